@@ -1,0 +1,40 @@
+# 安薪 Anxin — the two commands a newcomer needs: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PYTHON ?= python3
+
+.PHONY: run test lint check install demo-reset
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+## make run: install, migrate, load the district and demo data, serve on 127.0.0.1:$(PORT)
+run: $(VENV)/.installed
+	DEBUG=true $(PY) manage.py migrate --noinput -v0
+	DEBUG=true $(PY) manage.py load_district
+	DEBUG=true $(PY) manage.py load_demo
+	@echo "安薪已启动：http://127.0.0.1:$(PORT)/  （Ctrl+C 停止）"
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## make test: lint, Django checks, migrations check, every test (unit, API, browser).
+## Runs on SQLite, or on PostgreSQL when DATABASE_URL is set.
+test: $(VENV)/.installed lint check
+	$(VENV)/bin/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: $(VENV)/.installed
+	DJANGO_SETTINGS_MODULE=anxin.settings_test $(PY) manage.py check
+	DJANGO_SETTINGS_MODULE=anxin.settings_test $(PY) manage.py makemigrations --check --dry-run
+
+## make demo-reset: drop the local SQLite database (var/anxin.sqlite3) to start the demo afresh
+demo-reset:
+	rm -f var/anxin.sqlite3 var/anxin.sqlite3-wal var/anxin.sqlite3-shm

@@ -1,0 +1,22 @@
+"""REST API v1: token auth, OpenAPI schema and locally served Swagger UI."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from anxin.org import api as org_api
+from anxin.registry import api as registry_api
+
+router = DefaultRouter()
+router.register("towns", org_api.TownViewSet, basename="town")
+router.register("units", org_api.UnitViewSet, basename="unit")
+router.register("enterprise-kinds", registry_api.EnterpriseKindViewSet, basename="enterprise-kind")
+router.register("enterprises", registry_api.EnterpriseViewSet, basename="enterprise")
+router.register("projects", registry_api.ProjectViewSet, basename="project")
+
+urlpatterns = [
+    path("roles/", org_api.roles, name="api-roles"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(router.urls)),
+]

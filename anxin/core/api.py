@@ -1,0 +1,24 @@
+"""API plumbing shared by every app: domain errors become 400 with field messages."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from anxin.core.errors import DomainError
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        key = exc.field or "non_field_errors"
+        return Response({key: [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            body = {field: [str(m) for m in errs.messages] for field, errs in exc.error_dict.items()}
+            body = {("non_field_errors" if k == "__all__" else k): v for k, v in body.items()}
+        else:
+            body = {"non_field_errors": [str(m) for m in exc.messages]}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    return drf_exception_handler(exc, context)

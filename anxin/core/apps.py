@@ -1,0 +1,43 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """Shared kernel: money, validators, calendar, policy parameters, access, audit."""
+
+    name = "anxin.core"
+    label = "core"
+    verbose_name = "基础"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from anxin.core import signals  # noqa: F401  (security events for login/logout/lockout)
+        from anxin.core.models import CalendarDay, PolicyParameter
+
+        auditlog.register(PolicyParameter)
+        auditlog.register(CalendarDay)
+
+    def load_district(self, data: dict, *, actor, log) -> None:
+        """Seed the policy parameters (with the district's overrides) and the working-day calendar."""
+        from anxin.core import services
+
+        services.policy_seed_defaults(actor=actor, overrides=data.get("policy_parameters") or {}, log=log)
+        services.calendar_seed_from_package(actor=actor, log=log)
+
+    def menu(self, user) -> list[dict]:
+        items = [{"label": "工作台", "url_name": "home", "icon": "home", "order": 0}]
+        if user.has_perm("core.view_policyparameter"):
+            items.append(
+                {"label": "政策参数", "url_name": "parameter-list", "icon": "adjustments", "order": 80}
+            )
+        if user.has_perm("core.view_calendarday"):
+            items.append({"label": "工作日历", "url_name": "calendar", "icon": "calendar", "order": 81})
+        if user.has_perm("core.view_securityevent"):
+            items.append(
+                {"label": "安全事件", "url_name": "security-events", "icon": "shield-lock", "order": 90}
+            )
+        if user.has_perm("auditlog.view_logentry") and user.has_perm("core.view_securityevent"):
+            items.append({"label": "审计日志", "url_name": "audit-log", "icon": "history", "order": 91})
+        if user.is_staff:
+            items.append({"label": "系统管理", "url_name": "admin:index", "icon": "settings", "order": 99})
+        return items

@@ -1,0 +1,71 @@
+"""Forms of the shared kernel's screens."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from anxin.core.models import SecurityEventKind
+
+
+class ParameterValueForm(forms.Form):
+    value = forms.CharField(label=_("新取值"), max_length=200)
+    effective_from = forms.DateField(
+        label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
+    citation = forms.CharField(
+        label=_("依据"), max_length=200, required=False, help_text=_("留空则沿用原依据")
+    )
+    note = forms.CharField(label=_("调整理由"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CalendarDayForm(forms.Form):
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    is_workday = forms.TypedChoiceField(
+        label=_("类型"),
+        choices=[("1", _("工作日")), ("0", _("休息日"))],
+        coerce=lambda v: v == "1",
+    )
+    name = forms.CharField(label=_("说明"), max_length=50, required=False)
+
+
+class CalendarYearForm(forms.Form):
+    year = forms.IntegerField(label=_("年份"), min_value=2000, max_value=2100)
+
+
+class FilterForm(forms.Form):
+    """A list screen's filters (GET): cleaned values and a readable description for exports."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+            field.widget.attrs.setdefault("aria-label", str(field.label))
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {
+            k: (v or "").strip() if isinstance(v, str) or v is None else v
+            for k, v in self.cleaned_data.items()
+        }
+
+    def describe(self) -> str:
+        parts = []
+        for name, value in self.filters().items():
+            if value:
+                field = self.fields[name]
+                label = dict(field.choices).get(value, value) if hasattr(field, "choices") else value
+                parts.append(f"{field.label}={label}")
+        return "；".join(parts)
+
+
+class SecurityEventFilter(FilterForm):
+    kind = forms.ChoiceField(
+        label=_("类型"), required=False, choices=[("", _("全部类型")), *SecurityEventKind.choices]
+    )
+    q = forms.CharField(label=_("用户名"), required=False)
+    date_from = forms.DateField(label=_("起"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("止"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

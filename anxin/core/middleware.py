@@ -1,0 +1,45 @@
+"""Session idle timeout (policy parameter ``security.session_idle_minutes``)."""
+
+from __future__ import annotations
+
+import time
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from anxin.core.models import SecurityEventKind
+from anxin.core.security import client_ip, session_idle_minutes
+
+SESSION_KEY = "anxin_last_seen"
+
+
+class IdleTimeoutMiddleware:
+    """Log out a session that has been idle longer than the parameter allows."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = time.time()
+            last = request.session.get(SESSION_KEY)
+            if last is not None and now - last > session_idle_minutes() * 60:
+                from anxin.core.services import security_event_record
+
+                security_event_record(
+                    kind=SecurityEventKind.IDLE_TIMEOUT,
+                    user=user,
+                    ip=client_ip(request),
+                    summary=_("会话空闲超时"),
+                )
+                request._anxin_idle_logout = True
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return self.get_response(request)
+                messages.info(request, _("您已长时间未操作，系统已自动退出，请重新登录。"))
+                return redirect(f"/login/?next={request.path}")
+            request.session[SESSION_KEY] = now
+        return self.get_response(request)

@@ -1,0 +1,177 @@
+"""Shared kernel data: policy parameters, the working-day calendar and security events."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    """Base for district data: when a row was created and last changed."""
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ParameterType(models.TextChoices):
+    INT = "int", _("整数")
+    DECIMAL = "decimal", _("小数")
+    MONEY = "money", _("金额（分）")
+    BOOL = "bool", _("是/否")
+    TEXT = "text", _("文本")
+
+
+class PolicyParameter(models.Model):
+    """One value of a policy parameter, in force from a date until the next value of the same code.
+
+    A threshold, deadline or rate taken from the implementation opinions or a regulation. Rows
+    are never edited: a change is a new row with a later ``effective_from`` (DESIGN rule 1), so
+    any decision can say which value it used.
+    """
+
+    code = models.CharField(_("参数代码"), max_length=64, db_index=True)
+    name = models.CharField(_("名称"), max_length=100)
+    value = models.CharField(_("取值"), max_length=200)
+    value_type = models.CharField(_("类型"), max_length=10, choices=ParameterType.choices)
+    unit = models.CharField(_("单位"), max_length=20, blank=True)
+    effective_from = models.DateField(_("生效日期"))
+    citation = models.CharField(_("依据"), max_length=200)
+    note = models.TextField(_("说明"), blank=True)
+    to_confirm = models.BooleanField(
+        _("待确认"), default=False, help_text=_("取自外地做法或二手资料，需本区确认")
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True, on_delete=models.PROTECT
+    )
+
+    class Meta:
+        verbose_name = _("政策参数")
+        verbose_name_plural = _("政策参数")
+        ordering = ["code", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "effective_from"],
+                name="policyparameter_one_value_per_day",
+                violation_error_message=_("同一参数在同一生效日期只能有一个取值"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}={self.value}{self.unit}（{self.effective_from}起）"
+
+    @property
+    def typed_value(self) -> int | Decimal | bool | str:
+        return parse_parameter_value(self.value_type, self.value)
+
+    def as_evidence(self) -> dict:
+        """What a decision stores about the value it used."""
+        return {
+            "code": self.code,
+            "value": self.value,
+            "unit": self.unit,
+            "effective_from": self.effective_from.isoformat(),
+            "citation": self.citation,
+            "parameter_id": self.pk,
+        }
+
+
+def parse_parameter_value(value_type: str, raw: str) -> int | Decimal | bool | str:
+    if value_type in (ParameterType.INT, ParameterType.MONEY):
+        return int(raw)
+    if value_type == ParameterType.DECIMAL:
+        return Decimal(raw)
+    if value_type == ParameterType.BOOL:
+        return raw.strip().lower() in {"1", "true", "yes", "是"}
+    return raw
+
+
+class CalendarDay(models.Model):
+    """One calendar day of the working-day calendar: a working day or not, and why.
+
+    Seeded from the ``chinesecalendar`` package (法定节假日 and 调休 make-up days) for the years it
+    knows; the office may correct a day. A year with no rows has no calendar: working-day
+    arithmetic refuses it rather than guess.
+    """
+
+    class Source(models.TextChoices):
+        PACKAGE = "package", _("chinesecalendar 数据")
+        OFFICE = "office", _("联席办维护")
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("工作日"))
+    name = models.CharField(_("说明"), max_length=50, blank=True, help_text=_("节日名称或“调休上班”"))
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.PACKAGE)
+
+    class Meta:
+        verbose_name = _("工作日历")
+        verbose_name_plural = _("工作日历")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'工作日' if self.is_workday else '休息日'}"
+
+
+class SecurityEventKind(models.TextChoices):
+    LOGIN = "login", _("登录")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    LOCKOUT = "lockout", _("账户锁定")
+    LOGOUT = "logout", _("退出")
+    IDLE_TIMEOUT = "idle_timeout", _("超时退出")
+    EXPORT = "export", _("数据导出")
+    IMPORT = "import", _("数据导入")
+    PERMISSION_CHANGE = "permission_change", _("权限变更")
+    PARAMETER_CHANGE = "parameter_change", _("参数变更")
+    CALENDAR_CHANGE = "calendar_change", _("工作日历变更")
+    TOKEN_ISSUED = "token_issued", _("签发接口令牌")
+    SENSITIVE_VIEW = "sensitive_view", _("查看敏感信息")
+
+
+class SecurityEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("安全事件只能追加，不能修改")
+
+    def delete(self):
+        raise TypeError("安全事件只能追加，不能删除")
+
+
+class SecurityEvent(models.Model):
+    """An append-only record of a security-relevant act: who, when, from where, what.
+
+    Kept apart from the field-level audit log so the 安全管理员 and 审计员 can read it without
+    access to district data.
+    """
+
+    kind = models.CharField(_("类型"), max_length=30, choices=SecurityEventKind.choices, db_index=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    username = models.CharField(_("用户名"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    summary = models.CharField(_("摘要"), max_length=300, blank=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+
+    objects = SecurityEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("安全事件")
+        verbose_name_plural = _("安全事件")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("安全事件只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("安全事件只能追加，不能删除")

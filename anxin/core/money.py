@@ -1,0 +1,249 @@
+"""Money helpers: amounts are integer fen (分) everywhere inside Anxin.
+
+Yuan strings exist only at the edges — what a person types into a form, what the API sends and
+receives, what a page shows. Everything in between (models, services, sums) is an ``int`` of fen
+stored in a ``BigIntegerField``. Nothing here touches ``float``.
+
+- ``parse_yuan`` turns typed or posted text into fen, refusing anything ambiguous.
+- ``format_yuan`` and ``yuan_str`` turn fen back into text for pages and the API.
+- ``YuanFormField`` and ``YuanField`` wire the two into Django forms and DRF serializers.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from anxin.core.validators import to_halfwidth
+
+FEN_PER_YUAN = 100
+
+#: The largest absolute amount accepted, in fen (10 trillion yuan). Wage arrears never come near it;
+#: it keeps absurd input (and Python's huge-int parsing) away from the database.
+MAX_ABS_FEN = 10**15
+
+#: Canonical API form: optional minus, yuan digits, exactly two decimals.
+API_PATTERN = r"^-?[0-9]+\.[0-9]{2}$"
+
+# How much of a bad input to quote back in an error message.
+_QUOTE_LIMIT = 30
+
+# sign, currency symbol (either order), integer part with or without commas, fraction, 元.
+_YUAN_RE = re.compile(
+    r"""
+    ^(?P<sign1>-?)\s*
+    (?P<symbol>¥?)\s*
+    (?P<sign2>-?)\s*
+    (?P<integer>,*[0-9][0-9,]*)
+    (?:\.(?P<fraction>[0-9]+))?
+    \s*(?P<unit>元?)$
+    """,
+    re.VERBOSE | re.ASCII,
+)
+_GROUPED_RE = re.compile(r"^[0-9]{1,3}(?:,[0-9]{3})+$", re.ASCII)
+
+
+def _quote(text: str) -> str:
+    """Shorten a bad input so an error message can quote it."""
+    return text if len(text) <= _QUOTE_LIMIT else text[:_QUOTE_LIMIT] + "…"
+
+
+def _invalid(text: str) -> ValidationError:
+    return ValidationError(
+        _("金额格式不正确：“%(value)s”，请填写如 12345.67 的数字"),
+        code="invalid",
+        params={"value": _quote(text)},
+    )
+
+
+def _parse_text(text: str) -> int:
+    """Parse a yuan string into fen; sign rules and the range are checked by the caller."""
+    cleaned = to_halfwidth(text).strip()
+    if not cleaned:
+        raise ValidationError(_("请填写金额"), code="required")
+    match = _YUAN_RE.match(cleaned)
+    if match is None or (match["sign1"] and match["sign2"]):
+        raise _invalid(text)
+    integer = match["integer"]
+    if "," in integer:
+        if not _GROUPED_RE.match(integer):
+            raise ValidationError(
+                _("金额中的千分位逗号位置不正确：“%(value)s”，每组应为3位数字，如 12,345.67"),
+                code="invalid_grouping",
+                params={"value": _quote(text)},
+            )
+        integer = integer.replace(",", "")
+    fraction = match["fraction"] or ""
+    if len(fraction) > 2:
+        raise ValidationError(_("金额最多两位小数"), code="max_decimal_places")
+    # Checked on the digit count before int(): a thousand-digit string must not reach int().
+    if len(integer.lstrip("0")) > len(str(MAX_ABS_FEN // FEN_PER_YUAN)):
+        raise ValidationError(_("金额超出范围"), code="out_of_range")
+    fen = int(integer.lstrip("0") or "0") * FEN_PER_YUAN + int(fraction.ljust(2, "0"))
+    return -fen if (match["sign1"] or match["sign2"]) else fen
+
+
+def _parse_decimal(value: Decimal) -> int:
+    """Convert a ``Decimal`` number of yuan into fen, exactly.
+
+    Works on the digits and exponent rather than on Decimal arithmetic, which rounds to the
+    context precision (28 digits) and would silently drop a sub-fen tail.
+    """
+    sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):  # NaN, sNaN, Infinity
+        raise _invalid(str(value))
+    if abs(value) > Decimal(MAX_ABS_FEN // FEN_PER_YUAN):
+        raise ValidationError(_("金额超出范围"), code="out_of_range")
+    coefficient = int("".join(map(str, digits)))
+    if coefficient == 0:
+        return 0
+    shift = exponent + 2  # fen = coefficient * 10**shift
+    if shift >= 0:
+        fen = coefficient * 10**shift  # bounded: abs(value) is within range here
+    else:
+        dropped = -shift
+        if dropped > len(digits) or coefficient % 10**dropped:
+            raise ValidationError(_("金额最多两位小数"), code="max_decimal_places")
+        fen = coefficient // 10**dropped
+    return -fen if sign else fen
+
+
+def parse_yuan(
+    text: str | int | Decimal | None, *, allow_negative: bool = False, allow_zero: bool = True
+) -> int:
+    """Return the amount in fen for a yuan amount typed by a person or sent by a client.
+
+    Accepts ``12345.67``, ``12,345.67``, ``￥12,345.67``, ``¥12345``, ``12345.6``, ``12345元``,
+    full-width digits and punctuation (``１２，３４５．６７``) and surrounding blanks. An ``int`` means
+    whole yuan; a ``Decimal`` is taken at its value. Raises ``ValidationError`` (with a ``code``) for
+    blanks, garbage, exponent notation, NaN/Infinity, more than two decimals, misplaced thousands
+    commas, negatives (unless ``allow_negative``), zero (if not ``allow_zero``) and anything beyond
+    ``MAX_ABS_FEN``. A ``float`` (or ``bool``) raises ``TypeError``: it cannot hold fen exactly, so a
+    caller passing one has a bug to fix, not a user error to show.
+    """
+    if isinstance(text, bool | float):
+        raise TypeError(f"parse_yuan() refuses {type(text).__name__}; pass the amount as str, int or Decimal")
+    if text is None:
+        raise ValidationError(_("请填写金额"), code="required")
+    if isinstance(text, int):
+        if abs(text) > MAX_ABS_FEN // FEN_PER_YUAN:
+            raise ValidationError(_("金额超出范围"), code="out_of_range")
+        fen = text * FEN_PER_YUAN
+    elif isinstance(text, Decimal):
+        fen = _parse_decimal(text)
+    elif isinstance(text, str):
+        fen = _parse_text(text)
+    else:
+        raise TypeError(f"parse_yuan() cannot parse {type(text).__name__}")
+
+    if abs(fen) > MAX_ABS_FEN:
+        raise ValidationError(_("金额超出范围"), code="out_of_range")
+    if fen < 0 and not allow_negative:
+        raise ValidationError(_("金额不能为负数"), code="negative")
+    if fen == 0 and not allow_zero:
+        raise ValidationError(_("金额必须大于零") if not allow_negative else _("金额不能为零"), code="zero")
+    return fen
+
+
+def _check_fen(fen: object) -> int:
+    if isinstance(fen, bool) or not isinstance(fen, int):
+        raise TypeError(f"amounts are int fen, got {type(fen).__name__}")
+    return fen
+
+
+def format_yuan(fen: int, *, grouping: bool = True, symbol: bool = False) -> str:
+    """Show an amount of fen as yuan for people: ``1234567`` → ``"12,345.67"``.
+
+    Negatives read ``"-12,345.67"`` (``"-¥12,345.67"`` with ``symbol``); ``grouping=False`` drops
+    the thousands commas. ``parse_yuan`` reads every form this returns.
+    """
+    fen = _check_fen(fen)
+    yuan, cents = divmod(abs(fen), FEN_PER_YUAN)
+    digits = f"{yuan:,}" if grouping else str(yuan)
+    return f"{'-' if fen < 0 else ''}{'¥' if symbol else ''}{digits}.{cents:02d}"
+
+
+def yuan_str(fen: int | None) -> str | None:
+    """Return the API form of an amount: two decimals, no grouping (``"12345.67"``).
+
+    ``None`` (an amount not known yet) stays ``None``.
+    """
+    if fen is None:
+        return None
+    return format_yuan(fen, grouping=False)
+
+
+class YuanFormField(forms.CharField):
+    """A form field where people type yuan and ``cleaned_data`` holds fen (``int``), or ``None`` if empty."""
+
+    default_error_messages = {"required": _("请填写金额")}
+
+    def __init__(self, *, allow_negative: bool = False, allow_zero: bool = True, **kwargs: Any) -> None:
+        self.allow_negative = allow_negative
+        self.allow_zero = allow_zero
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs.setdefault("inputmode", "decimal")
+        attrs.setdefault("autocomplete", "off")
+        return attrs
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value  # already fen, e.g. an initial value compared in has_changed()
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        return parse_yuan(text, allow_negative=self.allow_negative, allow_zero=self.allow_zero)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return format_yuan(value)
+        return value
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": API_PATTERN,
+        "example": "12345.67",
+        "description": "金额（元），两位小数的字符串；不接受浮点数",
+    }
+)
+class YuanField(serializers.Field):
+    """An API amount: a yuan string such as ``"12345.67"`` on the wire, ``int`` fen in Python.
+
+    Input goes through ``parse_yuan`` (a JSON integer means whole yuan); a JSON float is refused
+    rather than guessed at. Errors come back as 400 with the Chinese message.
+    """
+
+    default_error_messages = {
+        "float": _('金额请以字符串提交，如 "12345.67"，不接受浮点数'),
+        "invalid": _("金额格式不正确，请填写如 12345.67 的数字"),
+    }
+
+    def __init__(self, *, allow_negative: bool = False, allow_zero: bool = True, **kwargs: Any) -> None:
+        self.allow_negative = allow_negative
+        self.allow_zero = allow_zero
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, float):
+            self.fail("float")
+        if isinstance(data, bool) or not isinstance(data, str | int):
+            self.fail("invalid")
+        try:
+            return parse_yuan(data, allow_negative=self.allow_negative, allow_zero=self.allow_zero)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.messages, code=exc.code) from exc
+
+    def to_representation(self, value: int) -> str | None:
+        return yuan_str(value)

@@ -1,0 +1,33 @@
+"""Password policy: character classes (length is Django's MinimumLengthValidator)."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+_CLASSES = [
+    (re.compile(r"[a-z]"), "小写字母"),
+    (re.compile(r"[A-Z]"), "大写字母"),
+    (re.compile(r"[0-9]"), "数字"),
+    (re.compile(r"[^a-zA-Z0-9]"), "符号"),
+]
+
+
+class CharacterClassValidator:
+    """At least ``min_classes`` of: lower case, upper case, digits, symbols."""
+
+    def __init__(self, min_classes: int = 3):
+        self.min_classes = min_classes
+
+    def validate(self, password: str, user=None) -> None:
+        present = sum(1 for pattern, _label in _CLASSES if pattern.search(password))
+        if present < self.min_classes:
+            raise ValidationError(
+                _("密码须至少包含小写字母、大写字母、数字、符号中的 %(n)d 类") % {"n": self.min_classes},
+                code="password_classes",
+            )
+
+    def get_help_text(self) -> str:
+        return _("密码须至少包含小写字母、大写字母、数字、符号中的 %(n)d 类") % {"n": self.min_classes}

@@ -1,0 +1,38 @@
+"""Security settings read from policy parameters (lockout, idle timeout)."""
+
+from __future__ import annotations
+
+import datetime
+
+from anxin.core.policy import UnknownParameter, param
+
+_FALLBACK = {
+    "security.lockout_failures": 5,
+    "security.lockout_minutes": 30,
+    "security.session_idle_minutes": 30,
+}
+
+
+def _param_or_default(code: str) -> int:
+    # Before load_district has run there are no parameters; the documented defaults apply.
+    try:
+        return int(param(code))
+    except UnknownParameter:
+        return _FALLBACK[code]
+
+
+def axes_failure_limit(request=None, credentials=None) -> int:
+    return _param_or_default("security.lockout_failures")
+
+
+def axes_cooloff(request=None) -> datetime.timedelta:
+    return datetime.timedelta(minutes=_param_or_default("security.lockout_minutes"))
+
+
+def session_idle_minutes() -> int:
+    return _param_or_default("security.session_idle_minutes")
+
+
+def client_ip(request) -> str | None:
+    """The client address. Behind the district's nginx, REMOTE_ADDR is set by the proxy."""
+    return request.META.get("REMOTE_ADDR") or None

@@ -1,0 +1,59 @@
+"""Template helpers: form widgets in Tabler style, money in yuan, masked personal data, dates."""
+
+from __future__ import annotations
+
+from django import forms, template
+from django.utils import timezone
+
+from anxin.core.money import format_yuan
+from anxin.core.validators import mask_id_number, mask_phone
+
+register = template.Library()
+
+
+@register.filter
+def widget_class(field) -> str:
+    widget = field.field.widget
+    if isinstance(widget, forms.CheckboxInput):
+        return "form-check-input"
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return ""
+    if isinstance(widget, forms.Select | forms.SelectMultiple):
+        return "form-select"
+    return "form-control"
+
+
+@register.simple_tag
+def render_widget(field):
+    css = widget_class(field)
+    if field.errors:
+        css += " is-invalid"
+    attrs = {"class": css.strip()} if css else {}
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def yuan(fen) -> str:
+    if fen is None or fen == "":
+        return "—"
+    return format_yuan(int(fen))
+
+
+@register.filter
+def masked_id(value) -> str:
+    return mask_id_number(value) or "—"
+
+
+@register.filter
+def masked_phone(value) -> str:
+    return mask_phone(value) or "—"
+
+
+@register.filter
+def cn_date(value) -> str:
+    """2026-11-25 (dates) or 2026-11-25 14:30 (datetimes, Asia/Shanghai)."""
+    if not value:
+        return "—"
+    if hasattr(value, "hour"):
+        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+    return f"{value:%Y-%m-%d}"

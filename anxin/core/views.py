@@ -1,0 +1,275 @@
+"""Screens of the shared kernel: home, policy parameters, calendar, security events, audit log."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import defaultdict
+
+from auditlog.models import LogEntry
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from anxin.core.calendar import calendar_years, coverage_warning
+from anxin.core.errors import DomainError
+from anxin.core.forms import CalendarDayForm, CalendarYearForm, ParameterValueForm, SecurityEventFilter
+from anxin.core.models import CalendarDay, PolicyParameter, SecurityEvent
+from anxin.core.paging import paginate
+from anxin.core.policy import current_parameters
+from anxin.core.security import client_ip
+from anxin.core.services import calendar_day_set, calendar_year_create, policy_parameter_set
+from anxin.core.xlsx import Col, xlsx_response
+
+
+@login_required
+def home(request):
+    """The user's own work: each app contributes panels for what it holds."""
+    panels = []
+    for config in apps.get_app_configs():
+        provider = getattr(config, "home_panels", None)
+        if provider is not None:
+            panels.extend(provider(request))
+    return render(request, "core/home.html", {"page_title": "工作台", "panels": panels})
+
+
+@login_required
+@permission_required("core.view_policyparameter", raise_exception=True)
+def parameter_list(request):
+    today = timezone.localdate()
+    rows = current_parameters(on=today)
+    q = request.GET.get("q", "").strip()
+    if q:
+        rows = [r for r in rows if q in r.code or q in r.name or q in r.citation]
+    future = PolicyParameter.objects.filter(effective_from__gt=today).order_by("effective_from")
+    return render(
+        request,
+        "core/parameter_list.html",
+        {"page_title": "政策参数", "rows": rows, "future": future, "q": q, "today": today},
+    )
+
+
+@login_required
+@permission_required("core.view_policyparameter", raise_exception=True)
+def parameter_detail(request, code: str):
+    history = list(
+        PolicyParameter.objects.filter(code=code).select_related("created_by").order_by("-effective_from")
+    )
+    if not history:
+        raise Http404
+    form = None
+    if request.user.has_perm("core.add_policyparameter"):
+        form = ParameterValueForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                policy_parameter_set(
+                    actor=request.user, code=code, ip=client_ip(request), **form.cleaned_data
+                )
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, "已登记新的参数取值，历史取值保留。")
+                return redirect("parameter-detail", code=code)
+    elif request.method == "POST":
+        raise PermissionDenied
+    today = timezone.localdate()
+    in_force = next((h for h in history if h.effective_from <= today), None)
+    return render(
+        request,
+        "core/parameter_detail.html",
+        {"page_title": history[0].name, "history": history, "in_force": in_force, "form": form, "code": code},
+    )
+
+
+@login_required
+@permission_required("core.view_calendarday", raise_exception=True)
+def calendar_view(request):
+    years = calendar_years()
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError:
+        year = today.year
+    days = {d.date: d for d in CalendarDay.objects.filter(date__year=year)}
+    months = []
+    for month in range(1, 13):
+        first = datetime.date(year, month, 1)
+        cells = [None] * first.weekday()
+        day = first
+        while day.month == month:
+            cells.append((day, days.get(day)))
+            day += datetime.timedelta(days=1)
+        months.append({"month": month, "cells": cells})
+    specials = sorted(
+        (d for d in days.values() if d.name or d.source == CalendarDay.Source.OFFICE), key=lambda d: d.date
+    )
+    can_edit = request.user.has_perm("core.change_calendarday")
+    return render(
+        request,
+        "core/calendar.html",
+        {
+            "page_title": "工作日历",
+            "year": year,
+            "years": years,
+            "has_year": bool(days),
+            "months": months,
+            "specials": specials,
+            "can_edit": can_edit,
+            "day_form": CalendarDayForm(initial={"date": today}) if can_edit else None,
+            "year_form": CalendarYearForm(initial={"year": year}) if can_edit else None,
+            "warning": coverage_warning(),
+            "weekdays": "一二三四五六日",
+        },
+    )
+
+
+@login_required
+@permission_required("core.change_calendarday", raise_exception=True)
+@require_POST
+def calendar_day_edit(request):
+    form = CalendarDayForm(request.POST)
+    if form.is_valid():
+        day = form.cleaned_data["date"]
+        calendar_day_set(actor=request.user, ip=client_ip(request), **form.cleaned_data)
+        messages.success(
+            request, f"已将 {day:%Y-%m-%d} 设为{'工作日' if form.cleaned_data['is_workday'] else '休息日'}。"
+        )
+        return redirect(f"/settings/calendar/?year={day.year}")
+    messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+    return redirect("calendar")
+
+
+@login_required
+@permission_required("core.change_calendarday", raise_exception=True)
+@require_POST
+def calendar_year_add(request):
+    form = CalendarYearForm(request.POST)
+    if form.is_valid():
+        year = form.cleaned_data["year"]
+        try:
+            calendar_year_create(actor=request.user, year=year, ip=client_ip(request))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, f"已新建 {year} 年工作日历（周一至周五为工作日），请逐日补录法定节假日和调休。"
+            )
+        return redirect(f"/settings/calendar/?year={year}")
+    messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+    return redirect("calendar")
+
+
+@login_required
+@permission_required("core.view_securityevent", raise_exception=True)
+def security_events(request):
+    form = SecurityEventFilter(request.GET or None)
+    events = SecurityEvent.objects.select_related("user").all()
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["kind"]:
+            events = events.filter(kind=data["kind"])
+        if data["q"]:
+            events = events.filter(username__icontains=data["q"])
+        if data["date_from"]:
+            events = events.filter(at__date__gte=data["date_from"])
+        if data["date_to"]:
+            events = events.filter(at__date__lte=data["date_to"])
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            request,
+            filename="安全事件",
+            title="安全事件台账",
+            columns=[
+                Col("时间", 18),
+                Col("类型", 12),
+                Col("用户名", 14),
+                Col("IP 地址", 16),
+                Col("摘要", 60),
+            ],
+            rows=(
+                [
+                    f"{timezone.localtime(e.at):%Y-%m-%d %H:%M:%S}",
+                    e.get_kind_display(),
+                    e.username,
+                    e.ip or "",
+                    e.summary,
+                ]
+                for e in events[:50000]
+            ),
+            filters=request.GET.urlencode(),
+        )
+    context = {"page_title": "安全事件", "form": form, **paginate(request, events, per_page=50)}
+    return render(request, "core/security_events.html", context)
+
+
+@login_required
+def audit_log(request):
+    """The field-level audit log across the system, for the 审计员 (and the office)."""
+    if not (
+        request.user.has_perm("auditlog.view_logentry") and request.user.has_perm("core.view_securityevent")
+    ):
+        raise PermissionDenied
+    entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-id")
+    model = request.GET.get("model", "")
+    actor = request.GET.get("actor", "").strip()
+    if model:
+        entries = entries.filter(content_type__model=model)
+    if actor:
+        entries = entries.filter(actor__username__icontains=actor)
+    models = sorted(
+        {(ct.model, str(ct.model_class()._meta.verbose_name)) for ct in _audited_types()}, key=lambda m: m[1]
+    )
+    context = {
+        "page_title": "审计日志",
+        "models": models,
+        "model": model,
+        "actor": actor,
+        **paginate(request, entries, per_page=50),
+    }
+    return render(request, "core/audit_log.html", context)
+
+
+def _audited_types():
+    from auditlog.registry import auditlog
+    from django.contrib.contenttypes.models import ContentType
+
+    return [ContentType.objects.get_for_model(m) for m in auditlog.get_models()]
+
+
+@login_required
+def policy_clauses(request):
+    """Each clause → the duties and parameters that answer it (the clause map, from data)."""
+    by_clause: dict[str, dict[str, list]] = defaultdict(lambda: {"parameters": [], "duties": []})
+    for row in current_parameters():
+        by_clause[_clause_key(row.citation)]["parameters"].append(row)
+    provider_items = []
+    for config in apps.get_app_configs():
+        provider = getattr(config, "clause_items", None)
+        if provider is not None:
+            provider_items.extend(provider())
+    for citation, item in provider_items:
+        by_clause[_clause_key(citation)]["duties"].append(item)
+    clauses = sorted(by_clause.items(), key=lambda kv: _clause_sort(kv[0]))
+    return render(request, "core/policy_clauses.html", {"page_title": "条款与功能对照", "clauses": clauses})
+
+
+_ORDER = "一二三四五六七八九十"
+
+
+def _clause_key(citation: str) -> str:
+    match = re.search(r"§[一二三四五]+(?:\([一二三四五六七八九十]+\))?", citation or "")
+    return match.group(0) if match else "法规与其他依据"
+
+
+def _clause_sort(key: str):
+    match = re.match(r"§([一二三四五]+)(?:\(([一二三四五六七八九十]+)\))?", key)
+    if not match:
+        return (99, 99)
+    sub = match.group(2)
+    sub_n = 0 if not sub else (_ORDER.index(sub[-1]) + 1 + (10 if len(sub) > 1 else 0))
+    return (_ORDER.index(match.group(1)) + 1, sub_n)

@@ -1,0 +1,68 @@
+"""Read settings from environment variables and fail fast on a bad value.
+
+Modelled on healthchecks' ``envbool``: a setting that is present but unreadable stops the
+process at start-up with a message naming the variable, instead of running with a guess.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+
+
+class ImproperEnv(RuntimeError):
+    """An environment variable holds a value the settings cannot use."""
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperEnv(f"{name}={value!r} is not a boolean (use true/false, 1/0, yes/no, on/off)")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperEnv(f"{name}={value!r} is not an integer") from None
+    if minimum is not None and number < minimum:
+        raise ImproperEnv(f"{name}={number} is below the minimum {minimum}")
+    return number
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_key(name: str, default: str | None) -> bytes:
+    """A 256-bit key given as URL-safe or standard base64 (44 characters)."""
+    value = os.environ.get(name) or default
+    if not value:
+        raise ImproperEnv(f"{name} is required: a base64-encoded 32-byte key")
+    try:
+        raw = base64.urlsafe_b64decode(value.encode("ascii"))
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        raise ImproperEnv(f"{name} is not valid base64") from None
+    if len(raw) != 32:
+        raise ImproperEnv(f"{name} must decode to 32 bytes, got {len(raw)}")
+    return raw

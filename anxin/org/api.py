@@ -1,0 +1,59 @@
+"""Reference data of the organisation over the API: towns, units, roles (by stable code)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+from anxin.org.models import Role, Town, Unit
+
+
+class TownSerializer(serializers.ModelSerializer):
+    kind_name = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = Town
+        fields = ["code", "name", "kind", "kind_name"]
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    town = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    duties = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Unit
+        fields = ["code", "name", "short_name", "kind", "town", "citation", "duties"]
+
+    def get_duties(self, unit) -> list[dict]:
+        return [{"code": d.code, "name": d.name, "citation": d.citation} for d in unit.duties.all()]
+
+
+class TownViewSet(viewsets.ReadOnlyModelViewSet):
+    """镇/街道。"""
+
+    serializer_class = TownSerializer
+    queryset = Town.objects.order_by("order")
+    lookup_field = "code"
+    pagination_class = None
+
+
+class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+    """成员单位、联席办、镇/街道政府，及其职责（§三）。"""
+
+    serializer_class = UnitSerializer
+    queryset = Unit.objects.select_related("town").prefetch_related("duties").order_by("order")
+    lookup_field = "code"
+    pagination_class = None
+
+
+@extend_schema(
+    responses=inline_serializer(
+        "Role", {"code": serializers.CharField(), "name": serializers.CharField()}, many=True
+    )
+)
+@api_view(["GET"])
+def roles(request):
+    """角色列表（code 与中文名称）。"""
+    return Response([{"code": role.value, "name": str(role.label)} for role in Role])

@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+
+
+class OrgConfig(AppConfig):
+    """The district's organisation: towns, member units, duties, users and roles (§二, §三)."""
+
+    name = "anxin.org"
+    label = "org"
+    verbose_name = "组织机构"
+
+    def ready(self) -> None:
+        from anxin.org import audit  # noqa: F401  (auditlog registration)
+
+    def load_district(self, data: dict, *, actor, log) -> None:
+        from anxin.org import services
+
+        services.district_load_org(data=data, actor=actor, log=log)
+
+    def clause_items(self) -> list[tuple[str, dict]]:
+        """Each duty under its clause, for the clause map page."""
+        from anxin.org.models import Duty
+
+        return [
+            (duty.citation, {"kind": duty.unit.short_name or duty.unit.name, "text": duty.name})
+            for duty in Duty.objects.select_related("unit").exclude(code__contains="territorial-handling-")
+        ] + [("§三(十五)", {"kind": "镇/街道", "text": "属地企业欠薪问题全面负责、先行处置"})]

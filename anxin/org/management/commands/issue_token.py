@@ -1,0 +1,28 @@
+"""Print a new API token for a user on the last line: ``issue_token USERNAME``."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from anxin.core.audit import system_actor
+from anxin.core.errors import DomainError
+from anxin.org.models import User
+from anxin.org.services import token_issue
+
+
+class Command(BaseCommand):
+    help = "为用户签发接口令牌（替换旧令牌），令牌打印在最后一行"
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+
+    def handle(self, *args, **options):
+        user = User.objects.filter(username=options["username"]).first()
+        if user is None:
+            raise CommandError(f"用户不存在：{options['username']}")
+        try:
+            key = token_issue(actor=system_actor(), user=user)
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        self.stdout.write(f"已为 {user.username} 签发令牌（请求头 Authorization: Token <令牌>）：")
+        self.stdout.write(key)

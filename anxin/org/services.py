@@ -1,0 +1,194 @@
+"""Writes of the organisation: the district load, accounts, roles, API tokens."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
+
+from anxin.core.audit import acting
+from anxin.core.errors import DomainError
+from anxin.core.models import SecurityEventKind
+from anxin.core.services import security_event_record
+from anxin.org.models import ROLE_UNIT_KINDS, Duty, Role, Town, Unit, UnitKind, User
+from anxin.org.roles import ROLE_PERMISSIONS, STAFF_ROLES, role_from_text
+
+TOWN_UNIT_PREFIX = "gov-"
+
+
+def _nolog(_message: str) -> None:
+    return None
+
+
+def district_load_org(*, data: dict, actor, log=_nolog) -> None:
+    """Create or update towns, units, duties and role groups from the district file (idempotent)."""
+    with transaction.atomic(), acting(actor):
+        towns = {}
+        for order, item in enumerate(data.get("towns") or [], start=1):
+            town, _created = Town.objects.update_or_create(
+                code=item["code"], defaults={"name": item["name"], "kind": item["kind"], "order": order}
+            )
+            towns[town.code] = town
+        units = {}
+        for order, item in enumerate(data.get("units") or [], start=1):
+            unit, _created = Unit.objects.update_or_create(
+                code=item["code"],
+                defaults={
+                    "name": item["name"],
+                    "short_name": item.get("short_name", ""),
+                    "kind": item["kind"],
+                    "citation": item.get("citation", ""),
+                    "is_member": item.get("member", True),
+                    "order": order,
+                },
+            )
+            units[unit.code] = unit
+        base = len(units) + 1
+        for offset, town in enumerate(towns.values()):
+            unit, _created = Unit.objects.update_or_create(
+                code=f"{TOWN_UNIT_PREFIX}{town.code}",
+                defaults={
+                    "name": f"{town.name}人民政府" if town.kind == "town" else f"{town.name}办事处",
+                    "short_name": town.name,
+                    "kind": UnitKind.TOWN_GOVERNMENT,
+                    "town": town,
+                    "citation": "§二、§三(十五)",
+                    "is_member": True,
+                    "order": base + offset,
+                },
+            )
+            units[unit.code] = unit
+        duties = 0
+        for item in data.get("duties") or []:
+            targets = (
+                [u for u in units.values() if u.kind == UnitKind.TOWN_GOVERNMENT]
+                if item["unit"] == "*towns"
+                else [units.get(item["unit"])]
+            )
+            if None in targets:
+                raise DomainError(_("职责“%(code)s”指向未知单位“%(unit)s”") % item)
+            for unit in targets:
+                code = item["code"] if item["unit"] != "*towns" else f"{item['code']}-{unit.town.code}"
+                Duty.objects.update_or_create(
+                    code=code,
+                    defaults={
+                        "unit": unit,
+                        "name": item["name"],
+                        "citation": item.get("citation", ""),
+                        "description": item.get("description", ""),
+                        "line_all_enterprises": bool(item.get("line_all_enterprises", False)),
+                        "line_enterprise_kinds": list(item.get("line_enterprise_kinds") or []),
+                        "line_all_projects": bool(item.get("line_all_projects", False)),
+                        "line_project_supervisors": list(item.get("line_project_supervisors") or []),
+                    },
+                )
+                duties += 1
+        roles_sync_groups()
+    log(f"组织机构：镇/街道 {len(towns)} 个，单位 {len(units)} 个，职责 {duties} 项，角色 {len(Role)} 个")
+
+
+def roles_sync_groups() -> None:
+    """One group per role, named in Chinese, with exactly the role's permissions."""
+    for role in Role:
+        group, _created = Group.objects.get_or_create(name=str(role.label))
+        wanted = []
+        for dotted in ROLE_PERMISSIONS[role]:
+            app_label, codename = dotted.split(".")
+            try:
+                wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            except Permission.DoesNotExist:
+                raise RuntimeError(f"permission {dotted} does not exist (role {role})") from None
+        group.permissions.set(wanted)
+
+
+def _resolve_unit(unit_text: str) -> Unit:
+    text = (unit_text or "").strip()
+    unit = Unit.objects.filter(code=text).first() or Unit.objects.filter(name=text).first()
+    if unit is None:
+        unit = Unit.objects.filter(short_name=text).first()
+    if unit is None:
+        raise DomainError(_("未找到单位“%(unit)s”（请使用单位代码或全称）") % {"unit": text}, field="unit")
+    return unit
+
+
+def user_save(
+    *,
+    actor,
+    username: str,
+    unit: Unit | str,
+    role: str,
+    password: str | None = None,
+    full_name: str = "",
+    phone: str = "",
+    is_active: bool = True,
+    ip: str | None = None,
+) -> User:
+    """Create or update an account with one unit and one role; the role's group follows."""
+    username = (username or "").strip()
+    if not username:
+        raise DomainError(_("请填写用户名"), field="username")
+    try:
+        role = role_from_text(role)
+    except ValueError:
+        raise DomainError(
+            _("未知角色“%(role)s”，可选：%(roles)s")
+            % {"role": role, "roles": "、".join(str(r.label) for r in Role)},
+            field="role",
+        ) from None
+    if not isinstance(unit, Unit):
+        unit = _resolve_unit(unit)
+    if unit.kind not in ROLE_UNIT_KINDS[role]:
+        raise DomainError(
+            _("角色“%(role)s”不能属于单位“%(unit)s”") % {"role": Role(role).label, "unit": unit.name},
+            field="role",
+        )
+    with transaction.atomic(), acting(actor, remote_addr=ip):
+        user = User.objects.select_for_update().filter(username=username).first()
+        created = user is None
+        old_role = None if created else (user.role, user.unit_id)
+        if created:
+            user = User(username=username)
+        if password is not None:
+            try:
+                validate_password(password, user)
+            except ValidationError as exc:
+                raise DomainError("；".join(exc.messages), field="password") from None
+            user.set_password(password)
+        elif created:
+            user.set_unusable_password()
+        user.unit = unit
+        user.role = role
+        user.full_name = full_name or user.full_name
+        user.phone = phone or user.phone
+        user.is_active = is_active
+        user.is_staff = role in STAFF_ROLES
+        user.is_superuser = False
+        user.full_clean(exclude=["password"])
+        user.save()
+        user.groups.set([Group.objects.get(name=str(Role(role).label))])
+        if old_role != (role, unit.pk):
+            security_event_record(
+                kind=SecurityEventKind.PERMISSION_CHANGE,
+                user=actor,
+                ip=ip,
+                summary=f"{username}：{Role(role).label} @ {unit.name}" + ("（新建）" if created else ""),
+                detail={"username": username, "role": role, "unit": unit.code, "created": created},
+            )
+    user.__dict__.pop("scope", None)
+    return user
+
+
+def token_issue(*, actor, user: User, ip: str | None = None) -> str:
+    """A new API token for ``user`` (replacing any earlier one)."""
+    if not user.is_active:
+        raise DomainError(_("账户已停用，不能签发令牌"))
+    with transaction.atomic():
+        Token.objects.filter(user=user).delete()
+        token = Token.objects.create(user=user)
+        security_event_record(
+            kind=SecurityEventKind.TOKEN_ISSUED, user=actor, ip=ip, summary=f"为 {user.username} 签发接口令牌"
+        )
+    return token.key

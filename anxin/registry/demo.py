@@ -1,0 +1,230 @@
+"""A deterministic demo district: ~300 enterprises, 40 projects, one login per persona.
+
+Codes are valid (GB 32100 check character and the embedded GB 11714 organisation code), names
+are plausible, every town and every kind appears. Same seed, same data.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from anxin.core.validators import org_code_check_char, uscc_check_char
+
+SEED = 20261125
+DEMO_PASSWORD = "Anxin@2026demo"  # noqa: S105 (printed demo login, refused on real data)
+
+
+@dataclass(frozen=True)
+class Persona:
+    username: str
+    full_name: str
+    unit: str
+    role: str
+    note: str
+
+
+PERSONAS = [
+    Persona("office", "王联络", "office", "office", "区联席办：全区所有数据"),
+    Persona("leader", "赵区长", "leaders", "leader", "区领导：全区只读"),
+    Persona("chengjian", "钱城建", "construction", "department", "区城建局：建筑、房地产企业及全部工程项目"),
+    Persona("renshe", "孙监察", "hrss", "department", "区人社局：全部企业（劳动保障监察）"),
+    Persona(
+        "shuili", "周水利", "agriculture-water", "department", "区农业局（水利局）：水利工程及其施工企业"
+    ),
+    Persona("gongan", "吴警官", "police", "department", "区公安分局：暂无条线数据（待办随案件下达）"),
+    Persona("luoxi", "郑罗溪", "gov-luoxi", "town", "罗溪镇：本镇企业和项目"),
+    Persona("xuejia", "冯薛家", "gov-xuejia", "town", "薛家镇：本镇企业和项目"),
+    Persona("sanjing", "陈三井", "gov-sanjing", "town", "三井街道：本街道企业和项目"),
+    Persona("sysadmin", "系统管理员", "it", "sysadmin", "系统管理员：账户与基础数据（无业务数据）"),
+    Persona("secadmin", "安全管理员", "it", "secadmin", "安全管理员：角色分配、解锁、安全事件"),
+    Persona("auditor", "审计员", "it", "auditor", "审计员：审计日志与安全事件（只读）"),
+]
+
+_PLACES = ["常州", "江苏", "新北", "龙城", "武进", "天宁", "钟楼", "苏南", "长江", "太湖"]
+_WORDS = [
+    "恒通",
+    "鑫达",
+    "华瑞",
+    "宏业",
+    "金诚",
+    "天合",
+    "永鑫",
+    "正泰",
+    "润华",
+    "东方",
+    "亚太",
+    "中科",
+    "博远",
+    "瑞丰",
+    "嘉盛",
+    "海纳",
+    "腾飞",
+    "明阳",
+    "新源",
+    "安泰",
+    "长兴",
+    "隆基",
+    "聚力",
+    "信达",
+    "盛源",
+    "凯越",
+    "汇金",
+    "宝龙",
+    "协力",
+    "精工",
+    "华晨",
+    "德邦",
+    "昌盛",
+    "伟业",
+    "晶科",
+    "易达",
+]
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+)
+_GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文斌海波宁玲萍鹏辉鑫宇浩然"
+_ROADS = [
+    "长江北路",
+    "通江大道",
+    "河海西路",
+    "汉江路",
+    "太湖东路",
+    "黄河西路",
+    "新竹路",
+    "衡山路",
+    "华山路",
+    "珠江路",
+]
+
+# (kind codes, industry, business words, legal form, employees range, weight)
+_PROFILES = [
+    (
+        ["industrial", "labour_intensive"],
+        "C",
+        ["纺织", "服装", "电子", "五金制品"],
+        "有限公司",
+        (80, 900),
+        40,
+    ),
+    (
+        ["industrial"],
+        "C",
+        ["机械制造", "精密机械", "新材料", "化工", "汽车零部件", "光伏科技"],
+        "有限公司",
+        (20, 400),
+        70,
+    ),
+    (["construction"], "E", ["建设工程", "建筑安装", "市政工程", "装饰工程"], "有限公司", (30, 600), 35),
+    (["construction", "labour_intensive"], "E", ["建筑劳务", "劳务分包"], "有限公司", (50, 500), 12),
+    (["real_estate"], "K", ["房地产开发", "置业"], "有限公司", (10, 120), 12),
+    (["labour_dispatch"], "L", ["人力资源", "劳务派遣"], "有限公司", (5, 60), 10),
+    (["market"], "F", ["农副产品批发市场", "建材市场", "小商品市场"], "经营管理有限公司", (10, 90), 6),
+    (["state_owned"], "N", ["城市建设投资", "水务", "公用事业"], "集团有限公司", (50, 800), 5),
+    (["water_construction"], "E", ["水利工程", "河道治理"], "有限公司", (20, 300), 8),
+    (["catering"], "H", ["餐饮管理", "酒店管理", "饭店"], "有限公司", (8, 120), 20),
+    (["commerce"], "F", ["商贸", "贸易", "物流"], "有限公司", (5, 80), 25),
+    (["other"], "M", ["信息技术", "检测技术", "咨询服务"], "有限公司", (5, 60), 10),
+]
+_OWNERSHIP = {"state_owned": "state"}
+
+
+def _uscc(rng: random.Random, used: set[str]) -> str:
+    while True:
+        body = "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(8))
+        if not body[0].isdigit():
+            body = rng.choice("MN") + body[1:]
+        org = body + org_code_check_char(body)
+        first17 = "91320411" + org
+        if any(c in "IOZSV" for c in first17):
+            continue
+        code = first17 + uscc_check_char(first17)
+        if code not in used:
+            used.add(code)
+            return code
+
+
+def _person(rng: random.Random) -> str:
+    return rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.choice([1, 2])))
+
+
+def enterprises(town_codes: list[str], town_names: dict[str, str], count: int = 300) -> list[dict]:
+    """Rows of demo enterprises; every town and every profile appears."""
+    rng = random.Random(SEED)
+    used_codes: set[str] = set()
+    used_names: set[str] = set()
+    weights = [p[5] for p in _PROFILES]
+    rows = []
+    for index in range(count):
+        profile = _PROFILES[index] if index < len(_PROFILES) else rng.choices(_PROFILES, weights)[0]
+        kinds, industry, words, form, (lo, hi), _w = profile
+        town = town_codes[index % len(town_codes)]
+        if index == len(_PROFILES):  # a restaurant in 三井 the 城建局 must never see
+            kinds, industry, words, form = ["catering"], "H", ["餐饮管理"], "有限公司"
+            town = "sanjing"
+        while True:
+            name = f"{rng.choice(_PLACES)}{rng.choice(_WORDS)}{rng.choice(words)}{form}"
+            if name not in used_names:
+                used_names.add(name)
+                break
+        status = rng.choices(
+            ["operating", "suspended", "closed", "deregistered", "unreachable"], [86, 6, 3, 2, 3]
+        )[0]
+        extra = []
+        if "industrial" in kinds and rng.random() < 0.15:
+            extra.append("labour_intensive")
+        rows.append(
+            {
+                "uscc": _uscc(rng, used_codes),
+                "name": name,
+                "legal_rep": _person(rng),
+                "contact_person": _person(rng),
+                "contact_phone": f"1{rng.choice('35789')}{rng.randrange(10**8, 10**9)}",
+                "town": town,
+                "address": f"{town_names[town]}{rng.choice(_ROADS)}{rng.randrange(1, 999)}号",
+                "industry": industry,
+                "ownership": _OWNERSHIP.get(kinds[0], rng.choice(["private"] * 8 + ["foreign", "hmt"])),
+                "kinds": list(dict.fromkeys(kinds + extra)),
+                "employees": rng.randrange(lo, hi),
+                "status": status,
+            }
+        )
+    return rows
+
+
+def projects(enterprise_rows: list[dict], town_codes: list[str], count: int = 40) -> list[dict]:
+    rng = random.Random(SEED + 1)
+    contractors = [e for e in enterprise_rows if "construction" in e["kinds"] and e["status"] == "operating"]
+    water = [e for e in enterprise_rows if "water_construction" in e["kinds"]]
+    builders = [e for e in enterprise_rows if set(e["kinds"]) & {"real_estate", "state_owned"}]
+    kinds = ["住宅小区", "厂房", "道路改造", "学校", "安置房", "商业综合体", "污水管网", "河道整治"]
+    rows = []
+    today = datetime.date(2026, 11, 1)
+    for index in range(count):
+        town = town_codes[index % len(town_codes)]
+        is_water = index % 8 == 7
+        supervisor = "water" if is_water else ("transport" if index % 8 == 6 else "construction")
+        general = rng.choice(water if is_water and water else contractors)
+        subs = rng.sample([c for c in contractors if c is not general], k=rng.choice([0, 1, 2]))
+        builder = rng.choice(builders)
+        start = today - datetime.timedelta(days=rng.randrange(30, 900))
+        kind = "河道整治" if is_water else rng.choice(kinds[:-1])
+        rows.append(
+            {
+                "name": f"{builder['name'][:4]}{kind}项目（{index + 1:02d}期）",
+                "permit_no": f"320411{start:%Y%m}{rng.randrange(1000, 9999)}",
+                "town": town,
+                "address": f"{rng.choice(_ROADS)}与{rng.choice(_ROADS)}交叉口",
+                "builder_name": builder["name"],
+                "builder": builder["uscc"],
+                "general_contractor": general["uscc"],
+                "subcontractors": [s["uscc"] for s in subs],
+                "contract_amount": rng.randrange(200, 80000) * 10_000 * 100,
+                "start_date": start,
+                "planned_end_date": start + datetime.timedelta(days=rng.randrange(300, 900)),
+                "supervisor": supervisor,
+                "status": rng.choices(["active", "stopped", "completed", "planned"], [70, 8, 18, 4])[0],
+            }
+        )
+    return rows

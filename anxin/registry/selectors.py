@@ -1,0 +1,113 @@
+"""Reads of the registry, already scoped to the user (DESIGN rule 3)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from anxin.org.models import Town
+from anxin.registry.models import Enterprise, EnterpriseKind, EnterpriseStatus, Project, ProjectStatus
+
+
+def enterprise_list(
+    *, user, q: str = "", town: str = "", kind: str = "", status: str = "", industry: str = ""
+) -> QuerySet[Enterprise]:
+    """Enterprises the user may see, filtered; kinds prefetched, town joined (fixed query count)."""
+    qs = Enterprise.objects.for_user(user).select_related("town")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(uscc__icontains=q.upper()) | Q(legal_rep__icontains=q))
+    if town:
+        qs = qs.filter(town__code=town)
+    if kind:
+        qs = qs.filter(pk__in=Enterprise.objects.filter(kinds__code=kind).values("pk"))
+    if status:
+        qs = qs.filter(status=status)
+    if industry:
+        qs = qs.filter(industry=industry)
+    return qs.prefetch_related(Prefetch("kinds", queryset=EnterpriseKind.objects.order_by("order"))).order_by(
+        "town__order", "name", "pk"
+    )
+
+
+def enterprise_get(*, user, uscc: str) -> Enterprise:
+    from anxin.core.access import get_scoped_or_404
+
+    return get_scoped_or_404(
+        Enterprise.objects.select_related("town").prefetch_related("kinds"), user, uscc=(uscc or "").upper()
+    )
+
+
+def enterprise_projects(*, user, enterprise: Enterprise) -> QuerySet[Project]:
+    """The projects of an enterprise (as contractor, subcontractor or builder) the user may see."""
+    return (
+        Project.objects.for_user(user)
+        .filter(
+            Q(general_contractor=enterprise)
+            | Q(builder=enterprise)
+            | Q(
+                pk__in=Project.subcontractors.through.objects.filter(enterprise=enterprise).values(
+                    "project_id"
+                )
+            )
+        )
+        .select_related("town", "general_contractor", "supervisor")
+        .order_by("-start_date", "name")
+    )
+
+
+def enterprise_summary(*, user) -> dict:
+    """Counts for the home page: by status, by kind, by town, within the user's scope."""
+    scoped = Enterprise.objects.for_user(user)
+    by_status = dict(scoped.order_by().values_list("status").annotate(n=Count("pk")))
+    kinds = EnterpriseKind.objects.order_by("order").annotate(
+        n=Count("enterprises", filter=Q(enterprises__in=scoped.values("pk")))
+    )
+    towns = Town.objects.order_by("order").annotate(
+        n=Count("enterprises", filter=Q(enterprises__in=scoped.values("pk")))
+    )
+    return {
+        "total": sum(by_status.values()),
+        "by_status": [(label, by_status.get(value, 0), value) for value, label in EnterpriseStatus.choices],
+        "by_kind": [(k.name, k.n, k.code) for k in kinds],
+        "by_town": [(t.name, t.n, t.code) for t in towns if t.n],
+    }
+
+
+def project_list(
+    *, user, q: str = "", town: str = "", status: str = "", supervisor: str = ""
+) -> QuerySet[Project]:
+    qs = Project.objects.for_user(user).select_related("town", "general_contractor", "supervisor")
+    if q:
+        qs = qs.filter(
+            Q(name__icontains=q)
+            | Q(general_contractor__name__icontains=q)
+            | Q(builder_name__icontains=q)
+            | Q(permit_no__icontains=q)
+        )
+    if town:
+        qs = qs.filter(town__code=town)
+    if status:
+        qs = qs.filter(status=status)
+    if supervisor:
+        qs = qs.filter(supervisor__code=supervisor)
+    return qs.order_by("town__order", "name", "pk")
+
+
+def project_get(*, user, pk: int) -> Project:
+    from anxin.core.access import get_scoped_or_404
+
+    return get_scoped_or_404(
+        Project.objects.select_related(
+            "town", "general_contractor", "builder", "supervisor"
+        ).prefetch_related("subcontractors"),
+        user,
+        pk=pk,
+    )
+
+
+def project_summary(*, user) -> dict:
+    scoped = Project.objects.for_user(user)
+    by_status = dict(scoped.order_by().values_list("status").annotate(n=Count("pk")))
+    return {
+        "total": sum(by_status.values()),
+        "by_status": [(label, by_status.get(value, 0), value) for value, label in ProjectStatus.choices],
+    }

@@ -1,0 +1,339 @@
+"""Registry screens: enterprise and project ledgers (台账), detail pages, forms, import, export."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from anxin.core.audit import history_for
+from anxin.core.errors import DomainError
+from anxin.core.paging import paginate
+from anxin.core.security import client_ip
+from anxin.core.tabular import TableError
+from anxin.core.xlsx import XLSX_TYPE, Col, xlsx_response
+from anxin.registry import selectors, services
+from anxin.registry.forms import EnterpriseFilter, EnterpriseForm, ImportForm, ProjectFilter, ProjectForm
+from anxin.registry.importing import enterprise_import, enterprise_template
+
+TABS = {"basic": "基本信息", "projects": "工程项目", "history": "变更记录"}
+
+
+def _apply_errors(form, exc: ValidationError | DomainError) -> None:
+    if isinstance(exc, DomainError):
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+@permission_required("registry.view_enterprise", raise_exception=True)
+def enterprise_list(request):
+    form = EnterpriseFilter(request.GET or None, user=request.user)
+    enterprises = selectors.enterprise_list(user=request.user, **form.filters())
+    if request.GET.get("export") == "xlsx":
+        if not request.user.has_perm("registry.export_enterprise"):
+            messages.error(request, "您的角色不能导出企业台账。")
+            return redirect("enterprise-list")
+        return xlsx_response(
+            request,
+            filename="企业台账",
+            title="企业台账",
+            columns=[
+                Col("统一社会信用代码", 22),
+                Col("企业名称", 32),
+                Col("法定代表人", 10),
+                Col("所属镇/街道", 12),
+                Col("地址", 30),
+                Col("行业门类", 18),
+                Col("经济类型", 10),
+                Col("企业类型", 24),
+                Col("职工人数", 9, "int"),
+                Col("经营状态", 9),
+                Col("联系人", 10),
+                Col("联系电话", 14),
+            ],
+            rows=(
+                [
+                    e.uscc,
+                    e.name,
+                    e.legal_rep,
+                    e.town.name,
+                    e.address,
+                    e.get_industry_display(),
+                    e.get_ownership_display(),
+                    "、".join(k.name for k in e.kinds.all()),
+                    e.employees,
+                    e.get_status_display(),
+                    e.contact_person,
+                    e.contact_phone,
+                ]
+                for e in enterprises
+            ),
+            filters=form.describe(),
+        )
+    context = {"page_title": "企业台账", "form": form, **paginate(request, enterprises)}
+    if request.htmx:
+        return render(request, "registry/_enterprise_table.html", context)
+    return render(request, "registry/enterprise_list.html", context)
+
+
+@login_required
+@permission_required("registry.view_enterprise", raise_exception=True)
+def enterprise_detail(request, uscc: str):
+    enterprise = selectors.enterprise_get(user=request.user, uscc=uscc)
+    tab = request.GET.get("tab", "basic")
+    if tab not in TABS:
+        tab = "basic"
+    context = {"page_title": enterprise.name, "enterprise": enterprise, "tab": tab, "tabs": TABS}
+    if tab == "projects":
+        context["projects"] = selectors.enterprise_projects(user=request.user, enterprise=enterprise)
+    elif tab == "history":
+        context["entries"] = history_for(enterprise)[:200]
+    else:
+        context["project_count"] = selectors.enterprise_projects(
+            user=request.user, enterprise=enterprise
+        ).count()
+    return render(request, "registry/enterprise_detail.html", context)
+
+
+@login_required
+@permission_required("registry.add_enterprise", raise_exception=True)
+def enterprise_create(request):
+    form = EnterpriseForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        kinds = list(data.pop("kinds"))
+        try:
+            enterprise = services.enterprise_create(actor=request.user, kinds=kinds, **data)
+        except (ValidationError, DomainError) as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"已登记企业“{enterprise.name}”。")
+            return redirect("enterprise-detail", uscc=enterprise.uscc)
+    return render(request, "registry/enterprise_form.html", {"page_title": "登记企业", "form": form})
+
+
+@login_required
+@permission_required("registry.change_enterprise", raise_exception=True)
+def enterprise_edit(request, uscc: str):
+    enterprise = selectors.enterprise_get(user=request.user, uscc=uscc)
+    form = EnterpriseForm(request.POST or None, instance=enterprise, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        kinds = list(data.pop("kinds"))
+        try:
+            enterprise = services.enterprise_update(
+                actor=request.user, enterprise=enterprise, kinds=kinds, **data
+            )
+        except (ValidationError, DomainError) as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "已保存修改，变更已记入变更记录。")
+            return redirect("enterprise-detail", uscc=enterprise.uscc)
+    return render(
+        request,
+        "registry/enterprise_form.html",
+        {"page_title": f"修改：{enterprise.name}", "form": form, "enterprise": enterprise},
+    )
+
+
+IMPORT_SESSION_KEY = "registry_import_pending"
+
+
+@login_required
+@permission_required("registry.import_enterprise", raise_exception=True)
+def enterprise_import_view(request):
+    """Upload → dry-run preview with every error → confirm (the stored upload) → write all."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    pending = request.session.get(IMPORT_SESSION_KEY)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        try:
+            result = enterprise_import(
+                actor=request.user, content=content, filename=upload.name, dry_run=True
+            )
+        except TableError as exc:
+            form.add_error("file", exc.message)
+        else:
+            if pending:
+                default_storage.delete(pending["path"])
+                pending = None
+            if result.ok:
+                suffix = PurePath(upload.name).suffix.lower()
+                path = default_storage.save(f"imports/{uuid.uuid4().hex}{suffix}", ContentFile(content))
+                pending = {"path": path, "filename": upload.name}
+            request.session[IMPORT_SESSION_KEY] = pending
+    return render(
+        request,
+        "registry/enterprise_import.html",
+        {"page_title": "导入企业", "form": form, "result": result, "pending": pending if result else None},
+    )
+
+
+@login_required
+@permission_required("registry.import_enterprise", raise_exception=True)
+@require_POST
+def enterprise_import_confirm(request):
+    pending = request.session.pop(IMPORT_SESSION_KEY, None)
+    if not pending or not default_storage.exists(pending["path"]):
+        messages.error(request, "没有待确认的导入，请重新上传文件。")
+        return redirect("enterprise-import")
+    with default_storage.open(pending["path"], "rb") as handle:
+        content = handle.read()
+    default_storage.delete(pending["path"])
+    try:
+        result = enterprise_import(
+            actor=request.user,
+            content=content,
+            filename=pending["filename"],
+            dry_run=False,
+            ip=client_ip(request),
+        )
+    except TableError as exc:
+        messages.error(request, exc.message)
+        return redirect("enterprise-import")
+    if not result.ok:
+        messages.error(
+            request,
+            "导入未执行：数据在预览后发生变化，请重新上传。" + "；".join(str(e) for e in result.errors[:5]),
+        )
+        return redirect("enterprise-import")
+    messages.success(
+        request,
+        f"导入完成：新增 {result.created} 家，更新 {result.updated} 家，无变化 {result.unchanged} 家。",
+    )
+    return redirect("enterprise-list")
+
+
+@login_required
+@permission_required("registry.import_enterprise", raise_exception=True)
+def enterprise_import_template(request):
+    response = HttpResponse(enterprise_template(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename="企业导入模板.xlsx"
+    )
+    return response
+
+
+@login_required
+@permission_required("registry.view_project", raise_exception=True)
+def project_list(request):
+    form = ProjectFilter(request.GET or None, user=request.user)
+    projects = selectors.project_list(user=request.user, **form.filters())
+    if request.GET.get("export") == "xlsx":
+        if not request.user.has_perm("registry.export_project"):
+            messages.error(request, "您的角色不能导出工程项目台账。")
+            return redirect("project-list")
+        return xlsx_response(
+            request,
+            filename="工程项目台账",
+            title="工程项目台账",
+            columns=[
+                Col("项目名称", 32),
+                Col("施工许可证号", 16),
+                Col("所在镇/街道", 12),
+                Col("建设单位", 24),
+                Col("施工总承包单位", 28),
+                Col("总包统一社会信用代码", 22),
+                Col("合同金额（元）", 16, "money"),
+                Col("开工日期", 12, "date"),
+                Col("计划竣工", 12, "date"),
+                Col("主管部门", 8),
+                Col("状态", 8),
+            ],
+            rows=(
+                [
+                    p.name,
+                    p.permit_no,
+                    p.town.name,
+                    p.builder_name,
+                    p.general_contractor.name,
+                    p.general_contractor.uscc,
+                    p.contract_amount,
+                    p.start_date,
+                    p.planned_end_date,
+                    p.supervisor.name,
+                    p.get_status_display(),
+                ]
+                for p in projects
+            ),
+            filters=form.describe(),
+        )
+    context = {"page_title": "工程项目台账", "form": form, **paginate(request, projects)}
+    if request.htmx:
+        return render(request, "registry/_project_table.html", context)
+    return render(request, "registry/project_list.html", context)
+
+
+@login_required
+@permission_required("registry.view_project", raise_exception=True)
+def project_detail(request, pk: int):
+    project = selectors.project_get(user=request.user, pk=pk)
+    tab = request.GET.get("tab", "basic")
+    tabs = {"basic": "基本信息", "history": "变更记录"}
+    context = {
+        "page_title": project.name,
+        "project": project,
+        "tab": tab if tab in tabs else "basic",
+        "tabs": tabs,
+    }
+    if context["tab"] == "history":
+        context["entries"] = history_for(project)[:200]
+    return render(request, "registry/project_detail.html", context)
+
+
+@login_required
+@permission_required("registry.add_project", raise_exception=True)
+def project_create(request):
+    form = ProjectForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_create(
+                actor=request.user,
+                subcontractors=form.cleaned_data["subcontractor_usccs"],
+                **form.service_fields(),
+            )
+        except (ValidationError, DomainError) as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"已登记工程项目“{project.name}”。")
+            return redirect("project-detail", pk=project.pk)
+    return render(request, "registry/project_form.html", {"page_title": "登记工程项目", "form": form})
+
+
+@login_required
+@permission_required("registry.change_project", raise_exception=True)
+def project_edit(request, pk: int):
+    project = selectors.project_get(user=request.user, pk=pk)
+    form = ProjectForm(request.POST or None, instance=project, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_update(
+                actor=request.user,
+                project=project,
+                subcontractors=form.cleaned_data["subcontractor_usccs"],
+                **form.service_fields(),
+            )
+        except (ValidationError, DomainError) as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "已保存修改，变更已记入变更记录。")
+            return redirect("project-detail", pk=project.pk)
+    return render(
+        request,
+        "registry/project_form.html",
+        {"page_title": f"修改：{project.name}", "form": form, "project": project},
+    )

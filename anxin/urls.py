@@ -1,0 +1,15 @@
+"""URL map: screens, the REST API under /api/v1/, and the admin for the three admin roles."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "安薪 系统管理"
+admin.site.site_title = "安薪"
+admin.site.index_title = "系统管理"
+
+urlpatterns = [
+    path("", include("anxin.core.urls")),
+    path("", include("anxin.registry.urls")),
+    path("api/v1/", include("anxin.api_urls")),
+    path("admin/", admin.site.urls),
+]

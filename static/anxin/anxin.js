@@ -1,0 +1,51 @@
+/* Anxin behaviours, all by data attributes (no inline scripts: CSP script-src 'self'). */
+(function () {
+  "use strict";
+
+  // <button data-confirm="确定删除？"> asks before submitting; also for htmx requests.
+  document.addEventListener("click", function (event) {
+    var el = event.target.closest("[data-confirm]");
+    if (el && !el.hasAttribute("hx-confirm") && !window.confirm(el.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  // <form data-autosubmit> submits (through htmx if the form has hx-get) when a select changes.
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest("form[data-autosubmit]");
+    if (!form || event.target.tagName === "INPUT" && event.target.type === "text") { return; }
+    if (window.htmx && form.hasAttribute("hx-get")) { window.htmx.trigger(form, "submit"); } else { form.submit(); }
+  });
+
+  // <div class="chart" data-chart='{"type": "bar", "labels": [...], "values": [...]}'> draws with ECharts.
+  function drawCharts(root) {
+    if (!window.echarts) { return; }
+    root.querySelectorAll("[data-chart]").forEach(function (el) {
+      if (el.dataset.drawn) { return; }
+      var spec = JSON.parse(el.getAttribute("data-chart"));
+      var chart = window.echarts.init(el, null, { renderer: "svg" });
+      var option;
+      if (spec.type === "pie") {
+        option = {
+          tooltip: { trigger: "item" },
+          legend: { bottom: 0, type: "scroll" },
+          series: [{ type: "pie", radius: ["40%", "70%"], data: spec.labels.map(function (l, i) { return { name: l, value: spec.values[i] }; }) }]
+        };
+      } else {
+        option = {
+          tooltip: { trigger: "axis" },
+          grid: { left: 40, right: 10, top: 20, bottom: 40 },
+          xAxis: { type: "category", data: spec.labels, axisLabel: { interval: 0, rotate: spec.labels.length > 6 ? 30 : 0 } },
+          yAxis: { type: "value", minInterval: 1 },
+          series: [{ type: "bar", data: spec.values, itemStyle: { color: "#206bc4" } }]
+        };
+      }
+      chart.setOption(option);
+      el.dataset.drawn = "1";
+      window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { drawCharts(event.target); });
+})();
