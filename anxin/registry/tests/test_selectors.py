@@ -1,0 +1,98 @@
+"""Scoping of registry reads: each persona sees its territory or its line, nothing else."""
+
+from __future__ import annotations
+
+from anxin.registry import selectors
+from anxin.registry.models import Enterprise, Project
+
+
+def names(qs) -> set[str]:
+    return set(qs.values_list("name", flat=True))
+
+
+def test_office_sees_every_enterprise_and_project(world, office):
+    assert Enterprise.objects.for_user(office).count() == Enterprise.objects.count()
+    assert Project.objects.for_user(office).count() == Project.objects.count()
+
+
+def test_leader_sees_everything(world, leader):
+    assert Enterprise.objects.for_user(leader).count() == Enterprise.objects.count()
+
+
+def test_town_user_sees_only_enterprises_of_its_town(world, luoxi):
+    assert names(Enterprise.objects.for_user(luoxi)) == {"罗溪纺织有限公司", "罗溪建设工程有限公司"}
+
+
+def test_town_user_sees_only_projects_of_its_town(world, luoxi, xuejia):
+    assert names(Project.objects.for_user(luoxi)) == {"罗溪安置房项目"}
+    assert names(Project.objects.for_user(xuejia)) == set()
+
+
+def test_construction_department_sees_construction_and_real_estate_across_towns(world, chengjian):
+    seen = names(Enterprise.objects.for_user(chengjian))
+    assert {"罗溪建设工程有限公司", "三井置业有限公司"} <= seen
+
+
+def test_construction_department_does_not_see_a_restaurant_in_sanjing(world, chengjian):
+    seen = names(Enterprise.objects.for_user(chengjian))
+    assert "三井小厨餐饮有限公司" not in seen
+    assert "薛家机械有限公司" not in seen
+
+
+def test_construction_department_sees_all_projects(world, chengjian):
+    assert names(Project.objects.for_user(chengjian)) == {"罗溪安置房项目", "孟河河道整治项目"}
+
+
+def test_water_department_sees_water_projects_and_their_contractors_only(world, shuili):
+    assert names(Project.objects.for_user(shuili)) == {"孟河河道整治项目"}
+    assert names(Enterprise.objects.for_user(shuili)) == {"孟河水利工程有限公司"}
+
+
+def test_department_without_a_line_sees_nothing_yet(world, gongan):
+    assert not Enterprise.objects.for_user(gongan).exists()
+    assert not Project.objects.for_user(gongan).exists()
+
+
+def test_admin_roles_without_business_data_see_nothing(world, sysadmin, secadmin):
+    assert not Enterprise.objects.for_user(sysadmin).exists()
+    assert not Enterprise.objects.for_user(secadmin).exists()
+
+
+def test_auditor_sees_everything_read_only(world, auditor):
+    assert Enterprise.objects.for_user(auditor).count() == Enterprise.objects.count()
+    assert not auditor.has_perm("registry.change_enterprise")
+
+
+def test_anonymous_sees_nothing(world):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not Enterprise.objects.for_user(AnonymousUser()).exists()
+
+
+def test_inactive_user_sees_nothing(world, office):
+    office.is_active = False
+    office.save()
+    office.__dict__.pop("scope", None)
+    assert not Enterprise.objects.for_user(office).exists()
+
+
+def test_enterprise_list_filters_by_kind_town_status_and_search(world, office):
+    assert names(selectors.enterprise_list(user=office, kind="catering")) == {"三井小厨餐饮有限公司"}
+    assert names(selectors.enterprise_list(user=office, town="xuejia")) == {"薛家机械有限公司", "薛家劳务派遣有限公司"}
+    assert names(selectors.enterprise_list(user=office, q="置业")) == {"三井置业有限公司"}
+    assert names(selectors.enterprise_list(user=office, q=world.xuejia_factory.uscc.lower())) == {"薛家机械有限公司"}
+    assert not selectors.enterprise_list(user=office, status="closed").exists()
+
+
+def test_filters_never_widen_the_scope(world, luoxi):
+    assert not selectors.enterprise_list(user=luoxi, town="xuejia").exists()
+
+
+def test_enterprise_projects_lists_contracted_projects_in_scope(world, luoxi, xuejia):
+    assert names(selectors.enterprise_projects(user=luoxi, enterprise=world.luoxi_builder)) == {"罗溪安置房项目"}
+
+
+def test_summary_counts_only_the_scope(world, luoxi):
+    summary = selectors.enterprise_summary(user=luoxi)
+    assert summary["total"] == 2
+    assert dict((code, n) for _label, n, code in summary["by_kind"])["labour_intensive"] == 1

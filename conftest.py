@@ -1,0 +1,120 @@
+"""Test fixtures shared by every app: the district, the persona set, factories.
+
+Personas (STYLE.md, after healthchecks' Alice/Bob/Charlie): an office user (联席办, sees all),
+a 城建局 user (department line: construction and real estate, all projects), a 罗溪镇 user and a
+薛家镇 user (their territory), and a public visitor (no login). Others are here for role tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from anxin.core.audit import system_actor
+from anxin.org.services import user_save
+
+PASSWORD = "Test@2026pass"
+
+
+def _load_district():
+    call_command("load_district", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the district once per test database; each test's changes roll back."""
+    with django_db_blocker.unblock():
+        _load_district()
+
+
+@pytest.fixture
+def district(db):
+    """The district configuration (already loaded; reloaded after a transactional test's flush)."""
+    from anxin.org.models import Town
+
+    if not Town.objects.exists():
+        _load_district()
+
+
+def _persona(username: str, unit: str, role: str, full_name: str):
+    return user_save(
+        actor=system_actor(), username=username, unit=unit, role=role, password=PASSWORD, full_name=full_name
+    )
+
+
+@pytest.fixture
+def office(district):
+    return _persona("t_office", "office", "office", "联席办测试")
+
+
+@pytest.fixture
+def leader(district):
+    return _persona("t_leader", "leaders", "leader", "区领导测试")
+
+
+@pytest.fixture
+def chengjian(district):
+    return _persona("t_chengjian", "construction", "department", "城建局测试")
+
+
+@pytest.fixture
+def shuili(district):
+    return _persona("t_shuili", "agriculture-water", "department", "水利局测试")
+
+
+@pytest.fixture
+def gongan(district):
+    return _persona("t_gongan", "police", "department", "公安测试")
+
+
+@pytest.fixture
+def luoxi(district):
+    return _persona("t_luoxi", "gov-luoxi", "town", "罗溪镇测试")
+
+
+@pytest.fixture
+def xuejia(district):
+    return _persona("t_xuejia", "gov-xuejia", "town", "薛家镇测试")
+
+
+@pytest.fixture
+def sysadmin(district):
+    return _persona("t_sysadmin", "it", "sysadmin", "系统管理员测试")
+
+
+@pytest.fixture
+def secadmin(district):
+    return _persona("t_secadmin", "it", "secadmin", "安全管理员测试")
+
+
+@pytest.fixture
+def auditor(district):
+    return _persona("t_auditor", "it", "auditor", "审计员测试")
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` → a Django test client signed in as that user (None: anonymous)."""
+
+    def _login(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def world(district):
+    """A small fixed district: enterprises in 罗溪, 薛家 and 三井 and projects between them."""
+    from anxin.registry.tests.factories import build_world
+
+    return build_world()
