@@ -13,7 +13,7 @@ from django.core.management import call_command
 from anxin.core.audit import system_actor
 from anxin.org.services import user_save
 
-PASSWORD = "Test@2026pass"
+PASSWORD = "Test@2026pass"  # noqa: S105 (test personas)
 
 
 def _load_district():

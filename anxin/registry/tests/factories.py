@@ -38,7 +38,9 @@ def enterprise(*, town: str = "luoxi", kinds: tuple[str, ...] = ("industrial",),
     )
 
 
-def project(*, town: str = "luoxi", contractor, supervisor: str = "construction", subs=(), actor=None, **fields):
+def project(
+    *, town: str = "luoxi", contractor, supervisor: str = "construction", subs=(), actor=None, **fields
+):
     data = {"name": f"测试项目{next(_counter)}", "builder_name": "某建设单位", "contract_amount": 100_000_000}
     data.update(fields)
     return services.project_create(
@@ -55,13 +57,27 @@ def build_world() -> SimpleNamespace:
     """罗溪: a factory and a builder; 薛家: a factory and a dispatch firm; 三井: a restaurant
     and a real-estate developer; a water contractor in 孟河; projects in 罗溪 (城建) and 孟河 (水利)."""
     w = SimpleNamespace()
-    w.luoxi_factory = enterprise(town="luoxi", kinds=("industrial", "labour_intensive"), name="罗溪纺织有限公司")
-    w.luoxi_builder = enterprise(town="luoxi", kinds=("construction",), name="罗溪建设工程有限公司", industry="E")
+    w.luoxi_factory = enterprise(
+        town="luoxi", kinds=("industrial", "labour_intensive"), name="罗溪纺织有限公司"
+    )
+    w.luoxi_builder = enterprise(
+        town="luoxi", kinds=("construction",), name="罗溪建设工程有限公司", industry="E"
+    )
     w.xuejia_factory = enterprise(town="xuejia", kinds=("industrial",), name="薛家机械有限公司")
-    w.xuejia_dispatch = enterprise(town="xuejia", kinds=("labour_dispatch",), name="薛家劳务派遣有限公司", industry="L")
-    w.sanjing_restaurant = enterprise(town="sanjing", kinds=("catering",), name="三井小厨餐饮有限公司", industry="H")
-    w.sanjing_developer = enterprise(town="sanjing", kinds=("real_estate",), name="三井置业有限公司", industry="K")
-    w.menghe_water = enterprise(town="menghe", kinds=("water_construction",), name="孟河水利工程有限公司", industry="E")
+    w.xuejia_dispatch = enterprise(
+        town="xuejia", kinds=("labour_dispatch",), name="薛家劳务派遣有限公司", industry="L"
+    )
+    w.sanjing_restaurant = enterprise(
+        town="sanjing", kinds=("catering",), name="三井小厨餐饮有限公司", industry="H"
+    )
+    w.sanjing_developer = enterprise(
+        town="sanjing", kinds=("real_estate",), name="三井置业有限公司", industry="K"
+    )
+    w.menghe_water = enterprise(
+        town="menghe", kinds=("water_construction",), name="孟河水利工程有限公司", industry="E"
+    )
     w.luoxi_project = project(town="luoxi", contractor=w.luoxi_builder, name="罗溪安置房项目")
-    w.menghe_river = project(town="menghe", contractor=w.menghe_water, supervisor="water", name="孟河河道整治项目")
+    w.menghe_river = project(
+        town="menghe", contractor=w.menghe_water, supervisor="water", name="孟河河道整治项目"
+    )
     return w

@@ -78,9 +78,14 @@ def test_inactive_user_sees_nothing(world, office):
 
 def test_enterprise_list_filters_by_kind_town_status_and_search(world, office):
     assert names(selectors.enterprise_list(user=office, kind="catering")) == {"三井小厨餐饮有限公司"}
-    assert names(selectors.enterprise_list(user=office, town="xuejia")) == {"薛家机械有限公司", "薛家劳务派遣有限公司"}
+    assert names(selectors.enterprise_list(user=office, town="xuejia")) == {
+        "薛家机械有限公司",
+        "薛家劳务派遣有限公司",
+    }
     assert names(selectors.enterprise_list(user=office, q="置业")) == {"三井置业有限公司"}
-    assert names(selectors.enterprise_list(user=office, q=world.xuejia_factory.uscc.lower())) == {"薛家机械有限公司"}
+    assert names(selectors.enterprise_list(user=office, q=world.xuejia_factory.uscc.lower())) == {
+        "薛家机械有限公司"
+    }
     assert not selectors.enterprise_list(user=office, status="closed").exists()
 
 
@@ -89,10 +94,12 @@ def test_filters_never_widen_the_scope(world, luoxi):
 
 
 def test_enterprise_projects_lists_contracted_projects_in_scope(world, luoxi, xuejia):
-    assert names(selectors.enterprise_projects(user=luoxi, enterprise=world.luoxi_builder)) == {"罗溪安置房项目"}
+    assert names(selectors.enterprise_projects(user=luoxi, enterprise=world.luoxi_builder)) == {
+        "罗溪安置房项目"
+    }
 
 
 def test_summary_counts_only_the_scope(world, luoxi):
     summary = selectors.enterprise_summary(user=luoxi)
     assert summary["total"] == 2
-    assert dict((code, n) for _label, n, code in summary["by_kind"])["labour_intensive"] == 1
+    assert {code: n for _label, n, code in summary["by_kind"]}["labour_intensive"] == 1
