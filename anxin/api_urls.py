@@ -17,6 +17,6 @@ router.register("projects", registry_api.ProjectViewSet, basename="project")
 urlpatterns = [
     path("roles/", org_api.roles, name="api-roles"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:api-schema"), name="api-docs"),
     path("", include(router.urls)),
 ]

@@ -1,7 +1,9 @@
 """URL map: screens, the REST API under /api/v1/, and the admin for the three admin roles."""
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 admin.site.site_header = "安薪 系统管理"
 admin.site.site_title = "安薪"
@@ -10,6 +12,7 @@ admin.site.index_title = "系统管理"
 urlpatterns = [
     path("", include("anxin.core.urls")),
     path("", include("anxin.registry.urls")),
-    path("api/v1/", include("anxin.api_urls")),
+    path("api/v1/", include(("anxin.api_urls", "api"), namespace="api")),
     path("admin/", admin.site.urls),
+    path("favicon.ico", RedirectView.as_view(url=static("anxin/favicon.svg"), permanent=True)),
 ]

@@ -6,7 +6,8 @@ import time
 
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.shortcuts import redirect
+from django.contrib.auth.views import redirect_to_login
+from django.contrib.messages.storage import default_storage
 from django.utils.translation import gettext as _
 
 from anxin.core.models import SecurityEventKind
@@ -39,7 +40,23 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
-                messages.info(request, _("您已长时间未操作，系统已自动退出，请重新登录。"))
-                return redirect(f"/login/?next={request.path}")
+                return _to_login(request, _("您已长时间未操作，系统已自动退出，请重新登录。"))
             request.session[SESSION_KEY] = now
         return self.get_response(request)
+
+
+def _to_login(request, message: str):
+    """Redirect to the login page with a message, whether or not MessageMiddleware has run.
+
+    This middleware sits before MessageMiddleware in settings, so ``request._messages`` may not
+    exist yet; then the message is stored here and written to the response the same way
+    MessageMiddleware would.
+    """
+    response = redirect_to_login(request.get_full_path())
+    if hasattr(request, "_messages"):
+        messages.info(request, message)
+        return response
+    storage = default_storage(request)
+    storage.add(messages.INFO, message)
+    storage.update(response)
+    return response

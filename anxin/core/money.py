@@ -35,18 +35,9 @@ API_PATTERN = r"^-?[0-9]+\.[0-9]{2}$"
 # How much of a bad input to quote back in an error message.
 _QUOTE_LIMIT = 30
 
-# sign, currency symbol (either order), integer part with or without commas, fraction, 元.
-_YUAN_RE = re.compile(
-    r"""
-    ^(?P<sign1>-?)\s*
-    (?P<symbol>¥?)\s*
-    (?P<sign2>-?)\s*
-    (?P<integer>,*[0-9][0-9,]*)
-    (?:\.(?P<fraction>[0-9]+))?
-    \s*(?P<unit>元?)$
-    """,
-    re.VERBOSE | re.ASCII,
-)
+# The number itself once sign, yen sign and 元 are peeled off: integer part (commas checked
+# separately, for a precise message) and an optional fraction. Unambiguous, so matching is linear.
+_NUMBER_RE = re.compile(r"(?P<integer>,*[0-9][0-9,]*)(?:\.(?P<fraction>[0-9]+))?", re.ASCII)
 _GROUPED_RE = re.compile(r"^[0-9]{1,3}(?:,[0-9]{3})+$", re.ASCII)
 
 
@@ -68,8 +59,16 @@ def _parse_text(text: str) -> int:
     cleaned = to_halfwidth(text).strip()
     if not cleaned:
         raise ValidationError(_("请填写金额"), code="required")
-    match = _YUAN_RE.match(cleaned)
-    if match is None or (match["sign1"] and match["sign2"]):
+    # Peel off "元" at the end, then at most one "-" and one "¥" at the start, in either order.
+    rest = cleaned[:-1].rstrip() if cleaned.endswith("元") else cleaned
+    negative = has_symbol = False
+    for _round in range(2):
+        if rest.startswith("-") and not negative:
+            negative, rest = True, rest[1:].lstrip()
+        elif rest.startswith("¥") and not has_symbol:
+            has_symbol, rest = True, rest[1:].lstrip()
+    match = _NUMBER_RE.fullmatch(rest)
+    if match is None:
         raise _invalid(text)
     integer = match["integer"]
     if "," in integer:
@@ -87,7 +86,7 @@ def _parse_text(text: str) -> int:
     if len(integer.lstrip("0")) > len(str(MAX_ABS_FEN // FEN_PER_YUAN)):
         raise ValidationError(_("金额超出范围"), code="out_of_range")
     fen = int(integer.lstrip("0") or "0") * FEN_PER_YUAN + int(fraction.ljust(2, "0"))
-    return -fen if (match["sign1"] or match["sign2"]) else fen
+    return -fen if negative else fen
 
 
 def _parse_decimal(value: Decimal) -> int:
@@ -198,7 +197,8 @@ class YuanFormField(forms.CharField):
 
     def to_python(self, value: Any) -> int | None:
         if isinstance(value, int) and not isinstance(value, bool):
-            return value  # already fen, e.g. an initial value compared in has_changed()
+            # Already fen: a disabled field is cleaned from its initial value, which is fen.
+            return value
         text = super().to_python(value)
         if text in self.empty_values:
             return None

@@ -107,9 +107,9 @@ def validate_uscc(value: str | None, *, check_org_code: bool = False) -> str:
     Checks, in order: length, the alphabet (naming the bad character and its position), that
     positions 3–8 (登记管理机关行政区划码, GB/T 2260) are digits, and the check character.
 
-    Not checked: the 登记管理部门/机构类别 pair in positions 1–2. GB 32100-2015 lists 1/5/9/Y, but
-    later notices added more departments (e.g. 司法行政 for law firms, 工会, 农业 collectives) and we
-    do not hold an authoritative list, so a complete-looking check would refuse real codes.
+    Not checked: the 登记管理部门/机构类别 pair in positions 1–2. GB 32100-2015 names 1/5/9/Y, but
+    codes from other registration departments are in use (as we understand it, e.g. law firms and
+    trade unions) and we hold no authoritative list; a partial list would refuse real codes.
 
     ``check_org_code`` also checks the GB 11714 check character of the organisation code at
     positions 9–17. Off by default because python-stdnum, our reference, does not check it; every

@@ -4,11 +4,18 @@ from auditlog.registry import auditlog
 
 from anxin.registry.models import Enterprise, EnterpriseKind, Project, ProjectSupervisor, Worker
 
-auditlog.register(Enterprise, m2m_fields={"kinds"}, exclude_fields=["created_at", "updated_at"])
-auditlog.register(Project, m2m_fields={"subcontractors"}, exclude_fields=["created_at", "updated_at"])
+
+def _own_fields(model, *, drop=()) -> list[str]:
+    """The model's own columns (reverse relations and bookkeeping left out of the diff)."""
+    skip = {"id", "created_at", "updated_at", "is_demo", *drop}
+    return [f.name for f in model._meta.concrete_fields if f.name not in skip]
+
+
+auditlog.register(Enterprise, include_fields=_own_fields(Enterprise), m2m_fields={"kinds"})
+auditlog.register(Project, include_fields=_own_fields(Project), m2m_fields={"subcontractors"})
 auditlog.register(
     Worker,
-    exclude_fields=["created_at", "updated_at", "id_number_index", "phone_index"],
+    include_fields=_own_fields(Worker, drop=("id_number_index", "phone_index")),
     mask_fields=["id_number", "phone"],
 )
 auditlog.register(EnterpriseKind)

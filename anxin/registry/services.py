@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from anxin.core.access import require_perm
@@ -81,6 +81,17 @@ def district_load_registry(*, data: dict, actor, log=_nolog) -> None:
     log(f"企业类型 {len(known_kinds)} 种，项目主管部门 {len(known_supervisors)} 个")
 
 
+def _save_unique_uscc(enterprise: Enterprise) -> None:
+    """Save; a concurrent insert of the same code (past full_clean's check) is a field error too."""
+    try:
+        with transaction.atomic():
+            enterprise.save()
+    except IntegrityError:
+        if Enterprise.objects.filter(uscc=enterprise.uscc).exclude(pk=enterprise.pk).exists():
+            raise ValidationError({"uscc": _("该统一社会信用代码已登记")}) from None
+        raise
+
+
 def _check_in_scope(actor, queryset, obj, what: str) -> None:
     """NetBox's re-check after a write: a saved object must lie inside the actor's scope."""
     if not queryset.for_user(actor).filter(pk=obj.pk).exists():
@@ -100,7 +111,7 @@ def enterprise_create(*, actor, kinds: list[EnterpriseKind] | None = None, **fie
     enterprise = Enterprise(**fields)
     with acting(actor):
         enterprise.full_clean()
-        enterprise.save()
+        _save_unique_uscc(enterprise)
         enterprise.kinds.set(kinds or [])
         _check_in_scope(actor, Enterprise.objects, enterprise, _("企业"))
     return enterprise
@@ -125,7 +136,7 @@ def enterprise_update(
         setattr(locked, field, value)
     with acting(actor):
         locked.full_clean()
-        locked.save()
+        _save_unique_uscc(locked)
         if kinds is not None and set(kinds) != set(locked.kinds.all()):
             locked.kinds.set(kinds)
         _check_in_scope(actor, Enterprise.objects, locked, _("企业"))

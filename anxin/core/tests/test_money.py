@@ -307,6 +307,16 @@ def test_parse_yuan_refuses_every_amount_beyond_the_cap(fen):
         parse_yuan(yuan_str(fen))
 
 
+@given(text=st.text(alphabet=st.sampled_from("0123456789,.-¥￥元 ，．１e") | st.characters(), max_size=40))
+def test_parse_yuan_on_any_text_returns_fen_in_range_or_raises_validation_error(text):
+    try:
+        fen = parse_yuan(text, allow_negative=True)
+    except ValidationError:
+        return
+    assert type(fen) is int
+    assert abs(fen) <= MAX_ABS_FEN
+
+
 # --- YuanFormField --------------------------------------------------------------------------
 
 
@@ -361,6 +371,15 @@ def test_form_field_redisplays_what_the_person_typed():
 def test_form_field_sees_no_change_when_the_same_amount_is_typed_differently():
     form = _AmountForm(initial={"amount": 1234567}, data={"amount": "12345.67"})
     assert "amount" not in form.changed_data
+
+
+def test_form_field_cleans_a_disabled_field_from_its_fen_initial_unchanged():
+    class _LockedForm(forms.Form):
+        amount = YuanFormField(disabled=True)
+
+    form = _LockedForm(initial={"amount": 1234567}, data={"amount": "999"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["amount"] == 1234567
 
 
 def test_form_field_asks_for_a_decimal_keyboard():
