@@ -88,7 +88,12 @@ def parse_parameter_value(value_type: str, raw: str) -> int | Decimal | bool | s
     if value_type == ParameterType.DECIMAL:
         return Decimal(raw)
     if value_type == ParameterType.BOOL:
-        return raw.strip().lower() in {"1", "true", "yes", "是"}
+        text = raw.strip().lower()
+        if text in {"1", "true", "yes", "是"}:
+            return True
+        if text in {"0", "false", "no", "否"}:
+            return False
+        raise ValueError(f"not a yes/no value: {raw!r}")
     return raw
 
 

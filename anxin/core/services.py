@@ -220,6 +220,10 @@ def calendar_day_set(
     *, actor, date: datetime.date, is_workday: bool, name: str = "", ip: str | None = None
 ) -> CalendarDay:
     """The office marks one day as working day or rest day (e.g. a newly announced 调休)."""
+    if not CalendarDay.objects.filter(date__year=date.year).exists():
+        raise DomainError(
+            _("%(year)s 年尚无工作日历，请先新建该年日历再调整单日") % {"year": date.year}, field="date"
+        )
     with transaction.atomic(), acting(actor, remote_addr=ip):
         day, created = CalendarDay.objects.select_for_update().get_or_create(
             date=date, defaults={"is_workday": is_workday, "name": name, "source": CalendarDay.Source.OFFICE}

@@ -71,19 +71,16 @@ def _cell_text(value, header: str, row: int) -> str:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, int | float) and abs(value) >= 1e15:
+        # A code typed into a number cell: Excel keeps 15 significant digits and drops the rest.
+        message = _(
+            "第 %(row)d 行“%(col)s”列是一个过长的数字，Excel 可能已截断末位，请将该列设为文本格式后重新填写"
+        )
+        raise TableError(message % {"row": row, "col": header})
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        if value.is_integer() and abs(value) < 2**53:
-            if abs(value) >= 1e15:
-                raise TableError(
-                    _(
-                        "第 %(row)d 行“%(col)s”列是一个过长的数字，Excel 可能已截断末位，请将该列设为文本格式后重新填写"
-                    )
-                    % {"row": row, "col": header}
-                )
-            return str(int(value))
-        return repr(value)
+        return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, datetime.datetime):
         return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
     if isinstance(value, datetime.date):

@@ -393,3 +393,13 @@ def mask_name(value: str | None) -> str:
     if len(text) <= 1:
         return "*" * len(text)
     return text[0] + "*" * (len(text) - 1)
+
+
+def mask_sensitive(value) -> str:
+    """Mask for audit-log diffs of personal data: ID numbers and phones as on screen."""
+    text = "" if value is None else str(value)
+    if len(text) == 18 and text[:17].isdigit():
+        return mask_id_number(text)
+    if text and (text.isdigit() or "-" in text):
+        return mask_phone(text)
+    return "*" * len(text)

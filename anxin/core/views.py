@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from anxin.core.audit import with_change_rows
 from anxin.core.calendar import calendar_years, coverage_warning
 from anxin.core.errors import DomainError
 from anxin.core.forms import CalendarDayForm, CalendarYearForm, ParameterValueForm, SecurityEventFilter
@@ -135,7 +136,11 @@ def calendar_day_edit(request):
     form = CalendarDayForm(request.POST)
     if form.is_valid():
         day = form.cleaned_data["date"]
-        calendar_day_set(actor=request.user, ip=client_ip(request), **form.cleaned_data)
+        try:
+            calendar_day_set(actor=request.user, ip=client_ip(request), **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect(f"/settings/calendar/?year={day.year}")
         messages.success(
             request, f"已将 {day:%Y-%m-%d} 设为{'工作日' if form.cleaned_data['is_workday'] else '休息日'}。"
         )
@@ -201,7 +206,7 @@ def security_events(request):
                 ]
                 for e in events[:50000]
             ),
-            filters=request.GET.urlencode(),
+            filters=form.describe(),
         )
     context = {"page_title": "安全事件", "form": form, **paginate(request, events, per_page=50)}
     return render(request, "core/security_events.html", context)
@@ -209,7 +214,7 @@ def security_events(request):
 
 @login_required
 def audit_log(request):
-    """The field-level audit log across the system, for the 审计员 (and the office)."""
+    """The field-level audit log across the system, for the 审计员 (三员分立: not the office)."""
     if not (
         request.user.has_perm("auditlog.view_logentry") and request.user.has_perm("core.view_securityevent")
     ):
@@ -224,13 +229,9 @@ def audit_log(request):
     models = sorted(
         {(ct.model, str(ct.model_class()._meta.verbose_name)) for ct in _audited_types()}, key=lambda m: m[1]
     )
-    context = {
-        "page_title": "审计日志",
-        "models": models,
-        "model": model,
-        "actor": actor,
-        **paginate(request, entries, per_page=50),
-    }
+    paging = paginate(request, entries, per_page=50)
+    paging["page"].object_list = with_change_rows(paging["page"].object_list)
+    context = {"page_title": "审计日志", "models": models, "model": model, "actor": actor, **paging}
     return render(request, "core/audit_log.html", context)
 
 

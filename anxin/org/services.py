@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from anxin.core.audit import acting
+from anxin.core.access import require_perm
+from anxin.core.audit import SYSTEM_USERNAME, acting
 from anxin.core.errors import DomainError
 from anxin.core.models import SecurityEventKind
 from anxin.core.services import security_event_record
@@ -123,13 +124,20 @@ def user_save(
     password: str | None = None,
     full_name: str = "",
     phone: str = "",
-    is_active: bool = True,
+    is_active: bool | None = None,
     ip: str | None = None,
 ) -> User:
-    """Create or update an account with one unit and one role; the role's group follows."""
+    """Create or update an account with one unit and one role; the role's group follows.
+
+    Only the 安全管理员 (``org.assign_role``) or the system may grant a role (三员分立).
+    ``is_active`` None keeps an existing account's state (a new account is active).
+    """
+    require_perm(actor, "org.assign_role")
     username = (username or "").strip()
     if not username:
         raise DomainError(_("请填写用户名"), field="username")
+    if username == SYSTEM_USERNAME:
+        raise DomainError(_("“%(name)s”为系统保留账户名") % {"name": username}, field="username")
     try:
         role = role_from_text(role)
     except ValueError:
@@ -163,7 +171,8 @@ def user_save(
         user.role = role
         user.full_name = full_name or user.full_name
         user.phone = phone or user.phone
-        user.is_active = is_active
+        if is_active is not None:
+            user.is_active = is_active
         user.is_staff = role in STAFF_ROLES
         user.is_superuser = False
         user.full_clean(exclude=["password"])

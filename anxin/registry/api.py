@@ -265,13 +265,17 @@ class ProjectViewSet(
 
     def get_queryset(self):
         params = self.request.query_params
-        return selectors.project_list(
-            user=self.request.user,
-            q=params.get("q", ""),
-            town=params.get("town", ""),
-            status=params.get("status", ""),
-            supervisor=params.get("supervisor", ""),
-        ).prefetch_related("subcontractors")
+        return (
+            selectors.project_list(
+                user=self.request.user,
+                q=params.get("q", ""),
+                town=params.get("town", ""),
+                status=params.get("status", ""),
+                supervisor=params.get("supervisor", ""),
+            )
+            .select_related("builder")
+            .prefetch_related("subcontractors")
+        )
 
     def get_object(self):
         try:

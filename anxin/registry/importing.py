@@ -62,7 +62,8 @@ def enterprise_template() -> bytes:
     )
 
 
-def _choice(value: str, choices, default: str | None, header: str) -> str:
+def _choice(value: str, choices, default: str | None, header: str, *, lettered: bool = False) -> str:
+    """A choice by code or label; ``lettered`` lists (行业门类 "C 制造业") also match the name alone."""
     text = value.strip()
     if not text:
         if default is None:
@@ -70,7 +71,7 @@ def _choice(value: str, choices, default: str | None, header: str) -> str:
         return default
     for code, label in choices:
         label = str(label)
-        if text in (code, label) or (len(label) > 2 and label[2:] == text) or text.upper() == code:
+        if text in (code, label) or (lettered and (label[2:] == text or text.upper() == code)):
             return code
     options = "、".join(str(label) for _code, label in choices)
     raise ValidationError(_("“%(v)s”不是有效的%(h)s（可选：%(o)s）") % {"v": text, "h": header, "o": options})
@@ -101,8 +102,8 @@ def _clean_row(
         except ValidationError as exc:
             problems.append((key, "；".join(exc.messages)))
 
-    def required(key):
-        value = record[key].strip()
+    def required(value):
+        value = value.strip()
         if not value:
             raise ValidationError(_("必填"))
         return value
@@ -120,7 +121,7 @@ def _clean_row(
         return lookups.towns[value]
 
     attempt("town", town)
-    attempt("industry", lambda v: _choice(v, Industry.choices, None, HEADER["industry"]))
+    attempt("industry", lambda v: _choice(v, Industry.choices, None, HEADER["industry"], lettered=True))
     attempt("ownership", lambda v: _choice(v, Ownership.choices, Ownership.PRIVATE, HEADER["ownership"]))
     attempt(
         "status", lambda v: _choice(v, EnterpriseStatus.choices, EnterpriseStatus.OPERATING, HEADER["status"])

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from anxin.core.audit import history_for
+from anxin.core.audit import history_for, with_change_rows
 from anxin.core.errors import DomainError
 from anxin.core.paging import paginate
 from anxin.core.security import client_ip
@@ -99,7 +99,7 @@ def enterprise_detail(request, uscc: str):
     if tab == "projects":
         context["projects"] = selectors.enterprise_projects(user=request.user, enterprise=enterprise)
     elif tab == "history":
-        context["entries"] = history_for(enterprise)[:200]
+        context["entries"] = with_change_rows(history_for(enterprise)[:200])
     else:
         context["project_count"] = selectors.enterprise_projects(
             user=request.user, enterprise=enterprise
@@ -151,6 +151,12 @@ def enterprise_edit(request, uscc: str):
 IMPORT_SESSION_KEY = "registry_import_pending"
 
 
+def _drop_pending(request) -> None:
+    pending = request.session.pop(IMPORT_SESSION_KEY, None)
+    if pending:
+        default_storage.delete(pending["path"])
+
+
 @login_required
 @permission_required("registry.import_enterprise", raise_exception=True)
 def enterprise_import_view(request):
@@ -167,6 +173,8 @@ def enterprise_import_view(request):
             )
         except TableError as exc:
             form.add_error("file", exc.message)
+            _drop_pending(request)
+            pending = None
         else:
             if pending:
                 default_storage.delete(pending["path"])
@@ -291,7 +299,7 @@ def project_detail(request, pk: int):
         "tabs": tabs,
     }
     if context["tab"] == "history":
-        context["entries"] = history_for(project)[:200]
+        context["entries"] = with_change_rows(history_for(project)[:200])
     return render(request, "registry/project_detail.html", context)
 
 

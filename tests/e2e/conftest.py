@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -57,12 +58,11 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if report.when == "call" and report.failed and "page" in item.funcargs:
         SCREENSHOTS.mkdir(exist_ok=True)
-        try:
+        # A failing screenshot must not hide the test failure.
+        with contextlib.suppress(Exception):
             item.funcargs["page"].screenshot(
                 path=str(SCREENSHOTS / f"FAILED-{item.name}.png"), full_page=True
             )
-        except Exception:  # noqa: S110 - a failing screenshot must not hide the test failure
-            pass
 
 
 def sign_in(page, live_server, username: str, password: str) -> None:

@@ -69,30 +69,3 @@ def verbose_model(entry) -> str:
 @register.filter
 def action_label(entry) -> str:
     return {0: "新建", 1: "修改", 2: "删除", 3: "访问"}.get(entry.action, "")
-
-
-@register.filter
-def history_changes(entry) -> list[dict]:
-    """Rows of an audit-log entry for display: field label, old, new; many-to-many as 新增/移除."""
-    display = entry.changes_display_dict
-    model = entry.content_type.model_class() if entry.content_type_id else None
-    rows = []
-    for field_name, change in (entry.changes_dict or {}).items():
-        label = field_name
-        if model is not None:
-            try:
-                label = str(model._meta.get_field(field_name).verbose_name)
-            except Exception:  # noqa: S110 - a removed field keeps its raw name
-                pass
-        if isinstance(change, dict) and change.get("type") == "m2m":
-            verb = "新增" if change.get("operation") == "add" else "移除"
-            rows.append(
-                {"label": label, "old": "", "new": f"{verb}：" + "、".join(change.get("objects") or [])}
-            )
-            continue
-        shown = display.get(label) or display.get(field_name) or change
-        old, new = (
-            (shown[0], shown[1]) if isinstance(shown, list | tuple) and len(shown) == 2 else ("", shown)
-        )
-        rows.append({"label": label, "old": old, "new": new})
-    return rows

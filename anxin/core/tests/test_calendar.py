@@ -165,13 +165,10 @@ def test_a_day_change_records_a_calendar_change_security_event(office):
     assert event.detail == {"date": "2026-06-02", "old": True, "new": False}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="calendar_day_set stores one day of a year with no calendar; that single row makes the "
-    "whole year count as covered (weekday rule), so CalendarMissing and the coverage warning go quiet",
-)
-def test_marking_one_day_of_a_missing_year_does_not_make_the_year_covered(office):
-    calendar_day_set(actor=office, date=D(2027, 1, 1), is_workday=False, name="元旦")
+def test_marking_one_day_of_a_missing_year_is_refused_and_the_year_stays_uncovered(office):
+    with pytest.raises(DomainError) as excinfo:
+        calendar_day_set(actor=office, date=D(2027, 1, 1), is_workday=False, name="元旦")
+    assert "2027" in excinfo.value.message
     assert coverage_warning(today=D(2026, 12, 1)) is not None
 
 

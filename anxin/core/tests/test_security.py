@@ -255,11 +255,6 @@ def test_a_short_password_is_refused(district):
     assert excinfo.value.field == "password"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="settings.AUTH_PASSWORD_VALIDATORS still names Django's MinimumLengthValidator, whose 5.2 "
-    "message has no zh_Hans translation; it should name anxin.core.passwords.MinimumLengthValidator",
-)
 def test_a_short_password_is_refused_with_a_chinese_message(district):
     with pytest.raises(DomainError) as excinfo:
         _new_user("Ab1@xyz")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from anxin.core.audit import system_actor
@@ -49,6 +50,8 @@ class Command(BaseCommand):
             )
         except DomainError as exc:
             raise CommandError(exc.message) from None
+        except PermissionDenied as exc:
+            raise CommandError(f"{actor.username} 无导入权限：{exc}") from None
         if result.errors:
             for error in result.errors:
                 self.stderr.write(str(error))
