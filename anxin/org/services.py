@@ -190,6 +190,99 @@ def user_save(
     return user
 
 
+def user_account_save(
+    *,
+    actor,
+    username: str,
+    unit: Unit,
+    full_name: str = "",
+    phone: str = "",
+    is_active: bool | None = None,
+    password: str | None = None,
+    ip: str | None = None,
+) -> User:
+    """The 系统管理员 creates or edits an account (no role: roles are the 安全管理员's, 三员分立)."""
+    username = (username or "").strip()
+    if not username:
+        raise DomainError(_("请填写用户名"), field="username")
+    if username == SYSTEM_USERNAME:
+        raise DomainError(_("“%(name)s”为系统保留账户名") % {"name": username}, field="username")
+    with transaction.atomic(), acting(actor, remote_addr=ip):
+        user = User.objects.select_for_update().filter(username=username).first()
+        created = user is None
+        require_perm(actor, "org.add_user" if created else "org.change_user")
+        if created:
+            user = User(username=username)
+        if user.role and unit.kind not in ROLE_UNIT_KINDS[user.role]:
+            raise DomainError(
+                _("该用户的角色“%(role)s”不能属于单位“%(unit)s”，请先由安全管理员调整角色")
+                % {"role": user.get_role_display(), "unit": unit.name},
+                field="unit",
+            )
+        old_unit = user.unit_id
+        if password is not None:
+            try:
+                validate_password(password, user)
+            except ValidationError as exc:
+                raise DomainError("；".join(exc.messages), field="password") from None
+            user.set_password(password)
+        elif created:
+            user.set_unusable_password()
+        user.unit = unit
+        user.full_name = full_name
+        user.phone = phone
+        if is_active is not None:
+            user.is_active = is_active
+        user.full_clean(exclude=["password"])
+        user.save()
+        if not created and old_unit != unit.pk and user.role:
+            security_event_record(
+                kind=SecurityEventKind.PERMISSION_CHANGE,
+                user=actor,
+                ip=ip,
+                summary=f"{username}：单位变更为 {unit.name}（可见范围随之改变）",
+                detail={"username": username, "unit": unit.code},
+            )
+    user.__dict__.pop("scope", None)
+    return user
+
+
+def user_role_assign(*, actor, user: User, role: str, ip: str | None = None) -> User:
+    """The 安全管理员 grants (or, with "", revokes) a user's role; the group follows."""
+    require_perm(actor, "org.assign_role")
+    if role:
+        try:
+            role = role_from_text(role)
+        except ValueError:
+            raise DomainError(_("未知角色“%(role)s”") % {"role": role}, field="role") from None
+        if user.unit is None or user.unit.kind not in ROLE_UNIT_KINDS[role]:
+            raise DomainError(
+                _("角色“%(role)s”不能属于单位“%(unit)s”")
+                % {"role": Role(role).label, "unit": user.unit.name if user.unit else "（无）"},
+                field="role",
+            )
+    if actor is not None and getattr(actor, "pk", None) == user.pk:
+        raise DomainError(_("不能调整自己的角色"), field="role")
+    with transaction.atomic(), acting(actor, remote_addr=ip):
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        old = locked.role
+        locked.role = role
+        locked.is_staff = role in STAFF_ROLES
+        locked.full_clean(exclude=["password"])
+        locked.save()
+        locked.groups.set([Group.objects.get(name=str(Role(role).label))] if role else [])
+        if old != role:
+            security_event_record(
+                kind=SecurityEventKind.PERMISSION_CHANGE,
+                user=actor,
+                ip=ip,
+                summary=f"{locked.username}：角色 {Role(old).label if old else '无'} → {Role(role).label if role else '无'}",
+                detail={"username": locked.username, "old": old, "new": role},
+            )
+    locked.__dict__.pop("scope", None)
+    return locked
+
+
 def token_issue(*, actor, user: User, ip: str | None = None) -> str:
     """A new API token for ``user`` (replacing any earlier one)."""
     if not user.is_active:
