@@ -17,3 +17,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Browser tests run Django's live server in other threads. An in-memory SQLite database would be
+# one connection shared by every server thread at once (a hang seen under load), so the test
+# database is a file; pytest-xdist gives each worker its own.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}  # noqa: F405
