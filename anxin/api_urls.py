@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
 from anxin.org import api as org_api
@@ -11,12 +12,17 @@ router = DefaultRouter()
 router.register("towns", org_api.TownViewSet, basename="town")
 router.register("units", org_api.UnitViewSet, basename="unit")
 router.register("enterprise-kinds", registry_api.EnterpriseKindViewSet, basename="enterprise-kind")
+router.register("project-supervisors", registry_api.ProjectSupervisorViewSet, basename="project-supervisor")
 router.register("enterprises", registry_api.EnterpriseViewSet, basename="enterprise")
 router.register("projects", registry_api.ProjectViewSet, basename="project")
 
 urlpatterns = [
     path("roles/", org_api.roles, name="api-roles"),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:api-schema"), name="api-docs"),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api:api-schema", permission_classes=[IsAuthenticated]),
+        name="api-docs",
+    ),
     path("", include(router.urls)),
 ]

@@ -34,7 +34,7 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperEnv(f"{name}={value!r} is not a boolean (use true/false, 1/0, yes/no, on/off)")
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
     value = os.environ.get(name)
     if value is None or value == "":
         return default
@@ -44,7 +44,18 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
         raise ImproperEnv(f"{name}={value!r} is not an integer") from None
     if minimum is not None and number < minimum:
         raise ImproperEnv(f"{name}={number} is below the minimum {minimum}")
+    if maximum is not None and number > maximum:
+        raise ImproperEnv(f"{name}={number} is above the maximum {maximum}")
     return number
+
+
+def env_choice(name: str, default: str, choices: list[str]) -> str:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value.upper() not in choices:
+        raise ImproperEnv(f"{name}={value!r} is not one of {', '.join(choices)}")
+    return value.upper()
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from auditlog.middleware import AuditlogMiddleware as _AuditlogMiddleware
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
@@ -60,3 +61,12 @@ def _to_login(request, message: str):
     storage.add(messages.INFO, message)
     storage.update(response)
     return response
+
+
+class AuditlogMiddleware(_AuditlogMiddleware):
+    """django-auditlog's middleware with the client address taken the way security events take it
+    (auditlog trusts the first ``X-Forwarded-For`` entry, which a client can forge)."""
+
+    @staticmethod
+    def _get_remote_addr(request):
+        return client_ip(request)

@@ -34,5 +34,17 @@ def session_idle_minutes() -> int:
 
 
 def client_ip(request) -> str | None:
-    """The client address. Behind the district's nginx, REMOTE_ADDR is set by the proxy."""
+    """The client address.
+
+    Behind the district's nginx (``BEHIND_PROXY``), the last ``X-Forwarded-For`` entry is the one
+    nginx appended (the address it saw); earlier entries come from the client and are not trusted.
+    Without a proxy the header is ignored: anyone could send it.
+    """
+    from django.conf import settings
+
+    if getattr(settings, "BEHIND_PROXY", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            return hops[-1]
     return request.META.get("REMOTE_ADDR") or None

@@ -54,6 +54,23 @@ class EnterpriseKindViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
+class ProjectSupervisorSerializer(serializers.ModelSerializer):
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = ProjectSupervisor
+        fields = ["code", "name", "unit"]
+
+
+class ProjectSupervisorViewSet(viewsets.ReadOnlyModelViewSet):
+    """工程项目行业主管部门（城建、水利、交通）。"""
+
+    serializer_class = ProjectSupervisorSerializer
+    queryset = ProjectSupervisor.objects.select_related("unit").order_by("order")
+    lookup_field = "code"
+    pagination_class = None
+
+
 class EnterpriseSerializer(serializers.ModelSerializer):
     uscc = serializers.CharField(max_length=30, help_text="统一社会信用代码（18位）")
     town = serializers.SlugRelatedField(

@@ -333,3 +333,15 @@ def test_project_form_names_an_unregistered_contractor(world, login, luoxi):
 def test_home_shows_counts_of_the_scope(world, login, luoxi):
     content = login(luoxi).get("/").content.decode()
     assert "2 家企业" in content
+
+
+def test_not_found_page_is_in_chinese(world, login, luoxi):
+    response = login(luoxi).get(f"/enterprises/{world.xuejia_factory.uscc}/")
+    assert response.status_code == 404
+    assert "未找到该页面或记录" in response.content.decode()
+
+
+def test_forbidden_page_is_in_chinese(world, login, leader):
+    response = login(leader).get("/enterprises/new/")
+    assert response.status_code == 403
+    assert "无权" in response.content.decode()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -17,7 +18,16 @@ DEMO_USERNAMES = {p.username for p in demo.PERSONAS}
 class Command(BaseCommand):
     help = "载入演示数据（约300家企业、40个工程项目、各角色演示账号）；数据库中有非演示数据时拒绝执行"
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="DEBUG 关闭时也载入（演示账号密码公开，切勿用于生产库）",
+        )
+
     def handle(self, *args, **options):
+        if not settings.DEBUG and not options["allow_production"]:
+            raise CommandError("DEBUG 关闭（生产配置）时拒绝载入演示数据：演示账号的密码是公开的。")
         if not Town.objects.exists():
             raise CommandError("请先运行 load_district 载入区配置")
         real_enterprises = Enterprise.objects.filter(is_demo=False).count()
