@@ -115,6 +115,18 @@ def _resolve_unit(unit_text: str) -> Unit:
     return unit
 
 
+def _set_password(user: User, password: str | None, *, created: bool) -> None:
+    """Apply the password policy; a new account without a password cannot sign in yet."""
+    if password is not None:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise DomainError("；".join(exc.messages), field="password") from None
+        user.set_password(password)
+    elif created:
+        user.set_unusable_password()
+
+
 def user_save(
     *,
     actor,
@@ -159,14 +171,7 @@ def user_save(
         old_role = None if created else (user.role, user.unit_id)
         if created:
             user = User(username=username)
-        if password is not None:
-            try:
-                validate_password(password, user)
-            except ValidationError as exc:
-                raise DomainError("；".join(exc.messages), field="password") from None
-            user.set_password(password)
-        elif created:
-            user.set_unusable_password()
+        _set_password(user, password, created=created)
         user.unit = unit
         user.role = role
         user.full_name = full_name or user.full_name
@@ -220,14 +225,7 @@ def user_account_save(
                 field="unit",
             )
         old_unit = user.unit_id
-        if password is not None:
-            try:
-                validate_password(password, user)
-            except ValidationError as exc:
-                raise DomainError("；".join(exc.messages), field="password") from None
-            user.set_password(password)
-        elif created:
-            user.set_unusable_password()
+        _set_password(user, password, created=created)
         user.unit = unit
         user.full_name = full_name
         user.phone = phone
