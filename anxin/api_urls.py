@@ -1,7 +1,7 @@
 """REST API v1: token auth, OpenAPI schema and locally served Swagger UI."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
@@ -21,7 +21,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
     path(
         "docs/",
-        SpectacularSwaggerView.as_view(url_name="api:api-schema", permission_classes=[IsAuthenticated]),
+        SpectacularSwaggerSplitView.as_view(url_name="api:api-schema", permission_classes=[IsAuthenticated]),
         name="api-docs",
     ),
     path("", include(router.urls)),

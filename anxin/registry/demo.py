@@ -10,7 +10,7 @@ import datetime
 import random
 from dataclasses import dataclass
 
-from anxin.core.validators import org_code_check_char, uscc_check_char
+from anxin.core.validators import id_check_digit, org_code_check_char, uscc_check_char
 
 SEED = 20261125
 DEMO_PASSWORD = "Anxin@2026demo"  # noqa: S105 (printed demo login, refused on real data)
@@ -227,4 +227,31 @@ def projects(enterprise_rows: list[dict], town_codes: list[str], count: int = 40
                 "status": rng.choices(["active", "stopped", "completed", "planned"], [70, 8, 18, 4])[0],
             }
         )
+    return rows
+
+
+_JOBS = ["普工", "钢筋工", "木工", "瓦工", "电焊工", "操作工", "质检员", "厨师", "服务员", "仓管员"]
+_PROVINCES = ["3204", "3203", "3412", "3413", "5101", "4113", "3708", "4301"]
+
+
+def workers(enterprise_rows: list[dict], *, per_enterprise: int = 6, enterprises: int = 40) -> list[dict]:
+    """Workers for the first labour-intensive and construction enterprises (valid ID numbers)."""
+    rng = random.Random(SEED + 2)
+    chosen = [e for e in enterprise_rows if set(e["kinds"]) & {"labour_intensive", "construction"}][
+        :enterprises
+    ]
+    rows = []
+    for employer in chosen:
+        for _ in range(per_enterprise):
+            birth = datetime.date(1965, 1, 1) + datetime.timedelta(days=rng.randrange(0, 365 * 38))
+            first17 = f"{rng.choice(_PROVINCES)}{rng.randrange(1, 30):02d}{birth:%Y%m%d}{rng.randrange(0, 1000):03d}"
+            rows.append(
+                {
+                    "employer": employer["uscc"],
+                    "name": _person(rng),
+                    "id_number": first17 + id_check_digit(first17),
+                    "phone": f"1{rng.choice('35789')}{rng.randrange(10**8, 10**9)}",
+                    "job": rng.choice(_JOBS),
+                }
+            )
     return rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from anxin.org.models import Town
-from anxin.registry.models import Enterprise, EnterpriseKind, EnterpriseStatus, Project, ProjectStatus
+from anxin.registry.models import Enterprise, EnterpriseKind, EnterpriseStatus, Project, ProjectStatus, Worker
 
 
 def enterprise_list(
@@ -111,3 +111,13 @@ def project_summary(*, user) -> dict:
         "total": sum(by_status.values()),
         "by_status": [(label, by_status.get(value, 0), value) for value, label in ProjectStatus.choices],
     }
+
+
+def enterprise_workers(*, user, enterprise: Enterprise) -> QuerySet[Worker]:
+    """Workers registered at an enterprise, within the user's scope."""
+    return (
+        Worker.objects.for_user(user)
+        .filter(employer=enterprise)
+        .select_related("project")
+        .order_by("name", "pk")
+    )

@@ -14,6 +14,11 @@ urlpatterns = [
     ),
     path("enterprises/<str:uscc>/", views.enterprise_detail, name="enterprise-detail"),
     path("enterprises/<str:uscc>/edit/", views.enterprise_edit, name="enterprise-edit"),
+    path(
+        "enterprises/<str:uscc>/workers/reveal/",
+        views.enterprise_workers_reveal,
+        name="enterprise-workers-reveal",
+    ),
     path("projects/", views.project_list, name="project-list"),
     path("projects/new/", views.project_create, name="project-create"),
     path("projects/<int:pk>/", views.project_detail, name="project-detail"),

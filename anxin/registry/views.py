@@ -17,15 +17,17 @@ from django.views.decorators.http import require_POST
 
 from anxin.core.audit import history_for, with_change_rows
 from anxin.core.errors import DomainError
+from anxin.core.models import SecurityEventKind
 from anxin.core.paging import paginate
 from anxin.core.security import client_ip
+from anxin.core.services import security_event_record
 from anxin.core.tabular import TableError
 from anxin.core.xlsx import XLSX_TYPE, Col, xlsx_response
 from anxin.registry import selectors, services
 from anxin.registry.forms import EnterpriseFilter, EnterpriseForm, ImportForm, ProjectFilter, ProjectForm
 from anxin.registry.importing import enterprise_import, enterprise_template
 
-TABS = {"basic": "基本信息", "projects": "工程项目", "history": "变更记录"}
+TABS = {"basic": "基本信息", "projects": "工程项目", "workers": "劳动者", "history": "变更记录"}
 
 
 def _apply_errors(form, exc: ValidationError | DomainError) -> None:
@@ -98,6 +100,10 @@ def enterprise_detail(request, uscc: str):
     context = {"page_title": enterprise.name, "enterprise": enterprise, "tab": tab, "tabs": TABS}
     if tab == "projects":
         context["projects"] = selectors.enterprise_projects(user=request.user, enterprise=enterprise)
+    elif tab == "workers":
+        context.update(
+            paginate(request, selectors.enterprise_workers(user=request.user, enterprise=enterprise))
+        )
     elif tab == "history":
         context["entries"] = with_change_rows(history_for(enterprise)[:200])
     else:
@@ -145,6 +151,25 @@ def enterprise_edit(request, uscc: str):
         request,
         "registry/enterprise_form.html",
         {"page_title": f"修改：{enterprise.name}", "form": form, "enterprise": enterprise},
+    )
+
+
+@login_required
+@permission_required("registry.view_worker_identity", raise_exception=True)
+@require_POST
+def enterprise_workers_reveal(request, uscc: str):
+    """Full ID numbers and phones for one page of workers; every reveal is a security event."""
+    enterprise = selectors.enterprise_get(user=request.user, uscc=uscc)
+    paging = paginate(request, selectors.enterprise_workers(user=request.user, enterprise=enterprise))
+    security_event_record(
+        kind=SecurityEventKind.SENSITIVE_VIEW,
+        user=request.user,
+        ip=client_ip(request),
+        summary=f"查看 {enterprise.name} 劳动者完整身份证号和手机号（{len(paging['page'].object_list)} 人）",
+        detail={"uscc": enterprise.uscc, "workers": [w.pk for w in paging["page"].object_list]},
+    )
+    return render(
+        request, "registry/_worker_table.html", {"enterprise": enterprise, "revealed": True, **paging}
     )
 
 

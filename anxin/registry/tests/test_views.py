@@ -345,3 +345,46 @@ def test_forbidden_page_is_in_chinese(world, login, leader):
     response = login(leader).get("/enterprises/new/")
     assert response.status_code == 403
     assert "无权" in response.content.decode()
+
+
+def _worker(firm, actor):
+    from anxin.core.validators import id_check_digit
+    from anxin.registry.services import worker_create
+
+    first17 = "32041119851203456"
+    return worker_create(
+        actor=actor,
+        employer=firm,
+        name="王五",
+        id_number=first17 + id_check_digit(first17),
+        phone="13812345678",
+    )
+
+
+def test_workers_tab_masks_id_numbers_and_phones(world, login, luoxi):
+    worker = _worker(world.luoxi_factory, luoxi)
+    content = login(luoxi).get(f"/enterprises/{world.luoxi_factory.uscc}/?tab=workers").content.decode()
+    assert "王五" in content
+    assert worker.id_number_masked in content
+    assert worker.id_number not in content
+    assert "138****5678" in content
+    assert "查看完整号码" not in content  # a town user may not reveal
+
+
+def test_office_reveals_full_numbers_and_the_reveal_is_logged(world, login, office):
+    worker = _worker(world.luoxi_factory, office)
+    client = login(office)
+    assert (
+        "查看完整号码" in client.get(f"/enterprises/{world.luoxi_factory.uscc}/?tab=workers").content.decode()
+    )
+    response = client.post(f"/enterprises/{world.luoxi_factory.uscc}/workers/reveal/", HTTP_HX_REQUEST="true")
+    assert worker.id_number in response.content.decode()
+    event = SecurityEvent.objects.get(kind="sensitive_view", user=office)
+    assert worker.pk in event.detail["workers"]
+
+
+def test_reveal_is_refused_without_the_permission(world, login, luoxi):
+    _worker(world.luoxi_factory, luoxi)
+    response = login(luoxi).post(f"/enterprises/{world.luoxi_factory.uscc}/workers/reveal/")
+    assert response.status_code == 403
+    assert not SecurityEvent.objects.filter(kind="sensitive_view").exists()

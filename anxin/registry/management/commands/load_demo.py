@@ -77,7 +77,13 @@ class Command(BaseCommand):
             subs = [by_code[c] for c in row.pop("subcontractors")]
             project = services.project_create(actor=actor, subcontractors=subs, **row)
             Project.objects.filter(pk=project.pk).update(is_demo=True)
-        self.stdout.write(f"已载入演示企业 {len(rows)} 家、工程项目 {Project.objects.count()} 个")
+        worker_rows = demo.workers(rows)
+        for row in worker_rows:
+            row = dict(row)
+            services.worker_create(actor=actor, employer=by_code[row.pop("employer")], **row)
+        self.stdout.write(
+            f"已载入演示企业 {len(rows)} 家、工程项目 {Project.objects.count()} 个、劳动者 {len(worker_rows)} 人"
+        )
 
     def _print_logins(self) -> None:
         self.stdout.write("")
