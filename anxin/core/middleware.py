@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.messages.storage import default_storage
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from anxin.core.models import SecurityEventKind
@@ -53,7 +54,12 @@ def _to_login(request, message: str):
     exist yet; then the message is stored here and written to the response the same way
     MessageMiddleware would.
     """
-    response = redirect_to_login(request.get_full_path())
+    if request.headers.get("HX-Request"):
+        # An htmx partial would otherwise draw the login page inside the table it was replacing.
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = redirect_to_login(request.get_full_path())["Location"]
+    else:
+        response = redirect_to_login(request.get_full_path())
     if hasattr(request, "_messages"):
         messages.info(request, message)
         return response

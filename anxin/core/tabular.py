@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -88,16 +88,26 @@ def _cell_text(value, header: str, row: int) -> str:
     return str(value).strip()
 
 
-def _rows_from_xlsx(content: bytes) -> list[list]:
+MAX_COLUMNS = 60
+MAX_BLANK_ROWS = 1000
+
+
+def _rows_from_xlsx(content: bytes) -> Iterator[list]:
+    """Rows one at a time; the sheet's declared size is ignored (a tiny file may claim millions)."""
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()
     except Exception:
         raise TableError(_("无法读取该 Excel 文件，请确认是 .xlsx 格式且未加密")) from None
-    sheet = book.worksheets[0]
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
+    try:
+        for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+            yield list(row)
+    except Exception:
+        raise TableError(_("Excel 文件内容已损坏或含有无法识别的单元格，请另存为新的 .xlsx 后重试")) from None
 
 
-def _rows_from_csv(content: bytes) -> list[list]:
+def _rows_from_csv(content: bytes) -> Iterator[list]:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = content.decode(encoding)
@@ -106,11 +116,23 @@ def _rows_from_csv(content: bytes) -> list[list]:
             continue
     else:
         raise TableError(_("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码"))
-    return [list(row) for row in csv.reader(io.StringIO(text))]
+    try:
+        for row in csv.reader(io.StringIO(text)):
+            yield row[:MAX_COLUMNS]
+    except csv.Error as exc:
+        raise TableError(_("CSV 文件格式错误：%(error)s") % {"error": exc}) from None
+
+
+def _blank(values) -> bool:
+    return not any(v is not None and str(v).strip() for v in values)
 
 
 def read_table(content: bytes, filename: str, columns: Sequence[Column]) -> list[tuple[int, dict[str, str]]]:
-    """Rows as ``(spreadsheet row number, {column key: text})``; blank rows skipped."""
+    """Rows as ``(spreadsheet row number, {column key: text})`` for the columns the file has.
+
+    A column the file leaves out is absent from each record (an import then leaves that field
+    as it is); a column that is present but blank in a row gives ``""``. Blank rows are skipped.
+    """
     if len(content) > MAX_BYTES:
         raise TableError(_("文件超过 10 MB，请拆分后分批导入"))
     suffix = PurePath(filename or "").suffix.lower()
@@ -120,16 +142,22 @@ def read_table(content: bytes, filename: str, columns: Sequence[Column]) -> list
         raw = _rows_from_csv(content)
     else:
         raise TableError(_("仅支持 .xlsx 或 .csv 文件（当前为“%(name)s”）") % {"name": filename})
-    header_index = next((i for i, row in enumerate(raw) if any(v not in (None, "") for v in row)), None)
-    if header_index is None:
+    header_row = 0
+    headers: list[str] | None = None
+    for header_row, values in enumerate(raw, start=1):
+        if not _blank(values):
+            headers = [str(v).strip().lstrip("*") if v is not None else "" for v in values]
+            break
+        if header_row > MAX_BLANK_ROWS:
+            break
+    if headers is None:
         raise TableError(_("文件是空的"))
-    headers = [str(v).strip().lstrip("*") if v is not None else "" for v in raw[header_index]]
     by_header = {c.header: c for c in columns}
     unknown = [h for h in headers if h and h not in by_header]
     if unknown:
         raise TableError(
             _("第 %(row)d 行有未识别的列：%(cols)s（请使用下载的模板）")
-            % {"row": header_index + 1, "cols": "、".join(unknown)}
+            % {"row": header_row, "cols": "、".join(unknown)}
         )
     missing = [c.header for c in columns if c.required and c.header not in headers]
     if missing:
@@ -138,10 +166,15 @@ def read_table(content: bytes, filename: str, columns: Sequence[Column]) -> list
     if duplicated:
         raise TableError(_("列名重复：%(cols)s") % {"cols": "、".join(sorted(duplicated))})
     rows: list[tuple[int, dict[str, str]]] = []
-    for offset, values in enumerate(raw[header_index + 1 :], start=header_index + 2):
-        if not any(v not in (None, "") and str(v).strip() for v in values):
+    blank_run = 0
+    for offset, values in enumerate(raw, start=header_row + 1):
+        if _blank(values):
+            blank_run += 1
+            if blank_run > MAX_BLANK_ROWS:
+                break  # the rest of the sheet is empty formatting, not data
             continue
-        record: dict[str, str] = {c.key: "" for c in columns}
+        blank_run = 0
+        record: dict[str, str] = {by_header[h].key: "" for h in headers if h}
         for header, value in zip(headers, values, strict=False):
             if header:
                 record[by_header[header].key] = _cell_text(value, header, offset)

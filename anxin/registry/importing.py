@@ -91,12 +91,18 @@ class _Lookups:
 
 def _clean_row(
     record: dict[str, str], lookups: _Lookups
-) -> tuple[dict, list[EnterpriseKind], list[tuple[str, str]]]:
-    """Field values for the service, the kinds, and (column key, message) problems."""
+) -> tuple[dict, list[EnterpriseKind] | None, list[tuple[str, str]]]:
+    """Field values for the service, the kinds, and (column key, message) problems.
+
+    Only the columns the file has are read: a column left out of the file leaves the field as it
+    is on update (the model default on create); kinds are None when the column is absent.
+    """
     problems: list[tuple[str, str]] = []
     data: dict = {}
 
     def attempt(key, func):
+        if key not in record:
+            return
         try:
             data[key] = func(record[key])
         except ValidationError as exc:
@@ -137,8 +143,11 @@ def _clean_row(
 
     attempt("employees", employees)
     attempt("contact_phone", lambda v: validate_phone(v) if v.strip() else "")
-    data["contact_person"] = record["contact_person"].strip()
-    data["note"] = record["note"].strip()
+    for key in ("contact_person", "note"):
+        if key in record:
+            data[key] = record[key].strip()
+    if "kinds" not in record:
+        return data, None, problems
     kinds: list[EnterpriseKind] = []
     for token in filter(None, _SPLIT.split(record["kinds"].strip())):
         if token in lookups.kinds:
@@ -189,20 +198,23 @@ def enterprise_import(
             continue
         planned.append((row_no, data, kinds, current))
     for row_no, data, kinds, current in planned:
+        changed = [] if current is None else _changed_columns(current, data, kinds)
         if current is None:
             action = "新增"
-        elif _unchanged(current, data, kinds):
+        elif not changed:
             action = "无变化"
         else:
             action = "更新"
-        result.preview.append({"row": row_no, "uscc": data["uscc"], "name": data["name"], "action": action})
+        result.preview.append(
+            {"row": row_no, "uscc": data["uscc"], "name": data["name"], "action": action, "changed": changed}
+        )
     if result.errors or dry_run:
         return result
     with transaction.atomic():
         for (row_no, data, kinds, current), preview in zip(planned, result.preview, strict=True):
             try:
                 if current is None:
-                    services.enterprise_create(actor=actor, kinds=kinds, **data)
+                    services.enterprise_create(actor=actor, kinds=kinds or [], **data)
                     result.created += 1
                 elif preview["action"] == "无变化":
                     result.unchanged += 1
@@ -233,11 +245,13 @@ def validate_uscc_or_blank(value: str) -> str:
         return ""
 
 
-def _unchanged(current: Enterprise, data: dict, kinds: list[EnterpriseKind]) -> bool:
+def _changed_columns(current: Enterprise, data: dict, kinds: list[EnterpriseKind] | None) -> list[str]:
+    """The headers of the columns whose value differs from the stored enterprise."""
+    changed = []
     for key, value in data.items():
-        if key == "town":
-            if current.town_id != value.pk:
-                return False
-        elif getattr(current, key) != value:
-            return False
-    return {k.pk for k in current.kinds.all()} == {k.pk for k in kinds}
+        stored = current.town_id if key == "town" else getattr(current, key)
+        if (value.pk if key == "town" else value) != stored:
+            changed.append(HEADER[key])
+    if kinds is not None and {k.pk for k in current.kinds.all()} != {k.pk for k in kinds}:
+        changed.append(HEADER["kinds"])
+    return changed

@@ -206,8 +206,9 @@ def enterprise_import_view(request):
                 pending = None
             if result.ok:
                 suffix = PurePath(upload.name).suffix.lower()
-                path = default_storage.save(f"imports/{uuid.uuid4().hex}{suffix}", ContentFile(content))
-                pending = {"path": path, "filename": upload.name}
+                token = uuid.uuid4().hex
+                path = default_storage.save(f"imports/{token}{suffix}", ContentFile(content))
+                pending = {"path": path, "filename": upload.name, "token": token}
             request.session[IMPORT_SESSION_KEY] = pending
     return render(
         request,
@@ -220,10 +221,15 @@ def enterprise_import_view(request):
 @permission_required("registry.import_enterprise", raise_exception=True)
 @require_POST
 def enterprise_import_confirm(request):
-    pending = request.session.pop(IMPORT_SESSION_KEY, None)
+    pending = request.session.get(IMPORT_SESSION_KEY)
     if not pending or not default_storage.exists(pending["path"]):
         messages.error(request, "没有待确认的导入，请重新上传文件。")
         return redirect("enterprise-import")
+    if request.POST.get("token") != pending.get("token"):
+        # Another upload (e.g. in a second tab) replaced the preview this button belonged to.
+        messages.error(request, "该预览已被之后上传的文件替换，请核对最新的预览后再确认。")
+        return redirect("enterprise-import")
+    request.session.pop(IMPORT_SESSION_KEY, None)
     with default_storage.open(pending["path"], "rb") as handle:
         content = handle.read()
     default_storage.delete(pending["path"])

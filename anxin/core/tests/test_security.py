@@ -158,6 +158,16 @@ def test_a_session_idle_longer_than_the_parameter_is_logged_out(login, luoxi):
         assert not _logged_in(client)
 
 
+def test_an_idle_htmx_request_is_sent_to_login_by_hx_redirect(login, luoxi):
+    with time_machine.travel(START, tick=False) as traveller:
+        client = login(luoxi)
+        assert client.get("/").status_code == 200
+        traveller.shift(datetime.timedelta(minutes=31))
+        response = client.get("/enterprises/", HTTP_HX_REQUEST="true")
+        assert response.status_code == 204
+        assert response["HX-Redirect"].startswith("/login/")
+
+
 def test_idle_timeout_tells_the_user_why_on_the_login_page(login, luoxi):
     with time_machine.travel(START, tick=False) as traveller:
         client = login(luoxi)

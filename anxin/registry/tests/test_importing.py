@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import openpyxl
 import pytest
@@ -18,7 +19,7 @@ from django.urls import reverse
 
 from anxin.core.models import SecurityEvent, SecurityEventKind
 from anxin.core.tabular import TableError
-from anxin.registry.importing import enterprise_import
+from anxin.registry.importing import COLUMNS, enterprise_import
 from anxin.registry.models import Enterprise
 from anxin.registry.tests.factories import enterprise, make_uscc
 
@@ -371,6 +372,16 @@ def test_town_user_imports_rows_of_its_own_town(luoxi):
 
 IMPORT_URL = "/enterprises/import/"
 CONFIRM_URL = "/enterprises/import/confirm/"
+
+
+def pending_token(client) -> str:
+    """The token of the preview the 确认导入 button belongs to (empty when none is pending)."""
+    from anxin.registry.views import IMPORT_SESSION_KEY
+
+    pending = client.session.get(IMPORT_SESSION_KEY) or {}
+    return pending.get("token", "")
+
+
 TEMPLATE_URL = "/enterprises/import/template.xlsx"
 
 
@@ -433,7 +444,7 @@ def test_confirm_after_preview_writes_the_file(login, office):
     code = make_uscc()
     upload(client, xlsx([row(uscc=code)]))
 
-    response = client.post(CONFIRM_URL)
+    response = client.post(CONFIRM_URL, {"token": pending_token(client)})
 
     assert response.status_code == 302
     assert response["Location"] == reverse("enterprise-list")
@@ -444,7 +455,7 @@ def test_confirm_logs_an_import_security_event(login, office):
     client = login(office)
     upload(client, xlsx([row()]), name="罗溪排查.xlsx")
 
-    client.post(CONFIRM_URL)
+    client.post(CONFIRM_URL, {"token": pending_token(client)})
 
     event = SecurityEvent.objects.get(kind=SecurityEventKind.IMPORT)
     assert event.user == office
@@ -457,7 +468,7 @@ def test_confirm_rechecks_the_file_and_writes_nothing_if_it_no_longer_passes(log
     upload(client, xlsx([row(uscc=other), row(uscc=taken)]))
     enterprise(town="xuejia", uscc=taken)  # registered by 薛家镇 between preview and confirm
 
-    response = client.post(CONFIRM_URL)
+    response = client.post(CONFIRM_URL, {"token": pending_token(client)})
 
     assert response["Location"] == reverse("enterprise-import")
     assert not Enterprise.objects.filter(uscc=other).exists()
@@ -477,9 +488,9 @@ def test_confirm_without_a_preview_writes_nothing(login, office):
 def test_confirm_cannot_be_replayed(login, office):
     client = login(office)
     upload(client, xlsx([row()]))
-    client.post(CONFIRM_URL)
+    client.post(CONFIRM_URL, {"token": pending_token(client)})
 
-    client.post(CONFIRM_URL)
+    client.post(CONFIRM_URL, {"token": pending_token(client)})
 
     assert SecurityEvent.objects.filter(kind=SecurityEventKind.IMPORT).count() == 1
 
@@ -609,3 +620,69 @@ def test_command_as_user_without_import_permission_exits_non_zero_with_a_message
 
     assert error.returncode != 0
     assert "权限" in str(error)
+
+
+def test_confirm_from_a_replaced_preview_is_refused(login, luoxi):
+    client = login(luoxi)
+    first, second = make_uscc(), make_uscc()
+    upload(client, xlsx([row(uscc=first)]))
+    stale = pending_token(client)
+    upload(client, xlsx([row(uscc=second)]))  # e.g. in a second browser tab
+
+    response = client.post(CONFIRM_URL, {"token": stale})
+
+    assert response["Location"] == reverse("enterprise-import")
+    assert not Enterprise.objects.filter(uscc__in=[first, second]).exists()
+
+
+def test_reimport_without_optional_columns_leaves_those_fields_alone(office):
+    firm = enterprise(
+        town="luoxi", kinds=("construction", "labour_intensive"), employees=300, status="unreachable"
+    )
+    required_only = [c for c in COLUMNS if c.required]
+    book = openpyxl.Workbook()
+    book.active.append([c.header for c in required_only])
+    book.active.append([firm.uscc, "改名后有限公司", firm.legal_rep, "罗溪镇", firm.address, "C"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    result = enterprise_import(actor=office, content=buffer.getvalue(), filename="部分列.xlsx", dry_run=False)
+
+    assert result.ok and result.updated == 1
+    firm.refresh_from_db()
+    assert firm.name == "改名后有限公司"
+    assert (firm.employees, firm.status) == (300, "unreachable")
+    assert set(firm.kinds.values_list("code", flat=True)) == {"construction", "labour_intensive"}
+    assert result.preview[0]["changed"] == ["企业名称"]
+
+
+def test_a_sheet_declaring_a_huge_size_is_read_without_padding(office):
+    book = openpyxl.Workbook()
+    book.active.append([c.header for c in COLUMNS if c.required])
+    book.active.append([make_uscc(), "小文件有限公司", "张三", "罗溪镇", "地址", "C"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    patched = io.BytesIO()
+    with zipfile.ZipFile(patched, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', data)
+            target.writestr(item, data)
+
+    result = enterprise_import(
+        actor=office, content=patched.getvalue(), filename="声明很大.xlsx", dry_run=True
+    )
+
+    assert result.ok and result.total == 1
+
+
+def test_an_oversized_csv_field_is_a_clear_error_not_a_crash(office):
+    header = ",".join(c.header for c in COLUMNS if c.required)
+    content = (header + "\n" + '"' + "x" * 200_000 + '",a,b,c,d,e\n').encode("utf-8")
+
+    with pytest.raises(TableError, match="CSV"):
+        enterprise_import(actor=office, content=content, filename="大字段.csv", dry_run=True)
