@@ -247,14 +247,16 @@ def policy_clauses(request):
     """Each clause → the duties and parameters that answer it (the clause map, from data)."""
     by_clause: dict[str, dict[str, list]] = defaultdict(lambda: {"parameters": [], "duties": []})
     for row in current_parameters():
-        by_clause[_clause_key(row.citation)]["parameters"].append(row)
+        for key in _clause_keys(row.citation):
+            by_clause[key]["parameters"].append(row)
     provider_items = []
     for config in apps.get_app_configs():
         provider = getattr(config, "clause_items", None)
         if provider is not None:
             provider_items.extend(provider())
     for citation, item in provider_items:
-        by_clause[_clause_key(citation)]["duties"].append(item)
+        for key in _clause_keys(citation):
+            by_clause[key]["duties"].append(item)
     clauses = sorted(by_clause.items(), key=lambda kv: _clause_sort(kv[0]))
     return render(request, "core/policy_clauses.html", {"page_title": "条款与功能对照", "clauses": clauses})
 
@@ -262,9 +264,10 @@ def policy_clauses(request):
 _ORDER = "一二三四五六七八九十"
 
 
-def _clause_key(citation: str) -> str:
-    match = re.search(r"§[一二三四五]+(?:\([一二三四五六七八九十]+\))?", citation or "")
-    return match.group(0) if match else "法规与其他依据"
+def _clause_keys(citation: str) -> list[str]:
+    """Every clause a citation names (``§三(二)、§四(五)`` → both); else the regulations group."""
+    found = re.findall(r"§[一二三四五]+(?:\([一二三四五六七八九十]+\))?", citation or "")
+    return list(dict.fromkeys(found)) or ["法规与其他依据"]
 
 
 def _clause_sort(key: str):

@@ -65,6 +65,11 @@ def test_office_sees_the_missing_calendar_warning_and_changes_a_parameter(live_s
     expect(history).to_contain_text("现行")
     shot("office-parameter-history")
 
+    page.get_by_role("link", name="工作日历").click()
+    expect(page.locator(".cal-grid").first).to_be_visible()
+    expect(page.get_by_test_id("calendar-warning")).to_have_count(0)  # the shell already warns
+    shot("office-calendar")
+
 
 def test_office_import_names_the_bad_row_and_writes_nothing_then_imports_a_good_file(
     live_server, page, shot, office, tmp_path
