@@ -203,3 +203,18 @@ def test_settings_refuse_a_bad_boolean():
     result = _import_settings(DEBUG="perhaps")
     assert result.returncode != 0
     assert "DEBUG" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"SECRET_KEY": "short-key"}, "SECRET_KEY"),
+        ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS"),
+        ({"PASSWORD_MIN_CLASSES": "5"}, "PASSWORD_MIN_CLASSES"),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+    ],
+)
+def test_production_settings_refuse_weak_or_unreadable_values(env, named):
+    result = _import_settings(**env)
+    assert result.returncode != 0
+    assert named in result.stderr

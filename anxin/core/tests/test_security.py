@@ -324,3 +324,22 @@ def test_login_page_has_no_inline_script(client, district):
     assert tags, "the page shell loads its scripts"
     assert all(re.search(r"\bsrc=", tag) for tag in tags)
     assert not re.search(r"<script\b[^>]*>\s*[^<\s]", html, flags=re.IGNORECASE)
+
+
+# --- client address -------------------------------------------------------------------------
+
+
+def test_client_ip_ignores_forwarded_for_without_a_proxy(rf, settings):
+    from anxin.core.security import client_ip
+
+    settings.BEHIND_PROXY = False
+    request = rf.get("/", REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="6.6.6.6")
+    assert client_ip(request) == "10.1.1.1"
+
+
+def test_client_ip_behind_the_proxy_takes_the_hop_nginx_appended(rf, settings):
+    from anxin.core.security import client_ip
+
+    settings.BEHIND_PROXY = True
+    request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.8.0.7")
+    assert client_ip(request) == "10.8.0.7"

@@ -498,3 +498,18 @@ def test_api_docs_page_has_no_inline_script_for_the_csp(api_client, office):
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, flags=re.S)
     assert scripts
     assert all("src=" in attrs and not body.strip() for attrs, body in scripts)
+
+
+def test_project_supervisors_are_listed_by_code_and_name(api_client, office):
+    api_client.force_authenticate(office)
+    body = api_client.get("/api/v1/project-supervisors/").json()
+    assert {(item["code"], item["name"]) for item in body} == {
+        ("construction", "城建"),
+        ("water", "水利"),
+        ("transport", "交通"),
+    }
+
+
+def test_schema_and_docs_need_a_login(api_client):
+    assert api_client.get("/api/v1/schema/").status_code in (401, 403)
+    assert api_client.get("/api/v1/docs/").status_code in (401, 403)

@@ -388,3 +388,9 @@ def test_reveal_is_refused_without_the_permission(world, login, luoxi):
     response = login(luoxi).post(f"/enterprises/{world.luoxi_factory.uscc}/workers/reveal/")
     assert response.status_code == 403
     assert not SecurityEvent.objects.filter(kind="sensitive_view").exists()
+
+
+def test_list_filters_by_industry(world, login, office):
+    content = login(office).get("/enterprises/?industry=H").content.decode()
+    assert "三井小厨餐饮有限公司" in content
+    assert "三井置业有限公司" not in content
