@@ -10,6 +10,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	@test -f .env || { printf '# Developer settings (gitignored). Production uses its own environment.\nDEBUG=true\n' > .env; echo "已创建 .env（DEBUG=true，仅用于开发）"; }
 	touch $@
 
 install: $(VENV)/.installed

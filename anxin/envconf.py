@@ -77,3 +77,23 @@ def env_key(name: str, default: str | None) -> bytes:
     if len(raw) != 32:
         raise ImproperEnv(f"{name} must decode to 32 bytes, got {len(raw)}")
     return raw
+
+
+def load_dotenv(path) -> None:
+    """Read ``KEY=VALUE`` lines from a developer's ``.env`` (gitignored) into the environment.
+
+    Variables already set win, so a deployment's own environment is never overridden; a
+    production checkout simply has no ``.env``. ``make install`` writes ``DEBUG=true`` there.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, value = line.partition("=")
+        if not sep or not name.strip().isidentifier():
+            raise ImproperEnv(f"{path}:{number}: expected KEY=VALUE")
+        os.environ.setdefault(name.strip(), value.strip().strip("'\""))

@@ -11,9 +11,10 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from anxin.envconf import ImproperEnv, env_bool, env_choice, env_int, env_key, env_list, env_str
+from anxin.envconf import ImproperEnv, env_bool, env_choice, env_int, env_key, env_list, env_str, load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+load_dotenv(BASE_DIR / ".env")
 
 DEBUG = env_bool("DEBUG", False)
 

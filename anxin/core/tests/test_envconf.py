@@ -218,3 +218,25 @@ def test_production_settings_refuse_weak_or_unreadable_values(env, named):
     result = _import_settings(**env)
     assert result.returncode != 0
     assert named in result.stderr
+
+
+def test_dotenv_sets_missing_variables_but_never_overrides(tmp_path, monkeypatch):
+    from anxin.envconf import load_dotenv
+
+    env_file = tmp_path / ".env"
+    env_file.write_text("# comment\nANXIN_T_ONE=1\nANXIN_T_TWO='two'\n", encoding="utf-8")
+    monkeypatch.delenv("ANXIN_T_ONE", raising=False)
+    monkeypatch.setenv("ANXIN_T_TWO", "kept")
+    load_dotenv(env_file)
+    assert os.environ["ANXIN_T_ONE"] == "1"
+    assert os.environ["ANXIN_T_TWO"] == "kept"
+    monkeypatch.delenv("ANXIN_T_ONE")
+
+
+def test_dotenv_with_a_bad_line_fails_fast(tmp_path):
+    from anxin.envconf import load_dotenv
+
+    env_file = tmp_path / ".env"
+    env_file.write_text("NOT A SETTING\n", encoding="utf-8")
+    with pytest.raises(ImproperEnv, match=":1:"):
+        load_dotenv(env_file)
