@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
+from anxin.core.api import CodeRelatedField
 from anxin.core.money import YuanField
 from anxin.core.validators import validate_phone, validate_uscc
 from anxin.org.models import Town
@@ -55,7 +56,7 @@ class EnterpriseKindViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ProjectSupervisorSerializer(serializers.ModelSerializer):
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit = CodeRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = ProjectSupervisor
@@ -73,11 +74,9 @@ class ProjectSupervisorViewSet(viewsets.ReadOnlyModelViewSet):
 
 class EnterpriseSerializer(serializers.ModelSerializer):
     uscc = serializers.CharField(max_length=30, help_text="统一社会信用代码（18位）")
-    town = serializers.SlugRelatedField(
-        slug_field="code", queryset=Town.objects.all(), help_text="镇/街道代码"
-    )
+    town = CodeRelatedField(slug_field="code", queryset=Town.objects.all(), help_text="镇/街道代码")
     town_name = serializers.CharField(source="town.name", read_only=True)
-    kinds = serializers.SlugRelatedField(
+    kinds = CodeRelatedField(
         slug_field="code",
         many=True,
         queryset=EnterpriseKind.objects.all(),
@@ -209,8 +208,8 @@ class EnterpriseRef(serializers.SlugRelatedField):
 
 
 class ProjectSerializer(serializers.ModelSerializer):
-    town = serializers.SlugRelatedField(slug_field="code", queryset=Town.objects.all())
-    supervisor = serializers.SlugRelatedField(slug_field="code", queryset=ProjectSupervisor.objects.all())
+    town = CodeRelatedField(slug_field="code", queryset=Town.objects.all())
+    supervisor = CodeRelatedField(slug_field="code", queryset=ProjectSupervisor.objects.all())
     general_contractor = EnterpriseRef()
     builder = EnterpriseRef(required=False, allow_null=True)
     subcontractors = EnterpriseRef(many=True, required=False)

@@ -513,3 +513,22 @@ def test_project_supervisors_are_listed_by_code_and_name(api_client, office):
 def test_schema_and_docs_need_a_login(api_client):
     assert api_client.get("/api/v1/schema/").status_code in (401, 403)
     assert api_client.get("/api/v1/docs/").status_code in (401, 403)
+
+
+def test_nul_characters_are_a_400_not_a_500(api_client, luoxi):
+    api_client.force_authenticate(luoxi)
+    response = api_client.post(
+        "/api/v1/enterprises/",
+        {
+            "uscc": "91320411MA00000000",
+            "name": "x",
+            "legal_rep": "x",
+            "town": "luo\x00xi",
+            "address": "x",
+            "industry": "C",
+            "kinds": ["indus\x00trial"],
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert api_client.get("/api/v1/enterprises/", {"uscc": "9132\x00"}).status_code == 400
