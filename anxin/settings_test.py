@@ -23,3 +23,7 @@ STORAGES = {
 # database is a file; pytest-xdist gives each worker its own.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}  # noqa: F405
+
+# No persistent connections in tests: a connection left open by a server or worker thread would
+# keep PostgreSQL from dropping the test database at the end of the run.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
