@@ -83,7 +83,14 @@ def parameter_detail(request, code: str):
     return render(
         request,
         "core/parameter_detail.html",
-        {"page_title": history[0].name, "history": history, "in_force": in_force, "form": form, "code": code},
+        {
+            "page_title": history[0].name,
+            "history": history,
+            "in_force": in_force,
+            "form": form,
+            "code": code,
+            "today": today,
+        },
     )
 
 

@@ -63,6 +63,7 @@ def test_office_sees_the_missing_calendar_warning_and_changes_a_parameter(live_s
     expect(history).to_contain_text("2027-01-01")
     expect(history).to_contain_text("4 次")
     expect(history).to_contain_text("现行")
+    expect(history).to_contain_text("待生效")
     shot("office-parameter-history")
 
     page.get_by_role("link", name="工作日历").click()
