@@ -124,3 +124,10 @@ def with_change_rows(entries) -> list:
                 )
         entry.rows = rows
     return entries
+
+
+def auditlog_actor():
+    """The user the current request or ``acting`` block is attributed to, if any."""
+    current = auditlog_value.get(None)
+    actor = current.get("actor") if current else None
+    return actor if getattr(actor, "pk", None) else None

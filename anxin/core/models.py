@@ -127,6 +127,7 @@ class SecurityEventKind(models.TextChoices):
     LOGIN = "login", _("登录")
     LOGIN_FAILED = "login_failed", _("登录失败")
     LOCKOUT = "lockout", _("账户锁定")
+    UNLOCK = "unlock", _("锁定解除")
     LOGOUT = "logout", _("退出")
     IDLE_TIMEOUT = "idle_timeout", _("超时退出")
     EXPORT = "export", _("数据导出")

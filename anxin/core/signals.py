@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from anxin.core.models import SecurityEventKind
@@ -45,3 +47,23 @@ def on_lockout(sender, request, username, ip_address, **kwargs):
         ip=ip_address,
         summary="连续登录失败",
     )
+
+
+@receiver(post_delete, sender=AccessAttempt)
+def on_unlock(sender, instance, **kwargs):
+    """A locked account's failure record removed: by the 安全管理员 (admin or
+    ``axes_reset_username``), by expiry of the cool-off, or by a later successful login."""
+    from anxin.core.security import axes_failure_limit
+
+    if instance.failures_since_start >= axes_failure_limit():
+        from anxin.core.audit import auditlog_actor
+
+        actor = auditlog_actor()
+        _record(
+            kind=SecurityEventKind.UNLOCK,
+            user=actor,
+            username=str(instance.username or "")[:150],
+            ip=instance.ip_address,
+            summary=f"解除 {instance.username} 的登录锁定"
+            + (f"（操作人 {actor.username}）" if actor else ""),
+        )

@@ -343,3 +343,23 @@ def test_client_ip_behind_the_proxy_takes_the_hop_nginx_appended(rf, settings):
     settings.BEHIND_PROXY = True
     request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.8.0.7")
     assert client_ip(request) == "10.8.0.7"
+
+
+def test_unlocking_a_locked_account_in_the_admin_is_a_security_event(client, login, luoxi, secadmin):
+    from axes.models import AccessAttempt
+
+    for _ in range(5):
+        client.post("/login/", {"username": luoxi.username, "password": "wrong"}, REMOTE_ADDR=IP)
+    attempt = AccessAttempt.objects.get(username=luoxi.username)
+    admin = login(secadmin)
+    admin.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+    assert not AccessAttempt.objects.filter(username=luoxi.username).exists()
+    event = SecurityEvent.objects.get(kind="unlock")
+    assert event.username == luoxi.username
+    assert event.user == secadmin
+
+
+def test_a_successful_login_after_one_failure_is_not_an_unlock(client, luoxi):
+    client.post("/login/", {"username": luoxi.username, "password": "wrong"}, REMOTE_ADDR=IP)
+    client.post("/login/", {"username": luoxi.username, "password": PASSWORD}, REMOTE_ADDR=IP)
+    assert not SecurityEvent.objects.filter(kind="unlock").exists()
