@@ -5,16 +5,13 @@ from __future__ import annotations
 import datetime
 
 from anxin.core.policy import UnknownParameter, param
+from anxin.core.policy_defaults import DEFAULTS
 
-_FALLBACK = {
-    "security.lockout_failures": 5,
-    "security.lockout_minutes": 30,
-    "security.session_idle_minutes": 30,
-}
+# Before load_district has run there are no parameter rows: the shipped defaults apply.
+_FALLBACK = {item["code"]: int(item["value"]) for item in DEFAULTS if item["code"].startswith("security.")}
 
 
 def _param_or_default(code: str) -> int:
-    # Before load_district has run there are no parameters; the documented defaults apply.
     try:
         return int(param(code))
     except UnknownParameter:

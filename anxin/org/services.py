@@ -115,6 +115,15 @@ def _resolve_unit(unit_text: str) -> Unit:
     return unit
 
 
+def _clean_username(username: str) -> str:
+    username = (username or "").strip()
+    if not username:
+        raise DomainError(_("请填写用户名"), field="username")
+    if username == SYSTEM_USERNAME:
+        raise DomainError(_("“%(name)s”为系统保留账户名") % {"name": username}, field="username")
+    return username
+
+
 def _set_password(user: User, password: str | None, *, created: bool) -> None:
     """Apply the password policy; a new account without a password cannot sign in yet."""
     if password is not None:
@@ -145,11 +154,7 @@ def user_save(
     ``is_active`` None keeps an existing account's state (a new account is active).
     """
     require_perm(actor, "org.assign_role")
-    username = (username or "").strip()
-    if not username:
-        raise DomainError(_("请填写用户名"), field="username")
-    if username == SYSTEM_USERNAME:
-        raise DomainError(_("“%(name)s”为系统保留账户名") % {"name": username}, field="username")
+    username = _clean_username(username)
     try:
         role = role_from_text(role)
     except ValueError:
@@ -207,11 +212,7 @@ def user_account_save(
     ip: str | None = None,
 ) -> User:
     """The 系统管理员 creates or edits an account (no role: roles are the 安全管理员's, 三员分立)."""
-    username = (username or "").strip()
-    if not username:
-        raise DomainError(_("请填写用户名"), field="username")
-    if username == SYSTEM_USERNAME:
-        raise DomainError(_("“%(name)s”为系统保留账户名") % {"name": username}, field="username")
+    username = _clean_username(username)
     with transaction.atomic(), acting(actor, remote_addr=ip):
         user = User.objects.select_for_update().filter(username=username).first()
         created = user is None

@@ -99,8 +99,13 @@ def _check_in_scope(actor, queryset, obj, what: str) -> None:
 
 
 @transaction.atomic
-def enterprise_create(*, actor, kinds: list[EnterpriseKind] | None = None, **fields) -> Enterprise:
-    """Register an enterprise. Refused outside the actor's scope or with invalid data."""
+def enterprise_create(
+    *, actor, kinds: list[EnterpriseKind] | None = None, is_demo: bool = False, **fields
+) -> Enterprise:
+    """Register an enterprise. Refused outside the actor's scope or with invalid data.
+
+    ``is_demo`` is set only here, by ``load_demo``: it marks rows the demo may be loaded over.
+    """
     require_perm(actor, "registry.add_enterprise")
     unknown = set(fields) - set(ENTERPRISE_FIELDS)
     if unknown:
@@ -108,7 +113,7 @@ def enterprise_create(*, actor, kinds: list[EnterpriseKind] | None = None, **fie
     fields["uscc"] = normalize_uscc(fields.get("uscc"))
     if fields.get("contact_phone"):
         fields["contact_phone"] = normalize_phone(fields["contact_phone"])
-    enterprise = Enterprise(**fields)
+    enterprise = Enterprise(is_demo=is_demo, **fields)
     with acting(actor):
         enterprise.full_clean()
         _save_unique_uscc(enterprise)
@@ -144,13 +149,15 @@ def enterprise_update(
 
 
 @transaction.atomic
-def project_create(*, actor, subcontractors: list[Enterprise] | None = None, **fields) -> Project:
+def project_create(
+    *, actor, subcontractors: list[Enterprise] | None = None, is_demo: bool = False, **fields
+) -> Project:
     """Register a construction project with its general contractor and subcontractors."""
     require_perm(actor, "registry.add_project")
     unknown = set(fields) - set(PROJECT_FIELDS)
     if unknown:
         raise TypeError(f"unknown project fields: {sorted(unknown)}")
-    project = Project(**fields)
+    project = Project(is_demo=is_demo, **fields)
     with acting(actor):
         project.full_clean()
         _check_contractors(project, subcontractors or [])

@@ -65,9 +65,8 @@ class Command(BaseCommand):
             row = dict(row)
             row["town"] = towns[row["town"]]
             row_kinds = [kinds[k] for k in row.pop("kinds")]
-            enterprise = services.enterprise_create(actor=actor, kinds=row_kinds, **row)
+            enterprise = services.enterprise_create(actor=actor, kinds=row_kinds, is_demo=True, **row)
             by_code[enterprise.uscc] = enterprise
-        Enterprise.objects.filter(pk__in=[e.pk for e in by_code.values()]).update(is_demo=True)
         for row in demo.projects(rows, list(towns)):
             row = dict(row)
             row["town"] = towns[row["town"]]
@@ -75,8 +74,7 @@ class Command(BaseCommand):
             row["builder"] = by_code[row["builder"]]
             row["general_contractor"] = by_code[row["general_contractor"]]
             subs = [by_code[c] for c in row.pop("subcontractors")]
-            project = services.project_create(actor=actor, subcontractors=subs, **row)
-            Project.objects.filter(pk=project.pk).update(is_demo=True)
+            services.project_create(actor=actor, subcontractors=subs, is_demo=True, **row)
         worker_rows = demo.workers(rows)
         for row in worker_rows:
             row = dict(row)
