@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
+from anxin.intake import api as intake_api
 from anxin.org import api as org_api
 from anxin.registry import api as registry_api
 
@@ -15,9 +16,13 @@ router.register("enterprise-kinds", registry_api.EnterpriseKindViewSet, basename
 router.register("project-supervisors", registry_api.ProjectSupervisorViewSet, basename="project-supervisor")
 router.register("enterprises", registry_api.EnterpriseViewSet, basename="enterprise")
 router.register("projects", registry_api.ProjectViewSet, basename="project")
+router.register("channels", intake_api.ChannelViewSet, basename="channel")
+router.register("signals", intake_api.SignalViewSet, basename="signal")
+router.register("self-reports", intake_api.SelfReportViewSet, basename="self-report")
 
 urlpatterns = [
     path("roles/", org_api.roles, name="api-roles"),
+    path("signal-kinds/", intake_api.signal_kinds, name="api-signal-kinds"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
     path(
         "docs/",

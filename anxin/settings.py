@@ -50,10 +50,13 @@ INSTALLED_APPS = [
     "auditlog",
     "axes",
     "csp",
+    "captcha",
     # Anxin, in the order of the flow: an app may import only those above it.
     "anxin.core",
     "anxin.org",
+    "anxin.notify",
     "anxin.registry",
+    "anxin.intake",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "anxin.core.context_processors.shell",
+                "anxin.notify.context_processors.inbox",
             ],
         },
     },
@@ -155,7 +159,20 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "static"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
-MEDIA_URL = "media/"
+MEDIA_URL = "media/"  # never served as-is: attachments go through views that check access
+
+# SMS: a dotted path to an anxin.notify.sms.SmsBackend subclass (docs/operations.md).
+SMS_BACKEND = env_str("SMS_BACKEND", "anxin.notify.sms.LogFileBackend")
+SMS_LOG_FILE = Path(env_str("SMS_LOG_FILE", str(BASE_DIR / "var" / "log" / "sms.log")))
+
+# Captcha on the public portal (django-simple-captcha): digits only, easy to read on a phone.
+CAPTCHA_CHALLENGE_FUNCT = "anxin.intake.portal.digits_challenge"
+CAPTCHA_LENGTH = 4
+CAPTCHA_LETTER_ROTATION = (-25, 25)
+CAPTCHA_IMAGE_SIZE = (120, 44)
+CAPTCHA_FONT_SIZE = 30
+CAPTCHA_TIMEOUT = 10  # minutes
+CAPTCHA_2X_IMAGE = True
 
 # Security headers and cookies. SECURE_SSL_REDIRECT and HSTS follow HTTPS (set behind TLS).
 HTTPS = env_bool("HTTPS", not DEBUG)

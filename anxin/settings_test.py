@@ -27,3 +27,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # No persistent connections in tests: a connection left open by a server or worker thread would
 # keep PostgreSQL from dropping the test database at the end of the run.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+SMS_LOG_FILE = BASE_DIR / "var" / "test-sms.log"  # noqa: F405

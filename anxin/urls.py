@@ -12,6 +12,9 @@ admin.site.index_title = "系统管理"
 urlpatterns = [
     path("", include("anxin.core.urls")),
     path("", include("anxin.registry.urls")),
+    path("", include("anxin.notify.urls")),
+    path("", include("anxin.intake.urls")),
+    path("captcha/", include("captcha.urls")),
     path("api/v1/", include(("anxin.api_urls", "api"), namespace="api")),
     path("admin/", admin.site.urls),
     path("favicon.ico", RedirectView.as_view(url=static("anxin/favicon.svg"), permanent=True)),

@@ -326,4 +326,32 @@ DEFAULTS: list[dict] = [
         "citation": "系统安全策略（网络安全等级保护基本要求）",
         "note": "无操作超过该时长自动退出登录。",
     },
+    # Public worker portal (群众网上反映): flood protection
+    {
+        "code": "portal.submissions_per_hour",
+        "name": "网上反映：同一来源每小时提交上限",
+        "value": "5",
+        "type": "int",
+        "unit": "次",
+        "citation": "系统安全策略（网络安全等级保护基本要求）",
+        "note": "同一 IP 地址一小时内提交超过该次数的，暂停受理并提示稍后再试或拨打12333。",
+    },
+    {
+        "code": "portal.lookups_per_hour",
+        "name": "网上反映：同一来源每小时查询失败上限",
+        "value": "10",
+        "type": "int",
+        "unit": "次",
+        "citation": "系统安全策略（网络安全等级保护基本要求）",
+        "note": "查询码或手机号不符累计达到该次数后，该来源一小时内不能再查询，防止穷举查询码。",
+    },
+    {
+        "code": "portal.max_photos",
+        "name": "网上反映：照片数量上限",
+        "value": "3",
+        "type": "int",
+        "unit": "张",
+        "citation": "系统安全策略",
+        "note": "每张照片不超过 5 MB，仅接受 JPEG/PNG。",
+    },
 ]

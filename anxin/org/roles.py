@@ -94,6 +94,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 STAFF_ROLES = {Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR}
 
 
+def role_permissions(role: str) -> list[str]:
+    """The role's permissions: those above, plus what each later app grants through its
+    ``AppConfig.role_permissions()`` hook (org never imports a later app)."""
+    from django.apps import apps
+
+    perms = list(ROLE_PERMISSIONS[role])
+    for config in apps.get_app_configs():
+        provider = getattr(config, "role_permissions", None)
+        if provider is not None:
+            perms.extend(provider().get(role, []))
+    return list(dict.fromkeys(perms))
+
+
 def role_from_text(text: str) -> str:
     """A role from its code (``town``) or Chinese name (``镇街用户``)."""
     text = (text or "").strip()

@@ -15,7 +15,7 @@ from anxin.core.errors import DomainError
 from anxin.core.models import SecurityEventKind
 from anxin.core.services import security_event_record
 from anxin.org.models import ROLE_UNIT_KINDS, Duty, Role, Town, Unit, UnitKind, User
-from anxin.org.roles import ROLE_PERMISSIONS, STAFF_ROLES, role_from_text
+from anxin.org.roles import STAFF_ROLES, role_from_text, role_permissions
 
 TOWN_UNIT_PREFIX = "gov-"
 
@@ -96,7 +96,7 @@ def roles_sync_groups() -> None:
     for role in Role:
         group, _created = Group.objects.get_or_create(name=str(role.label))
         wanted = []
-        for dotted in ROLE_PERMISSIONS[role]:
+        for dotted in role_permissions(role):
             app_label, codename = dotted.split(".")
             try:
                 wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))

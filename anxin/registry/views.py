@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from pathlib import PurePath
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -90,15 +91,34 @@ def enterprise_list(request):
     return render(request, "registry/enterprise_list.html", context)
 
 
+def _extra_tabs(request, enterprise) -> list[dict]:
+    """Tabs later apps add to the enterprise page (signals, alerts, cases…) via ``enterprise_tabs``."""
+    tabs = []
+    for config in apps.get_app_configs():
+        provider = getattr(config, "enterprise_tabs", None)
+        if provider is not None:
+            tabs.extend(provider(request, enterprise))
+    return tabs
+
+
 @login_required
 @permission_required("registry.view_enterprise", raise_exception=True)
 def enterprise_detail(request, uscc: str):
     enterprise = selectors.enterprise_get(user=request.user, uscc=uscc)
+    extra = _extra_tabs(request, enterprise)
+    tabs = {
+        **dict(list(TABS.items())[:-1]),
+        **{t["key"]: t["label"] for t in extra},
+        "history": TABS["history"],
+    }
     tab = request.GET.get("tab", "basic")
-    if tab not in TABS:
+    if tab not in tabs:
         tab = "basic"
-    context = {"page_title": enterprise.name, "enterprise": enterprise, "tab": tab, "tabs": TABS}
-    if tab == "projects":
+    context = {"page_title": enterprise.name, "enterprise": enterprise, "tab": tab, "tabs": tabs}
+    later = {t["key"]: t for t in extra}
+    if tab in later:
+        context["tab_html"] = later[tab]["render"](request, enterprise)
+    elif tab == "projects":
         context["projects"] = selectors.enterprise_projects(user=request.user, enterprise=enterprise)
     elif tab == "workers":
         context.update(

@@ -282,7 +282,8 @@ def test_audit_log_query_count_does_not_grow_with_rows(
         calendar_day_set(actor=office, date=first + datetime.timedelta(days=n), is_workday=False)
     client = login(auditor)
     ContentType.objects.clear_cache()  # the same (cold) start for both sizes
-    with django_assert_max_num_queries(22):
+    # Cold ContentType cache: one lookup per audited model for the filter, plus the page itself.
+    with django_assert_max_num_queries(26):
         response = client.get(AUDIT, {"model": "calendarday"})
     assert response.status_code == 200
     assert response.context["paginator"].count == rows

@@ -12,7 +12,7 @@ from anxin.core.audit import system_actor
 from anxin.core.errors import DomainError
 from anxin.core.models import SecurityEvent, SecurityEventKind
 from anxin.org.models import Duty, Role, Town, Unit, UnitKind, User
-from anxin.org.roles import ROLE_PERMISSIONS, STAFF_ROLES
+from anxin.org.roles import STAFF_ROLES, role_permissions
 from anxin.org.services import token_issue, user_save
 
 
@@ -62,14 +62,14 @@ def test_each_role_group_has_exactly_the_role_permissions(district, role):
     granted = {
         f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")
     }
-    assert granted == set(ROLE_PERMISSIONS[role])
+    assert granted == set(role_permissions(role))
 
 
 def test_loading_again_restores_a_removed_permission(district):
     group = Group.objects.get(name="镇街用户")
     group.permissions.clear()
     _load()
-    assert group.permissions.count() == len(ROLE_PERMISSIONS[Role.TOWN])
+    assert group.permissions.count() == len(role_permissions(Role.TOWN))
 
 
 # --- user_save: refusals ---------------------------------------------------------------------

@@ -224,7 +224,7 @@ def test_enterprise_list_query_count_does_not_grow_with_rows(
             town="luoxi", kinds=("industrial", "labour_intensive"), name=f"批量企业{index:03d}有限公司"
         )
     client = login(office)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = client.get("/enterprises/")
     assert response.status_code == 200
 
@@ -237,7 +237,7 @@ def test_project_list_query_count_does_not_grow_with_rows(
     for index in range(extra):
         project(contractor=builder, name=f"批量项目{index:03d}")
     client = login(office)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = client.get("/projects/")
     assert response.status_code == 200
 
@@ -246,7 +246,7 @@ def test_town_list_query_count_is_bounded_too(world, login, luoxi, django_assert
     for index in range(30):
         enterprise(town="luoxi", name=f"罗溪批量{index:03d}有限公司")
     client = login(luoxi)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         client.get("/enterprises/")
 
 

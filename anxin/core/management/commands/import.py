@@ -33,6 +33,9 @@ class Command(BaseCommand):
         parser.add_argument("kind", choices=sorted(importers()), help="导入类型")
         parser.add_argument("file", type=Path)
         parser.add_argument("--dry-run", action="store_true", help="只校验和预览，不写入")
+        parser.add_argument(
+            "--channel", default=None, help="渠道代码（仅 signals：文件中未填“渠道”列时使用）"
+        )
         parser.add_argument("--as", dest="as_user", default=None, help="以该用户身份导入（受其辖区限制）")
 
     def handle(self, *args, **options):
@@ -44,9 +47,18 @@ class Command(BaseCommand):
             actor = get_user_model().objects.filter(username=options["as_user"], is_active=True).first()
             if actor is None:
                 raise CommandError(f"用户不存在或已停用：{options['as_user']}")
+        extra = {}
+        if options["channel"]:
+            if options["kind"] != "signals":
+                raise CommandError("--channel 仅用于导入线索（signals）")
+            extra["channel"] = options["channel"]
         try:
             result = importers()[options["kind"]](
-                actor=actor, content=path.read_bytes(), filename=path.name, dry_run=options["dry_run"]
+                actor=actor,
+                content=path.read_bytes(),
+                filename=path.name,
+                dry_run=options["dry_run"],
+                **extra,
             )
         except DomainError as exc:
             raise CommandError(exc.message) from None

@@ -1,0 +1,44 @@
+"""Run every periodic sweep once: ``tick [--now ISO]`` (cron or a systemd timer, e.g. every 10 min).
+
+Each app offers its sweeps through ``AppConfig.sweeps()`` → [(label, function(now=...))]; core
+never imports a later app. Every sweep is idempotent: running tick twice does nothing new.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.apps import apps
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+
+def sweeps() -> list[tuple[str, object]]:
+    found = []
+    for config in apps.get_app_configs():
+        provider = getattr(config, "sweeps", None)
+        if provider is not None:
+            found.extend(provider())
+    return found
+
+
+class Command(BaseCommand):
+    help = "执行一次全部定时任务（逾期标记、提醒、升级），可重复执行"
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--now", default=None, help="以该时间为“现在”（ISO 格式，如 2026-12-01T09:00），用于补跑或演示"
+        )
+
+    def handle(self, *args, **options):
+        now = timezone.now()
+        if options["now"]:
+            try:
+                now = datetime.datetime.fromisoformat(options["now"])
+            except ValueError:
+                raise CommandError(f"时间格式不正确：{options['now']}（示例：2026-12-01T09:00）") from None
+            if timezone.is_naive(now):
+                now = timezone.make_aware(now)
+        for label, sweep in sweeps():
+            count = sweep(now=now)
+            self.stdout.write(f"{label}：{count}")

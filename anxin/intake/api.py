@@ -1,0 +1,355 @@
+"""Intake over the API: channels and kinds by code, signals (idempotent by channel + reference),
+verification, and enterprise self-reports (§四(一)). Scoped like the screens."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from anxin.core.access import get_scoped_or_404
+from anxin.core.api import CodeRelatedField
+from anxin.core.money import YuanField, yuan_str
+from anxin.core.validators import validate_uscc
+from anxin.intake import services
+from anxin.intake.models import Channel, SelfReport, Signal, SignalKind, Verification
+from anxin.registry.models import Enterprise
+
+
+class ModelPermissions(permissions.DjangoModelPermissions):
+    perms_map = {**permissions.DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
+
+
+def _to_drf(exc: DjangoValidationError) -> ValidationError:
+    if hasattr(exc, "error_dict"):
+        return ValidationError(
+            {("non_field_errors" if k == "__all__" else k): v for k, v in exc.message_dict.items()}
+        )
+    return ValidationError({"non_field_errors": exc.messages})
+
+
+class ChannelSerializer(serializers.ModelSerializer):
+    unit = CodeRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Channel
+        fields = ["code", "name", "unit", "citation", "towns_feed"]
+
+
+class ChannelViewSet(viewsets.ReadOnlyModelViewSet):
+    """信息渠道（§三(一)）及其归口单位。"""
+
+    serializer_class = ChannelSerializer
+    queryset = Channel.objects.select_related("unit").order_by("order")
+    lookup_field = "code"
+    pagination_class = None
+
+
+@extend_schema(
+    responses={
+        200: {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
+            },
+        }
+    }
+)
+@api_view(["GET"])
+@permission_classes([permissions.IsAuthenticated])
+def signal_kinds(request):
+    """线索类型代码及名称。"""
+    return Response([{"code": code, "name": str(label)} for code, label in SignalKind.choices])
+
+
+class SignalSerializer(serializers.ModelSerializer):
+    channel = CodeRelatedField(
+        slug_field="code", queryset=Channel.objects.all(), help_text="渠道代码，见 /api/v1/channels/"
+    )
+    kind = serializers.ChoiceField(
+        choices=[c for c in SignalKind.choices if c[0] != SignalKind.ARREARS_REPORT],
+        help_text="线索类型代码，见 /api/v1/signal-kinds/",
+    )
+    enterprise_uscc = serializers.CharField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text="统一社会信用代码（与 enterprise_name 至少填一项）",
+    )
+    enterprise_name = serializers.CharField(max_length=100, required=False, allow_blank=True, write_only=True)
+    enterprise = serializers.SerializerMethodField()
+    amount = YuanField(required=False, help_text="涉及金额（元）")
+    reference = serializers.CharField(
+        max_length=60,
+        required=False,
+        allow_blank=True,
+        help_text="渠道自己的编号；同一渠道同一编号重复提交时更新原记录",
+    )
+    received_at = serializers.DateTimeField()
+    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
+    town = serializers.CharField(source="town.code", read_only=True, default=None)
+    assigned_unit = serializers.CharField(source="assigned_unit.code", read_only=True, default=None)
+
+    class Meta:
+        model = Signal
+        fields = [
+            "id",
+            "channel",
+            "reference",
+            "kind",
+            "enterprise_uscc",
+            "enterprise_name",
+            "enterprise",
+            "received_at",
+            "occurred_at",
+            "workers",
+            "amount",
+            "months_owed",
+            "summary",
+            "town",
+            "assigned_unit",
+            "due_at",
+            "stage",
+            "verification",
+            "verified_at",
+            "verification_note",
+            "duplicate_state",
+        ]
+        read_only_fields = [
+            "stage",
+            "verification",
+            "verified_at",
+            "verification_note",
+            "duplicate_state",
+            "due_at",
+        ]
+        extra_kwargs = {
+            "summary": {"max_length": 4000},
+            "workers": {"max_value": 100000},
+            "months_owed": {"max_value": 240},
+        }
+
+    def get_enterprise(self, signal) -> dict:
+        if signal.enterprise_id:
+            return {"uscc": signal.enterprise.uscc, "name": signal.enterprise.name, "matched": True}
+        return {"uscc": signal.employer_uscc, "name": signal.employer_name, "matched": False}
+
+    def validate_enterprise_uscc(self, value):
+        if not value.strip():
+            return ""
+        try:
+            return validate_uscc(value)
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.messages) from None
+
+    def validate(self, attrs):
+        if not attrs.get("enterprise_uscc") and not (attrs.get("enterprise_name") or "").strip():
+            raise ValidationError({"enterprise_uscc": ["请填写 enterprise_uscc 或 enterprise_name"]})
+        return attrs
+
+    def save_signal(self, actor) -> services.Recorded:
+        data = dict(self.validated_data)
+        facts = {
+            "kind": data["kind"],
+            "received_at": data["received_at"],
+            "occurred_at": data.get("occurred_at"),
+            "workers": data.get("workers", 0),
+            "amount": data.get("amount") or 0,
+            "months_owed": data.get("months_owed", 0),
+            "summary": data["summary"],
+            "employer_uscc": data.get("enterprise_uscc", ""),
+            "employer_name": data.get("enterprise_name", ""),
+        }
+        try:
+            return services.signal_record(
+                actor=actor, channel=data["channel"], reference=data.get("reference", ""), **facts
+            )
+        except DjangoValidationError as exc:
+            raise _to_drf(exc) from None
+
+
+class VerifySerializer(serializers.Serializer):
+    result = serializers.ChoiceField(
+        choices=[c for c in Verification.choices if c[0] != Verification.PENDING]
+    )
+    note = serializers.CharField(max_length=2000)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("enterprise", OpenApiTypes.STR, description="企业统一社会信用代码"),
+            OpenApiParameter("kind", OpenApiTypes.STR, description="线索类型代码"),
+            OpenApiParameter("channel", OpenApiTypes.STR, description="渠道代码"),
+            OpenApiParameter(
+                "verified", OpenApiTypes.STR, description="true=已核实，false=待核实，或核实结论代码"
+            ),
+        ]
+    )
+)
+class SignalViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """预警线索：各渠道报送（同一渠道编号重复提交时更新）、查询、核实。"""
+
+    serializer_class = SignalSerializer
+    permission_classes = [permissions.IsAuthenticated, ModelPermissions]
+    queryset = Signal.objects.none()
+
+    def get_queryset(self):
+        signals = Signal.objects.for_user(self.request.user).select_related(
+            "channel", "enterprise", "town", "assigned_unit"
+        )
+        params = self.request.query_params
+        if params.get("enterprise"):
+            signals = signals.filter(
+                enterprise__uscc=params["enterprise"].strip().upper().replace("\x00", "")
+            )
+        if params.get("kind"):
+            signals = signals.filter(kind=params["kind"].replace("\x00", ""))
+        if params.get("channel"):
+            signals = signals.filter(channel__code=params["channel"].replace("\x00", ""))
+        verified = (params.get("verified") or "").strip().lower()
+        if verified in ("true", "1", "yes"):
+            signals = signals.exclude(verification=Verification.PENDING)
+        elif verified in ("false", "0", "no", Verification.PENDING):
+            signals = signals.filter(verification=Verification.PENDING)
+        elif verified in Verification.values:
+            signals = signals.filter(verification=verified)
+        elif verified:
+            raise ValidationError(
+                {"verified": ["取值须为 true、false 或核实结论代码（substantiated、partly、unfounded）"]}
+            )
+        return signals.order_by("-received_at", "-pk")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        recorded = serializer.save_signal(request.user)
+        signal = Signal.objects.select_related("channel", "enterprise", "town", "assigned_unit").get(
+            pk=recorded.signal.pk
+        )
+        body = {**self.get_serializer(signal).data, "outcome": recorded.outcome}
+        return Response(
+            body, status=status.HTTP_201_CREATED if recorded.outcome == "created" else status.HTTP_200_OK
+        )
+
+    @extend_schema(request=VerifySerializer, responses=SignalSerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        """记录核实结论（属实 substantiated / 部分属实 partly / 不属实 unfounded）。"""
+        signal = get_scoped_or_404(Signal.objects.all(), request.user, pk=pk)
+        serializer = VerifySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        signal = services.signal_verify(actor=request.user, signal=signal, **serializer.validated_data)
+        signal = (
+            self.get_queryset().get(pk=signal.pk)
+            if self.get_queryset().filter(pk=signal.pk).exists()
+            else signal
+        )
+        return Response(self.get_serializer(signal).data)
+
+
+class InstalmentSerializer(serializers.Serializer):
+    due_on = serializers.DateField()
+    amount = YuanField()
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class SelfReportSerializer(serializers.ModelSerializer):
+    enterprise_uscc = serializers.CharField(max_length=30, write_only=True)
+    enterprise = serializers.SerializerMethodField()
+    amount = YuanField()
+    plan = InstalmentSerializer(many=True, write_only=True)
+    instalments = serializers.SerializerMethodField()
+    signal = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = SelfReport
+        fields = [
+            "id",
+            "enterprise_uscc",
+            "enterprise",
+            "arrears_since",
+            "reported_on",
+            "workers",
+            "amount",
+            "cause",
+            "plan",
+            "instalments",
+            "deadline_days",
+            "deadline",
+            "on_time",
+            "parameter_evidence",
+            "signal",
+        ]
+        read_only_fields = ["deadline_days", "deadline", "on_time", "parameter_evidence"]
+        extra_kwargs = {"workers": {"min_value": 1, "max_value": 100000}, "cause": {"max_length": 2000}}
+
+    def get_enterprise(self, report) -> dict:
+        return {"uscc": report.enterprise.uscc, "name": report.enterprise.name}
+
+    def get_instalments(self, report) -> list[dict]:
+        return [
+            {"due_on": i.due_on.isoformat(), "amount": yuan_str(i.amount), "note": i.note}
+            for i in report.instalments.all()
+        ]
+
+    def validate_enterprise_uscc(self, value):
+        try:
+            uscc = validate_uscc(value)
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.messages) from None
+        enterprise = Enterprise.objects.for_user(self.context["request"].user).filter(uscc=uscc).first()
+        if enterprise is None:
+            raise ValidationError(["未找到该企业，或该企业不在您的管辖范围内"])
+        return enterprise
+
+    def validate_reported_on(self, value: datetime.date):
+        if value > timezone.localdate():
+            raise ValidationError(["报告日期不能晚于今天"])
+        return value
+
+
+class SelfReportViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """企业欠薪报告（§四(一)）：系统按 self_report.deadline_days 判定是否按时，并生成线索。"""
+
+    serializer_class = SelfReportSerializer
+    permission_classes = [permissions.IsAuthenticated, ModelPermissions]
+    queryset = SelfReport.objects.none()
+
+    def get_queryset(self):
+        return (
+            SelfReport.objects.for_user(self.request.user)
+            .select_related("enterprise")
+            .prefetch_related("instalments")
+            .order_by("-reported_on", "-pk")
+        )
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        try:
+            report = services.self_report_record(
+                actor=self.request.user,
+                enterprise=data["enterprise_uscc"],
+                arrears_since=data["arrears_since"],
+                reported_on=data["reported_on"],
+                workers=data["workers"],
+                amount=data["amount"],
+                cause=data["cause"],
+                plan=[dict(step) for step in data["plan"]],
+            )
+        except DjangoValidationError as exc:
+            raise _to_drf(exc) from None
+        serializer.instance = report

@@ -1,0 +1,121 @@
+from django.apps import AppConfig
+
+
+class IntakeConfig(AppConfig):
+    """The early-warning information network: channels, signals, self-reports, the worker portal."""
+
+    name = "anxin.intake"
+    label = "intake"
+    verbose_name = "预警信息"
+
+    def ready(self) -> None:
+        from anxin.intake import audit  # noqa: F401  (auditlog registration)
+
+    def load_district(self, data: dict, *, actor, log) -> None:
+        from anxin.intake import services
+
+        services.district_load_channels(data=data, actor=actor, log=log)
+
+    def role_permissions(self) -> dict[str, list[str]]:
+        from anxin.org.models import Role
+
+        view = ["intake.view_channel", "intake.view_signal", "intake.view_selfreport"]
+        work = [
+            *view,
+            "intake.add_signal",
+            "intake.verify_signal",
+            "intake.reply_signal",
+            "intake.import_signal",
+            "intake.export_signal",
+            "intake.view_reporter",
+        ]
+        return {
+            Role.OFFICE: [*work, "intake.triage_signal", "intake.add_selfreport"],
+            Role.LEADER: [*view, "intake.export_signal"],
+            Role.DEPARTMENT: [*work, "intake.add_selfreport"],
+            Role.TOWN: work,
+            Role.AUDITOR: view,
+        }
+
+    def importers(self) -> dict:
+        from anxin.intake.importing import signal_import
+
+        return {"signals": signal_import}
+
+    def sweeps(self) -> list[tuple[str, object]]:
+        """Periodic work for ``manage.py tick``: (label, function(now=...) -> count)."""
+        from anxin.intake import services
+
+        return [
+            ("线索核实逾期", services.signals_mark_overdue),
+            ("清理网上反映访问记录", services.portal_attempts_purge),
+        ]
+
+    def menu(self, user) -> list[dict]:
+        items = []
+        if user.has_perm("intake.view_signal"):
+            items.append(
+                {"label": "预警线索", "url_name": "signal-list", "icon": "bell-ringing", "order": 20}
+            )
+        if user.has_perm("intake.triage_signal"):
+            items.append(
+                {"label": "线索分拣", "url_name": "signal-triage", "icon": "arrows-split", "order": 21}
+            )
+        if user.has_perm("intake.view_selfreport"):
+            items.append(
+                {"label": "欠薪报告", "url_name": "selfreport-list", "icon": "file-report", "order": 22}
+            )
+        return items
+
+    def home_panels(self, request) -> list[dict]:
+        from anxin.intake import selectors
+
+        user = request.user
+        if not user.has_perm("intake.view_signal"):
+            return []
+        return [{"template": "intake/_home_panel.html", "signals": selectors.signal_summary(user=user)}]
+
+    def enterprise_tabs(self, request, enterprise) -> list[dict]:
+        """The signals tab on the enterprise page (registry cannot import intake)."""
+        if not request.user.has_perm("intake.view_signal"):
+            return []
+        return [{"key": "signals", "label": "预警线索", "render": _render_signals_tab}]
+
+    def clause_items(self) -> list[tuple[str, dict]]:
+        from anxin.intake.models import Channel
+
+        items = [
+            (
+                c.citation,
+                {"kind": "信息渠道", "text": f"{c.name}（归口：{c.unit.short_name or c.unit.name}）"},
+            )
+            for c in Channel.objects.select_related("unit")
+        ]
+        items += [
+            (
+                "§三(一)",
+                {
+                    "kind": "功能",
+                    "text": "预警线索：各渠道信息汇入一处，按属地和条线分派、限期核实、疑似重复合并",
+                },
+            ),
+            (
+                "§四(一)",
+                {"kind": "功能", "text": "企业欠薪报告：自拖欠之日起5日内书面报告，系统判定是否按时"},
+            ),
+        ]
+        return items
+
+
+def _render_signals_tab(request, enterprise) -> str:
+    from django.template.loader import render_to_string
+
+    from anxin.core.paging import paginate
+    from anxin.intake import selectors
+
+    signals = selectors.enterprise_signals(user=request.user, enterprise=enterprise)
+    return render_to_string(
+        "intake/_enterprise_signals.html",
+        {"enterprise": enterprise, **paginate(request, signals)},
+        request=request,
+    )

@@ -1,0 +1,13 @@
+"""Audit-log registration for the intake (reporters' personal data masked in diffs)."""
+
+from auditlog.registry import auditlog
+
+from anxin.intake.models import Channel, SelfReport, Signal
+
+auditlog.register(Channel)
+auditlog.register(
+    Signal,
+    exclude_fields=["created_at", "updated_at", "reporter_phone_index", "source_ip_hash"],
+    mask_fields=["reporter_phone", "reporter_id_number"],
+)
+auditlog.register(SelfReport, exclude_fields=["created_at", "updated_at"])

@@ -1,0 +1,168 @@
+"""The public worker portal (群众网上反映): no login, phone-first.
+
+A worker files a report, receives a tracking code, and follows it with code + phone. Only the
+public reply and the stage are shown — never internal notes, never another person's report.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from anxin.core.errors import DomainError
+from anxin.core.security import client_ip
+from anxin.intake import services
+from anxin.intake.forms import PortalReportForm, RateForm, TrackForm
+from anxin.intake.models import Signal, SignalEvent, Stage
+
+SESSION_KEY = "portal_signals"  # ids the visitor has proved (code + phone) in this session
+STEPS = [
+    (Stage.RECEIVED, "已受理登记"),
+    (Stage.VERIFYING, "核实中"),
+    (Stage.VERIFIED, "已核实"),
+    (Stage.HANDLING, "处理中"),
+    (Stage.CLOSED, "已办结"),
+]
+
+
+def _remember(request, signal: Signal) -> None:
+    ids = set(request.session.get(SESSION_KEY, []))
+    ids.add(signal.pk)
+    request.session[SESSION_KEY] = sorted(ids)[-20:]
+
+
+def _form_error(form, exc) -> None:
+    if isinstance(exc, DomainError):
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    else:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+
+
+@never_cache
+def portal_home(request):
+    return render(request, "intake/public/home.html", {"page_title": "欠薪网上反映"})
+
+
+@never_cache
+def portal_report(request):
+    form = PortalReportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        for key in ("consent", "captcha"):
+            data.pop(key)
+        town, photos = data.pop("town"), data.pop("photos")
+        try:
+            signal = services.portal_submit(
+                facts=data, town=town, photos=[(p.name, p.read()) for p in photos], ip=client_ip(request)
+            )
+        except (ValidationError, DomainError) as exc:
+            _form_error(form, exc)
+        else:
+            _remember(request, signal)
+            request.session["portal_new_code"] = signal.tracking_code
+            return redirect("portal-done")
+    return render(request, "intake/public/report.html", {"page_title": "我要反映欠薪", "form": form})
+
+
+@never_cache
+def portal_done(request):
+    code = request.session.get("portal_new_code")
+    if not code:
+        return redirect("portal-track")
+    return render(
+        request,
+        "intake/public/done.html",
+        {
+            "page_title": "提交成功",
+            "code": code,
+            "code_display": " ".join(code[i : i + 4] for i in range(0, len(code), 4)),
+        },
+    )
+
+
+@never_cache
+def portal_track(request):
+    form = TrackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            signal = services.portal_lookup(
+                code=form.cleaned_data["code"], phone=form.cleaned_data["phone"], ip=client_ip(request)
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            if signal is None:
+                form.add_error(None, "查询码或手机号不正确，请核对后重试。")
+            else:
+                _remember(request, signal)
+                return redirect("portal-status", code=signal.tracking_code)
+    return render(request, "intake/public/track.html", {"page_title": "查询办理进度", "form": form})
+
+
+def _proved(request, code: str) -> Signal | None:
+    code = services.normalize_tracking_code(code)
+    signal = Signal.objects.filter(tracking_code=code).select_related("merged_into").first()
+    if signal is None or signal.pk not in request.session.get(SESSION_KEY, []):
+        return None
+    return signal
+
+
+@never_cache
+def portal_status(request, code: str):
+    signal = _proved(request, code)
+    if signal is None:
+        messages.info(request, "请输入查询码和手机号查看办理进度。")
+        return redirect("portal-track")
+    request.session.pop("portal_new_code", None)
+    moves = {
+        e.to_stage: e.at
+        for e in signal.events.filter(to_stage__in=Stage.values).exclude(to_stage="").order_by("at")
+        if e.action != SignalEvent.Action.NOTE
+    }
+    current = [s for s, _label in STEPS].index(signal.stage)
+    steps = [
+        {
+            "label": label,
+            "done": i <= current,
+            "current": i == current,
+            "at": moves.get(stage) if i else signal.received_at,
+        }
+        for i, (stage, label) in enumerate(STEPS)
+    ]
+    primary = signal.merged_into
+    reply = signal.public_reply or (primary.public_reply if primary else "")
+    replied_at = signal.replied_at if signal.public_reply else (primary.replied_at if primary else None)
+    return render(
+        request,
+        "intake/public/status.html",
+        {
+            "page_title": "办理进度",
+            "signal": signal,
+            "steps": steps,
+            "reply": reply,
+            "replied_at": replied_at,
+            "rate_form": RateForm() if signal.stage == Stage.CLOSED and not signal.rated_at else None,
+        },
+    )
+
+
+@require_POST
+def portal_rate(request, code: str):
+    signal = _proved(request, code)
+    if signal is None:
+        return redirect("portal-track")
+    form = RateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.portal_rate(signal=signal, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "感谢您的评价。")
+    else:
+        messages.error(request, "请选择满意度。")
+    return redirect("portal-status", code=signal.tracking_code)

@@ -1,0 +1,141 @@
+"""Reads of the intake, already scoped to the user (DESIGN rule 3)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from anxin.core.access import get_scoped_or_404, scope_of
+from anxin.intake.models import OPEN_STAGES, DuplicateState, SelfReport, Signal
+from anxin.org.models import Role
+
+_RELATED = ("channel", "enterprise", "town", "assigned_unit")
+
+
+def _mine(user) -> Q:
+    """What waits on the user's unit: assigned to the department, or in the town's territory."""
+    scope = scope_of(user)
+    if scope.everything:
+        return Q()
+    q = Q(pk__in=[])
+    if user.has_role(Role.DEPARTMENT) and user.unit_id:
+        q |= Q(assigned_unit_id=user.unit_id)
+    if scope.town_ids:
+        q |= Q(town_id__in=scope.town_ids)
+    return q
+
+
+def signal_list(
+    *,
+    user,
+    q: str = "",
+    channel: str = "",
+    kind: str = "",
+    stage: str = "",
+    verification: str = "",
+    town: str = "",
+    overdue: bool = False,
+    mine: bool = False,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[Signal]:
+    signals = Signal.objects.for_user(user).select_related(*_RELATED)
+    if q:
+        signals = signals.filter(
+            Q(enterprise__name__icontains=q)
+            | Q(enterprise__uscc=q.upper())
+            | Q(employer_name__icontains=q)
+            | Q(summary__icontains=q)
+            | Q(reference=q)
+        )
+    if channel:
+        signals = signals.filter(channel__code=channel)
+    if kind:
+        signals = signals.filter(kind=kind)
+    if stage:
+        signals = signals.filter(stage=stage)
+    if verification:
+        signals = signals.filter(verification=verification)
+    if town:
+        signals = signals.filter(town__code=town)
+    if overdue:
+        signals = signals.filter(stage__in=OPEN_STAGES, merged_into__isnull=True, due_at__lt=timezone.now())
+    if mine:
+        signals = signals.filter(_mine(user), stage__in=OPEN_STAGES, merged_into__isnull=True).order_by(
+            "due_at", "pk"
+        )
+    if date_from:
+        signals = signals.filter(received_at__date__gte=date_from)
+    if date_to:
+        signals = signals.filter(received_at__date__lte=date_to)
+    return signals
+
+
+def signal_get(*, user, pk: int) -> Signal:
+    return get_scoped_or_404(
+        Signal.objects.select_related(*_RELATED, "project", "merged_into", "duplicate_of"), user, pk=pk
+    )
+
+
+def triage_queue(*, user, queue: str) -> QuerySet[Signal]:
+    """The office's queues: unmatched employers, suspected duplicates, overdue verifications."""
+    signals = Signal.objects.for_user(user).select_related(*_RELATED, "duplicate_of__channel")
+    if queue == "unmatched":
+        return signals.filter(enterprise__isnull=True).exclude(stage="closed").order_by("received_at", "pk")
+    if queue == "duplicates":
+        return signals.filter(duplicate_state=DuplicateState.SUSPECTED).order_by("received_at", "pk")
+    return signals.filter(
+        stage__in=OPEN_STAGES, merged_into__isnull=True, due_at__lt=timezone.now()
+    ).order_by("due_at", "pk")
+
+
+def triage_counts(*, user) -> dict[str, int]:
+    return {key: triage_queue(user=user, queue=key).count() for key in ("unmatched", "duplicates", "overdue")}
+
+
+def enterprise_signals(*, user, enterprise) -> QuerySet[Signal]:
+    return Signal.objects.for_user(user).filter(enterprise=enterprise).select_related(*_RELATED)
+
+
+def signal_summary(*, user) -> dict:
+    """Counts for the home page: what waits on me, overdue, received in the last 30 days by channel."""
+    visible = Signal.objects.for_user(user)
+    now = timezone.now()
+    open_ = visible.filter(stage__in=OPEN_STAGES, merged_into__isnull=True)
+    mine = open_.filter(_mine(user))
+    since = now - datetime.timedelta(days=30)
+    by_channel = list(
+        visible.filter(received_at__gte=since)
+        .values("channel__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "channel__name")[:8]
+    )
+    return {
+        "mine": mine.count(),
+        "mine_overdue": mine.filter(due_at__lt=now).count(),
+        "open": open_.count(),
+        "last30": sum(row["n"] for row in by_channel),
+        "by_channel": [(row["channel__name"], row["n"]) for row in by_channel],
+        "triage": triage_counts(user=user) if user.has_perm("intake.triage_signal") else None,
+    }
+
+
+def selfreport_list(*, user, q: str = "", timeliness: str = "") -> QuerySet[SelfReport]:
+    reports = SelfReport.objects.for_user(user).select_related("enterprise", "enterprise__town", "signal")
+    if q:
+        reports = reports.filter(Q(enterprise__name__icontains=q) | Q(enterprise__uscc=q.upper()))
+    if timeliness == "late":
+        reports = reports.filter(on_time=False)
+    elif timeliness == "on_time":
+        reports = reports.filter(on_time=True)
+    return reports
+
+
+def selfreport_get(*, user, pk: int) -> SelfReport:
+    return get_scoped_or_404(
+        SelfReport.objects.select_related("enterprise", "signal", "scan").prefetch_related("instalments"),
+        user,
+        pk=pk,
+    )

@@ -1,0 +1,499 @@
+"""Intake screens: the signals ledger, a signal's page with its actions, the office's triage,
+officers' entry and import, enterprise self-reports. Thin: forms validate, services write."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from anxin.core.audit import history_for, with_change_rows
+from anxin.core.errors import DomainError
+from anxin.core.models import SecurityEventKind
+from anxin.core.paging import paginate
+from anxin.core.security import client_ip
+from anxin.core.services import security_event_record
+from anxin.core.tabular import TableError
+from anxin.core.xlsx import XLSX_TYPE, Col, xlsx_response
+from anxin.intake import selectors, services
+from anxin.intake.forms import (
+    MatchForm,
+    NoteForm,
+    SelfReportFilter,
+    SelfReportForm,
+    SignalFilter,
+    SignalForm,
+    SignalImportForm,
+    TextForm,
+    VerifyForm,
+)
+from anxin.intake.importing import signal_import, signal_template
+from anxin.intake.models import Signal, SignalAttachment
+from anxin.org.models import Role
+
+
+def _apply_errors(form, exc) -> None:
+    if isinstance(exc, DomainError):
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+# --- the ledger -------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("intake.view_signal", raise_exception=True)
+def signal_list(request):
+    form = SignalFilter(request.GET or None)
+    signals = selectors.signal_list(user=request.user, **form.filters())
+    if request.GET.get("export") == "xlsx":
+        if not request.user.has_perm("intake.export_signal"):
+            messages.error(request, "您的角色不能导出线索台账。")
+            return redirect("signal-list")
+        return xlsx_response(
+            request,
+            filename="预警线索台账",
+            title="预警线索台账",
+            columns=[
+                Col("编号", 8, "int"),
+                Col("接收时间", 17),
+                Col("渠道", 14),
+                Col("渠道编号", 16),
+                Col("线索类型", 14),
+                Col("企业", 30),
+                Col("统一社会信用代码", 22),
+                Col("镇/街道", 10),
+                Col("条线部门", 12),
+                Col("涉及人数", 9, "int"),
+                Col("涉及金额（元）", 14, "money"),
+                Col("拖欠月数", 9, "int"),
+                Col("阶段", 10),
+                Col("核实结论", 10),
+                Col("核实期限", 12),
+                Col("重复判定", 10),
+                Col("情况摘要", 50),
+            ],
+            rows=(
+                [
+                    s.pk,
+                    f"{timezone.localtime(s.received_at):%Y-%m-%d %H:%M}",
+                    s.channel.name,
+                    s.reference,
+                    s.get_kind_display(),
+                    s.employer_display,
+                    s.enterprise.uscc if s.enterprise_id else s.employer_uscc,
+                    s.town.name if s.town_id else "",
+                    (s.assigned_unit.short_name or s.assigned_unit.name) if s.assigned_unit_id else "",
+                    s.workers,
+                    s.amount,
+                    s.months_owed,
+                    s.get_stage_display(),
+                    s.get_verification_display(),
+                    f"{timezone.localtime(s.due_at):%Y-%m-%d}" if s.due_at else "",
+                    s.get_duplicate_state_display() if s.duplicate_state else "",
+                    s.summary,
+                ]
+                for s in signals.iterator(chunk_size=1000)
+            ),
+            filters=form.describe(),
+        )
+    context = {"page_title": "预警线索", "form": form, "now": timezone.now(), **paginate(request, signals)}
+    if request.htmx:
+        return render(request, "intake/_signal_table.html", context)
+    return render(request, "intake/signal_list.html", context)
+
+
+def _detail_context(request, signal: Signal) -> dict:
+    return {
+        "page_title": f"线索 #{signal.pk}",
+        "signal": signal,
+        "actions": services.allowed_actions(request.user, signal),
+        "is_handler": services.is_handler(request.user, signal),
+        "events": signal.events.select_related("actor").all(),
+        "attachments": signal.attachments.all(),
+        "sources": signal.merged_sources.select_related("channel").all(),
+        "verify_form": VerifyForm(),
+        "text_form": TextForm(),
+        "note_form": NoteForm(),
+        "self_report": getattr(signal, "self_report", None) if signal.channel.is_self_report else None,
+    }
+
+
+@login_required
+@permission_required("intake.view_signal", raise_exception=True)
+def signal_detail(request, pk: int):
+    signal = selectors.signal_get(user=request.user, pk=pk)
+    context = _detail_context(request, signal)
+    if request.GET.get("tab") == "history":
+        context["tab"] = "history"
+        context["entries"] = with_change_rows(history_for(signal)[:200])
+    return render(request, "intake/signal_detail.html", context)
+
+
+@login_required
+@permission_required("intake.view_signal", raise_exception=True)
+@require_POST
+def signal_act(request, pk: int, action: str):
+    """Every button on a signal's page: accept, verify, handle, close, reply, note."""
+    signal = selectors.signal_get(user=request.user, pk=pk)
+    try:
+        if action == "verify":
+            form = VerifyForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(
+                    "；".join(e for errors in form.errors.values() for e in errors), field="note"
+                )
+            services.signal_verify(actor=request.user, signal=signal, **form.cleaned_data)
+            messages.success(request, "已记录核实结论。")
+        elif action in ("accept", "handle", "close"):
+            note = request.POST.get("note", "")
+            getattr(services, f"signal_{action}")(actor=request.user, signal=signal, note=note)
+            messages.success(
+                request, {"accept": "已开始核实。", "handle": "已转入处理。", "close": "已办结。"}[action]
+            )
+        elif action == "reply":
+            services.signal_reply(actor=request.user, signal=signal, text=request.POST.get("text", ""))
+            messages.success(
+                request, "已答复反映人" + ("，并短信提醒其查看。" if signal.tracking_code else "。")
+            )
+        elif action == "note":
+            services.signal_note(actor=request.user, signal=signal, text=request.POST.get("text", ""))
+            messages.success(request, "已添加内部备注（反映人不可见）。")
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or "您无权执行该操作。")
+    return redirect("signal-detail", pk=signal.pk)
+
+
+@login_required
+@permission_required("intake.view_reporter", raise_exception=True)
+@require_POST
+def signal_reporter_reveal(request, pk: int):
+    """The reporter's full phone and ID number; every reveal is a security event."""
+    signal = selectors.signal_get(user=request.user, pk=pk)
+    security_event_record(
+        kind=SecurityEventKind.SENSITIVE_VIEW,
+        user=request.user,
+        ip=client_ip(request),
+        summary=f"查看线索 #{signal.pk} 反映人完整联系方式",
+        detail={"signal": signal.pk},
+    )
+    return render(request, "intake/_reporter.html", {"signal": signal, "revealed": True})
+
+
+@login_required
+@permission_required("intake.view_signal", raise_exception=True)
+def attachment_download(request, pk: int):
+    attachment = get_object_or_404(SignalAttachment.objects.select_related("signal"), pk=pk)
+    if not Signal.objects.for_user(request.user).filter(pk=attachment.signal_id).exists():
+        raise Http404
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=attachment.name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- entry ------------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("intake.add_signal", raise_exception=True)
+def signal_create(request):
+    channels = services.channels_for(request.user)
+    if not channels:
+        raise PermissionDenied("您所在单位没有可录入的信息渠道")
+    form = SignalForm(request.POST or None, request.FILES or None, user=request.user, channels=channels)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        channel, reference, town = data.pop("channel"), data.pop("reference"), data.pop("town")
+        files = data.pop("attachments")
+        data["amount"] = data["amount"] or 0
+        try:
+            recorded = services.signal_record(
+                actor=request.user,
+                channel=channel,
+                reference=reference,
+                town=town or (request.user.unit.town if request.user.has_role(Role.TOWN) else None),
+                attachments=[(f.name, f.read()) for f in files],
+                **data,
+            )
+        except (ValidationError, DomainError) as exc:
+            _apply_errors(form, exc)
+        else:
+            signal = recorded.signal
+            if recorded.outcome == "created":
+                where = "、".join(
+                    filter(
+                        None,
+                        [
+                            signal.town.name if signal.town_id else "",
+                            signal.assigned_unit.short_name if signal.assigned_unit_id else "",
+                        ],
+                    )
+                )
+                messages.success(request, f"已登记线索 #{signal.pk}，已分派：{where or '待分拣'}。")
+            elif recorded.outcome == "updated":
+                messages.info(request, f"该渠道编号已登记为线索 #{signal.pk}，已按本次报送更新。")
+            else:
+                messages.info(request, f"该渠道编号已登记为线索 #{signal.pk}，内容无变化。")
+            return redirect("signal-detail", pk=signal.pk)
+    return render(request, "intake/signal_form.html", {"page_title": "登记线索", "form": form})
+
+
+IMPORT_SESSION_KEY = "intake_import_pending"
+
+
+def _drop_pending(request) -> None:
+    pending = request.session.pop(IMPORT_SESSION_KEY, None)
+    if pending:
+        default_storage.delete(pending["path"])
+
+
+@login_required
+@permission_required("intake.import_signal", raise_exception=True)
+def signal_import_view(request):
+    """Upload → dry-run preview with every error → confirm → write all rows or none."""
+    channels = services.channels_for(request.user)
+    form = SignalImportForm(request.POST or None, request.FILES or None, channels=channels)
+    result = None
+    pending = request.session.get(IMPORT_SESSION_KEY)
+    if request.method == "POST" and form.is_valid():
+        upload, channel = form.cleaned_data["file"], form.cleaned_data["channel"]
+        content = upload.read()
+        try:
+            result = signal_import(
+                actor=request.user, content=content, filename=upload.name, dry_run=True, channel=channel
+            )
+        except (TableError, DomainError) as exc:
+            form.add_error("file", exc.message)
+            _drop_pending(request)
+            pending = None
+        else:
+            if pending:
+                default_storage.delete(pending["path"])
+                pending = None
+            if result.ok:
+                token = uuid.uuid4().hex
+                path = default_storage.save(
+                    f"imports/{token}{PurePath(upload.name).suffix.lower()}", ContentFile(content)
+                )
+                pending = {"path": path, "filename": upload.name, "token": token, "channel": channel.pk}
+            request.session[IMPORT_SESSION_KEY] = pending
+    return render(
+        request,
+        "intake/signal_import.html",
+        {"page_title": "导入线索", "form": form, "result": result, "pending": pending if result else None},
+    )
+
+
+@login_required
+@permission_required("intake.import_signal", raise_exception=True)
+@require_POST
+def signal_import_confirm(request):
+    pending = request.session.get(IMPORT_SESSION_KEY)
+    if not pending or not default_storage.exists(pending["path"]):
+        messages.error(request, "没有待确认的导入，请重新上传文件。")
+        return redirect("signal-import")
+    if request.POST.get("token") != pending.get("token"):
+        messages.error(request, "该预览已被之后上传的文件替换，请核对最新的预览后再确认。")
+        return redirect("signal-import")
+    request.session.pop(IMPORT_SESSION_KEY, None)
+    with default_storage.open(pending["path"], "rb") as handle:
+        content = handle.read()
+    default_storage.delete(pending["path"])
+    channel = next((c for c in services.channels_for(request.user) if c.pk == pending["channel"]), None)
+    if channel is None:
+        raise PermissionDenied
+    try:
+        result = signal_import(
+            actor=request.user,
+            content=content,
+            filename=pending["filename"],
+            dry_run=False,
+            channel=channel,
+            ip=client_ip(request),
+        )
+    except (TableError, DomainError) as exc:
+        messages.error(request, exc.message)
+        return redirect("signal-import")
+    if not result.ok:
+        messages.error(
+            request,
+            "导入未执行：数据在预览后发生变化，请重新上传。" + "；".join(str(e) for e in result.errors[:5]),
+        )
+        return redirect("signal-import")
+    messages.success(
+        request,
+        f"导入完成：新增 {result.created} 条，更新 {result.updated} 条，无变化 {result.unchanged} 条。",
+    )
+    return redirect(reverse("signal-list") + f"?channel={channel.code}")
+
+
+@login_required
+@permission_required("intake.import_signal", raise_exception=True)
+def signal_import_template(request):
+    response = HttpResponse(signal_template(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename="线索导入模板.xlsx"
+    )
+    return response
+
+
+# --- triage -----------------------------------------------------------------------------------
+
+QUEUES = {"unmatched": "待匹配企业", "duplicates": "疑似重复", "overdue": "核实逾期"}
+
+
+@login_required
+@permission_required("intake.triage_signal", raise_exception=True)
+def signal_triage(request):
+    queue = request.GET.get("queue", "unmatched")
+    if queue not in QUEUES:
+        queue = "unmatched"
+    signals = selectors.triage_queue(user=request.user, queue=queue)
+    context = {
+        "page_title": "线索分拣",
+        "queue": queue,
+        "queues": QUEUES,
+        "counts": selectors.triage_counts(user=request.user),
+        "now": timezone.now(),
+        **paginate(request, signals),
+    }
+    return render(request, "intake/triage.html", context)
+
+
+@login_required
+@permission_required("intake.triage_signal", raise_exception=True)
+@require_POST
+def signal_triage_act(request, pk: int, action: str):
+    """Match, merge or keep one signal in place (HTMX swaps the row for its new state)."""
+    signal = selectors.signal_get(user=request.user, pk=pk)
+    error = ""
+    try:
+        if action == "match":
+            form = MatchForm(request.POST)
+            if not form.is_valid():
+                raise DomainError("；".join(form.errors["uscc"]), field="uscc")
+            services.signal_match(actor=request.user, signal=signal, enterprise=form.cleaned_data["uscc"])
+        elif action == "merge":
+            services.signal_merge(actor=request.user, signal=signal, note=request.POST.get("note", ""))
+        elif action == "keep":
+            services.signal_keep(actor=request.user, signal=signal, note=request.POST.get("note", ""))
+        else:
+            raise Http404
+    except DomainError as exc:
+        error = exc.message
+    signal = selectors.signal_get(user=request.user, pk=pk)
+    if request.htmx:
+        return render(
+            request,
+            "intake/_triage_row.html",
+            {"s": signal, "done": not error, "error": error, "queue": request.POST.get("queue", "")},
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, "已处理。")
+    return redirect(reverse("signal-triage") + f"?queue={request.POST.get('queue', 'unmatched')}")
+
+
+# --- self-reports (§四(一)) -------------------------------------------------------------------
+
+
+@login_required
+@permission_required("intake.view_selfreport", raise_exception=True)
+def selfreport_list(request):
+    form = SelfReportFilter(request.GET or None)
+    reports = selectors.selfreport_list(user=request.user, **form.filters())
+    if request.GET.get("export") == "xlsx":
+        if not request.user.has_perm("intake.export_signal"):
+            messages.error(request, "您的角色不能导出台账。")
+            return redirect("selfreport-list")
+        return xlsx_response(
+            request,
+            filename="企业欠薪报告台账",
+            title="企业欠薪报告台账（§四(一)）",
+            columns=[
+                Col("企业", 30),
+                Col("统一社会信用代码", 22),
+                Col("镇/街道", 10),
+                Col("开始拖欠", 12),
+                Col("报告送达", 12),
+                Col("应报告截止", 12),
+                Col("是否按时", 9),
+                Col("涉及人数", 9, "int"),
+                Col("拖欠金额（元）", 14, "money"),
+                Col("拖欠原因", 40),
+            ],
+            rows=(
+                [
+                    r.enterprise.name,
+                    r.enterprise.uscc,
+                    r.enterprise.town.name,
+                    f"{r.arrears_since:%Y-%m-%d}",
+                    f"{r.reported_on:%Y-%m-%d}",
+                    f"{r.deadline:%Y-%m-%d}",
+                    "按时" if r.on_time else "逾期",
+                    r.workers,
+                    r.amount,
+                    r.cause,
+                ]
+                for r in reports
+            ),
+            filters=form.describe(),
+        )
+    context = {"page_title": "企业欠薪报告", "form": form, **paginate(request, reports)}
+    return render(request, "intake/selfreport_list.html", context)
+
+
+@login_required
+@permission_required("intake.add_selfreport", raise_exception=True)
+def selfreport_create(request):
+    form = SelfReportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        scan = data.pop("scan")
+        try:
+            report = services.self_report_record(
+                actor=request.user,
+                enterprise=data.pop("uscc"),
+                scan=(scan.name, scan.read()) if scan else None,
+                **data,
+            )
+        except (ValidationError, DomainError) as exc:
+            _apply_errors(form, exc)
+        else:
+            verdict = "按时报告" if report.on_time else f"逾期报告（应于 {report.deadline:%Y-%m-%d} 前）"
+            messages.success(request, f"已录入欠薪报告：{verdict}，并生成线索 #{report.signal_id}。")
+            return redirect("selfreport-detail", pk=report.pk)
+    return render(request, "intake/selfreport_form.html", {"page_title": "录入企业欠薪报告", "form": form})
+
+
+@login_required
+@permission_required("intake.view_selfreport", raise_exception=True)
+def selfreport_detail(request, pk: int):
+    report = selectors.selfreport_get(user=request.user, pk=pk)
+    plan_total = sum(i.amount for i in report.instalments.all())
+    return render(
+        request,
+        "intake/selfreport_detail.html",
+        {"page_title": f"欠薪报告：{report.enterprise.name}", "report": report, "plan_total": plan_total},
+    )

@@ -1,0 +1,103 @@
+"""Sending notices: inbox rows and SMS, only after the surrounding transaction commits.
+
+Callers inside a service call ``notify_units``/``notify_users``; if the transaction rolls back,
+nothing is sent (STYLE: side effects after commit).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from anxin.core.validators import mask_phone
+from anxin.notify.models import Notification, SmsMessage, SmsStatus
+from anxin.notify.sms import SmsError, get_backend
+
+logger = logging.getLogger(__name__)
+
+
+def _recipients(*, unit_ids: Iterable[int] = (), user_ids: Iterable[int] = ()) -> list:
+    users = get_user_model().objects.filter(is_active=True).exclude(role="")
+    unit_ids, user_ids = set(unit_ids), set(user_ids)
+    if not unit_ids and not user_ids:
+        return []
+    query = users.filter(unit_id__in=unit_ids) | users.filter(pk__in=user_ids)
+    return list(query.distinct())
+
+
+def _deliver(*, unit_ids, user_ids, subject, body, url, topic, sms) -> None:
+    users = _recipients(unit_ids=unit_ids, user_ids=user_ids)
+    Notification.objects.bulk_create(
+        [Notification(recipient=u, subject=subject, body=body, url=url, topic=topic) for u in users]
+    )
+    if sms:
+        text = f"【安薪】{subject}"
+        for user in users:
+            if user.phone:
+                sms_send(phone=user.phone, text=text, topic=topic)
+
+
+def notify_units(
+    *,
+    unit_ids: Iterable[int],
+    subject: str,
+    body: str = "",
+    url: str = "",
+    topic: str = "",
+    sms: bool = False,
+) -> None:
+    """Put a notice in the inbox of every active user of these units, after commit."""
+    unit_ids = sorted({u for u in unit_ids if u})
+    transaction.on_commit(
+        lambda: _deliver(
+            unit_ids=unit_ids, user_ids=(), subject=subject, body=body, url=url, topic=topic, sms=sms
+        )
+    )
+
+
+def notify_users(
+    *,
+    user_ids: Iterable[int],
+    subject: str,
+    body: str = "",
+    url: str = "",
+    topic: str = "",
+    sms: bool = False,
+) -> None:
+    user_ids = sorted({u for u in user_ids if u})
+    transaction.on_commit(
+        lambda: _deliver(
+            unit_ids=(), user_ids=user_ids, subject=subject, body=body, url=url, topic=topic, sms=sms
+        )
+    )
+
+
+def sms_send(*, phone: str, text: str, topic: str = "") -> SmsMessage:
+    """Send now through the configured backend and keep a masked record; a failure is logged, not raised."""
+    backend = get_backend()
+    status, error = SmsStatus.SENT, ""
+    try:
+        backend.send(phone, text)
+    except SmsError as exc:
+        status, error = SmsStatus.FAILED, str(exc)[:300]
+        logger.warning("SMS to %s failed: %s", mask_phone(phone), exc)
+    return SmsMessage.objects.create(
+        phone_masked=mask_phone(phone),
+        text=text[:500],
+        topic=topic,
+        status=status,
+        error=error,
+        backend=type(backend).__name__,
+    )
+
+
+def notification_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's own notices read (all unread ones when ``ids`` is None)."""
+    query = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        query = query.filter(pk__in=list(ids))
+    return query.update(read_at=timezone.now())
