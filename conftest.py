@@ -58,6 +58,11 @@ def chengjian(district):
 
 
 @pytest.fixture
+def renshe(district):
+    return _persona("t_renshe", "hrss", "department", "人社局测试")
+
+
+@pytest.fixture
 def shuili(district):
     return _persona("t_shuili", "agriculture-water", "department", "水利局测试")
 

@@ -1,9 +1,10 @@
 """Who answers for a signal: the enterprise's town (§二 属地管理) and the line department (§三).
 
 The department is the project's supervising department when the signal names a project; else
-the unit of a duty whose line names one of the enterprise's kinds (城建局 for 建筑施工 and
-房地产开发, 财政局 for 国有企业…); else the district file's ``intake.default_department``
-(人社局, labour inspection §三(七)). Each choice records why, in words.
+the unit the district file names for the signal's kind (``intake.route_by_kind``: 社保欠费 →
+税务, §三(十四)); else the unit of the first duty in ``intake.route_by_duty`` whose line names one
+of the enterprise's kinds (城建局 for 建筑施工 and 房地产开发, 水利局, 财政局 for 国有企业); else
+``intake.default_department`` (人社局, labour inspection §三(七)). Each choice records why.
 """
 
 from __future__ import annotations
@@ -24,12 +25,20 @@ class Router:
     """Routing tables read once (an import routes thousands of rows with them)."""
 
     def __init__(self):
+        config = intake_settings()
+        units = {u.code: u for u in Unit.objects.all()}
         self.kind_units: list[tuple[str, Unit, Duty]] = []
-        for duty in Duty.objects.select_related("unit").order_by("pk"):
-            for code in duty.line_enterprise_kinds or []:
+        duties = {
+            d.code: d for d in Duty.objects.select_related("unit").filter(code__in=config["route_by_duty"])
+        }
+        for duty_code in config["route_by_duty"]:
+            duty = duties.get(duty_code)
+            for code in (duty.line_enterprise_kinds or []) if duty else []:
                 self.kind_units.append((code, duty.unit, duty))
-        code = default_department_code()
-        self.default_unit = Unit.objects.filter(code=code).first()
+        self.signal_kind_units = {
+            kind: units[code] for kind, code in config["route_by_kind"].items() if code in units
+        }
+        self.default_unit = units.get(config["default_department"])
         self.supervisor_units: dict[int, Unit] = {}
         self.enterprise_kinds: dict[int, list[str]] = {}
 
@@ -44,7 +53,7 @@ class Router:
         ):
             self.enterprise_kinds[enterprise_id].append(code)
 
-    def route(self, *, enterprise=None, project=None, town=None) -> Route:
+    def route(self, *, enterprise=None, project=None, town=None, kind: str = "") -> Route:
         parts = []
         town_id = None
         if enterprise is not None:
@@ -60,6 +69,9 @@ class Router:
         if project is not None and project.supervisor.unit_id:
             unit = project.supervisor.unit
             parts.append(f"条线：项目主管部门“{project.supervisor.name}”")
+        if unit is None and kind in self.signal_kind_units:
+            unit = self.signal_kind_units[kind]
+            parts.append(f"条线：{unit.short_name or unit.name}（线索类型）")
         if unit is None and enterprise is not None:
             if enterprise.pk not in self.enterprise_kinds:
                 self.prime([enterprise.pk])
@@ -75,9 +87,9 @@ class Router:
         return Route(town_id=town_id, unit_id=unit.pk if unit else None, note="；".join(parts))
 
 
-def default_department_code() -> str:
-    """``intake.default_department`` of the district file (read once per process)."""
-    cached = getattr(default_department_code, "_cache", None)
+def intake_settings() -> dict:
+    """The district file's ``intake`` section (read once per process)."""
+    cached = getattr(intake_settings, "_cache", None)
     if cached is None:
         import yaml
         from django.conf import settings
@@ -86,6 +98,11 @@ def default_department_code() -> str:
             data = yaml.safe_load(settings.DISTRICT_FILE.read_text(encoding="utf-8")) or {}
         except OSError:
             data = {}
-        cached = str((data.get("intake") or {}).get("default_department") or "hrss").strip()
-        default_department_code._cache = cached
+        section = data.get("intake") or {}
+        cached = {
+            "default_department": str(section.get("default_department") or "hrss").strip(),
+            "route_by_kind": dict(section.get("route_by_kind") or {}),
+            "route_by_duty": list(section.get("route_by_duty") or []),
+        }
+        intake_settings._cache = cached
     return cached

@@ -354,7 +354,7 @@ def signals_record(
                 )
                 results.append(Recorded(current, "updated"))
                 continue
-            route = router.route(enterprise=enterprise, project=project, town=item.town)
+            route = router.route(enterprise=enterprise, project=project, town=item.town, kind=facts["kind"])
             due_at, basis = due_for(facts["received_at"])
             signal = Signal(
                 channel=item.channel,
@@ -740,7 +740,7 @@ def signal_match(*, actor, signal: Signal, enterprise: Enterprise) -> Signal:
     if signal.enterprise_id:
         raise DomainError(_("该线索已关联企业“%(e)s”") % {"e": signal.enterprise.name}, code="matched")
     router = Router()
-    route = router.route(enterprise=enterprise, project=signal.project)
+    route = router.route(enterprise=enterprise, project=signal.project, kind=signal.kind)
     now = timezone.now()
     with acting(actor):
         touched = Signal.objects.filter(pk=signal.pk, enterprise__isnull=True).update(

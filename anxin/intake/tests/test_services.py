@@ -1,0 +1,507 @@
+"""Intake services: routing, deadlines, idempotent re-sends, dedup, triage, verification,
+self-report timeliness, and the refusals that leave the database as it was."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.utils import timezone
+
+from anxin.core.audit import system_actor
+from anxin.core.errors import DomainError, ScopeViolation
+from anxin.core.services import policy_parameter_set
+from anxin.intake import services
+from anxin.intake.models import DuplicateState, SelfReport, Signal, SignalEvent, Stage, Verification
+from anxin.intake.tests.factories import channel, signal
+from anxin.notify.models import Notification
+from anxin.org.models import Unit
+
+TZ = timezone.get_current_timezone()
+
+
+def at(text: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(text).replace(tzinfo=TZ)
+
+
+# --- routing ------------------------------------------------------------------------------------
+
+
+def test_a_signal_goes_to_the_enterprise_town_and_labour_inspection_by_default(world):
+    s = signal(enterprise=world.luoxi_factory)
+    assert s.town.code == "luoxi"
+    assert s.assigned_unit.code == "hrss"
+    assert "§二 属地管理" in s.routing_note
+
+
+def test_a_construction_enterprise_goes_to_the_construction_bureau(world):
+    s = signal(enterprise=world.luoxi_builder)
+    assert s.assigned_unit.code == "construction"
+    assert "§三(九)" in s.routing_note
+
+
+def test_a_real_estate_developer_goes_to_the_construction_bureau_in_its_own_town(world):
+    s = signal(enterprise=world.sanjing_developer)
+    assert (s.town.code, s.assigned_unit.code) == ("sanjing", "construction")
+
+
+def test_a_signal_on_a_water_project_goes_to_the_water_bureau(world):
+    s = signal(enterprise=world.menghe_water, project=world.menghe_river)
+    assert (s.town.code, s.assigned_unit.code) == ("menghe", "agriculture-water")
+
+
+def test_social_insurance_arrears_go_to_the_tax_bureau(world):
+    s = signal(enterprise=world.xuejia_factory, kind="social_insurance", channel_code="tax")
+    assert s.assigned_unit.code == "tax"
+
+
+def test_an_unknown_employer_waits_for_a_match_in_the_town_given(world):
+    s = signal(employer_name="从未登记的公司", town=world.luoxi_factory.town)
+    assert s.enterprise is None and s.needs_match
+    assert s.town.code == "luoxi"
+
+
+def test_a_registered_employer_named_exactly_is_matched_by_name(world):
+    s = signal(employer_name="薛家机械有限公司")
+    assert s.enterprise == world.xuejia_factory
+
+
+def test_town_and_department_get_an_inbox_notice_after_commit(
+    world, luoxi, renshe, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        s = signal(enterprise=world.luoxi_factory)
+    assert Notification.objects.filter(recipient=luoxi, url__endswith=f"/signals/{s.pk}/").exists()
+    assert Notification.objects.filter(recipient=renshe, url__endswith=f"/signals/{s.pk}/").exists()
+
+
+def test_a_refused_signal_sends_nothing(world, luoxi, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        signal(enterprise=world.luoxi_factory, amount=-1)
+    assert not Notification.objects.filter(recipient=luoxi).exists()
+    assert not Signal.objects.exists()
+
+
+# --- deadlines ----------------------------------------------------------------------------------
+
+
+def test_verification_is_due_in_five_working_days(district):
+    due, basis = services.verification_due(at("2026-11-20T10:00"))  # a Friday
+    assert timezone.localtime(due).date() == datetime.date(2026, 11, 27)
+    assert "关于实施《劳动保障监察条例》若干规定" in basis and "signal.verify_working_days=5" in basis
+
+
+def test_the_deadline_skips_public_holidays(district):
+    due, _basis = services.verification_due(at("2026-09-30T10:00"))
+    # 2026 National Day: 10月1日–7日 off (chinesecalendar); 5 working days run past the holiday.
+    assert timezone.localtime(due).date() > datetime.date(2026, 10, 7)
+
+
+def test_a_deadline_in_a_year_without_calendar_falls_back_to_weekdays_and_says_so(district):
+    due, basis = services.verification_due(at("2026-12-29T10:00"))
+    assert timezone.localtime(due).date() == datetime.date(2027, 1, 5)
+    assert "2027 年工作日历尚未维护" in basis
+
+
+def test_the_office_can_change_the_verification_period(world, office):
+    with time_machine.travel(at("2026-11-30T09:00"), tick=False):  # a Monday
+        policy_parameter_set(
+            actor=office,
+            code="signal.verify_working_days",
+            value="3",
+            effective_from=timezone.localdate(),
+            note="提速",
+        )
+        s = signal(enterprise=world.luoxi_factory, received_at=at("2026-11-30T08:00"))
+        earlier = signal(enterprise=world.luoxi_factory, received_at=at("2026-11-27T08:00"))
+    assert timezone.localtime(s.due_at).date() == datetime.date(2026, 12, 3)
+    assert "signal.verify_working_days=3" in s.due_basis
+    # A signal received before the change keeps the period in force on its day.
+    assert "signal.verify_working_days=5" in earlier.due_basis
+
+
+def test_tick_marks_overdue_signals_once_and_tells_the_office(
+    world, office, renshe, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(at("2026-11-20T10:00"), tick=False):
+        s = signal(enterprise=world.luoxi_factory, received_at=at("2026-11-20T09:00"))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.signals_mark_overdue(now=at("2026-11-27T23:00")) == 0  # still on the last day
+        assert services.signals_mark_overdue(now=at("2026-11-28T00:30")) == 1
+        assert services.signals_mark_overdue(now=at("2026-11-29T00:30")) == 0  # idempotent
+    s.refresh_from_db()
+    assert s.overdue_marked_at is not None
+    assert s.events.filter(action=SignalEvent.Action.OVERDUE).count() == 1
+    assert Notification.objects.filter(recipient=office, topic="signal-overdue").count() == 1
+    assert Notification.objects.filter(recipient=renshe, topic="signal-overdue").count() == 1
+
+
+def test_a_verified_signal_is_never_overdue(world, office):
+    with time_machine.travel(at("2026-11-20T10:00"), tick=False):
+        s = signal(enterprise=world.luoxi_factory, received_at=at("2026-11-20T09:00"))
+        services.signal_verify(actor=office, signal=s, result=Verification.SUBSTANTIATED, note="属实")
+    assert services.signals_mark_overdue(now=at("2026-12-10T00:00")) == 0
+
+
+def test_the_tick_command_runs_the_sweep_with_a_given_clock(world):
+    with time_machine.travel(at("2026-11-20T10:00"), tick=False):
+        signal(enterprise=world.luoxi_factory, received_at=at("2026-11-20T09:00"))
+    from io import StringIO
+
+    out = StringIO()
+    call_command("tick", "--now", "2026-12-01T09:00", stdout=out)
+    assert "线索核实逾期：1" in out.getvalue()
+    call_command("tick", "--now", "2026-12-01T09:10", stdout=out)
+    assert "线索核实逾期：0" in out.getvalue()
+
+
+# --- idempotent re-sends ------------------------------------------------------------------------
+
+
+def test_resending_the_same_reference_updates_and_never_duplicates(world, office):
+    first = signal(enterprise=world.luoxi_factory, reference="12333-001", workers=3)
+    again = services.signal_record(
+        actor=office,
+        channel=channel("hotline-12333"),
+        reference="12333-001",
+        kind="wage_complaint",
+        received_at=first.received_at,
+        summary=first.summary,
+        employer_uscc=world.luoxi_factory.uscc,
+        workers=5,
+    )
+    assert again.outcome == "updated" and again.signal.pk == first.pk
+    assert Signal.objects.count() == 1
+    assert Signal.objects.get().workers == 5
+    assert first.events.filter(action=SignalEvent.Action.RESEND).count() == 1
+
+
+def test_resending_identical_content_changes_nothing(world, office):
+    first = signal(enterprise=world.luoxi_factory, reference="12333-002")
+    again = services.signal_record(
+        actor=office,
+        channel=channel("hotline-12333"),
+        reference="12333-002",
+        kind="wage_complaint",
+        received_at=first.received_at,
+        summary=first.summary,
+        employer_uscc=world.luoxi_factory.uscc,
+    )
+    assert again.outcome == "unchanged"
+    assert first.events.count() == 1
+
+
+def test_the_same_reference_on_another_channel_is_another_signal(world):
+    signal(enterprise=world.luoxi_factory, reference="A-1")
+    signal(enterprise=world.luoxi_factory, reference="A-1", channel_code="petition")
+    assert Signal.objects.count() == 2
+
+
+# --- deduplication ------------------------------------------------------------------------------
+
+
+def test_same_enterprise_and_kind_from_another_channel_within_the_window_is_flagged(world):
+    first = signal(enterprise=world.luoxi_factory, received_at=at("2026-11-10T09:00"))
+    second = signal(
+        enterprise=world.luoxi_factory, channel_code="petition", received_at=at("2026-11-17T09:00")
+    )
+    second.refresh_from_db()
+    assert second.duplicate_state == DuplicateState.SUSPECTED
+    assert second.duplicate_of == first
+    assert "signal.dedup_days=7" in second.events.get(action="duplicate").note
+
+
+def test_outside_the_window_or_from_the_same_channel_is_not_a_duplicate(world):
+    signal(enterprise=world.luoxi_factory, received_at=at("2026-11-01T09:00"))
+    later = signal(
+        enterprise=world.luoxi_factory, channel_code="petition", received_at=at("2026-11-09T09:00")
+    )
+    same_channel = signal(enterprise=world.luoxi_factory, received_at=at("2026-11-01T10:00"))
+    other_kind = signal(enterprise=world.luoxi_factory, channel_code="tax", kind="social_insurance")
+    for s in (later, same_channel, other_kind):
+        s.refresh_from_db()
+        assert s.duplicate_state == DuplicateState.NONE
+
+
+def test_merging_keeps_both_sources_and_their_history(world, office):
+    first = signal(enterprise=world.luoxi_factory, workers=3)
+    second = signal(enterprise=world.luoxi_factory, channel_code="petition", workers=8)
+    second.refresh_from_db()
+    services.signal_merge(actor=office, signal=second, note="同一批工人")
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert second.merged_into == first and second.duplicate_state == DuplicateState.MERGED
+    assert list(first.merged_sources.all()) == [second]
+    assert first.workers == 8  # the primary takes the larger figure
+    assert second.events.filter(action="merge").exists() and first.events.filter(action="merge").exists()
+    assert Signal.objects.count() == 2
+
+
+def test_a_merged_source_follows_its_primary_through_verification(world, office):
+    first = signal(enterprise=world.luoxi_factory)
+    second = signal(enterprise=world.luoxi_factory, channel_code="petition")
+    services.signal_merge(actor=office, signal=Signal.objects.get(pk=second.pk))
+    services.signal_verify(actor=office, signal=first, result=Verification.SUBSTANTIATED, note="查实")
+    second.refresh_from_db()
+    assert second.stage == Stage.VERIFIED and second.verification == Verification.SUBSTANTIATED
+    with pytest.raises(DomainError, match="已并入"):
+        services.signal_accept(actor=office, signal=second)
+
+
+def test_only_signals_of_the_same_enterprise_can_be_merged(world, office):
+    a = signal(enterprise=world.luoxi_factory)
+    b = signal(enterprise=world.xuejia_factory, channel_code="petition")
+    with pytest.raises(DomainError, match="同一企业"):
+        services.signal_merge(actor=office, signal=b, into=a)
+    b.refresh_from_db()
+    assert b.merged_into is None
+
+
+def test_keeping_a_suspected_duplicate_clears_the_flag(world, office):
+    signal(enterprise=world.luoxi_factory)
+    second = Signal.objects.get(pk=signal(enterprise=world.luoxi_factory, channel_code="petition").pk)
+    services.signal_keep(actor=office, signal=second, note="不同车间")
+    second.refresh_from_db()
+    assert second.duplicate_state == DuplicateState.KEPT
+    with pytest.raises(DomainError):
+        services.signal_keep(actor=office, signal=second)
+
+
+def test_only_the_office_triages(world, luoxi, chengjian):
+    s = signal(enterprise=world.luoxi_factory)
+    for user in (luoxi, chengjian):
+        with pytest.raises(PermissionDenied):
+            services.signal_keep(actor=user, signal=s)
+
+
+# --- triage: matching -----------------------------------------------------------------------------
+
+
+def test_matching_an_unknown_employer_reroutes_and_notifies(
+    world, office, chengjian, django_capture_on_commit_callbacks
+):
+    s = signal(employer_name="罗溪某建设", town=world.xuejia_factory.town)
+    assert s.town.code == "xuejia"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.signal_match(actor=office, signal=s, enterprise=world.luoxi_builder)
+    s.refresh_from_db()
+    assert (s.enterprise, s.town.code, s.assigned_unit.code) == (world.luoxi_builder, "luoxi", "construction")
+    assert Notification.objects.filter(recipient=chengjian).exists()
+    with pytest.raises(DomainError, match="已关联"):
+        services.signal_match(actor=office, signal=s, enterprise=world.luoxi_factory)
+
+
+# --- verification and stages --------------------------------------------------------------------
+
+
+def test_the_town_verifies_a_signal_in_its_territory(world, luoxi):
+    s = signal(enterprise=world.luoxi_factory)
+    services.signal_accept(actor=luoxi, signal=s)
+    services.signal_verify(actor=luoxi, signal=s, result=Verification.PARTLY, note="部分工人已领")
+    s.refresh_from_db()
+    assert (s.stage, s.verification, s.verified_by) == (Stage.VERIFIED, Verification.PARTLY, luoxi)
+    assert [e.action for e in s.events.all()] == ["create", "accept", "verify"]
+
+
+def test_another_town_or_an_unassigned_department_cannot_verify(world, xuejia, chengjian):
+    s = signal(enterprise=world.luoxi_factory)
+    for user in (xuejia, chengjian):
+        with pytest.raises(PermissionDenied):
+            services.signal_verify(actor=user, signal=s, result=Verification.SUBSTANTIATED, note="x")
+    s.refresh_from_db()
+    assert s.verification == Verification.PENDING
+
+
+def test_the_assigned_department_verifies(world, chengjian):
+    s = signal(enterprise=world.luoxi_builder)
+    services.signal_verify(actor=chengjian, signal=s, result=Verification.UNFOUNDED, note="工资已发放")
+    assert Signal.objects.get(pk=s.pk).verification == Verification.UNFOUNDED
+
+
+@pytest.mark.parametrize(
+    ("result", "note", "message"),
+    [("maybe", "x", "核实结论"), ("substantiated", "  ", "核实情况"), ("pending", "x", "核实结论")],
+)
+def test_verification_needs_a_result_and_the_facts_found(world, office, result, note, message):
+    s = signal(enterprise=world.luoxi_factory)
+    with pytest.raises(DomainError, match=message):
+        services.signal_verify(actor=office, signal=s, result=result, note=note)
+
+
+def test_a_stale_stage_is_refused(world, office, luoxi):
+    s = signal(enterprise=world.luoxi_factory)
+    stale = Signal.objects.get(pk=s.pk)
+    services.signal_verify(actor=luoxi, signal=s, result=Verification.SUBSTANTIATED, note="属实")
+    with pytest.raises(DomainError):
+        services.signal_verify(actor=office, signal=stale, result=Verification.UNFOUNDED, note="不属实")
+    assert Signal.objects.get(pk=s.pk).verified_by == luoxi
+
+
+def test_closing_needs_verification_first(world, office):
+    s = signal(enterprise=world.luoxi_factory)
+    with pytest.raises(DomainError, match="不能"):
+        services.signal_close(actor=office, signal=s, note="结")
+
+
+def test_a_worker_report_cannot_close_without_a_public_reply(world, office):
+    s = services.portal_submit(
+        facts={
+            "employer_name": "罗溪纺织有限公司",
+            "summary": "欠薪",
+            "reporter_phone": "13912345678",
+            "amount": 100,
+            "workers": 1,
+        },
+        town=world.luoxi_factory.town,
+        photos=[],
+        ip="10.0.0.1",
+    )
+    services.signal_verify(actor=office, signal=s, result=Verification.SUBSTANTIATED, note="属实")
+    with pytest.raises(DomainError, match="答复"):
+        services.signal_close(actor=office, signal=Signal.objects.get(pk=s.pk), note="结")
+    services.signal_reply(actor=office, signal=s, text="已责令企业支付")
+    services.signal_close(actor=office, signal=Signal.objects.get(pk=s.pk), note="已支付")
+    assert Signal.objects.get(pk=s.pk).stage == Stage.CLOSED
+
+
+# --- who may record what --------------------------------------------------------------------------
+
+
+def test_a_town_records_on_the_grid_channel_but_not_on_12333(world, luoxi):
+    signal(enterprise=world.luoxi_factory, channel_code="grid", actor=luoxi)
+    with pytest.raises(DomainError, match="12333"):
+        signal(enterprise=world.luoxi_factory, actor=luoxi)
+
+
+def test_a_town_cannot_record_a_signal_about_another_town(world, luoxi):
+    with pytest.raises(ScopeViolation):
+        signal(enterprise=world.xuejia_factory, channel_code="grid", actor=luoxi)
+    assert not Signal.objects.exists()
+
+
+def test_a_department_records_on_its_own_channel_about_any_enterprise(world, chengjian):
+    s = signal(enterprise=world.xuejia_factory, channel_code="construction", actor=chengjian)
+    assert s.created_by == chengjian
+
+
+def test_officers_cannot_use_the_portal_or_self_report_channels(world, office):
+    for code in ("portal", "self-report"):
+        with pytest.raises(DomainError, match="只能通过"):
+            signal(enterprise=world.luoxi_factory, channel_code=code, actor=office)
+
+
+@pytest.mark.parametrize(
+    ("facts", "field"),
+    [
+        ({"kind": "nonsense"}, "kind"),
+        ({"kind": "arrears_report"}, "kind"),
+        ({"received_at": timezone.now() + datetime.timedelta(days=1)}, "received_at"),
+        ({"occurred_at": timezone.now() + datetime.timedelta(days=1)}, "occurred_at"),
+        ({"amount": -100}, "amount"),
+        ({"workers": -1}, "workers"),
+        ({"employer_uscc": "91320411MA1XXXXXX0"}, "employer_uscc"),
+        ({"summary": "  "}, "summary"),
+        ({"reporter_phone": "12345"}, "reporter_phone"),
+    ],
+)
+def test_bad_input_is_refused_by_field_and_nothing_is_written(world, facts, field):
+    base = {"kind": "wage_complaint", "enterprise": world.luoxi_factory}
+    base.update(facts)
+    kind = base.pop("kind")
+    with pytest.raises(ValidationError) as caught:
+        signal(kind=kind, **base)
+    assert field in caught.value.message_dict
+    assert not Signal.objects.exists()
+
+
+def test_a_signal_without_any_employer_is_refused(district):
+    with pytest.raises(ValidationError) as caught:
+        signal()
+    assert "employer_name" in caught.value.message_dict
+
+
+# --- self-reports (§四(一)) ---------------------------------------------------------------------
+
+
+def _self_report(enterprise, *, since, on, actor=None, plan=None, amount=500000, **extra):
+    return services.self_report_record(
+        actor=actor or system_actor(),
+        enterprise=enterprise,
+        arrears_since=since,
+        reported_on=on,
+        workers=10,
+        amount=amount,
+        cause="订单款未回笼",
+        plan=plan
+        if plan is not None
+        else [{"due_on": since + datetime.timedelta(days=30), "amount": amount}],
+        **extra,
+    )
+
+
+def test_a_self_report_on_day_five_is_on_time(world):
+    report = _self_report(
+        world.luoxi_factory, since=datetime.date(2026, 11, 1), on=datetime.date(2026, 11, 6)
+    )
+    assert report.on_time and report.deadline == datetime.date(2026, 11, 6)
+    assert report.parameter_evidence["code"] == "self_report.deadline_days"
+    assert report.parameter_evidence["value"] == "5"
+
+
+def test_a_self_report_on_day_six_is_late(world):
+    report = _self_report(
+        world.luoxi_factory, since=datetime.date(2026, 11, 1), on=datetime.date(2026, 11, 7)
+    )
+    assert not report.on_time
+    assert "逾期报告" in report.signal.summary
+
+
+def test_a_self_report_records_a_signal_on_the_self_report_channel(world):
+    report = _self_report(
+        world.luoxi_builder, since=datetime.date(2026, 11, 1), on=datetime.date(2026, 11, 3)
+    )
+    s = report.signal
+    assert s.channel.is_self_report and s.kind == "arrears_report"
+    assert (s.enterprise, s.assigned_unit.code, s.amount) == (world.luoxi_builder, "construction", 500000)
+    assert report.instalments.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"on": timezone.localdate() + datetime.timedelta(days=1)}, "reported_on"),
+        ({"since": datetime.date(2026, 11, 10), "on": datetime.date(2026, 11, 5)}, "arrears_since"),
+        ({"plan": [{"due_on": datetime.date(2026, 12, 1), "amount": 600000}]}, "plan"),
+        ({"plan": []}, "plan"),
+        ({"amount": 0}, "amount"),
+    ],
+)
+def test_a_bad_self_report_is_refused_and_writes_nothing(world, changes, field):
+    args = {"since": datetime.date(2026, 11, 1), "on": datetime.date(2026, 11, 3), **changes}
+    with pytest.raises(ValidationError) as caught:
+        _self_report(world.luoxi_factory, **args)
+    assert field in caught.value.message_dict
+    assert not SelfReport.objects.exists() and not Signal.objects.exists()
+
+
+def test_a_town_cannot_file_a_self_report_for_another_town(world, luoxi):
+    # A town user has no add_selfreport permission at all; a department outside the line is refused by scope.
+    with pytest.raises(PermissionDenied):
+        _self_report(
+            world.xuejia_factory, since=datetime.date(2026, 11, 1), on=datetime.date(2026, 11, 3), actor=luoxi
+        )
+
+
+def test_a_department_outside_the_line_cannot_file_a_self_report(world, shuili):
+    with pytest.raises(ScopeViolation):
+        _self_report(
+            world.luoxi_factory, since=datetime.date(2026, 11, 1), on=datetime.date(2026, 11, 3), actor=shuili
+        )
+    assert not SelfReport.objects.exists()
+
+
+def test_office_unit_exists_for_overdue_notices(district):
+    assert Unit.objects.filter(kind="office").exists()
