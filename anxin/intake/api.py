@@ -132,6 +132,7 @@ class SignalSerializer(serializers.ModelSerializer):
             "duplicate_state",
             "due_at",
         ]
+        validators = []  # a repeated (channel, reference) is an update, decided by the service
         extra_kwargs = {
             "summary": {"max_length": 4000},
             "workers": {"max_value": 100000},

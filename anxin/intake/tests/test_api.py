@@ -1,0 +1,197 @@
+"""The intake API: idempotent POST of signals, verification, filters, reference lists, self-reports."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from anxin.intake.models import SelfReport, Signal
+from anxin.intake.tests.factories import signal
+
+
+def _auth(api_client, user):
+    token, _ = Token.objects.get_or_create(user=user)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return api_client
+
+
+def _payload(enterprise, **changes):
+    body = {
+        "channel": "hotline-12333",
+        "enterprise_uscc": enterprise.uscc,
+        "kind": "wage_complaint",
+        "received_at": "2026-11-20T09:30:00+08:00",
+        "workers": 4,
+        "amount": "12,000.50",
+        "months_owed": 2,
+        "summary": "4名工人反映9、10月工资未发",
+        "reference": "12333-API-1",
+    }
+    body.update(changes)
+    return body
+
+
+@pytest.fixture
+def renshe_api(api_client, renshe):
+    return _auth(api_client, renshe)
+
+
+def test_post_creates_then_a_resend_updates(world, renshe_api):
+    first = renshe_api.post("/api/v1/signals/", _payload(world.luoxi_factory), format="json")
+    assert first.status_code == 201, first.json()
+    body = first.json()
+    assert body["outcome"] == "created" and body["amount"] == "12000.50"
+    assert body["town"] == "luoxi" and body["assigned_unit"] == "hrss"
+    assert body["enterprise"] == {
+        "uscc": world.luoxi_factory.uscc,
+        "name": "罗溪纺织有限公司",
+        "matched": True,
+    }
+    again = renshe_api.post("/api/v1/signals/", _payload(world.luoxi_factory, workers=6), format="json")
+    assert again.status_code == 200, again.json()
+    assert again.json()["outcome"] == "updated"
+    same = renshe_api.post("/api/v1/signals/", _payload(world.luoxi_factory, workers=6), format="json")
+    assert same.json()["outcome"] == "unchanged"
+    assert Signal.objects.count() == 1
+
+
+def test_an_unknown_employer_by_name_waits_for_a_match(district, renshe_api):
+    response = renshe_api.post(
+        "/api/v1/signals/",
+        {**_payload(type("E", (), {"uscc": ""})), "enterprise_uscc": "", "enterprise_name": "某无名公司"},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert response.json()["enterprise"]["matched"] is False
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"channel": "no-such"}, "channel"),
+        ({"kind": "no-such"}, "kind"),
+        ({"kind": "arrears_report"}, "kind"),
+        ({"enterprise_uscc": "91320411MA1XXXXXX0"}, "enterprise_uscc"),
+        ({"received_at": (timezone.now() + datetime.timedelta(days=2)).isoformat()}, "received_at"),
+        ({"amount": "-5.00"}, "amount"),
+        ({"amount": "1.234"}, "amount"),
+        ({"amount": 12.5}, "amount"),
+        ({"workers": -1}, "workers"),
+        ({"summary": ""}, "summary"),
+        ({"enterprise_uscc": "", "enterprise_name": ""}, "enterprise_uscc"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field(world, renshe_api, changes, field):
+    response = renshe_api.post("/api/v1/signals/", _payload(world.luoxi_factory, **changes), format="json")
+    assert response.status_code == 400
+    assert field in response.json(), response.json()
+    assert not Signal.objects.exists()
+
+
+def test_a_unit_cannot_post_on_another_units_channel(world, api_client, chengjian):
+    response = _auth(api_client, chengjian).post(
+        "/api/v1/signals/", _payload(world.luoxi_builder), format="json"
+    )
+    assert response.status_code == 400 and "channel" in response.json()
+
+
+def test_anonymous_is_refused(world, api_client):
+    assert api_client.post("/api/v1/signals/", _payload(world.luoxi_factory), format="json").status_code in (
+        401,
+        403,
+    )
+    assert api_client.get("/api/v1/signals/").status_code in (401, 403)
+
+
+def test_verify_endpoint(world, api_client, luoxi):
+    s = signal(enterprise=world.luoxi_factory)
+    client = _auth(api_client, luoxi)
+    response = client.post(
+        f"/api/v1/signals/{s.pk}/verify/", {"result": "substantiated", "note": "走访核实"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["verification"] == "substantiated"
+    bad = client.post(
+        f"/api/v1/signals/{s.pk}/verify/", {"result": "substantiated", "note": "再次"}, format="json"
+    )
+    assert bad.status_code == 400
+
+
+def test_verify_outside_scope_is_404(world, api_client, xuejia):
+    s = signal(enterprise=world.luoxi_factory)
+    response = _auth(api_client, xuejia).post(
+        f"/api/v1/signals/{s.pk}/verify/", {"result": "unfounded", "note": "x"}, format="json"
+    )
+    assert response.status_code == 404
+
+
+def test_list_filters_by_enterprise_kind_and_verification(world, api_client, office):
+    a = signal(enterprise=world.luoxi_factory)
+    signal(enterprise=world.xuejia_factory, kind="suspension", channel_code="grid")
+    from anxin.intake.services import signal_verify
+
+    signal_verify(actor=office, signal=a, result="substantiated", note="属实")
+    client = _auth(api_client, office)
+    by_enterprise = client.get("/api/v1/signals/", {"enterprise": world.luoxi_factory.uscc}).json()
+    assert [r["id"] for r in by_enterprise["results"]] == [a.pk]
+    assert client.get("/api/v1/signals/", {"kind": "suspension"}).json()["count"] == 1
+    assert client.get("/api/v1/signals/", {"verified": "true"}).json()["count"] == 1
+    assert client.get("/api/v1/signals/", {"verified": "false"}).json()["count"] == 1
+    assert client.get("/api/v1/signals/", {"verified": "substantiated"}).json()["count"] == 1
+    assert client.get("/api/v1/signals/", {"verified": "perhaps"}).status_code == 400
+
+
+def test_a_town_lists_only_its_territory(world, api_client, luoxi):
+    signal(enterprise=world.luoxi_factory)
+    signal(enterprise=world.xuejia_factory)
+    results = _auth(api_client, luoxi).get("/api/v1/signals/").json()["results"]
+    assert [r["town"] for r in results] == ["luoxi"]
+
+
+def test_channels_and_kinds_are_listed_with_codes(district, api_client, luoxi):
+    client = _auth(api_client, luoxi)
+    channels = {c["code"]: c for c in client.get("/api/v1/channels/").json()}
+    assert channels["hotline-12333"]["name"] == "12333" and channels["hotline-12333"]["unit"] == "hrss"
+    assert {"portal", "self-report", "screening", "grid"} <= set(channels)
+    kinds = {k["code"]: k["name"] for k in client.get("/api/v1/signal-kinds/").json()}
+    assert kinds["wage_complaint"] == "欠薪投诉举报" and kinds["private_lending"] == "民间借贷风险"
+
+
+def test_self_report_api_judges_timeliness(world, renshe_api):
+    body = {
+        "enterprise_uscc": world.luoxi_factory.uscc,
+        "arrears_since": "2026-11-01",
+        "reported_on": "2026-11-07",
+        "workers": 12,
+        "amount": "86,000.00",
+        "cause": "货款未到账",
+        "plan": [
+            {"due_on": "2026-11-30", "amount": "50000.00"},
+            {"due_on": "2026-12-31", "amount": "36000.00"},
+        ],
+    }
+    response = renshe_api.post("/api/v1/self-reports/", body, format="json")
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    assert data["on_time"] is False and data["deadline"] == "2026-11-06"
+    assert data["parameter_evidence"]["code"] == "self_report.deadline_days"
+    assert [i["amount"] for i in data["instalments"]] == ["50000.00", "36000.00"]
+    assert SelfReport.objects.get().signal.channel.code == "self-report"
+
+
+def test_self_report_api_refuses_a_plan_beyond_the_amount(world, renshe_api):
+    body = {
+        "enterprise_uscc": world.luoxi_factory.uscc,
+        "arrears_since": "2026-11-01",
+        "reported_on": "2026-11-03",
+        "workers": 2,
+        "amount": "1000.00",
+        "cause": "x",
+        "plan": [{"due_on": "2026-11-30", "amount": "2000.00"}],
+    }
+    response = renshe_api.post("/api/v1/self-reports/", body, format="json")
+    assert response.status_code == 400 and "plan" in response.json()
+    assert not SelfReport.objects.exists() and not Signal.objects.exists()

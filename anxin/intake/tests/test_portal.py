@@ -1,0 +1,208 @@
+"""The public worker portal: no login, captcha, rate limit, unguessable code, own report only."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from captcha.models import CaptchaStore
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from anxin.intake import services
+from anxin.intake.models import PortalAttempt, Signal, SignalEvent, Stage
+from anxin.notify.models import SmsMessage
+
+PHONE = "13912345678"
+
+
+def _captcha(client, url: str) -> dict:
+    html = client.get(url).content.decode()
+    key = re.search(r'name="captcha_0" value="([0-9a-f]+)"', html).group(1)
+    return {"captcha_0": key, "captcha_1": CaptchaStore.objects.get(hashkey=key).response}
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20), "red").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _report(client, town, **changes):
+    data = {
+        "employer_name": "罗溪纺织有限公司",
+        "employer_uscc": "",
+        "town": town.pk,
+        "project_name": "",
+        "period": "2026年9月至10月",
+        "months_owed": 2,
+        "amount": "8,600",
+        "workers": 3,
+        "summary": "老板说月底发，一直没发",
+        "reporter_name": "王五",
+        "reporter_phone": PHONE,
+        "reporter_id_number": "",
+        "consent": "on",
+        **_captcha(client, "/public/report/"),
+    }
+    data.update(changes)
+    return client.post("/public/report/", data)
+
+
+@pytest.fixture
+def town(world):
+    return world.luoxi_factory.town
+
+
+def test_the_portal_needs_no_login(client, district):
+    for url in ("/public/", "/public/report/", "/public/track/"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "个人信息" in response.content.decode() or url != "/public/report/"
+
+
+def test_a_worker_files_a_report_and_gets_an_unguessable_code(client, world, town):
+    response = _report(client, town)
+    assert response.status_code == 302 and response["Location"] == "/public/report/done/"
+    signal = Signal.objects.get()
+    assert re.fullmatch(f"[{services.CODE_ALPHABET}]{{16}}", signal.tracking_code)
+    assert signal.channel.is_public and signal.enterprise == world.luoxi_factory
+    assert signal.amount == 860000 and signal.reporter_phone == PHONE
+    assert signal.town.code == "luoxi" and signal.assigned_unit.code == "hrss"
+    done = client.get("/public/report/done/").content.decode()
+    assert signal.tracking_code in done
+
+
+def test_codes_are_distinct(district):
+    codes = {services.new_tracking_code() for _ in range(2000)}
+    assert len(codes) == 2000
+    assert all(len(c) >= 12 for c in codes)
+
+
+def test_a_wrong_captcha_is_refused_and_nothing_is_written(client, world, town):
+    response = _report(client, town, captcha_1="0000")
+    assert response.status_code == 200
+    assert "验证码不正确" in response.content.decode()
+    assert not Signal.objects.exists()
+
+
+def test_the_privacy_notice_must_be_accepted(client, world, town):
+    data = {"consent": ""}
+    response = _report(client, town, **data)
+    assert "请阅读并同意" in response.content.decode()
+    assert not Signal.objects.exists()
+
+
+def test_the_submissions_per_hour_limit_holds(client, world, town):
+    for _ in range(5):
+        assert _report(client, town).status_code == 302
+    response = _report(client, town)
+    assert response.status_code == 200
+    assert "提交过于频繁" in response.content.decode()
+    assert Signal.objects.count() == 5
+
+
+def test_script_in_a_field_shows_as_text(client, world, town, login, office):
+    _report(client, town, summary="<script>alert(1)</script>")
+    signal = Signal.objects.get()
+    page = login(office).get(f"/signals/{signal.pk}/").content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_photos_are_checked_by_content(client, world, town):
+    fake = SimpleUploadedFile("photo.jpg", b"this is not an image", content_type="image/jpeg")
+    response = _report(client, town, photos=[fake])
+    assert "不是可接受的文件类型" in response.content.decode()
+    assert not Signal.objects.exists()
+    real = SimpleUploadedFile("renamed.txt", _png(), content_type="text/plain")
+    assert _report(client, town, photos=[real]).status_code == 302
+    attachment = Signal.objects.get().attachments.get()
+    assert attachment.content_type == "image/png" and attachment.file.name.endswith(".png")
+
+
+def test_the_status_page_needs_code_and_phone(client, world, town):
+    _report(client, town)
+    signal = Signal.objects.get()
+    other = type(client)()  # another browser: no session proof
+    assert other.get(f"/public/track/{signal.tracking_code}/").status_code == 302
+    wrong = other.post(
+        "/public/track/",
+        {"code": signal.tracking_code, "phone": "13800000000", **_captcha(other, "/public/track/")},
+    )
+    assert "查询码或手机号不正确" in wrong.content.decode()
+    right = other.post(
+        "/public/track/",
+        {"code": signal.tracking_code.lower(), "phone": PHONE, **_captcha(other, "/public/track/")},
+    )
+    assert right.status_code == 302
+    page = other.get(right["Location"]).content.decode()
+    assert "已受理登记" in page and "老板说月底发" in page
+
+
+def test_failed_lookups_are_limited(client, district):
+    for _ in range(10):
+        client.post(
+            "/public/track/",
+            {"code": "AAAABBBBCCCCDDDD", "phone": PHONE, **_captcha(client, "/public/track/")},
+        )
+    assert PortalAttempt.objects.filter(action="lookup_failed").count() == 10
+    response = client.post(
+        "/public/track/", {"code": "AAAABBBBCCCCDDDD", "phone": PHONE, **_captcha(client, "/public/track/")}
+    )
+    assert "查询失败次数过多" in response.content.decode()
+
+
+def test_a_worker_sees_only_their_report_and_never_internal_notes(client, world, town, office):
+    _report(client, town, summary="我的反映")
+    mine = Signal.objects.get()
+    other = services.portal_submit(
+        facts={
+            "employer_name": "别家",
+            "summary": "别人的反映",
+            "reporter_phone": "13700000000",
+            "amount": 1,
+            "workers": 1,
+        },
+        town=town,
+        photos=[],
+        ip="10.9.9.9",
+    )
+    services.signal_note(actor=office, signal=mine, text="内部：该企业老板有逃匿迹象")
+    services.signal_verify(actor=office, signal=mine, result="substantiated", note="内部核实细节")
+    page = client.get(f"/public/track/{mine.tracking_code}/").content.decode()
+    assert "已核实" in page
+    assert "逃匿迹象" not in page and "内部核实细节" not in page
+    assert (
+        client.get(f"/public/track/{other.tracking_code}/").status_code == 302
+    )  # not proved in this session
+
+
+def test_the_reply_reaches_the_worker_and_they_rate_after_closure(
+    client, world, town, office, django_capture_on_commit_callbacks
+):
+    _report(client, town)
+    signal = Signal.objects.get()
+    services.signal_verify(actor=office, signal=signal, result="substantiated", note="属实")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.signal_reply(actor=office, signal=signal, text="已责令企业于12月5日前支付")
+    assert SmsMessage.objects.filter(topic="portal", phone_masked="139****5678").exists()
+    page = client.get(f"/public/track/{signal.tracking_code}/").content.decode()
+    assert "已责令企业于12月5日前支付" in page and "rate-form" not in page
+    assert (
+        client.post(f"/public/track/{signal.tracking_code}/rate/", {"rating": "satisfied"}).status_code == 302
+    )
+    assert Signal.objects.get().rated_at is None  # not closed yet
+    services.signal_close(actor=office, signal=Signal.objects.get(), note="已支付")
+    assert "rate-form" in client.get(f"/public/track/{signal.tracking_code}/").content.decode()
+    client.post(f"/public/track/{signal.tracking_code}/rate/", {"rating": "basic", "comment": "慢了点"})
+    signal.refresh_from_db()
+    assert (signal.satisfaction, signal.satisfaction_comment, signal.stage) == (
+        "basic",
+        "慢了点",
+        Stage.CLOSED,
+    )
+    assert SignalEvent.objects.filter(signal=signal, action="rate").count() == 1
+    client.post(f"/public/track/{signal.tracking_code}/rate/", {"rating": "dissatisfied"})
+    assert Signal.objects.get().satisfaction == "basic"  # once

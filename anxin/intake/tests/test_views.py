@@ -1,0 +1,299 @@
+"""Intake screens for every persona: ledger, detail, actions, triage, entry, export, self-reports."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import openpyxl
+import pytest
+
+from anxin.core.models import SecurityEvent
+from anxin.intake.models import Channel, SelfReport, Signal
+from anxin.intake.services import attachment_store
+from anxin.intake.tests.factories import signal
+from anxin.intake.tests.test_portal import _png
+from anxin.intake.tests.test_services import _self_report
+from anxin.notify.models import Notification
+
+
+@pytest.fixture
+def two(world):
+    """A signal in 罗溪 (industrial, 人社局's line) and one in 薛家."""
+    return signal(enterprise=world.luoxi_factory), signal(
+        enterprise=world.xuejia_factory, channel_code="petition"
+    )
+
+
+@pytest.mark.parametrize(
+    ("persona", "sees_luoxi", "sees_xuejia"),
+    [
+        ("office", True, True),
+        ("leader", True, True),
+        ("luoxi", True, False),
+        ("xuejia", False, True),
+        ("chengjian", False, False),
+        ("renshe", True, True),
+        ("auditor", True, True),
+    ],
+)
+def test_who_sees_which_signal(request, login, two, persona, sees_luoxi, sees_xuejia):
+    client = login(request.getfixturevalue(persona))
+    luoxi_signal, xuejia_signal = two
+    assert (client.get(f"/signals/{luoxi_signal.pk}/").status_code == 200) is sees_luoxi
+    assert (client.get(f"/signals/{xuejia_signal.pk}/").status_code == 200) is sees_xuejia
+    listed = {s.pk for s in client.get("/signals/").context["page"]}
+    assert (luoxi_signal.pk in listed) is sees_luoxi and (xuejia_signal.pk in listed) is sees_xuejia
+
+
+def test_outside_the_scope_is_a_404_not_a_403(login, two, luoxi):
+    assert login(luoxi).get(f"/signals/{two[1].pk}/").status_code == 404
+
+
+def test_the_public_and_admin_roles_see_no_signals(login, two, sysadmin, secadmin):
+    assert login(None).get("/signals/").status_code == 302
+    for user in (sysadmin, secadmin):
+        assert login(user).get("/signals/").status_code == 403
+
+
+def test_a_department_sees_what_its_channel_fed(world, login, chengjian):
+    s = signal(enterprise=world.xuejia_factory, channel_code="construction", actor=chengjian)
+    assert login(chengjian).get(f"/signals/{s.pk}/").status_code == 200
+
+
+def test_my_pending_list_shows_what_waits_on_my_unit(world, login, chengjian):
+    mine = signal(enterprise=world.luoxi_builder)
+    signal(enterprise=world.luoxi_factory)
+    listed = [s.pk for s in login(chengjian).get("/signals/", {"mine": "1"}).context["page"]]
+    assert listed == [mine.pk]
+
+
+@pytest.mark.parametrize("extra", [3, 40])
+def test_the_ledger_query_count_does_not_grow_with_rows(
+    world, login, office, extra, django_assert_max_num_queries
+):
+    for _ in range(extra):
+        signal(enterprise=world.luoxi_factory)
+    client = login(office)
+    with django_assert_max_num_queries(14):
+        assert client.get("/signals/").status_code == 200
+
+
+def test_the_town_ledger_query_count_is_bounded(world, login, luoxi, django_assert_max_num_queries):
+    for _ in range(30):
+        signal(enterprise=world.luoxi_factory)
+    client = login(luoxi)
+    with django_assert_max_num_queries(14):
+        assert client.get("/signals/", {"mine": "1"}).status_code == 200
+
+
+def test_filters_narrow_the_ledger(world, login, office):
+    signal(enterprise=world.luoxi_factory)
+    signal(enterprise=world.xuejia_factory, kind="suspension", channel_code="grid")
+    client = login(office)
+    assert client.get("/signals/", {"kind": "suspension"}).context["page"].paginator.count == 1
+    assert client.get("/signals/", {"town": "luoxi"}).context["page"].paginator.count == 1
+    assert client.get("/signals/", {"channel": "grid"}).context["page"].paginator.count == 1
+    assert client.get("/signals/", {"q": "薛家"}).context["page"].paginator.count == 1
+
+
+def test_the_ledger_exports_the_filtered_list_and_logs_it(world, login, luoxi):
+    signal(enterprise=world.luoxi_factory, summary="导出测试")
+    response = login(luoxi).get("/signals/", {"export": "xlsx", "town": "luoxi"})
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(
+        io.BytesIO(b"".join(response.streaming_content if response.streaming else [response.content]))
+    )
+    text = "".join(str(c.value) for row in book.active.iter_rows() for c in row if c.value)
+    assert "导出测试" in text and "罗溪纺织有限公司" in text
+    assert SecurityEvent.objects.filter(kind="export", user=luoxi).exists()
+
+
+def test_an_officer_records_a_signal_through_the_form(world, login, renshe):
+    response = login(renshe).post(
+        "/signals/new/",
+        {
+            "channel": Channel.objects.get(code="hotline-12333").pk,
+            "reference": "GD-1",
+            "kind": "wage_complaint",
+            "employer_uscc": world.luoxi_factory.uscc.lower(),
+            "received_at": "2026-11-20T09:30",
+            "workers": "3",
+            "amount": "9,000",
+            "months_owed": "1",
+            "summary": "电话反映",
+        },
+    )
+    assert response.status_code == 302
+    s = Signal.objects.get()
+    assert (s.enterprise, s.amount, s.created_by) == (world.luoxi_factory, 900000, renshe)
+
+
+def test_the_form_shows_field_errors_and_writes_nothing(world, login, renshe):
+    response = login(renshe).post(
+        "/signals/new/",
+        {
+            "channel": Channel.objects.get(code="hotline-12333").pk,
+            "kind": "wage_complaint",
+            "employer_uscc": "91320411MA1XXXXXX0",
+            "received_at": "2099-01-01T00:00",
+            "workers": "0",
+            "months_owed": "0",
+            "summary": "x",
+        },
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "employer_uscc" in form.errors and "received_at" in form.errors
+    assert not Signal.objects.exists()
+
+
+def test_a_town_user_cannot_choose_another_units_channel(world, login, luoxi):
+    page = login(luoxi).get("/signals/new/")
+    names = {c.code for c in page.context["form"].fields["channel"].queryset}
+    assert names == {"grid", "screening"}
+
+
+def test_verification_through_the_page(world, login, luoxi):
+    s = signal(enterprise=world.luoxi_factory)
+    client = login(luoxi)
+    client.post(f"/signals/{s.pk}/accept/", {"note": ""})
+    response = client.post(
+        f"/signals/{s.pk}/verify/", {"result": "substantiated", "note": "走访属实"}, follow=True
+    )
+    assert "已记录核实结论" in response.content.decode()
+    s.refresh_from_db()
+    assert s.stage == "verified"
+
+
+def test_a_refused_action_shows_the_reason(world, login, office):
+    s = signal(enterprise=world.luoxi_factory)
+    response = login(office).post(f"/signals/{s.pk}/close/", {"note": "x"}, follow=True)
+    assert "不能" in response.content.decode()
+
+
+def test_the_reporter_contact_is_masked_until_revealed_and_the_reveal_is_logged(world, login, luoxi):
+    s = signal(enterprise=world.luoxi_factory, reporter_name="王五", reporter_phone="13912345678")
+    client = login(luoxi)
+    page = client.get(f"/signals/{s.pk}/").content.decode()
+    assert "139****5678" in page and "13912345678" not in page
+    revealed = client.post(f"/signals/{s.pk}/reporter/").content.decode()
+    assert "13912345678" in revealed
+    assert SecurityEvent.objects.filter(kind="sensitive_view", user=luoxi).exists()
+
+
+def test_the_leader_cannot_reveal_the_reporter(world, login, leader):
+    s = signal(enterprise=world.luoxi_factory, reporter_phone="13912345678")
+    assert login(leader).post(f"/signals/{s.pk}/reporter/").status_code == 403
+
+
+def test_triage_queues_and_in_place_actions(world, login, office):
+    unmatched = signal(employer_name="无名公司", town=world.luoxi_factory.town)
+    signal(enterprise=world.luoxi_factory)
+    twin = signal(enterprise=world.luoxi_factory, channel_code="petition")
+    client = login(office)
+    page = client.get("/signals/triage/")
+    assert page.context["counts"] == {"unmatched": 1, "duplicates": 1, "overdue": 0}
+    row = client.post(
+        f"/signals/{unmatched.pk}/triage/match/",
+        {"uscc": world.luoxi_factory.uscc, "queue": "unmatched"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert row.status_code == 200 and "已处理" in row.content.decode()
+    bad = client.post(
+        f"/signals/{twin.pk}/triage/match/", {"uscc": "91320411MA1XXXXXX0"}, HTTP_HX_REQUEST="true"
+    )
+    assert "未找到" in bad.content.decode() or "已关联" in bad.content.decode()
+    merged = client.post(f"/signals/{twin.pk}/triage/merge/", {"queue": "duplicates"}, HTTP_HX_REQUEST="true")
+    assert "已处理" in merged.content.decode()
+    assert Signal.objects.get(pk=twin.pk).merged_into_id is not None
+
+
+def test_only_the_office_opens_triage(world, login, luoxi, chengjian):
+    for user in (luoxi, chengjian):
+        assert login(user).get("/signals/triage/").status_code == 403
+
+
+def test_the_enterprise_page_has_a_signals_tab_newest_first(world, login, luoxi):
+    older = signal(enterprise=world.luoxi_factory, summary="较早的线索")
+    newer = signal(enterprise=world.luoxi_factory, summary="较新的线索", channel_code="petition")
+    page = login(luoxi).get(f"/enterprises/{world.luoxi_factory.uscc}/", {"tab": "signals"}).content.decode()
+    assert "预警线索" in page
+    assert page.index("较新的线索") < page.index("较早的线索")
+    assert older.pk != newer.pk
+
+
+def test_a_self_report_through_the_form(world, login, renshe):
+    response = login(renshe).post(
+        "/self-reports/new/",
+        {
+            "uscc": world.luoxi_factory.uscc,
+            "arrears_since": "2026-11-01",
+            "reported_on": "2026-11-06",
+            "workers": "12",
+            "amount": "86,000",
+            "cause": "货款未到",
+            "plan": "2026-11-30 50000 第一期\n2026-12-31 36,000.00",
+        },
+    )
+    assert response.status_code == 302
+    report = SelfReport.objects.get()
+    assert report.on_time and report.instalments.count() == 2
+    page = login(renshe).get(f"/self-reports/{report.pk}/").content.decode()
+    assert "按时" in page and "§四(一)" in page and "self_report.deadline_days" in page
+
+
+def test_a_bad_plan_line_names_the_line(world, login, renshe):
+    response = login(renshe).post(
+        "/self-reports/new/",
+        {
+            "uscc": world.luoxi_factory.uscc,
+            "arrears_since": "2026-11-01",
+            "reported_on": "2026-11-06",
+            "workers": "2",
+            "amount": "100",
+            "cause": "x",
+            "plan": "2026-11-30 50\nnot-a-date 20",
+        },
+    )
+    assert "第 2 行日期" in response.content.decode()
+    assert not SelfReport.objects.exists()
+
+
+def test_self_report_ledger_filters_and_exports(world, login, office):
+    _self_report(world.luoxi_factory, since=datetime.date(2026, 11, 1), on=datetime.date(2026, 11, 9))
+    client = login(office)
+    assert client.get("/self-reports/", {"timeliness": "late"}).context["page"].paginator.count == 1
+    assert client.get("/self-reports/", {"timeliness": "on_time"}).context["page"].paginator.count == 0
+    assert client.get("/self-reports/", {"export": "xlsx"}).status_code == 200
+
+
+def test_a_town_cannot_enter_self_reports(world, login, luoxi):
+    assert login(luoxi).get("/self-reports/new/").status_code == 403
+
+
+def test_attachments_are_served_only_within_scope(world, login, luoxi, xuejia):
+    s = signal(enterprise=world.luoxi_factory, channel_code="grid", actor=luoxi)
+    attachment = attachment_store(actor=luoxi, signal=s, name="现场.png", content=_png())
+    assert login(luoxi).get(f"/attachments/{attachment.pk}/").status_code == 200
+    assert login(xuejia).get(f"/attachments/{attachment.pk}/").status_code == 404
+
+
+def test_the_home_page_shows_my_pending_count(world, login, luoxi):
+    signal(enterprise=world.luoxi_factory)
+    page = login(luoxi).get("/").content.decode()
+    assert "1 条待核实" in page
+
+
+def test_the_inbox_shows_the_unread_count_and_marks_read(
+    world, login, luoxi, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        s = signal(enterprise=world.luoxi_factory)
+    client = login(luoxi)
+    assert 'data-testid="inbox-unread">1<' in client.get("/").content.decode()
+    notice = Notification.objects.get(recipient=luoxi)
+    response = client.get(f"/inbox/{notice.pk}/")
+    assert response.status_code == 302 and response["Location"] == f"/signals/{s.pk}/"
+    assert Notification.objects.get(pk=notice.pk).read_at is not None
+    assert 'data-testid="inbox-unread"' not in client.get("/").content.decode()

@@ -1,0 +1,97 @@
+"""Notices: inbox rows for a unit's active users, SMS through the configured backend, after commit."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import transaction
+
+from anxin.notify import services
+from anxin.notify.models import Notification, SmsMessage
+from anxin.notify.sms import LogFileBackend, SmsBackend, SmsError
+
+
+def test_a_notice_to_a_unit_reaches_each_active_user_after_commit(
+    luoxi, xuejia, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify_units(unit_ids=[luoxi.unit_id], subject="测试通知", url="/signals/")
+    assert list(Notification.objects.values_list("recipient__username", flat=True)) == ["t_luoxi"]
+
+
+def test_nothing_is_sent_when_the_transaction_rolls_back(luoxi, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                services.notify_units(unit_ids=[luoxi.unit_id], subject="不应发出")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert callbacks == [] and not Notification.objects.exists()
+
+
+def test_inactive_users_get_nothing(luoxi, django_capture_on_commit_callbacks):
+    luoxi.is_active = False
+    luoxi.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify_units(unit_ids=[luoxi.unit_id], subject="x")
+    assert not Notification.objects.exists()
+
+
+def test_the_log_file_backend_writes_one_json_line(tmp_path, settings, district):
+    settings.SMS_LOG_FILE = tmp_path / "sms.log"
+    message = services.sms_send(phone="13912345678", text="【安薪】测试", topic="t")
+    line = json.loads((tmp_path / "sms.log").read_text(encoding="utf-8").strip())
+    assert line["phone"] == "13912345678" and line["text"] == "【安薪】测试"
+    assert message.phone_masked == "139****5678" and message.status == "sent"
+
+
+class _Down(SmsBackend):
+    def send(self, phone, text):
+        raise SmsError("网关不可达")
+
+
+def test_a_gateway_failure_is_recorded_not_raised(settings, district):
+    settings.SMS_BACKEND = "anxin.notify.tests.test_services._Down"
+    message = services.sms_send(phone="13912345678", text="x")
+    assert message.status == "failed" and "网关不可达" in message.error
+    assert SmsMessage.objects.count() == 1
+
+
+def test_the_default_backend_is_the_log_file(district):
+    from anxin.notify.sms import get_backend
+
+    assert isinstance(get_backend(), LogFileBackend)
+
+
+def test_notices_can_carry_an_sms(luoxi, tmp_path, settings, django_capture_on_commit_callbacks):
+    settings.SMS_LOG_FILE = tmp_path / "sms.log"
+    luoxi.phone = "13800001111"
+    luoxi.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify_units(unit_ids=[luoxi.unit_id], subject="预警", sms=True)
+    assert "13800001111" in (tmp_path / "sms.log").read_text(encoding="utf-8")
+
+
+def test_a_user_reads_only_their_own_inbox(login, luoxi, xuejia, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify_units(unit_ids=[xuejia.unit_id], subject="薛家的通知")
+    notice = Notification.objects.get()
+    client = login(luoxi)
+    assert "薛家的通知" not in client.get("/inbox/").content.decode()
+    assert client.get(f"/inbox/{notice.pk}/").status_code == 404
+    login(xuejia).post("/inbox/read-all/")
+    assert Notification.objects.get().read_at is not None
+
+
+@pytest.mark.parametrize("rows", [3, 40])
+def test_the_inbox_query_count_is_bounded(
+    luoxi, login, rows, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(rows):
+            services.notify_units(unit_ids=[luoxi.unit_id], subject=f"通知{n}")
+    client = login(luoxi)
+    with django_assert_max_num_queries(12):
+        assert client.get("/inbox/").status_code == 200
