@@ -117,14 +117,16 @@ def channels_for(actor) -> list[Channel]:
     return [c for c in channels if c.unit_id == actor.unit_id or (c.towns_feed and actor.has_role(Role.TOWN))]
 
 
-def _check_channel(actor, channel: Channel, *, door: str = "officer") -> None:
+def _check_channel(
+    actor, channel: Channel, *, door: str = "officer", allowed: list[Channel] | None = None
+) -> None:
     if door == "officer" and (channel.is_public or channel.is_self_report):
         raise DomainError(
             _("“%(c)s”渠道的线索只能通过%(d)s登记")
             % {"c": channel.name, "d": _("网上反映页面") if channel.is_public else _("企业欠薪报告")},
             field="channel",
         )
-    if door == "officer" and channel not in channels_for(actor):
+    if door == "officer" and channel not in (allowed if allowed is not None else channels_for(actor)):
         raise DomainError(
             _("您所在单位不能在“%(c)s”渠道登记线索（归口单位：%(u)s）")
             % {"c": channel.name, "u": channel.unit.name},
@@ -292,8 +294,9 @@ def signals_record(
     now = timezone.now()
     scope = scope_of(actor)
     problems_by_item: list[tuple[int, dict[str, str]]] = []
+    allowed = channels_for(actor) if door == "officer" else None
     for index, item in enumerate(items):
-        _check_channel(actor, item.channel, door=door)
+        _check_channel(actor, item.channel, door=door, allowed=allowed)
         problems = clean_facts(item.facts, now=now, allow_report_kind=item.channel.is_self_report)
         if problems:
             problems_by_item.append((index, problems))
