@@ -36,6 +36,7 @@ def home(request):
         provider = getattr(config, "home_panels", None)
         if provider is not None:
             panels.extend(provider(request))
+    panels.sort(key=lambda panel: panel.get("order", 50))  # to-dos (order < 50) before overviews
     return render(request, "core/home.html", {"page_title": "工作台", "panels": panels})
 
 

@@ -16,6 +16,11 @@ class IntakeConfig(AppConfig):
 
         services.district_load_channels(data=data, actor=actor, log=log)
 
+    def load_demo(self, *, actor, log) -> None:
+        from anxin.intake import demo
+
+        demo.load(actor=actor, log=log)
+
     def role_permissions(self) -> dict[str, list[str]]:
         from anxin.org.models import Role
 
@@ -73,7 +78,7 @@ class IntakeConfig(AppConfig):
         user = request.user
         if not user.has_perm("intake.view_signal"):
             return []
-        return [{"template": "intake/_home_panel.html", "signals": selectors.signal_summary(user=user)}]
+        return [{"template": "intake/_home_panel.html", "order": 10, "signals": selectors.signal_summary(user=user)}]
 
     def enterprise_tabs(self, request, enterprise) -> list[dict]:
         """The signals tab on the enterprise page (registry cannot import intake)."""

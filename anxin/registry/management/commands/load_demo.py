@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -53,6 +54,11 @@ class Command(BaseCommand):
                 self.stdout.write("演示企业和项目已存在，未重复载入。")
             else:
                 self._load_registry(actor)
+            # Later apps add their demo data through ``AppConfig.load_demo`` (signals, alerts…).
+            for config in apps.get_app_configs():
+                loader = getattr(config, "load_demo", None)
+                if loader is not None:
+                    loader(actor=actor, log=self.stdout.write)
         self._print_logins()
 
     def _load_registry(self, actor) -> None:
