@@ -23,6 +23,12 @@ router.register("self-reports", intake_api.SelfReportViewSet, basename="self-rep
 urlpatterns = [
     path("roles/", org_api.roles, name="api-roles"),
     path("signal-kinds/", intake_api.signal_kinds, name="api-signal-kinds"),
+    # The issue's spelling without the trailing slash: a POST cannot follow APPEND_SLASH's redirect.
+    path(
+        "signals/<int:pk>/verify",
+        intake_api.SignalViewSet.as_view({"post": "verify"}),
+        name="signal-verify-noslash",
+    ),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
     path(
         "docs/",

@@ -87,7 +87,10 @@ def run(rows: int, enterprise_count: int) -> None:
     Enterprise.objects.bulk_create(fresh)
     through = Enterprise.kinds.through
     through.objects.bulk_create(
-        [through(enterprise_id=e.pk, enterprisekind_id=kinds[i % len(kinds)].pk) for i, e in enumerate(Enterprise.objects.all())],
+        [
+            through(enterprise_id=e.pk, enterprisekind_id=kinds[i % len(kinds)].pk)
+            for i, e in enumerate(Enterprise.objects.all())
+        ],
         ignore_conflicts=True,
     )
     enterprises = list(Enterprise.objects.order_by("pk")[:enterprise_count])
@@ -128,16 +131,33 @@ def run(rows: int, enterprise_count: int) -> None:
 
     results = [
         timed("baseline: read the file", lambda: read_table(content, "bench.xlsx", COLUMNS)),
-        timed("dry run (check + preview)", lambda: signal_import(actor=actor, content=content, filename="bench.xlsx", dry_run=True, channel=channel)),
-        timed("import (write all rows)", lambda: signal_import(actor=actor, content=content, filename="bench.xlsx", dry_run=False, channel=channel)),
-        timed("re-import (all unchanged)", lambda: signal_import(actor=actor, content=content, filename="bench.xlsx", dry_run=False, channel=channel)),
+        timed(
+            "dry run (check + preview)",
+            lambda: signal_import(
+                actor=actor, content=content, filename="bench.xlsx", dry_run=True, channel=channel
+            ),
+        ),
+        timed(
+            "import (write all rows)",
+            lambda: signal_import(
+                actor=actor, content=content, filename="bench.xlsx", dry_run=False, channel=channel
+            ),
+        ),
+        timed(
+            "re-import (all unchanged)",
+            lambda: signal_import(
+                actor=actor, content=content, filename="bench.xlsx", dry_run=False, channel=channel
+            ),
+        ),
     ]
     imported = results[2][2]
     again = results[3][2]
     assert imported.ok and imported.created == rows, imported.errors[:3]
     assert again.unchanged == rows and Signal.objects.filter(channel=channel).count() == rows
     baseline = results[0][1]
-    print(f"\n{rows} rows, {len(enterprises)} enterprises, {connection.vendor} — {datetime.date.today():%Y-%m-%d}\n")
+    print(
+        f"\n{rows} rows, {len(enterprises)} enterprises, {connection.vendor} — {datetime.date.today():%Y-%m-%d}\n"
+    )
     print("| step | seconds | × baseline |")
     print("|---|---:|---:|")
     for label, seconds, _result in results:

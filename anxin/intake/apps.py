@@ -78,7 +78,13 @@ class IntakeConfig(AppConfig):
         user = request.user
         if not user.has_perm("intake.view_signal"):
             return []
-        return [{"template": "intake/_home_panel.html", "order": 10, "signals": selectors.signal_summary(user=user)}]
+        return [
+            {
+                "template": "intake/_home_panel.html",
+                "order": 10,
+                "signals": selectors.signal_summary(user=user),
+            }
+        ]
 
     def enterprise_tabs(self, request, enterprise) -> list[dict]:
         """The signals tab on the enterprise page (registry cannot import intake)."""

@@ -12,7 +12,13 @@ from tests.e2e.conftest import SCREENSHOTS, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True, "locale": "zh-CN"}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "zh-CN",
+}
 
 
 def _solve_captcha(page) -> None:
@@ -25,7 +31,9 @@ def _phone_shot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-def test_worker_reports_on_a_phone_officer_replies_worker_sees_the_reply(live_server, browser, page, shot, world, luoxi):
+def test_worker_reports_on_a_phone_officer_replies_worker_sees_the_reply(
+    live_server, browser, page, shot, world, luoxi
+):
     phone = browser.new_context(**PHONE)
     worker = phone.new_page()
     try:

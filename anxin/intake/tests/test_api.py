@@ -120,6 +120,14 @@ def test_verify_endpoint(world, api_client, luoxi):
     assert bad.status_code == 400
 
 
+def test_verify_is_also_reachable_without_the_trailing_slash(world, api_client, office):
+    s = signal(enterprise=world.luoxi_factory)
+    response = _auth(api_client, office).post(
+        f"/api/v1/signals/{s.pk}/verify", {"result": "partly", "note": "部分属实"}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["verification"] == "partly"
+
+
 def test_verify_outside_scope_is_404(world, api_client, xuejia):
     s = signal(enterprise=world.luoxi_factory)
     response = _auth(api_client, xuejia).post(
