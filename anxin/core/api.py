@@ -14,7 +14,13 @@ from anxin.core.errors import DomainError
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         key = exc.field or "non_field_errors"
-        return Response({key: [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
+        # A lost race or a move the current state does not allow is a conflict, not bad input.
+        code = (
+            status.HTTP_409_CONFLICT
+            if exc.code in ("conflict", "transition", "merged")
+            else status.HTTP_400_BAD_REQUEST
+        )
+        return Response({key: [exc.message]}, status=code)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             body = {field: [str(m) for m in errs.messages] for field, errs in exc.error_dict.items()}

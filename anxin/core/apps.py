@@ -24,6 +24,11 @@ class CoreConfig(AppConfig):
         services.policy_seed_defaults(actor=actor, overrides=data.get("policy_parameters") or {}, log=log)
         services.calendar_seed_from_package(actor=actor, log=log)
 
+    def sweeps(self) -> list[tuple[str, object]]:
+        from anxin.core import services
+
+        return [("清理过期的导入暂存文件", services.import_uploads_purge)]
+
     def menu(self, user) -> list[dict]:
         items = [{"label": "工作台", "url_name": "home", "icon": "home", "order": 0}]
         if user.has_perm("core.view_policyparameter"):

@@ -330,11 +330,12 @@ DEFAULTS: list[dict] = [
     {
         "code": "portal.submissions_per_hour",
         "name": "网上反映：同一来源每小时提交上限",
-        "value": "5",
+        "value": "20",
         "type": "int",
         "unit": "次",
         "citation": "系统安全策略（网络安全等级保护基本要求）",
-        "note": "同一 IP 地址一小时内提交超过该次数的，暂停受理并提示稍后再试或拨打12333。",
+        "note": "同一 IP 地址一小时内提交超过该次数的，暂停受理并提示稍后再试或拨打12333。"
+        "一个宿舍或工地共用一个出口地址时，多名工人各自反映也要能提交，故不宜过低；防机器刷单靠验证码。",
     },
     {
         "code": "portal.lookups_per_hour",

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import chinese_calendar
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anxin.core.audit import acting
@@ -265,3 +266,29 @@ def calendar_year_create(*, actor, year: int, ip: str | None = None) -> int:
             detail={"year": year},
         )
     return len(rows)
+
+
+def import_uploads_purge(*, now: datetime.datetime | None = None, older_than_hours: int = 24) -> int:
+    """Delete import previews never confirmed (``imports/`` in the media storage), a day on.
+
+    They hold whole spreadsheets — reporters' phones among them — and a preview abandoned in a
+    browser tab would otherwise stay on disk for ever.
+    """
+    from django.core.files.storage import default_storage
+
+    now = now or timezone.now()
+    try:
+        _dirs, files = default_storage.listdir("imports")
+    except (FileNotFoundError, NotImplementedError):
+        return 0
+    deleted = 0
+    for name in files:
+        path = f"imports/{name}"
+        try:
+            modified = default_storage.get_modified_time(path)
+        except (FileNotFoundError, NotImplementedError):
+            continue
+        if now - modified > datetime.timedelta(hours=older_than_hours):
+            default_storage.delete(path)
+            deleted += 1
+    return deleted

@@ -159,17 +159,18 @@ class SignalSerializer(serializers.ModelSerializer):
 
     def save_signal(self, actor) -> services.Recorded:
         data = dict(self.validated_data)
-        facts = {
-            "kind": data["kind"],
-            "received_at": data["received_at"],
-            "occurred_at": data.get("occurred_at"),
-            "workers": data.get("workers", 0),
-            "amount": data.get("amount") or 0,
-            "months_owed": data.get("months_owed", 0),
-            "summary": data["summary"],
-            "employer_uscc": data.get("enterprise_uscc", ""),
-            "employer_name": data.get("enterprise_name", ""),
-        }
+        # Only what was sent: a re-send that leaves a field out leaves the stored value alone.
+        facts = {"kind": data["kind"], "received_at": data["received_at"], "summary": data["summary"]}
+        for source, target in (
+            ("occurred_at", "occurred_at"),
+            ("workers", "workers"),
+            ("amount", "amount"),
+            ("months_owed", "months_owed"),
+            ("enterprise_uscc", "employer_uscc"),
+            ("enterprise_name", "employer_name"),
+        ):
+            if source in data:
+                facts[target] = data[source] if data[source] is not None or source == "occurred_at" else 0
         try:
             return services.signal_record(
                 actor=actor, channel=data["channel"], reference=data.get("reference", ""), **facts
@@ -236,10 +237,16 @@ class SignalViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         recorded = serializer.save_signal(request.user)
-        signal = Signal.objects.select_related("channel", "enterprise", "town", "assigned_unit").get(
-            pk=recorded.signal.pk
+        signal = (
+            Signal.objects.for_user(request.user)
+            .select_related("channel", "enterprise", "town", "assigned_unit")
+            .filter(pk=recorded.signal.pk)
+            .first()
         )
-        body = {**self.get_serializer(signal).data, "outcome": recorded.outcome}
+        body = {"id": recorded.signal.pk}
+        if signal is not None:
+            body = self.get_serializer(signal).data
+        body = {**body, "outcome": recorded.outcome}
         return Response(
             body, status=status.HTTP_201_CREATED if recorded.outcome == "created" else status.HTTP_200_OK
         )

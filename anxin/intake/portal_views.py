@@ -6,6 +6,8 @@ public reply and the stage are shown — never internal notes, never another per
 
 from __future__ import annotations
 
+import time
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -18,7 +20,8 @@ from anxin.intake import services
 from anxin.intake.forms import PortalReportForm, RateForm, TrackForm
 from anxin.intake.models import Signal, SignalEvent, Stage
 
-SESSION_KEY = "portal_signals"  # ids the visitor has proved (code + phone) in this session
+SESSION_KEY = "portal_signals"  # {id: time proved} for the reports the visitor has proved (code + phone)
+PROOF_SECONDS = 30 * 60  # a shared phone or a kiosk: the next person must prove it again
 STEPS = [
     (Stage.RECEIVED, "已受理登记"),
     (Stage.VERIFYING, "核实中"),
@@ -28,10 +31,18 @@ STEPS = [
 ]
 
 
+def _proofs(request) -> dict[str, float]:
+    now = time.time()
+    proofs = request.session.get(SESSION_KEY)
+    if not isinstance(proofs, dict):
+        return {}
+    return {k: t for k, t in proofs.items() if isinstance(t, int | float) and now - t < PROOF_SECONDS}
+
+
 def _remember(request, signal: Signal) -> None:
-    ids = set(request.session.get(SESSION_KEY, []))
-    ids.add(signal.pk)
-    request.session[SESSION_KEY] = sorted(ids)[-20:]
+    proofs = _proofs(request)
+    proofs[str(signal.pk)] = time.time()
+    request.session[SESSION_KEY] = dict(sorted(proofs.items(), key=lambda kv: kv[1])[-20:])
 
 
 def _form_error(form, exc) -> None:
@@ -106,9 +117,17 @@ def portal_track(request):
 def _proved(request, code: str) -> Signal | None:
     code = services.normalize_tracking_code(code)
     signal = Signal.objects.filter(tracking_code=code).select_related("merged_into").first()
-    if signal is None or signal.pk not in request.session.get(SESSION_KEY, []):
+    if signal is None or str(signal.pk) not in _proofs(request):
         return None
     return signal
+
+
+def portal_leave(request):
+    """“退出查询”: forget every report proved in this browser."""
+    request.session.pop(SESSION_KEY, None)
+    request.session.pop("portal_new_code", None)
+    messages.info(request, "已退出查询。")
+    return redirect("portal-home")
 
 
 @never_cache
@@ -133,9 +152,8 @@ def portal_status(request, code: str):
         }
         for i, (stage, label) in enumerate(STEPS)
     ]
-    primary = signal.merged_into
-    reply = signal.public_reply or (primary.public_reply if primary else "")
-    replied_at = signal.replied_at if signal.public_reply else (primary.replied_at if primary else None)
+    # Only this report's own reply: a merged primary's reply was written to someone else.
+    reply, replied_at = signal.public_reply, signal.replied_at
     return render(
         request,
         "intake/public/status.html",

@@ -56,12 +56,13 @@ class Router:
     def route(self, *, enterprise=None, project=None, town=None, kind: str = "") -> Route:
         parts = []
         town_id = None
-        if enterprise is not None:
-            town_id = enterprise.town_id
-            parts.append("属地：企业所在镇/街道（§二 属地管理）")
-        elif project is not None:
+        if project is not None:
+            # A site's wages are its town's matter, wherever the contractor is registered.
             town_id = project.town_id
             parts.append("属地：项目所在镇/街道（§二 属地管理）")
+        elif enterprise is not None:
+            town_id = enterprise.town_id
+            parts.append("属地：企业所在镇/街道（§二 属地管理）")
         elif town is not None:
             town_id = town.pk
             parts.append("属地：反映的用工地点（§二 属地管理）")

@@ -195,17 +195,22 @@ def clean_facts(facts: dict, *, now=None, allow_report_kind: bool = False) -> di
             problems["occurred_at"] = _("发生时间不能晚于当前时间")
         elif isinstance(received, datetime.datetime) and occurred > received + CLOCK_SKEW:
             problems["occurred_at"] = _("发生时间不能晚于接收时间")
+    # Optional facts are checked and normalised only when given: a re-send that leaves one out
+    # leaves the stored value as it is.
     for key, top, label in (("workers", 100000, _("涉及人数")), ("months_owed", 240, _("拖欠月数"))):
-        value = facts.get(key) or 0
+        if key not in facts:
+            continue
+        value = facts[key] or 0
         if not isinstance(value, int) or value < 0 or value > top:
             problems[key] = _("%(l)s须为 0 至 %(t)d 之间的整数") % {"l": label, "t": top}
         facts[key] = value
-    amount = facts.get("amount") or 0
-    if not isinstance(amount, int) or amount < 0:
-        problems["amount"] = _("金额不能为负数")
-    elif amount > MAX_AMOUNT_FEN:
-        problems["amount"] = _("金额超出合理范围，请核对")
-    facts["amount"] = amount
+    if "amount" in facts:
+        amount = facts["amount"] or 0
+        if not isinstance(amount, int) or amount < 0:
+            problems["amount"] = _("金额不能为负数")
+        elif amount > MAX_AMOUNT_FEN:
+            problems["amount"] = _("金额超出合理范围，请核对")
+        facts["amount"] = amount
     summary = (facts.get("summary") or "").strip()
     if not summary:
         problems["summary"] = _("请填写情况摘要")
@@ -213,7 +218,9 @@ def clean_facts(facts: dict, *, now=None, allow_report_kind: bool = False) -> di
         problems["summary"] = _("情况摘要不超过 4000 字")
     facts["summary"] = summary
     for key, size in (("employer_name", 100), ("project_name", 150), ("reporter_name", 50), ("period", 60)):
-        facts[key] = (facts.get(key) or "").strip()
+        if key not in facts:
+            continue
+        facts[key] = (facts[key] or "").strip()
         if len(facts[key]) > size:
             problems[key] = _("不超过 %(n)d 字") % {"n": size}
     for key, check in (
@@ -221,14 +228,16 @@ def clean_facts(facts: dict, *, now=None, allow_report_kind: bool = False) -> di
         ("reporter_phone", validate_phone),
         ("reporter_id_number", validate_id_number),
     ):
-        value = (facts.get(key) or "").strip()
+        if key not in facts:
+            continue
+        value = (facts[key] or "").strip()
         if value:
             try:
                 value = check(value)
             except ValidationError as exc:
                 problems[key] = "；".join(exc.messages)
         facts[key] = value
-    if not facts.get("enterprise") and not facts["employer_name"] and not facts["employer_uscc"]:
+    if not facts.get("enterprise") and not facts.get("employer_name") and not facts.get("employer_uscc"):
         problems["employer_name"] = _("请填写企业名称或统一社会信用代码")
     return problems
 
@@ -310,15 +319,26 @@ def signals_record(
     for item in items:
         if item.reference:
             references[item.channel.pk].add(item.reference)
-    existing: dict[tuple[int, str], Signal] = {}
-    for channel_id, refs in references.items():
-        for signal in Signal.objects.filter(channel_id=channel_id, reference__in=refs):
-            existing[(channel_id, signal.reference)] = signal
     results: list[Recorded] = []
     new_signals: list[Signal] = []
     events: list[SignalEvent] = []
     seen_refs: set[tuple[int, str]] = set()
     with _files_removed_on_error(), transaction.atomic(), acting(actor):
+        # Signals already on file under these references, locked until the batch commits: a
+        # verification or merge in between is neither lost nor overwritten.
+        existing: dict[tuple[int, str], Signal] = {}
+        visible: set[int] = set()
+        for channel_id, refs in references.items():
+            on_file = list(
+                Signal.objects.select_for_update().filter(channel_id=channel_id, reference__in=refs)
+            )
+            for signal in on_file:
+                existing[(channel_id, signal.reference)] = signal
+            visible.update(
+                Signal.objects.for_user(actor)
+                .filter(pk__in=[s.pk for s in on_file])
+                .values_list("pk", flat=True)
+            )
         enterprises = [matcher.match(i.facts) for i in items]
         router.prime([e.pk for e in enterprises if e is not None])
         for item, enterprise in zip(items, enterprises, strict=True):
@@ -331,30 +351,27 @@ def signals_record(
             facts = {k: v for k, v in item.facts.items() if k not in ("enterprise", "project")}
             project = item.facts.get("project")
             if not is_system(actor) and scope.town_ids and not scope.everything:
-                town_id = enterprise.town_id if enterprise else (item.town.pk if item.town else None)
-                if town_id not in scope.town_ids:
+                towns = {item.town.pk if item.town else None}
+                if enterprise is not None:
+                    towns = {enterprise.town_id}
+                if project is not None:
+                    towns.add(project.town_id)  # a site in the town, whoever the contractor is
+                if not towns & scope.town_ids:
                     raise ScopeViolation(
                         _("该企业不在本镇/街道辖区，请由属地或联席办登记"), field="employer_name"
                     )
             current = existing.get(key) if item.reference else None
             if current is not None:
+                if current.pk not in visible:
+                    # Someone else's signal under the same number: say no more than that.
+                    raise DomainError(
+                        _("渠道编号“%(r)s”已被使用，请核对编号") % {"r": item.reference}, field="reference"
+                    )
                 changed = _facts_differ(current, facts)
                 if not changed:
                     results.append(Recorded(current, "unchanged"))
                     continue
-                for name, value in facts.items():
-                    setattr(current, name, value)
-                current.reporter_phone_index = _phone_index(current.reporter_phone)
-                current.save()
-                events.append(
-                    SignalEvent(
-                        signal=current,
-                        action=Action.RESEND,
-                        actor=actor,
-                        at=now,
-                        note="更新：" + "、".join(changed),
-                    )
-                )
+                events.append(_resend(current, facts, changed, actor=actor, now=now, due_for=due_for))
                 results.append(Recorded(current, "updated"))
                 continue
             route = router.route(enterprise=enterprise, project=project, town=item.town, kind=facts["kind"])
@@ -397,6 +414,24 @@ def signals_record(
         SignalEvent.objects.bulk_create(events, batch_size=1000)
         _announce(created)
     return results
+
+
+def _resend(current: Signal, facts: dict, changed: list[str], *, actor, now, due_for) -> SignalEvent:
+    """Apply a channel's re-send to the facts it carries; stage, verification and triage stay."""
+    fields = [name for name, value in facts.items() if getattr(current, name) != value]
+    for name in fields:
+        setattr(current, name, facts[name])
+    if "reporter_phone" in fields:
+        current.reporter_phone_index = _phone_index(current.reporter_phone)
+        fields.append("reporter_phone_index")
+    if "received_at" in fields and current.is_open:
+        current.due_at, current.due_basis = due_for(current.received_at)
+        fields += ["due_at", "due_basis"]
+    current.save(update_fields=[*fields, "updated_at"])
+    note = "更新：" + "、".join(changed)
+    if not current.is_open:
+        note += f"（线索已{current.get_stage_display()}，请办理人留意）"
+    return SignalEvent(signal=current, action=Action.RESEND, actor=actor, at=now, note=note)
 
 
 def _bulk_insert(signals: list[Signal]) -> list[Signal]:
@@ -453,11 +488,15 @@ def _flag_duplicates(created: list[Signal], *, actor, now) -> list[SignalEvent]:
     latest = max(s.received_at for s in candidates) + window
     created_ids = {s.pk for s in created}
     pool: dict[tuple[int, str], list[Signal]] = defaultdict(list)
-    for other in Signal.objects.filter(
-        enterprise_id__in={s.enterprise_id for s in candidates},
-        received_at__range=(earliest, latest),
-        merged_into__isnull=True,
-    ).exclude(pk__in=created_ids):
+    for other in (
+        Signal.objects.filter(
+            enterprise_id__in={s.enterprise_id for s in candidates},
+            received_at__range=(earliest, latest),
+            merged_into__isnull=True,
+        )
+        .exclude(pk__in=created_ids)
+        .exclude(stage=Stage.CLOSED)
+    ):
         pool[(other.enterprise_id, other.kind)].append(other)
     flagged: list[Signal] = []
     events = []
@@ -638,18 +677,18 @@ def _move(*, actor, signal: Signal, action: str, note: str, updates: dict | None
             at=now,
             note=note,
         )
-        # A merged source follows its primary (it is the same matter).
-        for source in Signal.objects.filter(merged_into=signal, stage=signal.stage):
-            Signal.objects.filter(pk=source.pk, stage=source.stage).update(**values)
-            SignalEvent.objects.create(
-                signal=source,
-                action=action,
-                from_stage=source.stage,
-                to_stage=to_stage,
-                actor=actor,
-                at=now,
-                note=f"随主线索 #{signal.pk}：{note}",
-            )
+        # A merged source follows its primary (it is the same matter), from whatever stage it was at.
+        for source in Signal.objects.filter(merged_into=signal).exclude(stage=to_stage):
+            if Signal.objects.filter(pk=source.pk, stage=source.stage).update(**values) == 1:
+                SignalEvent.objects.create(
+                    signal=source,
+                    action=action,
+                    from_stage=source.stage,
+                    to_stage=to_stage,
+                    actor=actor,
+                    at=now,
+                    note=f"随主线索 #{signal.pk}：{note}",
+                )
     signal.refresh_from_db()
     return signal
 
@@ -681,6 +720,8 @@ def signal_handle(*, actor, signal: Signal, note: str) -> Signal:
     """A verified matter moves into handling (mediation, an order to pay, a case)."""
     if not (note or "").strip():
         raise DomainError(_("请说明处理方式"), field="note")
+    if signal.verification == Verification.UNFOUNDED:
+        raise DomainError(_("核实结论为不属实的线索不能转入处理，请直接办结"), code="transition")
     return _move(actor=actor, signal=signal, action=Action.HANDLE, note=note.strip())
 
 
@@ -690,6 +731,14 @@ def signal_close(*, actor, signal: Signal, note: str) -> Signal:
         raise DomainError(_("请填写办结情况"), field="note")
     if signal.tracking_code and not signal.public_reply:
         raise DomainError(_("群众网上反映的线索须先答复反映人，才能办结"), field="note")
+    waiting = signal.merged_sources.filter(tracking_code__isnull=False, public_reply="").values_list(
+        "pk", flat=True
+    )
+    if waiting:
+        numbers = "、".join(f"#{pk}" for pk in waiting)
+        raise DomainError(
+            _("并入的群众网上反映 %(n)s 尚未答复反映人，请先逐条答复再办结") % {"n": numbers}, field="note"
+        )
     return _move(actor=actor, signal=signal, action=Action.CLOSE, note=note.strip())
 
 
@@ -716,15 +765,16 @@ def signal_reply(*, actor, signal: Signal, text: str) -> Signal:
                 phone=phone,
                 text="【安薪】您反映的欠薪问题有了新的答复，请凭查询码和手机号查看。",
                 topic="portal",
-            )
+            ),
+            robust=True,
         )
     return signal
 
 
 @transaction.atomic
 def signal_note(*, actor, signal: Signal, text: str) -> SignalEvent:
-    """An internal note (never shown to the worker)."""
-    require_perm(actor, "intake.view_signal")
+    """An internal note (never shown to the worker); read-only roles cannot write one."""
+    require_perm(actor, "intake.verify_signal")
     if not Signal.objects.for_user(actor).filter(pk=signal.pk).exists():
         raise PermissionDenied
     text = (text or "").strip()
@@ -787,56 +837,87 @@ def signal_keep(*, actor, signal: Signal, note: str = "") -> Signal:
     return signal
 
 
-@transaction.atomic
 def signal_merge(*, actor, signal: Signal, into: Signal | None = None, note: str = "") -> Signal:
-    """Fold a duplicate into the primary signal; both rows, their sources and histories remain."""
+    """Fold a duplicate into the primary signal; both rows, their sources and histories remain.
+
+    The source takes the primary's stage and verification from now on (it is the same matter);
+    the primary takes the larger of the figures both report, with an event saying so.
+    """
     require_perm(actor, "intake.triage_signal")
-    into = into or signal.duplicate_of
-    if into is None:
+    into_id = (into.pk if into else None) or signal.duplicate_of_id
+    if into_id is None:
         raise DomainError(_("请选择要并入的主线索"), field="into")
-    if into.pk == signal.pk:
+    if into_id == signal.pk:
         raise DomainError(_("不能并入自身"), field="into")
-    if into.merged_into_id:
-        into = into.merged_into
-    if signal.enterprise_id is None or signal.enterprise_id != into.enterprise_id:
-        raise DomainError(_("只能合并同一企业的线索"), field="into")
-    if Signal.objects.filter(merged_into=signal).exists():
-        raise DomainError(_("该线索已有其他线索并入，请将其作为主线索"), field="into")
     now = timezone.now()
-    with acting(actor):
-        touched = Signal.objects.filter(pk=signal.pk, merged_into__isnull=True).update(
-            merged_into=into, duplicate_of=into, duplicate_state=DuplicateState.MERGED, updated_at=now
-        )
-        if touched != 1:
+    note = (note or "").strip()
+    suffix = f"：{note}" if note else ""
+    with transaction.atomic(), acting(actor):
+        # Lock both rows (in id order) and decide on what is committed, not on what was read.
+        rows = Signal.objects.select_for_update().filter(pk__in=sorted({signal.pk, into_id})).order_by("pk")
+        locked = {row.pk: row for row in rows}
+        source, into = locked.get(signal.pk), locked.get(into_id)
+        if source is None or into is None:
+            raise DomainError(_("线索不存在"), field="into")
+        if into.merged_into_id:
+            into = Signal.objects.select_for_update().get(pk=into.merged_into_id)
+        if source.merged_into_id:
             raise DomainError(_("该线索已被合并"), code="conflict")
-        note = (note or "").strip()
-        SignalEvent.objects.bulk_create(
-            [
-                SignalEvent(
-                    signal=signal,
-                    action=Action.MERGE,
-                    actor=actor,
-                    at=now,
-                    note=f"并入 #{into.pk}（{into.channel.name}）" + (f"：{note}" if note else ""),
-                ),
+        if source.enterprise_id is None or source.enterprise_id != into.enterprise_id:
+            raise DomainError(_("只能合并同一企业的线索"), field="into")
+        if into.stage == Stage.CLOSED:
+            raise DomainError(
+                _("主线索 #%(n)d 已办结，新线索请单独办理（确认不重复）") % {"n": into.pk}, field="into"
+            )
+        if Signal.objects.filter(merged_into=source).exists():
+            raise DomainError(_("该线索已有其他线索并入，请将其作为主线索"), field="into")
+        from_stage = source.stage
+        follow = {"stage": into.stage, "verification": into.verification}
+        if into.verified_at:
+            follow.update(verified_by=into.verified_by, verified_at=into.verified_at)
+        source.merged_into, source.duplicate_of, source.duplicate_state = into, into, DuplicateState.MERGED
+        for name, value in follow.items():
+            setattr(source, name, value)
+        source.save(update_fields=["merged_into", "duplicate_of", "duplicate_state", *follow, "updated_at"])
+        events = [
+            SignalEvent(
+                signal=source,
+                action=Action.MERGE,
+                actor=actor,
+                at=now,
+                from_stage=from_stage,
+                to_stage=into.stage,
+                note=f"并入 #{into.pk}（{into.channel.name}）{suffix}",
+            ),
+            SignalEvent(
+                signal=into,
+                action=Action.MERGE,
+                actor=actor,
+                at=now,
+                note=f"#{source.pk}（{source.channel.name}）并入本线索{suffix}",
+            ),
+        ]
+        raised = []
+        for key in ("workers", "amount", "months_owed"):
+            old, new = getattr(into, key), getattr(source, key)
+            if new > old:
+                setattr(into, key, new)
+                shown = (format_yuan(old), format_yuan(new)) if key == "amount" else (old, new)
+                raised.append(f"{Signal._meta.get_field(key).verbose_name} {shown[0]} → {shown[1]}")
+        if raised:
+            into.save(update_fields=["workers", "amount", "months_owed", "updated_at"])
+            events.append(
                 SignalEvent(
                     signal=into,
                     action=Action.MERGE,
                     actor=actor,
                     at=now,
-                    note=f"#{signal.pk}（{signal.channel.name}）并入本线索" + (f"：{note}" if note else ""),
-                ),
-            ]
-        )
-        # The primary takes the larger of the facts both sources report.
-        updates = {}
-        for key in ("workers", "amount", "months_owed"):
-            if getattr(signal, key) > getattr(into, key):
-                updates[key] = getattr(signal, key)
-        if updates:
-            Signal.objects.filter(pk=into.pk).update(**updates)
-    signal.refresh_from_db()
-    return signal
+                    note="按并入来源取较大值：" + "；".join(raised),
+                )
+            )
+        SignalEvent.objects.bulk_create(events)
+    source.refresh_from_db()
+    return source
 
 
 # --- the periodic sweep -----------------------------------------------------------------------
@@ -852,12 +933,9 @@ def signals_mark_overdue(*, now: datetime.datetime | None = None) -> int:
         for signal in (
             Signal.objects.overdue(now).filter(overdue_marked_at__isnull=True).select_related("channel")
         ):
-            if (
-                Signal.objects.filter(pk=signal.pk, overdue_marked_at__isnull=True).update(
-                    overdue_marked_at=now
-                )
-                == 1
-            ):
+            # Re-checked in the update: a signal verified since the select is not marked.
+            still_open = Signal.objects.overdue(now).filter(pk=signal.pk, overdue_marked_at__isnull=True)
+            if still_open.update(overdue_marked_at=now) == 1:
                 marked.append(signal)
         SignalEvent.objects.bulk_create(
             [
@@ -873,8 +951,13 @@ def signals_mark_overdue(*, now: datetime.datetime | None = None) -> int:
         )
         if marked:
             units = defaultdict(int)
+            town_units = dict(
+                Unit.objects.filter(town_id__in={s.town_id for s in marked}).values_list("town_id", "pk")
+            )
             for s in marked:
                 units[s.assigned_unit_id] += 1
+                if s.town_id in town_units:
+                    units[town_units[s.town_id]] += 1
             notify_units(
                 unit_ids=office_ids,
                 subject=f"线索核实逾期 {len(marked)} 条",
@@ -964,6 +1047,15 @@ def portal_submit(*, facts: dict, town: Town, photos: list[tuple[str, bytes]], i
                 break
         Signal.objects.filter(pk=signal.pk).update(tracking_code=code)
         signal.tracking_code = code
+        phone = signal.reporter_phone
+        transaction.on_commit(
+            lambda: sms_send(
+                phone=phone,
+                text=f"【安薪】您反映的欠薪问题已受理，查询码 {code}，请凭查询码和本手机号查看办理进度。",
+                topic="portal",
+            ),
+            robust=True,
+        )
     return signal
 
 
@@ -1023,12 +1115,23 @@ def self_report_timeliness(*, arrears_since: datetime.date, reported_on: datetim
     """
     record = param_record("self_report.deadline_days", on=arrears_since)
     days = int(record.typed_value)
-    deadline = arrears_since + datetime.timedelta(days=days)
+    nominal = arrears_since + datetime.timedelta(days=days)
+    evidence = record.as_evidence()
+    try:
+        # 民法典 第二百零三条: a period ending on a day off ends on the next working day.
+        deadline = add_working_days(nominal, 0)
+        if deadline != nominal:
+            evidence["extended"] = (
+                f"期限末日 {nominal:%Y-%m-%d} 为休息日，顺延至 {deadline:%Y-%m-%d}（民法典 第二百零三条）"
+            )
+    except CalendarMissing:
+        deadline = nominal
+        evidence["extended"] = f"{nominal.year} 年工作日历尚未维护，未按节假日顺延"
     return {
         "deadline_days": days,
         "deadline": deadline,
         "on_time": reported_on <= deadline,
-        "evidence": record.as_evidence(),
+        "evidence": evidence,
     }
 
 

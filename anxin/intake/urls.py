@@ -22,6 +22,7 @@ urlpatterns = [
     path("public/report/", portal_views.portal_report, name="portal-report"),
     path("public/report/done/", portal_views.portal_done, name="portal-done"),
     path("public/track/", portal_views.portal_track, name="portal-track"),
+    path("public/leave/", portal_views.portal_leave, name="portal-leave"),
     path("public/track/<str:code>/", portal_views.portal_status, name="portal-status"),
     path("public/track/<str:code>/rate/", portal_views.portal_rate, name="portal-rate"),
 ]

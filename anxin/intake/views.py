@@ -124,7 +124,7 @@ def _detail_context(request, signal: Signal) -> dict:
         "is_handler": services.is_handler(request.user, signal),
         "events": signal.events.select_related("actor").all(),
         "attachments": signal.attachments.all(),
-        "sources": signal.merged_sources.select_related("channel").all(),
+        "sources": Signal.objects.for_user(request.user).filter(merged_into=signal).select_related("channel"),
         "verify_form": VerifyForm(),
         "text_form": TextForm(),
         "note_form": NoteForm(),

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from anxin.core.validators import mask_phone
 from anxin.notify.models import Notification, SmsMessage, SmsStatus
-from anxin.notify.sms import SmsError, get_backend
+from anxin.notify.sms import get_backend
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,8 @@ def notify_units(
     transaction.on_commit(
         lambda: _deliver(
             unit_ids=unit_ids, user_ids=(), subject=subject, body=body, url=url, topic=topic, sms=sms
-        )
+        ),
+        robust=True,  # the change is committed; a failed notice is logged, not a 500
     )
 
 
@@ -72,7 +73,8 @@ def notify_users(
     transaction.on_commit(
         lambda: _deliver(
             unit_ids=(), user_ids=user_ids, subject=subject, body=body, url=url, topic=topic, sms=sms
-        )
+        ),
+        robust=True,
     )
 
 
@@ -82,7 +84,7 @@ def sms_send(*, phone: str, text: str, topic: str = "") -> SmsMessage:
     status, error = SmsStatus.SENT, ""
     try:
         backend.send(phone, text)
-    except SmsError as exc:
+    except Exception as exc:  # a gateway's own errors too: the business change stands
         status, error = SmsStatus.FAILED, str(exc)[:300]
         logger.warning("SMS to %s failed: %s", mask_phone(phone), exc)
     return SmsMessage.objects.create(

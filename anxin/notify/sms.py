@@ -1,7 +1,8 @@
 """The SMS sender interface and its default backend.
 
 ``settings.SMS_BACKEND`` names the class (dotted path). The default, ``LogFileBackend``,
-appends one JSON line per message to ``settings.SMS_LOG_FILE``: nothing leaves the machine.
+appends one JSON line per message to ``settings.SMS_LOG_FILE`` (number masked): nothing leaves
+the machine.
 To use a real gateway, write a subclass of ``SmsBackend`` whose ``send(phone, text)`` calls it
 and raises ``SmsError`` on failure, and point ``SMS_BACKEND`` at it (docs/operations.md).
 """
@@ -15,6 +16,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
+
+from anxin.core.validators import mask_phone
 
 
 class SmsError(Exception):
@@ -37,8 +40,9 @@ class LogFileBackend(SmsBackend):
         self.path = Path(path or settings.SMS_LOG_FILE)
 
     def send(self, phone: str, text: str) -> None:
+        # The number is masked: this file is a stand-in for a gateway, not a store of personal data.
         line = json.dumps(
-            {"at": timezone.now().isoformat(), "phone": phone, "text": text}, ensure_ascii=False
+            {"at": timezone.now().isoformat(), "phone": mask_phone(phone), "text": text}, ensure_ascii=False
         )
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

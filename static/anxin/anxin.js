@@ -11,6 +11,17 @@
     }
   }, true);
 
+  // <form data-once>: the first submit disables its buttons, so a double tap files one report.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-once]")) { return; }
+    if (form.dataset.sent) { event.preventDefault(); return; }
+    form.dataset.sent = "1";
+    window.setTimeout(function () {
+      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+    }, 0);
+  });
+
   // <form data-autosubmit> submits (through htmx if the form has hx-get) when a select changes.
   document.addEventListener("change", function (event) {
     var form = event.target.closest("form[data-autosubmit]");

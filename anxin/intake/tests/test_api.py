@@ -117,7 +117,7 @@ def test_verify_endpoint(world, api_client, luoxi):
     bad = client.post(
         f"/api/v1/signals/{s.pk}/verify/", {"result": "substantiated", "note": "再次"}, format="json"
     )
-    assert bad.status_code == 400
+    assert bad.status_code == 409  # the state no longer allows it: a conflict, not bad input
 
 
 def test_verify_is_also_reachable_without_the_trailing_slash(world, api_client, office):

@@ -94,13 +94,24 @@ def test_the_privacy_notice_must_be_accepted(client, world, town):
     assert not Signal.objects.exists()
 
 
-def test_the_submissions_per_hour_limit_holds(client, world, town):
-    for _ in range(5):
+def test_the_submissions_per_hour_limit_holds(client, world, town, office):
+    from django.utils import timezone
+
+    from anxin.core.services import policy_parameter_set
+
+    policy_parameter_set(
+        actor=office,
+        code="portal.submissions_per_hour",
+        value="3",
+        effective_from=timezone.localdate(),
+        note="测试",
+    )
+    for _ in range(3):
         assert _report(client, town).status_code == 302
     response = _report(client, town)
     assert response.status_code == 200
     assert "提交过于频繁" in response.content.decode()
-    assert Signal.objects.count() == 5
+    assert Signal.objects.count() == 3
 
 
 def test_script_in_a_field_shows_as_text(client, world, town, login, office):
@@ -206,3 +217,51 @@ def test_the_reply_reaches_the_worker_and_they_rate_after_closure(
     assert SignalEvent.objects.filter(signal=signal, action="rate").count() == 1
     client.post(f"/public/track/{signal.tracking_code}/rate/", {"rating": "dissatisfied"})
     assert Signal.objects.get().satisfaction == "basic"  # once
+
+
+def test_the_worker_gets_the_code_by_sms(client, world, town, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _report(client, town)
+    code = Signal.objects.get().tracking_code
+    assert SmsMessage.objects.filter(topic="portal", text__contains=code).exists()
+
+
+def test_leaving_forgets_the_proof(client, world, town):
+    _report(client, town)
+    code = Signal.objects.get().tracking_code
+    assert client.get(f"/public/track/{code}/").status_code == 200
+    client.get("/public/leave/")
+    assert client.get(f"/public/track/{code}/").status_code == 302
+
+
+def test_a_proof_expires_after_half_an_hour(client, world, town):
+    import time_machine
+    from django.utils import timezone
+
+    _report(client, town)
+    code = Signal.objects.get().tracking_code
+    with time_machine.travel(timezone.now() + timezone.timedelta(minutes=31)):
+        assert client.get(f"/public/track/{code}/").status_code == 302
+
+
+def test_a_merged_report_never_shows_another_workers_reply(client, world, town, office):
+    _report(client, town, summary="我的")
+    mine = Signal.objects.get()
+    other = services.portal_submit(
+        facts={
+            "employer_name": "罗溪纺织有限公司",
+            "summary": "别人的",
+            "reporter_phone": "13700000000",
+            "amount": 1,
+            "workers": 1,
+        },
+        town=town,
+        photos=[],
+        ip="10.9.9.8",
+    )
+    services.signal_merge(actor=office, signal=mine, into=other)
+    services.signal_reply(
+        actor=office, signal=Signal.objects.get(pk=other.pk), text="给另一位工人的答复：周五来领"
+    )
+    page = client.get(f"/public/track/{mine.tracking_code}/").content.decode()
+    assert "给另一位工人的答复" not in page

@@ -505,3 +505,146 @@ def test_a_department_outside_the_line_cannot_file_a_self_report(world, shuili):
 
 def test_office_unit_exists_for_overdue_notices(district):
     assert Unit.objects.filter(kind="office").exists()
+
+
+# --- review findings: scope of re-sends, stale writes, merges, holidays -------------------------
+
+
+def test_a_town_cannot_overwrite_another_towns_signal_through_a_shared_reference(world, luoxi, xuejia):
+    theirs = signal(
+        enterprise=world.xuejia_factory, channel_code="grid", actor=xuejia, reference="WG-001", workers=4
+    )
+    with pytest.raises(DomainError, match="已被使用"):
+        signal(
+            enterprise=world.luoxi_factory, channel_code="grid", actor=luoxi, reference="WG-001", workers=9
+        )
+    theirs.refresh_from_db()
+    assert (theirs.enterprise, theirs.workers) == (world.xuejia_factory, 4)
+
+
+def test_a_resend_without_the_reporter_keeps_the_reporter(world, office):
+    first = signal(
+        enterprise=world.luoxi_factory, reference="K-1", reporter_phone="13912345678", period="9月"
+    )
+    services.signal_record(
+        actor=office,
+        channel=channel("hotline-12333"),
+        reference="K-1",
+        kind="wage_complaint",
+        received_at=first.received_at,
+        summary="补充：又有两人",
+        employer_uscc=world.luoxi_factory.uscc,
+    )
+    first.refresh_from_db()
+    assert (first.reporter_phone, first.period, first.summary) == ("13912345678", "9月", "补充：又有两人")
+
+
+def test_a_resend_does_not_undo_a_verification(world, office):
+    first = signal(enterprise=world.luoxi_factory, reference="K-2")
+    services.signal_verify(
+        actor=office, signal=Signal.objects.get(pk=first.pk), result="substantiated", note="属实"
+    )
+    recorded = services.signal_record(
+        actor=office,
+        channel=channel("hotline-12333"),
+        reference="K-2",
+        kind="wage_complaint",
+        received_at=first.received_at,
+        summary="更新的摘要",
+        employer_uscc=world.luoxi_factory.uscc,
+    )
+    first.refresh_from_db()
+    assert recorded.outcome == "updated"
+    assert (first.stage, first.verification, first.summary) == (Stage.VERIFIED, "substantiated", "更新的摘要")
+    assert "请办理人留意" in first.events.get(action="resend").note
+
+
+def test_a_merged_source_takes_the_primarys_stage_and_follows_it(world, office):
+    first = signal(enterprise=world.luoxi_factory)
+    services.signal_accept(actor=office, signal=first)
+    second = signal(enterprise=world.luoxi_factory, channel_code="petition")
+    services.signal_merge(actor=office, signal=Signal.objects.get(pk=second.pk))
+    assert Signal.objects.get(pk=second.pk).stage == Stage.VERIFYING
+    services.signal_verify(actor=office, signal=Signal.objects.get(pk=first.pk), result="partly", note="部分")
+    assert Signal.objects.get(pk=second.pk).stage == Stage.VERIFIED
+
+
+def test_the_merge_records_the_figures_it_raised(world, office):
+    first = signal(enterprise=world.luoxi_factory, amount=100000)
+    second = signal(enterprise=world.luoxi_factory, channel_code="petition", amount=250000)
+    services.signal_merge(actor=office, signal=Signal.objects.get(pk=second.pk))
+    note = first.events.filter(action="merge").order_by("pk").last().note
+    assert "1,000.00 → 2,500.00" in note
+
+
+def test_nothing_merges_into_a_closed_matter_and_closed_ones_are_not_twins(world, office):
+    first = signal(enterprise=world.luoxi_factory)
+    services.signal_verify(actor=office, signal=first, result="unfounded", note="不属实")
+    services.signal_close(actor=office, signal=Signal.objects.get(pk=first.pk), note="结")
+    later = signal(enterprise=world.luoxi_factory, channel_code="petition")
+    later.refresh_from_db()
+    assert later.duplicate_state == DuplicateState.NONE
+    with pytest.raises(DomainError, match="已办结"):
+        services.signal_merge(actor=office, signal=later, into=Signal.objects.get(pk=first.pk))
+
+
+def test_an_unfounded_signal_cannot_go_into_handling(world, office):
+    s = signal(enterprise=world.luoxi_factory)
+    services.signal_verify(actor=office, signal=s, result="unfounded", note="工资已发")
+    with pytest.raises(DomainError, match="不属实"):
+        services.signal_handle(actor=office, signal=Signal.objects.get(pk=s.pk), note="约谈")
+
+
+def test_a_primary_cannot_close_while_a_merged_worker_report_has_no_reply(world, office):
+    primary = signal(enterprise=world.luoxi_factory)
+    report = services.portal_submit(
+        facts={
+            "employer_name": "罗溪纺织有限公司",
+            "summary": "欠薪",
+            "reporter_phone": "13912345678",
+            "amount": 100,
+            "workers": 1,
+        },
+        town=world.luoxi_factory.town,
+        photos=[],
+        ip="10.0.0.2",
+    )
+    services.signal_merge(actor=office, signal=report, into=primary)
+    services.signal_verify(
+        actor=office, signal=Signal.objects.get(pk=primary.pk), result="substantiated", note="属实"
+    )
+    with pytest.raises(DomainError, match="尚未答复"):
+        services.signal_close(actor=office, signal=Signal.objects.get(pk=primary.pk), note="结")
+    services.signal_reply(actor=office, signal=Signal.objects.get(pk=report.pk), text="已督促企业支付")
+    services.signal_close(actor=office, signal=Signal.objects.get(pk=primary.pk), note="结")
+    assert Signal.objects.get(pk=report.pk).stage == Stage.CLOSED
+
+
+def test_a_site_signal_goes_to_the_projects_town(world, office):
+    builder_elsewhere = world.sanjing_developer
+    s = signal(enterprise=builder_elsewhere, project=world.luoxi_project)
+    assert s.town.code == "luoxi"
+
+
+def test_tick_tells_the_town_too(world, luoxi, django_capture_on_commit_callbacks):
+    with time_machine.travel(at("2026-11-20T10:00"), tick=False):
+        signal(enterprise=world.luoxi_factory, received_at=at("2026-11-20T09:00"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.signals_mark_overdue(now=at("2026-12-01T00:00"))
+    assert Notification.objects.filter(recipient=luoxi, topic="signal-overdue").exists()
+
+
+def test_a_self_report_deadline_on_a_holiday_runs_to_the_next_working_day(district):
+    from anxin.core.calendar import add_working_days
+
+    since = datetime.date(2026, 9, 28)
+    nominal = since + datetime.timedelta(days=5)  # 10月3日, inside the National Day holiday
+    next_working_day = add_working_days(nominal, 0)
+    assert next_working_day > nominal
+    verdict = services.self_report_timeliness(arrears_since=since, reported_on=next_working_day)
+    assert verdict["on_time"] and verdict["deadline"] == next_working_day
+    assert "民法典 第二百零三条" in verdict["evidence"]["extended"]
+    late = services.self_report_timeliness(
+        arrears_since=since, reported_on=next_working_day + datetime.timedelta(days=1)
+    )
+    assert not late["on_time"]

@@ -39,17 +39,27 @@ def test_inactive_users_get_nothing(luoxi, django_capture_on_commit_callbacks):
     assert not Notification.objects.exists()
 
 
-def test_the_log_file_backend_writes_one_json_line(tmp_path, settings, district):
+def test_the_log_file_backend_writes_one_json_line_with_the_number_masked(tmp_path, settings, district):
     settings.SMS_LOG_FILE = tmp_path / "sms.log"
     message = services.sms_send(phone="13912345678", text="【安薪】测试", topic="t")
     line = json.loads((tmp_path / "sms.log").read_text(encoding="utf-8").strip())
-    assert line["phone"] == "13912345678" and line["text"] == "【安薪】测试"
+    assert line["phone"] == "139****5678" and line["text"] == "【安薪】测试"
     assert message.phone_masked == "139****5678" and message.status == "sent"
 
 
 class _Down(SmsBackend):
     def send(self, phone, text):
         raise SmsError("网关不可达")
+
+
+class _Broken(SmsBackend):
+    def send(self, phone, text):
+        raise TimeoutError("read timed out")
+
+
+def test_any_gateway_exception_is_recorded_not_raised(settings, district):
+    settings.SMS_BACKEND = "anxin.notify.tests.test_services._Broken"
+    assert services.sms_send(phone="13912345678", text="x").status == "failed"
 
 
 def test_a_gateway_failure_is_recorded_not_raised(settings, district):
@@ -71,7 +81,7 @@ def test_notices_can_carry_an_sms(luoxi, tmp_path, settings, django_capture_on_c
     luoxi.save()
     with django_capture_on_commit_callbacks(execute=True):
         services.notify_units(unit_ids=[luoxi.unit_id], subject="预警", sms=True)
-    assert "13800001111" in (tmp_path / "sms.log").read_text(encoding="utf-8")
+    assert "138****1111" in (tmp_path / "sms.log").read_text(encoding="utf-8")
 
 
 def test_a_user_reads_only_their_own_inbox(login, luoxi, xuejia, django_capture_on_commit_callbacks):

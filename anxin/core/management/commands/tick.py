@@ -7,10 +7,13 @@ never imports a later app. Every sweep is idempotent: running tick twice does no
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 
 def sweeps() -> list[tuple[str, object]]:
@@ -39,6 +42,15 @@ class Command(BaseCommand):
                 raise CommandError(f"时间格式不正确：{options['now']}（示例：2026-12-01T09:00）") from None
             if timezone.is_naive(now):
                 now = timezone.make_aware(now)
+        failed = []
         for label, sweep in sweeps():
-            count = sweep(now=now)
+            try:
+                count = sweep(now=now)
+            except Exception:  # one broken sweep must not stop the others
+                logger.exception("tick: sweep %s failed", label)
+                failed.append(label)
+                self.stderr.write(f"{label}：失败（详见日志）")
+                continue
             self.stdout.write(f"{label}：{count}")
+        if failed:
+            raise CommandError(f"以下定时任务失败：{'、'.join(failed)}")
