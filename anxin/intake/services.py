@@ -1111,7 +1111,8 @@ def self_report_timeliness(*, arrears_since: datetime.date, reported_on: datetim
     """Whether a written report reached 人社局 within ``self_report.deadline_days`` calendar days.
 
     The day arrears began does not count (the period starts the next day): arrears from
-    11月1日 with 5 days → due by 11月6日; a report on 11月6日 is on time, on 11月7日 late.
+    11月1日 with 5 days → due by 11月6日; a report on 11月6日 is on time, on 11月7日 late. A last
+    day that is a holiday or a weekend moves to the next working day (民法典 第二百零三条).
     """
     record = param_record("self_report.deadline_days", on=arrears_since)
     days = int(record.typed_value)
