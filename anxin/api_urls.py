@@ -26,7 +26,7 @@ urlpatterns = [
     # The spelling without the trailing slash: a POST cannot follow APPEND_SLASH's redirect.
     path(
         "signals/<int:pk>/verify",
-        intake_api.SignalViewSet.as_view({"post": "verify"}),
+        intake_api.signal_verify_noslash,
         name="signal-verify-noslash",
     ),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),

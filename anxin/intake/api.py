@@ -361,3 +361,11 @@ class SelfReportViewSet(
         except DjangoValidationError as exc:
             raise _to_drf(exc) from None
         serializer.instance = report
+
+
+@extend_schema(exclude=True)  # the same operation as signals/{id}/verify/, documented once
+@api_view(["POST"])
+@permission_classes([permissions.IsAuthenticated])
+def signal_verify_noslash(request, pk: int):
+    """``POST /api/v1/signals/{id}/verify`` as the issue spells it (a POST cannot follow a redirect)."""
+    return SignalViewSet.as_view({"post": "verify"})(request._request, pk=pk)
