@@ -6,6 +6,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
 from anxin.intake import api as intake_api
+from anxin.monitoring import api as monitoring_api
 from anxin.org import api as org_api
 from anxin.registry import api as registry_api
 
@@ -19,10 +20,15 @@ router.register("projects", registry_api.ProjectViewSet, basename="project")
 router.register("channels", intake_api.ChannelViewSet, basename="channel")
 router.register("signals", intake_api.SignalViewSet, basename="signal")
 router.register("self-reports", intake_api.SelfReportViewSet, basename="self-report")
+router.register("indicators", monitoring_api.IndicatorViewSet, basename="indicator")
+router.register("alerts", monitoring_api.AlertViewSet, basename="alert")
 
 urlpatterns = [
     path("roles/", org_api.roles, name="api-roles"),
     path("signal-kinds/", intake_api.signal_kinds, name="api-signal-kinds"),
+    path("rules/", monitoring_api.rule_list, name="api-rules"),
+    path("observations/", monitoring_api.observations_bulk, name="api-observations"),
+    path("enterprises/<str:uscc>/risk/", monitoring_api.enterprise_risk, name="api-enterprise-risk"),
     # The spelling without the trailing slash: a POST cannot follow APPEND_SLASH's redirect.
     path(
         "signals/<int:pk>/verify",

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "anxin.notify",
     "anxin.registry",
     "anxin.intake",
+    "anxin.monitoring",
 ]
 
 MIDDLEWARE = [

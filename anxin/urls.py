@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("anxin.registry.urls")),
     path("", include("anxin.notify.urls")),
     path("", include("anxin.intake.urls")),
+    path("", include("anxin.monitoring.urls")),
     path("captcha/", include("captcha.urls")),
     path("api/v1/", include(("anxin.api_urls", "api"), namespace="api")),
     path("admin/", admin.site.urls),

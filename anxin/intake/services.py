@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anxin.core import events as domain_events
 from anxin.core.access import is_system, require_perm, scope_of
 from anxin.core.audit import acting, system_actor
 from anxin.core.calendar import add_working_days
@@ -413,6 +414,11 @@ def signals_record(
         events.extend(_flag_duplicates(created, actor=actor, now=now))
         SignalEvent.objects.bulk_create(events, batch_size=1000)
         _announce(created)
+        changed = {
+            r.signal.enterprise_id for r in results if r.outcome != "unchanged" and r.signal.enterprise_id
+        }
+        if changed:
+            domain_events.publish("signals.changed", enterprise_ids=sorted(changed))
     return results
 
 
@@ -668,6 +674,8 @@ def _move(*, actor, signal: Signal, action: str, note: str, updates: dict | None
         )
         if touched != 1:
             raise DomainError(_("该线索已被他人处理，请刷新后查看"), code="conflict")
+        if signal.enterprise_id:
+            domain_events.publish("signals.changed", enterprise_ids=[signal.enterprise_id])
         SignalEvent.objects.create(
             signal=signal,
             action=action,
@@ -817,6 +825,7 @@ def signal_match(*, actor, signal: Signal, enterprise: Enterprise) -> Signal:
         ]
         events.extend(_flag_duplicates([signal], actor=actor, now=now))
         SignalEvent.objects.bulk_create(events)
+        domain_events.publish("signals.changed", enterprise_ids=[enterprise.pk])
         _announce([signal])
     signal.refresh_from_db()
     return signal
@@ -916,6 +925,7 @@ def signal_merge(*, actor, signal: Signal, into: Signal | None = None, note: str
                 )
             )
         SignalEvent.objects.bulk_create(events)
+        domain_events.publish("signals.changed", enterprise_ids=[into.enterprise_id])
     source.refresh_from_db()
     return source
 

@@ -36,6 +36,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--channel", default=None, help="渠道代码（仅 signals：文件中未填“渠道”列时使用）"
         )
+        parser.add_argument(
+            "--indicator", default=None, help="指标代码（仅 observations：文件中未填“指标”列时使用）"
+        )
         parser.add_argument("--as", dest="as_user", default=None, help="以该用户身份导入（受其辖区限制）")
 
     def handle(self, *args, **options):
@@ -52,6 +55,10 @@ class Command(BaseCommand):
             if options["kind"] != "signals":
                 raise CommandError("--channel 仅用于导入线索（signals）")
             extra["channel"] = options["channel"]
+        if options["indicator"]:
+            if options["kind"] != "observations":
+                raise CommandError("--indicator 仅用于导入监测数据（observations）")
+            extra["indicator"] = options["indicator"]
         try:
             result = importers()[options["kind"]](
                 actor=actor,

@@ -1,0 +1,108 @@
+from django.apps import AppConfig
+
+
+class MonitoringConfig(AppConfig):
+    """Dynamic monitoring and early warning: indicators, rules, risk levels, alerts (§四(一)(二), §五(二))."""
+
+    name = "anxin.monitoring"
+    label = "monitoring"
+    verbose_name = "监测预警"
+
+    def load_district(self, data: dict, *, actor, log) -> None:
+        from anxin.monitoring import services
+
+        services.district_load_indicators(data=data, actor=actor, log=log)
+
+    def load_demo(self, *, actor, log) -> None:
+        from anxin.monitoring import demo
+
+        demo.load(actor=actor, log=log)
+
+    def role_permissions(self) -> dict[str, list[str]]:
+        from anxin.org.models import Role
+
+        view = [
+            "monitoring.view_indicator",
+            "monitoring.view_observation",
+            "monitoring.view_riskassessment",
+            "monitoring.view_alert",
+        ]
+        work = [
+            *view,
+            "monitoring.add_observation",
+            "monitoring.import_observation",
+            "monitoring.handle_alert",
+            "monitoring.export_alert",
+        ]
+        return {
+            Role.OFFICE: [*work, "monitoring.dismiss_alert", "monitoring.run_scan"],
+            Role.LEADER: [*view, "monitoring.export_alert"],
+            Role.DEPARTMENT: work,
+            Role.TOWN: work,
+            Role.AUDITOR: view,
+        }
+
+    def importers(self) -> dict:
+        from anxin.monitoring.importing import observation_import
+
+        return {"observations": observation_import}
+
+    def sweeps(self) -> list[tuple[str, object]]:
+        from anxin.monitoring import services
+
+        return [("风险重评（全部企业）", services.scan_sweep), ("预警逾期上报", services.alerts_escalate)]
+
+    def on_event(self, topic: str, payload: dict) -> None:
+        """A signal or observation changed: re-assess its enterprises right after the commit."""
+        if topic in ("signals.changed", "observations.changed"):
+            from anxin.monitoring import services
+
+            services.on_enterprises_changed(payload["enterprise_ids"])
+
+    def menu(self, user) -> list[dict]:
+        items = []
+        if user.has_perm("monitoring.view_alert"):
+            items.append(
+                {"label": "风险预警", "url_name": "alert-list", "icon": "alert-triangle", "order": 15}
+            )
+        if user.has_perm("monitoring.import_observation"):
+            items.append(
+                {"label": "监测数据", "url_name": "observation-import", "icon": "chart-line", "order": 23}
+            )
+        return items
+
+    def home_panels(self, request) -> list[dict]:
+        from anxin.monitoring import selectors
+
+        user = request.user
+        if not user.has_perm("monitoring.view_alert"):
+            return []
+        return [
+            {"template": "monitoring/_home_panel.html", "order": 5, "risk": selectors.risk_summary(user=user)}
+        ]
+
+    def enterprise_tabs(self, request, enterprise) -> list[dict]:
+        if not request.user.has_perm("monitoring.view_riskassessment"):
+            return []
+        return [{"key": "risk", "label": "风险预警", "render": _render_risk_tab}]
+
+    def clause_items(self) -> list[tuple[str, dict]]:
+        from anxin.monitoring.rules import RULES
+
+        return [
+            (f"{rule.citation}", {"kind": "预警规则", "text": f"{rule.code}：{rule.name}"})
+            for rule in RULES
+            if "§" in rule.citation
+        ]
+
+
+def _render_risk_tab(request, enterprise) -> str:
+    from django.template.loader import render_to_string
+
+    from anxin.monitoring import selectors
+
+    return render_to_string(
+        "monitoring/_enterprise_risk.html",
+        selectors.enterprise_risk(user=request.user, enterprise=enterprise),
+        request=request,
+    )

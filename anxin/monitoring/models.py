@@ -1,0 +1,291 @@
+"""Monitoring (§四(一)(二), §五(二)): monthly indicators per enterprise, the risk each enterprise
+carries (with the rules that fired, their evidence and the parameter values used), and alerts.
+
+The rules themselves are code (``rules.py``: pure functions); what they found is data here.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from anxin.core.access import Scope, ScopedQuerySet
+from anxin.core.money import format_yuan
+from anxin.intake.models import Channel
+from anxin.org.models import Town, Unit
+from anxin.registry.models import Enterprise
+
+
+class IndicatorKind(models.TextChoices):
+    COUNT = "count", _("数量")
+    MONEY = "money", _("金额（分）")
+    FLAG = "flag", _("是/否")
+
+
+class Indicator(models.Model):
+    """A monthly figure kept per enterprise (拖欠工资月数, 用电量, 参保人数…), from one channel."""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    unit = models.CharField(_("单位"), max_length=10, blank=True)
+    kind = models.CharField(_("类型"), max_length=8, choices=IndicatorKind.choices)
+    channel = models.ForeignKey(
+        Channel, verbose_name=_("来源渠道"), on_delete=models.PROTECT, related_name="+"
+    )
+    citation = models.CharField(_("依据"), max_length=60, blank=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("监测指标")
+        verbose_name_plural = _("监测指标")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def display(self, value: int) -> str:
+        if self.kind == IndicatorKind.MONEY:
+            return f"{format_yuan(value)} 元"
+        if self.kind == IndicatorKind.FLAG:
+            return "是" if value else "否"
+        return f"{value} {self.unit}".strip()
+
+
+class ObservationQuerySet(ScopedQuerySet):
+    def for_user(self, user):
+        return self.filter(enterprise__in=Enterprise.objects.for_user(user).values("pk"))
+
+
+class Observation(models.Model):
+    """One enterprise's value of one indicator for one month (the month's first day)."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="+"
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.DateField(_("月份"))
+    value = models.BigIntegerField(_("数值"))
+    recorded_at = models.DateTimeField(_("报送时间"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("报送人"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ObservationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("监测数据")
+        verbose_name_plural = _("监测数据")
+        ordering = ["enterprise", "indicator", "month"]
+        permissions = [("import_observation", _("可导入监测数据"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "indicator", "month"],
+                name="observation_once_per_month",
+                violation_error_message=_("该企业该指标该月已有数据"),
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="observation_not_negative",
+                violation_error_message=_("数值不能为负数"),
+            ),
+        ]
+        indexes = [models.Index(fields=["month", "enterprise"], name="observation_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.indicator}"
+
+    @property
+    def value_display(self) -> str:
+        return self.indicator.display(self.value)
+
+
+class Level(models.TextChoices):
+    NONE = "none", _("无")
+    YELLOW = "yellow", _("黄色")
+    ORANGE = "orange", _("橙色")
+    RED = "red", _("红色")
+
+
+LEVEL_RANK = {Level.NONE: 0, Level.YELLOW: 1, Level.ORANGE: 2, Level.RED: 3}
+
+
+class AssessmentQuerySet(ScopedQuerySet):
+    def for_user(self, user):
+        return self.filter(enterprise__in=Enterprise.objects.for_user(user).values("pk"))
+
+
+class RiskAssessment(models.Model):
+    """An enterprise's current risk: level, points, and each finding with its evidence."""
+
+    enterprise = models.OneToOneField(
+        Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="risk"
+    )
+    level = models.CharField(_("风险等级"), max_length=6, choices=Level.choices, default=Level.NONE)
+    points = models.PositiveIntegerField(_("风险分"), default=0)
+    findings = models.JSONField(_("触发的规则"), default=list)
+    as_of = models.DateField(_("评估基准日"))
+    assessed_at = models.DateTimeField(_("评估时间"))
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("风险评估")
+        verbose_name_plural = _("风险评估")
+        indexes = [models.Index(fields=["level"], name="assessment_level")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.get_level_display()}"
+
+
+class RiskChange(models.Model):
+    """Append-only: each time an enterprise's level changed, from what to what, on which findings."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="+")
+    from_level = models.CharField(_("原等级"), max_length=6, choices=Level.choices)
+    to_level = models.CharField(_("新等级"), max_length=6, choices=Level.choices)
+    points = models.PositiveIntegerField(_("风险分"))
+    rules = models.JSONField(_("规则"), default=list)
+    as_of = models.DateField(_("评估基准日"))
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("风险等级变化")
+        verbose_name_plural = _("风险等级变化")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_level} → {self.to_level}"
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", _("待签收")
+    ACKNOWLEDGED = "acknowledged", _("已签收")
+    HANDLED = "handled", _("已处置")
+    DISMISSED = "dismissed", _("已排除")
+
+
+ACTIVE_ALERT = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
+
+
+class AlertQuerySet(ScopedQuerySet):
+    """A town sees its territory's alerts, a department those assigned to it or in its line."""
+
+    def scope_filter(self, scope: Scope) -> Q:
+        q = Q(pk__in=[])
+        if scope.town_ids:
+            q |= Q(town_id__in=scope.town_ids)
+        if scope.unit_id:
+            q |= Q(unit_id=scope.unit_id)
+        if scope.all_enterprises:
+            q |= Q(enterprise__isnull=False)
+        elif scope.enterprise_kind_codes or scope.all_projects or scope.project_supervisor_codes:
+            line = Enterprise._base_manager.filter(Enterprise.objects.none().scope_filter(scope))
+            q |= Q(enterprise_id__in=line.values("pk"))
+        return q
+
+    def active(self):
+        return self.filter(status__in=ACTIVE_ALERT)
+
+
+class Alert(models.Model):
+    """A rule fired for an enterprise: someone must look at it by a date (§四(二) 动态预警)."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="alerts"
+    )
+    rule = models.CharField(_("规则"), max_length=40)
+    level = models.CharField(_("等级"), max_length=6, choices=Level.choices)
+    status = models.CharField(_("状态"), max_length=12, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    explanation = models.TextField(_("说明"))
+    evidence = models.JSONField(_("依据"), default=dict)
+    town = models.ForeignKey(
+        Town, verbose_name=_("属地"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("条线部门"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("生成时间"))
+    last_fired_at = models.DateTimeField(_("最近触发"))
+    cleared_at = models.DateTimeField(_("规则不再触发"), null=True, blank=True)
+    due_at = models.DateTimeField(_("处置期限"), db_index=True)
+    due_basis = models.CharField(_("期限依据"), max_length=300, blank=True)
+    escalated_at = models.DateTimeField(_("逾期上报时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("关闭人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    outcome = models.TextField(_("处置情况/排除理由"), blank=True)
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("预警")
+        verbose_name_plural = _("预警")
+        ordering = ["-opened_at", "-pk"]
+        permissions = [
+            ("handle_alert", _("可签收、处置预警")),
+            ("dismiss_alert", _("可排除预警")),
+            ("export_alert", _("可导出预警台账")),
+            ("run_scan", _("可发起风险重评")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "rule"],
+                condition=Q(status__in=["open", "acknowledged"]),
+                name="alert_one_active_per_rule",
+                violation_error_message=_("该企业该规则已有未关闭的预警"),
+            )
+        ]
+        indexes = [models.Index(fields=["status", "due_at"], name="alert_active_due")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.rule}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status in ACTIVE_ALERT and self.due_at < timezone.now()
+
+
+class AlertEvent(models.Model):
+    """Append-only history of an alert: opened, re-fired, acknowledged, handled, dismissed, escalated."""
+
+    class Action(models.TextChoices):
+        OPEN = "open", _("生成")
+        REFIRE = "refire", _("再次触发（依据已更新）")
+        CLEAR = "clear", _("规则不再触发")
+        ACKNOWLEDGE = "acknowledge", _("签收")
+        HANDLE = "handle", _("处置")
+        DISMISS = "dismiss", _("排除")
+        ESCALATE = "escalate", _("逾期上报")
+
+    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(_("动作"), max_length=12, choices=Action.choices)
+    from_status = models.CharField(_("原状态"), max_length=12, choices=AlertStatus.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=12, choices=AlertStatus.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("预警记录")
+        verbose_name_plural = _("预警记录")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,497 @@
+"""The early-warning rules: pure functions from an enterprise's facts to findings.
+
+Nothing here touches the database. ``assess(facts, params, as_of)`` runs every rule; each finding
+names its rule, level, the evidence it used (observation, signal and self-report ids), the
+parameter values it read (with their citations) and a sentence a civil servant can read:
+"社保连续欠缴 3 个月（≥2，依据 §五(二)）".
+
+Conventions
+- An indicator's *current* value is its latest observation in the three months up to ``as_of``
+  (older data says nothing about now).
+- A *verified* complaint is a signal of kind 欠薪投诉举报 or 集体讨薪苗头, verified 属实 or 部分属实,
+  and not merged into another (a merged one is the same complaint from a second channel).
+- "以上" includes the number itself (§五(二)): 2 months fires at 2.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+RECENT_MONTHS = 3
+COMPLAINT_KINDS = ("wage_complaint", "collective")
+VERIFIED = ("substantiated", "partly")
+LEVELS = ("none", "yellow", "orange", "red")
+LEVEL_NAMES = {"none": "无", "yellow": "黄色", "orange": "橙色", "red": "红色"}
+OPINIONS = "《实施意见》"
+
+
+@dataclass(frozen=True)
+class Obs:
+    id: int
+    month: datetime.date
+    value: int
+
+
+@dataclass(frozen=True)
+class Sig:
+    id: int
+    kind: str
+    verification: str
+    received: datetime.date
+    occurred: datetime.date | None = None
+    months_owed: int = 0
+    workers: int = 0
+    merged: bool = False
+
+
+@dataclass(frozen=True)
+class Rep:
+    id: int
+    arrears_since: datetime.date
+    reported_on: datetime.date
+    deadline: datetime.date
+    on_time: bool
+
+
+@dataclass(frozen=True)
+class Facts:
+    enterprise_id: int
+    kinds: frozenset[str] = frozenset()
+    status: str = "operating"
+    observations: dict[str, tuple[Obs, ...]] = field(default_factory=dict)  # by indicator, by month
+    signals: tuple[Sig, ...] = ()
+    reports: tuple[Rep, ...] = ()
+
+
+@dataclass(frozen=True)
+class Param:
+    code: str
+    value: int
+    unit: str = ""
+    citation: str = ""
+    effective_from: str = ""
+
+    def evidence(self) -> dict:
+        return {
+            "code": self.code,
+            "value": self.value,
+            "unit": self.unit,
+            "citation": self.citation,
+            "effective_from": self.effective_from,
+        }
+
+
+@dataclass
+class Finding:
+    rule: str
+    level: str
+    text: str
+    points: int = 0
+    observations: list[int] = field(default_factory=list)
+    signals: list[int] = field(default_factory=list)
+    reports: list[int] = field(default_factory=list)
+    params: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "rule": self.rule,
+            "level": self.level,
+            "points": self.points,
+            "text": self.text,
+            "evidence": {"observations": self.observations, "signals": self.signals, "reports": self.reports},
+            "params": self.params,
+        }
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    level: str  # the highest level it can give
+    citation: str
+    params: tuple[str, ...]
+    check: Callable[[Facts, dict[str, Param], datetime.date], Finding | None]
+    description: str = ""
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` later (or earlier), clamped to the month's end: 1月31日 + 1 → 2月28日."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return datetime.date(year, month + 1, min(day.day, last))
+
+
+def current(facts: Facts, code: str, as_of: datetime.date) -> Obs | None:
+    """The latest observation of ``code`` within the recent months up to ``as_of``."""
+    newest = month_start(as_of)
+    oldest = add_months(newest, -(RECENT_MONTHS - 1))
+    for obs in reversed(facts.observations.get(code, ())):
+        if obs.month <= newest:
+            return obs if obs.month >= oldest else None
+    return None
+
+
+def trailing(facts: Facts, code: str, latest: Obs, months: int = 3) -> list[Obs]:
+    """The ``months`` observations before ``latest`` (only if all are present)."""
+    wanted = {add_months(latest.month, -n) for n in range(1, months + 1)}
+    found = [o for o in facts.observations.get(code, ()) if o.month in wanted]
+    return found if len(found) == months else []
+
+
+def verified_complaints(facts: Facts, as_of: datetime.date) -> list[Sig]:
+    return sorted(
+        (
+            s
+            for s in facts.signals
+            if s.kind in COMPLAINT_KINDS
+            and s.verification in VERIFIED
+            and not s.merged
+            and s.received <= as_of
+        ),
+        key=lambda s: (s.received, s.id),
+    )
+
+
+def recent_signals(facts: Facts, kinds: tuple[str, ...], as_of: datetime.date, days: int) -> list[Sig]:
+    since = as_of - datetime.timedelta(days=days)
+    return [
+        s
+        for s in facts.signals
+        if s.kind in kinds and since <= s.received <= as_of and s.verification != "unfounded" and not s.merged
+    ]
+
+
+def _p(params: dict[str, Param], code: str) -> Param:
+    return params[code]
+
+
+def _clause(param: Param) -> str:
+    """The short clause of a citation for a sentence: "§五(二)" out of "《…实施意见》 §五(二)"."""
+    text = param.citation
+    if "§" in text:
+        return text[text.index("§") :].split("（")[0].strip()
+    return text
+
+
+# --- the rules ----------------------------------------------------------------------------------
+
+
+def immediate_arrears(facts: Facts, params: dict[str, Param], as_of: datetime.date) -> Finding | None:
+    """§五(二): wages or social insurance owed for ``immediate.arrears_months`` months or more."""
+    threshold = _p(params, "immediate.arrears_months")
+    parts, observations, signals = [], [], []
+    for code, label in (("wage_arrears_months", "拖欠工资"), ("si_arrears_months", "社保连续欠缴")):
+        obs = current(facts, code, as_of)
+        if obs and obs.value >= threshold.value:
+            parts.append(f"{label} {obs.value} 个月（{obs.month:%Y年%m月}数据）")
+            observations.append(obs.id)
+    since = add_months(as_of, -2)
+    for sig in verified_complaints(facts, as_of):
+        if sig.received >= since and sig.months_owed >= threshold.value:
+            parts.append(f"线索 #{sig.id} 查实拖欠工资 {sig.months_owed} 个月")
+            signals.append(sig.id)
+            break
+    if not parts:
+        return None
+    return Finding(
+        rule="IMMEDIATE_ARREARS_2M",
+        level="red",
+        text="；".join(parts) + f"（≥{threshold.value}，依据 {_clause(threshold)}，应即时报告）",
+        observations=observations,
+        signals=signals,
+        params=[threshold.evidence()],
+    )
+
+
+def immediate_complaints(facts: Facts, params: dict[str, Param], as_of: datetime.date) -> Finding | None:
+    """§五(二): ``immediate.complaints`` or more verified complaints within one month — any window
+    from a day to the same day of the next month — that still reaches into the last month."""
+    threshold = _p(params, "immediate.complaints")
+    complaints = verified_complaints(facts, as_of)
+    relevant_from = add_months(as_of, -1)
+    best: list[Sig] = []
+    for i, first in enumerate(complaints):
+        end = add_months(first.received, 1)
+        if end < relevant_from:
+            continue
+        window = [s for s in complaints[i:] if s.received <= end]
+        if len(window) >= threshold.value and len(window) > len(best):
+            best = window
+    if not best:
+        return None
+    start, end = best[0].received, add_months(best[0].received, 1)
+    return Finding(
+        rule="IMMEDIATE_COMPLAINTS_3",
+        level="red",
+        text=(
+            f"{start:%Y年%m月%d日}至{end:%m月%d日}一个月内经查证属实的欠薪举报 {len(best)} 次"
+            f"（≥{threshold.value}，依据 {_clause(threshold)}，应即时报告）"
+        ),
+        signals=[s.id for s in best],
+        params=[threshold.evidence()],
+    )
+
+
+def late_self_report(facts: Facts, params: dict[str, Param], as_of: datetime.date) -> Finding | None:
+    """§四(一): arrears verified and no written report within the deadline, or a late report."""
+    deadline = _p(params, "self_report.deadline_days")
+    year_ago = add_months(as_of, -12)
+    late = [
+        r for r in facts.reports if not r.on_time and r.arrears_since >= year_ago and r.reported_on <= as_of
+    ]
+    if late:
+        r = max(late, key=lambda r: r.reported_on)
+        return Finding(
+            rule="LATE_SELF_REPORT",
+            level="yellow",
+            text=(
+                f"企业欠薪书面报告逾期：{r.arrears_since:%Y年%m月%d日}起拖欠，应于{r.deadline:%m月%d日}前报告，"
+                f"实际{r.reported_on:%m月%d日}送达（{deadline.value}日，依据 {_clause(deadline)}）"
+            ),
+            reports=[r.id],
+            params=[deadline.evidence()],
+        )
+    since = add_months(as_of, -3)
+    for sig in verified_complaints(facts, as_of):
+        started = sig.occurred or sig.received
+        if sig.received < since or as_of <= started + datetime.timedelta(days=deadline.value):
+            continue
+        covered = any(r.arrears_since >= started - datetime.timedelta(days=62) for r in facts.reports)
+        if not covered:
+            due = started + datetime.timedelta(days=deadline.value)
+            return Finding(
+                rule="LATE_SELF_REPORT",
+                level="yellow",
+                text=(
+                    f"线索 #{sig.id} 查实欠薪（{started:%Y年%m月%d日}起），未见企业书面报告"
+                    f"（应于{due:%m月%d日}前，{deadline.value}日，依据 {_clause(deadline)}）"
+                ),
+                signals=[sig.id],
+                params=[deadline.evidence()],
+            )
+    return None
+
+
+def arrears_duration(facts: Facts, params: dict[str, Param], as_of: datetime.date) -> Finding | None:
+    """Jiangsu county practice: arrears under a month yellow, one to two months orange, two or more red."""
+    orange, red = _p(params, "level.orange_months"), _p(params, "level.red_months")
+    months, observations, signals = 0, [], []
+    months_obs = current(facts, "wage_arrears_months", as_of)
+    amount_obs = current(facts, "wage_arrears_amount", as_of)
+    owed = False
+    if months_obs and months_obs.value > 0:
+        months, owed = months_obs.value, True
+        observations.append(months_obs.id)
+    if amount_obs and amount_obs.value > 0:
+        owed = True
+        observations.append(amount_obs.id)
+    since = add_months(as_of, -2)
+    for sig in verified_complaints(facts, as_of):
+        if sig.received >= since:
+            owed = True
+            signals.append(sig.id)
+            months = max(months, sig.months_owed)
+    if not owed:
+        return None
+    if months >= red.value:
+        level, band = "red", f"≥{red.value} 个月为红色"
+    elif months >= orange.value:
+        level, band = "orange", f"{orange.value}–{red.value} 个月为橙色"
+    else:
+        level, band = "yellow", f"不足 {orange.value} 个月为黄色"
+    said = f"拖欠工资 {months} 个月" if months else "存在拖欠工资（不足 1 个月）"
+    return Finding(
+        rule="ARREARS_DURATION",
+        level=level,
+        text=f"{said}（{band}，依据 {orange.citation}）",
+        observations=observations,
+        signals=signals[:5],
+        params=[orange.evidence(), red.evidence()],
+    )
+
+
+# Screening factors of §四(一): (points, sentence). Weights are the district's practice.
+KIND_WEIGHTS = {"labour_intensive": 5, "labour_dispatch": 5, "construction": 5, "real_estate": 5}
+KIND_NAMES = {
+    "labour_intensive": "劳动密集型",
+    "labour_dispatch": "劳务派遣",
+    "construction": "建筑施工",
+    "real_estate": "房地产开发",
+}
+
+
+def _drop(facts: Facts, code: str, as_of: datetime.date, param: Param) -> tuple[int, Obs] | None:
+    latest = current(facts, code, as_of)
+    if latest is None:
+        return None
+    before = trailing(facts, code, latest)
+    if not before:
+        return None
+    mean = sum(o.value for o in before) / len(before)
+    if mean <= 0:
+        return None
+    drop = round((mean - latest.value) * 100 / mean)
+    return (drop, latest) if drop >= param.value else None
+
+
+def screening(facts: Facts, params: dict[str, Param], as_of: datetime.date) -> Finding | None:
+    """§四(一) 排查摸底: risk factors add up to points; points thresholds give the level."""
+    parts: list[str] = []
+    points = 0
+    observations: list[int] = []
+    signals: list[int] = []
+    used: list[dict] = []
+
+    def add(n: int, text: str, *, obs: Obs | None = None, sigs: list[Sig] = ()) -> None:
+        nonlocal points
+        points += n
+        parts.append(f"{text}（{n}分）")
+        if obs:
+            observations.append(obs.id)
+        signals.extend(s.id for s in sigs)
+
+    si = current(facts, "si_arrears_months", as_of)
+    if si and si.value >= 1:
+        add(20, f"社保欠缴 {si.value} 个月", obs=si)
+    for code, label, param_code, weight in (
+        ("electricity_kwh", "用电量", "screen.electricity_drop_percent", 15),
+        ("insured_headcount", "参保人数", "screen.headcount_drop_percent", 15),
+        ("tax_paid", "纳税额", "screen.tax_drop_percent", 10),
+    ):
+        param = _p(params, param_code)
+        found = _drop(facts, code, as_of, param)
+        if found:
+            drop, latest = found
+            add(weight, f"{label}较前三个月均值下降 {drop}%（≥{param.value}%）", obs=latest)
+            used.append(param.evidence())
+    loans = current(facts, "overdue_loans", as_of)
+    if loans and loans.value > 0:
+        add(15, "银行贷款逾期", obs=loans)
+    lawsuits = current(facts, "lawsuits", as_of)
+    litigation = recent_signals(facts, ("litigation",), as_of, 90)
+    if (lawsuits and lawsuits.value > 0) or litigation:
+        add(10, "涉诉涉执", obs=lawsuits if lawsuits and lawsuits.value > 0 else None, sigs=litigation)
+    lending = current(facts, "private_lending", as_of)
+    lending_signals = recent_signals(facts, ("private_lending",), as_of, 90)
+    if (lending and lending.value > 0) or lending_signals:
+        add(15, "民间借贷风险", obs=lending if lending and lending.value > 0 else None, sigs=lending_signals)
+    absconded = recent_signals(facts, ("owner_absconded",), as_of, 90)
+    if facts.status == "unreachable" or absconded:
+        add(30, "企业主失联逃匿", sigs=absconded)
+    suspended = recent_signals(facts, ("suspension",), as_of, 90)
+    if facts.status == "suspended" or suspended:
+        add(15, "停产停业", sigs=suspended)
+    collective = recent_signals(facts, ("collective",), as_of, 365)
+    if collective:
+        add(20, f"近一年集体讨薪苗头 {len(collective)} 次", sigs=collective)
+    risky_kinds = sorted(k for k in facts.kinds if k in KIND_WEIGHTS)
+    if points and risky_kinds:
+        weight = sum(KIND_WEIGHTS[k] for k in risky_kinds)
+        add(weight, "重点排查类型：" + "、".join(KIND_NAMES[k] for k in risky_kinds))
+    if not points:
+        return None
+    yellow, orange, red = (_p(params, f"risk.points_{c}") for c in ("yellow", "orange", "red"))
+    used += [yellow.evidence(), orange.evidence(), red.evidence()]
+    if points >= red.value:
+        level = "red"
+    elif points >= orange.value:
+        level = "orange"
+    elif points >= yellow.value:
+        level = "yellow"
+    else:
+        level = "none"
+    thresholds = f"黄≥{yellow.value}、橙≥{orange.value}、红≥{red.value}"
+    return Finding(
+        rule="SCREENING_RISK",
+        level=level,
+        points=points,
+        text="；".join(parts) + f"；合计 {points} 分（{thresholds}，依据 §四(一)）",
+        observations=observations,
+        signals=sorted(set(signals)),
+        params=used,
+    )
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "IMMEDIATE_ARREARS_2M",
+        "拖欠工资或社保费达两个月以上（即时报告）",
+        "red",
+        "§五(二)",
+        ("immediate.arrears_months",),
+        immediate_arrears,
+        "拖欠工资月数或社保欠缴月数的当前值、或近两个月查实线索的拖欠月数达到参数值。",
+    ),
+    Rule(
+        "IMMEDIATE_COMPLAINTS_3",
+        "一个月内被员工举报三次以上经查证属实（即时报告）",
+        "red",
+        "§五(二)",
+        ("immediate.complaints",),
+        immediate_complaints,
+        "任一自某日至次月同日的窗口内，查证属实（含部分属实）的欠薪举报达到参数值，且窗口在最近一个月内。",
+    ),
+    Rule(
+        "LATE_SELF_REPORT",
+        "未按时书面报告欠薪",
+        "yellow",
+        "§四(一)",
+        ("self_report.deadline_days",),
+        late_self_report,
+        "企业欠薪报告逾期，或欠薪已查实而拖欠之日起期限届满仍无书面报告。",
+    ),
+    Rule(
+        "ARREARS_DURATION",
+        "欠薪时长分级",
+        "red",
+        "江苏宝应县做法",
+        ("level.orange_months", "level.red_months"),
+        arrears_duration,
+        "存在欠薪：不足 1 个月黄色，1 至 2 个月橙色，2 个月以上红色。",
+    ),
+    Rule(
+        "SCREENING_RISK",
+        "排查摸底风险因子",
+        "red",
+        "§四(一)",
+        (
+            "screen.electricity_drop_percent",
+            "screen.headcount_drop_percent",
+            "screen.tax_drop_percent",
+            "risk.points_yellow",
+            "risk.points_orange",
+            "risk.points_red",
+        ),
+        screening,
+        "社保欠缴20、用电/参保人数下降各15、纳税下降10、贷款逾期15、涉诉涉执10、民间借贷15、企业主失联30、"
+        "停产停业15、近一年集体讨薪20，另按重点类型（劳动密集型、劳务派遣、建筑、房地产）各加5；按合计分定级。",
+    ),
+)
+RULES_BY_CODE = {rule.code: rule for rule in RULES}
+PARAMETER_CODES = tuple(sorted({code for rule in RULES for code in rule.params}))
+
+
+@dataclass
+class Assessment:
+    level: str
+    points: int
+    findings: list[Finding]
+
+
+def assess(facts: Facts, params: dict[str, Param], as_of: datetime.date) -> Assessment:
+    """Run every rule. The level is the highest any finding gives; points are the screening score."""
+    findings = [f for f in (rule.check(facts, params, as_of) for rule in RULES) if f is not None]
+    level = max((f.level for f in findings), key=LEVELS.index, default="none")
+    points = sum(f.points for f in findings)
+    return Assessment(level=level, points=points, findings=findings)

@@ -1,0 +1,120 @@
+"""Reads of monitoring, scoped to the user (DESIGN rule 3)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from anxin.core.access import get_scoped_or_404, scope_of
+from anxin.intake.models import Signal
+from anxin.monitoring.models import ACTIVE_ALERT, Alert, Level, Observation, RiskAssessment, RiskChange
+from anxin.monitoring.rules import LEVEL_NAMES, RULES_BY_CODE
+from anxin.org.models import Role
+
+_RELATED = ("enterprise", "town", "unit")
+
+
+def _mine(user) -> Q:
+    scope = scope_of(user)
+    if scope.everything:
+        return Q()
+    q = Q(pk__in=[])
+    if user.has_role(Role.DEPARTMENT) and user.unit_id:
+        q |= Q(unit_id=user.unit_id)
+    if scope.town_ids:
+        q |= Q(town_id__in=scope.town_ids)
+    return q
+
+
+def alert_list(
+    *,
+    user,
+    q: str = "",
+    level: str = "",
+    status: str = "",
+    rule: str = "",
+    town: str = "",
+    overdue: bool = False,
+    mine: bool = False,
+    active: bool = False,
+) -> QuerySet[Alert]:
+    alerts = Alert.objects.for_user(user).select_related(*_RELATED)
+    if q:
+        alerts = alerts.filter(Q(enterprise__name__icontains=q) | Q(enterprise__uscc=q.upper()))
+    if level:
+        alerts = alerts.filter(level=level)
+    if status:
+        alerts = alerts.filter(status=status)
+    if rule:
+        alerts = alerts.filter(rule=rule)
+    if town:
+        alerts = alerts.filter(town__code=town)
+    if active or mine:
+        alerts = alerts.filter(status__in=ACTIVE_ALERT)
+    if overdue:
+        alerts = alerts.filter(status__in=ACTIVE_ALERT, due_at__lt=timezone.now())
+    if mine:
+        alerts = alerts.filter(_mine(user)).order_by("due_at", "pk")
+    return alerts
+
+
+def alert_get(*, user, pk: int) -> Alert:
+    return get_scoped_or_404(Alert.objects.select_related(*_RELATED, "closed_by"), user, pk=pk)
+
+
+def risk_summary(*, user) -> dict:
+    """Counts for the home page: enterprises by level, active alerts, mine and overdue."""
+    levels = dict(
+        RiskAssessment.objects.for_user(user)
+        .exclude(level=Level.NONE)
+        .values_list("level")
+        .annotate(n=Count("pk"))
+    )
+    active = Alert.objects.for_user(user).filter(status__in=ACTIVE_ALERT)
+    mine = active.filter(_mine(user))
+    return {
+        "levels": [(code, LEVEL_NAMES[code], levels.get(code, 0)) for code in ("red", "orange", "yellow")],
+        "active": active.count(),
+        "mine": mine.count(),
+        "overdue": mine.filter(due_at__lt=timezone.now()).count(),
+    }
+
+
+def enterprise_risk(*, user, enterprise) -> dict:
+    """The enterprise's level explained: each finding with its evidence (only what the user may see)."""
+    assessment = RiskAssessment.objects.filter(enterprise=enterprise).first()
+    findings = []
+    if assessment:
+        obs_ids = {i for f in assessment.findings for i in f["evidence"]["observations"]}
+        sig_ids = {i for f in assessment.findings for i in f["evidence"]["signals"]}
+        observations = {
+            o.pk: o for o in Observation.objects.filter(pk__in=obs_ids).select_related("indicator")
+        }
+        signals = {
+            s.pk: s for s in Signal.objects.for_user(user).filter(pk__in=sig_ids).select_related("channel")
+        }
+        for f in assessment.findings:
+            rule = RULES_BY_CODE.get(f["rule"])
+            findings.append(
+                {
+                    **f,
+                    "rule_name": rule.name if rule else f["rule"],
+                    "level_name": LEVEL_NAMES.get(f["level"], f["level"]),
+                    "observations": [
+                        observations[i] for i in f["evidence"]["observations"] if i in observations
+                    ],
+                    "signals": [signals[i] for i in f["evidence"]["signals"] if i in signals],
+                }
+            )
+    return {
+        "enterprise": enterprise,
+        "assessment": assessment,
+        "findings": findings,
+        "alerts": Alert.objects.for_user(user)
+        .filter(enterprise=enterprise)
+        .select_related("town", "unit")[:50],
+        "changes": RiskChange.objects.filter(enterprise=enterprise)[:20],
+        "recent": Observation.objects.filter(enterprise=enterprise)
+        .select_related("indicator")
+        .order_by("-month", "indicator__order")[:36],
+    }

@@ -1,0 +1,293 @@
+"""The rules at their edges — pure functions, no database."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from anxin.monitoring import rules
+from anxin.monitoring.rules import Facts, Obs, Param, Rep, Sig, add_months, assess
+
+D = datetime.date
+AS_OF = D(2026, 11, 25)
+
+
+def params(**overrides) -> dict[str, Param]:
+    values = {
+        "immediate.arrears_months": 2,
+        "immediate.complaints": 3,
+        "self_report.deadline_days": 5,
+        "level.orange_months": 1,
+        "level.red_months": 2,
+        "screen.electricity_drop_percent": 30,
+        "screen.headcount_drop_percent": 20,
+        "screen.tax_drop_percent": 30,
+        "risk.points_yellow": 20,
+        "risk.points_orange": 40,
+        "risk.points_red": 70,
+    }
+    values.update({k.replace("__", "."): v for k, v in overrides.items()})
+    cites = {
+        "immediate": "《实施意见》 §五(二)",
+        "self_report": "《实施意见》 §四(一)",
+        "level": "江苏宝应县做法",
+    }
+    return {
+        code: Param(code, value, citation=cites.get(code.split(".")[0], "《实施意见》 §四(一)"))
+        for code, value in values.items()
+    }
+
+
+def obs(code: str, *values: tuple[str, int]) -> dict[str, tuple[Obs, ...]]:
+    series = []
+    for n, (month, value) in enumerate(values, start=1):
+        y, m = map(int, month.split("-"))
+        series.append(Obs(id=n, month=D(y, m, 1), value=value))
+    return {code: tuple(series)}
+
+
+def complaint(
+    n: int, day: D, *, verification="substantiated", months=0, merged=False, kind="wage_complaint"
+) -> Sig:
+    return Sig(id=n, kind=kind, verification=verification, received=day, months_owed=months, merged=merged)
+
+
+def rule(code: str, facts: Facts, p=None, as_of=AS_OF):
+    return rules.RULES_BY_CODE[code].check(facts, p or params(), as_of)
+
+
+# --- IMMEDIATE_ARREARS_2M -----------------------------------------------------------------------
+
+
+def test_two_months_of_wage_arrears_fire_the_immediate_report():
+    finding = rule("IMMEDIATE_ARREARS_2M", Facts(1, observations=obs("wage_arrears_months", ("2026-11", 2))))
+    assert finding.level == "red"
+    assert "拖欠工资 2 个月" in finding.text and "≥2" in finding.text and "§五(二)" in finding.text
+    assert finding.params[0]["code"] == "immediate.arrears_months" and finding.params[0]["value"] == 2
+
+
+def test_one_month_does_not_fire():
+    assert (
+        rule("IMMEDIATE_ARREARS_2M", Facts(1, observations=obs("wage_arrears_months", ("2026-11", 1))))
+        is None
+    )
+
+
+def test_social_insurance_arrears_count_too():
+    finding = rule("IMMEDIATE_ARREARS_2M", Facts(1, observations=obs("si_arrears_months", ("2026-10", 3))))
+    assert "社保连续欠缴 3 个月" in finding.text
+
+
+def test_stale_data_says_nothing_about_now():
+    old = Facts(1, observations=obs("wage_arrears_months", ("2026-07", 5)))
+    assert rule("IMMEDIATE_ARREARS_2M", old) is None
+
+
+def test_a_verified_complaint_of_two_months_fires_without_observations():
+    facts = Facts(1, signals=(complaint(7, D(2026, 11, 10), months=2),))
+    assert rule("IMMEDIATE_ARREARS_2M", facts).signals == [7]
+
+
+def test_a_parameter_change_applies_through_the_values_passed():
+    facts = Facts(1, observations=obs("wage_arrears_months", ("2026-11", 2)))
+    assert rule("IMMEDIATE_ARREARS_2M", facts, params(immediate__arrears_months=3)) is None
+
+
+# --- IMMEDIATE_COMPLAINTS_3 ---------------------------------------------------------------------
+
+
+def test_the_third_verified_complaint_inside_one_month_fires():
+    facts = Facts(
+        1,
+        signals=(complaint(1, D(2026, 11, 1)), complaint(2, D(2026, 11, 10)), complaint(3, D(2026, 11, 20))),
+    )
+    finding = rule("IMMEDIATE_COMPLAINTS_3", facts)
+    assert finding.level == "red" and finding.signals == [1, 2, 3]
+    assert "3 次" in finding.text and "≥3" in finding.text
+
+
+def test_a_window_runs_to_the_same_day_of_the_next_month_inclusive():
+    inside = Facts(
+        1,
+        signals=(complaint(1, D(2026, 10, 25)), complaint(2, D(2026, 11, 5)), complaint(3, D(2026, 11, 25))),
+    )
+    assert rule("IMMEDIATE_COMPLAINTS_3", inside) is not None
+    outside = Facts(
+        1,
+        signals=(complaint(1, D(2026, 10, 24)), complaint(2, D(2026, 11, 5)), complaint(3, D(2026, 11, 25))),
+    )
+    assert rule("IMMEDIATE_COMPLAINTS_3", outside) is None
+
+
+def test_three_spread_over_two_months_do_not_fire():
+    facts = Facts(
+        1,
+        signals=(complaint(1, D(2026, 9, 30)), complaint(2, D(2026, 10, 20)), complaint(3, D(2026, 11, 15))),
+    )
+    assert rule("IMMEDIATE_COMPLAINTS_3", facts, as_of=D(2026, 11, 16)) is None
+
+
+def test_two_verified_and_one_unverified_do_not_fire():
+    facts = Facts(
+        1,
+        signals=(
+            complaint(1, D(2026, 11, 1)),
+            complaint(2, D(2026, 11, 10)),
+            complaint(3, D(2026, 11, 20), verification="pending"),
+        ),
+    )
+    assert rule("IMMEDIATE_COMPLAINTS_3", facts) is None
+
+
+def test_a_merged_duplicate_is_not_a_second_complaint():
+    facts = Facts(
+        1,
+        signals=(
+            complaint(1, D(2026, 11, 1)),
+            complaint(2, D(2026, 11, 2), merged=True),
+            complaint(3, D(2026, 11, 20)),
+        ),
+    )
+    assert rule("IMMEDIATE_COMPLAINTS_3", facts) is None
+
+
+def test_partly_verified_counts_and_unfounded_does_not():
+    base = (complaint(1, D(2026, 11, 1)), complaint(2, D(2026, 11, 10)))
+    assert rule(
+        "IMMEDIATE_COMPLAINTS_3",
+        Facts(1, signals=(*base, complaint(3, D(2026, 11, 12), verification="partly"))),
+    )
+    assert (
+        rule(
+            "IMMEDIATE_COMPLAINTS_3",
+            Facts(1, signals=(*base, complaint(3, D(2026, 11, 12), verification="unfounded"))),
+        )
+        is None
+    )
+
+
+def test_an_old_burst_does_not_keep_firing():
+    facts = Facts(
+        1, signals=(complaint(1, D(2026, 3, 1)), complaint(2, D(2026, 3, 10)), complaint(3, D(2026, 3, 20)))
+    )
+    assert rule("IMMEDIATE_COMPLAINTS_3", facts) is None
+
+
+def test_month_arithmetic_clamps_to_the_end_of_the_month():
+    assert add_months(D(2026, 1, 31), 1) == D(2026, 2, 28)
+    assert add_months(D(2026, 3, 31), -1) == D(2026, 2, 28)
+
+
+# --- LATE_SELF_REPORT ---------------------------------------------------------------------------
+
+
+def test_a_late_self_report_fires():
+    report = Rep(
+        5, arrears_since=D(2026, 11, 1), reported_on=D(2026, 11, 9), deadline=D(2026, 11, 6), on_time=False
+    )
+    finding = rule("LATE_SELF_REPORT", Facts(1, reports=(report,)))
+    assert finding.reports == [5] and "逾期" in finding.text and "§四(一)" in finding.text
+
+
+def test_verified_arrears_with_no_report_after_the_deadline_fire():
+    facts = Facts(
+        1,
+        signals=(
+            Sig(3, "wage_complaint", "substantiated", received=D(2026, 11, 10), occurred=D(2026, 11, 1)),
+        ),
+    )
+    assert rule("LATE_SELF_REPORT", facts).signals == [3]
+    assert rule("LATE_SELF_REPORT", facts, as_of=D(2026, 11, 6)) is None  # day 5: still in time
+
+
+def test_an_on_time_report_covers_the_arrears():
+    sig = Sig(3, "wage_complaint", "substantiated", received=D(2026, 11, 10), occurred=D(2026, 11, 1))
+    report = Rep(
+        5, arrears_since=D(2026, 11, 1), reported_on=D(2026, 11, 4), deadline=D(2026, 11, 6), on_time=True
+    )
+    assert rule("LATE_SELF_REPORT", Facts(1, signals=(sig,), reports=(report,))) is None
+
+
+# --- ARREARS_DURATION ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("months", "amount", "level"), [(0, 100, "yellow"), (1, 100, "orange"), (2, 100, "red"), (5, 0, "red")]
+)
+def test_duration_levels(months, amount, level):
+    observations = {
+        **obs("wage_arrears_months", ("2026-11", months)),
+        **obs("wage_arrears_amount", ("2026-11", amount)),
+    }
+    assert rule("ARREARS_DURATION", Facts(1, observations=observations)).level == level
+
+
+def test_no_arrears_no_duration_finding():
+    assert rule("ARREARS_DURATION", Facts(1, observations=obs("wage_arrears_months", ("2026-11", 0)))) is None
+
+
+# --- SCREENING_RISK -----------------------------------------------------------------------------
+
+
+def test_an_electricity_drop_against_the_trailing_three_months_scores():
+    series = obs("electricity_kwh", ("2026-08", 1000), ("2026-09", 1000), ("2026-10", 1000), ("2026-11", 690))
+    finding = rule("SCREENING_RISK", Facts(1, observations=series))
+    assert finding.points == 15 and "下降 31%" in finding.text and finding.level == "none"
+
+
+def test_a_drop_below_the_threshold_does_not_score():
+    series = obs("electricity_kwh", ("2026-08", 1000), ("2026-09", 1000), ("2026-10", 1000), ("2026-11", 710))
+    assert rule("SCREENING_RISK", Facts(1, observations=series)) is None
+
+
+def test_factors_add_up_to_a_level_and_kinds_weigh_in():
+    observations = {**obs("si_arrears_months", ("2026-11", 1)), **obs("overdue_loans", ("2026-11", 500000))}
+    facts = Facts(1, kinds=frozenset({"labour_intensive", "industrial"}), observations=observations)
+    finding = rule("SCREENING_RISK", facts)
+    assert finding.points == 20 + 15 + 5 and finding.level == "orange"
+    assert "劳动密集型" in finding.text
+
+
+def test_kinds_alone_are_not_a_risk():
+    assert rule("SCREENING_RISK", Facts(1, kinds=frozenset({"construction", "real_estate"}))) is None
+
+
+def test_an_unreachable_owner_with_collective_complaints_is_red_on_points():
+    facts = Facts(
+        1,
+        status="unreachable",
+        signals=(
+            complaint(9, D(2026, 10, 1), kind="collective"),
+            Sig(10, "private_lending", "pending", received=D(2026, 11, 1)),
+        ),
+        observations=obs("si_arrears_months", ("2026-11", 2)),
+    )
+    finding = rule("SCREENING_RISK", facts)
+    assert finding.points == 30 + 20 + 15 + 20 and finding.level == "red"
+
+
+# --- assess -------------------------------------------------------------------------------------
+
+
+def test_the_level_is_the_highest_finding_and_every_finding_explains_itself():
+    facts = Facts(
+        1,
+        observations={
+            **obs("wage_arrears_months", ("2026-11", 3)),
+            **obs("si_arrears_months", ("2026-11", 1)),
+        },
+    )
+    result = assess(facts, params(), AS_OF)
+    assert result.level == "red"
+    assert {f.rule for f in result.findings} == {"IMMEDIATE_ARREARS_2M", "ARREARS_DURATION", "SCREENING_RISK"}
+    assert all(f.text and f.params for f in result.findings)
+
+
+def test_a_quiet_enterprise_has_no_level():
+    assert assess(Facts(1), params(), AS_OF).level == "none"
+
+
+def test_every_rule_lists_the_parameters_it_reads():
+    for r in rules.RULES:
+        assert r.params and r.citation and r.name

@@ -1,0 +1,204 @@
+"""The scan (assessments, alerts, re-fires), the alert workflow and its escalation, observations."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from anxin.core.audit import system_actor
+from anxin.core.errors import DomainError
+from anxin.core.services import policy_parameter_set
+from anxin.intake.services import signal_verify
+from anxin.intake.tests.factories import signal
+from anxin.monitoring import services
+from anxin.monitoring.models import Alert, AlertStatus, Indicator, Observation, RiskAssessment, RiskChange
+from anxin.notify.models import Notification
+
+TZ = timezone.get_current_timezone()
+D = datetime.date
+
+
+def at(text: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(text).replace(tzinfo=TZ)
+
+
+def observe(enterprise, code: str, month: str, value: int, actor=None):
+    y, m = map(int, month.split("-"))
+    return services.observations_record(
+        actor=actor or system_actor(),
+        rows=[(enterprise, Indicator.objects.get(code=code), D(y, m, 1), value)],
+    )
+
+
+def test_indicators_are_loaded_with_their_channels(district):
+    wage = Indicator.objects.get(code="wage_arrears_months")
+    assert wage.channel.code == "labour-inspection" and Indicator.objects.count() == 11
+
+
+def test_a_red_enterprise_gets_its_level_findings_and_alerts(
+    world, luoxi, renshe, django_capture_on_commit_callbacks
+):
+    observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.scan(as_of=D(2026, 11, 25))
+    assessment = RiskAssessment.objects.get(enterprise=world.luoxi_factory)
+    assert assessment.level == "red"
+    texts = [f["text"] for f in assessment.findings]
+    assert any("拖欠工资 3 个月" in t and "§五(二)" in t for t in texts)
+    alert = Alert.objects.get(enterprise=world.luoxi_factory, rule="IMMEDIATE_ARREARS_2M")
+    assert (alert.level, alert.status, alert.town.code, alert.unit.code) == ("red", "open", "luoxi", "hrss")
+    assert alert.evidence["params"][0]["code"] == "immediate.arrears_months"
+    assert result["opened"] >= 2
+    assert Notification.objects.filter(recipient=luoxi, topic="alert").exists()
+    assert RiskChange.objects.get(enterprise=world.luoxi_factory).to_level == "red"
+
+
+def test_a_quiet_enterprise_is_assessed_with_no_level(world):
+    services.scan(as_of=D(2026, 11, 25))
+    assert RiskAssessment.objects.get(enterprise=world.xuejia_factory).level == "none"
+    assert not Alert.objects.filter(enterprise=world.xuejia_factory).exists()
+
+
+def test_a_refire_updates_the_one_open_alert(world):
+    observe(world.luoxi_factory, "wage_arrears_months", "2026-10", 2)
+    services.scan(as_of=D(2026, 11, 25))
+    observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 4)
+    services.scan(as_of=D(2026, 11, 25))
+    alerts = Alert.objects.filter(enterprise=world.luoxi_factory, rule="IMMEDIATE_ARREARS_2M")
+    assert alerts.count() == 1
+    assert "4 个月" in alerts.get().explanation
+    assert alerts.get().events.filter(action="refire").count() == 1
+
+
+def test_scanning_twice_changes_nothing(world):
+    observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
+    services.scan(as_of=D(2026, 11, 25))
+    again = services.scan(as_of=D(2026, 11, 25))
+    assert (again["opened"], again["updated"], again["changed"], again["cleared"]) == (0, 0, 0, 0)
+
+
+def test_an_alert_whose_rule_stops_firing_is_marked_not_closed(world):
+    observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
+    services.scan(as_of=D(2026, 11, 25))
+    observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 0)
+    services.scan(as_of=D(2026, 11, 25))
+    alert = Alert.objects.get(enterprise=world.luoxi_factory, rule="IMMEDIATE_ARREARS_2M")
+    assert alert.status == "open" and alert.cleared_at is not None
+    assert RiskAssessment.objects.get(enterprise=world.luoxi_factory).level == "none"
+
+
+def test_a_parameter_changed_on_a_date_applies_from_that_date(world, office):
+    observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 2)
+    policy_parameter_set(
+        actor=office, code="immediate.arrears_months", value="3", effective_from=D(2026, 12, 1), note="测试"
+    )
+    services.scan(as_of=D(2026, 11, 30))
+    assert Alert.objects.filter(rule="IMMEDIATE_ARREARS_2M").count() == 1
+    alert = Alert.objects.get(rule="IMMEDIATE_ARREARS_2M")
+    services.alert_dismiss(actor=office, alert=alert, note="测试排除")
+    services.scan(as_of=D(2026, 12, 1))
+    assert not Alert.objects.filter(rule="IMMEDIATE_ARREARS_2M", status__in=["open", "acknowledged"]).exists()
+
+
+def test_verified_complaints_reassess_the_enterprise_after_commit(
+    world, office, django_capture_on_commit_callbacks
+):
+    for day in (2, 9, 16):
+        with django_capture_on_commit_callbacks(execute=True):
+            s = signal(
+                enterprise=world.xuejia_factory,
+                received_at=at(f"2026-11-{day:02d}T10:00"),
+                channel_code="petition" if day == 9 else "hotline-12333",
+            )
+            signal_verify(actor=office, signal=s, result="substantiated", note="属实")
+    alert = Alert.objects.get(enterprise=world.xuejia_factory, rule="IMMEDIATE_COMPLAINTS_3")
+    assert "3 次" in alert.explanation
+
+
+def test_observations_are_idempotent_by_enterprise_indicator_and_month(world):
+    assert observe(world.luoxi_factory, "electricity_kwh", "2026-10", 1000)["created"] == 1
+    assert observe(world.luoxi_factory, "electricity_kwh", "2026-10", 1000)["unchanged"] == 1
+    assert observe(world.luoxi_factory, "electricity_kwh", "2026-10", 900)["updated"] == 1
+    assert Observation.objects.count() == 1
+
+
+def test_a_negative_observation_is_refused(world):
+    with pytest.raises(DomainError):
+        observe(world.luoxi_factory, "electricity_kwh", "2026-10", -1)
+    assert not Observation.objects.exists()
+
+
+# --- the alert workflow ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def red_alert(world):
+    observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
+    services.scan(as_of=D(2026, 11, 25))
+    return Alert.objects.get(enterprise=world.luoxi_factory, rule="IMMEDIATE_ARREARS_2M")
+
+
+def test_the_town_acknowledges_and_handles(red_alert, luoxi):
+    services.alert_acknowledge(actor=luoxi, alert=red_alert)
+    services.alert_handle(actor=luoxi, alert=red_alert, note="约谈企业负责人，责令月底前支付")
+    red_alert.refresh_from_db()
+    assert (red_alert.status, red_alert.closed_by, red_alert.outcome) == (
+        "handled",
+        luoxi,
+        "约谈企业负责人，责令月底前支付",
+    )
+    assert [e.action for e in red_alert.events.all()] == ["open", "acknowledge", "handle"]
+
+
+def test_handling_needs_the_measures(red_alert, luoxi):
+    with pytest.raises(DomainError, match="处置措施"):
+        services.alert_handle(actor=luoxi, alert=red_alert, note=" ")
+
+
+def test_another_town_cannot_touch_it(red_alert, xuejia, chengjian):
+    for user in (xuejia, chengjian):
+        with pytest.raises(PermissionDenied):
+            services.alert_acknowledge(actor=user, alert=red_alert)
+
+
+def test_only_the_office_dismisses_and_with_a_reason(red_alert, luoxi, office):
+    with pytest.raises(PermissionDenied):
+        services.alert_dismiss(actor=luoxi, alert=red_alert, note="数据有误")
+    with pytest.raises(DomainError, match="理由"):
+        services.alert_dismiss(actor=office, alert=red_alert, note="")
+    services.alert_dismiss(actor=office, alert=red_alert, note="数据报送错误，已更正")
+    assert Alert.objects.get(pk=red_alert.pk).status == AlertStatus.DISMISSED
+
+
+def test_a_closed_alert_cannot_move_again(red_alert, office):
+    services.alert_handle(actor=office, alert=red_alert, note="已处置")
+    with pytest.raises(DomainError):
+        services.alert_acknowledge(actor=office, alert=Alert.objects.get(pk=red_alert.pk))
+
+
+def test_a_rule_firing_again_after_closure_opens_a_new_alert(red_alert, office):
+    services.alert_handle(actor=office, alert=red_alert, note="已处置")
+    services.scan(as_of=D(2026, 11, 25))
+    assert Alert.objects.filter(enterprise=red_alert.enterprise, rule=red_alert.rule).count() == 2
+
+
+def test_overdue_alerts_escalate_once(red_alert, office, luoxi, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.alerts_escalate(now=red_alert.due_at - datetime.timedelta(minutes=1)) == 0
+        assert services.alerts_escalate(now=red_alert.due_at + datetime.timedelta(minutes=1)) >= 1
+        assert services.alerts_escalate(now=red_alert.due_at + datetime.timedelta(days=1)) == 0
+    assert Notification.objects.filter(recipient=office, topic="alert-overdue").count() == 1
+    assert Alert.objects.get(pk=red_alert.pk).events.filter(action="escalate").count() == 1
+
+
+def test_the_due_date_is_in_working_days(world):
+    observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
+    with time_machine.travel(at("2026-11-20T10:00"), tick=False):  # a Friday
+        services.scan(as_of=D(2026, 11, 20))
+    alert = Alert.objects.get(rule="IMMEDIATE_ARREARS_2M")
+    assert timezone.localtime(alert.due_at).date() == D(2026, 11, 25)
+    assert "alert.handle_working_days=3" in alert.due_basis

@@ -1,0 +1,216 @@
+"""Monitoring screens and API for each persona: the risk tab, alerts, import, bulk observations."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from anxin.monitoring import services
+from anxin.monitoring.models import Alert, Indicator, Observation
+from anxin.monitoring.tests.test_services import observe
+
+D = datetime.date
+
+
+@pytest.fixture
+def red(world):
+    observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
+    observe(world.luoxi_factory, "si_arrears_months", "2026-11", 1)
+    services.scan(as_of=D(2026, 11, 25))
+    return Alert.objects.get(enterprise=world.luoxi_factory, rule="IMMEDIATE_ARREARS_2M")
+
+
+def _auth(api_client, user):
+    token, _ = Token.objects.get_or_create(user=user)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return api_client
+
+
+def test_the_enterprise_page_explains_its_level(world, red, login, luoxi):
+    page = login(luoxi).get(f"/enterprises/{world.luoxi_factory.uscc}/", {"tab": "risk"}).content.decode()
+    assert "红色" in page
+    assert "拖欠工资 3 个月" in page and "≥2" in page and "§五(二)" in page
+    assert "immediate.arrears_months" in page
+
+
+@pytest.mark.parametrize(
+    ("persona", "sees"),
+    [
+        ("office", True),
+        ("leader", True),
+        ("luoxi", True),
+        ("xuejia", False),
+        ("chengjian", False),
+        ("renshe", True),
+    ],
+)
+def test_who_sees_the_alert(request, red, login, persona, sees):
+    client = login(request.getfixturevalue(persona))
+    assert (client.get(f"/alerts/{red.pk}/").status_code == 200) is sees
+    listed = {a.pk for a in client.get("/alerts/").context["page"]}
+    assert (red.pk in listed) is sees
+
+
+def test_admin_roles_see_no_alerts(red, login, sysadmin):
+    assert login(sysadmin).get("/alerts/").status_code == 403
+
+
+def test_acknowledge_and_handle_through_the_page(red, login, luoxi):
+    client = login(luoxi)
+    client.post(f"/alerts/{red.pk}/acknowledge/")
+    response = client.post(f"/alerts/{red.pk}/handle/", {"note": "已约谈"}, follow=True)
+    assert "已记录处置情况" in response.content.decode()
+    assert Alert.objects.get(pk=red.pk).status == "handled"
+
+
+def test_the_leader_reads_but_cannot_act(red, login, leader):
+    client = login(leader)
+    assert 'data-testid="alert-actions"' not in client.get(f"/alerts/{red.pk}/").content.decode()
+    client.post(f"/alerts/{red.pk}/acknowledge/")
+    assert Alert.objects.get(pk=red.pk).status == "open"
+
+
+@pytest.mark.parametrize("extra", [2, 30])
+def test_the_alert_ledger_query_count_is_bounded(world, login, office, extra, django_assert_max_num_queries):
+    from anxin.registry.tests.factories import enterprise
+
+    for n in range(extra):
+        e = enterprise(town="luoxi", name=f"预警企业{n}")
+        observe(e, "wage_arrears_months", "2026-11", 3)
+    services.scan(as_of=D(2026, 11, 25))
+    client = login(office)
+    with django_assert_max_num_queries(16):
+        assert client.get("/alerts/").status_code == 200
+
+
+def test_the_ledger_exports(red, login, office):
+    response = login(office).get("/alerts/", {"export": "xlsx", "level": "red"})
+    assert response.status_code == 200
+
+
+def test_the_office_rescans_on_demand(world, login, office, luoxi):
+    observe(world.xuejia_factory, "wage_arrears_months", "2026-11", 2)
+    response = login(office).post("/alerts/scan/", follow=True)
+    assert "已重评" in response.content.decode()
+    assert login(luoxi).post("/alerts/scan/").status_code == 403
+
+
+def _csv(rows) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["统一社会信用代码", "月份", "数值", "指标"])
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def test_import_observations_with_row_errors_then_success(world, login, office):
+    from anxin.core.audit import system_actor
+    from anxin.monitoring.importing import observation_import
+
+    bad = _csv(
+        [
+            [world.luoxi_factory.uscc, "2026-13", "3", ""],
+            ["91320411MA1XXXXXX0", "2026-10", "1", ""],
+            [world.luoxi_factory.uscc, "2026-10", "-1", ""],
+        ]
+    )
+    result = observation_import(
+        actor=system_actor(), content=bad, filename="x.csv", dry_run=False, indicator="wage_arrears_months"
+    )
+    assert {(e.row, e.column) for e in result.errors} == {(2, "月份"), (3, "统一社会信用代码"), (4, "数值")}
+    assert not Observation.objects.exists()
+    good = _csv(
+        [
+            [world.luoxi_factory.uscc, "2026-10", "12,000.50", "wage_arrears_amount"],
+            [world.luoxi_factory.uscc, "2026年11月", "是", "private_lending"],
+        ]
+    )
+    result = observation_import(actor=system_actor(), content=good, filename="x.csv", dry_run=False)
+    assert result.created == 2
+    assert Observation.objects.get(indicator__code="wage_arrears_amount").value == 1200050
+    again = observation_import(actor=system_actor(), content=good, filename="x.csv", dry_run=False)
+    assert again.unchanged == 2
+
+
+def test_a_town_imports_only_its_enterprises(world, luoxi):
+    from anxin.monitoring.importing import observation_import
+
+    content = _csv([[world.xuejia_factory.uscc, "2026-10", "3", "wage_arrears_months"]])
+    result = observation_import(actor=luoxi, content=content, filename="x.csv", dry_run=True)
+    assert [e.message for e in result.errors] == ["该企业不在您的管辖范围内"]
+
+
+def test_the_import_screen(world, login, office):
+    client = login(office)
+    upload = io.BytesIO(_csv([[world.luoxi_factory.uscc, "2026-10", "3", ""]]))
+    upload.name = "w.csv"
+    preview = client.post(
+        "/observations/import/",
+        {"indicator": Indicator.objects.get(code="wage_arrears_months").pk, "file": upload},
+    )
+    assert preview.context["result"].ok
+    client.post("/observations/import/confirm/", {"token": preview.context["pending"]["token"]})
+    assert Observation.objects.count() == 1
+
+
+def test_bulk_observations_api(world, api_client, renshe):
+    client = _auth(api_client, renshe)
+    body = [
+        {
+            "enterprise_uscc": world.luoxi_factory.uscc,
+            "indicator": "wage_arrears_months",
+            "month": "2026-11",
+            "value": "2",
+        },
+        {
+            "enterprise_uscc": world.luoxi_factory.uscc,
+            "indicator": "wage_arrears_amount",
+            "month": "2026-11",
+            "value": "86000.00",
+        },
+    ]
+    response = client.post("/api/v1/observations/", body, format="json")
+    assert response.status_code == 200 and response.json()["created"] == 2
+    assert client.post("/api/v1/observations/", body, format="json").json()["unchanged"] == 2
+    bad = client.post(
+        "/api/v1/observations/", [{**body[0], "indicator": "nope", "month": "2026-1x"}], format="json"
+    )
+    assert bad.status_code == 400 and "indicator" in bad.json()[0] and "month" in bad.json()[0]
+
+
+def test_bulk_observations_respect_scope(world, api_client, luoxi):
+    body = [
+        {
+            "enterprise_uscc": world.xuejia_factory.uscc,
+            "indicator": "wage_arrears_months",
+            "month": "2026-11",
+            "value": "2",
+        }
+    ]
+    response = _auth(api_client, luoxi).post("/api/v1/observations/", body, format="json")
+    assert response.status_code == 400 and not Observation.objects.exists()
+
+
+def test_indicators_rules_alerts_and_risk_over_the_api(world, red, api_client, luoxi, xuejia):
+    client = _auth(api_client, luoxi)
+    assert {i["code"] for i in client.get("/api/v1/indicators/").json()} >= {
+        "wage_arrears_months",
+        "electricity_kwh",
+    }
+    rules = {r["code"]: r for r in client.get("/api/v1/rules/").json()}
+    assert rules["IMMEDIATE_COMPLAINTS_3"]["params"] == ["immediate.complaints"]
+    alerts = client.get(
+        "/api/v1/alerts/",
+        {"enterprise": world.luoxi_factory.uscc, "rule": "IMMEDIATE_ARREARS_2M", "status": "open"},
+    ).json()
+    assert [a["id"] for a in alerts["results"]] == [red.pk]
+    risk = client.get(f"/api/v1/enterprises/{world.luoxi_factory.uscc}/risk/").json()
+    assert risk["level"] == "red" and any(f["rule"] == "IMMEDIATE_ARREARS_2M" for f in risk["findings"])
+    assert (
+        _auth(api_client, xuejia).get(f"/api/v1/enterprises/{world.luoxi_factory.uscc}/risk/").status_code
+        == 404
+    )

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from anxin.monitoring import views
+
+urlpatterns = [
+    path("alerts/", views.alert_list, name="alert-list"),
+    path("alerts/scan/", views.scan_now, name="scan-now"),
+    path("alerts/<int:pk>/", views.alert_detail, name="alert-detail"),
+    path("alerts/<int:pk>/<str:action>/", views.alert_act, name="alert-act"),
+    path("observations/import/", views.observation_import_view, name="observation-import"),
+    path("observations/import/confirm/", views.observation_import_confirm, name="observation-import-confirm"),
+    path(
+        "observations/import/template.xlsx",
+        views.observation_import_template,
+        name="observation-import-template",
+    ),
+]

@@ -1,0 +1,224 @@
+"""Monitoring screens: the alerts ledger and an alert's page with its actions, the import of
+monthly observations, and an on-demand re-assessment for the office."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from anxin.core.errors import DomainError
+from anxin.core.paging import paginate
+from anxin.core.security import client_ip
+from anxin.core.tabular import TableError
+from anxin.core.xlsx import XLSX_TYPE, Col, xlsx_response
+from anxin.intake.models import Signal
+from anxin.monitoring import selectors, services
+from anxin.monitoring.forms import AlertFilter, ObservationImportForm
+from anxin.monitoring.importing import observation_import, observation_template
+from anxin.monitoring.models import Indicator, Observation
+from anxin.monitoring.rules import RULES_BY_CODE
+
+
+@login_required
+@permission_required("monitoring.view_alert", raise_exception=True)
+def alert_list(request):
+    form = AlertFilter(request.GET or None)
+    alerts = selectors.alert_list(user=request.user, **form.filters())
+    if request.GET.get("export") == "xlsx":
+        if not request.user.has_perm("monitoring.export_alert"):
+            messages.error(request, "您的角色不能导出预警台账。")
+            return redirect("alert-list")
+        return xlsx_response(
+            request,
+            filename="风险预警台账",
+            title="风险预警台账",
+            columns=[
+                Col("编号", 8, "int"),
+                Col("生成时间", 17),
+                Col("企业", 30),
+                Col("统一社会信用代码", 22),
+                Col("镇/街道", 10),
+                Col("条线部门", 12),
+                Col("等级", 8),
+                Col("规则", 28),
+                Col("说明", 60),
+                Col("状态", 10),
+                Col("处置期限", 12),
+                Col("处置情况", 40),
+            ],
+            rows=(
+                [
+                    a.pk,
+                    f"{timezone.localtime(a.opened_at):%Y-%m-%d %H:%M}",
+                    a.enterprise.name,
+                    a.enterprise.uscc,
+                    a.town.name if a.town_id else "",
+                    (a.unit.short_name or a.unit.name) if a.unit_id else "",
+                    a.get_level_display(),
+                    RULES_BY_CODE[a.rule].name if a.rule in RULES_BY_CODE else a.rule,
+                    a.explanation,
+                    a.get_status_display(),
+                    f"{timezone.localtime(a.due_at):%Y-%m-%d}",
+                    a.outcome,
+                ]
+                for a in alerts.iterator(chunk_size=1000)
+            ),
+            filters=form.describe(),
+        )
+    context = {"page_title": "风险预警", "form": form, "rules": RULES_BY_CODE, **paginate(request, alerts)}
+    if request.htmx:
+        return render(request, "monitoring/_alert_table.html", context)
+    return render(request, "monitoring/alert_list.html", context)
+
+
+@login_required
+@permission_required("monitoring.view_alert", raise_exception=True)
+def alert_detail(request, pk: int):
+    alert = selectors.alert_get(user=request.user, pk=pk)
+    evidence = alert.evidence.get("evidence", {})
+    context = {
+        "page_title": f"预警 #{alert.pk}",
+        "alert": alert,
+        "rule": RULES_BY_CODE.get(alert.rule),
+        "actions": services.alert_actions(request.user, alert),
+        "events": alert.events.select_related("actor"),
+        "observations": Observation.objects.filter(pk__in=evidence.get("observations", [])).select_related(
+            "indicator"
+        ),
+        "signals": Signal.objects.for_user(request.user)
+        .filter(pk__in=evidence.get("signals", []))
+        .select_related("channel"),
+        "params": alert.evidence.get("params", []),
+    }
+    return render(request, "monitoring/alert_detail.html", context)
+
+
+@login_required
+@permission_required("monitoring.view_alert", raise_exception=True)
+@require_POST
+def alert_act(request, pk: int, action: str):
+    alert = selectors.alert_get(user=request.user, pk=pk)
+    handlers = {
+        "acknowledge": (services.alert_acknowledge, "已签收。"),
+        "handle": (services.alert_handle, "已记录处置情况。"),
+        "dismiss": (services.alert_dismiss, "已排除该预警。"),
+    }
+    if action not in handlers:
+        raise Http404
+    service, done = handlers[action]
+    try:
+        service(actor=request.user, alert=alert, note=request.POST.get("note", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or "您无权执行该操作。")
+    else:
+        messages.success(request, done)
+    return redirect("alert-detail", pk=alert.pk)
+
+
+@login_required
+@permission_required("monitoring.run_scan", raise_exception=True)
+@require_POST
+def scan_now(request):
+    result = services.scan()
+    messages.success(
+        request,
+        f"已重评 {result['assessed']} 家企业：等级变化 {result['changed']}，"
+        f"新预警 {result['opened']}，更新 {result['updated']}。",
+    )
+    return redirect("alert-list")
+
+
+IMPORT_SESSION_KEY = "monitoring_import_pending"
+
+
+@login_required
+@permission_required("monitoring.import_observation", raise_exception=True)
+def observation_import_view(request):
+    form = ObservationImportForm(request.POST or None, request.FILES or None)
+    result, pending = None, None
+    if request.method == "POST" and form.is_valid():
+        upload, indicator = form.cleaned_data["file"], form.cleaned_data["indicator"]
+        content = upload.read()
+        old = request.session.pop(IMPORT_SESSION_KEY, None)
+        if old:
+            default_storage.delete(old["path"])
+        try:
+            result = observation_import(
+                actor=request.user, content=content, filename=upload.name, dry_run=True, indicator=indicator
+            )
+        except (TableError, DomainError) as exc:
+            form.add_error("file", exc.message)
+        else:
+            if result.ok:
+                token = uuid.uuid4().hex
+                path = default_storage.save(
+                    f"imports/{token}{PurePath(upload.name).suffix.lower()}", ContentFile(content)
+                )
+                pending = {"path": path, "filename": upload.name, "token": token, "indicator": indicator.pk}
+                request.session[IMPORT_SESSION_KEY] = pending
+    return render(
+        request,
+        "monitoring/observation_import.html",
+        {"page_title": "导入监测数据", "form": form, "result": result, "pending": pending},
+    )
+
+
+@login_required
+@permission_required("monitoring.import_observation", raise_exception=True)
+@require_POST
+def observation_import_confirm(request):
+    pending = request.session.get(IMPORT_SESSION_KEY)
+    if (
+        not pending
+        or not default_storage.exists(pending["path"])
+        or request.POST.get("token") != pending.get("token")
+    ):
+        messages.error(request, "没有待确认的导入，或预览已被之后上传的文件替换，请重新上传。")
+        return redirect("observation-import")
+    request.session.pop(IMPORT_SESSION_KEY, None)
+    with default_storage.open(pending["path"], "rb") as handle:
+        content = handle.read()
+    default_storage.delete(pending["path"])
+    try:
+        result = observation_import(
+            actor=request.user,
+            content=content,
+            filename=pending["filename"],
+            dry_run=False,
+            indicator=Indicator.objects.get(pk=pending["indicator"]),
+            ip=client_ip(request),
+        )
+    except (TableError, DomainError) as exc:
+        messages.error(request, exc.message)
+        return redirect("observation-import")
+    if not result.ok:
+        messages.error(request, "导入未执行：" + "；".join(str(e) for e in result.errors[:5]))
+        return redirect("observation-import")
+    messages.success(
+        request,
+        f"导入完成：新增 {result.created} 条，更新 {result.updated} 条，无变化 {result.unchanged} 条；相关企业已重新评估。",
+    )
+    return redirect("observation-import")
+
+
+@login_required
+@permission_required("monitoring.import_observation", raise_exception=True)
+def observation_import_template(request):
+    response = HttpResponse(observation_template(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename="监测数据导入模板.xlsx"
+    )
+    return response
