@@ -202,3 +202,19 @@ def test_the_due_date_is_in_working_days(world):
     alert = Alert.objects.get(rule="IMMEDIATE_ARREARS_2M")
     assert timezone.localtime(alert.due_at).date() == D(2026, 11, 25)
     assert "alert.handle_working_days=3" in alert.due_basis
+
+
+def test_the_scan_command_takes_a_day(world):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
+    out = StringIO()
+    call_command("scan", "--as-of", "2026-11-25", stdout=out)
+    assert "新预警" in out.getvalue()
+    assert RiskAssessment.objects.get(enterprise=world.luoxi_factory).as_of == D(2026, 11, 25)
+    with pytest.raises(CommandError):
+        call_command("scan", "--as-of", "2026-13-01", stdout=out)
+    with pytest.raises(CommandError):
+        call_command("scan", "--enterprise", "91320411MA1XXXXXX0", stdout=out)
