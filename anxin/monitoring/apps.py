@@ -26,6 +26,7 @@ class MonitoringConfig(AppConfig):
             "monitoring.view_observation",
             "monitoring.view_riskassessment",
             "monitoring.view_alert",
+            "monitoring.view_immediatereport",
         ]
         work = [
             *view,
@@ -33,9 +34,15 @@ class MonitoringConfig(AppConfig):
             "monitoring.import_observation",
             "monitoring.handle_alert",
             "monitoring.export_alert",
+            "monitoring.submit_immediatereport",
         ]
         return {
-            Role.OFFICE: [*work, "monitoring.dismiss_alert", "monitoring.run_scan"],
+            Role.OFFICE: [
+                *work,
+                "monitoring.dismiss_alert",
+                "monitoring.run_scan",
+                "monitoring.review_immediatereport",
+            ],
             Role.LEADER: [*view, "monitoring.export_alert"],
             Role.DEPARTMENT: work,
             Role.TOWN: work,
@@ -48,9 +55,13 @@ class MonitoringConfig(AppConfig):
         return {"observations": observation_import}
 
     def sweeps(self) -> list[tuple[str, object]]:
-        from anxin.monitoring import services
+        from anxin.monitoring import immediate, services
 
-        return [("风险重评（全部企业）", services.scan_sweep), ("预警逾期上报", services.alerts_escalate)]
+        return [
+            ("风险重评（全部企业）", services.scan_sweep),
+            ("预警逾期上报", services.alerts_escalate),
+            ("即时报告逾期上报", immediate.reports_escalate),
+        ]
 
     def on_event(self, topic: str, payload: dict) -> None:
         """A signal or observation changed: re-assess its enterprises right after the commit."""
@@ -64,6 +75,10 @@ class MonitoringConfig(AppConfig):
         if user.has_perm("monitoring.view_alert"):
             items.append(
                 {"label": "风险预警", "url_name": "alert-list", "icon": "alert-triangle", "order": 15}
+            )
+        if user.has_perm("monitoring.view_immediatereport"):
+            items.append(
+                {"label": "即时报告", "url_name": "report-list", "icon": "speakerphone", "order": 16}
             )
         if user.has_perm("monitoring.import_observation"):
             items.append(

@@ -22,7 +22,7 @@ from anxin.core.errors import CalendarMissing, DomainError
 from anxin.core.policy import param_record
 from anxin.intake.models import Channel, SelfReport, Signal
 from anxin.intake.routing import Router
-from anxin.monitoring import rules
+from anxin.monitoring import immediate, rules
 from anxin.monitoring.models import (
     ACTIVE_ALERT,
     Alert,
@@ -385,6 +385,7 @@ def _store(facts: dict[int, rules.Facts], params, as_of, now, *, router: Router,
         refired + cleared, ["evidence", "level", "explanation", "last_fired_at", "cleared_at"], batch_size=500
     )
     AlertEvent.objects.bulk_create(events, batch_size=1000)
+    immediate.reports_draft(alerts=new_alerts, now=now, actor=actor)
     counts.update(changed=len(changes), opened=len(new_alerts), updated=len(refired), cleared=len(cleared))
     return counts, new_alerts
 

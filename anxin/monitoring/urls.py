@@ -7,6 +7,10 @@ urlpatterns = [
     path("alerts/scan/", views.scan_now, name="scan-now"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert-detail"),
     path("alerts/<int:pk>/<str:action>/", views.alert_act, name="alert-act"),
+    path("reports/", views.report_list, name="report-list"),
+    path("reports/<int:pk>/", views.report_detail, name="report-detail"),
+    path("reports/<int:pk>/word/", views.report_word, name="report-word"),
+    path("reports/<int:pk>/<str:action>/", views.report_act, name="report-act"),
     path("observations/import/", views.observation_import_view, name="observation-import"),
     path("observations/import/confirm/", views.observation_import_confirm, name="observation-import-confirm"),
     path(

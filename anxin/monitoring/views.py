@@ -17,16 +17,19 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from anxin.core.access import get_scoped_or_404
 from anxin.core.errors import DomainError
+from anxin.core.models import SecurityEventKind
 from anxin.core.paging import paginate
 from anxin.core.security import client_ip
+from anxin.core.services import security_event_record
 from anxin.core.tabular import TableError
 from anxin.core.xlsx import XLSX_TYPE, Col, xlsx_response
 from anxin.intake.models import Signal
-from anxin.monitoring import selectors, services
+from anxin.monitoring import immediate, selectors, services
 from anxin.monitoring.forms import AlertFilter, ObservationImportForm
 from anxin.monitoring.importing import observation_import, observation_template
-from anxin.monitoring.models import Indicator, Observation
+from anxin.monitoring.models import ImmediateReport, Indicator, Observation, ReportStatus
 from anxin.monitoring.rules import RULES_BY_CODE
 
 
@@ -221,4 +224,108 @@ def observation_import_template(request):
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename="监测数据导入模板.xlsx"
     )
+    return response
+
+
+# --- immediate reports (§五(二)) ------------------------------------------------------------------
+
+
+@login_required
+@permission_required("monitoring.view_immediatereport", raise_exception=True)
+def report_list(request):
+    reports = ImmediateReport.objects.for_user(request.user).select_related("enterprise", "town", "unit")
+    status = request.GET.get("status", "")
+    if status in ReportStatus.values:
+        reports = reports.filter(status=status)
+    context = {
+        "page_title": "即时报告",
+        "status": status,
+        "statuses": ReportStatus.choices,
+        **paginate(request, reports),
+    }
+    return render(request, "monitoring/report_list.html", context)
+
+
+@login_required
+@permission_required("monitoring.view_immediatereport", raise_exception=True)
+def report_detail(request, pk: int):
+    report = get_scoped_or_404(
+        ImmediateReport.objects.select_related("enterprise", "alert", "town", "unit", "submitted_by"),
+        request.user,
+        pk=pk,
+    )
+    context = {
+        "page_title": f"即时报告：{report.enterprise.name}",
+        "report": report,
+        "actions": immediate.report_actions(request.user, report),
+        "events": report.events.select_related("actor"),
+        "special_default": f"关于{report.enterprise.name}欠薪情况的专题报告",
+    }
+    return render(request, "monitoring/report_detail.html", context)
+
+
+@login_required
+@permission_required("monitoring.view_immediatereport", raise_exception=True)
+@require_POST
+def report_act(request, pk: int, action: str):
+    report = get_scoped_or_404(ImmediateReport.objects.select_related("enterprise"), request.user, pk=pk)
+    risk = {"yes": True, "no": False}.get(request.POST.get("mass_incident_risk", ""))
+    workers = request.POST.get("workers", "").strip()
+    fill = {
+        "mass_incident_risk": risk,
+        "risk_judgement": request.POST.get("risk_judgement", ""),
+        "measures": request.POST.get("measures", ""),
+        "workers": int(workers) if workers.isdigit() else None,
+    }
+    try:
+        if action == "save":
+            immediate.report_save(actor=request.user, report=report, **fill)
+            messages.success(request, "已保存（尚未报送）。")
+        elif action == "submit":
+            immediate.report_submit(actor=request.user, report=report, **fill)
+            messages.success(request, "已报送联席办。")
+        elif action == "close":
+            immediate.report_close(actor=request.user, report=report, reason=request.POST.get("reason", ""))
+            messages.success(request, "已关闭。")
+        elif action == "special":
+            immediate.report_special(
+                actor=request.user,
+                report=report,
+                title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""),
+            )
+            messages.success(request, "已形成专题报告，区领导已收到。")
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or "您无权执行该操作。")
+    return redirect("report-detail", pk=report.pk)
+
+
+@login_required
+@permission_required("monitoring.view_immediatereport", raise_exception=True)
+def report_word(request, pk: int):
+    report = get_scoped_or_404(ImmediateReport.objects.select_related("enterprise"), request.user, pk=pk)
+    if report.status not in (ReportStatus.SUBMITTED, ReportStatus.SPECIAL):
+        messages.error(request, "报送后才能导出。")
+        return redirect("report-detail", pk=report.pk)
+    security_event_record(
+        kind=SecurityEventKind.EXPORT,
+        user=request.user,
+        ip=client_ip(request),
+        summary=f"导出即时报告 Word：{report.enterprise.name}",
+        detail={"report": report.pk},
+    )
+    response = HttpResponse(
+        immediate.report_docx(report),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    name = (
+        report.special_title
+        if report.status == ReportStatus.SPECIAL
+        else f"即时报告-{report.enterprise.name}"
+    )
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=f"{name}.docx")
     return response

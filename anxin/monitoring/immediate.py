@@ -1,0 +1,364 @@
+"""Immediate reports (即时报告, §五(二)) and special reports (专题报告) to the district leaders.
+
+Drafted by the scan when an ``IMMEDIATE_*`` rule opens an alert, with the facts filled in. The
+responsible unit (the enterprise's town or line department) records the judgement the rule
+cannot make — whether it may lead to collective petitions or a mass incident — and the measures
+taken, and submits it within ``immediate.report_hours``. Only the office may close a draft as
+"no such risk" (with a reason); the office turns a submitted report into a special report that
+reaches every district leader's inbox. Unsubmitted drafts past their deadline escalate in tick.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anxin.core.access import is_system, require_perm
+from anxin.core.audit import acting, system_actor
+from anxin.core.errors import DomainError
+from anxin.core.money import format_yuan
+from anxin.core.policy import param_record
+from anxin.monitoring.models import Alert, ImmediateReport, ImmediateReportEvent, Observation, ReportStatus
+from anxin.notify.services import notify_units, notify_users
+from anxin.org.models import Role, Unit
+
+Action = ImmediateReportEvent.Action
+
+
+def reports_draft(*, alerts: list[Alert], now: datetime.datetime, actor) -> list[ImmediateReport]:
+    """One draft per newly opened IMMEDIATE_* alert (called by the scan, inside its transaction)."""
+    wanted = [a for a in alerts if a.rule.startswith("IMMEDIATE_")]
+    if not wanted:
+        return []
+    record = param_record("immediate.report_hours", on=timezone.localdate(now))
+    hours = int(record.typed_value)
+    basis = f"{record.citation}：{hours} 小时（参数 immediate.report_hours={hours}，待本区确认）"
+    amounts = dict(
+        Observation.objects.filter(
+            enterprise_id__in={a.enterprise_id for a in wanted}, indicator__code="wage_arrears_amount"
+        )
+        .order_by("enterprise_id", "month")
+        .values_list("enterprise_id", "value")
+    )
+    drafts = [
+        ImmediateReport(
+            enterprise_id=a.enterprise_id,
+            alert=a,
+            rule=a.rule,
+            facts=a.explanation,
+            amount=amounts.get(a.enterprise_id, 0),
+            town_id=a.town_id,
+            unit_id=a.unit_id,
+            drafted_at=now,
+            due_at=now + datetime.timedelta(hours=hours),
+            due_basis=basis,
+        )
+        for a in wanted
+    ]
+    ImmediateReport.objects.bulk_create(drafts)
+    ImmediateReportEvent.objects.bulk_create(
+        [
+            ImmediateReportEvent(
+                report=r, action=Action.DRAFT, to_status=ReportStatus.DRAFT, actor=actor, at=now, note=r.facts
+            )
+            for r in drafts
+        ]
+    )
+    return drafts
+
+
+def is_reporter(actor, report: ImmediateReport) -> bool:
+    """The office, the line department, or the enterprise's town."""
+    if is_system(actor) or actor.has_role(Role.OFFICE):
+        return True
+    if actor.has_role(Role.DEPARTMENT) and actor.unit_id and actor.unit_id == report.unit_id:
+        return True
+    return bool(actor.has_role(Role.TOWN) and report.town_id and report.town_id in actor.scope.town_ids)
+
+
+def report_actions(actor, report: ImmediateReport) -> list[str]:
+    actions = []
+    office = is_system(actor) or actor.has_role(Role.OFFICE)
+    if (
+        report.status == ReportStatus.DRAFT
+        and is_reporter(actor, report)
+        and actor.has_perm("monitoring.submit_immediatereport")
+    ):
+        actions += ["save", "submit"]
+    if report.status == ReportStatus.DRAFT and office:
+        actions.append("close")
+    if report.status == ReportStatus.SUBMITTED and office:
+        actions += ["special", "close"]
+    return actions
+
+
+def _event(report, action, actor, now, note, from_status="", to_status=""):
+    ImmediateReportEvent.objects.create(
+        report=report,
+        action=action,
+        actor=actor,
+        at=now,
+        note=note,
+        from_status=from_status,
+        to_status=to_status,
+    )
+
+
+def _clean_judgement(mass_incident_risk, risk_judgement: str, measures: str) -> tuple:
+    if mass_incident_risk not in (True, False, None):
+        raise DomainError(_("请选择是否有可能引发集体上访或群体性事件"), field="mass_incident_risk")
+    return mass_incident_risk, (risk_judgement or "").strip()[:2000], (measures or "").strip()[:4000]
+
+
+@transaction.atomic
+def report_save(
+    *,
+    actor,
+    report: ImmediateReport,
+    mass_incident_risk,
+    risk_judgement: str,
+    measures: str,
+    workers: int | None = None,
+) -> ImmediateReport:
+    """Fill in the draft (it stays a draft)."""
+    require_perm(actor, "monitoring.submit_immediatereport")
+    if not is_reporter(actor, report):
+        raise PermissionDenied(_("只有属地镇/街道、条线部门或联席办可以填报"))
+    risk, judgement, measures = _clean_judgement(mass_incident_risk, risk_judgement, measures)
+    now = timezone.now()
+    with acting(actor):
+        updates = {"mass_incident_risk": risk, "risk_judgement": judgement, "measures": measures}
+        if workers is not None:
+            if workers < 0 or workers > 100000:
+                raise DomainError(_("涉及人数须为 0 至 100000"), field="workers")
+            updates["workers"] = workers
+        if ImmediateReport.objects.filter(pk=report.pk, status=ReportStatus.DRAFT).update(**updates) != 1:
+            raise DomainError(_("报告已报送或关闭，不能再修改"), code="transition")
+        _event(report, Action.SAVE, actor, now, "")
+    report.refresh_from_db()
+    return report
+
+
+@transaction.atomic
+def report_submit(
+    *,
+    actor,
+    report: ImmediateReport,
+    mass_incident_risk,
+    risk_judgement: str,
+    measures: str,
+    workers: int | None = None,
+) -> ImmediateReport:
+    """Submit to the office: the judgement and the measures are required."""
+    report = report_save(
+        actor=actor,
+        report=report,
+        mass_incident_risk=mass_incident_risk,
+        risk_judgement=risk_judgement,
+        measures=measures,
+        workers=workers,
+    )
+    if report.mass_incident_risk is None:
+        raise DomainError(
+            _("请研判是否有可能引发集体上访或群体性事件（§五(二)）"), field="mass_incident_risk"
+        )
+    if not report.measures:
+        raise DomainError(_("请填写已采取的措施"), field="measures")
+    now = timezone.now()
+    with acting(actor):
+        touched = ImmediateReport.objects.filter(pk=report.pk, status=ReportStatus.DRAFT).update(
+            status=ReportStatus.SUBMITTED, submitted_at=now, submitted_by=actor
+        )
+        if touched != 1:
+            raise DomainError(_("报告已被他人处理，请刷新后查看"), code="conflict")
+        verdict = "有可能" if report.mass_incident_risk else "暂无迹象表明会"
+        _event(
+            report,
+            Action.SUBMIT,
+            actor,
+            now,
+            f"研判：{verdict}引发集体上访或群体性事件。{report.risk_judgement}",
+            ReportStatus.DRAFT,
+            ReportStatus.SUBMITTED,
+        )
+        notify_units(
+            unit_ids=Unit.objects.filter(kind="office").values_list("pk", flat=True),
+            subject=f"即时报告已报送：{report.enterprise.name}",
+            body=report.facts,
+            url=reverse("report-detail", args=[report.pk]),
+            topic="immediate-report",
+            sms=bool(report.mass_incident_risk),
+        )
+    report.refresh_from_db()
+    return report
+
+
+@transaction.atomic
+def report_close(*, actor, report: ImmediateReport, reason: str) -> ImmediateReport:
+    """The office closes a report as "no such risk" (draft or submitted), with the reason."""
+    if not (is_system(actor) or actor.has_role(Role.OFFICE)):
+        raise PermissionDenied(_("只有联席办可以关闭即时报告"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("关闭须说明理由"), field="reason")
+    now = timezone.now()
+    with acting(actor):
+        before = report.status
+        touched = ImmediateReport.objects.filter(
+            pk=report.pk, status__in=[ReportStatus.DRAFT, ReportStatus.SUBMITTED]
+        ).update(status=ReportStatus.CLOSED, closed_reason=reason)
+        if touched != 1:
+            raise DomainError(_("报告已专题报告或关闭"), code="transition")
+        _event(report, Action.CLOSE, actor, now, reason, before, ReportStatus.CLOSED)
+    report.refresh_from_db()
+    return report
+
+
+@transaction.atomic
+def report_special(*, actor, report: ImmediateReport, title: str, body: str) -> ImmediateReport:
+    """The office sends a special report to the district leaders (their inbox, and SMS)."""
+    require_perm(actor, "monitoring.review_immediatereport")
+    title, body = (title or "").strip(), (body or "").strip()
+    if not title or not body:
+        raise DomainError(_("请填写专题报告的标题和正文"), field="title")
+    now = timezone.now()
+    with acting(actor):
+        touched = ImmediateReport.objects.filter(pk=report.pk, status=ReportStatus.SUBMITTED).update(
+            status=ReportStatus.SPECIAL, special_title=title[:200], special_body=body, special_at=now
+        )
+        if touched != 1:
+            raise DomainError(_("只有已报送的即时报告可以形成专题报告"), code="transition")
+        _event(report, Action.SPECIAL, actor, now, title, ReportStatus.SUBMITTED, ReportStatus.SPECIAL)
+        notify_units(
+            unit_ids=Unit.objects.filter(kind="leadership").values_list("pk", flat=True),
+            subject=f"专题报告：{title}",
+            body=body[:300],
+            url=reverse("report-detail", args=[report.pk]),
+            topic="special-report",
+            sms=True,
+        )
+        notify_users(
+            user_ids=[report.submitted_by_id],
+            subject=f"即时报告已形成专题报告：{report.enterprise.name}",
+            url=reverse("report-detail", args=[report.pk]),
+            topic="immediate-report",
+        )
+    report.refresh_from_db()
+    return report
+
+
+def reports_escalate(*, now: datetime.datetime | None = None) -> int:
+    """Drafts past their deadline: report each once to the office."""
+    now = now or timezone.now()
+    actor = system_actor()
+    marked = []
+    with transaction.atomic(), acting(actor):
+        for report in ImmediateReport.objects.filter(
+            status=ReportStatus.DRAFT, due_at__lt=now, escalated_at__isnull=True
+        ).select_related("enterprise"):
+            if (
+                ImmediateReport.objects.filter(
+                    pk=report.pk, status=ReportStatus.DRAFT, escalated_at__isnull=True
+                ).update(escalated_at=now)
+                == 1
+            ):
+                marked.append(report)
+                _event(
+                    report,
+                    Action.ESCALATE,
+                    actor,
+                    now,
+                    f"报送期限 {timezone.localtime(report.due_at):%m-%d %H:%M} 已过",
+                )
+        if marked:
+            notify_units(
+                unit_ids=Unit.objects.filter(kind="office").values_list("pk", flat=True),
+                subject=f"即时报告逾期未报送 {len(marked)} 份",
+                body="、".join(r.enterprise.name for r in marked[:10]),
+                url=reverse("report-list") + "?status=draft",
+                topic="immediate-report",
+                sms=True,
+            )
+            for report in marked:
+                notify_units(
+                    unit_ids=[u for u in (report.unit_id,) if u]
+                    + list(Unit.objects.filter(town_id=report.town_id).values_list("pk", flat=True)),
+                    subject=f"即时报告逾期未报送：{report.enterprise.name}，已报联席办",
+                    url=reverse("report-detail", args=[report.pk]),
+                    topic="immediate-report",
+                )
+    return len(marked)
+
+
+def report_docx(report: ImmediateReport) -> bytes:
+    """The special (or immediate) report as a Word file in 公文 layout: red header, red rule,
+    title in 小标宋/黑体, body in 仿宋, date and issuing office at the end."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt, RGBColor
+
+    document = Document()
+    section = document.sections[0]
+    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
+    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+
+    def run(paragraph, text, *, size, font, bold=False, color=None):
+        r = paragraph.add_run(text)
+        r.font.size, r.font.bold, r.font.name = Pt(size), bold, font
+        r._element.rPr.rFonts.set(qn("w:eastAsia"), font)
+        if color:
+            r.font.color.rgb = RGBColor.from_string(color)
+        return r
+
+    header = document.add_paragraph()
+    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run(header, "新北区预防和解决企业欠薪问题联席会议办公室", size=26, font="方正小标宋简体", color="C00000")
+    rule = document.add_paragraph()
+    border = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "18"), ("w:space", "1"), ("w:color", "C00000")):
+        bottom.set(qn(key), value)
+    border.append(bottom)
+    rule._p.get_or_add_pPr().append(border)
+    special = report.status == ReportStatus.SPECIAL
+    title = report.special_title if special else f"关于{report.enterprise.name}欠薪情况的即时报告"
+    heading = document.add_paragraph()
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run(heading, title, size=22, font="方正小标宋简体")
+    recipient = document.add_paragraph()
+    run(recipient, "区委、区政府领导：" if special else "区联席办：", size=16, font="仿宋_GB2312")
+    paragraphs = (report.special_body if special else "").splitlines() or []
+    if not special:
+        paragraphs = [
+            f"一、基本情况。{report.enterprise.name}（统一社会信用代码 {report.enterprise.uscc}）：{report.facts}"
+            + (f"涉及 {report.workers} 人" if report.workers else "")
+            + (f"，金额约 {format_yuan(report.amount)} 元。" if report.amount else "。"),
+            "二、研判意见。"
+            + ("有可能" if report.mass_incident_risk else "暂无迹象表明会")
+            + f"引发集体上访或群体性事件。{report.risk_judgement}",
+            f"三、已采取的措施。{report.measures}",
+            "依据《新北区预防和解决企业欠薪问题专项工作实施意见》§五(二)，特此报告。",
+        ]
+    for text in paragraphs:
+        if not text.strip():
+            continue
+        p = document.add_paragraph()
+        p.paragraph_format.first_line_indent = Pt(32)
+        p.paragraph_format.line_spacing = Pt(28)
+        run(p, text.strip(), size=16, font="仿宋_GB2312")
+    signature = document.add_paragraph()
+    signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    when = timezone.localtime(report.special_at or report.submitted_at or timezone.now())
+    run(signature, f"新北区联席办\n{when:%Y年%-m月%-d日}", size=16, font="仿宋_GB2312")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
