@@ -33,16 +33,44 @@ class CoreConfig(AppConfig):
         items = [{"label": "工作台", "url_name": "home", "icon": "home", "order": 0}]
         if user.has_perm("core.view_policyparameter"):
             items.append(
-                {"label": "政策参数", "url_name": "parameter-list", "icon": "adjustments", "order": 80}
+                {
+                    "label": "政策参数",
+                    "group": "settings",
+                    "url_name": "parameter-list",
+                    "icon": "adjustments",
+                    "order": 80,
+                }
             )
         if user.has_perm("core.view_calendarday"):
-            items.append({"label": "工作日历", "url_name": "calendar", "icon": "calendar", "order": 81})
+            items.append(
+                {
+                    "label": "工作日历",
+                    "group": "settings",
+                    "url_name": "calendar",
+                    "icon": "calendar",
+                    "order": 81,
+                }
+            )
         if user.has_perm("core.view_securityevent"):
             items.append(
-                {"label": "安全事件", "url_name": "security-events", "icon": "shield-lock", "order": 90}
+                {
+                    "label": "安全事件",
+                    "group": "security",
+                    "url_name": "security-events",
+                    "icon": "shield-lock",
+                    "order": 90,
+                }
             )
         if user.has_perm("auditlog.view_logentry") and user.has_perm("core.view_securityevent"):
-            items.append({"label": "审计日志", "url_name": "audit-log", "icon": "history", "order": 91})
+            items.append(
+                {
+                    "label": "审计日志",
+                    "group": "security",
+                    "url_name": "audit-log",
+                    "icon": "history",
+                    "order": 91,
+                }
+            )
         if user.is_staff:
             items.append({"label": "系统管理", "url_name": "admin:index", "icon": "settings", "order": 99})
         return items

@@ -23,6 +23,17 @@ def _district() -> dict:
     return cached
 
 
+# Menu groups (label, icon, order): items naming a group become its dropdown, so the bar stays
+# one line at 1366 px however many apps add screens.
+GROUPS = {
+    "ledger": ("台账", "building-factory-2", 10),
+    "monitoring": ("监测预警", "alert-triangle", 15),
+    "intake": ("信息汇集", "bell-ringing", 20),
+    "settings": ("设置", "adjustments", 80),
+    "security": ("安全审计", "shield-lock", 90),
+}
+
+
 def menu_for(user, path: str) -> list[dict]:
     items: list[dict] = []
     for config in apps.get_app_configs():
@@ -33,7 +44,31 @@ def menu_for(user, path: str) -> list[dict]:
     for item in items:
         item["url"] = reverse(item["url_name"])
         item["active"] = path == item["url"] if item["url"] == "/" else path.startswith(item["url"])
-    return items
+    entries: list[dict] = []
+    groups: dict[str, dict] = {}
+    for item in items:
+        key = item.get("group")
+        if key not in GROUPS:
+            entries.append(item)
+            continue
+        if key not in groups:
+            label, icon, order = GROUPS[key]
+            groups[key] = {
+                "label": label,
+                "icon": icon,
+                "order": order,
+                "children": [],
+                "active": False,
+                "key": key,
+            }
+            entries.append(groups[key])
+        groups[key]["children"].append(item)
+        groups[key]["active"] = groups[key]["active"] or item["active"]
+    for group in groups.values():  # a group of one is just that item
+        if len(group["children"]) == 1:
+            entries[entries.index(group)] = group["children"][0]
+    entries.sort(key=lambda entry: entry.get("order", 100))
+    return entries
 
 
 def shell(request) -> dict:

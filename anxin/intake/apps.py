@@ -60,15 +60,33 @@ class IntakeConfig(AppConfig):
         items = []
         if user.has_perm("intake.view_signal"):
             items.append(
-                {"label": "预警线索", "url_name": "signal-list", "icon": "bell-ringing", "order": 20}
+                {
+                    "label": "预警线索",
+                    "group": "intake",
+                    "url_name": "signal-list",
+                    "icon": "bell-ringing",
+                    "order": 20,
+                }
             )
         if user.has_perm("intake.triage_signal"):
             items.append(
-                {"label": "线索分拣", "url_name": "signal-triage", "icon": "arrows-split", "order": 21}
+                {
+                    "label": "线索分拣",
+                    "group": "intake",
+                    "url_name": "signal-triage",
+                    "icon": "arrows-split",
+                    "order": 21,
+                }
             )
         if user.has_perm("intake.view_selfreport"):
             items.append(
-                {"label": "欠薪报告", "url_name": "selfreport-list", "icon": "file-report", "order": 22}
+                {
+                    "label": "欠薪报告",
+                    "group": "intake",
+                    "url_name": "selfreport-list",
+                    "icon": "file-report",
+                    "order": 22,
+                }
             )
         return items
 

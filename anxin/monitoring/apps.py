@@ -27,6 +27,7 @@ class MonitoringConfig(AppConfig):
             "monitoring.view_riskassessment",
             "monitoring.view_alert",
             "monitoring.view_immediatereport",
+            "monitoring.view_watchentry",
         ]
         work = [
             *view,
@@ -35,6 +36,8 @@ class MonitoringConfig(AppConfig):
             "monitoring.handle_alert",
             "monitoring.export_alert",
             "monitoring.submit_immediatereport",
+            "monitoring.view_watchentry",
+            "monitoring.manage_watchentry",
         ]
         return {
             Role.OFFICE: [
@@ -55,12 +58,13 @@ class MonitoringConfig(AppConfig):
         return {"observations": observation_import}
 
     def sweeps(self) -> list[tuple[str, object]]:
-        from anxin.monitoring import immediate, services
+        from anxin.monitoring import immediate, services, watch
 
         return [
             ("风险重评（全部企业）", services.scan_sweep),
             ("预警逾期上报", services.alerts_escalate),
             ("即时报告逾期上报", immediate.reports_escalate),
+            ("重点监控回访逾期", watch.followups_mark_overdue),
         ]
 
     def on_event(self, topic: str, payload: dict) -> None:
@@ -72,17 +76,47 @@ class MonitoringConfig(AppConfig):
 
     def menu(self, user) -> list[dict]:
         items = []
+        if user.has_perm("monitoring.view_riskassessment"):
+            items.append({"label": "驾驶舱", "url_name": "cockpit", "icon": "gauge", "order": 1})
         if user.has_perm("monitoring.view_alert"):
             items.append(
-                {"label": "风险预警", "url_name": "alert-list", "icon": "alert-triangle", "order": 15}
+                {
+                    "label": "风险预警",
+                    "group": "monitoring",
+                    "url_name": "alert-list",
+                    "icon": "alert-triangle",
+                    "order": 15,
+                }
             )
         if user.has_perm("monitoring.view_immediatereport"):
             items.append(
-                {"label": "即时报告", "url_name": "report-list", "icon": "speakerphone", "order": 16}
+                {
+                    "label": "即时报告",
+                    "group": "monitoring",
+                    "url_name": "report-list",
+                    "icon": "speakerphone",
+                    "order": 16,
+                }
+            )
+        if user.has_perm("monitoring.view_watchentry"):
+            items.append(
+                {
+                    "label": "重点监控",
+                    "group": "monitoring",
+                    "url_name": "watch-list",
+                    "icon": "eye",
+                    "order": 17,
+                }
             )
         if user.has_perm("monitoring.import_observation"):
             items.append(
-                {"label": "监测数据", "url_name": "observation-import", "icon": "chart-line", "order": 23}
+                {
+                    "label": "监测数据",
+                    "group": "monitoring",
+                    "url_name": "observation-import",
+                    "icon": "chart-line",
+                    "order": 23,
+                }
             )
         return items
 

@@ -118,3 +118,70 @@ def enterprise_risk(*, user, enterprise) -> dict:
         .select_related("indicator")
         .order_by("-month", "indicator__order")[:36],
     }
+
+
+def cockpit(*, user) -> dict:
+    """The cockpit (§四(二)): levels by town, the alert trend, red enterprises, what is overdue —
+    all within the user's scope, each a single aggregate query."""
+    import datetime
+    import json
+
+    from django.db.models.functions import TruncDate
+
+    from anxin.monitoring.models import ImmediateReport, ReportStatus, WatchEntry, WatchStatus
+    from anxin.org.models import Town
+
+    now = timezone.now()
+    assessments = RiskAssessment.objects.for_user(user).exclude(level=Level.NONE)
+    by_town: dict[str, dict[str, int]] = {}
+    for town, level, n in assessments.values_list("enterprise__town__name", "level").annotate(n=Count("pk")):
+        by_town.setdefault(town, {})[level] = n
+    towns = [t for t in Town.objects.order_by("order").values_list("name", flat=True) if t in by_town]
+    colours = {"red": "#d63939", "orange": "#f76707", "yellow": "#f59f00"}
+    town_chart = {
+        "type": "stacked",
+        "labels": towns,
+        "series": [
+            {
+                "name": LEVEL_NAMES[level],
+                "color": colours[level],
+                "values": [by_town[t].get(level, 0) for t in towns],
+            }
+            for level in ("red", "orange", "yellow")
+        ],
+    }
+    since = now - datetime.timedelta(days=29)
+    opened = dict(
+        Alert.objects.for_user(user)
+        .filter(opened_at__gte=since)
+        .annotate(day=TruncDate("opened_at", tzinfo=timezone.get_current_timezone()))
+        .values_list("day")
+        .annotate(n=Count("pk"))
+    )
+    days = [timezone.localdate(since) + datetime.timedelta(days=n) for n in range(30)]
+    trend_chart = {
+        "type": "line",
+        "labels": [f"{d:%m-%d}" for d in days],
+        "values": [opened.get(d, 0) for d in days],
+    }
+    alerts = Alert.objects.for_user(user).filter(status__in=ACTIVE_ALERT)
+    watch = WatchEntry.objects.for_user(user)
+    reports = ImmediateReport.objects.for_user(user)
+    totals = dict(assessments.values_list("level").annotate(n=Count("pk")))
+    return {
+        "levels": [(code, LEVEL_NAMES[code], totals.get(code, 0)) for code in ("red", "orange", "yellow")],
+        "town_chart": json.dumps(town_chart, ensure_ascii=False),
+        "trend_chart": json.dumps(trend_chart, ensure_ascii=False),
+        "red": assessments.filter(level=Level.RED)
+        .select_related("enterprise", "enterprise__town")
+        .order_by("-points", "enterprise__name")[:20],
+        "overdue": {
+            "alerts": alerts.filter(due_at__lt=now).count(),
+            "reports": reports.filter(status=ReportStatus.DRAFT, due_at__lt=now).count(),
+            "followups": watch.filter(status=WatchStatus.ACTIVE, next_followup_due__lt=now).count(),
+        },
+        "active_alerts": alerts.count(),
+        "drafts": reports.filter(status=ReportStatus.DRAFT).count(),
+        "watched": watch.filter(status=WatchStatus.ACTIVE).count(),
+        "proposed": watch.filter(status=WatchStatus.PROPOSED).count(),
+    }

@@ -22,7 +22,7 @@ from anxin.core.errors import CalendarMissing, DomainError
 from anxin.core.policy import param_record
 from anxin.intake.models import Channel, SelfReport, Signal
 from anxin.intake.routing import Router
-from anxin.monitoring import immediate, rules
+from anxin.monitoring import immediate, rules, watch
 from anxin.monitoring.models import (
     ACTIVE_ALERT,
     Alert,
@@ -247,7 +247,7 @@ def scan(
         if enterprise_ids is not None
         else list(Enterprise.objects.order_by("pk").values_list("pk", flat=True))
     )
-    totals = {"assessed": 0, "changed": 0, "opened": 0, "updated": 0, "cleared": 0}
+    totals = {"assessed": 0, "changed": 0, "opened": 0, "updated": 0, "cleared": 0, "proposed": 0}
     router = Router()
     due = _alert_due(now)
     actor = system_actor()
@@ -279,8 +279,17 @@ def _store(facts: dict[int, rules.Facts], params, as_of, now, *, router: Router,
     }
     assessments, changes, new_alerts, refired, cleared, events = [], [], [], [], [], []
     counts = {"assessed": 0, "changed": 0, "opened": 0, "updated": 0, "cleared": 0}
+    levels: dict[int, tuple[str, str]] = {}
+    routes: dict[int, tuple] = {}
     for enterprise_id, enterprise_facts in facts.items():
         result = rules.assess(enterprise_facts, params, as_of)
+        levels[enterprise_id] = (
+            result.level,
+            "；".join(f.text for f in result.findings if f.level != Level.NONE),
+        )
+        if result.level in (Level.ORANGE, Level.RED):
+            route = router.route(enterprise=enterprises[enterprise_id])
+            routes[enterprise_id] = (route.town_id, route.unit_id)
         findings = [f.as_dict() for f in result.findings]
         assessments.append(
             RiskAssessment(
@@ -386,6 +395,7 @@ def _store(facts: dict[int, rules.Facts], params, as_of, now, *, router: Router,
     )
     AlertEvent.objects.bulk_create(events, batch_size=1000)
     immediate.reports_draft(alerts=new_alerts, now=now, actor=actor)
+    counts["proposed"] = watch.watch_sync(levels=levels, routes=routes, now=now, actor=actor)
     counts.update(changed=len(changes), opened=len(new_alerts), updated=len(refired), cleared=len(cleared))
     return counts, new_alerts
 

@@ -3,6 +3,7 @@ from django.urls import path
 from anxin.monitoring import views
 
 urlpatterns = [
+    path("cockpit/", views.cockpit, name="cockpit"),
     path("alerts/", views.alert_list, name="alert-list"),
     path("alerts/scan/", views.scan_now, name="scan-now"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert-detail"),
@@ -11,6 +12,9 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report_detail, name="report-detail"),
     path("reports/<int:pk>/word/", views.report_word, name="report-word"),
     path("reports/<int:pk>/<str:action>/", views.report_act, name="report-act"),
+    path("watch/", views.watch_list, name="watch-list"),
+    path("watch/<int:pk>/", views.watch_detail, name="watch-detail"),
+    path("watch/<int:pk>/<str:action>/", views.watch_act, name="watch-act"),
     path("observations/import/", views.observation_import_view, name="observation-import"),
     path("observations/import/confirm/", views.observation_import_confirm, name="observation-import-confirm"),
     path(

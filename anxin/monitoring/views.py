@@ -3,6 +3,7 @@ monthly observations, and an on-demand re-assessment for the office."""
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from pathlib import PurePath
 
@@ -26,10 +27,17 @@ from anxin.core.services import security_event_record
 from anxin.core.tabular import TableError
 from anxin.core.xlsx import XLSX_TYPE, Col, xlsx_response
 from anxin.intake.models import Signal
-from anxin.monitoring import immediate, selectors, services
+from anxin.monitoring import immediate, selectors, services, watch
 from anxin.monitoring.forms import AlertFilter, ObservationImportForm
 from anxin.monitoring.importing import observation_import, observation_template
-from anxin.monitoring.models import ImmediateReport, Indicator, Observation, ReportStatus
+from anxin.monitoring.models import (
+    ImmediateReport,
+    Indicator,
+    Observation,
+    ReportStatus,
+    WatchEntry,
+    WatchStatus,
+)
 from anxin.monitoring.rules import RULES_BY_CODE
 
 
@@ -329,3 +337,141 @@ def report_word(request, pk: int):
     )
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=f"{name}.docx")
     return response
+
+
+# --- the watch list (§四(二)(三)) ----------------------------------------------------------------
+
+
+@login_required
+@permission_required("monitoring.view_watchentry", raise_exception=True)
+def watch_list(request):
+    entries = WatchEntry.objects.for_user(request.user).select_related("enterprise", "town", "owner_unit")
+    status = request.GET.get("status", "live")
+    if status == "live":
+        entries = entries.filter(status__in=[WatchStatus.PROPOSED, WatchStatus.ACTIVE])
+    elif status in WatchStatus.values:
+        entries = entries.filter(status=status)
+    if request.GET.get("overdue"):
+        entries = entries.filter(status=WatchStatus.ACTIVE, next_followup_due__lt=timezone.now())
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            request,
+            filename="重点监控台账",
+            title="重点监控台账（§四(二)）",
+            columns=[
+                Col("企业", 30),
+                Col("统一社会信用代码", 22),
+                Col("镇/街道", 10),
+                Col("等级", 8),
+                Col("状态", 10),
+                Col("负责单位", 16),
+                Col("回访周期（日）", 10, "int"),
+                Col("下次回访", 12),
+                Col("最近回访", 12),
+                Col("责任主体", 20),
+            ],
+            rows=(
+                [
+                    e.enterprise.name,
+                    e.enterprise.uscc,
+                    e.town.name if e.town_id else "",
+                    e.get_level_display(),
+                    e.get_status_display(),
+                    e.owner_unit.name if e.owner_unit_id else "",
+                    e.followup_days,
+                    f"{timezone.localtime(e.next_followup_due):%Y-%m-%d}" if e.next_followup_due else "",
+                    f"{timezone.localtime(e.last_followup_at):%Y-%m-%d}" if e.last_followup_at else "",
+                    e.plan_subject,
+                ]
+                for e in entries
+            ),
+            filters=f"状态={status}",
+        )
+    context = {
+        "page_title": "重点监控",
+        "status": status,
+        "statuses": WatchStatus.choices,
+        **paginate(request, entries),
+    }
+    return render(request, "monitoring/watch_list.html", context)
+
+
+@login_required
+@permission_required("monitoring.view_watchentry", raise_exception=True)
+def watch_detail(request, pk: int):
+    entry = get_scoped_or_404(
+        WatchEntry.objects.select_related("enterprise", "town", "unit", "owner_unit", "confirmed_by"),
+        request.user,
+        pk=pk,
+    )
+    manage = request.user.has_perm("monitoring.manage_watchentry") and watch.can_manage(request.user, entry)
+    context = {
+        "page_title": f"重点监控：{entry.enterprise.name}",
+        "entry": entry,
+        "manage": manage,
+        "followups": entry.followups.select_related("recorded_by"),
+        "events": entry.events.select_related("actor"),
+        "today": timezone.localdate(),
+    }
+    return render(request, "monitoring/watch_detail.html", context)
+
+
+@login_required
+@permission_required("monitoring.manage_watchentry", raise_exception=True)
+@require_POST
+def watch_act(request, pk: int, action: str):
+    entry = get_scoped_or_404(WatchEntry.objects.select_related("enterprise"), request.user, pk=pk)
+    post = request.POST
+    try:
+        if action == "confirm":
+            watch.watch_confirm(actor=request.user, entry=entry)
+            done = "已纳入重点监控。"
+        elif action == "decline":
+            watch.watch_decline(actor=request.user, entry=entry, reason=post.get("reason", ""))
+            done = "已记录不纳入的理由。"
+        elif action == "followup":
+            try:
+                visited = datetime.date.fromisoformat(post.get("visited_on", ""))
+            except ValueError:
+                raise DomainError("请填写有效的回访日期", field="visited_on") from None
+            watch.followup_record(
+                actor=request.user,
+                entry=entry,
+                visited_on=visited,
+                wage_status=post.get("wage_status", ""),
+                debts=post.get("debts", ""),
+                measures=post.get("measures", ""),
+                next_step=post.get("next_step", ""),
+            )
+            done = "已记录回访。"
+        elif action == "plan":
+            watch.plan_save(
+                actor=request.user,
+                entry=entry,
+                subject=post.get("subject", ""),
+                team=post.get("team", ""),
+                measures=post.get("measures", ""),
+            )
+            done = "已保存风险防范预案。"
+        elif action == "exit":
+            watch.watch_exit(actor=request.user, entry=entry, reason=post.get("reason", ""))
+            done = "已退出重点监控。"
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or "您无权执行该操作。")
+    else:
+        messages.success(request, done)
+    return redirect("watch-detail", pk=entry.pk)
+
+
+@login_required
+@permission_required("monitoring.view_riskassessment", raise_exception=True)
+def cockpit(request):
+    return render(
+        request,
+        "monitoring/cockpit.html",
+        {"page_title": "监测驾驶舱", **selectors.cockpit(user=request.user)},
+    )

@@ -8,7 +8,4 @@ class NotifyConfig(AppConfig):
     label = "notify"
     verbose_name = "消息通知"
 
-    def menu(self, user) -> list[dict]:
-        if not user.role:
-            return []
-        return [{"label": "消息", "url_name": "inbox", "icon": "inbox", "order": 70}]
+    # The inbox is reached from the bell in the header (with the unread count), not the menu.

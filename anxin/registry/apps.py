@@ -27,13 +27,22 @@ class RegistryConfig(AppConfig):
             items.append(
                 {
                     "label": "企业台账",
+                    "group": "ledger",
                     "url_name": "enterprise-list",
                     "icon": "building-factory-2",
                     "order": 10,
                 }
             )
         if user.has_perm("registry.view_project"):
-            items.append({"label": "工程项目", "url_name": "project-list", "icon": "crane", "order": 11})
+            items.append(
+                {
+                    "label": "工程项目",
+                    "group": "ledger",
+                    "url_name": "project-list",
+                    "icon": "crane",
+                    "order": 11,
+                }
+            )
         return items
 
     def home_panels(self, request) -> list[dict]:

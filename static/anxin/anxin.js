@@ -37,7 +37,24 @@
       var spec = JSON.parse(el.getAttribute("data-chart"));
       var chart = window.echarts.init(el, null, { renderer: "svg" });
       var option;
-      if (spec.type === "pie") {
+      if (spec.type === "stacked") {
+        option = {
+          tooltip: { trigger: "axis" },
+          legend: { top: 0 },
+          grid: { left: 40, right: 10, top: 30, bottom: 40 },
+          xAxis: { type: "category", data: spec.labels, axisLabel: { interval: 0, rotate: spec.labels.length > 6 ? 30 : 0 } },
+          yAxis: { type: "value", minInterval: 1 },
+          series: spec.series.map(function (s) { return { name: s.name, type: "bar", stack: "all", data: s.values, itemStyle: { color: s.color } }; })
+        };
+      } else if (spec.type === "line") {
+        option = {
+          tooltip: { trigger: "axis" },
+          grid: { left: 40, right: 10, top: 20, bottom: 30 },
+          xAxis: { type: "category", data: spec.labels },
+          yAxis: { type: "value", minInterval: 1 },
+          series: [{ type: "line", data: spec.values, smooth: true, areaStyle: {}, itemStyle: { color: "#d63939" } }]
+        };
+      } else if (spec.type === "pie") {
         option = {
           tooltip: { trigger: "item" },
           legend: { bottom: 0, type: "scroll" },

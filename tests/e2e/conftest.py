@@ -71,3 +71,13 @@ def sign_in(page, live_server, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
+
+
+def nav(page, group: str, label: str) -> None:
+    """Open a menu group's dropdown (``group`` is its key, e.g. ``"ledger"``) and follow ``label``."""
+    toggle = page.get_by_test_id(f"menu-{group}")
+    if toggle.count():
+        toggle.click()
+        page.locator(".dropdown-menu.show").get_by_role("link", name=label).click()
+    else:
+        page.get_by_role("link", name=label, exact=True).first.click()

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from anxin.registry.importing import COLUMNS
 from anxin.registry.tests.factories import make_uscc
 from conftest import PASSWORD
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import nav, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -66,7 +66,7 @@ def test_office_sees_the_missing_calendar_warning_and_changes_a_parameter(live_s
     expect(history).to_contain_text("待生效")
     shot("office-parameter-history")
 
-    page.get_by_role("link", name="工作日历").click()
+    nav(page, "settings", "工作日历")
     expect(page.locator(".cal-grid").first).to_be_visible()
     expect(page.get_by_test_id("calendar-warning")).to_have_count(0)  # the shell already warns
     shot("office-calendar")

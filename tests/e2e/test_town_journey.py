@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import nav, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +19,7 @@ def test_town_user_sees_only_its_enterprises_edits_one_and_finds_it_in_history(
     expect(page.get_by_test_id("enterprise-total")).to_contain_text("2 家企业")
     shot("town-home")
 
-    page.get_by_role("link", name="企业台账").click()
+    nav(page, "ledger", "企业台账")
     table = page.get_by_test_id("enterprise-table")
     expect(table).to_contain_text("罗溪纺织有限公司")
     expect(table).to_contain_text("罗溪建设工程有限公司")

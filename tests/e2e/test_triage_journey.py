@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from anxin.intake.models import Signal
 from anxin.intake.tests.factories import signal
 from conftest import PASSWORD
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import nav, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +25,7 @@ def test_office_matches_and_merges_in_place_then_the_department_sees_its_pending
 
     sign_in(page, live_server, office.username, PASSWORD)
     expect(page.get_by_test_id("triage-total")).to_contain_text("待分拣 2 条")
-    page.get_by_role("link", name="线索分拣").click()
+    nav(page, "intake", "线索分拣")
     row = page.locator(f"#triage-{unknown.pk}")
     row.get_by_label("统一社会信用代码").fill(world.luoxi_builder.uscc)
     row.get_by_role("button", name="关联企业").click()

@@ -12,7 +12,7 @@ from anxin.monitoring import services
 from anxin.monitoring.models import Alert
 from anxin.monitoring.tests.test_services import observe
 from conftest import PASSWORD
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import nav, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +27,12 @@ def test_red_enterprise_explained_acknowledged_reported_and_read_by_a_leader(
     sign_in(page, live_server, luoxi.username, PASSWORD)
     expect(page.get_by_test_id("risk-red")).to_contain_text("1 家红色风险企业")
     shot("warning-town-home")
-    page.get_by_test_id("risk-red").click()
+    page.get_by_role("link", name="驾驶舱").click()
+    expect(page.get_by_test_id("cockpit-red-table")).to_contain_text("罗溪纺织有限公司")
+    expect(page.get_by_test_id("cockpit-red-table")).to_contain_text("拖欠工资 3 个月")
+    page.wait_for_selector(".chart svg")
+    shot("warning-cockpit")
+    page.get_by_test_id("cockpit-red").click()
     page.get_by_test_id("alert-table").get_by_role("link", name="罗溪纺织有限公司").first.click()
     risk = page.get_by_test_id("enterprise-risk")
     expect(risk).to_contain_text("拖欠工资 3 个月")
@@ -42,7 +47,19 @@ def test_red_enterprise_explained_acknowledged_reported_and_read_by_a_leader(
     expect(page.get_by_test_id("alert-events")).to_contain_text("签收")
     shot("warning-alert-acknowledged")
 
-    page.get_by_role("link", name="即时报告").first.click()
+    # The red enterprise was proposed for the watch list: the town confirms it and files a follow-up.
+    nav(page, "monitoring", "重点监控")
+    page.get_by_test_id("watch-table").get_by_role("link", name="罗溪纺织有限公司").click()
+    page.get_by_role("button", name="确认纳入重点监控").click()
+    expect(page.get_by_test_id("watch-status")).to_have_text("重点监控中")
+    followup = page.get_by_test_id("followup-form")
+    followup.get_by_label("工资支付情况").fill("9、10月工资仍未发放，企业称月底前支付一个月")
+    followup.get_by_label("采取的措施").fill("约谈企业主，要求提供资金来源")
+    followup.get_by_role("button", name="保存回访").click()
+    expect(page.get_by_test_id("followups")).to_contain_text("9、10月工资仍未发放")
+    shot("warning-watch-followup")
+
+    nav(page, "monitoring", "即时报告")
     page.get_by_test_id("report-table").get_by_role("link", name="罗溪纺织有限公司").click()
     form = page.get_by_test_id("report-form")
     form.get_by_label("有可能").check()

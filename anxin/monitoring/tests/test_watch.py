@@ -1,0 +1,153 @@
+"""The watch list: proposed by the scan, confirmed by the office or town, followed up at the
+level's frequency, overdue follow-ups flagged, a prevention plan, exit with a reason."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from anxin.core.errors import DomainError
+from anxin.monitoring import services, watch
+from anxin.monitoring.models import WatchEntry, WatchStatus
+from anxin.monitoring.tests.test_services import observe
+from anxin.notify.models import Notification
+
+D = datetime.date
+
+
+@pytest.fixture
+def proposed(world):
+    observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
+    services.scan(as_of=D(2026, 11, 25))
+    return WatchEntry.objects.get(enterprise=world.luoxi_factory)
+
+
+def test_orange_and_red_enterprises_are_proposed_once(proposed, world):
+    assert proposed.status == WatchStatus.PROPOSED and proposed.level == "red"
+    assert "拖欠工资 3 个月" in proposed.proposal
+    services.scan(as_of=D(2026, 11, 25))
+    assert WatchEntry.objects.filter(enterprise=world.luoxi_factory).count() == 1
+
+
+def test_a_yellow_enterprise_is_not_proposed(world):
+    observe(world.xuejia_factory, "wage_arrears_amount", "2026-11", 100)
+    services.scan(as_of=D(2026, 11, 25))
+    assert not WatchEntry.objects.filter(enterprise=world.xuejia_factory).exists()
+
+
+def test_the_town_confirms_and_red_means_weekly(proposed, luoxi, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        entry = watch.watch_confirm(actor=luoxi, entry=proposed)
+    assert entry.status == WatchStatus.ACTIVE and entry.followup_days == 7
+    assert entry.owner_unit.code == "gov-luoxi" and "watch.followup_days_red=7" in entry.followup_basis
+    assert Notification.objects.filter(recipient=luoxi, topic="watch").exists()
+
+
+def test_a_department_cannot_confirm_and_another_town_cannot_see(proposed, chengjian, xuejia):
+    with pytest.raises(PermissionDenied):
+        watch.watch_confirm(actor=chengjian, entry=proposed)
+    assert not WatchEntry.objects.for_user(xuejia).filter(pk=proposed.pk).exists()
+
+
+def test_declining_needs_a_reason(proposed, office):
+    with pytest.raises(DomainError, match="理由"):
+        watch.watch_decline(actor=office, entry=proposed, reason="")
+    watch.watch_decline(actor=office, entry=proposed, reason="已全额支付")
+    assert WatchEntry.objects.get(pk=proposed.pk).status == WatchStatus.DECLINED
+
+
+def test_a_followup_sets_the_next_date(proposed, luoxi):
+    entry = watch.watch_confirm(actor=luoxi, entry=proposed)
+    visited = timezone.localdate()
+    watch.followup_record(
+        actor=luoxi, entry=entry, visited_on=visited, wage_status="10月工资已发一半", measures="约谈"
+    )
+    entry.refresh_from_db()
+    assert timezone.localtime(entry.next_followup_due).date() == visited + datetime.timedelta(days=7)
+    assert entry.followups.get().level == "red"
+    with pytest.raises(DomainError, match="工资支付情况"):
+        watch.followup_record(actor=luoxi, entry=entry, visited_on=visited, wage_status=" ")
+    with pytest.raises(DomainError, match="晚于今天"):
+        watch.followup_record(
+            actor=luoxi, entry=entry, visited_on=visited + datetime.timedelta(days=1), wage_status="x"
+        )
+
+
+def test_overdue_followups_are_flagged_once_per_due_date(
+    proposed, luoxi, office, django_capture_on_commit_callbacks
+):
+    entry = watch.watch_confirm(actor=luoxi, entry=proposed)
+    due = entry.next_followup_due
+    with django_capture_on_commit_callbacks(execute=True):
+        assert watch.followups_mark_overdue(now=due - datetime.timedelta(minutes=1)) == 0
+        assert watch.followups_mark_overdue(now=due + datetime.timedelta(minutes=1)) == 1
+        assert watch.followups_mark_overdue(now=due + datetime.timedelta(days=2)) == 0
+    assert Notification.objects.filter(recipient=office, topic="watch-overdue").count() == 1
+
+
+def test_the_prevention_plan_needs_a_subject_and_measures(proposed, luoxi):
+    with pytest.raises(DomainError, match="责任主体"):
+        watch.plan_save(actor=luoxi, entry=proposed, subject="", team="", measures="")
+    entry = watch.plan_save(
+        actor=luoxi,
+        entry=proposed,
+        subject="罗溪镇政府",
+        team="分管副镇长、劳动保障所",
+        measures="每周走访；控制账册",
+    )
+    assert entry.plan_subject == "罗溪镇政府" and entry.plan_updated_at
+
+
+def test_exit_needs_a_reason_and_red_leaves_only_by_the_office(proposed, luoxi, office):
+    entry = watch.watch_confirm(actor=luoxi, entry=proposed)
+    with pytest.raises(DomainError, match="联席办"):
+        watch.watch_exit(actor=luoxi, entry=entry, reason="已好转")
+    with pytest.raises(DomainError, match="理由"):
+        watch.watch_exit(actor=office, entry=entry, reason="")
+    watch.watch_exit(actor=office, entry=entry, reason="欠薪已清偿，连续两月正常发放")
+    assert WatchEntry.objects.get(pk=entry.pk).status == WatchStatus.EXITED
+
+
+def test_the_watch_pages(proposed, login, luoxi, leader):
+    client = login(luoxi)
+    assert client.get("/watch/").status_code == 200
+    client.post(f"/watch/{proposed.pk}/confirm/")
+    response = client.post(
+        f"/watch/{proposed.pk}/followup/",
+        {"visited_on": timezone.localdate().isoformat(), "wage_status": "已发放"},
+        follow=True,
+    )
+    assert "已记录回访" in response.content.decode()
+    assert login(leader).get(f"/watch/{proposed.pk}/").status_code == 200
+    assert login(leader).post(f"/watch/{proposed.pk}/exit/", {"reason": "x"}).status_code == 403
+    assert client.get("/watch/", {"export": "xlsx"}).status_code == 200
+
+
+# --- the cockpit ----------------------------------------------------------------------------------
+
+
+def test_the_cockpit_counts_within_scope(proposed, login, office, xuejia, luoxi):
+    page = login(office).get("/cockpit/")
+    assert page.status_code == 200 and page.context["levels"][0] == ("red", "红色", 1)
+    assert "罗溪纺织有限公司" in page.content.decode()
+    assert login(luoxi).get("/cockpit/").context["levels"][0][2] == 1
+    assert login(xuejia).get("/cockpit/").context["levels"][0][2] == 0
+
+
+def test_the_cockpit_is_refused_to_admin_roles(district, login, sysadmin):
+    assert login(sysadmin).get("/cockpit/").status_code == 403
+
+
+@pytest.mark.parametrize("extra", [2, 25])
+def test_the_cockpit_query_count_does_not_grow(world, login, office, extra, django_assert_max_num_queries):
+    from anxin.registry.tests.factories import enterprise
+
+    for n in range(extra):
+        observe(enterprise(town="luoxi", name=f"驾驶舱企业{n}"), "wage_arrears_months", "2026-11", 3)
+    services.scan(as_of=D(2026, 11, 25))
+    client = login(office)
+    with django_assert_max_num_queries(22):
+        assert client.get("/cockpit/").status_code == 200

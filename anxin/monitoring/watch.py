@@ -1,0 +1,306 @@
+"""The watch list (重点监控, §四(二)) and each watched enterprise's risk prevention plan (§四(三)).
+
+Orange and red enterprises are proposed by the scan; the office or the enterprise's town confirms
+(or declines, with a reason); an owner unit follows up at a frequency set by the level
+(``watch.followup_days_red/orange/yellow``); each follow-up records wages, debts, measures and the
+next step (连续跟踪、滚动更新, §五(二)); overdue follow-ups are flagged by tick; an entry exits with
+a reason when the risk has fallen.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anxin.core.access import is_system, require_perm
+from anxin.core.audit import acting, system_actor
+from anxin.core.errors import DomainError
+from anxin.core.policy import param_record
+from anxin.monitoring.models import LIVE_WATCH, FollowUp, Level, WatchEntry, WatchEvent, WatchStatus
+from anxin.notify.services import notify_units
+from anxin.org.models import Role, Unit
+
+Action = WatchEvent.Action
+PROPOSE_LEVELS = (Level.ORANGE, Level.RED)
+
+
+def frequency(level: str, on: datetime.date) -> tuple[int, str]:
+    code = f"watch.followup_days_{level if level in ('red', 'orange') else 'yellow'}"
+    record = param_record(code, on=on)
+    days = int(record.typed_value)
+    return days, f"{record.citation}：{days} 日（参数 {code}={days}）"
+
+
+def watch_sync(*, levels: dict[int, tuple[str, str]], routes: dict[int, tuple], now, actor) -> int:
+    """Called by the scan: propose orange/red enterprises not yet on the list; keep live entries'
+    levels current (a tighter frequency applies from the next follow-up). ``levels``: id → (level,
+    reason); ``routes``: id → (town_id, unit_id)."""
+    live = {
+        e.enterprise_id: e
+        for e in WatchEntry.objects.filter(enterprise_id__in=list(levels), status__in=LIVE_WATCH)
+    }
+    proposals, changed, events = [], [], []
+    for enterprise_id, (level, reason) in levels.items():
+        entry = live.get(enterprise_id)
+        if entry is None:
+            if level in PROPOSE_LEVELS:
+                town_id, unit_id = routes.get(enterprise_id, (None, None))
+                proposals.append(
+                    WatchEntry(
+                        enterprise_id=enterprise_id,
+                        level=level,
+                        proposed_at=now,
+                        proposal=reason,
+                        town_id=town_id,
+                        unit_id=unit_id,
+                    )
+                )
+        elif entry.level != level:
+            events.append(
+                WatchEvent(
+                    entry=entry,
+                    action=Action.LEVEL,
+                    actor=actor,
+                    at=now,
+                    note=f"{entry.get_level_display()} → {dict(Level.choices)[level]}",
+                )
+            )
+            entry.level = level
+            changed.append(entry)
+    WatchEntry.objects.bulk_create(proposals, batch_size=500)
+    WatchEntry.objects.bulk_update(changed, ["level"], batch_size=500)
+    events += [
+        WatchEvent(entry=e, action=Action.PROPOSE, actor=actor, at=now, note=e.proposal) for e in proposals
+    ]
+    WatchEvent.objects.bulk_create(events, batch_size=1000)
+    return len(proposals)
+
+
+def can_manage(actor, entry: WatchEntry) -> bool:
+    if is_system(actor) or actor.has_role(Role.OFFICE):
+        return True
+    if actor.has_role(Role.TOWN) and entry.town_id and entry.town_id in actor.scope.town_ids:
+        return True
+    return bool(
+        actor.has_role(Role.DEPARTMENT)
+        and actor.unit_id
+        and actor.unit_id in (entry.owner_unit_id, entry.unit_id)
+    )
+
+
+def _guard(actor, entry: WatchEntry, *, confirm: bool = False) -> None:
+    require_perm(actor, "monitoring.manage_watchentry")
+    if confirm:
+        town = actor.has_role(Role.TOWN) and entry.town_id in actor.scope.town_ids
+        if not (is_system(actor) or actor.has_role(Role.OFFICE) or town):
+            raise PermissionDenied(_("只有联席办或属地镇/街道可以确认、退出重点监控"))
+    elif not can_manage(actor, entry):
+        raise PermissionDenied(_("只有联席办、属地镇/街道或负责单位可以办理"))
+
+
+def _move(entry: WatchEntry, old: str, **values) -> None:
+    if WatchEntry.objects.filter(pk=entry.pk, status=old).update(**values) != 1:
+        raise DomainError(_("该条目已被他人处理，请刷新后查看"), code="conflict")
+
+
+@transaction.atomic
+def watch_confirm(*, actor, entry: WatchEntry, owner_unit: Unit | None = None) -> WatchEntry:
+    _guard(actor, entry, confirm=True)
+    if entry.status != WatchStatus.PROPOSED:
+        raise DomainError(_("只有待确认的条目可以确认"), code="transition")
+    now = timezone.now()
+    owner = (
+        owner_unit
+        or Unit.objects.filter(town_id=entry.town_id).first()
+        or (actor.unit if actor.unit_id else None)
+    )
+    days, basis = frequency(entry.level, timezone.localdate(now))
+    with acting(actor):
+        _move(
+            entry,
+            WatchStatus.PROPOSED,
+            status=WatchStatus.ACTIVE,
+            confirmed_at=now,
+            confirmed_by=actor,
+            owner_unit=owner,
+            followup_days=days,
+            followup_basis=basis,
+            next_followup_due=now + datetime.timedelta(days=days),
+        )
+        WatchEvent.objects.create(
+            entry=entry, action=Action.CONFIRM, actor=actor, at=now, note=f"负责单位：{owner}；{basis}"
+        )
+        if owner:
+            notify_units(
+                unit_ids=[owner.pk],
+                subject=f"纳入重点监控：{entry.enterprise.name}，每 {days} 日回访",
+                url=reverse("watch-detail", args=[entry.pk]),
+                topic="watch",
+            )
+    entry.refresh_from_db()
+    return entry
+
+
+@transaction.atomic
+def watch_decline(*, actor, entry: WatchEntry, reason: str) -> WatchEntry:
+    _guard(actor, entry, confirm=True)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("不纳入须说明理由"), field="reason")
+    if entry.status != WatchStatus.PROPOSED:
+        raise DomainError(_("只有待确认的条目可以不纳入"), code="transition")
+    now = timezone.now()
+    with acting(actor):
+        _move(entry, WatchStatus.PROPOSED, status=WatchStatus.DECLINED, closed_at=now, closed_reason=reason)
+        WatchEvent.objects.create(entry=entry, action=Action.DECLINE, actor=actor, at=now, note=reason)
+    entry.refresh_from_db()
+    return entry
+
+
+@transaction.atomic
+def followup_record(
+    *,
+    actor,
+    entry: WatchEntry,
+    visited_on: datetime.date,
+    wage_status: str,
+    debts: str = "",
+    measures: str = "",
+    next_step: str = "",
+) -> FollowUp:
+    _guard(actor, entry)
+    if entry.status != WatchStatus.ACTIVE:
+        raise DomainError(_("只有重点监控中的企业可以记录回访"), code="transition")
+    wage_status = (wage_status or "").strip()
+    if not wage_status:
+        raise DomainError(_("请填写工资支付情况"), field="wage_status")
+    today = timezone.localdate()
+    if visited_on > today:
+        raise DomainError(_("回访日期不能晚于今天"), field="visited_on")
+    now = timezone.now()
+    days, basis = frequency(entry.level, today)
+    with acting(actor):
+        followup = FollowUp.objects.create(
+            entry=entry,
+            visited_on=visited_on,
+            wage_status=wage_status[:2000],
+            debts=(debts or "").strip()[:2000],
+            measures=(measures or "").strip()[:2000],
+            next_step=(next_step or "").strip()[:2000],
+            level=entry.level,
+            recorded_by=actor,
+        )
+        due = timezone.make_aware(
+            datetime.datetime.combine(visited_on + datetime.timedelta(days=days), datetime.time(23, 59, 59))
+        )
+        _move(
+            entry,
+            WatchStatus.ACTIVE,
+            last_followup_at=now,
+            next_followup_due=due,
+            followup_days=days,
+            followup_basis=basis,
+        )
+        WatchEvent.objects.create(
+            entry=entry,
+            action=Action.FOLLOWUP,
+            actor=actor,
+            at=now,
+            note=f"{visited_on:%Y-%m-%d}：{wage_status[:200]}",
+        )
+    entry.refresh_from_db()
+    return followup
+
+
+@transaction.atomic
+def plan_save(*, actor, entry: WatchEntry, subject: str, team: str, measures: str) -> WatchEntry:
+    """The risk prevention plan (§四(三)): responsible subject, team, measures."""
+    _guard(actor, entry)
+    if entry.status not in LIVE_WATCH:
+        raise DomainError(_("已退出的条目不能修改预案"), code="transition")
+    subject, team, measures = (subject or "").strip(), (team or "").strip(), (measures or "").strip()
+    if not subject or not measures:
+        raise DomainError(_("风险防范预案须写明责任主体和工作措施（§四(三)）"), field="subject")
+    now = timezone.now()
+    with acting(actor):
+        WatchEntry.objects.filter(pk=entry.pk).update(
+            plan_subject=subject[:200],
+            plan_team=team[:2000],
+            plan_measures=measures[:4000],
+            plan_updated_at=now,
+        )
+        WatchEvent.objects.create(
+            entry=entry, action=Action.PLAN, actor=actor, at=now, note=f"责任主体：{subject}"
+        )
+    entry.refresh_from_db()
+    return entry
+
+
+@transaction.atomic
+def watch_exit(*, actor, entry: WatchEntry, reason: str) -> WatchEntry:
+    """Leave the list when the risk has fallen; a red enterprise leaves only by the office."""
+    _guard(actor, entry, confirm=True)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("退出重点监控须说明理由"), field="reason")
+    if entry.level == Level.RED and not (is_system(actor) or actor.has_role(Role.OFFICE)):
+        raise DomainError(_("红色风险企业只能由联席办决定退出"), field="reason")
+    now = timezone.now()
+    with acting(actor):
+        _move(
+            entry,
+            WatchStatus.ACTIVE,
+            status=WatchStatus.EXITED,
+            closed_at=now,
+            closed_reason=reason,
+            next_followup_due=None,
+        )
+        WatchEvent.objects.create(entry=entry, action=Action.EXIT, actor=actor, at=now, note=reason)
+    entry.refresh_from_db()
+    return entry
+
+
+def followups_mark_overdue(*, now: datetime.datetime | None = None) -> int:
+    """Active entries past their follow-up date: flag each due date once, tell owner and office."""
+    now = now or timezone.now()
+    actor = system_actor()
+    marked = []
+    with transaction.atomic(), acting(actor):
+        for entry in WatchEntry.objects.filter(
+            status=WatchStatus.ACTIVE, next_followup_due__lt=now
+        ).select_related("enterprise"):
+            if entry.overdue_marked_for == entry.next_followup_due:
+                continue
+            touched = WatchEntry.objects.filter(
+                pk=entry.pk, status=WatchStatus.ACTIVE, next_followup_due=entry.next_followup_due
+            ).update(overdue_marked_for=entry.next_followup_due)
+            if touched == 1:
+                marked.append(entry)
+                WatchEvent.objects.create(
+                    entry=entry,
+                    action=Action.OVERDUE,
+                    actor=actor,
+                    at=now,
+                    note=f"应于 {timezone.localtime(entry.next_followup_due):%Y-%m-%d} 前回访",
+                )
+        for entry in marked:
+            notify_units(
+                unit_ids=[entry.owner_unit_id],
+                subject=f"重点监控回访逾期：{entry.enterprise.name}",
+                url=reverse("watch-detail", args=[entry.pk]),
+                topic="watch-overdue",
+            )
+        if marked:
+            notify_units(
+                unit_ids=Unit.objects.filter(kind="office").values_list("pk", flat=True),
+                subject=f"重点监控回访逾期 {len(marked)} 家",
+                body="、".join(e.enterprise.name for e in marked[:10]),
+                url=reverse("watch-list") + "?overdue=1",
+                topic="watch-overdue",
+            )
+    return len(marked)
