@@ -129,7 +129,8 @@ class RiskAssessment(models.Model):
     points = models.PositiveIntegerField(_("风险分"), default=0)
     findings = models.JSONField(_("触发的规则"), default=list)
     as_of = models.DateField(_("评估基准日"))
-    assessed_at = models.DateTimeField(_("评估时间"))
+    assessed_at = models.DateTimeField(_("评估时间"), help_text=_("得出当前结果的时间；结果未变的重评不改写"))
+    digest = models.CharField(max_length=40, blank=True, editable=False)
 
     objects = AssessmentQuerySet.as_manager()
 

@@ -19,6 +19,7 @@ import calendar
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 RECENT_MONTHS = 3
 COMPLAINT_KINDS = ("wage_complaint", "collective")
@@ -64,6 +65,41 @@ class Facts:
     observations: dict[str, tuple[Obs, ...]] = field(default_factory=dict)  # by indicator, by month
     signals: tuple[Sig, ...] = ()
     reports: tuple[Rep, ...] = ()
+
+    @cached_property
+    def complaints(self) -> tuple[Sig, ...]:
+        """Verified complaints, oldest first (computed once; several rules read them)."""
+        return tuple(
+            sorted(
+                (
+                    s
+                    for s in self.signals
+                    if s.kind in COMPLAINT_KINDS and s.verification in VERIFIED and not s.merged
+                ),
+                key=lambda s: (s.received, s.id),
+            )
+        )
+
+    @cached_property
+    def quiet(self) -> bool:
+        """Nothing any rule could fire on: no signals, no reports, no arrears-type observations,
+        no series long enough to show a drop. Most enterprises, most of the time."""
+        if self.signals or self.reports or self.status in ("unreachable", "suspended"):
+            return False
+        if any(code in self.observations for code in LOUD_INDICATORS):
+            return False
+        return not any(len(self.observations.get(code, ())) >= 4 for code in DROP_INDICATORS)
+
+
+LOUD_INDICATORS = (
+    "wage_arrears_months",
+    "wage_arrears_amount",
+    "si_arrears_months",
+    "overdue_loans",
+    "lawsuits",
+    "private_lending",
+)
+DROP_INDICATORS = ("electricity_kwh", "insured_headcount", "tax_paid")
 
 
 @dataclass(frozen=True)
@@ -124,6 +160,7 @@ def month_start(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
+@lru_cache(maxsize=4096)  # a scan asks the same few dates hundreds of thousands of times
 def add_months(day: datetime.date, months: int) -> datetime.date:
     """The same day ``months`` later (or earlier), clamped to the month's end: 1月31日 + 1 → 2月28日."""
     index = day.year * 12 + day.month - 1 + months
@@ -150,17 +187,7 @@ def trailing(facts: Facts, code: str, latest: Obs, months: int = 3) -> list[Obs]
 
 
 def verified_complaints(facts: Facts, as_of: datetime.date) -> list[Sig]:
-    return sorted(
-        (
-            s
-            for s in facts.signals
-            if s.kind in COMPLAINT_KINDS
-            and s.verification in VERIFIED
-            and not s.merged
-            and s.received <= as_of
-        ),
-        key=lambda s: (s.received, s.id),
-    )
+    return [s for s in facts.complaints if s.received <= as_of]
 
 
 def recent_signals(facts: Facts, kinds: tuple[str, ...], as_of: datetime.date, days: int) -> list[Sig]:
@@ -491,6 +518,8 @@ class Assessment:
 
 def assess(facts: Facts, params: dict[str, Param], as_of: datetime.date) -> Assessment:
     """Run every rule. The level is the highest any finding gives; points are the screening score."""
+    if facts.quiet:
+        return Assessment(level="none", points=0, findings=[])
     findings = [f for f in (rule.check(facts, params, as_of) for rule in RULES) if f is not None]
     level = max((f.level for f in findings), key=LEVELS.index, default="none")
     points = sum(f.points for f in findings)

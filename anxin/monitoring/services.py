@@ -5,6 +5,8 @@ append-only events, notices after commit."""
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -266,9 +268,11 @@ def scan(
 
 def _store(facts: dict[int, rules.Facts], params, as_of, now, *, router: Router, due, actor):
     ids = list(facts)
-    previous = dict(
-        RiskAssessment.objects.filter(enterprise_id__in=ids).values_list("enterprise_id", "level")
-    )
+    previous, digests = {}, {}
+    for enterprise_id, level, digest in RiskAssessment.objects.filter(enterprise_id__in=ids).values_list(
+        "enterprise_id", "level", "digest"
+    ):
+        previous[enterprise_id], digests[enterprise_id] = level, digest
     enterprises = {
         e.pk: e for e in Enterprise.objects.filter(pk__in=ids).only("pk", "town_id", "name", "uscc")
     }
@@ -291,16 +295,21 @@ def _store(facts: dict[int, rules.Facts], params, as_of, now, *, router: Router,
             route = router.route(enterprise=enterprises[enterprise_id])
             routes[enterprise_id] = (route.town_id, route.unit_id)
         findings = [f.as_dict() for f in result.findings]
-        assessments.append(
-            RiskAssessment(
-                enterprise_id=enterprise_id,
-                level=result.level,
-                points=result.points,
-                findings=findings,
-                as_of=as_of,
-                assessed_at=now,
+        digest = hashlib.sha1(  # noqa: S324 (a change detector, not a security hash)
+            json.dumps([result.level, result.points, findings], sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()
+        if digests.get(enterprise_id) != digest:  # an unchanged result is not rewritten
+            assessments.append(
+                RiskAssessment(
+                    enterprise_id=enterprise_id,
+                    level=result.level,
+                    points=result.points,
+                    findings=findings,
+                    as_of=as_of,
+                    assessed_at=now,
+                    digest=digest,
+                )
             )
-        )
         counts["assessed"] += 1
         before = previous.get(enterprise_id, Level.NONE)
         if before != result.level:
@@ -374,7 +383,7 @@ def _store(facts: dict[int, rules.Facts], params, as_of, now, *, router: Router,
         assessments,
         update_conflicts=True,
         unique_fields=["enterprise"],
-        update_fields=["level", "points", "findings", "as_of", "assessed_at"],
+        update_fields=["level", "points", "findings", "as_of", "assessed_at", "digest"],
         batch_size=500,
     )
     RiskChange.objects.bulk_create(changes, batch_size=500)
