@@ -209,6 +209,16 @@ DEFAULTS: list[dict] = [
         "to_confirm": True,
     },
     {
+        "code": "watch.sensitive_percent",
+        "name": "敏感时期回访周期折算比例",
+        "value": "50",
+        "type": "int",
+        "unit": "%",
+        "citation": f"{OPINIONS} §三(一)（敏感时期启动应急机制；比例为本区做法）",
+        "note": "敏感时期内重点监控回访周期按该比例缩短（向上取整，至少1日）。",
+        "to_confirm": True,
+    },
+    {
         "code": "group.workers",
         "name": "群体性欠薪人数",
         "value": "10",

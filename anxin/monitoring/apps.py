@@ -28,6 +28,7 @@ class MonitoringConfig(AppConfig):
             "monitoring.view_alert",
             "monitoring.view_immediatereport",
             "monitoring.view_watchentry",
+            "monitoring.view_sensitiveperiod",
         ]
         work = [
             *view,
@@ -38,6 +39,7 @@ class MonitoringConfig(AppConfig):
             "monitoring.submit_immediatereport",
             "monitoring.view_watchentry",
             "monitoring.manage_watchentry",
+            "monitoring.add_dailyreport",
         ]
         return {
             Role.OFFICE: [
@@ -45,6 +47,7 @@ class MonitoringConfig(AppConfig):
                 "monitoring.dismiss_alert",
                 "monitoring.run_scan",
                 "monitoring.review_immediatereport",
+                "monitoring.add_sensitiveperiod",
             ],
             Role.LEADER: [*view, "monitoring.export_alert"],
             Role.DEPARTMENT: work,
@@ -58,13 +61,14 @@ class MonitoringConfig(AppConfig):
         return {"observations": observation_import}
 
     def sweeps(self) -> list[tuple[str, object]]:
-        from anxin.monitoring import immediate, services, watch
+        from anxin.monitoring import immediate, sensitive, services, watch
 
         return [
             ("风险重评（全部企业）", services.scan_sweep),
             ("预警逾期上报", services.alerts_escalate),
             ("即时报告逾期上报", immediate.reports_escalate),
             ("重点监控回访逾期", watch.followups_mark_overdue),
+            ("敏感时期日报缺报", sensitive.missing_mark),
         ]
 
     def on_event(self, topic: str, payload: dict) -> None:
@@ -106,6 +110,16 @@ class MonitoringConfig(AppConfig):
                     "url_name": "watch-list",
                     "icon": "eye",
                     "order": 17,
+                }
+            )
+        if user.has_perm("monitoring.view_sensitiveperiod"):
+            items.append(
+                {
+                    "label": "敏感时期",
+                    "group": "monitoring",
+                    "url_name": "sensitive-list",
+                    "icon": "calendar-event",
+                    "order": 18,
                 }
             )
         if user.has_perm("monitoring.import_observation"):

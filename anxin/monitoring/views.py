@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
@@ -27,14 +27,16 @@ from anxin.core.services import security_event_record
 from anxin.core.tabular import TableError
 from anxin.core.xlsx import XLSX_TYPE, Col, xlsx_response
 from anxin.intake.models import Signal
-from anxin.monitoring import immediate, selectors, services, watch
+from anxin.monitoring import immediate, selectors, sensitive, services, watch
 from anxin.monitoring.forms import AlertFilter, ObservationImportForm
 from anxin.monitoring.importing import observation_import, observation_template
 from anxin.monitoring.models import (
+    DailyReport,
     ImmediateReport,
     Indicator,
     Observation,
     ReportStatus,
+    SensitivePeriod,
     WatchEntry,
     WatchStatus,
 )
@@ -475,3 +477,87 @@ def cockpit(request):
         "monitoring/cockpit.html",
         {"page_title": "监测驾驶舱", **selectors.cockpit(user=request.user)},
     )
+
+
+# --- sensitive periods (§三(一)) ----------------------------------------------------------------
+
+
+@login_required
+@permission_required("monitoring.view_sensitiveperiod", raise_exception=True)
+def sensitive_list(request):
+    if request.method == "POST":
+        if not sensitive.may_declare(request.user):
+            raise PermissionDenied
+        try:
+            period = sensitive.period_declare(
+                actor=request.user,
+                name=request.POST.get("name", ""),
+                start=datetime.date.fromisoformat(request.POST.get("start", "")),
+                end=datetime.date.fromisoformat(request.POST.get("end", "")),
+                note=request.POST.get("note", ""),
+            )
+        except ValueError:
+            messages.error(request, "请填写有效的开始和结束日期。")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已发布敏感时期，各镇（街道）和部门已收到通知。")
+            return redirect("sensitive-detail", pk=period.pk)
+    periods = SensitivePeriod.objects.select_related("declared_by")
+    context = {
+        "page_title": "敏感时期",
+        "may_declare": sensitive.may_declare(request.user),
+        "active": sensitive.active_period(),
+        **paginate(request, periods),
+    }
+    return render(request, "monitoring/sensitive_list.html", context)
+
+
+@login_required
+@permission_required("monitoring.view_sensitiveperiod", raise_exception=True)
+def sensitive_detail(request, pk: int):
+    period = get_object_or_404(SensitivePeriod, pk=pk)
+    today = timezone.localdate()
+    if request.method == "POST":
+        try:
+            day = datetime.date.fromisoformat(request.POST.get("day", ""))
+            sensitive.daily_report_file(
+                actor=request.user,
+                period=period,
+                day=day,
+                is_zero=bool(request.POST.get("is_zero")),
+                content=request.POST.get("content", ""),
+            )
+        except ValueError:
+            messages.error(request, "请填写有效的日期。")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        except PermissionDenied:
+            messages.error(request, "您的角色不能报送日报。")
+        else:
+            messages.success(request, "已报送。")
+        return redirect("sensitive-detail", pk=period.pk)
+    last = min(period.end, today)
+    days = [period.start + datetime.timedelta(days=n) for n in range(max(0, (last - period.start).days + 1))][
+        -14:
+    ]
+    units = list(sensitive.reporting_units())
+    scope = request.user.scope
+    if not scope.everything:
+        units = [u for u in units if u.pk == request.user.unit_id]
+    filed = {
+        (r.unit_id, r.day): r for r in DailyReport.objects.filter(period=period, day__in=days, unit__in=units)
+    }
+    rows = [{"unit": u, "cells": [filed.get((u.pk, d)) for d in days]} for u in units]
+    missing_today = [u for u in units if (u.pk, today) not in filed] if period.is_active(today) else []
+    context = {
+        "page_title": period.name,
+        "period": period,
+        "days": days,
+        "rows": rows,
+        "today": today,
+        "may_file": sensitive.may_file(request.user) and period.is_active(today),
+        "missing_today": missing_today,
+        "mine": DailyReport.objects.filter(period=period, unit_id=request.user.unit_id).order_by("-day")[:30],
+    }
+    return render(request, "monitoring/sensitive_detail.html", context)

@@ -33,7 +33,16 @@ def frequency(level: str, on: datetime.date) -> tuple[int, str]:
     code = f"watch.followup_days_{level if level in ('red', 'orange') else 'yellow'}"
     record = param_record(code, on=on)
     days = int(record.typed_value)
-    return days, f"{record.citation}：{days} 日（参数 {code}={days}）"
+    basis = f"{record.citation}：{days} 日（参数 {code}={days}）"
+    from anxin.monitoring.sensitive import active_period
+
+    period = active_period(on)
+    if period is not None:
+        percent = int(param_record("watch.sensitive_percent", on=on).typed_value)
+        tightened = max(1, -(-days * percent // 100))
+        basis += f"；敏感时期“{period.name}”按 {percent}% 缩短为 {tightened} 日（参数 watch.sensitive_percent={percent}）"
+        days = tightened
+    return days, basis
 
 
 def watch_sync(*, levels: dict[int, tuple[str, str]], routes: dict[int, tuple], now, actor) -> int:

@@ -1,0 +1,101 @@
+"""Sensitive periods (§三(一)): declared by the office; daily reports (零报告 allowed) from every
+town and member department; missing days flagged once; follow-ups tighten."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from anxin.core.errors import DomainError
+from anxin.monitoring import sensitive, watch
+from anxin.monitoring.models import DailyReport, MissingDailyReport
+from anxin.notify.models import Notification
+
+D = datetime.date
+TZ = timezone.get_current_timezone()
+
+
+@pytest.fixture
+def period(office):
+    with time_machine.travel(datetime.datetime(2026, 11, 20, 9, tzinfo=TZ), tick=False):
+        return sensitive.period_declare(
+            actor=office, name="测试敏感时期", start=D(2026, 11, 20), end=D(2026, 11, 30), note="每日报送"
+        )
+
+
+def test_only_the_office_declares(district, luoxi):
+    with pytest.raises(PermissionDenied):
+        sensitive.period_declare(actor=luoxi, name="x", start=D(2026, 11, 20), end=D(2026, 11, 21))
+
+
+def test_a_period_needs_sane_dates_and_does_not_overlap(period, office):
+    with pytest.raises(DomainError, match="早于"):
+        sensitive.period_declare(actor=office, name="y", start=D(2026, 12, 5), end=D(2026, 12, 1))
+    with pytest.raises(DomainError, match="重叠"):
+        sensitive.period_declare(actor=office, name="y", start=D(2026, 11, 25), end=D(2026, 12, 5))
+
+
+def test_a_town_files_a_zero_report_once_a_day(period, luoxi):
+    with time_machine.travel(datetime.datetime(2026, 11, 21, 17, tzinfo=TZ), tick=False):
+        sensitive.daily_report_file(actor=luoxi, period=period, day=D(2026, 11, 21), is_zero=True, content="")
+        with pytest.raises(DomainError, match="已报送"):
+            sensitive.daily_report_file(
+                actor=luoxi, period=period, day=D(2026, 11, 21), is_zero=False, content="又一次"
+            )
+        with pytest.raises(DomainError, match="零报告"):
+            sensitive.daily_report_file(
+                actor=luoxi, period=period, day=D(2026, 11, 20), is_zero=False, content=" "
+            )
+        with pytest.raises(DomainError, match="未来"):
+            sensitive.daily_report_file(
+                actor=luoxi, period=period, day=D(2026, 11, 22), is_zero=True, content=""
+            )
+    assert DailyReport.objects.get().is_zero
+
+
+def test_the_office_does_not_file_daily_reports(period, office):
+    with pytest.raises(DomainError):
+        sensitive.daily_report_file(
+            actor=office, period=period, day=D(2026, 11, 20), is_zero=True, content=""
+        )
+
+
+def test_missing_days_are_flagged_once_and_reported(
+    period, luoxi, office, django_capture_on_commit_callbacks
+):
+    sensitive.daily_report_file(actor=luoxi, period=period, day=D(2026, 11, 20), is_zero=True, content="")
+    units = sensitive.reporting_units().count()
+    now = datetime.datetime(2026, 11, 21, 9, tzinfo=TZ)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sensitive.missing_mark(now=now) == units - 1
+        assert sensitive.missing_mark(now=now) == 0
+    assert not MissingDailyReport.objects.filter(unit=luoxi.unit).exists()
+    assert Notification.objects.filter(recipient=office, topic="sensitive-missing").count() == 1
+
+
+def test_follow_ups_tighten_during_the_period(period):
+    days, basis = watch.frequency("red", D(2026, 11, 25))
+    assert days == 4 and "watch.sensitive_percent=50" in basis  # 7 days × 50 % → 4
+    assert watch.frequency("red", D(2026, 12, 5))[0] == 7
+
+
+def test_the_pages(period, login, luoxi, office, leader):
+    assert login(leader).get("/sensitive/").status_code == 200
+    assert (
+        login(luoxi)
+        .post("/sensitive/", {"name": "x", "start": "2026-12-01", "end": "2026-12-02"})
+        .status_code
+        == 403
+    )
+    with time_machine.travel(datetime.datetime(2026, 11, 22, 10, tzinfo=TZ), tick=True):
+        client = login(luoxi)
+        page = client.get(f"/sensitive/{period.pk}/")
+        assert page.status_code == 200 and page.context["may_file"]
+        client.post(f"/sensitive/{period.pk}/", {"day": "2026-11-22", "content": "无新增欠薪"})
+        assert DailyReport.objects.filter(unit=luoxi.unit, day=D(2026, 11, 22)).exists()
+        grid = login(office).get(f"/sensitive/{period.pk}/").context["rows"]
+        assert len(grid) == sensitive.reporting_units().count()
