@@ -13,6 +13,10 @@ from rest_framework.response import Response
 
 from anxin.core.access import get_scoped_or_404
 from anxin.core.api import CodeRelatedField
+from anxin.core.errors import DomainError
+from anxin.core.models import SecurityEventKind
+from anxin.core.security import client_ip
+from anxin.core.services import security_event_record
 from anxin.core.validators import validate_uscc
 from anxin.monitoring import services
 from anxin.monitoring.importing import parse_month, parse_value
@@ -135,7 +139,18 @@ def observations_bulk(request):
             )
         keys.add(key)
         rows.append((visible[uscc], indicator, month, value))
-    return Response(services.observations_record(actor=request.user, rows=rows))
+    try:
+        counts = services.observations_record(actor=request.user, rows=rows)
+    except DomainError as exc:
+        raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from None
+    security_event_record(
+        kind=SecurityEventKind.IMPORT,
+        user=request.user,
+        ip=client_ip(request),
+        summary=f"接口报送监测数据 {len(rows)} 条：新增 {counts['created']}，更新 {counts['updated']}",
+        detail={"rows": len(rows)},
+    )
+    return Response(counts)
 
 
 class AlertSerializer(serializers.ModelSerializer):
@@ -164,6 +179,24 @@ class AlertSerializer(serializers.ModelSerializer):
 
     def get_enterprise(self, alert) -> dict:
         return {"uscc": alert.enterprise.uscc, "name": alert.enterprise.name}
+
+    def to_representation(self, alert):
+        data = super().to_representation(alert)
+        data["evidence"] = _visible_evidence(self.context["request"].user, data.get("evidence") or {})
+        return data
+
+
+def _visible_evidence(user, evidence: dict) -> dict:
+    """The evidence with only the signals the user may open (alerts follow the enterprise's town,
+    signals their own routing)."""
+    inner = dict(evidence.get("evidence") or {})
+    ids = inner.get("signals") or []
+    if ids:
+        from anxin.intake.models import Signal
+
+        visible = set(Signal.objects.for_user(user).filter(pk__in=ids).values_list("pk", flat=True))
+        inner["signals"] = [i for i in ids if i in visible]
+    return {**evidence, "evidence": inner}
 
 
 @extend_schema_view(
@@ -230,6 +263,9 @@ def enterprise_risk(request, uscc: str):
             "points": assessment.points,
             "as_of": assessment.as_of.isoformat(),
             "assessed_at": assessment.assessed_at.isoformat(),
-            "findings": assessment.findings,
+            "findings": [
+                {**f, "evidence": _visible_evidence(request.user, {"evidence": f["evidence"]})["evidence"]}
+                for f in assessment.findings
+            ],
         }
     )

@@ -116,6 +116,16 @@ def observation_import(
             month = parse_month(record.get("month", ""))
         except ValidationError as exc:
             problems.append(("month", "；".join(exc.messages)))
+        if chosen is not None and not services.may_report(actor, chosen):
+            unit = chosen.channel.unit
+            problems.append(
+                (
+                    "indicator",
+                    _("“%(i)s”由%(u)s报送，您所在单位不能报送")
+                    % {"i": chosen.name, "u": unit.short_name or unit.name},
+                )
+            )
+            chosen = None
         if chosen is not None:
             try:
                 value = parse_value(chosen, record.get("value", ""))

@@ -229,6 +229,17 @@ def immediate_arrears(facts: Facts, params: dict[str, Param], as_of: datetime.da
             parts.append(f"线索 #{sig.id} 查实拖欠工资 {sig.months_owed} 个月")
             signals.append(sig.id)
             break
+    for sig in facts.signals:
+        if (
+            sig.kind == "social_insurance"
+            and sig.verification in VERIFIED
+            and not sig.merged
+            and since <= sig.received <= as_of
+            and sig.months_owed >= threshold.value
+        ):
+            parts.append(f"线索 #{sig.id} 查实欠缴社保 {sig.months_owed} 个月")
+            signals.append(sig.id)
+            break
     if not parts:
         return None
     return Finding(

@@ -9,6 +9,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import partial
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -27,6 +28,7 @@ from anxin.intake.routing import Router
 from anxin.monitoring import immediate, rules, watch
 from anxin.monitoring.models import (
     ACTIVE_ALERT,
+    LEVEL_RANK,
     Alert,
     AlertEvent,
     AlertStatus,
@@ -86,6 +88,16 @@ def observations_record(
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     if not rows:
         return counts
+    for indicator in {i.pk: i for _e, i, _m, _v in rows}.values():
+        if not may_report(actor, indicator):
+            raise DomainError(
+                _("“%(i)s”由%(u)s报送，您所在单位不能报送或修改")
+                % {
+                    "i": indicator.name,
+                    "u": indicator.channel.unit.short_name or indicator.channel.unit.name,
+                },
+                field="indicator",
+            )
     now = timezone.now()
     with transaction.atomic(), acting(actor):
         keys = {(e.pk, i.pk, m) for e, i, m, _v in rows}
@@ -125,6 +137,17 @@ def observations_record(
         if touched:
             domain_events.publish("observations.changed", enterprise_ids=sorted(touched))
     return counts
+
+
+def may_report(actor, indicator: Indicator) -> bool:
+    """The indicator's channel unit reports it (towns too for channels towns feed); the office may
+    correct any. An enterprise's own town cannot zero its arrears figures."""
+    if is_system(actor) or actor.has_role(Role.OFFICE):
+        return True
+    channel = indicator.channel
+    if actor.unit_id and actor.unit_id == channel.unit_id:
+        return True
+    return bool(channel.towns_feed and actor.has_role(Role.TOWN))
 
 
 # --- the scan ---------------------------------------------------------------------------------------
@@ -178,6 +201,7 @@ def load_facts(enterprise_ids: list[int], as_of: datetime.date) -> dict[int, rul
         months,
         workers,
         merged,
+        duplicate,
     ) in Signal.objects.filter(
         enterprise_id__in=enterprise_ids, received_at__gte=since, received_at__lt=until
     ).values_list(
@@ -190,6 +214,7 @@ def load_facts(enterprise_ids: list[int], as_of: datetime.date) -> dict[int, rul
         "months_owed",
         "workers",
         "merged_into_id",
+        "duplicate_state",
     ):
         base[enterprise_id]["signals"].append(
             rules.Sig(
@@ -200,7 +225,9 @@ def load_facts(enterprise_ids: list[int], as_of: datetime.date) -> dict[int, rul
                 occurred=occurred.astimezone(local).date() if occurred else None,
                 months_owed=months,
                 workers=workers,
-                merged=merged is not None,
+                # A suspected duplicate is the same complaint from a second channel until the
+                # office keeps it: it is not counted twice.
+                merged=merged is not None or duplicate == "suspected",
             )
         )
     for rid, enterprise_id, since_day, reported, deadline, on_time in SelfReport.objects.filter(
@@ -253,16 +280,17 @@ def scan(
     router = Router()
     due = _alert_due(now)
     actor = system_actor()
-    announcements: list[Alert] = []
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        facts = load_facts(chunk, as_of)
         with transaction.atomic(), acting(actor):
-            counts, opened = _store(facts, params, as_of, now, router=router, due=due, actor=actor)
-        announcements.extend(opened)
+            # Lock the chunk's enterprises, then read: a concurrent re-assessment of the same
+            # enterprise (tick vs. a request's on-commit) waits instead of interleaving.
+            list(Enterprise.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values_list("pk"))
+            facts = load_facts(chunk, as_of)
+            counts, notices = _store(facts, params, as_of, now, router=router, due=due, actor=actor)
+            transaction.on_commit(partial(_announce, notices), robust=True)  # per chunk, once committed
         for key, value in counts.items():
             totals[key] += value
-    _announce(announcements)
     return totals
 
 
@@ -281,7 +309,18 @@ def _store(facts: dict[int, rules.Facts], params, as_of, now, *, router: Router,
         (a.enterprise_id, a.rule): a
         for a in Alert.objects.select_for_update().filter(enterprise_id__in=ids, status__in=ACTIVE_ALERT)
     }
-    assessments, changes, new_alerts, refired, cleared, events = [], [], [], [], [], []
+    # The evidence an alert was last closed on: the same finding does not re-open a closed alert
+    # (the office's dismissal or the town's handling stands until the facts change).
+    closed_on: dict[tuple[int, str], tuple] = {}
+    for enterprise_id, rule_code, evidence, explanation in (
+        Alert.objects.filter(enterprise_id__in=ids)
+        .exclude(status__in=ACTIVE_ALERT)
+        .order_by("enterprise_id", "rule", "closed_at", "pk")
+        .values_list("enterprise_id", "rule", "evidence", "explanation")
+    ):
+        closed_on[(enterprise_id, rule_code)] = (evidence, explanation)
+    notices: list[Alert] = []
+    assessments, changes, new_alerts, refired, cleared, events, rerouted = [], [], [], [], [], [], []
     counts = {"assessed": 0, "changed": 0, "opened": 0, "updated": 0, "cleared": 0}
     levels: dict[int, tuple[str, str]] = {}
     routes: dict[int, tuple] = {}
@@ -335,6 +374,8 @@ def _store(facts: dict[int, rules.Facts], params, as_of, now, *, router: Router,
                 "points": finding.points,
             }
             alert = active.get((enterprise_id, finding.rule))
+            if alert is None and closed_on.get((enterprise_id, finding.rule)) == (evidence, finding.text):
+                continue
             if alert is None:
                 enterprise = enterprises[enterprise_id]
                 route = router.route(enterprise=enterprise)
@@ -356,16 +397,31 @@ def _store(facts: dict[int, rules.Facts], params, as_of, now, *, router: Router,
                 alert.evidence != evidence
                 or alert.level != finding.level
                 or alert.explanation != finding.text
+                or alert.cleared_at is not None
             ):
+                if LEVEL_RANK[finding.level] > LEVEL_RANK[alert.level]:
+                    notices.append(alert)  # a rise (yellow → red) is news for the town and line
                 alert.evidence, alert.level, alert.explanation = evidence, finding.level, finding.text
                 alert.last_fired_at, alert.cleared_at = now, None
                 refired.append(alert)
                 events.append(
                     AlertEvent(alert=alert, action=Action.REFIRE, at=now, actor=actor, note=finding.text)
                 )
-            elif alert.cleared_at is not None:
-                alert.cleared_at, alert.last_fired_at = None, now
-                refired.append(alert)
+            if alert is not None and alert.pk:
+                # The enterprise may have moved town or line since the alert opened.
+                route = router.route(enterprise=enterprises[enterprise_id])
+                if (alert.town_id, alert.unit_id) != (route.town_id, route.unit_id):
+                    alert.town_id, alert.unit_id = route.town_id, route.unit_id
+                    rerouted.append(alert)
+                    events.append(
+                        AlertEvent(
+                            alert=alert,
+                            action=Action.REFIRE,
+                            at=now,
+                            actor=actor,
+                            note="企业属地或条线已变更，重新分派：" + route.note,
+                        )
+                    )
         for (eid, rule_code), alert in active.items():
             if eid == enterprise_id and rule_code not in firing and alert.cleared_at is None:
                 alert.cleared_at = now
@@ -402,11 +458,12 @@ def _store(facts: dict[int, rules.Facts], params, as_of, now, *, router: Router,
     Alert.objects.bulk_update(
         refired + cleared, ["evidence", "level", "explanation", "last_fired_at", "cleared_at"], batch_size=500
     )
+    Alert.objects.bulk_update(rerouted, ["town_id", "unit_id"], batch_size=500)
     AlertEvent.objects.bulk_create(events, batch_size=1000)
     immediate.reports_draft(alerts=new_alerts, now=now, actor=actor)
     counts["proposed"] = watch.watch_sync(levels=levels, routes=routes, now=now, actor=actor)
     counts.update(changed=len(changes), opened=len(new_alerts), updated=len(refired), cleared=len(cleared))
-    return counts, new_alerts
+    return counts, new_alerts + notices
 
 
 def _announce(alerts: list[Alert]) -> None:
@@ -524,7 +581,12 @@ def alert_dismiss(*, actor, alert: Alert, note: str) -> Alert:
         raise DomainError(_("排除预警须说明理由"), field="note")
     if not (is_system(actor) or actor.has_role(Role.OFFICE)):
         raise PermissionDenied(_("只有联席办可以排除预警"))
-    return _alert_move(actor=actor, alert=alert, action=Action.DISMISS, note=note, closing=True)
+    with transaction.atomic():
+        alert = _alert_move(actor=actor, alert=alert, action=Action.DISMISS, note=note, closing=True)
+        report = getattr(alert, "immediate_report", None) if alert.rule.startswith("IMMEDIATE_") else None
+        if report is not None and report.status == "draft":
+            immediate.report_close(actor=actor, report=report, reason=f"预警已排除：{note}")
+    return alert
 
 
 def alerts_escalate(*, now: datetime.datetime | None = None) -> int:
@@ -559,8 +621,15 @@ def alerts_escalate(*, now: datetime.datetime | None = None) -> int:
                 sms=any(a.level == Level.RED for a in marked),
             )
             per_unit = defaultdict(int)
+            town_units = dict(
+                Unit.objects.filter(town_id__in={a.town_id for a in marked if a.town_id}).values_list(
+                    "town_id", "pk"
+                )
+            )
             for a in marked:
                 per_unit[a.unit_id] += 1
+                if a.town_id in town_units:
+                    per_unit[town_units[a.town_id]] += 1
             for unit_id, count in per_unit.items():
                 notify_units(
                     unit_ids=[unit_id],

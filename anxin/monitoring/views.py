@@ -4,6 +4,7 @@ monthly observations, and an on-demand re-assessment for the office."""
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from pathlib import PurePath
 
@@ -211,7 +212,7 @@ def observation_import_confirm(request):
             content=content,
             filename=pending["filename"],
             dry_run=False,
-            indicator=Indicator.objects.get(pk=pending["indicator"]),
+            indicator=Indicator.objects.filter(pk=pending["indicator"]).first(),
             ip=client_ip(request),
         )
     except (TableError, DomainError) as exc:
@@ -285,7 +286,7 @@ def report_act(request, pk: int, action: str):
         "mass_incident_risk": risk,
         "risk_judgement": request.POST.get("risk_judgement", ""),
         "measures": request.POST.get("measures", ""),
-        "workers": int(workers) if workers.isdigit() else None,
+        "workers": int(workers) if re.fullmatch(r"[0-9]{1,6}", workers) else None,
     }
     try:
         if action == "save":

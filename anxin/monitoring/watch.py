@@ -53,10 +53,21 @@ def watch_sync(*, levels: dict[int, tuple[str, str]], routes: dict[int, tuple], 
         e.enterprise_id: e
         for e in WatchEntry.objects.filter(enterprise_id__in=list(levels), status__in=LIVE_WATCH)
     }
+    # Declined or exited entries: proposed again only when the level rises above the one it had.
+    closed_level = dict(
+        WatchEntry.objects.filter(
+            enterprise_id__in=list(levels), status__in=[WatchStatus.DECLINED, WatchStatus.EXITED]
+        )
+        .order_by("enterprise_id", "closed_at")
+        .values_list("enterprise_id", "level")
+    )
+    rank = {Level.NONE: 0, Level.YELLOW: 1, Level.ORANGE: 2, Level.RED: 3}
     proposals, changed, events = [], [], []
     for enterprise_id, (level, reason) in levels.items():
         entry = live.get(enterprise_id)
         if entry is None:
+            if enterprise_id in closed_level and rank[level] <= rank[closed_level[enterprise_id]]:
+                continue
             if level in PROPOSE_LEVELS:
                 town_id, unit_id = routes.get(enterprise_id, (None, None))
                 proposals.append(
@@ -237,12 +248,14 @@ def plan_save(*, actor, entry: WatchEntry, subject: str, team: str, measures: st
         raise DomainError(_("风险防范预案须写明责任主体和工作措施（§四(三)）"), field="subject")
     now = timezone.now()
     with acting(actor):
-        WatchEntry.objects.filter(pk=entry.pk).update(
+        touched = WatchEntry.objects.filter(pk=entry.pk, status__in=LIVE_WATCH).update(
             plan_subject=subject[:200],
             plan_team=team[:2000],
             plan_measures=measures[:4000],
             plan_updated_at=now,
         )
+        if touched != 1:
+            raise DomainError(_("该条目已退出，不能修改预案"), code="conflict")
         WatchEvent.objects.create(
             entry=entry, action=Action.PLAN, actor=actor, at=now, note=f"责任主体：{subject}"
         )
@@ -261,6 +274,10 @@ def watch_exit(*, actor, entry: WatchEntry, reason: str) -> WatchEntry:
         raise DomainError(_("红色风险企业只能由联席办决定退出"), field="reason")
     now = timezone.now()
     with acting(actor):
+        # Re-checked in the database: the scan may have just raised the level to red.
+        office = is_system(actor) or actor.has_role(Role.OFFICE)
+        if not office and WatchEntry.objects.filter(pk=entry.pk, level=Level.RED).exists():
+            raise DomainError(_("红色风险企业只能由联席办决定退出"), field="reason")
         _move(
             entry,
             WatchStatus.ACTIVE,

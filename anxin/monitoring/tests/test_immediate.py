@@ -142,3 +142,9 @@ def test_the_report_pages_per_persona(report, login, luoxi, xuejia, leader):
         follow=True,
     )
     assert "已报送联席办" in response.content.decode()
+
+
+def test_dismissing_the_alert_closes_its_draft_report(report, office):
+    services.alert_dismiss(actor=office, alert=report.alert, note="数据报送错误")
+    report.refresh_from_db()
+    assert report.status == ReportStatus.CLOSED and "预警已排除" in report.closed_reason

@@ -112,7 +112,7 @@ def test_verified_complaints_reassess_the_enterprise_after_commit(
             s = signal(
                 enterprise=world.xuejia_factory,
                 received_at=at(f"2026-11-{day:02d}T10:00"),
-                channel_code="petition" if day == 9 else "hotline-12333",
+                channel_code="hotline-12333",
             )
             signal_verify(actor=office, signal=s, result="substantiated", note="属实")
     alert = Alert.objects.get(enterprise=world.xuejia_factory, rule="IMMEDIATE_COMPLAINTS_3")
@@ -180,10 +180,28 @@ def test_a_closed_alert_cannot_move_again(red_alert, office):
         services.alert_acknowledge(actor=office, alert=Alert.objects.get(pk=red_alert.pk))
 
 
-def test_a_rule_firing_again_after_closure_opens_a_new_alert(red_alert, office):
-    services.alert_handle(actor=office, alert=red_alert, note="已处置")
+def test_a_closed_alert_stays_closed_until_the_facts_change(red_alert, office):
+    services.alert_dismiss(actor=office, alert=red_alert, note="数据报送错误")
+    services.scan(as_of=D(2026, 11, 25))
+    assert Alert.objects.filter(enterprise=red_alert.enterprise, rule=red_alert.rule).count() == 1
+    observe(red_alert.enterprise, "wage_arrears_months", "2026-11", 4)
     services.scan(as_of=D(2026, 11, 25))
     assert Alert.objects.filter(enterprise=red_alert.enterprise, rule=red_alert.rule).count() == 2
+
+
+def test_an_alert_follows_the_enterprise_to_its_new_town(red_alert, luoxi, xuejia):
+    from anxin.core.audit import system_actor
+    from anxin.org.models import Town
+    from anxin.registry.services import enterprise_update
+
+    enterprise_update(
+        actor=system_actor(), enterprise=red_alert.enterprise, town=Town.objects.get(code="xuejia")
+    )
+    services.scan(as_of=D(2026, 11, 25))
+    red_alert.refresh_from_db()
+    assert red_alert.town.code == "xuejia"
+    assert Alert.objects.for_user(xuejia).filter(pk=red_alert.pk).exists()
+    assert not Alert.objects.for_user(luoxi).filter(pk=red_alert.pk).exists()
 
 
 def test_overdue_alerts_escalate_once(red_alert, office, luoxi, django_capture_on_commit_callbacks):

@@ -139,7 +139,7 @@ def test_import_observations_with_row_errors_then_success(world, login, office):
 def test_a_town_imports_only_its_enterprises(world, luoxi):
     from anxin.monitoring.importing import observation_import
 
-    content = _csv([[world.xuejia_factory.uscc, "2026-10", "3", "wage_arrears_months"]])
+    content = _csv([[world.xuejia_factory.uscc, "2026-10", "3", "electricity_kwh"]])
     result = observation_import(actor=luoxi, content=content, filename="x.csv", dry_run=True)
     assert [e.message for e in result.errors] == ["该企业不在您的管辖范围内"]
 
@@ -214,3 +214,43 @@ def test_indicators_rules_alerts_and_risk_over_the_api(world, red, api_client, l
         _auth(api_client, xuejia).get(f"/api/v1/enterprises/{world.luoxi_factory.uscc}/risk/").status_code
         == 404
     )
+
+
+def test_a_town_cannot_report_its_own_arrears_figures(world, luoxi, api_client):
+    from anxin.monitoring.importing import observation_import
+
+    content = _csv([[world.luoxi_factory.uscc, "2026-10", "0", "wage_arrears_months"]])
+    result = observation_import(actor=luoxi, content=content, filename="x.csv", dry_run=True)
+    assert [e.column for e in result.errors] == ["指标"] and "劳动保障监察" not in result.errors[0].message
+    grid = _csv([[world.luoxi_factory.uscc, "2026-10", "1200", "electricity_kwh"]])
+    assert observation_import(actor=luoxi, content=grid, filename="x.csv", dry_run=False).created == 1
+    body = [
+        {
+            "enterprise_uscc": world.luoxi_factory.uscc,
+            "indicator": "si_arrears_months",
+            "month": "2026-11",
+            "value": "0",
+        }
+    ]
+    assert _auth(api_client, luoxi).post("/api/v1/observations/", body, format="json").status_code == 400
+
+
+def test_api_evidence_lists_only_signals_the_user_may_open(world, api_client, office, luoxi):
+    from anxin.intake.services import signal_verify
+    from anxin.intake.tests.factories import signal
+
+    # A verified complaint about the 罗溪 builder on a 三井 site is the 三井 town's signal.
+    s = signal(enterprise=world.luoxi_builder, project=world.luoxi_project, months_owed=3)
+    signal_verify(actor=office, signal=s, result="substantiated", note="属实")
+    services.scan(as_of=datetime.date.today())
+    visible = set(
+        __import__("anxin.intake.models", fromlist=["Signal"])
+        .Signal.objects.for_user(luoxi)
+        .values_list("pk", flat=True)
+    )
+    for alert in (
+        _auth(api_client, luoxi)
+        .get("/api/v1/alerts/", {"enterprise": world.luoxi_builder.uscc})
+        .json()["results"]
+    ):
+        assert set(alert["evidence"]["evidence"]["signals"]) <= visible

@@ -151,3 +151,16 @@ def test_the_cockpit_query_count_does_not_grow(world, login, office, extra, djan
     client = login(office)
     with django_assert_max_num_queries(22):
         assert client.get("/cockpit/").status_code == 200
+
+
+def test_a_declined_enterprise_is_not_proposed_again_at_the_same_level(proposed, office):
+    watch.watch_decline(actor=office, entry=proposed, reason="已清偿")
+    services.scan(as_of=D(2026, 11, 25))
+    assert WatchEntry.objects.filter(enterprise=proposed.enterprise).count() == 1
+
+
+def test_the_plan_cannot_change_after_exit(proposed, office):
+    entry = watch.watch_confirm(actor=office, entry=proposed)
+    watch.watch_exit(actor=office, entry=entry, reason="已清偿")
+    with pytest.raises(DomainError):
+        watch.plan_save(actor=office, entry=entry, subject="x", team="", measures="y")
