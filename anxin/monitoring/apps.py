@@ -29,6 +29,8 @@ class MonitoringConfig(AppConfig):
             "monitoring.view_immediatereport",
             "monitoring.view_watchentry",
             "monitoring.view_sensitiveperiod",
+            "monitoring.view_screeningcampaign",
+            "monitoring.view_screeningtask",
         ]
         work = [
             *view,
@@ -40,6 +42,7 @@ class MonitoringConfig(AppConfig):
             "monitoring.view_watchentry",
             "monitoring.manage_watchentry",
             "monitoring.add_dailyreport",
+            "monitoring.change_screeningtask",
         ]
         return {
             Role.OFFICE: [
@@ -48,6 +51,7 @@ class MonitoringConfig(AppConfig):
                 "monitoring.run_scan",
                 "monitoring.review_immediatereport",
                 "monitoring.add_sensitiveperiod",
+                "monitoring.launch_screeningcampaign",
             ],
             Role.LEADER: [*view, "monitoring.export_alert"],
             Role.DEPARTMENT: work,
@@ -110,6 +114,16 @@ class MonitoringConfig(AppConfig):
                     "url_name": "watch-list",
                     "icon": "eye",
                     "order": 17,
+                }
+            )
+        if user.has_perm("monitoring.view_screeningcampaign"):
+            items.append(
+                {
+                    "label": "排查摸底",
+                    "group": "monitoring",
+                    "url_name": "screening-list",
+                    "icon": "list-search",
+                    "order": 19,
                 }
             )
         if user.has_perm("monitoring.view_sensitiveperiod"):

@@ -28,7 +28,7 @@ from anxin.core.services import security_event_record
 from anxin.core.tabular import TableError
 from anxin.core.xlsx import XLSX_TYPE, Col, xlsx_response
 from anxin.intake.models import Signal
-from anxin.monitoring import immediate, selectors, sensitive, services, watch
+from anxin.monitoring import immediate, screening, selectors, sensitive, services, watch
 from anxin.monitoring.forms import AlertFilter, ObservationImportForm
 from anxin.monitoring.importing import observation_import, observation_template
 from anxin.monitoring.models import (
@@ -37,6 +37,8 @@ from anxin.monitoring.models import (
     Indicator,
     Observation,
     ReportStatus,
+    ScreeningCampaign,
+    ScreeningTask,
     SensitivePeriod,
     WatchEntry,
     WatchStatus,
@@ -562,3 +564,144 @@ def sensitive_detail(request, pk: int):
         "mine": DailyReport.objects.filter(period=period, unit_id=request.user.unit_id).order_by("-day")[:30],
     }
     return render(request, "monitoring/sensitive_detail.html", context)
+
+
+# --- screening campaigns (§四(一)) -------------------------------------------------------------------
+
+
+@login_required
+@permission_required("monitoring.view_screeningcampaign", raise_exception=True)
+def screening_list(request):
+    from anxin.org.models import Town
+    from anxin.registry.models import EnterpriseKind
+
+    may_launch = request.user.has_perm("monitoring.launch_screeningcampaign")
+    if request.method == "POST":
+        if not may_launch:
+            raise PermissionDenied
+        try:
+            campaign = screening.campaign_launch(
+                actor=request.user,
+                name=request.POST.get("name", ""),
+                start=datetime.date.fromisoformat(request.POST.get("start", "")),
+                end=datetime.date.fromisoformat(request.POST.get("end", "")),
+                kinds=list(EnterpriseKind.objects.filter(code__in=request.POST.getlist("kinds"))),
+                towns=list(Town.objects.filter(code__in=request.POST.getlist("towns"))),
+                note=request.POST.get("note", ""),
+            )
+        except ValueError:
+            messages.error(request, "请填写有效的开始和截止日期。")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已发起排查，{campaign.tasks.count()} 家企业已分派到各镇（街道）。")
+            return redirect("screening-detail", pk=campaign.pk)
+    context = {
+        "page_title": "排查摸底",
+        "may_launch": may_launch,
+        "kinds": EnterpriseKind.objects.order_by("order"),
+        "towns": Town.objects.order_by("order"),
+        **paginate(request, ScreeningCampaign.objects.select_related("launched_by")),
+    }
+    return render(request, "monitoring/screening_list.html", context)
+
+
+@login_required
+@permission_required("monitoring.view_screeningcampaign", raise_exception=True)
+def screening_detail(request, pk: int):
+    campaign = get_object_or_404(ScreeningCampaign, pk=pk)
+    tasks = (
+        ScreeningTask.objects.for_user(request.user)
+        .filter(campaign=campaign)
+        .select_related("enterprise", "town")
+    )
+    result = request.GET.get("result", "")
+    if result in ScreeningTask.Result.values:
+        tasks = tasks.filter(result=result)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            request,
+            filename=f"排查摸底-{campaign.name}",
+            title=f"排查摸底台账：{campaign.name}（§四(一)）",
+            columns=[
+                Col("企业", 30),
+                Col("统一社会信用代码", 22),
+                Col("镇/街道", 10),
+                Col("结果", 10),
+                Col("排查时间", 17),
+                Col("情况", 50),
+            ],
+            rows=(
+                [
+                    t.enterprise.name,
+                    t.enterprise.uscc,
+                    t.town.name,
+                    t.get_result_display(),
+                    f"{timezone.localtime(t.answered_at):%Y-%m-%d %H:%M}" if t.answered_at else "",
+                    "；".join(
+                        f"{label}：{_answer_text(t.answers.get(key))}"
+                        for key, label, *_r in screening.QUESTIONS
+                        if key in t.answers
+                    ),
+                ]
+                for t in tasks
+            ),
+            filters=f"结果={result or '全部'}",
+        )
+    context = {
+        "page_title": campaign.name,
+        "campaign": campaign,
+        "progress": screening.progress(user=request.user, campaign=campaign),
+        "result": result,
+        "results": ScreeningTask.Result.choices,
+        **paginate(request, tasks),
+    }
+    return render(request, "monitoring/screening_detail.html", context)
+
+
+@login_required
+@permission_required("monitoring.view_screeningtask", raise_exception=True)
+def screening_task(request, pk: int):
+    task = get_scoped_or_404(
+        ScreeningTask.objects.select_related("campaign", "enterprise", "town"), request.user, pk=pk
+    )
+    kind_codes = set(task.enterprise.kinds.values_list("code", flat=True))
+    questions = screening.questions_for(kind_codes)
+    if request.method == "POST":
+        raw = {}
+        for key, _label, kind, *_rest in questions:
+            value = request.POST.get(key, "")
+            if kind == "bool":
+                raw[key] = {"yes": True, "no": False}.get(value)
+            else:
+                raw[key] = (
+                    int(value)
+                    if re.fullmatch(r"[0-9]{1,6}", value.strip())
+                    else (None if not value.strip() else -1)
+                )
+        raw["notes"] = request.POST.get("notes", "")
+        try:
+            screening.task_answer(actor=request.user, task=task, answers=raw)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        except PermissionDenied:
+            messages.error(request, "您无权填报该企业的排查情况。")
+        else:
+            messages.success(request, "已保存排查情况。")
+            return redirect("screening-detail", pk=task.campaign_id)
+    context = {
+        "page_title": f"排查：{task.enterprise.name}",
+        "task": task,
+        "questions": questions,
+        "may_answer": screening.may_answer(request.user, task)
+        and request.user.has_perm("monitoring.change_screeningtask"),
+    }
+    return render(request, "monitoring/screening_task.html", context)
+
+
+def _answer_text(value) -> str:
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    return "" if value is None else str(value)
