@@ -689,10 +689,14 @@ def screening_task(request, pk: int):
         else:
             messages.success(request, "已保存排查情况。")
             return redirect("screening-detail", pk=task.campaign_id)
+    fields = [
+        {"key": key, "label": label, "kind": kind, "indicator": indicator, "current": task.answers.get(key)}
+        for key, label, kind, _kinds, indicator in questions
+    ]
     context = {
         "page_title": f"排查：{task.enterprise.name}",
         "task": task,
-        "questions": questions,
+        "questions": fields,
         "may_answer": screening.may_answer(request.user, task)
         and request.user.has_perm("monitoring.change_screeningtask"),
     }
