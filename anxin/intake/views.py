@@ -3,14 +3,11 @@ officers' entry and import, enterprise self-reports. Thin: forms validate, servi
 
 from __future__ import annotations
 
-import uuid
-from pathlib import PurePath
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +15,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from anxin.core import importflow
 from anxin.core.audit import history_for, with_change_rows
 from anxin.core.errors import DomainError
 from anxin.core.models import SecurityEventKind
@@ -261,46 +259,29 @@ def signal_create(request):
 IMPORT_SESSION_KEY = "intake_import_pending"
 
 
-def _drop_pending(request) -> None:
-    pending = request.session.pop(IMPORT_SESSION_KEY, None)
-    if pending:
-        default_storage.delete(pending["path"])
-
-
 @login_required
 @permission_required("intake.import_signal", raise_exception=True)
 def signal_import_view(request):
     """Upload → dry-run preview with every error → confirm → write all rows or none."""
     channels = services.channels_for(request.user)
     form = SignalImportForm(request.POST or None, request.FILES or None, channels=channels)
-    result = None
-    pending = request.session.get(IMPORT_SESSION_KEY)
+    result = pending = None
     if request.method == "POST" and form.is_valid():
-        upload, channel = form.cleaned_data["file"], form.cleaned_data["channel"]
-        content = upload.read()
-        try:
-            result = signal_import(
-                actor=request.user, content=content, filename=upload.name, dry_run=True, channel=channel
-            )
-        except (TableError, DomainError) as exc:
-            form.add_error("file", exc.message)
-            _drop_pending(request)
-            pending = None
-        else:
-            if pending:
-                default_storage.delete(pending["path"])
-                pending = None
-            if result.ok:
-                token = uuid.uuid4().hex
-                path = default_storage.save(
-                    f"imports/{token}{PurePath(upload.name).suffix.lower()}", ContentFile(content)
-                )
-                pending = {"path": path, "filename": upload.name, "token": token, "channel": channel.pk}
-            request.session[IMPORT_SESSION_KEY] = pending
+        channel = form.cleaned_data["channel"]
+        run = partial(signal_import, actor=request.user, channel=channel)
+        result, pending, error = importflow.stage(
+            request,
+            key=IMPORT_SESSION_KEY,
+            upload=form.cleaned_data["file"],
+            run=run,
+            extra={"channel": channel.pk},
+        )
+        if error:
+            form.add_error("file", error)
     return render(
         request,
         "intake/signal_import.html",
-        {"page_title": "导入线索", "form": form, "result": result, "pending": pending if result else None},
+        {"page_title": "导入线索", "form": form, "result": result, "pending": pending},
     )
 
 
@@ -308,17 +289,10 @@ def signal_import_view(request):
 @permission_required("intake.import_signal", raise_exception=True)
 @require_POST
 def signal_import_confirm(request):
-    pending = request.session.get(IMPORT_SESSION_KEY)
-    if not pending or not default_storage.exists(pending["path"]):
-        messages.error(request, "没有待确认的导入，请重新上传文件。")
+    pending, content, error = importflow.take(request, key=IMPORT_SESSION_KEY)
+    if error:
+        messages.error(request, error)
         return redirect("signal-import")
-    if request.POST.get("token") != pending.get("token"):
-        messages.error(request, "该预览已被之后上传的文件替换，请核对最新的预览后再确认。")
-        return redirect("signal-import")
-    request.session.pop(IMPORT_SESSION_KEY, None)
-    with default_storage.open(pending["path"], "rb") as handle:
-        content = handle.read()
-    default_storage.delete(pending["path"])
     channel = next((c for c in services.channels_for(request.user) if c.pk == pending["channel"]), None)
     if channel is None:
         raise PermissionDenied

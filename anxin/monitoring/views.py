@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import datetime
 import re
-import uuid
-from pathlib import PurePath
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from anxin.core import importflow
 from anxin.core.access import get_scoped_or_404
 from anxin.core.errors import DomainError
 from anxin.core.models import SecurityEventKind
@@ -164,27 +162,19 @@ IMPORT_SESSION_KEY = "monitoring_import_pending"
 @permission_required("monitoring.import_observation", raise_exception=True)
 def observation_import_view(request):
     form = ObservationImportForm(request.POST or None, request.FILES or None)
-    result, pending = None, None
+    result = pending = None
     if request.method == "POST" and form.is_valid():
-        upload, indicator = form.cleaned_data["file"], form.cleaned_data["indicator"]
-        content = upload.read()
-        old = request.session.pop(IMPORT_SESSION_KEY, None)
-        if old:
-            default_storage.delete(old["path"])
-        try:
-            result = observation_import(
-                actor=request.user, content=content, filename=upload.name, dry_run=True, indicator=indicator
-            )
-        except (TableError, DomainError) as exc:
-            form.add_error("file", exc.message)
-        else:
-            if result.ok:
-                token = uuid.uuid4().hex
-                path = default_storage.save(
-                    f"imports/{token}{PurePath(upload.name).suffix.lower()}", ContentFile(content)
-                )
-                pending = {"path": path, "filename": upload.name, "token": token, "indicator": indicator.pk}
-                request.session[IMPORT_SESSION_KEY] = pending
+        indicator = form.cleaned_data["indicator"]
+        run = partial(observation_import, actor=request.user, indicator=indicator)
+        result, pending, error = importflow.stage(
+            request,
+            key=IMPORT_SESSION_KEY,
+            upload=form.cleaned_data["file"],
+            run=run,
+            extra={"indicator": indicator.pk},
+        )
+        if error:
+            form.add_error("file", error)
     return render(
         request,
         "monitoring/observation_import.html",
@@ -196,18 +186,10 @@ def observation_import_view(request):
 @permission_required("monitoring.import_observation", raise_exception=True)
 @require_POST
 def observation_import_confirm(request):
-    pending = request.session.get(IMPORT_SESSION_KEY)
-    if (
-        not pending
-        or not default_storage.exists(pending["path"])
-        or request.POST.get("token") != pending.get("token")
-    ):
-        messages.error(request, "没有待确认的导入，或预览已被之后上传的文件替换，请重新上传。")
+    pending, content, error = importflow.take(request, key=IMPORT_SESSION_KEY)
+    if error:
+        messages.error(request, error)
         return redirect("observation-import")
-    request.session.pop(IMPORT_SESSION_KEY, None)
-    with default_storage.open(pending["path"], "rb") as handle:
-        content = handle.read()
-    default_storage.delete(pending["path"])
     try:
         result = observation_import(
             actor=request.user,

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
-from pathlib import PurePath
+from functools import partial
 
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from anxin.core import importflow
 from anxin.core.audit import history_for, with_change_rows
 from anxin.core.errors import DomainError
 from anxin.core.models import SecurityEventKind
@@ -196,44 +194,23 @@ def enterprise_workers_reveal(request, uscc: str):
 IMPORT_SESSION_KEY = "registry_import_pending"
 
 
-def _drop_pending(request) -> None:
-    pending = request.session.pop(IMPORT_SESSION_KEY, None)
-    if pending:
-        default_storage.delete(pending["path"])
-
-
 @login_required
 @permission_required("registry.import_enterprise", raise_exception=True)
 def enterprise_import_view(request):
     """Upload → dry-run preview with every error → confirm (the stored upload) → write all."""
     form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
-    pending = request.session.get(IMPORT_SESSION_KEY)
+    result = pending = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        content = upload.read()
-        try:
-            result = enterprise_import(
-                actor=request.user, content=content, filename=upload.name, dry_run=True
-            )
-        except TableError as exc:
-            form.add_error("file", exc.message)
-            _drop_pending(request)
-            pending = None
-        else:
-            if pending:
-                default_storage.delete(pending["path"])
-                pending = None
-            if result.ok:
-                suffix = PurePath(upload.name).suffix.lower()
-                token = uuid.uuid4().hex
-                path = default_storage.save(f"imports/{token}{suffix}", ContentFile(content))
-                pending = {"path": path, "filename": upload.name, "token": token}
-            request.session[IMPORT_SESSION_KEY] = pending
+        run = partial(enterprise_import, actor=request.user)
+        result, pending, error = importflow.stage(
+            request, key=IMPORT_SESSION_KEY, upload=form.cleaned_data["file"], run=run
+        )
+        if error:
+            form.add_error("file", error)
     return render(
         request,
         "registry/enterprise_import.html",
-        {"page_title": "导入企业", "form": form, "result": result, "pending": pending if result else None},
+        {"page_title": "导入企业", "form": form, "result": result, "pending": pending},
     )
 
 
@@ -241,18 +218,10 @@ def enterprise_import_view(request):
 @permission_required("registry.import_enterprise", raise_exception=True)
 @require_POST
 def enterprise_import_confirm(request):
-    pending = request.session.get(IMPORT_SESSION_KEY)
-    if not pending or not default_storage.exists(pending["path"]):
-        messages.error(request, "没有待确认的导入，请重新上传文件。")
+    pending, content, error = importflow.take(request, key=IMPORT_SESSION_KEY)
+    if error:
+        messages.error(request, error)
         return redirect("enterprise-import")
-    if request.POST.get("token") != pending.get("token"):
-        # Another upload (e.g. in a second tab) replaced the preview this button belonged to.
-        messages.error(request, "该预览已被之后上传的文件替换，请核对最新的预览后再确认。")
-        return redirect("enterprise-import")
-    request.session.pop(IMPORT_SESSION_KEY, None)
-    with default_storage.open(pending["path"], "rb") as handle:
-        content = handle.read()
-    default_storage.delete(pending["path"])
     try:
         result = enterprise_import(
             actor=request.user,
