@@ -396,6 +396,8 @@ def watch_detail(request, pk: int):
         "page_title": f"重点监控：{entry.enterprise.name}",
         "entry": entry,
         "manage": manage,
+        # A red enterprise leaves the list only by the office's decision.
+        "may_exit": manage and (entry.level != "red" or request.user.has_role("office")),
         "followups": entry.followups.select_related("recorded_by"),
         "events": entry.events.select_related("actor"),
         "today": timezone.localdate(),
