@@ -1109,11 +1109,6 @@ def portal_rate(*, signal: Signal, rating: str, comment: str = "") -> Signal:
     return signal
 
 
-def public_stage(signal: Signal) -> str:
-    """What the worker sees: a merged report follows its primary."""
-    return signal.stage
-
-
 # --- enterprise self-report (§四(一)) ---------------------------------------------------------
 
 
