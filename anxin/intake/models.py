@@ -19,7 +19,7 @@ from anxin.core.crypto import EncryptedTextField
 from anxin.core.models import TimeStampedModel
 from anxin.core.validators import mask_id_number, mask_phone
 from anxin.org.models import Town, Unit
-from anxin.registry.models import Enterprise, Project
+from anxin.registry.models import Enterprise, Project, in_line
 
 
 class Channel(models.Model):
@@ -108,12 +108,7 @@ class SignalQuerySet(ScopedQuerySet):
             q |= Q(town_id__in=scope.town_ids)
         if scope.unit_id:
             q |= Q(assigned_unit_id=scope.unit_id) | Q(channel__unit_id=scope.unit_id)
-        if scope.all_enterprises:
-            q |= Q(enterprise__isnull=False)
-        elif scope.enterprise_kind_codes or scope.all_projects or scope.project_supervisor_codes:
-            line = Enterprise._base_manager.filter(Enterprise.objects.none().scope_filter(scope))
-            q |= Q(enterprise_id__in=line.values("pk"))
-        return q
+        return q | in_line(scope)
 
     def open(self):
         return self.filter(stage__in=OPEN_STAGES, merged_into__isnull=True)

@@ -7,24 +7,16 @@ import datetime
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from anxin.core.access import get_scoped_or_404, scope_of
+from anxin.core.access import get_scoped_or_404
 from anxin.intake.models import OPEN_STAGES, DuplicateState, SelfReport, Signal
-from anxin.org.models import Role
+from anxin.org.access import waiting_on
 
 _RELATED = ("channel", "enterprise", "town", "assigned_unit")
 
 
 def _mine(user) -> Q:
     """What waits on the user's unit: assigned to the department, or in the town's territory."""
-    scope = scope_of(user)
-    if scope.everything:
-        return Q()
-    q = Q(pk__in=[])
-    if user.has_role(Role.DEPARTMENT) and user.unit_id:
-        q |= Q(assigned_unit_id=user.unit_id)
-    if scope.town_ids:
-        q |= Q(town_id__in=scope.town_ids)
-    return q
+    return waiting_on(user, unit_field="assigned_unit_id")
 
 
 def signal_list(

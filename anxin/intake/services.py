@@ -48,6 +48,7 @@ from anxin.intake.models import (
 from anxin.intake.routing import Router
 from anxin.intake.uploads import DOCUMENTS, sniff
 from anxin.notify.services import notify_units, sms_send
+from anxin.org.access import acts_for
 from anxin.org.models import Role, Town, Unit
 from anxin.registry.models import Enterprise
 
@@ -633,11 +634,7 @@ TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {
 
 def is_handler(actor, signal: Signal) -> bool:
     """The office, a user of the assigned department, or a user of the signal's town."""
-    if is_system(actor) or actor.has_role(Role.OFFICE):
-        return True
-    if actor.has_role(Role.DEPARTMENT) and actor.unit_id and actor.unit_id == signal.assigned_unit_id:
-        return True
-    return bool(actor.has_role(Role.TOWN) and signal.town_id and signal.town_id in actor.scope.town_ids)
+    return acts_for(actor, town_id=signal.town_id, unit_ids=[signal.assigned_unit_id])
 
 
 def allowed_actions(actor, signal: Signal) -> list[str]:

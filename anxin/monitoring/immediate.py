@@ -26,6 +26,7 @@ from anxin.core.money import format_yuan
 from anxin.core.policy import param_record
 from anxin.monitoring.models import Alert, ImmediateReport, ImmediateReportEvent, Observation, ReportStatus
 from anxin.notify.services import notify_units, notify_users
+from anxin.org.access import acts_for
 from anxin.org.models import Role, Unit
 
 Action = ImmediateReportEvent.Action
@@ -75,11 +76,7 @@ def reports_draft(*, alerts: list[Alert], now: datetime.datetime, actor) -> list
 
 def is_reporter(actor, report: ImmediateReport) -> bool:
     """The office, the line department, or the enterprise's town."""
-    if is_system(actor) or actor.has_role(Role.OFFICE):
-        return True
-    if actor.has_role(Role.DEPARTMENT) and actor.unit_id and actor.unit_id == report.unit_id:
-        return True
-    return bool(actor.has_role(Role.TOWN) and report.town_id and report.town_id in actor.scope.town_ids)
+    return acts_for(actor, town_id=report.town_id, unit_ids=[report.unit_id])
 
 
 def report_actions(actor, report: ImmediateReport) -> list[str]:

@@ -16,7 +16,7 @@ from anxin.core.access import Scope, ScopedQuerySet
 from anxin.core.money import format_yuan
 from anxin.intake.models import Channel
 from anxin.org.models import Town, Unit
-from anxin.registry.models import Enterprise
+from anxin.registry.models import Enterprise, in_line
 
 
 class IndicatorKind(models.TextChoices):
@@ -182,12 +182,7 @@ class AlertQuerySet(ScopedQuerySet):
             q |= Q(town_id__in=scope.town_ids)
         if scope.unit_id:
             q |= Q(unit_id=scope.unit_id)
-        if scope.all_enterprises:
-            q |= Q(enterprise__isnull=False)
-        elif scope.enterprise_kind_codes or scope.all_projects or scope.project_supervisor_codes:
-            line = Enterprise._base_manager.filter(Enterprise.objects.none().scope_filter(scope))
-            q |= Q(enterprise_id__in=line.values("pk"))
-        return q
+        return q | in_line(scope)
 
     def active(self):
         return self.filter(status__in=ACTIVE_ALERT)
@@ -681,12 +676,7 @@ class ScreeningTaskQuerySet(ScopedQuerySet):
         q = Q(pk__in=[])
         if scope.town_ids:
             q |= Q(town_id__in=scope.town_ids)
-        if scope.all_enterprises:
-            q |= Q(enterprise__isnull=False)
-        elif scope.enterprise_kind_codes or scope.all_projects or scope.project_supervisor_codes:
-            line = Enterprise._base_manager.filter(Enterprise.objects.none().scope_filter(scope))
-            q |= Q(enterprise_id__in=line.values("pk"))
-        return q
+        return q | in_line(scope)
 
 
 class ScreeningTask(models.Model):

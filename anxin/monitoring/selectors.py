@@ -5,25 +5,17 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from anxin.core.access import get_scoped_or_404, scope_of
+from anxin.core.access import get_scoped_or_404
 from anxin.intake.models import Signal
 from anxin.monitoring.models import ACTIVE_ALERT, Alert, Level, Observation, RiskAssessment, RiskChange
 from anxin.monitoring.rules import LEVEL_NAMES, RULES_BY_CODE
-from anxin.org.models import Role
+from anxin.org.access import waiting_on
 
 _RELATED = ("enterprise", "town", "unit")
 
 
 def _mine(user) -> Q:
-    scope = scope_of(user)
-    if scope.everything:
-        return Q()
-    q = Q(pk__in=[])
-    if user.has_role(Role.DEPARTMENT) and user.unit_id:
-        q |= Q(unit_id=user.unit_id)
-    if scope.town_ids:
-        q |= Q(town_id__in=scope.town_ids)
-    return q
+    return waiting_on(user, unit_field="unit_id")
 
 
 def alert_list(

@@ -39,6 +39,7 @@ from anxin.monitoring.models import (
     RiskChange,
 )
 from anxin.notify.services import notify_units
+from anxin.org.access import acts_for
 from anxin.org.models import Role, Unit
 from anxin.registry.models import Enterprise
 
@@ -512,11 +513,7 @@ TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {
 
 
 def is_alert_handler(actor, alert: Alert) -> bool:
-    if is_system(actor) or actor.has_role(Role.OFFICE):
-        return True
-    if actor.has_role(Role.DEPARTMENT) and actor.unit_id and actor.unit_id == alert.unit_id:
-        return True
-    return bool(actor.has_role(Role.TOWN) and alert.town_id and alert.town_id in actor.scope.town_ids)
+    return acts_for(actor, town_id=alert.town_id, unit_ids=[alert.unit_id])
 
 
 def alert_actions(actor, alert: Alert) -> list[str]:

@@ -23,6 +23,7 @@ from anxin.core.errors import DomainError
 from anxin.core.policy import param_record
 from anxin.monitoring.models import LIVE_WATCH, FollowUp, Level, WatchEntry, WatchEvent, WatchStatus
 from anxin.notify.services import notify_units
+from anxin.org.access import acts_for
 from anxin.org.models import Role, Unit
 
 Action = WatchEvent.Action
@@ -102,15 +103,7 @@ def watch_sync(*, levels: dict[int, tuple[str, str]], routes: dict[int, tuple], 
 
 
 def can_manage(actor, entry: WatchEntry) -> bool:
-    if is_system(actor) or actor.has_role(Role.OFFICE):
-        return True
-    if actor.has_role(Role.TOWN) and entry.town_id and entry.town_id in actor.scope.town_ids:
-        return True
-    return bool(
-        actor.has_role(Role.DEPARTMENT)
-        and actor.unit_id
-        and actor.unit_id in (entry.owner_unit_id, entry.unit_id)
-    )
+    return acts_for(actor, town_id=entry.town_id, unit_ids=[entry.owner_unit_id, entry.unit_id])
 
 
 def _guard(actor, entry: WatchEntry, *, confirm: bool = False) -> None:

@@ -111,6 +111,16 @@ class EnterpriseQuerySet(ScopedQuerySet):
         return scope.everything or scope.all_enterprises
 
 
+def in_line(scope: Scope, field: str = "enterprise") -> Q:
+    """Rows about enterprises in a department's line (for the scopes of later apps' records)."""
+    if scope.all_enterprises:
+        return Q(**{f"{field}__isnull": False})
+    if scope.enterprise_kind_codes or scope.all_projects or scope.project_supervisor_codes:
+        line = Enterprise._base_manager.filter(Enterprise.objects.none().scope_filter(scope))
+        return Q(**{f"{field}_id__in": line.values("pk")})
+    return Q(pk__in=[])
+
+
 class Enterprise(TimeStampedModel):
     """An employer in the district, identified by its 统一社会信用代码."""
 
