@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from anxin.core.errors import DomainError
+from anxin.core.policy import param
 from anxin.core.security import client_ip
 from anxin.intake import services
 from anxin.intake.forms import PortalReportForm, RateForm, TrackForm
@@ -89,6 +90,7 @@ def portal_done(request):
         "intake/public/done.html",
         {
             "page_title": "提交成功",
+            "verify_days": param("signal.verify_working_days"),
             "code": code,
             "code_display": " ".join(code[i : i + 4] for i in range(0, len(code), 4)),
         },

@@ -72,6 +72,7 @@ def test_a_worker_files_a_report_and_gets_an_unguessable_code(client, world, tow
     assert signal.town.code == "luoxi" and signal.assigned_unit.code == "hrss"
     done = client.get("/public/report/done/").content.decode()
     assert signal.tracking_code in done
+    assert "5 个工作日内核实" in done  # the verification period parameter, not a fixed text
 
 
 def test_codes_are_distinct(district):
