@@ -271,6 +271,7 @@ class Signal(TimeStampedModel):
             models.Index(fields=["enterprise", "kind", "received_at"], name="signal_dedup"),
             models.Index(fields=["town", "stage"], name="signal_town_stage"),
             models.Index(fields=["reporter_phone_index"], name="signal_reporter_phone"),
+            models.Index(fields=["updated_at"], name="signal_updated"),  # changed since…
         ]
 
     def __str__(self) -> str:
@@ -340,6 +341,7 @@ class SignalEvent(models.Model):
         verbose_name = _("线索记录")
         verbose_name_plural = _("线索记录")
         ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["at"], name="signal_event_at")]  # changed since…
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -61,8 +61,8 @@ def load(*, actor, log) -> None:
                 )
                 rows.append((enterprise, indicators["private_lending"], month, 1))
     counts = services.observations_record(actor=actor, rows=rows)
-    result = services.scan()
+    run = services.scan_district(full=True, reason="载入演示数据")
     log(
         f"已载入演示监测数据 {counts['created']} 条（{len(enterprises)} 家企业 × 6 个月）；"
-        f"风险评估 {result['assessed']} 家，生成预警 {result['opened']} 条"
+        f"风险评估 {run.assessed} 家，生成预警 {run.opened} 条"
     )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from anxin.core.access import is_system, require_perm
 from anxin.core.audit import acting, system_actor
+from anxin.core.bulk import insert_rows
 from anxin.core.errors import DomainError
 from anxin.core.money import format_yuan
 from anxin.core.policy import param_record
@@ -62,14 +63,19 @@ def reports_draft(*, alerts: list[Alert], now: datetime.datetime, actor) -> list
         )
         for a in wanted
     ]
-    ImmediateReport.objects.bulk_create(drafts)
-    ImmediateReportEvent.objects.bulk_create(
-        [
-            ImmediateReportEvent(
-                report=r, action=Action.DRAFT, to_status=ReportStatus.DRAFT, actor=actor, at=now, note=r.facts
-            )
-            for r in drafts
-        ]
+    columns = (
+        "enterprise_id", "alert_id", "rule", "facts", "amount", "town_id", "unit_id", "status",
+        "drafted_at", "due_at", "due_basis",
+    )  # fmt: skip
+    ids = insert_rows(
+        ImmediateReport, columns, ([getattr(r, c) for c in columns] for r in drafts), returning=True
+    )
+    for report, pk in zip(drafts, ids, strict=True):
+        report.pk, report._state.adding = pk, False
+    insert_rows(
+        ImmediateReportEvent,
+        ("report_id", "action", "to_status", "actor_id", "at", "note"),
+        ((r.pk, Action.DRAFT, ReportStatus.DRAFT, actor.pk, now, r.facts) for r in drafts),
     )
     return drafts
 

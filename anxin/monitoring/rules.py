@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from pathlib import Path
 
 RECENT_MONTHS = 3
 COMPLAINT_KINDS = ("wage_complaint", "collective")
@@ -27,6 +29,8 @@ VERIFIED = ("substantiated", "partly")
 LEVELS = ("none", "yellow", "orange", "red")
 LEVEL_NAMES = {"none": "无", "yellow": "黄色", "orange": "橙色", "red": "红色"}
 OPINIONS = "《实施意见》"
+# The rules' own code: a change to this file (a weight, a window) makes the next scan re-assess all.
+SOURCE_DIGEST = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()  # noqa: S324 (a change detector)
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,51 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month + 1, min(day.day, last))
 
 
+@dataclass(frozen=True)
+class View:
+    """What the rules can see as of a day — the scan loads only this. An observation older than the
+    recent months and the three before them says nothing; a signal older than ``SIGNAL_DAYS`` is
+    read by no rule except the year of collective complaints (§四(一) "近一年")."""
+
+    oldest_month: datetime.date
+    signals_since: datetime.date
+    year_since: datetime.date
+
+
+SIGNAL_DAYS = 100  # the longest look-back of a rule but one (三个月 of late self-reports, 90 days)
+YEAR_KINDS = ("collective",)
+
+
+def view(as_of: datetime.date) -> View:
+    return View(
+        oldest_month=add_months(month_start(as_of), -(RECENT_MONTHS - 1 + 3)),
+        signals_since=as_of - datetime.timedelta(days=SIGNAL_DAYS),
+        year_since=as_of - datetime.timedelta(days=366),
+    )
+
+
+def in_view(facts: Facts, as_of: datetime.date) -> Facts:
+    """``facts`` cut to what the rules can see (what the scan loads): the same findings, always."""
+    v = view(as_of)
+    return Facts(
+        enterprise_id=facts.enterprise_id,
+        kinds=facts.kinds,
+        status=facts.status,
+        observations={
+            code: kept
+            for code, series in facts.observations.items()
+            if (kept := tuple(o for o in series if v.oldest_month <= o.month <= as_of))
+        },
+        signals=tuple(
+            s
+            for s in facts.signals
+            if s.received <= as_of
+            and s.received >= (v.year_since if s.kind in YEAR_KINDS else v.signals_since)
+        ),
+        reports=tuple(r for r in facts.reports if r.reported_on <= as_of),
+    )
+
+
 def current(facts: Facts, code: str, as_of: datetime.date) -> Obs | None:
     """The latest observation of ``code`` within the recent months up to ``as_of``."""
     newest = month_start(as_of)
@@ -181,9 +230,13 @@ def current(facts: Facts, code: str, as_of: datetime.date) -> Obs | None:
 
 def trailing(facts: Facts, code: str, latest: Obs, months: int = 3) -> list[Obs]:
     """The ``months`` observations before ``latest`` (only if all are present)."""
-    wanted = {add_months(latest.month, -n) for n in range(1, months + 1)}
-    found = [o for o in facts.observations.get(code, ()) if o.month in wanted]
-    return found if len(found) == months else []
+    series = facts.observations.get(code, ())  # by month, one per month
+    at = series.index(latest)
+    before = series[max(0, at - months) : at]
+    # ``months`` values before it, the first exactly ``months`` earlier: the consecutive months.
+    if len(before) == months and before[0].month == add_months(latest.month, -months):
+        return list(before)
+    return []
 
 
 def verified_complaints(facts: Facts, as_of: datetime.date) -> list[Sig]:

@@ -146,11 +146,10 @@ def alert_act(request, pk: int, action: str):
 @permission_required("monitoring.run_scan", raise_exception=True)
 @require_POST
 def scan_now(request):
-    result = services.scan()
+    run = services.scan_district(full=True, reason=f"{request.user.display_name} 手动全面重评")
     messages.success(
         request,
-        f"已重评 {result['assessed']} 家企业：等级变化 {result['changed']}，"
-        f"新预警 {result['opened']}，更新 {result['updated']}。",
+        f"已重评 {run.assessed} 家企业（{run.seconds} 秒）：等级变化 {run.changed}，新预警 {run.opened}。",
     )
     return redirect("alert-list")
 

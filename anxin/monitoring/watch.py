@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from anxin.core.access import is_system, require_perm
 from anxin.core.audit import acting, system_actor
+from anxin.core.bulk import insert_rows
 from anxin.core.errors import DomainError
 from anxin.core.policy import param_record
 from anxin.monitoring.models import LIVE_WATCH, FollowUp, Level, WatchEntry, WatchEvent, WatchStatus
@@ -93,12 +94,14 @@ def watch_sync(*, levels: dict[int, tuple[str, str]], routes: dict[int, tuple], 
             )
             entry.level = level
             changed.append(entry)
-    WatchEntry.objects.bulk_create(proposals, batch_size=500)
+    columns = ("enterprise_id", "level", "status", "proposed_at", "proposal", "town_id", "unit_id")
+    ids = insert_rows(
+        WatchEntry, columns, ([getattr(e, c) for c in columns] for e in proposals), returning=True
+    )
     WatchEntry.objects.bulk_update(changed, ["level"], batch_size=500)
-    events += [
-        WatchEvent(entry=e, action=Action.PROPOSE, actor=actor, at=now, note=e.proposal) for e in proposals
-    ]
-    WatchEvent.objects.bulk_create(events, batch_size=1000)
+    rows = [(e.entry_id, e.action, e.actor_id, e.at, e.note) for e in events]
+    rows += [(pk, Action.PROPOSE, actor.pk, now, e.proposal) for e, pk in zip(proposals, ids, strict=True)]
+    insert_rows(WatchEvent, ("entry_id", "action", "actor_id", "at", "note"), rows)
     return len(proposals)
 
 

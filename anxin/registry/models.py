@@ -163,7 +163,10 @@ class Enterprise(TimeStampedModel):
             ("import_enterprise", _("可导入企业")),
             ("export_enterprise", _("可导出企业台账")),
         ]
-        indexes = [models.Index(fields=["town", "status"], name="enterprise_town_status")]
+        indexes = [
+            models.Index(fields=["town", "status"], name="enterprise_town_status"),
+            models.Index(fields=["updated_at"], name="enterprise_updated"),  # changed since…
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -291,3 +291,99 @@ def test_a_quiet_enterprise_has_no_level():
 def test_every_rule_lists_the_parameters_it_reads():
     for r in rules.RULES:
         assert r.params and r.citation and r.name
+
+
+# --- the scan's view: what is not loaded changes no finding ----------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+SIGNAL_KINDS = (
+    "wage_complaint",
+    "collective",
+    "social_insurance",
+    "litigation",
+    "private_lending",
+    "owner_absconded",
+    "suspension",
+    "tax_anomaly",
+)
+INDICATORS = (
+    "wage_arrears_months",
+    "wage_arrears_amount",
+    "si_arrears_months",
+    "electricity_kwh",
+    "insured_headcount",
+    "tax_paid",
+    "overdue_loans",
+    "lawsuits",
+    "private_lending",
+)
+
+
+@st.composite
+def histories(draw):
+    as_of = draw(st.dates(D(2025, 6, 1), D(2027, 6, 30)))
+    signals = tuple(
+        Sig(
+            id=n,
+            kind=draw(st.sampled_from(SIGNAL_KINDS)),
+            verification=draw(st.sampled_from(("pending", "substantiated", "partly", "unfounded"))),
+            received=as_of - datetime.timedelta(days=draw(st.integers(-20, 500))),
+            occurred=None,
+            months_owed=draw(st.integers(0, 4)),
+            merged=draw(st.booleans()),
+        )
+        for n in range(draw(st.integers(0, 12)))
+    )
+    observations = {}
+    for code in draw(st.lists(st.sampled_from(INDICATORS), unique=True, max_size=4)):
+        months = sorted(set(draw(st.lists(st.integers(-3, 24), max_size=14))))
+        series = tuple(
+            Obs(
+                id=100 * (INDICATORS.index(code) + 1) + k,
+                month=add_months(as_of.replace(day=1), -k),
+                value=draw(st.integers(0, 5) if "months" in code else st.integers(0, 2000)),
+            )
+            for k in sorted(months, reverse=True)
+        )
+        if series:
+            observations[code] = series
+    reports = tuple(
+        Rep(
+            id=900 + n,
+            arrears_since=(since := as_of - datetime.timedelta(days=draw(st.integers(0, 400)))),
+            reported_on=since + datetime.timedelta(days=(late := draw(st.integers(0, 12)))),
+            deadline=since + datetime.timedelta(days=5),
+            on_time=late <= 5,
+        )
+        for n in range(draw(st.integers(0, 2)))
+    )
+    facts = Facts(
+        enterprise_id=1,
+        kinds=frozenset(draw(st.sets(st.sampled_from(("labour_intensive", "construction", "industrial"))))),
+        status=draw(st.sampled_from(("operating", "operating", "suspended", "unreachable"))),
+        observations=observations,
+        signals=signals,
+        reports=reports,
+    )
+    return facts, as_of
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories())
+def test_the_scan_loads_everything_a_rule_can_see(history):
+    facts, as_of = history
+    whole, seen = assess(facts, params(), as_of), assess(rules.in_view(facts, as_of), params(), as_of)
+    assert (seen.level, seen.points) == (whole.level, whole.points)
+    assert [f.as_dict() for f in seen.findings] == [f.as_dict() for f in whole.findings]
+
+
+def test_the_view_keeps_the_oldest_month_a_drop_can_read():
+    # Latest value two months back (the oldest "current" month), the three before it: 5 months back.
+    series = obs("electricity_kwh", ("2026-06", 1000), ("2026-07", 1000), ("2026-08", 1000), ("2026-09", 100))
+    facts = Facts(enterprise_id=1, observations=series, kinds=frozenset({"labour_intensive"}))
+    as_of = D(2026, 11, 30)
+    whole = assess(facts, params(), as_of)
+    assert any("用电量" in f.text for f in whole.findings)
+    assert assess(rules.in_view(facts, as_of), params(), as_of).findings == whole.findings

@@ -15,7 +15,15 @@ from anxin.core.services import policy_parameter_set
 from anxin.intake.services import signal_verify
 from anxin.intake.tests.factories import signal
 from anxin.monitoring import services
-from anxin.monitoring.models import Alert, AlertStatus, Indicator, Observation, RiskAssessment, RiskChange
+from anxin.monitoring.models import (
+    Alert,
+    AlertStatus,
+    Indicator,
+    Observation,
+    RiskAssessment,
+    RiskChange,
+    ScanRun,
+)
 from anxin.notify.models import Notification
 
 TZ = timezone.get_current_timezone()
@@ -236,3 +244,82 @@ def test_the_scan_command_takes_a_day(world):
         call_command("scan", "--as-of", "2026-13-01", stdout=out)
     with pytest.raises(CommandError):
         call_command("scan", "--enterprise", "91320411MA1XXXXXX0", stdout=out)
+
+
+# --- the district scan: everything on a new day or new parameters, otherwise what changed -----------
+
+
+@pytest.fixture
+def later(world):
+    """The world was built just now; the scans run an hour later, so its own writes are old news."""
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=1), tick=True):
+        yield world
+
+
+def test_the_first_district_scan_is_full_and_a_repeat_reassesses_nothing(later):
+    first = services.scan_district(as_of=D(2026, 11, 25))
+    assert (first.mode, first.reason) == ("full", "首次扫描")
+    from anxin.registry.models import Enterprise
+
+    assert first.assessed == Enterprise.objects.count() > 0
+    again = services.scan_district(as_of=D(2026, 11, 25))
+    assert (again.mode, again.assessed) == ("changed", 0)
+    assert again.finished_at is not None and again.seconds is not None
+
+
+def test_a_changed_scan_reassesses_exactly_the_enterprises_whose_data_changed(later):
+    services.scan_district(as_of=D(2026, 11, 25))
+    observe(later.luoxi_factory, "wage_arrears_months", "2026-11", 3)
+    run = services.scan_district(as_of=D(2026, 11, 25))
+    assert (run.mode, run.assessed, run.opened) == ("changed", 1, 2)
+    assert RiskAssessment.objects.get(enterprise=later.luoxi_factory).level == "red"
+
+
+def test_a_verification_an_edit_and_a_new_enterprise_are_changes(later, renshe, office):
+    from anxin.registry.services import enterprise_update
+    from anxin.registry.tests.factories import enterprise as make_enterprise
+
+    complaint = signal(enterprise=later.xuejia_factory, kind="wage_complaint")
+    services.scan_district(as_of=D(2026, 11, 25))
+    signal_verify(actor=renshe, signal=complaint, result="substantiated", note="查实")
+    enterprise_update(actor=office, enterprise=later.sanjing_restaurant, status="suspended")
+    newcomer = make_enterprise(town="luoxi")
+    ids = services.changed_since(ScanRun.objects.get().started_at - services.CHANGED_MARGIN)
+    assert ids == {later.xuejia_factory.pk, later.sanjing_restaurant.pk, newcomer.pk}
+    run = services.scan_district(as_of=D(2026, 11, 25))
+    assert run.assessed == 3
+    assert RiskAssessment.objects.get(enterprise=later.sanjing_restaurant).points == 15  # 停产停业
+
+
+def test_a_write_committed_just_after_a_scan_began_is_not_lost(later):
+    services.scan_district(as_of=D(2026, 11, 25))
+    last = ScanRun.objects.get()
+    observe(later.luoxi_factory, "wage_arrears_months", "2026-11", 3)
+    # Its transaction began (and stamped the row) before the scan started, and committed after it.
+    Observation.objects.update(recorded_at=last.started_at - datetime.timedelta(minutes=5))
+    assert services.scan_district(as_of=D(2026, 11, 25)).assessed == 1
+    # Beyond the margin a row is taken as seen by that scan.
+    Observation.objects.update(recorded_at=last.started_at - datetime.timedelta(hours=1))
+    assert services.changed_since(last.started_at - services.CHANGED_MARGIN) == set()
+
+
+def test_a_new_day_a_parameter_change_or_a_request_reassesses_everyone(later, office):
+    first = services.scan_district(as_of=D(2026, 11, 25))
+    next_day = services.scan_district(as_of=D(2026, 11, 26))
+    assert next_day.mode == "full" and "2026-11-25 → 2026-11-26" in next_day.reason
+    assert next_day.assessed == first.assessed
+    policy_parameter_set(
+        actor=office, code="immediate.complaints", value="4", effective_from=D(2026, 11, 1), note="测试"
+    )
+    changed = services.scan_district(as_of=D(2026, 11, 26))
+    assert (changed.mode, changed.reason) == ("full", "参数或规则已变更")
+    asked = services.scan_district(as_of=D(2026, 11, 26), full=True, reason="联席办手动全面重评")
+    assert (asked.mode, asked.reason, asked.assessed) == ("full", "联席办手动全面重评", first.assessed)
+    assert services.scan_district(as_of=D(2026, 11, 26)).assessed == 0
+
+
+def test_tick_runs_the_district_scan(later):
+    assert services.scan_sweep(now=at("2026-11-25T10:00")) > 0
+    assert services.scan_sweep(now=at("2026-11-25T10:10")) == 0
+    observe(later.luoxi_factory, "wage_arrears_months", "2026-11", 3)
+    assert services.scan_sweep(now=at("2026-11-25T10:20")) == 1
