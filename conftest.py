@@ -73,6 +73,21 @@ def gongan(district):
 
 
 @pytest.fixture
+def fayuan(district):
+    return _persona("t_fayuan", "court", "department", "法院测试")
+
+
+@pytest.fixture
+def jianchayuan(district):
+    return _persona("t_jianchayuan", "procuratorate", "department", "检察院测试")
+
+
+@pytest.fixture
+def sifa(district):
+    return _persona("t_sifa", "justice", "department", "司法局测试")
+
+
+@pytest.fixture
 def luoxi(district):
     return _persona("t_luoxi", "gov-luoxi", "town", "罗溪镇测试")
 

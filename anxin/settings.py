@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "anxin.registry",
     "anxin.intake",
     "anxin.monitoring",
+    "anxin.cases",
 ]
 
 MIDDLEWARE = [

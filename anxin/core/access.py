@@ -54,11 +54,16 @@ class ScopedQuerySet(models.QuerySet):
     def sees_all(self, scope: Scope) -> bool:
         return scope.everything
 
+    def sees_none(self, scope: Scope) -> bool:
+        """No territory and no line. Records assigned to a unit (a case it co-handles, a referral
+        sent to it) override this to let a unit with no line see its assignments."""
+        return scope.nothing
+
     def for_user(self, user):
         scope = scope_of(user)
         if self.sees_all(scope):
             return self.all()
-        if scope.nothing:
+        if self.sees_none(scope):
             return self.none()
         # A subquery of ids instead of DISTINCT over joins: the outer query stays orderable
         # and countable, and the scope joins run once.

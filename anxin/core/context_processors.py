@@ -29,6 +29,7 @@ GROUPS = {
     "ledger": ("台账", "building-factory-2", 10),
     "monitoring": ("监测预警", "alert-triangle", 15),
     "intake": ("信息汇集", "bell-ringing", 20),
+    "cases": ("案件处置", "briefcase", 25),
     "settings": ("设置", "adjustments", 80),
     "security": ("安全审计", "shield-lock", 90),
 }

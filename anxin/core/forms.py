@@ -69,3 +69,27 @@ class SecurityEventFilter(FilterForm):
     q = forms.CharField(label=_("用户名"), required=False)
     date_from = forms.DateField(label=_("起"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("止"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class YuanFormField(forms.CharField):
+    """A money field on a screen: the officer types yuan ("12,345.67", "￥12345"), Python gets fen."""
+
+    def __init__(self, *, allow_zero: bool = True, **kwargs):
+        self.allow_zero = allow_zero
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "如 12345.67"})
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        from anxin.core.money import parse_yuan
+
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        return parse_yuan(value, allow_zero=self.allow_zero)
+
+    def prepare_value(self, value):
+        from anxin.core.money import format_yuan
+
+        return format_yuan(value, grouping=False) if isinstance(value, int) else value

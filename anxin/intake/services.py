@@ -27,6 +27,7 @@ from anxin.core.access import is_system, require_perm, scope_of
 from anxin.core.audit import acting, system_actor
 from anxin.core.calendar import add_working_days
 from anxin.core.crypto import blind_index
+from anxin.core.deadlines import due_after
 from anxin.core.errors import CalendarMissing, DomainError, ScopeViolation
 from anxin.core.money import format_yuan
 from anxin.core.policy import param, param_record
@@ -141,28 +142,7 @@ def _check_channel(
 
 def verification_due(received_at: datetime.datetime) -> tuple[datetime.datetime, str]:
     """The end of the last working day allowed for verification, and the words saying why."""
-    record = param_record("signal.verify_working_days", on=timezone.localdate(received_at))
-    days = int(record.typed_value)
-    start = timezone.localtime(received_at).date()
-    try:
-        due = add_working_days(start, days)
-        basis = (
-            f"{record.citation}：{days} 个工作日"
-            f"（参数 signal.verify_working_days={days}，自 {record.effective_from:%Y-%m-%d} 起）"
-        )
-    except CalendarMissing:
-        # The next year's holidays are not yet entered: count Monday–Friday and say so.
-        due, remaining = start, days
-        while remaining:
-            due += datetime.timedelta(days=1)
-            if due.weekday() < 5:
-                remaining -= 1
-        basis = (
-            f"{record.citation}：{days} 个工作日（参数 signal.verify_working_days={days}）；"
-            f"{due.year} 年工作日历尚未维护，暂按周一至周五推算"
-        )
-    end = datetime.datetime.combine(due, datetime.time(23, 59, 59), tzinfo=timezone.get_current_timezone())
-    return end, basis
+    return due_after("signal.verify_working_days", received_at, since=True)
 
 
 class _DueCache:

@@ -11,7 +11,6 @@ reaches every district leader's inbox. Unsubmitted drafts past their deadline es
 from __future__ import annotations
 
 import datetime
-import io
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -23,6 +22,7 @@ from anxin.core.access import is_system, require_perm
 from anxin.core.audit import acting, system_actor
 from anxin.core.bulk import insert_rows
 from anxin.core.errors import DomainError
+from anxin.core.gongwen import Gongwen, document_bytes
 from anxin.core.money import format_yuan
 from anxin.core.policy import param_record
 from anxin.monitoring.models import Alert, ImmediateReport, ImmediateReportEvent, Observation, ReportStatus
@@ -300,47 +300,11 @@ def reports_escalate(*, now: datetime.datetime | None = None) -> int:
 
 
 def report_docx(report: ImmediateReport) -> bytes:
-    """The special (or immediate) report as a Word file in 公文 layout: red header, red rule,
-    title in 小标宋/黑体, body in 仿宋, date and issuing office at the end."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt, RGBColor
-
-    document = Document()
-    section = document.sections[0]
-    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-
-    def run(paragraph, text, *, size, font, bold=False, color=None):
-        r = paragraph.add_run(text)
-        r.font.size, r.font.bold, r.font.name = Pt(size), bold, font
-        r._element.rPr.rFonts.set(qn("w:eastAsia"), font)
-        if color:
-            r.font.color.rgb = RGBColor.from_string(color)
-        return r
-
-    header = document.add_paragraph()
-    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run(header, "新北区预防和解决企业欠薪问题联席会议办公室", size=26, font="方正小标宋简体", color="C00000")
-    rule = document.add_paragraph()
-    border = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "18"), ("w:space", "1"), ("w:color", "C00000")):
-        bottom.set(qn(key), value)
-    border.append(bottom)
-    rule._p.get_or_add_pPr().append(border)
+    """The special (or immediate) report as a Word file in 公文 layout (core.gongwen)."""
     special = report.status == ReportStatus.SPECIAL
-    title = report.special_title if special else f"关于{report.enterprise.name}欠薪情况的即时报告"
-    heading = document.add_paragraph()
-    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run(heading, title, size=22, font="方正小标宋简体")
-    recipient = document.add_paragraph()
-    run(recipient, "区委、区政府领导：" if special else "区联席办：", size=16, font="仿宋_GB2312")
-    paragraphs = (report.special_body if special else "").splitlines() or []
-    if not special:
+    if special:
+        paragraphs = report.special_body.splitlines()
+    else:
         paragraphs = [
             f"一、基本情况。{report.enterprise.name}（统一社会信用代码 {report.enterprise.uscc}）：{report.facts}"
             + (f"涉及 {report.workers} 人" if report.workers else "")
@@ -351,17 +315,14 @@ def report_docx(report: ImmediateReport) -> bytes:
             f"三、已采取的措施。{report.measures}",
             "依据《新北区预防和解决企业欠薪问题专项工作实施意见》§五(二)，特此报告。",
         ]
-    for text in paragraphs:
-        if not text.strip():
-            continue
-        p = document.add_paragraph()
-        p.paragraph_format.first_line_indent = Pt(32)
-        p.paragraph_format.line_spacing = Pt(28)
-        run(p, text.strip(), size=16, font="仿宋_GB2312")
-    signature = document.add_paragraph()
-    signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     when = timezone.localtime(report.special_at or report.submitted_at or timezone.now())
-    run(signature, f"新北区联席办\n{when:%Y年%-m月%-d日}", size=16, font="仿宋_GB2312")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return document_bytes(
+        Gongwen(
+            issuer="新北区预防和解决企业欠薪问题联席会议办公室",
+            title=report.special_title if special else f"关于{report.enterprise.name}欠薪情况的即时报告",
+            recipient="区委、区政府领导：" if special else "区联席办：",
+            paragraphs=paragraphs,
+            signature="新北区联席办",
+            date=when.date(),
+        )
+    )

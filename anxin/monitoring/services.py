@@ -22,8 +22,8 @@ from anxin.core import events as domain_events
 from anxin.core.access import is_system, require_perm
 from anxin.core.audit import acting, system_actor
 from anxin.core.bulk import insert_rows
-from anxin.core.calendar import add_working_days
-from anxin.core.errors import CalendarMissing, DomainError
+from anxin.core.deadlines import due_after
+from anxin.core.errors import DomainError
 from anxin.core.policy import param_record
 from anxin.intake.models import Channel, SelfReport, Signal, SignalEvent
 from anxin.intake.routing import Router
@@ -274,20 +274,7 @@ def load_facts(
 
 
 def _alert_due(now: datetime.datetime) -> tuple[datetime.datetime, str]:
-    record = param_record("alert.handle_working_days", on=timezone.localdate(now))
-    days = int(record.typed_value)
-    start = timezone.localtime(now).date()
-    try:
-        due = add_working_days(start, days)
-        note = ""
-    except CalendarMissing:
-        due, left = start, days
-        while left:
-            due += datetime.timedelta(days=1)
-            left -= due.weekday() < 5
-        note = f"；{due.year} 年工作日历尚未维护，暂按周一至周五推算"
-    end = datetime.datetime.combine(due, datetime.time(23, 59, 59), tzinfo=timezone.get_current_timezone())
-    return end, f"{record.citation}：{days} 个工作日（参数 alert.handle_working_days={days}）{note}"
+    return due_after("alert.handle_working_days", now)
 
 
 def scan(
@@ -531,32 +518,39 @@ def scan_basis(as_of: datetime.date) -> str:
 def changed_since(since: datetime.datetime) -> set[int]:
     """Enterprises whose facts may have changed since ``since``: an observation reported, a signal
     recorded, verified, merged or re-sent, a self-report, a new or edited enterprise (its kinds
-    too, through the audit log). Indexed range reads; no facts are loaded."""
+    too, through the audit log). Indexed range reads, no facts loaded; no DISTINCT either — it would
+    tempt SQLite's planner into walking the enterprise index of the whole table instead."""
     from auditlog.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
     ids: set[int] = set()
     ids.update(
-        Observation.objects.filter(recorded_at__gte=since).values_list("enterprise_id", flat=True).distinct()
+        Observation.objects.filter(recorded_at__gte=since).order_by().values_list("enterprise_id", flat=True)
     )
     ids.update(
         Signal.objects.filter(updated_at__gte=since, enterprise__isnull=False)
+        .order_by()
         .values_list("enterprise_id", flat=True)
-        .distinct()
     )
     ids.update(
         SignalEvent.objects.filter(at__gte=since, signal__enterprise__isnull=False)
+        .order_by()
         .values_list("signal__enterprise_id", flat=True)
-        .distinct()
     )
     ids.update(
-        SelfReport.objects.filter(updated_at__gte=since).values_list("enterprise_id", flat=True).distinct()
+        SelfReport.objects.filter(updated_at__gte=since).order_by().values_list("enterprise_id", flat=True)
     )
-    edited = LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Enterprise), timestamp__gte=since
-    ).values_list("object_pk", flat=True)
-    ids.update(int(pk) for pk in edited.distinct() if str(pk).isdigit())
-    ids.update(Enterprise.objects.filter(updated_at__gte=since).values_list("pk", flat=True))  # new or saved
+    edited = (
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Enterprise), timestamp__gte=since
+        )
+        .order_by()
+        .values_list("object_pk", flat=True)
+    )
+    ids.update(int(pk) for pk in edited if str(pk).isdigit())
+    ids.update(
+        Enterprise.objects.filter(updated_at__gte=since).order_by().values_list("pk", flat=True)
+    )  # new or saved
     return ids
 
 

@@ -19,10 +19,9 @@ from django.views.decorators.http import require_POST
 from anxin.core import importflow
 from anxin.core.access import get_scoped_or_404
 from anxin.core.errors import DomainError
-from anxin.core.models import SecurityEventKind
+from anxin.core.gongwen import docx_response
 from anxin.core.paging import paginate
 from anxin.core.security import client_ip
-from anxin.core.services import security_event_record
 from anxin.core.tabular import TableError
 from anxin.core.xlsx import XLSX_TYPE, Col, xlsx_response
 from anxin.intake.models import Signal
@@ -305,24 +304,18 @@ def report_word(request, pk: int):
     if report.status not in (ReportStatus.SUBMITTED, ReportStatus.SPECIAL):
         messages.error(request, "报送后才能导出。")
         return redirect("report-detail", pk=report.pk)
-    security_event_record(
-        kind=SecurityEventKind.EXPORT,
-        user=request.user,
-        ip=client_ip(request),
-        summary=f"导出即时报告 Word：{report.enterprise.name}",
-        detail={"report": report.pk},
-    )
-    response = HttpResponse(
-        immediate.report_docx(report),
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    )
     name = (
         report.special_title
         if report.status == ReportStatus.SPECIAL
         else f"即时报告-{report.enterprise.name}"
     )
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=f"{name}.docx")
-    return response
+    return docx_response(
+        request,
+        immediate.report_docx(report),
+        filename=name,
+        summary=f"导出即时报告 Word：{report.enterprise.name}",
+        detail={"report": report.pk},
+    )
 
 
 # --- the watch list (§四(二)(三)) ----------------------------------------------------------------

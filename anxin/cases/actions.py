@@ -1,0 +1,462 @@
+"""Legal actions of a case (§四(五)–(七)): each routed to the unit whose duty it is (§三), with its
+own dates, steps, outcome and deadline. 人社局 orders payment and, when the order lapses unpaid,
+may add compensation, fine, or refer the case to 公安分局 with a copy to 检察院 for the record —
+the referral only when Jiangsu's threshold for 拒不支付劳动报酬罪 is met."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anxin.cases import rules
+from anxin.cases.models import (
+    ACTIVE_ACTION,
+    ActionKind,
+    ActionStatus,
+    ActionStep,
+    Case,
+    CaseEvent,
+    Instalment,
+    LegalAction,
+)
+from anxin.cases.services import _event, _notify, is_lead, office_unit_ids, works_on
+from anxin.core.access import is_system, require_perm
+from anxin.core.audit import acting
+from anxin.core.deadlines import due_after, end_of
+from anxin.core.errors import DomainError
+from anxin.core.money import format_yuan
+from anxin.core.policy import param_record
+from anxin.org.models import Duty, Role, Unit
+
+Step = ActionStep.Step
+Kind = ActionKind
+
+# kind → (the duty whose unit does it, the duty whose unit receives a copy for the record)
+ROUTES: dict[str, tuple[str, str]] = {
+    Kind.ORDER: ("arrears-confirmation", ""),
+    Kind.COMPENSATION: ("labour-inspection", ""),
+    Kind.PENALTY: ("labour-inspection", ""),
+    Kind.REFERRAL: ("criminal-investigation", "referral-filing"),
+    Kind.MEDIATION: ("mediation-legal-aid", ""),
+    Kind.ARBITRATION: ("mediation-legal-aid", ""),
+    Kind.COURT: ("court-green-channel", ""),
+    Kind.DEPOSIT: ("wage-deposit", ""),
+    Kind.FUND: ("emergency-fund", ""),
+}
+# 人社局's own powers (劳动保障监察条例; §四(五)(六)(七)): only 人社局 or the office starts them.
+HRSS_POWERS = {Kind.ORDER, Kind.COMPENSATION, Kind.PENALTY, Kind.REFERRAL}
+HRSS_DUTY = "labour-inspection"
+# The steps each kind may record, and the status a step moves the action to.
+STEPS: dict[str, tuple[str, ...]] = {
+    Kind.ORDER: (Step.ISSUED, Step.PAYMENT, Step.NOTE),
+    Kind.COMPENSATION: (Step.ISSUED, Step.PAYMENT, Step.NOTE),
+    Kind.PENALTY: (Step.ISSUED, Step.PAYMENT, Step.NOTE),
+    Kind.REFERRAL: (Step.ACCEPTED, Step.REFUSED, Step.RESULT, Step.NOTE),
+    Kind.MEDIATION: (Step.AGREEMENT, Step.PAYMENT, Step.NOTE),
+    Kind.ARBITRATION: (Step.FILING, Step.ACCEPTED, Step.AWARD, Step.PAYMENT, Step.NOTE),
+    Kind.COURT: (
+        Step.FILING,
+        Step.PRESERVATION,
+        Step.FEE_RELIEF,
+        Step.TRIAL,
+        Step.JUDGMENT,
+        Step.ENFORCEMENT,
+        Step.EXIT_BAN,
+        Step.PAYMENT,
+        Step.NOTE,
+    ),
+    Kind.DEPOSIT: (Step.ISSUED, Step.PAYMENT, Step.NOTE),
+    Kind.FUND: (Step.ACCEPTED, Step.REFUSED, Step.PAYMENT, Step.NOTE),
+}
+ACCEPTING = {Step.ACCEPTED, Step.FILING}
+
+
+def _duty_unit(code: str) -> Unit:
+    duty = Duty.objects.select_related("unit").filter(code=code).first()
+    if duty is None:
+        raise DomainError(_("本区职责表中没有“%(d)s”，无法分派（请联系联席办维护职责）") % {"d": code})
+    return duty.unit
+
+
+def _is_hrss(actor) -> bool:
+    return bool(actor.unit_id and Duty.objects.filter(unit_id=actor.unit_id, code=HRSS_DUTY).exists())
+
+
+def may_request(actor, case: Case, kind: str) -> bool:
+    if is_system(actor):
+        return True
+    if not actor.has_perm("cases.request_legalaction") or not case.is_open:
+        return False
+    office = actor.has_role(Role.OFFICE)
+    if kind in HRSS_POWERS:
+        return office or (actor.has_role(Role.DEPARTMENT) and _is_hrss(actor))
+    return works_on(actor, case) or (actor.has_role(Role.DEPARTMENT) and _is_hrss(actor))
+
+
+def handles(actor, action: LegalAction) -> bool:
+    """The unit the action is routed to (a town's users when it is a town's), or the office."""
+    if is_system(actor):
+        return True
+    if not actor.has_perm("cases.handle_legalaction"):
+        return False
+    if actor.has_role(Role.OFFICE):
+        return True
+    unit = action.unit
+    if actor.has_role(Role.DEPARTMENT):
+        return actor.unit_id == unit.pk
+    return bool(actor.has_role(Role.TOWN) and unit.town_id and unit.town_id in actor.scope.town_ids)
+
+
+def _due(kind: str, now: datetime.datetime, pay_by: datetime.date | None) -> tuple[datetime.datetime, str]:
+    if kind == Kind.ORDER:
+        return end_of(pay_by), f"责令限期支付通知书载明的支付期限（{pay_by:%Y-%m-%d}）"
+    if kind == Kind.REFERRAL:
+        return due_after("case.referral_review_days", now, working=False)
+    if kind == Kind.DEPOSIT:
+        return due_after("deposit.bank_pay_working_days", now)
+    return due_after("case.action_working_days", now)
+
+
+def _figure(code: str, on: datetime.date) -> rules.Figure:
+    record = param_record(code, on=on)
+    return rules.Figure(code=code, value=int(record.typed_value), citation=record.citation)
+
+
+def referral_check(
+    *, case: Case, workers: int, total: int, single_months: int, single_amount: int, on: datetime.date
+) -> rules.Check:
+    """The threshold (parameters on ``on``) and the unpaid order that must precede a referral."""
+    check = rules.referral_threshold(
+        workers=workers,
+        total=total,
+        single_months=single_months,
+        single_amount=single_amount,
+        single_worker_months=_figure("crime.single_worker_months", on),
+        single_worker_amount=_figure("crime.single_worker_amount", on),
+        multi_workers=_figure("crime.multi_workers", on),
+        multi_amount=_figure("crime.multi_amount", on),
+    )
+    lapsed = case.actions.filter(kind=Kind.ORDER, status=ActionStatus.LAPSED).first()
+    lines = list(check.lines)
+    if lapsed:
+        lines.append(
+            f"责令限期支付（{lapsed.reference or '#' + str(lapsed.pk)}）至 {lapsed.pay_by:%Y-%m-%d} 逾期未支付"
+        )
+    else:
+        lines.append("尚无逾期未支付的责令限期支付（刑法第276条之一：经政府有关部门责令支付仍不支付）")
+    return rules.Check(met=check.met and lapsed is not None, lines=lines, params=check.params)
+
+
+def action_request(
+    *,
+    actor,
+    case: Case,
+    kind: str,
+    amount: int = 0,
+    workers: int = 0,
+    pay_by: datetime.date | None = None,
+    issued_on: datetime.date | None = None,
+    percent: int | None = None,
+    reference: str = "",
+    basis: str = "",
+    details: str = "",
+    unit: Unit | None = None,
+    single_months: int = 0,
+    single_amount: int = 0,
+    now: datetime.datetime | None = None,
+) -> LegalAction:
+    """Start a legal action: it is routed to the unit whose duty it is (mediation may name the
+    town or 司法局 instead), appears in that unit's "我的待办" and carries its deadline."""
+    require_perm(actor, "cases.request_legalaction")
+    if kind not in Kind.values:
+        raise DomainError(_("请选择措施"), field="kind")
+    if not case.is_open:
+        raise DomainError(_("案件已结案"), code="transition")
+    if not may_request(actor, case, kind):
+        if kind in HRSS_POWERS:
+            raise PermissionDenied(_("“%(k)s”由人社局作出（或联席办发起）") % {"k": Kind(kind).label})
+        raise PermissionDenied(_("只有牵头、协办单位、人社局或联席办可以发起法律措施"))
+    if amount < 0 or workers < 0:
+        raise DomainError(_("金额和人数不能为负数"))
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    routed, copy_duty = ROUTES[kind]
+    target = _duty_unit(routed)
+    route_basis = f"职责：{target.name}（{routed}）"
+    if kind == Kind.MEDIATION and unit is not None:
+        if unit.kind != "town_government" and unit.code != target.code:
+            raise DomainError(_("调解由镇（街道）或司法局（人民调解）主持"), field="unit")
+        target, route_basis = unit, f"调解主持：{unit.name}（§四(五)）"
+    copy_unit = _duty_unit(copy_duty) if copy_duty else None
+    check: dict = {}
+    if kind == Kind.ORDER:
+        if pay_by is None:
+            raise DomainError(_("责令限期支付须写明支付期限"), field="pay_by")
+        if pay_by < today:
+            raise DomainError(_("支付期限不能早于今天"), field="pay_by")
+        if amount <= 0:
+            raise DomainError(_("请填写责令支付的金额"), field="amount")
+        issued_on = issued_on or today
+    if kind == Kind.COMPENSATION:
+        lapsed = case.actions.filter(kind=Kind.ORDER, status=ActionStatus.LAPSED).first()
+        if lapsed is None:
+            raise DomainError(_("加付赔偿金须以责令限期支付逾期未支付为前提（劳动保障监察条例 第二十六条）"))
+        bounds = rules.compensation_bounds(
+            percent or 0,
+            low=_figure("compensation.min_percent", today),
+            high=_figure("compensation.max_percent", today),
+        )
+        if not bounds.met:
+            raise DomainError("；".join(bounds.lines), field="percent")
+        amount = lapsed.amount * (percent or 0) // 100
+        check = bounds.as_dict() | {"order": lapsed.pk}
+        basis = basis or "劳动保障监察条例 第二十六条"
+    if kind == Kind.PENALTY and amount <= 0:
+        raise DomainError(_("请填写罚款金额"), field="amount")
+    if kind == Kind.REFERRAL:
+        verdict = referral_check(
+            case=case,
+            workers=workers,
+            total=amount,
+            single_months=single_months,
+            single_amount=single_amount,
+            on=today,
+        )
+        if not verdict.met:
+            raise DomainError(_("不符合移送条件：") + "；".join(verdict.lines), code="guard")
+        check = verdict.as_dict() | {
+            "workers": workers,
+            "total": amount,
+            "single_months": single_months,
+            "single_amount": single_amount,
+        }
+        basis = basis or "刑法 第二百七十六条之一；行政执法机关移送涉嫌犯罪案件的规定（国务院令第310号）"
+    if kind in (Kind.DEPOSIT, Kind.FUND) and amount <= 0:
+        raise DomainError(_("请填写申请金额"), field="amount")
+    if kind == Kind.DEPOSIT and case.project_id is None:
+        raise DomainError(_("动用工资保证金须是工程建设项目的案件（请先在案件中关联项目）"), field="kind")
+    due, due_basis = _due(kind, now, pay_by)
+    with transaction.atomic(), acting(actor):
+        if kind in (Kind.ORDER, Kind.REFERRAL):
+            dup = case.actions.filter(kind=kind, status__in=ACTIVE_ACTION).first()
+            if dup:
+                raise DomainError(_("已有办理中的“%(k)s”") % {"k": dup.get_kind_display()}, code="conflict")
+        action = LegalAction.objects.create(
+            case=case,
+            kind=kind,
+            unit=target,
+            route_basis=route_basis,
+            copy_unit=copy_unit,
+            requested_at=now,
+            requested_by=actor,
+            reference=reference.strip(),
+            issued_on=issued_on,
+            pay_by=pay_by,
+            amount=amount,
+            percent=percent,
+            workers=workers,
+            basis=basis.strip(),
+            details=details.strip(),
+            conditions=check,
+            due_at=due,
+            due_basis=due_basis,
+            copied_at=now if copy_unit else None,
+        )
+        text = f"{action.get_kind_display()} → {target.name}"
+        if amount:
+            text += f"，金额 ¥{format_yuan(amount)}"
+        if pay_by:
+            text += f"，限 {pay_by:%Y-%m-%d} 前支付"
+        _event(case, CaseEvent.Kind.ACTION, actor, now, text)
+        if kind == Kind.REFERRAL:
+            Case.objects.filter(pk=case.pk).update(malicious=True, updated_at=now)
+        _notify(case, [target.pk], f"请办理：{action.get_kind_display()}", text, sms=kind == Kind.REFERRAL)
+        if copy_unit:
+            _notify(case, [copy_unit.pk], f"备案抄送：{action.get_kind_display()}", text, topic="case-copy")
+    return action
+
+
+def action_step(
+    *, actor, action: LegalAction, step: str, on: datetime.date, note: str = "", amount: int = 0
+) -> ActionStep:
+    """Record a dated step (立案、保全、判决、支付、公安受理…); some steps move the action on:
+    acceptance → 已受理; refusal → 不予受理; a payment covering an order → 已办结."""
+    if not handles(actor, action):
+        raise PermissionDenied(_("只有承办单位（%(u)s）或联席办可以登记办理进展") % {"u": action.unit.name})
+    if step not in STEPS[action.kind]:
+        raise DomainError(
+            _("“%(k)s”不能登记“%(s)s”") % {"k": action.get_kind_display(), "s": Step(step).label},
+            field="step",
+        )
+    if not action.is_active:
+        raise DomainError(
+            _("措施已%(s)s，不能再登记进展") % {"s": action.get_status_display()}, code="transition"
+        )
+    if on > timezone.localdate():
+        raise DomainError(_("日期不能晚于今天"), field="on")
+    if amount < 0:
+        raise DomainError(_("金额不能为负数"), field="amount")
+    note = (note or "").strip()
+    if step in (Step.REFUSED, Step.RESULT) and not note:
+        raise DomainError(_("请写明理由或结果"), field="note")
+    now = timezone.now()
+    with transaction.atomic(), acting(actor):
+        current = LegalAction.objects.select_for_update().get(pk=action.pk)
+        if current.status != action.status:
+            raise DomainError(_("该措施已被他人处理，请刷新后查看"), code="conflict")
+        entry = ActionStep.objects.create(
+            action=action, step=step, on=on, note=note, amount=amount, actor=actor
+        )
+        status = current.status
+        if step in ACCEPTING and status == ActionStatus.OPEN:
+            status = ActionStatus.ACCEPTED
+        elif step == Step.REFUSED:
+            status = ActionStatus.REFUSED
+        elif step == Step.PAYMENT and action.kind == Kind.ORDER:
+            paid = sum(action.steps.filter(step=Step.PAYMENT).values_list("amount", flat=True))
+            if paid >= action.amount:
+                status = ActionStatus.DONE
+        values = {"status": status}
+        if status in (ActionStatus.DONE, ActionStatus.REFUSED):
+            values.update(completed_at=now, completed_by=actor, result=note or entry.get_step_display())
+        if step in ACCEPTING and action.kind == Kind.REFERRAL:
+            values["due_at"] = None  # accepted in time: the 3-day review is over
+        LegalAction.objects.filter(pk=action.pk).update(**values)
+        text = f"{action.get_kind_display()}：{entry.get_step_display()}（{on:%Y-%m-%d}）"
+        if amount:
+            text += f" ¥{format_yuan(amount)}"
+        if note:
+            text += f"，{note}"
+        _event(action.case, CaseEvent.Kind.ACTION, actor, now, text)
+        if status != current.status:
+            watchers = [action.case.lead_unit_id, action.requested_by.unit_id, action.copy_unit_id]
+            _notify(action.case, watchers, text)
+    action.refresh_from_db()
+    return entry
+
+
+def action_complete(*, actor, action: LegalAction, result: str) -> LegalAction:
+    """The unit finishes the action and says how it ended."""
+    if not handles(actor, action):
+        raise PermissionDenied(_("只有承办单位（%(u)s）或联席办可以办结") % {"u": action.unit.name})
+    result = (result or "").strip()
+    if not result:
+        raise DomainError(_("请写明办理结果"), field="result")
+    now = timezone.now()
+    with transaction.atomic(), acting(actor):
+        if (
+            LegalAction.objects.filter(pk=action.pk, status=action.status, status__in=ACTIVE_ACTION).update(
+                status=ActionStatus.DONE, result=result, completed_at=now, completed_by=actor
+            )
+            != 1
+        ):
+            raise DomainError(_("该措施已被他人处理或已办结，请刷新后查看"), code="conflict")
+        text = f"{action.get_kind_display()}办结：{result}"
+        _event(action.case, CaseEvent.Kind.ACTION, actor, now, text)
+        _notify(action.case, [action.case.lead_unit_id, action.requested_by.unit_id], text)
+    action.refresh_from_db()
+    return action
+
+
+def action_cancel(*, actor, action: LegalAction, reason: str) -> LegalAction:
+    """Withdraw an action (the one who started it, the lead unit, or the office), with the reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("撤回须说明理由"), field="reason")
+    if not (is_system(actor) or actor.pk == action.requested_by_id or is_lead(actor, action.case)):
+        raise PermissionDenied(_("只有发起人、牵头单位或联席办可以撤回"))
+    now = timezone.now()
+    with transaction.atomic(), acting(actor):
+        if (
+            LegalAction.objects.filter(pk=action.pk, status=action.status, status__in=ACTIVE_ACTION).update(
+                status=ActionStatus.CANCELLED, result=reason, completed_at=now, completed_by=actor
+            )
+            != 1
+        ):
+            raise DomainError(_("该措施已被他人处理或已办结，请刷新后查看"), code="conflict")
+        _event(action.case, CaseEvent.Kind.ACTION, actor, now, f"撤回{action.get_kind_display()}：{reason}")
+        _notify(action.case, [action.unit_id], f"已撤回：{action.get_kind_display()}", reason)
+    action.refresh_from_db()
+    return action
+
+
+def instalments_set(*, actor, action: LegalAction, rows: list[tuple[datetime.date, int]]) -> list[Instalment]:
+    """The payment schedule of a mediation agreement (replaces the unpaid part of the schedule)."""
+    if action.kind not in (Kind.MEDIATION, Kind.COURT, Kind.ARBITRATION):
+        raise DomainError(_("只有调解、仲裁或诉讼可以约定分期履行"))
+    if not handles(actor, action):
+        raise PermissionDenied(_("只有承办单位或联席办可以登记履行计划"))
+    if not rows:
+        raise DomainError(_("请至少填写一期"))
+    for n, (due_on, amount) in enumerate(rows, start=1):
+        if amount <= 0:
+            raise DomainError(_("第 %(n)d 期金额须大于零") % {"n": n})
+        if due_on is None:
+            raise DomainError(_("第 %(n)d 期请填写应付日期") % {"n": n})
+    with transaction.atomic(), acting(actor):
+        action.instalments.filter(paid_on__isnull=True).delete()
+        made = Instalment.objects.bulk_create(
+            [Instalment(action=action, due_on=d, amount=a) for d, a in sorted(rows)]
+        )
+        total = sum(a for _d, a in rows)
+        _event(
+            action.case,
+            CaseEvent.Kind.ACTION,
+            actor,
+            timezone.now(),
+            f"{action.get_kind_display()}履行计划：{len(rows)} 期，共 ¥{format_yuan(total)}",
+        )
+    return made
+
+
+def next_steps(case: Case) -> list[str]:
+    """After an order to pay lapses unpaid: what the law offers next (shown on the case page)."""
+    if not case.actions.filter(kind=Kind.ORDER, status=ActionStatus.LAPSED).exists():
+        return []
+    low = param_record("compensation.min_percent").typed_value
+    high = param_record("compensation.max_percent").typed_value
+    return [
+        f"加付赔偿金：应付金额的 {low}%–{high}%（劳动保障监察条例 第二十六条）",
+        "行政处罚：对拒不改正的依法处罚（§四(五)）",
+        "移送公安：涉嫌拒不支付劳动报酬罪的，移送区公安分局并报区检察院备案（§四(七)）",
+    ]
+
+
+def orders_lapse(*, now: datetime.datetime | None = None) -> int:
+    """``tick``: an order to pay whose date has passed unpaid lapses; 人社局 and the lead unit are
+    told what comes next."""
+    from anxin.core.audit import system_actor
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    actor = system_actor()
+    count = 0
+    with transaction.atomic(), acting(actor):
+        for action in LegalAction.objects.select_related("case").filter(
+            kind=Kind.ORDER, status__in=ACTIVE_ACTION, pay_by__lt=today
+        ):
+            if (
+                LegalAction.objects.filter(pk=action.pk, status__in=ACTIVE_ACTION).update(
+                    status=ActionStatus.LAPSED,
+                    completed_at=now,
+                    result=f"至 {action.pay_by:%Y-%m-%d} 未足额支付",
+                )
+                != 1
+            ):
+                continue
+            count += 1
+            case = action.case
+            text = f"责令限期支付至 {action.pay_by:%Y-%m-%d} 逾期未支付"
+            _event(case, CaseEvent.Kind.ACTION, actor, now, text)
+            _notify(
+                case,
+                [action.unit_id, case.lead_unit_id, *office_unit_ids()],
+                text,
+                "；".join(next_steps(case)),
+                topic="case-order-lapsed",
+            )
+    return count

@@ -1,0 +1,116 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    """Case handling: one enterprise, one plan — stages, incidents, legal actions, deadlines (§四(三)–(七))."""
+
+    name = "anxin.cases"
+    label = "cases"
+    verbose_name = "案件处置"
+
+    def ready(self) -> None:
+        from anxin.cases import audit  # noqa: F401  (auditlog registration)
+
+    def role_permissions(self) -> dict[str, list[str]]:
+        from anxin.org.models import Role
+
+        view = ["cases.view_case", "cases.view_legalaction"]
+        work = [
+            *view,
+            "cases.add_case",
+            "cases.change_case",
+            "cases.move_case",
+            "cases.close_case",
+            "cases.request_legalaction",
+            "cases.handle_legalaction",
+            "cases.export_case",
+        ]
+        return {
+            Role.OFFICE: [*work, "cases.approve_plan"],
+            Role.LEADER: [*view, "cases.export_case"],
+            Role.DEPARTMENT: work,
+            Role.TOWN: work,
+            Role.AUDITOR: view,
+        }
+
+    def sweeps(self) -> list[tuple[str, object]]:
+        from anxin.cases.deadlines import deadlines_sweep
+
+        return [("案件期限提醒与逾期上报", deadlines_sweep)]
+
+    def menu(self, user) -> list[dict]:
+        items = []
+        if user.has_perm("cases.view_case"):
+            items.append(
+                {
+                    "label": "案件台账",
+                    "group": "cases",
+                    "url_name": "case-list",
+                    "icon": "briefcase",
+                    "order": 30,
+                }
+            )
+            items.append(
+                {
+                    "label": "期限看板",
+                    "group": "cases",
+                    "url_name": "case-deadlines",
+                    "icon": "clock",
+                    "order": 32,
+                }
+            )
+        if user.has_perm("cases.view_legalaction"):
+            items.append(
+                {
+                    "label": "我的待办",
+                    "group": "cases",
+                    "url_name": "case-todo",
+                    "icon": "checklist",
+                    "order": 31,
+                }
+            )
+        return items
+
+    def home_panels(self, request) -> list[dict]:
+        from anxin.cases import selectors
+
+        if not request.user.has_perm("cases.view_legalaction"):
+            return []
+        return [
+            {
+                "template": "cases/_home_panel.html",
+                "order": 6,
+                "todo": selectors.todo_summary(user=request.user),
+            }
+        ]
+
+    def enterprise_tabs(self, request, enterprise) -> list[dict]:
+        if not request.user.has_perm("cases.view_case"):
+            return []
+        return [{"key": "cases", "label": "案件", "render": _render_cases_tab}]
+
+    def clause_items(self) -> list[tuple[str, dict]]:
+        return [
+            (
+                "§四(三)",
+                {
+                    "kind": "案件处置",
+                    "text": "一企一策处置方案；查明事实→控制现场→协调调解→仲裁/诉讼→执行→结案",
+                },
+            ),
+            ("§四(四)", {"kind": "案件处置", "text": "群体性事件、突然关停现场处置与财产控制清单"}),
+            ("§四(五)", {"kind": "案件处置", "text": "调解、仲裁援助、法院绿色通道、行政处罚"}),
+            ("§四(六)", {"kind": "案件处置", "text": "责令限期支付、动用工资保证金、申请应急周转金"}),
+            ("§四(七)", {"kind": "案件处置", "text": "涉嫌拒不支付劳动报酬罪移送公安并报检察院备案"}),
+        ]
+
+
+def _render_cases_tab(request, enterprise) -> str:
+    from django.template.loader import render_to_string
+
+    from anxin.cases.models import Case
+
+    cases = Case.objects.for_user(request.user).filter(enterprise=enterprise).select_related("lead_unit")[:50]
+    return render_to_string(
+        "cases/_enterprise_cases.html", {"cases": cases, "enterprise": enterprise}, request=request
+    )

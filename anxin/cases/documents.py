@@ -1,0 +1,93 @@
+"""The case's documents in 公文 layout: the order to pay (限期支付通知书 / 劳动保障监察责令改正指令书)
+and a one-page case summary."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from anxin.cases.models import ActionKind, Case, LegalAction
+from anxin.core.gongwen import Gongwen, document_bytes
+from anxin.core.money import format_yuan
+
+HRSS = "新北区人力资源和社会保障局"
+OFFICE = "新北区预防和解决企业欠薪问题联席会议办公室"
+
+
+def notice_title(action: LegalAction) -> str:
+    return "劳动保障监察责令改正指令书" if action.basis and "改正" in action.basis else "限期支付工资通知书"
+
+
+def order_notice(action: LegalAction) -> bytes:
+    """The order to pay as served on the employer: who, how much, by when, on which law, and what
+    follows if it is ignored."""
+    if action.kind != ActionKind.ORDER:
+        raise ValueError("only an order to pay has a notice")
+    case = action.case
+    enterprise = case.enterprise
+    issued = action.issued_on or timezone.localdate(action.requested_at)
+    paragraphs = [
+        f"经查，你单位存在拖欠劳动者工资的行为，涉及劳动者 {action.workers or case.workers} 人，"
+        f"拖欠工资 {format_yuan(action.amount)} 元。",
+        f"根据《保障农民工工资支付条例》第五十五条、《劳动保障监察条例》第二十六条和《江苏省工资支付条例》的规定，"
+        f"责令你单位于 {action.pay_by.year}年{action.pay_by.month}月{action.pay_by.day}日前"
+        f"足额支付上述劳动者工资，并将支付情况书面报送我局。",
+        "逾期不支付的，将依法责令你单位按应付金额百分之五十以上百分之一百以下的标准加付赔偿金；"
+        "拒不支付劳动报酬、数额较大的，将依法移送公安机关追究刑事责任。",
+        "如不服本通知，可在收到之日起六十日内依法申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。",
+    ]
+    return document_bytes(
+        Gongwen(
+            issuer=HRSS,
+            number=action.reference,
+            title=notice_title(action),
+            recipient=f"{enterprise.name}（统一社会信用代码：{enterprise.uscc}）：",
+            paragraphs=paragraphs,
+            signature=HRSS,
+            date=issued,
+            footnote=f"案件编号 {case.number}；本通知书一式两份，一份送达用人单位，一份存档。",
+        )
+    )
+
+
+def case_summary(case: Case) -> bytes:
+    """One page: the case at a glance for a meeting or a leader."""
+    actions = list(case.actions.select_related("unit"))
+    plan = getattr(case, "plan", None)
+    rows = [
+        ("案件编号", case.number),
+        ("企业", f"{case.enterprise.name}（{case.enterprise.uscc}）"),
+        ("工程项目", case.project.name if case.project_id else "—"),
+        ("属地 / 牵头单位", f"{case.town.name} / {case.lead_unit.name}"),
+        ("协办单位", "、".join(u.name for u in case.co_units.all()) or "—"),
+        ("风险等级 / 标记", " ".join([case.get_level_display(), *case.flags])),
+        ("涉及人数 / 登记金额", f"{case.workers} 人 / {format_yuan(case.amount_claimed)} 元（待逐人核定）"),
+        ("当前阶段", case.get_stage_display()),
+        (
+            "阶段期限",
+            f"{timezone.localtime(case.stage_due_at):%Y-%m-%d}（{case.stage_due_basis}）"
+            if case.stage_due_at
+            else "—",
+        ),
+        ("办结期限", f"{timezone.localtime(case.deadline_at):%Y-%m-%d}（{case.deadline_basis}）"),
+        ("处置方案", f"{plan.get_status_display()}：{plan.measures}" if plan else "未编制"),
+        (
+            "法律措施",
+            "；".join(
+                f"{a.get_kind_display()}（{a.unit.short_name or a.unit.name}，{a.get_status_display()}）"
+                for a in actions
+            )
+            or "—",
+        ),
+    ]
+    if not case.is_open:
+        rows.append(("结案", f"{case.get_outcome_display()}，已支付 {format_yuan(case.amount_paid)} 元"))
+    return document_bytes(
+        Gongwen(
+            issuer=OFFICE,
+            title=f"欠薪案件情况摘要（{case.number}）",
+            paragraphs=[case.summary],
+            table=rows,
+            signature="新北区联席办",
+            date=timezone.localdate(),
+        )
+    )

@@ -1,0 +1,193 @@
+"""Forms of the case screens."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from anxin.cases.models import ActionKind, ActionStep, AssetItem, Custody, Incident, Outcome, Stage
+from anxin.cases.selectors import FLAG_FIELDS
+from anxin.core.forms import FilterForm, YuanFormField
+from anxin.org.models import Town, Unit
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class Styled:
+    """Tabler classes on every widget."""
+
+    def style(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+class CaseFilter(FilterForm):
+    q = forms.CharField(label=_("搜索"), required=False)
+    state = forms.ChoiceField(
+        label=_("办理状态"),
+        required=False,
+        choices=[("", _("全部")), ("open", _("办理中")), ("closed", _("已结案"))],
+    )
+    stage = forms.ChoiceField(label=_("阶段"), required=False, choices=[("", _("全部阶段")), *Stage.choices])
+    town = forms.ChoiceField(label=_("镇/街道"), required=False)
+    lead = forms.ChoiceField(label=_("牵头单位"), required=False)
+    flag = forms.ChoiceField(
+        label=_("标记"), required=False, choices=[("", _("全部标记")), *FLAG_FIELDS.items()]
+    )
+    overdue = forms.BooleanField(label=_("仅阶段逾期"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].choices = [("", _("全部镇/街道")), *Town.objects.values_list("code", "name")]
+        self.fields["lead"].choices = [
+            ("", _("全部牵头单位")),
+            *Unit.objects.filter(kind__in=["town_government", "department", "office"]).values_list(
+                "code", "name"
+            ),
+        ]
+
+
+class CaseOpenForm(Styled, forms.Form):
+    enterprise = forms.CharField(label=_("企业统一社会信用代码"), max_length=18)
+    project = forms.IntegerField(label=_("工程项目"), required=False, widget=forms.Select)
+    alert = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    signals = forms.CharField(required=False, widget=forms.HiddenInput)
+    summary = forms.CharField(label=_("基本案情"), widget=forms.Textarea(attrs={"rows": 4}))
+    workers = forms.IntegerField(label=_("涉及人数"), min_value=0, required=False)
+    amount_claimed = YuanFormField(label=_("登记欠薪金额（元）"), required=False)
+    co_units = forms.ModelMultipleChoiceField(
+        label=_("协办单位"),
+        queryset=Unit.objects.filter(kind__in=["department", "town_government"]),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    mass_incident = forms.BooleanField(label=_("群体性事件"), required=False)
+    malicious = forms.BooleanField(label=_("涉嫌恶意欠薪"), required=False)
+    owner_absconded = forms.BooleanField(label=_("企业主逃匿"), required=False)
+    sudden_closure = forms.BooleanField(label=_("企业突然关停"), required=False)
+
+    def __init__(self, *args, projects=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].widget.choices = [
+            ("", _("（不涉及工程项目）")),
+            *[(p.pk, p.name) for p in projects],
+        ]
+        self.style()
+
+
+class MoveForm(forms.Form):
+    action = forms.ChoiceField(choices=[("advance", "advance"), ("skip", "skip")])
+    reason = forms.CharField(required=False, max_length=2000)
+
+
+class CloseForm(Styled, forms.Form):
+    outcome = forms.ChoiceField(label=_("结案方式"), choices=Outcome.choices)
+    amount_paid = YuanFormField(label=_("已支付金额（元）"))
+    note = forms.CharField(label=_("结案说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+
+
+class CaseEditForm(Styled, forms.Form):
+    summary = forms.CharField(label=_("基本案情"), widget=forms.Textarea(attrs={"rows": 4}))
+    workers = forms.IntegerField(label=_("涉及人数"), min_value=0)
+    amount_claimed = YuanFormField(label=_("登记欠薪金额（元）"))
+    level = forms.ChoiceField(label=_("风险等级"), choices=[])
+    co_units = CaseOpenForm.base_fields["co_units"]
+    mass_incident = forms.BooleanField(label=_("群体性事件"), required=False)
+    malicious = forms.BooleanField(label=_("涉嫌恶意欠薪"), required=False)
+    owner_absconded = forms.BooleanField(label=_("企业主逃匿"), required=False)
+    sudden_closure = forms.BooleanField(label=_("企业突然关停"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from anxin.monitoring.models import Level
+
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = Level.choices
+        self.style()
+
+
+class PlanForm(Styled, forms.Form):
+    measures = forms.CharField(label=_("工作措施"), widget=forms.Textarea(attrs={"rows": 5}))
+    responsible = forms.CharField(label=_("责任人及分工"), widget=forms.Textarea(attrs={"rows": 3}))
+    timeline = forms.CharField(label=_("时间安排"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+
+
+class IncidentForm(Styled, forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=Incident.Kind.choices)
+    occurred_at = forms.DateTimeField(label=_("发生时间"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
+    place = forms.CharField(label=_("地点"), max_length=200)
+    people = forms.IntegerField(label=_("聚集人数"), min_value=0, initial=0)
+    command_post = forms.CharField(label=_("现场指挥部及到场人员"), widget=forms.Textarea(attrs={"rows": 2}))
+    measures = forms.CharField(label=_("采取的措施"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+
+
+class AssetForm(Styled, forms.Form):
+    item = forms.ChoiceField(label=_("财物"), choices=AssetItem.Item.choices)
+    description = forms.CharField(label=_("描述"), max_length=300, required=False)
+    custody = forms.ChoiceField(label=_("保管方式"), choices=Custody.choices)
+    custodian = forms.CharField(label=_("保管人/保管单位"), max_length=200)
+    agreement = forms.CharField(label=_("委托保管协议编号"), max_length=100, required=False)
+    fee = YuanFormField(label=_("保管费（元）"), required=False)
+    preservation_ref = forms.CharField(label=_("财产保全申请/裁定文号"), max_length=100, required=False)
+    looted = forms.BooleanField(label=_("曾被哄抢（待追回）"), required=False)
+    note = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+
+
+class ActionForm(Styled, forms.Form):
+    kind = forms.ChoiceField(label=_("措施"), choices=ActionKind.choices)
+    amount = YuanFormField(
+        label=_("金额（元）"), required=False, help_text=_("责令支付额、罚款额、申请金额或拖欠总额")
+    )
+    workers = forms.IntegerField(label=_("涉及人数"), min_value=0, required=False)
+    pay_by = forms.DateField(label=_("限期支付日期"), required=False, widget=DATE)
+    percent = forms.IntegerField(label=_("加付比例（%）"), required=False, min_value=0, max_value=1000)
+    single_months = forms.IntegerField(label=_("拖欠最多的一名劳动者：月数"), required=False, min_value=0)
+    single_amount = YuanFormField(label=_("该劳动者被拖欠金额（元）"), required=False)
+    reference = forms.CharField(label=_("文书编号"), max_length=100, required=False)
+    basis = forms.CharField(label=_("法律依据"), max_length=300, required=False)
+    unit = forms.ModelChoiceField(
+        label=_("调解主持单位"),
+        queryset=Unit.objects.filter(kind="town_government") | Unit.objects.filter(code="justice"),
+        required=False,
+        help_text=_("仅调解：镇（街道）或司法局（人民调解）；不选则按职责分派"),
+    )
+    details = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+
+
+class StepForm(Styled, forms.Form):
+    step = forms.ChoiceField(label=_("事项"), choices=ActionStep.Step.choices)
+    on = forms.DateField(label=_("日期"), widget=DATE)
+    amount = YuanFormField(label=_("金额（元）"), required=False)
+    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, steps=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if steps:
+            self.fields["step"].choices = [(s, ActionStep.Step(s).label) for s in steps]
+        self.style()

@@ -1,0 +1,217 @@
+"""Reads of case handling, scoped to the user (DESIGN rule 3)."""
+
+from __future__ import annotations
+
+import datetime
+from itertools import chain
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from anxin.cases.models import ACTIVE_ACTION, ActionKind, Case, LegalAction, Stage
+from anxin.core.access import get_scoped_or_404, scope_of
+from anxin.org.access import waiting_on
+from anxin.org.models import Role
+
+FLAG_FIELDS = {
+    "mass_incident": "群体性事件",
+    "malicious": "涉嫌恶意欠薪",
+    "owner_absconded": "企业主逃匿",
+    "sudden_closure": "企业突然关停",
+}
+
+
+def case_list(
+    *,
+    user,
+    q: str = "",
+    stage: str = "",
+    town: str = "",
+    lead: str = "",
+    flag: str = "",
+    overdue: bool = False,
+    state: str = "",
+) -> QuerySet[Case]:
+    cases = Case.objects.for_user(user).select_related("enterprise", "town", "lead_unit")
+    if q:
+        cases = cases.filter(
+            Q(number__icontains=q) | Q(enterprise__name__icontains=q) | Q(enterprise__uscc=q.strip().upper())
+        )
+    if stage:
+        cases = cases.filter(stage=stage)
+    if state == "open":
+        cases = cases.open()
+    elif state == "closed":
+        cases = cases.filter(stage=Stage.CLOSED)
+    if town:
+        cases = cases.filter(town__code=town)
+    if lead:
+        cases = cases.filter(lead_unit__code=lead)
+    if flag in FLAG_FIELDS:
+        cases = cases.filter(**{flag: True})
+    if overdue:
+        cases = cases.open().filter(stage_due_at__lt=timezone.now())
+    return cases
+
+
+def case_get(*, user, pk: int) -> Case:
+    return get_scoped_or_404(
+        Case.objects.select_related("enterprise", "project", "town", "lead_unit", "opened_by", "closed_by"),
+        user,
+        pk=pk,
+    )
+
+
+def action_get(*, user, pk: int) -> LegalAction:
+    return get_scoped_or_404(
+        LegalAction.objects.select_related("case", "case__enterprise", "unit", "copy_unit", "requested_by"),
+        user,
+        pk=pk,
+    )
+
+
+def sees_case(user, case: Case) -> bool:
+    return Case.objects.for_user(user).filter(pk=case.pk).exists()
+
+
+def timeline(*, user, case: Case) -> list[dict]:
+    """Everything that happened, oldest first: the case's own events, its signals' arrival and
+    verification, its alerts — each with a link the user may follow."""
+    from anxin.intake.models import Signal
+
+    items = [
+        {"at": e.at, "kind": e.get_kind_display(), "text": _event_text(e), "who": e.actor, "source": "case"}
+        for e in case.events.select_related("actor")
+    ]
+    signals = Signal.objects.for_user(user).filter(pk__in=case.signals.values("pk")).select_related("channel")
+    for s in signals:
+        items.append(
+            {
+                "at": s.received_at,
+                "kind": "线索",
+                "text": f"{s.channel.name}：{s.get_kind_display()} — {s.summary[:80]}",
+                "url": s.get_absolute_url() if hasattr(s, "get_absolute_url") else "",
+                "source": "signal",
+            }
+        )
+        if s.verified_at:
+            items.append(
+                {
+                    "at": s.verified_at,
+                    "kind": "线索核实",
+                    "text": f"#{s.pk} {s.get_verification_display()}",
+                    "source": "signal",
+                }
+            )
+    for a in case.alerts.all():
+        items.append({"at": a.opened_at, "kind": "预警", "text": a.explanation[:120], "source": "alert"})
+    return sorted(items, key=lambda i: i["at"])
+
+
+def _event_text(event) -> str:
+    if event.from_stage or event.to_stage:
+        moved = " → ".join(x for x in (event.get_from_stage_display(), event.get_to_stage_display()) if x)
+        return f"{moved}" + (f"：{event.note}" if event.note else "")
+    return event.note
+
+
+def todo(*, user) -> dict:
+    """我的待办: the legal actions routed to the user's unit, the open cases it leads whose stage is
+    due, the plans waiting for the office."""
+    from anxin.cases.models import Plan, PlanStatus
+
+    actions = (
+        LegalAction.objects.for_user(user)
+        .filter(status__in=ACTIVE_ACTION)
+        .filter(_actions_mine(user))
+        .select_related("case", "case__enterprise", "unit")
+        .order_by("due_at", "pk")
+    )
+    cases = (
+        Case.objects.for_user(user)
+        .open()
+        .filter(waiting_on(user, unit_field="lead_unit_id"))
+        .select_related("enterprise", "lead_unit", "town")
+        .order_by("stage_due_at", "pk")
+    )
+    plans = Plan.objects.none()
+    if user.has_perm("cases.approve_plan"):
+        plans = Plan.objects.filter(status=PlanStatus.SUBMITTED).select_related("case", "case__enterprise")
+    copies = LegalAction.objects.none()
+    if scope_of(user).unit_id:
+        copies = (
+            LegalAction.objects.filter(copy_unit_id=scope_of(user).unit_id)
+            .select_related("case", "case__enterprise", "unit")
+            .order_by("-requested_at")
+        )
+    return {"actions": actions, "cases": cases, "plans": plans, "copies": copies}
+
+
+def _actions_mine(user) -> Q:
+    scope = scope_of(user)
+    if scope.everything and user.has_role(Role.OFFICE):
+        return Q()
+    q = Q(pk__in=[])
+    if user.has_role(Role.DEPARTMENT) and user.unit_id:
+        q |= Q(unit_id=user.unit_id)
+    if scope.town_ids:
+        q |= Q(unit__town_id__in=scope.town_ids)
+    return q
+
+
+def todo_summary(*, user) -> dict:
+    mine = todo(user=user)
+    now = timezone.now()
+    return {
+        "actions": mine["actions"].count(),
+        "overdue": mine["actions"].filter(due_at__lt=now).count()
+        + mine["cases"].filter(stage_due_at__lt=now).count(),
+        "cases": mine["cases"].count(),
+        "plans": mine["plans"].count(),
+    }
+
+
+def deadlines(*, user) -> dict:
+    """The deadlines board across cases: overdue, and due within the week — stages and actions."""
+    now = timezone.now()
+    week = now + datetime.timedelta(days=7)
+    cases = Case.objects.for_user(user).open().select_related("enterprise", "lead_unit")
+    actions = (
+        LegalAction.objects.for_user(user)
+        .filter(status__in=ACTIVE_ACTION, due_at__isnull=False)
+        .exclude(kind=ActionKind.ORDER, pay_by__isnull=True)
+        .select_related("case", "case__enterprise", "unit")
+    )
+
+    def rows(case_q, action_q):
+        stage_rows = [
+            {
+                "due_at": c.stage_due_at,
+                "what": f"“{c.get_stage_display()}”阶段",
+                "case": c,
+                "unit": c.lead_unit,
+                "basis": c.stage_due_basis,
+                "url_name": "case-detail",
+                "pk": c.pk,
+            }
+            for c in cases.filter(case_q)
+        ]
+        action_rows = [
+            {
+                "due_at": a.due_at,
+                "what": a.get_kind_display(),
+                "case": a.case,
+                "unit": a.unit,
+                "basis": a.due_basis,
+                "url_name": "case-action",
+                "pk": a.pk,
+            }
+            for a in actions.filter(action_q)
+        ]
+        return sorted(chain(stage_rows, action_rows), key=lambda r: r["due_at"])
+
+    return {
+        "overdue": rows(Q(stage_due_at__lt=now), Q(due_at__lt=now)),
+        "week": rows(Q(stage_due_at__gte=now, stage_due_at__lt=week), Q(due_at__gte=now, due_at__lt=week)),
+        "deadlines": cases.filter(deadline_at__lt=now).order_by("deadline_at"),
+    }

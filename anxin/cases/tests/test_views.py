@@ -1,0 +1,244 @@
+"""Case screens: who sees what (every persona), the pages' actions, exports, documents, query bounds."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.utils import timezone
+
+from anxin.cases import actions
+from anxin.cases.models import Case, LegalAction, Plan
+from anxin.cases.tests.factories import open_case
+from anxin.cases.tests.test_services import red_alert
+
+
+@pytest.fixture
+def luoxi_case(world, office):
+    return open_case(world.luoxi_factory, actor=office)
+
+
+@pytest.mark.parametrize(
+    ("persona", "sees"),
+    [
+        ("office", True),
+        ("leader", True),
+        ("auditor", True),
+        ("luoxi", True),
+        ("xuejia", False),
+        ("renshe", True),  # 劳动保障监察: every enterprise is in its line
+        ("chengjian", False),  # a textile factory is not in 城建's line
+        ("gongan", False),
+        ("fayuan", False),
+    ],
+)
+def test_who_sees_a_case(request, luoxi_case, login, persona, sees):
+    client = login(request.getfixturevalue(persona))
+    assert (client.get(f"/cases/{luoxi_case.pk}/").status_code == 200) is sees
+    response = client.get("/cases/")
+    assert response.status_code == 200
+    assert (luoxi_case.pk in {c.pk for c in response.context["page"]}) is sees
+
+
+@pytest.mark.parametrize("persona", ["sysadmin", "secadmin"])
+def test_the_admin_roles_see_no_cases(request, luoxi_case, login, persona):
+    client = login(request.getfixturevalue(persona))
+    assert client.get("/cases/").status_code == 403
+    assert client.get(f"/cases/{luoxi_case.pk}/").status_code == 403
+
+
+def test_a_co_unit_with_no_line_sees_the_case_it_helps_with(world, office, login, sifa):
+    from anxin.org.models import Unit
+
+    case = open_case(world.luoxi_factory, actor=office, co_units=[Unit.objects.get(code="justice")])
+    assert login(sifa).get(f"/cases/{case.pk}/").status_code == 200
+
+
+def test_the_police_see_the_referral_sent_to_them_and_nothing_else(
+    world, office, renshe, login, gongan, jianchayuan
+):
+    case = open_case(world.luoxi_factory, actor=office)
+    order = actions.action_request(
+        actor=renshe,
+        case=case,
+        kind="order",
+        amount=12_000_000,
+        pay_by=timezone.localdate() + datetime.timedelta(days=5),
+    )
+    LegalAction.objects.filter(pk=order.pk).update(pay_by=timezone.localdate() - datetime.timedelta(days=1))
+    actions.orders_lapse()
+    referral = actions.action_request(
+        actor=renshe,
+        case=case,
+        kind="referral",
+        workers=12,
+        amount=12_000_000,
+        single_months=3,
+        single_amount=1_000_000,
+    )
+    police = login(gongan)
+    assert police.get(f"/cases/actions/{referral.pk}/").status_code == 200
+    assert police.get(f"/cases/actions/{order.pk}/").status_code == 404
+    assert police.get(f"/cases/{case.pk}/").status_code == 404
+    todo = police.get("/cases/todo/")
+    assert [a.pk for a in todo.context["actions"]] == [referral.pk]
+    procuratorate = login(jianchayuan)
+    copies = procuratorate.get("/cases/todo/").context["copies"]
+    assert [a.pk for a in copies] == [referral.pk]
+    page = procuratorate.get(f"/cases/actions/{referral.pk}/").content.decode()
+    assert 'data-testid="action-handle"' not in page and "区检察院" in page
+
+
+def test_open_a_case_from_a_red_alert_through_the_page(world, login, office, luoxi):
+    alert = red_alert(world.luoxi_factory)
+    client = login(office)
+    page = client.get(f"/cases/new/?alert={alert.pk}")
+    assert page.status_code == 200 and 'data-testid="case-from-alert"' in page.content.decode()
+    response = client.post(
+        "/cases/new/",
+        {
+            "alert": alert.pk,
+            "enterprise": world.luoxi_factory.uscc,
+            "summary": "拖欠工资 3 个月",
+            "workers": "15",
+            "amount_claimed": "180,000.00",
+        },
+        follow=True,
+    )
+    case = Case.objects.get()
+    assert response.redirect_chain[-1][0] == f"/cases/{case.pk}/"
+    assert (case.workers, case.amount_claimed, case.level) == (15, 18_000_000, "red")
+    assert "已立案" in response.content.decode()
+
+
+def test_bad_input_on_the_open_form_names_the_field_and_writes_nothing(world, login, office):
+    client = login(office)
+    response = client.post(
+        "/cases/new/", {"enterprise": world.luoxi_factory.uscc, "summary": "x", "amount_claimed": "12.345"}
+    )
+    assert response.status_code == 200
+    assert "小数" in response.content.decode() or "两位" in response.content.decode()
+    response = client.post("/cases/new/", {"enterprise": "91320411MA1XXXXXX0", "summary": "x"})
+    assert "未找到该企业" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_a_town_moves_and_closes_its_case_through_the_page(luoxi_case, login, luoxi):
+    client = login(luoxi)
+    client.post(f"/cases/{luoxi_case.pk}/move/", {"action": "advance"})
+    assert Case.objects.get(pk=luoxi_case.pk).stage == "control"
+    response = client.post(f"/cases/{luoxi_case.pk}/move/", {"action": "skip"}, follow=True)
+    assert "须说明理由" in response.content.decode()
+    response = client.post(
+        f"/cases/{luoxi_case.pk}/close/",
+        {"outcome": "paid", "amount_paid": "120000", "note": "已付清"},
+        follow=True,
+    )
+    assert Case.objects.get(pk=luoxi_case.pk).stage == "closed"
+    assert 'data-testid="case-outcome"' in response.content.decode()
+
+
+def test_the_leader_reads_but_has_no_controls(luoxi_case, login, leader):
+    client = login(leader)
+    page = client.get(f"/cases/{luoxi_case.pk}/").content.decode()
+    assert 'data-testid="case-moves"' not in page and 'data-testid="action-form"' not in page
+    assert client.post(f"/cases/{luoxi_case.pk}/move/", {"action": "advance"}).status_code == 403
+    assert Case.objects.get(pk=luoxi_case.pk).stage == "facts"
+
+
+def test_the_order_notice_and_the_summary_download_as_word(luoxi_case, login, renshe, office):
+    from docx import Document
+
+    from anxin.core.models import SecurityEvent
+
+    order = actions.action_request(
+        actor=renshe, case=luoxi_case, kind="order", amount=12_000_000, workers=12,
+        pay_by=timezone.localdate() + datetime.timedelta(days=7), reference="新人社监〔2026〕8号",
+    )  # fmt: skip
+    response = login(renshe).get(f"/cases/actions/{order.pk}/notice.docx")
+    assert response.status_code == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert "限期支付工资通知书" in text and "120,000.00 元" in text and "新人社监〔2026〕8号" in text
+    assert world_name(luoxi_case) in text
+    assert SecurityEvent.objects.filter(kind="export", summary__contains="限期支付").exists()
+    summary = login(office).get(f"/cases/{luoxi_case.pk}/summary.docx")
+    assert summary.status_code == 200
+    table = Document(io.BytesIO(summary.content)).tables[0]
+    assert any("责令限期支付" in cell.text for row in table.rows for cell in row.cells)
+
+
+def world_name(case) -> str:
+    return case.enterprise.name
+
+
+def test_the_ledger_exports_to_excel(luoxi_case, login, office, leader, auditor):
+    from openpyxl import load_workbook
+
+    response = login(office).get("/cases/", {"export": "xlsx", "state": "open"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [c.value for row in sheet.iter_rows() for c in row]
+    assert luoxi_case.number in values
+    assert login(auditor).get("/cases/", {"export": "xlsx"}).status_code == 302  # read-only, no export
+
+
+@pytest.mark.parametrize("extra", [2, 25])
+def test_the_case_ledger_query_count_is_bounded(world, login, office, extra, django_assert_max_num_queries):
+    for _ in range(extra):
+        open_case(world.luoxi_factory, actor=office)
+    client = login(office)
+    with django_assert_max_num_queries(16):
+        assert client.get("/cases/").status_code == 200
+    with django_assert_max_num_queries(16):
+        assert client.get("/cases/deadlines/").status_code == 200
+    with django_assert_max_num_queries(16):
+        assert client.get("/cases/todo/").status_code == 200
+
+
+def test_the_deadlines_board_lists_overdue_and_this_week(world, login, office):
+    case = open_case(world.luoxi_factory, actor=office)
+    Case.objects.filter(pk=case.pk).update(stage_due_at=timezone.now() - datetime.timedelta(days=1))
+    soon = open_case(world.xuejia_factory, actor=office)
+    Case.objects.filter(pk=soon.pk).update(stage_due_at=timezone.now() + datetime.timedelta(days=3))
+    response = login(office).get("/cases/deadlines/")
+    assert [r["case"].pk for r in response.context["overdue"]] == [case.pk]
+    assert [r["case"].pk for r in response.context["week"]] == [soon.pk]
+
+
+def test_the_plan_incident_and_asset_forms_work_through_the_page(luoxi_case, login, luoxi, office):
+    client = login(luoxi)
+    client.post(
+        f"/cases/{luoxi_case.pk}/plan/",
+        {"step": "save", "measures": "约谈", "responsible": "分管镇长", "timeline": "三日内"},
+    )
+    client.post(f"/cases/{luoxi_case.pk}/plan/", {"step": "submit"})
+    login(office).post(f"/cases/{luoxi_case.pk}/plan/", {"step": "approve", "note": "同意"})
+    assert Plan.objects.get(case=luoxi_case).status == "approved"
+    client = login(luoxi)
+    client.post(
+        f"/cases/{luoxi_case.pk}/incident/",
+        {
+            "kind": "closure",
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "place": "罗溪镇工业园",
+            "people": "0",
+            "command_post": "镇政府现场指挥部",
+            "measures": "封存账册",
+        },
+    )
+    client.post(
+        f"/cases/{luoxi_case.pk}/asset/",
+        {
+            "item": "books",
+            "custody": "entrusted",
+            "custodian": "村委会",
+            "agreement": "保〔2026〕1号",
+            "fee": "300",
+        },
+    )
+    case = Case.objects.get(pk=luoxi_case.pk)
+    assert case.sudden_closure
+    assert case.assets.get().fee == 30_000
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'data-testid="incident"' in page and "保〔2026〕1号" in page

@@ -1,0 +1,552 @@
+"""Case screens: the ledger, the case page with its timeline, the plan, incidents and assets, legal
+actions, 我的待办 and the deadlines board. Thin: validate, call a service, render."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from anxin.cases import actions as action_services
+from anxin.cases import documents, selectors, services, workflow
+from anxin.cases.forms import (
+    ActionForm,
+    AssetForm,
+    CaseEditForm,
+    CaseFilter,
+    CaseOpenForm,
+    CloseForm,
+    IncidentForm,
+    PlanForm,
+    StepForm,
+)
+from anxin.cases.models import AssetItem, Case, Plan, PlanStatus, Stage
+from anxin.core.errors import DomainError
+from anxin.core.gongwen import docx_response
+from anxin.core.money import format_yuan
+from anxin.core.paging import paginate
+from anxin.core.xlsx import Col, xlsx_response
+from anxin.intake.models import Signal
+from anxin.monitoring.models import Alert
+from anxin.registry.models import Enterprise, Project
+
+
+def _fail(request, exc: Exception) -> None:
+    if isinstance(exc, ValidationError):
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.error(request, getattr(exc, "message", str(exc)))
+
+
+def _form_errors(request, form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        messages.error(request, f"{label}：{'；'.join(errors)}" if label else "；".join(errors))
+
+
+@login_required
+@permission_required("cases.view_case", raise_exception=True)
+def case_list(request):
+    form = CaseFilter(request.GET or None)
+    cases = selectors.case_list(user=request.user, **form.filters())
+    if request.GET.get("export") == "xlsx":
+        if not request.user.has_perm("cases.export_case"):
+            messages.error(request, "您的角色不能导出案件台账。")
+            return redirect("case-list")
+        return xlsx_response(
+            request,
+            filename="欠薪案件台账",
+            title="欠薪案件台账",
+            columns=[
+                Col("案件编号", 12),
+                Col("立案时间", 17),
+                Col("企业", 30),
+                Col("统一社会信用代码", 22),
+                Col("镇/街道", 10),
+                Col("牵头单位", 16),
+                Col("风险等级", 8),
+                Col("标记", 24),
+                Col("涉及人数", 8, "int"),
+                Col("登记欠薪金额（元）", 16),
+                Col("阶段", 10),
+                Col("阶段期限", 12),
+                Col("结案方式", 14),
+                Col("已支付（元）", 14),
+            ],
+            rows=(
+                [
+                    c.number,
+                    f"{timezone.localtime(c.opened_at):%Y-%m-%d %H:%M}",
+                    c.enterprise.name,
+                    c.enterprise.uscc,
+                    c.town.name,
+                    c.lead_unit.name,
+                    c.get_level_display(),
+                    "、".join(c.flags),
+                    c.workers,
+                    format_yuan(c.amount_claimed),
+                    c.get_stage_display(),
+                    f"{timezone.localtime(c.stage_due_at):%Y-%m-%d}" if c.stage_due_at else "",
+                    c.get_outcome_display(),
+                    format_yuan(c.amount_paid),
+                ]
+                for c in cases.iterator(chunk_size=1000)
+            ),
+            filters=form.describe(),
+        )
+    context = {"page_title": "案件台账", "form": form, **paginate(request, cases)}
+    if request.htmx:
+        return render(request, "cases/_case_table.html", context)
+    return render(request, "cases/case_list.html", context)
+
+
+@login_required
+@permission_required("cases.add_case", raise_exception=True)
+def case_new(request):
+    user = request.user
+    source = request.POST if request.method == "POST" else request.GET
+    alert = None
+    if source.get("alert"):
+        alert = get_object_or_404(Alert.objects.for_user(user), pk=source.get("alert"))
+    signal_ids = [int(x) for x in (source.get("signals") or "").split(",") if x.strip().isdigit()]
+    signals = list(Signal.objects.for_user(user).filter(pk__in=signal_ids, enterprise__isnull=False))
+    uscc = (source.get("enterprise") or "").strip().upper()
+    enterprise = alert.enterprise if alert else (signals[0].enterprise if signals else None)
+    if uscc and enterprise is None:
+        enterprise = Enterprise.objects.for_user(user).filter(uscc=uscc).first()
+    projects = list(Project.objects.for_user(user).filter(_parties(enterprise))) if enterprise else []
+    initial = {
+        "enterprise": enterprise.uscc if enterprise else uscc,
+        "alert": alert.pk if alert else None,
+        "signals": ",".join(str(s.pk) for s in signals),
+        "summary": alert.explanation if alert else "；".join(s.summary for s in signals)[:2000],
+        "workers": max([s.workers for s in signals], default=None),
+        "amount_claimed": sum(s.amount for s in signals) or None,
+    }
+    if request.method == "POST":
+        form = CaseOpenForm(request.POST, projects=projects)
+        if form.is_valid():
+            data = form.cleaned_data
+            if enterprise is None or enterprise.uscc != data["enterprise"].strip().upper():
+                enterprise = (
+                    Enterprise.objects.for_user(user).filter(uscc=data["enterprise"].strip().upper()).first()
+                )
+            project = (
+                next((p for p in projects if p.pk == data["project"]), None) if data["project"] else None
+            )
+            if enterprise is None:
+                form.add_error("enterprise", "未找到该企业（或不在您的管辖范围内），请先在企业台账中登记")
+            else:
+                try:
+                    case = services.case_open(
+                        actor=user,
+                        enterprise=enterprise,
+                        project=project,
+                        alert=alert,
+                        signals=signals,
+                        summary=data["summary"],
+                        workers=data["workers"],
+                        amount_claimed=data["amount_claimed"],
+                        co_units=list(data["co_units"]),
+                        mass_incident=data["mass_incident"],
+                        malicious=data["malicious"],
+                        owner_absconded=data["owner_absconded"],
+                        sudden_closure=data["sudden_closure"],
+                    )
+                except (DomainError, ValidationError) as exc:
+                    _fail(request, exc)
+                else:
+                    messages.success(request, f"已立案：{case.number}，牵头单位 {case.lead_unit.name}。")
+                    return redirect("case-detail", pk=case.pk)
+    else:
+        form = CaseOpenForm(initial=initial, projects=projects)
+    context = {
+        "page_title": "立案",
+        "form": form,
+        "alert": alert,
+        "signals": signals,
+        "enterprise": enterprise,
+    }
+    return render(request, "cases/case_new.html", context)
+
+
+def _parties(enterprise):
+    from django.db.models import Q
+
+    return Q(builder=enterprise) | Q(general_contractor=enterprise) | Q(subcontractors=enterprise)
+
+
+@login_required
+@permission_required("cases.view_case", raise_exception=True)
+def case_detail(request, pk: int):
+    case = selectors.case_get(user=request.user, pk=pk)
+    user = request.user
+    plan = Plan.objects.filter(case=case).first()
+    moves = services.available_moves(user, case)
+    lead = services.is_lead(user, case)
+    context = {
+        "page_title": f"{case.number} {case.enterprise.name}",
+        "case": case,
+        "plan": plan,
+        "plan_form": PlanForm(
+            initial={"measures": plan.measures, "responsible": plan.responsible, "timeline": plan.timeline}
+            if plan
+            else None
+        ),
+        "moves": moves,
+        "is_lead": lead,
+        "works_on": services.works_on(user, case),
+        "may_close": case.is_open and lead and user.has_perm("cases.close_case"),
+        "close_form": CloseForm(initial={"amount_paid": case.amount_claimed}),
+        "edit_form": CaseEditForm(
+            initial={
+                "summary": case.summary,
+                "workers": case.workers,
+                "amount_claimed": case.amount_claimed,
+                "level": case.level,
+                "co_units": case.co_units.all(),
+                **{f: getattr(case, f) for f in services.FLAGS},
+            }
+        ),
+        "stages": [(s, Stage(s).label) for s in workflow.OPEN_STAGES],
+        "stage_index": workflow.OPEN_STAGES.index(case.stage) if case.is_open else len(workflow.OPEN_STAGES),
+        "actions": case.actions.select_related("unit", "copy_unit", "requested_by"),
+        "action_form": ActionForm(),
+        "may_request": case.is_open and user.has_perm("cases.request_legalaction"),
+        "incidents": case.incidents.select_related("recorded_by"),
+        "incident_form": IncidentForm(
+            initial={"occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
+        ),
+        "assets": case.assets.select_related("recorded_by"),
+        "asset_form": AssetForm(),
+        "timeline": selectors.timeline(user=user, case=case),
+        "next_steps": action_services.next_steps(case),
+        "co_units": case.co_units.all(),
+        "signals": Signal.objects.for_user(user)
+        .filter(pk__in=case.signals.values("pk"))
+        .select_related("channel"),
+        "alerts": Alert.objects.for_user(user).filter(pk__in=case.alerts.values("pk")),
+        "may_approve": user.has_perm("cases.approve_plan") and plan and plan.status == PlanStatus.SUBMITTED,
+        "may_extend": case.is_open and not case.extended and user.has_perm("cases.move_case"),
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+def _case_for_post(request, pk: int) -> Case:
+    return selectors.case_get(user=request.user, pk=pk)
+
+
+@login_required
+@permission_required("cases.move_case", raise_exception=True)
+@require_POST
+def case_move(request, pk: int):
+    case = _case_for_post(request, pk)
+    action = request.POST.get("action", "")
+    try:
+        case = services.case_move(
+            actor=request.user, case=case, action=action, reason=request.POST.get("reason", "")
+        )
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, f"案件已进入“{case.get_stage_display()}”阶段。")
+    return redirect("case-detail", pk=pk)
+
+
+@login_required
+@permission_required("cases.close_case", raise_exception=True)
+@require_POST
+def case_close(request, pk: int):
+    case = _case_for_post(request, pk)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("case-detail", pk=pk)
+    try:
+        services.case_close(
+            actor=request.user,
+            case=case,
+            outcome=form.cleaned_data["outcome"],
+            amount_paid=form.cleaned_data["amount_paid"] or 0,
+            note=form.cleaned_data["note"],
+        )
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, "已结案。")
+    return redirect("case-detail", pk=pk)
+
+
+@login_required
+@permission_required("cases.change_case", raise_exception=True)
+@require_POST
+def case_edit(request, pk: int):
+    case = _case_for_post(request, pk)
+    form = CaseEditForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("case-detail", pk=pk)
+    data = form.cleaned_data
+    try:
+        services.case_update(
+            actor=request.user,
+            case=case,
+            summary=data["summary"],
+            workers=data["workers"],
+            amount_claimed=data["amount_claimed"],
+            level=data["level"],
+            co_units=list(data["co_units"]),
+            **{f: data[f] for f in services.FLAGS},
+        )
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, "已保存。")
+    return redirect("case-detail", pk=pk)
+
+
+@login_required
+@permission_required("cases.move_case", raise_exception=True)
+@require_POST
+def case_extend(request, pk: int):
+    case = _case_for_post(request, pk)
+    try:
+        services.case_extend(actor=request.user, case=case, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, "已延长办结期限。")
+    return redirect("case-detail", pk=pk)
+
+
+@login_required
+@permission_required("cases.view_case", raise_exception=True)
+@require_POST
+def case_note(request, pk: int):
+    case = _case_for_post(request, pk)
+    try:
+        services.case_note(actor=request.user, case=case, note=request.POST.get("note", ""))
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("case-detail", pk=pk)
+
+
+@login_required
+@permission_required("cases.view_case", raise_exception=True)
+@require_POST
+def plan(request, pk: int):
+    case = _case_for_post(request, pk)
+    step = request.POST.get("step", "save")
+    try:
+        if step == "save":
+            form = PlanForm(request.POST)
+            if not form.is_valid():
+                _form_errors(request, form)
+                return redirect("case-detail", pk=pk)
+            services.plan_save(actor=request.user, case=case, **form.cleaned_data)
+            messages.success(request, "处置方案已保存。")
+        elif step == "submit":
+            services.plan_submit(actor=request.user, case=case)
+            messages.success(request, "处置方案已报联席办审批。")
+        elif step in ("approve", "return"):
+            services.plan_review(
+                actor=request.user, case=case, approve=step == "approve", note=request.POST.get("note", "")
+            )
+            messages.success(request, "已批准处置方案。" if step == "approve" else "已退回处置方案。")
+        else:
+            raise Http404
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect(reverse("case-detail", args=[case.pk]) + "#plan")
+
+
+@login_required
+@permission_required("cases.change_case", raise_exception=True)
+@require_POST
+def incident_new(request, pk: int):
+    case = _case_for_post(request, pk)
+    form = IncidentForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("case-detail", pk=pk)
+    try:
+        services.incident_record(actor=request.user, case=case, **form.cleaned_data)
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, "已登记现场处置，联席办已收到通知。")
+    return redirect("case-detail", pk=pk)
+
+
+@login_required
+@permission_required("cases.change_case", raise_exception=True)
+@require_POST
+def asset_new(request, pk: int):
+    case = _case_for_post(request, pk)
+    form = AssetForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("case-detail", pk=pk)
+    data = form.cleaned_data
+    data["fee"] = data["fee"] or 0
+    try:
+        services.asset_record(actor=request.user, case=case, **data)
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, "已登记财产控制。")
+    return redirect("case-detail", pk=pk)
+
+
+@login_required
+@permission_required("cases.change_case", raise_exception=True)
+@require_POST
+def asset_recover(request, pk: int):
+    asset = get_object_or_404(AssetItem.objects.select_related("case"), pk=pk)
+    selectors.case_get(user=request.user, pk=asset.case_id)  # 404 outside the scope
+    try:
+        day = datetime.date.fromisoformat(request.POST.get("recovered_on", ""))
+        services.asset_recover(
+            actor=request.user, asset=asset, recovered_on=day, note=request.POST.get("note", "")
+        )
+    except ValueError:
+        messages.error(request, "请填写有效的追回日期。")
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, "已登记追回。")
+    return redirect("case-detail", pk=asset.case_id)
+
+
+@login_required
+@permission_required("cases.request_legalaction", raise_exception=True)
+@require_POST
+def action_new(request, pk: int):
+    case = _case_for_post(request, pk)
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("case-detail", pk=pk)
+    data = form.cleaned_data
+    try:
+        action = action_services.action_request(
+            actor=request.user,
+            case=case,
+            kind=data["kind"],
+            amount=data["amount"] or 0,
+            workers=data["workers"] or 0,
+            pay_by=data["pay_by"],
+            percent=data["percent"],
+            reference=data["reference"],
+            basis=data["basis"],
+            details=data["details"],
+            unit=data["unit"],
+            single_months=data["single_months"] or 0,
+            single_amount=data["single_amount"] or 0,
+        )
+    except DomainError as exc:
+        _fail(request, exc)
+        return redirect("case-detail", pk=pk)
+    messages.success(request, f"已发起“{action.get_kind_display()}”，承办单位：{action.unit.name}。")
+    return redirect("case-action", pk=action.pk)
+
+
+@login_required
+@permission_required("cases.view_legalaction", raise_exception=True)
+def action_detail(request, pk: int):
+    action = selectors.action_get(user=request.user, pk=pk)
+    user = request.user
+    steps = action_services.STEPS[action.kind]
+    if request.method == "POST":
+        what = request.POST.get("do", "")
+        try:
+            if what == "step":
+                form = StepForm(request.POST, steps=steps)
+                if not form.is_valid():
+                    _form_errors(request, form)
+                    return redirect("case-action", pk=pk)
+                data = form.cleaned_data
+                action_services.action_step(
+                    actor=user, action=action, step=data["step"], on=data["on"], note=data["note"],
+                    amount=data["amount"] or 0,
+                )  # fmt: skip
+                messages.success(request, "已登记办理进展。")
+            elif what == "complete":
+                action_services.action_complete(
+                    actor=user, action=action, result=request.POST.get("result", "")
+                )
+                messages.success(request, "已办结。")
+            elif what == "cancel":
+                action_services.action_cancel(
+                    actor=user, action=action, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, "已撤回。")
+            else:
+                raise Http404
+        except DomainError as exc:
+            _fail(request, exc)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or "您不能办理该措施。")
+        return redirect("case-action", pk=pk)
+    context = {
+        "page_title": f"{action.get_kind_display()} · {action.case.number}",
+        "action": action,
+        "case": action.case,
+        "sees_case": selectors.sees_case(user, action.case),
+        "handles": action_services.handles(user, action),
+        "may_cancel": action.is_active
+        and (user.pk == action.requested_by_id or services.is_lead(user, action.case)),
+        "step_form": StepForm(steps=steps, initial={"on": timezone.localdate()}),
+        "steps": action.steps.select_related("actor"),
+        "instalments": action.instalments.all(),
+    }
+    return render(request, "cases/action_detail.html", context)
+
+
+@login_required
+@permission_required("cases.view_legalaction", raise_exception=True)
+def action_notice(request, pk: int):
+    action = selectors.action_get(user=request.user, pk=pk)
+    if action.kind != "order":
+        raise Http404
+    return docx_response(
+        request,
+        documents.order_notice(action),
+        filename=f"{documents.notice_title(action)}-{action.case.enterprise.name}",
+        summary=f"导出{documents.notice_title(action)}：{action.case.number}",
+        detail={"action": action.pk},
+    )
+
+
+@login_required
+@permission_required("cases.view_case", raise_exception=True)
+def case_summary(request, pk: int):
+    case = selectors.case_get(user=request.user, pk=pk)
+    return docx_response(
+        request,
+        documents.case_summary(case),
+        filename=f"案件摘要-{case.number}",
+        summary=f"导出案件摘要：{case.number}",
+        detail={"case": case.pk},
+    )
+
+
+@login_required
+@permission_required("cases.view_legalaction", raise_exception=True)
+def todo(request):
+    context = {"page_title": "我的待办", **selectors.todo(user=request.user), "now": timezone.now()}
+    return render(request, "cases/todo.html", context)
+
+
+@login_required
+@permission_required("cases.view_case", raise_exception=True)
+def deadlines(request):
+    context = {"page_title": "期限看板", **selectors.deadlines(user=request.user)}
+    return render(request, "cases/deadlines.html", context)
