@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
+from anxin.cases import api as cases_api
 from anxin.intake import api as intake_api
 from anxin.monitoring import api as monitoring_api
 from anxin.org import api as org_api
@@ -22,6 +23,7 @@ router.register("signals", intake_api.SignalViewSet, basename="signal")
 router.register("self-reports", intake_api.SelfReportViewSet, basename="self-report")
 router.register("indicators", monitoring_api.IndicatorViewSet, basename="indicator")
 router.register("alerts", monitoring_api.AlertViewSet, basename="alert")
+router.register("cases", cases_api.CaseViewSet, basename="case")
 
 urlpatterns = [
     path("roles/", org_api.roles, name="api-roles"),
@@ -35,6 +37,7 @@ urlpatterns = [
         intake_api.signal_verify_noslash,
         name="signal-verify-noslash",
     ),
+    path("cases/<int:pk>/advance", cases_api.case_advance_noslash, name="case-advance-noslash"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
     path(
         "docs/",

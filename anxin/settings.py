@@ -245,6 +245,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # No online validator badge: the docs page must not call out of the intranet.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Two choice sets share the field name "kind": name them apart.
+    "ENUM_NAME_OVERRIDES": {
+        "SignalKindEnum": "anxin.intake.models.SignalKind",
+        "ActionKindEnum": "anxin.cases.models.ActionKind",
+    },
 }
 
 AUDITLOG_INCLUDE_ALL_MODELS = False

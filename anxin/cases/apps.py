@@ -84,6 +84,19 @@ class CasesConfig(AppConfig):
             }
         ]
 
+    def cockpit_panels(self, request) -> list[dict]:
+        from anxin.cases import selectors
+
+        if not request.user.has_perm("cases.view_case"):
+            return []
+        return [
+            {
+                "template": "cases/_cockpit_panel.html",
+                "order": 10,
+                "ensures": selectors.three_ensures(user=request.user),
+            }
+        ]
+
     def enterprise_tabs(self, request, enterprise) -> list[dict]:
         if not request.user.has_perm("cases.view_case"):
             return []

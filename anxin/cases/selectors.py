@@ -215,3 +215,53 @@ def deadlines(*, user) -> dict:
         "week": rows(Q(stage_due_at__gte=now, stage_due_at__lt=week), Q(due_at__gte=now, due_at__lt=week)),
         "deadlines": cases.filter(deadline_at__lt=now).order_by("deadline_at"),
     }
+
+
+def quarter_of(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The quarter ``day`` falls in (the plenary meeting's rhythm, §二): its first and last day."""
+    first = datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    last_month = first.month + 2
+    following = datetime.date(day.year + (last_month == 12), last_month % 12 + 1, 1)
+    return first, following - datetime.timedelta(days=1)
+
+
+def three_ensures(*, user, today: datetime.date | None = None) -> dict:
+    """§一 "三个确保" for the quarter: cases closed on time, malicious arrears referred to the
+    police, mass incidents — within the user's scope."""
+    from django.db.models import Count, F
+
+    from anxin.cases.models import Incident
+
+    today = today or timezone.localdate()
+    first, last = quarter_of(today)
+    local = timezone.get_current_timezone()
+    start = datetime.datetime.combine(first, datetime.time(), tzinfo=local)
+    end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time(), tzinfo=local)
+    cases = Case.objects.for_user(user)
+    closed = cases.filter(closed_at__gte=start, closed_at__lt=end).aggregate(
+        n=Count("pk"), on_time=Count("pk", filter=Q(closed_at__lte=F("deadline_at")))
+    )
+    referrals = (
+        LegalAction.objects.for_user(user)
+        .filter(kind=ActionKind.REFERRAL, requested_at__gte=start, requested_at__lt=end)
+        .aggregate(n=Count("pk"), accepted=Count("pk", filter=Q(status__in=["accepted", "done"])))
+    )
+    incidents = Incident.objects.filter(
+        case__in=cases.values("pk"), occurred_at__gte=start, occurred_at__lt=end
+    ).aggregate(mass=Count("pk", filter=Q(kind="mass")), closure=Count("pk", filter=Q(kind="closure")))
+    open_cases = cases.open().aggregate(
+        n=Count("pk"), late=Count("pk", filter=Q(deadline_at__lt=timezone.now()))
+    )
+    return {
+        "first": first,
+        "last": last,
+        "closed": closed["n"],
+        "on_time": closed["on_time"],
+        "on_time_rate": round(closed["on_time"] * 100 / closed["n"]) if closed["n"] else None,
+        "referrals": referrals["n"],
+        "referrals_accepted": referrals["accepted"],
+        "mass": incidents["mass"],
+        "closure": incidents["closure"],
+        "open": open_cases["n"],
+        "late": open_cases["late"],
+    }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import status
+from rest_framework import permissions, status
 from rest_framework.relations import SlugRelatedField
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -38,3 +38,9 @@ class CodeRelatedField(SlugRelatedField):
         if isinstance(data, str) and "\x00" in data:
             self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", "\\0"))
         return super().to_internal_value(data)
+
+
+class ModelPermissions(permissions.DjangoModelPermissions):
+    """Role × action through Django permissions; reading needs the view permission too."""
+
+    perms_map = {**permissions.DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,8 +18,12 @@ def calendar_years() -> list[int]:
     return [d.year for d in dates]
 
 
+def has_year(year: int) -> bool:
+    return CalendarDay.objects.filter(date__year=year).exists()
+
+
 def _require_year(year: int) -> None:
-    if not CalendarDay.objects.filter(date__year=year).exists():
+    if not has_year(year):
         raise CalendarMissing(
             _(
                 "%(year)s 年的工作日历尚未维护，无法计算工作日期限。请联席办在“工作日历”中补录该年度的节假日安排。"
@@ -84,7 +89,12 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
 def coverage_warning(*, today: datetime.date | None = None) -> str | None:
     """A warning for the cockpit when this year or, from November, next year has no calendar."""
     today = today or timezone.localdate()
-    years = set(calendar_years())
+    # One index range over this year and next (not a scan of every stored day).
+    this, after = today.year, today.year + 1
+    counts = CalendarDay.objects.filter(
+        date__gte=datetime.date(this, 1, 1), date__lte=datetime.date(after, 12, 31)
+    ).aggregate(this=Count("pk", filter=Q(date__year=this)), after=Count("pk", filter=Q(date__year=after)))
+    years = {y for y, key in ((this, "this"), (after, "after")) if counts[key]}
     if today.year not in years:
         return _("%(year)s 年工作日历缺失：所有按工作日计算的期限将无法生成，请立即补录。") % {
             "year": today.year

@@ -15,16 +15,12 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from anxin.core.access import get_scoped_or_404
-from anxin.core.api import CodeRelatedField
+from anxin.core.api import CodeRelatedField, ModelPermissions
 from anxin.core.money import YuanField, yuan_str
 from anxin.core.validators import validate_uscc
 from anxin.intake import services
 from anxin.intake.models import Channel, SelfReport, Signal, SignalKind, Verification
 from anxin.registry.models import Enterprise
-
-
-class ModelPermissions(permissions.DjangoModelPermissions):
-    perms_map = {**permissions.DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
 
 
 def _to_drf(exc: DjangoValidationError) -> ValidationError:

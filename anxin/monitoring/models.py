@@ -247,6 +247,9 @@ class Alert(models.Model):
         Unit, verbose_name=_("条线部门"), null=True, on_delete=models.PROTECT, related_name="+"
     )
     opened_at = models.DateTimeField(_("生成时间"))
+    opened_on = models.DateField(
+        _("生成日期"), editable=False, help_text=_("生成时间的北京时间日期（驾驶舱趋势按日统计）")
+    )
     last_fired_at = models.DateTimeField(_("最近触发"))
     cleared_at = models.DateTimeField(_("规则不再触发"), null=True, blank=True)
     due_at = models.DateTimeField(_("处置期限"), db_index=True)
@@ -283,7 +286,10 @@ class Alert(models.Model):
                 violation_error_message=_("该企业该规则已有未关闭的预警"),
             )
         ]
-        indexes = [models.Index(fields=["status", "due_at"], name="alert_active_due")]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="alert_active_due"),
+            models.Index(fields=["opened_on"], name="alert_opened_on"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.rule}"

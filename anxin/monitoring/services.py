@@ -9,6 +9,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import partial
 
 from django.core.exceptions import PermissionDenied
@@ -47,7 +48,7 @@ from anxin.org.models import Role, Unit
 from anxin.registry.models import Enterprise
 
 Action = AlertEvent.Action
-CHUNK = 2000  # enterprises per batch of a full scan: bounded memory at city scale
+CHUNK = 5000  # enterprises per batch of a full scan: bounded memory at city scale
 # A changed-only scan looks back to the previous scan's start less this margin: a write whose
 # transaction began before that scan and committed after it is still picked up.
 CHANGED_MARGIN = datetime.timedelta(minutes=15)
@@ -311,6 +312,14 @@ def scan(
     return totals
 
 
+@dataclass(frozen=True)
+class Placed:
+    """An enterprise as routing sees it."""
+
+    pk: int
+    town_id: int | None
+
+
 def _store(facts: dict[int, rules.Facts], params, as_of, now, *, router: Router, due, actor, whole=False):
     ids = sorted(facts)
     mine = partial(among, ids=ids, whole=whole)
@@ -319,9 +328,13 @@ def _store(facts: dict[int, rules.Facts], params, as_of, now, *, router: Router,
         "enterprise_id", "level", "digest"
     ):
         previous[enterprise_id], digests[enterprise_id] = level, digest
+    # What routing reads (the territory; the kinds come from the facts) — not 5,000 model instances.
     enterprises = {
-        e.pk: e for e in Enterprise.objects.filter(mine("pk")).only("pk", "town_id", "name", "uscc")
+        pk: Placed(pk, town_id)
+        for pk, town_id in Enterprise.objects.filter(mine("pk")).values_list("pk", "town_id")
     }
+    for enterprise_id, enterprise_facts in facts.items():  # the kinds are loaded already
+        router.enterprise_kinds.setdefault(enterprise_id, sorted(enterprise_facts.kinds))
     router.prime(ids)
     active = {
         (a.enterprise_id, a.rule): a
@@ -390,6 +403,7 @@ def _store(facts: dict[int, rules.Facts], params, as_of, now, *, router: Router,
                     town_id=route.town_id,
                     unit_id=route.unit_id,
                     opened_at=now,
+                    opened_on=timezone.localdate(now),
                     last_fired_at=now,
                     due_at=due[0],
                     due_basis=due[1],
@@ -461,6 +475,7 @@ ALERT_COLUMNS = (
     "town_id",
     "unit_id",
     "opened_at",
+    "opened_on",
     "last_fired_at",
     "due_at",
     "due_basis",

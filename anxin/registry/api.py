@@ -9,7 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
-from anxin.core.api import CodeRelatedField
+from anxin.core.api import CodeRelatedField, ModelPermissions
 from anxin.core.money import YuanField
 from anxin.core.validators import validate_phone, validate_uscc
 from anxin.org.models import Town
@@ -24,12 +24,6 @@ from anxin.registry.models import (
     ProjectStatus,
     ProjectSupervisor,
 )
-
-
-class ModelPermissions(permissions.DjangoModelPermissions):
-    """Role × action through Django permissions; reading needs the view permission too."""
-
-    perms_map = {**permissions.DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
 
 
 def _django_to_drf(exc: DjangoValidationError) -> ValidationError:

@@ -242,3 +242,42 @@ def test_the_plan_incident_and_asset_forms_work_through_the_page(luoxi_case, log
     assert case.assets.get().fee == 30_000
     page = client.get(f"/cases/{case.pk}/").content.decode()
     assert 'data-testid="incident"' in page and "保〔2026〕1号" in page
+
+
+@pytest.mark.parametrize(
+    ("day", "first", "last"),
+    [
+        (datetime.date(2026, 11, 26), datetime.date(2026, 10, 1), datetime.date(2026, 12, 31)),
+        (datetime.date(2026, 1, 1), datetime.date(2026, 1, 1), datetime.date(2026, 3, 31)),
+        (datetime.date(2026, 3, 31), datetime.date(2026, 1, 1), datetime.date(2026, 3, 31)),
+        (datetime.date(2026, 7, 15), datetime.date(2026, 7, 1), datetime.date(2026, 9, 30)),
+    ],
+)
+def test_quarters(day, first, last):
+    from anxin.cases.selectors import quarter_of
+
+    assert quarter_of(day) == (first, last)
+
+
+def test_the_cockpit_shows_the_three_ensures_in_scope(world, login, office, luoxi, xuejia):
+    from anxin.cases import services
+    from anxin.cases.selectors import three_ensures
+
+    on_time = open_case(world.luoxi_factory, actor=office)
+    services.case_close(actor=office, case=on_time, outcome="paid", amount_paid=12_000_000)
+    late = open_case(world.luoxi_factory, actor=office)
+    Case.objects.filter(pk=late.pk).update(deadline_at=timezone.now() - datetime.timedelta(days=1))
+    late.refresh_from_db()
+    services.case_close(actor=office, case=late, outcome="paid", amount_paid=12_000_000)
+    elsewhere = open_case(world.xuejia_factory, actor=office)
+    services.incident_record(
+        actor=office, case=elsewhere, kind="mass", occurred_at=timezone.now(), place="薛家", people=30,
+        command_post="镇长", measures="劝离",
+    )  # fmt: skip
+    office_view = three_ensures(user=office)
+    assert (office_view["closed"], office_view["on_time"], office_view["on_time_rate"]) == (2, 1, 50)
+    assert (office_view["mass"], office_view["open"]) == (1, 1)
+    town_view = three_ensures(user=luoxi)
+    assert (town_view["closed"], town_view["mass"], town_view["open"]) == (2, 0, 0)
+    page = login(office).get("/cockpit/").content.decode()
+    assert 'data-testid="three-ensures"' in page and 'data-testid="ensure-on-time">50%' in page

@@ -1,0 +1,301 @@
+"""Cases over the API: open from an alert or signals, list with filters, advance (or skip, or
+close), and the legal actions of a case. Scoped and permissioned like the screens; domain refusals
+come back as 400 (409 for a conflict) with the Chinese message."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from anxin.cases import actions as action_services
+from anxin.cases import services
+from anxin.cases.models import ActionKind, Case, LegalAction, Outcome, Stage
+from anxin.core.access import get_scoped_or_404
+from anxin.core.api import CodeRelatedField, ModelPermissions
+from anxin.core.money import YuanField, yuan_str
+from anxin.intake.models import Signal
+from anxin.monitoring.models import Alert
+from anxin.org.models import Unit
+from anxin.registry.models import Enterprise
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    unit = CodeRelatedField(slug_field="code", read_only=True)
+    copy_unit = CodeRelatedField(slug_field="code", read_only=True)
+    amount = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LegalAction
+        fields = [
+            "id",
+            "kind",
+            "unit",
+            "copy_unit",
+            "status",
+            "reference",
+            "issued_on",
+            "pay_by",
+            "amount",
+            "percent",
+            "workers",
+            "basis",
+            "conditions",
+            "due_at",
+            "due_basis",
+            "result",
+            "requested_at",
+            "completed_at",
+        ]
+
+    def get_amount(self, obj) -> str:
+        return yuan_str(obj.amount)
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    enterprise = serializers.SerializerMethodField()
+    town = CodeRelatedField(slug_field="code", read_only=True)
+    lead_unit = CodeRelatedField(slug_field="code", read_only=True)
+    co_units = CodeRelatedField(slug_field="code", read_only=True, many=True)
+    amount_claimed = serializers.SerializerMethodField()
+    amount_paid = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "number",
+            "enterprise",
+            "project",
+            "origin",
+            "summary",
+            "town",
+            "lead_unit",
+            "co_units",
+            "level",
+            "workers",
+            "amount_claimed",
+            "mass_incident",
+            "malicious",
+            "owner_absconded",
+            "sudden_closure",
+            "stage",
+            "stage_since",
+            "stage_due_at",
+            "stage_due_basis",
+            "overdue",
+            "deadline_at",
+            "deadline_basis",
+            "outcome",
+            "amount_paid",
+            "opened_at",
+            "closed_at",
+        ]
+
+    def get_enterprise(self, obj) -> dict:
+        return {"uscc": obj.enterprise.uscc, "name": obj.enterprise.name}
+
+    def get_amount_claimed(self, obj) -> str:
+        return yuan_str(obj.amount_claimed)
+
+    def get_amount_paid(self, obj) -> str:
+        return yuan_str(obj.amount_paid)
+
+    def get_overdue(self, obj) -> bool:
+        return obj.is_overdue
+
+
+class OpenSerializer(serializers.Serializer):
+    alert = serializers.IntegerField(required=False, help_text="由预警立案：预警编号")
+    signals = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="由线索立案：线索编号"
+    )
+    enterprise_uscc = serializers.CharField(max_length=30, required=False, help_text="直接立案时的企业")
+    summary = serializers.CharField(max_length=4000)
+    workers = serializers.IntegerField(min_value=0, required=False)
+    amount_claimed = YuanField(required=False)
+    co_units = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+    mass_incident = serializers.BooleanField(required=False, default=False)
+    malicious = serializers.BooleanField(required=False, default=False)
+    owner_absconded = serializers.BooleanField(required=False, default=False)
+    sudden_closure = serializers.BooleanField(required=False, default=False)
+
+
+class AdvanceSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["advance", "skip", "close"])
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
+    amount_paid = YuanField(required=False)
+
+
+class ActionRequestSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ActionKind.choices)
+    amount = YuanField(required=False)
+    workers = serializers.IntegerField(min_value=0, required=False, default=0)
+    pay_by = serializers.DateField(required=False)
+    percent = serializers.IntegerField(min_value=0, required=False)
+    single_months = serializers.IntegerField(min_value=0, required=False, default=0)
+    single_amount = YuanField(required=False)
+    reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    basis = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    details = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    unit = serializers.CharField(
+        max_length=40, required=False, help_text="调解主持单位代码（镇/街道或 justice）"
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("enterprise", OpenApiTypes.STR, description="统一社会信用代码"),
+            OpenApiParameter("stage", OpenApiTypes.STR, description="阶段代码：facts、control、mediation…"),
+            OpenApiParameter("overdue", OpenApiTypes.BOOL, description="true：本阶段已逾期"),
+        ]
+    )
+)
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """欠薪案件（§四(三)–(七)）：立案、查询、推进阶段、法律措施。"""
+
+    serializer_class = CaseSerializer
+    permission_classes = [permissions.IsAuthenticated, ModelPermissions]
+    queryset = Case.objects.none()
+
+    def get_queryset(self):
+        cases = Case.objects.for_user(self.request.user).select_related("enterprise", "town", "lead_unit")
+        cases = cases.prefetch_related("co_units")
+        params = self.request.query_params
+        if params.get("enterprise"):
+            cases = cases.filter(enterprise__uscc=params["enterprise"].strip().upper().replace("\x00", ""))
+        stage = (params.get("stage") or "").strip()
+        if stage:
+            if stage not in Stage.values:
+                raise ValidationError({"stage": [f"阶段代码须为 {'、'.join(Stage.values)} 之一"]})
+            cases = cases.filter(stage=stage)
+        overdue = (params.get("overdue") or "").strip().lower()
+        if overdue in ("true", "1", "yes"):
+            cases = cases.open().filter(stage_due_at__lt=timezone.now())
+        elif overdue and overdue not in ("false", "0", "no"):
+            raise ValidationError({"overdue": ["取值须为 true 或 false"]})
+        return cases.order_by("-opened_at", "-pk")
+
+    @extend_schema(request=OpenSerializer, responses={201: CaseSerializer})
+    def create(self, request, *args, **kwargs):
+        """立案：由预警（alert）、由线索（signals）或直接（enterprise_uscc）。"""
+        if not request.user.has_perm("cases.add_case"):
+            self.permission_denied(request, message="角色无立案权限")
+        data = OpenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        user = request.user
+        alert = None
+        if v.get("alert"):
+            alert = Alert.objects.for_user(user).filter(pk=v["alert"]).select_related("enterprise").first()
+            if alert is None:
+                raise ValidationError({"alert": ["预警不存在或不在您的范围内"]})
+        signals = list(
+            Signal.objects.for_user(user).filter(pk__in=v.get("signals") or [], enterprise__isnull=False)
+        )
+        if len(signals) != len(set(v.get("signals") or [])):
+            raise ValidationError({"signals": ["部分线索不存在、未匹配企业或不在您的范围内"]})
+        enterprise = alert.enterprise if alert else (signals[0].enterprise if signals else None)
+        if enterprise is None:
+            uscc = (v.get("enterprise_uscc") or "").strip().upper()
+            if not uscc:
+                raise ValidationError({"non_field_errors": ["请提供 alert、signals 或 enterprise_uscc 之一"]})
+            enterprise = Enterprise.objects.for_user(user).filter(uscc=uscc).first()
+            if enterprise is None:
+                raise ValidationError({"enterprise_uscc": ["未登记的企业或不在您的范围内"]})
+        co_codes = v.get("co_units") or []
+        co_units = list(Unit.objects.filter(code__in=co_codes))
+        if len(co_units) != len(set(co_codes)):
+            raise ValidationError({"co_units": ["有不存在的单位代码"]})
+        case = services.case_open(
+            actor=user,
+            enterprise=enterprise,
+            alert=alert,
+            signals=signals,
+            summary=v["summary"],
+            workers=v.get("workers"),
+            amount_claimed=v.get("amount_claimed"),
+            co_units=co_units,
+            mass_incident=v["mass_incident"],
+            malicious=v["malicious"],
+            owner_absconded=v["owner_absconded"],
+            sudden_closure=v["sudden_closure"],
+        )
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=case.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=AdvanceSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def advance(self, request, pk=None):
+        """推进：advance 进入下一阶段；skip 跳过下一阶段（须 reason）；close 结案（须 outcome、amount_paid）。"""
+        case = get_scoped_or_404(Case.objects.select_related("lead_unit"), request.user, pk=pk)
+        data = AdvanceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        if v["action"] == "close":
+            if "outcome" not in v or "amount_paid" not in v:
+                raise ValidationError({"outcome": ["结案须提供 outcome 和 amount_paid"]})
+            services.case_close(
+                actor=request.user,
+                case=case,
+                outcome=v["outcome"],
+                amount_paid=v["amount_paid"],
+                note=v["reason"],
+            )
+        else:
+            services.case_move(actor=request.user, case=case, action=v["action"], reason=v["reason"])
+        return Response(self.get_serializer(self.get_queryset().get(pk=case.pk)).data)
+
+    @extend_schema(methods=["GET"], responses=ActionSerializer(many=True))
+    @extend_schema(methods=["POST"], request=ActionRequestSerializer, responses={201: ActionSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="actions")
+    def legal_actions(self, request, pk=None):
+        """案件的法律措施：GET 列表；POST 发起（按职责分派承办单位）。"""
+        case = get_scoped_or_404(Case.objects.select_related("lead_unit"), request.user, pk=pk)
+        if request.method == "GET":
+            rows = (
+                LegalAction.objects.for_user(request.user)
+                .filter(case=case)
+                .select_related("unit", "copy_unit")
+            )
+            return Response(ActionSerializer(rows, many=True).data)
+        data = ActionRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        unit = None
+        if v.get("unit"):
+            unit = Unit.objects.filter(code=v["unit"]).first()
+            if unit is None:
+                raise ValidationError({"unit": ["单位代码不存在"]})
+        made = action_services.action_request(
+            actor=request.user,
+            case=case,
+            kind=v["kind"],
+            amount=v.get("amount") or 0,
+            workers=v["workers"],
+            pay_by=v.get("pay_by"),
+            percent=v.get("percent"),
+            single_months=v["single_months"],
+            single_amount=v.get("single_amount") or 0,
+            reference=v["reference"],
+            basis=v["basis"],
+            details=v["details"],
+            unit=unit,
+        )
+        return Response(ActionSerializer(made).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(exclude=True)  # the same operation as cases/{id}/advance/, documented once
+@api_view(["POST"])
+@permission_classes([permissions.IsAuthenticated])
+def case_advance_noslash(request, pk: int):
+    """``POST /api/v1/cases/{id}/advance`` as the issue spells it (a POST cannot follow a redirect)."""
+    return CaseViewSet.as_view({"post": "advance"})(request._request, pk=pk)

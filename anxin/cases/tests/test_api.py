@@ -1,0 +1,152 @@
+"""The cases API: open from an alert or signals, filter, advance/skip/close, legal actions, scope."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from anxin.cases.models import Case, LegalAction
+from anxin.cases.tests.factories import open_case
+from anxin.cases.tests.test_services import red_alert
+from anxin.intake.tests.factories import signal
+
+
+@pytest.fixture
+def api(district):
+    """``api(user)`` → an API client with that user's token (each call a fresh client)."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def _client(user):
+        client = APIClient()
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return _client
+
+
+def test_open_from_an_alert_then_advance_skip_and_close(world, api, office, luoxi):
+    alert = red_alert(world.luoxi_factory)
+    client = api(office)
+    response = client.post(
+        "/api/v1/cases/", {"alert": alert.pk, "summary": "拖欠 3 个月", "workers": 9}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["stage"], body["lead_unit"], body["level"], body["workers"]) == (
+        "facts",
+        "gov-luoxi",
+        "red",
+        9,
+    )
+    case_id = body["id"]
+    town = api(luoxi)
+    moved = town.post(f"/api/v1/cases/{case_id}/advance", {"action": "advance"}, format="json")
+    assert moved.status_code == 200 and moved.json()["stage"] == "control"
+    refused = town.post(f"/api/v1/cases/{case_id}/advance/", {"action": "skip"}, format="json")
+    assert refused.status_code == 400 and "须说明理由" in refused.content.decode()
+    guarded = town.post(f"/api/v1/cases/{case_id}/advance/", {"action": "advance"}, format="json")
+    assert guarded.status_code == 400 and "一企一策" in guarded.content.decode()
+    closed = town.post(
+        f"/api/v1/cases/{case_id}/advance/",
+        {"action": "close", "outcome": "paid", "amount_paid": "0.00", "reason": ""},
+        format="json",
+    )
+    assert closed.status_code == 400 and "全额清偿须填写已支付金额" in closed.content.decode()
+    unfounded = {"action": "close", "outcome": "unfounded", "amount_paid": "0", "reason": "核查不属实"}
+    closed = town.post(f"/api/v1/cases/{case_id}/advance/", unfounded, format="json")
+    assert closed.status_code == 200 and closed.json()["stage"] == "closed"
+
+
+def test_open_from_signals_takes_their_workers_and_amounts(world, api, office):
+    a = signal(enterprise=world.luoxi_factory, kind="wage_complaint", workers=4, amount=300_000)
+    b = signal(enterprise=world.luoxi_factory, kind="wage_complaint", workers=6, amount=500_000)
+    response = api(office).post(
+        "/api/v1/cases/", {"signals": [a.pk, b.pk], "summary": "两条举报"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert (response.json()["workers"], response.json()["amount_claimed"]) == (6, "8000.00")
+    assert response.json()["origin"] == "signals"
+
+
+def test_bad_open_requests_are_refused_and_write_nothing(world, api, office, leader):
+    client = api(office)
+    assert client.post("/api/v1/cases/", {"summary": "x"}, format="json").status_code == 400
+    assert client.post("/api/v1/cases/", {"alert": 99999, "summary": "x"}, format="json").status_code == 400
+    bad = client.post(
+        "/api/v1/cases/",
+        {"enterprise_uscc": world.luoxi_factory.uscc, "summary": "x", "amount_claimed": 12.5},
+        format="json",
+    )
+    assert bad.status_code == 400 and "浮点数" in bad.content.decode()
+    assert (
+        api(leader)
+        .post("/api/v1/cases/", {"enterprise_uscc": world.luoxi_factory.uscc, "summary": "x"}, format="json")
+        .status_code
+        == 403
+    )
+    assert not Case.objects.exists()
+
+
+def test_list_filters_and_scope(world, api, office, xuejia, gongan):
+    luoxi_case = open_case(world.luoxi_factory, actor=office)
+    xuejia_case = open_case(world.xuejia_factory, actor=office)
+    Case.objects.filter(pk=xuejia_case.pk).update(stage_due_at=timezone.now() - datetime.timedelta(days=1))
+    client = api(office)
+    by_enterprise = client.get("/api/v1/cases/", {"enterprise": world.luoxi_factory.uscc}).json()["results"]
+    assert [c["id"] for c in by_enterprise] == [luoxi_case.pk]
+    overdue = client.get("/api/v1/cases/", {"overdue": "true"}).json()["results"]
+    assert [c["id"] for c in overdue] == [xuejia_case.pk]
+    assert client.get("/api/v1/cases/", {"stage": "nonsense"}).status_code == 400
+    assert [c["id"] for c in client.get("/api/v1/cases/", {"stage": "facts"}).json()["results"]] == [
+        xuejia_case.pk,
+        luoxi_case.pk,
+    ]
+    town = api(xuejia)
+    assert [c["id"] for c in town.get("/api/v1/cases/").json()["results"]] == [xuejia_case.pk]
+    assert town.get(f"/api/v1/cases/{luoxi_case.pk}/").status_code == 404
+    assert api(gongan).get("/api/v1/cases/").json()["results"] == []
+
+
+def test_actions_under_a_case(world, api, office, renshe, luoxi):
+    case = open_case(world.luoxi_factory, actor=office)
+    hrss = api(renshe)
+    pay_by = (timezone.localdate() + datetime.timedelta(days=7)).isoformat()
+    made = hrss.post(
+        f"/api/v1/cases/{case.pk}/actions/",
+        {"kind": "order", "amount": "120000.00", "pay_by": pay_by},
+        format="json",
+    )
+    assert made.status_code == 201, made.content
+    assert (made.json()["unit"], made.json()["amount"], made.json()["status"]) == (
+        "hrss",
+        "120000.00",
+        "open",
+    )
+    town_try = api(luoxi).post(
+        f"/api/v1/cases/{case.pk}/actions/", {"kind": "penalty", "amount": "1000"}, format="json"
+    )
+    assert town_try.status_code == 403
+    LegalAction.objects.filter(pk=made.json()["id"]).update(
+        pay_by=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    from anxin.cases.actions import orders_lapse
+
+    orders_lapse()
+    short = hrss.post(
+        f"/api/v1/cases/{case.pk}/actions/",
+        {
+            "kind": "referral",
+            "workers": 1,
+            "amount": "9999.99",
+            "single_months": 3,
+            "single_amount": "9999.99",
+        },
+        format="json",
+    )
+    assert short.status_code == 400 and "¥9,999.99（须≥¥10,000.00，未达到）" in short.content.decode()
+    listed = hrss.get(f"/api/v1/cases/{case.pk}/actions/").json()
+    assert [(a["kind"], a["status"]) for a in listed] == [("order", "lapsed")]
