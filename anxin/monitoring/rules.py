@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 RECENT_MONTHS = 3
 COMPLAINT_KINDS = ("wage_complaint", "collective")
@@ -33,15 +34,14 @@ OPINIONS = "《实施意见》"
 SOURCE_DIGEST = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()  # noqa: S324 (a change detector)
 
 
-@dataclass(frozen=True)
-class Obs:
+# Named tuples, not dataclasses: a city-scale scan builds a few hundred thousand of them.
+class Obs(NamedTuple):
     id: int
     month: datetime.date
     value: int
 
 
-@dataclass(frozen=True)
-class Sig:
+class Sig(NamedTuple):
     id: int
     kind: str
     verification: str
@@ -52,8 +52,7 @@ class Sig:
     merged: bool = False
 
 
-@dataclass(frozen=True)
-class Rep:
+class Rep(NamedTuple):
     id: int
     arrears_since: datetime.date
     reported_on: datetime.date
