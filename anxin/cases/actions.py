@@ -188,8 +188,8 @@ def action_request(
     target = _duty_unit(routed)
     route_basis = f"职责：{target.name}（{routed}）"
     if kind == Kind.MEDIATION and unit is not None:
-        if unit.kind != "town_government" and unit.code != target.code:
-            raise DomainError(_("调解由镇（街道）或司法局（人民调解）主持"), field="unit")
+        if unit.town_id != case.town_id and unit.code != target.code:
+            raise DomainError(_("调解由案件所在镇（街道）或司法局（人民调解）主持"), field="unit")
         target, route_basis = unit, f"调解主持：{unit.name}（§四(五)）"
     copy_unit = _duty_unit(copy_duty) if copy_duty else None
     check: dict = {}
@@ -218,6 +218,10 @@ def action_request(
     if kind == Kind.PENALTY and amount <= 0:
         raise DomainError(_("请填写罚款金额"), field="amount")
     if kind == Kind.REFERRAL:
+        if workers < 1:
+            raise DomainError(_("请填写被拒不支付劳动报酬的人数"), field="workers")
+        if single_amount > amount:
+            raise DomainError(_("一名劳动者的金额不能大于拖欠总额"), field="single_amount")
         verdict = referral_check(
             case=case,
             workers=workers,
@@ -241,6 +245,7 @@ def action_request(
         raise DomainError(_("动用工资保证金须是工程建设项目的案件（请先在案件中关联项目）"), field="kind")
     due, due_basis = _due(kind, now, pay_by)
     with transaction.atomic(), acting(actor):
+        Case.objects.select_for_update().filter(pk=case.pk).first()  # one action request per case at a time
         if kind in (Kind.ORDER, Kind.REFERRAL):
             dup = case.actions.filter(kind=kind, status__in=ACTIVE_ACTION).first()
             if dup:
@@ -362,13 +367,23 @@ def action_complete(*, actor, action: LegalAction, result: str) -> LegalAction:
     return action
 
 
+def may_cancel(actor, action: LegalAction) -> bool:
+    if is_system(actor) or actor.has_role(Role.OFFICE) or actor.pk == action.requested_by_id:
+        return True
+    if action.kind in HRSS_POWERS:
+        return actor.has_role(Role.DEPARTMENT) and _is_hrss(actor)
+    return is_lead(actor, action.case)
+
+
 def action_cancel(*, actor, action: LegalAction, reason: str) -> LegalAction:
     """Withdraw an action (the one who started it, the lead unit, or the office), with the reason."""
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("撤回须说明理由"), field="reason")
-    if not (is_system(actor) or actor.pk == action.requested_by_id or is_lead(actor, action.case)):
-        raise PermissionDenied(_("只有发起人、牵头单位或联席办可以撤回"))
+    if not may_cancel(actor, action):
+        raise PermissionDenied(
+            _("只有发起人、牵头单位或联席办可以撤回（人社局的职权措施只由人社局或联席办撤回）")
+        )
     now = timezone.now()
     with transaction.atomic(), acting(actor):
         if (

@@ -43,11 +43,14 @@ def _mark(item, field: str, now) -> bool:
     return bool(type(item).objects.filter(pk=item.pk, **{f"{field}__isnull": True}).update(**{field: now}))
 
 
-def _sweep(item, case: Case, *, owner_ids, due_at, now, today, remind, grace, actor) -> str:
-    """Mark and notify one deadline; returns what was done ("" when nothing)."""
+def _sweep(item, case: Case, *, owner_ids, due_at, now, today, remind, grace, actor, escalate=True) -> str:
+    """Mark and notify one deadline; returns what was done ("" when nothing). ``escalate`` False:
+    a reminder only (an order to pay lapses instead of escalating)."""
     due_day = timezone.localtime(due_at).date()
     what = _stage(item)
     if due_at < now:
+        if not escalate:
+            return ""
         late_enough = working_days_after(due_day, grace)[0] < today
         if item.office_escalated_at is None and late_enough and _mark(item, "office_escalated_at", now):
             _mark(item, "escalated_at", now)  # the lead unit hears it in the same notice
@@ -91,15 +94,43 @@ def deadlines_sweep(*, now: datetime.datetime | None = None) -> int:
                     now=now, today=today, remind=remind, grace=grace, actor=actor,
                 )
             )  # fmt: skip
-        for action in (
-            LegalAction.objects.select_related("case", "unit")
-            .filter(pending, status__in=ACTIVE_ACTION, due_at__isnull=False, due_at__lt=now + HORIZON)
-            .exclude(kind=ActionKind.ORDER)  # an order lapses instead (orders_lapse)
+        for action in LegalAction.objects.select_related("case", "unit").filter(
+            pending, status__in=ACTIVE_ACTION, due_at__isnull=False, due_at__lt=now + HORIZON
         ):
             done += bool(
                 _sweep(
                     action, action.case, owner_ids=[action.unit_id], due_at=action.due_at,
                     now=now, today=today, remind=remind, grace=grace, actor=actor,
+                    escalate=action.kind != ActionKind.ORDER,  # an order lapses instead (orders_lapse)
                 )
             )  # fmt: skip
+        for case in (
+            Case.objects.select_related("lead_unit")
+            .filter(
+                Q(deadline_reminded_at__isnull=True) | Q(deadline_escalated_at__isnull=True),
+                deadline_at__lt=now + HORIZON,
+            )
+            .exclude(stage=Stage.CLOSED)
+        ):
+            done += bool(_sweep_deadline(case, now=now, today=today, remind=remind, actor=actor))
     return done
+
+
+def _sweep_deadline(case: Case, *, now, today, remind, actor) -> str:
+    """The case's own time limit (办结期限, 劳动保障监察条例 第17条): a reminder to the lead unit
+    before it, the office told once it has passed."""
+    day = timezone.localtime(case.deadline_at).date()
+    if case.deadline_at < now:
+        if case.deadline_escalated_at is None and _mark(case, "deadline_escalated_at", now):
+            text = f"案件超过办结期限（{day:%Y-%m-%d}，{case.deadline_basis}）"
+            _event(case, Kind.ESCALATE, actor, now, text)
+            _notify(case, [case.lead_unit_id, *office_unit_ids()], text, topic="case-overdue", sms=True)
+            return "office"
+        return ""
+    due_soon = working_days_after(today, remind)[0] >= day
+    if case.deadline_reminded_at is None and due_soon and _mark(case, "deadline_reminded_at", now):
+        text = f"案件办结期限将于 {day:%Y-%m-%d} 届满"
+        _event(case, Kind.REMIND, actor, now, text)
+        _notify(case, [case.lead_unit_id], text, topic="case-due")
+        return "remind"
+    return ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from anxin.cases.models import ActionKind, Case, LegalAction
+from anxin.cases.models import ActionKind, Case, LegalAction, Plan
 from anxin.core.gongwen import Gongwen, document_bytes
 from anxin.core.money import format_yuan
 
@@ -49,19 +49,19 @@ def order_notice(action: LegalAction) -> bytes:
     )
 
 
-def case_summary(case: Case) -> bytes:
-    """One page: the case at a glance for a meeting or a leader."""
+def summary_rows(case: Case) -> list[tuple[str, str]]:
+    """The case at a glance, as label–value rows (the Word and the PDF summary share them)."""
     actions = list(case.actions.select_related("unit"))
-    plan = getattr(case, "plan", None)
+    plan = Plan.objects.filter(case=case).first()
     rows = [
         ("案件编号", case.number),
         ("企业", f"{case.enterprise.name}（{case.enterprise.uscc}）"),
         ("工程项目", case.project.name if case.project_id else "—"),
         ("属地 / 牵头单位", f"{case.town.name} / {case.lead_unit.name}"),
         ("协办单位", "、".join(u.name for u in case.co_units.all()) or "—"),
-        ("风险等级 / 标记", " ".join([case.get_level_display(), *case.flags])),
+        ("风险等级 / 标记", " ".join([str(case.get_level_display()), *case.flags])),
         ("涉及人数 / 登记金额", f"{case.workers} 人 / {format_yuan(case.amount_claimed)} 元（待逐人核定）"),
-        ("当前阶段", case.get_stage_display()),
+        ("当前阶段", str(case.get_stage_display())),
         (
             "阶段期限",
             f"{timezone.localtime(case.stage_due_at):%Y-%m-%d}（{case.stage_due_basis}）"
@@ -81,13 +81,76 @@ def case_summary(case: Case) -> bytes:
     ]
     if not case.is_open:
         rows.append(("结案", f"{case.get_outcome_display()}，已支付 {format_yuan(case.amount_paid)} 元"))
+    return rows
+
+
+def case_summary(case: Case) -> bytes:
+    """One page in Word: the case at a glance for a meeting or a leader (editable)."""
     return document_bytes(
         Gongwen(
             issuer=OFFICE,
             title=f"欠薪案件情况摘要（{case.number}）",
             paragraphs=[case.summary],
-            table=rows,
+            table=summary_rows(case),
             signature="新北区联席办",
             date=timezone.localdate(),
         )
     )
+
+
+def case_summary_pdf(case: Case) -> bytes:
+    """The same page as PDF, for reading and printing as is. Text in Adobe's standard CJK font
+    STSong-Light (not embedded: every PDF reader with CJK support supplies it), so the file stays
+    small and needs no font on the server."""
+    import io
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import HRFlowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    font = "STSong-Light"
+    if font not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(font))
+    red = colors.HexColor("#C00000")
+    header = ParagraphStyle("header", fontName=font, fontSize=18, leading=24, alignment=1, textColor=red)
+    title = ParagraphStyle("title", fontName=font, fontSize=15, leading=22, alignment=1, spaceAfter=6)
+    body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK")
+    cell = ParagraphStyle("cell", parent=body, fontSize=9.5, leading=14)
+    story = [
+        Paragraph(escape(OFFICE), header),
+        HRFlowable(width="100%", thickness=1.5, color=red, spaceBefore=2, spaceAfter=8),
+        Paragraph(escape(f"欠薪案件情况摘要（{case.number}）"), title),
+        Paragraph(escape(case.summary).replace("\n", "<br/>"), body),
+        Spacer(1, 4 * mm),
+    ]
+    table = Table(
+        [[Paragraph(escape(k), cell), Paragraph(escape(v), cell)] for k, v in summary_rows(case)],
+        colWidths=[34 * mm, 136 * mm],
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#F4F6FA")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    story += [table, Spacer(1, 6 * mm)]
+    story.append(
+        Paragraph(
+            escape(f"新北区联席办　{timezone.localdate():%Y年%m月%d日}"),
+            ParagraphStyle("sig", parent=body, alignment=2),
+        )
+    )
+    buffer = io.BytesIO()
+    SimpleDocTemplate(
+        buffer, pagesize=A4, title=f"案件摘要 {case.number}", author="安薪", leftMargin=20 * mm, rightMargin=20 * mm,
+        topMargin=20 * mm, bottomMargin=20 * mm,
+    ).build(story)  # fmt: skip
+    return buffer.getvalue()

@@ -175,8 +175,10 @@ class ActionForm(Styled, forms.Form):
     )
     details = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kinds=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if kinds is not None:  # only what this user may start on this case
+            self.fields["kind"].choices = [(k, ActionKind(k).label) for k in kinds]
         self.style()
 
 

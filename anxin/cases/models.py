@@ -112,6 +112,8 @@ class Case(TimeStampedModel):
     deadline_at = models.DateTimeField(_("办结期限"), db_index=True)
     deadline_basis = models.CharField(_("办结期限依据"), max_length=300)
     extended = models.BooleanField(_("已延长办结期限"), default=False)
+    deadline_reminded_at = models.DateTimeField(_("办结期限提醒时间"), null=True, blank=True)
+    deadline_escalated_at = models.DateTimeField(_("超办结期限上报时间"), null=True, blank=True)
     opened_at = models.DateTimeField(_("立案时间"))
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("立案人"), on_delete=models.PROTECT, related_name="+"

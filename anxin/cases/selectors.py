@@ -103,7 +103,9 @@ def timeline(*, user, case: Case) -> list[dict]:
                     "source": "signal",
                 }
             )
-    for a in case.alerts.all():
+    from anxin.monitoring.models import Alert
+
+    for a in Alert.objects.for_user(user).filter(pk__in=case.alerts.values("pk")):
         items.append({"at": a.opened_at, "kind": "预警", "text": a.explanation[:120], "source": "alert"})
     return sorted(items, key=lambda i: i["at"])
 

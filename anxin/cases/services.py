@@ -221,9 +221,13 @@ def case_open(
             to_stage=Stage.FACTS,
         )
         if alert is not None and alert.status in ACTIVE_ALERT:
-            from anxin.monitoring.services import alert_handle
+            from anxin.core.audit import system_actor
+            from anxin.monitoring.services import alert_handle, is_alert_handler
 
-            alert_handle(actor=actor, alert=alert, note=f"已立案处置：{case.number}")
+            # A line department may open the case without being the alert's handler: the
+            # system records the handling in its name.
+            by = actor if is_alert_handler(actor, alert) else system_actor()
+            alert_handle(actor=by, alert=alert, note=f"已立案处置：{case.number}（{actor.display_name}）")
         _notify(
             case,
             [lead.pk, *[u.pk for u in co_units]],
@@ -282,6 +286,9 @@ def case_update(
         if level is not None and level != case.level:
             if level not in Level.values:
                 raise DomainError(_("风险等级不正确"), field="level")
+            if not (is_system(actor) or actor.has_perm("cases.approve_plan")):
+                # The level decides whether the plan needs the office's approval (§四(三)).
+                raise PermissionDenied(_("案件风险等级只能由联席办调整"))
             changes.append(f"风险等级：{case.get_level_display()} → {Level(level).label}")
             case.level = level
         for name, value in flags.items():
@@ -454,12 +461,22 @@ def case_close(
     return case
 
 
+def may_extend(actor) -> bool:
+    """The office or 人社局 (labour inspection) extends an investigation's time limit."""
+    if is_system(actor) or actor.has_role(Role.OFFICE):
+        return True
+    return bool(
+        actor.has_role(Role.DEPARTMENT)
+        and actor.unit_id
+        and actor.has_perm("cases.move_case")
+        and actor.unit.duties.filter(code="labour-inspection").exists()
+    )
+
+
 def case_extend(*, actor, case: Case, reason: str, now: datetime.datetime | None = None) -> Case:
     """劳动保障监察条例 第17条: a complex case may be extended once by the set number of working days."""
     require_perm(actor, "cases.move_case")
-    office = is_system(actor) or actor.has_role(Role.OFFICE)
-    hrss = actor.unit_id and actor.unit.duties.filter(code="labour-inspection").exists()
-    if not (office or hrss):
+    if not may_extend(actor):
         raise PermissionDenied(_("只有联席办或人社局可以延长办结期限"))
     reason = (reason or "").strip()
     if not reason:

@@ -21,4 +21,5 @@ urlpatterns = [
     path("cases/actions/<int:pk>/", views.action_detail, name="case-action"),
     path("cases/actions/<int:pk>/notice.docx", views.action_notice, name="case-action-notice"),
     path("cases/<int:pk>/summary.docx", views.case_summary, name="case-summary"),
+    path("cases/<int:pk>/summary.pdf", views.case_summary_pdf, name="case-summary-pdf"),
 ]

@@ -4,6 +4,7 @@ actions, 我的待办 and the deadlines board. Thin: validate, call a service, r
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -27,7 +28,7 @@ from anxin.cases.forms import (
     PlanForm,
     StepForm,
 )
-from anxin.cases.models import AssetItem, Case, Plan, PlanStatus, Stage
+from anxin.cases.models import ActionKind, AssetItem, Case, Plan, PlanStatus, Stage
 from anxin.core.errors import DomainError
 from anxin.core.gongwen import docx_response
 from anxin.core.money import format_yuan
@@ -41,6 +42,8 @@ from anxin.registry.models import Enterprise, Project
 def _fail(request, exc: Exception) -> None:
     if isinstance(exc, ValidationError):
         messages.error(request, "；".join(exc.messages))
+    elif isinstance(exc, PermissionDenied):
+        messages.error(request, str(exc) or "您的角色不能进行此操作。")
     else:
         messages.error(request, getattr(exc, "message", str(exc)))
 
@@ -218,7 +221,9 @@ def case_detail(request, pk: int):
         "stages": [(s, Stage(s).label) for s in workflow.OPEN_STAGES],
         "stage_index": workflow.OPEN_STAGES.index(case.stage) if case.is_open else len(workflow.OPEN_STAGES),
         "actions": case.actions.select_related("unit", "copy_unit", "requested_by"),
-        "action_form": ActionForm(),
+        "action_form": ActionForm(
+            kinds=[k for k in ActionKind.values if action_services.may_request(user, case, k)]
+        ),
         "may_request": case.is_open and user.has_perm("cases.request_legalaction"),
         "incidents": case.incidents.select_related("recorded_by"),
         "incident_form": IncidentForm(
@@ -234,7 +239,7 @@ def case_detail(request, pk: int):
         .select_related("channel"),
         "alerts": Alert.objects.for_user(user).filter(pk__in=case.alerts.values("pk")),
         "may_approve": user.has_perm("cases.approve_plan") and plan and plan.status == PlanStatus.SUBMITTED,
-        "may_extend": case.is_open and not case.extended and user.has_perm("cases.move_case"),
+        "may_extend": case.is_open and not case.extended and services.may_extend(user),
     }
     return render(request, "cases/case_detail.html", context)
 
@@ -253,7 +258,7 @@ def case_move(request, pk: int):
         case = services.case_move(
             actor=request.user, case=case, action=action, reason=request.POST.get("reason", "")
         )
-    except DomainError as exc:
+    except (DomainError, PermissionDenied) as exc:
         _fail(request, exc)
     else:
         messages.success(request, f"案件已进入“{case.get_stage_display()}”阶段。")
@@ -277,7 +282,7 @@ def case_close(request, pk: int):
             amount_paid=form.cleaned_data["amount_paid"] or 0,
             note=form.cleaned_data["note"],
         )
-    except DomainError as exc:
+    except (DomainError, PermissionDenied) as exc:
         _fail(request, exc)
     else:
         messages.success(request, "已结案。")
@@ -305,7 +310,7 @@ def case_edit(request, pk: int):
             co_units=list(data["co_units"]),
             **{f: data[f] for f in services.FLAGS},
         )
-    except DomainError as exc:
+    except (DomainError, PermissionDenied) as exc:
         _fail(request, exc)
     else:
         messages.success(request, "已保存。")
@@ -319,7 +324,7 @@ def case_extend(request, pk: int):
     case = _case_for_post(request, pk)
     try:
         services.case_extend(actor=request.user, case=case, reason=request.POST.get("reason", ""))
-    except DomainError as exc:
+    except (DomainError, PermissionDenied) as exc:
         _fail(request, exc)
     else:
         messages.success(request, "已延长办结期限。")
@@ -333,7 +338,7 @@ def case_note(request, pk: int):
     case = _case_for_post(request, pk)
     try:
         services.case_note(actor=request.user, case=case, note=request.POST.get("note", ""))
-    except DomainError as exc:
+    except (DomainError, PermissionDenied) as exc:
         _fail(request, exc)
     return redirect("case-detail", pk=pk)
 
@@ -362,7 +367,7 @@ def plan(request, pk: int):
             messages.success(request, "已批准处置方案。" if step == "approve" else "已退回处置方案。")
         else:
             raise Http404
-    except DomainError as exc:
+    except (DomainError, PermissionDenied) as exc:
         _fail(request, exc)
     return redirect(reverse("case-detail", args=[case.pk]) + "#plan")
 
@@ -378,7 +383,7 @@ def incident_new(request, pk: int):
         return redirect("case-detail", pk=pk)
     try:
         services.incident_record(actor=request.user, case=case, **form.cleaned_data)
-    except DomainError as exc:
+    except (DomainError, PermissionDenied) as exc:
         _fail(request, exc)
     else:
         messages.success(request, "已登记现场处置，联席办已收到通知。")
@@ -398,7 +403,7 @@ def asset_new(request, pk: int):
     data["fee"] = data["fee"] or 0
     try:
         services.asset_record(actor=request.user, case=case, **data)
-    except DomainError as exc:
+    except (DomainError, PermissionDenied) as exc:
         _fail(request, exc)
     else:
         messages.success(request, "已登记财产控制。")
@@ -418,7 +423,7 @@ def asset_recover(request, pk: int):
         )
     except ValueError:
         messages.error(request, "请填写有效的追回日期。")
-    except DomainError as exc:
+    except (DomainError, PermissionDenied) as exc:
         _fail(request, exc)
     else:
         messages.success(request, "已登记追回。")
@@ -451,11 +456,31 @@ def action_new(request, pk: int):
             single_months=data["single_months"] or 0,
             single_amount=data["single_amount"] or 0,
         )
-    except DomainError as exc:
+    except (DomainError, PermissionDenied) as exc:
         _fail(request, exc)
         return redirect("case-detail", pk=pk)
     messages.success(request, f"已发起“{action.get_kind_display()}”，承办单位：{action.unit.name}。")
     return redirect("case-action", pk=action.pk)
+
+
+def _schedule(text: str) -> list[tuple[datetime.date, int]]:
+    """ "2026-12-10 30000" per line → (date, fen); a bad line is named."""
+    from anxin.core.money import parse_yuan
+
+    rows = []
+    for n, line in enumerate((x.strip() for x in text.splitlines()), start=1):
+        if not line:
+            continue
+        found = re.match(r"^(\S+)[\s，、]+(\S+)$", line)  # the amount keeps its thousands commas
+        try:
+            if found is None:
+                raise ValueError(line)
+            day = datetime.date.fromisoformat(found.group(1))
+            amount = parse_yuan(found.group(2), allow_zero=False)
+        except (ValueError, ValidationError):
+            raise DomainError(f"第 {n} 行格式不正确：请写“日期 金额”，如 2026-12-10 30000") from None
+        rows.append((day, amount))
+    return rows
 
 
 @login_required
@@ -483,6 +508,10 @@ def action_detail(request, pk: int):
                     actor=user, action=action, result=request.POST.get("result", "")
                 )
                 messages.success(request, "已办结。")
+            elif what == "instalments":
+                rows = _schedule(request.POST.get("schedule", ""))
+                action_services.instalments_set(actor=user, action=action, rows=rows)
+                messages.success(request, f"已登记履行计划 {len(rows)} 期。")
             elif what == "cancel":
                 action_services.action_cancel(
                     actor=user, action=action, reason=request.POST.get("reason", "")
@@ -490,10 +519,8 @@ def action_detail(request, pk: int):
                 messages.success(request, "已撤回。")
             else:
                 raise Http404
-        except DomainError as exc:
+        except (DomainError, PermissionDenied) as exc:
             _fail(request, exc)
-        except PermissionDenied as exc:
-            messages.error(request, str(exc) or "您不能办理该措施。")
         return redirect("case-action", pk=pk)
     context = {
         "page_title": f"{action.get_kind_display()} · {action.case.number}",
@@ -501,8 +528,8 @@ def action_detail(request, pk: int):
         "case": action.case,
         "sees_case": selectors.sees_case(user, action.case),
         "handles": action_services.handles(user, action),
-        "may_cancel": action.is_active
-        and (user.pk == action.requested_by_id or services.is_lead(user, action.case)),
+        "may_cancel": action.is_active and action_services.may_cancel(user, action),
+        "may_schedule": action.is_active and action.kind in ("mediation", "arbitration", "court"),
         "step_form": StepForm(steps=steps, initial={"on": timezone.localdate()}),
         "steps": action.steps.select_related("actor"),
         "instalments": action.instalments.all(),
@@ -523,6 +550,31 @@ def action_notice(request, pk: int):
         summary=f"导出{documents.notice_title(action)}：{action.case.number}",
         detail={"action": action.pk},
     )
+
+
+@login_required
+@permission_required("cases.view_case", raise_exception=True)
+def case_summary_pdf(request, pk: int):
+    from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
+
+    from anxin.core.models import SecurityEventKind
+    from anxin.core.security import client_ip
+    from anxin.core.services import security_event_record
+
+    case = selectors.case_get(user=request.user, pk=pk)
+    security_event_record(
+        kind=SecurityEventKind.EXPORT,
+        user=request.user,
+        ip=client_ip(request),
+        summary=f"导出案件摘要 PDF：{case.number}",
+        detail={"case": case.pk},
+    )
+    response = HttpResponse(documents.case_summary_pdf(case), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=f"案件摘要-{case.number}.pdf"
+    )
+    return response
 
 
 @login_required

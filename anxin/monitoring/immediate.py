@@ -25,7 +25,7 @@ from anxin.core.errors import DomainError
 from anxin.core.gongwen import Gongwen, document_bytes
 from anxin.core.money import format_yuan
 from anxin.core.policy import param_record
-from anxin.monitoring.models import Alert, ImmediateReport, ImmediateReportEvent, Observation, ReportStatus
+from anxin.monitoring.models import ImmediateReport, ImmediateReportEvent, Observation, ReportStatus
 from anxin.notify.services import notify_units, notify_users
 from anxin.org.access import acts_for
 from anxin.org.models import Role, Unit
@@ -33,7 +33,7 @@ from anxin.org.models import Role, Unit
 Action = ImmediateReportEvent.Action
 
 
-def reports_draft(*, alerts: list[Alert], now: datetime.datetime, actor) -> list[ImmediateReport]:
+def reports_draft(*, alerts: list, now: datetime.datetime, actor) -> list[ImmediateReport]:
     """One draft per newly opened IMMEDIATE_* alert (called by the scan, inside its transaction)."""
     wanted = [a for a in alerts if a.rule.startswith("IMMEDIATE_")]
     if not wanted:
@@ -51,7 +51,7 @@ def reports_draft(*, alerts: list[Alert], now: datetime.datetime, actor) -> list
     drafts = [
         ImmediateReport(
             enterprise_id=a.enterprise_id,
-            alert=a,
+            alert_id=a.pk,
             rule=a.rule,
             facts=a.explanation,
             amount=amounts.get(a.enterprise_id, 0),

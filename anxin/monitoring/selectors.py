@@ -158,7 +158,10 @@ def cockpit(*, user) -> dict:
     watch = WatchEntry.objects.for_user(user)
     reports = ImmediateReport.objects.for_user(user)
     totals = {level: sum(counts.get(level, 0) for counts in by_town.values()) for level in colours}
+    from anxin.monitoring.models import ScanRun
+
     return {
+        "last_scan": ScanRun.objects.filter(finished_at__isnull=False).first(),
         "levels": [(code, LEVEL_NAMES[code], totals.get(code, 0)) for code in ("red", "orange", "yellow")],
         "town_chart": json.dumps(town_chart, ensure_ascii=False),
         "trend_chart": json.dumps(trend_chart, ensure_ascii=False),

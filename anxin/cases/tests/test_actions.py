@@ -175,7 +175,7 @@ def test_mediation_goes_to_the_town_or_justice_and_court_to_the_court(world, luo
         actor=luoxi, case=case, kind="mediation", unit=Unit.objects.get(code="gov-luoxi")
     )
     assert by_town.unit.code == "gov-luoxi"
-    with pytest.raises(DomainError, match="调解由镇"):
+    with pytest.raises(DomainError, match="调解由案件所在镇"):
         actions.action_request(actor=luoxi, case=case, kind="mediation", unit=Unit.objects.get(code="police"))
     court = actions.action_request(actor=luoxi, case=case, kind="court")
     assert court.unit.code == "court"
@@ -267,3 +267,65 @@ def test_a_move_resets_the_marks_for_the_next_stage(world, luoxi):
         case = case_move(actor=luoxi, case=case, action="advance")
     assert (case.reminded_at, case.escalated_at, case.office_escalated_at) == (None, None, None)
     assert timezone.localtime(case.stage_due_at).date() == datetime.date(2026, 12, 21)  # 3 working days
+
+
+def test_withdrawing_hrss_powers_and_the_mediation_host_are_limited(world, renshe, luoxi, xuejia):
+    from anxin.org.models import Unit
+
+    case = open_case(world.luoxi_factory)
+    order = actions.action_request(
+        actor=renshe,
+        case=case,
+        kind="order",
+        amount=100_000,
+        pay_by=timezone.localdate() + datetime.timedelta(days=3),
+    )
+    with pytest.raises(PermissionDenied, match="人社局"):
+        actions.action_cancel(actor=luoxi, action=order, reason="误发")
+    with pytest.raises(DomainError, match="案件所在镇"):
+        actions.action_request(
+            actor=luoxi, case=case, kind="mediation", unit=Unit.objects.get(code="gov-xuejia")
+        )
+    assert (
+        actions.action_cancel(actor=renshe, action=order, reason="金额有误，重新作出").status == "cancelled"
+    )
+
+
+def test_referral_figures_must_agree(world, renshe):
+    case = open_case(world.luoxi_factory)
+    lapsed_order(case, renshe)
+    with pytest.raises(DomainError, match="不能大于拖欠总额"):
+        actions.action_request(
+            actor=renshe,
+            case=case,
+            kind="referral",
+            workers=1,
+            amount=500_000,
+            single_months=3,
+            single_amount=1_000_000,
+        )
+    with pytest.raises(DomainError, match="人数"):
+        actions.action_request(
+            actor=renshe,
+            case=case,
+            kind="referral",
+            workers=0,
+            amount=1_000_000,
+            single_months=3,
+            single_amount=1_000_000,
+        )
+
+
+def test_an_order_is_reminded_before_its_date_but_lapses_instead_of_escalating(world, renshe, office):
+    with time_machine.travel(at("2026-12-01T09:00"), tick=False):
+        case = open_case(world.luoxi_factory)
+        order = actions.action_request(
+            actor=renshe, case=case, kind="order", amount=100_000, pay_by=datetime.date(2026, 12, 4)
+        )
+    deadlines_sweep(now=at("2026-12-03T09:00"))
+    order.refresh_from_db()
+    assert order.reminded_at is not None
+    with time_machine.travel(at("2026-12-07T09:00"), tick=False):
+        deadlines_sweep(now=at("2026-12-07T09:00"))
+    order.refresh_from_db()
+    assert order.status == "lapsed" and order.escalated_at is None

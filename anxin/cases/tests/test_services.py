@@ -344,3 +344,36 @@ def test_the_plan_is_one_per_case(world, luoxi):
     services.plan_save(actor=luoxi, case=case, measures="a", responsible="b", timeline="c")
     services.plan_save(actor=luoxi, case=case, measures="a2", responsible="b", timeline="c")
     assert Plan.objects.filter(case=case).count() == 1
+
+
+def test_only_the_office_changes_the_level_that_decides_plan_approval(world, luoxi, office):
+    case = open_case(world.luoxi_factory, actor=office, alert=red_alert(world.luoxi_factory))
+    with pytest.raises(PermissionDenied, match="联席办"):
+        services.case_update(actor=luoxi, case=case, level="yellow")
+    services.case_update(actor=office, case=case, level="orange")
+    assert Case.objects.get(pk=case.pk).level == "orange"
+
+
+def test_a_line_department_opens_a_case_from_an_alert_it_cannot_handle(world, office, chengjian):
+    alert = red_alert(world.luoxi_builder)  # a construction firm: in 城建局's line, routed to 人社局
+    case = open_case(world.luoxi_builder, actor=chengjian, alert=alert)
+    alert.refresh_from_db()
+    assert alert.status == "handled" and "城建局测试" in alert.outcome
+    assert case.opened_by == chengjian
+
+
+def test_the_case_deadline_is_reminded_and_reported_once(
+    world, office, luoxi, django_capture_on_commit_callbacks
+):
+    from anxin.cases.deadlines import deadlines_sweep
+    from anxin.cases.tests.test_actions import at
+
+    case = open_case(world.luoxi_factory, actor=office)
+    Case.objects.filter(pk=case.pk).update(stage_due_at=None, deadline_at=at("2026-12-31T23:59:59"))
+    with django_capture_on_commit_callbacks(execute=True):
+        deadlines_sweep(now=at("2026-12-29T09:00"))
+    assert Notification.objects.filter(recipient=luoxi, subject__contains="办结期限将于 2026-12-31").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        deadlines_sweep(now=at("2027-01-04T09:00"))
+        deadlines_sweep(now=at("2027-01-05T09:00"))
+    assert Notification.objects.filter(recipient=office, subject__contains="超过办结期限").count() == 1

@@ -281,3 +281,44 @@ def test_the_cockpit_shows_the_three_ensures_in_scope(world, login, office, luox
     assert (town_view["closed"], town_view["mass"], town_view["open"]) == (2, 0, 0)
     page = login(office).get("/cockpit/").content.decode()
     assert 'data-testid="three-ensures"' in page and 'data-testid="ensure-on-time">50%' in page
+
+
+def test_the_case_summary_is_a_one_page_pdf_with_the_figures(luoxi_case, login, office):
+    from pypdf import PdfReader
+
+    response = login(office).get(f"/cases/{luoxi_case.pk}/summary.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert luoxi_case.number in text and "120,000.00" in text
+
+
+def test_a_town_is_offered_only_the_actions_it_may_start_and_a_refusal_is_a_message(luoxi_case, login, luoxi):
+    client = login(luoxi)
+    form = client.get(f"/cases/{luoxi_case.pk}/").context["action_form"]
+    kinds = [k for k, _label in form.fields["kind"].choices]
+    assert "mediation" in kinds and "order" not in kinds and "referral" not in kinds
+    response = client.post(
+        f"/cases/{luoxi_case.pk}/actions/new/", {"kind": "penalty", "amount": "1000"}, follow=True
+    )
+    assert response.status_code == 200 and "人社局" in response.content.decode()
+    response = client.post(f"/cases/{luoxi_case.pk}/extend/", {"reason": "复杂"}, follow=True)
+    assert response.status_code == 200 and "延长办结期限" in response.content.decode()
+
+
+def test_a_mediation_schedule_is_entered_line_by_line(luoxi_case, login, luoxi, sifa):
+    action = actions.action_request(actor=luoxi, case=luoxi_case, kind="mediation")
+    client = login(sifa)
+    response = client.post(
+        f"/cases/actions/{action.pk}/", {"do": "instalments", "schedule": "2026-12-10 x"}, follow=True
+    )
+    assert "第 1 行格式不正确" in response.content.decode()
+    client.post(
+        f"/cases/actions/{action.pk}/",
+        {"do": "instalments", "schedule": "2026-12-10 30000\n2027-01-10 60,000.00"},
+    )
+    assert [(i.due_on.isoformat(), i.amount) for i in action.instalments.all()] == [
+        ("2026-12-10", 3_000_000),
+        ("2027-01-10", 6_000_000),
+    ]
