@@ -164,6 +164,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     serializer_class = CaseSerializer
     permission_classes = [permissions.IsAuthenticated, ModelPermissions]
     queryset = Case.objects.none()
+    lookup_value_regex = r"\d+"  # anything else is a 404 from the router, never a ValueError
 
     def get_queryset(self):
         cases = Case.objects.for_user(self.request.user).select_related("enterprise", "town", "lead_unit")

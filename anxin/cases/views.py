@@ -199,16 +199,18 @@ def case_detail(request, pk: int):
         "case": case,
         "plan": plan,
         "plan_form": PlanForm(
+            auto_id="plan_%s",
             initial={"measures": plan.measures, "responsible": plan.responsible, "timeline": plan.timeline}
             if plan
-            else None
+            else None,
         ),
         "moves": moves,
         "is_lead": lead,
         "works_on": services.works_on(user, case),
         "may_close": case.is_open and lead and user.has_perm("cases.close_case"),
-        "close_form": CloseForm(initial={"amount_paid": case.amount_claimed}),
+        "close_form": CloseForm(auto_id="close_%s", initial={"amount_paid": case.amount_claimed}),
         "edit_form": CaseEditForm(
+            auto_id="edit_%s",
             initial={
                 "summary": case.summary,
                 "workers": case.workers,
@@ -216,23 +218,24 @@ def case_detail(request, pk: int):
                 "level": case.level,
                 "co_units": case.co_units.all(),
                 **{f: getattr(case, f) for f in services.FLAGS},
-            }
+            },
         ),
         "stages": [(s, Stage(s).label) for s in workflow.OPEN_STAGES],
         "stage_index": workflow.OPEN_STAGES.index(case.stage) if case.is_open else len(workflow.OPEN_STAGES),
         "actions": case.actions.select_related("unit", "copy_unit", "requested_by"),
         "action_form": ActionForm(
-            kinds=[k for k in ActionKind.values if action_services.may_request(user, case, k)]
+            auto_id="action_%s",
+            kinds=[k for k in ActionKind.values if action_services.may_request(user, case, k)],
         ),
         "may_request": case.is_open and user.has_perm("cases.request_legalaction"),
         "incidents": case.incidents.select_related("recorded_by"),
         "incident_form": IncidentForm(
-            initial={"occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
+            auto_id="incident_%s", initial={"occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
         ),
         "assets": case.assets.select_related("recorded_by"),
-        "asset_form": AssetForm(),
+        "asset_form": AssetForm(auto_id="asset_%s"),  # distinct ids: several forms share field names
         "timeline": selectors.timeline(user=user, case=case),
-        "next_steps": action_services.next_steps(case),
+        "next_steps": action_services.next_steps(case) if case.is_open else [],
         "co_units": case.co_units.all(),
         "signals": Signal.objects.for_user(user)
         .filter(pk__in=case.signals.values("pk"))

@@ -76,9 +76,12 @@ class ScopedQuerySet(models.QuerySet):
 
 def get_scoped_or_404(queryset, user, **lookup):
     """Fetch one object through ``for_user``; outside the scope is a 404, never a 403."""
+    from django.core.exceptions import ValidationError
+
     try:
         return queryset.for_user(user).get(**lookup)
-    except queryset.model.DoesNotExist:
+    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError):
+        # "AAA" or "null" where an id is expected names nothing: not found, as DRF answers.
         raise Http404 from None
 
 

@@ -357,7 +357,10 @@ def late_self_report(facts: Facts, params: dict[str, Param], as_of: datetime.dat
         started = sig.occurred or sig.received
         if sig.received < since or as_of <= started + datetime.timedelta(days=deadline.value):
             continue
-        covered = any(r.arrears_since >= started - datetime.timedelta(days=62) for r in facts.reports)
+        covered = any(  # a report not yet received on ``as_of`` covers nothing yet
+            r.arrears_since >= started - datetime.timedelta(days=62) and r.reported_on <= as_of
+            for r in facts.reports
+        )
         if not covered:
             due = started + datetime.timedelta(days=deadline.value)
             return Finding(

@@ -387,3 +387,13 @@ def test_the_view_keeps_the_oldest_month_a_drop_can_read():
     whole = assess(facts, params(), as_of)
     assert any("用电量" in f.text for f in whole.findings)
     assert assess(rules.in_view(facts, as_of), params(), as_of).findings == whole.findings
+
+
+def test_a_report_received_after_the_day_of_assessment_does_not_cover_it_yet():
+    # Found by the property test above: the scan never loads reports after ``as_of``; the rule
+    # itself must not count them either.
+    complaint = Sig(id=1, kind="wage_complaint", verification="substantiated", received=D(2025, 5, 26))
+    report = Rep(9, D(2025, 5, 26), D(2025, 6, 2), D(2025, 5, 31), False)
+    facts = Facts(enterprise_id=1, signals=(complaint,), reports=(report,))
+    assert rule("LATE_SELF_REPORT", facts, as_of=D(2025, 6, 1)) is not None
+    assert "#1" in rule("LATE_SELF_REPORT", facts, as_of=D(2025, 6, 1)).text
