@@ -123,7 +123,7 @@ def _due(kind: str, now: datetime.datetime, pay_by: datetime.date | None) -> tup
 
 def _figure(code: str, on: datetime.date) -> rules.Figure:
     record = param_record(code, on=on)
-    return rules.Figure(code=code, value=int(record.typed_value), citation=record.citation)
+    return rules.Figure(code=code, value=int(record.typed_value), citation=record.citation, unit=record.unit)
 
 
 def referral_check(
@@ -167,6 +167,7 @@ def action_request(
     unit: Unit | None = None,
     single_months: int = 0,
     single_amount: int = 0,
+    document: str = "",
     now: datetime.datetime | None = None,
 ) -> LegalAction:
     """Start a legal action: it is routed to the unit whose duty it is (mediation may name the
@@ -201,6 +202,13 @@ def action_request(
         if amount <= 0:
             raise DomainError(_("请填写责令支付的金额"), field="amount")
         issued_on = issued_on or today
+        document = document or "payment_notice"
+        if document not in ("payment_notice", "rectification"):
+            raise DomainError(
+                _("请选择文书：限期支付工资通知书或劳动保障监察责令改正指令书"), field="document"
+            )
+    else:
+        document = ""
     if kind == Kind.COMPENSATION:
         lapsed = case.actions.filter(kind=Kind.ORDER, status=ActionStatus.LAPSED).first()
         if lapsed is None:
@@ -259,6 +267,7 @@ def action_request(
             requested_at=now,
             requested_by=actor,
             reference=reference.strip(),
+            document=document,
             issued_on=issued_on,
             pay_by=pay_by,
             amount=amount,

@@ -38,6 +38,7 @@ class ActionSerializer(serializers.ModelSerializer):
             "copy_unit",
             "status",
             "reference",
+            "document",
             "issued_on",
             "pay_by",
             "amount",
@@ -142,6 +143,9 @@ class ActionRequestSerializer(serializers.Serializer):
     single_months = serializers.IntegerField(min_value=0, required=False, default=0)
     single_amount = YuanField(required=False)
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    document = serializers.ChoiceField(
+        choices=["payment_notice", "rectification"], required=False, help_text="责令限期支付的文书"
+    )
     basis = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     details = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     unit = serializers.CharField(
@@ -286,6 +290,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             percent=v.get("percent"),
             single_months=v["single_months"],
             single_amount=v.get("single_amount") or 0,
+            document=v.get("document", ""),
             reference=v["reference"],
             basis=v["basis"],
             details=v["details"],

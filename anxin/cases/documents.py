@@ -14,27 +14,40 @@ OFFICE = "新北区预防和解决企业欠薪问题联席会议办公室"
 
 
 def notice_title(action: LegalAction) -> str:
-    return "劳动保障监察责令改正指令书" if action.basis and "改正" in action.basis else "限期支付工资通知书"
+    return action.get_document_display() or "限期支付工资通知书"
 
 
 def order_notice(action: LegalAction) -> bytes:
-    """The order to pay as served on the employer: who, how much, by when, on which law, and what
-    follows if it is ignored."""
+    """The order to pay as served on the employer — as a 限期支付工资通知书 or, when the inspection
+    found the violation formally, a 劳动保障监察责令改正指令书: who, how much, by when, on which
+    law, and what follows if it is ignored."""
     if action.kind != ActionKind.ORDER:
         raise ValueError("only an order to pay has a notice")
     case = action.case
     enterprise = case.enterprise
     issued = action.issued_on or timezone.localdate(action.requested_at)
-    paragraphs = [
-        f"经查，你单位存在拖欠劳动者工资的行为，涉及劳动者 {action.workers or case.workers} 人，"
-        f"拖欠工资 {format_yuan(action.amount)} 元。",
-        f"根据《保障农民工工资支付条例》第五十五条、《劳动保障监察条例》第二十六条和《江苏省工资支付条例》的规定，"
-        f"责令你单位于 {action.pay_by.year}年{action.pay_by.month}月{action.pay_by.day}日前"
-        f"足额支付上述劳动者工资，并将支付情况书面报送我局。",
-        "逾期不支付的，将依法责令你单位按应付金额百分之五十以上百分之一百以下的标准加付赔偿金；"
-        "拒不支付劳动报酬、数额较大的，将依法移送公安机关追究刑事责任。",
-        "如不服本通知，可在收到之日起六十日内依法申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。",
-    ]
+    by = f"{action.pay_by.year}年{action.pay_by.month}月{action.pay_by.day}日"
+    workers = action.workers or case.workers
+    if action.document == "rectification":
+        paragraphs = [
+            f"经查，你单位存在拖欠 {workers} 名劳动者工资共计 {format_yuan(action.amount)} 元的行为，"
+            "违反了《江苏省工资支付条例》和《保障农民工工资支付条例》的规定。",
+            f"根据《劳动保障监察条例》第十八条、第二十六条的规定，责令你单位于 {by}前改正上述违法行为，"
+            "足额支付劳动者工资，并将改正情况书面报送我局。",
+            "逾期不改正的，我局将依法责令你单位按应付金额百分之五十以上百分之一百以下的标准加付赔偿金，"
+            "并依法予以行政处罚；涉嫌拒不支付劳动报酬罪的，依法移送公安机关。",
+        ]
+    else:
+        paragraphs = [
+            f"经查，你单位存在拖欠劳动者工资的行为，涉及劳动者 {workers} 人，拖欠工资 {format_yuan(action.amount)} 元。",
+            "根据《保障农民工工资支付条例》第五十五条、《劳动保障监察条例》第二十六条和《江苏省工资支付条例》的规定，"
+            f"责令你单位于 {by}前足额支付上述劳动者工资，并将支付情况书面报送我局。",
+            "逾期不支付的，将依法责令你单位按应付金额百分之五十以上百分之一百以下的标准加付赔偿金；"
+            "拒不支付劳动报酬、数额较大的，将依法移送公安机关追究刑事责任。",
+        ]
+    paragraphs.append(
+        "如不服本文书，可在收到之日起六十日内依法申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。"
+    )
     return document_bytes(
         Gongwen(
             issuer=HRSS,
@@ -44,7 +57,7 @@ def order_notice(action: LegalAction) -> bytes:
             paragraphs=paragraphs,
             signature=HRSS,
             date=issued,
-            footnote=f"案件编号 {case.number}；本通知书一式两份，一份送达用人单位，一份存档。",
+            footnote=f"案件编号 {case.number}；本文书一式两份，一份送达用人单位，一份存档。",
         )
     )
 

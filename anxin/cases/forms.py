@@ -166,6 +166,14 @@ class ActionForm(Styled, forms.Form):
     single_months = forms.IntegerField(label=_("拖欠最多的一名劳动者：月数"), required=False, min_value=0)
     single_amount = YuanFormField(label=_("该劳动者被拖欠金额（元）"), required=False)
     reference = forms.CharField(label=_("文书编号"), max_length=100, required=False)
+    document = forms.ChoiceField(
+        label=_("文书（责令限期支付）"),
+        required=False,
+        choices=[
+            ("payment_notice", _("限期支付工资通知书")),
+            ("rectification", _("劳动保障监察责令改正指令书")),
+        ],
+    )
     basis = forms.CharField(label=_("法律依据"), max_length=300, required=False)
     unit = forms.ModelChoiceField(
         label=_("调解主持单位"),

@@ -431,6 +431,16 @@ class LegalAction(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("发起人"), on_delete=models.PROTECT, related_name="+"
     )
     reference = models.CharField(_("文书编号"), max_length=100, blank=True)
+    document = models.CharField(
+        _("文书"),
+        max_length=14,
+        choices=[
+            ("payment_notice", _("限期支付工资通知书")),
+            ("rectification", _("劳动保障监察责令改正指令书")),
+        ],
+        blank=True,
+        help_text=_("仅责令限期支付"),
+    )
     issued_on = models.DateField(_("作出日期"), null=True, blank=True)
     pay_by = models.DateField(_("限期支付日期"), null=True, blank=True)
     amount = models.BigIntegerField(_("金额（分）"), default=0)

@@ -13,9 +13,17 @@ class Figure:
     code: str
     value: int
     citation: str
+    unit: str = ""
 
     def evidence(self) -> dict:
-        return {"code": self.code, "value": self.value, "citation": self.citation}
+        shown = f"{format_yuan(self.value)} 元" if self.unit == "分" else f"{self.value} {self.unit}".strip()
+        return {
+            "code": self.code,
+            "value": self.value,
+            "unit": self.unit,
+            "shown": shown,
+            "citation": self.citation,
+        }
 
 
 @dataclass(frozen=True)

@@ -458,6 +458,7 @@ def action_new(request, pk: int):
             unit=data["unit"],
             single_months=data["single_months"] or 0,
             single_amount=data["single_amount"] or 0,
+            document=data["document"],
         )
     except (DomainError, PermissionDenied) as exc:
         _fail(request, exc)

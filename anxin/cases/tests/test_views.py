@@ -322,3 +322,15 @@ def test_a_mediation_schedule_is_entered_line_by_line(luoxi_case, login, luoxi, 
         ("2026-12-10", 3_000_000),
         ("2027-01-10", 6_000_000),
     ]
+
+
+def test_the_order_can_be_served_as_a_rectification_directive(luoxi_case, login, renshe):
+    from docx import Document
+
+    order = actions.action_request(
+        actor=renshe, case=luoxi_case, kind="order", amount=5_000_000, workers=3, document="rectification",
+        pay_by=timezone.localdate() + datetime.timedelta(days=7),
+    )  # fmt: skip
+    response = login(renshe).get(f"/cases/actions/{order.pk}/notice.docx")
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert "劳动保障监察责令改正指令书" in text and "第十八条" in text and "50,000.00 元" in text
