@@ -11,6 +11,11 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from anxin.cases import audit  # noqa: F401  (auditlog registration)
 
+    def load_demo(self, *, actor, log) -> None:
+        from anxin.cases import demo
+
+        demo.load(actor=actor, log=log)
+
     def role_permissions(self) -> dict[str, list[str]]:
         from anxin.org.models import Role
 

@@ -7,268 +7,817 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('intake', '0002_changed_since_indexes'),
-        ('monitoring', '0008_alert_opened_on'),
-        ('org', '0001_initial'),
-        ('registry', '0002_enterprise_updated_index'),
+        ("intake", "0002_changed_since_indexes"),
+        ("monitoring", "0008_alert_opened_on"),
+        ("org", "0001_initial"),
+        ("registry", "0002_enterprise_updated_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='案件编号')),
-                ('origin', models.CharField(choices=[('alert', '风险预警'), ('signals', '预警线索'), ('manual', '直接立案')], max_length=8, verbose_name='来源')),
-                ('summary', models.TextField(verbose_name='基本案情')),
-                ('level', models.CharField(choices=[('none', '无'), ('yellow', '黄色'), ('orange', '橙色'), ('red', '红色')], default='none', max_length=6, verbose_name='风险等级')),
-                ('workers', models.PositiveIntegerField(default=0, verbose_name='涉及人数')),
-                ('amount_claimed', models.BigIntegerField(default=0, help_text='据线索和现场登记汇总的金额；逐人核定由人社局在工资清偿环节确认，此前仅作参考', verbose_name='登记欠薪金额（分）')),
-                ('mass_incident', models.BooleanField(default=False, verbose_name='群体性事件')),
-                ('malicious', models.BooleanField(default=False, verbose_name='涉嫌恶意欠薪')),
-                ('owner_absconded', models.BooleanField(default=False, verbose_name='企业主逃匿')),
-                ('sudden_closure', models.BooleanField(default=False, verbose_name='企业突然关停')),
-                ('stage', models.CharField(choices=[('facts', '查明事实'), ('control', '控制现场'), ('mediation', '协调调解'), ('litigation', '仲裁/诉讼'), ('enforcement', '执行'), ('closed', '结案')], default='facts', max_length=12, verbose_name='阶段')),
-                ('stage_since', models.DateTimeField(verbose_name='进入本阶段时间')),
-                ('stage_due_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='本阶段期限')),
-                ('stage_due_basis', models.CharField(blank=True, max_length=300, verbose_name='期限依据')),
-                ('reminded_at', models.DateTimeField(blank=True, null=True, verbose_name='到期提醒时间')),
-                ('escalated_at', models.DateTimeField(blank=True, null=True, verbose_name='逾期报牵头单位时间')),
-                ('office_escalated_at', models.DateTimeField(blank=True, null=True, verbose_name='逾期报联席办时间')),
-                ('deadline_at', models.DateTimeField(db_index=True, verbose_name='办结期限')),
-                ('deadline_basis', models.CharField(max_length=300, verbose_name='办结期限依据')),
-                ('extended', models.BooleanField(default=False, verbose_name='已延长办结期限')),
-                ('deadline_reminded_at', models.DateTimeField(blank=True, null=True, verbose_name='办结期限提醒时间')),
-                ('deadline_escalated_at', models.DateTimeField(blank=True, null=True, verbose_name='超办结期限上报时间')),
-                ('opened_at', models.DateTimeField(verbose_name='立案时间')),
-                ('outcome', models.CharField(blank=True, choices=[('paid', '全额清偿'), ('partly', '部分清偿并转入司法程序'), ('mediated', '调解结案'), ('unfounded', '不属实')], max_length=10, verbose_name='结案方式')),
-                ('amount_paid', models.BigIntegerField(default=0, verbose_name='已支付金额（分）')),
-                ('closing_note', models.TextField(blank=True, verbose_name='结案说明')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='结案时间')),
-                ('alerts', models.ManyToManyField(blank=True, related_name='+', to='monitoring.alert', verbose_name='相关预警')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='结案人')),
-                ('co_units', models.ManyToManyField(blank=True, related_name='+', to='org.unit', verbose_name='协办单位')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='registry.enterprise', verbose_name='企业')),
-                ('lead_unit', models.ForeignKey(help_text='默认为企业（项目）所在镇/街道（§二 属地管理）', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='牵头单位')),
-                ('opened_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='立案人')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='registry.project', verbose_name='工程项目')),
-                ('signals', models.ManyToManyField(blank=True, related_name='+', to='intake.signal', verbose_name='相关线索')),
-                ('town', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.town', verbose_name='属地')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("number", models.CharField(max_length=20, unique=True, verbose_name="案件编号")),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[("alert", "风险预警"), ("signals", "预警线索"), ("manual", "直接立案")],
+                        max_length=8,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("summary", models.TextField(verbose_name="基本案情")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("none", "无"), ("yellow", "黄色"), ("orange", "橙色"), ("red", "红色")],
+                        default="none",
+                        max_length=6,
+                        verbose_name="风险等级",
+                    ),
+                ),
+                ("workers", models.PositiveIntegerField(default=0, verbose_name="涉及人数")),
+                (
+                    "amount_claimed",
+                    models.BigIntegerField(
+                        default=0,
+                        help_text="据线索和现场登记汇总的金额；逐人核定由人社局在工资清偿环节确认，此前仅作参考",
+                        verbose_name="登记欠薪金额（分）",
+                    ),
+                ),
+                ("mass_incident", models.BooleanField(default=False, verbose_name="群体性事件")),
+                ("malicious", models.BooleanField(default=False, verbose_name="涉嫌恶意欠薪")),
+                ("owner_absconded", models.BooleanField(default=False, verbose_name="企业主逃匿")),
+                ("sudden_closure", models.BooleanField(default=False, verbose_name="企业突然关停")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("facts", "查明事实"),
+                            ("control", "控制现场"),
+                            ("mediation", "协调调解"),
+                            ("litigation", "仲裁/诉讼"),
+                            ("enforcement", "执行"),
+                            ("closed", "结案"),
+                        ],
+                        default="facts",
+                        max_length=12,
+                        verbose_name="阶段",
+                    ),
+                ),
+                ("stage_since", models.DateTimeField(verbose_name="进入本阶段时间")),
+                (
+                    "stage_due_at",
+                    models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="本阶段期限"),
+                ),
+                ("stage_due_basis", models.CharField(blank=True, max_length=300, verbose_name="期限依据")),
+                ("reminded_at", models.DateTimeField(blank=True, null=True, verbose_name="到期提醒时间")),
+                (
+                    "escalated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="逾期报牵头单位时间"),
+                ),
+                (
+                    "office_escalated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="逾期报联席办时间"),
+                ),
+                ("deadline_at", models.DateTimeField(db_index=True, verbose_name="办结期限")),
+                ("deadline_basis", models.CharField(max_length=300, verbose_name="办结期限依据")),
+                ("extended", models.BooleanField(default=False, verbose_name="已延长办结期限")),
+                (
+                    "deadline_reminded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="办结期限提醒时间"),
+                ),
+                (
+                    "deadline_escalated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="超办结期限上报时间"),
+                ),
+                ("opened_at", models.DateTimeField(verbose_name="立案时间")),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("paid", "全额清偿"),
+                            ("partly", "部分清偿并转入司法程序"),
+                            ("mediated", "调解结案"),
+                            ("unfounded", "不属实"),
+                        ],
+                        max_length=10,
+                        verbose_name="结案方式",
+                    ),
+                ),
+                ("amount_paid", models.BigIntegerField(default=0, verbose_name="已支付金额（分）")),
+                ("closing_note", models.TextField(blank=True, verbose_name="结案说明")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="结案时间")),
+                (
+                    "alerts",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="monitoring.alert", verbose_name="相关预警"
+                    ),
+                ),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="结案人",
+                    ),
+                ),
+                (
+                    "co_units",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="org.unit", verbose_name="协办单位"
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="registry.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "lead_unit",
+                    models.ForeignKey(
+                        help_text="默认为企业（项目）所在镇/街道（§二 属地管理）",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="牵头单位",
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="立案人",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="registry.project",
+                        verbose_name="工程项目",
+                    ),
+                ),
+                (
+                    "signals",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="intake.signal", verbose_name="相关线索"
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.town",
+                        verbose_name="属地",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '欠薪案件',
-                'verbose_name_plural': '欠薪案件',
-                'ordering': ['-opened_at', '-pk'],
-                'permissions': [('move_case', '可推进案件阶段'), ('close_case', '可结案'), ('approve_plan', '可审批一企一策处置方案'), ('export_case', '可导出案件台账')],
+                "verbose_name": "欠薪案件",
+                "verbose_name_plural": "欠薪案件",
+                "ordering": ["-opened_at", "-pk"],
+                "permissions": [
+                    ("move_case", "可推进案件阶段"),
+                    ("close_case", "可结案"),
+                    ("approve_plan", "可审批一企一策处置方案"),
+                    ("export_case", "可导出案件台账"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AssetItem',
+            name="AssetItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('item', models.CharField(choices=[('seal', '印章'), ('books', '财务账册'), ('attendance', '考勤卡'), ('documents', '其他重要文件'), ('property', '房产等土地附着物'), ('equipment', '机器设备'), ('stock', '原材料、产品'), ('vehicle', '车辆'), ('other', '其他财物')], max_length=12, verbose_name='财物')),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='描述')),
-                ('custody', models.CharField(choices=[('self', '责令当事人自行妥善保管'), ('entrusted', '委托基层组织代为保管'), ('preservation', '申请财产保全')], max_length=12, verbose_name='保管方式')),
-                ('custodian', models.CharField(max_length=200, verbose_name='保管人/保管单位')),
-                ('agreement', models.CharField(blank=True, max_length=100, verbose_name='委托保管协议')),
-                ('fee', models.BigIntegerField(default=0, help_text='后续处置时优先受偿', verbose_name='保管费（分）')),
-                ('preservation_ref', models.CharField(blank=True, max_length=100, verbose_name='财产保全申请/裁定文号')),
-                ('looted', models.BooleanField(default=False, verbose_name='曾被哄抢')),
-                ('recovered_on', models.DateField(blank=True, null=True, verbose_name='追回日期')),
-                ('note', models.TextField(blank=True, verbose_name='备注')),
-                ('recorded_at', models.DateTimeField(verbose_name='登记时间')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assets', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "item",
+                    models.CharField(
+                        choices=[
+                            ("seal", "印章"),
+                            ("books", "财务账册"),
+                            ("attendance", "考勤卡"),
+                            ("documents", "其他重要文件"),
+                            ("property", "房产等土地附着物"),
+                            ("equipment", "机器设备"),
+                            ("stock", "原材料、产品"),
+                            ("vehicle", "车辆"),
+                            ("other", "其他财物"),
+                        ],
+                        max_length=12,
+                        verbose_name="财物",
+                    ),
+                ),
+                ("description", models.CharField(blank=True, max_length=300, verbose_name="描述")),
+                (
+                    "custody",
+                    models.CharField(
+                        choices=[
+                            ("self", "责令当事人自行妥善保管"),
+                            ("entrusted", "委托基层组织代为保管"),
+                            ("preservation", "申请财产保全"),
+                        ],
+                        max_length=12,
+                        verbose_name="保管方式",
+                    ),
+                ),
+                ("custodian", models.CharField(max_length=200, verbose_name="保管人/保管单位")),
+                ("agreement", models.CharField(blank=True, max_length=100, verbose_name="委托保管协议")),
+                (
+                    "fee",
+                    models.BigIntegerField(
+                        default=0, help_text="后续处置时优先受偿", verbose_name="保管费（分）"
+                    ),
+                ),
+                (
+                    "preservation_ref",
+                    models.CharField(blank=True, max_length=100, verbose_name="财产保全申请/裁定文号"),
+                ),
+                ("looted", models.BooleanField(default=False, verbose_name="曾被哄抢")),
+                ("recovered_on", models.DateField(blank=True, null=True, verbose_name="追回日期")),
+                ("note", models.TextField(blank=True, verbose_name="备注")),
+                ("recorded_at", models.DateTimeField(verbose_name="登记时间")),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="assets", to="cases.case"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '财产控制',
-                'verbose_name_plural': '财产控制',
-                'ordering': ['pk'],
+                "verbose_name": "财产控制",
+                "verbose_name_plural": "财产控制",
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='CaseEvent',
+            name="CaseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('open', '立案'), ('move', '推进阶段'), ('skip', '跳过阶段'), ('close', '结案'), ('extend', '延长办结期限'), ('update', '修改案件信息'), ('plan', '一企一策方案'), ('incident', '现场处置'), ('asset', '财产控制'), ('action', '法律措施'), ('remind', '到期提醒'), ('escalate', '逾期上报'), ('note', '备注'), ('document', '文书')], max_length=10, verbose_name='类型')),
-                ('from_stage', models.CharField(blank=True, choices=[('facts', '查明事实'), ('control', '控制现场'), ('mediation', '协调调解'), ('litigation', '仲裁/诉讼'), ('enforcement', '执行'), ('closed', '结案')], max_length=12, verbose_name='原阶段')),
-                ('to_stage', models.CharField(blank=True, choices=[('facts', '查明事实'), ('control', '控制现场'), ('mediation', '协调调解'), ('litigation', '仲裁/诉讼'), ('enforcement', '执行'), ('closed', '结案')], max_length=12, verbose_name='新阶段')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("open", "立案"),
+                            ("move", "推进阶段"),
+                            ("skip", "跳过阶段"),
+                            ("close", "结案"),
+                            ("extend", "延长办结期限"),
+                            ("update", "修改案件信息"),
+                            ("plan", "一企一策方案"),
+                            ("incident", "现场处置"),
+                            ("asset", "财产控制"),
+                            ("action", "法律措施"),
+                            ("remind", "到期提醒"),
+                            ("escalate", "逾期上报"),
+                            ("note", "备注"),
+                            ("document", "文书"),
+                        ],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "from_stage",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("facts", "查明事实"),
+                            ("control", "控制现场"),
+                            ("mediation", "协调调解"),
+                            ("litigation", "仲裁/诉讼"),
+                            ("enforcement", "执行"),
+                            ("closed", "结案"),
+                        ],
+                        max_length=12,
+                        verbose_name="原阶段",
+                    ),
+                ),
+                (
+                    "to_stage",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("facts", "查明事实"),
+                            ("control", "控制现场"),
+                            ("mediation", "协调调解"),
+                            ("litigation", "仲裁/诉讼"),
+                            ("enforcement", "执行"),
+                            ("closed", "结案"),
+                        ],
+                        max_length=12,
+                        verbose_name="新阶段",
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="时间")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="events", to="cases.case"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '案件记录',
-                'verbose_name_plural': '案件记录',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "案件记录",
+                "verbose_name_plural": "案件记录",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('mass', '群体性事件'), ('closure', '企业突然关停')], max_length=8, verbose_name='类型')),
-                ('occurred_at', models.DateTimeField(verbose_name='发生时间')),
-                ('place', models.CharField(max_length=200, verbose_name='地点')),
-                ('people', models.PositiveIntegerField(default=0, verbose_name='聚集人数')),
-                ('command_post', models.TextField(verbose_name='现场指挥部及到场人员')),
-                ('measures', models.TextField(verbose_name='采取的措施')),
-                ('recorded_at', models.DateTimeField(verbose_name='登记时间')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='cases.case')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("mass", "群体性事件"), ("closure", "企业突然关停")],
+                        max_length=8,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField(verbose_name="发生时间")),
+                ("place", models.CharField(max_length=200, verbose_name="地点")),
+                ("people", models.PositiveIntegerField(default=0, verbose_name="聚集人数")),
+                ("command_post", models.TextField(verbose_name="现场指挥部及到场人员")),
+                ("measures", models.TextField(verbose_name="采取的措施")),
+                ("recorded_at", models.DateTimeField(verbose_name="登记时间")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="incidents", to="cases.case"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '现场处置',
-                'verbose_name_plural': '现场处置',
-                'ordering': ['occurred_at', 'pk'],
+                "verbose_name": "现场处置",
+                "verbose_name_plural": "现场处置",
+                "ordering": ["occurred_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='LegalAction',
+            name="LegalAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('order', '责令限期支付'), ('compensation', '加付赔偿金'), ('penalty', '行政处罚'), ('referral', '移送公安（涉嫌拒不支付劳动报酬罪）'), ('mediation', '调解'), ('arbitration', '仲裁（法律援助）'), ('court', '法院绿色通道'), ('deposit', '动用工资保证金'), ('fund', '申请应急周转金')], max_length=14, verbose_name='措施')),
-                ('route_basis', models.CharField(max_length=200, verbose_name='分派依据')),
-                ('status', models.CharField(choices=[('open', '办理中'), ('accepted', '已受理/立案'), ('done', '已办结'), ('lapsed', '逾期未履行'), ('refused', '不予受理/不予立案'), ('cancelled', '已撤回')], default='open', max_length=10, verbose_name='状态')),
-                ('requested_at', models.DateTimeField(verbose_name='发起时间')),
-                ('reference', models.CharField(blank=True, max_length=100, verbose_name='文书编号')),
-                ('document', models.CharField(blank=True, choices=[('payment_notice', '限期支付工资通知书'), ('rectification', '劳动保障监察责令改正指令书')], help_text='仅责令限期支付', max_length=14, verbose_name='文书')),
-                ('issued_on', models.DateField(blank=True, null=True, verbose_name='作出日期')),
-                ('pay_by', models.DateField(blank=True, null=True, verbose_name='限期支付日期')),
-                ('amount', models.BigIntegerField(default=0, verbose_name='金额（分）')),
-                ('percent', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='比例（%）')),
-                ('workers', models.PositiveIntegerField(default=0, verbose_name='涉及人数')),
-                ('basis', models.CharField(blank=True, max_length=300, verbose_name='法律依据')),
-                ('details', models.TextField(blank=True, verbose_name='办理情况')),
-                ('conditions', models.JSONField(blank=True, default=dict, verbose_name='条件核查')),
-                ('due_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='办理期限')),
-                ('due_basis', models.CharField(blank=True, max_length=300, verbose_name='期限依据')),
-                ('reminded_at', models.DateTimeField(blank=True, null=True, verbose_name='到期提醒时间')),
-                ('escalated_at', models.DateTimeField(blank=True, null=True, verbose_name='逾期报牵头单位时间')),
-                ('office_escalated_at', models.DateTimeField(blank=True, null=True, verbose_name='逾期报联席办时间')),
-                ('copied_at', models.DateTimeField(blank=True, null=True, verbose_name='抄送时间')),
-                ('result', models.TextField(blank=True, verbose_name='结果')),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='办结时间')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='cases.case')),
-                ('completed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='办结人')),
-                ('copy_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='抄送备案单位')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发起人')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='承办单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("order", "责令限期支付"),
+                            ("compensation", "加付赔偿金"),
+                            ("penalty", "行政处罚"),
+                            ("referral", "移送公安（涉嫌拒不支付劳动报酬罪）"),
+                            ("mediation", "调解"),
+                            ("arbitration", "仲裁（法律援助）"),
+                            ("court", "法院绿色通道"),
+                            ("deposit", "动用工资保证金"),
+                            ("fund", "申请应急周转金"),
+                        ],
+                        max_length=14,
+                        verbose_name="措施",
+                    ),
+                ),
+                ("route_basis", models.CharField(max_length=200, verbose_name="分派依据")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "办理中"),
+                            ("accepted", "已受理/立案"),
+                            ("done", "已办结"),
+                            ("lapsed", "逾期未履行"),
+                            ("refused", "不予受理/不予立案"),
+                            ("cancelled", "已撤回"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(verbose_name="发起时间")),
+                ("reference", models.CharField(blank=True, max_length=100, verbose_name="文书编号")),
+                (
+                    "document",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("payment_notice", "限期支付工资通知书"),
+                            ("rectification", "劳动保障监察责令改正指令书"),
+                        ],
+                        help_text="仅责令限期支付",
+                        max_length=14,
+                        verbose_name="文书",
+                    ),
+                ),
+                ("issued_on", models.DateField(blank=True, null=True, verbose_name="作出日期")),
+                ("pay_by", models.DateField(blank=True, null=True, verbose_name="限期支付日期")),
+                ("amount", models.BigIntegerField(default=0, verbose_name="金额（分）")),
+                (
+                    "percent",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="比例（%）"),
+                ),
+                ("workers", models.PositiveIntegerField(default=0, verbose_name="涉及人数")),
+                ("basis", models.CharField(blank=True, max_length=300, verbose_name="法律依据")),
+                ("details", models.TextField(blank=True, verbose_name="办理情况")),
+                ("conditions", models.JSONField(blank=True, default=dict, verbose_name="条件核查")),
+                (
+                    "due_at",
+                    models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="办理期限"),
+                ),
+                ("due_basis", models.CharField(blank=True, max_length=300, verbose_name="期限依据")),
+                ("reminded_at", models.DateTimeField(blank=True, null=True, verbose_name="到期提醒时间")),
+                (
+                    "escalated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="逾期报牵头单位时间"),
+                ),
+                (
+                    "office_escalated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="逾期报联席办时间"),
+                ),
+                ("copied_at", models.DateTimeField(blank=True, null=True, verbose_name="抄送时间")),
+                ("result", models.TextField(blank=True, verbose_name="结果")),
+                ("completed_at", models.DateTimeField(blank=True, null=True, verbose_name="办结时间")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="actions", to="cases.case"
+                    ),
+                ),
+                (
+                    "completed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="办结人",
+                    ),
+                ),
+                (
+                    "copy_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="抄送备案单位",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发起人",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="承办单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '法律措施',
-                'verbose_name_plural': '法律措施',
-                'ordering': ['requested_at', 'pk'],
-                'permissions': [('request_legalaction', '可发起法律措施'), ('handle_legalaction', '可办理法律措施')],
+                "verbose_name": "法律措施",
+                "verbose_name_plural": "法律措施",
+                "ordering": ["requested_at", "pk"],
+                "permissions": [
+                    ("request_legalaction", "可发起法律措施"),
+                    ("handle_legalaction", "可办理法律措施"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Instalment',
+            name="Instalment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('due_on', models.DateField(verbose_name='应付日期')),
-                ('amount', models.BigIntegerField(verbose_name='金额（分）')),
-                ('paid_on', models.DateField(blank=True, null=True, verbose_name='实付日期')),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='instalments', to='cases.legalaction')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("due_on", models.DateField(verbose_name="应付日期")),
+                ("amount", models.BigIntegerField(verbose_name="金额（分）")),
+                ("paid_on", models.DateField(blank=True, null=True, verbose_name="实付日期")),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="instalments",
+                        to="cases.legalaction",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '分期履行',
-                'verbose_name_plural': '分期履行',
-                'ordering': ['due_on', 'pk'],
+                "verbose_name": "分期履行",
+                "verbose_name_plural": "分期履行",
+                "ordering": ["due_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ActionStep',
+            name="ActionStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(choices=[('issued', '作出/送达'), ('accepted', '受理/立案'), ('refused', '不予受理/不予立案'), ('filing', '立案'), ('preservation', '诉前（诉讼）财产保全'), ('trial', '审理'), ('judgment', '判决/裁定'), ('enforcement', '强制执行'), ('fee_relief', '诉讼费用减免缓'), ('exit_ban', '限制出境'), ('award', '仲裁裁决'), ('agreement', '达成调解协议'), ('payment', '履行支付'), ('result', '办理结果'), ('note', '进展')], max_length=14, verbose_name='事项')),
-                ('on', models.DateField(verbose_name='日期')),
-                ('amount', models.BigIntegerField(default=0, verbose_name='金额（分）')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='登记时间')),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='steps', to='cases.legalaction')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("issued", "作出/送达"),
+                            ("accepted", "受理/立案"),
+                            ("refused", "不予受理/不予立案"),
+                            ("filing", "立案"),
+                            ("preservation", "诉前（诉讼）财产保全"),
+                            ("trial", "审理"),
+                            ("judgment", "判决/裁定"),
+                            ("enforcement", "强制执行"),
+                            ("fee_relief", "诉讼费用减免缓"),
+                            ("exit_ban", "限制出境"),
+                            ("award", "仲裁裁决"),
+                            ("agreement", "达成调解协议"),
+                            ("payment", "履行支付"),
+                            ("result", "办理结果"),
+                            ("note", "进展"),
+                        ],
+                        max_length=14,
+                        verbose_name="事项",
+                    ),
+                ),
+                ("on", models.DateField(verbose_name="日期")),
+                ("amount", models.BigIntegerField(default=0, verbose_name="金额（分）")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="登记时间")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="steps",
+                        to="cases.legalaction",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '办理进展',
-                'verbose_name_plural': '办理进展',
-                'ordering': ['on', 'pk'],
+                "verbose_name": "办理进展",
+                "verbose_name_plural": "办理进展",
+                "ordering": ["on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Plan',
+            name="Plan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('measures', models.TextField(verbose_name='工作措施')),
-                ('responsible', models.TextField(verbose_name='责任人及分工')),
-                ('timeline', models.TextField(verbose_name='时间安排')),
-                ('status', models.CharField(choices=[('draft', '草拟中'), ('submitted', '待审批'), ('approved', '已批准'), ('returned', '退回修改')], default='draft', max_length=10, verbose_name='状态')),
-                ('updated_at', models.DateTimeField(verbose_name='更新时间')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='审批时间')),
-                ('review_note', models.TextField(blank=True, verbose_name='审批意见')),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='plan', to='cases.case')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审批人')),
-                ('updated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='编制人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("measures", models.TextField(verbose_name="工作措施")),
+                ("responsible", models.TextField(verbose_name="责任人及分工")),
+                ("timeline", models.TextField(verbose_name="时间安排")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草拟中"),
+                            ("submitted", "待审批"),
+                            ("approved", "已批准"),
+                            ("returned", "退回修改"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(verbose_name="更新时间")),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True, verbose_name="审批时间")),
+                ("review_note", models.TextField(blank=True, verbose_name="审批意见")),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="plan", to="cases.case"
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审批人",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="编制人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '一企一策处置方案',
-                'verbose_name_plural': '一企一策处置方案',
+                "verbose_name": "一企一策处置方案",
+                "verbose_name_plural": "一企一策处置方案",
             },
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['town', 'stage'], name='case_town_stage'),
+            model_name="case",
+            index=models.Index(fields=["town", "stage"], name="case_town_stage"),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_claimed__gte', 0), ('amount_paid__gte', 0)), name='case_amounts_not_negative', violation_error_message='金额不能为负数'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_claimed__gte", 0), ("amount_paid__gte", 0)),
+                name="case_amounts_not_negative",
+                violation_error_message="金额不能为负数",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('stage', 'closed'), _negated=True), models.Q(models.Q(('outcome', ''), _negated=True), ('closed_at__isnull', False)), _connector='OR'), name='case_closed_has_outcome', violation_error_message='结案须有结案方式和结案时间'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("stage", "closed"), _negated=True),
+                    models.Q(models.Q(("outcome", ""), _negated=True), ("closed_at__isnull", False)),
+                    _connector="OR",
+                ),
+                name="case_closed_has_outcome",
+                violation_error_message="结案须有结案方式和结案时间",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assetitem',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('custody', 'entrusted'), _negated=True), models.Q(('agreement', ''), _negated=True), _connector='OR'), name='asset_entrusted_has_agreement', violation_error_message='委托基层组织保管须办理委托保管手续（填写协议编号）'),
+            model_name="assetitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("custody", "entrusted"), _negated=True),
+                    models.Q(("agreement", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="asset_entrusted_has_agreement",
+                violation_error_message="委托基层组织保管须办理委托保管手续（填写协议编号）",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assetitem',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('custody', 'preservation'), _negated=True), models.Q(('preservation_ref', ''), _negated=True), _connector='OR'), name='asset_preservation_has_reference', violation_error_message='申请财产保全须填写申请或裁定文号'),
+            model_name="assetitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("custody", "preservation"), _negated=True),
+                    models.Q(("preservation_ref", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="asset_preservation_has_reference",
+                violation_error_message="申请财产保全须填写申请或裁定文号",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assetitem',
-            constraint=models.CheckConstraint(condition=models.Q(('fee__gte', 0)), name='asset_fee_not_negative', violation_error_message='保管费不能为负数'),
+            model_name="assetitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("fee__gte", 0)),
+                name="asset_fee_not_negative",
+                violation_error_message="保管费不能为负数",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assetitem',
-            constraint=models.CheckConstraint(condition=models.Q(('custody', 'entrusted'), ('fee', 0), _connector='OR'), name='asset_fee_only_when_entrusted', violation_error_message='只有委托基层组织保管才有保管费'),
+            model_name="assetitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("custody", "entrusted"), ("fee", 0), _connector="OR"),
+                name="asset_fee_only_when_entrusted",
+                violation_error_message="只有委托基层组织保管才有保管费",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'mass'), _negated=True), ('people__gt', 0), _connector='OR'), name='incident_mass_has_people', violation_error_message='群体性事件须填写聚集人数'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "mass"), _negated=True), ("people__gt", 0), _connector="OR"
+                ),
+                name="incident_mass_has_people",
+                violation_error_message="群体性事件须填写聚集人数",
+            ),
         ),
         migrations.AddIndex(
-            model_name='legalaction',
-            index=models.Index(fields=['unit', 'status'], name='action_unit_status'),
+            model_name="legalaction",
+            index=models.Index(fields=["unit", "status"], name="action_unit_status"),
         ),
         migrations.AddConstraint(
-            model_name='legalaction',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='action_amount_not_negative', violation_error_message='金额不能为负数'),
+            model_name="legalaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gte", 0)),
+                name="action_amount_not_negative",
+                violation_error_message="金额不能为负数",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='legalaction',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'order'), _negated=True), ('pay_by__isnull', False), _connector='OR'), name='action_order_has_pay_by', violation_error_message='责令限期支付须写明支付期限'),
+            model_name="legalaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "order"), _negated=True), ("pay_by__isnull", False), _connector="OR"
+                ),
+                name="action_order_has_pay_by",
+                violation_error_message="责令限期支付须写明支付期限",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='instalment',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='case_instalment_amount_positive', violation_error_message='金额须大于零'),
+            model_name="instalment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)),
+                name="case_instalment_amount_positive",
+                violation_error_message="金额须大于零",
+            ),
         ),
     ]
