@@ -502,6 +502,12 @@ def case_extend(*, actor, case: Case, reason: str, now: datetime.datetime | None
     return case
 
 
+def document_issued(*, actor, case: Case, title: str) -> None:
+    """A document was produced from the case (a notice, the summary): it belongs on the timeline."""
+    with transaction.atomic(), acting(actor):
+        _event(case, Kind.DOCUMENT, actor, timezone.now(), title)
+
+
 def case_note(*, actor, case: Case, note: str) -> None:
     note = (note or "").strip()
     if not note:

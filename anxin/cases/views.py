@@ -547,6 +547,11 @@ def action_notice(request, pk: int):
     action = selectors.action_get(user=request.user, pk=pk)
     if action.kind != "order":
         raise Http404
+    services.document_issued(
+        actor=request.user,
+        case=action.case,
+        title=f"生成{documents.notice_title(action)}（{action.reference or '未编号'}）",
+    )
     return docx_response(
         request,
         documents.order_notice(action),
@@ -567,6 +572,7 @@ def case_summary_pdf(request, pk: int):
     from anxin.core.services import security_event_record
 
     case = selectors.case_get(user=request.user, pk=pk)
+    services.document_issued(actor=request.user, case=case, title="生成案件摘要（PDF）")
     security_event_record(
         kind=SecurityEventKind.EXPORT,
         user=request.user,
@@ -585,6 +591,7 @@ def case_summary_pdf(request, pk: int):
 @permission_required("cases.view_case", raise_exception=True)
 def case_summary(request, pk: int):
     case = selectors.case_get(user=request.user, pk=pk)
+    services.document_issued(actor=request.user, case=case, title="生成案件摘要（Word）")
     return docx_response(
         request,
         documents.case_summary(case),

@@ -162,6 +162,9 @@ def test_the_order_notice_and_the_summary_download_as_word(luoxi_case, login, re
     assert "限期支付工资通知书" in text and "120,000.00 元" in text and "新人社监〔2026〕8号" in text
     assert world_name(luoxi_case) in text
     assert SecurityEvent.objects.filter(kind="export", summary__contains="限期支付").exists()
+    assert luoxi_case.events.filter(
+        kind="document", note__contains="限期支付工资通知书"
+    ).exists()  # on the timeline
     summary = login(office).get(f"/cases/{luoxi_case.pk}/summary.docx")
     assert summary.status_code == 200
     table = Document(io.BytesIO(summary.content)).tables[0]
