@@ -333,7 +333,7 @@ def available_moves(actor, case: Case) -> list[workflow.Transition]:
 def _guard_plan(case: Case, to_stage: str) -> None:
     if case.level != Level.RED:
         return
-    plan = Plan.objects.filter(case=case).first()
+    plan = Plan.objects.select_for_update().filter(case=case).first()
     if plan is None or plan.status != PlanStatus.APPROVED:
         state = plan.get_status_display() if plan else "未编制"
         raise DomainError(
@@ -364,11 +364,11 @@ def case_move(
     if step.reason_required and not reason:
         skipped = workflow.OPEN_STAGES[workflow.OPEN_STAGES.index(case.stage) + 1]
         raise DomainError(_("跳过“%(s)s”须说明理由") % {"s": Stage(skipped).label}, field="reason")
-    if step.guard == workflow.PLAN_APPROVED:
-        _guard_plan(case, step.to_stage)
     now = now or timezone.now()
     due, basis = stage_due(step.to_stage, now)
     with transaction.atomic(), acting(actor):
+        if step.guard == workflow.PLAN_APPROVED:
+            _guard_plan(case, step.to_stage)  # inside: the plan row is locked until the move commits
         moved = Case.objects.filter(pk=case.pk, stage=case.stage).update(
             stage=step.to_stage,
             stage_since=now,

@@ -173,3 +173,13 @@ def test_a_case_from_red_alert_to_closure(live_server, page, shot, world, office
     expect(page.get_by_test_id("case-outcome")).to_contain_text("部分清偿并转入司法程序")
     expect(page.get_by_test_id("case-timeline")).to_contain_text("移送公安")
     shot("case-closed")
+
+    # The office's cockpit counts it among the quarter's 三个确保.
+    page.context.clear_cookies()
+    sign_in(page, live_server, office.username, PASSWORD)
+    page.get_by_role("link", name="驾驶舱").click()
+    ensures = page.get_by_test_id("three-ensures")
+    expect(page.get_by_test_id("ensure-referrals")).to_have_text("1")
+    expect(ensures).to_contain_text("本季结案 1 件，按期 1 件")
+    ensures.scroll_into_view_if_needed()
+    shot("case-cockpit-three-ensures")
