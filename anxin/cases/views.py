@@ -28,7 +28,7 @@ from anxin.cases.forms import (
     PlanForm,
     StepForm,
 )
-from anxin.cases.models import ActionKind, AssetItem, Case, Plan, PlanStatus, Stage
+from anxin.cases.models import ActionKind, AssetItem, Plan, PlanStatus, Stage
 from anxin.core.errors import DomainError
 from anxin.core.gongwen import docx_response
 from anxin.core.money import format_yuan
@@ -247,63 +247,65 @@ def case_detail(request, pk: int):
     return render(request, "cases/case_detail.html", context)
 
 
-def _case_for_post(request, pk: int) -> Case:
-    return selectors.case_get(user=request.user, pk=pk)
+def _case_post(request, pk: int, call, *, success="", form_class=None, anchor: str = ""):
+    """Every form on the case page has one shape: the case within the user's scope, the form
+    valid (errors named by field), the service, a message (a refusal is a message too, never an
+    error page), back to the case."""
+    case = selectors.case_get(user=request.user, pk=pk)
+    back = redirect(reverse("case-detail", args=[case.pk]) + anchor)
+    data: dict = {}
+    if form_class is not None:
+        form = form_class(request.POST)
+        if not form.is_valid():
+            _form_errors(request, form)
+            return back
+        data = form.cleaned_data
+    try:
+        result = call(case, data)
+    except (DomainError, PermissionDenied) as exc:
+        _fail(request, exc)
+    else:
+        text = success(result) if callable(success) else success
+        if text:
+            messages.success(request, text)
+    return back
 
 
 @login_required
 @permission_required("cases.move_case", raise_exception=True)
 @require_POST
 def case_move(request, pk: int):
-    case = _case_for_post(request, pk)
-    action = request.POST.get("action", "")
-    try:
-        case = services.case_move(
-            actor=request.user, case=case, action=action, reason=request.POST.get("reason", "")
+    def move(case, _data):
+        reason = request.POST.get("reason", "")
+        return services.case_move(
+            actor=request.user, case=case, action=request.POST.get("action", ""), reason=reason
         )
-    except (DomainError, PermissionDenied) as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, f"案件已进入“{case.get_stage_display()}”阶段。")
-    return redirect("case-detail", pk=pk)
+
+    return _case_post(request, pk, move, success=lambda case: f"案件已进入“{case.get_stage_display()}”阶段。")
 
 
 @login_required
 @permission_required("cases.close_case", raise_exception=True)
 @require_POST
 def case_close(request, pk: int):
-    case = _case_for_post(request, pk)
-    form = CloseForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("case-detail", pk=pk)
-    try:
-        services.case_close(
+    def close(case, data):
+        return services.case_close(
             actor=request.user,
             case=case,
-            outcome=form.cleaned_data["outcome"],
-            amount_paid=form.cleaned_data["amount_paid"] or 0,
-            note=form.cleaned_data["note"],
+            outcome=data["outcome"],
+            amount_paid=data["amount_paid"] or 0,
+            note=data["note"],
         )
-    except (DomainError, PermissionDenied) as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, "已结案。")
-    return redirect("case-detail", pk=pk)
+
+    return _case_post(request, pk, close, success="已结案。", form_class=CloseForm)
 
 
 @login_required
 @permission_required("cases.change_case", raise_exception=True)
 @require_POST
 def case_edit(request, pk: int):
-    case = _case_for_post(request, pk)
-    form = CaseEditForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("case-detail", pk=pk)
-    data = form.cleaned_data
-    try:
-        services.case_update(
+    def edit(case, data):
+        return services.case_update(
             actor=request.user,
             case=case,
             summary=data["summary"],
@@ -313,104 +315,88 @@ def case_edit(request, pk: int):
             co_units=list(data["co_units"]),
             **{f: data[f] for f in services.FLAGS},
         )
-    except (DomainError, PermissionDenied) as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, "已保存。")
-    return redirect("case-detail", pk=pk)
+
+    return _case_post(request, pk, edit, success="已保存。", form_class=CaseEditForm)
 
 
 @login_required
 @permission_required("cases.move_case", raise_exception=True)
 @require_POST
 def case_extend(request, pk: int):
-    case = _case_for_post(request, pk)
-    try:
-        services.case_extend(actor=request.user, case=case, reason=request.POST.get("reason", ""))
-    except (DomainError, PermissionDenied) as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, "已延长办结期限。")
-    return redirect("case-detail", pk=pk)
+    def extend(case, _data):
+        return services.case_extend(actor=request.user, case=case, reason=request.POST.get("reason", ""))
+
+    return _case_post(request, pk, extend, success="已延长办结期限。")
 
 
 @login_required
 @permission_required("cases.view_case", raise_exception=True)
 @require_POST
 def case_note(request, pk: int):
-    case = _case_for_post(request, pk)
-    try:
-        services.case_note(actor=request.user, case=case, note=request.POST.get("note", ""))
-    except (DomainError, PermissionDenied) as exc:
-        _fail(request, exc)
-    return redirect("case-detail", pk=pk)
+    def note(case, _data):
+        return services.case_note(actor=request.user, case=case, note=request.POST.get("note", ""))
+
+    return _case_post(request, pk, note)
 
 
 @login_required
 @permission_required("cases.view_case", raise_exception=True)
 @require_POST
 def plan(request, pk: int):
-    case = _case_for_post(request, pk)
     step = request.POST.get("step", "save")
-    try:
-        if step == "save":
-            form = PlanForm(request.POST)
-            if not form.is_valid():
-                _form_errors(request, form)
-                return redirect("case-detail", pk=pk)
-            services.plan_save(actor=request.user, case=case, **form.cleaned_data)
-            messages.success(request, "处置方案已保存。")
-        elif step == "submit":
-            services.plan_submit(actor=request.user, case=case)
-            messages.success(request, "处置方案已报联席办审批。")
-        elif step in ("approve", "return"):
-            services.plan_review(
-                actor=request.user, case=case, approve=step == "approve", note=request.POST.get("note", "")
-            )
-            messages.success(request, "已批准处置方案。" if step == "approve" else "已退回处置方案。")
-        else:
-            raise Http404
-    except (DomainError, PermissionDenied) as exc:
-        _fail(request, exc)
-    return redirect(reverse("case-detail", args=[case.pk]) + "#plan")
+    if step not in ("save", "submit", "approve", "return"):
+        raise Http404
+    if step == "save":
+        return _case_post(
+            request,
+            pk,
+            lambda case, data: services.plan_save(actor=request.user, case=case, **data),
+            success="处置方案已保存。",
+            form_class=PlanForm,
+            anchor="#plan",
+        )
+    if step == "submit":
+        return _case_post(
+            request,
+            pk,
+            lambda case, _data: services.plan_submit(actor=request.user, case=case),
+            success="处置方案已报联席办审批。",
+            anchor="#plan",
+        )
+    approve = step == "approve"
+    return _case_post(
+        request,
+        pk,
+        lambda case, _data: services.plan_review(
+            actor=request.user, case=case, approve=approve, note=request.POST.get("note", "")
+        ),
+        success="已批准处置方案。" if approve else "已退回处置方案。",
+        anchor="#plan",
+    )
 
 
 @login_required
 @permission_required("cases.change_case", raise_exception=True)
 @require_POST
 def incident_new(request, pk: int):
-    case = _case_for_post(request, pk)
-    form = IncidentForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("case-detail", pk=pk)
-    try:
-        services.incident_record(actor=request.user, case=case, **form.cleaned_data)
-    except (DomainError, PermissionDenied) as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, "已登记现场处置，联席办已收到通知。")
-    return redirect("case-detail", pk=pk)
+    return _case_post(
+        request,
+        pk,
+        lambda case, data: services.incident_record(actor=request.user, case=case, **data),
+        success="已登记现场处置，联席办已收到通知。",
+        form_class=IncidentForm,
+        anchor="#site",
+    )
 
 
 @login_required
 @permission_required("cases.change_case", raise_exception=True)
 @require_POST
 def asset_new(request, pk: int):
-    case = _case_for_post(request, pk)
-    form = AssetForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("case-detail", pk=pk)
-    data = form.cleaned_data
-    data["fee"] = data["fee"] or 0
-    try:
-        services.asset_record(actor=request.user, case=case, **data)
-    except (DomainError, PermissionDenied) as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, "已登记财产控制。")
-    return redirect("case-detail", pk=pk)
+    def record(case, data):
+        return services.asset_record(actor=request.user, case=case, **{**data, "fee": data["fee"] or 0})
+
+    return _case_post(request, pk, record, success="已登记财产控制。", form_class=AssetForm, anchor="#site")
 
 
 @login_required
@@ -437,7 +423,7 @@ def asset_recover(request, pk: int):
 @permission_required("cases.request_legalaction", raise_exception=True)
 @require_POST
 def action_new(request, pk: int):
-    case = _case_for_post(request, pk)
+    case = selectors.case_get(user=request.user, pk=pk)
     form = ActionForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
