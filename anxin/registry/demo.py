@@ -33,7 +33,7 @@ PERSONAS = [
     Persona(
         "shuili", "周水利", "agriculture-water", "department", "区农业局（水利局）：水利工程及其施工企业"
     ),
-    Persona("gongan", "吴警官", "police", "department", "区公安分局：暂无条线数据（待办随案件下达）"),
+    Persona("gongan", "吴警官", "police", "department", "区公安分局：移送公安的措施（我的待办），无条线数据"),
     Persona("luoxi", "郑罗溪", "gov-luoxi", "town", "罗溪镇：本镇企业和项目"),
     Persona("xuejia", "冯薛家", "gov-xuejia", "town", "薛家镇：本镇企业和项目"),
     Persona("sanjing", "陈三井", "gov-sanjing", "town", "三井街道：本街道企业和项目"),

@@ -337,3 +337,16 @@ def test_the_order_can_be_served_as_a_rectification_directive(luoxi_case, login,
     response = login(renshe).get(f"/cases/actions/{order.pk}/notice.docx")
     text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
     assert "劳动保障监察责令改正指令书" in text and "第十八条" in text and "50,000.00 元" in text
+
+
+def test_a_mediation_hosted_by_the_town_is_in_the_towns_todo_and_not_its_neighbours(
+    luoxi_case, login, luoxi, xuejia
+):
+    from anxin.org.models import Unit
+
+    mediation = actions.action_request(
+        actor=luoxi, case=luoxi_case, kind="mediation", unit=Unit.objects.get(code="gov-luoxi")
+    )
+    assert [a.pk for a in login(luoxi).get("/cases/todo/").context["actions"]] == [mediation.pk]
+    assert list(login(xuejia).get("/cases/todo/").context["actions"]) == []
+    assert login(xuejia).get(f"/cases/actions/{mediation.pk}/").status_code == 404
