@@ -24,6 +24,7 @@ router.register("self-reports", intake_api.SelfReportViewSet, basename="self-rep
 router.register("indicators", monitoring_api.IndicatorViewSet, basename="indicator")
 router.register("alerts", monitoring_api.AlertViewSet, basename="alert")
 router.register("cases", cases_api.CaseViewSet, basename="case")
+router.register("case-actions", cases_api.LegalActionViewSet, basename="case-action")
 
 urlpatterns = [
     path("roles/", org_api.roles, name="api-roles"),

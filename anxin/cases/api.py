@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from anxin.cases import actions as action_services
 from anxin.cases import services
 from anxin.cases.models import ActionKind, Case, LegalAction, Outcome, Stage
+from anxin.cases.selectors import actions_mine
 from anxin.core.access import get_scoped_or_404
 from anxin.core.api import CodeRelatedField, ModelPermissions
 from anxin.core.money import YuanField, yuan_str
@@ -238,7 +239,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         )
 
     @extend_schema(request=AdvanceSerializer, responses=CaseSerializer)
-    @action(detail=True, methods=["post"])
+    # The services check the permission of each move (move_case, close_case), not "add".
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
     def advance(self, request, pk=None):
         """推进：advance 进入下一阶段；skip 跳过下一阶段（须 reason）；close 结案（须 outcome、amount_paid）。"""
         case = get_scoped_or_404(Case.objects.select_related("lead_unit"), request.user, pk=pk)
@@ -261,7 +263,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(methods=["GET"], responses=ActionSerializer(many=True))
     @extend_schema(methods=["POST"], request=ActionRequestSerializer, responses={201: ActionSerializer})
-    @action(detail=True, methods=["get", "post"], url_path="actions")
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="actions",
+        permission_classes=[permissions.IsAuthenticated],
+    )
     def legal_actions(self, request, pk=None):
         """案件的法律措施：GET 列表；POST 发起（按职责分派承办单位）。"""
         case = get_scoped_or_404(Case.objects.select_related("lead_unit"), request.user, pk=pk)
@@ -305,3 +312,66 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 def case_advance_noslash(request, pk: int):
     """``POST /api/v1/cases/{id}/advance`` as the issue spells it (a POST cannot follow a redirect)."""
     return CaseViewSet.as_view({"post": "advance"})(request._request, pk=pk)
+
+
+class StepSerializer(serializers.Serializer):
+    step = serializers.CharField(max_length=14, help_text="事项代码：accepted、refused、filing、payment…")
+    on = serializers.DateField()
+    amount = YuanField(required=False)
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("kind", OpenApiTypes.STR, description="措施代码：order、referral、court…"),
+            OpenApiParameter("status", OpenApiTypes.STR, description="状态：open、accepted、done、lapsed…"),
+            OpenApiParameter("mine", OpenApiTypes.BOOL, description="true：分派给本单位的（我的待办）"),
+        ]
+    )
+)
+class LegalActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """法律措施：承办单位（如公安分局的移送、法院的绿色通道）查询分派给本单位的措施并登记办理进展。"""
+
+    serializer_class = ActionSerializer
+    permission_classes = [permissions.IsAuthenticated, ModelPermissions]
+    queryset = LegalAction.objects.none()
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        rows = LegalAction.objects.for_user(self.request.user).select_related("unit", "copy_unit")
+        params = self.request.query_params
+        if params.get("kind"):
+            rows = rows.filter(kind=params["kind"].replace("\x00", ""))
+        if params.get("status"):
+            rows = rows.filter(status=params["status"].replace("\x00", ""))
+        mine = (params.get("mine") or "").strip().lower()
+        if mine in ("true", "1", "yes"):
+            rows = rows.filter(actions_mine(self.request.user))
+        elif mine and mine not in ("false", "0", "no"):
+            raise ValidationError({"mine": ["取值须为 true 或 false"]})
+        return rows.order_by("-requested_at", "-pk")
+
+    @extend_schema(request=StepSerializer, responses=ActionSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def steps(self, request, pk=None):
+        """登记办理进展（受理/立案、不予立案、立案、保全、判决、执行、支付…），部分事项改变措施状态。"""
+        found = get_scoped_or_404(LegalAction.objects.select_related("case", "unit"), request.user, pk=pk)
+        data = StepSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        if v["step"] not in action_services.STEPS[found.kind]:
+            raise ValidationError(
+                {"step": [f"该措施可登记的事项：{'、'.join(action_services.STEPS[found.kind])}"]}
+            )
+        if not action_services.handles(request.user, found):
+            self.permission_denied(request, message="只有承办单位或联席办可以登记办理进展")
+        action_services.action_step(
+            actor=request.user,
+            action=found,
+            step=v["step"],
+            on=v["on"],
+            note=v["note"],
+            amount=v.get("amount") or 0,
+        )
+        return Response(ActionSerializer(LegalAction.objects.get(pk=found.pk)).data)

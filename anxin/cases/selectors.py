@@ -125,7 +125,7 @@ def todo(*, user) -> dict:
     actions = (
         LegalAction.objects.for_user(user)
         .filter(status__in=ACTIVE_ACTION)
-        .filter(_actions_mine(user))
+        .filter(actions_mine(user))
         .select_related("case", "case__enterprise", "unit")
         .order_by("due_at", "pk")
     )
@@ -149,7 +149,7 @@ def todo(*, user) -> dict:
     return {"actions": actions, "cases": cases, "plans": plans, "copies": copies}
 
 
-def _actions_mine(user) -> Q:
+def actions_mine(user) -> Q:
     scope = scope_of(user)
     if scope.everything and user.has_role(Role.OFFICE):
         return Q()

@@ -150,3 +150,51 @@ def test_actions_under_a_case(world, api, office, renshe, luoxi):
     assert short.status_code == 400 and "¥9,999.99（须≥¥10,000.00，未达到）" in short.content.decode()
     listed = hrss.get(f"/api/v1/cases/{case.pk}/actions/").json()
     assert [(a["kind"], a["status"]) for a in listed] == [("order", "lapsed")]
+
+
+def test_the_police_list_and_accept_their_referral_over_the_api(
+    world, api, office, renshe, gongan, jianchayuan
+):
+    from anxin.cases import actions
+
+    case = open_case(world.luoxi_factory, actor=office)
+    order = actions.action_request(
+        actor=renshe,
+        case=case,
+        kind="order",
+        amount=12_000_000,
+        pay_by=timezone.localdate() + datetime.timedelta(days=5),
+    )
+    LegalAction.objects.filter(pk=order.pk).update(pay_by=timezone.localdate() - datetime.timedelta(days=1))
+    actions.orders_lapse()
+    referral = actions.action_request(
+        actor=renshe,
+        case=case,
+        kind="referral",
+        workers=12,
+        amount=12_000_000,
+        single_months=3,
+        single_amount=1_000_000,
+    )
+    police = api(gongan)
+    mine = police.get("/api/v1/case-actions/", {"mine": "true"}).json()["results"]
+    assert [a["id"] for a in mine] == [referral.pk]
+    assert police.get(f"/api/v1/case-actions/{order.pk}/").status_code == 404
+    bad = police.post(
+        f"/api/v1/case-actions/{referral.pk}/steps/", {"step": "award", "on": "2026-11-26"}, format="json"
+    )
+    assert bad.status_code == 400
+    accepted = police.post(
+        f"/api/v1/case-actions/{referral.pk}/steps/",
+        {"step": "accepted", "on": timezone.localdate().isoformat(), "note": "已立案侦查"},
+        format="json",
+    )
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
+    copy = api(jianchayuan)
+    assert [a["id"] for a in copy.get("/api/v1/case-actions/").json()["results"]] == [referral.pk]
+    refused = copy.post(
+        f"/api/v1/case-actions/{referral.pk}/steps/",
+        {"step": "result", "on": timezone.localdate().isoformat(), "note": "x"},
+        format="json",
+    )
+    assert refused.status_code == 403
