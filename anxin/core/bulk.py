@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 
 _PREPARED = (models.DateField, models.TimeField, models.JSONField, models.DecimalField, models.UUIDField)
@@ -36,6 +36,8 @@ def insert_rows(
     DO UPDATE, the same syntax on SQLite and PostgreSQL). With ``returning`` the new primary keys
     come back in the order of ``rows`` (multi-row VALUES … RETURNING, as ``bulk_create`` does);
     otherwise the number of rows sent."""
+    if upsert_on and returning:
+        raise ValueError("insert_rows: an upsert does not return ids (an updated row keeps its own)")
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     meta = model._meta
@@ -44,11 +46,15 @@ def insert_rows(
     # texts, zero counters, "now" for auto_now fields — as ``bulk_create`` would fill them.
     constants = []
     for f in meta.concrete_fields:
-        if f.primary_key or f in columns or f.null:
+        if f.primary_key or f in columns:
             continue
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             constants.append((f, timezone.now()))
-        elif f.has_default() or f.empty_strings_allowed:  # a blank text is ""
+        elif f.has_default():
+            if callable(f.default) and f.default not in (dict, list):  # per-row values (uuid4…)
+                raise ValueError(f"insert_rows: give {f.name} explicitly (its default is computed per row)")
+            constants.append((f, f.get_default()))
+        elif not f.null and f.empty_strings_allowed:  # a blank text is ""
             constants.append((f, f.get_default()))
     columns += [f for f, _v in constants]
     extra = tuple(v for _f, v in constants)
@@ -58,15 +64,7 @@ def insert_rows(
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     tail = ""
     if upsert_on:
-        keys = {meta.get_field(name).column for name in upsert_on}
-        tail = " ON CONFLICT ({keys}) DO UPDATE SET {sets}".format(
-            keys=", ".join(quote(k) for k in sorted(keys)),
-            sets=", ".join(
-                f"{quote(f.column)} = excluded.{quote(f.column)}"
-                for f in columns[: len(fields)]  # what was given; defaults only fill new rows
-                if f.column not in keys
-            ),
-        )
+        tail = _on_conflict(meta, columns[: len(fields)], upsert_on, quote)
     if returning:
         tail += f" RETURNING {quote(meta.pk.column)}"
         limit = connection.features.max_query_params
@@ -124,6 +122,16 @@ def insert_rows(
     return ids if returning else sent
 
 
+def _on_conflict(meta, given_columns, upsert_on, quote) -> str:
+    """ON CONFLICT on the unique fields: update what was given (defaults only fill new rows)."""
+    keys = {meta.get_field(name).column for name in upsert_on}
+    sets = ", ".join(
+        f"{quote(f.column)} = excluded.{quote(f.column)}" for f in given_columns if f.column not in keys
+    )
+    action = f"DO UPDATE SET {sets}" if sets else "DO NOTHING"
+    return f" ON CONFLICT ({', '.join(quote(k) for k in sorted(keys))}) {action}"
+
+
 def _copy(connection, meta, columns, rows, given: int, upsert_on, returning) -> list[int] | int:
     """PostgreSQL: COPY, the bulk path the server is built for (a statement per row, even
     pipelined, or a VALUES list of thousands of placeholders is several times slower). New ids are
@@ -133,14 +141,19 @@ def _copy(connection, meta, columns, rows, given: int, upsert_on, returning) -> 
     table = quote(meta.db_table)
     names = [f.column for f in columns]
     rows = list(rows)
-    with connection.cursor() as wrapper, connection.wrap_database_errors:  # Django's IntegrityError…
+    # Its own transaction when called outside one: the temporary table lives until the commit.
+    with (
+        transaction.atomic(using=connection.alias),
+        connection.cursor() as wrapper,
+        connection.wrap_database_errors,
+    ):
         cursor = wrapper.cursor  # psycopg's own cursor: COPY is not part of the DB-API
         ids: list[int] = []
         if returning:
             pk = meta.pk.column
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, pk, len(rows)],
+                [table, pk, len(rows)],  # the quoted name: pg_get_serial_sequence parses it
             )
             ids = [r[0] for r in cursor.fetchall()]
             names = [pk, *names]
@@ -158,15 +171,7 @@ def _copy(connection, meta, columns, rows, given: int, upsert_on, returning) -> 
             for row in rows:
                 copy.write_row(row)
         if upsert_on:
-            keys = {meta.get_field(name).column for name in upsert_on}
-            sets = ", ".join(
-                f"{quote(f.column)} = excluded.{quote(f.column)}"
-                for f in columns[:given]
-                if f.column not in keys
-            )
-            cursor.execute(
-                f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {target} "  # noqa: S608 (quoted identifiers)
-                f"ON CONFLICT ({', '.join(quote(k) for k in sorted(keys))}) DO UPDATE SET {sets}"
-            )
+            merge = f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {target}"  # noqa: S608 (quoted identifiers)
+            cursor.execute(merge + _on_conflict(meta, columns[:given], upsert_on, quote))
             cursor.execute(f"DROP TABLE {target}")
     return ids if returning else len(rows)

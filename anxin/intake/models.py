@@ -428,6 +428,7 @@ class SelfReport(TimeStampedModel):
                 violation_error_message=_("报告日期不能早于开始拖欠日期"),
             ),
         ]
+        indexes = [models.Index(fields=["updated_at"], name="self_report_updated")]  # changed since…
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.reported_on:%Y-%m-%d}"

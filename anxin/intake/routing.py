@@ -42,6 +42,15 @@ class Router:
         self.supervisor_units: dict[int, Unit] = {}
         self.enterprise_kinds: dict[int, list[str]] = {}
 
+    def tables(self) -> tuple:
+        """The routing tables as plain values: a change to them (a duty moved to another unit, the
+        district file's routing) is a reason to re-route every open alert."""
+        return (
+            sorted((code, unit.pk, duty.code) for code, unit, duty in self.kind_units),
+            sorted((kind, unit.pk) for kind, unit in self.signal_kind_units.items()),
+            self.default_unit.pk if self.default_unit else None,
+        )
+
     def prime(self, enterprise_ids) -> None:
         from anxin.registry.models import Enterprise
 

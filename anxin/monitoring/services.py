@@ -199,7 +199,8 @@ def load_facts(
     for enterprise_id, code in Enterprise.kinds.through.objects.filter(
         among("enterprise_id", enterprise_ids, whole=whole)
     ).values_list("enterprise_id", "enterprisekind__code"):
-        base[enterprise_id]["kinds"].add(code)
+        if enterprise_id in base:  # an enterprise committed between these reads: next scan
+            base[enterprise_id]["kinds"].add(code)
     for oid, enterprise_id, indicator_id, month, value in (
         Observation.objects.filter(
             among("enterprise_id", enterprise_ids, whole=whole),
@@ -209,7 +210,8 @@ def load_facts(
         .order_by("enterprise_id", "indicator_id", "month")
         .values_list("pk", "enterprise_id", "indicator_id", "month", "value")
     ):
-        base[enterprise_id]["obs"][indicator_codes[indicator_id]].append(rules.Obs(oid, month, value))
+        if enterprise_id in base:
+            base[enterprise_id]["obs"][indicator_codes[indicator_id]].append(rules.Obs(oid, month, value))
 
     def start(day: datetime.date) -> datetime.datetime:
         return datetime.datetime.combine(day, datetime.time(), tzinfo=local)
@@ -243,6 +245,8 @@ def load_facts(
         "merged_into_id",
         "duplicate_state",
     ):
+        if enterprise_id not in base:
+            continue
         base[enterprise_id]["signals"].append(
             rules.Sig(
                 id=sid,
@@ -260,7 +264,8 @@ def load_facts(
     for rid, enterprise_id, since_day, reported, deadline, on_time in SelfReport.objects.filter(
         among("enterprise_id", enterprise_ids, whole=whole), reported_on__lte=as_of
     ).values_list("pk", "enterprise_id", "arrears_since", "reported_on", "deadline", "on_time"):
-        base[enterprise_id]["reports"].append(rules.Rep(rid, since_day, reported, deadline, on_time))
+        if enterprise_id in base:
+            base[enterprise_id]["reports"].append(rules.Rep(rid, since_day, reported, deadline, on_time))
     return {
         pk: rules.Facts(
             enterprise_id=pk,
@@ -548,9 +553,11 @@ def _announce(alerts: list[Alert]) -> None:
 
 def scan_basis(as_of: datetime.date) -> str:
     """A digest of what every assessment depends on besides the data: the parameter values in
-    force on ``as_of`` and the rules' code. When it changes, every enterprise is re-assessed."""
+    force on ``as_of``, the code that derives findings and the routing tables. When it changes,
+    every enterprise is re-assessed (and its open alerts re-routed)."""
     params = [p.evidence() for p in params_on(as_of).values()]
-    text = json.dumps([as_of.isoformat(), params, rules.SOURCE_DIGEST], sort_keys=True)
+    routing = repr(Router().tables())  # who an alert goes to
+    text = json.dumps([as_of.isoformat(), params, rules.SOURCE_DIGEST, routing], sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()  # noqa: S324 (a change detector)
 
 
@@ -612,7 +619,7 @@ def scan_district(
     elif last.as_of != as_of:
         why = f"评估基准日变更（{last.as_of:%Y-%m-%d} → {as_of:%Y-%m-%d}）"
     elif last.basis != basis:
-        why = "参数或规则已变更"
+        why = "参数、规则或分派表已变更"
     else:
         why = ""
     if why:

@@ -60,3 +60,8 @@ def test_columns_not_given_take_the_model_defaults():
     insert_rows(SecurityEvent, ["kind", "at"], [("logout", timezone.now())])
     event = SecurityEvent.objects.get()
     assert (event.username, event.summary, event.detail) == ("", "", {})
+
+
+def test_an_upsert_does_not_claim_to_return_ids():
+    with pytest.raises(ValueError, match="upsert"):
+        insert_rows(CalendarDay, ["date", "is_workday"], [], upsert_on=["date"], returning=True)

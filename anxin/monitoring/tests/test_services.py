@@ -312,7 +312,7 @@ def test_a_new_day_a_parameter_change_or_a_request_reassesses_everyone(later, of
         actor=office, code="immediate.complaints", value="4", effective_from=D(2026, 11, 1), note="测试"
     )
     changed = services.scan_district(as_of=D(2026, 11, 26))
-    assert (changed.mode, changed.reason) == ("full", "参数或规则已变更")
+    assert (changed.mode, changed.reason) == ("full", "参数、规则或分派表已变更")
     asked = services.scan_district(as_of=D(2026, 11, 26), full=True, reason="联席办手动全面重评")
     assert (asked.mode, asked.reason, asked.assessed) == ("full", "联席办手动全面重评", first.assessed)
     assert services.scan_district(as_of=D(2026, 11, 26)).assessed == 0
@@ -323,3 +323,12 @@ def test_tick_runs_the_district_scan(later):
     assert services.scan_sweep(now=at("2026-11-25T10:10")) == 0
     observe(later.luoxi_factory, "wage_arrears_months", "2026-11", 3)
     assert services.scan_sweep(now=at("2026-11-25T10:20")) == 1
+
+
+def test_a_duty_moved_to_another_unit_reassesses_and_reroutes_everyone(later):
+    from anxin.org.models import Duty, Unit
+
+    services.scan_district(as_of=D(2026, 11, 25))
+    Duty.objects.filter(code="construction-line").update(unit=Unit.objects.get(code="hrss"))
+    run = services.scan_district(as_of=D(2026, 11, 25))
+    assert (run.mode, run.reason) == ("full", "参数、规则或分派表已变更")
