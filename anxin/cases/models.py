@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anxin.core.access import Scope, ScopedQuerySet
-from anxin.core.models import TimeStampedModel
+from anxin.core.models import Event, TimeStampedModel
 from anxin.intake.models import Signal
 from anxin.monitoring.models import Alert, Level
 from anxin.org.models import Town, Unit
@@ -182,7 +182,7 @@ class Case(TimeStampedModel):
         ]
 
 
-class CaseEvent(models.Model):
+class CaseEvent(Event):
     """Append-only: every stage move, plan step, action, incident and note (who, when, why)."""
 
     class Kind(models.TextChoices):
@@ -205,15 +205,6 @@ class CaseEvent(models.Model):
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     from_stage = models.CharField(_("原阶段"), max_length=12, choices=Stage.choices, blank=True)
     to_stage = models.CharField(_("新阶段"), max_length=12, choices=Stage.choices, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("时间"), default=timezone.now)
-    note = models.TextField(_("说明"), blank=True)
 
     class Meta:
         verbose_name = _("案件记录")

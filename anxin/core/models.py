@@ -6,7 +6,27 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class Event(models.Model):
+    """An append-only record of something done to a piece of district work (a signal, an alert,
+    a report, a watch entry, a case): who, when, and what was said. Subclasses add the object,
+    the action and any from → to."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        abstract = True
 
 
 class TimeStampedModel(models.Model):

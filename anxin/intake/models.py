@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anxin.core.access import Scope, ScopedQuerySet
 from anxin.core.crypto import EncryptedTextField
-from anxin.core.models import TimeStampedModel
+from anxin.core.models import Event, TimeStampedModel
 from anxin.core.validators import mask_id_number, mask_phone
 from anxin.org.models import Town, Unit
 from anxin.registry.models import Enterprise, Project, in_line
@@ -304,7 +304,7 @@ class Signal(TimeStampedModel):
         return self.enterprise_id is None
 
 
-class SignalEvent(models.Model):
+class SignalEvent(Event):
     """Append-only history of a signal: every stage move, verification, reply, note, merge."""
 
     class Action(models.TextChoices):
@@ -327,15 +327,6 @@ class SignalEvent(models.Model):
     action = models.CharField(_("动作"), max_length=10, choices=Action.choices)
     from_stage = models.CharField(_("原阶段"), max_length=10, choices=Stage.choices, blank=True)
     to_stage = models.CharField(_("新阶段"), max_length=10, choices=Stage.choices, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("时间"), default=timezone.now)
-    note = models.TextField(_("说明"), blank=True)
 
     class Meta:
         verbose_name = _("线索记录")

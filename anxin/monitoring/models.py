@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anxin.core.access import Scope, ScopedQuerySet, scope_of
+from anxin.core.models import Event
 from anxin.core.money import format_yuan
 from anxin.intake.models import Channel
 from anxin.org.models import Town, Unit
@@ -299,7 +300,7 @@ class Alert(models.Model):
         return self.status in ACTIVE_ALERT and self.due_at < timezone.now()
 
 
-class AlertEvent(models.Model):
+class AlertEvent(Event):
     """Append-only history of an alert: opened, re-fired, acknowledged, handled, dismissed, escalated."""
 
     class Action(models.TextChoices):
@@ -315,15 +316,6 @@ class AlertEvent(models.Model):
     action = models.CharField(_("动作"), max_length=12, choices=Action.choices)
     from_status = models.CharField(_("原状态"), max_length=12, choices=AlertStatus.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12, choices=AlertStatus.choices, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("时间"), default=timezone.now)
-    note = models.TextField(_("说明"), blank=True)
 
     class Meta:
         verbose_name = _("预警记录")
@@ -417,7 +409,7 @@ class ImmediateReport(models.Model):
         return self.status == ReportStatus.DRAFT and self.due_at < timezone.now()
 
 
-class ImmediateReportEvent(models.Model):
+class ImmediateReportEvent(Event):
     """Append-only history of an immediate report."""
 
     class Action(models.TextChoices):
@@ -432,15 +424,6 @@ class ImmediateReportEvent(models.Model):
     action = models.CharField(_("动作"), max_length=10, choices=Action.choices)
     from_status = models.CharField(_("原状态"), max_length=10, choices=ReportStatus.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=10, choices=ReportStatus.choices, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("时间"), default=timezone.now)
-    note = models.TextField(_("说明"), blank=True)
 
     class Meta:
         verbose_name = _("即时报告记录")
@@ -564,7 +547,7 @@ class FollowUp(models.Model):
         return f"{self.entry.enterprise} {self.visited_on:%Y-%m-%d}"
 
 
-class WatchEvent(models.Model):
+class WatchEvent(Event):
     """Append-only history of a watch entry."""
 
     class Action(models.TextChoices):
@@ -579,15 +562,6 @@ class WatchEvent(models.Model):
 
     entry = models.ForeignKey(WatchEntry, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("动作"), max_length=10, choices=Action.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("时间"), default=timezone.now)
-    note = models.TextField(_("说明"), blank=True)
 
     class Meta:
         verbose_name = _("重点监控记录")
