@@ -88,6 +88,11 @@ def sifa(district):
 
 
 @pytest.fixture
+def caizheng(district):
+    return _persona("t_caizheng", "finance", "department", "财政局测试")
+
+
+@pytest.fixture
 def luoxi(district):
     return _persona("t_luoxi", "gov-luoxi", "town", "罗溪镇测试")
 

@@ -6,8 +6,10 @@ the referral only when Jiangsu's threshold for 拒不支付劳动报酬罪 is me
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,17 +21,20 @@ from anxin.cases.models import (
     ActionStatus,
     ActionStep,
     Case,
+    CaseDocument,
     CaseEvent,
+    DocumentKind,
     Instalment,
     LegalAction,
 )
-from anxin.cases.services import _event, _notify, is_lead, office_unit_ids, works_on
+from anxin.cases.services import _event, _guard_plan, _notify, is_lead, office_unit_ids, works_on
 from anxin.core.access import is_system, require_perm
 from anxin.core.audit import acting
 from anxin.core.deadlines import due_after, end_of
 from anxin.core.errors import DomainError
 from anxin.core.money import format_yuan
 from anxin.core.policy import param_record
+from anxin.intake.uploads import sniff
 from anxin.org.models import Duty, Role, Unit
 
 Step = ActionStep.Step
@@ -223,8 +228,14 @@ def action_request(
         amount = lapsed.amount * (percent or 0) // 100
         check = bounds.as_dict() | {"order": lapsed.pk}
         basis = basis or "劳动保障监察条例 第二十六条"
-    if kind == Kind.PENALTY and amount <= 0:
-        raise DomainError(_("请填写罚款金额"), field="amount")
+    if kind == Kind.PENALTY:
+        if amount <= 0:
+            raise DomainError(_("请填写罚款金额"), field="amount")
+        if not basis.strip():
+            raise DomainError(
+                _("行政处罚须写明法律依据（法律、法规的名称和条款，§四(五)“依法予以行政处罚”）"),
+                field="basis",
+            )
     if kind == Kind.REFERRAL:
         if workers < 1:
             raise DomainError(_("请填写被拒不支付劳动报酬的人数"), field="workers")
@@ -254,6 +265,8 @@ def action_request(
     due, due_basis = _due(kind, now, pay_by)
     with transaction.atomic(), acting(actor):
         Case.objects.select_for_update().filter(pk=case.pk).first()  # one action request per case at a time
+        if kind == Kind.MEDIATION:
+            _guard_plan(case, _("组织调解"))
         if kind in (Kind.ORDER, Kind.REFERRAL):
             dup = case.actions.filter(kind=kind, status__in=ACTIVE_ACTION).first()
             if dup:
@@ -435,6 +448,112 @@ def instalments_set(*, actor, action: LegalAction, rows: list[tuple[datetime.dat
             f"{action.get_kind_display()}履行计划：{len(rows)} 期，共 ¥{format_yuan(total)}",
         )
     return made
+
+
+def instalment_paid(*, actor, instalment: Instalment, paid_on: datetime.date, note: str = "") -> Instalment:
+    """The handling unit (or the lead unit, or the office) records that an instalment was paid."""
+    action = instalment.action
+    if not (handles(actor, action) or is_lead(actor, action.case)):
+        raise PermissionDenied(_("只有承办单位、牵头单位或联席办可以登记履行情况"))
+    if paid_on is None:
+        raise DomainError(_("请填写实付日期"), field="paid_on")
+    if paid_on > timezone.localdate():
+        raise DomainError(_("实付日期不能晚于今天"), field="paid_on")
+    note = (note or "").strip()
+    now = timezone.now()
+    with transaction.atomic(), acting(actor):
+        if (
+            Instalment.objects.filter(pk=instalment.pk, paid_on__isnull=True).update(
+                paid_on=paid_on, paid_note=note[:200]
+            )
+            != 1
+        ):
+            raise DomainError(_("该期已登记履行，请刷新后查看"), code="conflict")
+        text = (
+            f"{action.get_kind_display()}第 {instalment.due_on:%Y-%m-%d} 期 ¥{format_yuan(instalment.amount)} "
+            f"已于 {paid_on:%Y-%m-%d} 履行" + (f"，{note}" if note else "")
+        )
+        _event(action.case, CaseEvent.Kind.ACTION, actor, now, text)
+        _notify(action.case, [action.case.lead_unit_id, action.unit_id], text, topic="case-instalment")
+    instalment.refresh_from_db()
+    return instalment
+
+
+DOCUMENT_KINDS: dict[str, tuple[str, ...]] = {
+    # which papers each action kind files (the case itself may file any kind)
+    Kind.ORDER: (DocumentKind.SERVICE, DocumentKind.OTHER),
+    Kind.COMPENSATION: (DocumentKind.SERVICE, DocumentKind.OTHER),
+    Kind.PENALTY: (DocumentKind.PENALTY, DocumentKind.SERVICE, DocumentKind.OTHER),
+    Kind.REFERRAL: (DocumentKind.REFERRAL, DocumentKind.OTHER),
+    Kind.MEDIATION: (DocumentKind.AGREEMENT, DocumentKind.OTHER),
+    Kind.ARBITRATION: (DocumentKind.AWARD, DocumentKind.OTHER),
+    Kind.COURT: (DocumentKind.RULING, DocumentKind.PRESERVATION, DocumentKind.OTHER),
+    Kind.DEPOSIT: (DocumentKind.OTHER,),
+    Kind.FUND: (DocumentKind.OTHER,),
+}
+
+
+def may_attach(actor, case: Case, action: LegalAction | None = None) -> bool:
+    if action is not None and handles(actor, action):
+        return True
+    return works_on(actor, case) or is_system(actor)
+
+
+def document_attach(
+    *,
+    actor,
+    case: Case,
+    kind: str,
+    title: str,
+    name: str,
+    content: bytes,
+    action: LegalAction | None = None,
+) -> CaseDocument:
+    """File a paper with the case (or one of its actions), after checking what the file really is
+    (PDF, JPEG or PNG, at most 5 MB). The timeline records it."""
+    require_perm(actor, "cases.add_casedocument")
+    if action is not None and action.case_id != case.pk:
+        raise DomainError(_("该措施不属于本案件"), field="action")
+    if not may_attach(actor, case, action):
+        raise PermissionDenied(_("只有牵头、协办单位、承办单位或联席办可以上传案件文书"))
+    if kind not in DocumentKind.values:
+        raise DomainError(_("请选择文书类型"), field="kind")
+    if action is not None and kind not in DOCUMENT_KINDS[action.kind]:
+        raise DomainError(
+            _("“%(a)s”不能上传“%(k)s”") % {"a": action.get_kind_display(), "k": DocumentKind(kind).label},
+            field="kind",
+        )
+    title = (title or "").strip() or DocumentKind(kind).label
+    if len(title) > 150:
+        raise DomainError(_("标题不能超过 150 个字"), field="title")
+    content_type, extension = sniff(content, field="file", name=name)
+    document = CaseDocument(
+        case=case,
+        action=action,
+        kind=kind,
+        title=title,
+        token=uuid.uuid4().hex,
+        extension=extension,
+        content_type=content_type,
+        size=len(content),
+        uploaded_by=actor,
+    )
+    document.file.save(f"upload{extension}", ContentFile(content), save=False)
+    try:
+        with transaction.atomic(), acting(actor):
+            document.save()
+            where = f"（{action.get_kind_display()}）" if action else ""
+            _event(
+                case,
+                CaseEvent.Kind.DOCUMENT,
+                actor,
+                timezone.now(),
+                f"上传{document.get_kind_display()}{where}：{title}",
+            )
+    except BaseException:
+        document.file.delete(save=False)
+        raise
+    return document
 
 
 def next_steps(case: Case) -> list[str]:

@@ -22,7 +22,7 @@ from anxin.core.money import YuanField, yuan_str
 from anxin.intake.models import Signal
 from anxin.monitoring.models import Alert
 from anxin.org.models import Unit
-from anxin.registry.models import Enterprise
+from anxin.registry.models import Enterprise, Project
 
 
 class ActionSerializer(serializers.ModelSerializer):
@@ -118,6 +118,9 @@ class OpenSerializer(serializers.Serializer):
         child=serializers.IntegerField(), required=False, help_text="由线索立案：线索编号"
     )
     enterprise_uscc = serializers.CharField(max_length=30, required=False, help_text="直接立案时的企业")
+    project = serializers.IntegerField(
+        required=False, help_text="工程项目编号（/api/v1/projects/ 的 id）：工程建设领域的欠薪案件"
+    )
     summary = serializers.CharField(max_length=4000)
     workers = serializers.IntegerField(min_value=0, required=False)
     amount_claimed = YuanField(required=False)
@@ -216,6 +219,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             enterprise = Enterprise.objects.for_user(user).filter(uscc=uscc).first()
             if enterprise is None:
                 raise ValidationError({"enterprise_uscc": ["未登记的企业或不在您的范围内"]})
+        project = None
+        if v.get("project"):
+            project = Project.objects.for_user(user).filter(pk=v["project"]).first()
+            if project is None:
+                raise ValidationError({"project": ["工程项目不存在或不在您的范围内"]})
         co_codes = v.get("co_units") or []
         co_units = list(Unit.objects.filter(code__in=co_codes))
         if len(co_units) != len(set(co_codes)):
@@ -223,6 +231,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         case = services.case_open(
             actor=user,
             enterprise=enterprise,
+            project=project,
             alert=alert,
             signals=signals,
             summary=v["summary"],

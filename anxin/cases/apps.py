@@ -19,7 +19,7 @@ class CasesConfig(AppConfig):
     def role_permissions(self) -> dict[str, list[str]]:
         from anxin.org.models import Role
 
-        view = ["cases.view_case", "cases.view_legalaction"]
+        view = ["cases.view_case", "cases.view_legalaction", "cases.view_casedocument"]
         work = [
             *view,
             "cases.add_case",
@@ -29,6 +29,7 @@ class CasesConfig(AppConfig):
             "cases.request_legalaction",
             "cases.handle_legalaction",
             "cases.export_case",
+            "cases.add_casedocument",
         ]
         return {
             Role.OFFICE: [*work, "cases.approve_plan"],

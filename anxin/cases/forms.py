@@ -5,7 +5,16 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from anxin.cases.models import ActionKind, ActionStep, AssetItem, Custody, Incident, Outcome, Stage
+from anxin.cases.models import (
+    ActionKind,
+    ActionStep,
+    AssetItem,
+    Custody,
+    DocumentKind,
+    Incident,
+    Outcome,
+    Stage,
+)
 from anxin.cases.selectors import FLAG_FIELDS
 from anxin.core.forms import FilterForm, YuanFormField
 from anxin.org.models import Town, Unit
@@ -200,4 +209,25 @@ class StepForm(Styled, forms.Form):
         super().__init__(*args, **kwargs)
         if steps:
             self.fields["step"].choices = [(s, ActionStep.Step(s).label) for s in steps]
+        self.style()
+
+
+class DocumentForm(Styled, forms.Form):
+    kind = forms.ChoiceField(label=_("文书类型"), choices=DocumentKind.choices)
+    title = forms.CharField(label=_("标题"), max_length=150, required=False)
+    file = forms.FileField(label=_("文件"), help_text=_("PDF、JPEG 或 PNG，不超过 5 MB"))
+
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if kinds:
+            self.fields["kind"].choices = [(k, DocumentKind(k).label) for k in kinds]
+        self.style()
+
+
+class PaidForm(Styled, forms.Form):
+    paid_on = forms.DateField(label=_("实付日期"), widget=DATE)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self.style()

@@ -540,6 +540,10 @@ class Instalment(models.Model):
     due_on = models.DateField(_("应付日期"))
     amount = models.BigIntegerField(_("金额（分）"))
     paid_on = models.DateField(_("实付日期"), null=True, blank=True)
+    paid_note = models.CharField(_("履行说明"), max_length=200, blank=True)
+    # ``tick`` marks (each once): reminded before the date, reported when it passed unpaid.
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    missed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("分期履行")
@@ -555,3 +559,49 @@ class Instalment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.due_on} {self.amount}"
+
+
+class DocumentKind(models.TextChoices):
+    AGREEMENT = "agreement", _("调解协议书")
+    AWARD = "award", _("仲裁裁决书/调解书")
+    RULING = "ruling", _("判决书/裁定书")
+    PRESERVATION = "preservation", _("财产保全裁定")
+    CUSTODY = "custody", _("委托保管协议")
+    SERVICE = "service", _("文书送达回证")
+    PENALTY = "penalty", _("行政处罚决定书")
+    REFERRAL = "referral", _("移送/受理文书")
+    OTHER = "other", _("其他材料")
+
+
+def document_path(instance, filename: str) -> str:
+    return f"cases/{timezone.now():%Y/%m}/{instance.token}{instance.extension}"
+
+
+class CaseDocument(models.Model):
+    """A file behind a case or one of its actions: the mediation agreement, an award or judgment,
+    a preservation ruling, a custody agreement, a served notice — checked by content (PDF, JPEG,
+    PNG), never by name."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
+    action = models.ForeignKey(
+        LegalAction, on_delete=models.PROTECT, related_name="documents", null=True, blank=True
+    )
+    kind = models.CharField(_("文书类型"), max_length=12, choices=DocumentKind.choices)
+    title = models.CharField(_("标题"), max_length=150)
+    file = models.FileField(_("文件"), upload_to=document_path, max_length=200)
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    extension = models.CharField(max_length=8, editable=False)
+    content_type = models.CharField(_("类型"), max_length=60)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("案件文书")
+        verbose_name_plural = _("案件文书")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title

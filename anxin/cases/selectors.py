@@ -6,9 +6,10 @@ import datetime
 from itertools import chain
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
-from anxin.cases.models import ACTIVE_ACTION, ActionKind, Case, LegalAction, Stage
+from anxin.cases.models import ACTIVE_ACTION, ActionKind, Case, CaseDocument, LegalAction, Stage
 from anxin.core.access import get_scoped_or_404, scope_of
 from anxin.org.access import waiting_on
 from anxin.org.models import Role
@@ -68,6 +69,18 @@ def action_get(*, user, pk: int) -> LegalAction:
         user,
         pk=pk,
     )
+
+
+def document_get(*, user, pk: int):
+    """A case paper: for those who see its case, and for the unit handling the action it belongs to."""
+    document = CaseDocument.objects.select_related("case", "action").filter(pk=pk).first()
+    if document is None:
+        raise Http404
+    if Case.objects.for_user(user).filter(pk=document.case_id).exists():
+        return document
+    if document.action_id and LegalAction.objects.for_user(user).filter(pk=document.action_id).exists():
+        return document
+    raise Http404
 
 
 def sees_case(user, case: Case) -> bool:

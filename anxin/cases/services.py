@@ -71,6 +71,23 @@ def works_on(actor, case: Case) -> bool:
     )
 
 
+def may_make(actor, case: Case, step: workflow.Transition) -> bool:
+    """Whether ``actor`` may make this move: the transitions table's ``who`` column, then the
+    permission the row names."""
+    if is_system(actor):
+        return True
+    allowed = actor.has_role(Role.OFFICE) if step.who == workflow.OFFICE else is_lead(actor, case)
+    return bool(allowed and actor.has_perm(step.perm))
+
+
+def _who_refusal(case: Case, step: workflow.Transition) -> PermissionDenied:
+    if step.who == workflow.OFFICE:
+        return PermissionDenied(_("只有联席办可以%(a)s") % {"a": workflow.ACTION_LABELS[step.action]})
+    if step.action == workflow.CLOSE:
+        return PermissionDenied(_("只有牵头单位（%(u)s）或联席办可以结案") % {"u": case.lead_unit.name})
+    return PermissionDenied(_("只有牵头单位（%(u)s）或联席办可以推进案件阶段") % {"u": case.lead_unit.name})
+
+
 def office_unit_ids() -> list[int]:
     return list(Unit.objects.filter(kind="office").values_list("pk", flat=True))
 
@@ -238,6 +255,68 @@ def case_open(
     return case
 
 
+def case_link(
+    *,
+    actor,
+    case: Case,
+    signals: list[Signal] | tuple = (),
+    alerts: list[Alert] | tuple = (),
+    now: datetime.datetime | None = None,
+) -> Case:
+    """Link signals and alerts that arrive after the case was opened (a new complaint about the
+    same dispute, a rule that fired again). The case's level rises with a redder alert; an active
+    alert linked here is marked handled by the case."""
+    if not case.is_open:
+        raise DomainError(_("案件已结案"), code="transition")
+    if not works_on(actor, case):
+        raise PermissionDenied(_("只有牵头、协办单位或联席办可以关联线索和预警"))
+    signals, alerts = list(signals), list(alerts)
+    if not signals and not alerts:
+        raise DomainError(_("请选择要关联的线索或预警"), field="signals")
+    if any(s.enterprise_id != case.enterprise_id for s in signals):
+        raise DomainError(_("所选线索须都属于该企业"), field="signals")
+    if any(a.enterprise_id != case.enterprise_id for a in alerts):
+        raise DomainError(_("所选预警须都属于该企业"), field="alerts")
+    visible = Signal.objects.for_user(actor).filter(pk__in=[s.pk for s in signals]).count()
+    if not is_system(actor) and visible != len({s.pk for s in signals}):
+        raise ScopeViolation(_("所选线索不在您的查看范围内"))
+    now = now or timezone.now()
+    with transaction.atomic(), acting(actor):
+        for alert in alerts:
+            taken = Case.objects.filter(alerts=alert).exclude(stage=Stage.CLOSED).exclude(pk=case.pk).first()
+            if taken:
+                raise DomainError(_("该预警已立案：%(n)s") % {"n": taken.number}, code="conflict")
+        new_signals = [s for s in signals if not case.signals.filter(pk=s.pk).exists()]
+        new_alerts = [a for a in alerts if not case.alerts.filter(pk=a.pk).exists()]
+        if not new_signals and not new_alerts:
+            raise DomainError(_("所选线索和预警已关联本案件"), field="signals")
+        case.signals.add(*new_signals)
+        case.alerts.add(*new_alerts)
+        level = max([case.level, *[a.level for a in new_alerts]], key=LEVEL_RANK.get)
+        if level != case.level:
+            Case.objects.filter(pk=case.pk).update(level=level, updated_at=now)
+        parts = [f"线索 {len(new_signals)} 条"] if new_signals else []
+        parts += (
+            [f"预警 {len(new_alerts)} 条（{'、'.join(a.rule for a in new_alerts)}）"] if new_alerts else []
+        )
+        text = "关联" + "、".join(parts)
+        if level != case.level:
+            text += f"；案件等级 {Level(case.level).label} → {Level(level).label}"
+        _event(case, Kind.UPDATE, actor, now, text)
+        if new_alerts:
+            from anxin.core.audit import system_actor
+            from anxin.monitoring.services import alert_handle, is_alert_handler
+
+            for alert in new_alerts:
+                if alert.status in ACTIVE_ALERT:
+                    by = actor if is_alert_handler(actor, alert) else system_actor()
+                    alert_handle(
+                        actor=by, alert=alert, note=f"已并入案件：{case.number}（{actor.display_name}）"
+                    )
+    case.refresh_from_db()
+    return case
+
+
 def _project_parties(project: Project) -> set[int]:
     ids = {project.builder_id, project.general_contractor_id}
     ids |= set(project.subcontractors.values_list("pk", flat=True))
@@ -320,25 +399,26 @@ def case_update(
 
 def available_moves(actor, case: Case) -> list[workflow.Transition]:
     """The moves this actor may make on this case now (guards are checked when made)."""
-    if not case.is_open or not is_lead(actor, case):
+    if not case.is_open:
         return []
     return [
         t
         for t in workflow.TRANSITIONS
-        if t.from_stage == case.stage and (is_system(actor) or actor.has_perm(t.perm))
-        if t.action != workflow.CLOSE
+        if t.from_stage == case.stage and t.action != workflow.CLOSE and may_make(actor, case, t)
     ]
 
 
-def _guard_plan(case: Case, to_stage: str) -> None:
+def _guard_plan(case: Case, what: str) -> None:
+    """A red case goes to mediation (and beyond) only under a plan the office approved (§四(三)).
+    Call inside the transaction: the plan row stays locked until the move commits."""
     if case.level != Level.RED:
         return
     plan = Plan.objects.select_for_update().filter(case=case).first()
     if plan is None or plan.status != PlanStatus.APPROVED:
         state = plan.get_status_display() if plan else "未编制"
         raise DomainError(
-            _("红色等级案件须经联席办批准一企一策处置方案后方可进入“%(s)s”（当前方案：%(p)s，依据 §四(三)）")
-            % {"s": Stage(to_stage).label, "p": state},
+            _("红色等级案件须经联席办批准一企一策处置方案后方可%(w)s（当前方案：%(p)s，依据 §四(三)）")
+            % {"w": what, "p": state},
             code="guard",
         )
 
@@ -356,10 +436,8 @@ def case_move(
             code="transition",
         )
     require_perm(actor, step.perm)
-    if not is_lead(actor, case):
-        raise PermissionDenied(
-            _("只有牵头单位（%(u)s）或联席办可以推进案件阶段") % {"u": case.lead_unit.name}
-        )
+    if not may_make(actor, case, step):
+        raise _who_refusal(case, step)
     reason = (reason or "").strip()
     if step.reason_required and not reason:
         skipped = workflow.OPEN_STAGES[workflow.OPEN_STAGES.index(case.stage) + 1]
@@ -368,7 +446,7 @@ def case_move(
     due, basis = stage_due(step.to_stage, now)
     with transaction.atomic(), acting(actor):
         if step.guard == workflow.PLAN_APPROVED:
-            _guard_plan(case, step.to_stage)  # inside: the plan row is locked until the move commits
+            _guard_plan(case, _("进入“%(s)s”") % {"s": Stage(step.to_stage).label})
         moved = Case.objects.filter(pk=case.pk, stage=case.stage).update(
             stage=step.to_stage,
             stage_since=now,
@@ -430,10 +508,10 @@ def case_close(
     if step is None:
         raise DomainError(_("案件已结案"), code="transition")
     require_perm(actor, step.perm)
-    if not is_lead(actor, case):
-        raise PermissionDenied(_("只有牵头单位（%(u)s）或联席办可以结案") % {"u": case.lead_unit.name})
+    if not may_make(actor, case, step):
+        raise _who_refusal(case, step)
     note = (note or "").strip()
-    problems = closing_problems(case, outcome, amount_paid)
+    problems = closing_problems(case, outcome, amount_paid) if step.guard == workflow.CLOSING else []
     if outcome == Outcome.UNFOUNDED and not note:
         problems.append(_("以“不属实”结案须说明核查情况"))
     if problems:

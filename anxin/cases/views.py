@@ -24,18 +24,20 @@ from anxin.cases.forms import (
     CaseFilter,
     CaseOpenForm,
     CloseForm,
+    DocumentForm,
     IncidentForm,
+    PaidForm,
     PlanForm,
     StepForm,
 )
-from anxin.cases.models import ActionKind, AssetItem, Plan, PlanStatus, Stage
+from anxin.cases.models import ActionKind, AssetItem, Instalment, Plan, PlanStatus, Stage
 from anxin.core.errors import DomainError
 from anxin.core.gongwen import docx_response
 from anxin.core.money import format_yuan
 from anxin.core.paging import paginate
 from anxin.core.xlsx import Col, xlsx_response
 from anxin.intake.models import Signal
-from anxin.monitoring.models import Alert
+from anxin.monitoring.models import ACTIVE_ALERT, Alert
 from anxin.registry.models import Enterprise, Project
 
 
@@ -207,7 +209,8 @@ def case_detail(request, pk: int):
         "moves": moves,
         "is_lead": lead,
         "works_on": services.works_on(user, case),
-        "may_close": case.is_open and lead and user.has_perm("cases.close_case"),
+        "may_close": case.is_open
+        and services.may_make(user, case, workflow.transition(case.stage, workflow.CLOSE)),
         "close_form": CloseForm(auto_id="close_%s", initial={"amount_paid": case.amount_claimed}),
         "edit_form": CaseEditForm(
             auto_id="edit_%s",
@@ -243,6 +246,21 @@ def case_detail(request, pk: int):
         "alerts": Alert.objects.for_user(user).filter(pk__in=case.alerts.values("pk")),
         "may_approve": user.has_perm("cases.approve_plan") and plan and plan.status == PlanStatus.SUBMITTED,
         "may_extend": case.is_open and not case.extended and services.may_extend(user),
+        "documents": case.documents.select_related("action", "uploaded_by"),
+        "linkable_signals": Signal.objects.for_user(user)
+        .filter(enterprise=case.enterprise_id)
+        .exclude(pk__in=case.signals.values("pk"))
+        .select_related("channel")
+        .order_by("-received_at")[:20]
+        if case.is_open and services.works_on(user, case)
+        else [],
+        "linkable_alerts": Alert.objects.for_user(user)
+        .filter(enterprise=case.enterprise_id, status__in=ACTIVE_ALERT)
+        .exclude(pk__in=case.alerts.values("pk"))[:20]
+        if case.is_open and services.works_on(user, case)
+        else [],
+        "may_attach": user.has_perm("cases.add_casedocument") and action_services.may_attach(user, case),
+        "document_form": DocumentForm(auto_id="doc_%s"),
     }
     return render(request, "cases/case_detail.html", context)
 
@@ -327,6 +345,23 @@ def case_extend(request, pk: int):
         return services.case_extend(actor=request.user, case=case, reason=request.POST.get("reason", ""))
 
     return _case_post(request, pk, extend, success="已延长办结期限。")
+
+
+@login_required
+@permission_required("cases.change_case", raise_exception=True)
+@require_POST
+def case_link(request, pk: int):
+    def link(case, _data):
+        def ids(name):
+            return [int(v) for v in request.POST.getlist(name) if v.isdigit()]
+
+        signals = Signal.objects.for_user(request.user).filter(
+            enterprise=case.enterprise, pk__in=ids("signal")
+        )
+        alerts = Alert.objects.for_user(request.user).filter(enterprise=case.enterprise, pk__in=ids("alert"))
+        return services.case_link(actor=request.user, case=case, signals=list(signals), alerts=list(alerts))
+
+    return _case_post(request, pk, link, success="已关联。")
 
 
 @login_required
@@ -523,8 +558,89 @@ def action_detail(request, pk: int):
         "step_form": StepForm(steps=steps, initial={"on": timezone.localdate()}),
         "steps": action.steps.select_related("actor"),
         "instalments": action.instalments.all(),
+        "today": timezone.localdate(),
+        "documents": action.documents.select_related("uploaded_by"),
+        "may_attach": user.has_perm("cases.add_casedocument")
+        and action_services.may_attach(user, action.case, action),
+        "document_form": DocumentForm(auto_id="doc_%s", kinds=action_services.DOCUMENT_KINDS[action.kind]),
     }
     return render(request, "cases/action_detail.html", context)
+
+
+def _attach(request, case, action, back):
+    form = DocumentForm(
+        request.POST, request.FILES, kinds=action_services.DOCUMENT_KINDS[action.kind] if action else ()
+    )
+    if not form.is_valid():
+        _form_errors(request, form)
+        return back
+    data = form.cleaned_data
+    upload = data["file"]
+    if upload.size > 5 * 1024 * 1024:  # before reading it into memory
+        messages.error(request, f"“{upload.name}”超过 5 MB，请压缩后再上传")
+        return back
+    try:
+        document = action_services.document_attach(
+            actor=request.user, case=case, action=action, kind=data["kind"], title=data["title"],
+            name=upload.name, content=upload.read(),
+        )  # fmt: skip
+    except (DomainError, PermissionDenied) as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, f"已上传{document.get_kind_display()}：{document.title}")
+    return back
+
+
+@login_required
+@permission_required("cases.add_casedocument", raise_exception=True)
+@require_POST
+def document_new(request, pk: int):
+    case = selectors.case_get(user=request.user, pk=pk)
+    return _attach(request, case, None, redirect(reverse("case-detail", args=[case.pk]) + "#documents"))
+
+
+@login_required
+@permission_required("cases.add_casedocument", raise_exception=True)
+@require_POST
+def action_document_new(request, pk: int):
+    action = selectors.action_get(user=request.user, pk=pk)
+    return _attach(request, action.case, action, redirect("case-action", pk=action.pk))
+
+
+@login_required
+@permission_required("cases.view_casedocument", raise_exception=True)
+def document_download(request, pk: int):
+    from django.http import FileResponse
+    from django.utils.http import content_disposition_header
+
+    document = selectors.document_get(user=request.user, pk=pk)
+    response = FileResponse(document.file.open("rb"), content_type=document.content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=f"{document.title}{document.extension}"
+    )
+    return response
+
+
+@login_required
+@permission_required("cases.handle_legalaction", raise_exception=True)
+@require_POST
+def instalment_paid(request, pk: int):
+    instalment = get_object_or_404(Instalment, pk=pk)
+    action = selectors.action_get(user=request.user, pk=instalment.action_id)
+    form = PaidForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+    else:
+        try:
+            action_services.instalment_paid(
+                actor=request.user, instalment=instalment, paid_on=form.cleaned_data["paid_on"],
+                note=form.cleaned_data["note"],
+            )  # fmt: skip
+        except (DomainError, PermissionDenied) as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, "已登记履行。")
+    return redirect("case-action", pk=action.pk)
 
 
 @login_required

@@ -15,10 +15,14 @@ from anxin.cases.models import OPEN_STAGES, Stage
 ADVANCE, SKIP, CLOSE = "advance", "skip", "close"
 ACTION_LABELS = {ADVANCE: "进入下一阶段", SKIP: "跳过下一阶段", CLOSE: "结案"}
 
-# Who: "lead" — the lead unit's users and the office; "office" — the office only.
+# Who: "lead" — the lead unit's users and the office; "office" — the office only. The services read
+# this column (``services.may_make``): changing a row changes who may make the move.
 LEAD, OFFICE = "lead", "office"
-# Guards (checked in services): the red-level plan before mediation; the closing conditions.
+# Guards (checked in services): a red case's approved plan before mediation and every stage after
+# it (§四(三)); the closing conditions (an outcome, the amounts paid, no unfinished action).
 PLAN_APPROVED, CLOSING = "plan_approved", "closing"
+# The stages a red case enters only with the office's approval of its plan.
+PLANNED_STAGES = (Stage.MEDIATION, Stage.LITIGATION, Stage.ENFORCEMENT)
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,7 @@ class Transition:
 
 
 def _entering(stage: str) -> str:
-    return PLAN_APPROVED if stage == Stage.MEDIATION else ""
+    return PLAN_APPROVED if stage in PLANNED_STAGES else ""
 
 
 def _build() -> tuple[Transition, ...]:

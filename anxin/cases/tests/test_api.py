@@ -198,3 +198,44 @@ def test_the_police_list_and_accept_their_referral_over_the_api(
         format="json",
     )
     assert refused.status_code == 403
+
+
+def test_a_project_case_is_opened_over_the_api_and_may_draw_the_deposit(world, api, office, renshe, xuejia):
+    client = api(office)
+    body = {
+        "enterprise_uscc": world.luoxi_builder.uscc,
+        "summary": "项目拖欠农民工工资",
+        "amount_claimed": "50000",
+    }
+    missing = client.post("/api/v1/cases/", body | {"project": 999_999}, format="json")
+    assert missing.status_code == 400 and "project" in missing.json()
+    not_a_party = client.post(
+        "/api/v1/cases/",
+        body | {"enterprise_uscc": world.luoxi_factory.uscc, "project": world.luoxi_project.pk},
+        format="json",
+    )
+    assert not_a_party.status_code == 400 and "不是此工程项目" in not_a_party.content.decode()
+    other_town = api(xuejia).post("/api/v1/cases/", body | {"project": world.luoxi_project.pk}, format="json")
+    assert other_town.status_code == 400
+    assert Case.objects.count() == 0
+    made = client.post("/api/v1/cases/", body | {"project": world.luoxi_project.pk}, format="json")
+    assert made.status_code == 201, made.content
+    assert made.json()["project"] == world.luoxi_project.pk and made.json()["lead_unit"] == "gov-luoxi"
+    draw = api(renshe).post(
+        f"/api/v1/cases/{made.json()['id']}/actions/", {"kind": "deposit", "amount": "30000"}, format="json"
+    )
+    assert draw.status_code == 201 and draw.json()["unit"] == "construction"
+
+
+def test_a_second_active_order_is_a_409_and_writes_nothing(world, api, office, renshe):
+    case = open_case(world.luoxi_factory, actor=office)
+    hrss = api(renshe)
+    order = {
+        "kind": "order",
+        "amount": "1000",
+        "pay_by": (timezone.localdate() + datetime.timedelta(days=7)).isoformat(),
+    }
+    assert hrss.post(f"/api/v1/cases/{case.pk}/actions/", order, format="json").status_code == 201
+    again = hrss.post(f"/api/v1/cases/{case.pk}/actions/", order, format="json")
+    assert again.status_code == 409 and "已有办理中的" in again.content.decode()
+    assert LegalAction.objects.filter(case=case).count() == 1

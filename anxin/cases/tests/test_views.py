@@ -31,6 +31,10 @@ def luoxi_case(world, office):
         ("chengjian", False),  # a textile factory is not in 城建's line
         ("gongan", False),
         ("fayuan", False),
+        ("shuili", False),  # 水利局's line is water projects
+        ("jianchayuan", False),  # 检察院 sees the referrals copied to it, not the cases
+        ("sifa", False),  # 司法局 until it is a co-unit or hosts a mediation
+        ("caizheng", False),
     ],
 )
 def test_who_sees_a_case(request, luoxi_case, login, persona, sees):
@@ -158,7 +162,16 @@ def test_the_order_notice_and_the_summary_download_as_word(luoxi_case, login, re
     )  # fmt: skip
     response = login(renshe).get(f"/cases/actions/{order.pk}/notice.docx")
     assert response.status_code == 200
-    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    document = Document(io.BytesIO(response.content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    header = document.paragraphs[0].runs[0]
+    assert str(header.font.color.rgb) == "C00000"  # the red issuing-authority header of 公文
+    from docx.oxml.ns import qn
+
+    fonts = {
+        r._element.rPr.rFonts.get(qn("w:eastAsia")) for p in document.paragraphs for r in p.runs if r.text
+    }
+    assert fonts <= {"Noto Serif CJK SC", "Noto Sans CJK SC"} and "Noto Serif CJK SC" in fonts
     assert "限期支付工资通知书" in text and "120,000.00 元" in text and "新人社监〔2026〕8号" in text
     assert world_name(luoxi_case) in text
     assert SecurityEvent.objects.filter(kind="export", summary__contains="限期支付").exists()
@@ -350,3 +363,39 @@ def test_a_mediation_hosted_by_the_town_is_in_the_towns_todo_and_not_its_neighbo
     assert [a.pk for a in login(luoxi).get("/cases/todo/").context["actions"]] == [mediation.pk]
     assert list(login(xuejia).get("/cases/todo/").context["actions"]) == []
     assert login(xuejia).get(f"/cases/actions/{mediation.pk}/").status_code == 404
+
+
+def test_the_case_ledger_filters_by_stage_town_lead_flag_overdue_state_and_search(world, login, office):
+    from anxin.org.models import Unit
+
+    luoxi = open_case(world.luoxi_factory, actor=office, mass_incident=True)
+    xuejia = open_case(world.xuejia_factory, actor=office, lead_unit=Unit.objects.get(code="hrss"))
+    late = open_case(world.xuejia_dispatch, actor=office, malicious=True)
+    Case.objects.filter(pk=late.pk).update(
+        stage="control", stage_due_at=timezone.now() - datetime.timedelta(days=1)
+    )
+    closed = open_case(world.luoxi_builder, actor=office)
+    Case.objects.filter(pk=closed.pk).update(stage="closed", outcome="unfounded", closed_at=timezone.now())
+    client = login(office)
+
+    def listed(**query) -> set[int]:
+        response = client.get("/cases/", query)
+        assert response.status_code == 200
+        return {c.pk for c in response.context["page"]}
+
+    assert listed() == {luoxi.pk, xuejia.pk, late.pk, closed.pk}
+    assert listed(stage="control") == {late.pk}
+    assert listed(town="xuejia") == {xuejia.pk, late.pk}
+    assert listed(lead="hrss") == {xuejia.pk}
+    assert listed(flag="mass_incident") == {luoxi.pk}
+    assert listed(flag="malicious") == {late.pk}
+    assert listed(overdue="on") == {late.pk}
+    assert listed(state="closed") == {closed.pk}
+    assert listed(state="open") == {luoxi.pk, xuejia.pk, late.pk}
+    assert listed(q=world.xuejia_dispatch.name[:4]) == {late.pk}
+    assert listed(q=luoxi.number) == {luoxi.pk}
+    from openpyxl import load_workbook
+
+    export = client.get("/cases/", {"export": "xlsx", "town": "xuejia"})
+    values = {c.value for row in load_workbook(io.BytesIO(export.content)).active.iter_rows() for c in row}
+    assert {xuejia.number, late.number} <= values and luoxi.number not in values
