@@ -101,6 +101,14 @@ def test_a_case_from_red_alert_to_closure(live_server, page, shot, world, office
     handle.get_by_label("事项").select_option("agreement")
     handle.get_by_label("说明").fill("企业同意先支付 3 万元，其余待设备变现后支付")
     handle.get_by_role("button", name="登记进展").click()
+    papers = page.get_by_test_id("action-document-form")
+    papers.get_by_label("文书类型").select_option("agreement")
+    papers.get_by_label("标题").fill("罗溪镇调解协议书")
+    papers.get_by_label("文件").set_input_files(
+        files=[{"name": "调解协议书.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}]
+    )
+    papers.get_by_role("button", name="上传").click()
+    expect(page.get_by_test_id("action-documents")).to_contain_text("罗溪镇调解协议书")
     page.get_by_label("办理结果").fill("达成调解协议：先付 3 万元")
     accept_next_dialog(page)
     page.get_by_role("button", name="办结").click()
