@@ -14,7 +14,11 @@ file unless --database-url names an empty PostgreSQL database). Then it measures
   re-scan       the same again (nothing changed: nothing rewritten)
   tick          ``scan_district()`` as ``tick`` runs it: same day, same parameters, no data
                 changed since the last scan — re-assesses only what changed (here: nothing)
-  one           re-assessing one enterprise as after a new signal: p50 / p95 over 200 runs
+  one           a new verified complaint: for a random enterprise, a wage complaint is recorded,
+                accepted and verified as 属实 through the intake services (each committed, as
+                the office would); the re-assessment the verification's after-commit hook runs
+                (``services.on_enterprises_changed``, called by ``MonitoringConfig.on_event``)
+                is timed: p50 / p95 over 200 runs
   cockpit       GET /cockpit/ as the office (whole district), p50 / p95 over 20 requests
 
 Targets (issue #4): full scan ≤ 30 s and ≤ 3 × baseline; one enterprise p95 ≤ 50 ms; cockpit
@@ -249,6 +253,64 @@ def timed(func):
     return time.perf_counter() - began, result
 
 
+def one_after_a_new_signal(office, ids: list[int], *, runs: int) -> list[float]:
+    """Milliseconds of each re-assessment run by the after-commit hook of a verification, sorted.
+
+    The hook itself is timed (a wrapper around the function ``MonitoringConfig.on_event`` calls),
+    so what is measured is the work a real verification triggers once its transaction commits,
+    on an enterprise whose facts have just changed."""
+    from django.utils import timezone
+
+    from anxin.intake import services as intake
+    from anxin.intake.models import Channel
+    from anxin.monitoring import services
+    from anxin.monitoring.models import RiskAssessment
+    from anxin.registry.models import Enterprise
+
+    hook = services.on_enterprises_changed
+    timings: list[tuple[list[int], float]] = []
+
+    def timed_hook(enterprise_ids):
+        began = time.perf_counter()
+        hook(enterprise_ids)
+        timings.append((list(enterprise_ids), (time.perf_counter() - began) * 1000))
+
+    services.on_enterprises_changed = timed_hook
+    channel = Channel.objects.get(code="labour-inspection")
+    rng = random.Random(7)
+    samples = []
+    counted = 0
+    try:
+        for n in range(runs):
+            enterprise = Enterprise.objects.get(pk=rng.choice(ids))
+            recorded = intake.signal_record(
+                actor=office,
+                channel=channel,
+                reference=f"BENCH-ONE-{n:04d}",
+                kind="wage_complaint",
+                received_at=timezone.now(),
+                summary="基准：新的欠薪举报",
+                enterprise=enterprise,
+                months_owed=1,
+            )
+            signal = intake.signal_accept(actor=office, signal=recorded.signal)
+            timings.clear()
+            intake.signal_verify(actor=office, signal=signal, result="substantiated", note="基准核实")
+            # The verification committed: its hook ran once, for this enterprise. (A complaint
+            # from a second channel within signal.dedup_days is a suspected duplicate and counts
+            # once — as in production; the re-assessment runs all the same.)
+            assert [ids_ for ids_, _ms in timings] == [[enterprise.pk]], timings
+            if signal.duplicate_state != "suspected":
+                counted += 1
+                level = RiskAssessment.objects.get(enterprise=enterprise).level
+                assert level in ("yellow", "orange", "red"), level  # a verified complaint is arrears
+            samples.append(timings[0][1])
+    finally:
+        services.on_enterprises_changed = hook
+    print(f"one: {runs} verified complaints recorded, {counted} not suspected duplicates")
+    return sorted(samples)
+
+
 def run(args) -> None:
     from django.db import connection
     from django.test import Client
@@ -284,13 +346,6 @@ def run(args) -> None:
     rescan_seconds, second = timed(full)
     tick_seconds, tick = min((timed(services.scan_district) for _ in range(3)), key=lambda r: r[0])
     assert tick.mode == "changed", tick.reason
-    ids = list(Enterprise.objects.values_list("pk", flat=True))
-    rng = random.Random(7)
-    samples = []
-    for _ in range(200):
-        seconds, _r = timed(lambda: services.scan(enterprise_ids=[rng.choice(ids)]))
-        samples.append(seconds * 1000)
-    samples.sort()
     from anxin.core.audit import system_actor
 
     office = user_save(
@@ -301,6 +356,8 @@ def run(args) -> None:
         password="Bench@2026pass!",  # noqa: S106 (a throwaway account in a scratch database)
         full_name="基准",
     )
+    ids = list(Enterprise.objects.values_list("pk", flat=True))
+    samples = one_after_a_new_signal(office, ids, runs=200)
     client = Client()
     client.force_login(office)
     client.get("/cockpit/", secure=True)  # warm up
@@ -330,7 +387,8 @@ def run(args) -> None:
         f"| {tick_seconds:.2f} s ({tick_seconds / base_seconds:.1f} × baseline) | ≤ 3 × baseline |"
     )
     print(
-        f"| one enterprise after a new signal: p50 / p95 | {statistics.median(samples):.1f} / {p95:.1f} ms | p95 ≤ 50 ms |"
+        "| one enterprise after a new verified complaint (after-commit re-assessment): p50 / p95 "
+        f"| {statistics.median(samples):.1f} / {p95:.1f} ms | p95 ≤ 50 ms |"
     )
     print(
         f"| cockpit page (whole district): p50 / p95 | {statistics.median(pages):.0f} / {pages[18]:.0f} ms | ≤ 300 ms |"

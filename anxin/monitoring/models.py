@@ -660,7 +660,8 @@ class MissingDailyReport(models.Model):
 
 class ScreeningCampaign(models.Model):
     """A screening campaign (排查摸底, §四(一)): the office sets the period and the scope (kinds,
-    towns); every enterprise in scope becomes a task for its town (条块结合、属地为主)."""
+    towns); every enterprise in scope becomes a task for its town and its line department
+    (条块结合、属地为主)."""
 
     name = models.CharField(_("名称"), max_length=80)
     start = models.DateField(_("开始日期"))
@@ -693,15 +694,20 @@ class ScreeningCampaign(models.Model):
 
 
 class ScreeningTaskQuerySet(ScopedQuerySet):
+    """A town sees its territory's tasks, a department those routed to it or in its line."""
+
     def scope_filter(self, scope: Scope) -> Q:
         q = Q(pk__in=[])
         if scope.town_ids:
             q |= Q(town_id__in=scope.town_ids)
+        if scope.unit_id:
+            q |= Q(unit_id=scope.unit_id)
         return q | in_line(scope)
 
 
 class ScreeningTask(models.Model):
-    """One enterprise to screen in a campaign, answered on the form for its kind."""
+    """One enterprise to screen in a campaign, answered on the form for its kind: the task of its
+    town (属地) and of the department responsible for it by duty (条线)."""
 
     class Result(models.TextChoices):
         PENDING = "pending", _("待排查")
@@ -713,6 +719,15 @@ class ScreeningTask(models.Model):
         Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="+"
     )
     town = models.ForeignKey(Town, verbose_name=_("属地"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("条线部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("按职责分派的主管部门（§四(一) 条块结合）"),
+    )
     result = models.CharField(_("结果"), max_length=8, choices=Result.choices, default=Result.PENDING)
     answers = models.JSONField(_("排查情况"), default=dict)
     answered_by = models.ForeignKey(

@@ -417,14 +417,34 @@ def arrears_duration(facts: Facts, params: dict[str, Param], as_of: datetime.dat
     )
 
 
-# Screening factors of §四(一): (points, sentence). Weights are the district's practice.
-KIND_WEIGHTS = {"labour_intensive": 5, "labour_dispatch": 5, "construction": 5, "real_estate": 5}
+# Screening factors of §四(一). Each factor's points and each kind's weight are policy parameters
+# (district practice, to confirm); the rule declares them, so a finding lists the values it used.
 KIND_NAMES = {
     "labour_intensive": "劳动密集型",
     "labour_dispatch": "劳务派遣",
     "construction": "建筑施工",
     "real_estate": "房地产开发",
 }
+KIND_WEIGHTS = {kind: f"screen.weight_{kind}" for kind in KIND_NAMES}  # kind → its weight's parameter
+FACTOR_POINTS = (
+    "screen.points_si_arrears",
+    "screen.points_electricity_drop",
+    "screen.points_headcount_drop",
+    "screen.points_tax_drop",
+    "screen.points_overdue_loans",
+    "screen.points_litigation",
+    "screen.points_private_lending",
+    "screen.points_owner_unreachable",
+    "screen.points_suspension",
+    "screen.points_project_settlement",
+    "screen.points_collective",
+)
+DROPS = (  # indicator, label, threshold parameter, points parameter
+    ("electricity_kwh", "用电量", "screen.electricity_drop_percent", "screen.points_electricity_drop"),
+    ("insured_headcount", "参保人数", "screen.headcount_drop_percent", "screen.points_headcount_drop"),
+    ("tax_paid", "纳税额", "screen.tax_drop_percent", "screen.points_tax_drop"),
+)
+RECENT_DAYS = 90  # a factor signal counts for three months; collective complaints for a year
 
 
 def _drop(facts: Facts, code: str, as_of: datetime.date, param: Param) -> tuple[int, Obs] | None:
@@ -449,52 +469,58 @@ def screening(facts: Facts, params: dict[str, Param], as_of: datetime.date) -> F
     signals: list[int] = []
     used: list[dict] = []
 
-    def add(n: int, text: str, *, obs: Obs | None = None, sigs: list[Sig] = ()) -> None:
+    def add(param_codes: tuple[str, ...], text: str, *, obs: Obs | None = None, sigs: list[Sig] = ()) -> None:
         nonlocal points
+        weights = [_p(params, code) for code in param_codes]
+        n = sum(w.value for w in weights)
         points += n
         parts.append(f"{text}（{n}分）")
+        used.extend(w.evidence() for w in weights)
         if obs:
             observations.append(obs.id)
         signals.extend(s.id for s in sigs)
 
-    si = current(facts, "si_arrears_months", as_of)
-    if si and si.value >= 1:
-        add(20, f"社保欠缴 {si.value} 个月", obs=si)
-    for code, label, param_code, weight in (
-        ("electricity_kwh", "用电量", "screen.electricity_drop_percent", 15),
-        ("insured_headcount", "参保人数", "screen.headcount_drop_percent", 15),
-        ("tax_paid", "纳税额", "screen.tax_drop_percent", 10),
-    ):
-        param = _p(params, param_code)
-        found = _drop(facts, code, as_of, param)
+    def observed(code: str) -> Obs | None:
+        obs = current(facts, code, as_of)
+        return obs if obs and obs.value > 0 else None
+
+    si = observed("si_arrears_months")
+    if si:
+        add(("screen.points_si_arrears",), f"社保欠缴 {si.value} 个月", obs=si)
+    for code, label, threshold_code, points_code in DROPS:
+        threshold = _p(params, threshold_code)
+        found = _drop(facts, code, as_of, threshold)
         if found:
             drop, latest = found
-            add(weight, f"{label}较前三个月均值下降 {drop}%（≥{param.value}%）", obs=latest)
-            used.append(param.evidence())
-    loans = current(facts, "overdue_loans", as_of)
-    if loans and loans.value > 0:
-        add(15, "银行贷款逾期", obs=loans)
-    lawsuits = current(facts, "lawsuits", as_of)
-    litigation = recent_signals(facts, ("litigation",), as_of, 90)
-    if (lawsuits and lawsuits.value > 0) or litigation:
-        add(10, "涉诉涉执", obs=lawsuits if lawsuits and lawsuits.value > 0 else None, sigs=litigation)
-    lending = current(facts, "private_lending", as_of)
-    lending_signals = recent_signals(facts, ("private_lending",), as_of, 90)
-    if (lending and lending.value > 0) or lending_signals:
-        add(15, "民间借贷风险", obs=lending if lending and lending.value > 0 else None, sigs=lending_signals)
-    absconded = recent_signals(facts, ("owner_absconded",), as_of, 90)
+            used.append(threshold.evidence())
+            add((points_code,), f"{label}较前三个月均值下降 {drop}%（≥{threshold.value}%）", obs=latest)
+    for code, kinds, points_code, label in (
+        ("overdue_loans", ("loan_overdue",), "screen.points_overdue_loans", "银行贷款逾期"),
+        ("lawsuits", ("litigation",), "screen.points_litigation", "涉诉涉执"),
+        ("private_lending", ("private_lending",), "screen.points_private_lending", "民间借贷风险"),
+    ):
+        obs = observed(code)
+        found = recent_signals(facts, kinds, as_of, RECENT_DAYS)
+        if obs or found:
+            add((points_code,), label, obs=obs, sigs=found)
+    absconded = recent_signals(facts, ("owner_absconded",), as_of, RECENT_DAYS)
     if facts.status == "unreachable" or absconded:
-        add(30, "企业主失联逃匿", sigs=absconded)
-    suspended = recent_signals(facts, ("suspension",), as_of, 90)
+        add(("screen.points_owner_unreachable",), "企业主失联逃匿", sigs=absconded)
+    suspended = recent_signals(facts, ("suspension",), as_of, RECENT_DAYS)
     if facts.status == "suspended" or suspended:
-        add(15, "停产停业", sigs=suspended)
+        add(("screen.points_suspension",), "停产停业", sigs=suspended)
+    settlement = recent_signals(facts, ("project_settlement",), as_of, RECENT_DAYS)
+    if settlement:
+        add(("screen.points_project_settlement",), "工程款结算、劳务分包问题", sigs=settlement)
     collective = recent_signals(facts, ("collective",), as_of, 365)
     if collective:
-        add(20, f"近一年集体讨薪苗头 {len(collective)} 次", sigs=collective)
+        add(("screen.points_collective",), f"近一年集体讨薪苗头 {len(collective)} 次", sigs=collective)
     risky_kinds = sorted(k for k in facts.kinds if k in KIND_WEIGHTS)
     if points and risky_kinds:
-        weight = sum(KIND_WEIGHTS[k] for k in risky_kinds)
-        add(weight, "重点排查类型：" + "、".join(KIND_NAMES[k] for k in risky_kinds))
+        add(
+            tuple(KIND_WEIGHTS[k] for k in risky_kinds),
+            "重点排查类型：" + "、".join(KIND_NAMES[k] for k in risky_kinds),
+        )
     if not points:
         return None
     yellow, orange, red = (_p(params, f"risk.points_{c}") for c in ("yellow", "orange", "red"))
@@ -565,13 +591,16 @@ RULES: tuple[Rule, ...] = (
             "screen.electricity_drop_percent",
             "screen.headcount_drop_percent",
             "screen.tax_drop_percent",
+            *FACTOR_POINTS,
+            *KIND_WEIGHTS.values(),
             "risk.points_yellow",
             "risk.points_orange",
             "risk.points_red",
         ),
         screening,
-        "社保欠缴20、用电/参保人数下降各15、纳税下降10、贷款逾期15、涉诉涉执10、民间借贷15、企业主失联30、"
-        "停产停业15、近一年集体讨薪20，另按重点类型（劳动密集型、劳务派遣、建筑、房地产）各加5；按合计分定级。",
+        "社保欠缴、用电/参保人数/纳税较前三个月均值下降、贷款逾期、涉诉涉执、民间借贷、企业主失联、停产停业、"
+        "工程款结算或劳务分包问题、近一年集体讨薪苗头各按参数计分（screen.points_*），已有风险的企业属重点类型"
+        "（劳动密集型、劳务派遣、建筑、房地产）再按参数加分（screen.weight_*）；按合计分定级。",
     ),
 )
 RULES_BY_CODE = {rule.code: rule for rule in RULES}

@@ -1,11 +1,14 @@
 """Screening campaigns (排查摸底, §四(一)): the office launches a campaign over kinds and towns;
-each enterprise in scope is a task for its town; the form asks what §四(一) names for the
-enterprise's kind; answers become observations for the month and, when a risk is found, a signal
-on the 排查摸底 channel — so the rules and the watch list take it from there."""
+each enterprise in scope is a task for its town and for the department responsible for it by duty
+(条块结合、属地为主 — the same routing as alerts); the form asks what §四(一) names for the
+enterprise's kind. Answers become observations for the month and, for each risk found, a signal
+of the matching kind on the 排查摸底 channel (信贷逾期, 停产停业, 工程款结算纠纷, 民间借贷风险…) —
+so the rules, the watch list and the enterprise's assessment take it from there."""
 
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -18,11 +21,14 @@ from anxin.core.access import is_system, require_perm
 from anxin.core.audit import acting, system_actor
 from anxin.core.errors import DomainError
 from anxin.intake.models import Channel
+from anxin.intake.routing import Router
 from anxin.monitoring.models import Indicator, ScreeningCampaign, ScreeningTask
 from anxin.notify.services import notify_units
 from anxin.org.models import Role, Unit
 from anxin.registry.models import Enterprise, EnterpriseStatus
 
+INDUSTRIAL = {"industrial", "labour_intensive", "market"}
+BUILDING = {"construction", "real_estate", "water_construction"}
 # (key, label, type, kinds it applies to (None: all), indicator it feeds)
 QUESTIONS = [
     ("wages_on_time", "工资按时足额发放", "bool", None, None),
@@ -30,32 +36,38 @@ QUESTIONS = [
     ("si_paid", "社会保险费按时足额缴纳", "bool", None, None),
     ("si_months_owed", "社保欠缴月数", "int", None, "si_arrears_months"),
     ("headcount", "在职职工人数", "int", None, "insured_headcount"),
-    ("operations_normal", "生产经营正常", "bool", {"industrial", "labour_intensive", "market"}, None),
-    ("loans_overdue", "银行贷款逾期", "bool", {"industrial", "labour_intensive", "market"}, None),
-    (
-        "private_lending",
-        "存在民间借贷、集资融资风险",
-        "bool",
-        {"industrial", "labour_intensive", "market"},
-        "private_lending",
-    ),
-    (
-        "payment_settled",
-        "工程款按进度结算",
-        "bool",
-        {"construction", "real_estate", "water_construction"},
-        None,
-    ),
-    (
-        "subcontracting_ok",
-        "劳务分包规范、实名制落实",
-        "bool",
-        {"construction", "real_estate", "water_construction"},
-        None,
-    ),
+    ("operations_normal", "生产经营正常", "bool", INDUSTRIAL, None),
+    ("assets_normal", "资产资金状况正常（无查封冻结、抽逃转移、资金链紧张）", "bool", INDUSTRIAL, None),
+    ("loans_overdue", "银行贷款逾期", "bool", INDUSTRIAL, None),
+    ("private_lending", "存在民间借贷、集资融资风险", "bool", INDUSTRIAL, "private_lending"),
+    ("payment_settled", "工程款按进度结算", "bool", BUILDING, None),
+    ("subcontracting_ok", "劳务分包规范、实名制落实", "bool", BUILDING, None),
 ]
-RISKY_WHEN_FALSE = {"wages_on_time", "si_paid", "operations_normal", "payment_settled", "subcontracting_ok"}
+RISKY_WHEN_FALSE = {
+    "wages_on_time",
+    "si_paid",
+    "operations_normal",
+    "assets_normal",
+    "payment_settled",
+    "subcontracting_ok",
+}
 RISKY_WHEN_TRUE = {"loans_overdue", "private_lending"}
+# The signal kind a risky answer is recorded as, so the rules read it (SCREENING_RISK scores
+# loan_overdue, suspension, project_settlement, private_lending). Wage arrears and assets have no
+# kind of their own: the months owed feed the wage-arrears indicator the rules read, and the
+# signal (其他) carries what was found to the town and department.
+SIGNAL_KINDS = {
+    "wages_on_time": "other",
+    "wage_months_owed": "other",
+    "si_paid": "social_insurance",
+    "si_months_owed": "social_insurance",
+    "operations_normal": "suspension",
+    "assets_normal": "other",
+    "loans_overdue": "loan_overdue",
+    "private_lending": "private_lending",
+    "payment_settled": "project_settlement",
+    "subcontracting_ok": "project_settlement",
+}
 
 
 def questions_for(kind_codes: set[str]) -> list[tuple]:
@@ -80,6 +92,11 @@ def campaign_launch(
     scope = list(enterprises.values_list("pk", "town_id"))
     if not scope:
         raise DomainError(_("范围内没有企业，请调整企业类型或镇（街道）"), field="kinds")
+    from anxin.monitoring.services import Placed
+
+    router = Router()  # the alerts' routing: the department responsible by duty (§三), else 人社局
+    router.prime([pk for pk, _town in scope])
+    units = {pk: router.route(enterprise=Placed(pk, town_id)).unit_id for pk, town_id in scope}
     with acting(actor):
         campaign = ScreeningCampaign.objects.create(
             name=name[:80], start=start, end=end, note=(note or "").strip(), launched_by=actor
@@ -87,21 +104,30 @@ def campaign_launch(
         campaign.kinds.set(kinds or [])
         campaign.towns.set(towns or [])
         ScreeningTask.objects.bulk_create(
-            [ScreeningTask(campaign=campaign, enterprise_id=pk, town_id=town_id) for pk, town_id in scope],
+            [
+                ScreeningTask(campaign=campaign, enterprise_id=pk, town_id=town_id, unit_id=units[pk])
+                for pk, town_id in scope
+            ],
             batch_size=2000,
         )
-        per_town = {}
-        for _pk, town_id in scope:
-            per_town[town_id] = per_town.get(town_id, 0) + 1
-        units = dict(Unit.objects.filter(town_id__in=per_town).values_list("town_id", "pk"))
+        url = reverse("screening-detail", args=[campaign.pk])
+        per_town = Counter(town_id for _pk, town_id in scope)
+        town_units = dict(Unit.objects.filter(town_id__in=per_town).values_list("town_id", "pk"))
         for town_id, count in per_town.items():
-            if town_id in units:
+            if town_id in town_units:
                 notify_units(
-                    unit_ids=[units[town_id]],
+                    unit_ids=[town_units[town_id]],
                     subject=f"排查行动“{name}”：本辖区 {count} 家企业，{end:%m月%d日}前完成",
-                    url=reverse("screening-detail", args=[campaign.pk]),
+                    url=url,
                     topic="screening",
                 )
+        for unit_id, count in Counter(u for u in units.values() if u).items():
+            notify_units(
+                unit_ids=[unit_id],
+                subject=f"排查行动“{name}”：按职责分派本单位主管的 {count} 家企业，{end:%m月%d日}前完成",
+                url=url,
+                topic="screening",
+            )
     return campaign
 
 
@@ -145,17 +171,14 @@ def task_answer(*, actor, task: ScreeningTask, answers: dict) -> ScreeningTask:
         raise DomainError(_("排查行动尚未开始"), field="notes")
     kind_codes = set(task.enterprise.kinds.values_list("code", flat=True))
     answers = _clean(kind_codes, answers)
-    risky = [
-        label
-        for key, label, *_rest in QUESTIONS
-        if key in answers
-        and (
-            (key in RISKY_WHEN_FALSE and answers[key] is False)
-            or (key in RISKY_WHEN_TRUE and answers[key] is True)
-        )
-    ]
-    if answers.get("wage_months_owed") or answers.get("si_months_owed"):
-        risky.append("存在拖欠")
+    risky: dict[str, list[str]] = {}  # signal kind → what was found
+    for key, label, *_rest in QUESTIONS:
+        value = answers.get(key)
+        if (key in RISKY_WHEN_FALSE and value is False) or (key in RISKY_WHEN_TRUE and value is True):
+            risky.setdefault(SIGNAL_KINDS[key], []).append(f"{label}：{'是' if value else '否'}")
+    for key, label in (("wage_months_owed", "拖欠工资"), ("si_months_owed", "社保欠缴")):
+        if answers.get(key):
+            risky.setdefault(SIGNAL_KINDS[key], []).append(f"{label} {answers[key]} 个月")
     result = ScreeningTask.Result.RISK if risky else ScreeningTask.Result.NORMAL
     from anxin.intake import services as intake_services
     from anxin.monitoring import services as monitoring_services
@@ -163,18 +186,15 @@ def task_answer(*, actor, task: ScreeningTask, answers: dict) -> ScreeningTask:
     system = system_actor()
     month = today.replace(day=1)
     indicators = {i.code: i for i in Indicator.objects.all()}
-    rows = []
-    for key, _label, _kind, _kinds, indicator in questions_for(kind_codes):
-        if indicator and indicator in indicators:
-            value = answers[key]
-            rows.append(
-                (
-                    task.enterprise,
-                    indicators[indicator],
-                    month,
-                    int(value),
-                )
-            )
+    rows = [
+        (task.enterprise, indicators[indicator], month, int(answers[key]))
+        for key, _label, _kind, _kinds, indicator in questions_for(kind_codes)
+        if indicator and indicator in indicators
+    ]
+    months_owed = {
+        "other": answers.get("wage_months_owed", 0),
+        "social_insurance": answers.get("si_months_owed", 0),
+    }
     with transaction.atomic(), acting(actor):
         touched = ScreeningTask.objects.filter(pk=task.pk).update(
             answers=answers, result=result, answered_by=actor, answered_at=timezone.now()
@@ -184,19 +204,30 @@ def task_answer(*, actor, task: ScreeningTask, answers: dict) -> ScreeningTask:
         if rows:
             monitoring_services.observations_record(actor=system, rows=rows)
         if risky:
-            recorded = intake_services.signal_record(
+            channel = Channel.objects.get(code="screening")
+            kinds = sorted(risky, key=lambda k: (k == "other", k))  # a kind the rules read first
+            recorded = intake_services.signals_record(
                 actor=system,
-                channel=Channel.objects.get(code="screening"),
-                reference=f"SC{campaign.pk}-{task.enterprise_id}",
-                kind="other",
-                received_at=timezone.now(),
-                summary=f"排查行动“{campaign.name}”发现风险："
-                + "；".join(risky)
-                + (f"。{answers['notes']}" if answers["notes"] else ""),
-                enterprise=task.enterprise,
-                months_owed=max(answers.get("wage_months_owed", 0), answers.get("si_months_owed", 0)),
+                items=[
+                    # One signal per campaign, enterprise and kind: a corrected answer updates it.
+                    intake_services.Incoming(
+                        channel=channel,
+                        reference=f"SC{campaign.pk}-{task.enterprise_id}"
+                        + ("" if kind == "other" else f"-{kind}"),
+                        facts={
+                            "kind": kind,
+                            "received_at": timezone.now(),
+                            "summary": f"排查行动“{campaign.name}”发现风险："
+                            + "；".join(risky[kind])
+                            + (f"。{answers['notes']}" if answers["notes"] else ""),
+                            "enterprise": task.enterprise,
+                            "months_owed": months_owed.get(kind, 0),
+                        },
+                    )
+                    for kind in kinds
+                ],
             )
-            ScreeningTask.objects.filter(pk=task.pk).update(signal_id=recorded.signal.pk)
+            ScreeningTask.objects.filter(pk=task.pk).update(signal_id=recorded[0].signal.pk)
     task.refresh_from_db()
     return task
 

@@ -25,6 +25,7 @@ from anxin.core.audit import acting, system_actor
 from anxin.core.bulk import insert_rows
 from anxin.core.deadlines import due_after
 from anxin.core.errors import DomainError
+from anxin.core.models import PolicyParameter
 from anxin.core.policy import param_record
 from anxin.intake.models import Channel, SelfReport, Signal, SignalEvent
 from anxin.intake.routing import Router
@@ -161,10 +162,16 @@ def may_report(actor, indicator: Indicator) -> bool:
 
 
 def params_on(as_of: datetime.date) -> dict[str, rules.Param]:
-    """The parameter values in force on ``as_of`` that the rules read, with their citations."""
+    """The parameter values in force on ``as_of`` that the rules read, with their citations — in
+    one query (a scan reads them once; so does each re-assessment after a new signal)."""
+    records: dict[str, PolicyParameter] = {}
+    for record in PolicyParameter.objects.filter(
+        code__in=rules.PARAMETER_CODES, effective_from__lte=as_of
+    ).order_by("code", "-effective_from"):
+        records.setdefault(record.code, record)
     found = {}
     for code in rules.PARAMETER_CODES:
-        record = param_record(code, on=as_of)
+        record = records.get(code) or param_record(code, on=as_of)  # none in force: its clear error
         found[code] = rules.Param(
             code=code,
             value=int(record.typed_value),

@@ -578,7 +578,9 @@ def screening_list(request):
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"已发起排查，{campaign.tasks.count()} 家企业已分派到各镇（街道）。")
+            messages.success(
+                request, f"已发起排查，{campaign.tasks.count()} 家企业已分派到各镇（街道）和主管部门。"
+            )
             return redirect("screening-detail", pk=campaign.pk)
     context = {
         "page_title": "排查摸底",
@@ -597,7 +599,7 @@ def screening_detail(request, pk: int):
     tasks = (
         ScreeningTask.objects.for_user(request.user)
         .filter(campaign=campaign)
-        .select_related("enterprise", "town")
+        .select_related("enterprise", "town", "unit")
     )
     result = request.GET.get("result", "")
     if result in ScreeningTask.Result.values:
@@ -611,6 +613,7 @@ def screening_detail(request, pk: int):
                 Col("企业", 30),
                 Col("统一社会信用代码", 22),
                 Col("镇/街道", 10),
+                Col("条线部门", 14),
                 Col("结果", 10),
                 Col("排查时间", 17),
                 Col("情况", 50),
@@ -620,6 +623,7 @@ def screening_detail(request, pk: int):
                     t.enterprise.name,
                     t.enterprise.uscc,
                     t.town.name,
+                    (t.unit.short_name or t.unit.name) if t.unit else "",
                     t.get_result_display(),
                     f"{timezone.localtime(t.answered_at):%Y-%m-%d %H:%M}" if t.answered_at else "",
                     "；".join(
@@ -647,7 +651,7 @@ def screening_detail(request, pk: int):
 @permission_required("monitoring.view_screeningtask", raise_exception=True)
 def screening_task(request, pk: int):
     task = get_scoped_or_404(
-        ScreeningTask.objects.select_related("campaign", "enterprise", "town"), request.user, pk=pk
+        ScreeningTask.objects.select_related("campaign", "enterprise", "town", "unit"), request.user, pk=pk
     )
     kind_codes = set(task.enterprise.kinds.values_list("code", flat=True))
     questions = screening.questions_for(kind_codes)

@@ -23,6 +23,21 @@ def params(**overrides) -> dict[str, Param]:
         "screen.electricity_drop_percent": 30,
         "screen.headcount_drop_percent": 20,
         "screen.tax_drop_percent": 30,
+        "screen.points_si_arrears": 20,
+        "screen.points_electricity_drop": 15,
+        "screen.points_headcount_drop": 15,
+        "screen.points_tax_drop": 10,
+        "screen.points_overdue_loans": 15,
+        "screen.points_litigation": 10,
+        "screen.points_private_lending": 15,
+        "screen.points_owner_unreachable": 30,
+        "screen.points_suspension": 15,
+        "screen.points_project_settlement": 15,
+        "screen.points_collective": 20,
+        "screen.weight_labour_intensive": 5,
+        "screen.weight_labour_dispatch": 5,
+        "screen.weight_construction": 5,
+        "screen.weight_real_estate": 5,
         "risk.points_yellow": 20,
         "risk.points_orange": 40,
         "risk.points_red": 70,
@@ -249,6 +264,151 @@ def test_factors_add_up_to_a_level_and_kinds_weigh_in():
     assert "劳动密集型" in finding.text
 
 
+def _screened(facts: Facts, p=None, as_of=AS_OF) -> tuple[int, str, set[str]]:
+    """Points, text and the parameter codes a screening finding used (0, "", set() when none)."""
+    finding = rule("SCREENING_RISK", facts, p, as_of)
+    if finding is None:
+        return 0, "", set()
+    return finding.points, finding.text, {q["code"] for q in finding.params}
+
+
+def _flat(code: str, latest: int, before: int = 100) -> dict[str, tuple[Obs, ...]]:
+    return obs(code, ("2026-08", before), ("2026-09", before), ("2026-10", before), ("2026-11", latest))
+
+
+def test_social_insurance_arrears_of_one_month_score_and_none_do_not():
+    points, text, used = _screened(Facts(1, observations=obs("si_arrears_months", ("2026-11", 1))))
+    assert points == 20 and "社保欠缴 1 个月（20分）" in text and "screen.points_si_arrears" in used
+    assert _screened(Facts(1, observations=obs("si_arrears_months", ("2026-11", 0))))[0] == 0
+
+
+def test_a_headcount_drop_scores_at_its_threshold_and_not_below():
+    points, text, used = _screened(Facts(1, observations=_flat("insured_headcount", 80)))
+    assert points == 15 and "参保人数较前三个月均值下降 20%（≥20%）（15分）" in text
+    assert {"screen.headcount_drop_percent", "screen.points_headcount_drop"} <= used
+    assert _screened(Facts(1, observations=_flat("insured_headcount", 81)))[0] == 0
+
+
+def test_an_electricity_drop_scores_at_its_threshold_and_not_below():
+    assert _screened(Facts(1, observations=_flat("electricity_kwh", 70)))[0] == 15
+    assert _screened(Facts(1, observations=_flat("electricity_kwh", 71)))[0] == 0
+
+
+def test_a_drop_needs_the_three_months_before_it():
+    gap = obs("insured_headcount", ("2026-07", 100), ("2026-09", 100), ("2026-10", 100), ("2026-11", 10))
+    assert _screened(Facts(1, observations=gap))[0] == 0
+
+
+def test_a_tax_drop_scores_at_its_threshold_and_not_below():
+    points, text, used = _screened(Facts(1, observations=_flat("tax_paid", 70)))
+    assert points == 10 and "纳税额较前三个月均值下降 30%" in text and "screen.points_tax_drop" in used
+    assert _screened(Facts(1, observations=_flat("tax_paid", 71)))[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("indicator", "signal_kind", "label", "points_code", "points"),
+    [
+        ("overdue_loans", "loan_overdue", "银行贷款逾期", "screen.points_overdue_loans", 15),
+        ("lawsuits", "litigation", "涉诉涉执", "screen.points_litigation", 10),
+        ("private_lending", "private_lending", "民间借贷风险", "screen.points_private_lending", 15),
+    ],
+)
+def test_an_observed_or_signalled_factor_scores_for_ninety_days(
+    indicator, signal_kind, label, points_code, points
+):
+    assert _screened(Facts(1, observations=obs(indicator, ("2026-11", 1))))[:2] == (
+        points,
+        f"{label}（{points}分）；合计 {points} 分（黄≥20、橙≥40、红≥70，依据 §四(一)）",
+    )
+    assert _screened(Facts(1, observations=obs(indicator, ("2026-11", 0))))[0] == 0
+    day90 = AS_OF - datetime.timedelta(days=90)
+    on_edge = Facts(1, signals=(Sig(5, signal_kind, "pending", received=day90),))
+    assert _screened(on_edge)[0] == points and points_code in _screened(on_edge)[2]
+    too_old = Facts(1, signals=(Sig(5, signal_kind, "pending", received=day90 - datetime.timedelta(days=1)),))
+    assert _screened(too_old)[0] == 0
+    unfounded = Facts(1, signals=(Sig(5, signal_kind, "unfounded", received=AS_OF),))
+    assert _screened(unfounded)[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("status", "signal_kind", "label", "points"),
+    [
+        ("suspended", "suspension", "停产停业", 15),
+        ("unreachable", "owner_absconded", "企业主失联逃匿", 30),
+    ],
+)
+def test_suspension_and_an_unreachable_owner_score_by_status_or_signal(status, signal_kind, label, points):
+    assert _screened(Facts(1, status=status))[:2] == (
+        points,
+        f"{label}（{points}分）；合计 {points} 分（黄≥20、橙≥40、红≥70，依据 §四(一)）",
+    )
+    assert _screened(Facts(1, status="operating"))[0] == 0
+    day90 = AS_OF - datetime.timedelta(days=90)
+    assert _screened(Facts(1, signals=(Sig(5, signal_kind, "pending", received=day90),)))[0] == points
+    old = Facts(1, signals=(Sig(5, signal_kind, "pending", received=day90 - datetime.timedelta(days=1)),))
+    assert _screened(old)[0] == 0
+
+
+def test_a_project_settlement_problem_scores():
+    facts = Facts(1, signals=(Sig(5, "project_settlement", "pending", received=AS_OF),))
+    points, text, used = _screened(facts)
+    assert points == 15 and "工程款结算、劳务分包问题" in text and "screen.points_project_settlement" in used
+
+
+def test_collective_complaints_score_for_a_year_and_not_a_day_more():
+    year = AS_OF - datetime.timedelta(days=365)
+    points, text, _used = _screened(Facts(1, signals=(complaint(5, year, kind="collective"),)))
+    assert points == 20 and "近一年集体讨薪苗头 1 次" in text
+    older = complaint(5, year - datetime.timedelta(days=1), kind="collective")
+    assert _screened(Facts(1, signals=(older,)))[0] == 0
+    unfounded = complaint(5, AS_OF, kind="collective", verification="unfounded")
+    assert _screened(Facts(1, signals=(unfounded,)))[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [
+        ("labour_intensive", "劳动密集型"),
+        ("labour_dispatch", "劳务派遣"),
+        ("construction", "建筑施工"),
+        ("real_estate", "房地产开发"),
+    ],
+)
+def test_each_kind_adds_its_own_weight_to_a_scoring_enterprise(kind, name):
+    # A distinct weight for the kind under test: the rule must read that kind's parameter.
+    p = params(**{f"screen__weight_{kind}": 7})
+    facts = Facts(1, kinds=frozenset({kind}), observations=obs("si_arrears_months", ("2026-11", 1)))
+    points, text, used = _screened(facts, p)
+    assert points == 20 + 7 and f"重点排查类型：{name}（7分）" in text and f"screen.weight_{kind}" in used
+    other = Facts(1, kinds=frozenset({"industrial"}), observations=obs("si_arrears_months", ("2026-11", 1)))
+    assert _screened(other, p)[0] == 20
+
+
+def test_factor_points_are_parameters_and_the_text_shows_the_value_used():
+    p = params(screen__points_si_arrears=25, risk__points_yellow=25)
+    finding = rule("SCREENING_RISK", Facts(1, observations=obs("si_arrears_months", ("2026-11", 2))), p)
+    assert finding.points == 25 and finding.level == "yellow" and "（25分）" in finding.text
+    used = {q["code"]: q["value"] for q in finding.params}
+    assert used["screen.points_si_arrears"] == 25
+
+
+def test_the_screening_rule_declares_every_parameter_it_reads():
+    declared = set(rules.RULES_BY_CODE["SCREENING_RISK"].params)
+    assert set(rules.FACTOR_POINTS) | set(rules.KIND_WEIGHTS.values()) <= declared
+    assert set(params()) == set(rules.PARAMETER_CODES)  # the test values cover every rule's parameters
+
+
+def test_every_parameter_a_rule_reads_ships_with_a_default_and_a_citation():
+    from anxin.core.policy_defaults import DEFAULTS
+
+    shipped = {d["code"]: d for d in DEFAULTS}
+    for code in rules.PARAMETER_CODES:
+        assert code in shipped and shipped[code]["citation"].strip()
+    for code in (*rules.FACTOR_POINTS, *rules.KIND_WEIGHTS.values()):
+        assert "§四(一)" in shipped[code]["citation"] and shipped[code]["to_confirm"]
+        assert "本区做法" in shipped[code]["note"]
+
+
 def test_kinds_alone_are_not_a_risk():
     assert rule("SCREENING_RISK", Facts(1, kinds=frozenset({"construction", "real_estate"}))) is None
 
@@ -307,6 +467,8 @@ SIGNAL_KINDS = (
     "owner_absconded",
     "suspension",
     "tax_anomaly",
+    "loan_overdue",
+    "project_settlement",
 )
 INDICATORS = (
     "wage_arrears_months",

@@ -99,17 +99,44 @@ def test_an_alert_whose_rule_stops_firing_is_marked_not_closed(world):
     assert RiskAssessment.objects.get(enterprise=world.luoxi_factory).level == "none"
 
 
+def _finding(enterprise, rule: str) -> dict | None:
+    findings = RiskAssessment.objects.get(enterprise=enterprise).findings
+    return next((f for f in findings if f["rule"] == rule), None)
+
+
 def test_a_parameter_changed_on_a_date_applies_from_that_date(world, office):
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 2)
     policy_parameter_set(
         actor=office, code="immediate.arrears_months", value="3", effective_from=D(2026, 12, 1), note="测试"
     )
+    services.scan(as_of=D(2026, 11, 30))  # the day before: 2 months fire at the old value 2
+    before = _finding(world.luoxi_factory, "IMMEDIATE_ARREARS_2M")
+    assert before is not None and "≥2" in before["text"]
+    assert [(p["code"], p["value"]) for p in before["params"]] == [("immediate.arrears_months", 2)]
+    services.scan(as_of=D(2026, 12, 1))  # from the effective date: 2 months are under the new 3
+    assert _finding(world.luoxi_factory, "IMMEDIATE_ARREARS_2M") is None
+    alert = Alert.objects.get(enterprise=world.luoxi_factory, rule="IMMEDIATE_ARREARS_2M")
+    assert alert.cleared_at is not None  # the open alert is marked: its rule no longer fires
+    observe(world.luoxi_factory, "wage_arrears_months", "2026-12", 3)
+    services.scan(as_of=D(2026, 12, 1))  # and the new value is the one that fires and is shown
+    after = _finding(world.luoxi_factory, "IMMEDIATE_ARREARS_2M")
+    assert after is not None and "≥3" in after["text"]
+    assert [(p["code"], p["value"]) for p in after["params"]] == [("immediate.arrears_months", 3)]
+
+
+def test_screening_points_are_the_parameter_values_in_force_and_are_shown(world, office):
+    observe(world.luoxi_factory, "si_arrears_months", "2026-11", 1)
+    policy_parameter_set(
+        actor=office, code="screen.points_si_arrears", value="25", effective_from=D(2026, 12, 1), note="测试"
+    )
     services.scan(as_of=D(2026, 11, 30))
-    assert Alert.objects.filter(rule="IMMEDIATE_ARREARS_2M").count() == 1
-    alert = Alert.objects.get(rule="IMMEDIATE_ARREARS_2M")
-    services.alert_dismiss(actor=office, alert=alert, note="测试排除")
+    before = _finding(world.luoxi_factory, "SCREENING_RISK")
+    assert "社保欠缴 1 个月（20分）" in before["text"]
     services.scan(as_of=D(2026, 12, 1))
-    assert not Alert.objects.filter(rule="IMMEDIATE_ARREARS_2M", status__in=["open", "acknowledged"]).exists()
+    after = _finding(world.luoxi_factory, "SCREENING_RISK")
+    assert after["points"] == before["points"] + 5 and "社保欠缴 1 个月（25分）" in after["text"]
+    used = {p["code"]: (p["value"], p["effective_from"]) for p in after["params"]}
+    assert used["screen.points_si_arrears"] == (25, "2026-12-01")
 
 
 def test_verified_complaints_reassess_the_enterprise_after_commit(
