@@ -33,6 +33,7 @@ from anxin.monitoring.models import (
     DailyReport,
     ImmediateReport,
     Indicator,
+    Level,
     Observation,
     ReportStatus,
     ScreeningCampaign,
@@ -42,6 +43,7 @@ from anxin.monitoring.models import (
     WatchStatus,
 )
 from anxin.monitoring.rules import RULES_BY_CODE
+from anxin.org.models import Unit
 
 
 @login_required
@@ -389,8 +391,11 @@ def watch_detail(request, pk: int):
         "page_title": f"重点监控：{entry.enterprise.name}",
         "entry": entry,
         "manage": manage,
-        # A red enterprise leaves the list only by the office's decision.
-        "may_exit": manage and (entry.level != "red" or request.user.has_role("office")),
+        # The town when the risk has fallen below the level at confirmation; else the office only.
+        "may_exit": manage and watch.may_exit(request.user, entry),
+        "office_decides": entry.status == WatchStatus.ACTIVE and not watch.risk_fallen(entry),
+        "entry_level": dict(Level.choices).get(watch.entry_level(entry), ""),
+        "owner_choices": watch.owner_choices(entry) if entry.status == WatchStatus.PROPOSED else [],
         "followups": entry.followups.select_related("recorded_by"),
         "events": entry.events.select_related("actor"),
         "today": timezone.localdate(),
@@ -406,7 +411,12 @@ def watch_act(request, pk: int, action: str):
     post = request.POST
     try:
         if action == "confirm":
-            watch.watch_confirm(actor=request.user, entry=entry)
+            owner = None
+            if post.get("owner_unit"):
+                owner = Unit.objects.filter(code=post["owner_unit"]).first()
+                if owner is None:
+                    raise DomainError("请选择有效的负责单位", field="owner_unit")
+            watch.watch_confirm(actor=request.user, entry=entry, owner_unit=owner)
             done = "已纳入重点监控。"
         elif action == "decline":
             watch.watch_decline(actor=request.user, entry=entry, reason=post.get("reason", ""))

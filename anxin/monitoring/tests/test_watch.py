@@ -164,3 +164,79 @@ def test_the_plan_cannot_change_after_exit(proposed, office):
     watch.watch_exit(actor=office, entry=entry, reason="已清偿")
     with pytest.raises(DomainError):
         watch.plan_save(actor=office, entry=entry, subject="x", team="", measures="y")
+
+
+# --- the owner unit and the exit rule -------------------------------------------------------------
+
+
+def test_the_owner_is_the_town_government_or_a_unit_whose_duty_covers_the_enterprise(proposed, luoxi):
+    from anxin.org.models import Unit
+
+    codes = [u.code for u in watch.owner_choices(proposed)]
+    assert codes[0] == "gov-luoxi"  # the default, first in the list
+    assert {"hrss", "economy"} <= set(codes)  # 劳动保障监察 (all enterprises), 工业企业 line
+    assert "construction" not in codes and "gov-xuejia" not in codes
+    for code in ("construction", "gov-xuejia"):
+        with pytest.raises(DomainError, match="负责单位须为属地镇（街道）政府"):
+            watch.watch_confirm(actor=luoxi, entry=proposed, owner_unit=Unit.objects.get(code=code))
+    assert WatchEntry.objects.get(pk=proposed.pk).status == WatchStatus.PROPOSED
+    entry = watch.watch_confirm(actor=luoxi, entry=proposed, owner_unit=Unit.objects.get(code="economy"))
+    assert entry.owner_unit.code == "economy" and entry.status == WatchStatus.ACTIVE
+
+
+def test_the_owner_is_chosen_on_the_confirm_page(proposed, login, luoxi):
+    client = login(luoxi)
+    page = client.get(f"/watch/{proposed.pk}/").content.decode()
+    assert 'name="owner_unit"' in page and 'value="gov-luoxi"' in page and 'value="construction"' not in page
+    response = client.post(f"/watch/{proposed.pk}/confirm/", {"owner_unit": "construction"}, follow=True)
+    assert "负责单位须为属地镇（街道）政府" in response.content.decode()
+    client.post(f"/watch/{proposed.pk}/confirm/", {"owner_unit": "hrss"})
+    assert WatchEntry.objects.get(pk=proposed.pk).owner_unit.code == "hrss"
+
+
+def test_the_town_cannot_exit_while_the_risk_has_not_fallen(world, luoxi, office):
+    observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 1)  # orange
+    services.scan(as_of=D(2026, 11, 25))
+    entry = watch.watch_confirm(actor=luoxi, entry=WatchEntry.objects.get(enterprise=world.luoxi_factory))
+    assert (entry.level, watch.entry_level(entry)) == ("orange", "orange")
+    with pytest.raises(DomainError, match="风险尚未下降（当前橙色，纳入时橙色），只有联席办可以决定退出"):
+        watch.watch_exit(actor=luoxi, entry=entry, reason="企业承诺月底发放")
+    assert WatchEntry.objects.get(pk=entry.pk).status == WatchStatus.ACTIVE
+    assert not watch.may_exit(luoxi, entry) and watch.may_exit(office, entry)
+
+
+def test_the_town_exits_once_the_risk_has_fallen_below_the_entry_level(proposed, luoxi):
+    entry = watch.watch_confirm(actor=luoxi, entry=proposed)
+    observe(proposed.enterprise, "wage_arrears_months", "2026-11", 0)
+    services.scan(as_of=D(2026, 11, 25))
+    entry.refresh_from_db()
+    assert (watch.entry_level(entry), entry.level) == ("red", "none")
+    assert watch.may_exit(luoxi, entry)
+    watch.watch_exit(actor=luoxi, entry=entry, reason="欠薪已清偿，连续两月正常发放")
+    entry.refresh_from_db()
+    assert entry.status == WatchStatus.EXITED
+    assert entry.closed_reason.startswith("风险已下降（纳入时红色，当前无）")
+
+
+def test_the_office_may_decide_an_exit_without_a_fall_and_it_is_recorded_as_its_decision(
+    proposed, luoxi, office
+):
+    entry = watch.watch_confirm(actor=luoxi, entry=proposed)
+    with pytest.raises(DomainError, match="理由"):
+        watch.watch_exit(actor=office, entry=entry, reason=" ")
+    watch.watch_exit(actor=office, entry=entry, reason="企业已进入破产程序，转案件办理")
+    entry.refresh_from_db()
+    assert entry.status == WatchStatus.EXITED
+    assert entry.closed_reason.startswith("联席办决定退出（风险未下降：纳入时红色，当前红色）")
+    assert entry.events.get(action="exit").note == entry.closed_reason
+
+
+def test_watch_steps_are_in_the_audit_log(proposed, luoxi):
+    from anxin.core.audit import history_for
+
+    entry = watch.watch_confirm(actor=luoxi, entry=proposed)
+    watch.plan_save(actor=luoxi, entry=entry, subject="罗溪镇政府", team="", measures="每周走访")
+    entries = list(history_for(entry))
+    assert len(entries) == 2 and all(e.actor == luoxi for e in entries)
+    confirm = entries[-1].changes_dict
+    assert confirm["status"] == ["proposed", "active"] and "owner_unit" in confirm
