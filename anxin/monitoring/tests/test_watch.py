@@ -240,3 +240,23 @@ def test_watch_steps_are_in_the_audit_log(proposed, luoxi):
     assert len(entries) == 2 and all(e.actor == luoxi for e in entries)
     confirm = entries[-1].changes_dict
     assert confirm["status"] == ["proposed", "active"] and "owner_unit" in confirm
+
+
+def test_orange_is_followed_up_fortnightly_and_yellow_monthly(world, luoxi):
+    observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 1)  # 1 to 2 months: orange
+    services.scan(as_of=D(2026, 11, 25))
+    entry = watch.watch_confirm(actor=luoxi, entry=WatchEntry.objects.get(enterprise=world.luoxi_factory))
+    assert (entry.level, entry.followup_days) == ("orange", 14)
+    assert "watch.followup_days_orange=14" in entry.followup_basis
+    assert entry.next_followup_due - entry.confirmed_at == datetime.timedelta(days=14)
+    observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 0)
+    observe(world.luoxi_factory, "wage_arrears_amount", "2026-11", 50_000)  # under a month: yellow
+    services.scan(as_of=D(2026, 11, 25))
+    entry.refresh_from_db()
+    assert entry.level == "yellow"
+    visited = timezone.localdate()
+    watch.followup_record(actor=luoxi, entry=entry, visited_on=visited, wage_status="已部分支付")
+    entry.refresh_from_db()
+    assert entry.followup_days == 30 and "watch.followup_days_yellow=30" in entry.followup_basis
+    assert timezone.localtime(entry.next_followup_due).date() == visited + datetime.timedelta(days=30)
+    assert entry.followups.get().level == "yellow"
