@@ -178,3 +178,45 @@ def cockpit(*, user) -> dict:
         "watched": watch.filter(status=WatchStatus.ACTIVE).count(),
         "proposed": watch.filter(status=WatchStatus.PROPOSED).count(),
     }
+
+
+def report_list(
+    *, user, q: str = "", status: str = "", rule: str = "", town: str = "", overdue: bool = False
+):
+    """The immediate-report ledger (§五(二)), scoped and filtered."""
+    from anxin.monitoring.models import ImmediateReport, ReportStatus
+
+    reports = ImmediateReport.objects.for_user(user).select_related("enterprise", "town", "unit")
+    if q:
+        reports = reports.filter(Q(enterprise__name__icontains=q) | Q(enterprise__uscc=q.upper()))
+    if status:
+        reports = reports.filter(status=status)
+    if rule:
+        reports = reports.filter(rule=rule)
+    if town:
+        reports = reports.filter(town__code=town)
+    if overdue:
+        reports = reports.filter(status=ReportStatus.DRAFT, due_at__lt=timezone.now())
+    return reports
+
+
+def watch_list(
+    *, user, q: str = "", status: str = "live", level: str = "", town: str = "", overdue: bool = False
+):
+    """The watch-list ledger (§四(二)), scoped and filtered; ``status="live"``: proposed and active."""
+    from anxin.monitoring.models import LIVE_WATCH, WatchEntry, WatchStatus
+
+    entries = WatchEntry.objects.for_user(user).select_related("enterprise", "town", "owner_unit")
+    if q:
+        entries = entries.filter(Q(enterprise__name__icontains=q) | Q(enterprise__uscc=q.upper()))
+    if status == "live":
+        entries = entries.filter(status__in=LIVE_WATCH)
+    elif status:
+        entries = entries.filter(status=status)
+    if level:
+        entries = entries.filter(level=level)
+    if town:
+        entries = entries.filter(town__code=town)
+    if overdue:
+        entries = entries.filter(status=WatchStatus.ACTIVE, next_followup_due__lt=timezone.now())
+    return entries

@@ -223,3 +223,69 @@ def test_a_complaints_draft_takes_workers_and_amount_from_the_verified_complaint
     draft = ImmediateReport.objects.get(enterprise=world.xuejia_factory, rule="IMMEDIATE_COMPLAINTS_3")
     assert (draft.workers, draft.amount) == (20, 7_000_000)
     assert "3 条查实线索（合计 20 人）" in draft.facts
+
+
+# --- the ledger ----------------------------------------------------------------------------------
+
+
+def _sheet_rows(response) -> list[tuple]:
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    return [tuple(c.value for c in row) for row in sheet.iter_rows()]
+
+
+@pytest.fixture
+def two_towns(report, world):
+    observe(world.xuejia_factory, "si_arrears_months", "2026-11", 2)
+    services.scan(as_of=D(2026, 11, 25))
+    return report, ImmediateReport.objects.get(enterprise=world.xuejia_factory)
+
+
+def test_the_report_ledger_filters_by_town_status_and_rule(two_towns, login, office, luoxi):
+    luoxi_report, xuejia_report = two_towns
+    client = login(office)
+    listed = lambda **q: {r.pk for r in client.get("/reports/", q).context["page"]}  # noqa: E731
+    assert listed() == {luoxi_report.pk, xuejia_report.pk}
+    assert listed(town="xuejia") == {xuejia_report.pk}
+    assert listed(q="罗溪纺织") == {luoxi_report.pk}
+    assert listed(q=world_uscc(xuejia_report)) == {xuejia_report.pk}
+    immediate.report_submit(
+        actor=luoxi, report=luoxi_report, mass_incident_risk=False, risk_judgement="", measures="约谈"
+    )
+    assert listed(status="submitted") == {luoxi_report.pk}
+    assert listed(rule="IMMEDIATE_COMPLAINTS_3") == set()
+    assert client.get("/reports/", {"town": "nowhere"}).status_code == 200  # a bad filter is ignored
+
+
+def world_uscc(report) -> str:
+    return report.enterprise.uscc
+
+
+def test_the_report_ledger_exports_the_filtered_list(two_towns, login, office, auditor):
+    from anxin.core.models import SecurityEvent
+
+    response = login(office).get("/reports/", {"town": "xuejia", "export": "xlsx"})
+    assert response.status_code == 200
+    rows = _sheet_rows(response)
+    text = "\n".join(" ".join(str(v) for v in row if v is not None) for row in rows)
+    assert "薛家机械有限公司" in text and "罗溪纺织有限公司" not in text
+    assert "镇/街道=薛家镇" in text and "未研判" in text
+    assert SecurityEvent.objects.filter(kind="export", summary="导出即时报告台账（§五(二)） 1 条").exists()
+    refused = login(auditor).get("/reports/", {"export": "xlsx"}, follow=True)
+    assert "不能导出" in refused.content.decode()
+
+
+@pytest.mark.parametrize("extra", [2, 30])
+def test_the_report_ledger_query_count_is_bounded(world, login, office, extra, django_assert_max_num_queries):
+    from anxin.registry.tests.factories import enterprise
+
+    for n in range(extra):
+        observe(enterprise(town="luoxi", name=f"即时报告企业{n}"), "wage_arrears_months", "2026-11", 3)
+    services.scan(as_of=D(2026, 11, 25))
+    client = login(office)
+    with django_assert_max_num_queries(16):
+        page = client.get("/reports/", {"page": 2 if extra > 20 else 1})
+    assert page.status_code == 200 and len(page.context["page"]) == (10 if extra > 20 else extra)
+    with django_assert_max_num_queries(16):
+        assert client.get("/reports/", {"export": "xlsx"}).status_code == 200

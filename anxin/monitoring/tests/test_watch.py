@@ -4,6 +4,7 @@ level's frequency, overdue follow-ups flagged, a prevention plan, exit with a re
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -260,3 +261,43 @@ def test_orange_is_followed_up_fortnightly_and_yellow_monthly(world, luoxi):
     assert entry.followup_days == 30 and "watch.followup_days_yellow=30" in entry.followup_basis
     assert timezone.localtime(entry.next_followup_due).date() == visited + datetime.timedelta(days=30)
     assert entry.followups.get().level == "yellow"
+
+
+# --- the ledger ----------------------------------------------------------------------------------
+
+
+def test_the_watch_ledger_filters_and_exports_the_filtered_list(proposed, world, login, office, luoxi):
+    from openpyxl import load_workbook
+
+    observe(world.xuejia_factory, "wage_arrears_months", "2026-11", 1)  # orange, 薛家
+    services.scan(as_of=D(2026, 11, 25))
+    xuejia_entry = WatchEntry.objects.get(enterprise=world.xuejia_factory)
+    watch.watch_confirm(actor=luoxi, entry=proposed)
+    client = login(office)
+    listed = lambda **q: {e.pk for e in client.get("/watch/", q).context["page"]}  # noqa: E731
+    assert listed() == {proposed.pk, xuejia_entry.pk}  # live entries by default
+    assert listed(level="orange") == {xuejia_entry.pk}
+    assert listed(town="luoxi") == {proposed.pk}
+    assert listed(status="active") == {proposed.pk}
+    assert listed(q="薛家") == {xuejia_entry.pk}
+    watch.watch_decline(actor=office, entry=xuejia_entry, reason="已清偿")
+    assert listed() == {proposed.pk} and listed(status="") == {proposed.pk, xuejia_entry.pk}
+    response = client.get("/watch/", {"town": "luoxi", "export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    text = "\n".join(" ".join(str(c.value) for c in row if c.value is not None) for row in sheet.iter_rows())
+    assert "罗溪纺织有限公司" in text and "薛家机械有限公司" not in text and "镇/街道=罗溪镇" in text
+
+
+@pytest.mark.parametrize("extra", [2, 30])
+def test_the_watch_ledger_query_count_is_bounded(world, login, office, extra, django_assert_max_num_queries):
+    from anxin.registry.tests.factories import enterprise
+
+    for n in range(extra):
+        observe(enterprise(town="luoxi", name=f"监控企业{n}"), "wage_arrears_months", "2026-11", 3)
+    services.scan(as_of=D(2026, 11, 25))
+    client = login(office)
+    with django_assert_max_num_queries(14):
+        page = client.get("/watch/", {"level": "red"})
+    assert page.status_code == 200 and len(page.context["page"]) == min(extra, 20)
+    with django_assert_max_num_queries(14):
+        assert client.get("/watch/", {"export": "xlsx"}).status_code == 200
