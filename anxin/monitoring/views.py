@@ -118,6 +118,9 @@ def alert_detail(request, pk: int):
         .filter(pk__in=evidence.get("signals", []))
         .select_related("channel"),
         "params": alert.evidence.get("params", []),
+        "self_reports": list(
+            selectors.self_report_evidence(user=request.user, ids=evidence.get("reports", [])).values()
+        ),
     }
     return render(request, "monitoring/alert_detail.html", context)
 

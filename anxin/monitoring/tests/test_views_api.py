@@ -328,3 +328,36 @@ def test_bulk_observations_dry_run_reports_malformed_items(world, api_client, re
     data = response.json()
     assert response.status_code == 200 and not data["ok"]
     assert set(data["errors"][0]) >= {"row", "enterprise_uscc", "month", "value"}
+
+
+def test_the_late_self_report_evidence_is_shown_on_the_risk_tab_and_the_alert(world, login, luoxi, office):
+    from anxin.core.audit import system_actor
+    from anxin.intake.services import self_report_record
+
+    report = self_report_record(
+        actor=system_actor(),
+        enterprise=world.luoxi_factory,
+        arrears_since=D(2026, 9, 2),
+        reported_on=D(2026, 9, 15),
+        workers=10,
+        amount=500_000,
+        cause="订单款未回笼",
+        plan=[{"due_on": D(2026, 10, 15), "amount": 500_000}],
+    )
+    assert report.deadline == D(2026, 9, 7) and not report.on_time
+    services.scan(as_of=D(2026, 11, 25))
+    alert = Alert.objects.get(enterprise=world.luoxi_factory, rule="LATE_SELF_REPORT")
+    expected = (
+        "2026-09-02 开始拖欠",
+        "应于 2026-09-07 前报告（5 日，参数",
+        "self_report.deadline_days</a>=5",
+        "2026-09-15 送达人社局",
+        "逾期 8 日",
+        f"线索 #{report.signal_id}",
+    )
+    for client in (login(luoxi), login(office)):
+        tab = client.get(f"/enterprises/{world.luoxi_factory.uscc}/", {"tab": "risk"}).content.decode()
+        page = client.get(f"/alerts/{alert.pk}/").content.decode()
+        for html in (tab, page):
+            assert 'data-testid="self-report-evidence"' in html
+            assert all(part in html for part in expected), [p for p in expected if p not in html]
