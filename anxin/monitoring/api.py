@@ -71,8 +71,19 @@ class ObservationItem(serializers.Serializer):
     value = serializers.CharField(max_length=30, help_text="金额为元字符串；是/否类为 1/0；其余为非负整数")
 
 
+def _flag(value) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
 @extend_schema(
     request=ObservationItem(many=True),
+    parameters=[
+        OpenApiParameter(
+            "dry_run",
+            OpenApiTypes.BOOL,
+            description="1：只校验并报告每项的错误和将新增/更新/无变化的条数，不写入",
+        )
+    ],
     responses={
         200: {
             "type": "object",
@@ -80,6 +91,10 @@ class ObservationItem(serializers.Serializer):
                 "created": {"type": "integer"},
                 "updated": {"type": "integer"},
                 "unchanged": {"type": "integer"},
+                "dry_run": {"type": "boolean"},
+                "ok": {"type": "boolean"},
+                "rows": {"type": "integer"},
+                "errors": {"type": "array", "items": {"type": "object"}},
             },
         }
     },
@@ -87,16 +102,24 @@ class ObservationItem(serializers.Serializer):
 @api_view(["POST"])
 @permission_classes([permissions.IsAuthenticated])
 def observations_bulk(request):
-    """批量报送监测数据：列表，每项 {enterprise_uscc, indicator, month, value}；全部通过才写入。"""
+    """批量报送监测数据：列表，每项 {enterprise_uscc, indicator, month, value}；全部通过才写入。
+    ``?dry_run=1``：试运行，只校验，返回 {dry_run, ok, rows, created, updated, unchanged, errors:
+    [{row, 字段: [错误]}]}，不写入任何数据。"""
     if not request.user.has_perm("monitoring.add_observation"):
         return Response({"detail": "角色无此操作权限"}, status=status.HTTP_403_FORBIDDEN)
+    dry_run = _flag(request.query_params.get("dry_run", ""))
     if not isinstance(request.data, list):
         raise ValidationError({"non_field_errors": ["请求体须为列表"]})
     if len(request.data) > MAX_BULK:
         raise ValidationError({"non_field_errors": [f"一次最多 {MAX_BULK} 条"]})
     items = ObservationItem(data=request.data, many=True)
-    items.is_valid(raise_exception=True)
-    indicators = {i.code: i for i in Indicator.objects.all()}
+    if not items.is_valid():
+        if not dry_run:
+            raise ValidationError(items.errors)
+        found = items.errors  # by index (a dict) or a list, by DRF version
+        rows = [found.get(n, {}) for n in range(len(request.data))] if isinstance(found, dict) else found
+        return Response(_dry_report(len(request.data), [dict(e) for e in rows]))
+    indicators = {i.code: i for i in Indicator.objects.select_related("channel__unit")}
     codes = set()
     errors: list[dict] = []
     parsed = []
@@ -111,6 +134,11 @@ def observations_bulk(request):
         indicator = indicators.get(item["indicator"])
         if indicator is None:
             problems["indicator"] = [f"未知的指标“{item['indicator']}”，见 /api/v1/indicators/"]
+        elif not services.may_report(request.user, indicator):
+            unit = indicator.channel.unit
+            problems["indicator"] = [
+                f"“{indicator.name}”由{unit.short_name or unit.name}报送，您所在单位不能报送或修改"
+            ]
         try:
             month = parse_month(item["month"])
         except DjangoValidationError as exc:
@@ -124,21 +152,29 @@ def observations_bulk(request):
         errors.append(problems)
         parsed.append((uscc, indicator, month, value))
     visible = {e.uscc: e for e in Enterprise.objects.for_user(request.user).filter(uscc__in=codes)}
-    for index, (uscc, _i, _m, _v) in enumerate(parsed):
-        if uscc and uscc not in visible:
-            errors[index]["enterprise_uscc"] = ["未找到该企业，或该企业不在您的管辖范围内"]
-    if any(errors):
-        raise ValidationError(errors)
-    keys = set()
+    seen: dict[tuple, int] = {}
     rows = []
     for index, (uscc, indicator, month, value) in enumerate(parsed):
+        if uscc and uscc not in visible:
+            errors[index]["enterprise_uscc"] = ["未找到该企业，或该企业不在您的管辖范围内"]
+        if errors[index]:
+            continue
         key = (uscc, indicator.code, month)
-        if key in keys:
-            raise ValidationError(
-                {"non_field_errors": [f"第 {index + 1} 项与前面重复（同一企业、指标、月份）"]}
-            )
-        keys.add(key)
+        if key in seen:
+            errors[index]["non_field_errors"] = [f"与第 {seen[key]} 项重复（同一企业、指标、月份）"]
+            continue
+        seen[key] = index + 1
         rows.append((visible[uscc], indicator, month, value))
+    if dry_run:
+        report = _dry_report(len(parsed), errors)
+        try:
+            report.update(services.observations_record(actor=request.user, rows=rows, dry_run=True))
+        except DomainError as exc:
+            report["ok"] = False
+            report["errors"].append({"row": None, exc.field or "non_field_errors": [exc.message]})
+        return Response(report)
+    if any(errors):
+        raise ValidationError(errors)
     try:
         counts = services.observations_record(actor=request.user, rows=rows)
     except DomainError as exc:
@@ -151,6 +187,20 @@ def observations_bulk(request):
         detail={"rows": len(rows)},
     )
     return Response(counts)
+
+
+def _dry_report(total: int, errors: list[dict]) -> dict:
+    """A dry run's answer: the rows with errors (numbered from 1) and, when none, the counts."""
+    listed = [{"row": n, **problems} for n, problems in enumerate(errors, start=1) if problems]
+    return {
+        "dry_run": True,
+        "ok": not listed,
+        "rows": total,
+        "created": 0,
+        "updated": 0,
+        "unchanged": 0,
+        "errors": listed,
+    }
 
 
 class AlertSerializer(serializers.ModelSerializer):

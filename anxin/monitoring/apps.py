@@ -8,6 +8,9 @@ class MonitoringConfig(AppConfig):
     label = "monitoring"
     verbose_name = "监测预警"
 
+    def ready(self) -> None:
+        from anxin.monitoring import audit  # noqa: F401  (auditlog registration)
+
     def load_district(self, data: dict, *, actor, log) -> None:
         from anxin.monitoring import services
 
@@ -71,6 +74,7 @@ class MonitoringConfig(AppConfig):
             ("风险重评（全部企业）", services.scan_sweep),
             ("预警逾期上报", services.alerts_escalate),
             ("即时报告逾期上报", immediate.reports_escalate),
+            ("敏感时期回访周期调整", watch.followups_reschedule),
             ("重点监控回访逾期", watch.followups_mark_overdue),
             ("敏感时期日报缺报", sensitive.missing_mark),
         ]

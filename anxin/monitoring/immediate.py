@@ -25,6 +25,7 @@ from anxin.core.errors import DomainError
 from anxin.core.gongwen import Gongwen, document_bytes
 from anxin.core.money import format_yuan
 from anxin.core.policy import param_record
+from anxin.monitoring.audit import guarded_update
 from anxin.monitoring.models import ImmediateReport, ImmediateReportEvent, Observation, ReportStatus
 from anxin.notify.services import notify_units, notify_users
 from anxin.org.access import acts_for
@@ -41,20 +42,15 @@ def reports_draft(*, alerts: list, now: datetime.datetime, actor) -> list[Immedi
     record = param_record("immediate.report_hours", on=timezone.localdate(now))
     hours = int(record.typed_value)
     basis = f"{record.citation}：{hours} 小时（参数 immediate.report_hours={hours}，待本区确认）"
-    amounts = dict(
-        Observation.objects.filter(
-            enterprise_id__in={a.enterprise_id for a in wanted}, indicator__code="wage_arrears_amount"
-        )
-        .order_by("enterprise_id", "month")
-        .values_list("enterprise_id", "value")
-    )
+    figures = _evidence_figures(wanted)
     drafts = [
         ImmediateReport(
             enterprise_id=a.enterprise_id,
             alert_id=a.pk,
             rule=a.rule,
-            facts=a.explanation,
-            amount=amounts.get(a.enterprise_id, 0),
+            facts=a.explanation + figures[a.pk][2],
+            workers=figures[a.pk][0],
+            amount=figures[a.pk][1],
             town_id=a.town_id,
             unit_id=a.unit_id,
             drafted_at=now,
@@ -64,7 +60,7 @@ def reports_draft(*, alerts: list, now: datetime.datetime, actor) -> list[Immedi
         for a in wanted
     ]
     columns = (
-        "enterprise_id", "alert_id", "rule", "facts", "amount", "town_id", "unit_id", "status",
+        "enterprise_id", "alert_id", "rule", "facts", "workers", "amount", "town_id", "unit_id", "status",
         "drafted_at", "due_at", "due_basis",
     )  # fmt: skip
     ids = insert_rows(
@@ -78,6 +74,65 @@ def reports_draft(*, alerts: list, now: datetime.datetime, actor) -> list[Immedi
         ((r.pk, Action.DRAFT, ReportStatus.DRAFT, actor.pk, now, r.facts) for r in drafts),
     )
     return drafts
+
+
+# The amount owed that goes with each months-owed indicator, read for the same month.
+AMOUNT_OF = {"wage_arrears_months": "wage_arrears_amount", "si_arrears_months": "si_arrears_amount"}
+
+
+def _evidence_figures(alerts: list) -> dict[int, tuple[int, int, str]]:
+    """Workers and amount for each alert's draft, from the evidence of the rule that fired — not
+    the enterprise's latest figures, which may be from another month: the amount owed of the very
+    month whose months-owed observation fired (wages and social insurance), else the amounts of
+    the verified complaints behind it; the workers those complaints name. Per alert: (workers,
+    amount in fen, a sentence saying where the figures come from). The unit corrects them."""
+    from anxin.intake.models import Signal
+
+    evidence = {a.pk: (a.evidence or {}).get("evidence") or {} for a in alerts}
+    obs_ids = {i for e in evidence.values() for i in e.get("observations") or []}
+    sig_ids = {i for e in evidence.values() for i in e.get("signals") or []}
+    fired = {o.pk: o for o in Observation.objects.filter(pk__in=obs_ids).select_related("indicator")}
+    wanted = {
+        (o.enterprise_id, AMOUNT_OF[o.indicator.code], o.month)
+        for o in fired.values()
+        if o.indicator.code in AMOUNT_OF
+    }
+    amounts = {}
+    if wanted:
+        for enterprise_id, code, month, value in Observation.objects.filter(
+            enterprise_id__in={k[0] for k in wanted},
+            indicator__code__in={k[1] for k in wanted},
+            month__in={k[2] for k in wanted},
+        ).values_list("enterprise_id", "indicator__code", "month", "value"):
+            amounts[(enterprise_id, code, month)] = value
+    signals = {
+        pk: (workers, amount)
+        for pk, workers, amount in Signal.objects.filter(pk__in=sig_ids).values_list(
+            "pk", "workers", "amount"
+        )
+    }
+    result = {}
+    for alert in alerts:
+        notes, amount = [], 0
+        for oid in evidence[alert.pk].get("observations") or []:
+            obs = fired.get(oid)
+            if obs is None or obs.indicator.code not in AMOUNT_OF:
+                continue
+            value = amounts.get((obs.enterprise_id, AMOUNT_OF[obs.indicator.code], obs.month))
+            if value:
+                amount += value
+                label = "拖欠工资" if obs.indicator.code == "wage_arrears_months" else "欠缴社保"
+                notes.append(f"{obs.month:%Y年%m月}{label}金额 {format_yuan(value)} 元")
+        complaints = [signals[i] for i in evidence[alert.pk].get("signals") or [] if i in signals]
+        workers = sum(w for w, _a in complaints)
+        if complaints:
+            notes.append(f"涉及人数取自 {len(complaints)} 条查实线索（合计 {workers} 人）")
+        if not amount and complaints:
+            amount = sum(a for _w, a in complaints)
+            if amount:
+                notes.append(f"金额取自查实线索（合计 {format_yuan(amount)} 元）")
+        result[alert.pk] = (workers, amount, ("。" + "；".join(notes) + "，请核实。") if notes else "")
+    return result
 
 
 def is_reporter(actor, report: ImmediateReport) -> bool:
@@ -141,7 +196,10 @@ def report_save(
             if workers < 0 or workers > 100000:
                 raise DomainError(_("涉及人数须为 0 至 100000"), field="workers")
             updates["workers"] = workers
-        if ImmediateReport.objects.filter(pk=report.pk, status=ReportStatus.DRAFT).update(**updates) != 1:
+        if (
+            guarded_update(ImmediateReport.objects.filter(status=ReportStatus.DRAFT), report.pk, **updates)
+            != 1
+        ):
             raise DomainError(_("报告已报送或关闭，不能再修改"), code="transition")
         _event(report, Action.SAVE, actor, now, "")
     report.refresh_from_db()
@@ -175,8 +233,12 @@ def report_submit(
         raise DomainError(_("请填写已采取的措施"), field="measures")
     now = timezone.now()
     with acting(actor):
-        touched = ImmediateReport.objects.filter(pk=report.pk, status=ReportStatus.DRAFT).update(
-            status=ReportStatus.SUBMITTED, submitted_at=now, submitted_by=actor
+        touched = guarded_update(
+            ImmediateReport.objects.filter(status=ReportStatus.DRAFT),
+            report.pk,
+            status=ReportStatus.SUBMITTED,
+            submitted_at=now,
+            submitted_by=actor,
         )
         if touched != 1:
             raise DomainError(_("报告已被他人处理，请刷新后查看"), code="conflict")
@@ -213,9 +275,12 @@ def report_close(*, actor, report: ImmediateReport, reason: str) -> ImmediateRep
     now = timezone.now()
     with acting(actor):
         before = report.status
-        touched = ImmediateReport.objects.filter(
-            pk=report.pk, status__in=[ReportStatus.DRAFT, ReportStatus.SUBMITTED]
-        ).update(status=ReportStatus.CLOSED, closed_reason=reason)
+        touched = guarded_update(
+            ImmediateReport.objects.filter(status__in=[ReportStatus.DRAFT, ReportStatus.SUBMITTED]),
+            report.pk,
+            status=ReportStatus.CLOSED,
+            closed_reason=reason,
+        )
         if touched != 1:
             raise DomainError(_("报告已专题报告或关闭"), code="transition")
         _event(report, Action.CLOSE, actor, now, reason, before, ReportStatus.CLOSED)
@@ -232,8 +297,13 @@ def report_special(*, actor, report: ImmediateReport, title: str, body: str) -> 
         raise DomainError(_("请填写专题报告的标题和正文"), field="title")
     now = timezone.now()
     with acting(actor):
-        touched = ImmediateReport.objects.filter(pk=report.pk, status=ReportStatus.SUBMITTED).update(
-            status=ReportStatus.SPECIAL, special_title=title[:200], special_body=body, special_at=now
+        touched = guarded_update(
+            ImmediateReport.objects.filter(status=ReportStatus.SUBMITTED),
+            report.pk,
+            status=ReportStatus.SPECIAL,
+            special_title=title[:200],
+            special_body=body,
+            special_at=now,
         )
         if touched != 1:
             raise DomainError(_("只有已报送的即时报告可以形成专题报告"), code="transition")

@@ -54,6 +54,24 @@ def alert_get(*, user, pk: int) -> Alert:
     return get_scoped_or_404(Alert.objects.select_related(*_RELATED, "closed_by"), user, pk=pk)
 
 
+def self_report_evidence(*, user, ids) -> dict[int, dict]:
+    """The enterprise self-reports a finding rests on (LATE_SELF_REPORT, §四(一)), as a person reads
+    them: when the arrears began, the deadline and the parameter behind it, when the written report
+    reached 人社局, and how many days late — only those the user may open."""
+    from anxin.intake.models import SelfReport
+
+    found = {}
+    for report in SelfReport.objects.for_user(user).filter(pk__in=set(ids or [])):
+        evidence = report.parameter_evidence or {}
+        found[report.pk] = {
+            "report": report,
+            "days_late": max(0, (report.reported_on - report.deadline).days),
+            "parameter_code": evidence.get("code", "self_report.deadline_days"),
+            "extended": evidence.get("extended", ""),
+        }
+    return found
+
+
 def risk_summary(*, user) -> dict:
     """Counts for the home page: enterprises by level, active alerts, mine and overdue."""
     levels = dict(
@@ -85,6 +103,9 @@ def enterprise_risk(*, user, enterprise) -> dict:
         signals = {
             s.pk: s for s in Signal.objects.for_user(user).filter(pk__in=sig_ids).select_related("channel")
         }
+        reports = self_report_evidence(
+            user=user, ids={i for f in assessment.findings for i in f["evidence"].get("reports") or []}
+        )
         for f in assessment.findings:
             rule = RULES_BY_CODE.get(f["rule"])
             findings.append(
@@ -96,6 +117,7 @@ def enterprise_risk(*, user, enterprise) -> dict:
                         observations[i] for i in f["evidence"]["observations"] if i in observations
                     ],
                     "signals": [signals[i] for i in f["evidence"]["signals"] if i in signals],
+                    "self_reports": [reports[i] for i in f["evidence"].get("reports") or [] if i in reports],
                 }
             )
     return {
@@ -178,3 +200,45 @@ def cockpit(*, user) -> dict:
         "watched": watch.filter(status=WatchStatus.ACTIVE).count(),
         "proposed": watch.filter(status=WatchStatus.PROPOSED).count(),
     }
+
+
+def report_list(
+    *, user, q: str = "", status: str = "", rule: str = "", town: str = "", overdue: bool = False
+):
+    """The immediate-report ledger (§五(二)), scoped and filtered."""
+    from anxin.monitoring.models import ImmediateReport, ReportStatus
+
+    reports = ImmediateReport.objects.for_user(user).select_related("enterprise", "town", "unit")
+    if q:
+        reports = reports.filter(Q(enterprise__name__icontains=q) | Q(enterprise__uscc=q.upper()))
+    if status:
+        reports = reports.filter(status=status)
+    if rule:
+        reports = reports.filter(rule=rule)
+    if town:
+        reports = reports.filter(town__code=town)
+    if overdue:
+        reports = reports.filter(status=ReportStatus.DRAFT, due_at__lt=timezone.now())
+    return reports
+
+
+def watch_list(
+    *, user, q: str = "", status: str = "live", level: str = "", town: str = "", overdue: bool = False
+):
+    """The watch-list ledger (§四(二)), scoped and filtered; ``status="live"``: proposed and active."""
+    from anxin.monitoring.models import LIVE_WATCH, WatchEntry, WatchStatus
+
+    entries = WatchEntry.objects.for_user(user).select_related("enterprise", "town", "owner_unit")
+    if q:
+        entries = entries.filter(Q(enterprise__name__icontains=q) | Q(enterprise__uscc=q.upper()))
+    if status == "live":
+        entries = entries.filter(status__in=LIVE_WATCH)
+    elif status:
+        entries = entries.filter(status=status)
+    if level:
+        entries = entries.filter(level=level)
+    if town:
+        entries = entries.filter(town__code=town)
+    if overdue:
+        entries = entries.filter(status=WatchStatus.ACTIVE, next_followup_due__lt=timezone.now())
+    return entries

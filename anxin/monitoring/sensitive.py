@@ -1,7 +1,9 @@
 """Sensitive periods (敏感时期, §三(一) "在敏感时期启动应急机制"): the office declares one; while it
 lasts every town and member department files a daily report (零报告 when there is nothing),
 missing days are flagged by tick, and watch-list follow-ups come round faster
-(``watch.sensitive_percent``)."""
+(``watch.sensitive_percent``): at once for the entries already on the list — on declaration when
+the period has begun, otherwise when tick reaches its first day — and back to the usual frequency
+when tick passes its last day (``watch.followups_reschedule``)."""
 
 from __future__ import annotations
 
@@ -52,6 +54,9 @@ def period_declare(
         )
         period.full_clean()
         period.save()
+        from anxin.monitoring.watch import followups_reschedule
+
+        followups_reschedule(actor=actor)  # tightens now if the period has begun
         notify_units(
             unit_ids=list(reporting_units().values_list("pk", flat=True)),
             subject=f"敏感时期：{name}（{start:%m月%d日}至{end:%m月%d日}），请每日报送情况（无情况报零报告）",

@@ -89,9 +89,10 @@ def district_load_indicators(*, data: dict, actor, log=_nolog) -> None:
 
 
 def observations_record(
-    *, actor, rows: list[tuple[Enterprise, Indicator, datetime.date, int]]
+    *, actor, rows: list[tuple[Enterprise, Indicator, datetime.date, int]], dry_run: bool = False
 ) -> dict[str, int]:
-    """Record monthly values; one per enterprise, indicator and month (a repeat updates it)."""
+    """Record monthly values; one per enterprise, indicator and month (a repeat updates it).
+    ``dry_run``: the same checks and counts, and nothing written."""
     require_perm(actor, "monitoring.add_observation")
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     if not rows:
@@ -138,6 +139,9 @@ def observations_record(
                 changed.append(current)
             else:
                 counts["unchanged"] += 1
+        if dry_run:
+            counts["created"], counts["updated"] = len(fresh), len(changed)
+            return counts
         Observation.objects.bulk_create(fresh, batch_size=1000)
         Observation.objects.bulk_update(changed, ["value", "recorded_at", "recorded_by"], batch_size=1000)
         counts["created"], counts["updated"] = len(fresh), len(changed)

@@ -21,18 +21,21 @@ from anxin.core import importflow
 from anxin.core.access import get_scoped_or_404
 from anxin.core.errors import DomainError
 from anxin.core.gongwen import docx_response
+from anxin.core.money import format_yuan
 from anxin.core.paging import paginate
 from anxin.core.security import client_ip
 from anxin.core.tabular import TableError
 from anxin.core.xlsx import XLSX_TYPE, Col, xlsx_response
 from anxin.intake.models import Signal
 from anxin.monitoring import immediate, screening, selectors, sensitive, services, watch
+from anxin.monitoring.filters import ReportFilter, WatchFilter
 from anxin.monitoring.forms import AlertFilter, ObservationImportForm
 from anxin.monitoring.importing import observation_import, observation_template
 from anxin.monitoring.models import (
     DailyReport,
     ImmediateReport,
     Indicator,
+    Level,
     Observation,
     ReportStatus,
     ScreeningCampaign,
@@ -42,6 +45,7 @@ from anxin.monitoring.models import (
     WatchStatus,
 )
 from anxin.monitoring.rules import RULES_BY_CODE
+from anxin.org.models import Unit
 
 
 @login_required
@@ -114,6 +118,9 @@ def alert_detail(request, pk: int):
         .filter(pk__in=evidence.get("signals", []))
         .select_related("channel"),
         "params": alert.evidence.get("params", []),
+        "self_reports": list(
+            selectors.self_report_evidence(user=request.user, ids=evidence.get("reports", [])).values()
+        ),
     }
     return render(request, "monitoring/alert_detail.html", context)
 
@@ -224,16 +231,71 @@ def observation_import_template(request):
 # --- immediate reports (§五(二)) ------------------------------------------------------------------
 
 
+def _may_export(request, back: str):
+    """Ledger exports are for the roles that may export the alert ledger (not the auditor)."""
+    if request.user.has_perm("monitoring.export_alert"):
+        return None
+    messages.error(request, "您的角色不能导出该台账。")
+    return redirect(back)
+
+
+def _local(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return f"{timezone.localtime(value):{fmt}}" if value else ""
+
+
 @login_required
 @permission_required("monitoring.view_immediatereport", raise_exception=True)
 def report_list(request):
-    reports = ImmediateReport.objects.for_user(request.user).select_related("enterprise", "town", "unit")
-    status = request.GET.get("status", "")
-    if status in ReportStatus.values:
-        reports = reports.filter(status=status)
+    form = ReportFilter(request.GET or None)
+    reports = selectors.report_list(user=request.user, **form.filters())
+    if request.GET.get("export") == "xlsx":
+        refused = _may_export(request, "report-list")
+        if refused:
+            return refused
+        return xlsx_response(
+            request,
+            filename="即时报告台账",
+            title="即时报告台账（§五(二)）",
+            columns=[
+                Col("编号", 8, "int"),
+                Col("生成时间", 17),
+                Col("企业", 30),
+                Col("统一社会信用代码", 22),
+                Col("镇/街道", 10),
+                Col("条线部门", 12),
+                Col("触发条件", 24),
+                Col("基本情况", 60),
+                Col("涉及人数", 10, "int"),
+                Col("涉及金额（元）", 14),
+                Col("群体性事件风险", 12),
+                Col("状态", 14),
+                Col("报送期限", 17),
+                Col("报送时间", 17),
+            ],
+            rows=(
+                [
+                    r.pk,
+                    _local(r.drafted_at),
+                    r.enterprise.name,
+                    r.enterprise.uscc,
+                    r.town.name if r.town_id else "",
+                    (r.unit.short_name or r.unit.name) if r.unit_id else "",
+                    RULES_BY_CODE[r.rule].name if r.rule in RULES_BY_CODE else r.rule,
+                    r.facts,
+                    r.workers,
+                    format_yuan(r.amount),
+                    {True: "有可能", False: "暂无迹象"}.get(r.mass_incident_risk, "未研判"),
+                    r.get_status_display() + ("（逾期）" if r.is_overdue else ""),
+                    _local(r.due_at),
+                    _local(r.submitted_at),
+                ]
+                for r in reports.iterator(chunk_size=1000)
+            ),
+            filters=form.describe(),
+        )
     context = {
         "page_title": "即时报告",
-        "status": status,
+        "form": form,
         "statuses": ReportStatus.choices,
         **paginate(request, reports),
     }
@@ -325,15 +387,12 @@ def report_word(request, pk: int):
 @login_required
 @permission_required("monitoring.view_watchentry", raise_exception=True)
 def watch_list(request):
-    entries = WatchEntry.objects.for_user(request.user).select_related("enterprise", "town", "owner_unit")
-    status = request.GET.get("status", "live")
-    if status == "live":
-        entries = entries.filter(status__in=[WatchStatus.PROPOSED, WatchStatus.ACTIVE])
-    elif status in WatchStatus.values:
-        entries = entries.filter(status=status)
-    if request.GET.get("overdue"):
-        entries = entries.filter(status=WatchStatus.ACTIVE, next_followup_due__lt=timezone.now())
+    form = WatchFilter(request.GET or None)
+    entries = selectors.watch_list(user=request.user, **form.filters())
     if request.GET.get("export") == "xlsx":
+        refused = _may_export(request, "watch-list")
+        if refused:
+            return refused
         return xlsx_response(
             request,
             filename="重点监控台账",
@@ -356,23 +415,18 @@ def watch_list(request):
                     e.enterprise.uscc,
                     e.town.name if e.town_id else "",
                     e.get_level_display(),
-                    e.get_status_display(),
+                    e.get_status_display() + ("（回访逾期）" if e.is_overdue else ""),
                     e.owner_unit.name if e.owner_unit_id else "",
                     e.followup_days,
-                    f"{timezone.localtime(e.next_followup_due):%Y-%m-%d}" if e.next_followup_due else "",
-                    f"{timezone.localtime(e.last_followup_at):%Y-%m-%d}" if e.last_followup_at else "",
+                    _local(e.next_followup_due, "%Y-%m-%d"),
+                    _local(e.last_followup_at, "%Y-%m-%d"),
                     e.plan_subject,
                 ]
-                for e in entries
+                for e in entries.iterator(chunk_size=1000)
             ),
-            filters=f"状态={status}",
+            filters=form.describe() or "状态=待确认与监控中",
         )
-    context = {
-        "page_title": "重点监控",
-        "status": status,
-        "statuses": WatchStatus.choices,
-        **paginate(request, entries),
-    }
+    context = {"page_title": "重点监控", "form": form, **paginate(request, entries)}
     return render(request, "monitoring/watch_list.html", context)
 
 
@@ -389,8 +443,11 @@ def watch_detail(request, pk: int):
         "page_title": f"重点监控：{entry.enterprise.name}",
         "entry": entry,
         "manage": manage,
-        # A red enterprise leaves the list only by the office's decision.
-        "may_exit": manage and (entry.level != "red" or request.user.has_role("office")),
+        # The town when the risk has fallen below the level at confirmation; else the office only.
+        "may_exit": manage and watch.may_exit(request.user, entry),
+        "office_decides": entry.status == WatchStatus.ACTIVE and not watch.risk_fallen(entry),
+        "entry_level": dict(Level.choices).get(watch.entry_level(entry), ""),
+        "owner_choices": watch.owner_choices(entry) if entry.status == WatchStatus.PROPOSED else [],
         "followups": entry.followups.select_related("recorded_by"),
         "events": entry.events.select_related("actor"),
         "today": timezone.localdate(),
@@ -406,7 +463,12 @@ def watch_act(request, pk: int, action: str):
     post = request.POST
     try:
         if action == "confirm":
-            watch.watch_confirm(actor=request.user, entry=entry)
+            owner = None
+            if post.get("owner_unit"):
+                owner = Unit.objects.filter(code=post["owner_unit"]).first()
+                if owner is None:
+                    raise DomainError("请选择有效的负责单位", field="owner_unit")
+            watch.watch_confirm(actor=request.user, entry=entry, owner_unit=owner)
             done = "已纳入重点监控。"
         elif action == "decline":
             watch.watch_decline(actor=request.user, entry=entry, reason=post.get("reason", ""))

@@ -22,10 +22,20 @@ from anxin.core.audit import acting, system_actor
 from anxin.core.bulk import insert_rows
 from anxin.core.errors import DomainError
 from anxin.core.policy import param_record
-from anxin.monitoring.models import LIVE_WATCH, FollowUp, Level, WatchEntry, WatchEvent, WatchStatus
+from anxin.monitoring.audit import guarded_update
+from anxin.monitoring.models import (
+    LEVEL_RANK,
+    LIVE_WATCH,
+    FollowUp,
+    Level,
+    RiskChange,
+    WatchEntry,
+    WatchEvent,
+    WatchStatus,
+)
 from anxin.notify.services import notify_units
 from anxin.org.access import acts_for
-from anxin.org.models import Role, Unit
+from anxin.org.models import Duty, Role, Unit, UnitKind
 
 Action = WatchEvent.Action
 PROPOSE_LEVELS = (Level.ORANGE, Level.RED)
@@ -120,8 +130,52 @@ def _guard(actor, entry: WatchEntry, *, confirm: bool = False) -> None:
 
 
 def _move(entry: WatchEntry, old: str, **values) -> None:
-    if WatchEntry.objects.filter(pk=entry.pk, status=old).update(**values) != 1:
+    if guarded_update(WatchEntry.objects.filter(status=old), entry.pk, **values) != 1:
         raise DomainError(_("该条目已被他人处理，请刷新后查看"), code="conflict")
+
+
+def owner_choices(entry: WatchEntry) -> list[Unit]:
+    """Who may own the follow-ups: the town government of the enterprise's town (the default,
+    §二 属地管理), or a member unit one of whose duties covers the enterprise — all enterprises, or
+    one of its kinds (§三) — and the line department the alerts go to."""
+    kinds = set(entry.enterprise.kinds.values_list("code", flat=True))
+    covering = {entry.unit_id} if entry.unit_id else set()
+    for unit_id, everything, line_kinds in Duty.objects.values_list(
+        "unit_id", "line_all_enterprises", "line_enterprise_kinds"
+    ):
+        if everything or kinds & set(line_kinds or []):
+            covering.add(unit_id)
+    town = list(Unit.objects.filter(kind=UnitKind.TOWN_GOVERNMENT, town_id=entry.town_id))
+    others = Unit.objects.filter(pk__in=covering).exclude(kind=UnitKind.TOWN_GOVERNMENT)
+    return town + list(others.order_by("order", "code"))
+
+
+def entry_level(entry: WatchEntry) -> str:
+    """The level the enterprise had when the entry was confirmed (its last level change up to
+    then, from the append-only history), or the entry's level when there is none."""
+    if entry.confirmed_at is None:
+        return entry.level
+    change = (
+        RiskChange.objects.filter(enterprise_id=entry.enterprise_id, at__lte=entry.confirmed_at)
+        .order_by("-at", "-pk")
+        .values_list("to_level", flat=True)
+        .first()
+    )
+    return change or entry.level
+
+
+def risk_fallen(entry: WatchEntry) -> bool:
+    """The current level (kept by the scan) is below the level the entry was confirmed at."""
+    return LEVEL_RANK[entry.level] < LEVEL_RANK[entry_level(entry)]
+
+
+def may_exit(actor, entry: WatchEntry) -> bool:
+    """The office always (its decision); the town when the risk has fallen."""
+    if entry.status != WatchStatus.ACTIVE:
+        return False
+    if is_system(actor) or actor.has_role(Role.OFFICE):
+        return True
+    return bool(actor.has_role(Role.TOWN) and entry.town_id in actor.scope.town_ids and risk_fallen(entry))
 
 
 @transaction.atomic
@@ -129,12 +183,13 @@ def watch_confirm(*, actor, entry: WatchEntry, owner_unit: Unit | None = None) -
     _guard(actor, entry, confirm=True)
     if entry.status != WatchStatus.PROPOSED:
         raise DomainError(_("只有待确认的条目可以确认"), code="transition")
+    choices = owner_choices(entry)
+    if owner_unit is not None and owner_unit.pk not in {u.pk for u in choices}:
+        raise DomainError(
+            _("负责单位须为属地镇（街道）政府，或职责覆盖该企业的成员单位（§三）"), field="owner_unit"
+        )
     now = timezone.now()
-    owner = (
-        owner_unit
-        or Unit.objects.filter(town_id=entry.town_id).first()
-        or (actor.unit if actor.unit_id else None)
-    )
+    owner = owner_unit or (choices[0] if choices else None) or (actor.unit if actor.unit_id else None)
     days, basis = frequency(entry.level, timezone.localdate(now))
     with acting(actor):
         _move(
@@ -244,7 +299,9 @@ def plan_save(*, actor, entry: WatchEntry, subject: str, team: str, measures: st
         raise DomainError(_("风险防范预案须写明责任主体和工作措施（§四(三)）"), field="subject")
     now = timezone.now()
     with acting(actor):
-        touched = WatchEntry.objects.filter(pk=entry.pk, status__in=LIVE_WATCH).update(
+        touched = guarded_update(
+            WatchEntry.objects.filter(status__in=LIVE_WATCH),
+            entry.pk,
             plan_subject=subject[:200],
             plan_team=team[:2000],
             plan_measures=measures[:4000],
@@ -261,30 +318,126 @@ def plan_save(*, actor, entry: WatchEntry, subject: str, team: str, measures: st
 
 @transaction.atomic
 def watch_exit(*, actor, entry: WatchEntry, reason: str) -> WatchEntry:
-    """Leave the list when the risk has fallen; a red enterprise leaves only by the office."""
+    """Leave the list, with a reason: when the risk has fallen below the level the entry was
+    confirmed at (the office or the town), otherwise only by the office's decision."""
     _guard(actor, entry, confirm=True)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("退出重点监控须说明理由"), field="reason")
-    if entry.level == Level.RED and not (is_system(actor) or actor.has_role(Role.OFFICE)):
-        raise DomainError(_("红色风险企业只能由联席办决定退出"), field="reason")
+    office = is_system(actor) or actor.has_role(Role.OFFICE)
     now = timezone.now()
     with acting(actor):
-        # Re-checked in the database: the scan may have just raised the level to red.
-        office = is_system(actor) or actor.has_role(Role.OFFICE)
-        if not office and WatchEntry.objects.filter(pk=entry.pk, level=Level.RED).exists():
-            raise DomainError(_("红色风险企业只能由联席办决定退出"), field="reason")
+        # Re-read under a lock: the scan may have just raised the level.
+        current = WatchEntry.objects.select_for_update().get(pk=entry.pk)
+        if current.status != WatchStatus.ACTIVE:
+            raise DomainError(_("只有重点监控中的企业可以退出"), code="transition")
+        confirmed_at = entry_level(current)
+        fallen = LEVEL_RANK[current.level] < LEVEL_RANK[confirmed_at]
+        names = dict(Level.choices)
+        if not fallen and not office:
+            raise DomainError(
+                _("风险尚未下降（当前%(now)s，纳入时%(then)s），只有联席办可以决定退出")
+                % {"now": names[current.level], "then": names[confirmed_at]},
+                field="reason",
+            )
+        basis = (
+            f"风险已下降（纳入时{names[confirmed_at]}，当前{names[current.level]}）"
+            if fallen
+            else f"联席办决定退出（风险未下降：纳入时{names[confirmed_at]}，当前{names[current.level]}）"
+        )
         _move(
-            entry,
+            current,
             WatchStatus.ACTIVE,
             status=WatchStatus.EXITED,
             closed_at=now,
-            closed_reason=reason,
+            closed_reason=f"{basis}：{reason}",
             next_followup_due=None,
         )
-        WatchEvent.objects.create(entry=entry, action=Action.EXIT, actor=actor, at=now, note=reason)
+        WatchEvent.objects.create(
+            entry=entry, action=Action.EXIT, actor=actor, at=now, note=f"{basis}：{reason}"
+        )
     entry.refresh_from_db()
     return entry
+
+
+def _due(entry: WatchEntry, days: int, last_visit: datetime.date | None) -> datetime.datetime:
+    """The next follow-up date as confirm and followup_record set it: the end of the day
+    ``days`` after the last visit, or ``days`` after the confirmation when there was none."""
+    if last_visit is not None:
+        return timezone.make_aware(
+            datetime.datetime.combine(last_visit + datetime.timedelta(days=days), datetime.time(23, 59, 59))
+        )
+    return entry.confirmed_at + datetime.timedelta(days=days)
+
+
+def _period_tag(basis: str) -> str:
+    """The sensitive period a frequency basis was tightened for ("" when none)."""
+    marker = "敏感时期“"
+    if marker not in basis:
+        return ""
+    return basis.split(marker, 1)[1].split("”", 1)[0]
+
+
+def followups_reschedule(*, now: datetime.datetime | None = None, actor=None) -> int:
+    """Sensitive periods (§三(一)) act on the watch list at once, not only from the next follow-up:
+    when a period begins (declared for today, or reached by tick) every active entry's frequency
+    tightens by ``watch.sensitive_percent`` and its next follow-up comes forward (never into the
+    past: at the latest the end of today, and never later than it was); when the period ends the
+    usual frequency applies again from the last visit. Idempotent; returns the entries moved."""
+    from anxin.monitoring.sensitive import active_period
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    actor = actor or system_actor()
+    period = active_period(today)
+    wanted = period.name if period is not None else ""
+    end_of_today = timezone.make_aware(datetime.datetime.combine(today, datetime.time(23, 59, 59)))
+    entries = [
+        e
+        for e in WatchEntry.objects.filter(status=WatchStatus.ACTIVE).select_related("enterprise")
+        if _period_tag(e.followup_basis) != wanted
+    ]
+    if not entries:
+        return 0
+    last_visits = dict(
+        FollowUp.objects.filter(entry__in=entries)
+        .order_by("entry_id", "visited_on", "pk")
+        .values_list("entry_id", "visited_on")
+    )
+    moved: dict[int, list[str]] = {}
+    count = 0
+    with transaction.atomic(), acting(actor):
+        for entry in entries:
+            days, basis = frequency(entry.level, today)
+            due = _due(entry, days, last_visits.get(entry.pk))
+            if days < entry.followup_days and entry.next_followup_due is not None:
+                due = min(entry.next_followup_due, max(due, end_of_today))
+            touched = guarded_update(
+                WatchEntry.objects.filter(status=WatchStatus.ACTIVE, followup_basis=entry.followup_basis),
+                entry.pk,
+                followup_days=days,
+                followup_basis=basis,
+                next_followup_due=due,
+            )
+            count += touched
+            if touched == 1 and entry.owner_unit_id:
+                verb = f"敏感时期“{wanted}”回访加密" if wanted else "敏感时期结束，回访周期恢复"
+                moved.setdefault(entry.owner_unit_id, []).append(
+                    f"{entry.enterprise.name}：每 {days} 日，下次 {timezone.localtime(due):%m月%d日}（{verb}）"
+                )
+        for unit_id, lines in moved.items():
+            notify_units(
+                unit_ids=[unit_id],
+                subject=(
+                    f"敏感时期“{wanted}”：{len(lines)} 家重点监控企业回访周期缩短"
+                    if wanted
+                    else f"敏感时期结束：{len(lines)} 家重点监控企业回访周期恢复"
+                ),
+                body="；".join(lines[:20]),
+                url=reverse("watch-list"),
+                topic="watch",
+            )
+    return count
 
 
 def followups_mark_overdue(*, now: datetime.datetime | None = None) -> int:

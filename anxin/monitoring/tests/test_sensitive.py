@@ -99,3 +99,87 @@ def test_the_pages(period, login, luoxi, office, leader):
         assert DailyReport.objects.filter(unit=luoxi.unit, day=D(2026, 11, 22)).exists()
         grid = login(office).get(f"/sensitive/{period.pk}/").context["rows"]
         assert len(grid) == sensitive.reporting_units().count()
+
+
+# --- a declaration acts on the watch list at once ---------------------------------------------------
+
+
+@pytest.fixture
+def watched(world, luoxi):
+    """A red enterprise confirmed on the watch list on 2026-11-10 10:00: weekly, due 11-17 10:00."""
+    from anxin.monitoring import services
+    from anxin.monitoring.models import WatchEntry
+    from anxin.monitoring.tests.test_services import observe
+
+    observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
+    services.scan(as_of=D(2026, 11, 10))
+    with time_machine.travel(datetime.datetime(2026, 11, 10, 10, tzinfo=TZ), tick=False):
+        entry = watch.watch_confirm(actor=luoxi, entry=WatchEntry.objects.get(enterprise=world.luoxi_factory))
+    assert entry.followup_days == 7
+    assert entry.next_followup_due == datetime.datetime(2026, 11, 17, 10, tzinfo=TZ)
+    return entry
+
+
+def _at(*args):
+    return datetime.datetime(*args, tzinfo=TZ)
+
+
+def test_declaring_a_period_tightens_the_next_follow_up_of_entries_already_watched(
+    watched, office, luoxi, django_capture_on_commit_callbacks
+):
+    with (
+        time_machine.travel(_at(2026, 11, 12, 9), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        sensitive.period_declare(
+            actor=office, name="春节前欠薪治理", start=D(2026, 11, 12), end=D(2026, 11, 20)
+        )
+    watched.refresh_from_db()
+    assert watched.followup_days == 4  # 7 days × watch.sensitive_percent 50 % → 4
+    assert watched.next_followup_due == _at(2026, 11, 14, 10)  # confirmed 11-10 10:00 + 4 days
+    assert "敏感时期“春节前欠薪治理”" in watched.followup_basis
+    assert Notification.objects.filter(
+        recipient=luoxi, topic="watch", subject__contains="回访周期缩短"
+    ).exists()
+
+
+def test_tightening_never_puts_the_next_follow_up_in_the_past(watched, office):
+    with time_machine.travel(_at(2026, 11, 16, 9), tick=False):
+        sensitive.period_declare(actor=office, name="春节前", start=D(2026, 11, 16), end=D(2026, 11, 20))
+    watched.refresh_from_db()
+    # 11-10 + 4 days is already past: due at the end of the declaration day, not overdue at once.
+    assert timezone.localtime(watched.next_followup_due) == _at(2026, 11, 16, 23, 59, 59)
+
+
+def test_a_period_declared_ahead_tightens_when_tick_reaches_it_and_relaxes_after_its_end(
+    watched, office, luoxi
+):
+    with time_machine.travel(_at(2026, 11, 11, 9), tick=False):
+        sensitive.period_declare(actor=office, name="元旦前", start=D(2026, 11, 13), end=D(2026, 11, 20))
+    watched.refresh_from_db()
+    assert watched.followup_days == 7  # not begun yet: nothing changes
+    assert watch.followups_reschedule(now=_at(2026, 11, 12, 23, 50)) == 0
+    assert watch.followups_reschedule(now=_at(2026, 11, 13, 0, 10)) == 1
+    assert watch.followups_reschedule(now=_at(2026, 11, 13, 0, 20)) == 0  # idempotent
+    watched.refresh_from_db()
+    assert (watched.followup_days, watched.next_followup_due) == (4, _at(2026, 11, 14, 10))
+    with time_machine.travel(_at(2026, 11, 19, 15), tick=False):
+        watch.followup_record(actor=luoxi, entry=watched, visited_on=D(2026, 11, 19), wage_status="已发一半")
+    watched.refresh_from_db()
+    assert timezone.localtime(watched.next_followup_due) == _at(2026, 11, 23, 23, 59, 59)
+    assert watch.followups_reschedule(now=_at(2026, 11, 20, 23, 0)) == 0  # still in the period
+    assert watch.followups_reschedule(now=_at(2026, 11, 21, 0, 5)) == 1  # over: back to weekly
+    watched.refresh_from_db()
+    assert watched.followup_days == 7 and "敏感时期" not in watched.followup_basis
+    assert timezone.localtime(watched.next_followup_due) == _at(2026, 11, 26, 23, 59, 59)  # visit + 7
+    assert watch.followups_reschedule(now=_at(2026, 11, 21, 0, 15)) == 0
+
+
+def test_tick_runs_the_reschedule(watched, office):
+    from django.core.management import call_command
+
+    with time_machine.travel(_at(2026, 11, 11, 9), tick=False):
+        sensitive.period_declare(actor=office, name="元旦前", start=D(2026, 11, 13), end=D(2026, 11, 20))
+    call_command("tick", "--now", "2026-11-13T08:00:00+08:00", stdout=__import__("io").StringIO())
+    watched.refresh_from_db()
+    assert watched.followup_days == 4

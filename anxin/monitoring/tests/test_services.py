@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
@@ -152,6 +153,67 @@ def test_verified_complaints_reassess_the_enterprise_after_commit(
             signal_verify(actor=office, signal=s, result="substantiated", note="属实")
     alert = Alert.objects.get(enterprise=world.xuejia_factory, rule="IMMEDIATE_COMPLAINTS_3")
     assert "3 次" in alert.explanation
+
+
+def test_a_recorded_observation_reassesses_its_enterprise_after_commit(
+    world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
+    assert callbacks and not RiskAssessment.objects.filter(enterprise=world.luoxi_factory).exists()
+    for callback in callbacks:
+        callback()
+    assert RiskAssessment.objects.get(enterprise=world.luoxi_factory).level == "red"
+    assert Alert.objects.filter(enterprise=world.luoxi_factory, rule="IMMEDIATE_ARREARS_2M").exists()
+    assert not RiskAssessment.objects.filter(enterprise=world.xuejia_factory).exists()  # only its own
+
+
+def test_an_imported_observation_reassesses_its_enterprise_after_commit(
+    world, office, django_capture_on_commit_callbacks
+):
+    from anxin.monitoring.importing import observation_import
+
+    content = f"统一社会信用代码,月份,数值,指标\n{world.xuejia_factory.uscc},2026-11,2,si_arrears_months\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        result = observation_import(actor=office, content=content.encode(), filename="x.csv", dry_run=False)
+    assert result.created == 1
+    assessment = RiskAssessment.objects.get(enterprise=world.xuejia_factory)
+    assert assessment.level == "red" and any("社保连续欠缴 2 个月" in f["text"] for f in assessment.findings)
+
+
+def test_a_dry_run_import_reassesses_nothing(world, office, django_capture_on_commit_callbacks):
+    from anxin.monitoring.importing import observation_import
+
+    content = f"统一社会信用代码,月份,数值,指标\n{world.xuejia_factory.uscc},2026-11,2,si_arrears_months\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        result = observation_import(actor=office, content=content.encode(), filename="x.csv", dry_run=True)
+    assert result.ok and not Observation.objects.exists() and not RiskAssessment.objects.exists()
+
+
+def test_a_red_alert_texts_the_town_and_line_department_and_reaches_their_inboxes(
+    world, luoxi, renshe, chengjian, django_capture_on_commit_callbacks
+):
+    from anxin.notify.models import SmsMessage
+
+    for user, phone in ((luoxi, "13800000001"), (renshe, "13800000002"), (chengjian, "13800000003")):
+        user.phone = phone
+        user.save(update_fields=["phone"])
+    observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
+    observe(world.xuejia_factory, "wage_arrears_amount", "2026-11", 100)  # yellow: inbox only
+    log = settings.SMS_LOG_FILE
+    before = log.stat().st_size if log.exists() else 0
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scan(as_of=D(2026, 11, 25))
+    texts = SmsMessage.objects.filter(topic="alert")
+    assert sorted(m.phone_masked for m in texts) == ["138****0001", "138****0002"]  # not 城建局
+    assert all("含红色" in m.text and m.status == "sent" and m.backend for m in texts)
+    for user in (luoxi, renshe):  # the town and the line department (人社局, labour inspection)
+        assert Notification.objects.filter(recipient=user, topic="alert").exists()
+    assert not Notification.objects.filter(recipient=chengjian, topic="alert").exists()
+    with open(log, encoding="utf-8") as handle:  # the log-file gateway got them (masked)
+        handle.seek(before)
+        written = handle.read()
+    assert all(f'"phone": "{m.phone_masked}", "text": "{m.text}"' in written for m in texts)
 
 
 def test_observations_are_idempotent_by_enterprise_indicator_and_month(world):

@@ -254,3 +254,110 @@ def test_api_evidence_lists_only_signals_the_user_may_open(world, api_client, of
         .json()["results"]
     ):
         assert set(alert["evidence"]["evidence"]["signals"]) <= visible
+
+
+def test_bulk_observations_dry_run_reports_counts_and_writes_nothing(world, api_client, renshe):
+    from anxin.core.models import SecurityEvent
+
+    client = _auth(api_client, renshe)
+    item = {
+        "enterprise_uscc": world.luoxi_factory.uscc,
+        "indicator": "wage_arrears_months",
+        "month": "2026-11",
+    }
+    client.post("/api/v1/observations/", [{**item, "value": "1"}], format="json")
+    events = SecurityEvent.objects.count()
+    body = [
+        {**item, "value": "3"},  # an update
+        {**item, "month": "2026-10", "value": "2"},  # new
+        {**item, "indicator": "wage_arrears_amount", "value": "86000.00"},  # new
+    ]
+    response = client.post("/api/v1/observations/?dry_run=1", body, format="json")
+    assert response.status_code == 200
+    assert response.json() == {
+        "dry_run": True,
+        "ok": True,
+        "rows": 3,
+        "created": 2,
+        "updated": 1,
+        "unchanged": 0,
+        "errors": [],
+    }
+    assert Observation.objects.count() == 1 and Observation.objects.get().value == 1
+    assert SecurityEvent.objects.count() == events  # not logged as an import either
+    assert not Alert.objects.exists()
+
+
+def test_bulk_observations_dry_run_lists_the_errors_of_each_row(world, api_client, luoxi):
+    client = _auth(api_client, luoxi)
+    good = {
+        "enterprise_uscc": world.luoxi_factory.uscc,
+        "indicator": "electricity_kwh",
+        "month": "2026-11",
+        "value": "1200",
+    }
+    body = [
+        good,
+        {**good, "indicator": "nope"},
+        {**good, "enterprise_uscc": world.xuejia_factory.uscc},  # another town's enterprise
+        {**good, "indicator": "si_arrears_months", "value": "0"},  # not the town's to report
+        {**good, "month": "2026-1x", "value": "-5"},
+        good,  # a repeat of row 1
+    ]
+    response = client.post("/api/v1/observations/", body, format="json", QUERY_STRING="dry_run=true")
+    data = response.json()
+    assert response.status_code == 200 and data["dry_run"] and not data["ok"] and data["rows"] == 6
+    errors = {e["row"]: e for e in data["errors"]}
+    assert set(errors) == {2, 3, 4, 5, 6}
+    assert "未知的指标" in errors[2]["indicator"][0]
+    assert errors[3]["enterprise_uscc"] == ["未找到该企业，或该企业不在您的管辖范围内"]
+    assert "不能报送" in errors[4]["indicator"][0]
+    assert "month" in errors[5] and "value" in errors[5]
+    assert "与第 1 项重复" in errors[6]["non_field_errors"][0]
+    assert not Observation.objects.exists()
+    # The same body without the dry run is refused as a whole, row by row.
+    refused = client.post("/api/v1/observations/", body, format="json")
+    assert refused.status_code == 400 and len(refused.json()) == 6 and refused.json()[0] == {}
+    assert not Observation.objects.exists()
+
+
+def test_bulk_observations_dry_run_reports_malformed_items(world, api_client, renshe):
+    response = _auth(api_client, renshe).post(
+        "/api/v1/observations/?dry_run=1", [{"indicator": "wage_arrears_months"}], format="json"
+    )
+    data = response.json()
+    assert response.status_code == 200 and not data["ok"]
+    assert set(data["errors"][0]) >= {"row", "enterprise_uscc", "month", "value"}
+
+
+def test_the_late_self_report_evidence_is_shown_on_the_risk_tab_and_the_alert(world, login, luoxi, office):
+    from anxin.core.audit import system_actor
+    from anxin.intake.services import self_report_record
+
+    report = self_report_record(
+        actor=system_actor(),
+        enterprise=world.luoxi_factory,
+        arrears_since=D(2026, 9, 2),
+        reported_on=D(2026, 9, 15),
+        workers=10,
+        amount=500_000,
+        cause="订单款未回笼",
+        plan=[{"due_on": D(2026, 10, 15), "amount": 500_000}],
+    )
+    assert report.deadline == D(2026, 9, 7) and not report.on_time
+    services.scan(as_of=D(2026, 11, 25))
+    alert = Alert.objects.get(enterprise=world.luoxi_factory, rule="LATE_SELF_REPORT")
+    expected = (
+        "2026-09-02 开始拖欠",
+        "应于 2026-09-07 前报告（5 日，参数",
+        "self_report.deadline_days</a>=5",
+        "2026-09-15 送达人社局",
+        "逾期 8 日",
+        f"线索 #{report.signal_id}",
+    )
+    for client in (login(luoxi), login(office)):
+        tab = client.get(f"/enterprises/{world.luoxi_factory.uscc}/", {"tab": "risk"}).content.decode()
+        page = client.get(f"/alerts/{alert.pk}/").content.decode()
+        for html in (tab, page):
+            assert 'data-testid="self-report-evidence"' in html
+            assert all(part in html for part in expected), [p for p in expected if p not in html]

@@ -4,6 +4,7 @@ level's frequency, overdue follow-ups flagged, a prevention plan, exit with a re
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -164,3 +165,139 @@ def test_the_plan_cannot_change_after_exit(proposed, office):
     watch.watch_exit(actor=office, entry=entry, reason="已清偿")
     with pytest.raises(DomainError):
         watch.plan_save(actor=office, entry=entry, subject="x", team="", measures="y")
+
+
+# --- the owner unit and the exit rule -------------------------------------------------------------
+
+
+def test_the_owner_is_the_town_government_or_a_unit_whose_duty_covers_the_enterprise(proposed, luoxi):
+    from anxin.org.models import Unit
+
+    codes = [u.code for u in watch.owner_choices(proposed)]
+    assert codes[0] == "gov-luoxi"  # the default, first in the list
+    assert {"hrss", "economy"} <= set(codes)  # 劳动保障监察 (all enterprises), 工业企业 line
+    assert "construction" not in codes and "gov-xuejia" not in codes
+    for code in ("construction", "gov-xuejia"):
+        with pytest.raises(DomainError, match="负责单位须为属地镇（街道）政府"):
+            watch.watch_confirm(actor=luoxi, entry=proposed, owner_unit=Unit.objects.get(code=code))
+    assert WatchEntry.objects.get(pk=proposed.pk).status == WatchStatus.PROPOSED
+    entry = watch.watch_confirm(actor=luoxi, entry=proposed, owner_unit=Unit.objects.get(code="economy"))
+    assert entry.owner_unit.code == "economy" and entry.status == WatchStatus.ACTIVE
+
+
+def test_the_owner_is_chosen_on_the_confirm_page(proposed, login, luoxi):
+    client = login(luoxi)
+    page = client.get(f"/watch/{proposed.pk}/").content.decode()
+    assert 'name="owner_unit"' in page and 'value="gov-luoxi"' in page and 'value="construction"' not in page
+    response = client.post(f"/watch/{proposed.pk}/confirm/", {"owner_unit": "construction"}, follow=True)
+    assert "负责单位须为属地镇（街道）政府" in response.content.decode()
+    client.post(f"/watch/{proposed.pk}/confirm/", {"owner_unit": "hrss"})
+    assert WatchEntry.objects.get(pk=proposed.pk).owner_unit.code == "hrss"
+
+
+def test_the_town_cannot_exit_while_the_risk_has_not_fallen(world, luoxi, office):
+    observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 1)  # orange
+    services.scan(as_of=D(2026, 11, 25))
+    entry = watch.watch_confirm(actor=luoxi, entry=WatchEntry.objects.get(enterprise=world.luoxi_factory))
+    assert (entry.level, watch.entry_level(entry)) == ("orange", "orange")
+    with pytest.raises(DomainError, match="风险尚未下降（当前橙色，纳入时橙色），只有联席办可以决定退出"):
+        watch.watch_exit(actor=luoxi, entry=entry, reason="企业承诺月底发放")
+    assert WatchEntry.objects.get(pk=entry.pk).status == WatchStatus.ACTIVE
+    assert not watch.may_exit(luoxi, entry) and watch.may_exit(office, entry)
+
+
+def test_the_town_exits_once_the_risk_has_fallen_below_the_entry_level(proposed, luoxi):
+    entry = watch.watch_confirm(actor=luoxi, entry=proposed)
+    observe(proposed.enterprise, "wage_arrears_months", "2026-11", 0)
+    services.scan(as_of=D(2026, 11, 25))
+    entry.refresh_from_db()
+    assert (watch.entry_level(entry), entry.level) == ("red", "none")
+    assert watch.may_exit(luoxi, entry)
+    watch.watch_exit(actor=luoxi, entry=entry, reason="欠薪已清偿，连续两月正常发放")
+    entry.refresh_from_db()
+    assert entry.status == WatchStatus.EXITED
+    assert entry.closed_reason.startswith("风险已下降（纳入时红色，当前无）")
+
+
+def test_the_office_may_decide_an_exit_without_a_fall_and_it_is_recorded_as_its_decision(
+    proposed, luoxi, office
+):
+    entry = watch.watch_confirm(actor=luoxi, entry=proposed)
+    with pytest.raises(DomainError, match="理由"):
+        watch.watch_exit(actor=office, entry=entry, reason=" ")
+    watch.watch_exit(actor=office, entry=entry, reason="企业已进入破产程序，转案件办理")
+    entry.refresh_from_db()
+    assert entry.status == WatchStatus.EXITED
+    assert entry.closed_reason.startswith("联席办决定退出（风险未下降：纳入时红色，当前红色）")
+    assert entry.events.get(action="exit").note == entry.closed_reason
+
+
+def test_watch_steps_are_in_the_audit_log(proposed, luoxi):
+    from anxin.core.audit import history_for
+
+    entry = watch.watch_confirm(actor=luoxi, entry=proposed)
+    watch.plan_save(actor=luoxi, entry=entry, subject="罗溪镇政府", team="", measures="每周走访")
+    entries = list(history_for(entry))
+    assert len(entries) == 2 and all(e.actor == luoxi for e in entries)
+    confirm = entries[-1].changes_dict
+    assert confirm["status"] == ["proposed", "active"] and "owner_unit" in confirm
+
+
+def test_orange_is_followed_up_fortnightly_and_yellow_monthly(world, luoxi):
+    observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 1)  # 1 to 2 months: orange
+    services.scan(as_of=D(2026, 11, 25))
+    entry = watch.watch_confirm(actor=luoxi, entry=WatchEntry.objects.get(enterprise=world.luoxi_factory))
+    assert (entry.level, entry.followup_days) == ("orange", 14)
+    assert "watch.followup_days_orange=14" in entry.followup_basis
+    assert entry.next_followup_due - entry.confirmed_at == datetime.timedelta(days=14)
+    observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 0)
+    observe(world.luoxi_factory, "wage_arrears_amount", "2026-11", 50_000)  # under a month: yellow
+    services.scan(as_of=D(2026, 11, 25))
+    entry.refresh_from_db()
+    assert entry.level == "yellow"
+    visited = timezone.localdate()
+    watch.followup_record(actor=luoxi, entry=entry, visited_on=visited, wage_status="已部分支付")
+    entry.refresh_from_db()
+    assert entry.followup_days == 30 and "watch.followup_days_yellow=30" in entry.followup_basis
+    assert timezone.localtime(entry.next_followup_due).date() == visited + datetime.timedelta(days=30)
+    assert entry.followups.get().level == "yellow"
+
+
+# --- the ledger ----------------------------------------------------------------------------------
+
+
+def test_the_watch_ledger_filters_and_exports_the_filtered_list(proposed, world, login, office, luoxi):
+    from openpyxl import load_workbook
+
+    observe(world.xuejia_factory, "wage_arrears_months", "2026-11", 1)  # orange, 薛家
+    services.scan(as_of=D(2026, 11, 25))
+    xuejia_entry = WatchEntry.objects.get(enterprise=world.xuejia_factory)
+    watch.watch_confirm(actor=luoxi, entry=proposed)
+    client = login(office)
+    listed = lambda **q: {e.pk for e in client.get("/watch/", q).context["page"]}  # noqa: E731
+    assert listed() == {proposed.pk, xuejia_entry.pk}  # live entries by default
+    assert listed(level="orange") == {xuejia_entry.pk}
+    assert listed(town="luoxi") == {proposed.pk}
+    assert listed(status="active") == {proposed.pk}
+    assert listed(q="薛家") == {xuejia_entry.pk}
+    watch.watch_decline(actor=office, entry=xuejia_entry, reason="已清偿")
+    assert listed() == {proposed.pk} and listed(status="") == {proposed.pk, xuejia_entry.pk}
+    response = client.get("/watch/", {"town": "luoxi", "export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    text = "\n".join(" ".join(str(c.value) for c in row if c.value is not None) for row in sheet.iter_rows())
+    assert "罗溪纺织有限公司" in text and "薛家机械有限公司" not in text and "镇/街道=罗溪镇" in text
+
+
+@pytest.mark.parametrize("extra", [2, 30])
+def test_the_watch_ledger_query_count_is_bounded(world, login, office, extra, django_assert_max_num_queries):
+    from anxin.registry.tests.factories import enterprise
+
+    for n in range(extra):
+        observe(enterprise(town="luoxi", name=f"监控企业{n}"), "wage_arrears_months", "2026-11", 3)
+    services.scan(as_of=D(2026, 11, 25))
+    client = login(office)
+    with django_assert_max_num_queries(14):
+        page = client.get("/watch/", {"level": "red"})
+    assert page.status_code == 200 and len(page.context["page"]) == min(extra, 20)
+    with django_assert_max_num_queries(14):
+        assert client.get("/watch/", {"export": "xlsx"}).status_code == 200

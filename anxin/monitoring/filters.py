@@ -1,0 +1,61 @@
+"""The filters of the immediate-report and watch-list ledgers (台账): what the screen shows is what
+the Excel export holds."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from anxin.core.forms import FilterForm
+from anxin.monitoring.models import Level, ReportStatus, WatchStatus
+from anxin.org.models import Town
+
+
+def _town_choices():
+    return [("", _("全部镇/街道")), *Town.objects.order_by("order").values_list("code", "name")]
+
+
+class ReportFilter(FilterForm):
+    q = forms.CharField(label=_("搜索"), required=False)
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部状态")), *ReportStatus.choices]
+    )
+    rule = forms.ChoiceField(
+        label=_("触发条件"),
+        required=False,
+        choices=[
+            ("", _("全部触发条件")),
+            ("IMMEDIATE_ARREARS_2M", _("欠薪欠保两个月以上")),
+            ("IMMEDIATE_COMPLAINTS_3", _("一个月内查实举报三次以上")),
+        ],
+    )
+    town = forms.ChoiceField(label=_("镇/街道"), required=False)
+    overdue = forms.BooleanField(label=_("仅逾期未报送"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].choices = _town_choices()
+
+
+class WatchFilter(FilterForm):
+    q = forms.CharField(label=_("搜索"), required=False)
+    status = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        initial="live",
+        choices=[("live", _("待确认与监控中")), ("", _("全部状态")), *WatchStatus.choices],
+    )
+    level = forms.ChoiceField(
+        label=_("等级"),
+        required=False,
+        choices=[("", _("全部等级")), *[c for c in Level.choices if c[0] != "none"][::-1]],
+    )
+    town = forms.ChoiceField(label=_("镇/街道"), required=False)
+    overdue = forms.BooleanField(label=_("仅回访逾期"), required=False)
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and "status" not in data:  # the ledger opens on the live entries
+            data = data.copy()
+            data["status"] = "live"
+        super().__init__(data, *args, **kwargs)
+        self.fields["town"].choices = _town_choices()

@@ -1,0 +1,138 @@
+"""Every concrete model of the anxin apps is either in the audit log (django-auditlog: who changed
+what, when, the field diff) or listed here with the reason it need not be. A new model fails this
+test until someone decides which it is.
+
+And the scan's own writes stay out of the audit log: ``monitoring.services.changed_since`` reads it
+to find edited enterprises, so a scan that wrote audit rows would make the next tick re-assess
+everything."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+from auditlog.models import LogEntry
+from auditlog.registry import auditlog
+from django.apps import apps
+from django.utils import timezone
+
+NOT_AUDITED = {
+    # Append-only tables: rows are written once and never edited; they are history themselves.
+    "core.SecurityEvent": "append-only security log (logins, exports, imports)",
+    "intake.SignalEvent": "append-only history of a signal (who, when, from → to, why)",
+    "intake.SignalAttachment": "a stored file, written once with its upload (a SignalEvent)",
+    "intake.RepaymentInstalment": "written once with its audited SelfReport, never edited",
+    "intake.PortalAttempt": "rate-limit log of the public portal, hashed addresses",
+    "cases.CaseEvent": "append-only history of a case",
+    "cases.ActionStep": "append-only steps of a legal action",
+    "monitoring.AlertEvent": "append-only history of an alert",
+    "monitoring.ImmediateReportEvent": "append-only history of an immediate report",
+    "monitoring.WatchEvent": "append-only history of a watch entry",
+    "monitoring.RiskChange": "append-only history of an enterprise's level",
+    "monitoring.MissingDailyReport": "flagged once by tick, never edited",
+    # Derived rows written in bulk by the scan (and re-derived by the next one).
+    "monitoring.RiskAssessment": "derived by the scan from the data and the parameters",
+    "monitoring.Alert": "opened and refreshed in bulk by the scan; each human step is an AlertEvent",
+    "monitoring.ScanRun": "the scan's own run record",
+    # Data with its own provenance on every row.
+    "monitoring.Observation": (
+        "reported in bulk (import, API) with recorded_by/recorded_at on each row; "
+        "every import is a SecurityEvent"
+    ),
+    # Messages, not district data.
+    "notify.Notification": "inbox copies of notices fanned out to users",
+    "notify.SmsMessage": "outbox of SMS handed to the gateway (masked numbers)",
+}
+
+
+def _anxin_models():
+    return {
+        m._meta.label: m
+        for m in apps.get_models()
+        if m.__module__.startswith("anxin.") and not m._meta.abstract and not m._meta.proxy
+    }
+
+
+def test_every_model_is_audited_or_listed_with_a_reason():
+    models = _anxin_models()
+    missing = sorted(label for label, model in models.items() if not auditlog.contains(model))
+    unexplained = [label for label in missing if label not in NOT_AUDITED]
+    assert not unexplained, f"既未登记审计日志、也未说明理由的模型：{unexplained}"
+    assert all(reason.strip() for reason in NOT_AUDITED.values())
+
+
+def test_the_allow_list_names_only_real_unaudited_models():
+    models = _anxin_models()
+    stale = [label for label in NOT_AUDITED if label not in models]
+    both = [label for label in NOT_AUDITED if label in models and auditlog.contains(models[label])]
+    assert not stale and not both, (stale, both)
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "monitoring.WatchEntry",
+        "monitoring.FollowUp",
+        "monitoring.ImmediateReport",
+        "monitoring.SensitivePeriod",
+        "monitoring.DailyReport",
+        "monitoring.ScreeningCampaign",
+        "monitoring.ScreeningTask",
+        "monitoring.Indicator",
+    ],
+)
+def test_the_human_edited_monitoring_models_are_audited(label):
+    assert auditlog.contains(apps.get_model(label))
+
+
+def test_a_sensitive_period_and_a_follow_up_are_in_the_audit_log(world, office, luoxi):
+    from anxin.core.audit import history_for
+    from anxin.monitoring import sensitive, services, watch
+    from anxin.monitoring.models import WatchEntry
+    from anxin.monitoring.tests.test_services import observe
+
+    period = sensitive.period_declare(
+        actor=office, name="审计测试", start=timezone.localdate(), end=timezone.localdate()
+    )
+    assert [e.actor for e in history_for(period)] == [office]
+    observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
+    services.scan(as_of=datetime.date(2026, 11, 25))
+    entry = watch.watch_confirm(actor=luoxi, entry=WatchEntry.objects.get(enterprise=world.luoxi_factory))
+    followup = watch.followup_record(
+        actor=luoxi, entry=entry, visited_on=timezone.localdate(), wage_status="已发放"
+    )
+    assert history_for(followup).get().actor == luoxi
+
+
+@pytest.fixture
+def later(world):
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=1), tick=True):
+        yield world
+
+
+def test_the_scan_writes_no_audit_rows_and_a_quiet_tick_reassesses_nobody(
+    later, django_capture_on_commit_callbacks
+):
+    from anxin.monitoring import services
+    from anxin.monitoring.models import Alert, ImmediateReport, WatchEntry
+    from anxin.monitoring.tests.test_services import observe
+
+    services.scan_district(as_of=datetime.date(2026, 11, 25))  # the first: full
+    with (
+        time_machine.travel(timezone.now() + datetime.timedelta(hours=1), tick=True),
+        django_capture_on_commit_callbacks(execute=False),  # no re-assessment on commit
+    ):
+        observe(later.luoxi_factory, "wage_arrears_months", "2026-11", 3)
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=2), tick=True):
+        logged = LogEntry.objects.count()
+        with django_capture_on_commit_callbacks(execute=True):
+            first = services.scan_district(as_of=datetime.date(2026, 11, 25))
+        # It found the change and wrote alerts, a draft report and a watch proposal …
+        assert (first.mode, first.assessed) == ("changed", 1) and first.opened >= 2
+        assert Alert.objects.exists() and ImmediateReport.objects.exists() and WatchEntry.objects.exists()
+        # … and not one audit row.
+        assert LogEntry.objects.count() == logged
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=3), tick=True):
+        second = services.scan_district(as_of=datetime.date(2026, 11, 25))
+    assert (second.mode, second.assessed) == ("changed", 0)
