@@ -29,7 +29,7 @@ from anxin.cases.models import (
 )
 from anxin.cases.services import _event, _guard_plan, _notify, is_lead, office_unit_ids, works_on
 from anxin.core.access import is_system, require_perm
-from anxin.core.audit import acting
+from anxin.core.audit import acting, guarded_update
 from anxin.core.deadlines import due_after, end_of
 from anxin.core.errors import DomainError
 from anxin.core.money import format_yuan
@@ -300,7 +300,7 @@ def action_request(
             text += f"，限 {pay_by:%Y-%m-%d} 前支付"
         _event(case, CaseEvent.Kind.ACTION, actor, now, text)
         if kind == Kind.REFERRAL:
-            Case.objects.filter(pk=case.pk).update(malicious=True, updated_at=now)
+            guarded_update(Case.objects.all(), case.pk, malicious=True, updated_at=now)
         _notify(case, [target.pk], f"请办理：{action.get_kind_display()}", text, sms=kind == Kind.REFERRAL)
         if copy_unit:
             _notify(case, [copy_unit.pk], f"备案抄送：{action.get_kind_display()}", text, topic="case-copy")
@@ -352,7 +352,7 @@ def action_step(
             values.update(completed_at=now, completed_by=actor, result=note or entry.get_step_display())
         if step in ACCEPTING and action.kind == Kind.REFERRAL:
             values["due_at"] = None  # accepted in time: the 3-day review is over
-        LegalAction.objects.filter(pk=action.pk).update(**values)
+        guarded_update(LegalAction.objects.all(), action.pk, **values)
         text = f"{action.get_kind_display()}：{entry.get_step_display()}（{on:%Y-%m-%d}）"
         if amount:
             text += f" ¥{format_yuan(amount)}"
@@ -376,8 +376,13 @@ def action_complete(*, actor, action: LegalAction, result: str) -> LegalAction:
     now = timezone.now()
     with transaction.atomic(), acting(actor):
         if (
-            LegalAction.objects.filter(pk=action.pk, status=action.status, status__in=ACTIVE_ACTION).update(
-                status=ActionStatus.DONE, result=result, completed_at=now, completed_by=actor
+            guarded_update(
+                LegalAction.objects.filter(status=action.status, status__in=ACTIVE_ACTION),
+                action.pk,
+                status=ActionStatus.DONE,
+                result=result,
+                completed_at=now,
+                completed_by=actor,
             )
             != 1
         ):
@@ -409,8 +414,13 @@ def action_cancel(*, actor, action: LegalAction, reason: str) -> LegalAction:
     now = timezone.now()
     with transaction.atomic(), acting(actor):
         if (
-            LegalAction.objects.filter(pk=action.pk, status=action.status, status__in=ACTIVE_ACTION).update(
-                status=ActionStatus.CANCELLED, result=reason, completed_at=now, completed_by=actor
+            guarded_update(
+                LegalAction.objects.filter(status=action.status, status__in=ACTIVE_ACTION),
+                action.pk,
+                status=ActionStatus.CANCELLED,
+                result=reason,
+                completed_at=now,
+                completed_by=actor,
             )
             != 1
         ):
@@ -463,8 +473,11 @@ def instalment_paid(*, actor, instalment: Instalment, paid_on: datetime.date, no
     now = timezone.now()
     with transaction.atomic(), acting(actor):
         if (
-            Instalment.objects.filter(pk=instalment.pk, paid_on__isnull=True).update(
-                paid_on=paid_on, paid_note=note[:200]
+            guarded_update(
+                Instalment.objects.filter(paid_on__isnull=True),
+                instalment.pk,
+                paid_on=paid_on,
+                paid_note=note[:200],
             )
             != 1
         ):
@@ -583,7 +596,9 @@ def orders_lapse(*, now: datetime.datetime | None = None) -> int:
             kind=Kind.ORDER, status__in=ACTIVE_ACTION, pay_by__lt=today
         ):
             if (
-                LegalAction.objects.filter(pk=action.pk, status__in=ACTIVE_ACTION).update(
+                guarded_update(
+                    LegalAction.objects.filter(status__in=ACTIVE_ACTION),
+                    action.pk,
                     status=ActionStatus.LAPSED,
                     completed_at=now,
                     result=f"至 {action.pay_by:%Y-%m-%d} 未足额支付",

@@ -29,7 +29,7 @@ from anxin.cases.models import (
     Stage,
 )
 from anxin.core.access import is_system, require_perm
-from anxin.core.audit import acting
+from anxin.core.audit import acting, guarded_update
 from anxin.core.deadlines import due_after
 from anxin.core.errors import DomainError, ScopeViolation
 from anxin.core.money import format_yuan
@@ -294,7 +294,7 @@ def case_link(
         case.alerts.add(*new_alerts)
         level = max([case.level, *[a.level for a in new_alerts]], key=LEVEL_RANK.get)
         if level != case.level:
-            Case.objects.filter(pk=case.pk).update(level=level, updated_at=now)
+            guarded_update(Case.objects.all(), case.pk, level=level, updated_at=now)
         parts = [f"线索 {len(new_signals)} 条"] if new_signals else []
         parts += (
             [f"预警 {len(new_alerts)} 条（{'、'.join(a.rule for a in new_alerts)}）"] if new_alerts else []
@@ -447,7 +447,9 @@ def case_move(
     with transaction.atomic(), acting(actor):
         if step.guard == workflow.PLAN_APPROVED:
             _guard_plan(case, _("进入“%(s)s”") % {"s": Stage(step.to_stage).label})
-        moved = Case.objects.filter(pk=case.pk, stage=case.stage).update(
+        moved = guarded_update(
+            Case.objects.filter(stage=case.stage),
+            case.pk,
             stage=step.to_stage,
             stage_since=now,
             stage_due_at=due,
@@ -518,7 +520,9 @@ def case_close(
         raise DomainError("；".join(problems), code="guard")
     now = now or timezone.now()
     with transaction.atomic(), acting(actor):
-        moved = Case.objects.filter(pk=case.pk, stage=case.stage).update(
+        moved = guarded_update(
+            Case.objects.filter(stage=case.stage),
+            case.pk,
             stage=Stage.CLOSED,
             stage_since=now,
             stage_due_at=None,
@@ -567,7 +571,9 @@ def case_extend(*, actor, case: Case, reason: str, now: datetime.datetime | None
     new_deadline, basis = due_after("inspection.extension_working_days", case.deadline_at)
     with transaction.atomic(), acting(actor):
         if (
-            Case.objects.filter(pk=case.pk, extended=False).update(
+            guarded_update(
+                Case.objects.filter(extended=False),
+                case.pk,
                 extended=True,
                 deadline_at=new_deadline,
                 deadline_basis=f"{case.deadline_basis}；延长：{basis}",
@@ -663,8 +669,13 @@ def plan_review(*, actor, case: Case, approve: bool, note: str = "") -> Plan:
     status = PlanStatus.APPROVED if approve else PlanStatus.RETURNED
     with transaction.atomic(), acting(actor):
         if (
-            Plan.objects.filter(case=case, status=PlanStatus.SUBMITTED).update(
-                status=status, reviewed_at=now, reviewed_by=actor, review_note=note
+            guarded_update(
+                Plan.objects.filter(status=PlanStatus.SUBMITTED),
+                Plan.objects.filter(case=case).values_list("pk", flat=True).first() or 0,
+                status=status,
+                reviewed_at=now,
+                reviewed_by=actor,
+                review_note=note,
             )
             != 1
         ):
@@ -722,7 +733,7 @@ def incident_record(
             recorded_by=actor,
         )
         flag = "mass_incident" if kind == Incident.Kind.MASS else "sudden_closure"
-        Case.objects.filter(pk=case.pk).update(**{flag: True, "updated_at": now})
+        guarded_update(Case.objects.all(), case.pk, **{flag: True, "updated_at": now})
         text = f"{incident.get_kind_display()}：{timezone.localtime(occurred_at):%m-%d %H:%M} {place}"
         if kind == Incident.Kind.MASS:
             text += f"，聚集 {people} 人"
@@ -805,8 +816,11 @@ def asset_recover(*, actor, asset: AssetItem, recovered_on: datetime.date, note:
         raise DomainError(_("追回日期不能晚于今天"), field="recovered_on")
     now = timezone.now()
     with transaction.atomic(), acting(actor):
-        AssetItem.objects.filter(pk=asset.pk).update(
-            recovered_on=recovered_on, note=(asset.note + "\n" + note.strip()).strip()
+        guarded_update(
+            AssetItem.objects.all(),
+            asset.pk,
+            recovered_on=recovered_on,
+            note=(asset.note + "\n" + note.strip()).strip(),
         )
         _event(
             asset.case, Kind.ASSET, actor, now, f"{asset.get_item_display()}已于 {recovered_on:%Y-%m-%d} 追回"

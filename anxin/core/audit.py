@@ -131,3 +131,21 @@ def auditlog_actor():
     current = auditlog_value.get(None)
     actor = current.get("actor") if current else None
     return actor if getattr(actor, "pk", None) else None
+
+
+def guarded_update(queryset, pk: int, **values) -> int:
+    """``queryset.filter(pk=pk).update(**values)`` — a conditional UPDATE whose guard (``WHERE
+    status = old``, DESIGN rule 4) is in ``queryset`` — plus the audit-log entry with the field diff
+    that Django's save signals, and so django-auditlog, never see for an ``update()``. In the
+    caller's transaction; returns the rows touched."""
+    from auditlog.diff import model_instance_diff
+
+    model = queryset.model
+    before = model._base_manager.filter(pk=pk).first()
+    touched = queryset.filter(pk=pk).update(**values)
+    if touched == 1 and before is not None:
+        after = model._base_manager.get(pk=pk)
+        changes = model_instance_diff(before, after)
+        if changes:
+            LogEntry.objects.log_create(after, action=LogEntry.Action.UPDATE, changes=changes)
+    return touched

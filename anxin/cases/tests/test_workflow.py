@@ -129,3 +129,14 @@ def test_the_page_offers_only_the_moves_the_table_allows(world, login, luoxi, xu
     assert 'data-testid="move-advance"' in page and 'data-testid="move-skip"' in page
     assert 'data-testid="close-form"' in page
     assert login(xuejia).get(f"/cases/{case.pk}/").status_code == 404
+
+
+def test_a_move_and_a_close_reach_the_audit_log_with_the_actor_and_the_diff(world, luoxi):
+    from auditlog.models import LogEntry
+
+    case = open_case(world.luoxi_factory)
+    services.case_move(actor=luoxi, case=case, action="advance")
+    services.case_close(actor=luoxi, case=case, outcome="unfounded", amount_paid=0, note="经核查不属实")
+    entries = LogEntry.objects.get_for_object(case).filter(action=LogEntry.Action.UPDATE).order_by("pk")
+    assert [e.changes_dict["stage"] for e in entries] == [["facts", "control"], ["control", "closed"]]
+    assert {e.actor for e in entries} == {luoxi}
