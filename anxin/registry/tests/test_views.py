@@ -129,6 +129,25 @@ def test_town_user_edits_its_enterprise_and_finds_the_change_in_history(world, l
     assert "罗溪镇测试" in history
 
 
+def test_an_edit_through_the_screen_is_audited_with_the_actor_and_the_client_address(world, login, luoxi):
+    from auditlog.models import LogEntry
+
+    firm = world.luoxi_factory
+    response = login(luoxi).post(
+        f"/enterprises/{firm.uscc}/edit/",
+        _edit_payload(firm, employees=77),
+        REMOTE_ADDR="10.32.4.17",
+        HTTP_X_FORWARDED_FOR="1.2.3.4",  # no proxy in front: a client-sent header is not believed
+    )
+    assert response.status_code == 302
+    entry = LogEntry.objects.get_for_object(firm).filter(action=LogEntry.Action.UPDATE).latest("timestamp")
+    assert entry.actor == luoxi
+    assert entry.remote_addr == "10.32.4.17"
+    assert entry.changes_dict["employees"] == ["50", "77"]
+    history = login(luoxi).get(f"/enterprises/{firm.uscc}/?tab=history").content.decode()
+    assert "罗溪镇测试（10.32.4.17）" in history
+
+
 def test_edit_with_an_invalid_phone_shows_a_chinese_error_and_changes_nothing(world, login, luoxi):
     client = login(luoxi)
     firm = world.luoxi_factory
