@@ -354,6 +354,37 @@ def test_home_shows_counts_of_the_scope(world, login, luoxi):
     assert "2 家企业" in content
 
 
+def test_home_breaks_the_scope_down_by_status_and_kind(world, login, luoxi):
+    import html
+    import json
+    import re
+
+    enterprise(town="luoxi", kinds=("industrial",), name="罗溪停产厂有限公司", status="suspended")
+    enterprise(town="xuejia", kinds=("catering",), name="薛家停产饭店有限公司", status="suspended")
+    response = login(luoxi).get("/")
+    content = response.content.decode()
+
+    assert "3 家企业" in content
+    assert re.search(r'href="/enterprises/\?status=suspended".*?1 家停产', content, re.S)
+    status_rows = dict(re.findall(r'\?status=(\w+)">[^<]+</a></td><td class="text-end">(\d+)<', content))
+    assert status_rows == {
+        "operating": "2",
+        "suspended": "1",
+        "closed": "0",
+        "deregistered": "0",
+        "unreachable": "0",
+    }
+    kinds = dict(re.findall(r'\?kind=(\w+)">[^<]+ (\d+)</a>', content))
+    assert (kinds["industrial"], kinds["construction"], kinds["labour_intensive"]) == ("2", "1", "1")
+    assert kinds["catering"] == "0"  # 薛家's restaurant is outside 罗溪's scope
+    chart = json.loads(
+        html.unescape(
+            re.search(r"data-chart='([^']+)' role=\"img\" aria-label=\"按企业类型统计\"", content)[1]
+        )
+    )
+    assert dict(zip(chart["labels"], chart["values"], strict=True))["工业企业"] == 2
+
+
 def test_not_found_page_is_in_chinese(world, login, luoxi):
     response = login(luoxi).get(f"/enterprises/{world.xuejia_factory.uscc}/")
     assert response.status_code == 404
