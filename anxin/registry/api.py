@@ -7,7 +7,7 @@ from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from anxin.core.api import CodeRelatedField, ModelPermissions
 from anxin.core.money import YuanField
@@ -286,6 +286,11 @@ class ProjectViewSet(
             .select_related("builder")
             .prefetch_related("subcontractors")
         )
+
+    def create(self, request, *args, **kwargs):
+        if not selectors.may_hold_projects(request.user):
+            raise PermissionDenied("本单位没有工程项目监管条线，不能登记工程项目。")
+        return super().create(request, *args, **kwargs)
 
     def get_object(self):
         try:

@@ -92,6 +92,16 @@ def project_list(
     return qs.order_by("town__order", "name", "pk")
 
 
+def may_hold_projects(user) -> bool:
+    """Whether any project could lie in the user's scope (a territory, all projects or a
+    supervisor's line). A department without a project line (人社局, 公安分局…) could register a
+    project only to have the scope re-check refuse it, so it is not offered the form."""
+    from anxin.core.access import scope_of
+
+    scope = scope_of(user)
+    return bool(scope.everything or scope.all_projects or scope.town_ids or scope.project_supervisor_codes)
+
+
 def project_get(*, user, pk: int) -> Project:
     from anxin.core.access import get_scoped_or_404
 

@@ -536,6 +536,14 @@ def test_construction_department_registers_a_project(world, chengjian, as_user):
     assert Project.objects.filter(name="罗溪接口测试项目", town__code="luoxi").exists()
 
 
+def test_a_department_without_a_project_line_cannot_register_a_project(world, renshe, as_user):
+    response = as_user(renshe).post(PROJECTS, project_payload(world.luoxi_builder), format="json")
+
+    assert response.status_code == 403
+    assert "工程项目监管条线" in response.json()["detail"]
+    assert not Project.objects.filter(name="罗溪接口测试项目").exists()
+
+
 # --- schema and docs ----------------------------------------------------------------------------
 
 

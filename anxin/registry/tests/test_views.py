@@ -602,3 +602,83 @@ def test_project_list_query_count_is_the_same_for_3_and_30_rows(world, login, re
     for index in range(27):
         project(contractor=world.luoxi_builder, subs=[sub], name=f"更多项目{index:02d}")
     assert count() == few
+
+
+# --- access table: persona × page for the registry's write screens ---------------------------------
+
+ACCESS_PERSONAS = [
+    "office",
+    "leader",
+    "chengjian",
+    "renshe",
+    "luoxi",
+    "xuejia",
+    "sysadmin",
+    "secadmin",
+    "auditor",
+    None,
+]
+# Page → expected status per persona (same order). 403: the role may not; 404: the role may, but
+# the object lies outside the user's scope; 302: to the login page. The enterprise is 罗溪建设工程
+# (建筑施工, 罗溪) and the project 罗溪安置房项目 (城建, 罗溪).
+ACCESS_TABLE = {
+    # office, leader, chengjian, renshe, luoxi, xuejia, sysadmin, secadmin, auditor, anonymous
+    "enterprise-create": [200, 403, 403, 403, 200, 200, 403, 403, 403, 302],
+    "enterprise-edit": [200, 403, 200, 200, 200, 404, 403, 403, 403, 302],
+    "enterprise-import": [200, 403, 403, 403, 200, 200, 403, 403, 403, 302],
+    "enterprise-import-template": [200, 403, 403, 403, 200, 200, 403, 403, 403, 302],
+    "project-create": [200, 403, 200, 403, 200, 200, 403, 403, 403, 302],
+    "project-edit": [200, 403, 200, 404, 200, 404, 403, 403, 403, 302],
+}
+
+
+def _access_url(page: str, world) -> str:
+    return {
+        "enterprise-create": "/enterprises/new/",
+        "enterprise-edit": f"/enterprises/{world.luoxi_builder.uscc}/edit/",
+        "enterprise-import": "/enterprises/import/",
+        "enterprise-import-template": "/enterprises/import/template.xlsx",
+        "project-create": "/projects/new/",
+        "project-edit": f"/projects/{world.luoxi_project.pk}/edit/",
+    }[page]
+
+
+@pytest.mark.parametrize(
+    ("page", "persona", "expected"),
+    [
+        (page, persona, status)
+        for page, statuses in ACCESS_TABLE.items()
+        for persona, status in zip(ACCESS_PERSONAS, statuses, strict=True)
+    ],
+)
+def test_access_table_for_the_registry_write_screens(world, login, request, page, persona, expected):
+    user = request.getfixturevalue(persona) if persona else None
+    response = login(user).get(_access_url(page, world))
+    assert response.status_code == expected
+    if expected == 302:
+        assert response["Location"].startswith("/login/")
+
+
+def test_a_department_without_a_project_line_is_not_offered_the_project_form(world, login, renshe, chengjian):
+    assert "登记项目" not in login(renshe).get("/projects/").content.decode()
+    assert "登记项目" in login(chengjian).get("/projects/").content.decode()
+
+
+def test_a_department_without_a_project_line_cannot_post_a_project(world, login, renshe):
+    from anxin.org.models import Town
+    from anxin.registry.models import Project, ProjectSupervisor
+
+    response = login(renshe).post(
+        "/projects/new/",
+        {
+            "name": "人社局登记的项目",
+            "town": Town.objects.get(code="luoxi").pk,
+            "builder_name": "x",
+            "general_contractor_uscc": world.luoxi_builder.uscc,
+            "supervisor": ProjectSupervisor.objects.get(code="construction").pk,
+            "contract_amount": "100",
+            "status": "active",
+        },
+    )
+    assert response.status_code == 403
+    assert not Project.objects.filter(name="人社局登记的项目").exists()
