@@ -11,7 +11,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from anxin.core.api import CodeRelatedField, ModelPermissions
 from anxin.core.money import YuanField
-from anxin.core.validators import validate_phone, validate_uscc
+from anxin.core.validators import normalize_uscc, validate_phone, validate_uscc
 from anxin.org.models import Town
 from anxin.registry import selectors, services
 from anxin.registry.models import (
@@ -173,7 +173,8 @@ class EnterpriseViewSet(
             status=params.get("status", ""),
         )
         if params.get("uscc"):
-            qs = qs.filter(uscc=params["uscc"].strip().upper())
+            # As the validator reads a code: full-width characters, blanks anywhere, lower case.
+            qs = qs.filter(uscc=normalize_uscc(params["uscc"]))
         return qs
 
     def get_object(self):

@@ -130,6 +130,30 @@ def test_list_filters_by_uscc(world, office, as_user):
     assert names(response) == {"薛家机械有限公司"}
 
 
+def _fullwidth(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        pytest.param(lambda code: _fullwidth(code), id="full-width"),
+        pytest.param(lambda code: f"{code[:6]} {code[6:12]}\u3000{code[12:]}", id="inner-blanks"),
+        pytest.param(lambda code: f"\t{_fullwidth(code.lower()[:9])}{code.lower()[9:]} ", id="mixed"),
+    ],
+)
+def test_uscc_filter_reads_the_code_as_the_validator_does(world, office, as_user, typed):
+    response = as_user(office).get(ENTERPRISES, {"uscc": typed(world.xuejia_factory.uscc)})
+
+    assert names(response) == {"薛家机械有限公司"}
+
+
+def test_uscc_filter_never_widens_a_town_users_scope(world, luoxi, as_user):
+    response = as_user(luoxi).get(ENTERPRISES, {"uscc": _fullwidth(world.xuejia_factory.uscc)})
+
+    assert response.json()["results"] == []
+
+
 def test_list_filters_by_town_code(world, office, as_user):
     response = as_user(office).get(ENTERPRISES, {"town": "sanjing"})
 

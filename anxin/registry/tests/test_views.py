@@ -440,6 +440,18 @@ def test_reveal_is_refused_without_the_permission(world, login, luoxi):
     assert not SecurityEvent.objects.filter(kind="sensitive_view").exists()
 
 
+def test_search_finds_a_code_typed_in_full_width_with_blanks(world, login, office):
+    code = world.sanjing_developer.uscc
+    typed = "".join(chr(ord(c) + 0xFEE0) for c in code[:8]) + " " + code[8:].lower()
+    content = login(office).get("/enterprises/", {"q": typed}).content.decode()
+    assert "三井置业有限公司" in content
+    assert "三井小厨餐饮有限公司" not in content
+
+
+def test_an_enterprise_page_opens_from_a_lower_case_code(world, login, office):
+    assert login(office).get(f"/enterprises/{world.xuejia_factory.uscc.lower()}/").status_code == 200
+
+
 def test_list_filters_by_industry(world, login, office):
     content = login(office).get("/enterprises/?industry=H").content.decode()
     assert "三井小厨餐饮有限公司" in content
