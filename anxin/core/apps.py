@@ -31,9 +31,9 @@ class CoreConfig(AppConfig):
 
     def cockpit_panels(self, request) -> list[dict]:
         """A missing working-day calendar on the cockpit: deadlines in 工作日 cannot be computed."""
-        from anxin.core.calendar import coverage_warning
+        from anxin.core.calendar import request_coverage_warning
 
-        warning = coverage_warning()
+        warning = request_coverage_warning(request)
         if warning is None:
             return []
         return [{"template": "core/_cockpit_calendar.html", "order": 0, "warning": warning}]

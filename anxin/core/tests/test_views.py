@@ -400,3 +400,21 @@ def test_the_cockpit_has_no_calendar_warning_while_the_calendar_covers_the_year(
     with _at(2026, 6, 15):
         content = login(office).get("/cockpit/").content.decode()
     assert 'data-testid="cockpit-calendar-missing"' not in content
+
+
+def test_the_banner_and_the_cockpit_panel_read_the_calendar_once_per_page(login, office):
+    client = login(office)
+    client.get("/")
+    with _at(2026, 11, 16), CaptureQueriesContext(connection) as ctx:
+        content = client.get("/cockpit/").content.decode()
+    assert 'data-testid="shell-warning"' in content
+    assert 'data-testid="cockpit-calendar-missing"' in content
+    assert sum("core_calendarday" in q["sql"] for q in ctx.captured_queries) == 1
+
+
+def test_a_user_who_cannot_fix_the_calendar_does_not_pay_for_the_banner(login, leader):
+    client = login(leader)
+    client.get("/")
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/enterprises/")
+    assert not any("core_calendarday" in q["sql"] for q in ctx.captured_queries)
