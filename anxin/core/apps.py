@@ -29,6 +29,15 @@ class CoreConfig(AppConfig):
 
         return [("清理过期的导入暂存文件", services.import_uploads_purge)]
 
+    def cockpit_panels(self, request) -> list[dict]:
+        """A missing working-day calendar on the cockpit: deadlines in 工作日 cannot be computed."""
+        from anxin.core.calendar import request_coverage_warning
+
+        warning = request_coverage_warning(request)
+        if warning is None:
+            return []
+        return [{"template": "core/_cockpit_calendar.html", "order": 0, "warning": warning}]
+
     def menu(self, user) -> list[dict]:
         items = [{"label": "工作台", "url_name": "home", "icon": "home", "order": 0}]
         if user.has_perm("core.view_policyparameter"):

@@ -9,6 +9,8 @@ from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 
+from anxin.core.money import format_yuan
+
 SYSTEM_USERNAME = "system"
 
 
@@ -64,11 +66,36 @@ def _field(model, name: str):
     return field if getattr(field, "concrete", False) else None
 
 
+# Amounts are stored in fen in integer columns whose label ends "（分）" (DESIGN rule 6); the
+# history shows them in yuan, as every other screen does.
+FEN_LABEL_SUFFIX = "（分）"
+
+
+def _is_fen(field) -> bool:
+    return (
+        field is not None
+        and field.get_internal_type() in ("BigIntegerField", "IntegerField", "PositiveBigIntegerField")
+        and str(getattr(field, "verbose_name", "")).endswith(FEN_LABEL_SUFFIX)
+    )
+
+
+def _label(field, name: str) -> str:
+    if field is None or not hasattr(field, "verbose_name"):
+        return name
+    label = str(field.verbose_name)
+    return label[: -len(FEN_LABEL_SUFFIX)] + "（元）" if _is_fen(field) else label
+
+
 def _plain(field, raw, related: dict) -> str:
     if raw in (None, "None", ""):
         return ""
     if field is None:
         return str(raw)
+    if _is_fen(field):
+        try:
+            return format_yuan(int(raw))
+        except (TypeError, ValueError):
+            return str(raw)
     if field.is_relation and field.many_to_one:
         return related.get(field.related_model, {}).get(str(raw), str(raw))
     if field.choices:
@@ -108,7 +135,7 @@ def with_change_rows(entries) -> list:
         rows = []
         for name, change in (entry.changes_dict or {}).items():
             field = _field(model, name) if model else None
-            label = str(field.verbose_name) if field is not None and hasattr(field, "verbose_name") else name
+            label = _label(field, name)
             if isinstance(change, dict) and change.get("type") == "m2m":
                 verb = "新增" if change.get("operation") == "add" else "移除"
                 rows.append(

@@ -105,3 +105,11 @@ def coverage_warning(*, today: datetime.date | None = None) -> str | None:
             "否则跨年的工作日期限将无法计算。"
         ) % {"year": today.year + 1}
     return None
+
+
+def request_coverage_warning(request) -> str | None:
+    """``coverage_warning()`` once per request: the page shell's banner and the cockpit's panel
+    both ask, and the answer does not change within a request."""
+    if not hasattr(request, "_anxin_calendar_warning"):
+        request._anxin_calendar_warning = coverage_warning()
+    return request._anxin_calendar_warning

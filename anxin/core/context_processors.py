@@ -6,7 +6,7 @@ from django.apps import apps
 from django.conf import settings
 from django.urls import reverse
 
-from anxin.core.calendar import coverage_warning
+from anxin.core.calendar import request_coverage_warning
 
 
 def _district() -> dict:
@@ -83,8 +83,8 @@ def shell(request) -> dict:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         context["menu"] = menu_for(user, request.path)
-        if user.has_perm("core.change_calendarday") or user.has_perm("core.view_calendarday"):
-            warning = coverage_warning()
-            if warning and user.has_perm("core.change_calendarday"):
+        if user.has_perm("core.change_calendarday"):  # the banner goes to who can fix it
+            warning = request_coverage_warning(request)
+            if warning:
                 context["shell_warnings"].append(warning)
     return context

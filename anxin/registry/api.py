@@ -7,11 +7,11 @@ from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from anxin.core.api import CodeRelatedField, ModelPermissions
 from anxin.core.money import YuanField
-from anxin.core.validators import validate_phone, validate_uscc
+from anxin.core.validators import normalize_uscc, validate_phone, validate_uscc
 from anxin.org.models import Town
 from anxin.registry import selectors, services
 from anxin.registry.models import (
@@ -173,7 +173,8 @@ class EnterpriseViewSet(
             status=params.get("status", ""),
         )
         if params.get("uscc"):
-            qs = qs.filter(uscc=params["uscc"].strip().upper())
+            # As the validator reads a code: full-width characters, blanks anywhere, lower case.
+            qs = qs.filter(uscc=normalize_uscc(params["uscc"]))
         return qs
 
     def get_object(self):
@@ -286,6 +287,11 @@ class ProjectViewSet(
             .select_related("builder")
             .prefetch_related("subcontractors")
         )
+
+    def create(self, request, *args, **kwargs):
+        if not selectors.may_hold_projects(request.user):
+            raise PermissionDenied("本单位没有工程项目监管条线，不能登记工程项目。")
+        return super().create(request, *args, **kwargs)
 
     def get_object(self):
         try:

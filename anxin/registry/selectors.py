@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from anxin.core.validators import normalize_uscc
 from anxin.org.models import Town
 from anxin.registry.models import Enterprise, EnterpriseKind, EnterpriseStatus, Project, ProjectStatus, Worker
 
@@ -14,7 +15,8 @@ def enterprise_list(
     """Enterprises the user may see, filtered; kinds prefetched, town joined (fixed query count)."""
     qs = Enterprise.objects.for_user(user).select_related("town")
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(uscc__icontains=q.upper()) | Q(legal_rep__icontains=q))
+        code = normalize_uscc(q)
+        qs = qs.filter(Q(name__icontains=q) | Q(uscc__icontains=code) | Q(legal_rep__icontains=q))
     if town:
         qs = qs.filter(town__code=town)
     if kind:
@@ -32,7 +34,7 @@ def enterprise_get(*, user, uscc: str) -> Enterprise:
     from anxin.core.access import get_scoped_or_404
 
     return get_scoped_or_404(
-        Enterprise.objects.select_related("town").prefetch_related("kinds"), user, uscc=(uscc or "").upper()
+        Enterprise.objects.select_related("town").prefetch_related("kinds"), user, uscc=normalize_uscc(uscc)
     )
 
 
@@ -90,6 +92,16 @@ def project_list(
     if supervisor:
         qs = qs.filter(supervisor__code=supervisor)
     return qs.order_by("town__order", "name", "pk")
+
+
+def may_hold_projects(user) -> bool:
+    """Whether any project could lie in the user's scope (a territory, all projects or a
+    supervisor's line). A department without a project line (人社局, 公安分局…) could register a
+    project only to have the scope re-check refuse it, so it is not offered the form."""
+    from anxin.core.access import scope_of
+
+    scope = scope_of(user)
+    return bool(scope.everything or scope.all_projects or scope.town_ids or scope.project_supervisor_codes)
 
 
 def project_get(*, user, pk: int) -> Project:

@@ -7,7 +7,7 @@ from functools import partial
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -300,7 +300,12 @@ def project_list(request):
             ),
             filters=form.describe(),
         )
-    context = {"page_title": "工程项目台账", "form": form, **paginate(request, projects)}
+    context = {
+        "page_title": "工程项目台账",
+        "form": form,
+        "may_add_project": selectors.may_hold_projects(request.user),
+        **paginate(request, projects),
+    }
     if request.htmx:
         return render(request, "registry/_project_table.html", context)
     return render(request, "registry/project_list.html", context)
@@ -326,6 +331,8 @@ def project_detail(request, pk: int):
 @login_required
 @permission_required("registry.add_project", raise_exception=True)
 def project_create(request):
+    if not selectors.may_hold_projects(request.user):
+        raise PermissionDenied("本单位没有工程项目监管条线，不能登记工程项目。")
     form = ProjectForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

@@ -220,6 +220,54 @@ def test_production_settings_refuse_weak_or_unreadable_values(env, named):
     assert named in result.stderr
 
 
+def _run_with_settings(code: str, **env: str) -> subprocess.CompletedProcess:
+    """Run ``code`` after ``django.setup()`` with the production settings module."""
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(PROJECT),
+        "DJANGO_SETTINGS_MODULE": "anxin.settings",
+        **GOOD_ENV,
+        **env,
+    }
+    return subprocess.run(  # noqa: S603 (the test's own code)
+        [sys.executable, "-c", "import django; django.setup()\n" + code],
+        env=environment,
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_production_settings_hash_new_passwords_with_argon2(tmp_path):
+    result = _run_with_settings(
+        "from django.conf import settings\n"
+        "from django.contrib.auth.hashers import make_password\n"
+        "print(settings.PASSWORD_HASHERS[0])\n"
+        "print(make_password('Kx7#mVq2pLw9').split('$')[0])",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'h.sqlite3'}",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.contrib.auth.hashers.Argon2PasswordHasher", "argon2"]
+
+
+def test_sqlite_connections_use_write_ahead_logging_and_foreign_keys(tmp_path):
+    result = _run_with_settings(
+        "from django.db import connection\n"
+        "with connection.cursor() as cursor:\n"
+        "    cursor.execute('PRAGMA journal_mode')\n"
+        "    print(cursor.fetchone()[0])\n"
+        "    cursor.execute('PRAGMA foreign_keys')\n"
+        "    print(cursor.fetchone()[0])",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'wal.sqlite3'}",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "1"]
+    header = (tmp_path / "wal.sqlite3").read_bytes()[:100]
+    assert header[18:20] == bytes([2, 2])  # the file itself is marked WAL (read/write versions 2)
+
+
 def test_dotenv_sets_missing_variables_but_never_overrides(tmp_path, monkeypatch):
     from anxin.envconf import load_dotenv
 

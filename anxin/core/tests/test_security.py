@@ -363,3 +363,67 @@ def test_a_successful_login_after_one_failure_is_not_an_unlock(client, luoxi):
     client.post("/login/", {"username": luoxi.username, "password": "wrong"}, REMOTE_ADDR=IP)
     client.post("/login/", {"username": luoxi.username, "password": PASSWORD}, REMOTE_ADDR=IP)
     assert not SecurityEvent.objects.filter(kind="unlock").exists()
+
+
+# --- CSP sweep over the main pages --------------------------------------------------------------
+
+
+def _office_pages(office, world) -> list[str]:
+    """Every page of the office's menu, plus the registry's detail, form and import pages."""
+    from anxin.core.context_processors import menu_for
+
+    urls = [item["url"] for entry in menu_for(office, "/") for item in entry.get("children", [entry])]
+    firm, item = world.luoxi_builder, world.luoxi_project
+    urls += [
+        f"/enterprises/{firm.uscc}/",
+        f"/enterprises/{firm.uscc}/?tab=projects",
+        f"/enterprises/{firm.uscc}/?tab=workers",
+        f"/enterprises/{firm.uscc}/?tab=history",
+        f"/enterprises/{firm.uscc}/edit/",
+        "/enterprises/new/",
+        "/enterprises/import/",
+        f"/projects/{item.pk}/",
+        f"/projects/{item.pk}/?tab=history",
+        f"/projects/{item.pk}/edit/",
+        "/projects/new/",
+        "/settings/parameters/immediate.complaints/",
+        "/policy/",
+        "/api/v1/docs/",
+    ]
+    return list(dict.fromkeys(urls))
+
+
+def _csp_nonces(policy: str) -> set[str]:
+    return set(re.findall(r"'nonce-([^']+)'", policy))
+
+
+def test_every_main_page_sends_a_csp_and_runs_no_inline_script(login, office, world):
+    client = login(office)
+    problems = {}
+    pages = _office_pages(office, world)
+    assert len(pages) > 25
+    for url in pages:
+        response = client.get(url)
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+            problems[url] = f"status {response.status_code} {response['Content-Type']}"
+            continue
+        policy = response.get("Content-Security-Policy", "")
+        if "script-src 'self'" not in policy:
+            problems[url] = f"CSP: {policy!r}"
+            continue
+        html = response.content.decode()
+        nonces = _csp_nonces(policy)
+        for match in re.finditer(r"<script\b([^>]*)>(.*?)</script>", html, flags=re.IGNORECASE | re.S):
+            attrs, body = match.groups()
+            nonce = re.search(r'\bnonce="([^"]+)"', attrs)
+            if re.search(r"\bsrc=", attrs) and not body.strip():
+                continue
+            if nonce and nonce[1] in nonces:
+                continue
+            problems[url] = f"inline script: {match.group(0)[:120]}"
+        handler = re.search(r"<[^>]+\son[a-z]+\s*=", html, flags=re.IGNORECASE)
+        if handler:
+            problems[url] = f"inline event handler: {handler.group(0)[:120]}"
+        if re.search(r"""(href|src|action)\s*=\s*["']\s*javascript:""", html, flags=re.IGNORECASE):
+            problems[url] = "javascript: URL"
+    assert problems == {}

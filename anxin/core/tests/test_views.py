@@ -349,3 +349,72 @@ def test_clause_map_shows_the_value_in_force_today(login, office):
         actor=system_actor(), code=CODE, value="4", effective_from=timezone.localdate(), note="调整"
     )
     assert "即时报告：一个月内经查证属实的举报次数 = 4 次" in login(office).get("/policy/").content.decode()
+
+
+# --- the working-day calendar warning (banner for the office, panel on the cockpit) ------------
+
+
+def _at(year, month, day):
+    import time_machine
+
+    return time_machine.travel(datetime.datetime(year, month, day, 9, 0, tzinfo=datetime.UTC), tick=False)
+
+
+def test_office_gets_the_banner_in_november_when_next_years_calendar_is_missing(login, office):
+    with _at(2026, 11, 16):
+        content = login(office).get("/").content.decode()
+    assert 'data-testid="shell-warning"' in content
+    assert "2027 年工作日历尚未维护" in content
+
+
+def test_the_banner_goes_only_to_who_can_fix_the_calendar(login, luoxi):
+    with _at(2026, 11, 16):
+        content = login(luoxi).get("/").content.decode()
+    assert 'data-testid="shell-warning"' not in content
+
+
+def test_no_banner_while_the_calendar_covers_the_year(login, office):
+    with _at(2026, 6, 15):
+        content = login(office).get("/").content.decode()
+    assert 'data-testid="shell-warning"' not in content
+
+
+def test_the_cockpit_warns_everyone_who_reads_it_when_this_years_calendar_is_missing(login, leader):
+    with _at(2027, 2, 1):
+        response = login(leader).get("/cockpit/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'data-testid="cockpit-calendar-missing"' in content
+    assert "2027 年工作日历缺失" in content
+    assert "请联席办补录" in content
+
+
+def test_the_cockpit_warning_links_the_office_to_the_calendar(login, office):
+    with _at(2026, 11, 16):
+        content = login(office).get("/cockpit/").content.decode()
+    assert 'data-testid="cockpit-calendar-missing"' in content
+    assert 'href="/settings/calendar/"' in content
+
+
+def test_the_cockpit_has_no_calendar_warning_while_the_calendar_covers_the_year(login, office):
+    with _at(2026, 6, 15):
+        content = login(office).get("/cockpit/").content.decode()
+    assert 'data-testid="cockpit-calendar-missing"' not in content
+
+
+def test_the_banner_and_the_cockpit_panel_read_the_calendar_once_per_page(login, office):
+    client = login(office)
+    client.get("/")
+    with _at(2026, 11, 16), CaptureQueriesContext(connection) as ctx:
+        content = client.get("/cockpit/").content.decode()
+    assert 'data-testid="shell-warning"' in content
+    assert 'data-testid="cockpit-calendar-missing"' in content
+    assert sum("core_calendarday" in q["sql"] for q in ctx.captured_queries) == 1
+
+
+def test_a_user_who_cannot_fix_the_calendar_does_not_pay_for_the_banner(login, leader):
+    client = login(leader)
+    client.get("/")
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/enterprises/")
+    assert not any("core_calendarday" in q["sql"] for q in ctx.captured_queries)

@@ -1,14 +1,20 @@
-"""The account commands (add_user, issue_token) and load_district's refusal of a missing file."""
+"""The account commands (add_user, issue_token) and load_district: its refusals, and another
+district's file (anxin/org/tests/fixtures/wujin.yaml) in place of 新北区's."""
 
 from __future__ import annotations
 
 import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from anxin.core.audit import system_actor
-from anxin.org.models import Role, User
+from anxin.org.models import Duty, Role, Town, Unit, User
 from anxin.org.services import user_save
 from conftest import PASSWORD
 
@@ -154,3 +160,93 @@ def test_load_district_with_an_unknown_parameter_override_fails(district, tmp_pa
     odd.write_text("policy_parameters: {no.such.parameter: 1}\n", encoding="utf-8")
     with pytest.raises(CommandError, match=r"no\.such\.parameter"):
         _run("load_district", "--file", str(odd))
+
+
+# --- another district's file ----------------------------------------------------------------
+
+WUJIN = Path(__file__).resolve().parent / "fixtures" / "wujin.yaml"
+PROJECT = Path(__file__).resolve().parents[3]
+
+
+def test_load_district_reads_another_districts_file(district):
+    output = _run("load_district", "--file", str(WUJIN))
+
+    assert "常州市武进区" in output
+    hutang = Town.objects.get(code="hutang")
+    assert (hutang.name, hutang.kind) == ("湖塘镇", "town")
+    government = Unit.objects.get(code="gov-hutang")
+    assert (government.name, government.town) == ("湖塘镇人民政府", hutang)
+    assert Unit.objects.get(code="gov-nanxiashu").name == "南夏墅街道办事处"
+    assert Duty.objects.filter(code="territorial-handling-hutang", unit=government).exists()
+    assert (
+        Unit.objects.get(code="construction").name == "武进区住建局"
+    )  # the code stays, the name follows the file
+
+
+def test_a_town_user_of_the_other_district_sees_only_its_town(district):
+    from anxin.registry.tests.factories import enterprise
+
+    _run("load_district", "--file", str(WUJIN))
+    clerk = user_save(
+        actor=system_actor(), username="t_hutang", unit="gov-hutang", role="town", password=PASSWORD
+    )
+    ours = enterprise(town="hutang", name="湖塘织造有限公司")
+    enterprise(town="nanxiashu", name="南夏墅机械有限公司")
+
+    from anxin.registry.models import Enterprise
+
+    assert list(Enterprise.objects.for_user(clerk)) == [ours]
+
+
+def test_loading_the_other_districts_file_twice_changes_nothing(district):
+    _run("load_district", "--file", str(WUJIN))
+    counts = (Town.objects.count(), Unit.objects.count(), Duty.objects.count())
+    _run("load_district", "--file", str(WUJIN))
+    assert (Town.objects.count(), Unit.objects.count(), Duty.objects.count()) == counts
+
+
+FRESH_INSTALL = """
+import json, os
+import django
+django.setup()
+from django.core.management import call_command
+from django.test import Client
+call_command("migrate", verbosity=0)
+call_command("load_district", stdout=open(os.devnull, "w"))
+from anxin.core.policy import param
+from anxin.org.models import Town, Unit
+from anxin.registry.models import ProjectSupervisor
+print(json.dumps({
+    "towns": sorted(Town.objects.values_list("name", flat=True)),
+    "units": Unit.objects.count(),
+    "supervisors": sorted(ProjectSupervisor.objects.values_list("name", flat=True)),
+    "complaints": param("immediate.complaints"),
+    "login_page": "常州市武进区预防和解决企业欠薪问题平台" in Client().get("/login/").content.decode(),
+}, ensure_ascii=False))
+"""
+
+
+def test_a_fresh_install_pointed_at_another_districts_file_holds_that_district_only(tmp_path):
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(PROJECT),
+        "DJANGO_SETTINGS_MODULE": "anxin.settings_test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
+        "DISTRICT_FILE": str(WUJIN),
+    }
+    result = subprocess.run(  # noqa: S603 (the test's own code)
+        [sys.executable, "-c", FRESH_INSTALL],
+        env=env,
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    facts = json.loads(result.stdout.strip().splitlines()[-1])
+    assert facts["towns"] == ["南夏墅街道", "湖塘镇"]  # none of 新北区's ten
+    assert facts["units"] == 5 + 2  # the file's units and one government per town
+    assert facts["supervisors"] == ["住建"]
+    assert facts["complaints"] == 4  # the district's own override of the default 3
+    assert facts["login_page"]

@@ -130,6 +130,30 @@ def test_list_filters_by_uscc(world, office, as_user):
     assert names(response) == {"薛家机械有限公司"}
 
 
+def _fullwidth(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        pytest.param(lambda code: _fullwidth(code), id="full-width"),
+        pytest.param(lambda code: f"{code[:6]} {code[6:12]}\u3000{code[12:]}", id="inner-blanks"),
+        pytest.param(lambda code: f"\t{_fullwidth(code.lower()[:9])}{code.lower()[9:]} ", id="mixed"),
+    ],
+)
+def test_uscc_filter_reads_the_code_as_the_validator_does(world, office, as_user, typed):
+    response = as_user(office).get(ENTERPRISES, {"uscc": typed(world.xuejia_factory.uscc)})
+
+    assert names(response) == {"薛家机械有限公司"}
+
+
+def test_uscc_filter_never_widens_a_town_users_scope(world, luoxi, as_user):
+    response = as_user(luoxi).get(ENTERPRISES, {"uscc": _fullwidth(world.xuejia_factory.uscc)})
+
+    assert response.json()["results"] == []
+
+
 def test_list_filters_by_town_code(world, office, as_user):
     response = as_user(office).get(ENTERPRISES, {"town": "sanjing"})
 
@@ -450,6 +474,98 @@ def test_read_only_leader_cannot_create_a_project(world, leader, as_user):
     response = as_user(leader).post(PROJECTS, project_payload(world.luoxi_builder), format="json")
 
     assert response.status_code == 403
+
+
+def test_project_patch_cannot_move_it_to_another_town(world, luoxi, as_user):
+    url = f"{PROJECTS}{world.luoxi_project.pk}/"
+
+    response = as_user(luoxi).patch(url, {"town": "xuejia"}, format="json")
+
+    assert response.status_code == 400
+    assert "不在您的管辖范围内" in json.dumps(response.json(), ensure_ascii=False)
+    assert Project.objects.get(pk=world.luoxi_project.pk).town.code == "luoxi"
+
+
+def test_project_patch_cannot_move_it_out_of_a_departments_line(world, shuili, as_user):
+    url = f"{PROJECTS}{world.menghe_river.pk}/"
+
+    response = as_user(shuili).patch(url, {"supervisor": "construction"}, format="json")
+
+    assert response.status_code == 400
+    assert Project.objects.get(pk=world.menghe_river.pk).supervisor.code == "water"
+
+
+@pytest.fixture
+def three_projects(world):
+    project(town="xuejia", contractor=world.luoxi_builder, name="薛家厂房扩建项目", status="stopped")
+    return world
+
+
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        ({"town": "xuejia"}, {"薛家厂房扩建项目"}),
+        ({"status": "stopped"}, {"薛家厂房扩建项目"}),
+        ({"supervisor": "water"}, {"孟河河道整治项目"}),
+        ({"q": "安置房"}, {"罗溪安置房项目"}),
+        ({"q": "罗溪建设工程"}, {"罗溪安置房项目", "薛家厂房扩建项目"}),
+        ({"supervisor": "construction", "status": "active"}, {"罗溪安置房项目"}),
+    ],
+)
+def test_project_list_filters_by_town_status_supervisor_and_search(
+    three_projects, office, as_user, query, shown
+):
+    response = as_user(office).get(PROJECTS, query)
+
+    assert names(response) == shown
+
+
+def test_construction_department_lists_every_project(three_projects, chengjian, as_user):
+    response = as_user(chengjian).get(PROJECTS)
+
+    assert names(response) == {"罗溪安置房项目", "孟河河道整治项目", "薛家厂房扩建项目"}
+
+
+def test_water_department_lists_only_water_projects(three_projects, shuili, as_user):
+    response = as_user(shuili).get(PROJECTS)
+
+    assert names(response) == {"孟河河道整治项目"}
+
+
+def test_water_department_gets_404_for_a_construction_project(world, shuili, as_user):
+    response = as_user(shuili).get(f"{PROJECTS}{world.luoxi_project.pk}/")
+
+    assert response.status_code == 404
+
+
+def test_construction_department_retrieves_a_project_with_its_contractors_by_uscc(world, chengjian, as_user):
+    response = as_user(chengjian).get(f"{PROJECTS}{world.menghe_river.pk}/")
+
+    assert response.status_code == 200
+    assert response.json()["general_contractor"] == world.menghe_water.uscc
+    assert response.json()["supervisor"] == "water"
+
+
+def test_department_without_a_line_lists_no_projects(world, gongan, as_user):
+    response = as_user(gongan).get(PROJECTS)
+
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
+def test_construction_department_registers_a_project(world, chengjian, as_user):
+    response = as_user(chengjian).post(PROJECTS, project_payload(world.luoxi_builder), format="json")
+
+    assert response.status_code == 201, response.content
+    assert Project.objects.filter(name="罗溪接口测试项目", town__code="luoxi").exists()
+
+
+def test_a_department_without_a_project_line_cannot_register_a_project(world, renshe, as_user):
+    response = as_user(renshe).post(PROJECTS, project_payload(world.luoxi_builder), format="json")
+
+    assert response.status_code == 403
+    assert "工程项目监管条线" in response.json()["detail"]
+    assert not Project.objects.filter(name="罗溪接口测试项目").exists()
 
 
 # --- schema and docs ----------------------------------------------------------------------------

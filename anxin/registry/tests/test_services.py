@@ -10,7 +10,7 @@ from anxin.core.errors import ScopeViolation
 from anxin.core.validators import id_check_digit
 from anxin.org.models import Town
 from anxin.registry import services
-from anxin.registry.models import Enterprise, EnterpriseKind, Worker
+from anxin.registry.models import Enterprise, EnterpriseKind, ProjectSupervisor, Worker
 from anxin.registry.tests.factories import enterprise, make_uscc, project
 
 
@@ -142,6 +142,44 @@ def test_town_user_cannot_register_a_project_in_another_town(luoxi):
     builder = enterprise(town="luoxi", kinds=("construction",))
     with pytest.raises(ScopeViolation):
         project(town="xuejia", contractor=builder, actor=luoxi)
+
+
+def test_town_user_cannot_move_its_project_to_another_town(luoxi):
+    builder = enterprise(town="luoxi", kinds=("construction",))
+    item = project(town="luoxi", contractor=builder)
+    with pytest.raises(ScopeViolation, match="不在您的管辖范围内"):
+        services.project_update(actor=luoxi, project=item, town=Town.objects.get(code="xuejia"))
+    item.refresh_from_db()
+    assert item.town.code == "luoxi"
+    assert not LogEntry.objects.get_for_object(item).filter(actor=luoxi).exists()
+
+
+def test_water_department_cannot_hand_its_project_to_the_construction_line(shuili):
+    contractor = enterprise(town="menghe", kinds=("water_construction",))
+    item = project(town="menghe", contractor=contractor, supervisor="water")
+    with pytest.raises(ScopeViolation):
+        services.project_update(
+            actor=shuili, project=item, supervisor=ProjectSupervisor.objects.get(code="construction")
+        )
+    item.refresh_from_db()
+    assert item.supervisor.code == "water"
+
+
+def test_town_user_cannot_update_another_towns_project(luoxi):
+    builder = enterprise(town="xuejia", kinds=("construction",))
+    item = project(town="xuejia", contractor=builder, contract_amount=500)
+    with pytest.raises(ScopeViolation):
+        services.project_update(actor=luoxi, project=item, contract_amount=600)
+    item.refresh_from_db()
+    assert item.contract_amount == 500
+
+
+def test_construction_bureau_may_move_a_project_between_towns_as_it_sees_all_projects(chengjian):
+    builder = enterprise(town="luoxi", kinds=("construction",))
+    item = project(town="luoxi", contractor=builder)
+    services.project_update(actor=chengjian, project=item, town=Town.objects.get(code="xuejia"))
+    item.refresh_from_db()
+    assert item.town.code == "xuejia"
 
 
 def test_worker_id_number_and_phone_are_encrypted_indexed_and_masked(luoxi):
