@@ -65,7 +65,7 @@ class CasesConfig(AppConfig):
                     "order": 32,
                 }
             )
-        if user.has_perm("cases.view_legalaction"):
+        if user.has_perm("cases.handle_legalaction"):  # the units that act; readers have no to-do
             items.append(
                 {
                     "label": "我的待办",

@@ -87,6 +87,8 @@ class MonitoringConfig(AppConfig):
             services.on_enterprises_changed(payload["enterprise_ids"])
 
     def menu(self, user) -> list[dict]:
+        from anxin.monitoring import services
+
         items = []
         if user.has_perm("monitoring.view_riskassessment"):
             items.append({"label": "驾驶舱", "url_name": "cockpit", "icon": "gauge", "order": 1})
@@ -140,7 +142,7 @@ class MonitoringConfig(AppConfig):
                     "order": 18,
                 }
             )
-        if user.has_perm("monitoring.import_observation"):
+        if user.has_perm("monitoring.import_observation") and services.reports_any(user):
             items.append(
                 {
                     "label": "监测数据",

@@ -162,6 +162,16 @@ def may_report(actor, indicator: Indicator) -> bool:
     return bool(channel.towns_feed and actor.has_role(Role.TOWN))
 
 
+def reports_any(actor) -> bool:
+    """Whether ``actor`` may report at least one indicator (the menu shows the import only then)."""
+    if is_system(actor) or actor.has_role(Role.OFFICE):
+        return True
+    mine = Q(channel__unit_id=actor.unit_id) if actor.unit_id else Q(pk__in=[])
+    if actor.has_role(Role.TOWN):
+        mine |= Q(channel__towns_feed=True)
+    return Indicator.objects.filter(mine).exists()
+
+
 # --- the scan ---------------------------------------------------------------------------------------
 
 

@@ -33,14 +33,19 @@ MENU = {
     ),
     "leader": (
         {"工作台", "驾驶舱", *LEDGERS, "预警线索", "案件台账", "政策参数"},
-        {*WRITES, *SECURITY, "系统管理"},
+        {*WRITES, *SECURITY, "系统管理", "我的待办"},  # reads; no to-do of its own
     ),
+    # 城建局 feeds no monthly indicator (its channel carries signals), so no 监测数据 import
     "chengjian": (
-        {"工作台", *LEDGERS, "预警线索", "案件台账", "监测数据"},
+        {"工作台", *LEDGERS, "预警线索", "案件台账", "我的待办"},
+        {"线索分拣", "监测数据", *SECURITY, "系统管理"},
+    ),
+    "renshe": (
+        {"工作台", *LEDGERS, "预警线索", "案件台账", "监测数据", "我的待办"},
         {"线索分拣", *SECURITY, "系统管理"},
     ),
-    "renshe": ({"工作台", *LEDGERS, "预警线索", "案件台账"}, {"线索分拣", *SECURITY, "系统管理"}),
-    "gongan": ({"工作台", "案件台账"}, {"线索分拣", *SECURITY, "系统管理"}),
+    "gongan": ({"工作台", "案件台账", "我的待办"}, {"线索分拣", "监测数据", *SECURITY, "系统管理"}),
+    "fayuan": ({"工作台", "我的待办", "监测数据"}, {"线索分拣", *SECURITY, "系统管理"}),  # 涉诉涉执 indicator
     "luoxi": ({"工作台", *LEDGERS, "预警线索", "案件台账", "监测数据"}, {"线索分拣", *SECURITY, "系统管理"}),
     "xuejia": ({"工作台", *LEDGERS}, {"线索分拣", *SECURITY, "系统管理"}),
     "sysadmin": (
@@ -51,7 +56,7 @@ MENU = {
         {"工作台", "安全事件", "系统管理"},
         {*LEDGERS, "驾驶舱", "预警线索", "案件台账", "审计日志", "政策参数"},
     ),
-    "auditor": ({"工作台", *LEDGERS, "预警线索", "案件台账", *SECURITY}, WRITES),
+    "auditor": ({"工作台", *LEDGERS, "预警线索", "案件台账", *SECURITY}, {*WRITES, "我的待办"}),
 }
 
 
