@@ -68,11 +68,15 @@ def signal_kinds(request):
 
 class SignalSerializer(serializers.ModelSerializer):
     channel = CodeRelatedField(
-        slug_field="code", queryset=Channel.objects.all(), help_text="渠道代码，见 /api/v1/channels/"
+        slug_field="code",
+        queryset=Channel.objects.all(),
+        help_text="渠道代码，见 /api/v1/channels/",
+        error_messages={"does_not_exist": "未知的渠道代码“{value}”，可用代码见 /api/v1/channels/"},
     )
     kind = serializers.ChoiceField(
         choices=[c for c in SignalKind.choices if c[0] != SignalKind.ARREARS_REPORT],
         help_text="线索类型代码，见 /api/v1/signal-kinds/",
+        error_messages={"invalid_choice": "未知的线索类型代码“{input}”，可用代码见 /api/v1/signal-kinds/"},
     )
     enterprise_uscc = serializers.CharField(
         max_length=30,

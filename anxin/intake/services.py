@@ -547,10 +547,10 @@ def signal_record(
 
 
 def attachment_store(
-    *, actor, signal: Signal, name: str, content: bytes, allowed=DOCUMENTS
+    *, actor, signal: Signal, name: str, content: bytes, allowed=DOCUMENTS, field: str = "attachments"
 ) -> SignalAttachment:
-    """Keep a file with the signal after checking what it really is."""
-    content_type, extension = sniff(content, allowed=allowed, name=name)
+    """Keep a file with the signal after checking what it really is (a refusal names ``field``)."""
+    content_type, extension = sniff(content, allowed=allowed, field=field, name=name)
     attachment = SignalAttachment(
         signal=signal,
         token=uuid.uuid4().hex,
@@ -1217,7 +1217,9 @@ def _self_report_record(*, actor, enterprise, arrears_since, reported_on, worker
     )
     with acting(actor):
         if scan is not None:
-            report.scan = attachment_store(actor=actor, signal=recorded.signal, name=scan[0], content=scan[1])
+            report.scan = attachment_store(
+                actor=actor, signal=recorded.signal, name=scan[0], content=scan[1], field="scan"
+            )
         report.full_clean(exclude=["signal", "created_by", "scan"])
         report.save()
         RepaymentInstalment.objects.bulk_create(

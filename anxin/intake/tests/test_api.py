@@ -91,6 +91,35 @@ def test_bad_input_is_a_400_naming_the_field(world, renshe_api, changes, field):
     assert not Signal.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"channel": "no-such"}, "channel", "未知的渠道代码“no-such”，可用代码见 /api/v1/channels/"),
+        ({"kind": "no-such"}, "kind", "未知的线索类型代码“no-such”，可用代码见 /api/v1/signal-kinds/"),
+        ({"amount": "-5.00"}, "amount", "金额不能为负数"),
+        ({"workers": "abc"}, "workers", "请填写合法的整数值。"),
+        ({"summary": ""}, "summary", "该字段不能为空。"),
+        (
+            {"enterprise_uscc": "", "enterprise_name": ""},
+            "enterprise_uscc",
+            "请填写 enterprise_uscc 或 enterprise_name",
+        ),
+    ],
+)
+def test_api_errors_are_worded_in_chinese(world, renshe_api, changes, field, message):
+    response = renshe_api.post("/api/v1/signals/", _payload(world.luoxi_factory, **changes), format="json")
+    assert response.status_code == 400
+    assert response.json()[field] == [message]
+
+
+def test_a_bad_verified_filter_is_explained_in_chinese(world, renshe_api):
+    response = renshe_api.get("/api/v1/signals/", {"verified": "maybe"})
+    assert response.status_code == 400
+    assert response.json()["verified"] == [
+        "取值须为 true、false 或核实结论代码（substantiated、partly、unfounded）"
+    ]
+
+
 def test_a_unit_cannot_post_on_another_units_channel(world, api_client, chengjian):
     response = _auth(api_client, chengjian).post(
         "/api/v1/signals/", _payload(world.luoxi_builder), format="json"

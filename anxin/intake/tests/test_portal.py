@@ -266,3 +266,36 @@ def test_a_merged_report_never_shows_another_workers_reply(client, world, town, 
     )
     page = client.get(f"/public/track/{mine.tracking_code}/").content.decode()
     assert "给另一位工人的答复" not in page
+
+
+def _files_under(root) -> list:
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def test_an_oversize_photo_is_refused_in_chinese_and_nothing_is_written(
+    client, world, town, settings, tmp_path
+):
+    from anxin.intake.uploads import MAX_BYTES
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    big = SimpleUploadedFile("工资条.png", _png() + b"\0" * MAX_BYTES, content_type="image/png")
+    response = _report(client, town, photos=[big])
+    assert response.status_code == 200
+    assert "“工资条.png”超过 5 MB，请压缩后再上传" in response.content.decode()
+    assert "photos" in response.context["form"].errors
+    assert not Signal.objects.exists() and not PortalAttempt.objects.exists()
+    assert _files_under(tmp_path / "media") == []
+
+
+def test_script_in_the_employer_and_reporter_name_shows_as_text_on_the_status_page(client, world, town):
+    _report(
+        client,
+        town,
+        employer_name='<script>alert("e")</script>',
+        reporter_name="<img src=x onerror=alert(2)>",
+    )
+    signal = Signal.objects.get()
+    assert signal.employer_name == '<script>alert("e")</script>'
+    page = client.get(f"/public/track/{signal.tracking_code}/").content.decode()
+    assert "&lt;script&gt;alert(&quot;e&quot;)&lt;/script&gt;" in page
+    assert '<script>alert("e")' not in page and "<img src=x" not in page

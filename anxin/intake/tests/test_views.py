@@ -297,3 +297,150 @@ def test_the_inbox_shows_the_unread_count_and_marks_read(
     assert response.status_code == 302 and response["Location"] == f"/signals/{s.pk}/"
     assert Notification.objects.get(pk=notice.pk).read_at is not None
     assert 'data-testid="inbox-unread"' not in client.get("/").content.decode()
+
+
+# --- uploads through the officer forms --------------------------------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _files_under(root) -> list:
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def _signal_post(world, **changes) -> dict:
+    data = {
+        "channel": Channel.objects.get(code="hotline-12333").pk,
+        "reference": "GD-ATT",
+        "kind": "wage_complaint",
+        "employer_uscc": world.luoxi_factory.uscc,
+        "received_at": "2026-11-20T09:30",
+        "workers": "3",
+        "amount": "9,000",
+        "months_owed": "1",
+        "summary": "电话反映，附工资条",
+    }
+    data.update(changes)
+    return data
+
+
+def test_officer_form_attachments_are_stored_by_their_content(world, login, renshe, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    files = [
+        SimpleUploadedFile("工资条.jpg", _png(), content_type="image/jpeg"),  # a PNG under a .jpg name
+        SimpleUploadedFile("投诉书.pdf", PDF, content_type="application/pdf"),
+    ]
+    client = login(renshe)
+    assert client.post("/signals/new/", _signal_post(world, attachments=files)).status_code == 302
+    stored = {a.name: a for a in Signal.objects.get().attachments.all()}
+    assert set(stored) == {"工资条.jpg", "投诉书.pdf"}
+    assert stored["工资条.jpg"].content_type == "image/png" and stored["工资条.jpg"].file.name.endswith(
+        ".png"
+    )
+    assert stored["投诉书.pdf"].size == len(PDF)
+    response = client.get(f"/attachments/{stored['投诉书.pdf'].pk}/")
+    assert b"".join(response.streaming_content) == PDF
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "说明.pdf",
+            b"MZ\x90\x00 an executable renamed",
+            "“说明.pdf”不是可接受的文件类型（仅限 JPEG、PNG、PDF，按文件内容判断）",
+        ),
+        ("大图.pdf", PDF + b"0" * (5 * 1024 * 1024), "“大图.pdf”超过 5 MB，请压缩后再上传"),
+    ],
+)
+def test_a_bad_officer_attachment_is_refused_on_its_field_and_nothing_is_written(
+    world, login, renshe, settings, tmp_path, name, content, message
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    good = SimpleUploadedFile("好的.png", _png(), content_type="image/png")
+    bad = SimpleUploadedFile(name, content, content_type="application/pdf")
+    response = login(renshe).post("/signals/new/", _signal_post(world, attachments=[good, bad]))
+    assert response.status_code == 200
+    assert response.context["form"].errors["attachments"] == [message]
+    assert not Signal.objects.exists()
+    assert _files_under(tmp_path / "media") == []  # the good file written first is removed again
+
+
+def _self_report_post(world, **changes) -> dict:
+    data = {
+        "uscc": world.luoxi_factory.uscc,
+        "arrears_since": "2026-11-01",
+        "reported_on": "2026-11-06",
+        "workers": "12",
+        "amount": "86,000",
+        "cause": "货款未到",
+        "plan": "2026-11-30 50000 第一期",
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_self_report_scan_through_the_form_is_stored_with_the_report(
+    world, login, renshe, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    scan = SimpleUploadedFile("书面报告.pdf", PDF, content_type="application/pdf")
+    client = login(renshe)
+    assert client.post("/self-reports/new/", _self_report_post(world, scan=scan)).status_code == 302
+    report = SelfReport.objects.get()
+    assert report.scan.name == "书面报告.pdf" and report.scan.content_type == "application/pdf"
+    assert report.scan.signal_id == report.signal_id
+    page = client.get(f"/self-reports/{report.pk}/").content.decode()
+    assert f"/attachments/{report.scan_id}/" in page
+    assert b"".join(client.get(f"/attachments/{report.scan_id}/").streaming_content) == PDF
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "报告.pdf",
+            b"PK\x03\x04 a zip renamed",
+            "“报告.pdf”不是可接受的文件类型（仅限 JPEG、PNG、PDF，按文件内容判断）",
+        ),
+        ("报告.pdf", PDF + b"0" * (5 * 1024 * 1024), "“报告.pdf”超过 5 MB，请压缩后再上传"),
+    ],
+)
+def test_a_bad_self_report_scan_is_refused_on_its_field_and_nothing_is_written(
+    world, login, renshe, settings, tmp_path, name, content, message
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    scan = SimpleUploadedFile(name, content, content_type="application/pdf")
+    response = login(renshe).post("/self-reports/new/", _self_report_post(world, scan=scan))
+    assert response.status_code == 200
+    assert response.context["form"].errors["scan"] == [message]
+    assert not SelfReport.objects.exists() and not Signal.objects.exists()
+    assert _files_under(tmp_path / "media") == []
+
+
+def test_script_in_the_employer_and_reporter_name_shows_as_text_on_the_signal_page(world, login, office):
+    s = signal(
+        employer_name='<script>alert("e")</script>',
+        reporter_name="<img src=x onerror=alert(2)>",
+        reporter_phone="13912345678",
+        town=world.luoxi_factory.town,
+    )
+    client = login(office)
+    for page in (
+        client.get(f"/signals/{s.pk}/").content.decode(),
+        client.post(f"/signals/{s.pk}/reporter/").content.decode(),
+        client.get("/signals/").content.decode(),
+        client.get("/signals/triage/").content.decode(),
+    ):
+        assert '<script>alert("e")' not in page and "<img src=x" not in page
+    detail = client.get(f"/signals/{s.pk}/").content.decode()
+    assert "&lt;script&gt;alert(&quot;e&quot;)&lt;/script&gt;" in detail
+    assert "&lt;img src=x onerror=alert(2)&gt;" in detail
