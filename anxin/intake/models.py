@@ -322,6 +322,7 @@ class SignalEvent(Event):
         MERGE = "merge", _("合并")
         OVERDUE = "overdue", _("核实逾期")
         RATE = "rate", _("反映人评价")
+        URGE = "urge", _("督办")
 
     signal = models.ForeignKey(Signal, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("动作"), max_length=10, choices=Action.choices)

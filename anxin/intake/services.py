@@ -52,6 +52,7 @@ from anxin.notify.services import notify_units, sms_send
 from anxin.org.access import acts_for
 from anxin.org.models import Role, Town, Unit
 from anxin.registry.models import Enterprise
+from anxin.registry.services import enterprise_create
 
 Action = SignalEvent.Action
 CLOCK_SKEW = datetime.timedelta(minutes=5)
@@ -769,6 +770,60 @@ def signal_note(*, actor, signal: Signal, text: str) -> SignalEvent:
 
 
 # --- triage (the office) ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def signal_urge(*, actor, signal: Signal, note: str = "") -> SignalEvent:
+    """The office presses (督办) the assigned department and the signal's town to verify it.
+
+    Both units get an inbox notice after commit; the signal records who urged, whom and why.
+    Only an open signal (not verified, not merged) can be urged.
+    """
+    require_perm(actor, "intake.triage_signal")
+    if not Signal.objects.for_user(actor).filter(pk=signal.pk).exists():
+        raise PermissionDenied
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise DomainError(_("督办意见不超过 2000 字"), field="note")
+    locked = Signal.objects.select_for_update().select_related("channel").get(pk=signal.pk)
+    if not locked.is_open:
+        raise DomainError(
+            _("线索处于“%(s)s”阶段或已并入其他线索，无需督办") % {"s": locked.get_stage_display()},
+            code="transition",
+        )
+    units = list(
+        Unit.objects.filter(pk=locked.assigned_unit_id)
+        | (Unit.objects.filter(town_id=locked.town_id) if locked.town_id else Unit.objects.none())
+    )
+    if not units:
+        raise DomainError(_("该线索尚未分派到镇/街道或条线部门，请先关联企业"), code="unrouted")
+    names = "、".join(u.short_name or u.name for u in units)
+    due = f"核实期限 {timezone.localtime(locked.due_at):%Y-%m-%d}" if locked.due_at else ""
+    with acting(actor):
+        event = SignalEvent.objects.create(
+            signal=locked,
+            action=Action.URGE,
+            actor=actor,
+            note=f"督办{names}（{due}）：{note or '请尽快核实并录入结论'}",
+        )
+    notify_units(
+        unit_ids=[u.pk for u in units],
+        subject=f"联席办督办：线索 #{locked.pk}（{locked.employer_display}）请尽快核实",
+        body="；".join(filter(None, [f"{locked.channel.name} · {locked.get_kind_display()}", due, note])),
+        url=reverse("signal-detail", args=[locked.pk]),
+        topic="signal-urge",
+    )
+    return event
+
+
+@transaction.atomic
+def signal_match_new_enterprise(*, actor, signal: Signal, kinds=None, **fields) -> Signal:
+    """Register the enterprise an unmatched signal names, then link the signal to it (all or nothing)."""
+    require_perm(actor, "intake.triage_signal")
+    if signal.enterprise_id:
+        raise DomainError(_("该线索已关联企业“%(e)s”") % {"e": signal.enterprise.name}, code="matched")
+    enterprise = enterprise_create(actor=actor, kinds=kinds, **fields)
+    return signal_match(actor=actor, signal=signal, enterprise=enterprise)
 
 
 @transaction.atomic
