@@ -468,3 +468,26 @@ class PortalAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class PortalBucket(models.Model):
+    """One source address's portal attempts of one kind on one day: the row its checks lock.
+
+    Counting the attempts of the last hour and recording a new one happen under a lock on this
+    row, so simultaneous submissions from one address are counted one after the other and the
+    per-hour limit holds under concurrency (PostgreSQL row lock; SQLite serialises writers).
+    """
+
+    ip_hash = models.CharField(max_length=64)
+    action = models.CharField(max_length=16, choices=PortalAttempt.Action.choices)
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("网上反映限频桶")
+        verbose_name_plural = _("网上反映限频桶")
+        constraints = [
+            models.UniqueConstraint(fields=["ip_hash", "action", "day"], name="portal_bucket_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.day:%Y-%m-%d}"

@@ -36,6 +36,7 @@ from anxin.intake.models import (
     Channel,
     DuplicateState,
     PortalAttempt,
+    PortalBucket,
     RepaymentInstalment,
     Satisfaction,
     SelfReport,
@@ -1024,6 +1025,7 @@ def portal_attempts_purge(*, now: datetime.datetime | None = None) -> int:
     """Forget portal rate-limit records older than a day."""
     now = now or timezone.now()
     deleted, _detail = PortalAttempt.objects.filter(at__lt=now - datetime.timedelta(days=1)).delete()
+    PortalBucket.objects.filter(day__lt=timezone.localdate(now) - datetime.timedelta(days=1)).delete()
     return deleted
 
 
@@ -1046,15 +1048,41 @@ def _ip_hash(ip: str | None) -> str:
 
 
 def portal_limited(*, ip: str | None, action: str, now=None) -> bool:
-    now = now or timezone.now()
+    """Whether this address has used up its attempts of the last hour (a read; no lock).
+
+    Good for refusing a flood early; the binding check is ``_portal_gate`` inside the write.
+    """
+    return _over_limit(ip_hash=_ip_hash(ip), action=action, now=now or timezone.now())
+
+
+def _over_limit(*, ip_hash: str, action: str, now: datetime.datetime) -> bool:
     limit_code = (
         "portal.submissions_per_hour" if action == PortalAttempt.Action.SUBMIT else "portal.lookups_per_hour"
     )
     limit = int(param(limit_code, on=timezone.localdate(now)))
     recent = PortalAttempt.objects.filter(
-        ip_hash=_ip_hash(ip), action=action, at__gte=now - datetime.timedelta(hours=1)
+        ip_hash=ip_hash, action=action, at__gte=now - datetime.timedelta(hours=1)
     ).count()
     return recent >= limit
+
+
+def _portal_gate(*, ip: str | None, action: str) -> None:
+    """Inside the transaction that records the attempt: lock the address's bucket, then count.
+
+    Two submissions from one address at once queue on the bucket row (``SELECT … FOR UPDATE``
+    on PostgreSQL; SQLite's IMMEDIATE transactions already run one writer at a time), so the
+    second counts the first's attempt and the limit holds.
+    """
+    now = timezone.now()
+    ip_hash, day = _ip_hash(ip), timezone.localdate(now)
+    PortalBucket.objects.bulk_create(
+        [PortalBucket(ip_hash=ip_hash, action=action, day=day)], ignore_conflicts=True
+    )
+    PortalBucket.objects.select_for_update().get(ip_hash=ip_hash, action=action, day=day)
+    if _over_limit(ip_hash=ip_hash, action=action, now=now):
+        if action == PortalAttempt.Action.SUBMIT:
+            raise DomainError(_("提交过于频繁，请一小时后再试，或拨打 12333 反映"), code="rate_limited")
+        raise DomainError(_("查询失败次数过多，请一小时后再试"), code="rate_limited")
 
 
 def portal_submit(*, facts: dict, town: Town, photos: list[tuple[str, bytes]], ip: str | None) -> Signal:
@@ -1071,6 +1099,7 @@ def portal_submit(*, facts: dict, town: Town, photos: list[tuple[str, bytes]], i
     channel = Channel.objects.get(is_public=True)
     actor = system_actor()
     with _files_removed_on_error(), transaction.atomic():
+        _portal_gate(ip=ip, action=PortalAttempt.Action.SUBMIT)
         PortalAttempt.objects.create(ip_hash=_ip_hash(ip), action=PortalAttempt.Action.SUBMIT)
         facts = {**facts, "kind": SignalKind.WAGE_COMPLAINT, "received_at": timezone.now()}
         recorded = signal_record(
@@ -1102,7 +1131,11 @@ def portal_submit(*, facts: dict, town: Town, photos: list[tuple[str, bytes]], i
 
 
 def portal_lookup(*, code: str, phone: str, ip: str | None) -> Signal | None:
-    """The report with this code and phone, or None (and the failure counts toward the limit)."""
+    """The report with this code and phone, or None (and the failure counts toward the limit).
+
+    The limit is checked under the address's bucket lock, so guesses fired at once cannot all
+    slip in under it.
+    """
     if portal_limited(ip=ip, action=PortalAttempt.Action.LOOKUP_FAILED):
         raise DomainError(_("查询失败次数过多，请一小时后再试"), code="rate_limited")
     code = normalize_tracking_code(code)
@@ -1110,11 +1143,13 @@ def portal_lookup(*, code: str, phone: str, ip: str | None) -> Signal | None:
         phone_index = _phone_index(normalize_phone(phone))
     except Exception:
         phone_index = ""
-    signal = None
-    if len(code) == CODE_LENGTH and phone_index:
-        signal = Signal.objects.filter(tracking_code=code, reporter_phone_index=phone_index).first()
-    if signal is None:
-        PortalAttempt.objects.create(ip_hash=_ip_hash(ip), action=PortalAttempt.Action.LOOKUP_FAILED)
+    with transaction.atomic():
+        _portal_gate(ip=ip, action=PortalAttempt.Action.LOOKUP_FAILED)
+        signal = None
+        if len(code) == CODE_LENGTH and phone_index:
+            signal = Signal.objects.filter(tracking_code=code, reporter_phone_index=phone_index).first()
+        if signal is None:
+            PortalAttempt.objects.create(ip_hash=_ip_hash(ip), action=PortalAttempt.Action.LOOKUP_FAILED)
     return signal
 
 
