@@ -272,6 +272,11 @@ class Signal(TimeStampedModel):
             models.Index(fields=["town", "stage"], name="signal_town_stage"),
             models.Index(fields=["reporter_phone_index"], name="signal_reporter_phone"),
             models.Index(fields=["updated_at"], name="signal_updated"),  # changed since…
+            models.Index(
+                fields=["employer_uscc"],
+                name="signal_unmatched_uscc",
+                condition=Q(enterprise__isnull=True) & ~Q(employer_uscc=""),
+            ),  # ?enterprise=<uscc> finds what still waits for a match
         ]
 
     def __str__(self) -> str:
