@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -29,6 +30,10 @@ def _to_drf(exc: DjangoValidationError) -> ValidationError:
             {("non_field_errors" if k == "__all__" else k): v for k, v in exc.message_dict.items()}
         )
     return ValidationError({"non_field_errors": exc.messages})
+
+
+SIGNAL_RELATED = ("channel", "enterprise", "town", "assigned_unit", "verified_by__unit")
+POSTABLE_KINDS = [c for c in SignalKind.choices if c[0] != SignalKind.ARREARS_REPORT]
 
 
 class ChannelSerializer(serializers.ModelSerializer):
@@ -62,17 +67,24 @@ class ChannelViewSet(viewsets.ReadOnlyModelViewSet):
 @api_view(["GET"])
 @permission_classes([permissions.IsAuthenticated])
 def signal_kinds(request):
-    """线索类型代码及名称。"""
-    return Response([{"code": code, "name": str(label)} for code, label in SignalKind.choices])
+    """可报送的线索类型代码及名称（即 POST /api/v1/signals/ 接受的 kind）。
+
+    企业欠薪报告（arrears_report）不在此列：它由 POST /api/v1/self-reports/ 生成，查询结果中可能出现。
+    """
+    return Response([{"code": code, "name": str(label)} for code, label in POSTABLE_KINDS])
 
 
 class SignalSerializer(serializers.ModelSerializer):
     channel = CodeRelatedField(
-        slug_field="code", queryset=Channel.objects.all(), help_text="渠道代码，见 /api/v1/channels/"
+        slug_field="code",
+        queryset=Channel.objects.all(),
+        help_text="渠道代码，见 /api/v1/channels/",
+        error_messages={"does_not_exist": "未知的渠道代码“{value}”，可用代码见 /api/v1/channels/"},
     )
     kind = serializers.ChoiceField(
-        choices=[c for c in SignalKind.choices if c[0] != SignalKind.ARREARS_REPORT],
-        help_text="线索类型代码，见 /api/v1/signal-kinds/",
+        choices=POSTABLE_KINDS,
+        help_text="线索类型代码，见 /api/v1/signal-kinds/（企业欠薪报告 arrears_report 只出现在查询结果中）",
+        error_messages={"invalid_choice": "未知的线索类型代码“{input}”，可用代码见 /api/v1/signal-kinds/"},
     )
     enterprise_uscc = serializers.CharField(
         max_length=30,
@@ -86,14 +98,19 @@ class SignalSerializer(serializers.ModelSerializer):
     amount = YuanField(required=False, help_text="涉及金额（元）")
     reference = serializers.CharField(
         max_length=60,
-        required=False,
-        allow_blank=True,
-        help_text="渠道自己的编号；同一渠道同一编号重复提交时更新原记录",
+        help_text="渠道自己的编号（必填）；同一渠道同一编号重复提交时更新原记录，不会重复登记",
+        error_messages={
+            "required": "请填写渠道编号 reference：重复提交时据此更新原记录，不会重复登记",
+            "blank": "请填写渠道编号 reference：重复提交时据此更新原记录，不会重复登记",
+            "null": "请填写渠道编号 reference：重复提交时据此更新原记录，不会重复登记",
+            "max_length": "渠道编号 reference 不超过 60 个字符",
+        },
     )
     received_at = serializers.DateTimeField()
     occurred_at = serializers.DateTimeField(required=False, allow_null=True)
     town = serializers.CharField(source="town.code", read_only=True, default=None)
     assigned_unit = serializers.CharField(source="assigned_unit.code", read_only=True, default=None)
+    verified_by = serializers.SerializerMethodField(help_text="核实人：姓名（单位），未核实时为 null")
 
     class Meta:
         model = Signal
@@ -116,6 +133,7 @@ class SignalSerializer(serializers.ModelSerializer):
             "due_at",
             "stage",
             "verification",
+            "verified_by",
             "verified_at",
             "verification_note",
             "duplicate_state",
@@ -139,6 +157,19 @@ class SignalSerializer(serializers.ModelSerializer):
         if signal.enterprise_id:
             return {"uscc": signal.enterprise.uscc, "name": signal.enterprise.name, "matched": True}
         return {"uscc": signal.employer_uscc, "name": signal.employer_name, "matched": False}
+
+    def get_verified_by(self, signal) -> str | None:
+        user = signal.verified_by
+        if user is None:
+            return None
+        unit = user.unit.short_name or user.unit.name if user.unit_id else ""
+        return f"{user.display_name}（{unit}）" if unit else user.display_name
+
+    def validate_reference(self, value):
+        value = value.strip()
+        if not value:
+            raise ValidationError(["请填写渠道编号 reference：重复提交时据此更新原记录，不会重复登记"])
+        return value
 
     def validate_enterprise_uscc(self, value):
         if not value.strip():
@@ -169,7 +200,7 @@ class SignalSerializer(serializers.ModelSerializer):
                 facts[target] = data[source] if data[source] is not None or source == "occurred_at" else 0
         try:
             return services.signal_record(
-                actor=actor, channel=data["channel"], reference=data.get("reference", ""), **facts
+                actor=actor, channel=data["channel"], reference=data["reference"], **facts
             )
         except DjangoValidationError as exc:
             raise _to_drf(exc) from None
@@ -185,7 +216,11 @@ class VerifySerializer(serializers.Serializer):
 @extend_schema_view(
     list=extend_schema(
         parameters=[
-            OpenApiParameter("enterprise", OpenApiTypes.STR, description="企业统一社会信用代码"),
+            OpenApiParameter(
+                "enterprise",
+                OpenApiTypes.STR,
+                description="企业统一社会信用代码：该企业的线索，及尚待匹配、来源给出的代码为此代码的线索",
+            ),
             OpenApiParameter("kind", OpenApiTypes.STR, description="线索类型代码"),
             OpenApiParameter("channel", OpenApiTypes.STR, description="渠道代码"),
             OpenApiParameter(
@@ -204,13 +239,14 @@ class SignalViewSet(
     queryset = Signal.objects.none()
 
     def get_queryset(self):
-        signals = Signal.objects.for_user(self.request.user).select_related(
-            "channel", "enterprise", "town", "assigned_unit"
-        )
+        signals = Signal.objects.for_user(self.request.user).select_related(*SIGNAL_RELATED)
         params = self.request.query_params
         if params.get("enterprise"):
+            # The registered enterprise's signals, and those still waiting for a match that carry
+            # its code as the source gave it.
+            uscc = params["enterprise"].strip().upper().replace("\x00", "")
             signals = signals.filter(
-                enterprise__uscc=params["enterprise"].strip().upper().replace("\x00", "")
+                Q(enterprise__uscc=uscc) | Q(enterprise__isnull=True, employer_uscc=uscc)
             )
         if params.get("kind"):
             signals = signals.filter(kind=params["kind"].replace("\x00", ""))
@@ -235,7 +271,7 @@ class SignalViewSet(
         recorded = serializer.save_signal(request.user)
         signal = (
             Signal.objects.for_user(request.user)
-            .select_related("channel", "enterprise", "town", "assigned_unit")
+            .select_related(*SIGNAL_RELATED)
             .filter(pk=recorded.signal.pk)
             .first()
         )

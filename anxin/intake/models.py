@@ -272,6 +272,11 @@ class Signal(TimeStampedModel):
             models.Index(fields=["town", "stage"], name="signal_town_stage"),
             models.Index(fields=["reporter_phone_index"], name="signal_reporter_phone"),
             models.Index(fields=["updated_at"], name="signal_updated"),  # changed since…
+            models.Index(
+                fields=["employer_uscc"],
+                name="signal_unmatched_uscc",
+                condition=Q(enterprise__isnull=True) & ~Q(employer_uscc=""),
+            ),  # ?enterprise=<uscc> finds what still waits for a match
         ]
 
     def __str__(self) -> str:
@@ -322,6 +327,7 @@ class SignalEvent(Event):
         MERGE = "merge", _("合并")
         OVERDUE = "overdue", _("核实逾期")
         RATE = "rate", _("反映人评价")
+        URGE = "urge", _("督办")
 
     signal = models.ForeignKey(Signal, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("动作"), max_length=10, choices=Action.choices)
@@ -467,3 +473,26 @@ class PortalAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class PortalBucket(models.Model):
+    """One source address's portal attempts of one kind on one day: the row its checks lock.
+
+    Counting the attempts of the last hour and recording a new one happen under a lock on this
+    row, so simultaneous submissions from one address are counted one after the other and the
+    per-hour limit holds under concurrency (PostgreSQL row lock; SQLite serialises writers).
+    """
+
+    ip_hash = models.CharField(max_length=64)
+    action = models.CharField(max_length=16, choices=PortalAttempt.Action.choices)
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("网上反映限频桶")
+        verbose_name_plural = _("网上反映限频桶")
+        constraints = [
+            models.UniqueConstraint(fields=["ip_hash", "action", "day"], name="portal_bucket_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.day:%Y-%m-%d}"

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from anxin.core.access import get_scoped_or_404
-from anxin.intake.models import OPEN_STAGES, DuplicateState, SelfReport, Signal
+from anxin.intake.models import OPEN_STAGES, DuplicateState, SelfReport, Signal, SignalEvent
 from anxin.org.access import waiting_on
 
 _RELATED = ("channel", "enterprise", "town", "assigned_unit")
@@ -78,9 +79,15 @@ def triage_queue(*, user, queue: str) -> QuerySet[Signal]:
         return signals.filter(enterprise__isnull=True).exclude(stage="closed").order_by("received_at", "pk")
     if queue == "duplicates":
         return signals.filter(duplicate_state=DuplicateState.SUSPECTED).order_by("received_at", "pk")
-    return signals.filter(
-        stage__in=OPEN_STAGES, merged_into__isnull=True, due_at__lt=timezone.now()
-    ).order_by("due_at", "pk")
+    urges = SignalEvent.objects.filter(signal=OuterRef("pk"), action=SignalEvent.Action.URGE)
+    return (
+        signals.filter(stage__in=OPEN_STAGES, merged_into__isnull=True, due_at__lt=timezone.now())
+        .annotate(
+            urge_count=Coalesce(Subquery(urges.values("signal").annotate(n=Count("pk")).values("n")[:1]), 0),
+            last_urged_at=Subquery(urges.order_by("-at").values("at")[:1]),
+        )
+        .order_by("due_at", "pk")
+    )
 
 
 def triage_counts(*, user) -> dict[str, int]:

@@ -36,6 +36,7 @@ from anxin.intake.models import (
     Channel,
     DuplicateState,
     PortalAttempt,
+    PortalBucket,
     RepaymentInstalment,
     Satisfaction,
     SelfReport,
@@ -52,6 +53,7 @@ from anxin.notify.services import notify_units, sms_send
 from anxin.org.access import acts_for
 from anxin.org.models import Role, Town, Unit
 from anxin.registry.models import Enterprise
+from anxin.registry.services import enterprise_create
 
 Action = SignalEvent.Action
 CLOCK_SKEW = datetime.timedelta(minutes=5)
@@ -547,10 +549,10 @@ def signal_record(
 
 
 def attachment_store(
-    *, actor, signal: Signal, name: str, content: bytes, allowed=DOCUMENTS
+    *, actor, signal: Signal, name: str, content: bytes, allowed=DOCUMENTS, field: str = "attachments"
 ) -> SignalAttachment:
-    """Keep a file with the signal after checking what it really is."""
-    content_type, extension = sniff(content, allowed=allowed, name=name)
+    """Keep a file with the signal after checking what it really is (a refusal names ``field``)."""
+    content_type, extension = sniff(content, allowed=allowed, field=field, name=name)
     attachment = SignalAttachment(
         signal=signal,
         token=uuid.uuid4().hex,
@@ -772,6 +774,60 @@ def signal_note(*, actor, signal: Signal, text: str) -> SignalEvent:
 
 
 @transaction.atomic
+def signal_urge(*, actor, signal: Signal, note: str = "") -> SignalEvent:
+    """The office presses (督办) the assigned department and the signal's town to verify it.
+
+    Both units get an inbox notice after commit; the signal records who urged, whom and why.
+    Only an open signal (not verified, not merged) can be urged.
+    """
+    require_perm(actor, "intake.triage_signal")
+    if not Signal.objects.for_user(actor).filter(pk=signal.pk).exists():
+        raise PermissionDenied
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise DomainError(_("督办意见不超过 2000 字"), field="note")
+    locked = Signal.objects.select_for_update().select_related("channel").get(pk=signal.pk)
+    if not locked.is_open:
+        raise DomainError(
+            _("线索处于“%(s)s”阶段或已并入其他线索，无需督办") % {"s": locked.get_stage_display()},
+            code="transition",
+        )
+    units = list(
+        Unit.objects.filter(pk=locked.assigned_unit_id)
+        | (Unit.objects.filter(town_id=locked.town_id) if locked.town_id else Unit.objects.none())
+    )
+    if not units:
+        raise DomainError(_("该线索尚未分派到镇/街道或条线部门，请先关联企业"), code="unrouted")
+    names = "、".join(u.short_name or u.name for u in units)
+    due = f"核实期限 {timezone.localtime(locked.due_at):%Y-%m-%d}" if locked.due_at else ""
+    with acting(actor):
+        event = SignalEvent.objects.create(
+            signal=locked,
+            action=Action.URGE,
+            actor=actor,
+            note=f"督办{names}（{due}）：{note or '请尽快核实并录入结论'}",
+        )
+    notify_units(
+        unit_ids=[u.pk for u in units],
+        subject=f"联席办督办：线索 #{locked.pk}（{locked.employer_display}）请尽快核实",
+        body="；".join(filter(None, [f"{locked.channel.name} · {locked.get_kind_display()}", due, note])),
+        url=reverse("signal-detail", args=[locked.pk]),
+        topic="signal-urge",
+    )
+    return event
+
+
+@transaction.atomic
+def signal_match_new_enterprise(*, actor, signal: Signal, kinds=None, **fields) -> Signal:
+    """Register the enterprise an unmatched signal names, then link the signal to it (all or nothing)."""
+    require_perm(actor, "intake.triage_signal")
+    if signal.enterprise_id:
+        raise DomainError(_("该线索已关联企业“%(e)s”") % {"e": signal.enterprise.name}, code="matched")
+    enterprise = enterprise_create(actor=actor, kinds=kinds, **fields)
+    return signal_match(actor=actor, signal=signal, enterprise=enterprise)
+
+
+@transaction.atomic
 def signal_match(*, actor, signal: Signal, enterprise: Enterprise) -> Signal:
     """Link a signal whose employer the registry did not know to a registered enterprise; re-route."""
     require_perm(actor, "intake.triage_signal")
@@ -969,6 +1025,7 @@ def portal_attempts_purge(*, now: datetime.datetime | None = None) -> int:
     """Forget portal rate-limit records older than a day."""
     now = now or timezone.now()
     deleted, _detail = PortalAttempt.objects.filter(at__lt=now - datetime.timedelta(days=1)).delete()
+    PortalBucket.objects.filter(day__lt=timezone.localdate(now) - datetime.timedelta(days=1)).delete()
     return deleted
 
 
@@ -991,15 +1048,41 @@ def _ip_hash(ip: str | None) -> str:
 
 
 def portal_limited(*, ip: str | None, action: str, now=None) -> bool:
-    now = now or timezone.now()
+    """Whether this address has used up its attempts of the last hour (a read; no lock).
+
+    Good for refusing a flood early; the binding check is ``_portal_gate`` inside the write.
+    """
+    return _over_limit(ip_hash=_ip_hash(ip), action=action, now=now or timezone.now())
+
+
+def _over_limit(*, ip_hash: str, action: str, now: datetime.datetime) -> bool:
     limit_code = (
         "portal.submissions_per_hour" if action == PortalAttempt.Action.SUBMIT else "portal.lookups_per_hour"
     )
     limit = int(param(limit_code, on=timezone.localdate(now)))
     recent = PortalAttempt.objects.filter(
-        ip_hash=_ip_hash(ip), action=action, at__gte=now - datetime.timedelta(hours=1)
+        ip_hash=ip_hash, action=action, at__gte=now - datetime.timedelta(hours=1)
     ).count()
     return recent >= limit
+
+
+def _portal_gate(*, ip: str | None, action: str) -> None:
+    """Inside the transaction that records the attempt: lock the address's bucket, then count.
+
+    Two submissions from one address at once queue on the bucket row (``SELECT … FOR UPDATE``
+    on PostgreSQL; SQLite's IMMEDIATE transactions already run one writer at a time), so the
+    second counts the first's attempt and the limit holds.
+    """
+    now = timezone.now()
+    ip_hash, day = _ip_hash(ip), timezone.localdate(now)
+    PortalBucket.objects.bulk_create(
+        [PortalBucket(ip_hash=ip_hash, action=action, day=day)], ignore_conflicts=True
+    )
+    PortalBucket.objects.select_for_update().get(ip_hash=ip_hash, action=action, day=day)
+    if _over_limit(ip_hash=ip_hash, action=action, now=now):
+        if action == PortalAttempt.Action.SUBMIT:
+            raise DomainError(_("提交过于频繁，请一小时后再试，或拨打 12333 反映"), code="rate_limited")
+        raise DomainError(_("查询失败次数过多，请一小时后再试"), code="rate_limited")
 
 
 def portal_submit(*, facts: dict, town: Town, photos: list[tuple[str, bytes]], ip: str | None) -> Signal:
@@ -1016,6 +1099,7 @@ def portal_submit(*, facts: dict, town: Town, photos: list[tuple[str, bytes]], i
     channel = Channel.objects.get(is_public=True)
     actor = system_actor()
     with _files_removed_on_error(), transaction.atomic():
+        _portal_gate(ip=ip, action=PortalAttempt.Action.SUBMIT)
         PortalAttempt.objects.create(ip_hash=_ip_hash(ip), action=PortalAttempt.Action.SUBMIT)
         facts = {**facts, "kind": SignalKind.WAGE_COMPLAINT, "received_at": timezone.now()}
         recorded = signal_record(
@@ -1047,7 +1131,11 @@ def portal_submit(*, facts: dict, town: Town, photos: list[tuple[str, bytes]], i
 
 
 def portal_lookup(*, code: str, phone: str, ip: str | None) -> Signal | None:
-    """The report with this code and phone, or None (and the failure counts toward the limit)."""
+    """The report with this code and phone, or None (and the failure counts toward the limit).
+
+    The limit is checked under the address's bucket lock, so guesses fired at once cannot all
+    slip in under it.
+    """
     if portal_limited(ip=ip, action=PortalAttempt.Action.LOOKUP_FAILED):
         raise DomainError(_("查询失败次数过多，请一小时后再试"), code="rate_limited")
     code = normalize_tracking_code(code)
@@ -1055,11 +1143,13 @@ def portal_lookup(*, code: str, phone: str, ip: str | None) -> Signal | None:
         phone_index = _phone_index(normalize_phone(phone))
     except Exception:
         phone_index = ""
-    signal = None
-    if len(code) == CODE_LENGTH and phone_index:
-        signal = Signal.objects.filter(tracking_code=code, reporter_phone_index=phone_index).first()
-    if signal is None:
-        PortalAttempt.objects.create(ip_hash=_ip_hash(ip), action=PortalAttempt.Action.LOOKUP_FAILED)
+    with transaction.atomic():
+        _portal_gate(ip=ip, action=PortalAttempt.Action.LOOKUP_FAILED)
+        signal = None
+        if len(code) == CODE_LENGTH and phone_index:
+            signal = Signal.objects.filter(tracking_code=code, reporter_phone_index=phone_index).first()
+        if signal is None:
+            PortalAttempt.objects.create(ip_hash=_ip_hash(ip), action=PortalAttempt.Action.LOOKUP_FAILED)
     return signal
 
 
@@ -1217,7 +1307,9 @@ def _self_report_record(*, actor, enterprise, arrears_since, reported_on, worker
     )
     with acting(actor):
         if scan is not None:
-            report.scan = attachment_store(actor=actor, signal=recorded.signal, name=scan[0], content=scan[1])
+            report.scan = attachment_store(
+                actor=actor, signal=recorded.signal, name=scan[0], content=scan[1], field="scan"
+            )
         report.full_clean(exclude=["signal", "created_by", "scan"])
         report.save()
         RepaymentInstalment.objects.bulk_create(

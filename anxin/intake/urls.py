@@ -11,6 +11,11 @@ urlpatterns = [
     path("signals/triage/", views.signal_triage, name="signal-triage"),
     path("signals/<int:pk>/", views.signal_detail, name="signal-detail"),
     path("signals/<int:pk>/reporter/", views.signal_reporter_reveal, name="signal-reporter-reveal"),
+    path(
+        "signals/<int:pk>/triage/new-enterprise/",
+        views.signal_triage_new_enterprise,
+        name="signal-triage-new-enterprise",
+    ),
     path("signals/<int:pk>/triage/<str:action>/", views.signal_triage_act, name="signal-triage-act"),
     path("signals/<int:pk>/<str:action>/", views.signal_act, name="signal-act"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),

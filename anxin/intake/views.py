@@ -39,6 +39,7 @@ from anxin.intake.forms import (
 from anxin.intake.importing import signal_import, signal_template
 from anxin.intake.models import Signal, SignalAttachment
 from anxin.org.models import Role
+from anxin.registry.forms import EnterpriseForm
 
 
 def _apply_errors(form, exc) -> None:
@@ -358,9 +359,9 @@ def signal_triage(request):
 @permission_required("intake.triage_signal", raise_exception=True)
 @require_POST
 def signal_triage_act(request, pk: int, action: str):
-    """Match, merge or keep one signal in place (HTMX swaps the row for its new state)."""
+    """Match, merge, keep or urge one signal in place (HTMX swaps the row for its new state)."""
     signal = selectors.signal_get(user=request.user, pk=pk)
-    error = ""
+    error = done_text = ""
     try:
         if action == "match":
             form = MatchForm(request.POST)
@@ -371,22 +372,69 @@ def signal_triage_act(request, pk: int, action: str):
             services.signal_merge(actor=request.user, signal=signal, note=request.POST.get("note", ""))
         elif action == "keep":
             services.signal_keep(actor=request.user, signal=signal, note=request.POST.get("note", ""))
+        elif action == "urge":
+            event = services.signal_urge(actor=request.user, signal=signal, note=request.POST.get("note", ""))
+            done_text = f"已{event.note}"
         else:
             raise Http404
     except DomainError as exc:
         error = exc.message
+    except PermissionDenied as exc:
+        error = str(exc) or "您无权执行该操作。"
     signal = selectors.signal_get(user=request.user, pk=pk)
+    queue = request.POST.get("queue", "")
     if request.htmx:
         return render(
             request,
             "intake/_triage_row.html",
-            {"s": signal, "done": not error, "error": error, "queue": request.POST.get("queue", "")},
+            {"s": signal, "done": not error, "done_text": done_text, "error": error, "queue": queue},
         )
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, "已处理。")
-    return redirect(reverse("signal-triage") + f"?queue={request.POST.get('queue', 'unmatched')}")
+        messages.success(request, done_text or "已处理。")
+    return redirect(reverse("signal-triage") + f"?queue={queue if queue in QUEUES else 'unmatched'}")
+
+
+@login_required
+@permission_required("intake.triage_signal", raise_exception=True)
+@permission_required("registry.add_enterprise", raise_exception=True)
+def signal_triage_new_enterprise(request, pk: int):
+    """Register the employer an unmatched signal names (prefilled from the signal), then link it."""
+    signal = selectors.signal_get(user=request.user, pk=pk)
+    if signal.enterprise_id:
+        messages.info(request, f"线索 #{signal.pk} 已关联企业“{signal.enterprise.name}”。")
+        return redirect("signal-detail", pk=signal.pk)
+    initial = {"name": signal.employer_name, "uscc": signal.employer_uscc, "town": signal.town_id}
+    form = EnterpriseForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        kinds = list(data.pop("kinds"))
+        try:
+            signal = services.signal_match_new_enterprise(
+                actor=request.user, signal=signal, kinds=kinds, **data
+            )
+        except (ValidationError, DomainError) as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"已登记企业“{signal.enterprise.name}”，线索 #{signal.pk} 已关联并分派："
+                f"{signal.town.name if signal.town_id else '—'} / "
+                f"{signal.assigned_unit.short_name if signal.assigned_unit_id else '—'}。",
+            )
+            return redirect(reverse("signal-triage") + "?queue=unmatched")
+    return render(
+        request,
+        "registry/enterprise_form.html",
+        {
+            "page_title": f"登记企业并关联线索 #{signal.pk}",
+            "form": form,
+            "intro": f"线索 #{signal.pk}（{signal.channel.name}）提到的用人单位“{signal.employer_display}”"
+            "不在企业台账中。已按线索填入名称和代码，请核对并补全；保存后该线索关联到新企业并按属地和条线重新分派。",
+            "cancel_url": reverse("signal-triage") + "?queue=unmatched",
+        },
+    )
 
 
 # --- self-reports (§四(一)) -------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -80,9 +81,14 @@ def notify_users(
 
 def sms_send(*, phone: str, text: str, topic: str = "") -> SmsMessage:
     """Send now through the configured backend and keep a masked record; a failure is logged, not raised."""
-    backend = get_backend()
     status, error = SmsStatus.SENT, ""
+    backend_name = str(settings.SMS_BACKEND).rsplit(".", 1)[-1][:100]
     try:
+        # Inside the try: a bad SMS_BACKEND (no such module or class, a constructor that fails)
+        # is recorded as a failed message like a gateway error, and the other recipients still
+        # get theirs.
+        backend = get_backend()
+        backend_name = type(backend).__name__
         backend.send(phone, text)
     except Exception as exc:  # a gateway's own errors too: the business change stands
         status, error = SmsStatus.FAILED, str(exc)[:300]
@@ -93,7 +99,7 @@ def sms_send(*, phone: str, text: str, topic: str = "") -> SmsMessage:
         topic=topic,
         status=status,
         error=error,
-        backend=type(backend).__name__,
+        backend=backend_name,
     )
 
 

@@ -7,6 +7,8 @@ import pytest
 from captcha.models import CaptchaStore
 from playwright.sync_api import expect
 
+from anxin.intake import services
+from anxin.intake.models import Signal
 from conftest import PASSWORD
 from tests.e2e.conftest import SCREENSHOTS, sign_in
 
@@ -31,7 +33,7 @@ def _phone_shot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-def test_worker_reports_on_a_phone_officer_replies_worker_sees_the_reply(
+def test_worker_reports_on_a_phone_officer_replies_worker_sees_the_reply_and_rates_it(
     live_server, browser, page, shot, world, luoxi
 ):
     phone = browser.new_context(**PHONE)
@@ -89,5 +91,25 @@ def test_worker_reports_on_a_phone_officer_replies_worker_sees_the_reply(
         _phone_shot(worker, "portal-phone-status")
         width = worker.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"the status page scrolls sideways on a phone ({width}px)"
+        expect(worker.get_by_test_id("rate-form")).to_have_count(0)  # not before closure
+
+        # The town closes the report; the worker rates the outcome on the same page.
+        services.signal_close(
+            actor=luoxi, signal=Signal.objects.get(tracking_code=code), note="企业已于12月5日足额支付"
+        )
+        worker.reload()
+        expect(worker.get_by_test_id("portal-steps")).to_contain_text("已办结")
+        rate_form = worker.get_by_test_id("rate-form")
+        expect(rate_form).to_be_visible()
+        rate_form.get_by_label("满意", exact=True).check()
+        rate_form.get_by_label("意见和建议（选填）").fill("处理很快，工资已经拿到了")
+        rate_form.get_by_role("button", name="提交评价").click()
+        expect(worker.get_by_test_id("portal-rating")).to_contain_text("满意：处理很快，工资已经拿到了")
+        expect(worker.get_by_test_id("rate-form")).to_have_count(0)  # once only
+        _phone_shot(worker, "portal-phone-rated")
+        width = worker.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the rated status page scrolls sideways on a phone ({width}px)"
+        rated = Signal.objects.get(tracking_code=code)
+        assert (rated.satisfaction, rated.satisfaction_comment) == ("satisfied", "处理很快，工资已经拿到了")
     finally:
         phone.close()

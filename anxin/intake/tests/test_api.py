@@ -91,6 +91,35 @@ def test_bad_input_is_a_400_naming_the_field(world, renshe_api, changes, field):
     assert not Signal.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"channel": "no-such"}, "channel", "未知的渠道代码“no-such”，可用代码见 /api/v1/channels/"),
+        ({"kind": "no-such"}, "kind", "未知的线索类型代码“no-such”，可用代码见 /api/v1/signal-kinds/"),
+        ({"amount": "-5.00"}, "amount", "金额不能为负数"),
+        ({"workers": "abc"}, "workers", "请填写合法的整数值。"),
+        ({"summary": ""}, "summary", "该字段不能为空。"),
+        (
+            {"enterprise_uscc": "", "enterprise_name": ""},
+            "enterprise_uscc",
+            "请填写 enterprise_uscc 或 enterprise_name",
+        ),
+    ],
+)
+def test_api_errors_are_worded_in_chinese(world, renshe_api, changes, field, message):
+    response = renshe_api.post("/api/v1/signals/", _payload(world.luoxi_factory, **changes), format="json")
+    assert response.status_code == 400
+    assert response.json()[field] == [message]
+
+
+def test_a_bad_verified_filter_is_explained_in_chinese(world, renshe_api):
+    response = renshe_api.get("/api/v1/signals/", {"verified": "maybe"})
+    assert response.status_code == 400
+    assert response.json()["verified"] == [
+        "取值须为 true、false 或核实结论代码（substantiated、partly、unfounded）"
+    ]
+
+
 def test_a_unit_cannot_post_on_another_units_channel(world, api_client, chengjian):
     response = _auth(api_client, chengjian).post(
         "/api/v1/signals/", _payload(world.luoxi_builder), format="json"
@@ -203,3 +232,79 @@ def test_self_report_api_refuses_a_plan_beyond_the_amount(world, renshe_api):
     response = renshe_api.post("/api/v1/self-reports/", body, format="json")
     assert response.status_code == 400 and "plan" in response.json()
     assert not SelfReport.objects.exists() and not Signal.objects.exists()
+
+
+def test_the_api_says_who_verified_by_name_and_unit(world, api_client, luoxi, office):
+    s = signal(enterprise=world.luoxi_factory)
+    client = _auth(api_client, office)
+    assert client.get(f"/api/v1/signals/{s.pk}/").json()["verified_by"] is None
+    verified = _auth(api_client, luoxi).post(
+        f"/api/v1/signals/{s.pk}/verify/", {"result": "partly", "note": "部分属实"}, format="json"
+    )
+    expected = f"{luoxi.full_name}（{luoxi.unit.short_name or luoxi.unit.name}）"
+    assert verified.json()["verified_by"] == expected
+    listed = _auth(api_client, office).get("/api/v1/signals/", {"verified": "partly"}).json()["results"]
+    assert [r["verified_by"] for r in listed] == [expected]
+
+
+def test_the_verified_by_column_costs_no_query_per_row(
+    world, api_client, office, django_assert_max_num_queries
+):
+    from anxin.intake.services import signal_verify
+
+    for _ in range(15):
+        signal_verify(
+            actor=office, signal=signal(enterprise=world.luoxi_factory), result="unfounded", note="不属实"
+        )
+    client = _auth(api_client, office)
+    with django_assert_max_num_queries(12):
+        rows = client.get("/api/v1/signals/").json()["results"]
+    assert len(rows) == 15 and all(r["verified_by"] for r in rows)
+
+
+def test_the_listed_kinds_are_exactly_those_a_post_accepts(world, renshe_api):
+    listed = [k["code"] for k in renshe_api.get("/api/v1/signal-kinds/").json()]
+    assert len(listed) == 12 and "arrears_report" not in listed
+    for n, code in enumerate(listed):
+        response = renshe_api.post(
+            "/api/v1/signals/", _payload(world.luoxi_factory, kind=code, reference=f"K-{n}"), format="json"
+        )
+        assert response.status_code == 201, (code, response.json())
+    refused = renshe_api.post(
+        "/api/v1/signals/",
+        _payload(world.luoxi_factory, kind="arrears_report", reference="K-x"),
+        format="json",
+    )
+    assert refused.status_code == 400 and "kind" in refused.json()
+
+
+def test_the_enterprise_filter_also_finds_unmatched_signals_carrying_its_code(world, renshe_api, office):
+    from anxin.registry.tests.factories import make_uscc
+
+    code = make_uscc()
+    waiting = renshe_api.post(
+        "/api/v1/signals/",
+        _payload(world.luoxi_factory, enterprise_uscc=code, enterprise_name="未登记公司", reference="U-1"),
+        format="json",
+    ).json()
+    assert waiting["enterprise"] == {"uscc": code, "name": "未登记公司", "matched": False}
+    signal(enterprise=world.luoxi_factory)  # another enterprise's signal
+    found = renshe_api.get("/api/v1/signals/", {"enterprise": code.lower()}).json()["results"]
+    assert [r["id"] for r in found] == [waiting["id"]]
+    registered = renshe_api.get("/api/v1/signals/", {"enterprise": world.luoxi_factory.uscc}).json()
+    assert waiting["id"] not in [r["id"] for r in registered["results"]]
+
+
+@pytest.mark.parametrize("reference", [None, "", "   "])
+def test_the_api_requires_a_reference_so_a_resend_updates(world, renshe_api, reference):
+    body = _payload(world.luoxi_factory)
+    if reference is None:
+        del body["reference"]
+    else:
+        body["reference"] = reference
+    response = renshe_api.post("/api/v1/signals/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["reference"] == [
+        "请填写渠道编号 reference：重复提交时据此更新原记录，不会重复登记"
+    ]
+    assert not Signal.objects.exists()

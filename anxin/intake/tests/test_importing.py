@@ -160,3 +160,39 @@ def test_import_through_the_screen(world, login, renshe):
     token = preview.context["pending"]["token"]
     done = client.post("/signals/import/confirm/", {"token": token})
     assert done.status_code == 302 and Signal.objects.count() == 1
+
+
+def _over_10_mb(world) -> bytes:
+    """A well-formed CSV of valid rows, padded past the 10 MB import limit."""
+    from anxin.core.tabular import MAX_BYTES
+
+    content = _csv([_row(1, world.luoxi_factory)])
+    return content + b"\n" * (MAX_BYTES + 1 - len(content))
+
+
+def test_a_file_over_10_mb_is_refused_in_chinese_and_nothing_is_written(world, petition):
+    content = _over_10_mb(world)
+    for dry_run in (True, False):
+        with pytest.raises(DomainError) as refused:
+            signal_import(
+                actor=system_actor(), content=content, filename="big.csv", dry_run=dry_run, channel=petition
+            )
+        assert refused.value.message == "文件超过 10 MB，请拆分后分批导入"
+    assert not Signal.objects.exists() and not SecurityEvent.objects.filter(kind="import").exists()
+
+
+def test_a_file_over_10_mb_through_the_screen_is_refused_and_nothing_is_kept(
+    world, login, renshe, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client = login(renshe)
+    upload = io.BytesIO(_over_10_mb(world))
+    upload.name = "12333.csv"
+    response = client.post(
+        "/signals/import/", {"channel": Channel.objects.get(code="hotline-12333").pk, "file": upload}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"] == ["文件超过 10 MB，请拆分后分批导入"]
+    assert response.context["pending"] is None and "intake_import_pending" not in client.session
+    assert not Signal.objects.exists()
+    assert not (tmp_path / "media").exists() or not any((tmp_path / "media").rglob("*.csv"))

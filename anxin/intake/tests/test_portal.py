@@ -266,3 +266,139 @@ def test_a_merged_report_never_shows_another_workers_reply(client, world, town, 
     )
     page = client.get(f"/public/track/{mine.tracking_code}/").content.decode()
     assert "给另一位工人的答复" not in page
+
+
+def _files_under(root) -> list:
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def test_an_oversize_photo_is_refused_in_chinese_and_nothing_is_written(
+    client, world, town, settings, tmp_path
+):
+    from anxin.intake.uploads import MAX_BYTES
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    big = SimpleUploadedFile("工资条.png", _png() + b"\0" * MAX_BYTES, content_type="image/png")
+    response = _report(client, town, photos=[big])
+    assert response.status_code == 200
+    assert "“工资条.png”超过 5 MB，请压缩后再上传" in response.content.decode()
+    assert "photos" in response.context["form"].errors
+    assert not Signal.objects.exists() and not PortalAttempt.objects.exists()
+    assert _files_under(tmp_path / "media") == []
+
+
+def test_script_in_the_employer_and_reporter_name_shows_as_text_on_the_status_page(client, world, town):
+    _report(
+        client,
+        town,
+        employer_name='<script>alert("e")</script>',
+        reporter_name="<img src=x onerror=alert(2)>",
+    )
+    signal = Signal.objects.get()
+    assert signal.employer_name == '<script>alert("e")</script>'
+    page = client.get(f"/public/track/{signal.tracking_code}/").content.decode()
+    assert "&lt;script&gt;alert(&quot;e&quot;)&lt;/script&gt;" in page
+    assert '<script>alert("e")' not in page and "<img src=x" not in page
+
+
+def fire_submissions_at_once(*, town, count: int, ip: str, monkeypatch) -> list[object]:
+    """``count`` portal submissions from one address in parallel threads (each its own connection).
+
+    Every thread first passes the early, unlocked check (a barrier holds them there until all
+    have), and each holds its transaction open a little after the binding check: without a lock
+    they would all count the same attempts and all get in.
+    """
+    import threading
+    import time
+
+    from django.db import connection
+
+    barrier = threading.Barrier(count, timeout=20)
+    early_check, record = services.portal_limited, services.signal_record
+
+    def early_check_then_wait(**kwargs):
+        limited = early_check(**kwargs)
+        barrier.wait()
+        return limited
+
+    def slow_record(**kwargs):
+        time.sleep(0.15)  # widen the window between the check and the commit
+        return record(**kwargs)
+
+    monkeypatch.setattr(services, "portal_limited", early_check_then_wait)
+    monkeypatch.setattr(services, "signal_record", slow_record)
+    outcomes: list[object] = [None] * count
+
+    def submit(index: int) -> None:
+        try:
+            outcomes[index] = services.portal_submit(
+                facts={
+                    "employer_name": "罗溪纺织有限公司",
+                    "summary": f"同一来源并发提交 {index}",
+                    "reporter_phone": f"1390000{index:04d}",
+                    "amount": 100,
+                    "workers": 1,
+                },
+                town=town,
+                photos=[],
+                ip=ip,
+            )
+        except Exception as exc:  # the test inspects whatever came out
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return outcomes
+
+
+def set_submissions_per_hour(office, value: int) -> None:
+    from django.utils import timezone
+
+    from anxin.core.services import policy_parameter_set
+
+    policy_parameter_set(
+        actor=office,
+        code="portal.submissions_per_hour",
+        value=str(value),
+        effective_from=timezone.localdate(),
+        note="测试",
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_per_address_limit_holds_for_submissions_fired_at_once(district, office, monkeypatch):
+    from anxin.core.errors import DomainError
+    from anxin.org.models import Town
+
+    set_submissions_per_hour(office, 3)
+    outcomes = fire_submissions_at_once(
+        town=Town.objects.get(code="luoxi"), count=6, ip="203.0.113.7", monkeypatch=monkeypatch
+    )
+    accepted = [o for o in outcomes if isinstance(o, Signal)]
+    refused = [o for o in outcomes if isinstance(o, DomainError) and o.code == "rate_limited"]
+    assert (len(accepted), len(refused)) == (3, 3), outcomes
+    assert Signal.objects.count() == 3
+    assert PortalAttempt.objects.filter(action="submit").count() == 3
+
+
+def test_the_tick_forgets_rate_limit_records_older_than_a_day(client, world, town):
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    from anxin.intake.models import PortalBucket
+
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=3), tick=False):
+        _report(client, town)
+    _report(client, town)
+    assert PortalBucket.objects.count() == 2 and PortalAttempt.objects.count() == 2
+    assert services.portal_attempts_purge() == 1
+    assert PortalBucket.objects.get().day == timezone.localdate()
+    assert PortalAttempt.objects.count() == 1

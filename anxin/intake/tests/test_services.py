@@ -15,7 +15,7 @@ from anxin.core.audit import system_actor
 from anxin.core.errors import DomainError, ScopeViolation
 from anxin.core.services import policy_parameter_set
 from anxin.intake import services
-from anxin.intake.models import DuplicateState, SelfReport, Signal, SignalEvent, Stage, Verification
+from anxin.intake.models import Channel, DuplicateState, SelfReport, Signal, SignalEvent, Stage, Verification
 from anxin.intake.tests.factories import channel, signal
 from anxin.notify.models import Notification
 from anxin.org.models import Unit
@@ -137,6 +137,20 @@ def test_tick_marks_overdue_signals_once_and_tells_the_office(
     assert s.events.filter(action=SignalEvent.Action.OVERDUE).count() == 1
     assert Notification.objects.filter(recipient=office, topic="signal-overdue").count() == 1
     assert Notification.objects.filter(recipient=renshe, topic="signal-overdue").count() == 1
+
+
+def test_tick_tells_the_town_and_the_department_their_own_overdue_count(
+    world, office, renshe, chengjian, luoxi, xuejia, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(at("2026-11-20T10:00"), tick=False):
+        signal(enterprise=world.luoxi_factory, received_at=at("2026-11-20T09:00"))
+        signal(enterprise=world.luoxi_factory, received_at=at("2026-11-20T09:00"), channel_code="petition")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.signals_mark_overdue(now=at("2026-11-28T00:30")) == 2
+    expected = "您单位有 2 条线索核实逾期，已报联席办"
+    assert Notification.objects.get(recipient=luoxi, topic="signal-overdue").subject == expected
+    assert Notification.objects.get(recipient=renshe, topic="signal-overdue").subject == expected
+    assert not Notification.objects.filter(recipient__in=[xuejia, chengjian]).exists()
 
 
 def test_a_verified_signal_is_never_overdue(world, office):
@@ -648,3 +662,137 @@ def test_a_self_report_deadline_on_a_holiday_runs_to_the_next_working_day(distri
         arrears_since=since, reported_on=next_working_day + datetime.timedelta(days=1)
     )
     assert not late["on_time"]
+
+
+# --- 督办 and registering the employer from triage ----------------------------------------------
+
+
+def _overdue(world):
+    with time_machine.travel(at("2026-11-02T10:00"), tick=False):
+        return signal(enterprise=world.luoxi_factory, received_at=at("2026-11-02T09:00"))
+
+
+def test_urging_notifies_the_department_and_the_town_and_records_it_on_the_signal(
+    world, office, renshe, luoxi, xuejia, django_capture_on_commit_callbacks
+):
+    s = _overdue(world)
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        event = services.signal_urge(actor=office, signal=s, note="本周五前报结论")
+    assert event.action == SignalEvent.Action.URGE and event.actor == office
+    assert "人社局" in event.note and "罗溪镇" in event.note and "本周五前报结论" in event.note
+    urged = set(
+        Notification.objects.filter(topic="signal-urge").values_list("recipient__username", flat=True)
+    )
+    assert urged == {renshe.username, luoxi.username}
+    notice = Notification.objects.get(recipient=luoxi)
+    assert notice.subject.startswith(f"联席办督办：线索 #{s.pk}") and notice.url == f"/signals/{s.pk}/"
+
+
+def test_nothing_is_sent_when_urging_is_refused(world, office, django_capture_on_commit_callbacks):
+    s = _overdue(world)
+    services.signal_verify(actor=office, signal=s, result=Verification.UNFOUNDED, note="不属实")
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(DomainError, match="无需督办"):
+        services.signal_urge(actor=office, signal=s)
+    assert not Notification.objects.exists()
+    assert not s.events.filter(action=SignalEvent.Action.URGE).exists()
+
+
+def test_only_the_office_urges(world, luoxi, renshe):
+    s = _overdue(world)
+    for user in (luoxi, renshe):
+        with pytest.raises(PermissionDenied):
+            services.signal_urge(actor=user, signal=s)
+    assert not s.events.filter(action=SignalEvent.Action.URGE).exists()
+
+
+_REQUIRED = {"legal_rep": "张三", "address": "罗溪镇工业园1号", "industry": "C"}
+
+
+def test_registering_the_named_employer_links_and_reroutes_the_signal(world, office):
+    from anxin.registry.tests.factories import make_uscc
+
+    s = signal(employer_name="新北某建材有限公司", town=world.xuejia_factory.town)
+    assert s.enterprise is None
+    code = make_uscc()
+    matched = services.signal_match_new_enterprise(
+        actor=office,
+        signal=s,
+        uscc=code,
+        name="新北某建材有限公司",
+        town=world.luoxi_factory.town,
+        **_REQUIRED,
+    )
+    assert matched.enterprise.uscc == code and matched.enterprise.name == "新北某建材有限公司"
+    assert matched.town == world.luoxi_factory.town  # routed by the enterprise now
+    assert matched.events.filter(action=SignalEvent.Action.MATCH).count() == 1
+
+
+def test_registering_for_an_already_matched_signal_creates_nothing(world, office):
+    from anxin.registry.models import Enterprise
+    from anxin.registry.tests.factories import make_uscc
+
+    s = signal(enterprise=world.luoxi_factory)
+    before = Enterprise.objects.count()
+    with pytest.raises(DomainError, match="已关联企业"):
+        services.signal_match_new_enterprise(
+            actor=office,
+            signal=s,
+            uscc=make_uscc(),
+            name="另一家",
+            town=world.luoxi_factory.town,
+            **_REQUIRED,
+        )
+    assert Enterprise.objects.count() == before
+
+
+def test_a_refused_match_rolls_the_new_enterprise_back(world, office):
+    from anxin.registry.models import Enterprise
+    from anxin.registry.tests.factories import make_uscc
+
+    s = signal(employer_name="无名公司", town=world.luoxi_factory.town)
+    stale = Signal.objects.get(pk=s.pk)
+    services.signal_match(actor=office, signal=s, enterprise=world.luoxi_factory)  # someone else, meanwhile
+    code = make_uscc()
+    with pytest.raises(DomainError, match="已被他人处理"):
+        services.signal_match_new_enterprise(
+            actor=office, signal=stale, uscc=code, name="无名公司", town=world.luoxi_factory.town, **_REQUIRED
+        )
+    assert not Enterprise.objects.filter(uscc=code).exists()
+
+
+# --- channels (issue #3 §1) -------------------------------------------------------------------
+
+ISSUE_CHANNELS = {  # the 19 channels issue #3 names, each with the unit that owns it
+    "劳动保障监察": "hrss",
+    "劳动人事争议仲裁": "hrss",
+    "社保": "hrss",
+    "维权中心": "hrss",
+    "12333": "hrss",
+    "信访": "petition",
+    "法院": "court",
+    "检察院": "procuratorate",
+    "公安": "police",
+    "司法行政": "justice",
+    "总工会": "union",
+    "城建": "construction",
+    "农业/水利": "agriculture-water",
+    "市场监管": "market",
+    "税务": "tax",
+    "镇街网格": "comprehensive",
+    "群众网上反映": "office",
+    "企业欠薪报告": "hrss",
+    "排查摸底": "office",
+}
+
+
+def test_load_district_seeds_all_19_channels_of_the_issue_with_their_owning_unit(district):
+    call_command("load_district", stdout=open("/dev/null", "w"))  # noqa: SIM115 (again: idempotent)
+    seeded = {c.name: c.unit.code for c in Channel.objects.select_related("unit")}
+    assert len(ISSUE_CHANNELS) == 19
+    assert seeded == ISSUE_CHANNELS
+    special = Channel.objects
+    assert special.get(is_public=True).name == "群众网上反映"
+    assert special.get(is_self_report=True).name == "企业欠薪报告"
+    assert set(special.filter(towns_feed=True).values_list("name", flat=True)) == {"镇街网格", "排查摸底"}

@@ -7,8 +7,10 @@ import io
 
 import openpyxl
 import pytest
+from django.utils import timezone
 
 from anxin.core.models import SecurityEvent
+from anxin.intake import services
 from anxin.intake.models import Channel, SelfReport, Signal
 from anxin.intake.services import attachment_store
 from anxin.intake.tests.factories import signal
@@ -297,3 +299,289 @@ def test_the_inbox_shows_the_unread_count_and_marks_read(
     assert response.status_code == 302 and response["Location"] == f"/signals/{s.pk}/"
     assert Notification.objects.get(pk=notice.pk).read_at is not None
     assert 'data-testid="inbox-unread"' not in client.get("/").content.decode()
+
+
+# --- uploads through the officer forms --------------------------------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _files_under(root) -> list:
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def _signal_post(world, **changes) -> dict:
+    data = {
+        "channel": Channel.objects.get(code="hotline-12333").pk,
+        "reference": "GD-ATT",
+        "kind": "wage_complaint",
+        "employer_uscc": world.luoxi_factory.uscc,
+        "received_at": "2026-11-20T09:30",
+        "workers": "3",
+        "amount": "9,000",
+        "months_owed": "1",
+        "summary": "电话反映，附工资条",
+    }
+    data.update(changes)
+    return data
+
+
+def test_officer_form_attachments_are_stored_by_their_content(world, login, renshe, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    files = [
+        SimpleUploadedFile("工资条.jpg", _png(), content_type="image/jpeg"),  # a PNG under a .jpg name
+        SimpleUploadedFile("投诉书.pdf", PDF, content_type="application/pdf"),
+    ]
+    client = login(renshe)
+    assert client.post("/signals/new/", _signal_post(world, attachments=files)).status_code == 302
+    stored = {a.name: a for a in Signal.objects.get().attachments.all()}
+    assert set(stored) == {"工资条.jpg", "投诉书.pdf"}
+    assert stored["工资条.jpg"].content_type == "image/png" and stored["工资条.jpg"].file.name.endswith(
+        ".png"
+    )
+    assert stored["投诉书.pdf"].size == len(PDF)
+    response = client.get(f"/attachments/{stored['投诉书.pdf'].pk}/")
+    assert b"".join(response.streaming_content) == PDF
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "说明.pdf",
+            b"MZ\x90\x00 an executable renamed",
+            "“说明.pdf”不是可接受的文件类型（仅限 JPEG、PNG、PDF，按文件内容判断）",
+        ),
+        ("大图.pdf", PDF + b"0" * (5 * 1024 * 1024), "“大图.pdf”超过 5 MB，请压缩后再上传"),
+    ],
+)
+def test_a_bad_officer_attachment_is_refused_on_its_field_and_nothing_is_written(
+    world, login, renshe, settings, tmp_path, name, content, message
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    good = SimpleUploadedFile("好的.png", _png(), content_type="image/png")
+    bad = SimpleUploadedFile(name, content, content_type="application/pdf")
+    response = login(renshe).post("/signals/new/", _signal_post(world, attachments=[good, bad]))
+    assert response.status_code == 200
+    assert response.context["form"].errors["attachments"] == [message]
+    assert not Signal.objects.exists()
+    assert _files_under(tmp_path / "media") == []  # the good file written first is removed again
+
+
+def _self_report_post(world, **changes) -> dict:
+    data = {
+        "uscc": world.luoxi_factory.uscc,
+        "arrears_since": "2026-11-01",
+        "reported_on": "2026-11-06",
+        "workers": "12",
+        "amount": "86,000",
+        "cause": "货款未到",
+        "plan": "2026-11-30 50000 第一期",
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_self_report_scan_through_the_form_is_stored_with_the_report(
+    world, login, renshe, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    scan = SimpleUploadedFile("书面报告.pdf", PDF, content_type="application/pdf")
+    client = login(renshe)
+    assert client.post("/self-reports/new/", _self_report_post(world, scan=scan)).status_code == 302
+    report = SelfReport.objects.get()
+    assert report.scan.name == "书面报告.pdf" and report.scan.content_type == "application/pdf"
+    assert report.scan.signal_id == report.signal_id
+    page = client.get(f"/self-reports/{report.pk}/").content.decode()
+    assert f"/attachments/{report.scan_id}/" in page
+    assert b"".join(client.get(f"/attachments/{report.scan_id}/").streaming_content) == PDF
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "报告.pdf",
+            b"PK\x03\x04 a zip renamed",
+            "“报告.pdf”不是可接受的文件类型（仅限 JPEG、PNG、PDF，按文件内容判断）",
+        ),
+        ("报告.pdf", PDF + b"0" * (5 * 1024 * 1024), "“报告.pdf”超过 5 MB，请压缩后再上传"),
+    ],
+)
+def test_a_bad_self_report_scan_is_refused_on_its_field_and_nothing_is_written(
+    world, login, renshe, settings, tmp_path, name, content, message
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    scan = SimpleUploadedFile(name, content, content_type="application/pdf")
+    response = login(renshe).post("/self-reports/new/", _self_report_post(world, scan=scan))
+    assert response.status_code == 200
+    assert response.context["form"].errors["scan"] == [message]
+    assert not SelfReport.objects.exists() and not Signal.objects.exists()
+    assert _files_under(tmp_path / "media") == []
+
+
+def test_script_in_the_employer_and_reporter_name_shows_as_text_on_the_signal_page(world, login, office):
+    s = signal(
+        employer_name='<script>alert("e")</script>',
+        reporter_name="<img src=x onerror=alert(2)>",
+        reporter_phone="13912345678",
+        town=world.luoxi_factory.town,
+    )
+    client = login(office)
+    for page in (
+        client.get(f"/signals/{s.pk}/").content.decode(),
+        client.post(f"/signals/{s.pk}/reporter/").content.decode(),
+        client.get("/signals/").content.decode(),
+        client.get("/signals/triage/").content.decode(),
+    ):
+        assert '<script>alert("e")' not in page and "<img src=x" not in page
+    detail = client.get(f"/signals/{s.pk}/").content.decode()
+    assert "&lt;script&gt;alert(&quot;e&quot;)&lt;/script&gt;" in detail
+    assert "&lt;img src=x onerror=alert(2)&gt;" in detail
+
+
+# --- triage: 督办 overdue rows and register an unmatched employer in place ----------------------
+
+
+def _overdue_signal(world):
+    import time_machine
+
+    then = timezone.now() - datetime.timedelta(days=30)
+    with time_machine.travel(then, tick=False):
+        return signal(enterprise=world.luoxi_factory, received_at=then - datetime.timedelta(minutes=5))
+
+
+def test_an_overdue_row_is_urged_in_place_with_a_confirmation(
+    world, login, office, renshe, luoxi, django_capture_on_commit_callbacks
+):
+    s = _overdue_signal(world)
+    client = login(office)
+    page = client.get("/signals/triage/", {"queue": "overdue"}).content.decode()
+    assert f'hx-post="/signals/{s.pk}/triage/urge/"' in page
+    assert f'hx-confirm="督办线索 #{s.pk}：通知人社局和罗溪镇尽快核实' in page
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        row = client.post(
+            f"/signals/{s.pk}/triage/urge/",
+            {"note": "请周五前报结论", "queue": "overdue"},
+            HTTP_HX_REQUEST="true",
+        )
+    html = row.content.decode()
+    assert row.status_code == 200 and f'id="triage-{s.pk}"' in html and "已督办" in html
+    assert "<html" not in html  # the row only, swapped in place
+    assert set(Notification.objects.values_list("recipient__username", flat=True)) == {"t_renshe", "t_luoxi"}
+    event = s.events.get(action="urge")
+    assert event.actor == office and "请周五前报结论" in event.note
+    again = client.get("/signals/triage/", {"queue": "overdue"}).content.decode()
+    assert "已督办 1 次" in again
+    assert "督办" in client.get(f"/signals/{s.pk}/").content.decode()
+
+
+def test_urging_a_signal_verified_meanwhile_shows_the_reason_in_the_row(world, login, office):
+    s = _overdue_signal(world)
+    services.signal_verify(actor=office, signal=s, result="substantiated", note="属实")
+    row = login(office).post(f"/signals/{s.pk}/triage/urge/", {"queue": "overdue"}, HTTP_HX_REQUEST="true")
+    assert "无需督办" in row.content.decode() and not s.events.filter(action="urge").exists()
+
+
+def test_towns_and_departments_cannot_urge(world, login, luoxi, renshe):
+    s = _overdue_signal(world)
+    for user in (luoxi, renshe):
+        assert login(user).post(f"/signals/{s.pk}/triage/urge/", {"queue": "overdue"}).status_code == 403
+    assert not s.events.filter(action="urge").exists()
+
+
+def test_the_triage_overdue_queue_query_count_is_bounded(world, login, office, django_assert_max_num_queries):
+    for _ in range(12):
+        _overdue_signal(world)
+    client = login(office)
+    with django_assert_max_num_queries(16):
+        assert client.get("/signals/triage/", {"queue": "overdue"}).status_code == 200
+
+
+def _enterprise_post(**changes) -> dict:
+    data = {
+        "uscc": "",
+        "name": "",
+        "legal_rep": "张三",
+        "town": "",
+        "address": "罗溪镇工业园1号",
+        "industry": "C",
+        "ownership": "private",
+        "employees": "30",
+        "status": "operating",
+    }
+    data.update(changes)
+    return data
+
+
+def test_register_one_prefills_the_enterprise_form_from_the_signal(world, login, office):
+    from anxin.registry.tests.factories import make_uscc
+
+    code = make_uscc()
+    s = signal(employer_name="新北某建材有限公司", employer_uscc=code, town=world.luoxi_factory.town)
+    client = login(office)
+    triage = client.get("/signals/triage/").content.decode()
+    assert f'href="/signals/{s.pk}/triage/new-enterprise/"' in triage
+    page = client.get(f"/signals/{s.pk}/triage/new-enterprise/")
+    form = page.context["form"]
+    assert (form["name"].value(), form["uscc"].value(), form["town"].value()) == (
+        "新北某建材有限公司",
+        code,
+        world.luoxi_factory.town_id,
+    )
+    html = page.content.decode()
+    assert (
+        'value="新北某建材有限公司"' in html
+        and f'value="{code}"' in html
+        and "保存后该线索关联到新企业" in html
+    )
+
+
+def test_after_registering_the_signal_is_linked_to_the_new_enterprise(world, login, office):
+    from anxin.registry.models import Enterprise
+    from anxin.registry.tests.factories import make_uscc
+
+    code = make_uscc()
+    s = signal(employer_name="新北某建材有限公司", employer_uscc=code, town=world.luoxi_factory.town)
+    response = login(office).post(
+        f"/signals/{s.pk}/triage/new-enterprise/",
+        _enterprise_post(uscc=code, name="新北某建材有限公司", town=world.luoxi_factory.town_id),
+        follow=True,
+    )
+    created = Enterprise.objects.get(uscc=code)
+    s.refresh_from_db()
+    assert s.enterprise == created and s.town == created.town and s.assigned_unit is not None
+    assert s.events.filter(action="match").exists()
+    assert response.redirect_chain[-1][0] == "/signals/triage/?queue=unmatched"
+    assert f"线索 #{s.pk} 已关联" in response.content.decode()
+    assert response.context["counts"]["unmatched"] == 0
+
+
+def test_a_bad_new_enterprise_form_links_nothing_and_creates_nothing(world, login, office):
+    from anxin.registry.models import Enterprise
+
+    s = signal(employer_name="新北某建材有限公司", town=world.luoxi_factory.town)
+    before = Enterprise.objects.count()
+    response = login(office).post(
+        f"/signals/{s.pk}/triage/new-enterprise/",
+        _enterprise_post(uscc="BADCODE", name="新北某建材有限公司", town=world.luoxi_factory.town_id),
+    )
+    assert response.status_code == 200 and "uscc" in response.context["form"].errors
+    assert Enterprise.objects.count() == before
+    s.refresh_from_db()
+    assert s.enterprise is None
+
+
+def test_only_the_office_registers_from_triage(world, login, luoxi, chengjian):
+    s = signal(employer_name="某公司", town=world.luoxi_factory.town)
+    for user in (luoxi, chengjian):
+        assert login(user).get(f"/signals/{s.pk}/triage/new-enterprise/").status_code == 403

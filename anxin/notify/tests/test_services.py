@@ -105,3 +105,26 @@ def test_the_inbox_query_count_is_bounded(
     client = login(luoxi)
     with django_assert_max_num_queries(12):
         assert client.get("/inbox/").status_code == 200
+
+
+def test_a_bad_backend_path_is_recorded_as_a_failed_message_not_raised(settings, district):
+    settings.SMS_BACKEND = "anxin.notify.no_such_module.Backend"
+    message = services.sms_send(phone="13912345678", text="x", topic="t")
+    assert message.status == "failed" and "no_such_module" in message.error
+    assert message.backend == "Backend" and message.phone_masked == "139****5678"
+
+
+def test_a_bad_backend_path_still_leaves_every_recipient_a_notice_and_a_failed_record(
+    luoxi, xuejia, settings, django_capture_on_commit_callbacks
+):
+    settings.SMS_BACKEND = "anxin.notify.sms.NoSuchBackend"
+    for user, phone in ((luoxi, "13800001111"), (xuejia, "13800002222")):
+        user.phone = phone
+        user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify_users(user_ids=[luoxi.pk, xuejia.pk], subject="预警", sms=True)
+    assert Notification.objects.count() == 2
+    assert sorted(SmsMessage.objects.values_list("phone_masked", "status")) == [
+        ("138****1111", "failed"),
+        ("138****2222", "failed"),
+    ]
