@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anxin.core.access import Scope, ScopedQuerySet
-from anxin.core.models import Event, TimeStampedModel
+from anxin.core.models import Event, StoredFile, TimeStampedModel
 from anxin.intake.models import Signal
 from anxin.monitoring.models import Alert, Level
 from anxin.org.models import Town, Unit
@@ -577,7 +577,7 @@ def document_path(instance, filename: str) -> str:
     return f"cases/{timezone.now():%Y/%m}/{instance.token}{instance.extension}"
 
 
-class CaseDocument(models.Model):
+class CaseDocument(StoredFile):
     """A file behind a case or one of its actions: the mediation agreement, an award or judgment,
     a preservation ruling, a custody agreement, a served notice — checked by content (PDF, JPEG,
     PNG), never by name."""
@@ -589,19 +589,10 @@ class CaseDocument(models.Model):
     kind = models.CharField(_("文书类型"), max_length=12, choices=DocumentKind.choices)
     title = models.CharField(_("标题"), max_length=150)
     file = models.FileField(_("文件"), upload_to=document_path, max_length=200)
-    token = models.CharField(max_length=32, unique=True, editable=False)
-    extension = models.CharField(max_length=8, editable=False)
-    content_type = models.CharField(_("类型"), max_length=60)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = _("案件文书")
         verbose_name_plural = _("案件文书")
-        ordering = ["uploaded_at", "pk"]
 
     def __str__(self) -> str:
         return self.title

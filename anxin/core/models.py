@@ -29,6 +29,25 @@ class Event(models.Model):
         abstract = True
 
 
+class StoredFile(models.Model):
+    """A file kept with a record (a signal's attachment, a case's paper): checked by its content
+    before it is stored, named by an unguessable token, never by the uploader's file name. The
+    subclass adds ``file`` with its own ``upload_to`` (the apps keep their files apart)."""
+
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    extension = models.CharField(max_length=8, editable=False)
+    content_type = models.CharField(_("类型"), max_length=60)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "pk"]
+
+
 class TimeStampedModel(models.Model):
     """Base for district data: when a row was created and last changed."""
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anxin.core.access import Scope, ScopedQuerySet
 from anxin.core.crypto import EncryptedTextField
-from anxin.core.models import Event, TimeStampedModel
+from anxin.core.models import Event, StoredFile, TimeStampedModel
 from anxin.core.validators import mask_id_number, mask_phone
 from anxin.org.models import Town, Unit
 from anxin.registry.models import Enterprise, Project, in_line
@@ -348,25 +348,16 @@ def attachment_path(instance, filename: str) -> str:
     return f"intake/{timezone.now():%Y/%m}/{instance.token}{instance.extension}"
 
 
-class SignalAttachment(models.Model):
+class SignalAttachment(StoredFile):
     """A file behind a signal (a photo from the portal, a scanned complaint, a written report)."""
 
     signal = models.ForeignKey(Signal, on_delete=models.PROTECT, related_name="attachments")
     file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
-    token = models.CharField(max_length=32, unique=True, editable=False)
-    extension = models.CharField(max_length=8, editable=False)
     name = models.CharField(_("文件名"), max_length=150)
-    content_type = models.CharField(_("类型"), max_length=60)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = _("线索附件")
         verbose_name_plural = _("线索附件")
-        ordering = ["uploaded_at", "pk"]
 
     def __str__(self) -> str:
         return self.name
