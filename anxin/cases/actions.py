@@ -463,8 +463,10 @@ def instalments_set(*, actor, action: LegalAction, rows: list[tuple[datetime.dat
 def instalment_paid(*, actor, instalment: Instalment, paid_on: datetime.date, note: str = "") -> Instalment:
     """The handling unit (or the lead unit, or the office) records that an instalment was paid."""
     action = instalment.action
-    if not (handles(actor, action) or is_lead(actor, action.case)):
+    if not may_mark_paid(actor, action):
         raise PermissionDenied(_("只有承办单位、牵头单位或联席办可以登记履行情况"))
+    if action.status == ActionStatus.CANCELLED or not action.case.is_open:
+        raise DomainError(_("措施已撤回或案件已结案，不能再登记履行"), code="transition")
     if paid_on is None:
         raise DomainError(_("请填写实付日期"), field="paid_on")
     if paid_on > timezone.localdate():
@@ -504,6 +506,10 @@ DOCUMENT_KINDS: dict[str, tuple[str, ...]] = {
     Kind.DEPOSIT: (DocumentKind.OTHER,),
     Kind.FUND: (DocumentKind.OTHER,),
 }
+
+
+def may_mark_paid(actor, action: LegalAction) -> bool:
+    return handles(actor, action) or is_lead(actor, action.case)
 
 
 def may_attach(actor, case: Case, action: LegalAction | None = None) -> bool:

@@ -19,6 +19,7 @@ from anxin.cases.selectors import actions_mine
 from anxin.core.access import get_scoped_or_404
 from anxin.core.api import CodeRelatedField, ModelPermissions
 from anxin.core.money import YuanField, yuan_str
+from anxin.core.validators import normalize_uscc
 from anxin.intake.models import Signal
 from anxin.monitoring.models import Alert
 from anxin.org.models import Unit
@@ -179,7 +180,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         cases = cases.prefetch_related("co_units")
         params = self.request.query_params
         if params.get("enterprise"):
-            cases = cases.filter(enterprise__uscc=params["enterprise"].strip().upper().replace("\x00", ""))
+            cases = cases.filter(enterprise__uscc=normalize_uscc(params["enterprise"].replace("\x00", "")))
         stage = (params.get("stage") or "").strip()
         if stage:
             if stage not in Stage.values:

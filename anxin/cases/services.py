@@ -280,8 +280,14 @@ def case_link(
     visible = Signal.objects.for_user(actor).filter(pk__in=[s.pk for s in signals]).count()
     if not is_system(actor) and visible != len({s.pk for s in signals}):
         raise ScopeViolation(_("所选线索不在您的查看范围内"))
+    visible = Alert.objects.for_user(actor).filter(pk__in=[a.pk for a in alerts]).count()
+    if not is_system(actor) and visible != len({a.pk for a in alerts}):
+        raise ScopeViolation(_("所选预警不在您的查看范围内"))
+    if any(a.status not in ACTIVE_ALERT for a in alerts):
+        raise DomainError(_("只能关联未办结的预警（已排除或已处置的预警不改变案件）"), field="alerts")
     now = now or timezone.now()
     with transaction.atomic(), acting(actor):
+        list(Alert.objects.select_for_update().filter(pk__in=[a.pk for a in alerts]))  # one case per alert
         for alert in alerts:
             taken = Case.objects.filter(alerts=alert).exclude(stage=Stage.CLOSED).exclude(pk=case.pk).first()
             if taken:
@@ -816,12 +822,16 @@ def asset_recover(*, actor, asset: AssetItem, recovered_on: datetime.date, note:
         raise DomainError(_("追回日期不能晚于今天"), field="recovered_on")
     now = timezone.now()
     with transaction.atomic(), acting(actor):
-        guarded_update(
-            AssetItem.objects.all(),
-            asset.pk,
-            recovered_on=recovered_on,
-            note=(asset.note + "\n" + note.strip()).strip(),
-        )
+        if (
+            guarded_update(
+                AssetItem.objects.filter(looted=True, recovered_on__isnull=True),
+                asset.pk,
+                recovered_on=recovered_on,
+                note=(asset.note + "\n" + note.strip()).strip(),
+            )
+            != 1
+        ):
+            raise DomainError(_("已登记追回（可能已被他人登记），请刷新后查看"), code="conflict")
         _event(
             asset.case, Kind.ASSET, actor, now, f"{asset.get_item_display()}已于 {recovered_on:%Y-%m-%d} 追回"
         )

@@ -559,6 +559,10 @@ def action_detail(request, pk: int):
         "steps": action.steps.select_related("actor"),
         "instalments": action.instalments.all(),
         "today": timezone.localdate(),
+        "may_mark_paid": action.status != "cancelled"
+        and action.case.is_open
+        and user.has_perm("cases.handle_legalaction")
+        and action_services.may_mark_paid(user, action),
         "documents": action.documents.select_related("uploaded_by"),
         "may_attach": user.has_perm("cases.add_casedocument")
         and action_services.may_attach(user, action.case, action),

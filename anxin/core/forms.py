@@ -45,11 +45,14 @@ class FilterForm(forms.Form):
             field.widget.attrs.setdefault("aria-label", str(field.label))
 
     def filters(self) -> dict:
-        if not self.is_valid():
-            return {}
+        """The valid filters. An invalid one (a town code that does not exist, a bad date) is left
+        out rather than emptying every filter: the list and its export keep the others, and
+        ``describe`` says which one was ignored."""
+        self.is_valid()
         return {
             k: (v or "").strip() if isinstance(v, str) or v is None else v
             for k, v in self.cleaned_data.items()
+            if k not in self.errors
         }
 
     def describe(self) -> str:
@@ -59,6 +62,11 @@ class FilterForm(forms.Form):
                 field = self.fields[name]
                 label = dict(field.choices).get(value, value) if hasattr(field, "choices") else value
                 parts.append(f"{field.label}={label}")
+        if self.is_bound and self.errors:
+            parts.append(
+                "已忽略无效筛选："
+                + "、".join(str(self.fields[n].label) for n in self.errors if n in self.fields)
+            )
         return "；".join(parts)
 
 

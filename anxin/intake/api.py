@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from anxin.core.access import get_scoped_or_404
 from anxin.core.api import CodeRelatedField, ModelPermissions
 from anxin.core.money import YuanField, yuan_str
-from anxin.core.validators import validate_uscc
+from anxin.core.validators import normalize_uscc, validate_uscc
 from anxin.intake import services
 from anxin.intake.models import Channel, SelfReport, Signal, SignalKind, Verification
 from anxin.registry.models import Enterprise
@@ -244,7 +244,7 @@ class SignalViewSet(
         if params.get("enterprise"):
             # The registered enterprise's signals, and those still waiting for a match that carry
             # its code as the source gave it.
-            uscc = params["enterprise"].strip().upper().replace("\x00", "")
+            uscc = normalize_uscc(params["enterprise"].replace("\x00", ""))
             signals = signals.filter(
                 Q(enterprise__uscc=uscc) | Q(enterprise__isnull=True, employer_uscc=uscc)
             )

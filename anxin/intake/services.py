@@ -805,7 +805,7 @@ def signal_urge(*, actor, signal: Signal, note: str = "") -> SignalEvent:
             signal=locked,
             action=Action.URGE,
             actor=actor,
-            note=f"督办{names}（{due}）：{note or '请尽快核实并录入结论'}",
+            note=f"督办{names}" + (f"（{due}）" if due else "") + f"：{note or '请尽快核实并录入结论'}",
         )
     notify_units(
         unit_ids=[u.pk for u in units],

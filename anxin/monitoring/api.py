@@ -17,7 +17,7 @@ from anxin.core.errors import DomainError
 from anxin.core.models import SecurityEventKind
 from anxin.core.security import client_ip
 from anxin.core.services import security_event_record
-from anxin.core.validators import validate_uscc
+from anxin.core.validators import normalize_uscc, validate_uscc
 from anxin.monitoring import services
 from anxin.monitoring.importing import parse_month, parse_value
 from anxin.monitoring.models import Alert, AlertStatus, Indicator, RiskAssessment
@@ -273,7 +273,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         alerts = Alert.objects.for_user(self.request.user).select_related("enterprise", "town", "unit")
         params = self.request.query_params
         if params.get("enterprise"):
-            alerts = alerts.filter(enterprise__uscc=params["enterprise"].strip().upper().replace("\x00", ""))
+            alerts = alerts.filter(enterprise__uscc=normalize_uscc(params["enterprise"].replace("\x00", "")))
         if params.get("rule"):
             alerts = alerts.filter(rule=params["rule"].replace("\x00", ""))
         if params.get("status"):

@@ -124,9 +124,15 @@ def _evidence_figures(alerts: list) -> dict[int, tuple[int, int, str]]:
                 label = "拖欠工资" if obs.indicator.code == "wage_arrears_months" else "欠缴社保"
                 notes.append(f"{obs.month:%Y年%m月}{label}金额 {format_yuan(value)} 元")
         complaints = [signals[i] for i in evidence[alert.pk].get("signals") or [] if i in signals]
-        workers = sum(w for w, _a in complaints)
+        # The same group may complain more than once: the largest complaint is the figure that is
+        # certain; the sum is an upper bound the reporter checks.
+        workers = max((w for w, _a in complaints), default=0)
         if complaints:
-            notes.append(f"涉及人数取自 {len(complaints)} 条查实线索（合计 {workers} 人）")
+            total = sum(w for w, _a in complaints)
+            notes.append(
+                f"涉及人数取自 {len(complaints)} 条查实线索：至少 {workers} 人"
+                + (f"，各线索合计 {total} 人（可能有重复）" if total != workers else "")
+            )
         if not amount and complaints:
             amount = sum(a for _w, a in complaints)
             if amount:

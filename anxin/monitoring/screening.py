@@ -228,8 +228,34 @@ def task_answer(*, actor, task: ScreeningTask, answers: dict) -> ScreeningTask:
                 ],
             )
             ScreeningTask.objects.filter(pk=task.pk).update(signal_id=recorded[0].signal.pk)
+        _withdraw_corrected(campaign=campaign, task=task, still_risky=set(risky), actor=system)
     task.refresh_from_db()
     return task
+
+
+def _withdraw_corrected(*, campaign, task: ScreeningTask, still_risky: set[str], actor) -> None:
+    """An answer corrected to 正常 withdraws the signal its earlier answer raised: verified 不属实
+    (the rules ignore those), so a risk the town no longer finds stops scoring. A signal an officer
+    has already verified keeps that officer's finding."""
+    from anxin.intake import services as intake_services
+    from anxin.intake.models import Signal, Stage, Verification
+
+    base = f"SC{campaign.pk}-{task.enterprise_id}"
+    references = {base} | {f"{base}-{kind}" for kind in set(SIGNAL_KINDS.values()) - {"other"}}
+    stale = (
+        Signal.objects.filter(channel__code="screening", reference__in=references, merged_into__isnull=True)
+        .exclude(kind__in=still_risky)
+        .filter(stage__in=[Stage.RECEIVED, Stage.VERIFYING])
+    )
+    for signal in stale:
+        if signal.stage == Stage.RECEIVED:
+            signal = intake_services.signal_accept(actor=actor, signal=signal, note="排查复查")
+        intake_services.signal_verify(
+            actor=actor,
+            signal=signal,
+            result=Verification.UNFOUNDED,
+            note=f"排查行动“{campaign.name}”复查已纠正：{signal.get_kind_display()}不再存在",
+        )
 
 
 def progress(*, user, campaign: ScreeningCampaign) -> list[dict]:

@@ -216,7 +216,13 @@ def test_a_project_case_is_opened_over_the_api_and_may_draw_the_deposit(world, a
     )
     assert not_a_party.status_code == 400 and "不是此工程项目" in not_a_party.content.decode()
     other_town = api(xuejia).post("/api/v1/cases/", body | {"project": world.luoxi_project.pk}, format="json")
-    assert other_town.status_code == 400
+    assert other_town.status_code == 400 and "enterprise_uscc" in other_town.json()
+    # 人社局 sees every enterprise but has no project line: the project itself is out of its scope
+    from anxin.registry.models import Project
+
+    assert not Project.objects.for_user(renshe).filter(pk=world.luoxi_project.pk).exists()
+    no_line = api(renshe).post("/api/v1/cases/", body | {"project": world.luoxi_project.pk}, format="json")
+    assert no_line.status_code == 400 and "project" in no_line.json()
     assert Case.objects.count() == 0
     made = client.post("/api/v1/cases/", body | {"project": world.luoxi_project.pk}, format="json")
     assert made.status_code == 201, made.content

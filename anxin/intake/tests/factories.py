@@ -39,3 +39,16 @@ def signal(
         received_at=received_at or timezone.now() - datetime.timedelta(minutes=1),
         **facts,
     ).signal
+
+
+def on_disk(settings, root) -> None:
+    """Store uploads as files under ``root`` for this test (the test settings keep them in memory),
+    so a test can see which files were written and which were removed again."""
+    settings.MEDIA_ROOT = root
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root)},
+        },
+    }

@@ -15,6 +15,7 @@ from anxin.core.errors import DomainError
 from anxin.core.models import SecurityEvent
 from anxin.intake.importing import COLUMNS, signal_import, signal_template
 from anxin.intake.models import Channel, Signal
+from anxin.intake.tests.factories import on_disk
 
 HEADERS = [c.header for c in COLUMNS]
 
@@ -184,7 +185,7 @@ def test_a_file_over_10_mb_is_refused_in_chinese_and_nothing_is_written(world, p
 def test_a_file_over_10_mb_through_the_screen_is_refused_and_nothing_is_kept(
     world, login, renshe, settings, tmp_path
 ):
-    settings.MEDIA_ROOT = tmp_path / "media"
+    on_disk(settings, tmp_path / "media")
     client = login(renshe)
     upload = io.BytesIO(_over_10_mb(world))
     upload.name = "12333.csv"

@@ -12,6 +12,7 @@ from PIL import Image
 
 from anxin.intake import services
 from anxin.intake.models import PortalAttempt, Signal, SignalEvent, Stage
+from anxin.intake.tests.factories import on_disk
 from anxin.notify.models import SmsMessage
 
 PHONE = "13912345678"
@@ -277,7 +278,7 @@ def test_an_oversize_photo_is_refused_in_chinese_and_nothing_is_written(
 ):
     from anxin.intake.uploads import MAX_BYTES
 
-    settings.MEDIA_ROOT = tmp_path / "media"
+    on_disk(settings, tmp_path / "media")
     big = SimpleUploadedFile("工资条.png", _png() + b"\0" * MAX_BYTES, content_type="image/png")
     response = _report(client, town, photos=[big])
     assert response.status_code == 200

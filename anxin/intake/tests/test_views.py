@@ -13,7 +13,7 @@ from anxin.core.models import SecurityEvent
 from anxin.intake import services
 from anxin.intake.models import Channel, SelfReport, Signal
 from anxin.intake.services import attachment_store
-from anxin.intake.tests.factories import signal
+from anxin.intake.tests.factories import on_disk, signal
 from anxin.intake.tests.test_portal import _png
 from anxin.intake.tests.test_services import _self_report
 from anxin.notify.models import Notification
@@ -329,7 +329,7 @@ def _signal_post(world, **changes) -> dict:
 def test_officer_form_attachments_are_stored_by_their_content(world, login, renshe, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    settings.MEDIA_ROOT = tmp_path / "media"
+    on_disk(settings, tmp_path / "media")
     files = [
         SimpleUploadedFile("工资条.jpg", _png(), content_type="image/jpeg"),  # a PNG under a .jpg name
         SimpleUploadedFile("投诉书.pdf", PDF, content_type="application/pdf"),
@@ -344,6 +344,7 @@ def test_officer_form_attachments_are_stored_by_their_content(world, login, rens
     assert stored["投诉书.pdf"].size == len(PDF)
     response = client.get(f"/attachments/{stored['投诉书.pdf'].pk}/")
     assert b"".join(response.streaming_content) == PDF
+    assert len(_files_under(tmp_path / "media")) == 2  # really on disk: the cleanup tests below can fail
 
 
 @pytest.mark.parametrize(
@@ -362,7 +363,7 @@ def test_a_bad_officer_attachment_is_refused_on_its_field_and_nothing_is_written
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    settings.MEDIA_ROOT = tmp_path / "media"
+    on_disk(settings, tmp_path / "media")
     good = SimpleUploadedFile("好的.png", _png(), content_type="image/png")
     bad = SimpleUploadedFile(name, content, content_type="application/pdf")
     response = login(renshe).post("/signals/new/", _signal_post(world, attachments=[good, bad]))
@@ -391,7 +392,7 @@ def test_a_self_report_scan_through_the_form_is_stored_with_the_report(
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    settings.MEDIA_ROOT = tmp_path / "media"
+    on_disk(settings, tmp_path / "media")
     scan = SimpleUploadedFile("书面报告.pdf", PDF, content_type="application/pdf")
     client = login(renshe)
     assert client.post("/self-reports/new/", _self_report_post(world, scan=scan)).status_code == 302
@@ -419,7 +420,7 @@ def test_a_bad_self_report_scan_is_refused_on_its_field_and_nothing_is_written(
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    settings.MEDIA_ROOT = tmp_path / "media"
+    on_disk(settings, tmp_path / "media")
     scan = SimpleUploadedFile(name, content, content_type="application/pdf")
     response = login(renshe).post("/self-reports/new/", _self_report_post(world, scan=scan))
     assert response.status_code == 200

@@ -221,8 +221,8 @@ def test_a_complaints_draft_takes_workers_and_amount_from_the_verified_complaint
             )
             signal_verify(actor=office, signal=s, result="substantiated", note="属实")
     draft = ImmediateReport.objects.get(enterprise=world.xuejia_factory, rule="IMMEDIATE_COMPLAINTS_3")
-    assert (draft.workers, draft.amount) == (20, 7_000_000)
-    assert "3 条查实线索（合计 20 人）" in draft.facts
+    assert (draft.workers, draft.amount) == (12, 7_000_000)  # the same workers may complain again
+    assert "3 条查实线索：至少 12 人，各线索合计 20 人（可能有重复）" in draft.facts
 
 
 # --- the ledger ----------------------------------------------------------------------------------

@@ -159,6 +159,30 @@ def test_a_screening_answer_changes_the_enterprise_assessment(
     assert assessment.level == "yellow"
 
 
+def test_an_answer_corrected_to_normal_withdraws_the_risk_it_raised(
+    campaign, world, luoxi, django_capture_on_commit_callbacks
+):
+    task = campaign.tasks.get(enterprise=world.luoxi_factory)
+    with django_capture_on_commit_callbacks(execute=True):
+        screening.task_answer(
+            actor=luoxi, task=task, answers=_answers(operations_normal=False, loans_overdue=True)
+        )
+    assessment = RiskAssessment.objects.get(enterprise=world.luoxi_factory)
+    assert next(f for f in assessment.findings if f["rule"] == "SCREENING_RISK")["points"] == 35
+    with django_capture_on_commit_callbacks(execute=True):  # the town corrects: loans are in order
+        screening.task_answer(actor=luoxi, task=task, answers=_answers(operations_normal=False))
+    withdrawn = Signal.objects.get(channel__code="screening", kind="loan_overdue")
+    assert withdrawn.verification == "unfounded" and "复查已纠正" in withdrawn.verification_note
+    kept = Signal.objects.get(channel__code="screening", kind="suspension")
+    assert kept.verification != "unfounded"
+    finding = next(
+        f
+        for f in RiskAssessment.objects.get(enterprise=world.luoxi_factory).findings
+        if f["rule"] == "SCREENING_RISK"
+    )
+    assert finding["points"] == 15 + 5 and "银行贷款逾期" not in finding["text"]
+
+
 def test_tasks_go_to_the_department_by_duty_and_it_is_notified(
     world, office, chengjian, renshe, luoxi, django_capture_on_commit_callbacks
 ):
