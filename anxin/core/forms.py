@@ -48,10 +48,10 @@ class FilterForm(forms.Form):
         """The valid filters. An invalid one (a town code that does not exist, a bad date) is left
         out rather than emptying every filter: the list and its export keep the others, and
         ``describe`` says which one was ignored."""
-        self.is_valid()
+        self.is_valid()  # an unbound form (no query string) has no filters
         return {
             k: (v or "").strip() if isinstance(v, str) or v is None else v
-            for k, v in self.cleaned_data.items()
+            for k, v in getattr(self, "cleaned_data", {}).items()
             if k not in self.errors
         }
 

@@ -117,13 +117,19 @@ class Param:
     effective_from: str = ""
 
     def evidence(self) -> dict:
-        return {
-            "code": self.code,
-            "value": self.value,
-            "unit": self.unit,
-            "citation": self.citation,
-            "effective_from": self.effective_from,
-        }
+        """What a finding records of the parameter. Built once per parameter and scan (a scan asks it
+        for every enterprise); findings only serialise it, never change it."""
+        cached = self.__dict__.get("_evidence")
+        if cached is None:
+            cached = {
+                "code": self.code,
+                "value": self.value,
+                "unit": self.unit,
+                "citation": self.citation,
+                "effective_from": self.effective_from,
+            }
+            object.__setattr__(self, "_evidence", cached)
+        return cached
 
 
 @dataclass
@@ -494,22 +500,28 @@ def screening(facts: Facts, params: dict[str, Param], as_of: datetime.date) -> F
             drop, latest = found
             used.append(threshold.evidence())
             add((points_code,), f"{label}较前三个月均值下降 {drop}%（≥{threshold.value}%）", obs=latest)
-    for code, kinds, points_code, label in (
-        ("overdue_loans", ("loan_overdue",), "screen.points_overdue_loans", "银行贷款逾期"),
-        ("lawsuits", ("litigation",), "screen.points_litigation", "涉诉涉执"),
-        ("private_lending", ("private_lending",), "screen.points_private_lending", "民间借贷风险"),
+    # One pass over the signals for the kinds read below (same filter as ``recent_signals``).
+    since = as_of - datetime.timedelta(days=RECENT_DAYS)
+    recent: dict[str, list[Sig]] = {}
+    for s in facts.signals:
+        if since <= s.received <= as_of and s.verification != "unfounded" and not s.merged:
+            recent.setdefault(s.kind, []).append(s)
+    for code, kind, points_code, label in (
+        ("overdue_loans", "loan_overdue", "screen.points_overdue_loans", "银行贷款逾期"),
+        ("lawsuits", "litigation", "screen.points_litigation", "涉诉涉执"),
+        ("private_lending", "private_lending", "screen.points_private_lending", "民间借贷风险"),
     ):
         obs = observed(code)
-        found = recent_signals(facts, kinds, as_of, RECENT_DAYS)
+        found = recent.get(kind, [])
         if obs or found:
             add((points_code,), label, obs=obs, sigs=found)
-    absconded = recent_signals(facts, ("owner_absconded",), as_of, RECENT_DAYS)
+    absconded = recent.get("owner_absconded", [])
     if facts.status == "unreachable" or absconded:
         add(("screen.points_owner_unreachable",), "企业主失联逃匿", sigs=absconded)
-    suspended = recent_signals(facts, ("suspension",), as_of, RECENT_DAYS)
+    suspended = recent.get("suspension", [])
     if facts.status == "suspended" or suspended:
         add(("screen.points_suspension",), "停产停业", sigs=suspended)
-    settlement = recent_signals(facts, ("project_settlement",), as_of, RECENT_DAYS)
+    settlement = recent.get("project_settlement", [])
     if settlement:
         add(("screen.points_project_settlement",), "工程款结算、劳务分包问题", sigs=settlement)
     collective = recent_signals(facts, ("collective",), as_of, 365)

@@ -61,20 +61,27 @@ def watch_sync(*, levels: dict[int, tuple[str, str]], routes: dict[int, tuple], 
     """Called by the scan: propose orange/red enterprises not yet on the list; keep live entries'
     levels current (a tighter frequency applies from the next follow-up). ``levels``: id → (level,
     reason); ``routes``: id → (town_id, unit_id)."""
+    if not levels:
+        return 0
+    # The chunk's enterprises by id range (as the scan reads them), not a 5,000-item IN list.
+    span = {"enterprise_id__gte": min(levels), "enterprise_id__lte": max(levels)}
     live = {
         e.enterprise_id: e
-        for e in WatchEntry.objects.filter(enterprise_id__in=list(levels), status__in=LIVE_WATCH)
+        for e in WatchEntry.objects.filter(**span, status__in=LIVE_WATCH)
+        if e.enterprise_id in levels
     }
     # Declined or exited entries: proposed again only when the level rises above the one it had.
-    closed_level = dict(
-        WatchEntry.objects.filter(
-            enterprise_id__in=list(levels), status__in=[WatchStatus.DECLINED, WatchStatus.EXITED]
+    closed_level = {
+        enterprise_id: level
+        for enterprise_id, level in WatchEntry.objects.filter(
+            **span, status__in=[WatchStatus.DECLINED, WatchStatus.EXITED]
         )
         .order_by("enterprise_id", "closed_at")
         .values_list("enterprise_id", "level")
-    )
+        if enterprise_id in levels
+    }
     rank = {Level.NONE: 0, Level.YELLOW: 1, Level.ORANGE: 2, Level.RED: 3}
-    proposals, changed, events = [], [], []
+    proposals, changed, events = [], [], []  # proposals: the columns below, no model instance each
     for enterprise_id, (level, reason) in levels.items():
         entry = live.get(enterprise_id)
         if entry is None:
@@ -82,35 +89,23 @@ def watch_sync(*, levels: dict[int, tuple[str, str]], routes: dict[int, tuple], 
                 continue
             if level in PROPOSE_LEVELS:
                 town_id, unit_id = routes.get(enterprise_id, (None, None))
-                proposals.append(
-                    WatchEntry(
-                        enterprise_id=enterprise_id,
-                        level=level,
-                        proposed_at=now,
-                        proposal=reason,
-                        town_id=town_id,
-                        unit_id=unit_id,
-                    )
-                )
+                proposals.append((enterprise_id, level, WatchStatus.PROPOSED, now, reason, town_id, unit_id))
         elif entry.level != level:
             events.append(
-                WatchEvent(
-                    entry=entry,
-                    action=Action.LEVEL,
-                    actor=actor,
-                    at=now,
-                    note=f"{entry.get_level_display()} → {dict(Level.choices)[level]}",
+                (
+                    entry.pk,
+                    Action.LEVEL,
+                    actor.pk,
+                    now,
+                    f"{entry.get_level_display()} → {dict(Level.choices)[level]}",
                 )
             )
             entry.level = level
             changed.append(entry)
     columns = ("enterprise_id", "level", "status", "proposed_at", "proposal", "town_id", "unit_id")
-    ids = insert_rows(
-        WatchEntry, columns, ([getattr(e, c) for c in columns] for e in proposals), returning=True
-    )
+    ids = insert_rows(WatchEntry, columns, proposals, returning=True)
     WatchEntry.objects.bulk_update(changed, ["level"], batch_size=500)
-    rows = [(e.entry_id, e.action, e.actor_id, e.at, e.note) for e in events]
-    rows += [(pk, Action.PROPOSE, actor.pk, now, e.proposal) for e, pk in zip(proposals, ids, strict=True)]
+    rows = events + [(pk, Action.PROPOSE, actor.pk, now, p[4]) for p, pk in zip(proposals, ids, strict=True)]
     insert_rows(WatchEvent, ("entry_id", "action", "actor_id", "at", "note"), rows)
     return len(proposals)
 

@@ -23,3 +23,7 @@ def test_an_invalid_filter_is_left_out_and_named_but_the_others_still_apply():
     form = Filter({"town": "typo", "q": "纺织", "since": "2026-13-40"})
     assert form.filters() == {"q": "纺织"}
     assert form.describe() == "搜索=纺织；已忽略无效筛选：镇/街道、起"
+
+
+def test_an_unbound_form_has_no_filters():
+    assert Filter().filters() == {} and Filter().describe() == ""
