@@ -226,10 +226,15 @@ def in_view(facts: Facts, as_of: datetime.date) -> Facts:
     )
 
 
+@lru_cache(maxsize=64)
+def _recent_months(as_of: datetime.date) -> tuple[datetime.date, datetime.date]:
+    newest = month_start(as_of)
+    return newest, add_months(newest, -(RECENT_MONTHS - 1))
+
+
 def current(facts: Facts, code: str, as_of: datetime.date) -> Obs | None:
     """The latest observation of ``code`` within the recent months up to ``as_of``."""
-    newest = month_start(as_of)
-    oldest = add_months(newest, -(RECENT_MONTHS - 1))
+    newest, oldest = _recent_months(as_of)  # asked a million times a scan for the same day
     for obs in reversed(facts.observations.get(code, ())):
         if obs.month <= newest:
             return obs if obs.month >= oldest else None
