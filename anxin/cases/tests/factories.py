@@ -10,3 +10,35 @@ def open_case(enterprise, *, actor=None, summary="拖欠 12 名工人 3 个月�
     kw.setdefault("workers", 12)
     kw.setdefault("amount_claimed", 12_000_000)  # ¥120,000.00
     return services.case_open(actor=actor or system_actor(), enterprise=enterprise, summary=summary, **kw)
+
+
+def lapsed_order(case, renshe, *, amount=12_000_000):
+    """An order to pay by 人社局 whose date has passed unpaid (lapsed by ``orders_lapse``)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from anxin.cases import actions
+    from anxin.cases.models import LegalAction
+
+    order = actions.action_request(
+        actor=renshe, case=case, kind="order", amount=amount, workers=case.workers,
+        pay_by=timezone.localdate() + datetime.timedelta(days=10), reference="新人社监〔2026〕1号",
+    )  # fmt: skip
+    LegalAction.objects.filter(pk=order.pk).update(pay_by=timezone.localdate() - datetime.timedelta(days=1))
+    assert actions.orders_lapse() == 1
+    order.refresh_from_db()
+    return order
+
+
+def referral(case, renshe):
+    """A lapsed order, then a referral to the police at Jiangsu's threshold (12 workers, ¥120,000,
+    one worker owed 3 months and ¥10,000)."""
+    from anxin.cases import actions
+
+    order = lapsed_order(case, renshe)
+    made = actions.action_request(
+        actor=renshe, case=case, kind="referral", workers=12, amount=12_000_000, single_months=3,
+        single_amount=1_000_000,
+    )  # fmt: skip
+    return order, made

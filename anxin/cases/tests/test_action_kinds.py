@@ -18,6 +18,7 @@ from anxin.cases import actions, selectors, services
 from anxin.cases.deadlines import deadlines_sweep
 from anxin.cases.models import CaseDocument, CaseEvent, Instalment
 from anxin.cases.tests.factories import open_case
+from anxin.cases.tests.factories import referral as referral_to_police
 from anxin.core.errors import DomainError
 from anxin.intake.models import Signal
 from anxin.notify.models import Notification
@@ -236,18 +237,7 @@ def test_papers_are_uploaded_and_read_within_scope(world, office, renshe, gongan
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
     assert login(xuejia).get(f"/cases/documents/{paper.pk}/").status_code == 404
     # The police see the papers of the referral sent to them, not the rest of the case.
-    from anxin.cases.tests.test_actions import lapsed_order
-
-    lapsed_order(case, renshe)
-    referral = actions.action_request(
-        actor=renshe,
-        case=case,
-        kind="referral",
-        workers=12,
-        amount=12_000_000,
-        single_months=3,
-        single_amount=1_000_000,
-    )
+    _order, referral = referral_to_police(case, renshe)
     police = login(gongan)
     response = police.post(
         f"/cases/actions/{referral.pk}/documents/new/",

@@ -13,7 +13,7 @@ from django.utils import timezone
 from anxin.cases import actions
 from anxin.cases.deadlines import deadlines_sweep
 from anxin.cases.models import Case, LegalAction
-from anxin.cases.tests.factories import open_case
+from anxin.cases.tests.factories import lapsed_order, open_case
 from anxin.core.errors import DomainError
 from anxin.notify.models import Notification
 
@@ -22,17 +22,6 @@ TZ = timezone.get_current_timezone()
 
 def at(text: str) -> datetime.datetime:
     return datetime.datetime.fromisoformat(text).replace(tzinfo=TZ)
-
-
-def lapsed_order(case, renshe, *, amount=12_000_000):
-    order = actions.action_request(
-        actor=renshe, case=case, kind="order", amount=amount, workers=case.workers,
-        pay_by=timezone.localdate() + datetime.timedelta(days=10), reference="新人社监〔2026〕1号",
-    )  # fmt: skip
-    LegalAction.objects.filter(pk=order.pk).update(pay_by=timezone.localdate() - datetime.timedelta(days=1))
-    assert actions.orders_lapse() == 1
-    order.refresh_from_db()
-    return order
 
 
 def test_an_order_to_pay_is_routed_to_hrss_and_only_hrss_or_the_office_issue_it(

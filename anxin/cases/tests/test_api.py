@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from anxin.cases.models import Case, LegalAction
 from anxin.cases.tests.factories import open_case
+from anxin.cases.tests.factories import referral as referral_to_police
 from anxin.cases.tests.test_services import red_alert
 from anxin.intake.tests.factories import signal
 
@@ -155,27 +156,9 @@ def test_actions_under_a_case(world, api, office, renshe, luoxi):
 def test_the_police_list_and_accept_their_referral_over_the_api(
     world, api, office, renshe, gongan, jianchayuan
 ):
-    from anxin.cases import actions
 
     case = open_case(world.luoxi_factory, actor=office)
-    order = actions.action_request(
-        actor=renshe,
-        case=case,
-        kind="order",
-        amount=12_000_000,
-        pay_by=timezone.localdate() + datetime.timedelta(days=5),
-    )
-    LegalAction.objects.filter(pk=order.pk).update(pay_by=timezone.localdate() - datetime.timedelta(days=1))
-    actions.orders_lapse()
-    referral = actions.action_request(
-        actor=renshe,
-        case=case,
-        kind="referral",
-        workers=12,
-        amount=12_000_000,
-        single_months=3,
-        single_amount=1_000_000,
-    )
+    order, referral = referral_to_police(case, renshe)
     police = api(gongan)
     mine = police.get("/api/v1/case-actions/", {"mine": "true"}).json()["results"]
     assert [a["id"] for a in mine] == [referral.pk]

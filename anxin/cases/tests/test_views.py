@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 
 from anxin.cases import actions
-from anxin.cases.models import Case, LegalAction, Plan
+from anxin.cases.models import Case, Plan
 from anxin.cases.tests.factories import open_case
+from anxin.cases.tests.factories import referral as referral_to_police
 from anxin.cases.tests.test_services import red_alert
 
 
@@ -63,24 +64,7 @@ def test_the_police_see_the_referral_sent_to_them_and_nothing_else(
     world, office, renshe, login, gongan, jianchayuan
 ):
     case = open_case(world.luoxi_factory, actor=office)
-    order = actions.action_request(
-        actor=renshe,
-        case=case,
-        kind="order",
-        amount=12_000_000,
-        pay_by=timezone.localdate() + datetime.timedelta(days=5),
-    )
-    LegalAction.objects.filter(pk=order.pk).update(pay_by=timezone.localdate() - datetime.timedelta(days=1))
-    actions.orders_lapse()
-    referral = actions.action_request(
-        actor=renshe,
-        case=case,
-        kind="referral",
-        workers=12,
-        amount=12_000_000,
-        single_months=3,
-        single_amount=1_000_000,
-    )
+    order, referral = referral_to_police(case, renshe)
     police = login(gongan)
     assert police.get(f"/cases/actions/{referral.pk}/").status_code == 200
     assert police.get(f"/cases/actions/{order.pk}/").status_code == 404
