@@ -558,6 +558,7 @@ class WatchEvent(Event):
         PLAN = "plan", _("更新风险防范预案")
         LEVEL = "level", _("风险等级变化")
         OVERDUE = "overdue", _("回访逾期")
+        RESCHEDULE = "reschedule", _("敏感时期调整回访")
         EXIT = "exit", _("退出")
 
     entry = models.ForeignKey(WatchEntry, on_delete=models.PROTECT, related_name="events")

@@ -415,8 +415,17 @@ def followups_reschedule(*, now: datetime.datetime | None = None, actor=None) ->
                 next_followup_due=due,
             )
             count += touched
-            if touched == 1 and entry.owner_unit_id:
-                verb = f"敏感时期“{wanted}”回访加密" if wanted else "敏感时期结束，回访周期恢复"
+            if touched != 1:
+                continue
+            verb = f"敏感时期“{wanted}”回访加密" if wanted else "敏感时期结束，回访周期恢复"
+            WatchEvent.objects.create(
+                entry=entry,
+                action=WatchEvent.Action.RESCHEDULE,
+                actor=actor,
+                at=now,
+                note=f"{verb}：每 {days} 日，下次 {timezone.localtime(due):%Y-%m-%d}（{basis}）",
+            )
+            if entry.owner_unit_id:
                 moved.setdefault(entry.owner_unit_id, []).append(
                     f"{entry.enterprise.name}：每 {days} 日，下次 {timezone.localtime(due):%m月%d日}（{verb}）"
                 )

@@ -173,6 +173,10 @@ def test_a_period_declared_ahead_tightens_when_tick_reaches_it_and_relaxes_after
     assert watched.followup_days == 7 and "敏感时期" not in watched.followup_basis
     assert timezone.localtime(watched.next_followup_due) == _at(2026, 11, 26, 23, 59, 59)  # visit + 7
     assert watch.followups_reschedule(now=_at(2026, 11, 21, 0, 15)) == 0
+    notes = list(watched.events.filter(action="reschedule").values_list("note", flat=True))
+    assert len(notes) == 2  # one each way, on the entry's own history
+    assert notes[0].startswith("敏感时期“元旦前”回访加密：每 4 日，下次 2026-11-14")
+    assert notes[1].startswith("敏感时期结束，回访周期恢复：每 7 日，下次 2026-11-26")
 
 
 def test_tick_runs_the_reschedule(watched, office):
