@@ -142,6 +142,16 @@ class MonitoringConfig(AppConfig):
                     "order": 18,
                 }
             )
+        if user.has_perm("monitoring.view_observation"):
+            items.append(
+                {
+                    "label": "监测数据台账",
+                    "group": "monitoring",
+                    "url_name": "observation-list",
+                    "icon": "table",
+                    "order": 22,
+                }
+            )
         if user.has_perm("monitoring.import_observation") and services.reports_any(user):
             items.append(
                 {

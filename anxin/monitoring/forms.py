@@ -42,3 +42,29 @@ class ObservationImportForm(forms.Form):
         label=_("指标"), queryset=Indicator.objects.order_by("order"), empty_label=None
     )
     file = forms.FileField(label=_("导入文件"), help_text=_("Excel（.xlsx）或 CSV，请使用下载的模板"))
+
+
+class ObservationFilter(FilterForm):
+    q = forms.CharField(label=_("搜索"), required=False)
+    enterprise = forms.CharField(label=_("统一社会信用代码"), required=False, widget=forms.HiddenInput)
+    indicator = forms.ChoiceField(label=_("指标"), required=False)
+    town = forms.ChoiceField(label=_("镇/街道"), required=False)
+    month_from = forms.DateField(
+        label=_("起始月份"), required=False, input_formats=["%Y-%m", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )  # fmt: skip
+    month_to = forms.DateField(
+        label=_("截止月份"), required=False, input_formats=["%Y-%m", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].choices = [
+            ("", _("全部指标")),
+            *Indicator.objects.order_by("order", "pk").values_list("code", "name"),
+        ]
+        self.fields["town"].choices = [
+            ("", _("全部镇/街道")),
+            *Town.objects.order_by("order").values_list("code", "name"),
+        ]

@@ -14,6 +14,37 @@ from anxin.org.access import waiting_on
 _RELATED = ("enterprise", "town", "unit")
 
 
+def observation_list(
+    *,
+    user,
+    q: str = "",
+    enterprise: str = "",
+    indicator: str = "",
+    town: str = "",
+    month_from=None,
+    month_to=None,
+) -> QuerySet[Observation]:
+    """The monthly indicator values (监测数据台账) in the user's scope, newest month first."""
+    from anxin.core.validators import normalize_uscc
+
+    rows = Observation.objects.for_user(user).select_related(
+        "enterprise", "enterprise__town", "indicator", "indicator__channel", "recorded_by"
+    )
+    if q:
+        rows = rows.filter(Q(enterprise__name__icontains=q) | Q(enterprise__uscc=normalize_uscc(q)))
+    if enterprise:
+        rows = rows.filter(enterprise__uscc=normalize_uscc(enterprise))
+    if indicator:
+        rows = rows.filter(indicator__code=indicator)
+    if town:
+        rows = rows.filter(enterprise__town__code=town)
+    if month_from:
+        rows = rows.filter(month__gte=month_from.replace(day=1))
+    if month_to:
+        rows = rows.filter(month__lte=month_to.replace(day=1))
+    return rows.order_by("-month", "enterprise_id", "indicator__order", "pk")
+
+
 def _mine(user) -> Q:
     return waiting_on(user, unit_field="unit_id")
 

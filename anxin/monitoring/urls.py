@@ -20,6 +20,7 @@ urlpatterns = [
     path("watch/", views.watch_list, name="watch-list"),
     path("watch/<int:pk>/", views.watch_detail, name="watch-detail"),
     path("watch/<int:pk>/<str:action>/", views.watch_act, name="watch-act"),
+    path("observations/", views.observation_list, name="observation-list"),
     path("observations/import/", views.observation_import_view, name="observation-import"),
     path("observations/import/confirm/", views.observation_import_confirm, name="observation-import-confirm"),
     path(

@@ -29,7 +29,7 @@ from anxin.core.xlsx import XLSX_TYPE, Col, xlsx_response
 from anxin.intake.models import Signal
 from anxin.monitoring import immediate, screening, selectors, sensitive, services, watch
 from anxin.monitoring.filters import ReportFilter, WatchFilter
-from anxin.monitoring.forms import AlertFilter, ObservationImportForm
+from anxin.monitoring.forms import AlertFilter, ObservationFilter, ObservationImportForm
 from anxin.monitoring.importing import observation_import, observation_template
 from anxin.monitoring.models import (
     DailyReport,
@@ -98,6 +98,59 @@ def alert_list(request):
     if request.htmx:
         return render(request, "monitoring/_alert_table.html", context)
     return render(request, "monitoring/alert_list.html", context)
+
+
+@login_required
+@permission_required("monitoring.view_observation", raise_exception=True)
+def observation_list(request):
+    """监测数据台账: every monthly value in the user's scope, with who reported it and when."""
+    form = ObservationFilter(request.GET or None)
+    rows = selectors.observation_list(user=request.user, **form.filters())
+    if request.GET.get("export") == "xlsx":
+        if not request.user.has_perm("monitoring.export_alert"):
+            messages.error(request, "您的角色不能导出监测数据台账。")
+            return redirect("observation-list")
+        return xlsx_response(
+            request,
+            filename="监测数据台账",
+            title="监测数据台账（§四(二)）",
+            columns=[
+                Col("月份", 9),
+                Col("企业", 30),
+                Col("统一社会信用代码", 22),
+                Col("镇/街道", 10),
+                Col("指标", 18),
+                Col("数值", 14),
+                Col("报送渠道", 14),
+                Col("报送人", 14),
+                Col("报送时间", 17),
+            ],
+            rows=(
+                [
+                    f"{o.month:%Y-%m}",
+                    o.enterprise.name,
+                    o.enterprise.uscc,
+                    o.enterprise.town.name,
+                    o.indicator.name,
+                    o.value_display,
+                    o.indicator.channel.name,
+                    o.recorded_by.display_name,
+                    f"{timezone.localtime(o.recorded_at):%Y-%m-%d %H:%M}",
+                ]
+                for o in rows.iterator(chunk_size=2000)
+            ),
+            filters=form.describe(),
+        )
+    context = {
+        "page_title": "监测数据台账",
+        "form": form,
+        "may_import": request.user.has_perm("monitoring.import_observation")
+        and services.reports_any(request.user),
+        **paginate(request, rows),
+    }
+    if request.htmx:
+        return render(request, "monitoring/_observation_table.html", context)
+    return render(request, "monitoring/observation_list.html", context)
 
 
 @login_required
