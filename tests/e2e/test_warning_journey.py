@@ -39,6 +39,11 @@ def test_red_enterprise_explained_acknowledged_reported_and_read_by_a_leader(
     expect(risk).to_contain_text("社保连续欠缴 2 个月")
     expect(risk).to_contain_text("§五(二)")
     shot("warning-enterprise-risk")
+    # Each piece of evidence opens the monthly figures it came from (监测数据台账).
+    risk.get_by_role("link", name="拖欠工资月数").first.click()
+    expect(page.get_by_test_id("observation-table")).to_contain_text("罗溪纺织有限公司")
+    expect(page.get_by_test_id("enterprise-filter")).to_contain_text(world.luoxi_factory.uscc)
+    shot("warning-observation-ledger")
 
     alert = Alert.objects.get(enterprise=world.luoxi_factory, rule="IMMEDIATE_ARREARS_2M")
     page.goto(f"{live_server.url}/alerts/{alert.pk}/")
