@@ -13,6 +13,7 @@ from anxin.cases.models import ACTIVE_ACTION, ActionKind, Case, CaseDocument, Le
 from anxin.core.access import get_scoped_or_404, scope_of
 from anxin.org.access import waiting_on
 from anxin.org.models import Role
+from anxin.registry.selectors import enterprise_matches
 
 FLAG_FIELDS = {
     "mass_incident": "群体性事件",
@@ -35,9 +36,7 @@ def case_list(
 ) -> QuerySet[Case]:
     cases = Case.objects.for_user(user).select_related("enterprise", "town", "lead_unit")
     if q:
-        cases = cases.filter(
-            Q(number__icontains=q) | Q(enterprise__name__icontains=q) | Q(enterprise__uscc=q.strip().upper())
-        )
+        cases = cases.filter(Q(number__icontains=q) | enterprise_matches(q))
     if stage:
         cases = cases.filter(stage=stage)
     if state == "open":

@@ -11,6 +11,7 @@ from django.utils import timezone
 from anxin.core.access import get_scoped_or_404
 from anxin.intake.models import OPEN_STAGES, DuplicateState, SelfReport, Signal, SignalEvent
 from anxin.org.access import waiting_on
+from anxin.registry.selectors import enterprise_matches
 
 _RELATED = ("channel", "enterprise", "town", "assigned_unit")
 
@@ -37,11 +38,7 @@ def signal_list(
     signals = Signal.objects.for_user(user).select_related(*_RELATED)
     if q:
         signals = signals.filter(
-            Q(enterprise__name__icontains=q)
-            | Q(enterprise__uscc=q.upper())
-            | Q(employer_name__icontains=q)
-            | Q(summary__icontains=q)
-            | Q(reference=q)
+            enterprise_matches(q) | Q(employer_name__icontains=q) | Q(summary__icontains=q) | Q(reference=q)
         )
     if channel:
         signals = signals.filter(channel__code=channel)
@@ -124,7 +121,7 @@ def signal_summary(*, user) -> dict:
 def selfreport_list(*, user, q: str = "", timeliness: str = "") -> QuerySet[SelfReport]:
     reports = SelfReport.objects.for_user(user).select_related("enterprise", "enterprise__town", "signal")
     if q:
-        reports = reports.filter(Q(enterprise__name__icontains=q) | Q(enterprise__uscc=q.upper()))
+        reports = reports.filter(enterprise_matches(q))
     if timeliness == "late":
         reports = reports.filter(on_time=False)
     elif timeliness == "on_time":

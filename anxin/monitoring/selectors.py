@@ -10,6 +10,7 @@ from anxin.intake.models import Signal
 from anxin.monitoring.models import ACTIVE_ALERT, Alert, Level, Observation, RiskAssessment, RiskChange
 from anxin.monitoring.rules import LEVEL_NAMES, RULES_BY_CODE
 from anxin.org.access import waiting_on
+from anxin.registry.selectors import enterprise_matches
 
 _RELATED = ("enterprise", "town", "unit")
 
@@ -31,7 +32,7 @@ def observation_list(
         "enterprise", "enterprise__town", "indicator", "indicator__channel", "recorded_by"
     )
     if q:
-        rows = rows.filter(Q(enterprise__name__icontains=q) | Q(enterprise__uscc=normalize_uscc(q)))
+        rows = rows.filter(enterprise_matches(q))
     if enterprise:
         rows = rows.filter(enterprise__uscc=normalize_uscc(enterprise))
     if indicator:
@@ -63,7 +64,7 @@ def alert_list(
 ) -> QuerySet[Alert]:
     alerts = Alert.objects.for_user(user).select_related(*_RELATED)
     if q:
-        alerts = alerts.filter(Q(enterprise__name__icontains=q) | Q(enterprise__uscc=q.upper()))
+        alerts = alerts.filter(enterprise_matches(q))
     if level:
         alerts = alerts.filter(level=level)
     if status:
@@ -241,7 +242,7 @@ def report_list(
 
     reports = ImmediateReport.objects.for_user(user).select_related("enterprise", "town", "unit")
     if q:
-        reports = reports.filter(Q(enterprise__name__icontains=q) | Q(enterprise__uscc=q.upper()))
+        reports = reports.filter(enterprise_matches(q))
     if status:
         reports = reports.filter(status=status)
     if rule:
@@ -261,7 +262,7 @@ def watch_list(
 
     entries = WatchEntry.objects.for_user(user).select_related("enterprise", "town", "owner_unit")
     if q:
-        entries = entries.filter(Q(enterprise__name__icontains=q) | Q(enterprise__uscc=q.upper()))
+        entries = entries.filter(enterprise_matches(q))
     if status == "live":
         entries = entries.filter(status__in=LIVE_WATCH)
     elif status:

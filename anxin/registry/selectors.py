@@ -9,6 +9,12 @@ from anxin.org.models import Town
 from anxin.registry.models import Enterprise, EnterpriseKind, EnterpriseStatus, Project, ProjectStatus, Worker
 
 
+def enterprise_matches(q: str, *, via: str = "enterprise__") -> Q:
+    """The search box of every ledger about enterprises: part of the name, or the whole 统一社会信用代码
+    as typed (blanks, full-width characters and lower case normalised as the validator does)."""
+    return Q(**{f"{via}name__icontains": q}) | Q(**{f"{via}uscc": normalize_uscc(q)})
+
+
 def enterprise_list(
     *, user, q: str = "", town: str = "", kind: str = "", status: str = "", industry: str = ""
 ) -> QuerySet[Enterprise]:

@@ -378,6 +378,7 @@ def test_the_case_ledger_filters_by_stage_town_lead_flag_overdue_state_and_searc
     assert listed(state="open") == {luoxi.pk, xuejia.pk, late.pk}
     assert listed(q=world.xuejia_dispatch.name[:4]) == {late.pk}
     assert listed(q=luoxi.number) == {luoxi.pk}
+    assert listed(q=world.luoxi_factory.uscc.lower()) == {luoxi.pk}  # the code as typed, lower case
     from openpyxl import load_workbook
 
     export = client.get("/cases/", {"export": "xlsx", "town": "xuejia"})

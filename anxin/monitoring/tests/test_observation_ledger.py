@@ -43,6 +43,7 @@ def test_the_ledger_lists_the_scope_newest_month_first_and_filters(data, login, 
         ("罗溪纺织有限公司", "wage_arrears_months", "2026-10")
     ]
     assert len(listed(everyone, q="罗溪纺织")) == 3
+    assert len(listed(everyone, q=f" {data.luoxi_factory.uscc.lower()} ")) == 3  # a code as typed
     assert len(listed(everyone, enterprise=data.xuejia_factory.uscc.lower())) == 1
     # an invalid filter is left out and said so, the others still apply
     response = everyone.get("/observations/", {"town": "nowhere", "indicator": "electricity_kwh"})
