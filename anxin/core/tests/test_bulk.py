@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import gc
 
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from anxin.core.bulk import insert_rows
+from anxin.core.bulk import gc_paused, insert_rows
 from anxin.core.models import CalendarDay, SecurityEvent
 
 
@@ -65,3 +66,26 @@ def test_columns_not_given_take_the_model_defaults():
 def test_an_upsert_does_not_claim_to_return_ids():
     with pytest.raises(ValueError, match="upsert"):
         insert_rows(CalendarDay, ["date", "is_workday"], [], upsert_on=["date"], returning=True)
+
+
+def test_gc_paused_turns_the_collector_off_and_back_on():
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner pause does not end the outer one
+    assert gc.isenabled()
+
+
+def test_gc_paused_restores_the_collector_after_an_error_and_leaves_it_off_if_it_was():
+    with pytest.raises(RuntimeError), gc_paused():
+        raise RuntimeError("失败")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
