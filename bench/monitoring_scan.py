@@ -12,6 +12,9 @@ file unless --database-url names an empty PostgreSQL database). Then it measures
                 (arrears ≥ 2 months; ≥ 3 verified complaints within a month) over all the data
   full scan     ``scan_district(full=True)``: every enterprise (first run: everything written)
   re-scan       the same again (nothing changed: nothing rewritten)
+  floors        what any scan with the rules as Python functions must spend on the same data:
+                a bare driver fetch of the rows the rules see, and ``rules.assess`` for every
+                enterprise in memory (facts loaded beforehand, nothing written)
   tick          ``scan_district()`` as ``tick`` runs it: same day, same parameters, no data
                 changed since the last scan — re-assesses only what changed (here: nothing)
   one           a new verified complaint: for a random enterprise, a wage complaint is recorded,
@@ -247,6 +250,64 @@ def baseline_sql() -> str:
     """  # noqa: S608 (fixed SQL fragments chosen by vendor; no input)
 
 
+def floors() -> tuple[float, float]:
+    """What any scan whose rules are Python functions over the facts must spend, measured on the
+    same data: (1) bringing the rows a rule can see into Python — one bare driver fetch of the
+    observations and signals in the rules' view, no ORM, no model, no per-row work; (2) the rules
+    themselves (``rules.assess`` for every enterprise), in memory, with the facts already loaded
+    and nothing written. Neither includes anything else a scan does."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from anxin.core.bulk import gc_paused
+    from anxin.intake.models import Signal
+    from anxin.monitoring import rules, services
+    from anxin.monitoring.models import Observation
+    from anxin.registry.models import Enterprise
+
+    as_of = timezone.localdate()
+    view = rules.view(as_of)
+    local = timezone.get_current_timezone()
+    since = datetime.datetime.combine(min(view.signals_since, view.year_since), datetime.time(), tzinfo=local)
+    queries = [
+        Observation.objects.filter(month__gte=view.oldest_month, month__lte=as_of).values_list(
+            "pk", "enterprise_id", "indicator_id", "month", "value"
+        ),
+        Signal.objects.filter(received_at__gte=since).values_list(
+            "pk",
+            "enterprise_id",
+            "kind",
+            "verification",
+            "received_at",
+            "occurred_at",
+            "months_owed",
+            "workers",
+            "merged_into_id",
+            "duplicate_state",
+        ),
+    ]
+    fetch = 0.0
+    with gc_paused():
+        for queryset in queries:
+            sql, params = queryset.query.sql_with_params()
+            began = time.perf_counter()
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                cursor.fetchall()
+            fetch += time.perf_counter() - began
+    ids = list(Enterprise.objects.order_by("pk").values_list("pk", flat=True))
+    params = services.params_on(as_of)
+    assess = 0.0
+    for start in range(0, len(ids), services.CHUNK):
+        with gc_paused():
+            facts = services.load_facts(ids[start : start + services.CHUNK], as_of, whole=True)
+            began = time.perf_counter()
+            for enterprise_facts in facts.values():
+                rules.assess(enterprise_facts, params, as_of)
+            assess += time.perf_counter() - began
+    return fetch, assess
+
+
 def timed(func):
     began = time.perf_counter()
     result = func()
@@ -344,6 +405,7 @@ def run(args) -> None:
     else:
         scan_seconds, first = timed(full)
     rescan_seconds, second = timed(full)
+    fetch_seconds, rules_seconds = floors()
     tick_seconds, tick = min((timed(services.scan_district) for _ in range(3)), key=lambda r: r[0])
     assert tick.mode == "changed", tick.reason
     from anxin.core.audit import system_actor
@@ -381,6 +443,14 @@ def run(args) -> None:
     )
     print(
         f"| full scan, nothing changed | {rescan_seconds:.1f} s ({rescan_seconds / base_seconds:.1f} × baseline) | — |"
+    )
+    print(
+        f"| floor for any scan with the rules in Python — fetching the rows the rules see (bare driver fetch) "
+        f"| {fetch_seconds:.2f} s ({fetch_seconds / base_seconds:.1f} × baseline) | — |"
+    )
+    print(
+        f"| floor for any scan with the rules in Python — the rules alone, in memory, nothing written "
+        f"| {rules_seconds:.2f} s ({rules_seconds / base_seconds:.1f} × baseline) | — |"
     )
     print(
         f"| `tick` scan, nothing changed since the last ({tick.assessed} re-assessed) "

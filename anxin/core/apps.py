@@ -30,9 +30,12 @@ class CoreConfig(AppConfig):
         return [("清理过期的导入暂存文件", services.import_uploads_purge)]
 
     def cockpit_panels(self, request) -> list[dict]:
-        """A missing working-day calendar on the cockpit: deadlines in 工作日 cannot be computed."""
+        """A missing working-day calendar on the cockpit: deadlines in 工作日 cannot be computed.
+        Who can fix the calendar has the page banner already (with the link): not twice."""
         from anxin.core.calendar import request_coverage_warning
 
+        if request.user.has_perm("core.change_calendarday"):
+            return []
         warning = request_coverage_warning(request)
         if warning is None:
             return []

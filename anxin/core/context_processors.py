@@ -86,5 +86,7 @@ def shell(request) -> dict:
         if user.has_perm("core.change_calendarday"):  # the banner goes to who can fix it
             warning = request_coverage_warning(request)
             if warning:
-                context["shell_warnings"].append(warning)
+                context["shell_warnings"].append(
+                    {"text": warning, "url": reverse("calendar"), "link": "去补录工作日历"}
+                )
     return context

@@ -389,11 +389,12 @@ def test_the_cockpit_warns_everyone_who_reads_it_when_this_years_calendar_is_mis
     assert "请联席办补录" in content
 
 
-def test_the_cockpit_warning_links_the_office_to_the_calendar(login, office):
+def test_the_office_is_warned_once_on_the_cockpit_by_the_banner_with_its_link(login, office):
     with _at(2026, 11, 16):
         content = login(office).get("/cockpit/").content.decode()
-    assert 'data-testid="cockpit-calendar-missing"' in content
-    assert 'href="/settings/calendar/"' in content
+    assert content.count('data-testid="shell-warning"') == 1
+    assert 'data-testid="cockpit-calendar-missing"' not in content  # not twice
+    assert "去补录工作日历" in content and 'href="/settings/calendar/"' in content
 
 
 def test_the_cockpit_has_no_calendar_warning_while_the_calendar_covers_the_year(login, office):
@@ -402,13 +403,12 @@ def test_the_cockpit_has_no_calendar_warning_while_the_calendar_covers_the_year(
     assert 'data-testid="cockpit-calendar-missing"' not in content
 
 
-def test_the_banner_and_the_cockpit_panel_read_the_calendar_once_per_page(login, office):
+def test_the_banner_reads_the_calendar_once_per_page(login, office):
     client = login(office)
     client.get("/")
     with _at(2026, 11, 16), CaptureQueriesContext(connection) as ctx:
         content = client.get("/cockpit/").content.decode()
     assert 'data-testid="shell-warning"' in content
-    assert 'data-testid="cockpit-calendar-missing"' in content
     assert sum("core_calendarday" in q["sql"] for q in ctx.captured_queries) == 1
 
 
