@@ -166,6 +166,19 @@ def enterprise_risk(*, user, enterprise) -> dict:
     }
 
 
+def _top_red(assessments, n: int = 20) -> list[RiskAssessment]:
+    """The ``n`` red enterprises with the most points (then by name). The order is found on narrow
+    rows first: sorting thousands of whole assessments drags their findings through the sort
+    (on PostgreSQL at city scale, a sort spilled to disk)."""
+    top = list(
+        assessments.filter(level=Level.RED)
+        .order_by("-points", "enterprise__name")
+        .values_list("pk", flat=True)[:n]
+    )
+    found = RiskAssessment.objects.select_related("enterprise", "enterprise__town").in_bulk(top)
+    return [found[pk] for pk in top if pk in found]
+
+
 def cockpit(*, user) -> dict:
     """The cockpit (§四(二)): levels by town, the alert trend, red enterprises, what is overdue —
     all within the user's scope, each a single aggregate query."""
@@ -219,9 +232,7 @@ def cockpit(*, user) -> dict:
         "levels": [(code, LEVEL_NAMES[code], totals.get(code, 0)) for code in ("red", "orange", "yellow")],
         "town_chart": json.dumps(town_chart, ensure_ascii=False),
         "trend_chart": json.dumps(trend_chart, ensure_ascii=False),
-        "red": assessments.filter(level=Level.RED)
-        .select_related("enterprise", "enterprise__town")
-        .order_by("-points", "enterprise__name")[:20],
+        "red": _top_red(assessments),
         "overdue": {
             "alerts": alerts.filter(due_at__lt=now).count(),
             "reports": reports.filter(status=ReportStatus.DRAFT, due_at__lt=now).count(),

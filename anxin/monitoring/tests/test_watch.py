@@ -138,6 +138,22 @@ def test_the_cockpit_counts_within_scope(proposed, login, office, xuejia, luoxi)
     assert login(xuejia).get("/cockpit/").context["levels"][0][2] == 0
 
 
+def test_the_cockpit_lists_red_enterprises_by_points_then_name_within_scope(world, login, office, xuejia):
+    from anxin.monitoring.models import RiskAssessment
+    from anxin.registry.tests.factories import enterprise
+
+    for name in ("红企业B", "红企业A", "红企业C"):
+        observe(enterprise(town="luoxi", name=name), "wage_arrears_months", "2026-11", 3)
+    services.scan(as_of=D(2026, 11, 25))
+    top = RiskAssessment.objects.filter(enterprise__name="红企业C").get()
+    RiskAssessment.objects.filter(pk=top.pk).update(points=top.points + 5)  # the most points first
+    red = login(office).get("/cockpit/").context["red"]
+    names = [a.enterprise.name for a in red]
+    assert names[0] == "红企业C" and names.index("红企业A") < names.index("红企业B")
+    assert red[0].findings  # the rows come whole: the page shows their red findings
+    assert login(xuejia).get("/cockpit/").context["red"] == []  # 薛家 sees none of 罗溪's
+
+
 def test_the_cockpit_is_refused_to_admin_roles(district, login, sysadmin):
     assert login(sysadmin).get("/cockpit/").status_code == 403
 
@@ -150,7 +166,8 @@ def test_the_cockpit_query_count_does_not_grow(world, login, office, extra, djan
         observe(enterprise(town="luoxi", name=f"驾驶舱企业{n}"), "wage_arrears_months", "2026-11", 3)
     services.scan(as_of=D(2026, 11, 25))
     client = login(office)
-    with django_assert_max_num_queries(26):  # with the cases panel (三个确保): four aggregates
+    # with the cases panel (三个确保): four aggregates; the red list in two steps (order, then rows)
+    with django_assert_max_num_queries(27):
         assert client.get("/cockpit/").status_code == 200
 
 
