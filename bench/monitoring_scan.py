@@ -271,20 +271,9 @@ def floors() -> tuple[float, float]:
     since = datetime.datetime.combine(min(view.signals_since, view.year_since), datetime.time(), tzinfo=local)
     queries = [
         Observation.objects.filter(month__gte=view.oldest_month, month__lte=as_of).values_list(
-            "pk", "enterprise_id", "indicator_id", "month", "value"
+            *services.OBSERVATION_FACTS
         ),
-        Signal.objects.filter(received_at__gte=since).values_list(
-            "pk",
-            "enterprise_id",
-            "kind",
-            "verification",
-            "received_at",
-            "occurred_at",
-            "months_owed",
-            "workers",
-            "merged_into_id",
-            "duplicate_state",
-        ),
+        Signal.objects.filter(received_at__gte=since).values_list(*services.SIGNAL_FACTS),
     ]
     fetch = 0.0
     with gc_paused():
