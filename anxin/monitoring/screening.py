@@ -43,6 +43,10 @@ QUESTIONS = [
     ("payment_settled", "工程款按进度结算", "bool", BUILDING, None),
     ("subcontracting_ok", "劳务分包规范、实名制落实", "bool", BUILDING, None),
 ]
+# §四(一): the screening tells each employer of its duty to report arrears in writing within 5 days;
+# the town or department confirms it did, per enterprise (a "confirm" question must be ticked).
+DUTY_INFORMED = "duty_informed"
+QUESTIONS.append((DUTY_INFORMED, "已告知企业欠薪5日内书面报告义务（§四(一)）", "confirm", None, None))
 RISKY_WHEN_FALSE = {
     "wages_on_time",
     "si_paid",
@@ -148,6 +152,9 @@ def _clean(kind_codes: set[str], raw: dict) -> dict:
         if kind == "bool":
             if value not in (True, False):
                 raise DomainError(_("请回答：%(q)s") % {"q": label}, field=key)
+        elif kind == "confirm":
+            if value is not True:
+                raise DomainError(_("请确认已告知企业：发生欠薪须在5日内书面报告（§四(一)）"), field=key)
         elif kind == "int":
             if value in (None, ""):
                 value = 0

@@ -83,6 +83,12 @@ def daily_report_file(
     content = (content or "").strip()
     if not is_zero and not content:
         raise DomainError(_("请填写情况，或选择零报告"), field="content")
+    if is_zero and content:
+        # A zero report says "nothing happened"; a written problem under it would be hidden.
+        raise DomainError(
+            _("零报告表示本日无欠薪情况，不能同时填写情况；如有情况请取消“零报告”后报送"),
+            field="content",
+        )
     with acting(actor):
         report = DailyReport(
             period=period,

@@ -292,8 +292,25 @@ def _may_export(request, back: str):
     return redirect(back)
 
 
+def _param_or_none(code: str):
+    """The policy parameter in force today, or None when it has no value (the page still opens)."""
+    from anxin.core.policy import UnknownParameter, param_record
+
+    try:
+        return param_record(code)
+    except UnknownParameter:
+        return None
+
+
 def _local(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return f"{timezone.localtime(value):{fmt}}" if value else ""
+
+
+def _date_field(value: str, field: str, message: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise DomainError(message, field=field) from None
 
 
 @login_required
@@ -358,19 +375,56 @@ def report_list(request):
 @login_required
 @permission_required("monitoring.view_immediatereport", raise_exception=True)
 def report_detail(request, pk: int):
-    report = get_scoped_or_404(
+    return _report_page(request, _report_get(request, pk))
+
+
+def _report_get(request, pk: int) -> ImmediateReport:
+    return get_scoped_or_404(
         ImmediateReport.objects.select_related("enterprise", "alert", "town", "unit", "submitted_by"),
         request.user,
         pk=pk,
     )
+
+
+def _report_page(request, report, *, values: dict | None = None, errors: dict | None = None):
+    """The report's page; ``values`` and ``errors``: a refused fill-in shown again as typed."""
+    risk = {True: "yes", False: "no"}.get(report.mass_incident_risk, "")
     context = {
         "page_title": f"即时报告：{report.enterprise.name}",
         "report": report,
+        "rule": RULES_BY_CODE.get(report.rule),
         "actions": immediate.report_actions(request.user, report),
         "events": report.events.select_related("actor"),
         "special_default": f"关于{report.enterprise.name}欠薪情况的专题报告",
+        "values": values
+        or {
+            "mass_incident_risk": risk,
+            "workers": report.workers,
+            "risk_judgement": report.risk_judgement,
+            "measures": report.measures,
+        },
+        "errors": errors or {},
     }
     return render(request, "monitoring/report_detail.html", context)
+
+
+REPORT_FIELDS = ("mass_incident_risk", "workers", "risk_judgement", "measures")
+
+
+def _report_fill(post) -> tuple[dict, dict, dict]:
+    """The fill-in form: as typed, as the service takes it, and what is wrong with it."""
+    typed = {key: post.get(key, "") for key in REPORT_FIELDS}
+    errors = {}
+    workers = typed["workers"].strip()
+    if workers and not re.fullmatch(r"[0-9]{1,6}", workers):
+        errors["workers"] = "涉及人数须为 0 至 100000 的整数"
+    fill = {
+        "mass_incident_risk": {"yes": True, "no": False}.get(typed["mass_incident_risk"]),
+        "risk_judgement": typed["risk_judgement"],
+        "measures": typed["measures"],
+        "workers": int(workers) if workers and not errors else None,
+    }
+    return typed, fill, errors
 
 
 @login_required
@@ -378,15 +432,11 @@ def report_detail(request, pk: int):
 @require_POST
 def report_act(request, pk: int, action: str):
     report = get_scoped_or_404(ImmediateReport.objects.select_related("enterprise"), request.user, pk=pk)
-    risk = {"yes": True, "no": False}.get(request.POST.get("mass_incident_risk", ""))
-    workers = request.POST.get("workers", "").strip()
-    fill = {
-        "mass_incident_risk": risk,
-        "risk_judgement": request.POST.get("risk_judgement", ""),
-        "measures": request.POST.get("measures", ""),
-        "workers": int(workers) if re.fullmatch(r"[0-9]{1,6}", workers) else None,
-    }
+    typed, fill, errors = _report_fill(request.POST)
     try:
+        if action in ("save", "submit") and errors:
+            field = next(iter(errors))
+            raise DomainError(errors[field], field=field)
         if action == "save":
             immediate.report_save(actor=request.user, report=report, **fill)
             messages.success(request, "已保存（尚未报送）。")
@@ -407,6 +457,10 @@ def report_act(request, pk: int, action: str):
         else:
             raise Http404
     except DomainError as exc:
+        if action in ("save", "submit") and exc.field in REPORT_FIELDS:
+            # Shown again as typed, the message at its field: nothing the user wrote is lost.
+            errors = {**errors, exc.field: exc.message}
+            return _report_page(request, _report_get(request, pk), values=typed, errors=errors)
         messages.error(request, exc.message)
     except PermissionDenied as exc:
         messages.error(request, str(exc) or "您无权执行该操作。")
@@ -609,6 +663,7 @@ def sensitive_list(request):
     context = {
         "page_title": "敏感时期",
         "may_declare": sensitive.may_declare(request.user),
+        "percent": _param_or_none("watch.sensitive_percent"),
         "active": sensitive.active_period(),
         **paginate(request, periods),
     }
@@ -620,25 +675,29 @@ def sensitive_list(request):
 def sensitive_detail(request, pk: int):
     period = get_object_or_404(SensitivePeriod, pk=pk)
     today = timezone.localdate()
+    values, errors = {"day": today.isoformat()}, {}
     if request.method == "POST":
+        values = {
+            "day": request.POST.get("day", ""),
+            "is_zero": bool(request.POST.get("is_zero")),
+            "content": request.POST.get("content", ""),
+        }
         try:
-            day = datetime.date.fromisoformat(request.POST.get("day", ""))
             sensitive.daily_report_file(
                 actor=request.user,
                 period=period,
-                day=day,
-                is_zero=bool(request.POST.get("is_zero")),
-                content=request.POST.get("content", ""),
+                day=_date_field(values["day"], "day", "请填写有效的日期"),
+                is_zero=values["is_zero"],
+                content=values["content"],
             )
-        except ValueError:
-            messages.error(request, "请填写有效的日期。")
         except DomainError as exc:
-            messages.error(request, exc.message)
+            errors[exc.field or "content"] = exc.message
         except PermissionDenied:
             messages.error(request, "您的角色不能报送日报。")
+            return redirect("sensitive-detail", pk=period.pk)
         else:
             messages.success(request, "已报送。")
-        return redirect("sensitive-detail", pk=period.pk)
+            return redirect("sensitive-detail", pk=period.pk)
     last = min(period.end, today)
     days = [period.start + datetime.timedelta(days=n) for n in range(max(0, (last - period.start).days + 1))][
         -14:
@@ -648,9 +707,16 @@ def sensitive_detail(request, pk: int):
     if not scope.everything:
         units = [u for u in units if u.pk == request.user.unit_id]
     filed = {
-        (r.unit_id, r.day): r for r in DailyReport.objects.filter(period=period, day__in=days, unit__in=units)
+        (r.unit_id, r.day): r
+        for r in DailyReport.objects.filter(period=period, day__in=days, unit__in=units).select_related(
+            "unit", "submitted_by"
+        )
     }
     rows = [{"unit": u, "cells": [filed.get((u.pk, d)) for d in days]} for u in units]
+    # What was reported, day by day (a zero report filed before content was refused may carry some).
+    contents = sorted(
+        (r for r in filed.values() if r.content), key=lambda r: (-r.day.toordinal(), r.unit.order)
+    )
     missing_today = [u for u in units if (u.pk, today) not in filed] if period.is_active(today) else []
     context = {
         "page_title": period.name,
@@ -660,6 +726,9 @@ def sensitive_detail(request, pk: int):
         "today": today,
         "may_file": sensitive.may_file(request.user) and period.is_active(today),
         "missing_today": missing_today,
+        "values": values,
+        "errors": errors,
+        "contents": contents,
         "mine": DailyReport.objects.filter(period=period, unit_id=request.user.unit_id).order_by("-day")[:30],
     }
     return render(request, "monitoring/sensitive_detail.html", context)
@@ -675,23 +744,31 @@ def screening_list(request):
     from anxin.registry.models import EnterpriseKind
 
     may_launch = request.user.has_perm("monitoring.launch_screeningcampaign")
+    values, errors = {}, {}
     if request.method == "POST":
         if not may_launch:
             raise PermissionDenied
+        post = request.POST
+        values = {
+            "name": post.get("name", ""),
+            "start": post.get("start", ""),
+            "end": post.get("end", ""),
+            "kinds": post.getlist("kinds"),
+            "towns": post.getlist("towns"),
+            "note": post.get("note", ""),
+        }
         try:
             campaign = screening.campaign_launch(
                 actor=request.user,
-                name=request.POST.get("name", ""),
-                start=datetime.date.fromisoformat(request.POST.get("start", "")),
-                end=datetime.date.fromisoformat(request.POST.get("end", "")),
-                kinds=list(EnterpriseKind.objects.filter(code__in=request.POST.getlist("kinds"))),
-                towns=list(Town.objects.filter(code__in=request.POST.getlist("towns"))),
-                note=request.POST.get("note", ""),
+                name=values["name"],
+                start=_date_field(values["start"], "start", "请填写有效的开始日期"),
+                end=_date_field(values["end"], "end", "请填写有效的截止日期"),
+                kinds=list(EnterpriseKind.objects.filter(code__in=values["kinds"])),
+                towns=list(Town.objects.filter(code__in=values["towns"])),
+                note=values["note"],
             )
-        except ValueError:
-            messages.error(request, "请填写有效的开始和截止日期。")
         except DomainError as exc:
-            messages.error(request, exc.message)
+            errors[exc.field or "name"] = exc.message
         else:
             messages.success(
                 request, f"已发起排查，{campaign.tasks.count()} 家企业已分派到各镇（街道）和主管部门。"
@@ -700,6 +777,8 @@ def screening_list(request):
     context = {
         "page_title": "排查摸底",
         "may_launch": may_launch,
+        "values": values,
+        "errors": errors,
         "kinds": EnterpriseKind.objects.order_by("order"),
         "towns": Town.objects.order_by("order"),
         **paginate(request, ScreeningCampaign.objects.select_related("launched_by")),
@@ -731,6 +810,7 @@ def screening_detail(request, pk: int):
                 Col("条线部门", 14),
                 Col("结果", 10),
                 Col("排查时间", 17),
+                Col("已告知5日内书面报告义务", 14),
                 Col("情况", 50),
             ],
             rows=(
@@ -741,6 +821,7 @@ def screening_detail(request, pk: int):
                     (t.unit.short_name or t.unit.name) if t.unit else "",
                     t.get_result_display(),
                     f"{timezone.localtime(t.answered_at):%Y-%m-%d %H:%M}" if t.answered_at else "",
+                    _answer_text(t.answers.get(screening.DUTY_INFORMED)),
                     "；".join(
                         f"{label}：{_answer_text(t.answers.get(key))}"
                         for key, label, *_r in screening.QUESTIONS
@@ -770,12 +851,15 @@ def screening_task(request, pk: int):
     )
     kind_codes = set(task.enterprise.kinds.values_list("code", flat=True))
     questions = screening.questions_for(kind_codes)
+    shown, errors = dict(task.answers), {}
     if request.method == "POST":
         raw = {}
         for key, _label, kind, *_rest in questions:
             value = request.POST.get(key, "")
             if kind == "bool":
                 raw[key] = {"yes": True, "no": False}.get(value)
+            elif kind == "confirm":
+                raw[key] = value == "yes"
             else:
                 raw[key] = (
                     int(value)
@@ -786,20 +870,31 @@ def screening_task(request, pk: int):
         try:
             screening.task_answer(actor=request.user, task=task, answers=raw)
         except DomainError as exc:
-            messages.error(request, exc.message)
+            # Shown again as typed, the message at its question.
+            shown = {**raw, **{k: request.POST.get(k, "") for k, _l, kind, *_r in questions if kind == "int"}}
+            errors[exc.field or "notes"] = exc.message
         except PermissionDenied:
             messages.error(request, "您无权填报该企业的排查情况。")
         else:
             messages.success(request, "已保存排查情况。")
             return redirect("screening-detail", pk=task.campaign_id)
     fields = [
-        {"key": key, "label": label, "kind": kind, "indicator": indicator, "current": task.answers.get(key)}
+        {
+            "key": key,
+            "label": label,
+            "kind": kind,
+            "indicator": indicator,
+            "current": shown.get(key),
+            "error": errors.get(key, ""),
+        }
         for key, label, kind, _kinds, indicator in questions
     ]
     context = {
         "page_title": f"排查：{task.enterprise.name}",
         "task": task,
         "questions": fields,
+        "notes": shown.get("notes", ""),
+        "errors": errors,
         "may_answer": screening.may_answer(request.user, task)
         and request.user.has_perm("monitoring.change_screeningtask"),
     }

@@ -61,6 +61,7 @@ def _answers(**changes):
         "assets_normal": True,
         "loans_overdue": False,
         "private_lending": False,
+        "duty_informed": True,
         "notes": "",
     }
     base.update(changes)
@@ -247,6 +248,7 @@ def test_progress_by_town_and_pages(campaign, world, luoxi, login):
             "headcount": "40",
             "payment_settled": "no",
             "subcontracting_ok": "yes",
+            "duty_informed": "yes",
         },
     )
     assert response.status_code == 302

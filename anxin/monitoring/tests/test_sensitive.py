@@ -187,3 +187,12 @@ def test_tick_runs_the_reschedule(watched, office):
     call_command("tick", "--now", "2026-11-13T08:00:00+08:00", stdout=__import__("io").StringIO())
     watched.refresh_from_db()
     assert watched.followup_days == 4
+
+
+def test_a_zero_report_cannot_carry_a_reported_problem(period, luoxi):
+    at = datetime.datetime(2026, 11, 21, 10, tzinfo=TZ)
+    with time_machine.travel(at, tick=False), pytest.raises(DomainError, match="零报告"):
+        sensitive.daily_report_file(
+            actor=luoxi, period=period, day=D(2026, 11, 21), is_zero=True, content="1家企业延迟发放工资"
+        )
+    assert not DailyReport.objects.exists()
