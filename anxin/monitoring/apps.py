@@ -155,7 +155,7 @@ class MonitoringConfig(AppConfig):
         if user.has_perm("monitoring.import_observation") and services.reports_any(user):
             items.append(
                 {
-                    "label": "监测数据",
+                    "label": "监测数据导入",
                     "group": "monitoring",
                     "url_name": "observation-import",
                     "icon": "chart-line",

@@ -285,13 +285,26 @@ def followup_record(
 
 @transaction.atomic
 def plan_save(*, actor, entry: WatchEntry, subject: str, team: str, measures: str) -> WatchEntry:
-    """The risk prevention plan (§四(三)): responsible subject, team, measures."""
+    """The risk prevention plan (§四(三)): responsible subject, team, measures — all three."""
     _guard(actor, entry)
     if entry.status not in LIVE_WATCH:
         raise DomainError(_("已退出的条目不能修改预案"), code="transition")
     subject, team, measures = (subject or "").strip(), (team or "").strip(), (measures or "").strip()
-    if not subject or not measures:
-        raise DomainError(_("风险防范预案须写明责任主体和工作措施（§四(三)）"), field="subject")
+    missing = [
+        (field, label)
+        for field, label, value in (
+            ("subject", _("责任主体"), subject),
+            ("team", _("工作班子"), team),
+            ("measures", _("工作措施"), measures),
+        )
+        if not value
+    ]
+    if missing:
+        raise DomainError(
+            _("风险防范预案须明确责任主体、工作班子和工作措施（§四(三)），请填写：%(m)s")
+            % {"m": "、".join(str(label) for _f, label in missing)},
+            field=missing[0][0],
+        )
     now = timezone.now()
     with acting(actor):
         touched = guarded_update(

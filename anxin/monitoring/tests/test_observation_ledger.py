@@ -97,3 +97,11 @@ def test_the_risk_explanation_links_each_observation_to_the_ledger(world, login,
     services.scan(enterprise_ids=[world.luoxi_factory.pk])
     page = login(luoxi).get(f"/enterprises/{world.luoxi_factory.uscc}/", {"tab": "risk"}).content.decode()
     assert f"/observations/?enterprise={world.luoxi_factory.uscc}&amp;indicator=wage_arrears_months" in page
+
+
+def test_the_menu_tells_the_ledger_from_the_import(district, luoxi):
+    from django.apps import apps
+
+    labels = {i["url_name"]: i["label"] for i in apps.get_app_config("monitoring").menu(luoxi)}
+    assert labels["observation-list"] == "监测数据台账"
+    assert labels["observation-import"] == "监测数据导入"

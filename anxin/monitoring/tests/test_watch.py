@@ -102,6 +102,34 @@ def test_the_prevention_plan_needs_a_subject_and_measures(proposed, luoxi):
     assert entry.plan_subject == "罗溪镇政府" and entry.plan_updated_at
 
 
+@pytest.mark.parametrize(
+    ("subject", "team", "measures", "named"),
+    [
+        ("罗溪镇政府", "", "每周走访", ["工作班子"]),
+        ("", "分管副镇长", "", ["责任主体", "工作措施"]),
+        ("", "", "", ["责任主体", "工作班子", "工作措施"]),
+    ],
+)
+def test_the_prevention_plan_states_subject_team_and_measures(
+    proposed, luoxi, subject, team, measures, named
+):
+    """§四(三): 明确责任主体、工作班子和工作措施 — each missing one is named."""
+    with pytest.raises(DomainError) as refused:
+        watch.plan_save(actor=luoxi, entry=proposed, subject=subject, team=team, measures=measures)
+    missing = refused.value.message.split("请填写：")[1]
+    assert missing.split("、") == named
+    proposed.refresh_from_db()
+    assert proposed.plan_updated_at is None
+
+
+def test_declining_asks_for_confirmation_as_exit_does(proposed, login, luoxi):
+    page = login(luoxi).get(f"/watch/{proposed.pk}/").content.decode()
+    button = page[
+        page.index('data-testid="decline-button"') - 300 : page.index('data-testid="decline-button"')
+    ]
+    assert "data-confirm=" in button and "红色风险" in button
+
+
 def test_exit_needs_a_reason_and_red_leaves_only_by_the_office(proposed, luoxi, office):
     entry = watch.watch_confirm(actor=luoxi, entry=proposed)
     with pytest.raises(DomainError, match="联席办"):
@@ -180,8 +208,8 @@ def test_a_declined_enterprise_is_not_proposed_again_at_the_same_level(proposed,
 def test_the_plan_cannot_change_after_exit(proposed, office):
     entry = watch.watch_confirm(actor=office, entry=proposed)
     watch.watch_exit(actor=office, entry=entry, reason="已清偿")
-    with pytest.raises(DomainError):
-        watch.plan_save(actor=office, entry=entry, subject="x", team="", measures="y")
+    with pytest.raises(DomainError, match="已退出"):
+        watch.plan_save(actor=office, entry=entry, subject="x", team="z", measures="y")
 
 
 # --- the owner unit and the exit rule -------------------------------------------------------------
@@ -253,7 +281,7 @@ def test_watch_steps_are_in_the_audit_log(proposed, luoxi):
     from anxin.core.audit import history_for
 
     entry = watch.watch_confirm(actor=luoxi, entry=proposed)
-    watch.plan_save(actor=luoxi, entry=entry, subject="罗溪镇政府", team="", measures="每周走访")
+    watch.plan_save(actor=luoxi, entry=entry, subject="罗溪镇政府", team="分管副镇长", measures="每周走访")
     entries = list(history_for(entry))
     assert len(entries) == 2 and all(e.actor == luoxi for e in entries)
     confirm = entries[-1].changes_dict
