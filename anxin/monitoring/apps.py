@@ -102,6 +102,16 @@ class MonitoringConfig(AppConfig):
                     "order": 15,
                 }
             )
+        if user.has_perm("monitoring.view_riskassessment"):
+            items.append(
+                {
+                    "label": "风险企业",
+                    "group": "monitoring",
+                    "url_name": "risk-list",
+                    "icon": "building-factory",
+                    "order": 14,
+                }
+            )
         if user.has_perm("monitoring.view_immediatereport"):
             items.append(
                 {
@@ -170,9 +180,13 @@ class MonitoringConfig(AppConfig):
         user = request.user
         if not user.has_perm("monitoring.view_alert"):
             return []
-        return [
+        panels = [
             {"template": "monitoring/_home_panel.html", "order": 5, "risk": selectors.risk_summary(user=user)}
         ]
+        todo = selectors.home_todo(user=user)  # what waits on the user's own unit (to-dos first)
+        if todo:
+            panels.append({"template": "monitoring/_home_todo.html", "order": 4, "todo": todo})
+        return panels
 
     def enterprise_tabs(self, request, enterprise) -> list[dict]:
         if not request.user.has_perm("monitoring.view_riskassessment"):

@@ -31,6 +31,21 @@ class ReportFilter(FilterForm):
     )
     town = forms.ChoiceField(label=_("镇/街道"), required=False)
     overdue = forms.BooleanField(label=_("仅逾期未报送"), required=False)
+    mine = forms.BooleanField(label=_("本单位填报"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].choices = _town_choices()
+
+
+class RiskFilter(FilterForm):
+    q = forms.CharField(label=_("搜索"), required=False)
+    level = forms.ChoiceField(
+        label=_("等级"),
+        required=False,
+        choices=[("", _("全部风险等级")), *[c for c in Level.choices if c[0] != "none"][::-1]],
+    )
+    town = forms.ChoiceField(label=_("镇/街道"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

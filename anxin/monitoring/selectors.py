@@ -113,12 +113,16 @@ def risk_summary(*, user) -> dict:
         .annotate(n=Count("pk"))
     )
     active = Alert.objects.for_user(user).filter(status__in=ACTIVE_ALERT)
-    mine = active.filter(_mine(user))
+    district = user.scope.everything
+    # The office, leaders and auditors handle no alert of their own: their figure is the district's
+    # open alerts (the office supervises them), shown and linked as such.
+    waiting = active if district else active.filter(_mine(user))
     return {
         "levels": [(code, LEVEL_NAMES[code], levels.get(code, 0)) for code in ("red", "orange", "yellow")],
+        "district": district,
         "active": active.count(),
-        "mine": mine.count(),
-        "overdue": mine.filter(due_at__lt=timezone.now()).count(),
+        "mine": waiting.count(),
+        "overdue": waiting.filter(due_at__lt=timezone.now()).count(),
     }
 
 
@@ -246,9 +250,17 @@ def cockpit(*, user) -> dict:
 
 
 def report_list(
-    *, user, q: str = "", status: str = "", rule: str = "", town: str = "", overdue: bool = False
+    *,
+    user,
+    q: str = "",
+    status: str = "",
+    rule: str = "",
+    town: str = "",
+    overdue: bool = False,
+    mine: bool = False,
 ):
-    """The immediate-report ledger (§五(二)), scoped and filtered."""
+    """The immediate-report ledger (§五(二)), scoped and filtered; ``mine``: those the user's unit
+    fills in and submits (its town's, or routed to its department)."""
     from anxin.monitoring.models import ImmediateReport, ReportStatus
 
     reports = ImmediateReport.objects.for_user(user).select_related("enterprise", "town", "unit")
@@ -262,6 +274,8 @@ def report_list(
         reports = reports.filter(town__code=town)
     if overdue:
         reports = reports.filter(status=ReportStatus.DRAFT, due_at__lt=timezone.now())
+    if mine:
+        reports = reports.filter(_mine(user))
     return reports
 
 
@@ -285,3 +299,109 @@ def watch_list(
     if overdue:
         entries = entries.filter(status=WatchStatus.ACTIVE, next_followup_due__lt=timezone.now())
     return entries
+
+
+def risk_enterprise_list(*, user, q: str = "", level: str = "", town: str = "") -> QuerySet[RiskAssessment]:
+    """The enterprises at risk (黄/橙/红) in the user's scope, most points first: the list behind
+    the cockpit's and the home page's "N 家红色风险企业" — the same count, the same scope."""
+    rows = (
+        RiskAssessment.objects.for_user(user)
+        .exclude(level=Level.NONE)
+        .select_related("enterprise", "enterprise__town")
+    )
+    if q:
+        rows = rows.filter(enterprise_matches(q))
+    if level:
+        rows = rows.filter(level=level)
+    if town:
+        rows = rows.filter(enterprise__town__code=town)
+    return rows.order_by("-points", "enterprise__name", "pk")
+
+
+def home_todo(*, user, today=None) -> list[dict]:
+    """What waits on the user's own unit (工作台): immediate reports to complete and submit, watch
+    entries to confirm, today's sensitive-period daily report, open screening tasks. Each item is
+    a count and the link to the list that shows exactly those rows. Users who see the whole district
+    (office, leaders, auditors) get no to-dos here: their figures are district totals (risk_summary)."""
+    from django.urls import reverse
+
+    from anxin.monitoring import sensitive
+    from anxin.monitoring.models import (
+        DailyReport,
+        ReportStatus,
+        ScreeningTask,
+        WatchEntry,
+        WatchStatus,
+    )
+    from anxin.org.models import Role
+
+    if user.scope.everything:
+        return []
+    today = today or timezone.localdate()
+    now = timezone.now()
+    items = []
+    if user.has_perm("monitoring.submit_immediatereport"):
+        drafts = report_list(user=user, status=ReportStatus.DRAFT, mine=True)
+        n = drafts.count()
+        if n:
+            overdue = drafts.filter(due_at__lt=now).count()
+            items.append(
+                {
+                    "key": "reports",
+                    "count": n,
+                    "label": "份即时报告待研判报送",
+                    "hint": f"其中 {overdue} 份已逾期"
+                    if overdue
+                    else "须在生成后 24 小时内报送联席办（§五(二)）",
+                    "danger": bool(overdue),
+                    "url": reverse("report-list") + "?status=draft&mine=1",
+                    "icon": "speakerphone",
+                }
+            )
+    if user.has_perm("monitoring.manage_watchentry") and user.has_role(Role.TOWN):
+        n = WatchEntry.objects.for_user(user).filter(status=WatchStatus.PROPOSED).count()
+        if n:
+            items.append(
+                {
+                    "key": "watch",
+                    "count": n,
+                    "label": "家企业待确认是否纳入重点监控",
+                    "hint": "§四(二) 对排查出的风险单位全程跟踪",
+                    "url": reverse("watch-list") + "?status=proposed",
+                    "icon": "eye",
+                }
+            )
+    period = sensitive.active_period(today) if sensitive.may_file(user) else None
+    if period and not DailyReport.objects.filter(period=period, unit_id=user.unit_id, day=today).exists():
+        items.append(
+            {
+                "key": "sensitive",
+                "count": 1,
+                "label": "份敏感时期日报今日未报送",
+                "hint": f"{period.name}：无情况请报零报告",
+                "danger": True,
+                "url": reverse("sensitive-detail", args=[period.pk]),
+                "icon": "calendar-event",
+            }
+        )
+    if user.has_perm("monitoring.change_screeningtask"):
+        pending = (
+            ScreeningTask.objects.for_user(user)
+            .filter(result=ScreeningTask.Result.PENDING, campaign__start__lte=today)
+            .values_list("campaign_id", "campaign__name", "campaign__end")
+            .annotate(n=Count("pk"))
+            .order_by("campaign__end", "campaign_id")
+        )
+        for campaign_id, name, end, n in pending:
+            items.append(
+                {
+                    "key": f"screening-{campaign_id}",
+                    "count": n,
+                    "label": f"家企业待排查（{name}）",
+                    "hint": f"{end:%Y-%m-%d} 前完成" if end >= today else f"已过截止日期 {end:%Y-%m-%d}",
+                    "danger": end < today,
+                    "url": reverse("screening-detail", args=[campaign_id]) + "?result=pending",
+                    "icon": "list-search",
+                }
+            )
+    return items

@@ -5,6 +5,7 @@ from anxin.monitoring import views
 urlpatterns = [
     path("cockpit/", views.cockpit, name="cockpit"),
     path("alerts/", views.alert_list, name="alert-list"),
+    path("risk/", views.risk_list, name="risk-list"),
     path("alerts/scan/", views.scan_now, name="scan-now"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert-detail"),
     path("alerts/<int:pk>/<str:action>/", views.alert_act, name="alert-act"),

@@ -28,7 +28,7 @@ from anxin.core.tabular import TableError
 from anxin.core.xlsx import XLSX_TYPE, Col, xlsx_response
 from anxin.intake.models import Signal
 from anxin.monitoring import immediate, screening, selectors, sensitive, services, watch
-from anxin.monitoring.filters import ReportFilter, WatchFilter
+from anxin.monitoring.filters import ReportFilter, RiskFilter, WatchFilter
 from anxin.monitoring.forms import AlertFilter, ObservationFilter, ObservationImportForm
 from anxin.monitoring.importing import observation_import, observation_template
 from anxin.monitoring.models import (
@@ -279,6 +279,16 @@ def observation_import_template(request):
         as_attachment=True, filename="监测数据导入模板.xlsx"
     )
     return response
+
+
+@login_required
+@permission_required("monitoring.view_riskassessment", raise_exception=True)
+def risk_list(request):
+    """风险企业: the enterprises at each level in scope — what the cockpit's tiles count."""
+    form = RiskFilter(request.GET or None)
+    rows = selectors.risk_enterprise_list(user=request.user, **form.filters())
+    context = {"page_title": "风险企业", "form": form, **paginate(request, rows)}
+    return render(request, "monitoring/risk_list.html", context)
 
 
 # --- immediate reports (§五(二)) ------------------------------------------------------------------
