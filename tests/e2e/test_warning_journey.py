@@ -33,7 +33,7 @@ def test_red_enterprise_explained_acknowledged_reported_and_read_by_a_leader(
     page.wait_for_selector(".chart svg")
     shot("warning-cockpit")
     page.get_by_test_id("cockpit-red").click()
-    page.get_by_test_id("alert-table").get_by_role("link", name="罗溪纺织有限公司").first.click()
+    page.get_by_test_id("risk-table").get_by_role("link", name="罗溪纺织有限公司").first.click()
     risk = page.get_by_test_id("enterprise-risk")
     expect(risk).to_contain_text("拖欠工资 3 个月")
     expect(risk).to_contain_text("社保连续欠缴 2 个月")

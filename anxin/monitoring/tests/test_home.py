@@ -156,3 +156,16 @@ def test_the_overdue_reports_tile_opens_the_overdue_list(red, login, office):
 def test_the_risk_list_is_scoped(red, login, xuejia, luoxi):
     assert _listed(login(xuejia), "/risk/?level=red") == 0
     assert _listed(login(luoxi), "/risk/?level=red") == 1
+
+
+@pytest.mark.parametrize("extra", [2, 30])
+def test_the_risk_list_query_count_is_bounded(world, login, office, extra, django_assert_max_num_queries):
+    from anxin.registry.tests.factories import enterprise
+
+    for n in range(extra):
+        observe(enterprise(town="luoxi", name=f"风险企业{n}"), "wage_arrears_months", "2026-11", 3)
+    services.scan(as_of=D(2026, 11, 25))
+    client = login(office)
+    with django_assert_max_num_queries(14):
+        response = client.get("/risk/", {"level": "red"})
+    assert response.context["paginator"].count == extra
