@@ -116,9 +116,7 @@ def observations_bulk(request):
     if not items.is_valid():
         if not dry_run:
             raise ValidationError(items.errors)
-        found = items.errors  # by index (a dict) or a list, by DRF version
-        rows = [found.get(n, {}) for n in range(len(request.data))] if isinstance(found, dict) else found
-        return Response(_dry_report(len(request.data), [dict(e) for e in rows]))
+        return Response(_dry_report(len(request.data), _row_errors(items.errors, len(request.data))))
     indicators = {i.code: i for i in Indicator.objects.select_related("channel__unit")}
     codes = set()
     errors: list[dict] = []
@@ -187,6 +185,17 @@ def observations_bulk(request):
         detail={"rows": len(rows)},
     )
     return Response(counts)
+
+
+def _row_errors(found, total: int) -> list[dict]:
+    """DRF's errors of a list, one dict per row. They come by index (a dict) or as a list, by DRF
+    version; a row that is not an object at all has a list of messages, not a dict of fields; an
+    error about the whole list (not keyed by a row) is answered as such."""
+    if isinstance(found, dict):
+        if any(not isinstance(key, int) for key in found):
+            raise ValidationError(found)
+        found = [found.get(n, {}) for n in range(total)]
+    return [dict(e) if isinstance(e, dict) else {"non_field_errors": list(e)} for e in found]
 
 
 def _dry_report(total: int, errors: list[dict]) -> dict:

@@ -22,7 +22,7 @@ def _urls(entries) -> list[str]:
 
 
 LEDGERS = {"企业台账", "工程项目"}
-WRITES = {"线索分拣", "监测数据"}  # entries that exist to change data
+WRITES = {"线索分拣", "监测数据导入"}  # entries that exist to change data
 SECURITY = {"安全事件", "审计日志"}
 
 # persona → (must contain, must not contain)
@@ -35,18 +35,24 @@ MENU = {
         {"工作台", "驾驶舱", *LEDGERS, "预警线索", "案件台账", "政策参数"},
         {*WRITES, *SECURITY, "系统管理", "我的待办"},  # reads; no to-do of its own
     ),
-    # 城建局 feeds no monthly indicator (its channel carries signals), so no 监测数据 import
+    # 城建局 feeds no monthly indicator (its channel carries signals), so no 监测数据导入
     "chengjian": (
         {"工作台", *LEDGERS, "预警线索", "案件台账", "我的待办"},
-        {"线索分拣", "监测数据", *SECURITY, "系统管理"},
+        {"线索分拣", "监测数据导入", *SECURITY, "系统管理"},
     ),
     "renshe": (
-        {"工作台", *LEDGERS, "预警线索", "案件台账", "监测数据", "我的待办"},
+        {"工作台", *LEDGERS, "预警线索", "案件台账", "监测数据导入", "我的待办"},
         {"线索分拣", *SECURITY, "系统管理"},
     ),
-    "gongan": ({"工作台", "案件台账", "我的待办"}, {"线索分拣", "监测数据", *SECURITY, "系统管理"}),
-    "fayuan": ({"工作台", "我的待办", "监测数据"}, {"线索分拣", *SECURITY, "系统管理"}),  # 涉诉涉执 indicator
-    "luoxi": ({"工作台", *LEDGERS, "预警线索", "案件台账", "监测数据"}, {"线索分拣", *SECURITY, "系统管理"}),
+    "gongan": ({"工作台", "案件台账", "我的待办"}, {"线索分拣", "监测数据导入", *SECURITY, "系统管理"}),
+    "fayuan": (
+        {"工作台", "我的待办", "监测数据导入"},
+        {"线索分拣", *SECURITY, "系统管理"},
+    ),  # 涉诉涉执 indicator
+    "luoxi": (
+        {"工作台", *LEDGERS, "预警线索", "案件台账", "监测数据导入"},
+        {"线索分拣", *SECURITY, "系统管理"},
+    ),
     "xuejia": ({"工作台", *LEDGERS}, {"线索分拣", *SECURITY, "系统管理"}),
     "sysadmin": (
         {"工作台", "系统管理", "政策参数", "工作日历"},

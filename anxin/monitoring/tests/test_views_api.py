@@ -321,6 +321,16 @@ def test_bulk_observations_dry_run_lists_the_errors_of_each_row(world, api_clien
     assert not Observation.objects.exists()
 
 
+@pytest.mark.parametrize("item", ["文本", 12, ["enterprise_uscc", "month"], None])
+def test_bulk_observations_dry_run_reports_an_item_that_is_not_an_object(world, api_client, renshe, item):
+    """Found by the API fuzz test: a row that is not an object answered 500 on a dry run."""
+    response = _auth(api_client, renshe).post("/api/v1/observations/?dry_run=1", [item], format="json")
+    assert response.status_code == 200
+    data = response.json()
+    assert not data["ok"] and data["errors"][0]["row"] == 1 and data["errors"][0]["non_field_errors"]
+    assert not Observation.objects.exists()
+
+
 def test_bulk_observations_dry_run_reports_malformed_items(world, api_client, renshe):
     response = _auth(api_client, renshe).post(
         "/api/v1/observations/?dry_run=1", [{"indicator": "wage_arrears_months"}], format="json"
