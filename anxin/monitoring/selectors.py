@@ -179,8 +179,13 @@ def _top_red(assessments, n: int = 20) -> list[RiskAssessment]:
         .order_by("-points", "enterprise__name")
         .values_list("pk", flat=True)[:n]
     )
-    found = RiskAssessment.objects.select_related("enterprise", "enterprise__town").in_bulk(top)
+    found = risk_rows(top)
     return [found[pk] for pk in top if pk in found]
+
+
+def risk_rows(ids: list[int]) -> dict[int, RiskAssessment]:
+    """Whole assessments, with their enterprise and town, for ids already chosen and ordered."""
+    return RiskAssessment.objects.select_related("enterprise", "enterprise__town").in_bulk(ids)
 
 
 def cockpit(*, user) -> dict:

@@ -169,3 +169,36 @@ def test_the_risk_list_query_count_is_bounded(world, login, office, extra, djang
     with django_assert_max_num_queries(14):
         response = client.get("/risk/", {"level": "red"})
     assert response.context["paginator"].count == extra
+
+
+def test_the_risk_list_exports_what_it_lists_with_the_rules_in_chinese(red, login, office, xuejia, auditor):
+    from anxin.monitoring.tests.test_immediate import _sheet_rows
+
+    response = login(office).get("/risk/", {"level": "red", "export": "xlsx"})
+    assert response.status_code == 200
+    rows = _sheet_rows(response)
+    listed = [r for r in rows if red.uscc in r]
+    assert len(listed) == 1
+    assert "红色" in listed[0] and any("拖欠工资或社保费达两个月以上" in str(c) for c in listed[0])
+    assert not any("IMMEDIATE_ARREARS_2M" in str(c) for r in rows for c in r)
+    # Scoped as the list is: 薛家 exports none of 罗溪's enterprises.
+    assert not any(red.uscc in r for r in _sheet_rows(login(xuejia).get("/risk/?export=xlsx")))
+    # The auditor reads but does not export ledgers.
+    refused = login(auditor).get("/risk/?export=xlsx")
+    assert refused.status_code == 302 and refused.url == "/risk/"
+
+
+def test_the_risk_list_pages_keep_the_order_of_points(world, login, office):
+    from anxin.monitoring.models import RiskAssessment
+    from anxin.registry.tests.factories import enterprise
+
+    for n in range(25):
+        observe(enterprise(town="luoxi", name=f"分页企业{n:02d}"), "wage_arrears_months", "2026-11", 3)
+    services.scan(as_of=D(2026, 11, 25))
+    last = RiskAssessment.objects.get(enterprise__name="分页企业24")
+    RiskAssessment.objects.filter(pk=last.pk).update(points=last.points + 10)
+    client = login(office)
+    first = [a.enterprise.name for a in client.get("/risk/?level=red").context["page"]]
+    second = [a.enterprise.name for a in client.get("/risk/?level=red&page=2").context["page"]]
+    assert first[0] == "分页企业24" and first[1:] == [f"分页企业{n:02d}" for n in range(19)]
+    assert second == [f"分页企业{n:02d}" for n in range(19, 24)]
