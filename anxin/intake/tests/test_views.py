@@ -150,6 +150,29 @@ def test_the_form_shows_field_errors_and_writes_nothing(world, login, renshe):
     assert not Signal.objects.exists()
 
 
+def test_one_submit_with_several_bad_fields_shows_every_error_and_keeps_the_input(world, login, renshe):
+    response = login(renshe).post(
+        "/signals/new/",
+        {
+            "channel": Channel.objects.get(code="hotline-12333").pk,
+            "kind": "wage_complaint",
+            "employer_uscc": "91320411MA1XXXXXX0",
+            "received_at": "2026-11-20T09:30",
+            "workers": "-3",
+            "months_owed": "1",
+            "summary": "电话反映",
+            "reporter_phone": "12345",
+            "reporter_id_number": "320411199001011234",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert {"workers", "employer_uscc", "reporter_phone", "reporter_id_number"} <= set(errors)
+    page = response.content.decode()
+    assert 'value="91320411MA1XXXXXX0"' in page and 'value="12345"' in page
+    assert not Signal.objects.exists()
+
+
 def test_a_town_user_cannot_choose_another_units_channel(world, login, luoxi):
     page = login(luoxi).get("/signals/new/")
     names = {c.code for c in page.context["form"].fields["channel"].queryset}
