@@ -609,3 +609,19 @@ def test_only_the_office_registers_from_triage(world, login, luoxi, chengjian):
     s = signal(employer_name="某公司", town=world.luoxi_factory.town)
     for user in (luoxi, chengjian):
         assert login(user).get(f"/signals/{s.pk}/triage/new-enterprise/").status_code == 403
+
+
+@pytest.mark.parametrize("persona, linked", [("luoxi", False), ("office", True)])
+def test_a_signal_names_an_enterprise_the_reader_cannot_open_without_a_link(
+    world, login, request, persona, linked
+):
+    # a site in 罗溪, its contractor registered in 三井: the site's town answers for the signal
+    s = signal(enterprise=world.sanjing_developer, project=world.luoxi_project)
+    assert s.town.code == "luoxi"
+    client = login(request.getfixturevalue(persona))
+    href = f'href="/enterprises/{world.sanjing_developer.uscc}/"'
+    for url in (f"/signals/{s.pk}/", "/signals/"):
+        page = client.get(url).content.decode()
+        assert world.sanjing_developer.name in page
+        assert (href in page) == linked
+    assert client.get(f"/enterprises/{world.sanjing_developer.uscc}/").status_code == (200 if linked else 404)
