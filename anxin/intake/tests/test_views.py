@@ -625,3 +625,32 @@ def test_a_signal_names_an_enterprise_the_reader_cannot_open_without_a_link(
         assert world.sanjing_developer.name in page
         assert (href in page) == linked
     assert client.get(f"/enterprises/{world.sanjing_developer.uscc}/").status_code == (200 if linked else 404)
+
+
+@pytest.mark.parametrize(
+    "persona, waiting, waiting_note, recent",
+    [
+        ("leader", "全区 2 条待核实", "由各镇（街道）、部门核实", "全区近30天 2 条线索"),
+        ("office", "全区 2 条待核实", "由各镇（街道）、部门核实", "全区近30天 2 条线索"),
+        ("luoxi", "1 条待核实", "本镇（街道）待核实", "本辖区近30天 1 条线索"),
+        ("xuejia", "1 条待核实", "本镇（街道）待核实", "本辖区近30天 1 条线索"),
+    ],
+)
+def test_the_home_panel_says_whose_pending_signals_it_counts(
+    world, login, request, persona, waiting, waiting_note, recent
+):
+    signal(enterprise=world.luoxi_factory)
+    signal(enterprise=world.xuejia_factory)
+    page = login(request.getfixturevalue(persona)).get("/").content.decode()
+    mine = page.split('data-testid="signals-mine">')[1].split("</a>")[0]
+    assert mine.startswith(waiting) and waiting_note in mine
+    assert "我的待核实" not in mine
+    assert recent in page
+
+
+def test_a_department_home_panel_counts_what_is_routed_to_it_as_its_own(world, login, renshe):
+    signal(enterprise=world.luoxi_factory)
+    signal(enterprise=world.xuejia_factory, kind="social_insurance")
+    mine = login(renshe).get("/").content.decode().split('data-testid="signals-mine">')[1].split("</a>")[0]
+    expected = Signal.objects.filter(assigned_unit=renshe.unit).count()
+    assert mine.startswith(f"{expected} 条待核实") and "本单位待核实" in mine
