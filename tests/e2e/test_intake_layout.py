@@ -1,4 +1,5 @@
-"""The intake screens at the office's 1366×768: buttons hold their labels, town names stay whole."""
+"""Screens at the office's 1366×768: buttons hold their labels, town names stay whole, the audit
+log stays readable."""
 
 from __future__ import annotations
 
@@ -41,3 +42,18 @@ def test_triage_buttons_hold_their_labels_and_town_names_do_not_break(live_serve
     assert towns.count() == 3
     for i in range(towns.count()):
         assert towns.nth(i).evaluate(LINES) == 1, "a town name breaks across lines"
+
+
+def test_the_audit_log_keeps_the_object_column_readable(live_server, page, shot, world, auditor):
+    for n in range(3):
+        signal(
+            enterprise=world.luoxi_factory, summary=f"第{n}次反映：" + "工人反映工资未发，老板避而不见" * 20
+        )
+    sign_in(page, live_server, auditor.username, PASSWORD)
+    page.goto(f"{live_server.url}/security/audit/")
+    shot("audit-log-1366")
+    objects = page.locator("[data-testid=audit-row] td:nth-child(4)")
+    assert objects.count() > 3
+    for i in range(objects.count()):
+        assert objects.nth(i).bounding_box()["width"] >= 150, "the object column is squeezed"
+    assert page.evaluate("document.documentElement.scrollHeight") < 6000
