@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
+import re
 
 from auditlog.context import auditlog_value, set_actor
 from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from anxin.core.money import format_yuan
 
@@ -66,6 +70,35 @@ def _field(model, name: str):
     return field if getattr(field, "concrete", False) else None
 
 
+# What django-auditlog writes for a reverse relation on a create: its manager, "intake.SignalEvent.None".
+_MANAGER_REPR = re.compile(r"^\w+\.\w+\.None$")
+
+
+def _is_reverse(model, name: str, change) -> bool:
+    """A reverse relation (another model's key pointing here) recorded as if it were a field: not
+    a change of this object, so not shown."""
+    if model is not None:
+        try:
+            field = model._meta.get_field(name)
+        except Exception:
+            field = None
+        if field is not None:
+            return bool(field.auto_created and not field.concrete)
+    return isinstance(change, list) and all(
+        v in (None, "None", "") or _MANAGER_REPR.match(str(v)) for v in change
+    )
+
+
+def _local_time(raw) -> str:
+    """A stored date-time (auditlog writes UTC, naive, with microseconds) as Asia/Shanghai, to the minute."""
+    value = raw if isinstance(raw, datetime.datetime) else parse_datetime(str(raw))
+    if value is None:
+        return str(raw)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+
+
 # Amounts are stored in fen in integer columns whose label ends "（分）" (DESIGN rule 6); the
 # history shows them in yuan, as every other screen does.
 FEN_LABEL_SUFFIX = "（分）"
@@ -100,6 +133,8 @@ def _plain(field, raw, related: dict) -> str:
         return related.get(field.related_model, {}).get(str(raw), str(raw))
     if field.choices:
         return str(dict(field.flatchoices).get(raw, raw))
+    if field.get_internal_type() == "DateTimeField":
+        return _local_time(raw)
     if field.get_internal_type() == "BooleanField":
         return "是" if str(raw) == "True" else "否"
     return str(raw)
@@ -134,6 +169,8 @@ def with_change_rows(entries) -> list:
         model = entry.content_type.model_class()
         rows = []
         for name, change in (entry.changes_dict or {}).items():
+            if _is_reverse(model, name, change):
+                continue
             field = _field(model, name) if model else None
             label = _label(field, name)
             if isinstance(change, dict) and change.get("type") == "m2m":

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anxin.core.forms import FilterForm
 from anxin.core.money import YuanFormField
+from anxin.intake import services
 from anxin.intake.models import Channel, Satisfaction, SignalKind, Stage, Verification
 from anxin.org.models import Town
 from anxin.registry.models import Enterprise, Project
@@ -32,6 +33,28 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [single(d, initial) for d in data if d]
         return [single(data, initial)] if data else []
+
+
+def _uploads(files) -> list[tuple[str, bytes]]:
+    """(name, content) of uploaded files, each left readable again for the view."""
+    out = []
+    for f in files or ():
+        out.append((f.name, f.read()))
+        f.seek(0)
+    return out
+
+
+def _show_problems(form, problems: dict[str, str]) -> None:
+    """Add the service's problems to the fields that passed their own checks (one message each).
+
+    A field that failed its own check is missing from the facts the service saw; "name or code"
+    is then a consequence of that failure, not a second error.
+    """
+    if "employer_uscc" in form.errors:
+        problems.pop("employer_name", None)
+    for field, message in problems.items():
+        if field in form.fields and field not in form.errors:
+            form.add_error(field, message)
 
 
 class SignalFilter(FilterForm):
@@ -108,6 +131,19 @@ class SignalForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["channel"].queryset = Channel.objects.filter(pk__in=[c.pk for c in channels])
         self.fields["project"].queryset = Project.objects.for_user(user).order_by("name")
+
+    def clean(self):
+        """Every field first, then the service's checks of the facts: all errors on one submit."""
+        data = super().clean()
+        facts = {k: v for k, v in data.items() if k in services.FACT_FIELDS}
+        facts["amount"] = facts.get("amount") or 0
+        problems = services.clean_facts(facts)
+        if "attachments" not in self.errors:
+            problem = services.files_problem(_uploads(data.get("attachments")))
+            if problem:
+                problems["attachments"] = problem
+        _show_problems(self, problems)
+        return data
 
 
 class VerifyForm(forms.Form):
@@ -262,6 +298,18 @@ class PortalReportForm(forms.Form):
         error_messages={"required": _("请阅读并同意个人信息使用说明")},
     )
     captcha = _captcha()
+
+    def __init__(self, *args, captcha_passed: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if captcha_passed:  # solved on an earlier submit of this report that had other errors
+            del self.fields["captcha"]
+
+    def clean(self):
+        """Every field first, then the service's checks of the facts: all errors on one submit."""
+        data = super().clean()
+        facts = {k: v for k, v in data.items() if k in services.FACT_FIELDS}
+        _show_problems(self, services.portal_problems(facts=facts, photos=_uploads(data.get("photos"))))
+        return data
 
 
 class TrackForm(forms.Form):

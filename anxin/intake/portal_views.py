@@ -23,6 +23,8 @@ from anxin.intake.models import Signal, SignalEvent, Stage
 
 SESSION_KEY = "portal_signals"  # {id: time proved} for the reports the visitor has proved (code + phone)
 PROOF_SECONDS = 30 * 60  # a shared phone or a kiosk: the next person must prove it again
+CAPTCHA_KEY = "portal_captcha_solved"  # when this visitor last solved the report form's captcha
+CAPTCHA_SECONDS = 10 * 60  # as long as a captcha itself lives (CAPTCHA_TIMEOUT)
 STEPS = [
     (Stage.RECEIVED, "已受理登记"),
     (Stage.VERIFYING, "核实中"),
@@ -59,13 +61,26 @@ def portal_home(request):
     return render(request, "intake/public/home.html", {"page_title": "欠薪网上反映"})
 
 
+def _captcha_passed(request) -> bool:
+    solved = request.session.get(CAPTCHA_KEY)
+    return isinstance(solved, int | float) and 0 <= time.time() - solved < CAPTCHA_SECONDS
+
+
 @never_cache
 def portal_report(request):
-    form = PortalReportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    form = PortalReportForm(
+        request.POST or None, request.FILES or None, captcha_passed=_captcha_passed(request)
+    )
+    valid = request.method == "POST" and form.is_valid()
+    if request.method == "POST" and "captcha" in form.fields and "captcha" not in form.errors:
+        # The captcha was solved (and used up): a resubmit that fixes other fields need not solve
+        # another. Forgotten once a report is filed.
+        request.session[CAPTCHA_KEY] = time.time()
+        del form.fields["captcha"]
+    if valid:
         data = dict(form.cleaned_data)
         for key in ("consent", "captcha"):
-            data.pop(key)
+            data.pop(key, None)
         town, photos = data.pop("town"), data.pop("photos")
         try:
             signal = services.portal_submit(
@@ -75,6 +90,7 @@ def portal_report(request):
             _form_error(form, exc)
         else:
             _remember(request, signal)
+            request.session.pop(CAPTCHA_KEY, None)
             request.session["portal_new_code"] = signal.tracking_code
             return redirect("portal-done")
     return render(request, "intake/public/report.html", {"page_title": "我要反映欠薪", "form": form})

@@ -8,9 +8,10 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from anxin.core.access import get_scoped_or_404
-from anxin.intake.models import OPEN_STAGES, DuplicateState, SelfReport, Signal, SignalEvent
+from anxin.core.access import get_scoped_or_404, scope_of
+from anxin.intake.models import OPEN_STAGES, DuplicateState, SelfReport, Signal, SignalEvent, Stage
 from anxin.org.access import waiting_on
+from anxin.org.models import Role
 from anxin.registry.selectors import enterprise_matches
 
 _RELATED = ("channel", "enterprise", "town", "assigned_unit")
@@ -95,25 +96,39 @@ def enterprise_signals(*, user, enterprise) -> QuerySet[Signal]:
     return Signal.objects.for_user(user).filter(enterprise=enterprise).select_related(*_RELATED)
 
 
+def _whose(user) -> str:
+    """Whose counts the home page shows: the district's (office, leaders) or the user's unit's."""
+    if scope_of(user).everything:
+        return "district"
+    return "town" if user.has_role(Role.TOWN) else "unit"
+
+
 def signal_summary(*, user) -> dict:
-    """Counts for the home page: what waits on me, overdue, received in the last 30 days by channel."""
+    """Counts for the home page: what waits on me, overdue, received in the last 30 days by channel.
+
+    ``whose`` says whose work the counts are: for the office and the leaders "waiting" is every
+    unit's pending verification in the district (labelled 全区, never as their own work); for a
+    town or a department, what is routed to it.
+    """
     visible = Signal.objects.for_user(user)
     now = timezone.now()
-    open_ = visible.filter(stage__in=OPEN_STAGES, merged_into__isnull=True)
-    mine = open_.filter(_mine(user))
+    live = visible.filter(merged_into__isnull=True)
+    pending = live.filter(stage__in=OPEN_STAGES)
+    mine = pending.filter(_mine(user))
     since = now - datetime.timedelta(days=30)
     by_channel = list(
         visible.filter(received_at__gte=since)
         .values("channel__name")
         .annotate(n=Count("pk"))
-        .order_by("-n", "channel__name")[:8]
+        .order_by("-n", "channel__name")
     )
     return {
+        "whose": _whose(user),
         "mine": mine.count(),
         "mine_overdue": mine.filter(due_at__lt=now).count(),
-        "open": open_.count(),
+        "unclosed": live.exclude(stage=Stage.CLOSED).count(),
         "last30": sum(row["n"] for row in by_channel),
-        "by_channel": [(row["channel__name"], row["n"]) for row in by_channel],
+        "by_channel": [(row["channel__name"], row["n"]) for row in by_channel[:8]],
         "triage": triage_counts(user=user) if user.has_perm("intake.triage_signal") else None,
     }
 

@@ -57,6 +57,7 @@ from anxin.registry.services import enterprise_create
 
 Action = SignalEvent.Action
 CLOCK_SKEW = datetime.timedelta(minutes=5)
+PORTAL_PHOTOS = ("image/jpeg", "image/png")
 MAX_AMOUNT_FEN = 10**13  # 一千亿元: beyond any plausible wage claim; guards typos
 FACT_FIELDS = (
     "kind",
@@ -223,6 +224,34 @@ def clean_facts(facts: dict, *, now=None, allow_report_kind: bool = False) -> di
         facts[key] = value
     if not facts.get("enterprise") and not facts.get("employer_name") and not facts.get("employer_uscc"):
         problems["employer_name"] = _("请填写企业名称或统一社会信用代码")
+    return problems
+
+
+def files_problem(
+    files: list[tuple[str, bytes]], *, allowed=DOCUMENTS, field: str = "attachments", most: int | None = None
+) -> str | None:
+    """The first problem with uploaded ``files`` (count, type by content, size), or None."""
+    if most is not None and len(files) > most:
+        return _("照片最多 %(n)d 张") % {"n": most}
+    for name, content in files:
+        try:
+            sniff(content, allowed=allowed, field=field, name=name)
+        except DomainError as exc:
+            return exc.message
+    return None
+
+
+def portal_problems(*, facts: dict, photos: list[tuple[str, bytes]]) -> dict[str, str]:
+    """Every problem in a worker's report, by field, without writing: the portal shows them all
+    on one submit (``portal_submit`` checks the same again)."""
+    problems = clean_facts({**facts, "kind": SignalKind.WAGE_COMPLAINT, "received_at": timezone.now()})
+    if not (facts.get("reporter_phone") or "").strip():
+        problems.setdefault("reporter_phone", _("请填写手机号，用于查询办理进度"))
+    photo_problem = files_problem(
+        photos, allowed=PORTAL_PHOTOS, field="photos", most=int(param("portal.max_photos"))
+    )
+    if photo_problem:
+        problems["photos"] = photo_problem
     return problems
 
 
@@ -1089,11 +1118,11 @@ def portal_submit(*, facts: dict, town: Town, photos: list[tuple[str, bytes]], i
     """A worker's report from the public portal: routed like any signal, answered by code."""
     if portal_limited(ip=ip, action=PortalAttempt.Action.SUBMIT):
         raise DomainError(_("提交过于频繁，请一小时后再试，或拨打 12333 反映"), code="rate_limited")
-    max_photos = int(param("portal.max_photos"))
-    if len(photos) > max_photos:
-        raise DomainError(_("照片最多 %(n)d 张") % {"n": max_photos}, field="photos")
-    for name, content in photos:
-        sniff(content, allowed=("image/jpeg", "image/png"), field="photos", name=name)
+    photo_problem = files_problem(
+        photos, allowed=PORTAL_PHOTOS, field="photos", most=int(param("portal.max_photos"))
+    )
+    if photo_problem:
+        raise DomainError(photo_problem, field="photos")
     if not facts.get("reporter_phone"):
         raise DomainError(_("请填写手机号，用于查询办理进度"), field="reporter_phone")
     channel = Channel.objects.get(is_public=True)

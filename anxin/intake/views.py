@@ -40,6 +40,7 @@ from anxin.intake.importing import signal_import, signal_template
 from anxin.intake.models import Signal, SignalAttachment
 from anxin.org.models import Role
 from anxin.registry.forms import EnterpriseForm
+from anxin.registry.selectors import enterprises_openable
 
 
 def _apply_errors(form, exc) -> None:
@@ -110,6 +111,9 @@ def signal_list(request):
             filters=form.describe(),
         )
     context = {"page_title": "预警线索", "form": form, "now": timezone.now(), **paginate(request, signals)}
+    context["openable"] = enterprises_openable(
+        user=request.user, enterprises=[s.enterprise for s in context["page"] if s.enterprise_id]
+    )
     if request.htmx:
         return render(request, "intake/_signal_table.html", context)
     return render(request, "intake/signal_list.html", context)
@@ -128,6 +132,7 @@ def _detail_context(request, signal: Signal) -> dict:
         "text_form": TextForm(),
         "note_form": NoteForm(),
         "self_report": getattr(signal, "self_report", None) if signal.channel.is_self_report else None,
+        "openable": enterprises_openable(user=request.user, enterprises=[signal.enterprise]),
     }
 
 

@@ -44,6 +44,26 @@ def enterprise_get(*, user, uscc: str) -> Enterprise:
     )
 
 
+def enterprises_openable(*, user, enterprises) -> set[int]:
+    """The pks among ``enterprises`` whose page the user may open (one query, none for the office).
+
+    Pages that name enterprises the user cannot open (a project's contractors registered in
+    another town) show those names as plain text, not as links to a 404.
+    """
+    from anxin.core.access import scope_of
+
+    firms = [e for e in enterprises if e is not None]
+    scope = scope_of(user)
+    if Enterprise.objects.none().sees_all(scope):
+        return {e.pk for e in firms}
+    # An enterprise of the user's own territory needs no query; only the others are asked.
+    own = {e.pk for e in firms if e.town_id in scope.town_ids}
+    others = {e.pk for e in firms} - own
+    if others:
+        own |= set(Enterprise.objects.for_user(user).filter(pk__in=others).values_list("pk", flat=True))
+    return own
+
+
 def enterprise_projects(*, user, enterprise: Enterprise) -> QuerySet[Project]:
     """The projects of an enterprise (as contractor, subcontractor or builder) the user may see."""
     return (

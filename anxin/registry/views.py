@@ -320,6 +320,10 @@ def project_detail(request, pk: int):
     context = {
         "page_title": project.name,
         "project": project,
+        "openable": selectors.enterprises_openable(
+            user=request.user,
+            enterprises=[project.builder, project.general_contractor, *project.subcontractors.all()],
+        ),
         "tab": tab if tab in tabs else "basic",
         "tabs": tabs,
     }

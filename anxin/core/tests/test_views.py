@@ -418,3 +418,23 @@ def test_a_user_who_cannot_fix_the_calendar_does_not_pay_for_the_banner(login, l
     with CaptureQueriesContext(connection) as ctx:
         client.get("/enterprises/")
     assert not any("core_calendarday" in q["sql"] for q in ctx.captured_queries)
+
+
+def test_an_audit_row_shows_local_times_and_no_reverse_relations(login, auditor):
+    import time_machine
+    from auditlog.models import LogEntry
+
+    at = datetime.datetime(2026, 11, 26, 5, 53, 30, 809527, tzinfo=datetime.UTC)
+    with time_machine.travel(at, tick=False):
+        user = user_save(actor=system_actor(), username="t_new_town", unit="gov-luoxi", role="镇街用户")
+    created = LogEntry.objects.get(content_type__model="user", object_pk=str(user.pk), action=0)
+    assert "notifications" in created.changes_dict  # what django-auditlog stores for a reverse relation
+
+    html = login(auditor).get(AUDIT, {"model": "user"}).content.decode()
+    row = next(r for r in html.split('data-testid="audit-row"')[1:] if "t_new_town" in r.split("</tr>")[0])
+    row = row.split("</tr>")[0]
+    assert "2026-11-26 13:53" in row  # 05:53 UTC is 13:53 in Asia/Shanghai, to the minute
+    assert "05:53:30" not in row and ".809527" not in row
+    assert ".None" not in row and "notifications" not in row
+    # the object's name is never squeezed to a character per line: one truncated line with its title
+    assert 'class="text-truncate" style="max-width: 16rem" title="' in row

@@ -150,6 +150,29 @@ def test_the_form_shows_field_errors_and_writes_nothing(world, login, renshe):
     assert not Signal.objects.exists()
 
 
+def test_one_submit_with_several_bad_fields_shows_every_error_and_keeps_the_input(world, login, renshe):
+    response = login(renshe).post(
+        "/signals/new/",
+        {
+            "channel": Channel.objects.get(code="hotline-12333").pk,
+            "kind": "wage_complaint",
+            "employer_uscc": "91320411MA1XXXXXX0",
+            "received_at": "2026-11-20T09:30",
+            "workers": "-3",
+            "months_owed": "1",
+            "summary": "电话反映",
+            "reporter_phone": "12345",
+            "reporter_id_number": "320411199001011234",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert {"workers", "employer_uscc", "reporter_phone", "reporter_id_number"} <= set(errors)
+    page = response.content.decode()
+    assert 'value="91320411MA1XXXXXX0"' in page and 'value="12345"' in page
+    assert not Signal.objects.exists()
+
+
 def test_a_town_user_cannot_choose_another_units_channel(world, login, luoxi):
     page = login(luoxi).get("/signals/new/")
     names = {c.code for c in page.context["form"].fields["channel"].queryset}
@@ -586,3 +609,48 @@ def test_only_the_office_registers_from_triage(world, login, luoxi, chengjian):
     s = signal(employer_name="某公司", town=world.luoxi_factory.town)
     for user in (luoxi, chengjian):
         assert login(user).get(f"/signals/{s.pk}/triage/new-enterprise/").status_code == 403
+
+
+@pytest.mark.parametrize("persona, linked", [("luoxi", False), ("office", True)])
+def test_a_signal_names_an_enterprise_the_reader_cannot_open_without_a_link(
+    world, login, request, persona, linked
+):
+    # a site in 罗溪, its contractor registered in 三井: the site's town answers for the signal
+    s = signal(enterprise=world.sanjing_developer, project=world.luoxi_project)
+    assert s.town.code == "luoxi"
+    client = login(request.getfixturevalue(persona))
+    href = f'href="/enterprises/{world.sanjing_developer.uscc}/"'
+    for url in (f"/signals/{s.pk}/", "/signals/"):
+        page = client.get(url).content.decode()
+        assert world.sanjing_developer.name in page
+        assert (href in page) == linked
+    assert client.get(f"/enterprises/{world.sanjing_developer.uscc}/").status_code == (200 if linked else 404)
+
+
+@pytest.mark.parametrize(
+    "persona, waiting, waiting_note, recent",
+    [
+        ("leader", "全区 2 条待核实", "由各镇（街道）、部门核实", "全区近30天 2 条线索"),
+        ("office", "全区 2 条待核实", "由各镇（街道）、部门核实", "全区近30天 2 条线索"),
+        ("luoxi", "1 条待核实", "本镇（街道）待核实", "本辖区近30天 1 条线索"),
+        ("xuejia", "1 条待核实", "本镇（街道）待核实", "本辖区近30天 1 条线索"),
+    ],
+)
+def test_the_home_panel_says_whose_pending_signals_it_counts(
+    world, login, request, persona, waiting, waiting_note, recent
+):
+    signal(enterprise=world.luoxi_factory)
+    signal(enterprise=world.xuejia_factory)
+    page = login(request.getfixturevalue(persona)).get("/").content.decode()
+    mine = page.split('data-testid="signals-mine">')[1].split("</a>")[0]
+    assert mine.startswith(waiting) and waiting_note in mine
+    assert "我的待核实" not in mine
+    assert recent in page
+
+
+def test_a_department_home_panel_counts_what_is_routed_to_it_as_its_own(world, login, renshe):
+    signal(enterprise=world.luoxi_factory)
+    signal(enterprise=world.xuejia_factory, kind="social_insurance")
+    mine = login(renshe).get("/").content.decode().split('data-testid="signals-mine">')[1].split("</a>")[0]
+    expected = Signal.objects.filter(assigned_unit=renshe.unit).count()
+    assert mine.startswith(f"{expected} 条待核实") and "本单位待核实" in mine

@@ -694,3 +694,45 @@ def test_a_department_without_a_project_line_cannot_post_a_project(world, login,
     )
     assert response.status_code == 403
     assert not Project.objects.filter(name="人社局登记的项目").exists()
+
+
+def _project_across_towns(world):
+    """罗溪's project, built for 三井's developer, with 薛家's dispatch firm as a subcontractor."""
+    project = world.luoxi_project
+    project.builder, project.builder_name = world.sanjing_developer, world.sanjing_developer.name
+    project.save(update_fields=["builder", "builder_name"])
+    project.subcontractors.add(world.xuejia_dispatch)
+    return project
+
+
+def _links(page: str, firm) -> bool:
+    return f'href="/enterprises/{firm.uscc}/"' in page
+
+
+@pytest.mark.parametrize(
+    "persona, linked, plain",
+    [
+        ("luoxi", ["luoxi_builder"], ["sanjing_developer", "xuejia_dispatch"]),
+        ("office", ["luoxi_builder", "sanjing_developer", "xuejia_dispatch"], []),
+        ("leader", ["luoxi_builder", "sanjing_developer", "xuejia_dispatch"], []),
+        ("chengjian", ["luoxi_builder", "sanjing_developer", "xuejia_dispatch"], []),
+    ],
+)
+def test_a_project_page_links_only_the_enterprises_the_reader_may_open(
+    world, login, request, persona, linked, plain
+):
+    project = _project_across_towns(world)
+    client = login(request.getfixturevalue(persona))
+    page = client.get(f"/projects/{project.pk}/").content.decode()
+    for name in linked + plain:
+        firm = getattr(world, name)
+        assert firm.name in page
+        assert _links(page, firm) == (name in linked)
+        # every link opens; every name left plain would have been a 404
+        expected = 200 if name in linked else 404
+        assert client.get(f"/enterprises/{firm.uscc}/").status_code == expected
+
+
+def test_a_town_cannot_open_another_towns_project_at_all(world, login, xuejia):
+    project = _project_across_towns(world)
+    assert login(xuejia).get(f"/projects/{project.pk}/").status_code == 404
