@@ -301,9 +301,23 @@ def action_request(
         _event(case, CaseEvent.Kind.ACTION, actor, now, text)
         if kind == Kind.REFERRAL:
             guarded_update(Case.objects.all(), case.pk, malicious=True, updated_at=now)
-        _notify(case, [target.pk], f"请办理：{action.get_kind_display()}", text, sms=kind == Kind.REFERRAL)
+        _notify(
+            case,
+            [target.pk],
+            f"请办理：{action.get_kind_display()}",
+            text,
+            sms=kind == Kind.REFERRAL,
+            action=action,
+        )
         if copy_unit:
-            _notify(case, [copy_unit.pk], f"备案抄送：{action.get_kind_display()}", text, topic="case-copy")
+            _notify(
+                case,
+                [copy_unit.pk],
+                f"备案抄送：{action.get_kind_display()}",
+                text,
+                topic="case-copy",
+                action=action,
+            )
     return action
 
 
@@ -361,7 +375,7 @@ def action_step(
         _event(action.case, CaseEvent.Kind.ACTION, actor, now, text)
         if status != current.status:
             watchers = [action.case.lead_unit_id, action.requested_by.unit_id, action.copy_unit_id]
-            _notify(action.case, watchers, text)
+            _notify(action.case, watchers, text, action=action)
     action.refresh_from_db()
     return entry
 
@@ -389,7 +403,7 @@ def action_complete(*, actor, action: LegalAction, result: str) -> LegalAction:
             raise DomainError(_("该措施已被他人处理或已办结，请刷新后查看"), code="conflict")
         text = f"{action.get_kind_display()}办结：{result}"
         _event(action.case, CaseEvent.Kind.ACTION, actor, now, text)
-        _notify(action.case, [action.case.lead_unit_id, action.requested_by.unit_id], text)
+        _notify(action.case, [action.case.lead_unit_id, action.requested_by.unit_id], text, action=action)
     action.refresh_from_db()
     return action
 
@@ -426,7 +440,7 @@ def action_cancel(*, actor, action: LegalAction, reason: str) -> LegalAction:
         ):
             raise DomainError(_("该措施已被他人处理或已办结，请刷新后查看"), code="conflict")
         _event(action.case, CaseEvent.Kind.ACTION, actor, now, f"撤回{action.get_kind_display()}：{reason}")
-        _notify(action.case, [action.unit_id], f"已撤回：{action.get_kind_display()}", reason)
+        _notify(action.case, [action.unit_id], f"已撤回：{action.get_kind_display()}", reason, action=action)
     action.refresh_from_db()
     return action
 
@@ -489,7 +503,13 @@ def instalment_paid(*, actor, instalment: Instalment, paid_on: datetime.date, no
             f"已于 {paid_on:%Y-%m-%d} 履行" + (f"，{note}" if note else "")
         )
         _event(action.case, CaseEvent.Kind.ACTION, actor, now, text)
-        _notify(action.case, [action.case.lead_unit_id, action.unit_id], text, topic="case-instalment")
+        _notify(
+            action.case,
+            [action.case.lead_unit_id, action.unit_id],
+            text,
+            topic="case-instalment",
+            action=action,
+        )
     instalment.refresh_from_db()
     return instalment
 
@@ -622,5 +642,6 @@ def orders_lapse(*, now: datetime.datetime | None = None) -> int:
                 text,
                 "；".join(next_steps(case)),
                 topic="case-order-lapsed",
+                action=action,
             )
     return count

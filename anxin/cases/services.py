@@ -105,13 +105,22 @@ def _event(
 
 
 def _notify(
-    case: Case, unit_ids, subject: str, body: str = "", *, sms: bool = False, topic: str = "case"
+    case: Case,
+    unit_ids,
+    subject: str,
+    body: str = "",
+    *,
+    sms: bool = False,
+    topic: str = "case",
+    action=None,
 ) -> None:
+    """A notice about a case. About one of its legal actions (``action``), it links to the action's
+    page: the unit handling it or receiving its copy (法院, 公安, 检察院) may not see the case file."""
     notify_units(
         unit_ids=unit_ids,
         subject=f"{case.number} {subject}",
         body=body,
-        url=reverse("case-detail", args=[case.pk]),
+        url=reverse("case-action", args=[action.pk]) if action else reverse("case-detail", args=[case.pk]),
         topic=topic,
         sms=sms,
     )

@@ -384,3 +384,28 @@ def test_the_case_ledger_filters_by_stage_town_lead_flag_overdue_state_and_searc
     export = client.get("/cases/", {"export": "xlsx", "town": "xuejia"})
     values = {c.value for row in load_workbook(io.BytesIO(export.content)).active.iter_rows() for c in row}
     assert {xuejia.number, late.number} <= values and luoxi.number not in values
+
+
+@pytest.mark.parametrize(
+    ("persona", "subject"),
+    [
+        ("fayuan", "请办理：法院绿色通道"),
+        ("gongan", "请办理：移送公安"),
+        ("jianchayuan", "备案抄送"),
+    ],
+)
+def test_a_task_notice_opens_for_the_court_police_and_procuratorate_that_cannot_see_the_case(
+    request, luoxi_case, login, luoxi, renshe, persona, subject, django_capture_on_commit_callbacks
+):
+    from anxin.notify.models import Notification
+
+    user = request.getfixturevalue(persona)
+    with django_capture_on_commit_callbacks(execute=True):
+        court = actions.action_request(actor=luoxi, case=luoxi_case, kind="court")
+        _order, referral = referral_to_police(luoxi_case, renshe)
+    notice = Notification.objects.filter(recipient=user, subject__contains=subject).get()
+    action = court if persona == "fayuan" else referral
+    assert notice.url == f"/cases/actions/{action.pk}/"
+    client = login(user)
+    assert client.get(f"/cases/{luoxi_case.pk}/").status_code == 404  # the case file stays closed
+    assert client.get(notice.url).status_code == 200
