@@ -81,13 +81,20 @@ class CaseOpenForm(Styled, forms.Form):
     malicious = forms.BooleanField(label=_("涉嫌恶意欠薪"), required=False)
     owner_absconded = forms.BooleanField(label=_("企业主逃匿"), required=False)
     sudden_closure = forms.BooleanField(label=_("企业突然关停"), required=False)
+    separate = forms.BooleanField(
+        label=_("另立新案（确属另一起纠纷）"),
+        required=False,
+        help_text=_("该企业已有办理中的案件；同一纠纷的预警和线索请关联到该案件"),
+    )
 
-    def __init__(self, *args, projects=(), **kwargs):
+    def __init__(self, *args, projects=(), current=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["project"].widget.choices = [
             ("", _("（不涉及工程项目）")),
             *[(p.pk, p.name) for p in projects],
         ]
+        if current is None:  # asked only when the enterprise has an open case
+            del self.fields["separate"]
         self.style()
 
 

@@ -50,6 +50,11 @@ def _fail(request, exc: Exception) -> None:
         messages.error(request, getattr(exc, "message", str(exc)))
 
 
+def _refuse(form, exc: DomainError) -> None:
+    """A service's refusal shown on the form it came from: beside its field, else above the form."""
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
 def _form_errors(request, form) -> None:
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
@@ -127,16 +132,23 @@ def case_new(request):
     if uscc and enterprise is None:
         enterprise = Enterprise.objects.for_user(user).filter(uscc=uscc).first()
     projects = list(Project.objects.for_user(user).filter(_parties(enterprise))) if enterprise else []
+    workers = max([s.workers for s in signals], default=None)
+    amount = sum(s.amount for s in signals) or None
+    figures_note = ""
+    if alert:
+        alert_workers, alert_amount, figures_note = selectors.alert_figures(alert)
+        workers, amount = alert_workers or workers, alert_amount or amount
     initial = {
         "enterprise": enterprise.uscc if enterprise else uscc,
         "alert": alert.pk if alert else None,
         "signals": ",".join(str(s.pk) for s in signals),
         "summary": alert.explanation if alert else "；".join(s.summary for s in signals)[:2000],
-        "workers": max([s.workers for s in signals], default=None),
-        "amount_claimed": sum(s.amount for s in signals) or None,
+        "workers": workers,
+        "amount_claimed": amount,
     }
+    current = services.open_case_of(enterprise) if enterprise else None
     if request.method == "POST":
-        form = CaseOpenForm(request.POST, projects=projects)
+        form = CaseOpenForm(request.POST, projects=projects, current=current)
         if form.is_valid():
             data = form.cleaned_data
             if enterprise is None or enterprise.uscc != data["enterprise"].strip().upper():
@@ -164,20 +176,30 @@ def case_new(request):
                         malicious=data["malicious"],
                         owner_absconded=data["owner_absconded"],
                         sudden_closure=data["sudden_closure"],
+                        separate=data.get("separate", False),
                     )
-                except (DomainError, ValidationError) as exc:
+                except DomainError as exc:
+                    if exc.code == "duplicate" and "separate" not in form.fields:
+                        current = services.open_case_of(enterprise)  # opened since the form was shown
+                        form = CaseOpenForm(request.POST, projects=projects, current=current)
+                        form.is_valid()
+                    _refuse(form, exc)
+                except ValidationError as exc:
                     _fail(request, exc)
                 else:
                     messages.success(request, f"已立案：{case.number}，牵头单位 {case.lead_unit.name}。")
                     return redirect("case-detail", pk=case.pk)
     else:
-        form = CaseOpenForm(initial=initial, projects=projects)
+        form = CaseOpenForm(initial=initial, projects=projects, current=current)
     context = {
         "page_title": "立案",
         "form": form,
         "alert": alert,
         "signals": signals,
         "enterprise": enterprise,
+        "figures_note": figures_note,
+        "current": current if current and selectors.sees_case(user, current) else None,
+        "may_link": bool(current and (alert or signals) and services.works_on(user, current)),
     }
     return render(request, "cases/case_new.html", context)
 

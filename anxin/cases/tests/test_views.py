@@ -186,7 +186,7 @@ def test_the_ledger_exports_to_excel(luoxi_case, login, office, leader, auditor)
 @pytest.mark.parametrize("extra", [2, 25])
 def test_the_case_ledger_query_count_is_bounded(world, login, office, extra, django_assert_max_num_queries):
     for _ in range(extra):
-        open_case(world.luoxi_factory, actor=office)
+        open_case(world.luoxi_factory, actor=office, separate=True)
     client = login(office)
     with django_assert_max_num_queries(16):
         assert client.get("/cases/").status_code == 200
@@ -409,3 +409,36 @@ def test_a_task_notice_opens_for_the_court_police_and_procuratorate_that_cannot_
     client = login(user)
     assert client.get(f"/cases/{luoxi_case.pk}/").status_code == 404  # the case file stays closed
     assert client.get(notice.url).status_code == 200
+
+
+def test_an_alert_on_an_enterprise_with_an_open_case_is_linked_to_it_not_opened_twice(world, login, office):
+    first = open_case(world.luoxi_factory, actor=office)
+    alert = red_alert(world.luoxi_factory)
+    client = login(office)
+    page = client.get(f"/cases/new/?alert={alert.pk}").content.decode()
+    assert 'data-testid="case-open-exists"' in page and first.number in page
+    assert f'action="/cases/{first.pk}/link/"' in page
+    typed = {
+        "alert": alert.pk,
+        "enterprise": world.luoxi_factory.uscc,
+        "summary": "又拖欠 2 个月（用户输入）",
+    }
+    refused = client.post("/cases/new/", typed)
+    assert refused.status_code == 200 and Case.objects.count() == 1
+    body = refused.content.decode()
+    assert 'data-testid="separate-error"' in body and "又拖欠 2 个月（用户输入）" in body
+    linked = client.post(f"/cases/{first.pk}/link/", {"alert": alert.pk}, follow=True)
+    assert "已关联" in linked.content.decode()
+    assert list(first.alerts.all()) == [alert] and Case.objects.count() == 1
+
+
+def test_the_open_form_from_an_alert_is_prefilled_with_the_workers_and_amount_of_its_evidence(
+    world, login, office, django_capture_on_commit_callbacks
+):
+    from anxin.cases.tests.test_services import complaints_alert
+
+    alert = complaints_alert(world.xuejia_factory, office, django_capture_on_commit_callbacks)
+    page = login(office).get(f"/cases/new/?alert={alert.pk}")
+    form = page.context["form"]
+    assert (form["workers"].value(), form["amount_claimed"].value()) == (12, "70000.00")
+    assert "至少 12 人" in page.content.decode()
