@@ -80,11 +80,16 @@ STEPS: dict[str, tuple[str, ...]] = {
 ACCEPTING = {Step.ACCEPTED, Step.FILING}
 
 
-def _duty_unit(code: str) -> Unit:
+def _duty(code: str) -> Duty:
     duty = Duty.objects.select_related("unit").filter(code=code).first()
     if duty is None:
         raise DomainError(_("本区职责表中没有“%(d)s”，无法分派（请联系联席办维护职责）") % {"d": code})
-    return duty.unit
+    return duty
+
+
+def duty_basis(duty: Duty) -> str:
+    """Why an action went to a unit, in words a reader knows: the duty's name and its clause."""
+    return f"职责：{duty.name}（{duty.citation}）"[:200]
 
 
 def _is_hrss(actor) -> bool:
@@ -191,13 +196,13 @@ def action_request(
     now = now or timezone.now()
     today = timezone.localdate(now)
     routed, copy_duty = ROUTES[kind]
-    target = _duty_unit(routed)
-    route_basis = f"职责：{target.name}（{routed}）"
+    duty = _duty(routed)
+    target, route_basis = duty.unit, duty_basis(duty)
     if kind == Kind.MEDIATION and unit is not None:
         if unit.town_id != case.town_id and unit.code != target.code:
             raise DomainError(_("调解由案件所在镇（街道）或司法局（人民调解）主持"), field="unit")
         target, route_basis = unit, f"调解主持：{unit.name}（§四(五)）"
-    copy_unit = _duty_unit(copy_duty) if copy_duty else None
+    copy_unit = _duty(copy_duty).unit if copy_duty else None
     check: dict = {}
     if kind == Kind.ORDER:
         if pay_by is None:

@@ -442,3 +442,22 @@ def test_the_open_form_from_an_alert_is_prefilled_with_the_workers_and_amount_of
     form = page.context["form"]
     assert (form["workers"].value(), form["amount_claimed"].value()) == (12, "70000.00")
     assert "至少 12 人" in page.content.decode()
+
+
+def test_the_action_page_names_the_duty_in_chinese_not_by_its_code(luoxi_case, login, luoxi, fayuan):
+    import importlib
+
+    from django.apps import apps
+
+    from anxin.cases.models import LegalAction
+
+    court = actions.action_request(actor=luoxi, case=luoxi_case, kind="court")
+    page = login(fayuan).get(f"/cases/actions/{court.pk}/").content.decode()
+    assert "职责：欠薪案件立案、审理、执行绿色通道" in page and "court-green-channel" not in page
+    # An action routed before the fix reads the same once migrated.
+    LegalAction.objects.filter(pk=court.pk).update(route_basis="职责：区法院（court-green-channel）")
+    importlib.import_module("anxin.cases.migrations.0003_route_basis_duty_names").forwards(apps, None)
+    court.refresh_from_db()
+    assert (
+        court.route_basis.startswith("职责：欠薪案件立案") and "court-green-channel" not in court.route_basis
+    )
