@@ -36,6 +36,16 @@ class Styled:
             else:
                 widget.attrs.setdefault("class", "form-control")
 
+    def add_error(self, field, error):
+        """A field in error is marked (Tabler's ``is-invalid``) beside its message."""
+        super().add_error(field, error)
+        for name in self._errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                classes = widget.attrs.get("class", "")
+                if "is-invalid" not in classes.split():
+                    widget.attrs["class"] = f"{classes} is-invalid".strip()
+
 
 class CaseFilter(FilterForm):
     q = forms.CharField(label=_("搜索"), required=False)

@@ -461,3 +461,60 @@ def test_the_action_page_names_the_duty_in_chinese_not_by_its_code(luoxi_case, l
     assert (
         court.route_basis.startswith("职责：欠薪案件立案") and "court-green-channel" not in court.route_basis
     )
+
+
+def test_a_rejected_step_keeps_the_note_and_names_the_amount(luoxi_case, login, luoxi, fayuan):
+    court = actions.action_request(actor=luoxi, case=luoxi_case, kind="court")
+    response = login(fayuan).post(
+        f"/cases/actions/{court.pk}/",
+        {
+            "do": "step",
+            "step": "filing",
+            "on": "2026-11-25",
+            "amount": "12.345",
+            "note": "已快立，待保全（用户输入）",
+        },
+    )
+    assert response.status_code == 200 and not court.steps.exists()
+    body = response.content.decode()
+    assert "已快立，待保全（用户输入）" in body and 'data-testid="field-error-amount"' in body
+
+
+def test_a_refused_close_keeps_the_note_beside_the_error(luoxi_case, login, luoxi):
+    response = login(luoxi).post(
+        f"/cases/{luoxi_case.pk}/close/",
+        {"outcome": "paid", "amount_paid": "一万", "note": "企业已全额支付（用户输入）"},
+    )
+    assert response.status_code == 200 and Case.objects.get(pk=luoxi_case.pk).is_open
+    body = response.content.decode()
+    assert "企业已全额支付（用户输入）" in body and 'data-testid="field-error-amount_paid"' in body
+    assert "<details open><summary>结案</summary>" in body
+
+
+def test_a_refused_schedule_and_cancel_keep_what_was_typed(luoxi_case, login, luoxi, sifa):
+    action = actions.action_request(actor=luoxi, case=luoxi_case, kind="mediation")
+    response = login(sifa).post(
+        f"/cases/actions/{action.pk}/", {"do": "instalments", "schedule": "2026-12-10 30000\n2027-01-10 x"}
+    )
+    body = response.content.decode()
+    assert "第 2 行格式不正确" in body and "2026-12-10 30000\n2027-01-10 x</textarea>" in body
+    response = login(sifa).post(f"/cases/actions/{action.pk}/", {"do": "complete", "result": "  "})
+    assert 'data-testid="kept-error"' in response.content.decode()
+
+
+def test_a_rejected_action_request_and_a_refused_upload_stay_on_the_case_page_with_the_input(
+    luoxi_case, login, luoxi
+):
+    client = login(luoxi)
+    response = client.post(
+        f"/cases/{luoxi_case.pk}/actions/new/",
+        {"kind": "mediation", "amount": "abc", "details": "双方同意调解（用户输入）"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "双方同意调解（用户输入）" in body
+    assert 'data-testid="field-error-amount"' in body and not luoxi_case.actions.exists()
+    response = client.post(
+        f"/cases/{luoxi_case.pk}/documents/new/", {"kind": "agreement", "title": "调解协议（用户输入）"}
+    )
+    body = response.content.decode()
+    assert "调解协议（用户输入）" in body and 'data-testid="field-error-file"' in body
