@@ -518,3 +518,30 @@ def test_a_rejected_action_request_and_a_refused_upload_stay_on_the_case_page_wi
     )
     body = response.content.decode()
     assert "调解协议（用户输入）" in body and 'data-testid="field-error-file"' in body
+
+
+@pytest.mark.parametrize(
+    ("persona", "label", "counted"),
+    [
+        ("office", "全区办理中的案件", 3),
+        ("leader", "全区办理中的案件", 3),
+        ("luoxi", "本镇（街道）辖区办理中的案件", 1),
+        ("chengjian", "本单位牵头办理中的案件", 1),
+    ],
+)
+def test_the_home_panel_and_the_todo_say_truly_whose_cases_they_count(
+    request, world, login, office, persona, label, counted
+):
+    from anxin.org.models import Unit
+
+    open_case(world.luoxi_factory, actor=office)  # led by 罗溪镇
+    open_case(world.xuejia_factory, actor=office)  # led by 薛家镇
+    open_case(world.xuejia_dispatch, actor=office, lead_unit=Unit.objects.get(code="construction"))
+    client = login(request.getfixturevalue(persona))
+    home = client.get("/").content.decode()
+    assert f"{label} {counted} 件" in home
+    assert "由本单位牵头" not in home
+    todo = client.get("/cases/todo/")
+    assert todo.context["cases_label"] == label and len(todo.context["cases"]) == counted
+    assert f'data-testid="todo-cases-title">{label}<' in todo.content.decode()
+    assert ('data-testid="case-todo-count"' in home) == (persona != "leader")  # the leader handles nothing
