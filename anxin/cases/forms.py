@@ -52,7 +52,7 @@ class CaseFilter(FilterForm):
     state = forms.ChoiceField(
         label=_("办理状态"),
         required=False,
-        choices=[("", _("全部")), ("open", _("办理中")), ("closed", _("已结案"))],
+        choices=[("", _("全部状态")), ("open", _("办理中")), ("closed", _("已结案"))],
     )
     stage = forms.ChoiceField(label=_("阶段"), required=False, choices=[("", _("全部阶段")), *Stage.choices])
     town = forms.ChoiceField(label=_("镇/街道"), required=False)
