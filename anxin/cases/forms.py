@@ -29,7 +29,7 @@ class Styled:
     def style(self) -> None:
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
+            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
                 widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(widget, forms.Select | forms.SelectMultiple):
                 widget.attrs.setdefault("class", "form-select")
@@ -83,9 +83,12 @@ class CaseOpenForm(Styled, forms.Form):
     amount_claimed = YuanFormField(label=_("登记欠薪金额（元）"), required=False)
     co_units = forms.ModelMultipleChoiceField(
         label=_("协办单位"),
-        queryset=Unit.objects.filter(kind__in=["department", "town_government"]),
+        queryset=Unit.objects.filter(kind__in=["department", "town_government"]).order_by(
+            "kind", "order", "pk"
+        ),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("可多选。牵头单位之外参与处置的部门或镇（街道），立案后收到协办通知并可查看本案"),
     )
     mass_incident = forms.BooleanField(label=_("群体性事件"), required=False)
     malicious = forms.BooleanField(label=_("涉嫌恶意欠薪"), required=False)

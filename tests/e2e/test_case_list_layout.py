@@ -36,3 +36,11 @@ def test_the_case_filters_are_readable_at_1366(live_server, page, shot, world, o
     page.wait_for_load_state("networkidle")
     shot("case-list-filters-lead")
     assert page.evaluate(CLIPPED) == []
+
+
+def test_co_units_are_ticked_by_name_on_the_open_form(live_server, page, shot, world, office):
+    sign_in(page, live_server, office.username, PASSWORD)
+    page.goto(f"{live_server.url}/cases/new/")
+    page.get_by_label("区司法局").check()
+    shot("case-new-co-units")
+    assert page.get_by_label("区司法局").is_checked()

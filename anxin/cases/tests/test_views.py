@@ -545,3 +545,22 @@ def test_the_home_panel_and_the_todo_say_truly_whose_cases_they_count(
     assert todo.context["cases_label"] == label and len(todo.context["cases"]) == counted
     assert f'data-testid="todo-cases-title">{label}<' in todo.content.decode()
     assert ('data-testid="case-todo-count"' in home) == (persona != "leader")  # the leader handles nothing
+
+
+def test_co_units_are_ticked_from_a_list_of_checkboxes_with_a_hint(world, login, office, luoxi_case):
+    from anxin.org.models import Unit
+
+    client = login(office)
+    page = client.get("/cases/new/").content.decode()
+    assert 'data-testid="checkboxes-co_units"' in page and "可多选" in page
+    assert '<select name="co_units"' not in page
+    justice, hrss = Unit.objects.get(code="justice"), Unit.objects.get(code="hrss")
+    assert f'type="checkbox" name="co_units" value="{justice.pk}"' in page
+    response = client.post(
+        "/cases/new/",
+        {"enterprise": world.xuejia_factory.uscc, "summary": "拖欠工资", "co_units": [justice.pk, hrss.pk]},
+    )
+    case = Case.objects.exclude(pk=luoxi_case.pk).get()
+    assert response.status_code == 302 and set(case.co_units.all()) == {justice, hrss}
+    edit = client.get(f"/cases/{case.pk}/").content.decode()
+    assert f'type="checkbox" name="co_units" value="{justice.pk}"' in edit and "checked" in edit
