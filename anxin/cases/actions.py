@@ -80,11 +80,16 @@ STEPS: dict[str, tuple[str, ...]] = {
 ACCEPTING = {Step.ACCEPTED, Step.FILING}
 
 
-def _duty_unit(code: str) -> Unit:
+def _duty(code: str) -> Duty:
     duty = Duty.objects.select_related("unit").filter(code=code).first()
     if duty is None:
         raise DomainError(_("本区职责表中没有“%(d)s”，无法分派（请联系联席办维护职责）") % {"d": code})
-    return duty.unit
+    return duty
+
+
+def duty_basis(duty: Duty) -> str:
+    """Why an action went to a unit, in words a reader knows: the duty's name and its clause."""
+    return f"职责：{duty.name}（{duty.citation}）"[:200]
 
 
 def _is_hrss(actor) -> bool:
@@ -191,13 +196,13 @@ def action_request(
     now = now or timezone.now()
     today = timezone.localdate(now)
     routed, copy_duty = ROUTES[kind]
-    target = _duty_unit(routed)
-    route_basis = f"职责：{target.name}（{routed}）"
+    duty = _duty(routed)
+    target, route_basis = duty.unit, duty_basis(duty)
     if kind == Kind.MEDIATION and unit is not None:
         if unit.town_id != case.town_id and unit.code != target.code:
             raise DomainError(_("调解由案件所在镇（街道）或司法局（人民调解）主持"), field="unit")
         target, route_basis = unit, f"调解主持：{unit.name}（§四(五)）"
-    copy_unit = _duty_unit(copy_duty) if copy_duty else None
+    copy_unit = _duty(copy_duty).unit if copy_duty else None
     check: dict = {}
     if kind == Kind.ORDER:
         if pay_by is None:
@@ -301,9 +306,23 @@ def action_request(
         _event(case, CaseEvent.Kind.ACTION, actor, now, text)
         if kind == Kind.REFERRAL:
             guarded_update(Case.objects.all(), case.pk, malicious=True, updated_at=now)
-        _notify(case, [target.pk], f"请办理：{action.get_kind_display()}", text, sms=kind == Kind.REFERRAL)
+        _notify(
+            case,
+            [target.pk],
+            f"请办理：{action.get_kind_display()}",
+            text,
+            sms=kind == Kind.REFERRAL,
+            action=action,
+        )
         if copy_unit:
-            _notify(case, [copy_unit.pk], f"备案抄送：{action.get_kind_display()}", text, topic="case-copy")
+            _notify(
+                case,
+                [copy_unit.pk],
+                f"备案抄送：{action.get_kind_display()}",
+                text,
+                topic="case-copy",
+                action=action,
+            )
     return action
 
 
@@ -361,7 +380,7 @@ def action_step(
         _event(action.case, CaseEvent.Kind.ACTION, actor, now, text)
         if status != current.status:
             watchers = [action.case.lead_unit_id, action.requested_by.unit_id, action.copy_unit_id]
-            _notify(action.case, watchers, text)
+            _notify(action.case, watchers, text, action=action)
     action.refresh_from_db()
     return entry
 
@@ -389,7 +408,7 @@ def action_complete(*, actor, action: LegalAction, result: str) -> LegalAction:
             raise DomainError(_("该措施已被他人处理或已办结，请刷新后查看"), code="conflict")
         text = f"{action.get_kind_display()}办结：{result}"
         _event(action.case, CaseEvent.Kind.ACTION, actor, now, text)
-        _notify(action.case, [action.case.lead_unit_id, action.requested_by.unit_id], text)
+        _notify(action.case, [action.case.lead_unit_id, action.requested_by.unit_id], text, action=action)
     action.refresh_from_db()
     return action
 
@@ -426,7 +445,7 @@ def action_cancel(*, actor, action: LegalAction, reason: str) -> LegalAction:
         ):
             raise DomainError(_("该措施已被他人处理或已办结，请刷新后查看"), code="conflict")
         _event(action.case, CaseEvent.Kind.ACTION, actor, now, f"撤回{action.get_kind_display()}：{reason}")
-        _notify(action.case, [action.unit_id], f"已撤回：{action.get_kind_display()}", reason)
+        _notify(action.case, [action.unit_id], f"已撤回：{action.get_kind_display()}", reason, action=action)
     action.refresh_from_db()
     return action
 
@@ -489,7 +508,13 @@ def instalment_paid(*, actor, instalment: Instalment, paid_on: datetime.date, no
             f"已于 {paid_on:%Y-%m-%d} 履行" + (f"，{note}" if note else "")
         )
         _event(action.case, CaseEvent.Kind.ACTION, actor, now, text)
-        _notify(action.case, [action.case.lead_unit_id, action.unit_id], text, topic="case-instalment")
+        _notify(
+            action.case,
+            [action.case.lead_unit_id, action.unit_id],
+            text,
+            topic="case-instalment",
+            action=action,
+        )
     instalment.refresh_from_db()
     return instalment
 
@@ -622,5 +647,6 @@ def orders_lapse(*, now: datetime.datetime | None = None) -> int:
                 text,
                 "；".join(next_steps(case)),
                 topic="case-order-lapsed",
+                action=action,
             )
     return count

@@ -130,6 +130,9 @@ class OpenSerializer(serializers.Serializer):
     malicious = serializers.BooleanField(required=False, default=False)
     owner_absconded = serializers.BooleanField(required=False, default=False)
     sudden_closure = serializers.BooleanField(required=False, default=False)
+    separate = serializers.BooleanField(
+        required=False, default=False, help_text="企业已有办理中的案件时，确属另一起纠纷才另立新案"
+    )
 
 
 class AdvanceSerializer(serializers.Serializer):
@@ -243,6 +246,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             malicious=v["malicious"],
             owner_absconded=v["owner_absconded"],
             sudden_closure=v["sudden_closure"],
+            separate=v["separate"],
         )
         return Response(
             self.get_serializer(self.get_queryset().get(pk=case.pk)).data, status=status.HTTP_201_CREATED

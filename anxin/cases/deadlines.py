@@ -48,6 +48,11 @@ def _stage(item) -> str:
     return f"“{item.get_kind_display()}”（{item.unit.name}）"
 
 
+def _action(item):
+    """The legal action a deadline belongs to (its notice links there), None for a case's stage."""
+    return None if isinstance(item, Case) else item
+
+
 def _mark(item, field: str, now) -> bool:
     """Set a once-only mark; False when someone (a parallel tick) already set it."""
     return bool(type(item).objects.filter(pk=item.pk, **{f"{field}__isnull": True}).update(**{field: now}))
@@ -66,19 +71,26 @@ def _sweep(item, case: Case, *, owner_ids, due_at, now, today, remind, grace, ac
             _mark(item, "escalated_at", now)  # the lead unit hears it in the same notice
             text = f"{what}逾期超过 {grace} 个工作日（期限 {due_day:%Y-%m-%d}），已报联席办"
             _event(case, Kind.ESCALATE, actor, now, text)
-            _notify(case, [*office_unit_ids(), *owner_ids], text, topic="case-overdue", sms=True)
+            _notify(
+                case,
+                [*office_unit_ids(), *owner_ids],
+                text,
+                topic="case-overdue",
+                sms=True,
+                action=_action(item),
+            )
             return "office"
         if item.escalated_at is None and _mark(item, "escalated_at", now):
             text = f"{what}已逾期（期限 {due_day:%Y-%m-%d}），已报牵头单位"
             _event(case, Kind.ESCALATE, actor, now, text)
-            _notify(case, [case.lead_unit_id, *owner_ids], text, topic="case-overdue")
+            _notify(case, [case.lead_unit_id, *owner_ids], text, topic="case-overdue", action=_action(item))
             return "lead"
         return ""
     due_soon = working_days_after(today, remind)[0] >= due_day
     if item.reminded_at is None and due_soon and _mark(item, "reminded_at", now):
         text = f"{what}将于 {due_day:%Y-%m-%d} 到期"
         _event(case, Kind.REMIND, actor, now, text)
-        _notify(case, owner_ids, text, topic="case-due")
+        _notify(case, owner_ids, text, topic="case-due", action=_action(item))
         return "remind"
     return ""
 
@@ -148,12 +160,12 @@ def _sweep_instalments(*, now, today, remind, actor) -> int:
                 _mark(item, "reminded_at", now)  # no reminder after the date has passed
                 text = f"{what}，逾期未履行（可申请强制执行或依法采取其他措施）"
                 _event(case, Kind.ESCALATE, actor, now, text)
-                _notify(case, owners, text, topic="case-instalment-missed", sms=True)
+                _notify(case, owners, text, topic="case-instalment-missed", sms=True, action=action)
                 done += 1
         elif item.reminded_at is None and _mark(item, "reminded_at", now):
             text = f"{what}，即将到期，请督促履行"
             _event(case, Kind.REMIND, actor, now, text)
-            _notify(case, owners, text, topic="case-due")
+            _notify(case, owners, text, topic="case-due", action=action)
             done += 1
     return done
 

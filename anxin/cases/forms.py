@@ -29,12 +29,22 @@ class Styled:
     def style(self) -> None:
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
+            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
                 widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(widget, forms.Select | forms.SelectMultiple):
                 widget.attrs.setdefault("class", "form-select")
             else:
                 widget.attrs.setdefault("class", "form-control")
+
+    def add_error(self, field, error):
+        """A field in error is marked (Tabler's ``is-invalid``) beside its message."""
+        super().add_error(field, error)
+        for name in self._errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                classes = widget.attrs.get("class", "")
+                if "is-invalid" not in classes.split():
+                    widget.attrs["class"] = f"{classes} is-invalid".strip()
 
 
 class CaseFilter(FilterForm):
@@ -42,7 +52,7 @@ class CaseFilter(FilterForm):
     state = forms.ChoiceField(
         label=_("办理状态"),
         required=False,
-        choices=[("", _("全部")), ("open", _("办理中")), ("closed", _("已结案"))],
+        choices=[("", _("全部状态")), ("open", _("办理中")), ("closed", _("已结案"))],
     )
     stage = forms.ChoiceField(label=_("阶段"), required=False, choices=[("", _("全部阶段")), *Stage.choices])
     town = forms.ChoiceField(label=_("镇/街道"), required=False)
@@ -73,21 +83,31 @@ class CaseOpenForm(Styled, forms.Form):
     amount_claimed = YuanFormField(label=_("登记欠薪金额（元）"), required=False)
     co_units = forms.ModelMultipleChoiceField(
         label=_("协办单位"),
-        queryset=Unit.objects.filter(kind__in=["department", "town_government"]),
+        queryset=Unit.objects.filter(kind__in=["department", "town_government"]).order_by(
+            "kind", "order", "pk"
+        ),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("可多选。牵头单位之外参与处置的部门或镇（街道），立案后收到协办通知并可查看本案"),
     )
     mass_incident = forms.BooleanField(label=_("群体性事件"), required=False)
     malicious = forms.BooleanField(label=_("涉嫌恶意欠薪"), required=False)
     owner_absconded = forms.BooleanField(label=_("企业主逃匿"), required=False)
     sudden_closure = forms.BooleanField(label=_("企业突然关停"), required=False)
+    separate = forms.BooleanField(
+        label=_("另立新案（确属另一起纠纷）"),
+        required=False,
+        help_text=_("该企业已有办理中的案件；同一纠纷的预警和线索请关联到该案件"),
+    )
 
-    def __init__(self, *args, projects=(), **kwargs):
+    def __init__(self, *args, projects=(), current=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["project"].widget.choices = [
             ("", _("（不涉及工程项目）")),
             *[(p.pk, p.name) for p in projects],
         ]
+        if current is None:  # asked only when the enterprise has an open case
+            del self.fields["separate"]
         self.style()
 
 

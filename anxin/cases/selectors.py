@@ -82,6 +82,15 @@ def document_get(*, user, pk: int):
     raise Http404
 
 
+def alert_figures(alert) -> tuple[int, int, str]:
+    """Workers and amount (fen) the alert's evidence carries — the months-owed observation's amount
+    of that month, the verified complaints behind it — and a sentence saying where they come from
+    (the immediate report's draft reads the same figures)."""
+    from anxin.monitoring.immediate import _evidence_figures
+
+    return _evidence_figures([alert])[alert.pk]
+
+
 def sees_case(user, case: Case) -> bool:
     return Case.objects.for_user(user).filter(pk=case.pk).exists()
 
@@ -130,8 +139,9 @@ def _event_text(event) -> str:
 
 
 def todo(*, user) -> dict:
-    """我的待办: the legal actions routed to the user's unit, the open cases it leads whose stage is
-    due, the plans waiting for the office."""
+    """我的待办: the legal actions routed to the user's unit; the open cases that wait on it — those
+    its department leads, those in its town, every one for the office and the leaders (named by
+    ``cases_label``); the plans waiting for the office."""
     from anxin.cases.models import Plan, PlanStatus
 
     actions = (
@@ -158,7 +168,26 @@ def todo(*, user) -> dict:
             .select_related("case", "case__enterprise", "unit")
             .order_by("-requested_at")
         )
-    return {"actions": actions, "cases": cases, "plans": plans, "copies": copies}
+    return {
+        "actions": actions,
+        "cases": cases,
+        "plans": plans,
+        "copies": copies,
+        "cases_label": cases_label(user),
+    }
+
+
+def cases_label(user) -> str:
+    """What the to-do's case list is, in words true for this user (the same rows as ``todo``)."""
+    scope = scope_of(user)
+    if scope.everything:
+        return "全区办理中的案件"
+    leads = user.has_role(Role.DEPARTMENT) and bool(user.unit_id)
+    if leads and scope.town_ids:
+        return "本单位牵头或本辖区办理中的案件"
+    if scope.town_ids:
+        return "本镇（街道）辖区办理中的案件"
+    return "本单位牵头办理中的案件"
 
 
 def actions_mine(user) -> Q:
@@ -181,7 +210,9 @@ def todo_summary(*, user) -> dict:
         "overdue": mine["actions"].filter(due_at__lt=now).count()
         + mine["cases"].filter(stage_due_at__lt=now).count(),
         "cases": mine["cases"].count(),
+        "cases_label": mine["cases_label"],
         "plans": mine["plans"].count(),
+        "handles": user.has_perm("cases.handle_legalaction"),
     }
 
 

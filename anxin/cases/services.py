@@ -105,13 +105,22 @@ def _event(
 
 
 def _notify(
-    case: Case, unit_ids, subject: str, body: str = "", *, sms: bool = False, topic: str = "case"
+    case: Case,
+    unit_ids,
+    subject: str,
+    body: str = "",
+    *,
+    sms: bool = False,
+    topic: str = "case",
+    action=None,
 ) -> None:
+    """A notice about a case. About one of its legal actions (``action``), it links to the action's
+    page: the unit handling it or receiving its copy (法院, 公安, 检察院) may not see the case file."""
     notify_units(
         unit_ids=unit_ids,
         subject=f"{case.number} {subject}",
         body=body,
-        url=reverse("case-detail", args=[case.pk]),
+        url=reverse("case-action", args=[action.pk]) if action else reverse("case-detail", args=[case.pk]),
         topic=topic,
         sms=sms,
     )
@@ -154,11 +163,14 @@ def case_open(
     malicious: bool = False,
     owner_absconded: bool = False,
     sudden_closure: bool = False,
+    separate: bool = False,
     now: datetime.datetime | None = None,
 ) -> Case:
     """Open a case on one dispute at one enterprise (and project), from an alert, from signals or
     by hand. The enterprise's (the project's) town leads (§二 属地管理); the alert it came from
-    is marked handled ("已立案")."""
+    is marked handled ("已立案"). While the enterprise has an open case, a new alert or signal
+    belongs to it (``case_link``): a second case is opened only when the user says it is another
+    dispute (``separate``)."""
     require_perm(actor, "cases.add_case")
     summary = (summary or "").strip()
     if not summary:
@@ -180,6 +192,12 @@ def case_open(
     lead = lead_unit or town_unit(town_id)
     assessment = RiskAssessment.objects.filter(enterprise=enterprise).values_list("level", flat=True).first()
     level = max([assessment or Level.NONE, alert.level if alert else Level.NONE], key=LEVEL_RANK.get)
+    if alert is not None and (workers is None or amount_claimed is None):
+        from anxin.cases.selectors import alert_figures
+
+        alert_workers, alert_amount, _note = alert_figures(alert)
+        workers = alert_workers if workers is None else workers
+        amount_claimed = alert_amount if amount_claimed is None else amount_claimed
     if workers is None:
         workers = max([s.workers for s in signals], default=0)
     if amount_claimed is None:
@@ -192,6 +210,19 @@ def case_open(
             taken = Case.objects.filter(alerts=alert).exclude(stage=Stage.CLOSED).first()
             if taken:
                 raise DomainError(_("该预警已立案：%(n)s") % {"n": taken.number}, code="conflict")
+        if not separate:
+            # Two users opening at once: the second waits here and then sees the first's case.
+            list(Enterprise.objects.select_for_update().filter(pk=enterprise.pk).values_list("pk"))
+            current = open_case_of(enterprise)
+            if current is not None:
+                raise DomainError(
+                    _(
+                        "该企业已有办理中的案件 %(n)s：请将预警、线索关联到该案件；确属另一起纠纷的，请勾选“另立新案”"
+                    )
+                    % {"n": current.number},
+                    code="duplicate",
+                    field="separate",
+                )
         for attempt in range(5):
             try:
                 with transaction.atomic():
@@ -253,6 +284,11 @@ def case_open(
             sms=level == Level.RED or mass_incident,
         )
     return case
+
+
+def open_case_of(enterprise: Enterprise) -> Case | None:
+    """The enterprise's open case (the earliest, if several were opened as separate disputes)."""
+    return Case.objects.open().filter(enterprise=enterprise).order_by("opened_at", "pk").first()
 
 
 def case_link(

@@ -50,10 +50,9 @@ def _fail(request, exc: Exception) -> None:
         messages.error(request, getattr(exc, "message", str(exc)))
 
 
-def _form_errors(request, form) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        messages.error(request, f"{label}：{'；'.join(errors)}" if label else "；".join(errors))
+def _refuse(form, exc: DomainError) -> None:
+    """A service's refusal shown on the form it came from: beside its field, else above the form."""
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 @login_required
@@ -127,16 +126,23 @@ def case_new(request):
     if uscc and enterprise is None:
         enterprise = Enterprise.objects.for_user(user).filter(uscc=uscc).first()
     projects = list(Project.objects.for_user(user).filter(_parties(enterprise))) if enterprise else []
+    workers = max([s.workers for s in signals], default=None)
+    amount = sum(s.amount for s in signals) or None
+    figures_note = ""
+    if alert:
+        alert_workers, alert_amount, figures_note = selectors.alert_figures(alert)
+        workers, amount = alert_workers or workers, alert_amount or amount
     initial = {
         "enterprise": enterprise.uscc if enterprise else uscc,
         "alert": alert.pk if alert else None,
         "signals": ",".join(str(s.pk) for s in signals),
         "summary": alert.explanation if alert else "；".join(s.summary for s in signals)[:2000],
-        "workers": max([s.workers for s in signals], default=None),
-        "amount_claimed": sum(s.amount for s in signals) or None,
+        "workers": workers,
+        "amount_claimed": amount,
     }
+    current = services.open_case_of(enterprise) if enterprise else None
     if request.method == "POST":
-        form = CaseOpenForm(request.POST, projects=projects)
+        form = CaseOpenForm(request.POST, projects=projects, current=current)
         if form.is_valid():
             data = form.cleaned_data
             if enterprise is None or enterprise.uscc != data["enterprise"].strip().upper():
@@ -164,20 +170,30 @@ def case_new(request):
                         malicious=data["malicious"],
                         owner_absconded=data["owner_absconded"],
                         sudden_closure=data["sudden_closure"],
+                        separate=data.get("separate", False),
                     )
-                except (DomainError, ValidationError) as exc:
+                except DomainError as exc:
+                    if exc.code == "duplicate" and "separate" not in form.fields:
+                        current = services.open_case_of(enterprise)  # opened since the form was shown
+                        form = CaseOpenForm(request.POST, projects=projects, current=current)
+                        form.is_valid()
+                    _refuse(form, exc)
+                except ValidationError as exc:
                     _fail(request, exc)
                 else:
                     messages.success(request, f"已立案：{case.number}，牵头单位 {case.lead_unit.name}。")
                     return redirect("case-detail", pk=case.pk)
     else:
-        form = CaseOpenForm(initial=initial, projects=projects)
+        form = CaseOpenForm(initial=initial, projects=projects, current=current)
     context = {
         "page_title": "立案",
         "form": form,
         "alert": alert,
         "signals": signals,
         "enterprise": enterprise,
+        "figures_note": figures_note,
+        "current": current if current and selectors.sees_case(user, current) else None,
+        "may_link": bool(current and (alert or signals) and services.works_on(user, current)),
     }
     return render(request, "cases/case_new.html", context)
 
@@ -191,7 +207,25 @@ def _parties(enterprise):
 @login_required
 @permission_required("cases.view_case", raise_exception=True)
 def case_detail(request, pk: int):
-    case = selectors.case_get(user=request.user, pk=pk)
+    return _case_page(request, selectors.case_get(user=request.user, pk=pk))
+
+
+# The case page's forms: the context name each is rendered under and its ids' prefix (several
+# forms share field names). A rejected form comes back under its name, bound, with its errors.
+CASE_FORMS = {
+    PlanForm: ("plan_form", "plan_%s"),
+    CloseForm: ("close_form", "close_%s"),
+    CaseEditForm: ("edit_form", "edit_%s"),
+    IncidentForm: ("incident_form", "incident_%s"),
+    AssetForm: ("asset_form", "asset_%s"),
+    ActionForm: ("action_form", "action_%s"),
+    DocumentForm: ("document_form", "doc_%s"),
+}
+
+
+def _case_page(request, case, *, kept: dict | None = None, **bound):
+    """The case page; ``bound``: a rejected form by its context name, shown with the user's input
+    and its errors; ``kept``: what the user typed into a plain form that was refused."""
     user = request.user
     plan = Plan.objects.filter(case=case).first()
     moves = services.available_moves(user, case)
@@ -261,27 +295,36 @@ def case_detail(request, pk: int):
         else [],
         "may_attach": user.has_perm("cases.add_casedocument") and action_services.may_attach(user, case),
         "document_form": DocumentForm(auto_id="doc_%s"),
+        "kept": kept or {},
     }
+    context.update(bound)
     return render(request, "cases/case_detail.html", context)
 
 
-def _case_post(request, pk: int, call, *, success="", form_class=None, anchor: str = ""):
+def _case_post(request, pk: int, call, *, success="", form_class=None, anchor: str = "", keep: str = ""):
     """Every form on the case page has one shape: the case within the user's scope, the form
-    valid (errors named by field), the service, a message (a refusal is a message too, never an
-    error page), back to the case."""
+    valid, the service, a message, back to the case. A rejected form (bad input, or the service's
+    refusal) comes back on the case page with what the user typed and the error beside its field
+    — never an error page; ``keep`` names a plain form whose typed text is kept the same way."""
     case = selectors.case_get(user=request.user, pk=pk)
     back = redirect(reverse("case-detail", args=[case.pk]) + anchor)
     data: dict = {}
+    form = None
     if form_class is not None:
-        form = form_class(request.POST)
+        name, auto_id = CASE_FORMS[form_class]
+        form = form_class(request.POST, auto_id=auto_id)
         if not form.is_valid():
-            _form_errors(request, form)
-            return back
+            return _case_page(request, case, **{name: form})
         data = form.cleaned_data
     try:
         result = call(case, data)
     except (DomainError, PermissionDenied) as exc:
+        if form is not None and isinstance(exc, DomainError):
+            _refuse(form, exc)
+            return _case_page(request, case, **{name: form})
         _fail(request, exc)
+        if keep:
+            return _case_page(request, case, kept={"form": keep, **request.POST.dict()})
     else:
         text = success(result) if callable(success) else success
         if text:
@@ -299,7 +342,9 @@ def case_move(request, pk: int):
             actor=request.user, case=case, action=request.POST.get("action", ""), reason=reason
         )
 
-    return _case_post(request, pk, move, success=lambda case: f"案件已进入“{case.get_stage_display()}”阶段。")
+    return _case_post(
+        request, pk, move, success=lambda case: f"案件已进入“{case.get_stage_display()}”阶段。", keep="move"
+    )
 
 
 @login_required
@@ -344,7 +389,7 @@ def case_extend(request, pk: int):
     def extend(case, _data):
         return services.case_extend(actor=request.user, case=case, reason=request.POST.get("reason", ""))
 
-    return _case_post(request, pk, extend, success="已延长办结期限。")
+    return _case_post(request, pk, extend, success="已延长办结期限。", keep="extend")
 
 
 @login_required
@@ -371,7 +416,7 @@ def case_note(request, pk: int):
     def note(case, _data):
         return services.case_note(actor=request.user, case=case, note=request.POST.get("note", ""))
 
-    return _case_post(request, pk, note)
+    return _case_post(request, pk, note, keep="note")
 
 
 @login_required
@@ -459,10 +504,10 @@ def asset_recover(request, pk: int):
 @require_POST
 def action_new(request, pk: int):
     case = selectors.case_get(user=request.user, pk=pk)
-    form = ActionForm(request.POST)
+    kinds = [k for k in ActionKind.values if action_services.may_request(request.user, case, k)]
+    form = ActionForm(request.POST, auto_id="action_%s", kinds=kinds)
     if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("case-detail", pk=pk)
+        return _case_page(request, case, action_form=form)
     data = form.cleaned_data
     try:
         action = action_services.action_request(
@@ -481,7 +526,10 @@ def action_new(request, pk: int):
             single_amount=data["single_amount"] or 0,
             document=data["document"],
         )
-    except (DomainError, PermissionDenied) as exc:
+    except DomainError as exc:
+        _refuse(form, exc)
+        return _case_page(request, case, action_form=form)
+    except PermissionDenied as exc:
         _fail(request, exc)
         return redirect("case-detail", pk=pk)
     messages.success(request, f"已发起“{action.get_kind_display()}”，承办单位：{action.unit.name}。")
@@ -514,39 +562,48 @@ def action_detail(request, pk: int):
     action = selectors.action_get(user=request.user, pk=pk)
     user = request.user
     steps = action_services.STEPS[action.kind]
-    if request.method == "POST":
-        what = request.POST.get("do", "")
-        try:
-            if what == "step":
-                form = StepForm(request.POST, steps=steps)
-                if not form.is_valid():
-                    _form_errors(request, form)
-                    return redirect("case-action", pk=pk)
-                data = form.cleaned_data
-                action_services.action_step(
-                    actor=user, action=action, step=data["step"], on=data["on"], note=data["note"],
-                    amount=data["amount"] or 0,
-                )  # fmt: skip
-                messages.success(request, "已登记办理进展。")
-            elif what == "complete":
-                action_services.action_complete(
-                    actor=user, action=action, result=request.POST.get("result", "")
-                )
-                messages.success(request, "已办结。")
-            elif what == "instalments":
-                rows = _schedule(request.POST.get("schedule", ""))
-                action_services.instalments_set(actor=user, action=action, rows=rows)
-                messages.success(request, f"已登记履行计划 {len(rows)} 期。")
-            elif what == "cancel":
-                action_services.action_cancel(
-                    actor=user, action=action, reason=request.POST.get("reason", "")
-                )
-                messages.success(request, "已撤回。")
-            else:
-                raise Http404
-        except (DomainError, PermissionDenied) as exc:
-            _fail(request, exc)
-        return redirect("case-action", pk=pk)
+    if request.method != "POST":
+        return _action_page(request, action)
+    what = request.POST.get("do", "")
+    if what not in ("step", "complete", "instalments", "cancel"):
+        raise Http404
+    form = None
+    try:
+        if what == "step":
+            form = StepForm(request.POST, steps=steps)
+            if not form.is_valid():
+                return _action_page(request, action, step_form=form)
+            data = form.cleaned_data
+            action_services.action_step(
+                actor=user, action=action, step=data["step"], on=data["on"], note=data["note"],
+                amount=data["amount"] or 0,
+            )  # fmt: skip
+            messages.success(request, "已登记办理进展。")
+        elif what == "complete":
+            action_services.action_complete(actor=user, action=action, result=request.POST.get("result", ""))
+            messages.success(request, "已办结。")
+        elif what == "instalments":
+            rows = _schedule(request.POST.get("schedule", ""))
+            action_services.instalments_set(actor=user, action=action, rows=rows)
+            messages.success(request, f"已登记履行计划 {len(rows)} 期。")
+        else:
+            action_services.action_cancel(actor=user, action=action, reason=request.POST.get("reason", ""))
+            messages.success(request, "已撤回。")
+    except DomainError as exc:
+        if form is not None:
+            _refuse(form, exc)
+            return _action_page(request, action, step_form=form)
+        return _action_page(request, action, kept={"form": what, "error": exc.message, **request.POST.dict()})
+    except PermissionDenied as exc:
+        _fail(request, exc)
+    return redirect("case-action", pk=pk)
+
+
+def _action_page(request, action, *, step_form=None, document_form=None, kept: dict | None = None):
+    """The action page; a rejected form comes back bound (``step_form``, ``document_form``) or
+    with what the user typed (``kept``: the form's name, its fields, the error)."""
+    user = request.user
+    steps = action_services.STEPS[action.kind]
     context = {
         "page_title": f"{action.get_kind_display()} · {action.case.number}",
         "action": action,
@@ -555,7 +612,7 @@ def action_detail(request, pk: int):
         "handles": action_services.handles(user, action),
         "may_cancel": action.is_active and action_services.may_cancel(user, action),
         "may_schedule": action.is_active and action.kind in ("mediation", "arbitration", "court"),
-        "step_form": StepForm(steps=steps, initial={"on": timezone.localdate()}),
+        "step_form": step_form or StepForm(steps=steps, initial={"on": timezone.localdate()}),
         "steps": action.steps.select_related("actor"),
         "instalments": action.instalments.all(),
         "today": timezone.localdate(),
@@ -566,29 +623,42 @@ def action_detail(request, pk: int):
         "documents": action.documents.select_related("uploaded_by"),
         "may_attach": user.has_perm("cases.add_casedocument")
         and action_services.may_attach(user, action.case, action),
-        "document_form": DocumentForm(auto_id="doc_%s", kinds=action_services.DOCUMENT_KINDS[action.kind]),
+        "document_form": document_form
+        or DocumentForm(auto_id="doc_%s", kinds=action_services.DOCUMENT_KINDS[action.kind]),
+        "kept": kept or {},
     }
     return render(request, "cases/action_detail.html", context)
 
 
 def _attach(request, case, action, back):
     form = DocumentForm(
-        request.POST, request.FILES, kinds=action_services.DOCUMENT_KINDS[action.kind] if action else ()
+        request.POST,
+        request.FILES,
+        auto_id="doc_%s",
+        kinds=action_services.DOCUMENT_KINDS[action.kind] if action else (),
     )
+
+    def again():  # the page again, with the kind and title the user chose
+        if action:
+            return _action_page(request, action, document_form=form)
+        return _case_page(request, case, document_form=form)
+
     if not form.is_valid():
-        _form_errors(request, form)
-        return back
+        return again()
     data = form.cleaned_data
     upload = data["file"]
     if upload.size > 5 * 1024 * 1024:  # before reading it into memory
-        messages.error(request, f"“{upload.name}”超过 5 MB，请压缩后再上传")
-        return back
+        form.add_error("file", f"“{upload.name}”超过 5 MB，请压缩后再上传")
+        return again()
     try:
         document = action_services.document_attach(
             actor=request.user, case=case, action=action, kind=data["kind"], title=data["title"],
             name=upload.name, content=upload.read(),
         )  # fmt: skip
-    except (DomainError, PermissionDenied) as exc:
+    except DomainError as exc:
+        _refuse(form, exc)
+        return again()
+    except PermissionDenied as exc:
         _fail(request, exc)
     else:
         messages.success(request, f"已上传{document.get_kind_display()}：{document.title}")
@@ -632,18 +702,21 @@ def instalment_paid(request, pk: int):
     instalment = get_object_or_404(Instalment, pk=pk)
     action = selectors.action_get(user=request.user, pk=instalment.action_id)
     form = PaidForm(request.POST)
+    kept = {"form": "paid", "instalment": instalment.pk, **request.POST.dict()}
     if not form.is_valid():
-        _form_errors(request, form)
+        error = "；".join(e for errors in form.errors.values() for e in errors)
+        return _action_page(request, action, kept={**kept, "error": error})
+    try:
+        action_services.instalment_paid(
+            actor=request.user, instalment=instalment, paid_on=form.cleaned_data["paid_on"],
+            note=form.cleaned_data["note"],
+        )  # fmt: skip
+    except DomainError as exc:
+        return _action_page(request, action, kept={**kept, "error": exc.message})
+    except PermissionDenied as exc:
+        _fail(request, exc)
     else:
-        try:
-            action_services.instalment_paid(
-                actor=request.user, instalment=instalment, paid_on=form.cleaned_data["paid_on"],
-                note=form.cleaned_data["note"],
-            )  # fmt: skip
-        except (DomainError, PermissionDenied) as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, "已登记履行。")
+        messages.success(request, "已登记履行。")
     return redirect("case-action", pk=action.pk)
 
 

@@ -66,7 +66,8 @@ def test_a_penalty_needs_an_amount_and_its_legal_basis_and_is_hrss_s_to_issue(wo
 def test_arbitration_goes_to_legal_aid_and_records_filing_award_and_payment(world, luoxi, sifa, fayuan):
     case = open_case(world.luoxi_factory)
     arbitration = actions.action_request(actor=luoxi, case=case, kind="arbitration", details="12 人申请仲裁")
-    assert arbitration.unit.code == "justice" and "mediation-legal-aid" in arbitration.route_basis
+    assert arbitration.unit.code == "justice"
+    assert arbitration.route_basis == "职责：人民调解与法律援助（§三(五)、§四(五)）"
     with pytest.raises(PermissionDenied):
         actions.action_step(actor=fayuan, action=arbitration, step="filing", on=TODAY())
     with pytest.raises(DomainError, match="不能登记“判决/裁定”"):

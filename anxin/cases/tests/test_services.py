@@ -377,3 +377,43 @@ def test_the_case_deadline_is_reminded_and_reported_once(
         deadlines_sweep(now=at("2027-01-04T09:00"))
         deadlines_sweep(now=at("2027-01-05T09:00"))
     assert Notification.objects.filter(recipient=office, subject__contains="超过办结期限").count() == 1
+
+
+def complaints_alert(enterprise, office, django_capture_on_commit_callbacks) -> Alert:
+    """Three verified complaints within a month (5, 3 and 12 workers): a red alert whose evidence
+    names the workers and the amounts."""
+    from anxin.intake.services import signal_verify
+    from anxin.intake.tests.factories import signal
+    from anxin.monitoring.tests.test_services import at
+
+    for day, workers, amount in ((2, 5, 2_000_000), (9, 3, 900_000), (16, 12, 4_100_000)):
+        with django_capture_on_commit_callbacks(execute=True):
+            s = signal(
+                enterprise=enterprise,
+                received_at=at(f"2026-11-{day:02d}T10:00"),
+                workers=workers,
+                amount=amount,
+            )
+            signal_verify(actor=office, signal=s, result="substantiated", note="属实")
+    return Alert.objects.get(enterprise=enterprise, rule="IMMEDIATE_COMPLAINTS_3")
+
+
+def test_a_case_from_an_alert_takes_workers_and_amount_from_the_alerts_evidence(
+    world, office, django_capture_on_commit_callbacks
+):
+    alert = complaints_alert(world.xuejia_factory, office, django_capture_on_commit_callbacks)
+    case = services.case_open(actor=office, enterprise=world.xuejia_factory, alert=alert, summary="三次投诉")
+    assert (case.workers, case.amount_claimed) == (12, 7_000_000)
+
+
+def test_a_second_case_for_an_enterprise_with_an_open_case_is_refused_unless_it_is_another_dispute(
+    world, office
+):
+    first = open_case(world.luoxi_factory, actor=office)
+    alert = red_alert(world.luoxi_factory)
+    with pytest.raises(DomainError, match=first.number) as refused:
+        open_case(world.luoxi_factory, actor=office, alert=alert)
+    assert (refused.value.code, refused.value.field) == ("duplicate", "separate")
+    assert Case.objects.count() == 1
+    second = open_case(world.luoxi_factory, actor=office, alert=alert, separate=True)
+    assert second.pk != first.pk and Case.objects.count() == 2
