@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from anxin.cases import actions as action_services
 from anxin.cases import services
-from anxin.cases.models import ActionKind, Case, LegalAction, Outcome, Stage
+from anxin.cases.models import MAX_MONTHS, MAX_WORKERS, ActionKind, Case, LegalAction, Outcome, Stage
 from anxin.cases.selectors import actions_mine
 from anxin.core.access import get_scoped_or_404
 from anxin.core.api import CodeRelatedField, ModelPermissions
@@ -113,17 +113,27 @@ class CaseSerializer(serializers.ModelSerializer):
         return obj.is_overdue
 
 
+MAX_ID = 2**63 - 1  # a BigAutoField: a larger number is refused as a field error, not a database overflow
+
+
 class OpenSerializer(serializers.Serializer):
-    alert = serializers.IntegerField(required=False, help_text="由预警立案：预警编号")
+    alert = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, help_text="由预警立案：预警编号"
+    )
     signals = serializers.ListField(
-        child=serializers.IntegerField(), required=False, help_text="由线索立案：线索编号"
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        help_text="由线索立案：线索编号",
     )
     enterprise_uscc = serializers.CharField(max_length=30, required=False, help_text="直接立案时的企业")
     project = serializers.IntegerField(
-        required=False, help_text="工程项目编号（/api/v1/projects/ 的 id）：工程建设领域的欠薪案件"
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        help_text="工程项目编号（/api/v1/projects/ 的 id）：工程建设领域的欠薪案件",
     )
     summary = serializers.CharField(max_length=4000)
-    workers = serializers.IntegerField(min_value=0, required=False)
+    workers = serializers.IntegerField(min_value=0, max_value=MAX_WORKERS, required=False)
     amount_claimed = YuanField(required=False)
     co_units = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
     mass_incident = serializers.BooleanField(required=False, default=False)
@@ -145,10 +155,10 @@ class AdvanceSerializer(serializers.Serializer):
 class ActionRequestSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ActionKind.choices)
     amount = YuanField(required=False)
-    workers = serializers.IntegerField(min_value=0, required=False, default=0)
+    workers = serializers.IntegerField(min_value=0, max_value=MAX_WORKERS, required=False, default=0)
     pay_by = serializers.DateField(required=False)
-    percent = serializers.IntegerField(min_value=0, required=False)
-    single_months = serializers.IntegerField(min_value=0, required=False, default=0)
+    percent = serializers.IntegerField(min_value=0, max_value=1000, required=False)
+    single_months = serializers.IntegerField(min_value=0, max_value=MAX_MONTHS, required=False, default=0)
     single_amount = YuanField(required=False)
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     document = serializers.ChoiceField(

@@ -6,6 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from anxin.cases.models import (
+    MAX_MONTHS,
+    MAX_WORKERS,
     ActionKind,
     ActionStep,
     AssetItem,
@@ -79,7 +81,7 @@ class CaseOpenForm(Styled, forms.Form):
     alert = forms.IntegerField(required=False, widget=forms.HiddenInput)
     signals = forms.CharField(required=False, widget=forms.HiddenInput)
     summary = forms.CharField(label=_("基本案情"), widget=forms.Textarea(attrs={"rows": 4}))
-    workers = forms.IntegerField(label=_("涉及人数"), min_value=0, required=False)
+    workers = forms.IntegerField(label=_("涉及人数"), min_value=0, max_value=MAX_WORKERS, required=False)
     amount_claimed = YuanFormField(label=_("登记欠薪金额（元）"), required=False)
     co_units = forms.ModelMultipleChoiceField(
         label=_("协办单位"),
@@ -128,7 +130,7 @@ class CloseForm(Styled, forms.Form):
 
 class CaseEditForm(Styled, forms.Form):
     summary = forms.CharField(label=_("基本案情"), widget=forms.Textarea(attrs={"rows": 4}))
-    workers = forms.IntegerField(label=_("涉及人数"), min_value=0)
+    workers = forms.IntegerField(label=_("涉及人数"), min_value=0, max_value=MAX_WORKERS)
     amount_claimed = YuanFormField(label=_("登记欠薪金额（元）"))
     level = forms.ChoiceField(label=_("风险等级"), choices=[])
     co_units = CaseOpenForm.base_fields["co_units"]
@@ -189,10 +191,12 @@ class ActionForm(Styled, forms.Form):
     amount = YuanFormField(
         label=_("金额（元）"), required=False, help_text=_("责令支付额、罚款额、申请金额或拖欠总额")
     )
-    workers = forms.IntegerField(label=_("涉及人数"), min_value=0, required=False)
+    workers = forms.IntegerField(label=_("涉及人数"), min_value=0, max_value=MAX_WORKERS, required=False)
     pay_by = forms.DateField(label=_("限期支付日期"), required=False, widget=DATE)
     percent = forms.IntegerField(label=_("加付比例（%）"), required=False, min_value=0, max_value=1000)
-    single_months = forms.IntegerField(label=_("拖欠最多的一名劳动者：月数"), required=False, min_value=0)
+    single_months = forms.IntegerField(
+        label=_("拖欠最多的一名劳动者：月数"), required=False, min_value=0, max_value=MAX_MONTHS
+    )
     single_amount = YuanFormField(label=_("该劳动者被拖欠金额（元）"), required=False)
     reference = forms.CharField(label=_("文书编号"), max_length=100, required=False)
     document = forms.ChoiceField(

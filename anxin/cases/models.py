@@ -65,6 +65,10 @@ class CaseQuerySet(ScopedQuerySet):
         return self.exclude(stage=Stage.CLOSED)
 
 
+MAX_WORKERS = 100_000  # 涉及人数: the bound intake and monitoring use
+MAX_MONTHS = 240  # 拖欠月数: as intake's months_owed
+
+
 class Case(TimeStampedModel):
     number = models.CharField(_("案件编号"), max_length=20, unique=True)
     enterprise = models.ForeignKey(

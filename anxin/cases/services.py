@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from anxin.cases import workflow
 from anxin.cases.models import (
     ACTIVE_ACTION,
+    MAX_WORKERS,
     ActionKind,
     AssetItem,
     Case,
@@ -187,6 +188,8 @@ def case_open(
     for label, value in (("涉及人数", workers), ("登记欠薪金额", amount_claimed)):
         if value is not None and value < 0:
             raise DomainError(_("%(f)s不能为负数") % {"f": label})
+    if workers is not None and workers > MAX_WORKERS:
+        raise DomainError(_("涉及人数不能超过 %(n)s") % {"n": MAX_WORKERS}, field="workers")
     now = now or timezone.now()
     town_id = project.town_id if project is not None else enterprise.town_id
     lead = lead_unit or town_unit(town_id)
@@ -397,6 +400,8 @@ def case_update(
                 continue
             if value < 0:
                 raise DomainError(_("%(f)s不能为负数") % {"f": label}, field=name)
+            if name == "workers" and value > MAX_WORKERS:
+                raise DomainError(_("涉及人数不能超过 %(n)s") % {"n": MAX_WORKERS}, field=name)
             old = getattr(case, name)
             shown = (format_yuan(old), format_yuan(value)) if name == "amount_claimed" else (old, value)
             changes.append(f"{label}：{shown[0]} → {shown[1]}")

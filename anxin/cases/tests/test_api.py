@@ -73,6 +73,41 @@ def test_open_from_signals_takes_their_workers_and_amounts(world, api, office):
     assert response.json()["origin"] == "signals"
 
 
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"alert": 2**70},
+        {"project": 2**64},
+        {"signals": [2**80]},
+        {"workers": 10**12},
+        {"alert": 0},
+    ],
+)
+def test_numbers_past_the_columns_are_field_errors_not_server_errors(world, api, office, extra):
+    """Found by the API fuzz test: a number too large for the database answered 500."""
+    body = {"enterprise_uscc": world.luoxi_factory.uscc, "summary": "超大数字", **extra}
+    response = api(office).post("/api/v1/cases/", body, format="json")
+    assert response.status_code == 400 and set(extra) <= set(response.json())
+    assert not Case.objects.exists()
+
+
+def test_the_services_refuse_more_workers_than_the_bound(world, office):
+    from anxin.cases import services
+    from anxin.cases.models import MAX_WORKERS
+    from anxin.core.errors import DomainError
+
+    with pytest.raises(DomainError, match="涉及人数不能超过"):
+        services.case_open(
+            actor=office, enterprise=world.luoxi_factory, summary="人数过多", workers=MAX_WORKERS + 1
+        )
+    assert not Case.objects.exists()
+    case = open_case(world.luoxi_factory)
+    with pytest.raises(DomainError, match="涉及人数不能超过"):
+        services.case_update(actor=office, case=case, workers=MAX_WORKERS + 1)
+    case.refresh_from_db()
+    assert case.workers <= MAX_WORKERS
+
+
 def test_bad_open_requests_are_refused_and_write_nothing(world, api, office, leader):
     client = api(office)
     assert client.post("/api/v1/cases/", {"summary": "x"}, format="json").status_code == 400

@@ -109,6 +109,10 @@ def test_bad_input_on_the_open_form_names_the_field_and_writes_nothing(world, lo
     assert "小数" in response.content.decode() or "两位" in response.content.decode()
     response = client.post("/cases/new/", {"enterprise": "91320411MA1XXXXXX0", "summary": "x"})
     assert "未找到该企业" in response.content.decode()
+    huge = client.post(
+        "/cases/new/", {"enterprise": world.luoxi_factory.uscc, "summary": "x", "workers": str(10**20)}
+    )
+    assert huge.status_code == 200 and "100000" in huge.content.decode()  # a field error, not a 500
     assert not Case.objects.exists()
 
 
