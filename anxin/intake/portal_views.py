@@ -72,7 +72,7 @@ def portal_report(request):
         request.POST or None, request.FILES or None, captcha_passed=_captcha_passed(request)
     )
     valid = request.method == "POST" and form.is_valid()
-    if request.method == "POST" and "captcha" in form.fields and "captcha" not in form.errors:
+    if form.is_bound and "captcha" in form.fields and "captcha" in getattr(form, "cleaned_data", {}):
         # The captcha was solved (and used up): a resubmit that fixes other fields need not solve
         # another. Forgotten once a report is filed.
         request.session[CAPTCHA_KEY] = time.time()

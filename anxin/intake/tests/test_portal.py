@@ -18,10 +18,13 @@ from anxin.notify.models import SmsMessage
 PHONE = "13912345678"
 
 
-def _captcha(client, url: str) -> dict:
+def _captcha(client, url: str, *, solved_before: bool = False) -> dict:
+    """The answer to the page's captcha. Only a visitor who solved it on a refused submit
+    (``solved_before``) is shown none; for anyone else a page without one is a failure."""
     html = client.get(url).content.decode()
     found = re.search(r'name="captcha_0" value="([0-9a-f]+)"', html)
-    if found is None:  # solved on this visitor's previous, refused, submit
+    if found is None:
+        assert solved_before, "the page asks no captcha"
         return {}
     key = found.group(1)
     return {"captcha_0": key, "captcha_1": CaptchaStore.objects.get(hashkey=key).response}
@@ -51,8 +54,12 @@ def _report_data(town) -> dict:
     }
 
 
-def _report(client, town, **changes):
-    data = {**_report_data(town), **_captcha(client, "/public/report/"), **changes}
+def _report(client, town, *, solved_before: bool = False, **changes):
+    data = {
+        **_report_data(town),
+        **_captcha(client, "/public/report/", solved_before=solved_before),
+        **changes,
+    }
     return client.post("/public/report/", data)
 
 
@@ -112,6 +119,13 @@ def test_one_submit_with_several_bad_fields_shows_every_error_and_keeps_the_inpu
     assert not Signal.objects.exists()
 
 
+def test_an_empty_post_does_not_count_as_a_solved_captcha(district, client):
+    """An empty POST leaves the form unbound (no errors at all): that must not stamp the session."""
+    client.get("/public/report/")
+    assert client.post("/public/report/", {}).status_code == 200
+    assert "captcha_0" in client.get("/public/report/").content.decode()
+
+
 def test_a_solved_captcha_is_not_asked_again_when_other_fields_are_fixed(client, world, town):
     response = _report(client, town, reporter_phone="1391234")
     assert set(response.context["form"].errors) == {"reporter_phone"}
@@ -164,7 +178,7 @@ def test_photos_are_checked_by_content(client, world, town):
     assert "不是可接受的文件类型" in response.content.decode()
     assert not Signal.objects.exists()
     real = SimpleUploadedFile("renamed.txt", _png(), content_type="text/plain")
-    assert _report(client, town, photos=[real]).status_code == 302
+    assert _report(client, town, photos=[real], solved_before=True).status_code == 302  # refused above
     attachment = Signal.objects.get().attachments.get()
     assert attachment.content_type == "image/png" and attachment.file.name.endswith(".png")
 
