@@ -213,19 +213,18 @@ def case_open(
             taken = Case.objects.filter(alerts=alert).exclude(stage=Stage.CLOSED).first()
             if taken:
                 raise DomainError(_("该预警已立案：%(n)s") % {"n": taken.number}, code="conflict")
-        if not separate:
-            # Two users opening at once: the second waits here and then sees the first's case.
-            list(Enterprise.objects.select_for_update().filter(pk=enterprise.pk).values_list("pk"))
-            current = open_case_of(enterprise)
-            if current is not None:
-                raise DomainError(
-                    _(
-                        "该企业已有办理中的案件 %(n)s：请将预警、线索关联到该案件；确属另一起纠纷的，请勾选“另立新案”"
-                    )
-                    % {"n": current.number},
-                    code="duplicate",
-                    field="separate",
+        # Two users opening at once: the second waits here and then sees the first's case.
+        list(Enterprise.objects.select_for_update().filter(pk=enterprise.pk).values_list("pk"))
+        current = open_case_of(enterprise, user=actor)
+        if not separate and current is not None:
+            raise DomainError(
+                _(
+                    "该企业已有办理中的案件 %(n)s：请将预警、线索关联到该案件；确属另一起纠纷的，请勾选“另立新案”"
                 )
+                % {"n": current.number},
+                code="duplicate",
+                field="separate",
+            )
         for attempt in range(5):
             try:
                 with transaction.atomic():
@@ -268,7 +267,8 @@ def case_open(
             Kind.OPEN,
             actor,
             now,
-            f"{case.get_origin_display()}立案，牵头单位：{lead.name}",
+            f"{case.get_origin_display()}立案，牵头单位：{lead.name}"
+            + (f"；该企业已有办理中的案件 {current.number}，经确认另立新案（另一起纠纷）" if current else ""),
             to_stage=Stage.FACTS,
         )
         if alert is not None and alert.status in ACTIVE_ALERT:
@@ -289,9 +289,12 @@ def case_open(
     return case
 
 
-def open_case_of(enterprise: Enterprise) -> Case | None:
-    """The enterprise's open case (the earliest, if several were opened as separate disputes)."""
-    return Case.objects.open().filter(enterprise=enterprise).order_by("opened_at", "pk").first()
+def open_case_of(enterprise: Enterprise, *, user) -> Case | None:
+    """The enterprise's open case that ``user`` can see (the earliest, if several were opened as
+    separate disputes). A case outside the user's scope — another town's site of the same
+    contractor — is another town's dispute, and is not confirmed to exist to them."""
+    cases = Case.objects.open() if is_system(user) else Case.objects.for_user(user).open()
+    return cases.filter(enterprise=enterprise).order_by("opened_at", "pk").first()
 
 
 def case_link(

@@ -140,7 +140,7 @@ def case_new(request):
         "workers": workers,
         "amount_claimed": amount,
     }
-    current = services.open_case_of(enterprise) if enterprise else None
+    current = services.open_case_of(enterprise, user=user) if enterprise else None
     if request.method == "POST":
         form = CaseOpenForm(request.POST, projects=projects, current=current)
         if form.is_valid():
@@ -174,7 +174,9 @@ def case_new(request):
                     )
                 except DomainError as exc:
                     if exc.code == "duplicate" and "separate" not in form.fields:
-                        current = services.open_case_of(enterprise)  # opened since the form was shown
+                        current = services.open_case_of(
+                            enterprise, user=user
+                        )  # opened since the form was shown
                         form = CaseOpenForm(request.POST, projects=projects, current=current)
                         form.is_valid()
                     _refuse(form, exc)

@@ -406,6 +406,22 @@ def test_a_case_from_an_alert_takes_workers_and_amount_from_the_alerts_evidence(
     assert (case.workers, case.amount_claimed) == (12, 7_000_000)
 
 
+def test_an_open_case_the_user_cannot_see_is_not_named_to_them(world, office, luoxi):
+    """The same contractor's open case at another town's site is that town's dispute: the 罗溪 user
+    opening one for a 罗溪 dispute is neither refused nor told the other case's number."""
+    from anxin.org.models import Town
+
+    elsewhere = open_case(world.luoxi_factory, actor=office)
+    xuejia = Town.objects.get(code="xuejia")
+    Case.objects.filter(pk=elsewhere.pk).update(town=xuejia, lead_unit=services.town_unit(xuejia.pk))
+    assert services.open_case_of(world.luoxi_factory, user=luoxi) is None
+    mine = open_case(world.luoxi_factory, actor=luoxi)
+    assert mine.pk != elsewhere.pk and mine.town.code == "luoxi"
+    # The office sees both: a third is refused and names the earliest.
+    with pytest.raises(DomainError, match=elsewhere.number):
+        open_case(world.luoxi_factory, actor=office)
+
+
 def test_a_second_case_for_an_enterprise_with_an_open_case_is_refused_unless_it_is_another_dispute(
     world, office
 ):
@@ -417,3 +433,5 @@ def test_a_second_case_for_an_enterprise_with_an_open_case_is_refused_unless_it_
     assert Case.objects.count() == 1
     second = open_case(world.luoxi_factory, actor=office, alert=alert, separate=True)
     assert second.pk != first.pk and Case.objects.count() == 2
+    opened = second.events.get(kind="open")  # the override is on the record
+    assert f"已有办理中的案件 {first.number}，经确认另立新案" in opened.note
