@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from anxin.cases import rules
 from anxin.cases.models import (
     ACTIVE_ACTION,
+    MAX_MONTHS,
+    MAX_WORKERS,
     ActionKind,
     ActionStatus,
     ActionStep,
@@ -193,6 +195,12 @@ def action_request(
         raise PermissionDenied(_("只有牵头、协办单位、人社局或联席办可以发起法律措施"))
     if amount < 0 or workers < 0:
         raise DomainError(_("金额和人数不能为负数"))
+    if workers > MAX_WORKERS:
+        raise DomainError(_("涉及人数不能超过 %(n)s") % {"n": MAX_WORKERS}, field="workers")
+    if percent is not None and not 0 <= percent <= 1000:
+        raise DomainError(_("加付比例须为 0 至 1000"), field="percent")
+    if not 0 <= single_months <= MAX_MONTHS:
+        raise DomainError(_("拖欠月数须为 0 至 %(n)s") % {"n": MAX_MONTHS}, field="single_months")
     now = now or timezone.now()
     today = timezone.localdate(now)
     routed, copy_duty = ROUTES[kind]

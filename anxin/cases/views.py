@@ -118,8 +118,15 @@ def case_new(request):
     source = request.POST if request.method == "POST" else request.GET
     alert = None
     if source.get("alert"):
-        alert = get_object_or_404(Alert.objects.for_user(user), pk=source.get("alert"))
-    signal_ids = [int(x) for x in (source.get("signals") or "").split(",") if x.strip().isdigit()]
+        alert_id = source.get("alert").strip()
+        if not alert_id.isdecimal() or len(alert_id) > 18:  # not an id: no such alert (not a 500)
+            raise Http404
+        alert = get_object_or_404(Alert.objects.for_user(user), pk=int(alert_id))
+    signal_ids = [
+        int(x)
+        for x in (source.get("signals") or "").split(",")
+        if x.strip().isdecimal() and len(x.strip()) <= 18
+    ]
     signals = list(Signal.objects.for_user(user).filter(pk__in=signal_ids, enterprise__isnull=False))
     uscc = (source.get("enterprise") or "").strip().upper()
     enterprise = alert.enterprise if alert else (signals[0].enterprise if signals else None)

@@ -108,6 +108,23 @@ def test_the_services_refuse_more_workers_than_the_bound(world, office):
     assert case.workers <= MAX_WORKERS
 
 
+def test_the_action_service_refuses_figures_past_their_bounds(world, office):
+    from anxin.cases import actions
+    from anxin.cases.models import MAX_MONTHS, MAX_WORKERS
+    from anxin.core.errors import DomainError
+
+    case = open_case(world.luoxi_factory, actor=office)
+    for field, extra in (
+        ("workers", {"workers": MAX_WORKERS + 1}),
+        ("percent", {"percent": 1001}),
+        ("single_months", {"single_months": MAX_MONTHS + 1}),
+    ):
+        with pytest.raises(DomainError) as refused:
+            actions.action_request(actor=office, case=case, kind="order", amount=100, **extra)
+        assert refused.value.field == field
+    assert not LegalAction.objects.exists()
+
+
 def test_bad_open_requests_are_refused_and_write_nothing(world, api, office, leader):
     client = api(office)
     assert client.post("/api/v1/cases/", {"summary": "x"}, format="json").status_code == 400

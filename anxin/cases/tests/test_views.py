@@ -100,6 +100,15 @@ def test_open_a_case_from_a_red_alert_through_the_page(world, login, office, luo
     assert "已立案" in response.content.decode()
 
 
+@pytest.mark.parametrize("alert", ["abc", str(2**70), "-1", "１２"])
+def test_an_alert_that_is_not_an_id_is_not_found_not_a_server_error(world, login, office, alert):
+    client = login(office)
+    assert client.get("/cases/new/", {"alert": alert}).status_code == 404
+    assert client.post("/cases/new/", {"alert": alert, "summary": "x"}).status_code == 404
+    assert client.get("/cases/new/", {"signals": f"{2**70},abc"}).status_code == 200
+    assert not Case.objects.exists()
+
+
 def test_bad_input_on_the_open_form_names_the_field_and_writes_nothing(world, login, office):
     client = login(office)
     response = client.post(
