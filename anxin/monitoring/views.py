@@ -593,8 +593,16 @@ def watch_detail(request, pk: int):
         request.user,
         pk=pk,
     )
+    return _watch_page(request, entry)
+
+
+def _watch_page(request, entry: WatchEntry, *, kept: dict | None = None, error: str = ""):
+    """The watch entry's page; after a refused action, with what was typed (``kept``, naming the
+    form by its action) and the error beside that form."""
     manage = request.user.has_perm("monitoring.manage_watchentry") and watch.can_manage(request.user, entry)
     context = {
+        "kept": kept or {},
+        "error": error,
         "page_title": f"重点监控：{entry.enterprise.name}",
         "entry": entry,
         "manage": manage,
@@ -658,7 +666,9 @@ def watch_act(request, pk: int, action: str):
         else:
             raise Http404
     except DomainError as exc:
-        messages.error(request, exc.message)
+        # Back to the page with what was typed, the error beside its form (nothing was saved).
+        entry.refresh_from_db()
+        return _watch_page(request, entry, kept={"action": action, **post.dict()}, error=exc.message)
     except PermissionDenied as exc:
         messages.error(request, str(exc) or "您无权执行该操作。")
     else:

@@ -122,6 +122,28 @@ def test_the_prevention_plan_states_subject_team_and_measures(
     assert proposed.plan_updated_at is None
 
 
+def test_a_refused_plan_or_follow_up_comes_back_with_what_was_typed(proposed, login, luoxi):
+    client = login(luoxi)
+    response = client.post(
+        f"/watch/{proposed.pk}/plan/", {"subject": "罗溪镇政府", "team": "", "measures": "每周约谈企业负责人"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-testid="plan-error"' in page and "工作班子" in page
+    assert 'value="罗溪镇政府"' in page and "每周约谈企业负责人</textarea>" in page
+    proposed.refresh_from_db()
+    assert proposed.plan_updated_at is None  # nothing saved
+    entry = watch.watch_confirm(actor=luoxi, entry=proposed)
+    response = client.post(
+        f"/watch/{entry.pk}/followup/",
+        {"visited_on": "不是日期", "wage_status": "10月工资已发一半", "next_step": "下周再访"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="followup-error"' in page
+    assert "10月工资已发一半</textarea>" in page and 'value="下周再访"' in page
+    assert not entry.followups.exists()
+
+
 def test_declining_asks_for_confirmation_as_exit_does(proposed, login, luoxi):
     page = login(luoxi).get(f"/watch/{proposed.pk}/").content.decode()
     button = page[
