@@ -39,6 +39,7 @@ from anxin.core.xlsx import Col, xlsx_response
 from anxin.intake.models import Signal
 from anxin.monitoring.models import ACTIVE_ALERT, Alert
 from anxin.registry.models import Enterprise, Project
+from anxin.registry.selectors import enterprises_openable
 
 
 def _fail(request, exc: Exception) -> None:
@@ -242,6 +243,8 @@ def _case_page(request, case, *, kept: dict | None = None, **bound):
     context = {
         "page_title": f"{case.number} {case.enterprise.name}",
         "case": case,
+        # A co-unit (司法局, a department) may work on a case whose enterprise it cannot open.
+        "enterprise_openable": bool(enterprises_openable(user=user, enterprises=[case.enterprise])),
         "plan": plan,
         "plan_form": PlanForm(
             auto_id="plan_%s",

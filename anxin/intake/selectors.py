@@ -115,9 +115,10 @@ def signal_summary(*, user) -> dict:
     live = visible.filter(merged_into__isnull=True)
     pending = live.filter(stage__in=OPEN_STAGES)
     mine = pending.filter(_mine(user))
-    since = now - datetime.timedelta(days=30)
+    # 近30天: today and the 29 days before, whole local days — what the list's 接收起 filter gives.
+    since_day = timezone.localdate(now) - datetime.timedelta(days=29)
     by_channel = list(
-        visible.filter(received_at__gte=since)
+        visible.filter(received_at__date__gte=since_day)
         .values("channel__name")
         .annotate(n=Count("pk"))
         .order_by("-n", "channel__name")
@@ -128,6 +129,7 @@ def signal_summary(*, user) -> dict:
         "mine_overdue": mine.filter(due_at__lt=now).count(),
         "unclosed": live.exclude(stage=Stage.CLOSED).count(),
         "last30": sum(row["n"] for row in by_channel),
+        "since": since_day,
         "by_channel": [(row["channel__name"], row["n"]) for row in by_channel[:8]],
         "triage": triage_counts(user=user) if user.has_perm("intake.triage_signal") else None,
     }

@@ -576,4 +576,23 @@ def test_co_units_are_ticked_from_a_list_of_checkboxes_with_a_hint(world, login,
     case = Case.objects.exclude(pk=luoxi_case.pk).get()
     assert response.status_code == 302 and set(case.co_units.all()) == {justice, hrss}
     edit = client.get(f"/cases/{case.pk}/").content.decode()
-    assert f'type="checkbox" name="co_units" value="{justice.pk}"' in edit and "checked" in edit
+    import re
+
+    def ticked(unit) -> bool:
+        tag = re.search(rf'<input type="checkbox" name="co_units" value="{unit.pk}"[^>]*>', edit)
+        assert tag, unit.code
+        return re.search(r"\bchecked\b", tag.group(0)) is not None
+
+    economy = Unit.objects.get(code="economy")
+    assert ticked(justice) and ticked(hrss) and not ticked(economy)
+
+
+def test_the_enterprise_button_is_shown_only_to_who_may_open_the_enterprise(world, login, office, sifa):
+    from anxin.org.models import Unit
+
+    case = open_case(world.luoxi_factory, actor=office, co_units=[Unit.objects.get(code="justice")])
+    assert 'data-testid="case-enterprise-link"' in login(office).get(f"/cases/{case.pk}/").content.decode()
+    page = login(sifa).get(f"/cases/{case.pk}/")
+    assert page.status_code == 200  # the co-unit works on the case …
+    assert 'data-testid="case-enterprise-link"' not in page.content.decode()  # … not on the firm's file
+    assert login(sifa).get(f"/enterprises/{world.luoxi_factory.uscc}/").status_code == 404

@@ -654,3 +654,17 @@ def test_a_department_home_panel_counts_what_is_routed_to_it_as_its_own(world, l
     mine = login(renshe).get("/").content.decode().split('data-testid="signals-mine">')[1].split("</a>")[0]
     expected = Signal.objects.filter(assigned_unit=renshe.unit).count()
     assert mine.startswith(f"{expected} 条待核实") and "本单位待核实" in mine
+
+
+def test_the_last_30_days_tile_opens_the_list_of_exactly_those_signals(world, login, office):
+    now = timezone.now()
+    signal(enterprise=world.luoxi_factory, received_at=now - datetime.timedelta(days=3))
+    signal(enterprise=world.luoxi_factory, received_at=now - datetime.timedelta(days=29))
+    signal(enterprise=world.xuejia_factory, received_at=now - datetime.timedelta(days=45))  # older
+    client = login(office)
+    page = client.get("/").content.decode()
+    tile = page.split('data-testid="signals-last30-link"')[0].rsplit("<a ", 1)[1]
+    url = tile.split('href="')[1].split('"')[0].replace("&amp;", "&")
+    listed = client.get(url).context["paginator"].count
+    shown = int(page.split('data-testid="signals-last30">')[1].split("近30天 ")[1].split(" 条")[0])
+    assert shown == listed == 2
