@@ -11,7 +11,6 @@ reaches every district leader's inbox. Unsubmitted drafts past their deadline es
 from __future__ import annotations
 
 import datetime
-from functools import partial
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -74,43 +73,31 @@ def reports_draft(*, alerts: list, now: datetime.datetime, actor) -> list[Immedi
         ("report_id", "action", "to_status", "actor_id", "at", "note"),
         ((r.pk, Action.DRAFT, ReportStatus.DRAFT, actor.pk, now, r.facts) for r in drafts),
     )
-    # Once committed: the responsible units learn they have a draft to judge and submit in time.
-    placed = [(r.pk, r.enterprise_id, r.town_id, r.unit_id) for r in drafts]
-    transaction.on_commit(partial(_announce_drafts, placed, hours), robust=True)
+    # The responsible units learn of their drafts with the alerts that drafted them, in one notice
+    # per unit once the scan commits (``services._announce``): one text, not two, for one event.
     return drafts
 
 
-def _announce_drafts(drafts: list[tuple[int, int, int | None, int | None]], hours: int) -> None:
-    """One notice per responsible unit (the town's government and the line department) for the
-    drafts of one scan batch, however many there are — not one per report; SMS, as the clock runs."""
-    from anxin.registry.models import Enterprise
-
-    town_units = dict(
-        Unit.objects.filter(town_id__in={town for _pk, _e, town, _u in drafts}).values_list("town_id", "pk")
-    )
-    by_unit: dict[int, list[tuple[int, int]]] = {}
-    for pk, enterprise_id, town_id, unit_id in drafts:
-        for recipient in {unit_id, town_units.get(town_id)}:
+def draft_notices(drafts: list, names: dict[int, str], town_units: dict[int, int]) -> dict[int, tuple]:
+    """Per responsible unit (the town's government and the line department): what to tell it of the
+    drafts of one scan batch, however many — (subject part, body part, link)."""
+    by_unit: dict[int, list] = {}
+    for report in drafts:
+        for recipient in {report.unit_id, town_units.get(report.town_id)}:
             if recipient:
-                by_unit.setdefault(recipient, []).append((pk, enterprise_id))
-    shown = {e for items in by_unit.values() for _pk, e in items[:8]}
-    names = dict(Enterprise.objects.filter(pk__in=shown).values_list("pk", "name"))
+                by_unit.setdefault(recipient, []).append(report)
+    notices = {}
     for unit_id, items in by_unit.items():
+        hours = round((items[0].due_at - items[0].drafted_at).total_seconds() / 3600)
         if len(items) == 1:
-            pk, enterprise_id = items[0]
-            subject = f"即时报告待报送：{names.get(enterprise_id, '')}，请于 {hours} 小时内研判并报送联席办"
-            url = reverse("report-detail", args=[pk])
+            subject = f"即时报告待报送，请于 {hours} 小时内研判并报送联席办"
+            url = reverse("report-detail", args=[items[0].pk])
         else:
             subject = f"即时报告待报送 {len(items)} 份，请于 {hours} 小时内研判并报送联席办"
             url = reverse("report-list") + "?status=draft&mine=1"
-        notify_units(
-            unit_ids=[unit_id],
-            subject=subject,
-            body="、".join(names.get(e, "") for _pk, e in items[:8]) + "（§五(二) 即时报告）",
-            url=url,
-            topic="immediate-report",
-            sms=True,
-        )
+        body = "即时报告：" + "、".join(names.get(r.enterprise_id, "") for r in items[:8]) + "（§五(二)）"
+        notices[unit_id] = (subject, body, url)
+    return notices
 
 
 # The amount owed that goes with each months-owed indicator, read for the same month.

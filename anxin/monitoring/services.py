@@ -334,10 +334,12 @@ def scan(
             locked = Enterprise.objects.select_for_update().filter(among("pk", chunk, whole=whole))
             list(locked.order_by("pk").values_list("pk"))
             facts = load_facts(chunk, as_of, whole=whole)
-            counts, notices = _store(
+            counts, notices, drafts = _store(
                 facts, params, as_of, now, router=router, due=due, actor=actor, whole=whole
             )
-            transaction.on_commit(partial(_announce, notices), robust=True)  # per chunk, once committed
+            transaction.on_commit(
+                partial(_announce, notices, drafts), robust=True
+            )  # per chunk, once committed
         for key, value in counts.items():
             totals[key] += value
     return totals
@@ -494,10 +496,10 @@ def _store(facts: dict[int, rules.Facts], params, as_of, now, *, router: Router,
             for alert, action, to_status, at, note in events
         ),
     )
-    immediate.reports_draft(alerts=new_alerts, now=now, actor=actor)
+    drafts = immediate.reports_draft(alerts=new_alerts, now=now, actor=actor)
     counts["proposed"] = watch.watch_sync(levels=levels, routes=routes, now=now, actor=actor)
     counts.update(changed=len(changes), opened=len(new_alerts), updated=len(refired), cleared=len(cleared))
-    return counts, new_alerts + notices
+    return counts, new_alerts + notices, drafts
 
 
 ALERT_COLUMNS = (
@@ -573,12 +575,14 @@ def _insert_alerts(alerts: list[NewAlert]) -> None:
         alert.pk = pk
 
 
-def _announce(alerts: list[ActiveAlert | NewAlert]) -> None:
-    """One notice per town and department for the alerts opened for them; SMS when red."""
-    if not alerts:
+def _announce(alerts: list[ActiveAlert | NewAlert], drafts: list | None = None) -> None:
+    """One notice per town and department for the alerts opened for them (SMS when red) and the
+    immediate-report drafts they must complete (SMS: the clock runs) — one notice for both."""
+    drafts = drafts or []
+    if not alerts and not drafts:
         return
     town_units = dict(
-        Unit.objects.filter(town_id__in={a.town_id for a in alerts}).values_list("town_id", "pk")
+        Unit.objects.filter(town_id__in={a.town_id for a in [*alerts, *drafts]}).values_list("town_id", "pk")
     )
     by_unit: dict[int, list[Alert]] = defaultdict(list)
     for alert in alerts:
@@ -586,19 +590,34 @@ def _announce(alerts: list[ActiveAlert | NewAlert]) -> None:
             if unit_id:
                 by_unit[unit_id].append(alert)
     shown = {a.enterprise_id for items in by_unit.values() for a in items[:8]}  # the names a notice shows
+    shown |= {r.enterprise_id for r in drafts[:50]}
     names = dict(Enterprise.objects.filter(pk__in=shown).values_list("pk", "name"))
-    for unit_id, items in by_unit.items():
+    reports = immediate.draft_notices(drafts, names, town_units)
+    for unit_id in by_unit.keys() | reports.keys():
+        items = by_unit.get(unit_id, [])
         red = any(a.level == Level.RED for a in items)
+        subject = body = url = ""
         if len(items) == 1:
             a = items[0]
             subject = f"{dict(Level.choices)[a.level]}预警：{names.get(a.enterprise_id, '')}"
             url = reverse("alert-detail", args=[a.pk])
             body = a.explanation
-        else:
+        elif items:
             subject = f"新预警 {len(items)} 条" + ("（含红色）" if red else "")
             url = reverse("alert-list") + "?mine=1"
             body = "；".join(f"{names.get(a.enterprise_id, '')}：{a.explanation[:40]}" for a in items[:8])
-        notify_units(unit_ids=[unit_id], subject=subject, body=body, url=url, topic="alert", sms=red)
+        if unit_id in reports:  # the drafts' deadline is the more pressing: their link, one text
+            report_subject, report_body, url = reports[unit_id]
+            subject = "；".join(filter(None, [subject, report_subject]))
+            body = "；".join(filter(None, [body, report_body]))
+        notify_units(
+            unit_ids=[unit_id],
+            subject=subject,
+            body=body,
+            url=url,
+            topic="alert",
+            sms=red or unit_id in reports,
+        )
 
 
 def scan_basis(as_of: datetime.date) -> str:

@@ -206,6 +206,8 @@ def test_a_red_alert_texts_the_town_and_line_department_and_reaches_their_inboxe
         services.scan(as_of=D(2026, 11, 25))
     texts = SmsMessage.objects.filter(topic="alert")
     assert sorted(m.phone_masked for m in texts) == ["138****0001", "138****0002"]  # not 城建局
+    # The immediate-report draft the red alert made is in the same text: one per unit, not two.
+    assert SmsMessage.objects.count() == 2 and all("即时报告待报送" in m.text for m in texts)
     assert all("含红色" in m.text and m.status == "sent" and m.backend for m in texts)
     for user in (luoxi, renshe):  # the town and the line department (人社局, labour inspection)
         assert Notification.objects.filter(recipient=user, topic="alert").exists()
