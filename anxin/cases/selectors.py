@@ -86,9 +86,9 @@ def alert_figures(alert) -> tuple[int, int, str]:
     """Workers and amount (fen) the alert's evidence carries — the months-owed observation's amount
     of that month, the verified complaints behind it — and a sentence saying where they come from
     (the immediate report's draft reads the same figures)."""
-    from anxin.monitoring.immediate import _evidence_figures
+    from anxin.monitoring.immediate import evidence_figures
 
-    return _evidence_figures([alert])[alert.pk]
+    return evidence_figures([alert])[alert.pk]
 
 
 def sees_case(user, case: Case) -> bool:

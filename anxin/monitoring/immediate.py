@@ -42,7 +42,7 @@ def reports_draft(*, alerts: list, now: datetime.datetime, actor) -> list[Immedi
     record = param_record("immediate.report_hours", on=timezone.localdate(now))
     hours = int(record.typed_value)
     basis = f"{record.citation}：{hours} 小时（参数 immediate.report_hours={hours}，待本区确认）"
-    figures = _evidence_figures(wanted)
+    figures = evidence_figures(wanted)
     drafts = [
         ImmediateReport(
             enterprise_id=a.enterprise_id,
@@ -104,7 +104,7 @@ def draft_notices(drafts: list, names: dict[int, str], town_units: dict[int, int
 AMOUNT_OF = {"wage_arrears_months": "wage_arrears_amount", "si_arrears_months": "si_arrears_amount"}
 
 
-def _evidence_figures(alerts: list) -> dict[int, tuple[int, int, str]]:
+def evidence_figures(alerts: list) -> dict[int, tuple[int, int, str]]:
     """Workers and amount for each alert's draft, from the evidence of the rule that fired — not
     the enterprise's latest figures, which may be from another month: the amount owed of the very
     month whose months-owed observation fired (wages and social insurance), else the amounts of
