@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from anxin.core import seam
+
 
 class CasesConfig(AppConfig):
     """Case handling: one enterprise, one plan — stages, incidents, legal actions, deadlines (§四(三)–(七))."""
@@ -10,6 +12,18 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from anxin.cases import audit  # noqa: F401  (auditlog registration)
+
+        label = self.label
+        seam.register(seam.DEMO_DATA, seam.DemoData(load=self.load_demo), app=label)
+        seam.register(seam.ROLE_PERMISSIONS, self.role_permissions, app=label)
+        seam.register(seam.SWEEPS, self.sweeps, app=label)
+        seam.register(seam.MENU, self.menu, app=label)
+        seam.register(seam.MENU_GROUPS, seam.MenuGroup("cases", "案件处置", "briefcase", 25), app=label)
+        seam.register(seam.HOME_PANELS, self.home_panels, app=label)
+        seam.register(seam.COCKPIT_PANELS, self.cockpit_panels, app=label)
+        seam.register(seam.ENTERPRISE_TABS, self.enterprise_tabs, app=label)
+        seam.register(seam.PAGE_ACTIONS, _open_case_actions, app=label)
+        seam.register(seam.CLAUSE_ITEMS, self.clause_items, app=label)
 
     def load_demo(self, *, actor, log) -> None:
         from anxin.cases import demo
@@ -39,10 +53,10 @@ class CasesConfig(AppConfig):
             Role.AUDITOR: view,
         }
 
-    def sweeps(self) -> list[tuple[str, object]]:
+    def sweeps(self) -> list[seam.Sweep]:
         from anxin.cases.deadlines import deadlines_sweep
 
-        return [("案件期限提醒与逾期上报", deadlines_sweep)]
+        return [seam.Sweep("案件期限提醒与逾期上报", deadlines_sweep)]
 
     def menu(self, user) -> list[dict]:
         items = []
@@ -133,3 +147,32 @@ def _render_cases_tab(request, enterprise) -> str:
     return render_to_string(
         "cases/_enterprise_cases.html", {"cases": cases, "enterprise": enterprise}, request=request
     )
+
+
+def _open_case_actions(request, page: str, obj) -> list[seam.PageAction]:
+    """ "立案处置" on a signal's page (an enterprise matched, not found unfounded) and on an alert's
+    page (not dismissed): the case form opens prefilled from it (§四(三) 一企一策)."""
+    from django.urls import reverse
+
+    if not request.user.has_perm("cases.add_case"):
+        return []
+    url = reverse("case-new")
+    if page == "intake.signal" and obj.enterprise_id and obj.verification != "unfounded":
+        return [
+            {
+                "label": "立案处置",
+                "url": f"{url}?signals={obj.pk}",
+                "icon": "briefcase",
+                "testid": "signal-open-case",
+            }
+        ]
+    if page == "monitoring.alert" and obj.status != "dismissed":
+        return [
+            {
+                "label": "立案处置（一企一策）",
+                "url": f"{url}?alert={obj.pk}",
+                "icon": "briefcase",
+                "testid": "alert-open-case",
+            }
+        ]
+    return []

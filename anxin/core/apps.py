@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from anxin.core import seam
+
 
 class CoreConfig(AppConfig):
     """Shared kernel: money, validators, calendar, policy parameters, access, audit."""
@@ -17,6 +19,17 @@ class CoreConfig(AppConfig):
         auditlog.register(PolicyParameter)
         auditlog.register(CalendarDay)
 
+        label = self.label
+        seam.register(seam.DISTRICT_SECTIONS, self.load_district, app=label)
+        seam.register(seam.SWEEPS, self.sweeps, app=label)
+        seam.register(seam.COCKPIT_PANELS, self.cockpit_panels, app=label)
+        seam.register(seam.MENU, self.menu, app=label)
+        for group in (
+            seam.MenuGroup("settings", "设置", "adjustments", 80),
+            seam.MenuGroup("security", "安全审计", "shield-lock", 90),
+        ):
+            seam.register(seam.MENU_GROUPS, group, app=label)
+
     def load_district(self, data: dict, *, actor, log) -> None:
         """Seed the policy parameters (with the district's overrides) and the working-day calendar."""
         from anxin.core import services
@@ -24,10 +37,10 @@ class CoreConfig(AppConfig):
         services.policy_seed_defaults(actor=actor, overrides=data.get("policy_parameters") or {}, log=log)
         services.calendar_seed_from_package(actor=actor, log=log)
 
-    def sweeps(self) -> list[tuple[str, object]]:
+    def sweeps(self) -> list[seam.Sweep]:
         from anxin.core import services
 
-        return [("清理过期的导入暂存文件", services.import_uploads_purge)]
+        return [seam.Sweep("清理过期的导入暂存文件", services.import_uploads_purge)]
 
     def cockpit_panels(self, request) -> list[dict]:
         """A missing working-day calendar on the cockpit: deadlines in 工作日 cannot be computed.

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.conf import settings
 from django.urls import reverse
 
+from anxin.core import seam
 from anxin.core.calendar import request_coverage_warning
 
 
@@ -23,24 +23,12 @@ def _district() -> dict:
     return cached
 
 
-# Menu groups (label, icon, order): items naming a group become its dropdown, so the bar stays
-# one line at 1366 px however many apps add screens.
-GROUPS = {
-    "ledger": ("台账", "building-factory-2", 10),
-    "monitoring": ("监测预警", "alert-triangle", 15),
-    "intake": ("信息汇集", "bell-ringing", 20),
-    "cases": ("案件处置", "briefcase", 25),
-    "settings": ("设置", "adjustments", 80),
-    "security": ("安全审计", "shield-lock", 90),
-}
-
-
 def menu_for(user, path: str) -> list[dict]:
-    items: list[dict] = []
-    for config in apps.get_app_configs():
-        provider = getattr(config, "menu", None)
-        if provider is not None:
-            items.extend(provider(user))
+    """The top menu: every app's items (``seam.MENU``); items naming a group (``seam.MENU_GROUPS``,
+    each app declares its own) become its dropdown, so the bar stays one line at 1366 px however
+    many apps add screens. An item naming an undeclared group is an error."""
+    groups_declared = {g.key: g for g in seam.collect(seam.MENU_GROUPS)}
+    items: list[dict] = [dict(item) for item in seam.collect(seam.MENU, user)]
     items.sort(key=lambda item: item.get("order", 100))
     for item in items:
         item["url"] = reverse(item["url_name"])
@@ -49,15 +37,17 @@ def menu_for(user, path: str) -> list[dict]:
     groups: dict[str, dict] = {}
     for item in items:
         key = item.get("group")
-        if key not in GROUPS:
+        if key is None:
             entries.append(item)
             continue
+        if key not in groups_declared:
+            raise KeyError(f"Invalid menu group: {key} (declare it at seam.MENU_GROUPS)")
         if key not in groups:
-            label, icon, order = GROUPS[key]
+            declared = groups_declared[key]
             groups[key] = {
-                "label": label,
-                "icon": icon,
-                "order": order,
+                "label": declared.label,
+                "icon": declared.icon,
+                "order": declared.order,
                 "children": [],
                 "active": False,
                 "key": key,

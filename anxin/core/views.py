@@ -7,7 +7,6 @@ import re
 from collections import defaultdict
 
 from auditlog.models import LogEntry
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
@@ -16,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from anxin.core import seam
 from anxin.core.audit import with_change_rows
 from anxin.core.calendar import calendar_years, coverage_warning
 from anxin.core.errors import DomainError
@@ -31,11 +31,7 @@ from anxin.core.xlsx import Col, xlsx_response
 @login_required
 def home(request):
     """The user's own work: each app contributes panels for what it holds."""
-    panels = []
-    for config in apps.get_app_configs():
-        provider = getattr(config, "home_panels", None)
-        if provider is not None:
-            panels.extend(provider(request))
+    panels = seam.collect(seam.HOME_PANELS, request)
     panels.sort(key=lambda panel: panel.get("order", 50))  # to-dos (order < 50) before overviews
     return render(request, "core/home.html", {"page_title": "工作台", "panels": panels})
 
@@ -257,12 +253,7 @@ def policy_clauses(request):
     for row in current_parameters():
         for key in _clause_keys(row.citation):
             by_clause[key]["parameters"].append(row)
-    provider_items = []
-    for config in apps.get_app_configs():
-        provider = getattr(config, "clause_items", None)
-        if provider is not None:
-            provider_items.extend(provider())
-    for citation, item in provider_items:
+    for citation, item in seam.collect(seam.CLAUSE_ITEMS):
         for key in _clause_keys(citation):
             by_clause[key]["duties"].append(item)
     clauses = sorted(by_clause.items(), key=lambda kv: _clause_sort(kv[0]))

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from anxin.core import seam
+
 
 class IntakeConfig(AppConfig):
     """The early-warning information network: channels, signals, self-reports, the worker portal."""
@@ -10,6 +12,18 @@ class IntakeConfig(AppConfig):
 
     def ready(self) -> None:
         from anxin.intake import audit  # noqa: F401  (auditlog registration)
+
+        label = self.label
+        seam.register(seam.DISTRICT_SECTIONS, self.load_district, app=label)
+        seam.register(seam.DEMO_DATA, seam.DemoData(load=self.load_demo), app=label)
+        seam.register(seam.ROLE_PERMISSIONS, self.role_permissions, app=label)
+        seam.register(seam.IMPORTERS, self.importers, app=label)
+        seam.register(seam.SWEEPS, self.sweeps, app=label)
+        seam.register(seam.MENU, self.menu, app=label)
+        seam.register(seam.MENU_GROUPS, seam.MenuGroup("intake", "信息汇集", "bell-ringing", 20), app=label)
+        seam.register(seam.HOME_PANELS, self.home_panels, app=label)
+        seam.register(seam.ENTERPRISE_TABS, self.enterprise_tabs, app=label)
+        seam.register(seam.CLAUSE_ITEMS, self.clause_items, app=label)
 
     def load_district(self, data: dict, *, actor, log) -> None:
         from anxin.intake import services
@@ -47,13 +61,13 @@ class IntakeConfig(AppConfig):
 
         return {"signals": signal_import}
 
-    def sweeps(self) -> list[tuple[str, object]]:
-        """Periodic work for ``manage.py tick``: (label, function(now=...) -> count)."""
+    def sweeps(self) -> list[seam.Sweep]:
+        """Periodic work for ``manage.py tick``."""
         from anxin.intake import services
 
         return [
-            ("线索核实逾期", services.signals_mark_overdue),
-            ("清理网上反映访问记录", services.portal_attempts_purge),
+            seam.Sweep("线索核实逾期", services.signals_mark_overdue),
+            seam.Sweep("清理网上反映访问记录", services.portal_attempts_purge),
         ]
 
     def menu(self, user) -> list[dict]:

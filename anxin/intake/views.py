@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from anxin.core import importflow
+from anxin.core import importflow, seam
 from anxin.core.audit import history_for, with_change_rows
 from anxin.core.errors import DomainError
 from anxin.core.models import SecurityEventKind
@@ -133,6 +133,7 @@ def _detail_context(request, signal: Signal) -> dict:
         "note_form": NoteForm(),
         "self_report": getattr(signal, "self_report", None) if signal.channel.is_self_report else None,
         "openable": enterprises_openable(user=request.user, enterprises=[signal.enterprise]),
+        "page_actions": seam.page_actions(request, "intake.signal", signal),
     }
 
 

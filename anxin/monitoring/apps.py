@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from anxin.core import seam
+
 
 class MonitoringConfig(AppConfig):
     """Dynamic monitoring and early warning: indicators, rules, risk levels, alerts (§四(一)(二), §五(二))."""
@@ -10,6 +12,21 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         from anxin.monitoring import audit  # noqa: F401  (auditlog registration)
+
+        label = self.label
+        seam.register(seam.DISTRICT_SECTIONS, self.load_district, app=label)
+        seam.register(seam.DEMO_DATA, seam.DemoData(load=self.load_demo), app=label)
+        seam.register(seam.ROLE_PERMISSIONS, self.role_permissions, app=label)
+        seam.register(seam.IMPORTERS, self.importers, app=label)
+        seam.register(seam.SWEEPS, self.sweeps, app=label)
+        seam.register(seam.EVENT_RECEIVERS, self.on_event, app=label)
+        seam.register(seam.MENU, self.menu, app=label)
+        seam.register(
+            seam.MENU_GROUPS, seam.MenuGroup("monitoring", "监测预警", "alert-triangle", 15), app=label
+        )
+        seam.register(seam.HOME_PANELS, self.home_panels, app=label)
+        seam.register(seam.ENTERPRISE_TABS, self.enterprise_tabs, app=label)
+        seam.register(seam.CLAUSE_ITEMS, self.clause_items, app=label)
 
     def load_district(self, data: dict, *, actor, log) -> None:
         from anxin.monitoring import services
@@ -67,21 +84,21 @@ class MonitoringConfig(AppConfig):
 
         return {"observations": observation_import}
 
-    def sweeps(self) -> list[tuple[str, object]]:
+    def sweeps(self) -> list[seam.Sweep]:
         from anxin.monitoring import immediate, sensitive, services, watch
 
         return [
-            ("风险重评（全部企业）", services.scan_sweep),
-            ("预警逾期上报", services.alerts_escalate),
-            ("即时报告逾期上报", immediate.reports_escalate),
-            ("敏感时期回访周期调整", watch.followups_reschedule),
-            ("重点监控回访逾期", watch.followups_mark_overdue),
-            ("敏感时期日报缺报", sensitive.missing_mark),
+            seam.Sweep("风险重评（全部企业）", services.scan_sweep),
+            seam.Sweep("预警逾期上报", services.alerts_escalate),
+            seam.Sweep("即时报告逾期上报", immediate.reports_escalate),
+            seam.Sweep("敏感时期回访周期调整", watch.followups_reschedule),
+            seam.Sweep("重点监控回访逾期", watch.followups_mark_overdue),
+            seam.Sweep("敏感时期日报缺报", sensitive.missing_mark),
         ]
 
     def on_event(self, topic: str, payload: dict) -> None:
         """A signal or observation changed: re-assess its enterprises right after the commit."""
-        if topic in ("signals.changed", "observations.changed"):
+        if topic in (seam.SIGNALS_CHANGED, seam.OBSERVATIONS_CHANGED):
             from anxin.monitoring import services
 
             services.on_enterprises_changed(payload["enterprise_ids"])

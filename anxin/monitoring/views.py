@@ -7,7 +7,6 @@ import datetime
 import re
 from functools import partial
 
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
@@ -17,7 +16,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from anxin.core import importflow
+from anxin.core import importflow, seam
 from anxin.core.access import get_scoped_or_404
 from anxin.core.errors import DomainError
 from anxin.core.gongwen import docx_response
@@ -163,6 +162,7 @@ def alert_detail(request, pk: int):
         "alert": alert,
         "rule": RULES_BY_CODE.get(alert.rule),
         "actions": services.alert_actions(request.user, alert),
+        "page_actions": seam.page_actions(request, "monitoring.alert", alert),
         "events": alert.events.select_related("actor"),
         "observations": Observation.objects.filter(pk__in=evidence.get("observations", [])).select_related(
             "indicator"
@@ -680,11 +680,7 @@ def watch_act(request, pk: int, action: str):
 @permission_required("monitoring.view_riskassessment", raise_exception=True)
 def cockpit(request):
     # Later parts of the flow add their figures (cases: the 三个确保) through ``cockpit_panels``.
-    panels = []
-    for config in apps.get_app_configs():
-        provider = getattr(config, "cockpit_panels", None)
-        if provider is not None:
-            panels.extend(provider(request))
+    panels = seam.collect(seam.COCKPIT_PANELS, request)
     panels.sort(key=lambda panel: panel.get("order", 50))
     return render(
         request,

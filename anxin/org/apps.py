@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from anxin.core import seam
+
 
 class OrgConfig(AppConfig):
     """The district's organisation: towns, member units, duties, users and roles (§二, §三)."""
@@ -9,7 +11,18 @@ class OrgConfig(AppConfig):
     verbose_name = "组织机构"
 
     def ready(self) -> None:
-        from anxin.org import audit  # noqa: F401  (auditlog registration)
+        from anxin.org import (
+            audit,  # noqa: F401  (auditlog registration)
+            demo,
+        )
+
+        seam.register(seam.DISTRICT_SECTIONS, self.load_district, app=self.label)
+        seam.register(seam.CLAUSE_ITEMS, self.clause_items, app=self.label)
+        seam.register(
+            seam.DEMO_DATA,
+            seam.DemoData(load=demo.load, missing=demo.missing, real_data=demo.real_data, logins=demo.logins),
+            app=self.label,
+        )
 
     def load_district(self, data: dict, *, actor, log) -> None:
         from anxin.org import services

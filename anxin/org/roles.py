@@ -7,12 +7,10 @@ Three separate admin roles (三员分立): 系统管理员 keeps accounts and re
 
 from __future__ import annotations
 
+from anxin.core import seam
 from anxin.org.models import Role
 
 _VIEW_DISTRICT = [
-    "registry.view_enterprise",
-    "registry.view_project",
-    "registry.view_worker",
     "org.view_town",
     "org.view_unit",
     "org.view_duty",
@@ -23,46 +21,20 @@ _VIEW_DISTRICT = [
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.OFFICE: [
         *_VIEW_DISTRICT,
-        "registry.add_enterprise",
-        "registry.change_enterprise",
-        "registry.import_enterprise",
-        "registry.export_enterprise",
-        "registry.add_project",
-        "registry.change_project",
-        "registry.export_project",
-        "registry.add_worker",
-        "registry.change_worker",
-        "registry.view_worker_identity",
         "core.add_policyparameter",
         "core.change_calendarday",
         "auditlog.view_logentry",
     ],
     Role.LEADER: [
         *_VIEW_DISTRICT,
-        "registry.export_enterprise",
-        "registry.export_project",
         "auditlog.view_logentry",
     ],
     Role.DEPARTMENT: [
         *_VIEW_DISTRICT,
-        "registry.change_enterprise",
-        "registry.export_enterprise",
-        "registry.add_project",
-        "registry.change_project",
-        "registry.export_project",
         "auditlog.view_logentry",
     ],
     Role.TOWN: [
         *_VIEW_DISTRICT,
-        "registry.add_enterprise",
-        "registry.change_enterprise",
-        "registry.import_enterprise",
-        "registry.export_enterprise",
-        "registry.add_project",
-        "registry.change_project",
-        "registry.export_project",
-        "registry.add_worker",
-        "registry.change_worker",
         "auditlog.view_logentry",
     ],
     Role.SYSADMIN: [
@@ -95,15 +67,9 @@ STAFF_ROLES = {Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR}
 
 
 def role_permissions(role: str) -> list[str]:
-    """The role's permissions: those above, plus what each later app grants through its
-    ``AppConfig.role_permissions()`` hook (org never imports a later app)."""
-    from django.apps import apps
-
-    perms = list(ROLE_PERMISSIONS[role])
-    for config in apps.get_app_configs():
-        provider = getattr(config, "role_permissions", None)
-        if provider is not None:
-            perms.extend(provider().get(role, []))
+    """The role's permissions: those above, plus what each later app grants at
+    ``seam.ROLE_PERMISSIONS`` (org never imports a later app)."""
+    perms = list(ROLE_PERMISSIONS[role]) + seam.role_permissions(role)
     return list(dict.fromkeys(perms))
 
 

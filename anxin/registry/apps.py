@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from anxin.core import seam
+
 
 class RegistryConfig(AppConfig):
     """The registry the network watches: enterprises, construction projects, workers."""
@@ -9,12 +11,58 @@ class RegistryConfig(AppConfig):
     verbose_name = "企业与项目"
 
     def ready(self) -> None:
-        from anxin.registry import audit  # noqa: F401  (auditlog registration)
+        from anxin.registry import (
+            audit,  # noqa: F401  (auditlog registration)
+            demo,
+        )
+
+        label = self.label
+        seam.register(seam.DISTRICT_SECTIONS, self.load_district, app=label)
+        seam.register(seam.ROLE_PERMISSIONS, self.role_permissions, app=label)
+        seam.register(seam.IMPORTERS, self.importers, app=label)
+        seam.register(seam.MENU, self.menu, app=label)
+        seam.register(seam.MENU_GROUPS, seam.MenuGroup("ledger", "台账", "building-factory-2", 10), app=label)
+        seam.register(seam.HOME_PANELS, self.home_panels, app=label)
+        seam.register(seam.DEMO_DATA, seam.DemoData(load=demo.load, real_data=demo.real_data), app=label)
 
     def load_district(self, data: dict, *, actor, log) -> None:
         from anxin.registry import services
 
         services.district_load_registry(data=data, actor=actor, log=log)
+
+    def role_permissions(self) -> dict[str, list[str]]:
+        """What each role may do with enterprises, projects and workers (org's table names none of it)."""
+        from anxin.org.models import Role
+
+        view = ["registry.view_enterprise", "registry.view_project", "registry.view_worker"]
+        export = ["registry.export_enterprise", "registry.export_project"]
+        edit_projects = ["registry.add_project", "registry.change_project"]
+        return {
+            Role.OFFICE: [
+                *view,
+                "registry.add_enterprise",
+                "registry.change_enterprise",
+                "registry.import_enterprise",
+                *export,
+                *edit_projects,
+                "registry.add_worker",
+                "registry.change_worker",
+                "registry.view_worker_identity",
+            ],
+            Role.LEADER: [*view, *export],
+            Role.DEPARTMENT: [*view, "registry.change_enterprise", *export, *edit_projects],
+            Role.TOWN: [
+                *view,
+                "registry.add_enterprise",
+                "registry.change_enterprise",
+                "registry.import_enterprise",
+                *export,
+                *edit_projects,
+                "registry.add_worker",
+                "registry.change_worker",
+            ],
+            Role.AUDITOR: view,
+        }
 
     def importers(self) -> dict:
         from anxin.registry.importing import enterprise_import

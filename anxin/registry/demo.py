@@ -1,4 +1,5 @@
-"""A deterministic demo district: ~300 enterprises, 40 projects, one login per persona.
+"""A deterministic demo district: ~300 enterprises, 40 projects and their workers (the logins are
+org's, ``anxin.org.demo``).
 
 Codes are valid (GB 32100 check character and the embedded GB 11714 organisation code), names
 are plausible, every town and every kind appears. Same seed, same data.
@@ -8,46 +9,13 @@ from __future__ import annotations
 
 import datetime
 import random
-from dataclasses import dataclass
 
 from anxin.core.validators import id_check_digit, org_code_check_char, uscc_check_char
+from anxin.org.models import Town
+from anxin.registry import services
+from anxin.registry.models import Enterprise, EnterpriseKind, Project, ProjectSupervisor
 
 SEED = 20261125
-DEMO_PASSWORD = "Anxin@2026demo"  # noqa: S105 (printed demo login, refused on real data)
-
-
-@dataclass(frozen=True)
-class Persona:
-    username: str
-    full_name: str
-    unit: str
-    role: str
-    note: str
-
-
-PERSONAS = [
-    Persona("office", "王联络", "office", "office", "区联席办：全区所有数据"),
-    Persona("leader", "赵区长", "leaders", "leader", "区领导：全区只读"),
-    Persona("chengjian", "钱城建", "construction", "department", "区城建局：建筑、房地产企业及全部工程项目"),
-    Persona("renshe", "孙监察", "hrss", "department", "区人社局：全部企业（劳动保障监察）"),
-    Persona(
-        "shuili", "周水利", "agriculture-water", "department", "区农业局（水利局）：水利工程及其施工企业"
-    ),
-    Persona("gongan", "吴警官", "police", "department", "区公安分局：移送公安的措施（我的待办），无条线数据"),
-    Persona("fayuan", "褚法官", "court", "department", "区法院：法院绿色通道措施（我的待办），无条线数据"),
-    Persona(
-        "jianchayuan", "卫检察", "procuratorate", "department", "区检察院：移送公安的备案抄送，无条线数据"
-    ),
-    Persona("sifa", "蒋调解", "justice", "department", "区司法局：调解、仲裁法律援助措施（我的待办）"),
-    Persona("caizheng", "沈财政", "finance", "department", "区财政局：应急周转金申请（我的待办）、国有企业"),
-    Persona("luoxi", "郑罗溪", "gov-luoxi", "town", "罗溪镇：本镇企业和项目"),
-    Persona("xuejia", "冯薛家", "gov-xuejia", "town", "薛家镇：本镇企业和项目"),
-    Persona("sanjing", "陈三井", "gov-sanjing", "town", "三井街道：本街道企业和项目"),
-    Persona("sysadmin", "系统管理员", "it", "sysadmin", "系统管理员：账户与基础数据（无业务数据）"),
-    Persona("secadmin", "安全管理员", "it", "secadmin", "安全管理员：角色分配、解锁、安全事件"),
-    Persona("auditor", "审计员", "it", "auditor", "审计员：审计日志与安全事件（只读）"),
-]
-
 _PLACES = ["常州", "江苏", "新北", "龙城", "武进", "天宁", "钟楼", "苏南", "长江", "太湖"]
 _WORDS = [
     "恒通",
@@ -261,3 +229,44 @@ def workers(enterprise_rows: list[dict], *, per_enterprise: int = 6, enterprises
                 }
             )
     return rows
+
+
+# --- the registry's part of ``load_demo`` (seam.DEMO_DATA) ------------------------------------------
+
+
+def real_data() -> list[str]:
+    """Real (non-demo) enterprises and projects: demo data is never loaded over them."""
+    enterprises = Enterprise.objects.filter(is_demo=False).count()
+    projects = Project.objects.filter(is_demo=False).count()
+    return [f"企业 {enterprises}", f"项目 {projects}"] if enterprises or projects else []
+
+
+def load(*, actor, log) -> None:
+    """The demo enterprises, projects and workers, once."""
+    if Enterprise.objects.exists():
+        log("演示企业和项目已存在，未重复载入。")
+        return
+    towns = {t.code: t for t in Town.objects.order_by("order")}
+    kinds = {k.code: k for k in EnterpriseKind.objects.all()}
+    supervisors = {s.code: s for s in ProjectSupervisor.objects.all()}
+    rows = enterprises(list(towns), {c: t.name for c, t in towns.items()})
+    by_code = {}
+    for row in rows:
+        row = dict(row)
+        row["town"] = towns[row["town"]]
+        row_kinds = [kinds[k] for k in row.pop("kinds")]
+        enterprise = services.enterprise_create(actor=actor, kinds=row_kinds, is_demo=True, **row)
+        by_code[enterprise.uscc] = enterprise
+    for row in projects(rows, list(towns)):
+        row = dict(row)
+        row["town"] = towns[row["town"]]
+        row["supervisor"] = supervisors[row["supervisor"]]
+        row["builder"] = by_code[row["builder"]]
+        row["general_contractor"] = by_code[row["general_contractor"]]
+        subs = [by_code[c] for c in row.pop("subcontractors")]
+        services.project_create(actor=actor, subcontractors=subs, is_demo=True, **row)
+    worker_rows = workers(rows)
+    for row in worker_rows:
+        row = dict(row)
+        services.worker_create(actor=actor, employer=by_code[row.pop("employer")], **row)
+    log(f"已载入演示企业 {len(rows)} 家、工程项目 {Project.objects.count()} 个、劳动者 {len(worker_rows)} 人")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import partial
 
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from anxin.core import importflow
+from anxin.core import importflow, seam
 from anxin.core.audit import history_for, with_change_rows
 from anxin.core.errors import DomainError
 from anxin.core.models import SecurityEventKind
@@ -90,13 +89,8 @@ def enterprise_list(request):
 
 
 def _extra_tabs(request, enterprise) -> list[dict]:
-    """Tabs later apps add to the enterprise page (signals, alerts, cases…) via ``enterprise_tabs``."""
-    tabs = []
-    for config in apps.get_app_configs():
-        provider = getattr(config, "enterprise_tabs", None)
-        if provider is not None:
-            tabs.extend(provider(request, enterprise))
-    return tabs
+    """Tabs later apps add to the enterprise page (signals, alerts, cases…) at ``seam.ENTERPRISE_TABS``."""
+    return seam.collect(seam.ENTERPRISE_TABS, request, enterprise)
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from anxin.core.validators import validate_uscc
+from anxin.org import demo as org_demo
 from anxin.org.models import Town, User
 from anxin.registry import demo
 from anxin.registry.models import Enterprise, EnterpriseKind, Project
@@ -41,10 +42,10 @@ def test_load_demo_creates_the_district_and_prints_every_login(district):
     output = _run()
     assert Enterprise.objects.filter(is_demo=True).count() == 300
     assert Project.objects.filter(is_demo=True).count() == 40
-    for persona in demo.PERSONAS:
+    for persona in org_demo.PERSONAS:
         assert persona.username in output
-        assert User.objects.get(username=persona.username).check_password(demo.DEMO_PASSWORD)
-    assert demo.DEMO_PASSWORD in output
+        assert User.objects.get(username=persona.username).check_password(org_demo.DEMO_PASSWORD)
+    assert org_demo.DEMO_PASSWORD in output
 
 
 def test_load_demo_twice_does_not_duplicate(district):

@@ -1,29 +1,24 @@
 """Load a spreadsheet: ``import KIND FILE [--dry-run] [--as USERNAME]``; all rows or none.
 
-Each app offers its importers through ``AppConfig.importers()`` (kind → function), so this
-command in core never imports a later app.
+Each app registers its importers at ``seam.IMPORTERS`` (kind → function), so this command in
+core never imports a later app.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
+from anxin.core import seam
 from anxin.core.audit import system_actor
 from anxin.core.errors import DomainError
 
 
 def importers() -> dict:
-    found = {}
-    for config in apps.get_app_configs():
-        provider = getattr(config, "importers", None)
-        if provider is not None:
-            found.update(provider())
-    return found
+    return seam.collect(seam.IMPORTERS)
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
 """Load the district's configuration: towns, units, duties, kinds, policy parameters, calendar.
 
-Each app that holds reference data implements ``load_district(data, actor=, log=)`` on its
-AppConfig; this command calls them in INSTALLED_APPS order (the order of the flow), so core
-never imports a later app. Idempotent: running it twice changes nothing the second time.
+Each app that holds reference data registers a loader ``(data, *, actor, log)`` at
+``seam.DISTRICT_SECTIONS``; this command calls them in registration order (INSTALLED_APPS, the
+order of the flow), so core never imports a later app. Idempotent: running it twice changes nothing the second time.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from anxin.core import seam
 from anxin.core.audit import system_actor
 from anxin.core.errors import DomainError
 
@@ -40,10 +40,8 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 actor = system_actor()
-                for config in apps.get_app_configs():
-                    loader = getattr(config, "load_district", None)
-                    if loader is not None:
-                        loader(data, actor=actor, log=lambda m: self.stdout.write(f"  {m}"))
+                for loader in seam.collect(seam.DISTRICT_SECTIONS):  # in the order of the flow
+                    loader(data, actor=actor, log=lambda m: self.stdout.write(f"  {m}"))
         except DomainError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(self.style.SUCCESS("区配置载入完成"))

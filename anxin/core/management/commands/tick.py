@@ -1,7 +1,7 @@
 """Run every periodic sweep once: ``tick [--now ISO]`` (cron or a systemd timer, e.g. every 10 min).
 
-Each app offers its sweeps through ``AppConfig.sweeps()`` → [(label, function(now=...))]; core
-never imports a later app. Every sweep is idempotent: running tick twice does nothing new.
+Each app registers its sweeps at ``seam.SWEEPS`` (``Sweep(label, run)``); core never imports a
+later app. Every sweep is idempotent: running tick twice does nothing new.
 """
 
 from __future__ import annotations
@@ -9,20 +9,16 @@ from __future__ import annotations
 import datetime
 import logging
 
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+
+from anxin.core import seam
 
 logger = logging.getLogger(__name__)
 
 
-def sweeps() -> list[tuple[str, object]]:
-    found = []
-    for config in apps.get_app_configs():
-        provider = getattr(config, "sweeps", None)
-        if provider is not None:
-            found.extend(provider())
-    return found
+def sweeps() -> list[seam.Sweep]:
+    return seam.collect(seam.SWEEPS)
 
 
 class Command(BaseCommand):
@@ -43,9 +39,10 @@ class Command(BaseCommand):
             if timezone.is_naive(now):
                 now = timezone.make_aware(now)
         failed = []
-        for label, sweep in sweeps():
+        for sweep in sweeps():
+            label = sweep.label
             try:
-                count = sweep(now=now)
+                count = sweep.run(now=now)
             except Exception:  # one broken sweep must not stop the others
                 logger.exception("tick: sweep %s failed", label)
                 failed.append(label)

@@ -1,0 +1,297 @@
+"""The one declared seam between the apps (DESIGN: "The seam").
+
+Data moves forward along the flow core → org → registry → intake → monitoring → cases → …; an
+earlier app never imports a later one. Where a later app adds something to an earlier app's
+page, command or sweep, it registers a contribution here, at an extension point this module
+declares, from its ``AppConfig.ready()``::
+
+    from anxin.core import seam
+
+    class CasesConfig(AppConfig):
+        def ready(self):
+            seam.register(seam.MENU, menu)           # menu(user) -> list[MenuItem]
+            seam.register(seam.SWEEPS, sweeps)       # sweeps() -> list[Sweep]
+
+and the earlier app (or core's composition: home page, menu, commands) asks for them::
+
+    items = seam.gather(seam.MENU, user)
+
+Every point is declared below, once, with the signature its contributions have. Registering for
+or asking for an undeclared point raises ``KeyError("Invalid extension point: …")``, so a
+misspelt hook fails at start-up instead of vanishing. No other module loops over
+``apps.get_app_configs()`` looking for hooks.
+
+Contributions are kept in registration order, which is INSTALLED_APPS order (Django calls the
+``ready()`` methods in that order): district sections and demo data load in the order of the flow.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypedDict
+
+logger = logging.getLogger(__name__)
+
+
+# --- shapes of what apps contribute -------------------------------------------------------------
+
+
+class MenuItem(TypedDict, total=False):
+    """One entry of the top menu. ``group`` names a declared :data:`MENU_GROUPS` entry (the item
+    goes into that dropdown) or is absent (the item stands alone)."""
+
+    label: str
+    url_name: str
+    icon: str
+    order: int
+    group: str
+
+
+@dataclass(frozen=True)
+class MenuGroup:
+    """A dropdown of the top menu; items name it by ``key``."""
+
+    key: str
+    label: str
+    icon: str
+    order: int
+
+
+class Panel(TypedDict, total=False):
+    """A card on the home page (工作台) or the cockpit: the template to include, its order (to-dos
+    below 50 come before overviews) and whatever else the template reads."""
+
+    template: str
+    order: int
+
+
+class Tab(TypedDict):
+    """A tab another app adds to a detail page (the enterprise page, the case page): its key in the
+    URL (``?tab=key``), its label, and a function that renders its body."""
+
+    key: str
+    label: str
+    render: Callable[..., str]
+
+
+class PageAction(TypedDict, total=False):
+    """A button a later app offers on an earlier app's page ("立案处置" on an alert): label, the
+    URL it opens, an icon, and the ``testid`` browser tests find it by."""
+
+    label: str
+    url: str
+    icon: str
+    testid: str
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """One periodic job of ``manage.py tick``: ``run(now=…)`` returns how many things it did."""
+
+    label: str
+    run: Callable[..., int]
+
+
+@dataclass(frozen=True)
+class DemoData:
+    """An app's part of ``manage.py load_demo``. ``load(*, actor, log)`` writes it (idempotent);
+    ``missing()`` says what must be loaded first ("" when nothing); ``real_data()`` names the
+    real (non-demo) rows the app holds, e.g. ["企业 3"] — demo data never goes over real data;
+    ``logins()`` gives lines to print at the end (the demo accounts)."""
+
+    load: Callable[..., None]
+    missing: Callable[[], str] | None = None
+    real_data: Callable[[], list[str]] | None = None
+    logins: Callable[[], list[str]] | None = None
+
+
+# --- the extension points -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Point:
+    """An extension point: its name, what a contribution is, and how ``gather`` combines them.
+
+    ``combine`` is ``"list"`` (each contribution is a function returning a list; the lists are
+    joined), ``"dict"`` (each returns a dict; merged, a key given twice is an error), ``"each"``
+    (each contribution is itself the value: a data item, or a function the caller runs)."""
+
+    name: str
+    signature: str
+    combine: str = "list"
+    doc: str = ""
+
+
+MENU = "menu"
+MENU_GROUPS = "menu_groups"
+HOME_PANELS = "home_panels"
+COCKPIT_PANELS = "cockpit_panels"
+ENTERPRISE_TABS = "enterprise_tabs"
+CASE_TABS = "case_tabs"
+PAGE_ACTIONS = "page_actions"
+ROLE_PERMISSIONS = "role_permissions"
+SWEEPS = "sweeps"
+IMPORTERS = "importers"
+DISTRICT_SECTIONS = "district_sections"
+DEMO_DATA = "demo_data"
+CLAUSE_ITEMS = "clause_items"
+EVENT_RECEIVERS = "event_receivers"
+CASE_PAID = "case_paid"
+CASE_CLOSING_CHECKS = "case_closing_checks"
+CASE_CLOSED = "case_closed"
+
+POINTS: dict[str, Point] = {
+    p.name: p
+    for p in (
+        Point(MENU, "(user) -> list[MenuItem]", doc="top-menu entries the user may open"),
+        Point(MENU_GROUPS, "MenuGroup", combine="each", doc="a dropdown of the top menu"),
+        Point(HOME_PANELS, "(request) -> list[Panel]", doc="cards on the home page (工作台)"),
+        Point(COCKPIT_PANELS, "(request) -> list[Panel]", doc="cards on the monitoring cockpit"),
+        Point(ENTERPRISE_TABS, "(request, enterprise) -> list[Tab]", doc="tabs on the enterprise page"),
+        Point(CASE_TABS, "(request, case) -> list[Tab]", doc="tabs on the case page"),
+        Point(
+            PAGE_ACTIONS,
+            "(request, page: str, obj) -> list[PageAction]",
+            doc="buttons a later app offers on an earlier app's detail page; ``page`` names the page "
+            "(see PAGES)",
+        ),
+        Point(ROLE_PERMISSIONS, "() -> dict[role, list[perm]]", doc="what each role may do in the app"),
+        Point(SWEEPS, "() -> list[Sweep]", doc="periodic jobs run by ``manage.py tick``"),
+        Point(IMPORTERS, "() -> dict[kind, importer]", combine="dict", doc="kinds of ``manage.py import``"),
+        Point(
+            DISTRICT_SECTIONS,
+            "(data: dict, *, actor, log) -> None",
+            combine="each",
+            doc="loads the app's sections of the district file (``load_district``), in flow order",
+        ),
+        Point(
+            DEMO_DATA,
+            "DemoData",
+            combine="each",
+            doc="loads the app's demo data (``load_demo``), in flow order",
+        ),
+        Point(CLAUSE_ITEMS, "() -> list[(citation, item)]", doc="the app's features under their clauses"),
+        Point(
+            CASE_PAID,
+            "(case_ids: list[int]) -> dict[case_id, fen]",
+            combine="each",
+            doc="what has been paid so far on each case (money owns payments; cases shows the sum)",
+        ),
+        Point(
+            CASE_CLOSING_CHECKS,
+            "(case, *, outcome: str, amount_paid: int) -> list[str]",
+            doc="why a case cannot close this way (problems in Chinese; empty when it can)",
+        ),
+        Point(
+            CASE_CLOSED,
+            "(case, *, actor, outcome: str, amount_paid: int, now) -> None",
+            combine="each",
+            doc="called inside the closing transaction (money records the amount paid at closing)",
+        ),
+        Point(
+            EVENT_RECEIVERS,
+            "(topic: str, payload: dict) -> None",
+            combine="each",
+            doc="receives the declared TOPICS after the publishing transaction commits",
+        ),
+    )
+}
+
+# The pages that offer PAGE_ACTIONS (an earlier app's detail page asks with its page name).
+PAGES = frozenset({"intake.signal", "monitoring.alert"})
+
+# Event topics (core.events.publish): an earlier app announces a change a later one reacts to.
+SIGNALS_CHANGED = "signals.changed"  # payload: enterprise_ids — signals recorded, moved or matched
+OBSERVATIONS_CHANGED = "observations.changed"  # payload: enterprise_ids — monitoring figures recorded
+TOPICS = frozenset({SIGNALS_CHANGED, OBSERVATIONS_CHANGED})
+
+
+@dataclass
+class _Store:
+    point: Point
+    entries: list[tuple[str, Any]] = field(default_factory=list)
+
+
+_STORES: dict[str, _Store] = {name: _Store(point) for name, point in POINTS.items()}
+
+
+def _store(point: str) -> _Store:
+    try:
+        return _STORES[point]
+    except KeyError:
+        raise KeyError(f"Invalid extension point: {point}") from None
+
+
+def register(point: str, contribution: Any, *, app: str) -> None:
+    """Add ``contribution`` (of the point's declared signature) from ``app`` (its label).
+
+    Registering the same contribution twice from the same app is ignored (Django may call
+    ``ready()`` twice in tests)."""
+    store = _store(point)
+    if (app, contribution) in store.entries:
+        return
+    if store.point.combine != "each" and not callable(contribution):
+        raise TypeError(f"{point}: a contribution must be callable ({store.point.signature})")
+    store.entries.append((app, contribution))
+
+
+def contributions(point: str) -> list[tuple[str, Any]]:
+    """``(app label, contribution)`` pairs registered for ``point``, in registration order."""
+    return list(_store(point).entries)
+
+
+def collect(point: str, *args: Any, **kwargs: Any) -> Any:
+    """Ask every app that contributes to ``point``.
+
+    ``list`` points: call each with the arguments and join the lists. ``dict`` points: merge the
+    dicts (a key offered by two apps raises). ``each`` points: the contributions themselves, in
+    order (data items, or functions the caller runs with its own error handling)."""
+    store = _store(point)
+    kind = store.point.combine
+    if kind == "each":
+        if args or kwargs:
+            raise TypeError(f"{point}: contributions are returned, not called")
+        return [contribution for _app, contribution in store.entries]
+    if kind == "dict":
+        merged: dict = {}
+        for app, provider in store.entries:
+            for key, value in provider(*args, **kwargs).items():
+                if key in merged:
+                    raise ValueError(f"{point}: {key!r} is offered twice (again by {app})")
+                merged[key] = value
+        return merged
+    joined: list = []
+    for _app, provider in store.entries:
+        joined.extend(provider(*args, **kwargs))
+    return joined
+
+
+def role_permissions(role: str) -> list[str]:
+    """The permissions every app grants ``role`` (org's own table adds its part)."""
+    perms: list[str] = []
+    for _app, provider in _store(ROLE_PERMISSIONS).entries:
+        perms.extend(provider().get(role, []))
+    return perms
+
+
+def paid_so_far(case_ids: list[int]) -> dict[int, int]:
+    """Fen paid so far on each case, summed over every app that records payments (0 if none)."""
+    totals = dict.fromkeys(case_ids, 0)
+    for _app, provider in _store(CASE_PAID).entries:
+        for case_id, fen in provider(list(case_ids)).items():
+            totals[case_id] = totals.get(case_id, 0) + fen
+    return totals
+
+
+def page_actions(request: Any, page: str, obj: Any) -> list[PageAction]:
+    """The buttons later apps offer on ``page`` for ``obj``; ``page`` must be declared in PAGES."""
+    if page not in PAGES:
+        raise KeyError(f"Invalid page for actions: {page}")
+    return collect(PAGE_ACTIONS, request, page, obj)
+
+
+def check_topic(topic: str) -> None:
+    if topic not in TOPICS:
+        raise KeyError(f"Invalid event topic: {topic}")
