@@ -12,13 +12,13 @@ does what every change of status must do, in one transaction:
 
 No state-machine library: the table is data, the services stay plain functions::
 
-    SIGNAL_FLOW = Workflow(
-        model=Signal, field="stage", event_model=SignalEvent, event_object="signal",
-        noun=_("线索"), rows=[Transition(Stage.RECEIVED, Action.ACCEPT, Stage.VERIFYING, "intake.verify_signal"), …],
+    FLOW = Workflow(
+        model=Report, field="status", event_model=ReportEvent, event_object="report", noun=_("报告"),
+        rows=[Transition(Status.DRAFT, Action.SUBMIT, Status.SUBMITTED, "<app>.submit_report"), …],
     )
-    step = SIGNAL_FLOW.step(signal, Action.ACCEPT)            # refuses an action not in the table
-    require_perm(actor, step.perm)                             # the app checks who (and its guards)
-    SIGNAL_FLOW.move(signal, step, actor=actor, note=note)     # update + audit + event, or conflict
+    step = FLOW.step(report, Action.SUBMIT)              # refuses an action not in the table
+    require_perm(actor, step.perm)                       # the app checks who (and its guards)
+    FLOW.move(report, step, actor=actor, note=note)      # update + audit + event, or conflict
 """
 
 from __future__ import annotations
