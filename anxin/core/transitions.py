@@ -55,7 +55,8 @@ class Workflow:
     ``event_model`` is the append-only event table (a ``core.models.Event``): ``event_object``
     names its foreign key to the record, ``event_action`` its action column, ``event_from`` /
     ``event_to`` its from/to columns (``None`` when the table keeps no from → to).
-    ``action_labels`` gives the Chinese name of each action for the refusal message."""
+    ``action_labels`` gives the Chinese name of each action and ``status_word`` the word for the
+    field (状态, 阶段) in the refusal: "线索处于“已受理登记”阶段，不能“办结”"."""
 
     def __init__(
         self,
@@ -70,6 +71,7 @@ class Workflow:
         event_from: str | None = None,
         event_to: str | None = None,
         action_labels: dict[str, str] | None = None,
+        status_word: str = "状态",
     ) -> None:
         self.model = model
         self.field = field
@@ -81,6 +83,7 @@ class Workflow:
         self.event_to = event_to
         self.noun = noun
         self.action_labels = action_labels or {}
+        self.status_word = status_word
         self._by_key = {(row.source, row.action): row for row in self.rows}
         if len(self._by_key) != len(self.rows):
             raise ValueError(f"{model.__name__}.{field}: a (from, action) pair appears twice")
@@ -101,8 +104,13 @@ class Workflow:
         if row is None:
             label = getattr(obj, f"get_{self.field}_display")()
             raise DomainError(
-                _("%(noun)s处于“%(s)s”，不能“%(a)s”")
-                % {"noun": self.noun, "s": label, "a": self.action_labels.get(action, action)},
+                _("%(noun)s处于“%(s)s”%(word)s，不能“%(a)s”")
+                % {
+                    "noun": self.noun,
+                    "s": label,
+                    "word": self.status_word,
+                    "a": self.action_labels.get(action, action),
+                },
                 code="transition",
             )
         return row
