@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime
 import re
 
@@ -197,16 +198,27 @@ def auditlog_actor():
     return actor if getattr(actor, "pk", None) else None
 
 
+# Set while ``guarded_update`` runs its UPDATE: the test suite's audit guard (root conftest.py)
+# flags any other raw ``update()`` of an audited model's status field as an unaudited change.
+GUARDED: contextvars.ContextVar[bool] = contextvars.ContextVar("anxin_guarded_update", default=False)
+
+
 def guarded_update(queryset, pk: int, **values) -> int:
     """``queryset.filter(pk=pk).update(**values)`` — a conditional UPDATE whose guard (``WHERE
-    status = old``, DESIGN rule 4) is in ``queryset`` — plus the audit-log entry with the field diff
-    that Django's save signals, and so django-auditlog, never see for an ``update()``. In the
-    caller's transaction; returns the rows touched."""
+    status = old``, DESIGN rule 4) is in ``queryset`` — plus, for a model registered for audit, the
+    audit-log entry with the field diff that Django's save signals, and so django-auditlog, never
+    see for an ``update()``. In the caller's transaction; returns the rows touched."""
     from auditlog.diff import model_instance_diff
+    from auditlog.registry import auditlog
 
     model = queryset.model
-    before = model._base_manager.filter(pk=pk).first()
-    touched = queryset.filter(pk=pk).update(**values)
+    audited = auditlog.contains(model)
+    before = model._base_manager.filter(pk=pk).first() if audited else None
+    token = GUARDED.set(True)
+    try:
+        touched = queryset.filter(pk=pk).update(**values)
+    finally:
+        GUARDED.reset(token)
     if touched == 1 and before is not None:
         after = model._base_manager.get(pk=pk)
         changes = model_instance_diff(before, after)
