@@ -338,6 +338,7 @@ def home_todo(*, user, today=None) -> list[dict]:
         WatchEntry,
         WatchStatus,
     )
+    from anxin.monitoring.periods import active_period
     from anxin.org.models import Role
 
     if user.scope.everything:
@@ -376,7 +377,7 @@ def home_todo(*, user, today=None) -> list[dict]:
                     "icon": "eye",
                 }
             )
-    period = sensitive.active_period(today) if sensitive.may_file(user) else None
+    period = active_period(today) if sensitive.may_file(user) else None
     if period and not DailyReport.objects.filter(period=period, unit_id=user.unit_id, day=today).exists():
         items.append(
             {

@@ -44,6 +44,7 @@ from anxin.monitoring.models import (
     WatchEntry,
     WatchStatus,
 )
+from anxin.monitoring.periods import active_period
 from anxin.monitoring.rules import RULES_BY_CODE
 from anxin.org.models import Unit
 
@@ -722,7 +723,7 @@ def sensitive_list(request):
         "page_title": "敏感时期",
         "may_declare": sensitive.may_declare(request.user),
         "percent": _param_or_none("watch.sensitive_percent"),
-        "active": sensitive.active_period(),
+        "active": active_period(),
         **paginate(request, periods),
     }
     return render(request, "monitoring/sensitive_list.html", context)
