@@ -74,7 +74,7 @@ def reports_draft(*, alerts: list, now: datetime.datetime, actor) -> list[Immedi
         ((r.pk, Action.DRAFT, ReportStatus.DRAFT, actor.pk, now, r.facts) for r in drafts),
     )
     # The responsible units learn of their drafts with the alerts that drafted them, in one notice
-    # per unit once the scan commits (``services._announce``): one text, not two, for one event.
+    # per unit once the scan commits (``scan._announce``): one text, not two, for one event.
     return drafts
 
 

@@ -23,6 +23,7 @@ from anxin.core.errors import DomainError
 from anxin.intake.models import Channel
 from anxin.intake.routing import Router
 from anxin.monitoring.models import Indicator, ScreeningCampaign, ScreeningTask
+from anxin.monitoring.scan import Placed
 from anxin.notify.services import notify_units
 from anxin.org.models import Role, Unit
 from anxin.registry.models import Enterprise, EnterpriseStatus
@@ -96,8 +97,6 @@ def campaign_launch(
     scope = list(enterprises.values_list("pk", "town_id"))
     if not scope:
         raise DomainError(_("范围内没有企业，请调整企业类型或镇（街道）"), field="kinds")
-    from anxin.monitoring.services import Placed
-
     router = Router()  # the alerts' routing: the department responsible by duty (§三), else 人社局
     router.prime([pk for pk, _town in scope])
     units = {pk: router.route(enterprise=Placed(pk, town_id)).unit_id for pk, town_id in scope}

@@ -27,7 +27,7 @@ from anxin.core.security import client_ip
 from anxin.core.tabular import TableError
 from anxin.core.xlsx import XLSX_TYPE, Col, xlsx_response
 from anxin.intake.models import Signal
-from anxin.monitoring import immediate, screening, selectors, sensitive, services, watch
+from anxin.monitoring import alerts, immediate, scan, screening, selectors, sensitive, services, watch
 from anxin.monitoring.filters import ReportFilter, RiskFilter, WatchFilter
 from anxin.monitoring.forms import AlertFilter, ObservationFilter, ObservationImportForm
 from anxin.monitoring.importing import observation_import, observation_template
@@ -53,7 +53,7 @@ from anxin.org.models import Unit
 @permission_required("monitoring.view_alert", raise_exception=True)
 def alert_list(request):
     form = AlertFilter(request.GET or None)
-    alerts = selectors.alert_list(user=request.user, **form.filters())
+    rows = selectors.alert_list(user=request.user, **form.filters())
     if request.GET.get("export") == "xlsx":
         if not request.user.has_perm("monitoring.export_alert"):
             messages.error(request, "您的角色不能导出预警台账。")
@@ -91,11 +91,11 @@ def alert_list(request):
                     f"{timezone.localtime(a.due_at):%Y-%m-%d}",
                     a.outcome,
                 ]
-                for a in alerts.iterator(chunk_size=1000)
+                for a in rows.iterator(chunk_size=1000)
             ),
             filters=form.describe(),
         )
-    context = {"page_title": "风险预警", "form": form, "rules": RULES_BY_CODE, **paginate(request, alerts)}
+    context = {"page_title": "风险预警", "form": form, "rules": RULES_BY_CODE, **paginate(request, rows)}
     if request.htmx:
         return render(request, "monitoring/_alert_table.html", context)
     return render(request, "monitoring/alert_list.html", context)
@@ -163,7 +163,7 @@ def alert_detail(request, pk: int):
         "page_title": f"预警 #{alert.pk}",
         "alert": alert,
         "rule": RULES_BY_CODE.get(alert.rule),
-        "actions": services.alert_actions(request.user, alert),
+        "actions": alerts.alert_actions(request.user, alert),
         "events": alert.events.select_related("actor"),
         "observations": Observation.objects.filter(pk__in=evidence.get("observations", [])).select_related(
             "indicator"
@@ -185,9 +185,9 @@ def alert_detail(request, pk: int):
 def alert_act(request, pk: int, action: str):
     alert = selectors.alert_get(user=request.user, pk=pk)
     handlers = {
-        "acknowledge": (services.alert_acknowledge, "已签收。"),
-        "handle": (services.alert_handle, "已记录处置情况。"),
-        "dismiss": (services.alert_dismiss, "已排除该预警。"),
+        "acknowledge": (alerts.alert_acknowledge, "已签收。"),
+        "handle": (alerts.alert_handle, "已记录处置情况。"),
+        "dismiss": (alerts.alert_dismiss, "已排除该预警。"),
     }
     if action not in handlers:
         raise Http404
@@ -207,7 +207,7 @@ def alert_act(request, pk: int, action: str):
 @permission_required("monitoring.run_scan", raise_exception=True)
 @require_POST
 def scan_now(request):
-    run = services.scan_district(full=True, reason=f"{request.user.display_name} 手动全面重评")
+    run = scan.scan_district(full=True, reason=f"{request.user.display_name} 手动全面重评")
     messages.success(
         request,
         f"已重评 {run.assessed} 家企业（{run.seconds} 秒）：等级变化 {run.changed}，新预警 {run.opened}。",

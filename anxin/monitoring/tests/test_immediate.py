@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from anxin.core.errors import DomainError
-from anxin.monitoring import immediate, services
+from anxin.monitoring import alerts, immediate, scan
 from anxin.monitoring.models import ImmediateReport, ReportStatus
 from anxin.monitoring.tests.test_services import observe
 from anxin.notify.models import Notification
@@ -23,7 +23,7 @@ D = datetime.date
 def report(world):
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
     observe(world.luoxi_factory, "wage_arrears_amount", "2026-11", 8_600_000)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     return ImmediateReport.objects.get(enterprise=world.luoxi_factory)
 
 
@@ -32,13 +32,13 @@ def test_an_immediate_rule_drafts_one_report_with_the_facts(report):
     assert "拖欠工资 3 个月" in report.facts and report.amount == 8_600_000
     assert (report.due_at - report.drafted_at) == datetime.timedelta(hours=24)
     assert "immediate.report_hours=24" in report.due_basis and "待本区确认" in report.due_basis
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     assert ImmediateReport.objects.count() == 1  # a re-fire does not draft again
 
 
 def test_other_rules_draft_nothing(world):
     observe(world.xuejia_factory, "wage_arrears_months", "2026-11", 1)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     assert not ImmediateReport.objects.filter(enterprise=world.xuejia_factory).exists()
 
 
@@ -145,7 +145,7 @@ def test_the_report_pages_per_persona(report, login, luoxi, xuejia, leader):
 
 
 def test_dismissing_the_alert_closes_its_draft_report(report, office):
-    services.alert_dismiss(actor=office, alert=report.alert, note="数据报送错误")
+    alerts.alert_dismiss(actor=office, alert=report.alert, note="数据报送错误")
     report.refresh_from_db()
     assert report.status == ReportStatus.CLOSED and "预警已排除" in report.closed_reason
 
@@ -187,7 +187,7 @@ def test_a_draft_takes_the_amount_of_the_month_that_fired_not_a_stale_one(world)
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
     observe(world.luoxi_factory, "si_arrears_months", "2026-11", 2)
     observe(world.luoxi_factory, "si_arrears_amount", "2026-11", 3_000_000)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     draft = ImmediateReport.objects.get(enterprise=world.luoxi_factory)
     assert draft.amount == 3_000_000  # the social insurance of 2026-11; no wage amount that month
     assert "2026年11月欠缴社保金额 30,000.00 元" in draft.facts and "1,200.00" not in draft.facts
@@ -199,7 +199,7 @@ def test_a_draft_sums_the_wage_and_social_insurance_amounts_of_the_firing_month(
     observe(world.luoxi_factory, "wage_arrears_amount", "2026-12", 1)  # after the assessment day
     observe(world.luoxi_factory, "si_arrears_months", "2026-11", 2)
     observe(world.luoxi_factory, "si_arrears_amount", "2026-11", 1_400_000)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     assert ImmediateReport.objects.get(enterprise=world.luoxi_factory).amount == 10_000_000
 
 
@@ -238,7 +238,7 @@ def _sheet_rows(response) -> list[tuple]:
 @pytest.fixture
 def two_towns(report, world):
     observe(world.xuejia_factory, "si_arrears_months", "2026-11", 2)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     return report, ImmediateReport.objects.get(enterprise=world.xuejia_factory)
 
 
@@ -282,7 +282,7 @@ def test_the_report_ledger_query_count_is_bounded(world, login, office, extra, d
 
     for n in range(extra):
         observe(enterprise(town="luoxi", name=f"即时报告企业{n}"), "wage_arrears_months", "2026-11", 3)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     client = login(office)
     with django_assert_max_num_queries(16):
         page = client.get("/reports/", {"page": 2 if extra > 20 else 1})

@@ -7,6 +7,7 @@ import io
 
 import pytest
 
+from anxin.monitoring import scan
 from anxin.monitoring.tests.test_services import observe
 
 
@@ -91,10 +92,9 @@ def test_the_ledger_query_count_does_not_grow_with_rows(
 
 
 def test_the_risk_explanation_links_each_observation_to_the_ledger(world, login, luoxi):
-    from anxin.monitoring import services
 
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
-    services.scan(enterprise_ids=[world.luoxi_factory.pk])
+    scan.scan(enterprise_ids=[world.luoxi_factory.pk])
     page = login(luoxi).get(f"/enterprises/{world.luoxi_factory.uscc}/", {"tab": "risk"}).content.decode()
     assert f"/observations/?enterprise={world.luoxi_factory.uscc}&amp;indicator=wage_arrears_months" in page
 

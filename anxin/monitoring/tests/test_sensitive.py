@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from anxin.core.errors import DomainError
-from anxin.monitoring import sensitive, watch
+from anxin.monitoring import scan, sensitive, watch
 from anxin.monitoring.models import DailyReport, MissingDailyReport
 from anxin.notify.models import Notification
 
@@ -107,12 +107,11 @@ def test_the_pages(period, login, luoxi, office, leader):
 @pytest.fixture
 def watched(world, luoxi):
     """A red enterprise confirmed on the watch list on 2026-11-10 10:00: weekly, due 11-17 10:00."""
-    from anxin.monitoring import services
     from anxin.monitoring.models import WatchEntry
     from anxin.monitoring.tests.test_services import observe
 
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
-    services.scan(as_of=D(2026, 11, 10))
+    scan.scan(as_of=D(2026, 11, 10))
     with time_machine.travel(datetime.datetime(2026, 11, 10, 10, tzinfo=TZ), tick=False):
         entry = watch.watch_confirm(actor=luoxi, entry=WatchEntry.objects.get(enterprise=world.luoxi_factory))
     assert entry.followup_days == 7

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from anxin.monitoring import screening, sensitive, services
+from anxin.monitoring import scan, screening, sensitive
 from anxin.monitoring.models import DailyReport, ImmediateReport, ReportStatus, RiskChange, ScreeningTask
 from anxin.monitoring.rules import RULES_BY_CODE
 from anxin.monitoring.tests.test_services import observe
@@ -25,7 +25,7 @@ TODAY = timezone.localdate()
 def report(world):
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
     observe(world.luoxi_factory, "wage_arrears_amount", "2026-11", 8_600_000)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     return ImmediateReport.objects.get(enterprise=world.luoxi_factory)
 
 

@@ -9,7 +9,7 @@ import io
 import pytest
 from rest_framework.authtoken.models import Token
 
-from anxin.monitoring import services
+from anxin.monitoring import scan
 from anxin.monitoring.models import Alert, Indicator, Observation
 from anxin.monitoring.tests.test_services import observe
 
@@ -20,7 +20,7 @@ D = datetime.date
 def red(world):
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
     observe(world.luoxi_factory, "si_arrears_months", "2026-11", 1)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     return Alert.objects.get(enterprise=world.luoxi_factory, rule="IMMEDIATE_ARREARS_2M")
 
 
@@ -81,7 +81,7 @@ def test_the_alert_ledger_query_count_is_bounded(world, login, office, extra, dj
     for n in range(extra):
         e = enterprise(town="luoxi", name=f"预警企业{n}")
         observe(e, "wage_arrears_months", "2026-11", 3)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     client = login(office)
     with django_assert_max_num_queries(16):
         assert client.get("/alerts/").status_code == 200
@@ -242,7 +242,7 @@ def test_api_evidence_lists_only_signals_the_user_may_open(world, api_client, of
     # A verified complaint about the 罗溪 builder on a 三井 site is the 三井 town's signal.
     s = signal(enterprise=world.luoxi_builder, project=world.luoxi_project, months_owed=3)
     signal_verify(actor=office, signal=s, result="substantiated", note="属实")
-    services.scan(as_of=datetime.date.today())
+    scan.scan(as_of=datetime.date.today())
     visible = set(
         __import__("anxin.intake.models", fromlist=["Signal"])
         .Signal.objects.for_user(luoxi)
@@ -355,7 +355,7 @@ def test_the_late_self_report_evidence_is_shown_on_the_risk_tab_and_the_alert(wo
         plan=[{"due_on": D(2026, 10, 15), "amount": 500_000}],
     )
     assert report.deadline == D(2026, 9, 7) and not report.on_time
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     alert = Alert.objects.get(enterprise=world.luoxi_factory, rule="LATE_SELF_REPORT")
     expected = (
         "2026-09-02 开始拖欠",
