@@ -11,11 +11,20 @@ import time_machine
 from django.utils import timezone
 
 from anxin.monitoring import scan, screening, sensitive
-from anxin.monitoring.models import Alert, ImmediateReport, ReportStatus, WatchEntry, WatchStatus
+from anxin.monitoring.models import (
+    Alert,
+    ImmediateReport,
+    ReportStatus,
+    RiskAssessment,
+    WatchEntry,
+    WatchStatus,
+)
+from anxin.monitoring.tests.test_immediate import _sheet_rows
 from anxin.monitoring.tests.test_services import observe
 from anxin.notify.models import Notification
 from anxin.org.models import Town
 from anxin.registry.models import EnterpriseKind
+from anxin.registry.tests.factories import enterprise
 
 D = datetime.date
 TZ = timezone.get_current_timezone()
@@ -162,8 +171,6 @@ def test_the_risk_list_is_scoped(red, login, xuejia, luoxi):
 
 @pytest.mark.parametrize("extra", [2, 30])
 def test_the_risk_list_query_count_is_bounded(world, login, office, extra, django_assert_max_num_queries):
-    from anxin.registry.tests.factories import enterprise
-
     for n in range(extra):
         observe(enterprise(town="luoxi", name=f"风险企业{n}"), "wage_arrears_months", "2026-11", 3)
     scan.scan(as_of=D(2026, 11, 25))
@@ -174,8 +181,6 @@ def test_the_risk_list_query_count_is_bounded(world, login, office, extra, djang
 
 
 def test_the_risk_list_exports_what_it_lists_with_the_rules_in_chinese(red, login, office, xuejia, auditor):
-    from anxin.monitoring.tests.test_immediate import _sheet_rows
-
     response = login(office).get("/risk/", {"level": "red", "export": "xlsx"})
     assert response.status_code == 200
     rows = _sheet_rows(response)
@@ -191,9 +196,6 @@ def test_the_risk_list_exports_what_it_lists_with_the_rules_in_chinese(red, logi
 
 
 def test_the_risk_list_pages_keep_the_order_of_points(world, login, office):
-    from anxin.monitoring.models import RiskAssessment
-    from anxin.registry.tests.factories import enterprise
-
     for n in range(25):
         observe(enterprise(town="luoxi", name=f"分页企业{n:02d}"), "wage_arrears_months", "2026-11", 3)
     scan.scan(as_of=D(2026, 11, 25))

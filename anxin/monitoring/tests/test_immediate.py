@@ -9,12 +9,19 @@ import io
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from docx import Document
+from docx.oxml.ns import qn
+from openpyxl import load_workbook
 
 from anxin.core.errors import DomainError
+from anxin.core.models import SecurityEvent
+from anxin.intake.services import signal_verify
+from anxin.intake.tests.factories import signal
 from anxin.monitoring import alerts, immediate, scan
 from anxin.monitoring.models import ImmediateReport, ReportStatus
-from anxin.monitoring.tests.test_services import observe
+from anxin.monitoring.tests.test_services import at, observe
 from anxin.notify.models import Notification
+from anxin.registry.tests.factories import enterprise
 
 D = datetime.date
 
@@ -118,8 +125,6 @@ def test_a_late_draft_escalates_once(report, office, django_capture_on_commit_ca
 
 
 def test_the_word_export_is_a_real_document_with_the_red_header(report, luoxi, login, office):
-    from docx import Document
-
     immediate.report_submit(
         actor=luoxi, report=report, mass_incident_risk=False, risk_judgement="", measures="已约谈"
     )
@@ -151,9 +156,6 @@ def test_dismissing_the_alert_closes_its_draft_report(report, office):
 
 
 def test_the_special_report_exports_as_a_gongwen_with_red_rule_and_noto_fonts(report, luoxi, office, login):
-    from docx import Document
-    from docx.oxml.ns import qn
-
     immediate.report_submit(
         actor=luoxi, report=report, mass_incident_risk=True, risk_judgement="", measures="约谈"
     )
@@ -206,10 +208,6 @@ def test_a_draft_sums_the_wage_and_social_insurance_amounts_of_the_firing_month(
 def test_a_complaints_draft_takes_workers_and_amount_from_the_verified_complaints(
     world, office, django_capture_on_commit_callbacks
 ):
-    from anxin.intake.services import signal_verify
-    from anxin.intake.tests.factories import signal
-    from anxin.monitoring.tests.test_services import at
-
     observe(world.xuejia_factory, "wage_arrears_amount", "2026-06", 990_000)  # stale: not used
     for day, workers, amount in ((2, 5, 2_000_000), (9, 3, 900_000), (16, 12, 4_100_000)):
         with django_capture_on_commit_callbacks(execute=True):
@@ -229,8 +227,6 @@ def test_a_complaints_draft_takes_workers_and_amount_from_the_verified_complaint
 
 
 def _sheet_rows(response) -> list[tuple]:
-    from openpyxl import load_workbook
-
     sheet = load_workbook(io.BytesIO(response.content)).active
     return [tuple(c.value for c in row) for row in sheet.iter_rows()]
 
@@ -263,8 +259,6 @@ def world_uscc(report) -> str:
 
 
 def test_the_report_ledger_exports_the_filtered_list(two_towns, login, office, auditor):
-    from anxin.core.models import SecurityEvent
-
     response = login(office).get("/reports/", {"town": "xuejia", "export": "xlsx"})
     assert response.status_code == 200
     rows = _sheet_rows(response)
@@ -278,8 +272,6 @@ def test_the_report_ledger_exports_the_filtered_list(two_towns, login, office, a
 
 @pytest.mark.parametrize("extra", [2, 30])
 def test_the_report_ledger_query_count_is_bounded(world, login, office, extra, django_assert_max_num_queries):
-    from anxin.registry.tests.factories import enterprise
-
     for n in range(extra):
         observe(enterprise(town="luoxi", name=f"即时报告企业{n}"), "wage_arrears_months", "2026-11", 3)
     scan.scan(as_of=D(2026, 11, 25))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from io import StringIO
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from anxin.core.audit import system_actor
@@ -16,6 +18,7 @@ from anxin.core.services import policy_parameter_set
 from anxin.intake.services import signal_verify
 from anxin.intake.tests.factories import signal
 from anxin.monitoring import alerts, scan, services
+from anxin.monitoring.importing import observation_import
 from anxin.monitoring.models import (
     Alert,
     AlertStatus,
@@ -25,7 +28,11 @@ from anxin.monitoring.models import (
     RiskChange,
     ScanRun,
 )
-from anxin.notify.models import Notification
+from anxin.notify.models import Notification, SmsMessage
+from anxin.org.models import Duty, Town, Unit
+from anxin.registry.models import Enterprise
+from anxin.registry.services import enterprise_update
+from anxin.registry.tests.factories import enterprise as make_enterprise
 
 TZ = timezone.get_current_timezone()
 D = datetime.date
@@ -171,8 +178,6 @@ def test_a_recorded_observation_reassesses_its_enterprise_after_commit(
 def test_an_imported_observation_reassesses_its_enterprise_after_commit(
     world, office, django_capture_on_commit_callbacks
 ):
-    from anxin.monitoring.importing import observation_import
-
     content = f"统一社会信用代码,月份,数值,指标\n{world.xuejia_factory.uscc},2026-11,2,si_arrears_months\n"
     with django_capture_on_commit_callbacks(execute=True):
         result = observation_import(actor=office, content=content.encode(), filename="x.csv", dry_run=False)
@@ -182,8 +187,6 @@ def test_an_imported_observation_reassesses_its_enterprise_after_commit(
 
 
 def test_a_dry_run_import_reassesses_nothing(world, office, django_capture_on_commit_callbacks):
-    from anxin.monitoring.importing import observation_import
-
     content = f"统一社会信用代码,月份,数值,指标\n{world.xuejia_factory.uscc},2026-11,2,si_arrears_months\n"
     with django_capture_on_commit_callbacks(execute=True):
         result = observation_import(actor=office, content=content.encode(), filename="x.csv", dry_run=True)
@@ -193,8 +196,6 @@ def test_a_dry_run_import_reassesses_nothing(world, office, django_capture_on_co
 def test_a_red_alert_texts_the_town_and_line_department_and_reaches_their_inboxes(
     world, luoxi, renshe, chengjian, django_capture_on_commit_callbacks
 ):
-    from anxin.notify.models import SmsMessage
-
     for user, phone in ((luoxi, "13800000001"), (renshe, "13800000002"), (chengjian, "13800000003")):
         user.phone = phone
         user.save(update_fields=["phone"])
@@ -289,10 +290,6 @@ def test_a_closed_alert_stays_closed_until_the_facts_change(red_alert, office):
 
 
 def test_an_alert_follows_the_enterprise_to_its_new_town(red_alert, luoxi, xuejia):
-    from anxin.core.audit import system_actor
-    from anxin.org.models import Town
-    from anxin.registry.services import enterprise_update
-
     enterprise_update(
         actor=system_actor(), enterprise=red_alert.enterprise, town=Town.objects.get(code="xuejia")
     )
@@ -322,10 +319,6 @@ def test_the_due_date_is_in_working_days(world):
 
 
 def test_the_scan_command_takes_a_day(world):
-    from io import StringIO
-
-    from django.core.management import CommandError, call_command
-
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
     out = StringIO()
     call_command("scan", "--as-of", "2026-11-25", stdout=out)
@@ -350,8 +343,6 @@ def later(world):
 def test_the_first_district_scan_is_full_and_a_repeat_reassesses_nothing(later):
     first = scan.scan_district(as_of=D(2026, 11, 25))
     assert (first.mode, first.reason) == ("full", "首次扫描")
-    from anxin.registry.models import Enterprise
-
     assert first.assessed == Enterprise.objects.count() > 0
     again = scan.scan_district(as_of=D(2026, 11, 25))
     assert (again.mode, again.assessed) == ("changed", 0)
@@ -367,9 +358,6 @@ def test_a_changed_scan_reassesses_exactly_the_enterprises_whose_data_changed(la
 
 
 def test_a_verification_an_edit_and_a_new_enterprise_are_changes(later, renshe, office):
-    from anxin.registry.services import enterprise_update
-    from anxin.registry.tests.factories import enterprise as make_enterprise
-
     complaint = signal(enterprise=later.xuejia_factory, kind="wage_complaint")
     scan.scan_district(as_of=D(2026, 11, 25))
     signal_verify(actor=renshe, signal=complaint, result="substantiated", note="查实")
@@ -417,8 +405,6 @@ def test_tick_runs_the_district_scan(later):
 
 
 def test_a_duty_moved_to_another_unit_reassesses_and_reroutes_everyone(later):
-    from anxin.org.models import Duty, Unit
-
     scan.scan_district(as_of=D(2026, 11, 25))
     Duty.objects.filter(code="construction-line").update(unit=Unit.objects.get(code="hrss"))
     run = scan.scan_district(as_of=D(2026, 11, 25))

@@ -4,7 +4,9 @@ message at its field; rule codes are shown by their Chinese names."""
 from __future__ import annotations
 
 import datetime
+import io
 
+import openpyxl
 import pytest
 import time_machine
 from django.utils import timezone
@@ -155,10 +157,6 @@ def test_the_screening_records_that_the_employer_was_told_of_the_5_day_duty(camp
 
 
 def test_the_screening_export_has_the_5_day_duty_column(campaign, world, login, luoxi):
-    import io
-
-    import openpyxl
-
     task = ScreeningTask.objects.get(campaign=campaign, enterprise=world.luoxi_factory)
     login(luoxi).post(f"/screening/tasks/{task.pk}/", _full_answer(duty_informed="yes"))
     response = login(luoxi).get(f"/screening/{campaign.pk}/?export=xlsx")

@@ -9,12 +9,16 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from openpyxl import load_workbook
 
+from anxin.core.audit import history_for
 from anxin.core.errors import DomainError
 from anxin.monitoring import scan, watch
-from anxin.monitoring.models import WatchEntry, WatchStatus
+from anxin.monitoring.models import RiskAssessment, WatchEntry, WatchStatus
 from anxin.monitoring.tests.test_services import observe
 from anxin.notify.models import Notification
+from anxin.org.models import Unit
+from anxin.registry.tests.factories import enterprise
 
 D = datetime.date
 
@@ -189,9 +193,6 @@ def test_the_cockpit_counts_within_scope(proposed, login, office, xuejia, luoxi)
 
 
 def test_the_cockpit_lists_red_enterprises_by_points_then_name_within_scope(world, login, office, xuejia):
-    from anxin.monitoring.models import RiskAssessment
-    from anxin.registry.tests.factories import enterprise
-
     for name in ("红企业B", "红企业A", "红企业C"):
         observe(enterprise(town="luoxi", name=name), "wage_arrears_months", "2026-11", 3)
     scan.scan(as_of=D(2026, 11, 25))
@@ -210,8 +211,6 @@ def test_the_cockpit_is_refused_to_admin_roles(district, login, sysadmin):
 
 @pytest.mark.parametrize("extra", [2, 25])
 def test_the_cockpit_query_count_does_not_grow(world, login, office, extra, django_assert_max_num_queries):
-    from anxin.registry.tests.factories import enterprise
-
     for n in range(extra):
         observe(enterprise(town="luoxi", name=f"驾驶舱企业{n}"), "wage_arrears_months", "2026-11", 3)
     scan.scan(as_of=D(2026, 11, 25))
@@ -238,8 +237,6 @@ def test_the_plan_cannot_change_after_exit(proposed, office):
 
 
 def test_the_owner_is_the_town_government_or_a_unit_whose_duty_covers_the_enterprise(proposed, luoxi):
-    from anxin.org.models import Unit
-
     codes = [u.code for u in watch.owner_choices(proposed)]
     assert codes[0] == "gov-luoxi"  # the default, first in the list
     assert {"hrss", "economy"} <= set(codes)  # 劳动保障监察 (all enterprises), 工业企业 line
@@ -300,8 +297,6 @@ def test_the_office_may_decide_an_exit_without_a_fall_and_it_is_recorded_as_its_
 
 
 def test_watch_steps_are_in_the_audit_log(proposed, luoxi):
-    from anxin.core.audit import history_for
-
     entry = watch.watch_confirm(actor=luoxi, entry=proposed)
     watch.plan_save(actor=luoxi, entry=entry, subject="罗溪镇政府", team="分管副镇长", measures="每周走访")
     entries = list(history_for(entry))
@@ -334,8 +329,6 @@ def test_orange_is_followed_up_fortnightly_and_yellow_monthly(world, luoxi):
 
 
 def test_the_watch_ledger_filters_and_exports_the_filtered_list(proposed, world, login, office, luoxi):
-    from openpyxl import load_workbook
-
     observe(world.xuejia_factory, "wage_arrears_months", "2026-11", 1)  # orange, 薛家
     scan.scan(as_of=D(2026, 11, 25))
     xuejia_entry = WatchEntry.objects.get(enterprise=world.xuejia_factory)
@@ -357,8 +350,6 @@ def test_the_watch_ledger_filters_and_exports_the_filtered_list(proposed, world,
 
 @pytest.mark.parametrize("extra", [2, 30])
 def test_the_watch_ledger_query_count_is_bounded(world, login, office, extra, django_assert_max_num_queries):
-    from anxin.registry.tests.factories import enterprise
-
     for n in range(extra):
         observe(enterprise(town="luoxi", name=f"监控企业{n}"), "wage_arrears_months", "2026-11", 3)
     scan.scan(as_of=D(2026, 11, 25))
