@@ -2,7 +2,7 @@
 what, when, the field diff) or listed here with the reason it need not be. A new model fails this
 test until someone decides which it is.
 
-And the scan's own writes stay out of the audit log: ``monitoring.services.changed_since`` reads it
+And the scan's own writes stay out of the audit log: ``monitoring.scan.changed_since`` reads it
 to find edited enterprises, so a scan that wrote audit rows would make the next tick re-assess
 everything."""
 
@@ -89,7 +89,7 @@ def test_the_human_edited_monitoring_models_are_audited(label):
 
 def test_a_sensitive_period_and_a_follow_up_are_in_the_audit_log(world, office, luoxi):
     from anxin.core.audit import history_for
-    from anxin.monitoring import sensitive, services, watch
+    from anxin.monitoring import scan, sensitive, watch
     from anxin.monitoring.models import WatchEntry
     from anxin.monitoring.tests.test_services import observe
 
@@ -98,7 +98,7 @@ def test_a_sensitive_period_and_a_follow_up_are_in_the_audit_log(world, office, 
     )
     assert [e.actor for e in history_for(period)] == [office]
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
-    services.scan(as_of=datetime.date(2026, 11, 25))
+    scan.scan(as_of=datetime.date(2026, 11, 25))
     entry = watch.watch_confirm(actor=luoxi, entry=WatchEntry.objects.get(enterprise=world.luoxi_factory))
     followup = watch.followup_record(
         actor=luoxi, entry=entry, visited_on=timezone.localdate(), wage_status="已发放"
@@ -115,11 +115,11 @@ def later(world):
 def test_the_scan_writes_no_audit_rows_and_a_quiet_tick_reassesses_nobody(
     later, django_capture_on_commit_callbacks
 ):
-    from anxin.monitoring import services
+    from anxin.monitoring import scan
     from anxin.monitoring.models import Alert, ImmediateReport, WatchEntry
     from anxin.monitoring.tests.test_services import observe
 
-    services.scan_district(as_of=datetime.date(2026, 11, 25))  # the first: full
+    scan.scan_district(as_of=datetime.date(2026, 11, 25))  # the first: full
     with (
         time_machine.travel(timezone.now() + datetime.timedelta(hours=1), tick=True),
         django_capture_on_commit_callbacks(execute=False),  # no re-assessment on commit
@@ -128,12 +128,12 @@ def test_the_scan_writes_no_audit_rows_and_a_quiet_tick_reassesses_nobody(
     with time_machine.travel(timezone.now() + datetime.timedelta(hours=2), tick=True):
         logged = LogEntry.objects.count()
         with django_capture_on_commit_callbacks(execute=True):
-            first = services.scan_district(as_of=datetime.date(2026, 11, 25))
+            first = scan.scan_district(as_of=datetime.date(2026, 11, 25))
         # It found the change and wrote alerts, a draft report and a watch proposal …
         assert (first.mode, first.assessed) == ("changed", 1) and first.opened >= 2
         assert Alert.objects.exists() and ImmediateReport.objects.exists() and WatchEntry.objects.exists()
         # … and not one audit row.
         assert LogEntry.objects.count() == logged
     with time_machine.travel(timezone.now() + datetime.timedelta(hours=3), tick=True):
-        second = services.scan_district(as_of=datetime.date(2026, 11, 25))
+        second = scan.scan_district(as_of=datetime.date(2026, 11, 25))
     assert (second.mode, second.assessed) == ("changed", 0)

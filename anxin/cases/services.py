@@ -273,7 +273,7 @@ def case_open(
         )
         if alert is not None and alert.status in ACTIVE_ALERT:
             from anxin.core.audit import system_actor
-            from anxin.monitoring.services import alert_handle, is_alert_handler
+            from anxin.monitoring.alerts import alert_handle, is_alert_handler
 
             # A line department may open the case without being the alert's handler: the
             # system records the handling in its name.
@@ -353,7 +353,7 @@ def case_link(
         _event(case, Kind.UPDATE, actor, now, text)
         if new_alerts:
             from anxin.core.audit import system_actor
-            from anxin.monitoring.services import alert_handle, is_alert_handler
+            from anxin.monitoring.alerts import alert_handle, is_alert_handler
 
             for alert in new_alerts:
                 if alert.status in ACTIVE_ALERT:

@@ -18,6 +18,7 @@ from anxin.core.models import SecurityEventKind
 from anxin.core.security import client_ip
 from anxin.core.services import security_event_record
 from anxin.core.validators import normalize_uscc, validate_uscc
+from anxin.intake.models import Signal
 from anxin.monitoring import services
 from anxin.monitoring.importing import parse_month, parse_value
 from anxin.monitoring.models import Alert, AlertStatus, Indicator, RiskAssessment
@@ -251,8 +252,6 @@ def _visible_evidence(user, evidence: dict) -> dict:
     inner = dict(evidence.get("evidence") or {})
     ids = inner.get("signals") or []
     if ids:
-        from anxin.intake.models import Signal
-
         visible = set(Signal.objects.for_user(user).filter(pk__in=ids).values_list("pk", flat=True))
         inner["signals"] = [i for i in ids if i in visible]
     return {**evidence, "evidence": inner}

@@ -85,11 +85,11 @@ class MonitoringConfig(AppConfig):
         return {"observations": observation_import}
 
     def sweeps(self) -> list[seam.Sweep]:
-        from anxin.monitoring import immediate, sensitive, services, watch
+        from anxin.monitoring import alerts, immediate, scan, sensitive, watch
 
         return [
-            seam.Sweep("风险重评（全部企业）", services.scan_sweep),
-            seam.Sweep("预警逾期上报", services.alerts_escalate),
+            seam.Sweep("风险重评（全部企业）", scan.scan_sweep),
+            seam.Sweep("预警逾期上报", alerts.alerts_escalate),
             seam.Sweep("即时报告逾期上报", immediate.reports_escalate),
             seam.Sweep("敏感时期回访周期调整", watch.followups_reschedule),
             seam.Sweep("重点监控回访逾期", watch.followups_mark_overdue),
@@ -99,9 +99,9 @@ class MonitoringConfig(AppConfig):
     def on_event(self, topic: str, payload: dict) -> None:
         """A signal or observation changed: re-assess its enterprises right after the commit."""
         if topic in (seam.SIGNALS_CHANGED, seam.OBSERVATIONS_CHANGED):
-            from anxin.monitoring import services
+            from anxin.monitoring import scan
 
-            services.on_enterprises_changed(payload["enterprise_ids"])
+            scan.on_enterprises_changed(payload["enterprise_ids"])
 
     def menu(self, user) -> list[dict]:
         from anxin.monitoring import services

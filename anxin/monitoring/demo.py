@@ -8,7 +8,7 @@ import random
 
 from django.utils import timezone
 
-from anxin.monitoring import services
+from anxin.monitoring import scan, services
 from anxin.monitoring.models import Indicator, Observation
 from anxin.monitoring.rules import add_months, month_start
 from anxin.registry.models import Enterprise
@@ -61,7 +61,7 @@ def load(*, actor, log) -> None:
                 )
                 rows.append((enterprise, indicators["private_lending"], month, 1))
     counts = services.observations_record(actor=actor, rows=rows)
-    run = services.scan_district(full=True, reason="载入演示数据")
+    run = scan.scan_district(full=True, reason="载入演示数据")
     log(
         f"已载入演示监测数据 {counts['created']} 条（{len(enterprises)} 家企业 × 6 个月）；"
         f"风险评估 {run.assessed} 家，生成预警 {run.opened} 条"

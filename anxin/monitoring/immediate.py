@@ -25,6 +25,7 @@ from anxin.core.errors import DomainError
 from anxin.core.gongwen import Gongwen, document_bytes
 from anxin.core.money import format_yuan
 from anxin.core.policy import param_record
+from anxin.intake.models import Signal
 from anxin.monitoring.audit import guarded_update
 from anxin.monitoring.models import ImmediateReport, ImmediateReportEvent, Observation, ReportStatus
 from anxin.notify.services import notify_units, notify_users
@@ -74,7 +75,7 @@ def reports_draft(*, alerts: list, now: datetime.datetime, actor) -> list[Immedi
         ((r.pk, Action.DRAFT, ReportStatus.DRAFT, actor.pk, now, r.facts) for r in drafts),
     )
     # The responsible units learn of their drafts with the alerts that drafted them, in one notice
-    # per unit once the scan commits (``services._announce``): one text, not two, for one event.
+    # per unit once the scan commits (``scan._announce``): one text, not two, for one event.
     return drafts
 
 
@@ -110,8 +111,6 @@ def evidence_figures(alerts: list) -> dict[int, tuple[int, int, str]]:
     month whose months-owed observation fired (wages and social insurance), else the amounts of
     the verified complaints behind it; the workers those complaints name. Per alert: (workers,
     amount in fen, a sentence saying where the figures come from). The unit corrects them."""
-    from anxin.intake.models import Signal
-
     evidence = {a.pk: (a.evidence or {}).get("evidence") or {} for a in alerts}
     obs_ids = {i for e in evidence.values() for i in e.get("observations") or []}
     sig_ids = {i for e in evidence.values() for i in e.get("signals") or []}

@@ -20,9 +20,12 @@ from django.utils.translation import gettext as _
 from anxin.core.access import is_system, require_perm
 from anxin.core.audit import acting, system_actor
 from anxin.core.errors import DomainError
-from anxin.intake.models import Channel
+from anxin.intake import services as intake_services
+from anxin.intake.models import Channel, Signal, Stage, Verification
 from anxin.intake.routing import Router
+from anxin.monitoring import services as monitoring_services
 from anxin.monitoring.models import Indicator, ScreeningCampaign, ScreeningTask
+from anxin.monitoring.scan import Placed
 from anxin.notify.services import notify_units
 from anxin.org.models import Role, Unit
 from anxin.registry.models import Enterprise, EnterpriseStatus
@@ -96,8 +99,6 @@ def campaign_launch(
     scope = list(enterprises.values_list("pk", "town_id"))
     if not scope:
         raise DomainError(_("范围内没有企业，请调整企业类型或镇（街道）"), field="kinds")
-    from anxin.monitoring.services import Placed
-
     router = Router()  # the alerts' routing: the department responsible by duty (§三), else 人社局
     router.prime([pk for pk, _town in scope])
     units = {pk: router.route(enterprise=Placed(pk, town_id)).unit_id for pk, town_id in scope}
@@ -187,9 +188,6 @@ def task_answer(*, actor, task: ScreeningTask, answers: dict) -> ScreeningTask:
         if answers.get(key):
             risky.setdefault(SIGNAL_KINDS[key], []).append(f"{label} {answers[key]} 个月")
     result = ScreeningTask.Result.RISK if risky else ScreeningTask.Result.NORMAL
-    from anxin.intake import services as intake_services
-    from anxin.monitoring import services as monitoring_services
-
     system = system_actor()
     month = today.replace(day=1)
     indicators = {i.code: i for i in Indicator.objects.all()}
@@ -244,9 +242,6 @@ def _withdraw_corrected(*, campaign, task: ScreeningTask, still_risky: set[str],
     """An answer corrected to 正常 withdraws the signal its earlier answer raised: verified 不属实
     (the rules ignore those), so a risk the town no longer finds stops scoring. A signal an officer
     has already verified keeps that officer's finding."""
-    from anxin.intake import services as intake_services
-    from anxin.intake.models import Signal, Stage, Verification
-
     base = f"SC{campaign.pk}-{task.enterprise_id}"
     references = {base} | {f"{base}-{kind}" for kind in set(SIGNAL_KINDS.values()) - {"other"}}
     stale = (

@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
+import datetime
+import json
+
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from anxin.core.access import get_scoped_or_404
-from anxin.intake.models import Signal
-from anxin.monitoring.models import ACTIVE_ALERT, Alert, Level, Observation, RiskAssessment, RiskChange
+from anxin.core.validators import normalize_uscc
+from anxin.intake.models import SelfReport, Signal
+from anxin.monitoring import sensitive
+from anxin.monitoring.models import (
+    ACTIVE_ALERT,
+    LIVE_WATCH,
+    Alert,
+    DailyReport,
+    ImmediateReport,
+    Level,
+    Observation,
+    ReportStatus,
+    RiskAssessment,
+    RiskChange,
+    ScanRun,
+    ScreeningTask,
+    WatchEntry,
+    WatchStatus,
+)
+from anxin.monitoring.periods import active_period
 from anxin.monitoring.rules import LEVEL_NAMES, RULES_BY_CODE
 from anxin.org.access import waiting_on
+from anxin.org.models import Role, Town
 from anxin.registry.selectors import enterprise_matches
 
 _RELATED = ("enterprise", "town", "unit")
@@ -26,8 +49,6 @@ def observation_list(
     month_to=None,
 ) -> QuerySet[Observation]:
     """The monthly indicator values (监测数据台账) in the user's scope, newest month first."""
-    from anxin.core.validators import normalize_uscc
-
     rows = Observation.objects.for_user(user).select_related(
         "enterprise", "enterprise__town", "indicator", "indicator__channel", "recorded_by"
     )
@@ -90,8 +111,6 @@ def self_report_evidence(*, user, ids) -> dict[int, dict]:
     """The enterprise self-reports a finding rests on (LATE_SELF_REPORT, §四(一)), as a person reads
     them: when the arrears began, the deadline and the parameter behind it, when the written report
     reached 人社局, and how many days late — only those the user may open."""
-    from anxin.intake.models import SelfReport
-
     found = {}
     for report in SelfReport.objects.for_user(user).filter(pk__in=set(ids or [])):
         evidence = report.parameter_evidence or {}
@@ -191,12 +210,6 @@ def risk_rows(ids: list[int]) -> dict[int, RiskAssessment]:
 def cockpit(*, user) -> dict:
     """The cockpit (§四(二)): levels by town, the alert trend, red enterprises, what is overdue —
     all within the user's scope, each a single aggregate query."""
-    import datetime
-    import json
-
-    from anxin.monitoring.models import ImmediateReport, ReportStatus, WatchEntry, WatchStatus
-    from anxin.org.models import Town
-
     now = timezone.now()
     assessments = RiskAssessment.objects.for_user(user).exclude(level=Level.NONE)
     by_town: dict[str, dict[str, int]] = {}
@@ -234,8 +247,6 @@ def cockpit(*, user) -> dict:
     watch = WatchEntry.objects.for_user(user)
     reports = ImmediateReport.objects.for_user(user)
     totals = {level: sum(counts.get(level, 0) for counts in by_town.values()) for level in colours}
-    from anxin.monitoring.models import ScanRun
-
     return {
         "last_scan": ScanRun.objects.filter(finished_at__isnull=False).first(),
         "levels": [(code, LEVEL_NAMES[code], totals.get(code, 0)) for code in ("red", "orange", "yellow")],
@@ -266,8 +277,6 @@ def report_list(
 ):
     """The immediate-report ledger (§五(二)), scoped and filtered; ``mine``: those the user's unit
     fills in and submits (its town's, or routed to its department)."""
-    from anxin.monitoring.models import ImmediateReport, ReportStatus
-
     reports = ImmediateReport.objects.for_user(user).select_related("enterprise", "town", "unit")
     if q:
         reports = reports.filter(enterprise_matches(q))
@@ -288,8 +297,6 @@ def watch_list(
     *, user, q: str = "", status: str = "live", level: str = "", town: str = "", overdue: bool = False
 ):
     """The watch-list ledger (§四(二)), scoped and filtered; ``status="live"``: proposed and active."""
-    from anxin.monitoring.models import LIVE_WATCH, WatchEntry, WatchStatus
-
     entries = WatchEntry.objects.for_user(user).select_related("enterprise", "town", "owner_unit")
     if q:
         entries = entries.filter(enterprise_matches(q))
@@ -328,18 +335,6 @@ def home_todo(*, user, today=None) -> list[dict]:
     entries to confirm, today's sensitive-period daily report, open screening tasks. Each item is
     a count and the link to the list that shows exactly those rows. Users who see the whole district
     (office, leaders, auditors) get no to-dos here: their figures are district totals (risk_summary)."""
-    from django.urls import reverse
-
-    from anxin.monitoring import sensitive
-    from anxin.monitoring.models import (
-        DailyReport,
-        ReportStatus,
-        ScreeningTask,
-        WatchEntry,
-        WatchStatus,
-    )
-    from anxin.org.models import Role
-
     if user.scope.everything:
         return []
     today = today or timezone.localdate()
@@ -376,7 +371,7 @@ def home_todo(*, user, today=None) -> list[dict]:
                     "icon": "eye",
                 }
             )
-    period = sensitive.active_period(today) if sensitive.may_file(user) else None
+    period = active_period(today) if sensitive.may_file(user) else None
     if period and not DailyReport.objects.filter(period=period, unit_id=user.unit_id, day=today).exists():
         items.append(
             {

@@ -19,6 +19,7 @@ from anxin.core.access import require_perm
 from anxin.core.audit import acting
 from anxin.core.errors import DomainError
 from anxin.monitoring.models import DailyReport, MissingDailyReport, SensitivePeriod
+from anxin.monitoring.watch import followups_reschedule
 from anxin.notify.services import notify_units
 from anxin.org.models import Role, Unit, UnitKind
 
@@ -27,11 +28,6 @@ REPORTING_KINDS = (UnitKind.DEPARTMENT, UnitKind.TOWN_GOVERNMENT)
 
 def reporting_units():
     return Unit.objects.filter(kind__in=REPORTING_KINDS).order_by("order", "code")
-
-
-def active_period(on: datetime.date | None = None) -> SensitivePeriod | None:
-    on = on or timezone.localdate()
-    return SensitivePeriod.objects.filter(start__lte=on, end__gte=on).order_by("-start").first()
 
 
 @transaction.atomic
@@ -54,8 +50,6 @@ def period_declare(
         )
         period.full_clean()
         period.save()
-        from anxin.monitoring.watch import followups_reschedule
-
         followups_reschedule(actor=actor)  # tightens now if the period has begun
         notify_units(
             unit_ids=list(reporting_units().values_list("pk", flat=True)),

@@ -33,6 +33,7 @@ from anxin.monitoring.models import (
     WatchEvent,
     WatchStatus,
 )
+from anxin.monitoring.periods import active_period
 from anxin.notify.services import notify_units
 from anxin.org.access import acts_for
 from anxin.org.models import Duty, Role, Unit, UnitKind
@@ -46,8 +47,6 @@ def frequency(level: str, on: datetime.date) -> tuple[int, str]:
     record = param_record(code, on=on)
     days = int(record.typed_value)
     basis = f"{record.citation}：{days} 日（参数 {code}={days}）"
-    from anxin.monitoring.sensitive import active_period
-
     period = active_period(on)
     if period is not None:
         percent = int(param_record("watch.sensitive_percent", on=on).typed_value)
@@ -392,8 +391,6 @@ def followups_reschedule(*, now: datetime.datetime | None = None, actor=None) ->
     tightens by ``watch.sensitive_percent`` and its next follow-up comes forward (never into the
     past: at the latest the end of today, and never later than it was); when the period ends the
     usual frequency applies again from the last visit. Idempotent; returns the entries moved."""
-    from anxin.monitoring.sensitive import active_period
-
     now = now or timezone.now()
     today = timezone.localdate(now)
     actor = actor or system_actor()

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from anxin.cases.actions import orders_lapse
 from anxin.cases.models import Case, LegalAction
-from anxin.monitoring import services
+from anxin.monitoring import scan
 from anxin.monitoring.models import Alert
 from anxin.monitoring.tests.test_services import observe
 from anxin.org.models import Unit
@@ -28,7 +28,7 @@ def accept_next_dialog(page) -> None:
 
 def test_a_case_from_red_alert_to_closure(live_server, page, shot, world, office, luoxi, renshe, gongan):
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
-    services.scan(as_of=datetime.date(2026, 11, 25))
+    scan.scan(as_of=datetime.date(2026, 11, 25))
     alert = Alert.objects.get(enterprise=world.luoxi_factory, rule="IMMEDIATE_ARREARS_2M")
 
     # The office opens the case from the red alert.

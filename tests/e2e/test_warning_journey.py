@@ -8,7 +8,7 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from anxin.monitoring import services
+from anxin.monitoring import scan
 from anxin.monitoring.models import Alert
 from anxin.monitoring.tests.test_services import observe
 from conftest import PASSWORD
@@ -22,7 +22,7 @@ def test_red_enterprise_explained_acknowledged_reported_and_read_by_a_leader(
 ):
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
     observe(world.luoxi_factory, "si_arrears_months", "2026-11", 2)
-    services.scan(as_of=datetime.date(2026, 11, 25))
+    scan.scan(as_of=datetime.date(2026, 11, 25))
 
     sign_in(page, live_server, luoxi.username, PASSWORD)
     expect(page.get_by_test_id("risk-red")).to_contain_text("1 家红色风险企业")

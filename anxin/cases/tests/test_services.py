@@ -16,6 +16,7 @@ from anxin.core.audit import system_actor
 from anxin.core.errors import DomainError, ScopeViolation
 from anxin.monitoring import services as monitoring
 from anxin.monitoring.models import Alert, Indicator
+from anxin.monitoring.scan import scan
 from anxin.notify.models import Notification
 
 D = datetime.date
@@ -26,7 +27,7 @@ def red_alert(enterprise) -> Alert:
         actor=system_actor(),
         rows=[(enterprise, Indicator.objects.get(code="wage_arrears_months"), D(2026, 11, 1), 3)],
     )
-    monitoring.scan(as_of=D(2026, 11, 25), enterprise_ids=[enterprise.pk])
+    scan(as_of=D(2026, 11, 25), enterprise_ids=[enterprise.pk])
     return Alert.objects.get(enterprise=enterprise, rule="IMMEDIATE_ARREARS_2M")
 
 

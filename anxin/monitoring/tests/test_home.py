@@ -10,12 +10,21 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from anxin.monitoring import screening, sensitive, services
-from anxin.monitoring.models import Alert, ImmediateReport, ReportStatus, WatchEntry, WatchStatus
+from anxin.monitoring import scan, screening, sensitive
+from anxin.monitoring.models import (
+    Alert,
+    ImmediateReport,
+    ReportStatus,
+    RiskAssessment,
+    WatchEntry,
+    WatchStatus,
+)
+from anxin.monitoring.tests.test_immediate import _sheet_rows
 from anxin.monitoring.tests.test_services import observe
 from anxin.notify.models import Notification
 from anxin.org.models import Town
 from anxin.registry.models import EnterpriseKind
+from anxin.registry.tests.factories import enterprise
 
 D = datetime.date
 TZ = timezone.get_current_timezone()
@@ -25,7 +34,7 @@ TZ = timezone.get_current_timezone()
 def red(world):
     """The 罗溪 factory owes 3 months of wages: red, an immediate-report draft, a watch proposal."""
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     return world.luoxi_factory
 
 
@@ -101,7 +110,7 @@ def test_the_responsible_units_are_told_of_new_drafts_once_per_scan(
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
     observe(world.luoxi_builder, "wage_arrears_months", "2026-11", 4)
     with django_capture_on_commit_callbacks(execute=True):
-        services.scan(as_of=D(2026, 11, 25))
+        scan.scan(as_of=D(2026, 11, 25))
     assert ImmediateReport.objects.filter(town__code="luoxi", status=ReportStatus.DRAFT).count() == 2
     # One notice for the scan's alerts and its two drafts — one text for one event, not one per
     # report nor a second for the drafts; it links to the drafts, whose deadline is the tighter.
@@ -162,11 +171,9 @@ def test_the_risk_list_is_scoped(red, login, xuejia, luoxi):
 
 @pytest.mark.parametrize("extra", [2, 30])
 def test_the_risk_list_query_count_is_bounded(world, login, office, extra, django_assert_max_num_queries):
-    from anxin.registry.tests.factories import enterprise
-
     for n in range(extra):
         observe(enterprise(town="luoxi", name=f"风险企业{n}"), "wage_arrears_months", "2026-11", 3)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     client = login(office)
     with django_assert_max_num_queries(14):
         response = client.get("/risk/", {"level": "red"})
@@ -174,8 +181,6 @@ def test_the_risk_list_query_count_is_bounded(world, login, office, extra, djang
 
 
 def test_the_risk_list_exports_what_it_lists_with_the_rules_in_chinese(red, login, office, xuejia, auditor):
-    from anxin.monitoring.tests.test_immediate import _sheet_rows
-
     response = login(office).get("/risk/", {"level": "red", "export": "xlsx"})
     assert response.status_code == 200
     rows = _sheet_rows(response)
@@ -191,12 +196,9 @@ def test_the_risk_list_exports_what_it_lists_with_the_rules_in_chinese(red, logi
 
 
 def test_the_risk_list_pages_keep_the_order_of_points(world, login, office):
-    from anxin.monitoring.models import RiskAssessment
-    from anxin.registry.tests.factories import enterprise
-
     for n in range(25):
         observe(enterprise(town="luoxi", name=f"分页企业{n:02d}"), "wage_arrears_months", "2026-11", 3)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     last = RiskAssessment.objects.get(enterprise__name="分页企业24")
     RiskAssessment.objects.filter(pk=last.pk).update(points=last.points + 10)
     client = login(office)

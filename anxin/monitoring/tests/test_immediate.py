@@ -9,12 +9,19 @@ import io
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from docx import Document
+from docx.oxml.ns import qn
+from openpyxl import load_workbook
 
 from anxin.core.errors import DomainError
-from anxin.monitoring import immediate, services
+from anxin.core.models import SecurityEvent
+from anxin.intake.services import signal_verify
+from anxin.intake.tests.factories import signal
+from anxin.monitoring import alerts, immediate, scan
 from anxin.monitoring.models import ImmediateReport, ReportStatus
-from anxin.monitoring.tests.test_services import observe
+from anxin.monitoring.tests.test_services import at, observe
 from anxin.notify.models import Notification
+from anxin.registry.tests.factories import enterprise
 
 D = datetime.date
 
@@ -23,7 +30,7 @@ D = datetime.date
 def report(world):
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
     observe(world.luoxi_factory, "wage_arrears_amount", "2026-11", 8_600_000)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     return ImmediateReport.objects.get(enterprise=world.luoxi_factory)
 
 
@@ -32,13 +39,13 @@ def test_an_immediate_rule_drafts_one_report_with_the_facts(report):
     assert "拖欠工资 3 个月" in report.facts and report.amount == 8_600_000
     assert (report.due_at - report.drafted_at) == datetime.timedelta(hours=24)
     assert "immediate.report_hours=24" in report.due_basis and "待本区确认" in report.due_basis
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     assert ImmediateReport.objects.count() == 1  # a re-fire does not draft again
 
 
 def test_other_rules_draft_nothing(world):
     observe(world.xuejia_factory, "wage_arrears_months", "2026-11", 1)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     assert not ImmediateReport.objects.filter(enterprise=world.xuejia_factory).exists()
 
 
@@ -118,8 +125,6 @@ def test_a_late_draft_escalates_once(report, office, django_capture_on_commit_ca
 
 
 def test_the_word_export_is_a_real_document_with_the_red_header(report, luoxi, login, office):
-    from docx import Document
-
     immediate.report_submit(
         actor=luoxi, report=report, mass_incident_risk=False, risk_judgement="", measures="已约谈"
     )
@@ -145,15 +150,12 @@ def test_the_report_pages_per_persona(report, login, luoxi, xuejia, leader):
 
 
 def test_dismissing_the_alert_closes_its_draft_report(report, office):
-    services.alert_dismiss(actor=office, alert=report.alert, note="数据报送错误")
+    alerts.alert_dismiss(actor=office, alert=report.alert, note="数据报送错误")
     report.refresh_from_db()
     assert report.status == ReportStatus.CLOSED and "预警已排除" in report.closed_reason
 
 
 def test_the_special_report_exports_as_a_gongwen_with_red_rule_and_noto_fonts(report, luoxi, office, login):
-    from docx import Document
-    from docx.oxml.ns import qn
-
     immediate.report_submit(
         actor=luoxi, report=report, mass_incident_risk=True, risk_judgement="", measures="约谈"
     )
@@ -187,7 +189,7 @@ def test_a_draft_takes_the_amount_of_the_month_that_fired_not_a_stale_one(world)
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
     observe(world.luoxi_factory, "si_arrears_months", "2026-11", 2)
     observe(world.luoxi_factory, "si_arrears_amount", "2026-11", 3_000_000)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     draft = ImmediateReport.objects.get(enterprise=world.luoxi_factory)
     assert draft.amount == 3_000_000  # the social insurance of 2026-11; no wage amount that month
     assert "2026年11月欠缴社保金额 30,000.00 元" in draft.facts and "1,200.00" not in draft.facts
@@ -199,17 +201,13 @@ def test_a_draft_sums_the_wage_and_social_insurance_amounts_of_the_firing_month(
     observe(world.luoxi_factory, "wage_arrears_amount", "2026-12", 1)  # after the assessment day
     observe(world.luoxi_factory, "si_arrears_months", "2026-11", 2)
     observe(world.luoxi_factory, "si_arrears_amount", "2026-11", 1_400_000)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     assert ImmediateReport.objects.get(enterprise=world.luoxi_factory).amount == 10_000_000
 
 
 def test_a_complaints_draft_takes_workers_and_amount_from_the_verified_complaints(
     world, office, django_capture_on_commit_callbacks
 ):
-    from anxin.intake.services import signal_verify
-    from anxin.intake.tests.factories import signal
-    from anxin.monitoring.tests.test_services import at
-
     observe(world.xuejia_factory, "wage_arrears_amount", "2026-06", 990_000)  # stale: not used
     for day, workers, amount in ((2, 5, 2_000_000), (9, 3, 900_000), (16, 12, 4_100_000)):
         with django_capture_on_commit_callbacks(execute=True):
@@ -229,8 +227,6 @@ def test_a_complaints_draft_takes_workers_and_amount_from_the_verified_complaint
 
 
 def _sheet_rows(response) -> list[tuple]:
-    from openpyxl import load_workbook
-
     sheet = load_workbook(io.BytesIO(response.content)).active
     return [tuple(c.value for c in row) for row in sheet.iter_rows()]
 
@@ -238,7 +234,7 @@ def _sheet_rows(response) -> list[tuple]:
 @pytest.fixture
 def two_towns(report, world):
     observe(world.xuejia_factory, "si_arrears_months", "2026-11", 2)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     return report, ImmediateReport.objects.get(enterprise=world.xuejia_factory)
 
 
@@ -263,8 +259,6 @@ def world_uscc(report) -> str:
 
 
 def test_the_report_ledger_exports_the_filtered_list(two_towns, login, office, auditor):
-    from anxin.core.models import SecurityEvent
-
     response = login(office).get("/reports/", {"town": "xuejia", "export": "xlsx"})
     assert response.status_code == 200
     rows = _sheet_rows(response)
@@ -278,11 +272,9 @@ def test_the_report_ledger_exports_the_filtered_list(two_towns, login, office, a
 
 @pytest.mark.parametrize("extra", [2, 30])
 def test_the_report_ledger_query_count_is_bounded(world, login, office, extra, django_assert_max_num_queries):
-    from anxin.registry.tests.factories import enterprise
-
     for n in range(extra):
         observe(enterprise(town="luoxi", name=f"即时报告企业{n}"), "wage_arrears_months", "2026-11", 3)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     client = login(office)
     with django_assert_max_num_queries(16):
         page = client.get("/reports/", {"page": 2 if extra > 20 else 1})

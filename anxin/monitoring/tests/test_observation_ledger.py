@@ -6,7 +6,10 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.apps import apps
+from openpyxl import load_workbook
 
+from anxin.monitoring import scan
 from anxin.monitoring.tests.test_services import observe
 
 
@@ -52,8 +55,6 @@ def test_the_ledger_lists_the_scope_newest_month_first_and_filters(data, login, 
 
 
 def test_the_export_carries_the_filters(data, login, office, auditor):
-    from openpyxl import load_workbook
-
     response = login(office).get(
         "/observations/", {"export": "xlsx", "town": "luoxi", "indicator": "wage_arrears_months"}
     )
@@ -91,17 +92,14 @@ def test_the_ledger_query_count_does_not_grow_with_rows(
 
 
 def test_the_risk_explanation_links_each_observation_to_the_ledger(world, login, luoxi):
-    from anxin.monitoring import services
 
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
-    services.scan(enterprise_ids=[world.luoxi_factory.pk])
+    scan.scan(enterprise_ids=[world.luoxi_factory.pk])
     page = login(luoxi).get(f"/enterprises/{world.luoxi_factory.uscc}/", {"tab": "risk"}).content.decode()
     assert f"/observations/?enterprise={world.luoxi_factory.uscc}&amp;indicator=wage_arrears_months" in page
 
 
 def test_the_menu_tells_the_ledger_from_the_import(district, luoxi):
-    from django.apps import apps
-
     labels = {i["url_name"]: i["label"] for i in apps.get_app_config("monitoring").menu(luoxi)}
     assert labels["observation-list"] == "监测数据台账"
     assert labels["observation-import"] == "监测数据导入"

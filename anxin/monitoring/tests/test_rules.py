@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 
+from anxin.core.policy_defaults import DEFAULTS
 from anxin.monitoring import rules
 from anxin.monitoring.rules import Facts, Obs, Param, Rep, Sig, add_months, assess
 
@@ -399,8 +400,6 @@ def test_the_screening_rule_declares_every_parameter_it_reads():
 
 
 def test_every_parameter_a_rule_reads_ships_with_a_default_and_a_citation():
-    from anxin.core.policy_defaults import DEFAULTS
-
     shipped = {d["code"]: d for d in DEFAULTS}
     for code in rules.PARAMETER_CODES:
         assert code in shipped and shipped[code]["citation"].strip()

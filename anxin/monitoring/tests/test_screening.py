@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from anxin.core.errors import DomainError
 from anxin.intake.models import Signal
-from anxin.monitoring import screening
+from anxin.monitoring import scan, screening
 from anxin.monitoring.models import Observation, RiskAssessment, ScreeningTask
 from anxin.notify.models import Notification
 from anxin.org.models import Town
@@ -142,9 +142,8 @@ def test_each_risky_answer_is_a_signal_of_the_kind_the_rules_read(campaign, worl
 def test_a_screening_answer_changes_the_enterprise_assessment(
     campaign, world, luoxi, django_capture_on_commit_callbacks
 ):
-    from anxin.monitoring import services
 
-    services.scan(enterprise_ids=[world.luoxi_factory.pk])
+    scan.scan(enterprise_ids=[world.luoxi_factory.pk])
     assert RiskAssessment.objects.get(enterprise=world.luoxi_factory).level == "none"
     task = campaign.tasks.get(enterprise=world.luoxi_factory)
     with django_capture_on_commit_callbacks(execute=True):  # the after-commit re-assessment

@@ -8,11 +8,13 @@ import datetime
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
 from django.utils import timezone
 
 from anxin.core.errors import DomainError
-from anxin.monitoring import sensitive, watch
-from anxin.monitoring.models import DailyReport, MissingDailyReport
+from anxin.monitoring import scan, sensitive, watch
+from anxin.monitoring.models import DailyReport, MissingDailyReport, WatchEntry
+from anxin.monitoring.tests.test_services import observe
 from anxin.notify.models import Notification
 
 D = datetime.date
@@ -107,12 +109,8 @@ def test_the_pages(period, login, luoxi, office, leader):
 @pytest.fixture
 def watched(world, luoxi):
     """A red enterprise confirmed on the watch list on 2026-11-10 10:00: weekly, due 11-17 10:00."""
-    from anxin.monitoring import services
-    from anxin.monitoring.models import WatchEntry
-    from anxin.monitoring.tests.test_services import observe
-
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
-    services.scan(as_of=D(2026, 11, 10))
+    scan.scan(as_of=D(2026, 11, 10))
     with time_machine.travel(datetime.datetime(2026, 11, 10, 10, tzinfo=TZ), tick=False):
         entry = watch.watch_confirm(actor=luoxi, entry=WatchEntry.objects.get(enterprise=world.luoxi_factory))
     assert entry.followup_days == 7
@@ -180,8 +178,6 @@ def test_a_period_declared_ahead_tightens_when_tick_reaches_it_and_relaxes_after
 
 
 def test_tick_runs_the_reschedule(watched, office):
-    from django.core.management import call_command
-
     with time_machine.travel(_at(2026, 11, 11, 9), tick=False):
         sensitive.period_declare(actor=office, name="元旦前", start=D(2026, 11, 13), end=D(2026, 11, 20))
     call_command("tick", "--now", "2026-11-13T08:00:00+08:00", stdout=__import__("io").StringIO())

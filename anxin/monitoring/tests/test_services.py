@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from io import StringIO
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from anxin.core.audit import system_actor
@@ -15,7 +17,8 @@ from anxin.core.errors import DomainError
 from anxin.core.services import policy_parameter_set
 from anxin.intake.services import signal_verify
 from anxin.intake.tests.factories import signal
-from anxin.monitoring import services
+from anxin.monitoring import alerts, scan, services
+from anxin.monitoring.importing import observation_import
 from anxin.monitoring.models import (
     Alert,
     AlertStatus,
@@ -25,7 +28,11 @@ from anxin.monitoring.models import (
     RiskChange,
     ScanRun,
 )
-from anxin.notify.models import Notification
+from anxin.notify.models import Notification, SmsMessage
+from anxin.org.models import Duty, Town, Unit
+from anxin.registry.models import Enterprise
+from anxin.registry.services import enterprise_update
+from anxin.registry.tests.factories import enterprise as make_enterprise
 
 TZ = timezone.get_current_timezone()
 D = datetime.date
@@ -53,7 +60,7 @@ def test_a_red_enterprise_gets_its_level_findings_and_alerts(
 ):
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.scan(as_of=D(2026, 11, 25))
+        result = scan.scan(as_of=D(2026, 11, 25))
     assessment = RiskAssessment.objects.get(enterprise=world.luoxi_factory)
     assert assessment.level == "red"
     texts = [f["text"] for f in assessment.findings]
@@ -67,16 +74,16 @@ def test_a_red_enterprise_gets_its_level_findings_and_alerts(
 
 
 def test_a_quiet_enterprise_is_assessed_with_no_level(world):
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     assert RiskAssessment.objects.get(enterprise=world.xuejia_factory).level == "none"
     assert not Alert.objects.filter(enterprise=world.xuejia_factory).exists()
 
 
 def test_a_refire_updates_the_one_open_alert(world):
     observe(world.luoxi_factory, "wage_arrears_months", "2026-10", 2)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 4)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     alerts = Alert.objects.filter(enterprise=world.luoxi_factory, rule="IMMEDIATE_ARREARS_2M")
     assert alerts.count() == 1
     assert "4 个月" in alerts.get().explanation
@@ -85,16 +92,16 @@ def test_a_refire_updates_the_one_open_alert(world):
 
 def test_scanning_twice_changes_nothing(world):
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
-    services.scan(as_of=D(2026, 11, 25))
-    again = services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
+    again = scan.scan(as_of=D(2026, 11, 25))
     assert (again["opened"], again["updated"], again["changed"], again["cleared"]) == (0, 0, 0, 0)
 
 
 def test_an_alert_whose_rule_stops_firing_is_marked_not_closed(world):
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 0)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     alert = Alert.objects.get(enterprise=world.luoxi_factory, rule="IMMEDIATE_ARREARS_2M")
     assert alert.status == "open" and alert.cleared_at is not None
     assert RiskAssessment.objects.get(enterprise=world.luoxi_factory).level == "none"
@@ -110,16 +117,16 @@ def test_a_parameter_changed_on_a_date_applies_from_that_date(world, office):
     policy_parameter_set(
         actor=office, code="immediate.arrears_months", value="3", effective_from=D(2026, 12, 1), note="测试"
     )
-    services.scan(as_of=D(2026, 11, 30))  # the day before: 2 months fire at the old value 2
+    scan.scan(as_of=D(2026, 11, 30))  # the day before: 2 months fire at the old value 2
     before = _finding(world.luoxi_factory, "IMMEDIATE_ARREARS_2M")
     assert before is not None and "≥2" in before["text"]
     assert [(p["code"], p["value"]) for p in before["params"]] == [("immediate.arrears_months", 2)]
-    services.scan(as_of=D(2026, 12, 1))  # from the effective date: 2 months are under the new 3
+    scan.scan(as_of=D(2026, 12, 1))  # from the effective date: 2 months are under the new 3
     assert _finding(world.luoxi_factory, "IMMEDIATE_ARREARS_2M") is None
     alert = Alert.objects.get(enterprise=world.luoxi_factory, rule="IMMEDIATE_ARREARS_2M")
     assert alert.cleared_at is not None  # the open alert is marked: its rule no longer fires
     observe(world.luoxi_factory, "wage_arrears_months", "2026-12", 3)
-    services.scan(as_of=D(2026, 12, 1))  # and the new value is the one that fires and is shown
+    scan.scan(as_of=D(2026, 12, 1))  # and the new value is the one that fires and is shown
     after = _finding(world.luoxi_factory, "IMMEDIATE_ARREARS_2M")
     assert after is not None and "≥3" in after["text"]
     assert [(p["code"], p["value"]) for p in after["params"]] == [("immediate.arrears_months", 3)]
@@ -130,10 +137,10 @@ def test_screening_points_are_the_parameter_values_in_force_and_are_shown(world,
     policy_parameter_set(
         actor=office, code="screen.points_si_arrears", value="25", effective_from=D(2026, 12, 1), note="测试"
     )
-    services.scan(as_of=D(2026, 11, 30))
+    scan.scan(as_of=D(2026, 11, 30))
     before = _finding(world.luoxi_factory, "SCREENING_RISK")
     assert "社保欠缴 1 个月（20分）" in before["text"]
-    services.scan(as_of=D(2026, 12, 1))
+    scan.scan(as_of=D(2026, 12, 1))
     after = _finding(world.luoxi_factory, "SCREENING_RISK")
     assert after["points"] == before["points"] + 5 and "社保欠缴 1 个月（25分）" in after["text"]
     used = {p["code"]: (p["value"], p["effective_from"]) for p in after["params"]}
@@ -171,8 +178,6 @@ def test_a_recorded_observation_reassesses_its_enterprise_after_commit(
 def test_an_imported_observation_reassesses_its_enterprise_after_commit(
     world, office, django_capture_on_commit_callbacks
 ):
-    from anxin.monitoring.importing import observation_import
-
     content = f"统一社会信用代码,月份,数值,指标\n{world.xuejia_factory.uscc},2026-11,2,si_arrears_months\n"
     with django_capture_on_commit_callbacks(execute=True):
         result = observation_import(actor=office, content=content.encode(), filename="x.csv", dry_run=False)
@@ -182,8 +187,6 @@ def test_an_imported_observation_reassesses_its_enterprise_after_commit(
 
 
 def test_a_dry_run_import_reassesses_nothing(world, office, django_capture_on_commit_callbacks):
-    from anxin.monitoring.importing import observation_import
-
     content = f"统一社会信用代码,月份,数值,指标\n{world.xuejia_factory.uscc},2026-11,2,si_arrears_months\n"
     with django_capture_on_commit_callbacks(execute=True):
         result = observation_import(actor=office, content=content.encode(), filename="x.csv", dry_run=True)
@@ -193,8 +196,6 @@ def test_a_dry_run_import_reassesses_nothing(world, office, django_capture_on_co
 def test_a_red_alert_texts_the_town_and_line_department_and_reaches_their_inboxes(
     world, luoxi, renshe, chengjian, django_capture_on_commit_callbacks
 ):
-    from anxin.notify.models import SmsMessage
-
     for user, phone in ((luoxi, "13800000001"), (renshe, "13800000002"), (chengjian, "13800000003")):
         user.phone = phone
         user.save(update_fields=["phone"])
@@ -203,7 +204,7 @@ def test_a_red_alert_texts_the_town_and_line_department_and_reaches_their_inboxe
     log = settings.SMS_LOG_FILE
     before = log.stat().st_size if log.exists() else 0
     with django_capture_on_commit_callbacks(execute=True):
-        services.scan(as_of=D(2026, 11, 25))
+        scan.scan(as_of=D(2026, 11, 25))
     texts = SmsMessage.objects.filter(topic="alert")
     assert sorted(m.phone_masked for m in texts) == ["138****0001", "138****0002"]  # not 城建局
     # The immediate-report draft the red alert made is in the same text: one per unit, not two.
@@ -237,13 +238,13 @@ def test_a_negative_observation_is_refused(world):
 @pytest.fixture
 def red_alert(world):
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     return Alert.objects.get(enterprise=world.luoxi_factory, rule="IMMEDIATE_ARREARS_2M")
 
 
 def test_the_town_acknowledges_and_handles(red_alert, luoxi):
-    services.alert_acknowledge(actor=luoxi, alert=red_alert)
-    services.alert_handle(actor=luoxi, alert=red_alert, note="约谈企业负责人，责令月底前支付")
+    alerts.alert_acknowledge(actor=luoxi, alert=red_alert)
+    alerts.alert_handle(actor=luoxi, alert=red_alert, note="约谈企业负责人，责令月底前支付")
     red_alert.refresh_from_db()
     assert (red_alert.status, red_alert.closed_by, red_alert.outcome) == (
         "handled",
@@ -255,48 +256,44 @@ def test_the_town_acknowledges_and_handles(red_alert, luoxi):
 
 def test_handling_needs_the_measures(red_alert, luoxi):
     with pytest.raises(DomainError, match="处置措施"):
-        services.alert_handle(actor=luoxi, alert=red_alert, note=" ")
+        alerts.alert_handle(actor=luoxi, alert=red_alert, note=" ")
 
 
 def test_another_town_cannot_touch_it(red_alert, xuejia, chengjian):
     for user in (xuejia, chengjian):
         with pytest.raises(PermissionDenied):
-            services.alert_acknowledge(actor=user, alert=red_alert)
+            alerts.alert_acknowledge(actor=user, alert=red_alert)
 
 
 def test_only_the_office_dismisses_and_with_a_reason(red_alert, luoxi, office):
     with pytest.raises(PermissionDenied):
-        services.alert_dismiss(actor=luoxi, alert=red_alert, note="数据有误")
+        alerts.alert_dismiss(actor=luoxi, alert=red_alert, note="数据有误")
     with pytest.raises(DomainError, match="理由"):
-        services.alert_dismiss(actor=office, alert=red_alert, note="")
-    services.alert_dismiss(actor=office, alert=red_alert, note="数据报送错误，已更正")
+        alerts.alert_dismiss(actor=office, alert=red_alert, note="")
+    alerts.alert_dismiss(actor=office, alert=red_alert, note="数据报送错误，已更正")
     assert Alert.objects.get(pk=red_alert.pk).status == AlertStatus.DISMISSED
 
 
 def test_a_closed_alert_cannot_move_again(red_alert, office):
-    services.alert_handle(actor=office, alert=red_alert, note="已处置")
+    alerts.alert_handle(actor=office, alert=red_alert, note="已处置")
     with pytest.raises(DomainError):
-        services.alert_acknowledge(actor=office, alert=Alert.objects.get(pk=red_alert.pk))
+        alerts.alert_acknowledge(actor=office, alert=Alert.objects.get(pk=red_alert.pk))
 
 
 def test_a_closed_alert_stays_closed_until_the_facts_change(red_alert, office):
-    services.alert_dismiss(actor=office, alert=red_alert, note="数据报送错误")
-    services.scan(as_of=D(2026, 11, 25))
+    alerts.alert_dismiss(actor=office, alert=red_alert, note="数据报送错误")
+    scan.scan(as_of=D(2026, 11, 25))
     assert Alert.objects.filter(enterprise=red_alert.enterprise, rule=red_alert.rule).count() == 1
     observe(red_alert.enterprise, "wage_arrears_months", "2026-11", 4)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     assert Alert.objects.filter(enterprise=red_alert.enterprise, rule=red_alert.rule).count() == 2
 
 
 def test_an_alert_follows_the_enterprise_to_its_new_town(red_alert, luoxi, xuejia):
-    from anxin.core.audit import system_actor
-    from anxin.org.models import Town
-    from anxin.registry.services import enterprise_update
-
     enterprise_update(
         actor=system_actor(), enterprise=red_alert.enterprise, town=Town.objects.get(code="xuejia")
     )
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     red_alert.refresh_from_db()
     assert red_alert.town.code == "xuejia"
     assert Alert.objects.for_user(xuejia).filter(pk=red_alert.pk).exists()
@@ -305,9 +302,9 @@ def test_an_alert_follows_the_enterprise_to_its_new_town(red_alert, luoxi, xueji
 
 def test_overdue_alerts_escalate_once(red_alert, office, luoxi, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.alerts_escalate(now=red_alert.due_at - datetime.timedelta(minutes=1)) == 0
-        assert services.alerts_escalate(now=red_alert.due_at + datetime.timedelta(minutes=1)) >= 1
-        assert services.alerts_escalate(now=red_alert.due_at + datetime.timedelta(days=1)) == 0
+        assert alerts.alerts_escalate(now=red_alert.due_at - datetime.timedelta(minutes=1)) == 0
+        assert alerts.alerts_escalate(now=red_alert.due_at + datetime.timedelta(minutes=1)) >= 1
+        assert alerts.alerts_escalate(now=red_alert.due_at + datetime.timedelta(days=1)) == 0
     assert Notification.objects.filter(recipient=office, topic="alert-overdue").count() == 1
     assert Alert.objects.get(pk=red_alert.pk).events.filter(action="escalate").count() == 1
 
@@ -315,17 +312,13 @@ def test_overdue_alerts_escalate_once(red_alert, office, luoxi, django_capture_o
 def test_the_due_date_is_in_working_days(world):
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
     with time_machine.travel(at("2026-11-20T10:00"), tick=False):  # a Friday
-        services.scan(as_of=D(2026, 11, 20))
+        scan.scan(as_of=D(2026, 11, 20))
     alert = Alert.objects.get(rule="IMMEDIATE_ARREARS_2M")
     assert timezone.localtime(alert.due_at).date() == D(2026, 11, 25)
     assert "alert.handle_working_days=3" in alert.due_basis
 
 
 def test_the_scan_command_takes_a_day(world):
-    from io import StringIO
-
-    from django.core.management import CommandError, call_command
-
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
     out = StringIO()
     call_command("scan", "--as-of", "2026-11-25", stdout=out)
@@ -348,78 +341,71 @@ def later(world):
 
 
 def test_the_first_district_scan_is_full_and_a_repeat_reassesses_nothing(later):
-    first = services.scan_district(as_of=D(2026, 11, 25))
+    first = scan.scan_district(as_of=D(2026, 11, 25))
     assert (first.mode, first.reason) == ("full", "首次扫描")
-    from anxin.registry.models import Enterprise
-
     assert first.assessed == Enterprise.objects.count() > 0
-    again = services.scan_district(as_of=D(2026, 11, 25))
+    again = scan.scan_district(as_of=D(2026, 11, 25))
     assert (again.mode, again.assessed) == ("changed", 0)
     assert again.finished_at is not None and again.seconds is not None
 
 
 def test_a_changed_scan_reassesses_exactly_the_enterprises_whose_data_changed(later):
-    services.scan_district(as_of=D(2026, 11, 25))
+    scan.scan_district(as_of=D(2026, 11, 25))
     observe(later.luoxi_factory, "wage_arrears_months", "2026-11", 3)
-    run = services.scan_district(as_of=D(2026, 11, 25))
+    run = scan.scan_district(as_of=D(2026, 11, 25))
     assert (run.mode, run.assessed, run.opened) == ("changed", 1, 2)
     assert RiskAssessment.objects.get(enterprise=later.luoxi_factory).level == "red"
 
 
 def test_a_verification_an_edit_and_a_new_enterprise_are_changes(later, renshe, office):
-    from anxin.registry.services import enterprise_update
-    from anxin.registry.tests.factories import enterprise as make_enterprise
-
     complaint = signal(enterprise=later.xuejia_factory, kind="wage_complaint")
-    services.scan_district(as_of=D(2026, 11, 25))
+    scan.scan_district(as_of=D(2026, 11, 25))
     signal_verify(actor=renshe, signal=complaint, result="substantiated", note="查实")
     enterprise_update(actor=office, enterprise=later.sanjing_restaurant, status="suspended")
     newcomer = make_enterprise(town="luoxi")
-    ids = services.changed_since(ScanRun.objects.get().started_at - services.CHANGED_MARGIN)
+    ids = scan.changed_since(ScanRun.objects.get().started_at - scan.CHANGED_MARGIN)
     assert ids == {later.xuejia_factory.pk, later.sanjing_restaurant.pk, newcomer.pk}
-    run = services.scan_district(as_of=D(2026, 11, 25))
+    run = scan.scan_district(as_of=D(2026, 11, 25))
     assert run.assessed == 3
     assert RiskAssessment.objects.get(enterprise=later.sanjing_restaurant).points == 15  # 停产停业
 
 
 def test_a_write_committed_just_after_a_scan_began_is_not_lost(later):
-    services.scan_district(as_of=D(2026, 11, 25))
+    scan.scan_district(as_of=D(2026, 11, 25))
     last = ScanRun.objects.get()
     observe(later.luoxi_factory, "wage_arrears_months", "2026-11", 3)
     # Its transaction began (and stamped the row) before the scan started, and committed after it.
     Observation.objects.update(recorded_at=last.started_at - datetime.timedelta(minutes=5))
-    assert services.scan_district(as_of=D(2026, 11, 25)).assessed == 1
+    assert scan.scan_district(as_of=D(2026, 11, 25)).assessed == 1
     # Beyond the margin a row is taken as seen by that scan.
     Observation.objects.update(recorded_at=last.started_at - datetime.timedelta(hours=1))
-    assert services.changed_since(last.started_at - services.CHANGED_MARGIN) == set()
+    assert scan.changed_since(last.started_at - scan.CHANGED_MARGIN) == set()
 
 
 def test_a_new_day_a_parameter_change_or_a_request_reassesses_everyone(later, office):
-    first = services.scan_district(as_of=D(2026, 11, 25))
-    next_day = services.scan_district(as_of=D(2026, 11, 26))
+    first = scan.scan_district(as_of=D(2026, 11, 25))
+    next_day = scan.scan_district(as_of=D(2026, 11, 26))
     assert next_day.mode == "full" and "2026-11-25 → 2026-11-26" in next_day.reason
     assert next_day.assessed == first.assessed
     policy_parameter_set(
         actor=office, code="immediate.complaints", value="4", effective_from=D(2026, 11, 1), note="测试"
     )
-    changed = services.scan_district(as_of=D(2026, 11, 26))
+    changed = scan.scan_district(as_of=D(2026, 11, 26))
     assert (changed.mode, changed.reason) == ("full", "参数、规则或分派表已变更")
-    asked = services.scan_district(as_of=D(2026, 11, 26), full=True, reason="联席办手动全面重评")
+    asked = scan.scan_district(as_of=D(2026, 11, 26), full=True, reason="联席办手动全面重评")
     assert (asked.mode, asked.reason, asked.assessed) == ("full", "联席办手动全面重评", first.assessed)
-    assert services.scan_district(as_of=D(2026, 11, 26)).assessed == 0
+    assert scan.scan_district(as_of=D(2026, 11, 26)).assessed == 0
 
 
 def test_tick_runs_the_district_scan(later):
-    assert services.scan_sweep(now=at("2026-11-25T10:00")) > 0
-    assert services.scan_sweep(now=at("2026-11-25T10:10")) == 0
+    assert scan.scan_sweep(now=at("2026-11-25T10:00")) > 0
+    assert scan.scan_sweep(now=at("2026-11-25T10:10")) == 0
     observe(later.luoxi_factory, "wage_arrears_months", "2026-11", 3)
-    assert services.scan_sweep(now=at("2026-11-25T10:20")) == 1
+    assert scan.scan_sweep(now=at("2026-11-25T10:20")) == 1
 
 
 def test_a_duty_moved_to_another_unit_reassesses_and_reroutes_everyone(later):
-    from anxin.org.models import Duty, Unit
-
-    services.scan_district(as_of=D(2026, 11, 25))
+    scan.scan_district(as_of=D(2026, 11, 25))
     Duty.objects.filter(code="construction-line").update(unit=Unit.objects.get(code="hrss"))
-    run = services.scan_district(as_of=D(2026, 11, 25))
+    run = scan.scan_district(as_of=D(2026, 11, 25))
     assert (run.mode, run.reason) == ("full", "参数、规则或分派表已变更")

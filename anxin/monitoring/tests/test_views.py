@@ -4,12 +4,14 @@ message at its field; rule codes are shown by their Chinese names."""
 from __future__ import annotations
 
 import datetime
+import io
 
+import openpyxl
 import pytest
 import time_machine
 from django.utils import timezone
 
-from anxin.monitoring import screening, sensitive, services
+from anxin.monitoring import scan, screening, sensitive
 from anxin.monitoring.models import DailyReport, ImmediateReport, ReportStatus, RiskChange, ScreeningTask
 from anxin.monitoring.rules import RULES_BY_CODE
 from anxin.monitoring.tests.test_services import observe
@@ -25,7 +27,7 @@ TODAY = timezone.localdate()
 def report(world):
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
     observe(world.luoxi_factory, "wage_arrears_amount", "2026-11", 8_600_000)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     return ImmediateReport.objects.get(enterprise=world.luoxi_factory)
 
 
@@ -155,10 +157,6 @@ def test_the_screening_records_that_the_employer_was_told_of_the_5_day_duty(camp
 
 
 def test_the_screening_export_has_the_5_day_duty_column(campaign, world, login, luoxi):
-    import io
-
-    import openpyxl
-
     task = ScreeningTask.objects.get(campaign=campaign, enterprise=world.luoxi_factory)
     login(luoxi).post(f"/screening/tasks/{task.pk}/", _full_answer(duty_informed="yes"))
     response = login(luoxi).get(f"/screening/{campaign.pk}/?export=xlsx")

@@ -9,9 +9,15 @@ import io
 import pytest
 from rest_framework.authtoken.models import Token
 
-from anxin.monitoring import services
+from anxin.core.audit import system_actor
+from anxin.core.models import SecurityEvent
+from anxin.intake.services import self_report_record, signal_verify
+from anxin.intake.tests.factories import signal
+from anxin.monitoring import scan
+from anxin.monitoring.importing import observation_import
 from anxin.monitoring.models import Alert, Indicator, Observation
 from anxin.monitoring.tests.test_services import observe
+from anxin.registry.tests.factories import enterprise
 
 D = datetime.date
 
@@ -20,7 +26,7 @@ D = datetime.date
 def red(world):
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
     observe(world.luoxi_factory, "si_arrears_months", "2026-11", 1)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     return Alert.objects.get(enterprise=world.luoxi_factory, rule="IMMEDIATE_ARREARS_2M")
 
 
@@ -76,12 +82,10 @@ def test_the_leader_reads_but_cannot_act(red, login, leader):
 
 @pytest.mark.parametrize("extra", [2, 30])
 def test_the_alert_ledger_query_count_is_bounded(world, login, office, extra, django_assert_max_num_queries):
-    from anxin.registry.tests.factories import enterprise
-
     for n in range(extra):
         e = enterprise(town="luoxi", name=f"预警企业{n}")
         observe(e, "wage_arrears_months", "2026-11", 3)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     client = login(office)
     with django_assert_max_num_queries(16):
         assert client.get("/alerts/").status_code == 200
@@ -108,9 +112,6 @@ def _csv(rows) -> bytes:
 
 
 def test_import_observations_with_row_errors_then_success(world, login, office):
-    from anxin.core.audit import system_actor
-    from anxin.monitoring.importing import observation_import
-
     bad = _csv(
         [
             [world.luoxi_factory.uscc, "2026-13", "3", ""],
@@ -137,8 +138,6 @@ def test_import_observations_with_row_errors_then_success(world, login, office):
 
 
 def test_a_town_imports_only_its_enterprises(world, luoxi):
-    from anxin.monitoring.importing import observation_import
-
     content = _csv([[world.xuejia_factory.uscc, "2026-10", "3", "electricity_kwh"]])
     result = observation_import(actor=luoxi, content=content, filename="x.csv", dry_run=True)
     assert [e.message for e in result.errors] == ["该企业不在您的管辖范围内"]
@@ -217,8 +216,6 @@ def test_indicators_rules_alerts_and_risk_over_the_api(world, red, api_client, l
 
 
 def test_a_town_cannot_report_its_own_arrears_figures(world, luoxi, api_client):
-    from anxin.monitoring.importing import observation_import
-
     content = _csv([[world.luoxi_factory.uscc, "2026-10", "0", "wage_arrears_months"]])
     result = observation_import(actor=luoxi, content=content, filename="x.csv", dry_run=True)
     assert [e.column for e in result.errors] == ["指标"] and "劳动保障监察" not in result.errors[0].message
@@ -236,13 +233,10 @@ def test_a_town_cannot_report_its_own_arrears_figures(world, luoxi, api_client):
 
 
 def test_api_evidence_lists_only_signals_the_user_may_open(world, api_client, office, luoxi):
-    from anxin.intake.services import signal_verify
-    from anxin.intake.tests.factories import signal
-
     # A verified complaint about the 罗溪 builder on a 三井 site is the 三井 town's signal.
     s = signal(enterprise=world.luoxi_builder, project=world.luoxi_project, months_owed=3)
     signal_verify(actor=office, signal=s, result="substantiated", note="属实")
-    services.scan(as_of=datetime.date.today())
+    scan.scan(as_of=datetime.date.today())
     visible = set(
         __import__("anxin.intake.models", fromlist=["Signal"])
         .Signal.objects.for_user(luoxi)
@@ -257,8 +251,6 @@ def test_api_evidence_lists_only_signals_the_user_may_open(world, api_client, of
 
 
 def test_bulk_observations_dry_run_reports_counts_and_writes_nothing(world, api_client, renshe):
-    from anxin.core.models import SecurityEvent
-
     client = _auth(api_client, renshe)
     item = {
         "enterprise_uscc": world.luoxi_factory.uscc,
@@ -341,9 +333,6 @@ def test_bulk_observations_dry_run_reports_malformed_items(world, api_client, re
 
 
 def test_the_late_self_report_evidence_is_shown_on_the_risk_tab_and_the_alert(world, login, luoxi, office):
-    from anxin.core.audit import system_actor
-    from anxin.intake.services import self_report_record
-
     report = self_report_record(
         actor=system_actor(),
         enterprise=world.luoxi_factory,
@@ -355,7 +344,7 @@ def test_the_late_self_report_evidence_is_shown_on_the_risk_tab_and_the_alert(wo
         plan=[{"due_on": D(2026, 10, 15), "amount": 500_000}],
     )
     assert report.deadline == D(2026, 9, 7) and not report.on_time
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     alert = Alert.objects.get(enterprise=world.luoxi_factory, rule="LATE_SELF_REPORT")
     expected = (
         "2026-09-02 开始拖欠",

@@ -9,12 +9,16 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from openpyxl import load_workbook
 
+from anxin.core.audit import history_for
 from anxin.core.errors import DomainError
-from anxin.monitoring import services, watch
-from anxin.monitoring.models import WatchEntry, WatchStatus
+from anxin.monitoring import scan, watch
+from anxin.monitoring.models import RiskAssessment, WatchEntry, WatchStatus
 from anxin.monitoring.tests.test_services import observe
 from anxin.notify.models import Notification
+from anxin.org.models import Unit
+from anxin.registry.tests.factories import enterprise
 
 D = datetime.date
 
@@ -22,20 +26,20 @@ D = datetime.date
 @pytest.fixture
 def proposed(world):
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     return WatchEntry.objects.get(enterprise=world.luoxi_factory)
 
 
 def test_orange_and_red_enterprises_are_proposed_once(proposed, world):
     assert proposed.status == WatchStatus.PROPOSED and proposed.level == "red"
     assert "拖欠工资 3 个月" in proposed.proposal
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     assert WatchEntry.objects.filter(enterprise=world.luoxi_factory).count() == 1
 
 
 def test_a_yellow_enterprise_is_not_proposed(world):
     observe(world.xuejia_factory, "wage_arrears_amount", "2026-11", 100)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     assert not WatchEntry.objects.filter(enterprise=world.xuejia_factory).exists()
 
 
@@ -189,12 +193,9 @@ def test_the_cockpit_counts_within_scope(proposed, login, office, xuejia, luoxi)
 
 
 def test_the_cockpit_lists_red_enterprises_by_points_then_name_within_scope(world, login, office, xuejia):
-    from anxin.monitoring.models import RiskAssessment
-    from anxin.registry.tests.factories import enterprise
-
     for name in ("红企业B", "红企业A", "红企业C"):
         observe(enterprise(town="luoxi", name=name), "wage_arrears_months", "2026-11", 3)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     top = RiskAssessment.objects.filter(enterprise__name="红企业C").get()
     RiskAssessment.objects.filter(pk=top.pk).update(points=top.points + 5)  # the most points first
     red = login(office).get("/cockpit/").context["red"]
@@ -210,11 +211,9 @@ def test_the_cockpit_is_refused_to_admin_roles(district, login, sysadmin):
 
 @pytest.mark.parametrize("extra", [2, 25])
 def test_the_cockpit_query_count_does_not_grow(world, login, office, extra, django_assert_max_num_queries):
-    from anxin.registry.tests.factories import enterprise
-
     for n in range(extra):
         observe(enterprise(town="luoxi", name=f"驾驶舱企业{n}"), "wage_arrears_months", "2026-11", 3)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     client = login(office)
     # with the cases panel (三个确保): four aggregates; the red list in two steps (order, then rows)
     with django_assert_max_num_queries(27):
@@ -223,7 +222,7 @@ def test_the_cockpit_query_count_does_not_grow(world, login, office, extra, djan
 
 def test_a_declined_enterprise_is_not_proposed_again_at_the_same_level(proposed, office):
     watch.watch_decline(actor=office, entry=proposed, reason="已清偿")
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     assert WatchEntry.objects.filter(enterprise=proposed.enterprise).count() == 1
 
 
@@ -238,8 +237,6 @@ def test_the_plan_cannot_change_after_exit(proposed, office):
 
 
 def test_the_owner_is_the_town_government_or_a_unit_whose_duty_covers_the_enterprise(proposed, luoxi):
-    from anxin.org.models import Unit
-
     codes = [u.code for u in watch.owner_choices(proposed)]
     assert codes[0] == "gov-luoxi"  # the default, first in the list
     assert {"hrss", "economy"} <= set(codes)  # 劳动保障监察 (all enterprises), 工业企业 line
@@ -264,7 +261,7 @@ def test_the_owner_is_chosen_on_the_confirm_page(proposed, login, luoxi):
 
 def test_the_town_cannot_exit_while_the_risk_has_not_fallen(world, luoxi, office):
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 1)  # orange
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     entry = watch.watch_confirm(actor=luoxi, entry=WatchEntry.objects.get(enterprise=world.luoxi_factory))
     assert (entry.level, watch.entry_level(entry)) == ("orange", "orange")
     with pytest.raises(DomainError, match="风险尚未下降（当前橙色，纳入时橙色），只有联席办可以决定退出"):
@@ -276,7 +273,7 @@ def test_the_town_cannot_exit_while_the_risk_has_not_fallen(world, luoxi, office
 def test_the_town_exits_once_the_risk_has_fallen_below_the_entry_level(proposed, luoxi):
     entry = watch.watch_confirm(actor=luoxi, entry=proposed)
     observe(proposed.enterprise, "wage_arrears_months", "2026-11", 0)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     entry.refresh_from_db()
     assert (watch.entry_level(entry), entry.level) == ("red", "none")
     assert watch.may_exit(luoxi, entry)
@@ -300,8 +297,6 @@ def test_the_office_may_decide_an_exit_without_a_fall_and_it_is_recorded_as_its_
 
 
 def test_watch_steps_are_in_the_audit_log(proposed, luoxi):
-    from anxin.core.audit import history_for
-
     entry = watch.watch_confirm(actor=luoxi, entry=proposed)
     watch.plan_save(actor=luoxi, entry=entry, subject="罗溪镇政府", team="分管副镇长", measures="每周走访")
     entries = list(history_for(entry))
@@ -312,14 +307,14 @@ def test_watch_steps_are_in_the_audit_log(proposed, luoxi):
 
 def test_orange_is_followed_up_fortnightly_and_yellow_monthly(world, luoxi):
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 1)  # 1 to 2 months: orange
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     entry = watch.watch_confirm(actor=luoxi, entry=WatchEntry.objects.get(enterprise=world.luoxi_factory))
     assert (entry.level, entry.followup_days) == ("orange", 14)
     assert "watch.followup_days_orange=14" in entry.followup_basis
     assert entry.next_followup_due - entry.confirmed_at == datetime.timedelta(days=14)
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 0)
     observe(world.luoxi_factory, "wage_arrears_amount", "2026-11", 50_000)  # under a month: yellow
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     entry.refresh_from_db()
     assert entry.level == "yellow"
     visited = timezone.localdate()
@@ -334,10 +329,8 @@ def test_orange_is_followed_up_fortnightly_and_yellow_monthly(world, luoxi):
 
 
 def test_the_watch_ledger_filters_and_exports_the_filtered_list(proposed, world, login, office, luoxi):
-    from openpyxl import load_workbook
-
     observe(world.xuejia_factory, "wage_arrears_months", "2026-11", 1)  # orange, 薛家
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     xuejia_entry = WatchEntry.objects.get(enterprise=world.xuejia_factory)
     watch.watch_confirm(actor=luoxi, entry=proposed)
     client = login(office)
@@ -357,11 +350,9 @@ def test_the_watch_ledger_filters_and_exports_the_filtered_list(proposed, world,
 
 @pytest.mark.parametrize("extra", [2, 30])
 def test_the_watch_ledger_query_count_is_bounded(world, login, office, extra, django_assert_max_num_queries):
-    from anxin.registry.tests.factories import enterprise
-
     for n in range(extra):
         observe(enterprise(town="luoxi", name=f"监控企业{n}"), "wage_arrears_months", "2026-11", 3)
-    services.scan(as_of=D(2026, 11, 25))
+    scan.scan(as_of=D(2026, 11, 25))
     client = login(office)
     with django_assert_max_num_queries(14):
         page = client.get("/watch/", {"level": "red"})

@@ -7,7 +7,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from anxin.monitoring import services
+from anxin.monitoring import scan
 from anxin.registry.models import Enterprise
 
 
@@ -36,14 +36,14 @@ class Command(BaseCommand):
             if missing:
                 raise CommandError(f"未登记的企业：{'、'.join(missing)}")
             started = time.perf_counter()
-            result = services.scan(as_of=as_of, enterprise_ids=list(found.values()))
+            result = scan.scan(as_of=as_of, enterprise_ids=list(found.values()))
             seconds = time.perf_counter() - started
             self.stdout.write(
                 f"已评估 {result['assessed']} 家企业（{seconds:.1f} 秒）：等级变化 {result['changed']}，"
                 f"新预警 {result['opened']}，更新 {result['updated']}，规则不再触发 {result['cleared']}"
             )
             return
-        run = services.scan_district(as_of=as_of, full=not options["changed"], reason="命令行 manage.py scan")
+        run = scan.scan_district(as_of=as_of, full=not options["changed"], reason="命令行 manage.py scan")
         self.stdout.write(
             f"{run.get_mode_display()}（{run.reason}）：已评估 {run.assessed} 家企业（{run.seconds} 秒），"
             f"等级变化 {run.changed}，新预警 {run.opened}"

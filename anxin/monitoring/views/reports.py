@@ -1,0 +1,200 @@
+"""Immediate reports (即时报告, §五(二)): the ledger with its Excel export, a report's page, its
+fill-in, submission, closing and special report, and its Word document."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from anxin.core.access import get_scoped_or_404
+from anxin.core.errors import DomainError
+from anxin.core.gongwen import docx_response
+from anxin.core.money import format_yuan
+from anxin.core.paging import paginate
+from anxin.core.xlsx import Col, xlsx_response
+from anxin.monitoring import immediate, selectors
+from anxin.monitoring.filters import ReportFilter
+from anxin.monitoring.models import ImmediateReport, ReportStatus
+from anxin.monitoring.rules import RULES_BY_CODE
+from anxin.monitoring.views._common import local, may_export
+
+
+@login_required
+@permission_required("monitoring.view_immediatereport", raise_exception=True)
+def report_list(request):
+    form = ReportFilter(request.GET or None)
+    reports = selectors.report_list(user=request.user, **form.filters())
+    if request.GET.get("export") == "xlsx":
+        refused = may_export(request, "report-list")
+        if refused:
+            return refused
+        return xlsx_response(
+            request,
+            filename="即时报告台账",
+            title="即时报告台账（§五(二)）",
+            columns=[
+                Col("编号", 8, "int"),
+                Col("生成时间", 17),
+                Col("企业", 30),
+                Col("统一社会信用代码", 22),
+                Col("镇/街道", 10),
+                Col("条线部门", 12),
+                Col("触发条件", 24),
+                Col("基本情况", 60),
+                Col("涉及人数", 10, "int"),
+                Col("涉及金额（元）", 14),
+                Col("群体性事件风险", 12),
+                Col("状态", 14),
+                Col("报送期限", 17),
+                Col("报送时间", 17),
+            ],
+            rows=(
+                [
+                    r.pk,
+                    local(r.drafted_at),
+                    r.enterprise.name,
+                    r.enterprise.uscc,
+                    r.town.name if r.town_id else "",
+                    (r.unit.short_name or r.unit.name) if r.unit_id else "",
+                    RULES_BY_CODE[r.rule].name if r.rule in RULES_BY_CODE else r.rule,
+                    r.facts,
+                    r.workers,
+                    format_yuan(r.amount),
+                    {True: "有可能", False: "暂无迹象"}.get(r.mass_incident_risk, "未研判"),
+                    r.get_status_display() + ("（逾期）" if r.is_overdue else ""),
+                    local(r.due_at),
+                    local(r.submitted_at),
+                ]
+                for r in reports.iterator(chunk_size=1000)
+            ),
+            filters=form.describe(),
+        )
+    context = {
+        "page_title": "即时报告",
+        "form": form,
+        "statuses": ReportStatus.choices,
+        **paginate(request, reports),
+    }
+    return render(request, "monitoring/report_list.html", context)
+
+
+@login_required
+@permission_required("monitoring.view_immediatereport", raise_exception=True)
+def report_detail(request, pk: int):
+    return _report_page(request, _report_get(request, pk))
+
+
+def _report_get(request, pk: int) -> ImmediateReport:
+    return get_scoped_or_404(
+        ImmediateReport.objects.select_related("enterprise", "alert", "town", "unit", "submitted_by"),
+        request.user,
+        pk=pk,
+    )
+
+
+def _report_page(request, report, *, values: dict | None = None, errors: dict | None = None):
+    """The report's page; ``values`` and ``errors``: a refused fill-in shown again as typed."""
+    risk = {True: "yes", False: "no"}.get(report.mass_incident_risk, "")
+    context = {
+        "page_title": f"即时报告：{report.enterprise.name}",
+        "report": report,
+        "rule": RULES_BY_CODE.get(report.rule),
+        "actions": immediate.report_actions(request.user, report),
+        "events": report.events.select_related("actor"),
+        "special_default": f"关于{report.enterprise.name}欠薪情况的专题报告",
+        "values": values
+        or {
+            "mass_incident_risk": risk,
+            "workers": report.workers,
+            "risk_judgement": report.risk_judgement,
+            "measures": report.measures,
+        },
+        "errors": errors or {},
+    }
+    return render(request, "monitoring/report_detail.html", context)
+
+
+REPORT_FIELDS = ("mass_incident_risk", "workers", "risk_judgement", "measures")
+
+
+def _report_fill(post) -> tuple[dict, dict, dict]:
+    """The fill-in form: as typed, as the service takes it, and what is wrong with it."""
+    typed = {key: post.get(key, "") for key in REPORT_FIELDS}
+    errors = {}
+    workers = typed["workers"].strip()
+    if workers and not re.fullmatch(r"[0-9]{1,6}", workers):
+        errors["workers"] = "涉及人数须为 0 至 100000 的整数"
+    fill = {
+        "mass_incident_risk": {"yes": True, "no": False}.get(typed["mass_incident_risk"]),
+        "risk_judgement": typed["risk_judgement"],
+        "measures": typed["measures"],
+        "workers": int(workers) if workers and not errors else None,
+    }
+    return typed, fill, errors
+
+
+@login_required
+@permission_required("monitoring.view_immediatereport", raise_exception=True)
+@require_POST
+def report_act(request, pk: int, action: str):
+    report = get_scoped_or_404(ImmediateReport.objects.select_related("enterprise"), request.user, pk=pk)
+    typed, fill, errors = _report_fill(request.POST)
+    try:
+        if action in ("save", "submit") and errors:
+            field = next(iter(errors))
+            raise DomainError(errors[field], field=field)
+        if action == "save":
+            immediate.report_save(actor=request.user, report=report, **fill)
+            messages.success(request, "已保存（尚未报送）。")
+        elif action == "submit":
+            immediate.report_submit(actor=request.user, report=report, **fill)
+            messages.success(request, "已报送联席办。")
+        elif action == "close":
+            immediate.report_close(actor=request.user, report=report, reason=request.POST.get("reason", ""))
+            messages.success(request, "已关闭。")
+        elif action == "special":
+            immediate.report_special(
+                actor=request.user,
+                report=report,
+                title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""),
+            )
+            messages.success(request, "已形成专题报告，区领导已收到。")
+        else:
+            raise Http404
+    except DomainError as exc:
+        if action in ("save", "submit") and exc.field in REPORT_FIELDS:
+            # Shown again as typed, the message at its field: nothing the user wrote is lost.
+            errors = {**errors, exc.field: exc.message}
+            return _report_page(request, _report_get(request, pk), values=typed, errors=errors)
+        messages.error(request, exc.message)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or "您无权执行该操作。")
+    return redirect("report-detail", pk=report.pk)
+
+
+@login_required
+@permission_required("monitoring.view_immediatereport", raise_exception=True)
+def report_word(request, pk: int):
+    report = get_scoped_or_404(ImmediateReport.objects.select_related("enterprise"), request.user, pk=pk)
+    if report.status not in (ReportStatus.SUBMITTED, ReportStatus.SPECIAL):
+        messages.error(request, "报送后才能导出。")
+        return redirect("report-detail", pk=report.pk)
+    name = (
+        report.special_title
+        if report.status == ReportStatus.SPECIAL
+        else f"即时报告-{report.enterprise.name}"
+    )
+    return docx_response(
+        request,
+        immediate.report_docx(report),
+        filename=name,
+        summary=f"导出即时报告 Word：{report.enterprise.name}",
+        detail={"report": report.pk},
+    )
