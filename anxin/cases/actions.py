@@ -36,7 +36,7 @@ from anxin.core.deadlines import due_after, end_of
 from anxin.core.errors import DomainError
 from anxin.core.money import format_yuan
 from anxin.core.policy import param_record
-from anxin.intake.uploads import sniff
+from anxin.core.uploads import sniff
 from anxin.org.models import Duty, Role, Unit
 
 Step = ActionStep.Step

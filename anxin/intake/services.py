@@ -31,6 +31,7 @@ from anxin.core.deadlines import due_after
 from anxin.core.errors import CalendarMissing, DomainError, ScopeViolation
 from anxin.core.money import format_yuan
 from anxin.core.policy import param, param_record
+from anxin.core.uploads import DOCUMENTS, sniff
 from anxin.core.validators import normalize_phone, validate_id_number, validate_phone, validate_uscc
 from anxin.intake.models import (
     Channel,
@@ -48,7 +49,6 @@ from anxin.intake.models import (
     Verification,
 )
 from anxin.intake.routing import Router
-from anxin.intake.uploads import DOCUMENTS, sniff
 from anxin.notify.services import notify_units, sms_send
 from anxin.org.access import acts_for
 from anxin.org.models import Role, Town, Unit

@@ -324,7 +324,7 @@ def _files_under(root) -> list:
 def test_an_oversize_photo_is_refused_in_chinese_and_nothing_is_written(
     client, world, town, settings, tmp_path
 ):
-    from anxin.intake.uploads import MAX_BYTES
+    from anxin.core.uploads import MAX_BYTES
 
     on_disk(settings, tmp_path / "media")
     big = SimpleUploadedFile("工资条.png", _png() + b"\0" * MAX_BYTES, content_type="image/png")
