@@ -48,11 +48,12 @@ from anxin.intake.models import (
     Stage,
     Verification,
 )
-from anxin.intake.routing import Router
 from anxin.notify.services import notify_units, sms_send
 from anxin.org.access import acts_for
 from anxin.org.models import Role, Town, Unit
+from anxin.org.routing import Router
 from anxin.registry.models import Enterprise
+from anxin.registry.selectors import enterprise_kind_codes
 from anxin.registry.services import enterprise_create
 
 Action = SignalEvent.Action
@@ -326,7 +327,7 @@ def signals_record(
         index, problems = problems_by_item[0]
         raise ValidationError({k: [v] for k, v in problems.items()}, code=str(index))
     matcher = _Matcher(items)
-    router = Router()
+    router = Router(kinds_of=enterprise_kind_codes)
     due_for = _DueCache()
     references = defaultdict(set)
     for item in items:
@@ -862,7 +863,7 @@ def signal_match(*, actor, signal: Signal, enterprise: Enterprise) -> Signal:
     require_perm(actor, "intake.triage_signal")
     if signal.enterprise_id:
         raise DomainError(_("该线索已关联企业“%(e)s”") % {"e": signal.enterprise.name}, code="matched")
-    router = Router()
+    router = Router(kinds_of=enterprise_kind_codes)
     route = router.route(enterprise=enterprise, project=signal.project, kind=signal.kind)
     now = timezone.now()
     with acting(actor):

@@ -21,11 +21,12 @@ from anxin.core.access import is_system, require_perm
 from anxin.core.audit import acting, system_actor
 from anxin.core.errors import DomainError
 from anxin.intake.models import Channel
-from anxin.intake.routing import Router
 from anxin.monitoring.models import Indicator, ScreeningCampaign, ScreeningTask
 from anxin.notify.services import notify_units
 from anxin.org.models import Role, Unit
+from anxin.org.routing import Router
 from anxin.registry.models import Enterprise, EnterpriseStatus
+from anxin.registry.selectors import enterprise_kind_codes
 
 INDUSTRIAL = {"industrial", "labour_intensive", "market"}
 BUILDING = {"construction", "real_estate", "water_construction"}
@@ -98,7 +99,9 @@ def campaign_launch(
         raise DomainError(_("范围内没有企业，请调整企业类型或镇（街道）"), field="kinds")
     from anxin.monitoring.services import Placed
 
-    router = Router()  # the alerts' routing: the department responsible by duty (§三), else 人社局
+    router = Router(
+        kinds_of=enterprise_kind_codes
+    )  # the alerts' routing: the department responsible by duty (§三), else 人社局
     router.prime([pk for pk, _town in scope])
     units = {pk: router.route(enterprise=Placed(pk, town_id)).unit_id for pk, town_id in scope}
     with acting(actor):

@@ -28,7 +28,6 @@ from anxin.core.errors import DomainError
 from anxin.core.models import PolicyParameter
 from anxin.core.policy import param_record
 from anxin.intake.models import Channel, SelfReport, Signal, SignalEvent
-from anxin.intake.routing import Router
 from anxin.monitoring import immediate, rules, watch
 from anxin.monitoring.models import (
     ACTIVE_ALERT,
@@ -46,6 +45,7 @@ from anxin.monitoring.models import (
 from anxin.notify.services import notify_units
 from anxin.org.access import acts_for
 from anxin.org.models import Role, Unit
+from anxin.org.routing import Router
 from anxin.registry.models import Enterprise
 
 Action = AlertEvent.Action
