@@ -7,16 +7,12 @@ an append-only ``SignalEvent`` for every change, notifications only after commit
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import secrets
-import threading
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +25,7 @@ from anxin.core.calendar import add_working_days
 from anxin.core.crypto import blind_index
 from anxin.core.deadlines import due_after
 from anxin.core.errors import CalendarMissing, DomainError, ScopeViolation
+from anxin.core.files import atomic_with_files, file_store
 from anxin.core.money import format_yuan
 from anxin.core.policy import param, param_record
 from anxin.core.uploads import DOCUMENTS, sniff
@@ -337,7 +334,7 @@ def signals_record(
     new_signals: list[Signal] = []
     events: list[SignalEvent] = []
     seen_refs: set[tuple[int, str]] = set()
-    with _files_removed_on_error(), transaction.atomic(), acting(actor):
+    with atomic_with_files(), acting(actor):
         # Signals already on file under these references, locked until the batch commits: a
         # verification or merge in between is neither lost nor overwritten.
         existing: dict[tuple[int, str], Signal] = {}
@@ -582,53 +579,14 @@ def attachment_store(
     *, actor, signal: Signal, name: str, content: bytes, allowed=DOCUMENTS, field: str = "attachments"
 ) -> SignalAttachment:
     """Keep a file with the signal after checking what it really is (a refusal names ``field``)."""
-    content_type, extension = sniff(content, allowed=allowed, field=field, name=name)
-    attachment = SignalAttachment(
-        signal=signal,
-        token=uuid.uuid4().hex,
-        extension=extension,
-        name=(name or "附件")[-150:],
-        content_type=content_type,
-        size=len(content),
-        uploaded_by=actor,
+    return file_store(
+        record=SignalAttachment(signal=signal, name=(name or "附件")[-150:]),
+        actor=actor,
+        name=name,
+        content=content,
+        field=field,
+        allowed=allowed,
     )
-    attachment.file.save(f"upload{extension}", ContentFile(content), save=False)
-    try:
-        attachment.save()
-    except Exception:
-        attachment.file.delete(save=False)
-        raise
-    _STORED.get().append(attachment.file.name)
-    return attachment
-
-
-class _Stored(threading.local):
-    def __init__(self):
-        self.stack: list[list[str]] = []
-
-    def get(self) -> list[str]:
-        return self.stack[-1] if self.stack else []
-
-
-_STORED = _Stored()
-
-
-@contextlib.contextmanager
-def _files_removed_on_error():
-    """Files written inside the block are deleted again if the block fails (its rows roll back)."""
-    from django.core.files.storage import default_storage
-
-    _STORED.stack.append([])
-    try:
-        yield
-    except BaseException:
-        for name in _STORED.stack[-1]:
-            default_storage.delete(name)
-        raise
-    finally:
-        done = _STORED.stack.pop()
-        if _STORED.stack:
-            _STORED.stack[-1].extend(done)
 
 
 # --- stage transitions (DESIGN rule 4) --------------------------------------------------------
@@ -1128,7 +1086,7 @@ def portal_submit(*, facts: dict, town: Town, photos: list[tuple[str, bytes]], i
         raise DomainError(_("请填写手机号，用于查询办理进度"), field="reporter_phone")
     channel = Channel.objects.get(is_public=True)
     actor = system_actor()
-    with _files_removed_on_error(), transaction.atomic():
+    with atomic_with_files():
         _portal_gate(ip=ip, action=PortalAttempt.Action.SUBMIT)
         PortalAttempt.objects.create(ip_hash=_ip_hash(ip), action=PortalAttempt.Action.SUBMIT)
         facts = {**facts, "kind": SignalKind.WAGE_COMPLAINT, "received_at": timezone.now()}
@@ -1251,7 +1209,7 @@ def self_report_record(
     scan: tuple[str, bytes] | None = None,
 ) -> SelfReport:
     """Enter an enterprise's written arrears report; judge its timeliness; record the signal."""
-    with _files_removed_on_error(), transaction.atomic():
+    with atomic_with_files():
         return _self_report_record(
             actor=actor,
             enterprise=enterprise,
