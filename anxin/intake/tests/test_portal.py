@@ -363,7 +363,7 @@ def fire_submissions_at_once(*, town, count: int, ip: str, monkeypatch) -> list[
     from django.db import connection
 
     barrier = threading.Barrier(count, timeout=20)
-    early_check, record = services.portal_limited, services.signal_record
+    early_check, record = services.portal.portal_limited, services.portal.signal_record
 
     def early_check_then_wait(**kwargs):
         limited = early_check(**kwargs)
@@ -374,8 +374,8 @@ def fire_submissions_at_once(*, town, count: int, ip: str, monkeypatch) -> list[
         time.sleep(0.15)  # widen the window between the check and the commit
         return record(**kwargs)
 
-    monkeypatch.setattr(services, "portal_limited", early_check_then_wait)
-    monkeypatch.setattr(services, "signal_record", slow_record)
+    monkeypatch.setattr(services.portal, "portal_limited", early_check_then_wait)
+    monkeypatch.setattr(services.portal, "signal_record", slow_record)
     outcomes: list[object] = [None] * count
 
     def submit(index: int) -> None:
