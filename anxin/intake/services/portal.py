@@ -33,7 +33,6 @@ from anxin.org.models import Town
 
 Action = SignalEvent.Action
 
-
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 symbols, no 0/O or 1/I
 CODE_LENGTH = 16  # 80 bits
 

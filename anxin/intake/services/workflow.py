@@ -18,7 +18,6 @@ from anxin.org.access import acts_for
 
 Action = SignalEvent.Action
 
-
 HANDLER = "handler"  # the office, the assigned department, the signal's town
 TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {
     (Stage.RECEIVED, Action.ACCEPT): (Stage.VERIFYING, "intake.verify_signal"),
