@@ -51,14 +51,14 @@ def test_two_channels_sending_one_reference_at_once_leave_one_signal(district, m
     company = enterprise(town="luoxi")
     channel = Channel.objects.get(code="hotline-12333")
     barrier = threading.Barrier(2, timeout=10)
-    insert = services._bulk_insert
+    insert = services.recording._bulk_insert
 
     # Both have looked for the reference and found nothing; now both insert.
     def insert_after_both_looked(signals):
         barrier.wait()
         return insert(signals)
 
-    monkeypatch.setattr(services, "_bulk_insert", insert_after_both_looked)
+    monkeypatch.setattr(services.recording, "_bulk_insert", insert_after_both_looked)
     received = timezone.now()
 
     def send(index: int):

@@ -6,10 +6,8 @@ the referral only when Jiangsu's threshold for 拒不支付劳动报酬罪 is me
 from __future__ import annotations
 
 import datetime
-import uuid
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,9 +32,9 @@ from anxin.core.access import is_system, require_perm
 from anxin.core.audit import acting, guarded_update
 from anxin.core.deadlines import due_after, end_of
 from anxin.core.errors import DomainError
+from anxin.core.files import atomic_with_files, file_store
 from anxin.core.money import format_yuan
 from anxin.core.policy import param_record
-from anxin.intake.uploads import sniff
 from anxin.org.models import Duty, Role, Unit
 
 Step = ActionStep.Step
@@ -578,33 +576,22 @@ def document_attach(
     title = (title or "").strip() or DocumentKind(kind).label
     if len(title) > 150:
         raise DomainError(_("标题不能超过 150 个字"), field="title")
-    content_type, extension = sniff(content, field="file", name=name)
-    document = CaseDocument(
-        case=case,
-        action=action,
-        kind=kind,
-        title=title,
-        token=uuid.uuid4().hex,
-        extension=extension,
-        content_type=content_type,
-        size=len(content),
-        uploaded_by=actor,
-    )
-    document.file.save(f"upload{extension}", ContentFile(content), save=False)
-    try:
-        with transaction.atomic(), acting(actor):
-            document.save()
-            where = f"（{action.get_kind_display()}）" if action else ""
-            _event(
-                case,
-                CaseEvent.Kind.DOCUMENT,
-                actor,
-                timezone.now(),
-                f"上传{document.get_kind_display()}{where}：{title}",
-            )
-    except BaseException:
-        document.file.delete(save=False)
-        raise
+    with atomic_with_files(), acting(actor):
+        document = file_store(
+            record=CaseDocument(case=case, action=action, kind=kind, title=title),
+            actor=actor,
+            name=name,
+            content=content,
+            field="file",
+        )
+        where = f"（{action.get_kind_display()}）" if action else ""
+        _event(
+            case,
+            CaseEvent.Kind.DOCUMENT,
+            actor,
+            timezone.now(),
+            f"上传{document.get_kind_display()}{where}：{title}",
+        )
     return document
 
 

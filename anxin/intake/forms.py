@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anxin.core.forms import FilterForm
-from anxin.core.money import YuanFormField
+from anxin.core.money import YuanFormField, parse_yuan
 from anxin.intake import services
 from anxin.intake.models import Channel, Satisfaction, SignalKind, Stage, Verification
 from anxin.org.models import Town
@@ -224,8 +224,6 @@ class SelfReportForm(forms.Form):
         return enterprise
 
     def clean_plan(self):
-        from anxin.core.money import parse_yuan
-
         steps = []
         for number, line in enumerate(self.cleaned_data["plan"].splitlines(), start=1):
             parts = line.split(None, 2)

@@ -20,8 +20,10 @@ from anxin.core.models import SecurityEventKind
 from anxin.core.money import parse_yuan
 from anxin.core.services import security_event_record
 from anxin.core.tabular import Column, ImportResult, RowError, read_table, template_bytes
-from anxin.intake import services
 from anxin.intake.models import Channel, Signal, SignalKind
+from anxin.intake.services.facts import FACT_FIELDS, clean_facts
+from anxin.intake.services.recording import Incoming, _facts_differ, _Matcher, signals_record
+from anxin.intake.services.reference import channels_for
 from anxin.org.models import Town
 
 COLUMNS = [
@@ -116,7 +118,7 @@ class _Lookups:
             self.towns[town.name] = town
             self.towns[town.code] = town
         self.channels = {}
-        for channel in services.channels_for(actor):
+        for channel in channels_for(actor):
             self.channels[channel.code] = channel
             self.channels[channel.name] = channel
 
@@ -195,7 +197,7 @@ def signal_import(
         channel = Channel.objects.filter(code=code).first()
         if channel is None:
             raise DomainError(_("未知的渠道代码“%(c)s”") % {"c": code}, field="channel")
-    if channel is not None and channel not in services.channels_for(actor):
+    if channel is not None and channel not in channels_for(actor):
         raise DomainError(_("您所在单位不能在“%(c)s”渠道导入线索") % {"c": channel.name}, field="channel")
     rows = read_table(content, filename, COLUMNS)
     lookups = _Lookups(actor)
@@ -206,7 +208,7 @@ def signal_import(
     for row_no, record in rows:
         out, problems = _parse_row(record, lookups, channel)
         if not problems:
-            for key, message in services.clean_facts(out["facts"], now=now).items():
+            for key, message in clean_facts(out["facts"], now=now).items():
                 problems.append((key if key in HEADER else "summary", message))
         for key, message in problems:
             result.errors.append(RowError(row_no, HEADER.get(key, ""), message))
@@ -221,10 +223,10 @@ def signal_import(
         seen[key] = row_no
         parsed.append((row_no, out))
     items = [
-        services.Incoming(channel=o["channel"], facts=o["facts"], reference=o["reference"], town=o["town"])
+        Incoming(channel=o["channel"], facts=o["facts"], reference=o["reference"], town=o["town"])
         for _n, o in parsed
     ]
-    matcher = services._Matcher(items)
+    matcher = _Matcher(items)
     scope = scope_of(actor)
     existing = {}
     refs_by_channel: dict[int, set[str]] = {}
@@ -250,9 +252,7 @@ def signal_import(
             action = "新增"
             changed = []
         else:
-            changed = services._facts_differ(
-                current, {k: v for k, v in item.facts.items() if k in services.FACT_FIELDS}
-            )
+            changed = _facts_differ(current, {k: v for k, v in item.facts.items() if k in FACT_FIELDS})
             action = "更新" if changed else "无变化"
         result.preview.append(
             {
@@ -269,7 +269,7 @@ def signal_import(
     if result.errors or dry_run:
         return result
     try:
-        recorded = services.signals_record(actor=actor, items=items)
+        recorded = signals_record(actor=actor, items=items)
     except ValidationError as exc:
         index = int(exc.code) if (exc.code or "").isdigit() else 0
         row_no = parsed[index][0] if parsed else 0

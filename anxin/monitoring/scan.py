@@ -28,7 +28,6 @@ from anxin.core.deadlines import due_after
 from anxin.core.models import PolicyParameter
 from anxin.core.policy import param_record
 from anxin.intake.models import SelfReport, Signal, SignalEvent
-from anxin.intake.routing import Router
 from anxin.monitoring import immediate, rules, watch
 from anxin.monitoring.models import (
     ACTIVE_ALERT,
@@ -45,6 +44,7 @@ from anxin.monitoring.models import (
 )
 from anxin.notify.services import notify_units
 from anxin.org.models import Unit
+from anxin.org.routing import Router
 from anxin.registry.models import Enterprise
 
 Action = AlertEvent.Action

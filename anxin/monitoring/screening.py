@@ -22,13 +22,14 @@ from anxin.core.audit import acting, system_actor
 from anxin.core.errors import DomainError
 from anxin.intake import services as intake_services
 from anxin.intake.models import Channel, Signal, Stage, Verification
-from anxin.intake.routing import Router
 from anxin.monitoring import services as monitoring_services
 from anxin.monitoring.models import Indicator, ScreeningCampaign, ScreeningTask
 from anxin.monitoring.scan import Placed
 from anxin.notify.services import notify_units
 from anxin.org.models import Role, Unit
+from anxin.org.routing import Router
 from anxin.registry.models import Enterprise, EnterpriseStatus
+from anxin.registry.selectors import enterprise_kind_codes
 
 INDUSTRIAL = {"industrial", "labour_intensive", "market"}
 BUILDING = {"construction", "real_estate", "water_construction"}
@@ -99,7 +100,8 @@ def campaign_launch(
     scope = list(enterprises.values_list("pk", "town_id"))
     if not scope:
         raise DomainError(_("范围内没有企业，请调整企业类型或镇（街道）"), field="kinds")
-    router = Router()  # the alerts' routing: the department responsible by duty (§三), else 人社局
+    # The alerts' routing: the department responsible by duty (§三), else 人社局.
+    router = Router(kinds_of=enterprise_kind_codes)
     router.prime([pk for pk, _town in scope])
     units = {pk: router.route(enterprise=Placed(pk, town_id)).unit_id for pk, town_id in scope}
     with acting(actor):

@@ -15,6 +15,17 @@ def enterprise_matches(q: str, *, via: str = "enterprise__") -> Q:
     return Q(**{f"{via}name__icontains": q}) | Q(**{f"{via}uscc": normalize_uscc(q)})
 
 
+def enterprise_kind_codes(enterprise_ids) -> list[tuple[int, str]]:
+    """(enterprise id, kind code) for each kind of the given enterprises — what routing reads
+    (``org.routing.Router(kinds_of=...)``). Not scoped: routing decides for the system, not for a
+    reader."""
+    return list(
+        Enterprise.kinds.through.objects.filter(enterprise_id__in=enterprise_ids).values_list(
+            "enterprise_id", "enterprisekind__code"
+        )
+    )
+
+
 def enterprise_list(
     *, user, q: str = "", town: str = "", kind: str = "", status: str = "", industry: str = ""
 ) -> QuerySet[Enterprise]:

@@ -9,7 +9,9 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from anxin.intake.models import SelfReport, Signal
+from anxin.intake.services import signal_verify
 from anxin.intake.tests.factories import signal
+from anxin.registry.tests.factories import make_uscc
 
 
 def _auth(api_client, user):
@@ -168,7 +170,6 @@ def test_verify_outside_scope_is_404(world, api_client, xuejia):
 def test_list_filters_by_enterprise_kind_and_verification(world, api_client, office):
     a = signal(enterprise=world.luoxi_factory)
     signal(enterprise=world.xuejia_factory, kind="suspension", channel_code="grid")
-    from anxin.intake.services import signal_verify
 
     signal_verify(actor=office, signal=a, result="substantiated", note="属实")
     client = _auth(api_client, office)
@@ -250,8 +251,6 @@ def test_the_api_says_who_verified_by_name_and_unit(world, api_client, luoxi, of
 def test_the_verified_by_column_costs_no_query_per_row(
     world, api_client, office, django_assert_max_num_queries
 ):
-    from anxin.intake.services import signal_verify
-
     for _ in range(15):
         signal_verify(
             actor=office, signal=signal(enterprise=world.luoxi_factory), result="unfounded", note="不属实"
@@ -279,8 +278,6 @@ def test_the_listed_kinds_are_exactly_those_a_post_accepts(world, renshe_api):
 
 
 def test_the_enterprise_filter_also_finds_unmatched_signals_carrying_its_code(world, renshe_api, office):
-    from anxin.registry.tests.factories import make_uscc
-
     code = make_uscc()
     waiting = renshe_api.post(
         "/api/v1/signals/",

@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from anxin.core.audit import system_actor
 from anxin.core.errors import DomainError
 from anxin.core.models import SecurityEvent
+from anxin.core.tabular import MAX_BYTES
 from anxin.intake.importing import COLUMNS, signal_import, signal_template
 from anxin.intake.models import Channel, Signal
 from anxin.intake.tests.factories import on_disk
@@ -165,7 +166,6 @@ def test_import_through_the_screen(world, login, renshe):
 
 def _over_10_mb(world) -> bytes:
     """A well-formed CSV of valid rows, padded past the 10 MB import limit."""
-    from anxin.core.tabular import MAX_BYTES
 
     content = _csv([_row(1, world.luoxi_factory)])
     return content + b"\n" * (MAX_BYTES + 1 - len(content))

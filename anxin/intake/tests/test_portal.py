@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
+import threading
+import time
 
 import pytest
+import time_machine
 from captcha.models import CaptchaStore
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.utils import timezone
 from PIL import Image
 
+from anxin.core.errors import DomainError
+from anxin.core.services import policy_parameter_set
+from anxin.core.uploads import MAX_BYTES
 from anxin.intake import services
-from anxin.intake.models import PortalAttempt, Signal, SignalEvent, Stage
+from anxin.intake.models import PortalAttempt, PortalBucket, Signal, SignalEvent, Stage
 from anxin.intake.tests.factories import on_disk
 from anxin.notify.models import SmsMessage
+from anxin.org.models import Town
 
 PHONE = "13912345678"
 
@@ -145,10 +155,6 @@ def test_the_privacy_notice_must_be_accepted(client, world, town):
 
 
 def test_the_submissions_per_hour_limit_holds(client, world, town, office):
-    from django.utils import timezone
-
-    from anxin.core.services import policy_parameter_set
-
     policy_parameter_set(
         actor=office,
         code="portal.submissions_per_hour",
@@ -285,9 +291,6 @@ def test_leaving_forgets_the_proof(client, world, town):
 
 
 def test_a_proof_expires_after_half_an_hour(client, world, town):
-    import time_machine
-    from django.utils import timezone
-
     _report(client, town)
     code = Signal.objects.get().tracking_code
     with time_machine.travel(timezone.now() + timezone.timedelta(minutes=31)):
@@ -324,8 +327,6 @@ def _files_under(root) -> list:
 def test_an_oversize_photo_is_refused_in_chinese_and_nothing_is_written(
     client, world, town, settings, tmp_path
 ):
-    from anxin.intake.uploads import MAX_BYTES
-
     on_disk(settings, tmp_path / "media")
     big = SimpleUploadedFile("工资条.png", _png() + b"\0" * MAX_BYTES, content_type="image/png")
     response = _report(client, town, photos=[big])
@@ -357,13 +358,9 @@ def fire_submissions_at_once(*, town, count: int, ip: str, monkeypatch) -> list[
     have), and each holds its transaction open a little after the binding check: without a lock
     they would all count the same attempts and all get in.
     """
-    import threading
-    import time
-
-    from django.db import connection
 
     barrier = threading.Barrier(count, timeout=20)
-    early_check, record = services.portal_limited, services.signal_record
+    early_check, record = services.portal.portal_limited, services.portal.signal_record
 
     def early_check_then_wait(**kwargs):
         limited = early_check(**kwargs)
@@ -374,8 +371,8 @@ def fire_submissions_at_once(*, town, count: int, ip: str, monkeypatch) -> list[
         time.sleep(0.15)  # widen the window between the check and the commit
         return record(**kwargs)
 
-    monkeypatch.setattr(services, "portal_limited", early_check_then_wait)
-    monkeypatch.setattr(services, "signal_record", slow_record)
+    monkeypatch.setattr(services.portal, "portal_limited", early_check_then_wait)
+    monkeypatch.setattr(services.portal, "signal_record", slow_record)
     outcomes: list[object] = [None] * count
 
     def submit(index: int) -> None:
@@ -407,10 +404,6 @@ def fire_submissions_at_once(*, town, count: int, ip: str, monkeypatch) -> list[
 
 
 def set_submissions_per_hour(office, value: int) -> None:
-    from django.utils import timezone
-
-    from anxin.core.services import policy_parameter_set
-
     policy_parameter_set(
         actor=office,
         code="portal.submissions_per_hour",
@@ -422,9 +415,6 @@ def set_submissions_per_hour(office, value: int) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_per_address_limit_holds_for_submissions_fired_at_once(district, office, monkeypatch):
-    from anxin.core.errors import DomainError
-    from anxin.org.models import Town
-
     set_submissions_per_hour(office, 3)
     outcomes = fire_submissions_at_once(
         town=Town.objects.get(code="luoxi"), count=6, ip="203.0.113.7", monkeypatch=monkeypatch
@@ -437,13 +427,6 @@ def test_the_per_address_limit_holds_for_submissions_fired_at_once(district, off
 
 
 def test_the_tick_forgets_rate_limit_records_older_than_a_day(client, world, town):
-    import datetime
-
-    import time_machine
-    from django.utils import timezone
-
-    from anxin.intake.models import PortalBucket
-
     with time_machine.travel(timezone.now() - datetime.timedelta(days=3), tick=False):
         _report(client, town)
     _report(client, town)

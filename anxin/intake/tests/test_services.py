@@ -4,6 +4,7 @@ self-report timeliness, and the refusals that leave the database as it was."""
 from __future__ import annotations
 
 import datetime
+from io import StringIO
 
 import pytest
 import time_machine
@@ -12,6 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from anxin.core.audit import system_actor
+from anxin.core.calendar import add_working_days
 from anxin.core.errors import DomainError, ScopeViolation
 from anxin.core.services import policy_parameter_set
 from anxin.intake import services
@@ -19,6 +21,8 @@ from anxin.intake.models import Channel, DuplicateState, SelfReport, Signal, Sig
 from anxin.intake.tests.factories import channel, signal
 from anxin.notify.models import Notification
 from anxin.org.models import Unit
+from anxin.registry.models import Enterprise
+from anxin.registry.tests.factories import make_uscc
 
 TZ = timezone.get_current_timezone()
 
@@ -163,7 +167,6 @@ def test_a_verified_signal_is_never_overdue(world, office):
 def test_the_tick_command_runs_the_sweep_with_a_given_clock(world):
     with time_machine.travel(at("2026-11-20T10:00"), tick=False):
         signal(enterprise=world.luoxi_factory, received_at=at("2026-11-20T09:00"))
-    from io import StringIO
 
     out = StringIO()
     call_command("tick", "--now", "2026-12-01T09:00", stdout=out)
@@ -649,8 +652,6 @@ def test_tick_tells_the_town_too(world, luoxi, django_capture_on_commit_callback
 
 
 def test_a_self_report_deadline_on_a_holiday_runs_to_the_next_working_day(district):
-    from anxin.core.calendar import add_working_days
-
     since = datetime.date(2026, 9, 28)
     nominal = since + datetime.timedelta(days=5)  # 10月3日, inside the National Day holiday
     next_working_day = add_working_days(nominal, 0)
@@ -711,8 +712,6 @@ _REQUIRED = {"legal_rep": "张三", "address": "罗溪镇工业园1号", "indust
 
 
 def test_registering_the_named_employer_links_and_reroutes_the_signal(world, office):
-    from anxin.registry.tests.factories import make_uscc
-
     s = signal(employer_name="新北某建材有限公司", town=world.xuejia_factory.town)
     assert s.enterprise is None
     code = make_uscc()
@@ -730,9 +729,6 @@ def test_registering_the_named_employer_links_and_reroutes_the_signal(world, off
 
 
 def test_registering_for_an_already_matched_signal_creates_nothing(world, office):
-    from anxin.registry.models import Enterprise
-    from anxin.registry.tests.factories import make_uscc
-
     s = signal(enterprise=world.luoxi_factory)
     before = Enterprise.objects.count()
     with pytest.raises(DomainError, match="已关联企业"):
@@ -748,9 +744,6 @@ def test_registering_for_an_already_matched_signal_creates_nothing(world, office
 
 
 def test_a_refused_match_rolls_the_new_enterprise_back(world, office):
-    from anxin.registry.models import Enterprise
-    from anxin.registry.tests.factories import make_uscc
-
     s = signal(employer_name="无名公司", town=world.luoxi_factory.town)
     stale = Signal.objects.get(pk=s.pk)
     services.signal_match(actor=office, signal=s, enterprise=world.luoxi_factory)  # someone else, meanwhile

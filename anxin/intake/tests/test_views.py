@@ -7,6 +7,8 @@ import io
 
 import openpyxl
 import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from anxin.core.models import SecurityEvent
@@ -17,6 +19,8 @@ from anxin.intake.tests.factories import on_disk, signal
 from anxin.intake.tests.test_portal import _png
 from anxin.intake.tests.test_services import _self_report
 from anxin.notify.models import Notification
+from anxin.registry.models import Enterprise
+from anxin.registry.tests.factories import make_uscc
 
 
 @pytest.fixture
@@ -350,8 +354,6 @@ def _signal_post(world, **changes) -> dict:
 
 
 def test_officer_form_attachments_are_stored_by_their_content(world, login, renshe, settings, tmp_path):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     on_disk(settings, tmp_path / "media")
     files = [
         SimpleUploadedFile("工资条.jpg", _png(), content_type="image/jpeg"),  # a PNG under a .jpg name
@@ -384,8 +386,6 @@ def test_officer_form_attachments_are_stored_by_their_content(world, login, rens
 def test_a_bad_officer_attachment_is_refused_on_its_field_and_nothing_is_written(
     world, login, renshe, settings, tmp_path, name, content, message
 ):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     on_disk(settings, tmp_path / "media")
     good = SimpleUploadedFile("好的.png", _png(), content_type="image/png")
     bad = SimpleUploadedFile(name, content, content_type="application/pdf")
@@ -413,8 +413,6 @@ def _self_report_post(world, **changes) -> dict:
 def test_a_self_report_scan_through_the_form_is_stored_with_the_report(
     world, login, renshe, settings, tmp_path
 ):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     on_disk(settings, tmp_path / "media")
     scan = SimpleUploadedFile("书面报告.pdf", PDF, content_type="application/pdf")
     client = login(renshe)
@@ -441,8 +439,6 @@ def test_a_self_report_scan_through_the_form_is_stored_with_the_report(
 def test_a_bad_self_report_scan_is_refused_on_its_field_and_nothing_is_written(
     world, login, renshe, settings, tmp_path, name, content, message
 ):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     on_disk(settings, tmp_path / "media")
     scan = SimpleUploadedFile(name, content, content_type="application/pdf")
     response = login(renshe).post("/self-reports/new/", _self_report_post(world, scan=scan))
@@ -476,8 +472,6 @@ def test_script_in_the_employer_and_reporter_name_shows_as_text_on_the_signal_pa
 
 
 def _overdue_signal(world):
-    import time_machine
-
     then = timezone.now() - datetime.timedelta(days=30)
     with time_machine.travel(then, tick=False):
         return signal(enterprise=world.luoxi_factory, received_at=then - datetime.timedelta(minutes=5))
@@ -548,8 +542,6 @@ def _enterprise_post(**changes) -> dict:
 
 
 def test_register_one_prefills_the_enterprise_form_from_the_signal(world, login, office):
-    from anxin.registry.tests.factories import make_uscc
-
     code = make_uscc()
     s = signal(employer_name="新北某建材有限公司", employer_uscc=code, town=world.luoxi_factory.town)
     client = login(office)
@@ -571,9 +563,6 @@ def test_register_one_prefills_the_enterprise_form_from_the_signal(world, login,
 
 
 def test_after_registering_the_signal_is_linked_to_the_new_enterprise(world, login, office):
-    from anxin.registry.models import Enterprise
-    from anxin.registry.tests.factories import make_uscc
-
     code = make_uscc()
     s = signal(employer_name="新北某建材有限公司", employer_uscc=code, town=world.luoxi_factory.town)
     response = login(office).post(
@@ -591,8 +580,6 @@ def test_after_registering_the_signal_is_linked_to_the_new_enterprise(world, log
 
 
 def test_a_bad_new_enterprise_form_links_nothing_and_creates_nothing(world, login, office):
-    from anxin.registry.models import Enterprise
-
     s = signal(employer_name="新北某建材有限公司", town=world.luoxi_factory.town)
     before = Enterprise.objects.count()
     response = login(office).post(

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image
 
 from anxin.core.errors import DomainError
-from anxin.intake.tests.test_portal import _png
-from anxin.intake.uploads import IMAGES, MAX_BYTES, sniff
+from anxin.core.uploads import IMAGES, MAX_BYTES, sniff
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20), "red").save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def test_a_file_of_exactly_5_mb_is_accepted():

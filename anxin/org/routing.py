@@ -1,17 +1,29 @@
-"""Who answers for a signal: the enterprise's town (§二 属地管理) and the line department (§三).
+"""Who answers for an enterprise (a signal, an alert, a screening task): the enterprise's town
+(§二 属地管理) and the line department (§三).
 
-The department is the project's supervising department when the signal names a project; else
+The department is the project's supervising department when a signal names a project; else
 the unit the district file names for the signal's kind (``intake.route_by_kind``: 社保欠费 →
 税务, §三(十四)); else the unit of the first duty in ``intake.route_by_duty`` whose line names one
 of the enterprise's kinds (城建局 for 建筑施工 and 房地产开发, 水利局, 财政局 for 国有企业); else
 ``intake.default_department`` (人社局, labour inspection §三(七)). Each choice records why.
+
+It lives in org (units and their duties) so that intake and monitoring, both later in the flow,
+may use it. It reads no later app: the enterprises' kinds come from the caller (``kinds_of``, a
+registry selector) or are filled in by the caller (``enterprise_kinds``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import yaml
+from django.conf import settings
+
 from anxin.org.models import Duty, Unit
+
+# enterprise ids → (enterprise id, kind code) pairs
+KindsReader = Callable[[list[int]], Iterable[tuple[int, str]]]
 
 
 @dataclass(frozen=True)
@@ -22,10 +34,15 @@ class Route:
 
 
 class Router:
-    """Routing tables read once (an import routes thousands of rows with them)."""
+    """Routing tables read once (an import routes thousands of rows with them).
 
-    def __init__(self):
-        config = intake_settings()
+    ``kinds_of`` reads the kinds of enterprises not yet in ``enterprise_kinds``; a caller that
+    fills ``enterprise_kinds`` itself (the scan) needs none.
+    """
+
+    def __init__(self, *, kinds_of: KindsReader | None = None):
+        config = routing_settings()
+        self.kinds_of = kinds_of
         units = {u.code: u for u in Unit.objects.all()}
         self.kind_units: list[tuple[str, Unit, Duty]] = []
         duties = {
@@ -52,14 +69,16 @@ class Router:
         )
 
     def prime(self, enterprise_ids) -> None:
-        from anxin.registry.models import Enterprise
-
         ids = [i for i in set(enterprise_ids) if i and i not in self.enterprise_kinds]
+        if not ids:
+            return
+        if self.kinds_of is None:
+            raise TypeError(
+                "Router(kinds_of=...) is needed to read the kinds of enterprises it was not given"
+            )
         for enterprise_id in ids:
             self.enterprise_kinds[enterprise_id] = []
-        for enterprise_id, code in Enterprise.kinds.through.objects.filter(enterprise_id__in=ids).values_list(
-            "enterprise_id", "enterprisekind__code"
-        ):
+        for enterprise_id, code in self.kinds_of(ids):
             self.enterprise_kinds[enterprise_id].append(code)
 
     def route(self, *, enterprise=None, project=None, town=None, kind: str = "") -> Route:
@@ -97,13 +116,10 @@ class Router:
         return Route(town_id=town_id, unit_id=unit.pk if unit else None, note="；".join(parts))
 
 
-def intake_settings() -> dict:
-    """The district file's ``intake`` section (read once per process)."""
-    cached = getattr(intake_settings, "_cache", None)
+def routing_settings() -> dict:
+    """The routing settings in the district file's ``intake`` section (read once per process)."""
+    cached = getattr(routing_settings, "_cache", None)
     if cached is None:
-        import yaml
-        from django.conf import settings
-
         try:
             data = yaml.safe_load(settings.DISTRICT_FILE.read_text(encoding="utf-8")) or {}
         except OSError:
@@ -114,5 +130,5 @@ def intake_settings() -> dict:
             "route_by_kind": dict(section.get("route_by_kind") or {}),
             "route_by_duty": list(section.get("route_by_duty") or []),
         }
-        intake_settings._cache = cached
+        routing_settings._cache = cached
     return cached

@@ -1,0 +1,185 @@
+"""A signal's stages (DESIGN rule 4): the transitions table, who may act on a signal, and the
+services that move it — accept, verify, handle, close — plus the public reply and internal notes."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anxin.core import events as domain_events
+from anxin.core.access import is_system, require_perm
+from anxin.core.audit import acting
+from anxin.core.errors import DomainError
+from anxin.intake.models import Signal, SignalEvent, Stage, Verification
+from anxin.notify.services import sms_send
+from anxin.org.access import acts_for
+
+Action = SignalEvent.Action
+
+HANDLER = "handler"  # the office, the assigned department, the signal's town
+TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {
+    (Stage.RECEIVED, Action.ACCEPT): (Stage.VERIFYING, "intake.verify_signal"),
+    (Stage.RECEIVED, Action.VERIFY): (Stage.VERIFIED, "intake.verify_signal"),
+    (Stage.VERIFYING, Action.VERIFY): (Stage.VERIFIED, "intake.verify_signal"),
+    (Stage.VERIFIED, Action.HANDLE): (Stage.HANDLING, "intake.reply_signal"),
+    (Stage.VERIFIED, Action.CLOSE): (Stage.CLOSED, "intake.reply_signal"),
+    (Stage.HANDLING, Action.CLOSE): (Stage.CLOSED, "intake.reply_signal"),
+}
+
+
+def is_handler(actor, signal: Signal) -> bool:
+    """The office, a user of the assigned department, or a user of the signal's town."""
+    return acts_for(actor, town_id=signal.town_id, unit_ids=[signal.assigned_unit_id])
+
+
+def allowed_actions(actor, signal: Signal) -> list[str]:
+    if signal.merged_into_id or not is_handler(actor, signal):
+        return []
+    return [
+        action
+        for (stage, action), (_to, perm) in TRANSITIONS.items()
+        if stage == signal.stage and (is_system(actor) or actor.has_perm(perm))
+    ]
+
+
+def _move(*, actor, signal: Signal, action: str, note: str, updates: dict | None = None) -> Signal:
+    key = (signal.stage, action)
+    if signal.merged_into_id:
+        raise DomainError(
+            _("该线索已并入 #%(n)d，请在主线索上办理") % {"n": signal.merged_into_id}, code="merged"
+        )
+    if key not in TRANSITIONS:
+        raise DomainError(
+            _("线索处于“%(s)s”阶段，不能“%(a)s”")
+            % {"s": signal.get_stage_display(), "a": Action(action).label},
+            code="transition",
+        )
+    to_stage, perm = TRANSITIONS[key]
+    require_perm(actor, perm)
+    if not is_handler(actor, signal):
+        raise PermissionDenied(_("只有联席办、条线部门或属地镇/街道可以办理该线索"))
+    now = timezone.now()
+    values = {"stage": to_stage, "updated_at": now, **(updates or {})}
+    with transaction.atomic(), acting(actor):
+        touched = Signal.objects.filter(pk=signal.pk, stage=signal.stage, merged_into__isnull=True).update(
+            **values
+        )
+        if touched != 1:
+            raise DomainError(_("该线索已被他人处理，请刷新后查看"), code="conflict")
+        if signal.enterprise_id:
+            domain_events.publish("signals.changed", enterprise_ids=[signal.enterprise_id])
+        SignalEvent.objects.create(
+            signal=signal,
+            action=action,
+            from_stage=signal.stage,
+            to_stage=to_stage,
+            actor=actor,
+            at=now,
+            note=note,
+        )
+        # A merged source follows its primary (it is the same matter), from whatever stage it was at.
+        for source in Signal.objects.filter(merged_into=signal).exclude(stage=to_stage):
+            if Signal.objects.filter(pk=source.pk, stage=source.stage).update(**values) == 1:
+                SignalEvent.objects.create(
+                    signal=source,
+                    action=action,
+                    from_stage=source.stage,
+                    to_stage=to_stage,
+                    actor=actor,
+                    at=now,
+                    note=f"随主线索 #{signal.pk}：{note}",
+                )
+    signal.refresh_from_db()
+    return signal
+
+
+def signal_accept(*, actor, signal: Signal, note: str = "") -> Signal:
+    """Start verification (the worker sees 核实中)."""
+    return _move(actor=actor, signal=signal, action=Action.ACCEPT, note=note.strip())
+
+
+def signal_verify(*, actor, signal: Signal, result: str, note: str) -> Signal:
+    """Record what verification found: 属实 / 部分属实 / 不属实, with the facts found."""
+    if result not in (Verification.SUBSTANTIATED, Verification.PARTLY, Verification.UNFOUNDED):
+        raise DomainError(_("核实结论须为 属实、部分属实 或 不属实"), field="result")
+    note = (note or "").strip()
+    if not note:
+        raise DomainError(_("请填写核实情况"), field="note")
+    now = timezone.now()
+    label = Verification(result).label
+    return _move(
+        actor=actor,
+        signal=signal,
+        action=Action.VERIFY,
+        note=f"{label}：{note}",
+        updates={"verification": result, "verified_by": actor, "verified_at": now, "verification_note": note},
+    )
+
+
+def signal_handle(*, actor, signal: Signal, note: str) -> Signal:
+    """A verified matter moves into handling (mediation, an order to pay, a case)."""
+    if not (note or "").strip():
+        raise DomainError(_("请说明处理方式"), field="note")
+    if signal.verification == Verification.UNFOUNDED:
+        raise DomainError(_("核实结论为不属实的线索不能转入处理，请直接办结"), code="transition")
+    return _move(actor=actor, signal=signal, action=Action.HANDLE, note=note.strip())
+
+
+def signal_close(*, actor, signal: Signal, note: str) -> Signal:
+    """Close a verified matter. A worker's report needs a public reply first."""
+    if not (note or "").strip():
+        raise DomainError(_("请填写办结情况"), field="note")
+    if signal.tracking_code and not signal.public_reply:
+        raise DomainError(_("群众网上反映的线索须先答复反映人，才能办结"), field="note")
+    waiting = signal.merged_sources.filter(tracking_code__isnull=False, public_reply="").values_list(
+        "pk", flat=True
+    )
+    if waiting:
+        numbers = "、".join(f"#{pk}" for pk in waiting)
+        raise DomainError(
+            _("并入的群众网上反映 %(n)s 尚未答复反映人，请先逐条答复再办结") % {"n": numbers}, field="note"
+        )
+    return _move(actor=actor, signal=signal, action=Action.CLOSE, note=note.strip())
+
+
+@transaction.atomic
+def signal_reply(*, actor, signal: Signal, text: str) -> Signal:
+    """The public reply a worker reads on their status page; an SMS tells them it is there."""
+    require_perm(actor, "intake.reply_signal")
+    if not is_handler(actor, signal):
+        raise PermissionDenied(_("只有联席办、条线部门或属地镇/街道可以答复"))
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_("请填写答复内容"), field="text")
+    if len(text) > 2000:
+        raise DomainError(_("答复不超过 2000 字"), field="text")
+    now = timezone.now()
+    with acting(actor):
+        signal.public_reply, signal.replied_at = text, now
+        signal.save(update_fields=["public_reply", "replied_at", "updated_at"])
+        SignalEvent.objects.create(signal=signal, action=Action.REPLY, actor=actor, at=now, note=text)
+    if signal.tracking_code and signal.reporter_phone:
+        phone = signal.reporter_phone
+        transaction.on_commit(
+            lambda: sms_send(
+                phone=phone,
+                text="【安薪】您反映的欠薪问题有了新的答复，请凭查询码和手机号查看。",
+                topic="portal",
+            ),
+            robust=True,
+        )
+    return signal
+
+
+@transaction.atomic
+def signal_note(*, actor, signal: Signal, text: str) -> SignalEvent:
+    """An internal note (never shown to the worker); read-only roles cannot write one."""
+    require_perm(actor, "intake.verify_signal")
+    if not Signal.objects.for_user(actor).filter(pk=signal.pk).exists():
+        raise PermissionDenied
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_("请填写备注内容"), field="text")
+    return SignalEvent.objects.create(signal=signal, action=Action.NOTE, actor=actor, note=text[:2000])
