@@ -4,6 +4,7 @@ payments (recorded when a case closes, corrected by a reversing entry)."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -49,26 +50,29 @@ def notify_action(
 
 
 def instalments_set(
-    *, actor: User, action: LegalAction, rows: list[tuple[datetime.date, int]]
+    *, actor: User, action: LegalAction, rows: Sequence[tuple[datetime.date | None, int]]
 ) -> list[Instalment]:
-    """The payment schedule of a mediation agreement (replaces the unpaid part of the schedule)."""
+    """The payment schedule of a mediation agreement (replaces the unpaid part of the schedule).
+    ``rows``: (due date, fen) per instalment; a missing date or an amount not above zero is refused."""
     if action.kind not in SCHEDULED_KINDS:
         raise DomainError(_("只有调解、仲裁或诉讼可以约定分期履行"))
     if not handles(actor, action):
         raise PermissionDenied(_("只有承办单位或联席办可以登记履行计划"))
     if not rows:
         raise DomainError(_("请至少填写一期"))
+    dated: list[tuple[datetime.date, int]] = []
     for n, (due_on, amount) in enumerate(rows, start=1):
         if amount <= 0:
             raise DomainError(_("第 %(n)d 期金额须大于零") % {"n": n})
         if due_on is None:
             raise DomainError(_("第 %(n)d 期请填写应付日期") % {"n": n})
+        dated.append((due_on, amount))
     with transaction.atomic(), acting(actor):
         Instalment.objects.filter(action=action, paid_on__isnull=True).delete()
         made = Instalment.objects.bulk_create(
-            [Instalment(action=action, due_on=d, amount=a) for d, a in sorted(rows)]
+            [Instalment(action=action, due_on=d, amount=a) for d, a in sorted(dated)]
         )
-        total = sum(a for _d, a in rows)
+        total = sum(a for _d, a in dated)
         case_event(
             action.case,
             CaseEvent.Kind.ACTION,
@@ -80,7 +84,7 @@ def instalments_set(
 
 
 def instalment_paid(
-    *, actor: User, instalment: Instalment, paid_on: datetime.date, note: str = ""
+    *, actor: User, instalment: Instalment, paid_on: datetime.date | None, note: str = ""
 ) -> Instalment:
     """The handling unit (or the lead unit, or the office) records that an instalment was paid."""
     action = instalment.action

@@ -22,6 +22,7 @@ from anxin.core.errors import DomainError
 from anxin.money import selectors, services
 from anxin.money.forms import PaidForm, parse_schedule
 from anxin.money.models import Instalment
+from anxin.org.models import User
 
 
 def action_sections(request: HttpRequest, action: LegalAction) -> list[dict[str, Any]]:
@@ -51,10 +52,17 @@ def action_sections(request: HttpRequest, action: LegalAction) -> list[dict[str,
     return panels
 
 
+def _actor(request: HttpRequest) -> User:
+    """The signed-in user who acts (every view here is behind ``login_required``)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
+
+
 def schedule_set(request: HttpRequest, action: LegalAction) -> str:
     """``seam.ACTION_FORMS`` "instalments": the schedule typed line by line ("日期 金额")."""
     rows = parse_schedule(request.POST.get("schedule", ""))
-    services.instalments_set(actor=request.user, action=action, rows=rows)
+    services.instalments_set(actor=_actor(request), action=action, rows=rows)
     return f"已登记履行计划 {len(rows)} 期。"
 
 
@@ -67,11 +75,11 @@ def instalment_paid(request: HttpRequest, pk: int) -> HttpResponse:
     form = PaidForm(request.POST)
     kept = {"form": "paid", "instalment": instalment.pk, **request.POST.dict()}
     if not form.is_valid():
-        error = "；".join(e for errors in form.errors.values() for e in errors)
+        error = "；".join(str(e) for errors in form.errors.values() for e in errors)
         return action_page(request, action, kept={**kept, "error": error})
     try:
         services.instalment_paid(
-            actor=request.user, instalment=instalment, paid_on=form.cleaned_data["paid_on"],
+            actor=_actor(request), instalment=instalment, paid_on=form.cleaned_data["paid_on"],
             note=form.cleaned_data["note"],
         )  # fmt: skip
     except DomainError as exc:

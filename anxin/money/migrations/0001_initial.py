@@ -7,6 +7,8 @@ instalment (django-auditlog rows point at it) stays with it."""
 
 import django.db.models.deletion
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 
 def content_type_to_money(apps, schema_editor):
@@ -17,7 +19,7 @@ def content_type_to_cases(apps, schema_editor):
     _move_content_type(apps, schema_editor, "money", "cases")
 
 
-def _move_content_type(apps, schema_editor, old: str, new: str) -> None:
+def _move_content_type(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor, old: str, new: str) -> None:
     ContentType = apps.get_model("contenttypes", "ContentType")
     db = schema_editor.connection.alias
     types = ContentType.objects.using(db)

@@ -6,11 +6,13 @@ database (transactional: SQLite alters tables outside a transaction)."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.state import StateApps
 from django.utils import timezone
 
 from anxin.cases.tests.factories import open_case
@@ -21,13 +23,13 @@ BEFORE = [("cases", "0003_route_basis_duty_names"), ("money", None)]
 AFTER = [("cases", "0005_amount_paid_moves_to_money"), ("money", "0003_payments_from_closing")]
 
 
-def _migrate(targets) -> object:
+def _migrate(targets: Sequence[tuple[str, str | None]]) -> StateApps:
     """Migrate the test database to ``targets``; the historical apps of the cases part of it."""
     executor = MigrationExecutor(connection)
     executor.migrate(targets)
     executor.loader.build_graph()
     ContentType.objects.clear_cache()
-    nodes = [t for t in targets if t[1] is not None]
+    nodes = [(app, name) for app, name in targets if name is not None]
     return executor.loader.project_state(nodes).apps
 
 

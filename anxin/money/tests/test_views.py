@@ -4,6 +4,7 @@ far" on the case page, the Excel ledger, the API and the summary — asked once 
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
@@ -60,7 +61,7 @@ def test_someone_who_cannot_see_the_action_cannot_pay_its_instalment(scheduled, 
 
 def test_a_refused_payment_comes_back_on_the_action_page_with_what_was_typed(scheduled, login, sifa):
     _action, item = scheduled
-    tomorrow = timezone.localdate() + timezone.timedelta(days=1)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     response = login(sifa).post(
         f"/cases/instalments/{item.pk}/paid/", {"paid_on": tomorrow.isoformat(), "note": "转账（用户输入）"}
     )
@@ -87,7 +88,7 @@ def test_the_schedule_form_posts_to_the_action_page_and_a_unit_that_does_not_han
 # --- paid so far on cases' pages ---------------------------------------------------------------------------
 
 
-def _payment_queries(queries) -> int:
+def _payment_queries(queries: CaptureQueriesContext) -> int:
     return sum("money_payment" in q["sql"] for q in queries)
 
 
@@ -127,6 +128,7 @@ def test_the_excel_ledger_reads_paid_so_far_once(world, login, office):
         response = login(office).get("/cases/", {"export": "xlsx"})
     assert response.status_code == 200 and _payment_queries(queries) == 1
     sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
     header = [c.value for c in next(sheet.iter_rows(min_row=1, max_row=5)) if c.value]
     values = [c.value for row in sheet.iter_rows() for c in row]
     assert {"120,000.00", "120,001.00", "120,002.00"} <= set(values), header
