@@ -120,7 +120,8 @@ class CaseSerializer(serializers.ModelSerializer):
         return yuan_str(obj.amount_claimed)
 
     def get_amount_paid(self, obj) -> str:
-        """What money has recorded as paid on the case so far (``seam.paid_so_far``)."""
+        # what money has recorded as paid on the case so far (seam.paid_so_far); no docstring:
+        # it would become the field's description in the OpenAPI schema
         if self.paid is None or obj.pk not in self.paid:
             return yuan_str(paid_so_far([obj.pk])[obj.pk])
         return yuan_str(self.paid[obj.pk])
