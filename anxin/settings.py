@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "anxin.intake",
     "anxin.monitoring",
     "anxin.cases",
+    "anxin.money",
 ]
 
 MIDDLEWARE = [

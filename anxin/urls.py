@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("anxin.intake.urls")),
     path("", include("anxin.monitoring.urls")),
     path("", include("anxin.cases.urls")),
+    path("", include("anxin.money.urls")),
     path("captcha/", include("captcha.urls")),
     path("api/v1/", include(("anxin.api_urls", "api"), namespace="api")),
     path("admin/", admin.site.urls),

@@ -27,6 +27,7 @@ NOT_AUDITED = {
     "intake.PortalBucket": "rate-limit counter row of the public portal (one per hashed address, action and day), purged by tick",
     "cases.CaseEvent": "append-only history of a case",
     "cases.ActionStep": "append-only steps of a legal action",
+    "money.Payment": "append-only ledger: each entry records who and when; a correction is a reversing entry",
     "monitoring.AlertEvent": "append-only history of an alert",
     "monitoring.ImmediateReportEvent": "append-only history of an immediate report",
     "monitoring.WatchEvent": "append-only history of a watch entry",

@@ -24,7 +24,6 @@ from anxin.cases.models import (
     CaseDocument,
     CaseEvent,
     DocumentKind,
-    Instalment,
     LegalAction,
 )
 from anxin.cases.services import _event, _guard_plan, _notify, is_lead, office_unit_ids, works_on
@@ -454,75 +453,6 @@ def action_cancel(*, actor, action: LegalAction, reason: str) -> LegalAction:
         _notify(action.case, [action.unit_id], f"已撤回：{action.get_kind_display()}", reason, action=action)
     action.refresh_from_db()
     return action
-
-
-def instalments_set(*, actor, action: LegalAction, rows: list[tuple[datetime.date, int]]) -> list[Instalment]:
-    """The payment schedule of a mediation agreement (replaces the unpaid part of the schedule)."""
-    if action.kind not in (Kind.MEDIATION, Kind.COURT, Kind.ARBITRATION):
-        raise DomainError(_("只有调解、仲裁或诉讼可以约定分期履行"))
-    if not handles(actor, action):
-        raise PermissionDenied(_("只有承办单位或联席办可以登记履行计划"))
-    if not rows:
-        raise DomainError(_("请至少填写一期"))
-    for n, (due_on, amount) in enumerate(rows, start=1):
-        if amount <= 0:
-            raise DomainError(_("第 %(n)d 期金额须大于零") % {"n": n})
-        if due_on is None:
-            raise DomainError(_("第 %(n)d 期请填写应付日期") % {"n": n})
-    with transaction.atomic(), acting(actor):
-        action.instalments.filter(paid_on__isnull=True).delete()
-        made = Instalment.objects.bulk_create(
-            [Instalment(action=action, due_on=d, amount=a) for d, a in sorted(rows)]
-        )
-        total = sum(a for _d, a in rows)
-        _event(
-            action.case,
-            CaseEvent.Kind.ACTION,
-            actor,
-            timezone.now(),
-            f"{action.get_kind_display()}履行计划：{len(rows)} 期，共 ¥{format_yuan(total)}",
-        )
-    return made
-
-
-def instalment_paid(*, actor, instalment: Instalment, paid_on: datetime.date, note: str = "") -> Instalment:
-    """The handling unit (or the lead unit, or the office) records that an instalment was paid."""
-    action = instalment.action
-    if not may_mark_paid(actor, action):
-        raise PermissionDenied(_("只有承办单位、牵头单位或联席办可以登记履行情况"))
-    if action.status == ActionStatus.CANCELLED or not action.case.is_open:
-        raise DomainError(_("措施已撤回或案件已结案，不能再登记履行"), code="transition")
-    if paid_on is None:
-        raise DomainError(_("请填写实付日期"), field="paid_on")
-    if paid_on > timezone.localdate():
-        raise DomainError(_("实付日期不能晚于今天"), field="paid_on")
-    note = (note or "").strip()
-    now = timezone.now()
-    with transaction.atomic(), acting(actor):
-        if (
-            guarded_update(
-                Instalment.objects.filter(paid_on__isnull=True),
-                instalment.pk,
-                paid_on=paid_on,
-                paid_note=note[:200],
-            )
-            != 1
-        ):
-            raise DomainError(_("该期已登记履行，请刷新后查看"), code="conflict")
-        text = (
-            f"{action.get_kind_display()}第 {instalment.due_on:%Y-%m-%d} 期 ¥{format_yuan(instalment.amount)} "
-            f"已于 {paid_on:%Y-%m-%d} 履行" + (f"，{note}" if note else "")
-        )
-        _event(action.case, CaseEvent.Kind.ACTION, actor, now, text)
-        _notify(
-            action.case,
-            [action.case.lead_unit_id, action.unit_id],
-            text,
-            topic="case-instalment",
-            action=action,
-        )
-    instalment.refresh_from_db()
-    return instalment
 
 
 DOCUMENT_KINDS: dict[str, tuple[str, ...]] = {

@@ -2,7 +2,7 @@
 
 from auditlog.registry import auditlog
 
-from anxin.cases.models import AssetItem, Case, CaseDocument, Incident, Instalment, LegalAction, Plan
+from anxin.cases.models import AssetItem, Case, CaseDocument, Incident, LegalAction, Plan
 
 auditlog.register(
     Case, exclude_fields=["created_at", "updated_at"], m2m_fields={"co_units", "signals", "alerts"}
@@ -11,5 +11,4 @@ auditlog.register(Plan)
 auditlog.register(Incident)
 auditlog.register(AssetItem)
 auditlog.register(LegalAction)
-auditlog.register(Instalment)
 auditlog.register(CaseDocument, exclude_fields=["file"])

@@ -14,17 +14,14 @@ from anxin.cases.actions import orders_lapse
 from anxin.cases.models import (
     ACTIVE_ACTION,
     ActionKind,
-    ActionStatus,
     Case,
     CaseEvent,
-    Instalment,
     LegalAction,
     Stage,
 )
 from anxin.cases.services import _event, _notify, office_unit_ids
 from anxin.core.audit import acting, system_actor
 from anxin.core.deadlines import working_days_after
-from anxin.core.money import format_yuan
 from anxin.core.policy import param_record
 
 Kind = CaseEvent.Kind
@@ -135,38 +132,6 @@ def deadlines_sweep(*, now: datetime.datetime | None = None) -> int:
             .exclude(stage=Stage.CLOSED)
         ):
             done += bool(_sweep_deadline(case, now=now, today=today, remind=remind, actor=actor))
-        done += _sweep_instalments(now=now, today=today, remind=remind, actor=actor)
-    return done
-
-
-def _sweep_instalments(*, now, today, remind, actor) -> int:
-    """The payment schedules of mediation agreements, awards and settlements: the handling unit and
-    the lead unit are reminded before an instalment is due, and told once when it passed unpaid (the
-    next step — enforcement through the court or arbitration — is theirs to take)."""
-    done = 0
-    horizon = working_days_after(today, remind)[0]
-    for item in (
-        Instalment.objects.select_related("action", "action__case", "action__unit")
-        .filter(paid_on__isnull=True, due_on__lte=horizon)
-        .filter(Q(reminded_at__isnull=True) | Q(missed_at__isnull=True))
-        .exclude(action__status=ActionStatus.CANCELLED)
-        .exclude(action__case__stage=Stage.CLOSED)
-    ):
-        action, case = item.action, item.action.case
-        owners = [action.unit_id, case.lead_unit_id]
-        what = f"{action.get_kind_display()}约定 {item.due_on:%Y-%m-%d} 应付 ¥{format_yuan(item.amount)}"
-        if item.due_on < today:
-            if item.missed_at is None and _mark(item, "missed_at", now):
-                _mark(item, "reminded_at", now)  # no reminder after the date has passed
-                text = f"{what}，逾期未履行（可申请强制执行或依法采取其他措施）"
-                _event(case, Kind.ESCALATE, actor, now, text)
-                _notify(case, owners, text, topic="case-instalment-missed", sms=True, action=action)
-                done += 1
-        elif item.reminded_at is None and _mark(item, "reminded_at", now):
-            text = f"{what}，即将到期，请督促履行"
-            _event(case, Kind.REMIND, actor, now, text)
-            _notify(case, owners, text, topic="case-due", action=action)
-            done += 1
     return done
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from anxin.cases.models import ActionKind, Case, LegalAction, Plan
 from anxin.core.gongwen import Gongwen, document_bytes
 from anxin.core.money import format_yuan
+from anxin.core.seam import paid_so_far
 
 HRSS = "新北区人力资源和社会保障局"
 OFFICE = "新北区预防和解决企业欠薪问题联席会议办公室"
@@ -93,7 +94,12 @@ def summary_rows(case: Case) -> list[tuple[str, str]]:
         ),
     ]
     if not case.is_open:
-        rows.append(("结案", f"{case.get_outcome_display()}，已支付 {format_yuan(case.amount_paid)} 元"))
+        rows.append(
+            (
+                "结案",
+                f"{case.get_outcome_display()}，已支付 {format_yuan(paid_so_far([case.pk])[case.pk])} 元",
+            )
+        )
     return rows
 
 

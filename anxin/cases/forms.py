@@ -246,12 +246,3 @@ class DocumentForm(Styled, forms.Form):
         if kinds:
             self.fields["kind"].choices = [(k, DocumentKind(k).label) for k in kinds]
         self.style()
-
-
-class PaidForm(Styled, forms.Form):
-    paid_on = forms.DateField(label=_("实付日期"), widget=DATE)
-    note = forms.CharField(label=_("说明"), max_length=200, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style()

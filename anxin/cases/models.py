@@ -123,7 +123,6 @@ class Case(TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("立案人"), on_delete=models.PROTECT, related_name="+"
     )
     outcome = models.CharField(_("结案方式"), max_length=10, choices=Outcome.choices, blank=True)
-    amount_paid = models.BigIntegerField(_("已支付金额（分）"), default=0)
     closing_note = models.TextField(_("结案说明"), blank=True)
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
     closed_by = models.ForeignKey(
@@ -149,8 +148,8 @@ class Case(TimeStampedModel):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(amount_claimed__gte=0) & Q(amount_paid__gte=0),
-                name="case_amounts_not_negative",
+                condition=Q(amount_claimed__gte=0),
+                name="case_amount_claimed_not_negative",
                 violation_error_message=_("金额不能为负数"),
             ),
             models.CheckConstraint(
@@ -535,34 +534,6 @@ class ActionStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_step_display()} {self.on}"
-
-
-class Instalment(models.Model):
-    """A payment a mediation agreement (or a court settlement) schedules."""
-
-    action = models.ForeignKey(LegalAction, on_delete=models.PROTECT, related_name="instalments")
-    due_on = models.DateField(_("应付日期"))
-    amount = models.BigIntegerField(_("金额（分）"))
-    paid_on = models.DateField(_("实付日期"), null=True, blank=True)
-    paid_note = models.CharField(_("履行说明"), max_length=200, blank=True)
-    # ``tick`` marks (each once): reminded before the date, reported when it passed unpaid.
-    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
-    missed_at = models.DateTimeField(null=True, blank=True, editable=False)
-
-    class Meta:
-        verbose_name = _("分期履行")
-        verbose_name_plural = _("分期履行")
-        ordering = ["due_on", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="case_instalment_amount_positive",
-                violation_error_message=_("金额须大于零"),
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.due_on} {self.amount}"
 
 
 class DocumentKind(models.TextChoices):

@@ -29,6 +29,7 @@ from anxin.cases.models import (
     PlanStatus,
     Stage,
 )
+from anxin.core import seam
 from anxin.core.access import is_system, require_perm
 from anxin.core.audit import acting, guarded_update
 from anxin.core.deadlines import due_after
@@ -549,6 +550,8 @@ def closing_problems(case: Case, outcome: str, amount_paid: int) -> list[str]:
         pending = [a.get_kind_display() for a in actions.filter(status__in=ACTIVE_ACTION)]
         if pending:
             problems.append(_("尚有未办结的措施：%(a)s") % {"a": "、".join(pending)})
+    # what later apps (money) say against closing this way
+    problems.extend(seam.collect(seam.CASE_CLOSING_CHECKS, case, outcome=outcome, amount_paid=amount_paid))
     return problems
 
 
@@ -578,7 +581,6 @@ def case_close(
             stage_due_at=None,
             stage_due_basis="",
             outcome=outcome,
-            amount_paid=amount_paid,
             closing_note=note,
             closed_at=now,
             closed_by=actor,
@@ -586,6 +588,8 @@ def case_close(
         )
         if moved != 1:
             raise DomainError(_("该案件已被他人处理（阶段已变更），请刷新后查看"), code="conflict")
+        for closed in seam.collect(seam.CASE_CLOSED):  # money records the amount paid
+            closed(case, actor=actor, outcome=outcome, amount_paid=amount_paid, now=now)
         text = f"{Outcome(outcome).label}，已支付 ¥{format_yuan(amount_paid)}" + (f"；{note}" if note else "")
         _event(case, Kind.CLOSE, actor, now, text, from_stage=case.stage, to_stage=Stage.CLOSED)
         _notify(case, [case.lead_unit_id, *office_unit_ids()], "已结案", text)

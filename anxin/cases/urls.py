@@ -23,7 +23,6 @@ urlpatterns = [
     path("cases/<int:pk>/documents/new/", views.document_new, name="case-document-new"),
     path("cases/actions/<int:pk>/documents/new/", views.action_document_new, name="case-action-document-new"),
     path("cases/documents/<int:pk>/", views.document_download, name="case-document"),
-    path("cases/instalments/<int:pk>/paid/", views.instalment_paid, name="case-instalment-paid"),
     path("cases/actions/<int:pk>/notice.docx", views.action_notice, name="case-action-notice"),
     path("cases/<int:pk>/summary.docx", views.case_summary, name="case-summary"),
     path("cases/<int:pk>/summary.pdf", views.case_summary_pdf, name="case-summary-pdf"),

@@ -4,7 +4,7 @@ actions, 我的待办 and the deadlines board. Thin: validate, call a service, r
 from __future__ import annotations
 
 import datetime
-import re
+import itertools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -26,11 +26,11 @@ from anxin.cases.forms import (
     CloseForm,
     DocumentForm,
     IncidentForm,
-    PaidForm,
     PlanForm,
     StepForm,
 )
-from anxin.cases.models import ActionKind, AssetItem, Instalment, Plan, PlanStatus, Stage
+from anxin.cases.models import ActionKind, AssetItem, Plan, PlanStatus, Stage
+from anxin.core import seam
 from anxin.core.errors import DomainError
 from anxin.core.gongwen import docx_response
 from anxin.core.money import format_yuan
@@ -100,9 +100,9 @@ def case_list(request):
                     c.get_stage_display(),
                     f"{timezone.localtime(c.stage_due_at):%Y-%m-%d}" if c.stage_due_at else "",
                     c.get_outcome_display(),
-                    format_yuan(c.amount_paid),
+                    format_yuan(paid),
                 ]
-                for c in cases.iterator(chunk_size=1000)
+                for c, paid in _with_paid(cases)
             ),
             filters=form.describe(),
         )
@@ -110,6 +110,15 @@ def case_list(request):
     if request.htmx:
         return render(request, "cases/_case_table.html", context)
     return render(request, "cases/case_list.html", context)
+
+
+def _with_paid(cases, chunk: int = 1000):
+    """Each case with the fen paid on it so far (``seam.paid_so_far``: one query per chunk)."""
+    rows = cases.iterator(chunk_size=chunk)
+    while batch := list(itertools.islice(rows, chunk)):
+        paid = seam.paid_so_far([c.pk for c in batch])
+        for c in batch:
+            yield c, paid[c.pk]
 
 
 @login_required
@@ -258,6 +267,7 @@ def _case_page(request, case, *, kept: dict | None = None, **bound):
         "may_close": case.is_open
         and services.may_make(user, case, workflow.transition(case.stage, workflow.CLOSE)),
         "close_form": CloseForm(auto_id="close_%s", initial={"amount_paid": case.amount_claimed}),
+        "paid": None if case.is_open else seam.paid_so_far([case.pk])[case.pk],
         "edit_form": CaseEditForm(
             auto_id="edit_%s",
             initial={
@@ -548,26 +558,6 @@ def action_new(request, pk: int):
     return redirect("case-action", pk=action.pk)
 
 
-def _schedule(text: str) -> list[tuple[datetime.date, int]]:
-    """ "2026-12-10 30000" per line → (date, fen); a bad line is named."""
-    from anxin.core.money import parse_yuan
-
-    rows = []
-    for n, line in enumerate((x.strip() for x in text.splitlines()), start=1):
-        if not line:
-            continue
-        found = re.match(r"^(\S+)[\s，、]+(\S+)$", line)  # the amount keeps its thousands commas
-        try:
-            if found is None:
-                raise ValueError(line)
-            day = datetime.date.fromisoformat(found.group(1))
-            amount = parse_yuan(found.group(2), allow_zero=False)
-        except (ValueError, ValidationError):
-            raise DomainError(f"第 {n} 行格式不正确：请写“日期 金额”，如 2026-12-10 30000") from None
-        rows.append((day, amount))
-    return rows
-
-
 @login_required
 @permission_required("cases.view_legalaction", raise_exception=True)
 def action_detail(request, pk: int):
@@ -577,7 +567,8 @@ def action_detail(request, pk: int):
     if request.method != "POST":
         return _action_page(request, action)
     what = request.POST.get("do", "")
-    if what not in ("step", "complete", "instalments", "cancel"):
+    contributed = seam.collect(seam.ACTION_FORMS)  # forms later apps put on this page
+    if what not in ("step", "complete", "cancel") and what not in contributed:
         raise Http404
     form = None
     try:
@@ -594,13 +585,11 @@ def action_detail(request, pk: int):
         elif what == "complete":
             action_services.action_complete(actor=user, action=action, result=request.POST.get("result", ""))
             messages.success(request, "已办结。")
-        elif what == "instalments":
-            rows = _schedule(request.POST.get("schedule", ""))
-            action_services.instalments_set(actor=user, action=action, rows=rows)
-            messages.success(request, f"已登记履行计划 {len(rows)} 期。")
-        else:
+        elif what == "cancel":
             action_services.action_cancel(actor=user, action=action, reason=request.POST.get("reason", ""))
             messages.success(request, "已撤回。")
+        else:
+            messages.success(request, contributed[what](request, action))
     except DomainError as exc:
         if form is not None:
             _refuse(form, exc)
@@ -623,15 +612,11 @@ def _action_page(request, action, *, step_form=None, document_form=None, kept: d
         "sees_case": selectors.sees_case(user, action.case),
         "handles": action_services.handles(user, action),
         "may_cancel": action.is_active and action_services.may_cancel(user, action),
-        "may_schedule": action.is_active and action.kind in ("mediation", "arbitration", "court"),
         "step_form": step_form or StepForm(steps=steps, initial={"on": timezone.localdate()}),
         "steps": action.steps.select_related("actor"),
-        "instalments": action.instalments.all(),
-        "today": timezone.localdate(),
-        "may_mark_paid": action.status != "cancelled"
-        and action.case.is_open
-        and user.has_perm("cases.handle_legalaction")
-        and action_services.may_mark_paid(user, action),
+        "panels": sorted(
+            seam.collect(seam.ACTION_SECTIONS, request, action), key=lambda p: p.get("order", 0)
+        ),
         "documents": action.documents.select_related("uploaded_by"),
         "may_attach": user.has_perm("cases.add_casedocument")
         and action_services.may_attach(user, action.case, action),
@@ -640,6 +625,12 @@ def _action_page(request, action, *, step_form=None, document_form=None, kept: d
         "kept": kept or {},
     }
     return render(request, "cases/action_detail.html", context)
+
+
+def action_page(request, action, *, kept: dict):
+    """The action page again after a later app's form on it was refused (a contributed panel's form
+    that posts elsewhere): ``kept`` holds the form's name, what was typed and the error."""
+    return _action_page(request, action, kept=kept)
 
 
 def _attach(request, case, action, back):
@@ -705,31 +696,6 @@ def document_download(request, pk: int):
         as_attachment=False, filename=f"{document.title}{document.extension}"
     )
     return response
-
-
-@login_required
-@permission_required("cases.handle_legalaction", raise_exception=True)
-@require_POST
-def instalment_paid(request, pk: int):
-    instalment = get_object_or_404(Instalment, pk=pk)
-    action = selectors.action_get(user=request.user, pk=instalment.action_id)
-    form = PaidForm(request.POST)
-    kept = {"form": "paid", "instalment": instalment.pk, **request.POST.dict()}
-    if not form.is_valid():
-        error = "；".join(e for errors in form.errors.values() for e in errors)
-        return _action_page(request, action, kept={**kept, "error": error})
-    try:
-        action_services.instalment_paid(
-            actor=request.user, instalment=instalment, paid_on=form.cleaned_data["paid_on"],
-            note=form.cleaned_data["note"],
-        )  # fmt: skip
-    except DomainError as exc:
-        return _action_page(request, action, kept={**kept, "error": exc.message})
-    except PermissionDenied as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, "已登记履行。")
-    return redirect("case-action", pk=action.pk)
 
 
 @login_required

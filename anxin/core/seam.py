@@ -141,6 +141,8 @@ EVENT_RECEIVERS = "event_receivers"
 CASE_PAID = "case_paid"
 CASE_CLOSING_CHECKS = "case_closing_checks"
 CASE_CLOSED = "case_closed"
+ACTION_SECTIONS = "action_sections"
+ACTION_FORMS = "action_forms"
 
 POINTS: dict[str, Point] = {
     p.name: p
@@ -189,6 +191,20 @@ POINTS: dict[str, Point] = {
             "(case, *, actor, outcome: str, amount_paid: int, now) -> None",
             combine="each",
             doc="called inside the closing transaction (money records the amount paid at closing)",
+        ),
+        Point(
+            ACTION_SECTIONS,
+            "(request, action) -> list[Panel]",
+            doc="blocks on a legal action's page (money: the payment schedule); a panel's ``slot`` is "
+            "``main`` (below the steps) or ``handle`` (in the 办理 card, for those who handle it)",
+        ),
+        Point(
+            ACTION_FORMS,
+            "() -> dict[do, (request, action) -> str]",
+            combine="dict",
+            doc="forms a later app puts on a legal action's page, posted there with ``do=<key>``: the "
+            "handler validates, calls a service and returns the success message; a DomainError it "
+            "raises comes back on the page with what was typed (``kept``)",
         ),
         Point(
             EVENT_RECEIVERS,

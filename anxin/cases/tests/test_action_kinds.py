@@ -16,11 +16,14 @@ from django.utils import timezone
 
 from anxin.cases import actions, selectors, services
 from anxin.cases.deadlines import deadlines_sweep
-from anxin.cases.models import CaseDocument, CaseEvent, Instalment
+from anxin.cases.models import CaseDocument, CaseEvent
 from anxin.cases.tests.factories import open_case
 from anxin.cases.tests.factories import referral as referral_to_police
 from anxin.core.errors import DomainError
 from anxin.intake.models import Signal
+from anxin.money import services as money
+from anxin.money.deadlines import instalments_sweep
+from anxin.money.models import Instalment
 from anxin.notify.models import Notification
 
 TZ = timezone.get_current_timezone()
@@ -76,7 +79,7 @@ def test_arbitration_goes_to_legal_aid_and_records_filing_award_and_payment(worl
     arbitration.refresh_from_db()
     assert arbitration.status == "accepted"
     actions.action_step(actor=sifa, action=arbitration, step="award", on=TODAY(), note="裁决支付 ¥120,000")
-    actions.instalments_set(
+    money.instalments_set(
         actor=sifa, action=arbitration, rows=[(TODAY() + datetime.timedelta(days=30), 12_000_000)]
     )
     actions.action_step(actor=sifa, action=arbitration, step="payment", on=TODAY(), amount=12_000_000)
@@ -266,7 +269,7 @@ def test_an_instalment_is_reminded_before_its_date_and_reported_once_when_missed
     with time_machine.travel(at("2026-12-01T09:00"), tick=False):  # a Tuesday
         case = open_case(world.luoxi_factory)
         mediation = actions.action_request(actor=luoxi, case=case, kind="mediation")
-        first, second = actions.instalments_set(
+        first, second = money.instalments_set(
             actor=sifa,
             action=mediation,
             rows=[(datetime.date(2026, 12, 10), 3_000_000), (datetime.date(2027, 1, 11), 6_000_000)],
@@ -276,6 +279,7 @@ def test_an_instalment_is_reminded_before_its_date_and_reported_once_when_missed
         before = set(CaseEvent.objects.values_list("pk", flat=True))
         with django_capture_on_commit_callbacks(execute=True):
             deadlines_sweep(now=at(when))
+            instalments_sweep(now=at(when))  # money's sweep (tick runs both)
         return [e.note for e in CaseEvent.objects.exclude(pk__in=before) if "约定" in e.note]
 
     assert sweep("2026-12-02T09:00") == []
@@ -283,14 +287,14 @@ def test_an_instalment_is_reminded_before_its_date_and_reported_once_when_missed
     assert sweep("2026-12-08T10:00") == []
     with time_machine.travel(at("2026-12-10T15:00"), tick=False):
         with pytest.raises(PermissionDenied):
-            actions.instalment_paid(actor=xuejia, instalment=first, paid_on=datetime.date(2026, 12, 10))
+            money.instalment_paid(actor=xuejia, instalment=first, paid_on=datetime.date(2026, 12, 10))
         with pytest.raises(DomainError, match="不能晚于今天"):
-            actions.instalment_paid(actor=sifa, instalment=first, paid_on=datetime.date(2026, 12, 11))
-        actions.instalment_paid(
+            money.instalment_paid(actor=sifa, instalment=first, paid_on=datetime.date(2026, 12, 11))
+        money.instalment_paid(
             actor=sifa, instalment=first, paid_on=datetime.date(2026, 12, 10), note="银行转账"
         )
         with pytest.raises(DomainError, match="已登记履行"):
-            actions.instalment_paid(actor=luoxi, instalment=first, paid_on=datetime.date(2026, 12, 10))
+            money.instalment_paid(actor=luoxi, instalment=first, paid_on=datetime.date(2026, 12, 10))
     first.refresh_from_db()
     assert (first.paid_on, first.paid_note) == (datetime.date(2026, 12, 10), "银行转账")
     assert sweep("2026-12-11T09:00") == []  # paid: nothing to say
@@ -306,7 +310,7 @@ def test_an_instalment_is_reminded_before_its_date_and_reported_once_when_missed
 def test_the_handling_unit_records_a_payment_on_the_page(world, luoxi, sifa, login):
     case = open_case(world.luoxi_factory)
     mediation = actions.action_request(actor=luoxi, case=case, kind="mediation")
-    (item,) = actions.instalments_set(actor=sifa, action=mediation, rows=[(TODAY(), 3_000_000)])
+    (item,) = money.instalments_set(actor=sifa, action=mediation, rows=[(TODAY(), 3_000_000)])
     client = login(sifa)
     assert 'data-testid="instalments"' in client.get(f"/cases/actions/{mediation.pk}/").content.decode()
     response = client.post(f"/cases/instalments/{item.pk}/paid/", {"paid_on": "", "note": ""}, follow=True)

@@ -15,6 +15,7 @@ from anxin.cases.deadlines import deadlines_sweep
 from anxin.cases.models import Case, LegalAction
 from anxin.cases.tests.factories import lapsed_order, open_case
 from anxin.core.errors import DomainError
+from anxin.money import services as money
 from anxin.notify.models import Notification
 
 TZ = timezone.get_current_timezone()
@@ -177,9 +178,9 @@ def test_mediation_goes_to_the_town_or_justice_and_court_to_the_court(world, luo
     with pytest.raises(DomainError, match="不能登记"):
         actions.action_step(actor=fayuan, action=court, step="award", on=timezone.localdate())
     assert [s.step for s in court.steps.all()] == ["filing", "preservation"]
-    actions.instalments_set(actor=sifa, action=default, rows=[(timezone.localdate(), 500_000)])
+    money.instalments_set(actor=sifa, action=default, rows=[(timezone.localdate(), 500_000)])
     with pytest.raises(DomainError, match="第 1 期金额须大于零"):
-        actions.instalments_set(actor=sifa, action=default, rows=[(timezone.localdate(), 0)])
+        money.instalments_set(actor=sifa, action=default, rows=[(timezone.localdate(), 0)])
 
 
 def test_a_deposit_draw_needs_a_project(world, office, renshe):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from anxin.cases import services, workflow
 from anxin.cases.models import AssetItem, Case, CaseEvent, Custody, Incident, Plan, Stage
 from anxin.cases.tests.factories import open_case
+from anxin.core import seam
 from anxin.core.audit import system_actor
 from anxin.core.errors import DomainError, ScopeViolation
 from anxin.monitoring import services as monitoring
@@ -216,7 +217,7 @@ def test_closing_needs_an_outcome_that_fits_the_amounts_and_actions(world, luoxi
     closed = services.case_close(
         actor=luoxi, case=case, outcome="paid", amount_paid=12_000_000, note="企业已全额支付"
     )
-    assert (closed.stage, closed.outcome, closed.amount_paid, closed.closed_by) == (
+    assert (closed.stage, closed.outcome, seam.paid_so_far([closed.pk])[closed.pk], closed.closed_by) == (
         "closed",
         "paid",
         12_000_000,

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+from anxin.core import seam
+
+
+class MoneyConfig(AppConfig):
+    """Money (§四(六)(八)): the payment schedules of legal actions and the ledger of what has been paid
+    on each case. After cases in the flow: cases shows "paid so far" and the schedule through the
+    seam, never by importing money."""
+
+    name = "anxin.money"
+    label = "money"
+    verbose_name = "资金"
+
+    def ready(self) -> None:
+        from anxin.money import (
+            audit,  # noqa: F401  (auditlog registration)
+            selectors,
+            services,
+            views,
+        )
+
+        label = self.label
+        seam.register(seam.CASE_PAID, selectors.paid_by_case, app=label)
+        seam.register(seam.CASE_CLOSED, services.payment_record_at_closing, app=label)
+        seam.register(seam.ACTION_SECTIONS, views.action_sections, app=label)
+        seam.register(seam.ACTION_FORMS, self.action_forms, app=label)
+        seam.register(seam.SWEEPS, self.sweeps, app=label)
+        seam.register(seam.ROLE_PERMISSIONS, self.role_permissions, app=label)
+
+    def action_forms(self) -> dict:
+        from anxin.money import views
+
+        return {"instalments": views.schedule_set}
+
+    def sweeps(self) -> list[seam.Sweep]:
+        from anxin.money.deadlines import instalments_sweep
+
+        return [seam.Sweep("分期履行提醒与逾期上报", instalments_sweep)]
+
+    def role_permissions(self) -> dict[str, list[str]]:
+        """Setting and paying instalments stay with cases' permissions (``cases.handle_legalaction``
+        and who handles the action), as before. Reversing a payment entry is the office's."""
+        from anxin.org.models import Role
+
+        return {Role.OFFICE: ["money.reverse_payment"]}
