@@ -240,13 +240,25 @@ def _store(point: str) -> _Store:
         raise KeyError(f"Invalid extension point: {point}") from None
 
 
+def _identity(contribution: Any) -> Any:
+    """What makes two registrations the same: a bound method's function (Django may build a new
+    AppConfig and call ``ready()`` again, as tests with an isolated app registry do), a
+    dataclass's fields by the same rule, else the object."""
+    if hasattr(contribution, "__func__"):
+        return contribution.__func__
+    if isinstance(contribution, DemoData):
+        return tuple(_identity(getattr(contribution, f)) for f in ("load", "missing", "real_data", "logins"))
+    return contribution
+
+
 def register(point: str, contribution: Any, *, app: str) -> None:
     """Add ``contribution`` (of the point's declared signature) from ``app`` (its label).
 
-    Registering the same contribution twice from the same app is ignored (Django may call
-    ``ready()`` twice in tests)."""
+    Registering the same contribution again from the same app is ignored (Django may call
+    ``ready()`` more than once)."""
     store = _store(point)
-    if (app, contribution) in store.entries:
+    key = (app, _identity(contribution))
+    if any((a, _identity(c)) == key for a, c in store.entries):
         return
     if store.point.combine != "each" and not callable(contribution):
         raise TypeError(f"{point}: a contribution must be callable ({store.point.signature})")
