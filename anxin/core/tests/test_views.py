@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -219,6 +220,7 @@ def test_security_events_export_is_an_xlsx_with_the_events(login, auditor):
     assert response["Content-Type"] == XLSX_TYPE
     assert "attachment" in response["Content-Disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
     assert sheet["A1"].value == "安全事件台账"
     values = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
     assert "t_intruder" in values
@@ -291,7 +293,7 @@ def test_audit_log_query_count_does_not_grow_with_rows(
     assert response.context["paginator"].count == rows
 
 
-def _audit_page_queries(client) -> int:
+def _audit_page_queries(client: Client) -> int:
     ContentType.objects.clear_cache()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(AUDIT, {"model": "user"}).status_code == 200
