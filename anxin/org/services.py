@@ -24,7 +24,7 @@ def _nolog(_message: str) -> None:
     return None
 
 
-def district_load_org(*, data: dict, actor, log=_nolog) -> None:
+def district_load_org(*, data: dict, actor: User, log=_nolog) -> None:
     """Create or update towns, units, duties and role groups from the district file (idempotent)."""
     with transaction.atomic(), acting(actor):
         towns = {}
@@ -138,7 +138,7 @@ def _set_password(user: User, password: str | None, *, created: bool) -> None:
 
 def user_save(
     *,
-    actor,
+    actor: User,
     username: str,
     unit: Unit | str,
     role: str,
@@ -202,7 +202,7 @@ def user_save(
 
 def user_account_save(
     *,
-    actor,
+    actor: User,
     username: str,
     unit: Unit,
     full_name: str = "",
@@ -246,7 +246,7 @@ def user_account_save(
     return user
 
 
-def user_role_assign(*, actor, user: User, role: str, ip: str | None = None) -> User:
+def user_role_assign(*, actor: User, user: User, role: str, ip: str | None = None) -> User:
     """The 安全管理员 grants (or, with "", revokes) a user's role; the group follows."""
     require_perm(actor, "org.assign_role")
     if role:
@@ -282,7 +282,7 @@ def user_role_assign(*, actor, user: User, role: str, ip: str | None = None) -> 
     return locked
 
 
-def token_issue(*, actor, user: User, ip: str | None = None) -> str:
+def token_issue(*, actor: User, user: User, ip: str | None = None) -> str:
     """A new API token for ``user`` (replacing any earlier one)."""
     if not user.is_active:
         raise DomainError(_("账户已停用，不能签发令牌"))
