@@ -91,7 +91,7 @@ def test_a_sensitive_period_and_a_follow_up_are_in_the_audit_log(world, office, 
     from anxin.core.audit import history_for
     from anxin.monitoring import sensitive, services, watch
     from anxin.monitoring.models import WatchEntry
-    from anxin.monitoring.tests.test_services import observe
+    from anxin.monitoring.tests.factories import observe
 
     period = sensitive.period_declare(
         actor=office, name="审计测试", start=timezone.localdate(), end=timezone.localdate()
@@ -117,7 +117,7 @@ def test_the_scan_writes_no_audit_rows_and_a_quiet_tick_reassesses_nobody(
 ):
     from anxin.monitoring import services
     from anxin.monitoring.models import Alert, ImmediateReport, WatchEntry
-    from anxin.monitoring.tests.test_services import observe
+    from anxin.monitoring.tests.factories import observe
 
     services.scan_district(as_of=datetime.date(2026, 11, 25))  # the first: full
     with (

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from anxin.cases.tests.factories import open_case
-from conftest import PASSWORD
-from tests.e2e.conftest import sign_in
+from anxin.org.tests.factories import PASSWORD
+from tests.e2e.pages import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -20,7 +20,7 @@ from anxin.core.passwords import MinimumLengthValidator
 from anxin.core.services import policy_parameter_set, security_event_record
 from anxin.org.models import User
 from anxin.org.services import user_save
-from conftest import PASSWORD
+from anxin.org.tests.factories import PASSWORD
 
 IP = "10.32.4.17"
 START = datetime.datetime(2026, 6, 10, 9, 0, tzinfo=datetime.UTC)

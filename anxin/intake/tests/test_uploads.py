@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from anxin.core.errors import DomainError
-from anxin.intake.tests.test_portal import _png
+from anxin.intake.tests.factories import png
 from anxin.intake.uploads import IMAGES, MAX_BYTES, sniff
 
 
@@ -24,4 +24,4 @@ def test_a_file_one_byte_over_5_mb_is_refused_in_chinese_naming_the_field():
 
 def test_the_size_is_checked_before_the_image_is_decoded():
     with pytest.raises(DomainError, match="超过 5 MB"):
-        sniff(_png() + b"\0" * MAX_BYTES, allowed=IMAGES, field="photos")
+        sniff(png() + b"\0" * MAX_BYTES, allowed=IMAGES, field="photos")

@@ -11,9 +11,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from anxin.core.errors import DomainError
+from anxin.core.tests.helpers import sheet_rows
 from anxin.monitoring import immediate, services
 from anxin.monitoring.models import ImmediateReport, ReportStatus
-from anxin.monitoring.tests.test_services import observe
+from anxin.monitoring.tests.factories import observe
 from anxin.notify.models import Notification
 
 D = datetime.date
@@ -208,7 +209,7 @@ def test_a_complaints_draft_takes_workers_and_amount_from_the_verified_complaint
 ):
     from anxin.intake.services import signal_verify
     from anxin.intake.tests.factories import signal
-    from anxin.monitoring.tests.test_services import at
+    from anxin.monitoring.tests.factories import at
 
     observe(world.xuejia_factory, "wage_arrears_amount", "2026-06", 990_000)  # stale: not used
     for day, workers, amount in ((2, 5, 2_000_000), (9, 3, 900_000), (16, 12, 4_100_000)):
@@ -226,13 +227,6 @@ def test_a_complaints_draft_takes_workers_and_amount_from_the_verified_complaint
 
 
 # --- the ledger ----------------------------------------------------------------------------------
-
-
-def _sheet_rows(response) -> list[tuple]:
-    from openpyxl import load_workbook
-
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    return [tuple(c.value for c in row) for row in sheet.iter_rows()]
 
 
 @pytest.fixture
@@ -267,7 +261,7 @@ def test_the_report_ledger_exports_the_filtered_list(two_towns, login, office, a
 
     response = login(office).get("/reports/", {"town": "xuejia", "export": "xlsx"})
     assert response.status_code == 200
-    rows = _sheet_rows(response)
+    rows = sheet_rows(response)
     text = "\n".join(" ".join(str(v) for v in row if v is not None) for row in rows)
     assert "薛家机械有限公司" in text and "罗溪纺织有限公司" not in text
     assert "镇/街道=薛家镇" in text and "未研判" in text

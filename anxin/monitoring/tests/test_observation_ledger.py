@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from anxin.monitoring.tests.test_services import observe
+from anxin.monitoring.tests.factories import observe
 
 
 @pytest.fixture

@@ -109,7 +109,7 @@ def watched(world, luoxi):
     """A red enterprise confirmed on the watch list on 2026-11-10 10:00: weekly, due 11-17 10:00."""
     from anxin.monitoring import services
     from anxin.monitoring.models import WatchEntry
-    from anxin.monitoring.tests.test_services import observe
+    from anxin.monitoring.tests.factories import observe
 
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
     services.scan(as_of=D(2026, 11, 10))

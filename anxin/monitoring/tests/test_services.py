@@ -25,22 +25,11 @@ from anxin.monitoring.models import (
     RiskChange,
     ScanRun,
 )
+from anxin.monitoring.tests.factories import at, observe
 from anxin.notify.models import Notification
 
 TZ = timezone.get_current_timezone()
 D = datetime.date
-
-
-def at(text: str) -> datetime.datetime:
-    return datetime.datetime.fromisoformat(text).replace(tzinfo=TZ)
-
-
-def observe(enterprise, code: str, month: str, value: int, actor=None):
-    y, m = map(int, month.split("-"))
-    return services.observations_record(
-        actor=actor or system_actor(),
-        rows=[(enterprise, Indicator.objects.get(code=code), D(y, m, 1), value)],
-    )
 
 
 def test_indicators_are_loaded_with_their_channels(district):
@@ -289,7 +278,6 @@ def test_a_closed_alert_stays_closed_until_the_facts_change(red_alert, office):
 
 
 def test_an_alert_follows_the_enterprise_to_its_new_town(red_alert, luoxi, xuejia):
-    from anxin.core.audit import system_actor
     from anxin.org.models import Town
     from anxin.registry.services import enterprise_update
 

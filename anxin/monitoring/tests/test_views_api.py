@@ -11,7 +11,7 @@ from rest_framework.authtoken.models import Token
 
 from anxin.monitoring import services
 from anxin.monitoring.models import Alert, Indicator, Observation
-from anxin.monitoring.tests.test_services import observe
+from anxin.monitoring.tests.factories import observe
 
 D = datetime.date
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from anxin.core.errors import DomainError
 from anxin.monitoring import services, watch
 from anxin.monitoring.models import WatchEntry, WatchStatus
-from anxin.monitoring.tests.test_services import observe
+from anxin.monitoring.tests.factories import observe
 from anxin.notify.models import Notification
 
 D = datetime.date

@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from anxin.core.audit import system_actor
 from anxin.org.models import Duty, Role, Town, Unit, User
 from anxin.org.services import user_save
-from conftest import PASSWORD
+from anxin.org.tests.factories import PASSWORD
 
 TOWNS = "/api/v1/towns/"
 
