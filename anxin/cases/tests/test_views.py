@@ -57,7 +57,10 @@ def test_a_co_unit_with_no_line_sees_the_case_it_helps_with(world, office, login
     from anxin.org.models import Unit
 
     case = open_case(world.luoxi_factory, actor=office, co_units=[Unit.objects.get(code="justice")])
-    assert login(sifa).get(f"/cases/{case.pk}/").status_code == 200
+    response = login(sifa).get(f"/cases/{case.pk}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert case.number in page and "罗溪纺织有限公司" in page
 
 
 def test_the_police_see_the_referral_sent_to_them_and_nothing_else(

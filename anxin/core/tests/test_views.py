@@ -152,11 +152,20 @@ def test_calendar_page_renders_the_year(as_persona, persona):
 
 
 def test_calendar_page_of_a_missing_year_renders(login, office):
-    assert login(office).get("/settings/calendar/?year=2031").status_code == 200
+    response = login(office).get("/settings/calendar/?year=2031")
+    assert response.status_code == 200
+    assert (response.context["year"], response.context["has_year"]) == (2031, False)
+    assert "2031 年尚无工作日历" in response.content.decode()
 
 
-def test_calendar_page_with_a_bad_year_falls_back(login, office):
-    assert login(office).get("/settings/calendar/?year=abc").status_code == 200
+def test_calendar_page_with_a_bad_year_falls_back_to_this_year(login, office):
+    with _at(2026, 11, 20):
+        response = login(office).get("/settings/calendar/?year=abc")
+    assert response.status_code == 200
+    # This year's calendar, as if no year had been asked for: its months, its holidays.
+    assert (response.context["year"], response.context["has_year"]) == (2026, True)
+    assert response.context["months"][0]["cells"][-1][0] == datetime.date(2026, 1, 31)
+    assert "国庆节" in response.content.decode()
 
 
 def test_office_marks_a_day_as_rest_day(login, office):
