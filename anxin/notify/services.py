@@ -36,7 +36,16 @@ def _recipients(*, unit_ids: Iterable[int] = (), user_ids: Iterable[int] = ()) -
     return list(query.distinct())
 
 
-def _deliver(*, unit_ids, user_ids, subject, body, url, topic, sms) -> None:
+def _deliver(
+    *,
+    unit_ids: Iterable[int],
+    user_ids: Iterable[int],
+    subject: str,
+    body: str,
+    url: str,
+    topic: str,
+    sms: bool,
+) -> None:
     users = _recipients(unit_ids=unit_ids, user_ids=user_ids)
     Notification.objects.bulk_create(
         [Notification(recipient=u, subject=subject, body=body, url=url, topic=topic) for u in users]
