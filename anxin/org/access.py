@@ -21,7 +21,7 @@ def acts_for(actor: User, *, town_id: int | None, unit_ids: Iterable[int | None]
     return bool(actor.has_role(Role.TOWN) and town_id and town_id in actor.scope.town_ids)
 
 
-def waiting_on(user, *, unit_field: str, town_field: str = "town_id") -> Q:
+def waiting_on(user: User, *, unit_field: str, town_field: str = "town_id") -> Q:
     """The rows that wait on the user's unit ("我的待办"): routed to the department, or in the town."""
     scope = scope_of(user)
     if scope.everything:
