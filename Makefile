@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTHON ?= python3
 
-.PHONY: run test lint check install demo-reset
+.PHONY: run test lint check typecheck install demo-reset
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,14 +23,18 @@ run: $(VENV)/.installed
 	@echo "安薪已启动：http://127.0.0.1:$(PORT)/  （Ctrl+C 停止）"
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-## make test: lint, Django checks, migrations check, every test (unit, API, browser).
+## make test: lint, type check, Django checks, migrations check, every test (unit, API, browser).
 ## Runs on SQLite, or on PostgreSQL when DATABASE_URL is set.
-test: $(VENV)/.installed lint check
+test: $(VENV)/.installed lint typecheck check
 	$(VENV)/bin/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+## make typecheck: mypy with the Django plugin on the packages listed in pyproject.toml [tool.mypy] files
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy
 
 check: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=anxin.settings_test $(PY) manage.py check

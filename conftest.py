@@ -10,10 +10,9 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from anxin.core.audit import system_actor
-from anxin.org.services import user_save
+from anxin.org.tests.factories import PASSWORD, UserFactory
 
-PASSWORD = "Test@2026pass"  # noqa: S105 (test personas)
+__all__ = ["PASSWORD"]
 
 
 def _load_district():
@@ -37,9 +36,7 @@ def district(db):
 
 
 def _persona(username: str, unit: str, role: str, full_name: str):
-    return user_save(
-        actor=system_actor(), username=username, unit=unit, role=role, password=PASSWORD, full_name=full_name
-    )
+    return UserFactory(username=username, unit=unit, role=role, full_name=full_name)
 
 
 @pytest.fixture

@@ -9,10 +9,20 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+from pathlib import Path
+from typing import overload
 
 
 class ImproperEnv(RuntimeError):
     """An environment variable holds a value the settings cannot use."""
+
+
+@overload
+def env_str(name: str, default: str) -> str: ...
+
+
+@overload
+def env_str(name: str, default: None = None) -> str | None: ...
 
 
 def env_str(name: str, default: str | None = None) -> str | None:
@@ -79,7 +89,7 @@ def env_key(name: str, default: str | None) -> bytes:
     return raw
 
 
-def load_dotenv(path) -> None:
+def load_dotenv(path: Path) -> None:
     """Read ``KEY=VALUE`` lines from a developer's ``.env`` (gitignored) into the environment.
 
     Variables already set win, so a deployment's own environment is never overridden; a

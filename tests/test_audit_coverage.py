@@ -92,7 +92,7 @@ def test_a_sensitive_period_and_a_follow_up_are_in_the_audit_log(world, office, 
     from anxin.core.audit import history_for
     from anxin.monitoring import scan, sensitive, watch
     from anxin.monitoring.models import WatchEntry
-    from anxin.monitoring.tests.test_services import observe
+    from anxin.monitoring.tests.factories import observe
 
     period = sensitive.period_declare(
         actor=office, name="审计测试", start=timezone.localdate(), end=timezone.localdate()
@@ -118,7 +118,7 @@ def test_the_scan_writes_no_audit_rows_and_a_quiet_tick_reassesses_nobody(
 ):
     from anxin.monitoring import scan
     from anxin.monitoring.models import Alert, ImmediateReport, WatchEntry
-    from anxin.monitoring.tests.test_services import observe
+    from anxin.monitoring.tests.factories import observe
 
     scan.scan_district(as_of=datetime.date(2026, 11, 25))  # the first: full
     with (

@@ -34,7 +34,7 @@ from anxin.core.errors import DomainError
 from anxin.core.files import atomic_with_files, file_store
 from anxin.core.money import format_yuan
 from anxin.core.policy import param_record
-from anxin.org.models import Duty, Role, Unit
+from anxin.org.models import Duty, Role, Unit, User
 
 Step = ActionStep.Step
 Kind = ActionKind
@@ -91,11 +91,11 @@ def duty_basis(duty: Duty) -> str:
     return f"职责：{duty.name}（{duty.citation}）"[:200]
 
 
-def _is_hrss(actor) -> bool:
+def _is_hrss(actor: User) -> bool:
     return bool(actor.unit_id and Duty.objects.filter(unit_id=actor.unit_id, code=HRSS_DUTY).exists())
 
 
-def may_request(actor, case: Case, kind: str) -> bool:
+def may_request(actor: User, case: Case, kind: str) -> bool:
     if is_system(actor):
         return True
     if not actor.has_perm("cases.request_legalaction") or not case.is_open:
@@ -106,7 +106,7 @@ def may_request(actor, case: Case, kind: str) -> bool:
     return works_on(actor, case) or (actor.has_role(Role.DEPARTMENT) and _is_hrss(actor))
 
 
-def handles(actor, action: LegalAction) -> bool:
+def handles(actor: User, action: LegalAction) -> bool:
     """The unit the action is routed to (a town's users when it is a town's), or the office."""
     if is_system(actor):
         return True
@@ -162,7 +162,7 @@ def referral_check(
 
 def action_request(
     *,
-    actor,
+    actor: User,
     case: Case,
     kind: str,
     amount: int = 0,
@@ -332,7 +332,7 @@ def action_request(
 
 
 def action_step(
-    *, actor, action: LegalAction, step: str, on: datetime.date, note: str = "", amount: int = 0
+    *, actor: User, action: LegalAction, step: str, on: datetime.date, note: str = "", amount: int = 0
 ) -> ActionStep:
     """Record a dated step (立案、保全、判决、支付、公安受理…); some steps move the action on:
     acceptance → 已受理; refusal → 不予受理; a payment covering an order → 已办结."""
@@ -390,7 +390,7 @@ def action_step(
     return entry
 
 
-def action_complete(*, actor, action: LegalAction, result: str) -> LegalAction:
+def action_complete(*, actor: User, action: LegalAction, result: str) -> LegalAction:
     """The unit finishes the action and says how it ended."""
     if not handles(actor, action):
         raise PermissionDenied(_("只有承办单位（%(u)s）或联席办可以办结") % {"u": action.unit.name})
@@ -418,7 +418,7 @@ def action_complete(*, actor, action: LegalAction, result: str) -> LegalAction:
     return action
 
 
-def may_cancel(actor, action: LegalAction) -> bool:
+def may_cancel(actor: User, action: LegalAction) -> bool:
     if is_system(actor) or actor.has_role(Role.OFFICE) or actor.pk == action.requested_by_id:
         return True
     if action.kind in HRSS_POWERS:
@@ -426,7 +426,7 @@ def may_cancel(actor, action: LegalAction) -> bool:
     return is_lead(actor, action.case)
 
 
-def action_cancel(*, actor, action: LegalAction, reason: str) -> LegalAction:
+def action_cancel(*, actor: User, action: LegalAction, reason: str) -> LegalAction:
     """Withdraw an action (the one who started it, the lead unit, or the office), with the reason."""
     reason = (reason or "").strip()
     if not reason:
@@ -469,11 +469,11 @@ DOCUMENT_KINDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def may_mark_paid(actor, action: LegalAction) -> bool:
+def may_mark_paid(actor: User, action: LegalAction) -> bool:
     return handles(actor, action) or is_lead(actor, action.case)
 
 
-def may_attach(actor, case: Case, action: LegalAction | None = None) -> bool:
+def may_attach(actor: User, case: Case, action: LegalAction | None = None) -> bool:
     if action is not None and handles(actor, action):
         return True
     return works_on(actor, case) or is_system(actor)
@@ -481,7 +481,7 @@ def may_attach(actor, case: Case, action: LegalAction | None = None) -> bool:
 
 def document_attach(
     *,
-    actor,
+    actor: User,
     case: Case,
     kind: str,
     title: str,

@@ -23,6 +23,7 @@ from anxin.cases.services import _event, _notify, office_unit_ids
 from anxin.core.audit import acting, system_actor
 from anxin.core.deadlines import working_days_after
 from anxin.core.policy import param_record
+from anxin.org.models import User
 
 Kind = CaseEvent.Kind
 HORIZON = datetime.timedelta(days=21)  # nothing due further out can need a reminder yet
@@ -55,7 +56,9 @@ def _mark(item, field: str, now) -> bool:
     return bool(type(item).objects.filter(pk=item.pk, **{f"{field}__isnull": True}).update(**{field: now}))
 
 
-def _sweep(item, case: Case, *, owner_ids, due_at, now, today, remind, grace, actor, escalate=True) -> str:
+def _sweep(
+    item, case: Case, *, owner_ids, due_at, now, today, remind, grace, actor: User, escalate=True
+) -> str:
     """Mark and notify one deadline; returns what was done ("" when nothing). ``escalate`` False:
     a reminder only (an order to pay lapses instead of escalating)."""
     due_day = timezone.localtime(due_at).date()
@@ -135,7 +138,7 @@ def deadlines_sweep(*, now: datetime.datetime | None = None) -> int:
     return done
 
 
-def _sweep_deadline(case: Case, *, now, today, remind, actor) -> str:
+def _sweep_deadline(case: Case, *, now, today, remind, actor: User) -> str:
     """The case's own time limit (办结期限, 劳动保障监察条例 第17条): a reminder to the lead unit
     before it, the office told once it has passed."""
     day = timezone.localtime(case.deadline_at).date()

@@ -70,6 +70,10 @@ MAX_MONTHS = 240  # 拖欠月数: as intake's months_owed
 
 
 class Case(TimeStampedModel):
+    """One wage-arrears dispute at one enterprise (and, for construction, one project), handled
+    by its lead unit — by default the town it lies in (§二 属地管理) — with co-units, from 查明事实
+    through the stages to 结案 within a stored deadline; the signals and alerts it grew from."""
+
     number = models.CharField(_("案件编号"), max_length=20, unique=True)
     enterprise = models.ForeignKey(
         Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="cases"
@@ -405,6 +409,10 @@ class ActionQuerySet(ScopedQuerySet):
 
 
 class LegalAction(models.Model):
+    """A legal measure taken in a case (§四(五)–(七)) — an order to pay, a penalty, a referral to
+    the police, mediation, arbitration, the court's green channel, the wage deposit, the emergency
+    fund — routed to the unit whose duty it is, with its document, amount, deadline and result."""
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="actions")
     kind = models.CharField(_("措施"), max_length=14, choices=ActionKind.choices)
     unit = models.ForeignKey(Unit, verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="+")

@@ -39,7 +39,7 @@ from anxin.intake.models import Signal
 from anxin.monitoring.models import ACTIVE_ALERT, LEVEL_RANK, Alert, Level, RiskAssessment
 from anxin.notify.services import notify_units
 from anxin.org.access import acts_for
-from anxin.org.models import Role, Unit
+from anxin.org.models import Role, Unit, User
 from anxin.registry.models import Enterprise, Project
 
 Kind = CaseEvent.Kind
@@ -56,13 +56,13 @@ FLAGS = ("mass_incident", "malicious", "owner_absconded", "sudden_closure")
 # --- who --------------------------------------------------------------------------------------------
 
 
-def is_lead(actor, case: Case) -> bool:
+def is_lead(actor: User, case: Case) -> bool:
     """The office, or a user of the lead unit (a town's users when a town leads)."""
     lead = case.lead_unit
     return acts_for(actor, town_id=lead.town_id, unit_ids=[lead.pk])
 
 
-def works_on(actor, case: Case) -> bool:
+def works_on(actor: User, case: Case) -> bool:
     """The lead unit, a co-unit, or the office: who records facts, incidents and assets."""
     if is_lead(actor, case):
         return True
@@ -73,7 +73,7 @@ def works_on(actor, case: Case) -> bool:
     )
 
 
-def may_make(actor, case: Case, step: workflow.Transition) -> bool:
+def may_make(actor: User, case: Case, step: workflow.Transition) -> bool:
     """Whether ``actor`` may make this move: the transitions table's ``who`` column, then the
     permission the row names."""
     if is_system(actor):
@@ -99,7 +99,7 @@ def town_unit(town_id: int) -> Unit:
 
 
 def _event(
-    case: Case, kind: str, actor, now, note: str = "", from_stage: str = "", to_stage: str = ""
+    case: Case, kind: str, actor: User, now, note: str = "", from_stage: str = "", to_stage: str = ""
 ) -> None:
     CaseEvent.objects.create(
         case=case, kind=kind, actor=actor, at=now, note=note, from_stage=from_stage, to_stage=to_stage
@@ -151,7 +151,7 @@ def _next_number(year: int) -> str:
 
 def case_open(
     *,
-    actor,
+    actor: User,
     enterprise: Enterprise,
     summary: str,
     project: Project | None = None,
@@ -300,7 +300,7 @@ def open_case_of(enterprise: Enterprise, *, user) -> Case | None:
 
 def case_link(
     *,
-    actor,
+    actor: User,
     case: Case,
     signals: list[Signal] | tuple = (),
     alerts: list[Alert] | tuple = (),
@@ -374,7 +374,7 @@ def _project_parties(project: Project) -> set[int]:
 
 def case_update(
     *,
-    actor,
+    actor: User,
     case: Case,
     workers: int | None = None,
     amount_claimed: int | None = None,
@@ -448,7 +448,7 @@ def case_update(
 # --- stages -----------------------------------------------------------------------------------------
 
 
-def available_moves(actor, case: Case) -> list[workflow.Transition]:
+def available_moves(actor: User, case: Case) -> list[workflow.Transition]:
     """The moves this actor may make on this case now (guards are checked when made)."""
     if not case.is_open:
         return []
@@ -475,7 +475,7 @@ def _guard_plan(case: Case, what: str) -> None:
 
 
 def case_move(
-    *, actor, case: Case, action: str, reason: str = "", now: datetime.datetime | None = None
+    *, actor: User, case: Case, action: str, reason: str = "", now: datetime.datetime | None = None
 ) -> Case:
     """Advance to the next stage, or skip one with a reason. Exactly one of two officers moving the
     same case at once wins; the other is told "已被他人处理"."""
@@ -556,7 +556,13 @@ def closing_problems(case: Case, outcome: str, amount_paid: int) -> list[str]:
 
 
 def case_close(
-    *, actor, case: Case, outcome: str, amount_paid: int, note: str = "", now: datetime.datetime | None = None
+    *,
+    actor: User,
+    case: Case,
+    outcome: str,
+    amount_paid: int,
+    note: str = "",
+    now: datetime.datetime | None = None,
 ) -> Case:
     """End the case with its outcome and the amount paid to the workers."""
     step = workflow.transition(case.stage, workflow.CLOSE)
@@ -597,7 +603,7 @@ def case_close(
     return case
 
 
-def may_extend(actor) -> bool:
+def may_extend(actor: User) -> bool:
     """The office or 人社局 (labour inspection) extends an investigation's time limit."""
     if is_system(actor) or actor.has_role(Role.OFFICE):
         return True
@@ -609,7 +615,7 @@ def may_extend(actor) -> bool:
     )
 
 
-def case_extend(*, actor, case: Case, reason: str, now: datetime.datetime | None = None) -> Case:
+def case_extend(*, actor: User, case: Case, reason: str, now: datetime.datetime | None = None) -> Case:
     """劳动保障监察条例 第17条: a complex case may be extended once by the set number of working days."""
     require_perm(actor, "cases.move_case")
     if not may_extend(actor):
@@ -640,13 +646,13 @@ def case_extend(*, actor, case: Case, reason: str, now: datetime.datetime | None
     return case
 
 
-def document_issued(*, actor, case: Case, title: str) -> None:
+def document_issued(*, actor: User, case: Case, title: str) -> None:
     """A document was produced from the case (a notice, the summary): it belongs on the timeline."""
     with transaction.atomic(), acting(actor):
         _event(case, Kind.DOCUMENT, actor, timezone.now(), title)
 
 
-def case_note(*, actor, case: Case, note: str) -> None:
+def case_note(*, actor: User, case: Case, note: str) -> None:
     note = (note or "").strip()
     if not note:
         raise DomainError(_("请填写内容"), field="note")
@@ -659,7 +665,7 @@ def case_note(*, actor, case: Case, note: str) -> None:
 # --- one enterprise, one plan -----------------------------------------------------------------------
 
 
-def plan_save(*, actor, case: Case, measures: str, responsible: str, timeline: str) -> Plan:
+def plan_save(*, actor: User, case: Case, measures: str, responsible: str, timeline: str) -> Plan:
     """Write or revise the plan (the lead unit). A revised approved plan needs approval again."""
     require_perm(actor, "cases.change_case")
     if not is_lead(actor, case):
@@ -693,7 +699,7 @@ def plan_save(*, actor, case: Case, measures: str, responsible: str, timeline: s
     return plan
 
 
-def plan_submit(*, actor, case: Case) -> Plan:
+def plan_submit(*, actor: User, case: Case) -> Plan:
     require_perm(actor, "cases.change_case")
     if not is_lead(actor, case):
         raise PermissionDenied(_("处置方案由牵头单位报批"))
@@ -713,7 +719,7 @@ def plan_submit(*, actor, case: Case) -> Plan:
     return plan
 
 
-def plan_review(*, actor, case: Case, approve: bool, note: str = "") -> Plan:
+def plan_review(*, actor: User, case: Case, approve: bool, note: str = "") -> Plan:
     """The office approves the plan or returns it with its reasons."""
     require_perm(actor, "cases.approve_plan")
     note = (note or "").strip()
@@ -745,7 +751,7 @@ def plan_review(*, actor, case: Case, approve: bool, note: str = "") -> Plan:
 
 def incident_record(
     *,
-    actor,
+    actor: User,
     case: Case,
     kind: str,
     occurred_at: datetime.datetime,
@@ -801,7 +807,7 @@ def incident_record(
 
 def asset_record(
     *,
-    actor,
+    actor: User,
     case: Case,
     item: str,
     custody: str,
@@ -857,7 +863,7 @@ def asset_record(
     return asset
 
 
-def asset_recover(*, actor, asset: AssetItem, recovered_on: datetime.date, note: str = "") -> AssetItem:
+def asset_recover(*, actor: User, asset: AssetItem, recovered_on: datetime.date, note: str = "") -> AssetItem:
     """Looted property recovered and put back in custody (§四(四))."""
     require_perm(actor, "cases.change_case")
     if not works_on(actor, asset.case):

@@ -8,9 +8,22 @@ units beyond their ids and codes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpRequest
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    # The project's user model (settings.AUTH_USER_MODEL): read by the type checker only; at run
+    # time core imports no app.
+    from anxin.org.models import User
+
+    class AuthedRequest(HttpRequest):
+        """A request behind ``login_required``: its user is the project's user model."""
+
+        user: User
 
 
 @dataclass(frozen=True)
@@ -41,11 +54,12 @@ class Scope:
 NO_SCOPE = Scope()
 
 
-def scope_of(user) -> Scope:
+def scope_of(user: User | AnonymousUser | None) -> Scope:
     """The user's scope; anonymous or inactive users see nothing."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NO_SCOPE
-    return user.scope
+    scope: Scope = getattr(user, "scope", NO_SCOPE)  # org's User computes it; AnonymousUser has none
+    return scope
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -85,7 +99,7 @@ def get_scoped_or_404(queryset, user, **lookup):
         raise Http404 from None
 
 
-def is_system(actor) -> bool:
+def is_system(actor: User | None) -> bool:
     """The account that commands and periodic jobs act as."""
     from anxin.core.audit import SYSTEM_USERNAME
 
@@ -96,7 +110,7 @@ def is_system(actor) -> bool:
     )
 
 
-def require_perm(actor, perm: str) -> None:
+def require_perm(actor: User | None, perm: str) -> None:
     """Refuse a write the actor's role does not allow (the system actor may do anything)."""
     from django.core.exceptions import PermissionDenied
 

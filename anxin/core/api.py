@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import permissions, status
 from rest_framework.relations import SlugRelatedField
@@ -11,7 +13,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from anxin.core.errors import DomainError
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         key = exc.field or "non_field_errors"
         # A lost race or a move the current state does not allow is a conflict, not bad input.
@@ -23,7 +25,7 @@ def exception_handler(exc, context):
         return Response({key: [exc.message]}, status=code)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
-            body = {field: [str(m) for m in errs.messages] for field, errs in exc.error_dict.items()}
+            body = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
             body = {("non_field_errors" if k == "__all__" else k): v for k, v in body.items()}
         else:
             body = {"non_field_errors": [str(m) for m in exc.messages]}

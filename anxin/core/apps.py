@@ -1,4 +1,8 @@
+from collections.abc import Callable
+from typing import Any
+
 from django.apps import AppConfig
+from django.http import HttpRequest
 
 from anxin.core import seam
 
@@ -30,7 +34,7 @@ class CoreConfig(AppConfig):
         ):
             seam.register(seam.MENU_GROUPS, group, app=label)
 
-    def load_district(self, data: dict, *, actor, log) -> None:
+    def load_district(self, data: dict, *, actor: Any, log: Callable[[str], None]) -> None:
         """Seed the policy parameters (with the district's overrides) and the working-day calendar."""
         from anxin.core import services
 
@@ -42,7 +46,7 @@ class CoreConfig(AppConfig):
 
         return [seam.Sweep("清理过期的导入暂存文件", services.import_uploads_purge)]
 
-    def cockpit_panels(self, request) -> list[dict]:
+    def cockpit_panels(self, request: HttpRequest) -> list[dict]:
         """A missing working-day calendar on the cockpit: deadlines in 工作日 cannot be computed.
         Who can fix the calendar has the page banner already (with the link): not twice."""
         from anxin.core.calendar import request_coverage_warning
@@ -54,7 +58,7 @@ class CoreConfig(AppConfig):
             return []
         return [{"template": "core/_cockpit_calendar.html", "order": 0, "warning": warning}]
 
-    def menu(self, user) -> list[dict]:
+    def menu(self, user: Any) -> list[dict]:
         items = [{"label": "工作台", "url_name": "home", "icon": "home", "order": 0}]
         if user.has_perm("core.view_policyparameter"):
             items.append(

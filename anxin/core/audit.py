@@ -6,11 +6,15 @@ import contextlib
 import contextvars
 import datetime
 import re
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from auditlog.context import auditlog_value, set_actor
 from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -33,7 +37,7 @@ def system_actor():
 
 
 @contextlib.contextmanager
-def acting(actor, *, remote_addr: str | None = None):
+def acting(actor: AbstractBaseUser | None, *, remote_addr: str | None = None) -> Iterator[None]:
     """Attribute every audit-log entry written inside the block to ``actor``."""
     if actor is None or not getattr(actor, "pk", None):
         yield
@@ -51,7 +55,7 @@ def acting(actor, *, remote_addr: str | None = None):
             auditlog_value.set(previous)
 
 
-def history_for(obj, *, related: list | None = None):
+def history_for(obj: models.Model, *, related: list[models.Model] | None = None) -> models.QuerySet:
     """Audit-log entries of ``obj`` (and of related objects given), newest first."""
     content_type = ContentType.objects.get_for_model(type(obj))
     entries = LogEntry.objects.filter(content_type=content_type, object_pk=str(obj.pk))
@@ -62,7 +66,7 @@ def history_for(obj, *, related: list | None = None):
     return entries.select_related("actor", "content_type").order_by("-timestamp", "-id")
 
 
-def _field(model, name: str):
+def _field(model: type[models.Model], name: str) -> Any:
     """The model's own field of that name (not a reverse relation), or None."""
     try:
         field = model._meta.get_field(name)
@@ -75,7 +79,7 @@ def _field(model, name: str):
 _MANAGER_REPR = re.compile(r"^\w+\.\w+\.None$")
 
 
-def _is_reverse(model, name: str, change) -> bool:
+def _is_reverse(model: type[models.Model] | None, name: str, change: Any) -> bool:
     """A reverse relation (another model's key pointing here) recorded as if it were a field: not
     a change of this object, so not shown."""
     if model is not None:
@@ -90,7 +94,7 @@ def _is_reverse(model, name: str, change) -> bool:
     )
 
 
-def _local_time(raw) -> str:
+def _local_time(raw: object) -> str:
     """A stored date-time (auditlog writes UTC, naive, with microseconds) as Asia/Shanghai, to the minute."""
     value = raw if isinstance(raw, datetime.datetime) else parse_datetime(str(raw))
     if value is None:
@@ -105,7 +109,7 @@ def _local_time(raw) -> str:
 FEN_LABEL_SUFFIX = "（分）"
 
 
-def _is_fen(field) -> bool:
+def _is_fen(field: Any) -> bool:
     return (
         field is not None
         and field.get_internal_type() in ("BigIntegerField", "IntegerField", "PositiveBigIntegerField")
@@ -113,14 +117,14 @@ def _is_fen(field) -> bool:
     )
 
 
-def _label(field, name: str) -> str:
+def _label(field: Any, name: str) -> str:
     if field is None or not hasattr(field, "verbose_name"):
         return name
     label = str(field.verbose_name)
     return label[: -len(FEN_LABEL_SUFFIX)] + "（元）" if _is_fen(field) else label
 
 
-def _plain(field, raw, related: dict) -> str:
+def _plain(field: Any, raw: Any, related: dict) -> str:
     if raw in (None, "None", ""):
         return ""
     if field is None:
@@ -141,7 +145,7 @@ def _plain(field, raw, related: dict) -> str:
     return str(raw)
 
 
-def with_change_rows(entries) -> list:
+def with_change_rows(entries: Iterable[Any]) -> list:
     """Audit-log entries, each with ``rows``: [{label, old, new}] ready to show.
 
     Foreign keys are resolved for the whole page in one query per related model (auditlog's
@@ -203,7 +207,7 @@ def auditlog_actor():
 GUARDED: contextvars.ContextVar[bool] = contextvars.ContextVar("anxin_guarded_update", default=False)
 
 
-def guarded_update(queryset, pk: int, **values) -> int:
+def guarded_update(queryset: models.QuerySet, pk: int, **values: Any) -> int:
     """``queryset.filter(pk=pk).update(**values)`` — a conditional UPDATE whose guard (``WHERE
     status = old``, DESIGN rule 4) is in ``queryset`` — plus, for a model registered for audit, the
     audit-log entry with the field diff that Django's save signals, and so django-auditlog, never

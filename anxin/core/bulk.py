@@ -13,10 +13,13 @@ No signals are sent and nothing is audited: use it for derived, append-only or s
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any, Literal, overload
 
 from django.db import connections, models, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.options import Options
 from django.utils import timezone
 
 _PREPARED = (models.DateField, models.TimeField, models.JSONField, models.DecimalField, models.UUIDField)
@@ -40,6 +43,30 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+@overload
+def insert_rows(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    upsert_on: Sequence[str] = (),
+    returning: Literal[True],
+    batch_size: int = 2000,
+) -> list[int]: ...
+
+
+@overload
+def insert_rows(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    upsert_on: Sequence[str] = (),
+    returning: Literal[False] = False,
+    batch_size: int = 2000,
+) -> int: ...
+
+
 def insert_rows(
     model: type[models.Model],
     fields: Sequence[str],
@@ -61,7 +88,9 @@ def insert_rows(
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
+    # Concrete fields; django-stubs types get_field() as "a field or a reverse relation" and a
+    # field's column as optional, neither of which a named insert column can be.
+    columns: list[Any] = [meta.get_field(name) for name in fields]
     # Columns not given take their model default (the database has none of its own): blank
     # texts, zero counters, "now" for auto_now fields — as ``bulk_create`` would fill them.
     constants = []
@@ -86,7 +115,7 @@ def insert_rows(
     if upsert_on:
         tail = _on_conflict(meta, columns[: len(fields)], upsert_on, quote)
     if returning:
-        tail += f" RETURNING {quote(meta.pk.column)}"
+        tail += f" RETURNING {quote(_column(meta, None))}"
         limit = connection.features.max_query_params
         if limit:
             batch_size = min(batch_size, max(1, limit // len(columns)))
@@ -120,7 +149,7 @@ def insert_rows(
     sent = 0
     batch: list[list] = []
 
-    def flush(cursor) -> None:
+    def flush(cursor: Any) -> None:
         nonlocal sent
         if not batch:
             return
@@ -142,9 +171,20 @@ def insert_rows(
     return ids if returning else sent
 
 
-def _on_conflict(meta, given_columns, upsert_on, quote) -> str:
+def _column(meta: Options, name: str | None) -> str:
+    """The database column of the field ``name`` (the primary key for None)."""
+    field = meta.pk if name is None else meta.get_field(name)
+    column = getattr(field, "column", None)
+    if not column:
+        raise ValueError(f"insert_rows: {name or 'pk'} of {meta.label} is not a column")
+    return column
+
+
+def _on_conflict(
+    meta: Options, given_columns: list[Any], upsert_on: Sequence[str], quote: Callable[[str], str]
+) -> str:
     """ON CONFLICT on the unique fields: update what was given (defaults only fill new rows)."""
-    keys = {meta.get_field(name).column for name in upsert_on}
+    keys = {_column(meta, name) for name in upsert_on}
     sets = ", ".join(
         f"{quote(f.column)} = excluded.{quote(f.column)}" for f in given_columns if f.column not in keys
     )
@@ -152,7 +192,15 @@ def _on_conflict(meta, given_columns, upsert_on, quote) -> str:
     return f" ON CONFLICT ({', '.join(quote(k) for k in sorted(keys))}) {action}"
 
 
-def _copy(connection, meta, columns, rows, given: int, upsert_on, returning) -> list[int] | int:
+def _copy(
+    connection: BaseDatabaseWrapper,
+    meta: Options,
+    columns: list[Any],
+    rows: Iterable[list],
+    given: int,
+    upsert_on: Sequence[str],
+    returning: bool,
+) -> list[int] | int:
     """PostgreSQL: COPY, the bulk path the server is built for (a statement per row, even
     pipelined, or a VALUES list of thousands of placeholders is several times slower). New ids are
     drawn from the table's sequence first, so they come back in the order of ``rows``; an upsert
@@ -170,7 +218,7 @@ def _copy(connection, meta, columns, rows, given: int, upsert_on, returning) -> 
         cursor = wrapper.cursor  # psycopg's own cursor: COPY is not part of the DB-API
         ids: list[int] = []
         if returning:
-            pk = meta.pk.column
+            pk = _column(meta, None)
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                 [table, pk, len(rows)],  # the quoted name: pg_get_serial_sequence parses it

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Count, Q
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -107,9 +108,10 @@ def coverage_warning(*, today: datetime.date | None = None) -> str | None:
     return None
 
 
-def request_coverage_warning(request) -> str | None:
+def request_coverage_warning(request: HttpRequest) -> str | None:
     """``coverage_warning()`` once per request: the page shell's banner and the cockpit's panel
     both ask, and the answer does not change within a request."""
-    if not hasattr(request, "_anxin_calendar_warning"):
-        request._anxin_calendar_warning = coverage_warning()
-    return request._anxin_calendar_warning
+    memo = vars(request)
+    if "_anxin_calendar_warning" not in memo:
+        memo["_anxin_calendar_warning"] = coverage_warning()
+    return memo["_anxin_calendar_warning"]

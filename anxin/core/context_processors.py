@@ -2,28 +2,37 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
+from django.http import HttpRequest
 from django.urls import reverse
 
 from anxin.core import seam
 from anxin.core.calendar import request_coverage_warning
 
+if TYPE_CHECKING:  # the user model (settings.AUTH_USER_MODEL), for the type checker only
+    from anxin.org.models import User
+
+
+_DISTRICT: dict[str, dict] = {}
+
 
 def _district() -> dict:
     import yaml
 
-    cached = getattr(_district, "_cache", None)
+    cached = _DISTRICT.get("district")
     if cached is None:
         try:
             data = yaml.safe_load(settings.DISTRICT_FILE.read_text(encoding="utf-8")) or {}
         except OSError:
             data = {}
         cached = data.get("district", {})
-        _district._cache = cached
+        _DISTRICT["district"] = cached
     return cached
 
 
-def menu_for(user, path: str) -> list[dict]:
+def menu_for(user: User, path: str) -> list[dict]:
     """The top menu: every app's items (``seam.MENU``); items naming a group (``seam.MENU_GROUPS``,
     each app declares its own) become its dropdown, so the bar stays one line at 1366 px however
     many apps add screens. An item naming an undeclared group is an error."""
@@ -62,7 +71,7 @@ def menu_for(user, path: str) -> list[dict]:
     return entries
 
 
-def shell(request) -> dict:
+def shell(request: HttpRequest) -> dict:
     district = _district()
     context = {
         "district_name": district.get("name", ""),

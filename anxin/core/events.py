@@ -26,7 +26,7 @@ def _dispatch(topic: str, payload: dict) -> None:
             logger.exception("event %s: receiver %r failed", topic, receiver)
 
 
-def publish(topic: str, **payload) -> None:
+def publish(topic: str, **payload: object) -> None:
     """Deliver ``topic`` (declared in ``seam.TOPICS``) with ``payload`` to every receiver once the
     current transaction commits. An undeclared topic raises at once."""
     seam.check_topic(topic)

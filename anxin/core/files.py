@@ -14,7 +14,7 @@ import contextlib
 import threading
 import uuid
 from collections.abc import Iterator
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
@@ -22,6 +22,9 @@ from django.db import transaction
 
 from anxin.core.models import StoredFile
 from anxin.core.uploads import DOCUMENTS, sniff
+
+if TYPE_CHECKING:  # the user model (settings.AUTH_USER_MODEL), for the type checker only
+    from anxin.org.models import User
 
 Record = TypeVar("Record", bound=StoredFile)
 
@@ -59,7 +62,7 @@ def atomic_with_files() -> Iterator[None]:
 def file_store(
     *,
     record: Record,
-    actor,
+    actor: User,
     name: str,
     content: bytes,
     field: str,
@@ -79,12 +82,13 @@ def file_store(
     record.content_type = content_type
     record.size = len(content)
     record.uploaded_by = actor
-    record.file.save(f"upload{extension}", ContentFile(content), save=False)
+    stored = record.file  # type: ignore[attr-defined]  # each StoredFile subclass adds its own ``file``
+    stored.save(f"upload{extension}", ContentFile(content), save=False)
     try:
         record.save()
     except BaseException:
-        record.file.delete(save=False)
+        stored.delete(save=False)
         raise
     if _WRITTEN.stack:
-        _WRITTEN.stack[-1].append((record.file.storage, record.file.name))
+        _WRITTEN.stack[-1].append((stored.storage, stored.name))
     return record

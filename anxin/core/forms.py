@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -82,7 +84,7 @@ class SecurityEventFilter(FilterForm):
 class YuanFormField(forms.CharField):
     """A money field on a screen: the officer types yuan ("12,345.67", "￥12345"), Python gets fen."""
 
-    def __init__(self, *, allow_zero: bool = True, **kwargs):
+    def __init__(self, *, allow_zero: bool = True, **kwargs: Any) -> None:
         self.allow_zero = allow_zero
         kwargs.setdefault(
             "widget", forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "如 12345.67"})

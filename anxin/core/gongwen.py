@@ -11,6 +11,8 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.http import HttpRequest, HttpResponse
+
 BODY_FONT = "Noto Serif CJK SC"
 TITLE_FONT = "Noto Sans CJK SC"
 RED = "C00000"
@@ -98,9 +100,10 @@ def _lines(paragraphs: Iterable[str]) -> list[str]:
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def docx_response(request, content: bytes, *, filename: str, summary: str, detail: dict):
+def docx_response(
+    request: HttpRequest, content: bytes, *, filename: str, summary: str, detail: dict
+) -> HttpResponse:
     """A Word download, logged as an export (who, what, from where)."""
-    from django.http import HttpResponse
     from django.utils.http import content_disposition_header
 
     from anxin.core.models import SecurityEventKind

@@ -11,8 +11,9 @@ import uuid
 from collections.abc import Callable
 from pathlib import PurePath
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
+from django.http import HttpRequest
 
 from anxin.core.errors import DomainError
 from anxin.core.tabular import ImportResult
@@ -21,13 +22,20 @@ NOTHING_PENDING = "没有待确认的导入，请重新上传文件。"
 REPLACED = "该预览已被之后上传的文件替换，请核对最新的预览后再确认。"
 
 
-def drop(request, key: str) -> None:
+def drop(request: HttpRequest, key: str) -> None:
     pending = request.session.pop(key, None)
     if pending:
         default_storage.delete(pending["path"])
 
 
-def stage(request, *, key: str, upload, run: Callable[..., ImportResult], extra: dict | None = None):
+def stage(
+    request: HttpRequest,
+    *,
+    key: str,
+    upload: File,
+    run: Callable[..., ImportResult],
+    extra: dict | None = None,
+) -> tuple[ImportResult | None, dict | None, str | None]:
     """Dry-run ``upload`` with ``run(content=, filename=, dry_run=True)``; keep it if every row passes.
 
     Returns (result, pending, error message): the message when the file as a whole cannot be read.
@@ -42,14 +50,14 @@ def stage(request, *, key: str, upload, run: Callable[..., ImportResult], extra:
     if result.ok:
         token = uuid.uuid4().hex
         path = default_storage.save(
-            f"imports/{token}{PurePath(upload.name).suffix.lower()}", ContentFile(content)
+            f"imports/{token}{PurePath(upload.name or '').suffix.lower()}", ContentFile(content)
         )
         pending = {"path": path, "filename": upload.name, "token": token, **(extra or {})}
         request.session[key] = pending
     return result, pending, None
 
 
-def take(request, *, key: str) -> tuple[dict | None, bytes | None, str]:
+def take(request: HttpRequest, *, key: str) -> tuple[dict | None, bytes | None, str]:
     """The pending file for the confirm button that was pressed: (pending, content, error message)."""
     pending = request.session.get(key)
     if not pending or not default_storage.exists(pending["path"]):

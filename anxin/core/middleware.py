@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.messages.storage import default_storage
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 
 from anxin.core.models import SecurityEventKind
@@ -47,7 +47,7 @@ class IdleTimeoutMiddleware:
         return self.get_response(request)
 
 
-def _to_login(request, message: str):
+def _to_login(request: HttpRequest, message: str) -> HttpResponse:
     """Redirect to the login page with a message, whether or not MessageMiddleware has run.
 
     This middleware sits before MessageMiddleware in settings, so ``request._messages`` may not

@@ -195,7 +195,8 @@ class YuanFormField(forms.CharField):
         attrs.setdefault("autocomplete", "off")
         return attrs
 
-    def to_python(self, value: Any) -> int | None:
+    # A money field cleans the yuan text typed into a CharField to fen: int, not str, by design.
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
         if isinstance(value, int) and not isinstance(value, bool):
             # Already fen: a disabled field is cleaned from its initial value, which is fen.
             return value

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 PER_PAGE = 20
 
 
-def paginate(request, queryset, *, per_page: int = PER_PAGE) -> dict:
+def paginate(request: HttpRequest, queryset: QuerySet | list, *, per_page: int = PER_PAGE) -> dict:
     """The page asked for (bad or too-large numbers give the nearest page) and the query string."""
     paginator = Paginator(queryset, per_page)
     page = paginator.get_page(request.GET.get("page"))

@@ -22,7 +22,7 @@ class CharacterClassValidator:
     def __init__(self, min_classes: int = 3):
         self.min_classes = min_classes
 
-    def validate(self, password: str, user=None) -> None:
+    def validate(self, password: str, user: object = None) -> None:
         present = sum(1 for pattern, _label in _CLASSES if pattern.search(password))
         if present < self.min_classes:
             raise ValidationError(

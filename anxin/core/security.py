@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.http import HttpRequest
+
 from anxin.core.policy import UnknownParameter, param
 from anxin.core.policy_defaults import DEFAULTS
 
@@ -18,11 +20,11 @@ def _param_or_default(code: str) -> int:
         return _FALLBACK[code]
 
 
-def axes_failure_limit(request=None, credentials=None) -> int:
+def axes_failure_limit(request: HttpRequest | None = None, credentials: dict | None = None) -> int:
     return _param_or_default("security.lockout_failures")
 
 
-def axes_cooloff(request=None) -> datetime.timedelta:
+def axes_cooloff(request: HttpRequest | None = None) -> datetime.timedelta:
     return datetime.timedelta(minutes=_param_or_default("security.lockout_minutes"))
 
 
@@ -30,7 +32,7 @@ def session_idle_minutes() -> int:
     return _param_or_default("security.session_idle_minutes")
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest) -> str | None:
     """The client address.
 
     Behind the district's nginx (``BEHIND_PROXY``), the last ``X-Forwarded-For`` entry is the one

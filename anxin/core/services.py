@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import chinese_calendar
+from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +25,11 @@ from anxin.core.models import (
 )
 from anxin.core.policy_defaults import DEFAULT_EFFECTIVE_FROM, DEFAULTS
 
+if TYPE_CHECKING:
+    # The project's user model (settings.AUTH_USER_MODEL): read by the type checker only; at run
+    # time core imports no app.
+    from anxin.org.models import User
+
 Log = Callable[[str], None]
 
 
@@ -35,7 +43,7 @@ def _nolog(_message: str) -> None:
 def security_event_record(
     *,
     kind: str,
-    user=None,
+    user: User | AnonymousUser | None = None,
     username: str = "",
     ip: str | None = None,
     summary: str = "",
@@ -44,7 +52,7 @@ def security_event_record(
     """Append one security event (login, export, parameter change…)."""
     if kind not in SecurityEventKind.values:
         raise ValueError(f"unknown security event kind {kind!r}")
-    if user is not None and not getattr(user, "pk", None):
+    if isinstance(user, AnonymousUser) or (user is not None and not user.pk):
         user = None
     return SecurityEvent.objects.create(
         kind=kind,
@@ -70,12 +78,16 @@ def _check_value(value_type: str, value: str) -> str:
             _("取值“%(value)s”不是有效的%(type)s") % {"value": text, "type": ParameterType(value_type).label},
             field="value",
         ) from None
-    if value_type in (ParameterType.INT, ParameterType.MONEY, ParameterType.DECIMAL) and typed < 0:
+    if (
+        value_type in (ParameterType.INT, ParameterType.MONEY, ParameterType.DECIMAL)
+        and isinstance(typed, int | Decimal)
+        and typed < 0
+    ):
         raise DomainError(_("参数取值不能为负数"), field="value")
     return text
 
 
-def policy_seed_defaults(*, actor, overrides: dict | None = None, log: Log = _nolog) -> int:
+def policy_seed_defaults(*, actor: User, overrides: dict | None = None, log: Log = _nolog) -> int:
     """Create each default parameter that has no value yet (idempotent). Returns rows created.
 
     ``overrides`` (from the district file) maps a code to a value that replaces the default
@@ -112,7 +124,7 @@ def policy_seed_defaults(*, actor, overrides: dict | None = None, log: Log = _no
 
 def policy_parameter_set(
     *,
-    actor,
+    actor: User,
     code: str,
     value: str,
     effective_from: datetime.date,
@@ -166,7 +178,7 @@ def policy_parameter_set(
 # --- working-day calendar --------------------------------------------------------------------
 
 
-def calendar_seed_from_package(*, actor, log: Log = _nolog) -> int:
+def calendar_seed_from_package(*, actor: User, log: Log = _nolog) -> int:
     """Store every day of the years ``chinesecalendar`` knows and the calendar lacks (idempotent).
 
     Years already present are left as they are: the office may have corrected them.
@@ -218,7 +230,7 @@ def _holiday_label(name: str) -> str:
 
 
 def calendar_day_set(
-    *, actor, date: datetime.date, is_workday: bool, name: str = "", ip: str | None = None
+    *, actor: User, date: datetime.date, is_workday: bool, name: str = "", ip: str | None = None
 ) -> CalendarDay:
     """The office marks one day as working day or rest day (e.g. a newly announced 调休)."""
     if not CalendarDay.objects.filter(date__year=date.year).exists():
@@ -245,7 +257,7 @@ def calendar_day_set(
     return day
 
 
-def calendar_year_create(*, actor, year: int, ip: str | None = None) -> int:
+def calendar_year_create(*, actor: User, year: int, ip: str | None = None) -> int:
     """Create a year with the weekday rule (Mon–Fri work) for the office to correct day by day."""
     if CalendarDay.objects.filter(date__year=year).exists():
         raise DomainError(_("%(year)s 年的工作日历已存在") % {"year": year})

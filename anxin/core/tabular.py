@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -66,7 +66,7 @@ class TableError(DomainError):
     """The file as a whole cannot be read (format, header, size)."""
 
 
-def _cell_text(value, header: str, row: int) -> str:
+def _cell_text(value: object, header: str, row: int) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -123,7 +123,7 @@ def _rows_from_csv(content: bytes) -> Iterator[list]:
         raise TableError(_("CSV 文件格式错误：%(error)s") % {"error": exc}) from None
 
 
-def _blank(values) -> bool:
+def _blank(values: Iterable[object]) -> bool:
     return not any(v is not None and str(v).strip() for v in values)
 
 

@@ -23,6 +23,7 @@ No state-machine library: the table is data, the services stay plain functions::
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -87,7 +88,8 @@ class Workflow:
         self._by_key = {(row.source, row.action): row for row in self.rows}
         if len(self._by_key) != len(self.rows):
             raise ValueError(f"{model.__name__}.{field}: a (from, action) pair appears twice")
-        statuses = {value for value, _label in model._meta.get_field(field).choices or []}
+        status_field = model._meta.get_field(field)
+        statuses = {value for value, _label in getattr(status_field, "choices", None) or []}
         for row in self.rows:
             if row.source not in statuses or row.target not in statuses:
                 raise ValueError(f"{model.__name__}.{field}: {row} names an unknown status")
@@ -132,7 +134,7 @@ class Workflow:
         values: dict | None = None,
         scope: models.QuerySet | None = None,
         event: dict | None = None,
-        now=None,
+        now: datetime.datetime | None = None,
         conflict: str | None = None,
     ) -> models.Model:
         """Move ``obj`` along ``step``: guarded update (plus ``values``; ``scope`` narrows the
@@ -172,7 +174,7 @@ class Workflow:
         note: str = "",
         source: str = "",
         target: str = "",
-        at=None,
+        at: datetime.datetime | None = None,
         **extra: Any,
     ) -> models.Model:
         """The event row for ``obj`` (a move's, or an action that changes no status)."""

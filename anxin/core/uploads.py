@@ -20,7 +20,7 @@ DOCUMENTS = ("image/jpeg", "image/png", "application/pdf")
 
 
 def sniff(
-    content: bytes, *, allowed=DOCUMENTS, field: str = "attachments", name: str = ""
+    content: bytes, *, allowed: tuple[str, ...] = DOCUMENTS, field: str = "attachments", name: str = ""
 ) -> tuple[str, str]:
     """The content type and extension of ``content``; refuses other types, bad images, big files."""
     label = f"“{name}”" if name else _("文件")

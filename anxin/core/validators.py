@@ -395,7 +395,7 @@ def mask_name(value: str | None) -> str:
     return text[0] + "*" * (len(text) - 1)
 
 
-def mask_sensitive(value) -> str:
+def mask_sensitive(value: object) -> str:
     """Mask for audit-log diffs of personal data: ID numbers and phones as on screen."""
     text = "" if value is None else str(value)
     if len(text) == 18 and text[:17].isdigit():

@@ -5,15 +5,19 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+
+if TYPE_CHECKING:
+    from anxin.core.access import AuthedRequest
 
 from anxin.core import seam
 from anxin.core.audit import with_change_rows
@@ -54,7 +58,7 @@ def parameter_list(request):
 
 @login_required
 @permission_required("core.view_policyparameter", raise_exception=True)
-def parameter_detail(request, code: str):
+def parameter_detail(request: AuthedRequest, code: str) -> HttpResponse:
     history = list(
         PolicyParameter.objects.filter(code=code).select_related("created_by").order_by("-effective_from")
     )
@@ -104,7 +108,7 @@ def calendar_view(request):
     months = []
     for month in range(1, 13):
         first = datetime.date(year, month, 1)
-        cells = [None] * first.weekday()
+        cells: list[tuple[datetime.date, CalendarDay | None] | None] = [None] * first.weekday()
         day = first
         while day.month == month:
             cells.append((day, days.get(day)))
@@ -149,7 +153,7 @@ def calendar_day_edit(request):
             request, f"已将 {day:%Y-%m-%d} 设为{'工作日' if form.cleaned_data['is_workday'] else '休息日'}。"
         )
         return redirect(f"/settings/calendar/?year={day.year}")
-    messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+    messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("calendar")
 
 
@@ -169,7 +173,7 @@ def calendar_year_add(request):
                 request, f"已新建 {year} 年工作日历（周一至周五为工作日），请逐日补录法定节假日和调休。"
             )
         return redirect(f"/settings/calendar/?year={year}")
-    messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+    messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("calendar")
 
 
@@ -269,7 +273,7 @@ def _clause_keys(citation: str) -> list[str]:
     return list(dict.fromkeys(found)) or ["法规与其他依据"]
 
 
-def _clause_sort(key: str):
+def _clause_sort(key: str) -> tuple[int, int]:
     match = re.match(r"§([一二三四五]+)(?:\(([一二三四五六七八九十]+)\))?", key)
     if not match:
         return (99, 99)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import xlsxwriter
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
@@ -60,13 +62,24 @@ def workbook_bytes(*, title: str, columns: Sequence[Col], rows: Iterable[Sequenc
     return buffer.getvalue()
 
 
-def xlsx_response(request, *, filename: str, title: str, columns, rows, filters: str = "") -> HttpResponse:
+def xlsx_response(
+    request: HttpRequest,
+    *,
+    filename: str,
+    title: str,
+    columns: Sequence[Any],
+    rows: Iterable[Sequence[Any]],
+    filters: str = "",
+) -> HttpResponse:
     """Build the workbook, log the export (who, what, filters, rows), return it as a download."""
     from anxin.core.services import security_event_record
 
+    user = request.user
+    if not user.is_authenticated:  # every export screen asks for a login first
+        raise PermissionDenied
     rows = list(rows)
     stamp = timezone.localtime()
-    note = f"导出人：{request.user.display_name}　导出时间：{stamp:%Y-%m-%d %H:%M}　共 {len(rows)} 条" + (
+    note = f"导出人：{user.display_name}　导出时间：{stamp:%Y-%m-%d %H:%M}　共 {len(rows)} 条" + (
         f"　筛选：{filters}" if filters else ""
     )
     content = workbook_bytes(title=title, columns=columns, rows=rows, note=note)

@@ -30,7 +30,7 @@ def action_sections(request: HttpRequest, action: LegalAction) -> list[dict[str,
     schedule below the action's steps, for everyone who sees the action, with a "paid" form for who
     may record it; and the schedule form in the 办理 card, for the unit handling an active
     mediation, arbitration or court action."""
-    user = request.user
+    user: User = request.user  # type: ignore[assignment]  # the action page is behind login
     panels: list[dict[str, Any]] = []
     instalments = selectors.schedule(action)
     if instalments:

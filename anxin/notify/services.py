@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -17,6 +18,11 @@ from django.utils import timezone
 from anxin.core.validators import mask_phone
 from anxin.notify.models import Notification, SmsMessage, SmsStatus
 from anxin.notify.sms import get_backend
+
+if TYPE_CHECKING:
+    # The project's user model (settings.AUTH_USER_MODEL); notify reaches users through
+    # get_user_model() at run time, as every app may notify.
+    from anxin.org.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +36,16 @@ def _recipients(*, unit_ids: Iterable[int] = (), user_ids: Iterable[int] = ()) -
     return list(query.distinct())
 
 
-def _deliver(*, unit_ids, user_ids, subject, body, url, topic, sms) -> None:
+def _deliver(
+    *,
+    unit_ids: Iterable[int],
+    user_ids: Iterable[int],
+    subject: str,
+    body: str,
+    url: str,
+    topic: str,
+    sms: bool,
+) -> None:
     users = _recipients(unit_ids=unit_ids, user_ids=user_ids)
     Notification.objects.bulk_create(
         [Notification(recipient=u, subject=subject, body=body, url=url, topic=topic) for u in users]
@@ -103,7 +118,7 @@ def sms_send(*, phone: str, text: str, topic: str = "") -> SmsMessage:
     )
 
 
-def notification_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
+def notification_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
     """Mark the user's own notices read (all unread ones when ``ids`` is None)."""
     query = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:

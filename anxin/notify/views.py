@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -23,9 +24,9 @@ def inbox(request):
 
 
 @login_required
-def notification_open(request, pk: int):
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(Notification, pk=pk, recipient=request.user)
-    services.notification_mark_read(user=request.user, ids=[notice.pk])
+    services.notification_mark_read(user=notice.recipient, ids=[notice.pk])
     if notice.url and url_has_allowed_host_and_scheme(notice.url, allowed_hosts={request.get_host()}):
         return redirect(notice.url)
     return redirect("inbox")

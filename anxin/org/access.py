@@ -9,10 +9,10 @@ from collections.abc import Iterable
 from django.db.models import Q
 
 from anxin.core.access import is_system, scope_of
-from anxin.org.models import Role
+from anxin.org.models import Role, User
 
 
-def acts_for(actor, *, town_id: int | None, unit_ids: Iterable[int | None] = ()) -> bool:
+def acts_for(actor: User, *, town_id: int | None, unit_ids: Iterable[int | None] = ()) -> bool:
     """The office (or the system), a department user of one of ``unit_ids``, a town user of ``town_id``."""
     if is_system(actor) or actor.has_role(Role.OFFICE):
         return True
@@ -21,7 +21,7 @@ def acts_for(actor, *, town_id: int | None, unit_ids: Iterable[int | None] = ())
     return bool(actor.has_role(Role.TOWN) and town_id and town_id in actor.scope.town_ids)
 
 
-def waiting_on(user, *, unit_field: str, town_field: str = "town_id") -> Q:
+def waiting_on(user: User, *, unit_field: str, town_field: str = "town_id") -> Q:
     """The rows that wait on the user's unit ("我的待办"): routed to the department, or in the town."""
     scope = scope_of(user)
     if scope.everything:

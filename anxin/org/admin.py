@@ -6,8 +6,11 @@ through django-axes' access attempts); 审计员 reads. Every save goes through 
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.password_validation import validate_password
 
 from anxin.core.security import client_ip
@@ -16,7 +19,7 @@ from anxin.org.services import user_account_save, user_role_assign
 
 
 class UserAdminForm(forms.ModelForm):
-    request_user = None
+    request_user: User | AnonymousUser | None = None  # set by UserAdmin.get_form
     password = forms.CharField(
         label="初始密码",
         required=False,
@@ -30,7 +33,7 @@ class UserAdminForm(forms.ModelForm):
 
     def clean(self):
         """The refusals the services would raise, shown on the form instead of as an error page."""
-        data = super().clean()
+        data = super().clean() or {}
         user = self.instance if self.instance.pk else User(username=data.get("username", ""))
         password = data.get("password")
         if password:
@@ -85,7 +88,7 @@ class UserAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        form.request_user = request.user
+        cast("type[UserAdminForm]", form).request_user = request.user  # the admin's form is UserAdminForm
         return form
 
     def save_model(self, request, obj, form, change):

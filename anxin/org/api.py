@@ -19,14 +19,14 @@ class TownSerializer(serializers.ModelSerializer):
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    town = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    town: serializers.SlugRelatedField[Town] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     duties = serializers.SerializerMethodField()
 
     class Meta:
         model = Unit
         fields = ["code", "name", "short_name", "kind", "town", "citation", "duties"]
 
-    def get_duties(self, unit) -> list[dict]:
+    def get_duties(self, unit: Unit) -> list[dict]:
         return [{"code": d.code, "name": d.name, "citation": d.citation} for d in unit.duties.all()]
 
 

@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from typing import Any
+
 from django.apps import AppConfig
 
 from anxin.core import seam
@@ -24,7 +27,7 @@ class OrgConfig(AppConfig):
             app=self.label,
         )
 
-    def load_district(self, data: dict, *, actor, log) -> None:
+    def load_district(self, data: dict, *, actor: Any, log: Callable[[str], None]) -> None:
         from anxin.org import services
 
         services.district_load_org(data=data, actor=actor, log=log)

@@ -3,6 +3,7 @@ administrators), all with the printed demo password. Part of ``load_demo`` (seam
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from anxin.org.models import Town, User
@@ -59,7 +60,7 @@ def real_data() -> list[str]:
     return [f"用户 {users}"] if users else []
 
 
-def load(*, actor, log) -> None:
+def load(*, actor: User, log: Callable[[str], None]) -> None:
     for persona in PERSONAS:
         user_save(
             actor=actor,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 from django.conf import settings
@@ -50,7 +51,9 @@ class Router:
         }
         for duty_code in config["route_by_duty"]:
             duty = duties.get(duty_code)
-            for code in (duty.line_enterprise_kinds or []) if duty else []:
+            if duty is None:
+                continue
+            for code in duty.line_enterprise_kinds or []:
                 self.kind_units.append((code, duty.unit, duty))
         self.signal_kind_units = {
             kind: units[code] for kind, code in config["route_by_kind"].items() if code in units
@@ -68,7 +71,7 @@ class Router:
             self.default_unit.pk if self.default_unit else None,
         )
 
-    def prime(self, enterprise_ids) -> None:
+    def prime(self, enterprise_ids: Iterable[int | None]) -> None:
         ids = [i for i in set(enterprise_ids) if i and i not in self.enterprise_kinds]
         if not ids:
             return
@@ -81,7 +84,9 @@ class Router:
         for enterprise_id, code in self.kinds_of(ids):
             self.enterprise_kinds[enterprise_id].append(code)
 
-    def route(self, *, enterprise=None, project=None, town=None, kind: str = "") -> Route:
+    def route(
+        self, *, enterprise: Any = None, project: Any = None, town: Any = None, kind: str = ""
+    ) -> Route:
         parts = []
         town_id = None
         if project is not None:
@@ -116,9 +121,12 @@ class Router:
         return Route(town_id=town_id, unit_id=unit.pk if unit else None, note="；".join(parts))
 
 
+_ROUTING_CACHE: dict[str, dict] = {}
+
+
 def routing_settings() -> dict:
     """The routing settings in the district file's ``intake`` section (read once per process)."""
-    cached = getattr(routing_settings, "_cache", None)
+    cached = _ROUTING_CACHE.get("settings")
     if cached is None:
         try:
             data = yaml.safe_load(settings.DISTRICT_FILE.read_text(encoding="utf-8")) or {}
@@ -130,5 +138,5 @@ def routing_settings() -> dict:
             "route_by_kind": dict(section.get("route_by_kind") or {}),
             "route_by_duty": list(section.get("route_by_duty") or []),
         }
-        routing_settings._cache = cached
+        _ROUTING_CACHE["settings"] = cached
     return cached

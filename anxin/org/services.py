@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -24,7 +26,7 @@ def _nolog(_message: str) -> None:
     return None
 
 
-def district_load_org(*, data: dict, actor, log=_nolog) -> None:
+def district_load_org(*, data: dict, actor: User, log: Callable[[str], None] = _nolog) -> None:
     """Create or update towns, units, duties and role groups from the district file (idempotent)."""
     with transaction.atomic(), acting(actor):
         towns = {}
@@ -64,15 +66,17 @@ def district_load_org(*, data: dict, actor, log=_nolog) -> None:
             units[unit.code] = unit
         duties = 0
         for item in data.get("duties") or []:
-            targets = (
-                [u for u in units.values() if u.kind == UnitKind.TOWN_GOVERNMENT]
-                if item["unit"] == "*towns"
-                else [units.get(item["unit"])]
-            )
-            if None in targets:
+            if item["unit"] == "*towns":  # one duty per town government, coded by its town
+                targets = [
+                    (u, f"{item['code']}-{u.town.code}")
+                    for u in units.values()
+                    if u.kind == UnitKind.TOWN_GOVERNMENT and u.town is not None
+                ]
+            elif (target := units.get(item["unit"])) is not None:
+                targets = [(target, item["code"])]
+            else:
                 raise DomainError(_("职责“%(code)s”指向未知单位“%(unit)s”") % item)
-            for unit in targets:
-                code = item["code"] if item["unit"] != "*towns" else f"{item['code']}-{unit.town.code}"
+            for unit, code in targets:
                 Duty.objects.update_or_create(
                     code=code,
                     defaults={
@@ -138,7 +142,7 @@ def _set_password(user: User, password: str | None, *, created: bool) -> None:
 
 def user_save(
     *,
-    actor,
+    actor: User,
     username: str,
     unit: Unit | str,
     role: str,
@@ -165,17 +169,16 @@ def user_save(
         ) from None
     if not isinstance(unit, Unit):
         unit = _resolve_unit(unit)
-    if unit.kind not in ROLE_UNIT_KINDS[role]:
+    if unit.kind not in ROLE_UNIT_KINDS[Role(role)]:
         raise DomainError(
             _("角色“%(role)s”不能属于单位“%(unit)s”") % {"role": Role(role).label, "unit": unit.name},
             field="role",
         )
     with transaction.atomic(), acting(actor, remote_addr=ip):
-        user = User.objects.select_for_update().filter(username=username).first()
-        created = user is None
+        existing = User.objects.select_for_update().filter(username=username).first()
+        created = existing is None
+        user = User(username=username) if existing is None else existing
         old_role = None if created else (user.role, user.unit_id)
-        if created:
-            user = User(username=username)
         _set_password(user, password, created=created)
         user.unit = unit
         user.role = role
@@ -202,7 +205,7 @@ def user_save(
 
 def user_account_save(
     *,
-    actor,
+    actor: User,
     username: str,
     unit: Unit,
     full_name: str = "",
@@ -214,12 +217,11 @@ def user_account_save(
     """The 系统管理员 creates or edits an account (no role: roles are the 安全管理员's, 三员分立)."""
     username = _clean_username(username)
     with transaction.atomic(), acting(actor, remote_addr=ip):
-        user = User.objects.select_for_update().filter(username=username).first()
-        created = user is None
+        existing = User.objects.select_for_update().filter(username=username).first()
+        created = existing is None
         require_perm(actor, "org.add_user" if created else "org.change_user")
-        if created:
-            user = User(username=username)
-        if user.role and unit.kind not in ROLE_UNIT_KINDS[user.role]:
+        user = User(username=username) if existing is None else existing
+        if user.role and unit.kind not in ROLE_UNIT_KINDS[Role(user.role)]:
             raise DomainError(
                 _("该用户的角色“%(role)s”不能属于单位“%(unit)s”，请先由安全管理员调整角色")
                 % {"role": user.get_role_display(), "unit": unit.name},
@@ -246,7 +248,7 @@ def user_account_save(
     return user
 
 
-def user_role_assign(*, actor, user: User, role: str, ip: str | None = None) -> User:
+def user_role_assign(*, actor: User, user: User, role: str, ip: str | None = None) -> User:
     """The 安全管理员 grants (or, with "", revokes) a user's role; the group follows."""
     require_perm(actor, "org.assign_role")
     if role:
@@ -254,7 +256,7 @@ def user_role_assign(*, actor, user: User, role: str, ip: str | None = None) -> 
             role = role_from_text(role)
         except ValueError:
             raise DomainError(_("未知角色“%(role)s”") % {"role": role}, field="role") from None
-        if user.unit is None or user.unit.kind not in ROLE_UNIT_KINDS[role]:
+        if user.unit is None or user.unit.kind not in ROLE_UNIT_KINDS[Role(role)]:
             raise DomainError(
                 _("角色“%(role)s”不能属于单位“%(unit)s”")
                 % {"role": Role(role).label, "unit": user.unit.name if user.unit else "（无）"},
@@ -282,7 +284,7 @@ def user_role_assign(*, actor, user: User, role: str, ip: str | None = None) -> 
     return locked
 
 
-def token_issue(*, actor, user: User, ip: str | None = None) -> str:
+def token_issue(*, actor: User, user: User, ip: str | None = None) -> str:
     """A new API token for ``user`` (replacing any earlier one)."""
     if not user.is_active:
         raise DomainError(_("账户已停用，不能签发令牌"))

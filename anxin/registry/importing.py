@@ -17,7 +17,7 @@ from anxin.core.models import SecurityEventKind
 from anxin.core.services import security_event_record
 from anxin.core.tabular import Column, ImportResult, RowError, read_table, template_bytes
 from anxin.core.validators import validate_phone, validate_uscc
-from anxin.org.models import Town
+from anxin.org.models import Town, User
 from anxin.registry import services
 from anxin.registry.models import Enterprise, EnterpriseKind, EnterpriseStatus, Industry, Ownership
 
@@ -159,7 +159,7 @@ def _clean_row(
 
 
 def enterprise_import(
-    *, actor, content: bytes, filename: str, dry_run: bool, ip: str | None = None
+    *, actor: User, content: bytes, filename: str, dry_run: bool, ip: str | None = None
 ) -> ImportResult:
     """Check every row; unless it is a dry run and only if every row passes, write them all."""
     require_perm(actor, "registry.import_enterprise")

@@ -11,7 +11,7 @@ from anxin.core.audit import acting
 from anxin.core.crypto import blind_index
 from anxin.core.errors import DomainError, ScopeViolation
 from anxin.core.validators import normalize_phone, normalize_uscc, validate_id_number
-from anxin.org.models import Unit
+from anxin.org.models import Unit, User
 from anxin.registry.models import (
     Enterprise,
     EnterpriseKind,
@@ -56,7 +56,7 @@ def _nolog(_message: str) -> None:
     return None
 
 
-def district_load_registry(*, data: dict, actor, log=_nolog) -> None:
+def district_load_registry(*, data: dict, actor: User, log=_nolog) -> None:
     """Enterprise kinds and project supervisors from the district file (idempotent)."""
     with transaction.atomic(), acting(actor):
         for order, item in enumerate(data.get("enterprise_kinds") or [], start=1):
@@ -92,7 +92,7 @@ def _save_unique_uscc(enterprise: Enterprise) -> None:
         raise
 
 
-def _check_in_scope(actor, queryset, obj, what: str) -> None:
+def _check_in_scope(actor: User, queryset, obj, what: str) -> None:
     """NetBox's re-check after a write: a saved object must lie inside the actor's scope."""
     if not queryset.for_user(actor).filter(pk=obj.pk).exists():
         raise ScopeViolation(_("该%(what)s不在您的管辖范围内，不能保存") % {"what": what}, code="scope")
@@ -100,7 +100,7 @@ def _check_in_scope(actor, queryset, obj, what: str) -> None:
 
 @transaction.atomic
 def enterprise_create(
-    *, actor, kinds: list[EnterpriseKind] | None = None, is_demo: bool = False, **fields
+    *, actor: User, kinds: list[EnterpriseKind] | None = None, is_demo: bool = False, **fields
 ) -> Enterprise:
     """Register an enterprise. Refused outside the actor's scope or with invalid data.
 
@@ -124,7 +124,7 @@ def enterprise_create(
 
 @transaction.atomic
 def enterprise_update(
-    *, actor, enterprise: Enterprise, kinds: list[EnterpriseKind] | None = None, **changes
+    *, actor: User, enterprise: Enterprise, kinds: list[EnterpriseKind] | None = None, **changes
 ) -> Enterprise:
     """Change an enterprise's data. The old and the new state must both be in the actor's scope."""
     require_perm(actor, "registry.change_enterprise")
@@ -150,7 +150,7 @@ def enterprise_update(
 
 @transaction.atomic
 def project_create(
-    *, actor, subcontractors: list[Enterprise] | None = None, is_demo: bool = False, **fields
+    *, actor: User, subcontractors: list[Enterprise] | None = None, is_demo: bool = False, **fields
 ) -> Project:
     """Register a construction project with its general contractor and subcontractors."""
     require_perm(actor, "registry.add_project")
@@ -169,7 +169,7 @@ def project_create(
 
 @transaction.atomic
 def project_update(
-    *, actor, project: Project, subcontractors: list[Enterprise] | None = None, **changes
+    *, actor: User, project: Project, subcontractors: list[Enterprise] | None = None, **changes
 ) -> Project:
     require_perm(actor, "registry.change_project")
     unknown = set(changes) - set(PROJECT_FIELDS)
@@ -198,7 +198,7 @@ def _check_contractors(project: Project, subcontractors: list[Enterprise]) -> No
 @transaction.atomic
 def worker_create(
     *,
-    actor,
+    actor: User,
     employer: Enterprise,
     name: str,
     id_number: str = "",

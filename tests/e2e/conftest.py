@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.pages import SCREENSHOTS
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # from that thread (building data) are plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-SCREENSHOTS = Path(__file__).parent / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
@@ -63,21 +64,3 @@ def pytest_runtest_makereport(item, call):
             item.funcargs["page"].screenshot(
                 path=str(SCREENSHOTS / f"FAILED-{item.name}.png"), full_page=True
             )
-
-
-def sign_in(page, live_server, username: str, password: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-
-
-def nav(page, group: str, label: str) -> None:
-    """Open a menu group's dropdown (``group`` is its key, e.g. ``"ledger"``) and follow ``label``."""
-    toggle = page.get_by_test_id(f"menu-{group}")
-    if toggle.count():
-        toggle.click()
-        page.locator(".dropdown-menu.show").get_by_role("link", name=label).click()
-    else:
-        page.get_by_role("link", name=label, exact=True).first.click()

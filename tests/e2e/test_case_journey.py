@@ -14,10 +14,10 @@ from anxin.cases.actions import orders_lapse
 from anxin.cases.models import Case, LegalAction
 from anxin.monitoring import scan
 from anxin.monitoring.models import Alert
-from anxin.monitoring.tests.test_services import observe
+from anxin.monitoring.tests.factories import observe
 from anxin.org.models import Unit
-from conftest import PASSWORD
-from tests.e2e.conftest import nav, sign_in
+from anxin.org.tests.factories import PASSWORD
+from tests.e2e.pages import nav, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -7,8 +7,8 @@ import pytest
 
 from anxin.intake.tests.factories import signal
 from anxin.org.models import Town
-from conftest import PASSWORD
-from tests.e2e.conftest import sign_in
+from anxin.org.tests.factories import PASSWORD
+from tests.e2e.pages import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

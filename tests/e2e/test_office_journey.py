@@ -10,10 +10,10 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
+from anxin.org.tests.factories import PASSWORD
 from anxin.registry.importing import COLUMNS
 from anxin.registry.tests.factories import make_uscc
-from conftest import PASSWORD
-from tests.e2e.conftest import nav, sign_in
+from tests.e2e.pages import nav, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from conftest import PASSWORD
-from tests.e2e.conftest import nav, sign_in
+from anxin.org.tests.factories import PASSWORD
+from tests.e2e.pages import nav, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

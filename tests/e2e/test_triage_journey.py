@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 
 from anxin.intake.models import Signal
 from anxin.intake.tests.factories import signal
-from conftest import PASSWORD
-from tests.e2e.conftest import nav, sign_in
+from anxin.org.tests.factories import PASSWORD
+from tests.e2e.pages import nav, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -10,9 +10,9 @@ from playwright.sync_api import expect
 
 from anxin.monitoring import scan
 from anxin.monitoring.models import Alert
-from anxin.monitoring.tests.test_services import observe
-from conftest import PASSWORD
-from tests.e2e.conftest import nav, sign_in
+from anxin.monitoring.tests.factories import observe
+from anxin.org.tests.factories import PASSWORD
+from tests.e2e.pages import nav, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

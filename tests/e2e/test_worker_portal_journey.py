@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from anxin.intake import services
 from anxin.intake.models import Signal
-from conftest import PASSWORD
-from tests.e2e.conftest import SCREENSHOTS, sign_in
+from anxin.org.tests.factories import PASSWORD
+from tests.e2e.pages import SCREENSHOTS, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

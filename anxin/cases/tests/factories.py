@@ -1,15 +1,37 @@
-"""Test helpers for cases."""
+"""Factories for cases: a case opened through ``case_open`` (by the system unless ``actor``), and the
+legal actions that lead up to a referral to the police."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import factory
+
 from anxin.cases import services
+from anxin.cases.models import Case
 from anxin.core.audit import system_actor
+from anxin.registry.tests.factories import EnterpriseFactory
+
+
+class CaseFactory(factory.Factory):
+    """A case about arrears at an enterprise (by default a new one in 罗溪): 12 workers, ¥120,000."""
+
+    class Meta:
+        model = Case
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    summary = "拖欠 12 名工人 3 个月工资"
+    workers = 12
+    amount_claimed = 12_000_000  # ¥120,000.00
+    actor = None
+
+    @classmethod
+    def _create(cls, model_class: type[Case], *, actor=None, **fields: Any) -> Case:
+        return services.case_open(actor=actor or system_actor(), **fields)
 
 
 def open_case(enterprise, *, actor=None, summary="拖欠 12 名工人 3 个月工资", **kw):
-    kw.setdefault("workers", 12)
-    kw.setdefault("amount_claimed", 12_000_000)  # ¥120,000.00
-    return services.case_open(actor=actor or system_actor(), enterprise=enterprise, summary=summary, **kw)
+    return CaseFactory(enterprise=enterprise, actor=actor, summary=summary, **kw)
 
 
 def lapsed_order(case, renshe, *, amount=12_000_000):

@@ -329,7 +329,7 @@ def _complaint(enterprise, reference: str) -> Signal:
 
 
 def test_signals_and_alerts_that_come_later_are_linked_to_the_case(world, office, luoxi, xuejia, login):
-    from anxin.cases.tests.test_services import red_alert
+    from anxin.monitoring.tests.factories import red_alert
 
     case = open_case(world.luoxi_factory, actor=office)
     assert case.level != "red"

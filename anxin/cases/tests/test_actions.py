@@ -15,14 +15,9 @@ from anxin.cases.deadlines import deadlines_sweep
 from anxin.cases.models import Case, LegalAction
 from anxin.cases.tests.factories import lapsed_order, open_case
 from anxin.core.errors import DomainError
+from anxin.core.tests.helpers import at
 from anxin.money import services as money
 from anxin.notify.models import Notification
-
-TZ = timezone.get_current_timezone()
-
-
-def at(text: str) -> datetime.datetime:
-    return datetime.datetime.fromisoformat(text).replace(tzinfo=TZ)
 
 
 def test_an_order_to_pay_is_routed_to_hrss_and_only_hrss_or_the_office_issue_it(

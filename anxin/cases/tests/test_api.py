@@ -10,8 +10,8 @@ from django.utils import timezone
 from anxin.cases.models import Case, LegalAction
 from anxin.cases.tests.factories import open_case
 from anxin.cases.tests.factories import referral as referral_to_police
-from anxin.cases.tests.test_services import red_alert
 from anxin.intake.tests.factories import signal
+from anxin.monitoring.tests.factories import red_alert
 
 
 @pytest.fixture

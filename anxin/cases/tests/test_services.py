@@ -13,23 +13,11 @@ from anxin.cases import services, workflow
 from anxin.cases.models import AssetItem, Case, CaseEvent, Custody, Incident, Plan, Stage
 from anxin.cases.tests.factories import open_case
 from anxin.core import seam
-from anxin.core.audit import system_actor
 from anxin.core.errors import DomainError, ScopeViolation
-from anxin.monitoring import services as monitoring
-from anxin.monitoring.models import Alert, Indicator
-from anxin.monitoring.scan import scan
+from anxin.monitoring.tests.factories import complaints_alert, red_alert
 from anxin.notify.models import Notification
 
 D = datetime.date
-
-
-def red_alert(enterprise) -> Alert:
-    monitoring.observations_record(
-        actor=system_actor(),
-        rows=[(enterprise, Indicator.objects.get(code="wage_arrears_months"), D(2026, 11, 1), 3)],
-    )
-    scan(as_of=D(2026, 11, 25), enterprise_ids=[enterprise.pk])
-    return Alert.objects.get(enterprise=enterprise, rule="IMMEDIATE_ARREARS_2M")
 
 
 # --- opening ----------------------------------------------------------------------------------------
@@ -368,7 +356,7 @@ def test_the_case_deadline_is_reminded_and_reported_once(
     world, office, luoxi, django_capture_on_commit_callbacks
 ):
     from anxin.cases.deadlines import deadlines_sweep
-    from anxin.cases.tests.test_actions import at
+    from anxin.core.tests.helpers import at
 
     case = open_case(world.luoxi_factory, actor=office)
     Case.objects.filter(pk=case.pk).update(stage_due_at=None, deadline_at=at("2026-12-31T23:59:59"))
@@ -379,25 +367,6 @@ def test_the_case_deadline_is_reminded_and_reported_once(
         deadlines_sweep(now=at("2027-01-04T09:00"))
         deadlines_sweep(now=at("2027-01-05T09:00"))
     assert Notification.objects.filter(recipient=office, subject__contains="超过办结期限").count() == 1
-
-
-def complaints_alert(enterprise, office, django_capture_on_commit_callbacks) -> Alert:
-    """Three verified complaints within a month (5, 3 and 12 workers): a red alert whose evidence
-    names the workers and the amounts."""
-    from anxin.intake.services import signal_verify
-    from anxin.intake.tests.factories import signal
-    from anxin.monitoring.tests.test_services import at
-
-    for day, workers, amount in ((2, 5, 2_000_000), (9, 3, 900_000), (16, 12, 4_100_000)):
-        with django_capture_on_commit_callbacks(execute=True):
-            s = signal(
-                enterprise=enterprise,
-                received_at=at(f"2026-11-{day:02d}T10:00"),
-                workers=workers,
-                amount=amount,
-            )
-            signal_verify(actor=office, signal=s, result="substantiated", note="属实")
-    return Alert.objects.get(enterprise=enterprise, rule="IMMEDIATE_COMPLAINTS_3")
 
 
 def test_a_case_from_an_alert_takes_workers_and_amount_from_the_alerts_evidence(

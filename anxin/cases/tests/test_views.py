@@ -12,7 +12,7 @@ from anxin.cases import actions
 from anxin.cases.models import Case, Plan
 from anxin.cases.tests.factories import open_case
 from anxin.cases.tests.factories import referral as referral_to_police
-from anxin.cases.tests.test_services import red_alert
+from anxin.monitoring.tests.factories import red_alert
 
 
 @pytest.fixture
@@ -57,7 +57,10 @@ def test_a_co_unit_with_no_line_sees_the_case_it_helps_with(world, office, login
     from anxin.org.models import Unit
 
     case = open_case(world.luoxi_factory, actor=office, co_units=[Unit.objects.get(code="justice")])
-    assert login(sifa).get(f"/cases/{case.pk}/").status_code == 200
+    response = login(sifa).get(f"/cases/{case.pk}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert case.number in page and "罗溪纺织有限公司" in page
 
 
 def test_the_police_see_the_referral_sent_to_them_and_nothing_else(
@@ -448,7 +451,7 @@ def test_an_alert_on_an_enterprise_with_an_open_case_is_linked_to_it_not_opened_
 def test_the_open_form_from_an_alert_is_prefilled_with_the_workers_and_amount_of_its_evidence(
     world, login, office, django_capture_on_commit_callbacks
 ):
-    from anxin.cases.tests.test_services import complaints_alert
+    from anxin.monitoring.tests.factories import complaints_alert
 
     alert = complaints_alert(world.xuejia_factory, office, django_capture_on_commit_callbacks)
     page = login(office).get(f"/cases/new/?alert={alert.pk}")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 from django import forms, template
 from django.utils import timezone
 
@@ -12,7 +15,7 @@ register = template.Library()
 
 
 @register.filter
-def widget_class(field) -> str:
+def widget_class(field: forms.BoundField) -> str:
     widget = field.field.widget
     if isinstance(widget, forms.CheckboxInput):
         return "form-check-input"
@@ -33,39 +36,39 @@ def render_widget(field):
 
 
 @register.filter
-def yuan(fen) -> str:
+def yuan(fen: int | str | None) -> str:
     if fen is None or fen == "":
         return "—"
     return format_yuan(int(fen))
 
 
 @register.filter
-def masked_id(value) -> str:
+def masked_id(value: str | None) -> str:
     return mask_id_number(value) or "—"
 
 
 @register.filter
-def masked_phone(value) -> str:
+def masked_phone(value: str | None) -> str:
     return mask_phone(value) or "—"
 
 
 @register.filter
-def cn_date(value) -> str:
+def cn_date(value: datetime.date | None) -> str:
     """2026-11-25 (dates) or 2026-11-25 14:30 (datetimes, Asia/Shanghai)."""
     if not value:
         return "—"
-    if hasattr(value, "hour"):
+    if isinstance(value, datetime.datetime):
         return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
     return f"{value:%Y-%m-%d}"
 
 
 @register.filter
-def verbose_model(entry) -> str:
+def verbose_model(entry: Any) -> str:
     """The Chinese name of the model an audit-log entry is about."""
     model = entry.content_type.model_class() if entry.content_type_id else None
     return str(model._meta.verbose_name) if model else ""
 
 
 @register.filter
-def action_label(entry) -> str:
+def action_label(entry: Any) -> str:
     return {0: "新建", 1: "修改", 2: "删除", 3: "访问"}.get(entry.action, "")

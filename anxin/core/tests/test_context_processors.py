@@ -8,7 +8,7 @@ import pytest
 from anxin.core.context_processors import menu_for
 
 
-def _labels(entries) -> set[str]:
+def _labels(entries: list[dict]) -> set[str]:
     """Every clickable entry's label, groups opened."""
     found = set()
     for entry in entries:
@@ -17,7 +17,7 @@ def _labels(entries) -> set[str]:
     return found
 
 
-def _urls(entries) -> list[str]:
+def _urls(entries: list[dict]) -> list[str]:
     return [item["url"] for entry in entries for item in entry.get("children", [entry])]
 
 

@@ -31,7 +31,7 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
-def _paper_path(instance, filename: str) -> str:
+def _paper_path(instance: StoredFile, filename: str) -> str:
     return f"test-papers/{instance.token}{instance.extension}"
 
 
@@ -39,6 +39,7 @@ def _paper_path(instance, filename: str) -> str:
 def paper(django_db_setup, django_db_blocker):
     """A concrete StoredFile with a title, its table created for this module and dropped after."""
     with isolate_apps("anxin.core") as test_apps:
+        assert test_apps is not None
         user_model = get_user_model()
         test_apps.register_model(user_model._meta.app_label, user_model)
 

@@ -1,6 +1,7 @@
 """Tests for anxin.core.money: fen inside, yuan strings only at the edges."""
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django import forms
@@ -24,13 +25,13 @@ from anxin.core.money import (
 fen_amounts = st.integers(min_value=-MAX_ABS_FEN, max_value=MAX_ABS_FEN)
 
 
-def _error_code(value, **kwargs) -> str:
+def _error_code(value: Any, **kwargs: bool) -> str | None:
     with pytest.raises(ValidationError) as excinfo:
         parse_yuan(value, **kwargs)
     return excinfo.value.code
 
 
-def _error_message(value, **kwargs) -> str:
+def _error_message(value: Any, **kwargs: bool) -> str:
     with pytest.raises(ValidationError) as excinfo:
         parse_yuan(value, **kwargs)
     return excinfo.value.messages[0]
@@ -268,8 +269,8 @@ def test_yuan_str_keeps_none_as_none():
 def test_yuan_str_matches_the_documented_api_pattern():
     import re
 
-    assert re.fullmatch(API_PATTERN, yuan_str(-1234567))
-    assert re.fullmatch(API_PATTERN, yuan_str(0))
+    assert re.fullmatch(API_PATTERN, yuan_str(-1234567) or "")
+    assert re.fullmatch(API_PATTERN, yuan_str(0) or "")
 
 
 # --- round trips ----------------------------------------------------------------------------

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime
 import re
+from types import SimpleNamespace
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.utils import timezone
 
 from anxin.core.audit import system_actor
@@ -16,8 +18,9 @@ from anxin.core.errors import DomainError
 from anxin.core.models import SecurityEvent, SecurityEventKind
 from anxin.core.passwords import MinimumLengthValidator
 from anxin.core.services import policy_parameter_set, security_event_record
+from anxin.org.models import User
 from anxin.org.services import user_save
-from conftest import PASSWORD
+from anxin.org.tests.factories import PASSWORD
 
 IP = "10.32.4.17"
 START = datetime.datetime(2026, 6, 10, 9, 0, tzinfo=datetime.UTC)
@@ -27,7 +30,7 @@ def _post_login(client, username, password, ip=IP):
     return client.post("/login/", {"username": username, "password": password}, REMOTE_ADDR=ip)
 
 
-def _logged_in(client) -> bool:
+def _logged_in(client: Client) -> bool:
     return "_auth_user_id" in client.session
 
 
@@ -368,7 +371,7 @@ def test_a_successful_login_after_one_failure_is_not_an_unlock(client, luoxi):
 # --- CSP sweep over the main pages --------------------------------------------------------------
 
 
-def _office_pages(office, world) -> list[str]:
+def _office_pages(office: User, world: SimpleNamespace) -> list[str]:
     """Every page of the office's menu, plus the registry's detail, form and import pages."""
     from anxin.core.context_processors import menu_for
 

@@ -36,7 +36,7 @@ def signal(district):
     return make_signal(enterprise=enterprise(town="luoxi"))
 
 
-def _diffs(obj) -> list[dict]:
+def _diffs(obj: Signal) -> list[dict]:
     entries = LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(type(obj)),
         object_pk=str(obj.pk),
@@ -79,6 +79,7 @@ def test_a_stale_status_changes_nothing(signal, office):
 
 def test_an_object_no_longer_at_the_rows_status_is_a_conflict_before_any_write(signal, office):
     step = FLOW.find(Stage.VERIFYING, VERIFY)
+    assert step is not None
     with pytest.raises(DomainError) as caught:
         FLOW.move(signal, step, actor=office)
     assert caught.value.code == "conflict"

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -151,11 +152,20 @@ def test_calendar_page_renders_the_year(as_persona, persona):
 
 
 def test_calendar_page_of_a_missing_year_renders(login, office):
-    assert login(office).get("/settings/calendar/?year=2031").status_code == 200
+    response = login(office).get("/settings/calendar/?year=2031")
+    assert response.status_code == 200
+    assert (response.context["year"], response.context["has_year"]) == (2031, False)
+    assert "2031 年尚无工作日历" in response.content.decode()
 
 
-def test_calendar_page_with_a_bad_year_falls_back(login, office):
-    assert login(office).get("/settings/calendar/?year=abc").status_code == 200
+def test_calendar_page_with_a_bad_year_falls_back_to_this_year(login, office):
+    with _at(2026, 11, 20):
+        response = login(office).get("/settings/calendar/?year=abc")
+    assert response.status_code == 200
+    # This year's calendar, as if no year had been asked for: its months, its holidays.
+    assert (response.context["year"], response.context["has_year"]) == (2026, True)
+    assert response.context["months"][0]["cells"][-1][0] == datetime.date(2026, 1, 31)
+    assert "国庆节" in response.content.decode()
 
 
 def test_office_marks_a_day_as_rest_day(login, office):
@@ -219,6 +229,7 @@ def test_security_events_export_is_an_xlsx_with_the_events(login, auditor):
     assert response["Content-Type"] == XLSX_TYPE
     assert "attachment" in response["Content-Disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
     assert sheet["A1"].value == "安全事件台账"
     values = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
     assert "t_intruder" in values
@@ -291,7 +302,7 @@ def test_audit_log_query_count_does_not_grow_with_rows(
     assert response.context["paginator"].count == rows
 
 
-def _audit_page_queries(client) -> int:
+def _audit_page_queries(client: Client) -> int:
     ContentType.objects.clear_cache()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(AUDIT, {"model": "user"}).status_code == 200

@@ -1,21 +1,50 @@
-"""Factories for intake data: signals on a channel, by the office unless told otherwise."""
+"""Factories for intake data: signals on a channel and enterprises' self-reports, made through
+intake's services by the system unless told otherwise; an image to upload."""
 
 from __future__ import annotations
 
 import datetime
+import io
 import itertools
+from typing import Any
 
+import factory
 from django.utils import timezone
+from PIL import Image
 
 from anxin.core.audit import system_actor
 from anxin.intake import services
-from anxin.intake.models import Channel
+from anxin.intake.models import Channel, Signal
 
 _refs = itertools.count(1)
 
 
 def channel(code: str) -> Channel:
     return Channel.objects.get(code=code)
+
+
+class SignalFactory(factory.Factory):
+    """A signal recorded on a channel (by code) through ``signal_record``, by the system unless
+    ``actor`` is given; with ``enterprise`` it names that employer. Other keywords are the facts."""
+
+    class Meta:
+        model = Signal
+
+    enterprise = None
+    channel_code = "hotline-12333"
+    kind = "wage_complaint"
+    received_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(minutes=1))
+    reference = factory.LazyFunction(lambda: f"R{next(_refs):06d}")
+    summary = "工人反映工资未发"
+    actor = None
+
+    @classmethod
+    def _create(cls, model_class: type[Signal], *, enterprise, channel_code: str, actor=None, **facts: Any):
+        if enterprise is not None:
+            facts.setdefault("employer_uscc", enterprise.uscc)
+        return services.signal_record(
+            actor=actor or system_actor(), channel=channel(channel_code), **facts
+        ).signal
 
 
 def signal(
@@ -28,17 +57,39 @@ def signal(
     reference: str | None = None,
     **facts,
 ):
-    facts.setdefault("summary", "工人反映工资未发")
-    if enterprise is not None:
-        facts.setdefault("employer_uscc", enterprise.uscc)
-    return services.signal_record(
-        actor=actor or system_actor(),
-        channel=channel(channel_code),
-        reference=f"R{next(_refs):06d}" if reference is None else reference,
+    values = {"received_at": received_at, "reference": reference}
+    return SignalFactory(
+        enterprise=enterprise,
+        channel_code=channel_code,
         kind=kind,
-        received_at=received_at or timezone.now() - datetime.timedelta(minutes=1),
+        actor=actor,
+        **{k: v for k, v in values.items() if v is not None},
         **facts,
-    ).signal
+    )
+
+
+def self_report(enterprise, *, since, on, actor=None, plan=None, amount=500000, **extra):
+    """An enterprise's arrears self-report (§四(一)) with, unless given, one repayment in 30 days."""
+    return services.self_report_record(
+        actor=actor or system_actor(),
+        enterprise=enterprise,
+        arrears_since=since,
+        reported_on=on,
+        workers=10,
+        amount=amount,
+        cause="订单款未回笼",
+        plan=plan
+        if plan is not None
+        else [{"due_on": since + datetime.timedelta(days=30), "amount": amount}],
+        **extra,
+    )
+
+
+def png() -> bytes:
+    """A small valid PNG image, for an upload."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20), "red").save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def on_disk(settings, root) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import io
 import re
 import threading
 import time
@@ -14,14 +13,13 @@ from captcha.models import CaptchaStore
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
-from PIL import Image
 
 from anxin.core.errors import DomainError
 from anxin.core.services import policy_parameter_set
 from anxin.core.uploads import MAX_BYTES
 from anxin.intake import services
 from anxin.intake.models import PortalAttempt, PortalBucket, Signal, SignalEvent, Stage
-from anxin.intake.tests.factories import on_disk
+from anxin.intake.tests.factories import on_disk, png
 from anxin.notify.models import SmsMessage
 from anxin.org.models import Town
 
@@ -38,12 +36,6 @@ def _captcha(client, url: str, *, solved_before: bool = False) -> dict:
         return {}
     key = found.group(1)
     return {"captcha_0": key, "captcha_1": CaptchaStore.objects.get(hashkey=key).response}
-
-
-def _png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (20, 20), "red").save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 def _report_data(town) -> dict:
@@ -183,7 +175,7 @@ def test_photos_are_checked_by_content(client, world, town):
     response = _report(client, town, photos=[fake])
     assert "不是可接受的文件类型" in response.content.decode()
     assert not Signal.objects.exists()
-    real = SimpleUploadedFile("renamed.txt", _png(), content_type="text/plain")
+    real = SimpleUploadedFile("renamed.txt", png(), content_type="text/plain")
     assert _report(client, town, photos=[real], solved_before=True).status_code == 302  # refused above
     attachment = Signal.objects.get().attachments.get()
     assert attachment.content_type == "image/png" and attachment.file.name.endswith(".png")
@@ -328,7 +320,7 @@ def test_an_oversize_photo_is_refused_in_chinese_and_nothing_is_written(
     client, world, town, settings, tmp_path
 ):
     on_disk(settings, tmp_path / "media")
-    big = SimpleUploadedFile("工资条.png", _png() + b"\0" * MAX_BYTES, content_type="image/png")
+    big = SimpleUploadedFile("工资条.png", png() + b"\0" * MAX_BYTES, content_type="image/png")
     response = _report(client, town, photos=[big])
     assert response.status_code == 200
     assert "“工资条.png”超过 5 MB，请压缩后再上传" in response.content.decode()

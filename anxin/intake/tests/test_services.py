@@ -12,13 +12,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
-from anxin.core.audit import system_actor
 from anxin.core.calendar import add_working_days
 from anxin.core.errors import DomainError, ScopeViolation
 from anxin.core.services import policy_parameter_set
 from anxin.intake import services
 from anxin.intake.models import Channel, DuplicateState, SelfReport, Signal, SignalEvent, Stage, Verification
-from anxin.intake.tests.factories import channel, signal
+from anxin.intake.tests.factories import channel, self_report, signal
 from anxin.notify.models import Notification
 from anxin.org.models import Unit
 from anxin.registry.models import Enterprise
@@ -443,43 +442,21 @@ def test_a_signal_without_any_employer_is_refused(district):
 # --- self-reports (§四(一)) ---------------------------------------------------------------------
 
 
-def _self_report(enterprise, *, since, on, actor=None, plan=None, amount=500000, **extra):
-    return services.self_report_record(
-        actor=actor or system_actor(),
-        enterprise=enterprise,
-        arrears_since=since,
-        reported_on=on,
-        workers=10,
-        amount=amount,
-        cause="订单款未回笼",
-        plan=plan
-        if plan is not None
-        else [{"due_on": since + datetime.timedelta(days=30), "amount": amount}],
-        **extra,
-    )
-
-
 def test_a_self_report_on_day_five_is_on_time(world):
-    report = _self_report(
-        world.luoxi_factory, since=datetime.date(2026, 11, 1), on=datetime.date(2026, 11, 6)
-    )
+    report = self_report(world.luoxi_factory, since=datetime.date(2026, 11, 1), on=datetime.date(2026, 11, 6))
     assert report.on_time and report.deadline == datetime.date(2026, 11, 6)
     assert report.parameter_evidence["code"] == "self_report.deadline_days"
     assert report.parameter_evidence["value"] == "5"
 
 
 def test_a_self_report_on_day_six_is_late(world):
-    report = _self_report(
-        world.luoxi_factory, since=datetime.date(2026, 11, 1), on=datetime.date(2026, 11, 7)
-    )
+    report = self_report(world.luoxi_factory, since=datetime.date(2026, 11, 1), on=datetime.date(2026, 11, 7))
     assert not report.on_time
     assert "逾期报告" in report.signal.summary
 
 
 def test_a_self_report_records_a_signal_on_the_self_report_channel(world):
-    report = _self_report(
-        world.luoxi_builder, since=datetime.date(2026, 11, 1), on=datetime.date(2026, 11, 3)
-    )
+    report = self_report(world.luoxi_builder, since=datetime.date(2026, 11, 1), on=datetime.date(2026, 11, 3))
     s = report.signal
     assert s.channel.is_self_report and s.kind == "arrears_report"
     assert (s.enterprise, s.assigned_unit.code, s.amount) == (world.luoxi_builder, "construction", 500000)
@@ -499,7 +476,7 @@ def test_a_self_report_records_a_signal_on_the_self_report_channel(world):
 def test_a_bad_self_report_is_refused_and_writes_nothing(world, changes, field):
     args = {"since": datetime.date(2026, 11, 1), "on": datetime.date(2026, 11, 3), **changes}
     with pytest.raises(ValidationError) as caught:
-        _self_report(world.luoxi_factory, **args)
+        self_report(world.luoxi_factory, **args)
     assert field in caught.value.message_dict
     assert not SelfReport.objects.exists() and not Signal.objects.exists()
 
@@ -507,14 +484,14 @@ def test_a_bad_self_report_is_refused_and_writes_nothing(world, changes, field):
 def test_a_town_cannot_file_a_self_report_for_another_town(world, luoxi):
     # A town user has no add_selfreport permission at all; a department outside the line is refused by scope.
     with pytest.raises(PermissionDenied):
-        _self_report(
+        self_report(
             world.xuejia_factory, since=datetime.date(2026, 11, 1), on=datetime.date(2026, 11, 3), actor=luoxi
         )
 
 
 def test_a_department_outside_the_line_cannot_file_a_self_report(world, shuili):
     with pytest.raises(ScopeViolation):
-        _self_report(
+        self_report(
             world.luoxi_factory, since=datetime.date(2026, 11, 1), on=datetime.date(2026, 11, 3), actor=shuili
         )
     assert not SelfReport.objects.exists()

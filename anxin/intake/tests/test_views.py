@@ -15,9 +15,7 @@ from anxin.core.models import SecurityEvent
 from anxin.intake import services
 from anxin.intake.models import Channel, SelfReport, Signal
 from anxin.intake.services import attachment_store
-from anxin.intake.tests.factories import on_disk, signal
-from anxin.intake.tests.test_portal import _png
-from anxin.intake.tests.test_services import _self_report
+from anxin.intake.tests.factories import on_disk, png, self_report, signal
 from anxin.notify.models import Notification
 from anxin.registry.models import Enterprise
 from anxin.registry.tests.factories import make_uscc
@@ -290,7 +288,7 @@ def test_a_bad_plan_line_names_the_line(world, login, renshe):
 
 
 def test_self_report_ledger_filters_and_exports(world, login, office):
-    _self_report(world.luoxi_factory, since=datetime.date(2026, 11, 1), on=datetime.date(2026, 11, 9))
+    self_report(world.luoxi_factory, since=datetime.date(2026, 11, 1), on=datetime.date(2026, 11, 9))
     client = login(office)
     assert client.get("/self-reports/", {"timeliness": "late"}).context["page"].paginator.count == 1
     assert client.get("/self-reports/", {"timeliness": "on_time"}).context["page"].paginator.count == 0
@@ -303,7 +301,7 @@ def test_a_town_cannot_enter_self_reports(world, login, luoxi):
 
 def test_attachments_are_served_only_within_scope(world, login, luoxi, xuejia):
     s = signal(enterprise=world.luoxi_factory, channel_code="grid", actor=luoxi)
-    attachment = attachment_store(actor=luoxi, signal=s, name="现场.png", content=_png())
+    attachment = attachment_store(actor=luoxi, signal=s, name="现场.png", content=png())
     assert login(luoxi).get(f"/attachments/{attachment.pk}/").status_code == 200
     assert login(xuejia).get(f"/attachments/{attachment.pk}/").status_code == 404
 
@@ -356,7 +354,7 @@ def _signal_post(world, **changes) -> dict:
 def test_officer_form_attachments_are_stored_by_their_content(world, login, renshe, settings, tmp_path):
     on_disk(settings, tmp_path / "media")
     files = [
-        SimpleUploadedFile("工资条.jpg", _png(), content_type="image/jpeg"),  # a PNG under a .jpg name
+        SimpleUploadedFile("工资条.jpg", png(), content_type="image/jpeg"),  # a PNG under a .jpg name
         SimpleUploadedFile("投诉书.pdf", PDF, content_type="application/pdf"),
     ]
     client = login(renshe)
@@ -387,7 +385,7 @@ def test_a_bad_officer_attachment_is_refused_on_its_field_and_nothing_is_written
     world, login, renshe, settings, tmp_path, name, content, message
 ):
     on_disk(settings, tmp_path / "media")
-    good = SimpleUploadedFile("好的.png", _png(), content_type="image/png")
+    good = SimpleUploadedFile("好的.png", png(), content_type="image/png")
     bad = SimpleUploadedFile(name, content, content_type="application/pdf")
     response = login(renshe).post("/signals/new/", _signal_post(world, attachments=[good, bad]))
     assert response.status_code == 200

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from anxin.core.tests.helpers import sheet_rows
 from anxin.monitoring import scan, screening, sensitive
 from anxin.monitoring.models import (
     Alert,
@@ -19,8 +20,7 @@ from anxin.monitoring.models import (
     WatchEntry,
     WatchStatus,
 )
-from anxin.monitoring.tests.test_immediate import _sheet_rows
-from anxin.monitoring.tests.test_services import observe
+from anxin.monitoring.tests.factories import observe
 from anxin.notify.models import Notification
 from anxin.org.models import Town
 from anxin.registry.models import EnterpriseKind
@@ -183,13 +183,13 @@ def test_the_risk_list_query_count_is_bounded(world, login, office, extra, djang
 def test_the_risk_list_exports_what_it_lists_with_the_rules_in_chinese(red, login, office, xuejia, auditor):
     response = login(office).get("/risk/", {"level": "red", "export": "xlsx"})
     assert response.status_code == 200
-    rows = _sheet_rows(response)
+    rows = sheet_rows(response)
     listed = [r for r in rows if red.uscc in r]
     assert len(listed) == 1
     assert "红色" in listed[0] and any("拖欠工资或社保费达两个月以上" in str(c) for c in listed[0])
     assert not any("IMMEDIATE_ARREARS_2M" in str(c) for r in rows for c in r)
     # Scoped as the list is: 薛家 exports none of 罗溪's enterprises.
-    assert not any(red.uscc in r for r in _sheet_rows(login(xuejia).get("/risk/?export=xlsx")))
+    assert not any(red.uscc in r for r in sheet_rows(login(xuejia).get("/risk/?export=xlsx")))
     # The auditor reads but does not export ledgers.
     refused = login(auditor).get("/risk/?export=xlsx")
     assert refused.status_code == 302 and refused.url == "/risk/"

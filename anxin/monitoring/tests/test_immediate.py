@@ -11,15 +11,15 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from docx import Document
 from docx.oxml.ns import qn
-from openpyxl import load_workbook
 
 from anxin.core.errors import DomainError
 from anxin.core.models import SecurityEvent
+from anxin.core.tests.helpers import sheet_rows
 from anxin.intake.services import signal_verify
 from anxin.intake.tests.factories import signal
 from anxin.monitoring import alerts, immediate, scan
 from anxin.monitoring.models import ImmediateReport, ReportStatus
-from anxin.monitoring.tests.test_services import at, observe
+from anxin.monitoring.tests.factories import at, observe
 from anxin.notify.models import Notification
 from anxin.registry.tests.factories import enterprise
 
@@ -226,11 +226,6 @@ def test_a_complaints_draft_takes_workers_and_amount_from_the_verified_complaint
 # --- the ledger ----------------------------------------------------------------------------------
 
 
-def _sheet_rows(response) -> list[tuple]:
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    return [tuple(c.value for c in row) for row in sheet.iter_rows()]
-
-
 @pytest.fixture
 def two_towns(report, world):
     observe(world.xuejia_factory, "si_arrears_months", "2026-11", 2)
@@ -261,7 +256,7 @@ def world_uscc(report) -> str:
 def test_the_report_ledger_exports_the_filtered_list(two_towns, login, office, auditor):
     response = login(office).get("/reports/", {"town": "xuejia", "export": "xlsx"})
     assert response.status_code == 200
-    rows = _sheet_rows(response)
+    rows = sheet_rows(response)
     text = "\n".join(" ".join(str(v) for v in row if v is not None) for row in rows)
     assert "薛家机械有限公司" in text and "罗溪纺织有限公司" not in text
     assert "镇/街道=薛家镇" in text and "未研判" in text

@@ -10,7 +10,7 @@ from django.apps import apps
 from openpyxl import load_workbook
 
 from anxin.monitoring import scan
-from anxin.monitoring.tests.test_services import observe
+from anxin.monitoring.tests.factories import observe
 
 
 @pytest.fixture

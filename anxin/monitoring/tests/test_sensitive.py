@@ -14,7 +14,7 @@ from django.utils import timezone
 from anxin.core.errors import DomainError
 from anxin.monitoring import scan, sensitive, watch
 from anxin.monitoring.models import DailyReport, MissingDailyReport, WatchEntry
-from anxin.monitoring.tests.test_services import observe
+from anxin.monitoring.tests.factories import observe
 from anxin.notify.models import Notification
 
 D = datetime.date

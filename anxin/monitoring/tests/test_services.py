@@ -17,7 +17,7 @@ from anxin.core.errors import DomainError
 from anxin.core.services import policy_parameter_set
 from anxin.intake.services import signal_verify
 from anxin.intake.tests.factories import signal
-from anxin.monitoring import alerts, scan, services
+from anxin.monitoring import alerts, scan
 from anxin.monitoring.importing import observation_import
 from anxin.monitoring.models import (
     Alert,
@@ -28,6 +28,7 @@ from anxin.monitoring.models import (
     RiskChange,
     ScanRun,
 )
+from anxin.monitoring.tests.factories import at, observe
 from anxin.notify.models import Notification, SmsMessage
 from anxin.org.models import Duty, Town, Unit
 from anxin.registry.models import Enterprise
@@ -36,18 +37,6 @@ from anxin.registry.tests.factories import enterprise as make_enterprise
 
 TZ = timezone.get_current_timezone()
 D = datetime.date
-
-
-def at(text: str) -> datetime.datetime:
-    return datetime.datetime.fromisoformat(text).replace(tzinfo=TZ)
-
-
-def observe(enterprise, code: str, month: str, value: int, actor=None):
-    y, m = map(int, month.split("-"))
-    return services.observations_record(
-        actor=actor or system_actor(),
-        rows=[(enterprise, Indicator.objects.get(code=code), D(y, m, 1), value)],
-    )
 
 
 def test_indicators_are_loaded_with_their_channels(district):

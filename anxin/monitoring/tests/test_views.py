@@ -14,7 +14,7 @@ from django.utils import timezone
 from anxin.monitoring import scan, screening, sensitive
 from anxin.monitoring.models import DailyReport, ImmediateReport, ReportStatus, RiskChange, ScreeningTask
 from anxin.monitoring.rules import RULES_BY_CODE
-from anxin.monitoring.tests.test_services import observe
+from anxin.monitoring.tests.factories import observe
 from anxin.org.models import Town
 from anxin.registry.models import EnterpriseKind
 

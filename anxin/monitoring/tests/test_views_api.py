@@ -11,12 +11,13 @@ from rest_framework.authtoken.models import Token
 
 from anxin.core.audit import system_actor
 from anxin.core.models import SecurityEvent
+from anxin.core.tests.helpers import sheet_rows
 from anxin.intake.services import self_report_record, signal_verify
 from anxin.intake.tests.factories import signal
 from anxin.monitoring import scan
 from anxin.monitoring.importing import observation_import
 from anxin.monitoring.models import Alert, Indicator, Observation
-from anxin.monitoring.tests.test_services import observe
+from anxin.monitoring.tests.factories import observe
 from anxin.registry.tests.factories import enterprise
 
 D = datetime.date
@@ -91,9 +92,42 @@ def test_the_alert_ledger_query_count_is_bounded(world, login, office, extra, dj
         assert client.get("/alerts/").status_code == 200
 
 
-def test_the_ledger_exports(red, login, office):
+def test_the_ledger_exports(world, red, login, office, luoxi):
+    observe(world.xuejia_factory, "wage_arrears_months", "2026-11", 3)
+    scan.scan(as_of=D(2026, 11, 25))
+    xuejia_red = Alert.objects.get(enterprise=world.xuejia_factory, rule="IMMEDIATE_ARREARS_2M")
+
     response = login(office).get("/alerts/", {"export": "xlsx", "level": "red"})
     assert response.status_code == 200
+    rows = sheet_rows(response)
+    assert rows[0][0] == "风险预警台账"
+    header = (
+        "编号",
+        "生成时间",
+        "企业",
+        "统一社会信用代码",
+        "镇/街道",
+        "条线部门",
+        "等级",
+        "规则",
+        "说明",
+        "状态",
+        "处置期限",
+        "处置情况",
+    )
+    assert rows[3] == header
+    exported = {row[0]: row for row in rows[4:]}
+    assert red.pk in exported and xuejia_red.pk in exported
+    assert all(row[6] == "红色" for row in exported.values())  # the level filter holds
+    mine = exported[red.pk]
+    assert mine[2:5] == ("罗溪纺织有限公司", world.luoxi_factory.uscc, "罗溪镇")
+    assert mine[9] == "待签收"
+
+    # A town exports its own territory only.
+    town_rows = sheet_rows(login(luoxi).get("/alerts/", {"export": "xlsx"}))
+    town_ids = {row[0] for row in town_rows[4:]}
+    assert {row[6] for row in town_rows[4:]} == {"红色", "黄色"}  # unfiltered: the yellow ones too
+    assert red.pk in town_ids and xuejia_red.pk not in town_ids
 
 
 def test_the_office_rescans_on_demand(world, login, office, luoxi):

@@ -15,7 +15,7 @@ from anxin.core.audit import history_for
 from anxin.core.errors import DomainError
 from anxin.monitoring import scan, watch
 from anxin.monitoring.models import RiskAssessment, WatchEntry, WatchStatus
-from anxin.monitoring.tests.test_services import observe
+from anxin.monitoring.tests.factories import observe
 from anxin.notify.models import Notification
 from anxin.org.models import Unit
 from anxin.registry.tests.factories import enterprise

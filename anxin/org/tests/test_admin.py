@@ -13,7 +13,7 @@ from anxin.org.services import user_account_save, user_role_assign
 ADD = "/admin/org/user/add/"
 
 
-def _change_url(user) -> str:
+def _change_url(user: User) -> str:
     return f"/admin/org/user/{user.pk}/change/"
 
 

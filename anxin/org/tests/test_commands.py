@@ -16,12 +16,12 @@ from django.core.management import CommandError, call_command
 from anxin.core.audit import system_actor
 from anxin.org.models import Duty, Role, Town, Unit, User
 from anxin.org.services import user_save
-from conftest import PASSWORD
+from anxin.org.tests.factories import PASSWORD
 
 TOWNS = "/api/v1/towns/"
 
 
-def _run(*args) -> str:
+def _run(*args: str) -> str:
     out = io.StringIO()
     call_command(*args, stdout=out)
     return out.getvalue()
@@ -52,6 +52,7 @@ def test_add_user_sets_unit_role_name_and_phone(district):
         "13812345678",
     )
     user = User.objects.get(username="t_clerk")
+    assert user.unit is not None
     assert (user.unit.code, user.role, user.full_name, user.phone) == (
         "gov-luoxi",
         Role.TOWN,
@@ -69,6 +70,7 @@ def test_add_user_updates_an_existing_account(district):
     _run("add_user", "t_clerk", "--unit", "gov-luoxi", "--role", "town", "--password", PASSWORD)
     _run("add_user", "t_clerk", "--unit", "construction", "--role", "部门用户")
     user = User.objects.get(username="t_clerk")
+    assert user.unit is not None
     assert (user.unit.code, user.role) == ("construction", Role.DEPARTMENT)
     assert user.check_password(PASSWORD)
     assert User.objects.filter(username="t_clerk").count() == 1

@@ -347,7 +347,10 @@ def test_read_only_leader_cannot_update(world, leader, as_user):
 
 
 def test_read_only_leader_can_list(world, leader, as_user):
-    assert as_user(leader).get(ENTERPRISES).status_code == 200
+    response = as_user(leader).get(ENTERPRISES)
+    assert response.status_code == 200
+    listed = {row["uscc"] for row in response.json()["results"]}
+    assert {world.luoxi_factory.uscc, world.xuejia_factory.uscc, world.menghe_water.uscc} <= listed
 
 
 def test_enterprises_cannot_be_deleted_over_the_api(world, office, as_user):

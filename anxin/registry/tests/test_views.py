@@ -230,8 +230,13 @@ def test_htmx_request_gets_only_the_table(world, login, office):
 
 
 def test_bad_page_number_gives_a_page_not_an_error(world, login, office):
-    assert login(office).get("/enterprises/?page=9999").status_code == 200
-    assert login(office).get("/enterprises/?page=abc").status_code == 200
+    too_far = login(office).get("/enterprises/?page=9999")
+    assert too_far.status_code == 200
+    assert too_far.context["page"].number == too_far.context["paginator"].num_pages  # the last page
+    not_a_number = login(office).get("/enterprises/?page=abc")
+    assert not_a_number.status_code == 200
+    assert not_a_number.context["page"].number == 1
+    assert "罗溪纺织有限公司" in not_a_number.content.decode()
 
 
 @pytest.mark.parametrize("extra", [3, 40])
@@ -449,7 +454,9 @@ def test_search_finds_a_code_typed_in_full_width_with_blanks(world, login, offic
 
 
 def test_an_enterprise_page_opens_from_a_lower_case_code(world, login, office):
-    assert login(office).get(f"/enterprises/{world.xuejia_factory.uscc.lower()}/").status_code == 200
+    response = login(office).get(f"/enterprises/{world.xuejia_factory.uscc.lower()}/")
+    assert response.status_code == 200
+    assert "薛家机械有限公司" in response.content.decode()
 
 
 def test_list_filters_by_industry(world, login, office):
@@ -587,7 +594,9 @@ def test_office_and_construction_bureau_open_a_project_with_both_tabs(world, log
 
 
 def test_construction_bureau_opens_a_water_project_as_it_sees_all_projects(world, login, chengjian):
-    assert login(chengjian).get(f"/projects/{world.menghe_river.pk}/").status_code == 200
+    response = login(chengjian).get(f"/projects/{world.menghe_river.pk}/")
+    assert response.status_code == 200
+    assert "孟河河道整治项目" in response.content.decode()
 
 
 def test_water_department_gets_404_for_a_construction_project(world, login, shuili):

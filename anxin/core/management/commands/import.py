@@ -71,7 +71,7 @@ class Command(BaseCommand):
                 self.stderr.write(str(error))
             raise CommandError(f"校验未通过：{len(result.errors)} 处错误，未写入任何数据")
         if options["dry_run"]:
-            counts = {}
+            counts: dict[str, int] = {}
             for item in result.preview:
                 counts[item["action"]] = counts.get(item["action"], 0) + 1
             summary = "，".join(f"{k} {v}" for k, v in counts.items())

@@ -33,4 +33,6 @@ class Command(BaseCommand):
             )
         except DomainError as exc:
             raise CommandError(exc.message) from None
-        self.stdout.write(f"{user.username}：{user.get_role_display()} @ {user.unit.name}")
+        self.stdout.write(
+            f"{user.username}：{user.get_role_display()} @ {user.unit.name if user.unit else ''}"
+        )

@@ -1,0 +1,30 @@
+from django.core.exceptions import ValidationError
+
+from anxin.core.api import exception_handler
+from anxin.core.errors import DomainError
+
+
+def test_validation_error_by_field_becomes_400_with_messages_per_field():
+    # A model's full_clean() raises messages keyed by field; __all__ is the API's non_field_errors.
+    exc = ValidationError({"name": ["名称不能为空"], "__all__": ["重复的记录"]})
+
+    response = exception_handler(exc, {})
+
+    assert response is not None
+    assert response.status_code == 400
+    assert response.data == {"name": ["名称不能为空"], "non_field_errors": ["重复的记录"]}
+
+
+def test_validation_error_without_field_becomes_non_field_errors():
+    response = exception_handler(ValidationError("不可操作"), {})
+
+    assert response is not None
+    assert response.status_code == 400
+    assert response.data == {"non_field_errors": ["不可操作"]}
+
+
+def test_domain_error_of_a_lost_race_is_a_conflict():
+    response = exception_handler(DomainError("已被他人处理", code="conflict"), {})
+
+    assert response is not None
+    assert response.status_code == 409
