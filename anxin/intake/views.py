@@ -3,28 +3,24 @@ officers' entry and import, enterprise self-reports. Thin: forms validate, servi
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from anxin.core import importflow
 from anxin.core.audit import history_for, with_change_rows
 from anxin.core.errors import DomainError
+from anxin.core.importviews import ImportScreen
 from anxin.core.ledger import Column, Header, Ledger, ledger_view
 from anxin.core.models import SecurityEventKind
 from anxin.core.paging import paginate
 from anxin.core.security import client_ip
 from anxin.core.services import security_event_record
-from anxin.core.tabular import TableError
-from anxin.core.xlsx import XLSX_TYPE
 from anxin.intake import selectors, services
 from anxin.intake.forms import (
     MatchForm,
@@ -259,76 +255,42 @@ def signal_create(request):
 IMPORT_SESSION_KEY = "intake_import_pending"
 
 
-@login_required
-@permission_required("intake.import_signal", raise_exception=True)
-def signal_import_view(request):
+class SignalImport(ImportScreen):
     """Upload → dry-run preview with every error → confirm → write all rows or none."""
-    channels = services.channels_for(request.user)
-    form = SignalImportForm(request.POST or None, request.FILES or None, channels=channels)
-    result = pending = None
-    if request.method == "POST" and form.is_valid():
-        channel = form.cleaned_data["channel"]
-        run = partial(signal_import, actor=request.user, channel=channel)
-        result, pending, error = importflow.stage(
-            request,
-            key=IMPORT_SESSION_KEY,
-            upload=form.cleaned_data["file"],
-            run=run,
-            extra={"channel": channel.pk},
+
+    key = IMPORT_SESSION_KEY
+    permission = "intake.import_signal"
+    form_class = SignalImportForm
+    template = "intake/signal_import.html"
+    page_title = "导入线索"
+    url_name = "signal-import"
+    sample_filename = "线索导入模板.xlsx"
+    importer = staticmethod(signal_import)
+    sample = staticmethod(signal_template)
+
+    def form_kwargs(self, request):
+        return {"channels": services.channels_for(request.user)}
+
+    def options(self, form):
+        return {"channel": form.cleaned_data["channel"]}
+
+    def keep(self, options):
+        return {"channel": options["channel"].pk}
+
+    def restore(self, request, pending):
+        channel = next((c for c in services.channels_for(request.user) if c.pk == pending["channel"]), None)
+        if channel is None:
+            raise PermissionDenied
+        return {"channel": channel}
+
+    def finished(self, result, options):
+        message = (
+            f"导入完成：新增 {result.created} 条，更新 {result.updated} 条，无变化 {result.unchanged} 条。"
         )
-        if error:
-            form.add_error("file", error)
-    return render(
-        request,
-        "intake/signal_import.html",
-        {"page_title": "导入线索", "form": form, "result": result, "pending": pending},
-    )
+        return message, reverse("signal-list") + f"?channel={options['channel'].code}"
 
 
-@login_required
-@permission_required("intake.import_signal", raise_exception=True)
-@require_POST
-def signal_import_confirm(request):
-    pending, content, error = importflow.take(request, key=IMPORT_SESSION_KEY)
-    if error:
-        messages.error(request, error)
-        return redirect("signal-import")
-    channel = next((c for c in services.channels_for(request.user) if c.pk == pending["channel"]), None)
-    if channel is None:
-        raise PermissionDenied
-    try:
-        result = signal_import(
-            actor=request.user,
-            content=content,
-            filename=pending["filename"],
-            dry_run=False,
-            channel=channel,
-            ip=client_ip(request),
-        )
-    except (TableError, DomainError) as exc:
-        messages.error(request, exc.message)
-        return redirect("signal-import")
-    if not result.ok:
-        messages.error(
-            request,
-            "导入未执行：数据在预览后发生变化，请重新上传。" + "；".join(str(e) for e in result.errors[:5]),
-        )
-        return redirect("signal-import")
-    messages.success(
-        request,
-        f"导入完成：新增 {result.created} 条，更新 {result.updated} 条，无变化 {result.unchanged} 条。",
-    )
-    return redirect(reverse("signal-list") + f"?channel={channel.code}")
-
-
-@login_required
-@permission_required("intake.import_signal", raise_exception=True)
-def signal_import_template(request):
-    response = HttpResponse(signal_template(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename="线索导入模板.xlsx"
-    )
-    return response
+signal_import_view, signal_import_confirm, signal_import_template = SignalImport().views()
 
 
 # --- triage -----------------------------------------------------------------------------------

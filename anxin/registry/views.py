@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from anxin.core import importflow
 from anxin.core.audit import history_for, with_change_rows
 from anxin.core.errors import DomainError
+from anxin.core.importviews import ImportScreen
 from anxin.core.ledger import Column, Header, Ledger, ledger_view
 from anxin.core.models import SecurityEventKind
 from anxin.core.paging import paginate
 from anxin.core.security import client_ip
 from anxin.core.services import security_event_record
-from anxin.core.tabular import TableError
-from anxin.core.xlsx import XLSX_TYPE
 from anxin.registry import selectors, services
 from anxin.registry.forms import EnterpriseFilter, EnterpriseForm, ImportForm, ProjectFilter, ProjectForm
 from anxin.registry.importing import enterprise_import, enterprise_template
@@ -178,66 +173,27 @@ def enterprise_workers_reveal(request, uscc: str):
 IMPORT_SESSION_KEY = "registry_import_pending"
 
 
-@login_required
-@permission_required("registry.import_enterprise", raise_exception=True)
-def enterprise_import_view(request):
+class EnterpriseImport(ImportScreen):
     """Upload → dry-run preview with every error → confirm (the stored upload) → write all."""
-    form = ImportForm(request.POST or None, request.FILES or None)
-    result = pending = None
-    if request.method == "POST" and form.is_valid():
-        run = partial(enterprise_import, actor=request.user)
-        result, pending, error = importflow.stage(
-            request, key=IMPORT_SESSION_KEY, upload=form.cleaned_data["file"], run=run
+
+    key = IMPORT_SESSION_KEY
+    permission = "registry.import_enterprise"
+    form_class = ImportForm
+    template = "registry/enterprise_import.html"
+    page_title = "导入企业"
+    url_name = "enterprise-import"
+    sample_filename = "企业导入模板.xlsx"
+    importer = staticmethod(enterprise_import)
+    sample = staticmethod(enterprise_template)
+
+    def finished(self, result, options):
+        message = (
+            f"导入完成：新增 {result.created} 家，更新 {result.updated} 家，无变化 {result.unchanged} 家。"
         )
-        if error:
-            form.add_error("file", error)
-    return render(
-        request,
-        "registry/enterprise_import.html",
-        {"page_title": "导入企业", "form": form, "result": result, "pending": pending},
-    )
+        return message, reverse("enterprise-list")
 
 
-@login_required
-@permission_required("registry.import_enterprise", raise_exception=True)
-@require_POST
-def enterprise_import_confirm(request):
-    pending, content, error = importflow.take(request, key=IMPORT_SESSION_KEY)
-    if error:
-        messages.error(request, error)
-        return redirect("enterprise-import")
-    try:
-        result = enterprise_import(
-            actor=request.user,
-            content=content,
-            filename=pending["filename"],
-            dry_run=False,
-            ip=client_ip(request),
-        )
-    except TableError as exc:
-        messages.error(request, exc.message)
-        return redirect("enterprise-import")
-    if not result.ok:
-        messages.error(
-            request,
-            "导入未执行：数据在预览后发生变化，请重新上传。" + "；".join(str(e) for e in result.errors[:5]),
-        )
-        return redirect("enterprise-import")
-    messages.success(
-        request,
-        f"导入完成：新增 {result.created} 家，更新 {result.updated} 家，无变化 {result.unchanged} 家。",
-    )
-    return redirect("enterprise-list")
-
-
-@login_required
-@permission_required("registry.import_enterprise", raise_exception=True)
-def enterprise_import_template(request):
-    response = HttpResponse(enterprise_template(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename="企业导入模板.xlsx"
-    )
-    return response
+enterprise_import_view, enterprise_import_confirm, enterprise_import_template = EnterpriseImport().views()
 
 
 PROJECTS = Ledger(
