@@ -1,4 +1,7 @@
-"""API plumbing shared by every app: domain errors become 400 with field messages."""
+"""API plumbing shared by every app: domain errors become 400 with field messages.
+
+``exception_handler`` is the one error mapper (settings ``EXCEPTION_HANDLER``): a view, serializer
+or viewset lets a ``DomainError`` or Django ``ValidationError`` from a service propagate."""
 
 from __future__ import annotations
 
@@ -22,9 +25,8 @@ def exception_handler(exc, context):
         )
         return Response({key: [exc.message]}, status=code)
     if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            body = {field: [str(m) for m in errs.messages] for field, errs in exc.error_dict.items()}
-            body = {("non_field_errors" if k == "__all__" else k): v for k, v in body.items()}
+        if hasattr(exc, "error_dict"):  # by field; "__all__" is the whole object's
+            body = {("non_field_errors" if k == "__all__" else k): v for k, v in exc.message_dict.items()}
         else:
             body = {"non_field_errors": [str(m) for m in exc.messages]}
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
