@@ -1,25 +1,9 @@
 """The three views of every import screen, over ``importflow``: upload → dry-run preview with
 every error; confirm → the stored file imported for real; the template download.
 
-An import declares what differs (a subclass), and its URLs take the three views::
-
-    class EnterpriseImport(ImportScreen):
-        key = "registry_import_pending"
-        permission = "registry.import_enterprise"
-        form_class = ImportForm
-        template = "registry/enterprise_import.html"
-        page_title = "导入企业"
-        url_name = "enterprise-import"
-        sample_filename = "企业导入模板.xlsx"
-        importer = staticmethod(enterprise_import)
-        sample = staticmethod(enterprise_template)
-
-        def finished(self, result, options):
-            return f"导入完成：新增 {result.created} 家……", reverse("enterprise-list")
-
-    enterprise_import_view, enterprise_import_confirm, enterprise_import_template = (
-        EnterpriseImport().views()
-    )
+An import declares what differs in a subclass, and its URLs take the three views of
+``Subclass().views()``: ``anxin.registry.views.EnterpriseImport`` (nothing but the names) and
+``anxin.intake.views.SignalImport`` (the upload form chooses a channel, kept until the confirm).
 
 The importer is called ``importer(actor=, content=, filename=, dry_run=, **options)`` (and
 ``ip=`` when it writes); ``options`` are what the upload form adds (a channel, an indicator).

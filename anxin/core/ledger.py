@@ -3,26 +3,10 @@
 The same declaration gives the Excel export (labels, widths, number formats) and the screen's
 table headers; the screen's cells stay in the ledger's template (links, badges). One view serves
 every ledger: filter form → scoped selector → ``?export=xlsx`` (refused without the export
-permission) or one page, the table alone for an HTMX request::
-
-    ENTERPRISES = Ledger(
-        title="企业台账",
-        columns=[
-            Column("统一社会信用代码", "uscc", 22),
-            Column("企业名称", "name", 32),
-            Column("所属镇/街道", "town.name", 12),
-            Column("职工人数", "employees", 9, "int"),
-            Column("经营状态", "get_status_display", 9),
-        ],
-        screen=[Header("企业名称"), Header("所属镇/街道", "镇/街道"), Header("职工人数", "职工", "text-end")],
-        filter_form=EnterpriseFilter,
-        select=selectors.enterprise_list,
-        permission="registry.view_enterprise",
-        export_permission="registry.export_enterprise",
-        template="registry/enterprise_list.html",
-        partial="registry/_enterprise_table.html",
-    )
-    enterprise_list = ledger_view(ENTERPRISES)
+permission) or one page, the table alone for an HTMX request. A ledger is a module-level
+declaration in its app's views, and its view is ``ledger_view(LEDGER)``; see
+``anxin.registry.views.ENTERPRISES`` (a screen with its own cells) or
+``anxin.core.views.SECURITY_EVENTS`` (the smallest).
 
 Templates render the headers with ``{% include "core/_ledger_head.html" %}``.
 """

@@ -226,7 +226,7 @@ PROJECTS = Ledger(
     refusal="您的角色不能导出工程项目台账。",
     template="registry/project_list.html",
     partial="registry/_project_table.html",
-    context=lambda request, page: {"may_add_project": selectors.may_hold_projects(request.user)},
+    context=lambda request, _context: {"may_add_project": selectors.may_hold_projects(request.user)},
 )
 project_list = ledger_view(PROJECTS)
 
