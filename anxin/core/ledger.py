@@ -63,11 +63,13 @@ class Column:
 
 @dataclass(frozen=True)
 class Header:
-    """A column as the screen shows it: which column, its shorter screen label, the cell's CSS."""
+    """A column as the screen shows it: which column, its shorter screen label, the cell's CSS,
+    and a tooltip when the short label needs one."""
 
     column: str  # the column's label
     label: str = ""  # the screen's label; the column's when empty
     css: str = ""
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,10 @@ class Ledger:
         if unknown:
             raise ValueError(f"{self.title}: screen headers name no column: {', '.join(unknown)}")
         by_label = {c.label: c for c in self.columns}
-        headers = [{"label": h.label or by_label[h.column].label, "css": h.css} for h in self.screen]
+        headers = [
+            {"label": h.label or by_label[h.column].label, "css": h.css, "title": h.title}
+            for h in self.screen
+        ]
         object.__setattr__(self, "headers", headers)
 
     def rows(self, items: Iterable) -> Iterator[list]:
