@@ -4,7 +4,6 @@ actions, 我的待办 and the deadlines board. Thin: validate, call a service, r
 from __future__ import annotations
 
 import datetime
-import itertools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -33,9 +32,7 @@ from anxin.cases.models import ActionKind, AssetItem, Plan, PlanStatus, Stage
 from anxin.core import seam
 from anxin.core.errors import DomainError
 from anxin.core.gongwen import docx_response
-from anxin.core.money import format_yuan
-from anxin.core.paging import paginate
-from anxin.core.xlsx import Col, xlsx_response
+from anxin.core.ledger import Column, Header, Ledger, ledger_view
 from anxin.intake.models import Signal
 from anxin.monitoring.models import ACTIVE_ALERT, Alert
 from anxin.registry.models import Enterprise, Project
@@ -56,69 +53,50 @@ def _refuse(form, exc: DomainError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
-@login_required
-@permission_required("cases.view_case", raise_exception=True)
-def case_list(request):
-    form = CaseFilter(request.GET or None)
-    cases = selectors.case_list(user=request.user, **form.filters())
-    if request.GET.get("export") == "xlsx":
-        if not request.user.has_perm("cases.export_case"):
-            messages.error(request, "您的角色不能导出案件台账。")
-            return redirect("case-list")
-        return xlsx_response(
-            request,
-            filename="欠薪案件台账",
-            title="欠薪案件台账",
-            columns=[
-                Col("案件编号", 12),
-                Col("立案时间", 17),
-                Col("企业", 30),
-                Col("统一社会信用代码", 22),
-                Col("镇/街道", 10),
-                Col("牵头单位", 16),
-                Col("风险等级", 8),
-                Col("标记", 24),
-                Col("涉及人数", 8, "int"),
-                Col("登记欠薪金额（元）", 16),
-                Col("阶段", 10),
-                Col("阶段期限", 12),
-                Col("结案方式", 14),
-                Col("已支付（元）", 14),
-            ],
-            rows=(
-                [
-                    c.number,
-                    f"{timezone.localtime(c.opened_at):%Y-%m-%d %H:%M}",
-                    c.enterprise.name,
-                    c.enterprise.uscc,
-                    c.town.name,
-                    c.lead_unit.name,
-                    c.get_level_display(),
-                    "、".join(c.flags),
-                    c.workers,
-                    format_yuan(c.amount_claimed),
-                    c.get_stage_display(),
-                    f"{timezone.localtime(c.stage_due_at):%Y-%m-%d}" if c.stage_due_at else "",
-                    c.get_outcome_display(),
-                    format_yuan(paid),
-                ]
-                for c, paid in _with_paid(cases)
-            ),
-            filters=form.describe(),
-        )
-    context = {"page_title": "案件台账", "form": form, **paginate(request, cases)}
-    if request.htmx:
-        return render(request, "cases/_case_table.html", context)
-    return render(request, "cases/case_list.html", context)
+def _paid_so_far(cases: list) -> None:
+    """Each exported case's fen paid so far (``seam.paid_so_far``: one query for the chunk)."""
+    paid = seam.paid_so_far([c.pk for c in cases])
+    for case in cases:
+        case.paid = paid[case.pk]
 
 
-def _with_paid(cases, chunk: int = 1000):
-    """Each case with the fen paid on it so far (``seam.paid_so_far``: one query per chunk)."""
-    rows = cases.iterator(chunk_size=chunk)
-    while batch := list(itertools.islice(rows, chunk)):
-        paid = seam.paid_so_far([c.pk for c in batch])
-        for c in batch:
-            yield c, paid[c.pk]
+CASES = Ledger(
+    title="欠薪案件台账",
+    page_title="案件台账",
+    columns=[
+        Column("案件编号", "number", 12),
+        Column("立案时间", "opened_at", 17, "datetime"),
+        Column("企业", "enterprise.name", 30),
+        Column("统一社会信用代码", "enterprise.uscc", 22),
+        Column("镇/街道", "town.name", 10),
+        Column("牵头单位", "lead_unit.name", 16),
+        Column("风险等级", "get_level_display", 8),
+        Column("标记", lambda c: "、".join(c.flags), 24),
+        Column("涉及人数", "workers", 8, "int"),
+        Column("登记欠薪金额（元）", "amount_claimed", 16, "money"),
+        Column("阶段", "get_stage_display", 10),
+        Column("阶段期限", "stage_due_at", 12, "date"),
+        Column("结案方式", "get_outcome_display", 14),
+        Column("已支付（元）", "paid", 14, "money"),
+    ],
+    screen=[
+        Header("案件编号", "编号"),
+        Header("企业"),
+        Header("阶段"),
+        Header("牵头单位", css="d-none d-lg-table-cell"),
+        Header("涉及人数", "人数/金额", "d-none d-md-table-cell"),
+        Header("阶段期限"),
+    ],
+    filter_form=CaseFilter,
+    select=selectors.case_list,
+    permission="cases.view_case",
+    export_permission="cases.export_case",
+    refusal="您的角色不能导出案件台账。",
+    template="cases/case_list.html",
+    partial="cases/_case_table.html",
+    enrich=_paid_so_far,
+)
+case_list = ledger_view(CASES)
 
 
 @login_required

@@ -1,4 +1,7 @@
-"""API plumbing shared by every app: domain errors become 400 with field messages."""
+"""API plumbing shared by every app: domain errors become 400 with field messages.
+
+``exception_handler`` is the one error mapper (settings ``EXCEPTION_HANDLER``): a view, serializer
+or viewset lets a ``DomainError`` or Django ``ValidationError`` from a service propagate."""
 
 from __future__ import annotations
 

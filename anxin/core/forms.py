@@ -37,9 +37,12 @@ class CalendarYearForm(forms.Form):
 
 
 class FilterForm(forms.Form):
-    """A list screen's filters (GET): cleaned values and a readable description for exports."""
+    """A list screen's filters (GET): cleaned values and a readable description for exports.
 
-    def __init__(self, *args, **kwargs):
+    ``user``: who is looking (a form whose choices depend on it reads it; the others ignore it),
+    so that every ledger builds its form the same way."""
+
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"

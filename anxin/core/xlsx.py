@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,11 +20,27 @@ from anxin.core.security import client_ip
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+#: Excel number formats of the typed kinds; a text or int cell has none.
+NUMBER_FORMATS = {
+    "money": "#,##0.00",  # fen written as yuan
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm",
+}
+
+
 @dataclass(frozen=True)
 class Col:
     header: str
     width: int = 14
-    kind: str = "text"  # text | int | money (fen → yuan with 2 decimals) | date
+    kind: str = "text"  # text | int | money (fen → yuan with 2 decimals) | date | datetime
+    num_format: str = ""  # overrides the kind's format (say, seconds on a datetime)
+
+
+def _local(value):
+    """A date or time as the district reads it: aware datetimes in Asia/Shanghai, without tzinfo."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).replace(tzinfo=None)
+    return value
 
 
 def workbook_bytes(*, title: str, columns: Sequence[Col], rows: Iterable[Sequence], note: str = "") -> bytes:
@@ -33,8 +50,14 @@ def workbook_bytes(*, title: str, columns: Sequence[Col], rows: Iterable[Sequenc
     sheet = book.add_worksheet(title[:31])
     bold = book.add_format({"bold": True, "font_size": 14})
     head = book.add_format({"bold": True, "bg_color": "#DCE6F2", "border": 1, "text_wrap": True})
-    money = book.add_format({"num_format": "#,##0.00"})
-    date = book.add_format({"num_format": "yyyy-mm-dd"})
+    formats = {}
+    for col in columns:
+        code = col.num_format or NUMBER_FORMATS.get(col.kind or "")
+        if code and code not in formats:
+            formats[code] = book.add_format({"num_format": code})
+    cell_formats = [
+        formats.get(col.num_format or NUMBER_FORMATS.get(col.kind or "") or "") for col in columns
+    ]
     sheet.write(0, 0, title, bold)
     sheet.write(1, 0, note)
     header_row = 3
@@ -48,11 +71,15 @@ def workbook_bytes(*, title: str, columns: Sequence[Col], rows: Iterable[Sequenc
             if value is None or value == "":
                 continue
             if col.kind == "money":
-                sheet.write_number(r, c, value / 100, money)
+                sheet.write_number(r, c, value / 100, cell_formats[c])
             elif col.kind == "int":
                 sheet.write_number(r, c, value)
             elif col.kind == "date":
-                sheet.write_datetime(r, c, value, date)
+                value = _local(value)
+                day = value.date() if isinstance(value, datetime.datetime) else value
+                sheet.write_datetime(r, c, day, cell_formats[c])
+            elif col.kind == "datetime":
+                sheet.write_datetime(r, c, _local(value), cell_formats[c])
             else:
                 sheet.write_string(r, c, str(value))
     sheet.freeze_panes(header_row + 1, 0)

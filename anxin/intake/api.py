@@ -23,15 +23,6 @@ from anxin.intake import services
 from anxin.intake.models import Channel, SelfReport, Signal, SignalKind, Verification
 from anxin.registry.models import Enterprise
 
-
-def _to_drf(exc: DjangoValidationError) -> ValidationError:
-    if hasattr(exc, "error_dict"):
-        return ValidationError(
-            {("non_field_errors" if k == "__all__" else k): v for k, v in exc.message_dict.items()}
-        )
-    return ValidationError({"non_field_errors": exc.messages})
-
-
 SIGNAL_RELATED = ("channel", "enterprise", "town", "assigned_unit", "verified_by__unit")
 POSTABLE_KINDS = [c for c in SignalKind.choices if c[0] != SignalKind.ARREARS_REPORT]
 
@@ -198,12 +189,9 @@ class SignalSerializer(serializers.ModelSerializer):
         ):
             if source in data:
                 facts[target] = data[source] if data[source] is not None or source == "occurred_at" else 0
-        try:
-            return services.signal_record(
-                actor=actor, channel=data["channel"], reference=data["reference"], **facts
-            )
-        except DjangoValidationError as exc:
-            raise _to_drf(exc) from None
+        return services.signal_record(
+            actor=actor, channel=data["channel"], reference=data["reference"], **facts
+        )
 
 
 class VerifySerializer(serializers.Serializer):
@@ -379,19 +367,16 @@ class SelfReportViewSet(
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        try:
-            report = services.self_report_record(
-                actor=self.request.user,
-                enterprise=data["enterprise_uscc"],
-                arrears_since=data["arrears_since"],
-                reported_on=data["reported_on"],
-                workers=data["workers"],
-                amount=data["amount"],
-                cause=data["cause"],
-                plan=[dict(step) for step in data["plan"]],
-            )
-        except DjangoValidationError as exc:
-            raise _to_drf(exc) from None
+        report = services.self_report_record(
+            actor=self.request.user,
+            enterprise=data["enterprise_uscc"],
+            arrears_since=data["arrears_since"],
+            reported_on=data["reported_on"],
+            workers=data["workers"],
+            amount=data["amount"],
+            cause=data["cause"],
+            plan=[dict(step) for step in data["plan"]],
+        )
         serializer.instance = report
 
 

@@ -3,27 +3,25 @@ officers' entry and import, enterprise self-reports. Thin: forms validate, servi
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from anxin.core import importflow, seam
+from anxin.core import seam
 from anxin.core.audit import history_for, with_change_rows
 from anxin.core.errors import DomainError
+from anxin.core.importviews import ImportScreen
+from anxin.core.ledger import Column, Header, Ledger, ledger_view
 from anxin.core.models import SecurityEventKind
 from anxin.core.paging import paginate
 from anxin.core.security import client_ip
 from anxin.core.services import security_event_record
-from anxin.core.tabular import TableError
-from anxin.core.xlsx import XLSX_TYPE, Col, xlsx_response
 from anxin.intake import selectors, services
 from anxin.intake.forms import (
     MatchForm,
@@ -54,69 +52,62 @@ def _apply_errors(form, exc) -> None:
 # --- the ledger -------------------------------------------------------------------------------
 
 
-@login_required
-@permission_required("intake.view_signal", raise_exception=True)
-def signal_list(request):
-    form = SignalFilter(request.GET or None)
-    signals = selectors.signal_list(user=request.user, **form.filters())
-    if request.GET.get("export") == "xlsx":
-        if not request.user.has_perm("intake.export_signal"):
-            messages.error(request, "您的角色不能导出线索台账。")
-            return redirect("signal-list")
-        return xlsx_response(
-            request,
-            filename="预警线索台账",
-            title="预警线索台账",
-            columns=[
-                Col("编号", 8, "int"),
-                Col("接收时间", 17),
-                Col("渠道", 14),
-                Col("渠道编号", 16),
-                Col("线索类型", 14),
-                Col("企业", 30),
-                Col("统一社会信用代码", 22),
-                Col("镇/街道", 10),
-                Col("条线部门", 12),
-                Col("涉及人数", 9, "int"),
-                Col("涉及金额（元）", 14, "money"),
-                Col("拖欠月数", 9, "int"),
-                Col("阶段", 10),
-                Col("核实结论", 10),
-                Col("核实期限", 12),
-                Col("重复判定", 10),
-                Col("情况摘要", 50),
-            ],
-            rows=(
-                [
-                    s.pk,
-                    f"{timezone.localtime(s.received_at):%Y-%m-%d %H:%M}",
-                    s.channel.name,
-                    s.reference,
-                    s.get_kind_display(),
-                    s.employer_display,
-                    s.enterprise.uscc if s.enterprise_id else s.employer_uscc,
-                    s.town.name if s.town_id else "",
-                    (s.assigned_unit.short_name or s.assigned_unit.name) if s.assigned_unit_id else "",
-                    s.workers,
-                    s.amount,
-                    s.months_owed,
-                    s.get_stage_display(),
-                    s.get_verification_display(),
-                    f"{timezone.localtime(s.due_at):%Y-%m-%d}" if s.due_at else "",
-                    s.get_duplicate_state_display() if s.duplicate_state else "",
-                    s.summary,
-                ]
-                for s in signals.iterator(chunk_size=1000)
-            ),
-            filters=form.describe(),
-        )
-    context = {"page_title": "预警线索", "form": form, "now": timezone.now(), **paginate(request, signals)}
-    context["openable"] = enterprises_openable(
-        user=request.user, enterprises=[s.enterprise for s in context["page"] if s.enterprise_id]
-    )
-    if request.htmx:
-        return render(request, "intake/_signal_table.html", context)
-    return render(request, "intake/signal_list.html", context)
+def _signal_page(request, context: dict) -> dict:
+    return {
+        "now": timezone.now(),
+        "openable": enterprises_openable(
+            user=request.user, enterprises=[s.enterprise for s in context["page"] if s.enterprise_id]
+        ),
+    }
+
+
+SIGNALS = Ledger(
+    title="预警线索台账",
+    page_title="预警线索",
+    columns=[
+        Column("编号", "pk", 8, "int"),
+        Column("接收时间", "received_at", 17, "datetime"),
+        Column("渠道", "channel.name", 14),
+        Column("渠道编号", "reference", 16),
+        Column("线索类型", "get_kind_display", 14),
+        Column("企业", "employer_display", 30),
+        Column("统一社会信用代码", lambda s: s.enterprise.uscc if s.enterprise_id else s.employer_uscc, 22),
+        Column("镇/街道", "town.name", 10),
+        Column(
+            "条线部门",
+            lambda s: (s.assigned_unit.short_name or s.assigned_unit.name) if s.assigned_unit_id else "",
+            12,
+        ),
+        Column("涉及人数", "workers", 9, "int"),
+        Column("涉及金额（元）", "amount", 14, "money"),
+        Column("拖欠月数", "months_owed", 9, "int"),
+        Column("阶段", "get_stage_display", 10),
+        Column("核实结论", "get_verification_display", 10),
+        Column("核实期限", "due_at", 12, "date"),
+        Column("重复判定", lambda s: s.get_duplicate_state_display() if s.duplicate_state else "", 10),
+        Column("情况摘要", "summary", 50),
+    ],
+    screen=[
+        Header("编号", "#"),
+        Header("接收时间", "接收"),
+        Header("企业"),
+        Header("线索类型", "类型"),
+        Header("渠道", css="d-none d-md-table-cell"),
+        Header("镇/街道", "属地/条线", "d-none d-lg-table-cell"),
+        Header("涉及人数", "人数/金额（元）", "text-end d-none d-sm-table-cell"),
+        Header("阶段", "状态"),
+        Header("核实期限", css="d-none d-md-table-cell"),
+    ],
+    filter_form=SignalFilter,
+    select=selectors.signal_list,
+    permission="intake.view_signal",
+    export_permission="intake.export_signal",
+    refusal="您的角色不能导出线索台账。",
+    template="intake/signal_list.html",
+    partial="intake/_signal_table.html",
+    context=_signal_page,
+)
+signal_list = ledger_view(SIGNALS)
 
 
 def _detail_context(request, signal: Signal) -> dict:
@@ -266,76 +257,42 @@ def signal_create(request):
 IMPORT_SESSION_KEY = "intake_import_pending"
 
 
-@login_required
-@permission_required("intake.import_signal", raise_exception=True)
-def signal_import_view(request):
+class SignalImport(ImportScreen):
     """Upload → dry-run preview with every error → confirm → write all rows or none."""
-    channels = services.channels_for(request.user)
-    form = SignalImportForm(request.POST or None, request.FILES or None, channels=channels)
-    result = pending = None
-    if request.method == "POST" and form.is_valid():
-        channel = form.cleaned_data["channel"]
-        run = partial(signal_import, actor=request.user, channel=channel)
-        result, pending, error = importflow.stage(
-            request,
-            key=IMPORT_SESSION_KEY,
-            upload=form.cleaned_data["file"],
-            run=run,
-            extra={"channel": channel.pk},
+
+    key = IMPORT_SESSION_KEY
+    permission = "intake.import_signal"
+    form_class = SignalImportForm
+    template = "intake/signal_import.html"
+    page_title = "导入线索"
+    url_name = "signal-import"
+    sample_filename = "线索导入模板.xlsx"
+    importer = staticmethod(signal_import)
+    sample = staticmethod(signal_template)
+
+    def form_kwargs(self, request):
+        return {"channels": services.channels_for(request.user)}
+
+    def options(self, form):
+        return {"channel": form.cleaned_data["channel"]}
+
+    def keep(self, options):
+        return {"channel": options["channel"].pk}
+
+    def restore(self, request, pending):
+        channel = next((c for c in services.channels_for(request.user) if c.pk == pending["channel"]), None)
+        if channel is None:
+            raise PermissionDenied
+        return {"channel": channel}
+
+    def finished(self, result, options):
+        message = (
+            f"导入完成：新增 {result.created} 条，更新 {result.updated} 条，无变化 {result.unchanged} 条。"
         )
-        if error:
-            form.add_error("file", error)
-    return render(
-        request,
-        "intake/signal_import.html",
-        {"page_title": "导入线索", "form": form, "result": result, "pending": pending},
-    )
+        return message, reverse("signal-list") + f"?channel={options['channel'].code}"
 
 
-@login_required
-@permission_required("intake.import_signal", raise_exception=True)
-@require_POST
-def signal_import_confirm(request):
-    pending, content, error = importflow.take(request, key=IMPORT_SESSION_KEY)
-    if error:
-        messages.error(request, error)
-        return redirect("signal-import")
-    channel = next((c for c in services.channels_for(request.user) if c.pk == pending["channel"]), None)
-    if channel is None:
-        raise PermissionDenied
-    try:
-        result = signal_import(
-            actor=request.user,
-            content=content,
-            filename=pending["filename"],
-            dry_run=False,
-            channel=channel,
-            ip=client_ip(request),
-        )
-    except (TableError, DomainError) as exc:
-        messages.error(request, exc.message)
-        return redirect("signal-import")
-    if not result.ok:
-        messages.error(
-            request,
-            "导入未执行：数据在预览后发生变化，请重新上传。" + "；".join(str(e) for e in result.errors[:5]),
-        )
-        return redirect("signal-import")
-    messages.success(
-        request,
-        f"导入完成：新增 {result.created} 条，更新 {result.updated} 条，无变化 {result.unchanged} 条。",
-    )
-    return redirect(reverse("signal-list") + f"?channel={channel.code}")
-
-
-@login_required
-@permission_required("intake.import_signal", raise_exception=True)
-def signal_import_template(request):
-    response = HttpResponse(signal_template(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename="线索导入模板.xlsx"
-    )
-    return response
+signal_import_view, signal_import_confirm, signal_import_template = SignalImport().views()
 
 
 # --- triage -----------------------------------------------------------------------------------
@@ -446,50 +403,38 @@ def signal_triage_new_enterprise(request, pk: int):
 # --- self-reports (§四(一)) -------------------------------------------------------------------
 
 
-@login_required
-@permission_required("intake.view_selfreport", raise_exception=True)
-def selfreport_list(request):
-    form = SelfReportFilter(request.GET or None)
-    reports = selectors.selfreport_list(user=request.user, **form.filters())
-    if request.GET.get("export") == "xlsx":
-        if not request.user.has_perm("intake.export_signal"):
-            messages.error(request, "您的角色不能导出台账。")
-            return redirect("selfreport-list")
-        return xlsx_response(
-            request,
-            filename="企业欠薪报告台账",
-            title="企业欠薪报告台账（§四(一)）",
-            columns=[
-                Col("企业", 30),
-                Col("统一社会信用代码", 22),
-                Col("镇/街道", 10),
-                Col("开始拖欠", 12),
-                Col("报告送达", 12),
-                Col("应报告截止", 12),
-                Col("是否按时", 9),
-                Col("涉及人数", 9, "int"),
-                Col("拖欠金额（元）", 14, "money"),
-                Col("拖欠原因", 40),
-            ],
-            rows=(
-                [
-                    r.enterprise.name,
-                    r.enterprise.uscc,
-                    r.enterprise.town.name,
-                    f"{r.arrears_since:%Y-%m-%d}",
-                    f"{r.reported_on:%Y-%m-%d}",
-                    f"{r.deadline:%Y-%m-%d}",
-                    "按时" if r.on_time else "逾期",
-                    r.workers,
-                    r.amount,
-                    r.cause,
-                ]
-                for r in reports
-            ),
-            filters=form.describe(),
-        )
-    context = {"page_title": "企业欠薪报告", "form": form, **paginate(request, reports)}
-    return render(request, "intake/selfreport_list.html", context)
+SELF_REPORTS = Ledger(
+    title="企业欠薪报告台账（§四(一)）",
+    filename="企业欠薪报告台账",
+    page_title="企业欠薪报告",
+    columns=[
+        Column("企业", "enterprise.name", 30),
+        Column("统一社会信用代码", "enterprise.uscc", 22),
+        Column("镇/街道", "enterprise.town.name", 10),
+        Column("开始拖欠", "arrears_since", 12, "date"),
+        Column("报告送达", "reported_on", 12, "date"),
+        Column("应报告截止", "deadline", 12, "date"),
+        Column("是否按时", lambda r: "按时" if r.on_time else "逾期", 9),
+        Column("涉及人数", "workers", 9, "int"),
+        Column("拖欠金额（元）", "amount", 14, "money"),
+        Column("拖欠原因", "cause", 40),
+    ],
+    screen=[
+        Header("企业"),
+        Header("开始拖欠"),
+        Header("报告送达"),
+        Header("是否按时"),
+        Header("涉及人数", "人数", "text-end"),
+        Header("拖欠金额（元）", "金额（元）", "text-end"),
+    ],
+    filter_form=SelfReportFilter,
+    select=selectors.selfreport_list,
+    permission="intake.view_selfreport",
+    export_permission="intake.export_signal",
+    refusal="您的角色不能导出台账。",
+    template="intake/selfreport_list.html",
+)
+selfreport_list = ledger_view(SELF_REPORTS)
 
 
 @login_required

@@ -26,14 +26,6 @@ from anxin.registry.models import (
 )
 
 
-def _django_to_drf(exc: DjangoValidationError) -> ValidationError:
-    if hasattr(exc, "error_dict"):
-        return ValidationError(
-            {("non_field_errors" if k == "__all__" else k): v for k, v in exc.message_dict.items()}
-        )
-    return ValidationError({"non_field_errors": exc.messages})
-
-
 class EnterpriseKindSerializer(serializers.ModelSerializer):
     class Meta:
         model = EnterpriseKind
@@ -120,21 +112,13 @@ class EnterpriseSerializer(serializers.ModelSerializer):
 
     def create(self, validated_data):
         kinds = validated_data.pop("kinds", [])
-        try:
-            return services.enterprise_create(
-                actor=self.context["request"].user, kinds=kinds, **validated_data
-            )
-        except DjangoValidationError as exc:
-            raise _django_to_drf(exc) from None
+        return services.enterprise_create(actor=self.context["request"].user, kinds=kinds, **validated_data)
 
     def update(self, instance, validated_data):
         kinds = validated_data.pop("kinds", None)
-        try:
-            return services.enterprise_update(
-                actor=self.context["request"].user, enterprise=instance, kinds=kinds, **validated_data
-            )
-        except DjangoValidationError as exc:
-            raise _django_to_drf(exc) from None
+        return services.enterprise_update(
+            actor=self.context["request"].user, enterprise=instance, kinds=kinds, **validated_data
+        )
 
 
 @extend_schema_view(
@@ -234,21 +218,15 @@ class ProjectSerializer(serializers.ModelSerializer):
 
     def create(self, validated_data):
         subs = validated_data.pop("subcontractors", [])
-        try:
-            return services.project_create(
-                actor=self.context["request"].user, subcontractors=subs, **validated_data
-            )
-        except DjangoValidationError as exc:
-            raise _django_to_drf(exc) from None
+        return services.project_create(
+            actor=self.context["request"].user, subcontractors=subs, **validated_data
+        )
 
     def update(self, instance, validated_data):
         subs = validated_data.pop("subcontractors", None)
-        try:
-            return services.project_update(
-                actor=self.context["request"].user, project=instance, subcontractors=subs, **validated_data
-            )
-        except DjangoValidationError as exc:
-            raise _django_to_drf(exc) from None
+        return services.project_update(
+            actor=self.context["request"].user, project=instance, subcontractors=subs, **validated_data
+        )
 
 
 @extend_schema_view(

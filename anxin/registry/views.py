@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from anxin.core import importflow, seam
+from anxin.core import seam
 from anxin.core.audit import history_for, with_change_rows
 from anxin.core.errors import DomainError
+from anxin.core.importviews import ImportScreen
+from anxin.core.ledger import Column, Header, Ledger, ledger_view
 from anxin.core.models import SecurityEventKind
 from anxin.core.paging import paginate
 from anxin.core.security import client_ip
 from anxin.core.services import security_event_record
-from anxin.core.tabular import TableError
-from anxin.core.xlsx import XLSX_TYPE, Col, xlsx_response
 from anxin.registry import selectors, services
 from anxin.registry.forms import EnterpriseFilter, EnterpriseForm, ImportForm, ProjectFilter, ProjectForm
 from anxin.registry.importing import enterprise_import, enterprise_template
@@ -36,56 +33,39 @@ def _apply_errors(form, exc: ValidationError | DomainError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
-@login_required
-@permission_required("registry.view_enterprise", raise_exception=True)
-def enterprise_list(request):
-    form = EnterpriseFilter(request.GET or None, user=request.user)
-    enterprises = selectors.enterprise_list(user=request.user, **form.filters())
-    if request.GET.get("export") == "xlsx":
-        if not request.user.has_perm("registry.export_enterprise"):
-            messages.error(request, "您的角色不能导出企业台账。")
-            return redirect("enterprise-list")
-        return xlsx_response(
-            request,
-            filename="企业台账",
-            title="企业台账",
-            columns=[
-                Col("统一社会信用代码", 22),
-                Col("企业名称", 32),
-                Col("法定代表人", 10),
-                Col("所属镇/街道", 12),
-                Col("地址", 30),
-                Col("行业门类", 18),
-                Col("经济类型", 10),
-                Col("企业类型", 24),
-                Col("职工人数", 9, "int"),
-                Col("经营状态", 9),
-                Col("联系人", 10),
-                Col("联系电话", 14),
-            ],
-            rows=(
-                [
-                    e.uscc,
-                    e.name,
-                    e.legal_rep,
-                    e.town.name,
-                    e.address,
-                    e.get_industry_display(),
-                    e.get_ownership_display(),
-                    "、".join(k.name for k in e.kinds.all()),
-                    e.employees,
-                    e.get_status_display(),
-                    e.contact_person,
-                    e.contact_phone,
-                ]
-                for e in enterprises
-            ),
-            filters=form.describe(),
-        )
-    context = {"page_title": "企业台账", "form": form, **paginate(request, enterprises)}
-    if request.htmx:
-        return render(request, "registry/_enterprise_table.html", context)
-    return render(request, "registry/enterprise_list.html", context)
+ENTERPRISES = Ledger(
+    title="企业台账",
+    columns=[
+        Column("统一社会信用代码", "uscc", 22),
+        Column("企业名称", "name", 32),
+        Column("法定代表人", "legal_rep", 10),
+        Column("所属镇/街道", "town.name", 12),
+        Column("地址", "address", 30),
+        Column("行业门类", "get_industry_display", 18),
+        Column("经济类型", "get_ownership_display", 10),
+        Column("企业类型", lambda e: "、".join(k.name for k in e.kinds.all()), 24),
+        Column("职工人数", "employees", 9, "int"),
+        Column("经营状态", "get_status_display", 9),
+        Column("联系人", "contact_person", 10),
+        Column("联系电话", "contact_phone", 14),
+    ],
+    screen=[
+        Header("企业名称"),
+        Header("统一社会信用代码", css="d-none d-md-table-cell"),
+        Header("所属镇/街道", "镇/街道"),
+        Header("企业类型", css="d-none d-lg-table-cell"),
+        Header("职工人数", "职工", "text-end d-none d-sm-table-cell"),
+        Header("经营状态", "状态"),
+    ],
+    filter_form=EnterpriseFilter,
+    select=selectors.enterprise_list,
+    permission="registry.view_enterprise",
+    export_permission="registry.export_enterprise",
+    refusal="您的角色不能导出企业台账。",
+    template="registry/enterprise_list.html",
+    partial="registry/_enterprise_table.html",
+)
+enterprise_list = ledger_view(ENTERPRISES)
 
 
 def _extra_tabs(request, enterprise) -> list[dict]:
@@ -188,121 +168,62 @@ def enterprise_workers_reveal(request, uscc: str):
 IMPORT_SESSION_KEY = "registry_import_pending"
 
 
-@login_required
-@permission_required("registry.import_enterprise", raise_exception=True)
-def enterprise_import_view(request):
+class EnterpriseImport(ImportScreen):
     """Upload → dry-run preview with every error → confirm (the stored upload) → write all."""
-    form = ImportForm(request.POST or None, request.FILES or None)
-    result = pending = None
-    if request.method == "POST" and form.is_valid():
-        run = partial(enterprise_import, actor=request.user)
-        result, pending, error = importflow.stage(
-            request, key=IMPORT_SESSION_KEY, upload=form.cleaned_data["file"], run=run
+
+    key = IMPORT_SESSION_KEY
+    permission = "registry.import_enterprise"
+    form_class = ImportForm
+    template = "registry/enterprise_import.html"
+    page_title = "导入企业"
+    url_name = "enterprise-import"
+    sample_filename = "企业导入模板.xlsx"
+    importer = staticmethod(enterprise_import)
+    sample = staticmethod(enterprise_template)
+
+    def finished(self, result, options):
+        message = (
+            f"导入完成：新增 {result.created} 家，更新 {result.updated} 家，无变化 {result.unchanged} 家。"
         )
-        if error:
-            form.add_error("file", error)
-    return render(
-        request,
-        "registry/enterprise_import.html",
-        {"page_title": "导入企业", "form": form, "result": result, "pending": pending},
-    )
+        return message, reverse("enterprise-list")
 
 
-@login_required
-@permission_required("registry.import_enterprise", raise_exception=True)
-@require_POST
-def enterprise_import_confirm(request):
-    pending, content, error = importflow.take(request, key=IMPORT_SESSION_KEY)
-    if error:
-        messages.error(request, error)
-        return redirect("enterprise-import")
-    try:
-        result = enterprise_import(
-            actor=request.user,
-            content=content,
-            filename=pending["filename"],
-            dry_run=False,
-            ip=client_ip(request),
-        )
-    except TableError as exc:
-        messages.error(request, exc.message)
-        return redirect("enterprise-import")
-    if not result.ok:
-        messages.error(
-            request,
-            "导入未执行：数据在预览后发生变化，请重新上传。" + "；".join(str(e) for e in result.errors[:5]),
-        )
-        return redirect("enterprise-import")
-    messages.success(
-        request,
-        f"导入完成：新增 {result.created} 家，更新 {result.updated} 家，无变化 {result.unchanged} 家。",
-    )
-    return redirect("enterprise-list")
+enterprise_import_view, enterprise_import_confirm, enterprise_import_template = EnterpriseImport().views()
 
 
-@login_required
-@permission_required("registry.import_enterprise", raise_exception=True)
-def enterprise_import_template(request):
-    response = HttpResponse(enterprise_template(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename="企业导入模板.xlsx"
-    )
-    return response
-
-
-@login_required
-@permission_required("registry.view_project", raise_exception=True)
-def project_list(request):
-    form = ProjectFilter(request.GET or None, user=request.user)
-    projects = selectors.project_list(user=request.user, **form.filters())
-    if request.GET.get("export") == "xlsx":
-        if not request.user.has_perm("registry.export_project"):
-            messages.error(request, "您的角色不能导出工程项目台账。")
-            return redirect("project-list")
-        return xlsx_response(
-            request,
-            filename="工程项目台账",
-            title="工程项目台账",
-            columns=[
-                Col("项目名称", 32),
-                Col("施工许可证号", 16),
-                Col("所在镇/街道", 12),
-                Col("建设单位", 24),
-                Col("施工总承包单位", 28),
-                Col("总包统一社会信用代码", 22),
-                Col("合同金额（元）", 16, "money"),
-                Col("开工日期", 12, "date"),
-                Col("计划竣工", 12, "date"),
-                Col("主管部门", 8),
-                Col("状态", 8),
-            ],
-            rows=(
-                [
-                    p.name,
-                    p.permit_no,
-                    p.town.name,
-                    p.builder_name,
-                    p.general_contractor.name,
-                    p.general_contractor.uscc,
-                    p.contract_amount,
-                    p.start_date,
-                    p.planned_end_date,
-                    p.supervisor.name,
-                    p.get_status_display(),
-                ]
-                for p in projects
-            ),
-            filters=form.describe(),
-        )
-    context = {
-        "page_title": "工程项目台账",
-        "form": form,
-        "may_add_project": selectors.may_hold_projects(request.user),
-        **paginate(request, projects),
-    }
-    if request.htmx:
-        return render(request, "registry/_project_table.html", context)
-    return render(request, "registry/project_list.html", context)
+PROJECTS = Ledger(
+    title="工程项目台账",
+    columns=[
+        Column("项目名称", "name", 32),
+        Column("施工许可证号", "permit_no", 16),
+        Column("所在镇/街道", "town.name", 12),
+        Column("建设单位", "builder_name", 24),
+        Column("施工总承包单位", "general_contractor.name", 28),
+        Column("总包统一社会信用代码", "general_contractor.uscc", 22),
+        Column("合同金额（元）", "contract_amount", 16, "money"),
+        Column("开工日期", "start_date", 12, "date"),
+        Column("计划竣工", "planned_end_date", 12, "date"),
+        Column("主管部门", "supervisor.name", 8),
+        Column("状态", "get_status_display", 8),
+    ],
+    screen=[
+        Header("项目名称"),
+        Header("所在镇/街道", "镇/街道"),
+        Header("施工总承包单位", css="d-none d-md-table-cell"),
+        Header("合同金额（元）", css="text-end"),
+        Header("主管部门", "主管", "d-none d-md-table-cell"),
+        Header("状态"),
+    ],
+    filter_form=ProjectFilter,
+    select=selectors.project_list,
+    permission="registry.view_project",
+    export_permission="registry.export_project",
+    refusal="您的角色不能导出工程项目台账。",
+    template="registry/project_list.html",
+    partial="registry/_project_table.html",
+    context=lambda request, _context: {"may_add_project": selectors.may_hold_projects(request.user)},
+)
+project_list = ledger_view(PROJECTS)
 
 
 @login_required
