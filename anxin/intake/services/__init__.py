@@ -9,7 +9,8 @@ One module per job; each imports what it needs from its siblings:
 - ``reference``  the channels from the district file, and which an officer may use
 - ``facts``      the facts' checks and normalisation, the uploads' checks, the verification deadline
 - ``recording``  recording signals (one or a batch), re-sends, duplicates, announcements, files
-- ``workflow``   the stage transitions and who may act; accept, verify, handle, close, reply, note
+- ``workflow``   the stage transitions (``STAGES``) and who may act; accept, verify, handle, close,
+                 reply, note
 - ``triage``     the office's urging, matching, keeping apart and merging
 - ``sweep``      the periodic sweeps (overdue verification, the portal's rate-limit records)
 - ``portal``     the public portal: report, lookup by tracking code, rating, limits
@@ -59,6 +60,7 @@ from anxin.intake.services.triage import (
 )
 from anxin.intake.services.workflow import (
     HANDLER,
+    STAGES,
     TRANSITIONS,
     allowed_actions,
     is_handler,
@@ -78,6 +80,7 @@ __all__ = [
     "HANDLER",
     "MAX_AMOUNT_FEN",
     "PORTAL_PHOTOS",
+    "STAGES",
     "TRANSITIONS",
     "Incoming",
     "Recorded",

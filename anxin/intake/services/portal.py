@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anxin.core.audit import system_actor
+from anxin.core.audit import guarded_update, system_actor
 from anxin.core.crypto import blind_index
 from anxin.core.errors import DomainError
 from anxin.core.files import atomic_with_files
@@ -118,7 +118,7 @@ def portal_submit(*, facts: dict, town: Town, photos: list[tuple[str, bytes]], i
             code = new_tracking_code()
             if not Signal.objects.filter(tracking_code=code).exists():
                 break
-        Signal.objects.filter(pk=signal.pk).update(tracking_code=code)
+        guarded_update(Signal.objects.all(), signal.pk, tracking_code=code)
         signal.tracking_code = code
         phone = signal.reporter_phone
         transaction.on_commit(
@@ -163,8 +163,12 @@ def portal_rate(*, signal: Signal, rating: str, comment: str = "") -> Signal:
     comment = (comment or "").strip()
     if len(comment) > 1000:
         raise DomainError(_("评价意见不超过 1000 字"), field="comment")
-    touched = Signal.objects.filter(pk=signal.pk, stage=Stage.CLOSED, rated_at__isnull=True).update(
-        satisfaction=rating, satisfaction_comment=comment, rated_at=timezone.now()
+    touched = guarded_update(
+        Signal.objects.filter(stage=Stage.CLOSED, rated_at__isnull=True),
+        signal.pk,
+        satisfaction=rating,
+        satisfaction_comment=comment,
+        rated_at=timezone.now(),
     )
     if touched != 1:
         raise DomainError(_("办结后才能评价，且只能评价一次"), code="rate")

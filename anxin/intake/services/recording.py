@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anxin.core import events as domain_events
+from anxin.core import seam
 from anxin.core.access import is_system, require_perm, scope_of
-from anxin.core.audit import acting
+from anxin.core.audit import acting, guarded_update
 from anxin.core.crypto import blind_index
 from anxin.core.errors import DomainError, ScopeViolation
 from anxin.core.files import atomic_with_files, file_store
@@ -206,7 +207,7 @@ def signals_record(
             r.signal.enterprise_id for r in results if r.outcome != "unchanged" and r.signal.enterprise_id
         }
         if changed:
-            domain_events.publish("signals.changed", enterprise_ids=sorted(changed))
+            domain_events.publish(seam.SIGNALS_CHANGED, enterprise_ids=sorted(changed))
     return results
 
 
@@ -272,7 +273,11 @@ def _announce(created: list[Signal]) -> None:
 
 
 def _flag_duplicates(created: list[Signal], *, actor, now) -> list[SignalEvent]:
-    """Same enterprise and kind from another channel within ``signal.dedup_days`` → 疑似重复."""
+    """Same enterprise and kind from another channel within ``signal.dedup_days`` → 疑似重复.
+
+    Each flag is a change of ``duplicate_state`` ("" → 疑似重复): a conditional update with its
+    audit diff (``core.audit.guarded_update``). The events are returned for the caller to write
+    with the rest of its batch, after the signals' own 登记 events."""
     candidates = [s for s in created if s.enterprise_id]
     if not candidates:
         return []
@@ -292,7 +297,6 @@ def _flag_duplicates(created: list[Signal], *, actor, now) -> list[SignalEvent]:
         .exclude(stage=Stage.CLOSED)
     ):
         pool[(other.enterprise_id, other.kind)].append(other)
-    flagged: list[Signal] = []
     events = []
     for signal in sorted(candidates, key=lambda s: (s.received_at, s.pk)):
         group = pool[(signal.enterprise_id, signal.kind)]
@@ -305,9 +309,16 @@ def _flag_duplicates(created: list[Signal], *, actor, now) -> list[SignalEvent]:
         if not twins:
             continue
         twin = min(twins, key=lambda o: (o.duplicate_state == DuplicateState.SUSPECTED, o.received_at, o.pk))
+        touched = guarded_update(
+            Signal.objects.filter(duplicate_state=DuplicateState.NONE),
+            signal.pk,
+            duplicate_state=DuplicateState.SUSPECTED,
+            duplicate_of=twin,
+        )
+        if touched != 1:
+            continue
         signal.duplicate_state = DuplicateState.SUSPECTED
         signal.duplicate_of = twin
-        flagged.append(signal)
         events.append(
             SignalEvent(
                 signal=signal,
@@ -320,8 +331,6 @@ def _flag_duplicates(created: list[Signal], *, actor, now) -> list[SignalEvent]:
                 ),
             )
         )
-    if flagged:
-        Signal.objects.bulk_update(flagged, ["duplicate_state", "duplicate_of"], batch_size=500)
     return events
 
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from anxin.core.audit import acting, system_actor
+from anxin.core.audit import acting, guarded_update, system_actor
 from anxin.intake.models import PortalAttempt, PortalBucket, Signal, SignalEvent
 from anxin.notify.services import notify_units
 from anxin.org.models import Unit
@@ -29,8 +29,8 @@ def signals_mark_overdue(*, now: datetime.datetime | None = None) -> int:
             Signal.objects.overdue(now).filter(overdue_marked_at__isnull=True).select_related("channel")
         ):
             # Re-checked in the update: a signal verified since the select is not marked.
-            still_open = Signal.objects.overdue(now).filter(pk=signal.pk, overdue_marked_at__isnull=True)
-            if still_open.update(overdue_marked_at=now) == 1:
+            still_open = Signal.objects.overdue(now).filter(overdue_marked_at__isnull=True)
+            if guarded_update(still_open, signal.pk, overdue_marked_at=now) == 1:
                 marked.append(signal)
         SignalEvent.objects.bulk_create(
             [

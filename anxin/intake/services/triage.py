@@ -1,5 +1,8 @@
 """The office's triage of signals: urging the units to verify (督办), matching an unregistered
-employer to an enterprise, and deciding suspected duplicates (keep apart or merge)."""
+employer to an enterprise, and deciding suspected duplicates (keep apart or merge).
+
+The office's decision on a duplicate is a status change of ``duplicate_state`` and goes through
+``DUPLICATES`` (a ``core.transitions.Workflow``); matching is a guarded update with its audit diff."""
 
 from __future__ import annotations
 
@@ -8,12 +11,15 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from anxin.core import events as domain_events
+from anxin.core import seam
 from anxin.core.access import require_perm
-from anxin.core.audit import acting
+from anxin.core.audit import acting, guarded_update
 from anxin.core.errors import DomainError
 from anxin.core.money import format_yuan
+from anxin.core.transitions import Transition, Workflow
 from anxin.intake.models import DuplicateState, Signal, SignalEvent, Stage
 from anxin.intake.services.recording import _announce, _flag_duplicates
 from anxin.notify.services import notify_units
@@ -24,6 +30,25 @@ from anxin.registry.selectors import enterprise_kind_codes
 from anxin.registry.services import enterprise_create
 
 Action = SignalEvent.Action
+
+# The office's decisions on a signal's duplicate flag (the flag itself, "" → 疑似重复, is set when
+# the signal is recorded or matched: recording._flag_duplicates). Merging records the source's
+# stage move (it takes the primary's stage) in its event's from/to columns.
+DUPLICATES = Workflow(
+    model=Signal,
+    field="duplicate_state",
+    rows=[
+        Transition(DuplicateState.SUSPECTED, Action.KEEP, DuplicateState.KEPT, "intake.triage_signal"),
+        Transition(DuplicateState.NONE, Action.MERGE, DuplicateState.MERGED, "intake.triage_signal"),
+        Transition(DuplicateState.SUSPECTED, Action.MERGE, DuplicateState.MERGED, "intake.triage_signal"),
+        Transition(DuplicateState.KEPT, Action.MERGE, DuplicateState.MERGED, "intake.triage_signal"),
+    ],
+    event_model=SignalEvent,
+    event_object="signal",
+    noun=gettext_lazy("线索"),
+    status_word=gettext_lazy("重复判定"),
+    action_labels=dict(Action.choices),
+)
 
 
 @transaction.atomic
@@ -90,7 +115,9 @@ def signal_match(*, actor, signal: Signal, enterprise: Enterprise) -> Signal:
     route = router.route(enterprise=enterprise, project=signal.project, kind=signal.kind)
     now = timezone.now()
     with acting(actor):
-        touched = Signal.objects.filter(pk=signal.pk, enterprise__isnull=True).update(
+        touched = guarded_update(
+            Signal.objects.filter(enterprise__isnull=True),
+            signal.pk,
             enterprise=enterprise,
             town_id=route.town_id,
             assigned_unit_id=route.unit_id,
@@ -111,7 +138,7 @@ def signal_match(*, actor, signal: Signal, enterprise: Enterprise) -> Signal:
         ]
         events.extend(_flag_duplicates([signal], actor=actor, now=now))
         SignalEvent.objects.bulk_create(events)
-        domain_events.publish("signals.changed", enterprise_ids=[enterprise.pk])
+        domain_events.publish(seam.SIGNALS_CHANGED, enterprise_ids=[enterprise.pk])
         _announce([signal])
     signal.refresh_from_db()
     return signal
@@ -121,15 +148,17 @@ def signal_match(*, actor, signal: Signal, enterprise: Enterprise) -> Signal:
 def signal_keep(*, actor, signal: Signal, note: str = "") -> Signal:
     """The office decides a suspected duplicate is a separate matter."""
     require_perm(actor, "intake.triage_signal")
-    with acting(actor):
-        touched = Signal.objects.filter(pk=signal.pk, duplicate_state=DuplicateState.SUSPECTED).update(
-            duplicate_state=DuplicateState.KEPT, updated_at=timezone.now()
-        )
-        if touched != 1:
-            raise DomainError(_("该线索不是待判定的疑似重复线索"), code="conflict")
-        SignalEvent.objects.create(signal=signal, action=Action.KEEP, actor=actor, note=(note or "").strip())
-    signal.refresh_from_db()
-    return signal
+    step = DUPLICATES.find(DuplicateState.SUSPECTED, Action.KEEP)
+    now = timezone.now()
+    return DUPLICATES.move(
+        signal,
+        step,
+        actor=actor,
+        note=(note or "").strip(),
+        values={"updated_at": now},
+        now=now,
+        conflict=_("该线索不是待判定的疑似重复线索"),
+    )
 
 
 def signal_merge(*, actor, signal: Signal, into: Signal | None = None, note: str = "") -> Signal:
@@ -166,24 +195,24 @@ def signal_merge(*, actor, signal: Signal, into: Signal | None = None, note: str
             )
         if Signal.objects.filter(merged_into=source).exists():
             raise DomainError(_("该线索已有其他线索并入，请将其作为主线索"), field="into")
-        from_stage = source.stage
+        step = DUPLICATES.find(source.duplicate_state, Action.MERGE)
+        if step is None:
+            raise DomainError(_("该线索已被合并"), code="conflict")
         follow = {"stage": into.stage, "verification": into.verification}
         if into.verified_at:
             follow.update(verified_by=into.verified_by, verified_at=into.verified_at)
-        source.merged_into, source.duplicate_of, source.duplicate_state = into, into, DuplicateState.MERGED
-        for name, value in follow.items():
-            setattr(source, name, value)
-        source.save(update_fields=["merged_into", "duplicate_of", "duplicate_state", *follow, "updated_at"])
+        DUPLICATES.move(
+            source,
+            step,
+            actor=actor,
+            note=f"并入 #{into.pk}（{into.channel.name}）{suffix}",
+            values={"merged_into": into, "duplicate_of": into, **follow, "updated_at": now},
+            scope=Signal.objects.filter(merged_into__isnull=True),
+            event={"from_stage": source.stage, "to_stage": into.stage},
+            now=now,
+            conflict=_("该线索已被合并"),
+        )
         events = [
-            SignalEvent(
-                signal=source,
-                action=Action.MERGE,
-                actor=actor,
-                at=now,
-                from_stage=from_stage,
-                to_stage=into.stage,
-                note=f"并入 #{into.pk}（{into.channel.name}）{suffix}",
-            ),
             SignalEvent(
                 signal=into,
                 action=Action.MERGE,
@@ -211,6 +240,6 @@ def signal_merge(*, actor, signal: Signal, into: Signal | None = None, note: str
                 )
             )
         SignalEvent.objects.bulk_create(events)
-        domain_events.publish("signals.changed", enterprise_ids=[into.enterprise_id])
+        domain_events.publish(seam.SIGNALS_CHANGED, enterprise_ids=[into.enterprise_id])
     source.refresh_from_db()
     return source

@@ -1,5 +1,8 @@
 """A signal's stages (DESIGN rule 4): the transitions table, who may act on a signal, and the
-services that move it — accept, verify, handle, close — plus the public reply and internal notes."""
+services that move it — accept, verify, handle, close — plus the public reply and internal notes.
+
+Every stage change goes through ``STAGES`` (a ``core.transitions.Workflow``): the conditional
+update (``WHERE stage = old`` and not merged), the audit diff and the ``SignalEvent`` row."""
 
 from __future__ import annotations
 
@@ -7,11 +10,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from anxin.core import events as domain_events
+from anxin.core import seam
 from anxin.core.access import is_system, require_perm
 from anxin.core.audit import acting
 from anxin.core.errors import DomainError
+from anxin.core.transitions import Transition, Workflow
 from anxin.intake.models import Signal, SignalEvent, Stage, Verification
 from anxin.notify.services import sms_send
 from anxin.org.access import acts_for
@@ -19,14 +25,26 @@ from anxin.org.access import acts_for
 Action = SignalEvent.Action
 
 HANDLER = "handler"  # the office, the assigned department, the signal's town
-TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {
-    (Stage.RECEIVED, Action.ACCEPT): (Stage.VERIFYING, "intake.verify_signal"),
-    (Stage.RECEIVED, Action.VERIFY): (Stage.VERIFIED, "intake.verify_signal"),
-    (Stage.VERIFYING, Action.VERIFY): (Stage.VERIFIED, "intake.verify_signal"),
-    (Stage.VERIFIED, Action.HANDLE): (Stage.HANDLING, "intake.reply_signal"),
-    (Stage.VERIFIED, Action.CLOSE): (Stage.CLOSED, "intake.reply_signal"),
-    (Stage.HANDLING, Action.CLOSE): (Stage.CLOSED, "intake.reply_signal"),
-}
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(Stage.RECEIVED, Action.ACCEPT, Stage.VERIFYING, "intake.verify_signal", who=HANDLER),
+    Transition(Stage.RECEIVED, Action.VERIFY, Stage.VERIFIED, "intake.verify_signal", who=HANDLER),
+    Transition(Stage.VERIFYING, Action.VERIFY, Stage.VERIFIED, "intake.verify_signal", who=HANDLER),
+    Transition(Stage.VERIFIED, Action.HANDLE, Stage.HANDLING, "intake.reply_signal", who=HANDLER),
+    Transition(Stage.VERIFIED, Action.CLOSE, Stage.CLOSED, "intake.reply_signal", who=HANDLER),
+    Transition(Stage.HANDLING, Action.CLOSE, Stage.CLOSED, "intake.reply_signal", who=HANDLER),
+)
+STAGES = Workflow(
+    model=Signal,
+    field="stage",
+    rows=TRANSITIONS,
+    event_model=SignalEvent,
+    event_object="signal",
+    event_from="from_stage",
+    event_to="to_stage",
+    noun=gettext_lazy("线索"),
+    status_word=gettext_lazy("阶段"),
+    action_labels=dict(Action.choices),
+)
 
 
 def is_handler(actor, signal: Signal) -> bool:
@@ -37,61 +55,46 @@ def is_handler(actor, signal: Signal) -> bool:
 def allowed_actions(actor, signal: Signal) -> list[str]:
     if signal.merged_into_id or not is_handler(actor, signal):
         return []
-    return [
-        action
-        for (stage, action), (_to, perm) in TRANSITIONS.items()
-        if stage == signal.stage and (is_system(actor) or actor.has_perm(perm))
-    ]
+    return STAGES.actions(signal, may=lambda row: is_system(actor) or actor.has_perm(row.perm))
 
 
 def _move(*, actor, signal: Signal, action: str, note: str, updates: dict | None = None) -> Signal:
-    key = (signal.stage, action)
     if signal.merged_into_id:
         raise DomainError(
             _("该线索已并入 #%(n)d，请在主线索上办理") % {"n": signal.merged_into_id}, code="merged"
         )
-    if key not in TRANSITIONS:
-        raise DomainError(
-            _("线索处于“%(s)s”阶段，不能“%(a)s”")
-            % {"s": signal.get_stage_display(), "a": Action(action).label},
-            code="transition",
-        )
-    to_stage, perm = TRANSITIONS[key]
-    require_perm(actor, perm)
-    if not is_handler(actor, signal):
+    step = STAGES.step(signal, action)
+    require_perm(actor, step.perm)
+    if step.who == HANDLER and not is_handler(actor, signal):
         raise PermissionDenied(_("只有联席办、条线部门或属地镇/街道可以办理该线索"))
     now = timezone.now()
-    values = {"stage": to_stage, "updated_at": now, **(updates or {})}
+    values = {"updated_at": now, **(updates or {})}
     with transaction.atomic(), acting(actor):
-        touched = Signal.objects.filter(pk=signal.pk, stage=signal.stage, merged_into__isnull=True).update(
-            **values
-        )
-        if touched != 1:
-            raise DomainError(_("该线索已被他人处理，请刷新后查看"), code="conflict")
-        if signal.enterprise_id:
-            domain_events.publish("signals.changed", enterprise_ids=[signal.enterprise_id])
-        SignalEvent.objects.create(
-            signal=signal,
-            action=action,
-            from_stage=signal.stage,
-            to_stage=to_stage,
+        # The guard "not merged" is part of the conditional update: a signal merged since the page
+        # was read is not moved (the merge made it follow its primary).
+        STAGES.move(
+            signal,
+            step,
             actor=actor,
-            at=now,
             note=note,
+            values=values,
+            scope=Signal.objects.filter(merged_into__isnull=True),
+            now=now,
         )
-        # A merged source follows its primary (it is the same matter), from whatever stage it was at.
-        for source in Signal.objects.filter(merged_into=signal).exclude(stage=to_stage):
-            if Signal.objects.filter(pk=source.pk, stage=source.stage).update(**values) == 1:
-                SignalEvent.objects.create(
-                    signal=source,
-                    action=action,
-                    from_stage=source.stage,
-                    to_stage=to_stage,
-                    actor=actor,
-                    at=now,
-                    note=f"随主线索 #{signal.pk}：{note}",
+        if signal.enterprise_id:
+            domain_events.publish(seam.SIGNALS_CHANGED, enterprise_ids=[signal.enterprise_id])
+        # A merged source follows its primary (it is the same matter), from whatever stage it was at:
+        # the same move (guarded update, audit diff, event row) along the primary's step.
+        for source in Signal.objects.filter(merged_into=signal).exclude(stage=step.target):
+            follow = Transition(source.stage, step.action, step.target, step.perm, who=step.who)
+            try:
+                STAGES.move(
+                    source, follow, actor=actor, note=f"随主线索 #{signal.pk}：{note}", values=values, now=now
                 )
-    signal.refresh_from_db()
+            except DomainError as exc:
+                if exc.code != "conflict":
+                    raise
+                # Moved by someone else since it was read: it stays where that left it.
     return signal
 
 
