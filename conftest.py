@@ -176,7 +176,7 @@ def _caller_in_anxin_code() -> str:
 
 # Models whose status is still changed by a raw update (issue #12 moves them onto core.transitions;
 # an entry goes when its model does). Nothing may be added here.
-KNOWN_UNAUDITED = {"intake.Signal", "monitoring.ScreeningTask"}
+KNOWN_UNAUDITED = {"intake.Signal"}
 # Choice fields that are not states a person moves: each with the reason.
 NOT_STATUS = {
     "monitoring.WatchEntry.level": "the scan's derived risk level, set in bulk with a WatchEvent per change "
