@@ -171,9 +171,6 @@ def _caller_in_anxin_code() -> str:
     return ""
 
 
-# Models whose status is still changed by a raw update (issue #12 moves them onto core.transitions;
-# an entry goes when its model does). Nothing may be added here.
-KNOWN_UNAUDITED = {"monitoring.ScreeningTask"}
 # Choice fields that are not states a person moves: each with the reason.
 NOT_STATUS = {
     "monitoring.WatchEntry.level": "the scan's derived risk level, set in bulk with a WatchEvent per change "
@@ -195,7 +192,7 @@ def _status_changes_are_audited(monkeypatch):
 
     def checked_update(self, **kwargs):
         touched = _status_fields(self.model) & set(kwargs)
-        if touched and not GUARDED.get() and self.model._meta.label not in KNOWN_UNAUDITED:
+        if touched and not GUARDED.get():
             where = _caller_in_anxin_code()
             if where:
                 unaudited.append(f"{self.model._meta.label}.{sorted(touched)} at {where}")
@@ -203,7 +200,7 @@ def _status_changes_are_audited(monkeypatch):
 
     def checked_bulk_update(self, objs, fields, *args, **kwargs):
         touched = _status_fields(self.model) & set(fields)
-        if touched and self.model._meta.label not in KNOWN_UNAUDITED:
+        if touched:
             where = _caller_in_anxin_code()
             if where:
                 unaudited.append(f"{self.model._meta.label}.{sorted(touched)} (bulk) at {where}")

@@ -12,10 +12,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from anxin.core.access import is_system, require_perm
 from anxin.core.audit import acting, system_actor
 from anxin.core.errors import DomainError
+from anxin.core.transitions import Transition, Workflow
 from anxin.monitoring import immediate
 from anxin.monitoring.models import ACTIVE_ALERT, Alert, AlertEvent, AlertStatus, Level
 from anxin.notify.services import notify_units
@@ -24,13 +26,29 @@ from anxin.org.models import Role, Unit
 
 Action = AlertEvent.Action
 
-TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {
-    (AlertStatus.OPEN, Action.ACKNOWLEDGE): (AlertStatus.ACKNOWLEDGED, "monitoring.handle_alert"),
-    (AlertStatus.OPEN, Action.HANDLE): (AlertStatus.HANDLED, "monitoring.handle_alert"),
-    (AlertStatus.ACKNOWLEDGED, Action.HANDLE): (AlertStatus.HANDLED, "monitoring.handle_alert"),
-    (AlertStatus.OPEN, Action.DISMISS): (AlertStatus.DISMISSED, "monitoring.dismiss_alert"),
-    (AlertStatus.ACKNOWLEDGED, Action.DISMISS): (AlertStatus.DISMISSED, "monitoring.dismiss_alert"),
-}
+# Who may make a step: "handler" — the office, the line department or the enterprise's town
+# (``is_alert_handler``); "office" — the office alone (``alert_dismiss`` checks the role).
+HANDLER, OFFICE = "handler", "office"
+HANDLE_PERM, DISMISS_PERM = "monitoring.handle_alert", "monitoring.dismiss_alert"
+
+FLOW = Workflow(
+    model=Alert,
+    field="status",
+    event_model=AlertEvent,
+    event_object="alert",
+    event_from="from_status",
+    event_to="to_status",
+    noun=gettext_lazy("预警"),
+    status_word=gettext_lazy("状态"),
+    action_labels=dict(Action.choices),
+    rows=[
+        Transition(AlertStatus.OPEN, Action.ACKNOWLEDGE, AlertStatus.ACKNOWLEDGED, HANDLE_PERM, HANDLER),
+        Transition(AlertStatus.OPEN, Action.HANDLE, AlertStatus.HANDLED, HANDLE_PERM, HANDLER, reason_required=True),
+        Transition(AlertStatus.ACKNOWLEDGED, Action.HANDLE, AlertStatus.HANDLED, HANDLE_PERM, HANDLER, reason_required=True),
+        Transition(AlertStatus.OPEN, Action.DISMISS, AlertStatus.DISMISSED, DISMISS_PERM, OFFICE, reason_required=True),
+        Transition(AlertStatus.ACKNOWLEDGED, Action.DISMISS, AlertStatus.DISMISSED, DISMISS_PERM, OFFICE, reason_required=True),
+    ],
+)  # fmt: skip
 
 
 def is_alert_handler(actor, alert: Alert) -> bool:
@@ -40,43 +58,20 @@ def is_alert_handler(actor, alert: Alert) -> bool:
 def alert_actions(actor, alert: Alert) -> list[str]:
     if not is_alert_handler(actor, alert):
         return []
-    return [
-        action
-        for (status, action), (_to, perm) in TRANSITIONS.items()
-        if status == alert.status and (is_system(actor) or actor.has_perm(perm))
-    ]
+    return FLOW.actions(alert, may=lambda row: is_system(actor) or actor.has_perm(row.perm))
 
 
 def _alert_move(*, actor, alert: Alert, action: str, note: str, closing: bool = False) -> Alert:
-    key = (alert.status, action)
-    if key not in TRANSITIONS:
-        raise DomainError(
-            _("预警处于“%(s)s”状态，不能“%(a)s”")
-            % {"s": alert.get_status_display(), "a": Action(action).label},
-            code="transition",
-        )
-    to_status, perm = TRANSITIONS[key]
-    require_perm(actor, perm)
+    """One step of the table: refused in Chinese when the status does not allow it, then who may
+    (the step's permission, and the office, department or town), then the guarded update and the
+    AlertEvent (no audit row: Alert is not in the audit log, its human steps are its events)."""
+    step = FLOW.step(alert, action)
+    require_perm(actor, step.perm)
     if not is_alert_handler(actor, alert):
         raise PermissionDenied(_("只有联席办、条线部门或属地镇/街道可以处置该预警"))
     now = timezone.now()
-    values = {"status": to_status}
-    if closing:
-        values.update(closed_at=now, closed_by=actor, outcome=note)
-    with transaction.atomic(), acting(actor):
-        if Alert.objects.filter(pk=alert.pk, status=alert.status).update(**values) != 1:
-            raise DomainError(_("该预警已被他人处理，请刷新后查看"), code="conflict")
-        AlertEvent.objects.create(
-            alert=alert,
-            action=action,
-            from_status=alert.status,
-            to_status=to_status,
-            actor=actor,
-            at=now,
-            note=note,
-        )
-    alert.refresh_from_db()
-    return alert
+    values = {"closed_at": now, "closed_by": actor, "outcome": note} if closing else {}
+    return FLOW.move(alert, step, actor=actor, note=note, values=values, now=now)
 
 
 def alert_acknowledge(*, actor, alert: Alert, note: str = "") -> Alert:

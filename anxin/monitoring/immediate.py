@@ -17,6 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from anxin.core.access import is_system, require_perm
 from anxin.core.audit import acting, system_actor
@@ -25,6 +26,7 @@ from anxin.core.errors import DomainError
 from anxin.core.gongwen import Gongwen, document_bytes
 from anxin.core.money import format_yuan
 from anxin.core.policy import param_record
+from anxin.core.transitions import Transition, Workflow
 from anxin.intake.models import Signal
 from anxin.monitoring.audit import guarded_update
 from anxin.monitoring.models import ImmediateReport, ImmediateReportEvent, Observation, ReportStatus
@@ -33,6 +35,28 @@ from anxin.org.access import acts_for
 from anxin.org.models import Role, Unit
 
 Action = ImmediateReportEvent.Action
+
+# Who may make a step: "reporter" — the office, the line department or the enterprise's town, with
+# the permission to submit (``is_reporter``); "office" — the office alone. Closing needs a reason.
+REPORTER, OFFICE = "reporter", "office"
+SUBMIT_PERM, REVIEW_PERM = "monitoring.submit_immediatereport", "monitoring.review_immediatereport"
+
+FLOW = Workflow(
+    model=ImmediateReport,
+    field="status",
+    event_model=ImmediateReportEvent,
+    event_object="report",
+    event_from="from_status",
+    event_to="to_status",
+    noun=gettext_lazy("即时报告"),
+    action_labels=dict(Action.choices),
+    rows=[
+        Transition(ReportStatus.DRAFT, Action.SUBMIT, ReportStatus.SUBMITTED, SUBMIT_PERM, REPORTER),
+        Transition(ReportStatus.DRAFT, Action.CLOSE, ReportStatus.CLOSED, "", OFFICE, reason_required=True),
+        Transition(ReportStatus.SUBMITTED, Action.SPECIAL, ReportStatus.SPECIAL, REVIEW_PERM, OFFICE),
+        Transition(ReportStatus.SUBMITTED, Action.CLOSE, ReportStatus.CLOSED, "", OFFICE, reason_required=True),
+    ],
+)  # fmt: skip
 
 
 def reports_draft(*, alerts: list, now: datetime.datetime, actor) -> list[ImmediateReport]:
@@ -170,31 +194,27 @@ def is_reporter(actor, report: ImmediateReport) -> bool:
 
 
 def report_actions(actor, report: ImmediateReport) -> list[str]:
-    actions = []
+    """What ``actor`` may do with ``report`` now: fill it in (save) where it may submit it, and the
+    table's steps open from its status."""
     office = is_system(actor) or actor.has_role(Role.OFFICE)
-    if (
-        report.status == ReportStatus.DRAFT
-        and is_reporter(actor, report)
-        and actor.has_perm("monitoring.submit_immediatereport")
-    ):
-        actions += ["save", "submit"]
-    if report.status == ReportStatus.DRAFT and office:
-        actions.append("close")
-    if report.status == ReportStatus.SUBMITTED and office:
-        actions += ["special", "close"]
-    return actions
+
+    def may(row: Transition) -> bool:
+        if row.who == REPORTER:
+            return is_reporter(actor, report) and actor.has_perm(row.perm)
+        return office
+
+    actions = FLOW.actions(report, may=may)
+    return ["save", *actions] if Action.SUBMIT in actions else actions
 
 
-def _event(report, action, actor, now, note, from_status="", to_status=""):
-    ImmediateReportEvent.objects.create(
-        report=report,
-        action=action,
-        actor=actor,
-        at=now,
-        note=note,
-        from_status=from_status,
-        to_status=to_status,
-    )
+def _step_from_stored(report: ImmediateReport, action: str, refused: str) -> Transition:
+    """The table's row for ``action`` from the report's stored status (re-read: closing and the
+    special report act on the report as it is now, not as the page showed it), else ``refused``."""
+    report.refresh_from_db(fields=["status"])
+    step = FLOW.find(report.status, action)
+    if step is None:
+        raise DomainError(refused, code="transition")
+    return step
 
 
 def _clean_judgement(mass_incident_risk, risk_judgement: str, measures: str) -> tuple:
@@ -214,7 +234,7 @@ def report_save(
     workers: int | None = None,
 ) -> ImmediateReport:
     """Fill in the draft (it stays a draft)."""
-    require_perm(actor, "monitoring.submit_immediatereport")
+    require_perm(actor, SUBMIT_PERM)
     if not is_reporter(actor, report):
         raise PermissionDenied(_("只有属地镇/街道、条线部门或联席办可以填报"))
     risk, judgement, measures = _clean_judgement(mass_incident_risk, risk_judgement, measures)
@@ -230,7 +250,7 @@ def report_save(
             != 1
         ):
             raise DomainError(_("报告已报送或关闭，不能再修改"), code="transition")
-        _event(report, Action.SAVE, actor, now, "")
+        FLOW.record(report, Action.SAVE, actor=actor, at=now)
     report.refresh_from_db()
     return report
 
@@ -261,25 +281,16 @@ def report_submit(
     if not report.measures:
         raise DomainError(_("请填写已采取的措施"), field="measures")
     now = timezone.now()
+    verdict = "有可能" if report.mass_incident_risk else "暂无迹象表明会"
     with acting(actor):
-        touched = guarded_update(
-            ImmediateReport.objects.filter(status=ReportStatus.DRAFT),
-            report.pk,
-            status=ReportStatus.SUBMITTED,
-            submitted_at=now,
-            submitted_by=actor,
-        )
-        if touched != 1:
-            raise DomainError(_("报告已被他人处理，请刷新后查看"), code="conflict")
-        verdict = "有可能" if report.mass_incident_risk else "暂无迹象表明会"
-        _event(
+        FLOW.move(
             report,
-            Action.SUBMIT,
-            actor,
-            now,
-            f"研判：{verdict}引发集体上访或群体性事件。{report.risk_judgement}",
-            ReportStatus.DRAFT,
-            ReportStatus.SUBMITTED,
+            FLOW.step(report, Action.SUBMIT),
+            actor=actor,
+            note=f"研判：{verdict}引发集体上访或群体性事件。{report.risk_judgement}",
+            values={"submitted_at": now, "submitted_by": actor},
+            now=now,
+            conflict=_("报告已被他人处理，请刷新后查看"),
         )
         notify_units(
             unit_ids=Unit.objects.filter(kind="office").values_list("pk", flat=True),
@@ -301,42 +312,32 @@ def report_close(*, actor, report: ImmediateReport, reason: str) -> ImmediateRep
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("关闭须说明理由"), field="reason")
-    now = timezone.now()
+    refused = _("报告已专题报告或关闭")
     with acting(actor):
-        before = report.status
-        touched = guarded_update(
-            ImmediateReport.objects.filter(status__in=[ReportStatus.DRAFT, ReportStatus.SUBMITTED]),
-            report.pk,
-            status=ReportStatus.CLOSED,
-            closed_reason=reason,
-        )
-        if touched != 1:
-            raise DomainError(_("报告已专题报告或关闭"), code="transition")
-        _event(report, Action.CLOSE, actor, now, reason, before, ReportStatus.CLOSED)
-    report.refresh_from_db()
+        step = _step_from_stored(report, Action.CLOSE, refused)
+        FLOW.move(report, step, actor=actor, note=reason, values={"closed_reason": reason}, conflict=refused)
     return report
 
 
 @transaction.atomic
 def report_special(*, actor, report: ImmediateReport, title: str, body: str) -> ImmediateReport:
     """The office sends a special report to the district leaders (their inbox, and SMS)."""
-    require_perm(actor, "monitoring.review_immediatereport")
+    require_perm(actor, REVIEW_PERM)
     title, body = (title or "").strip(), (body or "").strip()
     if not title or not body:
         raise DomainError(_("请填写专题报告的标题和正文"), field="title")
     now = timezone.now()
+    refused = _("只有已报送的即时报告可以形成专题报告")
     with acting(actor):
-        touched = guarded_update(
-            ImmediateReport.objects.filter(status=ReportStatus.SUBMITTED),
-            report.pk,
-            status=ReportStatus.SPECIAL,
-            special_title=title[:200],
-            special_body=body,
-            special_at=now,
+        FLOW.move(
+            report,
+            _step_from_stored(report, Action.SPECIAL, refused),
+            actor=actor,
+            note=title,
+            values={"special_title": title[:200], "special_body": body, "special_at": now},
+            now=now,
+            conflict=refused,
         )
-        if touched != 1:
-            raise DomainError(_("只有已报送的即时报告可以形成专题报告"), code="transition")
-        _event(report, Action.SPECIAL, actor, now, title, ReportStatus.SUBMITTED, ReportStatus.SPECIAL)
         notify_units(
             unit_ids=Unit.objects.filter(kind="leadership").values_list("pk", flat=True),
             subject=f"专题报告：{title}",
@@ -371,12 +372,12 @@ def reports_escalate(*, now: datetime.datetime | None = None) -> int:
                 == 1
             ):
                 marked.append(report)
-                _event(
+                FLOW.record(
                     report,
                     Action.ESCALATE,
-                    actor,
-                    now,
-                    f"报送期限 {timezone.localtime(report.due_at):%m-%d %H:%M} 已过",
+                    actor=actor,
+                    at=now,
+                    note=f"报送期限 {timezone.localtime(report.due_at):%m-%d %H:%M} 已过",
                 )
         if marked:
             notify_units(

@@ -563,6 +563,10 @@ class WatchEvent(Event):
 
     entry = models.ForeignKey(WatchEntry, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("动作"), max_length=10, choices=Action.choices)
+    # Filled for a change of status (confirm, decline, exit, and the proposal that opens an entry);
+    # blank for the other events and for the rows written before these columns existed.
+    from_status = models.CharField(_("原状态"), max_length=10, choices=WatchStatus.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=10, choices=WatchStatus.choices, blank=True)
 
     class Meta:
         verbose_name = _("重点监控记录")

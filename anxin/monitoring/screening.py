@@ -23,6 +23,7 @@ from anxin.core.errors import DomainError
 from anxin.intake import services as intake_services
 from anxin.intake.models import Channel, Signal, Stage, Verification
 from anxin.monitoring import services as monitoring_services
+from anxin.monitoring.audit import guarded_update
 from anxin.monitoring.models import Indicator, ScreeningCampaign, ScreeningTask
 from anxin.monitoring.scan import Placed
 from anxin.notify.services import notify_units
@@ -203,8 +204,15 @@ def task_answer(*, actor, task: ScreeningTask, answers: dict) -> ScreeningTask:
         "social_insurance": answers.get("si_months_owed", 0),
     }
     with transaction.atomic(), acting(actor):
-        touched = ScreeningTask.objects.filter(pk=task.pk).update(
-            answers=answers, result=result, answered_by=actor, answered_at=timezone.now()
+        # The answer (its result is the task's state) and, below, the signal it raised: guarded
+        # updates, so each leaves its field diff in the audit log.
+        touched = guarded_update(
+            ScreeningTask.objects.all(),
+            task.pk,
+            answers=answers,
+            result=result,
+            answered_by=actor,
+            answered_at=timezone.now(),
         )
         if touched != 1:
             raise DomainError(_("任务不存在"), code="conflict")
@@ -234,7 +242,7 @@ def task_answer(*, actor, task: ScreeningTask, answers: dict) -> ScreeningTask:
                     for kind in kinds
                 ],
             )
-            ScreeningTask.objects.filter(pk=task.pk).update(signal_id=recorded[0].signal.pk)
+            guarded_update(ScreeningTask.objects.all(), task.pk, signal_id=recorded[0].signal.pk)
         _withdraw_corrected(campaign=campaign, task=task, still_risky=set(risky), actor=system)
     task.refresh_from_db()
     return task

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anxin.core import events as domain_events
+from anxin.core import seam
 from anxin.core.access import is_system, require_perm
 from anxin.core.audit import acting
 from anxin.core.errors import DomainError
@@ -115,7 +116,7 @@ def observations_record(
         counts["created"], counts["updated"] = len(fresh), len(changed)
         touched = {o.enterprise_id for o in fresh} | {o.enterprise_id for o in changed}
         if touched:
-            domain_events.publish("observations.changed", enterprise_ids=sorted(touched))
+            domain_events.publish(seam.OBSERVATIONS_CHANGED, enterprise_ids=sorted(touched))
     return counts
 
 

@@ -16,12 +16,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from anxin.core.access import is_system, require_perm
 from anxin.core.audit import acting, system_actor
 from anxin.core.bulk import insert_rows
 from anxin.core.errors import DomainError
 from anxin.core.policy import param_record
+from anxin.core.transitions import Transition, Workflow
 from anxin.monitoring.audit import guarded_update
 from anxin.monitoring.models import (
     LEVEL_RANK,
@@ -40,6 +42,32 @@ from anxin.org.models import Duty, Role, Unit, UnitKind
 
 Action = WatchEvent.Action
 PROPOSE_LEVELS = (Level.ORANGE, Level.RED)
+
+MANAGE_PERM = "monitoring.manage_watchentry"
+# Who may make a step: "office_or_town" — the office or the enterprise's town (``_guard`` with
+# ``confirm``). The guard "risk_fallen": the town may take an entry off the list only when the
+# risk has fallen below the level it was confirmed at, the office always (``may_exit``).
+OFFICE_OR_TOWN, RISK_FALLEN = "office_or_town", "risk_fallen"
+
+# The scan proposes an entry (it opens at 待确认, with a WatchEvent "propose"); people move it here.
+FLOW = Workflow(
+    model=WatchEntry,
+    field="status",
+    event_model=WatchEvent,
+    event_object="entry",
+    event_from="from_status",
+    event_to="to_status",
+    noun=gettext_lazy("条目"),
+    action_labels=dict(Action.choices),
+    rows=[
+        Transition(WatchStatus.PROPOSED, Action.CONFIRM, WatchStatus.ACTIVE, MANAGE_PERM, OFFICE_OR_TOWN),
+        Transition(WatchStatus.PROPOSED, Action.DECLINE, WatchStatus.DECLINED, MANAGE_PERM, OFFICE_OR_TOWN, reason_required=True),
+        Transition(
+            WatchStatus.ACTIVE, Action.EXIT, WatchStatus.EXITED, MANAGE_PERM, OFFICE_OR_TOWN, RISK_FALLEN,
+            reason_required=True,
+        ),
+    ],
+)  # fmt: skip
 
 
 def frequency(level: str, on: datetime.date) -> tuple[int, str]:
@@ -94,6 +122,8 @@ def watch_sync(*, levels: dict[int, tuple[str, str]], routes: dict[int, tuple], 
                 (
                     entry.pk,
                     Action.LEVEL,
+                    "",
+                    "",
                     actor.pk,
                     now,
                     f"{entry.get_level_display()} → {dict(Level.choices)[level]}",
@@ -104,8 +134,13 @@ def watch_sync(*, levels: dict[int, tuple[str, str]], routes: dict[int, tuple], 
     columns = ("enterprise_id", "level", "status", "proposed_at", "proposal", "town_id", "unit_id")
     ids = insert_rows(WatchEntry, columns, proposals, returning=True)
     WatchEntry.objects.bulk_update(changed, ["level"], batch_size=500)
-    rows = events + [(pk, Action.PROPOSE, actor.pk, now, p[4]) for p, pk in zip(proposals, ids, strict=True)]
-    insert_rows(WatchEvent, ("entry_id", "action", "actor_id", "at", "note"), rows)
+    rows = events + [
+        (pk, Action.PROPOSE, "", WatchStatus.PROPOSED, actor.pk, now, p[4])
+        for p, pk in zip(proposals, ids, strict=True)
+    ]
+    insert_rows(
+        WatchEvent, ("entry_id", "action", "from_status", "to_status", "actor_id", "at", "note"), rows
+    )
     return len(proposals)
 
 
@@ -114,7 +149,7 @@ def can_manage(actor, entry: WatchEntry) -> bool:
 
 
 def _guard(actor, entry: WatchEntry, *, confirm: bool = False) -> None:
-    require_perm(actor, "monitoring.manage_watchentry")
+    require_perm(actor, MANAGE_PERM)
     if confirm:
         town = actor.has_role(Role.TOWN) and entry.town_id in actor.scope.town_ids
         if not (is_system(actor) or actor.has_role(Role.OFFICE) or town):
@@ -123,8 +158,18 @@ def _guard(actor, entry: WatchEntry, *, confirm: bool = False) -> None:
         raise PermissionDenied(_("只有联席办、属地镇/街道或负责单位可以办理"))
 
 
-def _move(entry: WatchEntry, old: str, **values) -> None:
-    if guarded_update(WatchEntry.objects.filter(status=old), entry.pk, **values) != 1:
+def _step(entry: WatchEntry, action: str, refused: str) -> Transition:
+    """The table's row for ``action`` from the entry's status, else ``refused``."""
+    step = FLOW.find(entry.status, action)
+    if step is None:
+        raise DomainError(refused, code="transition")
+    return step
+
+
+def _update_while(entry: WatchEntry, status: str, **values) -> None:
+    """Fields of an entry still at ``status`` that change no status (a follow-up's dates): the
+    guarded update and its audit diff. A change of status goes through ``FLOW.move``."""
+    if guarded_update(WatchEntry.objects.filter(status=status), entry.pk, **values) != 1:
         raise DomainError(_("该条目已被他人处理，请刷新后查看"), code="conflict")
 
 
@@ -175,8 +220,7 @@ def may_exit(actor, entry: WatchEntry) -> bool:
 @transaction.atomic
 def watch_confirm(*, actor, entry: WatchEntry, owner_unit: Unit | None = None) -> WatchEntry:
     _guard(actor, entry, confirm=True)
-    if entry.status != WatchStatus.PROPOSED:
-        raise DomainError(_("只有待确认的条目可以确认"), code="transition")
+    step = _step(entry, Action.CONFIRM, _("只有待确认的条目可以确认"))
     choices = owner_choices(entry)
     if owner_unit is not None and owner_unit.pk not in {u.pk for u in choices}:
         raise DomainError(
@@ -186,19 +230,20 @@ def watch_confirm(*, actor, entry: WatchEntry, owner_unit: Unit | None = None) -
     owner = owner_unit or (choices[0] if choices else None) or (actor.unit if actor.unit_id else None)
     days, basis = frequency(entry.level, timezone.localdate(now))
     with acting(actor):
-        _move(
+        FLOW.move(
             entry,
-            WatchStatus.PROPOSED,
-            status=WatchStatus.ACTIVE,
-            confirmed_at=now,
-            confirmed_by=actor,
-            owner_unit=owner,
-            followup_days=days,
-            followup_basis=basis,
-            next_followup_due=now + datetime.timedelta(days=days),
-        )
-        WatchEvent.objects.create(
-            entry=entry, action=Action.CONFIRM, actor=actor, at=now, note=f"负责单位：{owner}；{basis}"
+            step,
+            actor=actor,
+            note=f"负责单位：{owner}；{basis}",
+            values={
+                "confirmed_at": now,
+                "confirmed_by": actor,
+                "owner_unit": owner,
+                "followup_days": days,
+                "followup_basis": basis,
+                "next_followup_due": now + datetime.timedelta(days=days),
+            },
+            now=now,
         )
         if owner:
             notify_units(
@@ -217,12 +262,12 @@ def watch_decline(*, actor, entry: WatchEntry, reason: str) -> WatchEntry:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("不纳入须说明理由"), field="reason")
-    if entry.status != WatchStatus.PROPOSED:
-        raise DomainError(_("只有待确认的条目可以不纳入"), code="transition")
+    step = _step(entry, Action.DECLINE, _("只有待确认的条目可以不纳入"))
     now = timezone.now()
     with acting(actor):
-        _move(entry, WatchStatus.PROPOSED, status=WatchStatus.DECLINED, closed_at=now, closed_reason=reason)
-        WatchEvent.objects.create(entry=entry, action=Action.DECLINE, actor=actor, at=now, note=reason)
+        FLOW.move(
+            entry, step, actor=actor, note=reason, values={"closed_at": now, "closed_reason": reason}, now=now
+        )
     entry.refresh_from_db()
     return entry
 
@@ -263,7 +308,7 @@ def followup_record(
         due = timezone.make_aware(
             datetime.datetime.combine(visited_on + datetime.timedelta(days=days), datetime.time(23, 59, 59))
         )
-        _move(
+        _update_while(
             entry,
             WatchStatus.ACTIVE,
             last_followup_at=now,
@@ -271,12 +316,8 @@ def followup_record(
             followup_days=days,
             followup_basis=basis,
         )
-        WatchEvent.objects.create(
-            entry=entry,
-            action=Action.FOLLOWUP,
-            actor=actor,
-            at=now,
-            note=f"{visited_on:%Y-%m-%d}：{wage_status[:200]}",
+        FLOW.record(
+            entry, Action.FOLLOWUP, actor=actor, at=now, note=f"{visited_on:%Y-%m-%d}：{wage_status[:200]}"
         )
     entry.refresh_from_db()
     return followup
@@ -316,9 +357,7 @@ def plan_save(*, actor, entry: WatchEntry, subject: str, team: str, measures: st
         )
         if touched != 1:
             raise DomainError(_("该条目已退出，不能修改预案"), code="conflict")
-        WatchEvent.objects.create(
-            entry=entry, action=Action.PLAN, actor=actor, at=now, note=f"责任主体：{subject}"
-        )
+        FLOW.record(entry, Action.PLAN, actor=actor, at=now, note=f"责任主体：{subject}")
     entry.refresh_from_db()
     return entry
 
@@ -336,8 +375,7 @@ def watch_exit(*, actor, entry: WatchEntry, reason: str) -> WatchEntry:
     with acting(actor):
         # Re-read under a lock: the scan may have just raised the level.
         current = WatchEntry.objects.select_for_update().get(pk=entry.pk)
-        if current.status != WatchStatus.ACTIVE:
-            raise DomainError(_("只有重点监控中的企业可以退出"), code="transition")
+        step = _step(current, Action.EXIT, _("只有重点监控中的企业可以退出"))
         confirmed_at = entry_level(current)
         fallen = LEVEL_RANK[current.level] < LEVEL_RANK[confirmed_at]
         names = dict(Level.choices)
@@ -352,16 +390,13 @@ def watch_exit(*, actor, entry: WatchEntry, reason: str) -> WatchEntry:
             if fallen
             else f"联席办决定退出（风险未下降：纳入时{names[confirmed_at]}，当前{names[current.level]}）"
         )
-        _move(
+        FLOW.move(
             current,
-            WatchStatus.ACTIVE,
-            status=WatchStatus.EXITED,
-            closed_at=now,
-            closed_reason=f"{basis}：{reason}",
-            next_followup_due=None,
-        )
-        WatchEvent.objects.create(
-            entry=entry, action=Action.EXIT, actor=actor, at=now, note=f"{basis}：{reason}"
+            step,
+            actor=actor,
+            note=f"{basis}：{reason}",
+            values={"closed_at": now, "closed_reason": f"{basis}：{reason}", "next_followup_due": None},
+            now=now,
         )
     entry.refresh_from_db()
     return entry
@@ -428,9 +463,9 @@ def followups_reschedule(*, now: datetime.datetime | None = None, actor=None) ->
             if touched != 1:
                 continue
             verb = f"敏感时期“{wanted}”回访加密" if wanted else "敏感时期结束，回访周期恢复"
-            WatchEvent.objects.create(
-                entry=entry,
-                action=WatchEvent.Action.RESCHEDULE,
+            FLOW.record(
+                entry,
+                Action.RESCHEDULE,
                 actor=actor,
                 at=now,
                 note=f"{verb}：每 {days} 日，下次 {timezone.localtime(due):%Y-%m-%d}（{basis}）",
@@ -470,9 +505,9 @@ def followups_mark_overdue(*, now: datetime.datetime | None = None) -> int:
             ).update(overdue_marked_for=entry.next_followup_due)
             if touched == 1:
                 marked.append(entry)
-                WatchEvent.objects.create(
-                    entry=entry,
-                    action=Action.OVERDUE,
+                FLOW.record(
+                    entry,
+                    Action.OVERDUE,
                     actor=actor,
                     at=now,
                     note=f"应于 {timezone.localtime(entry.next_followup_due):%Y-%m-%d} 前回访",
