@@ -13,7 +13,7 @@ from django.db import connection
 
 from anxin.core.errors import DomainError
 from anxin.intake.models import PortalAttempt, PortalBucket, Signal
-from anxin.intake.tests.test_portal import fire_submissions_at_once, set_submissions_per_hour
+from anxin.intake.tests.factories import fire_submissions_at_once, set_submissions_per_hour
 from anxin.org.models import Town
 
 pytestmark = [

@@ -6,13 +6,17 @@ from __future__ import annotations
 import datetime
 import io
 import itertools
+import threading
+import time
 from typing import Any
 
 import factory
+from django.db import connection
 from django.utils import timezone
 from PIL import Image
 
 from anxin.core.audit import system_actor
+from anxin.core.services import policy_parameter_set
 from anxin.intake import services
 from anxin.intake.models import Channel, Signal
 
@@ -103,3 +107,68 @@ def on_disk(settings, root) -> None:
             "OPTIONS": {"location": str(root)},
         },
     }
+
+
+# --- the portal under concurrent load (used here and by the PostgreSQL rate-limit test) ---------
+
+
+def fire_submissions_at_once(*, town, count: int, ip: str, monkeypatch) -> list[object]:
+    """``count`` portal submissions from one address in parallel threads (each its own connection).
+
+    Every thread first passes the early, unlocked check (a barrier holds them there until all
+    have), and each holds its transaction open a little after the binding check: without a lock
+    they would all count the same attempts and all get in.
+    """
+
+    barrier = threading.Barrier(count, timeout=20)
+    early_check, record = services.portal.portal_limited, services.portal.signal_record
+
+    def early_check_then_wait(**kwargs):
+        limited = early_check(**kwargs)
+        barrier.wait()
+        return limited
+
+    def slow_record(**kwargs):
+        time.sleep(0.15)  # widen the window between the check and the commit
+        return record(**kwargs)
+
+    monkeypatch.setattr(services.portal, "portal_limited", early_check_then_wait)
+    monkeypatch.setattr(services.portal, "signal_record", slow_record)
+    outcomes: list[object] = [None] * count
+
+    def submit(index: int) -> None:
+        try:
+            outcomes[index] = services.portal_submit(
+                facts={
+                    "employer_name": "罗溪纺织有限公司",
+                    "summary": f"同一来源并发提交 {index}",
+                    "reporter_phone": f"1390000{index:04d}",
+                    "amount": 100,
+                    "workers": 1,
+                },
+                town=town,
+                photos=[],
+                ip=ip,
+            )
+        except Exception as exc:  # the test inspects whatever came out
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return outcomes
+
+
+def set_submissions_per_hour(office, value: int) -> None:
+    policy_parameter_set(
+        actor=office,
+        code="portal.submissions_per_hour",
+        value=str(value),
+        effective_from=timezone.localdate(),
+        note="测试",
+    )

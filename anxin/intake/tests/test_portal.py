@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import datetime
 import re
-import threading
-import time
 
 import pytest
 import time_machine
 from captcha.models import CaptchaStore
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.utils import timezone
 
 from anxin.core.errors import DomainError
@@ -19,7 +16,7 @@ from anxin.core.services import policy_parameter_set
 from anxin.core.uploads import MAX_BYTES
 from anxin.intake import services
 from anxin.intake.models import PortalAttempt, PortalBucket, Signal, SignalEvent, Stage
-from anxin.intake.tests.factories import on_disk, png
+from anxin.intake.tests.factories import fire_submissions_at_once, on_disk, png, set_submissions_per_hour
 from anxin.notify.models import SmsMessage
 from anxin.org.models import Town
 
@@ -341,68 +338,6 @@ def test_script_in_the_employer_and_reporter_name_shows_as_text_on_the_status_pa
     page = client.get(f"/public/track/{signal.tracking_code}/").content.decode()
     assert "&lt;script&gt;alert(&quot;e&quot;)&lt;/script&gt;" in page
     assert '<script>alert("e")' not in page and "<img src=x" not in page
-
-
-def fire_submissions_at_once(*, town, count: int, ip: str, monkeypatch) -> list[object]:
-    """``count`` portal submissions from one address in parallel threads (each its own connection).
-
-    Every thread first passes the early, unlocked check (a barrier holds them there until all
-    have), and each holds its transaction open a little after the binding check: without a lock
-    they would all count the same attempts and all get in.
-    """
-
-    barrier = threading.Barrier(count, timeout=20)
-    early_check, record = services.portal.portal_limited, services.portal.signal_record
-
-    def early_check_then_wait(**kwargs):
-        limited = early_check(**kwargs)
-        barrier.wait()
-        return limited
-
-    def slow_record(**kwargs):
-        time.sleep(0.15)  # widen the window between the check and the commit
-        return record(**kwargs)
-
-    monkeypatch.setattr(services.portal, "portal_limited", early_check_then_wait)
-    monkeypatch.setattr(services.portal, "signal_record", slow_record)
-    outcomes: list[object] = [None] * count
-
-    def submit(index: int) -> None:
-        try:
-            outcomes[index] = services.portal_submit(
-                facts={
-                    "employer_name": "罗溪纺织有限公司",
-                    "summary": f"同一来源并发提交 {index}",
-                    "reporter_phone": f"1390000{index:04d}",
-                    "amount": 100,
-                    "workers": 1,
-                },
-                town=town,
-                photos=[],
-                ip=ip,
-            )
-        except Exception as exc:  # the test inspects whatever came out
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
-
-
-def set_submissions_per_hour(office, value: int) -> None:
-    policy_parameter_set(
-        actor=office,
-        code="portal.submissions_per_hour",
-        value=str(value),
-        effective_from=timezone.localdate(),
-        note="测试",
-    )
 
 
 @pytest.mark.django_db(transaction=True)
