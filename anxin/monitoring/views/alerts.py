@@ -18,15 +18,7 @@ from anxin.monitoring import alerts, selectors
 from anxin.monitoring.forms import AlertFilter
 from anxin.monitoring.models import Observation
 from anxin.monitoring.rules import RULES_BY_CODE
-
-
-def _rule_name(row) -> str:
-    return RULES_BY_CODE[row.rule].name if row.rule in RULES_BY_CODE else row.rule
-
-
-def _unit_name(row) -> str:
-    return (row.unit.short_name or row.unit.name) if row.unit_id else ""
-
+from anxin.monitoring.views._common import rule_name, unit_name
 
 ALERTS = Ledger(
     title="风险预警台账",
@@ -37,9 +29,9 @@ ALERTS = Ledger(
         Column("企业", "enterprise.name", 30),
         Column("统一社会信用代码", "enterprise.uscc", 22),
         Column("镇/街道", "town.name", 10),
-        Column("条线部门", _unit_name, 12),
+        Column("条线部门", unit_name, 12),
         Column("等级", "get_level_display", 8),
-        Column("规则", _rule_name, 28),
+        Column("规则", rule_name, 28),
         Column("说明", "explanation", 60),
         Column("状态", "get_status_display", 10),
         Column("处置期限", "due_at", 12, "date"),

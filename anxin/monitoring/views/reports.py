@@ -20,6 +20,7 @@ from anxin.monitoring import immediate, selectors
 from anxin.monitoring.filters import ReportFilter
 from anxin.monitoring.models import ImmediateReport, ReportStatus
 from anxin.monitoring.rules import RULES_BY_CODE
+from anxin.monitoring.views._common import rule_name, unit_name
 
 REPORTS = Ledger(
     title="即时报告台账（§五(二)）",
@@ -31,8 +32,8 @@ REPORTS = Ledger(
         Column("企业", "enterprise.name", 30),
         Column("统一社会信用代码", "enterprise.uscc", 22),
         Column("镇/街道", "town.name", 10),
-        Column("条线部门", lambda r: (r.unit.short_name or r.unit.name) if r.unit_id else "", 12),
-        Column("触发条件", lambda r: RULES_BY_CODE[r.rule].name if r.rule in RULES_BY_CODE else r.rule, 24),
+        Column("条线部门", unit_name, 12),
+        Column("触发条件", rule_name, 24),
         Column("基本情况", "facts", 60),
         Column("涉及人数", "workers", 10, "int"),
         Column("涉及金额（元）", "amount", 14, "money"),

@@ -17,7 +17,7 @@ from anxin.core.ledger import Column, Header, Ledger
 from anxin.core.paging import paginate
 from anxin.monitoring import screening, selectors
 from anxin.monitoring.models import ScreeningCampaign, ScreeningTask
-from anxin.monitoring.views._common import date_field
+from anxin.monitoring.views._common import date_field, unit_name
 from anxin.org.models import Town
 from anxin.registry.models import EnterpriseKind
 
@@ -88,7 +88,7 @@ SCREENING_TASKS = Ledger(
         Column("企业", "enterprise.name", 30),
         Column("统一社会信用代码", "enterprise.uscc", 22),
         Column("镇/街道", "town.name", 10),
-        Column("条线部门", lambda t: (t.unit.short_name or t.unit.name) if t.unit else "", 14),
+        Column("条线部门", unit_name, 14),
         Column("结果", "get_result_display", 10),
         Column("排查时间", "answered_at", 17, "datetime"),
         Column("已告知5日内书面报告义务", _answer_column, 14),
