@@ -174,10 +174,9 @@ def observations_bulk(request):
         return Response(report)
     if any(errors):
         raise ValidationError(errors)
-    try:
-        counts = services.observations_record(actor=request.user, rows=rows)
-    except DomainError as exc:
-        raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from None
+    # A refusal (DomainError) goes to the global handler: 400 with the field's message, 409 for a
+    # conflict.
+    counts = services.observations_record(actor=request.user, rows=rows)
     security_event_record(
         kind=SecurityEventKind.IMPORT,
         user=request.user,

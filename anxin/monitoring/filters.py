@@ -74,3 +74,7 @@ class WatchFilter(FilterForm):
             data["status"] = "live"
         super().__init__(data, *args, **kwargs)
         self.fields["town"].choices = _town_choices()
+
+    def describe(self) -> str:
+        # Unfiltered, the ledger and its export hold the live entries: the file says so.
+        return super().describe() or "状态=待确认与监控中"

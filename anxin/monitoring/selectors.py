@@ -313,6 +313,19 @@ def watch_list(
     return entries
 
 
+def screening_task_list(*, user, campaign, result: str = "") -> QuerySet[ScreeningTask]:
+    """A screening campaign's tasks in the user's scope; ``result``: only those with that result
+    (an unknown one is ignored)."""
+    tasks = (
+        ScreeningTask.objects.for_user(user)
+        .filter(campaign=campaign)
+        .select_related("enterprise", "town", "unit")
+    )
+    if result in ScreeningTask.Result.values:
+        tasks = tasks.filter(result=result)
+    return tasks
+
+
 def risk_enterprise_list(*, user, q: str = "", level: str = "", town: str = "") -> QuerySet[RiskAssessment]:
     """The enterprises at risk (黄/橙/红) in the user's scope, most points first: the list behind
     the cockpit's and the home page's "N 家红色风险企业" — the same count, the same scope."""

@@ -10,6 +10,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 
 from anxin.core.audit import system_actor
+from anxin.core.errors import DomainError
 from anxin.core.models import SecurityEvent
 from anxin.core.tests.helpers import sheet_rows
 from anxin.intake.services import self_report_record, signal_verify
@@ -213,6 +214,25 @@ def test_bulk_observations_api(world, api_client, renshe):
         "/api/v1/observations/", [{**body[0], "indicator": "nope", "month": "2026-1x"}], format="json"
     )
     assert bad.status_code == 400 and "indicator" in bad.json()[0] and "month" in bad.json()[0]
+
+
+@pytest.mark.parametrize(("code", "status"), [("invalid", 400), ("conflict", 409)])
+def test_a_refusal_of_the_recording_goes_through_the_global_error_handler(
+    world, api_client, office, monkeypatch, code, status
+):
+    def refuse(**_kwargs):
+        raise DomainError("数值不能为负数", code=code, field="value")
+
+    monkeypatch.setattr("anxin.monitoring.services.observations_record", refuse)
+    item = {
+        "enterprise_uscc": world.luoxi_factory.uscc,
+        "indicator": "wage_arrears_months",
+        "month": "2026-11",
+        "value": "2",
+    }
+    response = _auth(api_client, office).post("/api/v1/observations/", [item], format="json")
+    assert response.status_code == status and response.json() == {"value": ["数值不能为负数"]}
+    assert not Observation.objects.exists()
 
 
 def test_bulk_observations_respect_scope(world, api_client, luoxi):

@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib import messages
-from django.shortcuts import redirect
-from django.utils import timezone
-
 from anxin.core.errors import DomainError
+from anxin.monitoring.rules import RULES_BY_CODE
 
 
-def may_export(request, back: str):
-    """Ledger exports are for the roles that may export the alert ledger (not the auditor)."""
-    if request.user.has_perm("monitoring.export_alert"):
-        return None
-    messages.error(request, "您的角色不能导出该台账。")
-    return redirect(back)
+def rule_name(row) -> str:
+    """A ledger cell: the rule of an alert or a report by its Chinese name (its code if unknown)."""
+    return RULES_BY_CODE[row.rule].name if row.rule in RULES_BY_CODE else row.rule
 
 
-def local(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return f"{timezone.localtime(value):{fmt}}" if value else ""
+def unit_name(row) -> str:
+    """A ledger cell: the line department of a row, by its short name."""
+    return (row.unit.short_name or row.unit.name) if row.unit_id else ""
 
 
 def date_field(value: str, field: str, message: str) -> datetime.date:

@@ -8,70 +8,54 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from anxin.core import seam
 from anxin.core.errors import DomainError
-from anxin.core.paging import paginate
-from anxin.core.xlsx import Col, xlsx_response
+from anxin.core.ledger import Column, Header, Ledger, ledger_view
 from anxin.intake.models import Signal
 from anxin.monitoring import alerts, selectors
 from anxin.monitoring.forms import AlertFilter
 from anxin.monitoring.models import Observation
 from anxin.monitoring.rules import RULES_BY_CODE
+from anxin.monitoring.views._common import rule_name, unit_name
 
-
-@login_required
-@permission_required("monitoring.view_alert", raise_exception=True)
-def alert_list(request):
-    form = AlertFilter(request.GET or None)
-    rows = selectors.alert_list(user=request.user, **form.filters())
-    if request.GET.get("export") == "xlsx":
-        if not request.user.has_perm("monitoring.export_alert"):
-            messages.error(request, "您的角色不能导出预警台账。")
-            return redirect("alert-list")
-        return xlsx_response(
-            request,
-            filename="风险预警台账",
-            title="风险预警台账",
-            columns=[
-                Col("编号", 8, "int"),
-                Col("生成时间", 17),
-                Col("企业", 30),
-                Col("统一社会信用代码", 22),
-                Col("镇/街道", 10),
-                Col("条线部门", 12),
-                Col("等级", 8),
-                Col("规则", 28),
-                Col("说明", 60),
-                Col("状态", 10),
-                Col("处置期限", 12),
-                Col("处置情况", 40),
-            ],
-            rows=(
-                [
-                    a.pk,
-                    f"{timezone.localtime(a.opened_at):%Y-%m-%d %H:%M}",
-                    a.enterprise.name,
-                    a.enterprise.uscc,
-                    a.town.name if a.town_id else "",
-                    (a.unit.short_name or a.unit.name) if a.unit_id else "",
-                    a.get_level_display(),
-                    RULES_BY_CODE[a.rule].name if a.rule in RULES_BY_CODE else a.rule,
-                    a.explanation,
-                    a.get_status_display(),
-                    f"{timezone.localtime(a.due_at):%Y-%m-%d}",
-                    a.outcome,
-                ]
-                for a in rows.iterator(chunk_size=1000)
-            ),
-            filters=form.describe(),
-        )
-    context = {"page_title": "风险预警", "form": form, "rules": RULES_BY_CODE, **paginate(request, rows)}
-    if request.htmx:
-        return render(request, "monitoring/_alert_table.html", context)
-    return render(request, "monitoring/alert_list.html", context)
+ALERTS = Ledger(
+    title="风险预警台账",
+    page_title="风险预警",
+    columns=[
+        Column("编号", "pk", 8, "int"),
+        Column("生成时间", "opened_at", 17, "datetime"),
+        Column("企业", "enterprise.name", 30),
+        Column("统一社会信用代码", "enterprise.uscc", 22),
+        Column("镇/街道", "town.name", 10),
+        Column("条线部门", unit_name, 12),
+        Column("等级", "get_level_display", 8),
+        Column("规则", rule_name, 28),
+        Column("说明", "explanation", 60),
+        Column("状态", "get_status_display", 10),
+        Column("处置期限", "due_at", 12, "date"),
+        Column("处置情况", "outcome", 40),
+    ],
+    screen=[
+        Header("编号", "#"),
+        Header("等级"),
+        Header("企业"),
+        Header("规则", "规则与说明"),
+        Header("镇/街道", "属地/条线", "d-none d-lg-table-cell"),
+        Header("状态"),
+        Header("处置期限", css="d-none d-md-table-cell"),
+    ],
+    filter_form=AlertFilter,
+    select=selectors.alert_list,
+    permission="monitoring.view_alert",
+    export_permission="monitoring.export_alert",
+    refusal="您的角色不能导出预警台账。",
+    template="monitoring/alert_list.html",
+    partial="monitoring/_alert_table.html",
+    context=lambda _request, _context: {"rules": RULES_BY_CODE},
+)
+alert_list = ledger_view(ALERTS)
 
 
 @login_required

@@ -15,73 +15,53 @@ from django.views.decorators.http import require_POST
 from anxin.core.access import get_scoped_or_404
 from anxin.core.errors import DomainError
 from anxin.core.gongwen import docx_response
-from anxin.core.money import format_yuan
-from anxin.core.paging import paginate
-from anxin.core.xlsx import Col, xlsx_response
+from anxin.core.ledger import Column, Header, Ledger, ledger_view
 from anxin.monitoring import immediate, selectors
 from anxin.monitoring.filters import ReportFilter
 from anxin.monitoring.models import ImmediateReport, ReportStatus
 from anxin.monitoring.rules import RULES_BY_CODE
-from anxin.monitoring.views._common import local, may_export
+from anxin.monitoring.views._common import rule_name, unit_name
 
-
-@login_required
-@permission_required("monitoring.view_immediatereport", raise_exception=True)
-def report_list(request):
-    form = ReportFilter(request.GET or None)
-    reports = selectors.report_list(user=request.user, **form.filters())
-    if request.GET.get("export") == "xlsx":
-        refused = may_export(request, "report-list")
-        if refused:
-            return refused
-        return xlsx_response(
-            request,
-            filename="即时报告台账",
-            title="即时报告台账（§五(二)）",
-            columns=[
-                Col("编号", 8, "int"),
-                Col("生成时间", 17),
-                Col("企业", 30),
-                Col("统一社会信用代码", 22),
-                Col("镇/街道", 10),
-                Col("条线部门", 12),
-                Col("触发条件", 24),
-                Col("基本情况", 60),
-                Col("涉及人数", 10, "int"),
-                Col("涉及金额（元）", 14),
-                Col("群体性事件风险", 12),
-                Col("状态", 14),
-                Col("报送期限", 17),
-                Col("报送时间", 17),
-            ],
-            rows=(
-                [
-                    r.pk,
-                    local(r.drafted_at),
-                    r.enterprise.name,
-                    r.enterprise.uscc,
-                    r.town.name if r.town_id else "",
-                    (r.unit.short_name or r.unit.name) if r.unit_id else "",
-                    RULES_BY_CODE[r.rule].name if r.rule in RULES_BY_CODE else r.rule,
-                    r.facts,
-                    r.workers,
-                    format_yuan(r.amount),
-                    {True: "有可能", False: "暂无迹象"}.get(r.mass_incident_risk, "未研判"),
-                    r.get_status_display() + ("（逾期）" if r.is_overdue else ""),
-                    local(r.due_at),
-                    local(r.submitted_at),
-                ]
-                for r in reports.iterator(chunk_size=1000)
-            ),
-            filters=form.describe(),
-        )
-    context = {
-        "page_title": "即时报告",
-        "form": form,
-        "statuses": ReportStatus.choices,
-        **paginate(request, reports),
-    }
-    return render(request, "monitoring/report_list.html", context)
+REPORTS = Ledger(
+    title="即时报告台账（§五(二)）",
+    filename="即时报告台账",
+    page_title="即时报告",
+    columns=[
+        Column("编号", "pk", 8, "int"),
+        Column("生成时间", "drafted_at", 17, "datetime"),
+        Column("企业", "enterprise.name", 30),
+        Column("统一社会信用代码", "enterprise.uscc", 22),
+        Column("镇/街道", "town.name", 10),
+        Column("条线部门", unit_name, 12),
+        Column("触发条件", rule_name, 24),
+        Column("基本情况", "facts", 60),
+        Column("涉及人数", "workers", 10, "int"),
+        Column("涉及金额（元）", "amount", 14, "money"),
+        Column(
+            "群体性事件风险",
+            lambda r: {True: "有可能", False: "暂无迹象"}.get(r.mass_incident_risk, "未研判"),
+            12,
+        ),
+        Column("状态", lambda r: r.get_status_display() + ("（逾期）" if r.is_overdue else ""), 14),
+        Column("报送期限", "due_at", 17, "datetime"),
+        Column("报送时间", "submitted_at", 17, "datetime"),
+    ],
+    screen=[
+        Header("企业"),
+        Header("基本情况", "情况"),
+        Header("镇/街道", "属地/条线"),
+        Header("状态"),
+        Header("报送期限"),
+    ],
+    filter_form=ReportFilter,
+    select=selectors.report_list,
+    permission="monitoring.view_immediatereport",
+    export_permission="monitoring.export_alert",
+    refusal="您的角色不能导出该台账。",
+    template="monitoring/report_list.html",
+    context=lambda _request, _context: {"statuses": ReportStatus.choices},
+)
+report_list = ledger_view(REPORTS)
 
 
 @login_required

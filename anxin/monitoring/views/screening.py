@@ -9,15 +9,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 
 from anxin.core.access import get_scoped_or_404
 from anxin.core.errors import DomainError
+from anxin.core.forms import FilterForm
+from anxin.core.ledger import Column, Header, Ledger
 from anxin.core.paging import paginate
-from anxin.core.xlsx import Col, xlsx_response
-from anxin.monitoring import screening
+from anxin.monitoring import screening, selectors
 from anxin.monitoring.models import ScreeningCampaign, ScreeningTask
-from anxin.monitoring.views._common import date_field
+from anxin.monitoring.views._common import date_field, unit_name
 from anxin.org.models import Town
 from anxin.registry.models import EnterpriseKind
 
@@ -68,55 +68,67 @@ def screening_list(request):
     return render(request, "monitoring/screening_list.html", context)
 
 
+def _answer_column(row) -> str:
+    return _answer_text(row.answers.get(screening.DUTY_INFORMED))
+
+
+def _answers_column(row) -> str:
+    return "；".join(
+        f"{label}：{_answer_text(row.answers.get(key))}"
+        for key, label, *_r in screening.QUESTIONS
+        if key in row.answers
+    )
+
+
+# A campaign's tasks. The campaign comes from the URL, so ``screening_detail`` is its own view; the
+# declaration gives the export's columns and the task table's headers.
+SCREENING_TASKS = Ledger(
+    title="排查摸底台账（§四(一)）",
+    columns=[
+        Column("企业", "enterprise.name", 30),
+        Column("统一社会信用代码", "enterprise.uscc", 22),
+        Column("镇/街道", "town.name", 10),
+        Column("条线部门", unit_name, 14),
+        Column("结果", "get_result_display", 10),
+        Column("排查时间", "answered_at", 17, "datetime"),
+        Column("已告知5日内书面报告义务", _answer_column, 14),
+        Column("情况", _answers_column, 50),
+    ],
+    screen=[
+        Header("企业"),
+        Header("镇/街道"),
+        Header("条线部门"),
+        Header("结果"),
+        Header(
+            "已告知5日内书面报告义务", "已告知报告义务", title="已告知企业欠薪5日内书面报告义务（§四(一)）"
+        ),
+        Header("排查时间", "排查"),
+    ],
+    filter_form=FilterForm,
+    select=selectors.screening_task_list,
+    permission="monitoring.view_screeningcampaign",
+    template="monitoring/screening_detail.html",
+)
+
+
 @login_required
 @permission_required("monitoring.view_screeningcampaign", raise_exception=True)
 def screening_detail(request, pk: int):
     campaign = get_object_or_404(ScreeningCampaign, pk=pk)
-    tasks = (
-        ScreeningTask.objects.for_user(request.user)
-        .filter(campaign=campaign)
-        .select_related("enterprise", "town", "unit")
-    )
     result = request.GET.get("result", "")
-    if result in ScreeningTask.Result.values:
-        tasks = tasks.filter(result=result)
+    tasks = selectors.screening_task_list(user=request.user, campaign=campaign, result=result)
     if request.GET.get("export") == "xlsx":
-        return xlsx_response(
+        return SCREENING_TASKS.export(
             request,
-            filename=f"排查摸底-{campaign.name}",
+            tasks,
             title=f"排查摸底台账：{campaign.name}（§四(一)）",
-            columns=[
-                Col("企业", 30),
-                Col("统一社会信用代码", 22),
-                Col("镇/街道", 10),
-                Col("条线部门", 14),
-                Col("结果", 10),
-                Col("排查时间", 17),
-                Col("已告知5日内书面报告义务", 14),
-                Col("情况", 50),
-            ],
-            rows=(
-                [
-                    t.enterprise.name,
-                    t.enterprise.uscc,
-                    t.town.name,
-                    (t.unit.short_name or t.unit.name) if t.unit else "",
-                    t.get_result_display(),
-                    f"{timezone.localtime(t.answered_at):%Y-%m-%d %H:%M}" if t.answered_at else "",
-                    _answer_text(t.answers.get(screening.DUTY_INFORMED)),
-                    "；".join(
-                        f"{label}：{_answer_text(t.answers.get(key))}"
-                        for key, label, *_r in screening.QUESTIONS
-                        if key in t.answers
-                    ),
-                ]
-                for t in tasks
-            ),
+            filename=f"排查摸底-{campaign.name}",
             filters=f"结果={result or '全部'}",
         )
     context = {
         "page_title": campaign.name,
         "campaign": campaign,
+        "ledger": SCREENING_TASKS,
         "progress": screening.progress(user=request.user, campaign=campaign),
         "result": result,
         "results": ScreeningTask.Result.choices,

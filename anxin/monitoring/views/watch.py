@@ -15,59 +15,45 @@ from django.views.decorators.http import require_POST
 
 from anxin.core.access import get_scoped_or_404
 from anxin.core.errors import DomainError
-from anxin.core.paging import paginate
-from anxin.core.xlsx import Col, xlsx_response
+from anxin.core.ledger import Column, Header, Ledger, ledger_view
 from anxin.monitoring import selectors, watch
 from anxin.monitoring.filters import WatchFilter
 from anxin.monitoring.models import Level, WatchEntry, WatchStatus
-from anxin.monitoring.views._common import local, may_export
 from anxin.org.models import Unit
 
-
-@login_required
-@permission_required("monitoring.view_watchentry", raise_exception=True)
-def watch_list(request):
-    form = WatchFilter(request.GET or None)
-    entries = selectors.watch_list(user=request.user, **form.filters())
-    if request.GET.get("export") == "xlsx":
-        refused = may_export(request, "watch-list")
-        if refused:
-            return refused
-        return xlsx_response(
-            request,
-            filename="重点监控台账",
-            title="重点监控台账（§四(二)）",
-            columns=[
-                Col("企业", 30),
-                Col("统一社会信用代码", 22),
-                Col("镇/街道", 10),
-                Col("等级", 8),
-                Col("状态", 10),
-                Col("负责单位", 16),
-                Col("回访周期（日）", 10, "int"),
-                Col("下次回访", 12),
-                Col("最近回访", 12),
-                Col("责任主体", 20),
-            ],
-            rows=(
-                [
-                    e.enterprise.name,
-                    e.enterprise.uscc,
-                    e.town.name if e.town_id else "",
-                    e.get_level_display(),
-                    e.get_status_display() + ("（回访逾期）" if e.is_overdue else ""),
-                    e.owner_unit.name if e.owner_unit_id else "",
-                    e.followup_days,
-                    local(e.next_followup_due, "%Y-%m-%d"),
-                    local(e.last_followup_at, "%Y-%m-%d"),
-                    e.plan_subject,
-                ]
-                for e in entries.iterator(chunk_size=1000)
-            ),
-            filters=form.describe() or "状态=待确认与监控中",
-        )
-    context = {"page_title": "重点监控", "form": form, **paginate(request, entries)}
-    return render(request, "monitoring/watch_list.html", context)
+WATCH = Ledger(
+    title="重点监控台账（§四(二)）",
+    filename="重点监控台账",
+    page_title="重点监控",
+    columns=[
+        Column("企业", "enterprise.name", 30),
+        Column("统一社会信用代码", "enterprise.uscc", 22),
+        Column("镇/街道", "town.name", 10),
+        Column("等级", "get_level_display", 8),
+        Column("状态", lambda e: e.get_status_display() + ("（回访逾期）" if e.is_overdue else ""), 10),
+        Column("负责单位", "owner_unit.name", 16),
+        Column("回访周期（日）", "followup_days", 10, "int"),
+        Column("下次回访", "next_followup_due", 12, "date"),
+        Column("最近回访", "last_followup_at", 12, "date"),
+        Column("责任主体", "plan_subject", 20),
+    ],
+    screen=[
+        Header("企业"),
+        Header("等级"),
+        Header("状态"),
+        Header("负责单位"),
+        Header("回访周期（日）", "回访周期"),
+        Header("下次回访"),
+        Header("责任主体", "预案"),
+    ],
+    filter_form=WatchFilter,
+    select=selectors.watch_list,
+    permission="monitoring.view_watchentry",
+    export_permission="monitoring.export_alert",
+    refusal="您的角色不能导出该台账。",
+    template="monitoring/watch_list.html",
+)
+watch_list = ledger_view(WATCH)
 
 
 @login_required
