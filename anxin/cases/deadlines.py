@@ -19,7 +19,7 @@ from anxin.cases.models import (
     LegalAction,
     Stage,
 )
-from anxin.cases.services import _event, _notify, office_unit_ids
+from anxin.cases.services.common import _event, _notify, office_unit_ids
 from anxin.core.audit import acting, system_actor
 from anxin.core.deadlines import working_days_after
 from anxin.core.policy import param_record

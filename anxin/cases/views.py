@@ -239,7 +239,7 @@ def _case_page(request, case, *, kept: dict | None = None, **bound):
             if plan
             else None,
         ),
-        "moves": moves,
+        "moves": [(t, Stage(t.target).label) for t in moves],
         "is_lead": lead,
         "works_on": services.works_on(user, case),
         "may_close": case.is_open
