@@ -26,8 +26,8 @@ from anxin.cases.models import (
     DocumentKind,
     LegalAction,
 )
-from anxin.cases.services.common import _event, _notify, is_lead, office_unit_ids, works_on
-from anxin.cases.services.stages import _guard_plan
+from anxin.cases.services.common import add_event, is_lead, notify_case, office_unit_ids, works_on
+from anxin.cases.services.stages import guard_plan
 from anxin.core.access import is_system, require_perm
 from anxin.core.audit import acting, guarded_update, system_actor
 from anxin.core.deadlines import due_after, end_of
@@ -277,7 +277,7 @@ def action_request(
     with transaction.atomic(), acting(actor):
         Case.objects.select_for_update().filter(pk=case.pk).first()  # one action request per case at a time
         if kind == Kind.MEDIATION:
-            _guard_plan(case, _("组织调解"))
+            guard_plan(case, _("组织调解"))
         if kind in (Kind.ORDER, Kind.REFERRAL):
             dup = case.actions.filter(kind=kind, status__in=ACTIVE_ACTION).first()
             if dup:
@@ -309,10 +309,10 @@ def action_request(
             text += f"，金额 ¥{format_yuan(amount)}"
         if pay_by:
             text += f"，限 {pay_by:%Y-%m-%d} 前支付"
-        _event(case, CaseEvent.Kind.ACTION, actor, now, text)
+        add_event(case, CaseEvent.Kind.ACTION, actor, now, text)
         if kind == Kind.REFERRAL:
             guarded_update(Case.objects.all(), case.pk, malicious=True, updated_at=now)
-        _notify(
+        notify_case(
             case,
             [target.pk],
             f"请办理：{action.get_kind_display()}",
@@ -321,7 +321,7 @@ def action_request(
             action=action,
         )
         if copy_unit:
-            _notify(
+            notify_case(
                 case,
                 [copy_unit.pk],
                 f"备案抄送：{action.get_kind_display()}",
@@ -386,10 +386,10 @@ def action_step(
             text += f" ¥{format_yuan(amount)}"
         if note:
             text += f"，{note}"
-        _event(action.case, CaseEvent.Kind.ACTION, actor, now, text)
+        add_event(action.case, CaseEvent.Kind.ACTION, actor, now, text)
         if move is not None:
             watchers = [action.case.lead_unit_id, action.requested_by.unit_id, action.copy_unit_id]
-            _notify(action.case, watchers, text, action=action)
+            notify_case(action.case, watchers, text, action=action)
     action.refresh_from_db()
     return entry
 
@@ -416,8 +416,8 @@ def action_complete(*, actor: User, action: LegalAction, result: str) -> LegalAc
         ):
             raise DomainError(_("该措施已被他人处理或已办结，请刷新后查看"), code="conflict")
         text = f"{action.get_kind_display()}办结：{result}"
-        _event(action.case, CaseEvent.Kind.ACTION, actor, now, text)
-        _notify(action.case, [action.case.lead_unit_id, action.requested_by.unit_id], text, action=action)
+        add_event(action.case, CaseEvent.Kind.ACTION, actor, now, text)
+        notify_case(action.case, [action.case.lead_unit_id, action.requested_by.unit_id], text, action=action)
     action.refresh_from_db()
     return action
 
@@ -453,8 +453,12 @@ def action_cancel(*, actor: User, action: LegalAction, reason: str) -> LegalActi
             != 1
         ):
             raise DomainError(_("该措施已被他人处理或已办结，请刷新后查看"), code="conflict")
-        _event(action.case, CaseEvent.Kind.ACTION, actor, now, f"撤回{action.get_kind_display()}：{reason}")
-        _notify(action.case, [action.unit_id], f"已撤回：{action.get_kind_display()}", reason, action=action)
+        add_event(
+            action.case, CaseEvent.Kind.ACTION, actor, now, f"撤回{action.get_kind_display()}：{reason}"
+        )
+        notify_case(
+            action.case, [action.unit_id], f"已撤回：{action.get_kind_display()}", reason, action=action
+        )
     action.refresh_from_db()
     return action
 
@@ -519,7 +523,7 @@ def document_attach(
             field="file",
         )
         where = f"（{action.get_kind_display()}）" if action else ""
-        _event(
+        add_event(
             case,
             CaseEvent.Kind.DOCUMENT,
             actor,
@@ -567,8 +571,8 @@ def orders_lapse(*, now: datetime.datetime | None = None) -> int:
             count += 1
             case = action.case
             text = f"责令限期支付至 {action.pay_by:%Y-%m-%d} 逾期未支付"
-            _event(case, CaseEvent.Kind.ACTION, actor, now, text)
-            _notify(
+            add_event(case, CaseEvent.Kind.ACTION, actor, now, text)
+            notify_case(
                 case,
                 [action.unit_id, case.lead_unit_id, *office_unit_ids()],
                 text,

@@ -40,7 +40,7 @@ def town_unit(town_id: int) -> Unit:
     return Unit.objects.get(town_id=town_id)
 
 
-def _event(
+def add_event(
     case: Case,
     kind: str,
     actor: User,
@@ -49,12 +49,13 @@ def _event(
     from_stage: str = "",
     to_stage: str = "",
 ) -> None:
+    """A line on the case's timeline (``CaseEvent``: append-only) for what moves no status."""
     CaseEvent.objects.create(
         case=case, kind=kind, actor=actor, at=now, note=note, from_stage=from_stage, to_stage=to_stage
     )
 
 
-def _notify(
+def notify_case(
     case: Case,
     unit_ids,
     subject: str,

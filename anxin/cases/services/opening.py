@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from anxin.cases.models import MAX_WORKERS, Case, Origin, Stage
 from anxin.cases.selectors import alert_figures
-from anxin.cases.services.common import Kind, _event, _notify, is_lead, town_unit, works_on
+from anxin.cases.services.common import Kind, add_event, is_lead, notify_case, town_unit, works_on
 from anxin.cases.services.stages import stage_due
 from anxin.core.access import is_system, require_perm
 from anxin.core.audit import acting, guarded_update, system_actor
@@ -154,7 +154,7 @@ def case_open(
             case.signals.set(signals)
         if alert is not None:
             case.alerts.add(alert)
-        _event(
+        add_event(
             case,
             Kind.OPEN,
             actor,
@@ -168,7 +168,7 @@ def case_open(
             # system records the handling in its name.
             by = actor if is_alert_handler(actor, alert) else system_actor()
             alert_handle(actor=by, alert=alert, note=f"已立案处置：{case.number}（{actor.display_name}）")
-        _notify(
+        notify_case(
             case,
             [lead.pk, *[u.pk for u in co_units]],
             f"新立案件：{enterprise.name}",
@@ -239,7 +239,7 @@ def case_link(
         text = "关联" + "、".join(parts)
         if level != case.level:
             text += f"；案件等级 {Level(case.level).label} → {Level(level).label}"
-        _event(case, Kind.UPDATE, actor, now, text)
+        add_event(case, Kind.UPDATE, actor, now, text)
         if new_alerts:
             for alert in new_alerts:
                 if alert.status in ACTIVE_ALERT:
@@ -319,21 +319,21 @@ def case_update(
                 added = Unit.objects.filter(pk__in=wanted - current)
                 if added:
                     changes.append("增加协办单位：" + "、".join(u.name for u in added))
-                    _notify(case, [u.pk for u in added], "请协办案件", case.summary[:200])
+                    notify_case(case, [u.pk for u in added], "请协办案件", case.summary[:200])
                 removed = Unit.objects.filter(pk__in=current - wanted)
                 if removed:
                     changes.append("移除协办单位：" + "、".join(u.name for u in removed))
         if not changes:
             return case
         case.save()
-        _event(case, Kind.UPDATE, actor, now, "；".join(changes))
+        add_event(case, Kind.UPDATE, actor, now, "；".join(changes))
     return case
 
 
 def document_issued(*, actor: User, case: Case, title: str) -> None:
     """A document was produced from the case (a notice, the summary): it belongs on the timeline."""
     with transaction.atomic(), acting(actor):
-        _event(case, Kind.DOCUMENT, actor, timezone.now(), title)
+        add_event(case, Kind.DOCUMENT, actor, timezone.now(), title)
 
 
 def case_note(*, actor: User, case: Case, note: str) -> None:
@@ -343,4 +343,4 @@ def case_note(*, actor: User, case: Case, note: str) -> None:
     if not works_on(actor, case):
         raise PermissionDenied(_("只有牵头、协办单位或联席办可以记录"))
     with transaction.atomic(), acting(actor):
-        _event(case, Kind.NOTE, actor, timezone.now(), note)
+        add_event(case, Kind.NOTE, actor, timezone.now(), note)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from anxin.cases import workflow
 from anxin.cases.models import Case, Plan, PlanStatus
-from anxin.cases.services.common import Kind, _event, _notify, is_lead, office_unit_ids
+from anxin.cases.services.common import Kind, add_event, is_lead, notify_case, office_unit_ids
 from anxin.core.access import require_perm
 from anxin.core.audit import acting
 from anxin.core.errors import DomainError
@@ -35,7 +35,7 @@ def plan_save(*, actor: User, case: Case, measures: str, responsible: str, timel
         plan = Plan.objects.select_for_update().filter(case=case).first()
         if plan is None:
             plan = Plan.objects.create(case=case, updated_at=now, updated_by=actor, **values)
-            _event(case, Kind.PLAN, actor, now, "编制一企一策处置方案")
+            add_event(case, Kind.PLAN, actor, now, "编制一企一策处置方案")
             return plan
         if plan.status == PlanStatus.SUBMITTED:
             raise DomainError(_("方案正在审批，不能修改"), code="transition")
@@ -47,7 +47,7 @@ def plan_save(*, actor: User, case: Case, measures: str, responsible: str, timel
         plan.status = PlanStatus.DRAFT
         plan.updated_at, plan.updated_by = now, actor
         plan.save()
-        _event(
+        add_event(
             case, Kind.PLAN, actor, now, "修改处置方案" + ("（原已批准，须重新报批）" if was_approved else "")
         )
     return plan
@@ -70,7 +70,7 @@ def plan_submit(*, actor: User, case: Case) -> Plan:
         workflow.PLANS.move(
             plan, step, actor=actor, note="处置方案报联席办审批", event=workflow.plan_event(plan), now=now
         )
-        _notify(case, office_unit_ids(), "一企一策处置方案待审批", plan.measures[:200])
+        notify_case(case, office_unit_ids(), "一企一策处置方案待审批", plan.measures[:200])
     return plan
 
 
@@ -102,5 +102,5 @@ def plan_review(*, actor: User, case: Case, approve: bool, note: str = "") -> Pl
             now=now,
             conflict=stale,
         )
-        _notify(case, [case.lead_unit_id], text)
+        notify_case(case, [case.lead_unit_id], text)
     return Plan.objects.get(case=case)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anxin.cases.models import AssetItem, Case, Custody, Incident
-from anxin.cases.services.common import Kind, _event, _notify, office_unit_ids, works_on
+from anxin.cases.services.common import Kind, add_event, notify_case, office_unit_ids, works_on
 from anxin.core.access import require_perm
 from anxin.core.audit import acting, guarded_update
 from anxin.core.errors import DomainError
@@ -67,11 +67,11 @@ def incident_record(
         text = f"{incident.get_kind_display()}：{timezone.localtime(occurred_at):%m-%d %H:%M} {place}"
         if kind == Incident.Kind.MASS:
             text += f"，聚集 {people} 人"
-        _event(case, Kind.INCIDENT, actor, now, f"{text}；现场指挥部：{command_post}；措施：{measures}")
+        add_event(case, Kind.INCIDENT, actor, now, f"{text}；现场指挥部：{command_post}；措施：{measures}")
         recipients = [case.lead_unit_id, *office_unit_ids()]
         if kind == Incident.Kind.MASS:
             recipients += list(Unit.objects.filter(code="police").values_list("pk", flat=True))
-        _notify(case, recipients, text, measures[:200], sms=True, topic="case-incident")
+        notify_case(case, recipients, text, measures[:200], sms=True, topic="case-incident")
     return incident
 
 
@@ -129,7 +129,7 @@ def asset_record(
             text += f"，保管费 ¥{format_yuan(fee)}（后续优先受偿）"
         if looted:
             text += "；曾被哄抢，待追回"
-        _event(case, Kind.ASSET, actor, now, text)
+        add_event(case, Kind.ASSET, actor, now, text)
     return asset
 
 
@@ -156,7 +156,7 @@ def asset_recover(*, actor: User, asset: AssetItem, recovered_on: datetime.date,
             != 1
         ):
             raise DomainError(_("已登记追回（可能已被他人登记），请刷新后查看"), code="conflict")
-        _event(
+        add_event(
             asset.case, Kind.ASSET, actor, now, f"{asset.get_item_display()}已于 {recovered_on:%Y-%m-%d} 追回"
         )
     asset.refresh_from_db()

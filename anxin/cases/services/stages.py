@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from anxin.cases import workflow
 from anxin.cases.models import ACTIVE_ACTION, ActionKind, Case, Outcome, Plan, PlanStatus, Stage
-from anxin.cases.services.common import Kind, _event, _notify, is_lead, office_unit_ids
+from anxin.cases.services.common import Kind, add_event, is_lead, notify_case, office_unit_ids
 from anxin.core import seam
 from anxin.core.access import is_system, require_perm
 from anxin.core.audit import acting, guarded_update
@@ -74,7 +74,7 @@ def available_moves(actor: User, case: Case) -> list[Transition]:
     return [step for step in (flow.find(case.stage, a) for a in actions) if step is not None]
 
 
-def _guard_plan(case: Case, what: str) -> None:
+def guard_plan(case: Case, what: str) -> None:
     """A red case goes to mediation (and beyond) only under a plan the office approved (§四(三)).
     Call inside the transaction: the plan row stays locked until the move commits."""
     if case.level != Level.RED:
@@ -112,7 +112,7 @@ def case_move(
     due, basis = stage_due(step.target, now)
     with transaction.atomic(), acting(actor):
         if step.guard == workflow.PLAN_APPROVED:
-            _guard_plan(case, _("进入“%(s)s”") % {"s": Stage(step.target).label})
+            guard_plan(case, _("进入“%(s)s”") % {"s": Stage(step.target).label})
         workflow.FLOW.move(
             case,
             step,
@@ -217,7 +217,7 @@ def case_close(
         )
         for closed in seam.collect(seam.CASE_CLOSED):  # money records the amount paid
             closed(case, actor=actor, outcome=outcome, amount_paid=amount_paid, now=now)
-        _notify(case, [case.lead_unit_id, *office_unit_ids()], "已结案", text)
+        notify_case(case, [case.lead_unit_id, *office_unit_ids()], "已结案", text)
     return case
 
 
@@ -262,6 +262,8 @@ def case_extend(*, actor: User, case: Case, reason: str, now: datetime.datetime 
             != 1
         ):
             raise DomainError(_("该案件已被他人处理，请刷新后查看"), code="conflict")
-        _event(case, Kind.EXTEND, actor, now, f"延长至 {timezone.localtime(new_deadline):%Y-%m-%d}：{reason}")
+        add_event(
+            case, Kind.EXTEND, actor, now, f"延长至 {timezone.localtime(new_deadline):%Y-%m-%d}：{reason}"
+        )
     case.refresh_from_db()
     return case
