@@ -12,7 +12,10 @@ Its events are the case's ``CaseEvent`` rows of kind 一企一策方案 (the pla
 its own), written with the case as their owner.
 
 ``ACTIONS`` — what a recorded step does to a legal action's status (受理 → 已受理, 不予受理,
-a payment covering an order → 已办结); the step itself (``ActionStep``) is the event.
+a payment covering an order → 已办结); the step itself (``ActionStep``) is the event. Completing,
+withdrawing and an order's lapse record no step (their line is on the case's timeline, a
+``CaseEvent`` without from → to): ``actions`` moves them with ``guarded_update``, the old status in
+its guard, which writes the audit diff.
 """
 
 from __future__ import annotations
