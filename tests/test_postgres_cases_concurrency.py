@@ -34,7 +34,7 @@ def test_two_concurrent_advances_one_wins_one_is_told(district, monkeypatch):
         for i, (unit, role) in enumerate([("gov-luoxi", "town"), ("office", "office")])
     ]
     barrier = threading.Barrier(2, timeout=10)
-    due = services.stage_due
+    due = services.stages.stage_due
 
     # Both have read the case at "查明事实" and computed the next deadline; then both write.
     def due_then_wait(stage, now):
@@ -42,7 +42,7 @@ def test_two_concurrent_advances_one_wins_one_is_told(district, monkeypatch):
         barrier.wait()
         return result
 
-    monkeypatch.setattr(services, "stage_due", due_then_wait)
+    monkeypatch.setattr(services.stages, "stage_due", due_then_wait)
     outcomes: list[object] = [None, None]
 
     def advance(index: int) -> None:

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anxin.cases import rules
+from anxin.cases import rules, workflow
 from anxin.cases.models import (
     ACTIVE_ACTION,
     MAX_MONTHS,
@@ -26,9 +26,10 @@ from anxin.cases.models import (
     DocumentKind,
     LegalAction,
 )
-from anxin.cases.services import _event, _guard_plan, _notify, is_lead, office_unit_ids, works_on
+from anxin.cases.services.common import add_event, is_lead, notify_case, office_unit_ids, works_on
+from anxin.cases.services.stages import guard_plan
 from anxin.core.access import is_system, require_perm
-from anxin.core.audit import acting, guarded_update
+from anxin.core.audit import acting, guarded_update, system_actor
 from anxin.core.deadlines import due_after, end_of
 from anxin.core.errors import DomainError
 from anxin.core.files import atomic_with_files, file_store
@@ -276,7 +277,7 @@ def action_request(
     with transaction.atomic(), acting(actor):
         Case.objects.select_for_update().filter(pk=case.pk).first()  # one action request per case at a time
         if kind == Kind.MEDIATION:
-            _guard_plan(case, _("组织调解"))
+            guard_plan(case, _("组织调解"))
         if kind in (Kind.ORDER, Kind.REFERRAL):
             dup = case.actions.filter(kind=kind, status__in=ACTIVE_ACTION).first()
             if dup:
@@ -308,10 +309,10 @@ def action_request(
             text += f"，金额 ¥{format_yuan(amount)}"
         if pay_by:
             text += f"，限 {pay_by:%Y-%m-%d} 前支付"
-        _event(case, CaseEvent.Kind.ACTION, actor, now, text)
+        add_event(case, CaseEvent.Kind.ACTION, actor, now, text)
         if kind == Kind.REFERRAL:
             guarded_update(Case.objects.all(), case.pk, malicious=True, updated_at=now)
-        _notify(
+        notify_case(
             case,
             [target.pk],
             f"请办理：{action.get_kind_display()}",
@@ -320,7 +321,7 @@ def action_request(
             action=action,
         )
         if copy_unit:
-            _notify(
+            notify_case(
                 case,
                 [copy_unit.pk],
                 f"备案抄送：{action.get_kind_display()}",
@@ -355,37 +356,40 @@ def action_step(
     if step in (Step.REFUSED, Step.RESULT) and not note:
         raise DomainError(_("请写明理由或结果"), field="note")
     now = timezone.now()
+    stale = _("该措施已被他人处理，请刷新后查看")
     with transaction.atomic(), acting(actor):
         current = LegalAction.objects.select_for_update().get(pk=action.pk)
         if current.status != action.status:
-            raise DomainError(_("该措施已被他人处理，请刷新后查看"), code="conflict")
-        entry = ActionStep.objects.create(
-            action=action, step=step, on=on, note=note, amount=amount, actor=actor
-        )
-        status = current.status
-        if step in ACCEPTING and status == ActionStatus.OPEN:
-            status = ActionStatus.ACCEPTED
-        elif step == Step.REFUSED:
-            status = ActionStatus.REFUSED
-        elif step == Step.PAYMENT and action.kind == Kind.ORDER:
-            paid = sum(action.steps.filter(step=Step.PAYMENT).values_list("amount", flat=True))
-            if paid >= action.amount:
-                status = ActionStatus.DONE
-        values = {"status": status}
-        if status in (ActionStatus.DONE, ActionStatus.REFUSED):
-            values.update(completed_at=now, completed_by=actor, result=note or entry.get_step_display())
-        if step in ACCEPTING and action.kind == Kind.REFERRAL:
-            values["due_at"] = None  # accepted in time: the 3-day review is over
-        guarded_update(LegalAction.objects.all(), action.pk, **values)
+            raise DomainError(stale, code="conflict")
+        move = workflow.ACTIONS.find(current.status, step)
+        if move is not None and move.guard == workflow.PAID_IN_FULL:
+            paid = sum(action.steps.filter(step=Step.PAYMENT).values_list("amount", flat=True)) + amount
+            if action.kind != Kind.ORDER or paid < action.amount:
+                move = None  # a payment short of the order, or on another kind: a step, no move
+        # A referral accepted in time: its 3-day review is over.
+        values = {"due_at": None} if step in ACCEPTING and action.kind == Kind.REFERRAL else {}
+        recorded = {"on": on, "amount": amount}
+        if move is None:
+            entry = workflow.ACTIONS.record(action, step, actor=actor, note=note, at=now, **recorded)
+            if values:
+                guarded_update(LegalAction.objects.all(), action.pk, **values)
+        else:
+            if move.target in (ActionStatus.DONE, ActionStatus.REFUSED):
+                result = note or str(Step(step).label)
+                values.update(completed_at=now, completed_by=actor, result=result)
+            workflow.ACTIONS.move(
+                current, move, actor=actor, note=note, values=values, event=recorded, now=now, conflict=stale
+            )
+            entry = action.steps.latest("pk")
         text = f"{action.get_kind_display()}：{entry.get_step_display()}（{on:%Y-%m-%d}）"
         if amount:
             text += f" ¥{format_yuan(amount)}"
         if note:
             text += f"，{note}"
-        _event(action.case, CaseEvent.Kind.ACTION, actor, now, text)
-        if status != current.status:
+        add_event(action.case, CaseEvent.Kind.ACTION, actor, now, text)
+        if move is not None:
             watchers = [action.case.lead_unit_id, action.requested_by.unit_id, action.copy_unit_id]
-            _notify(action.case, watchers, text, action=action)
+            notify_case(action.case, watchers, text, action=action)
     action.refresh_from_db()
     return entry
 
@@ -412,8 +416,8 @@ def action_complete(*, actor: User, action: LegalAction, result: str) -> LegalAc
         ):
             raise DomainError(_("该措施已被他人处理或已办结，请刷新后查看"), code="conflict")
         text = f"{action.get_kind_display()}办结：{result}"
-        _event(action.case, CaseEvent.Kind.ACTION, actor, now, text)
-        _notify(action.case, [action.case.lead_unit_id, action.requested_by.unit_id], text, action=action)
+        add_event(action.case, CaseEvent.Kind.ACTION, actor, now, text)
+        notify_case(action.case, [action.case.lead_unit_id, action.requested_by.unit_id], text, action=action)
     action.refresh_from_db()
     return action
 
@@ -449,8 +453,12 @@ def action_cancel(*, actor: User, action: LegalAction, reason: str) -> LegalActi
             != 1
         ):
             raise DomainError(_("该措施已被他人处理或已办结，请刷新后查看"), code="conflict")
-        _event(action.case, CaseEvent.Kind.ACTION, actor, now, f"撤回{action.get_kind_display()}：{reason}")
-        _notify(action.case, [action.unit_id], f"已撤回：{action.get_kind_display()}", reason, action=action)
+        add_event(
+            action.case, CaseEvent.Kind.ACTION, actor, now, f"撤回{action.get_kind_display()}：{reason}"
+        )
+        notify_case(
+            action.case, [action.unit_id], f"已撤回：{action.get_kind_display()}", reason, action=action
+        )
     action.refresh_from_db()
     return action
 
@@ -515,7 +523,7 @@ def document_attach(
             field="file",
         )
         where = f"（{action.get_kind_display()}）" if action else ""
-        _event(
+        add_event(
             case,
             CaseEvent.Kind.DOCUMENT,
             actor,
@@ -541,8 +549,6 @@ def next_steps(case: Case) -> list[str]:
 def orders_lapse(*, now: datetime.datetime | None = None) -> int:
     """``tick``: an order to pay whose date has passed unpaid lapses; 人社局 and the lead unit are
     told what comes next."""
-    from anxin.core.audit import system_actor
-
     now = now or timezone.now()
     today = timezone.localdate(now)
     actor = system_actor()
@@ -565,8 +571,8 @@ def orders_lapse(*, now: datetime.datetime | None = None) -> int:
             count += 1
             case = action.case
             text = f"责令限期支付至 {action.pay_by:%Y-%m-%d} 逾期未支付"
-            _event(case, CaseEvent.Kind.ACTION, actor, now, text)
-            _notify(
+            add_event(case, CaseEvent.Kind.ACTION, actor, now, text)
+            notify_case(
                 case,
                 [action.unit_id, case.lead_unit_id, *office_unit_ids()],
                 text,

@@ -19,7 +19,7 @@ from anxin.cases.models import (
     LegalAction,
     Stage,
 )
-from anxin.cases.services import _event, _notify, office_unit_ids
+from anxin.cases.services.common import add_event, notify_case, office_unit_ids
 from anxin.core.audit import acting, system_actor
 from anxin.core.deadlines import working_days_after
 from anxin.core.policy import param_record
@@ -70,8 +70,8 @@ def _sweep(
         if item.office_escalated_at is None and late_enough and _mark(item, "office_escalated_at", now):
             _mark(item, "escalated_at", now)  # the lead unit hears it in the same notice
             text = f"{what}逾期超过 {grace} 个工作日（期限 {due_day:%Y-%m-%d}），已报联席办"
-            _event(case, Kind.ESCALATE, actor, now, text)
-            _notify(
+            add_event(case, Kind.ESCALATE, actor, now, text)
+            notify_case(
                 case,
                 [*office_unit_ids(), *owner_ids],
                 text,
@@ -82,15 +82,17 @@ def _sweep(
             return "office"
         if item.escalated_at is None and _mark(item, "escalated_at", now):
             text = f"{what}已逾期（期限 {due_day:%Y-%m-%d}），已报牵头单位"
-            _event(case, Kind.ESCALATE, actor, now, text)
-            _notify(case, [case.lead_unit_id, *owner_ids], text, topic="case-overdue", action=_action(item))
+            add_event(case, Kind.ESCALATE, actor, now, text)
+            notify_case(
+                case, [case.lead_unit_id, *owner_ids], text, topic="case-overdue", action=_action(item)
+            )
             return "lead"
         return ""
     due_soon = working_days_after(today, remind)[0] >= due_day
     if item.reminded_at is None and due_soon and _mark(item, "reminded_at", now):
         text = f"{what}将于 {due_day:%Y-%m-%d} 到期"
-        _event(case, Kind.REMIND, actor, now, text)
-        _notify(case, owner_ids, text, topic="case-due", action=_action(item))
+        add_event(case, Kind.REMIND, actor, now, text)
+        notify_case(case, owner_ids, text, topic="case-due", action=_action(item))
         return "remind"
     return ""
 
@@ -145,14 +147,14 @@ def _sweep_deadline(case: Case, *, now, today, remind, actor: User) -> str:
     if case.deadline_at < now:
         if case.deadline_escalated_at is None and _mark(case, "deadline_escalated_at", now):
             text = f"案件超过办结期限（{day:%Y-%m-%d}，{case.deadline_basis}）"
-            _event(case, Kind.ESCALATE, actor, now, text)
-            _notify(case, [case.lead_unit_id, *office_unit_ids()], text, topic="case-overdue", sms=True)
+            add_event(case, Kind.ESCALATE, actor, now, text)
+            notify_case(case, [case.lead_unit_id, *office_unit_ids()], text, topic="case-overdue", sms=True)
             return "office"
         return ""
     due_soon = working_days_after(today, remind)[0] >= day
     if case.deadline_reminded_at is None and due_soon and _mark(case, "deadline_reminded_at", now):
         text = f"案件办结期限将于 {day:%Y-%m-%d} 届满"
-        _event(case, Kind.REMIND, actor, now, text)
-        _notify(case, [case.lead_unit_id], text, topic="case-due")
+        add_event(case, Kind.REMIND, actor, now, text)
+        notify_case(case, [case.lead_unit_id], text, topic="case-due")
         return "remind"
     return ""

@@ -3,6 +3,9 @@ and a one-page case summary."""
 
 from __future__ import annotations
 
+import io
+from xml.sax.saxutils import escape
+
 from django.utils import timezone
 
 from anxin.cases.models import ActionKind, Case, LegalAction, Plan
@@ -121,9 +124,7 @@ def case_summary_pdf(case: Case) -> bytes:
     """The same page as PDF, for reading and printing as is. Text in Adobe's standard CJK font
     STSong-Light (not embedded: every PDF reader with CJK support supplies it), so the file stays
     small and needs no font on the server."""
-    import io
-    from xml.sax.saxutils import escape
-
+    # reportlab is loaded only when a PDF is asked for (it is large, and most requests never need it).
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle

@@ -19,6 +19,7 @@ from anxin.cases.models import (
 )
 from anxin.cases.selectors import FLAG_FIELDS
 from anxin.core.forms import FilterForm, YuanFormField
+from anxin.monitoring.models import Level
 from anxin.org.models import Town, Unit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -140,8 +141,6 @@ class CaseEditForm(Styled, forms.Form):
     sudden_closure = forms.BooleanField(label=_("企业突然关停"), required=False)
 
     def __init__(self, *args, **kwargs):
-        from anxin.monitoring.models import Level
-
         super().__init__(*args, **kwargs)
         self.fields["level"].choices = Level.choices
         self.style()

@@ -5,12 +5,25 @@ from __future__ import annotations
 import datetime
 from itertools import chain
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from anxin.cases.models import ACTIVE_ACTION, ActionKind, Case, CaseDocument, LegalAction, Stage
+from anxin.cases.models import (
+    ACTIVE_ACTION,
+    ActionKind,
+    Case,
+    CaseDocument,
+    Incident,
+    LegalAction,
+    Plan,
+    PlanStatus,
+    Stage,
+)
 from anxin.core.access import get_scoped_or_404, scope_of
+from anxin.intake.models import Signal
+from anxin.monitoring.immediate import evidence_figures
+from anxin.monitoring.models import Alert
 from anxin.org.access import waiting_on
 from anxin.org.models import Role
 from anxin.registry.selectors import enterprise_matches
@@ -86,8 +99,6 @@ def alert_figures(alert) -> tuple[int, int, str]:
     """Workers and amount (fen) the alert's evidence carries — the months-owed observation's amount
     of that month, the verified complaints behind it — and a sentence saying where they come from
     (the immediate report's draft reads the same figures)."""
-    from anxin.monitoring.immediate import evidence_figures
-
     return evidence_figures([alert])[alert.pk]
 
 
@@ -98,8 +109,6 @@ def sees_case(user, case: Case) -> bool:
 def timeline(*, user, case: Case) -> list[dict]:
     """Everything that happened, oldest first: the case's own events, its signals' arrival and
     verification, its alerts — each with a link the user may follow."""
-    from anxin.intake.models import Signal
-
     items = [
         {"at": e.at, "kind": e.get_kind_display(), "text": _event_text(e), "who": e.actor, "source": "case"}
         for e in case.events.select_related("actor")
@@ -124,8 +133,6 @@ def timeline(*, user, case: Case) -> list[dict]:
                     "source": "signal",
                 }
             )
-    from anxin.monitoring.models import Alert
-
     for a in Alert.objects.for_user(user).filter(pk__in=case.alerts.values("pk")):
         items.append({"at": a.opened_at, "kind": "预警", "text": a.explanation[:120], "source": "alert"})
     return sorted(items, key=lambda i: i["at"])
@@ -142,8 +149,6 @@ def todo(*, user) -> dict:
     """我的待办: the legal actions routed to the user's unit; the open cases that wait on it — those
     its department leads, those in its town, every one for the office and the leaders (named by
     ``cases_label``); the plans waiting for the office."""
-    from anxin.cases.models import Plan, PlanStatus
-
     actions = (
         LegalAction.objects.for_user(user)
         .filter(status__in=ACTIVE_ACTION)
@@ -273,10 +278,6 @@ def quarter_of(day: datetime.date) -> tuple[datetime.date, datetime.date]:
 def three_ensures(*, user, today: datetime.date | None = None) -> dict:
     """§一 "三个确保" for the quarter: cases closed on time, malicious arrears referred to the
     police, mass incidents — within the user's scope."""
-    from django.db.models import Count, F
-
-    from anxin.cases.models import Incident
-
     today = today or timezone.localdate()
     first, last = quarter_of(today)
     local = timezone.get_current_timezone()

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from anxin.cases import selectors as case_selectors
 from anxin.cases.actions import handles, may_mark_paid
 from anxin.cases.models import ActionStatus, LegalAction
-from anxin.cases.views import action_page
+from anxin.cases.views.actions import action_page
 from anxin.core.errors import DomainError
 from anxin.money import selectors, services
 from anxin.money.forms import PaidForm, parse_schedule

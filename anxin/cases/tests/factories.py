@@ -3,12 +3,14 @@ legal actions that lead up to a referral to the police."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import factory
+from django.utils import timezone
 
-from anxin.cases import services
-from anxin.cases.models import Case
+from anxin.cases import actions, services
+from anxin.cases.models import Case, LegalAction
 from anxin.core.audit import system_actor
 from anxin.registry.tests.factories import EnterpriseFactory
 
@@ -36,13 +38,6 @@ def open_case(enterprise, *, actor=None, summary="拖欠 12 名工人 3 个月�
 
 def lapsed_order(case, renshe, *, amount=12_000_000):
     """An order to pay by 人社局 whose date has passed unpaid (lapsed by ``orders_lapse``)."""
-    import datetime
-
-    from django.utils import timezone
-
-    from anxin.cases import actions
-    from anxin.cases.models import LegalAction
-
     order = actions.action_request(
         actor=renshe, case=case, kind="order", amount=amount, workers=case.workers,
         pay_by=timezone.localdate() + datetime.timedelta(days=10), reference="新人社监〔2026〕1号",
@@ -56,8 +51,6 @@ def lapsed_order(case, renshe, *, amount=12_000_000):
 def referral(case, renshe):
     """A lapsed order, then a referral to the police at Jiangsu's threshold (12 workers, ¥120,000,
     one worker owed 3 months and ¥10,000)."""
-    from anxin.cases import actions
-
     order = lapsed_order(case, renshe)
     made = actions.action_request(
         actor=renshe, case=case, kind="referral", workers=12, amount=12_000_000, single_months=3,

@@ -81,14 +81,14 @@ def test_the_leader_and_the_auditor_cannot_open_a_case(world, leader, auditor):
 @pytest.mark.parametrize("transition", [t for t in workflow.TRANSITIONS if t.action == workflow.ADVANCE])
 def test_every_advance_is_allowed_to_the_lead_town(world, luoxi, transition):
     case = open_case(world.luoxi_factory)
-    Case.objects.filter(pk=case.pk).update(stage=transition.from_stage)
+    Case.objects.filter(pk=case.pk).update(stage=transition.source)
     case.refresh_from_db()
     moved = services.case_move(actor=luoxi, case=case, action="advance")
-    assert moved.stage == transition.to_stage
+    assert moved.stage == transition.target
     event = moved.events.filter(kind="move").get()
     assert (event.from_stage, event.to_stage, event.actor) == (
-        transition.from_stage,
-        transition.to_stage,
+        transition.source,
+        transition.target,
         luoxi,
     )
     assert moved.stage_due_at is not None and moved.reminded_at is None
@@ -97,12 +97,12 @@ def test_every_advance_is_allowed_to_the_lead_town(world, luoxi, transition):
 @pytest.mark.parametrize("transition", [t for t in workflow.TRANSITIONS if t.action == workflow.SKIP])
 def test_every_skip_needs_a_reason(world, luoxi, transition):
     case = open_case(world.luoxi_factory)
-    Case.objects.filter(pk=case.pk).update(stage=transition.from_stage)
+    Case.objects.filter(pk=case.pk).update(stage=transition.source)
     case.refresh_from_db()
     with pytest.raises(DomainError, match="须说明理由"):
         services.case_move(actor=luoxi, case=case, action="skip")
     moved = services.case_move(actor=luoxi, case=case, action="skip", reason="企业已停产，无现场需控制")
-    assert moved.stage == transition.to_stage
+    assert moved.stage == transition.target
     assert moved.events.get(kind="skip").note == "企业已停产，无现场需控制"
 
 

@@ -56,7 +56,7 @@ def test_the_closing_entry_rolls_back_with_the_closing(world, luoxi, monkeypatch
     def boom(*args, **kwargs):
         raise RuntimeError("notice failed")
 
-    monkeypatch.setattr(services, "_event", boom)
+    monkeypatch.setattr(services.stages, "notify_case", boom)
     with pytest.raises(RuntimeError):
         services.case_close(actor=luoxi, case=case, outcome="paid", amount_paid=12_000_000)
     case.refresh_from_db()

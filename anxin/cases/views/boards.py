@@ -1,0 +1,23 @@
+"""我的待办 and the deadlines board."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.shortcuts import render
+from django.utils import timezone
+
+from anxin.cases import selectors
+
+
+@login_required
+@permission_required("cases.view_legalaction", raise_exception=True)
+def todo(request):
+    context = {"page_title": "我的待办", **selectors.todo(user=request.user), "now": timezone.now()}
+    return render(request, "cases/todo.html", context)
+
+
+@login_required
+@permission_required("cases.view_case", raise_exception=True)
+def deadlines(request):
+    context = {"page_title": "期限看板", **selectors.deadlines(user=request.user)}
+    return render(request, "cases/deadlines.html", context)
