@@ -95,11 +95,7 @@ def case_move(
     """Advance to the next stage, or skip one with a reason. Exactly one of two officers moving the
     same case at once wins; the other is told "已被他人处理"."""
     if action == workflow.CLOSE:  # a closing takes its outcome and amounts: ``case_close``
-        raise DomainError(
-            _("案件处于“%(s)s”阶段，不能“%(a)s”")
-            % {"s": case.get_stage_display(), "a": workflow.ACTION_LABELS[action]},
-            code="transition",
-        )
+        raise workflow.FLOW.refusal(case, action)
     step = workflow.FLOW.step(case, action)
     require_perm(actor, step.perm)
     if not may_make(actor, case, step):
