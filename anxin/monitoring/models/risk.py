@@ -115,8 +115,9 @@ class AlertStatus(models.TextChoices):
 ACTIVE_ALERT = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
 
 
-class AlertQuerySet(ScopedQuerySet):
-    """A town sees its territory's alerts, a department those assigned to it or in its line."""
+class RoutedQuerySet(ScopedQuerySet):
+    """Rows routed like an alert (a ``town`` and a ``unit``): a town sees its territory's, a
+    department those routed to it or about enterprises in its line. Alerts and screening tasks."""
 
     def scope_filter(self, scope: Scope) -> Q:
         q = Q(pk__in=[])
@@ -125,6 +126,10 @@ class AlertQuerySet(ScopedQuerySet):
         if scope.unit_id:
             q |= Q(unit_id=scope.unit_id)
         return q | in_line(scope)
+
+
+class AlertQuerySet(RoutedQuerySet):
+    """A town sees its territory's alerts, a department those assigned to it or in its line."""
 
     def active(self):
         return self.filter(status__in=ACTIVE_ALERT)

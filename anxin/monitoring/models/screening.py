@@ -8,9 +8,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from anxin.core.access import Scope, ScopedQuerySet
+from anxin.monitoring.models.risk import RoutedQuerySet
 from anxin.org.models import Town, Unit
-from anxin.registry.models import Enterprise, in_line
+from anxin.registry.models import Enterprise
 
 
 class ScreeningCampaign(models.Model):
@@ -48,16 +48,8 @@ class ScreeningCampaign(models.Model):
         return self.name
 
 
-class ScreeningTaskQuerySet(ScopedQuerySet):
+class ScreeningTaskQuerySet(RoutedQuerySet):
     """A town sees its territory's tasks, a department those routed to it or in its line."""
-
-    def scope_filter(self, scope: Scope) -> Q:
-        q = Q(pk__in=[])
-        if scope.town_ids:
-            q |= Q(town_id__in=scope.town_ids)
-        if scope.unit_id:
-            q |= Q(unit_id=scope.unit_id)
-        return q | in_line(scope)
 
 
 class ScreeningTask(models.Model):
