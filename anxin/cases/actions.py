@@ -402,24 +402,33 @@ def action_complete(*, actor: User, action: LegalAction, result: str) -> LegalAc
     if not result:
         raise DomainError(_("请写明办理结果"), field="result")
     now = timezone.now()
+    text = f"{action.get_kind_display()}办结：{result}"
     with transaction.atomic(), acting(actor):
-        if (
-            guarded_update(
-                LegalAction.objects.filter(status=action.status, status__in=ACTIVE_ACTION),
-                action.pk,
-                status=ActionStatus.DONE,
-                result=result,
-                completed_at=now,
-                completed_by=actor,
-            )
-            != 1
-        ):
-            raise DomainError(_("该措施已被他人处理或已办结，请刷新后查看"), code="conflict")
-        text = f"{action.get_kind_display()}办结：{result}"
-        add_event(action.case, CaseEvent.Kind.ACTION, actor, now, text)
+        _end(action, workflow.COMPLETE, actor=actor, now=now, note=text, result=result, completed_by=actor)
         notify_case(action.case, [action.case.lead_unit_id, action.requested_by.unit_id], text, action=action)
-    action.refresh_from_db()
     return action
+
+
+ENDED_ELSEWHERE = _("该措施已被他人处理或已办结，请刷新后查看")
+
+
+def _end(action: LegalAction, how: str, *, actor: User, now: datetime.datetime, note: str, **values) -> None:
+    """An active action ends (done, withdrawn, lapsed) through the ACTION_ENDINGS table: the guarded
+    update with its audit diff and the line on the case's timeline. An action no longer active —
+    another user or the sweep got there first — is the conflict it always was."""
+    step = workflow.ACTION_ENDINGS.find(action.status, how)
+    if step is None:
+        raise DomainError(ENDED_ELSEWHERE, code="conflict")
+    workflow.ACTION_ENDINGS.move(
+        action,
+        step,
+        actor=actor,
+        note=note,
+        now=now,
+        values={"completed_at": now, **values},
+        event=workflow.ENDING_EVENT,
+        conflict=ENDED_ELSEWHERE,
+    )
 
 
 def may_cancel(actor: User, action: LegalAction) -> bool:
@@ -441,25 +450,11 @@ def action_cancel(*, actor: User, action: LegalAction, reason: str) -> LegalActi
         )
     now = timezone.now()
     with transaction.atomic(), acting(actor):
-        if (
-            guarded_update(
-                LegalAction.objects.filter(status=action.status, status__in=ACTIVE_ACTION),
-                action.pk,
-                status=ActionStatus.CANCELLED,
-                result=reason,
-                completed_at=now,
-                completed_by=actor,
-            )
-            != 1
-        ):
-            raise DomainError(_("该措施已被他人处理或已办结，请刷新后查看"), code="conflict")
-        add_event(
-            action.case, CaseEvent.Kind.ACTION, actor, now, f"撤回{action.get_kind_display()}：{reason}"
-        )
+        text = f"撤回{action.get_kind_display()}：{reason}"
+        _end(action, workflow.CANCEL, actor=actor, now=now, note=text, result=reason, completed_by=actor)
         notify_case(
             action.case, [action.unit_id], f"已撤回：{action.get_kind_display()}", reason, action=action
         )
-    action.refresh_from_db()
     return action
 
 
@@ -557,21 +552,20 @@ def orders_lapse(*, now: datetime.datetime | None = None) -> int:
         for action in LegalAction.objects.select_related("case").filter(
             kind=Kind.ORDER, status__in=ACTIVE_ACTION, pay_by__lt=today
         ):
-            if (
-                guarded_update(
-                    LegalAction.objects.filter(status__in=ACTIVE_ACTION),
-                    action.pk,
-                    status=ActionStatus.LAPSED,
-                    completed_at=now,
-                    result=f"至 {action.pay_by:%Y-%m-%d} 未足额支付",
-                )
-                != 1
-            ):
-                continue
-            count += 1
             case = action.case
             text = f"责令限期支付至 {action.pay_by:%Y-%m-%d} 逾期未支付"
-            add_event(case, CaseEvent.Kind.ACTION, actor, now, text)
+            try:
+                _end(
+                    action,
+                    workflow.LAPSE,
+                    actor=actor,
+                    now=now,
+                    note=text,
+                    result=f"至 {action.pay_by:%Y-%m-%d} 未足额支付",
+                )
+            except DomainError:  # paid or withdrawn meanwhile
+                continue
+            count += 1
             notify_case(
                 case,
                 [action.unit_id, case.lead_unit_id, *office_unit_ids()],

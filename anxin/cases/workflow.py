@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from django.utils.translation import gettext_lazy
 
 from anxin.cases.models import (
+    ACTIVE_ACTION,
     OPEN_STAGES,
     ActionStatus,
     ActionStep,
@@ -156,3 +157,32 @@ ACTIONS = Workflow(
         Transition(ActionStatus.ACCEPTED, Step.PAYMENT, ActionStatus.DONE, HANDLE_PERM, who=HANDLER, guard=PAID_IN_FULL),
     ],
 )  # fmt: skip
+
+
+# --- how a legal action ends outside its steps: done, withdrawn, lapsed ---------------------------------
+
+# These write no ActionStep: each is a line on the case's timeline (CaseEvent, kind 法律措施), as
+# before they moved onto the helper.
+COMPLETE, CANCEL, LAPSE = "complete", "cancel", "lapse"
+ACTION_ENDINGS = Workflow(
+    model=LegalAction,
+    field="status",
+    event_model=CaseEvent,
+    event_object="case",
+    event_owner=lambda action: action.case,
+    event_action="kind",
+    noun=gettext_lazy("措施"),
+    action_labels={COMPLETE: "办结", CANCEL: "撤回", LAPSE: "逾期未履行"},
+    rows=[
+        row
+        for status in ACTIVE_ACTION
+        for row in (
+            Transition(status, COMPLETE, ActionStatus.DONE, HANDLE_PERM, who=HANDLER),
+            # Who may withdraw: the requester, the lead unit or the office (``actions.may_cancel``).
+            Transition(status, CANCEL, ActionStatus.CANCELLED, "", who="canceller", reason_required=True),
+            # ``tick``: an order to pay whose date has passed unpaid.
+            Transition(status, LAPSE, ActionStatus.LAPSED, "", who="system"),
+        )
+    ],
+)
+ENDING_EVENT = {"kind": CaseEvent.Kind.ACTION}

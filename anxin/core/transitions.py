@@ -56,6 +56,8 @@ class Workflow:
     ``event_model`` is the append-only event table (a ``core.models.Event``): ``event_object``
     names its foreign key to the record, ``event_action`` its action column, ``event_from`` /
     ``event_to`` its from/to columns (``None`` when the table keeps no from → to).
+    ``event_owner`` gives the record the event row belongs to when it is not the moved object
+    itself (a legal action's ending is a line on its case's timeline: ``lambda a: a.case``).
     ``action_labels`` gives the Chinese name of each action and ``status_word`` the word for the
     field (状态, 阶段) in the refusal: "线索处于“已受理登记”阶段，不能“办结”"."""
 
@@ -73,6 +75,7 @@ class Workflow:
         event_to: str | None = None,
         action_labels: dict[str, str] | None = None,
         status_word: str = "状态",
+        event_owner: Callable[[Any], models.Model] | None = None,
     ) -> None:
         self.model = model
         self.field = field
@@ -85,6 +88,7 @@ class Workflow:
         self.noun = noun
         self.action_labels = action_labels or {}
         self.status_word = status_word
+        self.event_owner = event_owner
         self._by_key = {(row.source, row.action): row for row in self.rows}
         if len(self._by_key) != len(self.rows):
             raise ValueError(f"{model.__name__}.{field}: a (from, action) pair appears twice")
@@ -183,7 +187,7 @@ class Workflow:
     ) -> models.Model:
         """The event row for ``obj`` (a move's, or an action that changes no status)."""
         fields = {
-            self.event_object: obj,
+            self.event_object: self.event_owner(obj) if self.event_owner else obj,
             self.event_action: action,
             "actor": actor,
             "at": at or timezone.now(),

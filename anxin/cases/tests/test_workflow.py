@@ -358,3 +358,45 @@ def test_a_stale_action_step_is_refused_as_a_conflict_and_writes_nothing(world, 
     assert (caught.value.message, caught.value.code) == ("该措施已被他人处理，请刷新后查看", "conflict")
     assert LegalAction.objects.get(pk=arbitration.pk).status == "accepted"
     assert (ActionStep.objects.count(), LogEntry.objects.count()) == (steps, logged)
+
+
+def test_the_endings_table_ends_an_active_action_three_ways():
+    assert {(r.source, r.action, r.target) for r in workflow.ACTION_ENDINGS.rows} == {
+        (status, how, target)
+        for status in ("open", "accepted")
+        for how, target in (("complete", "done"), ("cancel", "cancelled"), ("lapse", "lapsed"))
+    }
+
+
+def test_an_ending_writes_one_line_on_the_cases_timeline_not_an_action_step(world, luoxi, sifa):
+    case = open_case(world.luoxi_factory)
+    mediation = actions.action_request(actor=luoxi, case=case, kind="mediation")
+    steps = mediation.steps.count()
+    actions.action_complete(actor=sifa, action=mediation, result="达成调解协议")
+    event = case.events.order_by("-pk").first()
+    assert (event.kind, event.note, event.actor, event.from_stage, event.to_stage) == (
+        CaseEvent.Kind.ACTION,
+        "调解办结：达成调解协议",
+        sifa,
+        "",
+        "",
+    )
+    assert mediation.steps.count() == steps
+    assert (mediation.status, mediation.completed_by, mediation.result) == ("done", sifa, "达成调解协议")
+
+
+def test_ending_an_action_someone_else_ended_is_a_conflict_that_writes_nothing(world, luoxi, sifa):
+    case = open_case(world.luoxi_factory)
+    mediation = actions.action_request(actor=luoxi, case=case, kind="mediation")
+    stale = LegalAction.objects.get(pk=mediation.pk)
+    actions.action_cancel(actor=luoxi, action=mediation, reason="企业已自行支付")
+    events, logged = CaseEvent.objects.count(), LogEntry.objects.count()
+    for shown in (stale, mediation):  # the page still showed 办理中, or already 已撤回
+        with pytest.raises(DomainError) as caught:
+            actions.action_complete(actor=sifa, action=shown, result="达成调解协议")
+        assert (caught.value.message, caught.value.code) == (
+            "该措施已被他人处理或已办结，请刷新后查看",
+            "conflict",
+        )
+    assert LegalAction.objects.get(pk=mediation.pk).status == "cancelled"
+    assert (CaseEvent.objects.count(), LogEntry.objects.count()) == (events, logged)
