@@ -10,10 +10,10 @@ from django.utils import timezone
 from anxin.cases import actions, services
 from anxin.cases.models import Case, Custody
 from anxin.monitoring.models import ACTIVE_ALERT, Alert
-from anxin.org.models import Unit
+from anxin.org.models import Unit, User
 
 
-def load(*, actor, log) -> None:
+def load(*, actor: User, log) -> None:
     if Case.objects.exists():
         log("演示案件已存在，未重复载入。")
         return

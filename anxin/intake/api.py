@@ -21,6 +21,7 @@ from anxin.core.money import YuanField, yuan_str
 from anxin.core.validators import normalize_uscc, validate_uscc
 from anxin.intake import services
 from anxin.intake.models import Channel, SelfReport, Signal, SignalKind, Verification
+from anxin.org.models import User
 from anxin.registry.models import Enterprise
 
 SIGNAL_RELATED = ("channel", "enterprise", "town", "assigned_unit", "verified_by__unit")
@@ -175,7 +176,7 @@ class SignalSerializer(serializers.ModelSerializer):
             raise ValidationError({"enterprise_uscc": ["请填写 enterprise_uscc 或 enterprise_name"]})
         return attrs
 
-    def save_signal(self, actor) -> services.Recorded:
+    def save_signal(self, actor: User) -> services.Recorded:
         data = dict(self.validated_data)
         # Only what was sent: a re-send that leaves a field out leaves the stored value alone.
         facts = {"kind": data["kind"], "received_at": data["received_at"], "summary": data["summary"]}

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from anxin.intake import services
 from anxin.intake.models import Channel, Signal, SignalKind
-from anxin.org.models import Town
+from anxin.org.models import Town, User
 from anxin.registry.models import Enterprise
 
 SUMMARIES = {
@@ -40,7 +40,7 @@ CHANNEL_KINDS = {
 }
 
 
-def load(*, actor, log) -> None:
+def load(*, actor: User, log) -> None:
     if Signal.objects.exists():
         log("演示线索已存在，未重复载入。")
         return

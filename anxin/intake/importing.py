@@ -24,7 +24,7 @@ from anxin.intake.models import Channel, Signal, SignalKind
 from anxin.intake.services.facts import FACT_FIELDS, clean_facts
 from anxin.intake.services.recording import Incoming, _facts_differ, _Matcher, signals_record
 from anxin.intake.services.reference import channels_for
-from anxin.org.models import Town
+from anxin.org.models import Town, User
 
 COLUMNS = [
     Column(
@@ -112,7 +112,7 @@ def _int(text: str) -> int:
 
 
 class _Lookups:
-    def __init__(self, actor):
+    def __init__(self, actor: User):
         self.towns = {}
         for town in Town.objects.all():
             self.towns[town.name] = town
@@ -183,7 +183,7 @@ def _parse_row(record: dict[str, str], lookups: _Lookups, default_channel: Chann
 
 def signal_import(
     *,
-    actor,
+    actor: User,
     content: bytes,
     filename: str,
     dry_run: bool,

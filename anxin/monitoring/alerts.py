@@ -22,7 +22,7 @@ from anxin.monitoring import immediate
 from anxin.monitoring.models import ACTIVE_ALERT, Alert, AlertEvent, AlertStatus, Level
 from anxin.notify.services import notify_units
 from anxin.org.access import acts_for
-from anxin.org.models import Role, Unit
+from anxin.org.models import Role, Unit, User
 
 Action = AlertEvent.Action
 
@@ -51,17 +51,17 @@ FLOW = Workflow(
 )  # fmt: skip
 
 
-def is_alert_handler(actor, alert: Alert) -> bool:
+def is_alert_handler(actor: User, alert: Alert) -> bool:
     return acts_for(actor, town_id=alert.town_id, unit_ids=[alert.unit_id])
 
 
-def alert_actions(actor, alert: Alert) -> list[str]:
+def alert_actions(actor: User, alert: Alert) -> list[str]:
     if not is_alert_handler(actor, alert):
         return []
     return FLOW.actions(alert, may=lambda row: is_system(actor) or actor.has_perm(row.perm))
 
 
-def _alert_move(*, actor, alert: Alert, action: str, note: str, closing: bool = False) -> Alert:
+def _alert_move(*, actor: User, alert: Alert, action: str, note: str, closing: bool = False) -> Alert:
     """One step of the table: refused in Chinese when the status does not allow it, then who may
     (the step's permission, and the office, department or town), then the guarded update and the
     AlertEvent (no audit row: Alert is not in the audit log, its human steps are its events)."""
@@ -74,12 +74,12 @@ def _alert_move(*, actor, alert: Alert, action: str, note: str, closing: bool = 
     return FLOW.move(alert, step, actor=actor, note=note, values=values, now=now)
 
 
-def alert_acknowledge(*, actor, alert: Alert, note: str = "") -> Alert:
+def alert_acknowledge(*, actor: User, alert: Alert, note: str = "") -> Alert:
     """The town or department has seen it and is on it."""
     return _alert_move(actor=actor, alert=alert, action=Action.ACKNOWLEDGE, note=(note or "").strip())
 
 
-def alert_handle(*, actor, alert: Alert, note: str) -> Alert:
+def alert_handle(*, actor: User, alert: Alert, note: str) -> Alert:
     """Measures taken (约谈、责令支付、立案…): say which."""
     note = (note or "").strip()
     if not note:
@@ -87,7 +87,7 @@ def alert_handle(*, actor, alert: Alert, note: str) -> Alert:
     return _alert_move(actor=actor, alert=alert, action=Action.HANDLE, note=note, closing=True)
 
 
-def alert_dismiss(*, actor, alert: Alert, note: str) -> Alert:
+def alert_dismiss(*, actor: User, alert: Alert, note: str) -> Alert:
     """The office rules it out (data error, already settled…), with the reason."""
     note = (note or "").strip()
     if not note:

@@ -11,10 +11,11 @@ from django.utils import timezone
 from anxin.monitoring import scan, services
 from anxin.monitoring.models import Indicator, Observation
 from anxin.monitoring.rules import add_months, month_start
+from anxin.org.models import User
 from anxin.registry.models import Enterprise
 
 
-def load(*, actor, log) -> None:
+def load(*, actor: User, log) -> None:
     if Observation.objects.exists():
         log("演示监测数据已存在，未重复载入。")
         return

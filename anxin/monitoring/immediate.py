@@ -32,7 +32,7 @@ from anxin.monitoring.audit import guarded_update
 from anxin.monitoring.models import ImmediateReport, ImmediateReportEvent, Observation, ReportStatus
 from anxin.notify.services import notify_units, notify_users
 from anxin.org.access import acts_for
-from anxin.org.models import Role, Unit
+from anxin.org.models import Role, Unit, User
 
 Action = ImmediateReportEvent.Action
 
@@ -59,7 +59,7 @@ FLOW = Workflow(
 )  # fmt: skip
 
 
-def reports_draft(*, alerts: list, now: datetime.datetime, actor) -> list[ImmediateReport]:
+def reports_draft(*, alerts: list, now: datetime.datetime, actor: User) -> list[ImmediateReport]:
     """One draft per newly opened IMMEDIATE_* alert (called by the scan, inside its transaction)."""
     wanted = [a for a in alerts if a.rule.startswith("IMMEDIATE_")]
     if not wanted:
@@ -188,12 +188,12 @@ def evidence_figures(alerts: list) -> dict[int, tuple[int, int, str]]:
     return result
 
 
-def is_reporter(actor, report: ImmediateReport) -> bool:
+def is_reporter(actor: User, report: ImmediateReport) -> bool:
     """The office, the line department, or the enterprise's town."""
     return acts_for(actor, town_id=report.town_id, unit_ids=[report.unit_id])
 
 
-def report_actions(actor, report: ImmediateReport) -> list[str]:
+def report_actions(actor: User, report: ImmediateReport) -> list[str]:
     """What ``actor`` may do with ``report`` now: fill it in (save) where it may submit it, and the
     table's steps open from its status."""
     office = is_system(actor) or actor.has_role(Role.OFFICE)
@@ -226,7 +226,7 @@ def _clean_judgement(mass_incident_risk, risk_judgement: str, measures: str) -> 
 @transaction.atomic
 def report_save(
     *,
-    actor,
+    actor: User,
     report: ImmediateReport,
     mass_incident_risk,
     risk_judgement: str,
@@ -258,7 +258,7 @@ def report_save(
 @transaction.atomic
 def report_submit(
     *,
-    actor,
+    actor: User,
     report: ImmediateReport,
     mass_incident_risk,
     risk_judgement: str,
@@ -305,7 +305,7 @@ def report_submit(
 
 
 @transaction.atomic
-def report_close(*, actor, report: ImmediateReport, reason: str) -> ImmediateReport:
+def report_close(*, actor: User, report: ImmediateReport, reason: str) -> ImmediateReport:
     """The office closes a report as "no such risk" (draft or submitted), with the reason."""
     if not (is_system(actor) or actor.has_role(Role.OFFICE)):
         raise PermissionDenied(_("只有联席办可以关闭即时报告"))
@@ -320,7 +320,7 @@ def report_close(*, actor, report: ImmediateReport, reason: str) -> ImmediateRep
 
 
 @transaction.atomic
-def report_special(*, actor, report: ImmediateReport, title: str, body: str) -> ImmediateReport:
+def report_special(*, actor: User, report: ImmediateReport, title: str, body: str) -> ImmediateReport:
     """The office sends a special report to the district leaders (their inbox, and SMS)."""
     require_perm(actor, REVIEW_PERM)
     title, body = (title or "").strip(), (body or "").strip()

@@ -19,6 +19,7 @@ from anxin.core.tabular import Column, ImportResult, RowError, read_table, templ
 from anxin.core.validators import validate_uscc
 from anxin.monitoring import services
 from anxin.monitoring.models import Indicator, IndicatorKind, Observation
+from anxin.org.models import User
 from anxin.registry.models import Enterprise
 
 COLUMNS = [
@@ -67,7 +68,7 @@ def parse_value(indicator: Indicator, text) -> int:
 
 def observation_import(
     *,
-    actor,
+    actor: User,
     content: bytes,
     filename: str,
     dry_run: bool,

@@ -43,7 +43,7 @@ from anxin.monitoring.models import (
     ScanRun,
 )
 from anxin.notify.services import notify_units
-from anxin.org.models import Unit
+from anxin.org.models import Unit, User
 from anxin.org.routing import Router
 from anxin.registry.models import Enterprise
 
@@ -232,7 +232,9 @@ class Placed:
     town_id: int | None
 
 
-def _store(facts: dict[int, rules.Facts], params, as_of, now, *, router: Router, due, actor, whole=False):
+def _store(
+    facts: dict[int, rules.Facts], params, as_of, now, *, router: Router, due, actor: User, whole=False
+):
     ids = sorted(facts)
     mine = partial(among, ids=ids, whole=whole)
     previous, digests = {}, {}

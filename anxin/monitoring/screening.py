@@ -27,7 +27,7 @@ from anxin.monitoring.audit import guarded_update
 from anxin.monitoring.models import Indicator, ScreeningCampaign, ScreeningTask
 from anxin.monitoring.scan import Placed
 from anxin.notify.services import notify_units
-from anxin.org.models import Role, Unit
+from anxin.org.models import Role, Unit, User
 from anxin.org.routing import Router
 from anxin.registry.models import Enterprise, EnterpriseStatus
 from anxin.registry.selectors import enterprise_kind_codes
@@ -85,7 +85,7 @@ def questions_for(kind_codes: set[str]) -> list[tuple]:
 
 @transaction.atomic
 def campaign_launch(
-    *, actor, name: str, start: datetime.date, end: datetime.date, kinds, towns, note: str = ""
+    *, actor: User, name: str, start: datetime.date, end: datetime.date, kinds, towns, note: str = ""
 ) -> ScreeningCampaign:
     require_perm(actor, "monitoring.launch_screeningcampaign")
     name = (name or "").strip()
@@ -139,7 +139,7 @@ def campaign_launch(
     return campaign
 
 
-def may_answer(actor, task: ScreeningTask) -> bool:
+def may_answer(actor: User, task: ScreeningTask) -> bool:
     if is_system(actor) or actor.has_role(Role.OFFICE):
         return True
     if actor.has_role(Role.TOWN) and task.town_id in actor.scope.town_ids:
@@ -171,7 +171,7 @@ def _clean(kind_codes: set[str], raw: dict) -> dict:
     return answers
 
 
-def task_answer(*, actor, task: ScreeningTask, answers: dict) -> ScreeningTask:
+def task_answer(*, actor: User, task: ScreeningTask, answers: dict) -> ScreeningTask:
     """Record what the screening found; feed the indicators and, on a risk, a signal."""
     require_perm(actor, "monitoring.change_screeningtask")
     if not may_answer(actor, task):
@@ -248,7 +248,7 @@ def task_answer(*, actor, task: ScreeningTask, answers: dict) -> ScreeningTask:
     return task
 
 
-def _withdraw_corrected(*, campaign, task: ScreeningTask, still_risky: set[str], actor) -> None:
+def _withdraw_corrected(*, campaign, task: ScreeningTask, still_risky: set[str], actor: User) -> None:
     """An answer corrected to 正常 withdraws the signal its earlier answer raised: verified 不属实
     (the rules ignore those), so a risk the town no longer finds stops scoring. A signal an officer
     has already verified keeps that officer's finding."""

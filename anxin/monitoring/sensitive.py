@@ -21,7 +21,7 @@ from anxin.core.errors import DomainError
 from anxin.monitoring.models import DailyReport, MissingDailyReport, SensitivePeriod
 from anxin.monitoring.watch import followups_reschedule
 from anxin.notify.services import notify_units
-from anxin.org.models import Role, Unit, UnitKind
+from anxin.org.models import Role, Unit, UnitKind, User
 
 REPORTING_KINDS = (UnitKind.DEPARTMENT, UnitKind.TOWN_GOVERNMENT)
 
@@ -32,7 +32,7 @@ def reporting_units():
 
 @transaction.atomic
 def period_declare(
-    *, actor, name: str, start: datetime.date, end: datetime.date, note: str = ""
+    *, actor: User, name: str, start: datetime.date, end: datetime.date, note: str = ""
 ) -> SensitivePeriod:
     require_perm(actor, "monitoring.add_sensitiveperiod")
     name = (name or "").strip()
@@ -64,7 +64,7 @@ def period_declare(
 
 @transaction.atomic
 def daily_report_file(
-    *, actor, period: SensitivePeriod, day: datetime.date, is_zero: bool, content: str
+    *, actor: User, period: SensitivePeriod, day: datetime.date, is_zero: bool, content: str
 ) -> DailyReport:
     """A town or department files its day (a second filing the same day is refused)."""
     require_perm(actor, "monitoring.add_dailyreport")

@@ -20,7 +20,7 @@ from anxin.core.audit import acting
 from anxin.core.errors import DomainError
 from anxin.intake.models import Channel
 from anxin.monitoring.models import Indicator, Observation
-from anxin.org.models import Role
+from anxin.org.models import Role, User
 from anxin.registry.models import Enterprise
 
 
@@ -32,7 +32,7 @@ def _nolog(_message: str) -> None:
 
 
 @transaction.atomic
-def district_load_indicators(*, data: dict, actor, log=_nolog) -> None:
+def district_load_indicators(*, data: dict, actor: User, log=_nolog) -> None:
     channels = {c.code: c for c in Channel.objects.all()}
     count = 0
     with acting(actor):
@@ -58,7 +58,7 @@ def district_load_indicators(*, data: dict, actor, log=_nolog) -> None:
 
 
 def observations_record(
-    *, actor, rows: list[tuple[Enterprise, Indicator, datetime.date, int]], dry_run: bool = False
+    *, actor: User, rows: list[tuple[Enterprise, Indicator, datetime.date, int]], dry_run: bool = False
 ) -> dict[str, int]:
     """Record monthly values; one per enterprise, indicator and month (a repeat updates it).
     ``dry_run``: the same checks and counts, and nothing written."""
@@ -120,7 +120,7 @@ def observations_record(
     return counts
 
 
-def may_report(actor, indicator: Indicator) -> bool:
+def may_report(actor: User, indicator: Indicator) -> bool:
     """The indicator's channel unit reports it (towns too for channels towns feed); the office may
     correct any. An enterprise's own town cannot zero its arrears figures."""
     if is_system(actor) or actor.has_role(Role.OFFICE):
@@ -131,7 +131,7 @@ def may_report(actor, indicator: Indicator) -> bool:
     return bool(channel.towns_feed and actor.has_role(Role.TOWN))
 
 
-def reports_any(actor) -> bool:
+def reports_any(actor: User) -> bool:
     """Whether ``actor`` may report at least one indicator (the menu shows the import only then)."""
     if is_system(actor) or actor.has_role(Role.OFFICE):
         return True

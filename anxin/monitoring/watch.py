@@ -38,7 +38,7 @@ from anxin.monitoring.models import (
 from anxin.monitoring.periods import active_period
 from anxin.notify.services import notify_units
 from anxin.org.access import acts_for
-from anxin.org.models import Duty, Role, Unit, UnitKind
+from anxin.org.models import Duty, Role, Unit, UnitKind, User
 
 Action = WatchEvent.Action
 PROPOSE_LEVELS = (Level.ORANGE, Level.RED)
@@ -84,7 +84,7 @@ def frequency(level: str, on: datetime.date) -> tuple[int, str]:
     return days, basis
 
 
-def watch_sync(*, levels: dict[int, tuple[str, str]], routes: dict[int, tuple], now, actor) -> int:
+def watch_sync(*, levels: dict[int, tuple[str, str]], routes: dict[int, tuple], now, actor: User) -> int:
     """Called by the scan: propose orange/red enterprises not yet on the list; keep live entries'
     levels current (a tighter frequency applies from the next follow-up). ``levels``: id → (level,
     reason); ``routes``: id → (town_id, unit_id)."""
@@ -144,11 +144,11 @@ def watch_sync(*, levels: dict[int, tuple[str, str]], routes: dict[int, tuple], 
     return len(proposals)
 
 
-def can_manage(actor, entry: WatchEntry) -> bool:
+def can_manage(actor: User, entry: WatchEntry) -> bool:
     return acts_for(actor, town_id=entry.town_id, unit_ids=[entry.owner_unit_id, entry.unit_id])
 
 
-def _guard(actor, entry: WatchEntry, *, confirm: bool = False) -> None:
+def _guard(actor: User, entry: WatchEntry, *, confirm: bool = False) -> None:
     require_perm(actor, MANAGE_PERM)
     if confirm:
         town = actor.has_role(Role.TOWN) and entry.town_id in actor.scope.town_ids
@@ -208,7 +208,7 @@ def risk_fallen(entry: WatchEntry) -> bool:
     return LEVEL_RANK[entry.level] < LEVEL_RANK[entry_level(entry)]
 
 
-def may_exit(actor, entry: WatchEntry) -> bool:
+def may_exit(actor: User, entry: WatchEntry) -> bool:
     """The office always (its decision); the town when the risk has fallen."""
     if entry.status != WatchStatus.ACTIVE:
         return False
@@ -218,7 +218,7 @@ def may_exit(actor, entry: WatchEntry) -> bool:
 
 
 @transaction.atomic
-def watch_confirm(*, actor, entry: WatchEntry, owner_unit: Unit | None = None) -> WatchEntry:
+def watch_confirm(*, actor: User, entry: WatchEntry, owner_unit: Unit | None = None) -> WatchEntry:
     _guard(actor, entry, confirm=True)
     step = _step(entry, Action.CONFIRM, _("只有待确认的条目可以确认"))
     choices = owner_choices(entry)
@@ -257,7 +257,7 @@ def watch_confirm(*, actor, entry: WatchEntry, owner_unit: Unit | None = None) -
 
 
 @transaction.atomic
-def watch_decline(*, actor, entry: WatchEntry, reason: str) -> WatchEntry:
+def watch_decline(*, actor: User, entry: WatchEntry, reason: str) -> WatchEntry:
     _guard(actor, entry, confirm=True)
     reason = (reason or "").strip()
     if not reason:
@@ -275,7 +275,7 @@ def watch_decline(*, actor, entry: WatchEntry, reason: str) -> WatchEntry:
 @transaction.atomic
 def followup_record(
     *,
-    actor,
+    actor: User,
     entry: WatchEntry,
     visited_on: datetime.date,
     wage_status: str,
@@ -324,7 +324,7 @@ def followup_record(
 
 
 @transaction.atomic
-def plan_save(*, actor, entry: WatchEntry, subject: str, team: str, measures: str) -> WatchEntry:
+def plan_save(*, actor: User, entry: WatchEntry, subject: str, team: str, measures: str) -> WatchEntry:
     """The risk prevention plan (§四(三)): responsible subject, team, measures — all three."""
     _guard(actor, entry)
     if entry.status not in LIVE_WATCH:
@@ -363,7 +363,7 @@ def plan_save(*, actor, entry: WatchEntry, subject: str, team: str, measures: st
 
 
 @transaction.atomic
-def watch_exit(*, actor, entry: WatchEntry, reason: str) -> WatchEntry:
+def watch_exit(*, actor: User, entry: WatchEntry, reason: str) -> WatchEntry:
     """Leave the list, with a reason: when the risk has fallen below the level the entry was
     confirmed at (the office or the town), otherwise only by the office's decision."""
     _guard(actor, entry, confirm=True)
@@ -420,7 +420,7 @@ def _period_tag(basis: str) -> str:
     return basis.split(marker, 1)[1].split("”", 1)[0]
 
 
-def followups_reschedule(*, now: datetime.datetime | None = None, actor=None) -> int:
+def followups_reschedule(*, now: datetime.datetime | None = None, actor: User | None = None) -> int:
     """Sensitive periods (§三(一)) act on the watch list at once, not only from the next follow-up:
     when a period begins (declared for today, or reached by tick) every active entry's frequency
     tightens by ``watch.sensitive_percent`` and its next follow-up comes forward (never into the

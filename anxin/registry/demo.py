@@ -11,7 +11,7 @@ import datetime
 import random
 
 from anxin.core.validators import id_check_digit, org_code_check_char, uscc_check_char
-from anxin.org.models import Town
+from anxin.org.models import Town, User
 from anxin.registry import services
 from anxin.registry.models import Enterprise, EnterpriseKind, Project, ProjectSupervisor
 
@@ -241,7 +241,7 @@ def real_data() -> list[str]:
     return [f"企业 {enterprises}", f"项目 {projects}"] if enterprises or projects else []
 
 
-def load(*, actor, log) -> None:
+def load(*, actor: User, log) -> None:
     """The demo enterprises, projects and workers, once."""
     if Enterprise.objects.exists():
         log("演示企业和项目已存在，未重复载入。")

@@ -27,7 +27,7 @@ from anxin.intake.models import Channel, DuplicateState, Signal, SignalAttachmen
 from anxin.intake.services.facts import FACT_FIELDS, _DueCache, clean_facts
 from anxin.intake.services.reference import _check_channel, channels_for
 from anxin.notify.services import notify_units
-from anxin.org.models import Town, Unit
+from anxin.org.models import Town, Unit, User
 from anxin.org.routing import Router
 from anxin.registry.models import Enterprise
 from anxin.registry.selectors import enterprise_kind_codes
@@ -81,7 +81,7 @@ def _facts_differ(signal: Signal, facts: dict) -> list[str]:
 
 
 def signals_record(
-    *, actor, items: list[Incoming], door: str = "officer", ip: str | None = None
+    *, actor: User, items: list[Incoming], door: str = "officer", ip: str | None = None
 ) -> list[Recorded]:
     """Record a batch of signals (one, from a form or the API; thousands, from an import).
 
@@ -211,7 +211,7 @@ def signals_record(
     return results
 
 
-def _resend(current: Signal, facts: dict, changed: list[str], *, actor, now, due_for) -> SignalEvent:
+def _resend(current: Signal, facts: dict, changed: list[str], *, actor: User, now, due_for) -> SignalEvent:
     """Apply a channel's re-send to the facts it carries; stage, verification and triage stay."""
     fields = [name for name, value in facts.items() if getattr(current, name) != value]
     for name in fields:
@@ -272,7 +272,7 @@ def _announce(created: list[Signal]) -> None:
         notify_units(unit_ids=[unit_id], subject=subject, body=body, url=url, topic="signal")
 
 
-def _flag_duplicates(created: list[Signal], *, actor, now) -> list[SignalEvent]:
+def _flag_duplicates(created: list[Signal], *, actor: User, now) -> list[SignalEvent]:
     """Same enterprise and kind from another channel within ``signal.dedup_days`` → 疑似重复.
 
     Each flag is a change of ``duplicate_state`` ("" → 疑似重复): a conditional update with its
@@ -336,7 +336,7 @@ def _flag_duplicates(created: list[Signal], *, actor, now) -> list[SignalEvent]:
 
 def signal_record(
     *,
-    actor,
+    actor: User,
     channel: Channel,
     reference: str = "",
     town: Town | None = None,
@@ -360,7 +360,7 @@ def signal_record(
 
 
 def attachment_store(
-    *, actor, signal: Signal, name: str, content: bytes, allowed=DOCUMENTS, field: str = "attachments"
+    *, actor: User, signal: Signal, name: str, content: bytes, allowed=DOCUMENTS, field: str = "attachments"
 ) -> SignalAttachment:
     """Keep a file with the signal after checking what it really is (a refusal names ``field``)."""
     return file_store(

@@ -10,7 +10,7 @@ from anxin.core.access import is_system
 from anxin.core.audit import acting
 from anxin.core.errors import DomainError
 from anxin.intake.models import Channel
-from anxin.org.models import Role, Unit
+from anxin.org.models import Role, Unit, User
 
 
 def _nolog(_message: str) -> None:
@@ -18,7 +18,7 @@ def _nolog(_message: str) -> None:
 
 
 @transaction.atomic
-def district_load_channels(*, data: dict, actor, log=_nolog) -> None:
+def district_load_channels(*, data: dict, actor: User, log=_nolog) -> None:
     """Channels from the district file (idempotent; a channel's code is its identity)."""
     units = {u.code: u for u in Unit.objects.all()}
     count = 0
@@ -46,7 +46,7 @@ def district_load_channels(*, data: dict, actor, log=_nolog) -> None:
     log(f"信息渠道：{count} 个")
 
 
-def channels_for(actor) -> list[Channel]:
+def channels_for(actor: User) -> list[Channel]:
     """The channels an officer may record signals on (portal and self-report have their own doors)."""
     channels = Channel.objects.filter(is_public=False, is_self_report=False).select_related("unit")
     if is_system(actor) or actor.has_role(Role.OFFICE):
@@ -57,7 +57,7 @@ def channels_for(actor) -> list[Channel]:
 
 
 def _check_channel(
-    actor, channel: Channel, *, door: str = "officer", allowed: list[Channel] | None = None
+    actor: User, channel: Channel, *, door: str = "officer", allowed: list[Channel] | None = None
 ) -> None:
     if door == "officer" and (channel.is_public or channel.is_self_report):
         raise DomainError(

@@ -19,6 +19,7 @@ from anxin.core.policy import param_record
 from anxin.intake.models import Channel, RepaymentInstalment, SelfReport, SignalKind
 from anxin.intake.services.facts import MAX_AMOUNT_FEN
 from anxin.intake.services.recording import attachment_store, signal_record
+from anxin.org.models import User
 from anxin.registry.models import Enterprise
 
 
@@ -53,7 +54,7 @@ def self_report_timeliness(*, arrears_since: datetime.date, reported_on: datetim
 
 def self_report_record(
     *,
-    actor,
+    actor: User,
     enterprise: Enterprise,
     arrears_since: datetime.date,
     reported_on: datetime.date,
@@ -78,7 +79,9 @@ def self_report_record(
         )
 
 
-def _self_report_record(*, actor, enterprise, arrears_since, reported_on, workers, amount, cause, plan, scan):
+def _self_report_record(
+    *, actor: User, enterprise, arrears_since, reported_on, workers, amount, cause, plan, scan
+):
     require_perm(actor, "intake.add_selfreport")
     if not Enterprise.objects.for_user(actor).filter(pk=enterprise.pk).exists():
         raise ScopeViolation(_("该企业不在您的管辖范围内"), field="enterprise")

@@ -23,7 +23,7 @@ from anxin.core.transitions import Transition, Workflow
 from anxin.intake.models import DuplicateState, Signal, SignalEvent, Stage
 from anxin.intake.services.recording import _announce, _flag_duplicates
 from anxin.notify.services import notify_units
-from anxin.org.models import Unit
+from anxin.org.models import Unit, User
 from anxin.org.routing import Router
 from anxin.registry.models import Enterprise
 from anxin.registry.selectors import enterprise_kind_codes
@@ -52,7 +52,7 @@ DUPLICATES = Workflow(
 
 
 @transaction.atomic
-def signal_urge(*, actor, signal: Signal, note: str = "") -> SignalEvent:
+def signal_urge(*, actor: User, signal: Signal, note: str = "") -> SignalEvent:
     """The office presses (督办) the assigned department and the signal's town to verify it.
 
     Both units get an inbox notice after commit; the signal records who urged, whom and why.
@@ -96,7 +96,7 @@ def signal_urge(*, actor, signal: Signal, note: str = "") -> SignalEvent:
 
 
 @transaction.atomic
-def signal_match_new_enterprise(*, actor, signal: Signal, kinds=None, **fields) -> Signal:
+def signal_match_new_enterprise(*, actor: User, signal: Signal, kinds=None, **fields) -> Signal:
     """Register the enterprise an unmatched signal names, then link the signal to it (all or nothing)."""
     require_perm(actor, "intake.triage_signal")
     if signal.enterprise_id:
@@ -106,7 +106,7 @@ def signal_match_new_enterprise(*, actor, signal: Signal, kinds=None, **fields) 
 
 
 @transaction.atomic
-def signal_match(*, actor, signal: Signal, enterprise: Enterprise) -> Signal:
+def signal_match(*, actor: User, signal: Signal, enterprise: Enterprise) -> Signal:
     """Link a signal whose employer the registry did not know to a registered enterprise; re-route."""
     require_perm(actor, "intake.triage_signal")
     if signal.enterprise_id:
@@ -145,7 +145,7 @@ def signal_match(*, actor, signal: Signal, enterprise: Enterprise) -> Signal:
 
 
 @transaction.atomic
-def signal_keep(*, actor, signal: Signal, note: str = "") -> Signal:
+def signal_keep(*, actor: User, signal: Signal, note: str = "") -> Signal:
     """The office decides a suspected duplicate is a separate matter."""
     require_perm(actor, "intake.triage_signal")
     step = DUPLICATES.find(DuplicateState.SUSPECTED, Action.KEEP)
@@ -161,7 +161,7 @@ def signal_keep(*, actor, signal: Signal, note: str = "") -> Signal:
     )
 
 
-def signal_merge(*, actor, signal: Signal, into: Signal | None = None, note: str = "") -> Signal:
+def signal_merge(*, actor: User, signal: Signal, into: Signal | None = None, note: str = "") -> Signal:
     """Fold a duplicate into the primary signal; both rows, their sources and histories remain.
 
     The source takes the primary's stage and verification from now on (it is the same matter);

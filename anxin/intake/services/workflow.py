@@ -21,6 +21,7 @@ from anxin.core.transitions import Transition, Workflow
 from anxin.intake.models import Signal, SignalEvent, Stage, Verification
 from anxin.notify.services import sms_send
 from anxin.org.access import acts_for
+from anxin.org.models import User
 
 Action = SignalEvent.Action
 
@@ -47,18 +48,18 @@ STAGES = Workflow(
 )
 
 
-def is_handler(actor, signal: Signal) -> bool:
+def is_handler(actor: User, signal: Signal) -> bool:
     """The office, a user of the assigned department, or a user of the signal's town."""
     return acts_for(actor, town_id=signal.town_id, unit_ids=[signal.assigned_unit_id])
 
 
-def allowed_actions(actor, signal: Signal) -> list[str]:
+def allowed_actions(actor: User, signal: Signal) -> list[str]:
     if signal.merged_into_id or not is_handler(actor, signal):
         return []
     return STAGES.actions(signal, may=lambda row: is_system(actor) or actor.has_perm(row.perm))
 
 
-def _move(*, actor, signal: Signal, action: str, note: str, updates: dict | None = None) -> Signal:
+def _move(*, actor: User, signal: Signal, action: str, note: str, updates: dict | None = None) -> Signal:
     if signal.merged_into_id:
         raise DomainError(
             _("该线索已并入 #%(n)d，请在主线索上办理") % {"n": signal.merged_into_id}, code="merged"
@@ -98,12 +99,12 @@ def _move(*, actor, signal: Signal, action: str, note: str, updates: dict | None
     return signal
 
 
-def signal_accept(*, actor, signal: Signal, note: str = "") -> Signal:
+def signal_accept(*, actor: User, signal: Signal, note: str = "") -> Signal:
     """Start verification (the worker sees 核实中)."""
     return _move(actor=actor, signal=signal, action=Action.ACCEPT, note=note.strip())
 
 
-def signal_verify(*, actor, signal: Signal, result: str, note: str) -> Signal:
+def signal_verify(*, actor: User, signal: Signal, result: str, note: str) -> Signal:
     """Record what verification found: 属实 / 部分属实 / 不属实, with the facts found."""
     if result not in (Verification.SUBSTANTIATED, Verification.PARTLY, Verification.UNFOUNDED):
         raise DomainError(_("核实结论须为 属实、部分属实 或 不属实"), field="result")
@@ -121,7 +122,7 @@ def signal_verify(*, actor, signal: Signal, result: str, note: str) -> Signal:
     )
 
 
-def signal_handle(*, actor, signal: Signal, note: str) -> Signal:
+def signal_handle(*, actor: User, signal: Signal, note: str) -> Signal:
     """A verified matter moves into handling (mediation, an order to pay, a case)."""
     if not (note or "").strip():
         raise DomainError(_("请说明处理方式"), field="note")
@@ -130,7 +131,7 @@ def signal_handle(*, actor, signal: Signal, note: str) -> Signal:
     return _move(actor=actor, signal=signal, action=Action.HANDLE, note=note.strip())
 
 
-def signal_close(*, actor, signal: Signal, note: str) -> Signal:
+def signal_close(*, actor: User, signal: Signal, note: str) -> Signal:
     """Close a verified matter. A worker's report needs a public reply first."""
     if not (note or "").strip():
         raise DomainError(_("请填写办结情况"), field="note")
@@ -148,7 +149,7 @@ def signal_close(*, actor, signal: Signal, note: str) -> Signal:
 
 
 @transaction.atomic
-def signal_reply(*, actor, signal: Signal, text: str) -> Signal:
+def signal_reply(*, actor: User, signal: Signal, text: str) -> Signal:
     """The public reply a worker reads on their status page; an SMS tells them it is there."""
     require_perm(actor, "intake.reply_signal")
     if not is_handler(actor, signal):
@@ -177,7 +178,7 @@ def signal_reply(*, actor, signal: Signal, text: str) -> Signal:
 
 
 @transaction.atomic
-def signal_note(*, actor, signal: Signal, text: str) -> SignalEvent:
+def signal_note(*, actor: User, signal: Signal, text: str) -> SignalEvent:
     """An internal note (never shown to the worker); read-only roles cannot write one."""
     require_perm(actor, "intake.verify_signal")
     if not Signal.objects.for_user(actor).filter(pk=signal.pk).exists():
