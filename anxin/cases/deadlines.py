@@ -51,7 +51,7 @@ def _action(item):
     return None if isinstance(item, Case) else item
 
 
-def _mark(item, field: str, now) -> bool:
+def mark_once(item, field: str, now) -> bool:
     """Set a once-only mark; False when someone (a parallel tick) already set it."""
     return bool(type(item).objects.filter(pk=item.pk, **{f"{field}__isnull": True}).update(**{field: now}))
 
@@ -67,8 +67,8 @@ def _sweep(
         if not escalate:
             return ""
         late_enough = working_days_after(due_day, grace)[0] < today
-        if item.office_escalated_at is None and late_enough and _mark(item, "office_escalated_at", now):
-            _mark(item, "escalated_at", now)  # the lead unit hears it in the same notice
+        if item.office_escalated_at is None and late_enough and mark_once(item, "office_escalated_at", now):
+            mark_once(item, "escalated_at", now)  # the lead unit hears it in the same notice
             text = f"{what}逾期超过 {grace} 个工作日（期限 {due_day:%Y-%m-%d}），已报联席办"
             add_event(case, Kind.ESCALATE, actor, now, text)
             notify_case(
@@ -80,7 +80,7 @@ def _sweep(
                 action=_action(item),
             )
             return "office"
-        if item.escalated_at is None and _mark(item, "escalated_at", now):
+        if item.escalated_at is None and mark_once(item, "escalated_at", now):
             text = f"{what}已逾期（期限 {due_day:%Y-%m-%d}），已报牵头单位"
             add_event(case, Kind.ESCALATE, actor, now, text)
             notify_case(
@@ -89,7 +89,7 @@ def _sweep(
             return "lead"
         return ""
     due_soon = working_days_after(today, remind)[0] >= due_day
-    if item.reminded_at is None and due_soon and _mark(item, "reminded_at", now):
+    if item.reminded_at is None and due_soon and mark_once(item, "reminded_at", now):
         text = f"{what}将于 {due_day:%Y-%m-%d} 到期"
         add_event(case, Kind.REMIND, actor, now, text)
         notify_case(case, owner_ids, text, topic="case-due", action=_action(item))
@@ -145,14 +145,14 @@ def _sweep_deadline(case: Case, *, now, today, remind, actor: User) -> str:
     before it, the office told once it has passed."""
     day = timezone.localtime(case.deadline_at).date()
     if case.deadline_at < now:
-        if case.deadline_escalated_at is None and _mark(case, "deadline_escalated_at", now):
+        if case.deadline_escalated_at is None and mark_once(case, "deadline_escalated_at", now):
             text = f"案件超过办结期限（{day:%Y-%m-%d}，{case.deadline_basis}）"
             add_event(case, Kind.ESCALATE, actor, now, text)
             notify_case(case, [case.lead_unit_id, *office_unit_ids()], text, topic="case-overdue", sms=True)
             return "office"
         return ""
     due_soon = working_days_after(today, remind)[0] >= day
-    if case.deadline_reminded_at is None and due_soon and _mark(case, "deadline_reminded_at", now):
+    if case.deadline_reminded_at is None and due_soon and mark_once(case, "deadline_reminded_at", now):
         text = f"案件办结期限将于 {day:%Y-%m-%d} 届满"
         add_event(case, Kind.REMIND, actor, now, text)
         notify_case(case, [case.lead_unit_id], text, topic="case-due")

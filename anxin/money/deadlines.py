@@ -10,18 +10,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from anxin.cases.deadlines import mark_once
 from anxin.cases.models import ActionStatus, CaseEvent, Stage
+from anxin.cases.services.common import add_event, notify_case
 from anxin.core.audit import acting, system_actor
 from anxin.core.deadlines import working_days_after
 from anxin.core.money import format_yuan
 from anxin.core.policy import param_record
 from anxin.money.models import Instalment
-from anxin.money.services import case_event, notify_action
-
-
-def _mark(item: Instalment, field: str, now: datetime.datetime) -> bool:
-    """Set a once-only mark; False when someone (a parallel tick) already set it."""
-    return bool(Instalment.objects.filter(pk=item.pk, **{f"{field}__isnull": True}).update(**{field: now}))
 
 
 def instalments_sweep(*, now: datetime.datetime | None = None) -> int:
@@ -46,15 +42,15 @@ def instalments_sweep(*, now: datetime.datetime | None = None) -> int:
             owners = [action.unit_id, case.lead_unit_id]
             what = f"{action.get_kind_display()}约定 {item.due_on:%Y-%m-%d} 应付 ¥{format_yuan(item.amount)}"
             if item.due_on < today:
-                if item.missed_at is None and _mark(item, "missed_at", now):
-                    _mark(item, "reminded_at", now)  # no reminder after the date has passed
+                if item.missed_at is None and mark_once(item, "missed_at", now):
+                    mark_once(item, "reminded_at", now)  # no reminder after the date has passed
                     text = f"{what}，逾期未履行（可申请强制执行或依法采取其他措施）"
-                    case_event(case, CaseEvent.Kind.ESCALATE, actor, now, text)
-                    notify_action(action, owners, text, topic="case-instalment-missed", sms=True)
+                    add_event(case, CaseEvent.Kind.ESCALATE, actor, now, text)
+                    notify_case(case, owners, text, topic="case-instalment-missed", sms=True, action=action)
                     done += 1
-            elif item.reminded_at is None and _mark(item, "reminded_at", now):
+            elif item.reminded_at is None and mark_once(item, "reminded_at", now):
                 text = f"{what}，即将到期，请督促履行"
-                case_event(case, CaseEvent.Kind.REMIND, actor, now, text)
-                notify_action(action, owners, text, topic="case-due")
+                add_event(case, CaseEvent.Kind.REMIND, actor, now, text)
+                notify_case(case, owners, text, topic="case-due", action=action)
                 done += 1
     return done

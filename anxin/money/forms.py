@@ -38,6 +38,6 @@ def parse_schedule(text: str) -> list[tuple[datetime.date, int]]:
             day = datetime.date.fromisoformat(found.group(1))
             amount = parse_yuan(found.group(2), allow_zero=False)
         except (ValueError, ValidationError):
-            raise DomainError(f"第 {n} 行格式不正确：请写“日期 金额”，如 2026-12-10 30000") from None
+            raise DomainError(f"第 {n} 行格式不正确：请写“日期 金额（元）”，如 2026-12-10 30000") from None
         rows.append((day, amount))
     return rows

@@ -9,41 +9,21 @@ from collections.abc import Sequence
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anxin.cases.actions import handles, may_mark_paid
 from anxin.cases.models import ActionKind, ActionStatus, Case, CaseEvent, LegalAction
+from anxin.cases.services.common import add_event, notify_case
 from anxin.core.access import require_perm
 from anxin.core.audit import acting, guarded_update
 from anxin.core.errors import DomainError
 from anxin.core.money import format_yuan
 from anxin.money import selectors
 from anxin.money.models import Instalment, Payment, PaymentSource
-from anxin.notify.services import notify_units
 from anxin.org.models import User
 
 SCHEDULED_KINDS = (ActionKind.MEDIATION, ActionKind.COURT, ActionKind.ARBITRATION)
-
-
-def case_event(case: Case, kind: str, actor: User, now: datetime.datetime, note: str) -> None:
-    """A line on the case's timeline (the case's own append-only history)."""
-    CaseEvent.objects.create(case=case, kind=kind, actor=actor, at=now, note=note)
-
-
-def notify_action(
-    action: LegalAction, unit_ids: list[int], subject: str, *, topic: str, sms: bool = False
-) -> None:
-    """A notice about a legal action of a case, linking to the action's page (the unit handling it
-    may not see the case file)."""
-    notify_units(
-        unit_ids=unit_ids,
-        subject=f"{action.case.number} {subject}",
-        url=reverse("case-action", args=[action.pk]),
-        topic=topic,
-        sms=sms,
-    )
 
 
 # --- the payment schedule of a legal action ---------------------------------------------------------
@@ -73,7 +53,7 @@ def instalments_set(
             [Instalment(action=action, due_on=d, amount=a) for d, a in sorted(dated)]
         )
         total = sum(a for _d, a in dated)
-        case_event(
+        add_event(
             action.case,
             CaseEvent.Kind.ACTION,
             actor,
@@ -113,8 +93,14 @@ def instalment_paid(
             f"{action.get_kind_display()}第 {instalment.due_on:%Y-%m-%d} 期 ¥{format_yuan(instalment.amount)} "
             f"已于 {paid_on:%Y-%m-%d} 履行" + (f"，{note}" if note else "")
         )
-        case_event(action.case, CaseEvent.Kind.ACTION, actor, now, text)
-        notify_action(action, [action.case.lead_unit_id, action.unit_id], text, topic="case-instalment")
+        add_event(action.case, CaseEvent.Kind.ACTION, actor, now, text)
+        notify_case(
+            action.case,
+            [action.case.lead_unit_id, action.unit_id],
+            text,
+            topic="case-instalment",
+            action=action,
+        )
     instalment.refresh_from_db()
     return instalment
 
@@ -186,7 +172,7 @@ def payment_reverse(*, actor: User, payment: Payment, reason: str, amount: int |
         )
         reversal.full_clean()
         reversal.save()
-        case_event(
+        add_event(
             payment.case,
             CaseEvent.Kind.NOTE,
             actor,

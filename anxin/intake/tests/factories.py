@@ -109,6 +109,23 @@ def on_disk(settings, root) -> None:
     }
 
 
+def portal_report(town, *, ip: str = "10.0.0.1"):
+    """A worker's report on the public portal about 罗溪纺织有限公司 (the world's luoxi factory): one
+    worker, 100 fen, no photos."""
+    return services.portal_submit(
+        facts={
+            "employer_name": "罗溪纺织有限公司",
+            "summary": "欠薪",
+            "reporter_phone": "13912345678",
+            "amount": 100,
+            "workers": 1,
+        },
+        town=town,
+        photos=[],
+        ip=ip,
+    )
+
+
 # --- the portal under concurrent load (used here and by the PostgreSQL rate-limit test) ---------
 
 

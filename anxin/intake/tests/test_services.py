@@ -17,7 +17,7 @@ from anxin.core.errors import DomainError, ScopeViolation
 from anxin.core.services import policy_parameter_set
 from anxin.intake import services
 from anxin.intake.models import Channel, DuplicateState, Signal, SignalEvent, Stage, Verification
-from anxin.intake.tests.factories import channel, signal
+from anxin.intake.tests.factories import channel, portal_report, signal
 from anxin.notify.models import Notification
 
 TZ = timezone.get_current_timezone()
@@ -266,18 +266,7 @@ def test_closing_needs_verification_first(world, office):
 
 
 def test_a_worker_report_cannot_close_without_a_public_reply(world, office):
-    s = services.portal_submit(
-        facts={
-            "employer_name": "罗溪纺织有限公司",
-            "summary": "欠薪",
-            "reporter_phone": "13912345678",
-            "amount": 100,
-            "workers": 1,
-        },
-        town=world.luoxi_factory.town,
-        photos=[],
-        ip="10.0.0.1",
-    )
+    s = portal_report(world.luoxi_factory.town, ip="10.0.0.1")
     services.signal_verify(actor=office, signal=s, result=Verification.SUBSTANTIATED, note="属实")
     with pytest.raises(DomainError, match="答复"):
         services.signal_close(actor=office, signal=Signal.objects.get(pk=s.pk), note="结")
@@ -432,18 +421,7 @@ def test_an_unfounded_signal_cannot_go_into_handling(world, office):
 
 def test_a_primary_cannot_close_while_a_merged_worker_report_has_no_reply(world, office):
     primary = signal(enterprise=world.luoxi_factory)
-    report = services.portal_submit(
-        facts={
-            "employer_name": "罗溪纺织有限公司",
-            "summary": "欠薪",
-            "reporter_phone": "13912345678",
-            "amount": 100,
-            "workers": 1,
-        },
-        town=world.luoxi_factory.town,
-        photos=[],
-        ip="10.0.0.2",
-    )
+    report = portal_report(world.luoxi_factory.town, ip="10.0.0.2")
     services.signal_merge(actor=office, signal=report, into=primary)
     services.signal_verify(
         actor=office, signal=Signal.objects.get(pk=primary.pk), result="substantiated", note="属实"

@@ -17,6 +17,7 @@ from anxin.core.errors import DomainError
 from anxin.intake import services
 from anxin.intake.models import DuplicateState, Satisfaction, Signal, SignalEvent, Stage, Verification
 from anxin.intake.services.triage import DUPLICATES
+from anxin.intake.tests.factories import portal_report
 from anxin.intake.tests.factories import signal as make_signal
 
 Action = SignalEvent.Action
@@ -247,23 +248,8 @@ def test_a_signal_matched_by_someone_else_meanwhile_is_refused_and_writes_nothin
     assert _footprint(s) == before
 
 
-def _portal_report(world) -> Signal:
-    return services.portal_submit(
-        facts={
-            "employer_name": "罗溪纺织有限公司",
-            "summary": "欠薪",
-            "reporter_phone": "13912345678",
-            "amount": 100,
-            "workers": 1,
-        },
-        town=world.luoxi_factory.town,
-        photos=[],
-        ip="10.0.0.9",
-    )
-
-
 def test_rating_leaves_its_audit_diff_and_its_event(world):
-    s = _at(_portal_report(world), Stage.CLOSED)
+    s = _at(portal_report(world.luoxi_factory.town, ip="10.0.0.9"), Stage.CLOSED)
     services.portal_rate(signal=s, rating=Satisfaction.BASIC, comment="慢了点")
     diff = _updates(s)[0]
     assert diff["satisfaction"] == ["", Satisfaction.BASIC]
@@ -277,7 +263,7 @@ def test_rating_leaves_its_audit_diff_and_its_event(world):
 
 
 def test_the_tracking_code_never_reaches_the_audit_log(world):
-    s = _portal_report(world)
+    s = portal_report(world.luoxi_factory.town, ip="10.0.0.9")
     assert s.tracking_code
     assert not any(s.tracking_code in str(entry.changes) for entry in history_for(s))
 
