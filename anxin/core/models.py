@@ -176,6 +176,11 @@ class SecurityEventKind(models.TextChoices):
     CALENDAR_CHANGE = "calendar_change", _("工作日历变更")
     TOKEN_ISSUED = "token_issued", _("签发接口令牌")
     SENSITIVE_VIEW = "sensitive_view", _("查看敏感信息")
+    PASSWORD_SET = "password_set", _("管理员设置密码")
+    PASSWORD_CHANGE = "password_change", _("修改密码")
+    ACCOUNT_STATUS = "account_status", _("账户启用/停用")
+    TOKEN_REVOKED = "token_revoked", _("接口令牌吊销")
+    RECOVERY = "recovery", _("运维应急恢复")
 
 
 class SecurityEventQuerySet(models.QuerySet):
