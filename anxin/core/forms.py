@@ -18,7 +18,10 @@ class ParameterValueForm(forms.Form):
 
     value = forms.CharField(label=_("新取值"), max_length=200)
     effective_from = forms.DateField(
-        label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+        label=_("生效日期"),
+        # ISO: a date input shows nothing for a value in any other format (the default is today)
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
     )
     citation = forms.CharField(
         label=_("依据"), max_length=200, required=False, help_text=_("留空则沿用原依据")

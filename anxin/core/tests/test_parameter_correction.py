@@ -227,3 +227,8 @@ def test_the_audit_log_page_shows_the_correction_to_the_auditor(login, office, a
     _correct(office, "60")
     html = login(auditor).get("/security/audit/?model=policyparameter").content.decode()
     assert "600" in html and "误将60分钟填为600分钟" in html
+
+
+def test_the_form_offers_today_as_the_effective_date_in_the_format_a_date_input_shows(login, office):
+    html = login(office).get(DETAIL).content.decode()
+    assert f'name="effective_from" value="{_today().isoformat()}"' in html
