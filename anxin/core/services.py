@@ -180,6 +180,14 @@ def policy_parameter_check(
     same_day = PolicyParameter.objects.filter(code=code, effective_from=effective_from).first()
     day = f"{effective_from:%Y-%m-%d}"
     if not correct:
+        if same_day is not None and effective_from < timezone.localdate():
+            raise DomainError(
+                _(
+                    "参数“%(name)s”在 %(day)s 已有取值 %(value)s；已经生效的以前取值不能更正，请选择今天或以后的生效日期"
+                )
+                % {"name": latest.name, "day": day, "value": same_day.value},
+                field="effective_from",
+            )
         if same_day is not None:
             raise DomainError(
                 _("参数“%(name)s”在 %(day)s 已有取值 %(value)s；如需更正，请勾选“更正当日取值”并说明更正理由")

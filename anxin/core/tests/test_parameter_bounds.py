@@ -76,7 +76,9 @@ def test_every_shipped_default_lies_within_its_own_bounds(item):
 def test_money_bounds_say_they_are_in_fen_and_show_yuan():
     for item in (d for d in DEFAULTS if d["type"] == ParameterType.MONEY):
         assert "分" in item["bounds_reason"]
-        assert "元" in parameter_bounds(item["code"]).describe()
+        bounds = parameter_bounds(item["code"])
+        assert bounds is not None
+        assert "元" in bounds.describe()
 
 
 @pytest.mark.parametrize(
@@ -89,6 +91,7 @@ def test_money_bounds_say_they_are_in_fen_and_show_yuan():
 )
 def test_security_bounds_are_those_that_keep_the_district_able_to_log_in(code, low, high):
     bounds = parameter_bounds(code)
+    assert bounds is not None
     assert (bounds.minimum, bounds.maximum) == (low, high)
 
 

@@ -53,6 +53,7 @@ def test_recovery_restores_a_broken_set_to_the_shipped_defaults(district):
     assert "security.lockout_failures" in output and "0 → 5" in output
     for code in DEFAULTS:
         row = PolicyParameter.objects.filter(code=code).order_by("-effective_from").first()
+        assert row is not None
         assert row.effective_from == timezone.localdate()
 
 
@@ -73,6 +74,7 @@ def test_recovery_corrects_a_bad_value_registered_for_today(office):
     )
     assert [r.value for r in rows] == ["30"]
     event = SecurityEvent.objects.filter(kind=SecurityEventKind.PARAMETER_CHANGE).order_by("pk").last()
+    assert event is not None
     assert event.detail["correction"] is True
     assert "误设" in event.detail["reason"]
 
