@@ -12,14 +12,53 @@ from anxin.core.models import SecurityEventKind
 
 
 class ParameterValueForm(forms.Form):
+    """A new value of a parameter from a date, or (``correct``) the correction of the value of a
+    date that is today or later. The bounds come from the parameter's definition; the service
+    checks them again (``policy_parameter_set``)."""
+
     value = forms.CharField(label=_("新取值"), max_length=200)
     effective_from = forms.DateField(
-        label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+        label=_("生效日期"),
+        # ISO: a date input shows nothing for a value in any other format (the default is today)
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
     )
     citation = forms.CharField(
         label=_("依据"), max_length=200, required=False, help_text=_("留空则沿用原依据")
     )
-    note = forms.CharField(label=_("调整理由"), widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("调整理由"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("更正时可留空，沿用原理由"),
+    )
+    correct = forms.BooleanField(
+        label=_("更正当日取值"),
+        required=False,
+        help_text=_("生效日期已有取值（今天或以后）且填错时勾选：原取值被替换，更正记入审计日志"),
+    )
+    correction_reason = forms.CharField(
+        label=_("更正理由"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=500,
+        help_text=_("勾选“更正当日取值”时必填，如“误将30分钟填为0”"),
+    )
+
+    def __init__(self, *args: Any, bounds: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if bounds is not None and bounds.describe():
+            self.fields["value"].help_text = _("允许范围：%(range)s") % {"range": bounds.describe()}
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("correct"):
+            if not (data.get("correction_reason") or "").strip() and "correction_reason" not in self.errors:
+                self.add_error("correction_reason", _("更正当日取值须说明更正理由"))
+        elif not (data.get("note") or "").strip() and "note" not in self.errors:
+            self.add_error("note", _("请说明调整理由（如文件依据）"))
+        return data
 
 
 class CalendarDayForm(forms.Form):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import chinese_calendar
@@ -17,12 +17,11 @@ from anxin.core.audit import acting
 from anxin.core.errors import DomainError
 from anxin.core.models import (
     CalendarDay,
-    ParameterType,
     PolicyParameter,
     SecurityEvent,
     SecurityEventKind,
-    parse_parameter_value,
 )
+from anxin.core.policy import clean_parameter_value
 from anxin.core.policy_defaults import DEFAULT_EFFECTIVE_FROM, DEFAULTS
 
 if TYPE_CHECKING:
@@ -67,44 +66,44 @@ def security_event_record(
 # --- policy parameters -----------------------------------------------------------------------
 
 
-def _check_value(value_type: str, value: str) -> str:
-    text = str(value).strip()
-    if not text:
-        raise DomainError(_("请填写参数取值"), field="value")
-    try:
-        typed = parse_parameter_value(value_type, text)
-    except Exception:
-        raise DomainError(
-            _("取值“%(value)s”不是有效的%(type)s") % {"value": text, "type": ParameterType(value_type).label},
-            field="value",
-        ) from None
-    if (
-        value_type in (ParameterType.INT, ParameterType.MONEY, ParameterType.DECIMAL)
-        and isinstance(typed, int | Decimal)
-        and typed < 0
-    ):
-        raise DomainError(_("参数取值不能为负数"), field="value")
-    return text
+def _check_value(value_type: str, value: str, *, code: str = "") -> str:
+    """The value as stored, or a DomainError: not of its type, too large, outside the bounds of
+    the parameter's definition (``policy.clean_parameter_value``)."""
+    return clean_parameter_value(code, value_type, value)
 
 
 def policy_seed_defaults(*, actor: User, overrides: dict | None = None, log: Log = _nolog) -> int:
     """Create each default parameter that has no value yet (idempotent). Returns rows created.
 
     ``overrides`` (from the district file) maps a code to a value that replaces the default
-    when the parameter is first seeded; an existing parameter is never changed here.
+    when the parameter is first seeded; an existing parameter is never changed here. Every
+    override is checked against its parameter's bounds first, even where it would not apply,
+    and a bad one is refused naming the code: nothing is written.
     """
     overrides = overrides or {}
+    if not isinstance(overrides, dict):
+        raise DomainError(_("区配置文件的 policy_parameters 须为“参数代码: 取值”的映射"))
     unknown = set(overrides) - {d["code"] for d in DEFAULTS}
     if unknown:
         raise DomainError(
-            _("区配置文件中有未知的政策参数：%(codes)s") % {"codes": "、".join(sorted(unknown))}
+            _("区配置文件中有未知的政策参数：%(codes)s") % {"codes": "、".join(sorted(map(str, unknown)))}
         )
+    checked: dict[str, str] = {}
+    for item in DEFAULTS:
+        if item["code"] in overrides:
+            try:
+                checked[item["code"]] = _check_value(item["type"], overrides[item["code"]], code=item["code"])
+            except DomainError as exc:
+                raise DomainError(
+                    _("区配置文件中政策参数“%(code)s”的取值无效：%(why)s")
+                    % {"code": item["code"], "why": exc.message}
+                ) from None
     created = 0
     with transaction.atomic(), acting(actor):
         for item in DEFAULTS:
             if PolicyParameter.objects.filter(code=item["code"]).exists():
                 continue
-            value = _check_value(item["type"], str(overrides.get(item["code"], item["value"])))
+            value = checked.get(item["code"]) or _check_value(item["type"], item["value"], code=item["code"])
             PolicyParameter.objects.create(
                 code=item["code"],
                 name=item["name"],
@@ -122,57 +121,216 @@ def policy_seed_defaults(*, actor: User, overrides: dict | None = None, log: Log
     return created
 
 
+CITATION_MAX_LENGTH = 200  # PolicyParameter.citation's column
+REASON_MAX_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class ParameterChange:
+    """A checked change of a parameter (``policy_parameter_check``): nothing written yet.
+
+    ``replaces`` is the row of the same effective date that a correction overwrites; None for
+    a new value (a new row, the earlier ones stay as history)."""
+
+    code: str
+    name: str
+    unit: str
+    value_type: str
+    value: str
+    effective_from: datetime.date
+    latest: PolicyParameter
+    replaces: PolicyParameter | None
+
+    @property
+    def old(self) -> str:
+        return self.replaces.value if self.replaces is not None else self.latest.value
+
+
+def policy_parameter_check(
+    *,
+    code: str,
+    value: str,
+    effective_from: datetime.date,
+    note: str = "",
+    citation: str | None = None,
+    correct: bool = False,
+    correction_reason: str = "",
+) -> ParameterChange:
+    """Everything ``policy_parameter_set`` checks before it writes, for a confirmation page.
+
+    A value is checked against the parameter's bounds. A date that already has a value is
+    refused unless ``correct`` is given with a ``correction_reason``; a correction replaces the
+    value of that date only when the date is today or later (a value already in force on an
+    earlier day may have been used by decisions: history is not rewritten)."""
+    latest = PolicyParameter.objects.filter(code=code).order_by("-effective_from").first()
+    if latest is None:
+        raise DomainError(_("没有代码为“%(code)s”的政策参数") % {"code": code}, field="code")
+    reason = (correction_reason or "").strip()
+    if correct and not reason:
+        raise DomainError(_("更正当日取值须说明更正理由"), field="correction_reason")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise DomainError(
+            _("更正理由不能超过 %(n)d 个字符") % {"n": REASON_MAX_LENGTH}, field="correction_reason"
+        )
+    if not correct and not (note or "").strip():
+        raise DomainError(_("请说明调整理由（如文件依据）"), field="note")
+    if citation is not None and len(citation.strip()) > CITATION_MAX_LENGTH:
+        raise DomainError(_("依据不能超过 %(n)d 个字符") % {"n": CITATION_MAX_LENGTH}, field="citation")
+    text = _check_value(latest.value_type, value, code=code)
+    same_day = PolicyParameter.objects.filter(code=code, effective_from=effective_from).first()
+    day = f"{effective_from:%Y-%m-%d}"
+    if not correct:
+        if same_day is not None and effective_from < timezone.localdate():
+            raise DomainError(
+                _(
+                    "参数“%(name)s”在 %(day)s 已有取值 %(value)s；已经生效的以前取值不能更正，请选择今天或以后的生效日期"
+                )
+                % {"name": latest.name, "day": day, "value": same_day.value},
+                field="effective_from",
+            )
+        if same_day is not None:
+            raise DomainError(
+                _("参数“%(name)s”在 %(day)s 已有取值 %(value)s；如需更正，请勾选“更正当日取值”并说明更正理由")
+                % {"name": latest.name, "day": day, "value": same_day.value},
+                field="effective_from",
+            )
+    else:
+        if same_day is None:
+            raise DomainError(
+                _("参数“%(name)s”在 %(day)s 没有可更正的取值；登记新取值时请不要勾选“更正当日取值”")
+                % {"name": latest.name, "day": day},
+                field="effective_from",
+            )
+        if effective_from < timezone.localdate():
+            raise DomainError(
+                _(
+                    "%(day)s 起的取值已经生效，可能已被当时的决定引用，不能更正；"
+                    "请登记一个今天或以后生效的新取值"
+                )
+                % {"day": day},
+                field="effective_from",
+            )
+        if same_day.value == text:
+            raise DomainError(_("新取值与原取值相同，无需更正"), field="value")
+    return ParameterChange(
+        code=code,
+        name=latest.name,
+        unit=latest.unit,
+        value_type=latest.value_type,
+        value=text,
+        effective_from=effective_from,
+        latest=latest,
+        replaces=same_day if correct else None,
+    )
+
+
 def policy_parameter_set(
     *,
     actor: User,
     code: str,
     value: str,
     effective_from: datetime.date,
-    note: str,
+    note: str = "",
     citation: str | None = None,
     ip: str | None = None,
+    correct: bool = False,
+    correction_reason: str = "",
 ) -> PolicyParameter:
-    """Record a new value of a parameter from a date; earlier values stay as history."""
-    current = PolicyParameter.objects.filter(code=code).order_by("-effective_from").first()
-    if current is None:
-        raise DomainError(_("没有代码为“%(code)s”的政策参数") % {"code": code}, field="code")
-    if not (note or "").strip():
-        raise DomainError(_("请说明调整理由（如文件依据）"), field="note")
-    text = _check_value(current.value_type, value)
+    """Record a new value of a parameter from a date; earlier values stay as history.
+
+    With ``correct`` and a ``correction_reason``, the value already registered for that date
+    (today or later) is replaced instead: the audit log keeps old → new with the reason, the
+    row's note says so, and the security event is marked as a correction."""
+    change = policy_parameter_check(
+        code=code,
+        value=value,
+        effective_from=effective_from,
+        note=note,
+        citation=citation,
+        correct=correct,
+        correction_reason=correction_reason,
+    )
+    text = change.value
     with transaction.atomic(), acting(actor, remote_addr=ip):
-        try:
-            with transaction.atomic():
-                row = PolicyParameter.objects.create(
-                    code=code,
-                    name=current.name,
-                    value=text,
-                    value_type=current.value_type,
-                    unit=current.unit,
-                    effective_from=effective_from,
-                    citation=(citation or current.citation).strip(),
-                    note=note.strip(),
-                    to_confirm=False,
-                    created_by=actor,
-                )
-        except IntegrityError:
-            raise DomainError(
-                _("参数“%(name)s”在 %(day)s 已有取值；如需更正，请选择其他生效日期")
-                % {"name": current.name, "day": effective_from},
-                field="effective_from",
-            ) from None
+        if change.replaces is not None:
+            row = _parameter_correct(
+                actor=actor, change=change, note=note, citation=citation, reason=correction_reason.strip()
+            )
+        else:
+            try:
+                with transaction.atomic():
+                    row = PolicyParameter.objects.create(
+                        code=code,
+                        name=change.name,
+                        value=text,
+                        value_type=change.value_type,
+                        unit=change.unit,
+                        effective_from=effective_from,
+                        citation=(citation or change.latest.citation).strip(),
+                        note=note.strip(),
+                        to_confirm=False,
+                        created_by=actor,
+                    )
+            except IntegrityError:
+                raise DomainError(
+                    _("参数“%(name)s”在 %(day)s 已有取值；如需更正，请勾选“更正当日取值”并说明更正理由")
+                    % {"name": change.name, "day": f"{effective_from:%Y-%m-%d}"},
+                    field="effective_from",
+                ) from None
+        detail: dict = {
+            "code": code,
+            "old": change.old,
+            "new": text,
+            "effective_from": effective_from.isoformat(),
+        }
+        summary = f"{code}: {change.old} → {text}（{effective_from} 起）"
+        if change.replaces is not None:
+            detail |= {"correction": True, "reason": correction_reason.strip()}
+            summary = f"更正 {summary}：{correction_reason.strip()}"
         security_event_record(
-            kind=SecurityEventKind.PARAMETER_CHANGE,
-            user=actor,
-            ip=ip,
-            summary=f"{code}: {current.value} → {text}（{effective_from} 起）",
-            detail={
-                "code": code,
-                "old": current.value,
-                "new": text,
-                "effective_from": effective_from.isoformat(),
-            },
+            kind=SecurityEventKind.PARAMETER_CHANGE, user=actor, ip=ip, summary=summary, detail=detail
         )
     return row
+
+
+def _parameter_correct(
+    *, actor: User, change: ParameterChange, note: str, citation: str | None, reason: str
+) -> PolicyParameter:
+    """Overwrite the value of one effective date (a correction), guarded on the value the caller
+    saw, with the audit-log entry (old → new and the reason) that an ``update()`` does not write."""
+    from auditlog.diff import model_instance_diff
+    from auditlog.models import LogEntry
+
+    assert change.replaces is not None
+    before = PolicyParameter.objects.select_for_update().filter(pk=change.replaces.pk).first()
+    if before is None or before.value != change.replaces.value:
+        raise DomainError(_("该取值刚刚被他人更改，请刷新页面后重试"), field="value")
+    who = getattr(actor, "display_name", "") or actor.username
+    stamp = timezone.localtime()
+    line = _("【%(at)s 更正，%(who)s】原取值 %(old)s → %(new)s %(unit)s；更正理由：%(reason)s") % {
+        "at": f"{stamp:%Y-%m-%d %H:%M}",
+        "who": who,
+        "old": before.value,
+        "new": change.value,
+        "unit": change.unit,
+        "reason": reason,
+    }
+    values = {
+        "value": change.value,
+        "note": "\n".join(part for part in ((note or "").strip() or before.note, line) if part),
+        "citation": (citation or before.citation).strip(),
+    }
+    touched = PolicyParameter.objects.filter(pk=before.pk, value=before.value).update(**values)
+    if touched != 1:  # pragma: no cover - the row is locked above
+        raise DomainError(_("该取值刚刚被他人更改，请刷新页面后重试"), field="value")
+    after = PolicyParameter.objects.get(pk=before.pk)
+    LogEntry.objects.log_create(
+        after,
+        action=LogEntry.Action.UPDATE,
+        changes=model_instance_diff(before, after),
+        additional_data={"correction": True, "reason": reason, "old": before.value, "new": change.value},
+    )
+    return after
 
 
 # --- working-day calendar --------------------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,9 +25,14 @@ from anxin.core.forms import CalendarDayForm, CalendarYearForm, ParameterValueFo
 from anxin.core.ledger import Column, Header, Ledger, ledger_view
 from anxin.core.models import CalendarDay, PolicyParameter
 from anxin.core.paging import paginate
-from anxin.core.policy import current_parameters
+from anxin.core.policy import current_parameters, parameter_bounds, parameter_value_problem
 from anxin.core.security import client_ip
-from anxin.core.services import calendar_day_set, calendar_year_create, policy_parameter_set
+from anxin.core.services import (
+    calendar_day_set,
+    calendar_year_create,
+    policy_parameter_check,
+    policy_parameter_set,
+)
 
 if TYPE_CHECKING:
     from anxin.core.access import AuthedRequest
@@ -48,6 +54,8 @@ def parameter_list(request):
     q = request.GET.get("q", "").strip()
     if q:
         rows = [r for r in rows if q in r.code or q in r.name or q in r.citation]
+    for row in rows:
+        setattr(row, "problem", parameter_value_problem(row.code, row.value_type, row.value))  # noqa: B010
     future = PolicyParameter.objects.filter(effective_from__gt=today).order_by("effective_from")
     return render(
         request,
@@ -64,23 +72,46 @@ def parameter_detail(request: AuthedRequest, code: str) -> HttpResponse:
     )
     if not history:
         raise Http404
+    bounds = parameter_bounds(code)
     form = None
     if request.user.has_perm("core.add_policyparameter"):
-        form = ParameterValueForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
+        form = ParameterValueForm(request.POST or None, bounds=bounds)
+        if request.method == "POST" and "back" not in request.POST and form.is_valid():
+            data = form.cleaned_data
             try:
-                policy_parameter_set(
-                    actor=request.user, code=code, ip=client_ip(request), **form.cleaned_data
-                )
+                if data["correct"] and "confirmed" not in request.POST:
+                    change = policy_parameter_check(code=code, **data)
+                    return render(
+                        request,
+                        "core/parameter_correct_confirm.html",
+                        {"page_title": f"更正：{change.name}", "change": change, "data": data, "code": code},
+                    )
+                policy_parameter_set(actor=request.user, code=code, ip=client_ip(request), **data)
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
-                messages.success(request, "已登记新的参数取值，历史取值保留。")
+                if data["correct"]:
+                    messages.success(request, "已更正该日期的参数取值，更正记录已写入审计日志。")
+                else:
+                    messages.success(request, "已登记新的参数取值，历史取值保留。")
                 return redirect("parameter-detail", code=code)
     elif request.method == "POST":
         raise PermissionDenied
     today = timezone.localdate()
     in_force = next((h for h in history if h.effective_from <= today), None)
+    corrections = with_change_rows(
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(PolicyParameter),
+            object_pk__in=[str(h.pk) for h in history],
+            action=LogEntry.Action.UPDATE,
+        )
+        .select_related("actor", "content_type")
+        .order_by("-timestamp", "-id")
+    )
+    corrected = {int(entry.object_pk) for entry in corrections}
+    for h in history:
+        setattr(h, "problem", parameter_value_problem(code, h.value_type, h.value))  # noqa: B010
+        setattr(h, "corrected", h.pk in corrected)  # noqa: B010
     return render(
         request,
         "core/parameter_detail.html",
@@ -91,6 +122,8 @@ def parameter_detail(request: AuthedRequest, code: str) -> HttpResponse:
             "form": form,
             "code": code,
             "today": today,
+            "bounds": bounds,
+            "corrections": corrections,
         },
     )
 
