@@ -4,38 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("core", "0003_security_event_unlock"),
+        ('core', '0003_security_event_unlock'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="securityevent",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("login", "登录"),
-                    ("login_failed", "登录失败"),
-                    ("lockout", "账户锁定"),
-                    ("unlock", "锁定解除"),
-                    ("logout", "退出"),
-                    ("idle_timeout", "超时退出"),
-                    ("export", "数据导出"),
-                    ("import", "数据导入"),
-                    ("permission_change", "权限变更"),
-                    ("parameter_change", "参数变更"),
-                    ("calendar_change", "工作日历变更"),
-                    ("token_issued", "签发接口令牌"),
-                    ("sensitive_view", "查看敏感信息"),
-                    ("password_set", "管理员设置密码"),
-                    ("password_change", "修改密码"),
-                    ("account_status", "账户启用/停用"),
-                    ("token_revoked", "接口令牌吊销"),
-                    ("recovery", "运维应急恢复"),
-                ],
-                db_index=True,
-                max_length=30,
-                verbose_name="类型",
-            ),
+            model_name='securityevent',
+            name='kind',
+            field=models.CharField(choices=[('login', '登录'), ('login_failed', '登录失败'), ('lockout', '账户锁定'), ('unlock', '锁定解除'), ('logout', '退出'), ('idle_timeout', '超时退出'), ('export', '数据导出'), ('import', '数据导入'), ('permission_change', '权限变更'), ('parameter_change', '参数变更'), ('calendar_change', '工作日历变更'), ('token_issued', '签发接口令牌'), ('sensitive_view', '查看敏感信息'), ('password_set', '管理员设置密码'), ('password_change', '修改密码'), ('account_status', '账户启用/停用'), ('token_revoked', '接口令牌吊销'), ('recovery', '运维应急恢复')], db_index=True, max_length=30, verbose_name='类型'),
         ),
     ]
