@@ -23,6 +23,7 @@ from anxin.org.roles import STAFF_ROLES
 from anxin.org.services import (
     admin_account_refusal,
     may_manage_admin_accounts,
+    on_duty_refusal,
     user_account_save,
     user_role_assign,
 )
@@ -60,6 +61,11 @@ class UserAdminForm(forms.ModelForm):
         unit = data.get("unit", user.unit)
         if role and unit is not None and unit.kind not in ROLE_UNIT_KINDS[role]:
             self.add_error("role", f"角色“{Role(role).label}”不能属于单位“{unit.name}”")
+        if user.pk is not None:
+            active = data.get("is_active", user.is_active)
+            refusal = on_duty_refusal(user, role=role, is_active=active)
+            if refusal:
+                self.add_error("is_active" if not active and "is_active" in data else "role", refusal)
         if self.request_user is not None and user.pk == self.request_user.pk:
             if role != user.role:
                 self.add_error("role", "不能调整自己的角色")

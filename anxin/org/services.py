@@ -163,23 +163,27 @@ def _check_account_change(actor: User, user: User, changes: set[str]) -> None:
         )
 
 
-def _keep_one_on_duty(user: User, *, role: str, is_active: bool) -> None:
-    """Nobody (not even the system) leaves the district without an active 安全管理员 or 审计员."""
+def on_duty_refusal(user: User, *, role: str, is_active: bool, lock: bool = False) -> str:
+    """Why this change would leave the district without an active 安全管理员 or 审计员 ("" if it
+    would not): nobody, not even the system, deactivates or moves away the last one."""
     if user.pk is None or not user.is_active or user.role not in ON_DUTY_ROLES:
-        return
+        return ""
     if is_active and role == user.role:
-        return
-    on_duty = list(
-        User.objects.select_for_update().filter(role=user.role, is_active=True).values_list("pk", flat=True)
-    )
-    if set(on_duty) <= {user.pk}:
-        raise DomainError(
-            _(
-                "%(name)s 是最后一个在用的%(role)s账户，不能停用或改变其角色：三员分立须始终有人在岗，请先设立另一个%(role)s账户"
-            )
-            % {"name": user.username, "role": Role(user.role).label},
-            field="is_active" if not is_active else "role",
-        )
+        return ""
+    on_duty = User.objects.filter(role=user.role, is_active=True)
+    if lock:
+        on_duty = on_duty.select_for_update()
+    if set(on_duty.values_list("pk", flat=True)) - {user.pk}:
+        return ""
+    return _(
+        "%(name)s 是最后一个在用的%(role)s账户，不能停用或改变其角色：三员分立须始终有人在岗，请先设立另一个%(role)s账户"
+    ) % {"name": user.username, "role": Role(user.role).label}
+
+
+def _keep_one_on_duty(user: User, *, role: str, is_active: bool) -> None:
+    refusal = on_duty_refusal(user, role=role, is_active=is_active, lock=True)
+    if refusal:
+        raise DomainError(refusal, field="is_active" if not is_active else "role")
 
 
 def _validate_password(password: str, user: User) -> None:
