@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.db.models import QuerySet
 
 from anxin.core.audit import system_actor
 from anxin.core.errors import DomainError
@@ -28,9 +29,9 @@ def _change_url(user: User) -> str:
     return f"/admin/org/user/{user.pk}/change/"
 
 
-def _form(user: User, **changes) -> dict:
+def _form(user: User, **changes: object) -> dict:
     """The admin form's fields as the account has them, with ``changes`` (is_active=None: unticked)."""
-    data = {
+    data: dict[str, object] = {
         "full_name": user.full_name,
         "phone": user.phone,
         "unit": user.unit_id,
@@ -42,7 +43,7 @@ def _form(user: User, **changes) -> dict:
     return {key: value for key, value in data.items() if value is not None}
 
 
-def _events(kind: str):
+def _events(kind: str) -> QuerySet[SecurityEvent]:
     """Events of that kind, but for those of the personas' set-up (the system gave them PASSWORD)."""
     return SecurityEvent.objects.filter(kind=kind).exclude(username="system")
 

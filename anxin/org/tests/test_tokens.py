@@ -15,6 +15,7 @@ from knox.models import AuthToken
 from anxin.core.audit import system_actor
 from anxin.core.errors import DomainError
 from anxin.core.models import SecurityEvent, SecurityEventKind
+from anxin.org.models import User
 from anxin.org.services import token_issue, user_account_save, user_password_change
 from anxin.org.tests.factories import PASSWORD
 
@@ -31,7 +32,7 @@ def key(luoxi):
     return token_issue(actor=system_actor(), user=luoxi)
 
 
-def _revoked(luoxi) -> SecurityEvent:
+def _revoked(luoxi: User) -> SecurityEvent:
     return SecurityEvent.objects.get(kind=SecurityEventKind.TOKEN_REVOKED, summary__contains=luoxi.username)
 
 
