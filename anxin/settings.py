@@ -6,6 +6,7 @@ a present but unreadable value stops start-up (anxin.envconf).
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -43,7 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "anxin.core.middleware.IdleTimeoutMiddleware",
+    "anxin.org.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "anxin.core.middleware.AuditlogMiddleware",
@@ -143,7 +145,9 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "anxin.core.passwords.CharacterClassValidator",
         "OPTIONS": {"min_classes": env_int("PASSWORD_MIN_CLASSES", 3, minimum=1, maximum=4)},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "anxin.core.passwords.UsernameValidator"},
+    {"NAME": "anxin.core.passwords.CommonPasswordValidator"},
+    {"NAME": "anxin.core.passwords.PatternValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
@@ -225,14 +229,24 @@ AXES_VERBOSE = False
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # django-rest-knox tokens (hashed, expiring), refusing an account whose password is one-time.
+        "anxin.org.auth.TokenAuthentication",
+        "anxin.org.auth.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "anxin.core.api.exception_handler",
+}
+
+# API tokens (django-rest-knox): stored as SHA-512 digests, valid API_TOKEN_TTL_DAYS days from
+# issue (``manage.py issue_token``), revoked on a password change or set, deactivation, lockout.
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30, minimum=1, maximum=366)
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }
 
 SPECTACULAR_SETTINGS = {

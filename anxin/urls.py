@@ -11,6 +11,7 @@ admin.site.index_title = "系统管理"
 
 urlpatterns = [
     path("", include("anxin.core.urls")),
+    path("", include("anxin.org.urls")),
     path("", include("anxin.registry.urls")),
     path("", include("anxin.notify.urls")),
     path("", include("anxin.intake.urls")),

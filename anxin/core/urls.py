@@ -7,8 +7,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("settings/parameters/", views.parameter_list, name="parameter-list"),
     path("settings/parameters/<str:code>/", views.parameter_detail, name="parameter-detail"),
     path("settings/calendar/", views.calendar_view, name="calendar"),

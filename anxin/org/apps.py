@@ -17,6 +17,7 @@ class OrgConfig(AppConfig):
         from anxin.org import (
             audit,  # noqa: F401  (auditlog registration)
             demo,
+            signals,  # noqa: F401  (tokens revoked on lockout)
         )
 
         seam.register(seam.DISTRICT_SECTIONS, self.load_district, app=self.label)

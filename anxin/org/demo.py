@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from anxin.org.models import Town, User
 from anxin.org.services import user_save
 
-DEMO_PASSWORD = "Anxin@2026demo"  # noqa: S105 (printed demo login, refused on real data)
+DEMO_PASSWORD = "Xinbei#Demo739"  # noqa: S105 (printed demo login, refused on real data)
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,7 @@ def load(*, actor: User, log: Callable[[str], None]) -> None:
             role=persona.role,
             password=DEMO_PASSWORD,
             full_name=persona.full_name,
+            one_time_password=False,  # the printed demo login, not a password someone was given
         )
 
 

@@ -141,12 +141,27 @@ class User(AbstractUser):
     )
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    # A password set by someone else (an administrator, a command) is one-time: until the user
+    # changes it, every page leads to the password change and the API refuses (三员分立).
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
+    password_set_by = models.ForeignKey(
+        "self",
+        verbose_name=_("密码设置人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    password_set_at = models.DateTimeField(_("密码设置时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
         ordering = ["username"]
-        permissions = [("assign_role", _("可分配角色"))]
+        permissions = [
+            ("assign_role", _("可分配角色")),
+            ("manage_admin_accounts", _("可管理系统管理员、安全管理员、审计员账户")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(role="") | models.Q(unit__isnull=False),

@@ -2,7 +2,8 @@
 
 Scoping (which rows) is separate: ``User.scope`` and ``for_user``. These are the actions.
 Three separate admin roles (三员分立): 系统管理员 keeps accounts and reference data running,
-安全管理员 grants roles and unlocks accounts, 审计员 reads the audit trails of both.
+安全管理员 grants roles, unlocks accounts and alone edits the three administrators' own accounts
+(``org.manage_admin_accounts``), 审计员 reads the audit trails of both.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SECADMIN: [
         "org.view_user",
         "org.assign_role",
+        "org.manage_admin_accounts",
         "core.view_securityevent",
         "axes.view_accessattempt",
         "axes.delete_accessattempt",

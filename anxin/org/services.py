@@ -1,17 +1,19 @@
-"""Writes of the organisation: the district load, accounts, roles, API tokens."""
+"""Writes of the organisation: the district load, accounts, roles, passwords, API tokens."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
-from anxin.core.access import require_perm
+from anxin.core.access import is_system, require_perm
 from anxin.core.audit import SYSTEM_USERNAME, acting
 from anxin.core.errors import DomainError
 from anxin.core.models import SecurityEventKind
@@ -128,16 +130,124 @@ def _clean_username(username: str) -> str:
     return username
 
 
-def _set_password(user: User, password: str | None, *, created: bool) -> None:
-    """Apply the password policy; a new account without a password cannot sign in yet."""
-    if password is not None:
-        try:
-            validate_password(password, user)
-        except ValidationError as exc:
-            raise DomainError("；".join(exc.messages), field="password") from None
-        user.set_password(password)
-    elif created:
-        user.set_unusable_password()
+# --- accounts: who may change what (三员分立) -------------------------------------------------
+
+# The roles that must always have someone on duty: nobody deactivates (or moves away) the last one.
+ON_DUTY_ROLES = (Role.SECADMIN, Role.AUDITOR)
+
+
+def may_manage_admin_accounts(actor: User | None) -> bool:
+    """The 安全管理员 (or the system): the only ones who may change the password, status, unit, name
+    or phone of the three administrators' accounts (系统管理员、安全管理员、审计员)."""
+    return is_system(actor) or (
+        actor is not None and actor.is_active and actor.has_perm("org.manage_admin_accounts")
+    )
+
+
+def admin_account_refusal() -> str:
+    return _(
+        "按三员分立，系统管理员、安全管理员、审计员的账户只能由安全管理员修改（密码、启用状态、单位、姓名、手机号）"
+    )
+
+
+def _check_account_change(actor: User, user: User, changes: set[str]) -> None:
+    """Refuse a change the actor may not make to this account (nothing changed: nothing to refuse)."""
+    if not changes or user.pk is None:
+        return
+    if user.role in STAFF_ROLES and not may_manage_admin_accounts(actor):
+        raise PermissionDenied(admin_account_refusal())
+    if not is_system(actor) and actor.pk == user.pk and changes & {"password", "is_active"}:
+        raise DomainError(
+            _("不能在此重设自己的密码或停用自己的账户（修改自己的密码请用“修改密码”）"),
+            field="password" if "password" in changes else "is_active",
+        )
+
+
+def on_duty_refusal(user: User, *, role: str, is_active: bool, lock: bool = False) -> str:
+    """Why this change would leave the district without an active 安全管理员 or 审计员 ("" if it
+    would not): nobody, not even the system, deactivates or moves away the last one."""
+    if user.pk is None or not user.is_active or user.role not in ON_DUTY_ROLES:
+        return ""
+    if is_active and role == user.role:
+        return ""
+    on_duty = User.objects.filter(role=user.role, is_active=True)
+    if lock:
+        on_duty = on_duty.select_for_update()
+    if set(on_duty.values_list("pk", flat=True)) - {user.pk}:
+        return ""
+    return _(
+        "%(name)s 是最后一个在用的%(role)s账户，不能停用或改变其角色：三员分立须始终有人在岗，请先设立另一个%(role)s账户"
+    ) % {"name": user.username, "role": Role(user.role).label}
+
+
+def _keep_one_on_duty(user: User, *, role: str, is_active: bool) -> None:
+    refusal = on_duty_refusal(user, role=role, is_active=is_active, lock=True)
+    if refusal:
+        raise DomainError(refusal, field="is_active" if not is_active else "role")
+
+
+def _validate_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError("；".join(exc.messages), field="password") from None
+
+
+def _apply_password(user: User, password: str, *, actor: User, one_time: bool) -> None:
+    """A password set by someone other than its holder: one-time unless told otherwise."""
+    _validate_password(password, user)
+    user.set_password(password)
+    user.must_change_password = one_time
+    user.password_set_by = actor if actor is not None and actor.pk else None
+    user.password_set_at = timezone.now()
+
+
+def _password_set_recorded(*, actor: User, user: User, ip: str | None, one_time: bool, created: bool) -> None:
+    security_event_record(
+        kind=SecurityEventKind.PASSWORD_SET,
+        user=actor,
+        ip=ip,
+        summary=f"{actor.username} 为 {user.username} 设置了{'初始' if created else ''}密码"
+        + ("（一次性密码，须本人下次登录时修改）" if one_time else "（演示或测试账户，不要求修改）"),
+        detail={"username": user.username, "by": actor.username, "one_time": one_time, "created": created},
+    )
+    if not created:
+        tokens_revoke(actor=actor, user=user, reason="管理员设置密码", ip=ip)
+
+
+def _status_recorded(*, actor: User, user: User, ip: str | None) -> None:
+    security_event_record(
+        kind=SecurityEventKind.ACCOUNT_STATUS,
+        user=actor,
+        ip=ip,
+        summary=f"{actor.username} {'启用' if user.is_active else '停用'}了账户 {user.username}",
+        detail={"username": user.username, "is_active": user.is_active},
+    )
+    if not user.is_active:
+        tokens_revoke(actor=actor, user=user, reason="账户停用", ip=ip)
+
+
+def _staff_role_voids_password(actor: User, user: User, *, old_role: str, ip: str | None) -> bool:
+    """An account that becomes one of the three administrators keeps no password that someone else
+    (the 系统管理员 who created it, say) may know: the 安全管理员 sets it a one-time password."""
+    if is_system(actor) or old_role in STAFF_ROLES or user.role not in STAFF_ROLES:
+        return False
+    if not user.has_usable_password():
+        return False
+    user.set_unusable_password()
+    user.must_change_password = False
+    user.password_set_by = actor
+    user.password_set_at = timezone.now()
+    user.save(update_fields=["password", "must_change_password", "password_set_by", "password_set_at"])
+    security_event_record(
+        kind=SecurityEventKind.PASSWORD_SET,
+        user=actor,
+        ip=ip,
+        summary=f"{user.username} 被授予{user.get_role_display()}角色，原密码作废，须由安全管理员设置一次性密码",
+        detail={"username": user.username, "by": actor.username, "voided": True},
+    )
+    tokens_revoke(actor=actor, user=user, reason="授予管理员角色", ip=ip)
+    return True
 
 
 def user_save(
@@ -151,11 +261,14 @@ def user_save(
     phone: str = "",
     is_active: bool | None = None,
     ip: str | None = None,
+    one_time_password: bool = True,
 ) -> User:
     """Create or update an account with one unit and one role; the role's group follows.
 
     Only the 安全管理员 (``org.assign_role``) or the system may grant a role (三员分立).
-    ``is_active`` None keeps an existing account's state (a new account is active).
+    ``is_active`` None keeps an existing account's state (a new account is active). A password
+    given here is one-time (the holder must change it at the next login); ``one_time_password``
+    False is for the demo personas and the test personas only.
     """
     require_perm(actor, "org.assign_role")
     username = _clean_username(username)
@@ -179,13 +292,33 @@ def user_save(
         created = existing is None
         user = User(username=username) if existing is None else existing
         old_role = None if created else (user.role, user.unit_id)
-        _set_password(user, password, created=created)
+        was_active = user.is_active
+        full_name = full_name or user.full_name
+        phone = phone or user.phone
+        active = user.is_active if is_active is None else is_active
+        changes = {
+            name
+            for name, differs in (
+                ("password", password is not None),
+                ("is_active", active != user.is_active),
+                ("unit", user.unit_id != unit.pk),
+                ("full_name", full_name != user.full_name),
+                ("phone", phone != user.phone),
+            )
+            if differs
+        }
+        _check_account_change(actor, user, changes)
+        _keep_one_on_duty(user, role=role, is_active=active)
+        if password is not None:
+            _apply_password(user, password, actor=actor, one_time=one_time_password)
+        elif created:
+            user.set_unusable_password()
         user.unit = unit
+        previous_role = user.role
         user.role = role
-        user.full_name = full_name or user.full_name
-        user.phone = phone or user.phone
-        if is_active is not None:
-            user.is_active = is_active
+        user.full_name = full_name
+        user.phone = phone
+        user.is_active = active
         user.is_staff = role in STAFF_ROLES
         user.is_superuser = False
         user.full_clean(exclude=["password"])
@@ -199,6 +332,12 @@ def user_save(
                 summary=f"{username}：{Role(role).label} @ {unit.name}" + ("（新建）" if created else ""),
                 detail={"username": username, "role": role, "unit": unit.code, "created": created},
             )
+        if password is not None:
+            _password_set_recorded(actor=actor, user=user, ip=ip, one_time=one_time_password, created=created)
+        elif not created:
+            _staff_role_voids_password(actor, user, old_role=previous_role, ip=ip)
+        if not created and user.is_active != was_active:
+            _status_recorded(actor=actor, user=user, ip=ip)
     user.__dict__.pop("scope", None)
     return user
 
@@ -214,13 +353,24 @@ def user_account_save(
     password: str | None = None,
     ip: str | None = None,
 ) -> User:
-    """The 系统管理员 creates or edits an account (no role: roles are the 安全管理员's, 三员分立)."""
+    """Create or edit an account (no role: roles are the 安全管理员's, 三员分立).
+
+    The 系统管理员 creates accounts and edits every account but the three administrators'; those
+    the 安全管理员 edits (and sets their passwords). A password given here is one-time: the holder
+    must change it at the next login. Each password set and each (de)activation is a security event.
+    """
     username = _clean_username(username)
     with transaction.atomic(), acting(actor, remote_addr=ip):
         existing = User.objects.select_for_update().filter(username=username).first()
         created = existing is None
-        require_perm(actor, "org.add_user" if created else "org.change_user")
         user = User(username=username) if existing is None else existing
+        if created:
+            require_perm(actor, "org.add_user")
+        elif user.role in STAFF_ROLES:
+            if not may_manage_admin_accounts(actor):
+                raise PermissionDenied(admin_account_refusal())
+        else:
+            require_perm(actor, "org.change_user")
         if user.role and unit.kind not in ROLE_UNIT_KINDS[Role(user.role)]:
             raise DomainError(
                 _("该用户的角色“%(role)s”不能属于单位“%(unit)s”，请先由安全管理员调整角色")
@@ -228,12 +378,29 @@ def user_account_save(
                 field="unit",
             )
         old_unit = user.unit_id
-        _set_password(user, password, created=created)
+        was_active = user.is_active
+        active = user.is_active if is_active is None else is_active
+        changes = {
+            name
+            for name, differs in (
+                ("password", password is not None),
+                ("is_active", active != user.is_active),
+                ("unit", user.unit_id != unit.pk),
+                ("full_name", full_name != user.full_name),
+                ("phone", phone != user.phone),
+            )
+            if differs
+        }
+        _check_account_change(actor, user, changes)
+        _keep_one_on_duty(user, role=user.role, is_active=active)
+        if password is not None:
+            _apply_password(user, password, actor=actor, one_time=True)
+        elif created:
+            user.set_unusable_password()
         user.unit = unit
         user.full_name = full_name
         user.phone = phone
-        if is_active is not None:
-            user.is_active = is_active
+        user.is_active = active
         user.full_clean(exclude=["password"])
         user.save()
         if not created and old_unit != unit.pk and user.role:
@@ -244,12 +411,19 @@ def user_account_save(
                 summary=f"{username}：单位变更为 {unit.name}（可见范围随之改变）",
                 detail={"username": username, "unit": unit.code},
             )
+        if password is not None:
+            _password_set_recorded(actor=actor, user=user, ip=ip, one_time=True, created=created)
+        if not created and user.is_active != was_active:
+            _status_recorded(actor=actor, user=user, ip=ip)
     user.__dict__.pop("scope", None)
     return user
 
 
 def user_role_assign(*, actor: User, user: User, role: str, ip: str | None = None) -> User:
-    """The 安全管理员 grants (or, with "", revokes) a user's role; the group follows."""
+    """The 安全管理员 grants (or, with "", revokes) a user's role; the group follows.
+
+    An account that becomes a 系统管理员, 安全管理员 or 审计员 loses its password (the 安全管理员
+    then sets a one-time one); the last active 安全管理员 or 审计员 keeps its role."""
     require_perm(actor, "org.assign_role")
     if role:
         try:
@@ -267,6 +441,7 @@ def user_role_assign(*, actor: User, user: User, role: str, ip: str | None = Non
     with transaction.atomic(), acting(actor, remote_addr=ip):
         locked = User.objects.select_for_update().get(pk=user.pk)
         old = locked.role
+        _keep_one_on_duty(locked, role=role, is_active=locked.is_active)
         locked.role = role
         locked.is_staff = role in STAFF_ROLES
         locked.full_clean(exclude=["password"])
@@ -280,18 +455,71 @@ def user_role_assign(*, actor: User, user: User, role: str, ip: str | None = Non
                 summary=f"{locked.username}：角色 {Role(old).label if old else '无'} → {Role(role).label if role else '无'}",
                 detail={"username": locked.username, "old": old, "new": role},
             )
+            _staff_role_voids_password(actor, locked, old_role=old, ip=ip)
     locked.__dict__.pop("scope", None)
     return locked
 
 
+def user_password_change(*, actor: User, password: str, ip: str | None = None) -> User:
+    """The holder changes their own password (the form has checked the current one): a one-time
+    password set by an administrator is replaced, and the holder's API tokens are revoked."""
+    with transaction.atomic(), acting(actor, remote_addr=ip):
+        user = User.objects.select_for_update().get(pk=actor.pk)
+        if user.check_password(password):
+            raise DomainError(_("新密码不能与当前密码相同"), field="password")
+        _validate_password(password, user)
+        was_one_time = user.must_change_password
+        user.set_password(password)
+        user.must_change_password = False
+        user.password_set_by = user
+        user.password_set_at = timezone.now()
+        user.save(update_fields=["password", "must_change_password", "password_set_by", "password_set_at"])
+        security_event_record(
+            kind=SecurityEventKind.PASSWORD_CHANGE,
+            user=user,
+            ip=ip,
+            summary=f"{user.username} 修改了自己的密码"
+            + ("（替换管理员设置的一次性密码）" if was_one_time else ""),
+            detail={"username": user.username, "replaced_one_time": was_one_time},
+        )
+        tokens_revoke(actor=user, user=user, reason="本人修改密码", ip=ip)
+    return user
+
+
+# --- API tokens (django-rest-knox: stored as digests, expiring) ------------------------------
+
+
 def token_issue(*, actor: User, user: User, ip: str | None = None) -> str:
-    """A new API token for ``user`` (replacing any earlier one)."""
+    """A new API token for ``user`` (replacing any earlier one), valid ``API_TOKEN_TTL_DAYS`` days.
+
+    Only its digest is stored: the key returned here is shown once and cannot be read back."""
     if not user.is_active:
         raise DomainError(_("账户已停用，不能签发令牌"))
+    if user.must_change_password:
+        raise DomainError(_("该账户的密码由管理员设置，须本人登录修改密码后才能签发令牌"))
     with transaction.atomic():
-        Token.objects.filter(user=user).delete()
-        token = Token.objects.create(user=user)
+        AuthToken.objects.filter(user=user).delete()
+        _token, key = AuthToken.objects.create(user=user)
         security_event_record(
-            kind=SecurityEventKind.TOKEN_ISSUED, user=actor, ip=ip, summary=f"为 {user.username} 签发接口令牌"
+            kind=SecurityEventKind.TOKEN_ISSUED,
+            user=actor,
+            ip=ip,
+            summary=f"为 {user.username} 签发接口令牌（{settings.API_TOKEN_TTL_DAYS} 天内有效）",
         )
-    return token.key
+    return key
+
+
+def tokens_revoke(*, actor: User | None, user: User, reason: str, ip: str | None = None) -> int:
+    """Delete every API token of ``user``; a TOKEN_REVOKED event says how many and why."""
+    with transaction.atomic():
+        count, _deleted = AuthToken.objects.filter(user=user).delete()
+        if count:
+            security_event_record(
+                kind=SecurityEventKind.TOKEN_REVOKED,
+                user=actor,
+                username="" if actor is not None else user.username,
+                ip=ip,
+                summary=f"吊销 {user.username} 的接口令牌 {count} 个（{reason}）",
+                detail={"username": user.username, "count": count, "reason": reason},
+            )
+    return count

@@ -17,13 +17,13 @@ from anxin.monitoring.tests.factories import red_alert
 @pytest.fixture
 def api(district):
     """``api(user)`` → an API client with that user's token (each call a fresh client)."""
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
+
+    from anxin.org.tests.helpers import api_token
 
     def _client(user):
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
         return client
 
     return _client

@@ -6,17 +6,16 @@ import datetime
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from anxin.intake.models import SelfReport, Signal
 from anxin.intake.services import signal_verify
 from anxin.intake.tests.factories import signal
+from anxin.org.tests.helpers import api_token
 from anxin.registry.tests.factories import make_uscc
 
 
 def _auth(api_client, user):
-    token, _ = Token.objects.get_or_create(user=user)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return api_client
 
 

@@ -105,12 +105,11 @@ def test_the_closed_case_page_and_summary_show_what_the_ledger_says(world, login
 
 @pytest.mark.parametrize("closed", [2, 12])
 def test_the_api_list_asks_paid_so_far_once_per_page(world, api_client, office, closed):
-    from rest_framework.authtoken.models import Token
+    from anxin.org.tests.helpers import api_token
 
     for n in range(closed):
         closed_case(world.luoxi_factory, actor=office, amount_paid=12_000_000 + n, separate=True)
-    token, _ = Token.objects.get_or_create(user=office)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(office)}")
     with CaptureQueriesContext(connection) as queries:
         response = api_client.get("/api/v1/cases/")
     assert response.status_code == 200

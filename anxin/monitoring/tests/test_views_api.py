@@ -7,7 +7,6 @@ import datetime
 import io
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from anxin.core.audit import system_actor
 from anxin.core.errors import DomainError
@@ -19,6 +18,7 @@ from anxin.monitoring import scan
 from anxin.monitoring.importing import observation_import
 from anxin.monitoring.models import Alert, Indicator, Observation
 from anxin.monitoring.tests.factories import observe
+from anxin.org.tests.helpers import api_token
 from anxin.registry.tests.factories import enterprise
 
 D = datetime.date
@@ -33,8 +33,7 @@ def red(world):
 
 
 def _auth(api_client, user):
-    token, _ = Token.objects.get_or_create(user=user)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return api_client
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
+from knox.settings import CONSTANTS
 
 from anxin.core.audit import system_actor
 from anxin.core.errors import DomainError
@@ -207,7 +208,9 @@ def test_issuing_a_token_replaces_the_old_one(luoxi):
     old = token_issue(actor=system_actor(), user=luoxi)
     new = token_issue(actor=system_actor(), user=luoxi)
     assert new != old
-    assert list(Token.objects.filter(user=luoxi).values_list("key", flat=True)) == [new]
+    assert list(AuthToken.objects.filter(user=luoxi).values_list("token_key", flat=True)) == [
+        new[: CONSTANTS.TOKEN_KEY_LENGTH]
+    ]
 
 
 def test_issuing_a_token_writes_a_token_issued_event(luoxi, secadmin):
@@ -215,14 +218,14 @@ def test_issuing_a_token_writes_a_token_issued_event(luoxi, secadmin):
     event = SecurityEvent.objects.get(kind=SecurityEventKind.TOKEN_ISSUED)
     assert event.user == secadmin
     assert luoxi.username in event.summary
-    assert Token.objects.get(user=luoxi).key not in event.summary
+    assert AuthToken.objects.get(user=luoxi).token_key not in event.summary
 
 
 def test_no_token_for_an_inactive_user(district):
     user = _save(is_active=False)
     with pytest.raises(DomainError):
         token_issue(actor=system_actor(), user=user)
-    assert not Token.objects.filter(user=user).exists()
+    assert not AuthToken.objects.filter(user=user).exists()
 
 
 # --- User.scope ------------------------------------------------------------------------------

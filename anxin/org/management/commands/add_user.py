@@ -1,4 +1,7 @@
-"""Create or update an account: ``add_user USERNAME --unit UNIT --role ROLE [--password P]``."""
+"""Create or update an account: ``add_user USERNAME --unit UNIT --role ROLE [--password P]``.
+
+A password given here is one-time: its holder must change it at the first login (a PASSWORD_SET
+security event names the system as who set it)."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--unit", required=True, help="单位代码或全称，如 gov-luoxi 或 罗溪镇人民政府")
         parser.add_argument("--role", required=True, help="角色代码或名称，如 town 或 镇街用户")
-        parser.add_argument("--password", default=None, help="不填则不修改（新用户不可登录，须另行设置）")
+        parser.add_argument("--password", default=None, help="一次性密码，本人首次登录时须修改；不填则不修改")
         parser.add_argument("--name", default="", help="姓名")
         parser.add_argument("--phone", default="")
 
