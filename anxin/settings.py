@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "anxin.core.middleware.RequestSizeMiddleware",
+    "anxin.core.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -168,6 +170,23 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "media/"  # never served as-is: attachments go through views that check access
 
+# Limits on what one request or one uploaded file may make the server hold (docs/security/limits.md).
+# The whole body: refused with 413 before anything reads it (nginx's client_max_body_size is the same).
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 20 * 1024 * 1024, minimum=1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # a form's or a JSON body's fields (files not counted): 2.5 MB
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # a larger uploaded file goes to a temporary file, not memory
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20  # the most any form takes is the portal's photos and a few attachments
+# An .xlsx is a zip: its central directory is judged before any part is decompressed.
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int(
+    "IMPORT_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024, minimum=1024 * 1024
+)
+IMPORT_MAX_WHOLE_PART_BYTES = env_int("IMPORT_MAX_WHOLE_PART_BYTES", 6 * 1024 * 1024, minimum=1024 * 1024)
+IMPORT_MAX_MEMBER_RATIO = env_int("IMPORT_MAX_MEMBER_RATIO", 100, minimum=10)
+IMPORT_MAX_MEMBERS = env_int("IMPORT_MAX_MEMBERS", 200, minimum=20)
+# JSON bodies of the API: deeper nesting than this is refused with 400 (no request needs more than 5).
+API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 32, minimum=8, maximum=200)
+
 # SMS: a dotted path to an anxin.notify.sms.SmsBackend subclass (docs/operations.md).
 SMS_BACKEND = env_str("SMS_BACKEND", "anxin.notify.sms.LogFileBackend")
 SMS_LOG_FILE = Path(env_str("SMS_LOG_FILE", str(BASE_DIR / "var" / "log" / "sms.log")))
@@ -238,6 +257,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "anxin.core.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "anxin.core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 
 # API tokens (django-rest-knox): stored as SHA-512 digests, valid API_TOKEN_TTL_DAYS days from

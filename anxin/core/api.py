@@ -1,7 +1,11 @@
 """API plumbing shared by every app: domain errors become 400 with field messages.
 
 ``exception_handler`` is the one error mapper (settings ``EXCEPTION_HANDLER``): a view, serializer
-or viewset lets a ``DomainError`` or Django ``ValidationError`` from a service propagate."""
+or viewset lets a ``DomainError`` or Django ``ValidationError`` from a service propagate.
+
+The API's JSON reader is ``anxin.core.parsers.JSONParser`` (settings ``DEFAULT_PARSER_CLASSES``),
+in its own module: DRF reads that setting while ``rest_framework.views`` is being imported, which
+this module imports."""
 
 from __future__ import annotations
 

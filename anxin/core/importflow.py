@@ -16,10 +16,11 @@ from django.core.files.storage import default_storage
 from django.http import HttpRequest
 
 from anxin.core.errors import DomainError
-from anxin.core.tabular import ImportResult
+from anxin.core.tabular import MAX_BYTES, ImportResult
 
 NOTHING_PENDING = "没有待确认的导入，请重新上传文件。"
 REPLACED = "该预览已被之后上传的文件替换，请核对最新的预览后再确认。"
+TOO_BIG = "文件超过 10 MB，请拆分后分批导入"
 
 
 def drop(request: HttpRequest, key: str) -> None:
@@ -40,8 +41,10 @@ def stage(
 
     Returns (result, pending, error message): the message when the file as a whole cannot be read.
     """
-    content = upload.read()
     drop(request, key)
+    if (upload.size or 0) > MAX_BYTES:  # judged before the file is read into memory
+        return None, None, TOO_BIG
+    content = upload.read()
     try:
         result = run(content=content, filename=upload.name, dry_run=True)
     except DomainError as exc:  # TableError and refusals of the importer itself

@@ -1,15 +1,20 @@
-"""Session idle timeout (policy parameter ``security.session_idle_minutes``)."""
+"""Middleware of the house: the body-size bound and ``Cache-Control: no-store`` on what is private
+(docs/security/limits.md), the session idle timeout (policy parameter
+``security.session_idle_minutes``), auditlog's client address, NUL in query strings."""
 
 from __future__ import annotations
 
 import time
 
 from auditlog.middleware import AuditlogMiddleware as _AuditlogMiddleware
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.messages.storage import default_storage
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from anxin.core.models import SecurityEventKind
@@ -91,3 +96,61 @@ class RejectNulMiddleware:
         ):
             return HttpResponseBadRequest("请求参数含有非法字符")
         return self.get_response(request)
+
+
+class RequestSizeMiddleware:
+    """A body larger than its bound (the declared ``Content-Length``) is answered 413 with a
+    Chinese message before any view, form, parser or CSRF check reads it: ``REQUEST_MAX_BYTES``
+    for a multipart body (files), ``DATA_UPLOAD_MAX_MEMORY_SIZE`` for any other (a form's fields,
+    an API's JSON), which Django and DRF would read into memory whole. Django's own counts
+    (``DATA_UPLOAD_MAX_NUMBER_FIELDS``/``_FILES``) answer 400 (``400.html``); nginx's
+    ``client_max_body_size`` is the first bound, one step earlier."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return HttpResponseBadRequest("请求头 Content-Length 无效")
+        multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
+        limit = settings.REQUEST_MAX_BYTES if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and length > limit:
+            return _too_large(request, length, limit)
+        return self.get_response(request)
+
+
+def _too_large(request: HttpRequest, length: int, limit: int) -> HttpResponse:
+    def size(n: int) -> str:
+        return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
+
+    message = f"提交的内容共 {size(length)}，超过单次提交上限 {size(limit)}，未被接收。"
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=413, json_dumps_params={"ensure_ascii": False})
+    return HttpResponse(render_to_string("413.html", {"message": message}), status=413)
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` (and ``Pragma: no-cache``) on everything private: every page a
+    signed-in user gets (lists, reveals, downloads, exports), the API, and the answer to any
+    POST. What an anonymous visitor GETs (static assets, the login page, the portal's pages) is
+    left as its view made it; the portal's pages that show a person's report already say
+    ``no-store`` themselves (``never_cache``), and keep it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
+            return response
+        user = getattr(request, "user", None)
+        if (
+            (user is not None and user.is_authenticated)
+            or request.path.startswith("/api/")
+            or request.method not in ("GET", "HEAD", "OPTIONS")
+        ):
+            patch_cache_control(response, no_store=True, no_cache=True, must_revalidate=True, private=True)
+            response["Pragma"] = "no-cache"
+        return response

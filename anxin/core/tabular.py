@@ -18,6 +18,7 @@ import xlsxwriter
 from django.utils.translation import gettext as _
 
 from anxin.core.errors import DomainError
+from anxin.core.uploads import check_archive
 
 MAX_ROWS = 10000
 MAX_BYTES = 10 * 1024 * 1024
@@ -93,7 +94,17 @@ MAX_BLANK_ROWS = 1000
 
 
 def _rows_from_xlsx(content: bytes) -> Iterator[list]:
-    """Rows one at a time; the sheet's declared size is ignored (a tiny file may claim millions)."""
+    """Rows one at a time; the sheet's declared size is ignored (a tiny file may claim millions).
+
+    The archive is judged first (``uploads.check_archive``: declared sizes and ratios, before any
+    part is decompressed); openpyxl's read-only mode then streams the worksheet row by row, and
+    only the smaller parts it reads whole (shared strings, styles) are bounded by
+    ``IMPORT_MAX_WHOLE_PART_BYTES``.
+    """
+    try:
+        check_archive(content)
+    except DomainError as exc:
+        raise TableError(exc.message) from None
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         sheet = book.worksheets[0]

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import io
+import re
+import struct
+import zipfile
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from anxin.core.errors import DomainError
@@ -54,3 +58,90 @@ def _check_image(content: bytes, label: str, field: str) -> None:
         raise
     except Exception:
         raise DomainError(_("%(f)s已损坏或不是有效的图片") % {"f": label}, field=field) from None
+
+
+# --- zip-based uploads (.xlsx): the archive is judged before anything is decompressed ---------------
+
+#: Defaults of the settings that bound what an uploaded archive may expand to (docs/security/limits.md).
+ARCHIVE_LIMITS = {
+    "IMPORT_MAX_UNCOMPRESSED_BYTES": 50 * 1024 * 1024,
+    "IMPORT_MAX_WHOLE_PART_BYTES": 6 * 1024 * 1024,
+    "IMPORT_MAX_MEMBER_RATIO": 100,
+    "IMPORT_MAX_MEMBERS": 200,
+}
+#: Parts read a row at a time (openpyxl's read-only mode streams the worksheets); every other part
+#: (shared strings, styles, the workbook) is read whole into memory, so it has the tighter bound.
+STREAMED_PARTS = re.compile(r"xl/worksheets/sheet\d+\.xml")
+#: A member this small cannot exhaust anything, whatever its ratio (an empty sheet compresses 50:1).
+RATIO_FLOOR = 1024 * 1024
+_EOCD = b"PK\x05\x06"
+
+
+def archive_limit(name: str) -> int:
+    return int(getattr(settings, name, ARCHIVE_LIMITS[name]))
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.0f} MB"
+
+
+def _refuse(what: str, detail: str) -> DomainError:
+    return DomainError(
+        _("%(what)s解压后的内容过大或压缩比异常（%(detail)s），为保护系统未读取其内容。")
+        % {"what": what, "detail": detail}
+        + _("请使用下载的导入模板填写，或将数据复制到新的工作簿另存为 .xlsx；数据量大时请拆分后分批导入。"),
+        field="file",
+    )
+
+
+def check_archive(content: bytes, *, what: str = "Excel 文件") -> None:
+    """Refuse a zip archive (an .xlsx) whose central directory declares more than the limits allow.
+
+    Read from the directory alone, before any member is decompressed: the number of members, the
+    declared uncompressed size of each and of the whole, each member's compression ratio and
+    method. A member that declares less than it holds gets no further: Python's zipfile stops a
+    member at its declared size and then fails its CRC, and only stored and deflated members
+    (which decompress in bounded steps) are accepted.
+    """
+    unreadable = DomainError(
+        _("无法读取该%(what)s，请确认是 .xlsx 格式且未加密") % {"what": what}, field="file"
+    )
+    tail = content[-(65535 + 22) :]
+    at = tail.rfind(_EOCD)
+    if at < 0 or len(tail) < at + 22:
+        raise unreadable
+    most = archive_limit("IMPORT_MAX_MEMBERS")
+    # The directory's own count, before zipfile builds an object per entry (0xFFFF: zip64).
+    declared = struct.unpack("<H", tail[at + 10 : at + 12])[0]
+    if declared > most:
+        raise _refuse(what, _("部件超过 %(most)d 个") % {"most": most})
+    try:
+        members = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        raise unreadable from None
+    if len(members) > most:
+        raise _refuse(what, _("部件超过 %(most)d 个") % {"most": most})
+    total_limit = archive_limit("IMPORT_MAX_UNCOMPRESSED_BYTES")
+    part_limit = archive_limit("IMPORT_MAX_WHOLE_PART_BYTES")
+    ratio_limit = archive_limit("IMPORT_MAX_MEMBER_RATIO")
+    total = 0
+    for member in members:
+        if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _refuse(what, _("部件 %(name)s 使用了不支持的压缩方式") % {"name": member.filename})
+        size = member.file_size
+        total += size
+        if not STREAMED_PARTS.fullmatch(member.filename) and size > part_limit:
+            raise _refuse(
+                what,
+                _("部件 %(name)s 解压后 %(size)s，上限 %(limit)s")
+                % {"name": member.filename, "size": _mb(size), "limit": _mb(part_limit)},
+            )
+        if size > RATIO_FLOOR and size > ratio_limit * max(member.compress_size, 1):
+            raise _refuse(
+                what,
+                _("部件 %(name)s 压缩比超过 %(ratio)d 倍") % {"name": member.filename, "ratio": ratio_limit},
+            )
+    if total > total_limit:
+        raise _refuse(
+            what, _("解压后共 %(size)s，上限 %(limit)s") % {"size": _mb(total), "limit": _mb(total_limit)}
+        )

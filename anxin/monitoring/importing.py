@@ -90,7 +90,6 @@ def observation_import(
         with contextlib.suppress(ValidationError):
             codes.add(validate_uscc(record.get("uscc", "")))
     visible = {e.uscc: e for e in Enterprise.objects.for_user(actor).filter(uscc__in=codes)}
-    known = set(Enterprise.objects.filter(uscc__in=codes).values_list("uscc", flat=True))
     planned, seen = [], {}
     for row_no, record in rows:
         problems = []
@@ -99,9 +98,8 @@ def observation_import(
             uscc = validate_uscc(record.get("uscc", ""))
             enterprise = visible.get(uscc)
             if enterprise is None:
-                problems.append(
-                    ("uscc", _("该企业未登记") if uscc not in known else _("该企业不在您的管辖范围内"))
-                )
+                # One answer for "registered elsewhere" and "nowhere" (no existence oracle, #13).
+                problems.append(("uscc", _("该企业未登记，或不在您的管辖范围内")))
         except ValidationError as exc:
             problems.append(("uscc", "；".join(exc.messages)))
         chosen_text = (record.get("indicator") or "").strip()

@@ -2,7 +2,14 @@
 
 from auditlog.registry import auditlog
 
-from anxin.registry.models import Enterprise, EnterpriseKind, Project, ProjectSupervisor, Worker
+from anxin.registry.models import (
+    ContractorReference,
+    Enterprise,
+    EnterpriseKind,
+    Project,
+    ProjectSupervisor,
+    Worker,
+)
 
 
 def _own_fields(model, *, drop=()) -> list[str]:
@@ -18,5 +25,8 @@ auditlog.register(
     include_fields=_own_fields(Worker, drop=("id_number_index", "phone_index")),
     mask_fields=["id_number", "phone"],
 )
+auditlog.register(
+    ContractorReference, include_fields=_own_fields(ContractorReference)
+)  # who named which party by what name
 auditlog.register(EnterpriseKind)
 auditlog.register(ProjectSupervisor)

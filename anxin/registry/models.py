@@ -214,6 +214,8 @@ class Project(TimeStampedModel):
     general_contractor = models.ForeignKey(
         Enterprise,
         verbose_name=_("施工总承包单位"),
+        null=True,  # only while a contractor named by code and name is not registered yet
+        blank=True,
         on_delete=models.PROTECT,
         related_name="contracted_projects",
     )
@@ -257,6 +259,80 @@ class Project(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def reference(self, role: str, uscc: str) -> ContractorReference | None:
+        """The reference typed for this party, if it was named that way (prefetch
+        ``contractor_references`` on lists)."""
+        for ref in self.contractor_references.all():
+            if ref.role == role and ref.uscc == uscc:
+                return ref
+        return None
+
+    def general_reference(self) -> ContractorReference | None:
+        return next((r for r in self.contractor_references.all() if r.role == PartyRole.GENERAL), None)
+
+    @property
+    def general_contractor_label(self) -> str:
+        """The general contractor as the project names it: the name typed by whoever named it by
+        reference (the stored name of an enterprise they could not see is not theirs to learn),
+        else the registered enterprise's name."""
+        ref = self.general_reference()
+        if ref is not None:
+            return ref.name
+        return self.general_contractor.name if self.general_contractor else ""
+
+    @property
+    def general_contractor_code(self) -> str:
+        if self.general_contractor is not None:
+            return self.general_contractor.uscc
+        ref = self.general_reference()
+        return ref.uscc if ref else ""
+
+
+class PartyRole(models.TextChoices):
+    GENERAL = "general", _("施工总承包单位")
+    SUB = "sub", _("分包单位")
+    BUILDER = "builder", _("建设单位")
+
+
+class ContractorReference(TimeStampedModel):
+    """A party of a project named by 统一社会信用代码 and a typed name by a user who may not see
+    that enterprise (a contractor from another town, or one not registered yet).
+
+    The registrant's answer is the same whether or not the code is registered elsewhere: the
+    project keeps the typed name, which is what that user (and anyone else who cannot open the
+    enterprise) sees. The link to the registered enterprise is made at once if it exists, or when
+    it is registered later (``registry.services.enterprise_create``)."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("工程项目"), on_delete=models.CASCADE, related_name="contractor_references"
+    )
+    role = models.CharField(_("角色"), max_length=10, choices=PartyRole.choices)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, validators=[uscc_validator])
+    name = models.CharField(_("填写的单位名称"), max_length=100)
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("已关联企业"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="references",
+    )
+
+    class Meta:
+        verbose_name = _("项目参建单位（按代码填写）")
+        verbose_name_plural = _("项目参建单位（按代码填写）")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "role", "uscc"],
+                name="contractor_reference_once",
+                violation_error_message=_("同一单位在本项目中已填写"),
+            )
+        ]
+        indexes = [models.Index(fields=["uscc"], name="contractor_reference_uscc")]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.uscc}）"
 
 
 class WorkerQuerySet(ScopedQuerySet):

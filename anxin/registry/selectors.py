@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from anxin.core.validators import normalize_uscc
 from anxin.org.models import Town
-from anxin.registry.models import Enterprise, EnterpriseKind, EnterpriseStatus, Project, ProjectStatus, Worker
+from anxin.registry.models import (
+    ContractorReference,
+    Enterprise,
+    EnterpriseKind,
+    EnterpriseStatus,
+    PartyRole,
+    Project,
+    ProjectStatus,
+    Worker,
+)
 
 
 def enterprise_matches(q: str, *, via: str = "enterprise__") -> Q:
@@ -75,6 +86,67 @@ def enterprises_openable(*, user, enterprises) -> set[int]:
     return own
 
 
+@dataclass(frozen=True)
+class Party:
+    """A party of a project as one reader sees it on the project page."""
+
+    name: str
+    uscc: str = ""  # set when the page links the enterprise
+    waiting: bool = False  # named by code, not registered yet (shown to those who see everything)
+    typed: str = ""  # the name typed by the registrant, when it differs (the same readers)
+
+
+def project_parties(*, user, project: Project) -> dict[str, list[Party]]:
+    """建设单位, 施工总承包单位 and 分包单位 of ``project`` as ``user`` may see them.
+
+    An enterprise the reader may open is a link with its registered name. One the reader may not
+    open shows the name typed by whoever named it by code (``ContractorReference``), so a town
+    that named a contractor of another town sees its own words, never the stored name; without
+    such a reference (named by someone who could see it), the registered name as before. Whether
+    a named code is registered yet is shown only to readers who see every enterprise."""
+    from anxin.core.access import scope_of
+
+    refs = list(project.contractor_references.all())
+    linked = [project.builder, project.general_contractor, *project.subcontractors.all()]
+    openable = enterprises_openable(user=user, enterprises=linked)
+    everything = Enterprise.objects.none().sees_all(scope_of(user))
+
+    def party(role: str, enterprise: Enterprise | None, ref: ContractorReference | None) -> Party:
+        if enterprise is not None and enterprise.pk in openable:
+            typed = ref.name if ref is not None and everything and ref.name != enterprise.name else ""
+            return Party(name=enterprise.name, uscc=enterprise.uscc, typed=typed)
+        if ref is not None:
+            return Party(name=ref.name, waiting=everything and ref.enterprise_id is None)
+        return Party(name=enterprise.name if enterprise else "")
+
+    def ref_for(role: str, enterprise: Enterprise | None) -> ContractorReference | None:
+        for ref in refs:
+            if ref.role == role and (enterprise is None or ref.uscc == enterprise.uscc):
+                return ref
+        return None
+
+    builder, general = project.builder, project.general_contractor
+    builder_ref = ref_for(PartyRole.BUILDER, builder)
+    parties = {
+        # the builder always by the project's own words (建设单位), linked when the reader may open it
+        "builder": [
+            Party(
+                name=project.builder_name,
+                uscc=builder.uscc if builder is not None and builder.pk in openable else "",
+                waiting=everything and builder is None and builder_ref is not None,
+            )
+        ],
+        "general": [party(PartyRole.GENERAL, general, ref_for(PartyRole.GENERAL, general))],
+        "subs": [party(PartyRole.SUB, s, ref_for(PartyRole.SUB, s)) for s in project.subcontractors.all()],
+    }
+    parties["subs"] += [
+        party(PartyRole.SUB, None, ref)
+        for ref in refs
+        if ref.role == PartyRole.SUB and ref.enterprise_id is None
+    ]
+    return parties
+
+
 def enterprise_projects(*, user, enterprise: Enterprise) -> QuerySet[Project]:
     """The projects of an enterprise (as contractor, subcontractor or builder) the user may see."""
     return (
@@ -89,6 +161,7 @@ def enterprise_projects(*, user, enterprise: Enterprise) -> QuerySet[Project]:
             )
         )
         .select_related("town", "general_contractor", "supervisor")
+        .prefetch_related("contractor_references")
         .order_by("-start_date", "name")
     )
 
@@ -114,11 +187,18 @@ def enterprise_summary(*, user) -> dict:
 def project_list(
     *, user, q: str = "", town: str = "", status: str = "", supervisor: str = ""
 ) -> QuerySet[Project]:
-    qs = Project.objects.for_user(user).select_related("town", "general_contractor", "supervisor")
+    qs = (
+        Project.objects.for_user(user)
+        .select_related("town", "general_contractor", "supervisor")
+        .prefetch_related("contractor_references")
+    )
     if q:
+        # The general contractor by the name the list shows: the typed one where it was named so.
+        named = ContractorReference.objects.filter(role=PartyRole.GENERAL)
         qs = qs.filter(
             Q(name__icontains=q)
-            | Q(general_contractor__name__icontains=q)
+            | (Q(general_contractor__name__icontains=q) & ~Q(pk__in=named.values("project_id")))
+            | Q(pk__in=named.filter(name__icontains=q).values("project_id"))
             | Q(builder_name__icontains=q)
             | Q(permit_no__icontains=q)
         )
@@ -147,7 +227,7 @@ def project_get(*, user, pk: int) -> Project:
     return get_scoped_or_404(
         Project.objects.select_related(
             "town", "general_contractor", "builder", "supervisor"
-        ).prefetch_related("subcontractors"),
+        ).prefetch_related("subcontractors", "contractor_references"),
         user,
         pk=pk,
     )

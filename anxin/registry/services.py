@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -13,8 +16,10 @@ from anxin.core.errors import DomainError, ScopeViolation
 from anxin.core.validators import normalize_phone, normalize_uscc, validate_id_number
 from anxin.org.models import Unit, User
 from anxin.registry.models import (
+    ContractorReference,
     Enterprise,
     EnterpriseKind,
+    PartyRole,
     Project,
     ProjectSupervisor,
     Worker,
@@ -119,7 +124,26 @@ def enterprise_create(
         _save_unique_uscc(enterprise)
         enterprise.kinds.set(kinds or [])
         _check_in_scope(actor, Enterprise.objects, enterprise, _("企业"))
+        _link_waiting_references(enterprise)
     return enterprise
+
+
+def _link_waiting_references(enterprise: Enterprise) -> None:
+    """Projects that named this code before it was registered now point at the enterprise."""
+    for ref in ContractorReference.objects.filter(
+        uscc=enterprise.uscc, enterprise__isnull=True
+    ).select_related("project"):
+        ref.enterprise = enterprise
+        ref.save(update_fields=["enterprise", "updated_at"])
+        project = ref.project
+        if ref.role == PartyRole.GENERAL and project.general_contractor_id is None:
+            project.general_contractor = enterprise
+            project.save(update_fields=["general_contractor", "updated_at"])
+        elif ref.role == PartyRole.BUILDER and project.builder_id is None:
+            project.builder = enterprise
+            project.save(update_fields=["builder", "updated_at"])
+        elif ref.role == PartyRole.SUB:
+            project.subcontractors.add(enterprise)
 
 
 @transaction.atomic
@@ -148,29 +172,117 @@ def enterprise_update(
     return locked
 
 
+@dataclass(frozen=True)
+class Named:
+    """A project party named by code and typed name, by a user who cannot see that enterprise
+    (a contractor of another town, or one not registered yet). The project links the registered
+    enterprise at once if there is one, or when it is registered; the user's answer is the same."""
+
+    role: str  # PartyRole
+    uscc: str
+    name: str
+
+
+Links = dict[tuple[str, str], Enterprise | None]
+
+
+def _resolve(named: list[Named]) -> Links:
+    """The registered enterprise of each named party, looked up for the system, not the user."""
+    codes = {n.uscc for n in named}
+    found = {e.uscc: e for e in Enterprise.objects.filter(uscc__in=codes)} if codes else {}
+    return {(n.role, n.uscc): found.get(n.uscc) for n in named}
+
+
+def _apply_named(
+    project: Project, named: list[Named], links: Links, subcontractors: list[Enterprise]
+) -> list[Enterprise]:
+    """Point the project's own fields at the named parties' enterprises; the subcontractors too."""
+    subs = list(subcontractors)
+    for n in named:
+        linked = links[(n.role, n.uscc)]
+        if n.role == PartyRole.GENERAL:
+            project.general_contractor = linked
+        elif n.role == PartyRole.BUILDER:
+            project.builder = linked
+        elif linked is not None and linked not in subs:
+            subs.append(linked)
+    return subs
+
+
+def _sync_references(project: Project, named: list[Named] | None, links: Links) -> None:
+    """Keep a reference for each named party (upserted with its typed name) and for each party
+    still on the project that was named that way before; drop the rest."""
+    if named is not None:
+        for n in named:
+            ContractorReference.objects.update_or_create(
+                project=project,
+                role=n.role,
+                uscc=n.uscc,
+                defaults={"name": n.name, "enterprise": links[(n.role, n.uscc)]},
+            )
+    given = {(n.role, n.uscc) for n in named or ()}
+    general = project.general_contractor.uscc if project.general_contractor else None
+    builder = project.builder.uscc if project.builder else None
+    subs = set(project.subcontractors.values_list("uscc", flat=True))
+    for ref in ContractorReference.objects.filter(project=project):
+        pending_kept = ref.enterprise_id is None and (named is None or (ref.role, ref.uscc) in given)
+        on_project = {
+            PartyRole.GENERAL: ref.uscc == general or (general is None and pending_kept),
+            PartyRole.BUILDER: ref.uscc == builder or (builder is None and pending_kept),
+            PartyRole.SUB: ref.uscc in subs or pending_kept,
+        }[PartyRole(ref.role)]
+        if not on_project:
+            ref.delete()
+
+
+def _require_general(project: Project, named: list[Named]) -> None:
+    if project.general_contractor is None and not any(n.role == PartyRole.GENERAL for n in named):
+        raise ValidationError({"general_contractor": _("请填写施工总承包单位")})
+
+
 @transaction.atomic
 def project_create(
-    *, actor: User, subcontractors: list[Enterprise] | None = None, is_demo: bool = False, **fields
+    *,
+    actor: User,
+    subcontractors: list[Enterprise] | None = None,
+    named: list[Named] | None = None,
+    is_demo: bool = False,
+    **fields,
 ) -> Project:
-    """Register a construction project with its general contractor and subcontractors."""
+    """Register a construction project with its general contractor and subcontractors.
+
+    ``named``: parties the actor named by code and typed name because it cannot see them (see
+    ``Named``); the others come as enterprises (``general_contractor``, ``builder``, subs)."""
     require_perm(actor, "registry.add_project")
     unknown = set(fields) - set(PROJECT_FIELDS)
     if unknown:
         raise TypeError(f"unknown project fields: {sorted(unknown)}")
+    named = list(named or [])
+    links = _resolve(named)
     project = Project(is_demo=is_demo, **fields)
+    subs = _apply_named(project, named, links, subcontractors or [])
+    _require_general(project, named)
     with acting(actor):
         project.full_clean()
-        _check_contractors(project, subcontractors or [])
+        _check_contractors(project, subs, named)
         project.save()
-        project.subcontractors.set(subcontractors or [])
+        project.subcontractors.set(subs)
+        _sync_references(project, named, links)
         _check_in_scope(actor, Project.objects, project, _("工程项目"))
     return project
 
 
 @transaction.atomic
 def project_update(
-    *, actor: User, project: Project, subcontractors: list[Enterprise] | None = None, **changes
+    *,
+    actor: User,
+    project: Project,
+    subcontractors: list[Enterprise] | None = None,
+    named: list[Named] | None = None,
+    **changes,
 ) -> Project:
+    """Change a project. ``named`` (when given) is the whole list of parties named by code and
+    name; ``subcontractors`` (when given) the whole list of those given as enterprises."""
     require_perm(actor, "registry.change_project")
     unknown = set(changes) - set(PROJECT_FIELDS)
     if unknown:
@@ -179,19 +291,37 @@ def project_update(
     locked = Project.objects.select_for_update().get(pk=project.pk)
     for field, value in changes.items():
         setattr(locked, field, value)
+    links = _resolve(list(named or []))
     with acting(actor):
+        if subcontractors is not None or named is not None:
+            given = list(subcontractors) if subcontractors is not None else list(locked.subcontractors.all())
+            subs = _apply_named(locked, list(named or []), links, given)
+        else:
+            subs = list(locked.subcontractors.all())
+        if named is not None:
+            _require_general(locked, named)
+        elif (
+            locked.general_contractor is None
+            and not locked.contractor_references.filter(role=PartyRole.GENERAL).exists()
+        ):
+            raise ValidationError({"general_contractor": _("请填写施工总承包单位")})
         locked.full_clean()
-        subs = list(subcontractors) if subcontractors is not None else list(locked.subcontractors.all())
-        _check_contractors(locked, subs)
+        _check_contractors(locked, subs, list(named or []))
         locked.save()
-        if subcontractors is not None and set(subcontractors) != set(locked.subcontractors.all()):
-            locked.subcontractors.set(subcontractors)
+        if set(subs) != set(locked.subcontractors.all()):
+            locked.subcontractors.set(subs)
+        _sync_references(locked, named, links)
         _check_in_scope(actor, Project.objects, locked, _("工程项目"))
     return locked
 
 
-def _check_contractors(project: Project, subcontractors: list[Enterprise]) -> None:
-    if any(sub.pk == project.general_contractor_id for sub in subcontractors):
+def _check_contractors(
+    project: Project, subcontractors: list[Enterprise], named: Sequence[Named] = ()
+) -> None:
+    general = {project.general_contractor.uscc} if project.general_contractor else set()
+    general |= {n.uscc for n in named if n.role == PartyRole.GENERAL}
+    subs = {s.uscc for s in subcontractors} | {n.uscc for n in named if n.role == PartyRole.SUB}
+    if general & subs:
         raise ValidationError({"subcontractors": _("总承包单位不能同时作为本项目的分包单位")})
 
 

@@ -198,8 +198,8 @@ PROJECTS = Ledger(
         Column("施工许可证号", "permit_no", 16),
         Column("所在镇/街道", "town.name", 12),
         Column("建设单位", "builder_name", 24),
-        Column("施工总承包单位", "general_contractor.name", 28),
-        Column("总包统一社会信用代码", "general_contractor.uscc", 22),
+        Column("施工总承包单位", "general_contractor_label", 28),
+        Column("总包统一社会信用代码", "general_contractor_code", 22),
         Column("合同金额（元）", "contract_amount", 16, "money"),
         Column("开工日期", "start_date", 12, "date"),
         Column("计划竣工", "planned_end_date", 12, "date"),
@@ -235,10 +235,7 @@ def project_detail(request, pk: int):
     context = {
         "page_title": project.name,
         "project": project,
-        "openable": selectors.enterprises_openable(
-            user=request.user,
-            enterprises=[project.builder, project.general_contractor, *project.subcontractors.all()],
-        ),
+        "parties": selectors.project_parties(user=request.user, project=project),
         "tab": tab if tab in tabs else "basic",
         "tabs": tabs,
     }
@@ -257,7 +254,8 @@ def project_create(request):
         try:
             project = services.project_create(
                 actor=request.user,
-                subcontractors=form.cleaned_data["subcontractor_usccs"],
+                subcontractors=form.subcontractors(),
+                named=form.named(),
                 **form.service_fields(),
             )
         except (ValidationError, DomainError) as exc:
@@ -278,7 +276,8 @@ def project_edit(request, pk: int):
             project = services.project_update(
                 actor=request.user,
                 project=project,
-                subcontractors=form.cleaned_data["subcontractor_usccs"],
+                subcontractors=form.subcontractors(),
+                named=form.named(),
                 **form.service_fields(),
             )
         except (ValidationError, DomainError) as exc:

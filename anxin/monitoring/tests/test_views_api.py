@@ -19,7 +19,7 @@ from anxin.monitoring.importing import observation_import
 from anxin.monitoring.models import Alert, Indicator, Observation
 from anxin.monitoring.tests.factories import observe
 from anxin.org.tests.helpers import api_token
-from anxin.registry.tests.factories import enterprise
+from anxin.registry.tests.factories import enterprise, make_uscc
 
 D = datetime.date
 
@@ -174,7 +174,11 @@ def test_import_observations_with_row_errors_then_success(world, login, office):
 def test_a_town_imports_only_its_enterprises(world, luoxi):
     content = _csv([[world.xuejia_factory.uscc, "2026-10", "3", "electricity_kwh"]])
     result = observation_import(actor=luoxi, content=content, filename="x.csv", dry_run=True)
-    assert [e.message for e in result.errors] == ["该企业不在您的管辖范围内"]
+    assert [e.message for e in result.errors] == ["该企业未登记，或不在您的管辖范围内"]
+    # a code registered nowhere gets the very same answer (no existence oracle, issue #13)
+    nowhere = _csv([[make_uscc(), "2026-10", "3", "electricity_kwh"]])
+    again = observation_import(actor=luoxi, content=nowhere, filename="x.csv", dry_run=True)
+    assert [e.message for e in again.errors] == [e.message for e in result.errors]
 
 
 def test_the_import_screen(world, login, office):

@@ -62,7 +62,7 @@ def test_town_user_registers_a_project_by_contractor_code(world, login, luoxi):
     assert created.builder == world.luoxi_factory
 
 
-def test_project_form_names_an_unregistered_contractor(world, login, luoxi):
+def test_project_form_asks_the_name_of_a_contractor_code_outside_the_users_ledger(world, login, luoxi):
     from anxin.org.models import Town
     from anxin.registry.models import ProjectSupervisor
     from anxin.registry.tests.factories import make_uscc
@@ -80,7 +80,8 @@ def test_project_form_names_an_unregistered_contractor(world, login, luoxi):
         },
     )
     assert response.status_code == 200
-    assert "尚未登记" in response.content.decode()
+    assert "不在您可查看的企业台账中，请填写该单位的全称" in response.content.decode()
+    assert "尚未登记" not in response.content.decode()
 
 
 def test_home_shows_counts_of_the_scope(world, login, luoxi):
