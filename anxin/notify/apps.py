@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 from anxin.core import seam
@@ -34,7 +36,7 @@ class NotifyConfig(AppConfig):
 
         return {Role.OFFICE: ["notify.view_smsmessage", "notify.resend_smsmessage"]}
 
-    def menu(self, user) -> list[dict]:
+    def menu(self, user: Any) -> list[dict]:
         if not user.has_perm("notify.view_smsmessage"):
             return []
         return [

@@ -25,7 +25,7 @@ class DatabaseBackend(_DatabaseBackend):
     """django-tasks-db's backend; ``OPTIONS={"drain_in_process": True}`` adds the in-process drain."""
 
     def enqueue(self, task: Any, args: Any, kwargs: Any) -> Any:
-        result = super().enqueue(task, args, kwargs)
+        result: Any = super().enqueue(task, args, kwargs)
         if self.options.get("drain_in_process"):
             # After commit: the drain's own connection must see the task row.
             transaction.on_commit(lambda: drain_in_thread(self.alias), robust=True)

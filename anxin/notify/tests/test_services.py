@@ -43,7 +43,7 @@ def test_inactive_users_get_nothing(luoxi, django_capture_on_commit_callbacks):
     assert not Notification.objects.exists()
 
 
-def _send(**kwargs) -> SmsMessage:
+def _send(**kwargs: str) -> SmsMessage:
     """``sms_send`` and its commit (the inline task backend sends it then), the row as it ends up."""
     from django.test import TestCase
 

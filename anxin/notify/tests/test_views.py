@@ -13,7 +13,7 @@ from anxin.core.tests.helpers import sheet_rows
 from anxin.notify.models import SmsMessage, SmsStatus
 
 
-def _message(**values) -> SmsMessage:
+def _message(**values: object) -> SmsMessage:
     defaults = {
         "phone": "13912345678",
         "phone_masked": "139****5678",
