@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "captcha",
+    "django_tasks",
+    "django_tasks_db",
     # Anxin, in the order of the flow: an app may import only those above it.
     "anxin.core",
     "anxin.org",
@@ -190,6 +192,18 @@ API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 32, minimum=8, maximum=200)
 # SMS: a dotted path to an anxin.notify.sms.SmsBackend subclass (docs/operations.md).
 SMS_BACKEND = env_str("SMS_BACKEND", "anxin.notify.sms.LogFileBackend")
 SMS_LOG_FILE = Path(env_str("SMS_LOG_FILE", str(BASE_DIR / "var" / "log" / "sms.log")))
+
+# Background tasks (django-tasks with django-tasks-db): the database is the queue. Outgoing SMS are
+# queued there and sent by the worker (`manage.py db_worker`, deploy/anxin-tasks.service), never
+# inside the request. With DEBUG on (`make run`) the web process also runs what it queued, in a
+# short thread after each enqueue, so the demo needs no second process (docs/security/reliab.md).
+TASKS = {
+    "default": {
+        "BACKEND": "anxin.notify.queue.DatabaseBackend",
+        "QUEUES": ["default"],
+        "OPTIONS": {"drain_in_process": DEBUG},
+    }
+}
 
 # Captcha on the public portal (django-simple-captcha): digits only, easy to read on a phone.
 CAPTCHA_CHALLENGE_FUNCT = "anxin.intake.portal.digits_challenge"

@@ -28,3 +28,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # keep PostgreSQL from dropping the test database at the end of the run.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 SMS_LOG_FILE = BASE_DIR / "var" / "test-sms.log"  # noqa: F405
+# Tasks run inline in tests (the gateway is called when the queuing transaction commits); the tests
+# of the queue itself switch to the database backend and run its worker.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -1,11 +1,15 @@
 """Sending notices: inbox rows and SMS, only after the surrounding transaction commits.
 
 Callers inside a service call ``notify_units``/``notify_users``; if the transaction rolls back,
-nothing is sent (STYLE: side effects after commit).
+nothing is sent (STYLE: side effects after commit). An SMS is a row of the outbox (待发送) and a
+task on the queue (django-tasks, database backend): the worker talks to the gateway, tries again
+after a failure (``MAX_ATTEMPTS``, ``RETRY_AFTER``) and records 已发送 or 发送失败; the request
+that caused it never waits for the gateway.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -13,8 +17,13 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from anxin.core.access import require_perm
+from anxin.core.audit import guarded_update
+from anxin.core.errors import DomainError
 from anxin.core.validators import mask_phone
 from anxin.notify.models import Notification, SmsMessage, SmsStatus
 from anxin.notify.sms import get_backend
@@ -94,28 +103,148 @@ def notify_users(
     )
 
 
+# --- SMS: queued in the caller's transaction, sent by the task worker, tried again --------------------
+
+MAX_ATTEMPTS = 3
+# The wait after the 1st and the 2nd failed attempt; the 3rd failure is final (发送失败).
+RETRY_AFTER = (datetime.timedelta(minutes=1), datetime.timedelta(minutes=10))
+# A message taken by a worker that neither sent it nor recorded a failure by then (the worker was
+# killed mid-call) is due again: at-least-once, so a gateway that took it may see it twice.
+LEASE = datetime.timedelta(minutes=10)
+# The tick sweep leaves a due message this long to the worker before sending it itself.
+SWEEP_GRACE = datetime.timedelta(minutes=2)
+SWEEP_BATCH = 100
+
+
+def _backend_label() -> str:
+    return str(settings.SMS_BACKEND).rsplit(".", 1)[-1][:100]
+
+
+def _enqueue(message_id: int, *, at: datetime.datetime | None = None) -> None:
+    """Put the sending on the task queue (after the caller's commit). A retry is deferred to
+    ``at`` where the backend can defer; elsewhere (the inline test backend) the tick sweep sends
+    it when it is due."""
+    from anxin.notify.tasks import sms_deliver
+
+    task = sms_deliver
+    if at is not None:
+        if not task.get_backend().supports_defer:
+            return
+        task = task.using(run_after=at)
+    task.enqueue(message_id)
+
+
 def sms_send(*, phone: str, text: str, topic: str = "") -> SmsMessage:
-    """Send now through the configured backend and keep a masked record; a failure is logged, not raised."""
-    status, error = SmsStatus.SENT, ""
-    backend_name = str(settings.SMS_BACKEND).rsplit(".", 1)[-1][:100]
-    try:
-        # Inside the try: a bad SMS_BACKEND (no such module or class, a constructor that fails)
-        # is recorded as a failed message like a gateway error, and the other recipients still
-        # get theirs.
-        backend = get_backend()
-        backend_name = type(backend).__name__
-        backend.send(phone, text)
-    except Exception as exc:  # a gateway's own errors too: the business change stands
-        status, error = SmsStatus.FAILED, str(exc)[:300]
-        logger.warning("SMS to %s failed: %s", mask_phone(phone), exc)
-    return SmsMessage.objects.create(
+    """Queue a text message: the row (待发送) in the caller's transaction, the sending on the task
+    queue once it commits. Never calls the gateway, so a slow or failing gateway never slows or
+    fails the request; ``sms_attempt`` (the task) sends it."""
+    message = SmsMessage.objects.create(
+        phone=phone,
         phone_masked=mask_phone(phone),
         text=text[:500],
         topic=topic,
-        status=status,
-        error=error,
-        backend=backend_name,
+        status=SmsStatus.QUEUED,
+        next_try_at=timezone.now(),
+        backend=_backend_label(),
     )
+    # robust: the business change is committed; a queue that cannot take the task leaves the
+    # message 待发送 for the tick sweep.
+    transaction.on_commit(lambda: _enqueue(message.pk), robust=True)
+    return message
+
+
+def sms_attempt(*, message_id: int, now: datetime.datetime | None = None) -> str:
+    """One attempt at one queued message (the worker's task, and the tick sweep): take it with a
+    conditional update (another worker that got there first wins), call the gateway outside any
+    transaction, record the outcome. Returns the message's status afterwards, or "skipped"."""
+    now = now or timezone.now()
+    due = SmsMessage.objects.filter(status=SmsStatus.QUEUED, next_try_at__lte=now)
+    if not guarded_update(due, message_id, next_try_at=now + LEASE, attempts=F("attempts") + 1):
+        return "skipped"  # sent, failed, not due yet, or taken by another worker
+    # The number is read inside the try: one that no longer decrypts (the key was changed) is a
+    # failed attempt, not a task that dies and comes back after every lease.
+    message = SmsMessage.objects.defer("phone").get(pk=message_id)
+    label, error = _backend_label(), ""
+    try:
+        # A bad SMS_BACKEND (no such module or class, a constructor that fails) is a failed
+        # attempt like a gateway error.
+        backend = get_backend()
+        label = type(backend).__name__[:100]
+        backend.send(message.phone, message.text)
+    except Exception as exc:  # a gateway's own errors too
+        error = str(exc)[:300] or type(exc).__name__
+        logger.warning(
+            "SMS #%s to %s failed (attempt %s): %s", message.pk, message.phone_masked, message.attempts, exc
+        )
+    queued = SmsMessage.objects.filter(status=SmsStatus.QUEUED)
+    if not error:
+        # Sent: the full number is no longer needed.
+        guarded_update(
+            queued,
+            message.pk,
+            status=SmsStatus.SENT,
+            sent_at=timezone.now(),
+            next_try_at=None,
+            error="",
+            phone="",
+            backend=label,
+        )
+        return SmsStatus.SENT
+    if message.attempts >= MAX_ATTEMPTS:
+        guarded_update(
+            queued, message.pk, status=SmsStatus.FAILED, next_try_at=None, error=error, backend=label
+        )
+        return SmsStatus.FAILED
+    retry_at = now + RETRY_AFTER[min(message.attempts, len(RETRY_AFTER)) - 1]
+    guarded_update(queued, message.pk, next_try_at=retry_at, error=error, backend=label)
+    _enqueue(message.pk, at=retry_at)
+    return SmsStatus.QUEUED
+
+
+def sms_send_due(*, now: datetime.datetime) -> int:
+    """The tick sweep: send the queued messages the worker has not taken although they are due
+    (worker stopped, task lost, a backend that cannot defer a retry). Returns how many it tried."""
+    due = SmsMessage.objects.filter(status=SmsStatus.QUEUED, next_try_at__lte=now - SWEEP_GRACE)
+    tried = 0
+    for message_id in due.order_by("next_try_at", "pk").values_list("pk", flat=True)[:SWEEP_BATCH]:
+        if sms_attempt(message_id=message_id, now=now) != "skipped":
+            tried += 1
+    return tried
+
+
+@transaction.atomic
+def sms_resend(*, actor: User, message: SmsMessage) -> SmsMessage:
+    """Queue a message that finally failed once more, with a fresh set of attempts (联席办)."""
+    require_perm(actor, "notify.resend_smsmessage")
+    if message.status != SmsStatus.FAILED:
+        raise DomainError(_("只有“发送失败”的短信可以重新发送"), code="transition")
+    if not message.phone:
+        raise DomainError(_("该短信未保存完整手机号（排队发送功能上线前的记录），不能重新发送"))
+    now = timezone.now()
+    failed = SmsMessage.objects.filter(status=SmsStatus.FAILED)
+    values = {
+        "status": SmsStatus.QUEUED,
+        "attempts": 0,
+        "next_try_at": now,
+        "resent_by": actor,
+        "resent_at": now,
+    }
+    if not guarded_update(failed, message.pk, **values):
+        raise DomainError(_("该短信已被他人重新发送"), code="conflict")
+    transaction.on_commit(lambda: _enqueue(message.pk), robust=True)
+    message.refresh_from_db()
+    return message
+
+
+def task_results_purge(*, now: datetime.datetime) -> int:
+    """The tick sweep: delete the queue's finished task rows after a week (the outbox keeps what
+    each message became; the task rows only say which worker ran what)."""
+    from django_tasks_db.models import DBTaskResult
+
+    deleted, _by_model = (
+        DBTaskResult.objects.finished().filter(finished_at__lt=now - datetime.timedelta(days=7)).delete()
+    )
+    return deleted
 
 
 def notification_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:

@@ -1,4 +1,8 @@
-"""Notices: inbox rows for a unit's active users, SMS through the configured backend, after commit."""
+"""Notices: inbox rows for a unit's active users, SMS through the configured backend, after commit.
+
+The tests run tasks inline (settings_test: ImmediateBackend): an SMS queued by ``sms_send`` is
+handed to the gateway when the queuing transaction commits. test_queue.py tests the queue itself.
+"""
 
 from __future__ import annotations
 
@@ -39,9 +43,19 @@ def test_inactive_users_get_nothing(luoxi, django_capture_on_commit_callbacks):
     assert not Notification.objects.exists()
 
 
+def _send(**kwargs: str) -> SmsMessage:
+    """``sms_send`` and its commit (the inline task backend sends it then), the row as it ends up."""
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        message = services.sms_send(**kwargs)
+    message.refresh_from_db()
+    return message
+
+
 def test_the_log_file_backend_writes_one_json_line_with_the_number_masked(tmp_path, settings, district):
     settings.SMS_LOG_FILE = tmp_path / "sms.log"
-    message = services.sms_send(phone="13912345678", text="【安薪】测试", topic="t")
+    message = _send(phone="13912345678", text="【安薪】测试", topic="t")
     line = json.loads((tmp_path / "sms.log").read_text(encoding="utf-8").strip())
     assert line["phone"] == "139****5678" and line["text"] == "【安薪】测试"
     assert message.phone_masked == "139****5678" and message.status == "sent"
@@ -59,13 +73,14 @@ class _Broken(SmsBackend):
 
 def test_any_gateway_exception_is_recorded_not_raised(settings, district):
     settings.SMS_BACKEND = "anxin.notify.tests.test_services._Broken"
-    assert services.sms_send(phone="13912345678", text="x").status == "failed"
+    message = _send(phone="13912345678", text="x")
+    assert message.status == "queued" and message.attempts == 1  # tried again later (test_queue.py)
 
 
 def test_a_gateway_failure_is_recorded_not_raised(settings, district):
     settings.SMS_BACKEND = "anxin.notify.tests.test_services._Down"
-    message = services.sms_send(phone="13912345678", text="x")
-    assert message.status == "failed" and "网关不可达" in message.error
+    message = _send(phone="13912345678", text="x")
+    assert message.status == "queued" and "网关不可达" in message.error
     assert SmsMessage.objects.count() == 1
 
 
@@ -109,8 +124,8 @@ def test_the_inbox_query_count_is_bounded(
 
 def test_a_bad_backend_path_is_recorded_as_a_failed_message_not_raised(settings, district):
     settings.SMS_BACKEND = "anxin.notify.no_such_module.Backend"
-    message = services.sms_send(phone="13912345678", text="x", topic="t")
-    assert message.status == "failed" and "no_such_module" in message.error
+    message = _send(phone="13912345678", text="x", topic="t")
+    assert message.error and "no_such_module" in message.error
     assert message.backend == "Backend" and message.phone_masked == "139****5678"
 
 
@@ -124,7 +139,8 @@ def test_a_bad_backend_path_still_leaves_every_recipient_a_notice_and_a_failed_r
     with django_capture_on_commit_callbacks(execute=True):
         services.notify_users(user_ids=[luoxi.pk, xuejia.pk], subject="预警", sms=True)
     assert Notification.objects.count() == 2
-    assert sorted(SmsMessage.objects.values_list("phone_masked", "status")) == [
-        ("138****1111", "failed"),
-        ("138****2222", "failed"),
+    assert sorted(SmsMessage.objects.values_list("phone_masked", "attempts")) == [
+        ("138****1111", 1),
+        ("138****2222", 1),
     ]
+    assert all("NoSuchBackend" in m.error for m in SmsMessage.objects.all())
