@@ -226,7 +226,7 @@ def signal_import(
         Incoming(channel=o["channel"], facts=o["facts"], reference=o["reference"], town=o["town"])
         for _n, o in parsed
     ]
-    matcher = _Matcher(items)
+    matcher = _Matcher(items, actor)
     scope = scope_of(actor)
     existing = {}
     refs_by_channel: dict[int, set[str]] = {}

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,14 +54,30 @@ class Recorded:
 
 
 class _Matcher:
-    """Registered enterprises by code and by exact name, read once per batch."""
+    """Registered enterprises by code and by exact name, read once per batch.
 
-    def __init__(self, items: list[Incoming]):
+    With ``actor``, a town user matches only the enterprises it may see (its towns', and the
+    contractors of the projects in its towns): an employer registered in another town is then
+    treated exactly like one registered nowhere — recorded unmatched where the work was, for the
+    office to match — so a typed credit code or name never tells a town whether, or under what
+    name, it is registered elsewhere in the district (issue #13 finding 6).
+    """
+
+    def __init__(self, items: list[Incoming], actor: User | None = None):
         codes = {i.facts.get("employer_uscc") for i in items if i.facts.get("employer_uscc")}
         names = {i.facts.get("employer_name") for i in items if i.facts.get("employer_name")}
-        self.by_code = {e.uscc: e for e in Enterprise.objects.filter(uscc__in=codes)}
+        candidates = Enterprise.objects.all()
+        if actor is not None and not is_system(actor):
+            scope = scope_of(actor)
+            if scope.town_ids and not scope.everything:
+                candidates = candidates.filter(
+                    Q(town_id__in=scope.town_ids)
+                    | Q(contracted_projects__town_id__in=scope.town_ids)
+                    | Q(subcontracted_projects__town_id__in=scope.town_ids)
+                ).distinct()
+        self.by_code = {e.uscc: e for e in candidates.filter(uscc__in=codes)}
         self.by_name: dict[str, list[Enterprise]] = defaultdict(list)
-        for enterprise in Enterprise.objects.filter(name__in=names):
+        for enterprise in candidates.filter(name__in=names):
             self.by_name[enterprise.name].append(enterprise)
 
     def match(self, facts: dict) -> Enterprise | None:
@@ -102,7 +119,7 @@ def signals_record(
     if problems_by_item:
         index, problems = problems_by_item[0]
         raise ValidationError({k: [v] for k, v in problems.items()}, code=str(index))
-    matcher = _Matcher(items)
+    matcher = _Matcher(items, actor)
     router = Router(kinds_of=enterprise_kind_codes)
     due_for = _DueCache()
     references = defaultdict(set)

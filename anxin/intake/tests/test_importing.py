@@ -17,6 +17,7 @@ from anxin.core.tabular import MAX_BYTES
 from anxin.intake.importing import COLUMNS, signal_import, signal_template
 from anxin.intake.models import Channel, Signal
 from anxin.intake.tests.factories import on_disk
+from anxin.registry.tests.factories import make_uscc
 
 HEADERS = [c.header for c in COLUMNS]
 
@@ -115,11 +116,11 @@ def test_reimporting_the_same_file_duplicates_nothing(world, petition):
     assert SecurityEvent.objects.filter(kind="import").count() == 3
 
 
-def test_a_town_imports_only_its_territory_on_its_channels(world, luoxi):
+def test_a_town_imports_only_on_its_channels(world, luoxi):
     grid = Channel.objects.get(code="grid")
-    content = _csv([_row(1, world.luoxi_factory), _row(2, world.xuejia_factory)])
+    content = _csv([_row(1, world.luoxi_factory)])
     result = signal_import(actor=luoxi, content=content, filename="x.csv", dry_run=True, channel=grid)
-    assert [(e.row, e.column) for e in result.errors] == [(3, "企业名称")]
+    assert not result.errors
     with pytest.raises(DomainError):
         signal_import(
             actor=luoxi,
@@ -128,6 +129,41 @@ def test_a_town_imports_only_its_territory_on_its_channels(world, luoxi):
             dry_run=True,
             channel=Channel.objects.get(code="petition"),
         )
+
+
+def test_another_towns_code_and_an_unregistered_code_get_the_same_answer(world, luoxi):
+    """Issue #13 finding 6: a town cannot learn from an import whether a code is registered in
+    another town (or the name it is registered under): both rows are taken as unregistered
+    employers where the work was, for the office to match."""
+    grid = Channel.objects.get(code="grid")
+    elsewhere = _row(1, employer_uscc=world.xuejia_factory.uscc, employer_name="", town="")
+    nowhere = _row(2, employer_uscc=make_uscc(), employer_name="", town="")
+    content = _csv([elsewhere, nowhere])
+    result = signal_import(actor=luoxi, content=content, filename="x.csv", dry_run=True, channel=grid)
+    assert result.errors == []
+    first, second = result.preview
+    assert first["matched"] is False and second["matched"] is False
+    assert first["name"] == elsewhere["employer_uscc"] and second["name"] == nowhere["employer_uscc"]
+    assert world.xuejia_factory.name not in str(result.preview)
+    assert {k: v for k, v in first.items() if k not in ("row", "reference", "name")} == {
+        k: v for k, v in second.items() if k not in ("row", "reference", "name")
+    }
+    signal_import(actor=luoxi, content=content, filename="x.csv", dry_run=False, channel=grid)
+    recorded = Signal.objects.order_by("reference")
+    assert [(s.enterprise_id, s.town_id) for s in recorded] == [(None, luoxi.unit.town_id)] * 2
+
+
+def test_the_office_still_matches_any_towns_code(world, office):
+    content = _csv([_row(1, employer_uscc=world.xuejia_factory.uscc, employer_name="", town="")])
+    result = signal_import(
+        actor=office,
+        content=content,
+        filename="x.csv",
+        dry_run=True,
+        channel=Channel.objects.get(code="petition"),
+    )
+    assert result.errors == []
+    assert result.preview[0]["matched"] is True
 
 
 def test_the_import_command_takes_a_channel(world, tmp_path: Path):
