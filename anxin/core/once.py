@@ -205,7 +205,9 @@ def _body_hash(request: HttpRequest) -> str | None:
 
 
 def _problem(detail: str, status: int, **headers: str) -> JsonResponse:
-    return JsonResponse({"detail": detail}, status=status, headers=headers, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"detail": detail}, status=status, headers=headers, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def _replay(row: IdempotentRequest) -> HttpResponse:
@@ -282,7 +284,7 @@ class OnceMiddleware:
     """Claims a form's one-time token or an API request's Idempotency-Key before the view runs
     (``process_view``, after the CSRF check), and records or gives it back after the response."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Any) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -295,7 +297,9 @@ class OnceMiddleware:
             _finish_idempotent(row, response)
         return response
 
-    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
         if request.method not in WRITES:
             return None
         cls = _api_view_class(view_func)

@@ -17,7 +17,7 @@ from captcha.models import CaptchaStore
 from django.utils import timezone
 
 DIGITS = "23456789"  # no 0/1, which look like O/I on a small screen
-PASS_KEY = "portal_captcha_pass"  # [hashkey, secret] of the visitor's one-time pass
+PASS_KEY = "portal_captcha_pass"  # noqa: S105 (a session key) — [hashkey, secret] of the visitor's one-time pass
 
 
 def digits_challenge() -> tuple[str, str]:

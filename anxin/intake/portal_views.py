@@ -65,10 +65,11 @@ def portal_report(request):
     for its other fields, the visitor gets a one-time pass (``portal.captcha_pass_issue``) so the
     corrected resubmit need not solve another — used up like the captcha itself."""
     bound = request.method == "POST" and bool(request.POST or request.FILES)
+    passed: bool | None = None
     if bound:
         passed = portal.captcha_pass_use(request.session)
-    else:
-        passed = True if portal.captcha_pass_held(request.session) else None
+    elif portal.captcha_pass_held(request.session):
+        passed = True
     form = PortalReportForm(
         request.POST if bound else None, request.FILES if bound else None, captcha_passed=passed
     )

@@ -80,7 +80,13 @@ def test_an_order_to_pay_is_never_started_twice_even_as_another(luoxi_case, rens
     actions.action_request(actor=renshe, case=luoxi_case, kind="order", amount=100, pay_by=pay_by)
     with pytest.raises(DomainError) as refused:
         actions.action_request(
-            actor=renshe, case=luoxi_case, kind="order", amount=100, pay_by=pay_by, another=True, another_reason="x"
+            actor=renshe,
+            case=luoxi_case,
+            kind="order",
+            amount=100,
+            pay_by=pay_by,
+            another=True,
+            another_reason="x",
         )
     assert refused.value.code == "conflict" and "另行发起" not in refused.value.message
 

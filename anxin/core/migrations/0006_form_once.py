@@ -7,49 +7,90 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_security_event_kinds_13'),
+        ("core", "0004_security_event_kinds_13"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FormOnce',
+            name="FormOnce",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(max_length=64, unique=True, verbose_name='表单令牌')),
-                ('path', models.CharField(max_length=300, verbose_name='提交地址')),
-                ('consumed_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='提交时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='处理完成时间')),
-                ('result_url', models.CharField(blank=True, max_length=500, verbose_name='处理后转到')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(max_length=64, unique=True, verbose_name="表单令牌")),
+                ("path", models.CharField(max_length=300, verbose_name="提交地址")),
+                (
+                    "consumed_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="提交时间"
+                    ),
+                ),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="处理完成时间")),
+                ("result_url", models.CharField(blank=True, max_length=500, verbose_name="处理后转到")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '一次性表单令牌',
-                'verbose_name_plural': '一次性表单令牌',
+                "verbose_name": "一次性表单令牌",
+                "verbose_name_plural": "一次性表单令牌",
             },
         ),
         migrations.CreateModel(
-            name='IdempotentRequest',
+            name="IdempotentRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=255, verbose_name='幂等键')),
-                ('scope', models.CharField(max_length=64, verbose_name='方法与路径摘要')),
-                ('method', models.CharField(max_length=8, verbose_name='方法')),
-                ('path', models.CharField(max_length=300, verbose_name='路径')),
-                ('body_hash', models.CharField(max_length=64, verbose_name='请求体摘要')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='首次请求时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='处理完成时间')),
-                ('status', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='响应状态')),
-                ('content_type', models.CharField(blank=True, max_length=100, verbose_name='响应类型')),
-                ('body', models.BinaryField(blank=True, default=b'', verbose_name='响应内容')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=255, verbose_name="幂等键")),
+                ("scope", models.CharField(max_length=64, verbose_name="方法与路径摘要")),
+                ("method", models.CharField(max_length=8, verbose_name="方法")),
+                ("path", models.CharField(max_length=300, verbose_name="路径")),
+                ("body_hash", models.CharField(max_length=64, verbose_name="请求体摘要")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="首次请求时间"
+                    ),
+                ),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="处理完成时间")),
+                ("status", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="响应状态")),
+                ("content_type", models.CharField(blank=True, max_length=100, verbose_name="响应类型")),
+                ("body", models.BinaryField(blank=True, default=b"", verbose_name="响应内容")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '幂等请求',
-                'verbose_name_plural': '幂等请求',
-                'constraints': [models.UniqueConstraint(fields=('user', 'key', 'scope'), name='idempotent_request_once', violation_error_message='该幂等键已用于同一接口')],
+                "verbose_name": "幂等请求",
+                "verbose_name_plural": "幂等请求",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "key", "scope"),
+                        name="idempotent_request_once",
+                        violation_error_message="该幂等键已用于同一接口",
+                    )
+                ],
             },
         ),
     ]

@@ -10,9 +10,11 @@ does.
 from __future__ import annotations
 
 from django import template
+from django.template.base import Parser, Token
+from django.template.context import Context
 from django.template.defaulttags import CsrfTokenNode
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from anxin.core.once import FIELD, form_token
 
@@ -20,15 +22,15 @@ register = template.Library()
 
 
 class OnceCsrfTokenNode(CsrfTokenNode):
-    def render(self, context) -> SafeString:
+    def render(self, context: Context) -> SafeString:
         csrf = super().render(context)
         if not csrf:
-            return csrf
+            return mark_safe("")
         return format_html('{}<input type="hidden" name="{}" value="{}">', csrf, FIELD, form_token())
 
 
 @register.tag
-def csrf_token(parser, token) -> OnceCsrfTokenNode:
+def csrf_token(parser: Parser, token: Token) -> OnceCsrfTokenNode:
     return OnceCsrfTokenNode()
 
 

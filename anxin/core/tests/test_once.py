@@ -7,12 +7,14 @@ import datetime
 import hashlib
 import json
 import re
+from typing import Any
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.core.management import call_command
 from django.template import RequestContext, Template
+from django.test import Client
 from django.utils import timezone
 
 from anxin.core import once
@@ -26,7 +28,7 @@ API = "/once-test/api/"
 TOKEN = re.compile(r'name="anxin_once" value="([^"]+)"')
 
 
-def _token(client) -> str:
+def _token(client: Client) -> str:
     found = TOKEN.search(client.get(FORM).content.decode())
     assert found, "the form carries no one-time token"
     return found.group(1)
@@ -37,7 +39,9 @@ def _token(client) -> str:
 
 def test_csrf_token_renders_the_one_time_token_beside_the_csrf_input(rf):
     """The builtin override is in place: Django's ``{% csrf_token %}`` now renders both inputs."""
-    assert "anxin.core.templatetags.once" in settings.TEMPLATES[0]["OPTIONS"]["builtins"]
+    (engine,) = settings.TEMPLATES
+    options: Any = engine["OPTIONS"]
+    assert "anxin.core.templatetags.once" in options["builtins"]
     html = Template("{% csrf_token %}{% csrf_token %}").render(RequestContext(rf.get("/"), {}))
     assert html.count('name="csrfmiddlewaretoken"') == 2
     tokens = TOKEN.findall(html)
@@ -153,7 +157,7 @@ def api(district):
     return _client
 
 
-def _post(client, body: dict, key: str | None = "k-1", **headers):
+def _post(client: Any, body: dict, key: str | None = "k-1", **headers: Any) -> Any:
     if key is not None:
         headers["HTTP_IDEMPOTENCY_KEY"] = key
     return client.post(API, json.dumps(body), content_type="application/json", **headers)
@@ -242,7 +246,9 @@ def test_an_anonymous_request_is_left_to_the_view(client, district):
 def test_a_session_user_is_recognised_too(client, office):
     client.force_login(office)
     for _i in range(2):
-        response = client.post(API, '{"text": "a"}', content_type="application/json", HTTP_IDEMPOTENCY_KEY="s")
+        response = client.post(
+            API, '{"text": "a"}', content_type="application/json", HTTP_IDEMPOTENCY_KEY="s"
+        )
         assert response.status_code == 201
     assert runs() == 1 and response["Idempotent-Replayed"] == "true"
 
@@ -251,7 +257,9 @@ def test_a_session_user_is_recognised_too(client, office):
 
 
 def test_tick_forgets_expired_tokens_and_keys(office):
-    old = timezone.now() - datetime.timedelta(hours=max(settings.ONCE_FORM_MAX_AGE_HOURS, settings.ONCE_IDEMPOTENCY_HOURS) + 1)
+    old = timezone.now() - datetime.timedelta(
+        hours=max(settings.ONCE_FORM_MAX_AGE_HOURS, settings.ONCE_IDEMPOTENCY_HOURS) + 1
+    )
     FormOnce.objects.create(token="old", path=FORM, consumed_at=old)
     FormOnce.objects.create(token="new", path=FORM)
     IdempotentRequest.objects.create(

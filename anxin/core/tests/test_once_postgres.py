@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -24,7 +26,7 @@ pytestmark = [
 ]
 
 
-def at_once(clients, send) -> list:
+def at_once(clients: list, send: Callable[[Any], Any]) -> list:
     """``send(client)`` from one thread per client, started together; each thread's answer."""
     answers: list = [None] * len(clients)
     start = threading.Barrier(len(clients), timeout=10)
@@ -79,7 +81,10 @@ def test_two_api_requests_with_one_key_at_once_run_the_view_once(district, offic
     answers = at_once(
         clients,
         lambda c: c.post(
-            "/once-test/api/", json.dumps({"text": "a"}), content_type="application/json", HTTP_IDEMPOTENCY_KEY="k"
+            "/once-test/api/",
+            json.dumps({"text": "a"}),
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY="k",
         ),
     )
     statuses = sorted(getattr(a, "status_code", repr(a)) for a in answers)

@@ -57,7 +57,9 @@ def _plan_key(rows) -> list[tuple]:
     return sorted((row["due_on"], row["amount"], (row.get("note") or "").strip()[:200]) for row in rows)
 
 
-def _identical_report(*, enterprise, arrears_since, reported_on, workers, amount, cause, plan) -> SelfReport | None:
+def _identical_report(
+    *, enterprise, arrears_since, reported_on, workers, amount, cause, plan
+) -> SelfReport | None:
     """The report already recorded within ``ONCE_SELF_REPORT_WINDOW_HOURS`` that says the same:
     the same enterprise, arrears from the same day, reported the same day, the same workers,
     amount and cause (spacing aside) and the same repayment plan. The scan is not compared: the

@@ -143,7 +143,9 @@ def test_the_library_check_alone_let_a_used_captcha_through(world):
 
 def test_the_pass_after_a_refused_submit_is_used_once(client, world):
     town = world.luoxi_factory.town
-    refused = client.post("/public/report/", {**_report_data(town), **_solved(client), "reporter_phone": "1391"})
+    refused = client.post(
+        "/public/report/", {**_report_data(town), **_solved(client), "reporter_phone": "1391"}
+    )
     assert set(refused.context["form"].errors) == {"reporter_phone"}
     held = list(client.session[portal.PASS_KEY])
     # Two submissions carrying the same session at once: each pops the pass from its own copy.

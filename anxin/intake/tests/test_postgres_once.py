@@ -4,6 +4,7 @@ captcha lets one of two submissions in (one tracking code, one SMS)."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 
@@ -100,10 +101,8 @@ def test_one_solved_captcha_lets_one_of_two_simultaneous_submissions_in(world, m
     def first_then_wait(self):
         found = first(self)
         if self.model is CaptchaStore:
-            try:
+            with contextlib.suppress(threading.BrokenBarrierError):
                 both_read.wait()
-            except threading.BrokenBarrierError:
-                pass
         return found
 
     monkeypatch.setattr(QuerySet, "first", first_then_wait)
