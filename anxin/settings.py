@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "anxin.core.once.OnceMiddleware",
     "anxin.core.middleware.IdleTimeoutMiddleware",
     "anxin.org.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -100,6 +101,8 @@ TEMPLATES = [
                 "anxin.core.context_processors.shell",
                 "anxin.notify.context_processors.inbox",
             ],
+            # ``{% csrf_token %}`` also renders the form's one-time token (anxin.core.once).
+            "builtins": ["anxin.core.templatetags.once"],
         },
     },
 ]
@@ -304,6 +307,16 @@ SPECTACULAR_SETTINGS = {
         "ActionKindEnum": "anxin.cases.models.ActionKind",
     },
 }
+
+# Repeats write once (anxin.core.once, docs/security/once.md): a form's one-time token lives this
+# long; a repeat waits this long to learn where the first submission went; an API Idempotency-Key
+# is remembered this long; identical self-reports and identical steps of a legal action within
+# these windows are recognised as one.
+ONCE_FORM_MAX_AGE_HOURS = env_int("ONCE_FORM_MAX_AGE_HOURS", 24, minimum=1, maximum=24 * 7)
+ONCE_WAIT_SECONDS = env_int("ONCE_WAIT_SECONDS", 5, minimum=0, maximum=30)
+ONCE_IDEMPOTENCY_HOURS = env_int("ONCE_IDEMPOTENCY_HOURS", 24, minimum=1, maximum=24 * 30)
+ONCE_SELF_REPORT_WINDOW_HOURS = env_int("ONCE_SELF_REPORT_WINDOW_HOURS", 24, minimum=0, maximum=24 * 90)
+ONCE_STEP_WINDOW_MINUTES = env_int("ONCE_STEP_WINDOW_MINUTES", 10, minimum=0, maximum=24 * 60)
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False

@@ -42,6 +42,9 @@ NOT_AUDITED = {
         "reported in bulk (import, API) with recorded_by/recorded_at on each row; "
         "every import is a SecurityEvent"
     ),
+    # Repeat guards, not district data: short-lived rows purged by tick (anxin.core.once).
+    "core.FormOnce": "one-time form tokens already used, purged by tick after ONCE_FORM_MAX_AGE_HOURS",
+    "core.IdempotentRequest": "stored first answers to API Idempotency-Keys, purged by tick",
     # Messages, not district data.
     "notify.Notification": "inbox copies of notices fanned out to users",
     "notify.SmsMessage": "outbox of SMS handed to the gateway (masked numbers)",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -78,6 +79,22 @@ STEPS: dict[str, tuple[str, ...]] = {
     Kind.FUND: (Step.ACCEPTED, Step.REFUSED, Step.PAYMENT, Step.NOTE),
 }
 ACCEPTING = {Step.ACCEPTED, Step.FILING}
+# Kinds of which a case has one open at a time, whatever the user says: a second order to pay or a
+# second referral for the same arrears is never right. Other kinds may be started again as
+# "another" one, with the reason.
+ONE_AT_A_TIME = {Kind.ORDER, Kind.REFERRAL}
+
+
+def _same_kind_open(same: LegalAction) -> str:
+    text = _("本案已有办理中的“%(k)s”（#%(n)s，%(d)s 发起，承办单位：%(u)s），请在该措施中继续办理") % {
+        "k": same.get_kind_display(),
+        "n": same.pk,
+        "d": timezone.localtime(same.requested_at).strftime("%Y-%m-%d %H:%M"),
+        "u": same.unit.name,
+    }
+    if same.kind not in ONE_AT_A_TIME:
+        text += _("；确属另一项的，请勾选“另行发起”并说明理由")
+    return text
 
 
 def _duty(code: str) -> Duty:
@@ -178,10 +195,19 @@ def action_request(
     single_months: int = 0,
     single_amount: int = 0,
     document: str = "",
+    another: bool = False,
+    another_reason: str = "",
     now: datetime.datetime | None = None,
 ) -> LegalAction:
     """Start a legal action: it is routed to the unit whose duty it is (mediation may name the
-    town or 司法局 instead), appears in that unit's "我的待办" and carries its deadline."""
+    town or 司法局 instead), appears in that unit's "我的待办" and carries its deadline.
+
+    One action of a kind is open on a case at a time at one unit: a second one while the first
+    is still being handled there is refused as a conflict (two clicks, two clients, a retry; a
+    mediation hosted by another unit is another action), unless the user
+    says it is another one (``another``) and why (``another_reason``, kept on the action and on the
+    timeline) — never for an order to pay or a referral (``ONE_AT_A_TIME``). The check runs under
+    a lock on the case row, so two requests at once cannot both pass it."""
     require_perm(actor, "cases.request_legalaction")
     if kind not in Kind.values:
         raise DomainError(_("请选择措施"), field="kind")
@@ -273,15 +299,24 @@ def action_request(
         raise DomainError(_("请填写申请金额"), field="amount")
     if kind == Kind.DEPOSIT and case.project_id is None:
         raise DomainError(_("动用工资保证金须是工程建设项目的案件（请先在案件中关联项目）"), field="kind")
+    another_reason = (another_reason or "").strip() if another else ""
+    if another and kind not in ONE_AT_A_TIME and not another_reason:
+        raise DomainError(_("另行发起须说明与办理中的同类措施有何不同"), field="another_reason")
+    if len(another_reason) > 300:
+        raise DomainError(_("另行发起的理由不超过 300 字"), field="another_reason")
     due, due_basis = _due(kind, now, pay_by)
     with transaction.atomic(), acting(actor):
         Case.objects.select_for_update().filter(pk=case.pk).first()  # one action request per case at a time
         if kind == Kind.MEDIATION:
             guard_plan(case, _("组织调解"))
-        if kind in (Kind.ORDER, Kind.REFERRAL):
-            dup = case.actions.filter(kind=kind, status__in=ACTIVE_ACTION).first()
-            if dup:
-                raise DomainError(_("已有办理中的“%(k)s”") % {"k": dup.get_kind_display()}, code="conflict")
+        open_same = case.actions.filter(kind=kind, status__in=ACTIVE_ACTION).select_related("unit")
+        if kind not in ONE_AT_A_TIME:
+            open_same = open_same.filter(unit=target)
+        same = open_same.order_by("pk").first()
+        if same is not None and (kind in ONE_AT_A_TIME or not another):
+            raise DomainError(_same_kind_open(same), code="conflict")
+        if same is not None:
+            check = {**check, "another": {"reason": another_reason, "open": same.pk}}
         action = LegalAction.objects.create(
             case=case,
             kind=kind,
@@ -305,6 +340,8 @@ def action_request(
             copied_at=now if copy_unit else None,
         )
         text = f"{action.get_kind_display()} → {target.name}"
+        if same is not None:
+            text = f"另行发起{text}（已有办理中的同类措施 #{same.pk}；理由：{another_reason}）"
         if amount:
             text += f"，金额 ¥{format_yuan(amount)}"
         if pay_by:
@@ -361,6 +398,7 @@ def action_step(
         current = LegalAction.objects.select_for_update().get(pk=action.pk)
         if current.status != action.status:
             raise DomainError(stale, code="conflict")
+        _refuse_same_step(action, step=step, on=on, amount=amount, note=note, now=now)
         move = workflow.ACTIONS.find(current.status, step)
         if move is not None and move.guard == workflow.PAID_IN_FULL:
             paid = sum(action.steps.filter(step=Step.PAYMENT).values_list("amount", flat=True)) + amount
@@ -392,6 +430,36 @@ def action_step(
             notify_case(action.case, watchers, text, action=action)
     action.refresh_from_db()
     return entry
+
+
+def _refuse_same_step(
+    action: LegalAction, *, step: str, on: datetime.date, amount: int, note: str, now: datetime.datetime
+) -> None:
+    """The same step (事项, date, amount, words) recorded on the action within the last
+    ``ONCE_STEP_WINDOW_MINUTES`` is the same submission sent twice, not news: refused as a conflict.
+    Called under the action's row lock, so two at once cannot both pass."""
+    minutes = settings.ONCE_STEP_WINDOW_MINUTES
+    if not minutes:
+        return
+    same = (
+        action.steps.filter(step=step, on=on, amount=amount, note=note)
+        .filter(at__gte=now - datetime.timedelta(minutes=minutes))
+        .first()
+    )
+    if same is not None:
+        raise DomainError(
+            _(
+                "%(m)s 分钟内已登记过相同的办理进展（%(s)s，%(d)s，%(t)s 登记）；"
+                "如确为另一项，请在说明中写明区别"
+            )
+            % {
+                "m": minutes,
+                "s": same.get_step_display(),
+                "d": f"{on:%Y-%m-%d}",
+                "t": timezone.localtime(same.at).strftime("%H:%M"),
+            },
+            code="conflict",
+        )
 
 
 def action_complete(*, actor: User, action: LegalAction, result: str) -> LegalAction:

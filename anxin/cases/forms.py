@@ -214,11 +214,20 @@ class ActionForm(Styled, forms.Form):
         help_text=_("仅调解：镇（街道）或司法局（人民调解）；不选则按职责分派"),
     )
     details = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    # Offered only once the service has said a same-kind action is already open (``offer_another``).
+    another = forms.BooleanField(
+        label=_("另行发起（确属另一项同类措施）"),
+        required=False,
+        help_text=_("本案已有办理中的同类措施；同一事项请在该措施中继续办理，不要重复发起"),
+    )
+    another_reason = forms.CharField(label=_("另行发起的理由"), max_length=300, required=False)
 
-    def __init__(self, *args, kinds=None, **kwargs):
+    def __init__(self, *args, kinds=None, offer_another: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if kinds is not None:  # only what this user may start on this case
             self.fields["kind"].choices = [(k, ActionKind(k).label) for k in kinds]
+        if not offer_another:
+            del self.fields["another"], self.fields["another_reason"]
         self.style()
 
 

@@ -43,8 +43,12 @@ class CoreConfig(AppConfig):
 
     def sweeps(self) -> list[seam.Sweep]:
         from anxin.core import services
+        from anxin.core.once import once_purge
 
-        return [seam.Sweep("清理过期的导入暂存文件", services.import_uploads_purge)]
+        return [
+            seam.Sweep("清理过期的导入暂存文件", services.import_uploads_purge),
+            seam.Sweep("清理过期的表单令牌与幂等键", once_purge),
+        ]
 
     def cockpit_panels(self, request: HttpRequest) -> list[dict]:
         """A missing working-day calendar on the cockpit: deadlines in 工作日 cannot be computed.

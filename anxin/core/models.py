@@ -225,3 +225,65 @@ class SecurityEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("安全事件只能追加，不能删除")
+
+
+# --- one submission per form, one answer per idempotency key (anxin.core.once; issue #13) ---------------
+
+
+class FormOnce(models.Model):
+    """A submitted HTML form's one-time token: the first POST that carried it inserts this row
+    (the token is unique), so a second POST of the same form — a double click, a reload, a tab
+    sent twice — finds it taken and is not run again; it is sent where the first one went.
+
+    Not district data: rows are purged by ``tick`` once the token itself has expired."""
+
+    token = models.CharField(_("表单令牌"), max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    path = models.CharField(_("提交地址"), max_length=300)
+    consumed_at = models.DateTimeField(_("提交时间"), default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(_("处理完成时间"), null=True, blank=True)
+    result_url = models.CharField(_("处理后转到"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("一次性表单令牌")
+        verbose_name_plural = _("一次性表单令牌")
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.consumed_at:%Y-%m-%d %H:%M}"
+
+
+class IdempotentRequest(models.Model):
+    """An API write sent with an ``Idempotency-Key``: the first request's answer (status, type,
+    body), kept so that a repeat with the same key gets the same answer without running again.
+
+    One row per user, key, method and path (``scope`` is the hash of method and path); the hash
+    of the body tells a true repeat from a different request reusing the key. Purged by ``tick``
+    after ``ONCE_IDEMPOTENCY_HOURS``."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE)
+    key = models.CharField(_("幂等键"), max_length=255)
+    scope = models.CharField(_("方法与路径摘要"), max_length=64)
+    method = models.CharField(_("方法"), max_length=8)
+    path = models.CharField(_("路径"), max_length=300)
+    body_hash = models.CharField(_("请求体摘要"), max_length=64)
+    created_at = models.DateTimeField(_("首次请求时间"), default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(_("处理完成时间"), null=True, blank=True)
+    status = models.PositiveSmallIntegerField(_("响应状态"), null=True, blank=True)
+    content_type = models.CharField(_("响应类型"), max_length=100, blank=True)
+    body = models.BinaryField(_("响应内容"), default=b"", blank=True)
+
+    class Meta:
+        verbose_name = _("幂等请求")
+        verbose_name_plural = _("幂等请求")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key", "scope"],
+                name="idempotent_request_once",
+                violation_error_message=_("该幂等键已用于同一接口"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} {self.key}"

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anxin.core.forms import FilterForm
 from anxin.core.money import YuanFormField, parse_yuan
-from anxin.intake import services
+from anxin.intake import portal, services
 from anxin.intake.models import Channel, Satisfaction, SignalKind, Stage, Verification
 from anxin.org.models import Town
 from anxin.registry.models import Enterprise, Project
@@ -254,13 +254,35 @@ class SelfReportForm(forms.Form):
 PHONE_ATTRS = {"inputmode": "tel", "autocomplete": "tel"}
 
 
+CAPTCHA_USED = _("验证码已失效，请重新输入")
+
+
+class OnceCaptchaField(CaptchaField):
+    """django-simple-captcha's field, but a solved captcha admits one submission: the challenge's
+    row is deleted and only the request whose delete removed it passes (``portal.captcha_use``).
+    The library's own check reads the row, then deletes it without looking at the count, so two
+    submissions sent at once with one solved captcha both passed. A wrong answer uses the
+    challenge up too (no guessing on one picture)."""
+
+    def clean(self, value):
+        forms.MultiValueField.clean(self, value)  # both parts present
+        hashkey, answer = value[0], (value[1] or "").strip().lower()
+        value[1] = ""  # never drawn back into the form
+        store = portal.captcha_use(hashkey)
+        if store is None:
+            raise forms.ValidationError(CAPTCHA_USED, code="used")
+        if store.response != answer:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
+
+
 def _captcha() -> CaptchaField:
-    return CaptchaField(
+    return OnceCaptchaField(
         label=_("验证码"),
         widget=CaptchaTextInput(
             attrs={"class": "form-control", "inputmode": "numeric", "autocomplete": "off"}
         ),
-        error_messages={"invalid": _("验证码不正确，请重新输入")},
+        error_messages={"invalid": _("验证码不正确，请重新输入"), "required": _("请输入验证码")},
     )
 
 
@@ -297,10 +319,12 @@ class PortalReportForm(forms.Form):
     )
     captcha = _captcha()
 
-    def __init__(self, *args, captcha_passed: bool = False, **kwargs):
+    def __init__(self, *args, captcha_passed: bool | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if captcha_passed:  # solved on an earlier submit of this report that had other errors
             del self.fields["captcha"]
+        elif captcha_passed is False:  # that pass was used up meanwhile (another submission)
+            self.fields["captcha"].error_messages["required"] = CAPTCHA_USED
 
     def clean(self):
         """Every field first, then the service's checks of the facts: all errors on one submit."""

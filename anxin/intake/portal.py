@@ -1,13 +1,60 @@
-"""Helpers of the public portal that do not write (the captcha challenge)."""
+"""Helpers of the public portal's forms: the captcha challenge, and the one-time pass a visitor
+holds after solving a captcha on a submit refused for other reasons.
+
+A solved captcha admits one submission. django-simple-captcha keeps each challenge as a
+``CaptchaStore`` row; ``OnceCaptchaField`` (intake.forms) uses it up by deleting the row and
+checking that this request's delete removed it, so of two submissions sent at once with the same
+solved captcha only one passes. The pass is a row of the same table (a random secret as its
+answer, living ``CAPTCHA_TIMEOUT`` minutes), named in the visitor's session and used up the same
+way. These rows are the captcha library's state, not district data (no audit, no service).
+"""
 
 from __future__ import annotations
 
 import secrets
 
+from captcha.models import CaptchaStore
+from django.utils import timezone
+
 DIGITS = "23456789"  # no 0/1, which look like O/I on a small screen
+PASS_KEY = "portal_captcha_pass"  # noqa: S105 (a session key) — [hashkey, secret] of the visitor's one-time pass
 
 
 def digits_challenge() -> tuple[str, str]:
     """django-simple-captcha challenge: four digits to type back."""
     text = "".join(secrets.choice(DIGITS) for _i in range(4))
     return text, text
+
+
+def captcha_use(hashkey: str) -> CaptchaStore | None:
+    """The challenge with this key, used up by this call: ``None`` when it expired or another
+    request used it first (the delete removed nothing)."""
+    store = CaptchaStore.objects.filter(hashkey=hashkey, expiration__gt=timezone.now()).first()
+    if store is None:
+        return None
+    deleted, _detail = CaptchaStore.objects.filter(pk=store.pk).delete()
+    return store if deleted == 1 else None
+
+
+def captcha_pass_issue(session) -> None:
+    """After a solved captcha on a submit refused for other reasons: the corrected resubmit need
+    not solve another — once."""
+    secret = secrets.token_hex(16)
+    store = CaptchaStore.objects.create(challenge="pass", response=secret)
+    session[PASS_KEY] = [store.hashkey, secret]
+
+
+def captcha_pass_held(session) -> bool:
+    """Whether the visitor holds a pass (to draw the form without a captcha); uses nothing."""
+    value = session.get(PASS_KEY)
+    return isinstance(value, list) and len(value) == 2
+
+
+def captcha_pass_use(session) -> bool | None:
+    """Use the visitor's pass: ``True`` used now; ``False`` held but expired or already used by
+    another submission; ``None`` no pass held."""
+    value = session.pop(PASS_KEY, None)
+    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
+        return None
+    store = captcha_use(value[0])
+    return store is not None and secrets.compare_digest(store.response, value[1])

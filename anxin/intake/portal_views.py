@@ -17,14 +17,12 @@ from django.views.decorators.http import require_POST
 from anxin.core.errors import DomainError
 from anxin.core.policy import param
 from anxin.core.security import client_ip
-from anxin.intake import services
+from anxin.intake import portal, services
 from anxin.intake.forms import PortalReportForm, RateForm, TrackForm
 from anxin.intake.models import Signal, SignalEvent, Stage
 
 SESSION_KEY = "portal_signals"  # {id: time proved} for the reports the visitor has proved (code + phone)
 PROOF_SECONDS = 30 * 60  # a shared phone or a kiosk: the next person must prove it again
-CAPTCHA_KEY = "portal_captcha_solved"  # when this visitor last solved the report form's captcha
-CAPTCHA_SECONDS = 10 * 60  # as long as a captcha itself lives (CAPTCHA_TIMEOUT)
 STEPS = [
     (Stage.RECEIVED, "已受理登记"),
     (Stage.VERIFYING, "核实中"),
@@ -61,22 +59,25 @@ def portal_home(request):
     return render(request, "intake/public/home.html", {"page_title": "欠薪网上反映"})
 
 
-def _captcha_passed(request) -> bool:
-    solved = request.session.get(CAPTCHA_KEY)
-    return isinstance(solved, int | float) and 0 <= time.time() - solved < CAPTCHA_SECONDS
-
-
 @never_cache
 def portal_report(request):
+    """The report form. A solved captcha admits one submission; when that submission is refused
+    for its other fields, the visitor gets a one-time pass (``portal.captcha_pass_issue``) so the
+    corrected resubmit need not solve another — used up like the captcha itself."""
+    bound = request.method == "POST" and bool(request.POST or request.FILES)
+    passed: bool | None = None
+    if bound:
+        passed = portal.captcha_pass_use(request.session)
+    elif portal.captcha_pass_held(request.session):
+        passed = True
     form = PortalReportForm(
-        request.POST or None, request.FILES or None, captcha_passed=_captcha_passed(request)
+        request.POST if bound else None, request.FILES if bound else None, captcha_passed=passed
     )
-    valid = request.method == "POST" and form.is_valid()
-    if form.is_bound and "captcha" in form.fields and "captcha" in getattr(form, "cleaned_data", {}):
-        # The captcha was solved (and used up): a resubmit that fixes other fields need not solve
-        # another. Forgotten once a report is filed.
-        request.session[CAPTCHA_KEY] = time.time()
-        del form.fields["captcha"]
+    valid = bound and form.is_valid()
+    if bound and ("captcha" not in form.fields or "captcha" in form.cleaned_data) and not valid:
+        # Solved (or passed) but refused for other fields: the corrected resubmit passes once.
+        portal.captcha_pass_issue(request.session)
+        form.fields.pop("captcha", None)
     if valid:
         data = dict(form.cleaned_data)
         for key in ("consent", "captcha"):
@@ -88,9 +89,10 @@ def portal_report(request):
             )
         except (ValidationError, DomainError) as exc:
             _form_error(form, exc)
+            portal.captcha_pass_issue(request.session)
+            form.fields.pop("captcha", None)
         else:
             _remember(request, signal)
-            request.session.pop(CAPTCHA_KEY, None)
             request.session["portal_new_code"] = signal.tracking_code
             return redirect("portal-done")
     return render(request, "intake/public/report.html", {"page_title": "我要反映欠薪", "form": form})

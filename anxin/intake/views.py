@@ -454,6 +454,13 @@ def selfreport_create(request):
         except (ValidationError, DomainError) as exc:
             _apply_errors(form, exc)
         else:
+            if getattr(report, "repeated", False):
+                messages.info(
+                    request,
+                    f"相同的欠薪报告已于 {timezone.localtime(report.created_at):%Y-%m-%d %H:%M} 录入"
+                    f"（线索 #{report.signal_id}），本次未重复登记。",
+                )
+                return redirect("selfreport-detail", pk=report.pk)
             verdict = "按时报告" if report.on_time else f"逾期报告（应于 {report.deadline:%Y-%m-%d} 前）"
             messages.success(request, f"已录入欠薪报告：{verdict}，并生成线索 #{report.signal_id}。")
             return redirect("selfreport-detail", pk=report.pk)

@@ -11,15 +11,71 @@
     }
   }, true);
 
-  // <form data-once>: the first submit disables its buttons, so a double tap files one report.
+  // Every form that writes (method="post", hx-post) is sent once: the first submit disables its
+  // buttons and the one pressed shows "提交中…", so a double click sends one request. The server
+  // refuses a repeat anyway (anxin.core.once: the form's one-time token). <form data-repeat> opts
+  // out. An htmx form gets its buttons back when its request ends; a page shown again from the
+  // back/forward cache is reset; a native form whose page never changes (a download) after 15 s.
+  var BUSY = '<span class="spinner-border spinner-border-sm me-2" role="status" aria-hidden="true"></span>提交中…';
+
+  function writes(form) {
+    if (!form || form.tagName !== "FORM" || form.hasAttribute("data-repeat")) { return false; }
+    return form.method === "post" || form.hasAttribute("hx-post") || form.hasAttribute("data-once");
+  }
+
+  function busy(form, pressed) {
+    form.dataset.sent = "1";
+    form.querySelectorAll("button[type=submit], button:not([type]), input[type=submit]").forEach(function (b) {
+      if (b.disabled) { return; }
+      b.disabled = true;
+      b.dataset.busy = "1";
+      if (b === pressed && b.tagName === "BUTTON" && !b.dataset.label) {
+        b.dataset.label = b.innerHTML;
+        b.innerHTML = BUSY;
+      }
+    });
+  }
+
+  function ready(form) {
+    delete form.dataset.sent;
+    form.querySelectorAll("[data-busy]").forEach(function (b) {
+      if (b.dataset.label !== undefined) { b.innerHTML = b.dataset.label; delete b.dataset.label; }
+      b.disabled = false;
+      delete b.dataset.busy;
+    });
+  }
+
+  // Capture phase: before htmx's own listener on the form, so a second submit never reaches it.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.matches || !form.matches("form[data-once]")) { return; }
-    if (form.dataset.sent) { event.preventDefault(); return; }
+    if (!writes(form)) { return; }
+    if (form.dataset.sent) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      return;
+    }
+    if (form.hasAttribute("hx-post")) { return; }  // htmx forms: see htmx:beforeRequest
+    var pressed = event.submitter;
     form.dataset.sent = "1";
+    // After the event: the pressed button's name and value are already in the request, and a
+    // handler that cancelled the submit leaves the form as it was.
     window.setTimeout(function () {
-      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+      if (event.defaultPrevented) { delete form.dataset.sent; return; }
+      busy(form, pressed);
+      window.setTimeout(function () { ready(form); }, 15000);
     }, 0);
+  }, true);
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail && event.detail.elt;
+    if (writes(form) && form.hasAttribute("hx-post")) { busy(form, form.querySelector("button[type=submit], button:not([type])")); }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail && event.detail.elt;
+    if (writes(form) && form.hasAttribute("hx-post")) { ready(form); }
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) { document.querySelectorAll("form[data-sent]").forEach(ready); }
   });
 
   // <form data-autosubmit> submits (through htmx if the form has hx-get) when a select changes.

@@ -27,7 +27,8 @@ from anxin.core.errors import DomainError
 def action_new(request, pk: int):
     case = selectors.case_get(user=request.user, pk=pk)
     kinds = [k for k in ActionKind.values if action_services.may_request(request.user, case, k)]
-    form = ActionForm(request.POST, auto_id="action_%s", kinds=kinds)
+    offered = "another_reason" in request.POST  # the form came back with "另行发起" on it
+    form = ActionForm(request.POST, auto_id="action_%s", kinds=kinds, offer_another=offered)
     if not form.is_valid():
         return render_case_page(request, case, action_form=form)
     data = form.cleaned_data
@@ -47,8 +48,14 @@ def action_new(request, pk: int):
             single_months=data["single_months"] or 0,
             single_amount=data["single_amount"] or 0,
             document=data["document"],
+            another=bool(data.get("another")),
+            another_reason=data.get("another_reason") or "",
         )
     except DomainError as exc:
+        if exc.code == "conflict" and not offered and data["kind"] not in action_services.ONE_AT_A_TIME:
+            # A same-kind action is open: the form comes back offering "另行发起" with a reason.
+            form = ActionForm(request.POST, auto_id="action_%s", kinds=kinds, offer_another=True)
+            form.is_valid()
         refuse(form, exc)
         return render_case_page(request, case, action_form=form)
     except PermissionDenied as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,6 +53,37 @@ def self_report_timeliness(*, arrears_since: datetime.date, reported_on: datetim
     }
 
 
+def _plan_key(rows) -> list[tuple]:
+    return sorted((row["due_on"], row["amount"], (row.get("note") or "").strip()[:200]) for row in rows)
+
+
+def _identical_report(
+    *, enterprise, arrears_since, reported_on, workers, amount, cause, plan
+) -> SelfReport | None:
+    """The report already recorded within ``ONCE_SELF_REPORT_WINDOW_HOURS`` that says the same:
+    the same enterprise, arrears from the same day, reported the same day, the same workers,
+    amount and cause (spacing aside) and the same repayment plan. The scan is not compared: the
+    paper is the same report."""
+    hours = settings.ONCE_SELF_REPORT_WINDOW_HOURS
+    if not hours:
+        return None
+    candidates = SelfReport.objects.filter(
+        enterprise=enterprise,
+        arrears_since=arrears_since,
+        reported_on=reported_on,
+        workers=workers,
+        amount=amount,
+        created_at__gte=timezone.now() - datetime.timedelta(hours=hours),
+    ).order_by("pk")
+    words = " ".join(cause.split())
+    wanted = _plan_key(plan)
+    for report in candidates.prefetch_related("instalments"):
+        rows = [{"due_on": i.due_on, "amount": i.amount, "note": i.note} for i in report.instalments.all()]
+        if " ".join(report.cause.split()) == words and _plan_key(rows) == wanted:
+            return report
+    return None
+
+
 def self_report_record(
     *,
     actor: User,
@@ -64,7 +96,10 @@ def self_report_record(
     plan: list[dict],
     scan: tuple[str, bytes] | None = None,
 ) -> SelfReport:
-    """Enter an enterprise's written arrears report; judge its timeliness; record the signal."""
+    """Enter an enterprise's written arrears report; judge its timeliness; record the signal.
+
+    The same report submitted again (``_identical_report``: a double click, a retry, two clerks
+    entering one paper) is not recorded twice: the first is returned, marked ``repeated``."""
     with atomic_with_files():
         return _self_report_record(
             actor=actor,
@@ -116,6 +151,21 @@ def _self_report_record(
         }
     if errors:
         raise ValidationError({k: [v] for k, v in errors.items()})
+    # One writer per enterprise at a time (a row lock; SQLite's IMMEDIATE transactions already
+    # serialise), so two identical submissions at once see each other.
+    Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
+    first = _identical_report(
+        enterprise=enterprise,
+        arrears_since=arrears_since,
+        reported_on=reported_on,
+        workers=workers,
+        amount=amount,
+        cause=cause,
+        plan=plan,
+    )
+    if first is not None:
+        first.repeated = True  # type: ignore[attr-defined]  (the caller says "already recorded")
+        return first
     timeliness = self_report_timeliness(arrears_since=arrears_since, reported_on=reported_on)
     channel = Channel.objects.get(is_self_report=True)
     received = datetime.datetime.combine(
