@@ -34,9 +34,11 @@ def _post(client, *, code: str, name: str = "", subs: str = "", project: str = "
 
 
 def _page(response, code: str) -> str:
-    """The page with what must differ taken out: the code typed, CSRF tokens, project ids."""
+    """The page with what must differ taken out: the code typed, CSRF and one-time form tokens,
+    project ids."""
     page = response.content.decode().replace(code, "CODE")
     page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "CSRF", page)
+    page = re.sub(r'name="anxin_once" value="[^"]+"', "ONCE", page)
     page = re.sub(r'"X-CSRFToken": "[^"]+"', "CSRF", page)
     return re.sub(r"/projects/\d+/", "/projects/N/", page)
 
