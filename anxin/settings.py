@@ -249,8 +249,15 @@ SPECTACULAR_SETTINGS = {
     # Two choice sets share the field name "kind": name them apart.
     "ENUM_NAME_OVERRIDES": {
         "SignalKindEnum": "anxin.intake.models.SignalKind",
+        "PostableSignalKindEnum": "anxin.intake.api.POSTABLE_KINDS",
         "ActionKindEnum": "anxin.cases.models.ActionKind",
     },
+    # The error answers of every operation, the Idempotency-Key header, JSON-only bodies
+    # (anxin/core/api_schema.py); the enum hook first, as drf-spectacular's default.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "anxin.core.api_schema.contract_hook",
+    ],
 }
 
 AUDITLOG_INCLUDE_ALL_MODELS = False

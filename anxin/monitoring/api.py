@@ -3,9 +3,11 @@ enterprise + indicator + month), alerts, and an enterprise's risk explained."""
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import ValidationError
@@ -13,22 +15,36 @@ from rest_framework.response import Response
 
 from anxin.core.access import get_scoped_or_404
 from anxin.core.api import CodeRelatedField
+from anxin.core.api_schema import (
+    FLAG,
+    PY_WHITESPACE,
+    ApiModelSerializer,
+    ContractViewMixin,
+    EnterpriseBrief,
+    StrictCharField,
+    StrictIntegerField,
+    UsccField,
+    flag,
+    query_value,
+    words_schema,
+)
 from anxin.core.errors import DomainError
 from anxin.core.models import SecurityEventKind
+from anxin.core.money import amount_pattern
 from anxin.core.security import client_ip
 from anxin.core.services import security_event_record
-from anxin.core.validators import normalize_uscc, validate_uscc
+from anxin.core.validators import normalize_uscc
 from anxin.intake.models import Signal
 from anxin.monitoring import services
 from anxin.monitoring.importing import parse_month, parse_value
-from anxin.monitoring.models import Alert, AlertStatus, Indicator, RiskAssessment
+from anxin.monitoring.models import Alert, AlertStatus, Indicator, Level, RiskAssessment
 from anxin.monitoring.rules import RULES
 from anxin.registry.models import Enterprise
 
 MAX_BULK = 5000
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class IndicatorSerializer(ApiModelSerializer):
     channel = CodeRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -36,7 +52,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "unit", "kind", "channel", "citation"]
 
 
-class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
+class IndicatorViewSet(ContractViewMixin, viewsets.ReadOnlyModelViewSet):
     """监测指标及其来源渠道。"""
 
     serializer_class = IndicatorSerializer
@@ -45,7 +61,16 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
-@extend_schema(responses={200: {"type": "array", "items": {"type": "object"}}})
+class RuleSerializer(serializers.Serializer):
+    code = StrictCharField()
+    name = StrictCharField()
+    level = serializers.ChoiceField(choices=Level.choices, help_text="最高等级")
+    citation = StrictCharField()
+    params = serializers.ListField(child=StrictCharField(), help_text="读取的政策参数代码")
+    description = StrictCharField()
+
+
+@extend_schema(responses={200: RuleSerializer(many=True)})
 @api_view(["GET"])
 @permission_classes([permissions.IsAuthenticated])
 def rule_list(request):
@@ -65,24 +90,57 @@ def rule_list(request):
     )
 
 
+# A month as the API reads it (parse_month, in ASCII digits): 2000-01 to 2100-12, "-", "/", "." or
+# 年 between, 月 optional at the end, blanks around.
+MONTH_PATTERN = f"^[{PY_WHITESPACE}]*(?:20[0-9]{{2}}|2100)[-/.年](?:0?[1-9]|1[0-2])月?[{PY_WHITESPACE}]*$"
+FLAG_VALUES = ["是", "1", "有", "true", "True", "否", "0", "无", "false", "False"]
+# A value of any indicator: an amount (money), a yes/no word (flag) or a count (digits, which the
+# amount pattern includes). Which one applies depends on the indicator.
+_AMOUNT = amount_pattern(allow_negative=False)[1:-1]
+_WORD = f"[{PY_WHITESPACE}]*(?:{'|'.join(FLAG_VALUES)})[{PY_WHITESPACE}]*"
+VALUE_PATTERN = f"^(?:{_AMOUNT}|{_WORD})$"
+
+
+@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2026-10"})
+class MonthField(StrictCharField):
+    """A month, 2000-01 to 2100-12 (ASCII digits; the Excel import also reads other spellings)."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not re.match(MONTH_PATTERN, value):
+            raise ValidationError(f"“{value[:30]}”不是有效的月份（示例 2026-10）")
+        try:
+            return parse_month(value)
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.messages) from None
+
+
+@extend_schema_field({"type": "string", "pattern": VALUE_PATTERN, "example": "12345.67"})
+class ValueField(StrictCharField):
+    """A value as text; which form applies (amount, yes/no, count) depends on the indicator."""
+
+
 class ObservationItem(serializers.Serializer):
-    enterprise_uscc = serializers.CharField(max_length=30)
-    indicator = serializers.CharField(max_length=40)
-    month = serializers.CharField(max_length=10, help_text="YYYY-MM")
-    value = serializers.CharField(max_length=30, help_text="金额为元字符串；是/否类为 1/0；其余为非负整数")
-
-
-def _flag(value) -> bool:
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
+    enterprise_uscc = UsccField(help_text="已登记且在您管辖范围内的企业（否则答复 404）")
+    indicator = CodeRelatedField(
+        slug_field="code",
+        queryset=Indicator.objects.select_related("channel__unit"),
+        help_text="指标代码，见 /api/v1/indicators/",
+        error_messages={"does_not_exist": "未知的指标“{value}”，见 /api/v1/indicators/"},
+    )
+    month = MonthField(help_text="月份，如 2026-10（2000–2100 年）")
+    value = ValueField(
+        help_text="按指标类型：金额为元字符串（如 12345.67）；是/否类为 是/否 或 1/0；计数为非负整数"
+    )
 
 
 @extend_schema(
-    request=ObservationItem(many=True),
+    request=ObservationItem(many=True, max_length=MAX_BULK),
     parameters=[
         OpenApiParameter(
             "dry_run",
-            OpenApiTypes.BOOL,
-            description="1：只校验并报告每项的错误和将新增/更新/无变化的条数，不写入",
+            FLAG,
+            description="true：只校验并报告每项的错误和将新增/更新/无变化的条数，不写入",
         )
     ],
     responses={
@@ -97,6 +155,7 @@ def _flag(value) -> bool:
                 "rows": {"type": "integer"},
                 "errors": {"type": "array", "items": {"type": "object"}},
             },
+            "required": ["created", "updated", "unchanged"],
         }
     },
 )
@@ -108,7 +167,7 @@ def observations_bulk(request):
     [{row, 字段: [错误]}]}，不写入任何数据。"""
     if not request.user.has_perm("monitoring.add_observation"):
         return Response({"detail": "角色无此操作权限"}, status=status.HTTP_403_FORBIDDEN)
-    dry_run = _flag(request.query_params.get("dry_run", ""))
+    dry_run = flag(request.query_params, "dry_run")
     if not isinstance(request.data, list):
         raise ValidationError({"non_field_errors": ["请求体须为列表"]})
     if len(request.data) > MAX_BULK:
@@ -118,43 +177,33 @@ def observations_bulk(request):
         if not dry_run:
             raise ValidationError(items.errors)
         return Response(_dry_report(len(request.data), _row_errors(items.errors, len(request.data))))
-    indicators = {i.code: i for i in Indicator.objects.select_related("channel__unit")}
-    codes = set()
     errors: list[dict] = []
     parsed = []
+    forbidden = False
     for item in items.validated_data:
         problems = {}
-        try:
-            uscc = validate_uscc(item["enterprise_uscc"])
-            codes.add(uscc)
-        except DjangoValidationError as exc:
-            uscc = ""
-            problems["enterprise_uscc"] = exc.messages
-        indicator = indicators.get(item["indicator"])
-        if indicator is None:
-            problems["indicator"] = [f"未知的指标“{item['indicator']}”，见 /api/v1/indicators/"]
-        elif not services.may_report(request.user, indicator):
+        indicator = item["indicator"]
+        if not services.may_report(request.user, indicator):
+            forbidden = True
             unit = indicator.channel.unit
             problems["indicator"] = [
                 f"“{indicator.name}”由{unit.short_name or unit.name}报送，您所在单位不能报送或修改"
             ]
-        try:
-            month = parse_month(item["month"])
-        except DjangoValidationError as exc:
-            month, problems["month"] = None, exc.messages
         value = None
-        if indicator is not None:
-            try:
-                value = parse_value(indicator, item["value"])
-            except DjangoValidationError as exc:
-                problems["value"] = exc.messages
+        try:
+            value = parse_value(indicator, item["value"])
+        except DjangoValidationError as exc:
+            problems["value"] = exc.messages
         errors.append(problems)
-        parsed.append((uscc, indicator, month, value))
+        parsed.append((item["enterprise_uscc"], indicator, item["month"], value))
+    codes = {uscc for uscc, *_rest in parsed}
     visible = {e.uscc: e for e in Enterprise.objects.for_user(request.user).filter(uscc__in=codes)}
     seen: dict[tuple, int] = {}
     rows = []
+    missing = False
     for index, (uscc, indicator, month, value) in enumerate(parsed):
-        if uscc and uscc not in visible:
+        if uscc not in visible:
+            missing = True
             errors[index]["enterprise_uscc"] = ["未找到该企业，或该企业不在您的管辖范围内"]
         if errors[index]:
             continue
@@ -173,6 +222,12 @@ def observations_bulk(request):
             report["errors"].append({"row": None, exc.field or "non_field_errors": [exc.message]})
         return Response(report)
     if any(errors):
+        # Item by item, as for a 400; the status says the gravest: an indicator the unit may not
+        # report (403), then an enterprise that is not on file for the caller (404).
+        if forbidden:
+            return Response(errors, status=status.HTTP_403_FORBIDDEN)
+        if missing:
+            return Response(errors, status=status.HTTP_404_NOT_FOUND)
         raise ValidationError(errors)
     # A refusal (DomainError) goes to the global handler: 400 with the field's message, 409 for a
     # conflict.
@@ -212,10 +267,14 @@ def _dry_report(total: int, errors: list[dict]) -> dict:
     }
 
 
-class AlertSerializer(serializers.ModelSerializer):
+class AlertSerializer(ApiModelSerializer):
     enterprise = serializers.SerializerMethodField()
-    town = serializers.CharField(source="town.code", default=None, read_only=True)
-    unit = serializers.CharField(source="unit.code", default=None, read_only=True)
+    town = StrictCharField(
+        source="town.code", default=None, read_only=True, allow_null=True, help_text="属地镇/街道代码"
+    )
+    unit = StrictCharField(
+        source="unit.code", default=None, read_only=True, allow_null=True, help_text="牵头处置单位代码"
+    )
 
     class Meta:
         model = Alert
@@ -236,6 +295,7 @@ class AlertSerializer(serializers.ModelSerializer):
             "outcome",
         ]
 
+    @extend_schema_field(EnterpriseBrief)
     def get_enterprise(self, alert) -> dict:
         return {"uscc": alert.enterprise.uscc, "name": alert.enterprise.name}
 
@@ -262,12 +322,16 @@ def _visible_evidence(user, evidence: dict) -> dict:
             OpenApiParameter("enterprise", OpenApiTypes.STR, description="企业统一社会信用代码"),
             OpenApiParameter("rule", OpenApiTypes.STR, description="规则代码，见 /api/v1/rules/"),
             OpenApiParameter(
-                "status", OpenApiTypes.STR, description="open / acknowledged / handled / dismissed"
+                "status",
+                words_schema(AlertStatus.values, any_case=False, strip=False),
+                description="open / acknowledged / handled / dismissed",
             ),
         ]
     )
 )
-class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AlertViewSet(
+    ContractViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """风险预警（按用户范围）。"""
 
     serializer_class = AlertSerializer
@@ -283,14 +347,27 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             alerts = alerts.filter(enterprise__uscc=normalize_uscc(params["enterprise"].replace("\x00", "")))
         if params.get("rule"):
             alerts = alerts.filter(rule=params["rule"].replace("\x00", ""))
-        if params.get("status"):
-            if params["status"] not in AlertStatus.values:
+        alert_status = query_value(params, "status")
+        if alert_status:
+            if alert_status not in AlertStatus.values:
                 raise ValidationError({"status": ["取值须为 open、acknowledged、handled 或 dismissed"]})
-            alerts = alerts.filter(status=params["status"])
+            alerts = alerts.filter(status=alert_status)
         return alerts.order_by("-opened_at", "-pk")
 
 
-@extend_schema(responses={200: {"type": "object"}})
+class RiskSerializer(serializers.Serializer):
+    uscc = StrictCharField(help_text="统一社会信用代码")
+    name = StrictCharField(help_text="企业名称")
+    level = serializers.ChoiceField(choices=Level.choices, help_text="风险等级；未评估为 none")
+    points = StrictIntegerField(help_text="风险分")
+    as_of = serializers.DateField(required=False, help_text="评估基准日（未评估时无此项）")
+    assessed_at = serializers.DateTimeField(allow_null=True, help_text="评估时间；未评估为 null")
+    findings = serializers.ListField(
+        child=serializers.DictField(), help_text="每条触发的规则：说明、证据、所用参数"
+    )
+
+
+@extend_schema(responses={200: RiskSerializer})
 @api_view(["GET"])
 @permission_classes([permissions.IsAuthenticated])
 def enterprise_risk(request, uscc: str):
