@@ -209,6 +209,14 @@ class OpenSerializer(serializers.Serializer):
     }
 
 
+_POSITIVE_AMOUNT = {
+    "anyOf": [
+        {"type": "string", "pattern": amount_pattern(allow_negative=False, allow_zero=False)},
+        {"type": "integer", "minimum": 1},
+    ]
+}
+
+
 class AdvanceSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=["advance", "skip", "close"])
     reason = StrictCharField(
@@ -231,17 +239,38 @@ class AdvanceSerializer(serializers.Serializer):
                 "properties": {"action": {"enum": ["skip"]}, "reason": {"pattern": NOT_BLANK_PATTERN}},
                 "required": ["reason"],
             },
-            {"properties": {"action": {"enum": ["close"]}}, "required": ["outcome", "amount_paid"]},
+            {
+                "properties": {
+                    "action": {"enum": ["close"]},
+                    "outcome": {"enum": ["paid", "partly"]},
+                    "amount_paid": _POSITIVE_AMOUNT,
+                },
+                "required": ["outcome", "amount_paid"],
+            },
+            {
+                "properties": {"action": {"enum": ["close"]}, "outcome": {"enum": ["mediated"]}},
+                "required": ["outcome", "amount_paid"],
+            },
+            {
+                "properties": {
+                    "action": {"enum": ["close"]},
+                    "outcome": {"enum": ["unfounded"]},
+                    "reason": {"pattern": NOT_BLANK_PATTERN},
+                },
+                "required": ["outcome", "amount_paid", "reason"],
+            },
         ]
     }
 
-
-_POSITIVE_AMOUNT = {
-    "anyOf": [
-        {"type": "string", "pattern": amount_pattern(allow_negative=False, allow_zero=False)},
-        {"type": "integer", "minimum": 1},
-    ]
-}
+    def validate(self, attrs):
+        if attrs["action"] == "close":
+            if "outcome" not in attrs or "amount_paid" not in attrs:
+                raise ValidationError({"outcome": ["结案须提供 outcome 和 amount_paid"]})
+            if attrs["outcome"] in (Outcome.PAID, Outcome.PARTLY) and attrs["amount_paid"] <= 0:
+                raise ValidationError({"amount_paid": ["全额清偿或部分清偿须填写已支付金额"]})
+            if attrs["outcome"] == Outcome.UNFOUNDED and not attrs["reason"].strip():
+                raise ValidationError({"reason": ["以“不属实”结案须说明核查情况"]})
+        return attrs
 
 
 class ActionRequestSerializer(serializers.Serializer):
@@ -394,8 +423,6 @@ class CaseViewSet(
         data.is_valid(raise_exception=True)
         v = data.validated_data
         if v["action"] == "close":
-            if "outcome" not in v or "amount_paid" not in v:
-                raise ValidationError({"outcome": ["结案须提供 outcome 和 amount_paid"]})
             services.case_close(
                 actor=request.user,
                 case=case,

@@ -277,15 +277,26 @@ def _number(digit: str, most: int) -> str:
 
 
 def _nonzero(most: int) -> str:
-    """As ``_number`` with a digit other than 0 somewhere (a grouped number: in its first group)."""
-    plain = f"{_ZERO}*{_NONZERO}{_DIGIT}{{0,{most - 1}}}"
-    grouped = [
-        f"{_ZERO}{{0,{min(3, most - 3 * groups) - 1}}}{_NONZERO}{_DIGIT}{{0,{min(3, most - 3 * groups) - 1}}}"
-        f"(?:{_COMMA}{_DIGIT}{{3}}){{{groups}}}"
-        for groups in range(1, (most - 1) // 3 + 1)
-    ]
-    whole = f"(?:{'|'.join([plain, *grouped])})(?:{_POINT}{_DIGIT}{{1,2}})?"
-    cents = f"{_ZERO}+{_POINT}(?:{_NONZERO}{_DIGIT}?|{_ZERO}{_NONZERO})"
+    """As ``_number`` with a digit other than 0 somewhere (in the yuan or in the fen)."""
+    d, z, nz = _DIGIT, _ZERO, _NONZERO
+
+    def first(size: int) -> str:  # 1..size digits, one of them not 0
+        return "|".join(f"{z}{{{p}}}{nz}{d}{{{n - p - 1}}}" for n in range(1, size + 1) for p in range(n))
+
+    later = f"{_COMMA}(?:{nz}{d}{{2}}|{z}{nz}{d}|{z}{{2}}{nz})"
+    plain = f"{z}*{nz}{d}{{0,{most - 1}}}"
+    grouped, zeros = [], [f"{z}+"]
+    for groups in range(1, (most - 1) // 3 + 1):
+        size = min(3, most - 3 * groups)
+        any_group, zero_group = f"{_COMMA}{d}{{3}}", f"{_COMMA}{z}{{3}}"
+        grouped.append(f"(?:{first(size)})(?:{any_group}){{{groups}}}")
+        for before in range(groups):
+            grouped.append(
+                f"{z}{{1,{size}}}(?:{zero_group}){{{before}}}{later}(?:{any_group}){{{groups - 1 - before}}}"
+            )
+        zeros.append(f"{z}{{1,{size}}}(?:{zero_group}){{{groups}}}")
+    whole = f"(?:{'|'.join([plain, *grouped])})(?:{_POINT}{d}{{1,2}})?"
+    cents = f"(?:{'|'.join(zeros)}){_POINT}(?:{nz}{d}?|{z}{nz})"
     return f"(?:{whole}|{cents})"
 
 

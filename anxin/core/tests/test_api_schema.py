@@ -7,6 +7,7 @@ import re
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from django.http import QueryDict
 from rest_framework import serializers
 
 from anxin.core.api_schema import FLAG, StrictCharField, flag, trimmed_pattern, words_schema
@@ -38,7 +39,9 @@ def test_text_fields_take_text_only(sent):
 @given(text=st.text(st.sampled_from(list("trueFALSE01yesnoO \t\u3000x")), max_size=7))
 def test_a_flag_is_read_as_documented(text):
     try:
-        flag({"f": text}, "f")
+        params = QueryDict(mutable=True)
+        params["f"] = text
+        flag(params, "f")
         accepted = True
     except serializers.ValidationError:
         accepted = False
