@@ -240,12 +240,76 @@ class Steer:
 
 
 @pytest.fixture
-def api_schema(request, world, persona):
+def seeded(world, luoxi, fayuan):
+    """Something behind every path: a signal in 罗溪 and one on the court's channel, a red alert,
+    a case in 罗溪 with a legal action assigned to the court, and a self-report."""
+    from anxin.cases import actions
+    from anxin.cases.tests.factories import open_case
+    from anxin.intake.tests.factories import self_report, signal
+    from anxin.monitoring.tests.factories import red_alert
+
+    today = timezone.localdate()
+    town_signal = signal(enterprise=world.luoxi_factory, reference="FZ-1")
+    court_signal = signal(enterprise=world.luoxi_builder, channel_code="court", reference="FZ-2")
+    alert = red_alert(world.luoxi_builder)
+    case = open_case(world.luoxi_factory, actor=luoxi)
+    court = actions.action_request(actor=luoxi, case=case, kind="court", workers=3, amount=300_000)
+    report = self_report(world.luoxi_factory, since=today - datetime.timedelta(days=20), on=today)
+    return {
+        "signals": [town_signal.pk, court_signal.pk],
+        "alerts": [alert.pk],
+        "cases": [case.pk],
+        "case-actions": [court.pk],
+        "self-reports": [report.pk],
+        "projects": [world.luoxi_project.pk],
+        "enterprises": [world.luoxi_factory.uscc, world.luoxi_builder.uscc],
+    }
+
+
+def _with_examples(raw: dict, seeded: dict, persona) -> dict:
+    """The schema as served, plus examples naming what the fixture holds: schemathesis's examples
+    phase then reaches real objects (a random id would mostly meet a 404)."""
+    today = timezone.localdate().isoformat()
+    enterprise = seeded["enterprises"][0]
+    channel = "court" if persona.unit.code == "court" else "screening"
+    bodies = {
+        ("/api/v1/signals/", "post"): {
+            "channel": channel,
+            "reference": "FZ-EX-1",
+            "kind": "wage_complaint",
+            "enterprise_uscc": enterprise,
+            "received_at": (timezone.now() - datetime.timedelta(days=1)).isoformat(),
+            "workers": 3,
+            "amount": "12,000.50",
+            "summary": "3名工人反映10月工资未发",
+        },
+        ("/api/v1/signals/{id}/verify/", "post"): {"result": "substantiated", "note": "经核实属实"},
+        ("/api/v1/cases/", "post"): {"alert": seeded["alerts"][0], "summary": "由预警立案"},
+        ("/api/v1/cases/{id}/advance/", "post"): {"action": "advance"},
+        ("/api/v1/cases/{id}/actions/", "post"): {"kind": "mediation"},
+        ("/api/v1/case-actions/{id}/steps/", "post"): {"step": "filing", "on": today, "note": "已立案"},
+    }
+    for path, item in raw["paths"].items():
+        collection = path.split("/")[3]
+        for method, operation in item.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path" and parameter["name"] in ("id", "uscc") and collection in seeded:
+                    parameter["examples"] = {
+                        f"seeded{n}": {"value": v} for n, v in enumerate(seeded[collection])
+                    }
+            if (path, method) in bodies:
+                content = operation["requestBody"]["content"]["application/json"]
+                content["examples"] = {"seeded": {"value": bodies[(path, method)]}}
+    return raw
+
+
+@pytest.fixture
+def api_schema(request, world, persona, seeded):
     # schemathesis 4.32's lazy loader reads ``request.node._nodeid``, which pytest 9 no longer has.
     if not hasattr(request.node, "_nodeid"):
         request.node._nodeid = request.node.nodeid
 
-    raw = SchemaGenerator().get_schema(request=None, public=True)
+    raw = _with_examples(SchemaGenerator().get_schema(request=None, public=True), seeded, persona)
     loaded = schemathesis.openapi.from_dict(raw)
     loaded.app = get_wsgi_application()
     loaded.config.seed = SEED

@@ -393,22 +393,23 @@ class CaseViewSet(
             if project is None:
                 raise not_found("project", "工程项目不存在或不在您的范围内")
         co_units = list(dict.fromkeys(v.get("co_units") or []))
-        case = services.case_open(
-            actor=user,
-            enterprise=enterprise,
-            project=project,
-            alert=alert,
-            signals=signals,
-            summary=v["summary"],
-            workers=v.get("workers"),
-            amount_claimed=v.get("amount_claimed"),
-            co_units=co_units,
-            mass_incident=v["mass_incident"],
-            malicious=v["malicious"],
-            owner_absconded=v["owner_absconded"],
-            sudden_closure=v["sudden_closure"],
-            separate=v["separate"],
-        )
+        with _state_refusal_is_a_conflict(fields=("alert", "signals", "project")):
+            case = services.case_open(
+                actor=user,
+                enterprise=enterprise,
+                project=project,
+                alert=alert,
+                signals=signals,
+                summary=v["summary"],
+                workers=v.get("workers"),
+                amount_claimed=v.get("amount_claimed"),
+                co_units=co_units,
+                mass_incident=v["mass_incident"],
+                malicious=v["malicious"],
+                owner_absconded=v["owner_absconded"],
+                sudden_closure=v["sudden_closure"],
+                separate=v["separate"],
+            )
         return Response(
             self.get_serializer(self.get_queryset().get(pk=case.pk)).data, status=status.HTTP_201_CREATED
         )
@@ -477,14 +478,15 @@ class CaseViewSet(
 
 
 @contextmanager
-def _state_refusal_is_a_conflict():
-    """action_request's refusals that name no field of the request, or only its kind (a
-    compensation without a lapsed order, a deposit for a case without a project), are about the
-    case as it stands: 409, like the other state refusals, not 400."""
+def _state_refusal_is_a_conflict(*, fields=(None, "kind")):
+    """Refusals about what is on file rather than about the request's own fields are 409, like
+    the other state refusals, not 400: action_request's that name no field, or only the kind (a
+    compensation without a lapsed order, a deposit for a case without a project); case_open's
+    about the records named (signals of two enterprises, a project the enterprise has no part in)."""
     try:
         yield
     except DomainError as exc:
-        if exc.code == "invalid" and exc.field in (None, "kind"):
+        if exc.code == "invalid" and exc.field in fields:
             raise DomainError(exc.message, code="conflict", field=exc.field) from exc
         raise
 

@@ -417,16 +417,16 @@ class CharFieldExtension(OpenApiSerializerFieldExtension):
     match_subclasses = False
 
     def map_serializer_field(self, auto_schema, direction):
-        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
         field = self.target
+        if direction == "request" and field.trim_whitespace:
+            # The length is counted after trimming: the pattern says it, maxLength could not.
+            return {
+                "type": "string",
+                "pattern": trimmed_pattern(blank=field.allow_blank, max_length=field.max_length),
+            }
+        schema = auto_schema._map_serializer_field(field, direction, bypass_extensions=True)
         if direction == "request" and not {"pattern", "format", "enum"} & set(schema):
-            if field.trim_whitespace:
-                # The length is counted after trimming: the pattern says it, maxLength would not.
-                schema.pop("minLength", None)
-                schema.pop("maxLength", None)
-                schema["pattern"] = trimmed_pattern(blank=field.allow_blank, max_length=field.max_length)
-            else:
-                schema["pattern"] = NO_NUL_PATTERN
+            schema["pattern"] = NO_NUL_PATTERN
         return schema
 
 
@@ -483,22 +483,39 @@ class PhoneFieldExtension(OpenApiSerializerFieldExtension):
 
 
 class RequestRules(OpenApiSerializerExtension):
-    """What a serializer's fields cannot say alone — "enterprise_uscc or enterprise_name", "close
-    needs outcome and amount_paid" — declared on the serializer as ``request_schema`` (merged into
-    its request component, e.g. an ``anyOf`` of the required combinations)."""
+    """Every serializer's request component, finished: its text fields as they are read (after
+    drf-spectacular adds maxLength and a blank alternative from the field's validators, which
+    would count untrimmed characters), and what its fields cannot say alone — "enterprise_uscc or
+    enterprise_name", "close needs outcome and amount_paid" — declared on the serializer as
+    ``request_schema`` (merged into the component, e.g. an ``anyOf`` of required combinations)."""
 
     target_class = serializers.Serializer
     match_subclasses = True
 
-    @classmethod
-    def _matches(cls, target) -> bool:
-        return super()._matches(target) and bool(getattr(target, "request_schema", None))
-
     def map_serializer(self, auto_schema, direction):
         schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
-        if direction == "request":
-            schema.update(copy.deepcopy(self.target.request_schema))
+        if direction != "request":
+            return schema
+        properties = schema.get("properties", {})
+        for name, field in self.target.fields.items():
+            if name not in properties:
+                continue
+            kept = {k: v for k, v in properties[name].items() if k in _OUTER_KEYS}
+            if type(field) is StrictCharField and field.trim_whitespace:
+                properties[name] = {
+                    **kept,
+                    "type": "string",
+                    "pattern": trimmed_pattern(blank=field.allow_blank, max_length=field.max_length),
+                }
+            elif isinstance(field, UsccField):
+                properties[name] = {**copy.deepcopy(USCC_OR_BLANK if field.allow_blank else USCC), **kept}
+            elif isinstance(field, PhoneField):
+                properties[name] = {**copy.deepcopy(PHONE_OR_BLANK), **kept}
+        schema.update(copy.deepcopy(getattr(self.target, "request_schema", None) or {}))
         return schema
+
+
+_OUTER_KEYS = {"readOnly", "writeOnly", "nullable", "deprecated", "description", "title", "default"}
 
 
 class Pagination(PageNumberPagination):
@@ -521,8 +538,9 @@ def contract_exception_handler(exc: Exception, context: dict[str, Any]) -> Respo
     field's message — a refusal of who is asking, not of what was sent."""
     if isinstance(exc, ScopeViolation):
         return Response({exc.field or "non_field_errors": [exc.message]}, status=status.HTTP_403_FORBIDDEN)
-    if isinstance(exc, DomainError) and exc.code == "guard":
-        # What the current state does not allow yet (a referral's thresholds, a close's checks).
+    if isinstance(exc, DomainError) and exc.code in ("guard", "duplicate"):
+        # What the current state does not allow (a referral's thresholds, a close's checks, an
+        # enterprise that already has a case in hand).
         return Response({exc.field or "non_field_errors": [exc.message]}, status=status.HTTP_409_CONFLICT)
     return exception_handler(exc, context)
 

@@ -251,6 +251,22 @@ class ProjectSerializer(ApiModelSerializer):
             "note",
         ]
 
+    def validate(self, attrs):
+        """The general contractor is not also a subcontractor: a 400 when this request names both,
+        a 409 when it clashes with what the project has on file."""
+        message = "总承包单位不能同时作为本项目的分包单位"
+        on_file = self.instance
+        contractor = attrs.get("general_contractor", on_file.general_contractor if on_file else None)
+        if "subcontractors" in attrs:
+            if contractor in attrs["subcontractors"]:
+                if "general_contractor" in attrs or on_file is None:
+                    raise ValidationError({"subcontractors": [message]})
+                raise conflict("subcontractors", message)
+        elif on_file is not None and "general_contractor" in attrs:
+            if on_file.subcontractors.filter(pk=contractor.pk).exists():
+                raise conflict("general_contractor", message)
+        return attrs
+
     def create(self, validated_data):
         subs = validated_data.pop("subcontractors", [])
         return services.project_create(

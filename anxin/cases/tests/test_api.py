@@ -249,7 +249,7 @@ def test_a_project_case_is_opened_over_the_api_and_may_draw_the_deposit(world, a
         body | {"enterprise_uscc": world.luoxi_factory.uscc, "project": world.luoxi_project.pk},
         format="json",
     )
-    assert not_a_party.status_code == 400 and "不是此工程项目" in not_a_party.content.decode()
+    assert not_a_party.status_code == 409 and "不是此工程项目" in not_a_party.content.decode()
     other_town = api(xuejia).post("/api/v1/cases/", body | {"project": world.luoxi_project.pk}, format="json")
     assert other_town.status_code == 404 and "enterprise_uscc" in other_town.json()
     # 人社局 sees every enterprise but has no project line: the project itself is out of its scope
