@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
@@ -289,9 +290,9 @@ class ActionRequestSerializer(serializers.Serializer):
     details = StrictCharField(max_length=4000, required=False, allow_blank=True, default="")
     unit = CodeRelatedField(
         slug_field="code",
-        queryset=Unit.objects.all(),
+        queryset=Unit.objects.filter(Q(town__isnull=False) | Q(code="justice")),
         required=False,
-        help_text="调解主持单位代码：案件所在镇/街道政府或 justice（司法局）",
+        help_text="调解主持单位代码：案件所在镇/街道政府或 justice（司法局）；另一镇/街道答复 409",
     )
 
     # What each kind needs besides its kind (the case's state may still refuse it: 409).
@@ -457,7 +458,7 @@ class CaseViewSet(
         data = ActionRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        with _state_refusal_is_a_conflict():
+        with _state_refusal_is_a_conflict(fields=(None, "kind", "unit")):
             made = action_services.action_request(
                 actor=request.user,
                 case=case,

@@ -263,6 +263,7 @@ REPLAYED = {
     }
 }
 WRITE_METHODS = ("post", "put", "patch")
+RULES_KEY = "x-anxin-request-rules"
 
 
 def _is_bulk(operation: dict[str, Any]) -> bool:
@@ -273,6 +274,8 @@ def _is_bulk(operation: dict[str, Any]) -> bool:
 def contract_hook(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """Add the error answers, the Idempotency-Key header and JSON-only request bodies."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    for component in schemas.values():
+        component.update(component.pop(RULES_KEY, {}))
     schemas.update(copy.deepcopy(ERROR_COMPONENTS))
     for item in result.get("paths", {}).values():
         for method, operation in item.items():
@@ -511,7 +514,11 @@ class RequestRules(OpenApiSerializerExtension):
                 properties[name] = {**copy.deepcopy(USCC_OR_BLANK if field.allow_blank else USCC), **kept}
             elif isinstance(field, PhoneField):
                 properties[name] = {**copy.deepcopy(PHONE_OR_BLANK), **kept}
-        schema.update(copy.deepcopy(getattr(self.target, "request_schema", None) or {}))
+        rules = getattr(self.target, "request_schema", None)
+        if rules:
+            # Merged by contract_hook, after drf-spectacular's enum hook (which would take the
+            # one-value enums of these branches for the field's whole enum).
+            schema[RULES_KEY] = copy.deepcopy(rules)
         return schema
 
 
@@ -524,7 +531,9 @@ class Pagination(PageNumberPagination):
     last_page_strings = ()
 
     def get_page_number(self, request, paginator):
-        return query_value(request.query_params, self.page_query_param) or 1
+        if self.page_query_param not in request.query_params:
+            return 1
+        return query_value(request.query_params, self.page_query_param)  # "" is not a page: 404
 
 
 # ---------------------------------------------------------------------------------------------

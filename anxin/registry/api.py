@@ -262,9 +262,12 @@ class ProjectSerializer(ApiModelSerializer):
                 if "general_contractor" in attrs or on_file is None:
                     raise ValidationError({"subcontractors": [message]})
                 raise conflict("subcontractors", message)
-        elif on_file is not None and "general_contractor" in attrs:
-            if on_file.subcontractors.filter(pk=contractor.pk).exists():
-                raise conflict("general_contractor", message)
+        elif (
+            on_file is not None
+            and "general_contractor" in attrs
+            and on_file.subcontractors.filter(pk=contractor.pk).exists()
+        ):
+            raise conflict("general_contractor", message)
         return attrs
 
     def create(self, validated_data):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.http import QueryDict
 from hypothesis import given
 from hypothesis import strategies as st
-from django.http import QueryDict
 from rest_framework import serializers
 
 from anxin.core.api_schema import FLAG, StrictCharField, flag, trimmed_pattern, words_schema
