@@ -251,6 +251,9 @@ SPECTACULAR_SETTINGS = {
         "SignalKindEnum": "anxin.intake.models.SignalKind",
         "PostableSignalKindEnum": "anxin.intake.api.POSTABLE_KINDS",
         "ActionKindEnum": "anxin.cases.models.ActionKind",
+        "CaseOutcomeEnum": "anxin.cases.models.Outcome",
+        "CaseStageEnum": "anxin.cases.models.Stage",
+        "SignalStageEnum": "anxin.intake.models.Stage",
     },
     # The error answers of every operation, the Idempotency-Key header, JSON-only bodies
     # (anxin/core/api_schema.py); the enum hook first, as drf-spectacular's default.

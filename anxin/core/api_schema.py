@@ -77,24 +77,25 @@ _USCC_CHAR = "[" + USCC_ALPHABET.replace("0123456789", "0-9") + "]"
 #: (digits and capitals without I, O, Z, S, V), positions 3–8 digits. The 18th character is a
 #: check character (GB/T 17710 MOD 31-3) that no pattern can express: ``format: uscc`` names it.
 USCC_PATTERN = f"^{_USCC_CHAR}{{2}}[0-9]{{6}}{_USCC_CHAR}{{10}}$"
-USCC = {
+_USCC_DESCRIPTION = (
+    "统一社会信用代码（GB 32100-2015）：18位，数字和大写字母（不含 I、O、Z、S、V），"
+    "第3–8位为数字，第18位为校验码（GB/T 17710 MOD 31-3）。"
+)
+USCC: dict[str, Any] = {
     "type": "string",
     "format": "uscc",
     "pattern": USCC_PATTERN,
     "minLength": 18,
     "maxLength": 18,
     "example": "91350100M000100Y43",
-    "description": (
-        "统一社会信用代码（GB 32100-2015）：18位，数字和大写字母（不含 I、O、Z、S、V），"
-        "第3–8位为数字，第18位为校验码（GB/T 17710 MOD 31-3）。"
-    ),
+    "description": _USCC_DESCRIPTION,
 }
 #: A credit code or nothing ("" when the source has none).
 USCC_OR_BLANK = {
     **USCC,
     "pattern": f"^(?:{USCC_PATTERN[1:-1]})?$",
     "minLength": 0,
-    "description": USCC["description"] + "可为空字符串。",
+    "description": _USCC_DESCRIPTION + "可为空字符串。",
 }
 
 PAST_DATE = {
@@ -192,6 +193,20 @@ ERROR_COMPONENTS: dict[str, dict[str, Any]] = {
         },
         "example": {"reference": ["请填写渠道编号 reference：重复提交时据此更新原记录，不会重复登记"]},
     },
+    "BulkReport": {
+        "type": "object",
+        "description": "批量报送试运行（?dry_run=true）的报告：有错误时随 400/403/404 答复。",
+        "properties": {
+            "dry_run": {"type": "boolean"},
+            "ok": {"type": "boolean"},
+            "rows": {"type": "integer"},
+            "created": {"type": "integer"},
+            "updated": {"type": "integer"},
+            "unchanged": {"type": "integer"},
+            "errors": {"type": "array", "items": {"type": "object"}},
+        },
+        "required": ["dry_run", "ok", "rows", "errors"],
+    },
     "ItemErrors": {
         "type": "array",
         "description": "批量请求中逐项的错误：与请求列表一一对应，无错误的项为 {}。",
@@ -202,6 +217,7 @@ ERROR_COMPONENTS: dict[str, dict[str, Any]] = {
 _DETAIL = {"$ref": "#/components/schemas/ErrorDetail"}
 _FIELDS = {"$ref": "#/components/schemas/FieldErrors"}
 _ITEMS = {"$ref": "#/components/schemas/ItemErrors"}
+_REPORT = {"$ref": "#/components/schemas/BulkReport"}
 
 
 def _answer(description: str, *schemas: dict[str, Any]) -> dict[str, Any]:
@@ -211,18 +227,18 @@ def _answer(description: str, *schemas: dict[str, Any]) -> dict[str, Any]:
 
 def error_answers(*, method: str, has_input: bool, bulk: bool = False) -> dict[str, dict[str, Any]]:
     """The error answers an operation may give, by status."""
-    invalid = (_FIELDS, _ITEMS, _DETAIL) if bulk else (_FIELDS, _DETAIL)
+    invalid = (_FIELDS, _ITEMS, _REPORT, _DETAIL) if bulk else (_FIELDS, _DETAIL)
     answers = {
         "401": _answer("未登录，或令牌无效、已过期、已撤销", _DETAIL),
         "403": _answer(
             "角色或单位无此操作权限，或要写入的对象不在您的管辖范围内",
             _DETAIL,
-            *((_FIELDS, _ITEMS) if bulk else (_FIELDS,)),
+            *((_FIELDS, _ITEMS, _REPORT) if bulk else (_FIELDS,)),
         ),
         "404": _answer(
             "未找到，或不在您的查看范围内（两者答复相同）；请求中指名的对象（如预警、企业）不存在时，按字段说明",
             _DETAIL,
-            *((_FIELDS, _ITEMS) if bulk else (_FIELDS,)),
+            *((_FIELDS, _ITEMS, _REPORT) if bulk else (_FIELDS,)),
         ),
     }
     if has_input or method == "get":
@@ -436,7 +452,7 @@ class CharFieldExtension(OpenApiSerializerFieldExtension):
 class UsccField(StrictCharField):
     """A 统一社会信用代码 in a request: normalised (blanks, full width, case) and checked."""
 
-    def __init__(self, *, allow_blank: bool = False, **kwargs):
+    def __init__(self, *, allow_blank: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 30)
         super().__init__(allow_blank=allow_blank, **kwargs)
 
@@ -557,7 +573,7 @@ def contract_exception_handler(exc: Exception, context: dict[str, Any]) -> Respo
 class ContractViewMixin:
     """For the API's views: answers with the statuses the schema documents, pages as documented."""
 
-    pagination_class = Pagination
+    pagination_class: type[Pagination] | None = Pagination
 
     def get_exception_handler(self):
         return contract_exception_handler

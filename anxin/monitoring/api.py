@@ -162,9 +162,10 @@ class ObservationItem(serializers.Serializer):
 @api_view(["POST"])
 @permission_classes([permissions.IsAuthenticated])
 def observations_bulk(request):
-    """批量报送监测数据：列表，每项 {enterprise_uscc, indicator, month, value}；全部通过才写入。
-    ``?dry_run=1``：试运行，只校验，返回 {dry_run, ok, rows, created, updated, unchanged, errors:
-    [{row, 字段: [错误]}]}，不写入任何数据。"""
+    """批量报送监测数据：列表，每项 {enterprise_uscc, indicator, month, value}；全部通过才写入，
+    否则逐项列出错误（400；含本单位不能报送的指标为 403，含查不到的企业为 404）。
+    ``?dry_run=true``：试运行，只校验，不写入；返回 {dry_run, ok, rows, created, updated, unchanged,
+    errors: [{row, 字段: [错误]}]}，有错误时状态码与正式报送相同。"""
     if not request.user.has_perm("monitoring.add_observation"):
         return Response({"detail": "角色无此操作权限"}, status=status.HTTP_403_FORBIDDEN)
     dry_run = flag(request.query_params, "dry_run")
@@ -172,17 +173,28 @@ def observations_bulk(request):
         raise ValidationError({"non_field_errors": ["请求体须为列表"]})
     if len(request.data) > MAX_BULK:
         raise ValidationError({"non_field_errors": [f"一次最多 {MAX_BULK} 条"]})
-    items = ObservationItem(data=request.data, many=True)
-    if not items.is_valid():
-        if not dry_run:
-            raise ValidationError(items.errors)
-        return Response(_dry_report(len(request.data), _row_errors(items.errors, len(request.data))))
     errors: list[dict] = []
-    parsed = []
+    parsed: list[tuple | None] = []
     forbidden = False
-    for item in items.validated_data:
+    for raw in request.data:
+        # Row by row, so that every row's problems are listed, not only the first kind found.
+        item = ObservationItem(data=raw)
+        if not item.is_valid():
+            found = item.errors
+            problems = dict(found) if isinstance(found, dict) else {"non_field_errors": list(found)}
+            if isinstance(raw, dict) and not {"indicator", "value"} & set(problems):
+                # The value against its indicator too, so one answer lists all the row's problems.
+                known = Indicator.objects.filter(code=raw.get("indicator")).first()
+                try:
+                    parse_value(known, raw["value"]) if known else None
+                except DjangoValidationError as exc:
+                    problems["value"] = exc.messages
+            errors.append(problems)
+            parsed.append(None)
+            continue
+        v = item.validated_data
         problems = {}
-        indicator = item["indicator"]
+        indicator = v["indicator"]
         if not services.may_report(request.user, indicator):
             forbidden = True
             unit = indicator.channel.unit
@@ -191,17 +203,20 @@ def observations_bulk(request):
             ]
         value = None
         try:
-            value = parse_value(indicator, item["value"])
+            value = parse_value(indicator, v["value"])
         except DjangoValidationError as exc:
             problems["value"] = exc.messages
         errors.append(problems)
-        parsed.append((item["enterprise_uscc"], indicator, item["month"], value))
-    codes = {uscc for uscc, *_rest in parsed}
+        parsed.append((v["enterprise_uscc"], indicator, v["month"], value))
+    codes = {row[0] for row in parsed if row is not None}
     visible = {e.uscc: e for e in Enterprise.objects.for_user(request.user).filter(uscc__in=codes)}
     seen: dict[tuple, int] = {}
     rows = []
     missing = False
-    for index, (uscc, indicator, month, value) in enumerate(parsed):
+    for index, row in enumerate(parsed):
+        if row is None:
+            continue
+        uscc, indicator, month, value = row
         if uscc not in visible:
             missing = True
             errors[index]["enterprise_uscc"] = ["未找到该企业，或该企业不在您的管辖范围内"]
@@ -213,6 +228,16 @@ def observations_bulk(request):
             continue
         seen[key] = index + 1
         rows.append((visible[uscc], indicator, month, value))
+    # With errors, the status says the gravest (a dry run answers as the real run would, with its
+    # report): an indicator the unit may not report (403), then an enterprise that is not on file
+    # for the caller (404), else 400.
+    refusal = (
+        status.HTTP_403_FORBIDDEN
+        if forbidden
+        else status.HTTP_404_NOT_FOUND
+        if missing
+        else status.HTTP_400_BAD_REQUEST
+    )
     if dry_run:
         report = _dry_report(len(parsed), errors)
         try:
@@ -220,15 +245,9 @@ def observations_bulk(request):
         except DomainError as exc:
             report["ok"] = False
             report["errors"].append({"row": None, exc.field or "non_field_errors": [exc.message]})
-        return Response(report)
+        return Response(report, status=status.HTTP_200_OK if report["ok"] else refusal)
     if any(errors):
-        # Item by item, as for a 400; the status says the gravest: an indicator the unit may not
-        # report (403), then an enterprise that is not on file for the caller (404).
-        if forbidden:
-            return Response(errors, status=status.HTTP_403_FORBIDDEN)
-        if missing:
-            return Response(errors, status=status.HTTP_404_NOT_FOUND)
-        raise ValidationError(errors)
+        return Response(errors, status=refusal)
     # A refusal (DomainError) goes to the global handler: 400 with the field's message, 409 for a
     # conflict.
     counts = services.observations_record(actor=request.user, rows=rows)
@@ -240,17 +259,6 @@ def observations_bulk(request):
         detail={"rows": len(rows)},
     )
     return Response(counts)
-
-
-def _row_errors(found, total: int) -> list[dict]:
-    """DRF's errors of a list, one dict per row. They come by index (a dict) or as a list, by DRF
-    version; a row that is not an object at all has a list of messages, not a dict of fields; an
-    error about the whole list (not keyed by a row) is answered as such."""
-    if isinstance(found, dict):
-        if any(not isinstance(key, int) for key in found):
-            raise ValidationError(found)
-        found = [found.get(n, {}) for n in range(total)]
-    return [dict(e) if isinstance(e, dict) else {"non_field_errors": list(e)} for e in found]
 
 
 def _dry_report(total: int, errors: list[dict]) -> dict:
