@@ -57,5 +57,5 @@ urlpatterns = [
     ),
     path("", include(router.urls)),
     # Anything else under /api/v1/ is a JSON 404, as the schema documents (not the HTML page).
-    re_path(r"^(?s:.*)/$", api_not_found),
+    re_path(r"^[\s\S]*/$", api_not_found),
 ]
