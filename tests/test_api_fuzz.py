@@ -19,9 +19,11 @@ What the schema cannot say, the generation is steered to, never the checks weake
 - dates: a receipt time or a report date lies between the first year the working-day calendar
   covers and now, an order's deadline after today, a start before a planned end, a repayment
   plan after the arrears began and within their amount — values the generator drew are moved
-  into their window (``steer_body``), other values are left as drawn;
+  into their window (``Steer``), other values are left as drawn;
 - the value of an observation takes the form its indicator's kind reads (amount, yes/no,
-  count), and one batch names each enterprise, indicator and month once.
+  count), and one batch names each enterprise, indicator and month once;
+- an ``Idempotency-Key``, when a request carries one, is fresh for each request, as a client makes
+  it (a key drawn twice would be a replay or a 422 by design).
 
 No operation is excluded.
 """
@@ -35,6 +37,7 @@ import uuid
 
 import pytest
 import schemathesis
+from django.core.exceptions import ValidationError
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -46,8 +49,9 @@ from hypothesis import strategies as st
 from anxin.core.api_schema import USCC_PATTERN
 from anxin.core.audit import system_actor
 from anxin.core.calendar import calendar_years
-from anxin.core.money import amount_pattern
+from anxin.core.money import amount_pattern, parse_yuan, yuan_str
 from anxin.core.validators import USCC_ALPHABET, uscc_check_char
+from anxin.intake.services import MAX_AMOUNT_FEN
 from anxin.monitoring.api import FLAG_VALUES, VALUE_PATTERN
 from anxin.org.services import token_issue
 
@@ -188,6 +192,14 @@ class Steer:
             )
         since = body.get("arrears_since")
         plan = body.get("plan")
+        total = self._fen_sum(
+            [step.get("amount") if isinstance(step, dict) else None for step in plan]
+            if isinstance(plan, list)
+            else [None]
+        )
+        amount = self._fen_sum([body.get("amount")])
+        if total is not None and amount is not None and amount < total < MAX_AMOUNT_FEN:
+            body["amount"] = yuan_str(total)  # the plan within the arrears it repays
         if isinstance(plan, list) and isinstance(since, str) and _DATE.match(since):
             start = datetime.date.fromisoformat(since)
             body["plan"] = [
@@ -202,6 +214,19 @@ class Steer:
                 for step in plan
             ]
         return body
+
+    @staticmethod
+    def _fen_sum(amounts) -> int | None:
+        """The sum of amounts as the API reads them, or None if one is not an amount."""
+        total = 0
+        for amount in amounts:
+            if isinstance(amount, bool) or not isinstance(amount, str | int):
+                return None
+            try:
+                total += parse_yuan(amount)
+            except (ValidationError, TypeError):
+                return None
+        return total
 
     def _post_api_v1_projects(self, body: dict) -> dict:
         body = self._in_order(body, "start_date", "planned_end_date")

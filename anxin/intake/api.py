@@ -357,16 +357,10 @@ class SignalViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         recorded = serializer.save_signal(request.user)
-        signal = (
-            Signal.objects.for_user(request.user)
-            .select_related(*SIGNAL_RELATED)
-            .filter(pk=recorded.signal.pk)
-            .first()
-        )
-        body = {"id": recorded.signal.pk}
-        if signal is not None:
-            body = self.get_serializer(signal).data
-        body = {**body, "outcome": recorded.outcome}
+        # The signal as recorded, as the schema describes it: the sender's own report (an update
+        # reaches only a signal the sender may see; a new one holds nothing but what was sent).
+        signal = Signal.objects.select_related(*SIGNAL_RELATED).get(pk=recorded.signal.pk)
+        body = {**self.get_serializer(signal).data, "outcome": recorded.outcome}
         return Response(
             body, status=status.HTTP_201_CREATED if recorded.outcome == "created" else status.HTTP_200_OK
         )
