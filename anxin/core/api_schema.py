@@ -1,5 +1,5 @@
-"""The API's contract as the OpenAPI schema states it (drf-spectacular): what every operation may
-answer besides its success, and the pieces of request schema shared by the apps.
+"""The API's contract as the OpenAPI schema states it (drf-spectacular), and the few runtime pieces
+that make the API answer as it says.
 
 Other systems (the city's and province's platforms, the court, the tax bureau) integrate from the
 schema served at ``/api/v1/schema/``; ``tests/test_api_fuzz.py`` runs schemathesis with all its
@@ -11,14 +11,19 @@ checks against it, so the schema must say exactly what the API does:
   for writes 409 (a conflict with the current state: same body as 400), 415 (not JSON) and, on
   POST, 422 (an ``Idempotency-Key`` reused with another body) — and documents the optional
   ``Idempotency-Key`` request header of every POST and the ``Idempotent-Replayed`` answer header.
-  Request bodies are JSON only (``application/json``).
-- ``USCC`` and friends: the string schemas of validated identifiers. What JSON Schema cannot say
-  (the check character of a credit code, "not in the future") is named by a ``format``
-  (``uscc``, ``past-date``, ``past-date-time``) and described; ``tests/test_api_fuzz.py``
-  registers a generator for each format with schemathesis.
-- ``text_schema``: what the API's text fields really accept — no NUL character, and when the
-  field may not be blank, at least one character that is not whitespace (DRF trims with Python's
-  ``str.strip``, whose whitespace this module spells out, not the regex engine's ``\\s``).
+  Request bodies are JSON only (``application/json``); a query or path string never holds NUL.
+- Request fields that take exactly the JSON type the schema names (``StrictCharField`` …,
+  ``ApiModelSerializer``), text as DRF reads it (``trimmed_pattern``: trimmed with Python's
+  ``str.strip``, whose whitespace is spelled out here, not the regex engine's ``\\s``), credit
+  codes (``USCC``: pattern and lengths; the check character, which no pattern can express, is
+  named by ``format: uscc``), phones, yes/no query words. ``RequestRules`` finishes each request
+  component and merges a serializer's ``request_schema`` (required combinations as ``anyOf``).
+- Codes a request names (``core.api.CodeRelatedField``) are the district's: an enum read from the
+  reference data when the schema is generated.
+- ``ContractViewMixin`` for the API's views: a write outside the caller's scope is 403, a state
+  guard or a duplicate 409 (``contract_exception_handler``), pages as documented (``Pagination``);
+  ``not_found`` and ``conflict`` answer a request naming something absent, or clashing with what is
+  on file, with the field's message.
 """
 
 from __future__ import annotations
@@ -61,17 +66,6 @@ def trimmed_pattern(*, blank: bool, max_length: int | None) -> str:
     return f"^{ws}{'(?:' + core + ')?' if blank else core}{ws}$"
 
 
-def text_schema(*, blank: bool, max_length: int | None = None, **extra: Any) -> dict[str, Any]:
-    """The schema of a trimmed text field (see ``trimmed_pattern``)."""
-    schema: dict[str, Any] = {
-        "type": "string",
-        "pattern": trimmed_pattern(blank=blank, max_length=max_length),
-    }
-    if max_length is not None:
-        schema["description"] = f"不超过 {max_length} 字（首尾空白不计）"
-    return {**schema, **extra}
-
-
 _USCC_CHAR = "[" + USCC_ALPHABET.replace("0123456789", "0-9") + "]"
 #: 统一社会信用代码 (GB 32100-2015) as the API expects it: 18 characters of the code's alphabet
 #: (digits and capitals without I, O, Z, S, V), positions 3–8 digits. The 18th character is a
@@ -103,11 +97,6 @@ PAST_DATE = {
     "format": "past-date",
     "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
     "description": "日期（YYYY-MM-DD），不得晚于今天（北京时间）。",
-}
-PAST_DATE_TIME = {
-    "type": "string",
-    "format": "past-date-time",
-    "description": "时间（ISO 8601，带时区，如 2026-11-20T09:30:00+08:00），不得晚于当前时间。",
 }
 
 
@@ -278,7 +267,6 @@ REPLAYED = {
         "schema": {"type": "string", "enum": ["true"]},
     }
 }
-WRITE_METHODS = ("post", "put", "patch")
 RULES_KEY = "x-anxin-request-rules"
 
 
