@@ -161,3 +161,13 @@ def test_the_served_schema_is_the_generated_one(district, api_client, office):
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(actor=system_actor(), user=office)}")
     served = api_client.get("/api/v1/schema/", {"format": "json"}).json()
     assert served["paths"]["/api/v1/signals/"]["post"]["responses"]["422"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/signals/", "/api/v1/observations/"])
+def test_a_body_that_is_not_json_is_a_415_as_documented(district, api_client, office, path):
+    from anxin.core.audit import system_actor
+    from anxin.org.services import token_issue
+
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(actor=system_actor(), user=office)}")
+    response = api_client.post(path, {"channel": "hotline-12333", "reference": "F-1"})  # multipart
+    assert response.status_code == 415 and "detail" in response.json()

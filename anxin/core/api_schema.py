@@ -38,6 +38,7 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from anxin.core.api import exception_handler
 from anxin.core.errors import DomainError, ScopeViolation
@@ -565,6 +566,19 @@ class ContractViewMixin:
 
     def get_exception_handler(self):
         return contract_exception_handler
+
+    def get_parsers(self):
+        # The project's parsers for JSON only: a form or multipart body is a 415, as documented.
+        return json_parsers()
+
+
+def json_parser_classes() -> list:
+    """The configured parsers (``DEFAULT_PARSER_CLASSES``) that read JSON."""
+    return [parser for parser in api_settings.DEFAULT_PARSER_CLASSES if "json" in parser.media_type]
+
+
+def json_parsers() -> list:
+    return [parser() for parser in json_parser_classes()]
 
 
 def not_found(field: str, message: str) -> NotFound:

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework.decorators import api_view, parser_classes, permission_classes
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -25,6 +25,7 @@ from anxin.core.api_schema import (
     StrictIntegerField,
     UsccField,
     flag,
+    json_parser_classes,
     query_value,
     words_schema,
 )
@@ -161,6 +162,7 @@ class ObservationItem(serializers.Serializer):
 )
 @api_view(["POST"])
 @permission_classes([permissions.IsAuthenticated])
+@parser_classes(json_parser_classes())
 def observations_bulk(request):
     """批量报送监测数据：列表，每项 {enterprise_uscc, indicator, month, value}；全部通过才写入，
     否则逐项列出错误（400；含本单位不能报送的指标为 403，含查不到的企业为 404）。
