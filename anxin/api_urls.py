@@ -1,8 +1,10 @@
 """REST API v1: token auth, OpenAPI schema and locally served Swagger UI."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.decorators import api_view, permission_classes, schema
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
 from anxin.cases import api as cases_api
@@ -10,6 +12,14 @@ from anxin.intake import api as intake_api
 from anxin.monitoring import api as monitoring_api
 from anxin.org import api as org_api
 from anxin.registry import api as registry_api
+
+
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+@permission_classes([AllowAny])
+@schema(None)
+def api_not_found(request):
+    raise NotFound()
+
 
 router = DefaultRouter()
 router.register("towns", org_api.TownViewSet, basename="town")
@@ -46,4 +56,6 @@ urlpatterns = [
         name="api-docs",
     ),
     path("", include(router.urls)),
+    # Anything else under /api/v1/ is a JSON 404, as the schema documents (not the HTML page).
+    re_path(r"^[\s\S]*/$", api_not_found),
 ]

@@ -304,8 +304,18 @@ SPECTACULAR_SETTINGS = {
     # Two choice sets share the field name "kind": name them apart.
     "ENUM_NAME_OVERRIDES": {
         "SignalKindEnum": "anxin.intake.models.SignalKind",
+        "PostableSignalKindEnum": "anxin.intake.api.POSTABLE_KINDS",
         "ActionKindEnum": "anxin.cases.models.ActionKind",
+        "CaseOutcomeEnum": "anxin.cases.models.Outcome",
+        "CaseStageEnum": "anxin.cases.models.Stage",
+        "SignalStageEnum": "anxin.intake.models.Stage",
     },
+    # The error answers of every operation, the Idempotency-Key header, JSON-only bodies
+    # (anxin/core/api_schema.py); the enum hook first, as drf-spectacular's default.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "anxin.core.api_schema.contract_hook",
+    ],
 }
 
 # Repeats write once (anxin.core.once, docs/security/once.md): a form's one-time token lives this

@@ -18,7 +18,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from anxin.core.validators import to_halfwidth
@@ -211,14 +211,6 @@ class YuanFormField(forms.CharField):
         return value
 
 
-@extend_schema_field(
-    {
-        "type": "string",
-        "pattern": API_PATTERN,
-        "example": "12345.67",
-        "description": "金额（元），两位小数的字符串；不接受浮点数",
-    }
-)
 class YuanField(serializers.Field):
     """An API amount: a yuan string such as ``"12345.67"`` on the wire, ``int`` fen in Python.
 
@@ -231,9 +223,17 @@ class YuanField(serializers.Field):
         "invalid": _("金额格式不正确，请填写如 12345.67 的数字"),
     }
 
-    def __init__(self, *, allow_negative: bool = False, allow_zero: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        allow_negative: bool = False,
+        allow_zero: bool = True,
+        max_fen: int = MAX_ABS_FEN,
+        **kwargs: Any,
+    ) -> None:
         self.allow_negative = allow_negative
         self.allow_zero = allow_zero
+        self.max_fen = max_fen  # a power of ten, so the schema can say it in digits
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> int:
@@ -242,9 +242,110 @@ class YuanField(serializers.Field):
         if isinstance(data, bool) or not isinstance(data, str | int):
             self.fail("invalid")
         try:
-            return parse_yuan(data, allow_negative=self.allow_negative, allow_zero=self.allow_zero)
+            fen = parse_yuan(data, allow_negative=self.allow_negative, allow_zero=self.allow_zero)
         except ValidationError as exc:
             raise serializers.ValidationError(exc.messages, code=exc.code) from exc
+        if abs(fen) > self.max_fen:
+            raise serializers.ValidationError(_("金额超出范围"), code="out_of_range")
+        return fen
 
     def to_representation(self, value: int) -> str | None:
         return yuan_str(value)
+
+
+# What parse_yuan reads, as a regular expression for the API's schema (ECMA-262 and Python ``re``
+# alike): half- or full-width digits, thousands commas in groups of three, one or two decimals,
+# an optional ¥ (and minus, only for zero unless negatives are allowed), 元 at the end, blanks
+# around. Up to 13 integer digits (MAX_ABS_FEN is 10 trillion yuan).
+_W = (
+    "[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a"
+    "\\u2028\\u2029\\u202f\\u205f\\u3000]*"
+)
+_DIGIT, _ZERO, _NONZERO = "[0-9\\uff10-\\uff19]", "[0\\uff10]", "[1-9\\uff11-\\uff19]"
+_COMMA, _POINT = "[,\\uff0c]", "[.\\uff0e]"
+_MINUS, _YEN = "[\\-\\uff0d\\u2212]", "[\\u00a5\\uffe5]"
+
+
+def _number(digit: str, most: int) -> str:
+    """At most ``most`` integer digits (leading zeros aside), plain or grouped by three."""
+    plain = f"{_ZERO}*{digit}{{1,{most}}}"
+    grouped = [
+        f"{digit}{{1,{min(3, most - 3 * groups)}}}(?:{_COMMA}{digit}{{3}}){{{groups}}}"
+        for groups in range(1, (most - 1) // 3 + 1)
+    ]
+    return f"(?:{'|'.join([plain, *grouped])})(?:{_POINT}{digit}{{1,2}})?"
+
+
+def _nonzero(most: int) -> str:
+    """As ``_number`` with a digit other than 0 somewhere (in the yuan or in the fen)."""
+    d, z, nz = _DIGIT, _ZERO, _NONZERO
+
+    def first(size: int) -> str:  # 1..size digits, one of them not 0
+        return "|".join(f"{z}{{{p}}}{nz}{d}{{{n - p - 1}}}" for n in range(1, size + 1) for p in range(n))
+
+    later = f"{_COMMA}(?:{nz}{d}{{2}}|{z}{nz}{d}|{z}{{2}}{nz})"
+    plain = f"{z}*{nz}{d}{{0,{most - 1}}}"
+    grouped, zeros = [], [f"{z}+"]
+    for groups in range(1, (most - 1) // 3 + 1):
+        size = min(3, most - 3 * groups)
+        any_group, zero_group = f"{_COMMA}{d}{{3}}", f"{_COMMA}{z}{{3}}"
+        grouped.append(f"(?:{first(size)})(?:{any_group}){{{groups}}}")
+        for before in range(groups):
+            grouped.append(
+                f"{z}{{1,{size}}}(?:{zero_group}){{{before}}}{later}(?:{any_group}){{{groups - 1 - before}}}"
+            )
+        zeros.append(f"{z}{{1,{size}}}(?:{zero_group}){{{groups}}}")
+    whole = f"(?:{'|'.join([plain, *grouped])})(?:{_POINT}{d}{{1,2}})?"
+    cents = f"(?:{'|'.join(zeros)}){_POINT}(?:{nz}{d}?|{z}{nz})"
+    return f"(?:{whole}|{cents})"
+
+
+def amount_pattern(*, allow_negative: bool, allow_zero: bool = True, max_fen: int = MAX_ABS_FEN) -> str:
+    """The pattern of the amounts an API field accepts: below ``max_fen`` (a power of ten; the
+    bound itself is left out)."""
+    most = len(str(max_fen // FEN_PER_YUAN)) - 1
+    number = _number(_DIGIT, most) if allow_zero else _nonzero(most)
+    positive = f"(?:{_YEN}{_W})?{number}"
+    signed = f"(?:{_MINUS}{_W}(?:{_YEN}{_W})?|{_YEN}{_W}{_MINUS}{_W})"
+    if allow_negative:
+        forms = [positive, f"{signed}{number}"]
+    elif allow_zero:
+        forms = [positive, f"{signed}{_number(_ZERO, most)}"]  # "-0" is zero, not a negative
+    else:
+        forms = [positive]
+    return f"^{_W}(?:{'|'.join(forms)})(?:{_W}元)?{_W}$"
+
+
+class YuanFieldExtension(OpenApiSerializerFieldExtension):
+    """The schema of a ``YuanField``: answers carry the canonical ``"12345.67"``; requests may send
+    that, the other spellings ``parse_yuan`` reads (``"12,345.67"``, ``"¥12345"``, ``"12345元"``,
+    full-width digits) or a JSON integer of whole yuan — never a float."""
+
+    target_class = YuanField
+
+    def map_serializer_field(self, auto_schema, direction):
+        canonical = {"type": "string", "pattern": API_PATTERN, "example": "12345.67"}
+        if direction == "response":
+            return {**canonical, "description": "金额（元），两位小数的字符串"}
+        field = self.target
+        limit = field.max_fen // FEN_PER_YUAN
+        whole = {
+            "type": "integer",
+            "minimum": -limit if field.allow_negative else (0 if field.allow_zero else 1),
+            "maximum": limit,
+            "description": "整数元",
+        }
+        if field.allow_negative and not field.allow_zero:
+            whole["not"] = {"enum": [0]}
+        lenient = {
+            "type": "string",
+            "pattern": amount_pattern(
+                allow_negative=field.allow_negative, allow_zero=field.allow_zero, max_fen=field.max_fen
+            ),
+            "description": "两位小数的字符串；也接受千分位逗号、¥、末尾“元”、全角数字和前后空格",
+        }
+        return {
+            "anyOf": [lenient, whole],
+            "example": "12345.67",
+            "description": "金额（元）：两位小数的字符串，如 12345.67；不接受浮点数",
+        }

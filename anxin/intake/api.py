@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import ValidationError
@@ -17,10 +22,25 @@ from rest_framework.response import Response
 
 from anxin.core.access import get_scoped_or_404
 from anxin.core.api import CodeRelatedField, ModelPermissions
+from anxin.core.api_schema import (
+    NOT_BLANK_PATTERN,
+    PAST_DATE,
+    AnswerChoiceField,
+    ApiModelSerializer,
+    ContractViewMixin,
+    EnterpriseBrief,
+    StrictBooleanField,
+    StrictCharField,
+    UsccField,
+    not_found,
+    query_value,
+    words_schema,
+)
 from anxin.core.money import YuanField, yuan_str
-from anxin.core.validators import normalize_uscc, validate_uscc
+from anxin.core.validators import normalize_uscc
 from anxin.intake import services
 from anxin.intake.models import Channel, SelfReport, Signal, SignalKind, Verification
+from anxin.intake.services import MAX_AMOUNT_FEN
 from anxin.org.models import User
 from anxin.registry.models import Enterprise
 
@@ -28,7 +48,7 @@ SIGNAL_RELATED = ("channel", "enterprise", "town", "assigned_unit", "verified_by
 POSTABLE_KINDS = [c for c in SignalKind.choices if c[0] != SignalKind.ARREARS_REPORT]
 
 
-class ChannelSerializer(serializers.ModelSerializer):
+class ChannelSerializer(ApiModelSerializer):
     unit = CodeRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -36,7 +56,7 @@ class ChannelSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "unit", "citation", "towns_feed"]
 
 
-class ChannelViewSet(viewsets.ReadOnlyModelViewSet):
+class ChannelViewSet(ContractViewMixin, viewsets.ReadOnlyModelViewSet):
     """信息渠道（§三(一)）及其归口单位。"""
 
     serializer_class = ChannelSerializer
@@ -66,29 +86,54 @@ def signal_kinds(request):
     return Response([{"code": code, "name": str(label)} for code, label in POSTABLE_KINDS])
 
 
-class SignalSerializer(serializers.ModelSerializer):
-    channel = CodeRelatedField(
+class ChannelField(CodeRelatedField):
+    """The channel of a posted signal: those recorded by officers (the portal's and the arrears
+    report's have their own doors). A channel of another unit is a 403 from the service."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            door = (
+                Channel.objects.filter(code=data).filter(Q(is_public=True) | Q(is_self_report=True)).first()
+            )
+            if door is not None:
+                raise ValidationError(
+                    [
+                        f"“{door.name}”渠道的线索只能通过"
+                        f"{'网上反映页面' if door.is_public else 'POST /api/v1/self-reports/'}登记"
+                    ]
+                )
+        return super().to_internal_value(data)
+
+
+class EnterpriseOfSignal(serializers.Serializer):
+    uscc = StrictCharField(help_text="统一社会信用代码（未匹配时为来源给出的代码，可为空）")
+    name = StrictCharField(help_text="企业名称（未匹配时为来源给出的名称，可为空）")
+    matched = StrictBooleanField(help_text="是否已匹配到已登记企业")
+
+
+class SignalSerializer(ApiModelSerializer):
+    channel = ChannelField(
         slug_field="code",
-        queryset=Channel.objects.all(),
-        help_text="渠道代码，见 /api/v1/channels/",
+        queryset=Channel.objects.filter(is_public=False, is_self_report=False),
+        help_text="渠道代码，见 /api/v1/channels/（本单位归口的渠道；镇街可用镇街渠道）",
         error_messages={"does_not_exist": "未知的渠道代码“{value}”，可用代码见 /api/v1/channels/"},
     )
-    kind = serializers.ChoiceField(
+    kind = AnswerChoiceField(
         choices=POSTABLE_KINDS,
+        answers=SignalKind.choices,
         help_text="线索类型代码，见 /api/v1/signal-kinds/（企业欠薪报告 arrears_report 只出现在查询结果中）",
         error_messages={"invalid_choice": "未知的线索类型代码“{input}”，可用代码见 /api/v1/signal-kinds/"},
     )
-    enterprise_uscc = serializers.CharField(
-        max_length=30,
+    enterprise_uscc = UsccField(
         required=False,
         allow_blank=True,
         write_only=True,
         help_text="统一社会信用代码（与 enterprise_name 至少填一项）",
     )
-    enterprise_name = serializers.CharField(max_length=100, required=False, allow_blank=True, write_only=True)
+    enterprise_name = StrictCharField(max_length=100, required=False, allow_blank=True, write_only=True)
     enterprise = serializers.SerializerMethodField()
-    amount = YuanField(required=False, help_text="涉及金额（元）")
-    reference = serializers.CharField(
+    amount = YuanField(required=False, max_fen=MAX_AMOUNT_FEN, help_text="涉及金额（元）")
+    reference = StrictCharField(
         max_length=60,
         help_text="渠道自己的编号（必填）；同一渠道同一编号重复提交时更新原记录，不会重复登记",
         error_messages={
@@ -98,10 +143,26 @@ class SignalSerializer(serializers.ModelSerializer):
             "max_length": "渠道编号 reference 不超过 60 个字符",
         },
     )
-    received_at = serializers.DateTimeField()
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
-    town = serializers.CharField(source="town.code", read_only=True, default=None)
-    assigned_unit = serializers.CharField(source="assigned_unit.code", read_only=True, default=None)
+    received_at = serializers.DateTimeField(
+        help_text="接收时间（带时区）：不得晚于当前时间，且在工作日历覆盖的年份内（据此计算核实期限）"
+    )
+    occurred_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="发生时间：不得晚于当前时间和接收时间"
+    )
+    town = StrictCharField(
+        source="town.code",
+        read_only=True,
+        default=None,
+        allow_null=True,
+        help_text="属地镇/街道代码，未定时为 null",
+    )
+    assigned_unit = StrictCharField(
+        source="assigned_unit.code",
+        read_only=True,
+        default=None,
+        allow_null=True,
+        help_text="牵头核实单位代码",
+    )
     verified_by = serializers.SerializerMethodField(help_text="核实人：姓名（单位），未核实时为 null")
 
     class Meta:
@@ -145,6 +206,18 @@ class SignalSerializer(serializers.ModelSerializer):
             "months_owed": {"max_value": 240},
         }
 
+    # Besides its fields: the enterprise by code or by name (at least one of the two).
+    request_schema = {
+        "anyOf": [
+            {"required": ["enterprise_uscc"], "properties": {"enterprise_uscc": {"minLength": 18}}},
+            {
+                "required": ["enterprise_name"],
+                "properties": {"enterprise_name": {"pattern": NOT_BLANK_PATTERN}},
+            },
+        ]
+    }
+
+    @extend_schema_field(EnterpriseOfSignal)
     def get_enterprise(self, signal) -> dict:
         if signal.enterprise_id:
             return {"uscc": signal.enterprise.uscc, "name": signal.enterprise.name, "matched": True}
@@ -162,14 +235,6 @@ class SignalSerializer(serializers.ModelSerializer):
         if not value:
             raise ValidationError(["请填写渠道编号 reference：重复提交时据此更新原记录，不会重复登记"])
         return value
-
-    def validate_enterprise_uscc(self, value):
-        if not value.strip():
-            return ""
-        try:
-            return validate_uscc(value)
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.messages) from None
 
     def validate(self, attrs):
         if not attrs.get("enterprise_uscc") and not (attrs.get("enterprise_name") or "").strip():
@@ -195,11 +260,22 @@ class SignalSerializer(serializers.ModelSerializer):
         )
 
 
+class RecordedSignalSerializer(SignalSerializer):
+    outcome = serializers.ChoiceField(
+        choices=[("created", "新登记"), ("updated", "已更新"), ("unchanged", "内容相同，未改动")],
+        read_only=True,
+        help_text="created：新登记；updated：按同一渠道编号更新了原记录；unchanged：内容相同",
+    )
+
+    class Meta(SignalSerializer.Meta):
+        fields = [*SignalSerializer.Meta.fields, "outcome"]
+
+
 class VerifySerializer(serializers.Serializer):
     result = serializers.ChoiceField(
         choices=[c for c in Verification.choices if c[0] != Verification.PENDING]
     )
-    note = serializers.CharField(max_length=2000)
+    note = StrictCharField(max_length=2000, help_text="核实情况")
 
 
 @extend_schema_view(
@@ -213,13 +289,24 @@ class VerifySerializer(serializers.Serializer):
             OpenApiParameter("kind", OpenApiTypes.STR, description="线索类型代码"),
             OpenApiParameter("channel", OpenApiTypes.STR, description="渠道代码"),
             OpenApiParameter(
-                "verified", OpenApiTypes.STR, description="true=已核实，false=待核实，或核实结论代码"
+                "reference",
+                OpenApiTypes.STR,
+                description="渠道编号：与 channel 一起，读回本单位渠道报送的某一条线索",
+            ),
+            OpenApiParameter(
+                "verified",
+                words_schema(["true", "1", "yes", "false", "0", "no", *Verification.values]),
+                description="true=已核实，false=待核实，或核实结论代码（pending、substantiated、partly、unfounded）",
             ),
         ]
     )
 )
 class SignalViewSet(
-    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ContractViewMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """预警线索：各渠道报送（同一渠道编号重复提交时更新）、查询、核实。"""
 
@@ -241,7 +328,9 @@ class SignalViewSet(
             signals = signals.filter(kind=params["kind"].replace("\x00", ""))
         if params.get("channel"):
             signals = signals.filter(channel__code=params["channel"].replace("\x00", ""))
-        verified = (params.get("verified") or "").strip().lower()
+        if params.get("reference"):
+            signals = signals.filter(reference=params["reference"].replace("\x00", "").strip())
+        verified = query_value(params, "verified").strip().lower()
         if verified in ("true", "1", "yes"):
             signals = signals.exclude(verification=Verification.PENDING)
         elif verified in ("false", "0", "no", Verification.PENDING):
@@ -254,20 +343,24 @@ class SignalViewSet(
             )
         return signals.order_by("-received_at", "-pk")
 
+    @extend_schema(
+        responses={
+            201: OpenApiResponse(RecordedSignalSerializer, description="新登记"),
+            200: OpenApiResponse(
+                RecordedSignalSerializer,
+                description="本渠道已有此渠道编号的线索：已按本次内容更新（updated）或内容相同（unchanged）",
+            ),
+        }
+    )
     def create(self, request, *args, **kwargs):
+        """报送一条线索。同一渠道同一渠道编号（reference）再次报送时更新原记录（200），不重复登记。"""
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         recorded = serializer.save_signal(request.user)
-        signal = (
-            Signal.objects.for_user(request.user)
-            .select_related(*SIGNAL_RELATED)
-            .filter(pk=recorded.signal.pk)
-            .first()
-        )
-        body = {"id": recorded.signal.pk}
-        if signal is not None:
-            body = self.get_serializer(signal).data
-        body = {**body, "outcome": recorded.outcome}
+        # The signal as recorded, as the schema describes it: the sender's own report (an update
+        # reaches only a signal the sender may see; a new one holds nothing but what was sent).
+        signal = Signal.objects.select_related(*SIGNAL_RELATED).get(pk=recorded.signal.pk)
+        body = {**self.get_serializer(signal).data, "outcome": recorded.outcome}
         return Response(
             body, status=status.HTTP_201_CREATED if recorded.outcome == "created" else status.HTTP_200_OK
         )
@@ -289,16 +382,22 @@ class SignalViewSet(
 
 
 class InstalmentSerializer(serializers.Serializer):
-    due_on = serializers.DateField()
-    amount = YuanField()
-    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    due_on = serializers.DateField(help_text="计划支付日期：不早于开始拖欠日期")
+    amount = YuanField(allow_zero=False, max_fen=MAX_AMOUNT_FEN)
+    note = StrictCharField(max_length=200, required=False, allow_blank=True)
 
 
-class SelfReportSerializer(serializers.ModelSerializer):
-    enterprise_uscc = serializers.CharField(max_length=30, write_only=True)
+class SelfReportSerializer(ApiModelSerializer):
+    enterprise_uscc = UsccField(
+        write_only=True, help_text="统一社会信用代码：已登记且在您管辖范围内的企业（否则答复 404）"
+    )
     enterprise = serializers.SerializerMethodField()
-    amount = YuanField()
-    plan = InstalmentSerializer(many=True, write_only=True)
+    arrears_since = serializers.DateField(help_text="开始拖欠日期：不晚于报告日期")
+    reported_on = serializers.DateField(help_text=PAST_DATE["description"] + "（书面报告送达人社局日期）")
+    amount = YuanField(allow_zero=False, max_fen=MAX_AMOUNT_FEN)
+    plan = InstalmentSerializer(
+        many=True, write_only=True, allow_empty=False, help_text="还款计划（至少一期），合计不超过拖欠金额"
+    )
     instalments = serializers.SerializerMethodField()
     signal = serializers.PrimaryKeyRelatedField(read_only=True)
 
@@ -324,23 +423,21 @@ class SelfReportSerializer(serializers.ModelSerializer):
         read_only_fields = ["deadline_days", "deadline", "on_time", "parameter_evidence"]
         extra_kwargs = {"workers": {"min_value": 1, "max_value": 100000}, "cause": {"max_length": 2000}}
 
+    @extend_schema_field(EnterpriseBrief)
     def get_enterprise(self, report) -> dict:
         return {"uscc": report.enterprise.uscc, "name": report.enterprise.name}
 
+    @extend_schema_field(InstalmentSerializer(many=True))
     def get_instalments(self, report) -> list[dict]:
         return [
             {"due_on": i.due_on.isoformat(), "amount": yuan_str(i.amount), "note": i.note}
             for i in report.instalments.all()
         ]
 
-    def validate_enterprise_uscc(self, value):
-        try:
-            uscc = validate_uscc(value)
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.messages) from None
+    def validate_enterprise_uscc(self, uscc):
         enterprise = Enterprise.objects.for_user(self.context["request"].user).filter(uscc=uscc).first()
         if enterprise is None:
-            raise ValidationError(["未找到该企业，或该企业不在您的管辖范围内"])
+            raise not_found("enterprise_uscc", "未找到该企业，或该企业不在您的管辖范围内")
         return enterprise
 
     def validate_reported_on(self, value: datetime.date):
@@ -350,7 +447,11 @@ class SelfReportSerializer(serializers.ModelSerializer):
 
 
 class SelfReportViewSet(
-    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ContractViewMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """企业欠薪报告（§四(一)）：系统按 self_report.deadline_days 判定是否按时，并生成线索。"""
 

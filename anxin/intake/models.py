@@ -102,6 +102,11 @@ class SignalQuerySet(ScopedQuerySet):
     """A town sees its territory; a department what is assigned to it, what its channel fed, and
     the signals about the enterprises in its line; the office everything."""
 
+    def sees_none(self, scope: Scope) -> bool:
+        # A unit with no line (公安分局, 法院) still sees what its own channel fed and what is
+        # assigned to it: without this it could neither update nor read back its own reports.
+        return scope.nothing and not scope.unit_id
+
     def scope_filter(self, scope: Scope) -> Q:
         q = Q(pk__in=[])
         if scope.town_ids:

@@ -3,32 +3,49 @@ enterprise + indicator + month), alerts, and an enterprise's risk explained."""
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework.decorators import api_view, parser_classes, permission_classes
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from anxin.core.access import get_scoped_or_404
 from anxin.core.api import CodeRelatedField
+from anxin.core.api_schema import (
+    FLAG,
+    PY_WHITESPACE,
+    ApiModelSerializer,
+    ContractViewMixin,
+    EnterpriseBrief,
+    StrictCharField,
+    StrictIntegerField,
+    UsccField,
+    flag,
+    json_parser_classes,
+    query_value,
+    words_schema,
+)
 from anxin.core.errors import DomainError
 from anxin.core.models import SecurityEventKind
+from anxin.core.money import amount_pattern
 from anxin.core.security import client_ip
 from anxin.core.services import security_event_record
-from anxin.core.validators import normalize_uscc, validate_uscc
+from anxin.core.validators import normalize_uscc
 from anxin.intake.models import Signal
 from anxin.monitoring import services
 from anxin.monitoring.importing import parse_month, parse_value
-from anxin.monitoring.models import Alert, AlertStatus, Indicator, RiskAssessment
+from anxin.monitoring.models import Alert, AlertStatus, Indicator, Level, RiskAssessment
 from anxin.monitoring.rules import RULES
 from anxin.registry.models import Enterprise
 
 MAX_BULK = 5000
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class IndicatorSerializer(ApiModelSerializer):
     channel = CodeRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -36,7 +53,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "unit", "kind", "channel", "citation"]
 
 
-class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
+class IndicatorViewSet(ContractViewMixin, viewsets.ReadOnlyModelViewSet):
     """监测指标及其来源渠道。"""
 
     serializer_class = IndicatorSerializer
@@ -45,7 +62,16 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
-@extend_schema(responses={200: {"type": "array", "items": {"type": "object"}}})
+class RuleSerializer(serializers.Serializer):
+    code = StrictCharField()
+    name = StrictCharField()
+    level = serializers.ChoiceField(choices=Level.choices, help_text="最高等级")
+    citation = StrictCharField()
+    params = serializers.ListField(child=StrictCharField(), help_text="读取的政策参数代码")
+    description = StrictCharField()
+
+
+@extend_schema(responses={200: RuleSerializer(many=True)})
 @api_view(["GET"])
 @permission_classes([permissions.IsAuthenticated])
 def rule_list(request):
@@ -65,24 +91,57 @@ def rule_list(request):
     )
 
 
+# A month as the API reads it (parse_month, in ASCII digits): 2000-01 to 2100-12, "-", "/", "." or
+# 年 between, 月 optional at the end, blanks around.
+MONTH_PATTERN = f"^[{PY_WHITESPACE}]*(?:20[0-9]{{2}}|2100)[-/.年](?:0?[1-9]|1[0-2])月?[{PY_WHITESPACE}]*$"
+FLAG_VALUES = ["是", "1", "有", "true", "True", "否", "0", "无", "false", "False"]
+# A value of any indicator: an amount (money), a yes/no word (flag) or a count (digits, which the
+# amount pattern includes). Which one applies depends on the indicator.
+_AMOUNT = amount_pattern(allow_negative=False)[1:-1]
+_WORD = f"[{PY_WHITESPACE}]*(?:{'|'.join(FLAG_VALUES)})[{PY_WHITESPACE}]*"
+VALUE_PATTERN = f"^(?:{_AMOUNT}|{_WORD})$"
+
+
+@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2026-10"})
+class MonthField(StrictCharField):
+    """A month, 2000-01 to 2100-12 (ASCII digits; the Excel import also reads other spellings)."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not re.match(MONTH_PATTERN, value):
+            raise ValidationError(f"“{value[:30]}”不是有效的月份（示例 2026-10）")
+        try:
+            return parse_month(value)
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.messages) from None
+
+
+@extend_schema_field({"type": "string", "pattern": VALUE_PATTERN, "example": "12345.67"})
+class ValueField(StrictCharField):
+    """A value as text; which form applies (amount, yes/no, count) depends on the indicator."""
+
+
 class ObservationItem(serializers.Serializer):
-    enterprise_uscc = serializers.CharField(max_length=30)
-    indicator = serializers.CharField(max_length=40)
-    month = serializers.CharField(max_length=10, help_text="YYYY-MM")
-    value = serializers.CharField(max_length=30, help_text="金额为元字符串；是/否类为 1/0；其余为非负整数")
-
-
-def _flag(value) -> bool:
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
+    enterprise_uscc = UsccField(help_text="已登记且在您管辖范围内的企业（否则答复 404）")
+    indicator = CodeRelatedField(
+        slug_field="code",
+        queryset=Indicator.objects.select_related("channel__unit"),
+        help_text="指标代码，见 /api/v1/indicators/",
+        error_messages={"does_not_exist": "未知的指标“{value}”，见 /api/v1/indicators/"},
+    )
+    month = MonthField(help_text="月份，如 2026-10（2000–2100 年）")
+    value = ValueField(
+        help_text="按指标类型：金额为元字符串（如 12345.67）；是/否类为 是/否 或 1/0；计数为非负整数"
+    )
 
 
 @extend_schema(
-    request=ObservationItem(many=True),
+    request=ObservationItem(many=True, max_length=MAX_BULK),
     parameters=[
         OpenApiParameter(
             "dry_run",
-            OpenApiTypes.BOOL,
-            description="1：只校验并报告每项的错误和将新增/更新/无变化的条数，不写入",
+            FLAG,
+            description="true：只校验并报告每项的错误和将新增/更新/无变化的条数，不写入",
         )
     ],
     responses={
@@ -97,64 +156,71 @@ def _flag(value) -> bool:
                 "rows": {"type": "integer"},
                 "errors": {"type": "array", "items": {"type": "object"}},
             },
+            "required": ["created", "updated", "unchanged"],
         }
     },
 )
 @api_view(["POST"])
 @permission_classes([permissions.IsAuthenticated])
+@parser_classes(json_parser_classes())
 def observations_bulk(request):
-    """批量报送监测数据：列表，每项 {enterprise_uscc, indicator, month, value}；全部通过才写入。
-    ``?dry_run=1``：试运行，只校验，返回 {dry_run, ok, rows, created, updated, unchanged, errors:
-    [{row, 字段: [错误]}]}，不写入任何数据。"""
+    """批量报送监测数据：列表，每项 {enterprise_uscc, indicator, month, value}；全部通过才写入，
+    否则逐项列出错误（400；含本单位不能报送的指标为 403，含查不到的企业为 404）。
+    ``?dry_run=true``：试运行，只校验，不写入；返回 {dry_run, ok, rows, created, updated, unchanged,
+    errors: [{row, 字段: [错误]}]}，有错误时状态码与正式报送相同。"""
     if not request.user.has_perm("monitoring.add_observation"):
         return Response({"detail": "角色无此操作权限"}, status=status.HTTP_403_FORBIDDEN)
-    dry_run = _flag(request.query_params.get("dry_run", ""))
+    dry_run = flag(request.query_params, "dry_run")
     if not isinstance(request.data, list):
         raise ValidationError({"non_field_errors": ["请求体须为列表"]})
     if len(request.data) > MAX_BULK:
         raise ValidationError({"non_field_errors": [f"一次最多 {MAX_BULK} 条"]})
-    items = ObservationItem(data=request.data, many=True)
-    if not items.is_valid():
-        if not dry_run:
-            raise ValidationError(items.errors)
-        return Response(_dry_report(len(request.data), _row_errors(items.errors, len(request.data))))
-    indicators = {i.code: i for i in Indicator.objects.select_related("channel__unit")}
-    codes = set()
     errors: list[dict] = []
-    parsed = []
-    for item in items.validated_data:
+    parsed: list[tuple | None] = []
+    forbidden = False
+    for raw in request.data:
+        # Row by row, so that every row's problems are listed, not only the first kind found.
+        item = ObservationItem(data=raw)
+        if not item.is_valid():
+            found = item.errors
+            problems = dict(found) if isinstance(found, dict) else {"non_field_errors": list(found)}
+            if isinstance(raw, dict) and not {"indicator", "value"} & set(problems):
+                # The value against its indicator too, so one answer lists all the row's problems.
+                known = Indicator.objects.filter(code=raw.get("indicator")).first()
+                try:
+                    parse_value(known, raw["value"]) if known else None
+                except DjangoValidationError as exc:
+                    problems["value"] = exc.messages
+            errors.append(problems)
+            parsed.append(None)
+            continue
+        v = item.validated_data
         problems = {}
-        try:
-            uscc = validate_uscc(item["enterprise_uscc"])
-            codes.add(uscc)
-        except DjangoValidationError as exc:
-            uscc = ""
-            problems["enterprise_uscc"] = exc.messages
-        indicator = indicators.get(item["indicator"])
-        if indicator is None:
-            problems["indicator"] = [f"未知的指标“{item['indicator']}”，见 /api/v1/indicators/"]
-        elif not services.may_report(request.user, indicator):
+        indicator = v["indicator"]
+        if not services.may_report(request.user, indicator):
+            forbidden = True
             unit = indicator.channel.unit
             problems["indicator"] = [
                 f"“{indicator.name}”由{unit.short_name or unit.name}报送，您所在单位不能报送或修改"
             ]
-        try:
-            month = parse_month(item["month"])
-        except DjangoValidationError as exc:
-            month, problems["month"] = None, exc.messages
         value = None
-        if indicator is not None:
-            try:
-                value = parse_value(indicator, item["value"])
-            except DjangoValidationError as exc:
-                problems["value"] = exc.messages
+        try:
+            value = parse_value(indicator, v["value"])
+        except DjangoValidationError as exc:
+            problems["value"] = exc.messages
         errors.append(problems)
-        parsed.append((uscc, indicator, month, value))
+        parsed.append((v["enterprise_uscc"], indicator, v["month"], value))
+    codes = {row[0] for row in parsed if row is not None}
     visible = {e.uscc: e for e in Enterprise.objects.for_user(request.user).filter(uscc__in=codes)}
     seen: dict[tuple, int] = {}
     rows = []
-    for index, (uscc, indicator, month, value) in enumerate(parsed):
-        if uscc and uscc not in visible:
+    missing = False
+    for index, row in enumerate(parsed):
+        if row is None:
+            continue
+        uscc, indicator, month, value = row
+        if uscc not in visible:
+            missing = True
             errors[index]["enterprise_uscc"] = ["未找到该企业，或该企业不在您的管辖范围内"]
         if errors[index]:
             continue
@@ -164,6 +230,16 @@ def observations_bulk(request):
             continue
         seen[key] = index + 1
         rows.append((visible[uscc], indicator, month, value))
+    # With errors, the status says the gravest (a dry run answers as the real run would, with its
+    # report): an indicator the unit may not report (403), then an enterprise that is not on file
+    # for the caller (404), else 400.
+    refusal = (
+        status.HTTP_403_FORBIDDEN
+        if forbidden
+        else status.HTTP_404_NOT_FOUND
+        if missing
+        else status.HTTP_400_BAD_REQUEST
+    )
     if dry_run:
         report = _dry_report(len(parsed), errors)
         try:
@@ -171,9 +247,9 @@ def observations_bulk(request):
         except DomainError as exc:
             report["ok"] = False
             report["errors"].append({"row": None, exc.field or "non_field_errors": [exc.message]})
-        return Response(report)
+        return Response(report, status=status.HTTP_200_OK if report["ok"] else refusal)
     if any(errors):
-        raise ValidationError(errors)
+        return Response(errors, status=refusal)
     # A refusal (DomainError) goes to the global handler: 400 with the field's message, 409 for a
     # conflict.
     counts = services.observations_record(actor=request.user, rows=rows)
@@ -185,17 +261,6 @@ def observations_bulk(request):
         detail={"rows": len(rows)},
     )
     return Response(counts)
-
-
-def _row_errors(found, total: int) -> list[dict]:
-    """DRF's errors of a list, one dict per row. They come by index (a dict) or as a list, by DRF
-    version; a row that is not an object at all has a list of messages, not a dict of fields; an
-    error about the whole list (not keyed by a row) is answered as such."""
-    if isinstance(found, dict):
-        if any(not isinstance(key, int) for key in found):
-            raise ValidationError(found)
-        found = [found.get(n, {}) for n in range(total)]
-    return [dict(e) if isinstance(e, dict) else {"non_field_errors": list(e)} for e in found]
 
 
 def _dry_report(total: int, errors: list[dict]) -> dict:
@@ -212,10 +277,14 @@ def _dry_report(total: int, errors: list[dict]) -> dict:
     }
 
 
-class AlertSerializer(serializers.ModelSerializer):
+class AlertSerializer(ApiModelSerializer):
     enterprise = serializers.SerializerMethodField()
-    town = serializers.CharField(source="town.code", default=None, read_only=True)
-    unit = serializers.CharField(source="unit.code", default=None, read_only=True)
+    town = StrictCharField(
+        source="town.code", default=None, read_only=True, allow_null=True, help_text="属地镇/街道代码"
+    )
+    unit = StrictCharField(
+        source="unit.code", default=None, read_only=True, allow_null=True, help_text="牵头处置单位代码"
+    )
 
     class Meta:
         model = Alert
@@ -236,6 +305,7 @@ class AlertSerializer(serializers.ModelSerializer):
             "outcome",
         ]
 
+    @extend_schema_field(EnterpriseBrief)
     def get_enterprise(self, alert) -> dict:
         return {"uscc": alert.enterprise.uscc, "name": alert.enterprise.name}
 
@@ -262,12 +332,16 @@ def _visible_evidence(user, evidence: dict) -> dict:
             OpenApiParameter("enterprise", OpenApiTypes.STR, description="企业统一社会信用代码"),
             OpenApiParameter("rule", OpenApiTypes.STR, description="规则代码，见 /api/v1/rules/"),
             OpenApiParameter(
-                "status", OpenApiTypes.STR, description="open / acknowledged / handled / dismissed"
+                "status",
+                words_schema(AlertStatus.values, any_case=False, strip=False),
+                description="open / acknowledged / handled / dismissed",
             ),
         ]
     )
 )
-class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AlertViewSet(
+    ContractViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """风险预警（按用户范围）。"""
 
     serializer_class = AlertSerializer
@@ -283,14 +357,27 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             alerts = alerts.filter(enterprise__uscc=normalize_uscc(params["enterprise"].replace("\x00", "")))
         if params.get("rule"):
             alerts = alerts.filter(rule=params["rule"].replace("\x00", ""))
-        if params.get("status"):
-            if params["status"] not in AlertStatus.values:
+        alert_status = query_value(params, "status")
+        if alert_status:
+            if alert_status not in AlertStatus.values:
                 raise ValidationError({"status": ["取值须为 open、acknowledged、handled 或 dismissed"]})
-            alerts = alerts.filter(status=params["status"])
+            alerts = alerts.filter(status=alert_status)
         return alerts.order_by("-opened_at", "-pk")
 
 
-@extend_schema(responses={200: {"type": "object"}})
+class RiskSerializer(serializers.Serializer):
+    uscc = StrictCharField(help_text="统一社会信用代码")
+    name = StrictCharField(help_text="企业名称")
+    level = serializers.ChoiceField(choices=Level.choices, help_text="风险等级；未评估为 none")
+    points = StrictIntegerField(help_text="风险分")
+    as_of = serializers.DateField(required=False, help_text="评估基准日（未评估时无此项）")
+    assessed_at = serializers.DateTimeField(allow_null=True, help_text="评估时间；未评估为 null")
+    findings = serializers.ListField(
+        child=serializers.DictField(), help_text="每条触发的规则：说明、证据、所用参数"
+    )
+
+
+@extend_schema(responses={200: RiskSerializer})
 @api_view(["GET"])
 @permission_classes([permissions.IsAuthenticated])
 def enterprise_risk(request, uscc: str):

@@ -7,30 +7,39 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from anxin.org.models import Role, Town, Unit
+from anxin.core.api_schema import ApiModelSerializer, ContractViewMixin, StrictCharField
+from anxin.org.models import Duty, Role, Town, Unit
 
 
-class TownSerializer(serializers.ModelSerializer):
-    kind_name = serializers.CharField(source="get_kind_display", read_only=True)
+class TownSerializer(ApiModelSerializer):
+    kind_name = StrictCharField(source="get_kind_display", read_only=True)
 
     class Meta:
         model = Town
         fields = ["code", "name", "kind", "kind_name"]
 
 
-class UnitSerializer(serializers.ModelSerializer):
-    town: serializers.SlugRelatedField[Town] = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    duties = serializers.SerializerMethodField()
+class DutySerializer(ApiModelSerializer):
+    class Meta:
+        model = Duty
+        fields = ["code", "name", "citation"]
+
+
+class UnitSerializer(ApiModelSerializer):
+    town: serializers.SlugRelatedField[Town] = serializers.SlugRelatedField(
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text="镇/街道政府的镇/街道代码；区级单位为 null",
+    )
+    duties = DutySerializer(many=True, read_only=True)
 
     class Meta:
         model = Unit
         fields = ["code", "name", "short_name", "kind", "town", "citation", "duties"]
 
-    def get_duties(self, unit: Unit) -> list[dict]:
-        return [{"code": d.code, "name": d.name, "citation": d.citation} for d in unit.duties.all()]
 
-
-class TownViewSet(viewsets.ReadOnlyModelViewSet):
+class TownViewSet(ContractViewMixin, viewsets.ReadOnlyModelViewSet):
     """镇/街道。"""
 
     serializer_class = TownSerializer
@@ -39,7 +48,7 @@ class TownViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
-class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+class UnitViewSet(ContractViewMixin, viewsets.ReadOnlyModelViewSet):
     """成员单位、联席办、镇/街道政府，及其职责（§三）。"""
 
     serializer_class = UnitSerializer
@@ -49,9 +58,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(
-    responses=inline_serializer(
-        "Role", {"code": serializers.CharField(), "name": serializers.CharField()}, many=True
-    )
+    responses=inline_serializer("Role", {"code": StrictCharField(), "name": StrictCharField()}, many=True)
 )
 @api_view(["GET"])
 def roles(request):

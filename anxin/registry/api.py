@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from anxin.core.api import CodeRelatedField, ModelPermissions
+from anxin.core.api_schema import (
+    USCC,
+    ApiModelSerializer,
+    ContractViewMixin,
+    PhoneField,
+    StrictCharField,
+    StrictIntegerField,
+    UsccField,
+    conflict,
+    not_found,
+)
 from anxin.core.money import YuanField
-from anxin.core.validators import normalize_uscc, validate_phone, validate_uscc
+from anxin.core.validators import normalize_uscc, validate_uscc
 from anxin.org.models import Town
 from anxin.registry import selectors, services
 from anxin.registry.models import (
@@ -26,13 +40,13 @@ from anxin.registry.models import (
 )
 
 
-class EnterpriseKindSerializer(serializers.ModelSerializer):
+class EnterpriseKindSerializer(ApiModelSerializer):
     class Meta:
         model = EnterpriseKind
         fields = ["code", "name", "citation"]
 
 
-class EnterpriseKindViewSet(viewsets.ReadOnlyModelViewSet):
+class EnterpriseKindViewSet(ContractViewMixin, viewsets.ReadOnlyModelViewSet):
     """企业类型（§四(一)）。"""
 
     serializer_class = EnterpriseKindSerializer
@@ -41,15 +55,17 @@ class EnterpriseKindViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
-class ProjectSupervisorSerializer(serializers.ModelSerializer):
-    unit = CodeRelatedField(slug_field="code", read_only=True)
+class ProjectSupervisorSerializer(ApiModelSerializer):
+    unit = CodeRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="归口单位代码；尚未指定时为 null"
+    )
 
     class Meta:
         model = ProjectSupervisor
         fields = ["code", "name", "unit"]
 
 
-class ProjectSupervisorViewSet(viewsets.ReadOnlyModelViewSet):
+class ProjectSupervisorViewSet(ContractViewMixin, viewsets.ReadOnlyModelViewSet):
     """工程项目行业主管部门（城建、水利、交通）。"""
 
     serializer_class = ProjectSupervisorSerializer
@@ -58,10 +74,10 @@ class ProjectSupervisorViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
-class EnterpriseSerializer(serializers.ModelSerializer):
-    uscc = serializers.CharField(max_length=30, help_text="统一社会信用代码（18位）")
+class EnterpriseSerializer(ApiModelSerializer):
+    uscc = UsccField(help_text="统一社会信用代码（18位）")
     town = CodeRelatedField(slug_field="code", queryset=Town.objects.all(), help_text="镇/街道代码")
-    town_name = serializers.CharField(source="town.name", read_only=True)
+    town_name = StrictCharField(source="town.name", read_only=True)
     kinds = CodeRelatedField(
         slug_field="code",
         many=True,
@@ -72,7 +88,8 @@ class EnterpriseSerializer(serializers.ModelSerializer):
     industry = serializers.ChoiceField(choices=Industry.choices)
     ownership = serializers.ChoiceField(choices=Ownership.choices, required=False)
     status = serializers.ChoiceField(choices=EnterpriseStatus.choices, required=False)
-    employees = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False)
+    employees = StrictIntegerField(min_value=0, max_value=10_000_000, required=False)
+    contact_phone = PhoneField(required=False)
 
     class Meta:
         model = Enterprise
@@ -96,29 +113,31 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["created_at", "updated_at"]
 
-    def validate_uscc(self, value):
-        try:
-            return validate_uscc(value)
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.messages) from None
-
-    def validate_contact_phone(self, value):
-        if not value:
-            return ""
-        try:
-            return validate_phone(value)
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.messages) from None
-
     def create(self, validated_data):
         kinds = validated_data.pop("kinds", [])
-        return services.enterprise_create(actor=self.context["request"].user, kinds=kinds, **validated_data)
+        with _registered_is_a_conflict():
+            return services.enterprise_create(
+                actor=self.context["request"].user, kinds=kinds, **validated_data
+            )
 
     def update(self, instance, validated_data):
         kinds = validated_data.pop("kinds", None)
-        return services.enterprise_update(
-            actor=self.context["request"].user, enterprise=instance, kinds=kinds, **validated_data
-        )
+        with _registered_is_a_conflict():
+            return services.enterprise_update(
+                actor=self.context["request"].user, enterprise=instance, kinds=kinds, **validated_data
+            )
+
+
+@contextmanager
+def _registered_is_a_conflict():
+    """A credit code already on file is a 409 (the request clashes with the registry), not a 400."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        taken = getattr(exc, "error_dict", {}).get("uscc", [])
+        if any(error.code == "unique" for error in taken):
+            raise conflict("uscc", "该统一社会信用代码已登记") from None
+        raise
 
 
 @extend_schema_view(
@@ -133,6 +152,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
     )
 )
 class EnterpriseViewSet(
+    ContractViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -170,12 +190,15 @@ class EnterpriseViewSet(
 
 
 class EnterpriseRef(serializers.SlugRelatedField):
-    """An enterprise by its uscc (any registered one may be a contractor)."""
+    """An enterprise by its uscc (any registered one may be a contractor). A well-formed code not
+    on file is a 404 naming the field: the request names something that does not exist."""
 
     def __init__(self, **kwargs):
         super().__init__(slug_field="uscc", queryset=Enterprise.objects.all(), **kwargs)
 
     def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
         try:
             data = validate_uscc(data)
         except DjangoValidationError as exc:
@@ -183,10 +206,22 @@ class EnterpriseRef(serializers.SlugRelatedField):
         try:
             return Enterprise.objects.get(uscc=data)
         except Enterprise.DoesNotExist:
-            raise ValidationError(f"统一社会信用代码“{data}”尚未登记") from None
+            name = self.field_name or getattr(
+                self.parent, "field_name", ""
+            )  # a subcontractor: the list's name
+            raise not_found(name, f"统一社会信用代码“{data}”尚未登记") from None
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class EnterpriseRefExtension(OpenApiSerializerFieldExtension):
+    target_class = EnterpriseRef
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "response":
+            return {"type": "string", "description": "统一社会信用代码"}
+        return {**USCC, "description": USCC["description"] + "须为已登记的企业（未登记答复 404）。"}
+
+
+class ProjectSerializer(ApiModelSerializer):
     town = CodeRelatedField(slug_field="code", queryset=Town.objects.all())
     supervisor = CodeRelatedField(slug_field="code", queryset=ProjectSupervisor.objects.all())
     general_contractor = EnterpriseRef()
@@ -216,6 +251,25 @@ class ProjectSerializer(serializers.ModelSerializer):
             "note",
         ]
 
+    def validate(self, attrs):
+        """The general contractor is not also a subcontractor: a 400 when this request names both,
+        a 409 when it clashes with what the project has on file."""
+        message = "总承包单位不能同时作为本项目的分包单位"
+        on_file = self.instance
+        contractor = attrs.get("general_contractor", on_file.general_contractor if on_file else None)
+        if "subcontractors" in attrs:
+            if contractor in attrs["subcontractors"]:
+                if "general_contractor" in attrs or on_file is None:
+                    raise ValidationError({"subcontractors": [message]})
+                raise conflict("subcontractors", message)
+        elif (
+            on_file is not None
+            and "general_contractor" in attrs
+            and on_file.subcontractors.filter(pk=contractor.pk).exists()
+        ):
+            raise conflict("general_contractor", message)
+        return attrs
+
     def create(self, validated_data):
         subs = validated_data.pop("subcontractors", [])
         return services.project_create(
@@ -240,6 +294,7 @@ class ProjectSerializer(serializers.ModelSerializer):
     )
 )
 class ProjectViewSet(
+    ContractViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

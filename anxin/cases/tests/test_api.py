@@ -50,13 +50,13 @@ def test_open_from_an_alert_then_advance_skip_and_close(world, api, office, luox
     refused = town.post(f"/api/v1/cases/{case_id}/advance/", {"action": "skip"}, format="json")
     assert refused.status_code == 400 and "须说明理由" in refused.content.decode()
     guarded = town.post(f"/api/v1/cases/{case_id}/advance/", {"action": "advance"}, format="json")
-    assert guarded.status_code == 400 and "一企一策" in guarded.content.decode()
+    assert guarded.status_code == 409 and "一企一策" in guarded.content.decode()
     closed = town.post(
         f"/api/v1/cases/{case_id}/advance/",
         {"action": "close", "outcome": "paid", "amount_paid": "0.00", "reason": ""},
         format="json",
     )
-    assert closed.status_code == 400 and "全额清偿须填写已支付金额" in closed.content.decode()
+    assert closed.status_code == 400 and "全额清偿或部分清偿须填写已支付金额" in closed.content.decode()
     unfounded = {"action": "close", "outcome": "unfounded", "amount_paid": "0", "reason": "核查不属实"}
     closed = town.post(f"/api/v1/cases/{case_id}/advance/", unfounded, format="json")
     assert closed.status_code == 200 and closed.json()["stage"] == "closed"
@@ -128,7 +128,7 @@ def test_the_action_service_refuses_figures_past_their_bounds(world, office):
 def test_bad_open_requests_are_refused_and_write_nothing(world, api, office, leader):
     client = api(office)
     assert client.post("/api/v1/cases/", {"summary": "x"}, format="json").status_code == 400
-    assert client.post("/api/v1/cases/", {"alert": 99999, "summary": "x"}, format="json").status_code == 400
+    assert client.post("/api/v1/cases/", {"alert": 99999, "summary": "x"}, format="json").status_code == 404
     bad = client.post(
         "/api/v1/cases/",
         {"enterprise_uscc": world.luoxi_factory.uscc, "summary": "x", "amount_claimed": 12.5},
@@ -200,7 +200,7 @@ def test_actions_under_a_case(world, api, office, renshe, luoxi):
         },
         format="json",
     )
-    assert short.status_code == 400 and "¥9,999.99（须≥¥10,000.00，未达到）" in short.content.decode()
+    assert short.status_code == 409 and "¥9,999.99（须≥¥10,000.00，未达到）" in short.content.decode()
     listed = hrss.get(f"/api/v1/cases/{case.pk}/actions/").json()
     assert [(a["kind"], a["status"]) for a in listed] == [("order", "lapsed")]
 
@@ -218,7 +218,7 @@ def test_the_police_list_and_accept_their_referral_over_the_api(
     bad = police.post(
         f"/api/v1/case-actions/{referral.pk}/steps/", {"step": "award", "on": "2026-11-26"}, format="json"
     )
-    assert bad.status_code == 400
+    assert bad.status_code == 409  # not a step of a referral
     accepted = police.post(
         f"/api/v1/case-actions/{referral.pk}/steps/",
         {"step": "accepted", "on": timezone.localdate().isoformat(), "note": "已立案侦查"},
@@ -243,21 +243,21 @@ def test_a_project_case_is_opened_over_the_api_and_may_draw_the_deposit(world, a
         "amount_claimed": "50000",
     }
     missing = client.post("/api/v1/cases/", body | {"project": 999_999}, format="json")
-    assert missing.status_code == 400 and "project" in missing.json()
+    assert missing.status_code == 404 and "project" in missing.json()
     not_a_party = client.post(
         "/api/v1/cases/",
         body | {"enterprise_uscc": world.luoxi_factory.uscc, "project": world.luoxi_project.pk},
         format="json",
     )
-    assert not_a_party.status_code == 400 and "不是此工程项目" in not_a_party.content.decode()
+    assert not_a_party.status_code == 409 and "不是此工程项目" in not_a_party.content.decode()
     other_town = api(xuejia).post("/api/v1/cases/", body | {"project": world.luoxi_project.pk}, format="json")
-    assert other_town.status_code == 400 and "enterprise_uscc" in other_town.json()
+    assert other_town.status_code == 404 and "enterprise_uscc" in other_town.json()
     # 人社局 sees every enterprise but has no project line: the project itself is out of its scope
     from anxin.registry.models import Project
 
     assert not Project.objects.for_user(renshe).filter(pk=world.luoxi_project.pk).exists()
     no_line = api(renshe).post("/api/v1/cases/", body | {"project": world.luoxi_project.pk}, format="json")
-    assert no_line.status_code == 400 and "project" in no_line.json()
+    assert no_line.status_code == 404 and "project" in no_line.json()
     assert Case.objects.count() == 0
     made = client.post("/api/v1/cases/", body | {"project": world.luoxi_project.pk}, format="json")
     assert made.status_code == 201, made.content

@@ -1,5 +1,6 @@
 """Tests for anxin.core.money: fen inside, yuan strings only at the edges."""
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +18,7 @@ from anxin.core.money import (
     MAX_ABS_FEN,
     YuanField,
     YuanFormField,
+    amount_pattern,
     format_yuan,
     parse_yuan,
     yuan_str,
@@ -467,11 +469,54 @@ def test_api_field_is_documented_as_a_string_with_pattern_and_example():
     schema = SchemaGenerator(patterns=[path("amounts/", _AmountView.as_view())]).get_schema(
         request=None, public=True
     )
-    properties = next(
-        component["properties"]
-        for component in schema["components"]["schemas"].values()
-        if "amount" in component.get("properties", {})
+    components = schema["components"]["schemas"]
+    answer = next(
+        c["properties"]
+        for n, c in components.items()
+        if "amount" in c.get("properties", {}) and not n.endswith("Request")
     )
-    assert properties["amount"]["type"] == "string"
-    assert properties["amount"]["pattern"] == API_PATTERN
-    assert properties["amount"]["example"] == "12345.67"
+    assert answer["amount"]["type"] == "string"
+    assert answer["amount"]["pattern"] == API_PATTERN
+    assert answer["amount"]["example"] == "12345.67"
+
+
+def test_api_field_documents_every_spelling_a_request_may_use():
+    """The request schema is what parse_yuan reads: the canonical string, the other spellings
+    (pattern) and whole yuan as an integer; negatives only where the field allows them."""
+    schema = SchemaGenerator(patterns=[path("amounts/", _AmountView.as_view())]).get_schema(
+        request=None, public=True
+    )
+    request = next(
+        c["properties"] for n, c in schema["components"]["schemas"].items() if n.endswith("Request")
+    )
+    lenient, whole = request["amount"]["anyOf"]
+    assert whole == {"type": "integer", "minimum": 0, "maximum": 10**13, "description": "整数元"}
+    pattern = re.compile(lenient["pattern"])
+    for text in ("12345.67", "12,345.67", "¥12345", "12345元", "１２，３４５．６７", " 12.5 ", "-0"):
+        assert pattern.match(text) and parse_yuan(text) >= 0, text
+    for text in ("-1", "1e3", "12.345", "1,23", "", "10000000000000000"):
+        assert not pattern.match(text), text
+    assert request["balance"]["anyOf"][1]["minimum"] == -(10**13)
+    assert re.match(request["balance"]["anyOf"][0]["pattern"], "-3.50")
+
+
+@pytest.mark.parametrize(
+    ("allow_negative", "allow_zero", "max_fen"),
+    [(False, True, 10**15), (False, False, 10**13), (True, False, 10**15)],
+)
+@given(
+    text=st.one_of(
+        st.text(st.sampled_from(list("0123456789,.-¥元 ０１９，．－−￥\u3000\t\x1f\ufeff")), max_size=18),
+        st.text(st.sampled_from(list("0001,.")), max_size=16),
+    )
+)
+def test_the_documented_pattern_is_exactly_what_the_field_reads(allow_negative, allow_zero, max_fen, text):
+    """Whatever a client sends, the schema's pattern and the field agree (below the bound)."""
+    field = YuanField(allow_negative=allow_negative, allow_zero=allow_zero, max_fen=max_fen)
+    try:
+        accepted = abs(field.to_internal_value(text)) < max_fen
+    except serializers.ValidationError:
+        accepted = False
+    assert accepted == bool(
+        re.match(amount_pattern(allow_negative=allow_negative, allow_zero=allow_zero, max_fen=max_fen), text)
+    ), text

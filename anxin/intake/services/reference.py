@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from anxin.core.access import is_system
 from anxin.core.audit import acting
-from anxin.core.errors import DomainError
+from anxin.core.errors import DomainError, ScopeViolation
 from anxin.intake.models import Channel
 from anxin.org.models import Role, Unit, User
 
@@ -66,7 +66,8 @@ def _check_channel(
             field="channel",
         )
     if door == "officer" and channel not in (allowed if allowed is not None else channels_for(actor)):
-        raise DomainError(
+        # Who is asking, not what was sent: the API answers 403.
+        raise ScopeViolation(
             _("您所在单位不能在“%(c)s”渠道登记线索（归口单位：%(u)s）")
             % {"c": channel.name, "u": channel.unit.name},
             field="channel",

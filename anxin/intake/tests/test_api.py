@@ -125,7 +125,7 @@ def test_a_unit_cannot_post_on_another_units_channel(world, api_client, chengjia
     response = _auth(api_client, chengjian).post(
         "/api/v1/signals/", _payload(world.luoxi_builder), format="json"
     )
-    assert response.status_code == 400 and "channel" in response.json()
+    assert response.status_code == 403 and "channel" in response.json()
 
 
 def test_anonymous_is_refused(world, api_client):
@@ -304,3 +304,90 @@ def test_the_api_requires_a_reference_so_a_resend_updates(world, renshe_api, ref
         "请填写渠道编号 reference：重复提交时据此更新原记录，不会重复登记"
     ]
     assert not Signal.objects.exists()
+
+
+# --- Issue #13 finding 6: a channel with no line of its own (公安分局, 法院) updates and reads back its
+# own reports by their channel reference, and sees nothing else.
+
+
+def _as(api_client, user):
+    from anxin.core.audit import system_actor
+    from anxin.org.services import token_issue
+
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(actor=system_actor(), user=user)}")
+    return api_client
+
+
+@pytest.mark.parametrize(("persona", "channel"), [("gongan", "police"), ("fayuan", "court")])
+def test_a_channel_without_a_line_updates_its_own_reference(world, api_client, request, persona, channel):
+    client = _as(api_client, request.getfixturevalue(persona))
+    body = _payload(world.xuejia_factory, channel=channel, reference=f"{channel}-2026-7")
+    first = client.post("/api/v1/signals/", body, format="json")
+    assert first.status_code == 201 and first.json()["outcome"] == "created", first.json()
+    assert first.json()["channel"] == channel and first.json()["workers"] == 4
+    again = client.post("/api/v1/signals/", {**body, "workers": 9}, format="json")
+    assert again.status_code == 200, again.json()  # was 400 "渠道编号已被使用"
+    assert (again.json()["outcome"], again.json()["id"], again.json()["workers"]) == (
+        "updated",
+        first.json()["id"],
+        9,
+    )
+    same = client.post("/api/v1/signals/", {**body, "workers": 9}, format="json")
+    assert (same.status_code, same.json()["outcome"]) == (200, "unchanged")
+    assert Signal.objects.count() == 1
+
+
+@pytest.mark.parametrize(("persona", "channel"), [("gongan", "police"), ("fayuan", "court")])
+def test_a_channel_reads_back_what_it_sent_and_nothing_else(world, api_client, request, persona, channel):
+    mine = signal(enterprise=world.luoxi_factory, channel_code=channel, reference="R-1")
+    signal(enterprise=world.luoxi_factory, channel_code="hotline-12333", reference="R-1")
+    other = "court" if channel == "police" else "police"
+    theirs = signal(enterprise=world.luoxi_factory, channel_code=other, reference="R-1")
+    client = _as(api_client, request.getfixturevalue(persona))
+    found = client.get("/api/v1/signals/", {"channel": channel, "reference": "R-1"}).json()["results"]
+    assert [s["id"] for s in found] == [mine.pk]  # was [] (a unit with no line saw nothing)
+    assert client.get(f"/api/v1/signals/{mine.pk}/").json()["reference"] == "R-1"
+    assert [s["id"] for s in client.get("/api/v1/signals/").json()["results"]] == [mine.pk]
+    assert client.get(f"/api/v1/signals/{theirs.pk}/").status_code == 404
+    assert client.get("/api/v1/signals/", {"channel": other}).json()["results"] == []
+
+
+def test_the_same_reference_on_another_channel_is_another_signal(world, api_client, gongan, fayuan):
+    police = _as(api_client, gongan).post(
+        "/api/v1/signals/", _payload(world.luoxi_factory, channel="police", reference="X-1"), format="json"
+    )
+    court = _as(api_client, fayuan).post(
+        "/api/v1/signals/",
+        _payload(world.luoxi_factory, channel="court", reference="X-1", workers=7),
+        format="json",
+    )
+    assert (police.status_code, court.status_code) == (201, 201)
+    assert Signal.objects.get(pk=police.json()["id"]).workers == 4
+
+
+def test_a_reference_another_town_holds_on_a_shared_channel_is_still_refused(
+    world, api_client, luoxi, xuejia
+):
+    """Two towns feed 排查摸底: 薛家 cannot update (or learn about) 罗溪's signal by reusing its number."""
+    first = _as(api_client, luoxi).post(
+        "/api/v1/signals/",
+        _payload(world.luoxi_factory, channel="screening", reference="PC-1"),
+        format="json",
+    )
+    assert first.status_code == 201
+    refused = _as(api_client, xuejia).post(
+        "/api/v1/signals/",
+        _payload(world.xuejia_factory, channel="screening", reference="PC-1"),
+        format="json",
+    )
+    assert refused.status_code == 400 and refused.json() == {
+        "reference": ["渠道编号“PC-1”已被使用，请核对编号"]
+    }
+    assert Signal.objects.get().enterprise == world.luoxi_factory
+
+
+def test_a_channel_of_another_unit_is_refused_as_forbidden(world, api_client, gongan):
+    response = _as(api_client, gongan).post(
+        "/api/v1/signals/", _payload(world.luoxi_factory, channel="court", reference="C-1"), format="json"
+    )
+    assert response.status_code == 403 and "channel" in response.json()

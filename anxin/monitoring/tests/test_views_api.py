@@ -248,7 +248,9 @@ def test_bulk_observations_respect_scope(world, api_client, luoxi):
         }
     ]
     response = _auth(api_client, luoxi).post("/api/v1/observations/", body, format="json")
-    assert response.status_code == 400 and not Observation.objects.exists()
+    # a town may not report arrears figures (403); the enterprise is not its own either
+    assert response.status_code == 403 and not Observation.objects.exists()
+    assert response.json()[0]["enterprise_uscc"] == ["未找到该企业，或该企业不在您的管辖范围内"]
 
 
 def test_indicators_rules_alerts_and_risk_over_the_api(world, red, api_client, luoxi, xuejia):
@@ -286,7 +288,7 @@ def test_a_town_cannot_report_its_own_arrears_figures(world, luoxi, api_client):
             "value": "0",
         }
     ]
-    assert _auth(api_client, luoxi).post("/api/v1/observations/", body, format="json").status_code == 400
+    assert _auth(api_client, luoxi).post("/api/v1/observations/", body, format="json").status_code == 403
 
 
 def test_api_evidence_lists_only_signals_the_user_may_open(world, api_client, office, luoxi):
@@ -355,7 +357,8 @@ def test_bulk_observations_dry_run_lists_the_errors_of_each_row(world, api_clien
     ]
     response = client.post("/api/v1/observations/", body, format="json", QUERY_STRING="dry_run=true")
     data = response.json()
-    assert response.status_code == 200 and data["dry_run"] and not data["ok"] and data["rows"] == 6
+    # 403 as the real run would answer (row 4 is an indicator the town may not report), with the report
+    assert response.status_code == 403 and data["dry_run"] and not data["ok"] and data["rows"] == 6
     errors = {e["row"]: e for e in data["errors"]}
     assert set(errors) == {2, 3, 4, 5, 6}
     assert "未知的指标" in errors[2]["indicator"][0]
@@ -366,7 +369,7 @@ def test_bulk_observations_dry_run_lists_the_errors_of_each_row(world, api_clien
     assert not Observation.objects.exists()
     # The same body without the dry run is refused as a whole, row by row.
     refused = client.post("/api/v1/observations/", body, format="json")
-    assert refused.status_code == 400 and len(refused.json()) == 6 and refused.json()[0] == {}
+    assert refused.status_code == 403 and len(refused.json()) == 6 and refused.json()[0] == {}
     assert not Observation.objects.exists()
 
 
@@ -374,7 +377,7 @@ def test_bulk_observations_dry_run_lists_the_errors_of_each_row(world, api_clien
 def test_bulk_observations_dry_run_reports_an_item_that_is_not_an_object(world, api_client, renshe, item):
     """Found by the API fuzz test: a row that is not an object answered 500 on a dry run."""
     response = _auth(api_client, renshe).post("/api/v1/observations/?dry_run=1", [item], format="json")
-    assert response.status_code == 200
+    assert response.status_code == 400
     data = response.json()
     assert not data["ok"] and data["errors"][0]["row"] == 1 and data["errors"][0]["non_field_errors"]
     assert not Observation.objects.exists()
@@ -385,7 +388,7 @@ def test_bulk_observations_dry_run_reports_malformed_items(world, api_client, re
         "/api/v1/observations/?dry_run=1", [{"indicator": "wage_arrears_months"}], format="json"
     )
     data = response.json()
-    assert response.status_code == 200 and not data["ok"]
+    assert response.status_code == 400 and not data["ok"]
     assert set(data["errors"][0]) >= {"row", "enterprise_uscc", "month", "value"}
 
 

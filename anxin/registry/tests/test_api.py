@@ -269,12 +269,12 @@ def test_create_with_an_unknown_kind_is_400_on_kinds(district, office, as_user):
     assert "kinds" in response.json()
 
 
-def test_create_with_a_registered_uscc_is_400_on_uscc(world, office, as_user):
+def test_create_with_a_registered_uscc_is_409_on_uscc(world, office, as_user):
     payload = enterprise_payload(uscc=world.luoxi_factory.uscc)
 
     response = as_user(office).post(ENTERPRISES, payload, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["uscc"] == ["该统一社会信用代码已登记"]
 
 
@@ -294,7 +294,7 @@ def test_town_user_cannot_create_an_enterprise_in_another_town(district, luoxi, 
 
     response = as_user(luoxi).post(ENTERPRISES, payload, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert not Enterprise.objects.filter(uscc=payload["uscc"]).exists()
 
 
@@ -319,16 +319,16 @@ def test_patch_cannot_move_an_enterprise_out_of_a_town_users_territory(world, lu
 
     response = as_user(luoxi).patch(url, {"town": "xuejia"}, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert Enterprise.objects.get(pk=world.luoxi_factory.pk).town.code == "luoxi"
 
 
-def test_patch_to_another_enterprises_uscc_is_400(world, office, as_user):
+def test_patch_to_another_enterprises_uscc_is_409(world, office, as_user):
     url = f"{ENTERPRISES}{world.luoxi_factory.uscc}/"
 
     response = as_user(office).patch(url, {"uscc": world.xuejia_factory.uscc}, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "uscc" in response.json()
 
 
@@ -416,12 +416,12 @@ def test_project_create_refuses_an_ambiguous_amount(world, office, as_user, amou
     assert "contract_amount" in response.json()
 
 
-def test_project_create_with_an_unregistered_contractor_is_400(world, office, as_user):
+def test_project_create_with_an_unregistered_contractor_is_404_naming_the_field(world, office, as_user):
     payload = project_payload(world.luoxi_builder, general_contractor=make_uscc())
 
     response = as_user(office).post(PROJECTS, payload, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == 404
     assert "尚未登记" in response.json()["general_contractor"][0]
 
 
@@ -484,7 +484,7 @@ def test_project_patch_cannot_move_it_to_another_town(world, luoxi, as_user):
 
     response = as_user(luoxi).patch(url, {"town": "xuejia"}, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert "不在您的管辖范围内" in json.dumps(response.json(), ensure_ascii=False)
     assert Project.objects.get(pk=world.luoxi_project.pk).town.code == "luoxi"
 
@@ -494,7 +494,7 @@ def test_project_patch_cannot_move_it_out_of_a_departments_line(world, shuili, a
 
     response = as_user(shuili).patch(url, {"supervisor": "construction"}, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert Project.objects.get(pk=world.menghe_river.pk).supervisor.code == "water"
 
 
