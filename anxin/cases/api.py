@@ -294,6 +294,15 @@ class ActionRequestSerializer(serializers.Serializer):
         required=False,
         help_text="调解主持单位代码：案件所在镇/街道政府或 justice（司法局）；另一镇/街道答复 409",
     )
+    another = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="确属另一项同类措施（同一承办单位已有办理中的同类措施时，否则答复 409）；须同时填写 another_reason。"
+        "责令限期支付和移送公安任何时候只能有一项",
+    )
+    another_reason = StrictCharField(
+        max_length=300, required=False, allow_blank=True, default="", help_text="另行发起的理由"
+    )
 
     # What each kind needs besides its kind (the case's state may still refuse it: 409).
     request_schema = {
@@ -472,6 +481,8 @@ class CaseViewSet(
                 document=v.get("document", ""),
                 reference=v["reference"],
                 basis=v["basis"],
+                another=v["another"],
+                another_reason=v["another_reason"],
                 details=v["details"],
                 unit=v.get("unit"),
             )

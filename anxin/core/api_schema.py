@@ -29,7 +29,7 @@ checks against it, so the schema must say exactly what the API does:
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError
@@ -37,6 +37,7 @@ from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerial
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -574,7 +575,8 @@ class ContractViewMixin:
 
 def json_parser_classes() -> list:
     """The configured parsers (``DEFAULT_PARSER_CLASSES``) that read JSON."""
-    return [parser for parser in api_settings.DEFAULT_PARSER_CLASSES if "json" in parser.media_type]
+    configured = cast("list[type[BaseParser]]", api_settings.DEFAULT_PARSER_CLASSES)
+    return [parser for parser in configured if "json" in parser.media_type]
 
 
 def json_parsers() -> list:

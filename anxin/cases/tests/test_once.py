@@ -168,6 +168,20 @@ def test_the_api_refuses_a_second_open_court_action_with_409(luoxi_case, api, lu
     assert LegalAction.objects.filter(kind="court").count() == 1
 
 
+def test_the_api_starts_another_one_only_with_a_reason(luoxi_case, api, luoxi):
+    client = api(luoxi)
+    url = f"/api/v1/cases/{luoxi_case.pk}/actions/"
+    assert client.post(url, {"kind": "court"}, format="json").status_code == 201
+    bare = client.post(url, {"kind": "court", "another": True}, format="json")
+    assert bare.status_code == 400 and "another_reason" in bare.json()
+    assert LegalAction.objects.filter(kind="court").count() == 1
+    made = client.post(
+        url, {"kind": "court", "another": True, "another_reason": "另一批劳动者另案起诉"}, format="json"
+    )
+    assert made.status_code == 201, made.content
+    assert LegalAction.objects.filter(kind="court").count() == 2
+
+
 def test_the_api_answers_a_repeated_idempotency_key_with_the_first_answer(luoxi_case, api, luoxi):
     client = api(luoxi)
     url = f"/api/v1/cases/{luoxi_case.pk}/actions/"
