@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
+from anxin.core.access import is_system, scope_of
 from anxin.core.api import CodeRelatedField, ModelPermissions
 from anxin.core.api_schema import (
     USCC,
@@ -203,13 +204,42 @@ class EnterpriseRef(serializers.SlugRelatedField):
             data = validate_uscc(data)
         except DjangoValidationError as exc:
             raise ValidationError(exc.messages) from None
-        try:
-            return Enterprise.objects.get(uscc=data)
-        except Enterprise.DoesNotExist:
-            name = self.field_name or getattr(
-                self.parent, "field_name", ""
-            )  # a subcontractor: the list's name
-            raise not_found(name, f"统一社会信用代码“{data}”尚未登记") from None
+        name = self.field_name or getattr(self.parent, "field_name", "")  # a subcontractor: the list's name
+        found = Enterprise.objects.filter(uscc=data).first()
+        if found is not None and self._may_name(found):
+            return found
+        if self._sees_every_enterprise():
+            raise not_found(name, f"统一社会信用代码“{data}”尚未登记")
+        # A user who does not see the whole register gets one answer for "registered where you
+        # cannot see it" and "registered nowhere" (issue #13 finding 6): the API never tells a
+        # town whether a code is on file in another town. Another town's contractor is named on
+        # the project page (a typed name, linked behind the scenes) or by the office.
+        raise not_found(name, f"统一社会信用代码“{data}”未登记，或不在您可查看的企业台账中")
+
+    def _user(self):
+        request = self.context.get("request")
+        return getattr(request, "user", None)
+
+    def _sees_every_enterprise(self) -> bool:
+        user = self._user()
+        if user is None or is_system(user):
+            return True
+        return Enterprise.objects.all().sees_all(scope_of(user))
+
+    def _may_name(self, enterprise: Enterprise) -> bool:
+        """Visible to the user, or already on the project being edited."""
+        if self._sees_every_enterprise():
+            return True
+        user = self._user()
+        if Enterprise.objects.for_user(user).filter(pk=enterprise.pk).exists():
+            return True
+        root = self.root
+        project = getattr(root, "instance", None)
+        if isinstance(project, Project):
+            on_file = {project.general_contractor_id, project.builder_id}
+            on_file |= set(project.subcontractors.values_list("pk", flat=True))
+            return enterprise.pk in on_file
+        return False
 
 
 class EnterpriseRefExtension(OpenApiSerializerFieldExtension):
@@ -218,7 +248,11 @@ class EnterpriseRefExtension(OpenApiSerializerFieldExtension):
     def map_serializer_field(self, auto_schema, direction):
         if direction == "response":
             return {"type": "string", "description": "统一社会信用代码"}
-        return {**USCC, "description": USCC["description"] + "须为已登记的企业（未登记答复 404）。"}
+        return {
+            **USCC,
+            "description": USCC["description"]
+            + "须为已登记且您可查看（或已是本项目参建单位）的企业；否则答复 404，“未登记”与“不在您的查看范围”答复相同。",
+        }
 
 
 class ProjectSerializer(ApiModelSerializer):

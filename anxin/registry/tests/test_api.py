@@ -425,6 +425,40 @@ def test_project_create_with_an_unregistered_contractor_is_404_naming_the_field(
     assert "尚未登记" in response.json()["general_contractor"][0]
 
 
+def test_a_town_gets_one_answer_for_another_towns_contractor_and_an_unregistered_one(world, luoxi, as_user):
+    """Issue #13 finding 6: over the API too, a town cannot learn whether a code is registered
+    in another town: both answers are the same 404, naming no enterprise."""
+    client = as_user(luoxi)
+    elsewhere, nowhere = world.xuejia_factory.uscc, make_uscc()
+
+    first = client.post(
+        PROJECTS, project_payload(world.luoxi_builder, general_contractor=elsewhere), format="json"
+    )
+    second = client.post(
+        PROJECTS, project_payload(world.luoxi_builder, general_contractor=nowhere), format="json"
+    )
+
+    assert first.status_code == second.status_code == 404
+    assert first.content.decode().replace(elsewhere, "CODE") == second.content.decode().replace(
+        nowhere, "CODE"
+    )
+    assert world.xuejia_factory.name not in first.content.decode()
+    subs = client.post(
+        PROJECTS, project_payload(world.luoxi_builder, subcontractors=[elsewhere]), format="json"
+    )
+    assert subs.status_code == 404 and "subcontractors" in subs.json()
+
+
+def test_a_town_keeps_a_contractor_on_file_that_it_cannot_see(world, luoxi, as_user):
+    on_file = project(contractor=world.xuejia_factory)
+    response = as_user(luoxi).patch(
+        f"{PROJECTS}{on_file.pk}/",
+        {"general_contractor": world.xuejia_factory.uscc, "note": "保留原总包"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+
+
 def test_project_create_with_an_invalid_contractor_code_is_400(world, office, as_user):
     payload = project_payload(world.luoxi_builder, general_contractor="not-a-code")
 
