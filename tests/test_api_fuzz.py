@@ -113,31 +113,38 @@ class Steer:
         self.indicator_kinds = indicator_kinds
 
     def _into(self, day: datetime.date, start: datetime.date, end: datetime.date) -> datetime.date:
-        span = (end - start).days + 1
+        span = (max(end, start) - start).days + 1
         return start + datetime.timedelta(days=(day - datetime.date.min).days % span)
+
+    @staticmethod
+    def _day(value) -> datetime.date | None:
+        """The date a ``YYYY-MM-DD`` string names, or None (not a string of that shape, or no such day)."""
+        if not isinstance(value, str) or not _DATE.match(value):
+            return None
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            return None
 
     def date(self, value, *, start=None, end=None):
         """A ``YYYY-MM-DD`` moved into [start, end] (defaults: the calendar's first day, today)."""
-        if not isinstance(value, str) or not _DATE.match(value):
-            return value
-        try:
-            day = datetime.date.fromisoformat(value)
-        except ValueError:
+        day = self._day(value)
+        if day is None:
             return value
         return self._into(day, start or self.first, end or self.today).isoformat()
 
     def moment(self, value, *, end: datetime.datetime | None = None):
-        """A date-time moved into [the calendar's first day, end (default: an hour ago)]."""
+        """A date-time moved into [the calendar's first day, the day before ``end`` (default: today)]."""
         if not isinstance(value, str):
             return value
         try:
             moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             return value
-        end = end or timezone.now() - datetime.timedelta(hours=1)
-        day = self._into(
-            moment.date(), self.first, timezone.localtime(end).date() - datetime.timedelta(days=1)
-        )
+        last = self.today - datetime.timedelta(days=1)
+        if end is not None:
+            last = min(last, (timezone.localtime(end) if timezone.is_aware(end) else end).date())
+        day = self._into(moment.date(), self.first, last)
         return datetime.datetime.combine(
             day, datetime.time(moment.hour, moment.minute), tzinfo=datetime.UTC
         ).isoformat()
@@ -174,9 +181,8 @@ class Steer:
         if "received_at" in body:
             body["received_at"] = self.moment(body["received_at"])
         if isinstance(body.get("occurred_at"), str):
-            received = body.get("received_at")
             try:
-                end = datetime.datetime.fromisoformat(str(received))
+                end = datetime.datetime.fromisoformat(str(body.get("received_at")).replace("Z", "+00:00"))
             except ValueError:
                 end = None
             body["occurred_at"] = self.moment(body["occurred_at"], end=end)
@@ -184,12 +190,11 @@ class Steer:
 
     def _post_api_v1_self_reports(self, body: dict) -> dict:
         body = dict(body)
-        body["reported_on"] = self.date(body.get("reported_on"))
-        reported = body["reported_on"]
-        if isinstance(reported, str) and _DATE.match(reported):
-            body["arrears_since"] = self.date(
-                body.get("arrears_since"), end=datetime.date.fromisoformat(reported)
-            )
+        if "reported_on" in body:
+            body["reported_on"] = self.date(body["reported_on"])
+        reported = self._day(body.get("reported_on"))
+        if reported is not None and "arrears_since" in body:
+            body["arrears_since"] = self.date(body["arrears_since"], end=reported)
         since = body.get("arrears_since")
         plan = body.get("plan")
         total = self._fen_sum(
@@ -200,16 +205,12 @@ class Steer:
         amount = self._fen_sum([body.get("amount")])
         if total is not None and amount is not None and amount < total < MAX_AMOUNT_FEN:
             body["amount"] = yuan_str(total)  # the plan within the arrears it repays
-        if isinstance(plan, list) and isinstance(since, str) and _DATE.match(since):
-            start = datetime.date.fromisoformat(since)
+        start = self._day(since)
+        if isinstance(plan, list) and start is not None:
+            last = start + datetime.timedelta(days=min(3650, (datetime.date.max - start).days))
             body["plan"] = [
-                {
-                    **step,
-                    "due_on": self.date(
-                        step.get("due_on"), start=start, end=start + datetime.timedelta(days=3650)
-                    ),
-                }
-                if isinstance(step, dict)
+                {**step, "due_on": self.date(step["due_on"], start=start, end=last)}
+                if isinstance(step, dict) and "due_on" in step
                 else step
                 for step in plan
             ]
