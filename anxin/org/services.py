@@ -250,6 +250,23 @@ def _staff_role_voids_password(actor: User, user: User, *, old_role: str, ip: st
     return True
 
 
+def _account_changes(
+    user: User, *, password: str | None, is_active: bool, unit: Unit, full_name: str, phone: str
+) -> set[str]:
+    """The account fields a save would change (what 三员分立 checks the actor may change)."""
+    return {
+        name
+        for name, differs in (
+            ("password", password is not None),
+            ("is_active", is_active != user.is_active),
+            ("unit", user.unit_id != unit.pk),
+            ("full_name", full_name != user.full_name),
+            ("phone", phone != user.phone),
+        )
+        if differs
+    }
+
+
 def user_save(
     *,
     actor: User,
@@ -296,17 +313,9 @@ def user_save(
         full_name = full_name or user.full_name
         phone = phone or user.phone
         active = user.is_active if is_active is None else is_active
-        changes = {
-            name
-            for name, differs in (
-                ("password", password is not None),
-                ("is_active", active != user.is_active),
-                ("unit", user.unit_id != unit.pk),
-                ("full_name", full_name != user.full_name),
-                ("phone", phone != user.phone),
-            )
-            if differs
-        }
+        changes = _account_changes(
+            user, password=password, is_active=active, unit=unit, full_name=full_name, phone=phone
+        )
         _check_account_change(actor, user, changes)
         _keep_one_on_duty(user, role=role, is_active=active)
         if password is not None:
@@ -380,17 +389,9 @@ def user_account_save(
         old_unit = user.unit_id
         was_active = user.is_active
         active = user.is_active if is_active is None else is_active
-        changes = {
-            name
-            for name, differs in (
-                ("password", password is not None),
-                ("is_active", active != user.is_active),
-                ("unit", user.unit_id != unit.pk),
-                ("full_name", full_name != user.full_name),
-                ("phone", phone != user.phone),
-            )
-            if differs
-        }
+        changes = _account_changes(
+            user, password=password, is_active=active, unit=unit, full_name=full_name, phone=phone
+        )
         _check_account_change(actor, user, changes)
         _keep_one_on_duty(user, role=user.role, is_active=active)
         if password is not None:
