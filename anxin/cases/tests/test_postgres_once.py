@@ -4,8 +4,6 @@ action (three are told 409), and the court's four identical steps make one step.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
 from django.utils import timezone
@@ -14,6 +12,7 @@ from anxin.cases import actions
 from anxin.cases.models import ActionStep, LegalAction
 from anxin.cases.tests.factories import open_case
 from anxin.core.audit import system_actor
+from anxin.core.tests.helpers import at_once
 
 pytestmark = [
     pytest.mark.postgres,
@@ -34,28 +33,6 @@ def _api(user, times: int) -> list:
     for client in clients:
         client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return clients
-
-
-def at_once(clients, send) -> list:
-    answers: list = [None] * len(clients)
-    start = threading.Barrier(len(clients), timeout=10)
-
-    def run(index: int) -> None:
-        try:
-            start.wait()
-            answers[index] = send(clients[index])
-        except Exception as exc:  # the test inspects whatever came out
-            answers[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(clients))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return answers
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -22,3 +24,31 @@ def sheet_rows(response: HttpResponse | bytes) -> list[tuple]:
     sheet = load_workbook(io.BytesIO(content)).active
     assert sheet is not None
     return [tuple(c.value for c in row) for row in sheet.iter_rows()]
+
+
+def at_once(clients: list, send: Callable[[Any], Any]) -> list:
+    """Send one request per client from its own thread, all released together (PostgreSQL race
+    tests): the answers (or the exception each raised), in the clients' order."""
+    import threading
+
+    from django.db import connection
+
+    answers: list = [None] * len(clients)
+    start = threading.Barrier(len(clients), timeout=10)
+
+    def run(index: int) -> None:
+        try:
+            start.wait()
+            answers[index] = send(clients[index])
+        except Exception as exc:  # the test inspects whatever came out
+            answers[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return answers

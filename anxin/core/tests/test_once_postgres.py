@@ -4,9 +4,6 @@ token, or one Idempotency-Key, lets exactly one request run its view."""
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -14,6 +11,7 @@ from django.test import Client
 
 from anxin.core.audit import system_actor
 from anxin.core.tests import once_urls
+from anxin.core.tests.helpers import at_once
 from anxin.core.tests.once_urls import runs
 
 pytestmark = [
@@ -24,29 +22,6 @@ pytestmark = [
     ),
     pytest.mark.urls("anxin.core.tests.once_urls"),
 ]
-
-
-def at_once(clients: list, send: Callable[[Any], Any]) -> list:
-    """``send(client)`` from one thread per client, started together; each thread's answer."""
-    answers: list = [None] * len(clients)
-    start = threading.Barrier(len(clients), timeout=10)
-
-    def run(index: int) -> None:
-        try:
-            start.wait()
-            answers[index] = send(clients[index])
-        except Exception as exc:  # the test inspects whatever came out
-            answers[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(clients))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return answers
 
 
 @pytest.mark.django_db(transaction=True)

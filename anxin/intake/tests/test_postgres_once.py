@@ -15,6 +15,7 @@ from django.db.models.query import QuerySet
 from django.test import Client
 
 from anxin.core.audit import system_actor
+from anxin.core.tests.helpers import at_once
 from anxin.intake.models import SelfReport, Signal
 from anxin.notify.models import SmsMessage
 
@@ -25,28 +26,6 @@ pytestmark = [
         reason="needs PostgreSQL: SQLite serialises write transactions, so two requests never race",
     ),
 ]
-
-
-def at_once(clients, send) -> list:
-    answers: list = [None] * len(clients)
-    start = threading.Barrier(len(clients), timeout=10)
-
-    def run(index: int) -> None:
-        try:
-            start.wait()
-            answers[index] = send(clients[index])
-        except Exception as exc:  # the test inspects whatever came out
-            answers[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(clients))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return answers
 
 
 @pytest.mark.django_db(transaction=True)
