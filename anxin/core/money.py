@@ -54,13 +54,77 @@ def _invalid(text: str) -> ValidationError:
     )
 
 
-def _parse_text(text: str) -> int:
+# Amounts as people say them: "3万2" (32,000), "3.2万", "3万2千", "3万零500", "3万2000", "5千", "5千5".
+_WAN_RE = re.compile(
+    r"(?:(?P<wan>[0-9]+(?:\.[0-9]{1,6})?)万)?"
+    r"(?:(?P<qian>[0-9](?:\.[0-9]{1,5})?)千(?P<qian_tail>[0-9]?))?"
+    r"(?P<tail>[0-9]*)(?:\.(?P<fraction>[0-9]+))?",
+    re.ASCII,
+)
+_WAN_ERROR = _(
+    "金额“%(value)s”无法识别。可以写 32000、32,000.50、3.2万 或 3万2（即 32000 元）；"
+    "“万”后面只跟一位数字表示千位，如 3万2 = 32000，3万零500 = 30500"
+)
+
+
+def _parse_wan(text: str, rest: str) -> int:
+    """Yuan written with 万/千 as a person would say it; refused when it could mean two things."""
+    rest = rest.replace(",", "")
+    zero_after_wan = "万零" in rest
+    match = _WAN_RE.fullmatch(rest.replace("万零", "万"))
+    if match is None or not (match["wan"] or match["qian"]):
+        raise ValidationError(_WAN_ERROR, code="invalid", params={"value": _quote(text)})
+    yuan = Decimal(0)
+    if match["wan"]:
+        yuan += Decimal(match["wan"]) * 10000
+    tail = match["tail"] or ""
+    if match["qian"]:
+        if match["wan"] and "." in match["wan"]:
+            raise ValidationError(_WAN_ERROR, code="invalid", params={"value": _quote(text)})
+        yuan += Decimal(match["qian"]) * 1000
+        if match["qian_tail"]:
+            if tail:
+                raise ValidationError(_WAN_ERROR, code="invalid", params={"value": _quote(text)})
+            yuan += int(match["qian_tail"]) * 100  # "5千5" = 5,500
+    elif tail and match["wan"]:
+        if "." in match["wan"]:
+            raise ValidationError(_WAN_ERROR, code="invalid", params={"value": _quote(text)})
+        if zero_after_wan:
+            if len(tail) > 3:
+                raise ValidationError(_WAN_ERROR, code="invalid", params={"value": _quote(text)})
+            yuan += int(tail)  # "3万零500" = 30,500
+            tail = ""
+        elif len(tail) == 1:
+            yuan += int(tail) * 1000  # "3万2" = 32,000
+            tail = ""
+        elif len(tail) == 4:
+            yuan += int(tail)  # "3万2000" = 32,000
+            tail = ""
+        else:
+            raise ValidationError(_WAN_ERROR, code="invalid", params={"value": _quote(text)})
+    if tail or (match["fraction"] and not tail and not match["qian"] and not match["wan"]):
+        raise ValidationError(_WAN_ERROR, code="invalid", params={"value": _quote(text)})
+    if match["fraction"]:
+        raise ValidationError(_WAN_ERROR, code="invalid", params={"value": _quote(text)})
+    if yuan > MAX_ABS_FEN // FEN_PER_YUAN:
+        raise ValidationError(_("金额超出范围"), code="out_of_range")
+    fen = yuan * FEN_PER_YUAN
+    if fen != fen.to_integral_value():
+        raise ValidationError(_("金额最多两位小数"), code="max_decimal_places")
+    return int(fen)
+
+
+def _parse_text(text: str, *, spoken: bool = False) -> int:
     """Parse a yuan string into fen; sign rules and the range are checked by the caller."""
     cleaned = to_halfwidth(text).strip()
     if not cleaned:
         raise ValidationError(_("请填写金额"), code="required")
     # Peel off "元" at the end, then at most one "-" and one "¥" at the start, in either order.
     rest = cleaned[:-1].rstrip() if cleaned.endswith("元") else cleaned
+    if spoken and ("万" in rest or "千" in rest):
+        negative = rest.startswith("-")
+        fen = _parse_wan(text, rest.lstrip("-¥").strip())
+        return -fen if negative else fen
     negative = has_symbol = False
     for _round in range(2):
         if rest.startswith("-") and not negative:
@@ -115,12 +179,18 @@ def _parse_decimal(value: Decimal) -> int:
 
 
 def parse_yuan(
-    text: str | int | Decimal | None, *, allow_negative: bool = False, allow_zero: bool = True
+    text: str | int | Decimal | None,
+    *,
+    allow_negative: bool = False,
+    allow_zero: bool = True,
+    spoken: bool = False,
 ) -> int:
     """Return the amount in fen for a yuan amount typed by a person or sent by a client.
 
     Accepts ``12345.67``, ``12,345.67``, ``￥12,345.67``, ``¥12345``, ``12345.6``, ``12345元``,
-    full-width digits and punctuation (``１２，３４５．６７``) and surrounding blanks. An ``int`` means
+    full-width digits and punctuation (``１２，３４５．６７``) and surrounding blanks. With ``spoken``
+    (forms people type into; the API stays strict), also amounts as people say them: ``3万2``
+    (32,000), ``3.2万``, ``3万2千``, ``3万零500``, ``3万2000``, ``5千5``. An ``int`` means
     whole yuan; a ``Decimal`` is taken at its value. Raises ``ValidationError`` (with a ``code``) for
     blanks, garbage, exponent notation, NaN/Infinity, more than two decimals, misplaced thousands
     commas, negatives (unless ``allow_negative``), zero (if not ``allow_zero``) and anything beyond
@@ -138,7 +208,7 @@ def parse_yuan(
     elif isinstance(text, Decimal):
         fen = _parse_decimal(text)
     elif isinstance(text, str):
-        fen = _parse_text(text)
+        fen = _parse_text(text, spoken=spoken)
     else:
         raise TypeError(f"parse_yuan() cannot parse {type(text).__name__}")
 
@@ -203,7 +273,7 @@ class YuanFormField(forms.CharField):
         text = super().to_python(value)
         if text in self.empty_values:
             return None
-        return parse_yuan(text, allow_negative=self.allow_negative, allow_zero=self.allow_zero)
+        return parse_yuan(text, allow_negative=self.allow_negative, allow_zero=self.allow_zero, spoken=True)
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):

@@ -36,7 +36,17 @@ class UnitSerializer(ApiModelSerializer):
 
     class Meta:
         model = Unit
-        fields = ["code", "name", "short_name", "kind", "town", "citation", "duties"]
+        fields = [
+            "code",
+            "name",
+            "short_name",
+            "full_name",
+            "public_phone",
+            "kind",
+            "town",
+            "citation",
+            "duties",
+        ]
 
 
 class TownViewSet(ContractViewMixin, viewsets.ReadOnlyModelViewSet):

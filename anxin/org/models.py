@@ -22,6 +22,12 @@ class Town(models.Model):
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=50, unique=True)
     kind = models.CharField(_("类型"), max_length=12, choices=TownKind.choices)
+    public_phone = models.CharField(
+        _("对外联系电话"),
+        max_length=40,
+        blank=True,
+        help_text=_("群众查询页和短信中显示的受理电话（区配置文件）"),
+    )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -47,6 +53,18 @@ class Unit(models.Model):
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=50, unique=True)
     short_name = models.CharField(_("简称"), max_length=20, blank=True)
+    full_name = models.CharField(
+        _("全称"),
+        max_length=80,
+        blank=True,
+        help_text=_("公文落款和文书抬头使用的机关全称，如 常州市新北区人力资源和社会保障局（区配置文件）"),
+    )
+    public_phone = models.CharField(
+        _("对外联系电话"),
+        max_length=40,
+        blank=True,
+        help_text=_("群众查询页和短信中显示的受理电话（区配置文件）"),
+    )
     kind = models.CharField(_("类型"), max_length=20, choices=UnitKind.choices)
     town = models.OneToOneField(
         Town,
@@ -75,6 +93,11 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def official_name(self) -> str:
+        """The name a document is issued under: the full name from the district file, else the name."""
+        return self.full_name or self.name
 
 
 class Duty(models.Model):

@@ -30,11 +30,18 @@ def _nolog(_message: str) -> None:
 
 def district_load_org(*, data: dict, actor: User, log: Callable[[str], None] = _nolog) -> None:
     """Create or update towns, units, duties and role groups from the district file (idempotent)."""
+    district_name = (data.get("district") or {}).get("name", "")
     with transaction.atomic(), acting(actor):
         towns = {}
         for order, item in enumerate(data.get("towns") or [], start=1):
             town, _created = Town.objects.update_or_create(
-                code=item["code"], defaults={"name": item["name"], "kind": item["kind"], "order": order}
+                code=item["code"],
+                defaults={
+                    "name": item["name"],
+                    "kind": item["kind"],
+                    "public_phone": str(item.get("public_phone", "")),
+                    "order": order,
+                },
             )
             towns[town.code] = town
         units = {}
@@ -44,6 +51,8 @@ def district_load_org(*, data: dict, actor: User, log: Callable[[str], None] = _
                 defaults={
                     "name": item["name"],
                     "short_name": item.get("short_name", ""),
+                    "full_name": item.get("full_name", ""),
+                    "public_phone": str(item.get("public_phone", "")),
                     "kind": item["kind"],
                     "citation": item.get("citation", ""),
                     "is_member": item.get("member", True),
@@ -58,6 +67,10 @@ def district_load_org(*, data: dict, actor: User, log: Callable[[str], None] = _
                 defaults={
                     "name": f"{town.name}人民政府" if town.kind == "town" else f"{town.name}办事处",
                     "short_name": town.name,
+                    "full_name": f"{district_name}{town.name}人民政府"
+                    if town.kind == "town"
+                    else f"{district_name}{town.name}办事处",
+                    "public_phone": town.public_phone,
                     "kind": UnitKind.TOWN_GOVERNMENT,
                     "town": town,
                     "citation": "§二、§三(十五)",

@@ -520,3 +520,34 @@ def test_the_documented_pattern_is_exactly_what_the_field_reads(allow_negative, 
     assert accepted == bool(
         re.match(amount_pattern(allow_negative=allow_negative, allow_zero=allow_zero, max_fen=max_fen), text)
     ), text
+
+
+@pytest.mark.parametrize(
+    ("text", "yuan"),
+    [
+        ("3万2", 32000),
+        ("3.2万", 32000),
+        ("3万2千", 32000),
+        ("3万零500", 30500),
+        ("3万2000", 32000),
+        ("5千", 5000),
+        ("5千5", 5500),
+        ("8万元", 80000),
+        ("¥1.5万", 15000),
+        ("３万２", 32000),
+    ],
+)
+def test_forms_read_amounts_as_people_say_them(text, yuan):
+    assert parse_yuan(text, spoken=True) == yuan * 100
+
+
+@pytest.mark.parametrize("text", ["3万25", "3万2.5", "3.5万2", "万", "3万2千5百", "1.23456789万"])
+def test_an_ambiguous_spoken_amount_is_refused_with_how_to_write_it(text):
+    with pytest.raises(ValidationError) as exc:
+        parse_yuan(text, spoken=True)
+    assert "3万2" in exc.value.messages[0] or "小数" in exc.value.messages[0]
+
+
+def test_the_api_reads_no_spoken_amounts():
+    with pytest.raises(ValidationError):
+        parse_yuan("3万2")
