@@ -23,6 +23,7 @@ from anxin.intake.models import Signal
 from anxin.monitoring.models import Alert
 from anxin.org.demo import DEMO_PASSWORD
 from anxin.org.models import User
+from anxin.registry.models import Enterprise
 from tests.e2e import axe
 from tests.e2e.pages import SCREENSHOTS
 
@@ -37,7 +38,7 @@ PHONE = {
     "locale": "zh-CN",
 }
 # Pages whose forms sit folded in <details>: opened before the check, so their forms are checked.
-FOLDED = {"case-detail", "signal-detail", "alert-detail", "legal-action"}
+FOLDED = {"case-detail", "signal-detail", "alert-detail", "legal-action", "enterprise-detail"}
 DESK = {"viewport": {"width": 1366, "height": 768}, "locale": "zh-CN"}
 
 
@@ -139,13 +140,14 @@ def test_the_ten_most_used_officer_pages_have_no_serious_accessibility_violation
 ):
     _load_demo()
     # The town that leads a demo case plays the town (the demo opens cases in the red enterprises' towns).
-    town, luoxi_case = next(
+    town, town_case = next(
         (u, case)
         for u in User.objects.filter(username__in=["luoxi", "xuejia", "sanjing"]).order_by("username")
         if (case := Case.objects.for_user(u).order_by("pk").first())
     )
     signal = Signal.objects.for_user(town).order_by("pk").first()
-    order = LegalAction.objects.filter(kind="order").get()
+    order = LegalAction.objects.filter(kind="order").order_by("pk").first()
+    enterprise = Enterprise.objects.for_user(town).order_by("pk").first()
     alert = Alert.objects.order_by("pk").first()
     pages = {
         # persona: [(name, path)]; one browser context per persona, its page reused
@@ -153,9 +155,11 @@ def test_the_ten_most_used_officer_pages_have_no_serious_accessibility_violation
             ("home-town", "/"),
             ("signal-list", "/signals/"),
             ("signal-detail", f"/signals/{signal.pk}/"),
-            ("case-detail", f"/cases/{luoxi_case.pk}/"),
+            ("case-detail", f"/cases/{town_case.pk}/"),
+            ("enterprise-detail", f"/enterprises/{enterprise.uscc}/"),
         ],
         "office": [
+            ("home-office", "/"),
             ("signal-triage", "/signals/triage/"),
             ("alert-list", "/alerts/"),
             ("alert-detail", f"/alerts/{alert.pk}/"),
@@ -175,7 +179,7 @@ def test_the_ten_most_used_officer_pages_have_no_serious_accessibility_violation
                 checker.check(page, name, open_details=name in FOLDED)
         finally:
             context.close()
-    assert len(checker.checked) == 11
+    assert len(checker.checked) == 13
     checker.verdict()
 
 
