@@ -1,12 +1,14 @@
 """Run axe-core (vendored, a test asset the product never loads) on the page a browser test is on.
 
-``violations(page)`` adds static/vendor/axe-core/<version>/axe.min.js to the page (a script tag) and runs
-the WCAG 2.0/2.1 level A and AA rules; it returns the violations of impact "serious" or
-"critical". ``report(name, found)`` writes them one per line, readably:
+``violations(page)`` adds static/vendor/axe-core/<version>/axe.min.js to the page (a script tag
+from the live server's /static/) and runs the WCAG 2.0/2.1 level A and AA rules; it returns the
+violations of impact "serious" or "critical". ``report(name, found)`` writes them readably: the
+page and rule, then per element its selector and HTML, then what axe found:
 
-    portal-report · color-contrast (serious): Elements must meet minimum color contrast ratio thresholds
-        .badge.bg-red > span  —  Element has insufficient color contrast of 3.2 (foreground …)
-        https://dequeuniversity.com/rules/axe/4.14/color-contrast
+    alert-list (http://…/alerts/) · color-contrast (serious): Elements must meet minimum color contrast …
+        tr:nth-child(6) > td:nth-child(2) > .bg-orange.badge  <span class="badge bg-orange">橙色</span>
+            Element has insufficient color contrast of 3.04 (foreground color: #ffffff, …)
+        https://dequeuniversity.com/rules/axe/4.14/color-contrast?application=axeAPI
 """
 
 from __future__ import annotations
