@@ -26,9 +26,15 @@ def _url(code):
     return f"/settings/parameters/{code}/"
 
 
-def _set(actor, code, value, **extra):
-    data = {"effective_from": LATER, "note": "区联席会议纪要〔2026〕5号"} | extra
-    return policy_parameter_set(actor=actor, code=code, value=value, **data)
+def _set(actor, code, value, *, effective_from=LATER, **extra):
+    return policy_parameter_set(
+        actor=actor,
+        code=code,
+        value=value,
+        effective_from=effective_from,
+        note="区联席会议纪要〔2026〕5号",
+        **extra,
+    )
 
 
 def _changes():
@@ -209,7 +215,7 @@ def test_other_personas_cannot_post_a_confirmed_change(request, login, persona):
 
 def test_the_public_is_sent_to_the_login(district):
     response = Client().post(_url(MONEY), {**_form("30"), "confirmed": "1", "confirm_large_change": "on"})
-    assert response.status_code == 302 and "/login/" in response.url
+    assert response.status_code == 302 and "/login/" in response["Location"]
     assert not PolicyParameter.objects.filter(code=MONEY, effective_from=LATER).exists()
 
 
