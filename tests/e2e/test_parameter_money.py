@@ -53,3 +53,29 @@ def test_the_office_types_8wan_sees_it_said_back_and_a_tenfold_slip_asks_again(
     page.get_by_label("我已核对，确认变化超过 10 倍").check()
     page.get_by_role("button", name="确认登记").click()
     expect(page.get_by_test_id("parameter-history")).to_contain_text("30.00 元")
+
+
+def _unit_beside(page, box_id: str) -> None:
+    """The 元 sits on the same line as the box, right of it, inside the page's width."""
+    box = page.locator(f"#{box_id}").bounding_box()
+    unit = page.locator(f"#{box_id} + .input-group-text")
+    expect(unit).to_have_text("元")
+    beside = unit.bounding_box()
+    assert box is not None and beside is not None
+    assert abs(beside["y"] - box["y"]) < 2 and beside["x"] >= box["x"] + box["width"] - 1
+    assert beside["x"] + beside["width"] <= page.viewport_size["width"]
+
+
+def test_the_worker_portal_shows_yuan_beside_the_amount_on_a_phone(live_server, page, shot, district):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/public/report/")
+    _unit_beside(page, "id_amount")
+    page.locator("#id_amount").scroll_into_view_if_needed()
+    shot("portal-report-amount-yuan-390")
+
+
+def test_the_project_form_shows_yuan_beside_the_contract_amount(live_server, page, shot, office):
+    sign_in(page, live_server, office.username, PASSWORD)
+    page.goto(f"{live_server.url}/projects/new/")
+    _unit_beside(page, "id_contract_amount")
+    shot("project-form-amount-yuan")
