@@ -602,6 +602,6 @@ def test_the_money_field_shows_yuan_beside_its_box():
         amount = YuanFormField(label="金额（元）")
 
     html = str(Form()["amount"])
-    assert 'class="input-group yuan-input"' in html
+    assert 'class="input-group has-validation yuan-input"' in html
     assert '<span class="input-group-text">元</span>' in html
     assert 'inputmode="decimal"' in html
