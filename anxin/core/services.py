@@ -18,6 +18,7 @@ from anxin.core.audit import acting
 from anxin.core.errors import DomainError
 from anxin.core.models import (
     CalendarDay,
+    ParameterType,
     PolicyParameter,
     SecurityEvent,
     SecurityEventKind,
@@ -388,12 +389,12 @@ def _parameter_correct(
         raise DomainError(_("该取值刚刚被他人更改，请刷新页面后重试"), field="value")
     who = getattr(actor, "display_name", "") or actor.username
     stamp = timezone.localtime()
-    line = _("【%(at)s 更正，%(who)s】原取值 %(old)s → %(new)s %(unit)s；更正理由：%(reason)s") % {
+    money = change.value_type == ParameterType.MONEY  # said in yuan, never in the stored 分
+    line = _("【%(at)s 更正，%(who)s】原取值 %(old)s → %(new)s；更正理由：%(reason)s") % {
         "at": f"{stamp:%Y-%m-%d %H:%M}",
         "who": who,
-        "old": before.value,
-        "new": change.value,
-        "unit": change.unit,
+        "old": show_parameter_value(change.value_type, before.value) if money else before.value,
+        "new": show_parameter_value(change.value_type, change.value, change.unit),
         "reason": reason,
     }
     values = {

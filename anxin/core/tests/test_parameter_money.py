@@ -198,6 +198,21 @@ def test_the_same_day_correction_shows_the_amounts_in_words_and_figures(login, o
     assert "8万元（80,000.00 元）" in html
 
 
+def test_a_corrected_money_row_says_old_and_new_in_yuan(office):
+    today = timezone.localdate()
+    _set(office, CRIME, "3000000", effective_from=today)
+    row = policy_parameter_set(
+        actor=office,
+        code=CRIME,
+        value="8000000",
+        effective_from=today,
+        correct=True,
+        correction_reason="误将8万填为3万",
+    )
+    assert "原取值 3万元（30,000.00 元） → 8万元（80,000.00 元）" in row.note
+    assert "3000000" not in row.note
+
+
 def test_a_money_value_that_is_not_an_amount_is_a_form_error(login, office):
     response = login(office).post(_url(CRIME), _form("八万"))
     assert response.status_code == 200
