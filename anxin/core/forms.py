@@ -8,7 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from anxin.core.models import SecurityEventKind
+from anxin.core.models import ParameterType, SecurityEventKind
+from anxin.core.money import YuanFormField as YuanFormField  # the one money field; importable from here too
 
 
 class ParameterValueForm(forms.Form):
@@ -45,10 +46,23 @@ class ParameterValueForm(forms.Form):
         help_text=_("勾选“更正当日取值”时必填，如“误将30分钟填为0”"),
     )
 
-    def __init__(self, *args: Any, bounds: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, bounds: Any = None, value_type: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.money = value_type == ParameterType.MONEY
+        if self.money:
+            # Money parameters are stored in 分 and typed in 元, like every amount of the product.
+            self.fields["value"] = YuanFormField(
+                label=_("新取值（元）"), help_text=_("以“元”填写，可写 80000、80,000.00 或 8万")
+            )
         if bounds is not None and bounds.describe():
-            self.fields["value"].help_text = _("允许范围：%(range)s") % {"range": bounds.describe()}
+            allowed = _("允许范围：%(range)s") % {"range": bounds.describe()}
+            help_text = self.fields["value"].help_text
+            self.fields["value"].help_text = f"{help_text}；{allowed}" if help_text else allowed
+
+    def clean_value(self) -> str:
+        """The value as the service takes it: a money parameter's yuan become 分 (as text)."""
+        value = self.cleaned_data["value"]
+        return str(value) if self.money else value
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -121,27 +135,3 @@ class SecurityEventFilter(FilterForm):
     q = forms.CharField(label=_("用户名"), required=False)
     date_from = forms.DateField(label=_("起"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("止"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-
-class YuanFormField(forms.CharField):
-    """A money field on a screen: the officer types yuan ("12,345.67", "￥12345"), Python gets fen."""
-
-    def __init__(self, *, allow_zero: bool = True, **kwargs: Any) -> None:
-        self.allow_zero = allow_zero
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "如 12345.67"})
-        )
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        from anxin.core.money import parse_yuan
-
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        return parse_yuan(value, allow_zero=self.allow_zero)
-
-    def prepare_value(self, value):
-        from anxin.core.money import format_yuan
-
-        return format_yuan(value, grouping=False) if isinstance(value, int) else value

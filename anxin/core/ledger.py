@@ -14,6 +14,7 @@ Templates render the headers with ``{% include "core/_ledger_head.html" %}``.
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -100,8 +101,13 @@ class Ledger:
     # seam (a case's paid so far, say): one query per chunk, never one per row.
     enrich: Callable[[list], None] | None = None
     headers: list[dict] = field(init=False, repr=False, compare=False)
+    declared_in: str = field(init=False, repr=False, compare=False)  # the declaring module
 
     def __post_init__(self):
+        # The module that declared the ledger (the frame above the dataclass's __init__), so that
+        # ``declared()`` can list every ledger of the project, with or without a ledger_view.
+        object.__setattr__(self, "declared_in", sys._getframe(2).f_globals.get("__name__", ""))
+        _DECLARED.append(self)
         labels = {c.label for c in self.columns}
         unknown = [h.column for h in self.screen if h.column not in labels]
         if unknown:
@@ -141,6 +147,15 @@ class Ledger:
 
     def may_export(self, user: Any) -> bool:
         return self.export_permission is None or user.has_perm(self.export_permission)
+
+
+_DECLARED: list[Ledger] = []
+
+
+def declared() -> list[Ledger]:
+    """Every ledger declared so far (import the apps' views first), in the order declared: the
+    export tests go through all of them, so a new ledger is checked without being named."""
+    return list(_DECLARED)
 
 
 def ledger_view(ledger: Ledger) -> Callable[[HttpRequest], HttpResponse]:

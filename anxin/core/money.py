@@ -6,7 +6,10 @@ stored in a ``BigIntegerField``. Nothing here touches ``float``.
 
 - ``parse_yuan`` turns typed or posted text into fen, refusing anything ambiguous.
 - ``format_yuan`` and ``yuan_str`` turn fen back into text for pages and the API.
-- ``YuanFormField`` and ``YuanField`` wire the two into Django forms and DRF serializers.
+- ``yuan_words`` and ``yuan_echo`` say an amount as people say it ("8万元（80,000.00 元）"), for
+  confirmations that repeat what was typed.
+- ``YuanFormField`` and ``YuanField`` wire the two into Django forms and DRF serializers; the form
+  field's widget (``YuanInput``) shows 元 beside the box.
 """
 
 from __future__ import annotations
@@ -249,9 +252,54 @@ def yuan_str(fen: int | None) -> str | None:
     return format_yuan(fen, grouping=False)
 
 
-class YuanFormField(forms.CharField):
-    """A form field where people type yuan and ``cleaned_data`` holds fen (``int``), or ``None`` if empty."""
+_WAN = 10000 * FEN_PER_YUAN  # fen in 1万元
+_YI = 10**8 * FEN_PER_YUAN  # fen in 1亿元
 
+
+def _trim(fen: int, per: int) -> str:
+    """``fen / per`` exactly, without trailing zeros: 3200000 / 1000000 → "3.2"."""
+    whole, rest = divmod(fen, per)
+    if per == FEN_PER_YUAN:  # yuan: whole, or with both decimals as money is written
+        return f"{whole:,}" if not rest else f"{whole:,}.{rest:02d}"
+    if not rest:
+        return str(whole)
+    fraction = str(rest).rjust(len(str(per)) - 1, "0").rstrip("0")
+    return f"{whole}.{fraction}"
+
+
+def yuan_words(fen: int) -> str:
+    """An amount as people say it: ``8000000`` → ``"8万元"``, ``3200000`` → ``"3.2万元"``,
+    ``125000`` → ``"1,250元"``, ``12345678900`` → ``"1.23456789亿元"``.
+
+    From 1万 up the figure is in 万 (from 1亿 up, in 亿), exactly: no rounding, so the words never
+    say a different amount from the figures beside them. Negatives read ``"-8万元"``."""
+    fen = _check_fen(fen)
+    sign, size = ("-" if fen < 0 else ""), abs(fen)
+    if size >= _YI:
+        return f"{sign}{_trim(size, _YI)}亿元"
+    if size >= _WAN:
+        return f"{sign}{_trim(size, _WAN)}万元"
+    return f"{sign}{_trim(size, FEN_PER_YUAN)}元"
+
+
+def yuan_echo(fen: int) -> str:
+    """Words and figures, for a confirmation: ``8000000`` → ``"8万元（80,000.00 元）"``."""
+    return f"{yuan_words(fen)}（{format_yuan(fen)} 元）"
+
+
+class YuanInput(forms.TextInput):
+    """The box of a money field: yuan typed in, the unit 元 shown beside it (Tabler input group)."""
+
+    template_name = "core/widgets/yuan_input.html"
+
+
+class YuanFormField(forms.CharField):
+    """A form field where people type yuan and ``cleaned_data`` holds fen (``int``), or ``None`` if empty.
+
+    Its box shows 元 beside it (``YuanInput``); every money input of the product is one of these
+    (``anxin/core/tests/test_money_inputs.py`` walks every form to keep it so)."""
+
+    widget = YuanInput
     default_error_messages = {"required": _("请填写金额")}
 
     def __init__(self, *, allow_negative: bool = False, allow_zero: bool = True, **kwargs: Any) -> None:

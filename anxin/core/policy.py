@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from anxin.core.errors import DomainError
 from anxin.core.models import ParameterType, PolicyParameter, parse_parameter_value
-from anxin.core.money import format_yuan
+from anxin.core.money import format_yuan, yuan_echo
 from anxin.core.policy_defaults import DEFAULTS
 from anxin.core.validators import to_halfwidth
 
@@ -80,18 +80,13 @@ class ParameterBounds:
     max_length: int = TEXT_MAX_LENGTH  # text
     choices: tuple[str, ...] = ()  # text: one of these
 
-    def _show(self, number: int | Decimal) -> str:
-        if self.value_type == ParameterType.MONEY:
-            return f"{int(number):,}"
-        return str(number)
-
     def describe(self) -> str:
-        """``3～10 次``; money ``500,000～2,000,000 分（5,000.00～20,000.00 元）``; '' when unbounded."""
+        """``3～10 次``; money in yuan, as the office types it: ``5,000.00～20,000.00 元``; '' when
+        unbounded."""
+        if self.value_type == ParameterType.MONEY and self.minimum is not None and self.maximum is not None:
+            return f"{format_yuan(int(self.minimum))}～{format_yuan(int(self.maximum))} 元"
         if self.value_type in _NUMERIC and self.minimum is not None and self.maximum is not None:
-            text = f"{self._show(self.minimum)}～{self._show(self.maximum)} {self.unit}".strip()
-            if self.value_type == ParameterType.MONEY:
-                text += f"（{format_yuan(int(self.minimum))}～{format_yuan(int(self.maximum))} 元）"
-            return text
+            return f"{self.minimum}～{self.maximum} {self.unit}".strip()
         if self.choices:
             return "、".join(self.choices)
         if self.value_type == ParameterType.TEXT:
@@ -205,6 +200,40 @@ def _too_large(bounds: ParameterBounds | None) -> DomainError:
     if bounds is None:
         return DomainError(f"取值过大：最多 {MAX_DIGITS} 位数字", field="value")
     return DomainError(bounds.refusal("取值过大，超出允许范围。"), field="value")
+
+
+def show_parameter_value(value_type: str, raw: object, unit: str = "") -> str:
+    """A value as the office reads it: money in words and figures (``8万元（80,000.00 元）``, the
+    stored 分 never shown), anything else with its unit (``3 次``); a value that is not a number
+    of its kind as it is."""
+    text = str(raw if raw is not None else "")
+    if value_type == ParameterType.MONEY and _INT.fullmatch(text) and len(text) <= MAX_DIGITS:
+        return yuan_echo(int(text))
+    return f"{text} {unit}".strip()
+
+
+#: A change to more than this many times the current value, or to less than its this-many-th,
+#: asks the office to confirm again (a value typed in the wrong unit: 分 for 元, hours for days).
+LARGE_CHANGE_FACTOR = 10
+
+
+def change_factor(value_type: str, old: object, new: object) -> Decimal | None:
+    """How many times larger (or smaller) ``new`` is than ``old``: ``80000`` → ``800`` is 100; None
+    when the kind is not a number or either value is not one. From or to zero is an infinite
+    factor (``Decimal("Infinity")``), unless both are zero."""
+    if value_type not in _NUMERIC:
+        return None
+    try:
+        a, b = abs(Decimal(str(old))), abs(Decimal(str(new)))
+    except (ArithmeticError, ValueError):
+        return None
+    if not (a.is_finite() and b.is_finite()):
+        return None
+    if a == b:
+        return Decimal(1)
+    if not a or not b:
+        return Decimal("Infinity")
+    return max(a, b) / min(a, b)
 
 
 def parameter_value_problem(code: str, value_type: str, raw: object) -> str | None:

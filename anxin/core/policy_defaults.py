@@ -6,7 +6,8 @@ figures seen only in secondary sources or other districts' practice (REFERENCE.m
 
 Each entry also bounds its value, with the reason in Chinese (``bounds_reason``, shown to the
 office and in every refusal): ``min`` and ``max`` for the kinds int, money (in 分, the unit the
-value is stored in) and decimal (which may add ``places``, the digits allowed after the point);
+value is stored in; the office types and reads yuan, and the reason speaks yuan) and decimal
+(which may add ``places``, the digits allowed after the point);
 ``max_length`` and/or ``choices`` for text; a yes/no value needs none. The parameters page, the
 service, the district file's overrides and the security readers all use these bounds
 (``anxin.core.policy.parameter_bounds``). ``load_district`` seeds them effective from ``DEFAULT_EFFECTIVE_FROM``; the
@@ -579,10 +580,7 @@ DEFAULTS: list[dict] = [
         "unit": "分",
         "min": 500000,
         "max": 2000000,
-        "bounds_reason": (
-            "以“分”存储：法释〔2013〕3号第三条规定各省在5,000元至20,000元幅度内确定"
-            "（500,000～2,000,000分），江苏为10,000元。"
-        ),
+        "bounds_reason": ("法释〔2013〕3号第三条规定各省在5,000元至20,000元幅度内确定，江苏为10,000元。"),
         "citation": "刑法第276条之一；江苏省高级人民法院（2014）",
         "note": "10,000.00 元。",
     },
@@ -606,10 +604,7 @@ DEFAULTS: list[dict] = [
         "unit": "分",
         "min": 3000000,
         "max": 10000000,
-        "bounds_reason": (
-            "以“分”存储：法释〔2013〕3号第三条规定各省在30,000元至100,000元幅度内确定"
-            "（3,000,000～10,000,000分），江苏为60,000元。"
-        ),
+        "bounds_reason": ("法释〔2013〕3号第三条规定各省在30,000元至100,000元幅度内确定，江苏为60,000元。"),
         "citation": "刑法第276条之一；江苏省高级人民法院（2014）",
         "note": "60,000.00 元。",
     },
@@ -671,7 +666,7 @@ DEFAULTS: list[dict] = [
         "unit": "分",
         "min": 0,
         "max": 10000000000,
-        "bounds_reason": "以“分”存储：0即一律存储；65号文为300万元（300,000,000分），上限1亿元（10,000,000,000分）。",
+        "bounds_reason": "0即一律存储；65号文为300万元，上限1亿元。",
         "citation": "人社部发〔2021〕65号",
         "note": "合同额300万元以下且近一年无拖欠的可免存。",
     },

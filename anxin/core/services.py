@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import chinese_calendar
@@ -17,11 +18,12 @@ from anxin.core.audit import acting
 from anxin.core.errors import DomainError
 from anxin.core.models import (
     CalendarDay,
+    ParameterType,
     PolicyParameter,
     SecurityEvent,
     SecurityEventKind,
 )
-from anxin.core.policy import clean_parameter_value
+from anxin.core.policy import LARGE_CHANGE_FACTOR, change_factor, clean_parameter_value, show_parameter_value
 from anxin.core.policy_defaults import DEFAULT_EFFECTIVE_FROM, DEFAULTS
 
 if TYPE_CHECKING:
@@ -140,10 +142,68 @@ class ParameterChange:
     effective_from: datetime.date
     latest: PolicyParameter
     replaces: PolicyParameter | None
+    # The value the change is measured against: the one it corrects, else the one in force on the
+    # effective date (the earliest one when the date comes before them all).
+    current: PolicyParameter | None = None
 
     @property
     def old(self) -> str:
-        return self.replaces.value if self.replaces is not None else self.latest.value
+        if self.replaces is not None:
+            return self.replaces.value
+        return (self.current or self.latest).value
+
+    @property
+    def old_shown(self) -> str:
+        """The current value as the office reads it (money in words and figures)."""
+        return show_parameter_value(self.value_type, self.old, self.unit)
+
+    @property
+    def value_shown(self) -> str:
+        """The new value as the office reads it (money in words and figures: 8万元（80,000.00 元））."""
+        return show_parameter_value(self.value_type, self.value, self.unit)
+
+    @property
+    def factor(self) -> Decimal | None:
+        """How many times larger or smaller the new value is than the current one (None: not a number)."""
+        return change_factor(self.value_type, self.old, self.value)
+
+    @property
+    def large(self) -> bool:
+        """More than ``LARGE_CHANGE_FACTOR`` times larger or smaller: asks to be confirmed again."""
+        factor = self.factor
+        return factor is not None and factor > LARGE_CHANGE_FACTOR
+
+    def large_message(self) -> str:
+        """Why the change asks again, in Chinese: both values and how many times apart they are."""
+        factor = self.factor
+        if factor is None or not factor.is_finite():  # from or to zero
+            how = _("由 %(old)s 改为 %(new)s") % {"old": self.old_shown, "new": self.value_shown}
+        else:
+            how = _("新取值 %(new)s 是现行取值 %(old)s 的 %(times)s") % {
+                "new": self.value_shown,
+                "old": self.old_shown,
+                "times": _times(factor, bigger=abs(Decimal(self.value)) > abs(Decimal(self.old))),
+            }
+        return _(
+            "“%(name)s”%(how)s，变化超过 %(n)d 倍。请核对单位和位数（如“元”与“分”、多写或少写了零）；"
+            "确认无误，请勾选“我已核对，确认变化超过 %(n)d 倍”后再提交"
+        ) % {"name": self.name, "how": how, "n": LARGE_CHANGE_FACTOR}
+
+
+def _times(factor: Decimal, *, bigger: bool) -> str:
+    """``100`` → "100 倍"; ``12.5`` → "12.5 倍"; a smaller value: "100 分之一"."""
+    shown = f"{factor:,.0f}" if factor >= 100 else f"{factor:.1f}".rstrip("0").rstrip(".")
+    return _("%(n)s 倍") % {"n": shown} if bigger else _("%(n)s 分之一") % {"n": shown}
+
+
+class LargeChange(DomainError):
+    """A change of more than ``LARGE_CHANGE_FACTOR`` times the current value, not confirmed again.
+
+    Carries the checked ``change`` so that a page can show it and ask for the second confirmation."""
+
+    def __init__(self, change: ParameterChange):
+        super().__init__(change.large_message(), code="large_change", field="confirm_large_change")
+        self.change = change
 
 
 def policy_parameter_check(
@@ -155,13 +215,17 @@ def policy_parameter_check(
     citation: str | None = None,
     correct: bool = False,
     correction_reason: str = "",
+    confirm_large_change: bool = False,
 ) -> ParameterChange:
     """Everything ``policy_parameter_set`` checks before it writes, for a confirmation page.
 
     A value is checked against the parameter's bounds. A date that already has a value is
     refused unless ``correct`` is given with a ``correction_reason``; a correction replaces the
     value of that date only when the date is today or later (a value already in force on an
-    earlier day may have been used by decisions: history is not rewritten)."""
+    earlier day may have been used by decisions: history is not rewritten). A value more than
+    ten times larger or smaller than the current one (``LARGE_CHANGE_FACTOR``; from or to zero
+    too) is refused with ``LargeChange`` unless ``confirm_large_change`` says the office checked
+    it again: 80000 typed for 8万元 in 分 is 800 元."""
     latest = PolicyParameter.objects.filter(code=code).order_by("-effective_from").first()
     if latest is None:
         raise DomainError(_("没有代码为“%(code)s”的政策参数") % {"code": code}, field="code")
@@ -212,7 +276,15 @@ def policy_parameter_check(
             )
         if same_day.value == text:
             raise DomainError(_("新取值与原取值相同，无需更正"), field="value")
-    return ParameterChange(
+    current = same_day if correct else None
+    if current is None:
+        current = (
+            PolicyParameter.objects.filter(code=code, effective_from__lte=effective_from)
+            .order_by("-effective_from")
+            .first()
+            or PolicyParameter.objects.filter(code=code).order_by("effective_from").first()
+        )
+    change = ParameterChange(
         code=code,
         name=latest.name,
         unit=latest.unit,
@@ -221,7 +293,11 @@ def policy_parameter_check(
         effective_from=effective_from,
         latest=latest,
         replaces=same_day if correct else None,
+        current=current,
     )
+    if change.large and not confirm_large_change:
+        raise LargeChange(change)
+    return change
 
 
 def policy_parameter_set(
@@ -235,12 +311,15 @@ def policy_parameter_set(
     ip: str | None = None,
     correct: bool = False,
     correction_reason: str = "",
+    confirm_large_change: bool = False,
 ) -> PolicyParameter:
     """Record a new value of a parameter from a date; earlier values stay as history.
 
     With ``correct`` and a ``correction_reason``, the value already registered for that date
     (today or later) is replaced instead: the audit log keeps old → new with the reason, the
-    row's note says so, and the security event is marked as a correction."""
+    row's note says so, and the security event is marked as a correction. A change of more than
+    ten times the current value is refused (``LargeChange``, in Chinese) unless
+    ``confirm_large_change`` is given: every caller — page, command, script — must say so."""
     change = policy_parameter_check(
         code=code,
         value=value,
@@ -249,6 +328,7 @@ def policy_parameter_set(
         citation=citation,
         correct=correct,
         correction_reason=correction_reason,
+        confirm_large_change=confirm_large_change,
     )
     text = change.value
     with transaction.atomic(), acting(actor, remote_addr=ip):
@@ -284,6 +364,8 @@ def policy_parameter_set(
             "effective_from": effective_from.isoformat(),
         }
         summary = f"{code}: {change.old} → {text}（{effective_from} 起）"
+        if change.large:
+            detail |= {"large_change_confirmed": True, "factor": str(change.factor)}
         if change.replaces is not None:
             detail |= {"correction": True, "reason": correction_reason.strip()}
             summary = f"更正 {summary}：{correction_reason.strip()}"
@@ -307,12 +389,12 @@ def _parameter_correct(
         raise DomainError(_("该取值刚刚被他人更改，请刷新页面后重试"), field="value")
     who = getattr(actor, "display_name", "") or actor.username
     stamp = timezone.localtime()
-    line = _("【%(at)s 更正，%(who)s】原取值 %(old)s → %(new)s %(unit)s；更正理由：%(reason)s") % {
+    money = change.value_type == ParameterType.MONEY  # said in yuan, never in the stored 分
+    line = _("【%(at)s 更正，%(who)s】原取值 %(old)s → %(new)s；更正理由：%(reason)s") % {
         "at": f"{stamp:%Y-%m-%d %H:%M}",
         "who": who,
-        "old": before.value,
-        "new": change.value,
-        "unit": change.unit,
+        "old": show_parameter_value(change.value_type, before.value) if money else before.value,
+        "new": show_parameter_value(change.value_type, change.value, change.unit),
         "reason": reason,
     }
     values = {

@@ -23,11 +23,19 @@ from anxin.core.calendar import calendar_years, coverage_warning
 from anxin.core.errors import DomainError
 from anxin.core.forms import CalendarDayForm, CalendarYearForm, ParameterValueForm, SecurityEventFilter
 from anxin.core.ledger import Column, Header, Ledger, ledger_view
-from anxin.core.models import CalendarDay, PolicyParameter
+from anxin.core.models import CalendarDay, ParameterType, PolicyParameter
+from anxin.core.money import format_yuan
 from anxin.core.paging import paginate
-from anxin.core.policy import current_parameters, parameter_bounds, parameter_value_problem
+from anxin.core.policy import (
+    LARGE_CHANGE_FACTOR,
+    current_parameters,
+    parameter_bounds,
+    parameter_value_problem,
+)
 from anxin.core.security import client_ip
 from anxin.core.services import (
+    LargeChange,
+    ParameterChange,
     calendar_day_set,
     calendar_year_create,
     policy_parameter_check,
@@ -75,18 +83,27 @@ def parameter_detail(request: AuthedRequest, code: str) -> HttpResponse:
     bounds = parameter_bounds(code)
     form = None
     if request.user.has_perm("core.add_policyparameter"):
-        form = ParameterValueForm(request.POST or None, bounds=bounds)
+        form = ParameterValueForm(request.POST or None, bounds=bounds, value_type=history[0].value_type)
         if request.method == "POST" and "back" not in request.POST and form.is_valid():
             data = form.cleaned_data
             try:
-                if data["correct"] and "confirmed" not in request.POST:
-                    change = policy_parameter_check(code=code, **data)
-                    return render(
-                        request,
-                        "core/parameter_correct_confirm.html",
-                        {"page_title": f"更正：{change.name}", "change": change, "data": data, "code": code},
-                    )
-                policy_parameter_set(actor=request.user, code=code, ip=client_ip(request), **data)
+                if "confirmed" not in request.POST:
+                    # Every change is shown back before it is written: the new value in words and
+                    # figures beside the current one, and a second tick for a tenfold change.
+                    try:
+                        change = policy_parameter_check(code=code, **data)
+                    except LargeChange as exc:
+                        change = exc.change
+                    return _parameter_confirm(request, change, data)
+                policy_parameter_set(
+                    actor=request.user,
+                    code=code,
+                    ip=client_ip(request),
+                    confirm_large_change=request.POST.get("confirm_large_change") == "on",
+                    **data,
+                )
+            except LargeChange as exc:  # confirmed without the second tick: asked again, nothing written
+                return _parameter_confirm(request, exc.change, data, refusal=exc.message)
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
@@ -124,6 +141,28 @@ def parameter_detail(request: AuthedRequest, code: str) -> HttpResponse:
             "today": today,
             "bounds": bounds,
             "corrections": corrections,
+        },
+    )
+
+
+def _parameter_confirm(
+    request: AuthedRequest, change: ParameterChange, data: dict, *, refusal: str = ""
+) -> HttpResponse:
+    """The confirmation of a checked change: current and new values in words and figures; for a
+    change of more than tenfold, the reason and the second tick the service asks for."""
+    money = change.value_type == ParameterType.MONEY
+    return render(
+        request,
+        "core/parameter_confirm.html",
+        {
+            "page_title": f"{'更正' if data['correct'] else '调整'}：{change.name}",
+            "change": change,
+            "data": data,
+            "code": change.code,
+            # what the form reads back: yuan for a money parameter (the form takes yuan)
+            "posted_value": format_yuan(int(change.value), grouping=False) if money else change.value,
+            "factor": LARGE_CHANGE_FACTOR,
+            "refusal": refusal,
         },
     )
 

@@ -43,8 +43,25 @@ def _local(value):
     return value
 
 
+#: The header is the fourth row (0-based 3): a title line, a note line, a blank line, then it.
+HEADER_ROW = 3
+
+
+def _fen_to_yuan(value: Any) -> int | float:
+    """A money cell's number: fen as yuan. Refuses anything but int fen (a yuan string in a money
+    column is the bug this guards against: Excel could not add it up)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"a money column holds int fen, got {type(value).__name__}: {value!r}")
+    yuan, cents = divmod(value, 100)
+    return yuan if not cents else value / 100
+
+
 def workbook_bytes(*, title: str, columns: Sequence[Col], rows: Iterable[Sequence], note: str = "") -> bytes:
-    """One sheet: a title line, a note line (filters, who, when), the header, the rows."""
+    """One sheet: a title line, a note line (filters, who, when), the header, the rows.
+
+    Amounts are numbers in yuan with the yuan format, dates and times are Excel dates with a date
+    format, counts are numbers: a sheet that can be summed and sorted. It prints landscape on A4,
+    fitted to the page's width, with the header row repeated on every page."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "remove_timezone": True})
     sheet = book.add_worksheet(title[:31])
@@ -60,7 +77,7 @@ def workbook_bytes(*, title: str, columns: Sequence[Col], rows: Iterable[Sequenc
     ]
     sheet.write(0, 0, title, bold)
     sheet.write(1, 0, note)
-    header_row = 3
+    header_row = HEADER_ROW
     for index, col in enumerate(columns):
         sheet.set_column(index, index, col.width)
         sheet.write(header_row, index, col.header, head)
@@ -71,7 +88,7 @@ def workbook_bytes(*, title: str, columns: Sequence[Col], rows: Iterable[Sequenc
             if value is None or value == "":
                 continue
             if col.kind == "money":
-                sheet.write_number(r, c, value / 100, cell_formats[c])
+                sheet.write_number(r, c, _fen_to_yuan(value), cell_formats[c])
             elif col.kind == "int":
                 sheet.write_number(r, c, value)
             elif col.kind == "date":
@@ -83,6 +100,12 @@ def workbook_bytes(*, title: str, columns: Sequence[Col], rows: Iterable[Sequenc
             else:
                 sheet.write_string(r, c, str(value))
     sheet.freeze_panes(header_row + 1, 0)
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.repeat_rows(header_row)  # the header on every printed page
+    sheet.fit_to_pages(1, 0)  # as wide as one page, as long as it takes
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    sheet.set_footer("&C第 &P 页，共 &N 页")
     if count:
         sheet.autofilter(header_row, 0, header_row + count, len(columns) - 1)
     book.close()

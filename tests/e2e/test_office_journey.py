@@ -57,8 +57,9 @@ def test_office_sees_the_missing_calendar_warning_and_changes_a_parameter(live_s
     page.fill("#id_value", "4")
     page.fill("#id_effective_from", "2027-01-01")
     page.fill("#id_note", "测试：区联席会议纪要〔2026〕5号")
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="登记").click()
+    page.get_by_role("button", name="下一步：核对").click()
+    expect(page.get_by_test_id("new-value")).to_have_text("4 次")  # shown back before it is written
+    page.get_by_role("button", name="确认登记").click()
     history = page.get_by_test_id("parameter-history")
     expect(history).to_contain_text("2027-01-01")
     expect(history).to_contain_text("4 次")

@@ -456,7 +456,10 @@ def test_the_open_form_from_an_alert_is_prefilled_with_the_workers_and_amount_of
     alert = complaints_alert(world.xuejia_factory, office, django_capture_on_commit_callbacks)
     page = login(office).get(f"/cases/new/?alert={alert.pk}")
     form = page.context["form"]
-    assert (form["workers"].value(), form["amount_claimed"].value()) == (12, "70000.00")
+    assert (form["workers"].value(), form["amount_claimed"].value()) == (
+        12,
+        "70,000.00",
+    )  # the one money field groups thousands
     assert "至少 12 人" in page.content.decode()
 
 

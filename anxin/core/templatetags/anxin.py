@@ -9,6 +9,8 @@ from django import forms, template
 from django.utils import timezone
 
 from anxin.core.money import format_yuan
+from anxin.core.money import yuan_words as _yuan_words
+from anxin.core.policy import show_parameter_value
 from anxin.core.validators import mask_id_number, mask_phone
 
 register = template.Library()
@@ -40,6 +42,21 @@ def yuan(fen: int | str | None) -> str:
     if fen is None or fen == "":
         return "—"
     return format_yuan(int(fen))
+
+
+@register.filter
+def yuan_words(fen: int | str | None) -> str:
+    """``8000000`` → ``8万元``: an amount as people say it (``core.money.yuan_words``)."""
+    if fen is None or fen == "":
+        return "—"
+    return _yuan_words(int(fen))
+
+
+@register.filter
+def param_value(row: Any) -> str:
+    """A policy parameter's value (a row or a checked change) as the office reads it: money in
+    words and figures (``8万元（80,000.00 元）``), anything else with its unit."""
+    return show_parameter_value(row.value_type, row.value, row.unit)
 
 
 @register.filter

@@ -21,7 +21,9 @@ from anxin.core.money import (
     amount_pattern,
     format_yuan,
     parse_yuan,
+    yuan_echo,
     yuan_str,
+    yuan_words,
 )
 
 fen_amounts = st.integers(min_value=-MAX_ABS_FEN, max_value=MAX_ABS_FEN)
@@ -551,3 +553,55 @@ def test_an_ambiguous_spoken_amount_is_refused_with_how_to_write_it(text):
 def test_the_api_reads_no_spoken_amounts():
     with pytest.raises(ValidationError):
         parse_yuan("3万2")
+
+
+# --- yuan_words / yuan_echo: the amount said back in a confirmation ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("fen", "words"),
+    [
+        (8_000_000, "8万元"),
+        (3_200_000, "3.2万元"),
+        (3_250_050, "3.25005万元"),  # exact: never rounded away from the figures beside it
+        (1_000_000, "1万元"),
+        (125_000, "1,250元"),
+        (125_050, "1,250.50元"),
+        (999_999, "9,999.99元"),
+        (1, "0.01元"),
+        (0, "0元"),
+        (30_000_000_000, "3亿元"),
+        (12_345_678_900, "1.23456789亿元"),
+        (-8_000_000, "-8万元"),
+    ],
+)
+def test_yuan_words_says_the_amount_as_people_say_it(fen, words):
+    assert yuan_words(fen) == words
+
+
+def test_yuan_echo_gives_words_and_figures():
+    assert yuan_echo(8_000_000) == "8万元（80,000.00 元）"
+    assert yuan_echo(125_000) == "1,250元（1,250.00 元）"
+
+
+@given(fen_amounts)
+def test_yuan_words_read_back_as_spoken_input_give_the_same_amount(fen):
+    words = yuan_words(fen)
+    if "亿" in words:  # 亿 is said, not typed: checked through its 万 equivalent
+        return
+    assert parse_yuan(words, allow_negative=True, spoken=True) == fen
+
+
+def test_yuan_words_refuses_what_is_not_fen():
+    with pytest.raises(TypeError):
+        yuan_words(12.5)  # type: ignore[arg-type]
+
+
+def test_the_money_field_shows_yuan_beside_its_box():
+    class Form(forms.Form):
+        amount = YuanFormField(label="金额（元）")
+
+    html = str(Form()["amount"])
+    assert 'class="input-group has-validation yuan-input"' in html
+    assert '<span class="input-group-text">元</span>' in html
+    assert 'inputmode="decimal"' in html

@@ -47,7 +47,12 @@ NUMERIC = [d for d in DEFAULTS if d["type"] in ("int", "money", "decimal")]
 
 def _set(actor, code, value, *, effective_from=LATER):
     return policy_parameter_set(
-        actor=actor, code=code, value=value, effective_from=effective_from, note="等保测评整改"
+        actor=actor,
+        code=code,
+        value=value,
+        effective_from=effective_from,
+        note="等保测评整改",
+        confirm_large_change=True,  # these tests are about the bounds, not the tenfold check
     )
 
 
@@ -73,12 +78,14 @@ def test_every_shipped_default_lies_within_its_own_bounds(item):
     assert clean_parameter_value(item["code"], item["type"], item["value"]) == item["value"]
 
 
-def test_money_bounds_say_they_are_in_fen_and_show_yuan():
+def test_money_bounds_are_said_in_yuan_as_the_office_types_them():
     for item in (d for d in DEFAULTS if d["type"] == ParameterType.MONEY):
-        assert "分" in item["bounds_reason"]
+        assert "分" not in item["bounds_reason"]
         bounds = parameter_bounds(item["code"])
         assert bounds is not None
-        assert "元" in bounds.describe()
+        assert bounds.describe().endswith(" 元") and "分" not in bounds.describe()
+    single = parameter_bounds("crime.single_worker_amount")
+    assert single is not None and single.describe() == "5,000.00～20,000.00 元"
 
 
 @pytest.mark.parametrize(

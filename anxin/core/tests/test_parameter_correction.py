@@ -26,7 +26,13 @@ def _today():
 
 def _set(actor, value, *, day=None, **extra):
     return policy_parameter_set(
-        actor=actor, code=CODE, value=value, effective_from=day or _today(), note="等保测评整改", **extra
+        actor=actor,
+        code=CODE,
+        value=value,
+        effective_from=day or _today(),
+        note="等保测评整改",
+        confirm_large_change=True,  # 600 minutes for 60: the slip these tests then correct
+        **extra,
     )
 
 

@@ -64,6 +64,7 @@ def test_recovery_corrects_a_bad_value_registered_for_today(office):
         value="1440",
         effective_from=timezone.localdate(),
         note="x",
+        confirm_large_change=True,  # 48 times the default: on purpose
     )
     PolicyParameter.objects.filter(
         code="security.lockout_minutes", effective_from=timezone.localdate()

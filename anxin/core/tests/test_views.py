@@ -102,7 +102,10 @@ def test_unknown_parameter_page_is_404(login, office):
 
 def test_office_posts_a_new_value_and_history_keeps_both(login, office):
     client = login(office)
-    response = client.post(DETAIL, _new_value())
+    shown = client.post(DETAIL, _new_value())
+    assert shown.status_code == 200 and "确认登记新取值" in shown.content.decode()  # shown back first
+    assert PolicyParameter.objects.filter(code=CODE).count() == 1
+    response = client.post(DETAIL, {**_new_value(), "confirmed": "1"})
     assert response.status_code == 302
     assert response.url == DETAIL
     assert list(PolicyParameter.objects.filter(code=CODE).values_list("value", flat=True)) == ["4", "3"]
@@ -113,7 +116,7 @@ def test_office_posts_a_new_value_and_history_keeps_both(login, office):
 
 
 def test_office_post_records_who_and_from_where(login, office):
-    login(office).post(DETAIL, _new_value(), REMOTE_ADDR="10.8.0.3")
+    login(office).post(DETAIL, {**_new_value(), "confirmed": "1"}, REMOTE_ADDR="10.8.0.3")
     event = SecurityEvent.objects.get(kind=SecurityEventKind.PARAMETER_CHANGE)
     assert (event.user, event.ip) == (office, "10.8.0.3")
 
@@ -127,7 +130,7 @@ def test_office_post_with_a_bad_value_shows_the_error_and_saves_nothing(login, o
 
 def test_office_post_on_a_taken_date_shows_the_error(login, office):
     client = login(office)
-    client.post(DETAIL, _new_value())
+    client.post(DETAIL, {**_new_value(), "confirmed": "1"})
     response = client.post(DETAIL, _new_value(value="5"))
     assert response.status_code == 200
     assert "已有取值" in response.content.decode()

@@ -77,8 +77,11 @@ def test_the_observation_export_has_the_month_as_a_date(red, login, office):
     row = row_of(book, red.uscc)
     assert row[0].value == datetime.datetime(2026, 11, 1) and row[0].number_format == "yyyy-mm"
     observation = Observation.objects.get(enterprise=red, indicator__code="wage_arrears_months")
-    assert row[5].value == observation.value_display
-    assert isinstance(row[8].value, datetime.datetime)
+    # the figure is a number (not "2 个月" as text), its unit beside the indicator's name
+    assert row[4].value == f"{observation.indicator.name}（{observation.indicator.unit}）"
+    assert row[5].value == observation.value and isinstance(row[5].value, int)
+    assert row[6].value is None and row[7].value is None  # no amount, no yes/no for a count
+    assert isinstance(row[10].value, datetime.datetime)
 
 
 def test_the_risk_export_has_the_day_as_a_date_and_says_its_filters(red, login, office):

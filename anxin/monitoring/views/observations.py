@@ -10,7 +10,16 @@ from anxin.core.ledger import Column, Header, Ledger, ledger_view
 from anxin.monitoring import selectors, services
 from anxin.monitoring.forms import ObservationFilter, ObservationImportForm
 from anxin.monitoring.importing import observation_import, observation_template
-from anxin.monitoring.models import Indicator
+from anxin.monitoring.models import Indicator, IndicatorKind
+
+
+def _indicator(observation) -> str:
+    """The indicator's name, with the unit its count is in (``用电量（千瓦时）``)."""
+    indicator = observation.indicator
+    if indicator.kind == IndicatorKind.COUNT and indicator.unit:
+        return f"{indicator.name}（{indicator.unit}）"
+    return indicator.name
+
 
 OBSERVATIONS = Ledger(
     title="监测数据台账（§四(二)）",
@@ -21,8 +30,13 @@ OBSERVATIONS = Ledger(
         Column("企业", "enterprise.name", 30),
         Column("统一社会信用代码", "enterprise.uscc", 22),
         Column("镇/街道", "enterprise.town.name", 10),
-        Column("指标", "indicator.name", 18),
-        Column("数值", "value_display", 14),
+        Column("指标", _indicator, 18),
+        # One typed column per kind of indicator, so that Excel can add the figures up.
+        Column("数值", lambda o: o.value if o.indicator.kind == IndicatorKind.COUNT else None, 10, "int"),
+        Column(
+            "金额（元）", lambda o: o.value if o.indicator.kind == IndicatorKind.MONEY else None, 14, "money"
+        ),
+        Column("是/否", lambda o: o.value_display if o.indicator.kind == IndicatorKind.FLAG else "", 8),
         Column("报送渠道", "indicator.channel.name", 14),
         Column("报送人", "recorded_by.display_name", 14),
         Column("报送时间", "recorded_at", 17, "datetime"),

@@ -121,6 +121,8 @@ class Command(BaseCommand):
                     note="" if today_row else f"应急恢复为出厂默认值：{reason}",
                     correct=today_row is not None,
                     correction_reason=f"应急恢复为出厂默认值：{reason}" if today_row else "",
+                    # the shipped default, however far the locked-out value was from it
+                    confirm_large_change=True,
                 )
                 how = "更正今日取值" if today_row else "登记今日起的新取值"
                 restored.append(
@@ -143,6 +145,7 @@ class Command(BaseCommand):
                     effective_from=row.effective_from,
                     correct=True,
                     correction_reason=f"应急恢复：待生效取值超出允许范围。{reason}",
+                    confirm_large_change=True,  # the shipped default, as above
                 )
                 restored.append(
                     {
