@@ -25,7 +25,7 @@ from anxin.core.files import atomic_with_files, file_store
 from anxin.core.policy import param_record
 from anxin.core.uploads import DOCUMENTS
 from anxin.intake.models import Channel, DuplicateState, Signal, SignalAttachment, SignalEvent, Stage
-from anxin.intake.services.facts import FACT_FIELDS, _DueCache, clean_facts
+from anxin.intake.services.facts import FACT_FIELDS, _DueCache, clean_facts, names_a_site
 from anxin.intake.services.reference import _check_channel, channels_for
 from anxin.notify.services import notify_units
 from anxin.org.models import Town, Unit, User
@@ -181,7 +181,13 @@ def signals_record(
                 events.append(_resend(current, facts, changed, actor=actor, now=now, due_for=due_for))
                 results.append(Recorded(current, "updated"))
                 continue
-            route = router.route(enterprise=enterprise, project=project, town=item.town, kind=facts["kind"])
+            route = router.route(
+                enterprise=enterprise,
+                project=project,
+                town=item.town,
+                kind=facts["kind"],
+                site_named=names_a_site(facts),
+            )
             due_at, basis = due_for(facts["received_at"])
             signal = Signal(
                 channel=item.channel,
