@@ -45,6 +45,7 @@ class Incoming:
     reference: str = ""
     town: Town | None = None  # where the work was, when the employer is not registered
     attachments: list[tuple[str, bytes]] = field(default_factory=list)
+    attachment_types: tuple[str, ...] = DOCUMENTS  # the portal's photos also take HEIC/HEIF
 
 
 @dataclass
@@ -222,7 +223,13 @@ def signals_record(
         for item, record in zip(items, results, strict=True):
             if record.outcome == "created" and item.attachments:
                 for name, content in item.attachments:
-                    attachment_store(actor=actor, signal=record.signal, name=name, content=content)
+                    attachment_store(
+                        actor=actor,
+                        signal=record.signal,
+                        name=name,
+                        content=content,
+                        allowed=item.attachment_types,
+                    )
         events.extend(_flag_duplicates(created, actor=actor, now=now))
         SignalEvent.objects.bulk_create(events, batch_size=1000)
         _announce(created)
@@ -364,6 +371,7 @@ def signal_record(
     reference: str = "",
     town: Town | None = None,
     attachments=(),
+    attachment_types: tuple[str, ...] = DOCUMENTS,
     door: str = "officer",
     ip: str | None = None,
     **facts,
@@ -378,6 +386,7 @@ def signal_record(
         reference=(reference or "").strip(),
         town=town,
         attachments=list(attachments),
+        attachment_types=attachment_types,
     )
     return signals_record(actor=actor, items=[item], door=door, ip=ip)[0]
 
