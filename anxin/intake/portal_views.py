@@ -102,17 +102,26 @@ def portal_report(request):
 def _handlers(signal: Signal) -> list[dict]:
     """Who will handle a new report, as the worker is told on the confirmation page: the town
     (属地) and the line department, or the office's triage when neither is known; each with the
-    public phone of the district file (the office's where a unit has none)."""
+    public phone of the district file, or the office's (said so) where a unit has none."""
     office = Unit.objects.filter(kind=UnitKind.OFFICE).order_by("pk").first()
-    office_phone = office.public_phone if office else ""
+
+    def entry(role: str, name: str, phone: str) -> dict:
+        if phone or office is None:
+            return {"role": role, "name": name, "phone": phone, "phone_of": ""}
+        return {
+            "role": role,
+            "name": name,
+            "phone": office.public_phone,
+            "phone_of": office.short_name or office.name,
+        }
+
     handlers = []
     if signal.town_id:
-        town = signal.town
-        handlers.append({"role": "属地", "name": town.name, "phone": town.public_phone or office_phone})
+        handlers.append(entry("属地", signal.town.name, signal.town.public_phone))
     unit = signal.assigned_unit
     if unit is not None:
-        role = "分拣转办" if office and unit.pk == office.pk else "条线主管"
-        handlers.append({"role": role, "name": unit.name, "phone": unit.public_phone or office_phone})
+        triage = office is not None and unit.pk == office.pk
+        handlers.append(entry("分拣转办" if triage else "条线主管", unit.name, unit.public_phone))
     return handlers
 
 
