@@ -277,10 +277,17 @@ class OnceCaptchaField(CaptchaField):
         return value
 
 
+class PortalCaptchaInput(CaptchaTextInput):
+    """The captcha picture with a Chinese text alternative (the library's says "captcha")."""
+
+    template_name = "intake/public/_captcha_widget.html"
+
+
 def _captcha() -> CaptchaField:
     return OnceCaptchaField(
         label=_("验证码"),
-        widget=CaptchaTextInput(
+        help_text=_("看不清？刷新页面可换一张"),
+        widget=PortalCaptchaInput(
             attrs={"class": "form-control", "inputmode": "numeric", "autocomplete": "off"}
         ),
         error_messages={"invalid": _("验证码不正确，请重新输入"), "required": _("请输入验证码")},

@@ -128,3 +128,19 @@ def test_a_worker_reports_a_site_with_no_javascript_and_follows_it_by_code(
         shot("officer-signal-site-report-heic")
     finally:
         context.close()
+
+
+def test_with_javascript_the_captcha_can_be_refreshed_in_place(live_server, browser, district):
+    context = browser.new_context(**{**NO_JS_PHONE, "java_script_enabled": True})
+    worker = context.new_page()
+    try:
+        worker.goto(f"{live_server.url}/public/report/")
+        worker.get_by_label("用人单位名称").fill("某某劳务队")
+        refresh = worker.get_by_role("button", name="换一张")
+        expect(refresh).to_be_visible()
+        before = worker.locator("input[name=captcha_0]").input_value()
+        refresh.click()
+        expect(worker.locator("input[name=captcha_0]")).not_to_have_value(before)
+        expect(worker.get_by_label("用人单位名称")).to_have_value("某某劳务队")
+    finally:
+        context.close()

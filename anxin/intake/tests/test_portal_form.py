@@ -182,3 +182,12 @@ def test_every_visible_field_has_a_label(client, district):
     hidden = set(re.findall(r'<input type="hidden"[^>]*\bid="(id_[a-z_0-9]+)"', page))
     for field_id in set(ids) - hidden:
         assert f'for="{field_id}"' in page, field_id
+
+
+def test_the_captcha_picture_has_a_chinese_text_and_its_error_is_linked(client, district):
+    page = client.get("/public/report/").content.decode()
+    assert 'alt="验证码图片：4 位数字"' in page
+    response = _report(client, captcha_1="0000")
+    page = response.content.decode()
+    assert re.search(r'name="captcha_1"[^>]*aria-describedby="id_captcha_error id_captcha_help"', page)
+    assert 'id="id_captcha_error"' in page and 'href="#id_captcha_1"' in page
