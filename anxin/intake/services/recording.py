@@ -30,7 +30,7 @@ from anxin.intake.services.reference import _check_channel, channels_for
 from anxin.notify.services import notify_units
 from anxin.org.models import Town, Unit, User
 from anxin.org.routing import Router
-from anxin.registry.models import Enterprise
+from anxin.registry.models import Enterprise, Project
 from anxin.registry.selectors import enterprise_kind_codes
 
 Action = SignalEvent.Action
@@ -77,9 +77,19 @@ class _Matcher:
                     | Q(subcontracted_projects__town_id__in=scope.town_ids)
                 ).distinct()
         self.by_code = {e.uscc: e for e in candidates.filter(uscc__in=codes)}
+        self.projects: dict[str, Project | None] = {}
         self.by_name: dict[str, list[Enterprise]] = defaultdict(list)
         for enterprise in candidates.filter(name__in=names):
             self.by_name[enterprise.name].append(enterprise)
+
+    def match_project(self, facts: dict) -> Project | None:
+        """The registered project a worker named (exact name, one only): it places the report in
+        the project's town and with its supervising department, whatever town was answered."""
+        name = (facts.get("project_name") or "").strip()
+        if name and name not in self.projects:
+            found = list(Project.objects.select_related("supervisor__unit").filter(name=name)[:2])
+            self.projects[name] = found[0] if len(found) == 1 else None
+        return self.projects.get(name) if name else None
 
     def match(self, facts: dict) -> Enterprise | None:
         if facts.get("enterprise"):
@@ -158,6 +168,8 @@ def signals_record(
             seen_refs.add(key)
             facts = {k: v for k, v in item.facts.items() if k not in ("enterprise", "project")}
             project = item.facts.get("project")
+            if project is None and door == "portal":
+                project = matcher.match_project(item.facts)
             if not is_system(actor) and scope.town_ids and not scope.everything:
                 towns = {item.town.pk if item.town else None}
                 if enterprise is not None:

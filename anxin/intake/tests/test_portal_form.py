@@ -191,3 +191,12 @@ def test_the_captcha_picture_has_a_chinese_text_and_its_error_is_linked(client, 
     page = response.content.decode()
     assert re.search(r'name="captcha_1"[^>]*aria-describedby="id_captcha_error id_captcha_help"', page)
     assert 'id="id_captcha_error"' in page and 'href="#id_captcha_1"' in page
+
+
+def test_a_registered_project_named_by_the_worker_places_the_report_even_with_不清楚(client, world):
+    _report(client, project_name="罗溪安置房项目")
+    signal = Signal.objects.get()
+    assert signal.project == world.luoxi_project and signal.town.code == "luoxi"
+    assert signal.assigned_unit.code == "construction" and "项目主管部门" in signal.routing_note
+    done = client.get("/public/report/done/").content.decode()
+    assert "罗溪镇（属地）" in done and "区城建局（条线主管）" in done
