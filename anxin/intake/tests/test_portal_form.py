@@ -200,3 +200,11 @@ def test_a_registered_project_named_by_the_worker_places_the_report_even_with_�
     assert signal.assigned_unit.code == "construction" and "项目主管部门" in signal.routing_note
     done = client.get("/public/report/done/").content.decode()
     assert "罗溪镇（属地）" in done and "区城建局（条线主管）" in done
+
+
+def test_the_office_s_triage_row_shows_where_the_worker_said_the_work_was(client, login, district, office):
+    _report(client, work_address="空港大道88号", project_name="三期工地", contractor_name="张三")
+    page = login(office).get("/signals/triage/?queue=unmatched").content.decode()
+    assert re.search(
+        r'data-testid="triage-place">地址：空港大道88号 · 工地/项目：三期工地 · 包工头/总包：张三<', page
+    )
