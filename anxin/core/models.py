@@ -47,6 +47,13 @@ class StoredFile(models.Model):
         abstract = True
         ordering = ["uploaded_at", "pk"]
 
+    @property
+    def download_only(self) -> bool:
+        """A kind browsers may not show (an iPhone's HEIC photo): offered as a download."""
+        from anxin.core.uploads import DOWNLOAD_ONLY
+
+        return self.content_type in DOWNLOAD_ONLY
+
 
 class TimeStampedModel(models.Model):
     """Base for district data: when a row was created and last changed."""

@@ -21,6 +21,64 @@ SIGNATURES = {
 }
 IMAGES = ("image/jpeg", "image/png")
 DOCUMENTS = ("image/jpeg", "image/png", "application/pdf")
+#: iPhone photos (HEIF with HEVC, 苹果手机默认格式): kept as uploaded, never decoded here — an
+#: officer's browser may not show them, so they are offered for download (``DOWNLOAD_ONLY``).
+HEIF_TYPES = ("image/heic", "image/heif")
+DOWNLOAD_ONLY = HEIF_TYPES
+PHOTOS = ("image/jpeg", "image/png", *HEIF_TYPES)
+KIND_NAMES = {
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "application/pdf": "PDF",
+    "image/heic": "HEIC",
+    "image/heif": "HEIF",
+}
+# ISO base media file brands (ISO/IEC 23008-12): HEVC-coded HEIF images and sequences, and the
+# generic image brands. An AVIF (``avif``/``avis``) shares the generic ones and is not taken.
+_HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx"}
+_HEIF_BRANDS = {b"mif1", b"msf1", b"heif"}
+_AVIF_BRANDS = {b"avif", b"avis"}
+_MAX_BOXES = 10_000
+
+
+def heif_type(content: bytes) -> tuple[str, str] | None:
+    """``("image/heic", ".heic")`` or ``("image/heif", ".heif")`` when ``content`` is a whole HEIF
+    file by its structure: an ``ftyp`` box first naming a HEIF brand (major or compatible, no AVIF
+    brand), top-level boxes that fit the file exactly, and the ``meta`` box every HEIF image has.
+    Nothing is decoded."""
+    if len(content) < 16 or content[4:8] != b"ftyp":
+        return None
+    ftyp_size = int.from_bytes(content[0:4], "big")
+    if ftyp_size < 16 or ftyp_size > len(content) or (ftyp_size - 16) % 4:
+        return None
+    major = content[8:12]
+    brands = {major, *(content[i : i + 4] for i in range(16, ftyp_size, 4))}
+    if brands & _AVIF_BRANDS:
+        return None
+    if brands & _HEIC_BRANDS:
+        found = ("image/heic", ".heic")
+    elif brands & _HEIF_BRANDS:
+        found = ("image/heif", ".heif")
+    else:
+        return None
+    boxes: set[bytes] = set()
+    offset = 0
+    while offset < len(content):
+        if len(boxes) > _MAX_BOXES or offset + 8 > len(content):
+            return None
+        size = int.from_bytes(content[offset : offset + 4], "big")
+        kind = content[offset + 4 : offset + 8]
+        if size == 1:  # a 64-bit size follows the type
+            if offset + 16 > len(content):
+                return None
+            size = int.from_bytes(content[offset + 8 : offset + 16], "big")
+        elif size == 0:  # to the end of the file
+            size = len(content) - offset
+        if size < 8 or offset + size > len(content):
+            return None
+        boxes.add(kind)
+        offset += size
+    return found if b"meta" in boxes else None
 
 
 def sniff(
@@ -33,14 +91,20 @@ def sniff(
     if len(content) > MAX_BYTES:
         raise DomainError(_("%(f)s超过 5 MB，请压缩后再上传") % {"f": label}, field=field)
     for content_type in allowed:
+        if content_type in HEIF_TYPES:
+            continue
         magic, extension = SIGNATURES[content_type]
         if content.startswith(magic):
             if content_type in IMAGES:
                 _check_image(content, label, field)
             return content_type, extension
-    kinds = "、".join(
-        {"image/jpeg": "JPEG", "image/png": "PNG", "application/pdf": "PDF"}[t] for t in allowed
-    )
+    if any(t in HEIF_TYPES for t in allowed):
+        found = heif_type(content)
+        if found is not None and found[0] in allowed:
+            return found
+        if found is None and content[4:8] == b"ftyp" and content[8:12] in _HEIC_BRANDS | _HEIF_BRANDS:
+            raise DomainError(_("%(f)s已损坏或不是有效的图片") % {"f": label}, field=field)
+    kinds = "、".join(dict.fromkeys(KIND_NAMES[t] for t in allowed))
     raise DomainError(
         _("%(f)s不是可接受的文件类型（仅限 %(k)s，按文件内容判断）") % {"f": label, "k": kinds}, field=field
     )

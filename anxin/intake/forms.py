@@ -252,6 +252,7 @@ class SelfReportForm(forms.Form):
 # --- the public portal ------------------------------------------------------------------------
 
 PHONE_ATTRS = {"inputmode": "tel", "autocomplete": "tel"}
+PORTAL_PHOTO_ACCEPT = "image/jpeg,image/png,image/heic,image/heif,.jpg,.jpeg,.png,.heic,.heif"
 
 
 CAPTCHA_USED = _("验证码已失效，请重新输入")
@@ -276,14 +277,46 @@ class OnceCaptchaField(CaptchaField):
         return value
 
 
+class PortalCaptchaInput(CaptchaTextInput):
+    """The captcha picture with a Chinese text alternative (the library's says "captcha")."""
+
+    template_name = "intake/public/_captcha_widget.html"
+
+
 def _captcha() -> CaptchaField:
     return OnceCaptchaField(
         label=_("验证码"),
-        widget=CaptchaTextInput(
+        help_text=_("看不清？刷新页面可换一张"),
+        widget=PortalCaptchaInput(
             attrs={"class": "form-control", "inputmode": "numeric", "autocomplete": "off"}
         ),
         error_messages={"invalid": _("验证码不正确，请重新输入"), "required": _("请输入验证码")},
     )
+
+
+TOWN_UNKNOWN = "unknown"
+AMOUNT_HELP = _(
+    "填数字即可，如 32000 或 32,000.50；也可以写 3.2万、3万2（即 32000 元）、3万零500（即 30500 元）"
+)
+
+
+class PortalTownField(forms.ChoiceField):
+    """The towns and 不清楚: ``cleaned_data`` holds the ``Town`` or ``None`` (不清楚 — the office's
+    triage finds the place from the address and the employer)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=self._choices_now, **kwargs)
+
+    @staticmethod
+    def _choices_now():
+        towns = [(str(pk), name) for pk, name in Town.objects.order_by("order").values_list("pk", "name")]
+        return [("", _("请选择")), *towns, (TOWN_UNKNOWN, _("不清楚"))]
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value == TOWN_UNKNOWN:
+            return None
+        return Town.objects.get(pk=int(value))
 
 
 class PortalReportForm(forms.Form):
@@ -291,13 +324,31 @@ class PortalReportForm(forms.Form):
         label=_("用人单位名称"), max_length=100, help_text=_("营业执照上的名称；不清楚可填常用名称")
     )
     employer_uscc = forms.CharField(label=_("统一社会信用代码（知道的话）"), max_length=30, required=False)
-    town = forms.ModelChoiceField(
-        label=_("工作地点所在镇/街道"), queryset=Town.objects.order_by("order"), empty_label="请选择"
+    town = PortalTownField(
+        label=_("工作地点所在镇/街道"),
+        help_text=_("不知道属于哪个镇/街道的，选“不清楚”，由区联席办根据地址分拣转办"),
     )
-    project_name = forms.CharField(label=_("工地/项目名称（建筑工地填写）"), max_length=150, required=False)
+    work_address = forms.CharField(
+        label=_("工作地点地址（选填）"),
+        max_length=200,
+        required=False,
+        help_text=_("路名门牌、工业园或工地位置，如：罗溪镇空港大道88号"),
+    )
+    project_name = forms.CharField(
+        label=_("工地/项目名称（建筑工地填写）"),
+        max_length=150,
+        required=False,
+        help_text=_("工地围挡或项目牌上的名称；填写后由区城建局（建筑领域主管部门）核实办理"),
+    )
+    contractor_name = forms.CharField(
+        label=_("包工头或总包单位（选填）"),
+        max_length=100,
+        required=False,
+        help_text=_("带您干活的包工头姓名，或工地的总承包单位名称"),
+    )
     period = forms.CharField(label=_("拖欠工资的期间"), max_length=60, help_text=_("如：2026年8月至10月"))
     months_owed = forms.IntegerField(label=_("拖欠几个月"), min_value=0, max_value=240)
-    amount = YuanFormField(label=_("拖欠金额（元，估计即可）"), allow_zero=False)
+    amount = YuanFormField(label=_("拖欠金额（估计即可）"), allow_zero=False, help_text=AMOUNT_HELP)
     workers = forms.IntegerField(label=_("被拖欠人数（含本人）"), min_value=1, max_value=100000, initial=1)
     summary = forms.CharField(label=_("具体情况"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000)
     reporter_name = forms.CharField(label=_("您的姓名"), max_length=50)
@@ -311,7 +362,10 @@ class PortalReportForm(forms.Form):
     photos = MultipleFileField(
         label=_("照片（选填，最多3张）"),
         required=False,
-        help_text=_("工资条、欠条、考勤记录等，JPEG/PNG，每张不超过 5 MB"),
+        widget=MultipleFileInput(attrs={"accept": PORTAL_PHOTO_ACCEPT}),
+        help_text=_(
+            "工资条、欠条、考勤记录等。可上传 JPEG、PNG 或苹果手机的 HEIC/HEIF 照片，每张不超过 5 MB"
+        ),
     )
     consent = forms.BooleanField(
         label=_("我已阅读并同意上方的个人信息使用说明"),

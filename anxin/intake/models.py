@@ -154,6 +154,10 @@ class Signal(TimeStampedModel):
         related_name="signals",
     )
     project_name = models.CharField(_("反映的项目名称"), max_length=150, blank=True)
+    # What the reporter says about where and for whom the work was (the worker's statement, not a
+    # registered fact): the place when no town is known, the 包工头 or general contractor.
+    work_address = models.CharField(_("反映的用工地址"), max_length=200, blank=True)
+    contractor_name = models.CharField(_("反映的包工头/总承包单位"), max_length=100, blank=True)
     occurred_at = models.DateTimeField(_("发生时间"), null=True, blank=True)
     received_at = models.DateTimeField(_("接收时间"), db_index=True)
     workers = models.PositiveIntegerField(_("涉及人数"), default=0)

@@ -20,6 +20,7 @@ from anxin.core.security import client_ip
 from anxin.intake import portal, services
 from anxin.intake.forms import PortalReportForm, RateForm, TrackForm
 from anxin.intake.models import Signal, SignalEvent, Stage
+from anxin.org.models import Unit, UnitKind
 
 SESSION_KEY = "portal_signals"  # {id: time proved} for the reports the visitor has proved (code + phone)
 PROOF_SECONDS = 30 * 60  # a shared phone or a kiosk: the next person must prove it again
@@ -82,7 +83,7 @@ def portal_report(request):
         data = dict(form.cleaned_data)
         for key in ("consent", "captcha"):
             data.pop(key, None)
-        town, photos = data.pop("town"), data.pop("photos")
+        town, photos = data.pop("town"), data.pop("photos")  # town None: 不清楚 (the office's triage)
         try:
             signal = services.portal_submit(
                 facts=data, town=town, photos=[(p.name, p.read()) for p in photos], ip=client_ip(request)
@@ -98,11 +99,38 @@ def portal_report(request):
     return render(request, "intake/public/report.html", {"page_title": "我要反映欠薪", "form": form})
 
 
+def _handlers(signal: Signal) -> list[dict]:
+    """Who will handle a new report, as the worker is told on the confirmation page: the town
+    (属地) and the line department, or the office's triage when neither is known; each with the
+    public phone of the district file, or the office's (said so) where a unit has none."""
+    office = Unit.objects.filter(kind=UnitKind.OFFICE).order_by("pk").first()
+
+    def entry(role: str, name: str, phone: str) -> dict:
+        if phone or office is None:
+            return {"role": role, "name": name, "phone": phone, "phone_of": ""}
+        return {
+            "role": role,
+            "name": name,
+            "phone": office.public_phone,
+            "phone_of": office.short_name or office.name,
+        }
+
+    handlers = []
+    if signal.town_id:
+        handlers.append(entry("属地", signal.town.name, signal.town.public_phone))
+    unit = signal.assigned_unit
+    if unit is not None:
+        triage = office is not None and unit.pk == office.pk
+        handlers.append(entry("分拣转办" if triage else "条线主管", unit.name, unit.public_phone))
+    return handlers
+
+
 @never_cache
 def portal_done(request):
     code = request.session.get("portal_new_code")
     if not code:
         return redirect("portal-track")
+    signal = _proved(request, code)
     return render(
         request,
         "intake/public/done.html",
@@ -111,6 +139,8 @@ def portal_done(request):
             "verify_days": param("signal.verify_working_days"),
             "code": code,
             "code_display": " ".join(code[i : i + 4] for i in range(0, len(code), 4)),
+            "signal": signal,
+            "handlers": _handlers(signal) if signal else [],
         },
     )
 

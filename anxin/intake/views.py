@@ -111,13 +111,15 @@ signal_list = ledger_view(SIGNALS)
 
 
 def _detail_context(request, signal: Signal) -> dict:
+    attachments = list(signal.attachments.all())
     return {
         "page_title": f"线索 #{signal.pk}",
         "signal": signal,
         "actions": services.allowed_actions(request.user, signal),
         "is_handler": services.is_handler(request.user, signal),
         "events": signal.events.select_related("actor").all(),
-        "attachments": signal.attachments.all(),
+        "attachments": attachments,
+        "heic_note": any(a.download_only for a in attachments),
         "sources": Signal.objects.for_user(request.user).filter(merged_into=signal).select_related("channel"),
         "verify_form": VerifyForm(),
         "text_form": TextForm(),
@@ -201,7 +203,7 @@ def attachment_download(request, pk: int):
         raise Http404
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=False, filename=attachment.name
+        as_attachment=attachment.download_only, filename=attachment.name
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

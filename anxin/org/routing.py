@@ -3,9 +3,14 @@
 
 The department is the project's supervising department when a signal names a project; else
 the unit the district file names for the signal's kind (``intake.route_by_kind``: 社保欠费 →
-税务, §三(十四)); else the unit of the first duty in ``intake.route_by_duty`` whose line names one
-of the enterprise's kinds (城建局 for 建筑施工 and 房地产开发, 水利局, 财政局 for 国有企业); else
-``intake.default_department`` (人社局, labour inspection §三(七)). Each choice records why.
+税务, §三(十四)); else the unit of the first duty in ``intake.route_by_duty`` whose line names
+one of the enterprise's kinds (城建局 for 建筑施工 and 房地产开发, 水利局, 财政局 for 国有企业);
+else, when the reporter names a construction site or project that is not registered (or the
+signal is a 工程款结算 dispute), the unit of the duty ``intake.route_sites_by_duty`` (城建局,
+§三(九)); else, when nothing places the matter (no project, no enterprise, no town: the worker
+answered 不清楚), the office's triage ``intake.triage_department`` (联席办, §三(一)), which finds
+the town; else ``intake.default_department`` (人社局, labour inspection §三(七)). Each choice
+records why.
 
 It lives in org (units and their duties) so that intake and monitoring, both later in the flow,
 may use it. It reads no later app: the enterprises' kinds come from the caller (``kinds_of``, a
@@ -59,6 +64,13 @@ class Router:
             kind: units[code] for kind, code in config["route_by_kind"].items() if code in units
         }
         self.default_unit = units.get(config["default_department"])
+        self.triage_unit = units.get(config["triage_department"])
+        site_duty = (
+            Duty.objects.select_related("unit").filter(code=config["route_sites_by_duty"]).first()
+            if config["route_sites_by_duty"]
+            else None
+        )
+        self.site_duty: Duty | None = site_duty
         self.supervisor_units: dict[int, Unit] = {}
         self.enterprise_kinds: dict[int, list[str]] = {}
 
@@ -85,8 +97,17 @@ class Router:
             self.enterprise_kinds[enterprise_id].append(code)
 
     def route(
-        self, *, enterprise: Any = None, project: Any = None, town: Any = None, kind: str = ""
+        self,
+        *,
+        enterprise: Any = None,
+        project: Any = None,
+        town: Any = None,
+        kind: str = "",
+        site_named: bool = False,
     ) -> Route:
+        """``site_named``: the reporter named a construction site or project that is not a
+        registered ``project`` (the worker's statement), or the kind is a construction matter —
+        the construction line answers for it unless the enterprise's own line already does."""
         parts = []
         town_id = None
         if project is not None:
@@ -99,6 +120,8 @@ class Router:
         elif town is not None:
             town_id = town.pk
             parts.append("属地：反映的用工地点（§二 属地管理）")
+        else:
+            parts.append("属地：不明（未给出用工地点的镇/街道），由联席办分拣确定（§三(一)）")
         unit = None
         if project is not None and project.supervisor.unit_id:
             unit = project.supervisor.unit
@@ -115,6 +138,15 @@ class Router:
                     unit = candidate
                     parts.append(f"条线：{duty.citation} {duty.name}")
                     break
+        if unit is None and project is None and site_named and self.site_duty is not None:
+            unit = self.site_duty.unit
+            parts.append(
+                f"条线：{self.site_duty.citation} {self.site_duty.name}（反映涉及建设工程项目或工地）"
+            )
+        placed = project is not None or enterprise is not None or town is not None
+        if unit is None and not placed and self.triage_unit is not None:
+            unit = self.triage_unit
+            parts.append(f"条线：{unit.short_name or unit.name}分拣（属地不明，§三(一)）")
         if unit is None and self.default_unit is not None:
             unit = self.default_unit
             parts.append(f"条线：{unit.short_name or unit.name}（劳动保障监察，§三(七)）")
@@ -137,6 +169,8 @@ def routing_settings() -> dict:
             "default_department": str(section.get("default_department") or "hrss").strip(),
             "route_by_kind": dict(section.get("route_by_kind") or {}),
             "route_by_duty": list(section.get("route_by_duty") or []),
+            "route_sites_by_duty": str(section.get("route_sites_by_duty") or "").strip(),
+            "triage_department": str(section.get("triage_department") or "").strip(),
         }
         _ROUTING_CACHE["settings"] = cached
     return cached

@@ -1,6 +1,10 @@
 /* Public portal: "换一张" fetches a new captcha without losing what was typed (CSP: no inline JS). */
 (function () {
   "use strict";
+  // Without JavaScript the button would do nothing: it is drawn hidden and shown only here.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-captcha-refresh][hidden]").forEach(function (b) { b.hidden = false; });
+  });
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-captcha-refresh]");
     if (!button) { return; }

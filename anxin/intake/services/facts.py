@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from anxin.core.deadlines import due_after
 from anxin.core.errors import DomainError
 from anxin.core.policy import param
-from anxin.core.uploads import DOCUMENTS, sniff
+from anxin.core.uploads import DOCUMENTS, PHOTOS, sniff
 from anxin.core.validators import validate_id_number, validate_phone, validate_uscc
 from anxin.intake.models import SignalKind
 
 CLOCK_SKEW = datetime.timedelta(minutes=5)
-PORTAL_PHOTOS = ("image/jpeg", "image/png")
+PORTAL_PHOTOS = PHOTOS  # JPEG, PNG and iPhones' HEIC/HEIF
 MAX_AMOUNT_FEN = 10**13  # 一千亿元: beyond any plausible wage claim; guards typos
 FACT_FIELDS = (
     "kind",
@@ -32,10 +32,20 @@ FACT_FIELDS = (
     "employer_name",
     "employer_uscc",
     "project_name",
+    "work_address",
+    "contractor_name",
     "reporter_name",
     "reporter_phone",
     "reporter_id_number",
 )
+
+
+def names_a_site(facts: dict) -> bool:
+    """Whether a signal speaks of a construction site or project (the worker named one, or the
+    kind is a 工程款结算 dispute): the construction line answers for it (§三(九))."""
+    return (
+        bool((facts.get("project_name") or "").strip()) or facts.get("kind") == SignalKind.PROJECT_SETTLEMENT
+    )
 
 
 def verification_due(received_at: datetime.datetime) -> tuple[datetime.datetime, str]:
@@ -94,7 +104,14 @@ def clean_facts(facts: dict, *, now=None, allow_report_kind: bool = False) -> di
     elif len(summary) > 4000:
         problems["summary"] = _("情况摘要不超过 4000 字")
     facts["summary"] = summary
-    for key, size in (("employer_name", 100), ("project_name", 150), ("reporter_name", 50), ("period", 60)):
+    for key, size in (
+        ("employer_name", 100),
+        ("project_name", 150),
+        ("work_address", 200),
+        ("contractor_name", 100),
+        ("reporter_name", 50),
+        ("period", 60),
+    ):
         if key not in facts:
             continue
         facts[key] = (facts[key] or "").strip()

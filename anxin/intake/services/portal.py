@@ -111,6 +111,7 @@ def portal_submit(*, facts: dict, town: Town, photos: list[tuple[str, bytes]], i
             door="portal",
             ip=ip,
             attachments=[(n, c) for n, c in photos],
+            attachment_types=PORTAL_PHOTOS,
             **facts,
         )
         signal = recorded.signal

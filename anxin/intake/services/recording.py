@@ -25,12 +25,12 @@ from anxin.core.files import atomic_with_files, file_store
 from anxin.core.policy import param_record
 from anxin.core.uploads import DOCUMENTS
 from anxin.intake.models import Channel, DuplicateState, Signal, SignalAttachment, SignalEvent, Stage
-from anxin.intake.services.facts import FACT_FIELDS, _DueCache, clean_facts
+from anxin.intake.services.facts import FACT_FIELDS, _DueCache, clean_facts, names_a_site
 from anxin.intake.services.reference import _check_channel, channels_for
 from anxin.notify.services import notify_units
 from anxin.org.models import Town, Unit, User
 from anxin.org.routing import Router
-from anxin.registry.models import Enterprise
+from anxin.registry.models import Enterprise, Project
 from anxin.registry.selectors import enterprise_kind_codes
 
 Action = SignalEvent.Action
@@ -45,6 +45,7 @@ class Incoming:
     reference: str = ""
     town: Town | None = None  # where the work was, when the employer is not registered
     attachments: list[tuple[str, bytes]] = field(default_factory=list)
+    attachment_types: tuple[str, ...] = DOCUMENTS  # the portal's photos also take HEIC/HEIF
 
 
 @dataclass
@@ -76,9 +77,19 @@ class _Matcher:
                     | Q(subcontracted_projects__town_id__in=scope.town_ids)
                 ).distinct()
         self.by_code = {e.uscc: e for e in candidates.filter(uscc__in=codes)}
+        self.projects: dict[str, Project | None] = {}
         self.by_name: dict[str, list[Enterprise]] = defaultdict(list)
         for enterprise in candidates.filter(name__in=names):
             self.by_name[enterprise.name].append(enterprise)
+
+    def match_project(self, facts: dict) -> Project | None:
+        """The registered project a worker named (exact name, one only): it places the report in
+        the project's town and with its supervising department, whatever town was answered."""
+        name = (facts.get("project_name") or "").strip()
+        if name and name not in self.projects:
+            found = list(Project.objects.select_related("supervisor__unit").filter(name=name)[:2])
+            self.projects[name] = found[0] if len(found) == 1 else None
+        return self.projects.get(name) if name else None
 
     def match(self, facts: dict) -> Enterprise | None:
         if facts.get("enterprise"):
@@ -157,6 +168,8 @@ def signals_record(
             seen_refs.add(key)
             facts = {k: v for k, v in item.facts.items() if k not in ("enterprise", "project")}
             project = item.facts.get("project")
+            if project is None and door == "portal":
+                project = matcher.match_project(item.facts)
             if not is_system(actor) and scope.town_ids and not scope.everything:
                 towns = {item.town.pk if item.town else None}
                 if enterprise is not None:
@@ -181,7 +194,13 @@ def signals_record(
                 events.append(_resend(current, facts, changed, actor=actor, now=now, due_for=due_for))
                 results.append(Recorded(current, "updated"))
                 continue
-            route = router.route(enterprise=enterprise, project=project, town=item.town, kind=facts["kind"])
+            route = router.route(
+                enterprise=enterprise,
+                project=project,
+                town=item.town,
+                kind=facts["kind"],
+                site_named=names_a_site(facts),
+            )
             due_at, basis = due_for(facts["received_at"])
             signal = Signal(
                 channel=item.channel,
@@ -216,7 +235,13 @@ def signals_record(
         for item, record in zip(items, results, strict=True):
             if record.outcome == "created" and item.attachments:
                 for name, content in item.attachments:
-                    attachment_store(actor=actor, signal=record.signal, name=name, content=content)
+                    attachment_store(
+                        actor=actor,
+                        signal=record.signal,
+                        name=name,
+                        content=content,
+                        allowed=item.attachment_types,
+                    )
         events.extend(_flag_duplicates(created, actor=actor, now=now))
         SignalEvent.objects.bulk_create(events, batch_size=1000)
         _announce(created)
@@ -358,6 +383,7 @@ def signal_record(
     reference: str = "",
     town: Town | None = None,
     attachments=(),
+    attachment_types: tuple[str, ...] = DOCUMENTS,
     door: str = "officer",
     ip: str | None = None,
     **facts,
@@ -372,6 +398,7 @@ def signal_record(
         reference=(reference or "").strip(),
         town=town,
         attachments=list(attachments),
+        attachment_types=attachment_types,
     )
     return signals_record(actor=actor, items=[item], door=door, ip=ip)[0]
 

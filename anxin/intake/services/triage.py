@@ -21,6 +21,7 @@ from anxin.core.errors import DomainError
 from anxin.core.money import format_yuan
 from anxin.core.transitions import Transition, Workflow
 from anxin.intake.models import DuplicateState, Signal, SignalEvent, Stage
+from anxin.intake.services.facts import names_a_site
 from anxin.intake.services.recording import _announce, _flag_duplicates
 from anxin.notify.services import notify_units
 from anxin.org.models import Unit, User
@@ -112,7 +113,12 @@ def signal_match(*, actor: User, signal: Signal, enterprise: Enterprise) -> Sign
     if signal.enterprise_id:
         raise DomainError(_("该线索已关联企业“%(e)s”") % {"e": signal.enterprise.name}, code="matched")
     router = Router(kinds_of=enterprise_kind_codes)
-    route = router.route(enterprise=enterprise, project=signal.project, kind=signal.kind)
+    route = router.route(
+        enterprise=enterprise,
+        project=signal.project,
+        kind=signal.kind,
+        site_named=names_a_site({"project_name": signal.project_name, "kind": signal.kind}),
+    )
     now = timezone.now()
     with acting(actor):
         touched = guarded_update(

@@ -45,3 +45,38 @@ def test_kinds_filled_in_by_the_caller_need_no_reader(district):
 def test_a_router_without_a_reader_refuses_to_guess_an_enterprise_s_kinds(district):
     with pytest.raises(TypeError, match="kinds_of"):
         Router().route(enterprise=Placed(pk=1, town_id=None))
+
+
+# --- a worker's report that names a site, or places nothing (issue #14 item 8) -------------------
+
+
+def test_a_named_site_of_an_unknown_employer_goes_to_the_construction_line(district):
+    duty = Duty.objects.select_related("unit").get(code="construction-line")
+    town = Placed(pk=7, town_id=None)
+    route = Router(kinds_of=lambda ids: []).route(town=town, kind="wage_complaint", site_named=True)
+    assert (route.town_id, route.unit_id) == (7, duty.unit_id)
+    assert f"条线：{duty.citation} {duty.name}（反映涉及建设工程项目或工地）" in route.note
+    # Without the site it stays with labour inspection.
+    plain = Router(kinds_of=lambda ids: []).route(town=town, kind="wage_complaint")
+    assert plain.unit_id == Unit.objects.get(code="hrss").pk
+
+
+def test_a_named_site_goes_to_the_construction_line_over_the_default_for_a_matched_firm(district):
+    router = Router(kinds_of=lambda ids: [(i, "labour_dispatch") for i in ids])
+    route = router.route(enterprise=Placed(pk=1, town_id=7), site_named=True)
+    assert route.unit_id == Unit.objects.get(code="construction").pk
+
+
+def test_the_enterprise_s_own_line_comes_before_a_named_site(district):
+    router = Router(kinds_of=lambda ids: [(i, "water_construction") for i in ids])
+    route = router.route(enterprise=Placed(pk=1, town_id=7), site_named=True)
+    assert route.unit_id == Unit.objects.get(code="agriculture-water").pk
+
+
+def test_a_report_nothing_places_goes_to_the_office_s_triage(district):
+    route = Router(kinds_of=lambda ids: []).route(kind="wage_complaint")
+    assert (route.town_id, route.unit_id) == (None, Unit.objects.get(code="office").pk)
+    assert "属地：不明" in route.note and "联席办分拣" in route.note
+    # A site named with no place: the construction line, the town still to be found.
+    site = Router(kinds_of=lambda ids: []).route(kind="wage_complaint", site_named=True)
+    assert (site.town_id, site.unit_id) == (None, Unit.objects.get(code="construction").pk)
