@@ -152,3 +152,30 @@ def selfreport_get(*, user, pk: int) -> SelfReport:
         user,
         pk=pk,
     )
+
+
+def closures_by_unit(
+    *, user, since: datetime.date | None = None, until: datetime.date | None = None
+) -> list[dict]:
+    """For the assessment (§五(三)): per unit, the worker's reports it closed and how many of those
+    closings the worker rated 不满意 or said they were still unpaid — each closing counted once,
+    a report reopened and closed again counting again. Scoped: a unit's own closings for a town."""
+    from anxin.intake.models import ReportClosure, Satisfaction
+    from anxin.org.models import Unit
+
+    rows = ReportClosure.objects.for_user(user).filter(unit__isnull=False)
+    if since:
+        rows = rows.filter(closed_at__date__gte=since)
+    if until:
+        rows = rows.filter(closed_at__date__lte=until)
+    counted = (
+        rows.values("unit")
+        .annotate(
+            closed=Count("pk"),
+            dissatisfied=Count("pk", filter=Q(rating=Satisfaction.DISSATISFIED) | Q(still_unpaid=True)),
+            with_case_open=Count("pk", filter=Q(case_open=True)),
+        )
+        .order_by("unit")
+    )
+    units = Unit.objects.in_bulk([r["unit"] for r in counted])
+    return [{**r, "unit": units[r["unit"]]} for r in counted]
