@@ -185,9 +185,16 @@ def portal_status(request, code: str, *, material_form=None):
         if e.action != SignalEvent.Action.NOTE
     }
     current = [s for s, _label in STEPS].index(signal.stage)
+    progress = _progress(signal)
+    handling = [s for s, _label in STEPS].index(Stage.HANDLING)
+    if progress["case"] is not None and progress["case"].is_open and current < handling:
+        current = (
+            handling  # a case is under way: the worker's matter is being handled, whatever the signal says
+        )
     steps = [
         {
-            "label": label,
+            "label": label
+            + ("（已立案）" if stage == Stage.HANDLING and progress["case"] is not None else ""),
             "done": i <= current,
             "current": i == current,
             "at": moves.get(stage) if i else signal.received_at,
@@ -211,7 +218,7 @@ def portal_status(request, code: str, *, material_form=None):
             "material_form": (material_form or MaterialForm()) if open_ else None,
             "added": added,
             "max_photos": param("portal.max_photos"),
-            **_progress(signal),
+            **progress,
         },
         status=400 if material_form is not None else 200,
     )

@@ -64,6 +64,7 @@ def test_the_status_page_shows_the_case_stage_and_measures_in_plain_words(
     page = client.get(f"/public/track/{report.tracking_code}/").content.decode()
     assert 'data-testid="portal-case"' in page
     assert "正在调解" in page and "已责令企业限期支付" in page and "逾期未支付" in page
+    assert "处理中（已立案）" in page  # not 已核实 while a case is under way
     assert "逃匿迹象" not in page and case.number not in page and "现场稳定" not in page
 
 
