@@ -149,3 +149,37 @@ def test_a_report_in_mediation_is_not_closed_and_dissatisfaction_reaches_the_off
     expect(banner).to_contain_text("portal.followup_working_days=5")
     expect(page.get_by_test_id("signal-closures")).to_contain_text("仍未拿到工资")
     shot("signal-followup")
+
+
+def test_a_worker_who_lost_the_code_recovers_it_by_phone_and_sms_code(live_server, browser, world):
+    from anxin.notify.models import SmsMessage
+
+    report = services.portal_submit(
+        facts={"employer_name": "罗溪纺织有限公司", "summary": "工资没发", "reporter_phone": "13912345678",
+               "amount": 100000, "workers": 1},
+        town=world.luoxi_factory.town, photos=[], ip="10.4.4.4",
+    )  # fmt: skip
+    phone = browser.new_context(**PHONE)
+    worker = phone.new_page()
+    try:
+        worker.goto(f"{live_server.url}/public/track/")
+        worker.get_by_test_id("recover-link").click()
+        worker.get_by_label("提交反映时填写的手机号").fill("139 1234 5678")
+        _solve_captcha(worker)
+        _fits(worker)
+        _phone_shot(worker, "portal-phone-recover")
+        worker.get_by_role("button", name="获取短信验证码").click()
+        expect(worker.get_by_role("status")).to_contain_text("139****5678")
+        import re
+
+        sms = SmsMessage.objects.filter(text__contains="验证码").latest("pk").text
+        worker.get_by_label("短信验证码（6 位数字）").fill(re.search(r"验证码 (\d{6})", sms).group(1))
+        worker.get_by_role("button", name="确认").click()
+        found = worker.get_by_test_id("recover-found")
+        expect(found).to_contain_text(report.tracking_code)
+        _fits(worker)
+        _phone_shot(worker, "portal-phone-recovered")
+        found.get_by_role("link").first.click()
+        expect(worker.get_by_test_id("portal-steps")).to_contain_text("已受理登记")
+    finally:
+        phone.close()

@@ -229,6 +229,7 @@ def _reopen(signal: Signal, *, why: str, now: datetime.datetime) -> None:
                 "followup_due_at": due,
                 "followup_basis": basis,
                 "followup_escalated_at": None,
+                "open_case_reason": "",  # it was the closing's; kept on its ReportClosure
                 "updated_at": now,
             },
             now=now,

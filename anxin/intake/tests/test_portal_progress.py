@@ -273,3 +273,38 @@ def test_the_status_link_in_the_sms_leads_to_the_lookup_with_the_code_filled(rep
     response = Client().get(f"/public/track/{report.tracking_code}/", follow=True)
     page = response.content.decode()
     assert f'value="{report.tracking_code}"' in page and "忘记查询码" in page
+
+
+def test_the_status_page_reads_the_case_in_a_bounded_number_of_queries(
+    client, report, world, luoxi, renshe, django_assert_max_num_queries
+):
+    from anxin.cases import actions
+
+    for i in range(4):  # separate disputes on the same report, each with an order to pay
+        case = open_case(world.luoxi_factory, actor=luoxi, signals=[report], separate=True)
+        actions.action_request(
+            actor=renshe, case=case, kind="order", amount=100_000, workers=1,
+            pay_by=timezone.localdate() + datetime.timedelta(days=10), reference=f"新人社监〔2026〕{i + 1}号",
+        )  # fmt: skip
+    with django_assert_max_num_queries(30):
+        page = client.get(f"/public/track/{report.tracking_code}/").content.decode()
+    assert page.count("已责令企业限期支付") == 1  # the open case shown: one order
+
+
+def test_closures_by_unit_reads_in_a_bounded_number_of_queries(
+    world, office, luoxi, django_assert_max_num_queries
+):
+    from anxin.intake import selectors
+
+    for i in range(4):
+        signal = services.portal_submit(
+            facts={"employer_name": f"某劳务{i}", "summary": "欠薪", "reporter_phone": f"1381234567{i}",
+                   "amount": 1000, "workers": 1},
+            town=luoxi.unit.town, photos=[], ip=f"10.5.5.{i}",
+        )  # fmt: skip
+        services.signal_verify(actor=luoxi, signal=signal, result="substantiated", note="属实")
+        services.signal_reply(actor=luoxi, signal=signal, text="已处理")
+        services.signal_close(actor=luoxi, signal=Signal.objects.get(pk=signal.pk), note="已办结")
+    with django_assert_max_num_queries(3):
+        rows = selectors.closures_by_unit(user=office)
+    assert [(r["unit"], r["closed"]) for r in rows] == [(luoxi.unit, 4)]
