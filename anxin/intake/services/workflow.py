@@ -202,7 +202,9 @@ def signal_close(*, actor: User, signal: Signal, note: str, open_case_reason: st
                 "rated_at": None,
             },
         )
-        closed = [signal, *Signal.objects.filter(merged_into=signal, stage=Stage.CLOSED)]
+        # The worker reports merged into it closed with it now (not those closed before).
+        followed = Signal.objects.filter(merged_into=signal, stage=Stage.CLOSED, updated_at=signal.updated_at)
+        closed = [signal, *followed]
         for report in closed:
             if not report.tracking_code:
                 continue

@@ -205,3 +205,24 @@ def test_dissatisfied_closures_are_counted_per_unit(world, office, luoxi, xuejia
     # A town sees its own closures only.
     assert {r["unit"] for r in selectors.closures_by_unit(user=xuejia)} == {xuejia.unit}
     assert Unit.objects.filter(pk=luoxi.unit_id).exists()
+
+
+def test_a_worker_report_merged_into_another_is_closed_rated_and_reopened_with_it(
+    world, office, luoxi, django_capture_on_commit_callbacks
+):
+    town = world.luoxi_factory.town
+    mine = _portal_report(town, phone="13911112222", ip="10.6.6.1")
+    primary = _portal_report(town, phone="13933334444", ip="10.6.6.2")
+    services.signal_merge(actor=office, signal=mine, into=primary)
+    services.signal_verify(
+        actor=luoxi, signal=Signal.objects.get(pk=primary.pk), result="substantiated", note="属实"
+    )
+    for s in (mine, primary):
+        services.signal_reply(actor=luoxi, signal=Signal.objects.get(pk=s.pk), text="已处理")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.signal_close(actor=luoxi, signal=Signal.objects.get(pk=primary.pk), note="已支付")
+    assert ReportClosure.objects.filter(signal=mine, unit=luoxi.unit).exists()
+    assert SmsMessage.objects.filter(phone_masked="139****2222", text__contains="已办结").exists()
+    services.portal_rate(signal=Signal.objects.get(pk=mine.pk), rating="dissatisfied")
+    assert Signal.objects.get(pk=mine.pk).stage == Stage.HANDLING
+    assert Signal.objects.get(pk=primary.pk).stage == Stage.HANDLING  # the matter is handled there
