@@ -195,6 +195,8 @@ API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 32, minimum=8, maximum=200)
 # SMS: a dotted path to an anxin.notify.sms.SmsBackend subclass (docs/operations.md).
 SMS_BACKEND = env_str("SMS_BACKEND", "anxin.notify.sms.LogFileBackend")
 SMS_LOG_FILE = Path(env_str("SMS_LOG_FILE", str(BASE_DIR / "var" / "log" / "sms.log")))
+# The public portal's address as a worker's phone reaches it: every SMS to a worker links to their status page.
+PORTAL_URL = env_str("PORTAL_URL", "http://127.0.0.1:8000")
 
 # Background tasks (django-tasks with django-tasks-db): the database is the queue. Outgoing SMS are
 # queued there and sent by the worker (`manage.py db_worker`, deploy/anxin-tasks.service), never

@@ -24,6 +24,7 @@ NOT_AUDITED = {
     "intake.SignalAttachment": "a stored file, written once with its upload (a SignalEvent)",
     "intake.RepaymentInstalment": "written once with its audited SelfReport, never edited",
     "intake.PortalAttempt": "rate-limit log of the public portal, hashed addresses",
+    "intake.RecoveryCode": "one-use SMS code of the public portal's code recovery, hashed, expiring, purged by tick",
     "intake.PortalBucket": "rate-limit counter row of the public portal (one per hashed address, action and day), purged by tick",
     "cases.CaseEvent": "append-only history of a case",
     "cases.ActionStep": "append-only steps of a legal action",

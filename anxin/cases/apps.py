@@ -24,6 +24,8 @@ class CasesConfig(AppConfig):
         seam.register(seam.ENTERPRISE_TABS, self.enterprise_tabs, app=label)
         seam.register(seam.PAGE_ACTIONS, _open_case_actions, app=label)
         seam.register(seam.CLAUSE_ITEMS, self.clause_items, app=label)
+        seam.register(seam.SIGNAL_CASES, _signal_cases, app=label)
+        seam.register(seam.CASE_CLOSED, _case_closed_tell_reports, app=label)
 
     def load_demo(self, *, actor, log) -> None:
         from anxin.cases import demo
@@ -176,3 +178,15 @@ def _open_case_actions(request, page: str, obj) -> list[seam.PageAction]:
             }
         ]
     return []
+
+
+def _signal_cases(signal_ids: list[int]) -> dict:
+    from anxin.cases.public import signal_cases
+
+    return signal_cases(signal_ids)
+
+
+def _case_closed_tell_reports(case, *, actor, outcome: str, amount_paid: int, now) -> None:
+    from anxin.cases.public import case_closed_tell_reports
+
+    case_closed_tell_reports(case, actor=actor, outcome=outcome, amount_paid=amount_paid, now=now)

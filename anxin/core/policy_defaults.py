@@ -772,6 +772,32 @@ DEFAULTS: list[dict] = [
         "citation": "系统安全策略",
         "note": "每张照片不超过 5 MB，仅接受 JPEG/PNG。",
     },
+    # The worker's report after 办结: 不满意 / 仍未拿到工资 reopens it with a follow-up deadline
+    {
+        "code": "portal.followup_working_days",
+        "name": "网上反映：不满意回访处理期限",
+        "value": "5",
+        "type": "int",
+        "unit": "个工作日",
+        "min": 1,
+        "max": 30,
+        "bounds_reason": "0日无法处理；超过30个工作日，群众的诉求已等待过久。",
+        "citation": "§五(二) 连续跟踪、滚动更新；§五(三) 强化考核",
+        "note": "反映人评价“不满意”或勾选“仍未拿到工资”后，线索重新转入处理，"
+        "办理单位须在该期限内重新处理并答复；逾期报联席办，并计入办结单位的不满意办结数。",
+    },
+    {
+        "code": "portal.recovery_code_minutes",
+        "name": "网上反映：找回查询码短信验证码有效期",
+        "value": "10",
+        "type": "int",
+        "unit": "分钟",
+        "min": 2,
+        "max": 60,
+        "bounds_reason": "少于2分钟短信可能尚未送达；超过60分钟验证码被猜中的风险增大。",
+        "citation": "系统安全策略（网络安全等级保护基本要求）",
+        "note": "凭手机号和短信验证码找回查询码；验证码只能使用一次，过期作废，错 5 次作废。",
+    },
     # Case handling (§四(三)–(七)): stage deadlines, reminders and escalation
     {
         "code": "case.facts_working_days",

@@ -107,6 +107,22 @@ class DemoData:
     logins: Callable[[], list[str]] | None = None
 
 
+@dataclass(frozen=True)
+class CaseRef:
+    """A case a signal is linked to, as a later app (cases) describes it to intake: its number, the
+    stage's label, the words a worker may read about its progress (never internal notes), the unit
+    that handles it and that unit's public phone, whether it is still open, and its page."""
+
+    number: str
+    stage_label: str
+    public_words: str
+    public_steps: tuple[str, ...] = ()
+    unit_name: str = ""
+    unit_phone: str = ""
+    is_open: bool = True
+    url: str = ""
+
+
 # --- the extension points -------------------------------------------------------------------------
 
 
@@ -143,6 +159,7 @@ CASE_CLOSING_CHECKS = "case_closing_checks"
 CASE_CLOSED = "case_closed"
 ACTION_SECTIONS = "action_sections"
 ACTION_FORMS = "action_forms"
+SIGNAL_CASES = "signal_cases"
 
 POINTS: dict[str, Point] = {
     p.name: p
@@ -205,6 +222,13 @@ POINTS: dict[str, Point] = {
             doc="forms a later app puts on a legal action's page, posted there with ``do=<key>``: the "
             "handler validates, calls a service and returns the success message; a DomainError it "
             "raises comes back on the page with what was typed (``kept``)",
+        ),
+        Point(
+            SIGNAL_CASES,
+            "(signal_ids: list[int]) -> dict[signal_id, list[CaseRef]]",
+            combine="each",
+            doc="the cases each signal is linked to (cases owns the link): intake refuses to close a "
+            "worker's report while its case is open, and the portal shows the case's progress",
         ),
         Point(
             EVENT_RECEIVERS,
@@ -311,6 +335,15 @@ def paid_so_far(case_ids: list[int]) -> dict[int, int]:
         for case_id, fen in provider(list(case_ids)).items():
             totals[case_id] = totals.get(case_id, 0) + fen
     return totals
+
+
+def signal_cases(signal_ids: list[int]) -> dict[int, list[CaseRef]]:
+    """The cases linked to each signal, over every app registered at SIGNAL_CASES (empty if none)."""
+    found: dict[int, list[CaseRef]] = {pk: [] for pk in signal_ids}
+    for _app, provider in _store(SIGNAL_CASES).entries:
+        for signal_id, refs in provider(list(signal_ids)).items():
+            found.setdefault(signal_id, []).extend(refs)
+    return found
 
 
 def page_actions(request: Any, page: str, obj: Any) -> list[PageAction]:

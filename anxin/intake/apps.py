@@ -68,6 +68,8 @@ class IntakeConfig(AppConfig):
         return [
             seam.Sweep("线索核实逾期", services.signals_mark_overdue),
             seam.Sweep("清理网上反映访问记录", services.portal_attempts_purge),
+            seam.Sweep("不满意回访逾期上报", services.followups_escalate),
+            seam.Sweep("清理找回查询码验证码", services.recovery_codes_purge),
         ]
 
     def menu(self, user) -> list[dict]:

@@ -2,7 +2,7 @@
 
 from auditlog.registry import auditlog
 
-from anxin.intake.models import Channel, SelfReport, Signal
+from anxin.intake.models import Channel, ReportClosure, SelfReport, Signal
 
 auditlog.register(Channel)
 # The tracking code is the worker's key to the portal (with their phone): never in the history.
@@ -12,3 +12,4 @@ auditlog.register(
     mask_fields=["reporter_phone", "reporter_id_number"],
 )
 auditlog.register(SelfReport, exclude_fields=["created_at", "updated_at"])
+auditlog.register(ReportClosure)

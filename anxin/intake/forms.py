@@ -70,6 +70,7 @@ class SignalFilter(FilterForm):
     town = forms.ChoiceField(label=_("镇/街道"), required=False)
     overdue = forms.BooleanField(label=_("仅逾期"), required=False)
     mine = forms.BooleanField(label=_("我的待核实"), required=False)
+    followup = forms.BooleanField(label=_("不满意待回访"), required=False)
     date_from = forms.DateField(label=_("接收起"), required=False, widget=DATE)
     date_to = forms.DateField(label=_("接收止"), required=False, widget=DATE)
 
@@ -402,6 +403,7 @@ class TrackForm(forms.Form):
 
 class RateForm(forms.Form):
     rating = forms.ChoiceField(label=_("满意度"), choices=Satisfaction.choices, widget=forms.RadioSelect)
+    still_unpaid = forms.BooleanField(label=_("仍未拿到工资"), required=False)
     comment = forms.CharField(
         label=_("意见和建议（选填）"),
         widget=forms.Textarea(attrs={"rows": 3}),

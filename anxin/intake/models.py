@@ -233,6 +233,12 @@ class Signal(TimeStampedModel):
     satisfaction = models.CharField(_("满意度"), max_length=12, choices=Satisfaction.choices, blank=True)
     satisfaction_comment = models.TextField(_("评价意见"), blank=True)
     rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    # 办结 while a linked case is still open: the reason the worker reads on the status page.
+    open_case_reason = models.TextField(_("案件未结即办结的说明（反映人可见）"), blank=True)
+    # 不满意 / 仍未拿到工资 reopens the report with a follow-up deadline (swept by tick).
+    followup_due_at = models.DateTimeField(_("回访处理期限"), null=True, blank=True, db_index=True)
+    followup_basis = models.CharField(_("回访期限依据"), max_length=300, blank=True)
+    followup_escalated_at = models.DateTimeField(_("回访逾期上报时间"), null=True, blank=True)
     source_ip_hash = models.CharField(max_length=64, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
@@ -317,6 +323,12 @@ class Signal(TimeStampedModel):
     def needs_match(self) -> bool:
         return self.enterprise_id is None
 
+    @property
+    def followup_overdue(self) -> bool:
+        return bool(
+            self.followup_due_at and self.stage != Stage.CLOSED and self.followup_due_at < timezone.now()
+        )
+
 
 class SignalEvent(Event):
     """Append-only history of a signal: every stage move, verification, reply, note, merge."""
@@ -337,6 +349,9 @@ class SignalEvent(Event):
         OVERDUE = "overdue", _("核实逾期")
         RATE = "rate", _("反映人评价")
         URGE = "urge", _("督办")
+        REOPEN = "reopen", _("不满意重新办理")
+        MATERIAL = "material", _("反映人补充材料")
+        FOLLOWUP_OVERDUE = "fu_overdue", _("回访处理逾期")
 
     signal = models.ForeignKey(Signal, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("动作"), max_length=10, choices=Action.choices)
@@ -351,6 +366,73 @@ class SignalEvent(Event):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ClosureQuerySet(ScopedQuerySet):
+    def for_user(self, user):
+        return self.filter(signal__in=Signal.objects.for_user(user).values("pk"))
+
+
+class ReportClosure(models.Model):
+    """One closing (办结) of a worker's portal report: the unit that closed it and who, whether a
+    linked case was still open (with the reason the worker read), and the worker's rating of that
+    closing. A report reopened and closed again has one row per closing, so a dissatisfied
+    closing keeps counting against the unit that made it (§五(三) 考核)."""
+
+    signal = models.ForeignKey(Signal, on_delete=models.PROTECT, related_name="closures")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("办结单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("办结人"), on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("办结时间"))
+    case_open = models.BooleanField(_("办结时案件未结"), default=False)
+    case_open_reason = models.TextField(_("案件未结即办结的说明"), blank=True)
+    rating = models.CharField(_("满意度"), max_length=12, choices=Satisfaction.choices, blank=True)
+    still_unpaid = models.BooleanField(_("反映人称仍未拿到工资"), default=False)
+    rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+
+    objects = ClosureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("群众反映办结记录")
+        verbose_name_plural = _("群众反映办结记录")
+        ordering = ["closed_at", "pk"]
+        indexes = [models.Index(fields=["unit", "rating"], name="closure_unit_rating")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(case_open=False) | ~Q(case_open_reason=""),
+                name="closure_case_open_has_reason",
+                violation_error_message=_("案件未结即办结须说明理由"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.signal_id} {self.closed_at:%Y-%m-%d}"
+
+    @property
+    def dissatisfied(self) -> bool:
+        return self.rating == Satisfaction.DISSATISFIED or self.still_unpaid
+
+
+class RecoveryCode(models.Model):
+    """A one-use SMS code that lets a worker who lost their tracking code see the reports filed
+    with their phone number: stored hashed, expiring, with a count of wrong tries."""
+
+    phone_index = models.CharField(max_length=64, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    tries = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("找回查询码验证码")
+        verbose_name_plural = _("找回查询码验证码")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M}"
 
 
 def attachment_path(instance, filename: str) -> str:
@@ -461,6 +543,7 @@ class PortalAttempt(models.Model):
     class Action(models.TextChoices):
         SUBMIT = "submit", _("提交")
         LOOKUP_FAILED = "lookup_failed", _("查询失败")
+        RECOVER = "recover", _("找回查询码")
 
     ip_hash = models.CharField(max_length=64)
     action = models.CharField(max_length=16, choices=Action.choices)

@@ -11,9 +11,12 @@ import time
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from anxin.core import seam
 from anxin.core.errors import DomainError
 from anxin.core.policy import param
 from anxin.core.security import client_ip
@@ -21,6 +24,8 @@ from anxin.intake import portal, services
 from anxin.intake.forms import PortalReportForm, RateForm, TrackForm
 from anxin.intake.models import Signal, SignalEvent, Stage
 from anxin.org.models import Unit, UnitKind
+from anxin.intake.portal_forms import MaterialForm, RecoverForm, RecoverVerifyForm
+from anxin.intake.public import handling_unit, unit_public_phone
 
 SESSION_KEY = "portal_signals"  # {id: time proved} for the reports the visitor has proved (code + phone)
 PROOF_SECONDS = 30 * 60  # a shared phone or a kiosk: the next person must prove it again
@@ -147,7 +152,8 @@ def portal_done(request):
 
 @never_cache
 def portal_track(request):
-    form = TrackForm(request.POST or None)
+    code = services.normalize_tracking_code(request.GET.get("code", ""))[: services.CODE_LENGTH]
+    form = TrackForm(request.POST or None, initial={"code": code} if code else None)
     if request.method == "POST" and form.is_valid():
         try:
             signal = services.portal_lookup(
@@ -180,12 +186,28 @@ def portal_leave(request):
     return redirect("portal-home")
 
 
+def _progress(signal: Signal) -> dict:
+    """What the worker reads beyond their report: the linked case's stage and measures in plain
+    words (cases says them through the seam; never internal notes), and who handles it with the
+    number to call."""
+    ids = [signal.pk] + ([signal.merged_into_id] if signal.merged_into_id else [])
+    found = seam.signal_cases(ids)
+    cases = [ref for pk in ids for ref in found.get(pk, [])]
+    case = next((c for c in cases if c.is_open), cases[-1] if cases else None)
+    if case is not None and case.unit_name:
+        unit_name, phone = case.unit_name, case.unit_phone
+    else:
+        unit = handling_unit(signal)
+        unit_name, phone = (unit.name if unit else "区联席办"), unit_public_phone(unit)
+    return {"case": case, "unit_name": unit_name, "unit_phone": phone}
+
+
 @never_cache
-def portal_status(request, code: str):
+def portal_status(request, code: str, *, material_form=None):
     signal = _proved(request, code)
     if signal is None:
         messages.info(request, "请输入查询码和手机号查看办理进度。")
-        return redirect("portal-track")
+        return redirect(reverse("portal-track") + "?code=" + services.normalize_tracking_code(code)[:16])
     request.session.pop("portal_new_code", None)
     moves = {
         e.to_stage: e.at
@@ -193,9 +215,16 @@ def portal_status(request, code: str):
         if e.action != SignalEvent.Action.NOTE
     }
     current = [s for s, _label in STEPS].index(signal.stage)
+    progress = _progress(signal)
+    handling = [s for s, _label in STEPS].index(Stage.HANDLING)
+    if progress["case"] is not None and progress["case"].is_open and current < handling:
+        current = (
+            handling  # a case is under way: the worker's matter is being handled, whatever the signal says
+        )
     steps = [
         {
-            "label": label,
+            "label": label
+            + ("（已立案）" if stage == Stage.HANDLING and progress["case"] is not None else ""),
             "done": i <= current,
             "current": i == current,
             "at": moves.get(stage) if i else signal.received_at,
@@ -204,6 +233,8 @@ def portal_status(request, code: str):
     ]
     # Only this report's own reply: a merged primary's reply was written to someone else.
     reply, replied_at = signal.public_reply, signal.replied_at
+    open_ = signal.stage != Stage.CLOSED
+    added = signal.events.filter(action=SignalEvent.Action.MATERIAL).order_by("at")
     return render(
         request,
         "intake/public/status.html",
@@ -214,8 +245,36 @@ def portal_status(request, code: str):
             "reply": reply,
             "replied_at": replied_at,
             "rate_form": RateForm() if signal.stage == Stage.CLOSED and not signal.rated_at else None,
+            "material_form": (material_form or MaterialForm()) if open_ else None,
+            "added": added,
+            "max_photos": param("portal.max_photos"),
+            **progress,
         },
+        status=400 if material_form is not None else 200,
     )
+
+
+@require_POST
+def portal_add(request, code: str):
+    """The worker adds a note and photos to their open report (plain form: works without JS)."""
+    signal = _proved(request, code)
+    if signal is None:
+        return redirect("portal-track")
+    form = MaterialForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.portal_add_material(
+                signal=signal,
+                text=form.cleaned_data["text"],
+                photos=[(p.name, p.read()) for p in form.cleaned_data["photos"]],
+                ip=client_ip(request),
+            )
+        except (ValidationError, DomainError) as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "补充材料已提交，办理单位会看到。")
+            return redirect("portal-status", code=signal.tracking_code)
+    return portal_status(request, signal.tracking_code, material_form=form)
 
 
 @require_POST
@@ -226,11 +285,73 @@ def portal_rate(request, code: str):
     form = RateForm(request.POST)
     if form.is_valid():
         try:
-            services.portal_rate(signal=signal, **form.cleaned_data)
+            rated = services.portal_rate(signal=signal, **form.cleaned_data)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "感谢您的评价。")
+            if rated.stage == Stage.CLOSED:
+                messages.success(request, "感谢您的评价。")
+            else:
+                messages.warning(
+                    request,
+                    f"已收到您的评价，您的反映已重新交办理单位处理，"
+                    f"须于 {timezone.localtime(rated.followup_due_at):%Y年%m月%d日} 前重新处理并答复您。",
+                )
     else:
         messages.error(request, "请选择满意度。")
     return redirect("portal-status", code=signal.tracking_code)
+
+
+RECOVER_PHONE = "portal_recover_phone"
+
+
+@never_cache
+def portal_recover(request):
+    """Lost tracking code, step 1: the phone number (and a captcha); an SMS code is sent if reports
+    were filed with it. The page says the same either way."""
+    form = RecoverForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.portal_recover_request(phone=form.cleaned_data["phone"], ip=client_ip(request))
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            request.session[RECOVER_PHONE] = form.cleaned_data["phone"]
+            return redirect("portal-recover-verify")
+    return render(request, "intake/public/recover.html", {"page_title": "找回查询码", "form": form})
+
+
+@never_cache
+def portal_recover_verify(request):
+    """Lost tracking code, step 2: the SMS code; the reports filed with the phone are listed and
+    proved in this browser."""
+    phone = request.session.get(RECOVER_PHONE)
+    if not phone:
+        return redirect("portal-recover")
+    form = RecoverVerifyForm(request.POST or None)
+    found: list[Signal] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            found = services.portal_recover_verify(
+                phone=phone, code=form.cleaned_data["code"], ip=client_ip(request)
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            if not found:
+                form.add_error("code", "验证码不正确或已过期，请核对短信或重新获取。")
+            else:
+                request.session.pop(RECOVER_PHONE, None)
+                for signal in found:
+                    _remember(request, signal)
+    return render(
+        request,
+        "intake/public/recover_verify.html",
+        {
+            "page_title": "找回查询码",
+            "form": form,
+            "found": found,
+            "minutes": param("portal.recovery_code_minutes"),
+            "phone_masked": phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else "",
+        },
+    )

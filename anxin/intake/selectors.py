@@ -33,6 +33,7 @@ def signal_list(
     town: str = "",
     overdue: bool = False,
     mine: bool = False,
+    followup: bool = False,
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
 ) -> QuerySet[Signal]:
@@ -56,6 +57,12 @@ def signal_list(
     if mine:
         signals = signals.filter(_mine(user), stage__in=OPEN_STAGES, merged_into__isnull=True).order_by(
             "due_at", "pk"
+        )
+    if followup:  # the worker said 不满意 / 仍未拿到工资: reopened, due again
+        signals = (
+            signals.filter(followup_due_at__isnull=False)
+            .exclude(stage=Stage.CLOSED)
+            .order_by("followup_due_at", "pk")
         )
     if date_from:
         signals = signals.filter(received_at__date__gte=date_from)
@@ -132,7 +139,15 @@ def signal_summary(*, user) -> dict:
         "since": since_day,
         "by_channel": [(row["channel__name"], row["n"]) for row in by_channel[:8]],
         "triage": triage_counts(user=user) if user.has_perm("intake.triage_signal") else None,
+        **_followups(live, now),
     }
+
+
+def _followups(live: QuerySet[Signal], now) -> dict:
+    """Reports reopened after the worker's 不满意 / 仍未拿到工资, and those past their deadline."""
+    waiting = live.filter(followup_due_at__isnull=False).exclude(stage=Stage.CLOSED)
+    counts = waiting.aggregate(n=Count("pk"), late=Count("pk", filter=Q(followup_due_at__lt=now)))
+    return {"followups": counts["n"], "followups_overdue": counts["late"]}
 
 
 def selfreport_list(*, user, q: str = "", timeliness: str = "") -> QuerySet[SelfReport]:
@@ -152,3 +167,30 @@ def selfreport_get(*, user, pk: int) -> SelfReport:
         user,
         pk=pk,
     )
+
+
+def closures_by_unit(
+    *, user, since: datetime.date | None = None, until: datetime.date | None = None
+) -> list[dict]:
+    """For the assessment (§五(三)): per unit, the worker's reports it closed and how many of those
+    closings the worker rated 不满意 or said they were still unpaid — each closing counted once,
+    a report reopened and closed again counting again. Scoped: a unit's own closings for a town."""
+    from anxin.intake.models import ReportClosure, Satisfaction
+    from anxin.org.models import Unit
+
+    rows = ReportClosure.objects.for_user(user).filter(unit__isnull=False)
+    if since:
+        rows = rows.filter(closed_at__date__gte=since)
+    if until:
+        rows = rows.filter(closed_at__date__lte=until)
+    counted = (
+        rows.values("unit")
+        .annotate(
+            closed=Count("pk"),
+            dissatisfied=Count("pk", filter=Q(rating=Satisfaction.DISSATISFIED) | Q(still_unpaid=True)),
+            with_case_open=Count("pk", filter=Q(case_open=True)),
+        )
+        .order_by("unit")
+    )
+    units = Unit.objects.in_bulk([r["unit"] for r in counted])
+    return [{**r, "unit": units[r["unit"]]} for r in counted]

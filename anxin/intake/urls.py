@@ -30,4 +30,7 @@ urlpatterns = [
     path("public/leave/", portal_views.portal_leave, name="portal-leave"),
     path("public/track/<str:code>/", portal_views.portal_status, name="portal-status"),
     path("public/track/<str:code>/rate/", portal_views.portal_rate, name="portal-rate"),
+    path("public/track/<str:code>/add/", portal_views.portal_add, name="portal-add"),
+    path("public/recover/", portal_views.portal_recover, name="portal-recover"),
+    path("public/recover/verify/", portal_views.portal_recover_verify, name="portal-recover-verify"),
 ]

@@ -112,10 +112,11 @@ signal_list = ledger_view(SIGNALS)
 
 def _detail_context(request, signal: Signal) -> dict:
     attachments = list(signal.attachments.all())
+    actions = services.allowed_actions(request.user, signal)
     return {
         "page_title": f"线索 #{signal.pk}",
         "signal": signal,
-        "actions": services.allowed_actions(request.user, signal),
+        "actions": actions,
         "is_handler": services.is_handler(request.user, signal),
         "events": signal.events.select_related("actor").all(),
         "attachments": attachments,
@@ -127,6 +128,9 @@ def _detail_context(request, signal: Signal) -> dict:
         "self_report": getattr(signal, "self_report", None) if signal.channel.is_self_report else None,
         "openable": enterprises_openable(user=request.user, enterprises=[signal.enterprise]),
         "page_actions": seam.page_actions(request, "intake.signal", signal),
+        "cases": seam.signal_cases([signal.pk]).get(signal.pk, []),
+        "open_cases": services.open_cases(signal) if "close" in actions else [],
+        "closures": signal.closures.select_related("unit", "closed_by") if signal.tracking_code else [],
     }
 
 
@@ -156,12 +160,20 @@ def signal_act(request, pk: int, action: str):
                 )
             services.signal_verify(actor=request.user, signal=signal, **form.cleaned_data)
             messages.success(request, "已记录核实结论。")
-        elif action in ("accept", "handle", "close"):
+        elif action == "close":
+            services.signal_close(
+                actor=request.user,
+                signal=signal,
+                note=request.POST.get("note", ""),
+                open_case_reason=request.POST.get("open_case_reason", ""),
+            )
+            messages.success(
+                request, "已办结" + ("，并短信通知反映人评价。" if signal.tracking_code else "。")
+            )
+        elif action in ("accept", "handle"):
             note = request.POST.get("note", "")
             getattr(services, f"signal_{action}")(actor=request.user, signal=signal, note=note)
-            messages.success(
-                request, {"accept": "已开始核实。", "handle": "已转入处理。", "close": "已办结。"}[action]
-            )
+            messages.success(request, {"accept": "已开始核实。", "handle": "已转入处理。"}[action])
         elif action == "reply":
             services.signal_reply(actor=request.user, signal=signal, text=request.POST.get("text", ""))
             messages.success(

@@ -36,9 +36,12 @@ from anxin.intake.services.portal import (
     CODE_LENGTH,
     new_tracking_code,
     normalize_tracking_code,
+    portal_add_material,
     portal_limited,
     portal_lookup,
     portal_rate,
+    portal_recover_request,
+    portal_recover_verify,
     portal_submit,
 )
 from anxin.intake.services.recording import (
@@ -50,7 +53,12 @@ from anxin.intake.services.recording import (
 )
 from anxin.intake.services.reference import channels_for, district_load_channels
 from anxin.intake.services.selfreport import self_report_record, self_report_timeliness
-from anxin.intake.services.sweep import portal_attempts_purge, signals_mark_overdue
+from anxin.intake.services.sweep import (
+    followups_escalate,
+    portal_attempts_purge,
+    recovery_codes_purge,
+    signals_mark_overdue,
+)
 from anxin.intake.services.triage import (
     signal_keep,
     signal_match,
@@ -64,6 +72,7 @@ from anxin.intake.services.workflow import (
     TRANSITIONS,
     allowed_actions,
     is_handler,
+    open_cases,
     signal_accept,
     signal_close,
     signal_handle,
@@ -90,15 +99,21 @@ __all__ = [
     "clean_facts",
     "district_load_channels",
     "files_problem",
+    "followups_escalate",
     "is_handler",
     "new_tracking_code",
     "normalize_tracking_code",
+    "open_cases",
+    "portal_add_material",
     "portal_attempts_purge",
     "portal_limited",
     "portal_lookup",
     "portal_problems",
     "portal_rate",
+    "portal_recover_request",
+    "portal_recover_verify",
     "portal_submit",
+    "recovery_codes_purge",
     "self_report_record",
     "self_report_timeliness",
     "signal_accept",

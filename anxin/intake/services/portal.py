@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime
 import secrets
 
-from django.db import transaction
+from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anxin.core.audit import guarded_update, system_actor
+from anxin.core.audit import acting, guarded_update, system_actor
 from anxin.core.crypto import blind_index
+from anxin.core.deadlines import due_after
 from anxin.core.errors import DomainError
 from anxin.core.files import atomic_with_files
 from anxin.core.policy import param
@@ -20,16 +22,19 @@ from anxin.intake.models import (
     Channel,
     PortalAttempt,
     PortalBucket,
+    RecoveryCode,
+    ReportClosure,
     Satisfaction,
     Signal,
     SignalEvent,
     SignalKind,
     Stage,
 )
+from anxin.intake.public import status_link
 from anxin.intake.services.facts import PORTAL_PHOTOS, files_problem
-from anxin.intake.services.recording import _phone_index, signal_record
-from anxin.notify.services import sms_send
-from anxin.org.models import Town
+from anxin.intake.services.recording import _phone_index, attachment_store, signal_record
+from anxin.notify.services import notify_units, sms_send
+from anxin.org.models import Town, Unit, UnitKind
 
 Action = SignalEvent.Action
 
@@ -121,11 +126,11 @@ def portal_submit(*, facts: dict, town: Town, photos: list[tuple[str, bytes]], i
                 break
         guarded_update(Signal.objects.all(), signal.pk, tracking_code=code)
         signal.tracking_code = code
-        phone = signal.reporter_phone
+        phone, link = signal.reporter_phone, status_link(code)
         transaction.on_commit(
             lambda: sms_send(
                 phone=phone,
-                text=f"【安薪】您反映的欠薪问题已受理，查询码 {code}，请凭查询码和本手机号查看办理进度。",
+                text=f"【安薪】您反映的欠薪问题已受理，查询码 {code}，请凭查询码和本手机号查看办理进度：{link}",
                 topic="portal",
             ),
             robust=True,
@@ -156,28 +161,242 @@ def portal_lookup(*, code: str, phone: str, ip: str | None) -> Signal | None:
     return signal
 
 
-@transaction.atomic
-def portal_rate(*, signal: Signal, rating: str, comment: str = "") -> Signal:
-    """The worker's satisfaction with a closed report; once."""
+def portal_rate(*, signal: Signal, rating: str, comment: str = "", still_unpaid: bool = False) -> Signal:
+    """The worker's satisfaction with a closed report; once per closing.
+
+    不满意, or "仍未拿到工资" ticked with any rating, reopens the report (back to 处理中) with a
+    follow-up deadline (``portal.followup_working_days``, swept by tick) and tells the office and
+    the handlers; the closing's record keeps the rating against the unit that closed it."""
     if rating not in Satisfaction.values:
         raise DomainError(_("请选择满意度"), field="rating")
     comment = (comment or "").strip()
     if len(comment) > 1000:
         raise DomainError(_("评价意见不超过 1000 字"), field="comment")
-    touched = guarded_update(
-        Signal.objects.filter(stage=Stage.CLOSED, rated_at__isnull=True),
-        signal.pk,
-        satisfaction=rating,
-        satisfaction_comment=comment,
-        rated_at=timezone.now(),
-    )
-    if touched != 1:
-        raise DomainError(_("办结后才能评价，且只能评价一次"), code="rate")
-    SignalEvent.objects.create(
-        signal=signal,
-        action=Action.RATE,
-        actor=None,
-        note=f"{Satisfaction(rating).label}" + (f"：{comment}" if comment else ""),
-    )
-    signal.refresh_from_db()
+    actor = system_actor()
+    now = timezone.now()
+    label = Satisfaction(rating).label + ("，仍未拿到工资" if still_unpaid else "")
+    with transaction.atomic(), acting(actor):
+        touched = guarded_update(
+            Signal.objects.filter(stage=Stage.CLOSED, rated_at__isnull=True),
+            signal.pk,
+            satisfaction=rating,
+            satisfaction_comment=comment,
+            rated_at=now,
+        )
+        if touched != 1:
+            raise DomainError(_("办结后才能评价，且只能评价一次"), code="rate")
+        closure = signal.closures.filter(rated_at__isnull=True).order_by("-closed_at", "-pk").first()
+        if closure is not None:
+            guarded_update(
+                ReportClosure.objects.filter(rated_at__isnull=True),
+                closure.pk,
+                rating=rating,
+                still_unpaid=still_unpaid,
+                rated_at=now,
+            )
+        SignalEvent.objects.create(
+            signal=signal,
+            action=Action.RATE,
+            actor=None,
+            at=now,
+            note=label + (f"：{comment}" if comment else ""),
+        )
+        signal.refresh_from_db()
+        if rating == Satisfaction.DISSATISFIED or still_unpaid:
+            _reopen(signal, why=label + (f"：{comment}" if comment else ""), now=now)
+            signal.refresh_from_db()
     return signal
+
+
+def _reopen(signal: Signal, *, why: str, now: datetime.datetime) -> None:
+    """Back to 处理中 with a follow-up deadline; the primary too when the report was merged into it
+    (the matter is handled there)."""
+    from anxin.intake.services.workflow import STAGES
+
+    due, basis = due_after("portal.followup_working_days", now)
+    targets = [signal]
+    if signal.merged_into_id:
+        primary = Signal.objects.get(pk=signal.merged_into_id)
+        if primary.stage == Stage.CLOSED:
+            targets.append(primary)
+    actor = system_actor()
+    for target in targets:
+        STAGES.move(
+            target,
+            STAGES.step(target, Action.REOPEN),
+            actor=actor,
+            note=f"反映人评价：{why}。请于 {timezone.localtime(due):%Y-%m-%d} 前重新处理并答复（{basis}）",
+            values={
+                "followup_due_at": due,
+                "followup_basis": basis,
+                "followup_escalated_at": None,
+                "open_case_reason": "",  # it was the closing's; kept on its ReportClosure
+                "updated_at": now,
+            },
+            now=now,
+        )
+    handled = targets[-1]
+    notify_units(
+        unit_ids=_handler_unit_ids(handled),
+        subject=f"反映人不满意，线索 #{handled.pk} 已重新转入处理",
+        body=f"{handled.employer_display}：{why}。请于 {timezone.localtime(due):%Y-%m-%d} 前重新处理并答复反映人。",
+        url=reverse("signal-detail", args=[handled.pk]),
+        topic="signal-followup",
+    )
+
+
+def _handler_unit_ids(signal: Signal) -> list[int]:
+    """The office, the assigned department and the signal's town government."""
+    ids = list(Unit.objects.filter(kind=UnitKind.OFFICE).values_list("pk", flat=True))
+    ids.append(signal.assigned_unit_id)
+    if signal.town_id:
+        ids += list(Unit.objects.filter(town_id=signal.town_id).values_list("pk", flat=True))
+    return [i for i in ids if i]
+
+
+# --- adding material after submitting ---------------------------------------------------------------
+
+
+def portal_add_material(
+    *, signal: Signal, text: str, photos: list[tuple[str, bytes]], ip: str | None
+) -> SignalEvent:
+    """The worker adds a note and photos to their report while it is not closed (the same upload
+    checks and per-address limit as a submission); the handlers see it on the signal's record."""
+    text = (text or "").strip()
+    if not text and not photos:
+        raise DomainError(_("请填写补充说明或上传照片"), field="text")
+    if len(text) > 2000:
+        raise DomainError(_("补充说明不超过 2000 字"), field="text")
+    if signal.stage == Stage.CLOSED:
+        raise DomainError(_("该反映已办结，不能再补充材料；如仍未拿到工资，请在本页评价"), code="closed")
+    photo_problem = files_problem(
+        photos, allowed=PORTAL_PHOTOS, field="photos", most=int(param("portal.max_photos"))
+    )
+    if photo_problem:
+        raise DomainError(photo_problem, field="photos")
+    if portal_limited(ip=ip, action=PortalAttempt.Action.SUBMIT):
+        raise DomainError(_("提交过于频繁，请一小时后再试，或拨打 12333 反映"), code="rate_limited")
+    actor = system_actor()
+    now = timezone.now()
+    with atomic_with_files(), acting(actor):
+        _portal_gate(ip=ip, action=PortalAttempt.Action.SUBMIT)
+        PortalAttempt.objects.create(ip_hash=_ip_hash(ip), action=PortalAttempt.Action.SUBMIT)
+        # Re-checked under the transaction: a report closed since the page was read takes nothing.
+        if guarded_update(Signal.objects.exclude(stage=Stage.CLOSED), signal.pk, updated_at=now) != 1:
+            raise DomainError(_("该反映已办结，不能再补充材料；如仍未拿到工资，请在本页评价"), code="closed")
+        names = [
+            attachment_store(
+                actor=actor, signal=signal, name=name, content=content, allowed=PORTAL_PHOTOS, field="photos"
+            ).name
+            for name, content in photos
+        ]
+        note = text + (f"（照片 {len(names)} 张：{'、'.join(names)}）" if names else "")
+        event = SignalEvent.objects.create(
+            signal=signal, action=Action.MATERIAL, actor=None, at=now, note=note.strip()
+        )
+        handled = Signal.objects.get(pk=signal.merged_into_id) if signal.merged_into_id else signal
+        notify_units(
+            unit_ids=[i for i in _handler_unit_ids(handled) if i not in _office_ids()]
+            or _handler_unit_ids(handled),
+            subject=f"反映人为线索 #{handled.pk} 补充了材料",
+            body=f"{handled.employer_display}：{note[:200]}",
+            url=reverse("signal-detail", args=[signal.pk]),
+            topic="signal-material",
+        )
+    return event
+
+
+def _office_ids() -> list[int]:
+    return list(Unit.objects.filter(kind=UnitKind.OFFICE).values_list("pk", flat=True))
+
+
+# --- recovering a lost tracking code by phone number + SMS code --------------------------------------
+
+RECOVERY_TRIES = 5  # wrong codes before a recovery code is void
+CODES_PER_PHONE_HOUR = 3  # SMS codes one phone number can be sent in an hour (no SMS flood)
+
+
+def _recovery_hash(code: str, phone_index: str) -> str:
+    return blind_index(f"{code}:{phone_index}", purpose="portal-recovery")
+
+
+def _phone_of(phone: str) -> str:
+    normalized = normalize_phone(phone)
+    if not (len(normalized) == 11 and normalized.isdigit()):
+        raise DomainError(_("请填写提交时的 11 位手机号"), field="phone")
+    return _phone_index(normalized)
+
+
+def portal_recover_request(*, phone: str, ip: str | None) -> None:
+    """Send a one-use code to ``phone`` if reports were filed with it. The answer on the page is the
+    same either way (the SMS alone says more); limited per address and per phone number."""
+    index = _phone_of(phone)
+    if portal_limited(ip=ip, action=PortalAttempt.Action.RECOVER):
+        raise DomainError(_("操作过于频繁，请一小时后再试"), code="rate_limited")
+    now = timezone.now()
+    phone_key = blind_index(index, purpose="portal-recovery-phone")
+    with transaction.atomic():
+        _portal_gate(ip=ip, action=PortalAttempt.Action.RECOVER)
+        PortalAttempt.objects.create(ip_hash=_ip_hash(ip), action=PortalAttempt.Action.RECOVER)
+        sent = PortalAttempt.objects.filter(
+            ip_hash=phone_key, action=PortalAttempt.Action.RECOVER, at__gte=now - datetime.timedelta(hours=1)
+        ).count()
+        if sent >= CODES_PER_PHONE_HOUR:
+            return
+        if not Signal.objects.filter(reporter_phone_index=index, tracking_code__isnull=False).exists():
+            return
+        PortalAttempt.objects.create(ip_hash=phone_key, action=PortalAttempt.Action.RECOVER)
+        code = "".join(secrets.choice("0123456789") for _i in range(6))
+        minutes = int(param("portal.recovery_code_minutes"))
+        # One live code per phone: a new one voids the older.
+        RecoveryCode.objects.filter(phone_index=index, used_at__isnull=True).update(used_at=now)
+        RecoveryCode.objects.create(
+            phone_index=index,
+            code_hash=_recovery_hash(code, index),
+            created_at=now,
+            expires_at=now + datetime.timedelta(minutes=minutes),
+        )
+        number = normalize_phone(phone)
+        text = (
+            f"【安薪】您正在找回欠薪反映查询码，验证码 {code}，{minutes} 分钟内有效。如非本人操作，请忽略。"
+        )
+        transaction.on_commit(lambda: sms_send(phone=number, text=text, topic="portal"), robust=True)
+
+
+def portal_recover_verify(*, phone: str, code: str, ip: str | None) -> list[Signal]:
+    """The reports filed with ``phone`` when ``code`` is its live recovery code (used up by this
+    call), else ``[]`` — and the failure counts toward the address's lookup limit."""
+    if portal_limited(ip=ip, action=PortalAttempt.Action.LOOKUP_FAILED):
+        raise DomainError(_("查询失败次数过多，请一小时后再试"), code="rate_limited")
+    try:
+        index = _phone_of(phone)
+    except DomainError:
+        index = ""
+    code = "".join(ch for ch in (code or "") if ch.isdigit())
+    now = timezone.now()
+    with transaction.atomic():
+        _portal_gate(ip=ip, action=PortalAttempt.Action.LOOKUP_FAILED)
+        record = (
+            RecoveryCode.objects.filter(phone_index=index, used_at__isnull=True, expires_at__gt=now)
+            .order_by("-created_at")
+            .first()
+            if index
+            else None
+        )
+        good = (
+            record is not None
+            and record.tries < RECOVERY_TRIES
+            and len(code) == 6
+            and secrets.compare_digest(record.code_hash, _recovery_hash(code, index))
+        )
+        # One use: of two requests with the same code, only the one whose update touched it passes.
+        if good and RecoveryCode.objects.filter(pk=record.pk, used_at__isnull=True).update(used_at=now) == 1:
+            return list(
+                Signal.objects.filter(reporter_phone_index=index, tracking_code__isnull=False).order_by(
+                    "-received_at"
+                )[:20]
+            )
+        PortalAttempt.objects.create(ip_hash=_ip_hash(ip), action=PortalAttempt.Action.LOOKUP_FAILED)
+        if record is not None:
+            RecoveryCode.objects.filter(pk=record.pk).update(tries=models.F("tries") + 1)
+    return []

@@ -79,3 +79,46 @@ def portal_attempts_purge(*, now: datetime.datetime | None = None) -> int:
     deleted, _detail = PortalAttempt.objects.filter(at__lt=now - datetime.timedelta(days=1)).delete()
     PortalBucket.objects.filter(day__lt=timezone.localdate(now) - datetime.timedelta(days=1)).delete()
     return deleted
+
+
+def followups_escalate(*, now: datetime.datetime | None = None) -> int:
+    """A report the worker rated 不满意 (or 仍未拿到工资) and not closed again by its follow-up
+    deadline: marked once, on the signal's record, and reported to the office and the handlers."""
+    from anxin.intake.services.portal import _handler_unit_ids
+
+    now = now or timezone.now()
+    actor = system_actor()
+    due = Signal.objects.filter(followup_due_at__lt=now, followup_escalated_at__isnull=True).exclude(
+        stage="closed"
+    )
+    marked: list[Signal] = []
+    with transaction.atomic(), acting(actor):
+        for signal in due.select_related("enterprise"):
+            if guarded_update(due, signal.pk, followup_escalated_at=now) != 1:
+                continue  # closed since the select
+            marked.append(signal)
+            SignalEvent.objects.create(
+                signal=signal,
+                action=Action.FOLLOWUP_OVERDUE,
+                actor=actor,
+                at=now,
+                note=f"回访处理期限 {timezone.localtime(signal.followup_due_at):%Y-%m-%d} 已过"
+                f"（{signal.followup_basis}），已报联席办",
+            )
+            notify_units(
+                unit_ids=_handler_unit_ids(signal),
+                subject=f"反映人不满意的线索 #{signal.pk} 逾期未重新办结",
+                body=f"{signal.employer_display}：回访处理期限 {timezone.localtime(signal.followup_due_at):%Y-%m-%d} 已过。",
+                url=reverse("signal-detail", args=[signal.pk]),
+                topic="signal-followup",
+            )
+    return len(marked)
+
+
+def recovery_codes_purge(*, now: datetime.datetime | None = None) -> int:
+    """Forget the portal's recovery codes a day after they expired."""
+    from anxin.intake.models import RecoveryCode
+
+    now = now or timezone.now()
+    deleted, _detail = RecoveryCode.objects.filter(expires_at__lt=now - datetime.timedelta(days=1)).delete()
+    return deleted

@@ -18,7 +18,8 @@ from anxin.core.access import is_system, require_perm
 from anxin.core.audit import acting
 from anxin.core.errors import DomainError
 from anxin.core.transitions import Transition, Workflow
-from anxin.intake.models import Signal, SignalEvent, Stage, Verification
+from anxin.intake.models import ReportClosure, Signal, SignalEvent, Stage, Verification
+from anxin.intake.public import status_link
 from anxin.notify.services import sms_send
 from anxin.org.access import acts_for
 from anxin.org.models import User
@@ -26,6 +27,7 @@ from anxin.org.models import User
 Action = SignalEvent.Action
 
 HANDLER = "handler"  # the office, the assigned department, the signal's town
+WORKER = "worker"  # the worker, on the portal: 不满意 / 仍未拿到工资 reopens their report
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(Stage.RECEIVED, Action.ACCEPT, Stage.VERIFYING, "intake.verify_signal", who=HANDLER),
     Transition(Stage.RECEIVED, Action.VERIFY, Stage.VERIFIED, "intake.verify_signal", who=HANDLER),
@@ -33,6 +35,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Stage.VERIFIED, Action.HANDLE, Stage.HANDLING, "intake.reply_signal", who=HANDLER),
     Transition(Stage.VERIFIED, Action.CLOSE, Stage.CLOSED, "intake.reply_signal", who=HANDLER),
     Transition(Stage.HANDLING, Action.CLOSE, Stage.CLOSED, "intake.reply_signal", who=HANDLER),
+    Transition(Stage.CLOSED, Action.REOPEN, Stage.HANDLING, "intake.reply_signal", who=WORKER),
 )
 STAGES = Workflow(
     model=Signal,
@@ -56,7 +59,9 @@ def is_handler(actor: User, signal: Signal) -> bool:
 def allowed_actions(actor: User, signal: Signal) -> list[str]:
     if signal.merged_into_id or not is_handler(actor, signal):
         return []
-    return STAGES.actions(signal, may=lambda row: is_system(actor) or actor.has_perm(row.perm))
+    return STAGES.actions(
+        signal, may=lambda row: row.who == HANDLER and (is_system(actor) or actor.has_perm(row.perm))
+    )
 
 
 def _move(*, actor: User, signal: Signal, action: str, note: str, updates: dict | None = None) -> Signal:
@@ -131,8 +136,27 @@ def signal_handle(*, actor: User, signal: Signal, note: str) -> Signal:
     return _move(actor=actor, signal=signal, action=Action.HANDLE, note=note.strip())
 
 
-def signal_close(*, actor: User, signal: Signal, note: str) -> Signal:
-    """Close a verified matter. A worker's report needs a public reply first."""
+def open_cases(signal: Signal) -> list[seam.CaseRef]:
+    """The still-open cases this signal (or a report merged into it) is linked to (through the seam:
+    cases owns the link)."""
+    ids = [signal.pk, *signal.merged_sources.values_list("pk", flat=True)]
+    if signal.merged_into_id:
+        ids.append(signal.merged_into_id)
+    seen: dict[str, seam.CaseRef] = {}
+    for refs in seam.signal_cases(ids).values():
+        for ref in refs:
+            if ref.is_open:
+                seen.setdefault(ref.number, ref)
+    return list(seen.values())
+
+
+def signal_close(*, actor: User, signal: Signal, note: str, open_case_reason: str = "") -> Signal:
+    """Close a verified matter. A worker's report needs a public reply first.
+
+    A signal linked to a case still open is closed when the case closes; closing it before that
+    takes a reason the worker reads on their status page (``open_case_reason``). Closing a worker's
+    report records which unit closed it (``ReportClosure``, for the assessment) and sends the
+    worker an SMS with the link to rate it."""
     if not (note or "").strip():
         raise DomainError(_("请填写办结情况"), field="note")
     if signal.tracking_code and not signal.public_reply:
@@ -145,7 +169,68 @@ def signal_close(*, actor: User, signal: Signal, note: str) -> Signal:
         raise DomainError(
             _("并入的群众网上反映 %(n)s 尚未答复反映人，请先逐条答复再办结") % {"n": numbers}, field="note"
         )
-    return _move(actor=actor, signal=signal, action=Action.CLOSE, note=note.strip())
+    reason = (open_case_reason or "").strip()
+    cases = open_cases(signal)
+    if cases and not reason:
+        raise DomainError(
+            _(
+                "关联案件 %(cases)s 尚未结案，工人可能仍未拿到工资，线索应在案件结案后办结；"
+                "确需现在办结的，请填写“案件未结即办结的说明”（反映人可以看到）"
+            )
+            % {"cases": "、".join(f"{c.number}（{c.stage_label}）" for c in cases)},
+            field="open_case_reason",
+            code="case_open",
+        )
+    if len(reason) > 1000:
+        raise DomainError(_("说明不超过 1000 字"), field="open_case_reason")
+    reason = reason if cases else ""
+    text = note.strip() + (f"（案件 {cases[0].number} 未结即办结：{reason}）" if cases else "")
+    with transaction.atomic():
+        _move(
+            actor=actor,
+            signal=signal,
+            action=Action.CLOSE,
+            note=text,
+            updates={
+                "open_case_reason": reason,
+                "followup_due_at": None,
+                "followup_basis": "",
+                "followup_escalated_at": None,
+                # A report closed again after the worker's 不满意 is rated again.
+                "satisfaction": "",
+                "satisfaction_comment": "",
+                "rated_at": None,
+            },
+        )
+        # The worker reports merged into it closed with it now (not those closed before).
+        followed = Signal.objects.filter(merged_into=signal, stage=Stage.CLOSED, updated_at=signal.updated_at)
+        closed = [signal, *followed]
+        for report in closed:
+            if not report.tracking_code:
+                continue
+            ReportClosure.objects.create(
+                signal=report,
+                unit_id=actor.unit_id,
+                closed_by=actor,
+                closed_at=report.updated_at,
+                case_open=bool(reason),
+                case_open_reason=reason,
+            )
+            _sms_worker(
+                report,
+                "【安薪】您反映的欠薪问题已办结。如仍未拿到工资或对处理不满意，请在进度页评价，"
+                "我们将重新处理：{link}",
+            )
+    return signal
+
+
+def _sms_worker(signal: Signal, text: str) -> None:
+    """An SMS to the worker who filed ``signal`` on the portal, with the link to their status page
+    (``{link}`` in ``text``), after commit."""
+    if not (signal.tracking_code and signal.reporter_phone):
+        return
+    phone, body = signal.reporter_phone, text.format(link=status_link(signal.tracking_code))
+    transaction.on_commit(lambda: sms_send(phone=phone, text=body, topic="portal"), robust=True)
 
 
 @transaction.atomic
@@ -164,16 +249,7 @@ def signal_reply(*, actor: User, signal: Signal, text: str) -> Signal:
         signal.public_reply, signal.replied_at = text, now
         signal.save(update_fields=["public_reply", "replied_at", "updated_at"])
         SignalEvent.objects.create(signal=signal, action=Action.REPLY, actor=actor, at=now, note=text)
-    if signal.tracking_code and signal.reporter_phone:
-        phone = signal.reporter_phone
-        transaction.on_commit(
-            lambda: sms_send(
-                phone=phone,
-                text="【安薪】您反映的欠薪问题有了新的答复，请凭查询码和手机号查看。",
-                topic="portal",
-            ),
-            robust=True,
-        )
+    _sms_worker(signal, "【安薪】您反映的欠薪问题有了新的答复，请凭查询码和手机号查看：{link}")
     return signal
 
 
