@@ -171,7 +171,7 @@ def test_the_order_notice_and_the_summary_download_as_word(luoxi_case, login, re
     fonts = {
         r._element.rPr.rFonts.get(qn("w:eastAsia")) for p in document.paragraphs for r in p.runs if r.text
     }
-    assert fonts <= {"Noto Serif CJK SC", "Noto Sans CJK SC"} and "Noto Serif CJK SC" in fonts
+    assert fonts == {"方正小标宋简体", "仿宋_GB2312"}  # GB/T 9704 names; Noto CJK is the font table's fallback
     assert "限期支付工资通知书" in text and "120,000.00 元" in text and "新人社监〔2026〕8号" in text
     assert world_name(luoxi_case) in text
     assert SecurityEvent.objects.filter(kind="export", summary__contains="限期支付").exists()
