@@ -20,6 +20,7 @@ import shutil
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -136,7 +137,7 @@ def document_bytes(doc: Gongwen) -> bytes:
     return buffer.getvalue()
 
 
-def _font_table(document) -> None:
+def _font_table(document: Any) -> None:
     """Name the GB/T fonts in the document's font table, each with its Noto CJK alternate
     (``w:altName``) and its family, so a desk without them substitutes a serif CJK face."""
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
