@@ -111,6 +111,7 @@ def workers_annex(case: Case) -> Annex | None:
         rows=[
             (str(n), w.name, str(w.workers), format_yuan(w.amount), w.source) for n, w in enumerate(rows, 1)
         ],
+        widths=(1.6, 3.0, 2.4, 3.8, 4.8),
     )
 
 
@@ -222,6 +223,15 @@ def referral_evidence(action: LegalAction, papers: dict | None = None) -> list[s
     return items
 
 
+# How the 移送书 says what became of an order to pay.
+ORDER_OUTCOME = {
+    ActionStatus.LAPSED: "该单位逾期仍未支付",
+    ActionStatus.DONE: "该单位已支付",
+    ActionStatus.OPEN: "支付期限尚未届满",
+    ActionStatus.ACCEPTED: "支付期限尚未届满",
+}
+
+
 def referral_issuer(action: LegalAction) -> str:
     duty = Duty.objects.select_related("unit").filter(code=REFERRAL_DUTY).first()
     unit = duty.unit if duty else action.requested_by.unit
@@ -247,7 +257,7 @@ def referral_letter(action: LegalAction) -> bytes:
         paragraphs.append(
             f"{_day(ordered)}，{order.unit.official_name}作出{notice_title(order)}"
             f"（{order.reference or '未编号'}），责令该单位于{_day(order.pay_by)}前支付拖欠的工资 "
-            f"{format_yuan(order.amount)} 元；该单位{order.get_status_display()}。"
+            f"{format_yuan(order.amount)} 元；{ORDER_OUTCOME.get(order.status, order.get_status_display())}。"
         )
     lines = action.conditions.get("lines") or []
     if lines:
@@ -277,6 +287,7 @@ def referral_letter(action: LegalAction) -> bytes:
                     title="移送证据材料清单",
                     header=("序号", "材料"),
                     rows=[(str(n), item) for n, item in enumerate(evidence, 1)] or [("—", "无")],
+                    widths=(1.6, 14.0),
                 ),
                 *([annex] if annex else []),
             ],

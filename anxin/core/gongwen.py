@@ -38,6 +38,7 @@ class Annex:
     title: str
     header: tuple[str, ...]
     rows: list[tuple[str, ...]]
+    widths: tuple[float, ...] = ()  # column widths in cm (the type area is 15.6 cm wide); empty: even
 
 
 @dataclass
@@ -132,6 +133,11 @@ def document_bytes(doc: Gongwen) -> bytes:
         for row in annex.rows:
             for cell, text in zip(table.add_row().cells, row, strict=True):
                 run(cell.paragraphs[0], text, size=12)
+        if annex.widths:
+            table.autofit = False
+            for row in table.rows:
+                for cell, width in zip(row.cells, annex.widths, strict=True):
+                    cell.width = Cm(width)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -136,7 +136,7 @@ def test_the_referral_letter_names_the_police_the_copy_the_order_the_workers_and
     assert_gongwen(content, HRSS)
     assert "涉嫌犯罪案件移送书" in text and f"{POLICE}：" in text and f"抄送：{PROCURATORATE}（备案）" in text
     assert f"根据{made.basis}的规定" in text and "120,000.00 元" in text and "12 名劳动者" in text
-    assert "新人社监〔2026〕1号" in text and "逾期未履行" in text
+    assert "新人社监〔2026〕1号" in text and "该单位逾期仍未支付" in text
     assert "移送证据材料清单" in text and "送达回证（签收）" in text
     assert "王小二" in text  # the worker list annex
     assert any(line in text for line in made.conditions["lines"])
