@@ -175,7 +175,7 @@ def todo(*, user) -> dict:
         )
     from anxin.cases.actions import kinds_for
 
-    handled, _copied = kinds_for(user)
+    handled, copied = kinds_for(user)
     unit = user.unit if user.unit_id else None
     return {
         "actions": actions,
@@ -185,6 +185,7 @@ def todo(*, user) -> dict:
         "cases_label": cases_label(user),
         # which lists are this unit's work (检察院 handles none and leads none: its copies come first)
         "acts": bool(handled),
+        "copied": bool(copied),
         "leads": not scope_of(user).nothing,
         "copies_title": f"抄送{_self_reference(unit)}备案的移送案件" if unit else "抄送本单位备案",
     }

@@ -130,3 +130,15 @@ def test_the_police_do_not_see_an_order_of_a_case_not_referred_to_them(world, of
     case = open_case(world.luoxi_factory, actor=office)
     order = lapsed_order(case, renshe)
     assert login(gongan).get(f"/cases/actions/{order.pk}/").status_code == 404
+
+
+def test_a_unit_that_handles_no_action_gets_no_action_card_and_no_copies_list(world, login, shuili):
+    """水利局 watches its line (zero cards still shown) but no legal action is ever routed to it."""
+    client = login(shuili)
+    response = client.get("/")
+    page = response.content.decode()
+    assert 'data-testid="case-todo-count"' not in page and CASE_CARD in page and RISK_CARD in page
+    assert "我的待办" not in menu_labels(response)
+    todo = client.get("/cases/todo/").content.decode()
+    assert 'data-testid="todo-copies"' not in todo and "待办理的法律措施" not in todo
+    assert 'data-testid="todo-cases"' in todo
