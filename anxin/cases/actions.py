@@ -79,10 +79,31 @@ STEPS: dict[str, tuple[str, ...]] = {
     Kind.FUND: (Step.ACCEPTED, Step.REFUSED, Step.PAYMENT, Step.NOTE),
 }
 ACCEPTING = {Step.ACCEPTED, Step.FILING}
+# The legal basis an order to pay records when the officer enters none, by its document: the notice
+# prints the basis recorded on the action, never a text of its own (migration 0006_order_basis_as_printed filled older
+# orders with these, the texts their notices printed).
+ORDER_BASIS = {
+    "payment_notice": "《保障农民工工资支付条例》第五十五条、《劳动保障监察条例》第二十六条和《江苏省工资支付条例》",
+    "rectification": "《劳动保障监察条例》第十八条、第二十六条",
+}
 # Kinds of which a case has one open at a time, whatever the user says: a second order to pay or a
 # second referral for the same arrears is never right. Other kinds may be started again as
 # "another" one, with the reason.
 ONE_AT_A_TIME = {Kind.ORDER, Kind.REFERRAL}
+
+
+def kinds_for(user: User) -> tuple[frozenset[str], frozenset[str]]:
+    """The kinds of legal action the user's unit handles (routed to it by its duties, ``ROUTES``;
+    a town hosts mediation; the office all) and those it receives a copy of for the record (检察院:
+    the referral). A unit with neither never sees a to-do card for legal actions."""
+    if is_system(user) or user.has_role(Role.OFFICE):
+        return frozenset(Kind.values), frozenset()
+    codes = user.duty_codes if user.has_role(Role.DEPARTMENT) else frozenset()
+    handled = {kind for kind, (duty, _copy) in ROUTES.items() if duty in codes}
+    if user.has_role(Role.TOWN):
+        handled.add(Kind.MEDIATION)
+    copied = {kind for kind, (_duty, copy) in ROUTES.items() if copy and copy in codes}
+    return frozenset(handled), frozenset(copied)
 
 
 def _same_kind_open(same: LegalAction) -> str:
@@ -249,6 +270,7 @@ def action_request(
             raise DomainError(
                 _("请选择文书：限期支付工资通知书或劳动保障监察责令改正指令书"), field="document"
             )
+        basis = basis.strip() or ORDER_BASIS[document]
     else:
         document = ""
     if kind == Kind.COMPENSATION:

@@ -61,8 +61,15 @@ class CasesConfig(AppConfig):
         return [seam.Sweep("案件期限提醒与逾期上报", deadlines_sweep)]
 
     def menu(self, user) -> list[dict]:
+        """案件台账 and 期限看板 for units with a territory or a line (a unit without one, 公安分局 or
+        检察院, sees no case file: its referrals are in 我的待办); 我的待办 for units that handle or
+        are copied legal actions."""
+        from anxin.cases.actions import kinds_for
+        from anxin.core.access import scope_of
+
         items = []
-        if user.has_perm("cases.view_case"):
+        handled, copied = kinds_for(user)
+        if user.has_perm("cases.view_case") and not scope_of(user).nothing:
             items.append(
                 {
                     "label": "案件台账",
@@ -81,7 +88,7 @@ class CasesConfig(AppConfig):
                     "order": 32,
                 }
             )
-        if user.has_perm("cases.handle_legalaction"):  # the units that act; readers have no to-do
+        if user.has_perm("cases.handle_legalaction") and (handled or copied):  # readers have no to-do
             items.append(
                 {
                     "label": "我的待办",
@@ -98,13 +105,14 @@ class CasesConfig(AppConfig):
 
         if not request.user.has_perm("cases.view_legalaction"):
             return []
-        return [
-            {
-                "template": "cases/_home_panel.html",
-                "order": 6,
-                "todo": selectors.todo_summary(user=request.user),
-            }
-        ]
+        panels = []
+        todo = selectors.todo_summary(user=request.user)
+        if todo["handles"] or todo["leads"] or todo["plans"]:
+            panels.append({"template": "cases/_home_panel.html", "order": 6, "todo": todo})
+        referrals = selectors.unit_referrals(user=request.user)
+        if referrals is not None:  # 公安分局's referrals, 检察院's copies: on their home page
+            panels.append({"template": "cases/_home_referrals.html", "order": 7, "referrals": referrals})
+        return panels
 
     def cockpit_panels(self, request) -> list[dict]:
         from anxin.cases import selectors

@@ -396,7 +396,9 @@ ACTIVE_ACTION = [ActionStatus.OPEN, ActionStatus.ACCEPTED]
 
 class ActionQuerySet(ScopedQuerySet):
     """An action is seen by the unit it is routed to, the unit that receives its copy, and whoever
-    sees its case."""
+    sees its case. A unit that receives a referral (公安分局, or 检察院 its copy) also sees the orders
+    to pay of that case: the referral rests on them (刑法第276条之一 "经政府有关部门责令支付仍不支付"),
+    and their notices and proofs of service are its evidence."""
 
     def sees_none(self, scope: Scope) -> bool:
         return scope.nothing and not scope.unit_id
@@ -404,7 +406,11 @@ class ActionQuerySet(ScopedQuerySet):
     def scope_filter(self, scope: Scope) -> Q:
         q = Q(case__in=Case._base_manager.filter(Case.objects.none().scope_filter(scope)).values("pk"))
         if scope.unit_id:
+            referred = LegalAction._base_manager.filter(
+                Q(unit_id=scope.unit_id) | Q(copy_unit_id=scope.unit_id), kind=ActionKind.REFERRAL
+            ).values("case_id")
             q |= Q(unit_id=scope.unit_id) | Q(copy_unit_id=scope.unit_id)
+            q |= Q(kind=ActionKind.ORDER, case__in=referred)
         return q
 
 

@@ -173,12 +173,21 @@ def todo(*, user) -> dict:
             .select_related("case", "case__enterprise", "unit")
             .order_by("-requested_at")
         )
+    from anxin.cases.actions import kinds_for
+
+    handled, copied = kinds_for(user)
+    unit = user.unit if user.unit_id else None
     return {
         "actions": actions,
         "cases": cases,
         "plans": plans,
         "copies": copies,
         "cases_label": cases_label(user),
+        # which lists are this unit's work (检察院 handles none and leads none: its copies come first)
+        "acts": bool(handled),
+        "copied": bool(copied),
+        "leads": not scope_of(user).nothing,
+        "copies_title": f"抄送{_self_reference(unit)}备案的移送案件" if unit else "抄送本单位备案",
     }
 
 
@@ -208,16 +217,59 @@ def actions_mine(user) -> Q:
 
 
 def todo_summary(*, user) -> dict:
+    """The home page's case cards, only those for work the user's unit does: the legal actions it
+    handles (routed to it by its duties), the cases it leads or that lie in its territory or line.
+    A unit with no territory and no line (公安分局, 检察院) gets no case card it could never fill."""
+    from anxin.cases.actions import kinds_for
+
     mine = todo(user=user)
     now = timezone.now()
+    handled, _copied = kinds_for(user)
+    leads = not scope_of(user).nothing
+    cases = mine["cases"].count() if leads else 0
     return {
         "actions": mine["actions"].count(),
         "overdue": mine["actions"].filter(due_at__lt=now).count()
-        + mine["cases"].filter(stage_due_at__lt=now).count(),
-        "cases": mine["cases"].count(),
+        + (mine["cases"].filter(stage_due_at__lt=now).count() if leads else 0),
+        "cases": cases,
         "cases_label": mine["cases_label"],
         "plans": mine["plans"].count(),
-        "handles": user.has_perm("cases.handle_legalaction"),
+        "handles": user.has_perm("cases.handle_legalaction") and bool(handled),
+        "handles_label": "件移送案件待审查" if handled == {ActionKind.REFERRAL} else "项法律措施待办理",
+        "leads": leads or bool(cases),
+    }
+
+
+def _self_reference(unit) -> str:
+    """How a unit names itself in a heading: 本院 (法院, 检察院), 本局 (公安分局, 人社局), else 本单位."""
+    name = unit.short_name or unit.name
+    return "本院" if name.endswith("院") else "本局" if name.endswith("局") else "本单位"
+
+
+def unit_referrals(*, user, limit: int = 10) -> dict | None:
+    """The referrals of 拒不支付劳动报酬罪 sent to the user's unit (公安分局) or copied to it for the
+    record (检察院), newest first, with what each needs at a glance — for their home page. None for
+    a unit that neither receives nor is copied referrals."""
+    from anxin.cases.actions import kinds_for
+
+    if not (user.has_role(Role.DEPARTMENT) and user.unit_id):
+        return None
+    handled, copied = kinds_for(user)
+    if ActionKind.REFERRAL in handled:
+        field, title = "unit_id", f"移送{_self_reference(user.unit)}的涉嫌拒不支付劳动报酬罪案件"
+    elif ActionKind.REFERRAL in copied:
+        field, title = "copy_unit_id", f"抄送{_self_reference(user.unit)}的移送案件"
+    else:
+        return None
+    rows = LegalAction.objects.for_user(user).filter(kind=ActionKind.REFERRAL, **{field: user.unit_id})
+    return {
+        "title": title,
+        "copied": field == "copy_unit_id",
+        "total": rows.count(),
+        "active": rows.filter(status__in=ACTIVE_ACTION).count(),
+        "rows": list(
+            rows.select_related("case", "case__enterprise", "unit").order_by("-requested_at", "-pk")[:limit]
+        ),
     }
 
 

@@ -38,6 +38,11 @@ urlpatterns = [
     ),
     path("cases/documents/<int:pk>/", documents.document_download, name="case-document"),
     path("cases/actions/<int:pk>/notice.docx", documents.action_notice, name="case-action-notice"),
+    path(
+        "cases/actions/<int:pk>/referral.docx",
+        documents.action_referral_letter,
+        name="case-action-referral-letter",
+    ),
     path("cases/<int:pk>/summary.docx", documents.case_summary, name="case-summary"),
     path("cases/<int:pk>/summary.pdf", documents.case_summary_pdf, name="case-summary-pdf"),
 ]

@@ -73,8 +73,13 @@ class IntakeConfig(AppConfig):
         ]
 
     def menu(self, user) -> list[dict]:
+        """预警线索 for units that verify or feed signals (a unit with no territory and no line sees
+        those its channel fed and those assigned to it); 欠薪报告 for units with a territory or line."""
+        from anxin.core.access import scope_of
+
         items = []
-        if user.has_perm("intake.view_signal"):
+        reaches = not scope_of(user).nothing
+        if user.has_perm("intake.view_signal") and (reaches or _feeds_or_verifies(user)):
             items.append(
                 {
                     "label": "预警线索",
@@ -94,7 +99,7 @@ class IntakeConfig(AppConfig):
                     "order": 21,
                 }
             )
-        if user.has_perm("intake.view_selfreport"):
+        if user.has_perm("intake.view_selfreport") and reaches:
             items.append(
                 {
                     "label": "欠薪报告",
@@ -107,16 +112,31 @@ class IntakeConfig(AppConfig):
         return items
 
     def home_panels(self, request) -> list[dict]:
+        from anxin.core.access import scope_of
         from anxin.intake import selectors
 
         user = request.user
         if not user.has_perm("intake.view_signal"):
             return []
+        if not scope_of(user).nothing:
+            return [
+                {
+                    "template": "intake/_home_panel.html",
+                    "order": 10,
+                    "signals": selectors.signal_summary(user=user),
+                }
+            ]
+        if not _feeds_or_verifies(user):
+            return []
+        # A unit with no territory and no line: the signals its channel feeds; a 待核实 card only
+        # when something is assigned to it (routing never names it otherwise).
+        signals = selectors.signal_summary(user=user)
         return [
             {
                 "template": "intake/_home_panel.html",
                 "order": 10,
-                "signals": selectors.signal_summary(user=user),
+                "signals": signals,
+                "verifies": bool(signals["mine"]),
             }
         ]
 
@@ -150,6 +170,22 @@ class IntakeConfig(AppConfig):
             ),
         ]
         return items
+
+
+def _feeds_or_verifies(user) -> bool:
+    """The user's unit owns a channel (it feeds signals) or has signals assigned to it to verify."""
+    from anxin.intake.models import Channel, Signal
+
+    if not user.unit_id:
+        return False
+    cached = getattr(user, "_intake_feeds", None)
+    if cached is None:
+        cached = (
+            Channel.objects.filter(unit_id=user.unit_id).exists()
+            or Signal.objects.filter(assigned_unit_id=user.unit_id).exists()
+        )
+        user._intake_feeds = cached
+    return cached
 
 
 def _render_signals_tab(request, enterprise) -> str:

@@ -104,9 +104,40 @@ class MonitoringConfig(AppConfig):
             scan.on_enterprises_changed(payload["enterprise_ids"])
 
     def menu(self, user) -> list[dict]:
-        from anxin.monitoring import services
+        """Monitoring's screens. A unit with no territory and no line (公安分局, 检察院: §三(三)(十三)
+        give them no enterprises to watch) is never sent an alert and sees no risk: it gets only the
+        screens it uses — 敏感时期 when it files daily reports, the observations when it reports some."""
+        from anxin.core.access import scope_of
+        from anxin.monitoring import sensitive, services
 
         items = []
+        if scope_of(user).nothing:
+            if user.has_perm("monitoring.view_sensitiveperiod") and sensitive.may_file(user):
+                items.append(
+                    {
+                        "label": "敏感时期",
+                        "group": "monitoring",
+                        "url_name": "sensitive-list",
+                        "icon": "calendar-event",
+                        "order": 18,
+                    }
+                )
+            if services.reports_any(user):
+                for perm, label, url_name, icon, order in (
+                    ("view_observation", "监测数据台账", "observation-list", "table", 22),
+                    ("import_observation", "监测数据导入", "observation-import", "chart-line", 23),
+                ):
+                    if user.has_perm(f"monitoring.{perm}"):
+                        items.append(
+                            {
+                                "label": label,
+                                "group": "monitoring",
+                                "url_name": url_name,
+                                "icon": icon,
+                                "order": order,
+                            }
+                        )
+            return items
         if user.has_perm("monitoring.view_riskassessment"):
             items.append({"label": "驾驶舱", "url_name": "cockpit", "icon": "gauge", "order": 1})
         if user.has_perm("monitoring.view_alert"):
@@ -192,14 +223,21 @@ class MonitoringConfig(AppConfig):
         return items
 
     def home_panels(self, request) -> list[dict]:
+        from anxin.core.access import scope_of
         from anxin.monitoring import selectors
 
         user = request.user
         if not user.has_perm("monitoring.view_alert"):
             return []
-        panels = [
-            {"template": "monitoring/_home_panel.html", "order": 5, "risk": selectors.risk_summary(user=user)}
-        ]
+        panels = []
+        if not scope_of(user).nothing:  # a unit with no territory and no line is sent no alert
+            panels.append(
+                {
+                    "template": "monitoring/_home_panel.html",
+                    "order": 5,
+                    "risk": selectors.risk_summary(user=user),
+                }
+            )
         todo = selectors.home_todo(user=user)  # what waits on the user's own unit (to-dos first)
         if todo:
             panels.append({"template": "monitoring/_home_todo.html", "order": 4, "todo": todo})

@@ -32,7 +32,7 @@ from anxin.monitoring.audit import guarded_update
 from anxin.monitoring.models import ImmediateReport, ImmediateReportEvent, Observation, ReportStatus
 from anxin.notify.services import notify_units, notify_users
 from anxin.org.access import acts_for
-from anxin.org.models import Role, Unit, User
+from anxin.org.models import Role, Unit, UnitKind, User
 
 Action = ImmediateReportEvent.Action
 
@@ -416,13 +416,30 @@ def report_docx(report: ImmediateReport) -> bytes:
             "依据《新北区预防和解决企业欠薪问题专项工作实施意见》§五(二)，特此报告。",
         ]
     when = timezone.localtime(report.special_at or report.submitted_at or timezone.now())
+    issuer = report_issuer(report)
     return document_bytes(
         Gongwen(
-            issuer="新北区预防和解决企业欠薪问题联席会议办公室",
+            issuer=issuer,
             title=report.special_title if special else f"关于{report.enterprise.name}欠薪情况的即时报告",
             recipient="区委、区政府领导：" if special else "区联席办：",
             paragraphs=paragraphs,
-            signature="新北区联席办",
+            signature=issuer,
             date=when.date(),
         )
     )
+
+
+def report_issuer(report: ImmediateReport) -> str:
+    """Who the Word file is issued by, by full name (district file): the office for a special report;
+    for an immediate report the unit that submitted it (else the town's government, else the line
+    department it was routed to)."""
+    office = Unit.objects.filter(kind=UnitKind.OFFICE).order_by("pk").first()
+    if report.status != ReportStatus.SPECIAL:
+        submitter = (
+            report.submitted_by.unit if report.submitted_by_id and report.submitted_by.unit_id else None
+        )
+        town = Unit.objects.filter(town_id=report.town_id).first() if report.town_id else None
+        unit = submitter or town or report.unit
+        if unit is not None:
+            return unit.official_name
+    return office.official_name if office else "预防和解决企业欠薪问题联席会议办公室"

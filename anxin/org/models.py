@@ -204,6 +204,14 @@ class User(AbstractUser):
         return self.is_active and self.role in roles
 
     @cached_property
+    def duty_codes(self) -> frozenset[str]:
+        """The codes of the user's unit's duties (§三 as data): the work the unit does — which
+        home cards and menu entries it gets. Computed once per request."""
+        if not self.unit_id:
+            return frozenset()
+        return frozenset(Duty.objects.filter(unit_id=self.unit_id).values_list("code", flat=True))
+
+    @cached_property
     def scope(self) -> Scope:
         """What this user may see (DESIGN rule 3); computed once per request."""
         from anxin.core.access import is_system

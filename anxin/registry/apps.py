@@ -70,7 +70,11 @@ class RegistryConfig(AppConfig):
         return {"enterprises": enterprise_import}
 
     def menu(self, user) -> list[dict]:
+        from anxin.core.access import scope_of
+
         items = []
+        if scope_of(user).nothing:  # no territory, no line: the ledgers would be empty (公安分局, 检察院)
+            return items
         if user.has_perm("registry.view_enterprise"):
             items.append(
                 {

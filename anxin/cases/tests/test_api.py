@@ -214,7 +214,16 @@ def test_the_police_list_and_accept_their_referral_over_the_api(
     police = api(gongan)
     mine = police.get("/api/v1/case-actions/", {"mine": "true"}).json()["results"]
     assert [a["id"] for a in mine] == [referral.pk]
-    assert police.get(f"/api/v1/case-actions/{order.pk}/").status_code == 404
+    # the order the referral rests on is its evidence: readable (#14 item 9), not theirs to act on
+    assert police.get(f"/api/v1/case-actions/{order.pk}/").status_code == 200
+    assert (
+        police.post(
+            f"/api/v1/case-actions/{order.pk}/steps/",
+            {"step": "payment", "on": timezone.localdate().isoformat(), "amount": "1.00"},
+            format="json",
+        ).status_code
+        == 403
+    )
     bad = police.post(
         f"/api/v1/case-actions/{referral.pk}/steps/", {"step": "award", "on": "2026-11-26"}, format="json"
     )
@@ -226,7 +235,10 @@ def test_the_police_list_and_accept_their_referral_over_the_api(
     )
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
     copy = api(jianchayuan)
-    assert [a["id"] for a in copy.get("/api/v1/case-actions/").json()["results"]] == [referral.pk]
+    assert sorted(a["id"] for a in copy.get("/api/v1/case-actions/").json()["results"]) == [
+        order.pk,
+        referral.pk,
+    ]
     refused = copy.post(
         f"/api/v1/case-actions/{referral.pk}/steps/",
         {"step": "result", "on": timezone.localdate().isoformat(), "note": "x"},

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from anxin.cases import actions as action_services
-from anxin.cases import selectors
+from anxin.cases import documents, selectors
 from anxin.cases.forms import ActionForm, DocumentForm, StepForm
 from anxin.cases.models import ActionKind
 from anxin.cases.views._common import fail, refuse
@@ -133,6 +133,9 @@ def render_action_page(request, action, *, step_form=None, document_form=None, k
         or DocumentForm(auto_id="doc_%s", kinds=action_services.DOCUMENT_KINDS[action.kind]),
         "kept": kept or {},
     }
+    if action.kind == ActionKind.REFERRAL:  # what 公安分局 and 检察院 need, who do not see the case
+        context["referral"] = documents.referral_papers(action)
+        context["evidence"] = documents.referral_evidence(action, context["referral"])
     return render(request, "cases/action_detail.html", context)
 
 

@@ -1,5 +1,5 @@
 """Papers: files filed with a case or an action, and the documents produced from them (the order
-notice, the case summary in Word and PDF)."""
+notice, the referral letter, the case summary in Word and PDF)."""
 
 from __future__ import annotations
 
@@ -103,6 +103,27 @@ def action_notice(request, pk: int):
         documents.order_notice(action),
         filename=f"{documents.notice_title(action)}-{action.case.enterprise.name}",
         summary=f"导出{documents.notice_title(action)}：{action.case.number}",
+        detail={"action": action.pk},
+    )
+
+
+@login_required
+@permission_required("cases.view_legalaction", raise_exception=True)
+def action_referral_letter(request, pk: int):
+    """涉嫌犯罪案件移送书 (Word) of a referral, for 人社局, the office, 公安分局 and 检察院."""
+    action = selectors.action_get(user=request.user, pk=pk)
+    if action.kind != "referral":
+        raise Http404
+    services.document_issued(
+        actor=request.user,
+        case=action.case,
+        title=f"生成涉嫌犯罪案件移送书（{action.reference or '未编号'}）",
+    )
+    return docx_response(
+        request,
+        documents.referral_letter(action),
+        filename=f"涉嫌犯罪案件移送书-{action.case.enterprise.name}",
+        summary=f"导出涉嫌犯罪案件移送书：{action.case.number}",
         detail={"action": action.pk},
     )
 

@@ -44,7 +44,26 @@ MENU = {
         {"工作台", *LEDGERS, "预警线索", "案件台账", "监测数据导入", "我的待办"},
         {"线索分拣", *SECURITY, "系统管理"},
     ),
-    "gongan": ({"工作台", "案件台账", "我的待办"}, {"线索分拣", "监测数据导入", *SECURITY, "系统管理"}),
+    # 公安分局 and 检察院 have no territory and no line: no ledgers, no risk screens, no case file —
+    # their referrals are in 我的待办; their channels feed signals (#14 item 9)
+    "gongan": (
+        {"工作台", "我的待办", "预警线索"},
+        {
+            "案件台账",
+            "驾驶舱",
+            "风险预警",
+            *LEDGERS,
+            "欠薪报告",
+            "线索分拣",
+            "监测数据导入",
+            *SECURITY,
+            "系统管理",
+        },
+    ),
+    "jianchayuan": (
+        {"工作台", "我的待办", "预警线索"},
+        {"案件台账", "驾驶舱", "风险预警", *LEDGERS, "欠薪报告", "线索分拣", *SECURITY, "系统管理"},
+    ),
     "fayuan": (
         {"工作台", "我的待办", "监测数据导入"},
         {"线索分拣", *SECURITY, "系统管理"},

@@ -132,7 +132,9 @@ def test_the_word_export_is_a_real_document_with_the_red_header(report, luoxi, l
     assert response.status_code == 200
     document = Document(io.BytesIO(response.content))
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "新北区预防和解决企业欠薪问题联席会议办公室" in text and "即时报告" in text and "已约谈" in text
+    # issued by the unit that submitted it, by its full name (district file), to the office
+    assert document.paragraphs[0].text == luoxi.unit.official_name == "常州市新北区罗溪镇人民政府"
+    assert "即时报告" in text and "已约谈" in text and "区联席办：" in text
     header_run = document.paragraphs[0].runs[0]
     assert str(header_run.font.color.rgb) == "C00000"
 
@@ -171,17 +173,17 @@ def test_the_special_report_exports_as_a_gongwen_with_red_rule_and_noto_fonts(re
     document = Document(io.BytesIO(response.content))
     paragraphs = [p for p in document.paragraphs if p.text.strip()]
     texts = [p.text for p in paragraphs]
-    assert texts[0] == "新北区预防和解决企业欠薪问题联席会议办公室"
+    assert texts[0] == "常州市新北区预防和解决企业欠薪问题联席会议办公室"  # the full name (district file)
     assert "关于罗溪纺织有限公司欠薪情况的专题报告" in texts and "区委、区政府领导：" in texts
     assert "一、基本情况。拖欠32名工人工资3个月。" in texts and "二、下一步。督促企业月底前支付。" in texts
     header = paragraphs[0].runs[0]
-    assert str(header.font.color.rgb) == "C00000" and header.font.name == "Noto Sans CJK SC"
+    assert str(header.font.color.rgb) == "C00000" and header.font.name == "方正小标宋简体"  # GB/T 9704
     body = next(p for p in paragraphs if p.text.startswith("一、"))
     fonts = body.runs[0]._element.rPr.rFonts
-    assert fonts.get(qn("w:eastAsia")) == "Noto Serif CJK SC" and body.runs[0].font.size.pt == 16
+    assert fonts.get(qn("w:eastAsia")) == "仿宋_GB2312" and body.runs[0].font.size.pt == 16
     rules = document.element.body.findall(".//" + qn("w:pBdr"))
     assert [b.find(qn("w:bottom")).get(qn("w:color")) for b in rules] == ["C00000"]  # the red rule
-    assert "新北区联席办" in texts[-1]
+    assert texts[-1].startswith("常州市新北区预防和解决企业欠薪问题联席会议办公室\n")
 
 
 def test_a_draft_takes_the_amount_of_the_month_that_fired_not_a_stale_one(world):
