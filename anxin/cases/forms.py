@@ -291,8 +291,9 @@ class ActionForm(Styled, forms.Form):
     def __init__(self, *args, kind: str, offer_another: bool = False, **kwargs):
         kwargs.setdefault("auto_id", f"action_{kind}_%s")
         super().__init__(*args, **kwargs)
-        self.kind = kind
-        self.label = ActionKind(kind).label
+        # "measure", not "kind": a template's ``form.kind`` is the bound field of that name
+        self.measure = kind
+        self.measure_label = ActionKind(kind).label
         spec = action_services.FIELDS[kind]
         keep = {"kind", *spec, *(("another", "another_reason") if offer_another else ())}
         for name in list(self.fields):
@@ -313,9 +314,9 @@ class ActionForm(Styled, forms.Form):
         self.style()
 
     def clean_kind(self) -> str:
-        if self.cleaned_data["kind"] != self.kind:
+        if self.cleaned_data["kind"] != self.measure:
             raise forms.ValidationError(_("请选择措施"))
-        return self.kind
+        return self.measure
 
     def is_money(self, name: str) -> bool:
         return isinstance(self.fields[name], MoneyField)
@@ -323,7 +324,7 @@ class ActionForm(Styled, forms.Form):
 
 def action_forms(kinds, *, bound: ActionForm | None = None) -> list[ActionForm]:
     """One form per kind the user may start, in the order of the kinds; the rejected one bound."""
-    return [bound if bound is not None and bound.kind == k else ActionForm(kind=k) for k in kinds]
+    return [bound if bound is not None and bound.measure == k else ActionForm(kind=k) for k in kinds]
 
 
 class StepForm(Styled, forms.Form):

@@ -312,7 +312,7 @@ def test_the_case_summary_is_a_one_page_pdf_with_the_figures(luoxi_case, login, 
 
 def test_a_town_is_offered_only_the_actions_it_may_start_and_a_refusal_is_a_message(luoxi_case, login, luoxi):
     client = login(luoxi)
-    kinds = [form.kind for form in client.get(f"/cases/{luoxi_case.pk}/").context["action_forms"]]
+    kinds = [form.measure for form in client.get(f"/cases/{luoxi_case.pk}/").context["action_forms"]]
     assert "mediation" in kinds and "order" not in kinds and "referral" not in kinds
     response = client.post(
         f"/cases/{luoxi_case.pk}/actions/new/", {"kind": "penalty", "amount": "1000"}, follow=True
