@@ -193,3 +193,27 @@ def test_the_api_takes_the_served_date_and_refuses_a_future_one(case_opened_a_mo
     )
     assert made.status_code == 201, made.content
     assert made.json()["served_on"] == served.isoformat()
+
+
+# --- a refused form takes the focus (item 5) --------------------------------------------------------
+
+
+def test_a_refused_plain_form_shows_its_error_beside_it_and_takes_the_focus(luoxi_case, login, luoxi):
+    client = login(luoxi)
+    client.post(f"/cases/{luoxi_case.pk}/move/", {"action": "advance"})
+    response = client.post(f"/cases/{luoxi_case.pk}/move/", {"action": "skip", "reason": "  "})
+    assert response.status_code == 200
+    page = response.content.decode()
+    error = re.search(r'<div[^>]*data-testid="kept-error"[^>]*>([^<]*)</div>', page)
+    assert error and "须说明理由" in error.group(1)
+    assert "data-error-focus" in error.group(0) and "autofocus" in error.group(0)
+    assert page.count("data-error-focus") == 1
+
+
+def test_only_the_first_wrong_field_of_the_refused_form_takes_the_focus(luoxi_case, login, luoxi):
+    response = login(luoxi).post(
+        f"/cases/{luoxi_case.pk}/incident/", {"kind": "mass", "occurred_at": "", "place": "", "people": "x"}
+    )
+    page = response.content.decode()
+    assert page.count("data-error-focus") == 1 and page.count(" autofocus") == 1
+    assert re.search(r'<input[^>]*name="occurred_at"[^>]*autofocus', page)

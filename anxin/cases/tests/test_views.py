@@ -146,7 +146,7 @@ def test_a_town_moves_and_closes_its_case_through_the_page(luoxi_case, login, lu
 def test_the_leader_reads_but_has_no_controls(luoxi_case, login, leader):
     client = login(leader)
     page = client.get(f"/cases/{luoxi_case.pk}/").content.decode()
-    assert 'data-testid="case-moves"' not in page and 'data-testid="action-form"' not in page
+    assert 'data-testid="case-moves"' not in page and 'data-testid="action-forms"' not in page
     assert client.post(f"/cases/{luoxi_case.pk}/move/", {"action": "advance"}).status_code == 403
     assert Case.objects.get(pk=luoxi_case.pk).stage == "facts"
 

@@ -149,9 +149,10 @@ def case_post(request, pk: int, call, *, success="", form_class=None, anchor: st
         if form is not None and isinstance(exc, DomainError):
             refuse(form, exc)
             return render_case_page(request, case, **{name: form})
-        fail(request, exc)
-        if keep:
-            return render_case_page(request, case, kept={"form": keep, **request.POST.dict()})
+        fail(request, exc)  # at the top, also when the form is no longer on the page
+        if keep:  # and beside the plain form it came from, which takes the focus
+            error = exc.message if isinstance(exc, DomainError) else ""
+            return render_case_page(request, case, kept={**request.POST.dict(), "form": keep, "error": error})
     else:
         text = success(result) if callable(success) else success
         if text:
