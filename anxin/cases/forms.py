@@ -144,7 +144,7 @@ class MoveForm(forms.Form):
 
 class CloseForm(Styled, forms.Form):
     outcome = forms.ChoiceField(label=_("结案方式"), choices=Outcome.choices)
-    amount_paid = YuanFormField(label=_("已支付金额（元）"))
+    amount_paid = YuanFormField(label=_("已支付金额"))
     note = forms.CharField(label=_("结案说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
@@ -155,7 +155,7 @@ class CloseForm(Styled, forms.Form):
 class CaseEditForm(Styled, forms.Form):
     summary = forms.CharField(label=_("基本案情"), widget=forms.Textarea(attrs={"rows": 4}))
     workers = forms.IntegerField(label=_("涉及人数"), min_value=0, max_value=MAX_WORKERS)
-    amount_claimed = YuanFormField(label=_("登记欠薪金额（元）"))
+    amount_claimed = YuanFormField(label=_("登记欠薪金额"))
     level = forms.ChoiceField(label=_("风险等级"), choices=[])
     co_units = CaseOpenForm.base_fields["co_units"]
     mass_incident = forms.BooleanField(label=_("群体性事件"), required=False)
@@ -198,7 +198,7 @@ class AssetForm(Styled, forms.Form):
     custody = forms.ChoiceField(label=_("保管方式"), choices=Custody.choices)
     custodian = forms.CharField(label=_("保管人/保管单位"), max_length=200)
     agreement = forms.CharField(label=_("委托保管协议编号"), max_length=100, required=False)
-    fee = YuanFormField(label=_("保管费（元）"), required=False)
+    fee = YuanFormField(label=_("保管费"), required=False)
     preservation_ref = forms.CharField(label=_("财产保全申请/裁定文号"), max_length=100, required=False)
     looted = forms.BooleanField(label=_("曾被哄抢（待追回）"), required=False)
     note = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -330,7 +330,7 @@ def action_forms(kinds, *, bound: ActionForm | None = None) -> list[ActionForm]:
 class StepForm(Styled, forms.Form):
     step = forms.ChoiceField(label=_("事项"), choices=ActionStep.Step.choices)
     on = forms.DateField(label=_("日期"), widget=DATE)
-    amount = YuanFormField(label=_("金额（元）"), required=False)
+    amount = YuanFormField(label=_("金额"), required=False)
     note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, steps=(), **kwargs):

@@ -15,7 +15,7 @@ from anxin.cases import actions
 from anxin.cases.models import LegalAction
 from anxin.cases.tests.factories import open_case
 from anxin.org.tests.factories import PASSWORD
-from tests.e2e.pages import sign_in
+from tests.e2e.pages import SCREENSHOTS, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -80,7 +80,7 @@ def _refuse_at_the_bottom(page, live_server, case):
 
 
 def test_a_form_refused_at_the_bottom_of_the_case_page_is_focused_and_in_sight(
-    live_server, page, shot, world, office, luoxi
+    live_server, page, world, office, luoxi
 ):
     case = open_case(world.luoxi_factory, actor=office)
     sign_in(page, live_server, luoxi.username, PASSWORD)
@@ -96,7 +96,8 @@ def test_a_form_refused_at_the_bottom_of_the_case_page_is_focused_and_in_sight(
     assert page.evaluate("window.scrollY") > 0
     in_sight(page, "[data-error-focus]")
     in_sight(page, "[data-testid=field-error-file]")
-    shot("case-form-error-in-sight")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "case-form-error-in-sight.png"))  # the window, as the user sees it
 
 
 def test_without_javascript_the_refused_form_is_still_focused_and_in_sight(
@@ -129,3 +130,20 @@ def test_a_refused_measure_form_comes_back_open_and_focused(live_server, page, w
     page.wait_for_function("document.activeElement && document.activeElement.name === 'amount'")
     expect(form.get_by_test_id("field-error-amount")).to_be_visible()
     in_sight(page, "[data-testid=action-form-penalty] [data-testid=field-error-amount]")
+
+
+def test_the_alert_page_names_the_case_that_took_it(live_server, page, shot, world, office, luoxi):
+    from anxin.monitoring.models import Alert
+    from anxin.monitoring.tests.factories import red_alert
+
+    alert = red_alert(world.luoxi_factory)
+    others = list(Alert.objects.filter(enterprise=world.luoxi_factory).exclude(pk=alert.pk))
+    case = open_case(world.luoxi_factory, actor=luoxi)  # by hand: every open alert goes with it
+    sign_in(page, live_server, luoxi.username, PASSWORD)
+    for each in [alert, *others]:
+        page.goto(f"{live_server.url}/alerts/{each.pk}/")
+        expect(page.get_by_test_id("related-case")).to_contain_text(case.number)
+        expect(page.get_by_test_id("alert-events")).to_contain_text(f"已立案处置：同一企业立案 {case.number}")
+    shot("alert-names-case")
+    page.get_by_test_id("related-case").get_by_role("link").click()
+    expect(page).to_have_url(f"{live_server.url}/cases/{case.pk}/")
