@@ -189,7 +189,7 @@ def _take_open_alerts(case: Case, *, actor: User, but: Alert | None) -> list[Ale
     alerts = alerts.filter(enterprise_id=case.enterprise_id, status__in=ACTIVE_ALERT).exclude(pk__in=held)
     if but is not None:
         alerts = alerts.exclude(pk=but.pk)
-    taken = list(alerts.select_for_update().order_by("pk"))
+    taken = list(alerts.select_for_update(of=("self",)).order_by("pk"))
     if taken:
         case.alerts.add(*taken)
     for other in taken:
