@@ -17,7 +17,8 @@ What the schema cannot say, the generation is steered to, never the checks weake
 
 - ``format: uscc`` (a credit code's check character, GB/T 17710) has a generator of valid codes;
 - dates: a receipt time or a report date lies between the first year the working-day calendar
-  covers and now, an order's deadline after today, a start before a planned end, a repayment
+  covers and now, an order's deadline after today and its service today (the fixture's cases open
+  today), a start before a planned end, a repayment
   plan after the arrears began and within their amount — values the generator drew are moved
   into their window (``Steer``), other values are left as drawn;
 - the value of an observation takes the form its indicator's kind reads (amount, yes/no,
@@ -251,6 +252,8 @@ class Steer:
             body["pay_by"] = self.date(
                 body["pay_by"], start=self.today, end=self.today + datetime.timedelta(days=365)
             )
+        if isinstance(body.get("served_on"), str):  # served between the case's opening (today) and today
+            body["served_on"] = self.date(body["served_on"], start=self.today, end=self.today)
         return body
 
     def _post_api_v1_case_actions_id_steps(self, body: dict) -> dict:

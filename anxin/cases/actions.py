@@ -31,7 +31,7 @@ from anxin.cases.services.common import add_event, is_lead, notify_case, office_
 from anxin.cases.services.stages import guard_plan
 from anxin.core.access import is_system, require_perm
 from anxin.core.audit import acting, guarded_update, system_actor
-from anxin.core.deadlines import due_after, end_of
+from anxin.core.deadlines import due_after, end_of, working_days_after
 from anxin.core.errors import DomainError
 from anxin.core.files import atomic_with_files, file_store
 from anxin.core.money import format_yuan
@@ -86,6 +86,45 @@ ORDER_BASIS = {
     "payment_notice": "《保障农民工工资支付条例》第五十五条、《劳动保障监察条例》第二十六条和《江苏省工资支付条例》",
     "rectification": "《劳动保障监察条例》第十八条、第二十六条",
 }
+
+
+# What each kind of measure asks for, in the order the form shows it, and whether it must be
+# filled (True) or may be left empty (False: optional, or given a default the service states).
+# The form of each kind (``forms.ActionForm``), the API (``api.ActionRequestSerializer``) and the
+# service's own refusals follow this one table.
+FIELDS: dict[str, dict[str, bool]] = {
+    Kind.ORDER: {
+        "amount": True,
+        "workers": False,
+        "served_on": False,  # today unless backdated to the day it was served
+        "pay_by": False,  # served_on + order.pay_working_days when empty
+        "document": False,  # 限期支付工资通知书 unless the 责令改正指令书 is chosen
+        "reference": False,
+        "basis": False,
+        "details": False,
+    },
+    Kind.COMPENSATION: {"percent": True, "reference": False, "basis": False, "details": False},
+    Kind.PENALTY: {"amount": True, "basis": True, "reference": False, "details": False},
+    Kind.REFERRAL: {
+        "workers": True,
+        "amount": True,
+        "single_months": False,
+        "single_amount": False,
+        "reference": False,
+        "details": False,
+    },
+    Kind.MEDIATION: {"unit": False, "workers": False, "amount": False, "details": False},
+    Kind.ARBITRATION: {"workers": False, "amount": False, "details": False},
+    Kind.COURT: {"workers": False, "amount": False, "reference": False, "details": False},
+    Kind.DEPOSIT: {"amount": True, "workers": False, "reference": False, "details": False},
+    Kind.FUND: {"amount": True, "workers": False, "details": False},
+}
+
+
+def required_fields(kind: str) -> list[str]:
+    return [name for name, required in FIELDS[kind].items() if required]
+
+
 # Kinds of which a case has one open at a time, whatever the user says: a second order to pay or a
 # second referral for the same arrears is never right. Other kinds may be started again as
 # "another" one, with the reason.
@@ -145,6 +184,14 @@ def may_request(actor: User, case: Case, kind: str) -> bool:
     return works_on(actor, case) or (actor.has_role(Role.DEPARTMENT) and _is_hrss(actor))
 
 
+def require_may_request(actor: User, case: Case, kind: str) -> None:
+    """Refused, with who may, unless ``actor`` may start ``kind`` on ``case``."""
+    if not may_request(actor, case, kind):
+        if kind in HRSS_POWERS:
+            raise PermissionDenied(_("“%(k)s”由人社局作出（或联席办发起）") % {"k": Kind(kind).label})
+        raise PermissionDenied(_("只有牵头、协办单位、人社局或联席办可以发起法律措施"))
+
+
 def handles(actor: User, action: LegalAction) -> bool:
     """The unit the action is routed to (a town's users when it is a town's), or the office."""
     if is_system(actor):
@@ -159,9 +206,32 @@ def handles(actor: User, action: LegalAction) -> bool:
     return bool(actor.has_role(Role.TOWN) and unit.town_id and unit.town_id in actor.scope.town_ids)
 
 
-def _due(kind: str, now: datetime.datetime, pay_by: datetime.date | None) -> tuple[datetime.datetime, str]:
+def order_pay_by(served_on: datetime.date) -> tuple[datetime.date, str]:
+    """An order to pay with no date of its own: ``order.pay_working_days`` working days from the
+    day it was served (the parameter in force that day), and the words that say so."""
+    record = param_record("order.pay_working_days", on=served_on)
+    n = int(record.typed_value)
+    day, note = working_days_after(served_on, n)
+    return day, (
+        f"自送达之日（{served_on:%Y-%m-%d}）起 {n} 个工作日"
+        f"（参数 order.pay_working_days={n}；{record.citation}）{note}"
+    )
+
+
+def _due(
+    kind: str,
+    now: datetime.datetime,
+    pay_by: datetime.date | None,
+    *,
+    served_on: datetime.date | None = None,
+    pay_basis: str = "",
+) -> tuple[datetime.datetime, str]:
     if kind == Kind.ORDER:
-        return end_of(pay_by), f"责令限期支付通知书载明的支付期限（{pay_by:%Y-%m-%d}）"
+        if pay_basis:
+            return end_of(pay_by), f"支付期限 {pay_by:%Y-%m-%d}：{pay_basis}"[:300]
+        return end_of(
+            pay_by
+        ), f"责令限期支付通知书载明的支付期限（{pay_by:%Y-%m-%d}，{served_on:%Y-%m-%d} 送达）"
     if kind == Kind.REFERRAL:
         return due_after("case.referral_review_days", now, working=False)
     if kind == Kind.DEPOSIT:
@@ -216,6 +286,7 @@ def action_request(
     single_months: int = 0,
     single_amount: int = 0,
     document: str = "",
+    served_on: datetime.date | None = None,
     another: bool = False,
     another_reason: str = "",
     now: datetime.datetime | None = None,
@@ -234,10 +305,7 @@ def action_request(
         raise DomainError(_("请选择措施"), field="kind")
     if not case.is_open:
         raise DomainError(_("案件已结案"), code="transition")
-    if not may_request(actor, case, kind):
-        if kind in HRSS_POWERS:
-            raise PermissionDenied(_("“%(k)s”由人社局作出（或联席办发起）") % {"k": Kind(kind).label})
-        raise PermissionDenied(_("只有牵头、协办单位、人社局或联席办可以发起法律措施"))
+    require_may_request(actor, case, kind)
     if amount < 0 or workers < 0:
         raise DomainError(_("金额和人数不能为负数"))
     if workers > MAX_WORKERS:
@@ -257,14 +325,27 @@ def action_request(
         target, route_basis = unit, f"调解主持：{unit.name}（§四(五)）"
     copy_unit = _duty(copy_duty).unit if copy_duty else None
     check: dict = {}
+    pay_basis = ""
     if kind == Kind.ORDER:
-        if pay_by is None:
-            raise DomainError(_("责令限期支付须写明支付期限"), field="pay_by")
-        if pay_by < today:
-            raise DomainError(_("支付期限不能早于今天"), field="pay_by")
         if amount <= 0:
             raise DomainError(_("请填写责令支付的金额"), field="amount")
-        issued_on = issued_on or today
+        served_on = served_on or today
+        if served_on > today:
+            raise DomainError(_("送达日期不能晚于今天"), field="served_on")
+        opened_on = timezone.localdate(case.opened_at)
+        if served_on < opened_on:
+            raise DomainError(
+                _("送达日期不能早于立案日期（%(d)s）") % {"d": f"{opened_on:%Y-%m-%d}"}, field="served_on"
+            )
+        if issued_on is not None and issued_on > served_on:
+            raise DomainError(_("作出日期不能晚于送达日期"), field="served_on")
+        if pay_by is None:
+            pay_by, pay_basis = order_pay_by(served_on)
+        if pay_by < served_on:
+            raise DomainError(
+                _("支付期限不能早于送达日期（%(d)s）") % {"d": f"{served_on:%Y-%m-%d}"}, field="pay_by"
+            )
+        issued_on = issued_on or served_on
         document = document or "payment_notice"
         if document not in ("payment_notice", "rectification"):
             raise DomainError(
@@ -273,7 +354,10 @@ def action_request(
         basis = basis.strip() or ORDER_BASIS[document]
     else:
         document = ""
+        served_on = None
     if kind == Kind.COMPENSATION:
+        if percent is None:
+            raise DomainError(_("请填写加付赔偿金的比例"), field="percent")
         lapsed = case.actions.filter(kind=Kind.ORDER, status=ActionStatus.LAPSED).first()
         if lapsed is None:
             raise DomainError(_("加付赔偿金须以责令限期支付逾期未支付为前提（劳动保障监察条例 第二十六条）"))
@@ -298,6 +382,8 @@ def action_request(
     if kind == Kind.REFERRAL:
         if workers < 1:
             raise DomainError(_("请填写被拒不支付劳动报酬的人数"), field="workers")
+        if amount <= 0:
+            raise DomainError(_("请填写拖欠劳动报酬的总额"), field="amount")
         if single_amount > amount:
             raise DomainError(_("一名劳动者的金额不能大于拖欠总额"), field="single_amount")
         verdict = referral_check(
@@ -326,7 +412,7 @@ def action_request(
         raise DomainError(_("另行发起须说明与办理中的同类措施有何不同"), field="another_reason")
     if len(another_reason) > 300:
         raise DomainError(_("另行发起的理由不超过 300 字"), field="another_reason")
-    due, due_basis = _due(kind, now, pay_by)
+    due, due_basis = _due(kind, now, pay_by, served_on=served_on, pay_basis=pay_basis)
     with transaction.atomic(), acting(actor):
         Case.objects.select_for_update().filter(pk=case.pk).first()  # one action request per case at a time
         if kind == Kind.MEDIATION:
@@ -350,6 +436,7 @@ def action_request(
             reference=reference.strip(),
             document=document,
             issued_on=issued_on,
+            served_on=served_on,
             pay_by=pay_by,
             amount=amount,
             percent=percent,
@@ -366,6 +453,8 @@ def action_request(
             text = f"另行发起{text}（已有办理中的同类措施 #{same.pk}；理由：{another_reason}）"
         if amount:
             text += f"，金额 ¥{format_yuan(amount)}"
+        if served_on:
+            text += f"，{served_on:%Y-%m-%d} 送达"
         if pay_by:
             text += f"，限 {pay_by:%Y-%m-%d} 前支付"
         add_event(case, CaseEvent.Kind.ACTION, actor, now, text)

@@ -74,6 +74,7 @@ class ActionSerializer(ApiModelSerializer):
             "reference",
             "document",
             "issued_on",
+            "served_on",
             "pay_by",
             "amount",
             "percent",
@@ -274,11 +275,35 @@ class AdvanceSerializer(serializers.Serializer):
         return attrs
 
 
+def _kind_requirements() -> list[dict]:
+    """The request schema's alternatives: the kinds grouped by the fields they require."""
+    shapes = {"amount": _POSITIVE_AMOUNT, "workers": {"minimum": 1}, "basis": {"pattern": NOT_BLANK_PATTERN}}
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for kind in action_services.FIELDS:
+        groups.setdefault(tuple(action_services.required_fields(kind)), []).append(str(kind))
+    alternatives = []
+    for required, kinds in groups.items():
+        item: dict = {
+            "properties": {"kind": {"enum": kinds}, **{n: shapes[n] for n in required if n in shapes}}
+        }
+        if required:
+            item["required"] = list(required)
+        alternatives.append(item)
+    return alternatives
+
+
 class ActionRequestSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ActionKind.choices)
     amount = YuanField(required=False, help_text="金额（责令支付、罚款、移送、保证金、应急周转金须大于零）")
     workers = StrictIntegerField(min_value=0, max_value=MAX_WORKERS, required=False, default=0)
-    pay_by = serializers.DateField(required=False, help_text="支付期限（order 必填，不早于今天）")
+    served_on = serializers.DateField(
+        required=False,
+        help_text="送达日期（order：通知书实际送达用人单位的日期，不晚于今天、不早于立案日；不填为今天）",
+    )
+    pay_by = serializers.DateField(
+        required=False,
+        help_text="支付期限（order：不早于送达日期；不填则自送达之日起按参数 order.pay_working_days 个工作日计算）",
+    )
     percent = StrictIntegerField(min_value=0, max_value=1000, required=False)
     single_months = StrictIntegerField(min_value=0, max_value=MAX_MONTHS, required=False, default=0)
     single_amount = YuanField(required=False)
@@ -304,32 +329,21 @@ class ActionRequestSerializer(serializers.Serializer):
         max_length=300, required=False, allow_blank=True, default="", help_text="另行发起的理由"
     )
 
-    # What each kind needs besides its kind (the case's state may still refuse it: 409).
-    request_schema = {
-        "anyOf": [
-            {"properties": {"kind": {"enum": ["mediation", "arbitration", "court", "compensation"]}}},
-            {
-                "properties": {"kind": {"enum": ["order"]}, "amount": _POSITIVE_AMOUNT},
-                "required": ["pay_by", "amount"],
-            },
-            {
-                "properties": {
-                    "kind": {"enum": ["penalty"]},
-                    "amount": _POSITIVE_AMOUNT,
-                    "basis": {"pattern": NOT_BLANK_PATTERN},
-                },
-                "required": ["amount", "basis"],
-            },
-            {
-                "properties": {"kind": {"enum": ["referral"]}, "workers": {"minimum": 1}},
-                "required": ["workers"],
-            },
-            {
-                "properties": {"kind": {"enum": ["deposit", "fund"]}, "amount": _POSITIVE_AMOUNT},
-                "required": ["amount"],
-            },
-        ]
-    }
+    # What each kind needs besides its kind — the one table the forms follow too
+    # (``actions.FIELDS``); the case's state may still refuse it (409).
+    request_schema = {"anyOf": _kind_requirements()}
+
+    def validate(self, attrs):
+        kind = attrs["kind"]
+        missing = {
+            name: [f"“{ActionKind(kind).label}”须填写此项"]
+            for name in action_services.required_fields(kind)
+            if attrs.get(name) in (None, "", 0)
+            or (isinstance(attrs.get(name), str) and not attrs[name].strip())
+        }
+        if missing:
+            raise ValidationError(missing)
+        return attrs
 
 
 @extend_schema_view(
@@ -464,6 +478,10 @@ class CaseViewSet(
                 .select_related("unit", "copy_unit")
             )
             return Response(ActionSerializer(rows, many=True).data)
+        kind = request.data.get("kind") if isinstance(request.data, dict) else None
+        if case.is_open and isinstance(kind, str) and kind in ActionKind.values:
+            # who may start it is said before what it lacks
+            action_services.require_may_request(request.user, case, kind)
         data = ActionRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
@@ -475,6 +493,7 @@ class CaseViewSet(
                 amount=v.get("amount") or 0,
                 workers=v["workers"],
                 pay_by=v.get("pay_by"),
+                served_on=v.get("served_on"),
                 percent=v.get("percent"),
                 single_months=v["single_months"],
                 single_amount=v.get("single_amount") or 0,

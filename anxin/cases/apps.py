@@ -23,6 +23,7 @@ class CasesConfig(AppConfig):
         seam.register(seam.COCKPIT_PANELS, self.cockpit_panels, app=label)
         seam.register(seam.ENTERPRISE_TABS, self.enterprise_tabs, app=label)
         seam.register(seam.PAGE_ACTIONS, _open_case_actions, app=label)
+        seam.register(seam.PAGE_RELATED, _related_cases, app=label)
         seam.register(seam.CLAUSE_ITEMS, self.clause_items, app=label)
         seam.register(seam.SIGNAL_CASES, _signal_cases, app=label)
         seam.register(seam.CASE_CLOSED, _case_closed_tell_reports, app=label)
@@ -176,7 +177,7 @@ def _open_case_actions(request, page: str, obj) -> list[seam.PageAction]:
                 "testid": "signal-open-case",
             }
         ]
-    if page == "monitoring.alert" and obj.status != "dismissed":
+    if page == "monitoring.alert" and obj.status != "dismissed" and not _alert_taken(obj):
         return [
             {
                 "label": "立案处置（一企一策）",
@@ -198,3 +199,46 @@ def _case_closed_tell_reports(case, *, actor, outcome: str, amount_paid: int, no
     from anxin.cases.public import case_closed_tell_reports
 
     case_closed_tell_reports(case, actor=actor, outcome=outcome, amount_paid=amount_paid, now=now)
+
+
+def _alert_taken(alert) -> bool:
+    """An open case already holds the alert: "立案处置" would only be refused."""
+    from anxin.cases.models import Case
+
+    return Case.objects.open().filter(alerts=alert).exists()
+
+
+def _related_cases(request, page: str, obj) -> list[seam.RelatedRecord]:
+    """On an alert's (a signal's) page: the cases that hold it, and — for an alert no case holds
+    yet — the enterprise's open case, so nobody handles twice what a case already handles (§四(二)
+    → §四(三)). Only the cases the user may open."""
+    from django.urls import reverse
+
+    from anxin.cases.models import Case
+
+    if not request.user.has_perm("cases.view_case"):
+        return []
+    visible = Case.objects.for_user(request.user).select_related("lead_unit").order_by("opened_at", "pk")
+    field = {"monitoring.alert": "alerts", "intake.signal": "signals"}[page]
+    holding = list(visible.filter(**{field: obj}).distinct())
+    records: list[seam.RelatedRecord] = [
+        {
+            "label": "已立案处置" if page == "monitoring.alert" else "已纳入案件",
+            "text": f"{case.number} · {case.get_stage_display()} · 牵头：{case.lead_unit.name}",
+            "url": reverse("case-detail", args=[case.pk]),
+            "testid": "related-case",
+        }
+        for case in holding
+    ]
+    if not holding and page == "monitoring.alert" and obj.enterprise_id:
+        current = visible.open().filter(enterprise_id=obj.enterprise_id).distinct().first()
+        if current is not None:
+            records.append(
+                {
+                    "label": "该企业有办理中的案件（可在案件页关联本预警）",
+                    "text": f"{current.number} · {current.get_stage_display()} · 牵头：{current.lead_unit.name}",
+                    "url": reverse("case-detail", args=[current.pk]),
+                    "testid": "related-open-case",
+                }
+            )
+    return records

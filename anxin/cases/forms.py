@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from anxin.cases import actions as action_services
 from anxin.cases.models import (
     MAX_MONTHS,
     MAX_WORKERS,
@@ -19,6 +20,7 @@ from anxin.cases.models import (
 )
 from anxin.cases.selectors import FLAG_FIELDS
 from anxin.core.forms import FilterForm, YuanFormField
+from anxin.core.money import YuanFormField as MoneyField
 from anxin.monitoring.models import Level
 from anxin.org.models import Town, Unit
 
@@ -40,14 +42,35 @@ class Styled:
                 widget.attrs.setdefault("class", "form-control")
 
     def add_error(self, field, error):
-        """A field in error is marked (Tabler's ``is-invalid``) beside its message."""
+        """A field in error is marked (Tabler's ``is-invalid``, ``aria-invalid``) beside its
+        message, and the first of them in the form's order takes the focus when the page comes
+        back (``autofocus`` without JavaScript; ``data-error-focus`` for anxin.js, which also
+        scrolls it to the middle of the screen) — a refused form is never out of sight."""
         super().add_error(field, error)
-        for name in self._errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                classes = widget.attrs.get("class", "")
+        first = next((name for name in self.fields if name in self._errors), None)
+        for name, each in self.fields.items():
+            attrs = each.widget.attrs
+            if name in self._errors:
+                classes = attrs.get("class", "")
                 if "is-invalid" not in classes.split():
-                    widget.attrs["class"] = f"{classes} is-invalid".strip()
+                    attrs["class"] = f"{classes} is-invalid".strip()
+                attrs["aria-invalid"] = "true"
+            if name == first and not isinstance(each.widget, forms.HiddenInput):
+                attrs.update({"autofocus": True, "data-error-focus": ""})
+            else:
+                attrs.pop("autofocus", None)
+                attrs.pop("data-error-focus", None)
+
+    @property
+    def error_anchor(self) -> str:
+        """The id of the form's error block (``cases/_form_errors.html``)."""
+        prefix = self.auto_id if isinstance(self.auto_id, str) and "%s" in self.auto_id else "form_%s"
+        return prefix % "errors"
+
+    @property
+    def focus_block(self) -> bool:
+        """Only errors about the form as a whole: its error block takes the focus."""
+        return bool(self.non_field_errors()) and not any(n in self.errors for n in self.fields)
 
 
 class CaseFilter(FilterForm):
@@ -121,7 +144,7 @@ class MoveForm(forms.Form):
 
 class CloseForm(Styled, forms.Form):
     outcome = forms.ChoiceField(label=_("结案方式"), choices=Outcome.choices)
-    amount_paid = YuanFormField(label=_("已支付金额（元）"))
+    amount_paid = YuanFormField(label=_("已支付金额"))
     note = forms.CharField(label=_("结案说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
@@ -132,7 +155,7 @@ class CloseForm(Styled, forms.Form):
 class CaseEditForm(Styled, forms.Form):
     summary = forms.CharField(label=_("基本案情"), widget=forms.Textarea(attrs={"rows": 4}))
     workers = forms.IntegerField(label=_("涉及人数"), min_value=0, max_value=MAX_WORKERS)
-    amount_claimed = YuanFormField(label=_("登记欠薪金额（元）"))
+    amount_claimed = YuanFormField(label=_("登记欠薪金额"))
     level = forms.ChoiceField(label=_("风险等级"), choices=[])
     co_units = CaseOpenForm.base_fields["co_units"]
     mass_incident = forms.BooleanField(label=_("群体性事件"), required=False)
@@ -175,7 +198,7 @@ class AssetForm(Styled, forms.Form):
     custody = forms.ChoiceField(label=_("保管方式"), choices=Custody.choices)
     custodian = forms.CharField(label=_("保管人/保管单位"), max_length=200)
     agreement = forms.CharField(label=_("委托保管协议编号"), max_length=100, required=False)
-    fee = YuanFormField(label=_("保管费（元）"), required=False)
+    fee = YuanFormField(label=_("保管费"), required=False)
     preservation_ref = forms.CharField(label=_("财产保全申请/裁定文号"), max_length=100, required=False)
     looted = forms.BooleanField(label=_("曾被哄抢（待追回）"), required=False)
     note = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -186,20 +209,28 @@ class AssetForm(Styled, forms.Form):
 
 
 class ActionForm(Styled, forms.Form):
-    kind = forms.ChoiceField(label=_("措施"), choices=ActionKind.choices)
-    amount = YuanFormField(
-        label=_("金额（元）"), required=False, help_text=_("责令支付额、罚款额、申请金额或拖欠总额")
-    )
+    """The form of one kind of legal measure: only the fields that kind asks for
+    (``actions.FIELDS``), its required ones marked and refused when empty; labels in that kind's
+    words. The kind travels as a hidden field and must be the one the form was made for."""
+
+    kind = forms.CharField(widget=forms.HiddenInput)
+    amount = MoneyField(label=_("金额"), required=False)
     workers = forms.IntegerField(label=_("涉及人数"), min_value=0, max_value=MAX_WORKERS, required=False)
+    served_on = forms.DateField(
+        label=_("送达日期"),
+        required=False,
+        widget=DATE,
+        help_text=_("通知书实际送达用人单位的日期，可补录此前送达的；不填为今天"),
+    )
     pay_by = forms.DateField(label=_("限期支付日期"), required=False, widget=DATE)
     percent = forms.IntegerField(label=_("加付比例（%）"), required=False, min_value=0, max_value=1000)
     single_months = forms.IntegerField(
         label=_("拖欠最多的一名劳动者：月数"), required=False, min_value=0, max_value=MAX_MONTHS
     )
-    single_amount = YuanFormField(label=_("该劳动者被拖欠金额（元）"), required=False)
+    single_amount = MoneyField(label=_("该劳动者被拖欠金额"), required=False)
     reference = forms.CharField(label=_("文书编号"), max_length=100, required=False)
     document = forms.ChoiceField(
-        label=_("文书（责令限期支付）"),
+        label=_("文书"),
         required=False,
         choices=[
             ("payment_notice", _("限期支付工资通知书")),
@@ -211,7 +242,8 @@ class ActionForm(Styled, forms.Form):
         label=_("调解主持单位"),
         queryset=Unit.objects.filter(kind="town_government") | Unit.objects.filter(code="justice"),
         required=False,
-        help_text=_("仅调解：镇（街道）或司法局（人民调解）；不选则按职责分派"),
+        empty_label=_("按职责分派"),
+        help_text=_("镇（街道）或司法局（人民调解）；不选则按职责分派"),
     )
     details = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     # Offered only once the service has said a same-kind action is already open (``offer_another``).
@@ -222,19 +254,83 @@ class ActionForm(Styled, forms.Form):
     )
     another_reason = forms.CharField(label=_("另行发起的理由"), max_length=300, required=False)
 
-    def __init__(self, *args, kinds=None, offer_another: bool = False, **kwargs):
+    # Each kind's words for its fields, where the general label would leave the officer guessing.
+    LABELS: dict[str, dict[str, str]] = {
+        ActionKind.ORDER: {
+            "amount": _("责令支付金额"),
+            "pay_by": _("限期支付日期"),
+            "document": _("文书"),
+        },
+        ActionKind.PENALTY: {"amount": _("罚款金额")},
+        ActionKind.REFERRAL: {
+            "amount": _("拖欠劳动报酬总额"),
+            "workers": _("被拒不支付劳动报酬的人数"),
+        },
+        ActionKind.MEDIATION: {"amount": _("涉及金额")},
+        ActionKind.ARBITRATION: {"amount": _("申请仲裁的金额")},
+        ActionKind.COURT: {"amount": _("诉请金额"), "reference": _("案号")},
+        ActionKind.DEPOSIT: {"amount": _("申请动用保证金金额")},
+        ActionKind.FUND: {"amount": _("申请垫付金额")},
+    }
+    HELP: dict[str, dict[str, str]] = {
+        ActionKind.ORDER: {
+            "pay_by": _("不填则自送达之日起按参数 order.pay_working_days 计算（工作日）"),
+        },
+        ActionKind.COMPENSATION: {
+            "percent": _(
+                "应付金额的百分比，须在参数 compensation.min_percent 至 compensation.max_percent 之间"
+                "（劳动保障监察条例 第二十六条）"
+            ),
+        },
+        ActionKind.PENALTY: {"basis": _("法律、法规的名称和条款")},
+        ActionKind.REFERRAL: {
+            "single_months": _("移送须达到江苏“数额较大”标准（参数 crime.*），系统按参数核查"),
+        },
+    }
+
+    def __init__(self, *args, kind: str, offer_another: bool = False, **kwargs):
+        kwargs.setdefault("auto_id", f"action_{kind}_%s")
         super().__init__(*args, **kwargs)
-        if kinds is not None:  # only what this user may start on this case
-            self.fields["kind"].choices = [(k, ActionKind(k).label) for k in kinds]
-        if not offer_another:
-            del self.fields["another"], self.fields["another_reason"]
+        # "measure", not "kind": a template's ``form.kind`` is the bound field of that name
+        self.measure = kind
+        self.measure_label = ActionKind(kind).label
+        spec = action_services.FIELDS[kind]
+        keep = {"kind", *spec, *(("another", "another_reason") if offer_another else ())}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        order = ["kind", *spec, "another", "another_reason"]
+        self.order_fields(order)
+        for name, required in spec.items():
+            field = self.fields[name]
+            field.required = required
+            if name in self.LABELS.get(kind, {}):
+                field.label = self.LABELS[kind][name]
+            if name in self.HELP.get(kind, {}):
+                field.help_text = self.HELP[kind][name]
+        if offer_another:
+            self.fields["another_reason"].required = False  # the service asks for it with its reason
+        self.fields["kind"].initial = kind
         self.style()
+
+    def clean_kind(self) -> str:
+        if self.cleaned_data["kind"] != self.measure:
+            raise forms.ValidationError(_("请选择措施"))
+        return self.measure
+
+    def is_money(self, name: str) -> bool:
+        return isinstance(self.fields[name], MoneyField)
+
+
+def action_forms(kinds, *, bound: ActionForm | None = None) -> list[ActionForm]:
+    """One form per kind the user may start, in the order of the kinds; the rejected one bound."""
+    return [bound if bound is not None and bound.measure == k else ActionForm(kind=k) for k in kinds]
 
 
 class StepForm(Styled, forms.Form):
     step = forms.ChoiceField(label=_("事项"), choices=ActionStep.Step.choices)
     on = forms.DateField(label=_("日期"), widget=DATE)
-    amount = YuanFormField(label=_("金额（元）"), required=False)
+    amount = YuanFormField(label=_("金额"), required=False)
     note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, steps=(), **kwargs):

@@ -450,6 +450,9 @@ class LegalAction(models.Model):
         help_text=_("仅责令限期支付"),
     )
     issued_on = models.DateField(_("作出日期"), null=True, blank=True)
+    served_on = models.DateField(
+        _("送达日期"), null=True, blank=True, help_text=_("仅责令限期支付：通知书实际送达用人单位的日期")
+    )
     pay_by = models.DateField(_("限期支付日期"), null=True, blank=True)
     amount = models.BigIntegerField(_("金额（分）"), default=0)
     percent = models.PositiveSmallIntegerField(_("比例（%）"), null=True, blank=True)

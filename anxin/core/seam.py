@@ -86,6 +86,16 @@ class PageAction(TypedDict, total=False):
     testid: str
 
 
+class RelatedRecord(TypedDict, total=False):
+    """A record of a later app that an earlier app's page names ("本预警已立案：XB-2026-0012" on an
+    alert): a label, the text (number and state), the URL it opens, and the ``testid``."""
+
+    label: str
+    text: str
+    url: str
+    testid: str
+
+
 @dataclass(frozen=True)
 class Sweep:
     """One periodic job of ``manage.py tick``: ``run(now=…)`` returns how many things it did."""
@@ -147,6 +157,7 @@ COCKPIT_PANELS = "cockpit_panels"
 ENTERPRISE_TABS = "enterprise_tabs"
 CASE_TABS = "case_tabs"
 PAGE_ACTIONS = "page_actions"
+PAGE_RELATED = "page_related"
 ROLE_PERMISSIONS = "role_permissions"
 SWEEPS = "sweeps"
 IMPORTERS = "importers"
@@ -175,6 +186,12 @@ POINTS: dict[str, Point] = {
             "(request, page: str, obj) -> list[PageAction]",
             doc="buttons a later app offers on an earlier app's detail page; ``page`` names the page "
             "(see PAGES)",
+        ),
+        Point(
+            PAGE_RELATED,
+            "(request, page: str, obj) -> list[RelatedRecord]",
+            doc="records of a later app named on an earlier app's detail page (the case an alert was "
+            "handled by); ``page`` names the page (see PAGES); scoped to the request's user",
         ),
         Point(ROLE_PERMISSIONS, "() -> dict[role, list[perm]]", doc="what each role may do in the app"),
         Point(SWEEPS, "() -> list[Sweep]", doc="periodic jobs run by ``manage.py tick``"),
@@ -239,7 +256,7 @@ POINTS: dict[str, Point] = {
     )
 }
 
-# The pages that offer PAGE_ACTIONS (an earlier app's detail page asks with its page name).
+# The pages that offer PAGE_ACTIONS and PAGE_RELATED (an earlier app's detail page asks with its page name).
 PAGES = frozenset({"intake.signal", "monitoring.alert"})
 
 # Event topics (core.events.publish): an earlier app announces a change a later one reacts to.
@@ -351,6 +368,13 @@ def page_actions(request: Any, page: str, obj: Any) -> list[PageAction]:
     if page not in PAGES:
         raise KeyError(f"Invalid page for actions: {page}")
     return collect(PAGE_ACTIONS, request, page, obj)
+
+
+def page_related(request: Any, page: str, obj: Any) -> list[RelatedRecord]:
+    """The later apps' records named on ``page`` for ``obj``; ``page`` must be declared in PAGES."""
+    if page not in PAGES:
+        raise KeyError(f"Invalid page for related records: {page}")
+    return collect(PAGE_RELATED, request, page, obj)
 
 
 def check_topic(topic: str) -> None:

@@ -130,6 +130,19 @@
       window.addEventListener("resize", function () { chart.resize(); });
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
+  // A refused form comes back with its first wrong field (or its error block) marked
+  // data-error-focus (and autofocus, which works without JavaScript): open the <details> it sits
+  // in, focus it and bring it to the middle of the screen, wherever on the page the form is.
+  function focusError() {
+    var el = document.querySelector("[data-error-focus]");
+    if (!el) { return; }
+    for (var p = el.parentElement; p; p = p.parentElement) {
+      if (p.tagName === "DETAILS") { p.open = true; }
+    }
+    try { el.focus({ preventScroll: true }); } catch (e) { el.focus(); }
+    el.scrollIntoView({ block: "center" });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { focusError(); drawCharts(document); });
   document.addEventListener("htmx:afterSwap", function (event) { drawCharts(event.target); });
 })();

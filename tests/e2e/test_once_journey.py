@@ -31,17 +31,16 @@ def test_a_double_click_on_the_action_form_starts_one_action(
     monkeypatch.setattr(actions, "action_request", slow_request)
     sign_in(page, live_server, luoxi.username, PASSWORD)
     page.goto(f"{live_server.url}/cases/{case.pk}/")
-    page.get_by_text("发起法律措施", exact=True).click()
-    form = page.get_by_test_id("action-form")
-    form.locator("#action_kind").select_option("court")
-    form.locator("#action_details").fill("申请快立快审")
+    page.get_by_test_id("action-kind-court").click()
+    form = page.get_by_test_id("action-form-court")
+    form.locator("#action_court_details").fill("申请快立快审")
     button = form.locator("button[type=submit]")
     button.scroll_into_view_if_needed()
     # What the button shows once pressed, kept in sessionStorage: while the page navigates the test
     # cannot read the old page, the next page can.
     page.evaluate(
         """() => {
-          const b = document.querySelector('[data-testid=action-form] button[type=submit]');
+          const b = document.querySelector('[data-testid=action-form-court] button[type=submit]');
           new MutationObserver(() => sessionStorage.setItem('pressed', b.disabled + ' ' + b.textContent.trim()))
             .observe(b, {attributes: true, childList: true, subtree: true});
         }"""
@@ -60,14 +59,13 @@ def test_a_double_click_on_the_action_form_starts_one_action(
 
     # The same kind again is refused on the case page, which offers 另行发起 with a reason.
     page.goto(f"{live_server.url}/cases/{case.pk}/")
-    page.get_by_text("发起法律措施", exact=True).click()
-    form = page.get_by_test_id("action-form")
-    form.locator("#action_kind").select_option("court")
+    page.get_by_test_id("action-kind-court").click()
+    form = page.get_by_test_id("action-form-court")
     form.get_by_role("button", name="发起").click()
-    expect(page.get_by_test_id("action-form")).to_contain_text("本案已有办理中的“法院绿色通道”")
-    form = page.get_by_test_id("action-form")
-    form.locator("#action_another").check()
-    form.locator("#action_another_reason").fill("另一批 5 名工人另案起诉")
+    expect(page.get_by_test_id("action-form-court")).to_contain_text("本案已有办理中的“法院绿色通道”")
+    form = page.get_by_test_id("action-form-court")
+    form.locator("#action_court_another").check()
+    form.locator("#action_court_another_reason").fill("另一批 5 名工人另案起诉")
     form.get_by_role("button", name="发起").click()
     expect(page.get_by_test_id("action-another")).to_contain_text("另一批 5 名工人另案起诉")
     assert LegalAction.objects.filter(case=case, kind="court").count() == 2
@@ -91,9 +89,8 @@ def test_without_javascript_the_server_lets_the_double_click_through_once(
     try:
         sign_in(page, live_server, luoxi.username, PASSWORD)
         page.goto(f"{live_server.url}/cases/{case.pk}/")
-        page.get_by_text("发起法律措施", exact=True).click()
-        form = page.get_by_test_id("action-form")
-        form.locator("#action_kind").select_option("court")
+        page.get_by_test_id("action-kind-court").click()
+        form = page.get_by_test_id("action-form-court")
         button = form.locator("button[type=submit]")
         button.scroll_into_view_if_needed()
         box = button.bounding_box()

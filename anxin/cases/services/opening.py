@@ -168,6 +168,7 @@ def case_open(
             # system records the handling in its name.
             by = actor if is_alert_handler(actor, alert) else system_actor()
             alert_handle(actor=by, alert=alert, note=f"已立案处置：{case.number}（{actor.display_name}）")
+        _take_open_alerts(case, actor=actor, but=alert)
         notify_case(
             case,
             [lead.pk, *[u.pk for u in co_units]],
@@ -176,6 +177,37 @@ def case_open(
             sms=level == Level.RED or mass_incident,
         )
     return case
+
+
+def _take_open_alerts(case: Case, *, actor: User, but: Alert | None) -> list[Alert]:
+    """Every other active alert of the enterprise that the user can see, and that no open case
+    holds yet, belongs to the case just opened: linked to it and marked handled through
+    monitoring's own step, the case number in the event's note — so it is no longer 待签收 and
+    the tick does not report it overdue (§四(二) 动态预警 → §四(三) 一企一策)."""
+    alerts = Alert.objects.all() if is_system(actor) else Alert.objects.for_user(actor)
+    held = Case.objects.open().exclude(pk=case.pk).filter(alerts__isnull=False).values("alerts")
+    alerts = alerts.filter(enterprise_id=case.enterprise_id, status__in=ACTIVE_ALERT).exclude(pk__in=held)
+    if but is not None:
+        alerts = alerts.exclude(pk=but.pk)
+    taken = list(alerts.select_for_update(of=("self",)).order_by("pk"))
+    if taken:
+        case.alerts.add(*taken)
+    for other in taken:
+        by = actor if is_alert_handler(actor, other) else system_actor()
+        alert_handle(
+            actor=by,
+            alert=other,
+            note=f"已立案处置：同一企业立案 {case.number}（{actor.display_name}），本预警并入该案件办理",
+        )
+    if taken:
+        add_event(
+            case,
+            Kind.NOTE,
+            actor,
+            timezone.now(),
+            "并入本企业未处置的预警：" + "、".join(f"#{a.pk}" for a in taken),
+        )
+    return taken
 
 
 def open_case_of(enterprise: Enterprise, *, user) -> Case | None:

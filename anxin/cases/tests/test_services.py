@@ -32,12 +32,13 @@ def test_a_case_opened_from_a_red_alert_is_led_by_the_town_and_handles_the_alert
     assert (case.stage, case.level, case.origin) == ("facts", "red", "alert")
     assert case.lead_unit.code == "gov-luoxi" and case.town.code == "luoxi"
     assert case.number.startswith(f"{timezone.localdate().year}-")
-    assert list(case.alerts.all()) == [alert]
+    # the alert, and the enterprise's other open alert (the arrears' duration) with it (#14 item 6)
+    assert {a.rule for a in case.alerts.all()} == {"IMMEDIATE_ARREARS_2M", "ARREARS_DURATION"}
     alert.refresh_from_db()
     assert alert.status == "handled" and case.number in alert.outcome
     assert "60 个工作日" in case.deadline_basis and "case.facts_working_days=10" in case.stage_due_basis
     assert Notification.objects.filter(recipient=luoxi, subject__contains="新立案件").exists()
-    assert case.events.get().kind == "open"
+    assert [e.kind for e in case.events.order_by("pk")] == ["open", "note"]
 
 
 def test_the_same_alert_cannot_open_two_cases(world, office):

@@ -25,10 +25,19 @@ from anxin.core.errors import DomainError
 @permission_required("cases.request_legalaction", raise_exception=True)
 @require_POST
 def action_new(request, pk: int):
+    """Start a legal measure from its own form on the case page (one form per kind, ``kind``
+    posted with it); a refusal comes back on the case page with that form bound and open."""
     case = selectors.case_get(user=request.user, pk=pk)
-    kinds = [k for k in ActionKind.values if action_services.may_request(request.user, case, k)]
+    kind = request.POST.get("kind", "")
+    if kind not in ActionKind.values:
+        raise Http404
+    try:
+        action_services.require_may_request(request.user, case, kind)
+    except PermissionDenied as exc:
+        fail(request, exc)
+        return redirect("case-detail", pk=pk)
     offered = "another_reason" in request.POST  # the form came back with "另行发起" on it
-    form = ActionForm(request.POST, auto_id="action_%s", kinds=kinds, offer_another=offered)
+    form = ActionForm(request.POST, kind=kind, offer_another=offered)
     if not form.is_valid():
         return render_case_page(request, case, action_form=form)
     data = form.cleaned_data
@@ -36,25 +45,26 @@ def action_new(request, pk: int):
         action = action_services.action_request(
             actor=request.user,
             case=case,
-            kind=data["kind"],
-            amount=data["amount"] or 0,
-            workers=data["workers"] or 0,
-            pay_by=data["pay_by"],
-            percent=data["percent"],
-            reference=data["reference"],
-            basis=data["basis"],
-            details=data["details"],
-            unit=data["unit"],
-            single_months=data["single_months"] or 0,
-            single_amount=data["single_amount"] or 0,
-            document=data["document"],
+            kind=kind,
+            amount=data.get("amount") or 0,
+            workers=data.get("workers") or 0,
+            pay_by=data.get("pay_by"),
+            served_on=data.get("served_on"),
+            percent=data.get("percent"),
+            reference=data.get("reference", ""),
+            basis=data.get("basis", ""),
+            details=data.get("details", ""),
+            unit=data.get("unit"),
+            single_months=data.get("single_months") or 0,
+            single_amount=data.get("single_amount") or 0,
+            document=data.get("document", ""),
             another=bool(data.get("another")),
             another_reason=data.get("another_reason") or "",
         )
     except DomainError as exc:
-        if exc.code == "conflict" and not offered and data["kind"] not in action_services.ONE_AT_A_TIME:
+        if exc.code == "conflict" and not offered and kind not in action_services.ONE_AT_A_TIME:
             # A same-kind action is open: the form comes back offering "另行发起" with a reason.
-            form = ActionForm(request.POST, auto_id="action_%s", kinds=kinds, offer_another=True)
+            form = ActionForm(request.POST, kind=kind, offer_another=True)
             form.is_valid()
         refuse(form, exc)
         return render_case_page(request, case, action_form=form)

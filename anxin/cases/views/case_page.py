@@ -12,13 +12,13 @@ from django.utils import timezone
 from anxin.cases import actions as action_services
 from anxin.cases import selectors, services, workflow
 from anxin.cases.forms import (
-    ActionForm,
     AssetForm,
     CaseEditForm,
     CloseForm,
     DocumentForm,
     IncidentForm,
     PlanForm,
+    action_forms,
 )
 from anxin.cases.models import ActionKind, Plan, PlanStatus, Stage
 from anxin.cases.views._common import fail, refuse
@@ -43,7 +43,6 @@ CASE_FORMS = {
     CaseEditForm: ("edit_form", "edit_%s"),
     IncidentForm: ("incident_form", "incident_%s"),
     AssetForm: ("asset_form", "asset_%s"),
-    ActionForm: ("action_form", "action_%s"),
     DocumentForm: ("document_form", "doc_%s"),
 }
 
@@ -88,9 +87,9 @@ def render_case_page(request, case, *, kept: dict | None = None, **bound):
         "stages": [(s, Stage(s).label) for s in workflow.OPEN_STAGES],
         "stage_index": workflow.OPEN_STAGES.index(case.stage) if case.is_open else len(workflow.OPEN_STAGES),
         "actions": case.actions.select_related("unit", "copy_unit", "requested_by"),
-        "action_form": ActionForm(
-            auto_id="action_%s",
-            kinds=[k for k in ActionKind.values if action_services.may_request(user, case, k)],
+        "action_forms": action_forms(
+            [k for k in ActionKind.values if action_services.may_request(user, case, k)],
+            bound=bound.pop("action_form", None),
         ),
         "may_request": case.is_open and user.has_perm("cases.request_legalaction"),
         "incidents": case.incidents.select_related("recorded_by"),
@@ -150,9 +149,10 @@ def case_post(request, pk: int, call, *, success="", form_class=None, anchor: st
         if form is not None and isinstance(exc, DomainError):
             refuse(form, exc)
             return render_case_page(request, case, **{name: form})
-        fail(request, exc)
-        if keep:
-            return render_case_page(request, case, kept={"form": keep, **request.POST.dict()})
+        fail(request, exc)  # at the top, also when the form is no longer on the page
+        if keep:  # and beside the plain form it came from, which takes the focus
+            error = exc.message if isinstance(exc, DomainError) else ""
+            return render_case_page(request, case, kept={**request.POST.dict(), "form": keep, "error": error})
     else:
         text = success(result) if callable(success) else success
         if text:

@@ -28,13 +28,40 @@ def widget_class(field: forms.BoundField) -> str:
     return "form-control"
 
 
+def first_invalid(form: forms.BaseForm) -> str | None:
+    """The name of the form's first field (in its order) that has an error."""
+    return next((name for name in form.fields if name in form.errors), None)
+
+
 @register.simple_tag
 def render_widget(field):
     css = widget_class(field)
+    attrs: dict[str, Any] = {}
     if field.errors:
         css += " is-invalid"
-    attrs = {"class": css.strip()} if css else {}
+        attrs["aria-invalid"] = "true"
+        if first_invalid(field.form) == field.name:
+            # A refused form comes back with its first wrong field focused and in sight:
+            # autofocus without JavaScript, data-error-focus for anxin.js.
+            attrs.update({"autofocus": True, "data-error-focus": ""})
+    if css:
+        attrs["class"] = css.strip()
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def is_money(field: forms.BoundField) -> bool:
+    """A yuan field (the unit 元 is shown beside its box)."""
+    from anxin.core.forms import YuanFormField as ScreenYuan
+    from anxin.core.money import YuanFormField
+
+    return isinstance(field.field, YuanFormField | ScreenYuan)
+
+
+@register.filter
+def focus_form_error(form: forms.BaseForm) -> bool:
+    """Only errors about the form as a whole: its error block takes the focus."""
+    return bool(form.non_field_errors()) and first_invalid(form) is None
 
 
 @register.filter

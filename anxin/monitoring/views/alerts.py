@@ -69,6 +69,7 @@ def alert_detail(request, pk: int):
         "rule": RULES_BY_CODE.get(alert.rule),
         "actions": alerts.alert_actions(request.user, alert),
         "page_actions": seam.page_actions(request, "monitoring.alert", alert),
+        "related": seam.page_related(request, "monitoring.alert", alert),
         "events": alert.events.select_related("actor"),
         "observations": Observation.objects.filter(pk__in=evidence.get("observations", [])).select_related(
             "indicator"
