@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.http import HttpRequest
 
 from anxin.core import seam
 
@@ -31,7 +32,7 @@ class MoneyConfig(AppConfig):
         seam.register(seam.ROLE_PERMISSIONS, self.role_permissions, app=label)
         seam.register(seam.COCKPIT_PANELS, self.cockpit_panels, app=label)
 
-    def cockpit_panels(self, request) -> list[dict]:
+    def cockpit_panels(self, request: HttpRequest) -> list[dict]:
         """The cockpit's amounts owed and recovered (cases' registered arrears, money's payments):
         for whoever reads cases."""
         from anxin.money import selectors

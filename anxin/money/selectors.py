@@ -3,9 +3,9 @@ payment schedule."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import datetime
+from collections.abc import Iterable
+from typing import Any
 
 from django.db import models
 from django.db.models import Count, F, Sum, When
@@ -35,12 +35,12 @@ def paid_by_case(case_ids: Iterable[int]) -> dict[int, int]:
     return totals
 
 
-def _signed():
+def _signed() -> models.Case:
     """An entry counts positively, a reversal negatively."""
     return models.Case(When(reverses__isnull=True, then=F("amount")), default=-F("amount"))
 
 
-def arrears_summary(*, user, today: datetime.date | None = None) -> dict:
+def arrears_summary(*, user: Any, today: datetime.date | None = None) -> dict:
     """The cockpit's amounts (§四(六)), within the user's scope: the arrears registered on open cases
     and what has been paid on them so far, and what was paid this year on any case — three
     aggregate queries, however many cases."""
