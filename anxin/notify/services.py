@@ -269,9 +269,20 @@ def task_results_purge(*, now: datetime.datetime) -> int:
     return deleted
 
 
-def notification_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
-    """Mark the user's own notices read (all unread ones when ``ids`` is None)."""
+def notification_mark_read(
+    *,
+    user: User,
+    ids: Iterable[int] | None = None,
+    topic: str | None = None,
+    about: str | None = None,
+) -> int:
+    """Mark the user's own notices read: those of ``ids``, or of one group (``topic`` and
+    ``about``), or every unread one when none is given."""
     query = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         query = query.filter(pk__in=list(ids))
+    if topic is not None:
+        query = query.filter(topic=topic)
+    if about is not None:
+        query = query.filter(about=about)
     return query.update(read_at=timezone.now())
