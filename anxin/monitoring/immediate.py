@@ -16,6 +16,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -384,9 +385,9 @@ def _require_special(report: ImmediateReport) -> None:
 
 def instruction_units():
     """The units a 批示 may name: the office, the member departments and the towns' governments."""
-    return Unit.objects.filter(kind__in=["office", "department", "town_government"]).order_by(
-        "kind", "order", "code"
-    )
+    kinds = ["office", "department", "town_government"]
+    first = Case(*(When(kind=k, then=Value(i)) for i, k in enumerate(kinds)), output_field=IntegerField())
+    return Unit.objects.filter(kind__in=kinds).order_by(first, "order", "code")
 
 
 @transaction.atomic

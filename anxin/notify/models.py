@@ -59,6 +59,7 @@ TOPIC_LABELS = {
     "signal": "线索",
     "signal-overdue": "线索逾期",
     "signal-urge": "线索督办",
+    "case": "案件",
     "case-due": "案件期限",
     "case-overdue": "案件逾期",
     "case-incident": "突发事件",
