@@ -305,6 +305,20 @@ def cockpit(*, user) -> dict:
     }
 
 
+def special_unread(*, user, n: int = 5) -> dict:
+    """The special reports a district leader has not yet marked 已阅, newest first (the cockpit's
+    reminder): the first ``n`` and how many in all."""
+    waiting = (
+        ImmediateReport.objects.for_user(user)
+        .filter(status=ReportStatus.SPECIAL)
+        .exclude(readings__reader=user)
+        .select_related("enterprise")
+        .order_by("-special_at", "-pk")
+    )
+    items = list(waiting[:n])
+    return {"items": items, "count": len(items) if len(items) < n else waiting.count()}
+
+
 def report_list(
     *,
     user,

@@ -55,7 +55,12 @@ def test_leader_reads_and_instructs_the_town_sees_it_and_the_cockpit_shows_the_m
 
     sign_in(page, live_server, leader.username, PASSWORD)
     expect(page.get_by_test_id("shell-warning")).to_have_count(0)
-    page.goto(f"{live_server.url}/reports/{report.pk}/")
+    page.goto(f"{live_server.url}/cockpit/")
+    to_read = page.get_by_test_id("cockpit-to-read")
+    expect(to_read).to_contain_text("专题报告待您阅示")
+    page.wait_for_selector(".chart svg")
+    shot("leader-cockpit-to-read")
+    to_read.get_by_role("link", name="关于罗溪纺织有限公司欠薪情况的专题报告").click()
     special = page.get_by_test_id("special-report")
     expect(special).to_contain_text("请区领导督促公安分局提前介入")
     # The office's text comes first, the machine's facts after it.
@@ -77,6 +82,7 @@ def test_leader_reads_and_instructs_the_town_sees_it_and_the_cockpit_shows_the_m
     shot("leader-special-report-instructed")
 
     page.goto(f"{live_server.url}/cockpit/")
+    expect(page.get_by_test_id("cockpit-to-read")).to_have_count(0)  # read: no longer waiting
     expect(page.get_by_test_id("cockpit-money")).to_be_visible()
     expect(page.get_by_test_id("money-owed")).to_contain_text("860,000.00")
     expect(page.get_by_test_id("money-paid")).to_contain_text("300,000.00")

@@ -180,3 +180,12 @@ def test_the_town_sees_the_instruction_on_its_report(special, login, leader, luo
     )
     assert "罗溪镇稳控现场" in login(luoxi).get(f"/reports/{special.pk}/").content.decode()
     assert login(xuejia).get(f"/reports/{special.pk}/").status_code == 404
+
+
+def test_the_leaders_cockpit_lists_special_reports_until_read(special, login, leader, office):
+    client = login(leader)
+    content = client.get("/cockpit/").content.decode()
+    assert 'data-testid="cockpit-to-read"' in content and "关于罗溪纺织欠薪情况的专题报告" in content
+    immediate.report_mark_read(actor=leader, report=special)
+    assert 'data-testid="cockpit-to-read"' not in client.get("/cockpit/").content.decode()
+    assert 'data-testid="cockpit-to-read"' not in login(office).get("/cockpit/").content.decode()
