@@ -2,7 +2,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.apps import AppConfig
-from django.http import HttpRequest
 
 from anxin.core import seam
 
@@ -26,7 +25,6 @@ class CoreConfig(AppConfig):
         label = self.label
         seam.register(seam.DISTRICT_SECTIONS, self.load_district, app=label)
         seam.register(seam.SWEEPS, self.sweeps, app=label)
-        seam.register(seam.COCKPIT_PANELS, self.cockpit_panels, app=label)
         seam.register(seam.MENU, self.menu, app=label)
         for group in (
             seam.MenuGroup("settings", "设置", "adjustments", 80),
@@ -49,18 +47,6 @@ class CoreConfig(AppConfig):
             seam.Sweep("清理过期的导入暂存文件", services.import_uploads_purge),
             seam.Sweep("清理过期的表单令牌与幂等键", once_purge),
         ]
-
-    def cockpit_panels(self, request: HttpRequest) -> list[dict]:
-        """A missing working-day calendar on the cockpit: deadlines in 工作日 cannot be computed.
-        Who can fix the calendar has the page banner already (with the link): not twice."""
-        from anxin.core.calendar import request_coverage_warning
-
-        if request.user.has_perm("core.change_calendarday"):
-            return []
-        warning = request_coverage_warning(request)
-        if warning is None:
-            return []
-        return [{"template": "core/_cockpit_calendar.html", "order": 0, "warning": warning}]
 
     def menu(self, user: Any) -> list[dict]:
         items = [{"label": "工作台", "url_name": "home", "icon": "home", "order": 0}]

@@ -71,6 +71,18 @@ def menu_for(user: User, path: str) -> list[dict]:
     return entries
 
 
+# The pages where the missing-calendar banner can be acted on: 工作台 (where the day's work starts)
+# and the calendar itself. Elsewhere it would only crowd every page of the office.
+BANNER_PAGES = frozenset({"home", "calendar"})
+
+
+def _banner_here(request: HttpRequest) -> bool:
+    """The calendar banner goes to who can fix the calendar (``core.change_calendarday``; not the
+    leaders, who read), and only on the pages where it can be acted on (``BANNER_PAGES``)."""
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.url_name in BANNER_PAGES
+
+
 def shell(request: HttpRequest) -> dict:
     district = _district()
     context = {
@@ -82,7 +94,7 @@ def shell(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         context["menu"] = menu_for(user, request.path)
-        if user.has_perm("core.change_calendarday"):  # the banner goes to who can fix it
+        if _banner_here(request) and user.has_perm("core.change_calendarday"):
             warning = request_coverage_warning(request)
             if warning:
                 context["shell_warnings"].append(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.http import HttpRequest
 
 from anxin.core import seam
 
@@ -29,6 +30,22 @@ class MoneyConfig(AppConfig):
         seam.register(seam.ACTION_FORMS, self.action_forms, app=label)
         seam.register(seam.SWEEPS, self.sweeps, app=label)
         seam.register(seam.ROLE_PERMISSIONS, self.role_permissions, app=label)
+        seam.register(seam.COCKPIT_PANELS, self.cockpit_panels, app=label)
+
+    def cockpit_panels(self, request: HttpRequest) -> list[dict]:
+        """The cockpit's amounts owed and recovered (cases' registered arrears, money's payments):
+        for whoever reads cases."""
+        from anxin.money import selectors
+
+        if not request.user.has_perm("cases.view_case"):
+            return []
+        return [
+            {
+                "template": "money/_cockpit_panel.html",
+                "order": 11,
+                "money": selectors.arrears_summary(user=request.user),
+            }
+        ]
 
     def action_forms(self) -> dict:
         from anxin.money import views

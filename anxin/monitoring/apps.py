@@ -73,7 +73,7 @@ class MonitoringConfig(AppConfig):
                 "monitoring.add_sensitiveperiod",
                 "monitoring.launch_screeningcampaign",
             ],
-            Role.LEADER: [*view, "monitoring.export_alert"],
+            Role.LEADER: [*view, "monitoring.export_alert", "monitoring.instruct_immediatereport"],
             Role.DEPARTMENT: work,
             Role.TOWN: work,
             Role.AUDITOR: view,

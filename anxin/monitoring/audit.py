@@ -19,6 +19,8 @@ from anxin.monitoring.models import (
     FollowUp,
     ImmediateReport,
     Indicator,
+    LeaderInstruction,
+    ReportReading,
     ScreeningCampaign,
     ScreeningTask,
     SensitivePeriod,
@@ -29,6 +31,8 @@ auditlog.register(Indicator)
 auditlog.register(WatchEntry)
 auditlog.register(FollowUp)
 auditlog.register(ImmediateReport)
+auditlog.register(LeaderInstruction, m2m_fields={"units"})
+auditlog.register(ReportReading)
 auditlog.register(SensitivePeriod)
 auditlog.register(DailyReport)
 auditlog.register(ScreeningCampaign, m2m_fields={"kinds", "towns"})

@@ -6,6 +6,8 @@ cannot make — whether it may lead to collective petitions or a mass incident �
 taken, and submits it within ``immediate.report_hours``. Only the office may close a draft as
 "no such risk" (with a reason); the office turns a submitted report into a special report that
 reaches every district leader's inbox. Unsubmitted drafts past their deadline escalate in tick.
+A district leader marks a special report 已阅 and records 批示 naming the units it goes to; neither
+changes the report's status (both are event rows, beside their own audited records).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +32,14 @@ from anxin.core.policy import param_record
 from anxin.core.transitions import Transition, Workflow
 from anxin.intake.models import Signal
 from anxin.monitoring.audit import guarded_update
-from anxin.monitoring.models import ImmediateReport, ImmediateReportEvent, Observation, ReportStatus
+from anxin.monitoring.models import (
+    ImmediateReport,
+    ImmediateReportEvent,
+    LeaderInstruction,
+    Observation,
+    ReportReading,
+    ReportStatus,
+)
 from anxin.notify.services import notify_units, notify_users
 from anxin.org.access import acts_for
 from anxin.org.models import Role, Unit, UnitKind, User
@@ -40,6 +50,7 @@ Action = ImmediateReportEvent.Action
 # the permission to submit (``is_reporter``); "office" — the office alone. Closing needs a reason.
 REPORTER, OFFICE = "reporter", "office"
 SUBMIT_PERM, REVIEW_PERM = "monitoring.submit_immediatereport", "monitoring.review_immediatereport"
+INSTRUCT_PERM = "monitoring.instruct_immediatereport"  # a district leader's 批示 and 已阅
 
 FLOW = Workflow(
     model=ImmediateReport,
@@ -298,6 +309,7 @@ def report_submit(
             body=report.facts,
             url=reverse("report-detail", args=[report.pk]),
             topic="immediate-report",
+            about=report.enterprise.name,
             sms=bool(report.mass_incident_risk),
         )
     report.refresh_from_db()
@@ -344,6 +356,7 @@ def report_special(*, actor: User, report: ImmediateReport, title: str, body: st
             body=body[:300],
             url=reverse("report-detail", args=[report.pk]),
             topic="special-report",
+            about=report.enterprise.name,
             sms=True,
         )
         notify_users(
@@ -351,9 +364,100 @@ def report_special(*, actor: User, report: ImmediateReport, title: str, body: st
             subject=f"即时报告已形成专题报告：{report.enterprise.name}",
             url=reverse("report-detail", args=[report.pk]),
             topic="immediate-report",
+            about=report.enterprise.name,
         )
     report.refresh_from_db()
     return report
+
+
+def _require_leader(actor: User) -> None:
+    """批示 and 已阅 are a district leader's own acts: the 区领导 role with its permission, no one
+    else (not the office, not the system account)."""
+    if not (actor.has_role(Role.LEADER) and actor.has_perm(INSTRUCT_PERM)):
+        raise PermissionDenied(_("只有区领导可以批示或标记已阅"))
+
+
+def _require_special(report: ImmediateReport) -> None:
+    report.refresh_from_db(fields=["status"])
+    if report.status != ReportStatus.SPECIAL:
+        raise DomainError(_("只有已报区领导的专题报告可以批示或标记已阅"), code="transition")
+
+
+def instruction_units():
+    """The units a 批示 may name: the office, the member departments and the towns' governments."""
+    kinds = ["office", "department", "town_government"]
+    first = Case(*(When(kind=k, then=Value(i)) for i, k in enumerate(kinds)), output_field=IntegerField())
+    return Unit.objects.filter(kind__in=kinds).order_by(first, "order", "code")
+
+
+@transaction.atomic
+def report_mark_read(*, actor: User, report: ImmediateReport) -> ReportReading:
+    """已阅: the leader has read the special report — recorded once, with who and when."""
+    _require_leader(actor)
+    _require_special(report)
+    existing = ReportReading.objects.filter(report=report, reader=actor).first()
+    if existing is not None:
+        return existing
+    now = timezone.now()
+    with acting(actor):
+        reading = ReportReading(report=report, reader=actor, at=now)
+        reading.full_clean()
+        reading.save()
+        FLOW.record(report, Action.READ, actor=actor, at=now)
+    return reading
+
+
+@transaction.atomic
+def report_instruct(
+    *, actor: User, report: ImmediateReport, text: str, unit_ids: list[int]
+) -> LeaderInstruction:
+    """批示: the leader's instruction and the units it goes to. Each named unit is told in its inbox
+    (after commit) and its users see the 批示 on the report; the office is told too. A 批示 is also
+    a reading: the leader is recorded 已阅 if not yet."""
+    _require_leader(actor)
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_("请填写批示内容"), field="text")
+    if len(text) > 4000:
+        raise DomainError(_("批示内容不超过 4000 字"), field="text")
+    wanted = {int(u) for u in unit_ids or []}
+    units = list(instruction_units().filter(pk__in=wanted))
+    if not wanted:
+        raise DomainError(_("请至少选择一个批示送达单位"), field="units")
+    if len(units) != len(wanted):
+        raise DomainError(_("批示送达单位不在可选范围内"), field="units")
+    _require_special(report)
+    now = timezone.now()
+    with acting(actor):
+        instruction = LeaderInstruction.objects.create(report=report, text=text, author=actor, at=now)
+        instruction.units.set(units)
+        names = "、".join(u.short_name or u.name for u in units)
+        FLOW.record(report, Action.INSTRUCT, actor=actor, at=now, note=f"{text}（送：{names}）")
+        if not ReportReading.objects.filter(report=report, reader=actor).exists():
+            ReportReading.objects.create(report=report, reader=actor, at=now)
+            FLOW.record(report, Action.READ, actor=actor, at=now)
+        url = reverse("report-detail", args=[report.pk])
+        enterprise = report.enterprise.name
+        notify_units(
+            unit_ids=[u.pk for u in units],
+            subject=f"区领导批示：{report.special_title or enterprise}",
+            body=f"{actor.display_name}：{text}",
+            url=url,
+            topic="leader-instruction",
+            about=enterprise,
+            sms=True,
+        )
+        notify_units(
+            unit_ids=Unit.objects.filter(kind="office")
+            .exclude(pk__in=[u.pk for u in units])
+            .values_list("pk", flat=True),
+            subject=f"区领导已批示：{report.special_title or enterprise}（送{names}）",
+            body=f"{actor.display_name}：{text}",
+            url=url,
+            topic="leader-instruction",
+            about=enterprise,
+        )
+    return instruction
 
 
 def reports_escalate(*, now: datetime.datetime | None = None) -> int:
@@ -395,6 +499,7 @@ def reports_escalate(*, now: datetime.datetime | None = None) -> int:
                     subject=f"即时报告逾期未报送：{report.enterprise.name}，已报联席办",
                     url=reverse("report-detail", args=[report.pk]),
                     topic="immediate-report",
+                    about=report.enterprise.name,
                 )
     return len(marked)
 

@@ -498,6 +498,7 @@ def _announce(alerts: list[ActiveAlert | NewAlert], drafts: list | None = None) 
             url=url,
             topic="alert",
             sms=red or unit_id in reports,
+            about=names.get(items[0].enterprise_id, "") if len({a.enterprise_id for a in items}) == 1 else "",
         )
 
 

@@ -202,6 +202,44 @@ def _top_red(assessments, n: int = 20) -> list[RiskAssessment]:
     return [found[pk] for pk in top if pk in found]
 
 
+def _citations(finding: dict) -> list[str]:
+    """What a finding's sentence may name as its basis ("依据 …"): each parameter's citation, its
+    short clause, and the rule's own citation — longest first, so the whole citation is cut."""
+    found: set[str] = set()
+    for param in finding.get("params") or []:
+        citation = (param.get("citation") or "").strip()
+        if citation:
+            found.add(citation)
+            if "§" in citation:
+                found.add(citation[citation.index("§") :].split("（")[0].strip())
+    rule = RULES_BY_CODE.get(finding.get("rule", ""))
+    if rule is not None and rule.citation:
+        found.add(rule.citation)
+    return sorted(found, key=len, reverse=True)
+
+
+def red_reasons(rows: list[RiskAssessment]) -> list[str]:
+    """The red list's reasons without the citation each sentence repeats: each row gets
+    ``reasons`` (its red findings, "，依据 …" cut out) and the citations cut are returned, once
+    each, for the table's header. A sentence whose citation is not found is left whole."""
+    basis: list[str] = []
+    for row in rows:
+        row.reasons = []
+        for finding in row.findings or []:
+            if finding.get("level") != "red":
+                continue
+            text = finding.get("text", "")
+            for citation in _citations(finding):
+                cut = f"，依据 {citation}"
+                if cut in text:
+                    text = text.replace(cut, "")
+                    if citation not in basis:
+                        basis.append(citation)
+                    break
+            row.reasons.append(text)
+    return basis
+
+
 def risk_rows(ids: list[int]) -> dict[int, RiskAssessment]:
     """Whole assessments, with their enterprise and town, for ids already chosen and ordered."""
     return RiskAssessment.objects.select_related("enterprise", "enterprise__town").in_bulk(ids)
@@ -247,12 +285,14 @@ def cockpit(*, user) -> dict:
     watch = WatchEntry.objects.for_user(user)
     reports = ImmediateReport.objects.for_user(user)
     totals = {level: sum(counts.get(level, 0) for counts in by_town.values()) for level in colours}
+    red = _top_red(assessments)
     return {
         "last_scan": ScanRun.objects.filter(finished_at__isnull=False).first(),
         "levels": [(code, LEVEL_NAMES[code], totals.get(code, 0)) for code in ("red", "orange", "yellow")],
         "town_chart": json.dumps(town_chart, ensure_ascii=False),
         "trend_chart": json.dumps(trend_chart, ensure_ascii=False),
-        "red": _top_red(assessments),
+        "red": red,
+        "red_basis": red_reasons(red),
         "overdue": {
             "alerts": alerts.filter(due_at__lt=now).count(),
             "reports": reports.filter(status=ReportStatus.DRAFT, due_at__lt=now).count(),
@@ -263,6 +303,20 @@ def cockpit(*, user) -> dict:
         "watched": watch.filter(status=WatchStatus.ACTIVE).count(),
         "proposed": watch.filter(status=WatchStatus.PROPOSED).count(),
     }
+
+
+def special_unread(*, user, n: int = 5) -> dict:
+    """The special reports a district leader has not yet marked 已阅, newest first (the cockpit's
+    reminder): the first ``n`` and how many in all."""
+    waiting = (
+        ImmediateReport.objects.for_user(user)
+        .filter(status=ReportStatus.SPECIAL)
+        .exclude(readings__reader=user)
+        .select_related("enterprise")
+        .order_by("-special_at", "-pk")
+    )
+    items = list(waiting[:n])
+    return {"items": items, "count": len(items) if len(items) < n else waiting.count()}
 
 
 def report_list(

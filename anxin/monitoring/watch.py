@@ -251,6 +251,7 @@ def watch_confirm(*, actor: User, entry: WatchEntry, owner_unit: Unit | None = N
                 subject=f"纳入重点监控：{entry.enterprise.name}，每 {days} 日回访",
                 url=reverse("watch-detail", args=[entry.pk]),
                 topic="watch",
+                about=entry.enterprise.name,
             )
     entry.refresh_from_db()
     return entry
@@ -518,6 +519,7 @@ def followups_mark_overdue(*, now: datetime.datetime | None = None) -> int:
                 subject=f"重点监控回访逾期：{entry.enterprise.name}",
                 url=reverse("watch-detail", args=[entry.pk]),
                 topic="watch-overdue",
+                about=entry.enterprise.name,
             )
         if marked:
             notify_units(

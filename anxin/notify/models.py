@@ -24,6 +24,12 @@ class Notification(models.Model):
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(_("链接"), max_length=300, blank=True)
     topic = models.CharField(_("类别"), max_length=40, blank=True)
+    about = models.CharField(
+        _("涉及"),
+        max_length=100,
+        blank=True,
+        help_text=_("通知涉及的企业（或事项）名称：收件箱按类别和企业分组"),
+    )
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
@@ -43,7 +49,8 @@ TOPIC_LABELS = {
     "alert": "预警",
     "alert-overdue": "预警逾期",
     "immediate-report": "即时报告",
-    "special-report": "专项报告",
+    "special-report": "专题报告",
+    "leader-instruction": "领导批示",
     "screening": "排查",
     "sensitive": "敏感时期",
     "sensitive-missing": "敏感时期未报",
@@ -52,6 +59,7 @@ TOPIC_LABELS = {
     "signal": "线索",
     "signal-overdue": "线索逾期",
     "signal-urge": "线索督办",
+    "case": "案件",
     "case-due": "案件期限",
     "case-overdue": "案件逾期",
     "case-incident": "突发事件",

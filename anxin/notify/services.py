@@ -54,10 +54,15 @@ def _deliver(
     url: str,
     topic: str,
     sms: bool,
+    about: str = "",
 ) -> None:
     users = _recipients(unit_ids=unit_ids, user_ids=user_ids)
+    about = about[:100]
     Notification.objects.bulk_create(
-        [Notification(recipient=u, subject=subject, body=body, url=url, topic=topic) for u in users]
+        [
+            Notification(recipient=u, subject=subject, body=body, url=url, topic=topic, about=about)
+            for u in users
+        ]
     )
     if sms:
         text = f"【安薪】{subject}"
@@ -74,12 +79,21 @@ def notify_units(
     url: str = "",
     topic: str = "",
     sms: bool = False,
+    about: str = "",
 ) -> None:
-    """Put a notice in the inbox of every active user of these units, after commit."""
+    """Put a notice in the inbox of every active user of these units, after commit. ``about``: the
+    enterprise (or matter) it concerns, by name — the inbox groups notices by topic and ``about``."""
     unit_ids = sorted({u for u in unit_ids if u})
     transaction.on_commit(
         lambda: _deliver(
-            unit_ids=unit_ids, user_ids=(), subject=subject, body=body, url=url, topic=topic, sms=sms
+            unit_ids=unit_ids,
+            user_ids=(),
+            subject=subject,
+            body=body,
+            url=url,
+            topic=topic,
+            sms=sms,
+            about=about,
         ),
         robust=True,  # the change is committed; a failed notice is logged, not a 500
     )
@@ -93,11 +107,19 @@ def notify_users(
     url: str = "",
     topic: str = "",
     sms: bool = False,
+    about: str = "",
 ) -> None:
     user_ids = sorted({u for u in user_ids if u})
     transaction.on_commit(
         lambda: _deliver(
-            unit_ids=(), user_ids=user_ids, subject=subject, body=body, url=url, topic=topic, sms=sms
+            unit_ids=(),
+            user_ids=user_ids,
+            subject=subject,
+            body=body,
+            url=url,
+            topic=topic,
+            sms=sms,
+            about=about,
         ),
         robust=True,
     )
@@ -247,9 +269,20 @@ def task_results_purge(*, now: datetime.datetime) -> int:
     return deleted
 
 
-def notification_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
-    """Mark the user's own notices read (all unread ones when ``ids`` is None)."""
+def notification_mark_read(
+    *,
+    user: User,
+    ids: Iterable[int] | None = None,
+    topic: str | None = None,
+    about: str | None = None,
+) -> int:
+    """Mark the user's own notices read: those of ``ids``, or of one group (``topic`` and
+    ``about``), or every unread one when none is given."""
     query = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         query = query.filter(pk__in=list(ids))
+    if topic is not None:
+        query = query.filter(topic=topic)
+    if about is not None:
+        query = query.filter(about=about)
     return query.update(read_at=timezone.now())

@@ -16,16 +16,31 @@ from anxin.core.ledger import Column, Header, Ledger, ledger_view
 from anxin.core.paging import paginate
 from anxin.notify import selectors, services
 from anxin.notify.forms import SmsFilter
-from anxin.notify.models import Notification, SmsMessage
+from anxin.notify.models import Notification, SmsMessage, topic_label
 
 
 @login_required
 def inbox(request):
-    notices = Notification.objects.filter(recipient=request.user)
+    """The user's notices grouped by kind and enterprise (the group with the newest notice first,
+    collapsed with its count), filtered by kind; ``about`` opens one group whole, paginated."""
     show = request.GET.get("show", "all")
-    if show == "unread":
-        notices = notices.filter(read_at__isnull=True)
-    context = {"page_title": "消息", "show": show, **paginate(request, notices)}
+    kind = request.GET.get("kind", "")
+    about = request.GET.get("about")
+    unread = show == "unread"
+    notices = selectors.inbox_notices(user=request.user, unread=unread, kind=kind, about=about)
+    context = {
+        "page_title": "消息",
+        "show": show,
+        "kind": kind,
+        "about": about,
+        "kinds": selectors.inbox_kinds(selectors.inbox_notices(user=request.user, unread=unread)),
+        "shown": selectors.GROUP_SHOWN,
+    }
+    if about is not None and kind:
+        context.update(paginate(request, notices), flat=True, group_label=topic_label(kind))
+    else:
+        context.update(paginate(request, selectors.inbox_groups(notices)), flat=False)
+        context["groups"] = selectors.inbox_fill(notices, list(context["page"].object_list))
     return render(request, "notify/inbox.html", context)
 
 
@@ -41,8 +56,16 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def inbox_mark_all_read(request):
-    services.notification_mark_read(user=request.user)
-    return redirect("inbox")
+    """全部标为已读, or one group's (``topic`` and ``about`` posted); back to the page it came from."""
+    topic, about = request.POST.get("topic"), request.POST.get("about")
+    if topic is not None and about is not None:
+        n = services.notification_mark_read(user=request.user, topic=topic, about=about)
+    else:
+        n = services.notification_mark_read(user=request.user)
+    messages.success(request, f"已标为已读 {n} 条。")
+    back = request.POST.get("next", "")
+    inbox_url = reverse("inbox")
+    return redirect(back if back == inbox_url or back.startswith(inbox_url + "?") else inbox_url)
 
 
 # --- the SMS outbox (短信发件箱): the office's ledger of every text, with 重新发送 for failed ones ---

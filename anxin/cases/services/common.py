@@ -74,4 +74,5 @@ def notify_case(
         url=reverse("case-action", args=[action.pk]) if action else reverse("case-detail", args=[case.pk]),
         topic=topic,
         sms=sms,
+        about=case.enterprise.name,
     )

@@ -393,37 +393,60 @@ def test_no_banner_while_the_calendar_covers_the_year(login, office):
     assert 'data-testid="shell-warning"' not in content
 
 
-def test_the_cockpit_warns_everyone_who_reads_it_when_this_years_calendar_is_missing(login, leader):
-    with _at(2027, 2, 1):
-        response = login(leader).get("/cockpit/")
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert 'data-testid="cockpit-calendar-missing"' in content
-    assert "2027 年工作日历缺失" in content
-    assert "请联席办补录" in content
+def test_the_leader_is_not_shown_the_calendar_banner_on_the_cockpit_or_home(login, leader):
+    with _at(2027, 2, 1):  # this year's calendar missing: the office fixes it, the leader cannot
+        client = login(leader)
+        cockpit, home = client.get("/cockpit/"), client.get("/")
+    assert cockpit.status_code == home.status_code == 200
+    for content in (cockpit.content.decode(), home.content.decode()):
+        assert 'data-testid="shell-warning"' not in content
+        assert "工作日历缺失" not in content
 
 
-def test_the_office_is_warned_once_on_the_cockpit_by_the_banner_with_its_link(login, office):
+def test_the_office_sees_the_banner_on_home_and_the_calendar_page_only(login, office):
+    client = login(office)
     with _at(2026, 11, 16):
-        content = login(office).get("/cockpit/").content.decode()
-    assert content.count('data-testid="shell-warning"') == 1
-    assert 'data-testid="cockpit-calendar-missing"' not in content  # not twice
-    assert "去补录工作日历" in content and 'href="/settings/calendar/"' in content
+        home = client.get("/").content.decode()
+        calendar = client.get("/settings/calendar/").content.decode()
+        elsewhere = {
+            url: client.get(url).content.decode() for url in ("/cockpit/", "/enterprises/", "/inbox/")
+        }
+    assert home.count('data-testid="shell-warning"') == 1
+    assert "去补录工作日历" in home and 'href="/settings/calendar/"' in home
+    assert calendar.count('data-testid="shell-warning"') == 1
+    assert 'data-testid="calendar-warning"' not in calendar  # not twice
+    for url, content in elsewhere.items():
+        assert 'data-testid="shell-warning"' not in content, url
+
+
+def test_a_town_or_department_never_sees_the_calendar_banner(login, luoxi, chengjian):
+    for user in (luoxi, chengjian):
+        with _at(2027, 2, 1):
+            content = login(user).get("/").content.decode()
+        assert 'data-testid="shell-warning"' not in content
 
 
 def test_the_cockpit_has_no_calendar_warning_while_the_calendar_covers_the_year(login, office):
     with _at(2026, 6, 15):
         content = login(office).get("/cockpit/").content.decode()
-    assert 'data-testid="cockpit-calendar-missing"' not in content
+    assert 'data-testid="shell-warning"' not in content
 
 
 def test_the_banner_reads_the_calendar_once_per_page(login, office):
     client = login(office)
     client.get("/")
     with _at(2026, 11, 16), CaptureQueriesContext(connection) as ctx:
-        content = client.get("/cockpit/").content.decode()
+        content = client.get("/").content.decode()
     assert 'data-testid="shell-warning"' in content
     assert sum("core_calendarday" in q["sql"] for q in ctx.captured_queries) == 1
+
+
+def test_a_page_without_the_banner_does_not_read_the_calendar(login, office):
+    client = login(office)
+    client.get("/")
+    with _at(2026, 11, 16), CaptureQueriesContext(connection) as ctx:
+        client.get("/cockpit/")
+    assert not any("core_calendarday" in q["sql"] for q in ctx.captured_queries)
 
 
 def test_a_user_who_cannot_fix_the_calendar_does_not_pay_for_the_banner(login, leader):

@@ -299,8 +299,10 @@ def _announce(created: list[Signal]) -> None:
             by_unit[town_units[town_id]].extend(signals)
     for unit_id, signals in by_unit.items():
         signals = list(dict.fromkeys(signals))
+        about = ""
         if len(signals) == 1:
             s = signals[0]
+            about = s.employer_display
             subject = f"新线索待核实：{s.employer_display}（{s.get_kind_display()}）"
             received, due = timezone.localtime(s.received_at), timezone.localtime(s.due_at)
             body = f"{s.channel.name} {received:%Y-%m-%d}；核实期限 {due:%Y-%m-%d}。{s.summary[:80]}"
@@ -311,7 +313,7 @@ def _announce(created: list[Signal]) -> None:
                 "、".join(sorted({s.channel.name for s in signals})) + " 渠道报送，请在“我的待核实”中查看。"
             )
             url = reverse("signal-list") + "?mine=1"
-        notify_units(unit_ids=[unit_id], subject=subject, body=body, url=url, topic="signal")
+        notify_units(unit_ids=[unit_id], subject=subject, body=body, url=url, topic="signal", about=about)
 
 
 def _flag_duplicates(created: list[Signal], *, actor: User, now) -> list[SignalEvent]:

@@ -92,6 +92,7 @@ def signal_urge(*, actor: User, signal: Signal, note: str = "") -> SignalEvent:
         body="；".join(filter(None, [f"{locked.channel.name} · {locked.get_kind_display()}", due, note])),
         url=reverse("signal-detail", args=[locked.pk]),
         topic="signal-urge",
+        about=locked.employer_display,
     )
     return event
 

@@ -19,6 +19,8 @@ from anxin.monitoring.models.reports import (
     ImmediateReport,
     ImmediateReportEvent,
     ImmediateReportQuerySet,
+    LeaderInstruction,
+    ReportReading,
     ReportStatus,
 )
 from anxin.monitoring.models.risk import (
@@ -61,10 +63,12 @@ __all__ = [
     "ImmediateReportQuerySet",
     "Indicator",
     "IndicatorKind",
+    "LeaderInstruction",
     "Level",
     "MissingDailyReport",
     "Observation",
     "ObservationQuerySet",
+    "ReportReading",
     "ReportStatus",
     "RiskAssessment",
     "RiskChange",

@@ -23,8 +23,17 @@ class ReportStatus(models.TextChoices):
 
 
 class ImmediateReportQuerySet(ScopedQuerySet):
+    """Routed like its alert; a unit a leader's 批示 names sees the report too (even a unit with no
+    line, such as 公安分局), so its users can read the 批示 where it was written."""
+
+    def sees_none(self, scope: Scope) -> bool:
+        return scope.nothing and not scope.unit_id
+
     def scope_filter(self, scope: Scope) -> Q:
-        return AlertQuerySet.scope_filter(self, scope)
+        q = AlertQuerySet.scope_filter(self, scope)
+        if scope.unit_id:
+            q |= Q(instructions__units=scope.unit_id)
+        return q
 
 
 class ImmediateReport(models.Model):
@@ -81,6 +90,7 @@ class ImmediateReport(models.Model):
         permissions = [
             ("submit_immediatereport", _("可填报即时报告")),
             ("review_immediatereport", _("可审核即时报告、形成专题报告")),
+            ("instruct_immediatereport", _("可阅示专题报告（批示、已阅）")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -108,6 +118,8 @@ class ImmediateReportEvent(Event):
         SPECIAL = "special", _("专题报告区领导")
         CLOSE = "close", _("关闭（无群体性风险）")
         ESCALATE = "escalate", _("逾期上报")
+        READ = "read", _("区领导已阅")
+        INSTRUCT = "instruct", _("区领导批示")
 
     report = models.ForeignKey(ImmediateReport, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("动作"), max_length=10, choices=Action.choices)
@@ -121,3 +133,53 @@ class ImmediateReportEvent(Event):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class LeaderInstruction(models.Model):
+    """领导批示 on a special report (§五(二)): what a district leader wrote and the units it goes to.
+    Each named unit is told in its inbox; its users read the 批示 on the report. Written once."""
+
+    report = models.ForeignKey(
+        ImmediateReport, verbose_name=_("专题报告"), on_delete=models.PROTECT, related_name="instructions"
+    )
+    text = models.TextField(_("批示内容"))
+    units = models.ManyToManyField(Unit, verbose_name=_("批示送达单位"), related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("批示人"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("批示时间"))
+
+    class Meta:
+        verbose_name = _("领导批示")
+        verbose_name_plural = _("领导批示")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.author} 批示 {self.at:%Y-%m-%d %H:%M}"
+
+
+class ReportReading(models.Model):
+    """已阅: a district leader has read a special report — who and when, once per leader."""
+
+    report = models.ForeignKey(
+        ImmediateReport, verbose_name=_("专题报告"), on_delete=models.PROTECT, related_name="readings"
+    )
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("阅读人"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("已阅时间"))
+
+    class Meta:
+        verbose_name = _("专题报告已阅")
+        verbose_name_plural = _("专题报告已阅")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "reader"],
+                name="report_read_once_per_reader",
+                violation_error_message=_("已阅只记录一次"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reader} 已阅 {self.at:%Y-%m-%d %H:%M}"

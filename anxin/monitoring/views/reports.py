@@ -21,6 +21,7 @@ from anxin.monitoring.filters import ReportFilter
 from anxin.monitoring.models import ImmediateReport, ReportStatus
 from anxin.monitoring.rules import RULES_BY_CODE
 from anxin.monitoring.views._common import rule_name, unit_name
+from anxin.org.models import Unit
 
 REPORTS = Ledger(
     title="即时报告台账（§五(二)）",
@@ -78,9 +79,20 @@ def _report_get(request, pk: int) -> ImmediateReport:
     )
 
 
-def _report_page(request, report, *, values: dict | None = None, errors: dict | None = None):
-    """The report's page; ``values`` and ``errors``: a refused fill-in shown again as typed."""
+def _report_page(
+    request,
+    report,
+    *,
+    values: dict | None = None,
+    errors: dict | None = None,
+    instruct: dict | None = None,
+):
+    """The report's page; ``values`` and ``errors``: a refused fill-in shown again as typed;
+    ``instruct``: a refused 批示 shown again as typed, with its error."""
     risk = {True: "yes", False: "no"}.get(report.mass_incident_risk, "")
+    special = report.status == ReportStatus.SPECIAL
+    leader = special and request.user.has_perm(immediate.INSTRUCT_PERM) and request.user.has_role("leader")
+    readings = list(report.readings.select_related("reader")) if special else []
     context = {
         "page_title": f"即时报告：{report.enterprise.name}",
         "report": report,
@@ -96,8 +108,37 @@ def _report_page(request, report, *, values: dict | None = None, errors: dict | 
             "measures": report.measures,
         },
         "errors": errors or {},
+        # A special report leads with what the office wrote; the leaders' 批示 and 已阅 follow it.
+        "instructions": list(report.instructions.select_related("author").prefetch_related("units"))
+        if special
+        else [],
+        "readings": readings,
+        "leader": leader,
+        "read_by_me": any(r.reader_id == request.user.pk for r in readings),
     }
+    if leader:
+        typed = instruct or {}
+        chosen = typed.get("units") or [u for u in (report.unit_id, _town_unit(report)) if u]
+        context["instruct"] = {
+            "text": typed.get("text", ""),
+            "units": chosen,
+            "error": typed.get("error", ""),
+            "field": typed.get("field", ""),
+            "choices": _unit_choices(),
+        }
     return render(request, "monitoring/report_detail.html", context)
+
+
+def _town_unit(report: ImmediateReport) -> int | None:
+    return Unit.objects.filter(town_id=report.town_id).values_list("pk", flat=True).first()
+
+
+def _unit_choices() -> list[tuple[str, list]]:
+    """The units a 批示 may name, by kind: the office and departments, then the towns."""
+    groups: dict[str, list] = {"department": [], "town_government": []}
+    for unit in immediate.instruction_units():
+        groups["town_government" if unit.kind == "town_government" else "department"].append(unit)
+    return [("联席办与成员单位", groups["department"]), ("镇（街道）", groups["town_government"])]
 
 
 REPORT_FIELDS = ("mass_incident_risk", "workers", "risk_judgement", "measures")
@@ -146,6 +187,24 @@ def report_act(request, pk: int, action: str):
                 body=request.POST.get("body", ""),
             )
             messages.success(request, "已形成专题报告，区领导已收到。")
+        elif action == "read":
+            immediate.report_mark_read(actor=request.user, report=report)
+            messages.success(request, "已标记已阅。")
+        elif action == "instruct":
+            units = [u for u in request.POST.getlist("units") if u.isdigit()]
+            try:
+                immediate.report_instruct(
+                    actor=request.user, report=report, text=request.POST.get("text", ""), unit_ids=units
+                )
+            except DomainError as exc:
+                typed = {
+                    "text": request.POST.get("text", ""),
+                    "units": [int(u) for u in units],
+                    "error": exc.message,
+                    "field": exc.field or "text",
+                }
+                return _report_page(request, _report_get(request, pk), instruct=typed)
+            messages.success(request, "批示已送达所选单位。")
         else:
             raise Http404
     except DomainError as exc:
