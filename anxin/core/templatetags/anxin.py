@@ -19,11 +19,17 @@ def widget_class(field: forms.BoundField) -> str:
     widget = field.field.widget
     if isinstance(widget, forms.CheckboxInput):
         return "form-check-input"
-    if isinstance(widget, forms.CheckboxSelectMultiple):
+    if isinstance(widget, forms.RadioSelect):  # and CheckboxSelectMultiple: form-check per option
         return ""
     if isinstance(widget, forms.Select | forms.SelectMultiple):
         return "form-select"
     return "form-control"
+
+
+@register.filter
+def is_single_checkbox(field: forms.BoundField) -> bool:
+    """One check box (label after the box), as opposed to a list of them or of radio buttons."""
+    return isinstance(field.field.widget, forms.CheckboxInput)
 
 
 @register.simple_tag
