@@ -315,6 +315,7 @@ def signal_triage(request):
         "now": timezone.now(),
         **paginate(request, signals),
     }
+    context["originals"] = selectors.visible_originals(user=request.user, signals=context["page"])
     return render(request, "intake/triage.html", context)
 
 
@@ -356,6 +357,7 @@ def signal_triage_act(request, pk: int, action: str):
                 "done_text": done_text,
                 "error": error,
                 "queue": queue,
+                "originals": selectors.visible_originals(user=request.user, signals=[signal]),
                 # What the officer typed stays in the box after a refusal ("未找到…"), to correct it.
                 "typed_uscc": request.POST.get("uscc", "") if error else "",
             },

@@ -103,3 +103,59 @@ def test_matching_finds_only_enterprises_in_the_users_scope(world, luoxi):
     assert MatchForm({"uscc": world.luoxi_factory.uscc}, user=luoxi).is_valid()
     form = MatchForm({"uscc": world.xuejia_factory.uscc}, user=luoxi)
     assert not form.is_valid() and "未找到" in form.errors["uscc"][0]
+
+
+# --- a suspected duplicate: both sides ------------------------------------------------------------
+
+
+def _pair(world, firm=None):
+    firm = firm or world.xuejia_factory
+    first = signal(enterprise=firm, summary="12333：工人反映欠薪", workers=12, period="2026年9—10月")
+    twin = signal(enterprise=firm, channel_code="petition", summary="信访：同一批工人", workers=14)
+    twin.refresh_from_db()
+    assert twin.duplicate_of_id == first.pk
+    return first, twin
+
+
+def test_a_suspected_duplicate_shows_both_signals_side_by_side(world, login, office):
+    first, twin = _pair(world)
+    response = login(office).get("/signals/triage/", {"queue": "duplicates"})
+    html = response.content.decode()
+    assert 'data-testid="duplicate-pair"' in html
+    # The key facts of each side: channel, summary, workers, period.
+    for text in (
+        "12333：工人反映欠薪",
+        "信访：同一批工人",
+        "2026年9—10月",
+        first.channel.name,
+        twin.channel.name,
+    ):
+        assert text in html
+    assert "<td>12</td>" in html and "<td>14</td>" in html
+
+
+def test_the_pair_after_a_refused_merge_still_shows_both(world, login, office):
+    first, twin = _pair(world)
+    Signal.objects.filter(pk=first.pk).update(enterprise=world.luoxi_factory)  # no longer the same firm
+    row = login(office).post(
+        f"/signals/{twin.pk}/triage/merge/", {"queue": "duplicates"}, HTTP_HX_REQUEST="true"
+    )
+    html = row.content.decode()
+    assert 'role="alert"' in html and 'data-testid="duplicate-pair"' in html and "12333：工人反映欠薪" in html
+
+
+@pytest.mark.parametrize(("persona", "sees"), [("office", True), ("luoxi", False), ("xuejia", True)])
+def test_the_other_side_is_shown_only_in_scope(world, request, persona, sees):
+    from anxin.intake.selectors import visible_originals
+
+    _first, twin = _pair(world)
+    user = request.getfixturevalue(persona)
+    assert (twin.duplicate_of_id in visible_originals(user=user, signals=[twin])) is sees
+
+
+def test_the_duplicates_queue_query_count_is_bounded(world, login, office, django_assert_max_num_queries):
+    for i in range(6):
+        _pair(world, enterprise(town="xuejia", name=f"薛家测试{i}号有限公司"))
+    client = login(office)
+    with django_assert_max_num_queries(16):
+        assert client.get("/signals/triage/", {"queue": "duplicates"}).status_code == 200
