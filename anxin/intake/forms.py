@@ -14,6 +14,7 @@ from anxin.core.money import YuanFormField, parse_yuan
 from anxin.core.validators import normalize_uscc
 from anxin.intake import portal, services
 from anxin.intake.models import Channel, Satisfaction, SignalKind, Stage, Verification
+from anxin.org.access import town_choices
 from anxin.org.models import Town
 from anxin.registry.models import Enterprise, Project
 
@@ -77,10 +78,7 @@ class SignalFilter(FilterForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["channel"].choices = [("", _("全部渠道")), *Channel.objects.values_list("code", "name")]
-        self.fields["town"].choices = [
-            ("", _("全部镇/街道")),
-            *Town.objects.order_by("order").values_list("code", "name"),
-        ]
+        self.fields["town"].choices = town_choices(self.user)  # inside the user's scope
 
 
 class SignalForm(forms.Form):
