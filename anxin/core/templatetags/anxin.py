@@ -32,6 +32,13 @@ def is_single_checkbox(field: forms.BoundField) -> bool:
     return isinstance(field.field.widget, forms.CheckboxInput)
 
 
+@register.filter
+def is_choice_list(field: forms.BoundField) -> bool:
+    """Radio buttons or a list of check boxes: each box has its own label; the field's name is a
+    heading over them (a ``<label for>`` would point at no input)."""
+    return isinstance(field.field.widget, forms.RadioSelect)
+
+
 @register.simple_tag
 def render_widget(field):
     css = widget_class(field)

@@ -3,6 +3,8 @@ town (it was offered all ten), a department its line; the office everything."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from anxin.org.models import Town, Unit
@@ -22,7 +24,7 @@ LEDGERS = [
 ]
 
 
-def _towns_offered(response) -> list[str]:
+def _towns_offered(response: Any) -> list[str]:
     return [code for code, _label in response.context["form"].fields["town"].choices if code]
 
 
