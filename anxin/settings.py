@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, overridden in anxin/templates/django/forms/ (FORM_RENDERER)
     "rest_framework",
     "knox",
     "drf_spectacular",
@@ -106,6 +107,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through TEMPLATES, so anxin/templates/django/forms/widgets/ gives radio buttons and
+# check-box lists Tabler's form-check markup everywhere (issue #14: radios sat above their labels).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 WSGI_APPLICATION = "anxin.wsgi.application"
 

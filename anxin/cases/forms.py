@@ -22,7 +22,8 @@ from anxin.cases.selectors import FLAG_FIELDS
 from anxin.core.forms import FilterForm, YuanFormField
 from anxin.core.money import YuanFormField as MoneyField
 from anxin.monitoring.models import Level
-from anxin.org.models import Town, Unit
+from anxin.org.access import town_choices, units_for
+from anxin.org.models import Unit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -90,10 +91,11 @@ class CaseFilter(FilterForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["town"].choices = [("", _("全部镇/街道")), *Town.objects.values_list("code", "name")]
+        # Only the towns and units inside the user's scope (a town user: its own town).
+        self.fields["town"].choices = town_choices(self.user)
         self.fields["lead"].choices = [
             ("", _("全部牵头单位")),
-            *Unit.objects.filter(kind__in=["town_government", "department", "office"]).values_list(
+            *units_for(self.user, kinds=["town_government", "department", "office"]).values_list(
                 "code", "name"
             ),
         ]

@@ -145,21 +145,26 @@ def _event_text(event) -> str:
     return event.note
 
 
-def todo(*, user) -> dict:
-    """我的待办: the legal actions routed to the user's unit; the open cases that wait on it — those
-    its department leads, those in its town, every one for the office and the leaders (named by
-    ``cases_label``); the plans waiting for the office."""
+def todo(*, user, overview: bool = False) -> dict:
+    """我的待办: what the user's own unit must act on — the legal actions routed to it (a town: to its
+    town government), the open cases it leads or that lie in its town, the plans waiting for the
+    office's approval, the copies sent to it for the record.
+
+    ``overview`` (the office and the leaders only, who see the whole district): every unit's
+    active actions and every open case instead — the district's 全区概览, a separate view, never
+    mixed into the office's own to-do (issue #14)."""
+    overview = overview and may_overview(user)
     actions = (
         LegalAction.objects.for_user(user)
         .filter(status__in=ACTIVE_ACTION)
-        .filter(actions_mine(user))
+        .filter(Q() if overview else actions_mine(user))
         .select_related("case", "case__enterprise", "unit")
         .order_by("due_at", "pk")
     )
     cases = (
         Case.objects.for_user(user)
         .open()
-        .filter(waiting_on(user, unit_field="lead_unit_id"))
+        .filter(Q() if overview else cases_mine(user))
         .select_related("enterprise", "lead_unit", "town")
         .order_by("stage_due_at", "pk")
     )
@@ -167,7 +172,7 @@ def todo(*, user) -> dict:
     if user.has_perm("cases.approve_plan"):
         plans = Plan.objects.filter(status=PlanStatus.SUBMITTED).select_related("case", "case__enterprise")
     copies = LegalAction.objects.none()
-    if scope_of(user).unit_id:
+    if scope_of(user).unit_id and not overview:
         copies = (
             LegalAction.objects.filter(copy_unit_id=scope_of(user).unit_id)
             .select_related("case", "case__enterprise", "unit")
@@ -182,7 +187,9 @@ def todo(*, user) -> dict:
         "cases": cases,
         "plans": plans,
         "copies": copies,
-        "cases_label": cases_label(user),
+        "cases_label": "全区办理中的案件" if overview else cases_label(user),
+        "overview": overview,
+        "may_overview": may_overview(user),
         # which lists are this unit's work (检察院 handles none and leads none: its copies come first)
         "acts": bool(handled),
         "copied": bool(copied),
@@ -191,11 +198,23 @@ def todo(*, user) -> dict:
     }
 
 
+def may_overview(user) -> bool:
+    """Who may open the district's overview of every unit's to-dos: those who see everything."""
+    return scope_of(user).everything
+
+
+def cases_mine(user) -> Q:
+    """The open cases that wait on the user's unit: those it leads, or in its town."""
+    if scope_of(user).everything:
+        return Q(lead_unit_id=user.unit_id) if user.unit_id else Q(pk__in=[])
+    return waiting_on(user, unit_field="lead_unit_id")
+
+
 def cases_label(user) -> str:
     """What the to-do's case list is, in words true for this user (the same rows as ``todo``)."""
     scope = scope_of(user)
     if scope.everything:
-        return "全区办理中的案件"
+        return "本单位牵头办理中的案件"
     leads = user.has_role(Role.DEPARTMENT) and bool(user.unit_id)
     if leads and scope.town_ids:
         return "本单位牵头或本辖区办理中的案件"
@@ -205,11 +224,11 @@ def cases_label(user) -> str:
 
 
 def actions_mine(user) -> Q:
+    """The legal actions the user's own unit must act on: routed to it (the office's to the office,
+    a department's to it), or, for a town, to its town government."""
     scope = scope_of(user)
-    if scope.everything and user.has_role(Role.OFFICE):
-        return Q()
     q = Q(pk__in=[])
-    if user.has_role(Role.DEPARTMENT) and user.unit_id:
+    if user.unit_id and (user.has_role(Role.DEPARTMENT) or user.has_role(Role.OFFICE)):
         q |= Q(unit_id=user.unit_id)
     if scope.town_ids:
         q |= Q(unit__town_id__in=scope.town_ids)
@@ -218,21 +237,26 @@ def actions_mine(user) -> Q:
 
 def todo_summary(*, user) -> dict:
     """The home page's case cards, only those for work the user's unit does: the legal actions it
-    handles (routed to it by its duties), the cases it leads or that lie in its territory or line.
-    A unit with no territory and no line (公安分局, 检察院) gets no case card it could never fill."""
+    must act on (routed to it by its duties), the open cases — its own (those it leads or that lie
+    in its territory or line), or for the office and the leaders the district's (the overview,
+    labelled 全区). A unit with no territory and no line (公安分局, 检察院) gets no case card it
+    could never fill."""
     from anxin.cases.actions import kinds_for
 
     mine = todo(user=user)
+    overview = may_overview(user)
+    district = todo(user=user, overview=True) if overview else mine
     now = timezone.now()
     handled, _copied = kinds_for(user)
     leads = not scope_of(user).nothing
-    cases = mine["cases"].count() if leads else 0
+    cases = district["cases"].count() if (leads or overview) else 0
     return {
         "actions": mine["actions"].count(),
         "overdue": mine["actions"].filter(due_at__lt=now).count()
         + (mine["cases"].filter(stage_due_at__lt=now).count() if leads else 0),
         "cases": cases,
-        "cases_label": mine["cases_label"],
+        "cases_label": district["cases_label"],
+        "overview": district["overview"],
         "plans": mine["plans"].count(),
         "handles": user.has_perm("cases.handle_legalaction") and bool(handled),
         "handles_label": "件移送案件待审查" if handled == {ActionKind.REFERRAL} else "项法律措施待办理",

@@ -11,8 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from anxin.core.forms import FilterForm
 from anxin.core.money import YuanFormField, parse_yuan
+from anxin.core.validators import normalize_uscc
 from anxin.intake import portal, services
 from anxin.intake.models import Channel, Satisfaction, SignalKind, Stage, Verification
+from anxin.org.access import town_choices
 from anxin.org.models import Town
 from anxin.registry.models import Enterprise, Project
 
@@ -77,10 +79,7 @@ class SignalFilter(FilterForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["channel"].choices = [("", _("全部渠道")), *Channel.objects.values_list("code", "name")]
-        self.fields["town"].choices = [
-            ("", _("全部镇/街道")),
-            *Town.objects.order_by("order").values_list("code", "name"),
-        ]
+        self.fields["town"].choices = town_choices(self.user)  # inside the user's scope
 
 
 class SignalForm(forms.Form):
@@ -169,9 +168,13 @@ class TextForm(forms.Form):
 class MatchForm(forms.Form):
     uscc = forms.CharField(label=_("统一社会信用代码"), max_length=30)
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean_uscc(self):
-        text = self.cleaned_data["uscc"].strip().upper()
-        enterprise = Enterprise.objects.filter(uscc=text).first()
+        text = normalize_uscc(self.cleaned_data["uscc"])
+        enterprise = Enterprise.objects.for_user(self.user).filter(uscc=text).first()
         if enterprise is None:
             raise forms.ValidationError(_("未找到该统一社会信用代码的企业，请先登记企业"))
         return enterprise

@@ -79,7 +79,9 @@ def signal_get(*, user, pk: int) -> Signal:
 
 def triage_queue(*, user, queue: str) -> QuerySet[Signal]:
     """The office's queues: unmatched employers, suspected duplicates, overdue verifications."""
-    signals = Signal.objects.for_user(user).select_related(*_RELATED, "duplicate_of__channel")
+    signals = Signal.objects.for_user(user).select_related(
+        *_RELATED, "duplicate_of__channel", "duplicate_of__enterprise", "duplicate_of__town"
+    )
     if queue == "unmatched":
         return signals.filter(enterprise__isnull=True).exclude(stage="closed").order_by("received_at", "pk")
     if queue == "duplicates":
@@ -93,6 +95,15 @@ def triage_queue(*, user, queue: str) -> QuerySet[Signal]:
         )
         .order_by("due_at", "pk")
     )
+
+
+def visible_originals(*, user, signals) -> set[int]:
+    """The pks of the signals these suspected duplicates repeat that the user may see (one query):
+    triage shows the two side by side only where both are in the user's scope."""
+    ids = {s.duplicate_of_id for s in signals if s.duplicate_of_id}
+    if not ids:
+        return set()
+    return set(Signal.objects.for_user(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def triage_counts(*, user) -> dict[str, int]:

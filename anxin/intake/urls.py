@@ -16,6 +16,7 @@ urlpatterns = [
         views.signal_triage_new_enterprise,
         name="signal-triage-new-enterprise",
     ),
+    path("signals/<int:pk>/triage/find/", views.signal_triage_find, name="signal-triage-find"),
     path("signals/<int:pk>/triage/<str:action>/", views.signal_triage_act, name="signal-triage-act"),
     path("signals/<int:pk>/<str:action>/", views.signal_act, name="signal-act"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),

@@ -38,7 +38,7 @@ from anxin.intake.importing import signal_import, signal_template
 from anxin.intake.models import Signal, SignalAttachment
 from anxin.org.models import Role
 from anxin.registry.forms import EnterpriseForm
-from anxin.registry.selectors import enterprises_openable
+from anxin.registry.selectors import enterprise_list, enterprises_openable
 
 
 def _apply_errors(form, exc) -> None:
@@ -329,6 +329,7 @@ def signal_triage(request):
         "now": timezone.now(),
         **paginate(request, signals),
     }
+    context["originals"] = selectors.visible_originals(user=request.user, signals=context["page"])
     return render(request, "intake/triage.html", context)
 
 
@@ -341,7 +342,7 @@ def signal_triage_act(request, pk: int, action: str):
     error = done_text = ""
     try:
         if action == "match":
-            form = MatchForm(request.POST)
+            form = MatchForm(request.POST, user=request.user)
             if not form.is_valid():
                 raise DomainError("；".join(form.errors["uscc"]), field="uscc")
             services.signal_match(actor=request.user, signal=signal, enterprise=form.cleaned_data["uscc"])
@@ -364,13 +365,49 @@ def signal_triage_act(request, pk: int, action: str):
         return render(
             request,
             "intake/_triage_row.html",
-            {"s": signal, "done": not error, "done_text": done_text, "error": error, "queue": queue},
+            {
+                "s": signal,
+                "done": not error,
+                "done_text": done_text,
+                "error": error,
+                "queue": queue,
+                "originals": selectors.visible_originals(user=request.user, signals=[signal]),
+                # What the officer typed stays in the box after a refusal ("未找到…"), to correct it.
+                "typed_uscc": request.POST.get("uscc", "") if error else "",
+            },
         )
     if error:
         messages.error(request, error)
     else:
         messages.success(request, done_text or "已处理。")
     return redirect(reverse("signal-triage") + f"?queue={queue if queue in QUEUES else 'unmatched'}")
+
+
+TRIAGE_FIND_LIMIT = 10
+
+
+@login_required
+@permission_required("intake.triage_signal", raise_exception=True)
+def signal_triage_find(request, pk: int):
+    """Enterprises in the user's scope whose name (or code, or legal representative) contains what
+    was typed — at most ``TRIAGE_FIND_LIMIT`` — each with a button linking the unmatched signal to it."""
+    signal = selectors.signal_get(user=request.user, pk=pk)
+    name = request.GET.get("name", "").strip()[:100]
+    found = list(enterprise_list(user=request.user, q=name)[: TRIAGE_FIND_LIMIT + 1]) if name else []
+    context = {
+        "s": signal,
+        "name": name,
+        "found": found[:TRIAGE_FIND_LIMIT],
+        "more": len(found) > TRIAGE_FIND_LIMIT,
+        "limit": TRIAGE_FIND_LIMIT,
+    }
+    if request.htmx:
+        return render(request, "intake/_triage_find.html", context)
+    return render(
+        request,
+        "intake/triage_find.html",
+        {**context, "page_title": f"为线索 #{signal.pk} 查找企业"},
+    )
 
 
 @login_required

@@ -8,11 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anxin.core.forms import FilterForm
 from anxin.monitoring.models import Level, ReportStatus, WatchStatus
-from anxin.org.models import Town
-
-
-def _town_choices():
-    return [("", _("全部镇/街道")), *Town.objects.order_by("order").values_list("code", "name")]
+from anxin.org.access import town_choices
 
 
 class ReportFilter(FilterForm):
@@ -35,7 +31,7 @@ class ReportFilter(FilterForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["town"].choices = _town_choices()
+        self.fields["town"].choices = town_choices(self.user)
 
 
 class RiskFilter(FilterForm):
@@ -49,7 +45,7 @@ class RiskFilter(FilterForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["town"].choices = _town_choices()
+        self.fields["town"].choices = town_choices(self.user)
 
 
 class WatchFilter(FilterForm):
@@ -73,7 +69,7 @@ class WatchFilter(FilterForm):
             data = data.copy()
             data["status"] = "live"
         super().__init__(data, *args, **kwargs)
-        self.fields["town"].choices = _town_choices()
+        self.fields["town"].choices = town_choices(self.user)
 
     def describe(self) -> str:
         # Unfiltered, the ledger and its export hold the live entries: the file says so.

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from anxin.core.forms import FilterForm
 from anxin.monitoring.models import AlertStatus, Indicator, Level
 from anxin.monitoring.rules import RULES
-from anxin.org.models import Town
+from anxin.org.access import town_choices
 
 
 class AlertFilter(FilterForm):
@@ -31,10 +31,7 @@ class AlertFilter(FilterForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["town"].choices = [
-            ("", _("全部镇/街道")),
-            *Town.objects.order_by("order").values_list("code", "name"),
-        ]
+        self.fields["town"].choices = town_choices(self.user)  # inside the user's scope
 
 
 class ObservationImportForm(forms.Form):
@@ -64,7 +61,4 @@ class ObservationFilter(FilterForm):
             ("", _("全部指标")),
             *Indicator.objects.order_by("order", "pk").values_list("code", "name"),
         ]
-        self.fields["town"].choices = [
-            ("", _("全部镇/街道")),
-            *Town.objects.order_by("order").values_list("code", "name"),
-        ]
+        self.fields["town"].choices = town_choices(self.user)  # inside the user's scope

@@ -5,11 +5,17 @@ question; they ask it here."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from anxin.core.access import is_system, scope_of
-from anxin.org.models import Role, User
+from anxin.org.models import Role, Town, Unit, UnitKind, User
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 
 def acts_for(actor: User, *, town_id: int | None, unit_ids: Iterable[int | None] = ()) -> bool:
@@ -32,3 +38,31 @@ def waiting_on(user: User, *, unit_field: str, town_field: str = "town_id") -> Q
     if scope.town_ids:
         q |= Q(**{f"{town_field}__in": scope.town_ids})
     return q
+
+
+# --- what a filter may offer: the towns and units inside the user's scope --------------------------
+
+
+def towns_for(user: User | AnonymousUser | None) -> QuerySet[Town]:
+    """The towns inside the user's scope, in the district's order: a town user its own; a
+    department (whose line runs through every town) and the office all of them."""
+    scope = scope_of(user)
+    towns = Town.objects.order_by("order")
+    if scope.everything or not scope.town_ids:
+        return towns
+    return towns.filter(pk__in=scope.town_ids)
+
+
+def town_choices(user: User | AnonymousUser | None) -> list[tuple[str, StrOrPromise]]:
+    """A filter's 镇/街道 choices (issue #14: a town user was offered all ten towns)."""
+    return [("", _("全部镇/街道")), *towns_for(user).values_list("code", "name")]
+
+
+def units_for(user: User | AnonymousUser | None, *, kinds: Iterable[str]) -> QuerySet[Unit]:
+    """Units of these kinds a filter may offer the user: every department and the office, and the
+    town governments of the towns inside the user's scope (a town user: its own)."""
+    scope = scope_of(user)
+    units = Unit.objects.filter(kind__in=kinds)
+    if scope.everything or not scope.town_ids:
+        return units
+    return units.exclude(Q(kind=UnitKind.TOWN_GOVERNMENT) & ~Q(town_id__in=scope.town_ids))

@@ -12,7 +12,7 @@ from anxin.core.access import scope_of
 from anxin.core.forms import FilterForm
 from anxin.core.money import YuanFormField
 from anxin.core.validators import validate_phone, validate_uscc
-from anxin.org.models import Town
+from anxin.org.access import towns_for  # towns a user may register things in, or filter by
 from anxin.registry.models import (
     Enterprise,
     EnterpriseKind,
@@ -24,15 +24,6 @@ from anxin.registry.models import (
     ProjectSupervisor,
 )
 from anxin.registry.services import Named
-
-
-def towns_for(user):
-    """Towns a user may register things in: a town user only its own."""
-    scope = scope_of(user)
-    towns = Town.objects.order_by("order")
-    if scope.everything or not scope.town_ids:
-        return towns
-    return towns.filter(pk__in=scope.town_ids)
 
 
 class EnterpriseForm(forms.ModelForm):
@@ -92,10 +83,11 @@ class EnterpriseFilter(FilterForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["town"].choices = [("", _("全部镇/街道"))] + [(t.code, t.name) for t in towns_for(user)]
-        self.fields["kind"].choices = [
-            ("", _("全部类型")),
-            *list(EnterpriseKind.objects.order_by("order").values_list("code", "name")),
-        ]
+        kinds = EnterpriseKind.objects.order_by("order")
+        scope = scope_of(user)
+        if not (scope.everything or scope.all_enterprises or scope.town_ids) and scope.enterprise_kind_codes:
+            kinds = kinds.filter(code__in=scope.enterprise_kind_codes)  # a department: its line's kinds
+        self.fields["kind"].choices = [("", _("全部类型")), *list(kinds.values_list("code", "name"))]
 
 
 _SUB_LINE = re.compile(r"[\s,，、;；]+")
@@ -306,9 +298,13 @@ class ProjectFilter(FilterForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["town"].choices = [("", _("全部镇/街道"))] + [(t.code, t.name) for t in towns_for(user)]
+        supervisors = ProjectSupervisor.objects.order_by("order")
+        scope = scope_of(user)
+        if not (scope.everything or scope.all_projects or scope.town_ids) and scope.project_supervisor_codes:
+            supervisors = supervisors.filter(code__in=scope.project_supervisor_codes)  # its line
         self.fields["supervisor"].choices = [
             ("", _("全部主管部门")),
-            *list(ProjectSupervisor.objects.order_by("order").values_list("code", "name")),
+            *list(supervisors.values_list("code", "name")),
         ]
 
 

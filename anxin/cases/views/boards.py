@@ -12,7 +12,12 @@ from anxin.cases import selectors
 @login_required
 @permission_required("cases.view_legalaction", raise_exception=True)
 def todo(request):
-    context = {"page_title": "我的待办", **selectors.todo(user=request.user), "now": timezone.now()}
+    todo = selectors.todo(user=request.user, overview=request.GET.get("view") == "all")
+    context = {
+        "page_title": "全区待办概览" if todo["overview"] else "我的待办",
+        **todo,
+        "now": timezone.now(),
+    }
     return render(request, "cases/todo.html", context)
 
 

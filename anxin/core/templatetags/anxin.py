@@ -21,7 +21,7 @@ def widget_class(field: forms.BoundField) -> str:
     widget = field.field.widget
     if isinstance(widget, forms.CheckboxInput):
         return "form-check-input"
-    if isinstance(widget, forms.CheckboxSelectMultiple):
+    if isinstance(widget, forms.RadioSelect):  # and CheckboxSelectMultiple: form-check per option
         return ""
     if isinstance(widget, forms.Select | forms.SelectMultiple):
         return "form-select"
@@ -31,6 +31,19 @@ def widget_class(field: forms.BoundField) -> str:
 def first_invalid(form: forms.BaseForm) -> str | None:
     """The name of the form's first field (in its order) that has an error."""
     return next((name for name in form.fields if name in form.errors), None)
+
+
+@register.filter
+def is_single_checkbox(field: forms.BoundField) -> bool:
+    """One check box (label after the box), as opposed to a list of them or of radio buttons."""
+    return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def is_choice_list(field: forms.BoundField) -> bool:
+    """Radio buttons or a list of check boxes: each box has its own label; the field's name is a
+    heading over them (a ``<label for>`` would point at no input)."""
+    return isinstance(field.field.widget, forms.RadioSelect)
 
 
 @register.simple_tag
