@@ -23,9 +23,9 @@ from anxin.core.security import client_ip
 from anxin.intake import portal, services
 from anxin.intake.forms import PortalReportForm, RateForm, TrackForm
 from anxin.intake.models import Signal, SignalEvent, Stage
-from anxin.org.models import Unit, UnitKind
 from anxin.intake.portal_forms import MaterialForm, RecoverForm, RecoverVerifyForm
 from anxin.intake.public import handling_unit, unit_public_phone
+from anxin.org.models import Unit, UnitKind
 
 SESSION_KEY = "portal_signals"  # {id: time proved} for the reports the visitor has proved (code + phone)
 PROOF_SECONDS = 30 * 60  # a shared phone or a kiosk: the next person must prove it again
