@@ -168,7 +168,12 @@ def _open_case_actions(request, page: str, obj) -> list[seam.PageAction]:
     if not request.user.has_perm("cases.add_case"):
         return []
     url = reverse("case-new")
-    if page == "intake.signal" and obj.enterprise_id and obj.verification != "unfounded":
+    if (
+        page == "intake.signal"
+        and obj.enterprise_id
+        and obj.verification != "unfounded"
+        and not _signal_taken(obj)
+    ):
         return [
             {
                 "label": "立案处置",
@@ -187,6 +192,13 @@ def _open_case_actions(request, page: str, obj) -> list[seam.PageAction]:
             }
         ]
     return []
+
+
+def _signal_taken(signal) -> bool:
+    """An open case already holds the signal: the page names it (关联案件); a second 立案 is not offered."""
+    from anxin.cases.models import Case
+
+    return Case.objects.open().filter(signals=signal).exists()
 
 
 def _signal_cases(signal_ids: list[int]) -> dict:

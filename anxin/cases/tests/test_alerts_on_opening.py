@@ -145,3 +145,15 @@ def test_an_alert_raised_after_the_case_points_to_the_open_case(world, office, l
     newer = _second_alert(first)  # fired after the case was opened: not yet linked
     page = login(office).get(reverse("alert-detail", args=[newer.pk])).content.decode()
     assert 'data-testid="related-open-case"' in page and case.number in page
+
+
+def test_a_signal_an_open_case_holds_offers_no_second_case(world, office, login):
+    from anxin.intake.tests.factories import signal
+
+    held = signal(enterprise=world.luoxi_factory)
+    page = login(office).get(reverse("signal-detail", args=[held.pk])).content.decode()
+    assert 'data-testid="signal-open-case"' in page  # no case yet: 立案处置 is offered
+    case = open_case(world.luoxi_factory, actor=office)
+    case.signals.add(held)
+    page = login(office).get(reverse("signal-detail", args=[held.pk])).content.decode()
+    assert 'data-testid="signal-open-case"' not in page and case.number in page
