@@ -363,7 +363,12 @@ def policy_parameter_set(
             "new": text,
             "effective_from": effective_from.isoformat(),
         }
-        summary = f"{code}: {change.old} → {text}（{effective_from} 起）"
+        # As the office reads it: money in yuan (words and figures), anything else with its unit.
+        old_shown = (
+            show_parameter_value(change.value_type, change.old, change.unit) if change.old != "" else "—"
+        )
+        new_shown = show_parameter_value(change.value_type, text, change.unit)
+        summary = f"{code}: {old_shown} → {new_shown}（{effective_from} 起）"
         if change.large:
             detail |= {"large_change_confirmed": True, "factor": str(change.factor)}
         if change.replaces is not None:

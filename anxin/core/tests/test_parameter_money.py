@@ -239,3 +239,9 @@ def test_a_pending_money_value_is_listed_in_yuan(login, office):
     html = login(office).get("/settings/parameters/").content.decode()
     assert "8万元（80,000.00 元）" in html
     assert "8000000 分" not in html
+
+
+def test_the_security_event_says_a_money_change_in_yuan(office):
+    _set(office, "crime.multi_amount", "8000000")  # the service takes fen; the page reads yuan
+    event = SecurityEvent.objects.filter(kind=SecurityEventKind.PARAMETER_CHANGE).latest("pk")
+    assert "8万元（80,000.00 元）" in event.summary and "6万元（60,000.00 元）" in event.summary
