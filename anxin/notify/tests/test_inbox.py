@@ -80,6 +80,13 @@ def test_the_group_list_paginates_by_group(luoxi, login):
     assert first.context["paginator"].count == 25 and len(first.context["groups"]) == 20
     assert first.context["groups"][0]["about"] == "企业00"  # newest first
     assert len(client.get("/inbox/?page=2").context["groups"]) == 5
+    # The footer counts what it lists: groups, not notices.
+    assert "共 <strong>25</strong> 组（按类别和企业归并）" in first.content.decode()
+
+
+def test_one_group_s_footer_counts_notices(crowded, login):
+    content = login(crowded).get("/inbox/?kind=signal-overdue&about=罗溪纺织有限公司").content.decode()
+    assert "共 <strong>28</strong> 条" in content
 
 
 def test_unread_filter_and_opening_a_notice_marks_it_read(crowded, login):
