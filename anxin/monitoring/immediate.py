@@ -520,6 +520,19 @@ def report_docx(report: ImmediateReport) -> bytes:
             f"三、已采取的措施。{report.measures}",
             "依据《新北区预防和解决企业欠薪问题专项工作实施意见》§五(二)，特此报告。",
         ]
+    if special:
+        # The leaders' 批示 as recorded (who, when, to which units), after the report's own text.
+        instructions = (
+            report.instructions.select_related("author").prefetch_related("units").order_by("at", "pk")
+        )
+        for number, item in enumerate(instructions, start=1):
+            if number == 1:
+                paragraphs.append("附：领导批示")
+            units = "、".join(u.short_name or u.name for u in item.units.all())
+            at = timezone.localtime(item.at)
+            paragraphs.append(
+                f"{number}. {item.author.display_name}（{at:%Y-%m-%d %H:%M}）：{item.text}（送：{units}）"
+            )
     when = timezone.localtime(report.special_at or report.submitted_at or timezone.now())
     issuer = report_issuer(report)
     return document_bytes(

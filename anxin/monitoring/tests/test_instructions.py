@@ -189,3 +189,19 @@ def test_the_leaders_cockpit_lists_special_reports_until_read(special, login, le
     immediate.report_mark_read(actor=leader, report=special)
     assert 'data-testid="cockpit-to-read"' not in client.get("/cockpit/").content.decode()
     assert 'data-testid="cockpit-to-read"' not in login(office).get("/cockpit/").content.decode()
+
+
+def test_the_word_file_of_a_special_report_carries_the_instructions_as_recorded(special, leader):
+    import io
+
+    from docx import Document
+
+    immediate.report_instruct(
+        actor=leader,
+        report=special,
+        text="请公安分局提前介入，罗溪镇稳控现场。",
+        unit_ids=[_unit("police").pk],
+    )
+    text = "\n".join(p.text for p in Document(io.BytesIO(immediate.report_docx(special))).paragraphs)
+    assert "附：领导批示" in text
+    assert "请公安分局提前介入，罗溪镇稳控现场。" in text and "送：公安分局" in text
