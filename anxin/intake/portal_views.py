@@ -24,7 +24,7 @@ from anxin.intake import portal, services
 from anxin.intake.forms import PortalReportForm, RateForm, TrackForm
 from anxin.intake.models import Signal, SignalEvent, Stage
 from anxin.intake.portal_forms import MaterialForm, RecoverForm, RecoverVerifyForm
-from anxin.intake.public import handling_unit, unit_public_phone
+from anxin.intake.public import handling_unit, office_phone, unit_public_phone
 from anxin.org.models import Unit, UnitKind
 
 SESSION_KEY = "portal_signals"  # {id: time proved} for the reports the visitor has proved (code + phone)
@@ -113,10 +113,11 @@ def _handlers(signal: Signal) -> list[dict]:
     def entry(role: str, name: str, phone: str) -> dict:
         if phone or office is None:
             return {"role": role, "name": name, "phone": phone, "phone_of": ""}
+        # The same fallback as the status page and the SMS (intake.public.office_phone).
         return {
             "role": role,
             "name": name,
-            "phone": office.public_phone,
+            "phone": office_phone(),
             "phone_of": office.short_name or office.name,
         }
 
