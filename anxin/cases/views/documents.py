@@ -87,23 +87,31 @@ def document_download(request, pk: int):
     return response
 
 
-@login_required
-@permission_required("cases.view_legalaction", raise_exception=True)
-def action_notice(request, pk: int):
+def _action_document(request, pk: int, *, kind: str, title, build) -> HttpResponse:
+    """One Word document of a legal action of ``kind`` (else 404): recorded on the case, exported
+    with its security event. ``title(action)`` names it, ``build(action)`` makes it."""
     action = selectors.action_get(user=request.user, pk=pk)
-    if action.kind != "order":
+    if action.kind != kind:
         raise Http404
+    name = title(action)
     services.document_issued(
-        actor=request.user,
-        case=action.case,
-        title=f"生成{documents.notice_title(action)}（{action.reference or '未编号'}）",
+        actor=request.user, case=action.case, title=f"生成{name}（{action.reference or '未编号'}）"
     )
     return docx_response(
         request,
-        documents.order_notice(action),
-        filename=f"{documents.notice_title(action)}-{action.case.enterprise.name}",
-        summary=f"导出{documents.notice_title(action)}：{action.case.number}",
+        build(action),
+        filename=f"{name}-{action.case.enterprise.name}",
+        summary=f"导出{name}：{action.case.number}",
         detail={"action": action.pk},
+    )
+
+
+@login_required
+@permission_required("cases.view_legalaction", raise_exception=True)
+def action_notice(request, pk: int):
+    """限期支付工资通知书 / 责令改正指令书 (Word) of an order to pay."""
+    return _action_document(
+        request, pk, kind="order", title=documents.notice_title, build=documents.order_notice
     )
 
 
@@ -111,20 +119,12 @@ def action_notice(request, pk: int):
 @permission_required("cases.view_legalaction", raise_exception=True)
 def action_referral_letter(request, pk: int):
     """涉嫌犯罪案件移送书 (Word) of a referral, for 人社局, the office, 公安分局 and 检察院."""
-    action = selectors.action_get(user=request.user, pk=pk)
-    if action.kind != "referral":
-        raise Http404
-    services.document_issued(
-        actor=request.user,
-        case=action.case,
-        title=f"生成涉嫌犯罪案件移送书（{action.reference or '未编号'}）",
-    )
-    return docx_response(
+    return _action_document(
         request,
-        documents.referral_letter(action),
-        filename=f"涉嫌犯罪案件移送书-{action.case.enterprise.name}",
-        summary=f"导出涉嫌犯罪案件移送书：{action.case.number}",
-        detail={"action": action.pk},
+        pk,
+        kind="referral",
+        title=lambda _action: "涉嫌犯罪案件移送书",
+        build=documents.referral_letter,
     )
 
 
