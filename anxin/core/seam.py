@@ -133,6 +133,31 @@ class CaseRef:
     url: str = ""
 
 
+@dataclass(frozen=True)
+class CaseMoney:
+    """A case's money as the app that owns claims and payments (money) sums it, in fen: workers with a
+    claim, what they declared (申报), what was confirmed (确认), claims still to confirm, paid, still
+    owed (尚欠), and how many workers are paid in full."""
+
+    workers: int = 0
+    claimed: int = 0
+    confirmed: int = 0
+    pending: int = 0
+    paid: int = 0
+    outstanding: int = 0
+    paid_in_full: int = 0
+
+
+@dataclass(frozen=True)
+class WorkerMoney:
+    """What a worker who reported on the portal may read about their own claim (fen): the amount
+    confirmed (None until 人社局 confirms), paid so far and still owed — nobody else's."""
+
+    confirmed: int | None
+    paid: int
+    outstanding: int
+
+
 # --- the extension points -------------------------------------------------------------------------
 
 
@@ -171,6 +196,8 @@ CASE_CLOSED = "case_closed"
 ACTION_SECTIONS = "action_sections"
 ACTION_FORMS = "action_forms"
 SIGNAL_CASES = "signal_cases"
+CASE_MONEY = "case_money"
+SIGNAL_MONEY = "signal_money"
 
 POINTS: dict[str, Point] = {
     p.name: p
@@ -246,6 +273,19 @@ POINTS: dict[str, Point] = {
             combine="each",
             doc="the cases each signal is linked to (cases owns the link): intake refuses to close a "
             "worker's report while its case is open, and the portal shows the case's progress",
+        ),
+        Point(
+            CASE_MONEY,
+            "(case_ids: list[int]) -> dict[case_id, CaseMoney]",
+            combine="each",
+            doc="each case's workers' money (money owns claims): a case with claims has its registered "
+            "amount from them, so cases refuses to have it typed",
+        ),
+        Point(
+            SIGNAL_MONEY,
+            "(signal_ids: list[int]) -> dict[signal_id, WorkerMoney]",
+            combine="each",
+            doc="what a portal reporter's own claim has been confirmed at and paid (the portal's status page)",
         ),
         Point(
             EVENT_RECEIVERS,
@@ -352,6 +392,22 @@ def paid_so_far(case_ids: list[int]) -> dict[int, int]:
         for case_id, fen in provider(list(case_ids)).items():
             totals[case_id] = totals.get(case_id, 0) + fen
     return totals
+
+
+def case_money(case_ids: list[int]) -> dict[int, CaseMoney]:
+    """Each case's workers' money over every app registered at CASE_MONEY (absent: no claims)."""
+    found: dict[int, CaseMoney] = {}
+    for _app, provider in _store(CASE_MONEY).entries:
+        found.update(provider(list(case_ids)))
+    return found
+
+
+def signal_money(signal_ids: list[int]) -> dict[int, WorkerMoney]:
+    """The reporter's own claim for each signal that has one (absent otherwise)."""
+    found: dict[int, WorkerMoney] = {}
+    for _app, provider in _store(SIGNAL_MONEY).entries:
+        found.update(provider(list(signal_ids)))
+    return found
 
 
 def signal_cases(signal_ids: list[int]) -> dict[int, list[CaseRef]]:

@@ -25,6 +25,10 @@ class MoneyConfig(AppConfig):
 
         label = self.label
         seam.register(seam.CASE_PAID, selectors.paid_by_case, app=label)
+        seam.register(seam.CASE_MONEY, selectors.case_money, app=label)
+        seam.register(seam.SIGNAL_MONEY, selectors.signal_money, app=label)
+        seam.register(seam.CASE_CLOSING_CHECKS, selectors.closing_problems, app=label)
+        seam.register(seam.DISTRICT_SECTIONS, services.funds_ensure, app=label)
         seam.register(seam.CASE_CLOSED, services.payment_record_at_closing, app=label)
         seam.register(seam.ACTION_SECTIONS, views.action_sections, app=label)
         seam.register(seam.ACTION_FORMS, self.action_forms, app=label)
@@ -59,7 +63,33 @@ class MoneyConfig(AppConfig):
 
     def role_permissions(self) -> dict[str, list[str]]:
         """Setting and paying instalments stay with cases' permissions (``cases.handle_legalaction``
-        and who handles the action), as before. Reversing a payment entry is the office's."""
+        and who handles the action), as before. Claims and payments: the lead unit (a town, or a
+        department leading) registers and pays, 人社局 confirms (its duty is checked by the service);
+        the funds: 财政局 appropriates and approves (its duty checked), a town or a lead unit requests.
+        Reversing a payment entry and writing off an advance are the office's. Leaders and auditors
+        read."""
         from anxin.org.models import Role
 
-        return {Role.OFFICE: ["money.reverse_payment"]}
+        read = ["money.view_claim", "money.view_payment", "money.view_fund", "money.view_advance"]
+        handle = ["money.add_claim", "money.add_payment", "money.request_advance", "money.record_proceeds"]
+        return {
+            Role.OFFICE: [
+                *read,
+                *handle,
+                "money.confirm_claim",
+                "money.reverse_payment",
+                "money.appropriate_fund",
+                "money.export_money",
+            ],
+            Role.LEADER: [*read, "money.export_money"],
+            Role.AUDITOR: [*read, "money.export_money"],
+            Role.TOWN: [*read, *handle, "money.export_money"],
+            Role.DEPARTMENT: [
+                *read,
+                *handle,
+                "money.confirm_claim",
+                "money.approve_advance",
+                "money.appropriate_fund",
+                "money.export_money",
+            ],
+        }

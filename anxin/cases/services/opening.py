@@ -14,6 +14,7 @@ from anxin.cases.models import MAX_WORKERS, Case, Origin, Stage
 from anxin.cases.selectors import alert_figures
 from anxin.cases.services.common import Kind, add_event, is_lead, notify_case, town_unit, works_on
 from anxin.cases.services.stages import stage_due
+from anxin.core import seam
 from anxin.core.access import is_system, require_perm
 from anxin.core.audit import acting, guarded_update, system_actor
 from anxin.core.deadlines import due_after
@@ -313,12 +314,17 @@ def case_update(
     now = timezone.now()
     with transaction.atomic(), acting(actor):
         case = Case.objects.select_for_update().get(pk=case.pk)
+        from_claims = case.pk in seam.case_money([case.pk])  # money sums its workers' claims
         for name, value, label in (
             ("workers", workers, "涉及人数"),
             ("amount_claimed", amount_claimed, "登记欠薪金额"),
         ):
             if value is None or value == getattr(case, name):
                 continue
+            if from_claims:
+                raise DomainError(
+                    _("已逐人登记欠薪，%(f)s按欠薪确认汇总，不能直接修改") % {"f": label}, field=name
+                )
             if value < 0:
                 raise DomainError(_("%(f)s不能为负数") % {"f": label}, field=name)
             if name == "workers" and value > MAX_WORKERS:
@@ -360,6 +366,27 @@ def case_update(
         case.save()
         add_event(case, Kind.UPDATE, actor, now, "；".join(changes))
     return case
+
+
+def case_amount_from_claims(
+    *, actor: User, case: Case, amount: int, workers: int, now: datetime.datetime
+) -> None:
+    """Once workers' claims are registered (money, §四(六)), the case's registered amount and
+    workers are their sum and count, no longer typed: a later app sets them here after each change
+    of its claims, inside its own transaction. Recorded on the timeline when they change."""
+    current = Case.objects.select_for_update().get(pk=case.pk)
+    if (current.amount_claimed, current.workers) == (amount, workers):
+        return
+    guarded_update(Case.objects.all(), case.pk, amount_claimed=amount, workers=workers, updated_at=now)
+    add_event(
+        case,
+        Kind.UPDATE,
+        actor,
+        now,
+        f"登记欠薪金额按逐人欠薪确认汇总：¥{format_yuan(current.amount_claimed)} → ¥{format_yuan(amount)}，"
+        f"涉及人数：{current.workers} → {workers}",
+    )
+    case.amount_claimed, case.workers = amount, workers
 
 
 def document_issued(*, actor: User, case: Case, title: str) -> None:

@@ -71,7 +71,7 @@ def render_case_page(request, case, *, kept: dict | None = None, **bound):
         "works_on": services.works_on(user, case),
         "may_close": case.is_open
         and services.may_make(user, case, workflow.transition(case.stage, workflow.CLOSE)),
-        "close_form": CloseForm(auto_id="close_%s", initial={"amount_paid": case.amount_claimed}),
+        "close_form": CloseForm(auto_id="close_%s", initial={"amount_paid": _closing_paid(case)}),
         "paid": None if case.is_open else seam.paid_so_far([case.pk])[case.pk],
         "edit_form": CaseEditForm(
             auto_id="edit_%s",
@@ -158,3 +158,12 @@ def case_post(request, pk: int, call, *, success="", form_class=None, anchor: st
         if text:
             messages.success(request, text)
     return back
+
+
+def _closing_paid(case) -> int:
+    """The closing form's 已支付金额 starts at what the ledger holds (money, ``seam.paid_so_far``) when
+    anything has been paid, else at the registered amount (the usual 全额清偿 without a ledger)."""
+    if not case.is_open:
+        return 0
+    paid = seam.paid_so_far([case.pk])[case.pk]
+    return paid if paid or case.pk in seam.case_money([case.pk]) else case.amount_claimed

@@ -1,5 +1,4 @@
-"""Every write of money: the payment schedule of a legal action (set, paid), and the ledger of
-payments (recorded when a case closes, corrected by a reversing entry)."""
+"""The payment schedule of a legal action: set by the handling unit, each instalment marked paid."""
 
 from __future__ import annotations
 
@@ -8,19 +7,16 @@ from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anxin.cases.actions import handles, may_mark_paid
-from anxin.cases.models import ActionKind, ActionStatus, Case, CaseEvent, LegalAction
+from anxin.cases.models import ActionKind, ActionStatus, CaseEvent, LegalAction
 from anxin.cases.services.common import add_event, notify_case
-from anxin.core.access import require_perm
 from anxin.core.audit import acting, guarded_update
 from anxin.core.errors import DomainError
 from anxin.core.money import format_yuan
-from anxin.money import selectors
-from anxin.money.models import Instalment, Payment, PaymentSource
+from anxin.money.models import Instalment
 from anxin.org.models import User
 
 SCHEDULED_KINDS = (ActionKind.MEDIATION, ActionKind.COURT, ActionKind.ARBITRATION)
@@ -103,84 +99,3 @@ def instalment_paid(
         )
     instalment.refresh_from_db()
     return instalment
-
-
-# --- the ledger of payments ---------------------------------------------------------------------------
-
-
-def payment_record_at_closing(
-    case: Case, *, actor: User, outcome: str, amount_paid: int, now: datetime.datetime
-) -> Payment | None:
-    """``seam.CASE_CLOSED``: the amount typed when the case closed (已支付金额) becomes a ledger
-    entry. Runs inside ``case_close``'s transaction, after its checks (who may close, and the amount
-    against the registered arrears — the case's own rules). Nothing is recorded for zero."""
-    if amount_paid < 0:
-        raise DomainError(_("已支付金额不能为负数"), field="amount_paid")
-    if amount_paid == 0:
-        return None
-    payment = Payment(
-        case=case,
-        amount=amount_paid,
-        paid_on=timezone.localdate(now),
-        source=PaymentSource.CLOSING,
-        recorded_by=actor,
-        recorded_at=now,
-    )
-    payment.full_clean()
-    payment.save()
-    return payment
-
-
-def payment_reverse(*, actor: User, payment: Payment, reason: str, amount: int | None = None) -> Payment:
-    """Take back (part of) a recorded payment by a reversing entry with its reason — the ledger is
-    never edited. ``amount`` defaults to what the entry still counts for. Refused when the case's
-    total paid would go below zero, or when the entry has less left to take back."""
-    require_perm(actor, "money.reverse_payment")
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("冲正须说明理由"), field="reason")
-    if payment.is_reversal:
-        raise DomainError(_("冲正记录本身不能再冲正"))
-    now = timezone.now()
-    with transaction.atomic(), acting(actor):
-        # one reversal at a time per case: the totals below are read under the case's row lock
-        Case.objects.select_for_update().get(pk=payment.case_id)
-        left = payment.amount - _reversed(Payment.objects.filter(reverses=payment))
-        amount = left if amount is None else amount
-        if amount <= 0:
-            raise DomainError(_("冲正金额须大于零（该记录已全部冲正）"), field="amount")
-        total = selectors.paid_by_case([payment.case_id]).get(payment.case_id, 0)
-        if total - amount < 0:
-            raise DomainError(
-                _("冲正 ¥%(a)s 后该案已支付合计将为负数（现为 ¥%(t)s）")
-                % {"a": format_yuan(amount), "t": format_yuan(total)},
-                field="amount",
-            )
-        if amount > left:
-            raise DomainError(
-                _("冲正金额不能超过该记录尚未冲正的 ¥%(l)s") % {"l": format_yuan(left)}, field="amount"
-            )
-        reversal = Payment(
-            case_id=payment.case_id,
-            amount=amount,
-            paid_on=timezone.localdate(now),
-            source=payment.source,
-            note=reason[:500],
-            reverses=payment,
-            recorded_by=actor,
-            recorded_at=now,
-        )
-        reversal.full_clean()
-        reversal.save()
-        add_event(
-            payment.case,
-            CaseEvent.Kind.NOTE,
-            actor,
-            now,
-            f"冲正{payment.get_source_display()} {payment.paid_on:%Y-%m-%d} 支付记录 ¥{format_yuan(amount)}：{reason}",
-        )
-    return reversal
-
-
-def _reversed(reversals: QuerySet[Payment]) -> int:
-    return sum(reversals.values_list("amount", flat=True))

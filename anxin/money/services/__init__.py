@@ -1,0 +1,52 @@
+"""Every write of money (DESIGN rule 2: keyword-only, ``actor``, one transaction, audited). One module
+per job, the public names re-exported here (``from anxin.money import services``):
+
+- ``claims``    each worker's claim on a case: registered, confirmed by 人社局, corrected (§四(六))
+- ``ledger``    the payments ledger: one payment, a payment run, reversals, the entry at closing
+- ``funds``     the emergency revolving funds: appropriations, advances with their preconditions and
+                财政局's decision, proceeds repaying the funds first (§三(八), §四(八))
+- ``schedule``  a legal action's payment schedule (instalments)
+"""
+
+from anxin.money.services.claims import (
+    ClaimInput,
+    check_claim,
+    claim_confirm,
+    claim_correct,
+    claim_register,
+    claims_confirm,
+    claims_register,
+    may_confirm,
+    may_register,
+)
+from anxin.money.services.funds import fund_appropriate, funds_ensure
+from anxin.money.services.ledger import (
+    may_pay,
+    payment_record,
+    payment_record_at_closing,
+    payment_reverse,
+    payment_run,
+)
+from anxin.money.services.schedule import SCHEDULED_KINDS, instalment_paid, instalments_set
+
+__all__ = [
+    "SCHEDULED_KINDS",
+    "ClaimInput",
+    "check_claim",
+    "claim_confirm",
+    "claim_correct",
+    "claim_register",
+    "claims_confirm",
+    "claims_register",
+    "fund_appropriate",
+    "funds_ensure",
+    "instalment_paid",
+    "instalments_set",
+    "may_confirm",
+    "may_pay",
+    "may_register",
+    "payment_record",
+    "payment_record_at_closing",
+    "payment_reverse",
+    "payment_run",
+]
