@@ -29,6 +29,7 @@ from anxin.cases.models import (
 )
 from anxin.cases.services.common import add_event, is_lead, notify_case, office_unit_ids, works_on
 from anxin.cases.services.stages import guard_plan
+from anxin.core import seam
 from anxin.core.access import is_system, require_perm
 from anxin.core.audit import acting, guarded_update, system_actor
 from anxin.core.deadlines import due_after, end_of, working_days_after
@@ -500,6 +501,11 @@ def action_step(
         raise DomainError(_("日期不能晚于今天"), field="on")
     if amount < 0:
         raise DomainError(_("金额不能为负数"), field="amount")
+    if step == Step.PAYMENT and action.case_id in seam.case_money([action.case_id]):
+        raise DomainError(
+            _("本案已逐人登记欠薪：支付请在案件“资金”页签逐人登记，措施的已付金额按支付台账计算"),
+            field="step",
+        )
     note = (note or "").strip()
     if step in (Step.REFUSED, Step.RESULT) and not note:
         raise DomainError(_("请写明理由或结果"), field="note")
@@ -589,6 +595,37 @@ def action_complete(*, actor: User, action: LegalAction, result: str) -> LegalAc
 
 
 ENDED_ELSEWHERE = _("该措施已被他人处理或已办结，请刷新后查看")
+
+
+def order_paid_by_ledger(*, actor: User, action: LegalAction, paid: int, on: datetime.date) -> bool:
+    """A later app that keeps the payments ledger (money) reports what has been paid toward an order
+    to pay since it was issued. When that covers the order's amount, the order is done: its 履行支付
+    step records the ledger's figure (not a typed one). Inside the caller's transaction; False when
+    the order is not active or not yet covered."""
+    if action.kind != Kind.ORDER or not action.is_active or paid < action.amount:
+        return False
+    move = workflow.ACTIONS.find(action.status, Step.PAYMENT)
+    if move is None:
+        return False
+    now = timezone.now()
+    note = (
+        f"据支付台账，责令支付后已支付 ¥{format_yuan(paid)}，达到责令支付金额 ¥{format_yuan(action.amount)}"
+    )
+    workflow.ACTIONS.move(
+        action,
+        move,
+        actor=actor,
+        note=note,
+        values={"completed_at": now, "completed_by": actor, "result": note},
+        event={"on": on, "amount": paid},
+        now=now,
+        conflict=ENDED_ELSEWHERE,
+    )
+    add_event(action.case, CaseEvent.Kind.ACTION, actor, now, f"{action.get_kind_display()}：{note}")
+    notify_case(
+        action.case, [action.case.lead_unit_id, action.unit_id], "责令支付已履行", note, action=action
+    )
+    return True
 
 
 def _end(action: LegalAction, how: str, *, actor: User, now: datetime.datetime, note: str, **values) -> None:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from anxin.cases.models import Case, LegalAction
 from anxin.core.money import format_yuan
 from anxin.core.seam import CaseMoney, WorkerMoney
-from anxin.money.models import Claim, ClaimStatus, Instalment, Payment
+from anxin.money.models import Claim, ClaimStatus, Instalment, Payment, PaymentSource
 
 CHUNK = 500  # ids per query: well under SQLite's limit on bound parameters
 
@@ -141,3 +141,42 @@ def closing_problems(case: Case, *, outcome: str, amount_paid: int) -> list[str]
     if amount_paid != paid:
         problems.append(f"已支付金额以支付台账为准：¥{format_yuan(paid)}")
     return problems
+
+
+# What the ledger counts toward each kind of legal action (§四(六)): the employer's side pays an order,
+# a mediation, an award or a judgment (an advance from the emergency fund does not discharge them); a
+# deposit draw is paid from the wage deposit, a fund request from the fund.
+_EMPLOYER_SIDE = [
+    PaymentSource.EMPLOYER,
+    PaymentSource.GENERAL_CONTRACTOR,
+    PaymentSource.WAGE_DEPOSIT,
+    PaymentSource.ASSET_REALISATION,
+    PaymentSource.COURT_ENFORCEMENT,
+    PaymentSource.OTHER,
+]
+ACTION_SOURCES: dict[str, list[str]] = {
+    "order": _EMPLOYER_SIDE,
+    "mediation": _EMPLOYER_SIDE,
+    "arbitration": _EMPLOYER_SIDE,
+    "court": _EMPLOYER_SIDE,
+    "deposit": [PaymentSource.WAGE_DEPOSIT],
+    "fund": [PaymentSource.EMERGENCY_FUND],
+}
+
+
+def action_since(action: LegalAction) -> datetime.date:
+    """From when the ledger counts payments toward an action: the order's service (or issue) date,
+    else the day it was requested."""
+    return action.served_on or action.issued_on or timezone.localdate(action.requested_at)
+
+
+def action_paid(action: LegalAction) -> int | None:
+    """Fen the ledger holds toward ``action`` (entries less reversals of the counted sources on its
+    case since ``action_since``); None for a kind the ledger does not pay."""
+    sources = ACTION_SOURCES.get(action.kind)
+    if sources is None:
+        return None
+    total = Payment.objects.filter(
+        case_id=action.case_id, source__in=sources, paid_on__gte=action_since(action)
+    ).aggregate(total=Sum(_signed()))["total"]
+    return int(total or 0)

@@ -18,10 +18,11 @@ from anxin.cases import selectors as case_selectors
 from anxin.cases.actions import handles, may_mark_paid
 from anxin.cases.models import ActionStatus, LegalAction
 from anxin.cases.views.actions import action_page
+from anxin.core import seam
 from anxin.core.errors import DomainError
 from anxin.money import selectors, services
 from anxin.money.forms import PaidForm, parse_schedule
-from anxin.money.models import Instalment
+from anxin.money.models import Instalment, PaymentSource
 from anxin.org.models import User
 
 
@@ -45,6 +46,21 @@ def action_sections(request: HttpRequest, action: LegalAction) -> list[dict[str,
                 and action.case.is_open
                 and user.has_perm("cases.handle_legalaction")
                 and may_mark_paid(user, action),
+            }
+        )
+    paid = selectors.action_paid(action)
+    if paid is not None and (paid or action.case_id in seam.case_money([action.case_id])):
+        panels.append(
+            {
+                "template": "money/_action_ledger.html",
+                "slot": "main",
+                "order": 5,
+                "ledger_paid": paid,
+                "ledger_short": max(action.amount - paid, 0),
+                "ledger_since": selectors.action_since(action),
+                "ledger_sources": "、".join(
+                    str(PaymentSource(s).label) for s in selectors.ACTION_SOURCES[action.kind]
+                ),
             }
         )
     if action.is_active and action.kind in services.SCHEDULED_KINDS and handles(user, action):

@@ -15,7 +15,8 @@ from django.db.models import F, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anxin.cases.models import Case, CaseEvent
+from anxin.cases.actions import order_paid_by_ledger
+from anxin.cases.models import ACTIVE_ACTION, ActionKind, Case, CaseEvent, LegalAction
 from anxin.cases.services.common import add_event, is_lead
 from anxin.core.access import is_system, require_perm
 from anxin.core.audit import acting
@@ -116,7 +117,16 @@ def write_payments(
     _add_to_paid({claim.pk: amount for claim, amount in rows})
     for claim, amount in rows:
         claim.paid = locked[claim.pk].paid + amount
+    settle_orders(case, actor=actor, on=paid_on)
     return made
+
+
+def settle_orders(case: Case, *, actor: User, on: datetime.date) -> None:
+    """An order to pay on the case that the ledger now covers is done (cases records the ledger's
+    figure as its 履行支付 step)."""
+    for order in LegalAction.objects.filter(case=case, kind=ActionKind.ORDER, status__in=ACTIVE_ACTION):
+        paid = selectors.action_paid(order) or 0
+        order_paid_by_ledger(actor=actor, action=order, paid=paid, on=on)
 
 
 def _add_to_paid(deltas: dict[int, int]) -> None:

@@ -1,0 +1,109 @@
+"""Legal actions read their paid amounts from the payments ledger once workers' claims exist: an order
+to pay is done when the ledger covers it, a typed 履行支付 step is refused, and the action's page shows
+the ledger's figure."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from anxin.cases import actions
+from anxin.cases.models import ActionStatus, ActionStep
+from anxin.cases.tests.factories import open_case
+from anxin.core.errors import DomainError
+from anxin.core.validators import id_check_digit
+from anxin.money import selectors, services
+from anxin.money.models import PaymentSource
+
+pytestmark = pytest.mark.django_db
+
+
+def _id(n: int) -> str:
+    body = f"32041119900101{n:03d}"
+    return body + id_check_digit(body)
+
+
+def _claims(case, lead, renshe, amounts):
+    rows = [
+        services.ClaimInput(
+            name=f"工人{n}",
+            id_number=_id(n),
+            period_from=datetime.date(2026, 8, 1),
+            period_to=datetime.date(2026, 10, 1),
+            amount=fen,
+            basis="wage_ledger",
+        )
+        for n, fen in enumerate(amounts, start=1)
+    ]
+    claims = services.claims_register(actor=lead, case=case, rows=rows)
+    services.claims_confirm(actor=renshe, case=case)
+    for c in claims:
+        c.refresh_from_db()
+    return claims
+
+
+def _order(case, renshe, amount):
+    return actions.action_request(
+        actor=renshe,
+        case=case,
+        kind="order",
+        amount=amount,
+        workers=2,
+        pay_by=timezone.localdate() + datetime.timedelta(days=10),
+        reference="新人社监〔2026〕9号",
+    )
+
+
+def test_an_order_is_done_when_the_ledger_covers_it(world, luoxi, renshe):
+    case = open_case(world.luoxi_factory, actor=luoxi)
+    a, b = _claims(case, luoxi, renshe, [300_000, 200_000])
+    order = _order(case, renshe, 500_000)
+    today = timezone.localdate()
+    services.payment_record(
+        actor=luoxi, claim=a, amount=300_000, paid_on=today, source=PaymentSource.EMPLOYER
+    )
+    order.refresh_from_db()
+    assert order.status == ActionStatus.OPEN
+    assert selectors.action_paid(order) == 300_000
+    services.payment_record(
+        actor=luoxi, claim=b, amount=200_000, paid_on=today, source=PaymentSource.EMPLOYER
+    )
+    order.refresh_from_db()
+    assert order.status == ActionStatus.DONE
+    step = order.steps.get(step=ActionStep.Step.PAYMENT)
+    assert step.amount == 500_000 and "据支付台账" in step.note
+
+
+def test_an_emergency_fund_payment_does_not_discharge_an_order(world, luoxi, renshe):
+    case = open_case(world.luoxi_factory, actor=luoxi)
+    _claims(case, luoxi, renshe, [300_000])
+    order = _order(case, renshe, 300_000)
+    assert selectors.action_paid(order) == 0
+    assert "emergency_fund" not in selectors.ACTION_SOURCES["order"]
+    assert selectors.ACTION_SOURCES["fund"] == ["emergency_fund"]
+
+
+def test_a_typed_payment_step_is_refused_once_claims_exist(world, luoxi, renshe):
+    case = open_case(world.luoxi_factory, actor=luoxi)
+    _claims(case, luoxi, renshe, [300_000])
+    order = _order(case, renshe, 300_000)
+    with pytest.raises(DomainError, match="资金"):
+        actions.action_step(
+            actor=renshe, action=order, step="payment", on=timezone.localdate(), amount=300_000
+        )
+    assert not order.steps.filter(step="payment").exists()
+
+
+def test_the_action_page_shows_the_ledger_figure(world, luoxi, renshe, login):
+    case = open_case(world.luoxi_factory, actor=luoxi)
+    (a,) = _claims(case, luoxi, renshe, [300_000])
+    order = _order(case, renshe, 300_000)
+    services.payment_record(
+        actor=luoxi, claim=a, amount=100_000, paid_on=timezone.localdate(), source=PaymentSource.EMPLOYER
+    )
+    page = login(renshe).get(reverse("case-action", args=[order.pk])).content.decode()
+    assert 'data-testid="action-ledger-paid"' in page
+    assert "¥1,000.00" in page and "尚差 ¥2,000.00" in page
