@@ -29,12 +29,18 @@ class MoneyConfig(AppConfig):
         seam.register(seam.SIGNAL_MONEY, selectors.signal_money, app=label)
         seam.register(seam.CASE_CLOSING_CHECKS, selectors.closing_problems, app=label)
         seam.register(seam.DISTRICT_SECTIONS, services.funds_ensure, app=label)
+        seam.register(seam.DEMO_DATA, seam.DemoData(load=self.load_demo), app=label)
         seam.register(seam.CASE_CLOSED, services.payment_record_at_closing, app=label)
         seam.register(seam.ACTION_SECTIONS, views.action_sections, app=label)
         seam.register(seam.ACTION_FORMS, self.action_forms, app=label)
         seam.register(seam.SWEEPS, self.sweeps, app=label)
         seam.register(seam.ROLE_PERMISSIONS, self.role_permissions, app=label)
         seam.register(seam.COCKPIT_PANELS, self.cockpit_panels, app=label)
+
+    def load_demo(self, *, actor, log) -> None:
+        from anxin.money import demo
+
+        demo.load(actor=actor, log=log)
 
     def cockpit_panels(self, request: HttpRequest) -> list[dict]:
         """The cockpit's amounts owed and recovered (cases' registered arrears, money's payments):
