@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 
 from anxin.core import seam
 from anxin.money.models import Claim, Fund, FundEntry, Payment
@@ -15,8 +16,13 @@ from anxin.money.services.funds import balance
 pytestmark = pytest.mark.django_db
 
 
+def _load() -> None:
+    with override_settings(DEBUG=True):  # the demo refuses production settings
+        call_command("load_demo", stdout=io.StringIO())
+
+
 def test_the_demo_has_confirmed_claims_part_paid_and_funded_funds(district):
-    call_command("load_demo", stdout=io.StringIO())
+    _load()
     claims = Claim.objects.all()
     assert claims.count() >= 10
     assert not claims.filter(status="claimed").exists()
@@ -26,5 +32,5 @@ def test_the_demo_has_confirmed_claims_part_paid_and_funded_funds(district):
     assert all(m.paid and m.outstanding for m in money.values())
     assert balance(Fund.objects.get(code="district")) == 100_000_000
     entries = FundEntry.objects.count()
-    call_command("load_demo", stdout=io.StringIO())
+    _load()
     assert Claim.objects.count() == claims.count() and FundEntry.objects.count() == entries
