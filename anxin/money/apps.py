@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.apps import AppConfig
 from django.http import HttpRequest
 
@@ -37,7 +40,7 @@ class MoneyConfig(AppConfig):
         seam.register(seam.ROLE_PERMISSIONS, self.role_permissions, app=label)
         seam.register(seam.COCKPIT_PANELS, self.cockpit_panels, app=label)
 
-    def load_demo(self, *, actor, log) -> None:
+    def load_demo(self, *, actor: Any, log: Callable[[str], None]) -> None:
         from anxin.money import demo
 
         demo.load(actor=actor, log=log)

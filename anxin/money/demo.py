@@ -5,6 +5,7 @@ town fund — so the 资金 tab, the ledgers and the fund pages have something t
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.utils import timezone
 
@@ -24,7 +25,7 @@ def _id_number(case_no: int, n: int) -> str:
     return body + id_check_digit(body)
 
 
-def load(*, actor: User, log) -> None:
+def load(*, actor: User, log: Callable[[str], None]) -> None:
     if Claim.objects.exists() or FundEntry.objects.exists():
         log("演示资金数据已存在，未重复载入。")
         return

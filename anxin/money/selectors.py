@@ -77,6 +77,8 @@ def signal_money(signal_ids: Iterable[int]) -> dict[int, WorkerMoney]:
     """``seam.SIGNAL_MONEY``: the reporter's own claim for each portal report linked to one."""
     found: dict[int, WorkerMoney] = {}
     for claim in Claim.objects.filter(signal_id__in=list(signal_ids)).order_by("pk"):
+        if claim.signal_id is None:
+            continue
         found.setdefault(
             claim.signal_id,
             WorkerMoney(
@@ -147,20 +149,23 @@ def closing_problems(case: Case, *, outcome: str, amount_paid: int) -> list[str]
 # a mediation, an award or a judgment (an advance from the emergency fund does not discharge them); a
 # deposit draw is paid from the wage deposit, a fund request from the fund.
 _EMPLOYER_SIDE = [
-    PaymentSource.EMPLOYER,
-    PaymentSource.GENERAL_CONTRACTOR,
-    PaymentSource.WAGE_DEPOSIT,
-    PaymentSource.ASSET_REALISATION,
-    PaymentSource.COURT_ENFORCEMENT,
-    PaymentSource.OTHER,
+    s.value
+    for s in (
+        PaymentSource.EMPLOYER,
+        PaymentSource.GENERAL_CONTRACTOR,
+        PaymentSource.WAGE_DEPOSIT,
+        PaymentSource.ASSET_REALISATION,
+        PaymentSource.COURT_ENFORCEMENT,
+        PaymentSource.OTHER,
+    )
 ]
 ACTION_SOURCES: dict[str, list[str]] = {
     "order": _EMPLOYER_SIDE,
     "mediation": _EMPLOYER_SIDE,
     "arbitration": _EMPLOYER_SIDE,
     "court": _EMPLOYER_SIDE,
-    "deposit": [PaymentSource.WAGE_DEPOSIT],
-    "fund": [PaymentSource.EMERGENCY_FUND],
+    "deposit": [PaymentSource.WAGE_DEPOSIT.value],
+    "fund": [PaymentSource.EMERGENCY_FUND.value],
 }
 
 

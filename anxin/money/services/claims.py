@@ -176,23 +176,7 @@ def claims_register(*, actor: User, case: Case, rows: list[ClaimInput]) -> list[
     with transaction.atomic(), acting(actor):
         Case.objects.select_for_update().get(pk=case.pk)  # one writer of a case's claims at a time
         claims = [
-            Claim(
-                case=case,
-                name=row.name,
-                id_number=row.id_number,
-                id_number_index=blind_index(row.id_number, purpose="id_number"),
-                phone=row.phone,
-                period_from=row.period_from,
-                period_to=row.period_to,
-                months=row.months,
-                amount=row.amount,
-                basis=row.basis,
-                note=row.note,
-                signal_id=signals.get(row.id_number),
-                registered_by=actor,
-                registered_at=now,
-            )
-            for row in rows
+            _claim(case, row, signal_id=signals.get(row.id_number), actor=actor, now=now) for row in rows
         ]
         try:
             with transaction.atomic():
@@ -218,6 +202,29 @@ def claims_register(*, actor: User, case: Case, rows: list[ClaimInput]) -> list[
         )
         refresh_case_amount(case, actor=actor, now=now)
     return made
+
+
+def _claim(
+    case: Case, row: ClaimInput, *, signal_id: int | None, actor: User, now: datetime.datetime
+) -> Claim:
+    """The unsaved claim of a checked row (``check_claim`` filled the period and the months)."""
+    assert row.period_from is not None and row.period_to is not None and row.months is not None
+    return Claim(
+        case=case,
+        name=row.name,
+        id_number=row.id_number,
+        id_number_index=blind_index(row.id_number, purpose="id_number"),
+        phone=row.phone,
+        period_from=row.period_from,
+        period_to=row.period_to,
+        months=row.months,
+        amount=row.amount,
+        basis=row.basis,
+        note=row.note,
+        signal_id=signal_id,
+        registered_by=actor,
+        registered_at=now,
+    )
 
 
 def claim_register(*, actor: User, case: Case, row: ClaimInput) -> Claim:

@@ -8,6 +8,7 @@ go below zero — so two approvals racing for the last yuan cannot both be writt
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -37,18 +38,20 @@ def town_fund_code(town: Town) -> str:
     return f"town-{town.code}"
 
 
-def funds_ensure(data: dict, *, actor: User, log) -> None:
+def funds_ensure(data: dict, *, actor: User, log: Callable[[str], None]) -> None:
     """``seam.DISTRICT_SECTIONS``: the district's fund and one per town (§四(八) 区、镇两级), named
     after them; idempotent (a renamed town renames its fund)."""
     district = (data.get("district") or {}).get("name") or _("区")
-    wanted = {DISTRICT_FUND: (f"{district}欠薪应急周转资金", FundLevel.DISTRICT, None)}
+    wanted: dict[str, tuple[str, str, Town | None]] = {
+        DISTRICT_FUND: (f"{district}欠薪应急周转资金", FundLevel.DISTRICT, None)
+    }
     for town in Town.objects.all():
         wanted[town_fund_code(town)] = (f"{town.name}欠薪应急周转资金", FundLevel.TOWN, town)
     made = 0
     with transaction.atomic(), acting(actor):
-        for code, (name, level, town) in wanted.items():
+        for code, (name, level, fund_town) in wanted.items():
             fund, created = Fund.objects.get_or_create(
-                code=code, defaults={"name": name, "level": level, "town": town}
+                code=code, defaults={"name": name, "level": level, "town": fund_town}
             )
             made += created
             if not created and fund.name != name:
