@@ -179,6 +179,7 @@ MENU = "menu"
 MENU_GROUPS = "menu_groups"
 HOME_PANELS = "home_panels"
 COCKPIT_PANELS = "cockpit_panels"
+TODO_PANELS = "todo_panels"
 ENTERPRISE_TABS = "enterprise_tabs"
 CASE_TABS = "case_tabs"
 PAGE_ACTIONS = "page_actions"
@@ -206,6 +207,12 @@ POINTS: dict[str, Point] = {
         Point(MENU_GROUPS, "MenuGroup", combine="each", doc="a dropdown of the top menu"),
         Point(HOME_PANELS, "(request) -> list[Panel]", doc="cards on the home page (工作台)"),
         Point(COCKPIT_PANELS, "(request) -> list[Panel]", doc="cards on the monitoring cockpit"),
+        Point(
+            TODO_PANELS,
+            "(request) -> list[Panel]",
+            doc="cards on 我的待办 (cases' board) for what a later app asks the user's unit to act on "
+            "(money: the fund advances 财政局 must review)",
+        ),
         Point(ENTERPRISE_TABS, "(request, enterprise) -> list[Tab]", doc="tabs on the enterprise page"),
         Point(CASE_TABS, "(request, case) -> list[Tab]", doc="tabs on the case page"),
         Point(

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from anxin.cases import selectors
+from anxin.core import seam
 
 
 @login_required
@@ -17,6 +18,8 @@ def todo(request):
         "page_title": "全区待办概览" if todo["overview"] else "我的待办",
         **todo,
         "now": timezone.now(),
+        # what later apps ask of the user's unit (money: fund advances to review), not on the overview
+        "panels": [] if todo["overview"] else seam.collect(seam.TODO_PANELS, request),
     }
     return render(request, "cases/todo.html", context)
 
