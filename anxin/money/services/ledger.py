@@ -85,7 +85,10 @@ def write_payments(
     ids = [claim.pk for claim, _amount in rows]
     if len(set(ids)) != len(ids):
         raise DomainError(_("同一劳动者在一次支付中只能出现一次"), field="claim")
-    locked = {c.pk: c for c in Claim.objects.select_for_update().filter(pk__in=ids, case=case)}
+    locked: dict[int, Claim] = {}
+    for start in range(0, len(ids), CHUNK):  # under SQLite's limit on bound parameters
+        chunk = sorted(ids[start : start + CHUNK])
+        locked.update((c.pk, c) for c in Claim.objects.select_for_update().filter(pk__in=chunk, case=case))
     for claim, amount in rows:
         current = locked.get(claim.pk)
         if current is None:
