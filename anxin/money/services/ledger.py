@@ -86,8 +86,9 @@ def write_payments(
     if len(set(ids)) != len(ids):
         raise DomainError(_("同一劳动者在一次支付中只能出现一次"), field="claim")
     locked: dict[int, Claim] = {}
-    for start in range(0, len(ids), CHUNK):  # under SQLite's limit on bound parameters
-        chunk = sorted(ids[start : start + CHUNK])
+    in_order = sorted(ids)  # every writer locks claims in the same order: no deadlock between runs
+    for start in range(0, len(in_order), CHUNK):  # under SQLite's limit on bound parameters
+        chunk = in_order[start : start + CHUNK]
         locked.update((c.pk, c) for c in Claim.objects.select_for_update().filter(pk__in=chunk, case=case))
     for claim, amount in rows:
         current = locked.get(claim.pk)
