@@ -229,7 +229,8 @@ def _reports_by_id(case: Case) -> dict[str, int]:
     """The case's portal reports by the reporter's ID number: a claim whose worker reported is linked
     to the report, so the worker sees what has been paid to them with their tracking code."""
     found: dict[str, int] = {}
-    for signal in case.signals.exclude(reporter_id_number="").only("pk", "reporter_id_number"):
+    # the ID number is encrypted (no lookup by content): read the case's few reports and compare here
+    for signal in case.signals.order_by("pk").only("pk", "reporter_id_number"):
         if signal.reporter_id_number:
             found.setdefault(signal.reporter_id_number, signal.pk)
     return found
