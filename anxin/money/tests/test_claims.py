@@ -10,14 +10,17 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from anxin.cases import services as case_services
-from anxin.cases.models import CaseEvent
+from anxin.cases.models import Case, CaseEvent
 from anxin.cases.tests.factories import open_case
 from anxin.core import seam
 from anxin.core.errors import DomainError
 from anxin.intake import services as intake
+from anxin.intake.models import Signal
 from anxin.money import services as money
 from anxin.money.models import Claim, ClaimEvent
+from anxin.money.services import ClaimInput
 from anxin.money.tests.factories_claims import claims, confirmed, id_number, months_ago, pay, row
+from anxin.org.models import Town, User
 
 
 @pytest.fixture
@@ -26,7 +29,9 @@ def case(world, luoxi):
     return open_case(world.luoxi_factory, actor=luoxi)
 
 
-def _refused(case, actor, rows, match: str, field: str | None = None) -> DomainError:
+def _refused(
+    case: Case, actor: User, rows: list[ClaimInput], match: str, field: str | None = None
+) -> DomainError:
     with pytest.raises(DomainError, match=match) as refusal:
         money.claims_register(actor=actor, case=case, rows=rows)
     assert not Claim.objects.filter(case=case).exists()
@@ -204,7 +209,7 @@ def test_without_claims_the_case_amount_is_still_typed(case, luoxi):
 # --- the worker's portal report ----------------------------------------------------------------------
 
 
-def _portal_report(town, *, id_no: str, phone: str = "13912345678"):
+def _portal_report(town: Town, *, id_no: str, phone: str = "13912345678") -> Signal:
     return intake.portal_submit(
         facts={
             "employer_name": "罗溪纺织有限公司",

@@ -7,12 +7,14 @@ left; payments tied to the fund or to proceeds are not reversed here."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from anxin.cases.models import Case
 from anxin.cases.tests.factories import open_case
 from anxin.core import seam
 from anxin.core.errors import DomainError
@@ -20,6 +22,7 @@ from anxin.money import services as money
 from anxin.money.models import Advance, AdvanceItem, Claim, Fund, Payment, PaymentRun, Proceeds
 from anxin.money.services import ledger
 from anxin.money.tests.factories_claims import claims, confirmed, pay
+from anxin.org.models import User
 
 
 @pytest.fixture
@@ -33,7 +36,7 @@ def workers(case, luoxi, renshe):
     return confirmed(case, actor=luoxi, confirmer=renshe)
 
 
-def _nothing_paid(case) -> None:
+def _nothing_paid(case: Case) -> None:
     assert not Payment.objects.filter(case=case).exists()
     assert set(Claim.objects.filter(case=case).values_list("paid", flat=True)) <= {0}
 
@@ -165,8 +168,12 @@ def test_the_database_refuses_a_paid_total_below_zero(case, workers):
 # --- a payment run ---------------------------------------------------------------------------------------
 
 
-def _run(case, actor, rows, **kw):
-    values = {"paid_on": timezone.localdate(), "source": "wage_deposit", "reference": "保证金 2026-7"}
+def _run(case: Case, actor: User, rows: list[tuple[Claim, int]], **kw: Any) -> PaymentRun:
+    values: dict[str, Any] = {
+        "paid_on": timezone.localdate(),
+        "source": "wage_deposit",
+        "reference": "保证金 2026-7",
+    }
     values.update(kw)
     return money.payment_run(actor=actor, case=case, rows=rows, **values)
 
@@ -293,7 +300,7 @@ def test_a_reversal_needs_a_reason_and_the_office(case, workers, luoxi, office):
     assert not Payment.objects.filter(reverses=entry).exists()
 
 
-def _advance_paid(case, claim, actor) -> Payment:
+def _advance_paid(case: Case, claim: Claim, actor: User) -> Payment:
     """A payment to ``claim`` from the emergency fund, tied to an advance item (as an approval makes)."""
     fund = Fund.objects.get(code="district")
     advance = Advance.objects.create(

@@ -12,12 +12,14 @@ from django.test import Client
 
 from anxin.cases.tests.factories import open_case
 from anxin.intake import services as intake
+from anxin.intake.models import Signal
 from anxin.money import services as money
 from anxin.money.models import Claim
 from anxin.money.tests.factories_claims import claims, id_number, pay
+from anxin.org.models import Town
 
 
-def _report(town, *, id_no: str, phone: str):
+def _report(town: Town, *, id_no: str, phone: str) -> Signal:
     return intake.portal_submit(
         facts={
             "employer_name": "罗溪纺织有限公司",
@@ -33,10 +35,12 @@ def _report(town, *, id_no: str, phone: str):
     )
 
 
-def _status_page(client: Client, signal, phone: str) -> str:
+def _status_page(client: Client, signal: Signal, phone: str) -> str:
     """The report's status page as its reporter reads it, having proved code + phone."""
     html = client.get("/public/track/").content.decode()
-    key = re.search(r'name="captcha_0" value="([0-9a-f]+)"', html).group(1)
+    found = re.search(r'name="captcha_0" value="([0-9a-f]+)"', html)
+    assert found is not None
+    key = found.group(1)
     answer = CaptchaStore.objects.get(hashkey=key).response
     client.post(
         "/public/track/",
