@@ -98,6 +98,14 @@ def test_a_worker_already_claimed_on_the_case_is_refused(case, luoxi):
     assert Claim.objects.filter(case=case).count() == 1
 
 
+def test_the_same_worker_typed_with_a_small_x_is_still_the_same_worker(case, luoxi):
+    assert id_number(3).endswith("X")
+    money.claim_register(actor=luoxi, case=case, row=row(3))
+    with pytest.raises(DomainError, match="在本案已登记"):
+        money.claim_register(actor=luoxi, case=case, row=row(3, id_number=id_number(3).lower()))
+    assert Claim.objects.filter(case=case).count() == 1
+
+
 def test_the_same_worker_may_claim_on_another_case(world, case, luoxi):
     claims(case, actor=luoxi, amounts=[1_000_000])
     other = open_case(world.luoxi_factory, actor=luoxi, separate=True)
