@@ -111,3 +111,52 @@ def test_the_status_page_asks_money_in_one_query_through_the_seam(reports, djang
     with django_assert_max_num_queries(1):
         found = seam.signal_money([mine.pk])
     assert found[mine.pk].outstanding == 1_000_000
+
+
+def test_a_report_linked_to_the_case_after_its_claims_finds_the_reporters_claim(world, luoxi, renshe):
+    from anxin.cases import services as case_services
+
+    case = open_case(world.luoxi_factory, actor=luoxi)
+    first, _second = claims(case, actor=luoxi)
+    money.claim_confirm(actor=renshe, claim=first)
+    first.refresh_from_db()
+    pay(first, 250_000, actor=luoxi)
+    late = _report(world.luoxi_factory.town, id_no=id_number(1), phone="13912340001")
+    case_services.case_link(actor=luoxi, case=case, signals=[late])
+    card = _money_card(_status_page(Client(), late, "13912340001"))
+    assert "确认金额 ¥10,000.00，已支付 ¥2,500.00，尚欠 ¥7,500.00" in card
+
+
+def test_a_report_linked_late_by_another_worker_finds_nothing(world, luoxi):
+    from anxin.cases import services as case_services
+    from anxin.core import seam
+
+    case = open_case(world.luoxi_factory, actor=luoxi)
+    claims(case, actor=luoxi)  # workers 1 and 2
+    late = _report(world.luoxi_factory.town, id_no=id_number(8), phone="13912340008")
+    case_services.case_link(actor=luoxi, case=case, signals=[late])
+    assert seam.signal_money([late.pk]) == {}
+
+
+def test_a_report_on_no_case_finds_nothing_even_with_a_claimed_id_number(world, luoxi):
+    from anxin.core import seam
+
+    case = open_case(world.luoxi_factory, actor=luoxi)
+    claims(case, actor=luoxi)
+    unlinked = _report(world.luoxi_factory.town, id_no=id_number(1), phone="13912340001")
+    assert seam.signal_money([unlinked.pk]) == {}
+
+
+def test_finding_a_late_linked_reports_claim_asks_four_queries_at_most(
+    world, luoxi, django_assert_max_num_queries
+):
+    from anxin.cases import services as case_services
+    from anxin.core import seam
+
+    case = open_case(world.luoxi_factory, actor=luoxi)
+    claims(case, actor=luoxi)
+    late = _report(world.luoxi_factory.town, id_no=id_number(2), phone="13912340002")
+    case_services.case_link(actor=luoxi, case=case, signals=[late])
+    with django_assert_max_num_queries(4):
+        found = seam.signal_money([late.pk])
+    assert found[late.pk].outstanding == 2_000_000
