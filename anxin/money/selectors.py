@@ -17,6 +17,7 @@ from anxin.cases.selectors import quarter_of
 from anxin.core.crypto import blind_index
 from anxin.core.money import format_yuan
 from anxin.core.seam import CaseMoney, WorkerMoney
+from anxin.core.validators import normalize_id_number
 from anxin.intake.models import Signal
 from anxin.money.models import (
     Advance,
@@ -102,7 +103,7 @@ def signal_money(signal_ids: Iterable[int]) -> dict[int, WorkerMoney]:
         return found
     # the ID number is encrypted: the few reports asked about are read and indexed here
     index_of = {
-        s.pk: blind_index(s.reporter_id_number, purpose="id_number")
+        s.pk: blind_index(normalize_id_number(s.reporter_id_number), purpose="id_number")
         for s in Signal.objects.filter(pk__in=missing).only("pk", "reporter_id_number")
         if s.reporter_id_number
     }

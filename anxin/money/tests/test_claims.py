@@ -242,6 +242,13 @@ def test_a_claim_is_linked_to_the_workers_own_portal_report_by_id_number(world, 
     assert second.signal_id is None  # worker 2 did not report; worker 7 has no claim
 
 
+def test_a_report_whose_id_number_was_kept_with_a_small_x_still_links(world, luoxi):
+    report = _portal_report(world.luoxi_factory.town, id_no=id_number(3))
+    Signal.objects.filter(pk=report.pk).update(reporter_id_number=id_number(3).lower())  # older data
+    case = open_case(world.luoxi_factory, actor=luoxi, signals=[report])
+    assert money.claim_register(actor=luoxi, case=case, row=row(3)).signal_id == report.pk
+
+
 def test_a_report_without_an_id_number_links_no_claim(world, luoxi):
     report = _portal_report(world.luoxi_factory.town, id_no="")
     case = open_case(world.luoxi_factory, actor=luoxi, signals=[report])
