@@ -236,6 +236,8 @@ def portal_status(request, code: str, *, material_form=None):
     reply, replied_at = signal.public_reply, signal.replied_at
     open_ = signal.stage != Stage.CLOSED
     added = signal.events.filter(action=SignalEvent.Action.MATERIAL).order_by("at")
+    # the reporter's own claim on the case (money says it through the seam): never anyone else's
+    own_money = seam.signal_money([signal.pk]).get(signal.pk)
     return render(
         request,
         "intake/public/status.html",
@@ -248,6 +250,7 @@ def portal_status(request, code: str, *, material_form=None):
             "rate_form": RateForm() if signal.stage == Stage.CLOSED and not signal.rated_at else None,
             "material_form": (material_form or MaterialForm()) if open_ else None,
             "added": added,
+            "own_money": own_money,
             "max_photos": param("portal.max_photos"),
             **progress,
         },

@@ -22,7 +22,7 @@ from anxin.core.crypto import blind_index
 from anxin.core.errors import DomainError
 from anxin.core.money import format_yuan
 from anxin.core.transitions import Transition, Workflow
-from anxin.core.validators import mask_id_number, validate_id_number, validate_phone
+from anxin.core.validators import mask_id_number, normalize_id_number, validate_id_number, validate_phone
 from anxin.money.models import Basis, Claim, ClaimEvent, ClaimStatus
 from anxin.org.models import Role, User
 
@@ -236,9 +236,10 @@ def _reports_by_id(case: Case) -> dict[str, int]:
     """The case's portal reports by the reporter's ID number: a claim whose worker reported is linked
     to the report, so the worker sees what has been paid to them with their tracking code."""
     found: dict[str, int] = {}
-    for signal in case.signals.only("pk", "reporter_id_number").order_by("pk"):
+    # the ID number is encrypted (no lookup by content): read the case's few reports and compare here
+    for signal in case.signals.order_by("pk").only("pk", "reporter_id_number"):
         if signal.reporter_id_number:
-            found.setdefault(signal.reporter_id_number, signal.pk)
+            found.setdefault(normalize_id_number(signal.reporter_id_number), signal.pk)
     return found
 
 
