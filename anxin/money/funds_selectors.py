@@ -17,7 +17,6 @@ from django.db.models import (
     IntegerField,
     Max,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -96,11 +95,13 @@ def repay_alert_days(today: datetime.date | None = None) -> int:
     return int(param_record("fund.repay_alert_days", on=today or timezone.localdate()).typed_value)
 
 
-def advances_outstanding(fund: Fund, today: datetime.date | None = None) -> list[Advance]:
+def advances_outstanding(
+    fund: Fund, today: datetime.date | None = None, *, limit: int | None = None
+) -> list[Advance]:
     """The fund's advances still out, oldest first, each with ``outstanding``, ``age_days`` (since
-    paid out) and ``overdue`` (older than ``fund.repay_alert_days``)."""
+    paid out) and ``overdue`` (older than ``limit`` days: ``fund.repay_alert_days`` by default)."""
     today = today or timezone.localdate()
-    limit = repay_alert_days(today)
+    limit = repay_alert_days(today) if limit is None else limit
     rows = list(
         with_outstanding(Advance.objects.filter(fund=fund, status=AdvanceStatus.APPROVED))
         .filter(outstanding__gt=0)
@@ -149,9 +150,10 @@ def funds_for(user: User) -> list[Fund]:
     return funds
 
 
-def fund_summary(fund: Fund) -> dict[str, int]:
+def fund_summary(fund: Fund, *, n_out: int | None = None) -> dict[str, int]:
     """One fund's figures (fen): balance, appropriated, advanced, repaid, written off, out (在外垫付),
-    and the number of advances out and waiting for 财政局."""
+    the number of advances out (``n_out`` when the caller has counted them) and of requests waiting
+    for 财政局. The balance is the ledger's sum (拨入 + 归还 − 垫付), which is its last entry's."""
     sums = dict(
         FundEntry.objects.filter(fund=fund)
         .order_by()
@@ -159,29 +161,25 @@ def fund_summary(fund: Fund) -> dict[str, int]:
         .annotate(t=Sum("amount"))
         .values_list("kind", "t")
     )
-    last = (
-        FundEntry.objects.filter(fund=fund).order_by("-seq").values_list("balance_after", flat=True).first()
-    )
+    appropriated = int(sums.get(FundEntryKind.APPROPRIATION, 0) or 0)
     advanced = int(sums.get(FundEntryKind.ADVANCE, 0) or 0)
     repaid = int(sums.get(FundEntryKind.REPAYMENT, 0) or 0)
     written_off = int(sums.get(FundEntryKind.WRITE_OFF, 0) or 0)
-    counts = Advance.objects.filter(fund=fund).aggregate(
-        pending=Count("pk", filter=Q(status=AdvanceStatus.SUBMITTED)),
-    )
-    n_out = (
-        with_outstanding(Advance.objects.filter(fund=fund, status=AdvanceStatus.APPROVED))
-        .filter(outstanding__gt=0)
-        .count()
-    )
+    if n_out is None:
+        n_out = (
+            with_outstanding(Advance.objects.filter(fund=fund, status=AdvanceStatus.APPROVED))
+            .filter(outstanding__gt=0)
+            .count()
+        )
     return {
-        "balance": int(last or 0),
-        "appropriated": int(sums.get(FundEntryKind.APPROPRIATION, 0) or 0),
+        "balance": appropriated + repaid - advanced,
+        "appropriated": appropriated,
         "advanced": advanced,
         "repaid": repaid,
         "written_off": written_off,
         "out": max(advanced - repaid - written_off, 0),
         "n_out": n_out,
-        "pending": counts["pending"],
+        "pending": Advance.objects.filter(fund=fund, status=AdvanceStatus.SUBMITTED).count(),
     }
 
 

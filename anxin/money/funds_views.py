@@ -129,15 +129,16 @@ def fund_detail(request: HttpRequest, code: str, **bound: Any) -> HttpResponse:
     if request.htmx and ledger.partial:  # type: ignore[attr-defined]  # django-htmx's middleware
         return render(request, ledger.partial, context)
     today = timezone.localdate()
-    advances = selectors.advances_outstanding(fund, today)
+    alert_days = selectors.repay_alert_days(today)
+    advances = selectors.advances_outstanding(fund, today, limit=alert_days)
     series = selectors.balance_series(fund)
     may_write_off = services.may_write_off(user)
     context.update(
         {
             "page_title": fund.name,
-            "summary": selectors.fund_summary(fund),
+            "summary": selectors.fund_summary(fund, n_out=len(advances)),
             "advances": advances,
-            "alert_days": selectors.repay_alert_days(today),
+            "alert_days": alert_days,
             "chart": json.dumps(
                 {
                     "type": "line",
@@ -151,7 +152,7 @@ def fund_detail(request: HttpRequest, code: str, **bound: Any) -> HttpResponse:
             "appropriation_form": bound.get("appropriation_form")
             or AppropriationForm(auto_id="app_%s", initial={"date": today}),
             "write_off_form": bound.get("write_off_form") or WriteOffForm(auto_id="wo_%s", advances=advances),
-            "pending": selectors.pending_advances(user).filter(fund=fund),
+            "pending": list(selectors.pending_advances(user).filter(fund=fund)[:20]),
         }
     )
     return render(request, ledger.template, context)
