@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
 from django.http import HttpRequest
 
@@ -102,7 +104,7 @@ class MoneyConfig(AppConfig):
         seam.register(seam.HOME_PANELS, self.funds_home_panels, app=label)
         seam.register(seam.SWEEPS, self.funds_sweeps, app=label)
 
-    def funds_menu(self, user) -> list[dict]:
+    def funds_menu(self, user: Any) -> list[dict]:
         """周转金 for whoever sees a fund: the office, leaders and auditors, 财政局 (the fund's duty),
         a town (its own fund)."""
         from anxin.core.access import scope_of
@@ -121,9 +123,9 @@ class MoneyConfig(AppConfig):
         from anxin.money.services.funds import may_approve
 
         user = request.user
-        if not user.is_authenticated or not may_approve(user):  # type: ignore[arg-type]
+        if not user.is_authenticated or not may_approve(user):
             return []
-        pending = funds_selectors.pending_advances(user)  # type: ignore[arg-type]
+        pending = funds_selectors.pending_advances(user)
         return [
             {
                 "template": "money/_finance_panel.html",

@@ -80,7 +80,7 @@ def advances_overdue_sweep(*, now: datetime.datetime | None = None) -> int:
                     status=AdvanceStatus.APPROVED, overdue_flagged_at__isnull=True, paid_on__lt=before
                 )
             )
-            .filter(outstanding__gt=0)
+            .filter(outstanding__gt=0)  # type: ignore[misc]  # an annotation the plugin cannot see
             .select_related("fund", "case", "case__enterprise")
         )
         for advance in rows:
@@ -93,10 +93,10 @@ def advances_overdue_sweep(*, now: datetime.datetime | None = None) -> int:
                 != 1
             ):
                 continue  # a parallel tick got there first
-            age = (today - advance.paid_on).days
+            age = (today - advance.paid_on).days if advance.paid_on else 0
             text = (
                 f"{advance.fund.name}垫付 {advance.number} 已拨付 {age} 日（超过 {days} 日），"
-                f"尚未归还 ¥{format_yuan(advance.outstanding)}，请督促追偿"
+                f"尚未归还 ¥{format_yuan(advance.outstanding)}，请督促追偿"  # type: ignore[attr-defined]
             )
             AdvanceEvent.objects.create(advance=advance, action="overdue", actor=actor, at=now, note=text)
             add_event(advance.case, CaseEvent.Kind.ESCALATE, actor, now, text)

@@ -6,12 +6,15 @@ PATCH and DELETE answer 405."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from anxin.cases.models import Case
@@ -19,13 +22,14 @@ from anxin.core.access import get_scoped_or_404
 from anxin.core.api import CodeRelatedField, ModelPermissions
 from anxin.core.api_schema import (
     ContractViewMixin,
+    Pagination,
     StrictBooleanField,
     StrictCharField,
     StrictIntegerField,
     not_found,
 )
 from anxin.core.errors import DomainError
-from anxin.core.money import YuanField
+from anxin.core.money import YuanField, yuan_str
 from anxin.money import funds_selectors as selectors
 from anxin.money import services
 from anxin.money.models import PROCEEDS_SOURCES, Advance, Claim, Fund, FundEntry, Proceeds, Situation
@@ -118,7 +122,7 @@ class FundViewSet(
 @extend_schema(exclude=True)  # the same operation as funds/{code}/appropriations/, documented once
 @api_view(["POST"])
 @permission_classes([permissions.IsAuthenticated])
-def fund_appropriations_noslash(request, code: str):
+def fund_appropriations_noslash(request: Request, code: str) -> Response:
     return FundViewSet.as_view({"post": "appropriations"})(request._request, code=code)
 
 
@@ -218,10 +222,8 @@ class AdvanceSerializer(serializers.ModelSerializer):
             "outstanding",
         ]
 
-    def get_outstanding(self, obj) -> str:
-        from anxin.core.money import yuan_str
-
-        return yuan_str(selectors.advance_outstanding(obj))
+    def get_outstanding(self, obj: Advance) -> str:
+        return yuan_str(selectors.advance_outstanding(obj)) or "0.00"
 
 
 class ApproveSerializer(serializers.Serializer):
@@ -251,6 +253,7 @@ class FundAdvanceViewSet(
     permission_classes = [permissions.IsAuthenticated, ModelPermissions]
     queryset = Advance.objects.none()
     lookup_value_regex = r"\d+"
+    pagination_class = Pagination
 
     def get_permissions(self):
         if self.action in ("list", "retrieve"):
@@ -337,14 +340,14 @@ def fund_advances_noslash(request):
 @extend_schema(exclude=True)
 @api_view(["POST"])
 @permission_classes([permissions.IsAuthenticated])
-def fund_advance_approve_noslash(request, pk: int):
+def fund_advance_approve_noslash(request: Request, pk: int) -> Response:
     return FundAdvanceViewSet.as_view({"post": "approve"})(request._request, pk=pk)
 
 
 @extend_schema(exclude=True)
 @api_view(["POST"])
 @permission_classes([permissions.IsAuthenticated])
-def fund_advance_return_noslash(request, pk: int):
+def fund_advance_return_noslash(request: Request, pk: int) -> Response:
     return FundAdvanceViewSet.as_view({"post": "return_"})(request._request, pk=pk)
 
 
@@ -354,7 +357,7 @@ def fund_advance_return_noslash(request, pk: int):
 class ProceedsInput(serializers.Serializer):
     amount = YuanField(allow_zero=False, help_text="到账金额（元）")
     received_on = serializers.DateField(help_text="到账日期，不晚于今天")
-    source = serializers.ChoiceField(
+    source = serializers.ChoiceField(  # type: ignore[assignment]  # the field's name is the issue's
         choices=[(s.value, s.label) for s in PROCEEDS_SOURCES],
         help_text="来源：court_enforcement、asset_realisation、employer",
     )
@@ -392,7 +395,7 @@ class ProceedsSerializer(serializers.ModelSerializer):
         fields = ["id", "case", "amount", "received_on", "source", "reference", "unallocated", "allocation"]
 
     @extend_schema(responses=AllocationSerializer(many=True))
-    def get_allocation(self, obj) -> list:
+    def get_allocation(self, obj: Proceeds) -> Any:
         rows = obj.allocations.select_related(
             "fund_entry", "fund_entry__fund", "fund_entry__advance", "payment"
         )
@@ -404,16 +407,17 @@ class CaseProceedsView(ContractViewMixin, generics.GenericAPIView):
 
     serializer_class = ProceedsInput
     permission_classes = [permissions.IsAuthenticated]
+    pagination_class = None
     queryset = Proceeds.objects.none()
 
     @extend_schema(request=ProceedsInput, responses={201: ProceedsSerializer})
-    def post(self, request, pk: int):
+    def post(self, request: Request, pk: int) -> Response:
         case = get_scoped_or_404(Case.objects.select_related("lead_unit", "enterprise"), request.user, pk=pk)
         data = ProceedsInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         proceeds = services.proceeds_record(
-            actor=request.user,
+            actor=request.user,  # type: ignore[arg-type]  # behind IsAuthenticated
             case=case,
             amount=v["amount"],
             received_on=v["received_on"],
@@ -426,6 +430,6 @@ class CaseProceedsView(ContractViewMixin, generics.GenericAPIView):
 @extend_schema(exclude=True)
 @api_view(["POST"])
 @permission_classes([permissions.IsAuthenticated])
-def case_proceeds_noslash(request, pk: int):
+def case_proceeds_noslash(request: Request, pk: int) -> Response:
     """``POST /api/v1/cases/{id}/proceeds`` as the issue spells it (a POST cannot follow a redirect)."""
     return CaseProceedsView.as_view()(request._request, pk=pk)

@@ -47,7 +47,7 @@ class WriteOffForm(Styled, forms.Form):
 
     def __init__(self, *args: Any, advances: list = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        self.fields["advance"].choices = [
+        self.fields["advance"].choices = [  # type: ignore[attr-defined]
             (a.pk, f"{a.number} · {a.case.number} · 未归还 ¥{format_yuan(a.outstanding)}") for a in advances
         ]
         self.style()
@@ -76,7 +76,7 @@ class AdvanceRequestForm(Styled, forms.Form):
 
     def __init__(self, *args: Any, funds: list[Fund], claims: list[Claim], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["fund"].choices = [(f.code, f.name) for f in funds]
+        self.fields["fund"].choices = [(f.code, f.name) for f in funds]  # type: ignore[attr-defined]
         self.claims = claims
         for claim in claims:
             self.fields[f"amount_{claim.pk}"] = YuanFormField(

@@ -8,6 +8,7 @@ minus the fund's ``repayment`` and ``write_off`` entries that name it (zero befo
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Case as SqlCase
@@ -42,7 +43,7 @@ from anxin.org.models import Role, User
 BACK = [FundEntryKind.REPAYMENT, FundEntryKind.WRITE_OFF]
 
 
-def _sum_entries(kinds: list[str], **outer: Any) -> Coalesce:
+def _sum_entries(kinds: Sequence[str], **outer: Any) -> Coalesce:
     """A subquery: the sum of the entries of these kinds that match ``outer`` (OuterRef lookups)."""
     rows = (
         FundEntry.objects.filter(kind__in=kinds, **outer)
@@ -80,7 +81,7 @@ def open_advances(case: Case) -> list[Advance]:
     them), each with ``outstanding``. Not scoped: the services read it."""
     rows = (
         with_outstanding(Advance.objects.filter(case=case, status=AdvanceStatus.APPROVED))
-        .filter(outstanding__gt=0)
+        .filter(outstanding__gt=0)  # type: ignore[misc]  # an annotation the plugin cannot see
         .select_related("fund")
         .order_by("paid_on", "decided_at", "pk")
     )
@@ -104,7 +105,7 @@ def advances_outstanding(
     limit = repay_alert_days(today) if limit is None else limit
     rows = list(
         with_outstanding(Advance.objects.filter(fund=fund, status=AdvanceStatus.APPROVED))
-        .filter(outstanding__gt=0)
+        .filter(outstanding__gt=0)  # type: ignore[misc]  # an annotation the plugin cannot see
         .select_related("case", "case__enterprise")
         .order_by("paid_on", "pk")
     )
@@ -138,15 +139,15 @@ def funds_for(user: User) -> list[Fund]:
         with_outstanding(
             Advance.objects.filter(fund__in=[f.pk for f in funds], status=AdvanceStatus.APPROVED)
         )
-        .filter(outstanding__gt=0)
+        .filter(outstanding__gt=0)  # type: ignore[misc]  # an annotation the plugin cannot see
         .order_by()
         .values("fund_id")
         .annotate(n=Count("pk"))
         .values_list("fund_id", "n")
     )
     for fund in funds:
-        fund.out = max(fund.advanced - fund.back, 0)  # type: ignore[attr-defined]
-        fund.n_out = counts.get(fund.pk, 0)  # type: ignore[attr-defined]
+        fund.out = max(fund.advanced - fund.back, 0)
+        fund.n_out = counts.get(fund.pk, 0)
     return funds
 
 
@@ -168,7 +169,7 @@ def fund_summary(fund: Fund, *, n_out: int | None = None) -> dict[str, int]:
     if n_out is None:
         n_out = (
             with_outstanding(Advance.objects.filter(fund=fund, status=AdvanceStatus.APPROVED))
-            .filter(outstanding__gt=0)
+            .filter(outstanding__gt=0)  # type: ignore[misc]  # an annotation the plugin cannot see
             .count()
         )
     return {
@@ -261,7 +262,7 @@ def usable_funds(user: User, case: Case) -> list[Fund]:
 
     if not user.has_perm("money.request_advance"):
         return []
-    found = []
+    found: list[Fund] = []
     if is_lead(user, case):
         found.extend(Fund.objects.filter(level=FundLevel.DISTRICT))
     if user.has_role(Role.TOWN) and case.town_id in user.scope.town_ids:

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -46,7 +47,7 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _select_entries(*, user: Any, fund: Fund, **filters: Any):
+def _select_entries(*, user: Any, fund: Fund, **filters: Any) -> QuerySet[FundEntry]:
     return selectors.fund_entries(fund, **filters)
 
 
@@ -112,7 +113,7 @@ def fund_detail(request: HttpRequest, code: str, **bound: Any) -> HttpResponse:
     fund = get_scoped_or_404(Fund.objects.select_related("town"), user, code=code)
     ledger = FUND_LEDGER
     form = FundEntryFilter(request.GET or None, user=user)
-    rows = ledger.select(user=user, fund=fund, **form.filters())
+    rows = _select_entries(user=user, fund=fund, **form.filters())
     if request.GET.get("export") == "xlsx":
         if not ledger.may_export(user):
             messages.error(request, ledger.refusal)

@@ -8,7 +8,7 @@ go below zero — so two approvals racing for the last yuan cannot both be writt
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -23,6 +23,7 @@ from anxin.cases.services.common import add_event, is_lead
 from anxin.core.access import is_system
 from anxin.core.audit import acting
 from anxin.core.errors import DomainError
+from anxin.core.models import PolicyParameter
 from anxin.core.money import format_yuan
 from anxin.core.policy import param_record
 from anxin.core.transitions import Transition, Workflow
@@ -58,21 +59,23 @@ def town_fund_code(town: Town) -> str:
     return f"town-{town.code}"
 
 
-def funds_ensure(data: dict, *, actor: User, log) -> None:
+def funds_ensure(data: dict, *, actor: User, log: Callable[[str], Any]) -> None:
     """``seam.DISTRICT_SECTIONS``: the district's fund and one per town (§四(八) 区、镇两级), named
     after them; idempotent (a renamed town renames its fund)."""
     district = (data.get("district") or {}).get("name") or _("区")
-    wanted = {DISTRICT_FUND: (f"{district}欠薪应急周转资金", FundLevel.DISTRICT, None)}
+    wanted: dict[str, tuple[str, FundLevel, Town | None]] = {
+        DISTRICT_FUND: (f"{district}欠薪应急周转资金", FundLevel.DISTRICT, None)
+    }
     for town in Town.objects.all():
         wanted[town_fund_code(town)] = (f"{town.name}欠薪应急周转资金", FundLevel.TOWN, town)
     made = 0
     with transaction.atomic(), acting(actor):
-        for code, (name, level, town) in wanted.items():
+        for code, (name, level, where) in wanted.items():
             fund, created = Fund.objects.get_or_create(
-                code=code, defaults={"name": name, "level": level, "town": town}
+                code=code, defaults={"name": name, "level": level, "town": where}
             )
             made += created
-            if not created and fund.name != name:
+            if not created and fund.name != name:  # the town's name changed
                 fund.name = name
                 fund.save(update_fields=["name"])
     log(f"应急周转资金：{len(wanted)} 个（新建 {made}）")
@@ -271,7 +274,7 @@ def _court_actions(case: Case) -> list[LegalAction]:
     )
 
 
-def _evidence(record) -> dict:
+def _evidence(record: PolicyParameter) -> dict:
     return {**record.as_evidence(), "name": record.name}
 
 
@@ -685,7 +688,7 @@ def advance_approve(
         }
         add_event(case, CaseEvent.Kind.NOTE, actor, now, text)
         notify_units(
-            unit_ids=[case.lead_unit_id, advance.requested_by.unit_id],
+            unit_ids=[u for u in (case.lead_unit_id, advance.requested_by.unit_id) if u],
             subject=f"{case.number} {text}",
             url=reverse("advance-detail", args=[advance.pk]),
             topic=TOPIC_ADVANCE,
@@ -731,7 +734,7 @@ def advance_return(*, actor: User, advance: Advance, reason: str) -> Advance:
         }
         add_event(advance.case, CaseEvent.Kind.NOTE, actor, now, text)
         notify_units(
-            unit_ids=[advance.requested_by.unit_id],
+            unit_ids=[u for u in (advance.requested_by.unit_id,) if u],
             subject=f"{advance.case.number} {text}",
             url=reverse("advance-detail", args=[advance.pk]),
             topic=TOPIC_ADVANCE,

@@ -24,7 +24,7 @@ def id_number(n: int | None = None) -> str:
     return first + id_check_digit(first)
 
 
-def claims_on(case, *, actor, amounts: list[int], confirm_by=None) -> list[Claim]:
+def claims_on(case: Any, *, actor: Any, amounts: list[int], confirm_by: Any = None) -> list[Claim]:
     """One claim per amount (fen) on ``case``, made directly (test setup: ``claims_register`` is the
     claims helper's); confirmed through the service if ``confirm_by`` is given."""
     month = timezone.localdate().replace(day=1)
@@ -53,7 +53,7 @@ def claims_on(case, *, actor, amounts: list[int], confirm_by=None) -> list[Claim
     return made
 
 
-def asset_on(case, *, actor) -> AssetItem:
+def asset_on(case: Any, *, actor: Any) -> AssetItem:
     return AssetItem.objects.create(
         case=case,
         item=AssetItem.Item.EQUIPMENT,
@@ -75,7 +75,7 @@ def town_fund(town_code: str = "luoxi") -> Fund:
     return Fund.objects.get(code=town_fund_code(Town.objects.get(code=town_code)))
 
 
-def fill(fund: Fund, amount: int, *, actor) -> None:
+def fill(fund: Fund, amount: int, *, actor: Any) -> None:
     services.fund_appropriate(
         actor=actor, fund=fund, amount=amount, on=timezone.localdate(), reference="新财〔2026〕1号"
     )
@@ -90,7 +90,7 @@ def ready_case(world, *, lead, renshe, amounts=(1_000_000, 2_000_000), assets=Tr
     return case, claims
 
 
-def request_kwargs(case, fund, claims, amounts=None, **over: Any) -> dict:
+def request_kwargs(case: Any, fund: Fund, claims: list[Claim], amounts: Any = None, **over: Any) -> dict:
     """Every precondition met: absconded, hardship, risk of a mass incident, 30% of each worker."""
     amounts = amounts if amounts is not None else [c.outstanding * 30 // 100 for c in claims]
     kw = {
@@ -112,7 +112,7 @@ def approved(actor_request, caizheng, **kw):
     return services.advance_approve(actor=caizheng, advance=advance, paid_on=timezone.localdate())
 
 
-def set_param(code: str, value: str, *, on: datetime.date | None = None):
+def set_param(code: str, value: str, *, on: datetime.date | None = None) -> Any:
     """A new value of a parameter from ``on`` (today), as the office would set it."""
     from anxin.core.models import PolicyParameter
 

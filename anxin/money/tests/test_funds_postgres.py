@@ -4,6 +4,8 @@ ledger's numbering (``seq`` unique per fund, balance never below zero) see to it
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 
@@ -23,7 +25,7 @@ pytestmark = [
 ]
 
 
-def _api(user, times: int) -> list:
+def _api(user: Any, times: int) -> list:
     from rest_framework.test import APIClient
 
     from anxin.org.services import token_issue
@@ -35,7 +37,7 @@ def _api(user, times: int) -> list:
     return clients
 
 
-def _requested(world, luoxi, renshe, *, separate: bool) -> Advance:
+def _requested(world: Any, luoxi: Any, renshe: Any, *, separate: bool) -> Advance:
     case = open_case(world.luoxi_factory, actor=luoxi, separate=separate)
     claims = claims_on(case, actor=luoxi, amounts=[3_000_000], confirm_by=renshe)
     asset_on(case, actor=luoxi)

@@ -23,7 +23,7 @@ def advance(world, luoxi, renshe, caizheng):
     return approved(luoxi, caizheng, **request_kwargs(case, town_fund(), claims))
 
 
-def _age(advance, days: int) -> None:
+def _age(advance: Advance, days: int) -> None:
     Advance.objects.filter(pk=advance.pk).update(paid_on=timezone.localdate() - datetime.timedelta(days=days))
 
 

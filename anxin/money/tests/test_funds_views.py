@@ -117,6 +117,7 @@ def test_the_ledger_exports_numbers_in_yuan(login, setup, caizheng):
     answer = login(caizheng).get(reverse("fund-detail", args=[fund.code]), {"export": "xlsx"})
     assert answer.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(answer.content)).active
+    assert sheet is not None
     values = [row for row in sheet.iter_rows(values_only=True) if row and row[0] == 1]
     assert values and values[0][3] == 100000 and values[0][4] == 100000
 
