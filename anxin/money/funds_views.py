@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from anxin.cases.models import Case
+from anxin.cases.models import ActionKind, ActionStatus, Case, LegalAction
 from anxin.cases.services.common import is_lead
 from anxin.core.access import get_scoped_or_404
 from anxin.core.errors import DomainError
@@ -36,7 +36,7 @@ from anxin.money.funds_forms import (
     ReturnForm,
     WriteOffForm,
 )
-from anxin.money.models import Advance, Claim, Fund, FundEntry, Proceeds
+from anxin.money.models import Advance, Claim, ClaimStatus, Fund, FundEntry, Proceeds
 from anxin.money.services.funds import is_finance
 from anxin.org.models import Role, User
 
@@ -226,7 +226,15 @@ def _case_or_404(request: HttpRequest, case_id: int) -> Case:
 
 
 def _claim_rows(case: Case, pct: int, worker_cap: int) -> list[Claim]:
-    claims = list(Claim.objects.filter(case=case).order_by("pk"))
+    """The workers an advance may name: those whose arrears 人社局 confirmed — or every worker of a
+    case the court has taken (§四(八) 经人社部门或法院查明事实), each with their cap."""
+    claims = Claim.objects.filter(case=case).order_by("pk")
+    court = LegalAction.objects.filter(case=case, kind=ActionKind.COURT).exclude(
+        status__in=[ActionStatus.CANCELLED, ActionStatus.REFUSED]
+    )
+    if not court.exists():
+        claims = claims.filter(status=ClaimStatus.CONFIRMED)
+    claims = list(claims)
     for claim in claims:
         claim.cap = min(claim.outstanding * pct // 100, worker_cap)  # type: ignore[attr-defined]
     return claims

@@ -288,3 +288,15 @@ def test_the_case_partial_lists_advances_and_proceeds(rf, setup, luoxi, caizheng
     )
     assert 'data-testid="case-advance-new"' in body and 'data-testid="case-proceeds-new"' in body
     assert "ZZJ" in body and "偿还应急周转金" in body
+
+
+def test_the_request_page_lists_only_confirmed_workers_unless_the_court_has_the_case(login, setup, luoxi):
+    from anxin.cases import actions
+    from anxin.money.tests.funds_factories import claims_on
+
+    case, _claims, _fund = setup
+    (waiting,) = claims_on(case, actor=luoxi, amounts=[1_000_000])
+    url = reverse("advance-new", args=[case.pk])
+    assert f'data-testid="cap-{waiting.pk}"' not in login(luoxi).get(url).content.decode()
+    actions.action_request(actor=luoxi, case=case, kind="court")
+    assert f'data-testid="cap-{waiting.pk}"' in login(luoxi).get(url).content.decode()
