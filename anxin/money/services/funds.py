@@ -621,6 +621,9 @@ def advance_approve(
         raise DomainError(_("案件已结案，不能再拨付周转金"), code="transition")
     now = timezone.now()
     with transaction.atomic(), acting(actor):
+        # the case first, as proceeds_record does: the same rows are then always locked in one order
+        # (case → claims → fund), never the other way round
+        Case.objects.select_for_update().get(pk=case.pk)
         ADVANCES.move(
             advance,
             step,
