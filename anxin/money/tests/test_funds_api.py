@@ -294,3 +294,15 @@ def test_proceeds_on_a_case_outside_the_scope_are_404(api, setup, xuejia):
         format="json",
     )
     assert answer.status_code == 404
+
+
+def test_advances_are_listed_by_scope(api, world, setup, luoxi, xuejia, caizheng, gongan):
+    from anxin.money import services
+
+    case, claims, fund = setup
+    advance = services.advance_request(actor=luoxi, **request_kwargs(case, fund, claims))
+    for user, seen in ((luoxi, [advance.pk]), (caizheng, [advance.pk]), (xuejia, []), (gongan, [])):
+        answer = api(user).get("/api/v1/fund-advances/")
+        assert answer.status_code == 200
+        assert [row["id"] for row in answer.json()["results"]] == seen, user
+    assert api(xuejia).get(f"/api/v1/fund-advances/{advance.pk}/").status_code == 404

@@ -162,6 +162,30 @@ def test_the_fund_list_and_page_keep_their_query_counts(
         assert client.get(reverse("fund-detail", args=[fund.code])).status_code == 200
 
 
+def test_the_fund_pages_query_count_does_not_grow_with_its_advances(
+    world, login, setup, luoxi, renshe, caizheng
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case, claims, fund = setup
+    client = login(caizheng)
+    url = reverse("fund-detail", args=[fund.code])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get(url).status_code == 200
+        return len(seen)
+
+    approved(luoxi, caizheng, **request_kwargs(case, fund, claims))
+    count()  # the session's first request reads the idle-timeout parameter
+    one = count()
+    for _n in range(3):
+        other, more = ready_case(world, lead=luoxi, renshe=renshe, separate=True)
+        approved(luoxi, caizheng, **request_kwargs(other, fund, more))
+    assert count() == one
+
+
 # --- the request page -------------------------------------------------------------------------------------
 
 
