@@ -228,13 +228,13 @@ def _case_or_404(request: HttpRequest, case_id: int) -> Case:
 def _claim_rows(case: Case, pct: int, worker_cap: int) -> list[Claim]:
     """The workers an advance may name: those whose arrears 人社局 confirmed — or every worker of a
     case the court has taken (§四(八) 经人社部门或法院查明事实), each with their cap."""
-    claims = Claim.objects.filter(case=case).order_by("pk")
+    rows = Claim.objects.filter(case=case).order_by("pk")
     court = LegalAction.objects.filter(case=case, kind=ActionKind.COURT).exclude(
         status__in=[ActionStatus.CANCELLED, ActionStatus.REFUSED]
     )
     if not court.exists():
-        claims = claims.filter(status=ClaimStatus.CONFIRMED)
-    claims = list(claims)
+        rows = rows.filter(status=ClaimStatus.CONFIRMED)
+    claims = list(rows)
     for claim in claims:
         claim.cap = min(claim.outstanding * pct // 100, worker_cap)  # type: ignore[attr-defined]
     return claims
