@@ -103,6 +103,7 @@ class MoneyConfig(AppConfig):
         seam.register(seam.MENU, self.funds_menu, app=label)
         seam.register(seam.HOME_PANELS, self.funds_home_panels, app=label)
         seam.register(seam.SWEEPS, self.funds_sweeps, app=label)
+        seam.register(seam.CLAUSE_ITEMS, self.funds_clause_items, app=label)
 
     def funds_menu(self, user: Any) -> list[dict]:
         """周转金 for whoever sees a fund: the office, leaders and auditors, 财政局 (the fund's duty),
@@ -139,3 +140,23 @@ class MoneyConfig(AppConfig):
         from anxin.money.deadlines import advances_overdue_sweep
 
         return [seam.Sweep("周转金垫付逾期未归还提示", advances_overdue_sweep)]
+
+    def funds_clause_items(self) -> list[tuple[str, dict]]:
+        return [
+            (
+                "§四(八)",
+                {
+                    "kind": "周转金",
+                    "text": "区、镇两级应急周转金垫付：两种情形、生活困难与群体性事件风险、人社局或法院查明、"
+                    "可供执行的资产，逐项核查并受比例和上限约束",
+                },
+            ),
+            (
+                "§四(八)",
+                {"kind": "周转金", "text": "执行款、变现款先偿还周转金垫付，再支付劳动者；逾期未归还提示"},
+            ),
+            (
+                "§三(八)",
+                {"kind": "周转金", "text": "财政局审核拨付周转金，台账逐笔登记拨入、垫付、归还、核销"},
+            ),
+        ]

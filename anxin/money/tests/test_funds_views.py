@@ -324,3 +324,9 @@ def test_the_request_page_lists_only_confirmed_workers_unless_the_court_has_the_
     assert f'data-testid="cap-{waiting.pk}"' not in login(luoxi).get(url).content.decode()
     actions.action_request(actor=luoxi, case=case, kind="court")
     assert f'data-testid="cap-{waiting.pk}"' in login(luoxi).get(url).content.decode()
+
+
+def test_the_clause_map_names_the_funds_under_their_clauses(login, district, office):
+    body = login(office).get(reverse("policy-clauses")).content.decode()
+    assert "执行款、变现款先偿还周转金垫付" in body and "财政局审核拨付周转金" in body
+    assert "fund.max_per_worker" in body or "应急周转金垫付上限（每名劳动者）" in body
