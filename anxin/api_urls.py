@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from anxin.cases import api as cases_api
 from anxin.intake import api as intake_api
+from anxin.money import funds_api
 from anxin.monitoring import api as monitoring_api
 from anxin.org import api as org_api
 from anxin.registry import api as registry_api
@@ -35,6 +36,9 @@ router.register("indicators", monitoring_api.IndicatorViewSet, basename="indicat
 router.register("alerts", monitoring_api.AlertViewSet, basename="alert")
 router.register("cases", cases_api.CaseViewSet, basename="case")
 router.register("case-actions", cases_api.LegalActionViewSet, basename="case-action")
+# money: the emergency funds (helper "funds")
+router.register("funds", funds_api.FundViewSet, basename="fund")
+router.register("fund-advances", funds_api.FundAdvanceViewSet, basename="fund-advance")
 
 urlpatterns = [
     path("roles/", org_api.roles, name="api-roles"),
@@ -49,6 +53,26 @@ urlpatterns = [
         name="signal-verify-noslash",
     ),
     path("cases/<int:pk>/advance", cases_api.case_advance_noslash, name="case-advance-noslash"),
+    # money: the emergency funds (helper "funds"); POSTs answer with or without the trailing slash
+    path("fund-situations/", funds_api.fund_situations, name="api-fund-situations"),
+    path("cases/<int:pk>/proceeds/", funds_api.CaseProceedsView.as_view(), name="api-case-proceeds"),
+    path("cases/<int:pk>/proceeds", funds_api.case_proceeds_noslash, name="api-case-proceeds-noslash"),
+    path(
+        "funds/<slug:code>/appropriations",
+        funds_api.fund_appropriations_noslash,
+        name="fund-appropriations-noslash",
+    ),
+    path("fund-advances", funds_api.fund_advances_noslash, name="fund-advances-noslash"),
+    path(
+        "fund-advances/<int:pk>/approve",
+        funds_api.fund_advance_approve_noslash,
+        name="fund-advance-approve-noslash",
+    ),
+    path(
+        "fund-advances/<int:pk>/return",
+        funds_api.fund_advance_return_noslash,
+        name="fund-advance-return-noslash",
+    ),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
     path(
         "docs/",

@@ -39,6 +39,7 @@ class MoneyConfig(AppConfig):
         seam.register(seam.SWEEPS, self.sweeps, app=label)
         seam.register(seam.ROLE_PERMISSIONS, self.role_permissions, app=label)
         seam.register(seam.COCKPIT_PANELS, self.cockpit_panels, app=label)
+        self.ready_funds(label)
 
     def load_demo(self, *, actor: Any, log: Callable[[str], None]) -> None:
         from anxin.money import demo
@@ -102,3 +103,67 @@ class MoneyConfig(AppConfig):
                 "money.export_money",
             ],
         }
+
+    # --- the emergency revolving funds (§三(八), §四(八)) — helper "funds" -------------------------------
+
+    def ready_funds(self, label: str) -> None:
+        seam.register(seam.MENU, self.funds_menu, app=label)
+        seam.register(seam.HOME_PANELS, self.funds_home_panels, app=label)
+        seam.register(seam.SWEEPS, self.funds_sweeps, app=label)
+        seam.register(seam.CLAUSE_ITEMS, self.funds_clause_items, app=label)
+
+    def funds_menu(self, user: Any) -> list[dict]:
+        """周转金 for whoever sees a fund: the office, leaders and auditors, 财政局 (the fund's duty),
+        a town (its own fund)."""
+        from anxin.core.access import scope_of
+        from anxin.money.models import FUND_DUTY
+
+        if not user.has_perm("money.view_fund"):
+            return []
+        scope = scope_of(user)
+        if not (scope.everything or scope.town_ids or FUND_DUTY in getattr(user, "duty_codes", ())):
+            return []
+        return [{"label": "周转金", "url_name": "fund-list", "icon": "building-bank", "order": 36}]
+
+    def funds_home_panels(self, request: HttpRequest) -> list[dict]:
+        """财政局's 待审核的周转金申请 (§三(八) 审核、拨付), oldest first."""
+        from anxin.money import funds_selectors
+        from anxin.money.services.funds import may_approve
+
+        user = request.user
+        if not user.is_authenticated or not may_approve(user):
+            return []
+        pending = funds_selectors.pending_advances(user)
+        return [
+            {
+                "template": "money/_finance_panel.html",
+                "order": 5,
+                "pending": list(pending[:10]),
+                "count": pending.count(),
+            }
+        ]
+
+    def funds_sweeps(self) -> list[seam.Sweep]:
+        from anxin.money.deadlines import advances_overdue_sweep
+
+        return [seam.Sweep("周转金垫付逾期未归还提示", advances_overdue_sweep)]
+
+    def funds_clause_items(self) -> list[tuple[str, dict]]:
+        return [
+            (
+                "§四(八)",
+                {
+                    "kind": "周转金",
+                    "text": "区、镇两级应急周转金垫付：两种情形、生活困难与群体性事件风险、人社局或法院查明、"
+                    "可供执行的资产，逐项核查并受比例和上限约束",
+                },
+            ),
+            (
+                "§四(八)",
+                {"kind": "周转金", "text": "执行款、变现款先偿还周转金垫付，再支付劳动者；逾期未归还提示"},
+            ),
+            (
+                "§三(八)",
+                {"kind": "周转金", "text": "财政局审核拨付周转金，台账逐笔登记拨入、垫付、归还、核销"},
+            ),
+        ]

@@ -1,4 +1,5 @@
-"""The deadlines of payment schedules (DESIGN rule 5): ``tick`` reminds the handling unit and the
+"""The deadlines of money (DESIGN rule 5): payment schedules, and advances of the emergency funds
+not repaid in time. The deadlines of payment schedules: ``tick`` reminds the handling unit and the
 lead unit before an instalment is due, and tells them once when it passed unpaid (the next step —
 enforcement through the court or arbitration — is theirs to take)."""
 
@@ -8,16 +9,18 @@ import datetime
 
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from anxin.cases.deadlines import mark_once
 from anxin.cases.models import ActionStatus, CaseEvent, Stage
-from anxin.cases.services.common import add_event, notify_case
-from anxin.core.audit import acting, system_actor
+from anxin.cases.services.common import add_event, notify_case, office_unit_ids
+from anxin.core.audit import acting, guarded_update, system_actor
 from anxin.core.deadlines import working_days_after
 from anxin.core.money import format_yuan
 from anxin.core.policy import param_record
 from anxin.money.models import Instalment
+from anxin.notify.services import notify_units
 
 
 def instalments_sweep(*, now: datetime.datetime | None = None) -> int:
@@ -53,4 +56,56 @@ def instalments_sweep(*, now: datetime.datetime | None = None) -> int:
                 add_event(case, CaseEvent.Kind.REMIND, actor, now, text)
                 notify_case(case, owners, text, topic="case-due", action=action)
                 done += 1
+    return done
+
+
+def advances_overdue_sweep(*, now: datetime.datetime | None = None) -> int:
+    """``tick``: an advance paid out longer ago than ``fund.repay_alert_days`` and still not repaid
+    (nor written off) is flagged once (``overdue_flagged_at``) and 财政局 and the office are told, so
+    that recovery is pursued (§四(八) 首先用于偿还应急周转资金; §三(八) 监管). Returns how many."""
+    from anxin.money.funds_selectors import repay_alert_days, with_outstanding
+    from anxin.money.models import Advance, AdvanceEvent, AdvanceStatus
+    from anxin.money.services.funds import TOPIC_OVERDUE, finance_unit_ids
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    days = repay_alert_days(today)
+    before = today - datetime.timedelta(days=days)
+    actor = system_actor()
+    done = 0
+    with transaction.atomic(), acting(actor):
+        rows = (
+            with_outstanding(
+                Advance.objects.filter(
+                    status=AdvanceStatus.APPROVED, overdue_flagged_at__isnull=True, paid_on__lt=before
+                )
+            )
+            .filter(outstanding__gt=0)  # type: ignore[misc]  # an annotation the plugin cannot see
+            .select_related("fund", "case", "case__enterprise")
+        )
+        for advance in rows:
+            if (
+                guarded_update(
+                    Advance.objects.filter(overdue_flagged_at__isnull=True),
+                    advance.pk,
+                    overdue_flagged_at=now,
+                )
+                != 1
+            ):
+                continue  # a parallel tick got there first
+            age = (today - advance.paid_on).days if advance.paid_on else 0
+            text = (
+                f"{advance.fund.name}垫付 {advance.number} 已拨付 {age} 日（超过 {days} 日），"
+                f"尚未归还 ¥{format_yuan(advance.outstanding)}，请督促追偿"  # type: ignore[attr-defined]
+            )
+            AdvanceEvent.objects.create(advance=advance, action="overdue", actor=actor, at=now, note=text)
+            add_event(advance.case, CaseEvent.Kind.ESCALATE, actor, now, text)
+            notify_units(
+                unit_ids=[*finance_unit_ids(), *office_unit_ids()],
+                subject=f"{advance.case.number} {text}",
+                url=reverse("advance-detail", args=[advance.pk]),
+                topic=TOPIC_OVERDUE,
+                about=advance.case.enterprise.name,
+            )
+            done += 1
     return done

@@ -66,6 +66,8 @@ TOPIC_LABELS = {
     "case-copy": "案件抄送",
     "case-instalment": "分期履行",
     "case-instalment-missed": "分期未履行",
+    "fund-advance": "应急周转金",
+    "fund-overdue": "周转金逾期未归还",
     "case-order-lapsed": "措施失效",
 }
 

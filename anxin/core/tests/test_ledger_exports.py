@@ -186,6 +186,7 @@ def _paths() -> dict[str, str]:
     campaign = ScreeningCampaign.objects.order_by("pk").first()
     if campaign is not None:
         paths["排查摸底台账（§四(一)）"] = f"/screening/{campaign.pk}/"
+    paths["应急周转资金台账"] = "/money/funds/district/"  # one per fund: the district's
     return paths
 
 

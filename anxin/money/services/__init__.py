@@ -19,7 +19,20 @@ from anxin.money.services.claims import (
     may_confirm,
     may_register,
 )
-from anxin.money.services.funds import fund_appropriate, funds_ensure
+from anxin.money.services.funds import (  # the emergency funds (helper "funds")
+    AdvanceRefused,
+    advance_approve,
+    advance_request,
+    advance_return,
+    advance_write_off,
+    fund_appropriate,
+    funds_ensure,
+    may_approve,
+    may_record_proceeds,
+    may_request,
+    may_write_off,
+    proceeds_record,
+)
 from anxin.money.services.ledger import (
     may_pay,
     payment_record,
@@ -31,7 +44,12 @@ from anxin.money.services.schedule import SCHEDULED_KINDS, instalment_paid, inst
 
 __all__ = [
     "SCHEDULED_KINDS",
+    "AdvanceRefused",
     "ClaimInput",
+    "advance_approve",
+    "advance_request",
+    "advance_return",
+    "advance_write_off",
     "check_claim",
     "claim_confirm",
     "claim_correct",
@@ -42,11 +60,16 @@ __all__ = [
     "funds_ensure",
     "instalment_paid",
     "instalments_set",
+    "may_approve",
     "may_confirm",
     "may_pay",
+    "may_record_proceeds",
     "may_register",
+    "may_request",
+    "may_write_off",
     "payment_record",
     "payment_record_at_closing",
     "payment_reverse",
     "payment_run",
+    "proceeds_record",
 ]
