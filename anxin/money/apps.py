@@ -109,6 +109,7 @@ class MoneyConfig(AppConfig):
     def ready_funds(self, label: str) -> None:
         seam.register(seam.MENU, self.funds_menu, app=label)
         seam.register(seam.HOME_PANELS, self.funds_home_panels, app=label)
+        seam.register(seam.TODO_PANELS, self.funds_home_panels, app=label)  # the same card on 我的待办
         seam.register(seam.SWEEPS, self.funds_sweeps, app=label)
         seam.register(seam.CLAUSE_ITEMS, self.funds_clause_items, app=label)
 

@@ -274,6 +274,14 @@ def test_the_finance_bureaus_home_lists_the_requests_to_review(login, setup, luo
     assert "待审核的周转金申请" not in login(office).get(reverse("home")).content.decode()
 
 
+def test_the_requests_to_review_are_on_the_finance_bureaus_todo_board(login, setup, luoxi, caizheng, office):
+    case, claims, fund = setup
+    advance = services.advance_request(actor=luoxi, **request_kwargs(case, fund, claims))
+    body = login(caizheng).get(reverse("case-todo")).content.decode()
+    assert 'data-testid="finance-pending"' in body and advance.number in body
+    assert 'data-testid="finance-pending"' not in login(office).get(reverse("case-todo")).content.decode()
+
+
 # --- proceeds ---------------------------------------------------------------------------------------------
 
 
