@@ -9,10 +9,11 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
-from anxin.cases.models import Case
+from anxin.cases.models import AssetItem, Case
+from anxin.core.policy import param
 from anxin.core.validators import id_check_digit
 from anxin.money import services
-from anxin.money.models import Claim, Fund, FundEntry, PaymentSource
+from anxin.money.models import Claim, Fund, FundEntry, PaymentSource, Situation
 from anxin.money.services.funds import DISTRICT_FUND, town_fund_code
 from anxin.org.models import User
 
@@ -76,4 +77,38 @@ def load(*, actor: User, log: Callable[[str], None]) -> None:
             source=PaymentSource.EMPLOYER,
             reference=f"演示回单{case_no:03d}",
         )
-    log(f"已载入演示资金数据：欠薪确认 {claims_made} 人，区级及镇级周转金拨入")
+    advances = _advances(cases[1:], actor=actor, today=today)
+    log(f"已载入演示资金数据：欠薪确认 {claims_made} 人，区级及镇级周转金拨入，周转金垫付申请 {advances} 件")
+
+
+def _advances(cases: list[Case], *, actor: User, today: datetime.date) -> int:
+    """On each demo case with site control recorded (an asset in custody): an advance from the
+    district's fund at the capped share of the workers still owed — the first approved by 财政局's
+    review, the next waiting for it (它出现在财政局的待办)."""
+    made = 0
+    district = Fund.objects.get(code=DISTRICT_FUND)
+    share = int(param("fund.max_share_percent"))
+    per_worker = int(param("fund.max_per_worker"))
+    for case in cases:
+        if not AssetItem.objects.filter(case=case).exists():
+            continue
+        owed = [c for c in Claim.objects.filter(case=case).order_by("pk") if c.outstanding][:4]
+        items = [(c, min(c.outstanding * share // 100, per_worker)) for c in owed]
+        items = [(c, fen) for c, fen in items if fen > 0]
+        if not items:
+            continue
+        advance = services.advance_request(
+            actor=actor,
+            case=case,
+            fund=district,
+            situation=Situation.ABSCONDED if case.owner_absconded else Situation.ASSETS_ILLIQUID,
+            hardship=True,
+            incident_risk=True,
+            assets_note="",
+            items=items,
+            reason="工人临近春节生活困难，聚集讨薪苗头明显；企业设备已委托保管，待变现",
+        )
+        if made == 0:
+            services.advance_approve(actor=actor, advance=advance, paid_on=today, note="演示：审核通过")
+        made += 1
+    return made
