@@ -229,7 +229,8 @@ def _reports_by_id(case: Case) -> dict[str, int]:
     """The case's portal reports by the reporter's ID number: a claim whose worker reported is linked
     to the report, so the worker sees what has been paid to them with their tracking code."""
     found: dict[str, int] = {}
-    for signal in case.signals.exclude(reporter_id_number="").only("pk", "reporter_id_number"):
+    # the number is encrypted: it cannot be filtered on, only read
+    for signal in case.signals.only("pk", "reporter_id_number").order_by("pk"):
         if signal.reporter_id_number:
             found.setdefault(signal.reporter_id_number, signal.pk)
     return found
