@@ -21,7 +21,8 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.decorators import api_view, permission_classes
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -43,6 +44,7 @@ from anxin.money import services
 from anxin.money.models import RECORDABLE_SOURCES, Basis, Claim, Payment, PaymentSource
 from anxin.money.services import ClaimInput
 from anxin.money.services.claims import MAX_CLAIM_FEN
+from anxin.org.models import User
 
 MAX_ID = 2**63 - 1
 IDENTITY_PERM = "registry.view_worker_identity"
@@ -208,7 +210,7 @@ class PaymentSerializer(serializers.ModelSerializer):
 
     amount = YuanField(read_only=True)
     worker = serializers.CharField(source="claim.name", read_only=True, allow_null=True, default=None)
-    source = serializers.ChoiceField(choices=PaymentSource.choices, read_only=True)
+    source = serializers.ChoiceField(choices=PaymentSource.choices, read_only=True)  # type: ignore[assignment]
 
     class Meta:
         model = Payment
@@ -232,7 +234,7 @@ class PaymentRequestSerializer(serializers.Serializer):
     claim = StrictIntegerField(min_value=1, max_value=MAX_ID, help_text="劳动者欠薪编号（本案 claims 的 id）")
     amount = YuanField(allow_zero=False, max_fen=MAX_CLAIM_FEN, help_text="支付金额（元），不超过尚欠金额")
     paid_on = serializers.DateField(help_text="支付日期（YYYY-MM-DD），不晚于今天（北京时间）")
-    source = serializers.ChoiceField(
+    source = serializers.ChoiceField(  # type: ignore[assignment]  # a field named "source"
         choices=[(s.value, s.label) for s in RECORDABLE_SOURCES],
         help_text="来源代码（见 /api/v1/payment-sources/）",
     )
@@ -272,6 +274,14 @@ def _case(request: Any, pk: int) -> Case:
     return get_scoped_or_404(Case.objects.select_related("lead_unit", "enterprise"), request.user, pk=pk)
 
 
+def _actor(request: Request) -> User:
+    """The signed-in user (every view here is behind ``IsAuthenticated``)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise NotAuthenticated
+    return user
+
+
 def _need(request: Any, perm: str, message: str) -> None:
     if not request.user.has_perm(perm):
         raise PermissionDenied(message)
@@ -284,7 +294,7 @@ class CaseClaimsView(ContractViewMixin, APIView):
     pagination_class = None
 
     @extend_schema(operation_id="case_claims_list", responses=ClaimSerializer(many=True))
-    def get(self, request, id: int):
+    def get(self, request: Request, id: int) -> Response:
         _need(request, "money.view_claim", "角色无查看欠薪的权限")
         case = _case(request, id)
         rows = Claim.objects.filter(case=case).order_by("pk")
@@ -293,10 +303,10 @@ class CaseClaimsView(ContractViewMixin, APIView):
     @extend_schema(
         operation_id="case_claims_create", request=ClaimRequestSerializer, responses={201: ClaimSerializer}
     )
-    def post(self, request, id: int):
+    def post(self, request: Request, id: int) -> Response:
         _need(request, "money.add_claim", "角色无登记欠薪的权限")
         case = _case(request, id)
-        if not services.may_register(request.user, case):
+        if not services.may_register(_actor(request), case):
             raise PermissionDenied("只有牵头单位或联席办可以登记欠薪")
         data = ClaimRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -305,7 +315,7 @@ class CaseClaimsView(ContractViewMixin, APIView):
         if case.is_open and Claim.objects.filter(case=case, id_number_index=index).exists():
             raise DomainError("该劳动者（同一身份证号）在本案已登记", code="conflict", field="id_number")
         with _clash_is_a_conflict():
-            claim = services.claim_register(actor=request.user, case=case, row=row)
+            claim = services.claim_register(actor=_actor(request), case=case, row=row)
         return Response(
             ClaimSerializer(claim, context={"request": request}).data, status=status.HTTP_201_CREATED
         )
@@ -317,17 +327,17 @@ class ClaimConfirmView(ContractViewMixin, APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(operation_id="claim_confirm", request=ConfirmSerializer, responses=ClaimSerializer)
-    def post(self, request, id: int):
+    def post(self, request: Request, id: int) -> Response:
         _need(request, "money.confirm_claim", "角色无确认欠薪的权限")
         claim = get_scoped_or_404(Claim.objects.select_related("case"), request.user, pk=id)
-        if not services.may_confirm(request.user):
+        if not services.may_confirm(_actor(request)):
             raise PermissionDenied("只有区人社局或联席办可以确认欠薪金额")
         data = ConfirmSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         with _clash_is_a_conflict():
             claim = services.claim_confirm(
-                actor=request.user, claim=claim, amount=v.get("amount"), note=v["note"]
+                actor=_actor(request), claim=claim, amount=v.get("amount"), note=v["note"]
             )
         return Response(ClaimSerializer(claim, context={"request": request}).data)
 
@@ -343,7 +353,7 @@ class CasePaymentsView(ContractViewMixin, APIView):
     pagination_class = None
 
     @extend_schema(operation_id="case_payments_list", responses=PaymentSerializer(many=True))
-    def get(self, request, id: int):
+    def get(self, request: Request, id: int) -> Response:
         _need(request, "money.view_payment", "角色无查看支付记录的权限")
         case = _case(request, id)
         return Response(PaymentSerializer(_payments(case), many=True).data)
@@ -353,10 +363,10 @@ class CasePaymentsView(ContractViewMixin, APIView):
         request=PaymentRequestSerializer,
         responses={201: PaymentSerializer},
     )
-    def post(self, request, id: int):
+    def post(self, request: Request, id: int) -> Response:
         _need(request, "money.add_payment", "角色无登记支付的权限")
         case = _case(request, id)
-        if not services.may_pay(request.user, case):
+        if not services.may_pay(_actor(request), case):
             raise PermissionDenied("只有牵头单位、区人社局或联席办可以登记支付")
         data = PaymentRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -366,7 +376,7 @@ class CasePaymentsView(ContractViewMixin, APIView):
             raise not_found("claim", "该劳动者不是本案登记的劳动者")
         with _clash_is_a_conflict():
             payment = services.payment_record(
-                actor=request.user,
+                actor=_actor(request),
                 claim=claim,
                 amount=v["amount"],
                 paid_on=v["paid_on"],
@@ -385,7 +395,7 @@ class PaymentReverseView(ContractViewMixin, APIView):
     @extend_schema(
         operation_id="payment_reverse", request=ReverseSerializer, responses={201: PaymentSerializer}
     )
-    def post(self, request, id: int):
+    def post(self, request: Request, id: int) -> Response:
         _need(request, "money.view_payment", "角色无查看支付记录的权限")
         payment = (
             Payment.objects.filter(case__in=Case.objects.for_user(request.user).values("pk"), pk=id)
@@ -399,7 +409,7 @@ class PaymentReverseView(ContractViewMixin, APIView):
         data.is_valid(raise_exception=True)
         with _clash_is_a_conflict():
             reversal = services.payment_reverse(
-                actor=request.user, payment=payment, reason=data.validated_data["reason"]
+                actor=_actor(request), payment=payment, reason=data.validated_data["reason"]
             )
         return Response(PaymentSerializer(reversal).data, status=status.HTTP_201_CREATED)
 
@@ -407,7 +417,7 @@ class PaymentReverseView(ContractViewMixin, APIView):
 @extend_schema(responses=CodeName(many=True))
 @api_view(["GET"])
 @permission_classes([permissions.IsAuthenticated])
-def payment_sources(request):
+def payment_sources(request: Request) -> Response:
     """支付来源代码及名称（即 POST /api/v1/cases/{id}/payments/ 接受的 source）。"""
     return Response([{"code": s.value, "name": str(s.label)} for s in RECORDABLE_SOURCES])
 
@@ -415,7 +425,7 @@ def payment_sources(request):
 @extend_schema(responses=CodeName(many=True))
 @api_view(["GET"])
 @permission_classes([permissions.IsAuthenticated])
-def claim_bases(request):
+def claim_bases(request: Request) -> Response:
     """欠薪认定依据代码及名称（即登记欠薪时的 basis）。"""
     return Response([{"code": b.value, "name": str(b.label)} for b in Basis])
 

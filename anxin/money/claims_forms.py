@@ -104,7 +104,9 @@ class PaymentForm(Styled, forms.Form):
     def __init__(self, *args: Any, claims: list = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         kwargs.setdefault("auto_id", "pay_%s")
         super().__init__(*args, **kwargs)
-        self.fields["claim"].choices = [("", "——")] + [
+        claim = self.fields["claim"]
+        assert isinstance(claim, forms.ChoiceField)
+        claim.choices = [("", "——")] + [
             (c.pk, f"{c.name}（尚欠 ¥{format_yuan(c.outstanding)}）") for c in claims
         ]
         self.style()
@@ -166,7 +168,9 @@ class ClaimFilter(FilterForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["town"].choices = town_choices(self.user)
+        town = self.fields["town"]
+        assert isinstance(town, forms.ChoiceField)
+        town.choices = town_choices(self.user)
 
 
 class PaymentFilter(FilterForm):
@@ -180,4 +184,6 @@ class PaymentFilter(FilterForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["town"].choices = town_choices(self.user)
+        town = self.fields["town"]
+        assert isinstance(town, forms.ChoiceField)
+        town.choices = town_choices(self.user)

@@ -87,7 +87,11 @@ def receipts_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     """签收表（Excel），logged as an export."""
     case = case_selectors.case_get(user=request.user, pk=pk)
     claims = receipt_claims(case)
-    document_issued(actor=request.user, case=case, title=f"生成{TITLE}（Excel，{len(claims)} 人）")
+    document_issued(
+        actor=request.user,  # type: ignore[arg-type]  # behind login
+        case=case,
+        title=f"生成{TITLE}（Excel，{len(claims)} 人）",
+    )
     return xlsx_response(
         request,
         filename=f"{TITLE}-{case.number}",
@@ -104,7 +108,11 @@ def receipts_docx(request: HttpRequest, pk: int) -> HttpResponse:
     """签收表（Word，公文版式），logged as an export."""
     case = case_selectors.case_get(user=request.user, pk=pk)
     claims = receipt_claims(case)
-    document_issued(actor=request.user, case=case, title=f"生成{TITLE}（Word，{len(claims)} 人）")
+    document_issued(
+        actor=request.user,  # type: ignore[arg-type]  # behind login
+        case=case,
+        title=f"生成{TITLE}（Word，{len(claims)} 人）",
+    )
     return docx_response(
         request,
         receipt_document(case, claims),

@@ -508,7 +508,7 @@ class _CaseImport(ImportScreen):
         url = reverse("case-detail", args=[case.pk]) + "?tab=money" if case else reverse(self.ledger_url)
         return f"导入完成：{self.kind_label} {result.created} 条。", url
 
-    def download(self, request):  # type: ignore[override]
+    def download(self, request):
         case = None
         if request.GET.get("case", "").isdigit():
             case = Case.objects.for_user(request.user).filter(pk=int(request.GET["case"])).first()

@@ -77,6 +77,8 @@ def signal_money(signal_ids: Iterable[int]) -> dict[int, WorkerMoney]:
     """``seam.SIGNAL_MONEY``: the reporter's own claim for each portal report linked to one."""
     found: dict[int, WorkerMoney] = {}
     for claim in Claim.objects.filter(signal_id__in=list(signal_ids)).order_by("pk"):
+        if claim.signal_id is None:  # never: the filter names signals
+            continue
         found.setdefault(
             claim.signal_id,
             WorkerMoney(

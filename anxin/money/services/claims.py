@@ -176,7 +176,7 @@ def claims_register(*, actor: User, case: Case, rows: list[ClaimInput]) -> list[
     with transaction.atomic(), acting(actor):
         Case.objects.select_for_update().get(pk=case.pk)  # one writer of a case's claims at a time
         claims = [
-            Claim(
+            Claim(  # type: ignore[misc]  # the periods and months are set: check_claim passed every row
                 case=case,
                 name=row.name,
                 id_number=row.id_number,

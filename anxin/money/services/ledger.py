@@ -314,7 +314,7 @@ def payment_reverse(*, actor: User, payment: Payment, reason: str, amount: int |
         if payment.claim_id:
             Claim.objects.select_for_update().get(pk=payment.claim_id)
             _add_to_paid({payment.claim_id: -amount})
-        who = f" {payment.claim.name}" if payment.claim_id else ""
+        who = f" {payment.claim.name}" if payment.claim is not None else ""
         add_event(
             payment.case,
             CaseEvent.Kind.NOTE,

@@ -6,6 +6,7 @@ scoped, filtered, exported, with their query counts bounded."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -46,13 +47,13 @@ def claim_input(n: int, *, amount: int = 1_000_000, name: str = "") -> ClaimInpu
     )
 
 
-def claims_on(case, actor, *, n: int = 2, amount: int = 1_000_000, start: int = 1) -> list[Claim]:
+def claims_on(case: Any, actor: Any, *, n: int = 2, amount: int = 1_000_000, start: int = 1) -> list[Claim]:
     return services.claims_register(
         actor=actor, case=case, rows=[claim_input(i, amount=amount) for i in range(start, start + n)]
     )
 
 
-def tab(case) -> str:
+def tab(case: Any) -> str:
     return reverse("case-detail", args=[case.pk]) + "?tab=money"
 
 
@@ -61,7 +62,7 @@ def case(world, luoxi):
     return open_case(world.luoxi_factory, actor=luoxi)
 
 
-def _form(**kw) -> dict:
+def _form(**kw: Any) -> dict:
     data = {
         "name": "张三",
         "id_number": id_no(7),
@@ -373,7 +374,7 @@ def test_the_claims_ledger_exports_amounts_as_yuan_numbers_and_logs_it(login, of
 
     claims_on(case, luoxi, amount=1_234_567)
     response = login(office).get(reverse("claim-ledger") + "?export=xlsx")
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
     rows = list(sheet.iter_rows(min_row=5, values_only=True))
     assert len(rows) == 2 and 12345.67 in rows[0]
     assert id_no(1) not in str(rows)

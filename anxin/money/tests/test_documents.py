@@ -32,7 +32,7 @@ def case(world, luoxi, renshe):
 def test_the_excel_receipt_list_has_every_worker_and_an_empty_signature_column(login, office, case):
     response = login(office).get(reverse("case-receipts-xlsx", args=[case.pk]))
     assert response.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
     header = [c.value for c in sheet[4]]
     assert header[:3] == ["序号", "姓名", "身份证号"] and "本人签名" in header
     rows = [r for r in sheet.iter_rows(min_row=5, values_only=True) if r[0] is not None]
