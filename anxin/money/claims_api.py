@@ -108,7 +108,7 @@ class IdNumberFieldExtension(OpenApiSerializerFieldExtension):
             "type": "string",
             "format": "id-number",
             "pattern": ID_NUMBER_PATTERN,
-            "example": "320411199001010019",
+            "example": "320411199001010013",
             "description": "居民身份证号码（GB 11643）：18位，第1–6位为地区码，第7–14位为出生日期，末位为校验码（数字或 X）。",
         }
 

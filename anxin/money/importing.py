@@ -52,7 +52,7 @@ CLAIM_COLUMNS = [
         "身份证号",
         True,
         "18位；同一案件中每人只能登记一次。请设为文本格式",
-        "320411199001010011",
+        "320411199001010013",
     ),
     Column("phone", "手机号", False, "11位手机号", "13812345678"),
     Column("period_from", "欠薪起始月", True, "YYYY-MM，如 2026-09", "2026-09"),
@@ -279,7 +279,7 @@ def claim_import(
 
 PAYMENT_COLUMNS = [
     Column("case", "案件编号", False, "本案件编号；从案件“资金”页进入导入时可留空", "XB-2026-0001"),
-    Column("id_number", "身份证号", True, "已在该案件登记欠薪的劳动者。请设为文本格式", "320411199001010011"),
+    Column("id_number", "身份证号", True, "已在该案件登记欠薪的劳动者。请设为文本格式", "320411199001010013"),
     Column("amount", "金额（元）", True, "本次支付金额，不超过该劳动者尚欠金额", "5000.00"),
     Column("paid_on", "支付日期", True, "YYYY-MM-DD，不晚于今天", "2026-12-01"),
     Column("source", "来源", True, "、".join(str(s.label) for s in RECORDABLE_SOURCES), "企业自行支付"),
