@@ -29,6 +29,8 @@ NOT_AUDITED = {
     "cases.CaseEvent": "append-only history of a case",
     "cases.ActionStep": "append-only steps of a legal action",
     "money.Payment": "append-only ledger: each entry records who and when; a correction is a reversing entry",
+    "money.ClaimEvent": "append-only history of a claim (registered, confirmed, corrected: from → to, why)",
+    "money.PaymentRun": "written once with its ledger entries (who, when), never edited",
     "monitoring.AlertEvent": "append-only history of an alert",
     "monitoring.ImmediateReportEvent": "append-only history of an immediate report",
     "monitoring.WatchEvent": "append-only history of a watch entry",

@@ -425,3 +425,15 @@ def test_the_menu_offers_the_ledgers_to_whoever_sees_cases_money(luoxi, gongan):
     names = {item["url_name"] for item in seam.collect(seam.MENU, luoxi)}
     assert {"claim-ledger", "payment-ledger"} <= names
     assert "claim-ledger" not in {item["url_name"] for item in seam.collect(seam.MENU, gongan)}
+
+
+def test_a_confirmation_leaves_its_diff_in_the_audit_log_with_the_id_number_masked(
+    login, luoxi, renshe, case
+):
+    from auditlog.models import LogEntry
+
+    (claim,) = claims_on(case, luoxi, n=1)
+    login(renshe).post(reverse("claim-confirm", args=[claim.pk]), {"amount": "9000", "note": "核减"})
+    entry = LogEntry.objects.get_for_object(claim).filter(action=LogEntry.Action.UPDATE).latest("timestamp")
+    assert "confirmed_amount" in entry.changes_dict
+    assert id_no(1) not in str(LogEntry.objects.get_for_object(claim).values_list("changes", flat=True))
