@@ -38,7 +38,10 @@ from anxin.core.api_schema import (
 )
 from anxin.core.crypto import blind_index
 from anxin.core.errors import DomainError
+from anxin.core.models import SecurityEventKind
 from anxin.core.money import YuanField
+from anxin.core.security import client_ip
+from anxin.core.services import security_event_record
 from anxin.core.validators import validate_id_number
 from anxin.money import services
 from anxin.money.models import RECORDABLE_SOURCES, Basis, Claim, Payment, PaymentSource
@@ -297,7 +300,16 @@ class CaseClaimsView(ContractViewMixin, APIView):
     def get(self, request: Request, id: int) -> Response:
         _need(request, "money.view_claim", "角色无查看欠薪的权限")
         case = _case(request, id)
-        rows = Claim.objects.filter(case=case).order_by("pk")
+        rows = list(Claim.objects.filter(case=case).order_by("pk"))
+        if rows and request.user.has_perm(IDENTITY_PERM):
+            # full ID numbers and phones leave the system: logged like the registry's reveal
+            security_event_record(
+                kind=SecurityEventKind.SENSITIVE_VIEW,
+                user=request.user,
+                ip=client_ip(request),
+                summary=f"接口查看 {case.number} 劳动者完整身份证号和手机号（{len(rows)} 人）",
+                detail={"case": case.pk, "claims": len(rows)},
+            )
         return Response(ClaimSerializer(rows, many=True, context={"request": request}).data)
 
     @extend_schema(

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from anxin.cases.tests.factories import open_case
+from anxin.core.models import SecurityEvent
 from anxin.money import services
 from anxin.money.models import Claim, Payment
 from anxin.money.tests.test_claims_views import claims_on, id_no, months_back
@@ -58,6 +59,8 @@ def test_the_list_shows_the_full_id_number_only_to_a_role_that_may_see_it(api_cl
     assert town[0]["id_number"] != id_no(1)
     office_view = _as(api_client, office).get(f"/api/v1/cases/{case.pk}/claims/").json()
     assert office_view[0]["id_number"] == id_no(1)
+    assert SecurityEvent.objects.filter(kind="sensitive_view", user=office).count() == 1
+    assert not SecurityEvent.objects.filter(kind="sensitive_view", user=luoxi).exists()
 
 
 def test_a_post_without_the_trailing_slash_registers_too(api_client, luoxi, case):
