@@ -363,10 +363,12 @@ class Steer:
 @pytest.fixture
 def seeded(world, luoxi, fayuan):
     """Something behind every path: a signal in 罗溪 and one on the court's channel, a red alert,
-    a case in 罗溪 with a legal action assigned to the court, and a self-report."""
+    a case in 罗溪 with a legal action assigned to the court, a worker's claim on it with a payment,
+    and a self-report."""
     from anxin.cases import actions
     from anxin.cases.tests.factories import open_case
     from anxin.intake.tests.factories import self_report, signal
+    from anxin.money import services as money
     from anxin.monitoring.tests.factories import red_alert
 
     today = timezone.localdate()
@@ -376,6 +378,20 @@ def seeded(world, luoxi, fayuan):
     case = open_case(world.luoxi_factory, actor=luoxi)
     court = actions.action_request(actor=luoxi, case=case, kind="court", workers=3, amount=300_000)
     report = self_report(world.luoxi_factory, since=today - datetime.timedelta(days=20), on=today)
+    # a worker's claim on the case (the case's registered ¥120,000) with one payment (money)
+    claim = money.claim_register(
+        actor=luoxi,
+        case=case,
+        row=money.ClaimInput(
+            name="工人甲",
+            id_number=_id_number("32041119900101001"),
+            period_from=today.replace(day=1),
+            period_to=today.replace(day=1),
+            amount=case.amount_claimed,
+            basis="wage_ledger",
+        ),
+    )
+    payment = money.payment_record(actor=luoxi, claim=claim, amount=100, paid_on=today, source="employer")
     return {
         "signals": [town_signal.pk, court_signal.pk],
         "alerts": [alert.pk],
@@ -384,6 +400,8 @@ def seeded(world, luoxi, fayuan):
         "self-reports": [report.pk],
         "projects": [world.luoxi_project.pk],
         "enterprises": [world.luoxi_factory.uscc, world.luoxi_builder.uscc],
+        "claims": [claim.pk],
+        "payments": [payment.pk],
     }
 
 
@@ -409,6 +427,15 @@ def _with_examples(raw: dict, seeded: dict, persona) -> dict:
         ("/api/v1/cases/{id}/advance/", "post"): {"action": "advance"},
         ("/api/v1/cases/{id}/actions/", "post"): {"kind": "mediation"},
         ("/api/v1/case-actions/{id}/steps/", "post"): {"step": "filing", "on": today, "note": "已立案"},
+        ("/api/v1/cases/{id}/payments/", "post"): {
+            "claim": seeded["claims"][0],
+            "amount": "1.00",
+            "paid_on": today,
+            "source": "employer",
+            "reference": "FZ-PAY-1",
+        },
+        ("/api/v1/claims/{id}/confirm/", "post"): {},
+        ("/api/v1/payments/{id}/reverse/", "post"): {"reason": "重复登记"},
     }
     for path, item in raw["paths"].items():
         collection = path.split("/")[3]
