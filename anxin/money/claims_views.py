@@ -92,6 +92,10 @@ def render_tab(request: HttpRequest, case: Case, **bound: Any) -> str:
         "reversed_ids": set(
             Payment.objects.filter(case=case, reverses__isnull=False).values_list("reverses_id", flat=True)
         ),
+        # entries the fund's side must correct with them (an advance, proceeds): no reversal button
+        "fund_paid_ids": set(
+            Payment.objects.filter(case=case, advance_item__isnull=False).values_list("pk", flat=True)
+        ),
         "events": ClaimEvent.objects.filter(claim__case=case)
         .select_related("claim", "actor")
         .order_by("-at", "-pk")[:100],

@@ -470,8 +470,8 @@ class MoneyImportForm(forms.Form):
         if not pk:
             return None
         case = Case.objects.for_user(self.user).filter(pk=pk).first()
-        if case is None:
-            raise ValidationError(_("案件不存在或不在您的范围内"))
+        if case is None:  # shown above the form: the field itself is hidden
+            self.add_error(None, _("案件不存在或不在您的范围内"))
         return case
 
 

@@ -273,3 +273,12 @@ def test_the_template_downloads(login, luoxi, case):
 def test_a_leader_may_not_import(login, leader):
     assert login(leader).get(reverse("claim-import")).status_code == 403
     assert login(leader).get(reverse("payment-import")).status_code == 403
+
+
+def test_the_screen_refuses_a_case_of_another_town(login, world, xuejia, luoxi):
+    other = open_case(world.xuejia_factory, actor=xuejia)
+    upload = io.BytesIO(xlsx(CLAIM_HEADERS, [claim_row(other, 1)]))
+    upload.name = "名单.xlsx"
+    html = login(luoxi).post(reverse("claim-import"), {"file": upload, "case": other.pk}).content.decode()
+    assert "不在您的范围内" in html and 'data-testid="import-preview"' not in html
+    assert not Claim.objects.exists()
