@@ -9,7 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from anxin.cases import api as cases_api
 from anxin.intake import api as intake_api
-from anxin.money import funds_api
+from anxin.money import claims_api, funds_api
 from anxin.monitoring import api as monitoring_api
 from anxin.org import api as org_api
 from anxin.registry import api as registry_api
@@ -73,6 +73,21 @@ urlpatterns = [
         funds_api.fund_advance_return_noslash,
         name="fund-advance-return-noslash",
     ),
+    # money: claims and payments (issue #15)
+    path("cases/<int:id>/claims/", claims_api.CaseClaimsView.as_view(), name="case-claims"),
+    path("cases/<int:id>/claims", claims_api.CaseClaimsNoSlash.as_view(), name="case-claims-noslash"),
+    path("claims/<int:id>/confirm/", claims_api.ClaimConfirmView.as_view(), name="claim-confirm"),
+    path("claims/<int:id>/confirm", claims_api.ClaimConfirmNoSlash.as_view(), name="claim-confirm-noslash"),
+    path("cases/<int:id>/payments/", claims_api.CasePaymentsView.as_view(), name="case-payments"),
+    path("cases/<int:id>/payments", claims_api.CasePaymentsNoSlash.as_view(), name="case-payments-noslash"),
+    path("payments/<int:id>/reverse/", claims_api.PaymentReverseView.as_view(), name="payment-reverse"),
+    path(
+        "payments/<int:id>/reverse",
+        claims_api.PaymentReverseNoSlash.as_view(),
+        name="payment-reverse-noslash",
+    ),
+    path("payment-sources/", claims_api.payment_sources, name="api-payment-sources"),
+    path("claim-bases/", claims_api.claim_bases, name="api-claim-bases"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
     path(
         "docs/",

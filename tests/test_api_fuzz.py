@@ -51,7 +51,7 @@ from anxin.core.api_schema import USCC_PATTERN
 from anxin.core.audit import system_actor
 from anxin.core.calendar import calendar_years
 from anxin.core.money import amount_pattern, parse_yuan, yuan_str
-from anxin.core.validators import USCC_ALPHABET, uscc_check_char
+from anxin.core.validators import ID_PROVINCE_CODES, USCC_ALPHABET, id_check_digit, uscc_check_char
 from anxin.intake.services import MAX_AMOUNT_FEN
 from anxin.monitoring.api import FLAG_VALUES, VALUE_PATTERN
 from anxin.org.services import token_issue
@@ -77,6 +77,24 @@ schemathesis.openapi.format(
         st.text(USCC_ALPHABET, min_size=9, max_size=9),
     ),
 )
+
+
+# 居民身份证号码 (GB 11643): a province code, four digits, a birth date, three digits, then the check
+# digit the schema's pattern cannot compute (money's claims).
+schemathesis.openapi.format(
+    "id-number",
+    st.builds(
+        lambda province, county, born, seq: _id_number(province + county + f"{born:%Y%m%d}" + seq),
+        st.sampled_from(sorted(ID_PROVINCE_CODES)),
+        st.text("0123456789", min_size=4, max_size=4),
+        st.dates(datetime.date(1950, 1, 1), datetime.date(2005, 12, 31)),
+        st.text("0123456789", min_size=3, max_size=3),
+    ),
+)
+
+
+def _id_number(first17: str) -> str:
+    return first17 + id_check_digit(first17)
 
 
 @pytest.fixture
@@ -262,6 +280,55 @@ class Steer:
             body["on"] = self.date(body["on"])
         return body
 
+    _MONTH = re.compile(r"^(?:19|20)[0-9]{2}-(?:0[1-9]|1[0-2])$")
+    _ID = re.compile(r"^[1-9][0-9]{16}[0-9Xx]$")
+
+    def _month(self, value, *, end: datetime.date):
+        """A ``YYYY-MM`` moved into [2020-01, ``end``'s month]."""
+        if not isinstance(value, str) or not self._MONTH.match(value):
+            return value
+        first = datetime.date(2020, 1, 1)
+        span = (end.year - first.year) * 12 + end.month - first.month + 1
+        n = (int(value[:4]) * 12 + int(value[5:7])) % span
+        return f"{first.year + n // 12:04d}-{n % 12 + 1:02d}"
+
+    def _post_api_v1_cases_id_claims(self, body: dict) -> dict:
+        """A worker's claim (money): the period within this month and in order, the months within
+        it, an ID number of the pattern's shape made a real one (province, birth date, check digit)."""
+        body = dict(body)
+        for key in ("period_from", "period_to"):
+            if key in body:
+                body[key] = self._month(body[key], end=self.today)
+        body = self._in_order(body, "period_from", "period_to")
+        a, b = body.get("period_from"), body.get("period_to")
+        months = body.get("months")
+        if (
+            isinstance(a, str)
+            and isinstance(b, str)
+            and self._MONTH.match(a)
+            and self._MONTH.match(b)
+            and isinstance(months, int)
+            and not isinstance(months, bool)
+            and 1 <= months <= 600
+        ):
+            span = (int(b[:4]) - int(a[:4])) * 12 + int(b[5:7]) - int(a[5:7]) + 1
+            body["months"] = (months - 1) % span + 1
+        number = body.get("id_number")
+        if isinstance(number, str) and self._ID.match(number):
+            born = self._into(
+                datetime.date(1950, 1, 1) + datetime.timedelta(days=int(number[6:14]) % 20000),
+                datetime.date(1950, 1, 1),
+                datetime.date(2005, 12, 31),
+            )
+            body["id_number"] = _id_number(f"32{number[2:6]}{born:%Y%m%d}{number[14:17]}")
+        return body
+
+    def _post_api_v1_cases_id_payments(self, body: dict) -> dict:
+        body = dict(body)
+        if "paid_on" in body:
+            body["paid_on"] = self.date(body["paid_on"])
+        return body
+
     def _post_api_v1_observations(self, body: list) -> list:
         if not isinstance(body, list):
             return body
@@ -296,10 +363,12 @@ class Steer:
 @pytest.fixture
 def seeded(world, luoxi, fayuan):
     """Something behind every path: a signal in 罗溪 and one on the court's channel, a red alert,
-    a case in 罗溪 with a legal action assigned to the court, and a self-report."""
+    a case in 罗溪 with a legal action assigned to the court, a worker's claim on it with a payment,
+    and a self-report."""
     from anxin.cases import actions
     from anxin.cases.tests.factories import open_case
     from anxin.intake.tests.factories import self_report, signal
+    from anxin.money import services as money
     from anxin.monitoring.tests.factories import red_alert
 
     today = timezone.localdate()
@@ -309,6 +378,20 @@ def seeded(world, luoxi, fayuan):
     case = open_case(world.luoxi_factory, actor=luoxi)
     court = actions.action_request(actor=luoxi, case=case, kind="court", workers=3, amount=300_000)
     report = self_report(world.luoxi_factory, since=today - datetime.timedelta(days=20), on=today)
+    # a worker's claim on the case (the case's registered ¥120,000) with one payment (money)
+    claim = money.claim_register(
+        actor=luoxi,
+        case=case,
+        row=money.ClaimInput(
+            name="工人甲",
+            id_number=_id_number("32041119900101001"),
+            period_from=today.replace(day=1),
+            period_to=today.replace(day=1),
+            amount=case.amount_claimed,
+            basis="wage_ledger",
+        ),
+    )
+    payment = money.payment_record(actor=luoxi, claim=claim, amount=100, paid_on=today, source="employer")
     return {
         "signals": [town_signal.pk, court_signal.pk],
         "alerts": [alert.pk],
@@ -317,6 +400,8 @@ def seeded(world, luoxi, fayuan):
         "self-reports": [report.pk],
         "projects": [world.luoxi_project.pk],
         "enterprises": [world.luoxi_factory.uscc, world.luoxi_builder.uscc],
+        "claims": [claim.pk],
+        "payments": [payment.pk],
     }
 
 
@@ -342,6 +427,15 @@ def _with_examples(raw: dict, seeded: dict, persona) -> dict:
         ("/api/v1/cases/{id}/advance/", "post"): {"action": "advance"},
         ("/api/v1/cases/{id}/actions/", "post"): {"kind": "mediation"},
         ("/api/v1/case-actions/{id}/steps/", "post"): {"step": "filing", "on": today, "note": "已立案"},
+        ("/api/v1/cases/{id}/payments/", "post"): {
+            "claim": seeded["claims"][0],
+            "amount": "1.00",
+            "paid_on": today,
+            "source": "employer",
+            "reference": "FZ-PAY-1",
+        },
+        ("/api/v1/claims/{id}/confirm/", "post"): {},
+        ("/api/v1/payments/{id}/reverse/", "post"): {"reason": "重复登记"},
     }
     for path, item in raw["paths"].items():
         collection = path.split("/")[3]

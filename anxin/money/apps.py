@@ -40,11 +40,27 @@ class MoneyConfig(AppConfig):
         seam.register(seam.ROLE_PERMISSIONS, self.role_permissions, app=label)
         seam.register(seam.COCKPIT_PANELS, self.cockpit_panels, app=label)
         self.ready_funds(label)
+        self.ready_claims()
 
     def load_demo(self, *, actor: Any, log: Callable[[str], None]) -> None:
         from anxin.money import demo
 
         demo.load(actor=actor, log=log)
+
+    # --- claims and payments: the case's 资金 tab, the ledgers, the imports ---------------------------
+
+    def ready_claims(self) -> None:
+        from anxin.money import claims_views
+
+        label = self.label
+        seam.register(seam.CASE_TABS, claims_views.case_tabs, app=label)
+        seam.register(seam.MENU, claims_views.menu, app=label)
+        seam.register(seam.IMPORTERS, self.claims_importers, app=label)
+
+    def claims_importers(self) -> dict:
+        from anxin.money.importing import claim_import, payment_import
+
+        return {"claims": claim_import, "payments": payment_import}
 
     def cockpit_panels(self, request: HttpRequest) -> list[dict]:
         """The cockpit's amounts owed and recovered (cases' registered arrears, money's payments):

@@ -8,8 +8,14 @@ from auditlog.registry import auditlog
 from anxin.money.models import Advance, Claim, Fund, Instalment
 
 auditlog.register(Instalment)
-# A claim's confirmation and corrections are also ClaimEvents; ``paid`` is the running total the
-# payment services keep beside the ledger's entries (the entries are the record).
-auditlog.register(Claim, exclude_fields=["paid", "id_number", "phone", "id_number_index"])
+# A worker's claim: its confirmation and corrections (``guarded_update`` writes their diff); the
+# personal data masked, the blind index and the running total paid (moved by the ledger) left out.
+auditlog.register(
+    Claim,
+    include_fields=[
+        f.name for f in Claim._meta.concrete_fields if f.name not in {"id", "id_number_index", "paid"}
+    ],
+    mask_fields=["id_number", "phone"],
+)
 auditlog.register(Advance)
 auditlog.register(Fund)

@@ -47,10 +47,43 @@ CASE_FORMS = {
 }
 
 
-def render_case_page(request, case, *, kept: dict | None = None, **bound):
+OVERVIEW = "overview"
+
+
+def case_tabs(request, case) -> tuple[dict[str, str], dict[str, seam.Tab]]:
+    """The page's tabs: 概况 (this page) first, then those later apps add at ``seam.CASE_TABS``
+    (money's 资金…), by key; and the contributed ones by key."""
+    extra = seam.collect(seam.CASE_TABS, request, case)
+    return {OVERVIEW: "概况", **{t["key"]: t["label"] for t in extra}}, {t["key"]: t for t in extra}
+
+
+def render_case_page(
+    request, case, *, kept: dict | None = None, tab: str = "", tab_html: str | None = None, **bound
+):
     """The case page; ``bound``: a rejected form by its context name, shown with the user's input
-    and its errors; ``kept``: what the user typed into a plain form that was refused."""
+    and its errors; ``kept``: what the user typed into a plain form that was refused. ``tab`` (else
+    ``?tab=``) picks a tab a later app contributed; ``tab_html``: that tab's body as the app
+    rendered it (say, with a refused form), else the tab renders itself."""
     user = request.user
+    tabs, contributed = case_tabs(request, case)
+    tab = tab or request.GET.get("tab", OVERVIEW)
+    if tab in contributed:
+        return render(
+            request,
+            "cases/case_detail.html",
+            {
+                "page_title": f"{case.number} {case.enterprise.name}",
+                "case": case,
+                "enterprise_openable": bool(enterprises_openable(user=user, enterprises=[case.enterprise])),
+                "stages": [(s, Stage(s).label) for s in workflow.OPEN_STAGES],
+                "stage_index": workflow.OPEN_STAGES.index(case.stage)
+                if case.is_open
+                else len(workflow.OPEN_STAGES),
+                "tabs": tabs,
+                "tab": tab,
+                "tab_html": contributed[tab]["render"](request, case) if tab_html is None else tab_html,
+            },
+        )
     plan = Plan.objects.filter(case=case).first()
     moves = services.available_moves(user, case)
     lead = services.is_lead(user, case)
@@ -123,6 +156,8 @@ def render_case_page(request, case, *, kept: dict | None = None, **bound):
         "may_attach": user.has_perm("cases.add_casedocument") and action_services.may_attach(user, case),
         "document_form": DocumentForm(auto_id="doc_%s"),
         "kept": kept or {},
+        "tabs": tabs,
+        "tab": OVERVIEW,
     }
     context.update(bound)
     return render(request, "cases/case_detail.html", context)
