@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -40,6 +40,7 @@ from anxin.money.claims_forms import (
     ReverseForm,
     RunForm,
 )
+from anxin.money.funds_views import case_advances_context
 from anxin.money.models import Claim, ClaimEvent, ClaimStatus, Payment
 from anxin.money.services import ClaimInput
 from anxin.org.models import User
@@ -94,7 +95,9 @@ def render_tab(request: HttpRequest, case: Case, **bound: Any) -> str:
         ),
         # entries the fund's side must correct with them (an advance, proceeds): no reversal button
         "fund_paid_ids": set(
-            Payment.objects.filter(case=case, advance_item__isnull=False).values_list("pk", flat=True)
+            Payment.objects.filter(
+                Q(advance_item__isnull=False) | Q(proceeds__isnull=False), case=case
+            ).values_list("pk", flat=True)
         ),
         "events": ClaimEvent.objects.filter(claim__case=case)
         .select_related("claim", "actor")
@@ -112,6 +115,8 @@ def render_tab(request: HttpRequest, case: Case, **bound: Any) -> str:
         "run_form": RunForm(claims=owed) if 1 < len(owed) <= RUN_LIMIT else None,
         "run_too_many": len(owed) > RUN_LIMIT,
         "kept": kept,
+        # the advances and proceeds of the case (§四(八)): money/_case_advances.html
+        **case_advances_context(request, case),
     }
     for name, form in bound.items():  # a refused form replaces the blank one
         context[name] = form

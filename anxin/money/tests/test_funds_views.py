@@ -338,3 +338,11 @@ def test_the_clause_map_names_the_funds_under_their_clauses(login, district, off
     body = login(office).get(reverse("policy-clauses")).content.decode()
     assert "执行款、变现款先偿还周转金垫付" in body and "财政局审核拨付周转金" in body
     assert "fund.max_per_worker" in body or "应急周转金垫付上限（每名劳动者）" in body
+
+
+def test_the_case_money_tab_lists_the_advances_and_offers_the_request(login, setup, luoxi, caizheng):
+    case, claims, fund = setup
+    advance = approved(luoxi, caizheng, **request_kwargs(case, fund, claims))
+    body = login(luoxi).get(reverse("case-detail", args=[case.pk]) + "?tab=money").content.decode()
+    assert 'data-testid="case-advances"' in body and advance.number in body
+    assert 'data-testid="case-proceeds-new"' in body
