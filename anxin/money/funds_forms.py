@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anxin.cases.forms import DATE, Styled
 from anxin.core.forms import FilterForm, YuanFormField
-from anxin.core.money import format_yuan
+from anxin.core.money import YuanInput, format_yuan
 from anxin.money.models import PROCEEDS_SOURCES, Claim, Fund, FundEntryKind, Situation
 
 
@@ -79,8 +79,10 @@ class AdvanceRequestForm(Styled, forms.Form):
         self.fields["fund"].choices = [(f.code, f.name) for f in funds]  # type: ignore[attr-defined]
         self.claims = claims
         for claim in claims:
+            label = _("%(n)s 垫付金额") % {"n": claim.name}
+            # drawn in the workers' table without a <label>: the box carries its name itself
             self.fields[f"amount_{claim.pk}"] = YuanFormField(
-                label=_("%(n)s 垫付金额") % {"n": claim.name}, required=False
+                label=label, required=False, widget=YuanInput(attrs={"aria-label": label})
             )
         self.style()
 

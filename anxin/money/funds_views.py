@@ -257,7 +257,13 @@ def advance_new(request: HttpRequest, case_id: int) -> HttpResponse:
     per_case = param_record("fund.max_per_case", on=today)
     pct, worker_cap = int(share.typed_value), int(per_worker.typed_value)
     claims = _claim_rows(case, pct, worker_cap)
-    form = AdvanceRequestForm(request.POST or None, funds=funds, claims=claims)
+    # a town asks its own town's fund first (§四(八) 区、镇两级); the lead unit or the office the district's
+    own = next(
+        (f.code for f in funds if f.town_id and f.town_id == case.town_id and user.has_role(Role.TOWN)), None
+    )
+    form = AdvanceRequestForm(
+        request.POST or None, funds=funds, claims=claims, initial={"fund": own} if own else None
+    )
     refused = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
