@@ -23,7 +23,7 @@ from anxin.cases.services.common import add_event, is_lead
 from anxin.core.access import is_system
 from anxin.core.audit import acting
 from anxin.core.errors import DomainError
-from anxin.core.models import PolicyParameter
+from anxin.core.models import ParameterType, PolicyParameter
 from anxin.core.money import format_yuan
 from anxin.core.policy import param_record
 from anxin.core.transitions import Transition, Workflow
@@ -275,7 +275,11 @@ def _court_actions(case: Case) -> list[LegalAction]:
 
 
 def _evidence(record: PolicyParameter) -> dict:
-    return {**record.as_evidence(), "name": record.name}
+    """The value used, as stored (``value``, ``unit``) and as a person reads it (``shown``: money in
+    yuan, never the stored 分)."""
+    money = record.value_type == ParameterType.MONEY
+    shown = f"¥{format_yuan(int(record.value))}" if money else f"{record.value}{record.unit}"
+    return {**record.as_evidence(), "name": record.name, "shown": shown}
 
 
 def _next_advance_number(year: int) -> str:

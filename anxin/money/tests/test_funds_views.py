@@ -346,3 +346,10 @@ def test_the_case_money_tab_lists_the_advances_and_offers_the_request(login, set
     body = login(luoxi).get(reverse("case-detail", args=[case.pk]) + "?tab=money").content.decode()
     assert 'data-testid="case-advances"' in body and advance.number in body
     assert 'data-testid="case-proceeds-new"' in body
+
+
+def test_the_advance_page_shows_money_parameters_in_yuan(login, setup, luoxi):
+    case, claims, fund = setup
+    advance = services.advance_request(actor=luoxi, **request_kwargs(case, fund, claims))
+    page = login(luoxi).get(reverse("advance-detail", args=[advance.pk])).content.decode()
+    assert "fund.max_per_worker</a> = ¥20,000.00" in page and "2000000分" not in page
