@@ -37,7 +37,13 @@ PERSONAS = [
         "jianchayuan", "卫检察", "procuratorate", "department", "区检察院：移送公安的备案抄送，无条线数据"
     ),
     Persona("sifa", "蒋调解", "justice", "department", "区司法局：调解、仲裁法律援助措施（我的待办）"),
-    Persona("caizheng", "沈财政", "finance", "department", "区财政局：应急周转金拨入、垫付申请审核（我的待办）、国有企业"),
+    Persona(
+        "caizheng",
+        "沈财政",
+        "finance",
+        "department",
+        "区财政局：应急周转金拨入、垫付申请审核（我的待办）、国有企业",
+    ),
     Persona("luoxi", "郑罗溪", "gov-luoxi", "town", "罗溪镇：本镇企业和项目"),
     Persona("xuejia", "冯薛家", "gov-xuejia", "town", "薛家镇：本镇企业和项目"),
     Persona("sanjing", "陈三井", "gov-sanjing", "town", "三井街道：本街道企业和项目"),
