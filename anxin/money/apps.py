@@ -66,8 +66,9 @@ class MoneyConfig(AppConfig):
         """The cockpit's amounts owed and recovered (cases' registered arrears, money's payments):
         for whoever reads cases."""
         from anxin.money import selectors
+        from anxin.money.models import sees_money
 
-        if not request.user.has_perm("cases.view_case"):
+        if not (request.user.has_perm("cases.view_case") and sees_money(request.user)):
             return []
         return [
             {

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema
@@ -44,7 +45,15 @@ from anxin.core.security import client_ip
 from anxin.core.services import security_event_record
 from anxin.core.validators import validate_id_number
 from anxin.money import services
-from anxin.money.models import RECORDABLE_SOURCES, Basis, Claim, Payment, PaymentSource
+from anxin.money.models import (
+    RECORDABLE_SOURCES,
+    Basis,
+    Claim,
+    Payment,
+    PaymentSource,
+    money_cases,
+    sees_money,
+)
 from anxin.money.services import ClaimInput
 from anxin.money.services.claims import MAX_CLAIM_FEN
 from anxin.org.models import User
@@ -274,7 +283,10 @@ def _clash_is_a_conflict():
 
 
 def _case(request: Any, pk: int) -> Case:
-    return get_scoped_or_404(Case.objects.select_related("lead_unit", "enterprise"), request.user, pk=pk)
+    case = get_scoped_or_404(Case.objects.select_related("lead_unit", "enterprise"), request.user, pk=pk)
+    if not sees_money(request.user):
+        raise Http404  # a unit that sees the case but none of its money (公安分局)
+    return case
 
 
 def _actor(request: Request) -> User:
@@ -410,7 +422,7 @@ class PaymentReverseView(ContractViewMixin, APIView):
     def post(self, request: Request, id: int) -> Response:
         _need(request, "money.view_payment", "角色无查看支付记录的权限")
         payment = (
-            Payment.objects.filter(case__in=Case.objects.for_user(request.user).values("pk"), pk=id)
+            Payment.objects.filter(case__in=money_cases(request.user).values("pk"), pk=id)
             .select_related("case", "claim")
             .first()
         )
@@ -430,8 +442,12 @@ class PaymentReverseView(ContractViewMixin, APIView):
 @api_view(["GET"])
 @permission_classes([permissions.IsAuthenticated])
 def payment_sources(request: Request) -> Response:
-    """支付来源代码及名称（即 POST /api/v1/cases/{id}/payments/ 接受的 source）。"""
-    return Response([{"code": s.value, "name": str(s.label)} for s in RECORDABLE_SOURCES])
+    """支付来源代码及名称（支付记录中的 source）。emergency_fund（应急周转金）只由财政局审核拨付垫付时记入，
+    POST /api/v1/cases/{id}/payments/ 不接受；本案有未归还垫付时，court_enforcement、asset_realisation 须经
+    POST /api/v1/cases/{id}/proceeds 登记（先还周转金）。"""
+    return Response(
+        [{"code": s.value, "name": str(s.label)} for s in PaymentSource if s != PaymentSource.CLOSING]
+    )
 
 
 @extend_schema(responses=CodeName(many=True))

@@ -18,7 +18,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from anxin.cases import selectors as case_selectors
 from anxin.cases.models import Case
 from anxin.cases.views._common import fail, refuse
 from anxin.cases.views.case_page import render_case_page
@@ -41,7 +40,7 @@ from anxin.money.claims_forms import (
     RunForm,
 )
 from anxin.money.funds_views import case_advances_context
-from anxin.money.models import Claim, ClaimEvent, ClaimStatus, Payment
+from anxin.money.models import Claim, ClaimEvent, ClaimStatus, Payment, money_cases, sees_money
 from anxin.money.services import ClaimInput
 from anxin.org.models import User
 
@@ -56,7 +55,7 @@ PAYMENTS_SHOWN = 200  # the tab lists the latest entries; the payments ledger ha
 
 def case_tabs(request: HttpRequest, case: Case) -> list[seam.Tab]:
     """``seam.CASE_TABS``: 资金, for whoever may see the case's money."""
-    if not request.user.has_perm("money.view_claim"):
+    if not (request.user.has_perm("money.view_claim") and sees_money(request.user)):
         return []
     return [{"key": TAB, "label": "资金", "render": render_tab}]
 
@@ -181,7 +180,7 @@ def _claim_input(data: dict) -> ClaimInput:
 
 
 def _case(request: HttpRequest, pk: int) -> Case:
-    return case_selectors.case_get(user=request.user, pk=pk)
+    return selectors.money_case_get(user=request.user, pk=pk)
 
 
 def _claim(request: HttpRequest, pk: int) -> Claim:
@@ -359,7 +358,7 @@ def payment_reverse(request: HttpRequest, pk: int) -> HttpResponse:
 
 def payments_seen(user: Any) -> QuerySet[Payment]:
     """Ledger entries of the cases ``user`` sees (a payment is seen with its case)."""
-    return Payment.objects.filter(case__in=Case.objects.for_user(user).values("pk"))
+    return Payment.objects.filter(case__in=money_cases(user).values("pk"))
 
 
 def payment_get(*, user: Any, pk: int) -> Payment:
@@ -517,7 +516,7 @@ def menu(user: Any) -> list[seam.MenuItem]:
     """工资清偿台账 and 工资支付台账 under 案件处置, for whoever sees cases' money."""
     from anxin.core.access import scope_of
 
-    if scope_of(user).nothing:
+    if scope_of(user).nothing or not sees_money(user):
         return []
     items: list[seam.MenuItem] = []
     if user.has_perm("money.view_claim"):

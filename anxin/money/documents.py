@@ -8,13 +8,13 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from anxin.cases import selectors as case_selectors
 from anxin.cases.documents import enterprise_line, office_name
 from anxin.cases.models import Case
 from anxin.cases.services import document_issued
 from anxin.core.gongwen import Annex, Gongwen, document_bytes, docx_response
 from anxin.core.money import format_yuan
 from anxin.core.xlsx import Col, xlsx_response
+from anxin.money import selectors
 from anxin.money.models import Claim
 
 TITLE = "工资发放签收表"
@@ -85,7 +85,7 @@ def receipt_document(case: Case, claims: list[Claim]) -> bytes:
 @permission_required("money.export_money", raise_exception=True)
 def receipts_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     """签收表（Excel），logged as an export."""
-    case = case_selectors.case_get(user=request.user, pk=pk)
+    case = selectors.money_case_get(user=request.user, pk=pk)
     claims = receipt_claims(case)
     document_issued(
         actor=request.user,  # type: ignore[arg-type]  # behind login
@@ -106,7 +106,7 @@ def receipts_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("money.export_money", raise_exception=True)
 def receipts_docx(request: HttpRequest, pk: int) -> HttpResponse:
     """签收表（Word，公文版式），logged as an export."""
-    case = case_selectors.case_get(user=request.user, pk=pk)
+    case = selectors.money_case_get(user=request.user, pk=pk)
     claims = receipt_claims(case)
     document_issued(
         actor=request.user,  # type: ignore[arg-type]  # behind login

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, permissions, serializers, status, viewsets
@@ -32,7 +33,17 @@ from anxin.core.errors import DomainError
 from anxin.core.money import YuanField, yuan_str
 from anxin.money import funds_selectors as selectors
 from anxin.money import services
-from anxin.money.models import PROCEEDS_SOURCES, Advance, Claim, Fund, FundEntry, Proceeds, Situation
+from anxin.money.models import (
+    PROCEEDS_SOURCES,
+    Advance,
+    Claim,
+    Fund,
+    FundEntry,
+    Proceeds,
+    Situation,
+    money_cases,
+    sees_money,
+)
 
 MAX_ID = 2**63 - 1
 
@@ -275,7 +286,7 @@ class FundAdvanceViewSet(
         data = AdvanceRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        case = Case.objects.for_user(request.user).filter(pk=v["case"]).first()
+        case = money_cases(request.user).filter(pk=v["case"]).first()
         if case is None:
             raise not_found("case", "案件不存在或不在您的范围内")
         ids = [item["claim"] for item in v["items"]]
@@ -413,6 +424,8 @@ class CaseProceedsView(ContractViewMixin, generics.GenericAPIView):
     @extend_schema(request=ProceedsInput, responses={201: ProceedsSerializer})
     def post(self, request: Request, pk: int) -> Response:
         case = get_scoped_or_404(Case.objects.select_related("lead_unit", "enterprise"), request.user, pk=pk)
+        if not sees_money(request.user):
+            raise Http404  # a unit that sees the case but none of its money (公安分局)
         data = ProceedsInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data

@@ -37,6 +37,7 @@ from anxin.money.models import (
     FundEntryKind,
     FundLevel,
     Proceeds,
+    money_cases,
 )
 from anxin.org.models import Role, User
 
@@ -228,7 +229,7 @@ def case_advances(case: Case, user: User) -> list[Advance]:
 def case_proceeds(case: Case, user: User) -> list[Proceeds]:
     """The proceeds recorded on a case (if the user sees the case), newest first, with their
     allocation lines."""
-    if not Case.objects.for_user(user).filter(pk=case.pk).exists():
+    if not money_cases(user).filter(pk=case.pk).exists():
         return []
     return list(
         Proceeds.objects.filter(case=case)

@@ -36,7 +36,7 @@ from anxin.money.funds_forms import (
     ReturnForm,
     WriteOffForm,
 )
-from anxin.money.models import Advance, Claim, ClaimStatus, Fund, FundEntry, Proceeds
+from anxin.money.models import Advance, Claim, ClaimStatus, Fund, FundEntry, Proceeds, money_cases, sees_money
 from anxin.money.services.funds import is_finance
 from anxin.org.models import Role, User
 
@@ -220,9 +220,12 @@ def advance_write_off(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _case_or_404(request: HttpRequest, case_id: int) -> Case:
-    return get_scoped_or_404(
+    case = get_scoped_or_404(
         Case.objects.select_related("enterprise", "town", "lead_unit"), request.user, pk=case_id
     )
+    if not sees_money(request.user):
+        raise Http404  # a unit that sees the case but none of its money (公安分局)
+    return case
 
 
 def _claim_rows(case: Case, pct: int, worker_cap: int) -> list[Claim]:
@@ -235,8 +238,12 @@ def _claim_rows(case: Case, pct: int, worker_cap: int) -> list[Claim]:
     if not court.exists():
         rows = rows.filter(status=ClaimStatus.CONFIRMED)
     claims = list(rows)
+    advanced = services.funds.fund_advanced([c.pk for c in claims])
     for claim in claims:
-        claim.cap = min(claim.outstanding * pct // 100, worker_cap)  # type: ignore[attr-defined]
+        done = advanced.get(claim.pk, 0)
+        claim.cap = min(  # type: ignore[attr-defined]
+            services.funds.share_room(claim, done, pct), max(worker_cap - done, 0)
+        )
     return claims
 
 
@@ -329,7 +336,7 @@ def advance_detail(request: HttpRequest, pk: int, **bound: Any) -> HttpResponse:
             .select_related("recorded_by")
             .order_by("seq"),
             "outstanding": selectors.advance_outstanding(advance),
-            "case_visible": Case.objects.for_user(user).filter(pk=advance.case_id).exists(),
+            "case_visible": money_cases(user).filter(pk=advance.case_id).exists(),
             "may_decide": may_decide,
             "approve_form": bound.get("approve_form")
             or ApproveForm(auto_id="ap_%s", initial={"paid_on": timezone.localdate()}),
@@ -430,10 +437,11 @@ def proceeds_new(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @login_required
+@permission_required("money.view_payment", raise_exception=True)
 def proceeds_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """What proceeds were spent on, line by line (the stored allocation)."""
     user = _user(request)
-    proceeds = Proceeds.objects.filter(pk=pk, case__in=Case.objects.for_user(user).values("pk")).first()
+    proceeds = Proceeds.objects.filter(pk=pk, case__in=money_cases(user).values("pk")).first()
     if proceeds is None:
         raise Http404
     return render(

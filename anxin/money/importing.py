@@ -38,7 +38,7 @@ from anxin.core.validators import mask_id_number, validate_id_number
 from anxin.core.xlsx import XLSX_TYPE
 from anxin.money import services
 from anxin.money.claims_forms import parse_month
-from anxin.money.models import RECORDABLE_SOURCES, Basis, Claim
+from anxin.money.models import RECORDABLE_SOURCES, Basis, Claim, money_cases
 from anxin.money.services import ClaimInput
 from anxin.org.models import User
 
@@ -115,10 +115,7 @@ def _cases(
     """Each row's case (by row number): its 案件编号 among the cases the actor sees, or ``case``; a
     row naming none, an unknown one or another case than ``case`` is an error."""
     numbers = {r.get("case", "").strip() for _n, r in rows} - {""}
-    found = {
-        c.number: c
-        for c in Case.objects.for_user(actor).filter(number__in=numbers).select_related("lead_unit")
-    }
+    found = {c.number: c for c in money_cases(actor).filter(number__in=numbers).select_related("lead_unit")}
     if case is not None:
         found[case.number] = case
     by_row: dict[int, Case] = {}
@@ -469,7 +466,7 @@ class MoneyImportForm(forms.Form):
         pk = self.cleaned_data.get("case")
         if not pk:
             return None
-        case = Case.objects.for_user(self.user).filter(pk=pk).first()
+        case = money_cases(self.user).filter(pk=pk).first()
         if case is None:  # shown above the form: the field itself is hidden
             self.add_error(None, _("案件不存在或不在您的范围内"))
         return case
@@ -498,7 +495,7 @@ class _CaseImport(ImportScreen):
         pk = pending.get("case")
         if not pk:
             return {"case": None}
-        case = Case.objects.for_user(request.user).filter(pk=pk).first()
+        case = money_cases(request.user).filter(pk=pk).first()
         if case is None:
             raise PermissionDenied
         return {"case": case}
@@ -511,7 +508,7 @@ class _CaseImport(ImportScreen):
     def download(self, request):
         case = None
         if request.GET.get("case", "").isdigit():
-            case = Case.objects.for_user(request.user).filter(pk=int(request.GET["case"])).first()
+            case = money_cases(request.user).filter(pk=int(request.GET["case"])).first()
         response = HttpResponse(self.sample_for(case), content_type=XLSX_TYPE)
         response["Content-Disposition"] = content_disposition_header(
             as_attachment=True, filename=self.sample_filename

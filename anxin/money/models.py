@@ -5,13 +5,15 @@ learns "paid so far" through the seam (``seam.CASE_PAID``), never by importing t
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from anxin.cases.models import Case, LegalAction
+from anxin.cases.models import Case, CaseQuerySet, LegalAction
 from anxin.core.access import Scope, ScopedQuerySet
 from anxin.core.crypto import EncryptedTextField
 from anxin.core.models import Event
@@ -66,8 +68,11 @@ class PaymentSource(models.TextChoices):
     CLOSING = "closing", _("结案登记")
 
 
-# What a person may choose when recording a payment (``closing`` is history only).
-RECORDABLE_SOURCES = [s for s in PaymentSource if s != PaymentSource.CLOSING]
+# What a person may choose when recording a payment: ``closing`` is history only, and the emergency
+# fund pays only through an approved advance (its ledger entry and the workers' entries together).
+RECORDABLE_SOURCES = [
+    s for s in PaymentSource if s not in (PaymentSource.CLOSING, PaymentSource.EMERGENCY_FUND)
+]
 # What proceeds recorded on a case may come from (repay the fund first, §四(八)).
 PROCEEDS_SOURCES = [PaymentSource.COURT_ENFORCEMENT, PaymentSource.ASSET_REALISATION, PaymentSource.EMPLOYER]
 
@@ -88,11 +93,28 @@ class ClaimStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("已确认")
 
 
+# Units that see a case's file but not its money: 公安分局 investigates the crime (§三(十三)); the
+# amounts it needs are on the referral it receives, not in the workers' ledger.
+MONEY_BLIND_DUTIES = frozenset({"criminal-investigation"})
+
+
+def sees_money(user: Any) -> bool:
+    """Whether the user may read workers' money at all (within the cases they see)."""
+    duties: frozenset[str] = getattr(user, "duty_codes", frozenset())
+    department = getattr(user, "has_role", lambda *r: False)("department")
+    return not (department and duties and duties <= MONEY_BLIND_DUTIES)
+
+
+def money_cases(user: Any) -> CaseQuerySet:
+    """The cases whose money ``user`` may read: the cases they see, unless their unit sees no money."""
+    return Case.objects.for_user(user) if sees_money(user) else Case.objects.none()
+
+
 class ClaimQuerySet(ScopedQuerySet):
-    """A worker's claim is seen by whoever sees its case."""
+    """A worker's claim is seen by whoever sees its case's money (``money_cases``)."""
 
     def for_user(self, user):
-        return self.filter(case__in=Case.objects.for_user(user).values("pk"))
+        return self.filter(case__in=money_cases(user).values("pk"))
 
 
 class Claim(models.Model):

@@ -30,6 +30,7 @@ from anxin.money.models import (
     Instalment,
     Payment,
     PaymentSource,
+    money_cases,
 )
 
 CHUNK = 500  # ids per query: well under SQLite's limit on bound parameters
@@ -147,7 +148,7 @@ def arrears_summary(*, user: Any, today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     year_start = datetime.date(today.year, 1, 1)
     quarter_start, _quarter_end = quarter_of(today)
-    cases = Case.objects.for_user(user)
+    cases = money_cases(user)
     open_cases = cases.open()
     owed = open_cases.aggregate(n=Count("pk"), owed=Sum("amount_claimed"))
     paid_open = Payment.objects.filter(case__in=open_cases.values("pk")).aggregate(total=Sum(_signed()))
@@ -229,10 +230,10 @@ def closing_problems(case: Case, *, outcome: str, amount_paid: int) -> list[str]
     """``seam.CASE_CLOSING_CHECKS``: with workers' claims on the case, the ledger decides. Claims
     still to confirm block any closing but 不属实; 全额清偿 needs every confirmed claim paid in full;
     the amount typed at closing must be what the ledger holds."""
+    problems = _advance_problems(case)  # the fund is repaid (or the advance written off) before closing
     money = case_money([case.pk]).get(case.pk)
     if money is None or outcome == "unfounded":
-        return []
-    problems = []
+        return problems
     if money.pending:
         problems.append(f"尚有 {money.pending} 名劳动者的欠薪未经人社局确认")
     if outcome == "paid" and money.paid_in_full < money.workers:
@@ -243,6 +244,27 @@ def closing_problems(case: Case, *, outcome: str, amount_paid: int) -> list[str]
     paid = paid_by_case([case.pk]).get(case.pk, 0)
     if amount_paid != paid:
         problems.append(f"已支付金额以支付台账为准：¥{format_yuan(paid)}")
+    return problems
+
+
+def _advance_problems(case: Case) -> list[str]:
+    """An advance still waiting for 财政局, or paid out and not yet repaid: the case cannot close, or
+    the fund could never be repaid from the case's proceeds (§四(八) 首先用于偿还应急周转资金)."""
+    from anxin.money.funds_selectors import open_advances
+
+    problems = []
+    waiting = list(
+        Advance.objects.filter(case=case, status=AdvanceStatus.SUBMITTED).values_list("number", flat=True)
+    )
+    if waiting:
+        problems.append(f"周转金申请 {'、'.join(waiting)} 尚待财政局审核（批准或退回）后才能结案")
+    owed = open_advances(case)
+    if owed:
+        total = sum(a.outstanding for a in owed)  # type: ignore[attr-defined]
+        problems.append(
+            f"本案尚有未归还的周转金垫付 ¥{format_yuan(total)}（{'、'.join(a.number for a in owed)}），"
+            "须先以执行款、变现款或企业归还偿还，或经联席办核销，才能结案"
+        )
     return problems
 
 
@@ -286,3 +308,17 @@ def action_paid(action: LegalAction) -> int | None:
         case_id=action.case_id, source__in=sources, paid_on__gte=action_since(action)
     ).aggregate(total=Sum(_signed()))["total"]
     return int(total or 0)
+
+
+def money_case_get(*, user: Any, pk: int) -> Case:
+    """One case whose money ``user`` may read (cases' own scoping, less the units that see no money);
+    anything else is a 404."""
+    from django.http import Http404
+
+    from anxin.cases.selectors import case_get
+    from anxin.money.models import sees_money
+
+    case = case_get(user=user, pk=pk)
+    if not sees_money(user):
+        raise Http404
+    return case

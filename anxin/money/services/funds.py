@@ -274,6 +274,23 @@ def _court_actions(case: Case) -> list[LegalAction]:
     )
 
 
+def fund_advanced(claim_ids: list[int], *, exclude: Advance | None = None) -> dict[int, int]:
+    """Fen each worker has already been advanced by approved advances (any fund), ``exclude`` left out."""
+    rows = AdvanceItem.objects.filter(claim_id__in=claim_ids, advance__status=AdvanceStatus.APPROVED)
+    if exclude is not None:
+        rows = rows.exclude(advance=exclude)
+    return {
+        row["claim_id"]: int(row["t"]) for row in rows.order_by().values("claim_id").annotate(t=Sum("amount"))
+    }
+
+
+def share_room(claim: Claim, advanced: int, pct: int) -> int:
+    """How much more the fund may advance to this worker under the share cap: the share applies to
+    what the worker was owed before any advance (today's outstanding plus what the fund already
+    advanced), so asking twice never advances more than the share in all."""
+    return max((claim.outstanding + advanced) * pct // 100 - advanced, 0)
+
+
 def _evidence(record: PolicyParameter) -> dict:
     """The value used, as stored (``value``, ``unit``) and as a person reads it (``shown``: money in
     yuan, never the stored 分)."""
@@ -420,19 +437,13 @@ def advance_checks(
     per_case = param_record("fund.max_per_case", on=today)
     pct = int(share.typed_value)
     worker_cap, case_cap = int(per_worker.typed_value), int(per_case.typed_value)
-    earlier = (
-        AdvanceItem.objects.filter(advance__case=case, advance__status=AdvanceStatus.APPROVED)
-        .order_by()
-        .values("claim_id")
-        .annotate(t=Sum("amount"))
-    )
-    before = {row["claim_id"]: int(row["t"]) for row in earlier}
+    before = fund_advanced([claim.pk for claim, _amount in good])
     over_share, over_worker = [], []
     for claim, amount in good:
-        limit = claim.outstanding * pct // 100
+        limit = share_room(claim, before.get(claim.pk, 0), pct)
         if amount > limit:
             over_share.append(
-                _("%(n)s 垫付 ¥%(a)s 超过其尚欠 ¥%(o)s 的 %(p)d%%（¥%(l)s）")
+                _("%(n)s 垫付 ¥%(a)s 超过其尚欠 ¥%(o)s 的 %(p)d%%（扣除已垫付后可垫 ¥%(l)s）")
                 % {
                     "n": claim.name,
                     "a": format_yuan(amount),
@@ -643,9 +654,10 @@ def advance_approve(
             c.pk: c for c in Claim.objects.select_for_update().filter(pk__in=[i.claim_id for i in items])
         }
         changed = []
+        advanced = fund_advanced(list(claims), exclude=advance)
         for item in items:
             claim = claims[item.claim_id]
-            limit = claim.outstanding * pct // 100
+            limit = share_room(claim, advanced.get(claim.pk, 0), pct)
             if item.amount > limit:
                 changed.append(
                     _("%(n)s 现尚欠 ¥%(o)s，垫付 ¥%(a)s 超过其 %(p)d%%（¥%(l)s）")
@@ -770,7 +782,10 @@ def advance_write_off(
         raise DomainError(_("请说明核销理由"), field="reason")
     now = timezone.now()
     with transaction.atomic(), acting(actor):
-        Fund.objects.select_for_update().get(pk=advance.fund_id)  # repayments and write-offs in turn
+        # the case first, as proceeds_record locks it: a write-off and a repayment of the same advance
+        # take turns, so together they never exceed what the advance paid out
+        Case.objects.select_for_update().get(pk=advance.case_id)
+        Fund.objects.select_for_update().get(pk=advance.fund_id)
         out = funds_selectors.advance_outstanding(advance)
         if amount > out:
             raise DomainError(

@@ -23,6 +23,7 @@ from anxin.core.audit import acting
 from anxin.core.errors import DomainError
 from anxin.core.money import format_yuan
 from anxin.money import selectors
+from anxin.money.funds_selectors import open_advances
 from anxin.money.models import RECORDABLE_SOURCES, Claim, Payment, PaymentRun, PaymentSource, Proceeds
 from anxin.money.services.claims import CONFIRMING_DUTY
 from anxin.org.models import Role, User
@@ -42,10 +43,20 @@ def may_pay(actor: User, case: Case) -> bool:
     )
 
 
-def _check_source(source: str) -> None:
+def _check_source(source: str, case: Case) -> None:
+    """A source a person may record here: not the emergency fund (its payments are the approval of an
+    advance), and not court or realisation money while the case owes the fund (§四(八) 首先用于偿还
+    应急周转资金: that money is recorded as proceeds and repays the fund first)."""
     if source not in RECORDABLE_SOURCES:
         raise DomainError(
             _("支付来源须为：%(s)s") % {"s": "、".join(str(s.label) for s in RECORDABLE_SOURCES)},
+            field="source",
+        )
+    if source in (PaymentSource.COURT_ENFORCEMENT, PaymentSource.ASSET_REALISATION) and open_advances(case):
+        raise DomainError(
+            _(
+                "本案有未归还的应急周转金垫付：法院执行款、资产变现款请在“登记执行款/变现款”中登记，先偿还周转金（§四(八)）"
+            ),
             field="source",
         )
 
@@ -166,7 +177,7 @@ def payment_record(
         raise PermissionDenied(_("只有牵头单位、区人社局或联席办可以登记支付"))
     if not case.is_open:
         raise DomainError(_("案件已结案，不能再登记支付"), code="transition")
-    _check_source(source)
+    _check_source(source, case)
     paid_on = _check_date(paid_on)
     if amount is None or amount <= 0:
         raise DomainError(_("支付金额须大于零"), field="amount")
@@ -210,7 +221,7 @@ def payment_run(
         raise PermissionDenied(_("只有牵头单位、区人社局或联席办可以登记支付"))
     if not case.is_open:
         raise DomainError(_("案件已结案，不能再登记支付"), code="transition")
-    _check_source(source)
+    _check_source(source, case)
     paid_on = _check_date(paid_on)
     rows = [(claim, amount) for claim, amount in rows]
     if not rows:
@@ -290,6 +301,9 @@ def payment_reverse(*, actor: User, payment: Payment, reason: str, amount: int |
         raise DomainError(_("冲正须说明理由"), field="reason")
     if payment.is_reversal:
         raise DomainError(_("冲正记录本身不能再冲正"))
+    if payment.claim_id and not payment.case.is_open:
+        # a worker's entry on a closed case: the closing (全额清偿) rested on it
+        raise DomainError(_("案件已结案，不能再冲正劳动者的支付记录"), code="transition")
     if payment.proceeds_id or hasattr(payment, "advance_item"):
         raise DomainError(_("应急周转金垫付和执行款分配的支付须连同周转金台账一并更正，请联系联席办和财政局"))
     now = timezone.now()
