@@ -60,24 +60,23 @@ def instalments_sweep(*, now: datetime.datetime | None = None) -> int:
 
 
 def advances_overdue_sweep(*, now: datetime.datetime | None = None) -> int:
-    """``tick``: an advance paid out longer ago than ``fund.repay_alert_days`` and still not repaid
+    """``tick``: an advance past its stored ``repay_due_on`` (paid out + ``fund.repay_alert_days`` as it
+    stood that day) and still not repaid
     (nor written off) is flagged once (``overdue_flagged_at``) and 财政局 and the office are told, so
     that recovery is pursued (§四(八) 首先用于偿还应急周转资金; §三(八) 监管). Returns how many."""
-    from anxin.money.funds_selectors import repay_alert_days, with_outstanding
+    from anxin.money.funds_selectors import with_outstanding
     from anxin.money.models import Advance, AdvanceEvent, AdvanceStatus
     from anxin.money.services.funds import TOPIC_OVERDUE, finance_unit_ids
 
     now = now or timezone.now()
     today = timezone.localdate(now)
-    days = repay_alert_days(today)
-    before = today - datetime.timedelta(days=days)
     actor = system_actor()
     done = 0
     with transaction.atomic(), acting(actor):
         rows = (
             with_outstanding(
                 Advance.objects.filter(
-                    status=AdvanceStatus.APPROVED, overdue_flagged_at__isnull=True, paid_on__lt=before
+                    status=AdvanceStatus.APPROVED, overdue_flagged_at__isnull=True, repay_due_on__lt=today
                 )
             )
             .filter(outstanding__gt=0)  # type: ignore[misc]  # an annotation the plugin cannot see
@@ -95,7 +94,7 @@ def advances_overdue_sweep(*, now: datetime.datetime | None = None) -> int:
                 continue  # a parallel tick got there first
             age = (today - advance.paid_on).days if advance.paid_on else 0
             text = (
-                f"{advance.fund.name}垫付 {advance.number} 已拨付 {age} 日（超过 {days} 日），"
+                f"{advance.fund.name}垫付 {advance.number} 已拨付 {age} 日（{advance.repay_due_basis}），"
                 f"尚未归还 ¥{format_yuan(advance.outstanding)}，请督促追偿"  # type: ignore[attr-defined]
             )
             AdvanceEvent.objects.create(advance=advance, action="overdue", actor=actor, at=now, note=text)

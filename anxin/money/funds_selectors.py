@@ -112,7 +112,8 @@ def advances_outstanding(
     )
     for advance in rows:
         advance.age_days = _age(advance, today)  # type: ignore[attr-defined]
-        advance.overdue = advance.age_days > limit  # type: ignore[attr-defined]
+        due = advance.repay_due_on
+        advance.overdue = (due < today) if due else advance.age_days > limit  # type: ignore[attr-defined]
     return rows
 
 

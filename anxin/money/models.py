@@ -476,6 +476,9 @@ class Advance(models.Model):
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     decision_note = models.TextField(_("审核意见"), blank=True)
     paid_on = models.DateField(_("拨付日期"), null=True, blank=True)
+    # stored when paid out (DESIGN rule 5): the day after which an unrepaid advance is reported
+    repay_due_on = models.DateField(_("归还提示日期"), null=True, blank=True, db_index=True)
+    repay_due_basis = models.CharField(_("提示日期依据"), max_length=300, blank=True)
     # ``tick`` marks it once when it has been out longer than the parameterised period
     overdue_flagged_at = models.DateTimeField(null=True, blank=True, editable=False)
 

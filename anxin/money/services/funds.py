@@ -639,12 +639,21 @@ def advance_approve(
         # the case first, as proceeds_record does: the same rows are then always locked in one order
         # (case → claims → fund), never the other way round
         Case.objects.select_for_update().get(pk=case.pk)
+        alert = param_record("fund.repay_alert_days", on=paid_on)
+        days = int(alert.typed_value)
         ADVANCES.move(
             advance,
             step,
             actor=actor,
             note=note,
-            values={"decided_by": actor, "decided_at": now, "decision_note": note, "paid_on": paid_on},
+            values={
+                "decided_by": actor,
+                "decided_at": now,
+                "decision_note": note,
+                "paid_on": paid_on,
+                "repay_due_on": paid_on + datetime.timedelta(days=days),
+                "repay_due_basis": f"拨付日起 {days} 天（fund.repay_alert_days，{alert.citation}）",
+            },
             now=now,
             conflict=_("该周转金申请已被他人审核，请刷新后查看"),
         )

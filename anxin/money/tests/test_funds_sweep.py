@@ -24,7 +24,11 @@ def advance(world, luoxi, renshe, caizheng):
 
 
 def _age(advance: Advance, days: int) -> None:
-    Advance.objects.filter(pk=advance.pk).update(paid_on=timezone.localdate() - datetime.timedelta(days=days))
+    """Paid out ``days`` ago, with the reporting day stored then (180 days later)."""
+    paid_on = timezone.localdate() - datetime.timedelta(days=days)
+    Advance.objects.filter(pk=advance.pk).update(
+        paid_on=paid_on, repay_due_on=paid_on + datetime.timedelta(days=180)
+    )
 
 
 def test_an_advance_out_longer_than_the_period_is_flagged_once_and_reported(
@@ -64,3 +68,16 @@ def test_tick_runs_the_sweep(advance):
     call_command("tick", stdout=open("/dev/null", "w"))  # noqa: SIM115
     advance.refresh_from_db()
     assert advance.overdue_flagged_at is not None
+
+
+def test_approval_stores_the_reporting_day_with_its_basis(advance):
+    assert advance.repay_due_on == advance.paid_on + datetime.timedelta(days=180)
+    assert "fund.repay_alert_days" in advance.repay_due_basis
+
+
+def test_a_later_change_of_the_parameter_leaves_stored_days_as_they_were(advance):
+    from anxin.money.tests.funds_factories import set_param
+
+    set_param("fund.repay_alert_days", "30")
+    _age(advance, 100)  # past the new 30 days, not past the 180 stored when it was paid out
+    assert advances_overdue_sweep() == 0

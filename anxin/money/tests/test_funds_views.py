@@ -85,7 +85,9 @@ def test_the_fund_page_shows_balance_ledger_chart_and_advances_with_overdue_ones
 ):
     case, claims, fund = setup
     advance = approved(luoxi, caizheng, **request_kwargs(case, fund, claims))
-    Advance.objects.filter(pk=advance.pk).update(paid_on=TODAY() - datetime.timedelta(days=181))
+    Advance.objects.filter(pk=advance.pk).update(
+        paid_on=TODAY() - datetime.timedelta(days=181), repay_due_on=TODAY() - datetime.timedelta(days=1)
+    )
     body = login(caizheng).get(reverse("fund-detail", args=[fund.code])).content.decode()
     assert 'data-testid="fund-balance">¥91,000.00' in body
     assert 'data-testid="fund-chart"' in body and "财政拨入" in body and "垫付支出" in body
