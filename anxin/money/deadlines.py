@@ -20,6 +20,7 @@ from anxin.core.deadlines import working_days_after
 from anxin.core.money import format_yuan
 from anxin.core.policy import param_record
 from anxin.money.models import Instalment
+from anxin.money.selectors import schedule_covered
 from anxin.notify.services import notify_units
 
 
@@ -33,6 +34,7 @@ def instalments_sweep(*, now: datetime.datetime | None = None) -> int:
     horizon = working_days_after(today, remind)[0]
     actor = system_actor()
     done = 0
+    covered: dict[int, set[int]] = {}  # per action: the instalments the ledger pays
     with transaction.atomic(), acting(actor):
         for item in (
             Instalment.objects.select_related("action", "action__case", "action__unit")
@@ -42,6 +44,10 @@ def instalments_sweep(*, now: datetime.datetime | None = None) -> int:
             .exclude(action__case__stage=Stage.CLOSED)
         ):
             action, case = item.action, item.action.case
+            if action.pk not in covered:
+                covered[action.pk] = schedule_covered(action)
+            if item.pk in covered[action.pk]:
+                continue  # paid, as the ledger shows: nothing to remind or report
             owners = [action.unit_id, case.lead_unit_id]
             what = f"{action.get_kind_display()}约定 {item.due_on:%Y-%m-%d} 应付 ¥{format_yuan(item.amount)}"
             if item.due_on < today:

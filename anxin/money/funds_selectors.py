@@ -212,7 +212,7 @@ def balance_series(fund: Fund, *, days: int = 366) -> list[tuple[datetime.date, 
     )
     rows = list(
         FundEntry.objects.filter(fund=fund, seq__in=Subquery(last_of_day))
-        .order_by("seq")
+        .order_by("on", "seq")  # by day on the chart's axis, even when an entry was dated back
         .values_list("on", "balance_after")
     )
     return rows[-days:]

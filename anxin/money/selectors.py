@@ -304,9 +304,13 @@ def action_paid(action: LegalAction) -> int | None:
     sources = ACTION_SOURCES.get(action.kind)
     if sources is None:
         return None
-    total = Payment.objects.filter(
-        case_id=action.case_id, source__in=sources, paid_on__gte=action_since(action)
-    ).aggregate(total=Sum(_signed()))["total"]
+    since = action_since(action)
+    # a reversal counts on the day of the entry it takes back: it undoes that payment, not a new one
+    total = (
+        Payment.objects.filter(case_id=action.case_id, source__in=sources)
+        .filter(Q(reverses__isnull=True, paid_on__gte=since) | Q(reverses__paid_on__gte=since))
+        .aggregate(total=Sum(_signed()))["total"]
+    )
     return int(total or 0)
 
 
@@ -322,3 +326,18 @@ def money_case_get(*, user: Any, pk: int) -> Case:
     if not sees_money(user):
         raise Http404
     return case
+
+
+def schedule_covered(action: LegalAction) -> set[int]:
+    """The instalments of ``action``'s schedule that the ledger covers: in date order, each whose
+    running total the payments counted toward the action (``action_paid``) reach. A schedule reads
+    what was paid from the ledger, not from a typed date."""
+    paid = action_paid(action) or 0
+    covered: set[int] = set()
+    running = 0
+    for item in schedule(action):
+        running += item.amount
+        if running > paid:
+            break
+        covered.add(item.pk)
+    return covered

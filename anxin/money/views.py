@@ -34,7 +34,11 @@ def action_sections(request: HttpRequest, action: LegalAction) -> list[dict[str,
     user: User = request.user  # type: ignore[assignment]  # the action page is behind login
     panels: list[dict[str, Any]] = []
     instalments = selectors.schedule(action)
+    by_ledger = action.case_id in seam.case_money([action.case_id])  # workers' claims: the ledger decides
     if instalments:
+        covered = selectors.schedule_covered(action)
+        for item in instalments:
+            item.by_ledger = item.pk in covered  # type: ignore[attr-defined]
         panels.append(
             {
                 "template": "money/_action_schedule.html",
@@ -42,14 +46,15 @@ def action_sections(request: HttpRequest, action: LegalAction) -> list[dict[str,
                 "order": 10,
                 "instalments": instalments,
                 "today": timezone.localdate(),
-                "may_mark_paid": action.status != ActionStatus.CANCELLED
+                "may_mark_paid": not by_ledger
+                and action.status != ActionStatus.CANCELLED
                 and action.case.is_open
                 and user.has_perm("cases.handle_legalaction")
                 and may_mark_paid(user, action),
             }
         )
     paid = selectors.action_paid(action)
-    if paid is not None and (paid or action.case_id in seam.case_money([action.case_id])):
+    if paid is not None and (paid or by_ledger):
         panels.append(
             {
                 "template": "money/_action_ledger.html",

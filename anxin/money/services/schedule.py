@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from anxin.cases.actions import handles, may_mark_paid
 from anxin.cases.models import ActionKind, ActionStatus, CaseEvent, LegalAction
 from anxin.cases.services.common import add_event, notify_case
+from anxin.core import seam
 from anxin.core.audit import acting, guarded_update
 from anxin.core.errors import DomainError
 from anxin.core.money import format_yuan
@@ -66,6 +67,10 @@ def instalment_paid(
     action = instalment.action
     if not may_mark_paid(actor, action):
         raise PermissionDenied(_("只有承办单位、牵头单位或联席办可以登记履行情况"))
+    if action.case_id in seam.case_money([action.case_id]):
+        raise DomainError(
+            _("本案已逐人登记欠薪：履行情况按支付台账计算，请在案件“资金”页签登记支付"), code="transition"
+        )
     if action.status == ActionStatus.CANCELLED or not action.case.is_open:
         raise DomainError(_("措施已撤回或案件已结案，不能再登记履行"), code="transition")
     if paid_on is None:

@@ -107,3 +107,50 @@ def test_the_action_page_shows_the_ledger_figure(world, luoxi, renshe, login):
     page = login(renshe).get(reverse("case-action", args=[order.pk])).content.decode()
     assert 'data-testid="action-ledger-paid"' in page
     assert "¥1,000.00" in page and "尚差 ¥2,000.00" in page
+
+
+def test_a_reversal_counts_on_the_day_of_the_entry_it_takes_back(world, luoxi, renshe, office):
+    case = open_case(world.luoxi_factory, actor=luoxi)
+    (a,) = _claims(case, luoxi, renshe, [300_000])
+    earlier = services.payment_record(
+        actor=luoxi,
+        claim=a,
+        amount=100_000,
+        paid_on=timezone.localdate() - datetime.timedelta(days=3),
+        source=PaymentSource.EMPLOYER,
+    )
+    order = _order(case, renshe, 300_000)
+    from anxin.cases.models import LegalAction
+
+    LegalAction.objects.filter(pk=order.pk).update(
+        issued_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    order.refresh_from_db()
+    assert selectors.action_paid(order) == 0  # paid before the order
+    services.payment_reverse(actor=office, payment=earlier, reason="回单重复")
+    assert selectors.action_paid(order) == 0  # taking it back today does not count against the order
+
+
+def test_a_mediation_schedule_reads_what_was_paid_from_the_ledger(world, luoxi, renshe, sifa, login):
+    from anxin.money.deadlines import instalments_sweep
+    from anxin.money.models import Instalment
+    from anxin.money.tests.factories import in_days
+
+    case = open_case(world.luoxi_factory, actor=luoxi)
+    a, _b = _claims(case, luoxi, renshe, [300_000, 200_000])
+    mediation = actions.action_request(actor=luoxi, case=case, kind="mediation")
+    first, second = services.instalments_set(
+        actor=sifa, action=mediation, rows=[(in_days(-2), 300_000), (in_days(1), 200_000)]
+    )
+    services.payment_record(
+        actor=luoxi, claim=a, amount=300_000, paid_on=timezone.localdate(), source=PaymentSource.EMPLOYER
+    )
+    assert selectors.schedule_covered(mediation) == {first.pk}
+    instalments_sweep()  # the first, past its date, is paid by the ledger: not reported missed
+    first.refresh_from_db()
+    assert first.missed_at is None
+    page = login(luoxi).get(reverse("case-action", args=[mediation.pk])).content.decode()
+    assert page.count('data-testid="instalment-by-ledger"') == 1
+    with pytest.raises(DomainError, match="支付台账"):
+        services.instalment_paid(actor=luoxi, instalment=second, paid_on=timezone.localdate())
+    assert Instalment.objects.get(pk=second.pk).paid_on is None
