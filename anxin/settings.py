@@ -316,6 +316,9 @@ SPECTACULAR_SETTINGS = {
         "CaseOutcomeEnum": "anxin.cases.models.Outcome",
         "CaseStageEnum": "anxin.cases.models.Stage",
         "SignalStageEnum": "anxin.intake.models.Stage",
+        "PaymentSourceEnum": "anxin.money.models.PaymentSource",
+        "RecordableSourceEnum": "anxin.money.models.RECORDABLE_SOURCE_CHOICES",
+        "ProceedsSourceEnum": "anxin.money.models.PROCEEDS_SOURCE_CHOICES",
     },
     # The error answers of every operation, the Idempotency-Key header, JSON-only bodies
     # (anxin/core/api_schema.py); the enum hook first, as drf-spectacular's default.

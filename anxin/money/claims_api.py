@@ -46,7 +46,7 @@ from anxin.core.services import security_event_record
 from anxin.core.validators import validate_id_number
 from anxin.money import services
 from anxin.money.models import (
-    RECORDABLE_SOURCES,
+    RECORDABLE_SOURCE_CHOICES,
     Basis,
     Claim,
     Payment,
@@ -247,7 +247,7 @@ class PaymentRequestSerializer(serializers.Serializer):
     amount = YuanField(allow_zero=False, max_fen=MAX_CLAIM_FEN, help_text="支付金额（元），不超过尚欠金额")
     paid_on = serializers.DateField(help_text="支付日期（YYYY-MM-DD），不晚于今天（北京时间）")
     source = serializers.ChoiceField(  # type: ignore[assignment]  # a field named "source"
-        choices=[(s.value, s.label) for s in RECORDABLE_SOURCES],
+        choices=RECORDABLE_SOURCE_CHOICES,
         help_text="来源代码（见 /api/v1/payment-sources/）",
     )
     reference = StrictCharField(max_length=100, required=False, allow_blank=True, default="")

@@ -34,7 +34,7 @@ from anxin.core.money import YuanField, yuan_str
 from anxin.money import funds_selectors as selectors
 from anxin.money import services
 from anxin.money.models import (
-    PROCEEDS_SOURCES,
+    PROCEEDS_SOURCE_CHOICES,
     Advance,
     Claim,
     Fund,
@@ -369,7 +369,7 @@ class ProceedsInput(serializers.Serializer):
     amount = YuanField(allow_zero=False, help_text="到账金额（元）")
     received_on = serializers.DateField(help_text="到账日期，不晚于今天")
     source = serializers.ChoiceField(  # type: ignore[assignment]  # the field's name is the issue's
-        choices=[(s.value, s.label) for s in PROCEEDS_SOURCES],
+        choices=PROCEEDS_SOURCE_CHOICES,
         help_text="来源：court_enforcement、asset_realisation、employer",
     )
     reference = StrictCharField(max_length=100, required=False, allow_blank=True, default="")

@@ -75,6 +75,9 @@ RECORDABLE_SOURCES = [
 ]
 # What proceeds recorded on a case may come from (repay the fund first, §四(八)).
 PROCEEDS_SOURCES = [PaymentSource.COURT_ENFORCEMENT, PaymentSource.ASSET_REALISATION, PaymentSource.EMPLOYER]
+# The same as choices, named for the API schema's enums (settings.SPECTACULAR_SETTINGS).
+RECORDABLE_SOURCE_CHOICES = [(s.value, s.label) for s in RECORDABLE_SOURCES]
+PROCEEDS_SOURCE_CHOICES = [(s.value, s.label) for s in PROCEEDS_SOURCES]
 
 
 class Basis(models.TextChoices):
