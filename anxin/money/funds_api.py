@@ -12,7 +12,7 @@ from django.db.models import IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.request import Request
@@ -159,11 +159,24 @@ def fund_situations(request):
 # --- advances ------------------------------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "boolean", "enum": [True]})
+class ConfirmedFact(StrictBooleanField):
+    """A precondition the applicant confirms (§四(八)): ``true``, or the request is refused naming it."""
+
+    default_error_messages = {"unconfirmed": "未确认此前提条件（§四(八)），不能申请"}
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value is not True:
+            self.fail("unconfirmed")
+        return value
+
+
 class AdvanceItemInput(serializers.Serializer):
     claim = StrictIntegerField(
         min_value=1, max_value=MAX_ID, help_text="本案劳动者欠薪的编号（claims 的 id）"
     )
-    amount = YuanField(help_text="垫付金额（元）")
+    amount = YuanField(allow_zero=False, help_text="垫付金额（元），大于零")
 
 
 class AdvanceRequestSerializer(serializers.Serializer):
@@ -174,8 +187,8 @@ class AdvanceRequestSerializer(serializers.Serializer):
     situation = serializers.ChoiceField(
         choices=Situation.choices, help_text="适用情形：absconded、assets_illiquid"
     )
-    hardship = StrictBooleanField(required=False, default=False, help_text="劳动者生活临时困难")
-    incident_risk = StrictBooleanField(required=False, default=False, help_text="可能引发群体性突发事件")
+    hardship = ConfirmedFact(help_text="劳动者生活临时困难（§四(八)，须为 true）")
+    incident_risk = ConfirmedFact(help_text="可能引发群体性突发事件（§四(八)，须为 true）")
     assets_available = StrictCharField(
         max_length=500,
         required=False,
@@ -184,7 +197,9 @@ class AdvanceRequestSerializer(serializers.Serializer):
         help_text="可供执行的资产说明（本案没有财产控制清单或法院财产保全时必填）",
     )
     reason = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
-    items = AdvanceItemInput(many=True, help_text="劳动者及垫付金额")
+    items = serializers.ListField(
+        child=AdvanceItemInput(), min_length=1, help_text="劳动者及垫付金额（至少一人）"
+    )
 
 
 class AdvanceItemSerializer(serializers.Serializer):
@@ -282,7 +297,9 @@ class FundAdvanceViewSet(
     @extend_schema(request=AdvanceRequestSerializer, responses={201: AdvanceSerializer})
     def create(self, request, *args, **kwargs):
         """申请垫付：case、fund、situation、hardship、incident_risk、assets_available、items:[{claim, amount}]。
-        不符合任一前提条件或上限的，答复 400 并列出每一项不符合的条件及其依据条款。"""
+        格式不符（hardship、incident_risk 未确认为 true、金额不大于零、未列劳动者）答复 400；劳动者不是本案的答复
+        404；本案现状不符合前提条件或上限（欠薪未确认、无可供执行的资产、超过上限或周转金余额、已有待审核的申请）
+        答复 409，列出每一项不符合的条件及其依据条款。"""
         data = AdvanceRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
@@ -293,9 +310,7 @@ class FundAdvanceViewSet(
         found = {c.pk: c for c in Claim.objects.filter(case=case, pk__in=ids)}
         missing = [f"第 {n} 项" for n, pk in enumerate(ids, start=1) if pk not in found]
         if missing:
-            raise serializers.ValidationError(
-                {"items": [f"{'、'.join(missing)}的劳动者不是本案登记的劳动者"]}
-            )
+            raise not_found("items", f"{'、'.join(missing)}的劳动者不是本案登记的劳动者")
         try:
             advance = services.advance_request(
                 actor=request.user,
@@ -309,6 +324,8 @@ class FundAdvanceViewSet(
                 reason=v["reason"],
             )
         except DomainError as exc:
+            if isinstance(exc, services.funds.AdvanceRefused):
+                exc.code = "transition"  # the case as it stands does not allow it: a conflict, not bad input
             raise _api_field(exc) from None
         return Response(
             AdvanceSerializer(self.get_queryset().get(pk=advance.pk)).data, status=status.HTTP_201_CREATED

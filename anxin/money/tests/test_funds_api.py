@@ -149,7 +149,7 @@ def test_a_town_requests_and_the_finance_bureau_approves_over_the_api(api, setup
     assert Payment.objects.filter(case=case, source="emergency_fund").count() == 2
 
 
-def test_a_request_failing_preconditions_is_400_naming_each_and_writes_nothing(api, setup, luoxi):
+def test_unconfirmed_hardship_or_risk_is_400_naming_each_and_writes_nothing(api, setup, luoxi):
     case, claims, fund = setup
     answer = api(luoxi).post(
         "/api/v1/fund-advances/",
@@ -157,8 +157,19 @@ def test_a_request_failing_preconditions_is_400_naming_each_and_writes_nothing(a
         format="json",
     )
     assert answer.status_code == 400
+    assert set(answer.json()) == {"hardship", "incident_risk"} and "§四(八)" in answer.json()["hardship"][0]
+    assert not Advance.objects.exists()
+
+
+def test_a_case_failing_its_preconditions_is_409_naming_each_and_writes_nothing(
+    api, world, luoxi, renshe, caizheng
+):
+    case, claims = ready_case(world, lead=luoxi, renshe=renshe, assets=False)
+    fund = town_fund()  # and empty: no balance either
+    answer = api(luoxi).post("/api/v1/fund-advances/", _body(case, fund, claims), format="json")
+    assert answer.status_code == 409
     (field, (message,)) = next(iter(answer.json().items()))
-    assert field == "hardship" and "劳动者生活临时困难" in message and "可能引发群体性突发事件" in message
+    assert field == "assets_available" and "可供执行的资产" in message and "周转金余额" in message
     assert not Advance.objects.exists()
 
 
@@ -178,22 +189,22 @@ def test_bad_advance_input_is_400_naming_the_field(api, setup, luoxi, over, fiel
     assert not Advance.objects.exists()
 
 
-def test_an_amount_above_the_cap_is_400_on_items(api, setup, luoxi):
+def test_an_amount_above_the_cap_is_409_on_items(api, setup, luoxi):
     case, claims, fund = setup
     body = _body(case, fund, claims)
     body["items"][0]["amount"] = "3000.01"
     answer = api(luoxi).post("/api/v1/fund-advances/", body, format="json")
-    assert answer.status_code == 400 and "30%" in answer.json()["items"][0]
+    assert answer.status_code == 409 and "30%" in answer.json()["items"][0]
     assert not Advance.objects.exists()
 
 
-def test_a_claim_of_another_case_is_400_on_items(api, world, setup, luoxi, renshe):
+def test_a_claim_of_another_case_is_404_on_items(api, world, setup, luoxi, renshe):
     case, claims, fund = setup
     _other, (stranger,) = ready_case(world, lead=luoxi, renshe=renshe, amounts=(1_000_000,), separate=True)
     body = _body(case, fund, claims)
     body["items"].append({"claim": stranger.pk, "amount": "1.00"})
     answer = api(luoxi).post("/api/v1/fund-advances/", body, format="json")
-    assert answer.status_code == 400 and "第 3 项" in answer.json()["items"][0]
+    assert answer.status_code == 404 and "第 3 项" in answer.json()["items"][0]
 
 
 def test_a_case_outside_the_scope_is_404(api, setup, xuejia):
