@@ -106,6 +106,8 @@ def render_case_page(
         and services.may_make(user, case, workflow.transition(case.stage, workflow.CLOSE)),
         "close_form": CloseForm(auto_id="close_%s", initial={"amount_paid": _closing_paid(case)}),
         "paid": None if case.is_open else seam.paid_so_far([case.pk])[case.pk],
+        # the workers' money a later app keeps (money's claims): the amount's basis says so
+        "case_money": seam.case_money([case.pk]).get(case.pk),
         "edit_form": CaseEditForm(
             auto_id="edit_%s",
             initial={

@@ -154,3 +154,12 @@ def test_a_mediation_schedule_reads_what_was_paid_from_the_ledger(world, luoxi, 
     with pytest.raises(DomainError, match="支付台账"):
         services.instalment_paid(actor=luoxi, instalment=second, paid_on=timezone.localdate())
     assert Instalment.objects.get(pk=second.pk).paid_on is None
+
+
+def test_the_case_page_says_the_amount_comes_from_the_workers_claims(world, luoxi, renshe, login):
+    case = open_case(world.luoxi_factory, actor=luoxi)
+    page = login(luoxi).get(reverse("case-detail", args=[case.pk])).content.decode()
+    assert "据线索与登记汇总，待逐人核定" in page
+    _claims(case, luoxi, renshe, [300_000, 200_000])
+    page = login(luoxi).get(reverse("case-detail", args=[case.pk])).content.decode()
+    assert "按逐人欠薪汇总（2 人，均已确认）" in page
