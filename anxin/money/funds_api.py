@@ -159,7 +159,11 @@ def fund_situations(request):
 # --- advances ------------------------------------------------------------------------------------------
 
 
-@extend_schema_field({"type": "boolean", "enum": [True]})
+# The one value a confirmed precondition takes, named once for the schema's enums (SPECTACULAR_SETTINGS).
+CONFIRMED_FACT_CHOICES = [(True, True)]  # (value, label) as drf-spectacular hashes a plain enum
+
+
+@extend_schema_field({"type": "boolean", "enum": [value for value, _label in CONFIRMED_FACT_CHOICES]})
 class ConfirmedFact(StrictBooleanField):
     """A precondition the applicant confirms (§四(八)): ``true``, or the request is refused naming it."""
 
