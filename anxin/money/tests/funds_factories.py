@@ -11,17 +11,17 @@ from django.utils import timezone
 from anxin.cases.models import AssetItem, Custody
 from anxin.cases.tests.factories import open_case
 from anxin.core.crypto import blind_index
-from anxin.core.validators import id_check_digit
 from anxin.money import services
 from anxin.money.models import Claim, Fund
 from anxin.money.services.funds import town_fund_code
+from anxin.money.tests.factories_claims import id_number as claim_id_number
 
 _SERIAL = iter(range(1, 1000))
 
 
 def id_number(n: int | None = None) -> str:
-    first = "32041119900101" + f"{n if n is not None else next(_SERIAL):03d}"
-    return first + id_check_digit(first)
+    """``factories_claims.id_number``, numbered from a serial when ``n`` is not given."""
+    return claim_id_number(n if n is not None else next(_SERIAL))
 
 
 def claims_on(case: Any, *, actor: Any, amounts: list[int], confirm_by: Any = None) -> list[Claim]:

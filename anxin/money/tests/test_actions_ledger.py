@@ -14,23 +14,18 @@ from anxin.cases import actions
 from anxin.cases.models import ActionStatus, ActionStep
 from anxin.cases.tests.factories import open_case
 from anxin.core.errors import DomainError
-from anxin.core.validators import id_check_digit
 from anxin.money import selectors, services
 from anxin.money.models import PaymentSource
+from anxin.money.tests.factories_claims import id_number
 
 pytestmark = pytest.mark.django_db
-
-
-def _id(n: int) -> str:
-    body = f"32041119900101{n:03d}"
-    return body + id_check_digit(body)
 
 
 def _claims(case, lead, renshe, amounts):
     rows = [
         services.ClaimInput(
             name=f"工人{n}",
-            id_number=_id(n),
+            id_number=id_number(n),
             period_from=datetime.date(2026, 8, 1),
             period_to=datetime.date(2026, 10, 1),
             amount=fen,

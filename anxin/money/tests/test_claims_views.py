@@ -14,17 +14,15 @@ from django.utils import timezone
 
 from anxin.cases.tests.factories import open_case
 from anxin.core.models import SecurityEvent
-from anxin.core.validators import id_check_digit
 from anxin.money import services
 from anxin.money.models import Claim, ClaimEvent, ClaimStatus, Payment, PaymentRun
 from anxin.money.services import ClaimInput
+from anxin.money.tests.factories_claims import id_number
 
 # --- helpers (shared by the other test modules of claims and payments) --------------------------------
 
 
-def id_no(n: int) -> str:
-    first17 = "32041119900101" + f"{n:03d}"
-    return first17 + id_check_digit(first17)
+id_no = id_number  # the shared factory, under the name these tests use
 
 
 def months_back(n: int) -> datetime.date:
