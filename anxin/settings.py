@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "anxin.monitoring",
     "anxin.cases",
     "anxin.money",
+    "anxin.sites",
 ]
 
 MIDDLEWARE = [

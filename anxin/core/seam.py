@@ -181,6 +181,7 @@ HOME_PANELS = "home_panels"
 COCKPIT_PANELS = "cockpit_panels"
 TODO_PANELS = "todo_panels"
 ENTERPRISE_TABS = "enterprise_tabs"
+PROJECT_TABS = "project_tabs"
 CASE_TABS = "case_tabs"
 PAGE_ACTIONS = "page_actions"
 PAGE_RELATED = "page_related"
@@ -215,6 +216,11 @@ POINTS: dict[str, Point] = {
         ),
         Point(ENTERPRISE_TABS, "(request, enterprise) -> list[Tab]", doc="tabs on the enterprise page"),
         Point(CASE_TABS, "(request, case) -> list[Tab]", doc="tabs on the case page"),
+        Point(
+            PROJECT_TABS,
+            "(request, project) -> list[Tab]",
+            doc="tabs on the construction project page (sites: 实名花名册, 工资发放, 保证金)",
+        ),
         Point(
             PAGE_ACTIONS,
             "(request, page: str, obj) -> list[PageAction]",

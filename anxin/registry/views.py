@@ -230,8 +230,9 @@ project_list = ledger_view(PROJECTS)
 @permission_required("registry.view_project", raise_exception=True)
 def project_detail(request, pk: int):
     project = selectors.project_get(user=request.user, pk=pk)
+    extra = seam.collect(seam.PROJECT_TABS, request, project)  # later apps' tabs (sites: 花名册…)
+    tabs = {"basic": "基本信息", **{t["key"]: t["label"] for t in extra}, "history": "变更记录"}
     tab = request.GET.get("tab", "basic")
-    tabs = {"basic": "基本信息", "history": "变更记录"}
     context = {
         "page_title": project.name,
         "project": project,
@@ -239,6 +240,9 @@ def project_detail(request, pk: int):
         "tab": tab if tab in tabs else "basic",
         "tabs": tabs,
     }
+    later = {t["key"]: t for t in extra}
+    if context["tab"] in later:
+        context["tab_html"] = later[context["tab"]]["render"](request, project)
     if context["tab"] == "history":
         context["entries"] = with_change_rows(history_for(project)[:200])
     return render(request, "registry/project_detail.html", context)

@@ -1,0 +1,24 @@
+"""Construction sites (§三(九)(十); 保障农民工工资支付条例 第二十六至三十四条): each project's real-name
+roster, its wage special account, the general contractor's monthly payroll checked worker by worker,
+and the wage deposit. One module per part, the models re-exported here."""
+
+from anxin.sites.models.payroll import (
+    Finding,
+    FindingKind,
+    MonthStatus,
+    Payroll,
+    PayrollLine,
+    PayrollMonth,
+)
+from anxin.sites.models.roster import RosterEntry, SpecialAccount
+
+__all__ = [
+    "Finding",
+    "FindingKind",
+    "MonthStatus",
+    "Payroll",
+    "PayrollLine",
+    "PayrollMonth",
+    "RosterEntry",
+    "SpecialAccount",
+]
