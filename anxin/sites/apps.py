@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.apps import AppConfig
 
-from anxin.core import seam  # noqa: F401  (the parts below register at the seam)
+from anxin.core import seam
 
 
 class SitesConfig(AppConfig):
@@ -43,4 +43,18 @@ class SitesConfig(AppConfig):
 
     # --- the construction dashboard, menu, role permissions ----------------------------------------
     def ready_dashboard(self) -> None:
-        pass
+        seam.register(seam.ROLE_PERMISSIONS, self.role_permissions, app=self.label)
+
+    def role_permissions(self) -> dict[str, list[str]]:
+        """Rosters and payrolls: the office and the supervising department keep them (the service
+        checks the line, ``access.may_manage``); towns, leaders and auditors read and export."""
+        from anxin.org.models import Role
+
+        read = ["sites.view_rosterentry", "sites.view_payroll", "sites.view_specialaccount"]
+        return {
+            Role.OFFICE: [*read, "sites.manage_roster", "sites.export_roster"],
+            Role.DEPARTMENT: [*read, "sites.manage_roster", "sites.export_roster"],
+            Role.TOWN: [*read, "sites.export_roster"],
+            Role.LEADER: [*read, "sites.export_roster"],
+            Role.AUDITOR: read,
+        }

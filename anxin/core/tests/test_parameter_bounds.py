@@ -68,11 +68,10 @@ def _written(code):
 @pytest.mark.parametrize("item", NUMERIC, ids=[d["code"] for d in NUMERIC])
 def test_every_numeric_definition_has_a_minimum_a_maximum_and_a_chinese_reason(item):
     if item["type"] == ParameterType.DECIMAL:  # a rate: its bounds written as exact decimals ("0.50")
-        low, high = Decimal(str(item["min"])), Decimal(str(item["max"]))
         assert isinstance(item.get("places"), int)
     else:
         assert isinstance(item["min"], int) and isinstance(item["max"], int)
-        low, high = item["min"], item["max"]
+    low, high = Decimal(str(item["min"])), Decimal(str(item["max"]))
     assert 0 <= low < high
     assert len(item["bounds_reason"]) >= 8
     assert sum("\u4e00" <= ch <= "\u9fff" for ch in item["bounds_reason"]) >= 6  # said in Chinese
