@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
 
 from anxin.core import seam
@@ -44,6 +46,26 @@ class SitesConfig(AppConfig):
     # --- the construction dashboard, menu, role permissions ----------------------------------------
     def ready_dashboard(self) -> None:
         seam.register(seam.ROLE_PERMISSIONS, self.role_permissions, app=self.label)
+        seam.register(seam.MENU, self.menu, app=self.label)
+
+    def menu(self, user: Any) -> list[seam.MenuItem]:
+        """工地监管 for whoever reads projects' payrolls and has projects in scope."""
+        from anxin.core.access import scope_of
+
+        if not user.has_perm("sites.view_payroll"):
+            return []
+        scope = scope_of(user)
+        if not (scope.everything or scope.all_projects or scope.town_ids or scope.project_supervisor_codes):
+            return []
+        return [
+            {
+                "label": "工地监管",
+                "group": "ledger",
+                "url_name": "site-dashboard",
+                "icon": "helmet",
+                "order": 12,
+            }
+        ]
 
     def role_permissions(self) -> dict[str, list[str]]:
         """Rosters and payrolls: the office and the supervising department keep them (the service
