@@ -177,7 +177,9 @@ def roster_import_file(
             groups[target.pk].append((row_no, row))
     by_pk = {p.pk: p for p in projects.values()}
     for pk, items in groups.items():
-        problems = check_rows(project=by_pk[pk], rows=[row for _n, row in items])
+        problems = check_rows(
+            project=by_pk[pk], rows=[row for _n, row in items], numbers=[n for n, _row in items]
+        )
         for n, name, message in problems:
             row_no = items[n - 1][0]
             if any(e.row == row_no and e.column == HEADER[name] for e in result.errors):

@@ -176,10 +176,15 @@ def _clash(row: WorkerInput, earlier: list[RosterEntry]) -> str:
 
 
 def check_rows(
-    *, project: Project, rows: list[WorkerInput], today: datetime.date | None = None
+    *,
+    project: Project,
+    rows: list[WorkerInput],
+    today: datetime.date | None = None,
+    numbers: list[int] | None = None,
 ) -> list[tuple[int, str, str]]:
     """Every problem of the rows (numbered from 1) as ``(row, field, message)``: each row's own, then
-    against the roster on file and the rows above it (the same worker twice, overlapping stretches)."""
+    against the roster on file and the rows above it (the same worker twice, overlapping stretches).
+    ``numbers``: how messages name the rows (a spreadsheet's row numbers), else 1, 2, …"""
     today = today or timezone.localdate()
     allowed = employers(project)
     for row in rows:
@@ -202,7 +207,9 @@ def check_rows(
         if not clash:
             for m, other in above.get(index, []):
                 if _overlap(other, row.start_date, row.leave_date):
-                    clash = _("与第 %(n)d 行是同一劳动者，在场时段重叠") % {"n": m}
+                    clash = _("与第 %(n)d 行是同一劳动者，在场时段重叠") % {
+                        "n": numbers[m - 1] if numbers else m
+                    }
                     break
         if clash:
             row.errors["id_number"] = clash

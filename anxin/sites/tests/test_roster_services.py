@@ -105,7 +105,13 @@ def test_a_new_stretch_may_not_overlap_an_earlier_one_even_by_the_leave_day(s, o
     assert "重叠" in error.message
     # a closed stretch inside the earlier one
     _refused(
-        s, office, "id_number", code="conflict", name="工人1b", start_date=days_ago(40), leave_date=days_ago(25)
+        s,
+        office,
+        "id_number",
+        code="conflict",
+        name="工人1b",
+        start_date=days_ago(40),
+        leave_date=days_ago(25),
     )
     # the day after: a new stretch
     again = add(s, 1, actor=office, start_date=days_ago(19))
@@ -160,7 +166,9 @@ def test_a_worker_leaves_once_and_the_change_is_audited(s, chengjian):
 def test_a_leave_before_the_start_in_the_future_or_missing_is_refused(s, office, leave, message):
     entry = add(s, 1, actor=office, start_date=days_ago(10))
     with pytest.raises(DomainError) as caught:
-        services.roster_leave(actor=office, entry=entry, leave_date=None if leave is None else days_ago(leave))
+        services.roster_leave(
+            actor=office, entry=entry, leave_date=None if leave is None else days_ago(leave)
+        )
     assert message in caught.value.message and caught.value.field == "leave_date"
     entry.refresh_from_db()
     assert entry.leave_date is None
@@ -168,7 +176,9 @@ def test_a_leave_before_the_start_in_the_future_or_missing_is_refused(s, office,
 
 def test_a_leave_on_the_start_day_is_accepted(s, office):
     entry = add(s, 1, actor=office, start_date=days_ago(10))
-    assert services.roster_leave(actor=office, entry=entry, leave_date=days_ago(10)).leave_date == days_ago(10)
+    assert services.roster_leave(actor=office, entry=entry, leave_date=days_ago(10)).leave_date == days_ago(
+        10
+    )
 
 
 def test_a_town_cannot_record_a_leave(s, office, luoxi):
@@ -189,7 +199,9 @@ def _row(n: int, s, **kw) -> WorkerInput:
 
 
 def test_an_import_writes_every_row(s, office):
-    made = services.roster_import(actor=office, project=s.project, rows=[_row(1, s), _row(2, s, employer=s.sub.uscc)])
+    made = services.roster_import(
+        actor=office, project=s.project, rows=[_row(1, s), _row(2, s, employer=s.sub.uscc)]
+    )
     assert [e.employer for e in made] == [s.gc, s.sub]
 
 
