@@ -6,6 +6,7 @@ supervising department and its town once."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 import time_machine
@@ -29,8 +30,13 @@ pytestmark = pytest.mark.django_db
 ACCOUNT = "6222 0211 0203 4567 890"
 
 
-def _record(s, actor, **kw):
-    values = {"bank": "中国工商银行新北支行", "account": ACCOUNT, "opened_on": days_ago(5), "note": ""}
+def _record(s: Any, actor: Any, **kw: Any) -> Any:
+    values: dict[str, Any] = {
+        "bank": "中国工商银行新北支行",
+        "account": ACCOUNT,
+        "opened_on": days_ago(5),
+        "note": "",
+    }
     values.update(kw)
     return services.special_account_record(actor=actor, project=s.project, **values)
 
@@ -63,6 +69,7 @@ def test_a_change_needs_its_reason_and_keeps_it_in_the_history(s, office):
     account = SpecialAccount.objects.get(project=s.project)
     assert (account.bank, account.account) == ("中国农业银行新北支行", "6228480000000001")
     change = SpecialAccountEvent.objects.filter(project=s.project).order_by("pk").last()
+    assert change is not None
     assert change.kind == "change" and change.reason == "原账户销户，改开农行"
     assert LogEntry.objects.get_for_object(account).filter(action=LogEntry.Action.UPDATE).exists()
 
@@ -162,6 +169,7 @@ def test_tick_flags_a_project_once_and_tells_its_department_and_town(
     told = set(Notification.objects.filter(topic=TOPIC).values_list("recipient__username", flat=True))
     assert told == {chengjian.username, luoxi.username}
     note = Notification.objects.filter(topic=TOPIC).first()
+    assert note is not None
     assert "未登记农民工工资专用账户" in note.subject and "?tab=roster" in note.url
 
 

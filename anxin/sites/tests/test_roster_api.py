@@ -4,6 +4,8 @@ the roster on file), 403 for a town, 404 outside the scope; the leave; the spell
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from anxin.core.models import SecurityEvent, SecurityEventKind
@@ -18,12 +20,12 @@ def s(district):
     return site()
 
 
-def _as(api_client, user):
+def _as(api_client: Any, user: Any) -> Any:
     api_client.force_authenticate(user)
     return api_client
 
 
-def _body(s, n: int = 1, **kw):
+def _body(s: Any, n: int = 1, **kw: Any) -> dict:
     body = {
         "name": f"工人{n}",
         "id_number": id_number(n),
@@ -37,7 +39,7 @@ def _body(s, n: int = 1, **kw):
     return body
 
 
-def _url(s, suffix: str = "") -> str:
+def _url(s: Any, suffix: str = "") -> str:
     return f"/api/v1/projects/{s.project.pk}/workers/{suffix}"
 
 

@@ -5,6 +5,7 @@ the command line, optional (and limited to the project) on the screen."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import openpyxl
 import pytest
@@ -35,7 +36,16 @@ def xlsx(rows: list[list], headers: list[str] = HEADERS) -> bytes:
     return buffer.getvalue()
 
 
-def line(s, n: int, *, project: str | None = None, employer=None, start=None, leave="", **kw) -> list[str]:
+def line(
+    s: Any,
+    n: int,
+    *,
+    project: str | None = None,
+    employer: Any = None,
+    start: Any = None,
+    leave: str = "",
+    **kw: Any,
+) -> list[str]:
     values = {
         "project": str(s.project.pk) if project is None else project,
         "name": f"工人{n}",
@@ -56,7 +66,7 @@ def s(district):
     return site()
 
 
-def _run(actor, rows, *, dry_run=False, project=None):
+def _run(actor: Any, rows: list, *, dry_run: bool = False, project: Any = None) -> Any:
     return roster_import_file(
         actor=actor, content=xlsx(rows), filename="花名册.xlsx", dry_run=dry_run, project=project
     )

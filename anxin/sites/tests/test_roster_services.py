@@ -5,6 +5,7 @@ project, dates not in the future and a leave not before the start; every refusal
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from auditlog.models import LogEntry
@@ -25,7 +26,7 @@ def s(district):
     return site()
 
 
-def _refused(s, actor, field: str, code: str = "invalid", **kw) -> DomainError:
+def _refused(s: Any, actor: Any, field: str, code: str = "invalid", **kw: Any) -> DomainError:
     kw.setdefault("employer", s.gc)
     with pytest.raises(DomainError) as caught:
         services.roster_add(actor=actor, project=s.project, **worker(**kw))
@@ -192,7 +193,7 @@ def test_a_town_cannot_record_a_leave(s, office, luoxi):
 # --- many at once ----------------------------------------------------------------------------------------
 
 
-def _row(n: int, s, **kw) -> WorkerInput:
+def _row(n: int, s: Any, **kw: Any) -> WorkerInput:
     values = worker(n, employer=s.gc)
     values.update(kw)
     return WorkerInput(**values)

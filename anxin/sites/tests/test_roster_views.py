@@ -6,6 +6,7 @@ account forms, and the logged Excel export (ID numbers masked unless the role ma
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import openpyxl
 import pytest
@@ -25,7 +26,7 @@ def s(district):
     return site(started=60)
 
 
-def _tab(s) -> str:
+def _tab(s: Any) -> str:
     return reverse("project-detail", args=[s.project.pk]) + "?tab=roster"
 
 
@@ -98,7 +99,7 @@ def test_the_list_searches_filters_and_counts(login, s, office):
     add(s, 3, name="王五", team="泥瓦班", start_date=days_ago(9), leave_date=days_ago(2))
     client = login(office)
 
-    def names(**query) -> str:
+    def names(**query: Any) -> str:
         html = client.get(
             reverse("project-detail", args=[s.project.pk]), {"tab": "roster", **query}
         ).content.decode()
@@ -221,12 +222,12 @@ def test_the_account_is_recorded_then_changed_with_a_reason_on_the_screen(login,
     assert "换银行" in html and 'data-testid="account-events"' in html
 
 
-def _export(client, s, **query):
+def _export(client: Any, s: Any, **query: Any) -> Any:
     return client.get(reverse("roster-export", args=[s.project.pk]), query)
 
 
-def _cells(response) -> list[list]:
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+def _cells(response: Any) -> list[list]:
+    sheet: Any = openpyxl.load_workbook(io.BytesIO(response.content)).active
     return [[c.value for c in row] for row in sheet.iter_rows(min_row=HEADER_ROW + 1)]
 
 
