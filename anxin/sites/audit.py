@@ -2,7 +2,11 @@
 
 from auditlog.registry import auditlog
 
-from anxin.sites.models import RosterEntry, SpecialAccount
+from anxin.sites.models import AccountFlag, RosterEntry, SpecialAccount, SpecialAccountEvent
 
 auditlog.register(RosterEntry, exclude_fields=["id_number", "id_number_index", "phone", "phone_index"])
 auditlog.register(SpecialAccount, exclude_fields=["account"])
+# roster: the account's append-only history and the once-only missing-account flag, in the log too (their
+# creation, by whom; neither is ever edited)
+auditlog.register(SpecialAccountEvent)
+auditlog.register(AccountFlag)
