@@ -2,8 +2,12 @@
 
 from auditlog.registry import auditlog
 
-from anxin.sites.models import PayrollMonth, RosterEntry, SpecialAccount
+from anxin.sites.models import AccountFlag, PayrollMonth, RosterEntry, SpecialAccount, SpecialAccountEvent
 
 auditlog.register(RosterEntry, exclude_fields=["id_number", "id_number_index", "phone", "phone_index"])
 auditlog.register(SpecialAccount, exclude_fields=["account"])
+# roster: the account's append-only history and the once-only missing-account flag, in the log too (their
+# creation, by whom; neither is ever edited)
+auditlog.register(SpecialAccountEvent)
+auditlog.register(AccountFlag)
 auditlog.register(PayrollMonth)  # its status and the signals it raised

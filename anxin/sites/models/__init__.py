@@ -10,9 +10,17 @@ from anxin.sites.models.payroll import (
     PayrollLine,
     PayrollMonth,
 )
-from anxin.sites.models.roster import RosterEntry, SpecialAccount
+from anxin.sites.models.roster import (
+    AccountEventKind,
+    AccountFlag,
+    RosterEntry,
+    SpecialAccount,
+    SpecialAccountEvent,
+)
 
 __all__ = [
+    "AccountEventKind",
+    "AccountFlag",
     "Finding",
     "FindingKind",
     "MonthStatus",
@@ -21,4 +29,5 @@ __all__ = [
     "PayrollMonth",
     "RosterEntry",
     "SpecialAccount",
+    "SpecialAccountEvent",
 ]
