@@ -138,12 +138,14 @@ def test_who_does_not_keep_the_roster_is_refused_and_nothing_is_written(s, reque
     assert not RosterEntry.objects.exists()
 
 
-def test_shuili_keeps_only_water_projects_chengjian_every_project(district, chengjian, shuili):
+def test_each_supervising_department_keeps_only_its_own_projects(district, chengjian, shuili):
     building, water = site(), site(town="menghe", supervisor="water")
     with pytest.raises(PermissionDenied):
         add(building, 1, actor=shuili)
+    with pytest.raises(PermissionDenied):  # 城建局 reads every project, but a water roster is 水利局's
+        add(water, 2, actor=chengjian)
     assert add(water, 3, actor=shuili).project == water.project  # §三(十): 水利局 on water works
-    assert add(building, 4, actor=chengjian).project == building.project  # §三(九): 城建局, all projects
+    assert add(building, 4, actor=chengjian).project == building.project  # §三(九): 城建局
     assert RosterEntry.objects.count() == 2
 
 
