@@ -5,20 +5,24 @@ and the wage deposit. One module per part, the models re-exported here."""
 from anxin.sites.models.payroll import (
     Finding,
     FindingKind,
+    MonthAction,
     MonthStatus,
     Payroll,
     PayrollLine,
     PayrollMonth,
+    PayrollMonthEvent,
 )
 from anxin.sites.models.roster import RosterEntry, SpecialAccount
 
 __all__ = [
     "Finding",
     "FindingKind",
+    "MonthAction",
     "MonthStatus",
     "Payroll",
     "PayrollLine",
     "PayrollMonth",
+    "PayrollMonthEvent",
     "RosterEntry",
     "SpecialAccount",
 ]
