@@ -32,7 +32,7 @@ from anxin.core.money import format_yuan
 
 OK, DIFF = "ok", "diff"
 MISSING, SHORT, LATE, UNROSTERED = "missing", "short", "late", "unrostered"
-KIND_ORDER = {MISSING: 0, SHORT: 1, LATE: 2, UNROSTERED: 3}
+KIND_ORDER = {SHORT: 0, MISSING: 1, LATE: 2, UNROSTERED: 3}
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,30 +7,91 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sites', '0001_initial'),
+        ("sites", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PayrollMonthEvent',
+            name="PayrollMonthEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('ok', '报送：按时足额'), ('diff', '报送：有差异'), ('miss', '逾期未报送')], max_length=6, verbose_name='事项')),
-                ('from_status', models.CharField(choices=[('pending', '待报送'), ('ok', '按时足额'), ('diff', '有差异'), ('missing', '未报送')], max_length=10, verbose_name='原状态')),
-                ('to_status', models.CharField(choices=[('pending', '待报送'), ('ok', '按时足额'), ('diff', '有差异'), ('missing', '未报送')], max_length=10, verbose_name='新状态')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('month', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='sites.payrollmonth')),
-                ('payroll', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='sites.payroll', verbose_name='工资发放表')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("ok", "报送：按时足额"), ("diff", "报送：有差异"), ("miss", "逾期未报送")],
+                        max_length=6,
+                        verbose_name="事项",
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待报送"),
+                            ("ok", "按时足额"),
+                            ("diff", "有差异"),
+                            ("missing", "未报送"),
+                        ],
+                        max_length=10,
+                        verbose_name="原状态",
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待报送"),
+                            ("ok", "按时足额"),
+                            ("diff", "有差异"),
+                            ("missing", "未报送"),
+                        ],
+                        max_length=10,
+                        verbose_name="新状态",
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="时间")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "month",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="sites.payrollmonth",
+                    ),
+                ),
+                (
+                    "payroll",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="sites.payroll",
+                        verbose_name="工资发放表",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '月度工资发放记录',
-                'verbose_name_plural': '月度工资发放记录',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "月度工资发放记录",
+                "verbose_name_plural": "月度工资发放记录",
+                "ordering": ["at", "pk"],
             },
         ),
     ]

@@ -254,10 +254,19 @@ class PayrollMonthEvent(models.Model):
     from_status = models.CharField(_("原状态"), max_length=10, choices=MonthStatus.choices)
     to_status = models.CharField(_("新状态"), max_length=10, choices=MonthStatus.choices)
     payroll = models.ForeignKey(
-        Payroll, verbose_name=_("工资发放表"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Payroll,
+        verbose_name=_("工资发放表"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     at = models.DateTimeField(_("时间"), default=timezone.now)
     note = models.TextField(_("说明"), blank=True)

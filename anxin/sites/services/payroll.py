@@ -253,7 +253,8 @@ def _row_problems(rows: list[PayrollInput], *, today: datetime.date) -> tuple[li
                     (
                         r.row,
                         "id_number",
-                        _("与第 %(n)d 行是同一劳动者（身份证号相同），同一月份每人只能有一行") % {"n": seen[index]},
+                        _("与第 %(n)d 行是同一劳动者（身份证号相同），同一月份每人只能有一行")
+                        % {"n": seen[index]},
                     )
                 )
             else:
@@ -291,7 +292,8 @@ def _month_problems(
             (
                 0,
                 "month",
-                _("%(m)s 早于项目开工（%(s)s）") % {"m": f"{month:%Y年%m月}", "s": f"{project.start_date:%Y-%m-%d}"},
+                _("%(m)s 早于项目开工（%(s)s）")
+                % {"m": f"{month:%Y年%m月}", "s": f"{project.start_date:%Y-%m-%d}"},
             )
         )
     contractor = project.general_contractor
@@ -380,7 +382,9 @@ def payroll_submit(
     with transaction.atomic(), acting(actor):
         pm = _open_month(project, month)
         result.pay_due_on, result.report_due_on, result.basis = pm.pay_due_on, pm.report_due_on, pm.basis
-        version = (Payroll.objects.filter(project=project, month=month).aggregate(v=Max("version"))["v"] or 0) + 1
+        version = (
+            Payroll.objects.filter(project=project, month=month).aggregate(v=Max("version"))["v"] or 0
+        ) + 1
         payroll = Payroll.objects.create(
             project=project,
             month=month,
@@ -533,7 +537,10 @@ def _raise_short(pm: PayrollMonth, payroll: Payroll, *, now) -> Signal | None:
         summary=summary,
         now=now,
     )
-    if guarded_update(PayrollMonth.objects.filter(short_signal__isnull=True), pm.pk, short_signal=signal) == 1:
+    if (
+        guarded_update(PayrollMonth.objects.filter(short_signal__isnull=True), pm.pk, short_signal=signal)
+        == 1
+    ):
         pm.short_signal = signal
     return signal
 
@@ -545,7 +552,11 @@ def _clause(basis: dict, key: str) -> str:
 
 def _mark_missing(pm: PayrollMonth, *, actor: User, now) -> Signal | None:
     with transaction.atomic():
-        pm = PayrollMonth.objects.select_for_update().select_related("project__general_contractor").get(pk=pm.pk)
+        pm = (
+            PayrollMonth.objects.select_for_update()
+            .select_related("project__general_contractor")
+            .get(pk=pm.pk)
+        )
         if pm.status != MonthStatus.PENDING or pm.payroll_id:
             return None
         on_roster = len({s.index for s in _stretches(pm.project, pm.month)})
@@ -637,7 +648,9 @@ def payroll_months_sweep(*, now: datetime.datetime | None = None) -> int:
             _mark_missing(pm, actor=actor, now=now)
             done += 1
         for pm in (
-            PayrollMonth.objects.filter(short_signal__isnull=True, pay_due_on__lt=today, payroll__isnull=False)
+            PayrollMonth.objects.filter(
+                short_signal__isnull=True, pay_due_on__lt=today, payroll__isnull=False
+            )
             .filter(Q(payroll__short_workers__gt=0) | Q(payroll__missing_workers__gt=0))
             .select_related("project__general_contractor", "payroll")
             .order_by("pk")

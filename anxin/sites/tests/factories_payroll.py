@@ -15,6 +15,8 @@ from anxin.sites.models import RosterEntry
 from anxin.sites.services import PayrollInput
 
 D = datetime.date
+JAN_5 = D(2026, 1, 5)
+NOV_10 = D(2026, 11, 10)
 
 
 def id_number(n: int) -> str:
@@ -29,7 +31,7 @@ def roster_entry(
     project: Project,
     n: int,
     *,
-    start: datetime.date = D(2026, 1, 5),
+    start: datetime.date = JAN_5,
     leave: datetime.date | None = None,
     name: str | None = None,
     **fields: Any,
@@ -48,7 +50,7 @@ def roster_entry(
     )
 
 
-def roster_bulk(project: Project, count: int, *, start: datetime.date = D(2026, 1, 5)) -> list[RosterEntry]:
+def roster_bulk(project: Project, count: int, *, start: datetime.date = JAN_5) -> list[RosterEntry]:
     """``count`` workers on the roster at once (benchmarks, big tests)."""
     actor = system_actor()
     entries = []
@@ -73,7 +75,7 @@ def row(
     *,
     due: int = 600_000,
     paid: int | None = None,
-    paid_on: datetime.date | None = D(2026, 11, 10),
+    paid_on: datetime.date | None = NOV_10,
     days: str = "22",
     at: int | None = None,
     name: str | None = None,

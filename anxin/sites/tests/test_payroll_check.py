@@ -11,13 +11,15 @@ from anxin.sites.payroll_check import DIFF, LATE, MISSING, OK, SHORT, UNROSTERED
 D = datetime.date
 OCT = D(2026, 10, 1)
 PAY_DAY = D(2026, 11, 15)
+MAR_1 = D(2026, 3, 1)
+NOV_10 = D(2026, 11, 10)
 
 
-def stretch(n: int, start=D(2026, 3, 1), leave=None) -> Stretch:
+def stretch(n: int, start=MAR_1, leave=None) -> Stretch:
     return Stretch(roster_id=n, name=f"工人{n}", index=f"i{n}", start=start, leave=leave)
 
 
-def line(n: int, *, due=600_000, paid=None, paid_on=D(2026, 11, 10)) -> Row:
+def line(n: int, *, due=600_000, paid=None, paid_on=NOV_10) -> Row:
     return Row(
         row=n + 1,
         name=f"工人{n}",
