@@ -13,6 +13,7 @@ from anxin.money import claims_api, funds_api
 from anxin.monitoring import api as monitoring_api
 from anxin.org import api as org_api
 from anxin.registry import api as registry_api
+from anxin.sites import payroll_api
 
 
 @api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
@@ -88,6 +89,23 @@ urlpatterns = [
     ),
     path("payment-sources/", claims_api.payment_sources, name="api-payment-sources"),
     path("claim-bases/", claims_api.claim_bases, name="api-claim-bases"),
+    # sites: payroll (the general contractor's monthly payroll checked against the roster)
+    path("projects/<int:id>/payrolls/", payroll_api.ProjectPayrollsView.as_view(), name="project-payrolls"),
+    path(
+        "projects/<int:id>/payrolls",
+        payroll_api.ProjectPayrollsNoSlash.as_view(),
+        name="project-payrolls-noslash",
+    ),
+    path(
+        "projects/<int:id>/payrolls/<str:month>",
+        payroll_api.ProjectPayrollMonthView.as_view(),
+        name="project-payroll-month",
+    ),
+    path(
+        "projects/<int:id>/payrolls/<str:month>/",
+        payroll_api.ProjectPayrollMonthSlash.as_view(),
+        name="project-payroll-month-slash",
+    ),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
     path(
         "docs/",
