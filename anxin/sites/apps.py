@@ -45,7 +45,7 @@ class SitesConfig(AppConfig):
 
         return [seam.Sweep("总包代发工资表：开立月份、未报送与未足额线索", payroll_months_sweep)]
 
-    def payroll_tabs(self, request, project) -> list[seam.Tab]:
+    def payroll_tabs(self, request: Any, project: Any) -> list[seam.Tab]:
         from anxin.sites.payroll_views import project_tabs
 
         return project_tabs(request, project)
@@ -55,7 +55,7 @@ class SitesConfig(AppConfig):
 
         return {"payroll": payroll_import}
 
-    def payroll_demo(self, *, actor, log) -> None:
+    def payroll_demo(self, *, actor: Any, log: Any) -> None:
         from anxin.sites import demo_payroll
 
         demo_payroll.load(actor=actor, log=log)

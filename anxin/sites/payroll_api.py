@@ -13,6 +13,8 @@ else is a 409."""
 from __future__ import annotations
 
 import datetime
+import re
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -54,7 +56,7 @@ class PayrollRowSerializer(serializers.Serializer):
         min_value=0,
         max_value=31,
         required=False,
-        default=0,
+        default=Decimal(0),
         help_text="出勤天数",
     )
     due = YuanField(max_fen=MAX_FEN, help_text="应发（元）")
@@ -250,11 +252,9 @@ class ProjectPayrollsView(ContractViewMixin, APIView):
         )
 
 
+@extend_schema(exclude=True)
 class ProjectPayrollsNoSlash(ProjectPayrollsView):
     pass
-
-
-ProjectPayrollsNoSlash = extend_schema(exclude=True)(ProjectPayrollsNoSlash)
 
 
 class ProjectPayrollMonthView(ContractViewMixin, APIView):
@@ -332,14 +332,12 @@ class ProjectPayrollMonthView(ContractViewMixin, APIView):
         return Response(PayrollAnswerSerializer(answer).data)
 
 
-ProjectPayrollMonthSlash = extend_schema(exclude=True)(
-    type("ProjectPayrollMonthSlash", (ProjectPayrollMonthView,), {})
-)
+@extend_schema(exclude=True)
+class ProjectPayrollMonthSlash(ProjectPayrollMonthView):
+    pass
 
 
 def _month(text: str) -> datetime.date:
-    import re
-
     if not re.fullmatch(MONTH_PATTERN, text or ""):
         raise Http404
     return datetime.date(int(text[:4]), int(text[5:7]), 1)

@@ -132,10 +132,10 @@ def check(
         outcome.due_total += r.due
         outcome.paid_total += r.paid
         paid_rows.add(r.index)
-        stretch = present.get(r.index)
-        roster_id = stretch.roster_id if stretch else None
-        if stretch is not None:
-            outcome.roster_of[r.row] = stretch.roster_id
+        matched = present.get(r.index)
+        roster_id = matched.roster_id if matched else None
+        if matched is not None:
+            outcome.roster_of[r.row] = matched.roster_id
         else:
             outcome.unrostered_workers += 1
             findings.append(

@@ -124,7 +124,7 @@ def payroll_import(
         ).select_related("general_contractor", "town", "supervisor__unit")
     }
     groups: dict[tuple[int, datetime.date], list[PayrollInput]] = defaultdict(list)
-    contractor_of: dict[tuple[int, datetime.date], tuple[int, str]] = {}
+    contractor_of: dict[tuple[int, datetime.date], tuple[int, str | None]] = {}
     project_of: dict[int, Project] = {}
     for row_no, record in records:
         problems: dict[str, str] = {}
@@ -176,10 +176,10 @@ def payroll_import(
             and "project" not in problems
             and "month" not in problems
         ):
-            key = (row_project.pk, row_month)
+            group = (row_project.pk, row_month)
             code = record.get("contractor", "").strip().upper()
             if code:
-                first = contractor_of.setdefault(key, (row_no, code))
+                first = contractor_of.setdefault(group, (row_no, code))
                 if first[1] != code:
                     problems["contractor"] = _(
                         "与第 %(n)d 行的代发单位不同：一份工资表只能由一个代发单位报送"
@@ -201,21 +201,22 @@ def payroll_import(
             )
         )
     checked: list[Submitted] = []
-    submit_args = {
-        key: {
-            "actor": actor,
-            "project": project_of[key[0]],
-            "month": key[1],
-            "rows": inputs,
-            "door": door,
-            "contractor_uscc": contractor_of.get(key, (0, None))[1],
-            "file_name": filename,
-        }
-        for key, inputs in groups.items()
-    }
-    for key, inputs in groups.items():
+
+    def submit(group: tuple[int, datetime.date], *, dry_run: bool) -> Submitted:
+        return payroll_submit(
+            actor=actor,
+            project=project_of[group[0]],
+            month=group[1],
+            rows=groups[group],
+            door=door,
+            contractor_uscc=contractor_of.get(group, (0, None))[1],
+            dry_run=dry_run,
+            file_name=filename,
+        )
+
+    for group, inputs in groups.items():
         try:
-            submitted = payroll_submit(**submit_args[key], dry_run=True)
+            submitted = submit(group, dry_run=True)
         except PayrollRefused as exc:
             result.errors.extend(RowError(e.row or inputs[0].row, e.column, e.message) for e in exc.errors)
             continue
@@ -230,9 +231,9 @@ def payroll_import(
         return result
     done: list[Submitted] = []
     with transaction.atomic():
-        for key, inputs in groups.items():
+        for group, inputs in groups.items():
             try:
-                done.append(payroll_submit(**submit_args[key]))
+                done.append(submit(group, dry_run=False))
             except DomainError as exc:  # changed since the check
                 transaction.set_rollback(True)
                 result.errors.append(RowError(inputs[0].row, "", exc.message))

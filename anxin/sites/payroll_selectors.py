@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from anxin.core.models import PolicyParameter
 from anxin.core.policy import param_record
 from anxin.registry.models import Project
 from anxin.sites.models import MonthStatus, PayrollMonth
@@ -76,14 +77,14 @@ def month_grid(project: Project) -> list[GridMonth]:
     report_day = None
     if any(m not in rows for m in months):
         report_day = int(param_record("payroll.report_day").typed_value)
-    labels = dict(MonthStatus.choices)
+    labels = {str(value): str(label) for value, label in MonthStatus.choices}
     grid = []
     for month in reversed(months):
         row = rows.get(month)
         status = status_of(row, month, report_day=report_day)
-        grid.append(GridMonth(month, status, str(labels[status]), BADGES[status], row))
+        grid.append(GridMonth(month, status, labels[status], BADGES[MonthStatus(status)], row))
     return grid
 
 
-def current_rule(code: str):
+def current_rule(code: str) -> PolicyParameter:
     return param_record(code)

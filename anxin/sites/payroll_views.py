@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -27,6 +27,7 @@ from anxin.core.errors import DomainError
 from anxin.core.paging import paginate
 from anxin.core.security import client_ip
 from anxin.core.xlsx import XLSX_TYPE, Col, xlsx_response
+from anxin.org.models import User
 from anxin.registry.models import Project
 from anxin.sites import payroll_selectors as selectors
 from anxin.sites.access import may_manage
@@ -174,6 +175,7 @@ def month_export(request: HttpRequest, pk: int, month: str) -> HttpResponse:
     payroll = _payroll(request, project, day)
     if payroll is None:
         raise Http404
+    rows: Any
     if request.GET.get("what") == "lines":
         fields, rows, what = LINE_FIELDS, PayrollLine.objects.filter(payroll=payroll).order_by("row"), "明细"
     else:
@@ -201,7 +203,9 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, months: list[datetime.date], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["month"].choices = [(f"{m:%Y-%m}", f"{m:%Y年%m月}") for m in reversed(months)]
+        cast(forms.ChoiceField, self.fields["month"]).choices = [
+            (f"{m:%Y-%m}", f"{m:%Y年%m月}") for m in reversed(months)
+        ]
 
 
 def _may_upload(request: HttpRequest, project: Project) -> None:
@@ -225,7 +229,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
             key=PENDING_KEY,
             upload=form.cleaned_data["file"],
             run=lambda **kw: payroll_import(
-                actor=request.user, project=project, month=month, door=Door.SCREEN, **kw
+                actor=cast(User, request.user), project=project, month=month, door=Door.SCREEN, **kw
             ),
             extra={"project": project.pk, "month": f"{month:%Y-%m}"},
         )
@@ -261,7 +265,7 @@ def upload_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     month = parse_month(pending["month"])
     try:
         result = payroll_import(
-            actor=request.user,
+            actor=cast(User, request.user),
             content=content or b"",
             filename=pending["filename"],
             dry_run=False,

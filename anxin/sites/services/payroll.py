@@ -40,6 +40,7 @@ from anxin.core.access import is_system
 from anxin.core.audit import acting, guarded_update, system_actor
 from anxin.core.crypto import blind_index
 from anxin.core.errors import DomainError
+from anxin.core.models import PolicyParameter
 from anxin.core.money import format_yuan
 from anxin.core.policy import param_record
 from anxin.core.tabular import RowError
@@ -164,7 +165,7 @@ def add_months(month: datetime.date, n: int) -> datetime.date:
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
-def _evidence(record) -> dict:
+def _evidence(record: PolicyParameter) -> dict:
     return {
         "code": record.code,
         "name": record.name,
@@ -379,6 +380,8 @@ def payroll_submit(
     if dry_run:
         return result
     now = timezone.now()
+    contractor = project.general_contractor
+    assert contractor is not None  # refused above otherwise
     with transaction.atomic(), acting(actor):
         pm = _open_month(project, month)
         result.pay_due_on, result.report_due_on, result.basis = pm.pay_due_on, pm.report_due_on, pm.basis
@@ -389,7 +392,7 @@ def payroll_submit(
             project=project,
             month=month,
             version=version,
-            contractor=project.general_contractor,
+            contractor=contractor,
             door=door,
             status=outcome.status,
             rows=outcome.rows,
@@ -481,7 +484,9 @@ def _summary(outcome: payroll_check.Outcome) -> str:
 # --- signals ------------------------------------------------------------------------------------------------
 
 
-def _record_signal(pm: PayrollMonth, *, kind: str, workers: int, amount: int, summary: str, now) -> Signal:
+def _record_signal(
+    pm: PayrollMonth, *, kind: str, workers: int, amount: int, summary: str, now: datetime.datetime
+) -> Signal:
     """One signal on the project's general contractor, through intake's services (by the system)."""
     from anxin.intake.services import Incoming, signals_record
 
@@ -513,7 +518,7 @@ def _record_signal(pm: PayrollMonth, *, kind: str, workers: int, amount: int, su
     return recorded[0].signal
 
 
-def _raise_short(pm: PayrollMonth, payroll: Payroll, *, now) -> Signal | None:
+def _raise_short(pm: PayrollMonth, payroll: Payroll, *, now: datetime.datetime) -> Signal | None:
     """The 未足额 signal of the month, once: when ``payroll`` shows workers unpaid."""
     unpaid = payroll.short_workers + payroll.missing_workers
     if not unpaid or pm.short_signal_id:
@@ -550,7 +555,7 @@ def _clause(basis: dict, key: str) -> str:
     return f"参数 {item.get('code', '')}={item.get('value', '')}，{item.get('citation', '')}"
 
 
-def _mark_missing(pm: PayrollMonth, *, actor: User, now) -> Signal | None:
+def _mark_missing(pm: PayrollMonth, *, actor: User, now: datetime.datetime) -> Signal | None:
     with transaction.atomic():
         pm = (
             PayrollMonth.objects.select_for_update()
@@ -657,7 +662,7 @@ def payroll_months_sweep(*, now: datetime.datetime | None = None) -> int:
         ):
             with transaction.atomic():
                 locked = PayrollMonth.objects.select_for_update().get(pk=pm.pk)
-                if locked.short_signal_id or locked.payroll_id != pm.payroll_id:
+                if locked.short_signal_id or locked.payroll_id != pm.payroll_id or pm.payroll is None:
                     continue
                 if _raise_short(pm, pm.payroll, now=now) is not None:
                     done += 1

@@ -37,12 +37,14 @@ def roster_entry(
     **fields: Any,
 ) -> RosterEntry:
     number = id_number(n)
+    employer = fields.pop("employer", None) or project.general_contractor
+    assert employer is not None
     return RosterEntry.objects.create(
         project=project,
         name=name or f"工人{n}",
         id_number=number,
         id_number_index=blind_index(number, purpose="id_number"),
-        employer=fields.pop("employer", None) or project.general_contractor,
+        employer=employer,
         start_date=start,
         leave_date=leave,
         added_by=fields.pop("added_by", None) or system_actor(),
@@ -53,6 +55,8 @@ def roster_entry(
 def roster_bulk(project: Project, count: int, *, start: datetime.date = JAN_5) -> list[RosterEntry]:
     """``count`` workers on the roster at once (benchmarks, big tests)."""
     actor = system_actor()
+    employer = project.general_contractor
+    assert employer is not None
     entries = []
     for n in range(1, count + 1):
         number = id_number(n)
@@ -62,7 +66,7 @@ def roster_bulk(project: Project, count: int, *, start: datetime.date = JAN_5) -
                 name=f"工人{n}",
                 id_number=number,
                 id_number_index=blind_index(number, purpose="id_number"),
-                employer=project.general_contractor,
+                employer=employer,
                 start_date=start,
                 added_by=actor,
             )

@@ -4,6 +4,7 @@ field, 403/404), GET of a month, the issue's spelling without the trailing slash
 from __future__ import annotations
 
 import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -32,7 +33,9 @@ def project(world):
     return project
 
 
-def item(n: int, *, due="6000.00", paid="6000.00", paid_on="2026-11-10", **kw):
+def item(
+    n: int, *, due: str = "6000.00", paid: str = "6000.00", paid_on: str | None = "2026-11-10", **kw: Any
+) -> dict:
     return {
         "id_number": id_number(n),
         "name": f"工人{n}",

@@ -6,7 +6,7 @@ import datetime
 import time
 from decimal import Decimal
 
-from anxin.sites.payroll_check import DIFF, LATE, MISSING, OK, SHORT, UNROSTERED, Row, Stretch, check
+from anxin.sites.payroll_check import DIFF, LATE, MISSING, OK, SHORT, UNROSTERED, Outcome, Row, Stretch, check
 
 D = datetime.date
 OCT = D(2026, 10, 1)
@@ -15,11 +15,13 @@ MAR_1 = D(2026, 3, 1)
 NOV_10 = D(2026, 11, 10)
 
 
-def stretch(n: int, start=MAR_1, leave=None) -> Stretch:
+def stretch(n: int, start: datetime.date = MAR_1, leave: datetime.date | None = None) -> Stretch:
     return Stretch(roster_id=n, name=f"工人{n}", index=f"i{n}", start=start, leave=leave)
 
 
-def line(n: int, *, due=600_000, paid=None, paid_on=NOV_10) -> Row:
+def line(
+    n: int, *, due: int = 600_000, paid: int | None = None, paid_on: datetime.date | None = NOV_10
+) -> Row:
     return Row(
         row=n + 1,
         name=f"工人{n}",
@@ -31,11 +33,11 @@ def line(n: int, *, due=600_000, paid=None, paid_on=NOV_10) -> Row:
     )
 
 
-def run(roster, rows):
+def run(roster: list[Stretch], rows: list[Row]) -> Outcome:
     return check(roster=roster, rows=rows, month=OCT, pay_due_on=PAY_DAY)
 
 
-def kinds(outcome) -> list[tuple[str, str]]:
+def kinds(outcome: Outcome) -> list[tuple[str, str]]:
     return [(f.kind, f.name) for f in outcome.findings]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -103,7 +104,7 @@ def system_import():
     from anxin.core.audit import system_actor
     from anxin.sites.payroll_importing import payroll_import
 
-    def _run(content: bytes):
+    def _run(content: bytes) -> Any:
         return payroll_import(actor=system_actor(), content=content, filename="p.csv", dry_run=True)
 
     return _run

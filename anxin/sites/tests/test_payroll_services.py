@@ -5,6 +5,7 @@ nothing written."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -141,7 +142,7 @@ def test_a_dry_run_checks_and_writes_nothing(chengjian, project):
     assert nothing_written()
 
 
-def _refused(actor, project, rows, **kw) -> PayrollRefused:
+def _refused(actor: Any, project: Any, rows: list, **kw: Any) -> PayrollRefused:
     with pytest.raises(PayrollRefused) as caught:
         submit(actor, project, rows, **kw)
     assert nothing_written()

@@ -23,7 +23,7 @@ D = datetime.date
 TZ = ZoneInfo("Asia/Shanghai")
 
 
-def at(y, m, d, h=9):
+def at(y: int, m: int, d: int, h: int = 9) -> datetime.datetime:
     return datetime.datetime(y, m, d, h, 0, tzinfo=TZ)
 
 
@@ -36,7 +36,7 @@ def project(world):
     return project
 
 
-def sweep(moment):
+def sweep(moment: datetime.datetime) -> int:
     with time_machine.travel(moment, tick=False):
         return payroll_months_sweep(now=moment)
 
@@ -65,11 +65,13 @@ def test_a_month_not_reported_by_its_report_day_is_missing_the_day_after_with_on
     month = PayrollMonth.objects.get()
     assert month.status == MonthStatus.MISSING
     signal = month.missing_signal
+    assert signal is not None and signal.town is not None and signal.assigned_unit is not None
     assert signal.kind == "payroll_missing" and signal.get_kind_display() == "工资发放表未按时报送"
     assert (signal.workers, signal.amount, signal.period) == (2, 0, "2026年09月")
     assert signal.enterprise == project.general_contractor and signal.project == project
     assert (signal.town.code, signal.assigned_unit.code) == ("luoxi", "construction")
     event = PayrollMonthEvent.objects.get(month=month)
+    assert event.actor is not None
     assert (event.from_status, event.to_status, event.actor.username) == ("pending", "missing", "system")
     assert "payroll.report_day" in event.note
     sweep(at(2026, 10, 22))
@@ -87,8 +89,9 @@ def test_a_late_payroll_still_moves_the_missing_month(project, chengjian):
             month=D(2026, 9, 1),
             rows=[row(1, paid_on=D(2026, 10, 10)), row(2, paid_on=D(2026, 10, 10))],
         )
-    assert result.payroll_month.status == MonthStatus.OK
-    assert "逾期报送" in PayrollMonthEvent.objects.filter(month=result.payroll_month).last().note
+    assert result.payroll_month is not None and result.payroll_month.status == MonthStatus.OK
+    last = PayrollMonthEvent.objects.filter(month=result.payroll_month).last()
+    assert last is not None and "逾期报送" in last.note
 
 
 def test_months_already_past_their_report_day_when_opened_are_missing_without_a_signal(project):
@@ -152,7 +155,7 @@ def test_tick_runs_the_sweep(project):
 
 
 def test_a_verified_payroll_short_signal_is_a_verified_complaint_to_the_rules():
-    def sig(kind, verification):
+    def sig(kind: str, verification: str) -> rules.Sig:
         return rules.Sig(1, kind, verification, received=D(2026, 10, 16))
 
     assert rules.Facts(1, signals=(sig("payroll_short", "substantiated"),)).complaints

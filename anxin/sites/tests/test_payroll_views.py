@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import openpyxl
@@ -52,7 +53,7 @@ def month_url(project, month="2026-10"):
     return reverse("payroll-month", args=[project.pk, month])
 
 
-def csv_file(lines: list[str], name="payroll.csv"):
+def csv_file(lines: list[str], name: str = "payroll.csv") -> Any:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     header = "姓名,身份证号,出勤天数,应发金额（元）,实发金额（元）,发放日期"
@@ -148,7 +149,7 @@ def test_the_export_of_findings_and_lines_is_logged(login, luoxi, project, submi
     client = login(luoxi)
     response = client.get(reverse("payroll-month-export", args=[project.pk, "2026-10"]))
     assert response.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
     values = [[c.value for c in r] for r in sheet.iter_rows(min_row=5)]
     assert values[0][:5] == ["工人1", "未足额发放", 6000, 5000, 1000]
     lines = client.get(reverse("payroll-month-export", args=[project.pk, "2026-10"]) + "?what=lines")
