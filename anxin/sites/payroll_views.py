@@ -17,7 +17,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
@@ -300,7 +299,3 @@ def template_download(request: HttpRequest) -> HttpResponse:
         as_attachment=True, filename="总包代发工资表模板.xlsx"
     )
     return response
-
-
-def today() -> datetime.date:
-    return timezone.localdate()
