@@ -97,14 +97,14 @@ urlpatterns = [
         name="project-payrolls-noslash",
     ),
     path(
-        "projects/<int:id>/payrolls/<str:month>",
+        "projects/<int:id>/payrolls/<str:month>/",
         payroll_api.ProjectPayrollMonthView.as_view(),
         name="project-payroll-month",
     ),
     path(
-        "projects/<int:id>/payrolls/<str:month>/",
-        payroll_api.ProjectPayrollMonthSlash.as_view(),
-        name="project-payroll-month-slash",
+        "projects/<int:id>/payrolls/<str:month>",  # the spelling
+        payroll_api.ProjectPayrollMonthNoSlash.as_view(),
+        name="project-payroll-month-noslash",
     ),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
     path(

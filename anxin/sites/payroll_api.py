@@ -333,7 +333,7 @@ class ProjectPayrollMonthView(ContractViewMixin, APIView):
 
 
 @extend_schema(exclude=True)
-class ProjectPayrollMonthSlash(ProjectPayrollMonthView):
+class ProjectPayrollMonthNoSlash(ProjectPayrollMonthView):
     pass
 
 

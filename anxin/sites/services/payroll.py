@@ -558,7 +558,7 @@ def _clause(basis: dict, key: str) -> str:
 def _mark_missing(pm: PayrollMonth, *, actor: User, now: datetime.datetime) -> Signal | None:
     with transaction.atomic():
         pm = (
-            PayrollMonth.objects.select_for_update()
+            PayrollMonth.objects.select_for_update(of=("self",))
             .select_related("project__general_contractor")
             .get(pk=pm.pk)
         )
