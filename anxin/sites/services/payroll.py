@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -146,7 +146,6 @@ class Submitted:
     payroll: Payroll | None = None
     payroll_month: PayrollMonth | None = None
     signal: Signal | None = None
-    names: dict[int, str] = field(default_factory=dict)
 
     @property
     def status(self) -> str:
