@@ -4,15 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0008_worker_report_closures_followup_recovery'),
+        ("intake", "0008_worker_report_closures_followup_recovery"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='signal',
-            name='kind',
-            field=models.CharField(choices=[('wage_complaint', '欠薪投诉举报'), ('social_insurance', '社保欠费'), ('suspension', '停产停业'), ('owner_absconded', '企业主失联逃匿'), ('collective', '集体讨薪苗头'), ('project_settlement', '工程款结算纠纷'), ('utilities', '水电异常'), ('tax', '纳税异常'), ('litigation', '涉诉涉执'), ('loan_overdue', '信贷逾期'), ('private_lending', '民间借贷风险'), ('arrears_report', '企业欠薪报告'), ('payroll_short', '工资未足额发放（总包代发）'), ('payroll_missing', '工资发放表未按时报送'), ('other', '其他')], max_length=24, verbose_name='线索类型'),
+            model_name="signal",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("wage_complaint", "欠薪投诉举报"),
+                    ("social_insurance", "社保欠费"),
+                    ("suspension", "停产停业"),
+                    ("owner_absconded", "企业主失联逃匿"),
+                    ("collective", "集体讨薪苗头"),
+                    ("project_settlement", "工程款结算纠纷"),
+                    ("utilities", "水电异常"),
+                    ("tax", "纳税异常"),
+                    ("litigation", "涉诉涉执"),
+                    ("loan_overdue", "信贷逾期"),
+                    ("private_lending", "民间借贷风险"),
+                    ("arrears_report", "企业欠薪报告"),
+                    ("payroll_short", "工资未足额发放（总包代发）"),
+                    ("payroll_missing", "工资发放表未按时报送"),
+                    ("other", "其他"),
+                ],
+                max_length=24,
+                verbose_name="线索类型",
+            ),
         ),
     ]
