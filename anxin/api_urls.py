@@ -13,7 +13,7 @@ from anxin.money import claims_api, funds_api
 from anxin.monitoring import api as monitoring_api
 from anxin.org import api as org_api
 from anxin.registry import api as registry_api
-from anxin.sites import roster_api
+from anxin.sites import payroll_api, roster_api
 
 
 @api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
@@ -105,6 +105,23 @@ urlpatterns = [
         "projects/<int:id>/workers/<int:worker_id>/leave",
         roster_api.WorkerLeaveNoSlash.as_view(),
         name="project-worker-leave-noslash",
+    ),
+    # sites: payroll (the general contractor's monthly payroll checked against the roster)
+    path("projects/<int:id>/payrolls/", payroll_api.ProjectPayrollsView.as_view(), name="project-payrolls"),
+    path(
+        "projects/<int:id>/payrolls",
+        payroll_api.ProjectPayrollsNoSlash.as_view(),
+        name="project-payrolls-noslash",
+    ),
+    path(
+        "projects/<int:id>/payrolls/<str:month>/",
+        payroll_api.ProjectPayrollMonthView.as_view(),
+        name="project-payroll-month",
+    ),
+    path(
+        "projects/<int:id>/payrolls/<str:month>",  # the spelling
+        payroll_api.ProjectPayrollMonthNoSlash.as_view(),
+        name="project-payroll-month-noslash",
     ),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
     path(

@@ -44,6 +44,7 @@ NOT_AUDITED = {
     "monitoring.WatchEvent": "append-only history of a watch entry",
     "monitoring.RiskChange": "append-only history of an enterprise's level",
     "monitoring.MissingDailyReport": "flagged once by tick, never edited",
+    "sites.PayrollMonthEvent": "append-only history of a project's payroll month (from → to, who, when)",
     # Derived rows written in bulk by the scan (and re-derived by the next one).
     "monitoring.RiskAssessment": "derived by the scan from the data and the parameters",
     "monitoring.Alert": "opened and refreshed in bulk by the scan; each human step is an AlertEvent",

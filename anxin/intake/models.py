@@ -62,6 +62,9 @@ class SignalKind(models.TextChoices):
     LOAN_OVERDUE = "loan_overdue", _("信贷逾期")
     PRIVATE_LENDING = "private_lending", _("民间借贷风险")
     ARREARS_REPORT = "arrears_report", _("企业欠薪报告")
+    # Raised by the sites' monthly payroll check (总包代发, §三(九)) on the project's general contractor.
+    PAYROLL_SHORT = "payroll_short", _("工资未足额发放（总包代发）")
+    PAYROLL_MISSING = "payroll_missing", _("工资发放表未按时报送")
     OTHER = "other", _("其他")
 
 

@@ -8,8 +8,10 @@ parameter values it read (with their citations) and a sentence a civil servant c
 Conventions
 - An indicator's *current* value is its latest observation in the three months up to ``as_of``
   (older data says nothing about now).
-- A *verified* complaint is a signal of kind 欠薪投诉举报 or 集体讨薪苗头, verified 属实 or 部分属实,
-  and not merged into another (a merged one is the same complaint from a second channel).
+- A *verified* complaint is a signal of kind 欠薪投诉举报, 集体讨薪苗头 or 工资未足额发放（总包代发）
+  (the sites' payroll check found workers unpaid), verified 属实 or 部分属实, and not merged into
+  another (a merged one is the same complaint from a second channel). 工资发放表未按时报送 is not: a
+  payroll not reported says nothing yet about wages; the town verifies it like any signal.
 - "以上" includes the number itself (§五(二)): 2 months fires at 2.
 """
 
@@ -25,7 +27,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 RECENT_MONTHS = 3
-COMPLAINT_KINDS = ("wage_complaint", "collective")
+COMPLAINT_KINDS = ("wage_complaint", "collective", "payroll_short")
 VERIFIED = ("substantiated", "partly")
 LEVELS = ("none", "yellow", "orange", "red")
 LEVEL_NAMES = {"none": "无", "yellow": "黄色", "orange": "橙色", "red": "红色"}

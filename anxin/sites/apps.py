@@ -70,7 +70,45 @@ class SitesConfig(AppConfig):
 
     # --- 总包代发 monthly payroll, checked against the roster ------------------------------------------
     def ready_payroll(self) -> None:
-        pass
+        label = self.label
+        seam.register(seam.SWEEPS, self.payroll_sweeps, app=label)
+        seam.register(seam.PROJECT_TABS, self.payroll_tabs, app=label)
+        seam.register(seam.IMPORTERS, self.payroll_importers, app=label)
+        seam.register(seam.DEMO_DATA, seam.DemoData(load=self.payroll_demo), app=label)
+        seam.register(seam.CLAUSE_ITEMS, self.payroll_clause_items, app=label)
+
+    def payroll_sweeps(self) -> list[seam.Sweep]:
+        from anxin.sites.services.payroll import payroll_months_sweep
+
+        return [seam.Sweep("总包代发工资表：开立月份、未报送与未足额线索", payroll_months_sweep)]
+
+    def payroll_tabs(self, request: Any, project: Any) -> list[seam.Tab]:
+        from anxin.sites.payroll_views import project_tabs
+
+        return project_tabs(request, project)
+
+    def payroll_importers(self) -> dict:
+        from anxin.sites.payroll_importing import payroll_import
+
+        return {"payroll": payroll_import}
+
+    def payroll_demo(self, *, actor: Any, log: Any) -> None:
+        from anxin.sites import demo_payroll
+
+        demo_payroll.load(actor=actor, log=log)
+
+    def payroll_clause_items(self) -> list[tuple[str, dict]]:
+        return [
+            (
+                "§三(九)",
+                {
+                    "kind": "工资发放",
+                    "text": "总包代发工资表按月报送，逐人对照实名制花名册核对：在册未发放、未足额、逾期发放、未在花名册；"
+                    "未足额和逾期未报送推送线索至项目所在镇和行业主管部门",
+                },
+            ),
+            ("§三(十)", {"kind": "工资发放", "text": "水利工程项目的总包代发工资表同样核对，线索推送水利局"}),
+        ]
 
     # --- 工资保证金 ---------------------------------------------------------------------------------
     def ready_deposits(self) -> None:

@@ -490,7 +490,8 @@ def test_load_district_seeds_all_19_channels_of_the_issue_with_their_owning_unit
     call_command("load_district", stdout=open("/dev/null", "w"))  # noqa: SIM115 (again: idempotent)
     seeded = {c.name: c.unit.code for c in Channel.objects.select_related("unit")}
     assert len(ISSUE_CHANNELS) == 19
-    assert seeded == ISSUE_CHANNELS
+    # and the sites' channel: the monthly payroll checked against the roster (§三(九)(十), 城建局)
+    assert seeded == {**ISSUE_CHANNELS, "实名制工资监管": "construction"}
     special = Channel.objects
     assert special.get(is_public=True).name == "群众网上反映"
     assert special.get(is_self_report=True).name == "企业欠薪报告"

@@ -5,10 +5,12 @@ and the wage deposit. One module per part, the models re-exported here."""
 from anxin.sites.models.payroll import (
     Finding,
     FindingKind,
+    MonthAction,
     MonthStatus,
     Payroll,
     PayrollLine,
     PayrollMonth,
+    PayrollMonthEvent,
 )
 from anxin.sites.models.roster import (
     AccountEventKind,
@@ -23,10 +25,12 @@ __all__ = [
     "AccountFlag",
     "Finding",
     "FindingKind",
+    "MonthAction",
     "MonthStatus",
     "Payroll",
     "PayrollLine",
     "PayrollMonth",
+    "PayrollMonthEvent",
     "RosterEntry",
     "SpecialAccount",
     "SpecialAccountEvent",

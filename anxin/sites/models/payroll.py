@@ -237,3 +237,44 @@ class Finding(models.Model):
     @property
     def shortfall(self) -> int:
         return max(self.due - self.paid, 0)
+
+
+class MonthAction(models.TextChoices):
+    OK = "ok", _("报送：按时足额")
+    DIFF = "diff", _("报送：有差异")
+    MISS = "miss", _("逾期未报送")
+
+
+class PayrollMonthEvent(models.Model):
+    """Append-only history of a project's month: each upload's result (from → to) and the sweep's
+    未报送, who and when (DESIGN rule 4; the status moves through ``core.transitions``)."""
+
+    month = models.ForeignKey(PayrollMonth, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(_("事项"), max_length=6, choices=MonthAction.choices)
+    from_status = models.CharField(_("原状态"), max_length=10, choices=MonthStatus.choices)
+    to_status = models.CharField(_("新状态"), max_length=10, choices=MonthStatus.choices)
+    payroll = models.ForeignKey(
+        Payroll,
+        verbose_name=_("工资发放表"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("月度工资发放记录")
+        verbose_name_plural = _("月度工资发放记录")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.get_action_display()}"
