@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.apps import AppConfig
 
 from anxin.core import seam
@@ -35,7 +38,59 @@ class SitesConfig(AppConfig):
 
     # --- 工资保证金 ---------------------------------------------------------------------------------
     def ready_deposits(self) -> None:
-        pass
+        from anxin.sites import deposit_views
+
+        label = self.label
+        seam.register(seam.PROJECT_TABS, deposit_views.project_tabs, app=label)
+        seam.register(seam.MENU, deposit_views.menu, app=label)
+        seam.register(seam.SWEEPS, self.deposit_sweeps, app=label)
+        seam.register(seam.ROLE_PERMISSIONS, self.deposit_permissions, app=label)
+        seam.register(seam.DEMO_DATA, seam.DemoData(load=self.load_deposit_demo), app=label)
+        seam.register(seam.CLAUSE_ITEMS, self.deposit_clause_items, app=label)
+
+    def deposit_sweeps(self) -> list[seam.Sweep]:
+        from anxin.sites.services.deposits import deposits_sweep
+
+        return [seam.Sweep("工资保证金逾期未存、银行逾期未付、逾期未补足、返还待审核提示", deposits_sweep)]
+
+    def deposit_permissions(self) -> dict[str, list[str]]:
+        """Deposits: every reader of sites reads them; the office and the supervising department keep
+        them (the service checks the line, ``services.deposits.may_manage_deposit``)."""
+        from anxin.org.models import Role
+
+        read = ["sites.view_deposit", "sites.view_depositdraw"]
+        return {
+            Role.OFFICE: [*read, "sites.manage_deposit"],
+            Role.DEPARTMENT: [*read, "sites.manage_deposit"],
+            Role.TOWN: read,
+            Role.LEADER: read,
+            Role.AUDITOR: read,
+        }
+
+    def load_deposit_demo(self, *, actor: Any, log: Callable[[str], None]) -> None:
+        from anxin.sites import demo_deposits
+
+        demo_deposits.load(actor=actor, log=log)
+
+    def deposit_clause_items(self) -> list[tuple[str, dict]]:
+        return [
+            (
+                "§三(九)",
+                {
+                    "kind": "工资保证金",
+                    "text": "按合同额分档核定应存金额（免存、下调、提高逐项列明参数和依据），存储期限、"
+                    "逾期未存和存储不足提示",
+                },
+            ),
+            (
+                "§三(九)",
+                {
+                    "kind": "工资保证金",
+                    "text": "责令限期支付逾期未付时动用保证金：银行支付记入劳动者工资清偿台账，总包单位限期补足，"
+                    "竣工公示无欠薪后返还",
+                },
+            ),
+        ]
 
     # --- 劳动计酬手册 (officers' print, the worker's portal page) and 维权信息告示牌 ------------------------
     def ready_handbook(self) -> None:
