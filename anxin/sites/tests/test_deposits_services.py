@@ -221,7 +221,7 @@ def grounds(kept, site, luoxi, renshe):
 
 def test_draw_then_bank_payment_pays_the_claims_from_the_deposit(kept, site, chengjian, grounds):
     deposit = kept
-    case, claims = grounds
+    case, _claims = grounds
     draw = services.draw_order(actor=chengjian, deposit=deposit, case=case, amount=400_000)
     today = timezone.localdate()
     assert draw.status == DrawStatus.ORDERED
@@ -306,7 +306,7 @@ def test_draw_refused_above_the_balance_not_already_ordered(site, chengjian, luo
     case, _claims = case_with_grounds(site, luoxi=luoxi, renshe=renshe)
     services.draw_order(actor=chengjian, deposit=deposit, case=case, amount=200_000)
     before = counts()
-    with pytest.raises(DomainError, match="可用余额 ¥1,000.00"):
+    with pytest.raises(DomainError, match=r"可用余额 ¥1,000\.00"):
         services.draw_order(actor=chengjian, deposit=deposit, case=case, amount=150_000)
     assert nothing_written(before)
 
