@@ -282,7 +282,7 @@ class ProjectDepositsView(ContractViewMixin, APIView):
             required = required_data(computation.as_dict(), provisional=True) if computation else None
         body = {
             "project": project.pk,
-            "required": required,
+            "required": RequiredSerializer(required).data if required is not None else None,
             "problem": problem,
             "deposits": DepositSerializer([deposit] if deposit else [], many=True).data,
         }
