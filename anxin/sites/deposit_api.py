@@ -37,7 +37,7 @@ MAX_ID = 2**63 - 1
 
 
 class StepSerializer(serializers.Serializer):
-    label = serializers.CharField(help_text="步骤")
+    label = serializers.CharField(help_text="步骤")  # type: ignore[assignment]
     value = serializers.CharField(help_text="取值")
     clause = serializers.CharField(help_text="依据（条款）")
     codes = serializers.ListField(child=serializers.CharField(), help_text="所用参数代码")
@@ -126,7 +126,7 @@ class DepositSerializer(serializers.ModelSerializer):
         source="contractor.uscc", read_only=True, help_text="总包单位统一社会信用代码"
     )
     contract_amount = YuanField(read_only=True)
-    required = YuanField(read_only=True)
+    required = YuanField(read_only=True)  # type: ignore[assignment]
     balance = YuanField(read_only=True, help_text="余额（元），由台账逐笔计算")
     status = serializers.CharField(read_only=True, help_text="required、exempt、held、notice、returned")
     events = serializers.SerializerMethodField()
@@ -168,7 +168,7 @@ class DepositSerializer(serializers.ModelSerializer):
 
 class ProjectDepositsSerializer(serializers.Serializer):
     project = serializers.IntegerField()
-    required = RequiredSerializer(
+    required = RequiredSerializer(  # type: ignore[assignment]
         allow_null=True, help_text="应存金额及其计算过程；项目未登记总包单位时为 null"
     )
     problem = serializers.CharField(help_text="无法计算时的原因")
@@ -275,6 +275,7 @@ class ProjectDepositsView(ContractViewMixin, APIView):
         project = get_scoped_or_404(Project.objects.select_related("general_contractor"), request.user, pk=id)
         deposit = selectors.deposit_of(user=request.user, project=project)
         problem = ""
+        required: dict | None
         if deposit is not None:
             required = required_data(deposit.computation, provisional=False)
         else:

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -246,8 +247,8 @@ def _move(
     on: datetime.date,
     amount: int = 0,
     note: str = "",
-    values=None,
-):
+    values: dict | None = None,
+) -> Any:
     step = DEPOSITS.step(deposit, action)
     line = _line(deposit, action, amount, on=on)
     return DEPOSITS.move(deposit, step, actor=actor, note=note, values=values, event=line)
@@ -461,7 +462,7 @@ def lapsed_order(case: Case, on: datetime.date) -> LegalAction | None:
     )
 
 
-def _pending(draws) -> int:
+def _pending(draws: QuerySet[DepositDraw]) -> int:
     return int(draws.filter(status=DrawStatus.ORDERED).aggregate(s=Sum("amount"))["s"] or 0)
 
 
@@ -623,11 +624,11 @@ def draw_paid(
 # --- return -----------------------------------------------------------------------------------------------
 
 
-def open_cases(project: Project):
+def open_cases(project: Project) -> QuerySet[Case]:
     return Case.objects.filter(project=project).exclude(stage=Stage.CLOSED)
 
 
-def arrears_signals(deposit: Deposit, since: datetime.date):
+def arrears_signals(deposit: Deposit, since: datetime.date) -> QuerySet[Signal]:
     """Reports of arrears on the project (or about its general contractor there) received since ``since``,
     except those found unfounded."""
     start = datetime.datetime.combine(since, datetime.time.min, tzinfo=timezone.get_current_timezone())
@@ -746,7 +747,7 @@ def deposit_return_decide(
 # --- tick -------------------------------------------------------------------------------------------------
 
 
-def _flag(row, field: str, now: datetime.datetime) -> bool:
+def _flag(row: Any, field: str, now: datetime.datetime) -> bool:
     return guarded_update(type(row).objects.filter(**{f"{field}__isnull": True}), row.pk, **{field: now}) == 1
 
 

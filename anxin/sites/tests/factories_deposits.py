@@ -4,6 +4,7 @@ on it whose workers' claims are confirmed and whose order to pay lapsed (the gro
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.utils import timezone
 
@@ -24,13 +25,13 @@ def with_contract(project: Project, amount: int = CONTRACT) -> Project:
     return project
 
 
-def required(project: Project, actor, *, signed_on: datetime.date | None = None) -> Deposit:
+def required(project: Project, actor: Any, *, signed_on: datetime.date | None = None) -> Deposit:
     return services.deposit_require(
         actor=actor, project=project, contract_signed_on=signed_on or timezone.localdate()
     )
 
 
-def held(project: Project, actor, *, amount: int | None = None) -> Deposit:
+def held(project: Project, actor: Any, *, amount: int | None = None) -> Deposit:
     """The project's deposit fixed today and deposited in full (or ``amount``) as cash."""
     deposit = required(with_contract(project) if not project.contract_amount else project, actor)
     services.deposit_record(
@@ -46,7 +47,9 @@ def held(project: Project, actor, *, amount: int | None = None) -> Deposit:
     return deposit
 
 
-def case_with_grounds(project: Project, *, luoxi, renshe, amounts=(300_000, 200_000)) -> tuple[Case, list]:
+def case_with_grounds(
+    project: Project, *, luoxi: Any, renshe: Any, amounts: tuple[int, ...] = (300_000, 200_000)
+) -> tuple[Case, list]:
     """A case on the project's general contractor and the project, with confirmed claims and a lapsed
     order to pay."""
     case = open_case(project.general_contractor, project=project)

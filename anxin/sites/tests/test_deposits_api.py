@@ -88,7 +88,9 @@ def test_a_refused_record_writes_nothing_not_even_the_requirement(api_client, si
     ],
 )
 def test_malformed_posts_are_400(api_client, site, chengjian, payload):
-    answer = client_for(api_client, chengjian).post(f"/api/v1/projects/{site.pk}/deposits/", payload, format="json")
+    answer = client_for(api_client, chengjian).post(
+        f"/api/v1/projects/{site.pk}/deposits/", payload, format="json"
+    )
     assert answer.status_code == 400
     assert not Deposit.objects.exists()
 
@@ -123,7 +125,9 @@ def test_draw_payment_and_top_up_over_the_api(api_client, site, chengjian, luoxi
         f"/api/v1/deposits/{deposit.pk}/draws", {"case": case.pk, "amount": "6000.00"}, format="json"
     )
     assert too_much.status_code == 409 and "amount" in too_much.json()
-    draw = api.post(f"/api/v1/deposits/{deposit.pk}/draws", {"case": case.pk, "amount": "5000.00"}, format="json")
+    draw = api.post(
+        f"/api/v1/deposits/{deposit.pk}/draws", {"case": case.pk, "amount": "5000.00"}, format="json"
+    )
     assert draw.status_code == 201, draw.json()
     assert draw.json()["status"] == "ordered"
     paid = api.post(
@@ -134,9 +138,13 @@ def test_draw_payment_and_top_up_over_the_api(api_client, site, chengjian, luoxi
     assert paid.status_code == 200, paid.json()
     assert paid.json()["paid_amount"] == "5000.00"
     assert paid.json()["topup_due_on"]
-    assert set(Payment.objects.filter(case=case).values_list("source", flat=True)) == {PaymentSource.WAGE_DEPOSIT}
+    assert set(Payment.objects.filter(case=case).values_list("source", flat=True)) == {
+        PaymentSource.WAGE_DEPOSIT
+    }
     again = api.post(
-        f"/api/v1/deposit-draws/{draw.json()['id']}/paid/", {"paid_on": timezone.localdate().isoformat()}, format="json"
+        f"/api/v1/deposit-draws/{draw.json()['id']}/paid/",
+        {"paid_on": timezone.localdate().isoformat()},
+        format="json",
     )
     assert again.status_code == 409
     top = api.post(

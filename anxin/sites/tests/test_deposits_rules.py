@@ -5,19 +5,21 @@ the floor. Pure: no database."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from anxin.core.policy_defaults import DEFAULTS
-from anxin.sites.deposit_rules import CODES, History, Param, required_deposit, years_before
+from anxin.sites.deposit_rules import CODES, Computation, History, Param, required_deposit, years_before
 
 ON = datetime.date(2026, 6, 15)
 YUAN = 100
 WAN = 10_000 * YUAN  # 1万元 in fen
 
 
-def params(**override) -> dict[str, Param]:
+def params(**override: Any) -> dict[str, Param]:
     defaults = {d["code"]: d for d in DEFAULTS if d["code"] in CODES}
     out = {}
     for code in CODES:
@@ -28,13 +30,18 @@ def params(**override) -> dict[str, Param]:
     return out
 
 
-def compute(amount: int, *, arrears=(), since=datetime.date(2000, 1, 1), **override):
+def compute(
+    amount: int,
+    *,
+    arrears: Sequence[datetime.date] = (),
+    since: datetime.date = datetime.date(2000, 1, 1),
+    **override: Any,
+) -> Computation:
     history = History(arrears=[(d, f"XB-{i}") for i, d in enumerate(arrears)], record_since=since)
     return required_deposit(contract_amount=amount, on=ON, history=history, params=params(**override))
 
 
-# New to the register (no clean years attested): the tier's rate, no reduction.
-NEW = {"since": ON}
+# Without ``since=ON`` a contractor is on the register since 2000; with it, it is new (no clean years).
 
 
 @pytest.mark.parametrize(
@@ -48,7 +55,7 @@ NEW = {"since": ON}
     ],
 )
 def test_tier_lines_are_inclusive_from_below(amount, rate, required):
-    result = compute(amount, **NEW)
+    result = compute(amount, since=ON)
     assert result.rate == Decimal(rate)
     assert result.required == required
     assert not result.exempt
@@ -56,18 +63,18 @@ def test_tier_lines_are_inclusive_from_below(amount, rate, required):
 
 def test_rounding_is_half_up_to_the_fen():
     # 5,000,000.50 元 × 3 % = 150,000.015 元 → 150,000.02 元
-    assert compute(500_000_050, **NEW).required == 15_000_002
+    assert compute(500_000_050, since=ON).required == 15_000_002
 
 
 def test_one_fen_under_the_exemption_line_is_exempt_without_recent_arrears():
-    result = compute(300 * WAN - 1, **NEW)
+    result = compute(300 * WAN - 1, since=ON)
     assert result.exempt and result.required == 0
     assert any("免存" in s.label for s in result.steps)
     assert result.steps[-2].clause.startswith("人社部发")
 
 
 def test_small_contract_with_arrears_in_the_past_year_is_not_exempt_and_is_raised():
-    result = compute(100 * WAN, arrears=[ON - datetime.timedelta(days=30)], **NEW)
+    result = compute(100 * WAN, arrears=[ON - datetime.timedelta(days=30)], since=ON)
     assert not result.exempt
     assert result.rate == Decimal("3.00")  # 3 % × 150 % capped at 3 %
     assert result.required == 3 * WAN
@@ -76,18 +83,18 @@ def test_small_contract_with_arrears_in_the_past_year_is_not_exempt_and_is_raise
 
 def test_arrears_exactly_at_the_raise_window_edge_raise_the_rate():
     at_edge = years_before(ON, 2)
-    result = compute(5000 * WAN, arrears=[at_edge], **NEW)
+    result = compute(5000 * WAN, arrears=[at_edge], since=ON)
     assert result.rate == Decimal("3.00")  # 2 % × 150 %
     assert result.required == 150 * WAN
 
 
 def test_arrears_one_day_before_the_raise_window_do_not():
-    result = compute(5000 * WAN, arrears=[years_before(ON, 2) - datetime.timedelta(days=1)], **NEW)
+    result = compute(5000 * WAN, arrears=[years_before(ON, 2) - datetime.timedelta(days=1)], since=ON)
     assert result.rate == Decimal("2.00")
 
 
 def test_raise_stays_under_three_percent_and_the_cap():
-    result = compute(100_000 * WAN, arrears=[ON], **NEW)  # 10亿: 1 % × 150 % = 1.5 % → 1,500万 > cap
+    result = compute(100_000 * WAN, arrears=[ON], since=ON)  # 10亿: 1 % × 150 % = 1.5 % → 1,500万 > cap
     assert result.rate == Decimal("1.5")
     assert result.required == 500 * WAN
     assert any("上限" in s.label for s in result.steps)
@@ -133,16 +140,16 @@ def test_reduced_rate_never_below_the_floor():
 
 
 def test_cap_applies_exactly_above_it():
-    at_cap = compute(50_000 * WAN, **NEW)  # 5亿 × 1 % = 500万 = cap
+    at_cap = compute(50_000 * WAN, since=ON)  # 5亿 × 1 % = 500万 = cap
     assert at_cap.required == 500 * WAN
     assert not any("上限" in s.label for s in at_cap.steps)
-    above = compute(50_000 * WAN + 100, **NEW)
+    above = compute(50_000 * WAN + 100, since=ON)
     assert above.required == 500 * WAN
     assert any("上限" in s.label for s in above.steps)
 
 
 def test_every_step_and_parameter_is_in_the_stored_computation():
-    stored = compute(5000 * WAN, **NEW).as_dict()
+    stored = compute(5000 * WAN, since=ON).as_dict()
     assert {p["code"] for p in stored["params"]} == set(CODES)
     assert all({"label", "value", "clause"} <= set(s) for s in stored["steps"])
     assert stored["required"] == 100 * WAN

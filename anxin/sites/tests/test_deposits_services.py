@@ -338,6 +338,7 @@ def test_top_up_deadline_with_the_clock_moved(kept, site, chengjian, office, gro
     services.draw_paid(actor=chengjian, draw=draw, paid_on=timezone.localdate())
     draw.refresh_from_db()
     due = draw.topup_due_on
+    assert due is not None
     on_the_day = datetime.datetime.combine(due, datetime.time(12), tzinfo=timezone.get_current_timezone())
     with time_machine.travel(on_the_day, tick=False):
         assert services.deposits_sweep() == 0  # due today: not late yet
@@ -445,6 +446,7 @@ def test_return_refused_when_arrears_were_reported_during_the_notice(site, cheng
     services.deposit_return_request(actor=chengjian, deposit=deposit, completed_on=timezone.localdate())
     signal(enterprise=site.general_contractor, project=site)
     deposit.refresh_from_db()
+    assert deposit.notice_until is not None
     after = datetime.datetime.combine(
         deposit.notice_until + datetime.timedelta(days=1),
         datetime.time(9),
@@ -490,6 +492,7 @@ def test_a_deposit_payment_is_not_reversed_in_money(kept, site, chengjian, offic
     draw = services.draw_order(actor=chengjian, deposit=deposit, case=case, amount=100_000)
     services.draw_paid(actor=chengjian, draw=draw, paid_on=timezone.localdate())
     payment = Payment.objects.filter(case=case).first()
+    assert payment is not None
     with pytest.raises(DomainError, match="保证金台账"):
         payment_reverse(actor=office, payment=payment, reason="错")
 

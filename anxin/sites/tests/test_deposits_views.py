@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from anxin.registry.models import Project
 from anxin.sites.models import Deposit, DepositEvent, DepositStatus
 from anxin.sites.tests.factories_deposits import case_with_grounds, held, required, with_contract
 
@@ -18,11 +19,11 @@ def site(world):
     return with_contract(world.luoxi_project)
 
 
-def tab_url(project) -> str:
+def tab_url(project: Project) -> str:
     return reverse("project-detail", args=[project.pk]) + "?tab=deposit"
 
 
-def act_url(project, do: str) -> str:
+def act_url(project: Project, do: str) -> str:
     return reverse("deposit-act", args=[project.pk, do])
 
 
@@ -67,7 +68,13 @@ def test_require_and_record_through_the_forms(login, site, chengjian):
     assert "元" in html.split('name="amount"')[1][:400]  # 元 beside the box
     answer = client.post(
         act_url(site, "record"),
-        {"form": "cash", "amount": "1,000,000.00", "deposited_on": today, "bank": "江苏银行", "reference": "3204"},
+        {
+            "form": "cash",
+            "amount": "1,000,000.00",
+            "deposited_on": today,
+            "bank": "江苏银行",
+            "reference": "3204",
+        },
     )
     assert answer.status_code == 302
     deposit = Deposit.objects.get()
@@ -105,13 +112,17 @@ def test_draw_and_payment_through_the_tab(login, site, chengjian, luoxi, renshe)
     draw = deposit.draws.get()
     html = client.get(tab_url(site)).content.decode()
     assert 'data-testid="draw-paid"' in html
-    answer = client.post(act_url(site, "paid"), {"draw": draw.pk, "paid_on": timezone.localdate().isoformat()})
+    answer = client.post(
+        act_url(site, "paid"), {"draw": draw.pk, "paid_on": timezone.localdate().isoformat()}
+    )
     assert answer.status_code == 302
     draw.refresh_from_db()
     assert draw.status == "paid"
 
 
-def test_district_ledger_lists_filters_and_exports(login, site, chengjian, world, office, django_assert_max_num_queries):
+def test_district_ledger_lists_filters_and_exports(
+    login, site, chengjian, world, office, django_assert_max_num_queries
+):
     held(site, chengjian)
     required(with_contract(world.menghe_river), office)
     client = login(office)
