@@ -6,8 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from anxin.cases.models import Case, Stage
@@ -15,13 +14,7 @@ from anxin.core.errors import DomainError
 from anxin.registry.models import Project
 from anxin.sites.deposit_rules import Computation
 from anxin.sites.models import Deposit, DepositDraw, DepositEvent, DepositStatus, DrawStatus
-from anxin.sites.services.deposits import required_for
-
-
-def with_balance(deposits: QuerySet[Deposit]) -> QuerySet[Deposit]:
-    """Each deposit with ``balance`` (fen): the balance after its last ledger line."""
-    last = DepositEvent.objects.filter(deposit_id=OuterRef("pk")).order_by("-seq").values("balance_after")[:1]
-    return deposits.annotate(balance=Coalesce(Subquery(last, output_field=IntegerField()), Value(0)))
+from anxin.sites.services.deposits import required_for, with_balance
 
 
 def deposit_of(*, user: Any, project: Project) -> Deposit | None:

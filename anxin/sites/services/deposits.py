@@ -24,7 +24,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -173,6 +174,12 @@ def required_for(project: Project, on: datetime.date) -> Computation:
 
 
 # --- the ledger -----------------------------------------------------------------------------------------
+
+
+def with_balance(deposits: QuerySet[Deposit]) -> QuerySet[Deposit]:
+    """Each deposit with ``balance`` (fen): the balance after its last ledger line."""
+    last = DepositEvent.objects.filter(deposit_id=OuterRef("pk")).order_by("-seq").values("balance_after")[:1]
+    return deposits.annotate(balance=Coalesce(Subquery(last, output_field=IntegerField()), Value(0)))
 
 
 def balance_of(deposit: Deposit) -> int:
@@ -395,7 +402,7 @@ def deposit_top_up(
                 break
             part = min(left, draw.topup_left)
             left -= part
-            DepositDraw.objects.filter(pk=draw.pk).update(topped_up=draw.topped_up + part)
+            guarded_update(DepositDraw.objects.all(), draw.pk, topped_up=draw.topped_up + part)
             draw.refresh_from_db()
             if draw.topup_left == 0:
                 late = draw.topup_due_on is not None and on > draw.topup_due_on
@@ -761,12 +768,13 @@ def deposits_sweep(*, now: datetime.datetime | None = None) -> int:
     actor = system_actor()
     done = 0
     with transaction.atomic(), acting(actor):
-        for deposit in Deposit.objects.select_related("project__supervisor").filter(
-            late_flagged_at__isnull=True, due_on__lt=today, status__in=(S.REQUIRED, S.HELD)
-        ):
-            balance = balance_of(deposit)
-            if deposit.status == S.HELD and balance >= deposit.required:
-                continue
+        late = with_balance(
+            Deposit.objects.select_related("project__supervisor").filter(
+                late_flagged_at__isnull=True, due_on__lt=today, status__in=(S.REQUIRED, S.HELD)
+            )
+        ).filter(Q(status=S.REQUIRED) | Q(balance__lt=F("required")))
+        for deposit in late:
+            balance = deposit.balance  # type: ignore[attr-defined]
             if not _flag(deposit, "late_flagged_at", now):
                 continue
             text = (
