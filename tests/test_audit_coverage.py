@@ -36,6 +36,7 @@ NOT_AUDITED = {
     "money.AdvanceEvent": "append-only history of a fund advance",
     "money.Proceeds": "written once with its allocation (who, when); the leftover is computed then",
     "money.Allocation": "written once with its Proceeds, in order, naming the entries it made",
+    "sites.DepositEvent": "append-only wage-deposit ledger, numbered per deposit, each row with who and when",
     "monitoring.AlertEvent": "append-only history of an alert",
     "monitoring.ImmediateReportEvent": "append-only history of an immediate report",
     "monitoring.WatchEvent": "append-only history of a watch entry",
