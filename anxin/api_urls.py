@@ -13,7 +13,7 @@ from anxin.money import claims_api, funds_api
 from anxin.monitoring import api as monitoring_api
 from anxin.org import api as org_api
 from anxin.registry import api as registry_api
-from anxin.sites import payroll_api, roster_api
+from anxin.sites import deposit_api, payroll_api, roster_api
 
 
 @api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
@@ -122,6 +122,29 @@ urlpatterns = [
         "projects/<int:id>/payrolls/<str:month>",  # the spelling
         payroll_api.ProjectPayrollMonthNoSlash.as_view(),
         name="project-payroll-month-noslash",
+    ),
+    # sites: deposits (POSTs answer with or without the trailing slash)
+    path("projects/<int:id>/deposits/", deposit_api.ProjectDepositsView.as_view(), name="project-deposits"),
+    path(
+        "projects/<int:id>/deposits",
+        deposit_api.ProjectDepositsNoSlash.as_view(),
+        name="project-deposits-noslash",
+    ),
+    path("deposits/<int:id>/draws/", deposit_api.DepositDrawsView.as_view(), name="deposit-draws"),
+    path("deposits/<int:id>/draws", deposit_api.DepositDrawsNoSlash.as_view(), name="deposit-draws-noslash"),
+    path("deposits/<int:id>/top-ups/", deposit_api.DepositTopUpsView.as_view(), name="deposit-top-ups"),
+    path(
+        "deposits/<int:id>/top-ups",
+        deposit_api.DepositTopUpsNoSlash.as_view(),
+        name="deposit-top-ups-noslash",
+    ),
+    path("deposits/<int:id>/return/", deposit_api.DepositReturnView.as_view(), name="deposit-return"),
+    path(
+        "deposits/<int:id>/return", deposit_api.DepositReturnNoSlash.as_view(), name="deposit-return-noslash"
+    ),
+    path("deposit-draws/<int:id>/paid/", deposit_api.DrawPaidView.as_view(), name="deposit-draw-paid"),
+    path(
+        "deposit-draws/<int:id>/paid", deposit_api.DrawPaidNoSlash.as_view(), name="deposit-draw-paid-noslash"
     ),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
     path(

@@ -39,6 +39,7 @@ NOT_AUDITED = {
     "sites.Payroll": "append-only: each upload of a month is a new version with who and when; never edited",
     "sites.PayrollLine": "written once with its Payroll (an upload's rows)",
     "sites.Finding": "written once with its Payroll (what the check found)",
+    "sites.DepositEvent": "append-only wage-deposit ledger, numbered per deposit, each row with who and when",
     "monitoring.AlertEvent": "append-only history of an alert",
     "monitoring.ImmediateReportEvent": "append-only history of an immediate report",
     "monitoring.WatchEvent": "append-only history of a watch entry",

@@ -443,7 +443,8 @@ class PaymentReverseView(ContractViewMixin, APIView):
 @permission_classes([permissions.IsAuthenticated])
 def payment_sources(request: Request) -> Response:
     """支付来源代码及名称（支付记录中的 source）。emergency_fund（应急周转金）只由财政局审核拨付垫付时记入，
-    POST /api/v1/cases/{id}/payments/ 不接受；本案有未归还垫付时，court_enforcement、asset_realisation 须经
+    wage_deposit（工资保证金）只由工程项目保证金动用时银行的支付记入，
+    POST /api/v1/cases/{id}/payments/ 均不接受；本案有未归还垫付时，court_enforcement、asset_realisation 须经
     POST /api/v1/cases/{id}/proceeds 登记（先还周转金）。"""
     return Response(
         [{"code": s.value, "name": str(s.label)} for s in PaymentSource if s != PaymentSource.CLOSING]

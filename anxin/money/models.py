@@ -68,10 +68,14 @@ class PaymentSource(models.TextChoices):
     CLOSING = "closing", _("结案登记")
 
 
-# What a person may choose when recording a payment: ``closing`` is history only, and the emergency
-# fund pays only through an approved advance (its ledger entry and the workers' entries together).
+# What a person may choose when recording a payment: ``closing`` is history only, the emergency fund
+# pays only through an approved advance (its ledger entry and the workers' entries together), and the
+# wage deposit only through a draw on the project's deposit (``payments_from_deposit``, called by the
+# deposit's own ledger: the deposit's balance and the workers' entries move together).
 RECORDABLE_SOURCES = [
-    s for s in PaymentSource if s not in (PaymentSource.CLOSING, PaymentSource.EMERGENCY_FUND)
+    s
+    for s in PaymentSource
+    if s not in (PaymentSource.CLOSING, PaymentSource.EMERGENCY_FUND, PaymentSource.WAGE_DEPOSIT)
 ]
 # What proceeds recorded on a case may come from (repay the fund first, §四(八)).
 PROCEEDS_SOURCES = [PaymentSource.COURT_ENFORCEMENT, PaymentSource.ASSET_REALISATION, PaymentSource.EMPLOYER]

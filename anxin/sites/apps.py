@@ -74,7 +74,6 @@ class SitesConfig(AppConfig):
         seam.register(seam.SWEEPS, self.payroll_sweeps, app=label)
         seam.register(seam.PROJECT_TABS, self.payroll_tabs, app=label)
         seam.register(seam.IMPORTERS, self.payroll_importers, app=label)
-        seam.register(seam.DEMO_DATA, seam.DemoData(load=self.payroll_demo), app=label)
         seam.register(seam.CLAUSE_ITEMS, self.payroll_clause_items, app=label)
 
     def payroll_sweeps(self) -> list[seam.Sweep]:
@@ -92,11 +91,6 @@ class SitesConfig(AppConfig):
 
         return {"payroll": payroll_import}
 
-    def payroll_demo(self, *, actor: Any, log: Any) -> None:
-        from anxin.sites import demo_payroll
-
-        demo_payroll.load(actor=actor, log=log)
-
     def payroll_clause_items(self) -> list[tuple[str, dict]]:
         return [
             (
@@ -112,7 +106,53 @@ class SitesConfig(AppConfig):
 
     # --- 工资保证金 ---------------------------------------------------------------------------------
     def ready_deposits(self) -> None:
-        pass
+        from anxin.sites import deposit_views
+
+        label = self.label
+        seam.register(seam.PROJECT_TABS, deposit_views.project_tabs, app=label)
+        seam.register(seam.MENU, deposit_views.menu, app=label)
+        seam.register(seam.SWEEPS, self.deposit_sweeps, app=label)
+        seam.register(seam.ROLE_PERMISSIONS, self.deposit_permissions, app=label)
+        seam.register(seam.CLAUSE_ITEMS, self.deposit_clause_items, app=label)
+
+    def deposit_sweeps(self) -> list[seam.Sweep]:
+        from anxin.sites.services.deposits import deposits_sweep
+
+        return [seam.Sweep("工资保证金逾期未存、银行逾期未付、逾期未补足、返还待审核提示", deposits_sweep)]
+
+    def deposit_permissions(self) -> dict[str, list[str]]:
+        """Deposits: every reader of sites reads them; the office and the supervising department keep
+        them (the service checks the line, ``services.deposits.may_manage_deposit``)."""
+        from anxin.org.models import Role
+
+        read = ["sites.view_deposit", "sites.view_depositdraw"]
+        return {
+            Role.OFFICE: [*read, "sites.manage_deposit"],
+            Role.DEPARTMENT: [*read, "sites.manage_deposit"],
+            Role.TOWN: read,
+            Role.LEADER: read,
+            Role.AUDITOR: read,
+        }
+
+    def deposit_clause_items(self) -> list[tuple[str, dict]]:
+        return [
+            (
+                "§三(九)",
+                {
+                    "kind": "工资保证金",
+                    "text": "按合同额分档核定应存金额（免存、下调、提高逐项列明参数和依据），存储期限、"
+                    "逾期未存和存储不足提示",
+                },
+            ),
+            (
+                "§三(九)",
+                {
+                    "kind": "工资保证金",
+                    "text": "责令限期支付逾期未付时动用保证金：银行支付记入劳动者工资清偿台账，总包单位限期补足，"
+                    "竣工公示无欠薪后返还",
+                },
+            ),
+        ]
 
     # --- 劳动计酬手册 (officers' print, the worker's portal page) and 维权信息告示牌 ------------------------
     def ready_handbook(self) -> None:
@@ -120,7 +160,10 @@ class SitesConfig(AppConfig):
 
     # --- the construction dashboard, menu, role permissions ----------------------------------------
     def ready_dashboard(self) -> None:
+        from anxin.sites import demo
+
         seam.register(seam.ROLE_PERMISSIONS, self.role_permissions, app=self.label)
+        seam.register(seam.DEMO_DATA, seam.DemoData(load=demo.load), app=self.label)
         seam.register(seam.MENU, self.menu, app=self.label)
 
     def menu(self, user: Any) -> list[seam.MenuItem]:

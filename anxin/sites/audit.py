@@ -2,7 +2,15 @@
 
 from auditlog.registry import auditlog
 
-from anxin.sites.models import AccountFlag, PayrollMonth, RosterEntry, SpecialAccount, SpecialAccountEvent
+from anxin.sites.models import (
+    AccountFlag,
+    Deposit,
+    DepositDraw,
+    PayrollMonth,
+    RosterEntry,
+    SpecialAccount,
+    SpecialAccountEvent,
+)
 
 auditlog.register(RosterEntry, exclude_fields=["id_number", "id_number_index", "phone", "phone_index"])
 auditlog.register(SpecialAccount, exclude_fields=["account"])
@@ -11,3 +19,5 @@ auditlog.register(SpecialAccount, exclude_fields=["account"])
 auditlog.register(SpecialAccountEvent)
 auditlog.register(AccountFlag)
 auditlog.register(PayrollMonth)  # its status and the signals it raised
+auditlog.register(Deposit, exclude_fields=["computation"])
+auditlog.register(DepositDraw)

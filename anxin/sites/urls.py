@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from anxin.sites import dashboard_views, payroll_views, roster_importing, roster_views
+from anxin.sites import dashboard_views, deposit_views, payroll_views, roster_importing, roster_views
 
 urlpatterns: list = [
     # roster and special account
@@ -34,6 +34,8 @@ urlpatterns: list = [
         name="payroll-month-export",
     ),
     # deposits
+    path("projects/<int:pk>/deposit/<slug:do>/", deposit_views.deposit_act, name="deposit-act"),
+    path("deposits/", deposit_views.deposit_list, name="deposit-list"),
     # handbook, notice board, the worker's public page
     # dashboard
     path("sites/", dashboard_views.site_dashboard, name="site-dashboard"),

@@ -39,6 +39,7 @@ from anxin.money.services.ledger import (
     payment_record_at_closing,
     payment_reverse,
     payment_run,
+    payments_from_deposit,
 )
 from anxin.money.services.schedule import SCHEDULED_KINDS, instalment_paid, instalments_set
 
@@ -71,5 +72,6 @@ __all__ = [
     "payment_record_at_closing",
     "payment_reverse",
     "payment_run",
+    "payments_from_deposit",
     "proceeds_record",
 ]

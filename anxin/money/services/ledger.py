@@ -263,6 +263,71 @@ def payment_run(
     return run
 
 
+def payments_from_deposit(
+    *,
+    actor: User,
+    case: Case,
+    amounts: Sequence[tuple[Claim, int]],
+    paid_on: datetime.date,
+    reference: str = "",
+    note: str = "",
+) -> PaymentRun:
+    """The bank's payment of a wage-deposit draw (人社部发〔2021〕65号 第十三条) on the case's workers: one
+    run of entries with source 工资保证金, all or none. Only through the deposit's own ledger (the sites
+    app calls this inside its draw's transaction, having checked who orders and pays the draw), so
+    ``wage_deposit`` is not among the sources a person types. Only confirmed claims, each at most its
+    outstanding amount; refused on a closed case."""
+    if not (is_system(actor) or actor.has_perm("money.add_payment")):
+        raise PermissionDenied(_("角色无登记支付的权限"))
+    if not case.is_open:
+        raise DomainError(_("案件已结案，不能再登记支付"), code="transition")
+    paid_on = _check_date(paid_on)
+    rows = [(claim, amount) for claim, amount in amounts if amount]
+    if not rows:
+        raise DomainError(_("请至少填写一名劳动者的支付金额"))
+    unconfirmed = [claim.name for claim, _amount in rows if not claim.is_confirmed]
+    if unconfirmed:
+        raise DomainError(
+            _("工资保证金只支付已确认的欠薪：%(n)s 尚未确认") % {"n": "、".join(unconfirmed)}, field="claim"
+        )
+    reference = (reference or "").strip()
+    source = PaymentSource.WAGE_DEPOSIT
+    now = timezone.now()
+    total = sum(amount for _claim, amount in rows)
+    with transaction.atomic(), acting(actor):
+        run = PaymentRun.objects.create(
+            case=case,
+            source=source,
+            paid_on=paid_on,
+            reference=reference[:100],
+            rows=len(rows),
+            total=max(total, 0),
+            recorded_by=actor,
+            recorded_at=now,
+        )
+        write_payments(
+            case,
+            rows,
+            actor=actor,
+            paid_on=paid_on,
+            source=source,
+            reference=reference,
+            note=(note or "").strip(),
+            run=run,
+            now=now,
+        )
+        add_event(
+            case,
+            CaseEvent.Kind.NOTE,
+            actor,
+            now,
+            f"工资保证金支付 {len(rows)} 人 ¥{format_yuan(total)}（{paid_on:%Y-%m-%d}"
+            + (f"，{reference}" if reference else "")
+            + "）",
+        )
+    return run
+
+
 # --- entries made when a case closes, and reversals -----------------------------------------------------
 
 
@@ -304,6 +369,10 @@ def payment_reverse(*, actor: User, payment: Payment, reason: str, amount: int |
     if payment.claim_id and not payment.case.is_open:
         # a worker's entry on a closed case: the closing (全额清偿) rested on it
         raise DomainError(_("案件已结案，不能再冲正劳动者的支付记录"), code="transition")
+    if payment.source == PaymentSource.WAGE_DEPOSIT:
+        raise DomainError(
+            _("工资保证金的支付须在项目保证金台账中一并更正，请联系城建局（项目主管部门）和联席办")
+        )
     if payment.proceeds_id or hasattr(payment, "advance_item"):
         raise DomainError(_("应急周转金垫付和执行款分配的支付须连同周转金台账一并更正，请联系联席办和财政局"))
     now = timezone.now()

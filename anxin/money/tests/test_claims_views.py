@@ -266,8 +266,8 @@ def test_a_payment_run_pays_every_row_given(login, luoxi, case):
     a, b, c = claims_on(case, luoxi, n=3)
     data = {
         "paid_on": f"{timezone.localdate():%Y-%m-%d}",
-        "source": "wage_deposit",
-        "reference": "保证金划拨1",
+        "source": "general_contractor",
+        "reference": "总包代付1",
         f"amount_{a.pk}": "10000",
         f"amount_{b.pk}": "2500.5",
         f"amount_{c.pk}": "",
@@ -275,7 +275,7 @@ def test_a_payment_run_pays_every_row_given(login, luoxi, case):
     response = login(luoxi).post(reverse("case-payment-run", args=[case.pk]), data)
     assert response.status_code == 302
     run = PaymentRun.objects.get(case=case)
-    assert (run.rows, run.total, run.source) == (2, 1_250_050, "wage_deposit")
+    assert (run.rows, run.total, run.source) == (2, 1_250_050, "general_contractor")
 
 
 def test_a_payment_run_with_one_row_too_high_writes_nothing(login, luoxi, case):
@@ -386,10 +386,10 @@ def test_the_payments_ledger_filters_by_source_and_exports(login, office, luoxi,
         actor=luoxi, claim=a, amount=100_000, paid_on=today, source="employer", reference="R-A"
     )
     services.payment_record(
-        actor=luoxi, claim=b, amount=200_000, paid_on=today, source="wage_deposit", reference="R-B"
+        actor=luoxi, claim=b, amount=200_000, paid_on=today, source="general_contractor", reference="R-B"
     )
     client = login(office)
-    html = client.get(reverse("payment-ledger") + "?source=wage_deposit").content.decode()
+    html = client.get(reverse("payment-ledger") + "?source=general_contractor").content.decode()
     assert "R-B" in html and "R-A" not in html
     response = client.get(reverse("payment-ledger") + f"?date_from={today:%Y-%m-%d}&export=xlsx")
     assert response.status_code == 200

@@ -160,14 +160,14 @@ def test_rows_of_one_case_source_and_date_become_one_payment_run(luoxi, case):
     rows = [
         pay_row(case, 1, "10000"),
         pay_row(case, 2, "2500.50"),
-        pay_row(case, 3, "100", source="工资保证金"),
+        pay_row(case, 3, "100", source="总承包单位支付"),
     ]
     result = payment_import(
         actor=luoxi, content=xlsx(PAYMENT_HEADERS, rows), filename="支付.xlsx", dry_run=False
     )
     assert result.ok and result.created == 3
     runs = {(r.source, r.rows, r.total) for r in PaymentRun.objects.filter(case=case)}
-    assert runs == {("employer", 2, 1_250_050), ("wage_deposit", 1, 10_000)}
+    assert runs == {("employer", 2, 1_250_050), ("general_contractor", 1, 10_000)}
 
 
 def test_a_payment_above_what_is_owed_refuses_the_whole_file(luoxi, case):

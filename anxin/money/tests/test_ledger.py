@@ -121,7 +121,7 @@ def test_paying_exactly_what_is_outstanding_pays_the_worker_in_full(case, worker
 
 
 def test_renshe_records_a_payment(case, workers, renshe):
-    assert pay(workers[0], 100_000, actor=renshe, source="wage_deposit").recorded_by == renshe
+    assert pay(workers[0], 100_000, actor=renshe, source="general_contractor").recorded_by == renshe
 
 
 @pytest.mark.parametrize("who", ["xuejia", "gongan", "caizheng"])
@@ -171,8 +171,8 @@ def test_the_database_refuses_a_paid_total_below_zero(case, workers):
 def _run(case: Case, actor: User, rows: list[tuple[Claim, int]], **kw: Any) -> PaymentRun:
     values: dict[str, Any] = {
         "paid_on": timezone.localdate(),
-        "source": "wage_deposit",
-        "reference": "保证金 2026-7",
+        "source": "general_contractor",
+        "reference": "总包代付 2026-7",
     }
     values.update(kw)
     return money.payment_run(actor=actor, case=case, rows=rows, **values)
@@ -181,7 +181,7 @@ def _run(case: Case, actor: User, rows: list[tuple[Claim, int]], **kw: Any) -> P
 def test_a_payment_run_writes_one_entry_per_worker(case, workers, luoxi):
     first, second = workers
     run = _run(case, luoxi, [(first, 1_000_000), (second, 500_000)])
-    assert (run.rows, run.total, run.source) == (2, 1_500_000, "wage_deposit")
+    assert (run.rows, run.total, run.source) == (2, 1_500_000, "general_contractor")
     assert sorted(run.payments.values_list("claim_id", "amount")) == [
         (first.pk, 1_000_000),
         (second.pk, 500_000),
@@ -190,7 +190,7 @@ def test_a_payment_run_writes_one_entry_per_worker(case, workers, luoxi):
         first.pk: 1_000_000,
         second.pk: 500_000,
     }
-    assert "批量支付 2 人 ¥15,000.00（工资保证金" in case.events.latest("pk").note
+    assert "批量支付 2 人 ¥15,000.00（总承包单位支付" in case.events.latest("pk").note
 
 
 def test_one_row_above_what_is_outstanding_refuses_the_whole_run_naming_the_worker(case, workers, luoxi):

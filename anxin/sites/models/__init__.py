@@ -2,6 +2,15 @@
 roster, its wage special account, the general contractor's monthly payroll checked worker by worker,
 and the wage deposit. One module per part, the models re-exported here."""
 
+from anxin.sites.models.deposits import (
+    Deposit,
+    DepositDraw,
+    DepositEvent,
+    DepositForm,
+    DepositStatus,
+    DrawStatus,
+    EventKind,
+)
 from anxin.sites.models.payroll import (
     Finding,
     FindingKind,
@@ -23,6 +32,13 @@ from anxin.sites.models.roster import (
 __all__ = [
     "AccountEventKind",
     "AccountFlag",
+    "Deposit",
+    "DepositDraw",
+    "DepositEvent",
+    "DepositForm",
+    "DepositStatus",
+    "DrawStatus",
+    "EventKind",
     "Finding",
     "FindingKind",
     "MonthAction",
