@@ -2,6 +2,7 @@
 roster, its wage special account, the general contractor's monthly payroll checked worker by worker,
 and the wage deposit. One module per part, the models re-exported here."""
 
+from anxin.sites.models.handbook import ContactRole, HandbookCode, HandbookLimit, SiteContact
 from anxin.sites.models.payroll import (
     Finding,
     FindingKind,
@@ -13,12 +14,16 @@ from anxin.sites.models.payroll import (
 from anxin.sites.models.roster import RosterEntry, SpecialAccount
 
 __all__ = [
+    "ContactRole",
     "Finding",
     "FindingKind",
+    "HandbookCode",
+    "HandbookLimit",
     "MonthStatus",
     "Payroll",
     "PayrollLine",
     "PayrollMonth",
     "RosterEntry",
+    "SiteContact",
     "SpecialAccount",
 ]
