@@ -146,14 +146,23 @@ def handbooks_of(entries: Iterable[RosterEntry], *, today: datetime.date | None 
             payroll_id__in=current, id_number_index__in={e.id_number_index for e in entries}
         ).select_related("payroll"):
             lines[(line.payroll_id, line.id_number_index)] = line
+    report_days: dict[datetime.date, datetime.date] = {}  # a month without a row: its report day
     books = []
     for entry in entries:
         book = Handbook(entry=entry)
         for month in spans[entry.pk]:
             pm = months.get((entry.project_id, month))
-            book.months.append(_month(month, pm, lines, entry.id_number_index, today))
+            if pm is None and month not in report_days:
+                report_days[month] = _report_day(month)
+            book.months.append(_month(month, pm, lines, entry.id_number_index, today, report_days.get(month)))
         books.append(book)
     return books
+
+
+def _report_day(month: datetime.date) -> datetime.date:
+    """The day ``month``'s payroll is due (``payroll.report_day`` of the next month)."""
+    next_month = _next(month)
+    return next_month.replace(day=int(param("payroll.report_day", on=next_month)))
 
 
 def _month(
@@ -162,6 +171,7 @@ def _month(
     lines: dict[tuple[int, str], PayrollLine],
     index: str,
     today: datetime.date,
+    report_day: datetime.date | None,
 ) -> HandbookMonth:
     if pm is not None and pm.payroll_id:
         line = lines.get((pm.payroll_id, index))
@@ -179,9 +189,7 @@ def _month(
     if pm is not None:
         overdue = pm.status == MonthStatus.MISSING or pm.report_due_on < today
     else:  # a month the payroll part has not opened yet: its report day by the parameter
-        next_month = _next(month)
-        report_day = int(param("payroll.report_day", on=next_month))
-        overdue = next_month.replace(day=report_day) < today
+        overdue = report_day is not None and report_day < today
     return HandbookMonth(month=month, state=MonthState.MISSING if overdue else MonthState.PENDING)
 
 
@@ -234,6 +242,12 @@ class Board:
     account_bank: str
     account_masked: str
     link: str
+
+    @property
+    def address(self) -> str:
+        """The project's address with its town in front (unless the address already starts with it)."""
+        town, address = self.project.town.name, (self.project.address or "").strip()
+        return address if address.startswith(town) else f"{town} {address}".strip()
 
 
 def general_contractor_name(project: Project) -> str:

@@ -238,7 +238,7 @@ def board_pdf(board: Board) -> bytes:
     story.append(
         rows_table(
             [
-                ("项目地址", f"{project.town.name} {project.address}".strip()),
+                ("项目地址", board.address),
                 ("建设单位", board.builder),
                 ("施工总承包单位", board.contractor),
                 ("行业主管部门", project.supervisor.name),
