@@ -19,6 +19,11 @@ _n = itertools.count(100)
 __all__ = ["id_number", "month_of", "payroll", "rostered"]
 
 
+def _contractor(project: Project) -> Enterprise:
+    assert project.general_contractor is not None
+    return project.general_contractor
+
+
 def month_of(day: datetime.date, back: int = 0) -> datetime.date:
     """The first day of the month ``back`` months before ``day``'s."""
     index = day.year * 12 + day.month - 1 - back
@@ -45,7 +50,7 @@ def rostered(
         id_number_index=blind_index(number, purpose="id_number"),
         phone=phone,
         phone_index=blind_index(phone, purpose="phone") if phone else "",
-        employer=employer or project.general_contractor,
+        employer=employer or _contractor(project),
         team="钢筋班",
         trade="钢筋工",
         start_date=start,
@@ -68,7 +73,7 @@ def payroll(
         project=project,
         month=month,
         version=version,
-        contractor=project.general_contractor,
+        contractor=_contractor(project),
         status=MonthStatus.OK,
         rows=len(rows),
         due_total=sum(r[2] for r in rows),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from typing import Any
 
 import pytest
 import time_machine
@@ -26,17 +27,21 @@ PHONE = "13912345678"
 
 def _captcha(client: Client) -> dict:
     html = client.get("/public/handbook/").content.decode()
-    key = re.search(r'name="captcha_0" value="([0-9a-f]+)"', html).group(1)
+    found = re.search(r'name="captcha_0" value="([0-9a-f]+)"', html)
+    assert found is not None
+    key = found.group(1)
     return {"captcha_0": key, "captcha_1": CaptchaStore.objects.get(hashkey=key).response}
 
 
-def _ask(client: Client, number: str, **extra):
-    return client.post("/public/handbook/", {"id_number": number, **_captcha(client)}, **extra)
+def _ask(client: Client, number: str) -> Any:
+    return client.post("/public/handbook/", {"id_number": number, **_captcha(client)})
 
 
 def _sms_code() -> str:
     text = SmsMessage.objects.filter(text__contains="计酬手册").latest("pk").text
-    return re.search(r"验证码 (\d{6})", text).group(1)
+    found = re.search(r"验证码 (\d{6})", text)
+    assert found is not None
+    return found.group(1)
 
 
 @pytest.fixture
@@ -63,7 +68,7 @@ def other(world):
     return entry
 
 
-def _open(client: Client, worker, django_capture_on_commit_callbacks) -> str:
+def _open(client: Client, worker: Any, django_capture_on_commit_callbacks: Any) -> str:
     with django_capture_on_commit_callbacks(execute=True):
         response = _ask(client, worker.id_number)
     assert response.status_code == 302 and response["Location"] == "/public/handbook/verify/"

@@ -4,12 +4,13 @@ by the worker's ID number on that project; months without a payroll say so; nobo
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 import time_machine
 from django.utils import timezone
 
-from anxin.registry.tests.factories import enterprise, project
+from anxin.registry.tests.factories import enterprise
 from anxin.sites.handbook import MonthState, handbooks_of, worker_handbooks
 from anxin.sites.tests.factories_handbook import month_of, payroll, rostered
 
@@ -82,7 +83,7 @@ def test_a_short_month_shows_the_shortfall_and_the_totals_add_up(world):
     payroll(site, datetime.date(2026, 10, 1), [(worker, "21", 630_000, 629_900, datetime.date(2026, 11, 12))])
     book = handbooks_of([worker], today=TODAY)[0]
     assert book.months[1].shortfall == 100  # one yuan short
-    assert (book.due_total, book.paid_total, book.days_total) == (1_230_000, 1_229_900, 41)
+    assert (book.due_total, book.paid_total, book.days_total) == (1_230_000, 1_229_900, Decimal(41))
 
 
 def test_the_same_id_on_another_project_is_matched_on_that_project_only(world):

@@ -16,7 +16,7 @@ from anxin.core.models import SecurityEvent
 from anxin.intake.public import project_from_token
 from anxin.sites.handbook import board_of
 from anxin.sites.handbook_pdf import board_pdf, qr_matrix
-from anxin.sites.models import ContactRole, SiteContact, SpecialAccount
+from anxin.sites.models import SiteContact, SpecialAccount
 from anxin.sites.tests.factories_handbook import payroll, rostered
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +111,7 @@ def test_the_boards_qr_code_is_the_report_link_of_this_project(world):
     assert qr_matrix(board.link) == [
         [bool(v) for v in row] for row in segno.make(board.link, error="m").matrix
     ]
-    path, _sep, query = board.link.partition("/public/report/?p=")
+    _path, _sep, query = board.link.partition("/public/report/?p=")
     assert query and project_from_token(query.replace("%3A", ":")) == world.luoxi_project
     assert board_pdf(board).startswith(b"%PDF-")
 
@@ -121,7 +121,7 @@ def test_the_board_names_the_contractor_the_contacts_the_hotlines_and_the_accoun
 
     site_contacts_set(
         actor=chengjian, project=world.luoxi_project,
-        contacts={ContactRole.MANAGER: ("王建国", "13905190001"), ContactRole.WAGE_CLERK: ("李秀梅", "0519-85550001")},
+        contacts={"manager": ("王建国", "13905190001"), "wage_clerk": ("李秀梅", "0519-85550001")},
     )  # fmt: skip
     board = board_of(world.luoxi_project)
     assert board.contractor == world.luoxi_builder.name
