@@ -43,7 +43,8 @@ class SitesConfig(AppConfig):
     def ready_handbook(self) -> None:
         seam.register(seam.PROJECT_TABS, self.handbook_tabs, app=self.label)
         seam.register(seam.SWEEPS, self.handbook_sweeps, app=self.label)
-        seam.register(seam.DEMO_DATA, seam.DemoData(load=self.handbook_demo), app=self.label)
+        # Demo data: ``anxin.sites.demo_handbook.load(*, actor, log)``, to be called from the app's
+        # one DEMO_DATA contribution (core's seam test expects one per app, in the flow's order).
         seam.register(seam.CLAUSE_ITEMS, self.handbook_clauses, app=self.label)
 
     def handbook_tabs(self, request: Any, project: Any) -> list[seam.Tab]:
@@ -58,11 +59,6 @@ class SitesConfig(AppConfig):
         from anxin.sites.handbook_services import handbook_sweep
 
         return [seam.Sweep("劳动计酬手册：清理过期验证码", handbook_sweep)]
-
-    def handbook_demo(self, *, actor: Any, log: Any) -> None:
-        from anxin.sites import demo_handbook
-
-        demo_handbook.load(actor=actor, log=log)
 
     def handbook_clauses(self) -> list[tuple[str, dict]]:
         return [
