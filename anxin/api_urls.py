@@ -13,6 +13,7 @@ from anxin.money import claims_api, funds_api
 from anxin.monitoring import api as monitoring_api
 from anxin.org import api as org_api
 from anxin.registry import api as registry_api
+from anxin.sites import roster_api
 
 
 @api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
@@ -88,6 +89,23 @@ urlpatterns = [
     ),
     path("payment-sources/", claims_api.payment_sources, name="api-payment-sources"),
     path("claim-bases/", claims_api.claim_bases, name="api-claim-bases"),
+    # sites: roster (issue #16); POSTs answer with or without the trailing slash
+    path("projects/<int:id>/workers/", roster_api.ProjectWorkersView.as_view(), name="project-workers"),
+    path(
+        "projects/<int:id>/workers",
+        roster_api.ProjectWorkersNoSlash.as_view(),
+        name="project-workers-noslash",
+    ),
+    path(
+        "projects/<int:id>/workers/<int:worker_id>/leave/",
+        roster_api.WorkerLeaveView.as_view(),
+        name="project-worker-leave",
+    ),
+    path(
+        "projects/<int:id>/workers/<int:worker_id>/leave",
+        roster_api.WorkerLeaveNoSlash.as_view(),
+        name="project-worker-leave-noslash",
+    ),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
     path(
         "docs/",

@@ -41,7 +41,7 @@ def _refs(answer) -> set[str]:
 
 def test_every_operation_documents_its_error_answers(schema):
     operations = list(_operations(schema))
-    assert len(operations) == 63  # 45 + money's claims and payments (8) and funds (10)
+    assert len(operations) == 66  # 45 + money's claims and payments (8) and funds (10) + sites: roster (3)
     for path, method, operation in operations:
         codes = set(operation["responses"])
         expected = {"401", "403", "404"}

@@ -21,9 +21,13 @@ def may_manage(user: Any, project: Project) -> bool:
     if not user.has_perm("sites.manage_roster"):
         return False
     scope = scope_of(user)
-    if scope.everything or scope.all_projects:
+    if scope.everything:
         return True
-    return project.supervisor.code in scope.project_supervisor_codes
+    # The supervising department keeps its own projects' records, even where it sees more (城建局
+    # reads every project, but a water project's roster is 水利局's, §三(十)).
+    return project.supervisor.unit_id == scope.unit_id or (
+        project.supervisor.unit_id is None and project.supervisor.code in scope.project_supervisor_codes
+    )
 
 
 def may_hold_sites(user: Any) -> bool:

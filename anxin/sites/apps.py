@@ -29,7 +29,44 @@ class SitesConfig(AppConfig):
 
     # --- 实名花名册 and 工资专用账户 -------------------------------------------------------------------
     def ready_roster(self) -> None:
-        pass
+        from anxin.sites import roster_views
+
+        label = self.label
+        seam.register(seam.PROJECT_TABS, roster_views.project_tabs, app=label)
+        seam.register(seam.SWEEPS, self.roster_sweeps, app=label)
+        seam.register(seam.IMPORTERS, self.roster_importers, app=label)
+        seam.register(seam.CLAUSE_ITEMS, self.roster_clause_items, app=label)
+
+    def roster_sweeps(self) -> list[seam.Sweep]:
+        from anxin.sites.roster_deadlines import account_missing_sweep
+
+        return [seam.Sweep("工程项目未开工资专用账户提示", account_missing_sweep)]
+
+    def roster_importers(self) -> dict:
+        from anxin.sites.roster_importing import roster_import_file
+
+        return {"roster": roster_import_file}
+
+    def roster_clause_items(self) -> list[tuple[str, dict]]:
+        return [
+            (
+                "§三(九)",
+                {
+                    "kind": "实名制",
+                    "text": "工程项目实名制花名册：身份证校验、用工单位限于总包和分包、同一项目同一时间只登记一次，"
+                    "逐人进场退场，Excel 全部或全不导入",
+                },
+            ),
+            (
+                "§三(九)",
+                {
+                    "kind": "工资专用账户",
+                    "text": "工程项目工资专用账户登记与变更（变更须说明理由）；开工超过规定日数未开专户的，"
+                    "提示行业主管部门和所在镇",
+                },
+            ),
+            ("§三(十)", {"kind": "实名制", "text": "水利工程项目由水利局维护实名制花名册和工资专用账户"}),
+        ]
 
     # --- 总包代发 monthly payroll, checked against the roster ------------------------------------------
     def ready_payroll(self) -> None:
@@ -81,6 +118,26 @@ class SitesConfig(AppConfig):
     # --- the construction dashboard, menu, role permissions ----------------------------------------
     def ready_dashboard(self) -> None:
         seam.register(seam.ROLE_PERMISSIONS, self.role_permissions, app=self.label)
+        seam.register(seam.MENU, self.menu, app=self.label)
+
+    def menu(self, user: Any) -> list[seam.MenuItem]:
+        """工地监管 for whoever reads projects' payrolls and has projects in scope."""
+        from anxin.core.access import scope_of
+
+        if not user.has_perm("sites.view_payroll"):
+            return []
+        scope = scope_of(user)
+        if not (scope.everything or scope.all_projects or scope.town_ids or scope.project_supervisor_codes):
+            return []
+        return [
+            {
+                "label": "工地监管",
+                "group": "ledger",
+                "url_name": "site-dashboard",
+                "icon": "helmet",
+                "order": 12,
+            }
+        ]
 
     def role_permissions(self) -> dict[str, list[str]]:
         """Rosters and payrolls: the office and the supervising department keep them (the service

@@ -2,10 +2,23 @@
 
 from django.urls import path
 
-from anxin.sites import handbook_views
+from anxin.sites import dashboard_views, handbook_views, roster_importing, roster_views
 
 urlpatterns: list = [
     # roster and special account
+    path("sites/projects/<int:pk>/roster/add/", roster_views.roster_add, name="roster-add"),
+    path("sites/projects/<int:pk>/roster/export/", roster_views.roster_export, name="roster-export"),
+    path("sites/projects/<int:pk>/account/", roster_views.account_record, name="special-account-record"),
+    path("sites/roster/<int:pk>/leave/", roster_views.roster_leave, name="roster-leave"),
+    path("sites/roster/import/", roster_importing.roster_import_view, name="roster-import"),
+    path(
+        "sites/roster/import/confirm/", roster_importing.roster_import_confirm, name="roster-import-confirm"
+    ),
+    path(
+        "sites/roster/import/template/",
+        roster_importing.roster_import_template,
+        name="roster-import-template",
+    ),
     # payroll
     # deposits
     # handbook, notice board, the worker's public page
@@ -23,4 +36,5 @@ urlpatterns: list = [
     path("public/handbook/mine/", handbook_views.portal_handbook_mine, name="portal-handbook-mine"),
     path("public/handbook/leave/", handbook_views.portal_handbook_leave, name="portal-handbook-leave"),
     # dashboard
+    path("sites/", dashboard_views.site_dashboard, name="site-dashboard"),
 ]

@@ -126,7 +126,11 @@ def test_the_entry_and_its_group_are_marked_active_on_a_page_below_them(office):
     entries = menu_for(office, "/projects/7/edit/")
     ledger = next(e for e in entries if e.get("key") == "ledger")
     assert ledger["active"]
-    assert {c["label"]: c["active"] for c in ledger["children"]} == {"企业台账": False, "工程项目": True}
+    assert {c["label"]: c["active"] for c in ledger["children"]} == {
+        "企业台账": False,
+        "工程项目": True,
+        "工地监管": False,
+    }
     home = next(e for e in entries if e["label"] == "工作台")
     assert not home["active"]
 

@@ -11,9 +11,17 @@ from anxin.sites.models.payroll import (
     PayrollLine,
     PayrollMonth,
 )
-from anxin.sites.models.roster import RosterEntry, SpecialAccount
+from anxin.sites.models.roster import (
+    AccountEventKind,
+    AccountFlag,
+    RosterEntry,
+    SpecialAccount,
+    SpecialAccountEvent,
+)
 
 __all__ = [
+    "AccountEventKind",
+    "AccountFlag",
     "ContactRole",
     "Finding",
     "FindingKind",
@@ -26,4 +34,5 @@ __all__ = [
     "RosterEntry",
     "SiteContact",
     "SpecialAccount",
+    "SpecialAccountEvent",
 ]

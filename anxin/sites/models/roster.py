@@ -120,3 +120,57 @@ class SpecialAccount(models.Model):
         if len(digits) <= 8:
             return "*" * len(digits)
         return f"{digits[:4]}{'*' * (len(digits) - 8)}{digits[-4:]}"
+
+
+class AccountEventKind(models.TextChoices):
+    FIRST = "first", _("首次登记")
+    CHANGE = "change", _("变更")
+
+
+class SpecialAccountEvent(models.Model):
+    """One recording of a project's special account, append-only: the first one, then each change
+    with its reason (who, when, the bank, the masked account and the opening day as recorded)."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("工程项目"), on_delete=models.PROTECT, related_name="special_account_events"
+    )
+    kind = models.CharField(_("类别"), max_length=10, choices=AccountEventKind.choices)
+    bank = models.CharField(_("开户银行"), max_length=100)
+    account_masked = models.CharField(_("账号（脱敏）"), max_length=40)
+    opened_on = models.DateField(_("开户日期"))
+    reason = models.CharField(_("变更理由"), max_length=300, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    objects = ProjectScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("工资专用账户登记记录")
+        verbose_name_plural = _("工资专用账户登记记录")
+        ordering = ["project", "-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.get_kind_display()} {self.at:%Y-%m-%d}"
+
+
+class AccountFlag(models.Model):
+    """The once-only notice that a project still had no special account past its deadline
+    (``site.account_days`` after its start): when it was raised, the deadline and the parameter used."""
+
+    project = models.OneToOneField(
+        Project, verbose_name=_("工程项目"), on_delete=models.PROTECT, related_name="account_flag"
+    )
+    due_on = models.DateField(_("开户期限"))
+    flagged_at = models.DateTimeField(_("提示时间"), default=timezone.now)
+    basis = models.JSONField(_("依据"), default=dict, blank=True)
+
+    objects = ProjectScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("未开专户提示")
+        verbose_name_plural = _("未开专户提示")
+
+    def __str__(self) -> str:
+        return f"{self.project} 未开专户（期限 {self.due_on:%Y-%m-%d}）"

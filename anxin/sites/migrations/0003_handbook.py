@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("registry", "0003_contractor_references"),
-        ("sites", "0001_initial"),
+        ("sites", "0002_roster"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
