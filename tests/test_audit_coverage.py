@@ -40,6 +40,8 @@ NOT_AUDITED = {
     "sites.PayrollLine": "written once with its Payroll (an upload's rows)",
     "sites.Finding": "written once with its Payroll (what the check found)",
     "sites.DepositEvent": "append-only wage-deposit ledger, numbered per deposit, each row with who and when",
+    "sites.HandbookCode": "one-use SMS code of the worker's handbook on the portal, hashed, expiring, purged by tick",
+    "sites.HandbookLimit": "rate-limit counter of the handbook on the portal (hashed address, action, hour), purged by tick",
     "monitoring.AlertEvent": "append-only history of an alert",
     "monitoring.ImmediateReportEvent": "append-only history of an immediate report",
     "monitoring.WatchEvent": "append-only history of a watch entry",

@@ -377,8 +377,15 @@ class PortalReportForm(forms.Form):
     )
     captcha = _captcha()
 
-    def __init__(self, *args, captcha_passed: bool | None = None, **kwargs):
+    def __init__(self, *args, captcha_passed: bool | None = None, project: Project | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.project = project
+        if project is not None:  # opened from a site's notice board: the site and its town are fixed
+            del self.fields["town"]
+            del self.fields["project_name"]
+            contractor = project.general_contractor
+            if contractor is not None and not self.is_bound:
+                self.initial.setdefault("contractor_name", contractor.name)
         if captcha_passed:  # solved on an earlier submit of this report that had other errors
             del self.fields["captcha"]
         elif captcha_passed is False:  # that pass was used up meanwhile (another submission)

@@ -24,7 +24,7 @@ from anxin.intake import portal, services
 from anxin.intake.forms import PortalReportForm, RateForm, TrackForm
 from anxin.intake.models import Signal, SignalEvent, Stage
 from anxin.intake.portal_forms import MaterialForm, RecoverForm, RecoverVerifyForm
-from anxin.intake.public import handling_unit, office_phone, unit_public_phone
+from anxin.intake.public import handling_unit, office_phone, project_from_token, unit_public_phone
 from anxin.org.models import Unit, UnitKind
 
 SESSION_KEY = "portal_signals"  # {id: time proved} for the reports the visitor has proved (code + phone)
@@ -76,8 +76,13 @@ def portal_report(request):
         passed = portal.captcha_pass_use(request.session)
     elif portal.captcha_pass_held(request.session):
         passed = True
+    # From a site's notice board (QR code): the project is chosen; a bad token is ignored.
+    project = project_from_token(request.GET.get("p"))
     form = PortalReportForm(
-        request.POST if bound else None, request.FILES if bound else None, captcha_passed=passed
+        request.POST if bound else None,
+        request.FILES if bound else None,
+        captcha_passed=passed,
+        project=project,
     )
     valid = bound and form.is_valid()
     if bound and ("captcha" not in form.fields or "captcha" in form.cleaned_data) and not valid:
@@ -88,10 +93,16 @@ def portal_report(request):
         data = dict(form.cleaned_data)
         for key in ("consent", "captcha"):
             data.pop(key, None)
-        town, photos = data.pop("town"), data.pop("photos")  # town None: 不清楚 (the office's triage)
+        photos = data.pop("photos")
+        # town None: 不清楚 (the office's triage); from a notice board, the project's town
+        town = project.town if project is not None else data.pop("town")
         try:
             signal = services.portal_submit(
-                facts=data, town=town, photos=[(p.name, p.read()) for p in photos], ip=client_ip(request)
+                facts=data,
+                town=town,
+                photos=[(p.name, p.read()) for p in photos],
+                ip=client_ip(request),
+                project=project,
             )
         except (ValidationError, DomainError) as exc:
             _form_error(form, exc)
@@ -101,7 +112,11 @@ def portal_report(request):
             _remember(request, signal)
             request.session["portal_new_code"] = signal.tracking_code
             return redirect("portal-done")
-    return render(request, "intake/public/report.html", {"page_title": "我要反映欠薪", "form": form})
+    return render(
+        request,
+        "intake/public/report.html",
+        {"page_title": "我要反映欠薪", "form": form, "project": project},
+    )
 
 
 def _handlers(signal: Signal) -> list[dict]:

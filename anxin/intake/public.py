@@ -3,15 +3,53 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.conf import settings
+from django.core import signing
 from django.urls import reverse
 
 from anxin.org.models import Unit, UnitKind
+from anxin.registry.models import Project
 
 
 def status_link(code: str) -> str:
     """The worker's status page as their phone reaches it (``PORTAL_URL`` + the page)."""
     return str(settings.PORTAL_URL).rstrip("/") + reverse("portal-status", args=[code])
+
+
+# The site's notice board (维权信息告示牌) carries a QR code of the report form with its project chosen:
+# ``?p=`` is the project's id signed with this salt (tamper-proof, no expiry: the board hangs for years).
+PROJECT_TOKEN_SALT = "anxin.intake.portal-project"  # noqa: S105 (a signing salt, not a secret)
+
+
+def project_token(project: Project) -> str:
+    """The signed token that names ``project`` on the report form's link."""
+    return signing.Signer(salt=PROJECT_TOKEN_SALT).sign(str(project.pk))
+
+
+def project_from_token(token: str | None) -> Project | None:
+    """The project a report link's token names, or ``None`` for a missing, altered or stale token
+    (the form is then the usual one)."""
+    if not token or len(token) > 100:
+        return None
+    try:
+        pk = int(signing.Signer(salt=PROJECT_TOKEN_SALT).unsign(token))
+    except (signing.BadSignature, ValueError):
+        return None
+    return Project.objects.select_related("town", "general_contractor").filter(pk=pk).first()
+
+
+def project_report_link(project: Project) -> str:
+    """The report form with ``project`` already chosen, as a worker's phone reaches it
+    (``PORTAL_URL``): what the site's notice board prints as a QR code. Reports sent from it are
+    signals on that project (and its town)."""
+    return (
+        str(settings.PORTAL_URL).rstrip("/")
+        + reverse("portal-report")
+        + "?p="
+        + quote(project_token(project), safe="")
+    )
 
 
 def office_phone() -> str:

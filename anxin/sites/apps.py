@@ -156,7 +156,42 @@ class SitesConfig(AppConfig):
 
     # --- 劳动计酬手册 (officers' print, the worker's portal page) and 维权信息告示牌 ------------------------
     def ready_handbook(self) -> None:
-        pass
+        seam.register(seam.PROJECT_TABS, self.handbook_tabs, app=self.label)
+        seam.register(seam.SWEEPS, self.handbook_sweeps, app=self.label)
+        # Demo data: ``anxin.sites.demo_handbook.load(*, actor, log)``, to be called from the app's
+        # one DEMO_DATA contribution (core's seam test expects one per app, in the flow's order).
+        seam.register(seam.CLAUSE_ITEMS, self.handbook_clauses, app=self.label)
+
+    def handbook_tabs(self, request: Any, project: Any) -> list[seam.Tab]:
+        """告示牌: the notice board (contacts, preview, A3 PDF, QR link) and the handbooks' PDF."""
+        if not request.user.has_perm("sites.view_rosterentry"):
+            return []
+        from anxin.sites.handbook_views import board_tab
+
+        return [{"key": "board", "label": "告示牌", "render": board_tab}]
+
+    def handbook_sweeps(self) -> list[seam.Sweep]:
+        from anxin.sites.handbook_services import handbook_sweep
+
+        return [seam.Sweep("劳动计酬手册：清理过期验证码", handbook_sweep)]
+
+    def handbook_clauses(self) -> list[tuple[str, dict]]:
+        return [
+            (
+                "§三(九)",
+                {
+                    "kind": "工地监管",
+                    "text": "农民工劳动计酬手册：每人每月出勤、应发、实发，打印及劳动者网上查看",
+                },
+            ),
+            (
+                "§三(九)",
+                {
+                    "kind": "工地监管",
+                    "text": "维权信息告示牌：项目、总包、维权联系人、举报电话、扫码网上反映",
+                },
+            ),
+        ]
 
     # --- the construction dashboard, menu, role permissions ----------------------------------------
     def ready_dashboard(self) -> None:

@@ -8,6 +8,7 @@ from anxin.sites.models import (
     DepositDraw,
     PayrollMonth,
     RosterEntry,
+    SiteContact,
     SpecialAccount,
     SpecialAccountEvent,
 )
@@ -21,3 +22,4 @@ auditlog.register(AccountFlag)
 auditlog.register(PayrollMonth)  # its status and the signals it raised
 auditlog.register(Deposit, exclude_fields=["computation"])
 auditlog.register(DepositDraw)
+auditlog.register(SiteContact)  # handbook: the notice board's contacts

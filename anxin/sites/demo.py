@@ -9,7 +9,7 @@ from typing import Any
 
 
 def load(*, actor: Any, log: Callable[[str], None]) -> None:
-    from anxin.sites import demo_deposits, demo_payroll, demo_roster
+    from anxin.sites import demo_deposits, demo_handbook, demo_payroll, demo_roster
 
-    for part in (demo_roster, demo_payroll, demo_deposits):
+    for part in (demo_roster, demo_payroll, demo_deposits, demo_handbook):
         part.load(actor=actor, log=log)

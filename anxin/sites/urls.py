@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from anxin.sites import dashboard_views, deposit_views, payroll_views, roster_importing, roster_views
+from anxin.sites import (
+    dashboard_views,
+    deposit_views,
+    handbook_views,
+    payroll_views,
+    roster_importing,
+    roster_views,
+)
 
 urlpatterns: list = [
     # roster and special account
@@ -37,6 +44,19 @@ urlpatterns: list = [
     path("projects/<int:pk>/deposit/<slug:do>/", deposit_views.deposit_act, name="deposit-act"),
     path("deposits/", deposit_views.deposit_list, name="deposit-list"),
     # handbook, notice board, the worker's public page
+    path("sites/handbook/<int:pk>/", handbook_views.handbook_print, name="sites-handbook"),
+    path("sites/handbook/<int:pk>.pdf", handbook_views.handbook_pdf_view, name="sites-handbook-pdf"),
+    path(
+        "sites/projects/<int:pk>/handbooks.pdf",
+        handbook_views.project_handbooks_pdf,
+        name="sites-project-handbooks-pdf",
+    ),
+    path("sites/projects/<int:pk>/board.pdf", handbook_views.board_pdf_view, name="sites-board-pdf"),
+    path("sites/projects/<int:pk>/contacts/", handbook_views.board_contacts, name="sites-board-contacts"),
+    path("public/handbook/", handbook_views.portal_handbook, name="portal-handbook"),
+    path("public/handbook/verify/", handbook_views.portal_handbook_verify, name="portal-handbook-verify"),
+    path("public/handbook/mine/", handbook_views.portal_handbook_mine, name="portal-handbook-mine"),
+    path("public/handbook/leave/", handbook_views.portal_handbook_leave, name="portal-handbook-leave"),
     # dashboard
     path("sites/", dashboard_views.site_dashboard, name="site-dashboard"),
 ]

@@ -35,6 +35,7 @@ from anxin.intake.services.facts import PORTAL_PHOTOS, files_problem
 from anxin.intake.services.recording import _phone_index, attachment_store, signal_record
 from anxin.notify.services import notify_units, sms_send
 from anxin.org.models import Town, Unit, UnitKind
+from anxin.registry.models import Project
 
 Action = SignalEvent.Action
 
@@ -92,8 +93,18 @@ def _portal_gate(*, ip: str | None, action: str) -> None:
         raise DomainError(_("查询失败次数过多，请一小时后再试"), code="rate_limited")
 
 
-def portal_submit(*, facts: dict, town: Town, photos: list[tuple[str, bytes]], ip: str | None) -> Signal:
-    """A worker's report from the public portal: routed like any signal, answered by code."""
+def portal_submit(
+    *,
+    facts: dict,
+    town: Town | None,
+    photos: list[tuple[str, bytes]],
+    ip: str | None,
+    project: Project | None = None,
+) -> Signal:
+    """A worker's report from the public portal: routed like any signal, answered by code.
+
+    ``project``: the report form was opened from the site's notice board (its signed link), so the
+    signal is on that project, in its town (the project's name stands as the site named)."""
     if portal_limited(ip=ip, action=PortalAttempt.Action.SUBMIT):
         raise DomainError(_("提交过于频繁，请一小时后再试，或拨打 12333 反映"), code="rate_limited")
     photo_problem = files_problem(
@@ -109,6 +120,9 @@ def portal_submit(*, facts: dict, town: Town, photos: list[tuple[str, bytes]], i
         _portal_gate(ip=ip, action=PortalAttempt.Action.SUBMIT)
         PortalAttempt.objects.create(ip_hash=_ip_hash(ip), action=PortalAttempt.Action.SUBMIT)
         facts = {**facts, "kind": SignalKind.WAGE_COMPLAINT, "received_at": timezone.now()}
+        if project is not None:
+            town = project.town
+            facts.update(project=project, project_name=project.name)
         recorded = signal_record(
             actor=actor,
             channel=channel,

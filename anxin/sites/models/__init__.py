@@ -11,6 +11,7 @@ from anxin.sites.models.deposits import (
     DrawStatus,
     EventKind,
 )
+from anxin.sites.models.handbook import ContactRole, HandbookCode, HandbookLimit, SiteContact
 from anxin.sites.models.payroll import (
     Finding,
     FindingKind,
@@ -32,6 +33,7 @@ from anxin.sites.models.roster import (
 __all__ = [
     "AccountEventKind",
     "AccountFlag",
+    "ContactRole",
     "Deposit",
     "DepositDraw",
     "DepositEvent",
@@ -41,6 +43,8 @@ __all__ = [
     "EventKind",
     "Finding",
     "FindingKind",
+    "HandbookCode",
+    "HandbookLimit",
     "MonthAction",
     "MonthStatus",
     "Payroll",
@@ -48,6 +52,7 @@ __all__ = [
     "PayrollMonth",
     "PayrollMonthEvent",
     "RosterEntry",
+    "SiteContact",
     "SpecialAccount",
     "SpecialAccountEvent",
 ]
