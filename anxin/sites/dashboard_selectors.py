@@ -16,7 +16,16 @@ from django.utils import timezone
 
 from anxin.core.policy import param_record
 from anxin.registry.models import Project, ProjectStatus
-from anxin.sites.models import MonthStatus, PayrollMonth, RosterEntry, SpecialAccount
+from anxin.sites.models import (
+    Deposit,
+    DepositDraw,
+    DepositStatus,
+    DrawStatus,
+    MonthStatus,
+    PayrollMonth,
+    RosterEntry,
+    SpecialAccount,
+)
 
 WATCHED = (ProjectStatus.PLANNED, ProjectStatus.ACTIVE, ProjectStatus.STOPPED)  # not 竣工/已结算
 
@@ -136,4 +145,24 @@ def missing_accounts(*, user: Any, today: datetime.date | None = None) -> QueryS
         .exclude(pk__in=SpecialAccount.objects.values("project_id"))
         .select_related("town")
         .order_by("start_date", "pk")
+    )
+
+
+def deposits_due(*, user: Any) -> QuerySet[Deposit]:
+    """Deposits required and not yet made (待存储), the earliest due first; ``late`` when past due."""
+    return (
+        Deposit.objects.for_user(user)
+        .filter(status=DepositStatus.REQUIRED)
+        .select_related("project", "project__town")
+        .order_by("due_on", "pk")
+    )
+
+
+def draws_open(*, user: Any) -> QuerySet[DepositDraw]:
+    """Draws the bank has not paid yet, or paid and not yet topped up by the contractor."""
+    return (
+        DepositDraw.objects.for_user(user)
+        .filter(status__in=(DrawStatus.ORDERED, DrawStatus.PAID))
+        .select_related("deposit__project", "case")
+        .order_by("pk")
     )

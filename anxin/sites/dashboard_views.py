@@ -111,7 +111,13 @@ def _context(request: HttpRequest, context: dict) -> dict:
     today = timezone.localdate()
     rule = selectors.account_rule(today)
     missing = selectors.missing_accounts(user=request.user, today=today)
+    due = selectors.deposits_due(user=request.user)
+    draws = selectors.draws_open(user=request.user)
     return {
+        "deposits_due": list(due[:8]),
+        "deposits_due_count": due.count(),
+        "draws_open": list(draws[:8]),
+        "draws_open_count": draws.count(),
         "month": month,
         "month_value": f"{month:%Y-%m}",
         "counts": selectors.status_counts(user=request.user, month=month),

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from anxin.cases.models import ACTIVE_ACTION, ActionKind, ActionStatus, Case, LegalAction, Outcome, Stage
 from anxin.cases.services.common import office_unit_ids
-from anxin.core.access import is_system, scope_of
+from anxin.core.access import is_system
 from anxin.core.audit import acting, guarded_update, system_actor
 from anxin.core.deadlines import working_days_after
 from anxin.core.errors import DomainError
@@ -45,6 +45,7 @@ from anxin.money.models import Claim, ClaimStatus
 from anxin.notify.services import notify_units
 from anxin.org.models import User
 from anxin.registry.models import Enterprise, Project
+from anxin.sites.access import may_manage
 from anxin.sites.deposit_rules import CODES, Computation, History, Param, required_deposit
 from anxin.sites.models import (
     Deposit,
@@ -113,10 +114,9 @@ def may_manage_deposit(user: User, project: Project) -> bool:
         return True
     if not user.has_perm(MANAGE):
         return False
-    scope = scope_of(user)
-    if scope.everything or scope.all_projects:
-        return True
-    return project.supervisor.code in scope.project_supervisor_codes
+    # the same line as the roster's: the office, or the department that supervises this project
+    # (城建局 reads every project, but a water project's deposit is 水利局's, §三(十))
+    return may_manage(user, project)
 
 
 def _require_manager(actor: User, project: Project) -> None:

@@ -34,3 +34,14 @@ def test_the_supervising_department_and_the_office_keep_the_records(
 )
 def test_who_could_keep_any_site(district, request, persona, holds):
     assert may_hold_sites(request.getfixturevalue(persona)) is holds
+
+
+@pytest.mark.parametrize(
+    ("persona", "construction", "water"), [("chengjian", True, False), ("shuili", False, True)]
+)
+def test_the_deposit_follows_the_same_line_as_the_roster(world, request, persona, construction, water):
+    from anxin.sites.services.deposits import may_manage_deposit
+
+    user = request.getfixturevalue(persona)
+    assert may_manage_deposit(user, world.luoxi_project) is construction
+    assert may_manage_deposit(user, world.menghe_river) is water

@@ -169,3 +169,15 @@ def test_the_page_reads_a_bounded_number_of_queries(started, office, login, djan
     client.get(reverse("site-dashboard"))  # warm the session, parameters and menu
     with django_assert_max_num_queries(30):
         assert client.get(reverse("site-dashboard")).status_code == 200
+
+
+@time_machine.travel(datetime.datetime(2026, 12, 4, 10, tzinfo=datetime.UTC))
+def test_deposits_still_to_make_are_listed_with_their_amount_and_date(started, chengjian, shuili, login):
+    from anxin.sites.tests.factories_deposits import required, with_contract
+
+    deposit = required(with_contract(started.luoxi_project), chengjian, signed_on=datetime.date(2026, 11, 2))
+    page = login(chengjian).get(reverse("site-dashboard"))
+    assert page.context["deposits_due_count"] == 1 and page.context["deposits_due"] == [deposit]
+    html = page.content.decode()
+    assert "1,000,000.00 元" in html and f"{deposit.due_on:%Y-%m-%d}前" in html
+    assert login(shuili).get(reverse("site-dashboard")).context["deposits_due_count"] == 0  # not its line
