@@ -35,8 +35,8 @@ COLUMNS = [
     Column(
         "contractor",
         HEADERS["contractor"],
-        False,
-        "施工总承包单位的统一社会信用代码；填写时须为本项目的总承包单位",
+        True,
+        "施工总承包单位的统一社会信用代码，每行填写；须为本项目的总承包单位（防止误传其他项目的工资表）",
         "91320411MA0000001X",
     ),
     Column("name", HEADERS["name"], True, "", "张三"),
@@ -178,7 +178,14 @@ def payroll_import(
         ):
             group = (row_project.pk, row_month)
             code = record.get("contractor", "").strip().upper()
-            if code:
+            general = row_project.general_contractor
+            if not code:
+                problems["contractor"] = _("请填写代发单位（施工总承包单位）的统一社会信用代码")
+            elif general is not None and code != general.uscc:
+                problems["contractor"] = _(
+                    "代发单位“%(c)s”不是本项目的施工总承包单位（%(g)s），请核对是否为其他项目的工资表"
+                ) % {"c": code, "g": general.uscc}
+            else:
                 first = contractor_of.setdefault(group, (row_no, code))
                 if first[1] != code:
                     problems["contractor"] = _(

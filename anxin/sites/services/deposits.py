@@ -62,7 +62,12 @@ MANAGE = "sites.manage_deposit"
 TOPIC = "site-deposit"
 MAX_FEN = 10**14  # ¥1,000,000,000,000: no deposit comes near it
 # Signals that report arrears on the project during the return's public notice (65号文 第十七条).
-ARREARS_SIGNAL_KINDS = (SignalKind.WAGE_COMPLAINT, SignalKind.COLLECTIVE, SignalKind.ARREARS_REPORT)
+ARREARS_SIGNAL_KINDS = (
+    SignalKind.WAGE_COMPLAINT,
+    SignalKind.COLLECTIVE,
+    SignalKind.ARREARS_REPORT,
+    SignalKind.PAYROLL_SHORT,  # the project's own payroll check found workers unpaid
+)
 
 S = DepositStatus
 K = EventKind
@@ -298,6 +303,11 @@ def deposit_require(*, actor: User, project: Project, contract_signed_on: dateti
     record, with the computation and the due date (``deposit.due_working_days`` after the contract)."""
     _require_manager(actor, project)
     contract_signed_on = _check_day(contract_signed_on, "contract_signed_on", "施工合同签订日期")
+    if project.contract_amount <= 0:  # 0 is "not entered": it would fix the deposit as exempt for good
+        raise DomainError(
+            _("项目尚未登记合同金额，不能核定工资保证金；请先在项目基本信息中填写合同金额"),
+            field="contract_amount",
+        )
     if Deposit.objects.filter(project=project).exists():
         raise DomainError(_("该项目已核定工资保证金"), code="conflict", field="project")
     computation = required_for(project, contract_signed_on)
@@ -434,6 +444,16 @@ def deposit_event_reverse(*, actor: User, event: DepositEvent, reason: str) -> D
         raise DomainError(_("该补足已计入动用的补足，不能冲正；请联系联席办"))
     if deposit.status not in (S.HELD, S.NOTICE):
         raise DomainError(_("保证金已返还，不能冲正"), code="transition")
+    ordered = (
+        DepositDraw.objects.filter(deposit=deposit, status=DrawStatus.ORDERED).aggregate(s=Sum("amount"))["s"]
+        or 0
+    )
+    if balance_of(deposit) - event.amount < ordered:  # the bank must still be able to pay what was ordered
+        raise DomainError(
+            _("冲正后余额将不足以支付已下令、待银行支付的动用 ¥%(o)s，不能冲正")
+            % {"o": format_yuan(ordered)},
+            code="conflict",
+        )
     with transaction.atomic(), acting(actor):
         return _append(
             deposit,
@@ -768,11 +788,28 @@ def deposits_sweep(*, now: datetime.datetime | None = None) -> int:
     actor = system_actor()
     done = 0
     with transaction.atomic(), acting(actor):
-        late = with_balance(
-            Deposit.objects.select_related("project__supervisor").filter(
-                late_flagged_at__isnull=True, due_on__lt=today, status__in=(S.REQUIRED, S.HELD)
+        late = (
+            with_balance(
+                Deposit.objects.select_related("project__supervisor").filter(
+                    late_flagged_at__isnull=True, due_on__lt=today, status__in=(S.REQUIRED, S.HELD)
+                )
             )
-        ).filter(Q(status=S.REQUIRED) | Q(balance__lt=F("required")))
+            .annotate(
+                # what paid draws took and the contractor still has time to top up is not a short deposit
+                topup_owed=Coalesce(
+                    Subquery(
+                        DepositDraw.objects.filter(deposit_id=OuterRef("pk"), status=DrawStatus.PAID)
+                        .order_by()
+                        .values("deposit_id")
+                        .annotate(s=Sum(F("paid_amount") - F("topped_up")))
+                        .values("s"),
+                        output_field=IntegerField(),
+                    ),
+                    Value(0),
+                )
+            )
+            .filter(Q(status=S.REQUIRED) | Q(balance__lt=F("required") - F("topup_owed")))
+        )
         for deposit in late:
             balance = deposit.balance  # type: ignore[attr-defined]
             if not _flag(deposit, "late_flagged_at", now):
@@ -803,7 +840,7 @@ def deposits_sweep(*, now: datetime.datetime | None = None) -> int:
             _append(draw.deposit, K.FLAG, actor=actor, on=today, note=text, draw=draw, now=now)
             _notify(draw.deposit, text)
             done += 1
-        for deposit in Deposit.objects.select_related("project__supervisor").filter(
+        for deposit in Deposit.objects.select_related("project__supervisor").filter(  # type: ignore[assignment]
             status=S.NOTICE, review_flagged_at__isnull=True, notice_until__lt=today
         ):
             if not _flag(deposit, "review_flagged_at", now):

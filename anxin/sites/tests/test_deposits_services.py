@@ -509,3 +509,42 @@ def test_ledger_balance_cannot_go_below_zero_in_the_database(site, chengjian):
 
 def test_contract_constant_is_the_second_tier():
     assert CONTRACT == 50_000_000_00
+
+
+# --- review findings (2026-12-06) ------------------------------------------------------------------------
+
+
+def test_a_project_without_a_contract_sum_is_not_fixed_as_exempt(world, chengjian):
+    """0 is "not entered": fixing it would make the deposit 免存 for good; refused, nothing written."""
+    unentered = with_contract(world.luoxi_project, 0)
+    with pytest.raises(DomainError) as caught:
+        services.deposit_require(actor=chengjian, project=unentered, contract_signed_on=timezone.localdate())
+    assert caught.value.field == "contract_amount"
+    assert not Deposit.objects.exists()
+
+
+def test_a_deposit_line_is_not_reversed_below_what_the_bank_was_ordered_to_pay(kept, chengjian, grounds):
+    case, _claims = grounds
+    services.draw_order(actor=chengjian, deposit=kept, case=case, amount=400_000)
+    line = DepositEvent.objects.get(deposit=kept, kind=EventKind.DEPOSIT)
+    with pytest.raises(DomainError) as caught:
+        services.deposit_event_reverse(actor=chengjian, event=line, reason="金额录错")
+    assert "待银行支付" in caught.value.message
+    assert services.balance_of(kept) == 100 * WAN
+
+
+def test_a_paid_draw_awaiting_its_top_up_is_not_flagged_as_a_short_deposit(kept, chengjian, grounds):
+    case, _claims = grounds
+    draw = services.draw_order(actor=chengjian, deposit=kept, case=case, amount=400_000)
+    services.draw_paid(actor=chengjian, draw=draw, paid_on=timezone.localdate(), reference="回单-1")
+    later = timezone.now() + datetime.timedelta(days=40)  # past the deposit's due date, not the top-up's
+    Deposit.objects.filter(pk=kept.pk).update(due_on=timezone.localdate() - datetime.timedelta(days=1))
+    DepositDraw.objects.filter(pk=draw.pk).update(
+        topup_due_on=timezone.localdate() + datetime.timedelta(days=60)
+    )
+    services.deposits_sweep(now=later)
+    kept.refresh_from_db()
+    assert kept.late_flagged_at is None
+    assert not DepositEvent.objects.filter(
+        deposit=kept, kind=EventKind.FLAG, note__contains="存储不足"
+    ).exists()

@@ -53,12 +53,17 @@ def month_url(project, month="2026-10"):
     return reverse("payroll-month", args=[project.pk, month])
 
 
-def csv_file(lines: list[str], name: str = "payroll.csv") -> Any:
+def csv_file(lines: list[str], name: str = "payroll.csv", contractor: str | None = None) -> Any:
+    """A payroll file for the 罗溪 project (its general contractor's code on every row, as required)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    header = "姓名,身份证号,出勤天数,应发金额（元）,实发金额（元）,发放日期"
+    from anxin.registry.models import Enterprise
+
+    code = contractor or Enterprise.objects.get(name="罗溪建设工程有限公司").uscc
+    header = "代发单位统一社会信用代码,姓名,身份证号,出勤天数,应发金额（元）,实发金额（元）,发放日期"
+    body = [f"{code},{line}" for line in lines]
     return SimpleUploadedFile(
-        name, ("\n".join([header, *lines]) + "\n").encode("utf-8"), content_type="text/csv"
+        name, ("\n".join([header, *body]) + "\n").encode("utf-8"), content_type="text/csv"
     )
 
 
