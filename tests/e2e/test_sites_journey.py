@@ -133,6 +133,12 @@ def test_a_roster_and_a_payroll_two_workers_short_reach_the_town(
     expect(page.get_by_test_id(f"payroll-month-{last_month:%Y-%m}")).to_contain_text("有差异")
     shot("sites-payroll-grid")
 
+    # 城建局's 工地监管 counts the project under 有差异 for November.
+    page.goto(f"{live_server.url}/sites/")
+    expect(page.get_by_test_id("sites-count-diff")).to_contain_text("1")
+    expect(page.get_by_test_id(f"sites-status-{project.pk}")).to_contain_text("有差异")
+    shot("sites-dashboard")
+
     # The town where the site is finds the signal among its signals, on the general contractor.
     _as(page, live_server, luoxi)
     page.goto(f"{live_server.url}/signals/")
