@@ -9,6 +9,8 @@ this module imports."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -18,6 +20,18 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from anxin.core.errors import DomainError
+
+
+@contextmanager
+def clash_is_a_conflict() -> Iterator[None]:
+    """Around a service call whose request the serializer already found well formed: what the service
+    still refuses is about the records on file, so its plain refusals answer 409, not 400."""
+    try:
+        yield
+    except DomainError as exc:
+        if exc.code == "invalid":
+            raise DomainError(exc.message, code="conflict", field=exc.field) from exc
+        raise
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -11,7 +11,6 @@ other writes of the API answer a clash with the current state."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -29,6 +28,7 @@ from rest_framework.views import APIView
 
 from anxin.cases.models import Case
 from anxin.core.access import get_scoped_or_404
+from anxin.core.api import clash_is_a_conflict
 from anxin.core.api_schema import (
     NOT_BLANK_PATTERN,
     ContractViewMixin,
@@ -271,17 +271,6 @@ class CodeName(serializers.Serializer):
 # --- views -------------------------------------------------------------------------------------------------
 
 
-@contextmanager
-def _clash_is_a_conflict():
-    """What a service refuses once the request is well formed is about the records on file: 409."""
-    try:
-        yield
-    except DomainError as exc:
-        if exc.code == "invalid":
-            raise DomainError(exc.message, code="conflict", field=exc.field) from exc
-        raise
-
-
 def _case(request: Any, pk: int) -> Case:
     case = get_scoped_or_404(Case.objects.select_related("lead_unit", "enterprise"), request.user, pk=pk)
     if not sees_money(request.user):
@@ -338,7 +327,7 @@ class CaseClaimsView(ContractViewMixin, APIView):
         index = blind_index(row.id_number, purpose="id_number")
         if case.is_open and Claim.objects.filter(case=case, id_number_index=index).exists():
             raise DomainError("该劳动者（同一身份证号）在本案已登记", code="conflict", field="id_number")
-        with _clash_is_a_conflict():
+        with clash_is_a_conflict():
             claim = services.claim_register(actor=_actor(request), case=case, row=row)
         return Response(
             ClaimSerializer(claim, context={"request": request}).data, status=status.HTTP_201_CREATED
@@ -359,7 +348,7 @@ class ClaimConfirmView(ContractViewMixin, APIView):
         data = ConfirmSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        with _clash_is_a_conflict():
+        with clash_is_a_conflict():
             claim = services.claim_confirm(
                 actor=_actor(request), claim=claim, amount=v.get("amount"), note=v["note"]
             )
@@ -398,7 +387,7 @@ class CasePaymentsView(ContractViewMixin, APIView):
         claim = Claim.objects.filter(case=case, pk=v["claim"]).first()
         if claim is None:
             raise not_found("claim", "该劳动者不是本案登记的劳动者")
-        with _clash_is_a_conflict():
+        with clash_is_a_conflict():
             payment = services.payment_record(
                 actor=_actor(request),
                 claim=claim,
@@ -431,7 +420,7 @@ class PaymentReverseView(ContractViewMixin, APIView):
         _need(request, "money.reverse_payment", "只有联席办可以冲正支付记录")
         data = ReverseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with _clash_is_a_conflict():
+        with clash_is_a_conflict():
             reversal = services.payment_reverse(
                 actor=_actor(request), payment=payment, reason=data.validated_data["reason"]
             )

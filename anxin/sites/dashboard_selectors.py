@@ -10,11 +10,14 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from anxin.core.policy import param_record
+from anxin.money.claims_forms import parse_month as read_month
+from anxin.monitoring.rules import add_months, month_start
 from anxin.registry.models import Project, ProjectStatus
 from anxin.sites.models import (
     Deposit,
@@ -30,12 +33,8 @@ from anxin.sites.models import (
 WATCHED = (ProjectStatus.PLANNED, ProjectStatus.ACTIVE, ProjectStatus.STOPPED)  # not 竣工/已结算
 
 
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
 def previous_month(day: datetime.date) -> datetime.date:
-    return month_start(month_start(day) - datetime.timedelta(days=1))
+    return add_months(month_start(day), -1)
 
 
 def default_month(today: datetime.date | None = None) -> datetime.date:
@@ -46,8 +45,8 @@ def default_month(today: datetime.date | None = None) -> datetime.date:
 
 def parse_month(text: str) -> datetime.date | None:
     try:
-        return datetime.datetime.strptime((text or "").strip(), "%Y-%m").date()
-    except ValueError:
+        return read_month(text)
+    except ValidationError:
         return None
 
 

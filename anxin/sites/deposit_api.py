@@ -7,9 +7,6 @@ recorded, a return while a case is open) is a 409 with the field's message, as m
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
@@ -20,8 +17,8 @@ from rest_framework.views import APIView
 
 from anxin.cases.models import Case
 from anxin.core.access import get_scoped_or_404
+from anxin.core.api import clash_is_a_conflict
 from anxin.core.api_schema import ContractViewMixin, StrictCharField, StrictIntegerField, not_found
-from anxin.core.errors import DomainError
 from anxin.core.money import YuanField
 from anxin.org.models import User
 from anxin.registry.models import Project
@@ -225,17 +222,6 @@ class PaidRequestSerializer(serializers.Serializer):
 # --- helpers ----------------------------------------------------------------------------------------------
 
 
-@contextmanager
-def _clash_is_a_conflict() -> Iterator[None]:
-    """What a service refuses once the request is well formed is about the records on file: 409."""
-    try:
-        yield
-    except DomainError as exc:
-        if exc.code == "invalid":
-            raise DomainError(exc.message, code="conflict", field=exc.field) from exc
-        raise
-
-
 def _actor(request: Request) -> User:
     user = request.user
     if not isinstance(user, User):
@@ -314,7 +300,7 @@ class ProjectDepositsView(ContractViewMixin, APIView):
             raise serializers.ValidationError(
                 {"form": ["该项目已核定应存金额：登记存储请填写存储方式、金额和日期"]}
             )
-        with _clash_is_a_conflict(), transaction.atomic():
+        with clash_is_a_conflict(), transaction.atomic():
             if deposit is None:
                 deposit = services.deposit_require(
                     actor=actor, project=project, contract_signed_on=v["contract_signed_on"]
@@ -351,7 +337,7 @@ class DepositDrawsView(ContractViewMixin, APIView):
         case = Case.objects.for_user(actor).filter(pk=v["case"]).first()
         if case is None:
             raise not_found("case", "案件不存在或不在您的范围内")
-        with _clash_is_a_conflict():
+        with clash_is_a_conflict():
             draw = services.draw_order(
                 actor=actor, deposit=deposit, case=case, amount=v["amount"], reference=v["reference"]
             )
@@ -376,7 +362,7 @@ class DepositTopUpsView(ContractViewMixin, APIView):
         data = TopUpRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        with _clash_is_a_conflict():
+        with clash_is_a_conflict():
             event = services.deposit_top_up(
                 actor=actor, deposit=deposit, amount=v["amount"], on=v["on"], reference=v["reference"]
             )
@@ -399,7 +385,7 @@ class DepositReturnView(ContractViewMixin, APIView):
         data = ReturnRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        with _clash_is_a_conflict():
+        with clash_is_a_conflict():
             if v["action"] == "request":
                 if "completed_on" not in v:
                     raise serializers.ValidationError({"completed_on": ["请填写竣工日期"]})
@@ -440,7 +426,7 @@ class DrawPaidView(ContractViewMixin, APIView):
         data = PaidRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        with _clash_is_a_conflict():
+        with clash_is_a_conflict():
             services.draw_paid(actor=actor, draw=draw, paid_on=v["paid_on"], reference=v["reference"])
         draw.refresh_from_db()
         return Response(DrawSerializer(draw).data)

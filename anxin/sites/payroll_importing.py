@@ -7,7 +7,6 @@ ID number, a negative amount, the same worker twice, a month not ended, another 
 from __future__ import annotations
 
 import datetime
-import re
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
@@ -22,6 +21,7 @@ from anxin.core.money import format_yuan, parse_yuan
 from anxin.core.services import security_event_record
 from anxin.core.tabular import Column, ImportResult, RowError, read_table, template_bytes
 from anxin.core.validators import mask_id_number
+from anxin.money.claims_forms import parse_month  # one reading of 2026-10 / 2026年10月 for every import
 from anxin.org.models import User
 from anxin.registry.models import Project
 from anxin.sites.models.payroll import Door
@@ -54,7 +54,6 @@ COLUMNS = [
         "paid_on", HEADERS["paid_on"], False, "YYYY-MM-DD；已发放的须填写，未填视为逾期发放", "2026-11-10"
     ),
 ]
-_MONTH = re.compile(r"^\s*(\d{4})[-/.年](\d{1,2})月?(?:[-/.]\d{1,2}日?)?\s*$")
 
 
 def payroll_template() -> bytes:
@@ -67,13 +66,6 @@ def payroll_template() -> bytes:
             "同一月份重新上传即为新版本，原版本保留。",
         ],
     )
-
-
-def parse_month(text: str) -> datetime.date:
-    found = _MONTH.match(text or "")
-    if not found or not 1 <= int(found.group(2)) <= 12:
-        raise ValidationError(_("月份格式应为 YYYY-MM，如 2026-10"))
-    return datetime.date(int(found.group(1)), int(found.group(2)), 1)
 
 
 def _date(text: str) -> datetime.date:

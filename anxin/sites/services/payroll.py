@@ -47,6 +47,7 @@ from anxin.core.tabular import RowError
 from anxin.core.transitions import Transition, Workflow
 from anxin.core.validators import normalize_uscc, validate_id_number
 from anxin.intake.models import Channel, Signal, SignalKind
+from anxin.monitoring.rules import add_months, month_start  # the project's month helpers
 from anxin.org.models import User
 from anxin.registry.models import Project, ProjectStatus
 from anxin.sites import payroll_check
@@ -153,15 +154,6 @@ class Submitted:
 
 
 # --- months and their dates ---------------------------------------------------------------------------------
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def add_months(month: datetime.date, n: int) -> datetime.date:
-    index = month.year * 12 + month.month - 1 + n
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 def _evidence(record: PolicyParameter) -> dict:
