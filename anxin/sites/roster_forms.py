@@ -18,7 +18,7 @@ def _choices(form: forms.Form, name: str, choices: list) -> None:
     field.choices = choices
 
 
-ON_SITE_CHOICES = [("", _("全部")), ("1", _("在场")), ("0", _("已退场"))]
+ON_SITE_CHOICES = [("", _("在场情况：全部")), ("1", _("在场")), ("0", _("已退场"))]
 
 
 class WorkerForm(Styled, forms.Form):
