@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "anxin.cases",
     "anxin.money",
     "anxin.sites",
+    "anxin.credit",
 ]
 
 MIDDLEWARE = [

@@ -48,6 +48,11 @@ NOT_AUDITED = {
     "monitoring.RiskChange": "append-only history of an enterprise's level",
     "monitoring.MissingDailyReport": "flagged once by tick, never edited",
     "sites.PayrollMonthEvent": "append-only history of a project's payroll month (from → to, who, when)",
+    "credit.ListingEvent": "append-only history of a listing (from → to, defences, sanction tasks, who, when)",
+    "credit.ObjectionEvent": "append-only history of an objection",
+    "credit.PublicationEvent": "append-only history of a publication period and its entries",
+    "credit.GradeChange": "append-only history of an enterprise's grade in force (from → to, source, reasons, who)",
+    "credit.CreditFile": "an uploaded paper, written once with who and when; never edited",
     # Derived rows written in bulk by the scan (and re-derived by the next one).
     "monitoring.RiskAssessment": "derived by the scan from the data and the parameters",
     "monitoring.Alert": "opened and refreshed in bulk by the scan; each human step is an AlertEvent",

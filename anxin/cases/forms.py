@@ -186,6 +186,7 @@ class IncidentForm(Styled, forms.Form):
     occurred_at = forms.DateTimeField(label=_("发生时间"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
     place = forms.CharField(label=_("地点"), max_length=200)
     people = forms.IntegerField(label=_("聚集人数"), min_value=0, initial=0)
+    serious = forms.BooleanField(label=_("造成严重不良社会影响"), required=False)
     command_post = forms.CharField(label=_("现场指挥部及到场人员"), widget=forms.Textarea(attrs={"rows": 2}))
     measures = forms.CharField(label=_("采取的措施"), widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -262,11 +262,13 @@ class Plan(models.Model):
 
 
 class Incident(models.Model):
-    """§四(四): a mass incident or a sudden closure — when, where, how many, the on-site command
+    """§四(四): a mass or extreme incident or a sudden closure — when, where, how many, whether it had
+    a serious social impact (a listing condition of the joint-punishment list), the on-site command
     post and who is there, what was done."""
 
     class Kind(models.TextChoices):
         MASS = "mass", _("群体性事件")
+        EXTREME = "extreme", _("极端事件")
         CLOSURE = "closure", _("企业突然关停")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="incidents")
@@ -274,6 +276,13 @@ class Incident(models.Model):
     occurred_at = models.DateTimeField(_("发生时间"))
     place = models.CharField(_("地点"), max_length=200)
     people = models.PositiveIntegerField(_("聚集人数"), default=0)
+    serious = models.BooleanField(
+        _("造成严重不良社会影响"),
+        default=False,
+        help_text=_(
+            "失信联合惩戒名单的列入条件之一（拒不履行责令支付且引发群体性、极端事件造成严重不良社会影响）"
+        ),
+    )
     command_post = models.TextField(_("现场指挥部及到场人员"))
     measures = models.TextField(_("采取的措施"))
     recorded_at = models.DateTimeField(_("登记时间"))

@@ -28,7 +28,7 @@ Contributions are kept in registration order, which is INSTALLED_APPS order (Dja
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
@@ -158,6 +158,22 @@ class WorkerMoney:
     outstanding: int
 
 
+@dataclass(frozen=True)
+class CreditStanding:
+    """An enterprise's credit as the app that keeps it (credit) tells earlier apps: whether it is on
+    the joint-punishment list on the day asked (and the listing's number, last day and page), and its
+    latest integrity grade (A/B/C, the year, whether 人社局 confirmed it). Earlier apps show the 失信
+    mark, add the grade to the monitoring rules' risk factors and to the deposit ratio."""
+
+    blacklisted: bool = False
+    listing_number: str = ""
+    listed_until: Any = None  # datetime.date
+    listing_url: str = ""
+    grade: str = ""  # "A", "B", "C" or "" (never graded)
+    grade_year: int | None = None
+    grade_confirmed: bool = False
+
+
 # --- the extension points -------------------------------------------------------------------------
 
 
@@ -200,6 +216,7 @@ ACTION_FORMS = "action_forms"
 SIGNAL_CASES = "signal_cases"
 CASE_MONEY = "case_money"
 SIGNAL_MONEY = "signal_money"
+ENTERPRISE_CREDIT = "enterprise_credit"
 
 POINTS: dict[str, Point] = {
     p.name: p
@@ -301,6 +318,14 @@ POINTS: dict[str, Point] = {
             doc="what a portal reporter's own claim has been confirmed at and paid (the portal's status page)",
         ),
         Point(
+            ENTERPRISE_CREDIT,
+            "(enterprise_ids: list[int], on: date) -> dict[enterprise_id, CreditStanding]",
+            combine="each",
+            doc="each enterprise's credit on a day (credit owns listings and grades): registry shows the "
+            "失信 mark and the API's ``blacklisted``, monitoring adds the grade as a risk factor, sites "
+            "raises the deposit ratio; one query per list, absent means nothing on record",
+        ),
+        Point(
             EVENT_RECEIVERS,
             "(topic: str, payload: dict) -> None",
             combine="each",
@@ -315,7 +340,8 @@ PAGES = frozenset({"intake.signal", "monitoring.alert"})
 # Event topics (core.events.publish): an earlier app announces a change a later one reacts to.
 SIGNALS_CHANGED = "signals.changed"  # payload: enterprise_ids — signals recorded, moved or matched
 OBSERVATIONS_CHANGED = "observations.changed"  # payload: enterprise_ids — monitoring figures recorded
-TOPICS = frozenset({SIGNALS_CHANGED, OBSERVATIONS_CHANGED})
+CREDIT_CHANGED = "credit.changed"  # payload: enterprise_ids — listed, ended, or a grade in force changed
+TOPICS = frozenset({SIGNALS_CHANGED, OBSERVATIONS_CHANGED, CREDIT_CHANGED})
 
 
 @dataclass
@@ -429,6 +455,18 @@ def signal_cases(signal_ids: list[int]) -> dict[int, list[CaseRef]]:
     for _app, provider in _store(SIGNAL_CASES).entries:
         for signal_id, refs in provider(list(signal_ids)).items():
             found.setdefault(signal_id, []).extend(refs)
+    return found
+
+
+def enterprise_credit(enterprise_ids: Iterable[int], on: Any = None) -> dict[int, CreditStanding]:
+    """Each enterprise's credit on ``on`` (today when None) over every app registered at
+    ENTERPRISE_CREDIT; an enterprise with nothing on record is absent (read: not listed, no grade)."""
+    ids = list(enterprise_ids)
+    found: dict[int, CreditStanding] = {}
+    if not ids:
+        return found
+    for _app, provider in _store(ENTERPRISE_CREDIT).entries:
+        found.update(provider(ids, on))
     return found
 
 

@@ -29,9 +29,11 @@ def incident_record(
     people: int,
     command_post: str,
     measures: str,
+    serious: bool = False,
 ) -> Incident:
-    """A mass incident or a sudden closure: it flags the case and reaches the office (and, for a
-    mass incident, the police) at once."""
+    """A mass or extreme incident or a sudden closure: it flags the case and reaches the office (and,
+    for a mass or extreme incident, the police) at once. ``serious``: it caused a serious social
+    impact (what the joint-punishment list's second condition asks)."""
     require_perm(actor, "cases.change_case")
     if not works_on(actor, case):
         raise PermissionDenied(_("只有牵头、协办单位或联席办可以登记现场处置"))
@@ -57,19 +59,22 @@ def incident_record(
             occurred_at=occurred_at,
             place=place,
             people=max(people, 0),
+            serious=bool(serious),
             command_post=command_post,
             measures=measures,
             recorded_at=now,
             recorded_by=actor,
         )
-        flag = "mass_incident" if kind == Incident.Kind.MASS else "sudden_closure"
+        flag = "sudden_closure" if kind == Incident.Kind.CLOSURE else "mass_incident"
         guarded_update(Case.objects.all(), case.pk, **{flag: True, "updated_at": now})
         text = f"{incident.get_kind_display()}：{timezone.localtime(occurred_at):%m-%d %H:%M} {place}"
         if kind == Incident.Kind.MASS:
             text += f"，聚集 {people} 人"
+        if serious:
+            text += "，造成严重不良社会影响"
         add_event(case, Kind.INCIDENT, actor, now, f"{text}；现场指挥部：{command_post}；措施：{measures}")
         recipients = [case.lead_unit_id, *office_unit_ids()]
-        if kind == Incident.Kind.MASS:
+        if kind != Incident.Kind.CLOSURE:
             recipients += list(Unit.objects.filter(code="police").values_list("pk", flat=True))
         notify_case(case, recipients, text, measures[:200], sms=True, topic="case-incident")
     return incident

@@ -71,6 +71,7 @@ def test_every_app_contributes_in_the_order_of_the_flow():
         "monitoring",
         "intake",
         "cases",
+        "credit",
         "settings",
         "security",
     }

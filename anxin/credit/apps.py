@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import AppConfig
+
+from anxin.core import seam
+
+
+class CreditConfig(AppConfig):
+    """Credit (§三(七)(十)(十一)): the joint-punishment list with its due process, joint sanctions,
+    the publication of major violations, integrity grades, objections. After sites in the flow: it
+    reads registry, cases and money; earlier apps learn an enterprise's credit only through
+    ``seam.ENTERPRISE_CREDIT`` and the ``credit.changed`` topic.
+
+    Each part registers its own contributions below (one method per part)."""
+
+    name = "anxin.credit"
+    label = "credit"
+    verbose_name = "信用监管"
+
+    def ready(self) -> None:
+        from anxin.credit import audit  # noqa: F401  (auditlog registration)
+
+        seam.register(seam.MENU_GROUPS, seam.MenuGroup("credit", "信用监管", "shield-x", 28), app=self.label)
+        seam.register(seam.ROLE_PERMISSIONS, self.role_permissions, app=self.label)
+        seam.register(seam.ENTERPRISE_CREDIT, self.enterprise_credit, app=self.label)
+        seam.register(seam.ENTERPRISE_TABS, self.enterprise_tabs, app=self.label)
+        seam.register(seam.MENU, self.menu, app=self.label)
+        self.ready_listing()
+        self.ready_sanctions()
+        self.ready_publication()
+        self.ready_grades()
+
+    def role_permissions(self) -> dict[str, list[str]]:
+        """Everyone who works in the district reads credit within their scope; deciding is limited
+        further to 人社局 and the office by ``credit.access`` (a permission alone is not enough)."""
+        from anxin.org.models import Role
+
+        read = [
+            "credit.view_listing",
+            "credit.view_sanctiontask",
+            "credit.view_publicationbatch",
+            "credit.view_publicationentry",
+            "credit.view_gradeyear",
+            "credit.view_enterprisegrade",
+            "credit.view_objection",
+        ]
+        decide = [
+            "credit.decide_listing",
+            "credit.publish_violations",
+            "credit.grade_enterprises",
+            "credit.handle_sanctiontask",
+        ]
+        return {
+            Role.OFFICE: [*read, *decide, "credit.export_credit"],
+            Role.DEPARTMENT: [*read, *decide, "credit.export_credit"],
+            Role.TOWN: [*read, "credit.export_credit"],
+            Role.LEADER: [*read, "credit.export_credit"],
+            Role.AUDITOR: read,
+        }
+
+    def enterprise_credit(self, enterprise_ids: list[int], on: Any) -> dict:
+        from anxin.credit.standing import enterprise_credit
+
+        return enterprise_credit(enterprise_ids, on)
+
+    def enterprise_tabs(self, request: Any, enterprise: Any) -> list[seam.Tab]:
+        from anxin.credit.sections import enterprise_tabs
+
+        return enterprise_tabs(request, enterprise)  # type: ignore[return-value]
+
+    def menu(self, user: Any) -> list[seam.MenuItem]:
+        if not user.has_perm("credit.view_listing"):
+            return []
+        return [
+            {
+                "label": "信用监管概览",
+                "url_name": "credit-overview",
+                "icon": "shield-x",
+                "order": 1,
+                "group": "credit",
+            }
+        ]
+
+    # --- 失信联合惩戒名单: the procedure, the term, early removal, objections -------------------------
+    def ready_listing(self) -> None:
+        """Registered by the listing part."""
+
+    # --- 联合惩戒: sanction tasks, the 失信 mark --------------------------------------------------------
+    def ready_sanctions(self) -> None:
+        """Registered by the sanctions part."""
+
+    # --- 重大劳动保障违法行为社会公布 -----------------------------------------------------------------
+    def ready_publication(self) -> None:
+        """Registered by the publication part."""
+
+    # --- 守法诚信等级 ---------------------------------------------------------------------------------
+    def ready_grades(self) -> None:
+        """Registered by the grades part."""
