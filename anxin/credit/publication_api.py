@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.throttling import AnonRateThrottle
@@ -69,15 +68,13 @@ class PublicViolationsView(ContractViewMixin, ListAPIView):
     def get_queryset(self):
         params = self.request.query_params
         q = query_value(params, "q") if "q" in params else ""
-        if len(q) > 100:
-            raise ValidationError({"q": ["查询内容不超过 100 字"]})
-        return selectors.public_entries(q=q)
+        return selectors.public_entries(q=q[:100])
 
     @extend_schema(
         operation_id="public_violations_list",
         parameters=[
             OpenApiParameter(
-                "q", str, description="单位名称（部分）或统一社会信用代码", required=False, max_length=100
+                "q", str, description="单位名称（部分）或统一社会信用代码", required=False
             )
         ],
         responses={
