@@ -28,7 +28,9 @@ class PublicThrottle(AnonRateThrottle):
 
 class PublicViolationSerializer(serializers.ModelSerializer):
     batch = serializers.CharField(source="batch.number", help_text="公布批次编号")
-    violation_class = serializers.ChoiceField(choices=ViolationClass.choices, help_text="违法行为类别（令29 第五条）")
+    violation_class = serializers.ChoiceField(
+        choices=ViolationClass.choices, help_text="违法行为类别（令29 第五条）"
+    )
     violation_class_label = serializers.CharField(source="get_violation_class_display")
     facts = serializers.SerializerMethodField(help_text="主要违法事实")
     handling = serializers.SerializerMethodField(help_text="查处情况")
@@ -57,7 +59,7 @@ class PublicViolationSerializer(serializers.ModelSerializer):
         return mask_id_numbers(entry.handling)
 
 
-class PublicViolationsView(ContractViewMixin, ListAPIView):
+class PublicViolationsView(ContractViewMixin, ListAPIView):  # type: ignore[misc]  # the mixin's pagination
     """重大劳动保障违法行为公布（无需登录）：已公布且在公布期限内的信息，可按单位名称或统一社会信用代码查询。"""
 
     permission_classes = [AllowAny]
@@ -73,9 +75,7 @@ class PublicViolationsView(ContractViewMixin, ListAPIView):
     @extend_schema(
         operation_id="public_violations_list",
         parameters=[
-            OpenApiParameter(
-                "q", str, description="单位名称（部分）或统一社会信用代码", required=False
-            )
+            OpenApiParameter("q", str, description="单位名称（部分）或统一社会信用代码", required=False)
         ],
         responses={
             200: PublicViolationSerializer(many=True),

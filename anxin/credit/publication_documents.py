@@ -6,6 +6,8 @@ entries."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.utils import timezone
 
 from anxin.cases.documents import chinese_number, office_name
@@ -15,7 +17,7 @@ from anxin.credit.models import DECREE_29, BatchStatus, PublicationBatch, Public
 from anxin.credit.services.publication import CLASS_CITATIONS, period_of_batch
 
 
-def _day(day) -> str:
+def _day(day: datetime.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
@@ -39,13 +41,19 @@ def batch_document(batch: PublicationBatch, entries: list[PublicationEntry]) -> 
         paragraphs.append(
             f"统一社会信用代码：{entry.uscc}；地址：{entry.address}；法定代表人（负责人）：{entry.legal_rep}。"
         )
-        paragraphs.append(f"违法行为类别：{entry.get_violation_class_display()}（{CLASS_CITATIONS[entry.violation_class]}）。")
+        paragraphs.append(
+            f"违法行为类别：{entry.get_violation_class_display()}（{CLASS_CITATIONS[entry.violation_class]}）。"
+        )
         paragraphs.append(f"主要违法事实：{entry.facts}")
         paragraphs.append(f"查处情况：{entry.handling}")
-    if published and until:
+    if batch.published_on and until:
         paragraphs.append(f"以上信息自{_day(batch.published_on)}起公布，公布期限至{_day(max(until))}。")
-    footnote = "" if published else (
-        f"审核稿：批次 {batch.number} 尚未公布，{timezone.localdate():%Y-%m-%d} 导出，仅含审核保留的信息。"
+    footnote = (
+        ""
+        if published
+        else (
+            f"审核稿：批次 {batch.number} 尚未公布，{timezone.localdate():%Y-%m-%d} 导出，仅含审核保留的信息。"
+        )
     )
     return Gongwen(
         issuer=name,

@@ -17,13 +17,17 @@ from anxin.credit.services.publication import ended_periods
 
 class BatchFilter(FilterForm):
     q = forms.CharField(label=_("搜索"), required=False, max_length=100)
-    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *BatchStatus.choices])
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部状态")), *BatchStatus.choices]
+    )
     year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2100)
 
 
 class EntryFilter(FilterForm):
     q = forms.CharField(label=_("单位名称或信用代码"), required=False, max_length=100)
-    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *EntryStatus.choices])
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部状态")), *EntryStatus.choices]
+    )
     violation_class = forms.ChoiceField(
         label=_("违法行为类别"), required=False, choices=[("", _("全部类别")), *ViolationClass.choices]
     )
@@ -76,7 +80,9 @@ class EntryEditForm(forms.Form):
 
     def __init__(self, *args: Any, entry: PublicationEntry | None = None, **kwargs: Any) -> None:
         if entry is not None and not args and "initial" not in kwargs:
-            kwargs["initial"] = {name: getattr(entry, name) for name in ("name", "address", "legal_rep", "facts", "handling")}
+            kwargs["initial"] = {
+                name: getattr(entry, name) for name in ("name", "address", "legal_rep", "facts", "handling")
+            }
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")

@@ -66,7 +66,9 @@ def entries_of(*, user: Any, batch: PublicationBatch) -> QuerySet:
 
 def entry_get(*, user: Any, pk: int) -> PublicationEntry:
     entry = (
-        PublicationEntry.objects.filter(entry_scope(user), pk=pk).select_related("batch", "enterprise").first()
+        PublicationEntry.objects.filter(entry_scope(user), pk=pk)
+        .select_related("batch", "enterprise")
+        .first()
     )
     if entry is None:
         raise Http404
@@ -92,11 +94,17 @@ def batch_export_rows(batch: PublicationBatch) -> QuerySet:
     """What the official website publishes: the kept entries of a draft (the list as it stands), the
     published ones of a published batch."""
     status = EntryStatus.KEPT if batch.status == "draft" else EntryStatus.PUBLISHED
-    return batch.entries.filter(status=status).select_related("batch", "case", "reviewed_by").order_by("name", "pk")
+    return (
+        batch.entries.filter(status=status)
+        .select_related("batch", "case", "reviewed_by")
+        .order_by("name", "pk")
+    )
 
 
 def events_of(batch: PublicationBatch) -> QuerySet:
-    return PublicationEvent.objects.filter(batch=batch).select_related("actor", "entry").order_by("-at", "-pk")
+    return (
+        PublicationEvent.objects.filter(batch=batch).select_related("actor", "entry").order_by("-at", "-pk")
+    )
 
 
 def enterprise_entries(*, user: Any, enterprise: Enterprise) -> list[PublicationEntry]:
@@ -119,9 +127,7 @@ def public_entries(*, q: str = "", on: datetime.date | None = None) -> QuerySet:
 
 def overview_counts(on: datetime.date | None = None) -> dict:
     on = on or timezone.localdate()
-    drafts = list(
-        _counted(PublicationBatch.objects.filter(status="draft")).order_by("-period_start")[:5]
-    )
+    drafts = list(_counted(PublicationBatch.objects.filter(status="draft")).order_by("-period_start")[:5])
     return {
         "drafts": drafts,
         "public_now": PublicationEntry.objects.filter(public_filter(on)).count(),

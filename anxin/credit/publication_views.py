@@ -24,7 +24,7 @@ from anxin.core.paging import paginate
 from anxin.credit import access
 from anxin.credit import publication_forms as f
 from anxin.credit import publication_selectors as selectors
-from anxin.credit.models import BatchStatus, EntryStatus, PublicationBatch, PublicationEntry
+from anxin.credit.models import BatchStatus, EntryStatus, PublicationBatch
 from anxin.credit.publication_documents import batch_docx
 from anxin.credit.services import publication as services
 
@@ -125,7 +125,9 @@ entry_list = ledger_view(ENTRY_LEDGER)
 # --- a batch ------------------------------------------------------------------------------------------
 
 
-def _batch_page(request: HttpRequest, batch: PublicationBatch, *, status: int = 200, **bound: Any) -> HttpResponse:
+def _batch_page(
+    request: HttpRequest, batch: PublicationBatch, *, status: int = 200, **bound: Any
+) -> HttpResponse:
     user = request.user
     may = access.may_publish(user)
     draft = batch.status == BatchStatus.DRAFT

@@ -12,7 +12,9 @@ urlpatterns = [
     path("credit/publication/entries/", publication_views.entry_list, name="credit-publication-entries"),
     path("credit/publication/<int:pk>/", publication_views.batch_detail, name="credit-publication-batch"),
     path(
-        "credit/publication/<int:pk>/publish/", publication_views.batch_publish, name="credit-publication-publish"
+        "credit/publication/<int:pk>/publish/",
+        publication_views.batch_publish,
+        name="credit-publication-publish",
     ),
     path("credit/publication/<int:pk>/word/", publication_views.batch_word, name="credit-publication-word"),
     path("credit/publication/<int:pk>/excel/", publication_views.batch_xlsx, name="credit-publication-excel"),

@@ -23,10 +23,10 @@ import calendar
 import datetime
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -214,6 +214,7 @@ def _wages(period: Period, threshold: int) -> list[Draft]:
         )
         steps = []
         for order in found:
+            assert order.issued_on is not None and order.pay_by is not None  # the query and the constraint
             reference = f"（{order.reference}）" if order.reference else ""
             text = (
                 f"{_unit_name(order.unit)}于{_day(order.issued_on)}作出{order.get_document_display() or '责令限期支付'}"
@@ -494,6 +495,7 @@ def entry_keep(*, actor: User, entry: PublicationEntry, note: str = "") -> Publi
     ENTRIES.move(
         entry,
         step,
+        event={"entry": entry},
         actor=actor,
         note=f"{entry.name}（{entry.get_violation_class_display()}）" + (f"：{note}" if note else ""),
         values={"reviewed_at": now, "reviewed_by": actor, "review_note": note},
@@ -509,12 +511,15 @@ def entry_discard(*, actor: User, entry: PublicationEntry, reason: str) -> Publi
     _require_entry_draft(entry, "审核")
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(f"删除须写明理由（{DECREE_29}：公布信息须客观真实，删除的理由留档备查）", field="reason")
+        raise DomainError(
+            f"删除须写明理由（{DECREE_29}：公布信息须客观真实，删除的理由留档备查）", field="reason"
+        )
     now = timezone.now()
     step = ENTRIES.step(entry, DISCARD)
     ENTRIES.move(
         entry,
         step,
+        event={"entry": entry},
         actor=actor,
         note=f"{entry.name}（{entry.get_violation_class_display()}）：{reason}",
         values={"reviewed_at": now, "reviewed_by": actor, "review_note": reason},
@@ -522,6 +527,14 @@ def entry_discard(*, actor: User, entry: PublicationEntry, reason: str) -> Publi
         now=now,
     )
     return entry
+
+
+def _field_label(name: str) -> str:
+    return str(cast(models.Field, PublicationEntry._meta.get_field(name)).verbose_name)
+
+
+def _field_limit(name: str) -> int | None:
+    return cast(models.Field, PublicationEntry._meta.get_field(name)).max_length
 
 
 def id_number_problem(text: str) -> str:
@@ -543,11 +556,11 @@ def entry_edit(*, actor: User, entry: PublicationEntry, reason: str = "", **fiel
     changes: dict[str, str] = {}
     for name, value in fields.items():
         value = (value or "").strip()
-        field = PublicationEntry._meta.get_field(name)
+        label, limit = _field_label(name), _field_limit(name)
         if not value:
-            raise DomainError(f"{field.verbose_name}不能为空（{DECREE_29} 第六条）", field=name)
-        if field.max_length and len(value) > field.max_length:  # type: ignore[attr-defined]
-            raise DomainError(f"{field.verbose_name}不超过 {field.max_length} 字", field=name)  # type: ignore[attr-defined]
+            raise DomainError(f"{label}不能为空（{DECREE_29} 第六条）", field=name)
+        if limit and len(value) > limit:
+            raise DomainError(f"{label}不超过 {limit} 字", field=name)
         problem = id_number_problem(value)
         if problem:
             raise DomainError(problem, field=name)
@@ -555,10 +568,7 @@ def entry_edit(*, actor: User, entry: PublicationEntry, reason: str = "", **fiel
             changes[name] = value
     if not changes:
         raise DomainError("公布内容没有变化", code="invalid")
-    lines = [
-        f"{PublicationEntry._meta.get_field(n).verbose_name}：“{getattr(entry, n)}” → “{v}”"
-        for n, v in changes.items()
-    ]
+    lines = [f"{_field_label(n)}：“{getattr(entry, n)}” → “{v}”" for n, v in changes.items()]
     reason = (reason or "").strip()
     with transaction.atomic(), acting(actor):
         touched = guarded_update(
@@ -575,6 +585,7 @@ def entry_edit(*, actor: User, entry: PublicationEntry, reason: str = "", **fiel
             note=f"{entry.name}：" + "；".join(lines) + (f"（理由：{reason}）" if reason else ""),
             source=entry.status,
             target=entry.status,
+            entry=entry,
         )
     entry.refresh_from_db()
     return entry
@@ -630,6 +641,7 @@ def batch_publish(
             ENTRIES.move(
                 entry,
                 ENTRIES.step(entry, PUBLISH),
+                event={"entry": entry},
                 actor=actor,
                 note=f"{entry.name}：公布至 {until:%Y-%m-%d}",
                 values={"published_on": today, "visible_until": until},
@@ -650,6 +662,7 @@ def entry_withdraw(*, actor: User, entry: PublicationEntry, reason: str) -> Publ
     ENTRIES.move(
         entry,
         ENTRIES.step(entry, WITHDRAW),
+        event={"entry": entry},
         actor=actor,
         note=f"{entry.name}：{reason}",
         values={"ended_on": today},
@@ -670,6 +683,7 @@ def entries_lapse(*, now: datetime.datetime | None = None) -> int:
             ENTRIES.move(
                 entry,
                 ENTRIES.step(entry, LAPSE),
+                event={"entry": entry},
                 actor=actor,
                 note=f"{entry.name}：公布期满（显示至 {entry.visible_until:%Y-%m-%d}）",
                 values={"ended_on": entry.visible_until + datetime.timedelta(days=1)},
