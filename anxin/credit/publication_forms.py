@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anxin.core.forms import FilterForm
 from anxin.credit.models import BatchStatus, EntryStatus, PublicationEntry, ViolationClass
-from anxin.credit.services.publication import ended_periods
+from anxin.credit.services.publication import EDITABLE, ended_periods
 
 
 class BatchFilter(FilterForm):
@@ -79,10 +79,8 @@ class EntryEditForm(forms.Form):
     )
 
     def __init__(self, *args: Any, entry: PublicationEntry | None = None, **kwargs: Any) -> None:
-        if entry is not None and not args and "initial" not in kwargs:
-            kwargs["initial"] = {
-                name: getattr(entry, name) for name in ("name", "address", "legal_rep", "facts", "handling")
-            }
+        if entry is not None:
+            kwargs.setdefault("initial", {name: getattr(entry, name) for name in EDITABLE})
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")
