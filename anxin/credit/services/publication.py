@@ -370,7 +370,7 @@ def _notify(batch: PublicationBatch, subject: str, body: str) -> None:
         subject=subject,
         body=body,
         url=reverse("credit-publication-batch", args=[batch.pk]),
-        topic="credit.publication",
+        topic="credit-publication",
         about=batch.number,
     )
 

@@ -336,3 +336,33 @@ def test_withdrawing_needs_a_reason_and_takes_the_entry_off_at_once(renshe, batc
     assert entry.status == EntryStatus.WITHDRAWN and entry.ended_on == D(2026, 11, 2)
     with pytest.raises(DomainError, match="不能“撤下”"):
         services.entry_withdraw(actor=renshe, entry=entry, reason="再次")
+
+
+def test_tick_runs_both_sweeps(renshe):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    wage_case(D(2026, 8, 3), renshe)
+    out = StringIO()
+    call_command("tick", now="2026-10-01T08:00", stdout=out)
+    assert "重大劳动保障违法行为：期满生成待公布名单：1" in out.getvalue()
+    batch = published(renshe, PublicationBatch.objects.get(period_start=Q3), on=D(2026, 10, 2))
+    out = StringIO()
+    call_command("tick", now="2027-10-02T00:05", stdout=out)
+    assert "重大劳动保障违法行为：公布期满撤下：1" in out.getvalue()
+    assert batch.entries.get().status == EntryStatus.EXPIRED
+
+
+def test_a_new_list_and_a_publication_are_told_to_renshe_and_the_office(
+    renshe, office, django_capture_on_commit_callbacks
+):
+    from anxin.notify.models import Notification
+
+    wage_case(D(2026, 8, 3), renshe)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = gathered(renshe, Q3, on=AFTER)
+    told = Notification.objects.filter(topic="credit-publication")
+    assert told.filter(recipient=renshe, subject__contains="新增 1 条").exists()
+    assert told.filter(recipient=office, subject__contains="新增 1 条").exists()
+    assert told.filter(url=f"/credit/publication/{batch.pk}/").exists()
