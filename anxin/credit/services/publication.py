@@ -398,7 +398,12 @@ def batch_gather(
             f"期满后方可汇总（{DECREE_29}：按期向社会公布）",
             field="period",
         )
-    return _gather(actor=actor, period=period, now=now)
+    try:
+        return _gather(actor=actor, period=period, now=now)
+    except IntegrityError as exc:  # the same period drafted at the same moment (tick, or a colleague)
+        raise DomainError(
+            f"{period.label}的名单正由他人（或定时任务）同时生成，请刷新后查看", code="conflict"
+        ) from exc
 
 
 def _gather(*, actor: User, period: Period, now: datetime.datetime) -> tuple[PublicationBatch, int]:

@@ -31,11 +31,18 @@ def entries(renshe):
     """Published: 甲 and 乙 (乙's legal representative typed with an ID number by mistake, before the
     edit check existed); removed: 丙; withdrawn: 戊; pending in another period: 丁."""
     made = {}
-    for key, name in (("a", "甲建筑有限公司"), ("b", "乙劳务有限公司"), ("c", "丙装饰有限公司"), ("e", "戊钢构有限公司")):
+    for key, name in (
+        ("a", "甲建筑有限公司"),
+        ("b", "乙劳务有限公司"),
+        ("c", "丙装饰有限公司"),
+        ("e", "戊钢构有限公司"),
+    ):
         made[key] = wage_case(D(2026, 8, 3), renshe, enterprise=EnterpriseFactory(name=name)).case
     made["d"] = wage_case(D(2026, 5, 3), renshe, enterprise=EnterpriseFactory(name="丁机械有限公司")).case
     batch = gathered(renshe, Q3, on=PUBLISHED_ON)
-    PublicationEntry.objects.filter(case=made["b"]).update(legal_rep=f"李四 {ID}", facts=f"李四（{ID}）拖欠工资")
+    PublicationEntry.objects.filter(case=made["b"]).update(
+        legal_rep=f"李四 {ID}", facts=f"李四（{ID}）拖欠工资"
+    )
     with time_machine.travel(at(PUBLISHED_ON), tick=False):
         for key in ("a", "b", "e"):
             services.entry_keep(actor=renshe, entry=batch.entries.get(case=made[key]))
