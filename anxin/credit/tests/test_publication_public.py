@@ -5,6 +5,7 @@ the throttle, and the portal home's links."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 import time_machine
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.django_db
 def entries(renshe):
     """Published: 甲 and 乙 (乙's legal representative typed with an ID number by mistake, before the
     edit check existed); removed: 丙; withdrawn: 戊; pending in another period: 丁."""
-    made = {}
+    made: dict[str, Any] = {}
     for key, name in (
         ("a", "甲建筑有限公司"),
         ("b", "乙劳务有限公司"),
@@ -54,7 +55,7 @@ def entries(renshe):
     return made
 
 
-def page(client, day: datetime.date, query: str = "") -> str:
+def page(client: Any, day: datetime.date, query: str = "") -> str:
     with time_machine.travel(at(day), tick=False):
         answer = client.get(reverse("portal-violations") + query)
     assert answer.status_code == 200
@@ -123,7 +124,7 @@ def api(api_client):
     cache.clear()
 
 
-def get(api_client, day: datetime.date, query: str = ""):
+def get(api_client: Any, day: datetime.date, query: str = "") -> Any:
     with time_machine.travel(at(day), tick=False):
         return api_client.get(API + query)
 

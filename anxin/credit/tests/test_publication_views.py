@@ -200,6 +200,7 @@ def test_the_ledgers_filter_export_and_read_a_bounded_number_of_queries(
     export = client.get(reverse("credit-publication-list") + "?export=xlsx")
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(export.content)).active
+    assert sheet is not None
     assert any("XB-GB-2026-Q3" in str(c.value) for row in sheet.iter_rows() for c in row)
 
 
@@ -215,7 +216,9 @@ def test_the_batch_exports_hold_the_recorded_facts(login, lists, clock, office, 
     assert "丙装饰有限公司" not in text  # removed: not published
     assert "2027年10月9日" in text  # the last day, from the batch
     excel = login(office).get(reverse("credit-publication-excel", args=[q3.pk]))
-    cells = [str(c.value) for row in load_workbook(io.BytesIO(excel.content)).active.iter_rows() for c in row]
+    sheet = load_workbook(io.BytesIO(excel.content)).active
+    assert sheet is not None
+    cells = [str(c.value) for row in sheet.iter_rows() for c in row]
     assert any(kept.facts == c for c in cells) and any(kept.handling == c for c in cells)
     assert not any("丙装饰有限公司" in c for c in cells)
     # The auditor reads but does not export.
