@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from anxin.core import seam
@@ -337,6 +338,7 @@ def menu(user: Any) -> list[seam.MenuItem]:
 PUBLIC_PER_PAGE = 10
 
 
+@never_cache  # an entry withdrawn or past its last day must not linger in a cache
 def public_violations(request: HttpRequest) -> HttpResponse:
     """重大劳动保障违法行为公布: published entries within their dates, searchable by name or code. No
     ID number, no unreviewed, removed, withdrawn or expired entry."""

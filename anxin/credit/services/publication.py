@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any, cast
@@ -50,6 +51,8 @@ from anxin.credit.models import (
 from anxin.credit.workflow import BATCHES, DISCARD, EDIT, ENTRIES, GATHER, KEEP, LAPSE, PUBLISH, WITHDRAW
 from anxin.notify.services import notify_units
 from anxin.org.models import Unit, UnitKind, User
+
+logger = logging.getLogger(__name__)
 
 GATHERED = (ViolationClass.WAGES, ViolationClass.REFUSAL, ViolationClass.IMPACT)
 SHORT = {
@@ -418,6 +421,18 @@ def _gather(*, actor: User, period: Period, now: datetime.datetime) -> tuple[Pub
             )
         if batch is not None:
             _require_draft(batch, "重新汇总")
+        overlap = (
+            PublicationBatch.objects.filter(period_start__lte=period.end, period_end__gte=period.start)
+            .exclude(period_start=period.start)
+            .first()
+        )
+        if overlap is not None:
+            raise DomainError(
+                f"统计期 {period.start:%Y-%m-%d} 至 {period.end:%Y-%m-%d} 与已有批次 {overlap.number}"
+                f"（{overlap.period_start:%Y-%m-%d} 至 {overlap.period_end:%Y-%m-%d}）重叠：同一违法行为不得重复公布，"
+                "请核对参数 publication.interval_months 的调整",
+                field="period",
+            )
         drafts, params = gather_drafts(period, on=today)
         created = batch is None
         if batch is None:
@@ -482,6 +497,9 @@ def batches_sweep(*, now: datetime.datetime | None = None) -> int:
     try:
         _gather(actor=system_actor(), period=period, now=now)
     except IntegrityError:  # another tick drafted it at the same moment
+        return 0
+    except DomainError as exc:  # a period overlapping an earlier list (the interval was changed)
+        logger.warning("publication: %s not drafted: %s", period.number, exc.message)
         return 0
     return 1
 

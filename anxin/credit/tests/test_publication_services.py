@@ -366,3 +366,20 @@ def test_a_new_list_and_a_publication_are_told_to_renshe_and_the_office(
     assert told.filter(recipient=renshe, subject__contains="新增 1 条").exists()
     assert told.filter(recipient=office, subject__contains="新增 1 条").exists()
     assert told.filter(url=f"/credit/publication/{batch.pk}/").exists()
+
+
+def test_a_period_overlapping_an_earlier_list_is_refused(renshe, office):
+    gathered(renshe, Q3, on=AFTER)
+    PolicyParameter.objects.create(
+        code="publication.interval_months",
+        name="公布周期",
+        value="2",
+        value_type="int",
+        unit="个月",
+        effective_from=D(2026, 11, 1),
+        citation="测试",
+    )
+    with time_machine.travel(at(D(2026, 11, 2)), tick=False), pytest.raises(DomainError, match="重叠"):
+        services.batch_gather(actor=renshe, period_start=D(2026, 9, 1))
+    assert services.batches_sweep(now=at(D(2026, 11, 2))) == 0  # Sep–Oct overlaps Q3: not drafted
+    assert PublicationBatch.objects.count() == 1
