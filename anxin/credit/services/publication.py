@@ -19,7 +19,6 @@ Classes gathered from the cases (令29 第五条):
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import logging
 import re
@@ -49,6 +48,7 @@ from anxin.credit.models import (
     ViolationClass,
 )
 from anxin.credit.workflow import BATCHES, DISCARD, EDIT, ENTRIES, GATHER, KEEP, LAPSE, PUBLISH, WITHDRAW
+from anxin.monitoring.rules import add_months
 from anxin.notify.services import notify_units
 from anxin.org.models import Unit, UnitKind, User
 
@@ -72,14 +72,6 @@ REFUSE_AUTHORITY = (
 
 
 # --- periods ---------------------------------------------------------------------------------------
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day ``months`` later, clamped to the month's end (1月31日 + 1 → 2月28日)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return datetime.date(year, month + 1, min(day.day, last))
 
 
 @dataclass(frozen=True)
