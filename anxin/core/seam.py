@@ -174,6 +174,16 @@ class CreditStanding:
     grade_confirmed: bool = False
 
 
+class PortalLink(TypedDict, total=False):
+    """A link on the public portal's home page (no login) to a later app's public page: its label,
+    the URL name it opens, a Tabler icon and one sentence under it."""
+
+    label: str
+    url_name: str
+    icon: str
+    description: str
+
+
 # --- the extension points -------------------------------------------------------------------------
 
 
@@ -217,6 +227,7 @@ SIGNAL_CASES = "signal_cases"
 CASE_MONEY = "case_money"
 SIGNAL_MONEY = "signal_money"
 ENTERPRISE_CREDIT = "enterprise_credit"
+PORTAL_LINKS = "portal_links"
 
 POINTS: dict[str, Point] = {
     p.name: p
@@ -324,6 +335,12 @@ POINTS: dict[str, Point] = {
             doc="each enterprise's credit on a day (credit owns listings and grades): registry shows the "
             "失信 mark and the API's ``blacklisted``, monitoring adds the grade as a risk factor, sites "
             "raises the deposit ratio; one query per list, absent means nothing on record",
+        ),
+        Point(
+            PORTAL_LINKS,
+            "() -> list[PortalLink]",
+            doc="links on the public portal's home page (intake) to a later app's public page (sites: "
+            "劳动计酬手册; credit: 重大劳动保障违法行为公布); each opens without a login",
         ),
         Point(
             EVENT_RECEIVERS,

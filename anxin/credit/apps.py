@@ -93,7 +93,47 @@ class CreditConfig(AppConfig):
 
     # --- 重大劳动保障违法行为社会公布 -----------------------------------------------------------------
     def ready_publication(self) -> None:
-        """Registered by the publication part."""
+        """重大劳动保障违法行为社会公布 (人社部令第29号): the sweeps (a period's list drafted once it ends, entries
+        past their last day taken off), the menu, the 信用 tab's section (30) and the overview card, the
+        portal's link to the public page, the clauses."""
+        from anxin.credit import publication_views as views
+        from anxin.credit import sections
+
+        label = self.label
+        seam.register(seam.SWEEPS, self.publication_sweeps, app=label)
+        seam.register(seam.MENU, views.menu, app=label)
+        seam.register(seam.PORTAL_LINKS, views.portal_links, app=label)
+        seam.register(seam.CLAUSE_ITEMS, self.publication_clause_items, app=label)
+        sections.add(sections.TAB_SECTIONS, 30, views.tab_section)
+        sections.add(sections.OVERVIEW_CARDS, 30, views.overview_card)
+
+    def publication_sweeps(self) -> list[seam.Sweep]:
+        from anxin.credit.services.publication import batches_sweep, entries_lapse
+
+        return [
+            seam.Sweep("重大劳动保障违法行为：期满生成待公布名单", batches_sweep),
+            seam.Sweep("重大劳动保障违法行为：公布期满撤下", entries_lapse),
+        ]
+
+    def publication_clause_items(self) -> list[tuple[str, dict]]:
+        return [
+            (
+                "§三(七)",
+                {
+                    "kind": "重大违法行为公布",
+                    "text": "按季度（参数）从案件汇总拖欠工资数额较大、拒不支付移送司法、造成严重不良社会影响的"
+                    "违法行为，人社局逐条审核保留或删除（须写理由）、修改公布内容后公布；未审核不得公布",
+                },
+            ),
+            (
+                "§三(七)",
+                {
+                    "kind": "重大违法行为公布",
+                    "text": "门户公示页按单位名称或信用代码查询，仅显示已公布且在公布期限内的信息，不显示身份证号；"
+                    "期满或撤下当日不再显示；名单可导出 Word（公文格式）和 Excel 供官网发布",
+                },
+            ),
+        ]
 
     # --- 守法诚信等级 ---------------------------------------------------------------------------------
     def ready_grades(self) -> None:

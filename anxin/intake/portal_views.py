@@ -62,7 +62,9 @@ def _form_error(form, exc) -> None:
 
 @never_cache
 def portal_home(request):
-    return render(request, "intake/public/home.html", {"page_title": "欠薪网上反映"})
+    """The portal's home: report, track, and the later apps' public pages (``seam.PORTAL_LINKS``)."""
+    links = [link for link in seam.collect(seam.PORTAL_LINKS) if link.get("url_name")]
+    return render(request, "intake/public/home.html", {"page_title": "欠薪网上反映", "links": links})
 
 
 @never_cache

@@ -161,6 +161,17 @@ class SitesConfig(AppConfig):
         # Demo data: ``anxin.sites.demo_handbook.load(*, actor, log)``, to be called from the app's
         # one DEMO_DATA contribution (core's seam test expects one per app, in the flow's order).
         seam.register(seam.CLAUSE_ITEMS, self.handbook_clauses, app=self.label)
+        seam.register(seam.PORTAL_LINKS, self.handbook_portal_links, app=self.label)
+
+    def handbook_portal_links(self) -> list[seam.PortalLink]:
+        return [
+            {
+                "label": "劳动计酬手册",
+                "url_name": "portal-handbook",
+                "icon": "notebook",
+                "description": "在工地实名登记的农民工，凭身份证号和手机验证码查看本人出勤和工资",
+            }
+        ]
 
     def handbook_tabs(self, request: Any, project: Any) -> list[seam.Tab]:
         """告示牌: the notice board (contacts, preview, A3 PDF, QR link) and the handbooks' PDF."""

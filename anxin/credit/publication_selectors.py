@@ -1,0 +1,137 @@
+"""Reads of the publication of major violations, scoped for the screens, the exports and the API.
+
+Who reads what: 人社局 and the office (``access.may_publish``) read every entry; every other reader of
+credit reads a draft's entries of the enterprises it sees (its town, its line) and every entry that has
+been public. The public page reads only published entries within their dates (``public_entries``)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from anxin.credit import access
+from anxin.credit.models import EntryStatus, PublicationBatch, PublicationEntry, PublicationEvent
+from anxin.credit.services.publication import WAS_PUBLIC, public_filter
+from anxin.registry.models import Enterprise
+
+
+def entry_scope(user: Any) -> Q:
+    if access.may_publish(user):
+        return Q()
+    return Q(status__in=WAS_PUBLIC) | Q(enterprise__in=Enterprise.objects.for_user(user).values("pk"))
+
+
+def _counted(rows: QuerySet) -> QuerySet:
+    return rows.annotate(
+        total=Count("entries", distinct=True),
+        pending=Count("entries", filter=Q(entries__status=EntryStatus.PENDING), distinct=True),
+        kept=Count("entries", filter=Q(entries__status=EntryStatus.KEPT), distinct=True),
+        removed=Count("entries", filter=Q(entries__status=EntryStatus.REMOVED), distinct=True),
+        public=Count("entries", filter=Q(entries__status__in=WAS_PUBLIC), distinct=True),
+    )
+
+
+def batch_list(*, user: Any, q: str = "", status: str = "", year: int | None = None) -> QuerySet:
+    rows = PublicationBatch.objects.select_related("drafted_by", "published_by")
+    if q:
+        rows = rows.filter(
+            Q(number__icontains=q) | Q(entries__name__icontains=q) | Q(entries__uscc__icontains=q)
+        ).distinct()
+    if status:
+        rows = rows.filter(status=status)
+    if year:
+        rows = rows.filter(period_start__year=year)
+    return _counted(rows).order_by("-period_start", "-pk")
+
+
+def batch_get(*, user: Any, pk: int) -> PublicationBatch:
+    found = _counted(PublicationBatch.objects.filter(pk=pk)).select_related("drafted_by", "published_by")
+    batch = found.first()
+    if batch is None:
+        raise Http404
+    return batch
+
+
+def entries_of(*, user: Any, batch: PublicationBatch) -> QuerySet:
+    return (
+        batch.entries.filter(entry_scope(user))
+        .select_related("case", "enterprise", "reviewed_by")
+        .order_by("name", "pk")
+    )
+
+
+def entry_get(*, user: Any, pk: int) -> PublicationEntry:
+    entry = (
+        PublicationEntry.objects.filter(entry_scope(user), pk=pk)
+        .select_related("batch", "enterprise")
+        .first()
+    )
+    if entry is None:
+        raise Http404
+    return entry
+
+
+def entry_list(
+    *, user: Any, q: str = "", status: str = "", violation_class: str = "", batch: str = ""
+) -> QuerySet:
+    rows = PublicationEntry.objects.filter(entry_scope(user)).select_related("batch", "case", "reviewed_by")
+    if q:
+        rows = rows.filter(Q(name__icontains=q) | Q(uscc__icontains=q))
+    if status:
+        rows = rows.filter(status=status)
+    if violation_class:
+        rows = rows.filter(violation_class=violation_class)
+    if batch:
+        rows = rows.filter(batch__number=batch)
+    return rows.order_by("-batch__period_start", "name", "pk")
+
+
+def batch_export_rows(batch: PublicationBatch) -> QuerySet:
+    """What the official website publishes: the kept entries of a draft (the list as it stands), the
+    published ones of a published batch."""
+    status = EntryStatus.KEPT if batch.status == "draft" else EntryStatus.PUBLISHED
+    return (
+        batch.entries.filter(status=status)
+        .select_related("batch", "case", "reviewed_by")
+        .order_by("name", "pk")
+    )
+
+
+def events_of(batch: PublicationBatch) -> QuerySet:
+    return (
+        PublicationEvent.objects.filter(batch=batch).select_related("actor", "entry").order_by("-at", "-pk")
+    )
+
+
+def enterprise_entries(*, user: Any, enterprise: Enterprise) -> list[PublicationEntry]:
+    return list(
+        PublicationEntry.objects.filter(entry_scope(user), enterprise=enterprise)
+        .select_related("batch")
+        .order_by("-batch__period_start", "pk")
+    )
+
+
+def public_entries(*, q: str = "", on: datetime.date | None = None) -> QuerySet:
+    """The public page's entries: published and within their dates; searched by name or credit code."""
+    on = on or timezone.localdate()
+    rows = PublicationEntry.objects.filter(public_filter(on)).select_related("batch")
+    q = (q or "").strip()
+    if q:
+        rows = rows.filter(Q(name__icontains=q) | Q(uscc__iexact=q.upper()) | Q(uscc__icontains=q.upper()))
+    return rows.order_by("-published_on", "name", "pk")
+
+
+def overview_counts(on: datetime.date | None = None) -> dict:
+    on = on or timezone.localdate()
+    drafts = list(_counted(PublicationBatch.objects.filter(status="draft")).order_by("-period_start")[:5])
+    return {
+        "drafts": drafts,
+        "public_now": PublicationEntry.objects.filter(public_filter(on)).count(),
+        "ending_soon": PublicationEntry.objects.filter(
+            public_filter(on), visible_until__lte=on + datetime.timedelta(days=30)
+        ).count(),
+    }
