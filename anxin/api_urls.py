@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
 from anxin.cases import api as cases_api
+from anxin.credit import grades_api
 from anxin.intake import api as intake_api
 from anxin.money import claims_api, funds_api
 from anxin.monitoring import api as monitoring_api
@@ -146,6 +147,8 @@ urlpatterns = [
     path(
         "deposit-draws/<int:id>/paid", deposit_api.DrawPaidNoSlash.as_view(), name="deposit-draw-paid-noslash"
     ),
+    # credit: grades
+    path("credit/grades/", grades_api.GradeListView.as_view(), name="credit-grades"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
     path(
         "docs/",

@@ -171,7 +171,9 @@ def grade_of(facts: GradeFacts, params: dict[str, Param]) -> GradeResult:
     """The grade of one enterprise for ``facts.year`` and every rule met (C lines first)."""
     year = facts.year
     c_violations = params["grade.c_violations"]
-    violations = tuple(sorted((a for a in facts.violations if in_year(a.on, year)), key=lambda a: (a.on, a.id)))
+    violations = tuple(
+        sorted((a for a in facts.violations if in_year(a.on, year)), key=lambda a: (a.on, a.id))
+    )
     ignored = tuple(sorted((a for a in facts.ignored if in_year(a.on, year)), key=lambda a: (a.on, a.id)))
     referrals = tuple(sorted((a for a in facts.referrals if in_year(a.on, year)), key=lambda a: (a.on, a.id)))
     incidents = tuple(
@@ -201,8 +203,10 @@ def grade_of(facts: GradeFacts, params: dict[str, Param]) -> GradeResult:
             Line(
                 rule="C_INCIDENT",
                 grade="C",
-                text=f"{year}年度引发" + "、".join(
-                    f"{INCIDENT_WORDS[i.kind]}（{i.case_number or '案件'}，{i.on:%Y-%m-%d}）" for i in incidents
+                text=f"{year}年度引发"
+                + "、".join(
+                    f"{INCIDENT_WORDS[i.kind]}（{i.case_number or '案件'}，{i.on:%Y-%m-%d}）"
+                    for i in incidents
                 ),
                 citation=CITATIONS["C_INCIDENT"],
                 incidents=[i.id for i in incidents if i.id],
@@ -237,7 +241,9 @@ def grade_of(facts: GradeFacts, params: dict[str, Param]) -> GradeResult:
                 rule="C_LISTED",
                 grade="C",
                 text=f"{year}年度在失信联合惩戒对象名单内："
-                + "、".join(f"{lst.number}（{lst.start:%Y-%m-%d} 至 {lst.end:%Y-%m-%d}）" for lst in listings),
+                + "、".join(
+                    f"{lst.number}（{lst.start:%Y-%m-%d} 至 {lst.end:%Y-%m-%d}）" for lst in listings
+                ),
                 citation=CITATIONS["C_LISTED"],
                 listings=[lst.id for lst in listings],
             )

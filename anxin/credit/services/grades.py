@@ -182,7 +182,10 @@ def grades_compute(*, actor: User, year: int, now: datetime.datetime | None = No
         for at in range(0, len(ids), CHUNK):
             chunk = ids[at : at + CHUNK]
             facts = load_facts(chunk, year)
-            existing = {g.enterprise_id: g for g in EnterpriseGrade.objects.filter(year=grade_year, enterprise_id__in=chunk)}
+            existing = {
+                g.enterprise_id: g
+                for g in EnterpriseGrade.objects.filter(year=grade_year, enterprise_id__in=chunk)
+            }
             new_rows = []
             for enterprise_id in chunk:
                 result = grade_rules.grade_of(facts[enterprise_id], params)
@@ -290,7 +293,9 @@ def grade_adjust(
     if not reasons:
         raise DomainError(f"调整守法诚信等级须写明理由（{GRADE_RULES}：等级变更应记录理由）", field="reasons")
     with transaction.atomic(), acting(actor):
-        locked = EnterpriseGrade.objects.select_for_update().select_related("year", "enterprise").get(pk=grade.pk)
+        locked = (
+            EnterpriseGrade.objects.select_for_update().select_related("year", "enterprise").get(pk=grade.pk)
+        )
         if locked.grade == to:
             raise DomainError(f"该企业 {locked.year.year} 年度已是 {to} 级，无需调整", field="to")
         change = grade_change(

@@ -161,7 +161,11 @@ def objection_answer(
     if not answer:
         raise DomainError("请填写答复意见（异议成立或不成立的理由）", field="answer")
     with transaction.atomic(), acting(actor):
-        locked = Objection.objects.select_for_update().select_related("grade__year", "listing").get(pk=objection.pk)
+        locked = (
+            Objection.objects.select_for_update()
+            .select_related("grade__year", "listing")
+            .get(pk=objection.pk)
+        )
         step = OBJECTIONS.step(locked, UPHOLD if upheld else REJECT)
         note = answer
         if upheld and locked.grade_id:
@@ -170,7 +174,8 @@ def objection_answer(
                 raise DomainError("异议成立的，请选择变更后的等级", field="new_grade")
             if new_grade == grade.grade:
                 raise DomainError(
-                    f"异议成立应变更等级：该企业 {grade.year.year} 年度现为 {grade.grade} 级", field="new_grade"
+                    f"异议成立应变更等级：该企业 {grade.year.year} 年度现为 {grade.grade} 级",
+                    field="new_grade",
                 )
             note = f"{answer}（等级由 {grade.grade} 级变更为 {new_grade} 级）"
             grade_change(
@@ -218,7 +223,11 @@ def objections_sweep(*, now: datetime.datetime | None = None) -> int:
     authority = [u.pk for u in access.authority_units()]
     offices = list(Unit.objects.filter(kind="office").values_list("pk", flat=True))
     with transaction.atomic(), acting(system_actor()):
-        open_ = Objection.objects.select_for_update().select_related("enterprise").filter(status=ObjectionStatus.OPEN)
+        open_ = (
+            Objection.objects.select_for_update()
+            .select_related("enterprise")
+            .filter(status=ObjectionStatus.OPEN)
+        )
         for objection in open_.filter(
             reminded_at__isnull=True,
             due_on__gte=today,

@@ -14,13 +14,14 @@ D = datetime.date
 
 def params(c_violations: int = 3) -> dict[str, Param]:
     return {
-        "grade.c_violations": Param(
-            "grade.c_violations", c_violations, "次", "评价办法 第七条", "2026-01-01"
-        )
+        "grade.c_violations": Param("grade.c_violations", c_violations, "次", "评价办法 第七条", "2026-01-01")
     }
 
 
-def order(i: int, on: D = D(Y, 5, 1), kind: str = "order") -> Act:
+MAY = D(Y, 5, 1)
+
+
+def order(i: int, on: D = MAY, kind: str = "order") -> Act:
     return Act(i, 100 + i, kind, on, f"新人社监〔2026〕{i}号", f"XB-{i}")
 
 
@@ -77,7 +78,9 @@ def test_only_the_years_violations_count(day, counts):
     assert result.grade == ("B" if counts else "A")
 
 
-@pytest.mark.parametrize(("kind", "grade"), [("mass", "C"), ("extreme", "C"), ("flag", "C"), ("closure", "A")])
+@pytest.mark.parametrize(
+    ("kind", "grade"), [("mass", "C"), ("extreme", "C"), ("flag", "C"), ("closure", "A")]
+)
 def test_a_mass_or_extreme_incident_is_c_a_closure_is_not(kind, grade):
     result = grade_of(facts(incidents=(Inc(7, 70, kind, D(Y, 3, 3), "XB-70"),)), params())
     assert result.grade == grade

@@ -187,7 +187,9 @@ def test_incidents_referrals_and_listings_are_read_from_the_records(world, rensh
         f.incident(f.case_for(w.xuejia_factory), "mass", D(2026, 3, 3))
         f.incident(f.case_for(w.xuejia_dispatch), "closure", D(2026, 3, 3))
         f.case_for(w.sanjing_restaurant, mass=True)  # flagged on the case, no incident record
-        order = f.action(f.case_for(w.menghe_water), "order", D(2026, 2, 2), status="lapsed", completed=D(2026, 2, 13))
+        order = f.action(
+            f.case_for(w.menghe_water), "order", D(2026, 2, 2), status="lapsed", completed=D(2026, 2, 13)
+        )
         listing = f.listed(w.sanjing_developer, start=D(2024, 3, 1))
         services.grades_compute(actor=renshe, year=2026)
     assert grade(w.xuejia_factory).evidence[0]["rule"] == "C_INCIDENT"
