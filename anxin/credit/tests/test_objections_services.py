@@ -175,7 +175,7 @@ def test_rejected_on_a_listing_keeps_it_in_force(world, renshe):
 
 
 def test_the_sweep_reminds_before_due_and_escalates_once_overdue(
-    grade_c, renshe, django_capture_on_commit_callbacks
+    grade_c, renshe, office, django_capture_on_commit_callbacks
 ):
     with time_machine.travel(MONDAY, tick=False):
         objection = record(renshe, grade_c)  # due Tuesday 7 July
