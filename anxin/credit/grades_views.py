@@ -26,6 +26,7 @@ from anxin.credit import grades_selectors as selectors
 from anxin.credit.models import EnterpriseGrade, GradeYear, Listing, Objection
 from anxin.credit.services import grades as grade_services
 from anxin.credit.services import objections as objection_services
+from anxin.registry.models import Enterprise
 
 VIEW_GRADE = "credit.view_enterprisegrade"
 VIEW_OBJECTION = "credit.view_objection"
@@ -222,7 +223,12 @@ def grade_objection(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def listing_objection(request: HttpRequest, pk: int) -> HttpResponse:
     """The objection form of a listing's page (``sections.LISTING_SECTIONS``)."""
-    listing = get_object_or_404(Listing.objects.for_user(request.user).select_related("enterprise"), pk=pk)
+    listing = get_object_or_404(
+        Listing.objects.filter(enterprise__in=Enterprise.objects.for_user(request.user)).select_related(
+            "enterprise"
+        ),
+        pk=pk,
+    )
     objection, form = _record_objection(request, grade=None, listing=listing)
     back = objection_services.listing_url(listing) or reverse("credit-objections")
     if objection is None:
