@@ -67,7 +67,7 @@ class GradeSerializer(serializers.ModelSerializer):
         OpenApiParameter("adjusted", FLAG, description="true：仅人工调整或异议变更的"),
     ]
 )
-class GradeListView(ContractViewMixin, generics.ListAPIView):
+class GradeListView(ContractViewMixin, generics.ListAPIView):  # type: ignore[misc]
     """守法诚信等级（§三(七)，人社部规〔2016〕1号）：某年度可见企业的等级及依据摘要。"""
 
     serializer_class = GradeSerializer

@@ -183,7 +183,9 @@ def grade_adjust(request: HttpRequest, pk: int) -> HttpResponse:
     return _grade_page(request, grade, status=400, adjust=form)
 
 
-def _record_objection(request: HttpRequest, *, grade: EnterpriseGrade | None, listing: Listing | None):
+def _record_objection(
+    request: HttpRequest, *, grade: EnterpriseGrade | None, listing: Listing | None
+) -> tuple[Objection | None, f.ObjectionForm]:
     """The objection form posted: the objection, or the bound form with the refusal."""
     form = f.ObjectionForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -278,7 +280,9 @@ OBJECTIONS = Ledger(
 objection_list = ledger_view(OBJECTIONS)
 
 
-def _objection_page(request: HttpRequest, objection: Objection, *, status: int = 200, form: Any = None):
+def _objection_page(
+    request: HttpRequest, objection: Objection, *, status: int = 200, form: Any = None
+) -> HttpResponse:
     may = access.may_decide(request.user) and objection.status == "open"
     context = {
         "page_title": f"{objection.enterprise.name} 信用异议",
@@ -319,13 +323,16 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @permission_required(VIEW_OBJECTION, raise_exception=True)
-def objection_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def objection_evidence(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     objection = selectors.objection_of(user=request.user, pk=pk)
     paper = objection.evidence
     if paper is None:
         raise Http404
     response = FileResponse(paper.file.open("rb"), content_type=paper.content_type)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=paper.download_only, filename=f"异议证明材料{paper.extension}"
+    response["Content-Disposition"] = (
+        content_disposition_header(
+            as_attachment=paper.download_only, filename=f"异议证明材料{paper.extension}"
+        )
+        or "attachment"
     )
     return response

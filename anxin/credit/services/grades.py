@@ -132,8 +132,10 @@ def load_facts(enterprise_ids: list[int], year: int) -> dict[int, grade_rules.Gr
         status__in=COUNTED_LISTINGS,
         term_start__lte=datetime.date(year, 12, 31),
     ).values_list("pk", "enterprise_id", "number", "term_start", "term_end", "ended_on"):
+        if term_start is None or term_end is None:
+            continue
         last = min(term_end, ended_on) if ended_on else term_end
-        if last is not None and last >= first:
+        if last >= first:
             base[enterprise_id]["listings"].append(grade_rules.Lst(pk, number, term_start, last))
     return {
         pk: grade_rules.GradeFacts(

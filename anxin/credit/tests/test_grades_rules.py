@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 
@@ -25,7 +26,7 @@ def order(i: int, on: D = MAY, kind: str = "order") -> Act:
     return Act(i, 100 + i, kind, on, f"新人社监〔2026〕{i}号", f"XB-{i}")
 
 
-def facts(**kw) -> GradeFacts:
+def facts(**kw: Any) -> GradeFacts:
     return GradeFacts(enterprise_id=1, year=Y, **kw)
 
 

@@ -4,6 +4,7 @@ the changes of a grade in force, and every refusal — with the clock moved."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 import time_machine
@@ -46,7 +47,7 @@ def records(world):
     return world
 
 
-def grade(enterprise, year=2026) -> EnterpriseGrade:
+def grade(enterprise: Any, year: int = 2026) -> EnterpriseGrade:
     return EnterpriseGrade.objects.get(enterprise=enterprise, year__year=year)
 
 

@@ -5,6 +5,7 @@ overview's cards and the listing page's objection form — with a bound on every
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 import time_machine
@@ -33,7 +34,7 @@ def computed(world, renshe):
     return world
 
 
-def grade_of(enterprise) -> EnterpriseGrade:
+def grade_of(enterprise: Any) -> EnterpriseGrade:
     return EnterpriseGrade.objects.get(enterprise=enterprise, year__year=2026)
 
 
@@ -211,7 +212,7 @@ def test_the_objections_ledger_per_persona(persona, count, request, objections, 
 
 
 def test_objection_page_is_404_outside_the_scope_and_answer_403_for_a_town(objections, login, xuejia, luoxi):
-    objection = Objection.objects.first()
+    objection = Objection.objects.order_by("pk")[0]
     assert login(xuejia).get(f"/credit/objections/{objection.pk}/").status_code == 404
     page = login(luoxi).get(f"/credit/objections/{objection.pk}/")
     assert page.status_code == 200 and 'data-testid="objection-answer-form"' not in page.content.decode()
