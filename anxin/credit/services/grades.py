@@ -296,7 +296,9 @@ def grade_adjust(
         raise DomainError(f"调整守法诚信等级须写明理由（{GRADE_RULES}：等级变更应记录理由）", field="reasons")
     with transaction.atomic(), acting(actor):
         locked = (
-            EnterpriseGrade.objects.select_for_update().select_related("year", "enterprise").get(pk=grade.pk)
+            EnterpriseGrade.objects.select_for_update(of=("self",))
+            .select_related("year", "enterprise")
+            .get(pk=grade.pk)
         )
         if locked.grade == to:
             raise DomainError(f"该企业 {locked.year.year} 年度已是 {to} 级，无需调整", field="to")

@@ -97,8 +97,15 @@ def objection_record(
     start = datetime.datetime.combine(received_on, datetime.time(12), tzinfo=timezone.get_current_timezone())
     due_at, basis = due_after(ANSWER_DAYS, start)
     with transaction.atomic(), acting(actor):
-        subject = {"listing": listing} if listing is not None else {"grade": grade}
-        if Objection.objects.select_for_update().filter(status=ObjectionStatus.OPEN, **subject).exists():
+        # The subject's row is locked first: two clerks recording the same objection at once wait
+        # for each other, and the second finds the first's.
+        if listing is not None:
+            list(Listing.objects.select_for_update().filter(pk=listing.pk).values_list("pk"))
+            subject: dict = {"listing": listing}
+        else:
+            list(EnterpriseGrade.objects.select_for_update().filter(pk=grade.pk).values_list("pk"))  # type: ignore[union-attr]
+            subject = {"grade": grade}
+        if Objection.objects.filter(status=ObjectionStatus.OPEN, **subject).exists():
             raise DomainError("该事项已有待答复的异议，请先答复后再登记新的异议", field="reasons")
         paper = None
         if evidence is not None:
@@ -162,14 +169,18 @@ def objection_answer(
         raise DomainError("请填写答复意见（异议成立或不成立的理由）", field="answer")
     with transaction.atomic(), acting(actor):
         locked = (
-            Objection.objects.select_for_update()
+            Objection.objects.select_for_update(of=("self",))
             .select_related("grade__year", "listing")
             .get(pk=objection.pk)
         )
         step = OBJECTIONS.step(locked, UPHOLD if upheld else REJECT)
         note = answer
         if upheld and locked.grade_id:
-            grade = EnterpriseGrade.objects.select_for_update().select_related("year").get(pk=locked.grade_id)
+            grade = (
+                EnterpriseGrade.objects.select_for_update(of=("self",))
+                .select_related("year")
+                .get(pk=locked.grade_id)
+            )
             if new_grade not in Grade.values:
                 raise DomainError("异议成立的，请选择变更后的等级", field="new_grade")
             if new_grade == grade.grade:
@@ -224,7 +235,7 @@ def objections_sweep(*, now: datetime.datetime | None = None) -> int:
     offices = list(Unit.objects.filter(kind="office").values_list("pk", flat=True))
     with transaction.atomic(), acting(system_actor()):
         open_ = (
-            Objection.objects.select_for_update()
+            Objection.objects.select_for_update(of=("self",))
             .select_related("enterprise")
             .filter(status=ObjectionStatus.OPEN)
         )
