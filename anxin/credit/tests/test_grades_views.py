@@ -282,3 +282,37 @@ def test_the_overview_shows_years_to_confirm_and_objections_due(objections, logi
         town = login(luoxi).get("/credit/").content.decode()
         assert 'data-testid="credit-card-grades-confirm"' not in town
         assert 'data-testid="credit-card-objections"' in town
+
+
+def test_the_enterprise_s_papers_are_kept_and_shown_within_scope(
+    computed, login, renshe, xuejia, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    grade = grade_of(computed.luoxi_factory)
+    paper = SimpleUploadedFile(
+        "异议材料.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf"
+    )
+    login(renshe).post(
+        f"/credit/grades/{grade.pk}/objection/",
+        {"received_on": "2026-06-15", "reasons": "附支付凭证", "evidence": paper},
+    )
+    objection = Objection.objects.get(grade=grade)
+    assert objection.evidence is not None and objection.evidence.content_type == "application/pdf"
+    shown = login(renshe).get(f"/credit/objections/{objection.pk}/evidence/")
+    assert shown.status_code == 200 and b"".join(shown.streaming_content).startswith(b"%PDF")
+    assert login(xuejia).get(f"/credit/objections/{objection.pk}/evidence/").status_code == 404
+
+
+def test_a_file_that_is_not_a_document_is_refused(computed, login, renshe, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    grade = grade_of(computed.luoxi_factory)
+    fake = SimpleUploadedFile("材料.pdf", b"MZ not a pdf", "application/pdf")
+    answer = login(renshe).post(
+        f"/credit/grades/{grade.pk}/objection/",
+        {"received_on": "2026-06-15", "reasons": "x", "evidence": fake},
+    )
+    assert answer.status_code == 400 and not Objection.objects.exists()
