@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
 from anxin.cases import api as cases_api
-from anxin.credit import publication_api
+from anxin.credit import grades_api, publication_api
 from anxin.intake import api as intake_api
 from anxin.money import claims_api, funds_api
 from anxin.monitoring import api as monitoring_api
@@ -149,6 +149,8 @@ urlpatterns = [
     ),
     # credit: publication (the public list of major violations, no login)
     path("public/violations/", publication_api.PublicViolationsView.as_view(), name="public-violations"),
+    # credit: grades
+    path("credit/grades/", grades_api.GradeListView.as_view(), name="credit-grades"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
     path(
         "docs/",

@@ -137,4 +137,15 @@ class CreditConfig(AppConfig):
 
     # --- 守法诚信等级 ---------------------------------------------------------------------------------
     def ready_grades(self) -> None:
-        """Registered by the grades part."""
+        """守法诚信等级 and 异议: the tab's section, the overview's cards, the listing page's objection
+        block, the menu, the sweeps, the clause items."""
+        from anxin.credit import grades_sections as g
+        from anxin.credit import sections
+
+        sections.add(sections.TAB_SECTIONS, 40, g.enterprise_section)
+        sections.add(sections.OVERVIEW_CARDS, 40, g.overview_confirm)
+        sections.add(sections.OVERVIEW_CARDS, 41, g.overview_objections)
+        sections.add(sections.LISTING_SECTIONS, 40, g.listing_section)
+        seam.register(seam.MENU, g.menu, app=self.label)
+        seam.register(seam.SWEEPS, g.sweeps, app=self.label)
+        seam.register(seam.CLAUSE_ITEMS, g.clause_items, app=self.label)

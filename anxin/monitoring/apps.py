@@ -97,8 +97,9 @@ class MonitoringConfig(AppConfig):
         ]
 
     def on_event(self, topic: str, payload: dict) -> None:
-        """A signal or observation changed: re-assess its enterprises right after the commit."""
-        if topic in (seam.SIGNALS_CHANGED, seam.OBSERVATIONS_CHANGED):
+        """A signal or observation changed, or an enterprise's credit (its integrity grade, a
+        listing): re-assess its enterprises right after the commit."""
+        if topic in (seam.SIGNALS_CHANGED, seam.OBSERVATIONS_CHANGED, seam.CREDIT_CHANGED):
             from anxin.monitoring import scan
 
             scan.on_enterprises_changed(payload["enterprise_ids"])

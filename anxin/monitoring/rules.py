@@ -73,6 +73,10 @@ class Facts:
     observations: dict[str, tuple[Obs, ...]] = field(default_factory=dict)  # by indicator, by month
     signals: tuple[Sig, ...] = ()
     reports: tuple[Rep, ...] = ()
+    # The enterprise's latest integrity grade (守法诚信等级, §三(七)) as credit tells it through
+    # ``seam.enterprise_credit``: "A", "B", "C" or "" (never graded), and its year.
+    grade: str = ""
+    grade_year: int | None = None
 
     @cached_property
     def complaints(self) -> tuple[Sig, ...]:
@@ -94,6 +98,8 @@ class Facts:
         no series long enough to show a drop. Most enterprises, most of the time."""
         if self.signals or self.reports or self.status in ("unreachable", "suspended"):
             return False
+        if self.grade in GRADE_POINTS:  # a B or C grade is a screening factor by itself
+            return False
         if any(code in self.observations for code in LOUD_INDICATORS):
             return False
         return not any(len(self.observations.get(code, ())) >= 4 for code in DROP_INDICATORS)
@@ -108,6 +114,8 @@ LOUD_INDICATORS = (
     "private_lending",
 )
 DROP_INDICATORS = ("electricity_kwh", "insured_headcount", "tax_paid")
+# An integrity grade that is a risk factor (§三(七)), and the parameter of its points.
+GRADE_POINTS = {"C": "screen.points_grade_c", "B": "screen.points_grade_b"}
 
 
 @dataclass(frozen=True)
@@ -213,6 +221,8 @@ def in_view(facts: Facts, as_of: datetime.date) -> Facts:
         enterprise_id=facts.enterprise_id,
         kinds=facts.kinds,
         status=facts.status,
+        grade=facts.grade,
+        grade_year=facts.grade_year,
         observations={
             code: kept
             for code, series in facts.observations.items()
@@ -534,6 +544,9 @@ def screening(facts: Facts, params: dict[str, Param], as_of: datetime.date) -> F
     collective = recent_signals(facts, ("collective",), as_of, 365)
     if collective:
         add(("screen.points_collective",), f"近一年集体讨薪苗头 {len(collective)} 次", sigs=collective)
+    if facts.grade in GRADE_POINTS and _p(params, GRADE_POINTS[facts.grade]).value > 0:
+        year = f"（{facts.grade_year}年度）" if facts.grade_year else ""
+        add((GRADE_POINTS[facts.grade],), f"守法诚信等级{facts.grade}级{year}")
     risky_kinds = sorted(k for k in facts.kinds if k in KIND_WEIGHTS)
     if points and risky_kinds:
         add(
@@ -611,6 +624,7 @@ RULES: tuple[Rule, ...] = (
             "screen.headcount_drop_percent",
             "screen.tax_drop_percent",
             *FACTOR_POINTS,
+            *GRADE_POINTS.values(),
             *KIND_WEIGHTS.values(),
             "risk.points_yellow",
             "risk.points_orange",
@@ -618,7 +632,7 @@ RULES: tuple[Rule, ...] = (
         ),
         screening,
         "社保欠缴、用电/参保人数/纳税较前三个月均值下降、贷款逾期、涉诉涉执、民间借贷、企业主失联、停产停业、"
-        "工程款结算或劳务分包问题、近一年集体讨薪苗头各按参数计分（screen.points_*），已有风险的企业属重点类型"
+        "工程款结算或劳务分包问题、近一年集体讨薪苗头、守法诚信等级C级或B级各按参数计分（screen.points_*），已有风险的企业属重点类型"
         "（劳动密集型、劳务派遣、建筑、房地产）再按参数加分（screen.weight_*）；按合计分定级。",
     ),
 )

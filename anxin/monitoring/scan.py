@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from anxin.core import seam
 from anxin.core.audit import acting, system_actor
 from anxin.core.bulk import gc_paused, insert_rows
 from anxin.core.deadlines import due_after
@@ -171,11 +172,15 @@ def load_facts(
     ).values_list("pk", "enterprise_id", "arrears_since", "reported_on", "deadline", "on_time"):
         if enterprise_id in base:
             base[enterprise_id]["reports"].append(rules.Rep(rid, since_day, reported, deadline, on_time))
+    # The integrity grade, from the app that keeps it (credit), one ask for the whole chunk.
+    standings = seam.enterprise_credit(list(base), on=as_of)
     return {
         pk: rules.Facts(
             enterprise_id=pk,
             kinds=frozenset(b["kinds"]),
             status=b["status"],
+            grade=standings[pk].grade if pk in standings else "",
+            grade_year=standings[pk].grade_year if pk in standings else None,
             observations={code: tuple(series) for code, series in b["obs"].items()},
             signals=tuple(b["signals"]),
             reports=tuple(b["reports"]),

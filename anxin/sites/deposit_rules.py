@@ -9,7 +9,8 @@ The rules, in the order they are applied:
    below ``deposit.tier2_upper`` the second, from ``tier2_upper`` (inclusive) the third.
 2. **Raised after arrears**: arrears within ``deposit.arrears_years_raise`` years before the contract
    date raise the rate to ``deposit.raise_percent`` % of the tier's, still at most 3 % (65号文 第十条) —
-   and no exemption applies.
+   and no exemption applies. A contractor whose latest integrity grade (守法诚信等级, §三(七)) is C is
+   raised the same way, the step naming the grade and its year.
 3. **Exempt, small contract**: a contract sum below ``deposit.exempt_below`` with no arrears within the
    past year is exempt (the amount exactly at the line is not).
 4. **Exempt, clean record**: ``deposit.clean_years_exempt`` clean years → exempt.
@@ -85,6 +86,8 @@ class History:
     arrears: Sequence[tuple[datetime.date, str]] = ()
     record_since: datetime.date | None = None
     rule: str = ""
+    grade: str = ""  # the latest integrity grade (A/B/C, "" never graded), as credit tells it
+    grade_year: int | None = None
 
 
 @dataclass
@@ -121,6 +124,8 @@ class Computation:
             "arrears": [{"on": d.isoformat(), "case": n} for d, n in self.history.arrears],
             "record_since": self.history.record_since.isoformat() if self.history.record_since else None,
             "arrears_rule": self.history.rule,
+            "grade": self.history.grade,
+            "grade_year": self.history.grade_year,
         }
 
 
@@ -189,12 +194,19 @@ def required_deposit(
 
     floor = Decimal(p["deposit.rate_floor"].value)
     rate = base
-    if recent:
+    graded_c = history.grade == "C"
+    if recent or graded_c:
         raised = base * Decimal(int(p["deposit.raise_percent"].value)) / 100
         rate = min(raised, MAX_RATE)
+        reasons = []
+        if recent:
+            reasons.append(f"近{raise_years}年内发生拖欠（{len(recent)} 起）")
+        if graded_c:
+            year = f"（{history.grade_year}年度）" if history.grade_year else ""
+            reasons.append(f"守法诚信等级为C级{year}")
         steps.append(
             Step(
-                f"近{raise_years}年内发生拖欠（{len(recent)} 起）：比例提高至原比例的 "
+                f"{'，且'.join(reasons)}：比例提高至原比例的 "
                 f"{p['deposit.raise_percent'].value}%，不超过 3%，且不适用免存",
                 _pct(rate),
                 p["deposit.raise_percent"].citation,

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from anxin.core.access import ScopedQuerySet
-from anxin.registry.models import Enterprise
+from anxin.core.access import Scope, ScopedQuerySet
+from anxin.registry.models import Enterprise, in_line
 
 GRADE_RULES = "企业劳动保障守法诚信等级评价办法（人社部规〔2016〕1号）"
 
@@ -57,10 +58,17 @@ class GradeYear(models.Model):
 
 
 class GradeQuerySet(ScopedQuerySet):
-    def scope_filter(self, scope):
-        from django.db.models import Q
+    """A grade is seen by whoever sees its enterprise: its town, its line (a department with every
+    enterprise in its line — 人社局, 市场监管局 — sees every grade)."""
 
-        return Q(enterprise__in=Enterprise.objects.none().scope_filter(scope))
+    def sees_all(self, scope: Scope) -> bool:
+        return scope.everything or scope.all_enterprises
+
+    def scope_filter(self, scope: Scope) -> Q:
+        q = Q(pk__in=[])
+        if scope.town_ids:
+            q |= Q(enterprise__town_id__in=scope.town_ids)
+        return q | in_line(scope)
 
 
 class EnterpriseGrade(models.Model):

@@ -35,6 +35,8 @@ def params(**overrides) -> dict[str, Param]:
         "screen.points_suspension": 15,
         "screen.points_project_settlement": 15,
         "screen.points_collective": 20,
+        "screen.points_grade_c": 30,
+        "screen.points_grade_b": 10,
         "screen.weight_labour_intensive": 5,
         "screen.weight_labour_dispatch": 5,
         "screen.weight_construction": 5,
@@ -395,7 +397,10 @@ def test_factor_points_are_parameters_and_the_text_shows_the_value_used():
 
 def test_the_screening_rule_declares_every_parameter_it_reads():
     declared = set(rules.RULES_BY_CODE["SCREENING_RISK"].params)
-    assert set(rules.FACTOR_POINTS) | set(rules.KIND_WEIGHTS.values()) <= declared
+    assert (
+        set(rules.FACTOR_POINTS) | set(rules.GRADE_POINTS.values()) | set(rules.KIND_WEIGHTS.values())
+        <= declared
+    )
     assert set(params()) == set(rules.PARAMETER_CODES)  # the test values cover every rule's parameters
 
 
@@ -558,3 +563,45 @@ def test_a_report_received_after_the_day_of_assessment_does_not_cover_it_yet():
     facts = Facts(enterprise_id=1, signals=(complaint,), reports=(report,))
     assert rule("LATE_SELF_REPORT", facts, as_of=D(2025, 6, 1)) is not None
     assert "#1" in rule("LATE_SELF_REPORT", facts, as_of=D(2025, 6, 1)).text
+
+
+# --- the integrity grade as a screening factor (§三(七)) ------------------------------------------------
+
+
+def test_a_c_grade_is_a_screening_factor_with_its_year_and_parameter():
+    finding = rule("SCREENING_RISK", Facts(1, grade="C", grade_year=2026))
+    assert finding.points == 30 and finding.level == "yellow"
+    assert "守法诚信等级C级（2026年度）（30分）" in finding.text
+    used = {q["code"]: q["value"] for q in finding.params}
+    assert used["screen.points_grade_c"] == 30
+
+
+def test_a_b_grade_counts_less_and_an_a_grade_not_at_all():
+    finding = rule("SCREENING_RISK", Facts(1, grade="B", grade_year=2025))
+    assert finding.points == 10 and finding.level == "none"
+    assert "守法诚信等级B级（2025年度）（10分）" in finding.text
+    assert rule("SCREENING_RISK", Facts(1, grade="A", grade_year=2026)) is None
+
+
+def test_the_grade_adds_to_the_other_factors_and_raises_the_level():
+    facts = Facts(1, grade="C", grade_year=2026, observations=obs("si_arrears_months", ("2026-11", 2)))
+    finding = rule("SCREENING_RISK", facts)
+    assert finding.points == 50 and finding.level == "orange"  # 20 + 30 ≥ 40
+
+
+def test_zero_points_leave_the_grade_out():
+    assert (
+        rule("SCREENING_RISK", Facts(1, grade="C", grade_year=2026), params(screen__points_grade_c=0)) is None
+    )
+
+
+@pytest.mark.parametrize(("grade", "quiet"), [("", True), ("A", True), ("B", False), ("C", False)])
+def test_a_b_or_c_grade_is_not_quiet(grade, quiet):
+    facts = Facts(1, grade=grade, grade_year=2026 if grade else None)
+    assert facts.quiet is quiet
+    assert (assess(facts, params(), AS_OF).points == 0) is quiet
+
+
+def test_the_grade_survives_the_view_cut():
+    facts = Facts(1, grade="C", grade_year=2026)
+    assert rules.in_view(facts, AS_OF).grade == "C" and rules.in_view(facts, AS_OF).grade_year == 2026

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from anxin.cases.models import ACTIVE_ACTION, ActionKind, ActionStatus, Case, LegalAction, Outcome, Stage
 from anxin.cases.services.common import office_unit_ids
+from anxin.core import seam
 from anxin.core.access import is_system
 from anxin.core.audit import acting, guarded_update, system_actor
 from anxin.core.deadlines import working_days_after
@@ -163,7 +164,15 @@ def arrears_history(contractor: Enterprise, on: datetime.date) -> History:
         .distinct()
     )
     arrears = [(timezone.localdate(at), number) for at, number in cases if timezone.localdate(at) <= on]
-    return History(arrears=arrears, record_since=timezone.localdate(contractor.created_at), rule=ARREARS_RULE)
+    # The latest integrity grade (§三(七)) from the app that keeps it (credit), through the seam.
+    standing = seam.enterprise_credit([contractor.pk], on=on).get(contractor.pk)
+    return History(
+        arrears=arrears,
+        record_since=timezone.localdate(contractor.created_at),
+        rule=ARREARS_RULE,
+        grade=standing.grade if standing else "",
+        grade_year=standing.grade_year if standing else None,
+    )
 
 
 def required_for(project: Project, on: datetime.date) -> Computation:

@@ -158,3 +158,42 @@ def test_every_step_and_parameter_is_in_the_stored_computation():
 
 def test_29_february_goes_back_to_28_february():
     assert years_before(datetime.date(2028, 2, 29), 1) == datetime.date(2027, 2, 28)
+
+
+# --- the integrity grade (§三(七)): a C-graded contractor is raised like one with recent arrears ----------
+
+
+def graded(amount: int, grade: str, **kw: Any) -> Computation:
+    history = History(
+        arrears=[(d, f"XB-{i}") for i, d in enumerate(kw.pop("arrears", ()))],
+        record_since=kw.pop("since", datetime.date(2000, 1, 1)),
+        grade=grade,
+        grade_year=2025,
+    )
+    return required_deposit(contract_amount=amount, on=ON, history=history, params=params(**kw))
+
+
+def test_a_c_grade_raises_the_rate_and_names_the_grade_and_year():
+    result = graded(5000 * WAN, "C", since=ON)
+    assert result.rate == Decimal("3.00")  # 2 % × 150 %
+    (step,) = [s for s in result.steps if "提高" in s.label]
+    assert "守法诚信等级为C级（2025年度）" in step.label and "deposit.raise_percent" in step.codes
+    assert result.as_dict()["grade"] == "C" and result.as_dict()["grade_year"] == 2025
+
+
+def test_a_c_grade_with_a_clean_record_is_neither_exempt_nor_reduced():
+    result = graded(5000 * WAN, "C")  # three clean years would exempt it
+    assert not result.exempt and result.rate == Decimal("3.00")
+
+
+def test_arrears_and_a_c_grade_raise_once_naming_both():
+    result = graded(5000 * WAN, "C", arrears=[ON], since=ON)
+    assert result.rate == Decimal("3.00")
+    (step,) = [s for s in result.steps if "提高" in s.label]
+    assert "近2年内发生拖欠（1 起），且守法诚信等级为C级（2025年度）" in step.label
+
+
+@pytest.mark.parametrize("grade", ["A", "B", ""])
+def test_other_grades_change_nothing(grade):
+    assert graded(5000 * WAN, grade, since=ON).rate == Decimal("2.00")
+    assert graded(5000 * WAN, grade).exempt  # three clean years

@@ -69,6 +69,23 @@ def test_require_stores_the_amount_its_computation_and_the_due_date(site, chengj
     assert (event.seq, event.kind, event.balance_after) == (1, EventKind.REQUIRE, 0)
 
 
+def test_a_c_graded_contractor_is_raised_through_the_seam(site, chengjian, monkeypatch):
+    """The contractor's integrity grade comes from the app that keeps it (credit), through the seam."""
+    from anxin.core.seam import CreditStanding
+
+    asked: list[list[int]] = []
+
+    def standing(ids, on=None):
+        asked.append(list(ids))
+        return {site.general_contractor.pk: CreditStanding(grade="C", grade_year=2025)}
+
+    monkeypatch.setattr(services.seam, "enterprise_credit", standing)
+    deposit = required(site, chengjian)
+    assert asked == [[site.general_contractor.pk]]
+    assert deposit.required == 150 * WAN  # 2 % × 150 % = 3 %, no case on file
+    assert any("守法诚信等级为C级（2025年度）" in step["label"] for step in deposit.computation["steps"])
+
+
 def test_small_contract_is_exempt(site, chengjian):
     deposit = required(with_contract(site, 300 * WAN - 1), chengjian)
     assert (deposit.status, deposit.required) == (DepositStatus.EXEMPT, 0)
