@@ -59,7 +59,9 @@ def ledger_context(
     return context
 
 
-def mark_rows(attr: str = "enterprise_id", then: Callable[[list], None] | None = None) -> Callable[[list], None]:
+def mark_rows(
+    attr: str = "enterprise_id", then: Callable[[list], None] | None = None
+) -> Callable[[list], None]:
     """A ``Ledger.enrich`` setting ``row.blacklisted`` for a chunk of exported rows (one read)."""
 
     def enrich(rows: list) -> None:

@@ -104,7 +104,9 @@ SITES = Ledger(
     template="sites/dashboard.html",
     partial="sites/_dashboard_table.html",
     # the 失信 mark beside the general contractor: one read for the page, one per exported chunk
-    context=credit_mark.ledger_context("general_contractor_id", then=lambda request, context: _context(request, context)),
+    context=credit_mark.ledger_context(
+        "general_contractor_id", then=lambda request, context: _context(request, context)
+    ),
     enrich=credit_mark.mark_rows("general_contractor_id"),
 )
 

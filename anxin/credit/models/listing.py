@@ -74,7 +74,9 @@ class ListingQuerySet(ScopedQuerySet):
         if enterprises.sees_all(scope):  # 市场监管局: every enterprise
             q = Q(pk__isnull=False)
         else:  # the enterprise's own scope rule (a Q over Enterprise), as a subquery of ids
-            q = Q(enterprise__in=Enterprise._base_manager.filter(enterprises.scope_filter(scope)).values("pk"))
+            q = Q(
+                enterprise__in=Enterprise._base_manager.filter(enterprises.scope_filter(scope)).values("pk")
+            )
         if scope.unit_id:
             q |= Q(sanction_tasks__unit_id=scope.unit_id)
         return q

@@ -54,7 +54,9 @@ ALERTS = Ledger(
     refusal="您的角色不能导出预警台账。",
     template="monitoring/alert_list.html",
     partial="monitoring/_alert_table.html",
-    context=credit_mark.ledger_context("enterprise_id", then=lambda _request, _context: {"rules": RULES_BY_CODE}),
+    context=credit_mark.ledger_context(
+        "enterprise_id", then=lambda _request, _context: {"rules": RULES_BY_CODE}
+    ),
     enrich=credit_mark.mark_rows("enterprise_id"),
 )
 alert_list = ledger_view(ALERTS)
