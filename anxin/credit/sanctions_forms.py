@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +13,7 @@ from anxin.credit.models import SanctionMeasure, TaskKind, TaskStatus
 from anxin.org.models import Unit
 
 
-def _unit_choices() -> list[tuple[str, str]]:
+def _unit_choices() -> list[tuple[str, Any]]:
     ids = SanctionMeasure.objects.values_list("unit_id", flat=True)
     return [("", _("全部实施单位")), *[(str(u.pk), u.name) for u in Unit.objects.filter(pk__in=ids)]]
 
@@ -32,7 +34,7 @@ class TaskFilter(FilterForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = _unit_choices()
+        self.fields["unit"].choices = _unit_choices()  # type: ignore[attr-defined]
 
 
 class TaskDoneForm(forms.Form):

@@ -79,7 +79,9 @@ def _safe_next(request: HttpRequest) -> str:
     return ""
 
 
-def _task_page(request: HttpRequest, task: SanctionTask, form: TaskDoneForm | None, status: int = 200):
+def _task_page(
+    request: HttpRequest, task: SanctionTask, form: TaskDoneForm | None, status: int = 200
+) -> HttpResponse:
     may = task.status == TaskStatus.OPEN and access.may_handle_task(request.user, task)
     context = {
         "page_title": f"{task.get_kind_display()}：{task.measure.name}",

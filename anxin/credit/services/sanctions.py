@@ -262,7 +262,9 @@ def _mark_once(task: SanctionTask, field: str, now: datetime.datetime) -> bool:
 
 
 def _what(task: SanctionTask) -> str:
-    return f"联合惩戒任务“{task.get_kind_display()}：{task.measure.name}”（{task.unit.name}，{task.listing.number} {task.listing.enterprise.name}）"
+    listing = task.listing
+    where = f"{task.unit.name}，{listing.number} {listing.enterprise.name}"
+    return f"联合惩戒任务“{task.get_kind_display()}：{task.measure.name}”（{where}）"
 
 
 def sanction_tasks_sweep(*, now: datetime.datetime | None = None) -> int:

@@ -5,6 +5,7 @@ reminded and escalated once by ``tick``."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 import time_machine
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.django_db
 EVERY_ENTERPRISE = {"procurement", "public-funds", "credit-publicity", "tax-preferences", "awards"}
 
 
-def _codes(tasks) -> set[str]:
+def _codes(tasks: Any) -> set[str]:
     return {t.measure.code for t in tasks}
 
 

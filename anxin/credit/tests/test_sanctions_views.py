@@ -5,6 +5,7 @@ tab and a listing's block."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 import time_machine
@@ -57,7 +58,7 @@ def test_the_public_is_sent_to_sign_in(login, district):
 # --- the tasks ledger --------------------------------------------------------------------------------
 
 
-def _listed(client, **params) -> set[str]:
+def _listed(client: Any, **params: Any) -> set[str]:
     response = client.get("/credit/sanctions/", params)
     assert response.status_code == 200
     return {t.measure.code for t in response.context["page"]}

@@ -13,9 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from anxin.core import credit_mark
 from anxin.core.access import get_scoped_or_404
 from anxin.core.errors import DomainError
-from anxin.core import credit_mark
 from anxin.core.ledger import Column, Header, Ledger, ledger_view
 from anxin.monitoring import selectors, watch
 from anxin.monitoring.filters import WatchFilter
