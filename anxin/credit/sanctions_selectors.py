@@ -10,7 +10,6 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from anxin.core.access import scope_of
 from anxin.credit.models import Listing, SanctionMeasure, SanctionTask, TaskKind, TaskStatus
 
 RELATED = ("listing__enterprise", "measure", "unit", "done_by")
@@ -117,7 +116,3 @@ def measures() -> QuerySet[SanctionMeasure]:
         )
         .order_by("-active", "order", "code")
     )
-
-
-def sees_all_tasks(user: Any) -> bool:
-    return scope_of(user).everything

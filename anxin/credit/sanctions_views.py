@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from anxin.core import seam
-from anxin.core.access import scope_of
 from anxin.core.audit import history_for, with_change_rows
 from anxin.core.errors import DomainError
 from anxin.core.ledger import Column, Header, Ledger, ledger_view
@@ -175,14 +174,12 @@ def overview_card(request: Any) -> dict | None:
     if not request.user.has_perm(VIEW):
         return None
     rows = selectors.open_by_unit(user=request.user)
-    mine = selectors.unit_open_tasks(user=request.user)
     return {
         "template": "credit/_sanctions_card.html",
         "width": "col-lg-6",
         "rows": rows,
         "open": sum(r["apply"] + r["lift"] for r in rows),
         "overdue": sum(r["overdue"] for r in rows),
-        "mine": list(mine[:10]) if not scope_of(request.user).everything else [],
         "now": timezone.now(),
     }
 

@@ -471,6 +471,7 @@ SELF_REPORTS = Ledger(
         Column("涉及人数", "workers", 9, "int"),
         Column("拖欠金额（元）", "amount", 14, "money"),
         Column("拖欠原因", "cause", 40),
+        credit_mark.BLACKLISTED,
     ],
     screen=[
         Header("企业"),
@@ -486,6 +487,8 @@ SELF_REPORTS = Ledger(
     export_permission="intake.export_signal",
     refusal="您的角色不能导出台账。",
     template="intake/selfreport_list.html",
+    context=credit_mark.ledger_context("enterprise_id"),  # the 失信 mark, one read for the page
+    enrich=credit_mark.mark_rows("enterprise_id"),
 )
 selfreport_list = ledger_view(SELF_REPORTS)
 

@@ -14,7 +14,7 @@ from anxin.cases.tests.factories import open_case
 from anxin.core.credit_mark import standings
 from anxin.core.tests.helpers import at, sheet_rows
 from anxin.credit.tests.factories_sanctions import listing_in_force, listing_page_stand_in  # noqa: F401
-from anxin.intake.tests.factories import signal
+from anxin.intake.tests.factories import self_report, signal
 from anxin.monitoring import scan
 from anxin.monitoring.tests.factories import observe
 
@@ -32,11 +32,21 @@ def listed(world: Any) -> Any:
     scan.scan(as_of=datetime.date(2026, 11, 25))
     open_case(world.luoxi_factory)
     signal(enterprise=world.luoxi_factory)
+    self_report(world.luoxi_factory, since=datetime.date(2026, 11, 1), on=datetime.date(2026, 11, 4))
     listing_in_force(world.luoxi_factory, term_start=datetime.date(2023, 12, 21), term_end=LAST_DAY)
     return world
 
 
-LISTS = ["/enterprises/", "/risk/", "/alerts/", "/watch/", "/cases/", "/signals/"]
+LISTS = [
+    "/enterprises/",
+    "/risk/",
+    "/alerts/",
+    "/watch/",
+    "/cases/",
+    "/signals/",
+    "/observations/",
+    "/self-reports/",
+]
 
 
 def _marked_on(client: Any, url: str, name: str) -> bool:
