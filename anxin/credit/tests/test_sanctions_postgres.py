@@ -62,7 +62,7 @@ def test_two_ticks_escalate_an_overdue_task_once(world, office):
         listing = listing_in_force(world.luoxi_builder)
         sanction_tasks_open(actor=system_actor(), listing=listing, kind=TaskKind.APPLY)
     answers = at_once([1, 2], lambda _i: sanction_tasks_sweep(now=at("2026-12-16T09:00")))
-    assert sorted(answers) == [0, 6] or sum(answers) == 6, answers
+    assert sum(answers) == 6, answers  # each task by one of the two
     assert SanctionTask.objects.filter(escalated_at__isnull=False).count() == 6
     assert ListingEvent.objects.filter(listing=listing, action="task_overdue").count() == 6
     assert Notification.objects.filter(recipient=office, topic="credit-sanction-overdue").count() == 6
