@@ -273,3 +273,15 @@ def test_the_listing_block_offers_the_form_to_the_units_own_tasks_only(builder_l
     request.user = luoxi
     section = sanctions_views.listing_section(request, builder_listing)
     assert section is not None and not any(t.may_record for t in section["tasks"])
+
+
+def test_the_clause_map_names_each_measure_under_its_clause(login, office):
+    text = login(office).get("/policy/").content.decode()
+    assert "区农业局（水利局）：限制参与水利工程招标投标，依法限制水利建设市场准入" in text
+    assert "区市场监督管理局：通过国家企业信用信息公示系统公示失信和行政处罚信息" in text
+
+
+@pytest.mark.parametrize("persona", ["office", "chengjian", "luoxi", "caizheng"])
+def test_the_menu_offers_the_tasks_and_the_measures(persona, request, login):
+    text = login(request.getfixturevalue(persona)).get("/credit/sanctions/").content.decode()
+    assert 'href="/credit/sanctions/"' in text and 'href="/credit/sanctions/measures/"' in text
