@@ -89,7 +89,39 @@ class CreditConfig(AppConfig):
 
     # --- 联合惩戒: sanction tasks, the 失信 mark --------------------------------------------------------
     def ready_sanctions(self) -> None:
-        """Registered by the sanctions part."""
+        """The district's measures, the tasks' deadlines, 我的待办, the menu, and the sections of the
+        enterprise's 信用 tab, a listing's page and the overview."""
+        from anxin.credit import sanctions_views, sections
+
+        label = self.label
+        seam.register(seam.DISTRICT_SECTIONS, self.sanctions_load_district, app=label)
+        seam.register(seam.SWEEPS, self.sanctions_sweeps, app=label)
+        seam.register(seam.TODO_PANELS, sanctions_views.todo_panels, app=label)
+        seam.register(seam.MENU, sanctions_views.menu, app=label)
+        seam.register(seam.CLAUSE_ITEMS, self.sanctions_clause_items, app=label)
+        sections.add(sections.TAB_SECTIONS, 20, sanctions_views.tab_section)
+        sections.add(sections.LISTING_SECTIONS, 20, sanctions_views.listing_section)
+        sections.add(sections.OVERVIEW_CARDS, 20, sanctions_views.overview_card)
+
+    def sanctions_load_district(self, data: dict, *, actor: Any, log: Any) -> None:
+        from anxin.credit.services.sanctions import sanction_measures_load
+
+        sanction_measures_load(data=data, actor=actor, log=log)
+
+    def sanctions_sweeps(self) -> list[seam.Sweep]:
+        from anxin.credit.services.sanctions import sanction_tasks_sweep
+
+        return [seam.Sweep("联合惩戒任务到期提醒与逾期上报", sanction_tasks_sweep)]
+
+    def sanctions_clause_items(self) -> list[tuple[str, dict]]:
+        """Each measure of the district file under the clause that gives the unit its restriction."""
+        from anxin.credit.models import SanctionMeasure
+
+        return [
+            (m.citation, {"kind": "联合惩戒措施", "text": f"{m.unit.name}：{m.name}"})
+            for m in SanctionMeasure.objects.filter(active=True).select_related("unit")
+            if "§" in m.citation
+        ]
 
     # --- 重大劳动保障违法行为社会公布 -----------------------------------------------------------------
     def ready_publication(self) -> None:

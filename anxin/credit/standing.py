@@ -1,17 +1,20 @@
 """An enterprise's credit as earlier apps learn it (``seam.ENTERPRISE_CREDIT``): whether it is on the
-joint-punishment list on a day, and its latest integrity grade. Two queries for any number of
-enterprises; an enterprise with neither is left out."""
+joint-punishment list on a day, and its latest integrity grade. One query for any number of
+enterprises (every list page asks it once for the 失信 mark: ``core.credit_mark``); an enterprise
+with neither is left out."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
 
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from anxin.core.seam import CreditStanding
 from anxin.credit.models import EnterpriseGrade, Listing
+from anxin.registry.models import Enterprise
 
 
 def enterprise_credit(
@@ -19,32 +22,38 @@ def enterprise_credit(
 ) -> dict[int, CreditStanding]:
     on = on or timezone.localdate()
     ids = list(enterprise_ids)
-    listed: dict[int, tuple[str, datetime.date | None, int]] = {}
-    for pk, enterprise_id, number, term_end in (
-        Listing.objects.in_force(on)
-        .filter(enterprise_id__in=ids)
-        .order_by("enterprise_id", "-term_end")
-        .values_list("pk", "enterprise_id", "number", "term_end")
-    ):
-        listed.setdefault(enterprise_id, (number, term_end, pk))
-    graded: dict[int, tuple[str, int | None, bool]] = {}
-    for enterprise_id, grade, year, status in (
-        EnterpriseGrade.objects.filter(enterprise_id__in=ids, year__year__lte=on.year)
-        .order_by("enterprise_id", "-year__year")
-        .values_list("enterprise_id", "grade", "year__year", "year__status")
-    ):
-        graded.setdefault(enterprise_id, (grade, year, status == "confirmed"))
+    if not ids:
+        return {}
+    # The listing in force that ends last, and the latest grade up to ``on``'s year: correlated
+    # subqueries of one query over the page's enterprises.
+    listing = Listing.objects.in_force(on).filter(enterprise_id=OuterRef("pk")).order_by("-term_end", "-pk")
+    grade = EnterpriseGrade.objects.filter(enterprise_id=OuterRef("pk"), year__year__lte=on.year).order_by(
+        "-year__year"
+    )
+    rows = (
+        Enterprise._base_manager.filter(pk__in=ids)
+        .annotate(
+            listing_pk=Subquery(listing.values("pk")[:1]),
+            listing_number=Subquery(listing.values("number")[:1]),
+            listed_until=Subquery(listing.values("term_end")[:1]),
+            grade_value=Subquery(grade.values("grade")[:1]),
+            grade_year=Subquery(grade.values("year__year")[:1]),
+            grade_status=Subquery(grade.values("year__status")[:1]),
+        )
+        .filter(Q(listing_pk__isnull=False) | Q(grade_value__isnull=False))
+        .values_list(
+            "pk", "listing_pk", "listing_number", "listed_until", "grade_value", "grade_year", "grade_status"
+        )
+    )
     found: dict[int, CreditStanding] = {}
-    for enterprise_id in set(listed) | set(graded):
-        number, until, listing_pk = listed.get(enterprise_id, ("", None, 0))
-        grade, grade_year, confirmed = graded.get(enterprise_id, ("", None, False))
+    for enterprise_id, listing_pk, number, until, grade_value, grade_year, status in rows:
         found[enterprise_id] = CreditStanding(
-            blacklisted=bool(number),
-            listing_number=number,
+            blacklisted=bool(listing_pk),
+            listing_number=number or "",
             listed_until=until,
             listing_url=reverse("credit-listing", args=[listing_pk]) if listing_pk else "",
-            grade=grade,
+            grade=grade_value or "",
             grade_year=grade_year,
-            grade_confirmed=confirmed,
+            grade_confirmed=status == "confirmed",
         )
     return found

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from anxin.credit import grades_views, publication_views, views
+from anxin.credit import grades_views, publication_views, sanctions_views, views
 
 urlpatterns = [
     path("credit/", views.overview, name="credit-overview"),
     # listing part: credit-listing (the listing's page, named by standing.py) and its forms
     # sanctions part
+    path("credit/sanctions/", sanctions_views.task_list, name="credit-sanction-list"),
+    path("credit/sanctions/measures/", sanctions_views.measure_list, name="credit-sanction-measures"),
+    path("credit/sanctions/<int:pk>/", sanctions_views.task_detail, name="credit-sanction-task"),
     # publication part (the portal's public page lives under /public/)
     path("credit/publication/", publication_views.batch_list, name="credit-publication-list"),
     path("credit/publication/gather/", publication_views.batch_gather, name="credit-publication-gather"),

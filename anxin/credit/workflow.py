@@ -60,6 +60,7 @@ PROPOSE, DEFENCE, ANSWER, RESTART, PERSON, DOCUMENT = (
 )
 APPLY_REMOVAL, GRANT, REFUSE = "apply_removal", "grant", "refuse"
 TASK_SENT, TASK_DONE, TASK_CANCEL = "task_sent", "task_done", "task_cancel"
+TASK_REMIND, TASK_OVERDUE = "task_remind", "task_overdue"  # events of the deadlines sweep (no move)
 
 LISTING_LABELS = {
     PROPOSE: "提出拟列入",
@@ -80,6 +81,8 @@ LISTING_LABELS = {
     TASK_SENT: "下达联合惩戒任务",
     TASK_DONE: "联合惩戒任务已办理",
     TASK_CANCEL: "撤回联合惩戒任务",
+    TASK_REMIND: "联合惩戒任务到期提醒",
+    TASK_OVERDUE: "联合惩戒任务逾期，报联席办",
     DOCUMENT: "制作文书",
 }
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from anxin.core import seam
+from anxin.core import credit_mark, seam
 from anxin.core.audit import history_for, with_change_rows
 from anxin.core.errors import DomainError
 from anxin.core.importviews import ImportScreen
@@ -86,6 +86,7 @@ SIGNALS = Ledger(
         Column("核实期限", "due_at", 12, "date"),
         Column("重复判定", lambda s: s.get_duplicate_state_display() if s.duplicate_state else "", 10),
         Column("情况摘要", "summary", 50),
+        credit_mark.BLACKLISTED,
     ],
     screen=[
         Header("编号", "#"),
@@ -105,7 +106,8 @@ SIGNALS = Ledger(
     refusal="您的角色不能导出线索台账。",
     template="intake/signal_list.html",
     partial="intake/_signal_table.html",
-    context=_signal_page,
+    context=credit_mark.ledger_context("enterprise_id", then=_signal_page),  # the 失信 mark, one read
+    enrich=credit_mark.mark_rows("enterprise_id"),
 )
 signal_list = ledger_view(SIGNALS)
 
@@ -469,6 +471,7 @@ SELF_REPORTS = Ledger(
         Column("涉及人数", "workers", 9, "int"),
         Column("拖欠金额（元）", "amount", 14, "money"),
         Column("拖欠原因", "cause", 40),
+        credit_mark.BLACKLISTED,
     ],
     screen=[
         Header("企业"),
@@ -484,6 +487,8 @@ SELF_REPORTS = Ledger(
     export_permission="intake.export_signal",
     refusal="您的角色不能导出台账。",
     template="intake/selfreport_list.html",
+    context=credit_mark.ledger_context("enterprise_id"),  # the 失信 mark, one read for the page
+    enrich=credit_mark.mark_rows("enterprise_id"),
 )
 selfreport_list = ledger_view(SELF_REPORTS)
 

@@ -8,10 +8,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
 
+from anxin.core import credit_mark
 from anxin.core.access import is_system, scope_of
 from anxin.core.api import CodeRelatedField, ModelPermissions
 from anxin.core.api_schema import (
@@ -91,6 +93,9 @@ class EnterpriseSerializer(ApiModelSerializer):
     status = serializers.ChoiceField(choices=EnterpriseStatus.choices, required=False)
     employees = StrictIntegerField(min_value=0, max_value=10_000_000, required=False)
     contact_phone = PhoneField(required=False)
+    blacklisted = serializers.SerializerMethodField(
+        help_text="今日是否在失信联合惩戒名单中（列入期限内为 true）"
+    )
 
     class Meta:
         model = Enterprise
@@ -109,10 +114,20 @@ class EnterpriseSerializer(ApiModelSerializer):
             "contact_person",
             "contact_phone",
             "note",
+            "blacklisted",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_blacklisted(self, enterprise: Enterprise) -> bool:
+        """From the page's standings (one read for a list page, ``EnterpriseViewSet.list``), else
+        read for this one enterprise (retrieve, create, update)."""
+        found = self.context.get("standings")
+        if found is None:
+            found = credit_mark.standings([enterprise.pk])
+        return credit_mark.is_blacklisted(found, enterprise.pk)
 
     def create(self, validated_data):
         kinds = validated_data.pop("kinds", [])
@@ -184,6 +199,15 @@ class EnterpriseViewSet(
 
     def get_object(self):
         return selectors.enterprise_get(user=self.request.user, uscc=self.kwargs["uscc"])
+
+    def list(self, request, *args, **kwargs):
+        """The page, with the 失信 mark of its enterprises read once (``core.credit_mark``)."""
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = list(page if page is not None else queryset)
+        context = {**self.get_serializer_context(), "standings": credit_mark.standings_for(rows, "pk")}
+        data = self.get_serializer_class()(rows, many=True, context=context).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
 
     @transaction.atomic
     def perform_create(self, serializer):

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from anxin.core import seam
+from anxin.core import credit_mark, seam
 from anxin.core.audit import history_for, with_change_rows
 from anxin.core.errors import DomainError
 from anxin.core.importviews import ImportScreen
@@ -48,6 +48,7 @@ ENTERPRISES = Ledger(
         Column("经营状态", "get_status_display", 9),
         Column("联系人", "contact_person", 10),
         Column("联系电话", "contact_phone", 14),
+        credit_mark.BLACKLISTED,
     ],
     screen=[
         Header("企业名称"),
@@ -64,6 +65,8 @@ ENTERPRISES = Ledger(
     refusal="您的角色不能导出企业台账。",
     template="registry/enterprise_list.html",
     partial="registry/_enterprise_table.html",
+    context=credit_mark.ledger_context("pk"),  # the 失信 mark: one read for the page
+    enrich=credit_mark.mark_rows("pk"),
 )
 enterprise_list = ledger_view(ENTERPRISES)
 
@@ -86,7 +89,13 @@ def enterprise_detail(request, uscc: str):
     tab = request.GET.get("tab", "basic")
     if tab not in tabs:
         tab = "basic"
-    context = {"page_title": enterprise.name, "enterprise": enterprise, "tab": tab, "tabs": tabs}
+    context = {
+        "page_title": enterprise.name,
+        "enterprise": enterprise,
+        "tab": tab,
+        "tabs": tabs,
+        "standings": credit_mark.standings([enterprise.pk]),
+    }
     later = {t["key"]: t for t in extra}
     if tab in later:
         context["tab_html"] = later[tab]["render"](request, enterprise)

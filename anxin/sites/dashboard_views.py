@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from anxin.core import credit_mark
 from anxin.core.forms import FilterForm
 from anxin.core.ledger import Column, Header, Ledger, ledger_view
 from anxin.org.access import towns_for
@@ -84,6 +85,7 @@ SITES = Ledger(
         Column("工资发放", _status_label, 10),
         Column("未足额人数", "short_workers", 10, "int"),
         Column("未足额金额（元）", "short_amount", 16, "money"),
+        credit_mark.blacklisted_column("总包单位失信"),
     ],
     screen=[
         Header("项目名称"),
@@ -101,7 +103,11 @@ SITES = Ledger(
     refusal="您的角色不能导出工地监管台账。",
     template="sites/dashboard.html",
     partial="sites/_dashboard_table.html",
-    context=lambda request, context: _context(request, context),
+    # the 失信 mark beside the general contractor: one read for the page, one per exported chunk
+    context=credit_mark.ledger_context(
+        "general_contractor_id", then=lambda request, context: _context(request, context)
+    ),
+    enrich=credit_mark.mark_rows("general_contractor_id"),
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from anxin.cases import selectors
 from anxin.cases.forms import CaseFilter
-from anxin.core import seam
+from anxin.core import credit_mark, seam
 from anxin.core.ledger import Column, Header, Ledger, ledger_view
 
 
@@ -34,6 +34,7 @@ CASES = Ledger(
         Column("阶段期限", "stage_due_at", 12, "date"),
         Column("结案方式", "get_outcome_display", 14),
         Column("已支付（元）", "paid", 14, "money"),
+        credit_mark.BLACKLISTED,
     ],
     screen=[
         Header("案件编号", "编号"),
@@ -50,6 +51,7 @@ CASES = Ledger(
     refusal="您的角色不能导出案件台账。",
     template="cases/case_list.html",
     partial="cases/_case_table.html",
-    enrich=_paid_so_far,
+    enrich=credit_mark.mark_rows("enterprise_id", then=_paid_so_far),
+    context=credit_mark.ledger_context("enterprise_id"),  # the 失信 mark, one read for the page
 )
 case_list = ledger_view(CASES)

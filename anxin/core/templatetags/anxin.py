@@ -129,3 +129,11 @@ def verbose_model(entry: Any) -> str:
 @register.filter
 def action_label(entry: Any) -> str:
     return {0: "新建", 1: "修改", 2: "删除", 3: "访问"}.get(entry.action, "")
+
+
+@register.inclusion_tag("core/_credit_mark.html")
+def credit_mark(standings: dict | None, enterprise_id: Any) -> dict:
+    """The 失信 mark for one enterprise of a page, from the page's ``standings`` (read once through
+    ``core.credit_mark``): nothing unless the enterprise is on the joint-punishment list today."""
+    standing = (standings or {}).get(enterprise_id) if enterprise_id else None
+    return {"standing": standing}

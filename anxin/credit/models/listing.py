@@ -70,7 +70,13 @@ class ListingQuerySet(ScopedQuerySet):
         return scope.nothing and not scope.unit_id
 
     def scope_filter(self, scope: Scope) -> Q:
-        q = Q(enterprise__in=Enterprise.objects.none().scope_filter(scope))
+        enterprises = Enterprise.objects.all()
+        if enterprises.sees_all(scope):  # 市场监管局: every enterprise
+            q = Q(pk__isnull=False)
+        else:  # the enterprise's own scope rule (a Q over Enterprise), as a subquery of ids
+            q = Q(
+                enterprise__in=Enterprise._base_manager.filter(enterprises.scope_filter(scope)).values("pk")
+            )
         if scope.unit_id:
             q |= Q(sanction_tasks__unit_id=scope.unit_id)
         return q

@@ -114,6 +114,7 @@ def test_the_ledger_exports(world, red, login, office, luoxi):
         "状态",
         "处置期限",
         "处置情况",
+        "失信",
     )
     assert rows[3] == header
     exported = {row[0]: row for row in rows[4:]}
@@ -122,6 +123,7 @@ def test_the_ledger_exports(world, red, login, office, luoxi):
     mine = exported[red.pk]
     assert mine[2:5] == ("罗溪纺织有限公司", world.luoxi_factory.uscc, "罗溪镇")
     assert mine[9] == "待签收"
+    assert mine[12] == "否"  # not on the joint-punishment list (issue 17)
 
     # A town exports its own territory only.
     town_rows = sheet_rows(login(luoxi).get("/alerts/", {"export": "xlsx"}))

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from anxin.core import seam
+from anxin.core import credit_mark, seam
 from anxin.core.errors import DomainError
 from anxin.core.ledger import Column, Header, Ledger, ledger_view
 from anxin.intake.models import Signal
@@ -36,6 +36,7 @@ ALERTS = Ledger(
         Column("状态", "get_status_display", 10),
         Column("处置期限", "due_at", 12, "date"),
         Column("处置情况", "outcome", 40),
+        credit_mark.BLACKLISTED,
     ],
     screen=[
         Header("编号", "#"),
@@ -53,7 +54,10 @@ ALERTS = Ledger(
     refusal="您的角色不能导出预警台账。",
     template="monitoring/alert_list.html",
     partial="monitoring/_alert_table.html",
-    context=lambda _request, _context: {"rules": RULES_BY_CODE},
+    context=credit_mark.ledger_context(
+        "enterprise_id", then=lambda _request, _context: {"rules": RULES_BY_CODE}
+    ),
+    enrich=credit_mark.mark_rows("enterprise_id"),
 )
 alert_list = ledger_view(ALERTS)
 

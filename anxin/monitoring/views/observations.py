@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from anxin.core import credit_mark
 from anxin.core.importviews import ImportScreen
 from anxin.core.ledger import Column, Header, Ledger, ledger_view
 from anxin.monitoring import selectors, services
@@ -40,6 +41,7 @@ OBSERVATIONS = Ledger(
         Column("报送渠道", "indicator.channel.name", 14),
         Column("报送人", "recorded_by.display_name", 14),
         Column("报送时间", "recorded_at", 17, "datetime"),
+        credit_mark.BLACKLISTED,
     ],
     screen=[
         Header("月份"),
@@ -56,10 +58,14 @@ OBSERVATIONS = Ledger(
     refusal="您的角色不能导出监测数据台账。",
     template="monitoring/observation_list.html",
     partial="monitoring/_observation_table.html",
-    context=lambda request, _context: {
-        "may_import": request.user.has_perm("monitoring.import_observation")
-        and services.reports_any(request.user)
-    },
+    context=credit_mark.ledger_context(  # the 失信 mark, one read for the page
+        "enterprise_id",
+        then=lambda request, _context: {
+            "may_import": request.user.has_perm("monitoring.import_observation")
+            and services.reports_any(request.user)
+        },
+    ),
+    enrich=credit_mark.mark_rows("enterprise_id"),
 )
 observation_list = ledger_view(OBSERVATIONS)
 

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from anxin.core import credit_mark
 from anxin.core.ledger import Column, Header, Ledger, ledger_view
 from anxin.monitoring import scan, selectors
 from anxin.monitoring.filters import RiskFilter
@@ -43,6 +44,7 @@ RISK = Ledger(
         Column("风险分", "points", 8, "int"),
         Column("触发规则及原因", _reasons, 80),
         Column("评估基准日", "as_of", 12, "date"),
+        credit_mark.BLACKLISTED,
     ],
     screen=[
         Header("企业"),
@@ -60,7 +62,8 @@ RISK = Ledger(
     refusal="您的角色不能导出该台账。",
     template="monitoring/risk_list.html",
     paged=lambda rows: rows.values_list("pk", flat=True),
-    context=_whole_rows,
+    context=credit_mark.ledger_context("enterprise_id", then=_whole_rows),  # the 失信 mark, one read
+    enrich=credit_mark.mark_rows("enterprise_id"),
 )
 risk_list = ledger_view(RISK)
 

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from anxin.core import credit_mark
 from anxin.core.access import get_scoped_or_404
 from anxin.core.errors import DomainError
 from anxin.core.ledger import Column, Header, Ledger, ledger_view
@@ -36,6 +37,7 @@ WATCH = Ledger(
         Column("下次回访", "next_followup_due", 12, "date"),
         Column("最近回访", "last_followup_at", 12, "date"),
         Column("责任主体", "plan_subject", 20),
+        credit_mark.BLACKLISTED,
     ],
     screen=[
         Header("企业"),
@@ -52,6 +54,8 @@ WATCH = Ledger(
     export_permission="monitoring.export_alert",
     refusal="您的角色不能导出该台账。",
     template="monitoring/watch_list.html",
+    context=credit_mark.ledger_context("enterprise_id"),  # the 失信 mark, one read for the page
+    enrich=credit_mark.mark_rows("enterprise_id"),
 )
 watch_list = ledger_view(WATCH)
 
