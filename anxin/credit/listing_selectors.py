@@ -12,7 +12,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from anxin.core.access import get_scoped_or_404
-from anxin.credit.models import Listing, ListingStatus, RemovalApplication, RemovalStatus
+from anxin.credit.models import Listing, ListingStatus, RemovalApplication, RemovalStatus, TaskStatus
+from anxin.credit.workflow import LISTING_LABELS
 
 # "申辩期将满": the defence period ends within this many days (today included).
 DEFENCE_SOON_DAYS = 3
@@ -75,8 +76,17 @@ def listing_get(*, user: Any, pk: int) -> Listing:
 
 def listing_page(listing: Listing) -> dict:
     """What the listing's page lists: the timeline, the persons, the defences, the removals."""
+    events = list(listing.events.select_related("actor").order_by("at", "pk"))
+    statuses = dict(ListingStatus.choices) | dict(RemovalStatus.choices) | dict(TaskStatus.choices)
+    for e in events:
+        e.label = LISTING_LABELS.get(e.action, e.action)  # type: ignore[attr-defined]
+        e.moved = (  # type: ignore[attr-defined]
+            f"{statuses.get(e.from_status, e.from_status)} → {statuses.get(e.to_status, e.to_status)}"
+            if e.from_status
+            else ""
+        )
     return {
-        "events": list(listing.events.select_related("actor").order_by("at", "pk")),
+        "events": events,
         "persons": list(listing.persons.order_by("role", "pk")),
         "defences": list(listing.defences.select_related("recorded_by", "answered_by", "paper").order_by("received_on", "pk")),
         "removals": list(listing.removals.select_related("pledge", "decided_by").order_by("applied_on", "pk")),

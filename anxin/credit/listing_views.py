@@ -38,7 +38,6 @@ from anxin.credit.models import (
     RemovalStatus,
 )
 from anxin.credit.services import listing as services
-from anxin.credit.workflow import LISTING_LABELS
 from anxin.registry.models import Enterprise
 
 VIEW = "credit.view_listing"
@@ -198,7 +197,6 @@ def render_listing_page(request: HttpRequest, listing: Listing, *, status: int =
         "may_decide": may,
         "forms": _forms(listing, bound, today) if may else {},
         "error": bound.get("error", ""),
-        "labels": LISTING_LABELS,
         "blocks": sections.gather(sections.LISTING_SECTIONS, request, listing),
         "documents": [
             (kind, title) for kind, (title, has) in listing_documents.DOCUMENTS.items() if has(listing)

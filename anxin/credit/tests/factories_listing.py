@@ -47,7 +47,7 @@ def listable_case(renshe, enterprise=None, *, town: str = "luoxi", workers: int 
     """A case of ``enterprise`` (a new one in ``town``) with 12 workers owed ¥120,000 (Jiangsu's
     threshold for several workers is 10 and ¥60,000) and its order to pay lapsed."""
     enterprise = enterprise or EnterpriseFactory(town=town)
-    case = open_case(enterprise, workers=workers, amount_claimed=amount)
+    case = open_case(enterprise, workers=workers, amount_claimed=amount, separate=True)
     lapsed_order(case, renshe)
     return case
 
