@@ -66,11 +66,16 @@ class ListingQuerySet(ScopedQuerySet):
     a sanction task on it (财政局 restricts procurement for every listed enterprise, whatever its
     line)."""
 
+    def sees_all(self, scope: Scope) -> bool:
+        return scope.everything or scope.all_enterprises  # as for the enterprises themselves (人社局)
+
     def sees_none(self, scope: Scope) -> bool:
         return scope.nothing and not scope.unit_id
 
     def scope_filter(self, scope: Scope) -> Q:
-        q = Q(enterprise__in=Enterprise.objects.none().scope_filter(scope))
+        q = Q(
+            enterprise__in=Enterprise._base_manager.filter(Enterprise.objects.none().scope_filter(scope)).values("pk")
+        )
         if scope.unit_id:
             q |= Q(sanction_tasks__unit_id=scope.unit_id)
         return q

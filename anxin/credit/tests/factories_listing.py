@@ -8,11 +8,13 @@ import datetime
 import itertools
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 from django.utils import timezone
 
 from anxin.cases.models import Incident
 from anxin.cases.tests.factories import lapsed_order, open_case
+from anxin.core import seam
 from anxin.credit import services
 from anxin.credit.models import Listing, PersonRole
 from anxin.registry.tests.factories import EnterpriseFactory
@@ -98,3 +100,16 @@ def listed(renshe, case=None, *, on: str = "2026-03-02", decided: str = "2026-03
         return services.listing_decide(
             actor=renshe, listing=listing, decision="list", reasons="经复核，符合列入条件", reference="新人社信决〔2026〕1号"
         )
+
+
+def _all_paid(ids: list[int]) -> dict[int, int]:
+    return dict.fromkeys(ids, 12_000_000)
+
+
+@pytest.fixture
+def paid_in_full():
+    """The arrears of every case paid in full (¥120,000), as the app that records payments tells."""
+    seam.register(seam.CASE_PAID, _all_paid, app="credit-test-paid")
+    yield
+    store = seam._store(seam.CASE_PAID)
+    store.entries[:] = [e for e in store.entries if e[0] != "credit-test-paid"]

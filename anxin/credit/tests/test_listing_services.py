@@ -32,6 +32,7 @@ from anxin.credit.tests.factories_listing import (
     legal_rep,
     listable_case,
     listed,
+    paid_in_full,  # noqa: F401  (a fixture)
     pledge,
     proposed,
     serious_incident,
@@ -395,19 +396,6 @@ def test_the_order_the_listing_rests_on_does_not_restart_it(renshe):
 
 
 # --- early removal --------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def paid_in_full():
-    """The arrears of every case paid in full, as the app that records payments would report them."""
-    seam.register(seam.CASE_PAID, _all_paid, app="credit-test-paid")
-    yield
-    store = seam._store(seam.CASE_PAID)
-    store.entries[:] = [e for e in store.entries if e[0] != "credit-test-paid"]
-
-
-def _all_paid(ids):
-    return dict.fromkeys(ids, 12_000_000)
 
 
 def test_early_removal_on_the_first_allowed_day_not_the_day_before(renshe, paid_in_full):
