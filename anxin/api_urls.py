@@ -158,12 +158,22 @@ urlpatterns = [
     ),
     path("credit/listings/<int:id>/defence/", listing_api.DefenceView.as_view(), name="api-credit-defence"),
     path(
-        "credit/listings/<int:id>/defence", listing_api.DefenceNoSlash.as_view(), name="api-credit-defence-noslash"
+        "credit/listings/<int:id>/defence",
+        listing_api.DefenceNoSlash.as_view(),
+        name="api-credit-defence-noslash",
     ),
     path("credit/listings/<int:id>/decide/", listing_api.DecideView.as_view(), name="api-credit-decide"),
-    path("credit/listings/<int:id>/decide", listing_api.DecideNoSlash.as_view(), name="api-credit-decide-noslash"),
+    path(
+        "credit/listings/<int:id>/decide",
+        listing_api.DecideNoSlash.as_view(),
+        name="api-credit-decide-noslash",
+    ),
     path("credit/listings/<int:id>/remove/", listing_api.RemoveView.as_view(), name="api-credit-remove"),
-    path("credit/listings/<int:id>/remove", listing_api.RemoveNoSlash.as_view(), name="api-credit-remove-noslash"),
+    path(
+        "credit/listings/<int:id>/remove",
+        listing_api.RemoveNoSlash.as_view(),
+        name="api-credit-remove-noslash",
+    ),
     path("credit/conditions/", listing_api.conditions, name="api-credit-conditions"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
     path(

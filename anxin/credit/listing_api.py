@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -23,7 +24,7 @@ from rest_framework.response import Response
 from anxin.cases.models import Case
 from anxin.core.access import get_scoped_or_404
 from anxin.core.api import clash_is_a_conflict
-from anxin.core.api_schema import ContractViewMixin, EnterpriseBrief, not_found, query_value
+from anxin.core.api_schema import ContractViewMixin, EnterpriseBrief, Pagination, not_found, query_value
 from anxin.core.validators import normalize_uscc
 from anxin.credit import access
 from anxin.credit.models import CONDITION_CITATIONS, Condition, Listing, ListingStatus
@@ -31,11 +32,15 @@ from anxin.credit.services import listing as services
 from anxin.org.models import User
 from anxin.registry.models import Enterprise
 
-NO_CONDITION = f"列入失信联合惩戒名单须选择列入条件（{services.RULE_CONDITIONS}），可选代码见 /api/v1/credit/conditions/"
+NO_CONDITION = (
+    f"列入失信联合惩戒名单须选择列入条件（{services.RULE_CONDITIONS}），可选代码见 /api/v1/credit/conditions/"
+)
 
 
 class PersonSerializer(serializers.Serializer):
-    role = serializers.CharField(help_text="身份：legal_rep 法定代表人、principal 主要负责人、responsible 直接责任人员")
+    role = serializers.CharField(
+        help_text="身份：legal_rep 法定代表人、principal 主要负责人、responsible 直接责任人员"
+    )
     name = serializers.CharField()
     id_number = serializers.CharField(source="id_masked", help_text="身份证号码（脱敏）")
 
@@ -50,7 +55,9 @@ class DefenceOutSerializer(serializers.Serializer):
 
 class ListingSerializer(serializers.ModelSerializer):
     enterprise = EnterpriseBrief()
-    case = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True, help_text="所涉案件 id")
+    case = serializers.IntegerField(
+        source="case_id", read_only=True, allow_null=True, help_text="所涉案件 id"
+    )
     condition_lines = serializers.SerializerMethodField(help_text="列入条件核查的各项（数额、标准、记录）")
     condition_citation = serializers.CharField(help_text="列入条件的依据条款")
     blacklisted = serializers.BooleanField(source="in_force", help_text="今天是否在列入期内")
@@ -123,7 +130,9 @@ class DefenceSerializer(serializers.Serializer):
 class DecideSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=[("list", "列入"), ("not_list", "不予列入")])
     reasons = serializers.CharField(max_length=5000)
-    decided_on = serializers.DateField(required=False, help_text="决定日期（默认今天），须在陈述申辩期限届满之后")
+    decided_on = serializers.DateField(
+        required=False, help_text="决定日期（默认今天），须在陈述申辩期限届满之后"
+    )
     reference = serializers.CharField(max_length=60, required=False, default="", help_text="决定书文号")
 
 
@@ -136,7 +145,7 @@ class RemoveSerializer(serializers.Serializer):
 
 class ConditionSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the condition's name (a field named like Field.label)
     citation = serializers.CharField()
 
 
@@ -154,8 +163,12 @@ def _decider(request: Request) -> User:
     return user
 
 
-def _listings(user: Any):
-    return Listing.objects.for_user(user).select_related("enterprise", "case").prefetch_related("persons", "defences")
+def _listings(user: Any) -> QuerySet[Listing]:
+    return (
+        Listing.objects.for_user(user)
+        .select_related("enterprise", "case")
+        .prefetch_related("persons", "defences")
+    )
 
 
 def _listing(request: Request, pk: int) -> Listing:
@@ -165,7 +178,11 @@ def _listing(request: Request, pk: int) -> Listing:
 
 
 def _answer(listing: Listing, code: int = status.HTTP_200_OK) -> Response:
-    listing = Listing.objects.select_related("enterprise").prefetch_related("persons", "defences").get(pk=listing.pk)
+    listing = (
+        Listing.objects.select_related("enterprise")
+        .prefetch_related("persons", "defences")
+        .get(pk=listing.pk)
+    )
     return Response(ListingSerializer(listing).data, status=code)
 
 
@@ -174,6 +191,7 @@ class ListingsView(ContractViewMixin, GenericAPIView):
 
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = ListingSerializer
+    pagination_class = Pagination
 
     @extend_schema(
         operation_id="credit_listings_list",
@@ -198,7 +216,9 @@ class ListingsView(ContractViewMixin, GenericAPIView):
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(ListingSerializer(page, many=True).data)
 
-    @extend_schema(operation_id="credit_listings_propose", request=ProposeSerializer, responses={201: ListingSerializer})
+    @extend_schema(
+        operation_id="credit_listings_propose", request=ProposeSerializer, responses={201: ListingSerializer}
+    )
     def post(self, request: Request) -> Response:
         actor = _decider(request)
         data = ProposeSerializer(data=request.data)
@@ -210,7 +230,9 @@ class ListingsView(ContractViewMixin, GenericAPIView):
             if case is None:
                 raise not_found("case", "案件不存在或不在您的范围内")
         if v.get("enterprise"):
-            enterprise = Enterprise.objects.for_user(actor).filter(uscc=normalize_uscc(v["enterprise"])).first()
+            enterprise = (
+                Enterprise.objects.for_user(actor).filter(uscc=normalize_uscc(v["enterprise"])).first()
+            )
             if enterprise is None:
                 raise not_found("enterprise", "未找到该统一社会信用代码的企业")
         with clash_is_a_conflict():
@@ -227,7 +249,9 @@ class ServeView(ContractViewMixin, GenericAPIView):
     serializer_class = ServeSerializer
     pagination_class = None
 
-    @extend_schema(operation_id="credit_listing_serve_notice", request=ServeSerializer, responses=ListingSerializer)
+    @extend_schema(
+        operation_id="credit_listing_serve_notice", request=ServeSerializer, responses=ListingSerializer
+    )
     def post(self, request: Request, id: int) -> Response:
         listing = _listing(request, id)
         actor = _decider(request)
@@ -253,7 +277,9 @@ class DefenceView(ContractViewMixin, GenericAPIView):
     serializer_class = DefenceSerializer
     pagination_class = None
 
-    @extend_schema(operation_id="credit_listing_defence", request=DefenceSerializer, responses={201: ListingSerializer})
+    @extend_schema(
+        operation_id="credit_listing_defence", request=DefenceSerializer, responses={201: ListingSerializer}
+    )
     def post(self, request: Request, id: int) -> Response:
         listing = _listing(request, id)
         actor = _decider(request)
@@ -261,7 +287,9 @@ class DefenceView(ContractViewMixin, GenericAPIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         with clash_is_a_conflict():
-            services.defence_record(actor=actor, listing=listing, received_on=v["received_on"], summary=v["summary"])
+            services.defence_record(
+                actor=actor, listing=listing, received_on=v["received_on"], summary=v["summary"]
+            )
         return _answer(listing, status.HTTP_201_CREATED)
 
 
@@ -272,7 +300,9 @@ class DecideView(ContractViewMixin, GenericAPIView):
     serializer_class = DecideSerializer
     pagination_class = None
 
-    @extend_schema(operation_id="credit_listing_decide", request=DecideSerializer, responses=ListingSerializer)
+    @extend_schema(
+        operation_id="credit_listing_decide", request=DecideSerializer, responses=ListingSerializer
+    )
     def post(self, request: Request, id: int) -> Response:
         listing = _listing(request, id)
         actor = _decider(request)
@@ -334,7 +364,10 @@ class RemoveView(ContractViewMixin, GenericAPIView):
 def conditions(request: Request) -> Response:
     """列入条件（暂行办法 第五条）：提出拟列入时的 condition 代码、名称及依据条款。"""
     return Response(
-        [{"code": c.value, "label": str(c.label), "citation": CONDITION_CITATIONS[c.value]} for c in Condition]
+        [
+            {"code": c.value, "label": str(c.label), "citation": CONDITION_CITATIONS[c.value]}
+            for c in Condition
+        ]
     )
 
 

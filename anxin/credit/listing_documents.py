@@ -13,8 +13,14 @@ from django.utils import timezone
 
 from anxin.core.gongwen import Annex, Gongwen, document_bytes
 from anxin.credit import access
-from anxin.credit.models import Condition, Listing, ListingStatus, RemovalApplication, RemovalStatus
-from anxin.credit.models import LIST_RULES
+from anxin.credit.models import (
+    LIST_RULES,
+    Condition,
+    Listing,
+    ListingStatus,
+    RemovalApplication,
+    RemovalStatus,
+)
 
 
 def _day(day: datetime.date | None) -> str:
@@ -132,7 +138,9 @@ def _defences(listing: Listing) -> list[str]:
     lines = []
     for d in listing.defences.order_by("received_on", "pk"):
         verdict = "采纳" if d.adopted else "不予采纳"
-        lines.append(f"你单位于{_day(d.received_on)}提出陈述、申辩：{d.summary}。经复核，{verdict}：{d.answer}。")
+        lines.append(
+            f"你单位于{_day(d.received_on)}提出陈述、申辩：{d.summary}。经复核，{verdict}：{d.answer}。"
+        )
     if not lines and listing.defence_due:
         lines.append(f"你单位在陈述、申辩期限（至{_day(listing.defence_due)}）内未提出陈述、申辩。")
     return lines
@@ -140,7 +148,12 @@ def _defences(listing: Listing) -> list[str]:
 
 def decision(listing: Listing) -> bytes:
     """列入拖欠农民工工资失信联合惩戒对象名单决定书."""
-    if listing.status not in (ListingStatus.LISTED, ListingStatus.REMOVED, ListingStatus.EXPIRED, ListingStatus.REVOKED):
+    if listing.status not in (
+        ListingStatus.LISTED,
+        ListingStatus.REMOVED,
+        ListingStatus.EXPIRED,
+        ListingStatus.REVOKED,
+    ):
         raise ValueError("only a listing decided 列入 has a decision")
     name, _phone = issuer()
     persons = list(listing.persons.order_by("role", "pk"))
@@ -254,7 +267,10 @@ DOCUMENTS: dict[str, tuple[str, Callable[[Listing], bool]]] = {
     "notice": ("拟列入告知书", lambda listing: True),
     "decision": (
         "列入决定书",
-        lambda listing: listing.status in (ListingStatus.LISTED, ListingStatus.REMOVED, ListingStatus.EXPIRED, ListingStatus.REVOKED),
+        lambda listing: (
+            listing.status
+            in (ListingStatus.LISTED, ListingStatus.REMOVED, ListingStatus.EXPIRED, ListingStatus.REVOKED)
+        ),
     ),
     "not-listed": ("不予列入决定书", lambda listing: listing.status == ListingStatus.NOT_LISTED),
 }

@@ -28,14 +28,22 @@ class ListingFilter(FilterForm):
     two that ask for action (申辩期将满, 本月期满)."""
 
     q = forms.CharField(label=_("搜索"), required=False)
-    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *ListingStatus.choices])
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部状态")), *ListingStatus.choices]
+    )
     condition = forms.ChoiceField(
         label=_("列入条件"),
         required=False,
-        choices=[("", _("全部条件")), (Condition.ORDER_THRESHOLD, _("拒不支付且达到数额标准")), (Condition.ORDER_INCIDENT, _("拒不支付且引发群体性、极端事件"))],
+        choices=[
+            ("", _("全部条件")),
+            (Condition.ORDER_THRESHOLD, _("拒不支付且达到数额标准")),
+            (Condition.ORDER_INCIDENT, _("拒不支付且引发群体性、极端事件")),
+        ],
     )
     town = forms.ChoiceField(label=_("镇/街道"), required=False)
-    origin = forms.ChoiceField(label=_("提出方式"), required=False, choices=[("", _("全部方式")), *ListingOrigin.choices])
+    origin = forms.ChoiceField(
+        label=_("提出方式"), required=False, choices=[("", _("全部方式")), *ListingOrigin.choices]
+    )
     due = forms.ChoiceField(
         label=_("待办"),
         required=False,
@@ -44,7 +52,7 @@ class ListingFilter(FilterForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["town"].choices = town_choices(self.user)
+        self.fields["town"].choices = town_choices(self.user)  # type: ignore[attr-defined]
 
 
 class ProposeForm(_Form):
@@ -52,11 +60,13 @@ class ProposeForm(_Form):
 
     uscc = forms.CharField(label=_("企业统一社会信用代码"), max_length=30, required=False)
     case_number = forms.CharField(label=_("或案件编号"), max_length=20, required=False)
-    condition = forms.ChoiceField(label=_("列入条件"), choices=[("", _("请选择列入条件")), *Condition.choices], required=False)
+    condition = forms.ChoiceField(
+        label=_("列入条件"), choices=[("", _("请选择列入条件")), *Condition.choices], required=False
+    )
     reasons = forms.CharField(label=_("提出理由"), widget=forms.Textarea(attrs=TEXT), max_length=2000)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not (data.get("uscc") or "").strip() and not (data.get("case_number") or "").strip():
             self.add_error("uscc", _("请填写企业统一社会信用代码或案件编号"))
         return data
@@ -115,7 +125,9 @@ class RemovalApplyForm(_Form):
     applied_on = forms.DateField(label=_("申请日期"), widget=DATE)
     corrected_on = forms.DateField(label=_("改正（清偿）日期"), widget=DATE)
     pledge = forms.FileField(label=_("信用承诺书（PDF/图片）"))
-    reasons = forms.CharField(label=_("申请理由"), widget=forms.Textarea(attrs=TEXT), max_length=2000, required=False)
+    reasons = forms.CharField(
+        label=_("申请理由"), widget=forms.Textarea(attrs=TEXT), max_length=2000, required=False
+    )
 
 
 class RemovalDecideForm(_Form):

@@ -68,7 +68,9 @@ def listing_list(
 def listing_get(*, user: Any, pk: int) -> Listing:
     """One listing the user may see (else 404)."""
     return get_scoped_or_404(
-        Listing.objects.select_related("enterprise__town", "case", "proposed_by", "decided_by", "service_proof"),
+        Listing.objects.select_related(
+            "enterprise__town", "case", "proposed_by", "decided_by", "service_proof"
+        ),
         user,
         pk=pk,
     )
@@ -88,8 +90,14 @@ def listing_page(listing: Listing) -> dict:
     return {
         "events": events,
         "persons": list(listing.persons.order_by("role", "pk")),
-        "defences": list(listing.defences.select_related("recorded_by", "answered_by", "paper").order_by("received_on", "pk")),
-        "removals": list(listing.removals.select_related("pledge", "decided_by").order_by("applied_on", "pk")),
+        "defences": list(
+            listing.defences.select_related("recorded_by", "answered_by", "paper").order_by(
+                "received_on", "pk"
+            )
+        ),
+        "removals": list(
+            listing.removals.select_related("pledge", "decided_by").order_by("applied_on", "pk")
+        ),
     }
 
 
@@ -98,9 +106,7 @@ def overview_counts(*, user: Any, today: datetime.date | None = None) -> dict:
     terms ending this month, removal applications pending (and how many overdue)."""
     today = today or timezone.localdate()
     mine = Listing.objects.for_user(user)
-    removals = RemovalApplication.objects.filter(
-        status=RemovalStatus.PENDING, listing__in=mine.values("pk")
-    )
+    removals = RemovalApplication.objects.filter(status=RemovalStatus.PENDING, listing__in=mine.values("pk"))
     return {
         "defence_soon": listing_list(user=user, due="defence", today=today).count(),
         "decisions_due": mine.filter(status=ListingStatus.NOTICED, defence_due__lt=today).count(),
@@ -112,7 +118,9 @@ def overview_counts(*, user: Any, today: datetime.date | None = None) -> dict:
 
 
 def enterprise_listings(*, user: Any, enterprise: Any) -> list[Listing]:
-    return list(Listing.objects.for_user(user).filter(enterprise=enterprise).order_by("-proposed_at", "-pk")[:20])
+    return list(
+        Listing.objects.for_user(user).filter(enterprise=enterprise).order_by("-proposed_at", "-pk")[:20]
+    )
 
 
 def case_listings(*, user: Any, case: Any) -> list[Listing]:

@@ -99,7 +99,10 @@ LISTINGS = Ledger(
     template="credit/listing_list.html",
     partial="credit/_listing_table.html",
     page_title="失信联合惩戒名单",
-    context=lambda request, context: {"today": timezone.localdate(), "may_decide": access.may_decide(request.user)},
+    context=lambda request, context: {
+        "today": timezone.localdate(),
+        "may_decide": access.may_decide(request.user),
+    },
 )
 listing_list = ledger_view(LISTINGS)
 
@@ -130,7 +133,11 @@ def listing_new(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
     case = None
     if request.method == "GET" and request.GET.get("case"):
-        case = Case.objects.for_user(request.user).filter(pk=request.GET["case"]).first() if request.GET["case"].isdigit() else None
+        case = (
+            Case.objects.for_user(request.user).filter(pk=request.GET["case"]).first()
+            if request.GET["case"].isdigit()
+            else None
+        )
         if case is not None:
             initial["case_number"] = case.number
             met = [c for c in services.case_conditions(case) if c["met"]]
@@ -153,7 +160,9 @@ def listing_new(request: HttpRequest) -> HttpResponse:
             field = getattr(exc, "field", None)
             form.add_error(field if field in form.fields else None, _message(exc))
         else:
-            messages.success(request, f"已提出拟列入：{listing.number}。请登记列入人员，制作并送达拟列入告知书。")
+            messages.success(
+                request, f"已提出拟列入：{listing.number}。请登记列入人员，制作并送达拟列入告知书。"
+            )
             return redirect("credit-listing", listing.pk)
     return render(
         request,
@@ -181,12 +190,16 @@ def _forms(listing: Listing, bound: dict, today: Any) -> dict:
         forms["decide"] = bound.get("decide") or f.DecideForm(initial={"decided_on": today})
     if s == ListingStatus.LISTED:
         if not listing.removals.filter(status=RemovalStatus.PENDING).exists():
-            forms["removal_apply"] = bound.get("removal_apply") or f.RemovalApplyForm(initial={"applied_on": today})
+            forms["removal_apply"] = bound.get("removal_apply") or f.RemovalApplyForm(
+                initial={"applied_on": today}
+            )
         forms["removal_decide"] = bound.get("removal_decide")
     return forms
 
 
-def render_listing_page(request: HttpRequest, listing: Listing, *, status: int = 200, **bound: Any) -> HttpResponse:
+def render_listing_page(
+    request: HttpRequest, listing: Listing, *, status: int = 200, **bound: Any
+) -> HttpResponse:
     today = timezone.localdate()
     may = access.may_decide(request.user)
     page = selectors.listing_page(listing)
@@ -281,7 +294,11 @@ def _do(do: str, user: Any, listing: Listing, v: dict) -> str:
         return "已删除列入人员。"
     if do == "defence":
         services.defence_record(
-            actor=user, listing=listing, received_on=v["received_on"], summary=v["summary"], paper=_paper(v.get("paper"))
+            actor=user,
+            listing=listing,
+            received_on=v["received_on"],
+            summary=v["summary"],
+            paper=_paper(v.get("paper")),
         )
         return "已登记陈述申辩；作出决定前须复核答复。"
     if do == "answer":
@@ -314,7 +331,11 @@ def _do(do: str, user: Any, listing: Listing, v: dict) -> str:
     if application is None:
         raise DomainError("该申请不在本名单中")
     services.removal_decide(
-        actor=user, application=application, grant=v["grant"], reasons=v["reasons"], decided_on=v["decided_on"]
+        actor=user,
+        application=application,
+        grant=v["grant"],
+        reasons=v["reasons"],
+        decided_on=v["decided_on"],
     )
     return "已准予提前移出，解除惩戒任务已下达各单位。" if v["grant"] else "已决定不予提前移出。"
 
@@ -371,18 +392,23 @@ def removal_document(request: HttpRequest, pk: int, application: int) -> HttpRes
 
 @login_required
 @permission_required(VIEW, raise_exception=True)
-def listing_file(request: HttpRequest, pk: int, file: int) -> HttpResponse:
+def listing_file(request: HttpRequest, pk: int, file: int) -> FileResponse:
     """A paper of the listing (送达回证, 陈述申辩材料, 信用承诺书) to whoever sees the listing."""
     listing = selectors.listing_get(user=request.user, pk=pk)
-    ids = {listing.service_proof_id} | set(listing.defences.values_list("paper_id", flat=True)) | set(
-        listing.removals.values_list("pledge_id", flat=True)
+    ids = (
+        {listing.service_proof_id}
+        | set(listing.defences.values_list("paper_id", flat=True))
+        | set(listing.removals.values_list("pledge_id", flat=True))
     )
     if file not in ids:
         raise Http404
     paper = CreditFile.objects.get(pk=file)
     response = FileResponse(paper.file.open("rb"), content_type=paper.content_type)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=False, filename=f"{paper.get_kind_display()}-{listing.number}{paper.extension}"
+    response["Content-Disposition"] = (
+        content_disposition_header(
+            as_attachment=False, filename=f"{paper.get_kind_display()}-{listing.number}{paper.extension}"
+        )
+        or ""
     )
     return response
 
@@ -397,7 +423,13 @@ def tab_section(request: HttpRequest, enterprise: Enterprise) -> dict | None:
     if not rows and not may:
         return None
     today = timezone.localdate()
-    in_force = [r for r in rows if r.status == ListingStatus.LISTED and r.term_start and r.term_start <= today <= (r.term_end or today)]
+    in_force = [
+        r
+        for r in rows
+        if r.status == ListingStatus.LISTED
+        and r.term_start
+        and r.term_start <= today <= (r.term_end or today)
+    ]
     return {
         "template": "credit/_listing_tab.html",
         "listings": rows,
@@ -411,7 +443,12 @@ def overview_card(request: HttpRequest) -> dict | None:
     """The overview's card: defence periods ending, decisions due, terms ending this month, removal
     applications pending."""
     counts = selectors.overview_counts(user=request.user)
-    return {"template": "credit/_listing_card.html", "width": "col-lg-12", "counts": counts, "may_decide": access.may_decide(request.user)}
+    return {
+        "template": "credit/_listing_card.html",
+        "width": "col-lg-12",
+        "counts": counts,
+        "may_decide": access.may_decide(request.user),
+    }
 
 
 def case_tabs(request: HttpRequest, case: Case) -> list[seam.Tab]:
@@ -425,7 +462,10 @@ def render_case_tab(request: HttpRequest, case: Case, **_bound: Any) -> str:
     checks = services.case_conditions(case)
     listings = selectors.case_listings(user=request.user, case=case)
     open_listing = (
-        Listing.objects.filter(enterprise_id=case.enterprise_id, status__in=[ListingStatus.PROPOSED, ListingStatus.NOTICED, ListingStatus.LISTED])
+        Listing.objects.filter(
+            enterprise_id=case.enterprise_id,
+            status__in=[ListingStatus.PROPOSED, ListingStatus.NOTICED, ListingStatus.LISTED],
+        )
         .only("pk", "number", "status")
         .first()
     )
@@ -434,7 +474,9 @@ def render_case_tab(request: HttpRequest, case: Case, **_bound: Any) -> str:
         "checks": [c | {"label": Condition(c["condition"]).label} for c in checks],
         "listings": listings,
         "open_listing": open_listing,
-        "may_propose": access.may_decide(request.user) and open_listing is None and any(c["met"] for c in checks),
+        "may_propose": access.may_decide(request.user)
+        and open_listing is None
+        and any(c["met"] for c in checks),
     }
     return render_to_string("credit/listing_case_tab.html", context, request=request)
 
@@ -442,7 +484,15 @@ def render_case_tab(request: HttpRequest, case: Case, **_bound: Any) -> str:
 def menu(user: Any) -> list[seam.MenuItem]:
     if not user.has_perm(VIEW):
         return []
-    return [{"label": "失信联合惩戒名单", "url_name": "credit-listings", "icon": "list-details", "order": 10, "group": "credit"}]
+    return [
+        {
+            "label": "失信联合惩戒名单",
+            "url_name": "credit-listings",
+            "icon": "list-details",
+            "order": 10,
+            "group": "credit",
+        }
+    ]
 
 
 __all__ = [

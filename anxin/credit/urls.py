@@ -19,7 +19,9 @@ urlpatterns = [
         listing_views.removal_document,
         name="credit-removal-document",
     ),
-    path("credit/listings/<int:pk>/files/<int:file>/", listing_views.listing_file, name="credit-listing-file"),
+    path(
+        "credit/listings/<int:pk>/files/<int:file>/", listing_views.listing_file, name="credit-listing-file"
+    ),
     # sanctions part
     # publication part (the portal's public page lives under /public/)
     # grades part

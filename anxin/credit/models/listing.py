@@ -74,7 +74,9 @@ class ListingQuerySet(ScopedQuerySet):
 
     def scope_filter(self, scope: Scope) -> Q:
         q = Q(
-            enterprise__in=Enterprise._base_manager.filter(Enterprise.objects.none().scope_filter(scope)).values("pk")
+            enterprise__in=Enterprise._base_manager.filter(
+                Enterprise.objects.none().scope_filter(scope)
+            ).values("pk")
         )
         if scope.unit_id:
             q |= Q(sanction_tasks__unit_id=scope.unit_id)

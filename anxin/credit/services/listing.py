@@ -201,8 +201,9 @@ def condition_check(case: Case, condition: str, *, on: datetime.date | None = No
         records["order"] = lapsed.pk
         lines.append(
             f"案件 {case.number}：责令限期支付（{lapsed.reference or '#' + str(lapsed.pk)}）"
-            f"限 {_day(lapsed.pay_by)} 前支付，逾期未支付（拒不履行）" if lapsed.pay_by else
-            f"案件 {case.number}：责令限期支付（{lapsed.reference or '#' + str(lapsed.pk)}）逾期未支付"
+            f"限 {_day(lapsed.pay_by)} 前支付，逾期未支付（拒不履行）"
+            if lapsed.pay_by
+            else f"案件 {case.number}：责令限期支付（{lapsed.reference or '#' + str(lapsed.pk)}）逾期未支付"
         )
     else:
         lines.append(f"案件 {case.number}：尚无逾期未履行的责令限期支付（列入须经责令限期支付而逾期未支付）")
@@ -286,7 +287,10 @@ def _refusal(check: dict) -> DomainError:
 def _next_number(year: int) -> str:
     prefix = f"XB-SX-{year}-"
     last = (
-        Listing.objects.filter(number__startswith=prefix).order_by("-number").values_list("number", flat=True).first()
+        Listing.objects.filter(number__startswith=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
     )
     return f"{prefix}{(int(last.rsplit('-', 1)[1]) + 1) if last else 1:04d}"
 
@@ -676,7 +680,9 @@ def listed_person_remove(
         raise DomainError("作出决定后不能再删除列入人员", code="transition")
     reason = _text(reason, "reason", "删除理由", limit=300)
     with transaction.atomic(), acting(actor):
-        note = f"删除列入人员：{person.get_role_display()} {person.name}（{person.id_masked}）；理由：{reason}"
+        note = (
+            f"删除列入人员：{person.get_role_display()} {person.name}（{person.id_masked}）；理由：{reason}"
+        )
         person.delete()
         LISTING.record(listing, PERSON, actor=actor, at=now, note=note)
 
@@ -709,7 +715,10 @@ def decision_problems(listing: Listing, decided_on: datetime.date, decision: str
         problems.append(
             f"当事人 {_day(open_defence.received_on)} 提出的陈述申辩尚未复核答复，须先复核（{RULE_NOTICE}）"
         )
-    if decision == LIST and not listing.persons.filter(role__in=[PersonRole.LEGAL_REP, PersonRole.PRINCIPAL]).exists():
+    if (
+        decision == LIST
+        and not listing.persons.filter(role__in=[PersonRole.LEGAL_REP, PersonRole.PRINCIPAL]).exists()
+    ):
         problems.append(f"列入决定须登记企业的法定代表人或主要负责人（{RULE_PERSONS}）")
     return problems
 
@@ -739,7 +748,9 @@ def listing_decide(
         raise DomainError(f"决定日期 {_day(decided_on)} 不能晚于今天", field="decided_on")
     problems = decision_problems(listing, decided_on, decision)
     if problems:
-        code = "transition" if listing.status not in (ListingStatus.PROPOSED, ListingStatus.NOTICED) else "guard"
+        code = (
+            "transition" if listing.status not in (ListingStatus.PROPOSED, ListingStatus.NOTICED) else "guard"
+        )
         raise DomainError("；".join(problems), code=code)
     step = LISTING.step(listing, decision)
     values: dict[str, Any] = {
@@ -802,13 +813,18 @@ def listings_expire(*, now: datetime.datetime | None = None) -> int:
                     actor=actor,
                     now=now,
                     note=f"列入期限 {_day(listing.term_end)} 届满，移出名单（{listing.term_basis}）",
-                    values={"ended_on": listing.term_end, "end_reasons": f"期满（{listing.term_basis}）"[:2000]},
+                    values={
+                        "ended_on": listing.term_end,
+                        "end_reasons": f"期满（{listing.term_basis}）"[:2000],
+                    },
                 )
             except DomainError:
                 continue
             sanction_tasks_open(actor=actor, listing=listing, kind=TaskKind.LIFT, now=now)
             _changed(listing)
-            _notify(listing, f"期满移出失信联合惩戒名单：{listing.enterprise.name}", "已通知各惩戒单位解除措施。")
+            _notify(
+                listing, f"期满移出失信联合惩戒名单：{listing.enterprise.name}", "已通知各惩戒单位解除措施。"
+            )
         count += 1
     return count
 
@@ -889,9 +905,9 @@ def arrears_check(listing: Listing) -> dict:
     case_ids = []
     if listing.case_id:
         case_ids.append(listing.case_id)
-    refs = ListingEvent.objects.filter(listing=listing, action=RESTART, ref__startswith="action:").values_list(
-        "ref", flat=True
-    )
+    refs = ListingEvent.objects.filter(
+        listing=listing, action=RESTART, ref__startswith="action:"
+    ).values_list("ref", flat=True)
     order_ids = [int(r.split(":", 1)[1]) for r in refs]
     case_ids += list(LegalAction.objects.filter(pk__in=order_ids).values_list("case_id", flat=True))
     case_ids = sorted(set(case_ids))
@@ -953,10 +969,12 @@ def removal_apply(
         raise DomainError(f"申请日期 {_day(applied_on)} 不能晚于今天", field="applied_on")
     if corrected_on > applied_on:
         raise DomainError("改正（清偿）日期不能晚于申请日期", field="corrected_on")
+    start = listing.term_start
+    assert start is not None  # a listing in force has its term
     first, info = early_removal_from(listing)
     if applied_on < first:
         raise DomainError(
-            f"列入之日（{_day(listing.term_start)}）起满 {info['value']} 个月方可申请提前移出，"
+            f"列入之日（{_day(start)}）起满 {info['value']} 个月方可申请提前移出，"
             f"最早 {_day(first)} 可以申请（{info['citation']}，参数 {EARLY_MONTHS}={info['value']}）",
             field="applied_on",
             code="guard",
@@ -969,7 +987,9 @@ def removal_apply(
             if r["outstanding"] > 0
         )
         raise DomainError(
-            f"拖欠工资尚未清偿：{owed}。清偿后方可申请提前移出（{RULE_REMOVAL}）", field="pledge", code="guard"
+            f"拖欠工资尚未清偿：{owed}。清偿后方可申请提前移出（{RULE_REMOVAL}）",
+            field="pledge",
+            code="guard",
         )
     if pledge_file is None or not pledge_file.content:
         raise DomainError(f"须上传当事人签署的信用承诺书（PDF 或图片）（{RULE_REMOVAL}）", field="pledge")
@@ -1075,7 +1095,11 @@ def removals_remind(*, now: datetime.datetime | None = None) -> int:
             reminded_at__isnull=True, due_on__lte=today + datetime.timedelta(days=REMIND_DAYS)
         ):
             with transaction.atomic():
-                if guarded_update(RemovalApplication.objects.filter(reminded_at__isnull=True), application.pk, reminded_at=now):
+                if guarded_update(
+                    RemovalApplication.objects.filter(reminded_at__isnull=True),
+                    application.pk,
+                    reminded_at=now,
+                ):
                     _notify(
                         application.listing,
                         "提前移出申请即将到期",
@@ -1085,7 +1109,11 @@ def removals_remind(*, now: datetime.datetime | None = None) -> int:
                     count += 1
         for application in pending.filter(escalated_at__isnull=True, due_on__lt=today):
             with transaction.atomic():
-                if guarded_update(RemovalApplication.objects.filter(escalated_at__isnull=True), application.pk, escalated_at=now):
+                if guarded_update(
+                    RemovalApplication.objects.filter(escalated_at__isnull=True),
+                    application.pk,
+                    escalated_at=now,
+                ):
                     _notify(
                         application.listing,
                         "提前移出申请逾期未决定",

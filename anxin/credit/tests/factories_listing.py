@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import datetime
 import itertools
+from collections.abc import Iterator
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.utils import timezone
 
-from anxin.cases.models import Incident
+from anxin.cases.models import Case, Incident
 from anxin.cases.tests.factories import lapsed_order, open_case
 from anxin.core import seam
 from anxin.credit import services
 from anxin.credit.models import Listing, PersonRole
+from anxin.org.models import User
+from anxin.registry.models import Enterprise
 from anxin.registry.tests.factories import EnterpriseFactory
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -45,16 +49,30 @@ def pledge(name: str = "信用承诺书.pdf") -> services.Paper:
     return services.Paper(name=name, content=PDF)
 
 
-def listable_case(renshe, enterprise=None, *, town: str = "luoxi", workers: int = 12, amount: int = 12_000_000):
+def new_enterprise(**fields: object) -> Enterprise:
+    """An enterprise through the registry's factory (by default a factory in 罗溪)."""
+    return cast("Enterprise", EnterpriseFactory(**fields))
+
+
+def listable_case(
+    renshe: User,
+    enterprise: Enterprise | None = None,
+    *,
+    town: str = "luoxi",
+    workers: int = 12,
+    amount: int = 12_000_000,
+) -> Case:
     """A case of ``enterprise`` (a new one in ``town``) with 12 workers owed ¥120,000 (Jiangsu's
     threshold for several workers is 10 and ¥60,000) and its order to pay lapsed."""
-    enterprise = enterprise or EnterpriseFactory(town=town)
+    enterprise = enterprise or new_enterprise(town=town)
     case = open_case(enterprise, workers=workers, amount_claimed=amount, separate=True)
     lapsed_order(case, renshe)
     return case
 
 
-def serious_incident(case, actor, *, kind: str = Incident.Kind.MASS, serious: bool = True) -> Incident:
+def serious_incident(
+    case: Case, actor: User, *, kind: str = Incident.Kind.MASS, serious: bool = True
+) -> Incident:
     return Incident.objects.create(
         case=case,
         kind=kind,
@@ -69,13 +87,19 @@ def serious_incident(case, actor, *, kind: str = Incident.Kind.MASS, serious: bo
     )
 
 
-def legal_rep(listing: Listing, actor, *, name: str = "张三") -> None:
+def legal_rep(listing: Listing, actor: User, *, name: str = "张三") -> None:
     services.listed_person_add(
         actor=actor, listing=listing, role=PersonRole.LEGAL_REP, name=name, id_number=id_number()
     )
 
 
-def proposed(renshe, case=None, *, on: str = "2026-03-02T09:00", condition: str = "order_threshold") -> Listing:
+def proposed(
+    renshe: User,
+    case: Case | None = None,
+    *,
+    on: str = "2026-03-02T09:00",
+    condition: str = "order_threshold",
+) -> Listing:
     """A listing proposed by 人社局 on ``on`` (a Monday) with the legal representative registered."""
     with time_machine.travel(at(on), tick=False):
         case = case or listable_case(renshe)
@@ -86,19 +110,29 @@ def proposed(renshe, case=None, *, on: str = "2026-03-02T09:00", condition: str 
     return listing
 
 
-def served(renshe, listing: Listing, *, on: str = "2026-03-02") -> Listing:
+def served(renshe: User, listing: Listing, *, on: str = "2026-03-02") -> Listing:
     with time_machine.travel(at(f"{on}T10:00"), tick=False):
         return services.listing_serve_notice(
-            actor=renshe, listing=listing, served_on=day(on), reference="新人社信告〔2026〕1号", method="直接送达"
+            actor=renshe,
+            listing=listing,
+            served_on=day(on),
+            reference="新人社信告〔2026〕1号",
+            method="直接送达",
         )
 
 
-def listed(renshe, case=None, *, on: str = "2026-03-02", decided: str = "2026-03-20") -> Listing:
+def listed(
+    renshe: User, case: Case | None = None, *, on: str = "2026-03-02", decided: str = "2026-03-20"
+) -> Listing:
     """Proposed and served on ``on``, decided 列入 on ``decided`` (after the defence period)."""
     listing = served(renshe, proposed(renshe, case, on=f"{on}T09:00"), on=on)
     with time_machine.travel(at(f"{decided}T10:00"), tick=False):
         return services.listing_decide(
-            actor=renshe, listing=listing, decision="list", reasons="经复核，符合列入条件", reference="新人社信决〔2026〕1号"
+            actor=renshe,
+            listing=listing,
+            decision="list",
+            reasons="经复核，符合列入条件",
+            reference="新人社信决〔2026〕1号",
         )
 
 
@@ -107,7 +141,7 @@ def _all_paid(ids: list[int]) -> dict[int, int]:
 
 
 @pytest.fixture
-def paid_in_full():
+def paid_in_full() -> Iterator[None]:
     """The arrears of every case paid in full (¥120,000), as the app that records payments tells."""
     seam.register(seam.CASE_PAID, _all_paid, app="credit-test-paid")
     yield

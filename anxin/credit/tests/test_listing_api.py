@@ -57,7 +57,9 @@ def test_the_list_needs_a_login(api_client):
 def test_propose_by_case_and_by_enterprise(api_client, renshe):
     case = listable_case(renshe)
     client = _as(api_client, renshe)
-    response = client.post(BASE, {"case": case.pk, "condition": "order_threshold", "reasons": "拒不支付"}, format="json")
+    response = client.post(
+        BASE, {"case": case.pk, "condition": "order_threshold", "reasons": "拒不支付"}, format="json"
+    )
     assert response.status_code == 201 and response.json()["status"] == "proposed"
     assert any("多人标准（达到）" in line for line in response.json()["condition_lines"])
     second = listable_case(renshe)
@@ -96,7 +98,9 @@ def test_only_deciders_write(request, api_client, renshe, persona):
 def test_a_listing_outside_the_scope_is_404(api_client, renshe, xuejia):
     listing = proposed(renshe)
     response = _as(api_client, xuejia).post(
-        f"{BASE}{listing.pk}/serve-notice", {"served_on": "2026-03-02", "reference": "告", "method": "直接送达"}, format="json"
+        f"{BASE}{listing.pk}/serve-notice",
+        {"served_on": "2026-03-02", "reference": "告", "method": "直接送达"},
+        format="json",
     )
     assert response.status_code == 404
 
@@ -111,32 +115,48 @@ def test_serve_defend_and_decide(api_client, renshe):
             format="json",
         )
         assert response.status_code == 200 and response.json()["defence_due"] == "2026-03-09"
-        response = client.post(f"{BASE}{listing.pk}/decide", {"decision": "list", "reasons": "符合"}, format="json")
+        response = client.post(
+            f"{BASE}{listing.pk}/decide", {"decision": "list", "reasons": "符合"}, format="json"
+        )
         assert response.status_code == 409 and "尚未届满" in str(response.json())
     with time_machine.travel(at("2026-03-10T10:00"), tick=False):
         response = client.post(
-            f"{BASE}{listing.pk}/defence/", {"received_on": "2026-03-10", "summary": "迟到的申辩"}, format="json"
+            f"{BASE}{listing.pk}/defence/",
+            {"received_on": "2026-03-10", "summary": "迟到的申辩"},
+            format="json",
         )
         assert response.status_code == 409 and "2026-03-09 届满" in str(response.json())
-        response = client.post(f"{BASE}{listing.pk}/decide/", {"decision": "list", "reasons": "符合"}, format="json")
+        response = client.post(
+            f"{BASE}{listing.pk}/decide/", {"decision": "list", "reasons": "符合"}, format="json"
+        )
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "listed" and body["term_end"] == "2029-03-09" and body["blacklisted"] is True
-    assert client.post(f"{BASE}{listing.pk}/decide/", {"decision": "maybe", "reasons": "x"}, format="json").status_code == 400
+    assert (
+        client.post(
+            f"{BASE}{listing.pk}/decide/", {"decision": "maybe", "reasons": "x"}, format="json"
+        ).status_code
+        == 400
+    )
 
 
 def _pledge():
     return SimpleUploadedFile("信用承诺书.pdf", PDF, content_type="application/pdf")
 
 
-def test_remove_with_the_pledge_in_one_call(api_client, renshe, paid_in_full):
+@pytest.mark.usefixtures("paid_in_full")
+def test_remove_with_the_pledge_in_one_call(api_client, renshe):
     listing = listed(renshe, decided="2026-03-20")
     client = _as(api_client, renshe)
     with time_machine.travel(at("2026-09-19T10:00"), tick=False):
-        response = client.post(f"{BASE}{listing.pk}/remove", {"reasons": "已清偿", "pledge": _pledge()}, format="multipart")
+        response = client.post(
+            f"{BASE}{listing.pk}/remove", {"reasons": "已清偿", "pledge": _pledge()}, format="multipart"
+        )
         assert response.status_code == 409 and "最早 2026-09-20" in str(response.json())
     with time_machine.travel(at("2026-09-21T10:00"), tick=False):
-        response = client.post(f"{BASE}{listing.pk}/remove/", {"reasons": "已清偿", "pledge": _pledge()}, format="multipart")
+        response = client.post(
+            f"{BASE}{listing.pk}/remove/", {"reasons": "已清偿", "pledge": _pledge()}, format="multipart"
+        )
     assert response.status_code == 200 and response.json()["status"] == ListingStatus.REMOVED
     assert response.json()["ended_on"] == "2026-09-21"
 
@@ -150,7 +170,8 @@ def test_remove_with_arrears_outstanding_is_a_409(api_client, renshe):
     assert response.status_code == 409 and "尚欠 ¥120,000.00" in str(response.json())
 
 
-def test_remove_needs_the_pledge_and_a_multipart_body(api_client, renshe, paid_in_full):
+@pytest.mark.usefixtures("paid_in_full")
+def test_remove_needs_the_pledge_and_a_multipart_body(api_client, renshe):
     listing = listed(renshe, decided="2026-03-20")
     client = _as(api_client, renshe)
     with time_machine.travel(at("2026-10-08T10:00"), tick=False):
@@ -166,6 +187,8 @@ def test_serving_twice_is_a_409(api_client, renshe):
     listing = served(renshe, proposed(renshe))
     with time_machine.travel(at("2026-03-03T10:00"), tick=False):
         response = _as(api_client, renshe).post(
-            f"{BASE}{listing.pk}/serve-notice/", {"served_on": "2026-03-03", "reference": "告", "method": "直接送达"}, format="json"
+            f"{BASE}{listing.pk}/serve-notice/",
+            {"served_on": "2026-03-03", "reference": "告", "method": "直接送达"},
+            format="json",
         )
     assert response.status_code == 409

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
 
-from anxin.cases.models import ActionStatus, Incident, LegalAction
+from anxin.cases.models import Incident, LegalAction
 from anxin.cases.tests.factories import lapsed_order, open_case, referral
 from anxin.core import seam
 from anxin.core.errors import DomainError
@@ -29,9 +29,9 @@ from anxin.credit.tests.factories_listing import (
     at,
     day,
     id_number,
-    legal_rep,
     listable_case,
     listed,
+    new_enterprise,
     paid_in_full,  # noqa: F401  (a fixture)
     pledge,
     proposed,
@@ -39,7 +39,6 @@ from anxin.credit.tests.factories_listing import (
     served,
 )
 from anxin.notify.models import Notification
-from anxin.registry.tests.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -73,13 +72,17 @@ def test_a_proposal_records_the_check_with_lines_params_and_records(renshe):
 
 
 def test_numbers_run_in_sequence(renshe):
-    first = services.listing_propose(actor=renshe, condition="order_threshold", reasons="欠薪", case=listable_case(renshe))
-    second = services.listing_propose(actor=renshe, condition="order_threshold", reasons="欠薪", case=listable_case(renshe))
+    first = services.listing_propose(
+        actor=renshe, condition="order_threshold", reasons="欠薪", case=listable_case(renshe)
+    )
+    second = services.listing_propose(
+        actor=renshe, condition="order_threshold", reasons="欠薪", case=listable_case(renshe)
+    )
     assert int(second.number[-4:]) == int(first.number[-4:]) + 1
 
 
 def test_without_a_lapsed_order_the_proposal_is_refused_with_the_lines(renshe):
-    case = open_case(EnterpriseFactory())
+    case = open_case(new_enterprise())
     with pytest.raises(DomainError) as refused:
         services.listing_propose(actor=renshe, condition="order_threshold", reasons="欠薪", case=case)
     assert "尚无逾期未履行的责令限期支付" in refused.value.message
@@ -95,7 +98,9 @@ def test_below_the_threshold_the_proposal_is_refused_naming_the_figures(renshe):
 
 
 def test_a_referral_checked_at_the_threshold_is_the_evidence(renshe):
-    case = open_case(EnterpriseFactory(), workers=3, amount_claimed=1_000_000)  # the case's own figures fall short
+    case = open_case(
+        new_enterprise(), workers=3, amount_claimed=1_000_000
+    )  # the case's own figures fall short
     _order, made = referral(case, renshe)  # the referral was checked with 12 workers, ¥120,000
     listing = services.listing_propose(actor=renshe, condition="order_threshold", reasons="已移送", case=case)
     assert listing.condition_check["records"]["referral"] == made.pk
@@ -108,16 +113,20 @@ def test_the_incident_condition_needs_a_serious_mass_or_extreme_incident(renshe)
     with pytest.raises(DomainError, match="未登记造成严重不良社会影响"):
         services.listing_propose(actor=renshe, condition="order_incident", reasons="群体事件", case=case)
     incident = serious_incident(case, renshe, kind=Incident.Kind.EXTREME)
-    listing = services.listing_propose(actor=renshe, condition="order_incident", reasons="群体事件", case=case)
+    listing = services.listing_propose(
+        actor=renshe, condition="order_incident", reasons="群体事件", case=case
+    )
     assert listing.condition_check["records"]["incident"] == incident.pk
     assert "第五条第（二）项" in listing.condition_check["clause"]
 
 
 def test_by_enterprise_the_case_that_meets_the_condition_is_found(renshe):
-    enterprise = EnterpriseFactory()
+    enterprise = new_enterprise()
     open_case(enterprise, workers=1, amount_claimed=100)
     case = listable_case(renshe, enterprise)
-    listing = services.listing_propose(actor=renshe, condition="order_threshold", reasons="欠薪", enterprise=enterprise)
+    listing = services.listing_propose(
+        actor=renshe, condition="order_threshold", reasons="欠薪", enterprise=enterprise
+    )
     assert listing.case_id == case.pk
 
 
@@ -139,14 +148,22 @@ def test_only_hrss_and_the_office_propose(request, renshe, persona):
 
 
 def test_the_office_proposes(renshe, office):
-    listing = services.listing_propose(actor=office, condition="order_threshold", reasons="欠薪", case=listable_case(renshe))
+    listing = services.listing_propose(
+        actor=office, condition="order_threshold", reasons="欠薪", case=listable_case(renshe)
+    )
     assert listing.proposed_by == office
 
 
 def test_a_proposal_tells_hrss_and_the_office(renshe, office, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        listing = services.listing_propose(actor=renshe, condition="order_threshold", reasons="欠薪", case=listable_case(renshe))
-    told = set(Notification.objects.filter(subject__contains=listing.number).values_list("recipient__unit__code", flat=True))
+        listing = services.listing_propose(
+            actor=renshe, condition="order_threshold", reasons="欠薪", case=listable_case(renshe)
+        )
+    told = set(
+        Notification.objects.filter(subject__contains=listing.number).values_list(
+            "recipient__unit__code", flat=True
+        )
+    )
     assert {"hrss", "office"} <= told
 
 
@@ -176,7 +193,7 @@ def test_tick_never_proposes_a_case_again_after_its_procedure_ended(renshe):
 
 
 def test_tick_waits_while_the_enterprise_has_a_procedure(renshe):
-    enterprise = EnterpriseFactory()
+    enterprise = new_enterprise()
     first = listable_case(renshe, enterprise)
     services.listing_propose(actor=renshe, condition="order_threshold", reasons="欠薪", case=first)
     listable_case(renshe, enterprise)
@@ -219,7 +236,7 @@ def test_a_proof_of_service_is_kept(renshe):
             proof=pledge("回证.pdf"),
         )  # fmt: skip
     listing.refresh_from_db()
-    assert listing.service_proof.kind == CreditFile.Kind.SERVICE
+    assert listing.service_proof is not None and listing.service_proof.kind == CreditFile.Kind.SERVICE
 
 
 # --- the defence ----------------------------------------------------------------------------------------
@@ -233,14 +250,18 @@ def test_a_defence_on_the_last_day_is_recorded_the_next_day_refused(renshe):
         )
         assert listing.events.filter(action="defence", ref=f"defence:{defence.pk}").exists()
         with pytest.raises(DomainError) as refused:
-            services.defence_record(actor=renshe, listing=listing, received_on=day("2026-03-10"), summary="再申辩")
+            services.defence_record(
+                actor=renshe, listing=listing, received_on=day("2026-03-10"), summary="再申辩"
+            )
     assert "2026-03-09 届满" in refused.value.message and "2026-03-10" in refused.value.message
 
 
 def test_a_defence_is_answered_once(renshe):
     listing = served(renshe, proposed(renshe), on="2026-03-02")
     with time_machine.travel(at("2026-03-04T10:00"), tick=False):
-        defence = services.defence_record(actor=renshe, listing=listing, received_on=day("2026-03-04"), summary="申辩")
+        defence = services.defence_record(
+            actor=renshe, listing=listing, received_on=day("2026-03-04"), summary="申辩"
+        )
         services.defence_answer(actor=renshe, defence=defence, adopted=False, answer="理由不成立")
         defence.refresh_from_db()
         assert defence.adopted is False and defence.answered_on == day("2026-03-04")
@@ -255,15 +276,21 @@ def test_a_defence_is_answered_once(renshe):
 def test_a_person_is_kept_encrypted_and_shown_masked(renshe):
     listing = proposed(renshe)
     number = id_number()
-    person = services.listed_person_add(actor=renshe, listing=listing, role=PersonRole.PRINCIPAL, name="李四", id_number=number)
+    person = services.listed_person_add(
+        actor=renshe, listing=listing, role=PersonRole.PRINCIPAL, name="李四", id_number=number
+    )
     assert person.id_masked == number[:4] + "*" * 10 + number[-4:]
     assert number not in listing.events.latest("pk").note
     with pytest.raises(DomainError, match="已在该名单中"):
-        services.listed_person_add(actor=renshe, listing=listing, role=PersonRole.RESPONSIBLE, name="李四", id_number=number)
+        services.listed_person_add(
+            actor=renshe, listing=listing, role=PersonRole.RESPONSIBLE, name="李四", id_number=number
+        )
     with pytest.raises(DomainError) as refused:
         wrong = id_number()
         wrong = wrong[:-1] + ("1" if wrong[-1] != "1" else "2")  # a wrong check digit
-        services.listed_person_add(actor=renshe, listing=listing, role=PersonRole.RESPONSIBLE, name="王五", id_number=wrong)
+        services.listed_person_add(
+            actor=renshe, listing=listing, role=PersonRole.RESPONSIBLE, name="王五", id_number=wrong
+        )
     assert refused.value.field == "id_number"
     services.listed_person_remove(actor=renshe, person=person, reason="登记错误")
     assert not listing.persons.filter(name="李四").exists()
@@ -274,17 +301,20 @@ def test_a_person_is_kept_encrypted_and_shown_masked(renshe):
 
 def test_deciding_before_the_notice_is_served_is_refused(renshe):
     listing = proposed(renshe)
-    with time_machine.travel(at("2026-03-20T10:00"), tick=False):
-        with pytest.raises(DomainError, match="拟列入告知书尚未送达"):
-            services.listing_decide(actor=renshe, listing=listing, decision="list", reasons="符合")
+    with (
+        time_machine.travel(at("2026-03-20T10:00"), tick=False),
+        pytest.raises(DomainError, match="拟列入告知书尚未送达"),
+    ):
+        services.listing_decide(actor=renshe, listing=listing, decision="list", reasons="符合")
 
 
 def test_deciding_on_the_defence_periods_last_day_is_refused_the_next_day_allowed(renshe):
     listing = served(renshe, proposed(renshe), on="2026-03-02")
-    with time_machine.travel(at("2026-03-09T16:00"), tick=False):
-        with pytest.raises(DomainError) as refused:
-            services.listing_decide(actor=renshe, listing=listing, decision="list", reasons="符合")
-    assert "2026-03-09（含当日）尚未届满" in refused.value.message and "2026-03-10 起" in refused.value.message
+    with time_machine.travel(at("2026-03-09T16:00"), tick=False), pytest.raises(DomainError) as refused:
+        services.listing_decide(actor=renshe, listing=listing, decision="list", reasons="符合")
+    assert (
+        "2026-03-09（含当日）尚未届满" in refused.value.message and "2026-03-10 起" in refused.value.message
+    )
     with time_machine.travel(at("2026-03-10T09:00"), tick=False):
         services.listing_decide(actor=renshe, listing=listing, decision="list", reasons="符合")
     assert listing.status == ListingStatus.LISTED and listing.term_start == day("2026-03-10")
@@ -292,15 +322,21 @@ def test_deciding_on_the_defence_periods_last_day_is_refused_the_next_day_allowe
 
 def test_a_back_dated_decision_inside_the_period_is_refused(renshe):
     listing = served(renshe, proposed(renshe), on="2026-03-02")
-    with time_machine.travel(at("2026-03-20T09:00"), tick=False):
-        with pytest.raises(DomainError, match="尚未届满"):
-            services.listing_decide(actor=renshe, listing=listing, decision="list", reasons="符合", decided_on=day("2026-03-06"))
+    with (
+        time_machine.travel(at("2026-03-20T09:00"), tick=False),
+        pytest.raises(DomainError, match="尚未届满"),
+    ):
+        services.listing_decide(
+            actor=renshe, listing=listing, decision="list", reasons="符合", decided_on=day("2026-03-06")
+        )
 
 
 def test_deciding_with_a_defence_unanswered_is_refused(renshe):
     listing = served(renshe, proposed(renshe), on="2026-03-02")
     with time_machine.travel(at("2026-03-05T10:00"), tick=False):
-        defence = services.defence_record(actor=renshe, listing=listing, received_on=day("2026-03-05"), summary="申辩")
+        defence = services.defence_record(
+            actor=renshe, listing=listing, received_on=day("2026-03-05"), summary="申辩"
+        )
     with time_machine.travel(at("2026-03-20T10:00"), tick=False):
         with pytest.raises(DomainError, match="尚未复核答复"):
             services.listing_decide(actor=renshe, listing=listing, decision="list", reasons="符合")
@@ -311,8 +347,12 @@ def test_deciding_with_a_defence_unanswered_is_refused(renshe):
 
 def test_listing_without_a_legal_representative_or_principal_is_refused(renshe):
     with time_machine.travel(at("2026-03-02T09:00"), tick=False):
-        listing = services.listing_propose(actor=renshe, condition="order_threshold", reasons="欠薪", case=listable_case(renshe))
-        services.listed_person_add(actor=renshe, listing=listing, role=PersonRole.RESPONSIBLE, name="赵六", id_number=id_number())
+        listing = services.listing_propose(
+            actor=renshe, condition="order_threshold", reasons="欠薪", case=listable_case(renshe)
+        )
+        services.listed_person_add(
+            actor=renshe, listing=listing, role=PersonRole.RESPONSIBLE, name="赵六", id_number=id_number()
+        )
     served(renshe, listing, on="2026-03-02")
     with time_machine.travel(at("2026-03-20T10:00"), tick=False):
         with pytest.raises(DomainError, match="法定代表人或主要负责人"):
@@ -324,7 +364,9 @@ def test_listing_without_a_legal_representative_or_principal_is_refused(renshe):
 
 def test_listing_sets_the_term_and_tells_the_world(renshe, django_capture_on_commit_callbacks):
     received = []
-    seam.register(seam.EVENT_RECEIVERS, lambda topic, payload: received.append((topic, payload)), app="credit-test")
+    seam.register(
+        seam.EVENT_RECEIVERS, lambda topic, payload: received.append((topic, payload)), app="credit-test"
+    )
     try:
         with django_capture_on_commit_callbacks(execute=True):
             listing = listed(renshe, decided="2026-03-20")
@@ -334,7 +376,9 @@ def test_listing_sets_the_term_and_tells_the_world(renshe, django_capture_on_com
     assert (listing.term_start, listing.term_end) == (day("2026-03-20"), day("2029-03-19"))
     assert "blacklist.years=3" in listing.term_basis
     assert ("credit.changed", {"enterprise_ids": [listing.enterprise_id]}) in received
-    assert seam.enterprise_credit([listing.enterprise_id], on=day("2026-03-20"))[listing.enterprise_id].blacklisted
+    assert seam.enterprise_credit([listing.enterprise_id], on=day("2026-03-20"))[
+        listing.enterprise_id
+    ].blacklisted
 
 
 def test_a_leap_day_term_ends_on_the_last_day_of_february(renshe):
@@ -378,7 +422,9 @@ def test_a_second_lapsed_order_restarts_the_term_once(renshe):
     listing.refresh_from_db()
     assert listing.term_start == day("2027-06-01") and listing.term_end == day("2030-05-31")
     assert listing.restarts == 1
-    assert ListingEvent.objects.filter(listing=listing, action="restart", ref=f"action:{order.pk}").count() == 1
+    assert (
+        ListingEvent.objects.filter(listing=listing, action="restart", ref=f"action:{order.pk}").count() == 1
+    )
 
 
 def test_no_restart_when_the_parameter_is_off(renshe):
@@ -391,22 +437,27 @@ def test_no_restart_when_the_parameter_is_off(renshe):
 
 def test_the_order_the_listing_rests_on_does_not_restart_it(renshe):
     listing = listed(renshe, decided="2026-03-20")
-    LegalAction.objects.filter(pk=listing.condition_check["records"]["order"]).update(pay_by=day("2026-03-25"))
+    LegalAction.objects.filter(pk=listing.condition_check["records"]["order"]).update(
+        pay_by=day("2026-03-25")
+    )
     assert services.listings_restart() == 0
 
 
 # --- early removal --------------------------------------------------------------------------------------
 
 
-def test_early_removal_on_the_first_allowed_day_not_the_day_before(renshe, paid_in_full):
+@pytest.mark.usefixtures("paid_in_full")
+def test_early_removal_on_the_first_allowed_day_not_the_day_before(renshe):
     listing = listed(renshe, decided="2026-03-20")
-    with time_machine.travel(at("2026-09-19T10:00"), tick=False):
-        with pytest.raises(DomainError) as refused:
-            services.removal_apply(
-                actor=renshe, listing=listing, applied_on=day("2026-09-19"), corrected_on=day("2026-04-01"),
-                pledge_file=pledge(), reasons="已清偿",
-            )  # fmt: skip
-    assert "最早 2026-09-20 可以申请" in refused.value.message and "blacklist.early_removal_months=6" in refused.value.message
+    with time_machine.travel(at("2026-09-19T10:00"), tick=False), pytest.raises(DomainError) as refused:
+        services.removal_apply(
+            actor=renshe, listing=listing, applied_on=day("2026-09-19"), corrected_on=day("2026-04-01"),
+            pledge_file=pledge(), reasons="已清偿",
+        )  # fmt: skip
+    assert (
+        "最早 2026-09-20 可以申请" in refused.value.message
+        and "blacklist.early_removal_months=6" in refused.value.message
+    )
     with time_machine.travel(at("2026-09-20T10:00"), tick=False):
         application = services.removal_apply(
             actor=renshe, listing=listing, applied_on=day("2026-09-20"), corrected_on=day("2026-04-01"),
@@ -419,16 +470,18 @@ def test_early_removal_on_the_first_allowed_day_not_the_day_before(renshe, paid_
 
 def test_early_removal_with_arrears_outstanding_is_refused_naming_the_amount(renshe):
     listing = listed(renshe, decided="2026-03-20")
-    with time_machine.travel(at("2026-10-08T10:00"), tick=False):
-        with pytest.raises(DomainError) as refused:
-            services.removal_apply(
-                actor=renshe, listing=listing, applied_on=day("2026-10-08"), corrected_on=day("2026-10-01"),
-                pledge_file=pledge(), reasons="",
-            )  # fmt: skip
-    assert "尚欠 ¥120,000.00" in refused.value.message and "案件登记的欠薪金额减已支付" in refused.value.message
+    with time_machine.travel(at("2026-10-08T10:00"), tick=False), pytest.raises(DomainError) as refused:
+        services.removal_apply(
+            actor=renshe, listing=listing, applied_on=day("2026-10-08"), corrected_on=day("2026-10-01"),
+            pledge_file=pledge(), reasons="",
+        )  # fmt: skip
+    assert (
+        "尚欠 ¥120,000.00" in refused.value.message and "案件登记的欠薪金额减已支付" in refused.value.message
+    )
 
 
-def test_early_removal_without_the_pledge_is_refused(renshe, paid_in_full):
+@pytest.mark.usefixtures("paid_in_full")
+def test_early_removal_without_the_pledge_is_refused(renshe):
     listing = listed(renshe, decided="2026-03-20")
     with time_machine.travel(at("2026-10-08T10:00"), tick=False):
         with pytest.raises(DomainError, match="信用承诺书"):
@@ -444,7 +497,8 @@ def test_early_removal_without_the_pledge_is_refused(renshe, paid_in_full):
     assert not listing.removals.exists()
 
 
-def test_early_removal_granted_ends_the_listing(renshe, paid_in_full, django_capture_on_commit_callbacks):
+@pytest.mark.usefixtures("paid_in_full")
+def test_early_removal_granted_ends_the_listing(renshe, django_capture_on_commit_callbacks):
     listing = listed(renshe, decided="2026-03-20")
     with time_machine.travel(at("2026-10-08T10:00"), tick=False):
         application = services.removal_apply(
@@ -463,7 +517,8 @@ def test_early_removal_granted_ends_the_listing(renshe, paid_in_full, django_cap
     assert not seam.enterprise_credit([listing.enterprise_id], on=day("2026-10-08"))
 
 
-def test_early_removal_refused_keeps_the_listing(renshe, paid_in_full):
+@pytest.mark.usefixtures("paid_in_full")
+def test_early_removal_refused_keeps_the_listing(renshe):
     listing = listed(renshe, decided="2026-03-20")
     with time_machine.travel(at("2026-10-08T10:00"), tick=False):
         application = services.removal_apply(
@@ -475,7 +530,8 @@ def test_early_removal_refused_keeps_the_listing(renshe, paid_in_full):
     assert listing.status == ListingStatus.LISTED
 
 
-def test_a_pending_application_is_reminded_then_escalated_once_each(renshe, paid_in_full):
+@pytest.mark.usefixtures("paid_in_full")
+def test_a_pending_application_is_reminded_then_escalated_once_each(renshe):
     listing = listed(renshe, decided="2026-03-20")
     with time_machine.travel(at("2026-10-08T10:00"), tick=False):
         application = services.removal_apply(
@@ -483,14 +539,31 @@ def test_a_pending_application_is_reminded_then_escalated_once_each(renshe, paid
             pledge_file=pledge(), reasons="",
         )  # fmt: skip
     due = application.due_on
-    with time_machine.travel(datetime.datetime.combine(due - datetime.timedelta(days=4), datetime.time(9), tzinfo=at("2026-01-01T00:00").tzinfo), tick=False):
+    with time_machine.travel(
+        datetime.datetime.combine(
+            due - datetime.timedelta(days=4), datetime.time(9), tzinfo=at("2026-01-01T00:00").tzinfo
+        ),
+        tick=False,
+    ):
         assert services.removals_remind() == 0
-    with time_machine.travel(datetime.datetime.combine(due - datetime.timedelta(days=2), datetime.time(9), tzinfo=at("2026-01-01T00:00").tzinfo), tick=False):
+    with time_machine.travel(
+        datetime.datetime.combine(
+            due - datetime.timedelta(days=2), datetime.time(9), tzinfo=at("2026-01-01T00:00").tzinfo
+        ),
+        tick=False,
+    ):
         assert services.removals_remind() == 1
         assert services.removals_remind() == 0
-    with time_machine.travel(datetime.datetime.combine(due, datetime.time(9), tzinfo=at("2026-01-01T00:00").tzinfo), tick=False):
+    with time_machine.travel(
+        datetime.datetime.combine(due, datetime.time(9), tzinfo=at("2026-01-01T00:00").tzinfo), tick=False
+    ):
         assert services.removals_remind() == 0
-    with time_machine.travel(datetime.datetime.combine(due + datetime.timedelta(days=1), datetime.time(9), tzinfo=at("2026-01-01T00:00").tzinfo), tick=False):
+    with time_machine.travel(
+        datetime.datetime.combine(
+            due + datetime.timedelta(days=1), datetime.time(9), tzinfo=at("2026-01-01T00:00").tzinfo
+        ),
+        tick=False,
+    ):
         assert services.removals_remind() == 1
         assert services.removals_remind() == 0
     application.refresh_from_db()
@@ -501,10 +574,9 @@ def test_a_failed_service_leaves_nothing_behind(renshe):
     listing = listed(renshe, decided="2026-03-20")
     events = listing.events.count()
     files = CreditFile.objects.count()
-    with time_machine.travel(at("2026-10-08T10:00"), tick=False):
-        with pytest.raises(DomainError):
-            services.removal_apply(
-                actor=renshe, listing=listing, applied_on=day("2026-10-08"), corrected_on=day("2026-10-01"),
-                pledge_file=pledge(), reasons="",
-            )  # fmt: skip
+    with time_machine.travel(at("2026-10-08T10:00"), tick=False), pytest.raises(DomainError):
+        services.removal_apply(
+            actor=renshe, listing=listing, applied_on=day("2026-10-08"), corrected_on=day("2026-10-01"),
+            pledge_file=pledge(), reasons="",
+        )  # fmt: skip
     assert listing.events.count() == events and CreditFile.objects.count() == files

@@ -20,12 +20,12 @@ from anxin.credit.tests.factories_listing import (
     day,
     listable_case,
     listed,
+    new_enterprise,
     paid_in_full,  # noqa: F401  (a fixture)
     pledge,
     proposed,
     served,
 )
-from anxin.registry.tests.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +130,7 @@ def test_the_page_per_persona(request, login, listing, persona, status, forms):
 
 
 def test_a_construction_enterprise_is_read_by_chengjian(login, renshe, chengjian):
-    builder = EnterpriseFactory(kinds=("construction",), industry="E")
+    builder = new_enterprise(kinds=("construction",), industry="E")
     found = proposed(renshe, listable_case(renshe, builder))
     response = login(chengjian).get(reverse("credit-listing", args=[found.pk]))
     assert response.status_code == 200 and "listing-serve-form" not in response.content.decode()
@@ -159,10 +159,17 @@ def test_the_steps_through_the_page(login, renshe):
         client = login(renshe)  # a session idle for days is closed: sign in on each day
         response = client.post(
             act("serve"),
-            {"reference": "新人社信告〔2026〕7号", "served_on": "2026-03-02", "issued_on": "2026-03-02", "method": "直接送达"},
+            {
+                "reference": "新人社信告〔2026〕7号",
+                "served_on": "2026-03-02",
+                "issued_on": "2026-03-02",
+                "method": "直接送达",
+            },
         )
         assert response.status_code == 302
-        response = client.post(act("decide"), {"decision": "list", "decided_on": "2026-03-02", "reasons": "符合"})
+        response = client.post(
+            act("decide"), {"decision": "list", "decided_on": "2026-03-02", "reasons": "符合"}
+        )
         assert response.status_code == 400
         assert "尚未届满" in response.content.decode()
     with time_machine.travel(at("2026-03-05T10:00"), tick=False):
@@ -174,7 +181,9 @@ def test_the_steps_through_the_page(login, renshe):
         assert response.status_code == 302
     with time_machine.travel(at("2026-03-10T10:00"), tick=False):
         client = login(renshe)
-        response = client.post(act("decide"), {"decision": "list", "decided_on": "2026-03-10", "reasons": "符合"})
+        response = client.post(
+            act("decide"), {"decision": "list", "decided_on": "2026-03-10", "reasons": "符合"}
+        )
         assert response.status_code == 302
         page = client.get(reverse("credit-listing", args=[listing.pk])).content.decode()
     listing.refresh_from_db()
@@ -216,7 +225,9 @@ def test_propose_by_credit_code(login, renshe):
         {"uscc": case.enterprise.uscc, "condition": "order_threshold", "reasons": "拒不支付"},
     )
     listing = Listing.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("credit-listing", args=[listing.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "credit-listing", args=[listing.pk]
+    )
     assert listing.case == case
 
 
@@ -258,17 +269,23 @@ def test_the_decision_prints_persons_masked_and_the_term(login, renshe):
 
 
 def test_the_decision_is_not_there_before_the_decision(login, renshe, listing):
-    assert login(renshe).get(reverse("credit-listing-document", args=[listing.pk, "decision"])).status_code == 404
+    assert (
+        login(renshe).get(reverse("credit-listing-document", args=[listing.pk, "decision"])).status_code
+        == 404
+    )
 
 
 def test_the_not_listed_decision(login, renshe, listing):
     with time_machine.travel(at("2026-03-20T10:00"), tick=False):
         services.listing_decide(actor=renshe, listing=listing, decision="not_list", reasons="已全部清偿")
-    text = _text(login(renshe).get(reverse("credit-listing-document", args=[listing.pk, "not-listed"])).content)
+    text = _text(
+        login(renshe).get(reverse("credit-listing-document", args=[listing.pk, "not-listed"])).content
+    )
     assert "已全部清偿" in text and "不将你单位列入" in text
 
 
-def test_the_removal_decision_and_the_pledge(login, renshe, paid_in_full):
+@pytest.mark.usefixtures("paid_in_full")
+def test_the_removal_decision_and_the_pledge(login, renshe):
     listing = listed(renshe, decided="2026-03-20")
     with time_machine.travel(at("2026-10-08T10:00"), tick=False):
         application = services.removal_apply(
@@ -284,7 +301,9 @@ def test_the_removal_decision_and_the_pledge(login, renshe, paid_in_full):
 
 
 def test_a_document_outside_the_scope_is_404(login, xuejia, listing):
-    assert login(xuejia).get(reverse("credit-listing-document", args=[listing.pk, "notice"])).status_code == 404
+    assert (
+        login(xuejia).get(reverse("credit-listing-document", args=[listing.pk, "notice"])).status_code == 404
+    )
 
 
 # --- the case's tab, the enterprise's tab, the overview -------------------------------------------------
@@ -304,9 +323,11 @@ def test_the_case_tab_shows_the_check_and_offers_the_proposal(login, renshe, luo
 def test_the_enterprise_tab_shows_the_listing_in_force(login, renshe, luoxi):
     listing = listed(renshe, decided="2026-03-20")
     with time_machine.travel(at("2026-04-01T10:00"), tick=False):
-        page = login(luoxi).get(
-            reverse("enterprise-detail", args=[listing.enterprise.uscc]) + "?tab=credit"
-        ).content.decode()
+        page = (
+            login(luoxi)
+            .get(reverse("enterprise-detail", args=[listing.enterprise.uscc]) + "?tab=credit")
+            .content.decode()
+        )
     assert "credit-listed" in page and listing.number in page
 
 
