@@ -87,7 +87,7 @@ class DefenceForm(_Form):
 
 
 class AnswerForm(_Form):
-    defence = forms.IntegerField(widget=forms.HiddenInput)
+    statement = forms.IntegerField(widget=forms.HiddenInput)  # the defence (陈述申辩) answered
     adopted = forms.TypedChoiceField(
         label=_("复核结论"),
         choices=[("yes", _("采纳")), ("no", _("不予采纳"))],

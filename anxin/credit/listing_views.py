@@ -302,7 +302,7 @@ def _do(do: str, user: Any, listing: Listing, v: dict) -> str:
         )
         return "已登记陈述申辩；作出决定前须复核答复。"
     if do == "answer":
-        defence = Defence.objects.filter(listing=listing, pk=v["defence"]).first()
+        defence = Defence.objects.filter(listing=listing, pk=v["statement"]).first()
         if defence is None:
             raise DomainError("该陈述申辩不在本名单中")
         services.defence_answer(actor=user, defence=defence, adopted=v["adopted"], answer=v["answer"])

@@ -177,7 +177,7 @@ def test_the_steps_through_the_page(login, renshe):
         response = client.post(act("defence"), {"received_on": "2026-03-05", "summary": "资金困难"})
         assert response.status_code == 302
         defence = listing.defences.get()
-        response = client.post(act("answer"), {"defence": defence.pk, "adopted": "no", "answer": "不予采纳"})
+        response = client.post(act("answer"), {"statement": defence.pk, "adopted": "no", "answer": "不予采纳"})
         assert response.status_code == 302
     with time_machine.travel(at("2026-03-10T10:00"), tick=False):
         client = login(renshe)
@@ -256,6 +256,7 @@ def test_the_notice_prints_the_recorded_facts(login, renshe, listing):
     assert "新人社信告〔2026〕1号" in text and "2026年3月9日" in text  # the reference, the defence period
     assert "多人标准（达到）" in text and "第五条第（一）项" in text
     assert "陈述、申辩" in text
+    assert "常州市新北区人力资源和社会保障局" in text and "12333" in text  # the unit and its phone
     assert listing.events.filter(action="document", note__contains="拟列入告知书").exists()
 
 
