@@ -177,7 +177,9 @@ def test_the_steps_through_the_page(login, renshe):
         response = client.post(act("defence"), {"received_on": "2026-03-05", "summary": "资金困难"})
         assert response.status_code == 302
         defence = listing.defences.get()
-        response = client.post(act("answer"), {"statement": defence.pk, "adopted": "no", "answer": "不予采纳"})
+        response = client.post(
+            act("answer"), {"statement": defence.pk, "adopted": "no", "answer": "不予采纳"}
+        )
         assert response.status_code == 302
     with time_machine.travel(at("2026-03-10T10:00"), tick=False):
         client = login(renshe)
