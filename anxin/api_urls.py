@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
 from anxin.cases import api as cases_api
-from anxin.credit import grades_api, publication_api
+from anxin.credit import grades_api, listing_api, publication_api
 from anxin.intake import api as intake_api
 from anxin.money import claims_api, funds_api
 from anxin.monitoring import api as monitoring_api
@@ -151,6 +151,34 @@ urlpatterns = [
     path("public/violations/", publication_api.PublicViolationsView.as_view(), name="public-violations"),
     # credit: grades
     path("credit/grades/", grades_api.GradeListView.as_view(), name="credit-grades"),
+    # credit: listing (the joint-punishment list); POSTs answer with or without the trailing slash
+    path("credit/listings/", listing_api.ListingsView.as_view(), name="api-credit-listings"),
+    path("credit/listings", listing_api.ListingsNoSlash.as_view(), name="api-credit-listings-noslash"),
+    path("credit/listings/<int:id>/serve-notice/", listing_api.ServeView.as_view(), name="api-credit-serve"),
+    path(
+        "credit/listings/<int:id>/serve-notice",
+        listing_api.ServeNoSlash.as_view(),
+        name="api-credit-serve-noslash",
+    ),
+    path("credit/listings/<int:id>/defence/", listing_api.DefenceView.as_view(), name="api-credit-defence"),
+    path(
+        "credit/listings/<int:id>/defence",
+        listing_api.DefenceNoSlash.as_view(),
+        name="api-credit-defence-noslash",
+    ),
+    path("credit/listings/<int:id>/decide/", listing_api.DecideView.as_view(), name="api-credit-decide"),
+    path(
+        "credit/listings/<int:id>/decide",
+        listing_api.DecideNoSlash.as_view(),
+        name="api-credit-decide-noslash",
+    ),
+    path("credit/listings/<int:id>/remove/", listing_api.RemoveView.as_view(), name="api-credit-remove"),
+    path(
+        "credit/listings/<int:id>/remove",
+        listing_api.RemoveNoSlash.as_view(),
+        name="api-credit-remove-noslash",
+    ),
+    path("credit/conditions/", listing_api.conditions, name="api-credit-conditions"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
     path(
         "docs/",

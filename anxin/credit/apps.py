@@ -85,7 +85,40 @@ class CreditConfig(AppConfig):
 
     # --- 失信联合惩戒名单: the procedure, the term, early removal, objections -------------------------
     def ready_listing(self) -> None:
-        """Registered by the listing part."""
+        """The listing part: the ledger's menu item, the enterprise's 信用 tab section (10), the
+        overview's card (10), the case page's 失信惩戒 tab, the sweeps (proposals from cases,
+        term ends, re-default restarts, early-removal reminders) and the clause items."""
+        from anxin.credit import listing_views, sections
+
+        label = self.label
+        sections.add(sections.TAB_SECTIONS, 10, listing_views.tab_section)
+        sections.add(sections.OVERVIEW_CARDS, 10, listing_views.overview_card)
+        seam.register(seam.CASE_TABS, listing_views.case_tabs, app=label)
+        seam.register(seam.MENU, listing_views.menu, app=label)
+        seam.register(seam.SWEEPS, self.listing_sweeps, app=label)
+        seam.register(seam.CLAUSE_ITEMS, self.listing_clause_items, app=label)
+
+    def listing_sweeps(self) -> list[seam.Sweep]:
+        from anxin.credit.services import listing
+
+        return [
+            seam.Sweep("失信惩戒：依案件提出拟列入", listing.listings_propose_auto),
+            seam.Sweep("失信惩戒：列入期间再次失信重新计算期限", listing.listings_restart),
+            seam.Sweep("失信惩戒：期满移出", listing.listings_expire),
+            seam.Sweep("失信惩戒：提前移出申请到期提醒与逾期上报", listing.removals_remind),
+        ]
+
+    def listing_clause_items(self) -> list[tuple[str, dict]]:
+        return [
+            (
+                "§三(七)",
+                {
+                    "kind": "失信名单",
+                    "text": "失信联合惩戒名单：依案件自动提出或人社局提出（列入条件逐项核查），告知送达、"
+                    "陈述申辩期限、列入/不予列入决定及文书，期满移出、再次失信重新计算、提前移出",
+                },
+            )
+        ]
 
     # --- 联合惩戒: sanction tasks, the 失信 mark --------------------------------------------------------
     def ready_sanctions(self) -> None:

@@ -66,6 +66,9 @@ class ListingQuerySet(ScopedQuerySet):
     a sanction task on it (财政局 restricts procurement for every listed enterprise, whatever its
     line)."""
 
+    def sees_all(self, scope: Scope) -> bool:
+        return scope.everything or scope.all_enterprises  # as for the enterprises themselves (人社局)
+
     def sees_none(self, scope: Scope) -> bool:
         return scope.nothing and not scope.unit_id
 
