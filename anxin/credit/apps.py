@@ -31,6 +31,9 @@ class CreditConfig(AppConfig):
         self.ready_sanctions()
         self.ready_publication()
         self.ready_grades()
+        from anxin.credit import demo
+
+        seam.register(seam.DEMO_DATA, seam.DemoData(load=demo.load), app=self.label)
 
     def role_permissions(self) -> dict[str, list[str]]:
         """Everyone who works in the district reads credit within their scope; deciding is limited

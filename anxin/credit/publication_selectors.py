@@ -9,12 +9,19 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from anxin.credit import access
-from anxin.credit.models import EntryStatus, PublicationBatch, PublicationEntry, PublicationEvent
+from anxin.credit.models import (
+    EntryStatus,
+    ListedPerson,
+    Listing,
+    PublicationBatch,
+    PublicationEntry,
+    PublicationEvent,
+)
 from anxin.credit.services.publication import WAS_PUBLIC, public_filter
 from anxin.registry.models import Enterprise
 
@@ -123,6 +130,24 @@ def public_entries(*, q: str = "", on: datetime.date | None = None) -> QuerySet:
     if q:
         rows = rows.filter(Q(name__icontains=q) | Q(uscc__iexact=q.upper()) | Q(uscc__icontains=q.upper()))
     return rows.order_by("-published_on", "name", "pk")
+
+
+def public_listings(*, q: str = "", on: datetime.date | None = None, limit: int = 50) -> list:
+    """The public page's joint-punishment list: listings in force on ``on`` (a removed, revoked or
+    expired listing is gone the same day), searched like the entries; the persons by name and role only
+    — never an ID number. At most ``limit`` (a search narrows it)."""
+    on = on or timezone.localdate()
+    rows = (
+        Listing.objects.in_force(on)
+        .select_related("enterprise")
+        .prefetch_related(
+            Prefetch("persons", queryset=ListedPerson.objects.only("pk", "listing_id", "role", "name"))
+        )
+    )
+    q = (q or "").strip()
+    if q:
+        rows = rows.filter(Q(enterprise__name__icontains=q) | Q(enterprise__uscc__icontains=q.upper()))
+    return list(rows.order_by("-term_start", "pk")[:limit])
 
 
 def overview_counts(on: datetime.date | None = None) -> dict:

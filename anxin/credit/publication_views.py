@@ -346,9 +346,10 @@ def public_violations(request: HttpRequest) -> HttpResponse:
     q = form.cleaned_data.get("q", "") if form.is_valid() else ""
     rows = selectors.public_entries(q=q)
     context = {
-        "page_title": "重大劳动保障违法行为公布",
+        "page_title": "失信名单和重大劳动保障违法行为公布",
         "form": form,
         "q": q,
+        "listings": selectors.public_listings(q=q),
         **paginate(request, rows, per_page=PUBLIC_PER_PAGE),
     }
     for entry in context["page"]:
@@ -360,9 +361,9 @@ def public_violations(request: HttpRequest) -> HttpResponse:
 def portal_links() -> list[seam.PortalLink]:
     return [
         {
-            "label": "重大劳动保障违法行为公布",
+            "label": "失信名单和重大违法行为公布",
             "url_name": "portal-violations",
             "icon": "speakerphone",
-            "description": "按单位名称或统一社会信用代码查询区人社局依法公布的重大劳动保障违法行为",
+            "description": "按单位名称或统一社会信用代码查询拖欠农民工工资失信联合惩戒对象名单和依法公布的重大劳动保障违法行为",
         }
     ]

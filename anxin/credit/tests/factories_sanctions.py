@@ -1,6 +1,5 @@
 """Factories for the sanctions tests: a listing in force made directly (the listing part's services
-decide listings; these tests start from a decided one), and the stand-in for the listing's page
-while that part is not merged (``credit-listing``, which ``standing.py`` names)."""
+decide listings; these tests start from a decided one)."""
 
 from __future__ import annotations
 
@@ -8,8 +7,6 @@ import datetime
 import itertools
 from typing import Any
 
-import pytest
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from anxin.core.audit import system_actor
@@ -49,18 +46,3 @@ def listing_in_force(
         term_basis="暂行办法 第十条：3 年（参数 blacklist.years=3）",
         **fields,
     )
-
-
-def listing_page_exists() -> bool:
-    try:
-        reverse("credit-listing", args=[1])
-    except NoReverseMatch:
-        return False
-    return True
-
-
-@pytest.fixture(autouse=True)
-def listing_page_stand_in(settings):
-    """Import into a test module: serves ``credit-listing`` while the listing part is not merged."""
-    if not listing_page_exists():
-        settings.ROOT_URLCONF = "anxin.credit.tests.urls_sanctions"

@@ -17,7 +17,7 @@ from anxin.credit.services import objections as objection_services
 from anxin.credit.tests import factories_grades as f
 from anxin.registry.tests.factories import enterprise as make_enterprise
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("anxin.credit.tests.urls_grades")]
+pytestmark = [pytest.mark.django_db]
 D = datetime.date
 LEDGER = "/credit/grades/"
 

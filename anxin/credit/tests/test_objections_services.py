@@ -23,7 +23,7 @@ from anxin.credit.tests import factories_grades as f
 from anxin.notify.models import Notification
 from anxin.org.models import Unit
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("anxin.credit.tests.urls_grades")]
+pytestmark = [pytest.mark.django_db]
 D = datetime.date
 MONDAY = f.at(D(2026, 6, 15))  # objections received on a Monday
 

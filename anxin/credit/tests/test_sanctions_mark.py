@@ -13,7 +13,7 @@ import time_machine
 from anxin.cases.tests.factories import open_case
 from anxin.core.credit_mark import standings
 from anxin.core.tests.helpers import at, sheet_rows
-from anxin.credit.tests.factories_sanctions import listing_in_force, listing_page_stand_in  # noqa: F401
+from anxin.credit.tests.factories_sanctions import listing_in_force
 from anxin.intake.tests.factories import self_report, signal
 from anxin.monitoring import scan
 from anxin.monitoring.tests.factories import observe

@@ -16,7 +16,7 @@ from anxin.core.audit import system_actor
 from anxin.core.tests.helpers import at, at_once
 from anxin.credit.models import ListingEvent, SanctionTask, TaskKind, TaskStatus
 from anxin.credit.services.sanctions import sanction_tasks_open, sanction_tasks_sweep
-from anxin.credit.tests.factories_sanctions import listing_in_force, listing_page_stand_in  # noqa: F401
+from anxin.credit.tests.factories_sanctions import listing_in_force
 from anxin.notify.models import Notification
 from anxin.org.tests.factories import UserFactory
 

@@ -23,7 +23,7 @@ from anxin.credit.services.sanctions import (
     sanction_tasks_open,
     sanction_tasks_sweep,
 )
-from anxin.credit.tests.factories_sanctions import listing_in_force, listing_page_stand_in  # noqa: F401
+from anxin.credit.tests.factories_sanctions import listing_in_force
 from anxin.notify.models import Notification
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from anxin.core.tests.helpers import at, sheet_rows
 from anxin.credit import sanctions_views
 from anxin.credit.models import TaskKind, TaskStatus
 from anxin.credit.services.sanctions import sanction_task_done, sanction_tasks_open
-from anxin.credit.tests.factories_sanctions import listing_in_force, listing_page_stand_in  # noqa: F401
+from anxin.credit.tests.factories_sanctions import listing_in_force
 
 pytestmark = pytest.mark.django_db
 
