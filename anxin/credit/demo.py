@@ -120,9 +120,11 @@ def load(*, actor: User, log: Callable[[str], None]) -> None:
         )  # fmt: skip
     # 2. Proposed automatically from a case; waiting for its notice.
     _ignored_order(actor=actor, enterprise=second, days_ago=20, reference="新人社监令〔演示〕4号")
-    services.listings_propose_auto()
+    proposed = services.listings_propose_auto()
+    Listing.objects.update(is_demo=True)  # every listing here is the demo's (none existed before)
     # 3. This year's integrity grades.
     grades_compute(actor=hrss, year=today.year)
     log(
-        f"已载入演示信用数据：{listing.number} 已列入（{first.name}），另有依案件自动提出的拟列入 1 件，本年度守法诚信等级已测算"
+        f"已载入演示信用数据：{listing.number} 已列入（{first.name}），"
+        f"另有依案件自动提出的拟列入 {proposed} 件，本年度守法诚信等级已测算"
     )

@@ -25,6 +25,7 @@ from anxin.cases.models import Case
 from anxin.core.access import get_scoped_or_404
 from anxin.core.api import clash_is_a_conflict
 from anxin.core.api_schema import ContractViewMixin, EnterpriseBrief, Pagination, not_found, query_value
+from anxin.core.files import atomic_with_files
 from anxin.core.validators import normalize_uscc
 from anxin.credit import access
 from anxin.credit.models import CONDITION_CITATIONS, Condition, Listing, ListingStatus
@@ -140,7 +141,7 @@ class RemoveSerializer(serializers.Serializer):
     reasons = serializers.CharField(max_length=2000, help_text="准予提前移出的理由")
     pledge = serializers.FileField(help_text="当事人签署的信用承诺书（PDF 或图片）")
     applied_on = serializers.DateField(required=False, help_text="申请日期（默认今天）")
-    corrected_on = serializers.DateField(required=False, help_text="改正（清偿）日期（默认申请日期）")
+    corrected_on = serializers.DateField(help_text="改正（清偿）日期：欠薪全部清偿之日，满最短期限方可申请")
 
 
 class ConditionSerializer(serializers.Serializer):
@@ -345,12 +346,14 @@ class RemoveView(ContractViewMixin, GenericAPIView):
         v = data.validated_data
         applied_on = v.get("applied_on") or timezone.localdate()
         upload = v["pledge"]
-        with clash_is_a_conflict():
+        # The application and its decision are one change: a refused decision leaves no application
+        # (and no stored pledge) behind.
+        with clash_is_a_conflict(), atomic_with_files():
             application = services.removal_apply(
                 actor=actor,
                 listing=listing,
                 applied_on=applied_on,
-                corrected_on=v.get("corrected_on") or applied_on,
+                corrected_on=v["corrected_on"],
                 pledge_file=services.Paper(name=upload.name, content=upload.read()),
                 reasons=v["reasons"],
             )

@@ -353,7 +353,8 @@ BUILD = {
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def listing_document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    """One of the listing's Word documents, logged on its timeline and as an export."""
+    """One of the listing's Word documents, built from the record and logged as an export (a GET writes
+    nothing to the listing's history)."""
     listing = selectors.listing_get(user=request.user, pk=pk)
     if kind not in BUILD:
         raise Http404
@@ -361,7 +362,6 @@ def listing_document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if not has(listing):
         raise Http404
     content = BUILD[kind](listing)
-    services.listing_document_issued(actor=request.user, listing=listing, title=title)  # type: ignore[arg-type]
     return docx_response(
         request,
         content,
@@ -380,7 +380,6 @@ def removal_document(request: HttpRequest, pk: int, application: int) -> HttpRes
         raise Http404
     title = "提前移出决定书" if found.status == RemovalStatus.GRANTED else "不予提前移出决定书"
     content = listing_documents.removal(found)
-    services.listing_document_issued(actor=request.user, listing=listing, title=title)  # type: ignore[arg-type]
     return docx_response(
         request,
         content,

@@ -97,21 +97,27 @@ def entry_list(
     return rows.order_by("-batch__period_start", "name", "pk")
 
 
-def batch_export_rows(batch: PublicationBatch) -> QuerySet:
+def batch_export_rows(batch: PublicationBatch, *, user: Any) -> QuerySet:
     """What the official website publishes: the kept entries of a draft (the list as it stands), the
-    published ones of a published batch."""
+    published ones of a published batch — a draft's only as far as the user may see them (a town never
+    exports another town's unpublished entries)."""
     status = EntryStatus.KEPT if batch.status == "draft" else EntryStatus.PUBLISHED
     return (
-        batch.entries.filter(status=status)
+        batch.entries.filter(entry_scope(user), status=status)
         .select_related("batch", "case", "reviewed_by")
         .order_by("name", "pk")
     )
 
 
-def events_of(batch: PublicationBatch) -> QuerySet:
-    return (
-        PublicationEvent.objects.filter(batch=batch).select_related("actor", "entry").order_by("-at", "-pk")
-    )
+def events_of(batch: PublicationBatch, *, user: Any) -> QuerySet:
+    """The batch's history, as far as the user may see its entries: a review note names the entry,
+    its edited text and the reason for removing it."""
+    events = PublicationEvent.objects.filter(batch=batch)
+    if not access.may_publish(user):
+        events = events.filter(
+            Q(entry__isnull=True) | Q(entry__in=batch.entries.filter(entry_scope(user)).values("pk"))
+        )
+    return events.select_related("actor", "entry").order_by("-at", "-pk")
 
 
 def enterprise_entries(*, user: Any, enterprise: Enterprise) -> list[PublicationEntry]:
@@ -132,10 +138,10 @@ def public_entries(*, q: str = "", on: datetime.date | None = None) -> QuerySet:
     return rows.order_by("-published_on", "name", "pk")
 
 
-def public_listings(*, q: str = "", on: datetime.date | None = None, limit: int = 50) -> list:
+def public_listings(*, q: str = "", on: datetime.date | None = None) -> QuerySet:
     """The public page's joint-punishment list: listings in force on ``on`` (a removed, revoked or
     expired listing is gone the same day), searched like the entries; the persons by name and role only
-    — never an ID number. At most ``limit`` (a search narrows it)."""
+    — never an ID number. The page shows them a page at a time."""
     on = on or timezone.localdate()
     rows = (
         Listing.objects.in_force(on)
@@ -147,7 +153,7 @@ def public_listings(*, q: str = "", on: datetime.date | None = None, limit: int 
     q = (q or "").strip()
     if q:
         rows = rows.filter(Q(enterprise__name__icontains=q) | Q(enterprise__uscc__icontains=q.upper()))
-    return list(rows.order_by("-term_start", "pk")[:limit])
+    return rows.order_by("-term_start", "pk")
 
 
 def overview_counts(on: datetime.date | None = None) -> dict:

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -139,7 +140,7 @@ def _batch_page(
         "period": services.period_of_batch(batch),
         "entries": entries,
         "hidden": batch.total - len(entries),  # type: ignore[attr-defined]
-        "events": list(selectors.events_of(batch)[:200]),
+        "events": list(selectors.events_of(batch, user=request.user)[:200]),
         "may_publish": may,
         "may_review": may and draft,
         "may_export": user.has_perm(EXPORT),
@@ -259,7 +260,7 @@ def batch_word(request: HttpRequest, pk: int) -> HttpResponse:
     if not user.has_perm(EXPORT):
         raise PermissionDenied("您的角色不能导出公布名单")
     batch = selectors.batch_get(user=user, pk=pk)
-    entries = list(selectors.batch_export_rows(batch))
+    entries = list(selectors.batch_export_rows(batch, user=user))
     content = batch_docx(batch, entries)
     return docx_response(
         request,
@@ -277,7 +278,7 @@ def batch_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     if not user.has_perm(EXPORT):
         raise PermissionDenied("您的角色不能导出公布名单")
     batch = selectors.batch_get(user=user, pk=pk)
-    rows = selectors.batch_export_rows(batch)
+    rows = selectors.batch_export_rows(batch, user=user)
     state = "已公布" if batch.status == BatchStatus.PUBLISHED else "审核稿（审核保留）"
     return ENTRY_LEDGER.export(
         request,
@@ -349,7 +350,9 @@ def public_violations(request: HttpRequest) -> HttpResponse:
         "page_title": "失信名单和重大劳动保障违法行为公布",
         "form": form,
         "q": q,
-        "listings": selectors.public_listings(q=q),
+        "listings": Paginator(selectors.public_listings(q=q), PUBLIC_PER_PAGE).get_page(
+            request.GET.get("lpage")
+        ),
         **paginate(request, rows, per_page=PUBLIC_PER_PAGE),
     }
     for entry in context["page"]:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from anxin.core.seam import CreditStanding
-from anxin.credit.models import EnterpriseGrade, Listing
+from anxin.credit.models import EnterpriseGrade, GradeYearStatus, Listing
 from anxin.registry.models import Enterprise
 
 
@@ -24,12 +24,16 @@ def enterprise_credit(
     ids = list(enterprise_ids)
     if not ids:
         return {}
-    # The listing in force that ends last, and the latest grade up to ``on``'s year: correlated
-    # subqueries of one query over the page's enterprises.
+    # The listing in force that ends last, and the latest grade in force up to ``on``'s year —
+    # confirmed by 人社局, or set by hand (an adjustment, an upheld objection): a year still being
+    # computed never replaces last year's confirmed grade (every C would become A on 1 January).
+    # Correlated subqueries of one query over the page's enterprises.
     listing = Listing.objects.in_force(on).filter(enterprise_id=OuterRef("pk")).order_by("-term_end", "-pk")
-    grade = EnterpriseGrade.objects.filter(enterprise_id=OuterRef("pk"), year__year__lte=on.year).order_by(
-        "-year__year"
-    )
+    grade = EnterpriseGrade.objects.filter(
+        Q(year__status=GradeYearStatus.CONFIRMED) | Q(adjusted=True),
+        enterprise_id=OuterRef("pk"),
+        year__year__lte=on.year,
+    ).order_by("-year__year")
     rows = (
         Enterprise._base_manager.filter(pk__in=ids)
         .annotate(

@@ -50,7 +50,7 @@ def _fill_date(page, form, label: str, day: datetime.date) -> None:
 
 
 def test_a_case_meets_the_condition_and_the_enterprise_is_listed_after_notice_and_defence(
-    live_server, page, shot, browser, world, office, renshe, chengjian
+    live_server, page, shot, browser, world, office, renshe, chengjian, luoxi
 ):
     builder = world.luoxi_builder
     # Monday 14 December: the order to pay, served on 20 November, lapsed on 1 December.
@@ -155,7 +155,9 @@ def test_a_case_meets_the_condition_and_the_enterprise_is_listed_after_notice_an
         shot("credit-04-chengjian-todo")
         panel.get_by_role("link", name="登记实施").click()
         form = page.get_by_test_id("task-form")
-        form.get_by_label("措施文号或办理情况").fill("已在建设工程招投标监管平台限制其投标（新建〔2026〕9号）")
+        form.get_by_label("措施文号或办理情况").fill(
+            "已在建设工程招投标监管平台限制其投标（新建〔2026〕9号）"
+        )
         form.get_by_role("button", name="登记已实施").click()
         expect(page.get_by_test_id("task-done-on")).to_have_text("2026-12-22")
         task = SanctionTask.objects.get(listing=listing, unit__code="construction")
@@ -165,6 +167,16 @@ def test_a_case_meets_the_condition_and_the_enterprise_is_listed_after_notice_an
         page.goto(f"{live_server.url}/enterprises/{builder.uscc}/")
         expect(page.get_by_test_id("credit-mark").first).to_be_visible()
         shot("credit-05-enterprise-marked")
+
+        # 罗溪镇, where the enterprise lies, reads the listing on the enterprise's 信用 tab — and may not decide.
+        _as(page, live_server, luoxi)
+        page.goto(f"{live_server.url}/enterprises/{builder.uscc}/?tab=credit")
+        expect(page.get_by_test_id("credit-listed")).to_contain_text("2026-12-22 至 2029-12-21")
+        expect(page.get_by_test_id("credit-tab-sanctions")).to_contain_text("区城建局")
+        shot("credit-06-town-credit-tab")
+        page.goto(listing_url)
+        expect(page.get_by_test_id("listing-status")).to_have_text("已列入")
+        expect(page.get_by_test_id("listing-removal-form")).to_have_count(0)
 
         # The public page, on a phone: the listing with the legal representative's name, no ID number.
         context = browser.new_context(**PHONE)
@@ -180,7 +192,7 @@ def test_a_case_meets_the_condition_and_the_enterprise_is_listed_after_notice_an
             expect(listing_card).to_contain_text("2029年12月21日")
             assert ID not in phone.content()
             SCREENSHOTS.mkdir(exist_ok=True)
-            phone.screenshot(path=str(SCREENSHOTS / "credit-06-public-listing-390.png"), full_page=True)
+            phone.screenshot(path=str(SCREENSHOTS / "credit-07-public-listing-390.png"), full_page=True)
             width = phone.evaluate("document.documentElement.scrollWidth")
             assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
         finally:

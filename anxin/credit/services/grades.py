@@ -266,6 +266,19 @@ def grades_confirm(*, actor: User, year: int, now: datetime.datetime | None = No
         grade_year.confirmed_at = now
         grade_year.confirmed_by = actor
         grade_year.save(update_fields=["status", "confirmed_at", "confirmed_by"])
+        # The confirmed grades are now the ones in force (seam.ENTERPRISE_CREDIT): tell the earlier apps
+        # about every enterprise graded B or C this year or the last confirmed one (one leaving C too).
+        graded = EnterpriseGrade.objects.exclude(grade="A")
+        announce = set(graded.filter(year=grade_year).values_list("enterprise_id", flat=True))
+        before = (
+            GradeYear.objects.filter(status=GradeYearStatus.CONFIRMED, year__lt=year)
+            .order_by("-year")
+            .first()
+        )
+        if before is not None:
+            announce |= set(graded.filter(year=before).values_list("enterprise_id", flat=True))
+        if announce:
+            events.publish(seam.CREDIT_CHANGED, enterprise_ids=sorted(announce))
     return grade_year
 
 

@@ -58,7 +58,6 @@ from anxin.credit.workflow import (
     ANSWER,
     APPLY_REMOVAL,
     DEFENCE,
-    DOCUMENT,
     DROP,
     EXPIRE,
     GRANT,
@@ -687,15 +686,6 @@ def listed_person_remove(
         LISTING.record(listing, PERSON, actor=actor, at=now, note=note)
 
 
-def listing_document_issued(*, actor: User, listing: Listing, title: str) -> None:
-    """A document printed from the listing: a line on its timeline (who, when, which)."""
-    with transaction.atomic(), acting(actor):
-        LISTING.record(listing, DOCUMENT, actor=actor, note=f"制作{title}")
-
-
-# --- 决定 -------------------------------------------------------------------------------------------
-
-
 def decision_problems(listing: Listing, decided_on: datetime.date, decision: str = LIST) -> list[str]:
     """Why a decision on ``decided_on`` would be refused (empty: it may be made)."""
     if listing.status == ListingStatus.PROPOSED:
@@ -820,11 +810,33 @@ def listings_expire(*, now: datetime.datetime | None = None) -> int:
                 )
             except DomainError:
                 continue
+            close_pending_removals(listing, actor=actor, now=now, why="名单已期满移出")
             sanction_tasks_open(actor=actor, listing=listing, kind=TaskKind.LIFT, now=now)
             _changed(listing)
             _notify(
                 listing, f"期满移出失信联合惩戒名单：{listing.enterprise.name}", "已通知各惩戒单位解除措施。"
             )
+        count += 1
+    return count
+
+
+def close_pending_removals(listing: Listing, *, actor: User, now: datetime.datetime, why: str) -> int:
+    """A listing that ended another way (期满, 撤销) leaves no application waiting for a decision: each
+    pending one is closed 不予提前移出 with the reason, inside the caller's transaction."""
+    count = 0
+    for application in listing.removals.filter(status=RemovalStatus.PENDING):
+        REMOVAL.move(
+            application,
+            REMOVAL.step(application, REFUSE),
+            actor=actor,
+            now=now,
+            note=f"{why}，提前移出申请无需决定",
+            values={
+                "decided_on": timezone.localdate(now),
+                "decided_by": actor,
+                "decision_reasons": f"{why}，无需决定",
+            },
+        )
         count += 1
     return count
 
@@ -953,7 +965,8 @@ def removal_apply(
     now: datetime.datetime | None = None,
 ) -> RemovalApplication:
     """An application for early removal: not before the term's start plus
-    ``blacklist.early_removal_months``, not while arrears are outstanding, with the written credit
+    ``blacklist.early_removal_months``, nor before the same time has passed since the correction (the
+    arrears paid, ``corrected_on``: "改正后满6个月"), not while arrears are outstanding, with the written credit
     pledge; to be decided within ``blacklist.removal_decision_working_days`` working days."""
     _guard(actor)
     now = _now(now)
@@ -977,6 +990,16 @@ def removal_apply(
             f"列入之日（{_day(start)}）起满 {info['value']} 个月方可申请提前移出，"
             f"最早 {_day(first)} 可以申请（{info['citation']}，参数 {EARLY_MONTHS}={info['value']}）",
             field="applied_on",
+            code="guard",
+        )
+    from anxin.monitoring.rules import add_months
+
+    after_correction = add_months(corrected_on, int(info["value"]))
+    if applied_on < after_correction:
+        raise DomainError(
+            f"改正（清偿）之日（{_day(corrected_on)}）起满 {info['value']} 个月方可申请提前移出，"
+            f"最早 {_day(after_correction)} 可以申请（{info['citation']}，参数 {EARLY_MONTHS}={info['value']}）",
+            field="corrected_on",
             code="guard",
         )
     paid = arrears_check(listing)

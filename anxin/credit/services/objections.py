@@ -31,6 +31,7 @@ from anxin.credit.models import (
     ObjectionStatus,
 )
 from anxin.credit.services.grades import grade_change
+from anxin.credit.services.listing import close_pending_removals
 from anxin.credit.services.sanctions import sanction_tasks_open
 from anxin.credit.workflow import LISTING, OBJECT, OBJECTIONS, REJECT, REVOKE, UPHOLD
 from anxin.notify.services import notify_units
@@ -208,6 +209,7 @@ def objection_answer(
                     note=f"异议成立：{answer}",
                     values={"ended_on": today, "end_reasons": f"异议成立，撤销列入：{answer}"},
                 )
+                close_pending_removals(listing, actor=actor, now=now, why="异议成立，已撤销列入")
                 sanction_tasks_open(actor=actor, listing=listing, kind="lift", now=now)
                 events.publish(seam.CREDIT_CHANGED, enterprise_ids=[listing.enterprise_id])
                 note = f"{answer}（撤销列入 {listing.number}）"

@@ -4,8 +4,13 @@ deposit of a project whose general contractor is C is raised."""
 
 from __future__ import annotations
 
-import pytest
+import datetime
 
+import pytest
+import time_machine
+
+from anxin.core import seam
+from anxin.credit.models import GradeYear, GradeYearStatus
 from anxin.credit.services import grades as grade_services
 from anxin.credit.tests import factories_grades as f
 from anxin.monitoring.models import RiskAssessment
@@ -14,19 +19,38 @@ from anxin.sites.services import deposits
 pytestmark = pytest.mark.django_db
 
 
-def test_a_c_grade_is_re_assessed_by_monitoring(world, renshe, django_capture_on_commit_callbacks):
-    from django.utils import timezone
-
-    today = timezone.localdate()
+@time_machine.travel("2027-01-10 10:00 +0800")
+def test_a_c_grade_reaches_monitoring_once_confirmed(world, renshe, django_capture_on_commit_callbacks):
     case = f.case_for(world.luoxi_factory)
     for n in range(3):
-        f.action(case, "order", today.replace(day=1 + n))
+        f.action(case, "order", datetime.date(2026, 6, 1 + n))
+
+    def grade_texts() -> list[str]:
+        return [
+            x["text"]
+            for a in RiskAssessment.objects.filter(enterprise=world.luoxi_factory)
+            for x in a.findings
+            if "守法诚信等级" in x["text"]
+        ]
+
     with django_capture_on_commit_callbacks(execute=True):
-        grade_services.grades_compute(actor=renshe, year=today.year)
-    assessment = RiskAssessment.objects.get(enterprise=world.luoxi_factory)
-    (finding,) = [x for x in assessment.findings if x["rule"] == "SCREENING_RISK"]
-    assert f"守法诚信等级C级（{today.year}年度）" in finding["text"]
+        grade_services.grades_compute(actor=renshe, year=2026)
+    assert grade_texts() == []  # computed, not yet confirmed: not in force
+    with django_capture_on_commit_callbacks(execute=True):
+        grade_services.grades_confirm(actor=renshe, year=2026)
+    (text,) = grade_texts()
+    assert "守法诚信等级C级（2026年度）" in text
     assert not RiskAssessment.objects.filter(enterprise=world.xuejia_factory).exists()  # A: not announced
+
+
+def test_a_provisional_year_does_not_replace_the_confirmed_grade(world):
+    confirmed = f.graded(world.luoxi_factory, 2025, "C")
+    GradeYear.objects.filter(pk=confirmed.year_id).update(status=GradeYearStatus.CONFIRMED)
+    f.graded(world.luoxi_factory, 2026, "A")  # this year, still being computed
+    standing = seam.enterprise_credit([world.luoxi_factory.pk], datetime.date(2026, 1, 3))[
+        world.luoxi_factory.pk
+    ]
+    assert (standing.grade, standing.grade_year, standing.grade_confirmed) == ("C", 2025, True)
 
 
 def test_a_c_graded_contractor_has_its_deposit_raised(world, renshe):

@@ -140,6 +140,10 @@ def test_serve_defend_and_decide(api_client, renshe):
     )
 
 
+def _removal() -> dict:
+    return {"reasons": "已清偿", "corrected_on": "2026-03-01", "pledge": _pledge()}
+
+
 def _pledge():
     return SimpleUploadedFile("信用承诺书.pdf", PDF, content_type="application/pdf")
 
@@ -149,24 +153,32 @@ def test_remove_with_the_pledge_in_one_call(api_client, renshe):
     listing = listed(renshe, decided="2026-03-20")
     client = _as(api_client, renshe)
     with time_machine.travel(at("2026-09-19T10:00"), tick=False):
-        response = client.post(
-            f"{BASE}{listing.pk}/remove", {"reasons": "已清偿", "pledge": _pledge()}, format="multipart"
-        )
+        response = client.post(f"{BASE}{listing.pk}/remove", _removal(), format="multipart")
         assert response.status_code == 409 and "最早 2026-09-20" in str(response.json())
     with time_machine.travel(at("2026-09-21T10:00"), tick=False):
-        response = client.post(
-            f"{BASE}{listing.pk}/remove/", {"reasons": "已清偿", "pledge": _pledge()}, format="multipart"
-        )
+        response = client.post(f"{BASE}{listing.pk}/remove/", _removal(), format="multipart")
     assert response.status_code == 200 and response.json()["status"] == ListingStatus.REMOVED
     assert response.json()["ended_on"] == "2026-09-21"
+
+
+@pytest.mark.usefixtures("paid_in_full")
+def test_remove_counts_the_minimum_from_the_correction_and_leaves_nothing_when_refused(api_client, renshe):
+    listing = listed(renshe, decided="2026-03-20")
+    client = _as(api_client, renshe)
+    with time_machine.travel(at("2026-10-08T10:00"), tick=False):
+        response = client.post(
+            f"{BASE}{listing.pk}/remove/",
+            {"reasons": "已清偿", "corrected_on": "2026-06-01", "pledge": _pledge()},
+            format="multipart",
+        )
+    assert response.status_code == 409 and "最早 2026-12-01" in str(response.json())
+    assert not listing.removals.exists()
 
 
 def test_remove_with_arrears_outstanding_is_a_409(api_client, renshe):
     listing = listed(renshe, decided="2026-03-20")
     with time_machine.travel(at("2026-10-08T10:00"), tick=False):
-        response = _as(api_client, renshe).post(
-            f"{BASE}{listing.pk}/remove/", {"reasons": "已清偿", "pledge": _pledge()}, format="multipart"
-        )
+        response = _as(api_client, renshe).post(f"{BASE}{listing.pk}/remove/", _removal(), format="multipart")
     assert response.status_code == 409 and "尚欠 ¥120,000.00" in str(response.json())
 
 
@@ -176,7 +188,9 @@ def test_remove_needs_the_pledge_and_a_multipart_body(api_client, renshe):
     client = _as(api_client, renshe)
     with time_machine.travel(at("2026-10-08T10:00"), tick=False):
         response = client.post(f"{BASE}{listing.pk}/remove/", {"reasons": "已清偿"}, format="multipart")
-        assert response.status_code == 400 and "pledge" in response.json()
+        assert (
+            response.status_code == 400 and "pledge" in response.json() and "corrected_on" in response.json()
+        )
         response = client.post(f"{BASE}{listing.pk}/remove/", {"reasons": "已清偿"}, format="json")
         assert response.status_code == 415
     listing.refresh_from_db()

@@ -451,7 +451,7 @@ def test_early_removal_on_the_first_allowed_day_not_the_day_before(renshe):
     listing = listed(renshe, decided="2026-03-20")
     with time_machine.travel(at("2026-09-19T10:00"), tick=False), pytest.raises(DomainError) as refused:
         services.removal_apply(
-            actor=renshe, listing=listing, applied_on=day("2026-09-19"), corrected_on=day("2026-04-01"),
+            actor=renshe, listing=listing, applied_on=day("2026-09-19"), corrected_on=day("2026-03-01"),
             pledge_file=pledge(), reasons="已清偿",
         )  # fmt: skip
     assert (
@@ -460,7 +460,7 @@ def test_early_removal_on_the_first_allowed_day_not_the_day_before(renshe):
     )
     with time_machine.travel(at("2026-09-20T10:00"), tick=False):
         application = services.removal_apply(
-            actor=renshe, listing=listing, applied_on=day("2026-09-20"), corrected_on=day("2026-04-01"),
+            actor=renshe, listing=listing, applied_on=day("2026-09-20"), corrected_on=day("2026-03-01"),
             pledge_file=pledge(), reasons="已清偿",
         )  # fmt: skip
     assert application.pledge.kind == CreditFile.Kind.PLEDGE
@@ -468,11 +468,24 @@ def test_early_removal_on_the_first_allowed_day_not_the_day_before(renshe):
     assert "blacklist.removal_decision_working_days=15" in application.due_basis
 
 
+@pytest.mark.usefixtures("paid_in_full")
+def test_early_removal_counts_the_minimum_from_the_correction_too(renshe):
+    listing = listed(renshe, decided="2026-03-20")
+    with time_machine.travel(at("2026-10-08T10:00"), tick=False), pytest.raises(DomainError) as refused:
+        services.removal_apply(
+            actor=renshe, listing=listing, applied_on=day("2026-10-08"), corrected_on=day("2026-05-01"),
+            pledge_file=pledge(), reasons="已清偿",
+        )  # fmt: skip
+    assert "改正（清偿）之日（2026-05-01）起满 6 个月" in refused.value.message
+    assert "最早 2026-11-01 可以申请" in refused.value.message
+    assert not listing.removals.exists()
+
+
 def test_early_removal_with_arrears_outstanding_is_refused_naming_the_amount(renshe):
     listing = listed(renshe, decided="2026-03-20")
     with time_machine.travel(at("2026-10-08T10:00"), tick=False), pytest.raises(DomainError) as refused:
         services.removal_apply(
-            actor=renshe, listing=listing, applied_on=day("2026-10-08"), corrected_on=day("2026-10-01"),
+            actor=renshe, listing=listing, applied_on=day("2026-10-08"), corrected_on=day("2026-03-01"),
             pledge_file=pledge(), reasons="",
         )  # fmt: skip
     assert (
@@ -486,12 +499,12 @@ def test_early_removal_without_the_pledge_is_refused(renshe):
     with time_machine.travel(at("2026-10-08T10:00"), tick=False):
         with pytest.raises(DomainError, match="信用承诺书"):
             services.removal_apply(
-                actor=renshe, listing=listing, applied_on=day("2026-10-08"), corrected_on=day("2026-10-01"),
+                actor=renshe, listing=listing, applied_on=day("2026-10-08"), corrected_on=day("2026-03-01"),
                 pledge_file=None, reasons="",
             )  # fmt: skip
         with pytest.raises(DomainError):  # not a PDF or an image
             services.removal_apply(
-                actor=renshe, listing=listing, applied_on=day("2026-10-08"), corrected_on=day("2026-10-01"),
+                actor=renshe, listing=listing, applied_on=day("2026-10-08"), corrected_on=day("2026-03-01"),
                 pledge_file=services.Paper("承诺.txt", b"I promise"), reasons="",
             )  # fmt: skip
     assert not listing.removals.exists()
@@ -502,12 +515,12 @@ def test_early_removal_granted_ends_the_listing(renshe, django_capture_on_commit
     listing = listed(renshe, decided="2026-03-20")
     with time_machine.travel(at("2026-10-08T10:00"), tick=False):
         application = services.removal_apply(
-            actor=renshe, listing=listing, applied_on=day("2026-10-08"), corrected_on=day("2026-10-01"),
+            actor=renshe, listing=listing, applied_on=day("2026-10-08"), corrected_on=day("2026-03-01"),
             pledge_file=pledge(), reasons="已清偿",
         )  # fmt: skip
         with pytest.raises(DomainError, match="已有待决定"):
             services.removal_apply(
-                actor=renshe, listing=listing, applied_on=day("2026-10-08"), corrected_on=day("2026-10-01"),
+                actor=renshe, listing=listing, applied_on=day("2026-10-08"), corrected_on=day("2026-03-01"),
                 pledge_file=pledge(), reasons="已清偿",
             )  # fmt: skip
         services.removal_decide(actor=renshe, application=application, grant=True, reasons="符合提前移出条件")
@@ -522,7 +535,7 @@ def test_early_removal_refused_keeps_the_listing(renshe):
     listing = listed(renshe, decided="2026-03-20")
     with time_machine.travel(at("2026-10-08T10:00"), tick=False):
         application = services.removal_apply(
-            actor=renshe, listing=listing, applied_on=day("2026-10-08"), corrected_on=day("2026-10-01"),
+            actor=renshe, listing=listing, applied_on=day("2026-10-08"), corrected_on=day("2026-03-01"),
             pledge_file=pledge(), reasons="",
         )  # fmt: skip
         services.removal_decide(actor=renshe, application=application, grant=False, reasons="承诺书未签章")
@@ -535,7 +548,7 @@ def test_a_pending_application_is_reminded_then_escalated_once_each(renshe):
     listing = listed(renshe, decided="2026-03-20")
     with time_machine.travel(at("2026-10-08T10:00"), tick=False):
         application = services.removal_apply(
-            actor=renshe, listing=listing, applied_on=day("2026-10-08"), corrected_on=day("2026-10-01"),
+            actor=renshe, listing=listing, applied_on=day("2026-10-08"), corrected_on=day("2026-03-01"),
             pledge_file=pledge(), reasons="",
         )  # fmt: skip
     due = application.due_on
@@ -576,7 +589,21 @@ def test_a_failed_service_leaves_nothing_behind(renshe):
     files = CreditFile.objects.count()
     with time_machine.travel(at("2026-10-08T10:00"), tick=False), pytest.raises(DomainError):
         services.removal_apply(
-            actor=renshe, listing=listing, applied_on=day("2026-10-08"), corrected_on=day("2026-10-01"),
+            actor=renshe, listing=listing, applied_on=day("2026-10-08"), corrected_on=day("2026-03-01"),
             pledge_file=pledge(), reasons="",
         )  # fmt: skip
     assert listing.events.count() == events and CreditFile.objects.count() == files
+
+
+@pytest.mark.usefixtures("paid_in_full")
+def test_a_listing_that_expires_closes_its_pending_removal_application(renshe):
+    listing = listed(renshe, decided="2026-03-20")
+    with time_machine.travel(at("2026-09-21T10:00"), tick=False):
+        application = services.removal_apply(
+            actor=renshe, listing=listing, applied_on=day("2026-09-21"), corrected_on=day("2026-03-01"),
+            pledge_file=pledge(), reasons="已清偿",
+        )  # fmt: skip
+    with time_machine.travel(at("2029-03-20T10:00"), tick=False):
+        assert services.listings_expire() == 1
+    application.refresh_from_db()
+    assert application.status == "refused" and "期满" in application.decision_reasons

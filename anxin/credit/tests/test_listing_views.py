@@ -209,7 +209,7 @@ def test_early_removal_through_the_page_needs_the_pledge(login, renshe):
     with time_machine.travel(at("2026-10-08T10:00"), tick=False):
         response = client.post(
             reverse("credit-listing-act", args=[listing.pk, "removal_apply"]),
-            {"applied_on": "2026-10-08", "corrected_on": "2026-10-01"},
+            {"applied_on": "2026-10-08", "corrected_on": "2026-03-01"},
         )
     assert response.status_code == 400
     assert not listing.removals.exists()
@@ -259,7 +259,13 @@ def test_the_notice_prints_the_recorded_facts(login, renshe, listing):
     assert "多人标准（达到）" in text and "第五条第（一）项" in text
     assert "陈述、申辩" in text
     assert "常州市新北区人力资源和社会保障局" in text and "12333" in text  # the unit and its phone
-    assert listing.events.filter(action="document", note__contains="拟列入告知书").exists()
+    # Logged as an export; a GET writes nothing to the listing's history.
+    from anxin.core.models import SecurityEvent, SecurityEventKind
+
+    assert SecurityEvent.objects.filter(
+        kind=SecurityEventKind.EXPORT, summary__contains="拟列入告知书"
+    ).exists()
+    assert not listing.events.filter(action="document").exists()
 
 
 def test_the_decision_prints_persons_masked_and_the_term(login, renshe):
@@ -292,7 +298,7 @@ def test_the_removal_decision_and_the_pledge(login, renshe):
     listing = listed(renshe, decided="2026-03-20")
     with time_machine.travel(at("2026-10-08T10:00"), tick=False):
         application = services.removal_apply(
-            actor=renshe, listing=listing, applied_on=day("2026-10-08"), corrected_on=day("2026-10-01"),
+            actor=renshe, listing=listing, applied_on=day("2026-10-08"), corrected_on=day("2026-03-01"),
             pledge_file=pledge(), reasons="已清偿",
         )  # fmt: skip
         services.removal_decide(actor=renshe, application=application, grant=True, reasons="符合提前移出条件")

@@ -5,6 +5,7 @@ that ended (removed, revoked, expired) is gone the same day, one not yet decided
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 import time_machine
@@ -25,7 +26,7 @@ LAST = datetime.date(2029, 11, 30)
 
 
 @pytest.fixture
-def listed():
+def listed(district):
     listing = listing_in_force(
         make_enterprise(name="失信演示建筑有限公司"),
         term_start=START,
@@ -43,7 +44,7 @@ def listed():
     return listing
 
 
-def _page(client, q: str = "") -> str:
+def _page(client: Any, q: str = "") -> str:
     return client.get(reverse("portal-violations"), {"q": q} if q else {}).content.decode()
 
 
@@ -78,3 +79,15 @@ def test_a_listing_not_yet_decided_never_shows(client, listed):
     listed.status = ListingStatus.NOTICED
     listed.save(update_fields=["status"])
     assert "失信演示建筑有限公司" not in _page(client)
+
+
+@time_machine.travel("2027-01-05 10:00 +0800")
+def test_the_public_list_of_listings_is_paged(client, district):
+    for n in range(11):
+        listing_in_force(
+            make_enterprise(name=f"分页演示{n:02d}建筑有限公司"), term_start=START, term_end=LAST
+        )
+    first = _page(client)
+    assert first.count('data-testid="public-listing"') == 10 and "共 11 家" in first
+    second = client.get(reverse("portal-violations"), {"lpage": 2}).content.decode()
+    assert second.count('data-testid="public-listing"') == 1

@@ -123,6 +123,28 @@ def test_a_town_reads_a_drafts_entries_of_its_own_enterprises_and_everything_pub
     )
 
 
+def test_a_town_neither_exports_nor_reads_the_history_of_another_towns_draft_entry(
+    login, lists, clock, renshe, luoxi
+):
+    draft = lists["q2"]
+    services.entry_edit(actor=renshe, entry=draft.entries.get(), legal_rep="丁某（复核后修改）")
+    services.entry_keep(actor=renshe, entry=draft.entries.get())
+    client = login(luoxi)
+    page = client.get(reverse("credit-publication-batch", args=[draft.pk])).content.decode()
+    assert "丁机械有限公司" not in page  # nor in the history's review lines
+    word = client.get(reverse("credit-publication-word", args=[draft.pk]))
+    assert word.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(word.content)) as docx:
+        assert "丁机械有限公司" not in docx.read("word/document.xml").decode()
+    excel = client.get(reverse("credit-publication-excel", args=[draft.pk]))
+    sheet = load_workbook(io.BytesIO(excel.content)).active
+    assert sheet is not None
+    cells = [str(c.value) for row in sheet.iter_rows() for c in row]
+    assert not any("丁机械有限公司" in c for c in cells)
+    office_page = login(renshe).get(reverse("credit-publication-batch", args=[draft.pk])).content.decode()
+    assert "丁机械有限公司" in office_page
+
+
 def test_review_through_the_page(login, lists, clock, renshe):
     client = login(renshe)
     entry = lists["q2"].entries.get()
