@@ -189,7 +189,11 @@ def _forms(listing: Listing, bound: dict, today: Any) -> dict:
         forms["answer"] = bound.get("answer")
         forms["decide"] = bound.get("decide") or f.DecideForm(initial={"decided_on": today})
     if s == ListingStatus.LISTED:
-        if not listing.removals.filter(status=RemovalStatus.PENDING).exists():
+        # The application form is offered from the first day one may be made (the page says which day);
+        # a bound form with its errors is always shown again.
+        first, _info = services.early_removal_from(listing) if listing.term_start else (today, {})
+        pending = listing.removals.filter(status=RemovalStatus.PENDING).exists()
+        if "removal_apply" in bound or (not pending and today >= first):
             forms["removal_apply"] = bound.get("removal_apply") or f.RemovalApplyForm(
                 initial={"applied_on": today}
             )

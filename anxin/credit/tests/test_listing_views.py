@@ -345,3 +345,14 @@ def test_the_overview_counts(login, renshe, listing):
         page = login(renshe).get(reverse("credit-overview")).content.decode()
     assert "credit-listing-card" in page
     assert 'data-testid="credit-card-decisions">1<' in page
+
+
+def test_the_early_removal_form_is_offered_from_the_first_allowed_day(login, renshe):
+    listing = listed(renshe, decided="2026-03-20")
+    url = reverse("credit-listing", args=[listing.pk])
+    with time_machine.travel(at("2026-09-19T10:00"), tick=False):
+        page = login(renshe).get(url).content.decode()
+    assert 'data-testid="listing-removal-form"' not in page and "最早 2026-09-20 可以申请" in page
+    with time_machine.travel(at("2026-09-20T10:00"), tick=False):
+        page = login(renshe).get(url).content.decode()
+    assert 'data-testid="listing-removal-form"' in page
