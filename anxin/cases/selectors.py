@@ -370,7 +370,11 @@ def three_ensures(*, user, today: datetime.date | None = None) -> dict:
     )
     incidents = Incident.objects.filter(
         case__in=cases.values("pk"), occurred_at__gte=start, occurred_at__lt=end
-    ).aggregate(mass=Count("pk", filter=Q(kind="mass")), closure=Count("pk", filter=Q(kind="closure")))
+    ).aggregate(
+        # 群体性事件 counts the extreme ones too (the case's own flag does the same)
+        mass=Count("pk", filter=Q(kind__in=("mass", "extreme"))),
+        closure=Count("pk", filter=Q(kind="closure")),
+    )
     open_cases = cases.open().aggregate(
         n=Count("pk"), late=Count("pk", filter=Q(deadline_at__lt=timezone.now()))
     )

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from django.utils import timezone
 
 from anxin.core.gongwen import Annex, Gongwen, document_bytes
+from anxin.core.money import format_yuan
 from anxin.credit import access
 from anxin.credit.models import (
     LIST_RULES,
@@ -72,6 +73,23 @@ def _params(listing: Listing) -> list[str]:
     ]
 
 
+def _term_terms(listing: Listing) -> str:
+    """What the decision says of the term, from the parameters in force on the decision day: a restart
+    on a new default only when ``blacklist.restart_on_redefault`` says so, and the months before an
+    early removal."""
+    from anxin.core.policy import param_record
+
+    on = listing.decided_on or timezone.localdate()
+    restart = param_record("blacklist.restart_on_redefault", on=on)
+    months = param_record("blacklist.early_removal_months", on=on)
+    text = ""
+    if restart.typed_value:
+        text += f"列入期间再次拖欠农民工工资被责令支付而逾期未支付的，期限重新计算（{restart.citation}）；"
+    return text + (
+        f"改正违法行为满 {months.typed_value} 个月并作出书面信用承诺的，可以申请提前移出（{months.citation}）。"
+    )
+
+
 def notice(listing: Listing) -> bytes:
     """拟列入失信联合惩戒对象名单告知书."""
     name, phone = issuer()
@@ -97,7 +115,8 @@ def notice(listing: Listing) -> bytes:
     else:
         from anxin.core.policy import param
 
-        days = param("blacklist.defence_working_days", on=timezone.localdate())
+        issued = listing.notice_issued_on or timezone.localdate(listing.proposed_at)
+        days = param("blacklist.defence_working_days", on=issued)
         paragraphs.append(
             f"根据《{LIST_RULES}》，你单位享有陈述、申辩的权利，可自本告知书送达之次日起 {days} 个工作日内"
             "向本机关提出书面陈述、申辩意见；逾期未提出的，视为放弃陈述、申辩的权利。"
@@ -158,17 +177,17 @@ def decision(listing: Listing) -> bytes:
     name, _phone = issuer()
     persons = list(listing.persons.order_by("role", "pk"))
     sanctions = _sanctions(listing)
+    facts = _facts(listing)
     paragraphs = [
         f"当事人：{_enterprise(listing)}",
-        "经查：" + "；".join(_facts(listing)) + "。",
+        ("经查：" + "；".join(facts) + "。") if facts else "经查：（条件核查未记录）",
         f"本机关于{_day(listing.notice_served_on)}向你单位送达了拟列入告知书（{listing.notice_reference}）。",
         *_defences(listing),
         f"本机关认为：{listing.decision_reasons}",
         f"依据{listing.condition_citation}，本机关决定将你单位及下列人员列入拖欠农民工工资失信联合惩戒对象名单：",
         *[f"{p.get_role_display()}：{p.name}（身份证号码 {p.id_masked}）" for p in persons],
         f"列入期限自{_day(listing.term_start)}起至{_day(listing.term_end)}止（{listing.term_basis}）。"
-        "列入期间再次拖欠农民工工资被责令支付而逾期未支付的，期限依法重新计算；"
-        "改正违法行为满规定期限并作出书面信用承诺的，可以申请提前移出。",
+        + _term_terms(listing),
     ]
     if sanctions:
         paragraphs.append("列入期间，下列单位依法依规实施联合惩戒：" + "；".join(sanctions) + "。")
@@ -224,8 +243,9 @@ def removal(application: RemovalApplication) -> bytes:
     name, _phone = issuer()
     paid = application.paid_check or {}
     owed = "；".join(
-        f"案件 {r.get('number')}：应付 ¥{r.get('owed', 0) / 100:,.2f}，已付 ¥{r.get('paid', 0) / 100:,.2f}，"
-        f"尚欠 ¥{r.get('outstanding', 0) / 100:,.2f}（{r.get('source', '')}）"
+        f"案件 {r.get('number')}：应付 {format_yuan(int(r.get('owed', 0)), symbol=True)}，"
+        f"已付 {format_yuan(int(r.get('paid', 0)), symbol=True)}，"
+        f"尚欠 {format_yuan(int(r.get('outstanding', 0)), symbol=True)}（{r.get('source', '')}）"
         for r in paid.get("cases", [])
     )
     granted = application.status == RemovalStatus.GRANTED

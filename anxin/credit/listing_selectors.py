@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from anxin.core.access import get_scoped_or_404
 from anxin.credit.models import Listing, ListingStatus, RemovalApplication, RemovalStatus, TaskStatus
+from anxin.credit.services.listing import remind_until
 from anxin.credit.workflow import LISTING_LABELS
 
 # "申辩期将满": the defence period ends within this many days (today included).
-DEFENCE_SOON_DAYS = 3
 
 
 def month_end(day: datetime.date) -> datetime.date:
@@ -36,7 +36,7 @@ def listing_list(
     today: datetime.date | None = None,
 ) -> QuerySet[Listing]:
     """The ledger: search by enterprise name, credit code or number; by status, condition, town,
-    origin; ``due``: ``defence`` (the defence period ends within ``DEFENCE_SOON_DAYS`` days) or
+    origin; ``due``: ``defence`` (the defence period ends within the district's reminder window, ``case.remind_working_days``) or
     ``term`` (a listing in force whose term ends this month)."""
     today = today or timezone.localdate()
     rows = Listing.objects.for_user(user).select_related("enterprise__town")
@@ -58,7 +58,7 @@ def listing_list(
         rows = rows.filter(
             status=ListingStatus.NOTICED,
             defence_due__gte=today,
-            defence_due__lte=today + datetime.timedelta(days=DEFENCE_SOON_DAYS),
+            defence_due__lte=remind_until(today),
         )
     elif due == "term":
         rows = rows.filter(status=ListingStatus.LISTED, term_end__gte=today, term_end__lte=month_end(today))

@@ -28,6 +28,7 @@ from anxin.credit import access, listing_documents, sections
 from anxin.credit import listing_forms as f
 from anxin.credit import listing_selectors as selectors
 from anxin.credit.models import (
+    OPEN_LISTING,
     Condition,
     CreditFile,
     Defence,
@@ -465,10 +466,8 @@ def render_case_tab(request: HttpRequest, case: Case, **_bound: Any) -> str:
     checks = services.case_conditions(case)
     listings = selectors.case_listings(user=request.user, case=case)
     open_listing = (
-        Listing.objects.filter(
-            enterprise_id=case.enterprise_id,
-            status__in=[ListingStatus.PROPOSED, ListingStatus.NOTICED, ListingStatus.LISTED],
-        )
+        Listing.objects.for_user(request.user)
+        .filter(enterprise_id=case.enterprise_id, status__in=OPEN_LISTING)
         .only("pk", "number", "status")
         .first()
     )

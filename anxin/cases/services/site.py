@@ -49,6 +49,11 @@ def incident_record(
     ):
         if not value:
             raise DomainError(_("请填写%(f)s") % {"f": label}, field=field)
+    if serious and kind == Incident.Kind.CLOSURE:
+        raise DomainError(
+            _("“造成严重不良社会影响”只用于群体性事件或极端事件（失信联合惩戒名单的列入条件）"),
+            field="serious",
+        )
     if kind == Incident.Kind.MASS and people <= 0:
         raise DomainError(_("群体性事件须填写聚集人数"), field="people")
     now = timezone.now()

@@ -291,6 +291,23 @@ def test_a_mass_incident_flags_the_case_and_reaches_the_office_and_the_police(
     assert Notification.objects.filter(recipient=gongan, topic="case-incident").exists()
 
 
+def test_an_extreme_incident_with_serious_impact_is_recorded_and_a_closure_cannot_claim_one(world, luoxi):
+    case = open_case(world.luoxi_factory)
+    with pytest.raises(DomainError, match="只用于群体性事件或极端事件"):
+        services.incident_record(
+            actor=luoxi, case=case, kind="closure", occurred_at=timezone.now(), place="厂区", people=0,
+            command_post="镇长", measures="封存设备", serious=True,
+        )  # fmt: skip
+    assert not Incident.objects.filter(case=case).exists()
+    services.incident_record(
+        actor=luoxi, case=case, kind="extreme", occurred_at=timezone.now(), place="塔吊", people=1,
+        command_post="镇长、派出所", measures="劝导下塔", serious=True,
+    )  # fmt: skip
+    case.refresh_from_db()
+    incident = Incident.objects.get(case=case)
+    assert incident.serious and incident.kind == "extreme" and case.mass_incident
+
+
 def test_asset_custody_needs_its_paperwork_and_a_looted_item_is_recovered(world, luoxi, xuejia):
     case = open_case(world.luoxi_factory)
     with pytest.raises(DomainError, match="委托保管手续"):

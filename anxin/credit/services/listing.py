@@ -92,8 +92,6 @@ SERVICE_METHODS = ["直接送达", "留置送达", "邮寄送达", "电子送达
 
 DECIDERS_ONLY = "只有区人社局和联席办可以办理失信联合惩戒名单（其他单位在本单位范围内只读）"
 
-REMIND_DAYS = 3  # an early-removal application is reminded this many days before its decision is due
-
 
 @dataclass(frozen=True)
 class Paper:
@@ -1103,9 +1101,16 @@ def removal_decide(
     return application
 
 
+def remind_until(today: datetime.date) -> datetime.date:
+    """The last due day that is reminded today: ``case.remind_working_days`` working days ahead — the
+    reminder window of every deadline in the district (cases, sanction tasks, removals, objections)."""
+    remind = int(param_record("case.remind_working_days", on=today).typed_value)
+    return working_days_after(today, remind)[0]
+
+
 def removals_remind(*, now: datetime.datetime | None = None) -> int:
-    """``tick``: an application still pending is reminded to 人社局 ``REMIND_DAYS`` days before its
-    decision is due, and reported to the office once overdue (each once)."""
+    """``tick``: an application still pending is reminded to 人社局 within ``case.remind_working_days``
+    working days of its decision's due day, and reported to the office once overdue (each once)."""
     now = _now(now)
     today = timezone.localdate(now)
     actor = system_actor()
@@ -1114,9 +1119,7 @@ def removals_remind(*, now: datetime.datetime | None = None) -> int:
         "listing__enterprise"
     )
     with acting(actor):
-        for application in pending.filter(
-            reminded_at__isnull=True, due_on__lte=today + datetime.timedelta(days=REMIND_DAYS)
-        ):
+        for application in pending.filter(reminded_at__isnull=True, due_on__lte=remind_until(today)):
             with transaction.atomic():
                 if guarded_update(
                     RemovalApplication.objects.filter(reminded_at__isnull=True),

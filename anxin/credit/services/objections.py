@@ -13,8 +13,9 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from anxin.cases.services.common import office_unit_ids
 from anxin.core import events, seam
-from anxin.core.audit import acting, system_actor
+from anxin.core.audit import acting, guarded_update, system_actor
 from anxin.core.deadlines import due_after
 from anxin.core.errors import DomainError
 from anxin.core.files import file_store
@@ -31,15 +32,14 @@ from anxin.credit.models import (
     ObjectionStatus,
 )
 from anxin.credit.services.grades import grade_change
-from anxin.credit.services.listing import close_pending_removals
+from anxin.credit.services.listing import close_pending_removals, remind_until
 from anxin.credit.services.sanctions import sanction_tasks_open
 from anxin.credit.workflow import LISTING, OBJECT, OBJECTIONS, REJECT, REVOKE, UPHOLD
 from anxin.notify.services import notify_units
-from anxin.org.models import Unit, User
+from anxin.org.models import User
 from anxin.registry.models import Enterprise
 
 ANSWER_DAYS = "objection.answer_working_days"
-REMIND_DAYS = 3  # calendar days before the answer is due: 人社局 is reminded once
 REFUSE_DECIDE = "只有人社局（黑名单职责）或联席办可以登记和答复信用异议（§三(七)）"
 
 
@@ -228,13 +228,14 @@ def objection_answer(
 
 
 def objections_sweep(*, now: datetime.datetime | None = None) -> int:
-    """``tick``: remind 人社局 of an objection due within ``REMIND_DAYS`` days, and tell the office of
+    """``tick``: remind 人社局 of an objection due within ``case.remind_working_days`` working days, and
+    tell the office of
     one past its due day — each once (``reminded_at``, ``escalated_at``)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     done = 0
     authority = [u.pk for u in access.authority_units()]
-    offices = list(Unit.objects.filter(kind="office").values_list("pk", flat=True))
+    offices = office_unit_ids()
     with transaction.atomic(), acting(system_actor()):
         open_ = (
             Objection.objects.select_for_update(of=("self",))
@@ -244,9 +245,9 @@ def objections_sweep(*, now: datetime.datetime | None = None) -> int:
         for objection in open_.filter(
             reminded_at__isnull=True,
             due_on__gte=today,
-            due_on__lte=today + datetime.timedelta(days=REMIND_DAYS),
+            due_on__lte=remind_until(today),
         ):
-            Objection.objects.filter(pk=objection.pk).update(reminded_at=now)
+            guarded_update(Objection.objects.filter(reminded_at__isnull=True), objection.pk, reminded_at=now)
             notify_units(
                 unit_ids=authority,
                 subject=f"信用异议将于 {objection.due_on:%Y-%m-%d} 到期：{objection.enterprise.name}",
@@ -257,7 +258,9 @@ def objections_sweep(*, now: datetime.datetime | None = None) -> int:
             )
             done += 1
         for objection in open_.filter(escalated_at__isnull=True, due_on__lt=today):
-            Objection.objects.filter(pk=objection.pk).update(escalated_at=now)
+            guarded_update(
+                Objection.objects.filter(escalated_at__isnull=True), objection.pk, escalated_at=now
+            )
             notify_units(
                 unit_ids=offices + authority,
                 subject=f"信用异议逾期未答复：{objection.enterprise.name}（期限 {objection.due_on:%Y-%m-%d}）",

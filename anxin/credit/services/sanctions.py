@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from anxin.cases.services.common import office_unit_ids
 from anxin.core.audit import acting, system_actor
 from anxin.core.deadlines import due_after, working_days_after
 from anxin.core.errors import DomainError
@@ -34,7 +35,7 @@ from anxin.credit.workflow import (
     TASKS,
 )
 from anxin.notify.services import notify_units
-from anxin.org.models import Unit, UnitKind, User
+from anxin.org.models import Unit, User
 from anxin.registry.models import EnterpriseKind
 
 SECTION = "credit_sanctions"
@@ -118,10 +119,6 @@ def measures_for(listing: Listing) -> list[SanctionMeasure]:
 
 def task_url(task: SanctionTask) -> str:
     return reverse("credit-sanction-task", args=[task.pk])
-
-
-def office_unit_ids() -> list[int]:
-    return list(Unit.objects.filter(kind=UnitKind.OFFICE).values_list("pk", flat=True))
 
 
 def sanction_tasks_open(

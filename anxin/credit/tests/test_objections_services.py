@@ -184,9 +184,10 @@ def test_the_sweep_reminds_before_due_and_escalates_once_overdue(
         with time_machine.travel(f.at(day, 8), tick=False), django_capture_on_commit_callbacks(execute=True):
             return services.objections_sweep()
 
-    assert sweep(D(2026, 7, 3)) == 0  # four days before: not yet
-    assert sweep(D(2026, 7, 4)) == 1  # three days before: reminded
-    assert sweep(D(2026, 7, 5)) == 0  # once
+    # case.remind_working_days = 2: Friday 3 July is two working days before Tuesday 7 July.
+    assert sweep(D(2026, 7, 2)) == 0  # Thursday, three working days before: not yet
+    assert sweep(D(2026, 7, 3)) == 1  # Friday: reminded
+    assert sweep(D(2026, 7, 4)) == 0  # once
     assert sweep(D(2026, 7, 7)) == 0  # the due day itself is not overdue
     assert sweep(D(2026, 7, 8)) == 1  # the day after: the office is told
     assert sweep(D(2026, 7, 9)) == 0
