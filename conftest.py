@@ -50,6 +50,25 @@ def leader(district):
 
 
 @pytest.fixture
+def convener(leader):
+    """The leader persona holding the post 联席会议召集人 (the only one who signs minutes)."""
+    from anxin.conference.models import ChairPost, ConferencePost
+
+    ConferencePost.objects.get_or_create(post=ChairPost.CONVENER, user=leader, active=True)
+    return leader
+
+
+@pytest.fixture
+def office_director(district):
+    """An office user holding the post 联席办主任 (approves the office's analysis and circulars)."""
+    from anxin.conference.models import ChairPost, ConferencePost
+
+    user = _persona("t_director", "office", "office", "联席办主任测试")
+    ConferencePost.objects.get_or_create(post=ChairPost.DIRECTOR, user=user, active=True)
+    return user
+
+
+@pytest.fixture
 def chengjian(district):
     return _persona("t_chengjian", "construction", "department", "城建局测试")
 

@@ -179,6 +179,10 @@ urlpatterns = [
         name="api-credit-remove-noslash",
     ),
     path("credit/conditions/", listing_api.conditions, name="api-credit-conditions"),
+    # conference (meetings, minutes, decisions) and reports (periodic reports, publicity): each app
+    # keeps its part's list
+    path("", include("anxin.conference.api_urls")),
+    path("", include("anxin.reports.api_urls")),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
     path(
         "docs/",

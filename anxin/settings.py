@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "anxin.money",
     "anxin.sites",
     "anxin.credit",
+    "anxin.conference",
+    "anxin.reports",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,8 @@ urlpatterns = [
     path("", include("anxin.money.claims_urls")),
     path("", include("anxin.sites.urls")),
     path("", include("anxin.credit.urls")),
+    path("", include("anxin.conference.urls")),
+    path("", include("anxin.reports.urls")),
     path("captcha/", include("captcha.urls")),
     path("api/v1/", include(("anxin.api_urls", "api"), namespace="api")),
     path("admin/", admin.site.urls),

@@ -25,7 +25,8 @@ class Persona:
 
 PERSONAS = [
     Persona("office", "王联络", "office", "office", "区联席办：全区所有数据"),
-    Persona("leader", "赵区长", "leaders", "leader", "区领导：全区只读"),
+    Persona("zhuren", "李主任", "office", "office", "联席办主任：审核形势分析报告和情况通报"),
+    Persona("leader", "赵区长", "leaders", "leader", "区领导（联席会议召集人）：全区只读，审签会议纪要"),
     Persona("chengjian", "钱城建", "construction", "department", "区城建局：建筑、房地产企业及全部工程项目"),
     Persona("renshe", "孙监察", "hrss", "department", "区人社局：全部企业（劳动保障监察）"),
     Persona(

@@ -216,7 +216,7 @@ def test_default_codes_are_unique():
         ("self_report.deadline_days", 5, "§四(一)"),
         ("immediate.arrears_months", 2, "§五(二)"),
         ("immediate.complaints", 3, "§五(二)"),
-        ("conference.plenary_interval_months", 3, "§二"),
+        ("meeting.plenary_interval_months", 3, "§二"),
     ],
 )
 def test_parameters_named_in_the_opinions_have_their_values_and_clauses(district, code, value, clause):

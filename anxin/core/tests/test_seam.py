@@ -72,6 +72,8 @@ def test_every_app_contributes_in_the_order_of_the_flow():
         "intake",
         "cases",
         "credit",
+        "conference",
+        "reports",
         "settings",
         "security",
     }

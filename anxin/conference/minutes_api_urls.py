@@ -1,0 +1,5 @@
+"""The minutes part's API (under /api/v1/)."""
+
+from django.urls import URLPattern, path  # noqa: F401
+
+urlpatterns: list[URLPattern] = []

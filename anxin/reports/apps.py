@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+from anxin.core import seam
+
+
+class ReportsConfig(AppConfig):
+    """Reports (§五(二) 定期报告, §四(九) 宣传): each unit's periodic report prefilled from Anxin's data for
+    its scope, the office's analysis for the leaders and circular to the units, publicity activities.
+    After conference in the flow: it reads the earlier apps through their selectors (and the conference's
+    posts for the office director); nothing earlier reads it.
+
+    Each part registers its own contributions below (one method per part)."""
+
+    name = "anxin.reports"
+    label = "reports"
+    verbose_name = "报告通报"
+
+    def ready(self) -> None:
+        from anxin.reports import audit  # noqa: F401  (auditlog registration)
+
+        seam.register(
+            seam.MENU_GROUPS, seam.MenuGroup("reports", "报告通报", "report-analytics", 32), app=self.label
+        )
+        seam.register(seam.ROLE_PERMISSIONS, self.role_permissions, app=self.label)
+        self.ready_periodic()
+        self.ready_office()
+        self.ready_publicity()
+
+    def role_permissions(self) -> dict[str, list[str]]:
+        """Units write their own reports and publicity; the office composes (the director approves, by
+        ``access.may_approve``, which also asks for the post); the leaders read everything."""
+        from anxin.org.models import Role
+
+        read = [
+            "reports.view_periodicreport",
+            "reports.view_officedocument",
+            "reports.view_publicityactivity",
+        ]
+        return {
+            Role.OFFICE: [
+                *read,
+                "reports.compose_documents",
+                "reports.approve_documents",
+                "reports.export_reports",
+            ],
+            Role.LEADER: [*read, "reports.export_reports"],
+            Role.DEPARTMENT: [
+                *read,
+                "reports.submit_report",
+                "reports.record_publicity",
+                "reports.export_reports",
+            ],
+            Role.TOWN: [*read, "reports.submit_report", "reports.record_publicity", "reports.export_reports"],
+            Role.AUDITOR: read,
+        }
+
+    # --- periodic reports: templates, prefill, submission, corrections, missing, roll-ups -----------
+    def ready_periodic(self) -> None:
+        """The periodic part registers here: the district section (report templates), menu, home panel
+        (this period's report), the missing-report sweep, demo data, clause items."""
+
+    # --- the office's analysis and circular --------------------------------------------------------
+    def ready_office(self) -> None:
+        """The office part registers here: menu, home panel (documents to approve), clause items."""
+
+    # --- publicity -----------------------------------------------------------------------------------
+    def ready_publicity(self) -> None:
+        """The publicity part registers here: menu, demo data, clause items."""

@@ -1,0 +1,5 @@
+"""The office part's pages."""
+
+from django.urls import URLPattern, path  # noqa: F401
+
+urlpatterns: list[URLPattern] = []

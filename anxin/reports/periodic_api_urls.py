@@ -1,0 +1,5 @@
+"""The periodic part's API (under /api/v1/)."""
+
+from django.urls import URLPattern, path  # noqa: F401
+
+urlpatterns: list[URLPattern] = []
