@@ -46,7 +46,13 @@ def case_list(
     flag: str = "",
     overdue: bool = False,
     state: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    closed_from: datetime.date | None = None,
+    closed_to: datetime.date | None = None,
 ) -> QuerySet[Case]:
+    """The case ledger, scoped and filtered; ``date_from``/``date_to``: opened (立案) on those days,
+    ``closed_from``/``closed_to``: closed (结案) on those days."""
     cases = Case.objects.for_user(user).select_related("enterprise", "town", "lead_unit")
     if q:
         cases = cases.filter(Q(number__icontains=q) | enterprise_matches(q))
@@ -64,6 +70,14 @@ def case_list(
         cases = cases.filter(**{flag: True})
     if overdue:
         cases = cases.open().filter(stage_due_at__lt=timezone.now())
+    if date_from:
+        cases = cases.filter(opened_at__date__gte=date_from)
+    if date_to:
+        cases = cases.filter(opened_at__date__lte=date_to)
+    if closed_from:
+        cases = cases.filter(closed_at__date__gte=closed_from)
+    if closed_to:
+        cases = cases.filter(closed_at__date__lte=closed_to)
     return cases
 
 
