@@ -62,7 +62,11 @@ def month_of_records(world, *, office, renshe) -> SimpleNamespace:
         w.xuejia_case = open_case(world.xuejia_factory, actor=office, now=at("2026-11-05"))
         w.claims = confirmed(w.case, actor=office, confirmer=renshe, amounts=(1_000_000, 2_000_000))
         payment_record(
-            actor=office, claim=w.claims[1], amount=500_000, paid_on=datetime.date(2026, 10, 20), source="employer"
+            actor=office,
+            claim=w.claims[1],
+            amount=500_000,
+            paid_on=datetime.date(2026, 10, 20),
+            source="employer",
         )
     with travel("2026-11-15"):
         for n in range(2):
@@ -72,7 +76,11 @@ def month_of_records(world, *, office, renshe) -> SimpleNamespace:
         for n in range(2):
             signal(enterprise=world.xuejia_factory, received_at=at("2026-11-13", 9 + n))
         payment_record(
-            actor=office, claim=w.claims[0], amount=1_000_000, paid_on=datetime.date(2026, 11, 15), source="employer"
+            actor=office,
+            claim=w.claims[0],
+            amount=1_000_000,
+            paid_on=datetime.date(2026, 11, 15),
+            source="employer",
         )
         publicity("gov-luoxi", "2026-11-03", audience=100, actor=office)
         publicity("gov-luoxi", "2026-11-28", audience=50, actor=office)

@@ -35,9 +35,10 @@ def test_a_towns_figures_equal_its_ledgers_and_the_hand_count(records, luoxi):
     start, end = NOV
     # the ledger selectors, as the town's own user sees them, for the same dates
     assert got["signals_received"] == signal_list(user=luoxi, date_from=start, date_to=end).count()
-    assert got["signals_channel_petition"] == signal_list(
-        user=luoxi, channel="petition", date_from=start, date_to=end
-    ).count()
+    assert (
+        got["signals_channel_petition"]
+        == signal_list(user=luoxi, channel="petition", date_from=start, date_to=end).count()
+    )
     assert got["cases_opened"] == case_list(user=luoxi, date_from=start, date_to=end).count()
     assert got["alerts_opened"] == alert_list(user=luoxi, date_from=start, date_to=end).count()
     assert got["watch_proposed"] == watch_list(user=luoxi, status="", date_from=start, date_to=end).count()
@@ -86,7 +87,9 @@ def test_each_figure_links_to_its_ledger_with_the_same_dates(district):
     assert "date_to=2026-11-30" in signals["link"]
     assert "closed_from=2026-11-01" in found["cases_closed"]["link"]
     assert found["money_recovered"]["money"] is True
-    assert "罗溪镇" in found["signals_received"]["basis"] and "2026-11-01" in found["signals_received"]["basis"]
+    assert (
+        "罗溪镇" in found["signals_received"]["basis"] and "2026-11-01" in found["signals_received"]["basis"]
+    )
     for code, cell in found.items():
         assert cell["group"] in figures.GROUPS, code
 
