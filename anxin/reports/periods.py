@@ -91,12 +91,18 @@ def parse_key(key: str) -> tuple[int, int]:
     return year, month
 
 
-def period_of(key: str, template: Any | None = None, *, on: datetime.date | None = None) -> Period:
+def period_of(
+    key: str,
+    template: Any | None = None,
+    *,
+    on: datetime.date | None = None,
+    rule: tuple[int, str, int, str] | None = None,
+) -> Period:
     """The period named ``key`` under ``template``'s rule (parameters in force on ``on``, today by
-    default). Refuses a malformed key or one not aligned with the frequency."""
+    default; ``rule``: already read). Refuses a malformed key or one not aligned with the frequency."""
     year, month = parse_key(key)
     on = on or timezone.localdate()
-    months, months_source, day, day_source = _rule(template, on)
+    months, months_source, day, day_source = rule or _rule(template, on)
     if (month - 1) % months:
         starts = "、".join(f"{m:02d}" for m in range(1, 13, months))
         raise DomainError(
@@ -125,9 +131,9 @@ def period_of(key: str, template: Any | None = None, *, on: datetime.date | None
 
 def period_containing(day: datetime.date, template: Any | None = None) -> Period:
     """The period ``day`` falls in."""
-    months, *_ = _rule(template, day)
-    month = (day.month - 1) // months * months + 1
-    return period_of(f"{day.year:04d}-{month:02d}", template, on=day)
+    rule = _rule(template, day)
+    month = (day.month - 1) // rule[0] * rule[0] + 1
+    return period_of(f"{day.year:04d}-{month:02d}", template, on=day, rule=rule)
 
 
 def current_period(template: Any | None = None, *, today: datetime.date | None = None) -> Period:
@@ -137,13 +143,15 @@ def current_period(template: Any | None = None, *, today: datetime.date | None =
 def last_ended(template: Any | None = None, *, today: datetime.date | None = None) -> Period:
     """The latest period that has ended by ``today``: the one being reported on now."""
     today = today or timezone.localdate()
-    return period_of(current_period(template, today=today).previous(), template, on=today)
+    rule = _rule(template, today)
+    return period_of(current_period(template, today=today).previous(), template, on=today, rule=rule)
 
 
 def recent(template: Any | None = None, *, today: datetime.date | None = None, n: int = 6) -> list[Period]:
     """The current period and the ``n - 1`` before it, newest first."""
     today = today or timezone.localdate()
+    rule = _rule(template, today)
     found = [current_period(template, today=today)]
     while len(found) < n:
-        found.append(period_of(found[-1].previous(), template, on=today))
+        found.append(period_of(found[-1].previous(), template, on=today, rule=rule))
     return found

@@ -11,8 +11,8 @@ import time_machine
 
 from anxin.cases.tests.factories import open_case
 from anxin.intake.tests.factories import signal
-from anxin.money.tests.factories_claims import confirmed
 from anxin.money.services import payment_record
+from anxin.money.tests.factories_claims import confirmed
 from anxin.org.models import Unit
 from anxin.reports.models import PeriodicReport, PublicityActivity
 from anxin.reports.services import periodic as services
