@@ -19,7 +19,6 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from anxin.core.api import clash_is_a_conflict
 from anxin.core.api_schema import ContractViewMixin, query_value
 from anxin.core.errors import DomainError
 from anxin.core.money import parse_yuan, yuan_str
@@ -124,13 +123,14 @@ def _actor(request: Request) -> User:
 
 
 def _refusals(call: Any) -> Any:
+    """A service's refusal: another unit's report 403; a locked report or one already there 409
+    (the records on file); the rest (a period not started or not ended, a part not written) 400."""
     try:
-        with clash_is_a_conflict():
-            return call()
+        return call()
     except DomainError as exc:
         if exc.code == "forbidden":
             raise PermissionDenied(exc.message) from exc
-        if exc.code == "locked":
+        if exc.code in ("locked", "exists"):
             raise DomainError(exc.message, code="conflict", field=exc.field) from exc
         raise
 
