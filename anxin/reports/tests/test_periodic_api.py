@@ -27,7 +27,9 @@ def test_a_unit_creates_its_draft_and_submits_it(api_client, luoxi):
         body = made.json()
         assert body["status"] == "draft" and body["unit"] == "gov-luoxi" and body["due_on"] == "2026-12-05"
         figure = next(f for f in body["figures"] if f["code"] == "money_recovered")
-        assert figure["value"] == "0.00" and figure["unit"] == "元" and "date_from=2026-11-01" in figure["link"]
+        assert (
+            figure["value"] == "0.00" and figure["unit"] == "元" and "date_from=2026-11-01" in figure["link"]
+        )
         answer = client.post(
             f"{BASE}{body['id']}/submit",
             {"narrative": NARRATIVE, "extras": {"visits": "3", "coordinated": "2,500.00"}},
@@ -55,14 +57,19 @@ def test_the_refusals_say_why(api_client, luoxi, xuejia):
         assert empty.status_code == 400 and "请填写" in str(empty.json())
     other = draft(xuejia)
     with travel("2026-12-02"):
-        assert client.post(f"{BASE}{other.pk}/submit/", {"narrative": NARRATIVE}, format="json").status_code == 404
+        assert (
+            client.post(f"{BASE}{other.pk}/submit/", {"narrative": NARRATIVE}, format="json").status_code
+            == 404
+        )
         assert client.get(f"{BASE}{other.pk}/").status_code == 404
 
 
 def test_submitting_a_locked_report_is_a_conflict(api_client, luoxi):
     report = submitted(luoxi)
     with travel("2026-12-03"):
-        answer = _as(api_client, luoxi).post(f"{BASE}{report.pk}/submit/", {"narrative": NARRATIVE}, format="json")
+        answer = _as(api_client, luoxi).post(
+            f"{BASE}{report.pk}/submit/", {"narrative": NARRATIVE}, format="json"
+        )
     assert answer.status_code == 409 and "已锁定" in str(answer.json())
     assert PeriodicReport.objects.get(pk=report.pk).status == ReportStatus.SUBMITTED
 
