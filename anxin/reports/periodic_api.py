@@ -7,6 +7,7 @@ future period, a period not ended, a locked report) 400/409 with the reason in C
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -19,7 +20,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from anxin.core.api_schema import ContractViewMixin, query_value
+from anxin.core.api_schema import ContractViewMixin, Pagination, query_value
 from anxin.core.errors import DomainError
 from anxin.core.money import parse_yuan, yuan_str
 from anxin.org.models import User
@@ -157,6 +158,7 @@ class ReportsView(ContractViewMixin, GenericAPIView):
 
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = ReportSerializer
+    pagination_class = Pagination
 
     @extend_schema(
         operation_id="periodic_reports_list",
@@ -182,10 +184,13 @@ class ReportsView(ContractViewMixin, GenericAPIView):
         user = _actor(request)
         data = CreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        if user.unit_id is None:
+        unit = user.unit
+        if unit is None:
             raise PermissionDenied("只能填报本单位的定期报告")
         report = _refusals(
-            lambda: services.report_prefill(actor=user, unit=user.unit, period=data.validated_data["period"])
+            functools.partial(
+                services.report_prefill, actor=user, unit=unit, period=data.validated_data["period"]
+            )
         )
         return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
 

@@ -196,7 +196,7 @@ def rollup(*, user: Any, period: periods.Period, by: str) -> dict:
     units = Unit.objects.filter(is_member=True, kind=kind).order_by("order", "code")
     everyone = sees_all(user)
     if not everyone:
-        units = units.filter(pk=scope_of(user).unit_id)
+        units = units.filter(pk=scope_of(user).unit_id or 0)
     rows = [
         {"unit": unit, "figures": figures.figures_for(unit, period.start, period.end, codes)}
         for unit in units

@@ -210,7 +210,8 @@ def report_document(report: PeriodicReport) -> bytes:
         paragraphs.append((report.narrative or {}).get(part["code"], "（未填写）"))
     table = [(f"{c['label']}（{c['unit']}）", _value(c)) for c in (report.figures or {}).values()]
     table += [(f"{e['label']}（{e['unit']}）", e["shown"]) for e in _extras(report)]
-    basis = next(iter((report.figures or {}).values()), {}).get("basis", "")
+    cells: list[dict] = list((report.figures or {}).values())
+    basis = str(cells[0].get("basis", "")) if cells else ""
     foot = [
         f"第{report.version}版",
         f"数据汇总时间 {timezone.localtime(report.prefilled_at):%Y-%m-%d %H:%M}"

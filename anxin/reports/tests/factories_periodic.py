@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from types import SimpleNamespace
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import time_machine
@@ -26,11 +27,11 @@ def at(day: str, hour: int = 10) -> datetime.datetime:
     return datetime.datetime.fromisoformat(day).replace(hour=hour, tzinfo=TZ)
 
 
-def travel(day: str, hour: int = 10):
+def travel(day: str, hour: int = 10) -> Any:
     return time_machine.travel(at(day, hour), tick=False)
 
 
-def publicity(unit_code: str, day: str, *, audience: int, actor) -> PublicityActivity:
+def publicity(unit_code: str, day: str, *, audience: int, actor: Any) -> PublicityActivity:
     return PublicityActivity.objects.create(
         unit=Unit.objects.get(code=unit_code),
         date=datetime.date.fromisoformat(day),
@@ -42,7 +43,7 @@ def publicity(unit_code: str, day: str, *, audience: int, actor) -> PublicityAct
     )
 
 
-def month_of_records(world, *, office, renshe) -> SimpleNamespace:
+def month_of_records(world: Any, *, office: Any, renshe: Any) -> SimpleNamespace:
     """November 2026 (the period) and October (before it), in 罗溪 and in 薛家:
 
     - signals: 罗溪纺织 3 in November (12333 ×2, 信访 ×1), 1 in October; 罗溪建设 1 in November
@@ -88,12 +89,12 @@ def month_of_records(world, *, office, renshe) -> SimpleNamespace:
     return w
 
 
-def draft(user, *, period: str = PERIOD, day: str = "2026-12-02") -> PeriodicReport:
+def draft(user: Any, *, period: str = PERIOD, day: str = "2026-12-02") -> PeriodicReport:
     with travel(day):
         return services.report_prefill(actor=user, unit=user.unit, period=period)
 
 
-def submitted(user, *, period: str = PERIOD, day: str = "2026-12-02") -> PeriodicReport:
+def submitted(user: Any, *, period: str = PERIOD, day: str = "2026-12-02") -> PeriodicReport:
     report = draft(user, period=period, day=day)
     with travel(day, 11):
         return services.report_submit(actor=user, report=report, narrative=NARRATIVE)
