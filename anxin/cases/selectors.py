@@ -21,6 +21,7 @@ from anxin.cases.models import (
     Stage,
 )
 from anxin.core.access import get_scoped_or_404, scope_of
+from anxin.core.deadlines import start_of
 from anxin.intake.models import Signal
 from anxin.monitoring.immediate import evidence_figures
 from anxin.monitoring.models import Alert
@@ -71,13 +72,13 @@ def case_list(
     if overdue:
         cases = cases.open().filter(stage_due_at__lt=timezone.now())
     if date_from:
-        cases = cases.filter(opened_at__date__gte=date_from)
+        cases = cases.filter(opened_at__gte=start_of(date_from))
     if date_to:
-        cases = cases.filter(opened_at__date__lte=date_to)
+        cases = cases.filter(opened_at__lt=start_of(date_to + datetime.timedelta(days=1)))
     if closed_from:
-        cases = cases.filter(closed_at__date__gte=closed_from)
+        cases = cases.filter(closed_at__gte=start_of(closed_from))
     if closed_to:
-        cases = cases.filter(closed_at__date__lte=closed_to)
+        cases = cases.filter(closed_at__lt=start_of(closed_to + datetime.timedelta(days=1)))
     return cases
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from anxin.core.access import get_scoped_or_404
+from anxin.core.deadlines import start_of
 from anxin.core.validators import normalize_uscc
 from anxin.intake.models import SelfReport, Signal
 from anxin.monitoring import sensitive
@@ -355,9 +356,9 @@ def report_list(
     if mine:
         reports = reports.filter(_mine(user))
     if date_from:
-        reports = reports.filter(drafted_at__date__gte=date_from)
+        reports = reports.filter(drafted_at__gte=start_of(date_from))
     if date_to:
-        reports = reports.filter(drafted_at__date__lte=date_to)
+        reports = reports.filter(drafted_at__lt=start_of(date_to + datetime.timedelta(days=1)))
     return reports
 
 
@@ -388,9 +389,9 @@ def watch_list(
     if overdue:
         entries = entries.filter(status=WatchStatus.ACTIVE, next_followup_due__lt=timezone.now())
     if date_from:
-        entries = entries.filter(proposed_at__date__gte=date_from)
+        entries = entries.filter(proposed_at__gte=start_of(date_from))
     if date_to:
-        entries = entries.filter(proposed_at__date__lte=date_to)
+        entries = entries.filter(proposed_at__lt=start_of(date_to + datetime.timedelta(days=1)))
     return entries
 
 
@@ -411,9 +412,9 @@ def screening_task_list(
     if result in ScreeningTask.Result.values:
         tasks = tasks.filter(result=result)
     if date_from:
-        tasks = tasks.filter(answered_at__date__gte=date_from)
+        tasks = tasks.filter(answered_at__gte=start_of(date_from))
     if date_to:
-        tasks = tasks.filter(answered_at__date__lte=date_to)
+        tasks = tasks.filter(answered_at__lt=start_of(date_to + datetime.timedelta(days=1)))
     return tasks
 
 

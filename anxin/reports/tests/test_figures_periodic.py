@@ -102,3 +102,32 @@ def test_the_ledgers_date_filters_work_on_their_pages(records, login, office):
     assert records.october_case.number not in page.content.decode()
     closed = client.get("/cases/?state=closed&closed_from=2026-11-01&closed_to=2026-11-30")
     assert records.case.number not in closed.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["luoxi", "chengjian", "office"])
+def test_figures_counted_together_equal_each_counted_alone(request, records, persona):
+    user = request.getfixturevalue(persona)
+    together = figures.figures_for(user.unit, *NOV)
+    viewer = figures.viewer_for(user.unit)
+    batched = [code for code, f in figures.FIGURES.items() if f.batch is not None]
+    assert len(batched) >= 14
+    for code in batched:
+        assert together[code]["value"] == figures.FIGURES[code].compute(viewer, *NOV), code
+
+
+def test_the_date_filters_added_to_the_ledgers_select_by_day(records, office):
+    from anxin.monitoring.selectors import screening_task_list
+
+    start, end = NOV
+    assert case_list(user=office, date_from=start, date_to=end).count() == 2
+    assert (
+        case_list(
+            user=office, date_from=datetime.date(2026, 10, 20), date_to=datetime.date(2026, 10, 20)
+        ).count()
+        == 1
+    )
+    assert case_list(user=office, date_to=datetime.date(2026, 10, 19)).count() == 0
+    assert alert_list(user=office, date_from=start, date_to=end).count() == 0
+    assert watch_list(user=office, status="", date_from=start, date_to=end).count() == 0
+    assert report_list(user=office, date_from=start, date_to=end).count() == 0
+    assert screening_task_list(user=office, campaign=None, date_from=start, date_to=end).count() == 0
