@@ -88,6 +88,18 @@ class CaseFilter(FilterForm):
         label=_("标记"), required=False, choices=[("", _("全部标记")), *FLAG_FIELDS.items()]
     )
     overdue = forms.BooleanField(label=_("仅阶段逾期"), required=False)
+    date_from = forms.DateField(
+        label=_("立案起"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("立案止"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    closed_from = forms.DateField(
+        label=_("结案起"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    closed_to = forms.DateField(
+        label=_("结案止"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

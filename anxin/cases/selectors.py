@@ -21,6 +21,7 @@ from anxin.cases.models import (
     Stage,
 )
 from anxin.core.access import get_scoped_or_404, scope_of
+from anxin.core.deadlines import start_of
 from anxin.intake.models import Signal
 from anxin.monitoring.immediate import evidence_figures
 from anxin.monitoring.models import Alert
@@ -46,7 +47,13 @@ def case_list(
     flag: str = "",
     overdue: bool = False,
     state: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    closed_from: datetime.date | None = None,
+    closed_to: datetime.date | None = None,
 ) -> QuerySet[Case]:
+    """The case ledger, scoped and filtered; ``date_from``/``date_to``: opened (立案) on those days,
+    ``closed_from``/``closed_to``: closed (结案) on those days."""
     cases = Case.objects.for_user(user).select_related("enterprise", "town", "lead_unit")
     if q:
         cases = cases.filter(Q(number__icontains=q) | enterprise_matches(q))
@@ -64,6 +71,14 @@ def case_list(
         cases = cases.filter(**{flag: True})
     if overdue:
         cases = cases.open().filter(stage_due_at__lt=timezone.now())
+    if date_from:
+        cases = cases.filter(opened_at__gte=start_of(date_from))
+    if date_to:
+        cases = cases.filter(opened_at__lt=start_of(date_to + datetime.timedelta(days=1)))
+    if closed_from:
+        cases = cases.filter(closed_at__gte=start_of(closed_from))
+    if closed_to:
+        cases = cases.filter(closed_at__lt=start_of(closed_to + datetime.timedelta(days=1)))
     return cases
 
 

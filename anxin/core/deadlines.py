@@ -31,6 +31,13 @@ def working_days_after(start: datetime.date, n: int) -> tuple[datetime.date, str
         return day, f"；{day.year} 年工作日历尚未维护，暂按周一至周五推算"
 
 
+def start_of(day: datetime.date) -> datetime.datetime:
+    """Midnight at the start of ``day`` in the district's time: ``at >= start_of(d)`` and
+    ``at < start_of(d + 1 day)`` select the day ``d`` like ``at__date`` does, but on the column itself
+    (its index serves; no per-row date conversion)."""
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
+
+
 def end_of(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(23, 59, 59), tzinfo=timezone.get_current_timezone())
 

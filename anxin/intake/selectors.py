@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from anxin.core.access import get_scoped_or_404, scope_of
+from anxin.core.deadlines import start_of
 from anxin.intake.models import OPEN_STAGES, DuplicateState, SelfReport, Signal, SignalEvent, Stage
 from anxin.org.access import waiting_on
 from anxin.org.models import Role
@@ -65,9 +66,9 @@ def signal_list(
             .order_by("followup_due_at", "pk")
         )
     if date_from:
-        signals = signals.filter(received_at__date__gte=date_from)
+        signals = signals.filter(received_at__gte=start_of(date_from))
     if date_to:
-        signals = signals.filter(received_at__date__lte=date_to)
+        signals = signals.filter(received_at__lt=start_of(date_to + datetime.timedelta(days=1)))
     return signals
 
 

@@ -28,6 +28,12 @@ class ReportFilter(FilterForm):
     town = forms.ChoiceField(label=_("镇/街道"), required=False)
     overdue = forms.BooleanField(label=_("仅逾期未报送"), required=False)
     mine = forms.BooleanField(label=_("本单位填报"), required=False)
+    date_from = forms.DateField(
+        label=_("触发起"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("触发止"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,6 +69,12 @@ class WatchFilter(FilterForm):
     )
     town = forms.ChoiceField(label=_("镇/街道"), required=False)
     overdue = forms.BooleanField(label=_("仅回访逾期"), required=False)
+    date_from = forms.DateField(
+        label=_("提出起"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("提出止"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, data=None, *args, **kwargs):
         if data is not None and "status" not in data:  # the ledger opens on the live entries

@@ -28,6 +28,12 @@ class AlertFilter(FilterForm):
     overdue = forms.BooleanField(label=_("仅逾期"), required=False)
     mine = forms.BooleanField(label=_("我的待处置"), required=False)
     active = forms.BooleanField(label=_("未关闭"), required=False)
+    date_from = forms.DateField(
+        label=_("生成起"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("生成止"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

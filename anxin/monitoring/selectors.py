@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from anxin.core.access import get_scoped_or_404
+from anxin.core.deadlines import start_of
 from anxin.core.validators import normalize_uscc
 from anxin.intake.models import SelfReport, Signal
 from anxin.monitoring import sensitive
@@ -82,7 +83,10 @@ def alert_list(
     overdue: bool = False,
     mine: bool = False,
     active: bool = False,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
 ) -> QuerySet[Alert]:
+    """The alert ledger, scoped and filtered; ``date_from``/``date_to``: opened on those days."""
     alerts = Alert.objects.for_user(user).select_related(*_RELATED)
     if q:
         alerts = alerts.filter(enterprise_matches(q))
@@ -100,6 +104,10 @@ def alert_list(
         alerts = alerts.filter(status__in=ACTIVE_ALERT, due_at__lt=timezone.now())
     if mine:
         alerts = alerts.filter(_mine(user)).order_by("due_at", "pk")
+    if date_from:
+        alerts = alerts.filter(opened_on__gte=date_from)
+    if date_to:
+        alerts = alerts.filter(opened_on__lte=date_to)
     return alerts
 
 
@@ -328,9 +336,12 @@ def report_list(
     town: str = "",
     overdue: bool = False,
     mine: bool = False,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
 ):
     """The immediate-report ledger (§五(二)), scoped and filtered; ``mine``: those the user's unit
-    fills in and submits (its town's, or routed to its department)."""
+    fills in and submits (its town's, or routed to its department); ``date_from``/``date_to``:
+    drafted (triggered) on those days."""
     reports = ImmediateReport.objects.for_user(user).select_related("enterprise", "town", "unit")
     if q:
         reports = reports.filter(enterprise_matches(q))
@@ -344,13 +355,26 @@ def report_list(
         reports = reports.filter(status=ReportStatus.DRAFT, due_at__lt=timezone.now())
     if mine:
         reports = reports.filter(_mine(user))
+    if date_from:
+        reports = reports.filter(drafted_at__gte=start_of(date_from))
+    if date_to:
+        reports = reports.filter(drafted_at__lt=start_of(date_to + datetime.timedelta(days=1)))
     return reports
 
 
 def watch_list(
-    *, user, q: str = "", status: str = "live", level: str = "", town: str = "", overdue: bool = False
+    *,
+    user,
+    q: str = "",
+    status: str = "live",
+    level: str = "",
+    town: str = "",
+    overdue: bool = False,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
 ):
-    """The watch-list ledger (§四(二)), scoped and filtered; ``status="live"``: proposed and active."""
+    """The watch-list ledger (§四(二)), scoped and filtered; ``status="live"``: proposed and active;
+    ``date_from``/``date_to``: proposed on those days."""
     entries = WatchEntry.objects.for_user(user).select_related("enterprise", "town", "owner_unit")
     if q:
         entries = entries.filter(enterprise_matches(q))
@@ -364,19 +388,33 @@ def watch_list(
         entries = entries.filter(town__code=town)
     if overdue:
         entries = entries.filter(status=WatchStatus.ACTIVE, next_followup_due__lt=timezone.now())
+    if date_from:
+        entries = entries.filter(proposed_at__gte=start_of(date_from))
+    if date_to:
+        entries = entries.filter(proposed_at__lt=start_of(date_to + datetime.timedelta(days=1)))
     return entries
 
 
-def screening_task_list(*, user, campaign, result: str = "") -> QuerySet[ScreeningTask]:
-    """A screening campaign's tasks in the user's scope; ``result``: only those with that result
-    (an unknown one is ignored)."""
-    tasks = (
-        ScreeningTask.objects.for_user(user)
-        .filter(campaign=campaign)
-        .select_related("enterprise", "town", "unit")
-    )
+def screening_task_list(
+    *,
+    user,
+    campaign,
+    result: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[ScreeningTask]:
+    """A screening campaign's tasks in the user's scope (``campaign=None``: every campaign's);
+    ``result``: only those with that result (an unknown one is ignored); ``date_from``/``date_to``:
+    answered (screened) on those days."""
+    tasks = ScreeningTask.objects.for_user(user).select_related("enterprise", "town", "unit")
+    if campaign is not None:
+        tasks = tasks.filter(campaign=campaign)
     if result in ScreeningTask.Result.values:
         tasks = tasks.filter(result=result)
+    if date_from:
+        tasks = tasks.filter(answered_at__gte=start_of(date_from))
+    if date_to:
+        tasks = tasks.filter(answered_at__lt=start_of(date_to + datetime.timedelta(days=1)))
     return tasks
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
 
 from anxin.core import seam
@@ -60,6 +62,55 @@ class ReportsConfig(AppConfig):
     def ready_periodic(self) -> None:
         """The periodic part registers here: the district section (report templates), menu, home panel
         (this period's report), the missing-report sweep, demo data, clause items."""
+        from anxin.reports import periodic_views
+
+        label = self.label
+        seam.register(seam.DISTRICT_SECTIONS, self.periodic_load_district, app=label)
+        seam.register(seam.MENU, periodic_views.menu, app=label)
+        seam.register(seam.HOME_PANELS, periodic_views.home_panels, app=label)
+        seam.register(seam.SWEEPS, self.periodic_sweeps, app=label)
+        seam.register(seam.CLAUSE_ITEMS, self.periodic_clause_items, app=label)
+        from anxin.reports import periodic_demo
+
+        seam.register(
+            seam.DEMO_DATA,
+            seam.DemoData(
+                load=periodic_demo.load, missing=periodic_demo.missing, real_data=periodic_demo.real_data
+            ),
+            app=label,
+        )
+
+    def periodic_load_district(self, data: dict, *, actor: Any, log: Any) -> None:
+        from anxin.reports.services.periodic import report_templates_load
+
+        report_templates_load(data=data, actor=actor, log=log)
+
+    def periodic_sweeps(self) -> list[seam.Sweep]:
+        from anxin.reports.services.periodic import missing_reports_flag
+
+        return [seam.Sweep("定期报告：截止日逾期未报提示", missing_reports_flag)]
+
+    def periodic_clause_items(self) -> list[tuple[str, dict]]:
+        return [
+            (
+                "§五(二)",
+                {
+                    "kind": "定期报告",
+                    "text": "报告模板（区配置 report_templates）规定各镇（街道）、各部门报送的内容；按参数 "
+                    "report.frequency_months 划分报告期、report.due_day 定报送截止日；报告中的数据按本单位"
+                    "可见范围（属地/条线）从线索、预警、重点监控、案件、支付、宣传台账自动汇总并链接来源，"
+                    "单位补充风险研判、主要做法、存在问题、下步打算；报送后锁定，更正为带理由的新版本",
+                },
+            ),
+            (
+                "§五(二)",
+                {
+                    "kind": "定期报告",
+                    "text": "截止日仍未报送的，逐单位提示本单位和联席办（一次）；联席办收件箱按期查看各单位报送情况"
+                    "（按时/逾期/草稿/未报送）并导出；部门条线汇总、镇街属地汇总由同一数据计算，不重复填报",
+                },
+            ),
+        ]
 
     # --- the office's analysis and circular --------------------------------------------------------
     def ready_office(self) -> None:

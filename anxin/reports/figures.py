@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db.models import Case, Count, F, Max, Q, QuerySet, Sum, When
 from django.urls import reverse
 
+from anxin.core.deadlines import start_of
 from anxin.org.models import Role, Unit, UnitKind, User
 
 # The role a unit's report is computed as (its users' role).
@@ -39,7 +41,7 @@ class Figure:
     """One figure: its code, label, unit of measure (件, 家, 人, 元…), the group it is printed under,
     ``compute(viewer, start, end) -> int`` (fen for money: shown and exported as yuan), and
     ``link(start, end) -> str`` (the ledger filtered to the same dates; the viewer's own scope does
-    the rest) or None when no ledger shows it."""
+    the rest) or None when no ledger shows it; ``batch`` (see below)."""
 
     code: str
     label: str
@@ -48,6 +50,10 @@ class Figure:
     compute: Callable[[Any, datetime.date, datetime.date], int]
     link: Callable[[datetime.date, datetime.date], str] | None = None
     money: bool = False
+    # Figures counting rows of the same ledger view (the signals of the viewer and dates, by channel,
+    # by result): the name of that view in ``BATCHES`` and the figure's own condition on it, so that
+    # ``figures_for`` counts them all in one query — the same numbers ``compute`` gives one by one.
+    batch: tuple[str, Q] | None = None
 
 
 def viewer_for(unit: Unit) -> User:
@@ -55,6 +61,11 @@ def viewer_for(unit: Unit) -> User:
     unit's users see. Never saved, never logged in; has no permissions (figures use scopes only)."""
     role = ROLE_OF_KIND.get(unit.kind, "")  # type: ignore[call-overload]
     return User(username=f"report-viewer-{unit.code}", unit=unit, role=role, is_active=True)
+
+
+def _closed_link(start: datetime.date, end: datetime.date) -> str:
+    query = {"state": "closed", "closed_from": start.isoformat(), "closed_to": end.isoformat()}
+    return f"{reverse('case-list')}?{urlencode(query)}"
 
 
 def _ledger(url_name: str, **params: Any) -> Callable[[datetime.date, datetime.date], str]:
@@ -66,25 +77,272 @@ def _ledger(url_name: str, **params: Any) -> Callable[[datetime.date, datetime.d
     return link
 
 
-def _signals_received(viewer: Any, start: datetime.date, end: datetime.date) -> int:
+# --- the computations: each a ledger selector for the viewer and the dates ----------------------------
+
+
+def _signal_view(viewer: Any, start: datetime.date, end: datetime.date) -> QuerySet:
     from anxin.intake.selectors import signal_list
 
-    return signal_list(user=viewer, date_from=start, date_to=end).count()
+    return signal_list(user=viewer, date_from=start, date_to=end)
 
+
+def _signals(**filters: Any) -> Callable[[Any, datetime.date, datetime.date], int]:
+    def compute(viewer: Any, start: datetime.date, end: datetime.date) -> int:
+        from anxin.intake.selectors import signal_list
+
+        return signal_list(user=viewer, date_from=start, date_to=end, **filters).count()
+
+    return compute
+
+
+def _signal_batch(**filters: str) -> tuple[str, Q]:
+    """The condition ``signal_list``'s own filters put on the view (channel by code, verification)."""
+    lookups = {"channel": "channel__code", "verification": "verification"}
+    return ("signals", Q(**{lookups[k]: v for k, v in filters.items()}))
+
+
+# The ledger views batched figures count rows of: (viewer, start, end) -> the scoped, dated queryset.
+BATCHES: dict[str, Callable[[Any, datetime.date, datetime.date], QuerySet]] = {"signals": _signal_view}
+
+
+def _screened(viewer: Any, start: datetime.date, end: datetime.date) -> int:
+    """Enterprises screened (排查摸底, §四(一)): distinct enterprises whose screening task of any
+    campaign was answered on those days."""
+    from anxin.monitoring.selectors import screening_task_list
+
+    tasks = screening_task_list(user=viewer, campaign=None, date_from=start, date_to=end)
+    return tasks.exclude(result="pending").order_by().values("enterprise_id").distinct().count()
+
+
+def _screened_risk(viewer: Any, start: datetime.date, end: datetime.date) -> int:
+    from anxin.monitoring.selectors import screening_task_list
+
+    tasks = screening_task_list(user=viewer, campaign=None, result="risk", date_from=start, date_to=end)
+    return tasks.order_by().values("enterprise_id").distinct().count()
+
+
+def _alerts_opened(viewer: Any, start: datetime.date, end: datetime.date) -> int:
+    from anxin.monitoring.selectors import alert_list
+
+    return alert_list(user=viewer, date_from=start, date_to=end).count()
+
+
+def _alerts_on_time(viewer: Any, start: datetime.date, end: datetime.date) -> int:
+    """Alerts opened on those days and closed by their stored deadline (``due_at``)."""
+    from anxin.monitoring.selectors import alert_list
+
+    opened = alert_list(user=viewer, date_from=start, date_to=end)
+    return opened.filter(closed_at__isnull=False, closed_at__lte=F("due_at")).count()
+
+
+def _watch_proposed(viewer: Any, start: datetime.date, end: datetime.date) -> int:
+    from anxin.monitoring.selectors import watch_list
+
+    return watch_list(user=viewer, status="", date_from=start, date_to=end).count()
+
+
+def _watch_live(viewer: Any, start: datetime.date, end: datetime.date) -> int:
+    """Entries on the watch list (待确认与监控中) as the ledger shows them now: live at the report's
+    making, not a sum over the period."""
+    from anxin.monitoring.selectors import watch_list
+
+    return watch_list(user=viewer).count()
+
+
+def _followups(viewer: Any, start: datetime.date, end: datetime.date) -> int:
+    """Follow-up visits (回访) made on those days to the watched enterprises the viewer sees."""
+    from anxin.monitoring.models import FollowUp
+    from anxin.monitoring.selectors import watch_list
+
+    entries = watch_list(user=viewer, status="").order_by().values("pk")
+    return FollowUp.objects.filter(entry__in=entries, visited_on__gte=start, visited_on__lte=end).count()
+
+
+def _cases_opened(viewer: Any, start: datetime.date, end: datetime.date) -> int:
+    from anxin.cases.selectors import case_list
+
+    return case_list(user=viewer, date_from=start, date_to=end).count()
+
+
+def _cases_closed(viewer: Any, start: datetime.date, end: datetime.date) -> int:
+    from anxin.cases.selectors import case_list
+
+    return case_list(user=viewer, state="closed", closed_from=start, closed_to=end).count()
+
+
+def _incidents(viewer: Any, start: datetime.date, end: datetime.date) -> int:
+    """Incidents (群体性事件等, §四(四)) that occurred on those days at the cases the viewer sees."""
+    from anxin.cases.models import Incident
+    from anxin.cases.selectors import case_list
+
+    cases = case_list(user=viewer).order_by().values("pk")
+    return Incident.objects.filter(
+        case__in=cases,
+        occurred_at__gte=start_of(start),
+        occurred_at__lt=start_of(end + datetime.timedelta(days=1)),
+    ).count()
+
+
+def _immediate_reports(viewer: Any, start: datetime.date, end: datetime.date) -> int:
+    from anxin.monitoring.selectors import report_list
+
+    return report_list(user=viewer, date_from=start, date_to=end).count()
+
+
+def _recovered(viewer: Any, start: datetime.date, end: datetime.date) -> int:
+    """Fen paid to workers on those days (entries less reversals) on the cases the viewer sees."""
+    from anxin.money.claims_views import payment_list
+
+    rows = payment_list(user=viewer, date_from=start, date_to=end).order_by()
+    total = rows.aggregate(
+        total=Sum(Case(When(reverses__isnull=True, then=F("amount")), default=-F("amount")))
+    )["total"]
+    return int(total or 0)
+
+
+def _workers_paid(viewer: Any, start: datetime.date, end: datetime.date) -> int:
+    """惠及人数: distinct workers left with something paid by the entries of those days."""
+    from anxin.money.claims_views import payments_seen
+    from anxin.money.selectors import workers_paid
+
+    return workers_paid(payments_seen(viewer), since=start, until=end)
+
+
+def _workers_paid_full(viewer: Any, start: datetime.date, end: datetime.date) -> int:
+    """Workers whose confirmed claim was paid in full, the last payment made on those days."""
+    from anxin.money.claims_views import claim_list
+
+    full = claim_list(user=viewer, paid="full").order_by()
+    return (
+        full.annotate(last_paid=Max("payments__paid_on"))
+        .filter(last_paid__gte=start, last_paid__lte=end)
+        .count()
+    )
+
+
+def _publicity(viewer: Any, start: datetime.date, end: datetime.date) -> QuerySet:
+    from anxin.reports.models import PublicityActivity
+
+    return PublicityActivity.objects.for_user(viewer).filter(withdrawn=False, date__gte=start, date__lte=end)
+
+
+def _publicity_count(viewer: Any, start: datetime.date, end: datetime.date) -> int:
+    return _publicity(viewer, start, end).count()
+
+
+def _publicity_audience(viewer: Any, start: datetime.date, end: datetime.date) -> int:
+    return int(_publicity(viewer, start, end).aggregate(n=Sum("audience"))["n"] or 0)
+
+
+# The channels a report counts signals by (§三(一)); codes of the district file's ``channels``.
+CHANNELS = (
+    ("labour-inspection", "劳动保障监察"),
+    ("arbitration", "劳动人事争议仲裁"),
+    ("hotline-12333", "12333"),
+    ("petition", "信访"),
+    ("union", "总工会"),
+    ("grid", "镇街网格"),
+    ("portal", "群众网上反映"),
+    ("payroll-check", "实名制工资监管"),
+    ("screening", "排查摸底"),
+)
 
 FIGURES: dict[str, Figure] = {
     f.code: f
     for f in (
+        Figure("enterprises_screened", "排查企业", "家", "排查", _screened, _ledger("screening-list")),
+        Figure("screened_risk", "排查发现风险企业", "家", "排查", _screened_risk, _ledger("screening-list")),
         Figure(
             "signals_received",
             "收到欠薪线索",
             "条",
             "线索",
-            _signals_received,
+            _signals(),
             _ledger("signal-list"),
+            batch=_signal_batch(),
         ),
+        *(
+            Figure(
+                f"signals_channel_{code}",
+                f"其中：{name}渠道",
+                "条",
+                "线索",
+                _signals(channel=code),
+                _ledger("signal-list", channel=code),
+                batch=_signal_batch(channel=code),
+            )
+            for code, name in CHANNELS
+        ),
+        Figure(
+            "signals_substantiated",
+            "经核实属实",
+            "条",
+            "线索",
+            _signals(verification="substantiated"),
+            _ledger("signal-list", verification="substantiated"),
+            batch=_signal_batch(verification="substantiated"),
+        ),
+        Figure(
+            "signals_partly",
+            "经核实部分属实",
+            "条",
+            "线索",
+            _signals(verification="partly"),
+            _ledger("signal-list", verification="partly"),
+            batch=_signal_batch(verification="partly"),
+        ),
+        Figure(
+            "signals_unfounded",
+            "经核实不属实",
+            "条",
+            "线索",
+            _signals(verification="unfounded"),
+            _ledger("signal-list", verification="unfounded"),
+            batch=_signal_batch(verification="unfounded"),
+        ),
+        Figure(
+            "signals_pending",
+            "尚待核实",
+            "条",
+            "线索",
+            _signals(verification="pending"),
+            _ledger("signal-list", verification="pending"),
+            batch=_signal_batch(verification="pending"),
+        ),
+        Figure("alerts_opened", "生成风险预警", "条", "预警", _alerts_opened, _ledger("alert-list")),
+        Figure("alerts_on_time", "其中：按期处置", "条", "预警", _alerts_on_time, _ledger("alert-list")),
+        Figure(
+            "watch_proposed",
+            "新纳入重点监控",
+            "家",
+            "预警",
+            _watch_proposed,
+            _ledger("watch-list", status=""),
+        ),
+        Figure("watch_live", "重点监控企业（当前）", "家", "预警", _watch_live, None),
+        Figure("followups", "重点监控企业回访", "次", "预警", _followups, _ledger("watch-list", status="")),
+        Figure("immediate_reports", "即时报告", "件", "预警", _immediate_reports, _ledger("report-list")),
+        Figure("cases_opened", "立案处置", "件", "案件", _cases_opened, _ledger("case-list")),
+        Figure("cases_closed", "结案", "件", "案件", _cases_closed, _closed_link),
+        Figure("incidents", "发生群体性事件等突发事件", "起", "案件", _incidents, None),
+        Figure(
+            "money_recovered",
+            "为劳动者追回工资",
+            "元",
+            "资金",
+            _recovered,
+            _ledger("payment-ledger"),
+            money=True,
+        ),
+        Figure("workers_paid", "获得清偿的劳动者", "人", "资金", _workers_paid, _ledger("payment-ledger")),
+        Figure("workers_paid_full", "其中：全额清偿", "人", "资金", _workers_paid_full, None),
+        Figure("publicity_activities", "开展宣传活动", "次", "宣传", _publicity_count, None),
+        Figure("publicity_audience", "宣传受众", "人次", "宣传", _publicity_audience, None),
     )
 }
+
+# The groups, in the order a report prints them.
+GROUPS = ("排查", "线索", "预警", "案件", "资金", "宣传")
 
 
 def figures_for(
@@ -93,12 +351,31 @@ def figures_for(
     """The figures ``codes`` (all when None) for ``unit`` over ``start`` … ``end``, as a report keeps them."""
     viewer = viewer_for(unit)
     basis = f"{unit.name}可见范围，{start.isoformat()} 至 {end.isoformat()}"
+    wanted = codes if codes is not None else list(FIGURES)
+    values: dict[str, int] = {}
+    batched: dict[str, list[Figure]] = {}
+    for code in wanted:
+        figure = FIGURES[code]
+        if figure.batch is not None:
+            batched.setdefault(figure.batch[0], []).append(figure)
+    for name, members in batched.items():
+        counts = (
+            BATCHES[name](viewer, start, end)
+            .order_by()
+            .aggregate(
+                **{
+                    f.code: Count("pk", filter=f.batch[1]) if f.batch and f.batch[1] else Count("pk")
+                    for f in members
+                }
+            )
+        )
+        values.update({code: int(n or 0) for code, n in counts.items()})
     found: dict[str, dict] = {}
-    for code in codes if codes is not None else list(FIGURES):
+    for code in wanted:
         figure = FIGURES[code]
         found[code] = {
             "label": figure.label,
-            "value": figure.compute(viewer, start, end),
+            "value": values[code] if code in values else figure.compute(viewer, start, end),
             "unit": figure.unit,
             "group": figure.group,
             "money": figure.money,
