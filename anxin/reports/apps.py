@@ -68,3 +68,25 @@ class ReportsConfig(AppConfig):
     # --- publicity -----------------------------------------------------------------------------------
     def ready_publicity(self) -> None:
         """The publicity part registers here: menu, demo data, clause items."""
+        from anxin.reports import publicity_demo, publicity_views
+
+        seam.register(seam.MENU, publicity_views.menu, app=self.label)
+        seam.register(
+            seam.DEMO_DATA,
+            seam.DemoData(load=publicity_demo.load, real_data=publicity_demo.real_data),
+            app=self.label,
+        )
+        seam.register(seam.CLAUSE_ITEMS, self.publicity_clause_items, app=self.label)
+
+    def publicity_clause_items(self) -> list[tuple[str, dict]]:
+        return [
+            (
+                "§四(九)",
+                {
+                    "kind": "宣传活动",
+                    "text": "各镇（街道）、各部门登记本单位宣传活动（普法宣传、进园区、进企业、进工地、媒体报道、"
+                    "宣传品发放、维权窗口）：日期（不晚于当天）、地点、受众人数、宣传品份数、照片；更正留痕，"
+                    "撤销须写理由且不再计入；联席办按单位和报告期统计（活动次数、受众、宣传品、各形式），可导出 Excel",
+                },
+            )
+        ]

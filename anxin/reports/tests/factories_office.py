@@ -1,0 +1,78 @@
+"""Builders for the office part's tests: publicity activities, a small valid photo, periodic-report
+rows (the submission status the documents read), and documents moved along their workflow."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+from django.utils import timezone
+
+from anxin.org.models import Unit
+from anxin.reports.models import MissingReport, PeriodicReport, ReportStatus, ReportTemplate
+from anxin.reports.services import publicity as publicity_services
+
+TODAY = datetime.date(2026, 11, 20)
+NOW = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC)
+
+
+def png(colour: str = "red") -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def photo(name: str = "现场.png") -> publicity_services.Photo:
+    return publicity_services.Photo(name=name, content=png())
+
+
+def activity(user, *, date: datetime.date | None = None, kind: str = "law", audience: int = 50, materials: int = 10,
+             title: str = "普法宣传进社区", photos=(), today: datetime.date = TODAY):  # fmt: skip
+    return publicity_services.publicity_record(
+        actor=user,
+        date=date or TODAY - datetime.timedelta(days=3),
+        kind=kind,
+        title=title,
+        place="罗溪镇文化广场",
+        audience=audience,
+        materials=materials,
+        description="发放宣传手册",
+        photos=photos,
+        today=today,
+    )
+
+
+def template() -> ReportTemplate:
+    found, _ = ReportTemplate.objects.get_or_create(
+        code="test-monthly",
+        defaults={"name": "测试月报", "unit_kinds": ["department", "town_government"], "figures": []},
+    )
+    return found
+
+
+def submitted(unit_code: str, period: str, *, at: datetime.datetime, by, due: datetime.date) -> PeriodicReport:
+    """A submitted report of ``unit_code`` for ``period`` (rows as the periodic part writes them)."""
+    from anxin.reports import office_periods
+
+    start, end = office_periods.bounds(period)
+    return PeriodicReport.objects.create(
+        unit=Unit.objects.get(code=unit_code),
+        template=template(),
+        period=period,
+        period_start=start,
+        period_end=end,
+        due_on=due,
+        status=ReportStatus.SUBMITTED,
+        created_by=by,
+        submitted_by=by,
+        submitted_at=at,
+    )
+
+
+def missing(unit_code: str, period: str, *, due: datetime.date) -> MissingReport:
+    return MissingReport.objects.create(
+        unit=Unit.objects.get(code=unit_code), template=template(), period=period, due_on=due,
+        flagged_at=timezone.now(),
+    )  # fmt: skip
