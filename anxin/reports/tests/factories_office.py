@@ -76,3 +76,32 @@ def missing(unit_code: str, period: str, *, due: datetime.date) -> MissingReport
         unit=Unit.objects.get(code=unit_code), template=template(), period=period, due_on=due,
         flagged_at=timezone.now(),
     )  # fmt: skip
+
+
+# --- the office's documents -----------------------------------------------------------------------------
+
+PERIOD = "2026-11"  # composed on 8 December, after the due day (5 December)
+AFTER = datetime.datetime(2026, 12, 8, 2, 0, tzinfo=datetime.UTC)  # 10:00 in Shanghai
+
+
+def composed(office, kind: str = "analysis", period: str = PERIOD):
+    from anxin.reports.services import office as office_services
+
+    return office_services.document_compose(actor=office, kind=kind, period=period)
+
+
+def approved(office, director, kind: str = "analysis"):
+    from anxin.reports.services import office as office_services
+
+    document = composed(office, kind)
+    office_services.document_submit(actor=office, document=document)
+    office_services.document_approve(actor=director, document=document)
+    return document
+
+
+def issued(office, director, kind: str = "circular", reference: str = "新欠薪联办〔2026〕12号"):
+    from anxin.reports.services import office as office_services
+
+    document = approved(office, director, kind)
+    office_services.document_issue(actor=office, document=document, reference=reference)
+    return document
