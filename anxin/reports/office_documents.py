@@ -47,7 +47,10 @@ def _analysis_annexes(snapshot: dict) -> list[Annex]:
         Annex(
             title="分行业（企业类型）情况",
             header=("企业类型", "欠薪线索", "预警", "立案"),
-            rows=[(r["name"], str(r["signals"]), str(r["alerts"]), str(r["cases"])) for r in snapshot.get("industries") or []]
+            rows=[
+                (r["name"], str(r["signals"]), str(r["alerts"]), str(r["cases"]))
+                for r in snapshot.get("industries") or []
+            ]
             or [("本期无", "—", "—", "—")],
         )
     )
@@ -72,7 +75,9 @@ def _analysis_annexes(snapshot: dict) -> list[Annex]:
         Annex(
             title="重点风险企业",
             header=("企业", "镇/街道", "风险等级", "风险分"),
-            rows=[(e["name"], e["town"], e["level"], str(e["points"])) for e in risks.get("enterprises") or []]
+            rows=[
+                (e["name"], e["town"], e["level"], str(e["points"])) for e in risks.get("enterprises") or []
+            ]
             or [("无红色、橙色风险企业", "—", "—", "—")],
         )
     )
@@ -81,7 +86,9 @@ def _analysis_annexes(snapshot: dict) -> list[Annex]:
             Annex(
                 title="未办结预警（列示）",
                 header=("企业", "规则", "等级", "状态", "处置期限"),
-                rows=[(a["enterprise"], a["rule"], a["level"], a["status"], a["due"]) for a in risks["alerts"]],
+                rows=[
+                    (a["enterprise"], a["rule"], a["level"], a["status"], a["due"]) for a in risks["alerts"]
+                ],
             )
         )
     if risks.get("incidents"):
@@ -89,7 +96,10 @@ def _analysis_annexes(snapshot: dict) -> list[Annex]:
             Annex(
                 title="本期群体性、极端事件和企业突然关停",
                 header=("案件", "企业", "类型", "时间", "人数"),
-                rows=[(i["case"], i["enterprise"], i["kind"], i["occurred"], str(i["people"])) for i in risks["incidents"]],
+                rows=[
+                    (i["case"], i["enterprise"], i["kind"], i["occurred"], str(i["people"]))
+                    for i in risks["incidents"]
+                ],
             )
         )
     annexes.append(
@@ -97,7 +107,14 @@ def _analysis_annexes(snapshot: dict) -> list[Annex]:
             title="本期即时报告",
             header=("企业", "情形", "状态", "涉及人数", "涉及金额（元）", "生成日期"),
             rows=[
-                (r["enterprise"], r["rule"], r["status"], str(r["workers"]), format_yuan(r["amount"]), r["drafted"])
+                (
+                    r["enterprise"],
+                    r["rule"],
+                    r["status"],
+                    str(r["workers"]),
+                    format_yuan(r["amount"]),
+                    r["drafted"],
+                )
                 for r in snapshot.get("immediate_reports") or []
             ]
             or [("本期无即时报告", "—", "—", "—", "—", "—")],

@@ -21,7 +21,11 @@ class _Form(Styled, forms.Form):
 
 class ComposeForm(_Form):
     kind = forms.ChoiceField(label=_("文件类型"), choices=DocumentKind.choices)
-    period = forms.CharField(label=_("报告期（年-月）"), max_length=7, help_text=_("如 2026-11；按参数 report.frequency_months 分期"))
+    period = forms.CharField(
+        label=_("报告期（年-月）"),
+        max_length=7,
+        help_text=_("如 2026-11；按参数 report.frequency_months 分期"),
+    )
 
 
 class BodyForm(_Form):
@@ -39,7 +43,9 @@ class BodyForm(_Form):
 
 
 class ApproveForm(_Form):
-    note = forms.CharField(label=_("审核意见（可选）"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("审核意见（可选）"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ReturnForm(_Form):
@@ -52,8 +58,12 @@ class IssueForm(_Form):
 
 
 class DocumentFilter(forms.Form):
-    kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部类型")), *DocumentKind.choices])
-    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *DocumentStatus.choices])
+    kind = forms.ChoiceField(
+        label=_("类型"), required=False, choices=[("", _("全部类型")), *DocumentKind.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部状态")), *DocumentStatus.choices]
+    )
     period = forms.CharField(label=_("报告期"), required=False, max_length=7)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -65,4 +75,6 @@ class DocumentFilter(forms.Form):
 
     def filters(self) -> dict:
         self.is_valid()
-        return {k: (v or "").strip() for k, v in getattr(self, "cleaned_data", {}).items() if k not in self.errors}
+        return {
+            k: (v or "").strip() for k, v in getattr(self, "cleaned_data", {}).items() if k not in self.errors
+        }

@@ -46,7 +46,9 @@ SUBMISSION_LABELS = {ON_TIME: "按时报送", LATE: "逾期补报", MISSING: "�
 # --- the documents ------------------------------------------------------------------------------------
 
 
-def document_list(*, user: Any, kind: str = "", period: str = "", status: str = "") -> QuerySet[OfficeDocument]:
+def document_list(
+    *, user: Any, kind: str = "", period: str = "", status: str = ""
+) -> QuerySet[OfficeDocument]:
     """The documents the user sees (the office and the leaders: all; a member unit: the circulars
     issued to it), newest period first."""
     rows = OfficeDocument.objects.for_user(user).select_related("drafted_by", "approved_by")
@@ -81,9 +83,9 @@ def expected_units() -> list[Unit]:
     """The units that report each period: the member units of kinds department and town government
     (the periodic part's templates say the same; point this at theirs when they differ)."""
     return list(
-        Unit.objects.filter(is_member=True, kind__in=[UnitKind.DEPARTMENT, UnitKind.TOWN_GOVERNMENT]).order_by(
-            "kind", "order", "code"
-        )
+        Unit.objects.filter(
+            is_member=True, kind__in=[UnitKind.DEPARTMENT, UnitKind.TOWN_GOVERNMENT]
+        ).order_by("kind", "order", "code")
     )
 
 
@@ -120,7 +122,11 @@ def submission_status(period: str, units: list[Unit], today: datetime.date | Non
         if report is not None:
             late = report.late or unit.pk in flagged
             state = LATE if late else ON_TIME
-            when = timezone.localtime(report.submitted_at).strftime("%Y-%m-%d %H:%M") if report.submitted_at else ""
+            when = (
+                timezone.localtime(report.submitted_at).strftime("%Y-%m-%d %H:%M")
+                if report.submitted_at
+                else ""
+            )
         else:
             state = MISSING if unit.pk in flagged or today > deadline else PENDING
             when = ""
@@ -141,7 +147,7 @@ def submission_status(period: str, units: list[Unit], today: datetime.date | Non
 
 
 def submission_summary(rows: list[dict]) -> dict[str, int]:
-    found = {state: 0 for state in SUBMISSION_LABELS}
+    found = dict.fromkeys(SUBMISSION_LABELS, 0)
     for row in rows:
         found[row["status"]] += 1
     return found
@@ -172,11 +178,7 @@ def _by_industry(viewer: Any, start: datetime.date, end: datetime.date) -> list[
 
     signals = grouped(signal_list(user=viewer, date_from=start, date_to=end))
     alerts = grouped(alert_list(user=viewer).filter(opened_on__gte=start, opened_on__lte=end))
-    cases = grouped(
-        case_list(user=viewer).filter(
-            opened_at__date__gte=start, opened_at__date__lte=end
-        )
-    )
+    cases = grouped(case_list(user=viewer).filter(opened_at__date__gte=start, opened_at__date__lte=end))
     rows = []
     for kind in EnterpriseKind.objects.order_by("pk"):
         row = {
@@ -283,14 +285,18 @@ def _basics(period: str) -> tuple[datetime.date, datetime.date, dict]:
     start, end = office_periods.bounds(period)
     _months, frequency = office_periods.frequency(start)
     deadline, due_info = due_on(period)
-    return start, end, {
-        "period": period,
-        "start": start.isoformat(),
-        "end": end.isoformat(),
-        "due_on": deadline.isoformat(),
-        "params": [frequency, due_info],
-        "composed_at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
-    }
+    return (
+        start,
+        end,
+        {
+            "period": period,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "due_on": deadline.isoformat(),
+            "params": [frequency, due_info],
+            "composed_at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        },
+    )
 
 
 def analysis_data(period: str, today: datetime.date | None = None) -> dict:

@@ -28,7 +28,14 @@ from anxin.core.paging import paginate
 from anxin.reports import access, office_documents, office_periods
 from anxin.reports import office_selectors as selectors
 from anxin.reports.models import DocumentKind, DocumentStatus, OfficeDocument
-from anxin.reports.office_forms import ApproveForm, BodyForm, ComposeForm, DocumentFilter, IssueForm, ReturnForm
+from anxin.reports.office_forms import (
+    ApproveForm,
+    BodyForm,
+    ComposeForm,
+    DocumentFilter,
+    IssueForm,
+    ReturnForm,
+)
 from anxin.reports.services import office as services
 from anxin.reports.workflow import DOCUMENT_LABELS, DOCUMENTS
 
@@ -49,7 +56,8 @@ def document_list(request: HttpRequest) -> HttpResponse:
     compose = None
     if may_compose:
         compose = ComposeForm(
-            request.POST or None, initial={"kind": DocumentKind.ANALYSIS, "period": office_periods.last_closed()}
+            request.POST or None,
+            initial={"kind": DocumentKind.ANALYSIS, "period": office_periods.last_closed()},
         )
     status = 200
     if request.method == "POST":
@@ -96,7 +104,9 @@ def _charts(document: OfficeDocument) -> list[dict]:
             {
                 "key": f"trend-{code}",
                 "title": f"{series['label']}（近{len(values)}期，{'元' if series.get('money') else series['unit']}）",
-                "spec": json.dumps({"type": "bar", "labels": trends.get("periods", []), "values": values}, ensure_ascii=False),
+                "spec": json.dumps(
+                    {"type": "bar", "labels": trends.get("periods", []), "values": values}, ensure_ascii=False
+                ),
             }
         )
     district = snapshot.get("district") or {}
@@ -134,7 +144,13 @@ def _unit_tables(snapshot: dict) -> list[dict]:
                     "title": title,
                     "header": [district[c]["label"] for c in codes],
                     "rows": [
-                        (r["name"], [services.value_text(r["figures"][c]) if c in r["figures"] else "—" for c in codes])
+                        (
+                            r["name"],
+                            [
+                                services.value_text(r["figures"][c]) if c in r["figures"] else "—"
+                                for c in codes
+                            ],
+                        )
                         for r in rows
                     ],
                 }
@@ -166,7 +182,10 @@ def _page(request: HttpRequest, document: OfficeDocument, *, status: int = 200, 
         "data": snapshot,
         "district": [(f, services.value_text(f)) for f in (snapshot.get("district") or {}).values()],
         "unit_tables": _unit_tables(snapshot),
-        "parts": [(key, label, (document.body or {}).get(key, "")) for key, label in services.parts_of(document.kind)],
+        "parts": [
+            (key, label, (document.body or {}).get(key, ""))
+            for key, label in services.parts_of(document.kind)
+        ],
         "charts": _charts(document),
         "forms": forms,
         "may_refresh": editable,
@@ -175,7 +194,9 @@ def _page(request: HttpRequest, document: OfficeDocument, *, status: int = 200, 
         "entries": with_change_rows(history_for(document)[:50]),
         "error": bound.get("error", ""),
         "is_analysis": document.kind == DocumentKind.ANALYSIS,
-        "issued_to": list(document.issued_to.order_by("kind", "order")) if document.status == DocumentStatus.ISSUED else [],
+        "issued_to": list(document.issued_to.order_by("kind", "order"))
+        if document.status == DocumentStatus.ISSUED
+        else [],
     }
     return render(request, "reports/office_detail.html", context, status=status)
 
@@ -263,4 +284,12 @@ def menu(user: Any) -> list[seam.MenuItem]:
     if not user.has_perm(VIEW):
         return []
     label = "形势分析与情况通报" if scope_of(user).everything else "情况通报"
-    return [{"label": label, "url_name": "reports-office", "icon": "file-analytics", "order": 20, "group": "reports"}]
+    return [
+        {
+            "label": label,
+            "url_name": "reports-office",
+            "icon": "file-analytics",
+            "order": 20,
+            "group": "reports",
+        }
+    ]

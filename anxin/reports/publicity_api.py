@@ -17,7 +17,13 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from anxin.core.api_schema import ContractViewMixin, Pagination, StrictCharField, StrictIntegerField, query_value
+from anxin.core.api_schema import (
+    ContractViewMixin,
+    Pagination,
+    StrictCharField,
+    StrictIntegerField,
+    query_value,
+)
 from anxin.org.models import User
 from anxin.reports.models import PublicityActivity, PublicityKind
 from anxin.reports.publicity_selectors import publicity_list
@@ -135,7 +141,9 @@ class PublicityView(ContractViewMixin, GenericAPIView):
             materials=v.get("materials", 0),
             description=v.get("description", ""),
         )
-        found = PublicityActivity.objects.select_related("unit").prefetch_related("photos").get(pk=activity.pk)
+        found = (
+            PublicityActivity.objects.select_related("unit").prefetch_related("photos").get(pk=activity.pk)
+        )
         return Response(PublicitySerializer(found).data, status=status.HTTP_201_CREATED)
 
 

@@ -112,4 +112,5 @@ def recording_units(user: Any) -> list[Unit]:
                 "kind", "order", "code"
             )
         )
-    return list(Unit.objects.filter(pk=getattr(user, "unit_id", None)))
+    unit_id = getattr(user, "unit_id", None)
+    return list(Unit.objects.filter(pk=unit_id)) if unit_id else []

@@ -11,5 +11,9 @@ urlpatterns: list[URLPattern] = [
     path("reports/publicity/<int:pk>/", views.publicity_detail, name="reports-publicity"),
     path("reports/publicity/<int:pk>/edit/", views.publicity_edit, name="reports-publicity-edit"),
     path("reports/publicity/<int:pk>/withdraw/", views.publicity_withdraw, name="reports-publicity-withdraw"),
-    path("reports/publicity/<int:pk>/photos/<int:photo>/", views.publicity_photo, name="reports-publicity-photo"),
+    path(
+        "reports/publicity/<int:pk>/photos/<int:photo>/",
+        views.publicity_photo,
+        name="reports-publicity-photo",
+    ),
 ]

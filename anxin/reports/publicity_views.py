@@ -279,7 +279,13 @@ def publicity_counts(request: HttpRequest) -> HttpResponse:
             title=f"宣传活动统计（{label}）",
             columns=COUNT_COLUMNS,
             rows=[
-                [r["unit"].name if r["unit"] else "合计", r["activities"], r["audience"], r["materials"], *r["kinds"]]
+                [
+                    r["unit"].name if r["unit"] else "合计",
+                    r["activities"],
+                    r["audience"],
+                    r["materials"],
+                    *r["kinds"],
+                ]
                 for r in rows
             ],
             filters=label,

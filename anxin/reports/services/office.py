@@ -45,7 +45,12 @@ from anxin.reports.workflow import (
 )
 
 CITATION = "§五(二)"
-ANALYSIS_PARTS = [("overall", "总体情况"), ("risks", "主要风险"), ("measures", "工作措施"), ("advice", "下步建议")]
+ANALYSIS_PARTS = [
+    ("overall", "总体情况"),
+    ("risks", "主要风险"),
+    ("measures", "工作措施"),
+    ("advice", "下步建议"),
+]
 CIRCULAR_PARTS = [
     ("overall", "总体情况"),
     ("submissions", "各单位报送情况"),
@@ -101,7 +106,9 @@ def _figures_sentence(snapshot: dict) -> str:
         if len(values) >= 2:
             delta = values[-1] - values[-2]
             if delta:
-                amount = format_yuan(abs(delta)) + "元" if figure.get("money") else f"{abs(delta)}{figure['unit']}"
+                amount = (
+                    format_yuan(abs(delta)) + "元" if figure.get("money") else f"{abs(delta)}{figure['unit']}"
+                )
                 changes.append(f"{figure['label']}{'增加' if delta > 0 else '减少'}{amount}")
             else:
                 changes.append(f"{figure['label']}持平")
@@ -144,7 +151,8 @@ def draft_body(kind: str, snapshot: dict) -> dict[str, str]:
         enterprises = risks.get("enterprises") or []
         reports = snapshot.get("immediate_reports") or []
         risk = (
-            "风险较高的企业有：" + "；".join(f"{e['name']}（{e['town']}，{e['level']}，{e['points']}分）" for e in enterprises)
+            "风险较高的企业有："
+            + "；".join(f"{e['name']}（{e['town']}，{e['level']}，{e['points']}分）" for e in enterprises)
             + "。"
             if enterprises
             else "目前无红色、橙色风险企业。"
@@ -251,7 +259,11 @@ def document_compose(
                 drafted_by=actor,
             )
             DOCUMENTS.record(
-                document, COMPOSE, actor=actor, note=f"依 {snapshot['composed_at']} 的数据起草", target=document.status
+                document,
+                COMPOSE,
+                actor=actor,
+                note=f"依 {snapshot['composed_at']} 的数据起草",
+                target=document.status,
             )
     except IntegrityError:
         raise DomainError(f"{period} 已有{DocumentKind(kind).label}", field="period") from None
@@ -266,7 +278,9 @@ def _editable(document: OfficeDocument, what: str) -> None:
         )
 
 
-def document_refresh(*, actor: User, document: OfficeDocument, today: datetime.date | None = None) -> OfficeDocument:
+def document_refresh(
+    *, actor: User, document: OfficeDocument, today: datetime.date | None = None
+) -> OfficeDocument:
     """Recompute the data snapshot of a draft (the body is left as edited); recorded."""
     _compose_guard(actor)
     _editable(document, "重新汇总数据")
@@ -310,17 +324,26 @@ def document_save(*, actor: User, document: OfficeDocument, body: dict[str, Any]
         fresh.body = cleaned
         fresh.save(update_fields=["body", "updated_at"])
         DOCUMENTS.record(
-            fresh, SAVE, actor=actor, note="修改：" + "、".join(changed), source=fresh.status, target=fresh.status
+            fresh,
+            SAVE,
+            actor=actor,
+            note="修改：" + "、".join(changed),
+            source=fresh.status,
+            target=fresh.status,
         )
     document.refresh_from_db()
     return document
 
 
-def document_submit(*, actor: User, document: OfficeDocument, now: datetime.datetime | None = None) -> OfficeDocument:
+def document_submit(
+    *, actor: User, document: OfficeDocument, now: datetime.datetime | None = None
+) -> OfficeDocument:
     """Send to the office director (every part of the body written)."""
     step = DOCUMENTS.step(document, SUBMIT)
     _check(actor, step.who)
-    empty = [label for key, label in parts_of(document.kind) if not str((document.body or {}).get(key, "")).strip()]
+    empty = [
+        label for key, label in parts_of(document.kind) if not str((document.body or {}).get(key, "")).strip()
+    ]
     if empty:
         raise DomainError(f"请先填写正文：{'、'.join(empty)}")
     now = now or timezone.now()
@@ -337,7 +360,9 @@ def document_submit(*, actor: User, document: OfficeDocument, now: datetime.date
     return document
 
 
-def document_approve(*, actor: User, document: OfficeDocument, note: str = "", now: datetime.datetime | None = None) -> OfficeDocument:
+def document_approve(
+    *, actor: User, document: OfficeDocument, note: str = "", now: datetime.datetime | None = None
+) -> OfficeDocument:
     """The office director approves a submitted document."""
     step = DOCUMENTS.step(document, APPROVE)
     _check(actor, step.who)
@@ -362,7 +387,9 @@ def document_approve(*, actor: User, document: OfficeDocument, note: str = "", n
     return document
 
 
-def document_return(*, actor: User, document: OfficeDocument, comments: str, now: datetime.datetime | None = None) -> OfficeDocument:
+def document_return(
+    *, actor: User, document: OfficeDocument, comments: str, now: datetime.datetime | None = None
+) -> OfficeDocument:
     """The office director returns a submitted document with comments (required)."""
     step = DOCUMENTS.step(document, RETURN)
     _check(actor, step.who)

@@ -132,7 +132,7 @@ def publicity_record(
         today=today or timezone.localdate(),
     )
     with atomic_with_files(), acting(actor):
-        activity = PublicityActivity(unit_id=actor.unit_id, recorded_by=actor, **values)
+        activity = PublicityActivity(unit=actor.unit, recorded_by=actor, **values)
         activity.full_clean()
         activity.save()
         _store_photos(activity, photos, actor)

@@ -5,11 +5,19 @@ from __future__ import annotations
 
 import datetime
 import io
+from typing import Any
 
 from django.utils import timezone
 
 from anxin.org.models import Unit
-from anxin.reports.models import MissingReport, PeriodicReport, ReportStatus, ReportTemplate
+from anxin.reports.models import (
+    MissingReport,
+    OfficeDocument,
+    PeriodicReport,
+    PublicityActivity,
+    ReportStatus,
+    ReportTemplate,
+)
 from anxin.reports.services import publicity as publicity_services
 
 TODAY = datetime.date(2026, 11, 20)
@@ -28,8 +36,17 @@ def photo(name: str = "现场.png") -> publicity_services.Photo:
     return publicity_services.Photo(name=name, content=png())
 
 
-def activity(user, *, date: datetime.date | None = None, kind: str = "law", audience: int = 50, materials: int = 10,
-             title: str = "普法宣传进社区", photos=(), today: datetime.date = TODAY):  # fmt: skip
+def activity(
+    user: Any,
+    *,
+    date: datetime.date | None = None,
+    kind: str = "law",
+    audience: int = 50,
+    materials: int = 10,
+    title: str = "普法宣传进社区",
+    photos: Any = (),
+    today: datetime.date = TODAY,
+) -> PublicityActivity:
     return publicity_services.publicity_record(
         actor=user,
         date=date or TODAY - datetime.timedelta(days=3),
@@ -52,7 +69,9 @@ def template() -> ReportTemplate:
     return found
 
 
-def submitted(unit_code: str, period: str, *, at: datetime.datetime, by, due: datetime.date) -> PeriodicReport:
+def submitted(
+    unit_code: str, period: str, *, at: datetime.datetime, by: Any, due: datetime.date
+) -> PeriodicReport:
     """A submitted report of ``unit_code`` for ``period`` (rows as the periodic part writes them)."""
     from anxin.reports import office_periods
 
@@ -84,13 +103,13 @@ PERIOD = "2026-11"  # composed on 8 December, after the due day (5 December)
 AFTER = datetime.datetime(2026, 12, 8, 2, 0, tzinfo=datetime.UTC)  # 10:00 in Shanghai
 
 
-def composed(office, kind: str = "analysis", period: str = PERIOD):
+def composed(office: Any, kind: str = "analysis", period: str = PERIOD) -> OfficeDocument:
     from anxin.reports.services import office as office_services
 
     return office_services.document_compose(actor=office, kind=kind, period=period)
 
 
-def approved(office, director, kind: str = "analysis"):
+def approved(office: Any, director: Any, kind: str = "analysis") -> OfficeDocument:
     from anxin.reports.services import office as office_services
 
     document = composed(office, kind)
@@ -99,7 +118,9 @@ def approved(office, director, kind: str = "analysis"):
     return document
 
 
-def issued(office, director, kind: str = "circular", reference: str = "新欠薪联办〔2026〕12号"):
+def issued(
+    office: Any, director: Any, kind: str = "circular", reference: str = "新欠薪联办〔2026〕12号"
+) -> OfficeDocument:
     from anxin.reports.services import office as office_services
 
     document = approved(office, director, kind)

@@ -38,7 +38,9 @@ def test_editing_the_body_changes_the_word(office):
     document = composed(office)
     before = _text(office_documents.build(document))
     assert document.body["overall"].splitlines()[0] in before
-    services.document_save(actor=office, document=document, body={**document.body, "advice": "建议加大对建筑领域的巡查力度"})
+    services.document_save(
+        actor=office, document=document, body={**document.body, "advice": "建议加大对建筑领域的巡查力度"}
+    )
     document.refresh_from_db()
     after = _text(office_documents.build(document))
     assert "建议加大对建筑领域的巡查力度" in after and "建议加大对建筑领域的巡查力度" not in before
@@ -61,7 +63,13 @@ def test_the_analysis_prints_its_data(office, office_director):
     document = issued(office, office_director, "analysis")
     text = _text(office_documents.build(document))
     assert "区委、区政府主要领导和分管领导：" in text
-    for title in ("分镇（街道）主要数据", "分条线（部门）主要数据", "分行业（企业类型）情况", "近6期主要数据走势", "本期即时报告"):
+    for title in (
+        "分镇（街道）主要数据",
+        "分条线（部门）主要数据",
+        "分行业（企业类型）情况",
+        "近6期主要数据走势",
+        "本期即时报告",
+    ):
         assert title in text, title
     assert document.data["district"]["signals_received"]["label"] in text
 

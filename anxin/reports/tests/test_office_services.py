@@ -20,7 +20,15 @@ from anxin.reports import figures
 from anxin.reports.models import DocumentStatus, OfficeDocument, OfficeDocumentEvent
 from anxin.reports.office_selectors import expected_units
 from anxin.reports.services import office as services
-from anxin.reports.tests.factories_office import AFTER, PERIOD, activity, approved, composed, missing, submitted
+from anxin.reports.tests.factories_office import (
+    AFTER,
+    PERIOD,
+    activity,
+    approved,
+    composed,
+    missing,
+    submitted,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -143,7 +151,9 @@ def test_only_the_office_composes(request, persona):
 
 def test_refreshing_a_draft_recomputes_the_data_and_keeps_the_body(world, office):
     document = composed(office)
-    services.document_save(actor=office, document=document, body={**document.body, "overall": "改写的总体情况"})
+    services.document_save(
+        actor=office, document=document, body={**document.body, "overall": "改写的总体情况"}
+    )
     signal(enterprise=world.luoxi_factory, received_at=_at("2026-11-20T09:00"))
     services.document_refresh(actor=office, document=document)
     document.refresh_from_db()
@@ -165,7 +175,9 @@ def test_an_edit_is_in_the_audit_log(office):
 # --- the workflow -------------------------------------------------------------------------------------------
 
 
-def test_submit_approve_issue_the_analysis_to_the_leaders(office, office_director, leader, django_capture_on_commit_callbacks):
+def test_submit_approve_issue_the_analysis_to_the_leaders(
+    office, office_director, leader, django_capture_on_commit_callbacks
+):
     document = composed(office)
     with django_capture_on_commit_callbacks(execute=True):
         services.document_submit(actor=office, document=document)
@@ -182,7 +194,9 @@ def test_submit_approve_issue_the_analysis_to_the_leaders(office, office_directo
     assert notice.url.endswith(f"/reports/office/{document.pk}/")
 
 
-def test_the_circular_lands_in_every_member_units_inbox(office, office_director, luoxi, xuejia, chengjian, sifa, django_capture_on_commit_callbacks):  # fmt: skip
+def test_the_circular_lands_in_every_member_units_inbox(
+    office, office_director, luoxi, xuejia, chengjian, sifa, django_capture_on_commit_callbacks
+):
     document = approved(office, office_director, "circular")
     with django_capture_on_commit_callbacks(execute=True):
         services.document_issue(actor=office, document=document, reference="新欠薪联办〔2026〕4号")
@@ -214,10 +228,14 @@ def test_a_return_needs_comments_then_edit_and_resubmit(office, office_director)
     assert refused.value.field == "comments"
     document.refresh_from_db()
     assert document.status == DocumentStatus.SUBMITTED
-    services.document_return(actor=office_director, document=document, comments="请补充重点风险企业的处置措施")
+    services.document_return(
+        actor=office_director, document=document, comments="请补充重点风险企业的处置措施"
+    )
     assert document.status == DocumentStatus.RETURNED
     assert document.return_comments == "请补充重点风险企业的处置措施"
-    services.document_save(actor=office, document=document, body={**document.body, "measures": "已补充处置措施"})
+    services.document_save(
+        actor=office, document=document, body={**document.body, "measures": "已补充处置措施"}
+    )
     services.document_submit(actor=office, document=document)
     services.document_approve(actor=office_director, document=document)
     assert document.status == DocumentStatus.APPROVED and document.return_comments == ""
@@ -241,7 +259,9 @@ def test_issuing_needs_a_reference_and_a_day_not_in_the_future(office, office_di
         services.document_issue(actor=office, document=document, reference=" ")
     assert refused.value.field == "reference"
     with pytest.raises(DomainError) as later:
-        services.document_issue(actor=office, document=document, reference="x号", issued_on=datetime.date(2026, 12, 9))
+        services.document_issue(
+            actor=office, document=document, reference="x号", issued_on=datetime.date(2026, 12, 9)
+        )
     assert later.value.field == "issued_on"
     document.refresh_from_db()
     assert document.status == DocumentStatus.APPROVED

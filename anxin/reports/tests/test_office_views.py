@@ -28,7 +28,9 @@ def test_the_office_composes_from_the_list(login, office):
     assert 'data-testid="office-compose"' in page and "2026-11" in page  # the last closed period offered
     response = client.post(reverse("reports-office"), {"kind": "analysis", "period": PERIOD})
     document = OfficeDocument.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("reports-office-document", args=[document.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "reports-office-document", args=[document.pk]
+    )
     page = client.get(response["Location"]).content.decode()
     for section in ("office-district", "office-charts", "office-towns", "office-lines", "office-industries",
                     "office-risks", "office-immediate", "office-submissions", "office-body"):  # fmt: skip
@@ -70,7 +72,10 @@ def test_the_director_approves_from_the_home_panel(login, office, office_directo
     assert 'data-testid="office-approval-panel"' in home and document.title in home
     page = client.get(reverse("reports-office-document", args=[document.pk])).content.decode()
     assert 'data-testid="office-approve"' in page
-    assert client.post(reverse("reports-office-act", args=[document.pk, "approve"]), {"note": ""}).status_code == 302
+    assert (
+        client.post(reverse("reports-office-act", args=[document.pk, "approve"]), {"note": ""}).status_code
+        == 302
+    )
     document.refresh_from_db()
     assert document.status == DocumentStatus.APPROVED
 
@@ -90,7 +95,11 @@ def test_returning_without_comments_comes_back(login, office, office_director):
     assert document.status == DocumentStatus.SUBMITTED
     client.post(reverse("reports-office-act", args=[document.pk, "return"]), {"comments": "数据口径需说明"})
     page = login(office).get(reverse("reports-office-document", args=[document.pk])).content.decode()
-    assert 'data-testid="office-returned"' in page and "数据口径需说明" in page and 'data-testid="office-save"' in page
+    assert (
+        'data-testid="office-returned"' in page
+        and "数据口径需说明" in page
+        and 'data-testid="office-save"' in page
+    )
 
 
 @pytest.mark.parametrize("persona", ["office", "leader"])
@@ -119,7 +128,9 @@ def test_editing_after_approval_is_refused(login, office, office_director):
     client = login(office)
     page = client.get(reverse("reports-office-document", args=[document.pk])).content.decode()
     assert 'data-testid="office-save"' not in page and 'data-testid="office-issue"' in page
-    response = client.post(reverse("reports-office-act", args=[document.pk, "save"]), {**document.body, "overall": "改"})
+    response = client.post(
+        reverse("reports-office-act", args=[document.pk, "save"]), {**document.body, "overall": "改"}
+    )
     assert response.status_code == 400
     document.refresh_from_db()
     assert document.body["overall"] != "改"
@@ -139,7 +150,9 @@ def test_the_office_issues_from_the_page(login, office, office_director):
 # --- who sees what -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("persona", "status"), [("office", 200), ("leader", 200), ("luoxi", 404), ("chengjian", 404)])
+@pytest.mark.parametrize(
+    ("persona", "status"), [("office", 200), ("leader", 200), ("luoxi", 404), ("chengjian", 404)]
+)
 def test_a_draft_and_the_analysis_are_not_the_units(request, login, office, office_director, persona, status):  # fmt: skip
     draft = composed(office, "circular")
     analysis = issued(office, office_director, "analysis")

@@ -34,7 +34,10 @@ def test_the_ledger_shows_what_each_persona_sees(request, login, luoxi, persona,
     assert (mine.title in response.content.decode()) is sees
 
 
-@pytest.mark.parametrize(("persona", "status"), [("office", 200), ("leader", 200), ("luoxi", 200), ("xuejia", 404), ("chengjian", 404)])
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("office", 200), ("leader", 200), ("luoxi", 200), ("xuejia", 404), ("chengjian", 404)],
+)
 def test_the_activity_page_per_persona(request, login, luoxi, persona, status):  # fmt: skip
     mine = activity(luoxi, photos=[services.Photo(name="a.png", content=png())])
     client = login(request.getfixturevalue(persona))
@@ -87,8 +90,14 @@ def test_who_has_no_activities_of_its_own_cannot_record(request, login, persona)
 def test_another_unit_cannot_edit_or_withdraw(login, luoxi, xuejia, office):
     mine = activity(luoxi)
     assert login(xuejia).get(reverse("reports-publicity-edit", args=[mine.pk])).status_code == 404
-    assert login(xuejia).post(reverse("reports-publicity-withdraw", args=[mine.pk]), {"reason": "x"}).status_code == 404
-    assert login(office).post(reverse("reports-publicity-withdraw", args=[mine.pk]), {"reason": "x"}).status_code == 403
+    assert (
+        login(xuejia).post(reverse("reports-publicity-withdraw", args=[mine.pk]), {"reason": "x"}).status_code
+        == 404
+    )
+    assert (
+        login(office).post(reverse("reports-publicity-withdraw", args=[mine.pk]), {"reason": "x"}).status_code
+        == 403
+    )
     mine.refresh_from_db()
     assert not mine.withdrawn
 
@@ -160,7 +169,7 @@ def test_the_counts_per_unit_and_their_export(login, luoxi, chengjian, office, d
         response = client.get(reverse("reports-publicity-counts"), {"period": "2026-11"})
     page = response.content.decode()
     assert response.status_code == 200 and "罗溪镇" in page and "区城建局" in page
-    assert "<td class=\"text-end\">100</td>" in page  # 40 + 60, the withdrawn 500 left out
+    assert '<td class="text-end">100</td>' in page  # 40 + 60, the withdrawn 500 left out
     export = client.get(reverse("reports-publicity-counts"), {"period": "2026-11", "export": "xlsx"})
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
 
