@@ -208,3 +208,26 @@ def test_the_document_page_is_bounded_in_queries(login, office, django_assert_ma
     with django_assert_max_num_queries(25):
         response = client.get(reverse("reports-office-document", args=[document.pk]))
     assert response.status_code == 200
+
+
+# --- GET /api/v1/circulars/ ----------------------------------------------------------------------------------
+
+
+def test_the_circulars_api_lists_what_was_issued_to_the_unit(
+    api_client, office, office_director, luoxi, leader
+):
+    circular = issued(office, office_director, "circular")
+    issued(office, office_director, "analysis")
+    composed(office, "circular", "2026-10")  # a draft: never listed
+    api_client.force_authenticate(luoxi)
+    body = api_client.get(reverse("api:circulars")).json()
+    assert [r["id"] for r in body["results"]] == [circular.pk]
+    assert body["results"][0]["reference"] == circular.reference
+    assert body["results"][0]["word"] == reverse("reports-office-word", args=[circular.pk])
+    api_client.force_authenticate(leader)
+    assert api_client.get(reverse("api:circulars")).json()["count"] == 1
+    assert api_client.get(reverse("api:circulars"), {"period": "2026-10"}).json()["count"] == 0
+
+
+def test_the_circulars_api_needs_a_login(api_client):
+    assert api_client.get(reverse("api:circulars")).status_code == 401
