@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from anxin.core import seam
 from anxin.core.access import scope_of
-from anxin.core.audit import history_for, with_change_rows
+from anxin.core.audit import history_for
 from anxin.core.errors import DomainError
 from anxin.core.gongwen import docx_response
 from anxin.core.paging import paginate
@@ -58,6 +58,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
         compose = ComposeForm(
             request.POST or None,
             initial={"kind": DocumentKind.ANALYSIS, "period": office_periods.last_closed()},
+            auto_id="compose_%s",  # the filters above have a "kind" and a "period" too
         )
     status = 200
     if request.method == "POST":
@@ -105,7 +106,8 @@ def _charts(document: OfficeDocument) -> list[dict]:
                 "key": f"trend-{code}",
                 "title": f"{series['label']}（近{len(values)}期，{'元' if series.get('money') else series['unit']}）",
                 "spec": json.dumps(
-                    {"type": "bar", "labels": trends.get("periods", []), "values": values}, ensure_ascii=False
+                    {"type": "bar", "labels": [p[2:] for p in trends.get("periods", [])], "values": values},
+                    ensure_ascii=False,
                 ),
             }
         )
@@ -128,6 +130,37 @@ def _charts(document: OfficeDocument) -> list[dict]:
             }
         )
     return charts
+
+
+def _loads(value: Any) -> dict:
+    """A body as the audit log keeps it (JSON text; ``"None"`` before there was one)."""
+    try:
+        found = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _body_history(document: OfficeDocument) -> list[dict]:
+    """Each edit of the body from the audit log, newest first: who, when, and each part changed
+    (before → after) — readable where the raw log would show JSON."""
+    parts = services.parts_of(document.kind)
+    rows = []
+    for entry in history_for(document)[:50]:
+        change = (entry.changes_dict or {}).get("body")
+        if not change or len(change) != 2:
+            continue
+        old, new = _loads(change[0]), _loads(change[1])
+        if not old:  # the draft itself, composed from the data
+            continue
+        changed = [
+            (label, old.get(key, ""), new.get(key, ""))
+            for key, label in parts
+            if old.get(key, "") != new.get(key, "")
+        ]
+        if changed:
+            rows.append({"entry": entry, "parts": changed})
+    return rows
 
 
 def _unit_tables(snapshot: dict) -> list[dict]:
@@ -191,7 +224,7 @@ def _page(request: HttpRequest, document: OfficeDocument, *, status: int = 200, 
         "may_refresh": editable,
         "may_submit": composer and DOCUMENTS.find(document.status, "submit") is not None,
         "events": events,
-        "entries": with_change_rows(history_for(document)[:50]),
+        "body_history": _body_history(document),
         "error": bound.get("error", ""),
         "is_analysis": document.kind == DocumentKind.ANALYSIS,
         "issued_to": list(document.issued_to.order_by("kind", "order"))

@@ -62,6 +62,8 @@ def test_the_office_edits_and_refreshes_a_draft(login, office):
     assert client.post(reverse("reports-office-act", args=[document.pk, "refresh"])).status_code == 302
     page = client.get(reverse("reports-office-document", args=[document.pk])).content.decode()
     assert "重新汇总数据" in page and "修改正文" in page  # the history's lines
+    history = page[page.index('data-testid="office-body-history"') :]
+    assert "总体情况：" in history and "<ins>改写后的总体情况</ins>" in history
 
 
 def test_the_director_approves_from_the_home_panel(login, office, office_director):
