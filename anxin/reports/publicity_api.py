@@ -79,9 +79,9 @@ class PublicityInSerializer(serializers.Serializer):
 
 
 def _date(request: Request, name: str) -> datetime.date | None:
-    raw = query_value(request.query_params, name)
-    if not raw:
+    if name not in request.query_params:
         return None
+    raw = query_value(request.query_params, name)
     try:
         return datetime.date.fromisoformat(raw)
     except ValueError:
@@ -109,7 +109,7 @@ class PublicityView(ContractViewMixin, GenericAPIView):
         if not request.user.has_perm(VIEW):
             raise PermissionDenied("角色无查看宣传活动的权限")
         kind = query_value(request.query_params, "kind")
-        if kind and kind not in PublicityKind.values:
+        if "kind" in request.query_params and kind not in PublicityKind.values:
             raise ValidationError({"kind": ["活动形式须为：" + "、".join(PublicityKind.values)]})
         rows = publicity_list(
             user=request.user,

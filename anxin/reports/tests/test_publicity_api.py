@@ -65,3 +65,5 @@ def test_the_list_is_scoped(api_client, luoxi, xuejia, office):
     assert [r["title"] for r in body["results"]] == ["薛家活动"]
     assert api_client.get(reverse("api:publicity"), {"kind": "x"}).status_code == 400
     assert api_client.get(reverse("api:publicity"), {"date_from": "2026/11/01"}).status_code == 400
+    assert api_client.get(reverse("api:publicity"), {"date_to": ""}).status_code == 400
+    assert api_client.get(reverse("api:publicity"), {"kind": ""}).status_code == 400
