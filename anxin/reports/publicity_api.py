@@ -1,8 +1,9 @@
 """Publicity over the API (issue #18 item 6): ``GET /api/v1/publicity/`` (scoped like the screens:
 the office and the leaders every unit's, a unit its own; ``?unit=&kind=&date_from=&date_to=``) and
 ``POST`` (an activity of the caller's own unit: ``date``, ``kind``, ``title``, ``place``,
-``audience``, optional ``materials``, ``description``). A refusal is a 400 naming the field
-(a future date, an unknown kind); a user who may not record publicity gets 403."""
+``audience``, optional ``materials``, ``description``). A body that is not well formed (an unknown
+kind, a date that is not a date) is a 400; a well-formed one the rules refuse (a day after today) is a
+409 naming the field; a user who may not record publicity gets 403."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from anxin.core.api import clash_is_a_conflict
 from anxin.core.api_schema import (
     ContractViewMixin,
     Pagination,
@@ -131,16 +133,17 @@ class PublicityView(ContractViewMixin, GenericAPIView):
         data = PublicityInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        activity = services.publicity_record(
-            actor=user,
-            date=v["date"],
-            kind=v["kind"],
-            title=v["title"],
-            place=v["place"],
-            audience=v["audience"],
-            materials=v.get("materials", 0),
-            description=v.get("description", ""),
-        )
+        with clash_is_a_conflict():
+            activity = services.publicity_record(
+                actor=user,
+                date=v["date"],
+                kind=v["kind"],
+                title=v["title"],
+                place=v["place"],
+                audience=v["audience"],
+                materials=v.get("materials", 0),
+                description=v.get("description", ""),
+            )
         found = (
             PublicityActivity.objects.select_related("unit").prefetch_related("photos").get(pk=activity.pk)
         )

@@ -31,10 +31,10 @@ def test_a_town_posts_an_activity_for_itself(api_client, luoxi):
     assert PublicityActivity.objects.filter(unit_id=luoxi.unit_id).count() == 2
 
 
-def test_a_future_date_is_a_400_naming_the_field(api_client, luoxi):
+def test_a_future_date_is_refused_naming_the_field(api_client, luoxi):
     api_client.force_authenticate(luoxi)
     response = api_client.post(reverse("api:publicity"), {**BODY, "date": "2026-11-21"}, format="json")
-    assert response.status_code == 400 and "date" in response.json()
+    assert response.status_code == 409 and "不能晚于今天" in response.json()["date"][0]
     response = api_client.post(reverse("api:publicity"), {**BODY, "kind": "party"}, format="json")
     assert response.status_code == 400 and "kind" in response.json()
     response = api_client.post(reverse("api:publicity"), {**BODY, "audience": "12"}, format="json")
