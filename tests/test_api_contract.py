@@ -43,8 +43,9 @@ def test_every_operation_documents_its_error_answers(schema):
     operations = list(_operations(schema))
     # 45 + money's claims and payments (8) and funds (10) + sites: roster (3), payroll (2), deposits (6)
     # + credit: publication (1, the public list of violations), grades (1), listing (7)
-    # + reports: periodic reports (4: list, create, get, submit)
-    assert len(operations) == 87
+    # + reports: periodic reports (4: list, create, get, submit), publicity (2: GET and POST /api/v1/publicity/),
+    #   circulars (1: GET /api/v1/circulars/)
+    assert len(operations) == 90
     for path, method, operation in operations:
         codes = set(operation["responses"])
         expected = {"401", "403", "404"}

@@ -115,7 +115,56 @@ class ReportsConfig(AppConfig):
     # --- the office's analysis and circular --------------------------------------------------------
     def ready_office(self) -> None:
         """The office part registers here: menu, home panel (documents to approve), clause items."""
+        from anxin.reports import office_views
+
+        seam.register(seam.MENU, office_views.menu, app=self.label)
+        seam.register(seam.HOME_PANELS, office_views.home_panels, app=self.label)
+        seam.register(seam.CLAUSE_ITEMS, self.office_clause_items, app=self.label)
+
+    def office_clause_items(self) -> list[tuple[str, dict]]:
+        return [
+            (
+                "§五(二)",
+                {
+                    "kind": "形势分析报告",
+                    "text": "区联席办按报告期（参数 report.frequency_months）依数据起草形势分析报告：全区、分镇街、"
+                    "分条线、分行业数据，近6期走势图，重点风险企业、未办结预警和群体性事件，各单位定期报告报送情况"
+                    "（截止日参数 report.due_day），本期即时报告；正文初稿依数据生成、可修改，草稿可重新汇总数据；"
+                    "送联席办主任审核（退回须写意见），审核通过后编文号印发，生成公文格式 Word，送区领导",
+                },
+            ),
+            (
+                "§五(二)",
+                {
+                    "kind": "情况通报",
+                    "text": "同一报告期的情况通报：全区数据、各成员单位报送情况（按时、逾期补报、逾期未报）和宣传活动"
+                    "统计，经联席办主任审核后印发，送达每个成员单位的站内消息，成员单位可查阅和下载 Word",
+                },
+            ),
+        ]
 
     # --- publicity -----------------------------------------------------------------------------------
     def ready_publicity(self) -> None:
         """The publicity part registers here: menu, demo data, clause items."""
+        from anxin.reports import publicity_demo, publicity_views
+
+        seam.register(seam.MENU, publicity_views.menu, app=self.label)
+        seam.register(
+            seam.DEMO_DATA,
+            seam.DemoData(load=publicity_demo.load, real_data=publicity_demo.real_data),
+            app=self.label,
+        )
+        seam.register(seam.CLAUSE_ITEMS, self.publicity_clause_items, app=self.label)
+
+    def publicity_clause_items(self) -> list[tuple[str, dict]]:
+        return [
+            (
+                "§四(九)",
+                {
+                    "kind": "宣传活动",
+                    "text": "各镇（街道）、各部门登记本单位宣传活动（普法宣传、进园区、进企业、进工地、媒体报道、"
+                    "宣传品发放、维权窗口）：日期（不晚于当天）、地点、受众人数、宣传品份数、照片；更正留痕，"
+                    "撤销须写理由且不再计入；联席办按单位和报告期统计（活动次数、受众、宣传品、各形式），可导出 Excel",
+                },
+            )
+        ]

@@ -1,5 +1,9 @@
 """The office part's API (under /api/v1/)."""
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from anxin.reports import office_api
+
+urlpatterns: list[URLPattern] = [
+    path("circulars/", office_api.CircularsView.as_view(), name="circulars"),
+]

@@ -1,5 +1,10 @@
-"""The publicity part's API (under /api/v1/)."""
+"""The publicity part's API (under /api/v1/); the POST answers with or without the trailing slash."""
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from anxin.reports import publicity_api
+
+urlpatterns: list[URLPattern] = [
+    path("publicity/", publicity_api.PublicityView.as_view(), name="publicity"),
+    path("publicity", publicity_api.PublicityNoSlash.as_view(), name="publicity-noslash"),
+]

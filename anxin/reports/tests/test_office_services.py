@@ -1,0 +1,303 @@
+"""The office's analysis and circular (§五(二)): drafted from the data (the snapshot's figures are
+``figures_for`` for the same units and dates; the submission status reads PeriodicReport and
+MissingReport), edited, refreshed while a draft, submitted, approved or returned by the office
+director only, issued only once approved — the circular to every member unit's inbox, the analysis to
+the leaders'."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied
+
+from anxin.core.errors import DomainError
+from anxin.intake.tests.factories import signal
+from anxin.notify.models import Notification
+from anxin.org.models import Unit
+from anxin.reports import figures
+from anxin.reports.models import DocumentStatus, OfficeDocument, OfficeDocumentEvent
+from anxin.reports.office_selectors import expected_units
+from anxin.reports.services import office as services
+from anxin.reports.tests.factories_office import (
+    AFTER,
+    PERIOD,
+    activity,
+    approved,
+    composed,
+    missing,
+    submitted,
+)
+
+pytestmark = pytest.mark.django_db
+
+NOV = (datetime.date(2026, 11, 1), datetime.date(2026, 11, 30))
+
+
+def _at(text: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(text + "+08:00")
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    with time_machine.travel(AFTER, tick=False):
+        yield
+
+
+# --- composing from the data ------------------------------------------------------------------------------
+
+
+def test_the_snapshot_figures_are_figures_for_the_same_units_and_dates(world, office):
+    signal(enterprise=world.luoxi_factory, received_at=_at("2026-11-03T09:00"))
+    signal(enterprise=world.xuejia_factory, received_at=_at("2026-11-10T09:00"))
+    signal(enterprise=world.luoxi_builder, received_at=_at("2026-10-30T09:00"))  # the month before
+    document = composed(office)
+    data = document.data
+    office_unit = Unit.objects.get(code="office")
+    assert data["district"] == figures.figures_for(office_unit, *NOV)
+    assert data["district"]["signals_received"]["value"] == 2
+    towns = {t["unit"]: t["figures"] for t in data["towns"]}
+    assert towns["gov-luoxi"] == figures.figures_for(Unit.objects.get(code="gov-luoxi"), *NOV)
+    assert towns["gov-luoxi"]["signals_received"]["value"] == 1
+    lines = {r["unit"]: r["figures"] for r in data["lines"]}
+    assert lines["construction"] == figures.figures_for(Unit.objects.get(code="construction"), *NOV)
+    # the last six periods, oldest first, the last one the period itself
+    trend = data["trends"]
+    assert trend["periods"] == ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"]
+    assert trend["series"]["signals_received"]["values"][-2:] == [1, 2]
+    industries = {r["code"]: r for r in data["industries"]}
+    assert industries["industrial"]["signals"] == 2 and industries["labour_intensive"]["signals"] == 1
+    assert "construction" not in industries  # the builder's signal was in October
+    assert data["params"][0]["code"] == "report.frequency_months"
+
+
+def test_the_body_is_prefilled_from_the_figures(world, office):
+    signal(enterprise=world.luoxi_factory, received_at=_at("2026-11-03T09:00"))
+    document = composed(office)
+    assert set(document.body) == {"overall", "risks", "measures", "advice"}
+    assert "收到欠薪线索1条" in document.body["overall"]
+    assert "与上期相比，收到欠薪线索增加1条" in document.body["overall"]
+    event = OfficeDocumentEvent.objects.get(document=document)
+    assert event.action == "compose" and event.actor == office
+
+
+def test_submission_status_reflects_the_periodic_reports(office):
+    submitted("gov-luoxi", PERIOD, at=_at("2026-12-03T09:00"), by=office, due=datetime.date(2026, 12, 5))
+    submitted("construction", PERIOD, at=_at("2026-12-07T09:00"), by=office, due=datetime.date(2026, 12, 5))
+    missing("gov-xuejia", PERIOD, due=datetime.date(2026, 12, 5))
+    document = composed(office, "circular")
+    status = {r["unit"]: r["status"] for r in document.data["submissions"]}
+    assert status["gov-luoxi"] == "on_time"
+    assert status["construction"] == "late"
+    assert status["gov-xuejia"] == "missing"
+    assert status["justice"] == "missing"  # past the due day, nothing submitted
+    assert set(status) == {u.code for u in expected_units()}
+    assert "逾期补报1家（区城建局）" in document.body["submissions"]
+
+
+def test_before_the_due_day_a_unit_without_a_report_is_pending(office):
+    with time_machine.travel(datetime.datetime(2026, 12, 2, 2, 0, tzinfo=datetime.UTC), tick=False):
+        document = composed(office, "circular")
+    status = {r["unit"]: r["status"] for r in document.data["submissions"]}
+    assert status["gov-luoxi"] == "pending"
+
+
+def test_the_circular_counts_publicity_without_withdrawn(office, luoxi):
+    from anxin.reports.services.publicity import publicity_withdraw
+
+    activity(luoxi, date=datetime.date(2026, 11, 5), audience=40, today=datetime.date(2026, 12, 8))
+    gone = activity(luoxi, date=datetime.date(2026, 11, 6), audience=900, today=datetime.date(2026, 12, 8))
+    publicity_withdraw(actor=luoxi, activity=gone, reason="重复")
+    document = composed(office, "circular")
+    row = next(p for p in document.data["publicity"] if p["unit"] == "gov-luoxi")
+    assert (row["activities"], row["audience"]) == (1, 40)
+    assert "受众40人次" in document.body["submissions"]
+
+
+def test_the_analysis_lists_the_periods_immediate_reports(world, office):
+    from anxin.monitoring.tests.factories import red_alert
+
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 2, 0, tzinfo=datetime.UTC), tick=False):
+        red_alert(world.luoxi_factory)
+    document = composed(office)
+    names = [r["enterprise"] for r in document.data["immediate_reports"]]
+    assert names == [world.luoxi_factory.name]
+    assert world.luoxi_factory.name in [e["name"] for e in document.data["risks"]["enterprises"]]
+    assert "本期即时报告1件" in document.body["risks"]
+
+
+def test_a_period_not_yet_begun_or_twice_is_refused(office):
+    with pytest.raises(DomainError) as refused:
+        composed(office, period="2027-01")
+    assert refused.value.field == "period"
+    with pytest.raises(DomainError):
+        composed(office, period="2026-13")
+    composed(office)
+    with pytest.raises(DomainError) as twice:
+        composed(office)
+    assert "已有" in twice.value.message
+    assert OfficeDocument.objects.count() == 1
+
+
+@pytest.mark.parametrize("persona", ["leader", "luoxi", "chengjian"])
+def test_only_the_office_composes(request, persona):
+    with pytest.raises(PermissionDenied):
+        composed(request.getfixturevalue(persona))
+
+
+# --- editing and refreshing ------------------------------------------------------------------------------
+
+
+def test_refreshing_a_draft_recomputes_the_data_and_keeps_the_body(world, office):
+    document = composed(office)
+    services.document_save(
+        actor=office, document=document, body={**document.body, "overall": "改写的总体情况"}
+    )
+    signal(enterprise=world.luoxi_factory, received_at=_at("2026-11-20T09:00"))
+    services.document_refresh(actor=office, document=document)
+    document.refresh_from_db()
+    assert document.data["district"]["signals_received"]["value"] == 1
+    assert document.body["overall"] == "改写的总体情况"
+    actions = list(document.events.values_list("action", flat=True))
+    assert actions == ["compose", "save", "refresh"]
+
+
+def test_an_edit_is_in_the_audit_log(office):
+    from auditlog.models import LogEntry
+
+    document = composed(office)
+    services.document_save(actor=office, document=document, body={**document.body, "advice": "新的建议"})
+    entry = LogEntry.objects.get_for_object(document).filter(action=LogEntry.Action.UPDATE).first()
+    assert entry is not None and entry.actor == office and "body" in entry.changes_dict
+
+
+# --- the workflow -------------------------------------------------------------------------------------------
+
+
+def test_submit_approve_issue_the_analysis_to_the_leaders(
+    office, office_director, leader, django_capture_on_commit_callbacks
+):
+    document = composed(office)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.document_submit(actor=office, document=document)
+    assert document.status == DocumentStatus.SUBMITTED
+    assert Notification.objects.filter(recipient=office_director, subject__contains="待审核").exists()
+    services.document_approve(actor=office_director, document=document)
+    assert document.status == DocumentStatus.APPROVED and document.approved_by == office_director
+    with django_capture_on_commit_callbacks(execute=True):
+        services.document_issue(actor=office, document=document, reference="新欠薪联办〔2026〕3号")
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.ISSUED and document.issued_on == datetime.date(2026, 12, 8)
+    assert [u.code for u in document.issued_to.all()] == ["leaders"]
+    notice = Notification.objects.get(recipient=leader, subject__contains="新欠薪联办〔2026〕3号")
+    assert notice.url.endswith(f"/reports/office/{document.pk}/")
+
+
+def test_the_circular_lands_in_every_member_units_inbox(
+    office, office_director, luoxi, xuejia, chengjian, sifa, django_capture_on_commit_callbacks
+):
+    document = approved(office, office_director, "circular")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.document_issue(actor=office, document=document, reference="新欠薪联办〔2026〕4号")
+    assert {u.code for u in document.issued_to.all()} == {u.code for u in expected_units()}
+    for user in (luoxi, xuejia, chengjian, sifa):
+        notice = Notification.objects.get(recipient=user, subject__contains="新欠薪联办〔2026〕4号")
+        assert notice.url.endswith(f"/reports/office/{document.pk}/")
+    assert not Notification.objects.filter(recipient=office, subject__contains="〔2026〕4号").exists()
+
+
+@pytest.mark.parametrize("persona", ["office", "leader", "convener"])
+def test_only_the_office_director_approves_or_returns(request, office, persona):
+    document = composed(office)
+    services.document_submit(actor=office, document=document)
+    user = request.getfixturevalue(persona)
+    with pytest.raises(PermissionDenied):
+        services.document_approve(actor=user, document=document)
+    with pytest.raises(PermissionDenied):
+        services.document_return(actor=user, document=document, comments="请修改")
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.SUBMITTED
+
+
+def test_a_return_needs_comments_then_edit_and_resubmit(office, office_director):
+    document = composed(office)
+    services.document_submit(actor=office, document=document)
+    with pytest.raises(DomainError) as refused:
+        services.document_return(actor=office_director, document=document, comments="  ")
+    assert refused.value.field == "comments"
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.SUBMITTED
+    services.document_return(
+        actor=office_director, document=document, comments="请补充重点风险企业的处置措施"
+    )
+    assert document.status == DocumentStatus.RETURNED
+    assert document.return_comments == "请补充重点风险企业的处置措施"
+    services.document_save(
+        actor=office, document=document, body={**document.body, "measures": "已补充处置措施"}
+    )
+    services.document_submit(actor=office, document=document)
+    services.document_approve(actor=office_director, document=document)
+    assert document.status == DocumentStatus.APPROVED and document.return_comments == ""
+
+
+def test_issuing_an_unapproved_document_is_refused(office, office_director):
+    document = composed(office)
+    with pytest.raises(DomainError) as refused:
+        services.document_issue(actor=office, document=document, reference="新欠薪联办〔2026〕5号")
+    assert "不能“印发”" in refused.value.message
+    services.document_submit(actor=office, document=document)
+    with pytest.raises(DomainError):
+        services.document_issue(actor=office, document=document, reference="新欠薪联办〔2026〕5号")
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.SUBMITTED and document.reference == ""
+
+
+def test_issuing_needs_a_reference_and_a_day_not_in_the_future(office, office_director):
+    document = approved(office, office_director)
+    with pytest.raises(DomainError) as refused:
+        services.document_issue(actor=office, document=document, reference=" ")
+    assert refused.value.field == "reference"
+    with pytest.raises(DomainError) as later:
+        services.document_issue(
+            actor=office, document=document, reference="x号", issued_on=datetime.date(2026, 12, 9)
+        )
+    assert later.value.field == "issued_on"
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.APPROVED
+
+
+@pytest.mark.parametrize("persona", ["leader", "luoxi"])
+def test_only_the_office_issues(request, office, office_director, persona):
+    document = approved(office, office_director)
+    with pytest.raises(PermissionDenied):
+        services.document_issue(
+            actor=request.getfixturevalue(persona), document=document, reference="新欠薪联办〔2026〕6号"
+        )
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.APPROVED
+
+
+@pytest.mark.parametrize("step", ["submitted", "approved", "issued"])
+def test_the_body_and_data_are_not_edited_once_submitted(office, office_director, step):
+    document = composed(office)
+    services.document_submit(actor=office, document=document)
+    if step in ("approved", "issued"):
+        services.document_approve(actor=office_director, document=document)
+    if step == "issued":
+        services.document_issue(actor=office, document=document, reference="新欠薪联办〔2026〕7号")
+    before = dict(document.body)
+    with pytest.raises(DomainError):
+        services.document_save(actor=office, document=document, body={"overall": "改"})
+    with pytest.raises(DomainError):
+        services.document_refresh(actor=office, document=document)
+    document.refresh_from_db()
+    assert document.body == before
+
+
+def test_an_empty_part_cannot_be_submitted(office):
+    document = composed(office)
+    services.document_save(actor=office, document=document, body={**document.body, "advice": ""})
+    with pytest.raises(DomainError) as refused:
+        services.document_submit(actor=office, document=document)
+    assert "下步建议" in refused.value.message
