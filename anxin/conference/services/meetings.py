@@ -36,6 +36,7 @@ from anxin.conference.models import (
     Topic,
 )
 from anxin.conference.workflow import ATTENDANCE, CANCEL, EDIT, HOLD, MEETINGS, PACK, PAPER, SCHEDULE
+from anxin.core.access import is_system
 from anxin.core.audit import acting, guarded_update, system_actor
 from anxin.core.errors import DomainError
 from anxin.core.files import atomic_with_files, file_store
@@ -582,12 +583,16 @@ POST_ROLES = {
 }
 
 
+def _posts_guard(actor: User) -> None:
+    if not (is_system(actor) or actor.has_perm("conference.manage_posts")):
+        raise PermissionDenied(POSTS_ONLY)
+
+
 def post_designate(
     *, actor: User, post: str, user: User, appointed_on: datetime.date | None = None, note: str = ""
 ) -> ConferencePost:
     """Designate who holds a post: the convener a leader (区领导), the office director an office user."""
-    if not actor.has_perm("conference.manage_posts"):
-        raise PermissionDenied(POSTS_ONLY)
+    _posts_guard(actor)
     if post not in ChairPost.values:
         raise DomainError("未知的职务", field="post")
     roles, rule = POST_ROLES[ChairPost(post)]
@@ -606,8 +611,7 @@ def post_designate(
 
 def post_end(*, actor: User, post: ConferencePost, reason: str) -> ConferencePost:
     """End a post (免职/离任): kept with the reason in its note (history in the audit log)."""
-    if not actor.has_perm("conference.manage_posts"):
-        raise PermissionDenied(POSTS_ONLY)
+    _posts_guard(actor)
     why = _text(reason, "reason", "终止任职的原因", limit=150)
     if not post.active:
         raise DomainError("该任职已终止")

@@ -54,9 +54,19 @@ def test_post_without_the_trailing_slash(api_client, office):
     [
         ({"kind": "board", "date": "2026-06-20", "place": "x"}, "kind", "plenary"),
         ({"kind": "topic", "date": "20/06/2026", "place": "x", "topics": ["major"]}, "date", "YYYY-MM-DD"),
-        ({"kind": "topic", "date": "2026-06-20", "place": "x", "topics": ["party"]}, "topics", "未知的议题代码"),
         (
-            {"kind": "topic", "date": "2026-06-20", "place": "x", "topics": ["major"], "units_invited": ["nowhere"]},
+            {"kind": "topic", "date": "2026-06-20", "place": "x", "topics": ["party"]},
+            "topics",
+            "未知的议题代码",
+        ),
+        (
+            {
+                "kind": "topic",
+                "date": "2026-06-20",
+                "place": "x",
+                "topics": ["major"],
+                "units_invited": ["nowhere"],
+            },
             "units_invited",
             "未知的单位代码",
         ),
@@ -71,7 +81,13 @@ def test_bad_bodies_are_400_in_chinese(api_client, office, body, field, words):
 
 
 def test_a_rule_the_records_refuse_is_409(api_client, office, renshe):
-    body = {"kind": "topic", "date": "2026-06-20", "place": "x", "topics": ["major"], "chair": renshe.username}
+    body = {
+        "kind": "topic",
+        "date": "2026-06-20",
+        "place": "x",
+        "topics": ["major"],
+        "chair": renshe.username,
+    }
     response = _as(api_client, office).post(BASE, body, format="json")
     assert response.status_code == 409 and "未担任" in response.json()["chair"][0]
     body = {"kind": "topic", "date": "2026-06-20", "place": "x", "topics": []}
@@ -92,7 +108,10 @@ def test_reads_are_scoped(api_client, office, leader, chengjian, luoxi):
     meeting = schedule(office, on="2026-06-10")  # 城建局 and 人社局
     plenary = schedule(office, kind=MeetingKind.PLENARY, on="2026-09-10", codes=())
     assert {r["id"] for r in _as(api_client, leader).get(BASE).json()["results"]} == {meeting.pk, plenary.pk}
-    assert {r["id"] for r in _as(api_client, chengjian).get(BASE).json()["results"]} == {meeting.pk, plenary.pk}
+    assert {r["id"] for r in _as(api_client, chengjian).get(BASE).json()["results"]} == {
+        meeting.pk,
+        plenary.pk,
+    }
     assert {r["id"] for r in _as(api_client, luoxi).get(BASE).json()["results"]} == {plenary.pk}
     assert _as(api_client, luoxi).get(f"{BASE}{meeting.pk}/").status_code == 404
     detail = _as(api_client, chengjian).get(f"{BASE}{meeting.pk}/")
@@ -105,7 +124,10 @@ def test_the_list_filters(api_client, office):
     client = _as(api_client, office)
     assert [r["id"] for r in client.get(BASE, {"kind": "plenary"}).json()["results"]] == [plenary.pk]
     assert [r["id"] for r in client.get(BASE, {"year": "2026"}).json()["results"]] == [meeting.pk]
-    assert [r["id"] for r in client.get(BASE, {"status": "scheduled"}).json()["results"]] == [plenary.pk, meeting.pk]
+    assert [r["id"] for r in client.get(BASE, {"status": "scheduled"}).json()["results"]] == [
+        plenary.pk,
+        meeting.pk,
+    ]
     assert client.get(BASE, {"kind": "nonsense"}).status_code == 400
     assert client.get(BASE, {"year": "abc"}).status_code == 400
 
