@@ -48,7 +48,9 @@ def load(*, actor: User, log: Callable[[str], None]) -> None:
             services.post_designate(actor=actor, post=post, user=user, note="演示数据")
     today = timezone.localdate()
     this_quarter = _quarter_start(today)
-    held_day = add_months(this_quarter, -2) + datetime.timedelta(days=14)  # mid last quarter
+    held_day = add_months(this_quarter, -1) + datetime.timedelta(
+        days=9
+    )  # the 10th of last quarter's last month
     units = services.member_units()
     plenary = services.meeting_schedule(
         actor=office,

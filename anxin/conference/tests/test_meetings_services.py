@@ -374,3 +374,12 @@ def test_days_since_counts_only_held_plenaries(office, convener):
         status = services.plenary_status()
     assert status["last"] == held and status["days"] == (day("2026-05-20") - day("2026-04-01")).days
     assert status["next_plenary"] is None
+
+
+def test_the_clause_map_names_the_meetings_features_under_section_two(office):
+    from anxin.core import seam
+
+    items = [item for citation, item in seam.collect(seam.CLAUSE_ITEMS) if citation == "§二"]
+    kinds = {item["kind"] for item in items}
+    assert {"联席会议", "专题会议提议", "全体会议周期", "会议材料包", "联席会议职务"} <= kinds
+    assert any("meeting.plenary_interval_months" in item["text"] for item in items)
