@@ -763,11 +763,7 @@ def pack_period(meeting: Meeting, today: datetime.date) -> tuple[datetime.date, 
         start = add_months(meeting.date, -months)
         basis = f"无此前召开的全体会议，取会议日期前 {months} 个月（参数 {INTERVAL}）"
     end = min(meeting.date - datetime.timedelta(days=1), today)
-    basis += (
-        "，至会议前一日"
-        if end < today or end == meeting.date - datetime.timedelta(days=1)
-        else "，至生成当日"
-    )
+    basis += "，至会议前一日" if end == meeting.date - datetime.timedelta(days=1) else "，至生成当日"
     if start > end:
         start = end
     return start, end, basis
