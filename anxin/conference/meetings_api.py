@@ -155,7 +155,9 @@ class MeetingsView(ContractViewMixin, GenericAPIView):
         parameters=[
             OpenApiParameter("kind", OpenApiTypes.STR, enum=MeetingKind.values, description="会议类型"),
             OpenApiParameter("status", OpenApiTypes.STR, enum=MeetingStatus.values, description="状态"),
-            OpenApiParameter("year", OpenApiTypes.INT, description="年度"),
+            OpenApiParameter(
+                "year", {"type": "integer", "minimum": 1000, "maximum": 9999}, description="年度"
+            ),
         ],
         responses=MeetingSerializer(many=True),
     )
@@ -174,8 +176,8 @@ class MeetingsView(ContractViewMixin, GenericAPIView):
             rows = rows.filter(status=wanted)
         year = query_value(request.query_params, "year")
         if year:
-            if not year.isdigit():
-                raise ValidationError({"year": ["年度须为四位数字"]})
+            if not (year.isdigit() and len(year) == 4 and int(year) >= 1000):
+                raise ValidationError({"year": ["年度须为四位数字，如 2026"]})
             rows = rows.filter(date__year=int(year))
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(MeetingSerializer(page, many=True).data)

@@ -41,7 +41,7 @@ def meeting_list(
         rows = rows.filter(kind=kind)
     if status:
         rows = rows.filter(status=status)
-    if year and str(year).isdigit():
+    if year and str(year).isdigit() and 1 <= int(year) <= 9999:
         rows = rows.filter(date__year=int(year))
     return rows
 

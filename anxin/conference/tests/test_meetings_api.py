@@ -130,6 +130,7 @@ def test_the_list_filters(api_client, office):
     ]
     assert client.get(BASE, {"kind": "nonsense"}).status_code == 400
     assert client.get(BASE, {"year": "abc"}).status_code == 400
+    assert client.get(BASE, {"year": "0"}).status_code == 400
 
 
 def test_the_detail_route_is_named_for_the_minutes_part(office):
