@@ -57,6 +57,7 @@ NOT_AUDITED = {
     "conference.DecisionEvent": "append-only history of a decision (from → to, reports, reminders, 督办)",
     "conference.ConferenceFile": "an uploaded paper, written once with who and when; never edited",
     "conference.MeetingPack": "a snapshot written once with who prepared it and when; preparing again adds a row",
+    "conference.PlenaryLapse": "a flag written once by tick per lapse of the plenary interval; never edited",
     "reports.ReportEvent": "append-only history of a periodic report (from → to, who, when)",
     "reports.OfficeDocumentEvent": "append-only history of an analysis or circular (from → to, who, when)",
     "reports.ReportsFile": "an uploaded photo or paper, written once with who and when; never edited",

@@ -58,6 +58,68 @@ class ConferenceConfig(AppConfig):
         """The meetings part registers here: menu, cockpit panel (days since the last plenary), home
         panel (proposals to answer, meetings coming), the plenary-interval sweep, demo data, clause
         items; its meeting-page sections and pack sections (``conference.sections``)."""
+        from anxin.conference import demo, meetings_pack, meetings_views, sections
+
+        label = self.label
+        seam.register(seam.MENU, meetings_views.menu, app=label)
+        seam.register(seam.HOME_PANELS, meetings_views.home_panels, app=label)
+        seam.register(seam.COCKPIT_PANELS, meetings_views.cockpit_panels, app=label)
+        seam.register(seam.SWEEPS, self.meetings_sweeps, app=label)
+        seam.register(seam.CLAUSE_ITEMS, self.meetings_clause_items, app=label)
+        seam.register(
+            seam.DEMO_DATA,
+            seam.DemoData(load=demo.load, real_data=demo.real_data),
+            app=label,
+        )
+        sections.add(sections.PACK_SECTIONS, 10, meetings_pack.figures_section)
+        sections.add(sections.PACK_SECTIONS, 20, meetings_pack.overdue_section)
+
+    def meetings_sweeps(self) -> list[seam.Sweep]:
+        from anxin.conference.services.meetings import plenary_interval_flag
+
+        return [seam.Sweep("联席会议：全体会议超过召开周期提示", plenary_interval_flag)]
+
+    def meetings_clause_items(self) -> list[tuple[str, dict]]:
+        return [
+            (
+                "§二",
+                {
+                    "kind": "联席会议",
+                    "text": "安排全体会议和专题会议（议题、议程、参会单位、会议材料），由召集人、副召集人或联席办主任主持"
+                    "（按职务记录），登记各单位出席情况后登记召开，取消须写明原因；参会单位收到会议通知",
+                },
+            ),
+            (
+                "§二",
+                {
+                    "kind": "专题会议提议",
+                    "text": "成员单位提议召开专题会议（写明理由），联席办安排会议或说明理由不予召开，提议单位收到答复",
+                },
+            ),
+            (
+                "§二",
+                {
+                    "kind": "全体会议周期",
+                    "text": "全体会议超过召开周期（参数 meeting.plenary_interval_months，默认 3 个月）未召开的，"
+                    "每次超期提示联席办和召集人一次；工作台和驾驶舱显示距上次全体会议天数",
+                },
+            ),
+            (
+                "§二",
+                {
+                    "kind": "会议材料包",
+                    "text": "联席办一键生成全体会议材料包：统计期间的线索、预警、重点监管、案件、即时报告、工资清偿数据，"
+                    "分单位逾期事项，议定事项落实情况；可下载公文格式 Word",
+                },
+            ),
+            (
+                "§二",
+                {
+                    "kind": "联席会议职务",
+                    "text": "联席办维护召集人（区领导）、副召集人、联席办主任任职，终止任职须写明原因，保留历史",
+                },
+            ),
+        ]
 
     # --- minutes and decisions: drafting, signing, issue, 我的待办, escalation, 督办 ------------------
     def ready_minutes(self) -> None:

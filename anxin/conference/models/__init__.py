@@ -11,6 +11,7 @@ from anxin.conference.models.meetings import (
     MeetingProposal,
     MeetingStatus,
     MeetingUnit,
+    PlenaryLapse,
     ProposalStatus,
     Topic,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "MeetingUnit",
     "Minutes",
     "MinutesStatus",
+    "PlenaryLapse",
     "ProposalStatus",
     "ReportKind",
     "SupervisionNotice",

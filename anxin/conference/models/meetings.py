@@ -288,3 +288,27 @@ class MeetingPack(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting.number} 材料包 {self.prepared_at:%Y-%m-%d}"
+
+
+class PlenaryLapse(models.Model):
+    """A lapse of the plenary interval (§二: 全体会议原则上每季度召开一次; parameter
+    ``meeting.plenary_interval_months``), flagged once to the office and the convener: ``since`` is
+    the day counted from (the last held plenary's date, or — with none ever held — the day the
+    conference was first used), ``due`` the last day within the interval. One row per ``since``: a
+    new plenary moves ``since`` on, so the next lapse is flagged afresh."""
+
+    since = models.DateField(_("起算日"), unique=True)
+    basis = models.CharField(_("起算依据"), max_length=100)
+    due = models.DateField(_("应召开截止日"))
+    interval_months = models.PositiveSmallIntegerField(_("间隔（月）"))
+    citation = models.CharField(_("依据"), max_length=100)
+    flagged_at = models.DateTimeField(_("提示时间"))
+    days = models.PositiveIntegerField(_("提示时已间隔天数"))
+
+    class Meta:
+        verbose_name = _("全体会议超期提示")
+        verbose_name_plural = _("全体会议超期提示")
+        ordering = ["-since"]
+
+    def __str__(self) -> str:
+        return f"全体会议超期：自 {self.since:%Y-%m-%d} 起"

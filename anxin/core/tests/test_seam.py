@@ -65,7 +65,20 @@ def test_every_app_contributes_in_the_order_of_the_flow():
     sections = [app for app, _ in seam.contributions(seam.DISTRICT_SECTIONS)]
     assert sections == ["core", "org", "registry", "intake", "monitoring", "money", "credit", "reports"]
     demo = [app for app, _ in seam.contributions(seam.DEMO_DATA)]
-    assert demo == ["org", "registry", "intake", "monitoring", "cases", "money", "sites", "credit", "reports"]
+    # conference: meetings (then minutes, their own); reports: periodic reports, then publicity
+    assert demo == [
+        "org",
+        "registry",
+        "intake",
+        "monitoring",
+        "cases",
+        "money",
+        "sites",
+        "credit",
+        "conference",
+        "reports",
+        "reports",
+    ]
     assert {g.key for g in seam.collect(seam.MENU_GROUPS)} == {
         "ledger",
         "monitoring",
