@@ -127,13 +127,14 @@ def meeting_section_decisions(request: Any, meeting: Meeting) -> dict | None:
 
 
 def _page(
-    request: HttpRequest, meeting: Meeting, *, status: int = 200, bound: dict | None = None
+    request: HttpRequest, meeting: Meeting, *, status: int = 200, bound: dict | None = None, error: str = ""
 ) -> HttpResponse:
     context = {
+        "error": error,
         "page_title": f"{meeting.title} · 会议纪要",
         "meeting": meeting,
         "meeting_url": meeting_url(meeting),
-        "block": minutes_block(request, meeting, bound=bound),
+        "minutes_block": minutes_block(request, meeting, bound=bound),
         "decisions": decisions_block(request, meeting),
     }
     return render(request, "conference/minutes_page.html", context, status=status)
@@ -269,7 +270,7 @@ def minutes_act(request: HttpRequest, pk: int, do: str) -> HttpResponse:
             messages.error(request, exc.message)
             return redirect(_safe_next(request) or reverse("conference-minutes", args=[meeting.pk]))
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return _page(request, meeting, status=400, bound={do: form})
+        return _page(request, meeting, status=400, bound={do: form}, error=exc.message)
     messages.success(request, text)
     return redirect(_safe_next(request) or reverse("conference-minutes", args=[meeting.pk]))
 
