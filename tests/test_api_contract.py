@@ -43,7 +43,9 @@ def test_every_operation_documents_its_error_answers(schema):
     operations = list(_operations(schema))
     # 45 + money's claims and payments (8) and funds (10) + sites: roster (3), payroll (2), deposits (6)
     # + credit: publication (1, the public list of violations), grades (1), listing (7)
-    assert len(operations) == 83
+    # + conference: minutes (5: draft, submit, sign, return, issue) and decisions (6: list, detail, progress,
+    # complete, accept, send-back)
+    assert len(operations) == 94
     for path, method, operation in operations:
         codes = set(operation["responses"])
         expected = {"401", "403", "404"}

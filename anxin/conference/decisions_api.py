@@ -28,7 +28,7 @@ from anxin.org.models import Unit, User
 ISSUED = [s for s in DecisionStatus.values if s != DecisionStatus.DRAFT]
 
 
-class ReportOutSerializer(serializers.Serializer):
+class DecisionReportSerializer(serializers.Serializer):
     kind = serializers.CharField(help_text="progress 进展、completion 完成")
     text = serializers.CharField()
     unit = serializers.CharField(source="unit.code")
@@ -41,7 +41,7 @@ class ReportOutSerializer(serializers.Serializer):
         return len(obj.evidence.all())
 
 
-class NoticeOutSerializer(serializers.Serializer):
+class SupervisionNoticeSerializer(serializers.Serializer):
     reference = serializers.CharField()
     issued_on = serializers.DateField()
     requirements = serializers.CharField()
@@ -59,9 +59,7 @@ class DecisionSerializer(serializers.Serializer):
     owner = serializers.CharField(source="owner.code", help_text="牵头单位代码")
     co_units = serializers.SerializerMethodField(help_text="配合单位代码")
     due = serializers.DateField(source="due_on")
-    status = serializers.ChoiceField(
-        choices=ISSUED, help_text="open 落实中、reported 已报完成待验收、done 已验收办结"
-    )
+    status = serializers.CharField(help_text="open 落实中、reported 已报完成待验收、done 已验收办结")
     overdue = serializers.BooleanField(source="is_overdue", help_text="落实中且已过完成时限（按今天计算）")
     result = serializers.CharField(help_text="报告的完成情况")
     completed_on = serializers.DateField(allow_null=True)
@@ -72,25 +70,25 @@ class DecisionSerializer(serializers.Serializer):
 
 
 class DecisionDetailSerializer(DecisionSerializer):
-    reports = ReportOutSerializer(many=True)
-    notices = NoticeOutSerializer(many=True, help_text="督办通知")
+    reports = DecisionReportSerializer(many=True)
+    notices = SupervisionNoticeSerializer(many=True, help_text="督办通知")
 
 
-class ProgressSerializer(serializers.Serializer):
+class DecisionProgressSerializer(serializers.Serializer):
     text = StrictCharField(max_length=5000, help_text="进展情况")
 
 
-class CompleteSerializer(serializers.Serializer):
+class DecisionCompleteSerializer(serializers.Serializer):
     result = StrictCharField(max_length=5000, help_text="完成情况（对照工作要求写明达成的结果，必填）")
 
 
-class AcceptSerializer(serializers.Serializer):
+class DecisionAcceptSerializer(serializers.Serializer):
     opinion = StrictCharField(
         max_length=2000, required=False, allow_blank=True, default="", help_text="验收意见"
     )
 
 
-class SendBackSerializer(serializers.Serializer):
+class DecisionSendBackSerializer(serializers.Serializer):
     reason = StrictCharField(max_length=2000, help_text="退回理由（必填）")
 
 
@@ -134,7 +132,11 @@ class DecisionsView(ContractViewMixin, GenericAPIView):
         operation_id="conference_decisions_list",
         parameters=[
             OpenApiParameter("owner", OpenApiTypes.STR, description="牵头单位代码"),
-            OpenApiParameter("status", OpenApiTypes.STR, enum=ISSUED, description="状态"),
+            OpenApiParameter(
+                "status",
+                OpenApiTypes.STR,
+                description="状态：open 落实中、reported 已报完成待验收、done 已验收办结",
+            ),
             OpenApiParameter("overdue", FLAG, description="true：仅逾期未完成"),
         ],
         responses=DecisionSerializer(many=True),
@@ -174,17 +176,17 @@ class ProgressView(ContractViewMixin, GenericAPIView):
     """牵头单位报告进展（落实中的事项，可多次报告）。"""
 
     permission_classes = [permissions.IsAuthenticated]
-    serializer_class = ProgressSerializer
+    serializer_class = DecisionProgressSerializer
     pagination_class = None
 
     @extend_schema(
         operation_id="conference_decision_progress",
-        request=ProgressSerializer,
+        request=DecisionProgressSerializer,
         responses=DecisionDetailSerializer,
     )
     def post(self, request: Request, id: int) -> Response:
         decision = _decision(request, id)
-        data = ProgressSerializer(data=request.data)
+        data = DecisionProgressSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         with clash_is_a_conflict():
             services.decision_progress(
@@ -197,17 +199,17 @@ class CompleteView(ContractViewMixin, GenericAPIView):
     """牵头单位报告完成（须写完成情况）→ 已报完成待验收。"""
 
     permission_classes = [permissions.IsAuthenticated]
-    serializer_class = CompleteSerializer
+    serializer_class = DecisionCompleteSerializer
     pagination_class = None
 
     @extend_schema(
         operation_id="conference_decision_complete",
-        request=CompleteSerializer,
+        request=DecisionCompleteSerializer,
         responses=DecisionDetailSerializer,
     )
     def post(self, request: Request, id: int) -> Response:
         decision = _decision(request, id)
-        data = CompleteSerializer(data=request.data)
+        data = DecisionCompleteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.decision_complete(
             actor=_actor(request), decision=decision, result=data.validated_data["result"]
@@ -219,17 +221,17 @@ class AcceptView(ContractViewMixin, GenericAPIView):
     """联席办验收办结（已报完成的事项）。"""
 
     permission_classes = [permissions.IsAuthenticated]
-    serializer_class = AcceptSerializer
+    serializer_class = DecisionAcceptSerializer
     pagination_class = None
 
     @extend_schema(
         operation_id="conference_decision_accept",
-        request=AcceptSerializer,
+        request=DecisionAcceptSerializer,
         responses=DecisionDetailSerializer,
     )
     def post(self, request: Request, id: int) -> Response:
         decision = _decision(request, id)
-        data = AcceptSerializer(data=request.data)
+        data = DecisionAcceptSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         with clash_is_a_conflict():
             services.decision_accept(
@@ -242,17 +244,17 @@ class SendBackView(ContractViewMixin, GenericAPIView):
     """联席办退回重办（须写理由）→ 落实中。"""
 
     permission_classes = [permissions.IsAuthenticated]
-    serializer_class = SendBackSerializer
+    serializer_class = DecisionSendBackSerializer
     pagination_class = None
 
     @extend_schema(
         operation_id="conference_decision_send_back",
-        request=SendBackSerializer,
+        request=DecisionSendBackSerializer,
         responses=DecisionDetailSerializer,
     )
     def post(self, request: Request, id: int) -> Response:
         decision = _decision(request, id)
-        data = SendBackSerializer(data=request.data)
+        data = DecisionSendBackSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.decision_send_back(
             actor=_actor(request), decision=decision, reason=data.validated_data["reason"]

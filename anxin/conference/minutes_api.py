@@ -24,7 +24,7 @@ from anxin.core.api_schema import ContractViewMixin, StrictCharField
 from anxin.org.models import Unit, User
 
 
-class DecisionOutSerializer(serializers.Serializer):
+class MinutesDecisionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
     seq = serializers.IntegerField()
@@ -57,13 +57,13 @@ class MinutesSerializer(serializers.Serializer):
     issued_to = serializers.SerializerMethodField(help_text="印发单位代码")
 
     def get_decisions(self, obj: Minutes) -> list[dict]:
-        return DecisionOutSerializer(selectors.decisions_of(obj), many=True).data  # type: ignore[return-value]
+        return MinutesDecisionSerializer(selectors.decisions_of(obj), many=True).data  # type: ignore[return-value]
 
     def get_issued_to(self, obj: Minutes) -> list[str]:
         return list(obj.issued_to.order_by("order", "code").values_list("code", flat=True))
 
 
-class DecisionInSerializer(serializers.Serializer):
+class MinutesDecisionInSerializer(serializers.Serializer):
     owner = StrictCharField(help_text="牵头单位代码（成员单位或镇/街道，见 /api/v1/units/）")
     due = serializers.DateField(help_text="完成时限，不早于会议日期")
     result = StrictCharField(max_length=2000, help_text="工作要求（须达成的结果）")
@@ -75,22 +75,28 @@ class DecisionInSerializer(serializers.Serializer):
     )
 
 
-class DraftSerializer(serializers.Serializer):
+class MinutesDraftSerializer(serializers.Serializer):
     text = StrictCharField(max_length=20000, help_text="纪要正文")
-    decisions = DecisionInSerializer(many=True, required=False, default=list, max_length=50)
+    decisions = MinutesDecisionInSerializer(many=True, required=False, default=list, max_length=50)
 
 
-class SignSerializer(serializers.Serializer):
+class MinutesSubmitSerializer(serializers.Serializer):
+    note = StrictCharField(
+        max_length=500, required=False, allow_blank=True, default="", help_text="送审说明（可选）"
+    )
+
+
+class MinutesSignSerializer(serializers.Serializer):
     opinion = StrictCharField(
         max_length=2000, required=False, allow_blank=True, default="", help_text="审签意见"
     )
 
 
-class ReturnSerializer(serializers.Serializer):
+class MinutesReturnSerializer(serializers.Serializer):
     comments = StrictCharField(max_length=2000, help_text="修改意见（必填）")
 
 
-class IssueSerializer(serializers.Serializer):
+class MinutesIssueSerializer(serializers.Serializer):
     reference = StrictCharField(max_length=60, help_text="纪要文号，如 新欠薪联办纪〔2026〕1号，不得重复")
     units = serializers.ListField(
         child=StrictCharField(),
@@ -137,20 +143,22 @@ class MinutesDraftView(ContractViewMixin, GenericAPIView):
     """起草或重写会议纪要（联席办；会议已召开，纪要处于起草中或退回修改）：正文和议定事项。"""
 
     permission_classes = [permissions.IsAuthenticated]
-    serializer_class = DraftSerializer
+    serializer_class = MinutesDraftSerializer
     pagination_class = None
 
     @extend_schema(
-        operation_id="conference_minutes_draft", request=DraftSerializer, responses={200: MinutesSerializer}
+        operation_id="conference_minutes_draft",
+        request=MinutesDraftSerializer,
+        responses={200: MinutesSerializer},
     )
     def post(self, request: Request, id: int) -> Response:
         meeting = _meeting(request, id)
         actor = _actor(request)
-        data = DraftSerializer(data=request.data)
+        data = MinutesDraftSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         items = []
-        for n, d in enumerate(v["decisions"], start=1):
+        for d in v["decisions"]:
             owner = _units([d["owner"]], "decisions")[0] if d["owner"] else None
             co = _units(list(d.get("co_units") or []), "decisions")
             items.append(
@@ -166,14 +174,18 @@ class MinutesSubmitView(ContractViewMixin, GenericAPIView):
     """纪要送召集人审签（联席办）。"""
 
     permission_classes = [permissions.IsAuthenticated]
-    serializer_class = None
+    serializer_class = MinutesSubmitSerializer
     pagination_class = None
 
-    @extend_schema(operation_id="conference_minutes_submit", request=None, responses=MinutesSerializer)
+    @extend_schema(
+        operation_id="conference_minutes_submit", request=MinutesSubmitSerializer, responses=MinutesSerializer
+    )
     def post(self, request: Request, id: int) -> Response:
         minutes = _minutes(request, _meeting(request, id))
+        data = MinutesSubmitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         with clash_is_a_conflict():
-            services.minutes_submit(actor=_actor(request), minutes=minutes)
+            services.minutes_submit(actor=_actor(request), minutes=minutes, note=data.validated_data["note"])
         return _answer(minutes)
 
 
@@ -181,15 +193,15 @@ class MinutesSignView(ContractViewMixin, GenericAPIView):
     """召集人审签会议纪要（仅担任联席会议召集人的区领导）。"""
 
     permission_classes = [permissions.IsAuthenticated]
-    serializer_class = SignSerializer
+    serializer_class = MinutesSignSerializer
     pagination_class = None
 
     @extend_schema(
-        operation_id="conference_minutes_sign", request=SignSerializer, responses=MinutesSerializer
+        operation_id="conference_minutes_sign", request=MinutesSignSerializer, responses=MinutesSerializer
     )
     def post(self, request: Request, id: int) -> Response:
         minutes = _minutes(request, _meeting(request, id))
-        data = SignSerializer(data=request.data)
+        data = MinutesSignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         with clash_is_a_conflict():
             services.minutes_sign(
@@ -202,15 +214,15 @@ class MinutesReturnView(ContractViewMixin, GenericAPIView):
     """召集人退回会议纪要（须写修改意见）。"""
 
     permission_classes = [permissions.IsAuthenticated]
-    serializer_class = ReturnSerializer
+    serializer_class = MinutesReturnSerializer
     pagination_class = None
 
     @extend_schema(
-        operation_id="conference_minutes_return", request=ReturnSerializer, responses=MinutesSerializer
+        operation_id="conference_minutes_return", request=MinutesReturnSerializer, responses=MinutesSerializer
     )
     def post(self, request: Request, id: int) -> Response:
         minutes = _minutes(request, _meeting(request, id))
-        data = ReturnSerializer(data=request.data)
+        data = MinutesReturnSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.minutes_return(
             actor=_actor(request), minutes=minutes, comments=data.validated_data["comments"]
@@ -222,15 +234,15 @@ class MinutesIssueView(ContractViewMixin, GenericAPIView):
     """印发会议纪要（联席办；须经召集人审签）：文号、印发单位；议定事项随之交办。"""
 
     permission_classes = [permissions.IsAuthenticated]
-    serializer_class = IssueSerializer
+    serializer_class = MinutesIssueSerializer
     pagination_class = None
 
     @extend_schema(
-        operation_id="conference_minutes_issue", request=IssueSerializer, responses=MinutesSerializer
+        operation_id="conference_minutes_issue", request=MinutesIssueSerializer, responses=MinutesSerializer
     )
     def post(self, request: Request, id: int) -> Response:
         minutes = _minutes(request, _meeting(request, id))
-        data = IssueSerializer(data=request.data)
+        data = MinutesIssueSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         units = _units(list(v["units"]), "units") if "units" in v else None

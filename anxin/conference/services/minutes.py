@@ -203,13 +203,16 @@ def _sync_decisions(minutes: Minutes, items: list[DecisionInput]) -> None:
         decision.delete()
 
 
-def minutes_submit(*, actor: User, minutes: Minutes, now: datetime.datetime | None = None) -> Minutes:
+def minutes_submit(
+    *, actor: User, minutes: Minutes, note: str = "", now: datetime.datetime | None = None
+) -> Minutes:
     """Send the minutes to the convener for sign-off (first time or after a return)."""
     _office(actor)
     step = MINUTES.step(minutes, SUBMIT)
     now = _now(now)
+    note = (note or "").strip()[:500]
     with transaction.atomic():
-        MINUTES.move(minutes, step, actor=actor, values={"submitted_at": now}, now=now)
+        MINUTES.move(minutes, step, actor=actor, note=note, values={"submitted_at": now}, now=now)
         meeting = minutes.meeting
         notify_users(
             user_ids=convener_ids(),
