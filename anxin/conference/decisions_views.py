@@ -42,10 +42,7 @@ def _co(decision: Decision) -> str:
 
 
 def _last_report(decision: Decision) -> str:
-    at = getattr(decision, "last_report_at", None)
-    if at is None:
-        return ""
-    return f"{timezone.localtime(at):%Y-%m-%d} {(getattr(decision, 'last_report_text', '') or '')[:60]}"
+    return (getattr(decision, "last_report_text", "") or "")[:200]
 
 
 DECISIONS = Ledger(
@@ -62,7 +59,8 @@ DECISIONS = Ledger(
         Column("完成时限", "due_on", 12, "date"),
         Column("状态", shown_status, 16),
         Column("是否逾期", lambda d: "逾期" if d.is_overdue else "", 8),
-        Column("最近报告", _last_report, 40),
+        Column("最近报告时间", "last_report_at", 17, "datetime"),
+        Column("最新报告内容", _last_report, 40),
         Column("验收日期", "accepted_on", 12, "date"),
     ],
     screen=[
@@ -73,7 +71,7 @@ DECISIONS = Ledger(
         Header("配合单位", "配合", "d-none d-lg-table-cell"),
         Header("完成时限", "时限"),
         Header("状态"),
-        Header("最近报告", css="d-none d-md-table-cell"),
+        Header("最近报告时间", "最近报告", "d-none d-md-table-cell"),
     ],
     filter_form=f.DecisionFilter,
     select=selectors.decision_list,

@@ -77,7 +77,14 @@ class MinutesDecisionInSerializer(serializers.Serializer):
 
 class MinutesDraftSerializer(serializers.Serializer):
     text = StrictCharField(max_length=20000, help_text="纪要正文")
-    decisions = MinutesDecisionInSerializer(many=True, required=False, default=list, max_length=50)
+    decisions = MinutesDecisionInSerializer(
+        many=True, required=False, default=list, help_text="议定事项（至多 50 项）"
+    )
+
+    def validate_decisions(self, value: list) -> list:
+        if len(value) > 50:
+            raise ValidationError("议定事项不超过 50 项")
+        return value
 
 
 class MinutesSubmitSerializer(serializers.Serializer):

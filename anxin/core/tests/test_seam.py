@@ -65,7 +65,17 @@ def test_every_app_contributes_in_the_order_of_the_flow():
     sections = [app for app, _ in seam.contributions(seam.DISTRICT_SECTIONS)]
     assert sections == ["core", "org", "registry", "intake", "monitoring", "money", "credit"]
     demo = [app for app, _ in seam.contributions(seam.DEMO_DATA)]
-    assert demo == ["org", "registry", "intake", "monitoring", "cases", "money", "sites", "credit"]
+    assert demo == [
+        "org",
+        "registry",
+        "intake",
+        "monitoring",
+        "cases",
+        "money",
+        "sites",
+        "credit",
+        "conference",
+    ]
     assert {g.key for g in seam.collect(seam.MENU_GROUPS)} == {
         "ledger",
         "monitoring",
