@@ -22,7 +22,9 @@ from anxin.conference import minutes_forms as f
 from anxin.conference import minutes_selectors as selectors
 from anxin.conference.models import Meeting, MeetingStatus, Minutes, MinutesStatus
 from anxin.conference.services import minutes as services
+from anxin.conference.workflow import DRAFT, ISSUE, MEETING_LABELS, RETURN, SIGN, SUBMIT
 from anxin.core.access import scope_of
+from anxin.core.audit import history_for, with_change_rows
 from anxin.core.errors import DomainError
 from anxin.core.gongwen import docx_response
 
@@ -136,8 +138,29 @@ def _page(
         "meeting_url": meeting_url(meeting),
         "minutes_block": minutes_block(request, meeting, bound=bound),
         "decisions": decisions_block(request, meeting),
+        "events": _events(request, meeting),
+        "entries": _entries(request, meeting),
     }
     return render(request, "conference/minutes_page.html", context, status=status)
+
+
+MINUTES_ACTIONS = (DRAFT, SUBMIT, SIGN, RETURN, ISSUE)
+
+
+def _events(request: Any, meeting: Meeting) -> list[dict]:
+    """The minutes' lines of the meeting's history (drafted, edited, submitted, signed, returned,
+    issued) — for those who see the minutes at every stage (a unit reads the issued minutes only)."""
+    if not scope_of(request.user).everything:
+        return []
+    rows = meeting.events.filter(action__in=MINUTES_ACTIONS).select_related("actor").order_by("at", "pk")
+    return [{"label": MEETING_LABELS.get(e.action, e.action), "event": e} for e in rows]
+
+
+def _entries(request: Any, meeting: Meeting) -> list:
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    if minutes is None or not scope_of(request.user).everything:
+        return []
+    return with_change_rows(history_for(minutes, related=list(minutes.decisions.all()))[:50])
 
 
 @login_required

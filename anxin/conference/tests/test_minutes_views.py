@@ -205,3 +205,11 @@ def test_the_meeting_page_sections(rf, office, convener, held):
     assert "conference/_minutes_block.html" in templates and "conference/_minutes_decisions.html" in templates
     block = minutes_views.meeting_section_minutes(request, held)
     assert block is not None and block["may_submit"]
+
+
+def test_the_minutes_page_shows_the_history_of_edits(login, office, held):
+    drafted(office, held, text="第一稿")
+    services.minutes_draft(actor=office, meeting=held, text="第二稿", decisions=[item()])
+    page = login(office).get(reverse("conference-minutes", args=[held.pk])).content.decode()
+    assert 'data-testid="minutes-events"' in page and page.count("起草会议纪要") >= 2
+    assert "第一稿" in page  # the text's change in the audit history
