@@ -252,6 +252,10 @@ class MinutesIssueView(ContractViewMixin, GenericAPIView):
         data = MinutesIssueSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
+        if "units" in v and not v["units"]:
+            raise ValidationError(
+                {"units": ["请至少选择一个印发单位（不填则按默认：参会单位及各议定事项的牵头、配合单位）"]}
+            )
         units = _units(list(v["units"]), "units") if "units" in v else None
         with clash_is_a_conflict():
             services.minutes_issue(

@@ -180,3 +180,21 @@ def test_issued_minutes_show_to_a_unit_it_was_sent_to(api_client, office, conven
     issued(office, convener, drafted(office, held))
     response = _as(api_client, luoxi).post(f"{BASE}/meetings/{held.pk}/minutes/submit", {}, format="json")
     assert response.status_code == 403  # it reads, the office acts
+
+
+def test_issuing_to_no_unit_is_a_400(api_client, office, convener):
+    held = meeting(office)
+    signed_minutes = drafted(office, held)
+    from anxin.conference.tests.factories_minutes import signed
+
+    signed(office, convener, signed_minutes)
+    response = _as(api_client, office).post(
+        f"{BASE}/meetings/{held.pk}/minutes/issue", {"reference": "X", "units": []}, format="json"
+    )
+    assert response.status_code == 400 and "units" in response.json()
+    response = _as(api_client, office).post(
+        f"{BASE}/meetings/{held.pk}/minutes/issue", {"reference": "X", "units": ["nowhere"]}, format="json"
+    )
+    assert response.status_code == 400
+    signed_minutes.refresh_from_db()
+    assert signed_minutes.status == MinutesStatus.SIGNED
