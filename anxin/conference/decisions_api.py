@@ -22,7 +22,15 @@ from anxin.conference import decisions_selectors as selectors
 from anxin.conference.models import Decision, DecisionStatus
 from anxin.conference.services import decisions as services
 from anxin.core.api import clash_is_a_conflict
-from anxin.core.api_schema import FLAG, ContractViewMixin, Pagination, StrictCharField, flag, query_value
+from anxin.core.api_schema import (
+    FLAG,
+    ContractViewMixin,
+    Pagination,
+    StrictCharField,
+    flag,
+    not_found,
+    query_value,
+)
 from anxin.org.models import Unit, User
 
 ISSUED = [s for s in DecisionStatus.values if s != DecisionStatus.DRAFT]
@@ -149,7 +157,7 @@ class DecisionsView(ContractViewMixin, GenericAPIView):
         if code:
             owner = Unit.objects.filter(code=code).first()
             if owner is None:
-                raise ValidationError({"owner": [f"未知单位代码：{code}"]})
+                raise not_found("owner", f"没有代码为“{code}”的单位（见 /api/v1/units/）")
         wanted = query_value(params, "status")
         if wanted and wanted not in ISSUED:
             raise ValidationError({"status": ["状态须为：" + "、".join(ISSUED)]})

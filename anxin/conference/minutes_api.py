@@ -20,7 +20,7 @@ from anxin.conference import minutes_selectors as selectors
 from anxin.conference.models import Meeting, Minutes
 from anxin.conference.services import minutes as services
 from anxin.core.api import clash_is_a_conflict
-from anxin.core.api_schema import ContractViewMixin, StrictCharField
+from anxin.core.api_schema import ContractViewMixin, StrictCharField, not_found
 from anxin.org.models import Unit, User
 
 
@@ -108,6 +108,7 @@ class MinutesIssueSerializer(serializers.Serializer):
     units = serializers.ListField(
         child=StrictCharField(),
         required=False,
+        allow_empty=False,
         max_length=60,
         help_text="印发单位代码（默认：参会单位及各议定事项的牵头、配合单位）",
     )
@@ -137,7 +138,7 @@ def _units(codes: list[str], field: str) -> list[Unit]:
     found = {u.code: u for u in Unit.objects.filter(code__in=codes)}
     unknown = [c for c in codes if c not in found]
     if unknown:
-        raise ValidationError({field: [f"未知单位代码：{'、'.join(unknown)}"]})
+        raise not_found(field, f"没有代码为“{'、'.join(unknown)}”的单位（见 /api/v1/units/）")
     return [found[c] for c in codes]
 
 
@@ -173,7 +174,8 @@ class MinutesDraftView(ContractViewMixin, GenericAPIView):
                     result=d["result"], subject=d.get("subject", ""), owner=owner, due=d["due"], co_units=co
                 )
             )
-        minutes = services.minutes_draft(actor=actor, meeting=meeting, text=v["text"], decisions=items)
+        with clash_is_a_conflict():  # a due date before the meeting, an owner that is no member
+            minutes = services.minutes_draft(actor=actor, meeting=meeting, text=v["text"], decisions=items)
         return _answer(minutes)
 
 
@@ -252,10 +254,6 @@ class MinutesIssueView(ContractViewMixin, GenericAPIView):
         data = MinutesIssueSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        if "units" in v and not v["units"]:
-            raise ValidationError(
-                {"units": ["请至少选择一个印发单位（不填则按默认：参会单位及各议定事项的牵头、配合单位）"]}
-            )
         units = _units(list(v["units"]), "units") if "units" in v else None
         with clash_is_a_conflict():
             services.minutes_issue(

@@ -75,23 +75,33 @@ def test_from_draft_to_acceptance(api_client, office, convener, chengjian):
 
 
 @pytest.mark.parametrize(
-    ("payload", "field"),
+    ("payload", "code", "field"),
     [
-        ({"decisions": []}, "text"),
-        ({"text": "x", "decisions": [{"owner": "nowhere", "due": "2026-04-30", "result": "r"}]}, "decisions"),
+        ({"decisions": []}, 400, "text"),
+        ({"text": 5}, 400, "text"),
+        ({"text": "x", "decisions": [{"owner": "construction", "due": "2026-04-30"}]}, 400, "decisions"),
+        # well formed, but naming no unit (404) or clashing with the records (409: before the meeting, no member)
         (
-            {"text": "x", "decisions": [{"owner": "construction", "due": "2026-01-01", "result": "r"}]},
+            {"text": "x", "decisions": [{"owner": "nowhere", "due": "2026-04-30", "result": "r"}]},
+            404,
             "decisions",
         ),
-        ({"text": "x", "decisions": [{"owner": "construction", "due": "2026-04-30"}]}, "decisions"),
-        ({"text": "x", "decisions": [{"owner": "leaders", "due": "2026-04-30", "result": "r"}]}, "decisions"),
-        ({"text": 5}, "text"),
+        (
+            {"text": "x", "decisions": [{"owner": "construction", "due": "2026-01-01", "result": "r"}]},
+            409,
+            "decisions",
+        ),
+        (
+            {"text": "x", "decisions": [{"owner": "leaders", "due": "2026-04-30", "result": "r"}]},
+            409,
+            "decisions",
+        ),
     ],
 )
-def test_a_bad_draft_is_a_400_and_nothing_is_written(api_client, office, payload, field):
+def test_a_bad_draft_is_refused_and_nothing_is_written(api_client, office, payload, code, field):
     held = meeting(office)
     response = _as(api_client, office).post(f"{BASE}/meetings/{held.pk}/minutes/", payload, format="json")
-    assert response.status_code == 400 and field in response.json(), response.json()
+    assert response.status_code == code and field in response.json(), response.json()
     assert not Minutes.objects.exists()
 
 
@@ -148,7 +158,7 @@ def test_decisions_are_scoped_and_filtered(api_client, office, convener, chengji
     assert client.get(f"{BASE}/decisions/", {"overdue": "true"}).json()["count"] == 1  # past 2026-04-30 today
     assert client.get(f"{BASE}/decisions/", {"status": "done"}).json()["count"] == 0
     assert client.get(f"{BASE}/decisions/", {"status": "nonsense"}).status_code == 400
-    assert client.get(f"{BASE}/decisions/", {"owner": "nowhere"}).status_code == 400
+    assert client.get(f"{BASE}/decisions/", {"owner": "nowhere"}).status_code == 404
     assert client.get(f"{BASE}/decisions/", {"overdue": "maybe"}).status_code == 400
 
 
@@ -195,6 +205,6 @@ def test_issuing_to_no_unit_is_a_400(api_client, office, convener):
     response = _as(api_client, office).post(
         f"{BASE}/meetings/{held.pk}/minutes/issue", {"reference": "X", "units": ["nowhere"]}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 404
     signed_minutes.refresh_from_db()
     assert signed_minutes.status == MinutesStatus.SIGNED
