@@ -30,6 +30,7 @@ from anxin.core.api_schema import (
     flag,
     not_found,
     query_value,
+    words_schema,
 )
 from anxin.org.models import Unit, User
 
@@ -142,7 +143,7 @@ class DecisionsView(ContractViewMixin, GenericAPIView):
             OpenApiParameter("owner", OpenApiTypes.STR, description="牵头单位代码"),
             OpenApiParameter(
                 "status",
-                OpenApiTypes.STR,
+                words_schema(ISSUED, any_case=False),
                 description="状态：open 落实中、reported 已报完成待验收、done 已验收办结",
             ),
             OpenApiParameter("overdue", FLAG, description="true：仅逾期未完成"),
@@ -158,7 +159,7 @@ class DecisionsView(ContractViewMixin, GenericAPIView):
             owner = Unit.objects.filter(code=code).first()
             if owner is None:
                 raise not_found("owner", f"没有代码为“{code}”的单位（见 /api/v1/units/）")
-        wanted = query_value(params, "status")
+        wanted = query_value(params, "status").strip()
         if wanted and wanted not in ISSUED:
             raise ValidationError({"status": ["状态须为：" + "、".join(ISSUED)]})
         rows: QuerySet[Decision] = selectors.decision_list(
