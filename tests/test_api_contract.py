@@ -43,10 +43,11 @@ def test_every_operation_documents_its_error_answers(schema):
     operations = list(_operations(schema))
     # 45 + money's claims and payments (8) and funds (10) + sites: roster (3), payroll (2), deposits (6)
     # + credit: publication (1, the public list of violations), grades (1), listing (7)
-    # + conference: meetings (3: list, schedule, detail)
+    # + conference: meetings (3: list, schedule, detail), minutes (5: draft, submit, sign, return, issue),
+    #   decisions (6: list, detail, progress, complete, accept, send-back)
     # + reports: periodic reports (4: list, create, get, submit), publicity (2: GET and POST /api/v1/publicity/),
     #   circulars (1: GET /api/v1/circulars/)
-    assert len(operations) == 93
+    assert len(operations) == 104
     for path, method, operation in operations:
         codes = set(operation["responses"])
         expected = {"401", "403", "404"}

@@ -126,3 +126,51 @@ class ConferenceConfig(AppConfig):
         """The minutes part registers here: menu (议定事项台账), to-do panel (the owner's decisions),
         the decisions sweep (reminders, escalation), clause items; its meeting-page sections (纪要,
         议定事项) and the pack's section (every decision with its status)."""
+        from anxin.conference import decisions_sections, decisions_views, minutes_views, sections
+
+        label = self.label
+        seam.register(seam.MENU, decisions_views.menu, app=label)
+        seam.register(seam.TODO_PANELS, decisions_views.todo_panels, app=label)
+        seam.register(seam.HOME_PANELS, decisions_views.home_panels, app=label)
+        seam.register(seam.SWEEPS, self.minutes_sweeps, app=label)
+        seam.register(seam.CLAUSE_ITEMS, self.minutes_clause_items, app=label)
+        sections.add(sections.MEETING_SECTIONS, 20, minutes_views.meeting_section_minutes)
+        sections.add(sections.MEETING_SECTIONS, 30, minutes_views.meeting_section_decisions)
+        sections.add(sections.PACK_SECTIONS, 30, decisions_sections.every_decision)
+        sections.add(sections.PACK_SECTIONS, 31, decisions_sections.overdue_by_unit)
+        from anxin.conference import minutes_demo
+
+        seam.register(
+            seam.DEMO_DATA,
+            seam.DemoData(load=minutes_demo.load, real_data=minutes_demo.real_data),
+            app=label,
+        )
+
+    def minutes_sweeps(self) -> list[seam.Sweep]:
+        from anxin.conference.services import decisions
+
+        return [
+            seam.Sweep("联席会议议定事项：到期前提醒牵头单位", decisions.decisions_remind),
+            seam.Sweep("联席会议议定事项：逾期报联席办", decisions.decisions_escalate),
+        ]
+
+    def minutes_clause_items(self) -> list[tuple[str, dict]]:
+        return [
+            (
+                "§二",
+                {
+                    "kind": "会议纪要",
+                    "text": "会议召开后联席办起草会议纪要（正文和议定事项），送召集人审签或退回修改（须写意见）；"
+                    "只有经召集人审签的纪要才能编号印发（公文格式 Word），印发单位收到通知",
+                },
+            ),
+            (
+                "§二",
+                {
+                    "kind": "议定事项",
+                    "text": "议定事项随纪要印发交办牵头单位（我的待办），配合单位可查看；牵头单位报告进展和完成情况"
+                    "（附佐证材料），联席办验收或退回；到期前按参数 decision.remind_working_days 提醒，"
+                    "逾期报联席办，联席办可印发督办通知；下次全体会议材料包列出历次议定事项落实情况",
+                },
+            ),
+        ]

@@ -89,7 +89,13 @@ class Minutes(TimeStampedModel):
                 condition=~Q(status="issued") | (Q(signed_at__isnull=False) & Q(issued_on__isnull=False)),
                 name="conference_issued_minutes_signed",
                 violation_error_message=_("未经召集人审签的纪要不得印发"),
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["reference"],
+                condition=~Q(reference=""),
+                name="conference_minutes_reference_once",
+                violation_error_message=_("纪要文号已使用"),
+            ),
         ]
 
     def __str__(self) -> str:
