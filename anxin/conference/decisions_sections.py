@@ -32,7 +32,7 @@ def every_decision(meeting: Any, start: datetime.date, end: datetime.date) -> di
     summary = "、".join(f"{label} {n} 项" for label, n in counts.items())
     return {
         "key": "decisions",
-        "title": "历次会议议定事项落实情况",
+        "title": "三、历次会议议定事项落实情况",
         "paragraphs": [
             f"截至 {today:%Y-%m-%d}，本次会议前历次会议议定事项共 {len(rows)} 项"
             + (f"：{summary}。" if rows else "。"),
@@ -79,7 +79,7 @@ def overdue_by_unit(meeting: Any, start: datetime.date, end: datetime.date) -> d
         by_unit.setdefault(d.owner.name, []).append(d)
     return {
         "key": "decisions-overdue",
-        "title": "逾期未完成的议定事项（按牵头单位）",
+        "title": "四、逾期未完成的议定事项（按牵头单位）",
         "paragraphs": [
             f"截至 {today:%Y-%m-%d}，逾期未完成的议定事项 {len(rows)} 项，涉及 {len(by_unit)} 个牵头单位。"
         ],

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -32,11 +32,8 @@ VIEW = "conference.view_minutes"
 
 
 def meeting_url(meeting: Meeting) -> str:
-    """The meeting's page (the meetings part's), or the minutes' page while it is not there."""
-    try:
-        return reverse("conference-meeting", args=[meeting.pk])
-    except NoReverseMatch:
-        return reverse("conference-minutes", args=[meeting.pk])
+    """The meeting's page."""
+    return reverse("conference-meeting", args=[meeting.pk])
 
 
 def _message(exc: Exception) -> str:

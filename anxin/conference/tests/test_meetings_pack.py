@@ -14,7 +14,7 @@ from docx import Document
 
 from anxin.cases.selectors import case_list
 from anxin.cases.tests.factories import open_case
-from anxin.conference import meetings_pack, sections
+from anxin.conference import meetings_pack
 from anxin.conference.models import MeetingEvent, MeetingKind, MeetingPack
 from anxin.conference.services import meetings as services
 from anxin.conference.tests.factories_meetings import at, day, held_plenary, schedule
@@ -139,26 +139,22 @@ def test_only_the_office_prepares_a_pack_and_not_for_a_cancelled_meeting(office,
 
 
 @pytest.fixture
-def decisions_section():
-    """A section as the minutes part registers one (order 30)."""
+def decisions_of_june(office, convener, quarter):
+    """The June plenary's minutes issued with one decision (the minutes part's own sections list it)."""
+    from anxin.conference.models import Meeting
+    from anxin.conference.tests import factories_minutes as fm
 
-    def section(meeting, start, end):
-        return {
-            "key": "decisions",
-            "title": "三、议定事项落实情况",
-            "paragraphs": [f"上次会议议定事项 1 项（{start:%Y-%m-%d} 起）。"],
-            "tables": [
-                {"caption": "议定事项", "headers": ["事项", "状态"], "rows": [["清欠专项行动", "落实中"]]}
-            ],
-        }
-
-    sections.add(sections.PACK_SECTIONS, 30, section)
-    yield section
-    sections.PACK_SECTIONS[:] = [pair for pair in sections.PACK_SECTIONS if pair[1] is not section]
+    june = Meeting.objects.get(date=day("2026-06-10"))
+    with time_machine.travel(at("2026-06-12"), tick=False):
+        fm.issued(
+            office,
+            convener,
+            fm.drafted(office, june, fm.item("construction", due="2026-12-31", subject="清欠专项行动")),
+        )
 
 
 def test_the_page_and_the_word_render_every_section_of_the_snapshot(
-    login, office, quarter, decisions_section
+    login, office, quarter, decisions_of_june
 ):
     with time_machine.travel(at("2026-09-01"), tick=False):
         response = login(office).post(reverse("conference-meeting-act", args=[quarter.pk, "pack"]))
@@ -169,6 +165,7 @@ def test_the_page_and_the_word_render_every_section_of_the_snapshot(
         "figures",
         "overdue",
         "decisions",
+        "decisions-overdue",
     ]
     for text in (
         "2026-06-11 至 2026-09-01",
@@ -184,7 +181,7 @@ def test_the_page_and_the_word_render_every_section_of_the_snapshot(
         "2026-06-11 至 2026-09-01",
         "收到欠薪线索 2 条",
         "15,000.00",
-        "三、议定事项落实情况",
+        "三、历次会议议定事项落实情况",
         "清欠专项行动",
     ):
         assert printed in text
