@@ -25,7 +25,7 @@ from anxin.core.audit import history_for
 from anxin.core.errors import DomainError
 from anxin.core.gongwen import docx_response
 from anxin.core.paging import paginate
-from anxin.reports import access, office_documents, office_periods
+from anxin.reports import access, office_documents, periods
 from anxin.reports import office_selectors as selectors
 from anxin.reports.models import DocumentKind, DocumentStatus, OfficeDocument
 from anxin.reports.office_forms import (
@@ -36,6 +36,7 @@ from anxin.reports.office_forms import (
     IssueForm,
     ReturnForm,
 )
+from anxin.reports.periodic_selectors import sees_all
 from anxin.reports.services import office as services
 from anxin.reports.workflow import DOCUMENT_LABELS, DOCUMENTS
 
@@ -57,7 +58,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
     if may_compose:
         compose = ComposeForm(
             request.POST or None,
-            initial={"kind": DocumentKind.ANALYSIS, "period": office_periods.last_closed()},
+            initial={"kind": DocumentKind.ANALYSIS, "period": periods.last_ended().key},
             auto_id="compose_%s",  # the filters above have a "kind" and a "period" too
         )
     status = 200
@@ -227,6 +228,8 @@ def _page(request: HttpRequest, document: OfficeDocument, *, status: int = 200, 
         "body_history": _body_history(document),
         "error": bound.get("error", ""),
         "is_analysis": document.kind == DocumentKind.ANALYSIS,
+        # the units' reports are linked for those who read every unit's (a unit reads its own only)
+        "sees_reports": sees_all(request.user),
         "issued_to": list(document.issued_to.order_by("kind", "order"))
         if document.status == DocumentStatus.ISSUED
         else [],

@@ -136,35 +136,50 @@ class InboxRow:
         return self.report or self.draft
 
 
-def inbox(*, user: Any, period: str, kind: str = "", status: str = "") -> dict:
-    """For ``period``: every expected unit (member departments and towns that a template applies to)
-    with its standing, the version in force, the submitted time; the counts. Units the user does not
-    see are left out (a unit user sees its own row). A bounded number of queries."""
-    templates = list(ReportTemplate.objects.filter(active=True).order_by("code"))
-    everyone = sees_all(user)
-    own = scope_of(user).unit_id
-    rows: list[InboxRow] = []
+def reporting_units() -> list[tuple[Unit, ReportTemplate]]:
+    """The units that report (§五(二)): the member units of the kinds an active template of the
+    district file applies to, each with its template (the first by code), in template then unit order.
+    The one definition the inbox, the roll-up and the office's analysis and circular use."""
+    found: list[tuple[Unit, ReportTemplate]] = []
     taken: set[int] = set()
-    for template in templates:
+    for template in ReportTemplate.objects.filter(active=True).order_by("code"):
         for unit in expected_units(template):
-            if unit.pk in taken or (not everyone and unit.pk != own):
-                continue
-            taken.add(unit.pk)
-            rows.append(InboxRow(unit=unit, template=template, report=None, draft=None, missing=None))
+            if unit.pk not in taken:
+                taken.add(unit.pk)
+                found.append((unit, template))
+    return found
+
+
+def standings(period: str, pairs: list[tuple[Unit, ReportTemplate]]) -> list[InboxRow]:
+    """Each unit's standing for ``period`` (按时报送 / 逾期报送 / 草稿 / 未报送): its version in force, its
+    draft, its missing flag. Two queries."""
+    rows = [InboxRow(unit=u, template=t, report=None, draft=None, missing=None) for u, t in pairs]
+    ids = [u.pk for u, _t in pairs]
     reports = (
-        PeriodicReport.objects.filter(period=period, unit_id__in=taken)
+        PeriodicReport.objects.filter(period=period, unit_id__in=ids)
         .exclude(status=ReportStatus.SUPERSEDED)
         .select_related("submitted_by")
     )
     current = {r.unit_id: r for r in reports if r.status == ReportStatus.SUBMITTED}
     drafts = {r.unit_id: r for r in reports if r.status == ReportStatus.DRAFT}
-    missing = {m.unit_id: m for m in MissingReport.objects.filter(period=period, unit_id__in=taken)}
+    missing = {m.unit_id: m for m in MissingReport.objects.filter(period=period, unit_id__in=ids)}
     for row in rows:
         row.report, row.draft, row.missing = (
             current.get(row.unit.pk),
             drafts.get(row.unit.pk),
             missing.get(row.unit.pk),
         )
+    return rows
+
+
+def inbox(*, user: Any, period: str, kind: str = "", status: str = "") -> dict:
+    """For ``period``: every expected unit (``reporting_units``) with its standing, the version in
+    force, the submitted time; the counts. Units the user does not see are left out (a unit user sees
+    its own row). A bounded number of queries."""
+    everyone = sees_all(user)
+    own = scope_of(user).unit_id
+    pairs = [(u, t) for u, t in reporting_units() if everyone or u.pk == own]
+    rows = standings(period, pairs)
     counts = {key: sum(1 for r in rows if r.standing == key) for key in STANDING}
     if kind:
         rows = [r for r in rows if r.unit.kind == kind]
