@@ -72,6 +72,24 @@ def test_the_snapshot_figures_are_figures_for_the_same_units_and_dates(world, of
     assert data["params"][0]["code"] == "report.frequency_months"
 
 
+def test_the_documents_period_is_the_periodic_reports(office, luoxi):
+    """One reading of §五(二)'s periods (``periods.py``): the office's dates and due day are those of a
+    unit's report for the same period; a key off the frequency is refused with the same words."""
+    import importlib.util
+
+    from anxin.reports import periods
+    from anxin.reports.services.periodic import report_prefill
+
+    assert importlib.util.find_spec("anxin.reports.office_periods") is None
+    document = composed(office, "circular")
+    report = report_prefill(actor=luoxi, unit=luoxi.unit, period=PERIOD)
+    span = periods.period_of(PERIOD)
+    assert (document.period_start, document.period_end) == (report.period_start, report.period_end)
+    assert document.data["due_on"] == report.due_on.isoformat() == span.due_on.isoformat()
+    row = next(r for r in document.data["submissions"] if r["unit"] == "gov-luoxi")
+    assert row["due_on"] == report.due_on.isoformat()
+
+
 def test_the_body_is_prefilled_from_the_figures(world, office):
     signal(enterprise=world.luoxi_factory, received_at=_at("2026-11-03T09:00"))
     signal(enterprise=world.xuejia_factory, received_at=_at("2026-11-04T09:00"), channel_code="petition")
