@@ -204,17 +204,22 @@ def rollup_codes() -> list[str]:
 
 def rollup(*, user: Any, period: periods.Period, by: str) -> dict:
     """Each town over its territory (``by="town"``) or each department over its line (``"line"``),
-    computed with ``figures_for`` for the period (never from typed numbers), and the district total
-    (the office's scope) for those who see every unit. A unit user gets its own row only."""
+    computed with ``figures_for`` for the period (never from typed numbers), with the unit's report
+    for the period and its standing (``standings``), and the district total (the office's scope) for
+    those who see every unit. A unit user gets its own row only."""
     kind = UnitKind.TOWN_GOVERNMENT if by == "town" else UnitKind.DEPARTMENT
     codes = rollup_codes()
-    units = Unit.objects.filter(is_member=True, kind=kind).order_by("order", "code")
     everyone = sees_all(user)
-    if not everyone:
-        units = units.filter(pk=scope_of(user).unit_id or 0)
+    own = scope_of(user).unit_id
+    pairs = [(u, t) for u, t in reporting_units() if u.kind == kind and (everyone or u.pk == own)]
+    pairs.sort(key=lambda pair: (pair[0].order, pair[0].code))
     rows = [
-        {"unit": unit, "figures": figures.figures_for(unit, period.start, period.end, codes)}
-        for unit in units
+        {
+            "unit": row.unit,
+            "standing": row,  # the unit's report for the period, as the inbox shows it
+            "figures": figures.figures_for(row.unit, period.start, period.end, codes),
+        }
+        for row in standings(period.key, pairs)
     ]
     total = None
     if everyone:
