@@ -95,12 +95,17 @@ def document_list(request: HttpRequest) -> HttpResponse:
 
 
 def _charts(document: OfficeDocument) -> list[dict]:
-    """ECharts specs for the page (``static/anxin/anxin.js`` draws ``data-chart``): each key figure's
-    trend over the last periods, and the first figures by town."""
+    """ECharts specs for the page (``static/anxin/anxin.js`` draws ``data-chart``): the headline
+    figures' trends over the last periods (``office_selectors.HEADLINE``: not one chart per figure of
+    the catalogue), and signals received by town."""
     snapshot = document.data or {}
     charts = []
     trends = snapshot.get("trends") or {}
-    for code, series in (trends.get("series") or {}).items():
+    every = trends.get("series") or {}
+    for code in [c for c in selectors.HEADLINE if c in every]:
+        series = every[code]
+        if not any(series["values"]):
+            continue  # six empty periods: nothing to draw
         values = [v / 100 for v in series["values"]] if series.get("money") else series["values"]
         charts.append(
             {
@@ -115,7 +120,7 @@ def _charts(document: OfficeDocument) -> list[dict]:
     district = snapshot.get("district") or {}
     towns = snapshot.get("towns") or []
     if district and towns:
-        code = next(iter(district))
+        code = "signals_received" if "signals_received" in district else next(iter(district))
         charts.append(
             {
                 "key": f"towns-{code}",

@@ -249,7 +249,7 @@ def _submissions_sentence(snapshot: dict) -> str:
         return "本期无应报送定期报告的单位。"
     on = _composed_on(snapshot)
     summary = snapshot.get("submission_summary") or {}
-    text = f"本期应报送定期报告的成员单位{len(rows)}家，截至{on.month}月{on.day}日"
+    text = f"本期应报送定期报告的成员单位{len(rows)}家，截至{on.month}月{on.day}日，"
     if summary.get(ON_TIME, 0) == len(rows):
         return text + "均已按时报送。"
     parts = []
