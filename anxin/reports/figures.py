@@ -221,9 +221,11 @@ def _workers_paid_full(viewer: Any, start: datetime.date, end: datetime.date) ->
 
 
 def _publicity(viewer: Any, start: datetime.date, end: datetime.date) -> QuerySet:
-    from anxin.reports.models import PublicityActivity
+    """The publicity ledger as the viewer sees it for those days, withdrawn activities left out
+    (``publicity_selectors.publicity_list`` with ``withdrawn="no"``: the rows the linked ledger shows)."""
+    from anxin.reports.publicity_selectors import publicity_list
 
-    return PublicityActivity.objects.for_user(viewer).filter(withdrawn=False, date__gte=start, date__lte=end)
+    return publicity_list(user=viewer, date_from=start, date_to=end, withdrawn="no").order_by()
 
 
 def _publicity_count(viewer: Any, start: datetime.date, end: datetime.date) -> int:
@@ -336,8 +338,22 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure("workers_paid", "获得清偿的劳动者", "人", "资金", _workers_paid, _ledger("payment-ledger")),
         Figure("workers_paid_full", "其中：全额清偿", "人", "资金", _workers_paid_full, None),
-        Figure("publicity_activities", "开展宣传活动", "次", "宣传", _publicity_count, None),
-        Figure("publicity_audience", "宣传受众", "人次", "宣传", _publicity_audience, None),
+        Figure(
+            "publicity_activities",
+            "开展宣传活动",
+            "次",
+            "宣传",
+            _publicity_count,
+            _ledger("reports-publicity-list", withdrawn="no"),
+        ),
+        Figure(
+            "publicity_audience",
+            "宣传受众",
+            "人次",
+            "宣传",
+            _publicity_audience,
+            _ledger("reports-publicity-list", withdrawn="no"),
+        ),
     )
 }
 

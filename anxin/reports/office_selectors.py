@@ -7,12 +7,12 @@ on the office unit), so the document says what the ledgers say for the same date
 plain JSON (dates as ISO text, money in fen with ``money`` set), printed as recorded by the page and
 the Word document.
 
-``expected_units`` and ``submission_status`` read the units' periodic reports (``PeriodicReport`` in
-force, ``MissingReport``); the periodic part owns those rows."""
+``expected_units`` and ``submission_status`` are the periodic part's: the units the active templates
+apply to (``periodic_selectors.reporting_units``) and each one's standing as the office's inbox shows
+it (``periodic_selectors.standings``), so the inbox, the analysis and the circular agree."""
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from typing import Any
 
@@ -22,25 +22,35 @@ from django.utils import timezone
 from anxin.core.access import get_scoped_or_404
 from anxin.core.policy import param_record
 from anxin.org.models import Unit, UnitKind
-from anxin.reports import figures, office_periods
+from anxin.reports import figures, periodic_selectors, periods
 from anxin.reports.models import (
     DocumentKind,
     DocumentStatus,
-    MissingReport,
     OfficeDocument,
-    PeriodicReport,
     PublicityActivity,
     PublicityKind,
-    ReportStatus,
 )
+from anxin.reports.periodic_selectors import STANDING
 from anxin.reports.publicity_selectors import counts_by_unit
 
+FREQUENCY = "report.frequency_months"
 DUE_DAY = "report.due_day"
 TREND_PERIODS = 6
-TOP = 10
 
-ON_TIME, LATE, MISSING, PENDING = "on_time", "late", "missing", "pending"
-SUBMISSION_LABELS = {ON_TIME: "按时报送", LATE: "逾期补报", MISSING: "逾期未报", PENDING: "未到截止日"}
+# The figures compared with the previous period, and how the comparison names them.
+HEADLINE = {
+    "signals_received": "收到欠薪线索",
+    "signals_substantiated": "经核实属实的线索",
+    "alerts_opened": "风险预警",
+    "cases_opened": "立案",
+    "cases_closed": "结案",
+    "money_recovered": "追回工资",
+    "workers_paid": "获得清偿的劳动者",
+    "immediate_reports": "即时报告",
+    "incidents": "群体性事件等突发事件",
+    "publicity_activities": "宣传活动",
+}
+TOP = 10
 
 
 # --- the documents ------------------------------------------------------------------------------------
@@ -80,65 +90,32 @@ def office_unit() -> Unit:
 
 
 def expected_units() -> list[Unit]:
-    """The units that report each period: the member units of kinds department and town government
-    (the periodic part's templates say the same; point this at theirs when they differ)."""
-    return list(
-        Unit.objects.filter(
-            is_member=True, kind__in=[UnitKind.DEPARTMENT, UnitKind.TOWN_GOVERNMENT]
-        ).order_by("kind", "order", "code")
-    )
+    """The units that report each period: the periodic part's definition
+    (``periodic_selectors.reporting_units``: the active templates of the district file decide)."""
+    return [unit for unit, _template in periodic_selectors.reporting_units()]
 
 
-def due_on(period: str) -> tuple[datetime.date, dict]:
-    """The submission deadline of ``period``: day ``report.due_day`` of the month after it."""
-    _start, end = office_periods.bounds(period)
-    after = end + datetime.timedelta(days=1)
-    record = param_record(DUE_DAY, on=after)
-    day = min(int(record.typed_value), calendar.monthrange(after.year, after.month)[1])
-    return after.replace(day=day), {
-        "code": DUE_DAY,
-        "value": str(record.value),
-        "name": record.name,
-        "citation": record.citation,
-        "since": f"{record.effective_from:%Y-%m-%d}",
-    }
-
-
-def submission_status(period: str, units: list[Unit], today: datetime.date | None = None) -> list[dict]:
-    """Each unit's report for ``period``: 按时报送 (the version in force submitted by its due day),
-    逾期补报 (submitted after it, or after being flagged missing), 逾期未报 (flagged missing, or past the
-    deadline with nothing submitted), 未到截止日. Two queries."""
-    today = today or timezone.localdate()
-    deadline, _info = due_on(period)
-    ids = [u.pk for u in units]
-    reports = {
-        r.unit_id: r
-        for r in PeriodicReport.objects.filter(period=period, unit_id__in=ids, status=ReportStatus.SUBMITTED)
-    }
-    flagged = {m.unit_id: m for m in MissingReport.objects.filter(period=period, unit_id__in=ids)}
+def submission_status(period: str) -> list[dict]:
+    """Each expected unit's standing for ``period`` as the office's inbox shows it (按时报送 / 逾期报送 /
+    草稿 / 未报送, ``periodic_selectors.standings``), with its due day and the version in force."""
     rows = []
-    for unit in units:
-        report = reports.get(unit.pk)
-        if report is not None:
-            late = report.late or unit.pk in flagged
-            state = LATE if late else ON_TIME
-            when = (
-                timezone.localtime(report.submitted_at).strftime("%Y-%m-%d %H:%M")
-                if report.submitted_at
-                else ""
-            )
-        else:
-            state = MISSING if unit.pk in flagged or today > deadline else PENDING
-            when = ""
+    for row in periodic_selectors.standings(period, periodic_selectors.reporting_units()):
+        report = row.report
+        due = report.due_on if report is not None else periods.period_of(period, row.template).due_on
         rows.append(
             {
-                "unit": unit.code,
-                "name": unit.name,
-                "kind": unit.kind,
-                "status": state,
-                "label": SUBMISSION_LABELS[state],
-                "submitted_at": when,
-                "due_on": (report.due_on if report is not None else deadline).isoformat(),
+                "unit": row.unit.code,
+                "name": row.unit.name,
+                "kind": row.unit.kind,
+                "status": row.standing,
+                "label": row.standing_label,
+                "submitted_at": (
+                    timezone.localtime(report.submitted_at).strftime("%Y-%m-%d %H:%M")
+                    if report is not None and report.submitted_at
+                    else ""
+                ),
+                "due_on": due.isoformat(),
+                "flagged": row.missing is not None,
                 "version": report.version if report is not None else None,
                 "report": report.pk if report is not None else None,
             }
@@ -147,7 +124,7 @@ def submission_status(period: str, units: list[Unit], today: datetime.date | Non
 
 
 def submission_summary(rows: list[dict]) -> dict[str, int]:
-    found = dict.fromkeys(SUBMISSION_LABELS, 0)
+    found = dict.fromkeys(STANDING, 0)
     for row in rows:
         found[row["status"]] += 1
     return found
@@ -195,11 +172,14 @@ def _by_industry(viewer: Any, start: datetime.date, end: datetime.date) -> list[
 
 def _trends(office: Unit, period: str) -> dict:
     """The district's figures over the last ``TREND_PERIODS`` periods (oldest first)."""
-    keys = office_periods.previous(period, TREND_PERIODS)
+    spans = [periods.period_of(period)]
+    while len(spans) < TREND_PERIODS:
+        spans.append(periods.period_of(spans[-1].previous()))
+    spans.reverse()
+    keys = [span.key for span in spans]
     series: dict[str, dict] = {}
-    for key in keys:
-        start, end = office_periods.bounds(key)
-        for code, figure in _figures(office, start, end).items():
+    for span in spans:
+        for code, figure in _figures(office, span.start, span.end).items():
             entry = series.setdefault(
                 code,
                 {"label": figure["label"], "unit": figure["unit"], "money": figure["money"], "values": []},
@@ -281,22 +261,46 @@ def _immediate_reports(viewer: Any, start: datetime.date, end: datetime.date) ->
     ]
 
 
+def _param(code: str, on: datetime.date) -> dict:
+    record = param_record(code, on=on)
+    return {
+        "code": code,
+        "value": str(record.value),
+        "name": record.name,
+        "citation": record.citation,
+        "since": f"{record.effective_from:%Y-%m-%d}",
+    }
+
+
 def _basics(period: str) -> tuple[datetime.date, datetime.date, dict]:
-    start, end = office_periods.bounds(period)
-    _months, frequency = office_periods.frequency(start)
-    deadline, due_info = due_on(period)
+    """The period (``periods.period_of``: the parameters ``report.frequency_months`` and
+    ``report.due_day``, as the units' reports read them) and the parameters it was computed with."""
+    span = periods.period_of(period)
+    today = timezone.localdate()
     return (
-        start,
-        end,
+        span.start,
+        span.end,
         {
-            "period": period,
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-            "due_on": deadline.isoformat(),
-            "params": [frequency, due_info],
+            "period": span.key,
+            "start": span.start.isoformat(),
+            "end": span.end.isoformat(),
+            "due_on": span.due_on.isoformat(),
+            "params": [_param(FREQUENCY, today), _param(DUE_DAY, today)],
             "composed_at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
         },
     )
+
+
+def _previous(office: Unit, period: str) -> dict:
+    """The district's headline figures of the period before (what the body's comparison reads)."""
+    before = periods.period_of(periods.period_of(period).previous())
+    codes = [code for code in HEADLINE if code in figures.FIGURES]
+    return {
+        "period": before.key,
+        "start": before.start.isoformat(),
+        "end": before.end.isoformat(),
+        "figures": figures.figures_for(office, before.start, before.end, codes),
+    }
 
 
 def analysis_data(period: str, today: datetime.date | None = None) -> dict:
@@ -305,9 +309,10 @@ def analysis_data(period: str, today: datetime.date | None = None) -> dict:
     office = office_unit()
     viewer = figures.viewer_for(office)
     units = expected_units()
-    submissions = submission_status(period, units, today)
+    submissions = submission_status(period)
     data.update(
         district=_figures(office, start, end),
+        previous=_previous(office, period),
         towns=[
             {"unit": u.code, "name": u.name, "figures": _figures(u, start, end)}
             for u in units
@@ -334,7 +339,7 @@ def circular_data(period: str, today: datetime.date | None = None) -> dict:
     start, end, data = _basics(period)
     office = office_unit()
     units = expected_units()
-    submissions = submission_status(period, units, today)
+    submissions = submission_status(period)
     counts = counts_by_unit(PublicityActivity.objects.all(), start, end)
     publicity = []
     for unit in units:
@@ -351,6 +356,7 @@ def circular_data(period: str, today: datetime.date | None = None) -> dict:
         )
     data.update(
         district=_figures(office, start, end),
+        previous=_previous(office, period),
         submissions=submissions,
         submission_summary=submission_summary(submissions),
         publicity=publicity,

@@ -25,7 +25,7 @@ from anxin.core.audit import history_for
 from anxin.core.errors import DomainError
 from anxin.core.gongwen import docx_response
 from anxin.core.paging import paginate
-from anxin.reports import access, office_documents, office_periods
+from anxin.reports import access, office_documents, periods
 from anxin.reports import office_selectors as selectors
 from anxin.reports.models import DocumentKind, DocumentStatus, OfficeDocument
 from anxin.reports.office_forms import (
@@ -36,6 +36,7 @@ from anxin.reports.office_forms import (
     IssueForm,
     ReturnForm,
 )
+from anxin.reports.periodic_selectors import sees_all
 from anxin.reports.services import office as services
 from anxin.reports.workflow import DOCUMENT_LABELS, DOCUMENTS
 
@@ -57,7 +58,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
     if may_compose:
         compose = ComposeForm(
             request.POST or None,
-            initial={"kind": DocumentKind.ANALYSIS, "period": office_periods.last_closed()},
+            initial={"kind": DocumentKind.ANALYSIS, "period": periods.last_ended().key},
             auto_id="compose_%s",  # the filters above have a "kind" and a "period" too
         )
     status = 200
@@ -94,12 +95,17 @@ def document_list(request: HttpRequest) -> HttpResponse:
 
 
 def _charts(document: OfficeDocument) -> list[dict]:
-    """ECharts specs for the page (``static/anxin/anxin.js`` draws ``data-chart``): each key figure's
-    trend over the last periods, and the first figures by town."""
+    """ECharts specs for the page (``static/anxin/anxin.js`` draws ``data-chart``): the headline
+    figures' trends over the last periods (``office_selectors.HEADLINE``: not one chart per figure of
+    the catalogue), and signals received by town."""
     snapshot = document.data or {}
     charts = []
     trends = snapshot.get("trends") or {}
-    for code, series in (trends.get("series") or {}).items():
+    every = trends.get("series") or {}
+    for code in [c for c in selectors.HEADLINE if c in every]:
+        series = every[code]
+        if not any(series["values"]):
+            continue  # six empty periods: nothing to draw
         values = [v / 100 for v in series["values"]] if series.get("money") else series["values"]
         charts.append(
             {
@@ -114,7 +120,7 @@ def _charts(document: OfficeDocument) -> list[dict]:
     district = snapshot.get("district") or {}
     towns = snapshot.get("towns") or []
     if district and towns:
-        code = next(iter(district))
+        code = "signals_received" if "signals_received" in district else next(iter(district))
         charts.append(
             {
                 "key": f"towns-{code}",
@@ -227,6 +233,8 @@ def _page(request: HttpRequest, document: OfficeDocument, *, status: int = 200, 
         "body_history": _body_history(document),
         "error": bound.get("error", ""),
         "is_analysis": document.kind == DocumentKind.ANALYSIS,
+        # the units' reports are linked for those who read every unit's (a unit reads its own only)
+        "sees_reports": sees_all(request.user),
         "issued_to": list(document.issued_to.order_by("kind", "order"))
         if document.status == DocumentStatus.ISSUED
         else [],

@@ -136,35 +136,50 @@ class InboxRow:
         return self.report or self.draft
 
 
-def inbox(*, user: Any, period: str, kind: str = "", status: str = "") -> dict:
-    """For ``period``: every expected unit (member departments and towns that a template applies to)
-    with its standing, the version in force, the submitted time; the counts. Units the user does not
-    see are left out (a unit user sees its own row). A bounded number of queries."""
-    templates = list(ReportTemplate.objects.filter(active=True).order_by("code"))
-    everyone = sees_all(user)
-    own = scope_of(user).unit_id
-    rows: list[InboxRow] = []
+def reporting_units() -> list[tuple[Unit, ReportTemplate]]:
+    """The units that report (§五(二)): the member units of the kinds an active template of the
+    district file applies to, each with its template (the first by code), in template then unit order.
+    The one definition the inbox, the roll-up and the office's analysis and circular use."""
+    found: list[tuple[Unit, ReportTemplate]] = []
     taken: set[int] = set()
-    for template in templates:
+    for template in ReportTemplate.objects.filter(active=True).order_by("code"):
         for unit in expected_units(template):
-            if unit.pk in taken or (not everyone and unit.pk != own):
-                continue
-            taken.add(unit.pk)
-            rows.append(InboxRow(unit=unit, template=template, report=None, draft=None, missing=None))
+            if unit.pk not in taken:
+                taken.add(unit.pk)
+                found.append((unit, template))
+    return found
+
+
+def standings(period: str, pairs: list[tuple[Unit, ReportTemplate]]) -> list[InboxRow]:
+    """Each unit's standing for ``period`` (按时报送 / 逾期报送 / 草稿 / 未报送): its version in force, its
+    draft, its missing flag. Two queries."""
+    rows = [InboxRow(unit=u, template=t, report=None, draft=None, missing=None) for u, t in pairs]
+    ids = [u.pk for u, _t in pairs]
     reports = (
-        PeriodicReport.objects.filter(period=period, unit_id__in=taken)
+        PeriodicReport.objects.filter(period=period, unit_id__in=ids)
         .exclude(status=ReportStatus.SUPERSEDED)
         .select_related("submitted_by")
     )
     current = {r.unit_id: r for r in reports if r.status == ReportStatus.SUBMITTED}
     drafts = {r.unit_id: r for r in reports if r.status == ReportStatus.DRAFT}
-    missing = {m.unit_id: m for m in MissingReport.objects.filter(period=period, unit_id__in=taken)}
+    missing = {m.unit_id: m for m in MissingReport.objects.filter(period=period, unit_id__in=ids)}
     for row in rows:
         row.report, row.draft, row.missing = (
             current.get(row.unit.pk),
             drafts.get(row.unit.pk),
             missing.get(row.unit.pk),
         )
+    return rows
+
+
+def inbox(*, user: Any, period: str, kind: str = "", status: str = "") -> dict:
+    """For ``period``: every expected unit (``reporting_units``) with its standing, the version in
+    force, the submitted time; the counts. Units the user does not see are left out (a unit user sees
+    its own row). A bounded number of queries."""
+    everyone = sees_all(user)
+    own = scope_of(user).unit_id
+    pairs = [(u, t) for u, t in reporting_units() if everyone or u.pk == own]
+    rows = standings(period, pairs)
     counts = {key: sum(1 for r in rows if r.standing == key) for key in STANDING}
     if kind:
         rows = [r for r in rows if r.unit.kind == kind]
@@ -189,17 +204,22 @@ def rollup_codes() -> list[str]:
 
 def rollup(*, user: Any, period: periods.Period, by: str) -> dict:
     """Each town over its territory (``by="town"``) or each department over its line (``"line"``),
-    computed with ``figures_for`` for the period (never from typed numbers), and the district total
-    (the office's scope) for those who see every unit. A unit user gets its own row only."""
+    computed with ``figures_for`` for the period (never from typed numbers), with the unit's report
+    for the period and its standing (``standings``), and the district total (the office's scope) for
+    those who see every unit. A unit user gets its own row only."""
     kind = UnitKind.TOWN_GOVERNMENT if by == "town" else UnitKind.DEPARTMENT
     codes = rollup_codes()
-    units = Unit.objects.filter(is_member=True, kind=kind).order_by("order", "code")
     everyone = sees_all(user)
-    if not everyone:
-        units = units.filter(pk=scope_of(user).unit_id or 0)
+    own = scope_of(user).unit_id
+    pairs = [(u, t) for u, t in reporting_units() if u.kind == kind and (everyone or u.pk == own)]
+    pairs.sort(key=lambda pair: (pair[0].order, pair[0].code))
     rows = [
-        {"unit": unit, "figures": figures.figures_for(unit, period.start, period.end, codes)}
-        for unit in units
+        {
+            "unit": row.unit,
+            "standing": row,  # the unit's report for the period, as the inbox shows it
+            "figures": figures.figures_for(row.unit, period.start, period.end, codes),
+        }
+        for row in standings(period.key, pairs)
     ]
     total = None
     if everyone:

@@ -333,13 +333,21 @@ def periodic_rollup(request: HttpRequest) -> HttpResponse:
         if not request.user.has_perm("reports.export_reports"):
             messages.error(request, "您的角色不能导出该台账。")
             return redirect(f"{reverse('periodic-rollup')}?period={span.key}&by={by}")
-        columns = [Col("单位", 20)] + [
+        columns = [Col("单位", 20), Col("本期报告", 10), Col("报送时间", 17, "datetime")] + [
             Col(f"{c['label']}（{c['unit']}）", 12, "money" if c["money"] else "int")
             for c in found["columns"]
         ]
-        rows = [[r["unit"].name] + [r["figures"][c]["value"] for c in found["codes"]] for r in found["rows"]]
+        rows = [
+            [
+                r["unit"].name,
+                r["standing"].standing_label,
+                r["standing"].report.submitted_at if r["standing"].report else None,
+            ]
+            + [r["figures"][c]["value"] for c in found["codes"]]
+            for r in found["rows"]
+        ]
         if found["total"] is not None:
-            rows.append(["全区合计"] + [found["total"][c]["value"] for c in found["codes"]])
+            rows.append(["全区合计", "", None] + [found["total"][c]["value"] for c in found["codes"]])
         return xlsx_response(
             request,
             filename=f"定期报告汇总-{selectors.BY[by]}-{span.key}",
@@ -351,6 +359,7 @@ def periodic_rollup(request: HttpRequest) -> HttpResponse:
     table = [
         {
             "unit": r["unit"],
+            "standing": r["standing"],
             "cells": [{**r["figures"][c], "shown": _value(r["figures"][c])} for c in found["codes"]],
         }
         for r in found["rows"]

@@ -26,7 +26,7 @@ class PublicityFilter(FilterForm):
     withdrawn = forms.ChoiceField(
         label=_("状态"),
         required=False,
-        choices=[("", _("全部")), ("no", _("有效")), ("yes", _("已撤销"))],
+        choices=[("", _("全部状态")), ("no", _("有效（计入统计）")), ("yes", _("已撤销"))],
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

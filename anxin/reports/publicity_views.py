@@ -22,7 +22,7 @@ from anxin.core.audit import history_for, with_change_rows
 from anxin.core.errors import DomainError
 from anxin.core.ledger import Column, Header, Ledger, ledger_view
 from anxin.core.xlsx import Col, xlsx_response
-from anxin.reports import access, office_periods
+from anxin.reports import access, periods
 from anxin.reports import publicity_selectors as selectors
 from anxin.reports.models import PublicityActivity, PublicityKind, ReportsFile
 from anxin.reports.publicity_forms import CountsForm, PublicityFilter, PublicityForm, WithdrawForm
@@ -58,8 +58,8 @@ ACTIVITIES = Ledger(
         Header("活动形式", "形式"),
         Header("活动名称"),
         Header("地点", css="d-none d-lg-table-cell"),
-        Header("受众人数", "受众", "text-end"),
-        Header("发放宣传品（份）", "宣传品", "text-end d-none d-md-table-cell"),
+        Header("受众人数", "受众（人）", "text-end"),
+        Header("发放宣传品（份）", "宣传品（份）", "text-end d-none d-md-table-cell"),
         Header("状态"),
     ],
     filter_form=PublicityFilter,
@@ -241,13 +241,13 @@ def _dates(form: CountsForm) -> tuple[datetime.date, datetime.date, str, str]:
         start = v.get("date_from") or datetime.date(2000, 1, 1)
         end = v.get("date_to") or timezone.localdate()
         return start, end, f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d}", error
-    period = v.get("period") or office_periods.last_closed()
+    period = v.get("period") or periods.last_ended().key
     try:
-        start, end = office_periods.bounds(period)
+        span = periods.period_of(period)
     except DomainError as exc:
         error = exc.message
-        period = office_periods.last_closed()
-        start, end = office_periods.bounds(period)
+        span = periods.last_ended()
+    period, start, end = span.key, span.start, span.end
     return start, end, f"{period}（{start:%Y-%m-%d} 至 {end:%Y-%m-%d}）", error
 
 

@@ -28,9 +28,10 @@ from anxin.core.errors import DomainError
 from anxin.core.money import format_yuan
 from anxin.notify.services import notify_units, notify_users
 from anxin.org.models import Unit, UnitKind, User
-from anxin.reports import access, office_periods
+from anxin.reports import access, periods
 from anxin.reports import office_selectors as data
 from anxin.reports.models import DocumentKind, DocumentStatus, OfficeDocument
+from anxin.reports.periodic_selectors import DRAFT, LATE, NONE, ON_TIME
 from anxin.reports.workflow import (
     APPROVE,
     COMPOSE,
@@ -69,7 +70,8 @@ def parts_of(kind: str) -> list[tuple[str, str]]:
 
 
 def title_for(kind: str, period: str) -> str:
-    start, end = office_periods.bounds(period)
+    found = periods.period_of(period)
+    start, end = found.start, found.end
     span = (
         f"{start.year}年{start.month}月"
         if (start.year, start.month) == (end.year, end.month)
@@ -92,64 +94,189 @@ def value_text(figure: dict) -> str:
     return f"{figure['value']}{figure.get('unit', '')}"
 
 
+def _amount(figure: dict, value: int) -> str:
+    return f"{format_yuan(value)}元" if figure.get("money") else f"{value}{figure.get('unit', '')}"
+
+
+def span_label(snapshot: dict) -> str:
+    """The period as a document names it: ``2026年11月``, ``2026年10月至12月``."""
+    start = datetime.date.fromisoformat(snapshot["start"])
+    end = datetime.date.fromisoformat(snapshot["end"])
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.year}年{start.month}月"
+    if start.year == end.year:
+        return f"{start.year}年{start.month}月至{end.month}月"
+    return f"{start.year}年{start.month}月至{end.year}年{end.month}月"
+
+
+VERIFICATION = (
+    ("signals_substantiated", "属实"),
+    ("signals_partly", "部分属实"),
+    ("signals_unfounded", "不属实"),
+)
+
+
+def _value(district: dict, code: str) -> int:
+    return int((district.get(code) or {}).get("value") or 0)
+
+
+def _said(district: dict, code: str, words: str) -> str:
+    """``words`` followed by the figure as said (``收到欠薪线索`` + ``3条``)."""
+    return f"{words}{value_text(district[code])}"
+
+
+def _signals_clause(district: dict) -> str:
+    if "signals_received" not in district:
+        return ""
+    if not _value(district, "signals_received"):
+        return "未收到欠薪线索"
+    text = _said(district, "signals_received", "收到欠薪线索")
+    detail = []
+    channels = [
+        _said(district, code, f["label"].removeprefix("其中："))
+        for code, f in district.items()
+        if code.startswith("signals_channel_") and _value(district, code)
+    ]
+    if channels:
+        detail.append("来自" + "、".join(channels))
+    checked = [_said(district, code, words) for code, words in VERIFICATION if _value(district, code)]
+    if checked:
+        detail.append("经核实" + "、".join(checked))
+    if _value(district, "signals_pending"):
+        detail.append(_said(district, "signals_pending", "尚待核实"))
+    return text + (f"（{'，'.join(detail)}）" if detail else "")
+
+
+def _overall_clauses(district: dict) -> list[str]:
+    """The headline figures as a civil servant writes them: a zero is left out unless it is the news
+    (no signal received, no incident)."""
+    clauses = [_signals_clause(district)]
+    if _value(district, "alerts_opened"):
+        text = _said(district, "alerts_opened", "生成风险预警")
+        if "alerts_on_time" in district:
+            text += _said(district, "alerts_on_time", "，其中按期处置")
+        clauses.append(text)
+    cases = [
+        _said(district, code, words)
+        for code, words in (("cases_opened", "立案处置"), ("cases_closed", "结案"))
+        if _value(district, code)
+    ]
+    if cases:
+        clauses.append("，".join(cases))
+    money = []
+    if _value(district, "money_recovered"):
+        money.append(_said(district, "money_recovered", "为劳动者追回工资"))
+    if _value(district, "workers_paid"):
+        money.append(_said(district, "workers_paid", "惠及劳动者"))
+    if money:
+        clauses.append("，".join(money))
+    if _value(district, "immediate_reports"):
+        clauses.append(_said(district, "immediate_reports", "上报即时报告"))
+    if "incidents" in district:
+        clauses.append(
+            _said(district, "incidents", "发生群体性事件等突发事件")
+            if _value(district, "incidents")
+            else "未发生群体性事件等突发事件"
+        )
+    if _value(district, "publicity_activities"):
+        text = _said(district, "publicity_activities", "开展欠薪治理宣传活动")
+        if _value(district, "publicity_audience"):
+            text += _said(district, "publicity_audience", "，受众")
+        clauses.append(text)
+    return [c for c in clauses if c]
+
+
+def _previous(snapshot: dict) -> dict[str, int]:
+    """The previous period's headline values: ``previous`` in the snapshot, else the trend's last but
+    one value (documents composed before ``previous`` was kept)."""
+    earlier = (snapshot.get("previous") or {}).get("figures")
+    if earlier:
+        return {code: int(f["value"]) for code, f in earlier.items()}
+    series = (snapshot.get("trends") or {}).get("series") or {}
+    return {
+        code: int(entry["values"][-2])
+        for code, entry in series.items()
+        if len(entry.get("values") or []) >= 2
+    }
+
+
+def _changes(snapshot: dict) -> list[str]:
+    district = snapshot.get("district") or {}
+    before = _previous(snapshot)
+    said = []
+    for code, words in data.HEADLINE.items():
+        if code not in district or code not in before:
+            continue
+        delta = _value(district, code) - before[code]
+        if delta:
+            said.append(f"{words}{'增加' if delta > 0 else '减少'}{_amount(district[code], abs(delta))}")
+    return said
+
+
 def _figures_sentence(snapshot: dict) -> str:
     district = snapshot.get("district") or {}
-    span = f"{snapshot['start']}至{snapshot['end']}"
+    span = span_label(snapshot)
     if not district:
         return f"{span}，系统未汇总到全区数据。"
-    said = "，".join(f"{f['label']}{value_text(f)}" for f in district.values())
-    text = f"{span}，全区{said}。"
-    trends = (snapshot.get("trends") or {}).get("series") or {}
-    changes = []
-    for code, figure in district.items():
-        values = (trends.get(code) or {}).get("values") or []
-        if len(values) >= 2:
-            delta = values[-1] - values[-2]
-            if delta:
-                amount = (
-                    format_yuan(abs(delta)) + "元" if figure.get("money") else f"{abs(delta)}{figure['unit']}"
-                )
-                changes.append(f"{figure['label']}{'增加' if delta > 0 else '减少'}{amount}")
-            else:
-                changes.append(f"{figure['label']}持平")
+    text = f"{span}，全区" + "；".join(_overall_clauses(district)) + "。"
+    changes = _changes(snapshot)
     if changes:
         text += "与上期相比，" + "，".join(changes) + "。"
     return text
 
 
-def _names(rows: list[dict], state: str) -> list[str]:
-    return [r["name"] for r in rows if r["status"] == state]
+def _names(rows: list[dict], *states: str) -> list[str]:
+    return [r["name"] for r in rows if r["status"] in states]
+
+
+def _composed_on(snapshot: dict) -> datetime.date:
+    return datetime.date.fromisoformat(str(snapshot.get("composed_at") or snapshot["end"])[:10])
+
+
+def overdue(snapshot: dict) -> list[str]:
+    """The units with no report in force once their due day has passed (未报送 or only a draft)."""
+    on = _composed_on(snapshot)
+    return [
+        r["name"]
+        for r in snapshot.get("submissions") or []
+        if r["status"] in (DRAFT, NONE) and datetime.date.fromisoformat(r["due_on"]) < on
+    ]
 
 
 def _submissions_sentence(snapshot: dict) -> str:
     rows = snapshot.get("submissions") or []
+    if not rows:
+        return "本期无应报送定期报告的单位。"
+    on = _composed_on(snapshot)
     summary = snapshot.get("submission_summary") or {}
-    text = (
-        f"本期应报送定期报告的成员单位{len(rows)}家：按时报送{summary.get(data.ON_TIME, 0)}家，"
-        f"逾期补报{summary.get(data.LATE, 0)}家"
-    )
-    late = _names(rows, data.LATE)
-    if late:
-        text += f"（{'、'.join(late)}）"
-    text += f"，逾期未报{summary.get(data.MISSING, 0)}家"
-    missing = _names(rows, data.MISSING)
-    if missing:
-        text += f"（{'、'.join(missing)}）"
-    pending = summary.get(data.PENDING, 0)
-    if pending:
-        text += f"，未到报送截止日（{snapshot['due_on']}）{pending}家"
-    return text + "。"
+    text = f"本期应报送定期报告的成员单位{len(rows)}家，截至{on.month}月{on.day}日，"
+    if summary.get(ON_TIME, 0) == len(rows):
+        return text + "均已按时报送。"
+    parts = []
+    if summary.get(ON_TIME):
+        parts.append(f"按时报送{summary[ON_TIME]}家")
+    for state, words in ((LATE, "逾期报送"), (DRAFT, "已填报未提交"), (NONE, "未报送")):
+        names = _names(rows, state)
+        if names:
+            parts.append(f"{words}{len(names)}家（{'、'.join(names)}）")
+    text += "，".join(parts) + "。"
+    late = overdue(snapshot)
+    waiting = len(_names(rows, DRAFT, NONE)) - len(late)
+    if waiting:
+        text += f"尚未提交的单位中{waiting}家未到报送截止日。"
+    return text
 
 
 def draft_body(kind: str, snapshot: dict) -> dict[str, str]:
     """The body parts prefilled from the snapshot (then edited by the office)."""
     overall = _figures_sentence(snapshot)
-    rows = snapshot.get("submissions") or []
-    missing = _names(rows, data.MISSING)
+    missing = overdue(snapshot)
     if kind == DocumentKind.ANALYSIS:
         risks = snapshot.get("risks") or {}
         enterprises = risks.get("enterprises") or []
         reports = snapshot.get("immediate_reports") or []
+        incidents = risks.get("incidents") or []
+        alerts = risks.get("alerts") or []
         risk = (
             "风险较高的企业有："
             + "；".join(f"{e['name']}（{e['town']}，{e['level']}，{e['points']}分）" for e in enterprises)
@@ -157,9 +284,15 @@ def draft_body(kind: str, snapshot: dict) -> dict[str, str]:
             if enterprises
             else "目前无红色、橙色风险企业。"
         )
-        risk += f"未办结预警中列示{len(risks.get('alerts') or [])}条；"
-        risk += f"本期发生群体性、极端事件或企业突然关停{len(risks.get('incidents') or [])}起；"
-        risk += f"本期即时报告{len(reports)}件。"
+        if alerts:
+            risk += f"尚未办结的风险预警中，按风险等级列示{len(alerts)}条，须盯紧处置时限。"
+        risk += (
+            f"本期发生群体性事件、极端事件或企业突然关停{len(incidents)}起。"
+            if incidents
+            else "本期未发生群体性事件、极端事件或企业突然关停。"
+        )
+        if reports:
+            risk += f"本期即时报告{len(reports)}件。"
         advice = []
         if missing:
             advice.append(f"督促{'、'.join(missing)}尽快报送本期定期报告")
@@ -175,20 +308,23 @@ def draft_body(kind: str, snapshot: dict) -> dict[str, str]:
     publicity = snapshot.get("publicity") or []
     total = {k: sum(p[k] for p in publicity) for k in ("activities", "audience", "materials")}
     silent = [p["name"] for p in publicity if not p["activities"]]
-    submissions = _submissions_sentence(snapshot) + (
-        f"本期各单位开展宣传活动{total['activities']}次，受众{total['audience']}人次，"
-        f"发放宣传品{total['materials']}份。"
-    )
+    if total["activities"]:
+        said = f"本期各单位开展宣传活动{total['activities']}次，受众{total['audience']}人次"
+        said += f"，发放宣传品{total['materials']}份。" if total["materials"] else "。"
+    else:
+        said = "本期各单位均未登记宣传活动。"
+    submissions = _submissions_sentence(snapshot) + said
     problems = []
     if missing:
-        problems.append(f"{'、'.join(missing)}未按期报送本期定期报告")
-    if silent:
+        problems.append(f"{'、'.join(missing)}逾期未报送本期定期报告")
+    if silent and total["activities"]:
         problems.append(f"{'、'.join(silent)}本期未登记宣传活动")
     due = next((p for p in snapshot.get("params") or [] if p.get("code") == data.DUE_DAY), None)
     rule = f"（参数 {due['code']}={due['value']}，{due['citation']}）" if due else ""
     requirements = (
         f"各成员单位应于每期结束后次月{due['value'] if due else ''}日前报送定期报告{rule}；"
-        "逾期未报的单位收到本通报后尽快补报，并对上报事项连续跟踪、滚动更新。"
+        + ("逾期未报的单位收到本通报后尽快补报，" if missing else "")
+        + "对上报事项连续跟踪、滚动更新。"
     )
     return {
         "overall": overall,
@@ -239,8 +375,9 @@ def document_compose(
     _compose_guard(actor)
     if kind not in DocumentKind.values:
         raise DomainError("文件类型须为形势分析报告或情况通报", field="kind")
-    start, end = office_periods.bounds(period)
     today = today or timezone.localdate()
+    found = periods.period_of(period, on=today)
+    start, end = found.start, found.end
     if start > today:
         raise DomainError(f"报告期 {period} 尚未开始，不能起草", field="period")
     if OfficeDocument.objects.filter(kind=kind, period=period).exists():
@@ -412,8 +549,8 @@ def document_return(
 
 
 def recipients(kind: str) -> list[Unit]:
-    """Who a document is issued to: the analysis to the leaders' unit, the circular to every member
-    unit (departments and towns)."""
+    """Who a document is issued to: the analysis to the leaders' unit, the circular to every unit that
+    reports (``office_selectors.expected_units``: the periodic part's definition)."""
     if kind == DocumentKind.ANALYSIS:
         return list(Unit.objects.filter(kind=UnitKind.LEADERSHIP).order_by("order", "pk"))
     return data.expected_units()

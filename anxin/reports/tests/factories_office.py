@@ -73,12 +73,15 @@ def submitted(
     unit_code: str, period: str, *, at: datetime.datetime, by: Any, due: datetime.date
 ) -> PeriodicReport:
     """A submitted report of ``unit_code`` for ``period`` (rows as the periodic part writes them)."""
-    from anxin.reports import office_periods
+    from anxin.reports import periods
+    from anxin.reports.services.periodic import template_for
 
-    start, end = office_periods.bounds(period)
+    span = periods.period_of(period)
+    start, end = span.start, span.end
+    unit = Unit.objects.get(code=unit_code)
     return PeriodicReport.objects.create(
-        unit=Unit.objects.get(code=unit_code),
-        template=template(),
+        unit=unit,
+        template=template_for(unit) or template(),
         period=period,
         period_start=start,
         period_end=end,
@@ -91,8 +94,11 @@ def submitted(
 
 
 def missing(unit_code: str, period: str, *, due: datetime.date) -> MissingReport:
+    from anxin.reports.services.periodic import template_for
+
+    unit = Unit.objects.get(code=unit_code)
     return MissingReport.objects.create(
-        unit=Unit.objects.get(code=unit_code), template=template(), period=period, due_on=due,
+        unit=unit, template=template_for(unit) or template(), period=period, due_on=due,
         flagged_at=timezone.now(),
     )  # fmt: skip
 

@@ -131,3 +131,28 @@ def test_the_date_filters_added_to_the_ledgers_select_by_day(records, office):
     assert watch_list(user=office, status="", date_from=start, date_to=end).count() == 0
     assert report_list(user=office, date_from=start, date_to=end).count() == 0
     assert screening_task_list(user=office, campaign=None, date_from=start, date_to=end).count() == 0
+
+
+def test_publicity_figures_leave_out_the_withdrawn_and_equal_the_linked_ledger(records, login, luoxi):
+    from anxin.reports.services.publicity import publicity_withdraw
+    from anxin.reports.tests.factories_periodic import publicity
+
+    gone = publicity("gov-luoxi", "2026-11-15", audience=900, actor=luoxi)
+    publicity_withdraw(actor=luoxi, activity=gone, reason="重复登记")
+    found = figures.figures_for(luoxi.unit, *NOV)
+    activities, audience = found["publicity_activities"], found["publicity_audience"]
+    assert (activities["value"], audience["value"]) == (2, 150)  # not the withdrawn 900
+    # the link is the publicity ledger, counted activities only, the same dates
+    link = activities["link"]
+    assert link.startswith("/reports/publicity/?") and "withdrawn=no" in link
+    assert "date_from=2026-11-01" in link and "date_to=2026-11-30" in link
+    page = login(luoxi).get(link)
+    assert page.status_code == 200
+    assert page.context["paginator"].count == activities["value"]
+    assert sum(a.audience for a in page.context["paginator"].object_list) == audience["value"]
+    # the office's counts by unit (the circular's) agree for the same unit and dates
+    from anxin.reports.models import PublicityActivity
+    from anxin.reports.publicity_selectors import counts_by_unit
+
+    counted = counts_by_unit(PublicityActivity.objects.all(), *NOV)[luoxi.unit.pk]
+    assert (counted["activities"], counted["audience"]) == (2, 150)

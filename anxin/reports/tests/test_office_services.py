@@ -72,35 +72,94 @@ def test_the_snapshot_figures_are_figures_for_the_same_units_and_dates(world, of
     assert data["params"][0]["code"] == "report.frequency_months"
 
 
+def test_the_documents_period_is_the_periodic_reports(office, luoxi):
+    """One reading of §五(二)'s periods (``periods.py``): the office's dates and due day are those of a
+    unit's report for the same period; a key off the frequency is refused with the same words."""
+    import importlib.util
+
+    from anxin.reports import periods
+    from anxin.reports.services.periodic import report_prefill
+
+    assert importlib.util.find_spec("anxin.reports.office_periods") is None
+    document = composed(office, "circular")
+    report = report_prefill(actor=luoxi, unit=luoxi.unit, period=PERIOD)
+    span = periods.period_of(PERIOD)
+    assert (document.period_start, document.period_end) == (report.period_start, report.period_end)
+    assert document.data["due_on"] == report.due_on.isoformat() == span.due_on.isoformat()
+    row = next(r for r in document.data["submissions"] if r["unit"] == "gov-luoxi")
+    assert row["due_on"] == report.due_on.isoformat()
+
+
 def test_the_body_is_prefilled_from_the_figures(world, office):
     signal(enterprise=world.luoxi_factory, received_at=_at("2026-11-03T09:00"))
+    signal(enterprise=world.xuejia_factory, received_at=_at("2026-11-04T09:00"), channel_code="petition")
+    signal(enterprise=world.luoxi_builder, received_at=_at("2026-10-20T09:00"))  # the month before
     document = composed(office)
     assert set(document.body) == {"overall", "risks", "measures", "advice"}
-    assert "收到欠薪线索1条" in document.body["overall"]
-    assert "与上期相比，收到欠薪线索增加1条" in document.body["overall"]
+    overall = document.body["overall"]
+    district = document.data["district"]
+    assert district["signals_received"]["value"] == 2
+    # the headline figures as the snapshot has them, the channels that had signals only
+    assert overall.startswith("2026年11月，全区收到欠薪线索2条（来自12333渠道1条、信访渠道1条，尚待核实2条）")
+    assert "未发生群体性事件等突发事件" in overall  # a zero that is news
+    # the change said plainly, only where there is one
+    assert overall.endswith("与上期相比，收到欠薪线索增加1条。")
+    assert document.data["previous"]["figures"]["signals_received"]["value"] == 1
+    # nothing generic: no zero channel, no zero figure, no "持平", no catalogue prefix
+    for noise in ("0条", "0件", "0元", "持平", "其中：", "劳动保障监察"):
+        assert noise not in overall, noise
     event = OfficeDocumentEvent.objects.get(document=document)
     assert event.action == "compose" and event.actor == office
 
 
-def test_submission_status_reflects_the_periodic_reports(office):
+def test_a_fall_is_said_as_a_decrease_and_money_in_yuan(world, office):
+    signal(enterprise=world.luoxi_factory, received_at=_at("2026-10-03T09:00"))
+    signal(enterprise=world.luoxi_factory, received_at=_at("2026-10-04T09:00"))
+    document = composed(office)
+    overall = document.body["overall"]
+    assert overall.startswith("2026年11月，全区未收到欠薪线索；未发生群体性事件等突发事件。")
+    assert "与上期相比，收到欠薪线索减少2条" in overall
+    snapshot = dict(document.data)
+    snapshot["district"] = {
+        **snapshot["district"],
+        "money_recovered": {**snapshot["district"]["money_recovered"], "value": 1_234_500},
+        "workers_paid": {**snapshot["district"]["workers_paid"], "value": 3},
+    }
+    text = services.draft_body("analysis", snapshot)["overall"]
+    assert "为劳动者追回工资12,345.00元，惠及劳动者3人" in text
+    assert "追回工资增加12,345.00元" in text
+
+
+def test_submission_status_is_the_inboxs(office):
+    from anxin.reports.periodic_selectors import inbox
+
     submitted("gov-luoxi", PERIOD, at=_at("2026-12-03T09:00"), by=office, due=datetime.date(2026, 12, 5))
     submitted("construction", PERIOD, at=_at("2026-12-07T09:00"), by=office, due=datetime.date(2026, 12, 5))
     missing("gov-xuejia", PERIOD, due=datetime.date(2026, 12, 5))
     document = composed(office, "circular")
-    status = {r["unit"]: r["status"] for r in document.data["submissions"]}
+    rows = document.data["submissions"]
+    status = {r["unit"]: r["status"] for r in rows}
     assert status["gov-luoxi"] == "on_time"
     assert status["construction"] == "late"
-    assert status["gov-xuejia"] == "missing"
-    assert status["justice"] == "missing"  # past the due day, nothing submitted
-    assert set(status) == {u.code for u in expected_units()}
-    assert "逾期补报1家（区城建局）" in document.body["submissions"]
+    assert status["gov-xuejia"] == "none"
+    assert status["justice"] == "none"  # past the due day, nothing submitted
+    assert {r["unit"] for r in rows if r["flagged"]} == {"gov-xuejia"}
+    # one definition: the same units and standings as the office's inbox
+    shown = inbox(user=office, period=PERIOD)
+    assert status == {r.unit.code: r.standing for r in shown["rows"]}
+    assert document.data["submission_summary"] == shown["counts"]
+    assert {r["label"] for r in rows} <= {"按时报送", "逾期报送", "草稿", "未报送"}
+    assert "逾期报送1家（区城建局）" in document.body["submissions"]
+    assert "区司法局" in document.body["problems"] and "逾期未报送" in document.body["problems"]
 
 
-def test_before_the_due_day_a_unit_without_a_report_is_pending(office):
+def test_before_the_due_day_a_unit_without_a_report_is_not_yet_overdue(office):
     with time_machine.travel(datetime.datetime(2026, 12, 2, 2, 0, tzinfo=datetime.UTC), tick=False):
         document = composed(office, "circular")
     status = {r["unit"]: r["status"] for r in document.data["submissions"]}
-    assert status["gov-luoxi"] == "pending"
+    assert status["gov-luoxi"] == "none"
+    assert "未到报送截止日" in document.body["submissions"]
+    assert "逾期未报送" not in document.body["problems"]
 
 
 def test_the_circular_counts_publicity_without_withdrawn(office, luoxi):

@@ -38,6 +38,37 @@ def test_the_office_composes_from_the_list(login, office):
     assert "data-chart=" in page and "echarts.min.js" in page
 
 
+def test_the_analysis_charts_the_headline_figures_and_links_the_submitted_reports(
+    world, login, office, luoxi
+):
+    import datetime
+
+    from anxin.intake.tests.factories import signal
+    from anxin.reports.tests.factories_office import submitted
+
+    signal(
+        enterprise=world.luoxi_factory, received_at=datetime.datetime(2026, 11, 3, 1, 0, tzinfo=datetime.UTC)
+    )
+    report = submitted(
+        "gov-luoxi",
+        PERIOD,
+        at=datetime.datetime(2026, 12, 2, 1, 0, tzinfo=datetime.UTC),
+        by=office,
+        due=datetime.date(2026, 12, 5),
+    )
+    document = composed(office)
+    response = login(office).get(reverse("reports-office-document", args=[document.pk]))
+    titles = [c["title"] for c in response.context["charts"]]
+    # signals had a value: their trend is drawn; the channel figures are not charted one by one,
+    # nor a headline figure empty for six periods
+    assert "收到欠薪线索（近6期，条）" in titles
+    assert not any("其中" in t for t in titles)
+    assert not any(t.startswith("结案（近") for t in titles)
+    assert titles[-1] == "收到欠薪线索（分镇街）"
+    page = response.content.decode()
+    assert f'href="/reports/periodic/{report.pk}/"' in page  # the office opens the unit's report
+
+
 def test_a_refused_compose_comes_back_with_the_reason(login, office):
     composed(office)
     response = login(office).post(reverse("reports-office"), {"kind": "analysis", "period": PERIOD})

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from anxin.reports import periodic_selectors as selectors
 from anxin.reports.models import PeriodicReport, ReportStatus
 from anxin.reports.services import periodic as services
 from anxin.reports.tests.factories_periodic import NARRATIVE, draft, submitted, travel
@@ -151,6 +152,33 @@ def test_a_towns_rollup_row_equals_its_own_reports_figures(
     assert page.context["total"] is not None
     assert [r["unit"].code for r in own.context["table"]] == ["gov-luoxi"] and own.context["total"] is None
     assert excel.status_code == 200
+    # each unit's report for the period: a draft is not linked, its standing is said
+    assert row["standing"].standing == "draft"
+    cell = _cell(page, "rollup-report-gov-luoxi")
+    assert "草稿" in cell and f"/reports/periodic/{report.pk}/" not in cell
+
+
+def _cell(page, testid):
+    body = page.content.decode()
+    start = body.index(f'data-testid="{testid}"')
+    return body[start : body.index("</td>", start)]
+
+
+def test_the_rollup_links_each_units_submitted_report(login, office, luoxi, django_assert_max_num_queries):
+    report = submitted(luoxi)
+    with travel("2026-12-08"):
+        client = login(office)
+    towns = len([u for u, _t in selectors.reporting_units() if u.kind == "town_government"])
+    with travel("2026-12-08"), django_assert_max_num_queries((towns + 1) * (len(report.figures) + 5) + 20):
+        page = client.get("/reports/rollup/?period=2026-11&by=town")
+    cell = _cell(page, "rollup-report-gov-luoxi")
+    assert f'href="/reports/periodic/{report.pk}/"' in cell and "按时报送" in cell
+    assert "未报送" in _cell(page, "rollup-report-gov-xuejia")
+    # the standing is the inbox's
+    with travel("2026-12-08"):
+        shown = selectors.inbox(user=office, period="2026-11")
+    standings = {r.unit.code: r.standing for r in shown["rows"] if r.unit.kind == "town_government"}
+    assert {r["unit"].code: r["standing"].standing for r in page.context["table"]} == standings
 
 
 def test_the_home_panel_flags_a_missing_report(login, luoxi):

@@ -177,3 +177,14 @@ def test_the_counts_per_unit_and_their_export(login, luoxi, chengjian, office, d
 def test_a_bad_period_falls_back_with_a_message(login, office):
     page = login(office).get(reverse("reports-publicity-counts"), {"period": "2026-13"}).content.decode()
     assert "已显示最近一期" in page and "2026-10" in page
+
+
+def test_the_ledgers_dates_and_counts_say_what_they_are(login, office):
+    page = login(office).get("/reports/publicity/?withdrawn=no&date_from=2026-11-01&date_to=2026-11-30")
+    body = page.content.decode()
+    dates = body[body.index('data-testid="publicity-dates"') :]
+    dates = dates[: dates.index("</div>")]
+    assert "活动日期" in dates and "至" in dates
+    assert 'value="2026-11-01"' in dates and 'value="2026-11-30"' in dates
+    assert "受众（人）" in body and "宣传品（份）" in body
+    assert "有效（计入统计）" in body
