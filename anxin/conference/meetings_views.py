@@ -602,8 +602,8 @@ def menu(user: Any) -> list[seam.MenuItem]:
                 "label": "联席会议职务",
                 "url_name": "conference-posts",
                 "icon": "id-badge",
-                "order": 9,
-                "group": "conference",
+                "order": 92,
+                "group": "security",
             }
         )
     return items

@@ -317,11 +317,19 @@ def test_the_office_declines_with_a_reason(login, office, chengjian):
 # --- posts ---------------------------------------------------------------------------------------------
 
 
-def test_posts_page_for_the_office_only(login, office, leader, chengjian):
+def test_posts_page_for_the_security_administrator_only(login, office, leader, chengjian, secadmin):
+    """P1-1: the posts are designated by the 安全管理员 (from the 安全审计 menu); the office gets 403."""
     assert login(chengjian).get(reverse("conference-posts")).status_code == 403
     assert login(leader).get(reverse("conference-posts")).status_code == 403
-    client = login(office)
-    assert client.get(reverse("conference-posts")).status_code == 200
+    assert login(office).get(reverse("conference-posts")).status_code == 403
+    assert (
+        login(office).post(reverse("conference-posts"), {"post": "director", "user": office.pk}).status_code
+        == 403
+    )
+    assert not ConferencePost.objects.exists()
+    client = login(secadmin)
+    page = client.get(reverse("conference-posts")).content.decode()
+    assert "联席会议职务" in page
     response = client.post(reverse("conference-posts"), {"post": "convener", "user": chengjian.pk})
     assert response.status_code == 400 and "区领导" in response.content.decode()
     assert (
@@ -362,11 +370,13 @@ def test_within_the_interval_the_figure_is_not_red(login, office, convener):
     assert 'class="h1 m-0 text-red"' not in home
 
 
-def test_the_menu_names_the_conference_pages(login, office, chengjian):
+def test_the_menu_names_the_conference_pages(login, office, chengjian, secadmin):
     page = login(office).get(reverse("conference-meetings")).content.decode()
-    for url in ("conference-calendar", "conference-proposals", "conference-posts"):
+    for url in ("conference-calendar", "conference-proposals"):
         assert reverse(url) in page
+    assert reverse("conference-posts") not in page
     assert (
         reverse("conference-posts")
         not in login(chengjian).get(reverse("conference-meetings")).content.decode()
     )
+    assert reverse("conference-posts") in login(secadmin).get(reverse("home")).content.decode()
