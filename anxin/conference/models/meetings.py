@@ -93,13 +93,18 @@ class ConferencePost(TimeStampedModel):
 
 
 class MeetingQuerySet(ScopedQuerySet):
-    """The office and the leaders see every meeting; a unit sees the meetings it is invited to."""
+    """The office and the leaders see every meeting; a unit sees the meetings it is invited to and
+    those whose issued minutes were sent to it (印发单位)."""
 
     def sees_none(self, scope: Scope) -> bool:
         return not scope.unit_id
 
     def scope_filter(self, scope: Scope) -> Q:
-        return Q(units__unit_id=scope.unit_id)
+        from anxin.conference.models.minutes import MinutesStatus
+
+        return Q(units__unit_id=scope.unit_id) | Q(
+            minutes__status=MinutesStatus.ISSUED, minutes__issued_to__id=scope.unit_id
+        )
 
 
 class Meeting(TimeStampedModel):
