@@ -205,14 +205,20 @@ def decision_accept(
 def decision_send_back(
     *, actor: User, decision: Decision, reason: str, now: datetime.datetime | None = None
 ) -> Decision:
-    """The office sends a reported decision back to its owner with the reason (→ 落实中)."""
+    """The office sends a reported decision back to its owner with the reason (→ 落实中); the reminder
+    stamp is cleared so that the reopened decision is reminded again before its due date."""
     _office(actor)
     step = DECISIONS.step(decision, SEND_BACK)
     reason = _text(reason, "reason", "退回理由", 2000)
     now = _now(now)
     with transaction.atomic(), acting(actor):
         DECISIONS.move(
-            decision, step, actor=actor, note=reason, values={"result": "", "completed_on": None}, now=now
+            decision,
+            step,
+            actor=actor,
+            note=reason,
+            values={"result": "", "completed_on": None, "reminded_at": None},
+            now=now,
         )
         report = _last_completion(decision)
         if report is not None:
@@ -266,6 +272,8 @@ def supervision_issue(
             reply_by=reply_by,
             issued_by=actor,
             issued_at=now,
+            decision_status=decision.status,
+            was_overdue=decision.due_on < today,
         )
         DECISIONS.record(decision, SUPERVISE, actor=actor, note=f"{reference}：{requirements[:300]}", at=now)
         _notify(
