@@ -612,8 +612,8 @@ def menu(user: Any) -> list[seam.MenuItem]:
                 "label": "联席会议职务",
                 "url_name": "conference-posts",
                 "icon": "id-badge",
-                "order": 92,
-                "group": "security",
+                "order": 85,
+                "group": "settings",  # the 安全管理员's (role assignment under 三员分立)
             }
         )
     return items

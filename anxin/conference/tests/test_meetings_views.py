@@ -331,7 +331,7 @@ def test_the_office_declines_with_a_reason(login, office, chengjian):
 
 
 def test_posts_page_for_the_security_administrator_only(login, office, leader, chengjian, secadmin):
-    """P1-1: the posts are designated by the 安全管理员 (from the 安全审计 menu); the office gets 403."""
+    """P1-1: the posts are designated by the 安全管理员 (from the 设置 menu); the office gets 403."""
     assert login(chengjian).get(reverse("conference-posts")).status_code == 403
     assert login(leader).get(reverse("conference-posts")).status_code == 403
     assert login(office).get(reverse("conference-posts")).status_code == 403
