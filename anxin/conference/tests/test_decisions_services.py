@@ -279,3 +279,39 @@ def test_a_decision_sent_back_is_reminded_again(decision, office, chengjian):
         assert services.decisions_remind() == 1
         assert services.decisions_remind() == 0
     assert decision.events.filter(action="remind").count() == 2
+
+
+def test_a_notice_reference_taken_at_the_same_moment_is_refused_not_a_crash(decision, office, monkeypatch):
+    """P1-4 (the same race in 督办通知): another notice takes the 文号 after the check — DomainError
+    (code "exists"), nothing recorded, no event."""
+    import contextlib
+
+    acting = services.acting
+
+    @contextlib.contextmanager
+    def racing(actor):
+        SupervisionNotice.objects.create(
+            decision=decision,
+            reference="督-9",
+            issued_on=day("2026-05-06"),
+            requirements="另一次督办",
+            reply_by=day("2026-05-13"),
+            issued_by=office,
+        )
+        with acting(actor):
+            yield
+
+    monkeypatch.setattr(services, "acting", racing)
+    with (
+        time_machine.travel(at("2026-05-06T09:00"), tick=False),
+        pytest.raises(DomainError, match="已使用") as refused,
+    ):
+        services.supervision_issue(
+            actor=office,
+            decision=decision,
+            reference="督-9",
+            requirements="限期",
+            reply_by=day("2026-05-13"),
+        )
+    assert refused.value.code == "exists"
+    assert not decision.events.filter(action="supervise").exists()
