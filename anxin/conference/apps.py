@@ -30,7 +30,8 @@ class ConferenceConfig(AppConfig):
     def role_permissions(self) -> dict[str, list[str]]:
         """The office runs the conference; the leaders read it and the convener signs (``access.is_convener``
         also asks for the post); member units read what they are invited to, propose topic meetings and
-        report on the decisions they own."""
+        report on the decisions they own. The posts (召集人, 联席办主任, 副召集人) are designated by the
+        安全管理员 (secadmin) alone."""
         from anxin.org.models import Role
 
         read = [
@@ -43,7 +44,6 @@ class ConferenceConfig(AppConfig):
             Role.OFFICE: [
                 *read,
                 "conference.manage_meetings",
-                "conference.manage_posts",
                 "conference.export_conference",
                 "conference.handle_decision",
             ],
@@ -51,6 +51,9 @@ class ConferenceConfig(AppConfig):
             Role.DEPARTMENT: [*read, "conference.propose_meeting", "conference.handle_decision"],
             Role.TOWN: [*read, "conference.propose_meeting", "conference.handle_decision"],
             Role.AUDITOR: read,
+            # role assignment is the 安全管理员's under 三员分立: the posts that sign minutes and approve
+            # documents are designated by them, never by the office that drafts
+            Role.SECADMIN: ["conference.manage_posts"],
         }
 
     # --- meetings: calendar, list, page, proposals, the plenary interval, the pack, posts -----------
@@ -116,7 +119,8 @@ class ConferenceConfig(AppConfig):
                 "§二",
                 {
                     "kind": "联席会议职务",
-                    "text": "联席办维护召集人（区领导）、副召集人、联席办主任任职，终止任职须写明原因，保留历史",
+                    "text": "安全管理员（三员分立，角色分配归安全管理员）确定召集人（区领导）、副召集人、联席办主任任职，"
+                    "召集人和联席办主任各只有一名在任，不得任命自己；终止任职须写明原因，保留历史",
                 },
             ),
         ]

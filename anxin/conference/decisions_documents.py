@@ -1,6 +1,6 @@
 """The 督办通知 in 公文 layout, printing the record: the 文号, the decision (its meeting and minutes, what
 was decided, the result required, the due date), the requirements, the reply-by date, the owner and
-co-units it is sent to, the issue day."""
+co-units it is sent to, the issue day, the decision's status and overdue flag as stored at issue."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ def notice(record: SupervisionNotice) -> bytes:
     minutes = decision.minutes
     meeting = decision.meeting
     co = "、".join(u.name for u in decision.co_units.order_by("order", "code"))
-    status = decision.get_status_display()
-    if decision.is_overdue:
+    # the status recorded at issue (never today's)
+    status = record.get_decision_status_display() if record.decision_status else "（督办时未记录）"
+    if record.was_overdue:
         status += f"（已逾期，完成时限{_day(decision.due_on)}）"
     paragraphs = [
         f"{_day(meeting.date)}召开的{meeting.title}议定（会议纪要 {minutes.reference or '未编号'}，"

@@ -4,6 +4,8 @@ section's tables as annexes — never a fixed text and never a fresh count."""
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from anxin.cases.documents import office_name
 from anxin.conference.models import MeetingPack
 from anxin.core.gongwen import Annex, Gongwen, document_bytes
@@ -37,7 +39,7 @@ def pack_document(pack: MeetingPack) -> Gongwen:
         title=f"{meeting.get('title', '联席会议')}材料",
         paragraphs=paragraphs,
         signature=name,
-        date=pack.prepared_at.date() if pack.prepared_at else None,
+        date=timezone.localdate(pack.prepared_at) if pack.prepared_at else None,
         annexes=annexes,
         footnote=f"材料包生成于 {data.get('prepared_at', '')}，内容为生成时的快照。",
     )

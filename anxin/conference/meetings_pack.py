@@ -11,7 +11,7 @@ import datetime
 from collections import Counter
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 
 from anxin.core.money import format_yuan
@@ -34,7 +34,7 @@ def figures(viewer: Any, start: datetime.date, end: datetime.date) -> dict:
     from anxin.cases.selectors import case_list
     from anxin.intake.models import Verification
     from anxin.intake.selectors import signal_list
-    from anxin.money.models import Claim, Payment, money_cases
+    from anxin.money.models import Payment, money_cases
     from anxin.money.selectors import workers_paid
     from anxin.monitoring.models import AlertStatus, FollowUp
     from anxin.monitoring.selectors import alert_list, report_list, watch_list
@@ -61,7 +61,8 @@ def figures(viewer: Any, start: datetime.date, end: datetime.date) -> dict:
     )
     entries = watch_list(user=viewer, status="")
     watch = {
-        "entered": entries.filter(confirmed_at__date__gte=start, confirmed_at__date__lte=end).count(),
+        # 新纳入: the watch ledger's own date filter (proposed on those days), as the reports count it
+        "entered": watch_list(user=viewer, status="", date_from=start, date_to=end).count(),
         "live_end": entries.filter(confirmed_at__date__lte=end)
         .filter(Q(closed_at__isnull=True) | Q(closed_at__date__gt=end))
         .count(),
@@ -84,17 +85,7 @@ def figures(viewer: Any, start: datetime.date, end: datetime.date) -> dict:
     signed = Sum("amount", filter=Q(reverses__isnull=True))
     reversed_ = Sum("amount", filter=Q(reverses__isnull=False))
     paid = period_payments.aggregate(plus=signed, minus=reversed_)
-    full = (
-        Claim.objects.filter(
-            case__in=money_cases(viewer).values("pk"),
-            confirmed_amount__gt=0,
-            paid__gte=F("confirmed_amount"),
-            pk__in=period_payments.filter(claim__isnull=False).values("claim_id"),
-        )
-        .values("id_number_index")
-        .distinct()
-        .count()
-    )
+    full = workers_paid_in_full(viewer, start, end)
     return {
         "signals": {
             "total": sum(r["n"] for r in by_channel),
@@ -114,6 +105,23 @@ def figures(viewer: Any, start: datetime.date, end: datetime.date) -> dict:
     }
 
 
+def workers_paid_in_full(viewer: Any, start: datetime.date, end: datetime.date) -> int:
+    """全额清偿人数: distinct workers (by ID number) with a confirmed claim the claims ledger shows as
+    paid in full (``claim_list(paid="full")``), the claim's last payment made on those days — the
+    reports' figure ``workers_paid_full`` counts the same selector and the same date."""
+    from anxin.money.claims_views import claim_list
+
+    return (
+        claim_list(user=viewer, paid="full")
+        .order_by()
+        .annotate(last_paid=Max("payments__paid_on"))
+        .filter(last_paid__gte=start, last_paid__lte=end)
+        .values("id_number_index")
+        .distinct()
+        .count()
+    )
+
+
 def figures_section(meeting: Any, start: datetime.date, end: datetime.date) -> dict:
     """Order 10: 本期主要数据."""
     f = figures(district_viewer(), start, end)
@@ -122,7 +130,8 @@ def figures_section(meeting: Any, start: datetime.date, end: datetime.date) -> d
         f"统计期间：{_range(start, end)}（全区）。",
         f"收到欠薪线索 {s['total']} 条，经核实属实 {s['true']} 条、部分属实 {s['partly']} 条。",
         f"生成风险预警 {a['opened']} 条，已处置或排除 {a['handled']} 条，其中在处置期限内完成 {a['on_time']} 条。",
-        f"新纳入重点监管 {w['entered']} 家，期末在管 {w['live_end']} 家；开展回访 {w['followups']} 次，"
+        f"新纳入重点监管 {w['entered']} 家（按重点监控台账的提出日期），期末在管 {w['live_end']} 家；"
+        f"开展回访 {w['followups']} 次，"
         f"目前回访逾期的在管企业 {w['followups_overdue']} 家。",
         f"新立案件 {c['opened']} 件，结案 {c['closed']} 件，期末在办 {c['open_end']} 件；"
         f"即时报告 {f['immediate_reports']} 份。",

@@ -19,8 +19,8 @@ from anxin.conference.models import (
     MeetingUnit,
     ProposalStatus,
 )
-from anxin.conference.workflow import MEETING_LABELS
-from anxin.core.access import get_scoped_or_404
+from anxin.conference.workflow import DRAFT, MEETING_LABELS, RETURN, SIGN, SUBMIT
+from anxin.core.access import get_scoped_or_404, scope_of
 
 
 def meeting_list(
@@ -50,10 +50,18 @@ def meeting_get(*, user: Any, pk: int) -> Meeting:
     return get_scoped_or_404(Meeting.objects.select_related("chair", "created_by"), user, pk=pk)
 
 
-def meeting_page(meeting: Meeting) -> dict:
+MINUTES_INTERNAL = (DRAFT, SUBMIT, SIGN, RETURN)  # the minutes' drafting and review, before issue
+
+
+def meeting_page(meeting: Meeting, *, user: Any) -> dict:
     """What the meeting's page shows besides the meeting: the invited units with attendance, the
-    papers, the latest pack, the history (actions named in Chinese), the proposal it answers."""
-    events = list(meeting.events.select_related("actor").order_by("at", "pk"))
+    papers, the latest pack, the history (actions named in Chinese), the proposal it answers. The
+    minutes' internal history (drafted, submitted, signed, returned with comments) only to those who
+    see everything (the office and the leaders), as the minutes' page does."""
+    history = meeting.events.select_related("actor").order_by("at", "pk")
+    if not scope_of(user).everything:
+        history = history.exclude(action__in=MINUTES_INTERNAL)
+    events = list(history)
     for event in events:
         event.label = MEETING_LABELS.get(event.action, event.action)  # type: ignore[attr-defined]
     return {

@@ -31,6 +31,7 @@ from anxin.conference.models import (
 )
 from anxin.conference.services import meetings as services
 from anxin.core import seam
+from anxin.core.access import scope_of
 from anxin.core.errors import DomainError
 from anxin.core.gongwen import docx_response
 from anxin.core.ledger import Column, Header, Ledger, ledger_view
@@ -234,12 +235,16 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the meeting's page ----------------------------------------------------------------------------
 
 
+def may_see_pack(user: Any) -> bool:
+    return scope_of(user).everything
+
+
 def render_meeting_page(
     request: HttpRequest, meeting: Meeting, *, status: int = 200, **bound: Any
 ) -> HttpResponse:
     today = timezone.localdate()
     may = access.may_manage(request.user)
-    page = selectors.meeting_page(meeting)
+    page = selectors.meeting_page(meeting, user=request.user)
     scheduled = meeting.status == MeetingStatus.SCHEDULED
     context: dict[str, Any] = {
         "page_title": f"{meeting.number} {meeting.title}",
@@ -256,6 +261,7 @@ def render_meeting_page(
         if may
         else {},
         "hold_problems": services.hold_problems(meeting, today) if may and scheduled else [],
+        "sees_pack": may_see_pack(request.user),
         "blocks": sections.gather(sections.MEETING_SECTIONS, request, meeting),
         **page,
     }
@@ -351,7 +357,11 @@ def meeting_file(request: HttpRequest, pk: int, file: int) -> FileResponse:
     return response
 
 
-def _latest_pack(meeting: Meeting) -> Any:
+def _latest_pack(request: HttpRequest, meeting: Meeting) -> Any:
+    """The latest pack — for the office and the leaders only: it holds every unit's decisions and
+    overdue items; an invited unit gets 404 (as for anything outside its scope)."""
+    if not may_see_pack(request.user):
+        raise Http404
     pack = meeting.packs.select_related("prepared_by").order_by("-prepared_at", "-pk").first()
     if pack is None:
         raise Http404
@@ -363,7 +373,7 @@ def _latest_pack(meeting: Meeting) -> Any:
 def meeting_pack(request: HttpRequest, pk: int) -> HttpResponse:
     """The latest pack as prepared (the snapshot), every section rendered generically."""
     meeting = selectors.meeting_get(user=request.user, pk=pk)
-    pack = _latest_pack(meeting)
+    pack = _latest_pack(request, meeting)
     return render(
         request,
         "conference/meeting_pack.html",
@@ -381,7 +391,7 @@ def meeting_pack(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(VIEW, raise_exception=True)
 def meeting_pack_docx(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, pk=pk)
-    pack = _latest_pack(meeting)
+    pack = _latest_pack(request, meeting)
     return docx_response(
         request,
         meetings_documents.pack_docx(pack),
@@ -602,8 +612,8 @@ def menu(user: Any) -> list[seam.MenuItem]:
                 "label": "联席会议职务",
                 "url_name": "conference-posts",
                 "icon": "id-badge",
-                "order": 9,
-                "group": "conference",
+                "order": 85,
+                "group": "settings",  # the 安全管理员's (role assignment under 三员分立)
             }
         )
     return items

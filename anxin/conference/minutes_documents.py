@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils import timezone
+
 from anxin.conference.minutes_selectors import attendance, decisions_of
 from anxin.conference.models import Minutes, MinutesStatus
 from anxin.core.gongwen import Gongwen, document_bytes
@@ -66,7 +68,9 @@ def document(minutes: Minutes) -> bytes:
     if minutes.signed_at:
         opinion = f"，审签意见：{minutes.sign_opinion}" if minutes.sign_opinion else ""
         signer = minutes.signed_by.display_name if minutes.signed_by else ""
-        paragraphs.append(f"本纪要经会议召集人{signer}于{_day(minutes.signed_at.date())}审签{opinion}。")
+        paragraphs.append(
+            f"本纪要经会议召集人{signer}于{_day(timezone.localdate(minutes.signed_at))}审签{opinion}。"
+        )
     table: list[tuple[str, str]] = []
     if not draft:
         recipients = list(minutes.issued_to.order_by("order", "code"))

@@ -1,31 +1,17 @@
 """Reads of the minutes for screens, the API and the Word 纪要, each scoped: the office and the
 leaders see minutes at every stage; a unit sees the meetings it is invited to and the issued minutes
-sent to it (``Meeting``/``Minutes.objects.for_user``). Outside the scope is a 404."""
+sent to it (``Meeting``/``Minutes.objects.for_user``). Outside the scope is a 404.
+``meeting_get`` is the meetings part's, the one definition."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404
+from django.db.models import Prefetch, QuerySet
 
+from anxin.conference.meetings_selectors import meeting_get as meeting_get  # the one definition
 from anxin.conference.models import Decision, Meeting, MeetingUnit, Minutes, MinutesStatus
-from anxin.core.access import scope_of
 from anxin.org.models import Unit
-
-
-def meeting_get(*, user: Any, pk: int) -> Meeting:
-    """A meeting the user sees (the office and leaders: any; a unit: invited to, or sent its minutes)."""
-    qs = Meeting.objects.filter(pk=pk).select_related("chair")
-    if not scope_of(user).everything:
-        qs = qs.filter(
-            Q(pk__in=Meeting.objects.for_user(user).values("pk"))
-            | Q(pk__in=Minutes.objects.for_user(user).values("meeting_id"))
-        )
-    meeting = qs.first()
-    if meeting is None:
-        raise Http404("没有找到该会议")
-    return meeting
 
 
 def decisions_of(minutes: Minutes) -> list[Decision]:

@@ -53,7 +53,8 @@ class MeetingStatus(models.TextChoices):
 
 class ConferencePost(TimeStampedModel):
     """Who holds a post of the joint conference (召集人, 副召集人, 联席办主任): the convener signs minutes
-    (审签), the office director approves the office's analysis and circulars. Kept by the office; a
+    (审签), the office director approves the office's analysis and circulars. Designated by the 安全管理员
+    (secadmin); one active convener and one active director at a time (deputies may be several); a
     post is ended (``active=False``), never deleted."""
 
     post = models.CharField(_("职务"), max_length=10, choices=ChairPost.choices)
@@ -78,7 +79,13 @@ class ConferencePost(TimeStampedModel):
                 condition=Q(active=True),
                 name="conference_post_once",
                 violation_error_message=_("该人员已担任此职务"),
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["post"],
+                condition=Q(active=True, post__in=["convener", "director"]),
+                name="conference_post_one_holder",
+                violation_error_message=_("召集人、联席办主任各只能有一名在任"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -86,13 +93,18 @@ class ConferencePost(TimeStampedModel):
 
 
 class MeetingQuerySet(ScopedQuerySet):
-    """The office and the leaders see every meeting; a unit sees the meetings it is invited to."""
+    """The office and the leaders see every meeting; a unit sees the meetings it is invited to and
+    those whose issued minutes were sent to it (印发单位)."""
 
     def sees_none(self, scope: Scope) -> bool:
         return not scope.unit_id
 
     def scope_filter(self, scope: Scope) -> Q:
-        return Q(units__unit_id=scope.unit_id)
+        from anxin.conference.models.minutes import MinutesStatus
+
+        return Q(units__unit_id=scope.unit_id) | Q(
+            minutes__status=MinutesStatus.ISSUED, minutes__issued_to__id=scope.unit_id
+        )
 
 
 class Meeting(TimeStampedModel):

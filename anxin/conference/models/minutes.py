@@ -242,8 +242,8 @@ class DecisionEvent(Event):
 
 
 class SupervisionNotice(models.Model):
-    """A 督办通知 the office issued on a decision: its number, the day, what it requires and by when;
-    the Word notice prints this record."""
+    """A 督办通知 the office issued on a decision: its number, the day, what it requires and by when,
+    the decision's status and whether it was overdue that day; the Word notice prints this record."""
 
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="notices")
     reference = models.CharField(_("督办文号"), max_length=60, unique=True)
@@ -254,6 +254,11 @@ class SupervisionNotice(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("督办人"), on_delete=models.PROTECT, related_name="+"
     )
     issued_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    # the decision as it stood on the issue day — the Word prints these, never today's status
+    decision_status = models.CharField(
+        _("督办时落实状态"), max_length=10, choices=DecisionStatus.choices, blank=True
+    )
+    was_overdue = models.BooleanField(_("督办时已逾期"), default=False)
 
     class Meta:
         verbose_name = _("督办通知")

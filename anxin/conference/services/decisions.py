@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -205,14 +205,20 @@ def decision_accept(
 def decision_send_back(
     *, actor: User, decision: Decision, reason: str, now: datetime.datetime | None = None
 ) -> Decision:
-    """The office sends a reported decision back to its owner with the reason (→ 落实中)."""
+    """The office sends a reported decision back to its owner with the reason (→ 落实中); the reminder
+    stamp is cleared so that the reopened decision is reminded again before its due date."""
     _office(actor)
     step = DECISIONS.step(decision, SEND_BACK)
     reason = _text(reason, "reason", "退回理由", 2000)
     now = _now(now)
     with transaction.atomic(), acting(actor):
         DECISIONS.move(
-            decision, step, actor=actor, note=reason, values={"result": "", "completed_on": None}, now=now
+            decision,
+            step,
+            actor=actor,
+            note=reason,
+            values={"result": "", "completed_on": None, "reminded_at": None},
+            now=now,
         )
         report = _last_completion(decision)
         if report is not None:
@@ -257,23 +263,32 @@ def supervision_issue(
         raise DomainError(f"回复时限 {reply_by:%Y-%m-%d} 早于今天", field="reply_by")
     if SupervisionNotice.objects.filter(reference=reference).exists():
         raise DomainError(f"督办文号“{reference}”已使用，请换一个", field="reference")
-    with transaction.atomic(), acting(actor):
-        notice = SupervisionNotice.objects.create(
-            decision=decision,
-            reference=reference,
-            issued_on=today,
-            requirements=requirements,
-            reply_by=reply_by,
-            issued_by=actor,
-            issued_at=now,
-        )
-        DECISIONS.record(decision, SUPERVISE, actor=actor, note=f"{reference}：{requirements[:300]}", at=now)
-        _notify(
-            decision,
-            [decision.owner_id],
-            f"督办通知 {reference}",
-            f"{requirements[:200]}；请于 {reply_by:%Y-%m-%d} 前回复。",
-        )
+    try:
+        with transaction.atomic(), acting(actor):
+            notice = SupervisionNotice.objects.create(
+                decision=decision,
+                reference=reference,
+                issued_on=today,
+                requirements=requirements,
+                reply_by=reply_by,
+                issued_by=actor,
+                issued_at=now,
+                decision_status=decision.status,
+                was_overdue=decision.due_on < today,
+            )
+            DECISIONS.record(
+                decision, SUPERVISE, actor=actor, note=f"{reference}：{requirements[:300]}", at=now
+            )
+            _notify(
+                decision,
+                [decision.owner_id],
+                f"督办通知 {reference}",
+                f"{requirements[:200]}；请于 {reply_by:%Y-%m-%d} 前回复。",
+            )
+    except IntegrityError:  # the 文号 taken by another issue between the check and the write
+        raise DomainError(
+            f"督办文号“{reference}”已使用，请换一个", code="exists", field="reference"
+        ) from None
     return notice
 
 

@@ -50,7 +50,7 @@ INTERVAL = "meeting.plenary_interval_months"
 CLAUSE = "§二（联席会议全体会议原则上每季度召开一次）"
 CHAIR_CLAUSE = "§二（会议由联席会议召集人或联席办主任主持召开）"
 OFFICE_ONLY = "只有联席办可以安排和登记联席会议"
-POSTS_ONLY = "只有联席办可以维护联席会议职务"
+POSTS_ONLY = "联席会议职务由安全管理员确定"
 CHAIR_POSTS = (ChairPost.CONVENER, ChairPost.DIRECTOR, ChairPost.DEPUTY)  # the post a chair is recorded with
 INVITED_KINDS = (UnitKind.DEPARTMENT, UnitKind.TOWN_GOVERNMENT)
 
@@ -583,6 +583,9 @@ POST_ROLES = {
 }
 
 
+SINGLE_POSTS = (ChairPost.CONVENER, ChairPost.DIRECTOR)  # one active holder each (a unique constraint)
+
+
 def _posts_guard(actor: User) -> None:
     if not (is_system(actor) or actor.has_perm("conference.manage_posts")):
         raise PermissionDenied(POSTS_ONLY)
@@ -591,22 +594,34 @@ def _posts_guard(actor: User) -> None:
 def post_designate(
     *, actor: User, post: str, user: User, appointed_on: datetime.date | None = None, note: str = ""
 ) -> ConferencePost:
-    """Designate who holds a post: the convener a leader (区领导), the office director an office user."""
+    """Designate who holds a post: the convener a leader (区领导), the office director an office user.
+    Only the 安全管理员 (``conference.manage_posts``) or the system; never oneself; one active convener
+    and one active director (end the holder's post first)."""
     _posts_guard(actor)
     if post not in ChairPost.values:
         raise DomainError("未知的职务", field="post")
     roles, rule = POST_ROLES[ChairPost(post)]
     if not user.is_active or user.role not in roles:
         raise DomainError(f"{rule}，{user.display_name} 的角色是“{user.get_role_display()}”", field="user")
+    if user.pk == actor.pk:
+        raise DomainError("不得任命自己担任联席会议职务", field="user")
+    label = ChairPost(post).label
     if ConferencePost.objects.filter(post=post, user=user, active=True).exists():
-        raise DomainError(f"{user.display_name} 已担任{ChairPost(post).label}", field="user")
-    with transaction.atomic(), acting(actor):
-        return ConferencePost.objects.create(
-            post=post,
-            user=user,
-            appointed_on=appointed_on or timezone.localdate(),
-            note=_text(note, "note", "说明", limit=200, required=False),
-        )
+        raise DomainError(f"{user.display_name} 已担任{label}", field="user")
+    if post in SINGLE_POSTS:
+        holder = ConferencePost.objects.filter(post=post, active=True).select_related("user").first()
+        if holder is not None:
+            raise DomainError(
+                f"{holder.user.display_name} 现任{label}，{label}只能有一名在任，请先终止其任职", field="user"
+            )
+    text = _text(note, "note", "说明", limit=200, required=False)
+    try:
+        with transaction.atomic(), acting(actor):
+            return ConferencePost.objects.create(
+                post=post, user=user, appointed_on=appointed_on or timezone.localdate(), note=text
+            )
+    except IntegrityError:  # designated by another at the same moment
+        raise DomainError(f"{label}已有人在任，请刷新后再试", code="exists", field="user") from None
 
 
 def post_end(*, actor: User, post: ConferencePost, reason: str) -> ConferencePost:

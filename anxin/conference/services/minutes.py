@@ -17,9 +17,10 @@ import datetime
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -337,6 +338,24 @@ def minutes_issue(
     if not recipients:
         raise DomainError("请选择印发单位", field="units")
     now = _now(now)
+    try:
+        _issue(actor, minutes, step, reference, recipients, now)
+    except IntegrityError:  # another issue took the 文号 between the check and the write
+        minutes.refresh_from_db()
+        raise DomainError(
+            f"纪要文号“{reference}”已使用，请换一个", code="exists", field="reference"
+        ) from None
+    return minutes
+
+
+def _issue(
+    actor: User,
+    minutes: Minutes,
+    step: Any,
+    reference: str,
+    recipients: list[Unit],
+    now: datetime.datetime,
+) -> None:
     today = timezone.localdate(now)
     with transaction.atomic(), acting(actor):
         MINUTES.move(
@@ -375,7 +394,6 @@ def minutes_issue(
                 topic="conference-decision",
                 about=meeting.title,
             )
-    return minutes
 
 
 __all__ = [

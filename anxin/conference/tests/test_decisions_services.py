@@ -234,3 +234,84 @@ def test_supervision_needs_the_office_and_an_open_decision(decision, office, che
         services.supervision_issue(
             actor=office, decision=decision, reference="A", requirements="x", reply_by=day("2099-01-01")
         )
+
+
+def test_the_notice_prints_the_status_stored_at_issue_not_todays(decision, office, chengjian):
+    """P5-14: the 督办通知 issued on 6 May (落实中, overdue since 30 April) still says so once the decision
+    is completed and accepted on 10 May: the status and the overdue flag are stored at issue."""
+    import io
+
+    from docx import Document
+
+    from anxin.conference import decisions_documents
+
+    with time_machine.travel(at("2026-05-06T09:00"), tick=False):
+        notice = services.supervision_issue(
+            actor=office,
+            decision=decision,
+            reference="督-1",
+            requirements="限期完成",
+            reply_by=day("2026-05-13"),
+        )
+    assert notice.decision_status == DecisionStatus.OPEN and notice.was_overdue
+    with time_machine.travel(at("2026-05-10T09:00"), tick=False):
+        services.decision_complete(actor=chengjian, decision=decision, result="已全部开户")
+        services.decision_accept(actor=office, decision=decision, opinion="同意")
+    with time_machine.travel(at("2026-06-01T09:00"), tick=False):
+        notice.refresh_from_db()
+        document = Document(io.BytesIO(decisions_documents.notice(notice)))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "截至2026年5月6日，该事项落实状态为：落实中（已逾期，完成时限2026年4月30日）" in text
+    assert "已验收办结" not in text
+
+
+def test_a_decision_sent_back_is_reminded_again(decision, office, chengjian):
+    """P4-13: reminded on 27 April, reported complete and sent back on 28 April — the reopened decision
+    is reminded again on the next tick (``reminded_at`` cleared on send-back), and once only."""
+    with time_machine.travel(at("2026-04-27T08:00"), tick=False):
+        assert services.decisions_remind() == 1
+    with time_machine.travel(at("2026-04-28T10:00"), tick=False):
+        services.decision_complete(actor=chengjian, decision=decision, result="已开户")
+        services.decision_send_back(actor=office, decision=decision, reason="缺开户证明")
+    decision.refresh_from_db()
+    assert decision.status == DecisionStatus.OPEN and decision.reminded_at is None
+    with time_machine.travel(at("2026-04-29T08:00"), tick=False):
+        assert services.decisions_remind() == 1
+        assert services.decisions_remind() == 0
+    assert decision.events.filter(action="remind").count() == 2
+
+
+def test_a_notice_reference_taken_at_the_same_moment_is_refused_not_a_crash(decision, office, monkeypatch):
+    """P1-4 (the same race in 督办通知): another notice takes the 文号 after the check — DomainError
+    (code "exists"), nothing recorded, no event."""
+    import contextlib
+
+    acting = services.acting
+
+    @contextlib.contextmanager
+    def racing(actor):
+        SupervisionNotice.objects.create(
+            decision=decision,
+            reference="督-9",
+            issued_on=day("2026-05-06"),
+            requirements="另一次督办",
+            reply_by=day("2026-05-13"),
+            issued_by=office,
+        )
+        with acting(actor):
+            yield
+
+    monkeypatch.setattr(services, "acting", racing)
+    with (
+        time_machine.travel(at("2026-05-06T09:00"), tick=False),
+        pytest.raises(DomainError, match="已使用") as refused,
+    ):
+        services.supervision_issue(
+            actor=office,
+            decision=decision,
+            reference="督-9",
+            requirements="限期",
+            reply_by=day("2026-05-13"),
+        )
+    assert refused.value.code == "exists"
+    assert not decision.events.filter(action="supervise").exists()

@@ -198,3 +198,45 @@ def test_the_word_prints_the_snapshot_not_a_fresh_count(login, office, quarter, 
 
 def test_no_pack_yet_is_a_404(login, office, quarter):
     assert login(office).get(reverse("conference-meeting-pack", args=[quarter.pk])).status_code == 404
+
+
+def test_new_watch_entries_and_full_payments_count_as_the_reports_do(office, quarter, world):
+    """P3-11: 新纳入重点监控 is the watch ledger's date filter (proposed on those days), not the day of
+    confirmation; 全额清偿 counts distinct workers among the claims the claims ledger shows paid in full,
+    the last payment made in the period — the same selectors the periodic reports' figures call."""
+    from django.db.models import Max
+
+    from anxin.money.claims_views import claim_list
+    from anxin.monitoring.models import WatchEntry
+    from anxin.monitoring.selectors import watch_list
+
+    def entry(enterprise, proposed, confirmed=None):
+        return WatchEntry.objects.create(
+            enterprise=enterprise,
+            status="active" if confirmed else "proposed",
+            level="red",
+            proposed_at=at(proposed),
+            confirmed_at=at(confirmed) if confirmed else None,
+            proposal="连续两月断缴社保",
+        )
+
+    entry(world.luoxi_factory, "2026-06-05", confirmed="2026-06-20")  # proposed before the period
+    entry(world.xuejia_factory, "2026-08-30")  # proposed in the period, not yet confirmed
+    entry(world.luoxi_builder, "2026-07-01")  # likewise
+    with time_machine.travel(at("2026-07-25"), tick=False):  # worker 1 again, on another case, paid in full
+        other = open_case(world.xuejia_factory, actor=office)
+        (again,) = confirmed(other, actor=office, confirmer=office, amounts=(500_000,), start=1)
+        pay(again, 500_000, actor=office)
+    start, end = day("2026-06-11"), day("2026-09-01")
+    with time_machine.travel(at("2026-09-01"), tick=False):
+        figures = meetings_pack.figures(meetings_pack.district_viewer(), start, end)
+        ledger_watch = watch_list(user=office, status="", date_from=start, date_to=end).count()
+        full_claims = (
+            claim_list(user=office, paid="full")
+            .annotate(last_paid=Max("payments__paid_on"))
+            .filter(last_paid__gte=start, last_paid__lte=end)
+        )
+        workers = full_claims.values("id_number_index").distinct().count()
+    assert figures["watch"]["entered"] == ledger_watch == 2
+    assert full_claims.count() == 2 and workers == 1  # two claims, one worker
+    assert figures["money"]["workers_paid_in_full"] == workers

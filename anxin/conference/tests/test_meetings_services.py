@@ -251,32 +251,85 @@ def test_declining_needs_a_reason_and_tells_the_unit(office, luoxi, django_captu
 # --- posts -----------------------------------------------------------------------------------------
 
 
-def test_the_convener_must_be_a_leader(office, renshe, leader):
+def test_the_convener_must_be_a_leader(secadmin, renshe, leader):
     with pytest.raises(DomainError, match="区领导"):
-        services.post_designate(actor=office, post=ChairPost.CONVENER, user=renshe)
-    post = services.post_designate(actor=office, post=ChairPost.CONVENER, user=leader)
+        services.post_designate(actor=secadmin, post=ChairPost.CONVENER, user=renshe)
+    post = services.post_designate(actor=secadmin, post=ChairPost.CONVENER, user=leader)
     assert post.active
     with pytest.raises(DomainError, match="已担任"):
-        services.post_designate(actor=office, post=ChairPost.CONVENER, user=leader)
+        services.post_designate(actor=secadmin, post=ChairPost.CONVENER, user=leader)
 
 
-def test_the_office_director_must_be_an_office_user(office, leader, chengjian):
+def test_the_office_director_must_be_an_office_user(secadmin, office, leader, chengjian):
     with pytest.raises(DomainError, match="联席办人员"):
-        services.post_designate(actor=office, post=ChairPost.DIRECTOR, user=leader)
-    assert services.post_designate(actor=office, post=ChairPost.DIRECTOR, user=office).active
+        services.post_designate(actor=secadmin, post=ChairPost.DIRECTOR, user=leader)
+    assert services.post_designate(actor=secadmin, post=ChairPost.DIRECTOR, user=office).active
 
 
-@pytest.mark.parametrize("persona", ["leader", "chengjian"])
-def test_only_the_office_keeps_the_posts(request, persona, leader):
+@pytest.mark.parametrize("persona", ["office", "leader", "chengjian", "sysadmin"])
+def test_only_the_security_administrator_designates_posts(request, persona, office, leader):
+    """P1-1: the office no longer designates the posts that sign minutes and approve its documents."""
     with pytest.raises(PermissionDenied):
         services.post_designate(actor=request.getfixturevalue(persona), post=ChairPost.CONVENER, user=leader)
+    with pytest.raises(PermissionDenied):
+        services.post_designate(actor=request.getfixturevalue(persona), post=ChairPost.DIRECTOR, user=office)
+    assert not ConferencePost.objects.exists()
 
 
-def test_ending_a_post_keeps_it_with_the_reason(office, convener):
+def test_no_one_appoints_themselves(secadmin, office):
+    """P1-1: an office user holding manage_posts (e.g. given it by mistake) cannot make themselves 联席办主任,
+    nor can the 安全管理员 hold a post by their own hand."""
+    from django.contrib.auth.models import Permission
+
+    office.user_permissions.add(Permission.objects.get(codename="manage_posts"))
+    office = type(office).objects.get(pk=office.pk)  # fresh permission cache
+    with pytest.raises(DomainError, match="不得任命自己"):
+        services.post_designate(actor=office, post=ChairPost.DIRECTOR, user=office)
+    assert not ConferencePost.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("post", "first", "second"), [("convener", "leader", "leader2"), ("director", "office", "office2")]
+)
+def test_one_active_convener_and_one_active_director(secadmin, request, post, first, second, district):
+    """P1-1: a second holder of 召集人 / 联席办主任 is refused until the first's post is ended; the database
+    holds the same rule (constraint conference_post_one_holder)."""
+    from django.db import IntegrityError, transaction
+
+    from anxin.org.tests.factories import UserFactory
+
+    people = {
+        "leader": lambda: request.getfixturevalue("leader"),
+        "office": lambda: request.getfixturevalue("office"),
+        "leader2": lambda: UserFactory(
+            username="t_leader2", unit="leaders", role="leader", full_name="副区长"
+        ),
+        "office2": lambda: UserFactory(
+            username="t_office2", unit="office", role="office", full_name="联席办二"
+        ),
+    }
+    holder = services.post_designate(actor=secadmin, post=post, user=people[first]())
+    other = people[second]()
+    with pytest.raises(DomainError, match="只能有一名在任"):
+        services.post_designate(actor=secadmin, post=post, user=other)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ConferencePost.objects.create(post=post, user=other)
+    services.post_end(actor=secadmin, post=holder, reason="调任")
+    assert services.post_designate(actor=secadmin, post=post, user=other).active
+
+
+def test_deputies_may_be_several(secadmin, leader, office):
+    services.post_designate(actor=secadmin, post=ChairPost.DEPUTY, user=leader)
+    assert services.post_designate(actor=secadmin, post=ChairPost.DEPUTY, user=office).active
+
+
+def test_ending_a_post_keeps_it_with_the_reason(office, secadmin, convener):
     post = ConferencePost.objects.get(user=convener, post=ChairPost.CONVENER)
+    with pytest.raises(PermissionDenied):
+        services.post_end(actor=office, post=post, reason="工作调动")
     with pytest.raises(DomainError, match="原因"):
-        services.post_end(actor=office, post=post, reason="")
-    services.post_end(actor=office, post=post, reason="工作调动")
+        services.post_end(actor=secadmin, post=post, reason="")
+    services.post_end(actor=secadmin, post=post, reason="工作调动")
     post.refresh_from_db()
     assert not post.active and "工作调动" in post.note
     assert services.chair_post_of(convener) == ""
@@ -335,9 +388,9 @@ def test_a_new_plenary_clears_the_flag_and_a_later_lapse_is_flagged_afresh(offic
     ]
 
 
-def test_with_no_plenary_ever_the_interval_counts_from_first_use(office):
+def test_with_no_plenary_ever_the_interval_counts_from_first_use(office, secadmin):
     with time_machine.travel(at("2026-01-05"), tick=False):
-        services.post_designate(actor=office, post=ChairPost.DIRECTOR, user=office)
+        services.post_designate(actor=secadmin, post=ChairPost.DIRECTOR, user=office)
     with time_machine.travel(at("2026-04-05"), tick=False):
         assert services.plenary_interval_flag() == 0
     with time_machine.travel(at("2026-04-06"), tick=False):

@@ -198,3 +198,23 @@ def test_issued_minutes_cannot_be_edited(office, convener):
     minutes = issued(office, convener, drafted(office, meeting(office)))
     with pytest.raises(DomainError, match="已印发"):
         services.minutes_draft(actor=office, meeting=minutes.meeting, text="改", decisions=[])
+
+
+def test_a_reference_taken_at_the_same_moment_is_refused_not_a_crash(office, convener, monkeypatch):
+    """P1-4: two issues with one 文号 at once — the second meets the unique constraint after passing the
+    check; it is a DomainError (code "exists"), and the minutes stay signed."""
+    first = signed(office, convener, drafted(office, meeting(office)))
+    second = signed(office, convener, drafted(office, meeting(office)))
+    recipients = services.default_recipients
+
+    def racing(minutes):  # the other issue writes the 文号 after the check, before this write
+        Minutes.objects.filter(pk=first.pk).update(reference="新欠薪联办纪〔2026〕9号")
+        return recipients(minutes)
+
+    monkeypatch.setattr(services, "default_recipients", racing)
+    with pytest.raises(DomainError, match="已使用") as refused:
+        services.minutes_issue(actor=office, minutes=second, reference="新欠薪联办纪〔2026〕9号")
+    assert refused.value.code == "exists"
+    second.refresh_from_db()
+    assert second.status == MinutesStatus.SIGNED and second.reference == ""
+    assert not second.issued_to.exists()
