@@ -505,9 +505,7 @@ def document_approve(
     step = DOCUMENTS.step(document, APPROVE)
     _check(actor, step.who)
     if document.drafted_by_id == actor.pk:
-        raise DomainError(
-            "不能审核通过本人起草的文件，请由另一位联席办主任审核", code="forbidden"
-        )
+        raise DomainError("不能审核通过本人起草的文件，请由另一位联席办主任审核", code="forbidden")
     now = now or timezone.now()
     with transaction.atomic():
         DOCUMENTS.move(

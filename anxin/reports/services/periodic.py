@@ -479,9 +479,31 @@ def missing_reports_flag(*, now: datetime.datetime | None = None) -> int:
     flagged = 0
     office = office_unit_ids()
     for template in ReportTemplate.objects.filter(active=True):
-        for span in periods.recent(template, today=today, n=LOOKBACK + 1)[1:]:
+        ended = periods.recent(template, today=today, n=LOOKBACK + 1)[1:]
+        known = _first_known(template)
+        for n, span in enumerate(ended):
+            # The last ended period always; earlier ones (missed by a tick outage) back to the first
+            # period the system knew reports of — never the months before reporting began.
+            if n and (known is None or span.key < known):
+                continue
             flagged += _flag_period(template, span, today=today, now=now, office=office)
     return flagged
+
+
+def _first_known(template: ReportTemplate) -> str | None:
+    """The first period of ``template`` with a report or a missing-report flag, or None."""
+    keys = [
+        PeriodicReport.objects.filter(template=template)
+        .order_by("period")
+        .values_list("period", flat=True)
+        .first(),
+        MissingReport.objects.filter(template=template)
+        .order_by("period")
+        .values_list("period", flat=True)
+        .first(),
+    ]
+    found = [k for k in keys if k]
+    return min(found) if found else None
 
 
 def _flag_period(
