@@ -215,7 +215,9 @@ def test_the_review_trail_of_an_issued_circular_is_not_shown_to_member_units(
     circular = composed(office, "circular")
     services.document_submit(actor=office, document=circular)
     services.document_return(actor=office_director, document=circular, comments="措辞过软，请重写问题部分")
-    services.document_save(actor=office, document=circular, body={**circular.body, "problems": "改后的问题段落"})
+    services.document_save(
+        actor=office, document=circular, body={**circular.body, "problems": "改后的问题段落"}
+    )
     services.document_submit(actor=office, document=circular)
     services.document_approve(actor=office_director, document=circular)
     services.document_issue(actor=office, document=circular, reference="新欠薪联办〔2026〕12号")
