@@ -429,7 +429,8 @@ def figures_for(
     """The figures ``codes`` (all when None) for ``unit`` over ``start`` … ``end``, as a report keeps them."""
     viewer = viewer_for(unit)
     basis = f"{unit.name}可见范围，{start.isoformat()} 至 {end.isoformat()}"
-    town_code = unit.town.code if unit.kind == UnitKind.TOWN_GOVERNMENT and unit.town_id else ""
+    town = unit.town if unit.kind == UnitKind.TOWN_GOVERNMENT else None
+    town_code = town.code if town is not None else ""
     if unit.kind == UnitKind.DEPARTMENT:
         # A department's scope is its line and assignments: no ledger filter narrows to it, so the
         # linked ledger shows whoever opens it their own scope.

@@ -322,7 +322,9 @@ def test_every_kind_of_record_counts_by_local_day_on_the_periods_edges(edges, lu
 
 def test_a_towns_links_name_the_town_and_unlinkable_figures_have_none(district):
     found = figures.figures_for(figures.Unit.objects.get(code="gov-luoxi"), *NOV)
-    town = figures.Unit.objects.get(code="gov-luoxi").town.code
+    luoxi_town = figures.Unit.objects.get(code="gov-luoxi").town
+    assert luoxi_town is not None
+    town = luoxi_town.code
     for code in ("signals_received", "alerts_opened", "watch_proposed", "cases_opened", "money_recovered"):
         assert f"town={town}" in found[code]["link"], code
     assert "unit=gov-luoxi" in found["publicity_activities"]["link"]

@@ -4,6 +4,8 @@ statuses and Excel, the roll-ups (each town's row equals its own report's figure
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from anxin.reports import periodic_selectors as selectors
@@ -211,7 +213,7 @@ def test_a_report_still_opens_after_the_templates_frequency_changes(login, luoxi
 # --- query counts do not grow with the rows (two sizes) ---------------------------------------------------
 
 
-def _queries(client, url: str) -> int:
+def _queries(client: Any, url: str) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
