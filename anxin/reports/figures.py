@@ -54,6 +54,12 @@ class Figure:
     # by result): the name of that view in ``BATCHES`` and the figure's own condition on it, so that
     # ``figures_for`` counts them all in one query — the same numbers ``compute`` gives one by one.
     batch: tuple[str, Q] | None = None
+    # The linked ledger's own filter that narrows it to the reporting unit when someone else (the
+    # office, a leader) opens the report: "town" (the town's code, for a town's report) or "unit"
+    # (the unit's code); "" when the ledger has none.
+    narrow: str = "town"
+    # What the figure's basis adds to the scope and the dates (which date counts, what is counted).
+    note: str = ""
 
 
 def viewer_for(unit: Unit) -> User:
@@ -211,13 +217,17 @@ def _workers_paid(viewer: Any, start: datetime.date, end: datetime.date) -> int:
 def _workers_paid_full(viewer: Any, start: datetime.date, end: datetime.date) -> int:
     """Workers whose confirmed claim was paid in full, the last payment made on those days."""
     from anxin.money.claims_views import claim_list
+    from anxin.money.models import Claim
 
     full = claim_list(user=viewer, paid="full").order_by()
-    return (
+    claims = (
         full.annotate(last_paid=Max("payments__paid_on"))
         .filter(last_paid__gte=start, last_paid__lte=end)
-        .count()
+        .values("pk")
     )
+    # Distinct workers (by ID number, as 惠及人数 counts them): one person paid in full on two
+    # claims is one worker.
+    return Claim.objects.filter(pk__in=claims).order_by().values("id_number_index").distinct().count()
 
 
 def _publicity(viewer: Any, start: datetime.date, end: datetime.date) -> QuerySet:
@@ -252,8 +262,26 @@ CHANNELS = (
 FIGURES: dict[str, Figure] = {
     f.code: f
     for f in (
-        Figure("enterprises_screened", "排查企业", "家", "排查", _screened, _ledger("screening-list")),
-        Figure("screened_risk", "排查发现风险企业", "家", "排查", _screened_risk, _ledger("screening-list")),
+        # No ledger lists every campaign's tasks by answer date: no link (the campaign list cannot
+        # reproduce these figures).
+        Figure(
+            "enterprises_screened",
+            "排查企业",
+            "家",
+            "排查",
+            _screened,
+            None,
+            note="按排查任务答复日期计，同一企业计一次",
+        ),
+        Figure(
+            "screened_risk",
+            "排查发现风险企业",
+            "家",
+            "排查",
+            _screened_risk,
+            None,
+            note="排查结论为有风险的企业，按答复日期计，同一企业计一次",
+        ),
         Figure(
             "signals_received",
             "收到欠薪线索",
@@ -312,7 +340,16 @@ FIGURES: dict[str, Figure] = {
             batch=_signal_batch(verification="pending"),
         ),
         Figure("alerts_opened", "生成风险预警", "条", "预警", _alerts_opened, _ledger("alert-list")),
-        Figure("alerts_on_time", "其中：按期处置", "条", "预警", _alerts_on_time, _ledger("alert-list")),
+        # The alert ledger has no "closed by its deadline" filter: no link.
+        Figure(
+            "alerts_on_time",
+            "其中：按期处置",
+            "条",
+            "预警",
+            _alerts_on_time,
+            None,
+            note="当期生成、在处置时限内办结的预警",
+        ),
         Figure(
             "watch_proposed",
             "新纳入重点监控",
@@ -320,9 +357,11 @@ FIGURES: dict[str, Figure] = {
             "预警",
             _watch_proposed,
             _ledger("watch-list", status=""),
+            note="按提出纳入重点监控的日期计（与重点监控台账的日期筛选一致），含待确认",
         ),
         Figure("watch_live", "重点监控企业（当前）", "家", "预警", _watch_live, None),
-        Figure("followups", "重点监控企业回访", "次", "预警", _followups, _ledger("watch-list", status="")),
+        # The watch ledger lists entries, not visits: no link.
+        Figure("followups", "重点监控企业回访", "次", "预警", _followups, None, note="按回访日期计"),
         Figure("immediate_reports", "即时报告", "件", "预警", _immediate_reports, _ledger("report-list")),
         Figure("cases_opened", "立案处置", "件", "案件", _cases_opened, _ledger("case-list")),
         Figure("cases_closed", "结案", "件", "案件", _cases_closed, _closed_link),
@@ -337,7 +376,15 @@ FIGURES: dict[str, Figure] = {
             money=True,
         ),
         Figure("workers_paid", "获得清偿的劳动者", "人", "资金", _workers_paid, _ledger("payment-ledger")),
-        Figure("workers_paid_full", "其中：全额清偿", "人", "资金", _workers_paid_full, None),
+        Figure(
+            "workers_paid_full",
+            "其中：全额清偿",
+            "人",
+            "资金",
+            _workers_paid_full,
+            None,
+            note="欠薪全额付清、最后一笔支付在当期的劳动者，同一人计一次",
+        ),
         Figure(
             "publicity_activities",
             "开展宣传活动",
@@ -345,6 +392,7 @@ FIGURES: dict[str, Figure] = {
             "宣传",
             _publicity_count,
             _ledger("reports-publicity-list", withdrawn="no"),
+            narrow="unit",
         ),
         Figure(
             "publicity_audience",
@@ -353,6 +401,7 @@ FIGURES: dict[str, Figure] = {
             "宣传",
             _publicity_audience,
             _ledger("reports-publicity-list", withdrawn="no"),
+            narrow="unit",
         ),
     )
 }
@@ -361,12 +410,31 @@ FIGURES: dict[str, Figure] = {
 GROUPS = ("排查", "线索", "预警", "案件", "资金", "宣传")
 
 
+def _narrowed(figure: Figure, start: datetime.date, end: datetime.date, unit: Unit, town_code: str) -> str:
+    """The figure's ledger link, narrowed to the reporting unit where the ledger can be (a town's
+    report opened by the office shows that town's rows, not the district's)."""
+    if figure.link is None:
+        return ""
+    link = figure.link(start, end)
+    if figure.narrow == "town" and town_code:
+        link += "&" + urlencode({"town": town_code})
+    elif figure.narrow == "unit" and unit.kind in (UnitKind.TOWN_GOVERNMENT, UnitKind.DEPARTMENT):
+        link += "&" + urlencode({"unit": unit.code})
+    return link
+
+
 def figures_for(
     unit: Unit, start: datetime.date, end: datetime.date, codes: list[str] | None = None
 ) -> dict[str, dict]:
     """The figures ``codes`` (all when None) for ``unit`` over ``start`` … ``end``, as a report keeps them."""
     viewer = viewer_for(unit)
     basis = f"{unit.name}可见范围，{start.isoformat()} 至 {end.isoformat()}"
+    town = unit.town if unit.kind == UnitKind.TOWN_GOVERNMENT else None
+    town_code = town.code if town is not None else ""
+    if unit.kind == UnitKind.DEPARTMENT:
+        # A department's scope is its line and assignments: no ledger filter narrows to it, so the
+        # linked ledger shows whoever opens it their own scope.
+        basis += "；台账链接按查看人本人的可见范围显示"
     wanted = codes if codes is not None else list(FIGURES)
     values: dict[str, int] = {}
     batched: dict[str, list[Figure]] = {}
@@ -395,7 +463,7 @@ def figures_for(
             "unit": figure.unit,
             "group": figure.group,
             "money": figure.money,
-            "link": figure.link(start, end) if figure.link else "",
-            "basis": basis,
+            "link": _narrowed(figure, start, end, unit, town_code),
+            "basis": f"{basis}；{figure.note}" if figure.note else basis,
         }
     return found

@@ -210,10 +210,17 @@ def _page(request: HttpRequest, document: OfficeDocument, *, status: int = 200, 
         forms["return"] = bound.get("return") or ReturnForm()
     if composer and document.status == DocumentStatus.APPROVED:
         forms["issue"] = bound.get("issue") or IssueForm(initial={"issued_on": timezone.localdate()})
-    events = [
-        {"label": DOCUMENT_LABELS.get(e.action, e.action), "event": e}
-        for e in document.events.select_related("actor").order_by("at", "pk")
-    ]
+    # The review trail (the director's return comments, the body's edits) is the office's and the
+    # leaders'; a member unit reading the issued circular sees the document only.
+    insider = sees_all(user)
+    events = (
+        [
+            {"label": DOCUMENT_LABELS.get(e.action, e.action), "event": e}
+            for e in document.events.select_related("actor").order_by("at", "pk")
+        ]
+        if insider
+        else []
+    )
     snapshot = document.data or {}
     context = {
         "page_title": document.title,
@@ -230,7 +237,8 @@ def _page(request: HttpRequest, document: OfficeDocument, *, status: int = 200, 
         "may_refresh": editable,
         "may_submit": composer and DOCUMENTS.find(document.status, "submit") is not None,
         "events": events,
-        "body_history": _body_history(document),
+        "body_history": _body_history(document) if insider else [],
+        "insider": insider,
         "error": bound.get("error", ""),
         "is_analysis": document.kind == DocumentKind.ANALYSIS,
         # the units' reports are linked for those who read every unit's (a unit reads its own only)

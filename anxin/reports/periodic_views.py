@@ -113,6 +113,12 @@ def periodic_draft(request: HttpRequest) -> HttpResponse:
 # --- a report ---------------------------------------------------------------------------------------------
 
 
+def _stored_span(report: PeriodicReport) -> dict[str, str]:
+    """The report's period as stored (label, basis): never recomputed from today's template or
+    parameters, which may have changed since."""
+    return {"label": report.period_label, "basis": report.period_basis}
+
+
 def _page(
     request: HttpRequest,
     report: PeriodicReport,
@@ -122,7 +128,7 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     may = access.may_submit_for(request.user, report.unit_id)
-    span = periods.period_of(report.period, report.template, on=report.period_start)
+    span = _stored_span(report)
     editable = may and report.status == ReportStatus.DRAFT
     return render(
         request,
@@ -142,7 +148,7 @@ def _page(
             else (CorrectForm() if may and report.status == ReportStatus.SUBMITTED else None),
             "editable": editable,
             "may": may,
-            "ended": span.ended(timezone.localdate()),
+            "ended": timezone.localdate() > report.period_end,
             "versions": selectors.report_versions(report),
             "history": selectors.report_history(report),
             "labels": REPORT_LABELS,
@@ -203,7 +209,7 @@ def periodic_act(request: HttpRequest, pk: int, do: str) -> HttpResponse:
 def report_document(report: PeriodicReport) -> bytes:
     """The report in 公文 layout: what was recorded — the figures with their basis, the narrative,
     the extras, the version and the correction's reason."""
-    span = periods.period_of(report.period, report.template, on=report.period_start)
+    span = _stored_span(report)
     paragraphs: list[str] = []
     for part in report.template.narrative or []:
         paragraphs.append(f"{part['label']}")
@@ -226,14 +232,14 @@ def report_document(report: PeriodicReport) -> bytes:
     return document_bytes(
         Gongwen(
             issuer=report.unit.official_name,
-            title=f"{report.unit.name}{span.label}欠薪风险定期报告",
+            title=f"{report.unit.name}{span['label']}欠薪风险定期报告",
             recipient="区联席办：",
             paragraphs=paragraphs,
             table=table,
             signature=report.unit.official_name,
             date=day,
             footnote="；".join(f for f in foot if f)
-            + f"。{span.basis}，报送截止日 {report.due_on:%Y-%m-%d}。",
+            + f"。{span['basis']}，报送截止日 {report.due_on:%Y-%m-%d}。",
         )
     )
 

@@ -87,6 +87,7 @@ class PeriodicReport(TimeStampedModel):
     )
     figures: Any = models.JSONField(_("自动汇总数据"), default=dict, blank=True)
     prefilled_at = models.DateTimeField(_("数据汇总时间"), null=True, blank=True)
+    basis = models.CharField(_("报告期依据"), max_length=200, blank=True)
     narrative: Any = models.JSONField(_("文字部分"), default=dict, blank=True)
     extras: Any = models.JSONField(_("补充数据"), default=dict, blank=True)
     correction_of = models.ForeignKey(
@@ -110,6 +111,7 @@ class PeriodicReport(TimeStampedModel):
         related_name="+",
     )
     submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    first_submitted_at = models.DateTimeField(_("首次报送时间"), null=True, blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False, editable=False)
 
     objects = PeriodicReportQuerySet.as_manager()
@@ -156,7 +158,28 @@ class PeriodicReport(TimeStampedModel):
 
     @property
     def late(self) -> bool:
-        return self.submitted_at is not None and timezone.localtime(self.submitted_at).date() > self.due_on
+        """Late by the first submitted version of the period: a correction of an on-time report
+        stays on time."""
+        first = self.first_submitted_at or self.submitted_at
+        return first is not None and timezone.localtime(first).date() > self.due_on
+
+    @property
+    def period_label(self) -> str:
+        """The period's label from the stored days (never recomputed from today's parameters)."""
+        start, end = self.period_start, self.period_end
+        if (start.year, start.month) == (end.year, end.month):
+            return f"{start.year}年{start.month}月"
+        if start.year == end.year:
+            return f"{start.year}年{start.month}月至{end.month}月"
+        return f"{start.year}年{start.month}月至{end.year}年{end.month}月"
+
+    @property
+    def period_basis(self) -> str:
+        """The rule the period was computed with, as stored at prefill; for older rows, the stored days."""
+        return self.basis or (
+            f"依据 §五(二)，报告期 {self.period_start:%Y-%m-%d} 至 {self.period_end:%Y-%m-%d}，"
+            f"报送截止日 {self.due_on:%Y-%m-%d}"
+        )
 
 
 class ReportEvent(Event):

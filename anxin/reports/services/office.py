@@ -500,9 +500,12 @@ def document_submit(
 def document_approve(
     *, actor: User, document: OfficeDocument, note: str = "", now: datetime.datetime | None = None
 ) -> OfficeDocument:
-    """The office director approves a submitted document."""
+    """The office director approves a submitted document — never one they drafted themselves
+    (审核 is a second pair of eyes)."""
     step = DOCUMENTS.step(document, APPROVE)
     _check(actor, step.who)
+    if document.drafted_by_id == actor.pk:
+        raise DomainError("不能审核通过本人起草的文件，请由另一位联席办主任审核", code="forbidden")
     now = now or timezone.now()
     with transaction.atomic():
         DOCUMENTS.move(

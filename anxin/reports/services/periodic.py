@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +33,9 @@ NARRATIVE_PARTS = ("风险研判", "主要做法", "存在问题", "下步打算
 KINDS = {UnitKind.TOWN_GOVERNMENT.value, UnitKind.DEPARTMENT.value}
 MONEY_UNIT = "元"
 MAX_EXTRA = 10**12  # a count or fen beyond this is a typing mistake
+# How many ended periods the missing-report sweep looks back over (a tick outage across a period
+# still flags it once the tick runs again).
+LOOKBACK = 3
 
 
 def _nolog(_line: str) -> None:
@@ -198,21 +201,28 @@ def report_prefill(
             f"{unit.name} {span.label}的报告已报送（第{existing.version}版）；如需修改，请发起更正",
             code="exists",
         )
-    with transaction.atomic(), acting(actor):
-        report = PeriodicReport.objects.create(
-            unit=unit,
-            template=template,
-            period=span.key,
-            period_start=span.start,
-            period_end=span.end,
-            due_on=span.due_on,
-            version=1,
-            status=ReportStatus.DRAFT,
-            figures=figures.figures_for(unit, span.start, span.end, list(template.figures)),
-            prefilled_at=now,
-            created_by=actor,
-        )
-        REPORTS.record(report, PREFILL, actor=actor, note=span.basis, at=now)
+    try:
+        with transaction.atomic(), acting(actor):
+            report = PeriodicReport.objects.create(
+                unit=unit,
+                template=template,
+                period=span.key,
+                period_start=span.start,
+                period_end=span.end,
+                due_on=span.due_on,
+                basis=span.basis,
+                version=1,
+                status=ReportStatus.DRAFT,
+                figures=figures.figures_for(unit, span.start, span.end, list(template.figures)),
+                prefilled_at=now,
+                created_by=actor,
+            )
+            REPORTS.record(report, PREFILL, actor=actor, note=span.basis, at=now)
+    except IntegrityError:
+        # A second 生成草稿 at the same moment: the other request made it.
+        raise DomainError(
+            f"{unit.name} {span.label}的报告草稿刚刚已生成，请刷新后在其上填写", code="exists"
+        ) from None
     return report
 
 
@@ -338,9 +348,13 @@ def report_submit(
     if missing:
         raise DomainError(f"请填写：{'、'.join(missing)}", field="narrative")
     step = REPORTS.step(report, SUBMIT)
+    first_at = now
     with transaction.atomic(), acting(actor):
+        report = PeriodicReport.objects.select_for_update().get(pk=report.pk)
+        _require_draft(report)
         if report.correction_of_id:
             earlier = PeriodicReport.objects.get(pk=report.correction_of_id)
+            first_at = earlier.first_submitted_at or earlier.submitted_at or now
             if earlier.status == ReportStatus.SUBMITTED:
                 REPORTS.move(
                     earlier,
@@ -349,18 +363,33 @@ def report_submit(
                     note=f"被第{report.version}版更正：{report.correction_reason}",
                     now=now,
                 )
+        # The figures as of the submission (the period has ended: its data is complete now), not
+        # as of the draft's making; recorded in the history like a refresh.
+        report.figures = figures.figures_for(
+            report.unit, report.period_start, report.period_end, list(template.figures)
+        )
+        report.prefilled_at = now
+        report.save(update_fields=["figures", "prefilled_at", "updated_at"])
+        REPORTS.record(report, REFRESH, actor=actor, note="报送时按报告期完整数据重新汇总", at=now)
+        late = timezone.localtime(first_at).date() > report.due_on
         REPORTS.move(
             report,
             step,
             actor=actor,
-            values={"narrative": text, "extras": numbers, "submitted_by": actor, "submitted_at": now},
+            values={
+                "narrative": text,
+                "extras": numbers,
+                "submitted_by": actor,
+                "submitted_at": now,
+                "first_submitted_at": first_at,
+            },
             now=now,
-            note="逾期报送" if today > report.due_on else "",
+            note="逾期报送" if late else "",
         )
         MissingReport.objects.filter(
             unit=report.unit, period=report.period, submitted_at__isnull=True
         ).update(submitted_at=now)
-        if today > report.due_on:
+        if late and not report.correction_of_id:
             notify_units(
                 unit_ids=office_unit_ids(),
                 subject=f"{report.unit.name}补报了{report.period}定期报告（逾期）",
@@ -396,25 +425,30 @@ def report_correct(
         PeriodicReport.objects.filter(unit=report.unit, period=report.period).order_by("-version").first()
     )
     version = (latest.version if latest else report.version) + 1
-    with transaction.atomic(), acting(actor):
-        draft = PeriodicReport.objects.create(
-            unit=report.unit,
-            template=report.template,
-            period=report.period,
-            period_start=report.period_start,
-            period_end=report.period_end,
-            due_on=report.due_on,
-            version=version,
-            status=ReportStatus.DRAFT,
-            figures=report.figures,
-            prefilled_at=report.prefilled_at,
-            narrative=report.narrative,
-            extras=report.extras,
-            correction_of=report,
-            correction_reason=reason,
-            created_by=actor,
-        )
-        REPORTS.record(draft, CORRECT, actor=actor, note=reason, at=now)
+    try:
+        with transaction.atomic(), acting(actor):
+            draft = PeriodicReport.objects.create(
+                unit=report.unit,
+                template=report.template,
+                period=report.period,
+                period_start=report.period_start,
+                period_end=report.period_end,
+                due_on=report.due_on,
+                basis=report.basis,
+                version=version,
+                status=ReportStatus.DRAFT,
+                figures=report.figures,
+                prefilled_at=report.prefilled_at,
+                narrative=report.narrative,
+                extras=report.extras,
+                correction_of=report,
+                correction_reason=reason,
+                created_by=actor,
+            )
+            REPORTS.record(draft, CORRECT, actor=actor, note=reason, at=now)
+    except IntegrityError:
+        # A second 发起更正 at the same moment: the other request made the correction draft.
+        raise DomainError("该期已有未报送的更正稿，请在其上继续修改", code="exists") from None
     return draft
 
 
@@ -436,45 +470,82 @@ def _submitted(period: str, unit_ids: Iterable[int]) -> set[int]:
 
 
 def missing_reports_flag(*, now: datetime.datetime | None = None) -> int:
-    """``tick``: on the due day of the period last ended (and after), every expected unit without a
-    submitted report is flagged once (``MissingReport``), to the unit and the office. Returns how
-    many were flagged now; running again flags nobody twice."""
+    """``tick``: from the day after the due day of each of the last ``LOOKBACK`` ended periods, every
+    expected unit without a submitted report is flagged once (``MissingReport``), to the unit and the
+    office (a report submitted on its due day is on time, so nobody is flagged on that day). Returns
+    how many were flagged now; running again flags nobody twice."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     flagged = 0
     office = office_unit_ids()
     for template in ReportTemplate.objects.filter(active=True):
-        span = periods.last_ended(template, today=today)
-        if today < span.due_on:
-            continue
-        units = list(expected_units(template))
-        done = _submitted(span.key, [u.pk for u in units])
-        already = set(
-            MissingReport.objects.filter(period=span.key, unit__in=units).values_list("unit_id", flat=True)
-        )
-        late = [u for u in units if u.pk not in done and u.pk not in already]
-        if not late:
-            continue
-        with transaction.atomic(), acting(system_actor()):
-            for unit in late:
-                MissingReport.objects.create(
-                    unit=unit, template=template, period=span.key, due_on=span.due_on, flagged_at=now
-                )
-                subject = f"{span.label}定期报告逾期未报（截止 {span.due_on:%Y-%m-%d}）"
-                notify_units(
-                    unit_ids=[unit.pk],
-                    subject=subject,
-                    body=f"依据 §五(二) 定期报告制度，请尽快报送本单位{span.label}定期报告。",
-                    url=reverse("periodic-mine"),
-                    topic="reports.periodic",
-                    about=unit.name,
-                )
-                notify_units(
-                    unit_ids=office,
-                    subject=f"{unit.name}：{subject}",
-                    url=f"{reverse('periodic-inbox')}?period={span.key}",
-                    topic="reports.periodic",
-                    about=unit.name,
-                )
-                flagged += 1
+        ended = periods.recent(template, today=today, n=LOOKBACK + 1)[1:]
+        known = _first_known(template)
+        for n, span in enumerate(ended):
+            # The last ended period always; earlier ones (missed by a tick outage) back to the first
+            # period the system knew reports of — never the months before reporting began.
+            if n and (known is None or span.key < known):
+                continue
+            flagged += _flag_period(template, span, today=today, now=now, office=office)
+    return flagged
+
+
+def _first_known(template: ReportTemplate) -> str | None:
+    """The first period of ``template`` with a report or a missing-report flag, or None."""
+    keys = [
+        PeriodicReport.objects.filter(template=template)
+        .order_by("period")
+        .values_list("period", flat=True)
+        .first(),
+        MissingReport.objects.filter(template=template)
+        .order_by("period")
+        .values_list("period", flat=True)
+        .first(),
+    ]
+    found = [k for k in keys if k]
+    return min(found) if found else None
+
+
+def _flag_period(
+    template: ReportTemplate,
+    span: periods.Period,
+    *,
+    today: datetime.date,
+    now: datetime.datetime,
+    office: list[int],
+) -> int:
+    """Flag the expected units without a submitted report of ``span``, from the day after its due day."""
+    flagged = 0
+    if today <= span.due_on:
+        return 0
+    units = list(expected_units(template))
+    done = _submitted(span.key, [u.pk for u in units])
+    already = set(
+        MissingReport.objects.filter(period=span.key, unit__in=units).values_list("unit_id", flat=True)
+    )
+    late = [u for u in units if u.pk not in done and u.pk not in already]
+    if not late:
+        return 0
+    with transaction.atomic(), acting(system_actor()):
+        for unit in late:
+            MissingReport.objects.create(
+                unit=unit, template=template, period=span.key, due_on=span.due_on, flagged_at=now
+            )
+            subject = f"{span.label}定期报告逾期未报（截止 {span.due_on:%Y-%m-%d}）"
+            notify_units(
+                unit_ids=[unit.pk],
+                subject=subject,
+                body=f"依据 §五(二) 定期报告制度，请尽快报送本单位{span.label}定期报告。",
+                url=reverse("periodic-mine"),
+                topic="reports.periodic",
+                about=unit.name,
+            )
+            notify_units(
+                unit_ids=office,
+                subject=f"{unit.name}：{subject}",
+                url=f"{reverse('periodic-inbox')}?period={span.key}",
+                topic="reports.periodic",
+                about=unit.name,
+            )
+            flagged += 1
     return flagged

@@ -156,3 +156,188 @@ def test_publicity_figures_leave_out_the_withdrawn_and_equal_the_linked_ledger(r
 
     counted = counts_by_unit(PublicityActivity.objects.all(), *NOV)[luoxi.unit.pk]
     assert (counted["activities"], counted["audience"]) == (2, 150)
+
+
+# --- every kind of record, at 23:59 and 00:00 local on the period's edges --------------------------------
+
+
+def _edge(day: str, hhmm: str) -> datetime.datetime:
+    from anxin.reports.tests.factories_periodic import TZ
+
+    hour, minute = (int(x) for x in hhmm.split(":"))
+    return datetime.datetime.fromisoformat(day).replace(hour=hour, minute=minute, tzinfo=TZ)
+
+
+# Inside November: 00:00 on the 1st and 23:59 on the 30th; outside: 23:59 on 31 October, 00:00 on 1 December.
+IN_FIRST, IN_LAST = _edge("2026-11-01", "00:00"), _edge("2026-11-30", "23:59")
+OUT_BEFORE, OUT_AFTER = _edge("2026-10-31", "23:59"), _edge("2026-12-01", "00:00")
+
+
+@pytest.fixture
+def edges(records, world, office, renshe):
+    """On top of ``month_of_records``, for 罗溪镇: each kind of record once inside November on an edge
+    and once just outside it, a reversal in November of October's payment, and a second claim of the
+    same worker (by ID number) paid in full in November."""
+    import time_machine
+
+    from anxin.cases.models import Incident
+    from anxin.cases.tests.factories import open_case
+    from anxin.intake.tests.factories import signal
+    from anxin.money.models import Payment
+    from anxin.money.services import payment_record, payment_reverse
+    from anxin.money.tests.factories_claims import confirmed
+    from anxin.monitoring.models import (
+        Alert,
+        FollowUp,
+        ImmediateReport,
+        ScreeningCampaign,
+        ScreeningTask,
+        WatchEntry,
+    )
+
+    town_unit = figures.Unit.objects.get(code="gov-luoxi")
+    factory = world.luoxi_factory
+    for moment in (OUT_BEFORE, IN_FIRST, IN_LAST, OUT_AFTER):
+        signal(enterprise=factory, received_at=moment)
+    alerts = [
+        Alert.objects.create(
+            enterprise=factory,
+            rule=f"TEST_{n}",
+            level="red",
+            explanation="测试",
+            town=factory.town,
+            unit=town_unit,
+            opened_at=moment,
+            opened_on=datetime.datetime.date(moment),
+            last_fired_at=moment,
+            due_at=moment + datetime.timedelta(days=3),
+            closed_at=moment + datetime.timedelta(days=1),  # closed on time
+            status="closed",
+        )
+        for n, moment in enumerate((OUT_BEFORE, IN_LAST, OUT_AFTER))
+    ]
+    entries = [
+        WatchEntry.objects.create(
+            enterprise=enterprise,
+            status="active",
+            level="orange",
+            proposed_at=moment,
+            proposal="连续两月欠薪",
+            town=factory.town,
+            unit=town_unit,
+            owner_unit=town_unit,
+        )
+        for enterprise, moment in ((factory, IN_FIRST), (world.luoxi_builder, OUT_BEFORE))
+    ]
+    for day in ("2026-10-31", "2026-11-01", "2026-11-30", "2026-12-01"):
+        FollowUp.objects.create(
+            entry=entries[0],
+            visited_on=datetime.date.fromisoformat(day),
+            wage_status="正常发放",
+            level="orange",
+            recorded_by=office,
+        )
+    for alert, moment in zip(alerts, (OUT_BEFORE, IN_LAST), strict=False):
+        ImmediateReport.objects.create(
+            alert=alert,
+            enterprise=factory,
+            rule="IMMEDIATE_ARREARS_2M",
+            status="draft",
+            facts="欠薪两个月",
+            town=factory.town,
+            unit=town_unit,
+            drafted_at=moment,
+            due_at=moment + datetime.timedelta(days=1),
+        )
+    autumn, winter = (
+        ScreeningCampaign.objects.create(
+            name=name, start=datetime.date(2026, 10, 1), end=datetime.date(2026, 12, 31), launched_by=office
+        )
+        for name in ("秋季排查", "冬季排查")
+    )
+    for campaign, enterprise, moment, result in (
+        (autumn, factory, IN_FIRST, "risk"),
+        (autumn, world.luoxi_builder, OUT_BEFORE, "risk"),
+        (winter, world.luoxi_builder, IN_LAST, "normal"),
+    ):
+        ScreeningTask.objects.create(
+            campaign=campaign,
+            enterprise=enterprise,
+            town=factory.town,
+            unit=town_unit,
+            result=result,
+            answered_at=moment,
+            answered_by=office,
+        )
+    for moment in (OUT_BEFORE, IN_LAST, OUT_AFTER):
+        Incident.objects.create(
+            case=records.case,
+            kind=Incident.Kind.MASS,
+            occurred_at=moment,
+            place="罗溪镇政府门口",
+            people=20,
+            recorded_at=moment,
+            recorded_by=office,
+        )
+    with time_machine.travel(_edge("2026-11-20", "10:00"), tick=False):
+        october = Payment.objects.get(claim=records.claims[1], paid_on=datetime.date(2026, 10, 20))
+        payment_reverse(actor=office, payment=october, reason="误记", amount=200_000)
+        second = open_case(factory, actor=office, now=_edge("2026-11-20", "10:00"), separate=True)
+        again = confirmed(second, actor=office, confirmer=renshe, amounts=(300_000,), start=1)
+        payment_record(
+            actor=office,
+            claim=again[0],
+            amount=300_000,
+            paid_on=datetime.date(2026, 11, 20),
+            source="employer",
+        )
+    return records
+
+
+def test_every_kind_of_record_counts_by_local_day_on_the_periods_edges(edges, luoxi):
+    got = _values(luoxi.unit)
+    # month_of_records' 4 + 00:00 on 1 Nov and 23:59 on 30 Nov (not 23:59 on 31 Oct, not 00:00 on 1 Dec)
+    assert got["signals_received"] == 6
+    assert got["alerts_opened"] == 1 and got["alerts_on_time"] == 1
+    assert got["watch_proposed"] == 1  # proposed 00:00 on 1 November; 31 October's is not
+    assert got["followups"] == 2  # 1 and 30 November
+    assert got["immediate_reports"] == 1
+    assert got["enterprises_screened"] == 2  # 罗溪纺织 (risk) and 罗溪建设 (normal, 30 Nov)
+    assert got["screened_risk"] == 1  # 罗溪建设's risk answer was on 31 October
+    assert got["incidents"] == 1
+    assert got["cases_opened"] == 2  # 罗溪建设 and the second case of 罗溪纺织
+    # ¥10,000 + ¥3,000 paid in November, less the ¥2,000 reversal of October's payment made in November
+    assert got["money_recovered"] == 1_000_000 + 300_000 - 200_000
+    # worker 1 was paid in full on two claims (two cases): one worker
+    assert got["workers_paid_full"] == 1
+    # each equals its ledger's selector for the same dates
+    start, end = NOV
+    assert got["alerts_opened"] == alert_list(user=luoxi, date_from=start, date_to=end).count()
+    assert got["watch_proposed"] == watch_list(user=luoxi, status="", date_from=start, date_to=end).count()
+    assert got["immediate_reports"] == report_list(user=luoxi, date_from=start, date_to=end).count()
+    rows = payment_list(user=luoxi, date_from=start, date_to=end)
+    signed = sum(-p.amount if p.reverses_id else p.amount for p in rows)
+    assert got["money_recovered"] == signed
+
+
+def test_a_towns_links_name_the_town_and_unlinkable_figures_have_none(district):
+    found = figures.figures_for(figures.Unit.objects.get(code="gov-luoxi"), *NOV)
+    luoxi_town = figures.Unit.objects.get(code="gov-luoxi").town
+    assert luoxi_town is not None
+    town = luoxi_town.code
+    for code in ("signals_received", "alerts_opened", "watch_proposed", "cases_opened", "money_recovered"):
+        assert f"town={town}" in found[code]["link"], code
+    assert "unit=gov-luoxi" in found["publicity_activities"]["link"]
+    for code in ("enterprises_screened", "screened_risk", "alerts_on_time", "followups", "workers_paid_full"):
+        assert found[code]["link"] == "", code
+    assert "提出纳入重点监控的日期" in found["watch_proposed"]["basis"]
+    department = figures.figures_for(figures.Unit.objects.get(code="construction"), *NOV)
+    assert "查看人本人的可见范围" in department["signals_received"]["basis"]
+    assert "town=" not in department["signals_received"]["link"]
+
+
+def test_the_office_opening_a_towns_report_sees_the_towns_rows_by_its_link(edges, login, office, luoxi):
+    found = figures.figures_for(luoxi.unit, *NOV)
+    page = login(office).get(found["signals_received"]["link"])
+    assert page.status_code == 200
+    assert page.context["paginator"].count == found["signals_received"]["value"]

@@ -279,6 +279,18 @@ def test_only_the_office_director_approves_or_returns(request, office, persona):
     assert document.status == DocumentStatus.SUBMITTED
 
 
+def test_the_director_cannot_approve_what_they_drafted(office_director):
+    """审核 is a second pair of eyes: the office director who drafted a document cannot approve it."""
+    document = composed(office_director)
+    services.document_submit(actor=office_director, document=document)
+    with pytest.raises(DomainError, match="本人起草") as refused:
+        services.document_approve(actor=office_director, document=document)
+    assert refused.value.code == "forbidden"
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.SUBMITTED and document.approved_by is None
+    assert not document.events.filter(action="approve").exists()
+
+
 def test_a_return_needs_comments_then_edit_and_resubmit(office, office_director):
     document = composed(office)
     services.document_submit(actor=office, document=document)

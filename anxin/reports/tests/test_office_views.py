@@ -209,6 +209,28 @@ def test_member_units_see_the_issued_circular(request, login, office, office_dir
     assert word.status_code == 200 and word["Content-Type"].startswith("application/vnd.openxml")
 
 
+def test_the_review_trail_of_an_issued_circular_is_not_shown_to_member_units(
+    login, office, office_director, luoxi, leader
+):
+    circular = composed(office, "circular")
+    services.document_submit(actor=office, document=circular)
+    services.document_return(actor=office_director, document=circular, comments="措辞过软，请重写问题部分")
+    services.document_save(
+        actor=office, document=circular, body={**circular.body, "problems": "改后的问题段落"}
+    )
+    services.document_submit(actor=office, document=circular)
+    services.document_approve(actor=office_director, document=circular)
+    services.document_issue(actor=office, document=circular, reference="新欠薪联办〔2026〕12号")
+    unit_page = login(luoxi).get(reverse("reports-office-document", args=[circular.pk])).content.decode()
+    assert "改后的问题段落" in unit_page  # the document itself
+    assert "措辞过软" not in unit_page
+    assert 'data-testid="office-events"' not in unit_page
+    assert 'data-testid="office-body-history"' not in unit_page
+    for insider in (office, leader):
+        page = login(insider).get(reverse("reports-office-document", args=[circular.pk])).content.decode()
+        assert "措辞过软" in page and 'data-testid="office-body-history"' in page
+
+
 def test_a_unit_cannot_act_on_a_circular(login, office, office_director, luoxi):
     circular = issued(office, office_director, "circular")
     response = login(luoxi).post(reverse("reports-office-act", args=[circular.pk, "refresh"]))

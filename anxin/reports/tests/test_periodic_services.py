@@ -206,13 +206,17 @@ def test_a_correction_is_a_new_version_and_supersedes_the_earlier_when_submitted
 # --- missing reports ------------------------------------------------------------------------------------------
 
 
-def test_missing_reports_are_flagged_on_the_due_day_once_to_the_unit_and_the_office(
+def test_missing_reports_are_flagged_from_the_day_after_the_due_day_once_to_the_unit_and_the_office(
     luoxi, xuejia, office, django_capture_on_commit_callbacks
 ):
     submitted(xuejia, day="2026-12-04")
     with travel("2026-12-04", 23):
         assert services.missing_reports_flag() == 0  # not before the due day
-    with travel("2026-12-05", 1), django_capture_on_commit_callbacks(execute=True):
+    with travel("2026-12-05", 1):
+        assert services.missing_reports_flag() == 0  # nor on it: a report that day is on time
+    with travel("2026-12-05", 23):
+        assert services.missing_reports_flag() == 0
+    with travel("2026-12-06", 1), django_capture_on_commit_callbacks(execute=True):
         flagged = services.missing_reports_flag()
     expected = (
         services.expected_units(ReportTemplate.objects.get(code="town-monthly")).count()
@@ -224,7 +228,7 @@ def test_missing_reports_are_flagged_on_the_due_day_once_to_the_unit_and_the_off
     assert (missing.period, missing.due_on) == ("2026-11", datetime.date(2026, 12, 5))
     assert Notification.objects.filter(recipient=luoxi, subject__contains="逾期未报").count() == 1
     assert Notification.objects.filter(recipient=office, subject__contains="罗溪镇").count() == 1
-    with travel("2026-12-06"):
+    with travel("2026-12-07"):
         assert services.missing_reports_flag() == 0  # once
     report = draft(luoxi, day="2026-12-08")
     with travel("2026-12-08", 11):
@@ -233,6 +237,128 @@ def test_missing_reports_are_flagged_on_the_due_day_once_to_the_unit_and_the_off
     report.refresh_from_db()
     assert missing.submitted_at == at("2026-12-08", 11)
     assert report.late
+
+
+def test_a_tick_outage_across_a_period_still_flags_it(luoxi, xuejia):
+    """The sweep looks back over the recent periods, not only the last ended one."""
+    submitted(xuejia, period="2026-10", day="2026-11-02")  # reporting under way since October
+    with travel("2027-01-07", 1):  # no tick since November: November's due day passed unseen
+        services.missing_reports_flag()
+    flagged = set(MissingReport.objects.filter(unit=luoxi.unit).values_list("period", flat=True))
+    assert flagged == {"2026-10", "2026-11", "2026-12"}
+    assert set(MissingReport.objects.filter(unit=xuejia.unit).values_list("period", flat=True)) == {
+        "2026-11",
+        "2026-12",
+    }
+    with travel("2027-01-08", 1):
+        assert services.missing_reports_flag() == 0  # still once each
+
+
+def test_the_sweep_does_not_reach_before_reporting_began(luoxi):
+    with travel("2026-12-06", 1):
+        services.missing_reports_flag()
+    assert set(MissingReport.objects.filter(unit=luoxi.unit).values_list("period", flat=True)) == {"2026-11"}
+
+
+def test_figures_are_recomputed_at_submission_and_recorded(luoxi, world):
+    """Drafted during the period, submitted after it: the figures are the whole period's."""
+    from anxin.intake.tests.factories import signal
+
+    report = draft(luoxi, day="2026-11-05")
+    assert report.figures["signals_received"]["value"] == 0
+    with travel("2026-11-20"):
+        signal(enterprise=world.luoxi_factory, received_at=at("2026-11-20"))
+    with travel("2026-12-02", 11):
+        services.report_submit(actor=luoxi, report=report, narrative=NARRATIVE)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED
+    assert report.figures["signals_received"]["value"] == 1
+    assert report.prefilled_at == at("2026-12-02", 11)
+    assert report.events.filter(action="refresh", note__contains="报送时").exists()
+
+
+def test_correcting_an_on_time_report_keeps_it_on_time_and_tells_nobody_it_is_late(
+    luoxi, office, django_capture_on_commit_callbacks
+):
+    first = submitted(luoxi, day="2026-12-03")
+    assert not first.late
+    with travel("2026-12-10"):
+        second = services.report_correct(actor=luoxi, report=first, reason="走访企业数填错")
+    with travel("2026-12-10", 11), django_capture_on_commit_callbacks(execute=True):
+        services.report_submit(actor=luoxi, report=second, narrative=NARRATIVE)
+    second.refresh_from_db()
+    assert second.submitted_at == at("2026-12-10", 11)
+    assert second.first_submitted_at == at("2026-12-03", 11)
+    assert not second.late
+    assert not second.events.filter(action="submit", note="逾期报送").exists()
+    assert not Notification.objects.filter(recipient=office, subject__contains="逾期").exists()
+
+
+def test_correcting_a_late_report_stays_late_without_a_second_notice(
+    luoxi, office, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = submitted(luoxi, day="2026-12-08")
+    assert first.late
+    with travel("2026-12-10"):
+        second = services.report_correct(actor=luoxi, report=first, reason="更正")
+    with travel("2026-12-10", 11), django_capture_on_commit_callbacks(execute=True):
+        services.report_submit(actor=luoxi, report=second, narrative=NARRATIVE)
+    second.refresh_from_db()
+    assert second.late
+    assert Notification.objects.filter(recipient=office, subject__contains="逾期").count() == 1
+
+
+def test_a_double_prefill_at_once_is_refused_not_a_500(luoxi, monkeypatch):
+    draft(luoxi)
+    real = PeriodicReport.objects.filter
+
+    class Blind:
+        def __init__(self, qs):
+            self.qs = qs
+
+        def order_by(self, *a):
+            return self
+
+        def first(self):
+            return None  # the other request's row is not yet seen
+
+    monkeypatch.setattr(
+        PeriodicReport.objects,
+        "filter",
+        lambda *a, **kw: Blind(real(*a, **kw)) if kw.keys() == {"unit", "period"} else real(*a, **kw),
+    )
+    with travel("2026-12-02"), pytest.raises(DomainError) as refused:
+        services.report_prefill(actor=luoxi, unit=luoxi.unit, period="2026-11")
+    assert refused.value.code == "exists"
+    assert PeriodicReport.objects.count() == 1
+
+
+def test_a_double_correction_at_once_is_refused_not_a_500(luoxi, monkeypatch):
+    first = submitted(luoxi, day="2026-12-03")
+    with travel("2026-12-04"):
+        services.report_correct(actor=luoxi, report=first, reason="一")
+    real = PeriodicReport.objects.filter
+
+    class Blind:
+        def exists(self):
+            return False  # the other request's draft is not yet seen
+
+    monkeypatch.setattr(
+        PeriodicReport.objects,
+        "filter",
+        lambda *a, **kw: Blind() if kw.get("status") == ReportStatus.DRAFT else real(*a, **kw),
+    )
+    with travel("2026-12-04"), pytest.raises(DomainError) as refused:
+        services.report_correct(actor=luoxi, report=first, reason="二")
+    assert refused.value.code == "exists"
+    assert PeriodicReport.objects.filter(unit=luoxi.unit).count() == 2
+
+
+def test_the_period_basis_is_stored_at_prefill(luoxi):
+    report = draft(luoxi)
+    assert report.basis.startswith("依据 §五(二)") and "report.due_day = 5" in report.basis
+    assert report.period_label == "2026年11月"
 
 
 def test_only_the_system_or_the_units_own_user_may_write(luoxi, office, leader):

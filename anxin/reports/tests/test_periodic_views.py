@@ -4,6 +4,8 @@ statuses and Excel, the roll-ups (each town's row equals its own report's figure
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from anxin.reports import periodic_selectors as selectors
@@ -186,3 +188,74 @@ def test_the_home_panel_flags_a_missing_report(login, luoxi):
         services.missing_reports_flag()
         body = login(luoxi).get("/").content.decode()
     assert 'data-testid="home-periodic"' in body and "home-periodic-missing" in body
+
+
+# --- the page and the Word read the stored period (P5-15) -------------------------------------------------
+
+
+def test_a_report_still_opens_after_the_templates_frequency_changes(login, luoxi):
+    from anxin.reports.models import ReportTemplate
+
+    report = submitted(luoxi, day="2026-12-03")
+    template = ReportTemplate.objects.get(pk=report.template_id)
+    template.frequency_months = 3  # quarterly from now on: "2026-11" is no longer a period's first month
+    template.save(update_fields=["frequency_months"])
+    with travel("2026-12-08"):
+        client = login(luoxi)
+        page = client.get(f"/reports/periodic/{report.pk}/")
+        word = client.get(f"/reports/periodic/{report.pk}/word/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "2026年11月" in body and "report.frequency_months = 1" in body  # the rule it was made under
+    assert word.status_code == 200 and word["Content-Type"].startswith("application/vnd.openxml")
+
+
+# --- query counts do not grow with the rows (two sizes) ---------------------------------------------------
+
+
+def _queries(client: Any, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with travel("2027-01-08"):
+        client.get(url)  # warm the per-day caches (parameters), as between two visits
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_inbox_queries_do_not_grow_with_the_reports(
+    login, office, luoxi, xuejia, chengjian, renshe, sifa
+):
+    submitted(luoxi, day="2026-12-03")
+    with travel("2027-01-08"):
+        client = login(office)
+    small = _queries(client, "/reports/periodic/?period=2026-11")
+    for user, day in ((xuejia, "2026-12-04"), (chengjian, "2026-12-07"), (renshe, "2026-12-02")):
+        submitted(user, day=day)
+    draft(sifa, day="2026-12-09")
+    first = PeriodicReport.objects.get(unit=luoxi.unit, period="2026-11")
+    with travel("2026-12-10"):
+        correction = services.report_correct(actor=luoxi, report=first, reason="更正")
+    with travel("2026-12-10", 11):
+        services.report_submit(actor=luoxi, report=correction, narrative=NARRATIVE)
+    with travel("2026-12-11"):
+        services.missing_reports_flag()
+    large = _queries(client, "/reports/periodic/?period=2026-11")
+    assert large == small
+
+
+def test_the_units_list_queries_do_not_grow_with_its_reports(login, luoxi):
+    submitted(luoxi, period="2026-12", day="2027-01-03")
+    with travel("2027-01-08"):
+        client = login(luoxi)
+    small = _queries(client, "/reports/periodic/mine/")
+    for period, day in (("2026-08", "2026-09-03"), ("2026-09", "2026-10-03"), ("2026-10", "2026-11-09")):
+        submitted(luoxi, period=period, day=day)
+    first = submitted(luoxi, period="2026-11", day="2026-12-03")
+    with travel("2026-12-10"):
+        services.report_correct(actor=luoxi, report=first, reason="更正")
+    with travel("2027-01-07"):
+        services.missing_reports_flag()
+    large = _queries(client, "/reports/periodic/mine/")
+    assert large == small
