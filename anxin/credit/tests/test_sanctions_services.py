@@ -108,7 +108,8 @@ def test_a_measure_removed_from_the_file_becomes_inactive_and_keeps_its_tasks(di
 
 def test_credit_loads_its_district_section_after_the_earlier_apps():
     sections = [app for app, _ in seam.contributions(seam.DISTRICT_SECTIONS)]
-    assert sections[-1] == "credit"
+    earlier = ["core", "org", "registry", "intake", "monitoring", "money"]
+    assert all(sections.index(app) < sections.index("credit") for app in earlier)
 
 
 # --- tasks on listing --------------------------------------------------------------------------------

@@ -218,7 +218,9 @@ def test_the_cockpit_query_count_does_not_grow(world, login, office, extra, djan
     # with the cases panel (三个确保): four aggregates; money's panel (owed and recovered, the quarter,
     # the funds' balance and advances out): six; the red list in two steps (order, then rows); no
     # calendar query (its banner is not shown here)
-    with django_assert_max_num_queries(32):
+    # 32 + conference's plenary card (the interval parameter, the last plenary, its first use, the next meetings):
+    # a fixed cost; the two sizes of the parametrisation show it does not grow with the watch list
+    with django_assert_max_num_queries(38):
         assert client.get("/cockpit/").status_code == 200
 
 

@@ -47,14 +47,14 @@ def test_the_refusals_say_why(api_client, luoxi, xuejia):
     client = _as(api_client, luoxi)
     with travel("2026-12-02"):
         future = client.post(BASE, {"period": "2027-01"}, format="json")
-        assert future.status_code == 400 and "尚未开始" in str(future.json())
+        assert future.status_code == 409 and "尚未开始" in str(future.json())
         assert client.post(BASE, {"period": "2026/11"}, format="json").status_code == 400
         running = client.post(BASE, {"period": "2026-12"}, format="json").json()
         not_ended = client.post(f"{BASE}{running['id']}/submit/", {"narrative": NARRATIVE}, format="json")
-        assert not_ended.status_code == 400 and "报告期尚未结束" in str(not_ended.json())
+        assert not_ended.status_code == 409 and "报告期尚未结束" in str(not_ended.json())
         missing = client.post(BASE, {"period": "2026-11"}, format="json").json()
         empty = client.post(f"{BASE}{missing['id']}/submit/", {"narrative": {"risk": "平稳"}}, format="json")
-        assert empty.status_code == 400 and "请填写" in str(empty.json())
+        assert empty.status_code == 409 and "请填写" in str(empty.json())
     other = draft(xuejia)
     with travel("2026-12-02"):
         assert (
