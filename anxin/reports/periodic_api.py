@@ -177,7 +177,8 @@ class ReportsView(ContractViewMixin, GenericAPIView):
     def get(self, request: Request) -> Response:
         user = _actor(request)
         period = query_value(request.query_params, "period")
-        if period and not re.match(PERIOD_PATTERN, period):
+        # Given, it must be a period (an empty ``period=`` is refused as the schema says, not read as "all").
+        if "period" in request.query_params and not re.match(PERIOD_PATTERN, period or ""):
             raise ValidationError({"period": ["报告期格式应为 YYYY-MM（如 2026-11）"]})
         rows = selectors.report_list(user=user, period=period, unit=query_value(request.query_params, "unit"))
         page = self.paginate_queryset(rows)

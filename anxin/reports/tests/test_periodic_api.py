@@ -83,6 +83,7 @@ def test_the_list_is_scoped_and_filtered(api_client, luoxi, xuejia, office):
     one = _as(api_client, office).get(BASE, {"unit": "gov-xuejia"}).json()["results"]
     assert [r["id"] for r in one] == [theirs.pk]
     assert _as(api_client, office).get(BASE, {"period": "nonsense"}).status_code == 400
+    assert _as(api_client, office).get(BASE, {"period": ""}).status_code == 400
     assert _as(api_client, office).get(f"{BASE}{mine.pk}/").json()["status"] == "submitted"
 
 
