@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape
 from django.utils import timezone
 
 from anxin.cases.models import ActionKind, ActionStatus, Case, CaseDocument, DocumentKind, LegalAction, Plan
-from anxin.core.gongwen import Annex, Gongwen, document_bytes, pdf_font
+from anxin.core.gongwen import Annex, Gongwen, cn_date, document_bytes, pdf_font
 from anxin.core.money import format_yuan
 from anxin.core.policy import param
 from anxin.core.seam import paid_so_far
@@ -29,7 +29,7 @@ REFERRAL_DUTY = "criminal-referral-transfer"
 
 
 def _day(day: datetime.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+    return cn_date(day)
 
 
 _DIGITS = "零一二三四五六七八九"

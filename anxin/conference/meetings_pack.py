@@ -15,14 +15,14 @@ from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 
 from anxin.core.money import format_yuan
-from anxin.org.models import Role, Unit, UnitKind, User
+from anxin.org.access import office_unit
+from anxin.org.models import Role, User
 
 
 def district_viewer() -> User:
     """An unsaved office user: ``for_user`` then sees the whole district, as the office does. Never
     saved or logged in."""
-    unit = Unit.objects.filter(kind=UnitKind.OFFICE).order_by("pk").first()
-    return User(username="conference-pack", unit=unit, role=Role.OFFICE, is_active=True)
+    return User(username="conference-pack", unit=office_unit(), role=Role.OFFICE, is_active=True)
 
 
 def _range(start: datetime.date, end: datetime.date) -> str:

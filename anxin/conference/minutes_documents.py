@@ -5,24 +5,21 @@ Minutes not yet issued print only as a draft marked 征求意见稿 (no 文号, 
 
 from __future__ import annotations
 
-import datetime
-
 from django.utils import timezone
 
 from anxin.conference.minutes_selectors import attendance, decisions_of
 from anxin.conference.models import Minutes, MinutesStatus
-from anxin.core.gongwen import Gongwen, document_bytes
-from anxin.org.models import Unit, UnitKind
+from anxin.core.gongwen import Gongwen, cn_date, document_bytes
+from anxin.org.access import office_unit
+from anxin.org.models import UnitKind
+
+UNRECORDED = "（未记录）"  # a day the record does not hold
 
 DRAFT_MARK = "征求意见稿"
 
 
-def _day(day: datetime.date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else "（未记录）"
-
-
 def issuer() -> str:
-    office = Unit.objects.filter(kind=UnitKind.OFFICE).first()
+    office = office_unit()
     return office.official_name if office else "预防和解决企业欠薪问题联席会议办公室"
 
 
@@ -51,7 +48,7 @@ def document(minutes: Minutes) -> bytes:
     chair = meeting.chair.display_name if meeting.chair else "（未记录）"
     post = f"（{meeting.get_chair_post_display()}）" if meeting.chair_post else ""
     paragraphs = [
-        f"{_day(meeting.date)}，{meeting.title}在{meeting.place}召开，会议由{chair}{post}主持。",
+        f"{cn_date(meeting.date, '（未记录）')}，{meeting.title}在{meeting.place}召开，会议由{chair}{post}主持。",
         *_attendance(minutes),
         minutes.text,
     ]
@@ -63,13 +60,13 @@ def document(minutes: Minutes) -> bytes:
             paragraphs.append(
                 f"{_cn(d.seq)}、{d.subject}（工作要求：{d.result_required}。牵头单位：{d.owner.name}"
                 + (f"；配合单位：{co}" if co else "")
-                + f"；完成时限：{_day(d.due_on)}）"
+                + f"；完成时限：{cn_date(d.due_on, '（未记录）')}）"
             )
     if minutes.signed_at:
         opinion = f"，审签意见：{minutes.sign_opinion}" if minutes.sign_opinion else ""
         signer = minutes.signed_by.display_name if minutes.signed_by else ""
         paragraphs.append(
-            f"本纪要经会议召集人{signer}于{_day(timezone.localdate(minutes.signed_at))}审签{opinion}。"
+            f"本纪要经会议召集人{signer}于{cn_date(timezone.localdate(minutes.signed_at), '（未记录）')}审签{opinion}。"
         )
     table: list[tuple[str, str]] = []
     if not draft:
@@ -79,7 +76,7 @@ def document(minutes: Minutes) -> bytes:
         table.append(("主送", "、".join(main) or "—"))
         if copy:
             table.append(("抄送", "、".join(copy)))
-        table.append(("印发", f"{issuer()}　{_day(minutes.issued_on)}印发"))
+        table.append(("印发", f"{issuer()}　{cn_date(minutes.issued_on, '（未记录）')}印发"))
     name = issuer()
     return document_bytes(
         Gongwen(

@@ -56,6 +56,11 @@ class Gongwen:
     footnote: str = ""
 
 
+def cn_date(day: datetime.date | None, missing: str = "") -> str:
+    """A day as a 公文 writes it: 2026年3月5日 (``missing`` when there is none)."""
+    return f"{day.year}年{day.month}月{day.day}日" if day else missing
+
+
 def document_bytes(doc: Gongwen) -> bytes:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
@@ -119,7 +124,7 @@ def document_bytes(doc: Gongwen) -> bytes:
         lead = "附件：" if n == 1 else "　　　"
         body(f"{lead}{n}. {name}" if len(doc.attachments) > 1 else f"附件：{name}")
     if doc.signature or doc.date:
-        when = f"{doc.date.year}年{doc.date.month}月{doc.date.day}日" if doc.date else ""
+        when = cn_date(doc.date)
         run(paragraph(WD_ALIGN_PARAGRAPH.RIGHT), "\n".join(x for x in (doc.signature, when) if x), size=16)
     if doc.footnote:
         run(paragraph(), doc.footnote, size=10, color="555555")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
-from anxin.core.gongwen import Annex, Gongwen, document_bytes
+from anxin.core.gongwen import Annex, Gongwen, cn_date, document_bytes
 from anxin.core.money import format_yuan
 from anxin.credit import access
 from anxin.credit.models import (
@@ -25,7 +25,7 @@ from anxin.credit.models import (
 
 
 def _day(day: datetime.date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else "（未记录）"
+    return cn_date(day, "（未记录）")
 
 
 def issuer() -> tuple[str, str]:

@@ -11,14 +11,14 @@ import datetime
 from django.utils import timezone
 
 from anxin.cases.documents import chinese_number, office_name
-from anxin.core.gongwen import Annex, Gongwen, document_bytes
+from anxin.core.gongwen import Annex, Gongwen, cn_date, document_bytes
 from anxin.credit import access
 from anxin.credit.models import DECREE_29, BatchStatus, PublicationBatch, PublicationEntry
 from anxin.credit.services.publication import CLASS_CITATIONS, period_of_batch
 
 
 def _day(day: datetime.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+    return cn_date(day)
 
 
 def issuer() -> str:

@@ -66,3 +66,13 @@ def units_for(user: User | AnonymousUser | None, *, kinds: Iterable[str]) -> Que
     if scope.everything or not scope.town_ids:
         return units
     return units.exclude(Q(kind=UnitKind.TOWN_GOVERNMENT) & ~Q(town_id__in=scope.town_ids))
+
+
+def office_unit() -> Unit | None:
+    """The joint-conference office (联席办): the unit documents are issued under and notices go to."""
+    return Unit.objects.filter(kind=UnitKind.OFFICE).order_by("order", "pk").first()
+
+
+def office_unit_ids() -> list[int]:
+    """The office's unit ids, for notices to the office."""
+    return list(Unit.objects.filter(kind=UnitKind.OFFICE).values_list("pk", flat=True))

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from anxin.core.access import get_scoped_or_404
 from anxin.core.policy import param_record
+from anxin.org.access import office_unit as org_office_unit
 from anxin.org.models import Unit, UnitKind
 from anxin.reports import figures, periodic_selectors, periods
 from anxin.reports.models import (
@@ -86,7 +87,9 @@ def awaiting_approval() -> QuerySet[OfficeDocument]:
 
 
 def office_unit() -> Unit:
-    return Unit.objects.filter(kind=UnitKind.OFFICE).order_by("order", "pk").first()  # type: ignore[return-value]
+    found = org_office_unit()
+    assert found is not None, "the district file has no office unit"
+    return found
 
 
 def expected_units() -> list[Unit]:

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from anxin.core.access import get_scoped_or_404, scope_of
+from anxin.org.access import office_unit
 from anxin.org.models import Unit, UnitKind
 from anxin.reports import figures, periods
 from anxin.reports.models import MissingReport, PeriodicReport, ReportStatus, ReportTemplate
@@ -223,7 +224,7 @@ def rollup(*, user: Any, period: periods.Period, by: str) -> dict:
     ]
     total = None
     if everyone:
-        office = Unit.objects.filter(kind=UnitKind.OFFICE).order_by("order").first()
+        office = office_unit()
         if office is not None:
             total = figures.figures_for(office, period.start, period.end, codes)
     columns = [{"code": c, **_head(c)} for c in codes]

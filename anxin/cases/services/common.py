@@ -9,7 +9,10 @@ from django.urls import reverse
 
 from anxin.cases.models import Case, CaseEvent, LegalAction
 from anxin.notify.services import notify_units
-from anxin.org.access import acts_for
+from anxin.org.access import (
+    acts_for,
+    office_unit_ids,  # noqa: F401  (re-exported for cases)
+)
 from anxin.org.models import Role, Unit, User
 
 Kind = CaseEvent.Kind
@@ -30,10 +33,6 @@ def works_on(actor: User, case: Case) -> bool:
     return acts_for(actor, town_id=None, unit_ids=unit_ids) or bool(
         actor.has_role(Role.TOWN) and towns & set(actor.scope.town_ids)
     )
-
-
-def office_unit_ids() -> list[int]:
-    return list(Unit.objects.filter(kind="office").values_list("pk", flat=True))
 
 
 def town_unit(town_id: int) -> Unit:

@@ -167,7 +167,9 @@ class MeetingUnit(models.Model):
     """A unit invited to a meeting, and whether it attended and who came (``attendees``: names and
     posts as given), or why it did not."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="units")
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="units"
+    )
     unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
     attended = models.BooleanField(_("是否出席"), null=True, blank=True)
     attendees = models.CharField(_("出席人员"), max_length=200, blank=True)
@@ -193,7 +195,9 @@ class MeetingEvent(Event):
     """A line of a meeting's history: scheduled, changed, held, attendance recorded, pack prepared,
     minutes drafted/submitted/signed/returned/issued (from → to of the meeting or its minutes)."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="events")
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("会议"), on_delete=models.PROTECT, related_name="events"
+    )
     action = models.CharField(_("事项"), max_length=20)
     from_status = models.CharField(_("原状态"), max_length=12, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12, blank=True)
@@ -284,7 +288,9 @@ class MeetingPack(models.Model):
     (``data``), so the pack prints what was prepared, whatever changes later. Prepared again, a new
     row; the latest is the meeting's pack."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="packs")
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("会议"), on_delete=models.PROTECT, related_name="packs"
+    )
     period_start = models.DateField(_("统计起始日"))
     period_end = models.DateField(_("统计截止日"))
     data: Any = models.JSONField(_("材料内容"), default=dict)

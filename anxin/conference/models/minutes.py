@@ -46,7 +46,9 @@ class Minutes(TimeStampedModel):
     """The minutes of one meeting: the text the office drafted, the decisions (``Decision``), the
     convener's sign-off or return comments, the issue (文号, day, units sent to)."""
 
-    meeting = models.OneToOneField(Meeting, on_delete=models.PROTECT, related_name="minutes")
+    meeting = models.OneToOneField(
+        Meeting, verbose_name=_("会议"), on_delete=models.PROTECT, related_name="minutes"
+    )
     text = models.TextField(_("纪要正文"))
     status = models.CharField(
         _("状态"), max_length=10, choices=MinutesStatus.choices, default=MinutesStatus.DRAFT
@@ -135,8 +137,12 @@ class Decision(TimeStampedModel):
     co-units (配合单位), the due date (stored, indexed, swept by ``tick``). The owner's reports and the
     office's answers are ``DecisionReport`` rows; status changes leave ``DecisionEvent`` rows."""
 
-    minutes = models.ForeignKey(Minutes, on_delete=models.PROTECT, related_name="decisions")
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="decisions")
+    minutes = models.ForeignKey(
+        Minutes, verbose_name=_("会议纪要"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("会议"), on_delete=models.PROTECT, related_name="decisions"
+    )
     seq = models.PositiveSmallIntegerField(_("序号"))
     number = models.CharField(_("编号"), max_length=30, unique=True)
     subject = models.TextField(_("议定事项"))
@@ -200,7 +206,9 @@ class DecisionReport(models.Model):
     """What the owner unit reported on a decision (progress, or completion with its result), with
     evidence; for a completion, the office's answer (accepted, or sent back with the reason)."""
 
-    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="reports")
+    decision = models.ForeignKey(
+        Decision, verbose_name=_("议定事项"), on_delete=models.PROTECT, related_name="reports"
+    )
     kind = models.CharField(_("类型"), max_length=10, choices=ReportKind.choices)
     text = models.TextField(_("内容"))
     evidence = models.ManyToManyField(
@@ -227,7 +235,9 @@ class DecisionEvent(Event):
     """A line of a decision's history: issued with the minutes, progress reported, completion reported,
     accepted or sent back, reminded, escalated, 督办通知 issued."""
 
-    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="events")
+    decision = models.ForeignKey(
+        Decision, verbose_name=_("议定事项"), on_delete=models.PROTECT, related_name="events"
+    )
     action = models.CharField(_("事项"), max_length=20)
     from_status = models.CharField(_("原状态"), max_length=10, blank=True)
     to_status = models.CharField(_("新状态"), max_length=10, blank=True)
@@ -245,7 +255,9 @@ class SupervisionNotice(models.Model):
     """A 督办通知 the office issued on a decision: its number, the day, what it requires and by when,
     the decision's status and whether it was overdue that day; the Word notice prints this record."""
 
-    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="notices")
+    decision = models.ForeignKey(
+        Decision, verbose_name=_("议定事项"), on_delete=models.PROTECT, related_name="notices"
+    )
     reference = models.CharField(_("督办文号"), max_length=60, unique=True)
     issued_on = models.DateField(_("督办日期"))
     requirements = models.TextField(_("督办要求"))

@@ -27,7 +27,7 @@ from anxin.conference.models import (
     ReportKind,
     SupervisionNotice,
 )
-from anxin.conference.services.minutes import office_unit_ids, suggest_reference
+from anxin.conference.services.minutes import suggest_reference
 from anxin.conference.workflow import (
     ACCEPT,
     COMPLETE,
@@ -45,6 +45,7 @@ from anxin.core.files import atomic_with_files, file_store
 from anxin.core.policy import param_record
 from anxin.core.uploads import DOCUMENTS
 from anxin.notify.services import notify_units
+from anxin.org.access import office_unit_ids
 from anxin.org.models import User
 
 CLAUSE = "§二（督促、检查成员单位贯彻落实联席会议议定事项情况）"

@@ -19,7 +19,6 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from anxin.cases.services.common import office_unit_ids
 from anxin.conference import access, sections
 from anxin.conference.models import (
     ChairPost,
@@ -44,6 +43,7 @@ from anxin.core.policy import param_record
 from anxin.core.uploads import DOCUMENTS
 from anxin.monitoring.rules import add_months
 from anxin.notify.services import notify_units, notify_users
+from anxin.org.access import office_unit_ids
 from anxin.org.models import Role, Unit, UnitKind, User
 
 INTERVAL = "meeting.plenary_interval_months"

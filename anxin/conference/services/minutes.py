@@ -39,6 +39,7 @@ from anxin.conference.workflow import DECISIONS, DRAFT, ISSUE, MINUTES, OPEN, RE
 from anxin.core.audit import acting
 from anxin.core.errors import DomainError
 from anxin.notify.services import notify_units, notify_users
+from anxin.org.access import office_unit_ids
 from anxin.org.models import Unit, UnitKind, User
 
 CLAUSE = "§二（会议应形成会议纪要，经会议召集人审签后，印发有关单位贯彻落实）"
@@ -72,10 +73,6 @@ def _office(actor: User) -> None:
 def _convener(actor: User) -> None:
     if not access.is_convener(actor):
         raise PermissionDenied(CONVENER_ONLY)
-
-
-def office_unit_ids() -> list[int]:
-    return list(Unit.objects.filter(kind=UnitKind.OFFICE).values_list("pk", flat=True))
 
 
 def convener_ids() -> list[int]:

@@ -113,7 +113,9 @@ class OfficeDocumentEvent(Event):
     """A line of an analysis's or circular's history (drafted, data refreshed, edited, submitted,
     approved, returned, issued)."""
 
-    document = models.ForeignKey(OfficeDocument, on_delete=models.PROTECT, related_name="events")
+    document = models.ForeignKey(
+        OfficeDocument, verbose_name=_("文件"), on_delete=models.PROTECT, related_name="events"
+    )
     action = models.CharField(_("事项"), max_length=20)
     from_status = models.CharField(_("原状态"), max_length=10, blank=True)
     to_status = models.CharField(_("新状态"), max_length=10, blank=True)

@@ -185,7 +185,9 @@ class PeriodicReport(TimeStampedModel):
 class ReportEvent(Event):
     """A line of a report's history: drafted (prefilled), figures refreshed, submitted, corrected."""
 
-    report = models.ForeignKey(PeriodicReport, on_delete=models.PROTECT, related_name="events")
+    report = models.ForeignKey(
+        PeriodicReport, verbose_name=_("定期报告"), on_delete=models.PROTECT, related_name="events"
+    )
     action = models.CharField(_("事项"), max_length=20)
     from_status = models.CharField(_("原状态"), max_length=10, blank=True)
     to_status = models.CharField(_("新状态"), max_length=10, blank=True)

@@ -23,6 +23,7 @@ from anxin.core.audit import acting, system_actor
 from anxin.core.errors import DomainError
 from anxin.core.money import parse_yuan
 from anxin.notify.services import notify_units
+from anxin.org.access import office_unit_ids
 from anxin.org.models import Unit, UnitKind, User
 from anxin.reports import access, figures, periods
 from anxin.reports.models import MissingReport, PeriodicReport, ReportStatus, ReportTemplate
@@ -453,10 +454,6 @@ def report_correct(
 
 
 # --- missing reports (tick) -------------------------------------------------------------------------
-
-
-def office_unit_ids() -> list[int]:
-    return list(Unit.objects.filter(kind=UnitKind.OFFICE).values_list("pk", flat=True))
 
 
 def _submitted(period: str, unit_ids: Iterable[int]) -> set[int]:
