@@ -19,6 +19,17 @@ def _load_district():
     call_command("load_district", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
+@pytest.fixture
+def mid_hour():
+    """Run the test at twenty past the current hour, the clock still moving: a per-hour count
+    (the portal's and the handbook's limits) cannot be split by the hour turning mid-test."""
+    import time_machine
+    from django.utils import timezone
+
+    with time_machine.travel(timezone.now().replace(minute=20, second=0, microsecond=0), tick=True):
+        yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the district once per test database; each test's changes roll back."""

@@ -20,7 +20,7 @@ from anxin.sites.handbook_services import handbook_code_request, handbook_code_v
 from anxin.sites.models import HandbookCode, HandbookLimit
 from anxin.sites.tests.factories_handbook import id_number, payroll, rostered
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("mid_hour")]
 
 PHONE = "13912345678"
 

@@ -18,6 +18,7 @@ from anxin.sites.tests.factories_handbook import rostered
 
 pytestmark = [
     pytest.mark.postgres,
+    pytest.mark.usefixtures("mid_hour"),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="needs PostgreSQL: SQLite serialises write transactions, so two requests never race",
