@@ -183,6 +183,7 @@ urlpatterns = [
     # keeps its part's list
     path("", include("anxin.conference.api_urls")),
     path("", include("anxin.reports.api_urls")),
+    path("", include("anxin.assessment.api_urls")),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
     path(
         "docs/",

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "anxin.credit",
     "anxin.conference",
     "anxin.reports",
+    "anxin.assessment",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("anxin.credit.urls")),
     path("", include("anxin.conference.urls")),
     path("", include("anxin.reports.urls")),
+    path("", include("anxin.assessment.urls")),
     path("captcha/", include("captcha.urls")),
     path("api/v1/", include(("anxin.api_urls", "api"), namespace="api")),
     path("admin/", admin.site.urls),

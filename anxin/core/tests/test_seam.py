@@ -88,6 +88,7 @@ def test_every_app_contributes_in_the_order_of_the_flow():
         "credit",
         "conference",
         "reports",
+        "assessment",
         "settings",
         "security",
     }

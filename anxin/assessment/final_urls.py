@@ -1,0 +1,5 @@
+"""The final part's pages (joined in ``assessment/urls.py``)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""The scoring part's pages (joined in ``assessment/urls.py``)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
