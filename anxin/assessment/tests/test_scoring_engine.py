@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -334,7 +335,7 @@ def test_grading_validates_bands():
             grading.validate_bands(bad)
 
 
-def _ind(code: str):
+def _ind(code: str) -> Any:
     from anxin.assessment.models import Indicator
 
     return Indicator.objects.get(code=code)
