@@ -47,7 +47,7 @@ def trace_docx(trace: Trace) -> bytes:
         paragraphs.append("倒查范围内各单位均按期履职，未发现未按时事项。")
     if trace.note:
         paragraphs.append(f"说明：{trace.note}")
-    rows = [
+    rows: list[tuple[str, ...]] = [
         (
             _when(s.get("at")),
             s.get("label", ""),

@@ -517,7 +517,7 @@ def referral_word(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @permission_required(REFER, raise_exception=True)
-def referral_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
+def referral_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     referral = selectors.referral_get(user=request.user, pk=pk)
     paper = referral.files.filter(pk=file_pk).first()
     if paper is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -29,7 +30,7 @@ def at(y: int, m: int, d: int, h: int = 10) -> datetime.datetime:
     return datetime.datetime(y, m, d, h, tzinfo=TZ)
 
 
-def verified_signal(enterprise, *, unit_code: str, received: datetime.datetime, due: datetime.datetime,
+def verified_signal(enterprise: Any, *, unit_code: str, received: datetime.datetime, due: datetime.datetime,
                     verified: datetime.datetime | None) -> Signal:  # fmt: skip
     s = signal(enterprise=enterprise, received_at=received)
     Signal.objects.filter(pk=s.pk).update(
@@ -40,7 +41,7 @@ def verified_signal(enterprise, *, unit_code: str, received: datetime.datetime, 
     return s
 
 
-def incident_case(*, people: int = 60, when: datetime.datetime | None = None, enterprise=None) -> Case:
+def incident_case(*, people: int = 60, when: datetime.datetime | None = None, enterprise: Any = None) -> Case:
     """A case in 罗溪 with a mass incident on 2026-06-15 (by default) and two signals before it: one
     due Mon 2026-06-01 verified Tue 2026-06-02 (one working day late, 城建局), one due 2026-06-03
     verified 2026-06-02 (in time, 人社局)."""
@@ -58,7 +59,7 @@ def incident_case(*, people: int = 60, when: datetime.datetime | None = None, en
     return case
 
 
-def score(unit: Unit, *, year: int = 2026, total: str = "95", actor=None) -> Score:
+def score(unit: Unit, *, year: int = 2026, total: str = "95", actor: Any = None) -> Score:
     scheme = Scheme.objects.create(
         year=year, group=UnitGroup.TOWN if unit.kind == "town_government" else UnitGroup.DEPARTMENT,
         title="测试方案", grade_bands=BANDS, created_by=actor,

@@ -154,7 +154,8 @@ def test_mass_incident_check_at_its_edge(district):
     found = vetoes.check_mass_incident_unhandled(unit("construction"), 2026, {"min_workers": 50})
     keys = [k for k, _, _ in found]
     assert len(keys) == 1 and keys[0].startswith("incident:")
-    assert big.incidents.first().pk == int(keys[0].split(":")[1]) and small
+    first = big.incidents.first()
+    assert first is not None and first.pk == int(keys[0].split(":")[1]) and small
     assert vetoes.check_mass_incident_unhandled(unit("hrss"), 2026, {"min_workers": 50}) == []
 
 
