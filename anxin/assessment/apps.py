@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
 
 from anxin.core import seam
@@ -69,8 +71,69 @@ class AssessmentConfig(AppConfig):
 
     # --- traces: 责任倒查 of a case, findings, referral to 纪检监察 --------------------------------------
     def ready_traces(self) -> None:
-        """The traces part registers here (the case page's tab or action, menu, demo data, clause
-        items)."""
+        """The traces part registers here: the case page's tab (责任倒查), menu (责任倒查, 认定问题,
+        一票否决, 问责移交), the veto-proposal sweep, district section ``assessment_vetoes``, the
+        measure ``findings``, clause items. (The veto's registrations live here too, not in
+        ``ready_final``.)"""
+        from anxin.assessment import measures, traces_views
+        from anxin.assessment.services.findings import FINDINGS_MEASURE
+
+        label = self.label
+        measures.register(FINDINGS_MEASURE)
+        seam.register(seam.CASE_TABS, traces_views.case_tabs, app=label)
+        seam.register(seam.MENU, traces_views.menu, app=label)
+        seam.register(seam.SWEEPS, self.traces_sweeps, app=label)
+        seam.register(seam.DISTRICT_SECTIONS, self.traces_load_district, app=label)
+        seam.register(seam.CLAUSE_ITEMS, self.traces_clause_items, app=label)
+
+    def traces_sweeps(self) -> list[seam.Sweep]:
+        from anxin.assessment.services.vetoes import vetoes_sweep
+
+        return [seam.Sweep("考核评价：一票否决情形数据核查（提出否决建议）", vetoes_sweep)]
+
+    def traces_load_district(self, data: dict, *, actor: Any, log: Any) -> None:
+        from anxin.assessment.services.vetoes import veto_conditions_load
+
+        veto_conditions_load(data=data, actor=actor, log=log)
+
+    def traces_clause_items(self) -> list[tuple[str, dict]]:
+        return [
+            (
+                "§五(三)",
+                {
+                    "kind": "责任倒查",
+                    "text": "案件发生群体性事件、企业突然关停或移送公安、法院的，联席办对事发前 12 个月安薪掌握的该企业全部信息"
+                    "倒查：线索核实、预警处置、重点监控回访、排查、即时报告，逐项列出责任单位、期限、完成时间和是否按时，"
+                    "标出各单位未按时事项；可保存（编号 ZC-年-序号）并导出公文格式 Word",
+                },
+            ),
+            (
+                "§五(三)",
+                {
+                    "kind": "认定问题",
+                    "text": "联席办据责任倒查、不定期抽查或自行掌握的情况对单位认定问题（编号 RD-年-序号），写明建议扣分，"
+                    "计入考核方案的“认定问题扣分”扣分项；可撤销（须写理由）；单位收到通知并可查看本单位的问题",
+                },
+            ),
+            (
+                "§五(三)",
+                {
+                    "kind": "一票否决",
+                    "text": "否决情形由区配置文件 assessment_vetoes 设定（群体性事件人数门槛 min_workers 默认 50 人，"
+                    "即时报告迟报时限 late_hours 默认 48 小时，弄虚作假由认定问题提出）；tick 按数据核查提出否决建议，"
+                    "联席办确认或驳回（须写理由），确认后该单位当年等次为最低等次；年度锁定后不再变更",
+                },
+            ),
+            (
+                "§五(三)",
+                {
+                    "kind": "问责线索移交",
+                    "text": "联席办将认定问题移交区纪委监委（编号 WZ-年-序号，移交函 Word，"
+                    "证据材料包括责任倒查 Word 和所选文件），"
+                    "登记签收和处理结果；被移交单位只收到联席办选择告知的内容",
+                },
+            ),
+        ]
 
     # --- spot checks: the draw, inspection, rectification, the circular --------------------------------
     def ready_spotchecks(self) -> None:

@@ -1,0 +1,150 @@
+"""The traces part's pages and API, persona by persona (office, leader, auditor, a department, a town,
+another town)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from anxin.assessment.models import VetoCondition, VetoProposal
+from anxin.assessment.services import findings, referrals, traces
+from anxin.assessment.tests.factories_traces import incident_case
+from anxin.org.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def data(district, office):
+    case = incident_case()
+    trace = traces.save_trace(case=case, actor=office)
+    cj = Unit.objects.get(code="construction")
+    finding = findings.record_finding(
+        unit=cj, year=2026, source="trace", text="核实逾期", deduction=1, actor=office, trace=trace,
+        veto_condition=VetoCondition.objects.get(code="falsification"),
+    )  # fmt: skip
+    referral = referrals.referral_create(finding=finding, actor=office, letter="移交函")
+    return {"case": case, "trace": trace, "finding": finding, "referral": referral,
+            "proposal": VetoProposal.objects.get(finding=finding)}  # fmt: skip
+
+
+# who gets what: 200 or 404/403 (outside scope is a 404; a role without the page's permission a 403)
+PAGES = {
+    "case_trace": ("assessment-case-trace", "case"),
+    "traces": ("assessment-traces", None),
+    "trace": ("assessment-trace", "trace"),
+    "trace_word": ("assessment-trace-word", "trace"),
+    "findings": ("assessment-findings", None),
+    "finding": ("assessment-finding", "finding"),
+    "vetoes": ("assessment-vetoes", None),
+    "veto": ("assessment-veto", "proposal"),
+    "referrals": ("assessment-referrals", None),
+    "referral": ("assessment-referral", "referral"),
+    "referral_word": ("assessment-referral-word", "referral"),
+}
+EXPECT = {
+    "office": dict.fromkeys(PAGES, 200),
+    "leader": {**dict.fromkeys(PAGES, 200), "referrals": 403, "referral": 403, "referral_word": 403},
+    "auditor": {**dict.fromkeys(PAGES, 200), "referrals": 403, "referral": 403, "referral_word": 403},
+    # 城建局 is named by the trace and the finding; the veto is only proposed (a unit sees confirmed ones)
+    "chengjian": {
+        **dict.fromkeys(PAGES, 200),
+        "case_trace": 404,
+        "veto": 404,
+        "referrals": 403,
+        "referral": 403,
+        "referral_word": 403,
+    },
+    "xuejia": {
+        **dict.fromkeys(PAGES, 200),
+        "case_trace": 404,
+        "trace": 404,
+        "trace_word": 404,
+        "finding": 404,
+        "veto": 404,
+        "referrals": 403,
+        "referral": 403,
+        "referral_word": 403,
+    },
+}
+
+
+@pytest.mark.parametrize("persona", list(EXPECT))
+def test_every_page_for_every_persona(request, login, data, persona):
+    client = login(request.getfixturevalue(persona))
+    for page, (name, key) in PAGES.items():
+        url = reverse(name, args=[data[key].pk] if key else [])
+        got = client.get(url).status_code
+        assert got == EXPECT[persona][page], (persona, page, got)
+
+
+def test_a_town_named_by_a_trace_sees_it_and_another_town_does_not(login, district, office, luoxi, xuejia):
+    case = incident_case()
+    trace = traces.save_trace(case=case, actor=office)
+    assert login(luoxi).get(reverse("assessment-trace", args=[trace.pk])).status_code in (200, 404)
+    assert login(xuejia).get(reverse("assessment-trace", args=[trace.pk])).status_code == 404
+
+
+def test_the_case_page_has_the_trace_tab_for_the_office(login, data, office):
+    page = login(office).get(reverse("case-detail", args=[data["case"].pk]) + "?tab=trace")
+    assert page.status_code == 200 and "责任倒查" in page.content.decode()
+
+
+def test_the_office_saves_the_trace_and_records_a_finding_from_the_page(login, data, office):
+    client = login(office)
+    answer = client.post(reverse("assessment-case-trace", args=[data["case"].pk]), {"note": "倒查"})
+    assert answer.status_code == 302
+    cj = Unit.objects.get(code="construction")
+    answer = client.post(
+        reverse("assessment-trace", args=[data["trace"].pk]),
+        {"unit": cj.pk, "year": 2026, "text": "预警未按期处置", "deduction": "0.5"},
+    )
+    assert answer.status_code == 302
+
+
+def test_a_veto_without_a_reason_is_refused_on_the_page(login, data, office):
+    answer = login(office).post(
+        reverse("assessment-veto-act", args=[data["proposal"].pk, "confirm"]), {"reason": ""}
+    )
+    assert answer.status_code == 400
+    data["proposal"].refresh_from_db()
+    assert data["proposal"].status == "proposed"
+
+
+def test_the_findings_ledger_exports(login, data, office):
+    answer = login(office).get(reverse("assessment-findings") + "?export=xlsx")
+    assert answer.status_code == 200 and "spreadsheet" in answer["Content-Type"]
+
+
+def test_the_findings_list_is_bounded_in_queries(login, data, office, django_assert_max_num_queries):
+    client = login(office)
+    with django_assert_max_num_queries(25):
+        client.get(reverse("assessment-findings"))
+
+
+@pytest.mark.parametrize("suffix", ["trace", "trace/"])
+def test_api_trace_shape(api_client, data, office, suffix):
+    api_client.force_authenticate(office)
+    answer = api_client.get(f"/api/v1/cases/{data['case'].pk}/{suffix}")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert {"reason", "since", "steps", "missed", "units"} <= set(body)
+    assert set(body["steps"][0]) == {
+        "at",
+        "kind",
+        "label",
+        "unit",
+        "unit_name",
+        "due",
+        "done",
+        "met",
+        "url",
+        "record",
+    }
+    assert "construction" in body["missed"]
+
+
+@pytest.mark.parametrize("persona", ["luoxi", "chengjian", "xuejia"])
+def test_api_trace_is_a_404_for_units(request, api_client, data, persona):
+    api_client.force_authenticate(request.getfixturevalue(persona))
+    assert api_client.get(f"/api/v1/cases/{data['case'].pk}/trace/").status_code == 404
