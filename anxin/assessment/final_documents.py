@@ -40,7 +40,8 @@ def report(year: int) -> bytes:
         paragraphs.append(
             "考核方案："
             + "；".join(
-                f"{s.get_group_display()}《{s.title}》第 {s.version} 版（扣分上限 {s.deduction_cap} 分，加分上限 {s.bonus_cap} 分）"
+                f"{s.get_group_display()}《{s.title}》第 {s.version} 版"
+                f"（扣分上限 {s.deduction_cap} 分，加分上限 {s.bonus_cap} 分）"
                 for s in schemes
             )
             + "。"
@@ -51,7 +52,9 @@ def report(year: int) -> bytes:
             f"（参数 {OBJECTION_DAYS}），至{cn_date(state.objection_until, UNRECORDED)}止。"
         )
     if state is not None and state.locked_at:
-        paragraphs.append(f"{cn_date(state.locked_at.date(), UNRECORDED)}锁定考核结果。排名规则：{RANK_RULE}。")
+        paragraphs.append(
+            f"{cn_date(state.locked_at.date(), UNRECORDED)}锁定考核结果。排名规则：{RANK_RULE}。"
+        )
     groups = selectors.ranking(year)
     for g in groups:
         first = [s.unit.name for s in g.rows if s.rank == 1] if not draft else []
@@ -64,7 +67,9 @@ def report(year: int) -> bytes:
     if vetoes:
         paragraphs.append("一票否决：")
         for v in vetoes:
-            paragraphs.append(f"{v.unit.name}：{v.condition.name}。{v.summary}（确认理由：{v.reason or UNRECORDED}）")
+            paragraphs.append(
+                f"{v.unit.name}：{v.condition.name}。{v.summary}（确认理由：{v.reason or UNRECORDED}）"
+            )
     else:
         paragraphs.append("本年度无确认的一票否决。")
     objections = selectors.year_objections(year)

@@ -42,7 +42,9 @@ class ObjectionForm(_Form):
         widget=forms.Textarea(attrs=TEXT),
         help_text=_("写明对哪条依据记录、哪个数值有异议，以及事实和依据"),
     )
-    files = MultipleFileField(label=_("佐证材料"), required=False, help_text=_("PDF 或图片，可选多个（最多 10 个）"))
+    evidence = MultipleFileField(
+        label=_("佐证材料"), required=False, help_text=_("PDF 或图片，可选多个（最多 10 个）")
+    )
 
 
 class AnswerForm(_Form):

@@ -100,9 +100,7 @@ def year_act(request: HttpRequest, year: int, do: str) -> HttpResponse:
     try:
         if do == "finalise":
             state = services.finalise(year=year, actor=user)
-            messages.success(
-                request, f"已开始终评，得分已公示并通知各单位；{services.period_words(state)}。"
-            )
+            messages.success(request, f"已开始终评，得分已公示并通知各单位；{services.period_words(state)}。")
         else:
             services.lock(year=year, actor=user)
             messages.success(request, "考核结果已锁定，排名已确定。")
@@ -127,7 +125,13 @@ OBJECTIONS = Ledger(
         Column("提出人", "filed_by.display_name", 12),
         Column("提出时间", "created_at", 17, "datetime"),
         Column("状态", "get_status_display", 10),
-        Column("调整后得分", lambda o: None if o.points_after is None else float(o.points_after), 10, "int", "0.00"),
+        Column(
+            "调整后得分",
+            lambda o: None if o.points_after is None else float(o.points_after),
+            10,
+            "int",
+            "0.00",
+        ),
         Column("答复", "answer", 40),
         Column("答复人", "answered_by.display_name", 12),
         Column("答复时间", "answered_at", 17, "datetime"),
@@ -240,7 +244,10 @@ def objection_new(request: HttpRequest, item: int) -> HttpResponse:
         return render_new(request, line, form=form, status=400)
     try:
         objection = services.file_objection(
-            item=line, reason=form.cleaned_data["reason"], actor=user, files=_papers(form.cleaned_data["files"])
+            item=line,
+            reason=form.cleaned_data["reason"],
+            actor=user,
+            files=_papers(form.cleaned_data["evidence"]),
         )
     except DomainError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -388,9 +395,7 @@ def todo_panels(request: Any) -> list[seam.Panel]:
         {
             "template": "assessment/_final_todo_unit.html",
             "order": 8,
-            "rows": [
-                {"score": s, "state": y, "period": services.period_words(y)} for s, y in rows
-            ],
+            "rows": [{"score": s, "state": y, "period": services.period_words(y)} for s, y in rows],
         }  # type: ignore[typeddict-unknown-key]
     ]
 

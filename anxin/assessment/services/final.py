@@ -110,7 +110,7 @@ def objection_url(objection: Objection) -> str:
 
 
 def period_words(state: AssessmentYear) -> str:
-    """"异议期至 2027-01-08（参数 score.objection_days = 5 个工作日）"."""
+    """ "异议期至 2027-01-08（参数 score.objection_days = 5 个工作日）"."""
     return (
         f"异议期至 {state.objection_until:%Y-%m-%d}"
         f"（参数 {OBJECTION_DAYS} = {state.objection_days} 个工作日，{CLAUSE}）"
@@ -128,9 +128,7 @@ def _locked(year: int) -> DomainError:
 
 def groups_in_use(year: int) -> list[str]:
     """The unit groups with a scheme in use for ``year``."""
-    used = set(
-        Scheme.objects.filter(year=year, status=SchemeStatus.ACTIVE).values_list("group", flat=True)
-    )
+    used = set(Scheme.objects.filter(year=year, status=SchemeStatus.ACTIVE).values_list("group", flat=True))
     return [g for g in UnitGroup.values if g in used]
 
 
@@ -256,7 +254,7 @@ def file_objection(
         raise DomainError(refusal, code=code)
     reason = _text(reason, "reason", "异议理由")
     if len(files) > MAX_FILES:
-        raise DomainError(f"佐证材料一次最多 {MAX_FILES} 个文件", field="files")
+        raise DomainError(f"佐证材料一次最多 {MAX_FILES} 个文件", field="evidence")
     try:
         with atomic_with_files(), acting(actor):
             objection = Objection.objects.create(
@@ -268,7 +266,7 @@ def file_objection(
                     actor=actor,
                     name=paper.name,
                     content=paper.content,
-                    field="files",
+                    field="evidence",
                     allowed=DOCUMENTS,
                 )
                 objection.files.add(stored)
@@ -323,7 +321,9 @@ def rescore(score: Score) -> Score:
     score.base, score.deductions, score.bonus, score.total = grading.points(base), taken, added, total
     score.grade_by_points = grading.grade_for(total, scheme.grade_bands)
     score.grade = grading.grade_for(total, scheme.grade_bands, vetoed=score.vetoed)
-    score.save(update_fields=["base", "deductions", "bonus", "total", "grade_by_points", "grade", "updated_at"])
+    score.save(
+        update_fields=["base", "deductions", "bonus", "total", "grade_by_points", "grade", "updated_at"]
+    )
     return score
 
 
@@ -365,11 +365,16 @@ def answer_objection(
             before = item.points
             item.points = values["points_after"]
             item.adjusted = True
-            adjusted = f"经异议调整：原 {before} 分，调整为 {item.points} 分（{timezone.localdate(now):%Y-%m-%d} 联席办答复：{answer[:200]}）"
+            adjusted = (
+                f"经异议调整：原 {before} 分，调整为 {item.points} 分"
+                f"（{timezone.localdate(now):%Y-%m-%d} 联席办答复：{answer[:200]}）"
+            )
             item.note = f"{item.note}；{adjusted}" if item.note else adjusted
             item.save(update_fields=["points", "adjusted", "note"])
             rescore(score)
-            body = f"调整为 {item.points} 分，总分 {score.total} 分，等次“{score.grade}”。答复：{answer[:200]}"
+            body = (
+                f"调整为 {item.points} 分，总分 {score.total} 分，等次“{score.grade}”。答复：{answer[:200]}"
+            )
         else:
             body = f"得分不变（{item.points} 分）。答复：{answer[:200]}"
         notify_units(
@@ -440,12 +445,15 @@ def lock(*, year: int, actor: User, now: datetime.datetime | None = None) -> Ass
         for group in UnitGroup.values:
             members = [s for s in scores if access.group_of(s.unit) == group]
             for score, rank in ranked(members):
-                if guarded_update(
-                    Score.objects.exclude(status=ScoreStatus.LOCKED),
-                    score.pk,
-                    status=ScoreStatus.LOCKED,
-                    rank=rank,
-                ) != 1:
+                if (
+                    guarded_update(
+                        Score.objects.exclude(status=ScoreStatus.LOCKED),
+                        score.pk,
+                        status=ScoreStatus.LOCKED,
+                        rank=rank,
+                    )
+                    != 1
+                ):
                     raise DomainError("得分已被他人处理，请刷新后查看", code="conflict")
                 notify_units(
                     unit_ids=[score.unit_id],
@@ -480,9 +488,8 @@ def objection_period_over(*, now: datetime.datetime | None = None) -> int:
                 pending = Objection.objects.filter(
                     item__score__year=state.year, status=ObjectionStatus.PENDING
                 ).count()
-                note = (
-                    f"{period_words(state)}已届满；待答复异议 {pending} 项"
-                    + ("，请尽快答复后锁定考核结果。" if pending else "，可锁定考核结果。")
+                note = f"{period_words(state)}已届满；待答复异议 {pending} 项" + (
+                    "，请尽快答复后锁定考核结果。" if pending else "，可锁定考核结果。"
                 )
                 YEARS.record(state, PERIOD_OVER, actor=actor, note=note, at=now)
                 notify_units(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
@@ -58,6 +59,12 @@ def _item(unit_code: str, code: str) -> ScoreItem:
     )
 
 
+def _until() -> datetime.date:
+    until = AssessmentYear.objects.get(year=YEAR).objection_until
+    assert until is not None
+    return until
+
+
 def _snapshot() -> list:
     return [
         *Score.objects.order_by("pk").values_list("pk", "status", "total", "grade", "rank"),
@@ -102,7 +109,7 @@ def test_finalise_is_refused_while_a_veto_proposal_waits_and_lists_it(year_ready
     VetoProposal.objects.create(
         year=YEAR, unit=Unit.objects.get(code="gov-luoxi"), condition=condition, key="case:1", summary="x"
     )
-    with pytest.raises(DomainError, match="罗溪镇.*群体性事件"):
+    with pytest.raises(DomainError, match=r"罗溪镇.*群体性事件"):
         final.finalise(year=YEAR, actor=office, now=at(OPEN_DAY))
     assert not AssessmentYear.objects.exists() and not Score.objects.exists()
 
@@ -125,7 +132,7 @@ def test_finalise_twice_is_refused(opened, office):
 def test_an_objection_on_the_last_day_is_taken_and_the_next_day_refused(
     opened, luoxi, office, django_capture_on_commit_callbacks
 ):
-    until = AssessmentYear.objects.get(year=YEAR).objection_until
+    until = _until()
     item = _item("gov-luoxi", "lead")
     with time_machine.travel(at(until, 23), tick=False), django_capture_on_commit_callbacks(execute=True):
         objection = final.file_objection(item=item, reason="领导小组会议记录漏计", actor=luoxi)
@@ -180,7 +187,11 @@ def test_an_upheld_objection_changes_the_line_total_and_grade(
     )
     with django_capture_on_commit_callbacks(execute=True):
         final.answer_objection(
-            objection=objection, uphold=True, answer="经核实补计", points_after=Decimal("20"), actor=office,
+            objection=objection,
+            uphold=True,
+            answer="经核实补计",
+            points_after=Decimal("20"),
+            actor=office,
             now=at(OPEN_DAY),
         )
     item = _item("construction", "lead")
@@ -209,7 +220,12 @@ def test_an_upheld_objection_keeps_a_vetos_lowest_grade(year_ready, office):
         item=_item("gov-xuejia", "lead"), reason="x", actor=_user("gov-xuejia"), now=at(OPEN_DAY)
     )
     final.answer_objection(
-        objection=objection, uphold=True, answer="补计", points_after=Decimal("20"), actor=office, now=at(OPEN_DAY)
+        objection=objection,
+        uphold=True,
+        answer="补计",
+        points_after=Decimal("20"),
+        actor=office,
+        now=at(OPEN_DAY),
     )
     score = Score.objects.get(year=YEAR, unit__code="gov-xuejia")
     assert score.total == Decimal("95.00") and score.grade_by_points == "优秀"
@@ -217,11 +233,15 @@ def test_an_upheld_objection_keeps_a_vetos_lowest_grade(year_ready, office):
 
 
 def test_a_rejected_objection_changes_nothing(opened, luoxi, office):
-    objection = final.file_objection(item=_item("gov-luoxi", "lead"), reason="x", actor=luoxi, now=at(OPEN_DAY))
+    objection = final.file_objection(
+        item=_item("gov-luoxi", "lead"), reason="x", actor=luoxi, now=at(OPEN_DAY)
+    )
     before = list(Score.objects.values_list("pk", "total", "grade")) + list(
         ScoreItem.objects.values_list("pk", "points", "adjusted")
     )
-    final.answer_objection(objection=objection, uphold=False, answer="依据充分", actor=office, now=at(OPEN_DAY))
+    final.answer_objection(
+        objection=objection, uphold=False, answer="依据充分", actor=office, now=at(OPEN_DAY)
+    )
     after = list(Score.objects.values_list("pk", "total", "grade")) + list(
         ScoreItem.objects.values_list("pk", "points", "adjusted")
     )
@@ -231,13 +251,20 @@ def test_a_rejected_objection_changes_nothing(opened, luoxi, office):
 
 
 def test_an_answer_is_required_and_points_within_the_lines_full_marks(opened, luoxi, office):
-    objection = final.file_objection(item=_item("gov-luoxi", "lead"), reason="x", actor=luoxi, now=at(OPEN_DAY))
+    objection = final.file_objection(
+        item=_item("gov-luoxi", "lead"), reason="x", actor=luoxi, now=at(OPEN_DAY)
+    )
     before = _snapshot()
     with pytest.raises(DomainError, match="答复意见"):
         final.answer_objection(objection=objection, uphold=False, answer="", actor=office, now=at(OPEN_DAY))
-    with pytest.raises(DomainError, match="0 至 20.00 分"):
+    with pytest.raises(DomainError, match=r"0 至 20\.00 分"):
         final.answer_objection(
-            objection=objection, uphold=True, answer="x", points_after=Decimal("21"), actor=office, now=at(OPEN_DAY)
+            objection=objection,
+            uphold=True,
+            answer="x",
+            points_after=Decimal("21"),
+            actor=office,
+            now=at(OPEN_DAY),
         )
     with pytest.raises(DomainError, match="调整后得分"):
         final.answer_objection(objection=objection, uphold=True, answer="x", actor=office, now=at(OPEN_DAY))
@@ -250,7 +277,7 @@ def test_an_answer_is_required_and_points_within_the_lines_full_marks(opened, lu
 
 
 def test_lock_is_refused_during_the_period_and_with_an_objection_pending(opened, luoxi, office):
-    until = AssessmentYear.objects.get(year=YEAR).objection_until
+    until = _until()
     with pytest.raises(DomainError, match="异议期届满后方可锁定"):
         final.lock(year=YEAR, actor=office, now=at(until, 18))
     final.file_objection(item=_item("gov-luoxi", "lead"), reason="x", actor=luoxi, now=at(until))
@@ -271,8 +298,8 @@ def test_lock_ranks_each_group_ties_shared_and_vetoed_last(year_ready, office):
         summary="x",
         status=VetoStatus.CONFIRMED,
     )
-    state = final.finalise(year=YEAR, actor=office, now=at(OPEN_DAY))
-    final.lock(year=YEAR, actor=office, now=at(state.objection_until + datetime.timedelta(days=1)))
+    final.finalise(year=YEAR, actor=office, now=at(OPEN_DAY))
+    final.lock(year=YEAR, actor=office, now=at(_until() + datetime.timedelta(days=1)))
     ranks = dict(Score.objects.filter(year=YEAR).values_list("unit__code", "rank"))
     towns = Score.objects.filter(year=YEAR, unit__kind="town_government").count()
     assert ranks["gov-luoxi"] == ranks["gov-xuejia"] == 1
@@ -283,16 +310,20 @@ def test_lock_ranks_each_group_ties_shared_and_vetoed_last(year_ready, office):
 
 
 def test_a_locked_year_refuses_everything_and_nothing_changes(opened, luoxi, office):
-    objection = final.file_objection(item=_item("gov-luoxi", "lead"), reason="x", actor=luoxi, now=at(OPEN_DAY))
+    objection = final.file_objection(
+        item=_item("gov-luoxi", "lead"), reason="x", actor=luoxi, now=at(OPEN_DAY)
+    )
     final.answer_objection(objection=objection, uphold=False, answer="维持", actor=office, now=at(OPEN_DAY))
-    until = AssessmentYear.objects.get(year=YEAR).objection_until
+    until = _until()
     later = at(until + datetime.timedelta(days=2))
     final.lock(year=YEAR, actor=office, now=later)
     before = _snapshot()
     with pytest.raises(DomainError, match="已锁定"):
         scoring.score_unit(year=YEAR, unit=Unit.objects.get(code="gov-luoxi"), now=later, final=True)
     with pytest.raises(DomainError, match="已锁定"):
-        final.answer_objection(objection=objection, uphold=True, answer="x", points_after=1, actor=office, now=later)
+        final.answer_objection(
+            objection=objection, uphold=True, answer="x", points_after=Decimal("1"), actor=office, now=later
+        )
     with pytest.raises(DomainError, match="已锁定"):
         final.file_objection(item=_item("gov-luoxi", "work"), reason="x", actor=luoxi, now=later)
     with pytest.raises(DomainError):
@@ -305,7 +336,8 @@ def test_a_locked_year_refuses_everything_and_nothing_changes(opened, luoxi, off
 def test_ties_share_a_rank_and_the_next_rank_follows_on():
     unit = Unit(order=1)
     rows = [
-        Score(unit=unit, total=Decimal(t), vetoed=v) for t, v in (("90", False), ("95", False), ("90", False), ("99", True), ("80", False))
+        Score(unit=unit, total=Decimal(t), vetoed=v)
+        for t, v in (("90", False), ("95", False), ("90", False), ("99", True), ("80", False))
     ]
     assert [(s.total, s.vetoed, r) for s, r in final.ranked(rows)] == [
         (Decimal("95"), False, 1),
@@ -322,7 +354,7 @@ def test_ties_share_a_rank_and_the_next_rank_follows_on():
 def test_the_office_is_reminded_once_the_day_after_the_period(
     opened, luoxi, office, django_capture_on_commit_callbacks
 ):
-    until = AssessmentYear.objects.get(year=YEAR).objection_until
+    until = _until()
     final.file_objection(item=_item("gov-luoxi", "lead"), reason="x", actor=luoxi, now=at(until))
     assert final.objection_period_over(now=at(until, 23)) == 0
     with django_capture_on_commit_callbacks(execute=True):
@@ -332,7 +364,7 @@ def test_the_office_is_reminded_once_the_day_after_the_period(
     assert "待答复异议 1 项" in notice.subject
 
 
-def _user(unit_code: str):
+def _user(unit_code: str) -> Any:
     from anxin.org.tests.factories import UserFactory
 
     role = "town" if unit_code.startswith("gov-") else "department"
