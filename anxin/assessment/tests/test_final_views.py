@@ -329,3 +329,25 @@ def test_the_home_pages_show_pending_objections_and_the_units_final_score(
     assert 'data-testid="home-objections-office"' in login(office).get(reverse("home")).content.decode()
     body = login(luoxi).get(reverse("home")).content.decode()
     assert 'data-testid="todo-final-score"' in body and "92.00 分" in body
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"), [("luoxi", 200), ("office", 200), ("leader", 200), ("xuejia", 404)]
+)
+def test_an_objections_evidence_is_kept_and_shown_to_who_sees_it(
+    login, opened, on_open_day, luoxi, persona, status, request
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("assessment-objection-new", args=[_item("gov-luoxi", "lead").pk])
+    paper = SimpleUploadedFile("会议记录.pdf", PDF, content_type="application/pdf")
+    assert login(luoxi).post(url, {"reason": "见附件", "evidence": [paper]}).status_code == 302
+    objection = Objection.objects.get()
+    stored = objection.files.get()
+    response = login(request.getfixturevalue(persona)).get(
+        reverse("assessment-objection-file", args=[objection.pk, stored.pk])
+    )
+    assert response.status_code == status
