@@ -66,8 +66,54 @@ class AssessmentConfig(AppConfig):
 
     # --- final: finalisation, objections, lock, ranking and report; the one-vote veto ------------------
     def ready_final(self) -> None:
-        """The final part registers here (veto and objection queues, the veto-proposal sweep, district
-        section ``assessment_vetoes``, demo data, clause items)."""
+        """The final part registers here: menu (年度考核终评, 考核异议), home panel (the office's pending
+        objections), to-do panel (a unit's final score while the objection period runs), the
+        period-over sweep, clause items. (The veto queue is the traces part's.) No demo data of its
+        own: the scoring part's demo scores are what the year page finalises."""
+        from anxin.assessment import final_views
+
+        label = self.label
+        seam.register(seam.MENU, final_views.menu, app=label)
+        seam.register(seam.HOME_PANELS, final_views.home_panels, app=label)
+        seam.register(seam.TODO_PANELS, final_views.todo_panels, app=label)
+        seam.register(seam.SWEEPS, self.final_sweeps, app=label)
+        seam.register(seam.CLAUSE_ITEMS, self.final_clause_items, app=label)
+
+    def final_sweeps(self) -> list[seam.Sweep]:
+        from anxin.assessment.services import final
+
+        return [seam.Sweep("年度考核：异议期届满提醒联席办", final.objection_period_over)]
+
+    def final_clause_items(self) -> list[tuple[str, dict]]:
+        return [
+            (
+                "§五(三)",
+                {
+                    "kind": "考核终评",
+                    "text": "考核年度结束后（12 月 31 日之后），使用中的考核方案已启用、一票否决建议均已确认或驳回的，"
+                    "联席办开始终评：得分按全年数据最后计算一次并公示，各单位收到总分、等次和异议截止日"
+                    "（参数 score.objection_days，默认 5 个工作日）",
+                },
+            ),
+            (
+                "§五(三)",
+                {
+                    "kind": "考核异议",
+                    "text": "被考核单位在异议期内（截止日当天可提）对本单位得分逐项提出异议并写明理由，每项同时只能有一件待答复；"
+                    "联席办答复采纳（调整该项得分，总分和等次重算，一票否决仍为最低等次）或不予采纳，均须写明答复，单位收到通知；"
+                    "异议期届满次日提醒联席办一次",
+                },
+            ),
+            (
+                "§五(三)",
+                {
+                    "kind": "考核结果锁定和排名",
+                    "text": "异议期届满且异议全部答复后，联席办锁定考核结果：镇（街道）和部门分组按总分排名，"
+                    "同分并列，一票否决单位排在本组最后；锁定后得分不再变动。排名可导出 Excel，"
+                    "考核结果报告（公文格式 Word，含方案版本、排名、一票否决、异议及答复）锁定前为征求意见稿",
+                },
+            ),
+        ]
 
     # --- traces: 责任倒查 of a case, findings, referral to 纪检监察 --------------------------------------
     def ready_traces(self) -> None:
