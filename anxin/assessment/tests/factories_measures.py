@@ -145,7 +145,7 @@ def case_due(enterprise: Any, deadline: datetime.date, closed: datetime.datetime
     from anxin.cases.models import Case
     from anxin.cases.tests.factories import open_case
 
-    case = open_case(enterprise)
+    case = open_case(enterprise, separate=True)
     values: dict[str, Any] = {"deadline_at": end_of(deadline)}
     if closed:
         values.update(stage="closed", outcome="paid", closed_at=closed)
