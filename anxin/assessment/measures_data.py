@@ -105,7 +105,7 @@ def _calendar_late_note(due: datetime.date, done: datetime.date | None, today: d
 
 def _record(
     kind: str,
-    pk: int,
+    pk: int | None,
     label: str,
     url: str,
     unit: Any,
@@ -435,8 +435,8 @@ def periodic_reports_on_time(unit: Unit, start: datetime.date, end: datetime.dat
         .exclude(first_submitted_at__isnull=True, submitted_at__isnull=True)
         .order_by()
         .values("period")
-        .annotate(first=Min(Coalesce("first_submitted_at", "submitted_at")), pk=Min("pk"))
-        .values_list("period", "first", "pk")
+        .annotate(first=Min(Coalesce("first_submitted_at", "submitted_at")), report_pk=Min("pk"))
+        .values_list("period", "first", "report_pk")
     }
     mine_url = reverse("periodic-mine")
     records = []
@@ -607,10 +607,10 @@ def arrears_recovered(unit: Unit, start: datetime.date, end: datetime.date, sett
         .values("case_id")
         .annotate(
             entries=Sum("amount", filter=Q(reverses__isnull=True)),
-            reversals=Sum("amount", filter=Q(reverses__isnull=False)),
+            taken_back=Sum("amount", filter=Q(reverses__isnull=False)),
         )
     )
-    paid = {r["case_id"]: int(r["entries"] or 0) - int(r["reversals"] or 0) for r in paid_rows}
+    paid = {r["case_id"]: int(r["entries"] or 0) - int(r["taken_back"] or 0) for r in paid_rows}
     records = []
     total_owed = total_paid = 0
     for case_id, row in owed.items():

@@ -81,7 +81,11 @@ def alert_due(
 
 
 def immediate_due(
-    enterprise: Any, due_at: datetime.datetime, submitted: datetime.datetime | None = None, *, status: str = ""
+    enterprise: Any,
+    due_at: datetime.datetime,
+    submitted: datetime.datetime | None = None,
+    *,
+    status: str = "",
 ) -> Any:
     from anxin.monitoring.models import ImmediateReport
 
@@ -134,7 +138,9 @@ def watched(
         closed_reason="风险已降低" if closed else "",
     )
     for day in visits:
-        FollowUp.objects.create(entry=entry, visited_on=day, wage_status="已发放", level=level, recorded_by=by)
+        FollowUp.objects.create(
+            entry=entry, visited_on=day, wage_status="已发放", level=level, recorded_by=by
+        )
     return entry
 
 

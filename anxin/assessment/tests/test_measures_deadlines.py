@@ -117,9 +117,10 @@ def test_signals_equal_the_ledger(world, luoxi, chengjian):
         ledger = signal_list(user=user).filter(due_at__gte=LOW, due_at__lt=HIGH, merged_into__isnull=True)
         assert result.denominator == ledger.count()
         assert result.numerator == ledger.filter(verified_at__lte=F("due_at")).count()
-        assert compute("late_verifications", code).numerator == ledger.exclude(
-            verified_at__lte=F("due_at")
-        ).count()
+        assert (
+            compute("late_verifications", code).numerator
+            == ledger.exclude(verified_at__lte=F("due_at")).count()
+        )
 
 
 # --- alerts ------------------------------------------------------------------------------------------
@@ -141,7 +142,12 @@ def test_alerts_edges_scope_and_ledger(world, luoxi, xuejia):
     other = compute("alerts_handled_on_time", "gov-xuejia")
     assert (other.numerator, other.denominator, other.value) == (0, 1, Decimal("0"))
     assert compute("alerts_handled_on_time", "construction").denominator == 1  # the builder
-    assert compute("alerts_handled_on_time", "gov-luoxi", datetime.date(2026, 9, 1), datetime.date(2026, 9, 30)).value is None
+    assert (
+        compute(
+            "alerts_handled_on_time", "gov-luoxi", datetime.date(2026, 9, 1), datetime.date(2026, 9, 30)
+        ).value
+        is None
+    )
 
     for user, code in ((luoxi, "gov-luoxi"), (xuejia, "gov-xuejia")):
         ledger = alert_list(user=user).filter(due_at__gte=LOW, due_at__lt=HIGH)
@@ -171,8 +177,10 @@ def test_immediate_reports_by_the_hour(world, luoxi):
     assert result.params["immediate.report_hours"]["value"] == "24"
     assert compute("immediate_reports_on_time", "gov-xuejia").value is None
 
-    ledger = report_list(user=luoxi).filter(due_at__gte=LOW, due_at__lt=HIGH).exclude(
-        status="closed", submitted_at__isnull=True
+    ledger = (
+        report_list(user=luoxi)
+        .filter(due_at__gte=LOW, due_at__lt=HIGH)
+        .exclude(status="closed", submitted_at__isnull=True)
     )
     assert result.denominator == ledger.count()
     assert result.numerator == ledger.filter(submitted_at__lte=F("due_at")).count()

@@ -72,7 +72,9 @@ def _cases(ctx: dict, n: int) -> None:
 
 def _followups(ctx: dict, n: int) -> None:
     for e in _enterprises(n):
-        watched(e, confirmed=datetime.date(2026, 10, 2), visits=(datetime.date(2026, 10, 9),), by=ctx["office"])
+        watched(
+            e, confirmed=datetime.date(2026, 10, 2), visits=(datetime.date(2026, 10, 9),), by=ctx["office"]
+        )
 
 
 def _decisions(ctx: dict, n: int) -> None:
@@ -126,7 +128,9 @@ def _count(key: str, start: datetime.date = START, end: datetime.date = END) -> 
 
 
 @pytest.mark.parametrize("key", sorted(BUILDERS))
-def test_queries_do_not_grow_with_records(key, world, office, convener, luoxi, renshe, django_assert_max_num_queries):
+def test_queries_do_not_grow_with_records(
+    key, world, office, convener, luoxi, renshe, django_assert_max_num_queries
+):
     ctx = {"world": world, "office": office, "convener": convener, "luoxi": luoxi, "renshe": renshe}
     build = BUILDERS[key]
     build(ctx, 3)

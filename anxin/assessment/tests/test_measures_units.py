@@ -90,6 +90,7 @@ def test_periodic_reports_first_submission_by_the_due_day(district, luoxi):
     assert compute("periodic_reports_on_time", "gov-luoxi", start, datetime.date(2026, 8, 4)).value is None
     # The office's inbox shows the same standing for each period.
     template = unit_template(unit("gov-luoxi"))
+    assert template is not None
     for period, row in rows.items():
         (standing,) = standings(period, [(unit("gov-luoxi"), template)])
         assert (standing.standing == ON_TIME) is row["met"]
@@ -212,7 +213,7 @@ def test_arrears_recovered_paid_over_confirmed(world, luoxi, renshe):
 
     claims = claim_list(user=luoxi, status="confirmed")
     assert result.denominator == claims.aggregate(n=Sum("confirmed_amount"))["n"]
-    paid = payment_list(user=luoxi, date_to=END).aggregate(
-        n=Sum("amount", filter=Q(reverses__isnull=True))
-    )["n"]
+    paid = payment_list(user=luoxi, date_to=END).aggregate(n=Sum("amount", filter=Q(reverses__isnull=True)))[
+        "n"
+    ]
     assert result.numerator == paid
