@@ -727,7 +727,7 @@ CATALOGUE: list[tuple[str, str, str, str, str, Callable[..., Result], dict, tupl
         "publicity_held",
         "开展宣传活动次数",
         COUNT,
-        "§五(一)、§五(三)",
+        "§四(九)、§五(三)",
         "宣传活动次数 = 本单位登记、活动日期在本期、未撤销的宣传活动数（宣传活动台账）",
         publicity_held,
         {"target": "4"},
