@@ -29,6 +29,7 @@ class AssessmentConfig(AppConfig):
         self.ready_final()
         self.ready_traces()
         self.ready_spotchecks()
+        self.ready_measures()
 
     def role_permissions(self) -> dict[str, list[str]]:
         """The office runs the assessment; the leaders and the auditors read every unit's; a town or a
@@ -185,3 +186,10 @@ class AssessmentConfig(AppConfig):
     def ready_spotchecks(self) -> None:
         """The spot-check part registers here (menu, to-do panel (rectification), the rectification
         sweep, demo data, clause items)."""
+
+    # --- measures: the computed indicators (what each computed indicator's ``measure`` names) ----------
+    def ready_measures(self) -> None:
+        """The measures part registers the computed measures (``measures_data``) in the registry."""
+        from anxin.assessment.measures_data import register_all
+
+        register_all()
