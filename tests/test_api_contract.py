@@ -47,7 +47,8 @@ def test_every_operation_documents_its_error_answers(schema):
     #   decisions (6: list, detail, progress, complete, accept, send-back)
     # + reports: periodic reports (4: list, create, get, submit), publicity (2: GET and POST /api/v1/publicity/),
     #   circulars (1: GET /api/v1/circulars/)
-    assert len(operations) == 104
+    # + assessment: schemes (1: GET /api/v1/assessment/schemes/), scores (1: GET /api/v1/assessment/scores/)
+    assert len(operations) == 106
     for path, method, operation in operations:
         codes = set(operation["responses"])
         expected = {"401", "403", "404"}
