@@ -14,7 +14,9 @@ def _no_district_schemes(request):
     if marker is None and "db" not in request.fixturenames:
         yield
         return
-    if "transactional_db" in request.fixturenames or (marker is not None and marker.kwargs.get("transaction")):
+    if "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    ):
         yield
         return
     request.getfixturevalue("db")

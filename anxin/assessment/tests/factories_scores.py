@@ -53,7 +53,12 @@ def _verify(unit, start, end, settings):
         denominator=d,
         records=_records(unit.code),
         params={
-            "signal.verify_days": {"name": "线索核查时限", "value": "5", "unit": "个工作日", "citation": "§三(一)"}
+            "signal.verify_days": {
+                "name": "线索核查时限",
+                "value": "5",
+                "unit": "个工作日",
+                "citation": "§三(一)",
+            }
         },
     )
 
@@ -69,10 +74,14 @@ def _late(unit, start, end, settings):
 
 def register() -> None:
     measures.register(
-        measures.Measure("t_verify", "测试：线索按时核查", measures.SHARE, "§五(三)", "按时核查数 ÷ 应核查数", _verify)
+        measures.Measure(
+            "t_verify", "测试：线索按时核查", measures.SHARE, "§五(三)", "按时核查数 ÷ 应核查数", _verify
+        )
     )
     measures.register(
-        measures.Measure("t_publicity", "测试：宣传活动", measures.COUNT, "§五(三)", "宣传活动次数", _publicity)
+        measures.Measure(
+            "t_publicity", "测试：宣传活动", measures.COUNT, "§五(三)", "宣传活动次数", _publicity
+        )
     )
     measures.register(
         measures.Measure("t_late", "测试：逾期核查", measures.COUNT, "§五(三)", "逾期核查次数", _late)
@@ -102,7 +111,14 @@ ROWS = [
         "settings": {"target": 4},
     },
     {"code": "leadership", "name": "领导重视", "kind": IndicatorKind.MANUAL, "points": 20},
-    {"code": "late", "name": "逾期核查", "kind": IndicatorKind.DEDUCTION, "measure": "t_late", "points": 2, "cap": 5},
+    {
+        "code": "late",
+        "name": "逾期核查",
+        "kind": IndicatorKind.DEDUCTION,
+        "measure": "t_late",
+        "points": 2,
+        "cap": 5,
+    },
     {"code": "innovation", "name": "工作创新", "kind": IndicatorKind.BONUS, "points": 3, "cap": 3},
 ]
 

@@ -91,9 +91,15 @@ def test_a_measure_no_part_registered_yet_does_not_fail_the_load(data, office):
         (lambda d: d[0].update(group="village"), "第 1 项"),
         (lambda d: d[0]["indicators"][1].update(kind="weird"), "第 2 个指标（alerts）"),
         (lambda d: d[0]["indicators"][0].pop("measure"), "须选择计算口径"),
-        (lambda d: d[0]["indicators"][10].update(criteria=""), "（leadership）：人工评分的指标须写明评分标准"),
+        (
+            lambda d: d[0]["indicators"][10].update(criteria=""),
+            "（leadership）：人工评分的指标须写明评分标准",
+        ),
         (lambda d: d[0]["indicators"][10].update(points=0), "分值须大于 0"),
-        (lambda d: d[1].update(grade_bands=[{"grade": "A", "min": 90}, {"grade": "B", "min": 95}]), "区有关部门"),
+        (
+            lambda d: d[1].update(grade_bands=[{"grade": "A", "min": 90}, {"grade": "B", "min": 95}]),
+            "区有关部门",
+        ),
         (lambda d: d[0]["indicators"].append(dict(d[0]["indicators"][0])), "指标代码 signals 重复"),
     ],
 )
@@ -125,8 +131,17 @@ def test_a_unit_user_cannot_create_or_edit_a_scheme(luoxi, office):
 
 def _edit(scheme, office, **changes):
     rows = [
-        {"code": i.code, "name": i.name, "kind": i.kind, "measure": i.measure, "points": i.points, "cap": i.cap,
-         "settings": i.settings, "criteria": i.criteria or "标准", "citation": i.citation}
+        {
+            "code": i.code,
+            "name": i.name,
+            "kind": i.kind,
+            "measure": i.measure,
+            "points": i.points,
+            "cap": i.cap,
+            "settings": i.settings,
+            "criteria": i.criteria or "标准",
+            "citation": i.citation,
+        }
         for i in scheme.indicators.all()
     ]
     args = {
@@ -143,14 +158,23 @@ def _edit(scheme, office, **changes):
 def test_a_draft_is_edited_indicators_added_changed_and_removed(office):
     draft = f.town_scheme(office, status=SchemeStatus.DRAFT)
     rows = [
-        {"code": "verify", "name": "线索按时核查", "kind": "computed", "measure": "t_verify", "points": 70,
-         "settings": {"full_at": 0.9, "zero_at": 0.5}},
+        {
+            "code": "verify",
+            "name": "线索按时核查",
+            "kind": "computed",
+            "measure": "t_verify",
+            "points": 70,
+            "settings": {"full_at": 0.9, "zero_at": 0.5},
+        },
         {"code": "system", "name": "制度建设", "kind": "manual", "points": 30, "criteria": "制定工作方案"},
     ]
     _edit(draft, office, title="新方案", indicators=rows, grade_bands=schemes.parse_bands("A 90\nB 70\nC 0"))
     draft.refresh_from_db()
     assert draft.title == "新方案" and [b["grade"] for b in draft.grade_bands] == ["A", "B", "C"]
-    assert list(draft.indicators.values_list("code", "points")) == [("verify", Decimal(70)), ("system", Decimal(30))]
+    assert list(draft.indicators.values_list("code", "points")) == [
+        ("verify", Decimal(70)),
+        ("system", Decimal(30)),
+    ]
     assert draft.events.filter(action="edit").exists()
 
 
@@ -161,15 +185,31 @@ def test_a_draft_is_edited_indicators_added_changed_and_removed(office):
         ({"code": "x", "name": "X", "kind": "manual", "points": 5}, "须写明评分标准"),
         ({"code": "x", "name": "X", "kind": "manual", "points": 0, "criteria": "c"}, "分值须大于 0"),
         ({"code": "x", "name": "X", "kind": "deduction", "points": 1}, "须设本项上限"),
-        ({"code": "x", "name": "X", "kind": "computed", "measure": "t_verify", "points": 5,
-          "settings": {"full_at": 0.4, "zero_at": 0.6}}, "须高于零分线"),
+        (
+            {
+                "code": "x",
+                "name": "X",
+                "kind": "computed",
+                "measure": "t_verify",
+                "points": 5,
+                "settings": {"full_at": 0.4, "zero_at": 0.6},
+            },
+            "须高于零分线",
+        ),
     ],
 )
 def test_a_bad_row_in_the_editor_is_refused_and_the_draft_unchanged(office, row, words):
     draft = f.town_scheme(office, status=SchemeStatus.DRAFT)
     before = _state()
     with pytest.raises(DomainError) as refused:
-        _edit(draft, office, indicators=[*[{"code": "lead", "name": "L", "kind": "manual", "points": 10, "criteria": "c"}], row])
+        _edit(
+            draft,
+            office,
+            indicators=[
+                *[{"code": "lead", "name": "L", "kind": "manual", "points": 10, "criteria": "c"}],
+                row,
+            ],
+        )
     assert words in refused.value.message
     assert _state() == before
 
@@ -199,7 +239,10 @@ def test_activating_a_new_version_supersedes_the_one_in_use_carries_hand_scores_
     score = Score.objects.get(year=2026, unit=luoxi)
     assert score.scheme_id == draft.pk
     assert score.items.get(indicator__code="leadership").points == Decimal(15)
-    assert Score.objects.filter(year=2026, scheme=draft).count() == Unit.objects.filter(kind="town_government", is_member=True).count()
+    assert (
+        Score.objects.filter(year=2026, scheme=draft).count()
+        == Unit.objects.filter(kind="town_government", is_member=True).count()
+    )
 
 
 def test_activation_refuses_a_measure_no_part_provides_and_changes_nothing(office):
