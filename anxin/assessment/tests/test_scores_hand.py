@@ -73,7 +73,7 @@ def test_scoring_again_replaces_the_points(office, scheme):
 def test_a_bonus_by_hand_is_held_at_its_cap(office, scheme):
     bonus = scheme.indicators.get(code="innovation")
     assert hand_scores.limit_of(bonus) == Decimal(3)
-    with pytest.raises(DomainError, match="最多 3.00 分"):
+    with pytest.raises(DomainError, match=r"最多 3\.00 分"):
         hand_scores.hand_score_set(actor=office, indicator=bonus, unit=_luoxi(), points=4, note="受表彰")
 
 

@@ -249,7 +249,7 @@ def test_activation_refuses_a_measure_no_part_provides_and_changes_nothing(offic
     draft = f.town_scheme(office, status=SchemeStatus.DRAFT)
     Indicator.objects.filter(scheme=draft, code="verify").update(measure="not_there")
     before = _state()
-    with pytest.raises(DomainError, match="线索按时核查.*not_there"):
+    with pytest.raises(DomainError, match=r"线索按时核查.*not_there"):
         schemes.scheme_activate(actor=office, scheme=draft)
     assert _state() == before and not Score.objects.exists()
 
