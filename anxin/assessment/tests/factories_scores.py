@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -123,11 +124,11 @@ ROWS = [
 ]
 
 
-def town_scheme(by: User, **kw) -> Scheme:
+def town_scheme(by: User, **kw: Any) -> Scheme:
     made = scheme(year=YEAR, group="town", by=by, indicators=kw.pop("indicators", ROWS), **kw)
     made.indicators.filter(kind=IndicatorKind.MANUAL).update(criteria="主要负责人牵头")
     return made
 
 
-def department_scheme(by: User, **kw) -> Scheme:
+def department_scheme(by: User, **kw: Any) -> Scheme:
     return scheme(year=YEAR, group="department", by=by, indicators=kw.pop("indicators", ROWS), **kw)

@@ -6,6 +6,7 @@ the scheme pages and editor, the hand-score form, 重新计算."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import openpyxl
 import pytest
@@ -85,7 +86,7 @@ def test_the_scoreboard_queries_do_not_grow_with_the_units(login, office, scored
 
 def test_the_scoreboard_exports_a_ledger_that_opens(login, office, scored):
     answer = login(office).get(BOARD + "&export=xlsx")
-    sheet = openpyxl.load_workbook(io.BytesIO(answer.content)).active
+    sheet: Any = openpyxl.load_workbook(io.BytesIO(answer.content)).active
     rows = list(sheet.iter_rows(min_row=5, values_only=True))
     assert len(rows) == _towns()
     header = [c.value for c in sheet[4]]

@@ -63,7 +63,17 @@ def test_a_dict_point_refuses_a_key_offered_twice(monkeypatch):
 
 def test_every_app_contributes_in_the_order_of_the_flow():
     sections = [app for app, _ in seam.contributions(seam.DISTRICT_SECTIONS)]
-    assert sections == ["core", "org", "registry", "intake", "monitoring", "money", "credit", "reports", "assessment"]
+    assert sections == [
+        "core",
+        "org",
+        "registry",
+        "intake",
+        "monitoring",
+        "money",
+        "credit",
+        "reports",
+        "assessment",
+    ]
     demo = [app for app, _ in seam.contributions(seam.DEMO_DATA)]
     # conference: meetings, then minutes; reports: periodic reports, then publicity; assessment: scoring
     assert demo == [
