@@ -52,6 +52,8 @@ VIEW_SCHEME = "assessment.view_scheme"
 VIEW_SCORE = "assessment.view_score"
 EXPORT = "assessment.export_assessment"
 RECORDS_SHOWN = 50
+EVENT_LABELS = {"draft": "建立草稿", "edit": "修改草稿", "activate": "启用", "supersede": "被新版本替代"}
+STATUS_LABELS = dict(SchemeStatus.choices)
 
 
 def _office(request: HttpRequest) -> None:
@@ -160,7 +162,18 @@ def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "scheme": scheme,
             "rows": _indicator_rows(scheme),
             "full_marks": schemes.full_marks(indicators),
-            "events": scheme.events.select_related("actor").all(),
+            "events": [
+                {
+                    "at": e.at,
+                    "actor": e.actor,
+                    "label": EVENT_LABELS.get(e.action, e.action),
+                    "move": f"{STATUS_LABELS.get(e.from_status, '—')} → {STATUS_LABELS.get(e.to_status, '')}"
+                    if e.from_status and e.to_status and e.from_status != e.to_status
+                    else "",
+                    "note": e.note,
+                }
+                for e in scheme.events.select_related("actor").all()
+            ],
             "may_edit": may and scheme.status == SchemeStatus.DRAFT,
             "may_new_version": may and scheme.status == SchemeStatus.ACTIVE,
             "frozen": state is not None and state.status != "open",
