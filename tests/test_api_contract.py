@@ -47,8 +47,10 @@ def test_every_operation_documents_its_error_answers(schema):
     #   decisions (6: list, detail, progress, complete, accept, send-back)
     # + reports: periodic reports (4: list, create, get, submit), publicity (2: GET and POST /api/v1/publicity/),
     #   circulars (1: GET /api/v1/circulars/)
-    # + assessment: objection (1: POST /api/v1/assessment/scores/{id}/object)
-    assert len(operations) == 106
+    # + assessment: objection (1: POST /api/v1/assessment/scores/{id}/object), schemes (1: GET
+    #   /api/v1/assessment/schemes/), scores (1: GET /api/v1/assessment/scores/), the case's trace (1: GET
+    #   /api/v1/cases/{id}/trace/)
+    assert len(operations) == 108
     for path, method, operation in operations:
         codes = set(operation["responses"])
         expected = {"401", "403", "404"}
