@@ -390,7 +390,7 @@ def _store(actor: User, papers: Sequence[Paper], kind: str, field: str) -> list[
         raise DomainError(f"一次最多上传 {MAX_FILES} 个文件", field=field)
     return [
         file_store(
-            record=AssessmentFile(kind=kind, title=p.name[:100]),
+            record=AssessmentFile(kind=kind),
             actor=actor,
             name=p.name,
             content=p.content,
