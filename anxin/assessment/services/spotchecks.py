@@ -325,9 +325,9 @@ def redraw(spot_check: SpotCheck) -> Redraw:
 
 def may_inspect(user: Any, check_unit: SpotCheckUnit) -> bool:
     """The office, or an inspector assigned to that unit."""
-    return (
-        access.may_run_spot_checks(user)
-        or check_unit.inspectors.filter(pk=getattr(user, "pk", None)).exists()
+    pk = getattr(user, "pk", None)
+    return access.may_run_spot_checks(user) or (
+        pk is not None and check_unit.inspectors.filter(pk=pk).exists()
     )
 
 
