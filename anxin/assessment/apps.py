@@ -76,13 +76,18 @@ class AssessmentConfig(AppConfig):
     def ready_spotchecks(self) -> None:
         """The spot-check part registers here (menu, to-do panel (rectification), the rectification
         sweep, demo data, clause items) and its measure ``rectification_overdue``."""
-        from anxin.assessment import measures, spotchecks_measures, spotchecks_views
+        from anxin.assessment import measures, spotchecks_demo, spotchecks_measures, spotchecks_views
 
         label = self.label
         seam.register(seam.MENU, spotchecks_views.menu, app=label)
         seam.register(seam.TODO_PANELS, spotchecks_views.todo_panels, app=label)
         seam.register(seam.SWEEPS, self.spotchecks_sweeps, app=label)
         seam.register(seam.CLAUSE_ITEMS, self.spotchecks_clause_items, app=label)
+        seam.register(
+            seam.DEMO_DATA,
+            seam.DemoData(load=spotchecks_demo.load, real_data=spotchecks_demo.real_data),
+            app=label,
+        )
         measures.register(spotchecks_measures.MEASURE)
 
     def spotchecks_sweeps(self) -> list[seam.Sweep]:

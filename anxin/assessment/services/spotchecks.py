@@ -203,6 +203,7 @@ def draw(
     population: Sequence[str] | None = None,
     items_per_unit: int | None = None,
     now: datetime.datetime | None = None,
+    is_demo: bool = False,
 ) -> SpotCheck:
     """Draw a round (see the module): recorded with its seed, populations, who and when; numbered
     CC-年-序号. Refused: no title or seed, ``units`` < 1 or more than the population, an unknown or
@@ -251,6 +252,7 @@ def draw(
                     items_per_unit=per_unit,
                     drawn_by=actor,
                     drawn_at=now,
+                    is_demo=is_demo,
                 )
                 for order, code in enumerate(drawn, start=1):
                     check_unit = SpotCheckUnit.objects.create(

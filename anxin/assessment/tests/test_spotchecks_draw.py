@@ -121,3 +121,22 @@ def test_only_the_office_draws(luoxi, leader, world):
         with pytest.raises(PermissionDenied):
             services.draw(title="抽查", seed="1", units=1, actor=user)
     assert SpotCheck.objects.count() == 0
+
+
+def test_demo_loads_once(office, world):
+    from django.contrib.auth import get_user_model
+
+    from anxin.assessment import spotchecks_demo
+
+    get_user_model().objects.filter(pk=office.pk).update(username="office")
+    office.refresh_from_db()
+    lines: list[str] = []
+    spotchecks_demo.load(actor=office, log=lines.append)
+    spotchecks_demo.load(actor=office, log=lines.append)
+    spot_check = SpotCheck.objects.get()
+    assert spot_check.is_demo and spot_check.units.count() == 2
+    from anxin.assessment.models import Rectification
+
+    assert Rectification.objects.filter(item__check_unit__spot_check=spot_check).count() == 1
+    assert "已存在" in lines[-1]
+    assert spotchecks_demo.real_data() == []
