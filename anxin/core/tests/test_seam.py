@@ -65,7 +65,7 @@ def test_every_app_contributes_in_the_order_of_the_flow():
     sections = [app for app, _ in seam.contributions(seam.DISTRICT_SECTIONS)]
     assert sections == ["core", "org", "registry", "intake", "monitoring", "money", "credit", "reports"]
     demo = [app for app, _ in seam.contributions(seam.DEMO_DATA)]
-    # conference: meetings, then minutes; reports: periodic reports, then publicity
+    # conference: meetings, then minutes; reports: periodic reports, then publicity; assessment: spot checks
     assert demo == [
         "org",
         "registry",
@@ -79,6 +79,7 @@ def test_every_app_contributes_in_the_order_of_the_flow():
         "conference",
         "reports",
         "reports",
+        "assessment",
     ]
     assert {g.key for g in seam.collect(seam.MENU_GROUPS)} == {
         "ledger",
