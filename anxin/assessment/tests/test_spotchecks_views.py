@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from anxin.assessment.models import Rectification, SpotCheck
 from anxin.assessment.services import spotchecks as services
@@ -148,3 +151,47 @@ def test_api_draw_and_detail(api_client, office, luoxi, xuejia, world):
     assert api_client.get(f"/api/v1/assessment/spot-checks/{own.pk}/").status_code == 200
     api_client.force_authenticate(xuejia)
     assert api_client.get(f"/api/v1/assessment/spot-checks/{own.pk}/").status_code == 404
+
+
+def test_the_office_runs_a_round_through_the_page(login, office, renshe, world):
+    spot_check = drawn(office)
+    check_unit = spot_check.units.get()
+    client = login(office)
+    act = lambda do: reverse("assessment-spotcheck-act", args=[spot_check.pk, do])  # noqa: E731
+    page = client.get(reverse("assessment-spotcheck", args=[spot_check.pk]))
+    assert "指定检查人员" in page.content.decode()
+    prefix = f"u{check_unit.pk}"
+    response = client.post(
+        act("assign"),
+        {
+            "unit_pk": check_unit.pk,
+            f"{prefix}-check_unit": check_unit.pk,
+            f"{prefix}-inspectors": [renshe.pk],
+        },
+    )
+    assert response.status_code == 302
+    assert list(check_unit.inspectors.all()) == [renshe]
+    assert client.post(act("start")).status_code == 302
+    items = list(check_unit.items.order_by("pk"))
+    inspector = login(renshe)
+    today = timezone.localdate().isoformat()
+    for n, item in enumerate(items):
+        data = {
+            "item": item.pk,
+            "result": "problem" if n == 0 else "ok",
+            "observations": "台账缺失" if n == 0 else "",
+            "checked_on": today,
+        }
+        assert inspector.post(act("record"), data).status_code == 302
+    assert (
+        inspector.post(act("conclude"), {"check_unit": check_unit.pk, "conclusion": "基本规范"}).status_code
+        == 302
+    )
+    client = login(office)
+    assert (
+        client.post(act("rectify"), {"item": items[0].pk, "requirement": "补齐台账", "due": ""}).status_code
+        == 302
+    )
+    assert Rectification.objects.get().due == timezone.localdate() + datetime.timedelta(days=30)
+    page = client.get(reverse("assessment-spotcheck", args=[spot_check.pk])).content.decode()
+    assert "印发抽查情况通报" in page and "台账缺失" in page and "新欠薪联办通" in page
