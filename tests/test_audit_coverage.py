@@ -62,6 +62,17 @@ NOT_AUDITED = {
     "reports.OfficeDocumentEvent": "append-only history of an analysis or circular (from → to, who, when)",
     "reports.ReportsFile": "an uploaded photo or paper, written once with who and when; never edited",
     "reports.MissingReport": "flagged once by tick, its late submission stamped once; never edited",
+    "assessment.SchemeEvent": "append-only history of a scheme (drafted, edited, activated, superseded)",
+    "assessment.YearEvent": "append-only history of a year's assessment (finalised, locked, reminders)",
+    "assessment.ObjectionEvent": "append-only history of an objection (filed, upheld or rejected, who, when)",
+    "assessment.VetoEvent": "append-only history of a veto proposal (proposed, confirmed or rejected, why)",
+    "assessment.ReferralEvent": "append-only history of a referral (sent, received, outcome, unit told)",
+    "assessment.SpotCheckEvent": "append-only history of a spot-check round (drawn, started, circulated)",
+    "assessment.RectificationEvent": "append-only history of a rectification item (set, answered, accepted)",
+    "assessment.AssessmentFile": "an uploaded paper or photo, written once with who and when; never edited",
+    "assessment.CircularRecipient": "written once when the circular is issued (who it went to, when); never edited",
+    "assessment.ScoreItem": "recomputed from the data by the scoring (its Score's history keeps the points); "
+    "an objection's upheld change is kept on the Objection (points before and after) and its events",
     # Derived rows written in bulk by the scan (and re-derived by the next one).
     "monitoring.RiskAssessment": "derived by the scan from the data and the parameters",
     "monitoring.Alert": "opened and refreshed in bulk by the scan; each human step is an AlertEvent",

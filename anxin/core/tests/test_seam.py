@@ -63,7 +63,7 @@ def test_a_dict_point_refuses_a_key_offered_twice(monkeypatch):
 
 def test_every_app_contributes_in_the_order_of_the_flow():
     sections = [app for app, _ in seam.contributions(seam.DISTRICT_SECTIONS)]
-    # assessment: the veto conditions (traces part), the default schemes (scores part)
+    # assessment: the veto conditions (traces part), then the default schemes (scores part)
     assert sections == [
         "core",
         "org",
@@ -74,9 +74,11 @@ def test_every_app_contributes_in_the_order_of_the_flow():
         "credit",
         "reports",
         "assessment",
+        "assessment",
     ]
     demo = [app for app, _ in seam.contributions(seam.DEMO_DATA)]
-    # conference: meetings, then minutes; reports: periodic reports, then publicity; assessment: scoring
+    # conference: meetings, then minutes; reports: periodic reports, then publicity; assessment: spot checks,
+    # then the scoring (the year's provisional scores computed from everything before)
     assert demo == [
         "org",
         "registry",
@@ -90,6 +92,7 @@ def test_every_app_contributes_in_the_order_of_the_flow():
         "conference",
         "reports",
         "reports",
+        "assessment",
         "assessment",
     ]
     assert {g.key for g in seam.collect(seam.MENU_GROUPS)} == {
