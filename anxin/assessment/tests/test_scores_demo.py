@@ -48,14 +48,33 @@ def every_measure(district_schemes):
         measures.MEASURES.pop(key, None)
 
 
-def test_the_demo_waits_for_the_measures(office, district_schemes):
+def test_the_demo_waits_for_the_measures(office, district_schemes, monkeypatch):
     said: list[str] = []
-    missing = scoring_demo.unregistered(2026)
-    if not missing:
-        pytest.skip("every measure is registered on this branch")
+    monkeypatch.delitem(measures.MEASURES, "signals_verified_on_time")  # as if its part were not installed
+    assert scoring_demo.unregistered(2026) == ["signals_verified_on_time"]
     with time_machine.travel(f.NOW):
         scoring_demo.load(actor=office, log=said.append)
     assert not Score.objects.exists() and "尚缺计算口径" in said[0]
+
+
+def test_the_district_schemes_name_only_registered_measures_of_the_right_kind(office, district_schemes):
+    from anxin.assessment.models import IndicatorKind, Scheme
+
+    assert scoring_demo.unregistered(2026) == []
+    for scheme in Scheme.objects.filter(year=2026):
+        for indicator in scheme.indicators.exclude(measure=""):
+            kind = measures.get(indicator.measure).kind
+            if indicator.kind == IndicatorKind.COMPUTED:
+                assert kind in (measures.SHARE, measures.COUNT), indicator.code
+            else:  # a deduction or bonus counts occurrences or takes points as they are
+                assert kind in (measures.COUNT, measures.POINTS), indicator.code
+
+
+def test_the_demo_scores_every_unit_with_the_real_measures(office, district_schemes):
+    said: list[str] = []
+    with time_machine.travel(f.NOW):
+        scoring_demo.load(actor=office, log=said.append)
+    assert Score.objects.filter(year=2026).count() == Score.objects.count() > 20
 
 
 def test_the_demo_scores_every_unit_with_the_offices_hand_scores(office, every_measure):
