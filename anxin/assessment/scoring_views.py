@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
@@ -454,6 +455,13 @@ def score_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and score.scheme.status == SchemeStatus.ACTIVE
             and (state is None or state.status == "open"),
             "sees_all": access.sees_all(request.user),
+            # during the objection period the unit's own users may object to a line (the final part's form)
+            "may_object": state is not None
+            and state.status == "objection"
+            and state.objection_until is not None
+            and timezone.localdate() <= state.objection_until
+            and access.may_act_for(request.user, score.unit_id)
+            and request.user.has_perm("assessment.file_objection"),
         },
     )
 
