@@ -81,7 +81,9 @@ def units_of(spot_check: SpotCheck, *, user: Any) -> list[SpotCheckUnit]:
             queryset=SpotCheckItem.objects.select_related(
                 "enterprise", "project", "checked_by"
             ).prefetch_related(
-                "files", Prefetch("rectifications", queryset=Rectification.objects.select_related("unit"))
+                "files",
+                "findings",
+                Prefetch("rectifications", queryset=Rectification.objects.select_related("unit")),
             ),
         ),
     )

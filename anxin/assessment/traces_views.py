@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from anxin.assessment import access, traces_documents
 from anxin.assessment import traces_selectors as selectors
-from anxin.assessment.models import FindingSource, FindingStatus, Trace, VetoStatus
+from anxin.assessment.models import FindingSource, FindingStatus, ItemResult, SpotCheckItem, Trace, VetoStatus
 from anxin.assessment.services import findings, referrals, traces, vetoes
 from anxin.assessment.traces_forms import (
     ConcludeForm,
@@ -245,15 +245,34 @@ finding_list = ledger_view(FINDINGS)
 @login_required
 @permission_required(VIEW_FINDING, raise_exception=True)
 def finding_new(request: HttpRequest) -> HttpResponse:
+    """认定问题: by the office from its own knowledge, or from a spot-check item that found a problem
+    (``?spot_item=<id>``: the unit, the year and the observations prefilled; the finding keeps the item)."""
     if not access.may_manage(request.user):
         raise PermissionDenied(findings.OFFICE_ONLY)
-    form = FindingForm(request.POST or None)
+    spot_item = None
+    spot_item_id = request.POST.get("spot_item") or request.GET.get("spot_item")
+    initial: dict[str, Any] = {}
+    if spot_item_id:
+        spot_item = get_object_or_404(
+            SpotCheckItem.objects.select_related("check_unit__unit", "check_unit__spot_check"),
+            pk=spot_item_id if str(spot_item_id).isdigit() else -1,
+            result=ItemResult.PROBLEM,
+        )
+        spot = spot_item.check_unit.spot_check
+        initial = {
+            "unit": spot_item.check_unit.unit,
+            "year": spot.year,
+            "text": f"{spot.number} {spot.title}：{spot_item.subject}。{spot_item.observations}".strip(),
+        }
+    form = FindingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         v = form.cleaned_data
         try:
             finding = findings.record_finding(
-                unit=v["unit"], year=v["year"], source=FindingSource.OFFICE, text=v["text"],
-                deduction=v["deduction"], actor=request.user, veto_condition=v.get("veto_condition"),  # type: ignore[arg-type]
+                unit=v["unit"], year=v["year"],
+                source=FindingSource.SPOT_CHECK if spot_item is not None else FindingSource.OFFICE,
+                text=v["text"], deduction=v["deduction"], actor=request.user,  # type: ignore[arg-type]
+                spot_item=spot_item, veto_condition=v.get("veto_condition"),
             )  # fmt: skip
         except DomainError as exc:
             _refused(form, exc)
@@ -261,7 +280,8 @@ def finding_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"已认定问题 {finding.number}，已通知{finding.unit.name}。")
             return redirect("assessment-finding", finding.pk)
     return render(
-        request, "assessment/findings_form.html", {"page_title": "认定问题", "form": form},
+        request, "assessment/findings_form.html",
+        {"page_title": "认定问题", "form": form, "spot_item": spot_item},
         status=400 if request.method == "POST" else 200,
     )  # fmt: skip
 
