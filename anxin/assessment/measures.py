@@ -114,9 +114,14 @@ def missed_first(records: list[dict]) -> list[dict]:
 
 
 def as_iso(value: Any) -> str | None:
-    """A date or datetime as ISO text for a record (None stays None)."""
+    """A date (ISO) or a datetime (the district's local time, to the minute: "2026-06-01 18:00") as
+    text for a record; None stays None. Local time, because the record is read by the unit and printed
+    on the score page as it is."""
     if value is None:
         return None
     if isinstance(value, datetime.datetime):
-        return value.isoformat(timespec="minutes")
+        from django.utils import timezone
+
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return local.strftime("%Y-%m-%d %H:%M")
     return value.isoformat()

@@ -32,7 +32,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from anxin.assessment import access, grading
+from anxin.assessment import access, grading, measures
 from anxin.assessment.models import (
     AssessmentYear,
     Finding,
@@ -174,8 +174,8 @@ def check_concealed_report(unit: Unit, year: int, settings: dict) -> list[Found]
                 "label": f"即时报告：{r.enterprise.name}",
                 "url": reverse("report-detail", args=[r.pk]),
                 "unit": unit.code,
-                "due": r.due_at.isoformat(timespec="minutes"),
-                "done": r.submitted_at.isoformat(timespec="minutes") if r.submitted_at else None,
+                "due": measures.as_iso(r.due_at),
+                "done": measures.as_iso(r.submitted_at),
                 "met": False,
                 "note": what,
             }
