@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -437,25 +438,37 @@ def calendar_seed_from_package(*, actor: User, log: Log = _nolog) -> int:
         for year in years:
             if year in present:
                 continue
-            rows = []
-            day = datetime.date(year, 1, 1)
-            while day.year == year:
-                on_holiday, holiday_name = chinese_calendar.get_holiday_detail(day)
-                workday = chinese_calendar.is_workday(day)
-                if day in workdays:
-                    name = _("调休上班")
-                elif on_holiday and holiday_name:
-                    name = _holiday_label(holiday_name)
-                else:
-                    name = ""
-                rows.append(
-                    CalendarDay(date=day, is_workday=workday, name=name, source=CalendarDay.Source.PACKAGE)
+            rows = [
+                CalendarDay(
+                    date=day,
+                    is_workday=workday,
+                    name=_("调休上班") if swapped else _holiday_label(holiday) if holiday else "",
+                    source=CalendarDay.Source.PACKAGE,
                 )
-                day += datetime.timedelta(days=1)
+                for day, workday, swapped, holiday in _package_year(year)
+            ]
             CalendarDay.objects.bulk_create(rows)
             created += len(rows)
     log(f"工作日历：新增 {created} 天（{years[0]}–{years[-1]} 年中缺失的年份）")
     return created
+
+
+@functools.cache
+def _package_year(year: int) -> tuple[tuple[datetime.date, bool, bool, str], ...]:
+    """Each day of ``year`` as ``chinesecalendar`` has it: (date, working day, a 调休 working day,
+    the holiday's English name or ""). The package's data is fixed for the process, so a process
+    asks it once per year (a test run reloads the district after every transactional test)."""
+    from chinese_calendar.constants import workdays
+
+    days = []
+    day = datetime.date(year, 1, 1)
+    while day.year == year:
+        on_holiday, holiday_name = chinese_calendar.get_holiday_detail(day)
+        days.append(
+            (day, chinese_calendar.is_workday(day), day in workdays, holiday_name if on_holiday else "")
+        )
+        day += datetime.timedelta(days=1)
+    return tuple(days)
 
 
 _HOLIDAY_LABELS = {

@@ -112,15 +112,17 @@ def district_load_org(*, data: dict, actor: User, log: Callable[[str], None] = _
 
 def roles_sync_groups() -> None:
     """One group per role, named in Chinese, with exactly the role's permissions."""
+    by_name = {  # every permission once (one query, not one per permission of each role)
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.select_related("content_type")
+    }
     for role in Role:
         group, _created = Group.objects.get_or_create(name=str(role.label))
         wanted = []
         for dotted in role_permissions(role):
-            app_label, codename = dotted.split(".")
-            try:
-                wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-            except Permission.DoesNotExist:
-                raise RuntimeError(f"permission {dotted} does not exist (role {role})") from None
+            if dotted not in by_name:
+                raise RuntimeError(f"permission {dotted} does not exist (role {role})")
+            wanted.append(by_name[dotted])
         group.permissions.set(wanted)
 
 
