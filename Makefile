@@ -25,8 +25,10 @@ run: $(VENV)/.installed
 
 ## make test: lint, type check, Django checks, migrations check, every test (unit, API, browser).
 ## Runs on SQLite, or on PostgreSQL when DATABASE_URL is set.
+## Tests are spread by work stealing: a worker that finishes early takes tests from the other (the two
+## API fuzz runs and the long browser journeys no longer end on one worker while the other idles).
 test: $(VENV)/.installed lint typecheck check
-	$(VENV)/bin/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n 2 --dist worksteal $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

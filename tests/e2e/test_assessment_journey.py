@@ -139,7 +139,7 @@ def test_a_town_sees_its_score_the_office_checks_traces_vetoes_and_locks_the_yea
         trace = Trace.objects.get()
         assert "gov-luoxi" in trace.missed
         finding_form = page.get_by_test_id("finding-form")
-        finding_form.get_by_label("责任单位").select_option(label="罗溪镇")
+        finding_form.get_by_label("责任单位").select_option(label="罗溪镇人民政府")
         finding_form.get_by_label("认定的问题").fill(
             "罗溪镇对该企业欠薪线索核实逾期，事发前未采取措施，导致80人聚集"
         )
