@@ -207,12 +207,15 @@ def _circulate(office, spot_check):
 
 
 @pytest.mark.parametrize("who", ["xuejia", "chengjian"])
-def test_a_recipient_not_drawn_reads_the_circular_once_issued(request, login, office, round_, who):
+def test_a_recipient_not_drawn_reads_the_circular_once_issued(
+    request, login, office, round_, who, django_capture_on_commit_callbacks
+):
     from anxin.notify.models import Notification
 
     user = request.getfixturevalue(who)
     client = login(user)
-    _circulate(office, round_)
+    with django_capture_on_commit_callbacks(execute=True):
+        _circulate(office, round_)
     page_url = reverse("assessment-spotcheck", args=[round_.pk])
     notice = Notification.objects.get(recipient=user, subject__contains="新欠薪联办通〔2026〕9号")
     assert notice.url == page_url
@@ -221,7 +224,7 @@ def test_a_recipient_not_drawn_reads_the_circular_once_issued(request, login, of
     body = page.content.decode()
     assert 'data-testid="spotcheck-circular-body"' in body and "新欠薪联办通〔2026〕9号" in body
     assert 'data-testid="spotcheck-recipients"' in body and "中共常州市新北区委组织部" in body
-    assert "罗溪纺织有限公司" not in body and "罗溪建设工程有限公司" not in body  # the items stay scoped
+    assert 'data-testid="spotcheck-unit-gov-luoxi"' not in body and "本单位未被抽中" in body  # items scoped
     assert "抽查记录" not in body
     word = client.get(reverse("assessment-spotcheck-circular", args=[round_.pk]))
     assert word.status_code == 200
