@@ -3,8 +3,9 @@ user sees), ``POST /api/v1/assessment/spot-checks/`` (the draw: ``title``, ``see
 many; optional ``population`` unit codes and ``items_per_unit``; answers 201 with ``units``, the codes
 drawn, and the round's ``id`` and ``number``), ``GET /api/v1/assessment/spot-checks/{id}`` (the round:
 the draw record, units with items as the user may see them, rectification, recipients). Scoped like
-the screens (the office, leaders, auditors: all; a unit: the rounds it was drawn in, its own items;
-outside: 404); only the office draws (403); bad input: 400 in Chinese."""
+the screens (the office, leaders, auditors: all; a unit: the rounds it was drawn in, its own items,
+and once circulated the rounds whose circular it received, with the recipients; outside: 404);
+only the office draws (403); bad input: 400 in Chinese."""
 
 from __future__ import annotations
 
@@ -124,7 +125,7 @@ def _detail(request: Request, spot_check: SpotCheck, *, code: int = 200) -> Resp
     data["checked_units"] = CheckUnitSerializer(
         selectors.units_of(spot_check, user=request.user), many=True
     ).data
-    rows = list(spot_check.recipients.select_related("unit")) if access.sees_all(request.user) else []
+    rows = selectors.recipients_shown(spot_check, user=request.user)
     data["recipients"] = RecipientSerializer(rows, many=True).data
     return Response(data, status=code)
 

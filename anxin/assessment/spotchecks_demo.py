@@ -1,7 +1,9 @@
 """The spot checks' demo data (``manage.py load_demo``): one round drawn over every assessed unit with
 a fixed seed (two units, two items each), checking started with the demo office account as inspector,
-the first item found with a problem and a rectification item set to its unit, the rest found fine —
-ready for the circular. Idempotent: nothing is written when a demo round exists."""
+罗溪镇's first item found with a problem and a rectification item set to 罗溪镇 (the demo login
+``luoxi`` answers it), the rest found fine — ready for the circular. The seed is chosen so that the
+draw over the district's assessed units takes 罗溪镇 (``SEED`` → 龙虎塘街道、罗溪镇; the round page's
+重新验证抽取 shows it). Idempotent: nothing is written when a demo round exists."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from anxin.assessment.services import spotchecks as services
 from anxin.org.models import Role, User
 
 SEED = "20260301"
+DEMO_UNIT = "gov-luoxi"  # has a demo login (anxin/org/demo.py): it answers the rectification
 
 
 def real_data() -> list[str]:
@@ -41,18 +44,24 @@ def load(*, actor: User, log: Callable[[str], None]) -> None:
         services.assign_inspectors(actor=office, check_unit=check_unit, inspectors=[office])
     services.start(actor=office, spot_check=spot_check)
     today = timezone.localdate()
-    items = [i for cu in spot_check.units.order_by("order") for i in cu.items.order_by("pk")]
-    for n, item in enumerate(items):
+    items = [
+        i
+        for cu in spot_check.units.select_related("unit").order_by("order")
+        for i in cu.items.select_related("check_unit__unit", "check_unit__spot_check").order_by("pk")
+    ]
+    problem = next((i for i in items if i.check_unit.unit.code == DEMO_UNIT), items[0])
+    for item in items:
+        found = item.pk == problem.pk
         services.record_item(
             actor=office,
             item=item,
-            result=ItemResult.PROBLEM if n == 0 else ItemResult.OK,
-            observations="未按月足额支付工资，工资支付台账不全" if n == 0 else "工资按月发放，台账齐全",
+            result=ItemResult.PROBLEM if found else ItemResult.OK,
+            observations="未按月足额支付工资，工资支付台账不全" if found else "工资按月发放，台账齐全",
             checked_on=today,
         )
-    first = items[0]
-    first.refresh_from_db()
-    services.set_rectification(
-        actor=office, item=first, requirement="建立完整的工资支付台账，补发拖欠的工资并报送凭证"
+    problem.refresh_from_db()
+    rect = services.set_rectification(
+        actor=office, item=problem, requirement="建立完整的工资支付台账，补发拖欠的工资并报送凭证"
     )
-    log(f"演示不定期抽查：{spot_check.number}，抽中 {'、'.join(spot_check.drawn)}，整改事项 1 项。")
+    names = "、".join(services.unit_names(spot_check.drawn))
+    log(f"演示不定期抽查：{spot_check.number}，抽中 {names}，整改事项 1 项（{rect.unit.name}）。")

@@ -143,3 +143,9 @@ class AcceptForm(_Form):
 
 class ReturnForm(_Form):
     reason = forms.CharField(label=_("退回理由"), max_length=2000, widget=forms.Textarea(attrs=TEXT))
+    due = forms.DateField(
+        label=_("重新整改期限"),
+        widget=DATE,
+        required=False,
+        help_text=_("默认今天起按参数 spotcheck.rectification_days 计算，可修改；退回后按新期限判断是否逾期"),
+    )

@@ -2,7 +2,8 @@
 
 Scoped: the office, the leaders and the auditors (``access.sees_all``) see every round; a unit sees
 a round once it is drawn in it, and then only its own units' items and rectification items; an
-inspector sees the rounds they were assigned to; outside: 404."""
+inspector sees the rounds they were assigned to; once the circular is issued, every unit it went to
+sees the round (the circular's text, Word and recipients; still only its own items); outside: 404."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from django.http import Http404
 
 from anxin.assessment import access
 from anxin.assessment.models import (
+    CircularRecipient,
     ItemResult,
     Rectification,
     RectificationStatus,
     SpotCheck,
     SpotCheckItem,
+    SpotCheckStatus,
     SpotCheckUnit,
 )
 
@@ -30,6 +33,7 @@ def _visible(user: Any) -> QuerySet[SpotCheck]:
     cond = Q(pk__in=[])
     if unit_id:
         cond |= Q(units__unit_id=unit_id)
+        cond |= Q(status=SpotCheckStatus.CIRCULATED, recipients__unit_id=unit_id)
     if getattr(user, "pk", None):
         cond |= Q(units__inspectors=user)
     return qs.filter(pk__in=SpotCheck.objects.filter(cond).values("pk"))
@@ -52,6 +56,9 @@ def spot_check_list(
         qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q) | Q(circular_reference__icontains=q))
     return (
         qs.select_related("drawn_by")
+        .prefetch_related(
+            Prefetch("units", queryset=SpotCheckUnit.objects.select_related("unit").order_by("order"))
+        )
         .annotate(
             unit_total=Count("units", distinct=True),
             item_total=Count("units__items", distinct=True),
@@ -69,6 +76,17 @@ def spot_check_get(*, user: Any, pk: int) -> SpotCheck:
     if found is None:
         raise Http404("没有找到该抽查")
     return found
+
+
+def recipients_shown(spot_check: SpotCheck, *, user: Any) -> list[CircularRecipient]:
+    """Who the circular went to, once issued: for who sees all, and for a unit it went to."""
+    if spot_check.status != SpotCheckStatus.CIRCULATED:
+        return []
+    rows = list(spot_check.recipients.select_related("unit"))
+    unit_id = getattr(user, "unit_id", None)
+    if access.sees_all(user) or (unit_id and any(r.unit_id == unit_id for r in rows)):
+        return rows
+    return []
 
 
 def units_of(spot_check: SpotCheck, *, user: Any) -> list[SpotCheckUnit]:

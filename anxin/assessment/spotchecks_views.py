@@ -50,7 +50,8 @@ RECT_LABELS = {"set": "下达整改", "escalate": "逾期报联席办", **RECTIF
 
 
 def _drawn_names(spot_check: SpotCheck) -> str:
-    return "、".join(spot_check.drawn)
+    """The units drawn, by name in the order drawn (the list prefetches them)."""
+    return "、".join(cu.unit.name for cu in spot_check.units.all())
 
 
 SPOT_CHECK_LEDGER = Ledger(
@@ -158,7 +159,8 @@ def spot_check_new(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
-                messages.success(request, f"已抽取 {spot_check.number}：{'、'.join(spot_check.drawn)}。")
+                names = "、".join(services.unit_names(spot_check.drawn))
+                messages.success(request, f"已抽取 {spot_check.number}：{names}。")
                 return redirect("assessment-spotcheck", spot_check.pk)
         status = 400
     else:
@@ -205,6 +207,9 @@ def render_spot_check(
     office = access.may_run_spot_checks(user)
     sees_all = access.sees_all(user)
     events = spot_check.events.select_related("actor").order_by("at", "pk") if sees_all else []
+    names = dict(zip(spot_check.drawn, services.unit_names(spot_check.drawn), strict=True))
+    if verify is not None:
+        names |= dict(zip(verify.units, services.unit_names(verify.units), strict=True))
     default_due, days, _ = services.default_due(timezone.localdate())
     rows = []
     for cu in units:
@@ -228,7 +233,17 @@ def render_spot_check(
         "office": office,
         "sees_all": sees_all,
         "events": [{"label": LABELS.get(e.action, e.action), "event": e} for e in events],
-        "recipients": list(spot_check.recipients.select_related("unit")) if sees_all else [],
+        "recipients": selectors.recipients_shown(spot_check, user=user),
+        "drawn_names": [names[c] for c in spot_check.drawn],
+        "population": list(
+            zip(services.unit_names(spot_check.population), spot_check.population, strict=True)
+        )
+        if sees_all
+        else [],
+        "verify_names": [names[c] for c in verify.units] if verify is not None else [],
+        "verify_recorded_names": [names.get(c, c) for c in verify.recorded_units]
+        if verify is not None
+        else [],
         "forms": _forms(request, spot_check, bound),
         "verify": verify,
         "default_due": default_due,
@@ -406,7 +421,9 @@ def _rect_forms(request: HttpRequest, rect: Rectification, bound: dict) -> dict:
         forms["answer"] = bound.get("answer") or f.AnswerForm()
     if access.may_run_spot_checks(user) and rect.status == RectificationStatus.ANSWERED:
         forms["accept"] = bound.get("accept") or f.AcceptForm()
-        forms["return"] = bound.get("return") or f.ReturnForm()
+        forms["return"] = bound.get("return") or f.ReturnForm(
+            initial={"due": services.default_due(timezone.localdate())[0]}
+        )
     return forms
 
 
@@ -456,8 +473,8 @@ def rectification_act(request: HttpRequest, pk: int, do: str) -> HttpResponse:
             services.accept_rectification(actor=user, rectification=rect, opinion=v["opinion"])
             text = "已验收通过。"
         else:
-            services.return_rectification(actor=user, rectification=rect, reason=v["reason"])
-            text = "已退回重新整改。"
+            services.return_rectification(actor=user, rectification=rect, reason=v["reason"], due=v["due"])
+            text = f"已退回重新整改，重新整改期限 {rect.due:%Y-%m-%d}。"
     except DomainError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         return render_rectification(request, rect, status=400, **{do: form})

@@ -55,6 +55,14 @@ class SpotCheck(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    circular_annex: Any = models.JSONField(
+        _("通报附件一览表（印发时）"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "印发通报时保存的抽查事项及整改情况一览表：每行 [被抽查单位, 检查事项, 检查结果, 检查发现, 整改要求]"
+        ),
+    )
     is_demo = models.BooleanField(_("演示数据"), default=False, editable=False)
 
     class Meta:
@@ -198,8 +206,10 @@ class RectificationQuerySet(ScopedQuerySet):
 
 class Rectification(TimeStampedModel):
     """A rectification item (整改) set from a spot-check item: the owner unit, what must be done, the
-    deadline; the unit answers with evidence, the office accepts or returns it; ``escalated_at``: when
-    ``tick`` escalated it overdue to the office (once)."""
+    deadline; the unit answers with evidence, the office accepts or returns it (returning sets a new
+    deadline and clears the escalation); ``escalated_at``: when ``tick`` escalated it overdue to the
+    office (once per deadline); ``overdue_due``: the deadline it had when it first went overdue
+    (escalated, or answered after it), which the measure ``rectification_overdue`` counts by."""
 
     item = models.ForeignKey(
         SpotCheckItem, verbose_name=_("抽查事项"), on_delete=models.PROTECT, related_name="rectifications"
@@ -217,6 +227,12 @@ class Rectification(TimeStampedModel):
     )
     accepted_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("逾期报联席办时间"), null=True, blank=True)
+    overdue_due = models.DateField(
+        _("逾期时的整改期限"),
+        null=True,
+        blank=True,
+        help_text=_("第一次逾期（逾期报联席办或期满后才报送）时的整改期限；退回重新整改另定期限后不变"),
+    )
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("下达人"), on_delete=models.PROTECT, related_name="+"
     )

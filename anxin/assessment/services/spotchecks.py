@@ -14,8 +14,12 @@ from the record and says whether it gives the same units and items.
 
 Rectification items are set by the office from an item where a problem was found, default due
 ``spotcheck.rectification_days`` days later; the unit answers with evidence, the office accepts or
-returns with a reason; ``tick`` escalates an overdue open or returned item to the office once. The
-circular goes to every member unit, with its copy to 区委组织部 (a recipient that is a name only)."""
+returns with a reason and a new due day (default today + ``spotcheck.rectification_days``; the
+escalation is cleared); ``tick`` escalates an overdue open or returned item to the office once per due
+day. An item keeps the due day it had when it first went overdue (``overdue_due``: escalated, or
+answered after the due day), which the measure counts by. The circular goes to every member unit, with
+its copy to 区委组织部 (a recipient that is a name only); its annex rows are saved when it is issued
+(``SpotCheck.circular_annex``) and the Word prints those."""
 
 from __future__ import annotations
 
@@ -55,13 +59,15 @@ from anxin.conference.services.minutes import suggest_reference
 from anxin.core.audit import acting, guarded_update, system_actor
 from anxin.core.errors import DomainError
 from anxin.core.files import atomic_with_files, file_store
+from anxin.core.gongwen import cn_date
 from anxin.core.policy import param_record
+from anxin.core.policy_defaults import OPINIONS
 from anxin.core.uploads import DOCUMENTS
 from anxin.notify.services import notify_units
 from anxin.org.access import office_unit_ids
 from anxin.org.models import Role, Unit, User
 
-CLAUSE = "《新北区关于进一步做好保障农民工工资支付工作的实施意见》§五(三)（不定期抽查）"
+CLAUSE = f"《{OPINIONS}》§五(三)（不定期抽查）"
 RECTIFICATION_DAYS = "spotcheck.rectification_days"
 ITEMS_PER_UNIT = "spotcheck.items_per_unit"
 ORGANISATION_DEPARTMENT = "中共常州市新北区委组织部"
@@ -194,6 +200,13 @@ def _names(keys: Iterable[str]) -> dict[str, str]:
     return names
 
 
+def unit_names(codes: Iterable[str]) -> list[str]:
+    """The units' names for their codes, in the same order (a code with no unit stays as it is)."""
+    codes = list(codes)
+    names = dict(Unit.objects.filter(code__in=codes).values_list("code", "name"))
+    return [names.get(c, c) for c in codes]
+
+
 def draw(
     *,
     title: str,
@@ -275,7 +288,8 @@ def draw(
                     spot_check,
                     "draw",
                     actor=actor,
-                    note=f"随机种子“{seed}”，从 {len(codes)} 个单位中抽取 {units} 个：{'、'.join(drawn)}；"
+                    note=f"随机种子“{seed}”，从 {len(codes)} 个单位中抽取 {units} 个："
+                    f"{'、'.join(assessed[c].name for c in drawn)}；"
                     f"每单位抽取企业（项目）{per_unit} 家（参数 {ITEMS_PER_UNIT}）",
                     target=SpotCheckStatus.DRAWN,
                     at=now,
@@ -429,8 +443,20 @@ def record_item(
     now = _now(now)
     if checked_on is None:
         raise DomainError("请填写检查日期", field="checked_on")
-    if checked_on > timezone.localdate(now) or checked_on < spot_check.drawn_at.date():
+    if checked_on > timezone.localdate(now) or checked_on < timezone.localdate(spot_check.drawn_at):
         raise DomainError("检查日期应在抽取之后、不晚于今天", field="checked_on")
+    if item.result == ItemResult.PROBLEM and result != ItemResult.PROBLEM:
+        held = []
+        if item.rectifications.exists():
+            held.append("整改事项")
+        if item.findings.exists():
+            held.append("认定的问题")
+        if held:
+            raise DomainError(
+                f"该事项已据“发现问题”下达{'和'.join(held)}，不能改为“{ItemResult(result).label}”",
+                field="result",
+                code="conflict",
+            )
     with atomic_with_files(), acting(actor):
         item.result, item.observations, item.checked_on, item.checked_by = (
             result,
@@ -554,16 +580,14 @@ def answer_rectification(
     step = RECTIFICATIONS.step(rectification, ANSWER_ACTION)
     answer = _text(answer, "answer", "整改情况")
     now = _now(now)
+    values: dict[str, Any] = {"answer": answer, "answered_at": now}
+    late = timezone.localdate(now) > rectification.due
+    if late and rectification.overdue_due is None:
+        values["overdue_due"] = rectification.due
+    note = answer[:500] + (f"（整改期限 {rectification.due:%Y-%m-%d} 之后报送，计为逾期）" if late else "")
     with atomic_with_files(), acting(actor):
         stored = _store(actor, evidence, AssessmentFile.Kind.EVIDENCE, "evidence")
-        RECTIFICATIONS.move(
-            rectification,
-            step,
-            actor=actor,
-            note=answer[:500],
-            values={"answer": answer, "answered_at": now},
-            now=now,
-        )
+        RECTIFICATIONS.move(rectification, step, actor=actor, note=note, values=values, now=now)
         if stored:
             rectification.files.add(*stored)
         _notify_rect(
@@ -588,21 +612,47 @@ def accept_rectification(
 
 
 def return_rectification(
-    *, actor: User, rectification: Rectification, reason: str, now: datetime.datetime | None = None
+    *,
+    actor: User,
+    rectification: Rectification,
+    reason: str,
+    due: datetime.date | None = None,
+    now: datetime.datetime | None = None,
 ) -> Rectification:
+    """The office returns an answer with a reason and a new due day (default today +
+    ``spotcheck.rectification_days``), clearing the escalation: the unit is judged on the new day.
+    Whether the item went overdue before stays in ``overdue_due``."""
     _office(actor)
     step = RECTIFICATIONS.step(rectification, RETURN)
     reason = _text(reason, "reason", "退回理由", 2000)
     now = _now(now)
+    today = timezone.localdate(now)
+    default, days, citation = default_due(today)
+    due = due or default
+    if due <= today:
+        raise DomainError("重新整改期限应晚于今天", field="due")
+    note = f"重新整改期限 {due:%Y-%m-%d}" + (
+        f"（默认 {days} 日，参数 {RECTIFICATION_DAYS}={days}，{citation}）" if due == default else ""
+    )
     with transaction.atomic(), acting(actor):
-        RECTIFICATIONS.move(rectification, step, actor=actor, note=reason, now=now)
-        _notify_rect(rectification, [rectification.unit_id], "被退回，请重新整改", f"退回理由：{reason}")
+        RECTIFICATIONS.move(
+            rectification,
+            step,
+            actor=actor,
+            note=f"{reason}；{note}",
+            values={"due": due, "escalated_at": None},
+            now=now,
+        )
+        _notify_rect(
+            rectification, [rectification.unit_id], "被退回，请重新整改", f"退回理由：{reason}；{note}"
+        )
     return rectification
 
 
 def rectifications_escalate(*, now: datetime.datetime | None = None) -> int:
     """``tick``: an open or returned rectification item past its due day is reported to the office,
-    once (``escalated_at``), naming the clause and the parameter."""
+    once per due day (``escalated_at``; a return clears it), naming the clause and the parameter; the
+    item's first overdue due day is kept (``overdue_due``)."""
     now = _now(now)
     today = timezone.localdate(now)
     record = param_record(RECTIFICATION_DAYS, on=today)
@@ -617,7 +667,10 @@ def rectifications_escalate(*, now: datetime.datetime | None = None) -> int:
         for rect in late:
             with transaction.atomic():
                 if guarded_update(
-                    Rectification.objects.filter(escalated_at__isnull=True), rect.pk, escalated_at=now
+                    Rectification.objects.filter(escalated_at__isnull=True, due=rect.due),
+                    rect.pk,
+                    escalated_at=now,
+                    **({} if rect.overdue_due else {"overdue_due": rect.due}),
                 ):
                     note = (
                         f"{rect.unit.name}的整改事项期限 {rect.due:%Y-%m-%d} 已过，尚未报送整改情况；请督促整改"
@@ -650,7 +703,7 @@ def circular_draft(spot_check: SpotCheck) -> str:
     problems = [i for i in items if i.result == ItemResult.PROBLEM]
     rects = [r for i in items for r in i.rectifications.all()]
     lines = [
-        f"根据{CLAUSE}，区联席办于{spot_check.drawn_at:%Y年%m月%d日}以随机种子“{spot_check.seed}”从 "
+        f"根据{CLAUSE}，区联席办于{cn_date(timezone.localdate(spot_check.drawn_at))}以随机种子“{spot_check.seed}”从 "
         f"{len(spot_check.population)} 个镇（街道）和部门中随机抽取 {len(check_units)} 个单位"
         f"（{'、'.join(cu.unit.name for cu in check_units)}），每个单位随机抽取企业（项目）"
         f"{spot_check.items_per_unit} 家，开展{spot_check.title}。现将有关情况通报如下。",
@@ -668,11 +721,38 @@ def circular_draft(spot_check: SpotCheck) -> str:
     if rects:
         lines.append(
             "整改要求："
-            + "；".join(f"{r.unit.name}于{r.due:%Y年%m月%d日}前{r.requirement}" for r in rects)
+            + "；".join(f"{r.unit.name}于{cn_date(r.due)}前{r.requirement}" for r in rects)
             + "。"
         )
     lines.append("请各单位对照检查发现举一反三，按期完成整改并在安薪系统中报送整改情况。")
     return "\n".join(lines)
+
+
+ANNEX_HEADER = ("被抽查单位", "检查事项", "检查结果", "检查发现", "整改要求")
+
+
+def circular_annex_rows(spot_check: SpotCheck) -> list[list[str]]:
+    """The circular's annex (抽查事项及整改情况一览表) as the record stands now: one row per item drawn,
+    with its result, observations and the rectification set (requirement, unit, due, status). Saved
+    on the round when the circular is issued; the Word prints the saved rows."""
+    rows: list[list[str]] = []
+    check_units = spot_check.units.select_related("unit").prefetch_related("items__rectifications__unit")
+    for check_unit in check_units.order_by("order"):
+        for item in check_unit.items.all():
+            rects = "；".join(
+                f"{r.requirement}（{r.unit.name}，{r.due:%Y-%m-%d}前，{r.get_status_display()}）"
+                for r in item.rectifications.all()
+            )
+            rows.append(
+                [
+                    check_unit.unit.name,
+                    item.subject,
+                    item.get_result_display(),
+                    item.observations or "—",
+                    rects or "—",
+                ]
+            )
+    return rows
 
 
 def member_units() -> Any:
@@ -715,6 +795,7 @@ def circulate(
                 "circular_body": body,
                 "circulated_on": timezone.localdate(now),
                 "circulated_by": actor,
+                "circular_annex": circular_annex_rows(spot_check),
             },
             now=now,
         )
@@ -738,6 +819,7 @@ __all__ = [
     "accept_rectification",
     "answer_rectification",
     "assign_inspectors",
+    "circular_annex_rows",
     "circular_draft",
     "circulate",
     "conclude_unit",

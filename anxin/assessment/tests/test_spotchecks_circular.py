@@ -83,3 +83,46 @@ def test_circular_reference_unique(office, renshe, world):
     assert refused.value.field == "reference"
     second.refresh_from_db()
     assert second.status == SpotCheckStatus.CHECKING
+
+
+def test_the_circular_names_the_real_policy(office, renshe, world):
+    from anxin.core.policy_defaults import OPINIONS
+
+    spot_check, _ = with_problem(office, renshe)
+    body = services.circular_draft(spot_check)
+    assert f"《{OPINIONS}》§五(三)" in body and f"《{OPINIONS}》§五(三)（不定期抽查）" == services.CLAUSE
+    assert "关于进一步做好保障农民工工资支付工作" not in body
+
+
+def test_the_draft_prints_the_local_draw_day(office, renshe, world):
+    import datetime
+
+    # 01:00 on 2 March in the district is 17:00 on 1 March UTC
+    at = datetime.datetime(2026, 3, 1, 17, 0, tzinfo=datetime.UTC)
+    spot_check = services.draw(
+        title="抽查", seed="1", units=1, population=["gov-luoxi"], items_per_unit=1, actor=office, now=at
+    )
+    body = services.circular_draft(spot_check)
+    assert "于2026年3月2日以随机种子" in body
+
+
+def test_the_word_prints_the_annex_as_issued(office, renshe, luoxi, world):
+    spot_check, item = with_problem(office, renshe)
+    item.refresh_from_db()
+    rect = services.set_rectification(actor=office, item=item, requirement="建立工资支付台账")
+    services.circulate(
+        actor=office,
+        spot_check=spot_check,
+        reference="新欠薪联办通〔2026〕1号",
+        body=services.circular_draft(spot_check),
+    )
+    spot_check.refresh_from_db()
+    assert spot_check.circular_annex and "待整改" in spot_check.circular_annex[0][4]
+    # after issue: the unit answers, the office accepts, another rectification item is set
+    services.answer_rectification(actor=luoxi, rectification=rect, answer="已建立台账")
+    services.accept_rectification(actor=office, rectification=rect)
+    services.set_rectification(actor=office, item=item, requirement="补发拖欠工资并报送凭证")
+    text = _text(spotchecks_documents.circular(spot_check))
+    assert "建立工资支付台账" in text and "待整改" in text
+    assert "已验收" not in text and "补发拖欠工资并报送凭证" not in text
+    assert "印发时未保存" not in text

@@ -137,6 +137,9 @@ def test_demo_loads_once(office, world):
     assert spot_check.is_demo and spot_check.units.count() == 2
     from anxin.assessment.models import Rectification
 
-    assert Rectification.objects.filter(item__check_unit__spot_check=spot_check).count() == 1
+    rect = Rectification.objects.get(item__check_unit__spot_check=spot_check)
+    assert rect.unit.code == "gov-luoxi"  # 罗溪镇 has a demo login: it can answer
+    assert "gov-luoxi" in spot_check.drawn and services.redraw(spot_check).same
+    assert "罗溪镇" in lines[0] and "gov-" not in lines[0]
     assert "已存在" in lines[-1]
     assert spotchecks_demo.real_data() == []

@@ -172,3 +172,133 @@ def test_measure_on_time_answer_is_not_overdue(office, renshe, luoxi, world):
         )
     assert result.value == 0
     assert Rectification.objects.count() == 1
+
+
+def test_a_problem_with_a_rectification_or_finding_cannot_be_flipped(office, renshe, world):
+    from anxin.assessment.models import Finding, FindingSource
+    from anxin.assessment.services import findings
+
+    spot_check, item = with_problem(office, renshe, codes=("gov-luoxi",))
+    item.refresh_from_db()
+    today = timezone.localdate()
+    services.set_rectification(actor=office, item=item, requirement="补发工资")
+    with pytest.raises(DomainError) as refused:
+        services.record_item(actor=renshe, item=item, result=ItemResult.OK, observations="", checked_on=today)
+    assert refused.value.field == "result" and "整改事项" in refused.value.message
+    item.refresh_from_db()
+    assert item.result == ItemResult.PROBLEM and item.observations
+    # still a problem: its observations may be corrected
+    services.record_item(
+        actor=renshe, item=item, result=ItemResult.PROBLEM, observations="台账缺失（补正）", checked_on=today
+    )
+    # a finding alone also holds it
+    other = spot_check.units.get().items.exclude(pk=item.pk).order_by("pk")[0]
+    services.record_item(
+        actor=renshe, item=other, result=ItemResult.PROBLEM, observations="未按月支付", checked_on=today
+    )
+    findings.record_finding(
+        unit=other.check_unit.unit,
+        year=spot_check.year,
+        source=FindingSource.SPOT_CHECK,
+        text="抽查发现未按月支付",
+        deduction="1",
+        actor=office,
+        spot_item=other,
+    )
+    with pytest.raises(DomainError):
+        services.record_item(
+            actor=renshe, item=other, result=ItemResult.OK, observations="", checked_on=today
+        )
+    other.refresh_from_db()
+    assert other.result == ItemResult.PROBLEM and Finding.objects.count() == 1
+
+
+def test_inspection_date_bound_is_the_local_draw_day(office, renshe, world):
+    # drawn at 01:00 on 2 March in the district (17:00 on 1 March UTC)
+    at = datetime.datetime(2026, 3, 1, 17, 0, tzinfo=datetime.UTC)
+    spot_check = services.draw(
+        title="抽查", seed="1", units=1, population=["gov-luoxi"], items_per_unit=1, actor=office, now=at
+    )
+    services.assign_inspectors(actor=office, check_unit=spot_check.units.get(), inspectors=[renshe], now=at)
+    services.start(actor=office, spot_check=spot_check, now=at)
+    item = spot_check.units.get().items.get()
+    later = at + datetime.timedelta(hours=2)
+    with pytest.raises(DomainError) as refused:
+        services.record_item(
+            actor=renshe,
+            item=item,
+            result=ItemResult.OK,
+            observations="",
+            checked_on=datetime.date(2026, 3, 1),
+            now=later,
+        )
+    assert refused.value.field == "checked_on"
+    item.refresh_from_db()
+    assert item.result == ItemResult.PENDING
+    services.record_item(
+        actor=renshe,
+        item=item,
+        result=ItemResult.OK,
+        observations="",
+        checked_on=datetime.date(2026, 3, 2),
+        now=later,
+    )
+
+
+def _measure(rect, *, year=None):
+    year = year or rect.due.year
+    return measures.get("rectification_overdue").compute(
+        rect.unit, datetime.date(year, 1, 1), datetime.date(year, 12, 31), {}
+    )
+
+
+def test_returning_an_answer_in_time_sets_a_new_due_day_and_is_not_overdue(office, renshe, luoxi, world):
+    rect = rectification(office, renshe)
+    first_due = rect.due
+    services.answer_rectification(actor=luoxi, rectification=rect, answer="已整改")  # in time
+    later = timezone.now() + datetime.timedelta(days=35)  # the office returns it after the due day
+    with time_machine.travel(later, tick=False):
+        with pytest.raises(DomainError) as refused:  # a new due day must lie ahead
+            services.return_rectification(
+                actor=office, rectification=rect, reason="佐证不足", due=timezone.localdate()
+            )
+        assert refused.value.field == "due"
+        rect.refresh_from_db()
+        assert rect.status == RectificationStatus.ANSWERED and rect.due == first_due
+        services.return_rectification(actor=office, rectification=rect, reason="佐证不足")
+        assert rect.due == timezone.localdate() + datetime.timedelta(days=30)  # spotcheck.rectification_days
+        assert rect.status == RectificationStatus.RETURNED and rect.escalated_at is None
+        assert "spotcheck.rectification_days=30" in rect.events.get(action="return").note
+        assert services.rectifications_escalate() == 0  # not escalated at once
+        assert _measure(rect, year=first_due.year).value == 0
+    # not answered by the new due day: overdue on that day, escalated, counted once
+    with time_machine.travel(later + datetime.timedelta(days=32), tick=False):
+        assert services.rectifications_escalate() == 1
+        rect.refresh_from_db()
+        assert rect.overdue_due == rect.due
+        result = _measure(rect)
+        assert result.value == 1 and result.records[0]["due"] == rect.due.isoformat()
+
+
+def test_an_item_overdue_before_a_return_stays_counted_by_its_first_due_day(office, renshe, luoxi, world):
+    rect = rectification(office, renshe)
+    first_due = rect.due
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=31), tick=False):
+        assert services.rectifications_escalate() == 1
+        services.answer_rectification(actor=luoxi, rectification=rect, answer="迟报的整改情况")
+        services.return_rectification(actor=office, rectification=rect, reason="佐证不足")
+        rect.refresh_from_db()
+        assert rect.escalated_at is None and rect.overdue_due == first_due and rect.due > first_due
+        services.answer_rectification(actor=luoxi, rectification=rect, answer="补充凭证")  # in time now
+        services.accept_rectification(actor=office, rectification=rect)
+        result = _measure(rect, year=first_due.year)
+    assert result.value == 1 and result.records[0]["due"] == first_due.isoformat()
+
+
+def test_a_late_answer_without_escalation_is_counted(office, renshe, luoxi, world):
+    rect = rectification(office, renshe)
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=33), tick=False):
+        services.answer_rectification(actor=luoxi, rectification=rect, answer="迟报")
+        rect.refresh_from_db()
+        assert rect.overdue_due == rect.due and "计为逾期" in rect.events.get(action="answer").note
+        assert _measure(rect).value == 1

@@ -195,3 +195,59 @@ def test_the_office_runs_a_round_through_the_page(login, office, renshe, world):
     assert Rectification.objects.get().due == timezone.localdate() + datetime.timedelta(days=30)
     page = client.get(reverse("assessment-spotcheck", args=[spot_check.pk])).content.decode()
     assert "印发抽查情况通报" in page and "台账缺失" in page and "新欠薪联办通" in page
+
+
+def _circulate(office, spot_check):
+    services.circulate(
+        actor=office,
+        spot_check=spot_check,
+        reference="新欠薪联办通〔2026〕9号",
+        body=services.circular_draft(spot_check),
+    )
+
+
+@pytest.mark.parametrize("who", ["xuejia", "chengjian"])
+def test_a_recipient_not_drawn_reads_the_circular_once_issued(
+    request, login, office, round_, who, django_capture_on_commit_callbacks
+):
+    from anxin.notify.models import Notification
+
+    user = request.getfixturevalue(who)
+    client = login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        _circulate(office, round_)
+    page_url = reverse("assessment-spotcheck", args=[round_.pk])
+    notice = Notification.objects.get(recipient=user, subject__contains="新欠薪联办通〔2026〕9号")
+    assert notice.url == page_url
+    page = client.get(page_url)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'data-testid="spotcheck-circular-body"' in body and "新欠薪联办通〔2026〕9号" in body
+    assert 'data-testid="spotcheck-recipients"' in body and "中共常州市新北区委组织部" in body
+    assert 'data-testid="spotcheck-unit-gov-luoxi"' not in body and "本单位未被抽中" in body  # items scoped
+    assert "抽查记录" not in body
+    word = client.get(reverse("assessment-spotcheck-circular", args=[round_.pk]))
+    assert word.status_code == 200
+    assert round_.number in client.get(reverse("assessment-spotchecks")).content.decode()
+    rect = Rectification.objects.get()
+    assert client.get(reverse("assessment-rectification", args=[rect.pk])).status_code == 404
+    api = client.get(f"/api/v1/assessment/spot-checks/{round_.pk}/")
+    assert api.status_code == 200
+    assert api.json()["checked_units"] == [] and any(r["copy"] for r in api.json()["recipients"])
+
+
+def test_the_draw_record_shows_unit_names(login, office, world):
+    spot_check = drawn(office, codes=("gov-luoxi", "gov-xuejia"))
+    client = login(office)
+    body = client.get(reverse("assessment-spotcheck", args=[spot_check.pk])).content.decode()
+    drawn_part = body.split('data-testid="spotcheck-drawn">')[1].split("</div>")[0]
+    assert "罗溪镇" in drawn_part and "gov-" not in drawn_part
+    events = body.split('data-testid="spotcheck-events"')[1]
+    assert "罗溪镇" in events and "gov-luoxi" not in events
+    verify = client.get(reverse("assessment-spotcheck-verify", args=[spot_check.pk])).content.decode()
+    result = verify.split('data-testid="spotcheck-verify-result"')[1].split("spotcheck-unit-")[0]
+    assert "罗溪镇" in result and "薛家镇" in result and "gov-" not in result
+    listing = client.get(reverse("assessment-spotchecks")).content.decode()
+    assert "罗溪镇" in listing
+    api = client.get(f"/api/v1/assessment/spot-checks/{spot_check.pk}/").json()
+    assert set(api["units"]) == {"gov-luoxi", "gov-xuejia"}  # the API keeps the codes
