@@ -26,8 +26,10 @@ Missed ones first. ``params``: each policy parameter the measure used, ``{code: 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -64,9 +66,39 @@ class Measure:
     formula: str
     compute: Callable[[Unit, datetime.date, datetime.date, dict], Result]
     groups: tuple[str, ...] = ("town", "department")
+    money: bool = False  # numerator and denominator are fen (shown as yuan)
 
 
 MEASURES: dict[str, Measure] = {}
+
+_NOW: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar(
+    "assessment_now", default=None
+)
+
+
+@contextlib.contextmanager
+def as_of(moment: datetime.datetime) -> Iterator[None]:
+    """Measures computed inside see ``moment`` as now (the ``now`` the scoring was given, e.g. ``tick
+    --now``): what is not yet due, and how late an undone one is, are told against it."""
+    token = _NOW.set(moment)
+    try:
+        yield
+    finally:
+        _NOW.reset(token)
+
+
+def now() -> datetime.datetime:
+    """The moment the measures are computed at: ``as_of``'s, else the wall clock."""
+    from django.utils import timezone
+
+    return _NOW.get() or timezone.now()
+
+
+def today() -> datetime.date:
+    """The district's local date of ``now()``."""
+    from django.utils import timezone
+
+    return timezone.localdate(now())
 
 
 def register(measure: Measure) -> None:
@@ -84,6 +116,12 @@ def get(key: str) -> Measure:
         raise DomainError(
             f"计算口径“{key}”不存在，请在考核方案中选择系统提供的口径。", code="invalid"
         ) from None
+
+
+def is_money(key: str) -> bool:
+    """Whether the measure named ``key`` counts fen (its numerator and denominator shown as yuan)."""
+    measure = MEASURES.get(key) if key else None
+    return bool(measure and measure.money)
 
 
 def choices() -> list[tuple[str, str]]:

@@ -4,8 +4,15 @@ periodic reports submitted, decisions completed, each within the deadline the le
 publicity held, screening coverage, money recovered; and occurrence counts for deductions.
 
 Every measure reads the ledgers through their own selectors for the unit's viewer
-(``reports.figures.viewer_for``: a town its territory, a department its line), so its numerator and
-denominator are counts anyone can make on the same ledger for the same unit and dates.
+(``reports.figures.viewer_for``: a town its territory, a department its line), filtered to the records
+the unit is **responsible** for (the ledger's 承办 filter: a signal's 条线部门, an alert's or immediate
+report's 条线部门, a watch entry's 负责单位 — each else the government of its town; a case's 牵头单位),
+so a town does not lose points for a department's late work in its territory, nor a department for
+another's. Its numerator and denominator are counts anyone can make on the same ledger for the same
+unit, filter and dates. Screening coverage stays the unit's own coverage (territory or line).
+
+"Now" (what is not yet due, how late an undone one is) is ``measures.now()``: the ``now`` the scoring
+was given, not the wall clock.
 
 Which deadlines count in a period: **those that fell due in it** (both ends included, Asia/Shanghai):
 a deadline that fell due is counted whether the work was done (on time or late) or not; a deadline
@@ -26,6 +33,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from anxin.assessment import measures
 from anxin.assessment.measures import (
     COUNT,
     SHARE,
@@ -170,7 +178,7 @@ def _deadline_records(
 ) -> list[dict]:
     """One record per row with a datetime deadline: met when done by the deadline; missed when done
     after it or not done and the deadline has passed; rows not yet due and not done are left out."""
-    now = timezone.now()
+    now = measures.now()
     today = timezone.localdate(now)
     calendar = WorkingDays(start, max(end, today)) if working else None
     records = []
@@ -200,7 +208,7 @@ def _signal_records(unit: Unit, start: datetime.date, end: datetime.date) -> lis
 
     low, high = _bounds(start, end)
     rows = (
-        signal_list(user=viewer_for(unit))
+        signal_list(user=viewer_for(unit), responsible=unit.code)
         .filter(due_at__gte=low, due_at__lt=high, merged_into__isnull=True)
         .select_related("assigned_unit")
         .order_by("due_at", "pk")
@@ -238,7 +246,11 @@ def _alert_records(unit: Unit, start: datetime.date, end: datetime.date) -> list
     from anxin.monitoring.selectors import alert_list
 
     low, high = _bounds(start, end)
-    rows = alert_list(user=viewer_for(unit)).filter(due_at__gte=low, due_at__lt=high).order_by("due_at", "pk")
+    rows = (
+        alert_list(user=viewer_for(unit), responsible=unit.code)
+        .filter(due_at__gte=low, due_at__lt=high)
+        .order_by("due_at", "pk")
+    )
     return _deadline_records(
         rows,
         kind="alert",
@@ -281,9 +293,11 @@ def followups_on_time(unit: Unit, start: datetime.date, end: datetime.date, sett
     from anxin.monitoring.selectors import watch_list
 
     days, params = _followup_days(end)
-    today = timezone.localdate()
+    today = measures.today()
     entries = list(
-        watch_list(user=viewer_for(unit), status="").filter(confirmed_at__isnull=False).order_by("pk")
+        watch_list(user=viewer_for(unit), status="", responsible=unit.code)
+        .filter(confirmed_at__isnull=False)
+        .order_by("pk")
     )
     visits: dict[int, list[Any]] = {}
     for visit in (
@@ -295,7 +309,7 @@ def followups_on_time(unit: Unit, start: datetime.date, end: datetime.date, sett
     records: list[dict] = []
     for entry in entries:
         url = reverse("watch-detail", args=[entry.pk])
-        who = entry.owner_unit or entry.town
+        who = entry.owner_unit or entry.unit or entry.town
         label = f"重点监控：{entry.enterprise.name}"
         anchor = _day(entry.confirmed_at)
         level = entry.level
@@ -334,7 +348,7 @@ def immediate_reports_on_time(unit: Unit, start: datetime.date, end: datetime.da
 
     low, high = _bounds(start, end)
     rows = (
-        report_list(user=viewer_for(unit))
+        report_list(user=viewer_for(unit), responsible=unit.code)
         .filter(due_at__gte=low, due_at__lt=high)
         .exclude(status=ReportStatus.CLOSED, submitted_at__isnull=True)
         .order_by("due_at", "pk")
@@ -363,7 +377,7 @@ def _case_records(unit: Unit, start: datetime.date, end: datetime.date) -> list[
 
     low, high = _bounds(start, end)
     rows = (
-        case_list(user=viewer_for(unit))
+        case_list(user=viewer_for(unit), lead=unit.code)
         .filter(deadline_at__gte=low, deadline_at__lt=high)
         .order_by("deadline_at", "pk")
     )
@@ -427,7 +441,7 @@ def periodic_reports_on_time(unit: Unit, start: datetime.date, end: datetime.dat
     if template is None:
         return Result(value=None, numerator=0, denominator=0, params=params, note="该单位不在定期报告范围内")
     spans = _periods_due(template, start, end)
-    today = timezone.localdate()
+    today = measures.today()
     firsts = {
         period: (first, pk)
         for period, first, pk in report_list(user=viewer_for(unit), unit=unit.code)
@@ -475,7 +489,7 @@ def decisions_on_time(unit: Unit, start: datetime.date, end: datetime.date, sett
     from anxin.conference.decisions_selectors import decision_list
     from anxin.conference.models import DecisionStatus
 
-    today = timezone.localdate()
+    today = measures.today()
     rows = (
         decision_list(user=viewer_for(unit), owner=unit)
         .filter(due_on__gte=start, due_on__lte=end)
@@ -582,18 +596,21 @@ def screening_coverage(unit: Unit, start: datetime.date, end: datetime.date, set
 
 
 def _yuan(fen: int) -> str:
-    return f"{fen / 100:,.2f} 元"
+    from anxin.core.money import format_yuan
+
+    return f"{format_yuan(fen)} 元"
 
 
 def arrears_recovered(unit: Unit, start: datetime.date, end: datetime.date, settings: dict) -> Result:
-    """Claims confirmed by 人社局 in the period on the cases the unit sees (工资清偿台账): fen paid on them
-    by the end of the period (entries less reversals) out of fen confirmed, per case."""
+    """Claims confirmed by 人社局 in the period on the cases the unit handles (牵头单位; 工资清偿台账):
+    fen paid on them by the end of the period (entries less reversals) out of fen confirmed, per case.
+    Numerator and denominator are fen (the measure is ``money``: shown as yuan)."""
     from anxin.money.claims_views import claim_list
     from anxin.money.models import ClaimStatus, Payment
 
     low, high = _bounds(start, end)
     claims = claim_list(user=viewer_for(unit), status=ClaimStatus.CONFIRMED).filter(
-        confirmed_at__gte=low, confirmed_at__lt=high
+        case__lead_unit=unit, confirmed_at__gte=low, confirmed_at__lt=high
     )
     owed = {
         row["case_id"]: row
@@ -651,7 +668,8 @@ CATALOGUE: list[tuple[str, str, str, str, str, Callable[..., Result], dict, tupl
         "欠薪线索按期核实率",
         SHARE,
         "§三(一)、§五(三)",
-        "按期核实率 = 期限内核实的线索数 ÷ 本期到期应核实的线索数（核实期限为线索登记时按参数 "
+        "按期核实率 = 期限内核实的线索数 ÷ 本单位承办（分派的条线部门，未分派的为属地镇街）、"
+        "本期到期应核实的线索数（核实期限为线索登记时按参数 "
         "signal.verify_working_days 个工作日算出并保存的期限；到期未核实计为逾期；尚未到期且未核实的不计）",
         signals_verified_on_time,
         {"full_at": "1.00", "zero_at": "0.60"},
@@ -662,7 +680,8 @@ CATALOGUE: list[tuple[str, str, str, str, str, Callable[..., Result], dict, tupl
         "风险预警按期处置率",
         SHARE,
         "§四(二)、§五(三)",
-        "按期处置率 = 处置期限内办结（处置或排除）的预警数 ÷ 本期到期的预警数（处置期限：参数 "
+        "按期处置率 = 处置期限内办结（处置或排除）的预警数 ÷ 本单位承办（条线部门，未指定的为属地镇街）、"
+        "本期到期的预警数（处置期限：参数 "
         "alert.handle_working_days 个工作日，预警生成时保存）",
         alerts_handled_on_time,
         {"full_at": "1.00", "zero_at": "0.60"},
@@ -673,7 +692,8 @@ CATALOGUE: list[tuple[str, str, str, str, str, Callable[..., Result], dict, tupl
         "重点监控企业按期回访率",
         SHARE,
         "§四(二)(三)、§五(二)、§五(三)",
-        "按期回访率 = 按期完成的回访次数 ÷ 本期到期的回访次数（回访周期：参数 watch.followup_days_red / "
+        "按期回访率 = 按期完成的回访次数 ÷ 本单位负责（负责单位，未指定的为条线部门或属地镇街）、"
+        "本期到期的回访次数（回访周期：参数 watch.followup_days_red / "
         "orange / yellow 日，自确认纳入或上次回访起算；到期未回访计为逾期）",
         followups_on_time,
         {"full_at": "1.00", "zero_at": "0.50"},
@@ -684,7 +704,8 @@ CATALOGUE: list[tuple[str, str, str, str, str, Callable[..., Result], dict, tupl
         "即时报告按时报送率",
         SHARE,
         "§五(二)、§五(三)",
-        "按时报送率 = 期限内报送的即时报告数 ÷ 本期到期的即时报告数（报送时限：参数 immediate.report_hours "
+        "按时报送率 = 期限内报送的即时报告数 ÷ 本单位应报送（条线部门，未指定的为属地镇街）、"
+        "本期到期的即时报告数（报送时限：参数 immediate.report_hours "
         "小时；联席办未经报送即关闭的不计）",
         immediate_reports_on_time,
         {"full_at": "1.00", "zero_at": "0.50"},
@@ -694,8 +715,8 @@ CATALOGUE: list[tuple[str, str, str, str, str, Callable[..., Result], dict, tupl
         "cases_closed_on_time",
         "欠薪案件按期办结率",
         SHARE,
-        "§四(三)–(七)、§五(三)",
-        "按期办结率 = 办结期限内结案的案件数 ÷ 本期办结期限到期的案件数（办结期限：参数 "
+        "§四(五)、§五(三)",
+        "按期办结率 = 办结期限内结案的案件数 ÷ 本单位牵头、本期办结期限到期的案件数（办结期限：参数 "
         "inspection.investigation_working_days 个工作日，延长的按 inspection.extension_working_days）",
         cases_closed_on_time,
         {"full_at": "1.00", "zero_at": "0.60"},
@@ -748,7 +769,7 @@ CATALOGUE: list[tuple[str, str, str, str, str, Callable[..., Result], dict, tupl
         "为劳动者追回欠薪比例",
         SHARE,
         "§四(六)、§五(三)",
-        "追回比例 = 本期确认的工资债权截至期末已支付金额 ÷ 确认金额（工资清偿台账，按分计算，冲正扣减）",
+        "追回比例 = 本单位牵头案件中本期确认的工资债权截至期末已支付金额 ÷ 确认金额（工资清偿台账，按分计算，冲正扣减）",
         arrears_recovered,
         {"full_at": "0.90", "zero_at": "0.30"},
         ("town", "department"),
@@ -768,7 +789,7 @@ CATALOGUE: list[tuple[str, str, str, str, str, Callable[..., Result], dict, tupl
         "overdue_cases",
         "案件超期未结（件）",
         COUNT,
-        "§四(三)–(七)、§五(三)",
+        "§四(五)、§五(三)",
         "超期案件数 = 本期办结期限到期、超期结案或到期仍未结案的案件数（办结期限：参数 "
         "inspection.investigation_working_days 个工作日）；作扣分项时每件扣分，累计不超过上限",
         overdue_cases,
@@ -778,6 +799,7 @@ CATALOGUE: list[tuple[str, str, str, str, str, Callable[..., Result], dict, tupl
 ]
 
 DEFAULT_SETTINGS: dict[str, dict] = {row[0]: row[6] for row in CATALOGUE}
+MONEY = {"arrears_recovered"}  # numerator and denominator in fen
 
 
 def register_all() -> None:
@@ -791,5 +813,6 @@ def register_all() -> None:
                 formula=formula,
                 compute=compute,
                 groups=groups,
+                money=key in MONEY,
             )
         )

@@ -18,9 +18,11 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from anxin.assessment import measures
 from anxin.assessment import scoring_selectors as selectors
 from anxin.assessment.models import Indicator, IndicatorKind, Scheme, Score, ScoreItem, UnitGroup
 from anxin.core.api_schema import ContractViewMixin, Pagination, query_value
+from anxin.core.money import yuan_str
 from anxin.org.models import User
 
 VIEW_SCHEME = "assessment.view_scheme"
@@ -106,6 +108,17 @@ class ItemSerializer(serializers.ModelSerializer):
     points = serializers.DecimalField(
         max_digits=7, decimal_places=2, help_text="本项得分（扣分项、加分项为扣、加的分数）"
     )
+    numerator = serializers.IntegerField(
+        allow_null=True, help_text="分子：次数；金额口径（money 为 true）为分，见 numerator_yuan"
+    )
+    denominator = serializers.IntegerField(
+        allow_null=True, help_text="分母：次数；金额口径（money 为 true）为分，见 denominator_yuan"
+    )
+    money = serializers.SerializerMethodField(help_text="分子、分母是否为金额（分）")
+    numerator_yuan = serializers.SerializerMethodField(help_text="金额口径的分子（元，两位小数）；否则 null")
+    denominator_yuan = serializers.SerializerMethodField(
+        help_text="金额口径的分母（元，两位小数）；否则 null"
+    )
     records = serializers.SerializerMethodField()
 
     class Meta:
@@ -117,11 +130,25 @@ class ItemSerializer(serializers.ModelSerializer):
             "value",
             "numerator",
             "denominator",
+            "money",
+            "numerator_yuan",
+            "denominator_yuan",
             "points",
             "formula",
             "note",
             "records",
         ]
+
+    def get_money(self, obj: ScoreItem) -> bool:
+        return measures.is_money(obj.indicator.measure)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_numerator_yuan(self, obj: ScoreItem) -> str | None:
+        return yuan_str(obj.numerator) if measures.is_money(obj.indicator.measure) else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_denominator_yuan(self, obj: ScoreItem) -> str | None:
+        return yuan_str(obj.denominator) if measures.is_money(obj.indicator.measure) else None
 
     @extend_schema_field(RecordSerializer(many=True))
     def get_records(self, obj: ScoreItem) -> list[dict]:

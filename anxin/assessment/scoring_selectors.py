@@ -26,6 +26,7 @@ from anxin.assessment.models import (
     ScoreStatus,
     UnitGroup,
 )
+from anxin.assessment.services.final import ranked
 from anxin.core.access import get_scoped_or_404
 
 GROUP_KINDS = {UnitGroup.TOWN: "town_government", UnitGroup.DEPARTMENT: "department"}
@@ -97,39 +98,52 @@ class Board:
 
 
 def _ranked(rows: list[BoardRow]) -> list[BoardRow]:
-    """By total, highest first; equal totals share a rank (1, 1, 3)."""
-    rows.sort(key=lambda r: (-r.score.total, r.score.unit.order, r.score.unit.pk))
-    last: Decimal | None = None
-    rank = 0
-    for n, row in enumerate(rows, start=1):
-        if row.score.total != last:
-            rank, last = n, row.score.total
-        row.rank = (row.score.rank or rank) if row.score.status == ScoreStatus.LOCKED else rank
-    return rows
+    """The ranking page's order and ranks: once every score is locked with its rank, the stored ranks
+    in rank order; before, ``services.final.ranked`` (a vetoed unit after every other, then by
+    total, highest first; equal totals share a rank: 1, 1, 3)."""
+    if rows and all(r.score.status == ScoreStatus.LOCKED and r.score.rank for r in rows):
+        rows.sort(key=lambda r: (r.score.rank or 0, r.score.unit.order, r.score.pk))
+        for row in rows:
+            row.rank = row.score.rank or 0
+        return rows
+    by_score = {r.score.pk: r for r in rows}
+    out = []
+    for score, rank in ranked([r.score for r in rows]):
+        row = by_score[score.pk]
+        row.rank = rank
+        out.append(row)
+    return out
 
 
 def scoreboard(*, user: Any, year: int, group: str, q: str = "", grade: str = "") -> Board:
     """Every unit of ``group`` scored in ``year`` that ``user`` sees, with its points per indicator
-    (the indicators of the scheme in use, else of the scores'), ranked by total. Four queries
-    whatever the number of units."""
+    (the indicators of the scheme in use, else of the scores'), ranked as the ranking page ranks them
+    (``_ranked``: among the whole group, whoever looks). Five queries whatever the number of units."""
     scheme = active_scheme(year, group)
     scores = list(
+        Score.objects.filter(year=year, unit__kind=GROUP_KINDS[UnitGroup(group)]).select_related(
+            "unit", "scheme"
+        )
+    )  # all of the group, for the ranks; then those the user sees
+    visible = set(
         Score.objects.for_user(user)
         .filter(year=year, unit__kind=GROUP_KINDS[UnitGroup(group)])
-        .select_related("unit", "scheme")
+        .values_list("pk", flat=True)
     )
     if scheme is None and scores:
         scheme = scores[0].scheme
     indicators = list(scheme.indicators.all()) if scheme is not None else []
     points: dict[tuple[int, str], Decimal] = {
         (row["score_id"], row["indicator__code"]): row["points"]
-        for row in ScoreItem.objects.filter(score__in=[s.pk for s in scores]).values(
+        for row in ScoreItem.objects.filter(score__in=sorted(visible)).values(
             "score_id", "indicator__code", "points"
         )
     }
     rows = _ranked(
         [BoardRow(score=s, cells=[points.get((s.pk, i.code)) for i in indicators]) for s in scores]
     )
+    rows = [r for r in rows if r.score.pk in visible]
+    scores = [s for s in scores if s.pk in visible]
     if q:
         rows = [r for r in rows if q in r.score.unit.name or q == r.score.unit.code]
     if grade:

@@ -28,6 +28,7 @@ from anxin.assessment.models import (
     IndicatorKind,
     SchemeStatus,
     Score,
+    ScoreItem,
     ScoreStatus,
     UnitGroup,
     VetoProposal,
@@ -45,6 +46,7 @@ from anxin.assessment.scoring_forms import (
 from anxin.assessment.services import hand_scores, schemes, scoring
 from anxin.core import seam
 from anxin.core.errors import DomainError
+from anxin.core.money import format_yuan
 from anxin.core.paging import paginate
 from anxin.core.xlsx import Col, xlsx_response
 from anxin.org.models import Unit
@@ -404,6 +406,16 @@ def score_recompute(request: HttpRequest) -> HttpResponse:
 # --- a score ---------------------------------------------------------------------------------------
 
 
+def amount_text(item: ScoreItem, amount: int | None) -> str:
+    """A line's numerator or denominator for people: a count as it is; fen of a money measure as
+    yuan (``core.money.format_yuan``) with the unit."""
+    if amount is None:
+        return "0"
+    if measures.is_money(item.indicator.measure):
+        return f"{format_yuan(int(amount))} 元"
+    return str(amount)
+
+
 def _line(entry: dict) -> dict:
     item = entry["item"]
     share = item.denominator is not None
@@ -413,6 +425,8 @@ def _line(entry: dict) -> dict:
     return {
         **entry,
         "share": share,
+        "numerator_text": amount_text(item, item.numerator),
+        "denominator_text": amount_text(item, item.denominator),
         "percent": (item.value * 100).quantize(Decimal("0.1")) if share and item.value is not None else None,
         "records": records[:RECORDS_SHOWN],
         "more": max(0, len(records) - RECORDS_SHOWN),

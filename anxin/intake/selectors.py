@@ -37,8 +37,15 @@ def signal_list(
     followup: bool = False,
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
+    responsible: str = "",
 ) -> QuerySet[Signal]:
+    """The signal ledger, scoped and filtered; ``responsible``: a unit's code, the signals that unit
+    must act on (assigned to it as 条线部门, or unassigned in the town it governs)."""
     signals = Signal.objects.for_user(user).select_related(*_RELATED)
+    if responsible:
+        signals = signals.filter(
+            Q(assigned_unit__code=responsible) | Q(assigned_unit__isnull=True, town__unit__code=responsible)
+        )
     if q:
         signals = signals.filter(
             enterprise_matches(q) | Q(employer_name__icontains=q) | Q(summary__icontains=q) | Q(reference=q)

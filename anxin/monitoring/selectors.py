@@ -72,6 +72,12 @@ def _mine(user) -> Q:
     return waiting_on(user, unit_field="unit_id")
 
 
+def responsible_q(code: str) -> Q:
+    """Records (alerts, immediate reports) whose responsible unit has ``code``: the 条线部门 when one
+    is set, else the government of the record's town (as the trace names the unit that had to act)."""
+    return Q(unit__code=code) | Q(unit__isnull=True, town__unit__code=code)
+
+
 def alert_list(
     *,
     user,
@@ -85,9 +91,13 @@ def alert_list(
     active: bool = False,
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
+    responsible: str = "",
 ) -> QuerySet[Alert]:
-    """The alert ledger, scoped and filtered; ``date_from``/``date_to``: opened on those days."""
+    """The alert ledger, scoped and filtered; ``date_from``/``date_to``: opened on those days;
+    ``responsible``: a unit's code, the alerts it must handle (see ``responsible_q``)."""
     alerts = Alert.objects.for_user(user).select_related(*_RELATED)
+    if responsible:
+        alerts = alerts.filter(responsible_q(responsible))
     if q:
         alerts = alerts.filter(enterprise_matches(q))
     if level:
@@ -338,11 +348,15 @@ def report_list(
     mine: bool = False,
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
+    responsible: str = "",
 ):
     """The immediate-report ledger (§五(二)), scoped and filtered; ``mine``: those the user's unit
     fills in and submits (its town's, or routed to its department); ``date_from``/``date_to``:
-    drafted (triggered) on those days."""
+    drafted (triggered) on those days; ``responsible``: a unit's code, the reports it must submit
+    (see ``responsible_q``)."""
     reports = ImmediateReport.objects.for_user(user).select_related("enterprise", "town", "unit")
+    if responsible:
+        reports = reports.filter(responsible_q(responsible))
     if q:
         reports = reports.filter(enterprise_matches(q))
     if status:
@@ -372,10 +386,18 @@ def watch_list(
     overdue: bool = False,
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
+    responsible: str = "",
 ):
     """The watch-list ledger (§四(二)), scoped and filtered; ``status="live"``: proposed and active;
-    ``date_from``/``date_to``: proposed on those days."""
+    ``date_from``/``date_to``: proposed on those days; ``responsible``: a unit's code, the entries it
+    follows up (its 负责单位, else its 条线部门, else the government of its town)."""
     entries = WatchEntry.objects.for_user(user).select_related("enterprise", "town", "owner_unit")
+    if responsible:
+        entries = entries.filter(
+            Q(owner_unit__code=responsible)
+            | Q(owner_unit__isnull=True, unit__code=responsible)
+            | Q(owner_unit__isnull=True, unit__isnull=True, town__unit__code=responsible)
+        )
     if q:
         entries = entries.filter(enterprise_matches(q))
     if status == "live":

@@ -144,7 +144,9 @@ class Score(TimeStampedModel):
 
 class ScoreItem(models.Model):
     """One indicator's line in a score: the measured ``value`` (a share 0–1 or a count; empty for a
-    manual item not yet scored), ``numerator``/``denominator`` where it is a share, the ``points``
+    manual item not yet scored), ``numerator``/``denominator`` where it is a share (counts; fen for a
+    money measure, ``measures.Measure.money``: shown as yuan — BigInteger, a district's sums pass
+    ¥21,474,836.47), the ``points``
     it gives, the ``formula`` in words, the ``params`` (the scheme's figures and the policy
     parameters the measure used, with their values), and ``records``: the records behind it, each
     ``{"kind", "id", "label", "url", "unit", "due", "done", "met", "note"}`` (late ones first)."""
@@ -156,8 +158,8 @@ class ScoreItem(models.Model):
         Indicator, verbose_name=_("考核指标"), on_delete=models.PROTECT, related_name="+"
     )
     value = models.DecimalField(_("指标值"), max_digits=12, decimal_places=4, null=True, blank=True)
-    numerator = models.IntegerField(_("分子"), null=True, blank=True)
-    denominator = models.IntegerField(_("分母"), null=True, blank=True)
+    numerator = models.BigIntegerField(_("分子"), null=True, blank=True, help_text=_("次数，或金额（分）"))
+    denominator = models.BigIntegerField(_("分母"), null=True, blank=True, help_text=_("次数，或金额（分）"))
     points = models.DecimalField(_("得分"), max_digits=7, decimal_places=2, default=0)
     formula = models.TextField(_("计分方法"), blank=True)
     params: Any = models.JSONField(_("参数"), default=dict, blank=True)

@@ -4,8 +4,9 @@ office, activated (the version in use superseded in the same transaction, then t
 scores recomputed), a new version of the one in use (a scheme in use is never edited in place).
 
 Every write refuses once the year's finalisation has opened (``AssessmentYear`` not open): "考核已开始
-终评，方案不得变更". A measure key unknown when the district file is loaded does not fail the load (the
-measure's part may register it later); it is checked when a scheme is activated (``measures.get``).
+终评，方案不得变更". A measure key unknown is refused when a scheme is activated (``check_measures``): when the office
+activates a draft, and when the district file's default is put in use on load (the load refused, the
+entry named; every part registers its measures in ``ready()``, before any load).
 A refusal says why in Chinese and changes nothing."""
 
 from __future__ import annotations
@@ -265,6 +266,12 @@ def assessment_schemes_load(
             if Scheme.objects.filter(year=year, group=group).exists():
                 continue
             scheme = _create(actor=actor, year=year, group=group, source=default, based_on=None)
+            try:
+                check_measures(scheme)
+            except DomainError as exc:
+                raise DomainError(
+                    f"区配置 {SECTION}（{UnitGroup(group).label}方案）：{exc.message}", field=SECTION
+                ) from None
             now = timezone.now()
             SCHEMES.move(
                 scheme,

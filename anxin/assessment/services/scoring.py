@@ -2,8 +2,13 @@
 line, with the records behind every point.
 
 ``score_unit`` computes one unit; ``score_year`` every assessed unit; ``refresh_provisional`` is the
-``tick`` sweep that keeps this year's provisional scores current, so a town sees where it is losing
-points while it can still act. A year under finalisation or locked is never recomputed by the sweep;
+``tick`` sweep that keeps this year's provisional scores current (once a local day: the first tick of
+a day recomputes, the others find every score computed today and skip; the 重新计算 button, a hand
+score and a scheme's activation recompute at once), so a town sees where it is losing points while it
+can still act. A scheme in use that names a measure no longer registered does not stop the others:
+its group is left out of ``score_year`` (not in the finalisation, which refuses) and the refusal is
+logged once. Measures see the ``now`` the scoring was given (``measures.as_of``), so ``tick --now``
+is consistent. A year under finalisation or locked is never recomputed by the sweep;
 ``score_year(..., final=True)`` is what the finalisation calls once, when it opens.
 
 How a line gets its points (the indicator's kind; the measure's kind — ``assessment.measures``):
@@ -23,6 +28,7 @@ A confirmed veto for the unit and year (``VetoProposal``) puts the grade at the 
 from __future__ import annotations
 
 import datetime
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -46,8 +52,12 @@ from anxin.assessment.models import (
     VetoStatus,
     YearStatus,
 )
+from anxin.core.deadlines import start_of
 from anxin.core.errors import DomainError
 from anxin.org.models import Unit
+
+log = logging.getLogger(__name__)
+_LOGGED: set[tuple[int, str, str]] = set()  # refusals already logged by this process
 
 CLAUSE = "§五(三)"
 MET_RECORDS_KEPT = 200  # records met on time kept per line beyond the missed ones (all missed are kept)
@@ -206,7 +216,8 @@ def score_unit(*, year: int, unit: Unit, now: datetime.datetime | None = None, f
         )
     indicators = list(scheme.indicators.all())
     hands = {h.indicator_id: h for h in HandScore.objects.filter(unit=unit, indicator__in=indicators)}
-    lines = {ind.pk: compute_item(ind, unit, start, end, hands.get(ind.pk)) for ind in indicators}
+    with measures.as_of(now):
+        lines = {ind.pk: compute_item(ind, unit, start, end, hands.get(ind.pk)) for ind in indicators}
     base = sum(
         (
             lines[i.pk]["points"]
@@ -253,30 +264,64 @@ def score_unit(*, year: int, unit: Unit, now: datetime.datetime | None = None, f
     return score
 
 
+def unusable(year: int) -> dict[str, str]:
+    """The groups whose scheme in use for ``year`` names a measure that is not registered: {group:
+    the refusal}."""
+    found: dict[str, str] = {}
+    for scheme in Scheme.objects.filter(year=year, status=SchemeStatus.ACTIVE).prefetch_related("indicators"):
+        for indicator in scheme.indicators.all():
+            if indicator.measure and indicator.measure not in measures.MEASURES:
+                found[scheme.group] = (
+                    f"{year} 年度{scheme.get_group_display()}考核方案指标“{indicator.name}”："
+                    + measures_refusal(indicator.measure)
+                )
+                break
+    return found
+
+
+def measures_refusal(key: str) -> str:
+    try:
+        measures.get(key)
+    except DomainError as exc:
+        return exc.message
+    return ""
+
+
 def score_year(
     *, year: int, now: datetime.datetime | None = None, group: str | None = None, final: bool = False
 ) -> list[Score]:
     """Score every assessed unit (of ``group``, or both) that has a scheme in use; units of a group
-    without one are left out."""
+    without one are left out. A group whose scheme names an unknown measure is left out too (the
+    refusal logged once; see the module), except in the finalisation (``final``), which refuses."""
     now = now or timezone.now()
+    in_use = set(Scheme.objects.filter(year=year, status=SchemeStatus.ACTIVE).values_list("group", flat=True))
+    broken = {} if final else unusable(year)
+    for bad_group, refusal in broken.items():
+        if (year, bad_group, refusal) not in _LOGGED:
+            _LOGGED.add((year, bad_group, refusal))
+            log.error("考核预评：%s 该类单位本次不计算。", refusal)
     scored = []
     for unit in assessed_units(group):
         unit_group = group_of(unit)
-        if (
-            unit_group is None
-            or not Scheme.objects.filter(year=year, group=unit_group, status=SchemeStatus.ACTIVE).exists()
-        ):
+        if unit_group is None or unit_group not in in_use or unit_group in broken:
             continue
         scored.append(score_unit(year=year, unit=unit, now=now, final=final))
     return scored
 
 
 def refresh_provisional(*, now: datetime.datetime | None = None) -> int:
-    """``tick``: this year's provisional scores recomputed (when the year is still open and a scheme
-    is in use). Returns how many were scored."""
+    """``tick``: this year's provisional scores recomputed once a local day (when the year is still
+    open and a scheme is in use): skipped when every provisional score of the year (of the groups
+    that can be scored) was computed today. Returns how many were scored."""
     now = now or timezone.now()
-    year = timezone.localdate(now).year
+    today = timezone.localdate(now)
+    year = today.year
     state = year_state(year)
     if state is not None and state.status != YearStatus.OPEN:
+        return 0
+    provisional = Score.objects.filter(year=year, status=ScoreStatus.PROVISIONAL).exclude(
+        scheme__group__in=list(unusable(year))
+    )
+    if provisional.exists() and not provisional.exclude(computed_at__gte=start_of(today)).exists():
         return 0
     return len(score_year(year=year, now=now))

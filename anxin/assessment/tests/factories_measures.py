@@ -39,13 +39,18 @@ def unit(code: str) -> Unit:
 # --- signals ------------------------------------------------------------------------------------------
 
 
-def signal_due(enterprise: Any, due: datetime.date, verified: datetime.datetime | None = None) -> Any:
-    """A signal about ``enterprise`` due for verification at the end of ``due``, verified at ``verified``."""
+def signal_due(
+    enterprise: Any, due: datetime.date, verified: datetime.datetime | None = None, *, unit_code: str = ""
+) -> Any:
+    """A signal about ``enterprise`` due for verification at the end of ``due``, verified at ``verified``;
+    assigned to the department ``unit_code``, else to none (the town's own: its responsible unit is the
+    government of its town)."""
     from anxin.intake.models import Signal
     from anxin.intake.tests.factories import signal
 
     made = signal(enterprise=enterprise, received_at=at(due - datetime.timedelta(days=7)))
     Signal.objects.filter(pk=made.pk).update(
+        assigned_unit=unit(unit_code) if unit_code else None,
         due_at=end_of(due),
         verified_at=verified,
         verification="substantiated" if verified else "pending",

@@ -94,27 +94,31 @@ def test_signals_not_yet_due_not_counted_until_done(world):
 def test_signals_scope_town_against_town_and_a_departments_line(world):
     signal_due(world.luoxi_factory, DUE, at(NEXT_WORKDAY))
     signal_due(world.xuejia_factory, DUE, at(DUE))
-    builder = signal_due(world.luoxi_builder, DUE, at(DUE))
+    builder = signal_due(world.luoxi_builder, DUE, at(DUE), unit_code="construction")
 
     luoxi = compute("signals_verified_on_time", "gov-luoxi")
     xuejia = compute("signals_verified_on_time", "gov-xuejia")
     construction = compute("signals_verified_on_time", "construction")
 
-    assert (luoxi.numerator, luoxi.denominator) == (1, 2)  # its factory (late) and its builder
+    assert (luoxi.numerator, luoxi.denominator) == (0, 1)  # its factory (late); the builder is 城建局's
     assert (xuejia.numerator, xuejia.denominator) == (1, 1)
-    assert [r["id"] for r in construction.records] == [builder.pk]  # its line only
+    assert [r["id"] for r in construction.records] == [builder.pk]  # assigned to it
 
 
 def test_signals_equal_the_ledger(world, luoxi, chengjian):
     from anxin.intake.selectors import signal_list
 
     for e in (world.luoxi_factory, world.luoxi_builder, world.xuejia_factory):
-        signal_due(e, DUE, at(DUE))
-        signal_due(e, DUE, at(NEXT_WORKDAY))
-        signal_due(e, DUE)
+        for code in ("", "construction"):
+            signal_due(e, DUE, at(DUE), unit_code=code)
+            signal_due(e, DUE, at(NEXT_WORKDAY), unit_code=code)
+            signal_due(e, DUE, unit_code=code)
     for user, code in ((luoxi, "gov-luoxi"), (chengjian, "construction")):
         result = compute("signals_verified_on_time", code)
-        ledger = signal_list(user=user).filter(due_at__gte=LOW, due_at__lt=HIGH, merged_into__isnull=True)
+        assert (result.denominator or 0) > 0
+        ledger = signal_list(user=user, responsible=code).filter(
+            due_at__gte=LOW, due_at__lt=HIGH, merged_into__isnull=True
+        )
         assert result.denominator == ledger.count()
         assert result.numerator == ledger.filter(verified_at__lte=F("due_at")).count()
         assert (
@@ -131,6 +135,7 @@ def test_alerts_edges_scope_and_ledger(world, luoxi, xuejia):
 
     on_day = alert_due(world.luoxi_factory, DUE, at(DUE, 22))
     late = alert_due(world.luoxi_builder, DUE, at(NEXT_WORKDAY))
+    alert_due(world.luoxi_builder, DUE, unit_code="construction")  # 城建局's, not the town's
     alert_due(world.luoxi_factory, datetime.date(2026, 11, 3))  # due after the period
     alert_due(world.xuejia_factory, DUE)
 
@@ -141,7 +146,7 @@ def test_alerts_edges_scope_and_ledger(world, luoxi, xuejia):
     assert "alert.handle_working_days" in result.params
     other = compute("alerts_handled_on_time", "gov-xuejia")
     assert (other.numerator, other.denominator, other.value) == (0, 1, Decimal("0"))
-    assert compute("alerts_handled_on_time", "construction").denominator == 1  # the builder
+    assert compute("alerts_handled_on_time", "construction").denominator == 1  # the one assigned to it
     assert (
         compute(
             "alerts_handled_on_time", "gov-luoxi", datetime.date(2026, 9, 1), datetime.date(2026, 9, 30)
@@ -150,7 +155,7 @@ def test_alerts_edges_scope_and_ledger(world, luoxi, xuejia):
     )
 
     for user, code in ((luoxi, "gov-luoxi"), (xuejia, "gov-xuejia")):
-        ledger = alert_list(user=user).filter(due_at__gte=LOW, due_at__lt=HIGH)
+        ledger = alert_list(user=user, responsible=code).filter(due_at__gte=LOW, due_at__lt=HIGH)
         found = compute("alerts_handled_on_time", code)
         assert found.denominator == ledger.count()
         assert found.numerator == ledger.filter(closed_at__lte=F("due_at")).count()
@@ -178,7 +183,7 @@ def test_immediate_reports_by_the_hour(world, luoxi):
     assert compute("immediate_reports_on_time", "gov-xuejia").value is None
 
     ledger = (
-        report_list(user=luoxi)
+        report_list(user=luoxi, responsible="gov-luoxi")
         .filter(due_at__gte=LOW, due_at__lt=HIGH)
         .exclude(status="closed", submitted_at__isnull=True)
     )
@@ -195,6 +200,8 @@ def test_cases_closed_by_the_deadline(world, luoxi, xuejia, chengjian):
     on_day = case_due(world.luoxi_factory, DUE, at(DUE, 18))
     late = case_due(world.luoxi_builder, DUE, at(NEXT_WORKDAY))
     open_ = case_due(world.luoxi_factory, DUE)
+    led = case_due(world.luoxi_builder, DUE, at(NEXT_WORKDAY))
+    type(led).objects.filter(pk=led.pk).update(lead_unit=unit("construction"))  # led by 城建局
     case_due(world.xuejia_factory, datetime.date(2026, 11, 20))
 
     result = compute("cases_closed_on_time", "gov-luoxi")
@@ -207,10 +214,10 @@ def test_cases_closed_by_the_deadline(world, luoxi, xuejia, chengjian):
     overdue = compute("overdue_cases", "gov-luoxi")
     assert {r["id"] for r in overdue.records} == {late.pk, open_.pk}
     assert compute("cases_closed_on_time", "gov-xuejia").value is None  # due in November
-    assert [r["id"] for r in compute("cases_closed_on_time", "construction").records] == [late.pk]
+    assert [r["id"] for r in compute("cases_closed_on_time", "construction").records] == [led.pk]
 
     for user, code in ((luoxi, "gov-luoxi"), (chengjian, "construction")):
-        ledger = case_list(user=user).filter(deadline_at__gte=LOW, deadline_at__lt=HIGH)
+        ledger = case_list(user=user, lead=code).filter(deadline_at__gte=LOW, deadline_at__lt=HIGH)
         found = compute("cases_closed_on_time", code)
         assert found.denominator == ledger.count()
         assert found.numerator == ledger.filter(closed_at__lte=F("deadline_at")).count()

@@ -78,11 +78,13 @@ def test_the_district_file_never_goes_over_a_year_that_has_a_scheme(data, office
     assert Scheme.objects.get(year=2026, group="town").status == SchemeStatus.DRAFT
 
 
-def test_a_measure_no_part_registered_yet_does_not_fail_the_load(data, office):
-    data["assessment_schemes"][0]["indicators"][0]["measure"] = "not_yet_written"
-    with time_machine.travel(f.NOW):
+def test_an_unknown_measure_refuses_the_load_naming_the_entry(data, office):
+    data["assessment_schemes"][1]["indicators"][0]["measure"] = "not_yet_written"
+    with time_machine.travel(f.NOW), pytest.raises(DomainError) as refused:
         schemes.assessment_schemes_load(data=data, actor=office)
-    assert Indicator.objects.filter(measure="not_yet_written").exists()
+    assert "assessment_schemes（区有关部门方案）" in refused.value.message
+    assert "线索按时核查" in refused.value.message and "not_yet_written" in refused.value.message
+    assert not Scheme.objects.exists() and not Indicator.objects.exists()
 
 
 @pytest.mark.parametrize(

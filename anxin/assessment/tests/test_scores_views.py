@@ -73,6 +73,31 @@ def test_the_scoreboard_ranks_by_total_and_filters(login, office, scored):
     assert full.index("board-gov-xuejia") < full.index("board-gov-luoxi")
 
 
+def test_the_scoreboard_ranks_as_the_ranking_page_vetoed_last_and_stored_ranks_after_lock(
+    login, office, luoxi, scored
+):
+    from decimal import Decimal
+
+    from anxin.assessment import scoring_selectors
+    from anxin.assessment.models import ScoreStatus
+    from anxin.assessment.services.final import ranked
+
+    Score.objects.filter(unit__code="gov-luoxi").update(total=Decimal("99"), vetoed=True)
+    board = scoring_selectors.scoreboard(user=office, year=2026, group="town")
+    expected = ranked(list(Score.objects.filter(year=2026).select_related("unit")))
+    assert [(r.score.pk, r.rank) for r in board.rows] == [(s.pk, n) for s, n in expected]
+    assert board.rows[-1].score.unit.code == "gov-luoxi" and board.rows[-1].rank == len(board.rows)
+    # a town sees its own row with its rank among all towns
+    (own,) = scoring_selectors.scoreboard(user=luoxi, year=2026, group="town").rows
+    assert own.rank == len(board.rows)
+    # locked: the stored ranks, in rank order (whatever the totals say now)
+    for n, score in enumerate(Score.objects.filter(year=2026).order_by("unit__order", "pk"), start=1):
+        Score.objects.filter(pk=score.pk).update(status=ScoreStatus.LOCKED, rank=n)
+    locked = scoring_selectors.scoreboard(user=office, year=2026, group="town")
+    assert [r.rank for r in locked.rows] == list(range(1, len(locked.rows) + 1))
+    assert [r.score.rank for r in locked.rows] == [r.rank for r in locked.rows]
+
+
 def test_the_scoreboard_queries_do_not_grow_with_the_units(login, office, scored):
     client = login(office)
     client.get(BOARD)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from anxin.assessment import grading, measures
@@ -314,8 +315,74 @@ def test_the_sweep_scores_every_assessed_unit_of_a_group_with_a_scheme(office):
     towns = Unit.objects.filter(kind="town_government", is_member=True).count()
     assert scoring.refresh_provisional(now=NOW) == towns  # no department scheme: departments left out
     assert set(Score.objects.values_list("status", flat=True)) == {ScoreStatus.PROVISIONAL}
-    # again: updated in place, not duplicated
-    assert scoring.refresh_provisional(now=NOW) == towns and Score.objects.count() == towns
+    # the next day: updated in place, not duplicated
+    tomorrow = NOW + datetime.timedelta(days=1)
+    assert scoring.refresh_provisional(now=tomorrow) == towns and Score.objects.count() == towns
+
+
+def test_the_sweep_refreshes_once_a_local_day_the_button_at_once(office):
+    _town_scheme(office, indicators=[{"code": "lead", "kind": IndicatorKind.MANUAL, "points": 100}])
+    towns = Unit.objects.filter(kind="town_government", is_member=True).count()
+    first = timezone.make_aware(datetime.datetime(2026, 6, 30, 0, 5))  # local (Shanghai) time
+    with time_machine.travel(first, tick=False):
+        assert scoring.refresh_provisional() == towns
+    for later in (first + datetime.timedelta(minutes=10), first + datetime.timedelta(hours=23, minutes=50)):
+        with time_machine.travel(later, tick=False):
+            assert scoring.refresh_provisional() == 0  # every score computed today: skipped
+    assert set(Score.objects.values_list("computed_at", flat=True)) == {first}
+    with time_machine.travel(first + datetime.timedelta(hours=2), tick=False):
+        assert len(scoring.score_year(year=2026)) == towns  # 重新计算: at once
+    with time_machine.travel(first + datetime.timedelta(days=1), tick=False):
+        assert scoring.refresh_provisional() == towns  # the next local day
+    assert set(Score.objects.values_list("computed_at", flat=True)) == {first + datetime.timedelta(days=1)}
+
+
+def test_a_scheme_naming_an_unknown_measure_does_not_stop_the_others(office, caplog):
+    from anxin.assessment.tests.factories_scoring import scheme as make
+
+    _town_scheme(
+        office, indicators=[{"code": "x", "kind": IndicatorKind.COMPUTED, "measure": "gone", "points": 100}]
+    )
+    make(
+        year=2026,
+        group="department",
+        by=office,
+        indicators=[{"code": "lead", "kind": IndicatorKind.MANUAL, "points": 100}],
+    )
+    departments = Unit.objects.filter(kind="department", is_member=True).count()
+    caplog.set_level("ERROR", logger="anxin.assessment.services.scoring")
+    scoring._LOGGED.clear()
+    assert scoring.refresh_provisional(now=NOW) == departments
+    assert scoring.refresh_provisional(now=NOW) == 0  # the departments were computed today
+    assert len(scoring.score_year(year=2026, now=NOW)) == departments
+    assert set(Score.objects.values_list("unit__kind", flat=True)) == {"department"}
+    refusals = [r for r in caplog.records if "计算口径“gone”不存在" in r.getMessage()]
+    assert len(refusals) == 1 and "镇（街道）" in refusals[0].getMessage()
+    with pytest.raises(DomainError, match="计算口径“gone”不存在"):  # the finalisation refuses
+        scoring.score_year(year=2026, now=NOW, final=True)
+
+
+def test_the_measures_see_the_now_the_scoring_was_given(office):
+    seen: list[datetime.datetime] = []
+
+    def compute(unit, start, end, settings):
+        seen.append(measures.now())
+        return measures.Result(value=Decimal(1), numerator=1, denominator=1)
+
+    measures.register(
+        measures.Measure(
+            key="test_now", label="now", kind=measures.SHARE, clause="§五(三)", formula="", compute=compute
+        )
+    )
+    try:
+        _town_scheme(
+            office,
+            indicators=[{"code": "n", "kind": IndicatorKind.COMPUTED, "measure": "test_now", "points": 1}],
+        )
+        scoring.score_unit(year=2026, unit=_luoxi(), now=NOW)
+    finally:
+        measures.MEASURES.pop("test_now", None)
+    assert seen == [NOW] and measures.now() != NOW
 
 
 def test_grading_validates_bands():
