@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 
 from anxin.assessment import measures
 from anxin.assessment.models import Rectification, RectificationStatus
@@ -40,7 +39,7 @@ def went_overdue_on(r: Rectification, today: datetime.date) -> datetime.date | N
 
 
 def overdue_in(unit: Unit, start: datetime.date, end: datetime.date) -> list[Rectification]:
-    today = timezone.localdate()
+    today = measures.today()
     last = min(end, today - datetime.timedelta(days=1))
     qs = Rectification.objects.filter(unit=unit).select_related("item__check_unit__spot_check")
     candidates = qs.filter(

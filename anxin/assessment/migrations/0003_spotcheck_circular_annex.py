@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessment", "0001_initial"),
+        ("assessment", "0002_scoring_bigint_amounts"),
     ]
 
     operations = [
