@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
@@ -292,7 +293,7 @@ def test_a_followup_and_a_screening_on_the_morning_of_the_incident_are_in_the_tr
     from anxin.monitoring.models import ScreeningCampaign, ScreeningTask
     from anxin.registry.tests.factories import EnterpriseFactory
 
-    enterprise = EnterpriseFactory()
+    enterprise: Any = EnterpriseFactory()
     incident = at(2026, 6, 15, 7) + datetime.timedelta(minutes=30)
     entry = watched(
         enterprise, confirmed=datetime.date(2026, 6, 1), visits=(datetime.date(2026, 6, 15),), by=office
@@ -326,7 +327,7 @@ def test_the_sweep_builds_each_cases_trace_once_and_skips_keys_already_proposed(
     built: list[int] = []
     real = traces.build_trace
 
-    def counting(c):  # type: ignore[no-untyped-def]
+    def counting(c: Any) -> dict:
         built.append(c.pk)
         return real(c)
 
