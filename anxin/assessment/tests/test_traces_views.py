@@ -208,3 +208,16 @@ def test_the_timeline_prints_readable_times_also_for_a_trace_saved_earlier(login
     body = client.get(reverse("assessment-trace", args=[trace.pk])).content.decode()
     assert "2026-05-25 10:00" in body and "2026-06-01 18:00" in body
     assert "2026-05-2510:00" not in body and "2026-06-01T18:00" not in body
+
+
+def test_a_withdrawal_refused_once_finalised_says_why_on_the_page(login, data, office):
+    from anxin.assessment.models import AssessmentYear, FindingStatus, YearStatus
+
+    AssessmentYear.objects.create(year=2026, status=YearStatus.OBJECTION)
+    answer = login(office).post(
+        reverse("assessment-finding-withdraw", args=[data["finding"].pk]), {"reason": "复核不属实"}
+    )
+    assert answer.status_code == 400
+    assert "考核已开始终评，扣分不再变动；如需调整，请通过异议答复" in answer.content.decode()
+    data["finding"].refresh_from_db()
+    assert data["finding"].status == FindingStatus.ACTIVE
