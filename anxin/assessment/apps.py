@@ -47,10 +47,11 @@ class AssessmentConfig(AppConfig):
             "assessment.view_spotcheck",
             "assessment.view_rectification",
         ]
-        everything = [*read, "assessment.view_assessment_all", "assessment.view_referral"]
+        everything = [*read, "assessment.view_assessment_all"]
         return {
             Role.OFFICE: [
                 *everything,
+                "assessment.view_referral",  # referrals to 纪检监察 are the office's alone
                 "assessment.manage_assessment",
                 "assessment.export_assessment",
                 "assessment.run_spot_checks",

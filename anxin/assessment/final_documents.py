@@ -1,15 +1,18 @@
 """The year's assessment report (年度考核结果报告) in 公文 layout (``core.gongwen``), printing what was
 recorded: the year and its status, the scheme versions the scores were computed under, the ranking of
 each group (rank, unit, total, grade, veto — as stored), the vetoes confirmed with their reasons, the
-objections with the office's answers, the finalisation and locking days. Before locking it prints as
+objections with the office's answers, the finalisation and locking days (the district's local dates). Before locking it prints as
 a draft: the title says 征求意见稿 and no rank is final."""
 
 from __future__ import annotations
+
+from django.utils import timezone
 
 from anxin.assessment import final_selectors as selectors
 from anxin.assessment.models import AssessmentYear, YearStatus
 from anxin.assessment.services.final import CLAUSE, OBJECTION_DAYS, RANK_RULE
 from anxin.core.gongwen import Annex, Gongwen, cn_date, document_bytes
+from anxin.core.policy_defaults import OPINIONS
 from anxin.org.access import office_unit
 
 DRAFT_MARK = "征求意见稿"
@@ -33,7 +36,7 @@ def report(year: int) -> bytes:
         paragraphs.append(f"【{DRAFT_MARK}】本稿为{year}年度考核结果未锁定前的稿本，排名和得分以锁定后为准。")
     schemes = selectors.schemes_used(year)
     paragraphs.append(
-        f"根据《关于进一步做好根治欠薪工作的实施意见》{CLAUSE}（强化考核）和本区{year}年度考核方案，"
+        f"根据《{OPINIONS}》{CLAUSE}（强化考核）和本区{year}年度考核方案，"
         f"联席办依据安薪系统记录对各镇（街道）和区有关部门{year}年度保障农民工工资支付工作进行了考核。"
     )
     if schemes:
@@ -47,13 +50,14 @@ def report(year: int) -> bytes:
             + "。"
         )
     if state is not None and state.finalised_at:
+        opened_on = cn_date(timezone.localdate(state.finalised_at), UNRECORDED)
         paragraphs.append(
-            f"{cn_date(state.finalised_at.date(), UNRECORDED)}开始终评并公示得分，异议期 {state.objection_days} 个工作日"
+            f"{opened_on}开始终评并公示得分，异议期 {state.objection_days} 个工作日"
             f"（参数 {OBJECTION_DAYS}），至{cn_date(state.objection_until, UNRECORDED)}止。"
         )
     if state is not None and state.locked_at:
         paragraphs.append(
-            f"{cn_date(state.locked_at.date(), UNRECORDED)}锁定考核结果。排名规则：{RANK_RULE}。"
+            f"{cn_date(timezone.localdate(state.locked_at), UNRECORDED)}锁定考核结果。排名规则：{RANK_RULE}。"
         )
     groups = selectors.ranking(year)
     for g in groups:
@@ -115,7 +119,9 @@ def report(year: int) -> bytes:
             recipient="各镇人民政府、街道办事处，区各有关部门：",
             paragraphs=paragraphs,
             signature=name,
-            date=None if draft or state is None or state.locked_at is None else state.locked_at.date(),
+            date=None
+            if draft or state is None or state.locked_at is None
+            else timezone.localdate(state.locked_at),
             attachments=[a.title for a in annexes],
             annexes=annexes,
             footnote=f"依据：{CLAUSE}；本报告由安薪系统按记录生成" + (f"，{DRAFT_MARK}" if draft else ""),

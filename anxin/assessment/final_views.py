@@ -56,9 +56,17 @@ def _year_context(request: HttpRequest, year: int) -> dict[str, Any]:
     events = list(state.events.select_related("actor").order_by("at", "pk")) if state else []
     own = None
     if not access.sees_all(user) and getattr(user, "unit_id", None):
-        from anxin.assessment.models import Score
+        from django.db.models import Prefetch
 
-        own = Score.objects.for_user(user).filter(year=year).first()
+        from anxin.assessment.models import Score, ScoreItem
+
+        # the lines with their indicators in one query (the page lists every line by its indicator)
+        own = (
+            Score.objects.for_user(user)
+            .filter(year=year)
+            .prefetch_related(Prefetch("items", queryset=ScoreItem.objects.select_related("indicator")))
+            .first()
+        )
     return {
         "page_title": f"{year} 年度考核",
         "year": year,

@@ -19,15 +19,17 @@ from anxin.core.errors import DomainError
 STEP = inline_serializer(
     "TraceStep",
     fields={
-        "at": serializers.CharField(help_text="时间（ISO）"),
+        "at": serializers.CharField(help_text="时间（本区时间 YYYY-MM-DD HH:MM；只有日期的为 YYYY-MM-DD）"),
         "kind": serializers.CharField(
             help_text="signal / alert / watch / followup / screening / immediate / incident"
         ),
         "label": serializers.CharField(),
         "unit": serializers.CharField(help_text="责任单位代码"),
         "unit_name": serializers.CharField(),
-        "due": serializers.CharField(allow_null=True, help_text="期限（ISO）"),
-        "done": serializers.CharField(allow_null=True, help_text="完成时间（ISO）"),
+        "due": serializers.CharField(allow_null=True, help_text="期限（本区时间 YYYY-MM-DD HH:MM）"),
+        "done": serializers.CharField(
+            allow_null=True, help_text="完成时间（本区时间 YYYY-MM-DD HH:MM 或日期）"
+        ),
         "met": serializers.BooleanField(allow_null=True, help_text="是否按时；无期限或事发时未到期为 null"),
         "url": serializers.CharField(),
         "record": serializers.CharField(help_text="记录标识，如 signal:12"),
@@ -40,7 +42,7 @@ TRACE = inline_serializer(
         "enterprise": serializers.CharField(),
         "reason": serializers.CharField(help_text="mass_incident / sudden_closure / referral"),
         "reason_label": serializers.CharField(),
-        "incident_at": serializers.CharField(),
+        "incident_at": serializers.CharField(help_text="事发时间（本区时间 YYYY-MM-DD HH:MM）"),
         "incident_on": serializers.DateField(),
         "since": serializers.DateField(help_text="追溯起始日（事发前 12 个月）"),
         "window": serializers.CharField(),

@@ -3,13 +3,12 @@ prints what was recorded — the trace's steps as saved, the referral's letter a
 
 from __future__ import annotations
 
-import datetime
-
 from django.utils import timezone
 
 from anxin.assessment.models import Referral, Trace
 from anxin.assessment.services.traces import WINDOW_RULE, trace_summary
 from anxin.core.gongwen import Annex, Gongwen, cn_date, document_bytes
+from anxin.core.policy_defaults import OPINIONS
 from anxin.org.access import office_unit
 
 
@@ -33,7 +32,7 @@ def trace_docx(trace: Trace) -> bytes:
     missed = [r for r in summary if r["missed"]]
     paragraphs = [
         f"{trace.enterprise.name}（案件 {trace.case.number}）于{cn_date(trace.incident_on)}{trace.get_reason_display()}。"
-        f"根据《关于预防和解决企业欠薪问题的实施意见》§五(三)“确立责任倒查”的要求，区联席办对事发前"
+        f"根据《{OPINIONS}》§五(三)“确立责任倒查”的要求，区联席办对事发前"
         f"（{cn_date(trace.since)}至{cn_date(trace.incident_on)}，{WINDOW_RULE}）安薪系统掌握的该企业全部信息进行了倒查，"
         f"共 {len([s for s in trace.steps if s.get('kind') != 'incident'])} 个环节，情况如下（详见附件）。",
     ]
@@ -100,7 +99,7 @@ def referral_docx(referral: Referral) -> bytes:
             recipient=f"{referral.to_body}：",
             paragraphs=paragraphs,
             signature=name,
-            date=referral.sent_on or datetime.date.today(),
+            date=referral.sent_on or timezone.localdate(),
             attachments=attachments,
             footnote=f"移交编号：{referral.number}",
         )

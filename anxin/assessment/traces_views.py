@@ -18,9 +18,17 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from anxin.assessment import access, traces_documents
+from anxin.assessment import access, traces_documents, workflow
 from anxin.assessment import traces_selectors as selectors
-from anxin.assessment.models import FindingSource, FindingStatus, ItemResult, SpotCheckItem, Trace, VetoStatus
+from anxin.assessment.models import (
+    FindingSource,
+    FindingStatus,
+    ItemResult,
+    SpotCheckItem,
+    Trace,
+    VetoProposal,
+    VetoStatus,
+)
 from anxin.assessment.services import findings, referrals, traces, vetoes
 from anxin.assessment.traces_forms import (
     ConcludeForm,
@@ -286,12 +294,26 @@ def finding_new(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
 
 
+def _finding_veto(user: Any, finding: Any) -> dict[str, Any] | None:
+    """The veto line of a finding's page: who sees every unit sees the proposal made from it whatever
+    its status; the unit only once the office confirmed it (as the veto list shows it)."""
+    if finding.veto_condition_id is None:
+        return None
+    proposal = VetoProposal.objects.filter(finding=finding).order_by("pk").first()
+    if access.sees_all(user):
+        return {"label": "建议一票否决", "condition": finding.veto_condition.name, "proposal": proposal}
+    if proposal is not None and proposal.status == VetoStatus.CONFIRMED:
+        return {"label": "一票否决", "condition": finding.veto_condition.name, "proposal": proposal}
+    return None
+
+
 def _finding_page(request: HttpRequest, finding: Any, **forms: Any) -> HttpResponse:
     may = access.may_manage(request.user) and finding.status == FindingStatus.ACTIVE
     may_refer = access.may_refer(request.user)
     context = {
         "page_title": f"认定问题 {finding.number}",
         "finding": finding,
+        "veto": _finding_veto(request.user, finding),
         "withdraw_form": forms.get("withdraw_form") or (ReasonForm() if may else None),
         "referral_form": forms.get("referral_form")
         or (ReferralForm() if may_refer and finding.status == FindingStatus.ACTIVE else None),
@@ -360,6 +382,19 @@ VETOES = Ledger(
 veto_list = ledger_view(VETOES)
 
 
+VETO_LABELS = {vetoes.PROPOSE: "提出一票否决建议", **workflow.VETOES.action_labels}
+REFERRAL_LABELS = {
+    referrals.SEND: "移交",
+    referrals.TELL: "告知被移交单位",
+    **workflow.REFERRALS.action_labels,
+}
+
+
+def _events(events: Any, labels: dict[str, str]) -> list[dict[str, Any]]:
+    """A record's events with the Chinese name of each action (the workflow's labels)."""
+    return [{"label": labels.get(e.action, e.action), "event": e} for e in events]
+
+
 def _veto_page(request: HttpRequest, proposal: Any, form: ReasonForm | None = None) -> HttpResponse:
     may = access.may_manage(request.user) and proposal.status == VetoStatus.PROPOSED
     return render(
@@ -368,7 +403,7 @@ def _veto_page(request: HttpRequest, proposal: Any, form: ReasonForm | None = No
         {
             "page_title": f"一票否决：{proposal.unit.name}（{proposal.year} 年度）",
             "proposal": proposal,
-            "events": list(proposal.events.select_related("actor")),
+            "events": _events(proposal.events.select_related("actor").order_by("at", "pk"), VETO_LABELS),
             "form": (form or ReasonForm()) if may else None,
             "locked": vetoes.year_locked(proposal.year),
         },
@@ -473,7 +508,7 @@ def _referral_page(request: HttpRequest, referral: Any, **forms: Any) -> HttpRes
             "page_title": f"问责线索移交 {referral.number}",
             "referral": referral,
             "files": list(referral.files.all()),
-            "events": list(referral.events.select_related("actor")),
+            "events": _events(referral.events.select_related("actor").order_by("at", "pk"), REFERRAL_LABELS),
             "receive_form": forms.get("receive")
             or ReceiveForm(initial={"received_on": timezone.localdate()}),
             "conclude_form": forms.get("conclude")

@@ -16,8 +16,10 @@ too); the office is told.
 is marked adjusted and the score's base/deductions/bonus/total/grade are recomputed from its lines
 with ``grading`` (a confirmed veto still gives the lowest grade); the unit is told either way.
 
-``lock`` — the office, after ``objection_until`` with no objection pending: every score is locked
-with its rank in its group (``RANK_RULE``) and the year is locked. Nothing in it changes after that.
+``lock`` — the office, after ``objection_until`` with no objection pending and no veto proposal
+waiting for its decision (the data checks and findings still propose during the objection period; a
+confirmed veto puts the final score at the lowest grade): every score is locked with its rank in its
+group (``RANK_RULE``) and the year is locked. Nothing in it changes after that.
 
 ``objection_period_over`` — the ``tick`` sweep: on the first run after ``objection_until`` the office
 is reminded, once, that the period is over and how many objections are pending."""
@@ -144,15 +146,25 @@ def finalise_refusals(*, year: int, today: datetime.date) -> list[str]:
         reasons.append(f"{year} 年度尚未结束：{year} 年 12 月 31 日之后方可开始终评（{CLAUSE}）。")
     if not groups_in_use(year):
         reasons.append(f"{year} 年度没有使用中的考核方案，请先启用镇（街道）或部门考核方案。")
+    veto = pending_vetoes(year)
+    if veto:
+        reasons.append(veto)
+    return reasons
+
+
+def pending_vetoes(year: int) -> str:
+    """The veto proposals of ``year`` waiting for the office's decision, in words (empty: none). They
+    block the finalisation and the lock alike: the data checks and findings keep proposing during the
+    objection period, and a year is not locked with a veto undecided."""
     pending = list(
         VetoProposal.objects.filter(year=year, status=VetoStatus.PROPOSED)
         .select_related("unit", "condition")
         .order_by("unit__order", "pk")
     )
-    if pending:
-        listed = "；".join(f"{p.unit.name}（{p.condition.name}）" for p in pending)
-        reasons.append(f"尚有 {len(pending)} 项一票否决建议待确认，请先确认或不予否决：{listed}。")
-    return reasons
+    if not pending:
+        return ""
+    listed = "；".join(f"{p.unit.name}（{p.condition.name}）" for p in pending)
+    return f"尚有 {len(pending)} 项一票否决建议待确认，请先确认或不予否决：{listed}。"
 
 
 def finalise(*, year: int, actor: User, now: datetime.datetime | None = None) -> AssessmentYear:
@@ -360,6 +372,13 @@ def answer_objection(
             )
         values["points_after"] = after
     with transaction.atomic(), acting(actor):
+        # The score row is locked first: two answers to lines of the same score (or an answer and the
+        # lock) are taken one after the other, each rescoring from the lines as the other left them.
+        score = (
+            Score.objects.select_related("scheme", "unit").select_for_update(of=("self",)).get(pk=score.pk)
+        )
+        if score.status == ScoreStatus.LOCKED:
+            raise _locked(score.year)
         OBJECTIONS.move(objection, step, actor=actor, note=answer[:500], values=values, now=now)
         if uphold:
             before = item.points
@@ -418,6 +437,9 @@ def lock_refusals(*, year: int, today: datetime.date) -> list[str]:
     pending = Objection.objects.filter(item__score__year=year, status=ObjectionStatus.PENDING).count()
     if pending:
         reasons.append(f"尚有 {pending} 项异议待答复，全部答复后方可锁定。")
+    veto = pending_vetoes(year)
+    if veto:
+        reasons.append(veto)
     return reasons
 
 

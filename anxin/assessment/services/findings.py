@@ -2,7 +2,11 @@
 from a spot check (the spot-check part calls ``record_finding`` too) or on its own knowledge — with
 the deduction it proposes (counted by the ``findings`` measure of a deduction item) and, optionally,
 the veto condition it meets (which proposes a veto at once). The unit is told; a finding is withdrawn
-with a reason, never deleted."""
+with a reason, never deleted, and a veto proposal made from it still waiting is rejected with that
+reason. Once the year's finalisation opened (``deductions_fixed``), a finding with a deduction is not
+recorded or withdrawn — the final scores are published and would not follow; the office adjusts a
+line through its answer to an objection — while a finding of no points (one that only proposes a
+veto) still is."""
 
 from __future__ import annotations
 
@@ -10,19 +14,21 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from anxin.assessment import access, measures
 from anxin.assessment.models import (
+    AssessmentYear,
     Finding,
     FindingSource,
     FindingStatus,
     SpotCheckItem,
     Trace,
     VetoCondition,
+    YearStatus,
 )
 from anxin.core.audit import acting, guarded_update
 from anxin.core.errors import DomainError
@@ -32,10 +38,23 @@ from anxin.org.models import Unit, User
 CLAUSE = "§五(三) 确立责任倒查、细化考核标准"
 MAX_DEDUCTION = Decimal("100")
 OFFICE_ONLY = "只有联席办可以认定或撤销问题"
+NUMBER_TRIES = 3
 
 
 def finding_url(finding: Finding) -> str:
     return reverse("assessment-finding", args=[finding.pk])
+
+
+def deductions_fixed(year: int) -> str:
+    """Why a finding's deduction can no longer be added or withdrawn for ``year`` (empty: it can). Once
+    the finalisation opened, the final scores were computed and published: a finding's deduction would
+    not reach them, so the office adjusts a line through its answer to an objection instead."""
+    state = AssessmentYear.objects.filter(year=year).only("status").first()
+    if state is None or state.status == YearStatus.OPEN:
+        return ""
+    if state.status == YearStatus.LOCKED:
+        return f"{year} 年度考核结果已锁定，扣分不再变动。"
+    return f"{year} 年度考核已开始终评，扣分不再变动；如需调整，请通过异议答复。"
 
 
 def _next_number(year: int) -> str:
@@ -105,35 +124,48 @@ def record_finding(
 
     if veto_condition is not None and vetoes.year_locked(int(year)):
         raise DomainError(f"{year} 年度考核已锁定，不能再提出一票否决", code="locked")
-    with transaction.atomic(), acting(actor):
-        finding = Finding.objects.create(
-            number=_next_number(int(year)),
-            year=int(year),
-            unit=unit,
-            source=source,
-            trace=trace,
-            spot_item=spot_item,
-            text=text,
-            deduction=amount,
-            veto_condition=veto_condition,
-            recorded_by=actor,
-        )
-        if veto_condition is not None:
-            vetoes.propose_from_finding(finding=finding, actor=actor)
-        notify_units(
-            unit_ids=[unit.pk],
-            subject=f"{finding.number} 联席办认定问题" + (f"（建议扣 {amount} 分）" if amount else ""),
-            body=text[:300],
-            url=finding_url(finding),
-            topic="assessment-finding",
-            about=unit.name,
-        )
-    return finding
+    if amount:
+        fixed = deductions_fixed(int(year))
+        if fixed:
+            raise DomainError(fixed, field="deduction", code="locked")
+    for attempt in range(NUMBER_TRIES):
+        try:
+            with transaction.atomic(), acting(actor):
+                finding = Finding.objects.create(
+                    number=_next_number(int(year)),
+                    year=int(year),
+                    unit=unit,
+                    source=source,
+                    trace=trace,
+                    spot_item=spot_item,
+                    text=text,
+                    deduction=amount,
+                    veto_condition=veto_condition,
+                    recorded_by=actor,
+                )
+                if veto_condition is not None:
+                    vetoes.propose_from_finding(finding=finding, actor=actor)
+                notify_units(
+                    unit_ids=[unit.pk],
+                    subject=f"{finding.number} 联席办认定问题"
+                    + (f"（建议扣 {amount} 分）" if amount else ""),
+                    body=text[:300],
+                    url=finding_url(finding),
+                    topic="assessment-finding",
+                    about=unit.name,
+                )
+            return finding
+        except IntegrityError:  # the number taken by another office user meanwhile
+            if attempt == NUMBER_TRIES - 1:
+                raise DomainError("认定问题编号冲突，请重试", code="conflict") from None
+    raise AssertionError("unreachable")
 
 
 def finding_withdraw(*, finding: Finding, actor: User, reason: str) -> Finding:
-    """Withdraw an active finding with the reason (the office); its deduction stops counting. A veto
-    already confirmed from it stands (withdraw that through its own decision)."""
+    """Withdraw an active finding with the reason (the office); its deduction stops counting and a veto
+    proposal made from it still waiting is rejected with the same reason (``veto_confirm`` refuses it
+    too). A veto already confirmed from it stands. Refused once the year is locked, and for a finding
+    with a deduction once the finalisation opened (``deductions_fixed``)."""
     if not access.may_manage(actor):
         raise PermissionDenied(OFFICE_ONLY)
     reason = (reason or "").strip()
@@ -145,6 +177,10 @@ def finding_withdraw(*, finding: Finding, actor: User, reason: str) -> Finding:
 
     if vetoes.year_locked(finding.year):
         raise DomainError(f"{finding.year} 年度考核已锁定，认定问题不能再撤销", code="locked")
+    if finding.deduction:
+        fixed = deductions_fixed(finding.year)
+        if fixed:
+            raise DomainError(fixed, code="locked")
     with transaction.atomic(), acting(actor):
         touched = guarded_update(
             Finding.objects.filter(status=FindingStatus.ACTIVE),
@@ -154,6 +190,7 @@ def finding_withdraw(*, finding: Finding, actor: User, reason: str) -> Finding:
         )
         if touched != 1:
             raise DomainError("该问题已被他人处理，请刷新后查看", code="conflict")
+        vetoes.reject_for_withdrawal(finding=finding, actor=actor, reason=reason)
         notify_units(
             unit_ids=[finding.unit_id],
             subject=f"{finding.number} 认定问题已撤销",

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,6 +32,7 @@ CLAUSE = "§五(三) 问责线索移交纪检监察机关"
 DEFAULT_BODY = "区纪委监委"
 OFFICE_ONLY = "只有联席办可以移交问责线索"
 MAX_FILES = 10
+NUMBER_TRIES = 3
 SEND, TELL = "send", "tell"
 
 
@@ -86,27 +87,33 @@ def referral_create(
     day = sent_on or timezone.localdate()
     if day > timezone.localdate():
         raise DomainError("移交日期不能晚于今天", field="sent_on")
-    with atomic_with_files(), acting(actor):
-        referral = Referral.objects.create(
-            number=_next_number(day.year),
-            finding=finding,
-            to_body=to_body,
-            letter=letter,
-            sent_on=day,
-            sent_by=actor,
-        )
-        for paper in papers:
-            stored = file_store(
-                record=AssessmentFile(kind=AssessmentFile.Kind.PACK),
-                actor=actor,
-                name=paper.name,
-                content=paper.content,
-                field="papers",
-                allowed=DOCUMENTS,
-            )
-            referral.files.add(stored)
-        REFERRALS.record(referral, SEND, actor=actor, note=f"移交{to_body}", target=referral.status)
-    return referral
+    for attempt in range(NUMBER_TRIES):
+        try:
+            with atomic_with_files(), acting(actor):
+                referral = Referral.objects.create(
+                    number=_next_number(day.year),
+                    finding=finding,
+                    to_body=to_body,
+                    letter=letter,
+                    sent_on=day,
+                    sent_by=actor,
+                )
+                for paper in papers:
+                    stored = file_store(
+                        record=AssessmentFile(kind=AssessmentFile.Kind.PACK),
+                        actor=actor,
+                        name=paper.name,
+                        content=paper.content,
+                        field="papers",
+                        allowed=DOCUMENTS,
+                    )
+                    referral.files.add(stored)
+                REFERRALS.record(referral, SEND, actor=actor, note=f"移交{to_body}", target=referral.status)
+            return referral
+        except IntegrityError:  # the number taken by another office user meanwhile (its files deleted)
+            if attempt == NUMBER_TRIES - 1:
+                raise DomainError("移交编号冲突，请重试", code="conflict") from None
+    raise AssertionError("unreachable")
 
 
 def referral_receive(

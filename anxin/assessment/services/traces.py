@@ -29,11 +29,11 @@ from collections import defaultdict
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from anxin.assessment import access
+from anxin.assessment import access, measures
 from anxin.assessment.models import Trace, TraceReason
 from anxin.cases.models import ActionKind, Case, Incident, LegalAction
 from anxin.core.audit import acting
@@ -46,6 +46,7 @@ CLAUSE = "§五(三) 确立责任倒查"
 TRACE_MONTHS = 12
 WINDOW_RULE = f"事发前 {TRACE_MONTHS} 个月至事发时"
 OFFICE_ONLY = "只有联席办可以保存责任倒查"
+NUMBER_TRIES = 3
 NOT_TRACEABLE = "该案件没有群体性事件、突然关停或移送公安、法院的记录，不需要责任倒查"
 
 
@@ -92,11 +93,9 @@ def traceable(case: Case) -> bool:
 
 
 def _iso(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).isoformat(timespec="minutes")
-    return value.isoformat()
+    """A step's time as recorded (``measures.as_iso``): the district's local time to the minute
+    ("2026-06-01 18:00"), a date alone as "2026-06-01"."""
+    return measures.as_iso(value)
 
 
 def _met(
@@ -213,7 +212,9 @@ def _watch(enterprise_id: int, start: datetime.datetime, cutoff: datetime.dateti
                     record=f"watch:{e.pk}",
                 )
             )
-        for f in e.followups.filter(visited_on__gte=start.date(), visited_on__lte=cutoff.date()):
+        for f in e.followups.filter(
+            visited_on__gte=timezone.localdate(start), visited_on__lte=timezone.localdate(cutoff)
+        ):
             steps.append(
                 _step(
                     at=f.visited_on,
@@ -270,7 +271,9 @@ def _screening(
 ) -> list:
     steps = []
     tasks = ScreeningTask.objects.filter(
-        enterprise_id=enterprise_id, campaign__start__lte=cutoff.date(), campaign__end__gte=start.date()
+        enterprise_id=enterprise_id,
+        campaign__start__lte=timezone.localdate(cutoff),
+        campaign__end__gte=timezone.localdate(start),
     ).select_related("campaign")
     for t in tasks:
         due = datetime.datetime.combine(
@@ -406,21 +409,27 @@ def save_trace(*, case: Case, actor: User, note: str = "", reason: str | None = 
     note = (note or "").strip()
     if len(note) > 5000:
         raise DomainError("说明不超过 5000 字", field="note")
-    with transaction.atomic(), acting(actor):
-        trace = Trace.objects.create(
-            number=_next_number(timezone.localdate().year),
-            case=case,
-            enterprise_id=case.enterprise_id,
-            reason=reason or data["reason"],
-            incident_on=datetime.date.fromisoformat(data["incident_on"]),
-            since=datetime.date.fromisoformat(data["since"]),
-            steps=data["steps"],
-            missed=data["missed"],
-            note=note,
-            created_by=actor,
-        )
-        trace.units.set(Unit.objects.filter(code__in=list(data["units"])))
-    return trace
+    for attempt in range(NUMBER_TRIES):
+        try:
+            with transaction.atomic(), acting(actor):
+                trace = Trace.objects.create(
+                    number=_next_number(timezone.localdate().year),
+                    case=case,
+                    enterprise_id=case.enterprise_id,
+                    reason=reason or data["reason"],
+                    incident_on=datetime.date.fromisoformat(data["incident_on"]),
+                    since=datetime.date.fromisoformat(data["since"]),
+                    steps=data["steps"],
+                    missed=data["missed"],
+                    note=note,
+                    created_by=actor,
+                )
+                trace.units.set(Unit.objects.filter(code__in=list(data["units"])))
+            return trace
+        except IntegrityError:  # the number taken by another office user meanwhile
+            if attempt == NUMBER_TRIES - 1:
+                raise DomainError("责任倒查编号冲突，请重试", code="conflict") from None
+    raise AssertionError("unreachable")
 
 
 def trace_summary(trace: Trace) -> list[dict]:

@@ -2,9 +2,10 @@
 
 Conditions are data (district file ``assessment_vetoes`` → ``VetoCondition``). A condition with a
 ``data_check`` is looked for in the data by ``tick`` (``vetoes_sweep``): each check is
-``function(unit, year, settings) -> [(key, summary, evidence records)]``, and each thing found is
-proposed once (``VetoProposal`` unique on year, unit, condition, key), the office told. A finding
-naming a condition proposes too (``propose_from_finding``). The office confirms or rejects with a
+``function(unit, year, settings, sweep) -> [(key, summary, evidence records)]`` (``Sweep``: what one
+run shares — the keys already proposed, skipped before any work, and each case's trace, built once
+per run), and each thing found is proposed once (``VetoProposal`` unique on year, unit, condition,
+key), the office told. A finding naming a condition proposes too (``propose_from_finding``). The office confirms or rejects with a
 reason (``workflow.VETOES``); a confirmed veto puts the unit's score for the year (if any, not locked)
 at the scheme's lowest band whatever its points; a rejection changes nothing; nothing moves once the
 year is locked.
@@ -22,6 +23,7 @@ Checks:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Callable
 from typing import Any
@@ -36,6 +38,7 @@ from anxin.assessment import access, grading, measures
 from anxin.assessment.models import (
     AssessmentYear,
     Finding,
+    FindingStatus,
     Score,
     ScoreStatus,
     UnitGroup,
@@ -57,7 +60,37 @@ PROPOSE = "propose"
 OFFICE_ONLY = "只有联席办可以确认或驳回一票否决建议"
 
 Found = tuple[str, str, list[dict]]
-Check = Callable[[Unit, int, dict], list[Found]]
+
+
+@dataclasses.dataclass
+class Sweep:
+    """What one run of the data checks shares between units: the keys already proposed (per condition
+    and unit: skipped before any work), each case's trace (built once per run, whatever the number of
+    units) and the incidents of the year (queried once per threshold)."""
+
+    year: int
+    known: set[tuple[int, int, str]] = dataclasses.field(default_factory=set)
+    condition_id: int = 0
+    traces: dict[int, dict] = dataclasses.field(default_factory=dict)
+    incidents: dict[int, list[Any]] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def of(cls, year: int) -> Sweep:
+        known = set(VetoProposal.objects.filter(year=year).values_list("condition_id", "unit_id", "key"))
+        return cls(year=year, known=known)
+
+    def done(self, unit: Unit, key: str) -> bool:
+        return (self.condition_id, unit.pk, key[:60]) in self.known
+
+    def trace(self, case: Any) -> dict:
+        from anxin.assessment.services.traces import build_trace
+
+        if case.pk not in self.traces:
+            self.traces[case.pk] = build_trace(case)
+        return self.traces[case.pk]
+
+
+Check = Callable[[Unit, int, dict, Sweep | None], list[Found]]
 
 
 def _nolog(_message: str) -> None:
@@ -83,13 +116,13 @@ def _year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
 # --- the checks ----------------------------------------------------------------------------------------
 
 
-def check_mass_incident_unhandled(unit: Unit, year: int, settings: dict) -> list[Found]:
-    from anxin.assessment.services.traces import build_trace
+def _incidents(year: int, minimum: int) -> list[Any]:
+    """The year's mass or extreme incidents at or above ``minimum`` people (or marked serious), the
+    first of each case only."""
     from anxin.cases.models import Incident
 
-    minimum = int(settings.get("min_workers", 50))
     start, end = _year_bounds(year)
-    incidents = (
+    rows = (
         Incident.objects.filter(
             kind__in=[Incident.Kind.MASS, Incident.Kind.EXTREME], occurred_at__gte=start, occurred_at__lt=end
         )
@@ -97,13 +130,27 @@ def check_mass_incident_unhandled(unit: Unit, year: int, settings: dict) -> list
         .select_related("case", "case__enterprise")
         .order_by("occurred_at", "pk")
     )
-    found: list[Found] = []
+    first: list[Any] = []
     seen_cases: set[int] = set()
-    for incident in incidents:
-        if incident.case_id in seen_cases:
+    for incident in rows:
+        if incident.case_id not in seen_cases:
+            seen_cases.add(incident.case_id)
+            first.append(incident)
+    return first
+
+
+def check_mass_incident_unhandled(
+    unit: Unit, year: int, settings: dict, sweep: Sweep | None = None
+) -> list[Found]:
+    minimum = int(settings.get("min_workers", 50))
+    sweep = sweep or Sweep(year=year)
+    if minimum not in sweep.incidents:
+        sweep.incidents[minimum] = _incidents(year, minimum)
+    found: list[Found] = []
+    for incident in sweep.incidents[minimum]:
+        if sweep.done(unit, f"incident:{incident.pk}"):
             continue
-        seen_cases.add(incident.case_id)
-        trace = build_trace(incident.case)
+        trace = sweep.trace(incident.case)
         missed = trace["missed"].get(unit.code) or []
         if not missed:
             continue
@@ -143,7 +190,7 @@ def check_mass_incident_unhandled(unit: Unit, year: int, settings: dict) -> list
     return found
 
 
-def check_concealed_report(unit: Unit, year: int, settings: dict) -> list[Found]:
+def check_concealed_report(unit: Unit, year: int, settings: dict, sweep: Sweep | None = None) -> list[Found]:
     from anxin.monitoring.models import ImmediateReport
 
     late = datetime.timedelta(hours=int(settings.get("late_hours", 48)))
@@ -157,6 +204,8 @@ def check_concealed_report(unit: Unit, year: int, settings: dict) -> list[Found]
         "enterprise"
     )
     for r in rows.order_by("due_at", "pk"):
+        if sweep is not None and sweep.done(unit, f"immediate:{r.pk}"):
+            continue
         limit = r.due_at + late
         if r.submitted_at is None and r.status != "closed" and now > limit:
             what = f"逾期超过 {late.total_seconds() / 3600:g} 小时仍未报送"
@@ -330,12 +379,19 @@ def vetoes_propose(*, year: int, actor: Any = None) -> int:
     actor = actor or system_actor()
     made = 0
     conditions = [c for c in VetoCondition.objects.filter(active=True) if c.data_check in CHECKS]
+    if not conditions:
+        return 0
+    sweep = Sweep.of(year)
+    units = list(access.assessed_units())
     for condition in conditions:
         check = CHECKS[condition.data_check]
-        for unit in access.assessed_units():
+        sweep.condition_id = condition.pk
+        for unit in units:
             if access.group_of(unit) not in (condition.groups or []):
                 continue
-            for key, summary, evidence in check(unit, year, condition.settings or {}):
+            for key, summary, evidence in check(unit, year, condition.settings or {}, sweep):
+                if sweep.done(unit, key):
+                    continue
                 if _propose(
                     year=year, unit=unit, condition=condition, key=key, summary=summary,
                     evidence=evidence, actor=actor,
@@ -362,6 +418,12 @@ def _decide_checks(proposal: VetoProposal, actor: User, reason: str, action: str
     if year_locked(proposal.year):
         raise DomainError(f"{proposal.year} 年度考核已锁定，不能再确认或驳回一票否决", code="locked")
     step = VETOES.step(proposal, action)
+    if action == CONFIRM and proposal.finding_id is not None:
+        finding = Finding.objects.filter(pk=proposal.finding_id).only("number", "status").first()
+        if finding is not None and finding.status == FindingStatus.WITHDRAWN:
+            raise DomainError(
+                f"提出该建议的认定问题 {finding.number} 已撤销，不能确认一票否决", code="transition"
+            )
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("请写明理由", field="reason")
@@ -407,6 +469,22 @@ def veto_reject(*, proposal: VetoProposal, actor: User, reason: str) -> VetoProp
             values={"reason": reason, "decided_by": actor, "decided_at": now}, now=now,
         )  # fmt: skip
     return proposal
+
+
+def reject_for_withdrawal(*, finding: Finding, actor: User, reason: str) -> int:
+    """The finding was withdrawn (inside its transaction): the proposals made from it still waiting are
+    rejected with the withdrawal's reason (a confirmed veto stands). How many."""
+    now = timezone.now()
+    note = f"认定问题 {finding.number} 已撤销：{reason}"[:2000]
+    count = 0
+    for proposal in VetoProposal.objects.filter(finding=finding, status=VetoStatus.PROPOSED):
+        step = VETOES.step(proposal, REJECT)
+        VETOES.move(
+            proposal, step, actor=actor, note=note[:500],
+            values={"reason": note, "decided_by": actor, "decided_at": now}, now=now,
+        )  # fmt: skip
+        count += 1
+    return count
 
 
 def vetoed_unit_ids(year: int) -> set[int]:

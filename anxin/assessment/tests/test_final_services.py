@@ -369,3 +369,129 @@ def _user(unit_code: str) -> Any:
 
     role = "town" if unit_code.startswith("gov-") else "department"
     return UserFactory(username=f"t_{unit_code}", unit=unit_code, role=role, full_name=unit_code)
+
+
+# --- after the review: a veto proposed during the objection period, findings once finalised ---------
+
+
+def _falsification() -> VetoCondition:
+    condition, _created = VetoCondition.objects.update_or_create(
+        code="falsification", defaults={"name": "弄虚作假", "groups": ["town", "department"], "active": True}
+    )
+    return condition
+
+
+def test_a_veto_proposed_during_the_objection_period_blocks_the_lock_until_decided(opened, office):
+    from anxin.assessment.services import findings, vetoes
+
+    finding = findings.record_finding(
+        unit=Unit.objects.get(code="gov-luoxi"), year=YEAR, source="office", text="台账造假", deduction=0,
+        actor=office, veto_condition=_falsification(),
+    )  # fmt: skip
+    proposal = VetoProposal.objects.get(finding=finding)
+    assert proposal.status == VetoStatus.PROPOSED
+    after = _until() + datetime.timedelta(days=1)
+    assert any("一票否决建议待确认" in r for r in final.lock_refusals(year=YEAR, today=after))
+    before = _snapshot()
+    with pytest.raises(DomainError, match="1 项一票否决建议待确认") as refused:
+        final.lock(year=YEAR, actor=office, now=at(after))
+    assert "罗溪镇" in refused.value.message and "弄虚作假" in refused.value.message
+    assert _snapshot() == before
+    vetoes.veto_confirm(proposal=proposal, actor=office, reason="查证属实")
+    score = Score.objects.get(year=YEAR, unit__code="gov-luoxi")
+    assert score.vetoed and score.grade == "不合格" and score.total == Decimal("92.00")
+    assert score.status == ScoreStatus.FINAL
+    final.lock(year=YEAR, actor=office, now=at(after))
+    score.refresh_from_db()
+    towns = Score.objects.filter(year=YEAR, unit__kind="town_government").count()
+    assert score.status == ScoreStatus.LOCKED and score.rank == towns and score.grade == "不合格"
+
+
+FIXED = "考核已开始终评，扣分不再变动；如需调整，请通过异议答复"
+
+
+def test_a_finding_with_points_is_refused_once_finalised_and_one_without_is_taken(opened, office, luoxi):
+    from anxin.assessment.models import Finding
+    from anxin.assessment.services import findings
+
+    unit = Unit.objects.get(code="gov-luoxi")
+    notes = Notification.objects.count()
+    with pytest.raises(DomainError, match=FIXED) as refused:
+        findings.record_finding(unit=unit, year=YEAR, source="office", text="迟报", deduction=2, actor=office)
+    assert refused.value.field == "deduction"
+    assert not Finding.objects.exists() and Notification.objects.count() == notes
+    veto_only = findings.record_finding(
+        unit=unit, year=YEAR, source="office", text="台账造假", deduction=0, actor=office,
+        veto_condition=_falsification(),
+    )  # fmt: skip
+    assert veto_only.deduction == 0 and VetoProposal.objects.filter(finding=veto_only).exists()
+
+
+def test_withdrawing_a_finding_with_points_is_refused_once_finalised(year_ready, office):
+    from anxin.assessment.models import Finding, FindingStatus
+    from anxin.assessment.services import findings
+
+    finding = findings.record_finding(
+        unit=Unit.objects.get(code="gov-luoxi"), year=YEAR, source="office", text="迟报", deduction=2,
+        actor=office,
+    )  # fmt: skip
+    final.finalise(year=YEAR, actor=office, now=at(OPEN_DAY))
+    before = _snapshot()
+    with pytest.raises(DomainError, match=FIXED):
+        findings.finding_withdraw(finding=finding, actor=office, reason="复核不属实")
+    assert Finding.objects.get(pk=finding.pk).status == FindingStatus.ACTIVE
+    assert _snapshot() == before
+
+
+def test_an_answer_locks_the_score_row_before_rescoring(opened, luoxi, office, monkeypatch):
+    """The answer takes the score row with ``select_for_update`` inside its transaction before the
+    rescore, so two answers (or an answer and the lock) follow one another."""
+    objection = final.file_objection(
+        item=_item("gov-luoxi", "lead"), reason="漏计", actor=luoxi, now=at(OPEN_DAY)
+    )
+    from django.db.models.query import QuerySet
+
+    seen: list[bool] = []
+    real = QuerySet.select_for_update
+
+    def spy(self: QuerySet, *args: Any, **kwargs: Any) -> Any:
+        if self.model is Score:
+            seen.append(transaction.get_connection().in_atomic_block)
+        return real(self, *args, **kwargs)
+
+    rescored: list[int] = []
+    real_rescore = final.rescore
+
+    def rescore(score: Score) -> Score:
+        rescored.append(len(seen))
+        return real_rescore(score)
+
+    monkeypatch.setattr(QuerySet, "select_for_update", spy)
+    monkeypatch.setattr(final, "rescore", rescore)
+    final.answer_objection(
+        objection=objection, uphold=True, answer="核实漏计", points_after=Decimal("20"), actor=office,
+        now=at(OPEN_DAY),
+    )  # fmt: skip
+    assert seen == [True] and rescored == [1]
+    assert Score.objects.get(year=YEAR, unit__code="gov-luoxi").total == Decimal("94.00")
+
+
+def test_the_report_prints_local_days_for_an_early_morning_finalisation_and_lock(year_ready, office):
+    """07:30 in Shanghai is 23:30 UTC the day before: the report prints the local day."""
+    import io
+
+    from docx import Document
+
+    from anxin.assessment import final_documents
+
+    early = datetime.datetime(2027, 1, 5, 7, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+    final.finalise(year=YEAR, actor=office, now=early)
+    lock_day = _until() + datetime.timedelta(days=1)
+    locked = datetime.datetime.combine(lock_day, datetime.time(7, 30), tzinfo=early.tzinfo)
+    final.lock(year=YEAR, actor=office, now=locked)
+    document = Document(io.BytesIO(final_documents.report(YEAR)))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "2027年1月5日开始终评" in text and "2027年1月4日开始终评" not in text
+    assert f"{lock_day.year}年{lock_day.month}月{lock_day.day}日锁定考核结果" in text
+    assert "新北区预防和解决企业欠薪问题专项工作实施意见" in text
+    assert "关于进一步做好根治欠薪工作的实施意见" not in text

@@ -351,3 +351,16 @@ def test_an_objections_evidence_is_kept_and_shown_to_who_sees_it(
         reverse("assessment-objection-file", args=[objection.pk, stored.pk])
     )
     assert response.status_code == status
+
+
+def test_the_towns_year_page_reads_its_lines_indicators_in_one_query(login, opened, on_open_day, luoxi):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(luoxi)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(reverse("assessment-year", args=[YEAR])).content.decode()
+    assert "领导重视" in body and "创新加分" in body
+    indicator_reads = [q["sql"] for q in queries if 'FROM "assessment_scoreitem"' in q["sql"] or (
+        'FROM "assessment_indicator"' in q["sql"])]  # fmt: skip
+    assert len(indicator_reads) <= 1, indicator_reads

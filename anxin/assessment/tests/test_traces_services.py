@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
@@ -280,3 +281,110 @@ def test_the_unit_learns_only_the_message(office, luoxi, django_capture_on_commi
     notes = Notification.objects.filter(recipient=luoxi)
     assert notes.filter(body__contains="已移交区纪委监委").exists()
     assert not notes.filter(body__contains="机密").exists()
+
+
+# --- after the review ---------------------------------------------------------------------------------
+
+
+def test_a_followup_and_a_screening_on_the_morning_of_the_incident_are_in_the_trace(district, office):
+    """The incident at 07:30 Shanghai time (23:30 UTC the day before): the follow-up visited that day
+    and the screening campaign opening that day are inside the window (local days)."""
+    from anxin.assessment.tests.factories_measures import watched
+    from anxin.monitoring.models import ScreeningCampaign, ScreeningTask
+    from anxin.registry.tests.factories import EnterpriseFactory
+
+    enterprise: Any = EnterpriseFactory()
+    incident = at(2026, 6, 15, 7) + datetime.timedelta(minutes=30)
+    entry = watched(
+        enterprise, confirmed=datetime.date(2026, 6, 1), visits=(datetime.date(2026, 6, 15),), by=office
+    )
+    campaign = ScreeningCampaign.objects.create(
+        name="年中排查", start=datetime.date(2026, 6, 15), end=datetime.date(2026, 6, 30), launched_by=office
+    )
+    ScreeningTask.objects.create(campaign=campaign, enterprise=enterprise, town=enterprise.town)
+    case = incident_case(when=incident, enterprise=enterprise)
+    data = traces.build_trace(case)
+    records = {s["record"] for s in data["steps"]}
+    assert f"followup:{entry.followups.get().pk}" in records
+    assert any(r.startswith("screening:") for r in records)
+    assert data["incident_at"] == "2026-06-15 07:30"
+
+
+def test_the_steps_times_are_local_and_readable(case):
+    data = traces.build_trace(case)
+    late = data["missed"]["construction"][0]
+    assert (late["at"], late["due"], late["done"]) == (
+        "2026-05-25 10:00",
+        "2026-06-01 18:00",
+        "2026-06-02 18:00",
+    )
+
+
+def test_the_sweep_builds_each_cases_trace_once_and_skips_keys_already_proposed(district, monkeypatch):
+    from anxin.cases.models import Incident
+
+    case = incident_case()
+    built: list[int] = []
+    real = traces.build_trace
+
+    def counting(c: Any) -> dict:
+        built.append(c.pk)
+        return real(c)
+
+    monkeypatch.setattr(traces, "build_trace", counting)
+    with time_machine.travel(NOW):
+        assert vetoes.vetoes_sweep() >= 1
+    assert built == [case.pk]  # one case, every assessed unit: one trace
+    condition = VetoCondition.objects.get(code="mass_incident_unhandled")
+    cj = unit("construction")
+    incident = Incident.objects.get(case=case)
+    known = vetoes.Sweep(
+        year=2026, known={(condition.pk, cj.pk, f"incident:{incident.pk}")}, condition_id=condition.pk
+    )
+    built.clear()
+    assert vetoes.check_mass_incident_unhandled(cj, 2026, {"min_workers": 50}, known) == []
+    assert built == []  # already proposed: not even traced
+
+
+def test_withdrawing_a_finding_rejects_its_pending_veto_with_the_reason(office):
+    proposal = _proposal(office)
+    findings.finding_withdraw(finding=proposal.finding, actor=office, reason="复核不属实")
+    proposal.refresh_from_db()
+    assert proposal.status == VetoStatus.REJECTED and "复核不属实" in proposal.reason
+    assert proposal.events.filter(action="reject").exists()
+
+
+def test_a_proposal_whose_finding_is_withdrawn_is_not_confirmed(office):
+    s = score(unit("gov-luoxi"), total="98", actor=office)
+    proposal = _proposal(office)
+    Finding.objects.filter(pk=proposal.finding_id).update(status="withdrawn", withdrawn_reason="不属实")
+    with pytest.raises(DomainError, match="已撤销"):
+        vetoes.veto_confirm(proposal=proposal, actor=office, reason="属实")
+    proposal.refresh_from_db()
+    s.refresh_from_db()
+    assert proposal.status == VetoStatus.PROPOSED and not s.vetoed
+
+
+def _taken_first(monkeypatch, module, taken: str) -> None:  # type: ignore[no-untyped-def]
+    real = module._next_number
+    calls: list[int] = []
+
+    def next_number(year: int) -> str:
+        calls.append(year)
+        return taken if len(calls) == 1 else real(year)
+
+    monkeypatch.setattr(module, "_next_number", next_number)
+
+
+def test_numbers_taken_meanwhile_are_retried(case, office, monkeypatch):
+    with time_machine.travel(NOW):
+        first = traces.save_trace(case=case, actor=office)
+        f1 = _finding(office)
+        r1 = referrals.referral_create(finding=f1, actor=office, letter="第一件")
+        _taken_first(monkeypatch, traces, first.number)
+        _taken_first(monkeypatch, findings, f1.number)
+        _taken_first(monkeypatch, referrals, r1.number)
+        assert traces.save_trace(case=case, actor=office).number == "ZC-2026-002"
+        f2 = _finding(office)
+        assert f2.number == "RD-2026-002"
+        assert referrals.referral_create(finding=f2, actor=office, letter="第二件").number == "WZ-2026-002"

@@ -148,3 +148,76 @@ def test_api_trace_shape(api_client, data, office, suffix):
 def test_api_trace_is_a_404_for_units(request, api_client, data, persona):
     api_client.force_authenticate(request.getfixturevalue(persona))
     assert api_client.get(f"/api/v1/cases/{data['case'].pk}/trace/").status_code == 404
+
+
+# --- after the review ---------------------------------------------------------------------------------
+
+
+def test_the_unit_sees_the_veto_on_its_finding_only_once_confirmed(login, data, office, chengjian):
+    from anxin.assessment.services import vetoes
+
+    url = reverse("assessment-finding", args=[data["finding"].pk])
+    assert 'data-testid="finding-veto"' in login(office).get(url).content.decode()
+    body = login(chengjian).get(url).content.decode()
+    assert 'data-testid="finding-veto"' not in body and "建议一票否决" not in body
+    vetoes.veto_confirm(proposal=data["proposal"], actor=office, reason="查证属实")
+    body = login(chengjian).get(url).content.decode()
+    assert 'data-testid="finding-veto"' in body and "已确认否决" in body
+
+
+def test_the_veto_and_referral_records_print_chinese_actions_and_reject_confirms(login, data, office):
+    from anxin.assessment.services import vetoes
+
+    client = login(office)
+    body = client.get(reverse("assessment-veto", args=[data["proposal"].pk])).content.decode()
+    assert "提出一票否决建议" in body and ">propose<" not in body
+    reject = body[body.index('data-testid="veto-reject"') - 300 : body.index('data-testid="veto-reject"')]
+    assert "data-confirm=" in reject
+    vetoes.veto_reject(proposal=data["proposal"], actor=office, reason="证据不足")
+    body = client.get(reverse("assessment-veto", args=[data["proposal"].pk])).content.decode()
+    assert ">不予否决<" in body and ">reject<" not in body
+    referrals.referral_tell_unit(referral=data["referral"], actor=office, message="已移交")
+    body = client.get(reverse("assessment-referral", args=[data["referral"].pk])).content.decode()
+    assert '<span data-testid="event-label">移交</span>' in body
+    assert '<span data-testid="event-label">告知被移交单位</span>' in body
+    assert ">send<" not in body and ">tell<" not in body
+
+
+def test_referrals_are_the_offices_alone(office, leader, auditor):
+    from anxin.org.roles import role_permissions
+
+    assert "assessment.view_referral" in role_permissions("office")
+    assert "assessment.view_referral" not in role_permissions("leader")
+    assert "assessment.view_referral" not in role_permissions("auditor")
+    assert office.has_perm("assessment.view_referral")
+    assert not leader.has_perm("assessment.view_referral") and not auditor.has_perm(
+        "assessment.view_referral"
+    )
+
+
+def test_the_timeline_prints_readable_times_also_for_a_trace_saved_earlier(login, data, office):
+    from anxin.assessment.models import Trace
+
+    client = login(office)
+    body = client.get(reverse("assessment-case-trace", args=[data["case"].pk])).content.decode()
+    assert "2026-05-25 10:00" in body and "2026-06-01 18:00" in body
+    assert "2026-05-2510:00" not in body and "2026-06-01T18:00" not in body
+    trace = data["trace"]
+    old = [{**s, "at": "2026-05-25T10:00+08:00", "due": "2026-06-01T18:00+08:00"} for s in trace.steps[:1]]
+    Trace.objects.filter(pk=trace.pk).update(steps=old + trace.steps[1:])
+    body = client.get(reverse("assessment-trace", args=[trace.pk])).content.decode()
+    assert "2026-05-25 10:00" in body and "2026-06-01 18:00" in body
+    assert "2026-05-2510:00" not in body and "2026-06-01T18:00" not in body
+
+
+def test_a_withdrawal_refused_once_finalised_says_why_on_the_page(login, data, office):
+    from anxin.assessment.models import AssessmentYear, FindingStatus, YearStatus
+
+    AssessmentYear.objects.create(year=2026, status=YearStatus.OBJECTION)
+    answer = login(office).post(
+        reverse("assessment-finding-withdraw", args=[data["finding"].pk]), {"reason": "复核不属实"}
+    )
+    assert answer.status_code == 400
+    assert "考核已开始终评，扣分不再变动；如需调整，请通过异议答复" in answer.content.decode()
+    data["finding"].refresh_from_db()
+    assert data["finding"].status == FindingStatus.ACTIVE
