@@ -166,10 +166,14 @@ def run(args) -> None:
         password="Bench@2026pass!",  # noqa: S106 (a throwaway account in a scratch database)
         full_name="基准",
     )
+    type(reader).objects.filter(pk=reader.pk).update(must_change_password=False)  # as after the first login
+    reader.refresh_from_db()
     client = Client()
     client.force_login(reader)
     url = f"/assessment/scores/{Score.objects.get(year=year, unit=town).pk}/"
-    assert client.get(url, secure=True).status_code == 200  # warm
+    print(f"scored {len(per_unit)} units in {total:.1f} s (baseline {baseline_s:.4f} s)")
+    warm = client.get(url, secure=True)
+    assert warm.status_code == 200, (warm.status_code, warm.get("Location"))  # warm
     pages = []
     for _n in range(args.requests):
         start = time.perf_counter()
