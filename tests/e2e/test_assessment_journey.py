@@ -135,6 +135,7 @@ def test_a_town_sees_its_score_the_office_checks_traces_vetoes_and_locks_the_yea
         page.goto(f"{live_server.url}/assessment/cases/{case.pk}/trace/")
         expect(page.locator("body")).to_contain_text("罗溪镇人民政府")
         expect(page.locator("body")).to_contain_text("未按时")
+        shot("assessment-trace")
         page.get_by_test_id("trace-save").locator("button[type=submit]").click()
         trace = Trace.objects.get()
         assert "gov-luoxi" in trace.missed
@@ -148,7 +149,7 @@ def test_a_town_sees_its_score_the_office_checks_traces_vetoes_and_locks_the_yea
         finding_form.locator("button[type=submit]").click()
         finding = Finding.objects.get(trace=trace)
         assert finding.unit.code == "gov-luoxi"
-        shot("assessment-trace")
+        shot("assessment-finding")
         proposal = VetoProposal.objects.get(finding=finding)
         page.goto(f"{live_server.url}/assessment/vetoes/{proposal.pk}/")
         page.get_by_test_id("veto-decide").get_by_label("理由").fill(
