@@ -81,10 +81,27 @@ def as_of(moment: datetime.datetime) -> Iterator[None]:
     """Measures computed inside see ``moment`` as now (the ``now`` the scoring was given, e.g. ``tick
     --now``): what is not yet due, and how late an undone one is, are told against it."""
     token = _NOW.set(moment)
+    memo = _MEMO.set({})
     try:
         yield
     finally:
+        _MEMO.reset(memo)
         _NOW.reset(token)
+
+
+_MEMO: contextvars.ContextVar[dict | None] = contextvars.ContextVar("assessment_measures_memo", default=None)
+
+
+def remembered(key: tuple, compute: Callable[[], Any]) -> Any:
+    """``compute()``, once per ``as_of`` block for the same ``key``: two measures reading the same records
+    of one unit and period (the on-time share and the count of the late ones) read them once. Outside
+    ``as_of`` nothing is remembered."""
+    memo = _MEMO.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def now() -> datetime.datetime:

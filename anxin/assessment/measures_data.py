@@ -175,6 +175,7 @@ def _deadline_records(
     start: datetime.date,
     end: datetime.date,
     working: bool = True,
+    key: Callable[[Any], Any] | None = None,
 ) -> list[dict]:
     """One record per row with a datetime deadline: met when done by the deadline; missed when done
     after it or not done and the deadline has passed; rows not yet due and not done are left out."""
@@ -196,7 +197,8 @@ def _deadline_records(
                 if calendar is not None
                 else _calendar_late_note(due_day, done_day, today)
             )
-        records.append(_record(kind, row.pk, label(row), url(row), unit(row), due_at, done_at, met, note))
+        pk = key(row) if key is not None else row.pk
+        records.append(_record(kind, pk, label(row), url(row), unit(row), due_at, done_at, met, note))
     return records
 
 
@@ -204,25 +206,42 @@ def _deadline_records(
 
 
 def _signal_records(unit: Unit, start: datetime.date, end: datetime.date) -> list[dict]:
+    """Read once per scoring of the unit (``measures.remembered``): the share and the late count use it."""
+    return measures.remembered(
+        ("signals", unit.pk, start, end), lambda: _signal_records_read(unit, start, end)
+    )
+
+
+def _signal_records_read(unit: Unit, start: datetime.date, end: datetime.date) -> list[dict]:
     from anxin.intake.selectors import signal_list
 
     low, high = _bounds(start, end)
+    # only the columns a record prints: a signal's reporter fields are encrypted, and decrypting
+    # tens of thousands of them for a count would cost more than the rest of the scoring
     rows = (
         signal_list(user=viewer_for(unit), responsible=unit.code)
         .filter(due_at__gte=low, due_at__lt=high, merged_into__isnull=True)
-        .select_related("assigned_unit")
         .order_by("due_at", "pk")
-    )
+        .values(
+            "pk", "reference", "enterprise_id", "enterprise__name", "employer_name", "employer_uscc",
+            "assigned_unit__name", "town__name", "due_at", "verified_at",
+        )
+    )  # fmt: skip
+    detail = reverse("signal-detail", args=[0]).rstrip("/").rsplit("/", 1)[0]
     return _deadline_records(
         rows,
         kind="signal",
-        label=lambda s: f"线索 {s.reference or s.pk}：{s.employer_display}",
-        url=lambda s: reverse("signal-detail", args=[s.pk]),
-        unit=lambda s: s.assigned_unit or s.town,
-        due=lambda s: s.due_at,
-        done=lambda s: s.verified_at,
+        label=lambda s: (
+            f"线索 {s['reference'] or s['pk']}："
+            f"{s['enterprise__name'] if s['enterprise_id'] else (s['employer_name'] or s['employer_uscc'])}"
+        ),
+        url=lambda s: f"{detail}/{s['pk']}/",
+        unit=lambda s: s["assigned_unit__name"] or s["town__name"],
+        due=lambda s: s["due_at"],
+        done=lambda s: s["verified_at"],
         start=start,
         end=end,
+        key=lambda s: s["pk"],
     )
 
 
