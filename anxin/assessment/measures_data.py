@@ -81,12 +81,35 @@ class WorkingDays:
             )
         )
         self.years = {d.year for d in self.known}
+        # working days counted from the first day of the first year: late() is a subtraction, not a walk
+        # day by day (tens of thousands of undone signals, each months overdue, at city scale)
+        self.origin = datetime.date(first.year, 1, 1)
+        self.counted: list[int] = [0]
+        for offset in range((datetime.date(last.year, 12, 31) - self.origin).days + 1):
+            day = self.origin + datetime.timedelta(days=offset)
+            self.counted.append(self.counted[-1] + self.is_workday(day))
 
     def is_workday(self, day: datetime.date) -> bool:
         return self.known[day] if day in self.known else day.weekday() < 5
 
+    def _upto(self, day: datetime.date) -> int:
+        """Working days from ``origin`` up to and including ``day`` (on or after ``origin``); beyond the
+        table's last day, walked on from there."""
+        index = (day - self.origin).days + 1
+        if index < len(self.counted):
+            return self.counted[index]
+        count, cursor = self.counted[-1], self.origin + datetime.timedelta(days=len(self.counted) - 2)
+        while cursor < day:
+            cursor += datetime.timedelta(days=1)
+            count += self.is_workday(cursor)
+        return count
+
     def late(self, due: datetime.date, done: datetime.date) -> int:
         """Working days after ``due`` up to and including ``done`` (0 when done by the due day)."""
+        if done <= due:
+            return 0
+        if self.origin <= due:
+            return self._upto(done) - self._upto(due)
         count, day = 0, due
         while day < done:
             day += datetime.timedelta(days=1)
