@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Min, Q, Sum
@@ -228,31 +229,64 @@ def _deadline_records(
 # --- signals: verified within the deadline (intake's ``due_at``) ------------------------------------
 
 
-def _signal_records(unit: Unit, start: datetime.date, end: datetime.date) -> list[dict]:
+SIGNALS_LISTED = 500  # missed signals listed one by one per line; the counts are always exact
+
+
+@dataclass
+class _Signals:
+    """A unit's signals due in the period: exact counts (counted in the database) and the records
+    listed (every missed one up to ``SIGNALS_LISTED``, then some met ones)."""
+
+    records: list[dict]
+    met: int
+    counted: int
+
+    @property
+    def missed(self) -> int:
+        return self.counted - self.met
+
+    def note(self) -> str:
+        listed = sum(1 for r in self.records if r["met"] is False)
+        if listed < self.missed:
+            return f"未按时 {self.missed} 条，逐条列出最早到期的 {listed} 条，完整清单见线索台账（按承办单位、逾期筛选）"
+        return ""
+
+
+def _signal_records(unit: Unit, start: datetime.date, end: datetime.date) -> _Signals:
     """Read once per scoring of the unit (``measures.remembered``): the share and the late count use it."""
     return measures.remembered(
         ("signals", unit.pk, start, end), lambda: _signal_records_read(unit, start, end)
     )
 
 
-def _signal_records_read(unit: Unit, start: datetime.date, end: datetime.date) -> list[dict]:
+def _signal_records_read(unit: Unit, start: datetime.date, end: datetime.date) -> _Signals:
+    from django.db.models import F, Q
+
     from anxin.intake.selectors import signal_list
 
     low, high = _bounds(start, end)
-    # only the columns a record prints: a signal's reporter fields are encrypted, and decrypting
-    # tens of thousands of them for a count would cost more than the rest of the scoring
-    rows = (
+    now = measures.now()
+    due = (
         signal_list(user=viewer_for(unit), responsible=unit.code)
         .filter(due_at__gte=low, due_at__lt=high, merged_into__isnull=True)
-        .order_by("due_at", "pk")
-        .values(
-            "pk", "reference", "enterprise_id", "enterprise__name", "employer_name", "employer_uscc",
-            "assigned_unit__name", "town__name", "due_at", "verified_at",
-        )
+        .exclude(verified_at__isnull=True, due_at__gt=now)  # not yet due, not yet done: not counted yet
+    )
+    on_time = Q(verified_at__isnull=False, verified_at__lte=F("due_at"))
+    counted = due.count()
+    met = due.filter(on_time).count()
+    # only the columns a record prints: a signal's reporter fields are encrypted, and decrypting
+    # tens of thousands of them for a count would cost more than the rest of the scoring
+    columns = (
+        "pk", "reference", "enterprise_id", "enterprise__name", "employer_name", "employer_uscc",
+        "assigned_unit__name", "town__name", "due_at", "verified_at",
     )  # fmt: skip
+    listed = [
+        *due.exclude(on_time).order_by("due_at", "pk").values(*columns)[:SIGNALS_LISTED],
+        *due.filter(on_time).order_by("-due_at", "-pk").values(*columns)[: scoring_kept()],
+    ]
     detail = reverse("signal-detail", args=[0]).rstrip("/").rsplit("/", 1)[0]
-    return _deadline_records(
-        rows,
+    records = _deadline_records(
+        listed,
         kind="signal",
         label=lambda s: (
             f"线索 {s['reference'] or s['pk']}："
@@ -266,6 +300,14 @@ def _signal_records_read(unit: Unit, start: datetime.date, end: datetime.date) -
         end=end,
         key=lambda s: s["pk"],
     )
+    return _Signals(records=records, met=met, counted=counted)
+
+
+def scoring_kept() -> int:
+    """How many met records a line keeps (the scoring's own limit)."""
+    from anxin.assessment.services.scoring import MET_RECORDS_KEPT
+
+    return MET_RECORDS_KEPT
 
 
 def _signal_params(end: datetime.date) -> dict:
@@ -273,12 +315,29 @@ def _signal_params(end: datetime.date) -> dict:
 
 
 def signals_verified_on_time(unit: Unit, start: datetime.date, end: datetime.date, settings: dict) -> Result:
-    return _share_result(_signal_records(unit, start, end), _signal_params(end))
+    found = _signal_records(unit, start, end)
+    return Result(
+        value=share(found.met, found.counted),
+        numerator=found.met,
+        denominator=found.counted,
+        records=missed_first(found.records),
+        params=_signal_params(end),
+        note=found.note(),
+    )
 
 
 def late_verifications(unit: Unit, start: datetime.date, end: datetime.date, settings: dict) -> Result:
-    missed = [r for r in _signal_records(unit, start, end) if r["met"] is False]
-    return _count_result(missed, _signal_params(end))
+    from decimal import Decimal
+
+    found = _signal_records(unit, start, end)
+    return Result(
+        value=Decimal(found.missed),
+        numerator=found.missed,
+        denominator=None,
+        records=missed_first([r for r in found.records if r["met"] is False]),
+        params=_signal_params(end),
+        note=found.note(),
+    )
 
 
 # --- alerts: handled (closed) by their deadline ------------------------------------------------------

@@ -263,3 +263,20 @@ def test_followups_an_exited_entry_owes_nothing_after_it_left(world, office):
     )
     result = compute("followups_on_time", "gov-xuejia")
     assert (result.numerator, result.denominator, result.value) == (1, 1, Decimal("1.0000"))
+
+
+def test_signals_beyond_the_listed_limit_are_counted_exactly_and_said_so(world, monkeypatch):
+    from anxin.assessment import measures_data
+
+    monkeypatch.setattr(measures_data, "SIGNALS_LISTED", 2)
+    e = world.luoxi_factory
+    first = signal_due(e, DUE)
+    second = signal_due(e, DUE, at(NEXT_WORKDAY, 9))
+    signal_due(e, NEXT_WORKDAY)  # the third missed one, due last: counted, not listed
+    signal_due(e, DUE, at(DUE, 9))  # met
+    result = compute("signals_verified_on_time", "gov-luoxi")
+    assert (result.numerator, result.denominator) == (1, 4)
+    assert [r["id"] for r in result.records if r["met"] is False] == [first.pk, second.pk]
+    assert "未按时 3 条，逐条列出最早到期的 2 条" in result.note
+    deduction = compute("late_verifications", "gov-luoxi")
+    assert deduction.value == Decimal(3) and len(deduction.records) == 2
