@@ -29,7 +29,7 @@ VIEW_SCHEME = "assessment.view_scheme"
 VIEW_SCORE = "assessment.view_score"
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class SchemeIndicatorSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(
         choices=IndicatorKind.choices,
         help_text="computed 自动计算、manual 人工评分、deduction 扣分项、bonus 加分项",
@@ -54,7 +54,7 @@ class SchemeSerializer(serializers.ModelSerializer):
     deduction_cap = serializers.DecimalField(max_digits=6, decimal_places=2)
     bonus_cap = serializers.DecimalField(max_digits=6, decimal_places=2)
     grade_bands = serializers.SerializerMethodField()
-    indicators = IndicatorSerializer(many=True, read_only=True)
+    indicators = SchemeIndicatorSerializer(many=True, read_only=True)
 
     class Meta:
         model = Scheme
@@ -87,7 +87,7 @@ class SchemeSerializer(serializers.ModelSerializer):
         return list(obj.grade_bands or [])
 
 
-class RecordSerializer(serializers.Serializer):
+class ScoreRecordSerializer(serializers.Serializer):
     kind = serializers.CharField(help_text="记录类型（如 signal 线索）")
     id = serializers.IntegerField(allow_null=True)
     label = serializers.CharField()  # type: ignore[assignment]
@@ -95,7 +95,7 @@ class RecordSerializer(serializers.Serializer):
     met = serializers.BooleanField(allow_null=True, help_text="是否按时；无时限为 null")
 
 
-class ItemSerializer(serializers.ModelSerializer):
+class ScoreItemSerializer(serializers.ModelSerializer):
     code = serializers.CharField(source="indicator.code")
     name = serializers.CharField(source="indicator.name")
     kind = serializers.ChoiceField(source="indicator.kind", choices=IndicatorKind.choices)
@@ -150,7 +150,7 @@ class ItemSerializer(serializers.ModelSerializer):
     def get_denominator_yuan(self, obj: ScoreItem) -> str | None:
         return yuan_str(obj.denominator) if measures.is_money(obj.indicator.measure) else None
 
-    @extend_schema_field(RecordSerializer(many=True))
+    @extend_schema_field(ScoreRecordSerializer(many=True))
     def get_records(self, obj: ScoreItem) -> list[dict]:
         return [
             {
@@ -172,7 +172,7 @@ class ScoreSerializer(serializers.ModelSerializer):
     deductions = serializers.DecimalField(max_digits=7, decimal_places=2, help_text="扣分（已按上限）")
     bonus = serializers.DecimalField(max_digits=7, decimal_places=2, help_text="加分（已按上限）")
     total = serializers.DecimalField(max_digits=7, decimal_places=2)
-    items = ItemSerializer(many=True, read_only=True)
+    items = ScoreItemSerializer(many=True, read_only=True)
 
     class Meta:
         model = Score
@@ -227,7 +227,9 @@ class SchemesView(ContractViewMixin, GenericAPIView):
     @extend_schema(
         operation_id="assessment_schemes_list",
         parameters=[
-            OpenApiParameter("year", OpenApiTypes.INT, description="考核年度"),
+            OpenApiParameter(
+                "year", {"type": "integer", "minimum": 2000, "maximum": 2100}, description="考核年度"
+            ),
             OpenApiParameter("group", OpenApiTypes.STR, enum=UnitGroup.values, description="考核对象"),
         ],
         responses=SchemeSerializer(many=True),
@@ -253,7 +255,9 @@ class ScoresView(ContractViewMixin, GenericAPIView):
     @extend_schema(
         operation_id="assessment_scores_list",
         parameters=[
-            OpenApiParameter("year", OpenApiTypes.INT, description="考核年度"),
+            OpenApiParameter(
+                "year", {"type": "integer", "minimum": 2000, "maximum": 2100}, description="考核年度"
+            ),
             OpenApiParameter("unit", OpenApiTypes.STR, description="单位代码"),
         ],
         responses=ScoreSerializer(many=True),

@@ -40,7 +40,7 @@ class RectificationSerializer(serializers.Serializer):
     escalated_at = serializers.DateTimeField(allow_null=True, help_text="逾期报联席办的时间")
 
 
-class ItemSerializer(serializers.Serializer):
+class SpotCheckItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     subject = serializers.CharField(help_text="检查事项（企业或项目名称）")
     enterprise = serializers.IntegerField(source="enterprise_id", allow_null=True)
@@ -57,7 +57,7 @@ class CheckUnitSerializer(serializers.Serializer):
     order = serializers.IntegerField(help_text="抽中顺序")
     population = serializers.ListField(child=serializers.CharField(), help_text="企业（项目）抽取范围")
     conclusion = serializers.CharField()
-    items = ItemSerializer(many=True)
+    items = SpotCheckItemSerializer(many=True)
 
 
 class SpotCheckSerializer(serializers.Serializer):

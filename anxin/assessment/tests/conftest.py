@@ -20,6 +20,9 @@ def _no_district_schemes(request):
         yield
         return
     request.getfixturevalue("db")
+    # the district first: after another test's flush on this worker the district fixture reloads it,
+    # schemes included; they must go after that, not before
+    request.getfixturevalue("district")
     from anxin.assessment.models import Indicator, Scheme, SchemeEvent
 
     SchemeEvent.objects.all().delete()

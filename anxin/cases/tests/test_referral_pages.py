@@ -87,7 +87,9 @@ def test_the_police_home_counts_queries_not_referrals(
         referral(case, renshe)
     client = login(gongan)
     client.get("/")
-    with django_assert_max_num_queries(40):
+    # 40 before issue #19; the assessment's home and to-do panels (the unit's own provisional score, its
+    # rectification items, its objections) add a fixed few, not one per referral
+    with django_assert_max_num_queries(44):
         page = client.get("/").content.decode()
     assert page.count('data-testid="home-referral-link"') == 4
 
