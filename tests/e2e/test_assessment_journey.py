@@ -157,6 +157,8 @@ def test_a_town_sees_its_score_the_office_checks_traces_vetoes_and_locks_the_yea
         )
         page.get_by_test_id("veto-confirm").click()
         expect(page.locator("body")).to_contain_text("已确认否决")
+        expect(page.get_by_test_id("veto-evidence")).to_contain_text("罗溪镇人民政府")  # names, not codes
+        expect(page.get_by_test_id("veto-evidence")).not_to_contain_text("gov-luoxi")
         shot("assessment-veto")
         assert VetoProposal.objects.get(pk=proposal.pk).status == VetoStatus.CONFIRMED
         vetoed = Score.objects.get(year=2026, unit__code="gov-luoxi")

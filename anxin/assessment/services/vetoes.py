@@ -166,6 +166,7 @@ def check_mass_incident_unhandled(
                 "label": f"{incident.case.number} {incident.case.enterprise.name}",
                 "url": reverse("case-detail", args=[incident.case_id]),
                 "unit": unit.code,
+                "unit_name": unit.name,
                 "due": None,
                 "done": None,
                 "met": None,
@@ -178,6 +179,7 @@ def check_mass_incident_unhandled(
                     "label": s["label"],
                     "url": s["url"],
                     "unit": s["unit"],
+                    "unit_name": s.get("unit_name", ""),
                     "due": s["due"],
                     "done": s["done"],
                     "met": s["met"],
@@ -223,6 +225,7 @@ def check_concealed_report(unit: Unit, year: int, settings: dict, sweep: Sweep |
                 "label": f"即时报告：{r.enterprise.name}",
                 "url": reverse("report-detail", args=[r.pk]),
                 "unit": unit.code,
+                "unit_name": unit.name,
                 "due": measures.as_iso(r.due_at),
                 "done": measures.as_iso(r.submitted_at),
                 "met": False,
@@ -351,6 +354,7 @@ def propose_from_finding(*, finding: Finding, actor: User) -> VetoProposal | Non
             "label": f"{finding.number} {finding.text[:60]}",
             "url": reverse("assessment-finding", args=[finding.pk]),
             "unit": finding.unit.code,
+            "unit_name": finding.unit.name,
             "due": None,
             "done": None,
             "met": False,
@@ -362,7 +366,8 @@ def propose_from_finding(*, finding: Finding, actor: User) -> VetoProposal | Non
             evidence.append(
                 {
                     "kind": s["kind"], "id": s["record"], "label": s["label"], "url": s["url"],
-                    "unit": s["unit"], "due": s["due"], "done": s["done"], "met": s["met"],
+                    "unit": s["unit"], "unit_name": s.get("unit_name", ""), "due": s["due"], "done": s["done"],
+                    "met": s["met"],
                     "note": f"责任倒查 {finding.trace.number}",
                 }
             )  # fmt: skip
