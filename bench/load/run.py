@@ -85,6 +85,7 @@ def main() -> None:
     parser.add_argument("--json", default=None, metavar="PATH")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, CSVs)")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress shows in a log file
     for tool in (args.locust, args.nginx):
         if not Path(tool).exists():
             sys.exit(f"{tool} not found: see the setup in this script's docstring")
@@ -150,8 +151,10 @@ def production_env(database_url: str, tmp: Path) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "anxin.settings",
         "DATABASE_URL": database_url,
         "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "FIELD_ENCRYPTION_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        # fresh secrets unless given (to read the database afterwards with the same key)
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(48),
+        "FIELD_ENCRYPTION_KEY": os.environ.get("FIELD_ENCRYPTION_KEY")
+        or base64.b64encode(secrets.token_bytes(32)).decode(),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "BEHIND_PROXY": "true",  # nginx in front: X-Forwarded-Proto and the client address trusted
         "MEDIA_ROOT": str(tmp / "media"),
