@@ -422,3 +422,26 @@ def test_the_late_self_report_evidence_is_shown_on_the_risk_tab_and_the_alert(wo
         for html in (tab, page):
             assert 'data-testid="self-report-evidence"' in html
             assert all(part in html for part in expected), [p for p in expected if p not in html]
+
+
+def test_the_api_alert_list_reads_the_evidence_signals_once_per_page(
+    world, api_client, office, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    """Each alert's evidence lists only the signals the caller may open: one read for the page, not
+    one per alert (a page is 50 alerts; the load benchmark, issue #20)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from anxin.monitoring.tests.factories import complaints_alert
+
+    client = _auth(api_client, office)
+    complaints_alert(world.luoxi_factory, office, django_capture_on_commit_callbacks)
+    with CaptureQueriesContext(connection) as one:
+        first = client.get("/api/v1/alerts/").json()["results"]  # the complaints rule and others it fires
+    for n in range(3):
+        complaints_alert(enterprise(name=f"投诉企业{n}"), office, django_capture_on_commit_callbacks)
+    with django_assert_max_num_queries(len(one)):
+        alerts = client.get("/api/v1/alerts/").json()["results"]
+    assert len(alerts) == 4 * len(first)
+    complaints = [a for a in alerts if a["rule"] == "IMMEDIATE_COMPLAINTS_3"]
+    assert len(complaints) == 4 and all(len(a["evidence"]["evidence"]["signals"]) == 3 for a in complaints)
