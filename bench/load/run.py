@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/load/run.py --database-url postgresql://postgres@127.0.0.1:5432/anxin_load
         [--enterprises 100000] [--users 50] [--duration 300] [--single-duration 120]
-        [--locust var/load-venv/bin/locust] [--json PATH]
+        [--locust var/load-venv/bin/locust] [--json PATH] [--accounts var/load-accounts.json]
 
 Once per machine: ``apt-get install nginx openssl``, and the load tool in a virtualenv of its own
 (CI never installs it): ``python3 -m venv var/load-venv && var/load-venv/bin/pip install -r
@@ -30,6 +30,11 @@ What it does, on loopback only:
    directory removed; a Markdown table per page (requests, p50/p95/max, errors, req/s at 1 and at
    N users, and whether p95 at N ≤ 3 × p95 at 1) is printed, and ``--json PATH`` writes the figures
    (per page and ``totals``: ``requests``, ``errors``, ``rps``, ``p50_ms``, ``p95_ms``, ``max_ms``).
+
+``--accounts PATH`` keeps the prepared data for another run: after preparing the empty database the
+accounts (and the keys the personal data was encrypted with) are written there; a later run given the
+same file and database skips step 1 (the data is then as the previous run left it, its reports and
+observations included).
 
 Targets (issue #20): every page's p95 ≤ 300 ms at 50 users, no errors, p95 at 50 ≤ 3 × p95 at 1.
 Absolute times depend on the machine and on what else runs on it; compare the ratios of one run.
@@ -84,12 +89,24 @@ def main() -> None:
     parser.add_argument("--nginx", default=shutil.which("nginx") or "/usr/sbin/nginx")
     parser.add_argument("--json", default=None, metavar="PATH")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, CSVs)")
+    parser.add_argument(
+        "--accounts",
+        default=None,
+        metavar="PATH",
+        help="keep the prepared data: write the accounts here after preparing an empty database; when the "
+        "file exists and the database holds the district, run against it as it is (no second generation)",
+    )
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress shows in a log file
     for tool in (args.locust, args.nginx):
         if not Path(tool).exists():
             sys.exit(f"{tool} not found: see the setup in this script's docstring")
 
+    reused = None
+    if args.accounts and Path(args.accounts).exists():
+        # The prepared data's keys too: the personal data in it was encrypted with them.
+        reused = json.loads(Path(args.accounts).read_text(encoding="utf-8"))
+        os.environ.update(reused.pop("_keys"))
     tmp = Path(tempfile.mkdtemp(prefix="anxin-load-"))
     tmp.chmod(0o755)  # nginx's workers (user nobody) read the static files under it
     environ = production_env(args.database_url, tmp)
@@ -99,7 +116,14 @@ def main() -> None:
     django.setup()
     processes: list[subprocess.Popen] = []
     try:
-        accounts = prepare_data(args, tmp)
+        if reused is not None:
+            accounts = reused
+            print(f"reusing the prepared database and the accounts in {args.accounts}")
+        else:
+            accounts = prepare_data(args, tmp)
+            if args.accounts:
+                keys = {k: environ[k] for k in ("SECRET_KEY", "FIELD_ENCRYPTION_KEY")}
+                Path(args.accounts).write_text(json.dumps({**accounts, "_keys": keys}), encoding="utf-8")
         static_root = collect_static(tmp)
         app_port, web_port = free_port(), free_port()
         # nginx passes ``Host $host`` (no port, as on 443 in production): on a loopback port the
