@@ -117,6 +117,9 @@ def main() -> None:
     processes: list[subprocess.Popen] = []
     try:
         if reused is not None:
+            from django.core.management import call_command
+
+            call_command("migrate", verbosity=0)  # the code may have moved on since the data was prepared
             accounts = reused
             print(f"reusing the prepared database and the accounts in {args.accounts}")
         else:
