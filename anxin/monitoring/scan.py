@@ -18,7 +18,8 @@ from functools import partial
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connections, transaction
+from django.db import router as db_router
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -445,10 +446,27 @@ class ActiveAlert:
 
 
 def _update_alerts(alerts: list[ActiveAlert], fields: list[str]) -> None:
-    """Write the changed columns of the alerts the scan changed (only those get an instance)."""
-    Alert.objects.bulk_update(
-        [Alert(pk=a.pk, **{f: getattr(a, f) for f in fields}) for a in alerts], fields, batch_size=500
+    """Write the changed columns of the alerts the scan changed: one UPDATE by id, sent as a batch
+    (values prepared by each field, as the ORM would). ``bulk_update``'s CASE … WHEN per field and
+    row cost several milliseconds per alert to build — most of a day's first scan."""
+    if not alerts:
+        return
+    connection = connections[db_router.db_for_write(Alert)]
+    quote = connection.ops.quote_name
+    meta = Alert._meta
+    columns = [meta.get_field(name) for name in fields]
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 (quoted names of the model's own columns)
+        quote(meta.db_table),
+        ", ".join(f"{quote(c.column)} = %s" for c in columns),  # type: ignore[union-attr]
+        quote(meta.pk.column),
     )
+    rows = [
+        [c.get_db_prep_save(getattr(a, name), connection) for c, name in zip(columns, fields, strict=True)]  # type: ignore[union-attr]
+        + [a.pk]
+        for a in alerts
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 @dataclass(slots=True)
