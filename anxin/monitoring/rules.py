@@ -26,7 +26,9 @@ The horizon (``Assessment.stable_until``)
   no rule, a pending lawsuit by screening, a verified complaint by four rules.
 - A window ``add_months(day, -k) <= x`` is left on ``add_months(x, k) + 1 day`` at the earliest:
   for every day ``d <= add_months(x, k)``, ``add_months(d, -k) <= add_months(add_months(x, k), -k)
-  <= x`` (clamping only ever moves a day back: 31 Jan + 1 month = 28 Feb, and back is 28 Jan).
+  <= x`` (clamping only ever moves a day back: 31 Jan + 1 month = 28 Feb, and back is 28 Jan). It
+  may be left up to three days later (28 Feb is within two months of 30 April): ``_left`` steps on
+  to the exact day, because an edge already passed by ``as_of`` is dropped — it must be exact.
 - A fact dated after ``as_of`` enters on its date (the scan never loads such data; it re-assesses
   the enterprises whose data came into view since its last run by date instead). An indicator's
   current value changes only when it leaves the recent months or a later month arrives; a month
@@ -696,6 +698,17 @@ FACTOR_KINDS = frozenset(
 _DAY = datetime.timedelta(days=1)
 
 
+def _left(day: datetime.date, months: int) -> datetime.date:
+    """The first day ``d`` on which ``add_months(d, -months) <= day`` no longer holds: the day a fact
+    of ``day`` leaves a window of ``months`` months. ``add_months(day, months) + 1`` at the earliest
+    (see the conventions); clamping can keep it in up to three days longer (28 Feb is still within
+    two months of 30 April), so step on to the exact day — an edge must be exact or after ``as_of``."""
+    left = add_months(day, months) + _DAY
+    while add_months(left, -months) <= day:
+        left += _DAY
+    return left
+
+
 def _month_entered(month: datetime.date) -> datetime.date:
     """The first day on which an observation of ``month`` is within ``current``'s months."""
     return month if month.day == 1 else add_months(month_start(month), 1)
@@ -731,12 +744,12 @@ def horizon(facts: Facts, params: dict[str, Param], as_of: datetime.date) -> dat
         received = sig.received
         add(received)
         # ARREARS_DURATION and IMMEDIATE_ARREARS_2M: the last two months.
-        add(add_months(received, 2) + _DAY)
+        add(_left(received, 2))
         # LATE_SELF_REPORT: the last three months, and the day after the deadline.
-        add(add_months(received, 3) + _DAY)
+        add(_left(received, 3))
         add((sig.occurred or received) + deadline + _DAY)
         if bursts:  # a one-month window from it stops reaching into the last month
-            add(add_months(add_months(received, 1), 1) + _DAY)
+            add(_left(add_months(received, 1), 1))
     for sig in facts.signals:
         if sig.merged or sig.verification == "unfounded":
             continue
@@ -749,11 +762,11 @@ def horizon(facts: Facts, params: dict[str, Param], as_of: datetime.date) -> dat
             add(sig.received + datetime.timedelta(days=366))
         elif kind == "social_insurance" and sig.verification in VERIFIED and sig.months_owed >= threshold:
             add(sig.received)  # IMMEDIATE_ARREARS_2M
-            add(add_months(sig.received, 2) + _DAY)
+            add(_left(sig.received, 2))
     for rep in facts.reports:  # LATE_SELF_REPORT: received on its day; a late one counts for a year
         add(rep.reported_on)
         if not rep.on_time:
-            add(add_months(rep.arrears_since, 12) + _DAY)
+            add(_left(rep.arrears_since, 12))
     for edge in edges:
         if as_of < edge < first:
             first = edge

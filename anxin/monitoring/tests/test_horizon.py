@@ -74,6 +74,8 @@ def lives(draw):
         kind = draw(st.sampled_from(SIGNAL_KINDS))
         clustered = kind in rules.COMPLAINT_KINDS and draw(st.booleans())
         received = days(as_of, draw, burst - 20, burst + 20) if clustered else days(as_of, draw, -420, 120)
+        if draw(st.integers(0, 3)) == 0:  # a month's last days: what clamping moves
+            received = add_months(month_start(received), 1) - draw(st.integers(1, 3)) * DAY
         signals.append(
             Sig(
                 id=n + 1,
@@ -190,6 +192,16 @@ def test_a_verified_complaint_leaves_the_two_month_window_the_day_after_the_clam
     assert {f.rule for f in then.findings} == {"ARREARS_DURATION", "LATE_SELF_REPORT"}
     assert then.stable_until == D(2027, 3, 1)
     assert not same(assess(facts, params(), D(2027, 3, 1)), then)
+
+
+def test_clamping_keeps_a_fact_in_its_window_past_the_naive_edge():
+    # Found by the scan's property on PostgreSQL: 28 Feb is still within two months of 29 and 30
+    # April (add_months(30 Apr, -2) = 28 Feb); the window is left on 1 May, not on 29 April.
+    facts = Facts(1, signals=(complaint(1, D(2026, 2, 28)),))
+    then = assess(facts, params(), D(2026, 4, 30))
+    assert "ARREARS_DURATION" in {f.rule for f in then.findings}
+    assert then.stable_until == D(2026, 5, 1)
+    assert not same(assess(facts, params(), D(2026, 5, 1)), then)
 
 
 def test_an_unverified_complaint_or_a_merged_one_gives_no_edge():
