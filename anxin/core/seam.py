@@ -172,6 +172,10 @@ class CreditStanding:
     grade: str = ""  # "A", "B", "C" or "" (never graded)
     grade_year: int | None = None
     grade_confirmed: bool = False
+    # The first day after the day asked on which ``grade`` changes with no new record — 1 January of
+    # a later year that already has a grade in force for the enterprise — or None. Monitoring's
+    # assessments stand until then at the latest (their horizon, ``rules.horizon``).
+    grade_changes_on: Any = None  # datetime.date
 
 
 class PortalLink(TypedDict, total=False):

@@ -29,11 +29,16 @@ def enterprise_credit(
     # computed never replaces last year's confirmed grade (every C would become A on 1 January).
     # Correlated subqueries of one query over the page's enterprises.
     listing = Listing.objects.in_force(on).filter(enterprise_id=OuterRef("pk")).order_by("-term_end", "-pk")
+    in_force = Q(year__status=GradeYearStatus.CONFIRMED) | Q(adjusted=True)
     grade = EnterpriseGrade.objects.filter(
-        Q(year__status=GradeYearStatus.CONFIRMED) | Q(adjusted=True),
-        enterprise_id=OuterRef("pk"),
-        year__year__lte=on.year,
+        in_force, enterprise_id=OuterRef("pk"), year__year__lte=on.year
     ).order_by("-year__year")
+    # A later year's grade, confirmed or set by hand already, comes into force on that year's
+    # 1 January: the day the answer changes with the date alone (``CreditStanding.grade_changes_on``).
+    # An enterprise with only such a grade is listed too (no grade yet, but one on its way).
+    later = EnterpriseGrade.objects.filter(
+        in_force, enterprise_id=OuterRef("pk"), year__year__gt=on.year
+    ).order_by("year__year")
     rows = (
         Enterprise._base_manager.filter(pk__in=ids)
         .annotate(
@@ -43,14 +48,22 @@ def enterprise_credit(
             grade_value=Subquery(grade.values("grade")[:1]),
             grade_year=Subquery(grade.values("year__year")[:1]),
             grade_status=Subquery(grade.values("year__status")[:1]),
+            next_grade_year=Subquery(later.values("year__year")[:1]),
         )
-        .filter(Q(listing_pk__isnull=False) | Q(grade_value__isnull=False))
+        .filter(Q(listing_pk__isnull=False) | Q(grade_value__isnull=False) | Q(next_grade_year__isnull=False))
         .values_list(
-            "pk", "listing_pk", "listing_number", "listed_until", "grade_value", "grade_year", "grade_status"
+            "pk",
+            "listing_pk",
+            "listing_number",
+            "listed_until",
+            "grade_value",
+            "grade_year",
+            "grade_status",
+            "next_grade_year",
         )
     )
     found: dict[int, CreditStanding] = {}
-    for enterprise_id, listing_pk, number, until, grade_value, grade_year, status in rows:
+    for enterprise_id, listing_pk, number, until, grade_value, grade_year, status, next_year in rows:
         found[enterprise_id] = CreditStanding(
             blacklisted=bool(listing_pk),
             listing_number=number or "",
@@ -59,5 +72,6 @@ def enterprise_credit(
             grade=grade_value or "",
             grade_year=grade_year,
             grade_confirmed=status == "confirmed",
+            grade_changes_on=datetime.date(next_year, 1, 1) if next_year else None,
         )
     return found

@@ -13,6 +13,31 @@ Conventions
   another (a merged one is the same complaint from a second channel). 工资发放表未按时报送 is not: a
   payroll not reported says nothing yet about wages; the town verifies it like any signal.
 - "以上" includes the number itself (§五(二)): 2 months fires at 2.
+
+The horizon (``Assessment.stable_until``)
+- Every assessment says the first day after ``as_of`` on which ``assess`` *may* give something else
+  with no new data — so a day's first scan re-assesses only the enterprises past it (and those whose
+  data changed). It must never be later than the true first change; it should be no earlier than
+  needed, because each edge costs a re-assessment. ``horizon`` lists every date on which a condition
+  of a rule comparing a fact with ``as_of`` switches, and takes the first after ``as_of``. Each such
+  condition switches at most once as the day moves forward (the windows only move forward:
+  ``add_months`` is monotone), so the first switch date is the first possible change.
+- Only facts some rule reads give edges: an unverified wage complaint or a merged signal is read by
+  no rule, a pending lawsuit by screening, a verified complaint by four rules.
+- A window ``add_months(day, -k) <= x`` is left on ``add_months(x, k) + 1 day`` at the earliest:
+  for every day ``d <= add_months(x, k)``, ``add_months(d, -k) <= add_months(add_months(x, k), -k)
+  <= x`` (clamping only ever moves a day back: 31 Jan + 1 month = 28 Feb, and back is 28 Jan). It
+  may be left up to three days later (28 Feb is within two months of 30 April): ``_left`` steps on
+  to the exact day, because an edge already passed by ``as_of`` is dropped — it must be exact.
+- A fact dated after ``as_of`` enters on its date (the scan never loads such data; it re-assesses
+  the enterprises whose data came into view since its last run by date instead). An indicator's
+  current value changes only when it leaves the recent months or a later month arrives; a month
+  start is not an edge by itself.
+- The integrity grade is a fact the date alone can change (a later year's grade comes into force on
+  1 January): credit tells that day through the seam (``Facts.grade_changes_on``).
+- A quiet enterprise, or one whose facts give no edge, is stable for ``HORIZON_DAYS`` (a year): no
+  rule can change for it without new data, and a year bounds how long any assessment stands
+  without being recomputed.
 """
 
 from __future__ import annotations
@@ -77,6 +102,9 @@ class Facts:
     # ``seam.enterprise_credit``: "A", "B", "C" or "" (never graded), and its year.
     grade: str = ""
     grade_year: int | None = None
+    # The first day after the day asked on which that grade may change with no new record (a later
+    # year's grade coming into force), or None: an edge of the horizon, never read by a rule.
+    grade_changes_on: datetime.date | None = None
 
     @cached_property
     def complaints(self) -> tuple[Sig, ...]:
@@ -223,6 +251,7 @@ def in_view(facts: Facts, as_of: datetime.date) -> Facts:
         status=facts.status,
         grade=facts.grade,
         grade_year=facts.grade_year,
+        grade_changes_on=facts.grade_changes_on,
         observations={
             code: kept
             for code, series in facts.observations.items()
@@ -645,13 +674,112 @@ class Assessment:
     level: str
     points: int
     findings: list[Finding]
+    # The first day after ``as_of`` on which the findings may differ with no new data (``horizon``).
+    stable_until: datetime.date
+
+
+# --- the horizon: the first day the findings may change with no new data ----------------------------
+
+HORIZON_DAYS = 366  # no edge: stable for a year (see the module's conventions)
+# What the rules read of an indicator is its current value (``current``): these indicators.
+CURRENT_CODES = (
+    "wage_arrears_months",
+    "wage_arrears_amount",
+    "si_arrears_months",
+    *(code for code, *_ in DROPS),
+    "overdue_loans",
+    "lawsuits",
+    "private_lending",
+)
+# The signal kinds screening counts for ``RECENT_DAYS`` (verified or not, unless unfounded).
+FACTOR_KINDS = frozenset(
+    ("loan_overdue", "litigation", "private_lending", "owner_absconded", "suspension", "project_settlement")
+)
+_DAY = datetime.timedelta(days=1)
+
+
+def _left(day: datetime.date, months: int) -> datetime.date:
+    """The first day ``d`` on which ``add_months(d, -months) <= day`` no longer holds: the day a fact
+    of ``day`` leaves a window of ``months`` months. ``add_months(day, months) + 1`` at the earliest
+    (see the conventions); clamping can keep it in up to three days longer (28 Feb is still within
+    two months of 30 April), so step on to the exact day — an edge must be exact or after ``as_of``."""
+    left = add_months(day, months) + _DAY
+    while add_months(left, -months) <= day:
+        left += _DAY
+    return left
+
+
+def _month_entered(month: datetime.date) -> datetime.date:
+    """The first day on which an observation of ``month`` is within ``current``'s months."""
+    return month if month.day == 1 else add_months(month_start(month), 1)
+
+
+def horizon(facts: Facts, params: dict[str, Param], as_of: datetime.date) -> datetime.date:
+    """The first day after ``as_of`` on which ``assess(facts, params, day)`` may differ from
+    ``assess(facts, params, as_of)`` (the conventions above say why each edge is where it is)."""
+    first = as_of + datetime.timedelta(days=HORIZON_DAYS)
+    if facts.grade_changes_on is not None and as_of < facts.grade_changes_on < first:
+        first = facts.grade_changes_on
+    if facts.quiet:  # no rule fires on any day; only a new grade can change that
+        return first
+    edges: list[datetime.date] = []
+    add = edges.append
+    newest = month_start(as_of)
+    for code in CURRENT_CODES:
+        series = facts.observations.get(code)
+        if not series:
+            continue
+        latest = current(facts, code, as_of)
+        if latest is not None:  # it leaves the recent months (then no value is current)
+            add(add_months(month_start(latest.month), RECENT_MONTHS))
+        for obs in reversed(series):  # by month: a later month arrives and becomes the current value
+            if obs.month < newest:
+                break
+            add(_month_entered(obs.month))
+    threshold = params["immediate.arrears_months"].value
+    deadline = datetime.timedelta(days=params["self_report.deadline_days"].value)
+    complaints = facts.complaints
+    bursts = len(complaints) >= params["immediate.complaints"].value  # else IMMEDIATE_COMPLAINTS never fires
+    for sig in complaints:  # verified, not merged
+        received = sig.received
+        add(received)
+        # ARREARS_DURATION and IMMEDIATE_ARREARS_2M: the last two months.
+        add(_left(received, 2))
+        # LATE_SELF_REPORT: the last three months, and the day after the deadline.
+        add(_left(received, 3))
+        add((sig.occurred or received) + deadline + _DAY)
+        if bursts:  # a one-month window from it stops reaching into the last month
+            add(_left(add_months(received, 1), 1))
+    for sig in facts.signals:
+        if sig.merged or sig.verification == "unfounded":
+            continue
+        kind = sig.kind
+        if kind in FACTOR_KINDS:  # screening, ninety days
+            add(sig.received)
+            add(sig.received + datetime.timedelta(days=RECENT_DAYS + 1))
+        elif kind == "collective":  # screening, a year (a verified one is a complaint too: above)
+            add(sig.received)
+            add(sig.received + datetime.timedelta(days=366))
+        elif kind == "social_insurance" and sig.verification in VERIFIED and sig.months_owed >= threshold:
+            add(sig.received)  # IMMEDIATE_ARREARS_2M
+            add(_left(sig.received, 2))
+    for rep in facts.reports:  # LATE_SELF_REPORT: received on its day; a late one counts for a year
+        add(rep.reported_on)
+        if not rep.on_time:
+            add(_left(rep.arrears_since, 12))
+    for edge in edges:
+        if as_of < edge < first:
+            first = edge
+    return first
 
 
 def assess(facts: Facts, params: dict[str, Param], as_of: datetime.date) -> Assessment:
-    """Run every rule. The level is the highest any finding gives; points are the screening score."""
+    """Run every rule. The level is the highest any finding gives; points are the screening score;
+    ``stable_until`` is the horizon."""
+    until = horizon(facts, params, as_of)
     if facts.quiet:
-        return Assessment(level="none", points=0, findings=[])
+        return Assessment(level="none", points=0, findings=[], stable_until=until)
     findings = [f for f in (rule.check(facts, params, as_of) for rule in RULES) if f is not None]
     level = max((f.level for f in findings), key=LEVELS.index, default="none")
     points = sum(f.points for f in findings)
-    return Assessment(level=level, points=points, findings=findings)
+    return Assessment(level=level, points=points, findings=findings, stable_until=until)

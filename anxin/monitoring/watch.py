@@ -90,8 +90,14 @@ def watch_sync(*, levels: dict[int, tuple[str, str]], routes: dict[int, tuple], 
     reason); ``routes``: id → (town_id, unit_id)."""
     if not levels:
         return 0
-    # The chunk's enterprises by id range (as the scan reads them), not a 5,000-item IN list.
-    span = {"enterprise_id__gte": min(levels), "enterprise_id__lte": max(levels)}
+    # The chunk's enterprises by id range (as the scan reads them), not a 5,000-item IN list —
+    # unless they are a few scattered over the district (a day's first scan): then by id.
+    low, high = min(levels), max(levels)
+    span: dict = (
+        {"enterprise_id__gte": low, "enterprise_id__lte": high}
+        if len(levels) * 4 >= high - low + 1
+        else {"enterprise_id__in": sorted(levels)}
+    )
     live = {
         e.enterprise_id: e
         for e in WatchEntry.objects.filter(**span, status__in=LIVE_WATCH)

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from anxin.core import seam
-from anxin.credit.models import GradeYear, GradeYearStatus
+from anxin.credit.models import EnterpriseGrade, GradeYear, GradeYearStatus
 from anxin.credit.services import grades as grade_services
 from anxin.credit.tests import factories_grades as f
 from anxin.monitoring.models import RiskAssessment
@@ -61,3 +61,30 @@ def test_a_c_graded_contractor_has_its_deposit_raised(world, renshe):
     grade_services.grade_adjust(actor=renshe, grade=grade, to="C", reasons="复核认定拒不履行")
     history = deposits.arrears_history(world.luoxi_builder, today)
     assert (history.grade, history.grade_year) == ("C", today.year)
+
+
+def test_the_seam_tells_when_a_later_years_grade_comes_into_force(world):
+    # Monitoring's assessments stand until then at the latest (rules.horizon): the date alone changes
+    # the grade in force on 1 January of a year already graded.
+    for year, grade in ((2025, "A"), (2026, "C")):
+        graded = f.graded(world.luoxi_factory, year, grade)
+        GradeYear.objects.filter(pk=graded.year_id).update(status=GradeYearStatus.CONFIRMED)
+    f.graded(world.xuejia_factory, 2027, "C")  # computed only: not in force, no edge
+    adjusted = f.graded(world.sanjing_restaurant, 2027, "B")  # set by hand: in force from 2027
+    EnterpriseGrade.objects.filter(pk=adjusted.pk).update(adjusted=True)
+    ids = [world.luoxi_factory.pk, world.xuejia_factory.pk, world.sanjing_restaurant.pk]
+    found = seam.enterprise_credit(ids, datetime.date(2025, 6, 1))
+    luoxi = found[world.luoxi_factory.pk]
+    assert (luoxi.grade, luoxi.grade_year, luoxi.grade_changes_on) == ("A", 2025, datetime.date(2026, 1, 1))
+    assert world.xuejia_factory.pk not in found
+    sanjing = found[world.sanjing_restaurant.pk]  # no grade yet, one on its way
+    assert (sanjing.grade, sanjing.blacklisted, sanjing.grade_changes_on) == (
+        "",
+        False,
+        datetime.date(2027, 1, 1),
+    )
+    found = seam.enterprise_credit(ids, datetime.date(2026, 1, 1))
+    assert (found[world.luoxi_factory.pk].grade, found[world.luoxi_factory.pk].grade_changes_on) == (
+        "C",
+        None,
+    )

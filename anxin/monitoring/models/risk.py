@@ -43,6 +43,9 @@ class RiskAssessment(models.Model):
     as_of = models.DateField(_("评估基准日"))
     assessed_at = models.DateTimeField(_("评估时间"), help_text=_("得出当前结果的时间；结果未变的重评不改写"))
     digest = models.CharField(max_length=40, blank=True, editable=False)
+    # The first day on which the findings may change with no new data (``rules.horizon``): a day's
+    # first scan re-assesses the enterprises whose day has come. Null: unknown — always due.
+    stable_until = models.DateField(_("结果有效至"), null=True, blank=True, editable=False, db_index=True)
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -58,12 +61,15 @@ class RiskAssessment(models.Model):
 class ScanRun(models.Model):
     """One district-wide scan (``tick`` every few minutes, ``manage.py scan``, the office's button):
     when, as of which day, on which parameters and rules, how many enterprises it re-assessed and
-    why. A scan re-assesses every enterprise when the day, the parameters or the rules changed
-    since the last complete one; otherwise only those whose data changed since it started."""
+    why. A scan re-assesses every enterprise when the parameters, the rules or the routing tables
+    changed since the last complete one; on a new day, those whose findings may change with the
+    date (``RiskAssessment.stable_until``) and those whose data changed; on the same day, only those
+    whose data changed since it started."""
 
     class Mode(models.TextChoices):
         FULL = "full", _("全面重评")
         CHANGED = "changed", _("仅重评数据有变化的企业")
+        DAY = "day", _("日切重评")
 
     started_at = models.DateTimeField(_("开始时间"))
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)

@@ -319,7 +319,7 @@ def test_the_scan_command_takes_a_day(world):
         call_command("scan", "--enterprise", "91320411MA1XXXXXX0", stdout=out)
 
 
-# --- the district scan: everything on a new day or new parameters, otherwise what changed -----------
+# --- the district scan: everything on new parameters, on a new day what is due, otherwise what changed -
 
 
 @pytest.fixture
@@ -371,11 +371,11 @@ def test_a_write_committed_just_after_a_scan_began_is_not_lost(later):
     assert scan.changed_since(last.started_at - scan.CHANGED_MARGIN) == set()
 
 
-def test_a_new_day_a_parameter_change_or_a_request_reassesses_everyone(later, office):
+def test_a_parameter_change_or_a_request_reassesses_everyone_and_a_new_day_what_is_due(later, office):
     first = scan.scan_district(as_of=D(2026, 11, 25))
-    next_day = scan.scan_district(as_of=D(2026, 11, 26))
-    assert next_day.mode == "full" and "2026-11-25 → 2026-11-26" in next_day.reason
-    assert next_day.assessed == first.assessed
+    next_day = scan.scan_district(as_of=D(2026, 11, 26))  # nothing in the world ages by a day
+    assert next_day.mode == "day" and "11-25 → 11-26" in next_day.reason
+    assert next_day.assessed == 0
     policy_parameter_set(
         actor=office, code="immediate.complaints", value="4", effective_from=D(2026, 11, 1), note="测试"
     )
