@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
@@ -194,18 +195,25 @@ def _alert_due(now: datetime.datetime) -> tuple[datetime.datetime, str]:
 
 
 def scan(
-    *, as_of: datetime.date | None = None, enterprise_ids: Iterable[int] | None = None, now=None
+    *,
+    as_of: datetime.date | None = None,
+    enterprise_ids: Iterable[int] | None = None,
+    id_range: tuple[int, int] | None = None,
+    now=None,
 ) -> dict:
-    """Re-assess enterprises (all, or those given) as of a day: store levels, open or update alerts."""
+    """Re-assess enterprises (all, those given, or every one with an id in ``id_range`` — both
+    ends included: a shard of a full scan) as of a day: store levels, open or update alerts."""
     now = now or timezone.now()
     as_of = as_of or timezone.localdate(now)
     params = params_on(as_of)
-    whole = enterprise_ids is None  # every enterprise: each chunk is all the ids in its range
-    ids = (
-        sorted(set(enterprise_ids))
-        if enterprise_ids is not None
-        else list(Enterprise.objects.order_by("pk").values_list("pk", flat=True))
-    )
+    whole = enterprise_ids is None  # every enterprise (of the range): each chunk is all the ids in its range
+    if enterprise_ids is not None:
+        ids = sorted(set(enterprise_ids))
+    else:
+        everyone = Enterprise.objects.order_by("pk")
+        if id_range is not None:
+            everyone = everyone.filter(pk__gte=id_range[0], pk__lte=id_range[1])
+        ids = list(everyone.values_list("pk", flat=True))
     totals = {"assessed": 0, "changed": 0, "opened": 0, "updated": 0, "cleared": 0, "proposed": 0}
     router = Router()
     due = _alert_due(now)
@@ -554,12 +562,16 @@ def changed_since(since: datetime.datetime) -> set[int]:
 
 
 def scan_district(
-    *, as_of: datetime.date | None = None, now=None, full: bool = False, reason: str = ""
+    *, as_of: datetime.date | None = None, now=None, full: bool = False, reason: str = "", shards: int = 0
 ) -> ScanRun:
     """The district-wide scan. Every enterprise is re-assessed when asked (``full``), on the first
     scan, or when the day, the parameters or the rules changed since the last complete scan;
     otherwise only the enterprises whose data changed since that scan began (each change is also
-    re-assessed right after its commit — this is the safety net, and it is cheap)."""
+    re-assessed right after its commit — this is the safety net, and it is cheap).
+
+    With ``shards`` (> 0) a scan of every enterprise is not run here: it is split into that many
+    shards queued for the scan workers (``shards.enqueue``), and the run returned is finished only
+    when its last shard is. A changed-only scan is small and always runs here."""
     started = timezone.now()  # the real clock: it is compared with the data's write times
     now = now or started
     as_of = as_of or timezone.localdate(now)
@@ -584,6 +596,10 @@ def scan_district(
             f"自 {timezone.localtime(last.started_at):%m-%d %H:%M} 以来数据有变化的企业",
         )
     run = ScanRun.objects.create(started_at=started, as_of=as_of, basis=basis, mode=mode, reason=why[:100])
+    if shards > 0 and ids is None:
+        from anxin.monitoring import shards as sharding  # it imports this module
+
+        return sharding.enqueue(run, shards=shards, now=now)
     totals = scan(as_of=as_of, enterprise_ids=ids, now=now)
     run.assessed, run.changed, run.opened = totals["assessed"], totals["changed"], totals["opened"]
     run.finished_at = timezone.now()
@@ -599,5 +615,15 @@ def on_enterprises_changed(enterprise_ids: list[int]) -> None:
 
 def scan_sweep(*, now: datetime.datetime | None = None) -> int:
     """``tick``: re-assess as of today — everything on a new day or after a parameter change (so
-    ageing data and deadlines count), otherwise the enterprises whose data changed."""
-    return scan_district(now=now, as_of=timezone.localdate(now) if now else None).assessed
+    ageing data and deadlines count), otherwise the enterprises whose data changed. With
+    ``settings.SCAN_SHARDS`` a scan of everyone is queued as that many shards for the scan
+    workers instead (and counts 0 here: the workers assess); while such a run is under way the
+    tick leaves it to finish — a change meanwhile is re-assessed on its commit, and the next
+    tick after the run catches anything since its start."""
+    from anxin.monitoring import shards
+
+    if settings.SCAN_SHARDS and shards.in_flight():
+        return 0
+    as_of = timezone.localdate(now) if now else None
+    run = scan_district(now=now, as_of=as_of, shards=settings.SCAN_SHARDS)
+    return run.assessed
