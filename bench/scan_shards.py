@@ -38,6 +38,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -133,15 +134,24 @@ def sharded(count: int, shards: int, tag: str) -> float:
             [*WORKER, "--verbosity", "1", "--worker-id", f"bench-{tag}-{n}"],
             cwd=ROOT,
             stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,  # the log goes to the project's console handler (stderr)
             text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},  # its "Starting worker" line now, not at exit
         )
         for n in range(count)
     ]
     try:
         for proc in procs:
             assert proc.stdout is not None
-            line = proc.stdout.readline()  # "Starting worker worker_id=…": set up, about to poll
-            assert "Starting worker" in line, line
+            seen = []
+            for line in proc.stdout:  # "Starting worker worker_id=…": set up, about to poll
+                seen.append(line)
+                if "Starting worker" in line:
+                    break
+            else:
+                raise SystemExit("db_worker ended before it started:\n" + "".join(seen))
+            # The rest of its log is read and dropped, so a full pipe never stops the worker.
+            threading.Thread(target=proc.stdout.read, daemon=True).start()
         run = scan.scan_district(full=True, shards=shards, reason=f"基准测试：{count} 个工作进程")
         deadline = time.monotonic() + 3600
         while time.monotonic() < deadline:

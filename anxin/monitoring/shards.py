@@ -21,19 +21,24 @@ again.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import logging
 import traceback
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
 
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django_tasks_db.utils import is_locked_database_exception
 
 from anxin.core.audit import guarded_update
 from anxin.monitoring import scan as scanning
 from anxin.monitoring.models import ScanRun, ScanShard
 from anxin.registry.models import Enterprise
 
+logger = logging.getLogger(__name__)
 Status = ScanShard.Status
 # A sharded run whose shards are still queued or running is not started again by the tick; after
 # this long it is taken as abandoned (a worker killed mid-shard leaves its shard "running" forever).
@@ -87,7 +92,7 @@ def shard_scan(*, shard_id: int, now: datetime.datetime | None = None) -> dict:
         return {"skipped": shard.status}
     run = shard.run
     try:
-        totals = scanning.scan(as_of=run.as_of, id_range=(shard.lo, shard.hi), now=now or run.started_at)
+        totals = _scan_range(shard.lo, shard.hi, as_of=run.as_of, now=now or run.started_at)
     except Exception:
         # Recorded, then raised again: the task result says failed too, with the same traceback.
         ScanShard.objects.filter(pk=shard_id).update(
@@ -110,6 +115,58 @@ def shard_scan(*, shard_id: int, now: datetime.datetime | None = None) -> dict:
         if run.finished_at is None and not run.shards.exclude(status=Status.DONE).exists():
             _close(run, finished)
     return totals
+
+
+def _scan_range(lo: int, hi: int, *, as_of: datetime.date, now: datetime.datetime) -> dict:
+    """``scan.scan`` over the ids ``lo``..``hi``, one call per chunk of ``scan.CHUNK`` (so a chunk
+    can be run again alone), with the totals summed.
+
+    On SQLite each chunk first runs in a DEFERRED transaction: it reads and assesses without the
+    write lock, which an IMMEDIATE transaction (the project's SQLite setting) would hold from its
+    first statement — and SQLite has one write lock, so two workers would only take turns. A chunk
+    that writes nothing (an unchanged scan) never asks for the lock. A chunk that must write asks
+    for it at its first write; if another worker committed since this chunk began reading, SQLite
+    refuses ("database is locked": the chunk's snapshot is stale) instead of letting it write on
+    what it read — the whole chunk rolls back (its notices with it: they are sent on commit) and
+    runs again in an IMMEDIATE transaction, holding the lock from the start. PostgreSQL needs none
+    of this: the chunk's row locks (SELECT … FOR UPDATE on its enterprises) serialise only
+    re-assessments of the same enterprises."""
+    ids = list(Enterprise.objects.filter(pk__gte=lo, pk__lte=hi).order_by("pk").values_list("pk", flat=True))
+    pieces = shard_bounds(ids, -(-len(ids) // scanning.CHUNK)) if ids else []
+    if pieces:  # the first and the last reach the shard's ends: one created meanwhile is not left out
+        pieces[0], pieces[-1] = (lo, pieces[0][1]), (pieces[-1][0], hi)
+    totals: dict[str, int] = defaultdict(int)
+    for piece in pieces:
+        if connection.vendor == "sqlite":
+            try:
+                with _deferred():
+                    counts = scanning.scan(as_of=as_of, id_range=piece, now=now)
+            except OperationalError as exc:
+                if not is_locked_database_exception(exc):
+                    raise
+                logger.info("scan chunk %s–%s met another writer; again holding the write lock", *piece)
+                counts = scanning.scan(as_of=as_of, id_range=piece, now=now)
+        else:
+            counts = scanning.scan(as_of=as_of, id_range=piece, now=now)
+        for key, value in counts.items():
+            totals[key] += value
+    return dict(totals)
+
+
+@contextlib.contextmanager
+def _deferred() -> Iterator[None]:
+    """This connection's transactions begin DEFERRED (SQLite) while inside; as
+    django_tasks_db.utils.exclusive_transaction switches them to EXCLUSIVE to claim a task."""
+    if connection.in_atomic_block:  # inside a caller's transaction: its mode stands
+        yield
+        return
+    connection.ensure_connection()
+    mode = connection.transaction_mode  # type: ignore[attr-defined]
+    connection.transaction_mode = None  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        connection.transaction_mode = mode  # type: ignore[attr-defined]
 
 
 def _close(run: ScanRun, finished: datetime.datetime) -> None:

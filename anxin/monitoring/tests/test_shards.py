@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import logging
+import threading
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from hypothesis import given
@@ -270,3 +272,39 @@ def test_the_command_says_which_shard_failed(data, monkeypatch):
 def test_the_command_refuses_wait_without_shards(data):
     with pytest.raises(CommandError, match="--wait 只能与 --shards 同用"):
         call_command("scan", "--wait", stdout=StringIO())
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's one write lock: PostgreSQL locks rows")
+@pytest.mark.django_db(transaction=True)
+def test_on_sqlite_a_chunk_that_met_another_writer_runs_again_holding_the_write_lock(
+    data, database_queue, monkeypatch, caplog
+):
+    with transaction.atomic():  # what one scan finds, then undone
+        expected = scan.scan(as_of=AS_OF, now=NOW)
+        in_one_go = _outcome()
+        transaction.set_rollback(True)
+    run = scan.scan_district(as_of=AS_OF, now=NOW, full=True, shards=1)
+    real_load_facts, writes = scan.load_facts, []
+
+    def load_facts_then_another_worker_commits(*args, **kwargs):
+        facts = real_load_facts(*args, **kwargs)
+        if not writes:  # once: while this chunk has read (without the write lock), another commits
+
+            def other_worker():
+                writes.append(ScanRun.objects.filter(pk=run.pk).update(reason="另一个工作进程的写入"))
+                connection.close()
+
+            thread = threading.Thread(target=other_worker)
+            thread.start()
+            thread.join(timeout=30)
+        return facts
+
+    monkeypatch.setattr(scan, "load_facts", load_facts_then_another_worker_commits)
+    with caplog.at_level(logging.INFO, logger="anxin.monitoring.shards"):
+        totals = shards.shard_scan(shard_id=run.shards.get().pk, now=NOW)
+
+    assert writes == [1]  # the other write went through: this chunk did not hold the lock
+    assert "again holding the write lock" in caplog.text  # its own write was refused, so it ran again
+    assert totals == expected and _outcome() == in_one_go
+    run.refresh_from_db()
+    assert run.finished_at is not None and run.assessed == 19
