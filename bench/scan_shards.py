@@ -17,7 +17,10 @@ scan three ways:
                 which the last shard writes
   2 workers     the same with two ``db_worker`` subprocesses
 
-``shard_speedup`` = 1 worker / 2 workers (target ≥ 1.6 × on a 2-core machine). The workers are
+``shard_speedup`` = 1 worker / 2 workers (target ≥ 1.6 × on a 2-core machine). The control,
+``cpu_parallel_speedup``, is what two processes of pure Python work gain over one on this machine
+at the same moments (measured before each pair of runs and after the last; the median kept): 2.0 on
+two idle cores, less when other work shares them — the shards cannot beat it. The workers are
 running before the enqueue, as the deployed services are: a worker's start-up (Python and Django
 set-up, paid once per process, not per scan) is measured apart as ``worker_start_s``. Started
 after the enqueue instead, each time would include it — at 5,000 enterprises it is longer than
@@ -55,6 +58,7 @@ RESULT_KEYS = (
     "shard_1_worker_s",
     "shard_2_workers_s",
     "shard_speedup",
+    "cpu_parallel_speedup",
 )
 
 
@@ -110,6 +114,23 @@ WORKER = [
     "--interval",
     "0.05",  # an idle worker looks at the queue 20 times a second: the wait is not what is measured
 ]
+
+
+SPIN = "import sys\nn = int(sys.argv[1])\nwhile n: n -= 1\n"  # pure Python work, no I/O
+
+
+def cpu_parallelism(loops: int = 20_000_000) -> float:
+    """The control: how much faster two processes do two units of pure Python work than one
+    process doing both, on this machine right now (2.0 on two idle cores; less when other work
+    shares them). The shard speed-up cannot exceed it."""
+    began = time.perf_counter()
+    subprocess.run([sys.executable, "-c", SPIN, str(2 * loops)], check=True)  # noqa: S603
+    one = time.perf_counter() - began
+    began = time.perf_counter()
+    procs = [subprocess.Popen([sys.executable, "-c", SPIN, str(loops)]) for _ in range(2)]  # noqa: S603
+    for proc in procs:
+        proc.wait()
+    return one / (time.perf_counter() - began)
 
 
 def start_up() -> float:
@@ -209,13 +230,16 @@ def run(args) -> None:
     worker_start_s = start_up()
     print(f"a worker's start-up on an empty queue: {worker_start_s:.2f} s")
 
-    one, two = [], []
+    one, two, cpu = [], [], []
     for r in range(args.repeat):
+        cpu.append(cpu_parallelism())
         one.append(sharded(1, args.shards, f"1w{r}"))
         connection.close()
         two.append(sharded(2, args.shards, f"2w{r}"))
         connection.close()
-    one_s, two_s = statistics.median(one), statistics.median(two)
+    cpu.append(cpu_parallelism())
+    one_s, two_s, cpu_x = statistics.median(one), statistics.median(two), statistics.median(cpu)
+    print(f"  control, two processes of pure Python vs one: {', '.join(f'{c:.2f} ×' for c in cpu)}")
     results = {
         "enterprises": in_process.assessed,
         "vendor": connection.vendor,
@@ -225,6 +249,7 @@ def run(args) -> None:
         "shard_1_worker_s": round(one_s, 2),
         "shard_2_workers_s": round(two_s, 2),
         "shard_speedup": round(one_s / two_s, 2),
+        "cpu_parallel_speedup": round(cpu_x, 2),
     }
     print(f"\n{results['enterprises']} enterprises, {connection.vendor}, {args.shards} shards\n")
     print("| unchanged full scan | seconds | ratio |")
@@ -233,6 +258,10 @@ def run(args) -> None:
     print(f"| {args.shards} shards, 1 db_worker | {one_s:.2f} | {one_s / in_process_s:.2f} × in process |")
     print(f"| {args.shards} shards, 2 db_workers | {two_s:.2f} | {two_s / in_process_s:.2f} × in process |")
     print(f"\nshard_speedup (1 worker / 2 workers) = {one_s / two_s:.2f} × (target ≥ 1.6 ×)")
+    print(
+        f"cpu_parallel_speedup (the machine's own, same run: 2 processes of pure Python) = {cpu_x:.2f} × "
+        f"— the shards reach {one_s / two_s / cpu_x:.0%} of it"
+    )
     assert set(results) == set(RESULT_KEYS)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
