@@ -13,8 +13,9 @@ task enqueued again by hand — does not run a shard that is running or done.
 
 Each shard runs the ordinary ``scan.scan`` over its range, one chunk of ``scan.CHUNK`` at a time
 (each locked, written and announced on commit as in one process; on SQLite read without the write
-lock first, see ``_scan_range``); re-running a shard is harmless, the scan is idempotent. The shard that finishes last — decided under a row lock on the run — writes the run's
-totals and ``finished_at``. A shard that fails is marked failed with its error and the run stays
+lock first, see ``_scan_range``); re-running a shard is harmless, the scan is idempotent. The
+shard that finishes last — decided under a row lock on the run — writes the run's totals and
+``finished_at``. A shard that fails is marked failed with its error and the run stays
 unfinished: an unfinished run is never "the last complete scan", so the next tick scans everyone
 again.
 """
