@@ -215,10 +215,15 @@ PORTAL_URL = env_str("PORTAL_URL", "http://127.0.0.1:8000")
 TASKS = {
     "default": {
         "BACKEND": "anxin.notify.queue.DatabaseBackend",
-        "QUEUES": ["default"],
+        # "default": outgoing SMS (deploy/anxin-tasks.service); "scan": the shards of a full risk
+        # scan (deploy/anxin-scan@.service — any number of workers, on any machine of the database).
+        "QUEUES": ["default", "scan"],
         "OPTIONS": {"drain_in_process": DEBUG},
     }
 }
+# The tick's full scan split into this many shards, queued for the "scan" workers (0: the tick
+# scans in its own process). Only worth it with workers to run them; see docs/operations.md.
+SCAN_SHARDS = env_int("SCAN_SHARDS", 0, minimum=0, maximum=1000)
 
 # Captcha on the public portal (django-simple-captcha): digits only, easy to read on a phone.
 CAPTCHA_CHALLENGE_FUNCT = "anxin.intake.portal.digits_challenge"

@@ -30,4 +30,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 SMS_LOG_FILE = BASE_DIR / "var" / "test-sms.log"  # noqa: F405
 # Tasks run inline in tests (the gateway is called when the queuing transaction commits); the tests
 # of the queue itself switch to the database backend and run its worker.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "scan"]}
+}

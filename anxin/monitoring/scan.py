@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections, transaction
 from django.db import router as db_router
@@ -197,18 +198,25 @@ def _alert_due(now: datetime.datetime) -> tuple[datetime.datetime, str]:
 
 
 def scan(
-    *, as_of: datetime.date | None = None, enterprise_ids: Iterable[int] | None = None, now=None
+    *,
+    as_of: datetime.date | None = None,
+    enterprise_ids: Iterable[int] | None = None,
+    id_range: tuple[int, int] | None = None,
+    now=None,
 ) -> dict:
-    """Re-assess enterprises (all, or those given) as of a day: store levels, open or update alerts."""
+    """Re-assess enterprises (all, those given, or every one with an id in ``id_range`` — both
+    ends included: a shard of a full scan) as of a day: store levels, open or update alerts."""
     now = now or timezone.now()
     as_of = as_of or timezone.localdate(now)
     params = params_on(as_of)
-    whole = enterprise_ids is None  # every enterprise: each chunk is all the ids in its range
-    ids = (
-        sorted(set(enterprise_ids))
-        if enterprise_ids is not None
-        else list(Enterprise.objects.order_by("pk").values_list("pk", flat=True))
-    )
+    whole = enterprise_ids is None  # every enterprise (of the range): each chunk is all the ids in its range
+    if enterprise_ids is not None:
+        ids = sorted(set(enterprise_ids))
+    else:
+        everyone = Enterprise.objects.order_by("pk")
+        if id_range is not None:
+            everyone = everyone.filter(pk__gte=id_range[0], pk__lte=id_range[1])
+        ids = list(everyone.values_list("pk", flat=True))
     totals = {"assessed": 0, "changed": 0, "opened": 0, "updated": 0, "cleared": 0, "proposed": 0}
     router = Router()
     due = _alert_due(now)
@@ -642,7 +650,7 @@ def dated_into_view(after: datetime.date, as_of: datetime.date) -> set[int]:
 
 
 def scan_district(
-    *, as_of: datetime.date | None = None, now=None, full: bool = False, reason: str = ""
+    *, as_of: datetime.date | None = None, now=None, full: bool = False, reason: str = "", shards: int = 0
 ) -> ScanRun:
     """The district-wide scan, in one of three modes.
 
@@ -665,7 +673,11 @@ def scan_district(
     routing depends on the enterprise's town and kinds — data, in ``changed_since`` — and the
     tables, in the basis) and propose no watch entry (proposals follow the level, kept on live
     entries by the scan itself). New alerts' due dates are computed when they open, from ``now``.
-    A run that fails part-way is not complete: the next compares with the last complete one."""
+    A run that fails part-way is not complete: the next compares with the last complete one.
+
+    With ``shards`` (> 0) a scan of every enterprise is not run here: it is split into that many
+    shards queued for the scan workers (``shards.enqueue``), and the run returned is finished only
+    when its last shard is. A day's or a changed-only scan is small and always runs here."""
     started = timezone.now()  # the real clock: it is compared with the data's write times
     now = now or started
     as_of = as_of or timezone.localdate(now)
@@ -698,6 +710,10 @@ def scan_district(
                 f"自 {timezone.localtime(last.started_at):%m-%d %H:%M} 以来数据有变化的企业",
             )
     run = ScanRun.objects.create(started_at=started, as_of=as_of, basis=basis, mode=mode, reason=why[:100])
+    if shards > 0 and ids is None:
+        from anxin.monitoring import shards as sharding  # it imports this module
+
+        return sharding.enqueue(run, shards=shards, now=now)
     totals = scan(as_of=as_of, enterprise_ids=ids, now=now)
     run.assessed, run.changed, run.opened = totals["assessed"], totals["changed"], totals["opened"]
     run.finished_at = timezone.now()
@@ -714,5 +730,15 @@ def on_enterprises_changed(enterprise_ids: list[int]) -> None:
 def scan_sweep(*, now: datetime.datetime | None = None) -> int:
     """``tick``: re-assess as of today — everything after a parameter or rules change; on a new
     day those whose findings may change with the date (ageing data, deadlines) and those whose data
-    changed; otherwise those whose data changed (``scan_district``)."""
-    return scan_district(now=now, as_of=timezone.localdate(now) if now else None).assessed
+    changed; otherwise those whose data changed (``scan_district``). With
+    ``settings.SCAN_SHARDS`` a scan of everyone is queued as that many shards for the scan
+    workers instead (and counts 0 here: the workers assess); while such a run is under way the
+    tick leaves it to finish — a change meanwhile is re-assessed on its commit, and the next
+    tick after the run catches anything since its start."""
+    from anxin.monitoring import shards
+
+    if settings.SCAN_SHARDS and shards.in_flight():
+        return 0
+    as_of = timezone.localdate(now) if now else None
+    run = scan_district(now=now, as_of=as_of, shards=settings.SCAN_SHARDS)
+    return run.assessed

@@ -35,6 +35,7 @@ from anxin.monitoring.models.risk import (
     RiskAssessment,
     RiskChange,
     ScanRun,
+    ScanShard,
 )
 from anxin.monitoring.models.screening import ScreeningCampaign, ScreeningTask, ScreeningTaskQuerySet
 from anxin.monitoring.models.sensitive import DailyReport, MissingDailyReport, SensitivePeriod
@@ -73,6 +74,7 @@ __all__ = [
     "RiskAssessment",
     "RiskChange",
     "ScanRun",
+    "ScanShard",
     "ScreeningCampaign",
     "ScreeningTask",
     "ScreeningTaskQuerySet",

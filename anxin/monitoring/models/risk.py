@@ -91,6 +91,54 @@ class ScanRun(models.Model):
         return f"{self.get_mode_display()} {self.as_of}"
 
 
+class ScanShard(models.Model):
+    """One slice of a sharded full scan: the enterprises with ids ``lo``..``hi`` (inclusive), run
+    as one background task by whichever worker process claims it (``scan.shard_scan``). The shard
+    that finishes last closes its run; a failed shard leaves the run unfinished, so it never counts
+    as the last complete scan and the next tick starts again. Bookkeeping of the scan itself, not a
+    workflow anyone acts on: its status moves by a conditional update, with no event rows."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("运行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    # Part of its run: it goes with it (a run is only ever deleted as old history).
+    run = models.ForeignKey(
+        ScanRun, verbose_name=_("风险扫描"), on_delete=models.CASCADE, related_name="shards"
+    )
+    lo = models.BigIntegerField(_("起始企业编号"))
+    hi = models.BigIntegerField(_("截止企业编号"))
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    assessed = models.PositiveIntegerField(_("评估企业数"), default=0)
+    changed = models.PositiveIntegerField(_("等级变化"), default=0)
+    opened = models.PositiveIntegerField(_("新预警"), default=0)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("扫描分片")
+        verbose_name_plural = _("扫描分片")
+        ordering = ["run", "lo"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "lo"],
+                name="scanshard_run_lo",
+                violation_error_message=_("同一扫描的分片起点重复"),
+            ),
+            models.CheckConstraint(
+                condition=Q(lo__lte=models.F("hi")),
+                name="scanshard_lo_le_hi",
+                violation_error_message=_("分片起始编号不能大于截止编号"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} [{self.lo}–{self.hi}] {self.get_status_display()}"
+
+
 class RiskChange(models.Model):
     """Append-only: each time an enterprise's level changed, from what to what, on which findings."""
 
