@@ -172,7 +172,7 @@ def test_the_last_shard_to_finish_closes_the_run_with_the_totals(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failed_shard_leaves_the_run_unfinished_and_the_next_tick_scans_everyone(
+def test_a_failed_shard_leaves_the_run_unfinished_and_the_next_tick_compares_with_the_last_complete_scan(
     data, database_queue, monkeypatch
 ):
     scan.scan_district(as_of=D(2026, 11, 24), now=NOW, full=True)  # yesterday's complete scan
@@ -198,10 +198,11 @@ def test_a_failed_shard_leaves_the_run_unfinished_and_the_next_tick_scans_everyo
     assert run.finished_at is None and run.assessed == 0
     assert shards.in_flight() is None  # nothing left running: the tick does not wait for it
 
-    # The last complete scan is still yesterday's: today's tick re-assesses everyone.
+    # The last complete scan is still yesterday's: today's tick is that scan's next day (the same
+    # basis: what is due by today, or changed since it began; a basis change would make it full).
     monkeypatch.setattr(scan, "scan", real_scan)
     again = scan.scan_district(as_of=AS_OF, now=NOW)
-    assert again.mode == ScanRun.Mode.FULL and again.assessed == 19
+    assert again.mode == ScanRun.Mode.DAY and "11-24 → 11-25" in again.reason, again.reason
 
     # Re-running the failed shard is harmless, and as the last one it closes its run.
     shards.shard_scan(shard_id=broken.pk, now=NOW)
