@@ -371,12 +371,15 @@ def _evidence(finding: rules.Finding) -> dict:
     }
 
 
+_decode = json.loads  # the one place the scan decodes stored evidence
+
+
 def _same_evidence(stored: str | dict, text: str, finding: rules.Finding) -> bool:
     """Whether an alert's stored evidence is the finding's: the texts are equal (the usual case,
     no decoding), or else the decoded values are."""
     if isinstance(stored, dict):  # already decoded (a driver that decodes JSON itself)
         return stored == _evidence(finding)
-    return stored == text or json.loads(stored) == _evidence(finding)
+    return stored == text or _decode(stored) == _evidence(finding)
 
 
 def _store(
