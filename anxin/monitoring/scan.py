@@ -153,7 +153,7 @@ def load_facts(
     observations: dict[int, dict[str, list[rules.Obs]]] = {}
     series: list[rules.Obs] = []
     key = None
-    obs = rules.Obs
+    obs, new = rules.Obs, tuple.__new__
     for oid, enterprise_id, indicator_id, month, value in _fetch(
         Observation.objects.filter(
             among("enterprise_id", enterprise_ids, whole=whole),
@@ -167,7 +167,7 @@ def load_facts(
             key = (enterprise_id, indicator_id)
             series = []
             observations.setdefault(enterprise_id, {})[indicator_codes[indicator_id]] = series
-        series.append(obs(oid, month, value))
+        series.append(new(obs, (oid, month, value)))  # Obs(oid, month, value), without its __new__
 
     def start(day: datetime.date) -> datetime.datetime:
         return datetime.datetime.combine(day, datetime.time(), tzinfo=local)
