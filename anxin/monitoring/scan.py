@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
+from typing import NamedTuple
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -128,19 +129,27 @@ def _local_day(stored_tz: datetime.tzinfo, local: datetime.tzinfo) -> Callable:
 
 
 def load_facts(
-    enterprise_ids: list[int], as_of: datetime.date, *, whole: bool = False
+    enterprise_ids: list[int],
+    as_of: datetime.date,
+    *,
+    whole: bool = False,
+    statuses: dict[int, str] | None = None,
 ) -> dict[int, rules.Facts]:
     """Everything the rules read about these enterprises, in a handful of queries (read with
-    ``_fetch``: the same values the ORM gives, without its per-row converters)."""
+    ``_fetch``: the same values the ORM gives, without its per-row converters). ``statuses``:
+    the enterprises' statuses when the caller has just read them (the scan's locked read)."""
     local = timezone.get_current_timezone()
     day = _local_day(connection.timezone or datetime.UTC, local)
     view = rules.view(as_of)  # only what a rule can see (rules.in_view is the same cut)
     indicator_codes = dict(Indicator.objects.values_list("pk", "code"))
-    statuses = dict(
-        _fetch(
-            Enterprise.objects.filter(among("pk", enterprise_ids, whole=whole)).values_list("pk", "status")
+    if statuses is None:
+        statuses = dict(
+            _fetch(
+                Enterprise.objects.filter(among("pk", enterprise_ids, whole=whole)).values_list(
+                    "pk", "status"
+                )
+            )
         )
-    )
     kinds: dict[int, set[str]] = {pk: set() for pk in statuses}
     for enterprise_id, code in _fetch(
         Enterprise.kinds.through.objects.filter(
@@ -265,14 +274,30 @@ def scan(
             # Lock the chunk's enterprises, then read: a concurrent re-assessment of the same
             # enterprise (tick vs. a request's on-commit) waits instead of interleaving. The
             # locked read is also what routing needs of them (their territory).
-            locked = Enterprise.objects.select_for_update().filter(among("pk", chunk, whole=whole))
-            places = {
-                pk: Placed(pk, town_id)
-                for pk, town_id in _fetch(locked.order_by("pk").values_list("pk", "town_id"))
-            }
-            facts = load_facts(chunk, as_of, whole=whole)
+            # The locked read is also all the scan needs of them and of their stored assessment:
+            # territory (routing), status (a fact) and the stored level and digest — one read.
+            locked = Enterprise.objects.select_for_update(of=("self",)).filter(
+                among("pk", chunk, whole=whole)
+            )
+            towns, statuses, stored = {}, {}, {}
+            for pk, town_id, status, level, digest in _fetch(
+                locked.order_by("pk").values_list("pk", "town_id", "status", "risk__level", "risk__digest")
+            ):
+                towns[pk], statuses[pk] = town_id, status
+                if level is not None:
+                    stored[pk] = (level, digest)
+            facts = load_facts(chunk, as_of, whole=whole, statuses=statuses)
             counts, notices, drafts = _store(
-                facts, params, as_of, now, router=router, due=due, actor=actor, whole=whole, places=places
+                facts,
+                params,
+                as_of,
+                now,
+                router=router,
+                due=due,
+                actor=actor,
+                whole=whole,
+                towns=towns,
+                stored=stored,
             )
             transaction.on_commit(
                 partial(_announce, notices, drafts), robust=True
@@ -282,9 +307,8 @@ def scan(
     return totals
 
 
-@dataclass(frozen=True)
-class Placed:
-    """An enterprise as routing sees it."""
+class Placed(NamedTuple):
+    """An enterprise as routing sees it (built only for those routed: orange, red or alerted)."""
 
     pk: int
     town_id: int | None
@@ -293,23 +317,22 @@ class Placed:
 class _Texts:
     """The texts the scan compares findings by, built without building the findings' dicts: the
     digest's ``repr`` and the JSON an alert's evidence is stored as. The parameters' part — the
-    longest, and the same few dicts (``Param.evidence``) in every finding of a scan — is written
-    once per dict (kept here, so an id is never reused for another dict while it is remembered).
+    longest, and the same few dicts (``Param.evidence``, never changed once built) in every
+    finding of a scan — is written once per list of them, remembered by the dicts' ids: the
+    dicts are kept here, so no other object can take one of those ids while it is remembered.
     One per chunk."""
 
     def __init__(self, vendor: str):
         self.vendor = vendor
-        self._reprs: dict[int, tuple[dict, str]] = {}
-        self._json: dict[int, tuple[dict, str]] = {}
+        self._reprs: dict[tuple[int, ...], tuple[tuple[dict, ...], str]] = {}
+        self._json: dict[tuple[int, ...], tuple[tuple[dict, ...], str]] = {}
 
     def _params_repr(self, params: list[dict]) -> str:
-        parts = []
-        for param in params:
-            known = self._reprs.get(id(param))
-            if known is None:
-                known = self._reprs[id(param)] = (param, repr(param))
-            parts.append(known[1])
-        return "[" + ", ".join(parts) + "]"
+        key = tuple(map(id, params))
+        known = self._reprs.get(key)
+        if known is None:
+            known = self._reprs[key] = (tuple(params), repr(params))
+        return known[1]
 
     def digest(self, result: rules.Assessment) -> str:
         """sha1 of ``repr((level, points, [f.as_dict() for f in findings]))`` — the same text, so a
@@ -323,17 +346,18 @@ class _Texts:
         text = f"({result.level!r}, {result.points!r}, [{findings}])"
         return hashlib.sha1(text.encode()).hexdigest()  # noqa: S324 (a change detector, not a security hash)
 
-    def _param_json(self, param: dict) -> str:
-        known = self._json.get(id(param))
+    def _params_json(self, params: list[dict]) -> str:
+        key = tuple(map(id, params))
+        known = self._json.get(key)
         if known is None:
-            known = self._json[id(param)] = (param, _json_text(param, self.vendor))
+            known = self._json[key] = (tuple(params), _json_text(params, self.vendor))
         return known[1]
 
     def evidence(self, finding: rules.Finding) -> str:
         """The text an alert's evidence (``_evidence``) is stored as: ``json.dumps`` on SQLite
         (Django's JSONField), jsonb's own output on PostgreSQL (keys by length, then bytes). Only a
         fast path: a stored text that differs is decoded and compared as values (``_same_evidence``)."""
-        params = "[" + ", ".join(self._param_json(p) for p in finding.params) + "]"
+        params = self._params_json(finding.params)
         obs, sigs, reps = finding.observations, finding.signals, finding.reports
         if self.vendor == "postgresql":
             return (
@@ -392,18 +416,17 @@ def _store(
     due,
     actor: User,
     whole=False,
-    places: dict[int, Placed],
+    towns: dict[int, int | None],
+    stored: dict[int, tuple[str, str]],
 ):
+    """Assess the chunk and write what changed. ``towns``: each enterprise's territory;
+    ``stored``: its stored assessment's (level, digest) — both from the scan's locked read."""
     ids = sorted(facts)
     mine = partial(among, ids=ids, whole=whole)
     texts = _Texts(connection.vendor)
-    previous, digests = {}, {}
-    for enterprise_id, level, digest in _fetch(
-        RiskAssessment.objects.filter(mine("enterprise_id")).values_list("enterprise_id", "level", "digest")
-    ):
-        previous[enterprise_id], digests[enterprise_id] = level, digest
+    previous = {pk: level for pk, (level, _digest) in stored.items()}
+    digests = {pk: digest for pk, (_level, digest) in stored.items()}
     # What routing reads (the territory; the kinds come from the facts) — not 5,000 model instances.
-    enterprises = places  # read by ``scan`` as it locked them
     for enterprise_id, enterprise_facts in facts.items():  # the kinds are loaded already
         router.enterprise_kinds.setdefault(enterprise_id, sorted(enterprise_facts.kinds))
     router.prime(ids)
@@ -446,7 +469,7 @@ def _store(
         )
         levels[enterprise_id] = (result.level, reason)
         if result.level in proposed:
-            route = router.route(enterprise=enterprises[enterprise_id])
+            route = router.route(enterprise=Placed(enterprise_id, towns[enterprise_id]))
             routes[enterprise_id] = (route.town_id, route.unit_id)
         digest = texts.digest(result) if result.findings else _QUIET_DIGEST
         if digests.get(enterprise_id) != digest:  # an unchanged result is not rewritten
@@ -484,7 +507,7 @@ def _store(
                 events.append((alert, Action.REFIRE, "", now, finding.text))
             # The enterprise may have moved town or line since the alert opened.
             if route is None:
-                route = router.route(enterprise=enterprises[enterprise_id])
+                route = router.route(enterprise=Placed(enterprise_id, towns[enterprise_id]))
             if (alert.town_id, alert.unit_id) != (route.town_id, route.unit_id):
                 alert.town_id, alert.unit_id = route.town_id, route.unit_id
                 rerouted.append(alert)
@@ -497,7 +520,7 @@ def _store(
                 alert.cleared_at = now
                 cleared.append(alert)
                 events.append((alert, Action.CLEAR, "", now, "数据更新后规则不再触发，请核实后处置或排除"))
-    new_alerts = _opening(candidates, texts, enterprises, router, now=now, due=due)
+    new_alerts = _opening(candidates, texts, towns, router, now=now, due=due)
     insert_rows(
         RiskAssessment,
         ["enterprise_id", "level", "points", "findings", "as_of", "assessed_at", "digest"],
@@ -533,7 +556,7 @@ _QUIET_DIGEST = hashlib.sha1(repr((Level.NONE.value, 0, [])).encode()).hexdigest
 def _opening(
     candidates: list[tuple[int, rules.Finding, int | None]],
     texts: _Texts,
-    enterprises: dict[int, Placed],
+    towns: dict[int, int | None],
     router: Router,
     *,
     now: datetime.datetime,
@@ -559,7 +582,7 @@ def _opening(
             evidence, explanation = closed[closed_pk]
             if explanation == finding.text and _same_evidence(evidence, texts.evidence(finding), finding):
                 continue
-        route = router.route(enterprise=enterprises[enterprise_id])
+        route = router.route(enterprise=Placed(enterprise_id, towns[enterprise_id]))
         opened.append(
             NewAlert(
                 enterprise_id=enterprise_id,
