@@ -24,6 +24,24 @@ def enterprise_credit(
     ids = list(enterprise_ids)
     if not ids:
         return {}
+    if len(ids) > 50:
+        # Many enterprises (a chunk of the risk scan: thousands): first the few with any listing
+        # or grade at all, read by their id range — an enterprise with neither is left out below
+        # anyway — so that the query of correlated subqueries runs for those only, not with a
+        # list of thousands of ids to prepare and test.
+        low, high = min(ids), max(ids)
+        recorded = set(
+            Listing.objects.filter(enterprise_id__gte=low, enterprise_id__lte=high).values_list(
+                "enterprise_id", flat=True
+            )
+        ) | set(
+            EnterpriseGrade.objects.filter(enterprise_id__gte=low, enterprise_id__lte=high).values_list(
+                "enterprise_id", flat=True
+            )
+        )
+        ids = [pk for pk in ids if pk in recorded]
+        if not ids:
+            return {}
     # The listing in force that ends last, and the latest grade in force up to ``on``'s year —
     # confirmed by 人社局, or set by hand (an adjustment, an upheld objection): a year still being
     # computed never replaces last year's confirmed grade (every C would become A on 1 January).

@@ -12,14 +12,15 @@ import datetime
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
+from typing import NamedTuple
 
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.db import router as db_router
 from django.db.models import Q
 from django.urls import reverse
@@ -103,25 +104,69 @@ SIGNAL_FACTS = (
 )
 
 
+def _fetch(queryset) -> list[tuple]:
+    """The rows of a ``values_list`` query, fetched with the driver's cursor: the ORM's own SQL
+    and parameters, without its per-row converters (a generator step and a function call per
+    value; at city scale a third of reading the facts). Only for columns whose driver values are
+    already what the ORM would give — integers, texts, booleans and dates on SQLite (its
+    declared-type converters) and PostgreSQL alike; date-times are converted by the caller
+    (``_local_day``)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _local_day(stored_tz: datetime.tzinfo, local: datetime.tzinfo) -> Callable:
+    """A date-time column's value as the local date, as the ORM would convert it: SQLite returns
+    the stored (connection time zone, UTC) wall time without a zone, PostgreSQL an aware value."""
+
+    def day(value: datetime.datetime | None) -> datetime.date | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=stored_tz)
+        return value.astimezone(local).date()
+
+    return day
+
+
 def load_facts(
-    enterprise_ids: list[int], as_of: datetime.date, *, whole: bool = False
+    enterprise_ids: list[int],
+    as_of: datetime.date,
+    *,
+    whole: bool = False,
+    statuses: dict[int, str] | None = None,
 ) -> dict[int, rules.Facts]:
-    """Everything the rules read about these enterprises, in a handful of queries."""
+    """Everything the rules read about these enterprises, in a handful of queries (read with
+    ``_fetch``: the same values the ORM gives, without its per-row converters). ``statuses``:
+    the enterprises' statuses when the caller has just read them (the scan's locked read)."""
     local = timezone.get_current_timezone()
+    day = _local_day(connection.timezone or datetime.UTC, local)
     view = rules.view(as_of)  # only what a rule can see (rules.in_view is the same cut)
     indicator_codes = dict(Indicator.objects.values_list("pk", "code"))
-    base = {
-        pk: {"status": status, "kinds": set(), "obs": defaultdict(list), "signals": [], "reports": []}
-        for pk, status in Enterprise.objects.filter(among("pk", enterprise_ids, whole=whole)).values_list(
-            "pk", "status"
+    if statuses is None:
+        statuses = dict(
+            _fetch(
+                Enterprise.objects.filter(among("pk", enterprise_ids, whole=whole)).values_list(
+                    "pk", "status"
+                )
+            )
         )
-    }
-    for enterprise_id, code in Enterprise.kinds.through.objects.filter(
-        among("enterprise_id", enterprise_ids, whole=whole)
-    ).values_list("enterprise_id", "enterprisekind__code"):
-        if enterprise_id in base:  # an enterprise committed between these reads: next scan
-            base[enterprise_id]["kinds"].add(code)
-    for oid, enterprise_id, indicator_id, month, value in (
+    kinds: dict[int, set[str]] = {pk: set() for pk in statuses}
+    for enterprise_id, code in _fetch(
+        Enterprise.kinds.through.objects.filter(
+            among("enterprise_id", enterprise_ids, whole=whole)
+        ).values_list("enterprise_id", "enterprisekind__code")
+    ):
+        if enterprise_id in kinds:  # an enterprise committed between these reads: next scan
+            kinds[enterprise_id].add(code)
+    # Ordered by enterprise, indicator and month: each series is one run of rows.
+    observations: dict[int, dict[str, list[rules.Obs]]] = {}
+    series: list[rules.Obs] = []
+    key = None
+    obs, new = rules.Obs, tuple.__new__
+    for oid, enterprise_id, indicator_id, month, value in _fetch(
         Observation.objects.filter(
             among("enterprise_id", enterprise_ids, whole=whole),
             month__gte=view.oldest_month,
@@ -130,8 +175,11 @@ def load_facts(
         .order_by("enterprise_id", "indicator_id", "month")
         .values_list(*OBSERVATION_FACTS)
     ):
-        if enterprise_id in base:
-            base[enterprise_id]["obs"][indicator_codes[indicator_id]].append(rules.Obs(oid, month, value))
+        if (enterprise_id, indicator_id) != key:
+            key = (enterprise_id, indicator_id)
+            series = []
+            observations.setdefault(enterprise_id, {})[indicator_codes[indicator_id]] = series
+        series.append(new(obs, (oid, month, value)))  # Obs(oid, month, value), without its __new__
 
     def start(day: datetime.date) -> datetime.datetime:
         return datetime.datetime.combine(day, datetime.time(), tzinfo=local)
@@ -140,6 +188,8 @@ def load_facts(
     in_view = Q(received_at__gte=start(view.signals_since)) | Q(
         kind__in=rules.YEAR_KINDS, received_at__gte=start(view.year_since)
     )
+    signals: dict[int, list[rules.Sig]] = {}
+    sig = rules.Sig
     for (
         sid,
         enterprise_id,
@@ -151,46 +201,54 @@ def load_facts(
         workers,
         merged,
         duplicate,
-    ) in Signal.objects.filter(
-        in_view, among("enterprise_id", enterprise_ids, whole=whole), received_at__lt=until
-    ).values_list(*SIGNAL_FACTS):
-        if enterprise_id not in base:
-            continue
-        base[enterprise_id]["signals"].append(
-            rules.Sig(
-                id=sid,
-                kind=kind,
-                verification=verification,
-                received=received.astimezone(local).date(),
-                occurred=occurred.astimezone(local).date() if occurred else None,
-                months_owed=months,
-                workers=workers,
+    ) in _fetch(
+        Signal.objects.filter(
+            in_view, among("enterprise_id", enterprise_ids, whole=whole), received_at__lt=until
+        ).values_list(*SIGNAL_FACTS)
+    ):
+        # (id, kind, verification, received, occurred, months_owed, workers, merged) — positional:
+        # a named tuple's keyword call costs twice as much, three hundred thousand times.
+        signals.setdefault(enterprise_id, []).append(
+            sig(
+                sid,
+                kind,
+                verification,
+                day(received),
+                day(occurred),
+                months,
+                workers,
                 # A suspected duplicate is the same complaint from a second channel until the
                 # office keeps it: it is not counted twice.
-                merged=merged is not None or duplicate == "suspected",
+                merged is not None or duplicate == "suspected",
             )
         )
-    for rid, enterprise_id, since_day, reported, deadline, on_time in SelfReport.objects.filter(
-        among("enterprise_id", enterprise_ids, whole=whole), reported_on__lte=as_of
-    ).values_list("pk", "enterprise_id", "arrears_since", "reported_on", "deadline", "on_time"):
-        if enterprise_id in base:
-            base[enterprise_id]["reports"].append(rules.Rep(rid, since_day, reported, deadline, on_time))
-    # The integrity grade, from the app that keeps it (credit), one ask for the whole chunk.
-    standings = seam.enterprise_credit(list(base), on=as_of)
-    return {
-        pk: rules.Facts(
-            enterprise_id=pk,
-            kinds=frozenset(b["kinds"]),
-            status=b["status"],
-            grade=standings[pk].grade if pk in standings else "",
-            grade_year=standings[pk].grade_year if pk in standings else None,
-            grade_changes_on=standings[pk].grade_changes_on if pk in standings else None,
-            observations={code: tuple(series) for code, series in b["obs"].items()},
-            signals=tuple(b["signals"]),
-            reports=tuple(b["reports"]),
+    reports: dict[int, list[rules.Rep]] = {}
+    for rid, enterprise_id, since_day, reported, deadline, on_time in _fetch(
+        SelfReport.objects.filter(
+            among("enterprise_id", enterprise_ids, whole=whole), reported_on__lte=as_of
+        ).values_list("pk", "enterprise_id", "arrears_since", "reported_on", "deadline", "on_time")
+    ):
+        reports.setdefault(enterprise_id, []).append(
+            rules.Rep(rid, since_day, reported, deadline, bool(on_time))
         )
-        for pk, b in base.items()
-    }
+    # The integrity grade, from the app that keeps it (credit), one ask for the whole chunk.
+    standings = seam.enterprise_credit(list(statuses), on=as_of)
+    none: dict = {}
+    facts = {}
+    for pk, status in statuses.items():
+        standing = standings.get(pk)
+        facts[pk] = rules.Facts(
+            enterprise_id=pk,
+            kinds=frozenset(kinds[pk]),
+            status=status,
+            grade=standing.grade if standing else "",
+            grade_year=standing.grade_year if standing else None,
+            grade_changes_on=standing.grade_changes_on if standing else None,
+            observations={code: tuple(found) for code, found in observations.get(pk, none).items()},
+            signals=tuple(signals.get(pk, ())),
+            reports=tuple(reports.get(pk, ())),
+        )
+    return facts
 
 
 def _alert_due(now: datetime.datetime) -> tuple[datetime.datetime, str]:
@@ -216,7 +274,7 @@ def scan(
         everyone = Enterprise.objects.order_by("pk")
         if id_range is not None:
             everyone = everyone.filter(pk__gte=id_range[0], pk__lte=id_range[1])
-        ids = list(everyone.values_list("pk", flat=True))
+        ids = [pk for (pk,) in _fetch(everyone.values_list("pk"))]
     totals = {"assessed": 0, "changed": 0, "opened": 0, "updated": 0, "cleared": 0, "proposed": 0}
     router = Router()
     due = _alert_due(now)
@@ -225,12 +283,34 @@ def scan(
         chunk = ids[start : start + CHUNK]
         with gc_paused(), transaction.atomic(), acting(actor):
             # Lock the chunk's enterprises, then read: a concurrent re-assessment of the same
-            # enterprise (tick vs. a request's on-commit) waits instead of interleaving.
-            locked = Enterprise.objects.select_for_update().filter(among("pk", chunk, whole=whole))
-            list(locked.order_by("pk").values_list("pk"))
-            facts = load_facts(chunk, as_of, whole=whole)
+            # enterprise (tick vs. a request's on-commit) waits instead of interleaving. The
+            # locked read is also what routing needs of them (their territory).
+            # The locked read is also all the scan needs of them and of their stored assessment:
+            # territory (routing), status (a fact) and the stored level, digest and horizon — one read.
+            locked = Enterprise.objects.select_for_update(of=("self",)).filter(
+                among("pk", chunk, whole=whole)
+            )
+            towns, statuses, stored = {}, {}, {}
+            for pk, town_id, status, level, digest, until in _fetch(
+                locked.order_by("pk").values_list(
+                    "pk", "town_id", "status", "risk__level", "risk__digest", "risk__stable_until"
+                )
+            ):
+                towns[pk], statuses[pk] = town_id, status
+                if level is not None:
+                    stored[pk] = (level, digest, until)
+            facts = load_facts(chunk, as_of, whole=whole, statuses=statuses)
             counts, notices, drafts = _store(
-                facts, params, as_of, now, router=router, due=due, actor=actor, whole=whole
+                facts,
+                params,
+                as_of,
+                now,
+                router=router,
+                due=due,
+                actor=actor,
+                whole=whole,
+                towns=towns,
+                stored=stored,
             )
             transaction.on_commit(
                 partial(_announce, notices, drafts), robust=True
@@ -240,73 +320,175 @@ def scan(
     return totals
 
 
-@dataclass(frozen=True)
-class Placed:
-    """An enterprise as routing sees it."""
+class Placed(NamedTuple):
+    """An enterprise as routing sees it (built only for those routed: orange, red or alerted)."""
 
     pk: int
     town_id: int | None
 
 
+class _Texts:
+    """The texts the scan compares findings by, built without building the findings' dicts: the
+    digest's ``repr`` and the JSON an alert's evidence is stored as. The parameters' part — the
+    longest, and the same few dicts (``Param.evidence``, never changed once built) in every
+    finding of a scan — is written once per list of them, remembered by the dicts' ids: the
+    dicts are kept here, so no other object can take one of those ids while it is remembered.
+    One per chunk."""
+
+    def __init__(self, vendor: str):
+        self.vendor = vendor
+        self._reprs: dict[tuple[int, ...], tuple[tuple[dict, ...], str]] = {}
+        self._json: dict[tuple[int, ...], tuple[tuple[dict, ...], str]] = {}
+
+    def _params_repr(self, params: list[dict]) -> str:
+        key = tuple(map(id, params))
+        known = self._reprs.get(key)
+        if known is None:
+            known = self._reprs[key] = (tuple(params), repr(params))
+        return known[1]
+
+    def digest(self, result: rules.Assessment) -> str:
+        """sha1 of ``repr((level, points, [f.as_dict() for f in findings]))`` — the same text, so a
+        stored digest stays valid (``test_scan_texts`` checks it against the dicts' own repr)."""
+        findings = ", ".join(
+            f"{{'rule': {f.rule!r}, 'level': {f.level!r}, 'points': {f.points!r}, 'text': {f.text!r}, "
+            f"'evidence': {{'observations': {f.observations!r}, 'signals': {f.signals!r}, "
+            f"'reports': {f.reports!r}}}, 'params': {self._params_repr(f.params)}}}"
+            for f in result.findings
+        )
+        text = f"({result.level!r}, {result.points!r}, [{findings}])"
+        return hashlib.sha1(text.encode()).hexdigest()  # noqa: S324 (a change detector, not a security hash)
+
+    def _params_json(self, params: list[dict]) -> str:
+        key = tuple(map(id, params))
+        known = self._json.get(key)
+        if known is None:
+            known = self._json[key] = (tuple(params), _json_text(params, self.vendor))
+        return known[1]
+
+    def evidence(self, finding: rules.Finding) -> str:
+        """The text an alert's evidence (``_evidence``) is stored as: ``json.dumps`` on SQLite
+        (Django's JSONField), jsonb's own output on PostgreSQL (keys by length, then bytes). Only a
+        fast path: a stored text that differs is decoded and compared as values (``_same_evidence``)."""
+        params = self._params_json(finding.params)
+        obs, sigs, reps = finding.observations, finding.signals, finding.reports
+        if self.vendor == "postgresql":
+            return (
+                f'{{"params": {params}, "points": {finding.points}, "evidence": {{"reports": {reps}, '
+                f'"signals": {sigs}, "observations": {obs}}}}}'
+            )
+        return (
+            f'{{"evidence": {{"observations": {obs}, "signals": {sigs}, "reports": {reps}}}, '
+            f'"params": {params}, "points": {finding.points}}}'
+        )
+
+
+def _json_text(value, vendor: str) -> str:
+    """``value`` as the database gives its stored JSON back as text (see ``_Texts.evidence``)."""
+    if vendor != "postgresql":
+        return json.dumps(value)
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: (len(k.encode()), k.encode()))
+        return "{" + ", ".join(f"{_json_text(k, vendor)}: {_json_text(value[k], vendor)}" for k in keys) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_json_text(v, vendor) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _evidence(finding: rules.Finding) -> dict:
+    """What an alert records of its finding (the ``evidence`` column)."""
+    return {
+        "evidence": {
+            "observations": finding.observations,
+            "signals": finding.signals,
+            "reports": finding.reports,
+        },
+        "params": finding.params,
+        "points": finding.points,
+    }
+
+
+_decode = json.loads  # the one place the scan decodes stored evidence
+
+
+def _same_evidence(stored: str | dict, text: str, finding: rules.Finding) -> bool:
+    """Whether an alert's stored evidence is the finding's: the texts are equal (the usual case,
+    no decoding), or else the decoded values are."""
+    if isinstance(stored, dict):  # already decoded (a driver that decodes JSON itself)
+        return stored == _evidence(finding)
+    return stored == text or _decode(stored) == _evidence(finding)
+
+
 def _store(
-    facts: dict[int, rules.Facts], params, as_of, now, *, router: Router, due, actor: User, whole=False
+    facts: dict[int, rules.Facts],
+    params,
+    as_of,
+    now,
+    *,
+    router: Router,
+    due,
+    actor: User,
+    whole=False,
+    towns: dict[int, int | None],
+    stored: dict[int, tuple[str, str, datetime.date | None]],
 ):
+    """Assess the chunk and write what changed. ``towns``: each enterprise's territory;
+    ``stored``: its stored assessment's (level, digest, stable_until) — both from the scan's locked read."""
     ids = sorted(facts)
     mine = partial(among, ids=ids, whole=whole)
-    previous, digests, horizons = {}, {}, {}
-    for enterprise_id, level, digest, until in RiskAssessment.objects.filter(
-        mine("enterprise_id")
-    ).values_list("enterprise_id", "level", "digest", "stable_until"):
-        previous[enterprise_id], digests[enterprise_id], horizons[enterprise_id] = level, digest, until
+    texts = _Texts(connection.vendor)
+    previous = {pk: level for pk, (level, _digest, _until) in stored.items()}
+    digests = {pk: digest for pk, (_level, digest, _until) in stored.items()}
+    horizons = {pk: until for pk, (_level, _digest, until) in stored.items()}
     moved: dict[datetime.date, list[int]] = defaultdict(list)  # same findings, a new horizon
     # What routing reads (the territory; the kinds come from the facts) — not 5,000 model instances.
-    enterprises = {
-        pk: Placed(pk, town_id)
-        for pk, town_id in Enterprise.objects.filter(mine("pk")).values_list("pk", "town_id")
-    }
     for enterprise_id, enterprise_facts in facts.items():  # the kinds are loaded already
         router.enterprise_kinds.setdefault(enterprise_id, sorted(enterprise_facts.kinds))
     router.prime(ids)
+    # The open alerts as plain rows; the evidence as its stored text (decoded only if it differs).
     active = {
         (row[1], row[2]): ActiveAlert(*row)
-        for row in Alert.objects.select_for_update()
-        .filter(mine("enterprise_id"), status__in=ACTIVE_ALERT)
-        .values_list(*ActiveAlert.__slots__)
+        for row in _fetch(
+            Alert.objects.select_for_update()
+            .filter(mine("enterprise_id"), status__in=ACTIVE_ALERT)
+            .values_list(*ACTIVE_COLUMNS)
+        )
     }
     active_rules: dict[int, list[str]] = defaultdict(list)  # per enterprise, not a scan of all per enterprise
     for enterprise_id, rule_code in active:
         active_rules[enterprise_id].append(rule_code)
-    # The evidence an alert was last closed on: the same finding does not re-open a closed alert
-    # (the office's dismissal or the town's handling stands until the facts change).
-    closed_on: dict[tuple[int, str], tuple] = {}
-    for enterprise_id, rule_code, evidence, explanation in (
+    # The alert each (enterprise, rule) was last closed as: the same finding does not re-open a
+    # closed alert (the office's dismissal or the town's handling stands until the facts change).
+    # Ids only: the evidence of the few a firing rule could re-open is read after the loop.
+    last_closed: dict[tuple[int, str], int] = {}
+    for enterprise_id, rule_code, pk in _fetch(
         Alert.objects.filter(mine("enterprise_id"))
         .exclude(status__in=ACTIVE_ALERT)
         .order_by("enterprise_id", "rule", "closed_at", "pk")
-        .values_list("enterprise_id", "rule", "evidence", "explanation")
+        .values_list("enterprise_id", "rule", "pk")
     ):
-        closed_on[(enterprise_id, rule_code)] = (evidence, explanation)
+        last_closed[(enterprise_id, rule_code)] = pk
     notices: list[ActiveAlert | NewAlert] = []
-    assessments, changes, new_alerts, refired, cleared, events, rerouted = [], [], [], [], [], [], []
+    assessments, changes, refired, cleared, events, rerouted = [], [], [], [], [], []
+    candidates: list[tuple[int, rules.Finding, int | None]] = []  # firing, no open alert: (…, closed one)
     counts = {"assessed": 0, "changed": 0, "opened": 0, "updated": 0, "cleared": 0}
     levels: dict[int, tuple[str, str]] = {}
     routes: dict[int, tuple] = {}
+    none, proposed = Level.NONE, (Level.ORANGE, Level.RED)
     for enterprise_id, enterprise_facts in facts.items():
         result = rules.assess(enterprise_facts, params, as_of)
-        levels[enterprise_id] = (
-            result.level,
-            "；".join(f.text for f in result.findings if f.level != Level.NONE),
+        route = None
+        # The reason is read only for a proposal to the watch list (orange and red).
+        reason = (
+            "；".join(f.text for f in result.findings if f.level != none) if result.level in proposed else ""
         )
-        if result.level in (Level.ORANGE, Level.RED):
-            route = router.route(enterprise=enterprises[enterprise_id])
+        levels[enterprise_id] = (result.level, reason)
+        if result.level in proposed:
+            route = router.route(enterprise=Placed(enterprise_id, towns[enterprise_id]))
             routes[enterprise_id] = (route.town_id, route.unit_id)
-        findings = [f.as_dict() for f in result.findings]
-        # repr of plain lists and dicts built in a fixed order: stable, and several times cheaper
-        # than sorted JSON at a hundred thousand assessments.
-        digest = hashlib.sha1(  # noqa: S324 (a change detector, not a security hash)
-            repr((result.level, result.points, findings)).encode()
-        ).hexdigest()
+        digest = texts.digest(result) if result.findings else _QUIET_DIGEST
         if digests.get(enterprise_id) != digest:  # an unchanged result is not rewritten
+            findings = [f.as_dict() for f in result.findings]
             assessments.append(
                 (
                     enterprise_id,
@@ -325,70 +507,51 @@ def _store(
             # enterprise and day is not.
             moved[result.stable_until].append(enterprise_id)
         counts["assessed"] += 1
-        before = previous.get(enterprise_id, Level.NONE)
+        before = previous.get(enterprise_id, none)
         if before != result.level:
-            rules_fired = [f.rule for f in result.findings if f.level != Level.NONE]
+            rules_fired = [f.rule for f in result.findings if f.level != none]
             changes.append((enterprise_id, before, result.level, result.points, rules_fired, as_of, now))
         firing = set()
-        for finding, as_dict in zip(result.findings, findings, strict=True):
-            if finding.level == Level.NONE:
+        for finding in result.findings:
+            if finding.level == none:
                 continue
             firing.add(finding.rule)
-            evidence = {
-                "evidence": as_dict["evidence"],
-                "params": finding.params,
-                "points": finding.points,
-            }
             alert = active.get((enterprise_id, finding.rule))
-            if alert is None and closed_on.get((enterprise_id, finding.rule)) == (evidence, finding.text):
-                continue
             if alert is None:
-                enterprise = enterprises[enterprise_id]
-                route = router.route(enterprise=enterprise)
-                new_alerts.append(
-                    NewAlert(
-                        enterprise_id=enterprise_id,
-                        rule=finding.rule,
-                        level=finding.level,
-                        explanation=finding.text,
-                        evidence=evidence,
-                        town_id=route.town_id,
-                        unit_id=route.unit_id,
-                        opened_at=now,
-                        opened_on=timezone.localdate(now),
-                        last_fired_at=now,
-                        due_at=due[0],
-                        due_basis=due[1],
-                    )
-                )
+                candidates.append((enterprise_id, finding, last_closed.get((enterprise_id, finding.rule))))
                 continue
-            elif (
-                alert.evidence != evidence
-                or alert.level != finding.level
+            if (
+                alert.level != finding.level
                 or alert.explanation != finding.text
                 or alert.cleared_at is not None
+                or not _same_evidence(alert.evidence, texts.evidence(finding), finding)
             ):
                 if LEVEL_RANK[finding.level] > LEVEL_RANK[alert.level]:
                     notices.append(alert)  # a rise (yellow → red) is news for the town and line
-                alert.evidence, alert.level, alert.explanation = evidence, finding.level, finding.text
+                alert.evidence, alert.level, alert.explanation = (
+                    _evidence(finding),
+                    finding.level,
+                    finding.text,
+                )
                 alert.last_fired_at, alert.cleared_at = now, None
                 refired.append(alert)
                 events.append((alert, Action.REFIRE, "", now, finding.text))
-            if alert is not None and alert.pk:
-                # The enterprise may have moved town or line since the alert opened.
-                route = router.route(enterprise=enterprises[enterprise_id])
-                if (alert.town_id, alert.unit_id) != (route.town_id, route.unit_id):
-                    alert.town_id, alert.unit_id = route.town_id, route.unit_id
-                    rerouted.append(alert)
-                    events.append(
-                        (alert, Action.REFIRE, "", now, "企业属地或条线已变更，重新分派：" + route.note)
-                    )
+            # The enterprise may have moved town or line since the alert opened.
+            if route is None:
+                route = router.route(enterprise=Placed(enterprise_id, towns[enterprise_id]))
+            if (alert.town_id, alert.unit_id) != (route.town_id, route.unit_id):
+                alert.town_id, alert.unit_id = route.town_id, route.unit_id
+                rerouted.append(alert)
+                events.append(
+                    (alert, Action.REFIRE, "", now, "企业属地或条线已变更，重新分派：" + route.note)
+                )
         for rule_code in active_rules.get(enterprise_id, ()):
             alert = active[(enterprise_id, rule_code)]
             if rule_code not in firing and alert.cleared_at is None:
                 alert.cleared_at = now
                 cleared.append(alert)
                 events.append((alert, Action.CLEAR, "", now, "数据更新后规则不再触发，请核实后处置或排除"))
+    new_alerts = _opening(candidates, texts, towns, router, now=now, due=due)
     insert_rows(
         RiskAssessment,
         ["enterprise_id", "level", "points", "findings", "as_of", "assessed_at", "digest", "stable_until"],
@@ -402,7 +565,8 @@ def _store(
     )
     _insert_alerts(new_alerts)
     events += [(alert, Action.OPEN, AlertStatus.OPEN, now, alert.explanation) for alert in new_alerts]
-    _update_alerts(refired + cleared, ["evidence", "level", "explanation", "last_fired_at", "cleared_at"])
+    _update_alerts(refired, ["evidence", "level", "explanation", "last_fired_at", "cleared_at"])
+    _update_alerts(cleared, ["cleared_at"])
     _update_alerts(rerouted, ["town_id", "unit_id"])
     insert_rows(
         AlertEvent,
@@ -416,6 +580,59 @@ def _store(
     counts["proposed"] = watch.watch_sync(levels=levels, routes=routes, now=now, actor=actor)
     counts.update(changed=len(changes), opened=len(new_alerts), updated=len(refired), cleared=len(cleared))
     return counts, new_alerts + notices, drafts
+
+
+# The digest of an assessment without findings (most enterprises): the text ``_Texts.digest`` hashes.
+_QUIET_DIGEST = hashlib.sha1(repr((Level.NONE.value, 0, [])).encode()).hexdigest()  # noqa: S324
+
+
+def _opening(
+    candidates: list[tuple[int, rules.Finding, int | None]],
+    texts: _Texts,
+    towns: dict[int, int | None],
+    router: Router,
+    *,
+    now: datetime.datetime,
+    due: tuple[datetime.datetime, str],
+) -> list[NewAlert]:
+    """The alerts to open for findings that fire with no open alert: each unless the alert last
+    closed for the same enterprise and rule was closed on the same finding (same evidence, same
+    sentence). Only those closed alerts' evidence is read — one query, not every closed alert's."""
+    wanted = [pk for _e, _f, pk in candidates if pk is not None]
+    closed = (
+        {
+            pk: (evidence, explanation)
+            for pk, evidence, explanation in _fetch(
+                Alert.objects.filter(pk__in=wanted).values_list("pk", "evidence", "explanation")
+            )
+        }
+        if wanted
+        else {}
+    )
+    opened = []
+    for enterprise_id, finding, closed_pk in candidates:
+        if closed_pk in closed:
+            evidence, explanation = closed[closed_pk]
+            if explanation == finding.text and _same_evidence(evidence, texts.evidence(finding), finding):
+                continue
+        route = router.route(enterprise=Placed(enterprise_id, towns[enterprise_id]))
+        opened.append(
+            NewAlert(
+                enterprise_id=enterprise_id,
+                rule=finding.rule,
+                level=finding.level,
+                explanation=finding.text,
+                evidence=_evidence(finding),
+                town_id=route.town_id,
+                unit_id=route.unit_id,
+                opened_at=now,
+                opened_on=timezone.localdate(now),
+                last_fired_at=now,
+                due_at=due[0],
+                due_basis=due[1],
+            )
+        )
+    return opened
 
 
 ALERT_COLUMNS = (
@@ -439,18 +656,36 @@ ALERT_COLUMNS = (
 @dataclass(slots=True)
 class ActiveAlert:
     """An open or acknowledged alert as the scan compares and updates it: the columns it reads.
-    (A model instance per alert was a third of a re-scan at city scale: most are unchanged.)"""
+    (A model instance per alert was a third of a re-scan at city scale: most are unchanged.)
+
+    Read with ``_fetch``: ``evidence`` is the stored JSON text until the scan changes it (then
+    the new dict), ``cleared_at`` only tells whether it is set (the driver's value is never
+    written back: a refire sets it to None, a clear to now), ``last_fired_at`` is not read
+    (only a refire writes it)."""
 
     pk: int
     enterprise_id: int
     rule: str
     level: str
     explanation: str
-    evidence: dict
+    evidence: str | dict
     town_id: int | None
     unit_id: int | None
     cleared_at: datetime.datetime | None
-    last_fired_at: datetime.datetime
+    last_fired_at: datetime.datetime | None = None
+
+
+ACTIVE_COLUMNS = (
+    "pk",
+    "enterprise_id",
+    "rule",
+    "level",
+    "explanation",
+    "evidence",
+    "town_id",
+    "unit_id",
+    "cleared_at",
+)
 
 
 def _update_alerts(alerts: list[ActiveAlert], fields: list[str]) -> None:

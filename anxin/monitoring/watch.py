@@ -98,10 +98,14 @@ def watch_sync(*, levels: dict[int, tuple[str, str]], routes: dict[int, tuple], 
         if len(levels) * 4 >= high - low + 1
         else {"enterprise_id__in": sorted(levels)}
     )
+    # The live entries as (id, level) rows: only an entry whose level changes becomes an instance
+    # (for its update) — thousands of instances per chunk were most of this function.
     live = {
-        e.enterprise_id: e
-        for e in WatchEntry.objects.filter(**span, status__in=LIVE_WATCH)
-        if e.enterprise_id in levels
+        enterprise_id: (pk, level)
+        for pk, enterprise_id, level in WatchEntry.objects.filter(**span, status__in=LIVE_WATCH).values_list(
+            "pk", "enterprise_id", "level"
+        )
+        if enterprise_id in levels
     }
     # Declined or exited entries: proposed again only when the level rises above the one it had.
     closed_level = {
@@ -114,6 +118,7 @@ def watch_sync(*, levels: dict[int, tuple[str, str]], routes: dict[int, tuple], 
         if enterprise_id in levels
     }
     rank = {Level.NONE: 0, Level.YELLOW: 1, Level.ORANGE: 2, Level.RED: 3}
+    names = dict(Level.choices)
     proposals, changed, events = [], [], []  # proposals: the columns below, no model instance each
     for enterprise_id, (level, reason) in levels.items():
         entry = live.get(enterprise_id)
@@ -123,20 +128,10 @@ def watch_sync(*, levels: dict[int, tuple[str, str]], routes: dict[int, tuple], 
             if level in PROPOSE_LEVELS:
                 town_id, unit_id = routes.get(enterprise_id, (None, None))
                 proposals.append((enterprise_id, level, WatchStatus.PROPOSED, now, reason, town_id, unit_id))
-        elif entry.level != level:
-            events.append(
-                (
-                    entry.pk,
-                    Action.LEVEL,
-                    "",
-                    "",
-                    actor.pk,
-                    now,
-                    f"{entry.get_level_display()} → {dict(Level.choices)[level]}",
-                )
-            )
-            entry.level = level
-            changed.append(entry)
+        elif entry[1] != level:
+            pk, was = entry
+            events.append((pk, Action.LEVEL, "", "", actor.pk, now, f"{names[was]} → {names[level]}"))
+            changed.append(WatchEntry(pk=pk, level=level))
     columns = ("enterprise_id", "level", "status", "proposed_at", "proposal", "town_id", "unit_id")
     ids = insert_rows(WatchEntry, columns, proposals, returning=True)
     WatchEntry.objects.bulk_update(changed, ["level"], batch_size=500)

@@ -88,3 +88,20 @@ def test_the_seam_tells_when_a_later_years_grade_comes_into_force(world):
         "C",
         None,
     )
+
+
+@time_machine.travel("2027-01-10 10:00 +0800")
+def test_a_chunk_of_many_enterprises_is_answered_as_a_few_are(world, renshe):
+    """Over 50 ids the seam first reads which have any listing or grade (by id range): the same
+    answer as the one query for a few."""
+    case = f.case_for(world.luoxi_factory)
+    for n in range(3):
+        f.action(case, "order", datetime.date(2026, 6, 1 + n))
+    grade_services.grades_compute(actor=renshe, year=2026)
+    grade_services.grades_confirm(actor=renshe, year=2026)
+    on = datetime.date(2027, 1, 10)
+    few = seam.enterprise_credit([world.luoxi_factory.pk, world.xuejia_factory.pk], on=on)
+    assert few[world.luoxi_factory.pk].grade == "C"
+    padding = [world.luoxi_factory.pk + 1000 + n for n in range(60)]  # ids with nothing on record
+    many = seam.enterprise_credit([world.luoxi_factory.pk, world.xuejia_factory.pk, *padding], on=on)
+    assert many == few

@@ -1,0 +1,103 @@
+"""The full scan's cheap comparisons (issue #20) compare the same things the dicts did.
+
+The scan compares an assessment with the stored one by a digest of ``repr`` of the findings'
+dicts, and an open alert's evidence with the stored JSON — both now written as text without
+building the dicts (``scan._Texts``). The digest must be the very same text (a stored digest stays
+valid; a finding that differs gives another digest); the evidence's text is only a fast path —
+a stored text that differs is decoded and compared as values — but it must be the text the
+database really gives back, or every alert is decoded (what the PostgreSQL test checks)."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+
+import pytest
+from django.db import connection
+from hypothesis import HealthCheck, given, settings
+
+from anxin.monitoring import rules, scan
+from anxin.monitoring.models import Alert, RiskAssessment
+from anxin.monitoring.tests.factories import observe
+from anxin.monitoring.tests.test_rules import histories, params
+
+D = datetime.date
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories())
+def test_the_digest_is_the_sha1_of_the_findings_dicts_repr(history):
+    facts, as_of = history
+    result = rules.assess(facts, params(), as_of)
+    dicts = [f.as_dict() for f in result.findings]
+    expected = hashlib.sha1(repr((result.level, result.points, dicts)).encode()).hexdigest()  # noqa: S324
+    texts = scan._Texts("sqlite")
+    assert (texts.digest(result) if result.findings else scan._QUIET_DIGEST) == expected
+    for finding, as_dict in zip(result.findings, dicts, strict=True):
+        evidence = {"evidence": as_dict["evidence"], "params": finding.params, "points": finding.points}
+        assert scan._evidence(finding) == evidence
+        # SQLite keeps what Django's JSONField writes: json.dumps of the dict.
+        assert texts.evidence(finding) == json.dumps(evidence)
+        # jsonb's order: keys by length, then bytes; the same values.
+        as_jsonb = scan._Texts("postgresql").evidence(finding)
+        assert json.loads(as_jsonb) == evidence
+        assert list(json.loads(as_jsonb)) == ["params", "points", "evidence"]
+
+
+def test_a_finding_that_differs_in_anything_has_another_digest():
+    facts = rules.Facts(
+        enterprise_id=1, observations={"wage_arrears_months": (rules.Obs(7, D(2026, 11, 1), 3),)}
+    )
+    as_of = D(2026, 11, 25)
+    result = rules.assess(facts, params(), as_of)
+    texts = scan._Texts("sqlite")
+    digest = texts.digest(result)
+    result.findings[0].observations = [8]
+    assert texts.digest(result) != digest
+    result.findings[0].observations = [7]
+    assert texts.digest(result) == digest
+    result.findings[0].params = [dict(result.findings[0].params[0], value=99)]
+    assert texts.digest(result) != digest
+
+
+def test_an_unchanged_rescan_decodes_no_evidence_and_a_reformatted_one_is_still_the_same(world, monkeypatch):
+    observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
+    observe(world.luoxi_factory, "si_arrears_months", "2026-11", 2)
+    scan.scan(as_of=D(2026, 11, 25))
+    assert Alert.objects.filter(enterprise=world.luoxi_factory).count() >= 2
+    decoded = []
+    monkeypatch.setattr(scan, "_decode", lambda text: decoded.append(text) or json.loads(text))
+    again = scan.scan(as_of=D(2026, 11, 25))
+    assert (again["updated"], again["opened"], again["cleared"]) == (0, 0, 0)
+    assert decoded == []  # every stored evidence matched as text
+    # The same values written in another layout (another writer, an older Django): decoded and
+    # found equal — not a re-fire.
+    alert = Alert.objects.filter(enterprise=world.luoxi_factory).first()
+    compact = json.dumps(alert.evidence, separators=(",", ":"), sort_keys=True)
+    with connection.cursor() as cursor:
+        cast = "::jsonb" if connection.vendor == "postgresql" else ""
+        cursor.execute(f"UPDATE monitoring_alert SET evidence = %s{cast} WHERE id = %s", [compact, alert.pk])  # noqa: S608
+    assert scan.scan(as_of=D(2026, 11, 25))["updated"] == 0
+    # And evidence that differs in value is a re-fire.
+    changed = dict(alert.evidence, points=alert.evidence["points"] + 1)
+    Alert.objects.filter(pk=alert.pk).update(evidence=changed)
+    assert scan.scan(as_of=D(2026, 11, 25))["updated"] == 1
+    assert Alert.objects.get(pk=alert.pk).evidence == alert.evidence
+    assert RiskAssessment.objects.get(enterprise=world.luoxi_factory).level == "red"
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="jsonb's text output is PostgreSQL's")
+def test_on_postgresql_the_evidence_text_is_jsonbs_own(world):
+    observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
+    observe(world.luoxi_factory, "si_arrears_months", "2026-11", 2)
+    scan.scan(as_of=D(2026, 11, 25))
+    facts = scan.load_facts([world.luoxi_factory.pk], D(2026, 11, 25))
+    result = rules.assess(facts[world.luoxi_factory.pk], scan.params_on(D(2026, 11, 25)), D(2026, 11, 25))
+    stored = dict(
+        scan._fetch(Alert.objects.filter(enterprise=world.luoxi_factory).values_list("rule", "evidence"))
+    )
+    texts = scan._Texts("postgresql")
+    fired = [f for f in result.findings if f.level != "none"]
+    assert fired and all(stored[f.rule] == texts.evidence(f) for f in fired)
