@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.utils import timezone
 
 from anxin.core import seam
 from anxin.core.audit import system_actor
@@ -176,7 +177,9 @@ def test_an_unknown_task_kind_is_refused(district):
 
 
 def _done(task, user, day=None, note="已限制（采购办〔2026〕3号）"):
-    return sanction_task_done(actor=user, task=task, done_on=day or task.created_at.date(), note=note)
+    return sanction_task_done(
+        actor=user, task=task, done_on=day or timezone.localdate(task.created_at), note=note
+    )
 
 
 def test_removal_lifts_only_what_was_applied_and_withdraws_the_rest(district, caizheng):
@@ -215,7 +218,7 @@ def test_chengjian_records_its_task_and_the_office_is_told(
     task = _task(listing, "construction-bidding")
     with django_capture_on_commit_callbacks(execute=True):
         sanction_task_done(
-            actor=chengjian, task=task, done_on=task.created_at.date(), note="已在招投标平台限制"
+            actor=chengjian, task=task, done_on=timezone.localdate(task.created_at), note="已在招投标平台限制"
         )
     task.refresh_from_db()
     assert (task.status, task.done_by, task.note) == (TaskStatus.DONE, chengjian, "已在招投标平台限制")
