@@ -87,7 +87,9 @@ def test_the_town_ledger_query_count_is_bounded(world, login, luoxi, django_asse
     for _ in range(30):
         signal(enterprise=world.luoxi_factory)
     client = login(luoxi)
-    with django_assert_max_num_queries(15):  # +1: the 失信 mark's one read for the page (issue 17)
+    # +1: the 失信 mark's one read for the page (issue 17); +1: the unit's channel ids, read once
+    # per request so the signal scope is index lookups (issue #20)
+    with django_assert_max_num_queries(16):
         assert client.get("/signals/", {"mine": "1"}).status_code == 200
 
 
@@ -653,3 +655,27 @@ def test_the_last_30_days_tile_opens_the_list_of_exactly_those_signals(world, lo
     listed = client.get(url).context["paginator"].count
     shown = int(page.split('data-testid="signals-last30">')[1].split("近30天 ")[1].split(" 条")[0])
     assert shown == listed == 2
+
+
+def test_the_signal_scope_reads_the_signals_once(world, luoxi, chengjian):
+    """The scope is applied to the signal rows themselves, not through a self-subquery of ids joined
+    to the channels: that shape made PostgreSQL scan and hash every signal per count (issue #20)."""
+    for user in (luoxi, chengjian):
+        sql = str(Signal.objects.for_user(user).filter(stage="received").query)
+        assert sql.count('FROM "intake_signal"') == 1, sql
+        assert "intake_channel" not in sql, sql
+
+
+@pytest.mark.parametrize("who", ["luoxi", "renshe", "office"])
+def test_the_home_page_query_count_is_bounded(world, login, who, request, django_assert_max_num_queries):
+    """The signal card's counts are one aggregate (they were five COUNT queries, issue #20)."""
+    user = request.getfixturevalue(who)
+    for _ in range(5):
+        signal(enterprise=world.luoxi_factory)
+    client = login(user)
+    client.get("/")
+    with django_assert_max_num_queries(BOUND_HOME[who]):
+        assert client.get("/").status_code == 200
+
+
+BOUND_HOME = {"luoxi": 45, "renshe": 45, "office": 40}  # measured after the change (issue #20)

@@ -103,3 +103,22 @@ def test_summary_counts_only_the_scope(world, luoxi):
     summary = selectors.enterprise_summary(user=luoxi)
     assert summary["total"] == 2
     assert {code: n for _label, n, code in summary["by_kind"]}["labour_intensive"] == 1
+
+
+def test_in_line_selects_the_same_enterprises_as_the_enterprise_scope(world, chengjian, shuili, renshe):
+    """in_line (one subquery per link table, issue #20) and EnterpriseQuerySet.scope_filter (joins)
+    must name the same line; checked through projects' builders and contractors."""
+    from anxin.core.access import scope_of
+    from anxin.registry.models import in_line
+
+    for user in (chengjian, shuili, renshe):
+        scope = scope_of(user)
+        line = set(Enterprise.objects.for_user(user).values_list("pk", flat=True))
+        for field in ("general_contractor", "builder"):
+            via_in_line = set(
+                Project._base_manager.filter(in_line(scope, field)).values_list("pk", flat=True)
+            )
+            expected = set(
+                Project._base_manager.filter(**{f"{field}_id__in": line}).values_list("pk", flat=True)
+            )
+            assert via_in_line == expected, (user, field)
