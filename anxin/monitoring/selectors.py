@@ -149,17 +149,27 @@ def risk_summary(*, user) -> dict:
         .values_list("level")
         .annotate(n=Count("pk"))
     )
-    active = Alert.objects.for_user(user).filter(status__in=ACTIVE_ALERT)
     district = user.scope.everything
     # The office, leaders and auditors handle no alert of their own: their figure is the district's
     # open alerts (the office supervises them), shown and linked as such.
-    waiting = active if district else active.filter(_mine(user))
+    mine = Q() if district else _mine(user)
+    # The three counts in one pass over the active alerts in scope (three COUNT queries before,
+    # each reading them again: issue #20).
+    counts = (
+        Alert.objects.for_user(user)
+        .filter(status__in=ACTIVE_ALERT)
+        .aggregate(
+            active=Count("pk"),
+            mine=Count("pk", filter=mine),
+            overdue=Count("pk", filter=mine & Q(due_at__lt=timezone.now())),
+        )
+    )
     return {
         "levels": [(code, LEVEL_NAMES[code], levels.get(code, 0)) for code in ("red", "orange", "yellow")],
         "district": district,
-        "active": active.count(),
-        "mine": waiting.count(),
-        "overdue": waiting.filter(due_at__lt=timezone.now()).count(),
+        "active": counts["active"],
+        "mine": counts["mine"],
+        "overdue": counts["overdue"],
     }
 
 

@@ -167,20 +167,28 @@ def enterprise_projects(*, user, enterprise: Enterprise) -> QuerySet[Project]:
 
 
 def enterprise_summary(*, user) -> dict:
-    """Counts for the home page: by status, by kind, by town, within the user's scope."""
-    scoped = Enterprise.objects.for_user(user)
-    by_status = dict(scoped.order_by().values_list("status").annotate(n=Count("pk")))
-    kinds = EnterpriseKind.objects.order_by("order").annotate(
-        n=Count("enterprises", filter=Q(enterprises__in=scoped.values("pk")))
-    )
-    towns = Town.objects.order_by("order").annotate(
-        n=Count("enterprises", filter=Q(enterprises__in=scoped.values("pk")))
-    )
+    """Counts for the home page: by status, by kind, by town, within the user's scope.
+
+    Grouped over the scoped enterprises themselves (status and town in one pass, kinds through
+    the link table joined to them) instead of annotating every town and kind with a count
+    filtered by ``IN (scope)``: at 100,000 enterprises each of those hashed the whole scope
+    (130–260 ms per count, issue #20). The same figures: an enterprise counts once in its status
+    and its town, and once in each of its kinds."""
+    scoped = Enterprise.objects.for_user(user).order_by()
+    by_status: dict[str, int] = {}
+    by_town: dict[int, int] = {}
+    for town_id, status, n in scoped.values_list("town_id", "status").annotate(n=Count("pk")):
+        by_status[status] = by_status.get(status, 0) + n
+        if town_id is not None:
+            by_town[town_id] = by_town.get(town_id, 0) + n
+    by_kind = dict(scoped.filter(kinds__isnull=False).values_list("kinds").annotate(n=Count("pk")))
+    kinds = EnterpriseKind.objects.order_by("order")
+    towns = Town.objects.order_by("order")
     return {
         "total": sum(by_status.values()),
         "by_status": [(label, by_status.get(value, 0), value) for value, label in EnterpriseStatus.choices],
-        "by_kind": [(k.name, k.n, k.code) for k in kinds],
-        "by_town": [(t.name, t.n, t.code) for t in towns if t.n],
+        "by_kind": [(k.name, by_kind.get(k.pk, 0), k.code) for k in kinds],
+        "by_town": [(t.name, by_town[t.pk], t.code) for t in towns if by_town.get(t.pk)],
     }
 
 

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from anxin.core.access import Scope, ScopedQuerySet
+from anxin.core.access import Scope, ScopedQuerySet, scope_of
 from anxin.core.models import Event
 from anxin.monitoring.models.indicators import about_enterprises_of
 from anxin.org.models import Town, Unit
@@ -180,6 +180,19 @@ class RoutedQuerySet(ScopedQuerySet):
         if scope.unit_id:
             q |= Q(unit_id=scope.unit_id)
         return q | in_line(scope)
+
+    def for_user(self, user):
+        """The scope applied to the rows themselves, not through ``pk IN (SELECT pk …)``: every arm
+        of ``scope_filter`` is a column of the row or a subquery of enterprise ids (no join that
+        could repeat a row), so the self-subquery bought nothing and made PostgreSQL hash every
+        alert in scope for each of the home panel's counts (120–240 ms each at 100,000
+        enterprises, issue #20)."""
+        scope = scope_of(user)
+        if self.sees_all(scope):
+            return self.all()
+        if self.sees_none(scope):
+            return self.none()
+        return self.filter(self.scope_filter(scope))
 
 
 class AlertQuerySet(RoutedQuerySet):

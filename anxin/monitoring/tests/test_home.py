@@ -206,3 +206,57 @@ def test_the_risk_list_pages_keep_the_order_of_points(world, login, office):
     second = [a.enterprise.name for a in client.get("/risk/?level=red&page=2").context["page"]]
     assert first[0] == "分页企业24" and first[1:] == [f"分页企业{n:02d}" for n in range(19)]
     assert second == [f"分页企业{n:02d}" for n in range(19, 24)]
+
+
+def test_the_alert_scope_reads_the_alerts_once(red, office, luoxi, xuejia, chengjian, renshe):
+    """Alerts (and screening tasks, routed alike) are scoped on their own rows, not through
+    ``pk IN (SELECT pk …)``: at 100,000 enterprises that made PostgreSQL hash every alert in scope
+    for each count on the home page (issue #20). The rows are still exactly the rule's."""
+    from anxin.core.access import scope_of
+    from anxin.monitoring.models import ScreeningTask
+    from anxin.registry.models import Enterprise
+
+    # An alert of 罗溪's builder (in 城建局's line) routed to no unit, beside the factory's red ones.
+    extra = Alert.objects.create(
+        enterprise=Enterprise.objects.get(name="罗溪建设工程有限公司"),
+        rule="x",
+        level="yellow",
+        explanation="-",
+        town_id=red.town_id,
+        unit=None,
+        opened_at=timezone.now(),
+        opened_on=timezone.localdate(),
+        last_fired_at=timezone.now(),
+        due_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    for model in (Alert, ScreeningTask):
+        for user in (luoxi, xuejia, chengjian, renshe):
+            scoped = model.objects.for_user(user)
+            sql = str(scoped.order_by().query)
+            assert sql.count(f'FROM "{model._meta.db_table}"') == 1, sql
+            rule = model.objects.scope_filter(scope_of(user))
+            expected = set(model._base_manager.filter(rule).values_list("pk", flat=True))
+            assert set(scoped.values_list("pk", flat=True)) == expected, (model, user)
+    assert extra in Alert.objects.for_user(luoxi) and extra in Alert.objects.for_user(chengjian)
+    assert extra not in Alert.objects.for_user(xuejia)
+
+
+def test_the_risk_panel_is_the_count_of_each_list(red, office, luoxi, xuejia, chengjian):
+    """The panel's alert figures, one aggregate now (three COUNTs before, issue #20), are the
+    counts of the active alerts in scope, of those waiting on the user, and of those overdue."""
+    from anxin.monitoring import selectors
+    from anxin.monitoring.models import ACTIVE_ALERT
+    from anxin.org.access import waiting_on
+
+    Alert.objects.filter(enterprise=red).update(due_at=timezone.now() - datetime.timedelta(hours=1))
+    for user in (office, luoxi, xuejia, chengjian):
+        summary = selectors.risk_summary(user=user)
+        active = Alert.objects.for_user(user).filter(status__in=ACTIVE_ALERT)
+        mine = active.filter(waiting_on(user, unit_field="unit_id"))
+        assert summary["active"] == active.count(), user
+        assert summary["mine"] == mine.count(), user
+        assert summary["overdue"] == mine.filter(due_at__lt=timezone.now()).count(), user
+        levels = {code: n for code, _name, n in summary["levels"]}
+        scoped = RiskAssessment.objects.for_user(user)
+        assert levels == {c: scoped.filter(level=c).count() for c in ("red", "orange", "yellow")}, user
+    assert selectors.risk_summary(user=luoxi)["overdue"] >= 1

@@ -113,7 +113,7 @@ def test_in_line_selects_the_same_enterprises_as_the_enterprise_scope(world, che
 
     for user in (chengjian, shuili, renshe):
         scope = scope_of(user)
-        line = set(Enterprise.objects.for_user(user).values_list("pk", flat=True))
+        line = _by_the_rule(user)
         for field in ("general_contractor", "builder"):
             via_in_line = set(
                 Project._base_manager.filter(in_line(scope, field)).values_list("pk", flat=True)
@@ -122,3 +122,57 @@ def test_in_line_selects_the_same_enterprises_as_the_enterprise_scope(world, che
                 Project._base_manager.filter(**{f"{field}_id__in": line}).values_list("pk", flat=True)
             )
             assert via_in_line == expected, (user, field)
+
+
+def _by_the_rule(user) -> set[int]:
+    """The enterprises the scope's rule names, through its joins (EnterpriseQuerySet.scope_filter),
+    independently of how for_user applies it."""
+    from anxin.core.access import scope_of
+
+    scope = scope_of(user)
+    if Enterprise.objects.sees_all(scope):  # 人社局's line is every enterprise
+        return set(Enterprise._base_manager.values_list("pk", flat=True))
+    rule = Enterprise.objects.scope_filter(scope)
+    return set(Enterprise._base_manager.filter(rule).distinct().values_list("pk", flat=True))
+
+
+def test_the_enterprise_scope_reads_the_enterprises_once(world, luoxi, chengjian, shuili, renshe):
+    """The scope is applied to the enterprise rows themselves (its own town, or its id in a
+    subquery per link table), not through ``pk IN (SELECT pk … joins)``: at 100,000 enterprises
+    that shape made each of the home panel's counts hash the whole scope (issue #20). The rows are
+    still exactly those of the rule."""
+    from anxin.registry.tests.factories import enterprise
+
+    # A second kind on an enterprise of the line: a join would repeat it, the scope must not.
+    both = enterprise(name="罗溪建设置业有限公司", town="luoxi", kinds=("construction", "real_estate"))
+    for user in (luoxi, chengjian, shuili, renshe):
+        scoped = Enterprise.objects.for_user(user)
+        sql = str(scoped.order_by().query)  # without the default ordering's join to the towns
+        assert sql.count('FROM "registry_enterprise"') == 1, sql
+        assert "JOIN" not in sql.split("WHERE", 1)[0], sql
+        pks = list(scoped.values_list("pk", flat=True))
+        assert len(pks) == len(set(pks)), user
+        assert set(pks) == _by_the_rule(user), user
+    assert both.pk in set(Enterprise.objects.for_user(chengjian).values_list("pk", flat=True))
+
+
+def test_the_summary_is_the_count_of_each_list(world, office, luoxi, chengjian, renshe):
+    """Every figure of the home panel, grouped in one pass (issue #20), equals the count of the
+    enterprises it stands for: an enterprise of two kinds counts in each kind, once in its town."""
+    from anxin.org.models import Town
+    from anxin.registry.models import EnterpriseKind
+    from anxin.registry.tests.factories import enterprise
+
+    enterprise(name="罗溪建设置业有限公司", town="luoxi", kinds=("construction", "real_estate"))
+    for user in (office, luoxi, chengjian, renshe):
+        scoped = Enterprise.objects.for_user(user)
+        summary = selectors.enterprise_summary(user=user)
+        assert summary["total"] == scoped.count()
+        for _label, n, code in summary["by_status"]:
+            assert n == scoped.filter(status=code).count(), (user, code)
+        for _label, n, code in summary["by_kind"]:
+            assert n == scoped.filter(kinds=EnterpriseKind.objects.get(code=code)).count(), (user, code)
+        expected_towns = [(t.code, scoped.filter(town=t).count()) for t in Town.objects.order_by("order")]
+        assert [(code, n) for _label, n, code in summary["by_town"]] == [
+            (code, n) for code, n in expected_towns if n
+        ], user
