@@ -331,7 +331,7 @@ SPECTACULAR_SETTINGS = {
         "ProceedsSourceEnum": "anxin.money.models.PROCEEDS_SOURCE_CHOICES",
         "ConfirmedFactEnum": "anxin.money.funds_api.CONFIRMED_FACT_CHOICES",
         "PublicityKindEnum": "anxin.reports.models.PublicityKind",
-        "IndicatorKindEnum": "anxin.assessment.models.IndicatorKind",
+        "SchemeIndicatorKindEnum": "anxin.assessment.models.IndicatorKind",
     },
     # The error answers of every operation, the Idempotency-Key header, JSON-only bodies
     # (anxin/core/api_schema.py); the enum hook first, as drf-spectacular's default.

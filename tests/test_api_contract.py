@@ -30,6 +30,19 @@ def test_the_schema_generates_without_a_warning(district, tmp_path):
     call_command("spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
 
 
+def test_each_named_enum_is_the_choice_set_it_names(schema):
+    """A name given in ENUM_NAME_OVERRIDES is the component of exactly those choices: a name another
+    field's enum already took (IndicatorKindEnum: monitoring's indicator kinds) silently gave the
+    assessment's indicator kinds the wrong schema — no warning, only the fuzz's failed validation."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    for name, path in settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].items():
+        choices = import_string(path)
+        values = [c[0] for c in getattr(choices, "choices", choices)]
+        assert sorted(_component(schema, name)["enum"]) == sorted(values), name
+
+
 def _operations(schema):
     for path, item in schema["paths"].items():
         for method, operation in item.items():

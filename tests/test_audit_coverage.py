@@ -77,6 +77,7 @@ NOT_AUDITED = {
     "monitoring.RiskAssessment": "derived by the scan from the data and the parameters",
     "monitoring.Alert": "opened and refreshed in bulk by the scan; each human step is an AlertEvent",
     "monitoring.ScanRun": "the scan's own run record",
+    "monitoring.ScanShard": "a part of a scan run (its id range, state and counts), written by the scan workers",
     # Data with its own provenance on every row.
     "monitoring.Observation": (
         "reported in bulk (import, API) with recorded_by/recorded_at on each row; "
