@@ -682,15 +682,7 @@ class Assessment:
 
 HORIZON_DAYS = 366  # no edge: stable for a year (see the module's conventions)
 # What the rules read of an indicator is its current value (``current``): these indicators.
-CURRENT_CODES = (
-    "wage_arrears_months",
-    "wage_arrears_amount",
-    "si_arrears_months",
-    *(code for code, *_ in DROPS),
-    "overdue_loans",
-    "lawsuits",
-    "private_lending",
-)
+CURRENT_CODES = (*LOUD_INDICATORS, *DROP_INDICATORS)
 # The signal kinds screening counts for ``RECENT_DAYS`` (verified or not, unless unfounded).
 FACTOR_KINDS = frozenset(
     ("loan_overdue", "litigation", "private_lending", "owner_absconded", "suspension", "project_settlement")

@@ -694,8 +694,8 @@ def _update_alerts(alerts: list[ActiveAlert], fields: list[str]) -> None:
     row cost several milliseconds per alert to build — most of a day's first scan."""
     if not alerts:
         return
-    connection = connections[db_router.db_for_write(Alert)]
-    quote = connection.ops.quote_name
+    db = connections[db_router.db_for_write(Alert)]
+    quote = db.ops.quote_name
     meta = Alert._meta
     columns = [meta.get_field(name) for name in fields]
     sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 (quoted names of the model's own columns)
@@ -704,11 +704,11 @@ def _update_alerts(alerts: list[ActiveAlert], fields: list[str]) -> None:
         quote(meta.pk.column),
     )
     rows = [
-        [c.get_db_prep_save(getattr(a, name), connection) for c, name in zip(columns, fields, strict=True)]  # type: ignore[union-attr]
+        [c.get_db_prep_save(getattr(a, name), db) for c, name in zip(columns, fields, strict=True)]  # type: ignore[union-attr]
         + [a.pk]
         for a in alerts
     ]
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.executemany(sql, rows)
 
 
