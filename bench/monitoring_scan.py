@@ -41,14 +41,23 @@ the day's first tick ≤ 3 × baseline; the unchanged full scan ≤ 1.5 × (floo
 the first full scan's peak RSS ≤ 1 GiB at 100,000 enterprises. Results are printed as a Markdown
 table for docs/PERFORMANCE.md.
 
-``--profile`` lists cProfile's top functions for the first full scan (in its child process) and
-``--profile unchanged`` for the unchanged one (PROFILE_SORT=cumtime, PROFILE_ROWS=40).
+``--profile`` lists cProfile's top functions for the first full scan (in its child process),
+``--profile unchanged`` for the unchanged one and ``--profile day`` for the day's first tick
+(PROFILE_SORT=cumtime, PROFILE_ROWS=40).
+
+The day tick alone, without generating the district every try (SQLite only): ``--keep PATH`` saves
+the scratch database as it stands just before the day tick (after the same-day ticks), and
+``--reuse PATH`` runs on a copy of it only the baseline and the day tick, in a fresh process
+(``--repeat N``: N copies, one day tick each; ``--after-floors``: run the floors step first, as the
+full benchmark does, to see what it leaves behind). Keys written by ``--reuse --json``: ``baseline_s``,
+``day_tick_s`` (each run's in ``day_tick_runs_s``), ``day_tick_assessed``.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import datetime
 import io
 import os
@@ -77,24 +86,36 @@ def main() -> None:
         "--profile",
         nargs="?",
         const="first",
-        choices=("first", "unchanged"),
+        choices=("first", "unchanged", "day"),
         default=None,
-        help="profile the first full scan (default; cProfile in its child process) or the unchanged "
-        "one (in this process); PROFILE_SORT=cumtime, PROFILE_ROWS=40 to change the listing",
+        help="profile the first full scan (default; cProfile in its child process), the unchanged "
+        "one or the day's first tick (in this process); PROFILE_SORT=cumtime, PROFILE_ROWS=40 to "
+        "change the listing",
+    )
+    parser.add_argument(
+        "--keep", default=None, metavar="PATH", help="save the SQLite database as it is before the day tick"
+    )
+    parser.add_argument(
+        "--reuse",
+        default=None,
+        metavar="PATH",
+        help="run only the baseline and the day tick on a copy of a database saved by --keep",
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="with --reuse: day ticks, each on a fresh copy")
+    parser.add_argument(
+        "--after-floors", action="store_true", help="with --reuse: run the floors step before the day tick"
     )
     args = parser.parse_args()
+    if args.reuse:
+        reuse(args)
+        return
     scratch = None
     if args.database_url:
         os.environ["DATABASE_URL"] = args.database_url
     else:
         scratch = tempfile.NamedTemporaryFile(suffix=".sqlite3", delete=False)  # noqa: SIM115
         os.environ["DATABASE_URL"] = f"sqlite:///{scratch.name}"
-    # Production settings: with DEBUG on, Django records and formats every query (≈ 10 % of a scan).
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
-    os.environ.setdefault("FIELD_ENCRYPTION_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
-    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anxin.settings")
+    production_env()
     import django
 
     django.setup()
@@ -108,6 +129,15 @@ def main() -> None:
         if scratch is not None:
             for suffix in ("", "-wal", "-shm"):
                 Path(scratch.name + suffix).unlink(missing_ok=True)
+
+
+def production_env() -> None:
+    # Production settings: with DEBUG on, Django records and formats every query (≈ 10 % of a scan).
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
+    os.environ.setdefault("FIELD_ENCRYPTION_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
+    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anxin.settings")
 
 
 def generate(args) -> None:
@@ -369,6 +399,14 @@ def timed(func):
     return time.perf_counter() - began, result
 
 
+def timed_cpu(func) -> float:
+    """This process's CPU seconds for ``func`` (SQLite's work included: it runs in the process) — on a
+    shared machine steadier than the wall clock, which also counts the waits for a core."""
+    began = time.process_time()
+    func()
+    return time.process_time() - began
+
+
 def one_after_a_new_signal(office, ids: list[int], *, runs: int) -> list[float]:
     """Milliseconds of each re-assessment run by the after-commit hook of a verification, sorted.
 
@@ -451,6 +489,152 @@ RESULT_KEYS = (
 )
 
 
+def tomorrow_half_past_midnight() -> datetime.datetime:
+    from django.utils import timezone
+
+    return datetime.datetime.combine(
+        timezone.localdate() + datetime.timedelta(days=1),
+        datetime.time(0, 30),
+        tzinfo=timezone.get_current_timezone(),
+    )
+
+
+def day_tick_timed(*, profile: bool = False):
+    """The day's first tick on unchanged data: tomorrow, half past midnight (once: only the first of
+    a day is the day's first). Returns (seconds, the ScanRun)."""
+    from anxin.monitoring import scan
+    from anxin.monitoring.models import RiskAssessment
+
+    tomorrow = tomorrow_half_past_midnight()
+    if profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        day_seconds, day_tick = timed(lambda: scan.scan_district(now=tomorrow))
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(
+            int(os.environ.get("PROFILE_ROWS", "22"))
+        )
+    else:
+        with collections_watched() as collected:
+            cpu = time.process_time()
+            day_seconds, day_tick = timed(lambda: scan.scan_district(now=tomorrow))
+            cpu = time.process_time() - cpu
+        print(
+            f"day tick: {day_seconds:.4f} s, of which this process's CPU {cpu:.4f} s; the cycle "
+            f"collector ran {collected['runs']} times (oldest generation {collected['full']}), "
+            f"{collected['seconds']:.4f} s"
+        )
+    assert day_tick.mode == "day", day_tick.reason
+    rewritten = RiskAssessment.objects.filter(assessed_at=tomorrow).count()  # findings changed
+    print(f"day tick: {day_tick.reason}; findings changed for {rewritten} of {day_tick.assessed}")
+    return day_seconds, day_tick
+
+
+@contextlib.contextmanager
+def collections_watched():
+    """Count the cycle collector's runs (and the seconds they take) while the block runs."""
+    import gc
+
+    seen = {"runs": 0, "full": 0, "seconds": 0.0}
+    began = [0.0]
+
+    def callback(phase, info):
+        if phase == "start":
+            began[0] = time.perf_counter()
+        else:
+            seen["runs"] += 1
+            seen["full"] += info["generation"] == 2
+            seen["seconds"] += time.perf_counter() - began[0]
+
+    gc.callbacks.append(callback)
+    try:
+        yield seen
+    finally:
+        gc.callbacks.remove(callback)
+
+
+def keep(path: str) -> None:
+    """Save the scratch SQLite database as it stands (WAL checkpointed into one file) to ``path``."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        raise SystemExit("--keep: SQLite only")
+    target = Path(path)
+    target.unlink(missing_ok=True)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM INTO %s", [str(target)])
+    print(f"database before the day tick saved to {target}")
+
+
+def reuse(args) -> None:
+    """The baseline and the day's first tick on copies of a database saved by ``--keep``: each copy in
+    a scratch file, the tick once per copy (only the first tick of a day is the day's first)."""
+    import shutil
+
+    if args.database_url:
+        raise SystemExit("--reuse: SQLite only (a saved file)")
+    production_env()
+    scratch = tempfile.NamedTemporaryFile(suffix=".sqlite3", delete=False)  # noqa: SIM115
+    scratch.close()
+    os.environ["DATABASE_URL"] = f"sqlite:///{scratch.name}"
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from anxin.monitoring import scan
+
+    def baseline():
+        with connection.cursor() as cursor:
+            cursor.execute(baseline_sql())
+            return len(cursor.fetchall())
+
+    runs, bases, assessed = [], [], 0
+    try:
+        for _ in range(args.repeat):
+            connection.close()
+            for suffix in ("-wal", "-shm"):
+                Path(scratch.name + suffix).unlink(missing_ok=True)
+            shutil.copyfile(args.reuse, scratch.name)
+            base_seconds, _rows = min((timed(baseline) for _ in range(3)), key=lambda r: r[0])
+            base_cpu = min(timed_cpu(baseline) for _ in range(3))
+            first = scan.scan_district()
+            if first.mode == "full":  # the scan's code changed since the copy was kept (scan_basis)
+                print(
+                    f"scan basis changed since the copy was kept: full scan again, {first.changed} level changes"
+                )
+            for _ in range(3):  # the same-day ticks the full benchmark runs first (and a warm process)
+                assert scan.scan_district().mode == "changed"
+            if args.after_floors:
+                fetch_seconds, rules_seconds = floors()
+                print(f"floors: fetch {fetch_seconds:.2f} s, rules {rules_seconds:.2f} s")
+            day_seconds, day_tick = day_tick_timed(profile=args.profile == "day")
+            assessed = day_tick.assessed
+            runs.append(day_seconds)
+            bases.append(base_seconds)
+            print(
+                f"baseline {base_seconds:.4f} s (CPU {base_cpu:.4f} s); day tick {day_seconds:.4f} s = "
+                f"{day_seconds / base_seconds:.1f} × baseline ({assessed} re-assessed)"
+            )
+    finally:
+        connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(scratch.name + suffix).unlink(missing_ok=True)
+    if args.json:
+        write_json(
+            args.json,
+            {
+                "baseline_s": round(min(bases), 4),
+                "day_tick_s": round(statistics.median(runs), 4),
+                "day_tick_runs_s": [round(r, 4) for r in runs],
+                "day_tick_assessed": assessed,
+            },
+        )
+
+
 def write_json(path: str, results: dict) -> None:
     import json
 
@@ -498,21 +682,9 @@ def run(args) -> None:
     fetch_seconds, rules_seconds = floors()
     tick_seconds, tick = min((timed(scan.scan_district) for _ in range(3)), key=lambda r: r[0])
     assert tick.mode == "changed", tick.reason
-    # The day's first tick on unchanged data: tomorrow, half past midnight (once: only the first of
-    # a day is the day's first).
-    from django.utils import timezone
-
-    tomorrow = datetime.datetime.combine(
-        timezone.localdate() + datetime.timedelta(days=1),
-        datetime.time(0, 30),
-        tzinfo=timezone.get_current_timezone(),
-    )
-    day_seconds, day_tick = timed(lambda: scan.scan_district(now=tomorrow))
-    assert day_tick.mode == "day", day_tick.reason
-    from anxin.monitoring.models import RiskAssessment
-
-    rewritten = RiskAssessment.objects.filter(assessed_at=tomorrow).count()  # findings changed
-    print(f"day tick: {day_tick.reason}; findings changed for {rewritten} of {day_tick.assessed}")
+    if args.keep:
+        keep(args.keep)
+    day_seconds, day_tick = day_tick_timed(profile=args.profile == "day")
     if connection.vendor == "postgresql":
         # What autovacuum does within a minute or two of the first scan's 250,000 new rows: fresh
         # statistics and the visibility map (index-only counts). Without it the cockpit right after
