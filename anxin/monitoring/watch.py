@@ -119,7 +119,8 @@ def watch_sync(*, levels: dict[int, tuple[str, str]], routes: dict[int, tuple], 
     }
     rank = {Level.NONE: 0, Level.YELLOW: 1, Level.ORANGE: 2, Level.RED: 3}
     names = dict(Level.choices)
-    proposals, changed, events = [], [], []  # proposals: the columns below, no model instance each
+    proposals, events = [], []  # proposals: the columns below, no model instance each
+    changed: dict[str, list[int]] = {}  # new level → the live entries taking it
     for enterprise_id, (level, reason) in levels.items():
         entry = live.get(enterprise_id)
         if entry is None:
@@ -131,10 +132,13 @@ def watch_sync(*, levels: dict[int, tuple[str, str]], routes: dict[int, tuple], 
         elif entry[1] != level:
             pk, was = entry
             events.append((pk, Action.LEVEL, "", "", actor.pk, now, f"{names[was]} → {names[level]}"))
-            changed.append(WatchEntry(pk=pk, level=level))
+            changed.setdefault(level, []).append(pk)
     columns = ("enterprise_id", "level", "status", "proposed_at", "proposal", "town_id", "unit_id")
     ids = insert_rows(WatchEntry, columns, proposals, returning=True)
-    WatchEntry.objects.bulk_update(changed, ["level"], batch_size=500)
+    # One UPDATE per level (four at most), not bulk_update's CASE per entry.
+    for level, pks in changed.items():
+        for start in range(0, len(pks), 500):
+            WatchEntry.objects.filter(pk__in=pks[start : start + 500]).update(level=level)
     rows = events + [
         (pk, Action.PROPOSE, "", WatchStatus.PROPOSED, actor.pk, now, p[4])
         for p, pk in zip(proposals, ids, strict=True)
