@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, connections, transaction
 from django.db import router as db_router
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -47,7 +47,7 @@ from anxin.monitoring.models import (
     RiskChange,
     ScanRun,
 )
-from anxin.notify.services import notify_units
+from anxin.notify.services import UnitNotice, notify_units_each
 from anxin.org.models import Unit, User
 from anxin.org.routing import Router
 from anxin.registry.models import Enterprise
@@ -445,29 +445,29 @@ def _store(
     for enterprise_id, enterprise_facts in facts.items():  # the kinds are loaded already
         router.enterprise_kinds.setdefault(enterprise_id, sorted(enterprise_facts.kinds))
     router.prime(ids)
-    # The open alerts as plain rows; the evidence as its stored text (decoded only if it differs).
-    active = {
-        (row[1], row[2]): ActiveAlert(*row)
-        for row in _fetch(
-            Alert.objects.select_for_update()
-            .filter(mine("enterprise_id"), status__in=ACTIVE_ALERT)
-            .values_list(*ACTIVE_COLUMNS)
-        )
-    }
-    active_rules: dict[int, list[str]] = defaultdict(list)  # per enterprise, not a scan of all per enterprise
-    for enterprise_id, rule_code in active:
-        active_rules[enterprise_id].append(rule_code)
-    # The alert each (enterprise, rule) was last closed as: the same finding does not re-open a
-    # closed alert (the office's dismissal or the town's handling stands until the facts change).
-    # Ids only: the evidence of the few a firing rule could re-open is read after the loop.
+    # The chunk's alerts in one read by enterprise (locked: a closed alert never changes again):
+    # - the open ones as plain rows, the evidence as its stored text (decoded only if it differs);
+    # - the one each (enterprise, rule) was last closed as: the same finding does not re-open a
+    #   closed alert (the office's dismissal or the town's handling stands until the facts change).
+    #   Ids only: the evidence of the few a firing rule could re-open is read after the loop.
+    # Not two reads filtered by status: SQLite, without statistics, reads "status IN (open,
+    # acknowledged)" through the status index — every active alert of the district, each time.
+    active: dict[tuple[int, str], ActiveAlert] = {}
     last_closed: dict[tuple[int, str], int] = {}
-    for enterprise_id, rule_code, pk in _fetch(
-        Alert.objects.filter(mine("enterprise_id"))
-        .exclude(status__in=ACTIVE_ALERT)
+    active_rules: dict[int, list[str]] = defaultdict(list)  # per enterprise, not a scan of all per enterprise
+    for *row, status in _fetch(
+        Alert.objects.select_for_update()
+        .filter(mine("enterprise_id"))
+        .annotate(_active_evidence=_ACTIVE_EVIDENCE)
         .order_by("enterprise_id", "rule", "closed_at", "pk")
-        .values_list("enterprise_id", "rule", "pk")
+        .values_list(*ACTIVE_COLUMNS, "status")
     ):
-        last_closed[(enterprise_id, rule_code)] = pk
+        key = (row[1], row[2])
+        if status in ACTIVE_ALERT:
+            active[key] = ActiveAlert(*row)
+            active_rules[row[1]].append(row[2])
+        else:
+            last_closed[key] = row[0]
     notices: list[ActiveAlert | NewAlert] = []
     assessments, changes, refired, cleared, events, rerouted = [], [], [], [], [], []
     candidates: list[tuple[int, rules.Finding, int | None]] = []  # firing, no open alert: (…, closed one)
@@ -681,11 +681,12 @@ ACTIVE_COLUMNS = (
     "rule",
     "level",
     "explanation",
-    "evidence",
+    "_active_evidence",  # the evidence of an open alert; a closed one's is not read (_ACTIVE_EVIDENCE)
     "town_id",
     "unit_id",
     "cleared_at",
 )
+_ACTIVE_EVIDENCE = Case(When(status__in=ACTIVE_ALERT, then=F("evidence")), default=Value(None))
 
 
 def _update_alerts(alerts: list[ActiveAlert], fields: list[str]) -> None:
@@ -761,6 +762,7 @@ def _announce(alerts: list[ActiveAlert | NewAlert], drafts: list | None = None) 
     shown |= {r.enterprise_id for r in drafts[:50]}
     names = dict(Enterprise.objects.filter(pk__in=shown).values_list("pk", "name"))
     reports = immediate.draft_notices(drafts, names, town_units)
+    notices = []
     for unit_id in by_unit.keys() | reports.keys():
         items = by_unit.get(unit_id, [])
         red = any(a.level == Level.RED for a in items)
@@ -778,15 +780,20 @@ def _announce(alerts: list[ActiveAlert | NewAlert], drafts: list | None = None) 
             report_subject, report_body, url = reports[unit_id]
             subject = "；".join(filter(None, [subject, report_subject]))
             body = "；".join(filter(None, [body, report_body]))
-        notify_units(
-            unit_ids=[unit_id],
-            subject=subject,
-            body=body,
-            url=url,
-            topic="alert",
-            sms=red or unit_id in reports,
-            about=names.get(items[0].enterprise_id, "") if len({a.enterprise_id for a in items}) == 1 else "",
+        notices.append(
+            UnitNotice(
+                unit_id=unit_id,
+                subject=subject,
+                body=body,
+                url=url,
+                topic="alert",
+                sms=red or unit_id in reports,
+                about=names.get(items[0].enterprise_id, "")
+                if len({a.enterprise_id for a in items}) == 1
+                else "",
+            )
         )
+    notify_units_each(notices)  # one read of the units' users, one insert of the inbox rows
 
 
 def scan_basis(as_of: datetime.date) -> str:
