@@ -529,7 +529,7 @@ def day_tick_timed(*, profile: bool = False, base_cpu: float | None = None):
             int(os.environ.get("PROFILE_ROWS", "22"))
         )
     else:
-        wal = wal_header()
+        wal = wal_state()
         with collections_watched() as collected:
             cpu = time.process_time()
             day_seconds, day_tick = timed(lambda: scan.scan_district(now=tomorrow))
@@ -538,11 +538,7 @@ def day_tick_timed(*, profile: bool = False, base_cpu: float | None = None):
             f"day tick: {day_seconds:.4f} s, of which this process's CPU {cpu:.4f} s; the cycle "
             f"collector ran {collected['runs']} times (oldest generation {collected['full']}), "
             f"{collected['seconds']:.4f} s"
-            + (
-                "; SQLite's WAL was checkpointed and restarted meanwhile"
-                if wal and wal != wal_header()
-                else ""
-            )
+            + ("; SQLite checkpointed its WAL meanwhile" if checkpointed(wal, wal_state()) else "")
         )
         if base_cpu and connection.vendor == "sqlite":  # the baseline's work is this process's too
             print(f"day tick CPU / baseline CPU ({base_cpu:.4f} s): {cpu / base_cpu:.1f} ×")
@@ -552,18 +548,33 @@ def day_tick_timed(*, profile: bool = False, base_cpu: float | None = None):
     return day_seconds, day_tick
 
 
-def wal_header() -> bytes | None:
-    """SQLite's write-ahead log header (its checkpoint sequence number and salts change when a
-    checkpoint has copied the log into the database and the log starts again), or None."""
+def wal_state() -> tuple[bytes, int] | None:
+    """SQLite's write-ahead log, as far as a checkpoint changes it: the log's header (its
+    checkpoint sequence number and salts change when the log starts again after a checkpoint) and
+    the number of its frames already copied into the database (``nBackfill``, in the shared-memory
+    index: ``-shm``, offset 96, native byte order). None on PostgreSQL."""
+    import struct
+
     from django.db import connection
 
     if connection.vendor != "sqlite":
         return None
-    path = Path(str(connection.settings_dict["NAME"]) + "-wal")
-    if not path.exists():
+    name = str(connection.settings_dict["NAME"])
+    try:
+        with open(name + "-wal", "rb") as wal, open(name + "-shm", "rb") as shm:
+            header = wal.read(32)
+            shm.seek(96)
+            (backfilled,) = struct.unpack("=I", shm.read(4))
+    except FileNotFoundError:
         return None
-    with path.open("rb") as wal:
-        return wal.read(32)
+    return header, backfilled
+
+
+def checkpointed(before: tuple[bytes, int] | None, after: tuple[bytes, int] | None) -> bool:
+    """Whether SQLite checkpointed its log between two ``wal_state`` readings."""
+    if before is None or after is None:
+        return False
+    return before[0] != after[0] or after[1] > before[1]
 
 
 @contextlib.contextmanager
