@@ -26,7 +26,9 @@ file unless --database-url names an empty PostgreSQL database). Then it measures
                 date (``RiskAssessment.stable_until`` reached) plus what changed; run once (only the
                 first is the day's first), after the same-day tick and before the steps that follow
                 the real clock (they re-assess single enterprises as of today, unaffected by a
-                scan run dated tomorrow)
+                scan run dated tomorrow). Django's URL configuration is loaded before it (its
+                first notice link would load it: once per process, shown apart); its CPU seconds
+                are printed beside the baseline's (on SQLite both are this process's work)
   one           a new verified complaint: for a random enterprise, a wage complaint is recorded,
                 accepted and verified as 属实 through the intake services (each committed, as
                 the office would); the re-assessment the verification's after-commit hook runs
