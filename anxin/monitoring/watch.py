@@ -98,25 +98,24 @@ def watch_sync(*, levels: dict[int, tuple[str, str]], routes: dict[int, tuple], 
         if len(levels) * 4 >= high - low + 1
         else {"enterprise_id__in": sorted(levels)}
     )
-    # The live entries as (id, level) rows: only an entry whose level changes becomes an instance
-    # (for its update) — thousands of instances per chunk were most of this function.
-    live = {
-        enterprise_id: (pk, level)
-        for pk, enterprise_id, level in WatchEntry.objects.filter(**span, status__in=LIVE_WATCH).values_list(
-            "pk", "enterprise_id", "level"
-        )
-        if enterprise_id in levels
-    }
-    # Declined or exited entries: proposed again only when the level rises above the one it had.
-    closed_level = {
-        enterprise_id: level
-        for enterprise_id, level in WatchEntry.objects.filter(
-            **span, status__in=[WatchStatus.DECLINED, WatchStatus.EXITED]
-        )
+    # The enterprises' entries in one read, as rows (thousands of instances per chunk were most of
+    # this function):
+    # - the live ones as (id, level): only an entry whose level changes is updated;
+    # - the level of the last declined or exited one: proposed again only when the level rises
+    #   above it.
+    live: dict[int, tuple[int, str]] = {}
+    closed_level: dict[int, str] = {}
+    for pk, enterprise_id, level, status in (
+        WatchEntry.objects.filter(**span)
         .order_by("enterprise_id", "closed_at")
-        .values_list("enterprise_id", "level")
-        if enterprise_id in levels
-    }
+        .values_list("pk", "enterprise_id", "level", "status")
+    ):
+        if enterprise_id not in levels:
+            continue
+        if status in LIVE_WATCH:
+            live[enterprise_id] = (pk, level)
+        elif status in (WatchStatus.DECLINED, WatchStatus.EXITED):
+            closed_level[enterprise_id] = level
     rank = {Level.NONE: 0, Level.YELLOW: 1, Level.ORANGE: 2, Level.RED: 3}
     names = dict(Level.choices)
     proposals, events = [], []  # proposals: the columns below, no model instance each
