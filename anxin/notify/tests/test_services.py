@@ -99,6 +99,58 @@ def test_notices_can_carry_an_sms(luoxi, tmp_path, settings, django_capture_on_c
     assert "138****1111" in (tmp_path / "sms.log").read_text(encoding="utf-8")
 
 
+def _inbox() -> list[tuple]:
+    return list(
+        Notification.objects.order_by("pk").values_list("recipient__username", "subject", "url", "about")
+    )
+
+
+def test_many_unit_notices_at_once_are_what_one_call_each_gives(
+    luoxi, xuejia, office, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    """``notify_units_each`` (one read of the users, one insert): the same inbox rows in the same
+    order, and the same text messages, as ``notify_units`` once per notice; after commit only."""
+    settings.SMS_LOG_FILE = tmp_path / "sms.log"
+    luoxi.phone, xuejia_phone = "13800001111", "13800002222"
+    luoxi.save()
+    xuejia.phone = xuejia_phone
+    xuejia.save()
+    notices = [
+        services.UnitNotice(unit_id=xuejia.unit_id, subject="薛家预警", url="/alerts/1/", about="甲公司"),
+        services.UnitNotice(unit_id=luoxi.unit_id, subject="罗溪红色预警", body="b", topic="alert", sms=True),
+        services.UnitNotice(unit_id=office.unit_id, subject="联席办", about="乙" * 150),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in notices:
+            services.notify_units(
+                unit_ids=[n.unit_id],
+                subject=n.subject,
+                body=n.body,
+                url=n.url,
+                topic=n.topic,
+                sms=n.sms,
+                about=n.about,
+            )
+    one_by_one, texts = _inbox(), (tmp_path / "sms.log").read_text(encoding="utf-8")
+    Notification.objects.all().delete()
+    (tmp_path / "sms.log").unlink()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with transaction.atomic():
+            services.notify_units_each(notices)
+        assert not Notification.objects.exists()  # not before commit
+    with django_capture_on_commit_callbacks(execute=True):  # the commit: and the SMS it queues
+        for callback in callbacks:
+            callback()
+    assert _inbox() == one_by_one and len(one_by_one) == 3
+    assert one_by_one[2][3] == "乙" * 100
+    assert (
+        (tmp_path / "sms.log").read_text(encoding="utf-8").count("138****1111")
+        == 1
+        == texts.count("138****1111")
+    )
+    assert "138****2222" not in texts  # no SMS asked for 薛家's notice
+
+
 def test_a_user_reads_only_their_own_inbox(login, luoxi, xuejia, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.notify_units(unit_ids=[xuejia.unit_id], subject="薛家的通知")
