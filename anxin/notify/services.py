@@ -135,11 +135,17 @@ def _deliver_each(notices: list[UnitNotice]) -> None:
         ]
     )
     for n in notices:
-        if n.sms:
+        if not n.sms:
+            continue
+        # Each notice's text messages stand alone, as they did with one after-commit call per
+        # notice: one that cannot be queued is logged and the others still go out.
+        try:
             text = f"【安薪】{n.subject}"
             for user in by_unit.get(n.unit_id, ()):
                 if user.phone:
                     sms_send(phone=user.phone, text=text, topic=n.topic)
+        except Exception:
+            logger.exception("notice %r: its text messages could not be queued", n.subject)
 
 
 def notify_users(

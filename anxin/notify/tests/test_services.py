@@ -197,3 +197,31 @@ def test_a_bad_backend_path_still_leaves_every_recipient_a_notice_and_a_failed_r
         ("138****2222", 1),
     ]
     assert all("NoSuchBackend" in m.error for m in SmsMessage.objects.all())
+
+
+def test_one_notice_whose_text_cannot_be_queued_does_not_stop_the_others(
+    luoxi, xuejia, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    """In ``notify_units_each`` each notice's text messages stand alone, as with one after-commit
+    call per notice: a failure is logged, the inbox rows and the next notice's texts still go out."""
+    luoxi.phone, xuejia.phone = "13800001111", "13800002222"
+    luoxi.save()
+    xuejia.save()
+    queued: list[str] = []
+
+    def sms_send(*, phone, text, topic=""):
+        if phone == luoxi.phone:
+            raise RuntimeError("queue refused")
+        queued.append(phone)
+
+    monkeypatch.setattr(services, "sms_send", sms_send)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify_units_each(
+            [
+                services.UnitNotice(unit_id=luoxi.unit_id, subject="罗溪红色预警", sms=True),
+                services.UnitNotice(unit_id=xuejia.unit_id, subject="薛家红色预警", sms=True),
+            ]
+        )
+    assert queued == [xuejia.phone]
+    assert Notification.objects.filter(subject__in=["罗溪红色预警", "薛家红色预警"]).count() == 2
+    assert "罗溪红色预警" in caplog.text
