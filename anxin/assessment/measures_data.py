@@ -761,6 +761,61 @@ def arrears_recovered(unit: Unit, start: datetime.date, end: datetime.date, sett
     )
 
 
+# --- workers' reports closed and rated dissatisfied ---------------------------------------------------
+
+
+def dissatisfied_closures(unit: Unit, start: datetime.date, end: datetime.date, settings: dict) -> Result:
+    """§五(二)、§五(三): a worker's report closed (办结) by this unit in the period whose closing the
+    worker rated 不满意 or answered 仍未拿到工资 — each closing once, a report reopened and closed
+    again counting again, against the unit that closed it (intake's ``ReportClosure``; the same
+    rows as ``intake.selectors.closures_by_unit``)."""
+    from decimal import Decimal
+
+    from anxin.intake.models import ReportClosure, Satisfaction
+
+    low, high = _bounds(start, end)
+    rows = (
+        ReportClosure.objects.for_user(viewer_for(unit))
+        .filter(unit=unit, closed_at__gte=low, closed_at__lt=high)
+        .filter(Q(rating=Satisfaction.DISSATISFIED) | Q(still_unpaid=True))
+        .order_by("closed_at", "pk")
+    )
+    count = rows.count()
+    detail = reverse("signal-detail", args=[0]).rstrip("/").rsplit("/", 1)[0]
+    records = []
+    listed = rows.values(
+        "pk", "signal_id", "signal__reference", "signal__enterprise__name", "signal__employer_name",
+        "closed_at", "rating", "still_unpaid",
+    )[:SIGNALS_LISTED]  # fmt: skip
+    for row in listed:
+        said = [label for flag, label in ((row["rating"] == Satisfaction.DISSATISFIED, "不满意"),
+                                          (row["still_unpaid"], "仍未拿到工资")) if flag]  # fmt: skip
+        records.append(
+            {
+                "kind": "closure",
+                "id": row["signal_id"],
+                "label": (
+                    f"群众反映 {row['signal__reference'] or row['signal_id']}："
+                    f"{row['signal__enterprise__name'] or row['signal__employer_name'] or ''}"
+                ),
+                "url": f"{detail}/{row['signal_id']}/",
+                "unit": unit.name,
+                "due": None,
+                "done": as_iso(row["closed_at"]),
+                "met": False,
+                "note": "反映人评价：" + "、".join(said),
+            }
+        )
+    return Result(
+        value=Decimal(count),
+        numerator=count,
+        denominator=None,
+        records=records,
+        params={},
+        note="" if count <= SIGNALS_LISTED else f"列出前 {SIGNALS_LISTED} 条",
+    )
+
+
 # --- the catalogue ------------------------------------------------------------------------------------
 
 # key → (label, kind, clause, formula, compute, default settings, groups)
@@ -895,6 +950,17 @@ CATALOGUE: list[tuple[str, str, str, str, str, Callable[..., Result], dict, tupl
         "超期案件数 = 本期办结期限到期、超期结案或到期仍未结案的案件数（办结期限：参数 "
         "inspection.investigation_working_days 个工作日）；作扣分项时每件扣分，累计不超过上限",
         overdue_cases,
+        {},
+        ("town", "department"),
+    ),
+    (
+        "dissatisfied_closures",
+        "群众反映不满意办结（次）",
+        COUNT,
+        "§五(二)、§五(三)",
+        "不满意办结次数 = 本单位本期办结、反映人评价“不满意”或称“仍未拿到工资”的群众反映办结次数（每次办结各计一次，"
+        "重新办理后再办结的再计）；作扣分项时每次扣分，累计不超过上限",
+        dissatisfied_closures,
         {},
         ("town", "department"),
     ),

@@ -41,6 +41,7 @@ KEYS = [
     "arrears_recovered",
     "late_verifications",
     "overdue_cases",
+    "dissatisfied_closures",
 ]
 
 

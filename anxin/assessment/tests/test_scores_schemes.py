@@ -64,7 +64,7 @@ def test_the_district_file_gives_each_group_an_active_version_1_once(data, offic
         ("town", 1, SchemeStatus.ACTIVE),
     ]
     town = made.get(group="town")
-    assert town.indicators.count() == 16
+    assert town.indicators.count() == 17
     assert schemes.full_marks(list(town.indicators.all())) == Decimal(100)
     assert [b["grade"] for b in town.grade_bands] == ["优秀", "良好", "合格", "不合格"]
     assert town.events.filter(to_status=SchemeStatus.ACTIVE).count() == 1
@@ -121,7 +121,7 @@ def test_a_year_is_created_from_the_district_default_or_a_copy_of_last_year(offi
     assert draft.status == SchemeStatus.DRAFT and draft.version == 1 and draft.based_on_id == previous.pk
     assert list(draft.indicators.values_list("code", flat=True)) == [r["code"] for r in f.ROWS]
     fresh = schemes.scheme_create(actor=office, year=2027, group="department")
-    assert fresh.indicators.count() == 13 and fresh.title.startswith("区有关部门")
+    assert fresh.indicators.count() == 14 and fresh.title.startswith("区有关部门")
 
 
 def test_a_unit_user_cannot_create_or_edit_a_scheme(luoxi, office):
