@@ -24,6 +24,7 @@ class IntakeConfig(AppConfig):
         seam.register(seam.HOME_PANELS, self.home_panels, app=label)
         seam.register(seam.ENTERPRISE_TABS, self.enterprise_tabs, app=label)
         seam.register(seam.CLAUSE_ITEMS, self.clause_items, app=label)
+        seam.register(seam.PUBLIC_URLS, "anxin.intake.public_urls", app=label)
 
     def load_district(self, data: dict, *, actor, log) -> None:
         from anxin.intake import services

@@ -162,6 +162,7 @@ class SitesConfig(AppConfig):
         # one DEMO_DATA contribution (core's seam test expects one per app, in the flow's order).
         seam.register(seam.CLAUSE_ITEMS, self.handbook_clauses, app=self.label)
         seam.register(seam.PORTAL_LINKS, self.handbook_portal_links, app=self.label)
+        seam.register(seam.PUBLIC_URLS, "anxin.sites.public_urls", app=self.label)
 
     def handbook_portal_links(self) -> list[seam.PortalLink]:
         return [

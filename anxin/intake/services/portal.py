@@ -7,7 +7,6 @@ import datetime
 import secrets
 
 from django.db import models, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +15,7 @@ from anxin.core.crypto import blind_index
 from anxin.core.deadlines import due_after
 from anxin.core.errors import DomainError
 from anxin.core.files import atomic_with_files
+from anxin.core.links import officer_url
 from anxin.core.policy import param
 from anxin.core.validators import normalize_phone
 from anxin.intake.models import (
@@ -254,7 +254,7 @@ def _reopen(signal: Signal, *, why: str, now: datetime.datetime) -> None:
         unit_ids=_handler_unit_ids(handled),
         subject=f"反映人不满意，线索 #{handled.pk} 已重新转入处理",
         body=f"{handled.employer_display}：{why}。请于 {timezone.localtime(due):%Y-%m-%d} 前重新处理并答复反映人。",
-        url=reverse("signal-detail", args=[handled.pk]),
+        url=officer_url("signal-detail", handled.pk),
         topic="signal-followup",
     )
 
@@ -314,7 +314,7 @@ def portal_add_material(
             or _handler_unit_ids(handled),
             subject=f"反映人为线索 #{handled.pk} 补充了材料",
             body=f"{handled.employer_display}：{note[:200]}",
-            url=reverse("signal-detail", args=[signal.pk]),
+            url=officer_url("signal-detail", signal.pk),
             topic="signal-material",
         )
     return event

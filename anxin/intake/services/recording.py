@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +21,7 @@ from anxin.core.audit import acting, guarded_update
 from anxin.core.crypto import blind_index
 from anxin.core.errors import DomainError, ScopeViolation
 from anxin.core.files import atomic_with_files, file_store
+from anxin.core.links import officer_url
 from anxin.core.policy import param_record
 from anxin.core.uploads import DOCUMENTS
 from anxin.intake.models import Channel, DuplicateState, Signal, SignalAttachment, SignalEvent, Stage
@@ -306,13 +306,13 @@ def _announce(created: list[Signal]) -> None:
             subject = f"新线索待核实：{s.employer_display}（{s.get_kind_display()}）"
             received, due = timezone.localtime(s.received_at), timezone.localtime(s.due_at)
             body = f"{s.channel.name} {received:%Y-%m-%d}；核实期限 {due:%Y-%m-%d}。{s.summary[:80]}"
-            url = reverse("signal-detail", args=[s.pk])
+            url = officer_url("signal-detail", s.pk)
         else:
             subject = f"新线索待核实 {len(signals)} 条"
             body = (
                 "、".join(sorted({s.channel.name for s in signals})) + " 渠道报送，请在“我的待核实”中查看。"
             )
-            url = reverse("signal-list") + "?mine=1"
+            url = officer_url("signal-list") + "?mine=1"
         notify_units(unit_ids=[unit_id], subject=subject, body=body, url=url, topic="signal", about=about)
 
 

@@ -7,10 +7,10 @@ import datetime
 from collections import defaultdict
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from anxin.core.audit import acting, guarded_update, system_actor
+from anxin.core.links import officer_url
 from anxin.intake.models import PortalAttempt, PortalBucket, Signal, SignalEvent
 from anxin.notify.services import notify_units
 from anxin.org.models import Unit
@@ -60,14 +60,14 @@ def signals_mark_overdue(*, now: datetime.datetime | None = None) -> int:
                     f"{s.employer_display}（{s.get_kind_display()}，期限 {timezone.localtime(s.due_at):%m-%d}）"
                     for s in marked[:10]
                 ),
-                url=reverse("signal-triage") + "?queue=overdue",
+                url=officer_url("signal-triage") + "?queue=overdue",
                 topic="signal-overdue",
             )
             for unit_id, count in units.items():
                 notify_units(
                     unit_ids=[unit_id],
                     subject=f"您单位有 {count} 条线索核实逾期，已报联席办",
-                    url=reverse("signal-list") + "?mine=1&overdue=1",
+                    url=officer_url("signal-list") + "?mine=1&overdue=1",
                     topic="signal-overdue",
                 )
     return len(marked)
@@ -109,7 +109,7 @@ def followups_escalate(*, now: datetime.datetime | None = None) -> int:
                 unit_ids=_handler_unit_ids(signal),
                 subject=f"反映人不满意的线索 #{signal.pk} 逾期未重新办结",
                 body=f"{signal.employer_display}：回访处理期限 {timezone.localtime(signal.followup_due_at):%Y-%m-%d} 已过。",
-                url=reverse("signal-detail", args=[signal.pk]),
+                url=officer_url("signal-detail", signal.pk),
                 topic="signal-followup",
             )
     return len(marked)

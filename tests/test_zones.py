@@ -1,0 +1,317 @@
+"""The two network zones (issue #21, anxin/zones.py): the public zone mounts the portal and nothing
+else; the internal zone is the whole system, the portal included.
+
+Each zone is started for real in a subprocess (``ANXIN_ZONE=…``) to list its URL names; the pages
+are then asked in-process with the settings the zone sets (``public_zone`` below), every officer
+URL of the internal map included.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls.exceptions import Resolver404
+
+from anxin import zones
+from anxin.core import seam
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Every URL name the public zone may answer: the worker portal (intake), the public credit page,
+# the worker's 计酬手册 (sites), and the captcha the portal's forms draw.
+PUBLIC_NAMES = {
+    "portal-home",
+    "portal-report",
+    "portal-done",
+    "portal-track",
+    "portal-leave",
+    "portal-status",
+    "portal-rate",
+    "portal-add",
+    "portal-recover",
+    "portal-recover-verify",
+    "portal-violations",
+    "portal-handbook",
+    "portal-handbook-verify",
+    "portal-handbook-mine",
+    "portal-handbook-leave",
+    "captcha-image",
+    "captcha-image-2x",
+    "captcha-audio",
+    "captcha-refresh",
+}
+PUBLIC_PREFIXES = ("public/", "captcha/", "favicon.ico")
+
+_LIST_URLS = """
+import json
+from django.conf import settings
+from django.urls import get_resolver, URLPattern, URLResolver
+
+def walk(patterns, prefix, ns):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            inner = ns + [p.namespace] if p.namespace else ns
+            yield from walk(p.url_patterns, prefix + str(p.pattern), inner)
+        else:
+            name = ":".join(ns + [p.name]) if p.name else ""
+            yield [name, prefix + str(p.pattern)]
+
+print(json.dumps({
+    "zone": settings.ANXIN_ZONE,
+    "urlconf": settings.ROOT_URLCONF,
+    "admin": "django.contrib.admin" in settings.INSTALLED_APPS,
+    "auth_middleware": "django.contrib.auth.middleware.AuthenticationMiddleware" in settings.MIDDLEWARE,
+    "urls": list(walk(get_resolver().url_patterns, "", [])),
+}))
+"""
+
+
+def _start(zone: str | None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "ANXIN_ZONE"}
+    env["DJANGO_SETTINGS_MODULE"] = "anxin.settings_test"
+    if zone is not None:
+        env["ANXIN_ZONE"] = zone
+    return subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
+        [sys.executable, "manage.py", "shell", "-c", _LIST_URLS],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _started(zone: str | None) -> dict:
+    done = _start(zone)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_public_zone_mounts_only_the_portal():
+    started = _started("public")
+    assert (started["zone"], started["urlconf"]) == ("public", "anxin.urls_public")
+    names = {name for name, _route in started["urls"]}
+    assert names - {""} == PUBLIC_NAMES
+    for name, route in started["urls"]:
+        assert route.startswith(PUBLIC_PREFIXES), (name, route)
+    assert not started["admin"] and not started["auth_middleware"]
+
+
+def test_the_internal_zone_is_the_whole_system_with_the_portal():
+    started = _started(None)  # the default, what `make run` starts
+    assert (started["zone"], started["urlconf"]) == ("internal", "anxin.urls")
+    names = {name for name, _route in started["urls"]}
+    assert names >= PUBLIC_NAMES
+    assert {"login", "home", "admin:index", "api:api-schema", "signal-list", "credit-listings"} <= names
+    assert started["admin"] and started["auth_middleware"]
+
+
+def test_an_unknown_zone_stops_the_start_with_a_clear_error():
+    done = _start("dmz")
+    assert done.returncode != 0
+    assert "ANXIN_ZONE='dmz' is not a zone: use internal or public" in done.stderr
+    assert "ImproperEnv" in done.stderr
+
+
+def test_the_zone_setting_is_checked():
+    from django.core.exceptions import ImproperlyConfigured
+
+    assert zones.check("public") == "public"
+    with pytest.raises(ImproperlyConfigured, match="ANXIN_ZONE='Internal '"):
+        zones.check("Internal ")
+
+
+def test_each_public_urlconf_is_registered_at_the_seam_and_mounted_in_both_zones():
+    modules = seam.collect(seam.PUBLIC_URLS)
+    assert modules == ["anxin.intake.public_urls", "anxin.sites.public_urls", "anxin.credit.public_urls"]
+    internal = {p.name for p in _patterns(get_resolver("anxin.urls").url_patterns)}
+    for module in modules:
+        own = {p.name for p in _patterns(get_resolver(module).url_patterns)}
+        assert own and own <= internal and own <= PUBLIC_NAMES
+
+
+# --- the pages, asked in each zone -----------------------------------------------------------------
+
+
+def _patterns(patterns, prefix: str = ""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _patterns(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            p.full_route = prefix + str(p.pattern)  # type: ignore[attr-defined]
+            yield p
+
+
+_SAMPLES = {
+    "int": "1",
+    "str": "x",
+    "slug": "x",
+    "path": "x/y",
+    "uuid": "00000000-0000-0000-0000-000000000001",
+    "drf_format_suffix": ".json",
+}
+
+
+def _group_sample(inner: str) -> str:
+    if "|" in inner:
+        return inner.split("|")[0]
+    return "json" if inner == "[a-z0-9]+" else "1"
+
+
+def _sample_path(pattern: URLPattern, route: str) -> str:
+    """A path the route matches: converters get a sample value; a regex's named groups their first
+    choice (the admin's app labels) or a sample ("1", "json" for DRF's format suffix)."""
+    if "^" not in route:  # a path() route, maybe under a regex prefix of its include
+        return "/" + re.sub(r"<(?:(\w+):)?\w+>", lambda m: _SAMPLES[m.group(1) or "str"], route)
+    path = re.sub(r"\(\?P<\w+>((?:[^()]|\([^()]*\))+)\)", lambda m: _group_sample(m.group(1)), route)
+    path = re.sub(r"<(?:(\w+):)?\w+>", lambda m: _SAMPLES[m.group(1) or "str"], path)
+    path = path.replace("/?", "/").replace("^", "").replace("$", "").replace("\\", "")
+    return "/" + path
+
+
+def _internal_only_paths() -> list[tuple[str, str]]:
+    """(name, sample path) for every URL of the internal zone that the public zone must not have."""
+    found = []
+    for pattern in _patterns(get_resolver("anxin.urls").url_patterns):
+        route = pattern.full_route  # type: ignore[attr-defined]
+        if pattern.name in PUBLIC_NAMES or route.startswith(("favicon", "captcha/")):
+            continue
+        found.append((pattern.name or route, _sample_path(pattern, route)))
+    return found
+
+
+@pytest.fixture
+def public_zone(settings):
+    """The settings ``ANXIN_ZONE=public`` sets (anxin/zones.py) on this test's process."""
+    internal = settings.MIDDLEWARE
+    settings.ROOT_URLCONF = zones.urlconf(zones.PUBLIC)
+    settings.MIDDLEWARE = zones.middleware(zones.PUBLIC, internal)
+    templates = [dict(t, OPTIONS=dict(t["OPTIONS"])) for t in settings.TEMPLATES]
+    processors = templates[0]["OPTIONS"]["context_processors"]
+    templates[0]["OPTIONS"]["context_processors"] = zones.context_processors(zones.PUBLIC, processors)
+    settings.TEMPLATES = templates
+    return settings
+
+
+def test_every_officer_url_of_the_internal_zone_resolves_there():
+    """The sample paths below are real pages of the internal zone (so their 404 in the public one
+    says something)."""
+    paths = _internal_only_paths()
+    assert len(paths) > 200
+    unresolved = []
+    for name, path in paths:
+        try:
+            resolve(path, urlconf="anxin.urls")
+        except Resolver404:
+            unresolved.append((name, path))
+    assert unresolved == []
+
+
+@pytest.mark.django_db
+def test_the_public_zone_answers_404_for_the_login_admin_api_and_every_officer_page(
+    client, district, public_zone
+):
+    for path in ("/", "/login/", "/logout/", "/admin/", "/admin/login/", "/api/v1/", "/api/v1/schema/"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "返回欠薪网上反映首页" in response.content.decode()
+        assert "登录" not in response.content.decode()
+    answered = {}
+    for name, path in _internal_only_paths():
+        status = client.get(path).status_code
+        if status != 404:
+            answered[name] = (path, status)
+        status = client.post(path, {}).status_code
+        if status != 404:
+            answered[name] = (path, status)
+    assert answered == {}
+
+
+@pytest.mark.django_db
+def test_the_internal_zone_still_answers_the_login_and_the_portal(client, district):
+    assert client.get("/login/").status_code == 200
+    assert client.get("/public/").status_code == 200
+    assert client.get("/api/v1/").status_code in (401, 403)
+    assert client.get("/admin/").status_code == 302  # to the admin's login
+
+
+PORTAL_PAGES = (
+    "/public/",
+    "/public/report/",
+    "/public/track/",
+    "/public/recover/",
+    "/public/violations/",
+    "/public/handbook/",
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", PORTAL_PAGES)
+def test_the_portal_pages_answer_in_the_public_zone_without_a_login_link(client, district, public_zone, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "登录" not in page
+    assert 'href="/login' not in page and 'href="/admin' not in page and 'href="/"' not in page
+
+
+@pytest.mark.django_db
+def test_the_captcha_answers_in_the_public_zone(client, district, public_zone):
+    page = client.get("/public/report/").content.decode()
+    key = re.search(r'name="captcha_0" value="([0-9a-f]+)"', page).group(1)
+    assert client.get(f"/captcha/image/{key}/").status_code == 200
+
+
+# --- the portal's whole flow in the public zone ------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_worker_reports_follows_adds_and_rates_in_the_public_zone(
+    client, world, office, luoxi, public_zone, django_capture_on_commit_callbacks
+):
+    """Officers' notices written by the portal's services link into the internal zone's pages."""
+    from anxin.intake import services
+    from anxin.intake.models import Signal, Stage
+    from anxin.intake.tests.test_portal import PHONE, _captcha, _report_data
+    from anxin.notify.models import Notification, SmsMessage
+
+    enterprise = world.luoxi_factory
+    data = {**_report_data(enterprise.town), "employer_name": enterprise.name}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/public/report/", {**data, **_captcha(client, "/public/report/")})
+    assert response.status_code == 302 and response["Location"] == "/public/report/done/"
+    done = client.get("/public/report/done/")
+    assert done.status_code == 200
+    signal = Signal.objects.get()
+    assert signal.enterprise == enterprise
+    assert SmsMessage.objects.filter(topic="portal", text__contains=signal.tracking_code).exists()
+    assert Notification.objects.filter(recipient=luoxi, url=f"/signals/{signal.pk}/").exists()
+
+    other = type(client)()
+    found = other.post(
+        "/public/track/", {"code": signal.tracking_code, "phone": PHONE, **_captcha(other, "/public/track/")}
+    )
+    assert found.status_code == 302
+    assert other.get(found["Location"]).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        added = other.post(f"/public/track/{signal.tracking_code}/add/", {"text": "补充：工资条照片稍后补"})
+    assert added.status_code == 302
+    with override_settings(ROOT_URLCONF="anxin.urls"):  # the officers work in the internal zone
+        services.signal_verify(actor=office, signal=signal, result="substantiated", note="属实")
+        services.signal_reply(actor=office, signal=Signal.objects.get(), text="已责令企业支付")
+        services.signal_close(actor=office, signal=Signal.objects.get(), note="已支付")
+    with django_capture_on_commit_callbacks(execute=True):
+        rated = other.post(f"/public/track/{signal.tracking_code}/rate/", {"rating": "dissatisfied"})
+    assert rated.status_code == 302
+    assert Signal.objects.get().stage == Stage.HANDLING
+    assert Notification.objects.filter(topic="signal-material", url=f"/signals/{signal.pk}/").exists()
+    assert Notification.objects.filter(topic="signal-followup", url=f"/signals/{signal.pk}/").exists()
+    assert other.get("/public/leave/").status_code == 302
