@@ -103,6 +103,14 @@ MIDDLEWARE = zones.middleware(ANXIN_ZONE, MIDDLEWARE)
 ROOT_URLCONF = zones.urlconf(ANXIN_ZONE)
 # Links written into officers' notices point into the internal zone, whichever zone wrote them.
 INTERNAL_URLCONF = zones.URLCONFS[zones.INTERNAL]
+# The internet zone's portal reads no enterprise, unit or user (its database role may not): a
+# worker's report is written unrouted and the internal zone's tick routes it; notices to officers
+# wait for the tick to reach their inboxes (docs/operations.md, "两个网络区域").
+PORTAL_DEFERS_ROUTING = ANXIN_ZONE == zones.PUBLIC
+NOTICES_DEFERRED = ANXIN_ZONE == zones.PUBLIC
+# Whether the status page shows the linked case's progress and the worker's own claim (cases and
+# money, which the internet zone's role may not read): the internal zone only, for now.
+PORTAL_READS_CASES = ANXIN_ZONE == zones.INTERNAL
 
 TEMPLATES = [
     {

@@ -66,11 +66,16 @@ def silenced_checks(zone: str, internal: list[str]) -> list[str]:
     return [*internal, *PUBLIC_SILENCED_CHECKS]
 
 
+# The public zone's own: each request starts naming no report to the database's row-level security.
+PUBLIC_MIDDLEWARE = ("anxin.intake.portal.PortalScopeMiddleware",)
+
+
 def middleware(zone: str, internal: list[str]) -> list[str]:
-    """The middleware of ``zone`` given the internal zone's list (the public zone drops the officers')."""
+    """The middleware of ``zone`` given the internal zone's list (the public zone drops the officers'
+    and starts each request naming no report)."""
     if check(zone) == INTERNAL:
         return list(internal)
-    return [m for m in internal if m not in OFFICER_MIDDLEWARE]
+    return [*PUBLIC_MIDDLEWARE, *(m for m in internal if m not in OFFICER_MIDDLEWARE)]
 
 
 def context_processors(zone: str, internal: list[str]) -> list[str]:

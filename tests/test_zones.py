@@ -198,6 +198,9 @@ def public_zone(settings):
     processors = templates[0]["OPTIONS"]["context_processors"]
     templates[0]["OPTIONS"]["context_processors"] = zones.context_processors(zones.PUBLIC, processors)
     settings.TEMPLATES = templates
+    settings.ANXIN_ZONE = zones.PUBLIC
+    settings.PORTAL_DEFERS_ROUTING = settings.NOTICES_DEFERRED = True
+    settings.PORTAL_READS_CASES = False
     return settings
 
 
@@ -277,22 +280,35 @@ def test_the_captcha_answers_in_the_public_zone(client, district, public_zone):
 def test_a_worker_reports_follows_adds_and_rates_in_the_public_zone(
     client, world, office, luoxi, public_zone, django_capture_on_commit_callbacks
 ):
-    """Officers' notices written by the portal's services link into the internal zone's pages."""
+    """The public zone writes; the internal zone's tick routes the report and delivers the notices,
+    whose links open the internal zone's pages."""
     from anxin.intake import services
     from anxin.intake.models import Signal, Stage
     from anxin.intake.tests.test_portal import PHONE, _captcha, _report_data
-    from anxin.notify.models import Notification, SmsMessage
+    from anxin.notify.models import Notification, PendingNotice, SmsMessage
+    from anxin.notify.services import pending_notices_deliver
 
     enterprise = world.luoxi_factory
     data = {**_report_data(enterprise.town), "employer_name": enterprise.name}
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/public/report/", {**data, **_captcha(client, "/public/report/")})
     assert response.status_code == 302 and response["Location"] == "/public/report/done/"
-    done = client.get("/public/report/done/")
-    assert done.status_code == 200
+    done = client.get("/public/report/done/").content.decode()
+    assert enterprise.town.name in done and "登录" not in done
     signal = Signal.objects.get()
-    assert signal.enterprise == enterprise
+    assert signal.awaiting_routing and signal.enterprise is None and signal.assigned_unit is None
+    assert signal.town == enterprise.town and signal.tracking_code
     assert SmsMessage.objects.filter(topic="portal", text__contains=signal.tracking_code).exists()
+    assert not Notification.objects.exists()
+
+    with override_settings(ROOT_URLCONF="anxin.urls", PORTAL_DEFERS_ROUTING=False, NOTICES_DEFERRED=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.portal_reports_route() == 1
+        assert services.portal_reports_route() == 0  # once
+    signal.refresh_from_db()
+    assert (
+        not signal.awaiting_routing and signal.enterprise == enterprise and signal.assigned_unit is not None
+    )
     assert Notification.objects.filter(recipient=luoxi, url=f"/signals/{signal.pk}/").exists()
 
     other = type(client)()
@@ -300,18 +316,56 @@ def test_a_worker_reports_follows_adds_and_rates_in_the_public_zone(
         "/public/track/", {"code": signal.tracking_code, "phone": PHONE, **_captcha(other, "/public/track/")}
     )
     assert found.status_code == 302
-    assert other.get(found["Location"]).status_code == 200
-    with django_capture_on_commit_callbacks(execute=True):
-        added = other.post(f"/public/track/{signal.tracking_code}/add/", {"text": "补充：工资条照片稍后补"})
+    assert "已受理登记" in other.get(found["Location"]).content.decode()
+    added = other.post(f"/public/track/{signal.tracking_code}/add/", {"text": "补充：工资条照片稍后补"})
     assert added.status_code == 302
-    with override_settings(ROOT_URLCONF="anxin.urls"):  # the officers work in the internal zone
+    assert PendingNotice.objects.get().topic == "signal-material"
+    with override_settings(ROOT_URLCONF="anxin.urls", NOTICES_DEFERRED=False):  # the officers' zone
+        with django_capture_on_commit_callbacks(execute=True):
+            assert pending_notices_deliver() == 1
+        assert pending_notices_deliver() == 0 and not PendingNotice.objects.exists()
+        assert Notification.objects.filter(topic="signal-material", url=f"/signals/{signal.pk}/").exists()
         services.signal_verify(actor=office, signal=signal, result="substantiated", note="属实")
         services.signal_reply(actor=office, signal=Signal.objects.get(), text="已责令企业支付")
         services.signal_close(actor=office, signal=Signal.objects.get(), note="已支付")
-    with django_capture_on_commit_callbacks(execute=True):
-        rated = other.post(f"/public/track/{signal.tracking_code}/rate/", {"rating": "dissatisfied"})
+    rated = other.post(f"/public/track/{signal.tracking_code}/rate/", {"rating": "dissatisfied"})
     assert rated.status_code == 302
     assert Signal.objects.get().stage == Stage.HANDLING
-    assert Notification.objects.filter(topic="signal-material", url=f"/signals/{signal.pk}/").exists()
+    with (
+        override_settings(ROOT_URLCONF="anxin.urls", NOTICES_DEFERRED=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert pending_notices_deliver() == 1
     assert Notification.objects.filter(topic="signal-followup", url=f"/signals/{signal.pk}/").exists()
     assert other.get("/public/leave/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_report_from_the_public_zone_is_routed_like_one_filed_inside(world, office, settings):
+    """Deferred or not, the same town, department, enterprise and routing note."""
+    from anxin.intake import services
+    from anxin.intake.models import Signal
+
+    enterprise = world.luoxi_builder
+    facts = {
+        "employer_name": enterprise.name,
+        "summary": "拖欠",
+        "reporter_phone": "13600000009",
+        "amount": 1,
+    }
+    inside = services.portal_submit(facts=facts, town=enterprise.town, photos=[], ip="10.0.0.1")
+    settings.PORTAL_DEFERS_ROUTING = True
+    outside = services.portal_submit(
+        facts={**facts, "reporter_phone": "13600000008"}, town=enterprise.town, photos=[], ip="10.0.0.2"
+    )
+    settings.PORTAL_DEFERS_ROUTING = False
+    assert Signal.objects.get(pk=outside.pk).awaiting_routing
+    assert services.portal_reports_route() == 1
+    inside, outside = Signal.objects.get(pk=inside.pk), Signal.objects.get(pk=outside.pk)
+    assert (outside.enterprise_id, outside.town_id, outside.assigned_unit_id, outside.routing_note) == (
+        inside.enterprise_id,
+        inside.town_id,
+        inside.assigned_unit_id,
+        inside.routing_note,
+    )
+    assert outside.duplicate_state == inside.duplicate_state

@@ -274,6 +274,9 @@ class Signal(TimeStampedModel):
     followup_basis = models.CharField(_("回访期限依据"), max_length=300, blank=True)
     followup_escalated_at = models.DateTimeField(_("回访逾期上报时间"), null=True, blank=True)
     source_ip_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # Received by the internet zone's portal, which reads no enterprise, unit or user: the internal
+    # zone's tick matches, routes, checks and announces it (services.portal_reports_route).
+    awaiting_routing = models.BooleanField(_("待内网分派"), default=False, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
     )
@@ -321,6 +324,7 @@ class Signal(TimeStampedModel):
             models.Index(fields=["town", "stage"], name="signal_town_stage"),
             models.Index(fields=["reporter_phone_index"], name="signal_reporter_phone"),
             models.Index(fields=["updated_at"], name="signal_updated"),  # changed since…
+            models.Index(fields=["id"], name="signal_awaiting_routing", condition=Q(awaiting_routing=True)),
             models.Index(
                 fields=["employer_uscc"],
                 name="signal_unmatched_uscc",
@@ -333,7 +337,8 @@ class Signal(TimeStampedModel):
 
     @property
     def employer_display(self) -> str:
-        if self.enterprise_id:
+        # The internet zone's portal reads no enterprise (settings.PORTAL_DEFERS_ROUTING): the name typed.
+        if self.enterprise_id and not settings.PORTAL_DEFERS_ROUTING:
             return self.enterprise.name
         return self.employer_name or self.employer_uscc
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -23,6 +24,7 @@ from anxin.core.security import client_ip
 from anxin.intake import portal, services
 from anxin.intake.forms import PortalReportForm, RateForm, TrackForm
 from anxin.intake.models import Signal, SignalEvent, Stage
+from anxin.intake.portal import portal_scope
 from anxin.intake.portal_forms import MaterialForm, RecoverForm, RecoverVerifyForm
 from anxin.intake.public import handling_unit, office_phone, project_from_token, unit_public_phone
 from anxin.org.models import Unit, UnitKind
@@ -190,6 +192,7 @@ def portal_track(request):
 
 def _proved(request, code: str) -> Signal | None:
     code = services.normalize_tracking_code(code)
+    portal_scope(code)  # the portal's database role reads a report only by its code
     signal = Signal.objects.filter(tracking_code=code).select_related("merged_into").first()
     if signal is None or str(signal.pk) not in _proofs(request):
         return None
@@ -209,7 +212,8 @@ def _progress(signal: Signal) -> dict:
     words (cases says them through the seam; never internal notes), and who handles it with the
     number to call."""
     ids = [signal.pk] + ([signal.merged_into_id] if signal.merged_into_id else [])
-    found = seam.signal_cases(ids)
+    # The internet zone reads no case (its database role may not): the stage and reply only.
+    found = seam.signal_cases(ids) if settings.PORTAL_READS_CASES else {}
     cases = [ref for pk in ids for ref in found.get(pk, [])]
     case = next((c for c in cases if c.is_open), cases[-1] if cases else None)
     if case is not None and case.unit_name:
@@ -254,7 +258,7 @@ def portal_status(request, code: str, *, material_form=None):
     open_ = signal.stage != Stage.CLOSED
     added = signal.events.filter(action=SignalEvent.Action.MATERIAL).order_by("at")
     # the reporter's own claim on the case (money says it through the seam): never anyone else's
-    own_money = seam.signal_money([signal.pk]).get(signal.pk)
+    own_money = seam.signal_money([signal.pk]).get(signal.pk) if settings.PORTAL_READS_CASES else None
     return render(
         request,
         "intake/public/status.html",

@@ -25,7 +25,7 @@ from anxin.core.access import require_perm
 from anxin.core.audit import guarded_update
 from anxin.core.errors import DomainError
 from anxin.core.validators import mask_phone
-from anxin.notify.models import Notification, SmsMessage, SmsStatus
+from anxin.notify.models import Notification, PendingNotice, SmsMessage, SmsStatus
 from anxin.notify.sms import get_backend
 
 if TYPE_CHECKING:
@@ -84,6 +84,12 @@ def notify_units(
     """Put a notice in the inbox of every active user of these units, after commit. ``about``: the
     enterprise (or matter) it concerns, by name — the inbox groups notices by topic and ``about``."""
     unit_ids = sorted({u for u in unit_ids if u})
+    if settings.NOTICES_DEFERRED:
+        # The internet zone reads no account: the notice waits, in this transaction, for the tick.
+        PendingNotice.objects.create(
+            unit_ids=unit_ids, subject=subject, body=body, url=url, topic=topic, sms=sms, about=about[:100]
+        )
+        return
     transaction.on_commit(
         lambda: _deliver(
             unit_ids=unit_ids,
@@ -99,6 +105,35 @@ def notify_units(
     )
 
 
+def _deliver_pending(notice: PendingNotice) -> None:
+    _deliver(
+        unit_ids=notice.unit_ids,
+        user_ids=notice.user_ids,
+        subject=notice.subject,
+        body=notice.body,
+        url=notice.url,
+        topic=notice.topic,
+        sms=notice.sms,
+        about=notice.about,
+    )
+
+
+def pending_notices_deliver(*, now: datetime.datetime | None = None) -> int:
+    """Fan out the notices the internet zone wrote (``PendingNotice``) to the inboxes, each once:
+    the row is deleted in the transaction that writes the inbox rows (a failure keeps it for the
+    next tick)."""
+    done = 0
+    for pk in PendingNotice.objects.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            notice = PendingNotice.objects.select_for_update().filter(pk=pk).first()
+            if notice is None:
+                continue
+            notice.delete()
+            _deliver_pending(notice)  # the inbox rows commit with the deletion, or neither
+        done += 1
+    return done
+
+
 def notify_users(
     *,
     user_ids: Iterable[int],
@@ -110,6 +145,11 @@ def notify_users(
     about: str = "",
 ) -> None:
     user_ids = sorted({u for u in user_ids if u})
+    if settings.NOTICES_DEFERRED:
+        PendingNotice.objects.create(
+            user_ids=user_ids, subject=subject, body=body, url=url, topic=topic, sms=sms, about=about[:100]
+        )
+        return
     transaction.on_commit(
         lambda: _deliver(
             unit_ids=(),

@@ -48,6 +48,7 @@ from anxin.intake.services.recording import (
     Incoming,
     Recorded,
     attachment_store,
+    portal_reports_route,
     signal_record,
     signals_record,
 )
@@ -112,6 +113,7 @@ __all__ = [
     "portal_rate",
     "portal_recover_request",
     "portal_recover_verify",
+    "portal_reports_route",
     "portal_submit",
     "recovery_codes_purge",
     "self_report_record",

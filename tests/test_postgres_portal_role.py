@@ -1,0 +1,225 @@
+"""The internet zone's database role (deploy/portal-role.sql, issue #21) on PostgreSQL.
+
+The script is run on the test database as the owner would run it; then a connection logs in as
+``anxin_portal`` and the database itself refuses what the portal has no business reading
+(enterprises, workers, users, cases, money, the audit log), hides every report the connection has
+not named by its code, and lets the portal's own flow through: report, look up, read the status,
+add material, rate, recover the code. The officers' part in between runs as the owner (the
+internal zone).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.db import connection
+
+from anxin import zones
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs PostgreSQL: grants and row-level security are the database's own",
+    ),
+]
+
+SCRIPT = Path(__file__).resolve().parent.parent / "deploy" / "portal-role.sql"
+ROLE = "anxin_portal"
+
+
+@pytest.fixture
+def portal_role(district):
+    with connection.cursor() as cursor:
+        cursor.execute(SCRIPT.read_text(encoding="utf-8"))
+        cursor.execute(SCRIPT.read_text(encoding="utf-8"))  # idempotent: run after every migrate
+        cursor.execute(f"ALTER ROLE {ROLE} LOGIN")
+    yield ROLE
+    connection.close()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP OWNED BY {ROLE}")  # its grants and policies in this database
+        for table in (
+            "intake_signal",
+            "intake_signalevent",
+            "intake_signalattachment",
+            "intake_reportclosure",
+        ):
+            cursor.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+        cursor.execute("ALTER TABLE org_user DISABLE ROW LEVEL SECURITY")
+        for table in (
+            "intake_signal",
+            "intake_signalevent",
+            "intake_signalattachment",
+            "intake_reportclosure",
+        ):
+            cursor.execute(f"DROP POLICY IF EXISTS anxin_internal ON {table}")
+        cursor.execute("DROP POLICY IF EXISTS anxin_internal ON org_user")
+        with contextlib.suppress(Exception):
+            cursor.execute(f"DROP ROLE {ROLE}")  # held elsewhere in the cluster: left there
+
+
+def _as_portal() -> psycopg.Connection:
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    params.pop("prepare_threshold", None)
+    params.pop("password", None)
+    params["user"] = ROLE
+    return psycopg.connect(autocommit=True, **params)
+
+
+@contextlib.contextmanager
+def portal_process(settings):
+    """Django itself connected as the portal's role, with the public zone's settings."""
+    internal = settings.MIDDLEWARE
+    connection.close()
+    saved = connection.settings_dict["USER"]
+    connection.settings_dict["USER"] = ROLE
+    settings.ROOT_URLCONF = zones.urlconf(zones.PUBLIC)
+    settings.MIDDLEWARE = zones.middleware(zones.PUBLIC, internal)
+    settings.ANXIN_ZONE = zones.PUBLIC
+    settings.PORTAL_DEFERS_ROUTING = settings.NOTICES_DEFERRED = True
+    settings.PORTAL_READS_CASES = False
+    settings.TASKS = {"default": {"BACKEND": "anxin.notify.queue.DatabaseBackend", "QUEUES": ["default"]}}
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict["USER"] = saved
+        settings.ROOT_URLCONF = zones.urlconf(zones.INTERNAL)
+        settings.MIDDLEWARE = internal
+        settings.ANXIN_ZONE = zones.INTERNAL
+        settings.PORTAL_DEFERS_ROUTING = settings.NOTICES_DEFERRED = False
+        settings.PORTAL_READS_CASES = True
+
+
+def _report(phone: str, employer: str, town) -> object:
+    from anxin.intake import services
+
+    return services.portal_submit(
+        facts={"employer_name": employer, "summary": "拖欠三个月", "reporter_phone": phone, "amount": 100},
+        town=town,
+        photos=[],
+        ip="203.0.113.9",
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_portal_role_is_refused_what_it_has_no_business_reading(world, office, portal_role):
+    from anxin.org.models import Town
+
+    other = _report("13600000001", "别家公司", Town.objects.get(code="luoxi"))  # written by the internal zone
+    with _as_portal() as db, db.cursor() as cursor:
+        for query in (
+            "SELECT * FROM registry_enterprise",
+            "SELECT name FROM registry_enterprise",
+            "SELECT * FROM registry_worker",
+            "SELECT * FROM registry_project",
+            "SELECT * FROM org_user",
+            "SELECT full_name, phone FROM org_user",
+            "SELECT * FROM cases_case",
+            "SELECT * FROM money_claim",
+            "SELECT * FROM monitoring_alert",
+            "SELECT * FROM auditlog_logentry",
+            "SELECT * FROM notify_smsmessage",
+            "SELECT * FROM notify_notification",
+            "SELECT * FROM credit_listedperson",
+            "SELECT * FROM sites_rosterentry",
+            "UPDATE registry_enterprise SET name = name",
+            "DELETE FROM intake_signal",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                cursor.execute(query)
+        # Another worker's report, personal data and all, is not there for a connection that did not name it.
+        cursor.execute("SELECT count(*) FROM intake_signal")
+        assert cursor.fetchone() == (0,)
+        cursor.execute("SELECT reporter_name, reporter_phone FROM intake_signal WHERE id = %s", [other.pk])
+        assert cursor.fetchall() == []
+        cursor.execute("SELECT count(*) FROM intake_signalevent")
+        assert cursor.fetchone() == (0,)
+        cursor.execute("UPDATE intake_signal SET summary = 'x' WHERE id = %s", [other.pk])
+        assert cursor.rowcount == 0
+        # The only account it sees is the system's, three columns of it.
+        cursor.execute("SELECT username FROM org_user")
+        assert cursor.fetchall() == [("system",)]
+        # Named by its code, that one report (and nothing else) is there.
+        cursor.execute("SELECT set_config('anxin.portal_code', %s, false)", [other.tracking_code])
+        cursor.execute("SELECT id FROM intake_signal")
+        assert cursor.fetchall() == [(other.pk,)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_portal_flow_runs_under_its_role_and_the_tick_routes_and_announces(
+    client, world, office, luoxi, portal_role, settings
+):
+    from anxin.intake import services
+    from anxin.intake.models import Signal, Stage
+    from anxin.intake.tests.test_portal import PHONE, _captcha, _report_data
+    from anxin.notify.models import Notification, PendingNotice, SmsMessage
+    from anxin.notify.services import pending_notices_deliver
+
+    enterprise = world.luoxi_factory
+    other = _report("13600000001", "别家公司", enterprise.town)
+    with portal_process(settings):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_user")
+            assert cursor.fetchone() == (ROLE,)
+        data = {**_report_data(enterprise.town), "employer_name": enterprise.name}
+        response = client.post("/public/report/", {**data, **_captcha(client, "/public/report/")})
+        assert response.status_code == 302, response.content.decode()[:2000]
+        done = client.get("/public/report/done/")
+        assert done.status_code == 200 and "登录" not in done.content.decode()
+        assert client.get(f"/public/track/{other.tracking_code}/").status_code == 302  # not proved
+
+    signal = Signal.objects.exclude(pk=other.pk).get()
+    assert signal.awaiting_routing and signal.enterprise is None and signal.assigned_unit is None
+    assert SmsMessage.objects.filter(topic="portal", text__contains=signal.tracking_code).exists()
+    # The internal zone's tick routes it: the employer matched, the town told.
+    assert services.portal_reports_route() == 1
+    signal.refresh_from_db()
+    assert (
+        not signal.awaiting_routing and signal.enterprise == enterprise and signal.assigned_unit is not None
+    )
+    assert Notification.objects.filter(recipient=luoxi, url=f"/signals/{signal.pk}/").exists()
+    assert services.portal_reports_route() == 0  # once
+
+    with portal_process(settings):
+        browser = type(client)()
+        found = browser.post(
+            "/public/track/",
+            {"code": signal.tracking_code, "phone": PHONE, **_captcha(browser, "/public/track/")},
+        )
+        assert found.status_code == 302
+        page = browser.get(found["Location"]).content.decode()
+        assert "已受理登记" in page and "老板说月底发" in page
+        added = browser.post(f"/public/track/{signal.tracking_code}/add/", {"text": "补充：工资条照片"})
+        assert added.status_code == 302
+    assert PendingNotice.objects.filter(topic="signal-material").count() == 1
+    assert pending_notices_deliver() == 1 and not PendingNotice.objects.exists()
+    assert Notification.objects.filter(topic="signal-material", url=f"/signals/{signal.pk}/").exists()
+
+    signal.refresh_from_db()
+    services.signal_verify(actor=office, signal=signal, result="substantiated", note="属实")
+    services.signal_reply(actor=office, signal=Signal.objects.get(pk=signal.pk), text="已责令企业支付")
+    services.signal_close(actor=office, signal=Signal.objects.get(pk=signal.pk), note="已支付")
+    with portal_process(settings):
+        page = browser.get(f"/public/track/{signal.tracking_code}/").content.decode()
+        assert "已责令企业支付" in page and "rate-form" in page
+        rated = browser.post(f"/public/track/{signal.tracking_code}/rate/", {"rating": "dissatisfied"})
+        assert rated.status_code == 302
+        # Lost code: recovered by the phone and an SMS code.
+        again = type(client)()
+        asked = again.post("/public/recover/", {"phone": PHONE, **_captcha(again, "/public/recover/")})
+        assert asked.status_code == 302
+    assert Signal.objects.get(pk=signal.pk).stage == Stage.HANDLING
+    text = SmsMessage.objects.filter(text__contains="找回").latest("pk").text
+    code = re.search(r"验证码 (\d{6})", text).group(1)
+    with portal_process(settings):
+        listed = again.post("/public/recover/verify/", {"code": code}).content.decode()
+        assert signal.tracking_code in listed and other.tracking_code not in listed
+    assert pending_notices_deliver() == 1
+    assert Notification.objects.filter(topic="signal-followup", url=f"/signals/{signal.pk}/").exists()
