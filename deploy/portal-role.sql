@@ -11,6 +11,8 @@
 -- its SMS and leave notices for the tick to deliver. It may not read the enterprises, the
 -- workers, the users, the cases, the money, the monitoring, the audit log, or any other report.
 
+SET client_min_messages = warning;  -- the DROP … IF EXISTS of a first run say nothing
+
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'anxin_portal') THEN

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from anxin import zones
@@ -158,6 +159,7 @@ def test_the_portal_flow_runs_under_its_role_and_the_tick_routes_and_announces(
 ):
     from anxin.intake import services
     from anxin.intake.models import Signal, Stage
+    from anxin.intake.tests.factories import png
     from anxin.intake.tests.test_portal import PHONE, _captcha, _report_data
     from anxin.notify.models import Notification, PendingNotice, SmsMessage
     from anxin.notify.services import pending_notices_deliver
@@ -169,7 +171,10 @@ def test_the_portal_flow_runs_under_its_role_and_the_tick_routes_and_announces(
             cursor.execute("SELECT current_user")
             assert cursor.fetchone() == (ROLE,)
         data = {**_report_data(enterprise.town), "employer_name": enterprise.name}
-        response = client.post("/public/report/", {**data, **_captcha(client, "/public/report/")})
+        photo = SimpleUploadedFile("工资条.png", png(), content_type="image/png")
+        response = client.post(
+            "/public/report/", {**data, "photos": [photo], **_captcha(client, "/public/report/")}
+        )
         assert response.status_code == 302, response.content.decode()[:2000]
         done = client.get("/public/report/done/")
         assert done.status_code == 200 and "登录" not in done.content.decode()
@@ -177,6 +182,7 @@ def test_the_portal_flow_runs_under_its_role_and_the_tick_routes_and_announces(
 
     signal = Signal.objects.exclude(pk=other.pk).get()
     assert signal.awaiting_routing and signal.enterprise is None and signal.assigned_unit is None
+    assert [a.name for a in signal.attachments.all()] == ["工资条.png"]
     assert SmsMessage.objects.filter(topic="portal", text__contains=signal.tracking_code).exists()
     # The internal zone's tick routes it: the employer matched, the town told.
     assert services.portal_reports_route() == 1
@@ -223,3 +229,25 @@ def test_the_portal_flow_runs_under_its_role_and_the_tick_routes_and_announces(
         assert signal.tracking_code in listed and other.tracking_code not in listed
     assert pending_notices_deliver() == 1
     assert Notification.objects.filter(topic="signal-followup", url=f"/signals/{signal.pk}/").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_request_of_the_public_zone_starts_naming_no_report(
+    client, world, office, portal_role, settings
+):
+    """A connection outlives a request (CONN_MAX_AGE): the code one visitor named is not the next one's."""
+    other = _report("13600000001", "别家公司", world.luoxi_factory.town)
+    with portal_process(settings):
+        settings.CONN_MAX_AGE = 60
+        connection.settings_dict["CONN_MAX_AGE"] = 60
+        from anxin.intake.models import Signal
+        from anxin.intake.portal import portal_scope
+
+        portal_scope(other.tracking_code)
+        assert list(Signal.objects.values_list("pk", flat=True)) == [other.pk]
+        assert client.get("/public/").status_code == 200
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('anxin.portal_code', true), current_user")
+            assert cursor.fetchone() == ("", ROLE)
+        assert not Signal.objects.exists()
+        connection.settings_dict["CONN_MAX_AGE"] = 0

@@ -369,3 +369,19 @@ def test_a_report_from_the_public_zone_is_routed_like_one_filed_inside(world, of
         inside.routing_note,
     )
     assert outside.duplicate_state == inside.duplicate_state
+
+
+def test_the_public_zones_error_pages_lead_back_to_the_portal_not_to_a_login(rf):
+    from anxin import urls_public
+
+    for view, status in (
+        (urls_public.server_error, 500),
+        (urls_public.bad_request, 400),
+        (urls_public.forbidden, 403),
+        (urls_public.not_found, 404),
+    ):
+        args = (rf.get("/public/x/"),) if status == 500 else (rf.get("/public/x/"), Exception())
+        response = view(*args)
+        page = response.content.decode()
+        assert response.status_code == status
+        assert 'href="/public/"' in page and "登录" not in page and "工作台" not in page
