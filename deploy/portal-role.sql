@@ -54,6 +54,9 @@ GRANT SELECT (id, username, password, email, is_active) ON org_user TO anxin_por
 GRANT SELECT, INSERT, UPDATE ON intake_signal TO anxin_portal;
 GRANT SELECT, INSERT ON intake_signalevent, intake_signalattachment TO anxin_portal;
 GRANT SELECT, UPDATE ON intake_reportclosure TO anxin_portal;
+-- The case's progress and the worker's own claim as the internal zone's tick wrote them for the
+-- status page (the portal reads no case and no claim).
+GRANT SELECT ON intake_publicprogress TO anxin_portal;
 
 -- The reports the connection names: the one whose tracking code it set (anxin.portal_code) and
 -- the report it was merged into, or those filed with the phone of a proved recovery
@@ -79,6 +82,7 @@ ALTER TABLE intake_signal ENABLE ROW LEVEL SECURITY;
 ALTER TABLE intake_signalevent ENABLE ROW LEVEL SECURITY;
 ALTER TABLE intake_signalattachment ENABLE ROW LEVEL SECURITY;
 ALTER TABLE intake_reportclosure ENABLE ROW LEVEL SECURITY;
+ALTER TABLE intake_publicprogress ENABLE ROW LEVEL SECURITY;
 ALTER TABLE org_user ENABLE ROW LEVEL SECURITY;
 
 -- Row-level security restricts only the roles given a policy; the owner (the internal zone) and
@@ -87,11 +91,13 @@ DROP POLICY IF EXISTS anxin_internal ON intake_signal;
 DROP POLICY IF EXISTS anxin_internal ON intake_signalevent;
 DROP POLICY IF EXISTS anxin_internal ON intake_signalattachment;
 DROP POLICY IF EXISTS anxin_internal ON intake_reportclosure;
+DROP POLICY IF EXISTS anxin_internal ON intake_publicprogress;
 DROP POLICY IF EXISTS anxin_internal ON org_user;
 CREATE POLICY anxin_internal ON intake_signal USING (current_user <> 'anxin_portal');
 CREATE POLICY anxin_internal ON intake_signalevent USING (current_user <> 'anxin_portal');
 CREATE POLICY anxin_internal ON intake_signalattachment USING (current_user <> 'anxin_portal');
 CREATE POLICY anxin_internal ON intake_reportclosure USING (current_user <> 'anxin_portal');
+CREATE POLICY anxin_internal ON intake_publicprogress USING (current_user <> 'anxin_portal');
 CREATE POLICY anxin_internal ON org_user USING (current_user <> 'anxin_portal');
 
 DROP POLICY IF EXISTS anxin_portal_read ON intake_signal;
@@ -125,6 +131,10 @@ DROP POLICY IF EXISTS anxin_portal_change ON intake_reportclosure;
 CREATE POLICY anxin_portal_read ON intake_reportclosure FOR SELECT TO anxin_portal
     USING (signal_id IN (SELECT anxin_portal_signal_ids()));
 CREATE POLICY anxin_portal_change ON intake_reportclosure FOR UPDATE TO anxin_portal
+    USING (signal_id IN (SELECT anxin_portal_signal_ids()));
+
+DROP POLICY IF EXISTS anxin_portal_read ON intake_publicprogress;
+CREATE POLICY anxin_portal_read ON intake_publicprogress FOR SELECT TO anxin_portal
     USING (signal_id IN (SELECT anxin_portal_signal_ids()));
 
 DROP POLICY IF EXISTS anxin_portal_read ON org_user;

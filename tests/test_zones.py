@@ -385,3 +385,53 @@ def test_the_public_zones_error_pages_lead_back_to_the_portal_not_to_a_login(rf)
         page = response.content.decode()
         assert response.status_code == status
         assert 'href="/public/"' in page and "登录" not in page and "工作台" not in page
+
+
+@pytest.mark.django_db
+def test_the_public_zones_status_page_shows_the_case_as_the_tick_last_wrote_it(
+    client, world, office, luoxi, renshe, public_zone
+):
+    """The internet zone reads no case: the internal tick writes what the page may say of it."""
+    from anxin.cases import services as case_services
+    from anxin.cases.tests.factories import lapsed_order, open_case
+    from anxin.intake import services
+    from anxin.intake.models import PublicProgress
+    from anxin.intake.tests.test_portal import PHONE, _captcha
+
+    internal = override_settings(
+        ROOT_URLCONF="anxin.urls",
+        PORTAL_DEFERS_ROUTING=False,
+        NOTICES_DEFERRED=False,
+        PORTAL_READS_CASES=True,
+    )
+    with internal:
+        report = services.portal_submit(
+            facts={
+                "employer_name": world.luoxi_factory.name,
+                "summary": "没发",
+                "reporter_phone": PHONE,
+                "amount": 1,
+            },
+            town=world.luoxi_factory.town,
+            photos=[],
+            ip="10.2.2.2",
+        )
+        services.signal_verify(actor=office, signal=report, result="substantiated", note="属实")
+        case = open_case(world.luoxi_factory, actor=luoxi, signals=[report])
+        lapsed_order(case, renshe)
+    found = client.post(
+        "/public/track/", {"code": report.tracking_code, "phone": PHONE, **_captcha(client, "/public/track/")}
+    )
+    page = client.get(found["Location"]).content.decode()
+    assert 'data-testid="portal-case"' not in page  # nothing written yet
+    with internal:
+        assert services.portal_progress_refresh() == 1
+        assert services.portal_progress_refresh() == 0  # unchanged: nothing rewritten
+    page = client.get(found["Location"]).content.decode()
+    assert 'data-testid="portal-case"' in page and "已责令企业限期支付" in page
+    assert "处理中（已立案）" in page and case.number not in page
+    assert PublicProgress.objects.get().case["url"] == ""  # no officers' link crosses
+    with internal:
+        case_services.case_move(actor=luoxi, case=case, action="skip", reason="现场稳定")
+        assert services.portal_progress_refresh() == 1
+    assert "正在调解" in client.get(found["Location"]).content.decode()

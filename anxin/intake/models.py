@@ -576,6 +576,25 @@ class RepaymentInstalment(models.Model):
         return f"{self.due_on:%Y-%m-%d}"
 
 
+class PublicProgress(models.Model):
+    """What a worker's status page says beyond the report itself — the linked case's progress in
+    plain words and the worker's own claim — as the internal zone wrote it for the internet zone's
+    portal, which reads no case and no claim (its database role may not). Refreshed by the tick
+    (``services.portal_progress_refresh``); the internal zone's own portal reads the cases directly."""
+
+    signal = models.OneToOneField(Signal, on_delete=models.CASCADE, related_name="public_progress")
+    case = models.JSONField(null=True, blank=True)  # seam.CaseRef's fields but its url; None: no case
+    money = models.JSONField(null=True, blank=True)  # seam.WorkerMoney's fields; None: no claim
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("网上反映进度（公开部分）")
+        verbose_name_plural = _("网上反映进度（公开部分）")
+
+    def __str__(self) -> str:
+        return f"#{self.signal_id}"
+
+
 class PortalAttempt(models.Model):
     """A submission or a failed status lookup on the public portal, by hashed source address."""
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -26,7 +25,13 @@ from anxin.intake.forms import PortalReportForm, RateForm, TrackForm
 from anxin.intake.models import Signal, SignalEvent, Stage
 from anxin.intake.portal import portal_scope
 from anxin.intake.portal_forms import MaterialForm, RecoverForm, RecoverVerifyForm
-from anxin.intake.public import handling_unit, office_phone, project_from_token, unit_public_phone
+from anxin.intake.public import (
+    handling_unit,
+    office_phone,
+    project_from_token,
+    public_progress,
+    unit_public_phone,
+)
 from anxin.org.models import Unit, UnitKind
 
 SESSION_KEY = "portal_signals"  # {id: time proved} for the reports the visitor has proved (code + phone)
@@ -209,19 +214,15 @@ def portal_leave(request):
 
 def _progress(signal: Signal) -> dict:
     """What the worker reads beyond their report: the linked case's stage and measures in plain
-    words (cases says them through the seam; never internal notes), and who handles it with the
-    number to call."""
-    ids = [signal.pk] + ([signal.merged_into_id] if signal.merged_into_id else [])
-    # The internet zone reads no case (its database role may not): the stage and reply only.
-    found = seam.signal_cases(ids) if settings.PORTAL_READS_CASES else {}
-    cases = [ref for pk in ids for ref in found.get(pk, [])]
-    case = next((c for c in cases if c.is_open), cases[-1] if cases else None)
+    words (cases says them through the seam, or the internet zone's record of it; never internal
+    notes), the worker's own claim, and who handles it with the number to call."""
+    case, own_money = public_progress(signal)
     if case is not None and case.unit_name:
         unit_name, phone = case.unit_name, case.unit_phone
     else:
         unit = handling_unit(signal)
         unit_name, phone = (unit.name if unit else "区联席办"), unit_public_phone(unit)
-    return {"case": case, "unit_name": unit_name, "unit_phone": phone}
+    return {"case": case, "own_money": own_money, "unit_name": unit_name, "unit_phone": phone}
 
 
 @never_cache
@@ -257,8 +258,6 @@ def portal_status(request, code: str, *, material_form=None):
     reply, replied_at = signal.public_reply, signal.replied_at
     open_ = signal.stage != Stage.CLOSED
     added = signal.events.filter(action=SignalEvent.Action.MATERIAL).order_by("at")
-    # the reporter's own claim on the case (money says it through the seam): never anyone else's
-    own_money = seam.signal_money([signal.pk]).get(signal.pk) if settings.PORTAL_READS_CASES else None
     return render(
         request,
         "intake/public/status.html",
@@ -271,7 +270,6 @@ def portal_status(request, code: str, *, material_form=None):
             "rate_form": RateForm() if signal.stage == Stage.CLOSED and not signal.rated_at else None,
             "material_form": (material_form or MaterialForm()) if open_ else None,
             "added": added,
-            "own_money": own_money,
             "max_photos": param("portal.max_photos"),
             **progress,
         },

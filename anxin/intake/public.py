@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+from anxin.core import seam
 from anxin.org.models import Unit, UnitKind
 from anxin.registry.models import Project
 
@@ -76,3 +77,32 @@ def handling_unit(signal) -> Unit | None:
         if unit is not None:
             return unit
     return signal.assigned_unit
+
+
+def portal_case(signal) -> seam.CaseRef | None:
+    """The case the worker's status page describes: an open one linked to the report (or to the
+    report it was merged into), else the last one closed; cases says it through the seam."""
+    ids = [signal.pk] + ([signal.merged_into_id] if signal.merged_into_id else [])
+    found = seam.signal_cases(ids)
+    cases = [ref for pk in ids for ref in found.get(pk, [])]
+    return next((c for c in cases if c.is_open), cases[-1] if cases else None)
+
+
+def public_progress(signal) -> tuple[seam.CaseRef | None, seam.WorkerMoney | None]:
+    """The case and the worker's own claim, as the page shows them: read through the seam where the
+    process may read cases and claims (the internal zone), else from the record the internal zone's
+    tick keeps for the internet zone (``PublicProgress``)."""
+    if settings.PORTAL_READS_CASES:
+        return portal_case(signal), seam.signal_money([signal.pk]).get(signal.pk)
+    from anxin.intake.models import PublicProgress
+
+    record = PublicProgress.objects.filter(signal_id=signal.pk).first()
+    if record is None:
+        return None, None
+    case = (
+        seam.CaseRef(**{**record.case, "public_steps": tuple(record.case["public_steps"])})
+        if record.case
+        else None
+    )
+    money = seam.WorkerMoney(**record.money) if record.money else None
+    return case, money

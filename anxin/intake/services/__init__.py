@@ -57,6 +57,7 @@ from anxin.intake.services.selfreport import self_report_record, self_report_tim
 from anxin.intake.services.sweep import (
     followups_escalate,
     portal_attempts_purge,
+    portal_progress_refresh,
     recovery_codes_purge,
     signals_mark_overdue,
 )
@@ -110,6 +111,7 @@ __all__ = [
     "portal_limited",
     "portal_lookup",
     "portal_problems",
+    "portal_progress_refresh",
     "portal_rate",
     "portal_recover_request",
     "portal_recover_verify",

@@ -122,3 +122,54 @@ def recovery_codes_purge(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     deleted, _detail = RecoveryCode.objects.filter(expires_at__lt=now - datetime.timedelta(days=1)).delete()
     return deleted
+
+
+PROGRESS_BATCH = 500
+
+
+def portal_progress_refresh(*, now: datetime.datetime | None = None) -> int:
+    """Write, for the internet zone's status page, each worker's report's case progress and own
+    claim (``PublicProgress``) as the internal zone reads them: for every report with a tracking
+    code that is still open, or whose case was still open when last written, or that has no record
+    yet. Only a changed record is written; returns how many were."""
+    from dataclasses import asdict
+
+    from anxin.core import seam
+    from anxin.intake.models import PublicProgress, Stage
+    from anxin.intake.public import portal_case
+
+    now = now or timezone.now()
+    known = {p.signal_id: p for p in PublicProgress.objects.all()}
+    candidates = [
+        pk
+        for pk, stage in Signal.objects.filter(tracking_code__isnull=False).values_list("pk", "stage")
+        if stage != Stage.CLOSED
+        or pk not in known
+        or (known[pk].case or {}).get("is_open")
+        or known[pk].money is not None
+    ]
+    written = 0
+    for start in range(0, len(candidates), PROGRESS_BATCH):
+        ids = candidates[start : start + PROGRESS_BATCH]
+        signals = Signal.objects.filter(pk__in=ids).only("pk", "merged_into_id")
+        money = seam.signal_money(ids)
+        creates, updates = [], []
+        for signal in signals:
+            case = portal_case(signal)
+            case_data = None
+            if case is not None:
+                case_data = {**asdict(case), "url": "", "public_steps": list(case.public_steps)}
+            money_data = asdict(money[signal.pk]) if signal.pk in money else None
+            record = known.get(signal.pk)
+            if record is None:
+                creates.append(
+                    PublicProgress(signal_id=signal.pk, case=case_data, money=money_data, refreshed_at=now)
+                )
+            elif (record.case, record.money) != (case_data, money_data):
+                record.case, record.money, record.refreshed_at = case_data, money_data, now
+                updates.append(record)
+        with transaction.atomic():
+            PublicProgress.objects.bulk_create(creates, ignore_conflicts=True)
+            PublicProgress.objects.bulk_update(updates, ["case", "money", "refreshed_at"])
+        written += len(creates) + len(updates)
+    return written
