@@ -32,6 +32,9 @@ GRANT USAGE ON SCHEMA public TO anxin_portal;
 -- units with their public phones, the content types auditlog names.
 GRANT SELECT ON intake_channel, core_policyparameter, core_calendarday, org_town, org_unit,
     django_content_type TO anxin_portal;
+-- What a site's notice board prints (project name, town, general contractor), as the internal
+-- zone's tick copies it for the report form its QR code opens; not the projects themselves.
+GRANT SELECT ON intake_portalproject TO anxin_portal;
 
 -- The portal's own state: sessions, captcha challenges, rate limits, lost-code recovery.
 GRANT SELECT, INSERT, UPDATE, DELETE ON django_session, captcha_captchastore TO anxin_portal;

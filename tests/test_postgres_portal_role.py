@@ -264,3 +264,22 @@ def test_each_request_of_the_public_zone_starts_naming_no_report(
             assert cursor.fetchone() == ("", ROLE)
         assert not Signal.objects.exists()
         connection.settings_dict["CONN_MAX_AGE"] = 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_notice_board_report_runs_under_the_portal_role(client, world, portal_role, settings):
+    from anxin.intake import services
+    from anxin.intake.models import Signal
+    from anxin.intake.public import project_token
+    from anxin.intake.tests.test_portal_project_link import _report, _url
+
+    assert services.portal_projects_refresh() > 0
+    url = _url(project_token(world.menghe_river))
+    with portal_process(settings):
+        assert "孟河河道整治项目" in client.get(url).content.decode()
+        response = _report(client, url)
+        assert response.status_code == 302
+    signal = Signal.objects.get()
+    assert signal.project_id == world.menghe_river.pk and signal.awaiting_routing
+    assert services.portal_reports_route() == 1
+    assert Signal.objects.get().assigned_unit.code == "agriculture-water"

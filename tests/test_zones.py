@@ -435,3 +435,32 @@ def test_the_public_zones_status_page_shows_the_case_as_the_tick_last_wrote_it(
         case_services.case_move(actor=luoxi, case=case, action="skip", reason="现场稳定")
         assert services.portal_progress_refresh() == 1
     assert "正在调解" in client.get(found["Location"]).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_notice_board_link_works_in_the_public_zone_from_the_record_the_tick_writes(
+    client, world, public_zone, django_capture_on_commit_callbacks
+):
+    """The internet zone reads no project: the board's project as the internal tick copied it."""
+    from anxin.intake import services
+    from anxin.intake.models import Signal
+    from anxin.intake.public import project_token
+    from anxin.intake.tests.test_portal_project_link import _report, _url
+
+    url = _url(project_token(world.menghe_river))
+    assert 'data-testid="portal-project"' not in client.get(url).content.decode()  # not copied yet
+    with override_settings(ROOT_URLCONF="anxin.urls", PORTAL_DEFERS_ROUTING=False):
+        assert services.portal_projects_refresh() > 0
+        assert services.portal_projects_refresh() == 0  # unchanged: nothing rewritten
+    html = client.get(url).content.decode()
+    assert "孟河河道整治项目" in html and "孟河镇" in html and world.menghe_water.name in html
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _report(client, url, town=world.luoxi_factory.town.pk)
+    assert response.status_code == 302, response.context["form"].errors
+    signal = Signal.objects.get()
+    assert signal.awaiting_routing and signal.project_id == world.menghe_river.pk
+    assert signal.town == world.menghe_river.town and signal.project_name == "孟河河道整治项目"
+    with override_settings(ROOT_URLCONF="anxin.urls", PORTAL_DEFERS_ROUTING=False, NOTICES_DEFERRED=False):
+        assert services.portal_reports_route() == 1
+    signal.refresh_from_db()
+    assert signal.assigned_unit.code == "agriculture-water"  # the project's line (水利), as inside

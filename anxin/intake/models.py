@@ -595,6 +595,26 @@ class PublicProgress(models.Model):
         return f"#{self.signal_id}"
 
 
+class PortalProject(models.Model):
+    """A construction project as its notice board's QR link (维权信息告示牌) tells the internet zone's
+    portal: its name, town and general contractor's name, as printed on the board. The internet
+    zone reads no project and no enterprise (its database role may not); the internal zone's tick
+    writes these (``services.portal_projects_refresh``)."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=150)
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="+")
+    contractor_name = models.CharField(max_length=100, blank=True)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("告示牌项目（公开部分）")
+        verbose_name_plural = _("告示牌项目（公开部分）")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class PortalAttempt(models.Model):
     """A submission or a failed status lookup on the public portal, by hashed source address."""
 

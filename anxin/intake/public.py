@@ -38,7 +38,24 @@ def project_from_token(token: str | None) -> Project | None:
         pk = int(signing.Signer(salt=PROJECT_TOKEN_SALT).unsign(token))
     except (signing.BadSignature, ValueError):
         return None
+    if settings.PORTAL_DEFERS_ROUTING:
+        return _board_project(pk)
     return Project.objects.select_related("town", "general_contractor").filter(pk=pk).first()
+
+
+def _board_project(pk: int) -> Project | None:
+    """The internet zone reads no project or enterprise: the project as the internal zone's tick
+    wrote it for the board (``PortalProject``), as an unsaved Project carrying what the form and
+    the report need (id, name, town, the general contractor's name)."""
+    from anxin.intake.models import PortalProject
+    from anxin.registry.models import Enterprise
+
+    board = PortalProject.objects.select_related("town").filter(project_id=pk).first()
+    if board is None:
+        return None
+    project = Project(pk=board.project_id, name=board.name, town=board.town)
+    project.general_contractor = Enterprise(name=board.contractor_name) if board.contractor_name else None
+    return project
 
 
 def project_report_link(project: Project) -> str:

@@ -58,6 +58,7 @@ from anxin.intake.services.sweep import (
     followups_escalate,
     portal_attempts_purge,
     portal_progress_refresh,
+    portal_projects_refresh,
     recovery_codes_purge,
     signals_mark_overdue,
 )
@@ -112,6 +113,7 @@ __all__ = [
     "portal_lookup",
     "portal_problems",
     "portal_progress_refresh",
+    "portal_projects_refresh",
     "portal_rate",
     "portal_recover_request",
     "portal_recover_verify",

@@ -125,7 +125,7 @@ def portal_submit(
         if project is not None:
             town = project.town
             facts.update(project=project, project_name=project.name)
-        defer = settings.PORTAL_DEFERS_ROUTING and project is None
+        defer = settings.PORTAL_DEFERS_ROUTING
         if defer:
             # The internet zone: the code is the report's from its first row (the portal's database
             # role sees a report only by its code, deploy/portal-role.sql); 80 random bits, and

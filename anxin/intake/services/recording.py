@@ -141,8 +141,8 @@ def signals_record(
     if problems_by_item:
         index, problems = problems_by_item[0]
         raise ValidationError({k: [v] for k, v in problems.items()}, code=str(index))
-    if defer_routing and (door != "portal" or any(i.reference or i.facts.get("project") for i in items)):
-        raise ValueError("only the portal's own reports (no reference, no project) defer their routing")
+    if defer_routing and (door != "portal" or any(i.reference for i in items)):
+        raise ValueError("only the portal's own reports (no channel reference) defer their routing")
     matcher = None if defer_routing else _Matcher(items, actor)
     router = None if defer_routing else Router(kinds_of=enterprise_kind_codes)
     due_for = _DueCache()
@@ -239,7 +239,9 @@ def signals_record(
             new_signals.append(signal)
             results.append(Recorded(signal, "created"))
         if len(new_signals) == 1:
-            new_signals[0].full_clean(exclude=["created_by", "channel"], validate_unique=False)
+            # Deferred (the internet zone): the project is the board's (its id signed), not read here.
+            exclude = ["created_by", "channel", *(["project"] if defer_routing else [])]
+            new_signals[0].full_clean(exclude=exclude, validate_unique=False)
         try:
             with transaction.atomic():
                 created = _bulk_insert(new_signals)

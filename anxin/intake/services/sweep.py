@@ -173,3 +173,43 @@ def portal_progress_refresh(*, now: datetime.datetime | None = None) -> int:
             PublicProgress.objects.bulk_update(updates, ["case", "money", "refreshed_at"])
         written += len(creates) + len(updates)
     return written
+
+
+def portal_projects_refresh(*, now: datetime.datetime | None = None) -> int:
+    """Write, for the internet zone's report form opened from a site's notice board, each project's
+    name, town and general contractor's name (``PortalProject``); only what changed. Returns how
+    many records were written or removed."""
+    from anxin.intake.models import PortalProject
+    from anxin.registry.models import Project
+
+    now = now or timezone.now()
+    known = {b.project_id: b for b in PortalProject.objects.all()}
+    creates, updates = [], []
+    rows = Project.objects.values_list("pk", "name", "town_id", "general_contractor__name")
+    seen = set()
+    for pk, name, town_id, contractor in rows.iterator(chunk_size=2000):
+        seen.add(pk)
+        contractor = contractor or ""
+        board = known.get(pk)
+        if board is None:
+            creates.append(
+                PortalProject(
+                    project_id=pk, name=name, town_id=town_id, contractor_name=contractor, refreshed_at=now
+                )
+            )
+        elif (board.name, board.town_id, board.contractor_name) != (name, town_id, contractor):
+            board.name, board.town_id, board.contractor_name, board.refreshed_at = (
+                name,
+                town_id,
+                contractor,
+                now,
+            )
+            updates.append(board)
+    gone = [pk for pk in known if pk not in seen]
+    with transaction.atomic():
+        PortalProject.objects.bulk_create(creates, batch_size=1000, ignore_conflicts=True)
+        PortalProject.objects.bulk_update(
+            updates, ["name", "town", "contractor_name", "refreshed_at"], batch_size=1000
+        )
+        PortalProject.objects.filter(project_id__in=gone).delete()
+    return len(creates) + len(updates) + len(gone)
