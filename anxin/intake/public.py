@@ -99,10 +99,18 @@ def handling_unit(signal) -> Unit | None:
 def portal_case(signal) -> seam.CaseRef | None:
     """The case the worker's status page describes: an open one linked to the report (or to the
     report it was merged into), else the last one closed; cases says it through the seam."""
-    ids = [signal.pk] + ([signal.merged_into_id] if signal.merged_into_id else [])
-    found = seam.signal_cases(ids)
-    cases = [ref for pk in ids for ref in found.get(pk, [])]
-    return next((c for c in cases if c.is_open), cases[-1] if cases else None)
+    return portal_cases([signal])[signal.pk]
+
+
+def portal_cases(signals) -> dict:
+    """``portal_case`` of each signal (by id), asking cases once for all of them."""
+    ids = {s.pk: [s.pk] + ([s.merged_into_id] if s.merged_into_id else []) for s in signals}
+    found = seam.signal_cases(sorted({pk for own in ids.values() for pk in own}))
+    chosen: dict = {}
+    for pk, own in ids.items():
+        cases = [ref for i in own for ref in found.get(i, [])]
+        chosen[pk] = next((c for c in cases if c.is_open), cases[-1] if cases else None)
+    return chosen
 
 
 def public_progress(signal) -> tuple[seam.CaseRef | None, seam.WorkerMoney | None]:

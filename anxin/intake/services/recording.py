@@ -287,7 +287,11 @@ def portal_reports_route(*, now: datetime.datetime | None = None) -> int:
     actor = system_actor()
     now = now or timezone.now()
     done = 0
-    for pk in Signal.objects.filter(awaiting_routing=True).order_by("pk").values_list("pk", flat=True):
+    waiting = list(Signal.objects.filter(awaiting_routing=True).order_by("pk").values_list("pk", flat=True))
+    if not waiting:
+        return 0
+    router = Router(kinds_of=enterprise_kind_codes)  # the routing tables, read once
+    for pk in waiting:
         with transaction.atomic(), acting(actor):
             signal = Signal.objects.select_for_update().filter(pk=pk, awaiting_routing=True).first()
             if signal is None:
@@ -297,7 +301,6 @@ def portal_reports_route(*, now: datetime.datetime | None = None) -> int:
             matcher = _Matcher([Incoming(channel=signal.channel, facts=facts)])
             enterprise = matcher.match(facts)
             project = signal.project or matcher.match_project(facts)
-            router = Router(kinds_of=enterprise_kind_codes)
             router.prime([enterprise.pk] if enterprise else [])
             route = router.route(
                 enterprise=enterprise,

@@ -136,7 +136,7 @@ def portal_progress_refresh(*, now: datetime.datetime | None = None) -> int:
 
     from anxin.core import seam
     from anxin.intake.models import PublicProgress, Stage
-    from anxin.intake.public import portal_case
+    from anxin.intake.public import portal_cases
 
     now = now or timezone.now()
     known = {p.signal_id: p for p in PublicProgress.objects.all()}
@@ -151,11 +151,12 @@ def portal_progress_refresh(*, now: datetime.datetime | None = None) -> int:
     written = 0
     for start in range(0, len(candidates), PROGRESS_BATCH):
         ids = candidates[start : start + PROGRESS_BATCH]
-        signals = Signal.objects.filter(pk__in=ids).only("pk", "merged_into_id")
+        signals = list(Signal.objects.filter(pk__in=ids).only("pk", "merged_into_id"))
         money = seam.signal_money(ids)
+        cases = portal_cases(signals)
         creates, updates = [], []
         for signal in signals:
-            case = portal_case(signal)
+            case = cases[signal.pk]
             case_data = None
             if case is not None:
                 case_data = {**asdict(case), "url": "", "public_steps": list(case.public_steps)}
