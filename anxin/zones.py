@@ -21,14 +21,14 @@ ZONES = (INTERNAL, PUBLIC)
 URLCONFS = {INTERNAL: "anxin.urls", PUBLIC: "anxin.urls_public"}
 
 # Middleware of logged-in users only: no page of the public zone has a user. Without
-# AuthenticationMiddleware the portal process never reads the accounts table (a session cookie of
-# the internal zone, were one sent here, names nobody), and the database role of the portal holds
-# no grant on it (deploy/portal-role.sql).
+# AuthenticationMiddleware no request reads an account (a session cookie of the internal zone, were
+# one sent here, names nobody); the portal's database role reads only the system account's row
+# (deploy/portal-role.sql). AuditlogMiddleware stays: the audit rows the portal writes keep the
+# client's address (it names no actor when there is no user).
 OFFICER_MIDDLEWARE = (
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "anxin.core.middleware.IdleTimeoutMiddleware",
     "anxin.org.middleware.PasswordChangeRequiredMiddleware",
-    "anxin.core.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
 )
 OFFICER_CONTEXT_PROCESSORS = (

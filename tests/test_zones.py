@@ -464,3 +464,16 @@ def test_a_notice_board_link_works_in_the_public_zone_from_the_record_the_tick_w
         assert services.portal_reports_route() == 1
     signal.refresh_from_db()
     assert signal.assigned_unit.code == "agriculture-water"  # the project's line (水利), as inside
+
+
+@pytest.mark.django_db
+def test_the_public_zones_audit_rows_keep_the_clients_address(client, world, public_zone, settings):
+    from auditlog.models import LogEntry
+
+    from anxin.intake.models import Signal
+    from anxin.intake.tests.test_portal import _captcha, _report_data
+
+    data = {**_report_data(world.luoxi_factory.town), **_captcha(client, "/public/report/")}
+    assert client.post("/public/report/", data, REMOTE_ADDR="198.51.100.7").status_code == 302
+    entry = LogEntry.objects.get_for_object(Signal.objects.get()).get()
+    assert entry.remote_addr == "198.51.100.7" and entry.actor.username == "system"
