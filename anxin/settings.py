@@ -108,9 +108,10 @@ INTERNAL_URLCONF = zones.URLCONFS[zones.INTERNAL]
 # wait for the tick to reach their inboxes (docs/operations.md, "两个网络区域").
 PORTAL_DEFERS_ROUTING = ANXIN_ZONE == zones.PUBLIC
 NOTICES_DEFERRED = ANXIN_ZONE == zones.PUBLIC
-# Whether the status page shows the linked case's progress and the worker's own claim (cases and
-# money, which the internet zone's role may not read): the internal zone only, for now.
-PORTAL_READS_CASES = ANXIN_ZONE == zones.INTERNAL
+# Whether the portal's pages read the district's data behind them (cases, claims, the listings and
+# their enterprises) or the copies the internal zone's tick writes for the internet zone, whose
+# database role may not read the originals.
+PORTAL_READS_DISTRICT_DATA = ANXIN_ZONE == zones.INTERNAL
 
 TEMPLATES = [
     {

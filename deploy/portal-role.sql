@@ -35,6 +35,11 @@ GRANT SELECT ON intake_channel, core_policyparameter, core_calendarday, org_town
 -- What a site's notice board prints (project name, town, general contractor), as the internal
 -- zone's tick copies it for the report form its QR code opens; not the projects themselves.
 GRANT SELECT ON intake_portalproject TO anxin_portal;
+-- The public page of 重大劳动保障违法行为 and the 失信名单: the published entries within their dates
+-- (row-level security below) with their batches, and the copies of the listings in force the tick
+-- writes (credit_publiclisting: name, code, condition, persons by role and name); not the listings,
+-- the listed persons or the enterprises themselves.
+GRANT SELECT ON credit_publicationentry, credit_publicationbatch, credit_publiclisting TO anxin_portal;
 
 -- The portal's own state: sessions, captcha challenges, rate limits, lost-code recovery.
 GRANT SELECT, INSERT, UPDATE, DELETE ON django_session, captcha_captchastore TO anxin_portal;
@@ -87,6 +92,9 @@ ALTER TABLE intake_signalattachment ENABLE ROW LEVEL SECURITY;
 ALTER TABLE intake_reportclosure ENABLE ROW LEVEL SECURITY;
 ALTER TABLE intake_publicprogress ENABLE ROW LEVEL SECURITY;
 ALTER TABLE org_user ENABLE ROW LEVEL SECURITY;
+ALTER TABLE credit_publicationentry ENABLE ROW LEVEL SECURITY;
+ALTER TABLE credit_publicationbatch ENABLE ROW LEVEL SECURITY;
+ALTER TABLE credit_publiclisting ENABLE ROW LEVEL SECURITY;
 
 -- Row-level security restricts only the roles given a policy; the owner (the internal zone) and
 -- any other role keep every row (the policies name the portal's role alone; the owner bypasses them).
@@ -96,12 +104,18 @@ DROP POLICY IF EXISTS anxin_internal ON intake_signalattachment;
 DROP POLICY IF EXISTS anxin_internal ON intake_reportclosure;
 DROP POLICY IF EXISTS anxin_internal ON intake_publicprogress;
 DROP POLICY IF EXISTS anxin_internal ON org_user;
+DROP POLICY IF EXISTS anxin_internal ON credit_publicationentry;
+DROP POLICY IF EXISTS anxin_internal ON credit_publicationbatch;
+DROP POLICY IF EXISTS anxin_internal ON credit_publiclisting;
 CREATE POLICY anxin_internal ON intake_signal USING (current_user <> 'anxin_portal');
 CREATE POLICY anxin_internal ON intake_signalevent USING (current_user <> 'anxin_portal');
 CREATE POLICY anxin_internal ON intake_signalattachment USING (current_user <> 'anxin_portal');
 CREATE POLICY anxin_internal ON intake_reportclosure USING (current_user <> 'anxin_portal');
 CREATE POLICY anxin_internal ON intake_publicprogress USING (current_user <> 'anxin_portal');
 CREATE POLICY anxin_internal ON org_user USING (current_user <> 'anxin_portal');
+CREATE POLICY anxin_internal ON credit_publicationentry USING (current_user <> 'anxin_portal');
+CREATE POLICY anxin_internal ON credit_publicationbatch USING (current_user <> 'anxin_portal');
+CREATE POLICY anxin_internal ON credit_publiclisting USING (current_user <> 'anxin_portal');
 
 DROP POLICY IF EXISTS anxin_portal_read ON intake_signal;
 DROP POLICY IF EXISTS anxin_portal_write ON intake_signal;
@@ -142,3 +156,17 @@ CREATE POLICY anxin_portal_read ON intake_publicprogress FOR SELECT TO anxin_por
 
 DROP POLICY IF EXISTS anxin_portal_read ON org_user;
 CREATE POLICY anxin_portal_read ON org_user FOR SELECT TO anxin_portal USING (username = 'system');
+
+-- The public page's days are the district's (Asia/Shanghai), as the app's.
+DROP POLICY IF EXISTS anxin_portal_read ON credit_publicationentry;
+CREATE POLICY anxin_portal_read ON credit_publicationentry FOR SELECT TO anxin_portal
+    USING (status = 'published'
+           AND published_on <= (now() AT TIME ZONE 'Asia/Shanghai')::date
+           AND visible_until >= (now() AT TIME ZONE 'Asia/Shanghai')::date);
+DROP POLICY IF EXISTS anxin_portal_read ON credit_publicationbatch;
+CREATE POLICY anxin_portal_read ON credit_publicationbatch FOR SELECT TO anxin_portal
+    USING (id IN (SELECT batch_id FROM credit_publicationentry));
+DROP POLICY IF EXISTS anxin_portal_read ON credit_publiclisting;
+CREATE POLICY anxin_portal_read ON credit_publiclisting FOR SELECT TO anxin_portal
+    USING (term_start <= (now() AT TIME ZONE 'Asia/Shanghai')::date
+           AND term_end >= (now() AT TIME ZONE 'Asia/Shanghai')::date);

@@ -11,6 +11,7 @@ internal zone).
 from __future__ import annotations
 
 import contextlib
+import datetime
 import re
 from pathlib import Path
 
@@ -38,6 +39,9 @@ TABLES_WITH_POLICIES = (
     "intake_reportclosure",
     "intake_publicprogress",
     "org_user",
+    "credit_publicationentry",
+    "credit_publicationbatch",
+    "credit_publiclisting",
 )
 
 
@@ -92,7 +96,7 @@ def portal_process(settings):
     settings.MIDDLEWARE = zones.middleware(zones.PUBLIC, internal)
     settings.ANXIN_ZONE = zones.PUBLIC
     settings.PORTAL_DEFERS_ROUTING = settings.NOTICES_DEFERRED = True
-    settings.PORTAL_READS_CASES = False
+    settings.PORTAL_READS_DISTRICT_DATA = False
     settings.TASKS = {"default": {"BACKEND": "anxin.notify.queue.DatabaseBackend", "QUEUES": ["default"]}}
     try:
         yield
@@ -103,7 +107,7 @@ def portal_process(settings):
         settings.MIDDLEWARE = internal
         settings.ANXIN_ZONE = zones.INTERNAL
         settings.PORTAL_DEFERS_ROUTING = settings.NOTICES_DEFERRED = False
-        settings.PORTAL_READS_CASES = True
+        settings.PORTAL_READS_DISTRICT_DATA = True
 
 
 def _report(phone: str, employer: str, town) -> object:
@@ -139,6 +143,7 @@ def test_the_portal_role_is_refused_what_it_has_no_business_reading(world, offic
             "SELECT * FROM notify_smsmessage",
             "SELECT * FROM notify_notification",
             "SELECT * FROM credit_listedperson",
+            "SELECT * FROM credit_listing",
             "SELECT * FROM sites_rosterentry",
             "UPDATE registry_enterprise SET name = name",
             "DELETE FROM intake_signal",
@@ -283,3 +288,46 @@ def test_a_notice_board_report_runs_under_the_portal_role(client, world, portal_
     assert signal.project_id == world.menghe_river.pk and signal.awaiting_routing
     assert services.portal_reports_route() == 1
     assert Signal.objects.get().assigned_unit.code == "agriculture-water"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_public_credit_page_runs_under_the_portal_role(client, district, portal_role, settings):
+    """The listings in force, from the copies the tick writes; a copy whose term has not begun is
+    hidden by the database itself, not only by the page."""
+    from anxin.core.audit import system_actor
+    from anxin.core.crypto import blind_index
+    from anxin.credit.models import ListedPerson, PersonRole
+    from anxin.credit.services.publication import public_listings_refresh
+    from anxin.credit.tests.factories_sanctions import listing_in_force
+    from anxin.registry.tests.factories import enterprise as make_enterprise
+
+    today, day = datetime.date.today(), datetime.timedelta(days=1)  # the database's day: no clock to move
+    ID = "32041119800101001X"
+    listing = listing_in_force(
+        make_enterprise(name="失信演示建筑有限公司"),
+        term_start=today - 5 * day,
+        term_end=today + 300 * day,
+        decision_reference="新人社惩决〔2026〕1号",
+    )
+    ListedPerson.objects.create(
+        listing=listing,
+        role=PersonRole.LEGAL_REP,
+        name="张列入",
+        id_number=ID,
+        id_number_index=blind_index(ID, purpose="credit-person"),
+        added_by=system_actor(),
+    )
+    listing_in_force(
+        make_enterprise(name="尚未开始公司"),
+        term_start=today + 30 * day,
+        term_end=today + 400 * day,
+        decision_reference="新人社惩决〔2026〕9号",
+    )
+    assert public_listings_refresh() == 2
+    with portal_process(settings):
+        page = client.get("/public/violations/").content.decode()
+        assert "失信演示建筑有限公司" in page and "张列入" in page and ID not in page
+        assert "尚未开始公司" not in page
+    with _as_portal() as db, db.cursor() as cursor:
+        cursor.execute("SELECT name FROM credit_publiclisting")
+        assert cursor.fetchall() == [("失信演示建筑有限公司",)]

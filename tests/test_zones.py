@@ -22,6 +22,7 @@ from django.urls.exceptions import Resolver404
 
 from anxin import zones
 from anxin.core import seam
+from anxin.credit.tests.test_public_listings import listed  # noqa: F401  (a fixture: a listing in force)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -200,7 +201,7 @@ def public_zone(settings):
     settings.TEMPLATES = templates
     settings.ANXIN_ZONE = zones.PUBLIC
     settings.PORTAL_DEFERS_ROUTING = settings.NOTICES_DEFERRED = True
-    settings.PORTAL_READS_CASES = False
+    settings.PORTAL_READS_DISTRICT_DATA = False
     return settings
 
 
@@ -402,7 +403,7 @@ def test_the_public_zones_status_page_shows_the_case_as_the_tick_last_wrote_it(
         ROOT_URLCONF="anxin.urls",
         PORTAL_DEFERS_ROUTING=False,
         NOTICES_DEFERRED=False,
-        PORTAL_READS_CASES=True,
+        PORTAL_READS_DISTRICT_DATA=True,
     )
     with internal:
         report = services.portal_submit(
@@ -477,3 +478,31 @@ def test_the_public_zones_audit_rows_keep_the_clients_address(client, world, pub
     assert client.post("/public/report/", data, REMOTE_ADDR="198.51.100.7").status_code == 302
     entry = LogEntry.objects.get_for_object(Signal.objects.get()).get()
     assert entry.remote_addr == "198.51.100.7" and entry.actor.username == "system"
+
+
+@pytest.mark.django_db
+def test_the_public_zones_credit_page_prints_the_listings_the_tick_copied(client, listed, public_zone):  # noqa: F811
+    """The internet zone reads no listing or enterprise: the copies the internal zone's tick writes
+    of the listings in force; a listing whose term is over, or that ended, drops off."""
+    import time_machine
+
+    from anxin.credit.models import Listing, ListingStatus
+    from anxin.credit.services.publication import public_listings_refresh
+    from anxin.credit.tests.test_public_listings import ID, _page
+
+    listing = listed
+    with time_machine.travel("2029-11-30 10:00 +0800"):
+        assert "失信演示建筑有限公司" not in _page(client)  # nothing copied yet
+        assert public_listings_refresh() == 1 and public_listings_refresh() == 0
+        page = _page(client)
+        assert "失信演示建筑有限公司" in page and listing.enterprise.uscc in page
+        assert "张列入" in page and "法定代表人" in page and "新人社惩决〔2026〕1号" in page
+        assert ID not in page
+        assert "失信演示建筑有限公司" in _page(client, listing.enterprise.uscc)
+        assert "失信演示建筑有限公司" not in _page(client, "没有这家")
+    with time_machine.travel("2029-12-01 00:05 +0800"):
+        assert "失信演示建筑有限公司" not in _page(client)  # the term is over, whatever the copy says
+    Listing.objects.filter(pk=listing.pk).update(status=ListingStatus.REMOVED)
+    with time_machine.travel("2029-11-30 10:00 +0800"):
+        assert public_listings_refresh() == 1
+        assert "失信演示建筑有限公司" not in _page(client)

@@ -117,7 +117,7 @@ def public_progress(signal) -> tuple[seam.CaseRef | None, seam.WorkerMoney | Non
     """The case and the worker's own claim, as the page shows them: read through the seam where the
     process may read cases and claims (the internal zone), else from the record the internal zone's
     tick keeps for the internet zone (``PublicProgress``)."""
-    if settings.PORTAL_READS_CASES:
+    if settings.PORTAL_READS_DISTRICT_DATA:
         return portal_case(signal), seam.signal_money([signal.pk]).get(signal.pk)
     from anxin.intake.models import PublicProgress
 
