@@ -8,8 +8,11 @@
 -- routes it: the portal reads no enterprise, project, unit's staff or user), read a report only
 -- when the connection names it by its tracking code (or by the phone a proved recovery named),
 -- rate and add material to that report, keep its rate-limit buckets, captcha and sessions, queue
--- its SMS and leave notices for the tick to deliver. It may not read the enterprises, the
--- workers, the users, the cases, the money, the monitoring, the audit log, or any other report.
+-- its SMS and leave notices for the tick to deliver; read what the tick copies for it (the case's
+-- progress, the notice boards' projects, the listings in force) and the published violations. It
+-- may not read the enterprises, the projects, the workers and rosters, the users, the cases, the
+-- money, the monitoring, the listings, the audit log, or any other report. (The 计酬手册 lookup,
+-- which reads rosters and payrolls, does not run under this role yet: docs/operations.md §15.6.)
 
 SET client_min_messages = warning;  -- the DROP … IF EXISTS of a first run say nothing
 
