@@ -30,16 +30,40 @@ def mid_hour():
         yield
 
 
+def _reload_after_flush() -> None:
+    """A transactional test (``transaction=True``, the live server) ends with a flush that empties
+    every table. Reload the district right after it, committed, so the database holds it again for
+    whatever runs next. Left to the next test's ``district`` fixture, the reload ran inside that
+    test's transaction and was rolled back with it: every later test on that worker loaded the
+    district again (1–3 s each). With xdist's work stealing, tests that need no flush run after
+    ones that did, so this cost about half the suite's time."""
+    from django.test import TransactionTestCase
+
+    flush = TransactionTestCase._fixture_teardown
+    if getattr(flush, "reloads_district", False):
+        return
+
+    def _fixture_teardown(self):
+        flush(self)
+        _load_district()
+
+    _fixture_teardown.reloads_district = True  # type: ignore[attr-defined]
+    TransactionTestCase._fixture_teardown = _fixture_teardown  # type: ignore[method-assign]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the district once per test database; each test's changes roll back."""
+    """Load the district once per test database; each test's changes roll back, and a transactional
+    test's flush is followed by a committed reload."""
     with django_db_blocker.unblock():
         _load_district()
+    _reload_after_flush()
 
 
 @pytest.fixture
 def district(db):
-    """The district configuration (already loaded; reloaded after a transactional test's flush)."""
+    """The district configuration (loaded once per test database, and again after each transactional
+    test's flush; loaded here only if a test emptied the database in another way)."""
     from anxin.org.models import Town
 
     if not Town.objects.exists():

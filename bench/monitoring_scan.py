@@ -26,7 +26,9 @@ file unless --database-url names an empty PostgreSQL database). Then it measures
                 date (``RiskAssessment.stable_until`` reached) plus what changed; run once (only the
                 first is the day's first), after the same-day tick and before the steps that follow
                 the real clock (they re-assess single enterprises as of today, unaffected by a
-                scan run dated tomorrow)
+                scan run dated tomorrow). Django's URL configuration is loaded before it (its
+                first notice link would load it: once per process, shown apart); its CPU seconds
+                are printed beside the baseline's (on SQLite both are this process's work)
   one           a new verified complaint: for a random enterprise, a wage complaint is recorded,
                 accepted and verified as 属实 through the intake services (each committed, as
                 the office would); the re-assessment the verification's after-commit hook runs
@@ -41,14 +43,24 @@ the day's first tick ≤ 3 × baseline; the unchanged full scan ≤ 1.5 × (floo
 the first full scan's peak RSS ≤ 1 GiB at 100,000 enterprises. Results are printed as a Markdown
 table for docs/PERFORMANCE.md.
 
-``--profile`` lists cProfile's top functions for the first full scan (in its child process) and
-``--profile unchanged`` for the unchanged one (PROFILE_SORT=cumtime, PROFILE_ROWS=40).
+``--profile`` lists cProfile's top functions for the first full scan (in its child process),
+``--profile unchanged`` for the unchanged one and ``--profile day`` for the day's first tick
+(PROFILE_SORT=cumtime, PROFILE_ROWS=40).
+
+The day tick alone, without generating the district every try (SQLite only): ``--keep PATH`` saves
+the scratch database as it stands just before the day tick (after the same-day ticks), and
+``--reuse PATH`` runs on a copy of it only the baseline and the day tick, in a fresh process, after
+the unchanged full scan and the same-day ticks the full benchmark runs before it (``--repeat N``: N
+copies, one day tick each; ``--after-floors``: the floors step too, to see what it leaves behind).
+Keys written by ``--reuse --json``: ``baseline_s``, ``day_tick_s`` (each run's in
+``day_tick_runs_s``), ``day_tick_assessed``.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import datetime
 import io
 import os
@@ -77,24 +89,36 @@ def main() -> None:
         "--profile",
         nargs="?",
         const="first",
-        choices=("first", "unchanged"),
+        choices=("first", "unchanged", "day"),
         default=None,
-        help="profile the first full scan (default; cProfile in its child process) or the unchanged "
-        "one (in this process); PROFILE_SORT=cumtime, PROFILE_ROWS=40 to change the listing",
+        help="profile the first full scan (default; cProfile in its child process), the unchanged "
+        "one or the day's first tick (in this process); PROFILE_SORT=cumtime, PROFILE_ROWS=40 to "
+        "change the listing",
+    )
+    parser.add_argument(
+        "--keep", default=None, metavar="PATH", help="save the SQLite database as it is before the day tick"
+    )
+    parser.add_argument(
+        "--reuse",
+        default=None,
+        metavar="PATH",
+        help="run only the baseline and the day tick on a copy of a database saved by --keep",
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="with --reuse: day ticks, each on a fresh copy")
+    parser.add_argument(
+        "--after-floors", action="store_true", help="with --reuse: run the floors step before the day tick"
     )
     args = parser.parse_args()
+    if args.reuse:
+        reuse(args)
+        return
     scratch = None
     if args.database_url:
         os.environ["DATABASE_URL"] = args.database_url
     else:
         scratch = tempfile.NamedTemporaryFile(suffix=".sqlite3", delete=False)  # noqa: SIM115
         os.environ["DATABASE_URL"] = f"sqlite:///{scratch.name}"
-    # Production settings: with DEBUG on, Django records and formats every query (≈ 10 % of a scan).
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
-    os.environ.setdefault("FIELD_ENCRYPTION_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
-    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anxin.settings")
+    production_env()
     import django
 
     django.setup()
@@ -108,6 +132,15 @@ def main() -> None:
         if scratch is not None:
             for suffix in ("", "-wal", "-shm"):
                 Path(scratch.name + suffix).unlink(missing_ok=True)
+
+
+def production_env() -> None:
+    # Production settings: with DEBUG on, Django records and formats every query (≈ 10 % of a scan).
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
+    os.environ.setdefault("FIELD_ENCRYPTION_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
+    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anxin.settings")
 
 
 def generate(args) -> None:
@@ -369,6 +402,14 @@ def timed(func):
     return time.perf_counter() - began, result
 
 
+def timed_cpu(func) -> float:
+    """This process's CPU seconds for ``func`` (SQLite's work included: it runs in the process) — on a
+    shared machine steadier than the wall clock, which also counts the waits for a core."""
+    began = time.process_time()
+    func()
+    return time.process_time() - began
+
+
 def one_after_a_new_signal(office, ids: list[int], *, runs: int) -> list[float]:
     """Milliseconds of each re-assessment run by the after-commit hook of a verification, sorted.
 
@@ -451,6 +492,194 @@ RESULT_KEYS = (
 )
 
 
+def tomorrow_half_past_midnight() -> datetime.datetime:
+    from django.utils import timezone
+
+    return datetime.datetime.combine(
+        timezone.localdate() + datetime.timedelta(days=1),
+        datetime.time(0, 30),
+        tzinfo=timezone.get_current_timezone(),
+    )
+
+
+def day_tick_timed(*, profile: bool = False, base_cpu: float | None = None):
+    """The day's first tick on unchanged data: tomorrow, half past midnight (once: only the first of
+    a day is the day's first). Returns (seconds, the ScanRun). ``base_cpu``: the baseline's CPU
+    seconds, for the ratio of CPU seconds printed beside the wall clock's (a shared machine)."""
+    from django.db import connection
+
+    from anxin.monitoring import scan
+    from anxin.monitoring.models import RiskAssessment
+
+    tomorrow = tomorrow_half_past_midnight()
+    # Django loads the URL configuration — every app's urls and the views they import — at a
+    # process's first reverse(): here the scan's first notice link. Once per process, like the
+    # interpreter's and Django's start-up, which no step here counts: loaded first, shown apart.
+    from django.urls import reverse
+
+    url_seconds, _url = timed(lambda: reverse("alert-list"))
+    print(f"URL configuration loaded before the day tick: {url_seconds:.3f} s (once per process)")
+    if profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        day_seconds, day_tick = timed(lambda: scan.scan_district(now=tomorrow))
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(
+            int(os.environ.get("PROFILE_ROWS", "22"))
+        )
+    else:
+        wal = wal_state()
+        with collections_watched() as collected:
+            cpu = time.process_time()
+            day_seconds, day_tick = timed(lambda: scan.scan_district(now=tomorrow))
+            cpu = time.process_time() - cpu
+        print(
+            f"day tick: {day_seconds:.4f} s, of which this process's CPU {cpu:.4f} s; the cycle "
+            f"collector ran {collected['runs']} times (oldest generation {collected['full']}), "
+            f"{collected['seconds']:.4f} s"
+            + ("; SQLite checkpointed its WAL meanwhile" if checkpointed(wal, wal_state()) else "")
+        )
+        if base_cpu and connection.vendor == "sqlite":  # the baseline's work is this process's too
+            print(f"day tick CPU / baseline CPU ({base_cpu:.4f} s): {cpu / base_cpu:.1f} ×")
+    assert day_tick.mode == "day", day_tick.reason
+    rewritten = RiskAssessment.objects.filter(assessed_at=tomorrow).count()  # findings changed
+    print(f"day tick: {day_tick.reason}; findings changed for {rewritten} of {day_tick.assessed}")
+    return day_seconds, day_tick
+
+
+def wal_state() -> tuple[bytes, int] | None:
+    """SQLite's write-ahead log, as far as a checkpoint changes it: the log's header (its
+    checkpoint sequence number and salts change when the log starts again after a checkpoint) and
+    the number of its frames already copied into the database (``nBackfill``, in the shared-memory
+    index: ``-shm``, offset 96, native byte order). None on PostgreSQL."""
+    import struct
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return None
+    name = str(connection.settings_dict["NAME"])
+    try:
+        with open(name + "-wal", "rb") as wal, open(name + "-shm", "rb") as shm:
+            header = wal.read(32)
+            shm.seek(96)
+            (backfilled,) = struct.unpack("=I", shm.read(4))
+    except FileNotFoundError:
+        return None
+    return header, backfilled
+
+
+def checkpointed(before: tuple[bytes, int] | None, after: tuple[bytes, int] | None) -> bool:
+    """Whether SQLite checkpointed its log between two ``wal_state`` readings."""
+    if before is None or after is None:
+        return False
+    return before[0] != after[0] or after[1] > before[1]
+
+
+@contextlib.contextmanager
+def collections_watched():
+    """Count the cycle collector's runs (and the seconds they take) while the block runs."""
+    import gc
+
+    seen = {"runs": 0, "full": 0, "seconds": 0.0}
+    began = [0.0]
+
+    def callback(phase, info):
+        if phase == "start":
+            began[0] = time.perf_counter()
+        else:
+            seen["runs"] += 1
+            seen["full"] += info["generation"] == 2
+            seen["seconds"] += time.perf_counter() - began[0]
+
+    gc.callbacks.append(callback)
+    try:
+        yield seen
+    finally:
+        gc.callbacks.remove(callback)
+
+
+def keep(path: str) -> None:
+    """Save the scratch SQLite database as it stands (WAL checkpointed into one file) to ``path``."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        raise SystemExit("--keep: SQLite only")
+    target = Path(path)
+    target.unlink(missing_ok=True)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM INTO %s", [str(target)])
+    print(f"database before the day tick saved to {target}")
+
+
+def reuse(args) -> None:
+    """The baseline and the day's first tick on copies of a database saved by ``--keep``: each copy in
+    a scratch file, the tick once per copy (only the first tick of a day is the day's first)."""
+    import shutil
+
+    if args.database_url:
+        raise SystemExit("--reuse: SQLite only (a saved file)")
+    production_env()
+    scratch = tempfile.NamedTemporaryFile(suffix=".sqlite3", delete=False)  # noqa: SIM115
+    scratch.close()
+    os.environ["DATABASE_URL"] = f"sqlite:///{scratch.name}"
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from anxin.monitoring import scan
+
+    def baseline():
+        with connection.cursor() as cursor:
+            cursor.execute(baseline_sql())
+            return len(cursor.fetchall())
+
+    runs, bases, assessed = [], [], 0
+    try:
+        for _ in range(args.repeat):
+            connection.close()
+            for suffix in ("-wal", "-shm"):
+                Path(scratch.name + suffix).unlink(missing_ok=True)
+            shutil.copyfile(args.reuse, scratch.name)
+            base_seconds, _rows = min((timed(baseline) for _ in range(3)), key=lambda r: r[0])
+            base_cpu = min(timed_cpu(baseline) for _ in range(3))
+            # As the full benchmark runs before it: the unchanged full scan (with a basis of this
+            # code, if it changed since the copy was kept), then the same-day ticks.
+            again = scan.scan_district(full=True, reason="基准测试")
+            print(f"full scan again: {again.changed} level changes")
+            for _ in range(3):  # the same-day ticks the full benchmark runs first (and a warm process)
+                assert scan.scan_district().mode == "changed"
+            if args.after_floors:
+                fetch_seconds, rules_seconds = floors()
+                print(f"floors: fetch {fetch_seconds:.2f} s, rules {rules_seconds:.2f} s")
+            day_seconds, day_tick = day_tick_timed(profile=args.profile == "day", base_cpu=base_cpu)
+            assessed = day_tick.assessed
+            runs.append(day_seconds)
+            bases.append(base_seconds)
+            print(
+                f"baseline {base_seconds:.4f} s (CPU {base_cpu:.4f} s); day tick {day_seconds:.4f} s = "
+                f"{day_seconds / base_seconds:.1f} × baseline ({assessed} re-assessed)"
+            )
+    finally:
+        connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(scratch.name + suffix).unlink(missing_ok=True)
+    if args.json:
+        write_json(
+            args.json,
+            {
+                "baseline_s": round(min(bases), 4),
+                "day_tick_s": round(statistics.median(runs), 4),
+                "day_tick_runs_s": [round(r, 4) for r in runs],
+                "day_tick_assessed": assessed,
+            },
+        )
+
+
 def write_json(path: str, results: dict) -> None:
     import json
 
@@ -477,6 +706,7 @@ def run(args) -> None:
             return len(cursor.fetchall())
 
     base_seconds, base_rows = min((timed(baseline) for _ in range(3)), key=lambda r: r[0])
+    base_cpu = min(timed_cpu(baseline) for _ in range(3))
     # 1. The first full scan (everything written): in a child process, for its peak memory.
     scan_seconds, peak_mb, first = first_scan_in_child(profile=args.profile == "first")
     # 2. The same again in this process, nothing changed: every enterprise re-assessed and
@@ -498,21 +728,9 @@ def run(args) -> None:
     fetch_seconds, rules_seconds = floors()
     tick_seconds, tick = min((timed(scan.scan_district) for _ in range(3)), key=lambda r: r[0])
     assert tick.mode == "changed", tick.reason
-    # The day's first tick on unchanged data: tomorrow, half past midnight (once: only the first of
-    # a day is the day's first).
-    from django.utils import timezone
-
-    tomorrow = datetime.datetime.combine(
-        timezone.localdate() + datetime.timedelta(days=1),
-        datetime.time(0, 30),
-        tzinfo=timezone.get_current_timezone(),
-    )
-    day_seconds, day_tick = timed(lambda: scan.scan_district(now=tomorrow))
-    assert day_tick.mode == "day", day_tick.reason
-    from anxin.monitoring.models import RiskAssessment
-
-    rewritten = RiskAssessment.objects.filter(assessed_at=tomorrow).count()  # findings changed
-    print(f"day tick: {day_tick.reason}; findings changed for {rewritten} of {day_tick.assessed}")
+    if args.keep:
+        keep(args.keep)
+    day_seconds, day_tick = day_tick_timed(profile=args.profile == "day", base_cpu=base_cpu)
     if connection.vendor == "postgresql":
         # What autovacuum does within a minute or two of the first scan's 250,000 new rows: fresh
         # statistics and the visibility map (index-only counts). Without it the cockpit right after

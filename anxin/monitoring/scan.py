@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, connections, transaction
 from django.db import router as db_router
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -47,7 +47,7 @@ from anxin.monitoring.models import (
     RiskChange,
     ScanRun,
 )
-from anxin.notify.services import notify_units
+from anxin.notify.services import UnitNotice, notify_units_each
 from anxin.org.models import Unit, User
 from anxin.org.routing import Router
 from anxin.registry.models import Enterprise
@@ -57,6 +57,7 @@ CHUNK = 5000  # enterprises per batch of a full scan: bounded memory at city sca
 # A changed-only scan looks back to the previous scan's start less this margin: a write whose
 # transaction began before that scan and committed after it is still picked up.
 CHANGED_MARGIN = datetime.timedelta(minutes=15)
+MANY_MOVED = 20  # assessments whose horizon moves to the same day: one UPDATE … IN for them (_move_horizons)
 
 
 def params_on(as_of: datetime.date) -> dict[str, rules.Param]:
@@ -261,12 +262,16 @@ def scan(
     enterprise_ids: Iterable[int] | None = None,
     id_range: tuple[int, int] | None = None,
     now=None,
+    params: dict[str, rules.Param] | None = None,
+    router: Router | None = None,
 ) -> dict:
     """Re-assess enterprises (all, those given, or every one with an id in ``id_range`` — both
-    ends included: a shard of a full scan) as of a day: store levels, open or update alerts."""
+    ends included: a shard of a full scan) as of a day: store levels, open or update alerts.
+    ``params`` and ``router``: the parameters in force on ``as_of`` and the routing tables when the
+    caller has just read them for the scan's basis (``scan_district``)."""
     now = now or timezone.now()
     as_of = as_of or timezone.localdate(now)
-    params = params_on(as_of)
+    params = params if params is not None else params_on(as_of)
     whole = enterprise_ids is None  # every enterprise (of the range): each chunk is all the ids in its range
     if enterprise_ids is not None:
         ids = sorted(set(enterprise_ids))
@@ -276,7 +281,7 @@ def scan(
             everyone = everyone.filter(pk__gte=id_range[0], pk__lte=id_range[1])
         ids = [pk for (pk,) in _fetch(everyone.values_list("pk"))]
     totals = {"assessed": 0, "changed": 0, "opened": 0, "updated": 0, "cleared": 0, "proposed": 0}
-    router = Router()
+    router = router if router is not None else Router()
     due = _alert_due(now)
     actor = system_actor()
     for start in range(0, len(ids), CHUNK):
@@ -440,34 +445,34 @@ def _store(
     previous = {pk: level for pk, (level, _digest, _until) in stored.items()}
     digests = {pk: digest for pk, (_level, digest, _until) in stored.items()}
     horizons = {pk: until for pk, (_level, _digest, until) in stored.items()}
-    moved: dict[datetime.date, list[int]] = defaultdict(list)  # same findings, a new horizon
+    moved: list[tuple[datetime.date, int]] = []  # same findings, a new horizon: (day, enterprise)
     # What routing reads (the territory; the kinds come from the facts) — not 5,000 model instances.
     for enterprise_id, enterprise_facts in facts.items():  # the kinds are loaded already
         router.enterprise_kinds.setdefault(enterprise_id, sorted(enterprise_facts.kinds))
     router.prime(ids)
-    # The open alerts as plain rows; the evidence as its stored text (decoded only if it differs).
-    active = {
-        (row[1], row[2]): ActiveAlert(*row)
-        for row in _fetch(
-            Alert.objects.select_for_update()
-            .filter(mine("enterprise_id"), status__in=ACTIVE_ALERT)
-            .values_list(*ACTIVE_COLUMNS)
-        )
-    }
-    active_rules: dict[int, list[str]] = defaultdict(list)  # per enterprise, not a scan of all per enterprise
-    for enterprise_id, rule_code in active:
-        active_rules[enterprise_id].append(rule_code)
-    # The alert each (enterprise, rule) was last closed as: the same finding does not re-open a
-    # closed alert (the office's dismissal or the town's handling stands until the facts change).
-    # Ids only: the evidence of the few a firing rule could re-open is read after the loop.
+    # The chunk's alerts in one read by enterprise (locked: a closed alert never changes again):
+    # - the open ones as plain rows, the evidence as its stored text (decoded only if it differs);
+    # - the one each (enterprise, rule) was last closed as: the same finding does not re-open a
+    #   closed alert (the office's dismissal or the town's handling stands until the facts change).
+    #   Ids only: the evidence of the few a firing rule could re-open is read after the loop.
+    # Not two reads filtered by status: SQLite, without statistics, reads "status IN (open,
+    # acknowledged)" through the status index — every active alert of the district, each time.
+    active: dict[tuple[int, str], ActiveAlert] = {}
     last_closed: dict[tuple[int, str], int] = {}
-    for enterprise_id, rule_code, pk in _fetch(
-        Alert.objects.filter(mine("enterprise_id"))
-        .exclude(status__in=ACTIVE_ALERT)
+    active_rules: dict[int, list[str]] = defaultdict(list)  # per enterprise, not a scan of all per enterprise
+    for *row, status in _fetch(
+        Alert.objects.select_for_update()
+        .filter(mine("enterprise_id"))
+        .annotate(_active_evidence=_ACTIVE_EVIDENCE)
         .order_by("enterprise_id", "rule", "closed_at", "pk")
-        .values_list("enterprise_id", "rule", "pk")
+        .values_list(*ACTIVE_COLUMNS, "status")
     ):
-        last_closed[(enterprise_id, rule_code)] = pk
+        key = (row[1], row[2])
+        if status in ACTIVE_ALERT:
+            active[key] = ActiveAlert(*row)
+            active_rules[row[1]].append(row[2])
+        else:
+            last_closed[key] = row[0]
     notices: list[ActiveAlert | NewAlert] = []
     assessments, changes, refired, cleared, events, rerouted = [], [], [], [], [], []
     candidates: list[tuple[int, rules.Finding, int | None]] = []  # firing, no open alert: (…, closed one)
@@ -505,7 +510,7 @@ def _store(
             # Its horizon is reached or came closer (new data dated later): the new one is kept. One
             # that moved later stays until reached — re-assessing early is harmless, a write per
             # enterprise and day is not.
-            moved[result.stable_until].append(enterprise_id)
+            moved.append((result.stable_until, enterprise_id))
         counts["assessed"] += 1
         before = previous.get(enterprise_id, none)
         if before != result.level:
@@ -558,8 +563,7 @@ def _store(
         assessments,
         upsert_on=["enterprise_id"],
     )
-    for until, moved_ids in moved.items():  # a few distinct days: one statement each
-        RiskAssessment.objects.filter(enterprise_id__in=moved_ids).update(stable_until=until)
+    _move_horizons(moved)
     insert_rows(
         RiskChange, ["enterprise_id", "from_level", "to_level", "points", "rules", "as_of", "at"], changes
     )
@@ -681,11 +685,47 @@ ACTIVE_COLUMNS = (
     "rule",
     "level",
     "explanation",
-    "evidence",
+    "_active_evidence",  # the evidence of an open alert; a closed one's is not read (_ACTIVE_EVIDENCE)
     "town_id",
     "unit_id",
     "cleared_at",
 )
+_ACTIVE_EVIDENCE = Case(When(status__in=ACTIVE_ALERT, then=F("evidence")), default=Value(None))
+
+
+def _move_horizons(moved: list[tuple[datetime.date, int]]) -> None:
+    """Store the new horizon of assessments whose findings did not change. A day many move to (a
+    full scan's thousands share a few days) is one UPDATE … IN; the others (a day's first scan moves
+    a few, nearly each to its own day) one UPDATE by enterprise, sent as one batch — not a statement
+    built by the ORM for each day."""
+    by_day: dict[datetime.date, list[int]] = defaultdict(list)
+    for until, enterprise_id in moved:
+        by_day[until].append(enterprise_id)
+    few = []
+    for until, ids in by_day.items():
+        if len(ids) >= MANY_MOVED:
+            RiskAssessment.objects.filter(enterprise_id__in=ids).update(stable_until=until)
+        else:
+            few += [(until, enterprise_id) for enterprise_id in ids]
+    if not few:
+        return
+    db = connections[db_router.db_for_write(RiskAssessment)]
+    quote = db.ops.quote_name
+    meta = RiskAssessment._meta
+    field = meta.get_field("stable_until")
+    sql = "UPDATE {} SET {} = %s WHERE {} = %s".format(  # noqa: S608 (quoted names of the model's own columns)
+        quote(meta.db_table),
+        quote(field.column),  # type: ignore[union-attr]
+        quote(meta.get_field("enterprise").column),  # type: ignore[union-attr]
+    )
+    prepared: dict[datetime.date, object] = {}
+    rows = []
+    for until, enterprise_id in few:
+        if until not in prepared:
+            prepared[until] = field.get_db_prep_save(until, db)  # type: ignore[union-attr]
+        rows.append((prepared[until], enterprise_id))
+    with db.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _update_alerts(alerts: list[ActiveAlert], fields: list[str]) -> None:
@@ -761,6 +801,7 @@ def _announce(alerts: list[ActiveAlert | NewAlert], drafts: list | None = None) 
     shown |= {r.enterprise_id for r in drafts[:50]}
     names = dict(Enterprise.objects.filter(pk__in=shown).values_list("pk", "name"))
     reports = immediate.draft_notices(drafts, names, town_units)
+    notices = []
     for unit_id in by_unit.keys() | reports.keys():
         items = by_unit.get(unit_id, [])
         red = any(a.level == Level.RED for a in items)
@@ -778,26 +819,34 @@ def _announce(alerts: list[ActiveAlert | NewAlert], drafts: list | None = None) 
             report_subject, report_body, url = reports[unit_id]
             subject = "；".join(filter(None, [subject, report_subject]))
             body = "；".join(filter(None, [body, report_body]))
-        notify_units(
-            unit_ids=[unit_id],
-            subject=subject,
-            body=body,
-            url=url,
-            topic="alert",
-            sms=red or unit_id in reports,
-            about=names.get(items[0].enterprise_id, "") if len({a.enterprise_id for a in items}) == 1 else "",
+        notices.append(
+            UnitNotice(
+                unit_id=unit_id,
+                subject=subject,
+                body=body,
+                url=url,
+                topic="alert",
+                sms=red or unit_id in reports,
+                about=names.get(items[0].enterprise_id, "")
+                if len({a.enterprise_id for a in items}) == 1
+                else "",
+            )
         )
+    notify_units_each(notices)  # one read of the units' users, one insert of the inbox rows
 
 
-def scan_basis(as_of: datetime.date) -> str:
+def scan_basis(
+    as_of: datetime.date, *, params: dict[str, rules.Param] | None = None, router: Router | None = None
+) -> str:
     """A digest of what every assessment depends on besides the data and the day: the parameter
     values in force on ``as_of``, the code that derives findings and the routing tables. When it
     changes, every enterprise is re-assessed (and its open alerts re-routed). The day itself is not
     in it: an assessment knows until when it stands (``RiskAssessment.stable_until``); a parameter
-    taking effect on a day changes the basis on that day."""
-    params = [p.evidence() for p in params_on(as_of).values()]
-    routing = repr(Router().tables())  # who an alert goes to
-    text = json.dumps([params, rules.SOURCE_DIGEST, routing], sort_keys=True)
+    taking effect on a day changes the basis on that day. ``params`` (those in force on ``as_of``) and
+    ``router``: already read by the caller, which scans with them."""
+    evidence = [p.evidence() for p in (params if params is not None else params_on(as_of)).values()]
+    routing = repr((router if router is not None else Router()).tables())  # who an alert goes to
+    text = json.dumps([evidence, rules.SOURCE_DIGEST, routing], sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()  # noqa: S324 (a change detector)
 
 
@@ -916,7 +965,9 @@ def scan_district(
     started = timezone.now()  # the real clock: it is compared with the data's write times
     now = now or started
     as_of = as_of or timezone.localdate(now)
-    basis = scan_basis(as_of)
+    # Read once: the basis is what the scan runs with.
+    params, router = params_on(as_of), Router()
+    basis = scan_basis(as_of, params=params, router=router)
     last = ScanRun.objects.filter(finished_at__isnull=False).order_by("-started_at").first()
     ids: set[int] | None = None
     if full:
@@ -949,7 +1000,7 @@ def scan_district(
         from anxin.monitoring import shards as sharding  # it imports this module
 
         return sharding.enqueue(run, shards=shards, now=now)
-    totals = scan(as_of=as_of, enterprise_ids=ids, now=now)
+    totals = scan(as_of=as_of, enterprise_ids=ids, now=now, params=params, router=router)
     run.assessed, run.changed, run.opened = totals["assessed"], totals["changed"], totals["opened"]
     run.finished_at = timezone.now()
     run.seconds = round((run.finished_at - started).total_seconds(), 2)

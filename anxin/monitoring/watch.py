@@ -98,28 +98,28 @@ def watch_sync(*, levels: dict[int, tuple[str, str]], routes: dict[int, tuple], 
         if len(levels) * 4 >= high - low + 1
         else {"enterprise_id__in": sorted(levels)}
     )
-    # The live entries as (id, level) rows: only an entry whose level changes becomes an instance
-    # (for its update) — thousands of instances per chunk were most of this function.
-    live = {
-        enterprise_id: (pk, level)
-        for pk, enterprise_id, level in WatchEntry.objects.filter(**span, status__in=LIVE_WATCH).values_list(
-            "pk", "enterprise_id", "level"
-        )
-        if enterprise_id in levels
-    }
-    # Declined or exited entries: proposed again only when the level rises above the one it had.
-    closed_level = {
-        enterprise_id: level
-        for enterprise_id, level in WatchEntry.objects.filter(
-            **span, status__in=[WatchStatus.DECLINED, WatchStatus.EXITED]
-        )
+    # The enterprises' entries in one read, as rows (thousands of instances per chunk were most of
+    # this function):
+    # - the live ones as (id, level): only an entry whose level changes is updated;
+    # - the level of the last declined or exited one: proposed again only when the level rises
+    #   above it.
+    live: dict[int, tuple[int, str]] = {}
+    closed_level: dict[int, str] = {}
+    for pk, enterprise_id, level, status in (
+        WatchEntry.objects.filter(**span)
         .order_by("enterprise_id", "closed_at")
-        .values_list("enterprise_id", "level")
-        if enterprise_id in levels
-    }
+        .values_list("pk", "enterprise_id", "level", "status")
+    ):
+        if enterprise_id not in levels:
+            continue
+        if status in LIVE_WATCH:
+            live[enterprise_id] = (pk, level)
+        elif status in (WatchStatus.DECLINED, WatchStatus.EXITED):
+            closed_level[enterprise_id] = level
     rank = {Level.NONE: 0, Level.YELLOW: 1, Level.ORANGE: 2, Level.RED: 3}
     names = dict(Level.choices)
-    proposals, changed, events = [], [], []  # proposals: the columns below, no model instance each
+    proposals, events = [], []  # proposals: the columns below, no model instance each
+    changed: dict[str, list[int]] = {}  # new level → the live entries taking it
     for enterprise_id, (level, reason) in levels.items():
         entry = live.get(enterprise_id)
         if entry is None:
@@ -131,10 +131,13 @@ def watch_sync(*, levels: dict[int, tuple[str, str]], routes: dict[int, tuple], 
         elif entry[1] != level:
             pk, was = entry
             events.append((pk, Action.LEVEL, "", "", actor.pk, now, f"{names[was]} → {names[level]}"))
-            changed.append(WatchEntry(pk=pk, level=level))
+            changed.setdefault(level, []).append(pk)
     columns = ("enterprise_id", "level", "status", "proposed_at", "proposal", "town_id", "unit_id")
     ids = insert_rows(WatchEntry, columns, proposals, returning=True)
-    WatchEntry.objects.bulk_update(changed, ["level"], batch_size=500)
+    # One UPDATE per level (four at most), not bulk_update's CASE per entry.
+    for level, pks in changed.items():
+        for start in range(0, len(pks), 500):
+            WatchEntry.objects.filter(pk__in=pks[start : start + 500]).update(level=level)
     rows = events + [
         (pk, Action.PROPOSE, "", WatchStatus.PROPOSED, actor.pk, now, p[4])
         for p, pk in zip(proposals, ids, strict=True)

@@ -336,7 +336,9 @@ def test_a_due_enterprise_is_reassessed_and_one_not_due_is_untouched(later):
 
 
 @pytest.mark.django_db
-def test_a_horizon_reached_with_the_same_findings_is_moved_on(later):
+@pytest.mark.parametrize("many", [scan.MANY_MOVED, 1])  # by enterprise in a batch; one UPDATE … IN per day
+def test_a_horizon_reached_with_the_same_findings_is_moved_on(later, many, monkeypatch):
+    monkeypatch.setattr(scan, "MANY_MOVED", many)
     # Verified arrears from 20 Nov, reported on time: the report's deadline (25 Nov) passing is an
     # edge, but the report covers the arrears — the findings stay, the next edge is in January.
     add_signal(later.luoxi_factory, "wage_complaint", "substantiated", D(2026, 11, 20))
