@@ -389,6 +389,21 @@ def test_the_public_zones_error_pages_lead_back_to_the_portal_not_to_a_login(rf)
 
 
 @pytest.mark.django_db
+def test_the_public_zones_413_page_leads_back_to_the_portal(client, district, public_zone):
+    """A body over the limit is refused before any view; in the internet zone the page links the
+    portal's home (``/`` is a 404 there), not the officers' 工作台."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    public_zone.REQUEST_MAX_BYTES = 1024 * 1024
+    photo = SimpleUploadedFile("现场.jpg", b"\xff\xd8\xff" + b"0" * (1536 * 1024))
+    response = client.post("/public/report/", {"photos": [photo]})
+    page = response.content.decode()
+    assert response.status_code == 413 and "超过单次提交上限 1.0 MB，未被接收" in page
+    assert 'href="/public/"' in page and 'href="/"' not in page and "工作台" not in page
+    assert client.get("/public/").status_code == 200
+
+
+@pytest.mark.django_db
 def test_the_public_zones_status_page_shows_the_case_as_the_tick_last_wrote_it(
     client, world, office, luoxi, renshe, public_zone
 ):
