@@ -11,8 +11,8 @@
 -- its SMS and leave notices for the tick to deliver; read what the tick copies for it (the case's
 -- progress, the notice boards' projects, the listings in force) and the published violations. It
 -- may not read the enterprises, the projects, the workers and rosters, the users, the cases, the
--- money, the monitoring, the listings, the audit log, or any other report. (The 计酬手册 lookup,
--- which reads rosters and payrolls, does not run under this role yet: docs/operations.md §15.6.)
+-- money, the monitoring, the listings, the audit log, or any other report. The 计酬手册 lookup
+-- reads the copy the tick writes of the one worker the connection names, never the rosters.
 
 SET client_min_messages = warning;  -- the DROP … IF EXISTS of a first run say nothing
 
@@ -44,10 +44,17 @@ GRANT SELECT ON intake_portalproject TO anxin_portal;
 -- the listed persons or the enterprises themselves.
 GRANT SELECT ON credit_publicationentry, credit_publicationbatch, credit_publiclisting TO anxin_portal;
 
--- The portal's own state: sessions, captcha challenges, rate limits, lost-code recovery.
+-- The worker's 计酬手册: the copy the tick writes (sites_portalhandbook: name, masked ID number,
+-- the stretches' months, the phone the code goes to), keyed by the ID number's blind index and
+-- visible only for the index the connection names (row-level security below); not the rosters,
+-- payrolls or enterprises themselves.
+GRANT SELECT ON sites_portalhandbook TO anxin_portal;
+
+-- The portal's own state: sessions, captcha challenges, rate limits, lost-code recovery, the
+-- 计酬手册's SMS codes and per-address limits.
 GRANT SELECT, INSERT, UPDATE, DELETE ON django_session, captcha_captchastore TO anxin_portal;
-GRANT SELECT, INSERT, UPDATE ON intake_portalattempt, intake_portalbucket, intake_recoverycode
-    TO anxin_portal;
+GRANT SELECT, INSERT, UPDATE ON intake_portalattempt, intake_portalbucket, intake_recoverycode,
+    sites_handbookcode, sites_handbooklimit TO anxin_portal;
 
 -- Written, never read back beyond the new row's id: the audit log, the SMS outbox and its queue,
 -- the notices the tick delivers.
@@ -98,6 +105,7 @@ ALTER TABLE org_user ENABLE ROW LEVEL SECURITY;
 ALTER TABLE credit_publicationentry ENABLE ROW LEVEL SECURITY;
 ALTER TABLE credit_publicationbatch ENABLE ROW LEVEL SECURITY;
 ALTER TABLE credit_publiclisting ENABLE ROW LEVEL SECURITY;
+ALTER TABLE sites_portalhandbook ENABLE ROW LEVEL SECURITY;
 
 -- Row-level security restricts only the roles given a policy; the owner (the internal zone) and
 -- any other role keep every row (the policies name the portal's role alone; the owner bypasses them).
@@ -110,6 +118,7 @@ DROP POLICY IF EXISTS anxin_internal ON org_user;
 DROP POLICY IF EXISTS anxin_internal ON credit_publicationentry;
 DROP POLICY IF EXISTS anxin_internal ON credit_publicationbatch;
 DROP POLICY IF EXISTS anxin_internal ON credit_publiclisting;
+DROP POLICY IF EXISTS anxin_internal ON sites_portalhandbook;
 CREATE POLICY anxin_internal ON intake_signal USING (current_user <> 'anxin_portal');
 CREATE POLICY anxin_internal ON intake_signalevent USING (current_user <> 'anxin_portal');
 CREATE POLICY anxin_internal ON intake_signalattachment USING (current_user <> 'anxin_portal');
@@ -119,6 +128,7 @@ CREATE POLICY anxin_internal ON org_user USING (current_user <> 'anxin_portal');
 CREATE POLICY anxin_internal ON credit_publicationentry USING (current_user <> 'anxin_portal');
 CREATE POLICY anxin_internal ON credit_publicationbatch USING (current_user <> 'anxin_portal');
 CREATE POLICY anxin_internal ON credit_publiclisting USING (current_user <> 'anxin_portal');
+CREATE POLICY anxin_internal ON sites_portalhandbook USING (current_user <> 'anxin_portal');
 
 DROP POLICY IF EXISTS anxin_portal_read ON intake_signal;
 DROP POLICY IF EXISTS anxin_portal_write ON intake_signal;
@@ -173,3 +183,9 @@ DROP POLICY IF EXISTS anxin_portal_read ON credit_publiclisting;
 CREATE POLICY anxin_portal_read ON credit_publiclisting FOR SELECT TO anxin_portal
     USING (term_start <= (now() AT TIME ZONE 'Asia/Shanghai')::date
            AND term_end >= (now() AT TIME ZONE 'Asia/Shanghai')::date);
+
+-- The 计酬手册 copy of the worker the connection names (anxin.portal_id: the blind index of the ID
+-- number the worker typed, or proved with the SMS code).
+DROP POLICY IF EXISTS anxin_portal_read ON sites_portalhandbook;
+CREATE POLICY anxin_portal_read ON sites_portalhandbook FOR SELECT TO anxin_portal
+    USING (id_index = nullif(current_setting('anxin.portal_id', true), ''));

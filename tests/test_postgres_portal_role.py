@@ -42,6 +42,7 @@ TABLES_WITH_POLICIES = (
     "credit_publicationentry",
     "credit_publicationbatch",
     "credit_publiclisting",
+    "sites_portalhandbook",
 )
 
 
@@ -331,3 +332,48 @@ def test_the_public_credit_page_runs_under_the_portal_role(client, district, por
     with _as_portal() as db, db.cursor() as cursor:
         cursor.execute("SELECT name FROM credit_publiclisting")
         assert cursor.fetchall() == [("失信演示建筑有限公司",)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_handbook_lookup_runs_under_the_portal_role(client, world, portal_role, settings):
+    """The worker's 计酬手册 from the copy the tick writes: the code to the copy's phone, the page
+    from the copy of the worker the connection names; the rosters and payrolls stay refused, and
+    another worker's copy is not there for the connection."""
+    from anxin.notify.models import SmsMessage
+    from anxin.sites.handbook_services import portal_handbooks_refresh
+    from anxin.sites.models import HandbookCode
+    from anxin.sites.tests.factories_handbook import payroll, rostered
+    from anxin.sites.tests.test_handbook_portal import PHONE, _ask
+
+    sept = datetime.date(2026, 9, 1)
+    worker = rostered(world.luoxi_project, n=11, name="张三", phone=PHONE, start=sept)
+    other = rostered(world.luoxi_project, n=12, name="李四", phone="13800000012", start=sept)
+    payroll(world.luoxi_project, sept, [(worker, "21", 630_000, 630_000, datetime.date(2026, 10, 15))])
+    assert portal_handbooks_refresh() == 2
+    with portal_process(settings):
+        asked = _ask(client, worker.id_number)
+        assert asked.status_code == 302 and asked["Location"] == "/public/handbook/verify/"
+    assert HandbookCode.objects.filter(id_index=worker.id_number_index).count() == 1
+    text = SmsMessage.objects.filter(text__contains="计酬手册").get().text
+    code = re.search(r"验证码 (\d{6})", text).group(1)
+    with portal_process(settings):
+        verified = client.post("/public/handbook/verify/", {"code": code})
+        assert verified.status_code == 302 and verified["Location"] == "/public/handbook/mine/"
+        page = client.get("/public/handbook/mine/").content.decode()
+        assert "张三" in page and "6,300.00 元" in page and "罗溪安置房项目" in page
+        assert "李四" not in page and worker.id_number not in page
+    with _as_portal() as db, db.cursor() as cursor:
+        for query in (
+            "SELECT * FROM sites_rosterentry",
+            "SELECT * FROM sites_payrollline",
+            "SELECT * FROM sites_payroll",
+            "UPDATE sites_portalhandbook SET name = 'x'",
+            "DELETE FROM sites_handbookcode",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                cursor.execute(query)
+        cursor.execute("SELECT count(*) FROM sites_portalhandbook")
+        assert cursor.fetchone() == (0,)  # names no worker: sees none
+        cursor.execute("SELECT set_config('anxin.portal_id', %s, false)", [other.id_number_index])
+        cursor.execute("SELECT name FROM sites_portalhandbook")
+        assert cursor.fetchall() == [("李四",)]  # the one it names, and only that one

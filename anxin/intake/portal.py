@@ -69,6 +69,7 @@ def captcha_pass_use(session) -> bool | None:
 
 CODE_SETTING = "anxin.portal_code"
 PHONE_SETTING = "anxin.portal_phone"
+ID_SETTING = "anxin.portal_id"  # the 计酬手册 copy (sites.PortalHandbook) of one ID number's blind index
 
 
 def _set(name: str, value: str) -> None:
@@ -90,8 +91,14 @@ def portal_scope_phone(phone_index: str) -> None:
     _set(PHONE_SETTING, phone_index)
 
 
+def portal_scope_id(id_index: str) -> None:
+    """Name the worker (the blind index of the ID number) whose 计酬手册 copy this request reads."""
+    _set(ID_SETTING, id_index)
+
+
 class PortalScopeMiddleware:
-    """The internet zone: each request starts naming no report (a connection outlives a request)."""
+    """The internet zone: each request starts naming no report and no worker (a connection outlives a
+    request)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -102,7 +109,7 @@ class PortalScopeMiddleware:
         if connection.vendor == "postgresql" and connection.connection is not None:
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT set_config(%s, '', false), set_config(%s, '', false)",
-                    [CODE_SETTING, PHONE_SETTING],
+                    "SELECT set_config(%s, '', false), set_config(%s, '', false), set_config(%s, '', false)",
+                    [CODE_SETTING, PHONE_SETTING, ID_SETTING],
                 )
         return self.get_response(request)
