@@ -193,12 +193,13 @@ def _code_phone(index: str) -> str:
         portal_scope_id(index)
         copy = PortalHandbook.objects.filter(id_index=index).first()
         return copy.phone if copy is not None else ""
-    entry = _phone_entry(RosterEntry.objects.filter(id_number_index=index))
+    entry = (
+        RosterEntry.objects.filter(id_number_index=index)
+        .exclude(phone_index="")
+        .order_by("-start_date", "-pk")
+        .first()
+    )
     return entry.phone if entry is not None else ""
-
-
-def _phone_entry(entries: Any) -> RosterEntry | None:
-    return entries.exclude(phone_index="").order_by("-start_date", "-pk").first()
 
 
 def handbook_code_verify(*, id_index: str, code: str, ip: str | None) -> str | None:
