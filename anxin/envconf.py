@@ -12,9 +12,11 @@ import os
 from pathlib import Path
 from typing import overload
 
+from django.core.exceptions import ImproperlyConfigured
 
-class ImproperEnv(RuntimeError):
-    """An environment variable holds a value the settings cannot use."""
+
+class ImproperEnv(ImproperlyConfigured, RuntimeError):
+    """An environment variable holds a value the settings cannot use (Django's ImproperlyConfigured)."""
 
 
 @overload

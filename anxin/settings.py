@@ -12,12 +12,17 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from anxin import zones
 from anxin.envconf import ImproperEnv, env_bool, env_choice, env_int, env_key, env_list, env_str, load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env")
 
 DEBUG = env_bool("DEBUG", False)
+
+# The network zone this process serves (anxin/zones.py, docs/operations.md): "internal" (default:
+# the whole system, what `make run` starts) or "public" (the internet-facing worker portal only).
+ANXIN_ZONE = zones.check(env_str("ANXIN_ZONE", zones.INTERNAL).strip().lower())
 
 # Development defaults are only accepted with DEBUG on; production must set its own secrets.
 _DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789abcdefghijklmnop"  # noqa: S105 (accepted only with DEBUG on)
@@ -92,7 +97,21 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "anxin.urls"
+INSTALLED_APPS = zones.installed_apps(ANXIN_ZONE, INSTALLED_APPS)
+MIDDLEWARE = zones.middleware(ANXIN_ZONE, MIDDLEWARE)
+
+ROOT_URLCONF = zones.urlconf(ANXIN_ZONE)
+# Links written into officers' notices point into the internal zone, whichever zone wrote them.
+INTERNAL_URLCONF = zones.URLCONFS[zones.INTERNAL]
+# The internet zone's portal reads no enterprise, unit or user (its database role may not): a
+# worker's report is written unrouted and the internal zone's tick routes it; notices to officers
+# wait for the tick to reach their inboxes (docs/operations.md, "两个网络区域").
+PORTAL_DEFERS_ROUTING = ANXIN_ZONE == zones.PUBLIC
+NOTICES_DEFERRED = ANXIN_ZONE == zones.PUBLIC
+# Whether the portal's pages read the district's data behind them (cases, claims, the listings and
+# their enterprises) or the copies the internal zone's tick writes for the internet zone, whose
+# database role may not read the originals.
+PORTAL_READS_DISTRICT_DATA = ANXIN_ZONE == zones.INTERNAL
 
 TEMPLATES = [
     {
@@ -100,13 +119,16 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "anxin" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "anxin.core.context_processors.shell",
-                "anxin.notify.context_processors.inbox",
-            ],
+            "context_processors": zones.context_processors(
+                ANXIN_ZONE,
+                [
+                    "django.template.context_processors.request",
+                    "django.contrib.auth.context_processors.auth",
+                    "django.contrib.messages.context_processors.messages",
+                    "anxin.core.context_processors.shell",
+                    "anxin.notify.context_processors.inbox",
+                ],
+            ),
             # ``{% csrf_token %}`` also renders the form's one-time token (anxin.core.once).
             "builtins": ["anxin.core.templatetags.once"],
         },
@@ -275,7 +297,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 # Lockout is per account (the 等保 rule). Locking by IP would lock out a whole town office behind
 # one NAT address on the district intranet; docs/operations.md says so.
 # HSTS preload lists are for public internet hosts; Anxin is served on the district intranet.
-SILENCED_SYSTEM_CHECKS = ["axes.W006", "security.W021"]
+SILENCED_SYSTEM_CHECKS = zones.silenced_checks(ANXIN_ZONE, ["axes.W006", "security.W021"])
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

@@ -88,6 +88,10 @@ NOT_AUDITED = {
     "core.IdempotentRequest": "stored first answers to API Idempotency-Keys, purged by tick",
     # Messages, not district data.
     "notify.Notification": "inbox copies of notices fanned out to users",
+    "intake.PublicProgress": "a copy of what a report's status page may say (case progress, own claim), rewritten by tick",
+    "intake.PortalProject": "a copy of what a notice board's link shows of a project, rewritten by tick",
+    "credit.PublicListing": "a copy of what the public page prints of a listing in force, rewritten by tick",
+    "notify.PendingNotice": "a notice the internet zone wrote, waiting for the tick to fan it out to the inboxes (then deleted)",
     "notify.SmsMessage": "outbox of SMS handed to the gateway (masked numbers)",
 }
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from auditlog.context import auditlog_value, set_actor
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
@@ -26,7 +27,12 @@ SYSTEM_USERNAME = "system"
 def system_actor():
     """The account that owns writes made by commands and periodic jobs."""
     user_model = get_user_model()
-    user = user_model.objects.filter(username=SYSTEM_USERNAME).first()
+    users = user_model.objects.filter(username=SYSTEM_USERNAME)
+    if settings.ANXIN_ZONE == "public":
+        # The internet zone's database role reads these columns of this account only
+        # (deploy/portal-role.sql); the account is made by the internal zone's migrations/commands.
+        return users.only("pk", "username", "password", "email", "is_active").get()
+    user = users.first()
     if user is None:
         user = user_model(username=SYSTEM_USERNAME, first_name="系统")
         if hasattr(user, "full_name"):

@@ -128,6 +128,14 @@ def _too_large(request: HttpRequest, length: int, limit: int) -> HttpResponse:
     message = f"提交的内容共 {size(length)}，超过单次提交上限 {size(limit)}，未被接收。"
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=413, json_dumps_params={"ensure_ascii": False})
+    if settings.ANXIN_ZONE == "public":
+        # The internet zone has no 工作台 to go back to: the portal's own error page, its home linked.
+        context = {
+            "status": 413,
+            "title": "提交的内容过大",
+            "text": f"{message}请压缩或减少照片后返回重新提交。",
+        }
+        return HttpResponse(render_to_string("public/error.html", context), status=413)
     return HttpResponse(render_to_string("413.html", {"message": message}), status=413)
 
 

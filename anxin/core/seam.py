@@ -232,6 +232,7 @@ CASE_MONEY = "case_money"
 SIGNAL_MONEY = "signal_money"
 ENTERPRISE_CREDIT = "enterprise_credit"
 PORTAL_LINKS = "portal_links"
+PUBLIC_URLS = "public_urls"
 
 POINTS: dict[str, Point] = {
     p.name: p
@@ -345,6 +346,14 @@ POINTS: dict[str, Point] = {
             "() -> list[PortalLink]",
             doc="links on the public portal's home page (intake) to a later app's public page (sites: "
             "劳动计酬手册; credit: 重大劳动保障违法行为公布); each opens without a login",
+        ),
+        Point(
+            PUBLIC_URLS,
+            "str (the dotted path of a URLconf module)",
+            combine="each",
+            doc="the app's pages that answer without a login (the worker portal and what it links to): "
+            "the internet zone (``ANXIN_ZONE=public``, anxin/urls_public.py) mounts these and nothing "
+            "else; the internal zone mounts them through the app's own urls.py",
         ),
         Point(
             EVENT_RECEIVERS,

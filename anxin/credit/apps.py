@@ -171,16 +171,18 @@ class CreditConfig(AppConfig):
         seam.register(seam.SWEEPS, self.publication_sweeps, app=label)
         seam.register(seam.MENU, views.menu, app=label)
         seam.register(seam.PORTAL_LINKS, views.portal_links, app=label)
+        seam.register(seam.PUBLIC_URLS, "anxin.credit.public_urls", app=label)
         seam.register(seam.CLAUSE_ITEMS, self.publication_clause_items, app=label)
         sections.add(sections.TAB_SECTIONS, 30, views.tab_section)
         sections.add(sections.OVERVIEW_CARDS, 30, views.overview_card)
 
     def publication_sweeps(self) -> list[seam.Sweep]:
-        from anxin.credit.services.publication import batches_sweep, entries_lapse
+        from anxin.credit.services.publication import batches_sweep, entries_lapse, public_listings_refresh
 
         return [
             seam.Sweep("重大劳动保障违法行为：期满生成待公布名单", batches_sweep),
             seam.Sweep("重大劳动保障违法行为：公布期满撤下", entries_lapse),
+            seam.Sweep("失信名单：更新互联网区公布页的副本", public_listings_refresh),
         ]
 
     def publication_clause_items(self) -> list[tuple[str, dict]]:

@@ -7,6 +7,8 @@ been public. The public page reads only published entries within their dates (``
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -21,6 +23,7 @@ from anxin.credit.models import (
     PublicationBatch,
     PublicationEntry,
     PublicationEvent,
+    PublicListing,
 )
 from anxin.credit.services.publication import WAS_PUBLIC, public_filter
 from anxin.registry.models import Enterprise
@@ -154,6 +157,63 @@ def public_listings(*, q: str = "", on: datetime.date | None = None) -> QuerySet
     if q:
         rows = rows.filter(Q(enterprise__name__icontains=q) | Q(enterprise__uscc__icontains=q.upper()))
     return rows.order_by("-term_start", "pk")
+
+
+@dataclass(frozen=True)
+class PublicListingRow:
+    """One listing as the public page prints it, read from the listing or from its public copy."""
+
+    name: str
+    uscc: str
+    condition_label: str
+    persons: list[tuple[str, str]]
+    decision_reference: str
+    decided_on: datetime.date | None
+    term_start: datetime.date | None
+    term_end: datetime.date | None
+
+
+def public_listing_rows(items: Iterable[Listing | PublicListing]) -> list[PublicListingRow]:
+    """The page's rows: from listings (the internal zone) or their copies (the internet zone)."""
+    rows = []
+    for item in items:
+        if isinstance(item, PublicListing):
+            rows.append(
+                PublicListingRow(
+                    name=item.name,
+                    uscc=item.uscc,
+                    condition_label=item.get_condition_display(),
+                    persons=[(role, name) for role, name in item.persons],
+                    decision_reference=item.decision_reference,
+                    decided_on=item.decided_on,
+                    term_start=item.term_start,
+                    term_end=item.term_end,
+                )
+            )
+        else:
+            rows.append(
+                PublicListingRow(
+                    name=item.enterprise.name,
+                    uscc=item.enterprise.uscc,
+                    condition_label=item.get_condition_display(),
+                    persons=[(p.get_role_display(), p.name) for p in item.persons.all()],
+                    decision_reference=item.decision_reference,
+                    decided_on=item.decided_on,
+                    term_start=item.term_start,
+                    term_end=item.term_end,
+                )
+            )
+    return rows
+
+
+def public_listing_copies(*, q: str = "", on: datetime.date | None = None) -> QuerySet:
+    """``public_listings`` for the internet zone: the copies the tick wrote, whose term holds on ``on``."""
+    on = on or timezone.localdate()
+    rows = PublicListing.objects.filter(term_start__lte=on, term_end__gte=on)
+    q = (q or "").strip()
+    if q:
+        rows = rows.filter(Q(name__icontains=q) | Q(uscc__icontains=q.upper()))
+    return rows.order_by("-term_start", "listing_id")
 
 
 def overview_counts(on: datetime.date | None = None) -> dict:

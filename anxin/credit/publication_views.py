@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
@@ -346,13 +347,16 @@ def public_violations(request: HttpRequest) -> HttpResponse:
     form = f.PublicSearchForm(request.GET or None)
     q = form.cleaned_data.get("q", "") if form.is_valid() else ""
     rows = selectors.public_entries(q=q)
+    # The internet zone reads no listing or enterprise: the copies the internal zone's tick wrote.
+    copies = not settings.PORTAL_READS_DISTRICT_DATA
+    in_force = selectors.public_listing_copies(q=q) if copies else selectors.public_listings(q=q)
+    listings = Paginator(in_force, PUBLIC_PER_PAGE).get_page(request.GET.get("lpage"))
+    listings.object_list = selectors.public_listing_rows(listings.object_list)
     context = {
         "page_title": "失信名单和重大劳动保障违法行为公布",
         "form": form,
         "q": q,
-        "listings": Paginator(selectors.public_listings(q=q), PUBLIC_PER_PAGE).get_page(
-            request.GET.get("lpage")
-        ),
+        "listings": listings,
         **paginate(request, rows, per_page=PUBLIC_PER_PAGE),
     }
     for entry in context["page"]:

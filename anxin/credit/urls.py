@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from anxin.credit import grades_views, listing_views, publication_views, sanctions_views, views
 
@@ -26,7 +26,7 @@ urlpatterns = [
     path("credit/sanctions/", sanctions_views.task_list, name="credit-sanction-list"),
     path("credit/sanctions/measures/", sanctions_views.measure_list, name="credit-sanction-measures"),
     path("credit/sanctions/<int:pk>/", sanctions_views.task_detail, name="credit-sanction-task"),
-    # publication part (the portal's public page lives under /public/)
+    # publication part
     path("credit/publication/", publication_views.batch_list, name="credit-publication-list"),
     path("credit/publication/gather/", publication_views.batch_gather, name="credit-publication-gather"),
     path("credit/publication/entries/", publication_views.entry_list, name="credit-publication-entries"),
@@ -48,7 +48,7 @@ urlpatterns = [
         publication_views.entry_act,
         name="credit-publication-entry-act",
     ),
-    path("public/violations/", publication_views.public_violations, name="portal-violations"),
+    path("", include("anxin.credit.public_urls")),  # the public page, under /public/
     # grades part
     path("credit/grades/", grades_views.grade_list, name="credit-grades"),
     path("credit/grades/compute/", grades_views.grades_compute, name="credit-grades-compute"),

@@ -24,6 +24,7 @@ class IntakeConfig(AppConfig):
         seam.register(seam.HOME_PANELS, self.home_panels, app=label)
         seam.register(seam.ENTERPRISE_TABS, self.enterprise_tabs, app=label)
         seam.register(seam.CLAUSE_ITEMS, self.clause_items, app=label)
+        seam.register(seam.PUBLIC_URLS, "anxin.intake.public_urls", app=label)
 
     def load_district(self, data: dict, *, actor, log) -> None:
         from anxin.intake import services
@@ -66,6 +67,9 @@ class IntakeConfig(AppConfig):
         from anxin.intake import services
 
         return [
+            seam.Sweep("分派互联网区受理的网上反映", services.portal_reports_route),
+            seam.Sweep("更新互联网区进度页的案件进展", services.portal_progress_refresh),
+            seam.Sweep("更新互联网区告示牌链接的项目", services.portal_projects_refresh),
             seam.Sweep("线索核实逾期", services.signals_mark_overdue),
             seam.Sweep("清理网上反映访问记录", services.portal_attempts_purge),
             seam.Sweep("不满意回访逾期上报", services.followups_escalate),

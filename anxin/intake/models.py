@@ -274,6 +274,9 @@ class Signal(TimeStampedModel):
     followup_basis = models.CharField(_("回访期限依据"), max_length=300, blank=True)
     followup_escalated_at = models.DateTimeField(_("回访逾期上报时间"), null=True, blank=True)
     source_ip_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # Received by the internet zone's portal, which reads no enterprise, unit or user: the internal
+    # zone's tick matches, routes, checks and announces it (services.portal_reports_route).
+    awaiting_routing = models.BooleanField(_("待内网分派"), default=False, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
     )
@@ -321,6 +324,7 @@ class Signal(TimeStampedModel):
             models.Index(fields=["town", "stage"], name="signal_town_stage"),
             models.Index(fields=["reporter_phone_index"], name="signal_reporter_phone"),
             models.Index(fields=["updated_at"], name="signal_updated"),  # changed since…
+            models.Index(fields=["id"], name="signal_awaiting_routing", condition=Q(awaiting_routing=True)),
             models.Index(
                 fields=["employer_uscc"],
                 name="signal_unmatched_uscc",
@@ -333,7 +337,8 @@ class Signal(TimeStampedModel):
 
     @property
     def employer_display(self) -> str:
-        if self.enterprise_id:
+        # The internet zone's portal reads no enterprise (settings.PORTAL_DEFERS_ROUTING): the name typed.
+        if self.enterprise_id and not settings.PORTAL_DEFERS_ROUTING:
             return self.enterprise.name
         return self.employer_name or self.employer_uscc
 
@@ -569,6 +574,45 @@ class RepaymentInstalment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.due_on:%Y-%m-%d}"
+
+
+class PublicProgress(models.Model):
+    """What a worker's status page says beyond the report itself — the linked case's progress in
+    plain words and the worker's own claim — as the internal zone wrote it for the internet zone's
+    portal, which reads no case and no claim (its database role may not). Refreshed by the tick
+    (``services.portal_progress_refresh``); the internal zone's own portal reads the cases directly."""
+
+    signal = models.OneToOneField(Signal, on_delete=models.CASCADE, related_name="public_progress")
+    case = models.JSONField(null=True, blank=True)  # seam.CaseRef's fields but its url; None: no case
+    money = models.JSONField(null=True, blank=True)  # seam.WorkerMoney's fields; None: no claim
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("网上反映进度（公开部分）")
+        verbose_name_plural = _("网上反映进度（公开部分）")
+
+    def __str__(self) -> str:
+        return f"#{self.signal_id}"
+
+
+class PortalProject(models.Model):
+    """A construction project as its notice board's QR link (维权信息告示牌) tells the internet zone's
+    portal: its name, town and general contractor's name, as printed on the board. The internet
+    zone reads no project and no enterprise (its database role may not); the internal zone's tick
+    writes these (``services.portal_projects_refresh``)."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=150)
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="+")
+    contractor_name = models.CharField(max_length=100, blank=True)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("告示牌项目（公开部分）")
+        verbose_name_plural = _("告示牌项目（公开部分）")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class PortalAttempt(models.Model):

@@ -58,3 +58,58 @@ def captcha_pass_use(session) -> bool | None:
         return None
     store = captcha_use(value[0])
     return store is not None and secrets.compare_digest(store.response, value[1])
+
+
+# --- which reports this request may read, on PostgreSQL's row-level security -------------------------
+#
+# The internet zone's database role (deploy/portal-role.sql) sees a report, and what hangs from it,
+# only when the connection names it: by its tracking code (the worker typed it, or the report was
+# just written with it), or by the phone index of a recovery the worker proved with an SMS code.
+# Elsewhere (the internal zone's owner role, SQLite) the settings are set and read by nobody.
+
+CODE_SETTING = "anxin.portal_code"
+PHONE_SETTING = "anxin.portal_phone"
+ID_SETTING = "anxin.portal_id"  # the 计酬手册 copy (sites.PortalHandbook) of one ID number's blind index
+
+
+def _set(name: str, value: str) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
+
+
+def portal_scope(code: str) -> None:
+    """Name the report (by tracking code) this connection may read under the portal's role."""
+    _set(CODE_SETTING, code)
+
+
+def portal_scope_phone(phone_index: str) -> None:
+    """Name the phone (its blind index) whose reports a proved recovery may list."""
+    _set(PHONE_SETTING, phone_index)
+
+
+def portal_scope_id(id_index: str) -> None:
+    """Name the worker (the blind index of the ID number) whose 计酬手册 copy this request reads."""
+    _set(ID_SETTING, id_index)
+
+
+class PortalScopeMiddleware:
+    """The internet zone: each request starts naming no report and no worker (a connection outlives a
+    request)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.db import connection
+
+        if connection.vendor == "postgresql" and connection.connection is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config(%s, '', false), set_config(%s, '', false), set_config(%s, '', false)",
+                    [CODE_SETTING, PHONE_SETTING, ID_SETTING],
+                )
+        return self.get_response(request)

@@ -23,8 +23,15 @@ from anxin.core.security import client_ip
 from anxin.intake import portal, services
 from anxin.intake.forms import PortalReportForm, RateForm, TrackForm
 from anxin.intake.models import Signal, SignalEvent, Stage
+from anxin.intake.portal import portal_scope
 from anxin.intake.portal_forms import MaterialForm, RecoverForm, RecoverVerifyForm
-from anxin.intake.public import handling_unit, office_phone, project_from_token, unit_public_phone
+from anxin.intake.public import (
+    handling_unit,
+    office_phone,
+    project_from_token,
+    public_progress,
+    unit_public_phone,
+)
 from anxin.org.models import Unit, UnitKind
 
 SESSION_KEY = "portal_signals"  # {id: time proved} for the reports the visitor has proved (code + phone)
@@ -190,6 +197,7 @@ def portal_track(request):
 
 def _proved(request, code: str) -> Signal | None:
     code = services.normalize_tracking_code(code)
+    portal_scope(code)  # the portal's database role reads a report only by its code
     signal = Signal.objects.filter(tracking_code=code).select_related("merged_into").first()
     if signal is None or str(signal.pk) not in _proofs(request):
         return None
@@ -206,18 +214,15 @@ def portal_leave(request):
 
 def _progress(signal: Signal) -> dict:
     """What the worker reads beyond their report: the linked case's stage and measures in plain
-    words (cases says them through the seam; never internal notes), and who handles it with the
-    number to call."""
-    ids = [signal.pk] + ([signal.merged_into_id] if signal.merged_into_id else [])
-    found = seam.signal_cases(ids)
-    cases = [ref for pk in ids for ref in found.get(pk, [])]
-    case = next((c for c in cases if c.is_open), cases[-1] if cases else None)
+    words (cases says them through the seam, or the internet zone's record of it; never internal
+    notes), the worker's own claim, and who handles it with the number to call."""
+    case, own_money = public_progress(signal)
     if case is not None and case.unit_name:
         unit_name, phone = case.unit_name, case.unit_phone
     else:
         unit = handling_unit(signal)
         unit_name, phone = (unit.name if unit else "区联席办"), unit_public_phone(unit)
-    return {"case": case, "unit_name": unit_name, "unit_phone": phone}
+    return {"case": case, "own_money": own_money, "unit_name": unit_name, "unit_phone": phone}
 
 
 @never_cache
@@ -253,8 +258,6 @@ def portal_status(request, code: str, *, material_form=None):
     reply, replied_at = signal.public_reply, signal.replied_at
     open_ = signal.stage != Stage.CLOSED
     added = signal.events.filter(action=SignalEvent.Action.MATERIAL).order_by("at")
-    # the reporter's own claim on the case (money says it through the seam): never anyone else's
-    own_money = seam.signal_money([signal.pk]).get(signal.pk)
     return render(
         request,
         "intake/public/status.html",
@@ -267,7 +270,6 @@ def portal_status(request, code: str, *, material_form=None):
             "rate_form": RateForm() if signal.stage == Stage.CLOSED and not signal.rated_at else None,
             "material_form": (material_form or MaterialForm()) if open_ else None,
             "added": added,
-            "own_money": own_money,
             "max_photos": param("portal.max_photos"),
             **progress,
         },

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+from anxin.core import seam
 from anxin.org.models import Unit, UnitKind
 from anxin.registry.models import Project
 
@@ -37,7 +38,24 @@ def project_from_token(token: str | None) -> Project | None:
         pk = int(signing.Signer(salt=PROJECT_TOKEN_SALT).unsign(token))
     except (signing.BadSignature, ValueError):
         return None
+    if settings.PORTAL_DEFERS_ROUTING:
+        return _board_project(pk)
     return Project.objects.select_related("town", "general_contractor").filter(pk=pk).first()
+
+
+def _board_project(pk: int) -> Project | None:
+    """The internet zone reads no project or enterprise: the project as the internal zone's tick
+    wrote it for the board (``PortalProject``), as an unsaved Project carrying what the form and
+    the report need (id, name, town, the general contractor's name)."""
+    from anxin.intake.models import PortalProject
+    from anxin.registry.models import Enterprise
+
+    board = PortalProject.objects.select_related("town").filter(project_id=pk).first()
+    if board is None:
+        return None
+    project = Project(pk=board.project_id, name=board.name, town=board.town)
+    project.general_contractor = Enterprise(name=board.contractor_name) if board.contractor_name else None
+    return project
 
 
 def project_report_link(project: Project) -> str:
@@ -76,3 +94,40 @@ def handling_unit(signal) -> Unit | None:
         if unit is not None:
             return unit
     return signal.assigned_unit
+
+
+def portal_case(signal) -> seam.CaseRef | None:
+    """The case the worker's status page describes: an open one linked to the report (or to the
+    report it was merged into), else the last one closed; cases says it through the seam."""
+    return portal_cases([signal])[signal.pk]
+
+
+def portal_cases(signals) -> dict:
+    """``portal_case`` of each signal (by id), asking cases once for all of them."""
+    ids = {s.pk: [s.pk] + ([s.merged_into_id] if s.merged_into_id else []) for s in signals}
+    found = seam.signal_cases(sorted({pk for own in ids.values() for pk in own}))
+    chosen: dict = {}
+    for pk, own in ids.items():
+        cases = [ref for i in own for ref in found.get(i, [])]
+        chosen[pk] = next((c for c in cases if c.is_open), cases[-1] if cases else None)
+    return chosen
+
+
+def public_progress(signal) -> tuple[seam.CaseRef | None, seam.WorkerMoney | None]:
+    """The case and the worker's own claim, as the page shows them: read through the seam where the
+    process may read cases and claims (the internal zone), else from the record the internal zone's
+    tick keeps for the internet zone (``PublicProgress``)."""
+    if settings.PORTAL_READS_DISTRICT_DATA:
+        return portal_case(signal), seam.signal_money([signal.pk]).get(signal.pk)
+    from anxin.intake.models import PublicProgress
+
+    record = PublicProgress.objects.filter(signal_id=signal.pk).first()
+    if record is None:
+        return None, None
+    case = (
+        seam.CaseRef(**{**record.case, "public_steps": tuple(record.case["public_steps"])})
+        if record.case
+        else None
+    )
+    money = seam.WorkerMoney(**record.money) if record.money else None
+    return case, money

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from anxin.intake import portal_views, views
+from anxin.intake import views
 
 urlpatterns = [
     path("signals/", views.signal_list, name="signal-list"),
@@ -23,15 +23,6 @@ urlpatterns = [
     path("self-reports/", views.selfreport_list, name="selfreport-list"),
     path("self-reports/new/", views.selfreport_create, name="selfreport-create"),
     path("self-reports/<int:pk>/", views.selfreport_detail, name="selfreport-detail"),
-    # The public worker portal (no login).
-    path("public/", portal_views.portal_home, name="portal-home"),
-    path("public/report/", portal_views.portal_report, name="portal-report"),
-    path("public/report/done/", portal_views.portal_done, name="portal-done"),
-    path("public/track/", portal_views.portal_track, name="portal-track"),
-    path("public/leave/", portal_views.portal_leave, name="portal-leave"),
-    path("public/track/<str:code>/", portal_views.portal_status, name="portal-status"),
-    path("public/track/<str:code>/rate/", portal_views.portal_rate, name="portal-rate"),
-    path("public/track/<str:code>/add/", portal_views.portal_add, name="portal-add"),
-    path("public/recover/", portal_views.portal_recover, name="portal-recover"),
-    path("public/recover/verify/", portal_views.portal_recover_verify, name="portal-recover-verify"),
+    # The public worker portal (no login): its own URLconf, which the internet zone mounts alone.
+    path("", include("anxin.intake.public_urls")),
 ]

@@ -23,6 +23,7 @@ class NotifyConfig(AppConfig):
         from anxin.notify import services
 
         return [
+            seam.Sweep("分发互联网区写下的通知", services.pending_notices_deliver),
             seam.Sweep("补发到期未发的短信", services.sms_send_due),
             seam.Sweep("清理已完成的后台任务记录", services.task_results_purge),
         ]

@@ -76,6 +76,29 @@ def topic_label(topic: str) -> str:
     return TOPIC_LABELS.get(topic, topic)
 
 
+class PendingNotice(models.Model):
+    """A notice to units or users written by a process that may not read the accounts (the internet
+    zone's portal, ``settings.NOTICES_DEFERRED``): the internal zone's tick fans it out to the
+    inboxes (``pending_notices_deliver``) and deletes it."""
+
+    unit_ids = models.JSONField(default=list)
+    user_ids = models.JSONField(default=list)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    topic = models.CharField(max_length=40, blank=True)
+    sms = models.BooleanField(default=False)
+    about = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("待分发通知")
+        verbose_name_plural = _("待分发通知")
+
+    def __str__(self) -> str:
+        return self.subject
+
+
 class SmsStatus(models.TextChoices):
     QUEUED = "queued", _("待发送")
     SENT = "sent", _("已发送")

@@ -25,7 +25,7 @@ from anxin.core.access import require_perm
 from anxin.core.audit import guarded_update
 from anxin.core.errors import DomainError
 from anxin.core.validators import mask_phone
-from anxin.notify.models import Notification, SmsMessage, SmsStatus
+from anxin.notify.models import Notification, PendingNotice, SmsMessage, SmsStatus
 from anxin.notify.sms import get_backend
 
 if TYPE_CHECKING:
@@ -84,6 +84,12 @@ def notify_units(
     """Put a notice in the inbox of every active user of these units, after commit. ``about``: the
     enterprise (or matter) it concerns, by name — the inbox groups notices by topic and ``about``."""
     unit_ids = sorted({u for u in unit_ids if u})
+    if settings.NOTICES_DEFERRED:
+        # The internet zone reads no account: the notice waits, in this transaction, for the tick.
+        PendingNotice.objects.create(
+            unit_ids=unit_ids, subject=subject, body=body, url=url, topic=topic, sms=sms, about=about[:100]
+        )
+        return
     transaction.on_commit(
         lambda: _deliver(
             unit_ids=unit_ids,
@@ -117,7 +123,23 @@ def notify_units_each(notices: Iterable[UnitNotice]) -> None:
     dozen units at once; a query and an insert per unit were most of its time after commit). The
     rows and text messages are the same, in the same order, as one ``notify_units`` call per notice."""
     notices = [n for n in notices if n.unit_id]
-    if notices:
+    if notices and settings.NOTICES_DEFERRED:
+        # As notify_units in the internet zone: each notice waits, in this transaction, for the tick.
+        PendingNotice.objects.bulk_create(
+            [
+                PendingNotice(
+                    unit_ids=[n.unit_id],
+                    subject=n.subject,
+                    body=n.body,
+                    url=n.url,
+                    topic=n.topic,
+                    sms=n.sms,
+                    about=n.about[:100],
+                )
+                for n in notices
+            ]
+        )
+    elif notices:
         transaction.on_commit(lambda: _deliver_each(notices), robust=True)
 
 
@@ -148,6 +170,35 @@ def _deliver_each(notices: list[UnitNotice]) -> None:
             logger.exception("notice %r: its text messages could not be queued", n.subject)
 
 
+def _deliver_pending(notice: PendingNotice) -> None:
+    _deliver(
+        unit_ids=notice.unit_ids,
+        user_ids=notice.user_ids,
+        subject=notice.subject,
+        body=notice.body,
+        url=notice.url,
+        topic=notice.topic,
+        sms=notice.sms,
+        about=notice.about,
+    )
+
+
+def pending_notices_deliver(*, now: datetime.datetime | None = None) -> int:
+    """Fan out the notices the internet zone wrote (``PendingNotice``) to the inboxes, each once:
+    the row is deleted in the transaction that writes the inbox rows (a failure keeps it for the
+    next tick)."""
+    done = 0
+    for pk in PendingNotice.objects.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            notice = PendingNotice.objects.select_for_update().filter(pk=pk).first()
+            if notice is None:
+                continue
+            notice.delete()
+            _deliver_pending(notice)  # the inbox rows commit with the deletion, or neither
+        done += 1
+    return done
+
+
 def notify_users(
     *,
     user_ids: Iterable[int],
@@ -159,6 +210,11 @@ def notify_users(
     about: str = "",
 ) -> None:
     user_ids = sorted({u for u in user_ids if u})
+    if settings.NOTICES_DEFERRED:
+        PendingNotice.objects.create(
+            user_ids=user_ids, subject=subject, body=body, url=url, topic=topic, sms=sms, about=about[:100]
+        )
+        return
     transaction.on_commit(
         lambda: _deliver(
             unit_ids=(),

@@ -162,6 +162,7 @@ class SitesConfig(AppConfig):
         # one DEMO_DATA contribution (core's seam test expects one per app, in the flow's order).
         seam.register(seam.CLAUSE_ITEMS, self.handbook_clauses, app=self.label)
         seam.register(seam.PORTAL_LINKS, self.handbook_portal_links, app=self.label)
+        seam.register(seam.PUBLIC_URLS, "anxin.sites.public_urls", app=self.label)
 
     def handbook_portal_links(self) -> list[seam.PortalLink]:
         return [
@@ -182,9 +183,12 @@ class SitesConfig(AppConfig):
         return [{"key": "board", "label": "告示牌", "render": board_tab}]
 
     def handbook_sweeps(self) -> list[seam.Sweep]:
-        from anxin.sites.handbook_services import handbook_sweep
+        from anxin.sites.handbook_services import handbook_sweep, portal_handbooks_refresh
 
-        return [seam.Sweep("劳动计酬手册：清理过期验证码", handbook_sweep)]
+        return [
+            seam.Sweep("劳动计酬手册：清理过期验证码", handbook_sweep),
+            seam.Sweep("劳动计酬手册：更新互联网区的副本", portal_handbooks_refresh),
+        ]
 
     def handbook_clauses(self) -> list[tuple[str, dict]]:
         return [

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -81,16 +82,8 @@ class HandbookMonth:
         return max(self.due - self.paid, 0)
 
 
-@dataclass
-class Handbook:
-    """A worker's 计酬手册 for one stretch on one project's roster."""
-
-    entry: RosterEntry
-    months: list[HandbookMonth] = field(default_factory=list)
-
-    @property
-    def project(self) -> Project:
-        return self.entry.project
+class _Totals:
+    months: list[HandbookMonth]
 
     @property
     def due_total(self) -> int:
@@ -103,6 +96,56 @@ class Handbook:
     @property
     def days_total(self) -> Decimal:
         return sum((m.days or Decimal(0) for m in self.months), Decimal(0))
+
+
+@dataclass
+class Handbook(_Totals):
+    """A worker's 计酬手册 for one stretch on one project's roster."""
+
+    entry: RosterEntry
+    months: list[HandbookMonth] = field(default_factory=list)
+
+    @property
+    def project(self) -> Project:
+        return self.entry.project
+
+    # What the worker's portal page shows of the stretch (the shape ``CopiedHandbook`` has too).
+    @property
+    def project_name(self) -> str:
+        return self.entry.project.name
+
+    @property
+    def town_name(self) -> str:
+        return self.entry.project.town.name
+
+    @property
+    def employer_name(self) -> str:
+        return self.entry.employer.name
+
+    @property
+    def team(self) -> str:
+        return self.entry.team
+
+    @property
+    def start_date(self) -> datetime.date:
+        return self.entry.start_date
+
+    @property
+    def leave_date(self) -> datetime.date | None:
+        return self.entry.leave_date
+
+
+@dataclass
+class CopiedHandbook(_Totals):
+    """A stretch of a worker's 计酬手册 as the internet zone reads it (``PortalHandbook.books``)."""
+
+    project_name: str
+    town_name: str
+    employer_name: str
+    team: str
+    start_date: datetime.date
+    leave_date: datetime.date | None
+    months: list[HandbookMonth] = field(default_factory=list)
 
 
 def _first(day: datetime.date) -> datetime.date:
@@ -218,6 +261,83 @@ def worker_handbooks(id_index: str) -> list[Handbook]:
         .order_by("project__name", "start_date", "pk")
     )
     return handbooks_of(entries)
+
+
+@dataclass(frozen=True)
+class WorkerPage:
+    """The worker's own page on the portal: name, masked ID number, the stretches by project."""
+
+    name: str
+    id_masked: str
+    books: list[Handbook] | list[CopiedHandbook]
+
+
+def worker_page(id_index: str) -> WorkerPage:
+    """The worker's page: from the rosters and payrolls where the process may read them (the
+    internal zone), else from the copy the internal zone's tick writes (``PortalHandbook``), which
+    the portal's database role sees only for the index the connection names."""
+    if settings.PORTAL_READS_DISTRICT_DATA:
+        books = worker_handbooks(id_index)
+        if not books:
+            return WorkerPage(name="", id_masked="", books=[])
+        return WorkerPage(name=books[0].entry.name, id_masked=books[0].entry.id_number_masked, books=books)
+    from anxin.intake.portal import portal_scope_id
+    from anxin.sites.models import PortalHandbook
+
+    portal_scope_id(id_index)
+    copy = PortalHandbook.objects.filter(id_index=id_index).first()
+    if copy is None:
+        return WorkerPage(name="", id_masked="", books=[])
+    return WorkerPage(name=copy.name, id_masked=copy.id_masked, books=[_from_json(b) for b in copy.books])
+
+
+def book_json(book: Handbook) -> dict:
+    """A stretch as ``PortalHandbook.books`` keeps it (what the portal page shows, nothing more)."""
+    return {
+        "project": book.project_name,
+        "town": book.town_name,
+        "employer": book.employer_name,
+        "team": book.team,
+        "start": book.start_date.isoformat(),
+        "leave": book.leave_date.isoformat() if book.leave_date else None,
+        "months": [
+            {
+                "month": m.month.isoformat(),
+                "state": m.state,
+                "days": str(m.days) if m.days is not None else None,
+                "due": m.due,
+                "paid": m.paid,
+                "paid_on": m.paid_on.isoformat() if m.paid_on else None,
+            }
+            for m in book.months
+        ],
+    }
+
+
+def _day(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+def _from_json(data: dict) -> CopiedHandbook:
+    return CopiedHandbook(
+        project_name=data["project"],
+        town_name=data["town"],
+        employer_name=data["employer"],
+        team=data["team"],
+        start_date=datetime.date.fromisoformat(data["start"]),
+        leave_date=_day(data["leave"]),
+        months=[
+            HandbookMonth(
+                month=datetime.date.fromisoformat(m["month"]),
+                state=m["state"],
+                days=Decimal(m["days"]) if m["days"] is not None else None,
+                due=m["due"],
+                paid=m["paid"],
+                paid_on=_day(m["paid_on"]),
+            )
+            for m in data["months"]
+        ],
+    )
 
 
 # --- the notice board ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import re
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -29,7 +30,14 @@ from anxin.core.validators import normalize_id_number, validate_id_number
 from anxin.notify.services import sms_send
 from anxin.registry.models import Project
 from anxin.sites.access import may_manage
-from anxin.sites.models import ContactRole, HandbookCode, HandbookLimit, RosterEntry, SiteContact
+from anxin.sites.models import (
+    ContactRole,
+    HandbookCode,
+    HandbookLimit,
+    PortalHandbook,
+    RosterEntry,
+    SiteContact,
+)
 
 CODE_TRIES = 5  # wrong codes before a code is void
 CODES_PER_ID_HOUR = 3  # codes one ID number can be sent in an hour
@@ -156,13 +164,8 @@ def handbook_code_request(*, id_number: str, ip: str | None) -> None:
         sent = HandbookCode.objects.filter(id_index=index, created_at__gte=now - datetime.timedelta(hours=1))
         if sent.count() >= CODES_PER_ID_HOUR:
             return
-        entry = (
-            RosterEntry.objects.filter(id_number_index=index)
-            .exclude(phone_index="")
-            .order_by("-start_date", "-pk")
-            .first()
-        )
-        if entry is None or not entry.phone:
+        phone = _code_phone(index)
+        if not phone:
             return
         code = "".join(secrets.choice("0123456789") for _i in range(6))
         minutes = int(param("handbook.code_minutes"))
@@ -174,12 +177,29 @@ def handbook_code_request(*, id_number: str, ip: str | None) -> None:
             created_at=now,
             expires_at=now + datetime.timedelta(minutes=minutes),
         )
-        phone = entry.phone
         text = (
             f"【安薪】您正在查看本人《农民工劳动计酬手册》，验证码 {code}，{minutes} 分钟内有效。"
             "如非本人操作，请忽略。"
         )
         transaction.on_commit(lambda: sms_send(phone=phone, text=text, topic="portal"), robust=True)
+
+
+def _code_phone(index: str) -> str:
+    """The phone the code goes to: the newest stretch's that has one — from the rosters where the
+    process reads them, else from the copy the tick writes for the internet zone."""
+    if not settings.PORTAL_READS_DISTRICT_DATA:
+        from anxin.intake.portal import portal_scope_id
+
+        portal_scope_id(index)
+        copy = PortalHandbook.objects.filter(id_index=index).first()
+        return copy.phone if copy is not None else ""
+    entry = (
+        RosterEntry.objects.filter(id_number_index=index)
+        .exclude(phone_index="")
+        .order_by("-start_date", "-pk")
+        .first()
+    )
+    return entry.phone if entry is not None else ""
 
 
 def handbook_code_verify(*, id_index: str, code: str, ip: str | None) -> str | None:
@@ -223,3 +243,61 @@ def handbook_sweep(*, now: datetime.datetime) -> int:
     codes, _d = HandbookCode.objects.filter(expires_at__lt=now - datetime.timedelta(days=1)).delete()
     limits, _d = HandbookLimit.objects.filter(window__lt=now - datetime.timedelta(days=1)).delete()
     return codes + limits
+
+
+# --- the copy the internet zone's portal reads ----------------------------------------------------
+
+REFRESH_BATCH = 500  # workers (ID numbers) per read of their stretches and payroll lines
+
+
+def portal_handbooks_refresh(*, now: datetime.datetime | None = None) -> int:
+    """The tick: write, for the internet zone's portal, each rostered worker's 计酬手册 as the
+    worker's page shows it (``PortalHandbook``: name, masked ID number, the stretches' months, the
+    phone the code goes to), keyed by the ID number's blind index. Only a changed copy is written;
+    the copy of a worker no longer on any roster is deleted. Returns how many were written or
+    deleted."""
+    from anxin.sites.handbook import book_json, handbooks_of
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    known = {c.id_index: c for c in PortalHandbook.objects.all()}
+    indexes = sorted(set(RosterEntry.objects.values_list("id_number_index", flat=True)))
+    creates, updates = [], []
+    for start in range(0, len(indexes), REFRESH_BATCH):
+        batch = indexes[start : start + REFRESH_BATCH]
+        entries = list(
+            RosterEntry.objects.filter(id_number_index__in=batch)
+            .select_related("project", "project__town", "employer")
+            .order_by("project__name", "start_date", "pk")
+        )
+        by_worker: dict[str, list] = {}
+        for book in handbooks_of(entries, today=today):
+            by_worker.setdefault(book.entry.id_number_index, []).append(book)
+        for index, books in by_worker.items():
+            newest = max(
+                (b.entry for b in books if b.entry.phone_index),
+                key=lambda e: (e.start_date, e.pk),
+                default=None,
+            )
+            values = {
+                "name": books[0].entry.name,
+                "id_masked": books[0].entry.id_number_masked,
+                "phone": newest.phone if newest is not None else "",
+                "books": [book_json(b) for b in books],
+            }
+            copy = known.get(index)
+            if copy is None:
+                creates.append(PortalHandbook(id_index=index, refreshed_at=now, **values))
+            elif any(getattr(copy, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(copy, k, v)
+                copy.refreshed_at = now
+                updates.append(copy)
+    gone = set(known) - set(indexes)
+    with transaction.atomic():
+        PortalHandbook.objects.bulk_create(creates, ignore_conflicts=True, batch_size=REFRESH_BATCH)
+        PortalHandbook.objects.bulk_update(
+            updates, ["name", "id_masked", "phone", "books", "refreshed_at"], batch_size=REFRESH_BATCH
+        )
+        deleted, _d = PortalHandbook.objects.filter(id_index__in=gone).delete() if gone else (0, {})
+    return len(creates) + len(updates) + deleted

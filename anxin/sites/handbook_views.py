@@ -242,16 +242,15 @@ def portal_handbook_mine(request: HttpRequest) -> HttpResponse:
     if not index:
         messages.info(request, "请先输入身份证号码并验证手机。")
         return redirect("portal-handbook")
-    books = handbook.worker_handbooks(index)
-    name = books[0].entry.name if books else ""
+    page = handbook.worker_page(index)
     return render(
         request,
         "sites/public/handbook_mine.html",
         {
             "page_title": "我的劳动计酬手册",
-            "books": books,
-            "name": name,
-            "id_masked": books[0].entry.id_number_masked if books else "",
+            "books": page.books,
+            "name": page.name,
+            "id_masked": page.id_masked,
         },
     )
 

@@ -1,6 +1,6 @@
 """Screens of the construction sites (one block per part)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from anxin.sites import (
     dashboard_views,
@@ -43,7 +43,7 @@ urlpatterns: list = [
     # deposits
     path("projects/<int:pk>/deposit/<slug:do>/", deposit_views.deposit_act, name="deposit-act"),
     path("deposits/", deposit_views.deposit_list, name="deposit-list"),
-    # handbook, notice board, the worker's public page
+    # handbook, notice board (the worker's public page: public_urls)
     path("sites/handbook/<int:pk>/", handbook_views.handbook_print, name="sites-handbook"),
     path("sites/handbook/<int:pk>.pdf", handbook_views.handbook_pdf_view, name="sites-handbook-pdf"),
     path(
@@ -53,10 +53,7 @@ urlpatterns: list = [
     ),
     path("sites/projects/<int:pk>/board.pdf", handbook_views.board_pdf_view, name="sites-board-pdf"),
     path("sites/projects/<int:pk>/contacts/", handbook_views.board_contacts, name="sites-board-contacts"),
-    path("public/handbook/", handbook_views.portal_handbook, name="portal-handbook"),
-    path("public/handbook/verify/", handbook_views.portal_handbook_verify, name="portal-handbook-verify"),
-    path("public/handbook/mine/", handbook_views.portal_handbook_mine, name="portal-handbook-mine"),
-    path("public/handbook/leave/", handbook_views.portal_handbook_leave, name="portal-handbook-leave"),
+    path("", include("anxin.sites.public_urls")),
     # dashboard
     path("sites/", dashboard_views.site_dashboard, name="site-dashboard"),
 ]

@@ -27,6 +27,7 @@ from anxin.credit.models.listing import (
     ObjectionEvent,
     ObjectionStatus,
     PersonRole,
+    PublicListing,
     RemovalApplication,
     RemovalStatus,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "ObjectionEvent",
     "ObjectionStatus",
     "PersonRole",
+    "PublicListing",
     "PublicationBatch",
     "PublicationEntry",
     "PublicationEvent",

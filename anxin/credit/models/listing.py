@@ -463,3 +463,29 @@ class ObjectionEvent(Event):
 
     def __str__(self) -> str:
         return f"{self.objection_id} {self.action}"
+
+
+class PublicListing(models.Model):
+    """A listing as the public page (重大违法行为公布 and 失信名单, on the portal) shows it: the
+    enterprise's name and code, the condition, the persons by role and name (never an ID number),
+    the decision and the term — the internet zone's copy, which reads no listing and no enterprise
+    (its database role may not). Written by the tick (``public_listings_refresh``) for every listing
+    in force or about to be; the page shows those whose term holds on the day."""
+
+    listing = models.OneToOneField(Listing, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+    uscc = models.CharField(max_length=18)
+    condition = models.CharField(max_length=20, choices=Condition.choices)
+    persons = models.JSONField(default=list)  # [[role label, name], …]
+    decision_reference = models.CharField(max_length=60, blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    term_start = models.DateField()
+    term_end = models.DateField()
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("失信名单（公开部分）")
+        verbose_name_plural = _("失信名单（公开部分）")
+
+    def __str__(self) -> str:
+        return self.name

@@ -718,3 +718,63 @@ def public_filter(on: datetime.date) -> Q:
 def mask_id_numbers(text: Any) -> str:
     """Belt and braces for the public page: any ID-number-like run is starred."""
     return ID_NUMBER_RE.sub(lambda m: m.group(0)[:4] + "*" * 10 + m.group(0)[-4:], str(text or ""))
+
+
+def public_listings_refresh(*, now: datetime.datetime | None = None) -> int:
+    """Copy, for the internet zone's public page, every listing in force or about to be (its term not
+    yet over) as the page prints it (``PublicListing``), and drop the copies of the others (ended,
+    removed, revoked, expired); only what changed. Returns how many copies were written or dropped."""
+    from django.db.models import Prefetch
+
+    from anxin.credit.models import IN_FORCE, ListedPerson, Listing, PublicListing
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    known = {c.listing_id: c for c in PublicListing.objects.all()}
+    listings = (
+        Listing.objects.filter(status__in=IN_FORCE, term_start__isnull=False, term_end__gte=today)
+        .select_related("enterprise")
+        .prefetch_related(
+            Prefetch(
+                "persons",
+                queryset=ListedPerson.objects.only("pk", "listing_id", "role", "name").order_by("pk"),
+            )
+        )
+    )
+    creates, updates, seen = [], [], set()
+    fields = [
+        "name",
+        "uscc",
+        "condition",
+        "persons",
+        "decision_reference",
+        "decided_on",
+        "term_start",
+        "term_end",
+    ]
+    for listing in listings:
+        seen.add(listing.pk)
+        values = {
+            "name": listing.enterprise.name,
+            "uscc": listing.enterprise.uscc,
+            "condition": listing.condition,
+            "persons": [[p.get_role_display(), p.name] for p in listing.persons.all()],
+            "decision_reference": listing.decision_reference,
+            "decided_on": listing.decided_on,
+            "term_start": listing.term_start,
+            "term_end": listing.term_end,
+        }
+        copy = known.get(listing.pk)
+        if copy is None:
+            creates.append(PublicListing(listing=listing, refreshed_at=now, **values))
+        elif any(getattr(copy, k) != v for k, v in values.items()):
+            for key, value in values.items():
+                setattr(copy, key, value)
+            copy.refreshed_at = now
+            updates.append(copy)
+    gone = [pk for pk in known if pk not in seen]
+    with transaction.atomic():
+        PublicListing.objects.bulk_create(creates, ignore_conflicts=True)
+        PublicListing.objects.bulk_update(updates, [*fields, "refreshed_at"])
+        PublicListing.objects.filter(listing_id__in=gone).delete()
+    return len(creates) + len(updates) + len(gone)

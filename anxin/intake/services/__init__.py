@@ -48,6 +48,7 @@ from anxin.intake.services.recording import (
     Incoming,
     Recorded,
     attachment_store,
+    portal_reports_route,
     signal_record,
     signals_record,
 )
@@ -56,6 +57,8 @@ from anxin.intake.services.selfreport import self_report_record, self_report_tim
 from anxin.intake.services.sweep import (
     followups_escalate,
     portal_attempts_purge,
+    portal_progress_refresh,
+    portal_projects_refresh,
     recovery_codes_purge,
     signals_mark_overdue,
 )
@@ -109,9 +112,12 @@ __all__ = [
     "portal_limited",
     "portal_lookup",
     "portal_problems",
+    "portal_progress_refresh",
+    "portal_projects_refresh",
     "portal_rate",
     "portal_recover_request",
     "portal_recover_verify",
+    "portal_reports_route",
     "portal_submit",
     "recovery_codes_purge",
     "self_report_record",

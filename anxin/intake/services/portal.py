@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime
 import secrets
 
+from django.conf import settings
 from django.db import models, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,7 @@ from anxin.core.crypto import blind_index
 from anxin.core.deadlines import due_after
 from anxin.core.errors import DomainError
 from anxin.core.files import atomic_with_files
+from anxin.core.links import officer_url
 from anxin.core.policy import param
 from anxin.core.validators import normalize_phone
 from anxin.intake.models import (
@@ -30,6 +31,7 @@ from anxin.intake.models import (
     SignalKind,
     Stage,
 )
+from anxin.intake.portal import portal_scope, portal_scope_phone
 from anxin.intake.public import status_link
 from anxin.intake.services.facts import PORTAL_PHOTOS, files_problem
 from anxin.intake.services.recording import _phone_index, attachment_store, signal_record
@@ -123,6 +125,13 @@ def portal_submit(
         if project is not None:
             town = project.town
             facts.update(project=project, project_name=project.name)
+        defer = settings.PORTAL_DEFERS_ROUTING
+        if defer:
+            # The internet zone: the code is the report's from its first row (the portal's database
+            # role sees a report only by its code, deploy/portal-role.sql); 80 random bits, and
+            # the unique constraint refuses the impossible repeat.
+            code = new_tracking_code()
+            portal_scope(code)
         recorded = signal_record(
             actor=actor,
             channel=channel,
@@ -131,15 +140,18 @@ def portal_submit(
             ip=ip,
             attachments=[(n, c) for n, c in photos],
             attachment_types=PORTAL_PHOTOS,
+            defer_routing=defer,
+            tracking_code=code if defer else None,
             **facts,
         )
         signal = recorded.signal
-        for _attempt in range(5):
-            code = new_tracking_code()
-            if not Signal.objects.filter(tracking_code=code).exists():
-                break
-        guarded_update(Signal.objects.all(), signal.pk, tracking_code=code)
-        signal.tracking_code = code
+        if not defer:
+            for _attempt in range(5):
+                code = new_tracking_code()
+                if not Signal.objects.filter(tracking_code=code).exists():
+                    break
+            guarded_update(Signal.objects.all(), signal.pk, tracking_code=code)
+            signal.tracking_code = code
         phone, link = signal.reporter_phone, status_link(code)
         transaction.on_commit(
             lambda: sms_send(
@@ -161,6 +173,7 @@ def portal_lookup(*, code: str, phone: str, ip: str | None) -> Signal | None:
     if portal_limited(ip=ip, action=PortalAttempt.Action.LOOKUP_FAILED):
         raise DomainError(_("查询失败次数过多，请一小时后再试"), code="rate_limited")
     code = normalize_tracking_code(code)
+    portal_scope(code)
     try:
         phone_index = _phone_index(normalize_phone(phone))
     except Exception:
@@ -253,10 +266,18 @@ def _reopen(signal: Signal, *, why: str, now: datetime.datetime) -> None:
     notify_units(
         unit_ids=_handler_unit_ids(handled),
         subject=f"反映人不满意，线索 #{handled.pk} 已重新转入处理",
-        body=f"{handled.employer_display}：{why}。请于 {timezone.localtime(due):%Y-%m-%d} 前重新处理并答复反映人。",
-        url=reverse("signal-detail", args=[handled.pk]),
+        body=f"{_employer(handled)}：{why}。请于 {timezone.localtime(due):%Y-%m-%d} 前重新处理并答复反映人。",
+        url=officer_url("signal-detail", handled.pk),
         topic="signal-followup",
     )
+
+
+def _employer(signal: Signal) -> str:
+    """The employer as a notice names it: the internet zone reads no enterprise, so the name the
+    worker typed (the matched enterprise's name is on the signal's page the notice links to)."""
+    if settings.PORTAL_DEFERS_ROUTING:
+        return signal.employer_name or signal.employer_uscc
+    return signal.employer_display
 
 
 def _handler_unit_ids(signal: Signal) -> list[int]:
@@ -313,8 +334,8 @@ def portal_add_material(
             unit_ids=[i for i in _handler_unit_ids(handled) if i not in _office_ids()]
             or _handler_unit_ids(handled),
             subject=f"反映人为线索 #{handled.pk} 补充了材料",
-            body=f"{handled.employer_display}：{note[:200]}",
-            url=reverse("signal-detail", args=[signal.pk]),
+            body=f"{_employer(handled)}：{note[:200]}",
+            url=officer_url("signal-detail", signal.pk),
             topic="signal-material",
         )
     return event
@@ -357,6 +378,7 @@ def portal_recover_request(*, phone: str, ip: str | None) -> None:
         ).count()
         if sent >= CODES_PER_PHONE_HOUR:
             return
+        portal_scope_phone(index)
         if not Signal.objects.filter(reporter_phone_index=index, tracking_code__isnull=False).exists():
             return
         PortalAttempt.objects.create(ip_hash=phone_key, action=PortalAttempt.Action.RECOVER)
@@ -405,6 +427,7 @@ def portal_recover_verify(*, phone: str, code: str, ip: str | None) -> list[Sign
         )
         # One use: of two requests with the same code, only the one whose update touched it passes.
         if good and RecoveryCode.objects.filter(pk=record.pk, used_at__isnull=True).update(used_at=now) == 1:
+            portal_scope_phone(index)
             return list(
                 Signal.objects.filter(reporter_phone_index=index, tracking_code__isnull=False).order_by(
                     "-received_at"

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +21,7 @@ from anxin.core.audit import acting, guarded_update
 from anxin.core.crypto import blind_index
 from anxin.core.errors import DomainError, ScopeViolation
 from anxin.core.files import atomic_with_files, file_store
+from anxin.core.links import officer_url
 from anxin.core.policy import param_record
 from anxin.core.uploads import DOCUMENTS
 from anxin.intake.models import Channel, DuplicateState, Signal, SignalAttachment, SignalEvent, Stage
@@ -29,11 +29,12 @@ from anxin.intake.services.facts import FACT_FIELDS, _DueCache, clean_facts, nam
 from anxin.intake.services.reference import _check_channel, channels_for
 from anxin.notify.services import notify_units
 from anxin.org.models import Town, Unit, User
-from anxin.org.routing import Router
+from anxin.org.routing import Route, Router
 from anxin.registry.models import Enterprise, Project
 from anxin.registry.selectors import enterprise_kind_codes
 
 Action = SignalEvent.Action
+AWAITING_NOTE = "互联网区受理，待内网分派（下次定时任务）"
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Incoming:
     town: Town | None = None  # where the work was, when the employer is not registered
     attachments: list[tuple[str, bytes]] = field(default_factory=list)
     attachment_types: tuple[str, ...] = DOCUMENTS  # the portal's photos also take HEIC/HEIF
+    tracking_code: str | None = None  # the portal's, when written with the report (deferred routing)
 
 
 @dataclass
@@ -109,17 +111,26 @@ def _facts_differ(signal: Signal, facts: dict) -> list[str]:
 
 
 def signals_record(
-    *, actor: User, items: list[Incoming], door: str = "officer", ip: str | None = None
+    *,
+    actor: User,
+    items: list[Incoming],
+    door: str = "officer",
+    ip: str | None = None,
+    defer_routing: bool = False,
 ) -> list[Recorded]:
     """Record a batch of signals (one, from a form or the API; thousands, from an import).
 
     All or nothing: a refused item raises and nothing is written. A (channel, reference) already
     on file is updated in place — a re-send never duplicates. New signals are routed, given their
     verification deadline, checked for duplicates, and announced to their town and department.
+
+    ``defer_routing`` (the internet zone's portal, which may read no enterprise, project, unit or
+    user): the signal is only written, where the worker said the work was and ``awaiting_routing``;
+    the internal zone's tick routes, checks and announces it (``portal_reports_route``).
     """
     require_perm(actor, "intake.add_signal")
     now = timezone.now()
-    scope = scope_of(actor)
+    scope = None if is_system(actor) else scope_of(actor)  # the jobs' and the portal's account: none to read
     problems_by_item: list[tuple[int, dict[str, str]]] = []
     allowed = channels_for(actor) if door == "officer" else None
     for index, item in enumerate(items):
@@ -130,8 +141,10 @@ def signals_record(
     if problems_by_item:
         index, problems = problems_by_item[0]
         raise ValidationError({k: [v] for k, v in problems.items()}, code=str(index))
-    matcher = _Matcher(items, actor)
-    router = Router(kinds_of=enterprise_kind_codes)
+    if defer_routing and (door != "portal" or any(i.reference for i in items)):
+        raise ValueError("only the portal's own reports (no channel reference) defer their routing")
+    matcher = None if defer_routing else _Matcher(items, actor)
+    router = None if defer_routing else Router(kinds_of=enterprise_kind_codes)
     due_for = _DueCache()
     references = defaultdict(set)
     for item in items:
@@ -157,8 +170,9 @@ def signals_record(
                 .filter(pk__in=[s.pk for s in on_file])
                 .values_list("pk", flat=True)
             )
-        enterprises = [matcher.match(i.facts) for i in items]
-        router.prime([e.pk for e in enterprises if e is not None])
+        enterprises = [matcher.match(i.facts) if matcher is not None else None for i in items]
+        if router is not None:
+            router.prime([e.pk for e in enterprises if e is not None])
         for item, enterprise in zip(items, enterprises, strict=True):
             key = (item.channel.pk, item.reference)
             if item.reference and key in seen_refs:
@@ -168,9 +182,9 @@ def signals_record(
             seen_refs.add(key)
             facts = {k: v for k, v in item.facts.items() if k not in ("enterprise", "project")}
             project = item.facts.get("project")
-            if project is None and door == "portal":
+            if project is None and door == "portal" and matcher is not None:
                 project = matcher.match_project(item.facts)
-            if not is_system(actor) and scope.town_ids and not scope.everything:
+            if scope is not None and scope.town_ids and not scope.everything:
                 towns = {item.town.pk if item.town else None}
                 if enterprise is not None:
                     towns = {enterprise.town_id}
@@ -194,13 +208,16 @@ def signals_record(
                 events.append(_resend(current, facts, changed, actor=actor, now=now, due_for=due_for))
                 results.append(Recorded(current, "updated"))
                 continue
-            route = router.route(
-                enterprise=enterprise,
-                project=project,
-                town=item.town,
-                kind=facts["kind"],
-                site_named=names_a_site(facts),
-            )
+            if router is None:
+                route = Route(town_id=item.town.pk if item.town else None, unit_id=None, note=AWAITING_NOTE)
+            else:
+                route = router.route(
+                    enterprise=enterprise,
+                    project=project,
+                    town=item.town,
+                    kind=facts["kind"],
+                    site_named=names_a_site(facts),
+                )
             due_at, basis = due_for(facts["received_at"])
             signal = Signal(
                 channel=item.channel,
@@ -215,12 +232,16 @@ def signals_record(
                 created_by=actor,
                 reporter_phone_index=_phone_index(facts.get("reporter_phone", "")),
                 source_ip_hash=blind_index(ip, purpose="portal-ip") if ip else "",
+                awaiting_routing=defer_routing,
+                tracking_code=item.tracking_code,
                 **facts,
             )
             new_signals.append(signal)
             results.append(Recorded(signal, "created"))
         if len(new_signals) == 1:
-            new_signals[0].full_clean(exclude=["created_by", "channel"], validate_unique=False)
+            # Deferred (the internet zone): the project is the board's (its id signed), not read here.
+            exclude = ["created_by", "channel", *(["project"] if defer_routing else [])]
+            new_signals[0].full_clean(exclude=exclude, validate_unique=False)
         try:
             with transaction.atomic():
                 created = _bulk_insert(new_signals)
@@ -242,6 +263,9 @@ def signals_record(
                         content=content,
                         allowed=item.attachment_types,
                     )
+        if defer_routing:  # the internal zone checks and announces it when it routes it
+            SignalEvent.objects.bulk_create(events, batch_size=1000)
+            return results
         events.extend(_flag_duplicates(created, actor=actor, now=now))
         SignalEvent.objects.bulk_create(events, batch_size=1000)
         _announce(created)
@@ -251,6 +275,63 @@ def signals_record(
         if changed:
             domain_events.publish(seam.SIGNALS_CHANGED, enterprise_ids=sorted(changed))
     return results
+
+
+def portal_reports_route(*, now: datetime.datetime | None = None) -> int:
+    """Route the reports the internet zone's portal received (``awaiting_routing``), as
+    ``signals_record`` routes a report filed here: the employer and the project matched, the town
+    and the department found, duplicates flagged, the units told, monitoring re-assessing. Each
+    report in its own transaction, locked so two ticks never route one twice."""
+    from anxin.core.audit import system_actor
+
+    actor = system_actor()
+    now = now or timezone.now()
+    done = 0
+    waiting = list(Signal.objects.filter(awaiting_routing=True).order_by("pk").values_list("pk", flat=True))
+    if not waiting:
+        return 0
+    router = Router(kinds_of=enterprise_kind_codes)  # the routing tables, read once
+    for pk in waiting:
+        with transaction.atomic(), acting(actor):
+            signal = Signal.objects.select_for_update().filter(pk=pk, awaiting_routing=True).first()
+            if signal is None:
+                continue
+            facts = {"employer_uscc": signal.employer_uscc, "employer_name": signal.employer_name}
+            facts["project_name"] = signal.project_name
+            matcher = _Matcher([Incoming(channel=signal.channel, facts=facts)])
+            enterprise = matcher.match(facts)
+            project = signal.project or matcher.match_project(facts)
+            router.prime([enterprise.pk] if enterprise else [])
+            route = router.route(
+                enterprise=enterprise,
+                project=project,
+                town=signal.town,
+                kind=signal.kind,
+                site_named=names_a_site({k: getattr(signal, k) for k in FACT_FIELDS}),
+            )
+            guarded_update(
+                Signal.objects.filter(awaiting_routing=True),
+                signal.pk,
+                awaiting_routing=False,
+                enterprise=enterprise,
+                project=project,
+                town_id=route.town_id,
+                assigned_unit_id=route.unit_id,
+                routing_note=route.note,
+            )
+            signal.refresh_from_db()
+            events = [
+                SignalEvent(
+                    signal=signal, action=Action.MATCH, actor=actor, at=now, note=f"内网分派：{route.note}"
+                )
+            ]
+            events.extend(_flag_duplicates([signal], actor=actor, now=now))
+            SignalEvent.objects.bulk_create(events)
+            _announce([signal])
+            if signal.enterprise_id:
+                domain_events.publish(seam.SIGNALS_CHANGED, enterprise_ids=[signal.enterprise_id])
+        done += 1
+    return done
 
 
 def _resend(current: Signal, facts: dict, changed: list[str], *, actor: User, now, due_for) -> SignalEvent:
@@ -306,13 +387,13 @@ def _announce(created: list[Signal]) -> None:
             subject = f"新线索待核实：{s.employer_display}（{s.get_kind_display()}）"
             received, due = timezone.localtime(s.received_at), timezone.localtime(s.due_at)
             body = f"{s.channel.name} {received:%Y-%m-%d}；核实期限 {due:%Y-%m-%d}。{s.summary[:80]}"
-            url = reverse("signal-detail", args=[s.pk])
+            url = officer_url("signal-detail", s.pk)
         else:
             subject = f"新线索待核实 {len(signals)} 条"
             body = (
                 "、".join(sorted({s.channel.name for s in signals})) + " 渠道报送，请在“我的待核实”中查看。"
             )
-            url = reverse("signal-list") + "?mine=1"
+            url = officer_url("signal-list") + "?mine=1"
         notify_units(unit_ids=[unit_id], subject=subject, body=body, url=url, topic="signal", about=about)
 
 
@@ -388,6 +469,8 @@ def signal_record(
     attachment_types: tuple[str, ...] = DOCUMENTS,
     door: str = "officer",
     ip: str | None = None,
+    defer_routing: bool = False,
+    tracking_code: str | None = None,
     **facts,
 ) -> Recorded:
     """Record one signal (form, API); see ``signals_record``."""
@@ -401,8 +484,9 @@ def signal_record(
         town=town,
         attachments=list(attachments),
         attachment_types=attachment_types,
+        tracking_code=tracking_code,
     )
-    return signals_record(actor=actor, items=[item], door=door, ip=ip)[0]
+    return signals_record(actor=actor, items=[item], door=door, ip=ip, defer_routing=defer_routing)[0]
 
 
 def attachment_store(

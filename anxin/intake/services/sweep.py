@@ -7,10 +7,10 @@ import datetime
 from collections import defaultdict
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from anxin.core.audit import acting, guarded_update, system_actor
+from anxin.core.links import officer_url
 from anxin.intake.models import PortalAttempt, PortalBucket, Signal, SignalEvent
 from anxin.notify.services import notify_units
 from anxin.org.models import Unit
@@ -60,14 +60,14 @@ def signals_mark_overdue(*, now: datetime.datetime | None = None) -> int:
                     f"{s.employer_display}（{s.get_kind_display()}，期限 {timezone.localtime(s.due_at):%m-%d}）"
                     for s in marked[:10]
                 ),
-                url=reverse("signal-triage") + "?queue=overdue",
+                url=officer_url("signal-triage") + "?queue=overdue",
                 topic="signal-overdue",
             )
             for unit_id, count in units.items():
                 notify_units(
                     unit_ids=[unit_id],
                     subject=f"您单位有 {count} 条线索核实逾期，已报联席办",
-                    url=reverse("signal-list") + "?mine=1&overdue=1",
+                    url=officer_url("signal-list") + "?mine=1&overdue=1",
                     topic="signal-overdue",
                 )
     return len(marked)
@@ -109,7 +109,7 @@ def followups_escalate(*, now: datetime.datetime | None = None) -> int:
                 unit_ids=_handler_unit_ids(signal),
                 subject=f"反映人不满意的线索 #{signal.pk} 逾期未重新办结",
                 body=f"{signal.employer_display}：回访处理期限 {timezone.localtime(signal.followup_due_at):%Y-%m-%d} 已过。",
-                url=reverse("signal-detail", args=[signal.pk]),
+                url=officer_url("signal-detail", signal.pk),
                 topic="signal-followup",
             )
     return len(marked)
@@ -122,3 +122,95 @@ def recovery_codes_purge(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     deleted, _detail = RecoveryCode.objects.filter(expires_at__lt=now - datetime.timedelta(days=1)).delete()
     return deleted
+
+
+PROGRESS_BATCH = 500
+
+
+def portal_progress_refresh(*, now: datetime.datetime | None = None) -> int:
+    """Write, for the internet zone's status page, each worker's report's case progress and own
+    claim (``PublicProgress``) as the internal zone reads them: for every report with a tracking
+    code that is still open, or whose case was still open when last written, or that has no record
+    yet. Only a changed record is written; returns how many were."""
+    from dataclasses import asdict
+
+    from anxin.core import seam
+    from anxin.intake.models import PublicProgress, Stage
+    from anxin.intake.public import portal_cases
+
+    now = now or timezone.now()
+    known = {p.signal_id: p for p in PublicProgress.objects.all()}
+    candidates = [
+        pk
+        for pk, stage in Signal.objects.filter(tracking_code__isnull=False).values_list("pk", "stage")
+        if stage != Stage.CLOSED
+        or pk not in known
+        or (known[pk].case or {}).get("is_open")
+        or known[pk].money is not None
+    ]
+    written = 0
+    for start in range(0, len(candidates), PROGRESS_BATCH):
+        ids = candidates[start : start + PROGRESS_BATCH]
+        signals = list(Signal.objects.filter(pk__in=ids).only("pk", "merged_into_id"))
+        money = seam.signal_money(ids)
+        cases = portal_cases(signals)
+        creates, updates = [], []
+        for signal in signals:
+            case = cases[signal.pk]
+            case_data = None
+            if case is not None:
+                case_data = {**asdict(case), "url": "", "public_steps": list(case.public_steps)}
+            money_data = asdict(money[signal.pk]) if signal.pk in money else None
+            record = known.get(signal.pk)
+            if record is None:
+                creates.append(
+                    PublicProgress(signal_id=signal.pk, case=case_data, money=money_data, refreshed_at=now)
+                )
+            elif (record.case, record.money) != (case_data, money_data):
+                record.case, record.money, record.refreshed_at = case_data, money_data, now
+                updates.append(record)
+        with transaction.atomic():
+            PublicProgress.objects.bulk_create(creates, ignore_conflicts=True)
+            PublicProgress.objects.bulk_update(updates, ["case", "money", "refreshed_at"])
+        written += len(creates) + len(updates)
+    return written
+
+
+def portal_projects_refresh(*, now: datetime.datetime | None = None) -> int:
+    """Write, for the internet zone's report form opened from a site's notice board, each project's
+    name, town and general contractor's name (``PortalProject``); only what changed. Returns how
+    many records were written or removed."""
+    from anxin.intake.models import PortalProject
+    from anxin.registry.models import Project
+
+    now = now or timezone.now()
+    known = {b.project_id: b for b in PortalProject.objects.all()}
+    creates, updates = [], []
+    rows = Project.objects.values_list("pk", "name", "town_id", "general_contractor__name")
+    seen = set()
+    for pk, name, town_id, contractor in rows.iterator(chunk_size=2000):
+        seen.add(pk)
+        contractor = contractor or ""
+        board = known.get(pk)
+        if board is None:
+            creates.append(
+                PortalProject(
+                    project_id=pk, name=name, town_id=town_id, contractor_name=contractor, refreshed_at=now
+                )
+            )
+        elif (board.name, board.town_id, board.contractor_name) != (name, town_id, contractor):
+            board.name, board.town_id, board.contractor_name, board.refreshed_at = (
+                name,
+                town_id,
+                contractor,
+                now,
+            )
+            updates.append(board)
+    gone = [pk for pk in known if pk not in seen]
+    with transaction.atomic():
+        PortalProject.objects.bulk_create(creates, batch_size=1000, ignore_conflicts=True)
+        PortalProject.objects.bulk_update(
+            updates, ["name", "town", "contractor_name", "refreshed_at"], batch_size=1000
+        )
+        PortalProject.objects.filter(project_id__in=gone).delete()
+    return len(creates) + len(updates) + len(gone)

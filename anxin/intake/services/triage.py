@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,6 +17,7 @@ from anxin.core import seam
 from anxin.core.access import require_perm
 from anxin.core.audit import acting, guarded_update
 from anxin.core.errors import DomainError
+from anxin.core.links import officer_url
 from anxin.core.money import format_yuan
 from anxin.core.transitions import Transition, Workflow
 from anxin.intake.models import DuplicateState, Signal, SignalEvent, Stage
@@ -90,7 +90,7 @@ def signal_urge(*, actor: User, signal: Signal, note: str = "") -> SignalEvent:
         unit_ids=[u.pk for u in units],
         subject=f"联席办督办：线索 #{locked.pk}（{locked.employer_display}）请尽快核实",
         body="；".join(filter(None, [f"{locked.channel.name} · {locked.get_kind_display()}", due, note])),
-        url=reverse("signal-detail", args=[locked.pk]),
+        url=officer_url("signal-detail", locked.pk),
         topic="signal-urge",
         about=locked.employer_display,
     )

@@ -225,3 +225,53 @@ def test_one_notice_whose_text_cannot_be_queued_does_not_stop_the_others(
     assert queued == [xuejia.phone]
     assert Notification.objects.filter(subject__in=["罗溪红色预警", "薛家红色预警"]).count() == 2
     assert "罗溪红色预警" in caplog.text
+
+
+def test_many_unit_notices_are_deferred_like_one_call_each_in_the_internet_zone(
+    luoxi, xuejia, settings, django_capture_on_commit_callbacks
+):
+    """With notices deferred (the internet zone), ``notify_units_each`` writes what ``notify_units``
+    writes once per notice: a pending notice each, in the caller's transaction, nothing after commit;
+    the tick delivers the same inbox rows."""
+    from anxin.notify.models import PendingNotice
+
+    settings.NOTICES_DEFERRED = True
+    notices = [
+        services.UnitNotice(unit_id=xuejia.unit_id, subject="薛家预警", url="/alerts/1/", about="甲" * 150),
+        services.UnitNotice(unit_id=luoxi.unit_id, subject="罗溪红色预警", body="b", topic="alert", sms=True),
+        services.UnitNotice(unit_id=0, subject="无单位"),
+    ]
+    fields = ("unit_ids", "user_ids", "subject", "body", "url", "topic", "sms", "about")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for n in notices[:2]:
+            services.notify_units(
+                unit_ids=[n.unit_id],
+                subject=n.subject,
+                body=n.body,
+                url=n.url,
+                topic=n.topic,
+                sms=n.sms,
+                about=n.about,
+            )
+    one_by_one = list(PendingNotice.objects.order_by("pk").values_list(*fields))
+    PendingNotice.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                services.notify_units_each(notices)
+                assert PendingNotice.objects.count() == 2  # in the caller's transaction
+                raise RuntimeError("roll back")
+        except RuntimeError:
+            pass
+        assert not PendingNotice.objects.exists()  # rolled back with it
+        services.notify_units_each(notices)
+    assert not callbacks and not Notification.objects.exists()
+    assert list(PendingNotice.objects.order_by("pk").values_list(*fields)) == one_by_one
+    assert one_by_one[0][7] == "甲" * 100 and one_by_one[1][0] == [luoxi.unit_id]
+    settings.NOTICES_DEFERRED = False
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.pending_notices_deliver() == 2
+    assert sorted(Notification.objects.values_list("recipient__username", "subject")) == [
+        ("t_luoxi", "罗溪红色预警"),
+        ("t_xuejia", "薛家预警"),
+    ]

@@ -11,7 +11,7 @@ from anxin.sites.models.deposits import (
     DrawStatus,
     EventKind,
 )
-from anxin.sites.models.handbook import ContactRole, HandbookCode, HandbookLimit, SiteContact
+from anxin.sites.models.handbook import ContactRole, HandbookCode, HandbookLimit, PortalHandbook, SiteContact
 from anxin.sites.models.payroll import (
     Finding,
     FindingKind,
@@ -51,6 +51,7 @@ __all__ = [
     "PayrollLine",
     "PayrollMonth",
     "PayrollMonthEvent",
+    "PortalHandbook",
     "RosterEntry",
     "SiteContact",
     "SpecialAccount",

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from anxin.core.crypto import EncryptedTextField
 from anxin.registry.models import Project
 from anxin.sites.models.roster import ProjectScopedQuerySet
 
@@ -99,3 +100,27 @@ class HandbookLimit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.window:%Y-%m-%d %H:%M} {self.count}"
+
+
+class PortalHandbook(models.Model):
+    """One worker's 计酬手册 as the internet zone's portal shows it, written by the internal zone's
+    tick (``handbook_services.portal_handbooks_refresh``): the portal's database role reads no
+    roster, payroll or enterprise. Keyed by the blind index of the ID number (no ID number, only its
+    masked form); ``books`` holds what the worker's page shows, project by project and month by
+    month; ``phone`` (encrypted) is where the code is sent — the newest stretch's phone, as
+    ``handbook_code_request`` picks it. Under the portal's role a row is visible only when the
+    connection names its index (row-level security, deploy/portal-role.sql)."""
+
+    id_index = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=50)
+    id_masked = models.CharField(max_length=30)
+    phone = EncryptedTextField(blank=True)
+    books = models.JSONField(default=list)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("劳动计酬手册（互联网区副本）")
+        verbose_name_plural = _("劳动计酬手册（互联网区副本）")
+
+    def __str__(self) -> str:
+        return self.name
