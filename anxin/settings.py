@@ -112,6 +112,10 @@ NOTICES_DEFERRED = ANXIN_ZONE == zones.PUBLIC
 # their enterprises) or the copies the internal zone's tick writes for the internet zone, whose
 # database role may not read the originals.
 PORTAL_READS_DISTRICT_DATA = ANXIN_ZONE == zones.INTERNAL
+# On the internal zone of a two-zone deployment: keep the copies the internet zone's portal reads
+# (progress records, notice-board projects, 计酬手册, public listings) up to date on every tick
+# (anxin.zones.for_public_zone). A single-zone deployment reads the originals and needs none.
+PUBLIC_ZONE_COPIES = env_bool("ANXIN_PUBLIC_ZONE_COPIES", False)
 
 TEMPLATES = [
     {

@@ -12,6 +12,10 @@ and this process has nothing behind it to reach.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from anxin.envconf import ImproperEnv
 
 INTERNAL = "internal"
@@ -82,3 +86,21 @@ def context_processors(zone: str, internal: list[str]) -> list[str]:
     if check(zone) == INTERNAL:
         return list(internal)
     return [c for c in internal if c not in OFFICER_CONTEXT_PROCESSORS]
+
+
+def for_public_zone(run: Callable[..., int]) -> Callable[..., int]:
+    """A tick sweep that writes a copy for the internet zone's portal (its progress records, notice
+    board projects, 计酬手册, public listings). It runs only where a separate internet-zone portal
+    reads those copies: the internal zone's ``ANXIN_PUBLIC_ZONE_COPIES=true``
+    (``settings.PUBLIC_ZONE_COPIES``). A single-zone deployment (the default, ``make run``) reads
+    the originals, so the sweep does nothing there and costs nothing every ten minutes."""
+
+    @functools.wraps(run)
+    def sweep(**kwargs: Any) -> int:
+        from django.conf import settings
+
+        if not settings.PUBLIC_ZONE_COPIES:
+            return 0
+        return run(**kwargs)
+
+    return sweep

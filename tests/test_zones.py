@@ -521,3 +521,29 @@ def test_the_public_zones_credit_page_prints_the_listings_the_tick_copied(client
     with time_machine.travel("2029-11-30 10:00 +0800"):
         assert public_listings_refresh() == 1
         assert "失信演示建筑有限公司" not in _page(client)
+
+
+COPY_SWEEPS = {
+    "更新互联网区进度页的案件进展",
+    "更新互联网区告示牌链接的项目",
+    "劳动计酬手册：更新互联网区的副本",
+    "失信名单：更新互联网区公布页的副本",
+}
+
+
+def test_the_copies_for_the_internet_zone_are_kept_only_where_a_separate_portal_reads_them(world, settings):
+    """A single-zone deployment (the default, ``make run``) reads the originals: the tick's copy sweeps
+    do nothing there. The internal zone of a two-zone deployment (``ANXIN_PUBLIC_ZONE_COPIES=true``)
+    keeps them: the same sweeps write the notice-board projects' copies."""
+    from django.utils import timezone
+
+    from anxin.intake.models import PortalProject
+
+    sweeps = {s.label: s for s in seam.collect(seam.SWEEPS)}
+    assert set(sweeps) >= COPY_SWEEPS
+    settings.PUBLIC_ZONE_COPIES = False
+    assert all(sweeps[label].run(now=timezone.now()) == 0 for label in COPY_SWEEPS)
+    assert not PortalProject.objects.exists()
+    settings.PUBLIC_ZONE_COPIES = True
+    assert sweeps["更新互联网区告示牌链接的项目"].run(now=timezone.now()) > 0
+    assert PortalProject.objects.exists()

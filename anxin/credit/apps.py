@@ -177,12 +177,13 @@ class CreditConfig(AppConfig):
         sections.add(sections.OVERVIEW_CARDS, 30, views.overview_card)
 
     def publication_sweeps(self) -> list[seam.Sweep]:
+        from anxin import zones
         from anxin.credit.services.publication import batches_sweep, entries_lapse, public_listings_refresh
 
         return [
             seam.Sweep("重大劳动保障违法行为：期满生成待公布名单", batches_sweep),
             seam.Sweep("重大劳动保障违法行为：公布期满撤下", entries_lapse),
-            seam.Sweep("失信名单：更新互联网区公布页的副本", public_listings_refresh),
+            seam.Sweep("失信名单：更新互联网区公布页的副本", zones.for_public_zone(public_listings_refresh)),
         ]
 
     def publication_clause_items(self) -> list[tuple[str, dict]]:

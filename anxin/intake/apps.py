@@ -64,12 +64,17 @@ class IntakeConfig(AppConfig):
 
     def sweeps(self) -> list[seam.Sweep]:
         """Periodic work for ``manage.py tick``."""
+        from anxin import zones
         from anxin.intake import services
 
         return [
             seam.Sweep("分派互联网区受理的网上反映", services.portal_reports_route),
-            seam.Sweep("更新互联网区进度页的案件进展", services.portal_progress_refresh),
-            seam.Sweep("更新互联网区告示牌链接的项目", services.portal_projects_refresh),
+            seam.Sweep(
+                "更新互联网区进度页的案件进展", zones.for_public_zone(services.portal_progress_refresh)
+            ),
+            seam.Sweep(
+                "更新互联网区告示牌链接的项目", zones.for_public_zone(services.portal_projects_refresh)
+            ),
             seam.Sweep("线索核实逾期", services.signals_mark_overdue),
             seam.Sweep("清理网上反映访问记录", services.portal_attempts_purge),
             seam.Sweep("不满意回访逾期上报", services.followups_escalate),

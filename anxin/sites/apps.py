@@ -183,11 +183,12 @@ class SitesConfig(AppConfig):
         return [{"key": "board", "label": "告示牌", "render": board_tab}]
 
     def handbook_sweeps(self) -> list[seam.Sweep]:
+        from anxin import zones
         from anxin.sites.handbook_services import handbook_sweep, portal_handbooks_refresh
 
         return [
             seam.Sweep("劳动计酬手册：清理过期验证码", handbook_sweep),
-            seam.Sweep("劳动计酬手册：更新互联网区的副本", portal_handbooks_refresh),
+            seam.Sweep("劳动计酬手册：更新互联网区的副本", zones.for_public_zone(portal_handbooks_refresh)),
         ]
 
     def handbook_clauses(self) -> list[tuple[str, dict]]:
