@@ -19,6 +19,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from anxin import zones
 from anxin.core.money import format_yuan
 
 SYSTEM_USERNAME = "system"
@@ -28,7 +29,7 @@ def system_actor():
     """The account that owns writes made by commands and periodic jobs."""
     user_model = get_user_model()
     users = user_model.objects.filter(username=SYSTEM_USERNAME)
-    if settings.ANXIN_ZONE == "public":
+    if settings.ANXIN_ZONE == zones.PUBLIC:
         # The internet zone's database role reads these columns of this account only
         # (deploy/portal-role.sql); the account is made by the internal zone's migrations/commands.
         return users.only("pk", "username", "password", "email", "is_active").get()

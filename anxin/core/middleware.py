@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from anxin import zones
 from anxin.core.models import SecurityEventKind
 from anxin.core.security import client_ip, session_idle_minutes
 
@@ -128,7 +129,7 @@ def _too_large(request: HttpRequest, length: int, limit: int) -> HttpResponse:
     message = f"提交的内容共 {size(length)}，超过单次提交上限 {size(limit)}，未被接收。"
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=413, json_dumps_params={"ensure_ascii": False})
-    if settings.ANXIN_ZONE == "public":
+    if settings.ANXIN_ZONE == zones.PUBLIC:
         # The internet zone has no 工作台 to go back to: the portal's own error page, its home linked.
         context = {
             "status": 413,

@@ -337,8 +337,8 @@ class Signal(TimeStampedModel):
 
     @property
     def employer_display(self) -> str:
-        # The internet zone's portal reads no enterprise (settings.PORTAL_DEFERS_ROUTING): the name typed.
-        if self.enterprise_id and not settings.PORTAL_DEFERS_ROUTING:
+        # The internet zone's portal reads no enterprise (its database role may not): the name typed.
+        if self.enterprise_id and settings.PORTAL_READS_DISTRICT_DATA:
             return self.enterprise.name
         return self.employer_name or self.employer_uscc
 

@@ -38,7 +38,7 @@ def project_from_token(token: str | None) -> Project | None:
         pk = int(signing.Signer(salt=PROJECT_TOKEN_SALT).unsign(token))
     except (signing.BadSignature, ValueError):
         return None
-    if settings.PORTAL_DEFERS_ROUTING:
+    if not settings.PORTAL_READS_DISTRICT_DATA:
         return _board_project(pk)
     return Project.objects.select_related("town", "general_contractor").filter(pk=pk).first()
 

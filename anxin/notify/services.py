@@ -65,10 +65,15 @@ def _deliver(
         ]
     )
     if sms:
-        text = f"【安薪】{subject}"
-        for user in users:
-            if user.phone:
-                sms_send(phone=user.phone, text=text, topic=topic)
+        _text(users, subject=subject, topic=topic)
+
+
+def _text(users: Iterable, *, subject: str, topic: str) -> None:
+    """A notice's text message to each of ``users`` who has a phone."""
+    text = f"【安薪】{subject}"
+    for user in users:
+        if user.phone:
+            sms_send(phone=user.phone, text=text, topic=topic)
 
 
 def notify_units(
@@ -162,25 +167,9 @@ def _deliver_each(notices: list[UnitNotice]) -> None:
         # Each notice's text messages stand alone, as they did with one after-commit call per
         # notice: one that cannot be queued is logged and the others still go out.
         try:
-            text = f"【安薪】{n.subject}"
-            for user in by_unit.get(n.unit_id, ()):
-                if user.phone:
-                    sms_send(phone=user.phone, text=text, topic=n.topic)
+            _text(by_unit.get(n.unit_id, ()), subject=n.subject, topic=n.topic)
         except Exception:
             logger.exception("notice %r: its text messages could not be queued", n.subject)
-
-
-def _deliver_pending(notice: PendingNotice) -> None:
-    _deliver(
-        unit_ids=notice.unit_ids,
-        user_ids=notice.user_ids,
-        subject=notice.subject,
-        body=notice.body,
-        url=notice.url,
-        topic=notice.topic,
-        sms=notice.sms,
-        about=notice.about,
-    )
 
 
 def pending_notices_deliver(*, now: datetime.datetime | None = None) -> int:
@@ -194,7 +183,16 @@ def pending_notices_deliver(*, now: datetime.datetime | None = None) -> int:
             if notice is None:
                 continue
             notice.delete()
-            _deliver_pending(notice)  # the inbox rows commit with the deletion, or neither
+            _deliver(  # the inbox rows commit with the deletion, or neither
+                unit_ids=notice.unit_ids,
+                user_ids=notice.user_ids,
+                subject=notice.subject,
+                body=notice.body,
+                url=notice.url,
+                topic=notice.topic,
+                sms=notice.sms,
+                about=notice.about,
+            )
         done += 1
     return done
 

@@ -99,6 +99,20 @@ def test_notices_can_carry_an_sms(luoxi, tmp_path, settings, django_capture_on_c
     assert "138****1111" in (tmp_path / "sms.log").read_text(encoding="utf-8")
 
 
+def _one_call_each(notices: list[services.UnitNotice]) -> None:
+    """What ``notify_units_each`` must equal: ``notify_units`` once per notice."""
+    for n in notices:
+        services.notify_units(
+            unit_ids=[n.unit_id],
+            subject=n.subject,
+            body=n.body,
+            url=n.url,
+            topic=n.topic,
+            sms=n.sms,
+            about=n.about,
+        )
+
+
 def _inbox() -> list[tuple]:
     return list(
         Notification.objects.order_by("pk").values_list("recipient__username", "subject", "url", "about")
@@ -121,16 +135,7 @@ def test_many_unit_notices_at_once_are_what_one_call_each_gives(
         services.UnitNotice(unit_id=office.unit_id, subject="联席办", about="乙" * 150),
     ]
     with django_capture_on_commit_callbacks(execute=True):
-        for n in notices:
-            services.notify_units(
-                unit_ids=[n.unit_id],
-                subject=n.subject,
-                body=n.body,
-                url=n.url,
-                topic=n.topic,
-                sms=n.sms,
-                about=n.about,
-            )
+        _one_call_each(notices)
     one_by_one, texts = _inbox(), (tmp_path / "sms.log").read_text(encoding="utf-8")
     Notification.objects.all().delete()
     (tmp_path / "sms.log").unlink()
@@ -243,16 +248,7 @@ def test_many_unit_notices_are_deferred_like_one_call_each_in_the_internet_zone(
     ]
     fields = ("unit_ids", "user_ids", "subject", "body", "url", "topic", "sms", "about")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        for n in notices[:2]:
-            services.notify_units(
-                unit_ids=[n.unit_id],
-                subject=n.subject,
-                body=n.body,
-                url=n.url,
-                topic=n.topic,
-                sms=n.sms,
-                about=n.about,
-            )
+        _one_call_each(notices[:2])
     one_by_one = list(PendingNotice.objects.order_by("pk").values_list(*fields))
     PendingNotice.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
