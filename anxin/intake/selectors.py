@@ -154,7 +154,9 @@ def signal_summary(*, user) -> dict:
     pending = Q(stage__in=OPEN_STAGES)
     mine = pending & _mine(user)
     following = Q(followup_due_at__isnull=False) & ~Q(stage=Stage.CLOSED)
-    counts = live.aggregate(
+    # Every count is of signals not yet closed: the aggregate reads only those (an IN list of the
+    # other stages, which the stage indexes serve), not the year's closed ones — most of them.
+    counts = live.filter(stage__in=[s for s in Stage.values if s != Stage.CLOSED]).aggregate(
         mine=Count("pk", filter=mine),
         mine_overdue=Count("pk", filter=mine & Q(due_at__lt=now)),
         unclosed=Count("pk", filter=~Q(stage=Stage.CLOSED)),
