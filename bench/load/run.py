@@ -392,10 +392,19 @@ def nginx_config(tmp: Path, app_port: int, web_port: int, static_root: Path) -> 
     text = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
     # the first server block is the port-80 redirect
     text = re.sub(r"# Plain HTTP only redirects to HTTPS\.\nserver \{.*?\n\}\n", "", text, flags=re.S)
+    # The HTTPS listen, whatever address it names (the internal zone's government-network address
+    # since issue #21), becomes the loopback port; an IPv6 listen, if any, is dropped.
+    text, listens = re.subn(
+        r"^    listen (?:\S+:)?443 ssl http2;\n",
+        f"    listen 127.0.0.1:{web_port} ssl http2;\n",
+        text,
+        flags=re.M,
+    )
+    if listens != 1:
+        sys.exit(f"deploy/nginx.conf changed: {listens} HTTPS listen lines, not 1; update bench/load/run.py")
+    text = re.sub(r"^    listen \[::\]:443 ssl http2;\n", "", text, flags=re.M)
     replacements = [
         ("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};\n    keepalive 16;"),
-        ("    listen 443 ssl http2;\n", f"    listen 127.0.0.1:{web_port} ssl http2;\n"),
-        ("    listen [::]:443 ssl http2;\n", ""),
         ("server_name anxin.example.gov.cn;", "server_name 127.0.0.1;"),
         ("/etc/nginx/tls/anxin.crt", str(tmp / "tls.crt")),
         ("/etc/nginx/tls/anxin.key", str(tmp / "tls.key")),
