@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, connections, transaction
 from django.db import router as db_router
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, FilteredRelation, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -292,13 +292,22 @@ def scan(
             # locked read is also what routing needs of them (their territory).
             # The locked read is also all the scan needs of them and of their stored assessment:
             # territory (routing), status (a fact) and the stored level, digest and horizon — one read.
-            locked = Enterprise.objects.select_for_update(of=("self",)).filter(
-                among("pk", chunk, whole=whole)
+            # The stored assessments are joined with the chunk's range (or ids) in the join's own
+            # condition: given only "enterprise = its id", PostgreSQL hashed every assessment of
+            # the district for each chunk (68 ms a chunk at 100,000, against 12 ms).
+            locked = (
+                Enterprise.objects.select_for_update(of=("self",))
+                .filter(among("pk", chunk, whole=whole))
+                .annotate(
+                    stored=FilteredRelation(
+                        "risk", condition=among("risk__enterprise_id", chunk, whole=whole)
+                    )
+                )
             )
             towns, statuses, stored = {}, {}, {}
             for pk, town_id, status, level, digest, until in _fetch(
                 locked.order_by("pk").values_list(
-                    "pk", "town_id", "status", "risk__level", "risk__digest", "risk__stable_until"
+                    "pk", "town_id", "status", "stored__level", "stored__digest", "stored__stable_until"
                 )
             ):
                 towns[pk], statuses[pk] = town_id, status

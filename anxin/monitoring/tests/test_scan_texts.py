@@ -128,3 +128,34 @@ def test_the_scan_reads_a_chunks_alerts_by_enterprise_not_every_active_alert(wor
         cursor.execute(f"EXPLAIN QUERY PLAN {reads[0]}")  # the SQL as run, its values inlined
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
     assert "monitoring_alert_enterprise_id" in plan and "alert_active_due" not in plan, plan
+
+
+def test_the_locked_read_joins_only_the_chunks_stored_assessments(world):
+    """The chunk's locked read joins the stored assessments with the chunk's own range (or ids) in
+    the join's condition. Given only "enterprise = its id", PostgreSQL hashed every assessment of
+    the district for each chunk: 68 ms a chunk at 100,000 enterprises, against 12 ms."""
+    from django.test.utils import CaptureQueriesContext
+
+    from anxin.registry.models import Enterprise
+
+    observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
+    scan.scan(as_of=D(2026, 11, 25))
+    everyone = sorted(Enterprise.objects.values_list("pk", flat=True))
+    for ids, kwargs in (
+        (everyone[:2], {"enterprise_ids": everyone[:2]}),
+        (everyone, {"id_range": (everyone[0], everyone[-1])}),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            scan.scan(as_of=D(2026, 11, 26), **kwargs)
+        locked = [
+            q["sql"]
+            for q in queries.captured_queries
+            if 'LEFT OUTER JOIN "monitoring_riskassessment"' in q["sql"]
+        ]
+        assert len(locked) == 1, locked
+        join = locked[0].split("LEFT OUTER JOIN", 1)[1].split("WHERE", 1)[0]
+        assert "monitoring_riskassessment" in join
+        ours = [str(pk) for pk in ids] if "enterprise_ids" in kwargs else [str(ids[0]), str(ids[-1])]
+        assert all(pk in join for pk in ours) and (
+            '"enterprise_id" IN' in join or '"enterprise_id" >=' in join
+        ), join
