@@ -313,12 +313,13 @@ def bundle_export(
                 .first()
             )
             acknowledges = seen or 0
+        host = socket.gethostname()[:100]
         manifest = {
             "format": FORMAT,
             "direction": direction,
             "sequence": sequence,
             "created_at": now.isoformat(),
-            "source_host": socket.gethostname()[:100],
+            "source_host": host,
             "counts": counts,
             "acknowledges": acknowledges,
             "members": {name: _sha256(content) for name, content in sorted(members.items())},
@@ -339,7 +340,7 @@ def bundle_export(
                 sequence=sequence,
                 sha256=digest,
                 file_name=name,
-                source_host=manifest["source_host"],
+                source_host=host,
                 created_at=now,
                 counts=counts,
                 marks=new_marks,

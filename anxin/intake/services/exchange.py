@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
+from django.db import models
 from django.db.models import Max
 from django.utils import timezone
 
@@ -65,7 +66,7 @@ from anxin.intake.models import (
 )
 from anxin.intake.services.portal import material_note, material_write, portal_rate
 from anxin.intake.services.recording import AWAITING_NOTE
-from anxin.org.models import Town, Unit
+from anxin.org.models import Town, Unit, User
 from anxin.registry.models import Project, ProjectSupervisor
 
 Action = SignalEvent.Action
@@ -97,8 +98,8 @@ ENCRYPTED = ("reporter_phone", "reporter_id_number")
 # --- portal host → inside: the reports ----------------------------------------------------------------
 
 
-def _top(model) -> int:
-    return model.objects.aggregate(top=Max("pk"))["top"] or 0
+def _top(model: type[models.Model]) -> int:
+    return model._default_manager.aggregate(top=Max("pk"))["top"] or 0
 
 
 def reports_export(*, since: dict, now: datetime.datetime) -> seam.ExportedPart:
@@ -120,13 +121,14 @@ def reports_export(*, since: dict, now: datetime.datetime) -> seam.ExportedPart:
         first = firsts.get(photo.signal_id)
         if first is None or photo.uploaded_at < first:  # not a later material's
             photos[photo.signal_id].append(photo)
-    rows, files = [], {}
+    rows: list[dict] = []
+    files: dict[str, bytes] = {}
     for signal in signals:
         row = {
             "tracking_code": signal.tracking_code,
             "channel": signal.channel.code,
             "kind": signal.kind,
-            "town": signal.town.code if signal.town_id else None,
+            "town": signal.town.code if signal.town else None,
             "project": signal.project_id,
             "occurred_at": iso(signal.occurred_at),
             "received_at": iso(signal.received_at),
@@ -246,7 +248,7 @@ def _photo_rows(row: dict, *, record: str, context: LoadContext) -> list[tuple[s
     return found
 
 
-def _store(signal: Signal, photo: tuple[str, bytes], *, record: str, actor) -> None:
+def _store(signal: Signal, photo: tuple[str, bytes], *, record: str, actor: User) -> None:
     from anxin.intake.services.facts import PORTAL_PHOTOS
     from anxin.intake.services.recording import attachment_store
 
@@ -288,7 +290,8 @@ def actions_export(*, since: dict, now: datetime.datetime) -> seam.ExportedPart:
             signal_id__in={e.signal_id for e in events if e.action == Action.RATE}, action=Action.REOPEN
         ).values_list("signal_id", "at")
     )
-    rows, files = [], {}
+    rows: list[dict] = []
+    files: dict[str, bytes] = {}
     for event in events:
         signal = event.signal
         row: dict = {"tracking_code": signal.tracking_code, "action": event.action, "at": iso(event.at)}
@@ -390,8 +393,8 @@ def status_export(*, since: dict, now: datetime.datetime) -> seam.ExportedPart:
             {
                 "tracking_code": signal.tracking_code,
                 "stage": signal.stage,
-                "town": signal.town.code if signal.town_id else None,
-                "assigned_unit": signal.assigned_unit.code if signal.assigned_unit_id else None,
+                "town": signal.town.code if signal.town else None,
+                "assigned_unit": signal.assigned_unit.code if signal.assigned_unit else None,
                 "satisfaction": signal.satisfaction,
                 **{name: iso(getattr(signal, name)) for name in STATE_TIMES},
                 **{name: getattr(signal, name) for name in STATE_TEXTS},
@@ -509,7 +512,13 @@ def _progress(row: dict, *, record: str) -> tuple[dict | None, dict | None] | No
     return case, money
 
 
-def _progress_write(signal: Signal, value, record: PublicProgress | None, *, now) -> bool:
+def _progress_write(
+    signal: Signal,
+    value: tuple[dict | None, dict | None] | None,
+    record: PublicProgress | None,
+    *,
+    now: datetime.datetime,
+) -> bool:
     if value is None:
         if record is None:
             return False

@@ -36,7 +36,7 @@ from anxin.intake.public import status_link
 from anxin.intake.services.facts import PORTAL_PHOTOS, files_problem
 from anxin.intake.services.recording import _phone_index, attachment_store, signal_record
 from anxin.notify.services import notify_units, sms_send
-from anxin.org.models import Town, Unit, UnitKind
+from anxin.org.models import Town, Unit, UnitKind, User
 from anxin.registry.models import Project
 
 Action = SignalEvent.Action
@@ -340,7 +340,7 @@ def material_note(text: str, names: list[str]) -> str:
 
 
 def material_write(
-    *, signal: Signal, text: str, photos: list[tuple[str, bytes]], actor, now: datetime.datetime
+    *, signal: Signal, text: str, photos: list[tuple[str, bytes]], actor: User, now: datetime.datetime
 ) -> SignalEvent:
     """The worker's material on the signal's record — the photos kept (checked by what they are),
     the event written — and the handlers told. Also what the file exchange applies inside for
