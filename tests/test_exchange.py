@@ -251,11 +251,24 @@ def test_a_gap_in_the_sequence_is_refused_unless_allowed(keyed, district, tmp_pa
 
 
 @pytest.mark.django_db
-def test_an_older_status_snapshot_is_refused_even_with_allow_gap(keyed, district, tmp_path):
+def test_an_older_status_snapshot_arriving_late_changes_nothing(keyed, district, tmp_path):
+    from anxin.intake.tests.factories import portal_report
+
     with portal_side():
-        _import(_bundle(tmp_path / "2.zip", direction="status", sequence=2), "status", allow_gap=True)
-        with pytest.raises(exchange.ExchangeRefused, match="早于已导入的 2"):
-            _import(_bundle(tmp_path / "1.zip", direction="status", sequence=1), "status", allow_gap=True)
+        signal = portal_report(Town.objects.get(name="罗溪镇"))
+        newer = {"intake.status": [_status_row(signal, public_reply="新答复")]}
+        _import(
+            _bundle(tmp_path / "2.zip", direction="status", sequence=2, rows=newer), "status", allow_gap=True
+        )
+        older = {"intake.status": [_status_row(signal, public_reply="旧答复")]}
+        path = _bundle(tmp_path / "1.zip", direction="status", sequence=1, rows=older)
+        with pytest.raises(exchange.Superseded):
+            _import(path, "status", allow_gap=True)
+        out = io.StringIO()
+        call_command("portal_exchange", "import-status", str(path), stdout=out)
+    assert "早于已导入的状态包 #2" in out.getvalue() and "未做任何改动" in out.getvalue()
+    signal.refresh_from_db()
+    assert signal.public_reply == "新答复" and ExchangeBundle.objects.get().sequence == 2
 
 
 @pytest.mark.django_db

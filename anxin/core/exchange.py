@@ -68,6 +68,11 @@ class AlreadyImported(Exception):
     """This very bundle was imported before: nothing to do (re-importing is harmless)."""
 
 
+class Superseded(Exception):
+    """A status bundle older than the last one imported, arriving late: a newer snapshot already
+    holds everything it carries, so nothing is done (importing it would set the portal back)."""
+
+
 class RowError(Exception):
     """A malformed row: names the record (e.g. a report's tracking code) and the field."""
 
@@ -92,11 +97,10 @@ class LoadContext:
 
 @dataclass(frozen=True)
 class Done:
-    """What a command reports: the bundle's record, or the already-imported one."""
+    """What a command reports: the bundle's record and its file."""
 
     bundle: ExchangeBundle
     path: Path | None = None
-    already: bool = False
 
 
 # --- the rows' values -----------------------------------------------------------------------------
@@ -441,7 +445,8 @@ def _open(path: Path, *, direction: str) -> _Opened:
 def bundle_import(*, path: Path, direction: str, command: str, allow_gap: bool = False) -> Done:
     """Import the bundle at ``path``: every check first, then every part in one transaction, then
     the record. Refusals raise ``ExchangeRefused`` (nothing written); the same bundle again raises
-    nothing and changes nothing (``Done.already``)."""
+    ``AlreadyImported``, a status bundle older than the last one imported ``Superseded`` (nothing
+    written either: both are harmless, the command exits 0)."""
     check_side(direction, ExchangeBundle.Kind.IMPORT)
     opened = _open(path, direction=direction)
     manifest = opened.manifest
@@ -465,10 +470,7 @@ def bundle_import(*, path: Path, direction: str, command: str, allow_gap: bool =
             raise AlreadyImported(same)
         last = imported.order_by("-sequence").values_list("sequence", flat=True).first() or 0
         if sequence < last and direction == ExchangeDirection.STATUS:
-            raise ExchangeRefused(
-                f"状态包序号 {sequence} 早于已导入的 {last}：旧的快照会覆盖新的状态。"
-                "拒绝导入（无需导入，下一个状态包会带来全部内容）"
-            )
+            raise Superseded(last)
         if sequence != last + 1 and not allow_gap:
             raise ExchangeRefused(
                 f"序号不连续：上次导入的是 {last}，本包是 {sequence}。请先导入缺少的包（序号 {last + 1}"

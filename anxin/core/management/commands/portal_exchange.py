@@ -10,8 +10,8 @@ boundary lets no database connection through::
     # either side: the bundles made and imported here
     manage.py portal_exchange history
 
-The work is in ``anxin.core.exchange``; a refused bundle exits non-zero with the reason, a bundle
-imported before exits 0 and changes nothing.
+The work is in ``anxin.core.exchange``; a refused bundle exits non-zero with the reason; a bundle
+imported before, or a status bundle older than the last imported, exits 0 and changes nothing.
 """
 
 from __future__ import annotations
@@ -73,6 +73,12 @@ class Command(BaseCommand):
                     bundle = already.args[0]
                     self.stdout.write(
                         f"序号 {bundle.sequence} 的文件包已于 {timezone.localtime(bundle.done_at):%Y-%m-%d %H:%M} 导入，"
+                        "本次未做任何改动"
+                    )
+                    return
+                except exchange.Superseded as superseded:
+                    self.stdout.write(
+                        f"{path.name} 早于已导入的状态包 #{superseded.args[0]}：较新的快照已包含其全部内容，"
                         "本次未做任何改动"
                     )
                     return
