@@ -8,8 +8,8 @@
 #
 # $EXCHANGE_DIR (default /var/lib/anxin/exchange): out/ is where the boundary device takes bundles
 # from, in/ where it puts the other side's, done/ where imported bundles are kept. Bundles are imported
-# oldest first; a refused one stops the round (non-zero exit, the reason in the journal) and stays in
-# in/ for the operator.
+# oldest first; a refused one stops the imports (non-zero exit, the reason in the journal) and stays
+# in in/ for the operator, while this side's export still runs.
 set -eu
 side=${1:-}
 dir=${EXCHANGE_DIR:-/var/lib/anxin/exchange}
@@ -20,8 +20,15 @@ case "$side" in
   *) echo "用法：$0 portal|internal" >&2; exit 2 ;;
 esac
 mkdir -p "$dir/in" "$dir/out" "$dir/done"
+refused=0
 for bundle in $(find "$dir/in" -maxdepth 1 -name "${prefix}*.zip" | sort); do
-  $manage portal_exchange "$import" "$bundle"
-  mv "$bundle" "$dir/done/"
+  if $manage portal_exchange "$import" "$bundle"; then
+    mv "$bundle" "$dir/done/"
+  else
+    refused=1  # stays in in/; the later ones wait behind it (their sequence would leave a gap)
+    break
+  fi
 done
+# The other direction keeps moving while this one waits for the operator.
 $manage portal_exchange "$export" --out "$dir/out"
+exit $refused
