@@ -537,3 +537,79 @@ def test_a_portal_host_exchanging_files_will_not_start_without_the_key_or_with_a
     assert (
         other.returncode != 0 and "ANXIN_PORTAL_EXCHANGE='ftp' is not one of DATABASE, FILES" in other.stderr
     )
+
+
+@pytest.mark.django_db
+def test_a_published_violation_reaches_the_portals_page_and_leaves_it_when_withdrawn(
+    keyed, district, tmp_path, client
+):
+    today = timezone.localdate()
+    entry = {
+        "entry": 7,
+        "violation_class": "wages",
+        "name": "某劳务有限公司",
+        "uscc": "91320411MA1XXXXX0X",
+        "address": "罗溪镇某路1号",
+        "legal_rep": "赵六",
+        "facts": "拖欠 12 名劳动者工资 36 万元，身份证号 320411199001011234",
+        "handling": "责令限期支付",
+        "published_on": today.isoformat(),
+        "visible_until": (today + datetime.timedelta(days=180)).isoformat(),
+        "batch": {
+            "id": 3,
+            "number": "GB-2026-4",
+            "period_start": "2026-07-01",
+            "period_end": "2026-09-30",
+            "published_on": today.isoformat(),
+        },
+        "enterprise": {
+            "id": 99,
+            "uscc": "91320411MA1XXXXX0X",
+            "name": "某劳务有限公司",
+            "town": Town.objects.get(name="罗溪镇").code,
+            "industry": "E",
+            "ownership": "private",
+        },
+    }
+    with portal_side():
+        _import(
+            _bundle(tmp_path / "1.zip", direction="status", rows={"credit.violations": [entry]}), "status"
+        )
+        page = client.get("/public/violations/").content.decode()
+        assert "某劳务有限公司" in page and "320411199001011234" not in page
+        _import(_bundle(tmp_path / "2.zip", direction="status", sequence=2), "status")
+        assert "某劳务有限公司" not in client.get("/public/violations/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_notice_board_link_works_on_the_portal_from_the_project_the_status_bundle_brought(
+    keyed, district, tmp_path
+):
+    from anxin.intake import services
+    from anxin.intake.public import project_from_token, project_token
+    from anxin.registry.models import Project, ProjectSupervisor
+
+    board = {
+        "project": 501,
+        "name": "罗溪安置房二期",
+        "town": Town.objects.get(name="罗溪镇").code,
+        "contractor_name": "某建设集团",
+        "supervisor": ProjectSupervisor.objects.order_by("pk").first().code,
+        "refreshed_at": timezone.now().isoformat(),
+    }
+    with portal_side():
+        _import(_bundle(tmp_path / "1.zip", direction="status", rows={"intake.projects": [board]}), "status")
+        project = project_from_token(project_token(Project(pk=501)))
+        assert project is not None and project.name == "罗溪安置房二期"
+        facts = {
+            "employer_name": "某建设集团",
+            "summary": "欠薪",
+            "reporter_phone": PHONE,
+            "amount": 100,
+            "workers": 1,
+        }
+        signal = services.portal_submit(facts=facts, town=None, photos=[], ip="10.0.0.2", project=project)
+        assert signal.project_id == 501 and signal.town.name == "罗溪镇"
+        done = exchange.bundle_export(direction="reports", out_dir=tmp_path / "out", command="test")
+    with zipfile.ZipFile(done.path) as bundle:
+        assert json.loads(bundle.read("parts/intake.reports.json"))[0]["project"] == 501
