@@ -613,3 +613,19 @@ def test_a_notice_board_link_works_on_the_portal_from_the_project_the_status_bun
         done = exchange.bundle_export(direction="reports", out_dir=tmp_path / "out", command="test")
     with zipfile.ZipFile(done.path) as bundle:
         assert json.loads(bundle.read("parts/intake.reports.json"))[0]["project"] == 501
+
+
+def test_on_a_portal_host_exchanging_files_the_tick_only_tidies_the_portals_own_records():
+    from anxin.core.management.commands.tick import sweeps
+
+    inside = {s.label for s in sweeps()}
+    with portal_side():
+        portal = {s.label for s in sweeps()}
+    assert "分派互联网区受理的网上反映" in inside and "分发互联网区写下的通知" in inside
+    assert portal == {
+        "清理网上反映访问记录",
+        "清理找回查询码验证码",
+        "劳动计酬手册：清理过期验证码",
+        "补发到期未发的短信",
+        "清理已完成的后台任务记录",
+    }
