@@ -6,6 +6,7 @@
 #   anxin-exchange.sh portal     # the portal host: import the status bundles that arrived, export reports
 #   anxin-exchange.sh internal   # inside: import the reports bundles that arrived, export the status
 #
+# $ANXIN_MANAGE: the manage.py command (default: the installation's in /opt/anxin).
 # $EXCHANGE_DIR (default /var/lib/anxin/exchange): out/ is where the boundary device takes bundles
 # from, in/ where it puts the other side's, done/ where imported bundles are kept. Bundles are imported
 # oldest first; a refused one stops the imports (non-zero exit, the reason in the journal) and stays
@@ -13,7 +14,7 @@
 set -eu
 side=${1:-}
 dir=${EXCHANGE_DIR:-/var/lib/anxin/exchange}
-manage="/opt/anxin/.venv/bin/python /opt/anxin/manage.py"
+manage=${ANXIN_MANAGE:-"/opt/anxin/.venv/bin/python /opt/anxin/manage.py"}
 case "$side" in
   portal) import=import-status; prefix=anxin-status-; export=export-reports ;;
   internal) import=import-reports; prefix=anxin-reports-; export=export-status ;;

@@ -629,3 +629,46 @@ def test_on_a_portal_host_exchanging_files_the_tick_only_tidies_the_portals_own_
         "补发到期未发的短信",
         "清理已完成的后台任务记录",
     }
+
+
+def test_the_exchange_script_imports_in_order_stops_at_a_refusal_and_still_exports(tmp_path):
+    """deploy/anxin-exchange.sh with a stand-in for manage.py that refuses the third bundle."""
+    calls = tmp_path / "calls"
+    fake = tmp_path / "manage"
+    fake.write_text(
+        f'#!/bin/sh\necho "$*" >> {calls}\ncase "$*" in *000003.zip) echo 序号不连续 >&2; exit 1;; esac\n'
+    )
+    fake.chmod(0o755)
+    inbox = tmp_path / "exchange" / "in"
+    inbox.mkdir(parents=True)
+    for n in (4, 2, 3, 1):
+        (inbox / f"anxin-reports-{n:06d}.zip").write_bytes(b"")
+    (inbox / "anxin-status-000001.zip").write_bytes(b"")  # the other direction's: not this side's
+    done = subprocess.run(  # noqa: S603 (the project's own script)
+        ["/bin/sh", str(Path(__file__).resolve().parent.parent / "deploy" / "anxin-exchange.sh"), "internal"],
+        env={
+            "PATH": os.environ["PATH"],
+            "ANXIN_MANAGE": str(fake),
+            "EXCHANGE_DIR": str(tmp_path / "exchange"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    lines = calls.read_text().splitlines()
+    assert [line.split()[:2] for line in lines] == [["portal_exchange", "import-reports"]] * 3 + [
+        ["portal_exchange", "export-status"]
+    ]
+    assert [line.rsplit("/", 1)[-1] for line in lines[:3]] == [
+        f"anxin-reports-00000{n}.zip" for n in (1, 2, 3)
+    ]
+    assert sorted(p.name for p in (tmp_path / "exchange" / "done").iterdir()) == [
+        "anxin-reports-000001.zip",
+        "anxin-reports-000002.zip",
+    ]
+    assert sorted(p.name for p in inbox.iterdir()) == [
+        "anxin-reports-000003.zip",
+        "anxin-reports-000004.zip",
+        "anxin-status-000001.zip",
+    ]
