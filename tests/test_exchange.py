@@ -247,7 +247,8 @@ def test_a_gap_in_the_sequence_is_refused_unless_allowed(keyed, district, tmp_pa
     assert not Signal.objects.exists()
     call_command("portal_exchange", "import-reports", str(path), "--allow-gap", stdout=io.StringIO())
     assert Signal.objects.count() == 1
-    assert ExchangeBundle.objects.get().sequence == 3
+    record = ExchangeBundle.objects.get()
+    assert record.sequence == 3 and record.command == f"portal_exchange import-reports {path} --allow-gap"
 
 
 @pytest.mark.django_db

@@ -16,7 +16,6 @@ imported before, or a status bundle older than the last imported, exits 0 and ch
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -54,9 +53,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         action = options["action"]
-        command = (
-            " ".join(["portal_exchange", *sys.argv[2:]]) if len(sys.argv) > 2 else f"portal_exchange {action}"
-        )
+        # The command as the record keeps it: what was asked, however it was called.
+        if action in EXPORTS:
+            command = f"portal_exchange {action} --out {options['out']}"
+        elif action in IMPORTS:
+            command = f"portal_exchange {action} {options['file']}" + (
+                " --allow-gap" if options["allow_gap"] else ""
+            )
+        else:
+            command = f"portal_exchange {action}"
         try:
             if action in EXPORTS:
                 done = exchange.bundle_export(
