@@ -673,3 +673,23 @@ def test_the_exchange_script_imports_in_order_stops_at_a_refusal_and_still_expor
         "anxin-reports-000004.zip",
         "anxin-status-000001.zip",
     ]
+
+
+@pytest.mark.django_db
+def test_an_action_on_a_report_never_imported_is_refused_unless_a_bundle_was_let_go(
+    keyed, district, tmp_path
+):
+    rating = {
+        "tracking_code": "LOSTLOSTLOSTLOST",
+        "action": "rate",
+        "at": timezone.now().isoformat(),
+        "rating": "dissatisfied",
+        "comment": "",
+        "still_unpaid": False,
+    }
+    rows = {"intake.actions": [rating]}
+    with pytest.raises(exchange.ExchangeRefused, match="内网没有该查询码的反映"):
+        _import(_bundle(tmp_path / "1.zip", rows=rows))
+    # Bundle 1 lost for good and let go: the rating on a report it carried cannot land, nor block.
+    done = _import(_bundle(tmp_path / "2.zip", sequence=2, rows=rows), allow_gap=True)
+    assert done.bundle.counts["intake.actions"] == 1 and done.bundle.applied["intake.actions"] == 0

@@ -86,13 +86,16 @@ class LoadContext:
     """What a part's ``load`` gets besides its rows: the bundle's files, the acting account, the
     bundle's time and sequence, and (on the portal host, for a status bundle) the marks of the
     portal's own export the internal zone had imported when it made this bundle (``acknowledged``,
-    by part key): the portal's actions after those marks have not been seen inside yet."""
+    by part key): the portal's actions after those marks have not been seen inside yet.
+    ``skipped``: this side has let a bundle of this direction go (``--allow-gap``), so a row may
+    name a record that was in it (a rating on a report that never arrived)."""
 
     files: Callable[[str], bytes]
     actor: Any
     now: datetime.datetime
     sequence: int
     acknowledged: dict = field(default_factory=dict)
+    skipped: bool = False
 
 
 @dataclass(frozen=True)
@@ -483,6 +486,11 @@ def bundle_import(*, path: Path, direction: str, command: str, allow_gap: bool =
             now=timezone.now(),
             sequence=sequence,
             acknowledged=_acknowledged(manifest),
+            # Fewer bundles imported than the sequence numbers up to this one: some were let go.
+            skipped=ExchangeBundle.objects.filter(
+                direction=direction, kind=ExchangeBundle.Kind.IMPORT, sequence__lt=sequence
+            ).count()
+            < sequence - 1,
         )
         applied: dict[str, int] = {}
         for key, part in known.items():
