@@ -693,3 +693,19 @@ def test_an_action_on_a_report_never_imported_is_refused_unless_a_bundle_was_let
     # Bundle 1 lost for good and let go: the rating on a report it carried cannot land, nor block.
     done = _import(_bundle(tmp_path / "2.zip", sequence=2, rows=rows), allow_gap=True)
     assert done.bundle.counts["intake.actions"] == 1 and done.bundle.applied["intake.actions"] == 0
+
+
+@pytest.mark.django_db
+def test_a_satisfied_rating_with_wages_still_unpaid_crosses_as_such(keyed, district, tmp_path):
+    from anxin.intake import services
+    from anxin.intake.tests.factories import portal_report
+
+    with portal_side():
+        signal = portal_report(Town.objects.get(name="罗溪镇"))
+        rows = {"intake.status": [_status_row(signal)]}
+        _import(_bundle(tmp_path / "1.zip", direction="status", rows=rows), "status")
+        services.portal_rate(signal=signal, rating="satisfied", comment="态度好", still_unpaid=True)
+        done = exchange.bundle_export(direction="reports", out_dir=tmp_path / "out", command="test")
+    with zipfile.ZipFile(done.path) as bundle:
+        (rating,) = json.loads(bundle.read("parts/intake.actions.json"))
+    assert (rating["rating"], rating["comment"], rating["still_unpaid"]) == ("satisfied", "态度好", True)
