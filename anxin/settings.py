@@ -116,6 +116,19 @@ PORTAL_READS_DISTRICT_DATA = ANXIN_ZONE == zones.INTERNAL
 # (progress records, notice-board projects, 计酬手册, public listings) up to date on every tick
 # (anxin.zones.for_public_zone). A single-zone deployment reads the originals and needs none.
 PUBLIC_ZONE_COPIES = env_bool("ANXIN_PUBLIC_ZONE_COPIES", False)
+# How the internet zone's portal reaches the internal zone's data (docs/operations.md §15.4):
+# "database" (default: the portal's database role connects across the boundary) or "files" (a
+# district whose boundary lets no database connection through: the portal runs on its own
+# database and bundles of files are carried across, ``manage.py portal_exchange``).
+PORTAL_EXCHANGE = env_choice("ANXIN_PORTAL_EXCHANGE", "DATABASE", ["DATABASE", "FILES"]).lower()
+# The portal host of such a district: its actions on older reports (material, ratings) are told to
+# the units where the exchange applies them, inside, not written as notices here.
+PORTAL_EXCHANGES_FILES = ANXIN_ZONE == zones.PUBLIC and PORTAL_EXCHANGE == "files"
+# The key both sides sign the exchange's bundles with (HMAC-SHA256), base64 of 32 bytes; needed
+# only where ``portal_exchange`` runs (the command refuses without it).
+EXCHANGE_KEY = env_key("ANXIN_EXCHANGE_KEY", None) if env_str("ANXIN_EXCHANGE_KEY") else None
+if PORTAL_EXCHANGES_FILES and EXCHANGE_KEY is None:
+    raise ImproperEnv("ANXIN_EXCHANGE_KEY is required with ANXIN_PORTAL_EXCHANGE=files")
 
 TEMPLATES = [
     {

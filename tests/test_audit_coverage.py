@@ -86,6 +86,7 @@ NOT_AUDITED = {
     # Repeat guards, not district data: short-lived rows purged by tick (anxin.core.once).
     "core.FormOnce": "one-time form tokens already used, purged by tick after ONCE_FORM_MAX_AGE_HOURS",
     "core.IdempotentRequest": "stored first answers to API Idempotency-Keys, purged by tick",
+    "core.ExchangeBundle": "the file exchange's own record of each bundle (who, when, SHA-256, counts), written once",
     # Messages, not district data.
     "notify.Notification": "inbox copies of notices fanned out to users",
     "intake.PublicProgress": "a copy of what a report's status page may say (case progress, own claim), rewritten by tick",

@@ -294,3 +294,52 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} {self.key}"
+
+
+class ExchangeDirection(models.TextChoices):
+    """Which way a bundle of the file exchange crosses the zone boundary (docs/operations.md §15.4)."""
+
+    REPORTS = "reports", _("门户→内网（反映和门户上的操作）")
+    STATUS = "status", _("内网→门户（办理状态和门户读的副本）")
+
+
+class ExchangeBundle(models.Model):
+    """One bundle of the file exchange across the zone boundary (``manage.py portal_exchange``), as
+    this side exported or imported it: its direction and sequence number, the zip's SHA-256, how
+    many rows each part carried, when, by which command. The operator's history of the exchange;
+    the exporter's marks (where the next export of each part starts) are kept here too.
+
+    Written once by the command and never edited (the admin shows it read-only)."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", _("导出")
+        IMPORT = "import", _("导入")
+
+    direction = models.CharField(_("方向"), max_length=8, choices=ExchangeDirection.choices)
+    kind = models.CharField(_("导出/导入"), max_length=6, choices=Kind.choices)
+    sequence = models.PositiveIntegerField(_("序号"))
+    sha256 = models.CharField(_("文件 SHA-256"), max_length=64)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    source_host = models.CharField(_("导出主机"), max_length=100)
+    created_at = models.DateTimeField(_("包的生成时间"))
+    done_at = models.DateTimeField(_("本机导出/导入时间"), default=timezone.now)
+    counts = models.JSONField(_("各部分条数"), default=dict)
+    applied = models.JSONField(_("导入时实际写入"), default=dict, blank=True)
+    marks = models.JSONField(_("下次导出的起点"), default=dict, blank=True)
+    acknowledges = models.PositiveIntegerField(_("内网已导入的反映包序号"), null=True, blank=True)
+    command = models.CharField(_("命令"), max_length=300)
+
+    class Meta:
+        verbose_name = _("跨区摆渡文件包")
+        verbose_name_plural = _("跨区摆渡文件包")
+        ordering = ["-done_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["direction", "kind", "sequence"],
+                name="exchange_bundle_once",
+                violation_error_message=_("该方向的该序号已导出或导入过"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} #{self.sequence}（{self.get_kind_display()}）"

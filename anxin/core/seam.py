@@ -98,10 +98,15 @@ class RelatedRecord(TypedDict, total=False):
 
 @dataclass(frozen=True)
 class Sweep:
-    """One periodic job of ``manage.py tick``: ``run(now=…)`` returns how many things it did."""
+    """One periodic job of ``manage.py tick``: ``run(now=…)`` returns how many things it did.
+
+    ``portal``: the job also runs on a portal host with a database of its own (the file exchange,
+    ``ANXIN_PORTAL_EXCHANGE=files``): it only tidies the portal's own records (rate limits, codes,
+    its SMS queue). Every other job works on the district's data, which is inside."""
 
     label: str
     run: Callable[..., int]
+    portal: bool = False
 
 
 @dataclass(frozen=True)
@@ -188,6 +193,32 @@ class PortalLink(TypedDict, total=False):
     description: str
 
 
+@dataclass(frozen=True)
+class ExportedPart:
+    """What one app puts into an exchange bundle: its rows (JSON-ready dicts), the files they name
+    (member name in the bundle → bytes), and its mark — where the next export starts (e.g. the
+    highest id sent), kept with the bundle's record and handed back to the next ``export``."""
+
+    rows: list[dict]
+    files: dict[str, bytes] = field(default_factory=dict)
+    mark: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ExchangePart:
+    """One app's part of the file exchange across the zone boundary (``manage.py portal_exchange``,
+    anxin/core/exchange.py). ``direction`` is ``"reports"`` (the portal host's bundle, imported
+    inside) or ``"status"`` (the internal zone's, imported on the portal host). ``export(*, since,
+    now)`` returns an :class:`ExportedPart` (``since`` is the part's mark from the last export);
+    ``load(rows, *, context)`` writes them inside the import's one transaction and returns how many
+    it applied; a malformed row raises ``anxin.core.exchange.RowError`` naming the record and field."""
+
+    key: str
+    direction: str
+    export: Callable[..., ExportedPart]
+    load: Callable[..., int]
+
+
 # --- the extension points -------------------------------------------------------------------------
 
 
@@ -233,6 +264,7 @@ SIGNAL_MONEY = "signal_money"
 ENTERPRISE_CREDIT = "enterprise_credit"
 PORTAL_LINKS = "portal_links"
 PUBLIC_URLS = "public_urls"
+EXCHANGE_PARTS = "exchange_parts"
 
 POINTS: dict[str, Point] = {
     p.name: p
@@ -354,6 +386,15 @@ POINTS: dict[str, Point] = {
             doc="the app's pages that answer without a login (the worker portal and what it links to): "
             "the internet zone (``ANXIN_ZONE=public``, anxin/urls_public.py) mounts these and nothing "
             "else; the internal zone mounts them through the app's own urls.py",
+        ),
+        Point(
+            EXCHANGE_PARTS,
+            "ExchangePart",
+            combine="each",
+            doc="the app's rows in the file exchange across the zone boundary (``portal_exchange``): "
+            "what the portal host wrote (intake's reports and actions, notify's held notices) and "
+            "the copies the portal reads (intake's report states, progress and board projects, "
+            "sites' 计酬手册, credit's listings and published violations)",
         ),
         Point(
             EVENT_RECEIVERS,

@@ -172,6 +172,10 @@ class CreditConfig(AppConfig):
         seam.register(seam.MENU, views.menu, app=label)
         seam.register(seam.PORTAL_LINKS, views.portal_links, app=label)
         seam.register(seam.PUBLIC_URLS, "anxin.credit.public_urls", app=label)
+        from anxin.credit.exchange import PARTS
+
+        for part in PARTS:
+            seam.register(seam.EXCHANGE_PARTS, part, app=label)
         seam.register(seam.CLAUSE_ITEMS, self.publication_clause_items, app=label)
         sections.add(sections.TAB_SECTIONS, 30, views.tab_section)
         sections.add(sections.OVERVIEW_CARDS, 30, views.overview_card)

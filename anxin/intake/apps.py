@@ -25,6 +25,10 @@ class IntakeConfig(AppConfig):
         seam.register(seam.ENTERPRISE_TABS, self.enterprise_tabs, app=label)
         seam.register(seam.CLAUSE_ITEMS, self.clause_items, app=label)
         seam.register(seam.PUBLIC_URLS, "anxin.intake.public_urls", app=label)
+        from anxin.intake.services.exchange import PARTS
+
+        for part in PARTS:  # the reports before the actions on them
+            seam.register(seam.EXCHANGE_PARTS, part, app=label)
 
     def load_district(self, data: dict, *, actor, log) -> None:
         from anxin.intake import services
@@ -76,9 +80,9 @@ class IntakeConfig(AppConfig):
                 "更新互联网区告示牌链接的项目", zones.for_public_zone(services.portal_projects_refresh)
             ),
             seam.Sweep("线索核实逾期", services.signals_mark_overdue),
-            seam.Sweep("清理网上反映访问记录", services.portal_attempts_purge),
+            seam.Sweep("清理网上反映访问记录", services.portal_attempts_purge, portal=True),
             seam.Sweep("不满意回访逾期上报", services.followups_escalate),
-            seam.Sweep("清理找回查询码验证码", services.recovery_codes_purge),
+            seam.Sweep("清理找回查询码验证码", services.recovery_codes_purge, portal=True),
         ]
 
     def menu(self, user) -> list[dict]:

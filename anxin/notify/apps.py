@@ -18,14 +18,18 @@ class NotifyConfig(AppConfig):
         seam.register(seam.SWEEPS, self.sweeps, app=label)
         seam.register(seam.ROLE_PERMISSIONS, self.role_permissions, app=label)
         seam.register(seam.MENU, self.menu, app=label)
+        from anxin.notify.exchange import PARTS
+
+        for part in PARTS:
+            seam.register(seam.EXCHANGE_PARTS, part, app=label)
 
     def sweeps(self) -> list[seam.Sweep]:
         from anxin.notify import services
 
         return [
             seam.Sweep("分发互联网区写下的通知", services.pending_notices_deliver),
-            seam.Sweep("补发到期未发的短信", services.sms_send_due),
-            seam.Sweep("清理已完成的后台任务记录", services.task_results_purge),
+            seam.Sweep("补发到期未发的短信", services.sms_send_due, portal=True),
+            seam.Sweep("清理已完成的后台任务记录", services.task_results_purge, portal=True),
         ]
 
     def role_permissions(self) -> dict[str, list[str]]:

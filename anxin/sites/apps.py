@@ -163,6 +163,10 @@ class SitesConfig(AppConfig):
         seam.register(seam.CLAUSE_ITEMS, self.handbook_clauses, app=self.label)
         seam.register(seam.PORTAL_LINKS, self.handbook_portal_links, app=self.label)
         seam.register(seam.PUBLIC_URLS, "anxin.sites.public_urls", app=self.label)
+        from anxin.sites.exchange import PARTS
+
+        for part in PARTS:
+            seam.register(seam.EXCHANGE_PARTS, part, app=self.label)
 
     def handbook_portal_links(self) -> list[seam.PortalLink]:
         return [
@@ -187,7 +191,7 @@ class SitesConfig(AppConfig):
         from anxin.sites.handbook_services import handbook_sweep, portal_handbooks_refresh
 
         return [
-            seam.Sweep("劳动计酬手册：清理过期验证码", handbook_sweep),
+            seam.Sweep("劳动计酬手册：清理过期验证码", handbook_sweep, portal=True),
             seam.Sweep("劳动计酬手册：更新互联网区的副本", zones.for_public_zone(portal_handbooks_refresh)),
         ]
 

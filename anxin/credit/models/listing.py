@@ -472,7 +472,10 @@ class PublicListing(models.Model):
     (its database role may not). Written by the tick (``public_listings_refresh``) for every listing
     in force or about to be; the page shows those whose term holds on the day."""
 
-    listing = models.OneToOneField(Listing, on_delete=models.CASCADE, related_name="+")
+    # No foreign key in the database: a portal host on its own database (the file exchange,
+    # anxin/credit/exchange.py) holds these copies without the listings; inside, deleting a
+    # listing still deletes its copy (Django's CASCADE).
+    listing = models.OneToOneField(Listing, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     name = models.CharField(max_length=100)
     uscc = models.CharField(max_length=18)
     condition = models.CharField(max_length=20, choices=Condition.choices)

@@ -36,7 +36,7 @@ from anxin.intake.public import status_link
 from anxin.intake.services.facts import PORTAL_PHOTOS, files_problem
 from anxin.intake.services.recording import _phone_index, attachment_store, signal_record
 from anxin.notify.services import notify_units, sms_send
-from anxin.org.models import Town, Unit, UnitKind
+from anxin.org.models import Town, Unit, UnitKind, User
 from anxin.registry.models import Project
 
 Action = SignalEvent.Action
@@ -188,19 +188,29 @@ def portal_lookup(*, code: str, phone: str, ip: str | None) -> Signal | None:
     return signal
 
 
-def portal_rate(*, signal: Signal, rating: str, comment: str = "", still_unpaid: bool = False) -> Signal:
+def portal_rate(
+    *,
+    signal: Signal,
+    rating: str,
+    comment: str = "",
+    still_unpaid: bool = False,
+    at: datetime.datetime | None = None,
+) -> Signal:
     """The worker's satisfaction with a closed report; once per closing.
 
     不满意, or "仍未拿到工资" ticked with any rating, reopens the report (back to 处理中) with a
     follow-up deadline (``portal.followup_working_days``, swept by tick) and tells the office and
-    the handlers; the closing's record keeps the rating against the unit that closed it."""
+    the handlers; the closing's record keeps the rating against the unit that closed it.
+
+    ``at``: when the worker rated, for a rating given on a portal host that exchanges files and
+    applied here later (``intake.services.exchange``): the deadline counts from then."""
     if rating not in Satisfaction.values:
         raise DomainError(_("请选择满意度"), field="rating")
     comment = (comment or "").strip()
     if len(comment) > 1000:
         raise DomainError(_("评价意见不超过 1000 字"), field="comment")
     actor = system_actor()
-    now = timezone.now()
+    now = at or timezone.now()
     label = Satisfaction(rating).label + ("，仍未拿到工资" if still_unpaid else "")
     with transaction.atomic(), acting(actor):
         touched = guarded_update(
@@ -263,6 +273,8 @@ def _reopen(signal: Signal, *, why: str, now: datetime.datetime) -> None:
             now=now,
         )
     handled = targets[-1]
+    if settings.PORTAL_EXCHANGES_FILES:
+        return  # told inside, where the exchange applies the rating (intake.services.exchange)
     notify_units(
         unit_ids=_handler_unit_ids(handled),
         subject=f"反映人不满意，线索 #{handled.pk} 已重新转入处理",
@@ -319,25 +331,39 @@ def portal_add_material(
         # Re-checked under the transaction: a report closed since the page was read takes nothing.
         if guarded_update(Signal.objects.exclude(stage=Stage.CLOSED), signal.pk, updated_at=now) != 1:
             raise DomainError(_("该反映已办结，不能再补充材料；如仍未拿到工资，请在本页评价"), code="closed")
-        names = [
-            attachment_store(
-                actor=actor, signal=signal, name=name, content=content, allowed=PORTAL_PHOTOS, field="photos"
-            ).name
-            for name, content in photos
-        ]
-        note = text + (f"（照片 {len(names)} 张：{'、'.join(names)}）" if names else "")
-        event = SignalEvent.objects.create(
-            signal=signal, action=Action.MATERIAL, actor=None, at=now, note=note.strip()
-        )
-        handled = Signal.objects.get(pk=signal.merged_into_id) if signal.merged_into_id else signal
-        notify_units(
-            unit_ids=[i for i in _handler_unit_ids(handled) if i not in _office_ids()]
-            or _handler_unit_ids(handled),
-            subject=f"反映人为线索 #{handled.pk} 补充了材料",
-            body=f"{_employer(handled)}：{note[:200]}",
-            url=officer_url("signal-detail", signal.pk),
-            topic="signal-material",
-        )
+        return material_write(signal=signal, text=text, photos=photos, actor=actor, now=now)
+
+
+def material_note(text: str, names: list[str]) -> str:
+    """The material event's note: the worker's words and the photos' names."""
+    return (text + (f"（照片 {len(names)} 张：{'、'.join(names)}）" if names else "")).strip()
+
+
+def material_write(
+    *, signal: Signal, text: str, photos: list[tuple[str, bytes]], actor: User, now: datetime.datetime
+) -> SignalEvent:
+    """The worker's material on the signal's record — the photos kept (checked by what they are),
+    the event written — and the handlers told. Also what the file exchange applies inside for
+    material added on a portal host of its own (``intake.services.exchange``)."""
+    names = [
+        attachment_store(
+            actor=actor, signal=signal, name=name, content=content, allowed=PORTAL_PHOTOS, field="photos"
+        ).name
+        for name, content in photos
+    ]
+    note = material_note(text, names)
+    event = SignalEvent.objects.create(signal=signal, action=Action.MATERIAL, actor=None, at=now, note=note)
+    if settings.PORTAL_EXCHANGES_FILES:
+        return event  # told inside, where the exchange applies it
+    handled = Signal.objects.get(pk=signal.merged_into_id) if signal.merged_into_id else signal
+    notify_units(
+        unit_ids=[i for i in _handler_unit_ids(handled) if i not in _office_ids()]
+        or _handler_unit_ids(handled),
+        subject=f"反映人为线索 #{handled.pk} 补充了材料",
+        body=f"{_employer(handled)}：{note[:200]}",
+        url=officer_url("signal-detail", signal.pk),
+        topic="signal-material",
+    )
     return event
 
 

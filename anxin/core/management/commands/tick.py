@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import logging
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -18,7 +19,12 @@ logger = logging.getLogger(__name__)
 
 
 def sweeps() -> list[seam.Sweep]:
-    return seam.collect(seam.SWEEPS)
+    """Every sweep inside; on a portal host with its own database (the file exchange) only those that
+    tidy its own records — routing, deadlines and copies are the internal zone's, on its data."""
+    found = seam.collect(seam.SWEEPS)
+    if settings.PORTAL_EXCHANGES_FILES:
+        return [s for s in found if s.portal]
+    return found
 
 
 class Command(BaseCommand):

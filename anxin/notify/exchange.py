@@ -1,0 +1,71 @@
+"""Notify's part of the file exchange across the zone boundary (anxin/core/exchange.py): the notices
+a portal host on its own database held (``PendingNotice``) go inside with its reports bundle, where
+the tick delivers them (``pending_notices_deliver``) as it delivers a shared-database portal's.
+
+The units are named by code (the ids of the two databases need not agree; both load the same
+district file). A notice is handed over once: the export deletes what it put in the bundle, in the
+bundle's own transaction."""
+
+from __future__ import annotations
+
+import datetime
+
+from anxin.core import seam
+from anxin.core.exchange import LoadContext, RowError, flag, hold, items, moment, text
+from anxin.notify.models import PendingNotice
+from anxin.org.models import Unit
+
+
+def notices_export(*, since: dict, now: datetime.datetime) -> seam.ExportedPart:
+    hold(PendingNotice)
+    notices = list(PendingNotice.objects.order_by("pk"))
+    codes = dict(Unit.objects.values_list("pk", "code"))
+    rows = [
+        {
+            # The portal host reads no account: a notice to users names none it could translate.
+            "units": [codes[u] for u in n.unit_ids if u in codes],
+            "subject": n.subject,
+            "body": n.body,
+            "url": n.url,
+            "topic": n.topic,
+            "sms": n.sms,
+            "about": n.about,
+            "created_at": n.created_at.isoformat(),
+        }
+        for n in notices
+        if n.unit_ids
+    ]
+    PendingNotice.objects.filter(pk__in=[n.pk for n in notices]).delete()
+    return seam.ExportedPart(rows)
+
+
+def notices_load(rows: list[dict], *, context: LoadContext) -> int:
+    units = dict(Unit.objects.values_list("code", "pk"))
+    held = []
+    for index, row in enumerate(rows):
+        record = f"第 {index + 1} 条待分发通知"
+        codes = items(row, "units", record=record)
+        if not codes or not all(isinstance(c, str) for c in codes):
+            raise RowError(record, "units", "应为单位代码的列表")
+        unknown = [c for c in codes if c not in units]
+        if unknown:
+            raise RowError(
+                record, "units", f"本机没有代码为“{unknown[0]}”的单位（两边的区配置文件是否一致？）"
+            )
+        moment(row, "created_at", record=record)
+        held.append(
+            PendingNotice(
+                unit_ids=sorted(units[c] for c in codes),
+                subject=text(row, "subject", record=record, blank=False, most=200),
+                body=text(row, "body", record=record),
+                url=text(row, "url", record=record, most=300),
+                topic=text(row, "topic", record=record, most=40),
+                sms=flag(row, "sms", record=record),
+                about=text(row, "about", record=record, most=100),
+            )
+        )
+    PendingNotice.objects.bulk_create(held)
+    return len(held)
+
+
+PARTS = (seam.ExchangePart("notify.notices", "reports", notices_export, notices_load),)
