@@ -709,3 +709,47 @@ def test_a_satisfied_rating_with_wages_still_unpaid_crosses_as_such(keyed, distr
     with zipfile.ZipFile(done.path) as bundle:
         (rating,) = json.loads(bundle.read("parts/intake.actions.json"))
     assert (rating["rating"], rating["comment"], rating["still_unpaid"]) == ("satisfied", "态度好", True)
+
+
+@pytest.mark.django_db
+def test_a_backlog_goes_in_several_bundles_each_within_the_share_and_the_command_exports_them_all(
+    keyed, district, tmp_path, monkeypatch
+):
+    from anxin.intake import services
+    from anxin.intake.services import exchange as intake_exchange
+
+    monkeypatch.setattr(intake_exchange, "EXPORT_MAX_FILES", 2)
+    on_disk(keyed, tmp_path / "media")
+    town = Town.objects.get(name="罗溪镇")
+    facts = {
+        "employer_name": "罗溪纺织有限公司",
+        "summary": "欠薪",
+        "reporter_phone": PHONE,
+        "amount": 1,
+        "workers": 1,
+    }
+    with portal_side():
+        codes = [
+            services.portal_submit(
+                facts=facts, town=town, photos=[("a.png", png())], ip=f"10.0.0.{n}"
+            ).tracking_code
+            for n in range(5)
+        ]
+        call_command(
+            "portal_exchange", "export-reports", "--out", str(tmp_path / "out"), stdout=io.StringIO()
+        )
+        assert (
+            sum(
+                exchange.bundle_export(
+                    direction="reports", out_dir=tmp_path / "x", command="t"
+                ).bundle.counts.values()
+            )
+            == 0
+        )
+    sent = []
+    for path in sorted((tmp_path / "out").glob("*.zip")):
+        with zipfile.ZipFile(path) as bundle:
+            reports = json.loads(bundle.read("parts/intake.reports.json"))
+            assert len([n for n in bundle.namelist() if n.startswith("files/")]) <= 2
+        sent.append([r["tracking_code"] for r in reports])
+    assert sent == [codes[0:2], codes[2:4], codes[4:5]]

@@ -100,10 +100,12 @@ class LoadContext:
 
 @dataclass(frozen=True)
 class Done:
-    """What a command reports: the bundle's record and its file."""
+    """What a command reports: the bundle's record and its file; ``more``: an export stopped at
+    its share of one bundle (a backlog) and the next export has more to take."""
 
     bundle: ExchangeBundle
     path: Path | None = None
+    more: bool = False
 
 
 # --- the rows' values -----------------------------------------------------------------------------
@@ -300,8 +302,10 @@ def bundle_export(
         members: dict[str, bytes] = {}
         counts: dict[str, int] = {}
         new_marks: dict[str, dict] = {}
+        more = False
         for part in parts(direction):
             exported = part.export(since=marks.get(part.key, {}), now=now)
+            more |= exported.more
             members[f"parts/{part.key}.json"] = _json(exported.rows)
             for name, content in exported.files.items():
                 if not name.startswith("files/") or name in members:
@@ -360,7 +364,7 @@ def bundle_export(
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-    return Done(record, out_dir / name)
+    return Done(record, out_dir / name, more)
 
 
 def _json(value: Any) -> bytes:

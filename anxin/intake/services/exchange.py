@@ -96,6 +96,33 @@ TEXTS = {
 COUNTS = ("workers", "amount", "months_owed")
 ENCRYPTED = ("reporter_phone", "reporter_id_number")
 
+# One part's share of one bundle, well under what an import accepts (anxin.core.exchange.MAX_*: a
+# backlog in one bundle would be refused inside for ever). A part stops at the row that reaches
+# one of these, marks that row as its last, and says there is more: ``portal_exchange
+# export-reports`` exports again until nothing is left.
+EXPORT_MAX_ROWS = 5_000
+EXPORT_MAX_FILES = 5_000
+EXPORT_MAX_FILE_BYTES = 500 * 1024 * 1024
+
+
+class _Share:
+    """What a part has put into the bundle so far, against its share (``EXPORT_MAX_*``)."""
+
+    def __init__(self) -> None:
+        self.rows = self.files = self.bytes = 0
+
+    def full(self) -> bool:
+        return (
+            self.rows >= EXPORT_MAX_ROWS
+            or self.files >= EXPORT_MAX_FILES
+            or self.bytes >= EXPORT_MAX_FILE_BYTES
+        )
+
+    def add(self, photos: list[dict], files: dict[str, bytes]) -> None:
+        self.rows += 1
+        self.files += len(photos)
+        self.bytes += sum(len(files[p["file"]]) for p in photos)
+
 
 # --- portal host → inside: the reports ----------------------------------------------------------------
 
@@ -125,7 +152,12 @@ def reports_export(*, since: dict, now: datetime.datetime) -> seam.ExportedPart:
             photos[photo.signal_id].append(photo)
     rows: list[dict] = []
     files: dict[str, bytes] = {}
+    share, last = _Share(), after_signal
     for signal in signals:
+        if share.full():
+            # The photos of the reports left are above the old photo mark: it stays.
+            return seam.ExportedPart(rows, files, {"signal": last, "attachment": after_photo}, more=True)
+        listed = _photos(photos[signal.pk], files)
         row = {
             "tracking_code": signal.tracking_code,
             "channel": signal.channel.code,
@@ -138,9 +170,11 @@ def reports_export(*, since: dict, now: datetime.datetime) -> seam.ExportedPart:
             **{name: getattr(signal, name) for name in TEXTS},
             **{name: getattr(signal, name) for name in COUNTS},
             **{name: getattr(signal, f"stored_{name}") or "" for name in ENCRYPTED},
-            "photos": _photos(photos[signal.pk], files),
+            "photos": listed,
         }
         rows.append(row)
+        share.add(listed, files)
+        last = signal.pk
     return seam.ExportedPart(rows, files, {"signal": top_signal, "attachment": top_photo})
 
 
@@ -294,9 +328,14 @@ def actions_export(*, since: dict, now: datetime.datetime) -> seam.ExportedPart:
     )
     rows: list[dict] = []
     files: dict[str, bytes] = {}
+    share, last = _Share(), after_event
     for event in events:
+        if share.full():
+            # A later material's photos are above the old photo mark: it stays.
+            return seam.ExportedPart(rows, files, {"event": last, "attachment": after_photo}, more=True)
         signal = event.signal
         row: dict = {"tracking_code": signal.tracking_code, "action": event.action, "at": iso(event.at)}
+        listed = []
         if event.action == Action.MATERIAL:
             listed = _photos(photos[event.pk], files)
             suffix = material_note("", [p["name"] for p in listed])
@@ -312,6 +351,8 @@ def actions_export(*, since: dict, now: datetime.datetime) -> seam.ExportedPart:
                 and (signal.pk, event.at) in reopened,
             )
         rows.append(row)
+        share.add(listed, files)
+        last = event.pk
     return seam.ExportedPart(rows, files, {"event": top_event, "attachment": top_photo})
 
 

@@ -64,10 +64,14 @@ class Command(BaseCommand):
             command = f"portal_exchange {action}"
         try:
             if action in EXPORTS:
-                done = exchange.bundle_export(
-                    direction=EXPORTS[action], out_dir=Path(options["out"]), command=command
-                )
-                self.stdout.write(f"已导出：{done.path}（{_counts(done.bundle)}）")
+                # A backlog goes in several bundles, each within what an import accepts.
+                more = True
+                while more:
+                    done = exchange.bundle_export(
+                        direction=EXPORTS[action], out_dir=Path(options["out"]), command=command
+                    )
+                    more = done.more
+                    self.stdout.write(f"已导出：{done.path}（{_counts(done.bundle)}）")
             elif action in IMPORTS:
                 path = Path(options["file"])
                 try:
