@@ -753,3 +753,39 @@ def test_a_backlog_goes_in_several_bundles_each_within_the_share_and_the_command
             assert len([n for n in bundle.namelist() if n.startswith("files/")]) <= 2
         sent.append([r["tracking_code"] for r in reports])
     assert sent == [codes[0:2], codes[2:4], codes[4:5]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_export_whose_commit_fails_leaves_no_bundle_file_and_the_next_takes_the_same_number(
+    keyed, district, tmp_path, monkeypatch
+):
+    """The bundle is named after its transaction committed: a commit that fails (simulated by a
+    failure in the transaction's last step, the on-commit hooks being too late) leaves out/ empty."""
+    from django.db import connection
+
+    named_inside = []
+    real_replace = os.replace
+
+    def replace(source, target):
+        named_inside.append(connection.in_atomic_block)
+        return real_replace(source, target)
+
+    monkeypatch.setattr(exchange.os, "replace", replace)
+    out = tmp_path / "out"
+    with portal_side():
+        done = exchange.bundle_export(direction="reports", out_dir=out, command="test")
+        assert named_inside == [False]
+
+        real_create = ExchangeBundle.objects.create
+
+        def create_then_fail(**kwargs):
+            real_create(**kwargs)
+            raise RuntimeError("commit failed")
+
+        monkeypatch.setattr(ExchangeBundle.objects, "create", create_then_fail)
+        with pytest.raises(RuntimeError):
+            exchange.bundle_export(direction="reports", out_dir=out, command="test")
+        monkeypatch.undo()
+        assert sorted(p.name for p in out.iterdir()) == [done.path.name]
+        again = exchange.bundle_export(direction="reports", out_dir=out, command="test")
+    assert again.path.name == "anxin-reports-000002.zip"

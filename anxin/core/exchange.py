@@ -283,13 +283,33 @@ def bundle_export(
     """Make the next bundle of ``direction`` in ``out_dir`` and record it.
 
     Each part gives its rows since its mark in the last export; the zip is written to a temporary
-    name and renamed to ``anxin-<direction>-<sequence>.zip`` once its record is written, in the
-    transaction that reads the rows (a part may delete what it hands over, as notify does with the
-    held notices): a failure leaves neither a record nor a file that looks complete."""
+    name, recorded in the transaction that reads the rows (a part may delete what it hands over, as
+    notify does with the held notices), and renamed to ``anxin-<direction>-<sequence>.zip`` only
+    after that transaction committed: a failure leaves neither a record nor a file that looks
+    complete."""
     check_side(direction, ExchangeBundle.Kind.EXPORT)
     key = _key()
     now = now or timezone.now()
     out_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".anxin-{direction}-", suffix=".part", dir=out_dir)
+    os.close(fd)
+    try:
+        record, name, more = _export_recorded(
+            direction=direction, tmp=Path(tmp), command=command, now=now, key=key
+        )
+        # Named only once the record (and whatever a part deleted) is committed: a failed commit
+        # leaves no file that looks like bundle N, which the next export would number N again.
+        os.replace(tmp, out_dir / name)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Done(record, out_dir / name, more)
+
+
+def _export_recorded(
+    *, direction: str, tmp: Path, command: str, now: datetime.datetime, key: bytes
+) -> tuple[ExchangeBundle, str, bool]:
+    """The bundle written to ``tmp`` and recorded, in one transaction (committed on return)."""
     with transaction.atomic(), acting(system_actor()):
         last = (
             ExchangeBundle.objects.select_for_update()
@@ -337,34 +357,25 @@ def bundle_export(
         }
         manifest_bytes = _json(manifest)
         name = f"anxin-{direction}-{sequence:06d}.zip"
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=out_dir)
-        try:
-            with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as bundle:
-                bundle.writestr(MANIFEST, manifest_bytes)
-                bundle.writestr(SIGNATURE, hmac.new(key, manifest_bytes, hashlib.sha256).hexdigest())
-                for member, content in members.items():
-                    bundle.writestr(member, content)
-            digest = _sha256(Path(tmp).read_bytes())
-            record = ExchangeBundle.objects.create(
-                direction=direction,
-                kind=ExchangeBundle.Kind.EXPORT,
-                sequence=sequence,
-                sha256=digest,
-                file_name=name,
-                source_host=host,
-                created_at=now,
-                counts=counts,
-                marks=new_marks,
-                acknowledges=acknowledges,
-                command=command[:300],
-            )
-            # Named once recorded: a commit that fails after this leaves a file the next export
-            # (the same sequence number) replaces.
-            os.replace(tmp, out_dir / name)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    return Done(record, out_dir / name, more)
+        with tmp.open("wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as bundle:
+            bundle.writestr(MANIFEST, manifest_bytes)
+            bundle.writestr(SIGNATURE, hmac.new(key, manifest_bytes, hashlib.sha256).hexdigest())
+            for member, content in members.items():
+                bundle.writestr(member, content)
+        record = ExchangeBundle.objects.create(
+            direction=direction,
+            kind=ExchangeBundle.Kind.EXPORT,
+            sequence=sequence,
+            sha256=_sha256(tmp.read_bytes()),
+            file_name=name,
+            source_host=host,
+            created_at=now,
+            counts=counts,
+            marks=new_marks,
+            acknowledges=acknowledges,
+            command=command[:300],
+        )
+    return record, name, more
 
 
 def _json(value: Any) -> bytes:
