@@ -11,13 +11,16 @@
 # from, in/ where it puts the other side's, done/ where imported bundles are kept. Bundles are imported
 # oldest first; a refused one stops the imports (non-zero exit, the reason in the journal) and stays
 # in in/ for the operator, while this side's export still runs.
+# On the portal host, sent/ keeps a copy of each reports bundle until the internal zone has
+# imported it (the `acknowledges` of the last status bundle imported here): a bundle lost on the
+# way is carried again from there. Status bundles need no copy: each is a whole snapshot.
 set -eu
 side=${1:-}
 dir=${EXCHANGE_DIR:-/var/lib/anxin/exchange}
 manage=${ANXIN_MANAGE:-"/opt/anxin/.venv/bin/python /opt/anxin/manage.py"}
 case "$side" in
-  portal) import=import-status; prefix=anxin-status-; export=export-reports ;;
-  internal) import=import-reports; prefix=anxin-reports-; export=export-status ;;
+  portal) import=import-status; prefix=anxin-status-; export=export-reports; keep="--keep $dir/sent" ;;
+  internal) import=import-reports; prefix=anxin-reports-; export=export-status; keep= ;;
   *) echo "用法：$0 portal|internal" >&2; exit 2 ;;
 esac
 mkdir -p "$dir/in" "$dir/out" "$dir/done"
@@ -31,5 +34,17 @@ for bundle in $(find "$dir/in" -maxdepth 1 -name "${prefix}*.zip" | sort); do
   fi
 done
 # The other direction keeps moving while this one waits for the operator.
-$manage portal_exchange "$export" --out "$dir/out"
+# shellcheck disable=SC2086 # $keep is empty or two words
+$manage portal_exchange "$export" --out "$dir/out" $keep
+if [ "$side" = portal ]; then
+  # The copies of the reports bundles the internal zone has imported are no longer needed.
+  mkdir -p "$dir/sent"
+  acknowledged=$($manage portal_exchange acknowledged)
+  for kept in $(find "$dir/sent" -maxdepth 1 -name "anxin-reports-*.zip" | sort); do
+    number=${kept##*-}
+    if [ "$(expr "${number%.zip}" + 0)" -le "$acknowledged" ]; then
+      rm -f "$kept"
+    fi
+  done
+fi
 exit $refused

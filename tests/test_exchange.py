@@ -789,3 +789,72 @@ def test_an_export_whose_commit_fails_leaves_no_bundle_file_and_the_next_takes_t
         assert sorted(p.name for p in out.iterdir()) == [done.path.name]
         again = exchange.bundle_export(direction="reports", out_dir=out, command="test")
     assert again.path.name == "anxin-reports-000002.zip"
+
+
+def _run_script(tmp_path: Path, side: str, fake_body: str) -> subprocess.CompletedProcess:
+    calls = tmp_path / "calls"
+    fake = tmp_path / "manage"
+    fake.write_text(f'#!/bin/sh\necho "$*" >> {calls}\n{fake_body}\n')
+    fake.chmod(0o755)
+    return subprocess.run(  # noqa: S603 (the project's own script)
+        ["/bin/sh", str(Path(__file__).resolve().parent.parent / "deploy" / "anxin-exchange.sh"), side],
+        env={
+            "PATH": os.environ["PATH"],
+            "ANXIN_MANAGE": str(fake),
+            "EXCHANGE_DIR": str(tmp_path / "exchange"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_the_portal_hosts_script_keeps_each_reports_bundle_in_sent_until_the_inside_acknowledges_it(tmp_path):
+    sent = tmp_path / "exchange" / "sent"
+    sent.mkdir(parents=True)
+    for n in (1, 2, 3, 10):
+        (sent / f"anxin-reports-{n:06d}.zip").write_bytes(b"")
+    done = _run_script(tmp_path, "portal", 'case "$*" in "portal_exchange acknowledged") echo 2;; esac')
+    assert done.returncode == 0, done.stderr
+    calls = (tmp_path / "calls").read_text().splitlines()
+    assert f"portal_exchange export-reports --out {tmp_path}/exchange/out --keep {sent}" in calls
+    assert sorted(p.name for p in sent.iterdir()) == ["anxin-reports-000003.zip", "anxin-reports-000010.zip"]
+
+
+@pytest.mark.django_db
+def test_an_export_with_keep_leaves_the_same_bundle_in_both_directories_and_the_acknowledgement_is_read_back(
+    keyed, district, tmp_path
+):
+    with portal_side():
+        call_command(
+            "portal_exchange",
+            "export-reports",
+            "--out",
+            str(tmp_path / "out"),
+            "--keep",
+            str(tmp_path / "sent"),
+            stdout=io.StringIO(),
+        )
+        name = "anxin-reports-000001.zip"
+        assert (tmp_path / "sent" / name).read_bytes() == (tmp_path / "out" / name).read_bytes()
+        assert [p.name for p in (tmp_path / "sent").iterdir()] == [name]
+        out = io.StringIO()
+        call_command("portal_exchange", "acknowledged", stdout=out)
+        assert out.getvalue().strip() == "0"
+        _import(_bundle(tmp_path / "s.zip", direction="status", acknowledges=1), "status")
+        out = io.StringIO()
+        call_command("portal_exchange", "acknowledged", stdout=out)
+    assert out.getvalue().strip() == "1"
+
+
+@pytest.mark.django_db
+def test_during_a_key_change_a_bundle_signed_with_the_previous_key_is_still_imported(
+    keyed, district, tmp_path
+):
+    old = b"the-previous-exchange-key-012345"
+    path = _bundle(tmp_path / "b.zip", rows={"intake.reports": [_report_row()]}, key=old)
+    with pytest.raises(exchange.ExchangeRefused, match="签名不符"):
+        _import(path)
+    keyed.EXCHANGE_KEY_PREVIOUS = old
+    _import(path)
+    assert Signal.objects.count() == 1

@@ -29,6 +29,7 @@ import hmac
 import io
 import json
 import os
+import shutil
 import socket
 import tempfile
 import zipfile
@@ -237,8 +238,14 @@ def _key() -> bytes:
     return key
 
 
-def sign(manifest: bytes) -> str:
-    return hmac.new(_key(), manifest, hashlib.sha256).hexdigest()
+def sign(manifest: bytes, key: bytes | None = None) -> str:
+    return hmac.new(key or _key(), manifest, hashlib.sha256).hexdigest()
+
+
+def _signed(manifest: bytes, signature: str) -> bool:
+    """Signed with this side's key, or (during a key change) with ``ANXIN_EXCHANGE_KEY_PREVIOUS``."""
+    keys = [_key(), *([settings.EXCHANGE_KEY_PREVIOUS] if settings.EXCHANGE_KEY_PREVIOUS else [])]
+    return any(hmac.compare_digest(signature, sign(manifest, key)) for key in keys)
 
 
 def _sha256(content: bytes) -> str:
@@ -278,9 +285,16 @@ def parts(direction: str) -> list[seam.ExchangePart]:
 
 
 def bundle_export(
-    *, direction: str, out_dir: Path, command: str, now: datetime.datetime | None = None
+    *,
+    direction: str,
+    out_dir: Path,
+    command: str,
+    now: datetime.datetime | None = None,
+    keep_dir: Path | None = None,
 ) -> Done:
-    """Make the next bundle of ``direction`` in ``out_dir`` and record it.
+    """Make the next bundle of ``direction`` in ``out_dir`` and record it; with ``keep_dir``, a
+    copy there too (written before the bundle appears in ``out_dir``, where the boundary device may
+    take it at once), kept until the other side acknowledges it (deploy/anxin-exchange.sh).
 
     Each part gives its rows since its mark in the last export; the zip is written to a temporary
     name, recorded in the transaction that reads the rows (a part may delete what it hands over, as
@@ -297,6 +311,11 @@ def bundle_export(
         record, name, more = _export_recorded(
             direction=direction, tmp=Path(tmp), command=command, now=now, key=key
         )
+        if keep_dir is not None:
+            keep_dir.mkdir(parents=True, exist_ok=True)
+            kept = keep_dir / f".{name}.part"
+            shutil.copyfile(tmp, kept)
+            os.replace(kept, keep_dir / name)
         # Named only once the record (and whatever a part deleted) is committed: a failed commit
         # leaves no file that looks like bundle N, which the next export would number N again.
         os.replace(tmp, out_dir / name)
@@ -416,7 +435,7 @@ def _open(path: Path, *, direction: str) -> _Opened:
         raise ExchangeRefused("文件包缺少清单（manifest.json）或签名（manifest.sig），拒绝导入")
     manifest_bytes = bundle.read(MANIFEST)
     signature = bundle.read(SIGNATURE).decode("ascii", "replace").strip()
-    if not hmac.compare_digest(signature, sign(manifest_bytes)):
+    if not _signed(manifest_bytes, signature):
         raise ExchangeRefused(
             "文件包签名不符：不是持有同一 ANXIN_EXCHANGE_KEY 的一方生成的，或清单被改动过。拒绝导入，数据库未改动"
         )
@@ -547,6 +566,18 @@ def _manifest_time(manifest: dict) -> datetime.datetime:
         return moment(manifest, "created_at", record="清单")
     except RowError as exc:
         raise ExchangeRefused(f"文件包清单有误：{exc}") from None
+
+
+def reports_acknowledged() -> int:
+    """On the portal host: the last reports bundle the internal zone had imported, as the last
+    status bundle imported here says (0 when none): the reports bundles up to it need no copy."""
+    seen = (
+        ExchangeBundle.objects.filter(direction=ExchangeDirection.STATUS, kind=ExchangeBundle.Kind.IMPORT)
+        .order_by("-sequence")
+        .values_list("acknowledges", flat=True)
+        .first()
+    )
+    return seen or 0
 
 
 def _acknowledged(manifest: dict) -> dict:
