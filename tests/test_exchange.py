@@ -858,3 +858,25 @@ def test_during_a_key_change_a_bundle_signed_with_the_previous_key_is_still_impo
     keyed.EXCHANGE_KEY_PREVIOUS = old
     _import(path)
     assert Signal.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_lost_status_bundle_does_not_stop_the_status_the_next_is_imported_with_a_recorded_warning(
+    keyed, district, tmp_path
+):
+    from anxin.intake.tests.factories import portal_report
+
+    with portal_side():
+        signal = portal_report(Town.objects.get(name="罗溪镇"))
+        _import(_bundle(tmp_path / "1.zip", direction="status"), "status")
+        rows = {"intake.status": [_status_row(signal, public_reply="新答复")]}
+        path = _bundle(tmp_path / "3.zip", direction="status", sequence=3, rows=rows)
+        out, err = io.StringIO(), io.StringIO()
+        call_command("portal_exchange", "import-status", str(path), stdout=out, stderr=err)
+    signal.refresh_from_db()
+    assert signal.public_reply == "新答复"
+    assert "序号不连续：上次导入的是 1，本包是 3" in err.getvalue()
+    assert "状态包是整份快照" in ExchangeBundle.objects.get(sequence=3).warning
+    # Reports bundles still refuse a gap (a lost one holds reports nothing else carries).
+    with pytest.raises(exchange.ExchangeRefused, match="序号不连续"):
+        _import(_bundle(tmp_path / "r.zip", sequence=2))

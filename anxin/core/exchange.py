@@ -28,6 +28,7 @@ import hashlib
 import hmac
 import io
 import json
+import logging
 import os
 import shutil
 import socket
@@ -48,6 +49,8 @@ from anxin.core import seam
 from anxin.core.audit import acting, system_actor
 from anxin.core.files import atomic_with_files
 from anxin.core.models import ExchangeBundle, ExchangeDirection
+
+logger = logging.getLogger(__name__)
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -508,7 +511,15 @@ def bundle_import(*, path: Path, direction: str, command: str, allow_gap: bool =
         last = imported.order_by("-sequence").values_list("sequence", flat=True).first() or 0
         if sequence < last and direction == ExchangeDirection.STATUS:
             raise Superseded(last)
-        if sequence != last + 1 and not allow_gap:
+        warning = ""
+        if sequence != last + 1 and direction == ExchangeDirection.STATUS:
+            # A whole snapshot: the bundles in between hold nothing this one lacks.
+            warning = (
+                f"序号不连续：上次导入的是 {last}，本包是 {sequence}；状态包是整份快照，缺少的包无需补导"
+            )
+        elif sequence != last + 1 and allow_gap:
+            warning = f"序号不连续：上次导入的是 {last}，本包是 {sequence}；按 --allow-gap 放过了缺少的包"
+        elif sequence != last + 1:
             raise ExchangeRefused(
                 f"序号不连续：上次导入的是 {last}，本包是 {sequence}。请先导入缺少的包（序号 {last + 1}"
                 f"{f'–{sequence - 1}' if sequence - 1 > last + 1 else ''}）；确认缺少的包已无法找回时，加 --allow-gap 导入"
@@ -557,7 +568,10 @@ def bundle_import(*, path: Path, direction: str, command: str, allow_gap: bool =
             applied=applied,
             acknowledges=manifest.get("acknowledges"),
             command=command[:300],
+            warning=warning[:300],
         )
+    if warning:
+        logger.warning("exchange: %s bundle #%s: %s", direction, sequence, warning)
     return Done(record, path)
 
 

@@ -50,7 +50,9 @@ class Command(BaseCommand):
             load = sub.add_parser(name, help=label)
             load.add_argument("file", help="文件包（.zip）")
             load.add_argument(
-                "--allow-gap", action="store_true", help="序号不连续时仍导入（确认缺少的包已无法找回时才用）"
+                "--allow-gap",
+                action="store_true",
+                help="反映包序号不连续时仍导入（确认缺少的包已无法找回时才用；状态包是整份快照，不连续时只警告）",
             )
         sub.add_parser(
             "acknowledged", help="门户主机：内网已导入到第几个反映包（据最近导入的状态包），只打印序号"
@@ -106,6 +108,8 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"已导入：{path.name}（序号 {done.bundle.sequence}；{_counts(done.bundle)}）"
                 )
+                if done.bundle.warning:
+                    self.stderr.write(f"注意：{done.bundle.warning}")
             elif action == "acknowledged":
                 self.stdout.write(str(exchange.reports_acknowledged()))
             else:
@@ -119,6 +123,7 @@ class Command(BaseCommand):
                 f"{timezone.localtime(bundle.done_at):%Y-%m-%d %H:%M}  {bundle.get_kind_display()}  "
                 f"{bundle.get_direction_display()}  #{bundle.sequence}  {bundle.file_name}  "
                 f"{bundle.sha256[:12]}…  {_counts(bundle)}"
+                + (f"  注意：{bundle.warning}" if bundle.warning else "")
             )
 
 
