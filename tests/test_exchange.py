@@ -880,3 +880,80 @@ def test_a_lost_status_bundle_does_not_stop_the_status_the_next_is_imported_with
     # Reports bundles still refuse a gap (a lost one holds reports nothing else carries).
     with pytest.raises(exchange.ExchangeRefused, match="序号不连续"):
         _import(_bundle(tmp_path / "r.zip", sequence=2))
+
+
+def _rewritten(
+    path: Path, target: Path, *, drop: str = "", add: dict | None = None, change: dict | None = None
+):
+    """A copy of the bundle at ``path`` with a member dropped, added or its content replaced."""
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(target, "w") as out:
+        for info in source.infolist():
+            if info.filename != drop:
+                out.writestr(info, (change or {}).get(info.filename, source.read(info)))
+        for name, content in (add or {}).items():
+            out.writestr(name, content)
+    return target
+
+
+@pytest.mark.django_db
+def test_a_garbage_signature_is_refused_not_a_crash(keyed, district, tmp_path):
+    path = _bundle(tmp_path / "b.zip", rows={"intake.reports": [_report_row()]})
+    bad = _rewritten(path, tmp_path / "bad.zip", change={"manifest.sig": "签名\xff".encode() + b"\xfe\x00"})
+    with pytest.raises(exchange.ExchangeRefused, match="签名不符"):
+        _import(bad)
+    assert not Signal.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_extra_or_missing_member_is_refused(keyed, district, tmp_path):
+    path = _bundle(tmp_path / "b.zip", rows={"intake.reports": [_report_row()]})
+    extra = _rewritten(path, tmp_path / "extra.zip", add={"files/intake/x.png": png()})
+    with pytest.raises(exchange.ExchangeRefused, match=re.escape("成员与清单不符（files/intake/x.png）")):
+        _import(extra)
+    missing = _rewritten(path, tmp_path / "missing.zip", drop="parts/intake.reports.json")
+    with pytest.raises(
+        exchange.ExchangeRefused, match=re.escape("成员与清单不符（parts/intake.reports.json）")
+    ):
+        _import(missing)
+    assert not Signal.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_oversized_member_or_file_is_refused_before_it_is_read(keyed, district, tmp_path, monkeypatch):
+    path = _bundle(tmp_path / "b.zip", rows={"intake.reports": [_report_row()]})
+    monkeypatch.setattr(exchange, "MAX_MEMBER_BYTES", 100)
+    with pytest.raises(exchange.ExchangeRefused, match="解压后过大"):
+        _import(path)
+    monkeypatch.undo()
+    monkeypatch.setattr(exchange, "MAX_TOTAL_BYTES", path.stat().st_size - 1)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read before its size was checked"))
+    with pytest.raises(exchange.ExchangeRefused, match="文件包过大"):
+        _import(path)
+
+
+@pytest.mark.django_db
+def test_a_corrupt_member_failing_its_crc_is_refused_not_a_crash(keyed, district, tmp_path):
+    path = _bundle(tmp_path / "b.zip", rows={"intake.reports": [_report_row()]})  # stored, not deflated
+    raw = path.read_bytes()
+    assert raw.count(b"860000") == 1
+    path.write_bytes(raw.replace(b"860000", b"860001"))
+    with pytest.raises(exchange.ExchangeRefused, match="已损坏"):
+        _import(path)
+    assert not Signal.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_corrupt_deflated_member_is_refused_not_a_crash(keyed, district, tmp_path):
+    path = tmp_path / "b.zip"
+    with (
+        zipfile.ZipFile(_bundle(tmp_path / "s.zip")) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
+        for info in source.infolist():
+            out.writestr(info.filename, source.read(info) + b" " * 4000)
+    raw = bytearray(path.read_bytes())
+    start = raw.index(b"manifest.json") + len(b"manifest.json")
+    raw[start + 10 : start + 30] = b"\xff" * 20  # inside the manifest's deflated data
+    path.write_bytes(bytes(raw))
+    with pytest.raises(exchange.ExchangeRefused):
+        _import(path)

@@ -34,6 +34,7 @@ import shutil
 import socket
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -245,10 +246,12 @@ def sign(manifest: bytes, key: bytes | None = None) -> str:
     return hmac.new(key or _key(), manifest, hashlib.sha256).hexdigest()
 
 
-def _signed(manifest: bytes, signature: str) -> bool:
-    """Signed with this side's key, or (during a key change) with ``ANXIN_EXCHANGE_KEY_PREVIOUS``."""
+def _signed(manifest: bytes, signature: bytes) -> bool:
+    """Signed with this side's key, or (during a key change) with ``ANXIN_EXCHANGE_KEY_PREVIOUS``.
+    Compared as bytes, in constant time: whatever the file holds (``compare_digest`` refuses a str
+    with other than ASCII in it)."""
     keys = [_key(), *([settings.EXCHANGE_KEY_PREVIOUS] if settings.EXCHANGE_KEY_PREVIOUS else [])]
-    return any(hmac.compare_digest(signature, sign(manifest, key)) for key in keys)
+    return any(hmac.compare_digest(signature, sign(manifest, key).encode()) for key in keys)
 
 
 def _sha256(content: bytes) -> str:
@@ -416,18 +419,28 @@ class _Opened:
 
 def _open(path: Path, *, direction: str) -> _Opened:
     """The bundle's checked manifest and a reader of its members: signature, direction, members and
-    their SHA-256 — all before a row is read."""
+    their SHA-256 — all before a row is read. Whatever the file holds, the answer is the bundle or
+    a refusal: it came from the internet zone's host, read as carefully as an upload."""
     try:
-        content = path.read_bytes()
+        size = path.stat().st_size
+        if size > MAX_TOTAL_BYTES:  # judged before it is read into memory
+            raise ExchangeRefused("文件包过大，拒绝导入")
+        return _checked(path.read_bytes(), path=path, direction=direction)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        # A member that does not inflate, fails its CRC, is encrypted, or a JSON nested too deep.
+        raise ExchangeRefused(f"{path.name} 已损坏，读不出（{type(exc).__name__}），拒绝导入") from None
     except OSError as exc:
         raise ExchangeRefused(f"读不到文件包 {path}：{exc.strerror or exc}") from None
-    if len(content) > MAX_TOTAL_BYTES:
-        raise ExchangeRefused("文件包过大，拒绝导入")
+
+
+def _checked(content: bytes, *, path: Path, direction: str) -> _Opened:
     try:
         bundle = zipfile.ZipFile(io.BytesIO(content))
         infos = bundle.infolist()
     except zipfile.BadZipFile:
         raise ExchangeRefused(f"{path.name} 不是完整的文件包（zip 损坏或未传完）") from None
+    if len({i.filename for i in infos}) != len(infos):
+        raise ExchangeRefused("文件包中有重名的成员，拒绝导入")
     if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
         raise ExchangeRefused("文件包的成员过多或解压后过大，拒绝导入")
     for info in infos:
@@ -437,7 +450,7 @@ def _open(path: Path, *, direction: str) -> _Opened:
     if MANIFEST not in names or SIGNATURE not in names:
         raise ExchangeRefused("文件包缺少清单（manifest.json）或签名（manifest.sig），拒绝导入")
     manifest_bytes = bundle.read(MANIFEST)
-    signature = bundle.read(SIGNATURE).decode("ascii", "replace").strip()
+    signature = bundle.read(SIGNATURE).strip()
     if not _signed(manifest_bytes, signature):
         raise ExchangeRefused(
             "文件包签名不符：不是持有同一 ANXIN_EXCHANGE_KEY 的一方生成的，或清单被改动过。拒绝导入，数据库未改动"
@@ -447,7 +460,7 @@ def _open(path: Path, *, direction: str) -> _Opened:
         sequence = manifest["sequence"]
         members = manifest["members"]
         counts = manifest["counts"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise ExchangeRefused("文件包清单格式不正确，拒绝导入") from None
     if manifest.get("format") != FORMAT:
         raise ExchangeRefused(
@@ -544,7 +557,7 @@ def bundle_import(*, path: Path, direction: str, command: str, allow_gap: bool =
                 raise ExchangeRefused(f"文件包缺少“{key}”部分：两边请部署同一版本")
             try:
                 rows = json.loads(opened.read(member))
-            except (KeyError, ValueError):
+            except (KeyError, ValueError, RecursionError):
                 raise ExchangeRefused(f"文件包的“{key}”部分缺失或不是 JSON，拒绝导入") from None
             if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
                 raise ExchangeRefused(f"文件包的“{key}”部分应为记录的列表，拒绝导入")
