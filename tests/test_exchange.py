@@ -957,3 +957,84 @@ def test_a_corrupt_deflated_member_is_refused_not_a_crash(keyed, district, tmp_p
     path.write_bytes(bytes(raw))
     with pytest.raises(exchange.ExchangeRefused):
         _import(path)
+
+
+def _rating(code: str, at: datetime.datetime) -> dict:
+    return {
+        "tracking_code": code,
+        "action": "rate",
+        "at": at.isoformat(),
+        "rating": "satisfied",
+        "comment": "",
+        "still_unpaid": False,
+    }
+
+
+@pytest.mark.django_db
+def test_the_portal_may_act_only_on_reports_that_came_through_the_exchange(keyed, district, tmp_path):
+    from anxin.intake.tests.factories import portal_report
+
+    inside = portal_report(Town.objects.get(name="罗溪镇"))  # the internal zone's own portal page
+    Signal.objects.filter(pk=inside.pk).update(stage=Stage.CLOSED)
+    rows = {"intake.actions": [_rating(inside.tracking_code, timezone.now())]}
+    with pytest.raises(exchange.ExchangeRefused, match="不是经文件摆渡从门户进来的"):
+        _import(_bundle(tmp_path / "1.zip", rows=rows))
+    inside.refresh_from_db()
+    assert inside.rated_at is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("days", [-400, 400])
+def test_a_ratings_time_is_clamped_between_the_reports_arrival_and_the_bundles_making(
+    keyed, district, tmp_path, days
+):
+    _import(_bundle(tmp_path / "1.zip", rows={"intake.reports": [_report_row()]}))
+    signal = Signal.objects.get()
+    Signal.objects.filter(pk=signal.pk).update(stage=Stage.CLOSED)
+    at = timezone.now() + datetime.timedelta(days=days)
+    done = _import(
+        _bundle(tmp_path / "2.zip", sequence=2, rows={"intake.actions": [_rating(signal.tracking_code, at)]})
+    )
+    signal.refresh_from_db()
+    assert signal.rated_at == (signal.received_at if days < 0 else done.bundle.created_at)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["https://evil.example/login", "//evil.example/x", "javascript:alert(1)", "/\\evil"]
+)
+def test_a_held_notices_link_must_be_a_path_on_this_site(keyed, district, tmp_path, url):
+    from anxin.org.models import Unit
+
+    notice = {
+        "units": [Unit.objects.first().code],
+        "subject": "s",
+        "body": "",
+        "url": url,
+        "topic": "",
+        "sms": False,
+        "about": "",
+        "created_at": timezone.now().isoformat(),
+    }
+    with pytest.raises(exchange.ExchangeRefused, match="url：应为本站的相对路径"):
+        _import(_bundle(tmp_path / "1.zip", rows={"notify.notices": [notice]}))
+
+
+@pytest.mark.django_db
+def test_a_held_notice_from_the_portal_sends_no_text_message_whatever_its_flag(keyed, district, tmp_path):
+    from anxin.notify.models import PendingNotice
+    from anxin.org.models import Unit
+
+    notice = {
+        "units": [Unit.objects.first().code],
+        "subject": "s",
+        "body": "",
+        "url": "/signals/1/",
+        "topic": "",
+        "sms": True,
+        "about": "",
+        "created_at": timezone.now().isoformat(),
+    }
+    _import(_bundle(tmp_path / "1.zip", rows={"notify.notices": [notice]}))
+    held = PendingNotice.objects.get()
+    assert held.url == "/signals/1/" and held.sms is False

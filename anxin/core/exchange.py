@@ -89,9 +89,9 @@ class RowError(Exception):
 @dataclass
 class LoadContext:
     """What a part's ``load`` gets besides its rows: the bundle's files, the acting account, the
-    bundle's time and sequence, and (on the portal host, for a status bundle) the marks of the
-    portal's own export the internal zone had imported when it made this bundle (``acknowledged``,
-    by part key): the portal's actions after those marks have not been seen inside yet.
+    import's time, the bundle's sequence and making time (``created_at``), and (on the portal host,
+    for a status bundle) the marks of the portal's own export the internal zone had imported when
+    it made this bundle (``acknowledged``, by part key): the portal's actions after those marks have not been seen inside yet.
     ``skipped``: this side has let a bundle of this direction go (``--allow-gap``), so a row may
     name a record that was in it (a rating on a report that never arrived)."""
 
@@ -101,6 +101,7 @@ class LoadContext:
     sequence: int
     acknowledged: dict = field(default_factory=dict)
     skipped: bool = False
+    created_at: datetime.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -543,6 +544,7 @@ def bundle_import(*, path: Path, direction: str, command: str, allow_gap: bool =
             actor=actor,
             now=timezone.now(),
             sequence=sequence,
+            created_at=created_at,
             acknowledged=_acknowledged(manifest),
             # Fewer bundles imported than the sequence numbers up to this one: some were let go.
             skipped=ExchangeBundle.objects.filter(

@@ -53,14 +53,21 @@ def notices_load(rows: list[dict], *, context: LoadContext) -> int:
                 record, "units", f"本机没有代码为“{unknown[0]}”的单位（两边的区配置文件是否一致？）"
             )
         moment(row, "created_at", record=record)
+        # No notice the portal host writes sends a text message (those of a rating or material
+        # are written here, by the services): its flag is read, never honoured.
+        flag(row, "sms", record=record)
+        url = text(row, "url", record=record, most=300)
+        if url and not (url.startswith("/") and not url.startswith("//") and "\\" not in url):
+            # A link in an officer's inbox: a path on this site, never an address elsewhere.
+            raise RowError(record, "url", "应为本站的相对路径（以 / 开头）")
         held.append(
             PendingNotice(
                 unit_ids=sorted(units[c] for c in codes),
                 subject=text(row, "subject", record=record, blank=False, most=200),
                 body=text(row, "body", record=record),
-                url=text(row, "url", record=record, most=300),
+                url=url,
                 topic=text(row, "topic", record=record, most=40),
-                sms=flag(row, "sms", record=record),
+                sms=False,
                 about=text(row, "about", record=record, most=100),
             )
         )

@@ -359,7 +359,9 @@ def actions_export(*, since: dict, now: datetime.datetime) -> seam.ExportedPart:
 def actions_load(rows: list[dict], *, context: LoadContext) -> int:
     """Apply the workers' material and ratings to the reports with the same tracking codes, through
     the services a shared-database portal calls (the units are told here). An action the report no
-    longer takes (rated twice, or no longer closed) is kept on its record as a note, never lost."""
+    longer takes (rated twice, or no longer closed) is kept on its record as a note, never lost.
+    Only reports that came through the exchange take them (any other refuses the bundle), and the
+    action's time is clamped between the report's arrival and the bundle's making."""
     applied = 0
     for index, row in enumerate(rows):
         code = text(row, "tracking_code", record=f"第 {index + 1} 条操作", blank=False, most=16)
@@ -374,6 +376,15 @@ def actions_load(rows: list[dict], *, context: LoadContext) -> int:
             continue
         if signal is None:
             raise RowError(record, "tracking_code", "内网没有该查询码的反映（是否漏导了之前的包？）")
+        if not _exchanged(signal):
+            # The portal host only ever learns the reports that came through the exchange: an
+            # action on any other is not the portal's to give (a host taken over, guessing codes).
+            raise RowError(record, "tracking_code", "该反映不是经文件摆渡从门户进来的，门户无权对它操作")
+        # A worker acts between the report's arrival and the bundle's making: a time outside that
+        # (the portal host's clock, or a forged row) is brought to the nearer end, not refused.
+        at = max(at, signal.received_at)
+        if context.created_at is not None:
+            at = min(at, context.created_at)
         if action == Action.MATERIAL:
             words = text(row, "text", record=record, most=2000)
             photos = _photo_rows(row, record=record, context=context)
@@ -402,6 +413,13 @@ def actions_load(rows: list[dict], *, context: LoadContext) -> int:
             raise RowError(record, "action", f"不是门户上的操作：{action}")
         applied += 1
     return applied
+
+
+def _exchanged(signal: Signal) -> bool:
+    """Whether the report was written by an import of a reports bundle (its creation says so)."""
+    return SignalEvent.objects.filter(
+        signal=signal, action=Action.CREATE, note__startswith=EXCHANGED_NOTE
+    ).exists()
 
 
 # --- inside → portal host: the reports' state -------------------------------------------------------
