@@ -1038,3 +1038,23 @@ def test_a_held_notice_from_the_portal_sends_no_text_message_whatever_its_flag(k
     _import(_bundle(tmp_path / "1.zip", rows={"notify.notices": [notice]}))
     held = PendingNotice.objects.get()
     assert held.url == "/signals/1/" and held.sms is False
+
+
+def test_the_script_deletes_imported_bundles_from_done_after_the_days_set(tmp_path):
+    import time
+
+    done_dir = tmp_path / "exchange" / "done"
+    done_dir.mkdir(parents=True)
+    old, recent = done_dir / "anxin-reports-000001.zip", done_dir / "anxin-reports-000002.zip"
+    for path, days in ((old, 31), (recent, 29)):
+        path.write_bytes(b"")
+        then = time.time() - days * 86400
+        os.utime(path, (then, then))
+    (tmp_path / "exchange" / "in").mkdir()
+    (tmp_path / "exchange" / "in" / "anxin-reports-000003.zip").write_bytes(b"")
+    done = _run_script(tmp_path, "internal", "")
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in done_dir.iterdir()) == [
+        "anxin-reports-000002.zip",
+        "anxin-reports-000003.zip",
+    ]
