@@ -1058,3 +1058,16 @@ def test_the_script_deletes_imported_bundles_from_done_after_the_days_set(tmp_pa
         "anxin-reports-000002.zip",
         "anxin-reports-000003.zip",
     ]
+
+
+@pytest.mark.django_db
+def test_a_held_notice_to_users_stops_the_export_and_no_notice_is_deleted(keyed, district, tmp_path):
+    from anxin.notify.models import PendingNotice
+    from anxin.org.models import Unit
+
+    PendingNotice.objects.create(unit_ids=[Unit.objects.first().pk], subject="给单位")
+    PendingNotice.objects.create(user_ids=[1], subject="给某个账户")
+    with portal_side(), pytest.raises(exchange.ExchangeRefused, match="发给具体账户的待分发通知"):
+        exchange.bundle_export(direction="reports", out_dir=tmp_path / "out", command="test")
+    assert PendingNotice.objects.count() == 2 and not ExchangeBundle.objects.exists()
+    assert not list((tmp_path / "out").iterdir())
