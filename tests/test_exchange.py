@@ -1071,3 +1071,33 @@ def test_a_held_notice_to_users_stops_the_export_and_no_notice_is_deleted(keyed,
         exchange.bundle_export(direction="reports", out_dir=tmp_path / "out", command="test")
     assert PendingNotice.objects.count() == 2 and not ExchangeBundle.objects.exists()
     assert not list((tmp_path / "out").iterdir())
+
+
+@pytest.mark.django_db
+def test_a_rating_given_while_a_status_bundle_is_imported_is_not_wiped(
+    keyed, district, tmp_path, monkeypatch
+):
+    """A worker rates 满意 (the stage stays 已办结) after the import read the report and before it
+    wrote it: the import's update finds the report changed and leaves it for the next bundle."""
+    from anxin.intake import services
+    from anxin.intake.services import exchange as intake_exchange
+    from anxin.intake.tests.factories import portal_report
+
+    with portal_side():
+        signal = portal_report(Town.objects.get(name="罗溪镇"))
+        _import(
+            _bundle(tmp_path / "1.zip", direction="status", rows={"intake.status": [_status_row(signal)]}),
+            "status",
+        )
+        real_state = intake_exchange._state
+
+        def state_then_a_rating(row, **kwargs):
+            if not Signal.objects.get(pk=signal.pk).rated_at:
+                services.portal_rate(signal=signal, rating="satisfied", comment="好")
+            return real_state(row, **kwargs)
+
+        monkeypatch.setattr(intake_exchange, "_state", state_then_a_rating)
+        rows = {"intake.status": [_status_row(signal, public_reply="新答复")]}
+        _import(_bundle(tmp_path / "2.zip", direction="status", sequence=2, rows=rows), "status")
+    signal.refresh_from_db()
+    assert signal.satisfaction == "satisfied" and signal.rated_at is not None

@@ -505,8 +505,11 @@ def status_load(rows: list[dict], *, context: LoadContext) -> int:
         current = {name: getattr(signal, name) for name in state}
         touched = False
         if current != state:
-            # Guarded on the stage read: a worker's rating in between is kept for the next bundle.
-            scope = Signal.objects.filter(stage=signal.stage)
+            # Guarded on what a worker's rating changes, as read: a rating in between (which may
+            # leave the stage as it was) is kept, and the report waits for the next bundle.
+            scope = Signal.objects.filter(
+                stage=signal.stage, satisfaction=signal.satisfaction, rated_at=signal.rated_at
+            )
             if guarded_update(scope, signal.pk, **state, updated_at=context.now) != 1:
                 continue
             touched = True
