@@ -30,6 +30,13 @@ case "$side" in
   *) echo "用法：$0 portal|internal" >&2; exit 2 ;;
 esac
 mkdir -p "$dir/in" "$dir/out" "$dir/done"
+# One round at a time: a round still importing a large backlog when the timer fires again (or one
+# started by hand) must not import the same bundle twice over or export beside it.
+exec 9>"$dir/.lock"
+if ! flock -n 9; then
+  echo "另一轮摆渡仍在运行（$dir/.lock），本轮跳过"
+  exit 0
+fi
 refused=0
 for bundle in $(find "$dir/in" -maxdepth 1 -name "${prefix}*.zip" | sort); do
   if $manage portal_exchange "$import" "$bundle"; then

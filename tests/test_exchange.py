@@ -1101,3 +1101,16 @@ def test_a_rating_given_while_a_status_bundle_is_imported_is_not_wiped(
         _import(_bundle(tmp_path / "2.zip", direction="status", sequence=2, rows=rows), "status")
     signal.refresh_from_db()
     assert signal.satisfaction == "satisfied" and signal.rated_at is not None
+
+
+def test_the_script_skips_its_round_while_another_round_holds_the_lock(tmp_path):
+    import fcntl
+
+    (tmp_path / "exchange").mkdir()
+    (tmp_path / "exchange" / "in").mkdir()
+    (tmp_path / "exchange" / "in" / "anxin-reports-000001.zip").write_bytes(b"")
+    with (tmp_path / "exchange" / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        done = _run_script(tmp_path, "internal", "")
+    assert done.returncode == 0 and "另一轮摆渡仍在运行" in done.stdout
+    assert not (tmp_path / "calls").exists()
