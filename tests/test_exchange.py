@@ -1114,3 +1114,41 @@ def test_the_script_skips_its_round_while_another_round_holds_the_lock(tmp_path)
         done = _run_script(tmp_path, "internal", "")
     assert done.returncode == 0 and "另一轮摆渡仍在运行" in done.stdout
     assert not (tmp_path / "calls").exists()
+
+
+@pytest.mark.django_db
+def test_in_a_backlog_an_action_waits_for_the_bundle_that_carries_its_report(
+    keyed, district, tmp_path, monkeypatch
+):
+    from anxin.intake import services
+    from anxin.intake.services import exchange as intake_exchange
+
+    monkeypatch.setattr(intake_exchange, "EXPORT_MAX_FILES", 1)
+    on_disk(keyed, tmp_path / "media")
+    town = Town.objects.get(name="罗溪镇")
+    facts = {
+        "employer_name": "罗溪纺织有限公司",
+        "summary": "欠薪",
+        "reporter_phone": PHONE,
+        "amount": 1,
+        "workers": 1,
+    }
+    with portal_side():
+        first, second = (
+            services.portal_submit(facts=facts, town=town, photos=[("a.png", png())], ip=f"10.0.0.{n}")
+            for n in (1, 2)
+        )
+        services.portal_add_material(signal=second, text="补充", photos=[], ip="10.0.0.2")
+        call_command(
+            "portal_exchange", "export-reports", "--out", str(tmp_path / "out"), stdout=io.StringIO()
+        )
+    carried = []
+    for path in sorted((tmp_path / "out").glob("*.zip")):
+        with zipfile.ZipFile(path) as bundle:
+            carried.append(
+                (
+                    [r["tracking_code"] for r in json.loads(bundle.read("parts/intake.reports.json"))],
+                    [a["tracking_code"] for a in json.loads(bundle.read("parts/intake.actions.json"))],
+                )
+            )
+    assert carried == [([first.tracking_code], []), ([second.tracking_code], [second.tracking_code])]

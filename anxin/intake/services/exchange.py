@@ -105,6 +105,11 @@ EXPORT_MAX_FILES = 5_000
 EXPORT_MAX_FILE_BYTES = 500 * 1024 * 1024
 
 
+# Where the reports part of the bundle being made stopped (``upto``: the last report included,
+# None when it took everything), for the actions part that runs after it in the same export.
+_reports_cut: dict = {"now": None, "upto": None}
+
+
 class _Share:
     """What a part has put into the bundle so far, against its share (``EXPORT_MAX_*``)."""
 
@@ -153,9 +158,12 @@ def reports_export(*, since: dict, now: datetime.datetime) -> seam.ExportedPart:
     rows: list[dict] = []
     files: dict[str, bytes] = {}
     share, last = _Share(), after_signal
+    _reports_cut.update(now=now, upto=None)
     for signal in signals:
         if share.full():
-            # The photos of the reports left are above the old photo mark: it stays.
+            # The photos of the reports left are above the old photo mark: it stays. The actions
+            # part of this bundle stops at the first action on a report left for the next one.
+            _reports_cut.update(upto=last)
             return seam.ExportedPart(rows, files, {"signal": last, "attachment": after_photo}, more=True)
         listed = _photos(photos[signal.pk], files)
         row = {
@@ -329,9 +337,12 @@ def actions_export(*, since: dict, now: datetime.datetime) -> seam.ExportedPart:
     rows: list[dict] = []
     files: dict[str, bytes] = {}
     share, last = _Share(), after_event
+    # Where this bundle's reports part stopped, if it did (it runs first, with the same ``now``).
+    upto = _reports_cut["upto"] if _reports_cut["now"] == now else None
     for event in events:
-        if share.full():
-            # A later material's photos are above the old photo mark: it stays.
+        if share.full() or (upto is not None and event.signal_id > upto):
+            # A later material's photos are above the old photo mark: it stays. An action on a
+            # report not in this bundle waits for the bundle that carries the report.
             return seam.ExportedPart(rows, files, {"event": last, "attachment": after_photo}, more=True)
         signal = event.signal
         row: dict = {"tracking_code": signal.tracking_code, "action": event.action, "at": iso(event.at)}
