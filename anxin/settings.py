@@ -127,6 +127,11 @@ PORTAL_EXCHANGES_FILES = ANXIN_ZONE == zones.PUBLIC and PORTAL_EXCHANGE == "file
 # The key both sides sign the exchange's bundles with (HMAC-SHA256), base64 of 32 bytes; needed
 # only where ``portal_exchange`` runs (the command refuses without it).
 EXCHANGE_KEY = env_key("ANXIN_EXCHANGE_KEY", None) if env_str("ANXIN_EXCHANGE_KEY") else None
+# During a key change: the key being replaced, still accepted on import (never used to sign), so
+# the bundles the other side signed before it changed its key are imported, not exported again.
+EXCHANGE_KEY_PREVIOUS = (
+    env_key("ANXIN_EXCHANGE_KEY_PREVIOUS", None) if env_str("ANXIN_EXCHANGE_KEY_PREVIOUS") else None
+)
 if PORTAL_EXCHANGES_FILES and EXCHANGE_KEY is None:
     raise ImproperEnv("ANXIN_EXCHANGE_KEY is required with ANXIN_PORTAL_EXCHANGE=files")
 

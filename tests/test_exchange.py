@@ -709,3 +709,446 @@ def test_a_satisfied_rating_with_wages_still_unpaid_crosses_as_such(keyed, distr
     with zipfile.ZipFile(done.path) as bundle:
         (rating,) = json.loads(bundle.read("parts/intake.actions.json"))
     assert (rating["rating"], rating["comment"], rating["still_unpaid"]) == ("satisfied", "态度好", True)
+
+
+@pytest.mark.django_db
+def test_a_backlog_goes_in_several_bundles_each_within_the_share_and_the_command_exports_them_all(
+    keyed, district, tmp_path, monkeypatch
+):
+    from anxin.intake import services
+    from anxin.intake.services import exchange as intake_exchange
+
+    monkeypatch.setattr(intake_exchange, "EXPORT_MAX_FILES", 2)
+    on_disk(keyed, tmp_path / "media")
+    town = Town.objects.get(name="罗溪镇")
+    facts = {
+        "employer_name": "罗溪纺织有限公司",
+        "summary": "欠薪",
+        "reporter_phone": PHONE,
+        "amount": 1,
+        "workers": 1,
+    }
+    with portal_side():
+        codes = [
+            services.portal_submit(
+                facts=facts, town=town, photos=[("a.png", png())], ip=f"10.0.0.{n}"
+            ).tracking_code
+            for n in range(5)
+        ]
+        call_command(
+            "portal_exchange", "export-reports", "--out", str(tmp_path / "out"), stdout=io.StringIO()
+        )
+        assert (
+            sum(
+                exchange.bundle_export(
+                    direction="reports", out_dir=tmp_path / "x", command="t"
+                ).bundle.counts.values()
+            )
+            == 0
+        )
+    sent = []
+    for path in sorted((tmp_path / "out").glob("*.zip")):
+        with zipfile.ZipFile(path) as bundle:
+            reports = json.loads(bundle.read("parts/intake.reports.json"))
+            assert len([n for n in bundle.namelist() if n.startswith("files/")]) <= 2
+        sent.append([r["tracking_code"] for r in reports])
+    assert sent == [codes[0:2], codes[2:4], codes[4:5]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_export_whose_commit_fails_leaves_no_bundle_file_and_the_next_takes_the_same_number(
+    keyed, district, tmp_path, monkeypatch
+):
+    """The bundle is named after its transaction committed: a commit that fails (simulated by a
+    failure in the transaction's last step, the on-commit hooks being too late) leaves out/ empty."""
+    from django.db import connection
+
+    named_inside = []
+    real_replace = os.replace
+
+    def replace(source, target):
+        named_inside.append(connection.in_atomic_block)
+        return real_replace(source, target)
+
+    monkeypatch.setattr(exchange.os, "replace", replace)
+    out = tmp_path / "out"
+    with portal_side():
+        done = exchange.bundle_export(direction="reports", out_dir=out, command="test")
+        assert named_inside == [False]
+
+        real_create = ExchangeBundle.objects.create
+
+        def create_then_fail(**kwargs):
+            real_create(**kwargs)
+            raise RuntimeError("commit failed")
+
+        monkeypatch.setattr(ExchangeBundle.objects, "create", create_then_fail)
+        with pytest.raises(RuntimeError):
+            exchange.bundle_export(direction="reports", out_dir=out, command="test")
+        monkeypatch.undo()
+        assert sorted(p.name for p in out.iterdir()) == [done.path.name]
+        again = exchange.bundle_export(direction="reports", out_dir=out, command="test")
+    assert again.path.name == "anxin-reports-000002.zip"
+
+
+def _run_script(tmp_path: Path, side: str, fake_body: str) -> subprocess.CompletedProcess:
+    calls = tmp_path / "calls"
+    fake = tmp_path / "manage"
+    fake.write_text(f'#!/bin/sh\necho "$*" >> {calls}\n{fake_body}\n')
+    fake.chmod(0o755)
+    return subprocess.run(  # noqa: S603 (the project's own script)
+        ["/bin/sh", str(Path(__file__).resolve().parent.parent / "deploy" / "anxin-exchange.sh"), side],
+        env={
+            "PATH": os.environ["PATH"],
+            "ANXIN_MANAGE": str(fake),
+            "EXCHANGE_DIR": str(tmp_path / "exchange"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_the_portal_hosts_script_keeps_each_reports_bundle_in_sent_until_the_inside_acknowledges_it(tmp_path):
+    sent = tmp_path / "exchange" / "sent"
+    sent.mkdir(parents=True)
+    for n in (1, 2, 3, 10):
+        (sent / f"anxin-reports-{n:06d}.zip").write_bytes(b"")
+    done = _run_script(tmp_path, "portal", 'case "$*" in "portal_exchange acknowledged") echo 2;; esac')
+    assert done.returncode == 0, done.stderr
+    calls = (tmp_path / "calls").read_text().splitlines()
+    assert f"portal_exchange export-reports --out {tmp_path}/exchange/out --keep {sent}" in calls
+    assert sorted(p.name for p in sent.iterdir()) == ["anxin-reports-000003.zip", "anxin-reports-000010.zip"]
+
+
+@pytest.mark.django_db
+def test_an_export_with_keep_leaves_the_same_bundle_in_both_directories_and_the_acknowledgement_is_read_back(
+    keyed, district, tmp_path
+):
+    with portal_side():
+        call_command(
+            "portal_exchange",
+            "export-reports",
+            "--out",
+            str(tmp_path / "out"),
+            "--keep",
+            str(tmp_path / "sent"),
+            stdout=io.StringIO(),
+        )
+        name = "anxin-reports-000001.zip"
+        assert (tmp_path / "sent" / name).read_bytes() == (tmp_path / "out" / name).read_bytes()
+        assert [p.name for p in (tmp_path / "sent").iterdir()] == [name]
+        out = io.StringIO()
+        call_command("portal_exchange", "acknowledged", stdout=out)
+        assert out.getvalue().strip() == "0"
+        _import(_bundle(tmp_path / "s.zip", direction="status", acknowledges=1), "status")
+        out = io.StringIO()
+        call_command("portal_exchange", "acknowledged", stdout=out)
+    assert out.getvalue().strip() == "1"
+
+
+@pytest.mark.django_db
+def test_during_a_key_change_a_bundle_signed_with_the_previous_key_is_still_imported(
+    keyed, district, tmp_path
+):
+    old = b"the-previous-exchange-key-012345"
+    path = _bundle(tmp_path / "b.zip", rows={"intake.reports": [_report_row()]}, key=old)
+    with pytest.raises(exchange.ExchangeRefused, match="签名不符"):
+        _import(path)
+    keyed.EXCHANGE_KEY_PREVIOUS = old
+    _import(path)
+    assert Signal.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_lost_status_bundle_does_not_stop_the_status_the_next_is_imported_with_a_recorded_warning(
+    keyed, district, tmp_path
+):
+    from anxin.intake.tests.factories import portal_report
+
+    with portal_side():
+        signal = portal_report(Town.objects.get(name="罗溪镇"))
+        _import(_bundle(tmp_path / "1.zip", direction="status"), "status")
+        rows = {"intake.status": [_status_row(signal, public_reply="新答复")]}
+        path = _bundle(tmp_path / "3.zip", direction="status", sequence=3, rows=rows)
+        out, err = io.StringIO(), io.StringIO()
+        call_command("portal_exchange", "import-status", str(path), stdout=out, stderr=err)
+    signal.refresh_from_db()
+    assert signal.public_reply == "新答复"
+    assert "序号不连续：上次导入的是 1，本包是 3" in err.getvalue()
+    assert "状态包是整份快照" in ExchangeBundle.objects.get(sequence=3).warning
+    # Reports bundles still refuse a gap (a lost one holds reports nothing else carries).
+    with pytest.raises(exchange.ExchangeRefused, match="序号不连续"):
+        _import(_bundle(tmp_path / "r.zip", sequence=2))
+
+
+def _rewritten(
+    path: Path, target: Path, *, drop: str = "", add: dict | None = None, change: dict | None = None
+):
+    """A copy of the bundle at ``path`` with a member dropped, added or its content replaced."""
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(target, "w") as out:
+        for info in source.infolist():
+            if info.filename != drop:
+                out.writestr(info, (change or {}).get(info.filename, source.read(info)))
+        for name, content in (add or {}).items():
+            out.writestr(name, content)
+    return target
+
+
+@pytest.mark.django_db
+def test_a_garbage_signature_is_refused_not_a_crash(keyed, district, tmp_path):
+    path = _bundle(tmp_path / "b.zip", rows={"intake.reports": [_report_row()]})
+    bad = _rewritten(path, tmp_path / "bad.zip", change={"manifest.sig": "签名\xff".encode() + b"\xfe\x00"})
+    with pytest.raises(exchange.ExchangeRefused, match="签名不符"):
+        _import(bad)
+    assert not Signal.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_extra_or_missing_member_is_refused(keyed, district, tmp_path):
+    path = _bundle(tmp_path / "b.zip", rows={"intake.reports": [_report_row()]})
+    extra = _rewritten(path, tmp_path / "extra.zip", add={"files/intake/x.png": png()})
+    with pytest.raises(exchange.ExchangeRefused, match=re.escape("成员与清单不符（files/intake/x.png）")):
+        _import(extra)
+    missing = _rewritten(path, tmp_path / "missing.zip", drop="parts/intake.reports.json")
+    with pytest.raises(
+        exchange.ExchangeRefused, match=re.escape("成员与清单不符（parts/intake.reports.json）")
+    ):
+        _import(missing)
+    assert not Signal.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_oversized_member_or_file_is_refused_before_it_is_read(keyed, district, tmp_path, monkeypatch):
+    path = _bundle(tmp_path / "b.zip", rows={"intake.reports": [_report_row()]})
+    monkeypatch.setattr(exchange, "MAX_MEMBER_BYTES", 100)
+    with pytest.raises(exchange.ExchangeRefused, match="解压后过大"):
+        _import(path)
+    monkeypatch.undo()
+    monkeypatch.setattr(exchange, "MAX_TOTAL_BYTES", path.stat().st_size - 1)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read before its size was checked"))
+    with pytest.raises(exchange.ExchangeRefused, match="文件包过大"):
+        _import(path)
+
+
+@pytest.mark.django_db
+def test_a_corrupt_member_failing_its_crc_is_refused_not_a_crash(keyed, district, tmp_path):
+    path = _bundle(tmp_path / "b.zip", rows={"intake.reports": [_report_row()]})  # stored, not deflated
+    raw = path.read_bytes()
+    assert raw.count(b"860000") == 1
+    path.write_bytes(raw.replace(b"860000", b"860001"))
+    with pytest.raises(exchange.ExchangeRefused, match="已损坏"):
+        _import(path)
+    assert not Signal.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_corrupt_deflated_member_is_refused_not_a_crash(keyed, district, tmp_path):
+    path = tmp_path / "b.zip"
+    with (
+        zipfile.ZipFile(_bundle(tmp_path / "s.zip")) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
+        for info in source.infolist():
+            out.writestr(info.filename, source.read(info) + b" " * 4000)
+    raw = bytearray(path.read_bytes())
+    start = raw.index(b"manifest.json") + len(b"manifest.json")
+    raw[start + 10 : start + 30] = b"\xff" * 20  # inside the manifest's deflated data
+    path.write_bytes(bytes(raw))
+    with pytest.raises(exchange.ExchangeRefused):
+        _import(path)
+
+
+def _rating(code: str, at: datetime.datetime) -> dict:
+    return {
+        "tracking_code": code,
+        "action": "rate",
+        "at": at.isoformat(),
+        "rating": "satisfied",
+        "comment": "",
+        "still_unpaid": False,
+    }
+
+
+@pytest.mark.django_db
+def test_the_portal_may_act_only_on_reports_that_came_through_the_exchange(keyed, district, tmp_path):
+    from anxin.intake.tests.factories import portal_report
+
+    inside = portal_report(Town.objects.get(name="罗溪镇"))  # the internal zone's own portal page
+    Signal.objects.filter(pk=inside.pk).update(stage=Stage.CLOSED)
+    rows = {"intake.actions": [_rating(inside.tracking_code, timezone.now())]}
+    with pytest.raises(exchange.ExchangeRefused, match="不是经文件摆渡从门户进来的"):
+        _import(_bundle(tmp_path / "1.zip", rows=rows))
+    inside.refresh_from_db()
+    assert inside.rated_at is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("days", [-400, 400])
+def test_a_ratings_time_is_clamped_between_the_reports_arrival_and_the_bundles_making(
+    keyed, district, tmp_path, days
+):
+    _import(_bundle(tmp_path / "1.zip", rows={"intake.reports": [_report_row()]}))
+    signal = Signal.objects.get()
+    Signal.objects.filter(pk=signal.pk).update(stage=Stage.CLOSED)
+    at = timezone.now() + datetime.timedelta(days=days)
+    done = _import(
+        _bundle(tmp_path / "2.zip", sequence=2, rows={"intake.actions": [_rating(signal.tracking_code, at)]})
+    )
+    signal.refresh_from_db()
+    assert signal.rated_at == (signal.received_at if days < 0 else done.bundle.created_at)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["https://evil.example/login", "//evil.example/x", "javascript:alert(1)", "/\\evil"]
+)
+def test_a_held_notices_link_must_be_a_path_on_this_site(keyed, district, tmp_path, url):
+    from anxin.org.models import Unit
+
+    notice = {
+        "units": [Unit.objects.first().code],
+        "subject": "s",
+        "body": "",
+        "url": url,
+        "topic": "",
+        "sms": False,
+        "about": "",
+        "created_at": timezone.now().isoformat(),
+    }
+    with pytest.raises(exchange.ExchangeRefused, match="url：应为本站的相对路径"):
+        _import(_bundle(tmp_path / "1.zip", rows={"notify.notices": [notice]}))
+
+
+@pytest.mark.django_db
+def test_a_held_notice_from_the_portal_sends_no_text_message_whatever_its_flag(keyed, district, tmp_path):
+    from anxin.notify.models import PendingNotice
+    from anxin.org.models import Unit
+
+    notice = {
+        "units": [Unit.objects.first().code],
+        "subject": "s",
+        "body": "",
+        "url": "/signals/1/",
+        "topic": "",
+        "sms": True,
+        "about": "",
+        "created_at": timezone.now().isoformat(),
+    }
+    _import(_bundle(tmp_path / "1.zip", rows={"notify.notices": [notice]}))
+    held = PendingNotice.objects.get()
+    assert held.url == "/signals/1/" and held.sms is False
+
+
+def test_the_script_deletes_imported_bundles_from_done_after_the_days_set(tmp_path):
+    import time
+
+    done_dir = tmp_path / "exchange" / "done"
+    done_dir.mkdir(parents=True)
+    old, recent = done_dir / "anxin-reports-000001.zip", done_dir / "anxin-reports-000002.zip"
+    for path, days in ((old, 31), (recent, 29)):
+        path.write_bytes(b"")
+        then = time.time() - days * 86400
+        os.utime(path, (then, then))
+    (tmp_path / "exchange" / "in").mkdir()
+    (tmp_path / "exchange" / "in" / "anxin-reports-000003.zip").write_bytes(b"")
+    done = _run_script(tmp_path, "internal", "")
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in done_dir.iterdir()) == [
+        "anxin-reports-000002.zip",
+        "anxin-reports-000003.zip",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_held_notice_to_users_stops_the_export_and_no_notice_is_deleted(keyed, district, tmp_path):
+    from anxin.notify.models import PendingNotice
+    from anxin.org.models import Unit
+
+    PendingNotice.objects.create(unit_ids=[Unit.objects.first().pk], subject="给单位")
+    PendingNotice.objects.create(user_ids=[1], subject="给某个账户")
+    with portal_side(), pytest.raises(exchange.ExchangeRefused, match="发给具体账户的待分发通知"):
+        exchange.bundle_export(direction="reports", out_dir=tmp_path / "out", command="test")
+    assert PendingNotice.objects.count() == 2 and not ExchangeBundle.objects.exists()
+    assert not list((tmp_path / "out").iterdir())
+
+
+@pytest.mark.django_db
+def test_a_rating_given_while_a_status_bundle_is_imported_is_not_wiped(
+    keyed, district, tmp_path, monkeypatch
+):
+    """A worker rates 满意 (the stage stays 已办结) after the import read the report and before it
+    wrote it: the import's update finds the report changed and leaves it for the next bundle."""
+    from anxin.intake import services
+    from anxin.intake.services import exchange as intake_exchange
+    from anxin.intake.tests.factories import portal_report
+
+    with portal_side():
+        signal = portal_report(Town.objects.get(name="罗溪镇"))
+        _import(
+            _bundle(tmp_path / "1.zip", direction="status", rows={"intake.status": [_status_row(signal)]}),
+            "status",
+        )
+        real_state = intake_exchange._state
+
+        def state_then_a_rating(row, **kwargs):
+            if not Signal.objects.get(pk=signal.pk).rated_at:
+                services.portal_rate(signal=signal, rating="satisfied", comment="好")
+            return real_state(row, **kwargs)
+
+        monkeypatch.setattr(intake_exchange, "_state", state_then_a_rating)
+        rows = {"intake.status": [_status_row(signal, public_reply="新答复")]}
+        _import(_bundle(tmp_path / "2.zip", direction="status", sequence=2, rows=rows), "status")
+    signal.refresh_from_db()
+    assert signal.satisfaction == "satisfied" and signal.rated_at is not None
+
+
+def test_the_script_skips_its_round_while_another_round_holds_the_lock(tmp_path):
+    import fcntl
+
+    (tmp_path / "exchange").mkdir()
+    (tmp_path / "exchange" / "in").mkdir()
+    (tmp_path / "exchange" / "in" / "anxin-reports-000001.zip").write_bytes(b"")
+    with (tmp_path / "exchange" / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        done = _run_script(tmp_path, "internal", "")
+    assert done.returncode == 0 and "另一轮摆渡仍在运行" in done.stdout
+    assert not (tmp_path / "calls").exists()
+
+
+@pytest.mark.django_db
+def test_in_a_backlog_an_action_waits_for_the_bundle_that_carries_its_report(
+    keyed, district, tmp_path, monkeypatch
+):
+    from anxin.intake import services
+    from anxin.intake.services import exchange as intake_exchange
+
+    monkeypatch.setattr(intake_exchange, "EXPORT_MAX_FILES", 1)
+    on_disk(keyed, tmp_path / "media")
+    town = Town.objects.get(name="罗溪镇")
+    facts = {
+        "employer_name": "罗溪纺织有限公司",
+        "summary": "欠薪",
+        "reporter_phone": PHONE,
+        "amount": 1,
+        "workers": 1,
+    }
+    with portal_side():
+        first, second = (
+            services.portal_submit(facts=facts, town=town, photos=[("a.png", png())], ip=f"10.0.0.{n}")
+            for n in (1, 2)
+        )
+        services.portal_add_material(signal=second, text="补充", photos=[], ip="10.0.0.2")
+        call_command(
+            "portal_exchange", "export-reports", "--out", str(tmp_path / "out"), stdout=io.StringIO()
+        )
+    carried = []
+    for path in sorted((tmp_path / "out").glob("*.zip")):
+        with zipfile.ZipFile(path) as bundle:
+            carried.append(
+                (
+                    [r["tracking_code"] for r in json.loads(bundle.read("parts/intake.reports.json"))],
+                    [a["tracking_code"] for a in json.loads(bundle.read("parts/intake.actions.json"))],
+                )
+            )
+    assert carried == [([first.tracking_code], []), ([second.tracking_code], [second.tracking_code])]

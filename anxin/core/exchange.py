@@ -28,10 +28,13 @@ import hashlib
 import hmac
 import io
 import json
+import logging
 import os
+import shutil
 import socket
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +50,8 @@ from anxin.core import seam
 from anxin.core.audit import acting, system_actor
 from anxin.core.files import atomic_with_files
 from anxin.core.models import ExchangeBundle, ExchangeDirection
+
+logger = logging.getLogger(__name__)
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -84,9 +89,9 @@ class RowError(Exception):
 @dataclass
 class LoadContext:
     """What a part's ``load`` gets besides its rows: the bundle's files, the acting account, the
-    bundle's time and sequence, and (on the portal host, for a status bundle) the marks of the
-    portal's own export the internal zone had imported when it made this bundle (``acknowledged``,
-    by part key): the portal's actions after those marks have not been seen inside yet.
+    import's time, the bundle's sequence and making time (``created_at``), and (on the portal host,
+    for a status bundle) the marks of the portal's own export the internal zone had imported when
+    it made this bundle (``acknowledged``, by part key): the portal's actions after those marks have not been seen inside yet.
     ``skipped``: this side has let a bundle of this direction go (``--allow-gap``), so a row may
     name a record that was in it (a rating on a report that never arrived)."""
 
@@ -96,14 +101,17 @@ class LoadContext:
     sequence: int
     acknowledged: dict = field(default_factory=dict)
     skipped: bool = False
+    created_at: datetime.datetime | None = None
 
 
 @dataclass(frozen=True)
 class Done:
-    """What a command reports: the bundle's record and its file."""
+    """What a command reports: the bundle's record and its file; ``more``: an export stopped at
+    its share of one bundle (a backlog) and the next export has more to take."""
 
     bundle: ExchangeBundle
     path: Path | None = None
+    more: bool = False
 
 
 # --- the rows' values -----------------------------------------------------------------------------
@@ -235,8 +243,16 @@ def _key() -> bytes:
     return key
 
 
-def sign(manifest: bytes) -> str:
-    return hmac.new(_key(), manifest, hashlib.sha256).hexdigest()
+def sign(manifest: bytes, key: bytes | None = None) -> str:
+    return hmac.new(key or _key(), manifest, hashlib.sha256).hexdigest()
+
+
+def _signed(manifest: bytes, signature: bytes) -> bool:
+    """Signed with this side's key, or (during a key change) with ``ANXIN_EXCHANGE_KEY_PREVIOUS``.
+    Compared as bytes, in constant time: whatever the file holds (``compare_digest`` refuses a str
+    with other than ASCII in it)."""
+    keys = [_key(), *([settings.EXCHANGE_KEY_PREVIOUS] if settings.EXCHANGE_KEY_PREVIOUS else [])]
+    return any(hmac.compare_digest(signature, sign(manifest, key).encode()) for key in keys)
 
 
 def _sha256(content: bytes) -> str:
@@ -276,18 +292,50 @@ def parts(direction: str) -> list[seam.ExchangePart]:
 
 
 def bundle_export(
-    *, direction: str, out_dir: Path, command: str, now: datetime.datetime | None = None
+    *,
+    direction: str,
+    out_dir: Path,
+    command: str,
+    now: datetime.datetime | None = None,
+    keep_dir: Path | None = None,
 ) -> Done:
-    """Make the next bundle of ``direction`` in ``out_dir`` and record it.
+    """Make the next bundle of ``direction`` in ``out_dir`` and record it; with ``keep_dir``, a
+    copy there too (written before the bundle appears in ``out_dir``, where the boundary device may
+    take it at once), kept until the other side acknowledges it (deploy/anxin-exchange.sh).
 
     Each part gives its rows since its mark in the last export; the zip is written to a temporary
-    name and renamed to ``anxin-<direction>-<sequence>.zip`` once its record is written, in the
-    transaction that reads the rows (a part may delete what it hands over, as notify does with the
-    held notices): a failure leaves neither a record nor a file that looks complete."""
+    name, recorded in the transaction that reads the rows (a part may delete what it hands over, as
+    notify does with the held notices), and renamed to ``anxin-<direction>-<sequence>.zip`` only
+    after that transaction committed: a failure leaves neither a record nor a file that looks
+    complete."""
     check_side(direction, ExchangeBundle.Kind.EXPORT)
     key = _key()
     now = now or timezone.now()
     out_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".anxin-{direction}-", suffix=".part", dir=out_dir)
+    os.close(fd)
+    try:
+        record, name, more = _export_recorded(
+            direction=direction, tmp=Path(tmp), command=command, now=now, key=key
+        )
+        if keep_dir is not None:
+            keep_dir.mkdir(parents=True, exist_ok=True)
+            kept = keep_dir / f".{name}.part"
+            shutil.copyfile(tmp, kept)
+            os.replace(kept, keep_dir / name)
+        # Named only once the record (and whatever a part deleted) is committed: a failed commit
+        # leaves no file that looks like bundle N, which the next export would number N again.
+        os.replace(tmp, out_dir / name)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Done(record, out_dir / name, more)
+
+
+def _export_recorded(
+    *, direction: str, tmp: Path, command: str, now: datetime.datetime, key: bytes
+) -> tuple[ExchangeBundle, str, bool]:
+    """The bundle written to ``tmp`` and recorded, in one transaction (committed on return)."""
     with transaction.atomic(), acting(system_actor()):
         last = (
             ExchangeBundle.objects.select_for_update()
@@ -300,8 +348,10 @@ def bundle_export(
         members: dict[str, bytes] = {}
         counts: dict[str, int] = {}
         new_marks: dict[str, dict] = {}
+        more = False
         for part in parts(direction):
             exported = part.export(since=marks.get(part.key, {}), now=now)
+            more |= exported.more
             members[f"parts/{part.key}.json"] = _json(exported.rows)
             for name, content in exported.files.items():
                 if not name.startswith("files/") or name in members:
@@ -333,34 +383,25 @@ def bundle_export(
         }
         manifest_bytes = _json(manifest)
         name = f"anxin-{direction}-{sequence:06d}.zip"
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=out_dir)
-        try:
-            with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as bundle:
-                bundle.writestr(MANIFEST, manifest_bytes)
-                bundle.writestr(SIGNATURE, hmac.new(key, manifest_bytes, hashlib.sha256).hexdigest())
-                for member, content in members.items():
-                    bundle.writestr(member, content)
-            digest = _sha256(Path(tmp).read_bytes())
-            record = ExchangeBundle.objects.create(
-                direction=direction,
-                kind=ExchangeBundle.Kind.EXPORT,
-                sequence=sequence,
-                sha256=digest,
-                file_name=name,
-                source_host=host,
-                created_at=now,
-                counts=counts,
-                marks=new_marks,
-                acknowledges=acknowledges,
-                command=command[:300],
-            )
-            # Named once recorded: a commit that fails after this leaves a file the next export
-            # (the same sequence number) replaces.
-            os.replace(tmp, out_dir / name)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    return Done(record, out_dir / name)
+        with tmp.open("wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as bundle:
+            bundle.writestr(MANIFEST, manifest_bytes)
+            bundle.writestr(SIGNATURE, hmac.new(key, manifest_bytes, hashlib.sha256).hexdigest())
+            for member, content in members.items():
+                bundle.writestr(member, content)
+        record = ExchangeBundle.objects.create(
+            direction=direction,
+            kind=ExchangeBundle.Kind.EXPORT,
+            sequence=sequence,
+            sha256=_sha256(tmp.read_bytes()),
+            file_name=name,
+            source_host=host,
+            created_at=now,
+            counts=counts,
+            marks=new_marks,
+            acknowledges=acknowledges,
+            command=command[:300],
+        )
+    return record, name, more
 
 
 def _json(value: Any) -> bytes:
@@ -379,18 +420,28 @@ class _Opened:
 
 def _open(path: Path, *, direction: str) -> _Opened:
     """The bundle's checked manifest and a reader of its members: signature, direction, members and
-    their SHA-256 — all before a row is read."""
+    their SHA-256 — all before a row is read. Whatever the file holds, the answer is the bundle or
+    a refusal: it came from the internet zone's host, read as carefully as an upload."""
     try:
-        content = path.read_bytes()
+        size = path.stat().st_size
+        if size > MAX_TOTAL_BYTES:  # judged before it is read into memory
+            raise ExchangeRefused("文件包过大，拒绝导入")
+        return _checked(path.read_bytes(), path=path, direction=direction)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        # A member that does not inflate, fails its CRC, is encrypted, or a JSON nested too deep.
+        raise ExchangeRefused(f"{path.name} 已损坏，读不出（{type(exc).__name__}），拒绝导入") from None
     except OSError as exc:
         raise ExchangeRefused(f"读不到文件包 {path}：{exc.strerror or exc}") from None
-    if len(content) > MAX_TOTAL_BYTES:
-        raise ExchangeRefused("文件包过大，拒绝导入")
+
+
+def _checked(content: bytes, *, path: Path, direction: str) -> _Opened:
     try:
         bundle = zipfile.ZipFile(io.BytesIO(content))
         infos = bundle.infolist()
     except zipfile.BadZipFile:
         raise ExchangeRefused(f"{path.name} 不是完整的文件包（zip 损坏或未传完）") from None
+    if len({i.filename for i in infos}) != len(infos):
+        raise ExchangeRefused("文件包中有重名的成员，拒绝导入")
     if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
         raise ExchangeRefused("文件包的成员过多或解压后过大，拒绝导入")
     for info in infos:
@@ -400,8 +451,8 @@ def _open(path: Path, *, direction: str) -> _Opened:
     if MANIFEST not in names or SIGNATURE not in names:
         raise ExchangeRefused("文件包缺少清单（manifest.json）或签名（manifest.sig），拒绝导入")
     manifest_bytes = bundle.read(MANIFEST)
-    signature = bundle.read(SIGNATURE).decode("ascii", "replace").strip()
-    if not hmac.compare_digest(signature, sign(manifest_bytes)):
+    signature = bundle.read(SIGNATURE).strip()
+    if not _signed(manifest_bytes, signature):
         raise ExchangeRefused(
             "文件包签名不符：不是持有同一 ANXIN_EXCHANGE_KEY 的一方生成的，或清单被改动过。拒绝导入，数据库未改动"
         )
@@ -410,7 +461,7 @@ def _open(path: Path, *, direction: str) -> _Opened:
         sequence = manifest["sequence"]
         members = manifest["members"]
         counts = manifest["counts"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise ExchangeRefused("文件包清单格式不正确，拒绝导入") from None
     if manifest.get("format") != FORMAT:
         raise ExchangeRefused(
@@ -474,7 +525,15 @@ def bundle_import(*, path: Path, direction: str, command: str, allow_gap: bool =
         last = imported.order_by("-sequence").values_list("sequence", flat=True).first() or 0
         if sequence < last and direction == ExchangeDirection.STATUS:
             raise Superseded(last)
-        if sequence != last + 1 and not allow_gap:
+        warning = ""
+        if sequence != last + 1 and direction == ExchangeDirection.STATUS:
+            # A whole snapshot: the bundles in between hold nothing this one lacks.
+            warning = (
+                f"序号不连续：上次导入的是 {last}，本包是 {sequence}；状态包是整份快照，缺少的包无需补导"
+            )
+        elif sequence != last + 1 and allow_gap:
+            warning = f"序号不连续：上次导入的是 {last}，本包是 {sequence}；按 --allow-gap 放过了缺少的包"
+        elif sequence != last + 1:
             raise ExchangeRefused(
                 f"序号不连续：上次导入的是 {last}，本包是 {sequence}。请先导入缺少的包（序号 {last + 1}"
                 f"{f'–{sequence - 1}' if sequence - 1 > last + 1 else ''}）；确认缺少的包已无法找回时，加 --allow-gap 导入"
@@ -485,6 +544,7 @@ def bundle_import(*, path: Path, direction: str, command: str, allow_gap: bool =
             actor=actor,
             now=timezone.now(),
             sequence=sequence,
+            created_at=created_at,
             acknowledged=_acknowledged(manifest),
             # Fewer bundles imported than the sequence numbers up to this one: some were let go.
             skipped=ExchangeBundle.objects.filter(
@@ -499,7 +559,7 @@ def bundle_import(*, path: Path, direction: str, command: str, allow_gap: bool =
                 raise ExchangeRefused(f"文件包缺少“{key}”部分：两边请部署同一版本")
             try:
                 rows = json.loads(opened.read(member))
-            except (KeyError, ValueError):
+            except (KeyError, ValueError, RecursionError):
                 raise ExchangeRefused(f"文件包的“{key}”部分缺失或不是 JSON，拒绝导入") from None
             if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
                 raise ExchangeRefused(f"文件包的“{key}”部分应为记录的列表，拒绝导入")
@@ -523,7 +583,10 @@ def bundle_import(*, path: Path, direction: str, command: str, allow_gap: bool =
             applied=applied,
             acknowledges=manifest.get("acknowledges"),
             command=command[:300],
+            warning=warning[:300],
         )
+    if warning:
+        logger.warning("exchange: %s bundle #%s: %s", direction, sequence, warning)
     return Done(record, path)
 
 
@@ -532,6 +595,18 @@ def _manifest_time(manifest: dict) -> datetime.datetime:
         return moment(manifest, "created_at", record="清单")
     except RowError as exc:
         raise ExchangeRefused(f"文件包清单有误：{exc}") from None
+
+
+def reports_acknowledged() -> int:
+    """On the portal host: the last reports bundle the internal zone had imported, as the last
+    status bundle imported here says (0 when none): the reports bundles up to it need no copy."""
+    seen = (
+        ExchangeBundle.objects.filter(direction=ExchangeDirection.STATUS, kind=ExchangeBundle.Kind.IMPORT)
+        .order_by("-sequence")
+        .values_list("acknowledges", flat=True)
+        .first()
+    )
+    return seen or 0
 
 
 def _acknowledged(manifest: dict) -> dict:

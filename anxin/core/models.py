@@ -328,6 +328,7 @@ class ExchangeBundle(models.Model):
     marks = models.JSONField(_("下次导出的起点"), default=dict, blank=True)
     acknowledges = models.PositiveIntegerField(_("内网已导入的反映包序号"), null=True, blank=True)
     command = models.CharField(_("命令"), max_length=300)
+    warning = models.CharField(_("警告"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("跨区摆渡文件包")

@@ -197,11 +197,13 @@ class PortalLink(TypedDict, total=False):
 class ExportedPart:
     """What one app puts into an exchange bundle: its rows (JSON-ready dicts), the files they name
     (member name in the bundle → bytes), and its mark — where the next export starts (e.g. the
-    highest id sent), kept with the bundle's record and handed back to the next ``export``."""
+    highest id sent), kept with the bundle's record and handed back to the next ``export``.
+    ``more``: the part stopped at its share of one bundle and has rows left for the next one."""
 
     rows: list[dict]
     files: dict[str, bytes] = field(default_factory=dict)
     mark: dict = field(default_factory=dict)
+    more: bool = False
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,38 @@ TEXTS = {
 COUNTS = ("workers", "amount", "months_owed")
 ENCRYPTED = ("reporter_phone", "reporter_id_number")
 
+# One part's share of one bundle, well under what an import accepts (anxin.core.exchange.MAX_*: a
+# backlog in one bundle would be refused inside for ever). A part stops at the row that reaches
+# one of these, marks that row as its last, and says there is more: ``portal_exchange
+# export-reports`` exports again until nothing is left.
+EXPORT_MAX_ROWS = 5_000
+EXPORT_MAX_FILES = 5_000
+EXPORT_MAX_FILE_BYTES = 500 * 1024 * 1024
+
+
+# Where the reports part of the bundle being made stopped (``upto``: the last report included,
+# None when it took everything), for the actions part that runs after it in the same export.
+_reports_cut: dict = {"now": None, "upto": None}
+
+
+class _Share:
+    """What a part has put into the bundle so far, against its share (``EXPORT_MAX_*``)."""
+
+    def __init__(self) -> None:
+        self.rows = self.files = self.bytes = 0
+
+    def full(self) -> bool:
+        return (
+            self.rows >= EXPORT_MAX_ROWS
+            or self.files >= EXPORT_MAX_FILES
+            or self.bytes >= EXPORT_MAX_FILE_BYTES
+        )
+
+    def add(self, photos: list[dict], files: dict[str, bytes]) -> None:
+        self.rows += 1
+        self.files += len(photos)
+        self.bytes += sum(len(files[p["file"]]) for p in photos)
+
 
 # --- portal host → inside: the reports ----------------------------------------------------------------
 
@@ -125,7 +157,15 @@ def reports_export(*, since: dict, now: datetime.datetime) -> seam.ExportedPart:
             photos[photo.signal_id].append(photo)
     rows: list[dict] = []
     files: dict[str, bytes] = {}
+    share, last = _Share(), after_signal
+    _reports_cut.update(now=now, upto=None)
     for signal in signals:
+        if share.full():
+            # The photos of the reports left are above the old photo mark: it stays. The actions
+            # part of this bundle stops at the first action on a report left for the next one.
+            _reports_cut.update(upto=last)
+            return seam.ExportedPart(rows, files, {"signal": last, "attachment": after_photo}, more=True)
+        listed = _photos(photos[signal.pk], files)
         row = {
             "tracking_code": signal.tracking_code,
             "channel": signal.channel.code,
@@ -138,9 +178,11 @@ def reports_export(*, since: dict, now: datetime.datetime) -> seam.ExportedPart:
             **{name: getattr(signal, name) for name in TEXTS},
             **{name: getattr(signal, name) for name in COUNTS},
             **{name: getattr(signal, f"stored_{name}") or "" for name in ENCRYPTED},
-            "photos": _photos(photos[signal.pk], files),
+            "photos": listed,
         }
         rows.append(row)
+        share.add(listed, files)
+        last = signal.pk
     return seam.ExportedPart(rows, files, {"signal": top_signal, "attachment": top_photo})
 
 
@@ -294,9 +336,17 @@ def actions_export(*, since: dict, now: datetime.datetime) -> seam.ExportedPart:
     )
     rows: list[dict] = []
     files: dict[str, bytes] = {}
+    share, last = _Share(), after_event
+    # Where this bundle's reports part stopped, if it did (it runs first, with the same ``now``).
+    upto = _reports_cut["upto"] if _reports_cut["now"] == now else None
     for event in events:
+        if share.full() or (upto is not None and event.signal_id > upto):
+            # A later material's photos are above the old photo mark: it stays. An action on a
+            # report not in this bundle waits for the bundle that carries the report.
+            return seam.ExportedPart(rows, files, {"event": last, "attachment": after_photo}, more=True)
         signal = event.signal
         row: dict = {"tracking_code": signal.tracking_code, "action": event.action, "at": iso(event.at)}
+        listed = []
         if event.action == Action.MATERIAL:
             listed = _photos(photos[event.pk], files)
             suffix = material_note("", [p["name"] for p in listed])
@@ -312,13 +362,17 @@ def actions_export(*, since: dict, now: datetime.datetime) -> seam.ExportedPart:
                 and (signal.pk, event.at) in reopened,
             )
         rows.append(row)
+        share.add(listed, files)
+        last = event.pk
     return seam.ExportedPart(rows, files, {"event": top_event, "attachment": top_photo})
 
 
 def actions_load(rows: list[dict], *, context: LoadContext) -> int:
     """Apply the workers' material and ratings to the reports with the same tracking codes, through
     the services a shared-database portal calls (the units are told here). An action the report no
-    longer takes (rated twice, or no longer closed) is kept on its record as a note, never lost."""
+    longer takes (rated twice, or no longer closed) is kept on its record as a note, never lost.
+    Only reports that came through the exchange take them (any other refuses the bundle), and the
+    action's time is clamped between the report's arrival and the bundle's making."""
     applied = 0
     for index, row in enumerate(rows):
         code = text(row, "tracking_code", record=f"第 {index + 1} 条操作", blank=False, most=16)
@@ -333,6 +387,15 @@ def actions_load(rows: list[dict], *, context: LoadContext) -> int:
             continue
         if signal is None:
             raise RowError(record, "tracking_code", "内网没有该查询码的反映（是否漏导了之前的包？）")
+        if not _exchanged(signal):
+            # The portal host only ever learns the reports that came through the exchange: an
+            # action on any other is not the portal's to give (a host taken over, guessing codes).
+            raise RowError(record, "tracking_code", "该反映不是经文件摆渡从门户进来的，门户无权对它操作")
+        # A worker acts between the report's arrival and the bundle's making: a time outside that
+        # (the portal host's clock, or a forged row) is brought to the nearer end, not refused.
+        at = max(at, signal.received_at)
+        if context.created_at is not None:
+            at = min(at, context.created_at)
         if action == Action.MATERIAL:
             words = text(row, "text", record=record, most=2000)
             photos = _photo_rows(row, record=record, context=context)
@@ -361,6 +424,13 @@ def actions_load(rows: list[dict], *, context: LoadContext) -> int:
             raise RowError(record, "action", f"不是门户上的操作：{action}")
         applied += 1
     return applied
+
+
+def _exchanged(signal: Signal) -> bool:
+    """Whether the report was written by an import of a reports bundle (its creation says so)."""
+    return SignalEvent.objects.filter(
+        signal=signal, action=Action.CREATE, note__startswith=EXCHANGED_NOTE
+    ).exists()
 
 
 # --- inside → portal host: the reports' state -------------------------------------------------------
@@ -446,8 +516,11 @@ def status_load(rows: list[dict], *, context: LoadContext) -> int:
         current = {name: getattr(signal, name) for name in state}
         touched = False
         if current != state:
-            # Guarded on the stage read: a worker's rating in between is kept for the next bundle.
-            scope = Signal.objects.filter(stage=signal.stage)
+            # Guarded on what a worker's rating changes, as read: a rating in between (which may
+            # leave the stage as it was) is kept, and the report waits for the next bundle.
+            scope = Signal.objects.filter(
+                stage=signal.stage, satisfaction=signal.satisfaction, rated_at=signal.rated_at
+            )
             if guarded_update(scope, signal.pk, **state, updated_at=context.now) != 1:
                 continue
             touched = True

@@ -39,6 +39,10 @@ class Command(BaseCommand):
         ):
             export = sub.add_parser(name, help=label)
             export.add_argument("--out", required=True, help="文件包写入的目录（摆渡的发出目录）")
+            export.add_argument(
+                "--keep",
+                help="另存一份到此目录（对方确认导入前保留，供重新搬运；deploy/anxin-exchange.sh 用 sent/）",
+            )
         for name, label in (
             ("import-reports", "内网：导入门户主机的反映包"),
             ("import-status", "门户主机：导入内网的状态包"),
@@ -46,8 +50,13 @@ class Command(BaseCommand):
             load = sub.add_parser(name, help=label)
             load.add_argument("file", help="文件包（.zip）")
             load.add_argument(
-                "--allow-gap", action="store_true", help="序号不连续时仍导入（确认缺少的包已无法找回时才用）"
+                "--allow-gap",
+                action="store_true",
+                help="反映包序号不连续时仍导入（确认缺少的包已无法找回时才用；状态包是整份快照，不连续时只警告）",
             )
+        sub.add_parser(
+            "acknowledged", help="门户主机：内网已导入到第几个反映包（据最近导入的状态包），只打印序号"
+        )
         history = sub.add_parser("history", help="本机导出、导入过的文件包")
         history.add_argument("--last", type=int, default=20, help="显示最近多少个（默认 20）")
 
@@ -55,7 +64,9 @@ class Command(BaseCommand):
         action = options["action"]
         # The command as the record keeps it: what was asked, however it was called.
         if action in EXPORTS:
-            command = f"portal_exchange {action} --out {options['out']}"
+            command = f"portal_exchange {action} --out {options['out']}" + (
+                f" --keep {options['keep']}" if options["keep"] else ""
+            )
         elif action in IMPORTS:
             command = f"portal_exchange {action} {options['file']}" + (
                 " --allow-gap" if options["allow_gap"] else ""
@@ -64,10 +75,17 @@ class Command(BaseCommand):
             command = f"portal_exchange {action}"
         try:
             if action in EXPORTS:
-                done = exchange.bundle_export(
-                    direction=EXPORTS[action], out_dir=Path(options["out"]), command=command
-                )
-                self.stdout.write(f"已导出：{done.path}（{_counts(done.bundle)}）")
+                # A backlog goes in several bundles, each within what an import accepts.
+                more = True
+                while more:
+                    done = exchange.bundle_export(
+                        direction=EXPORTS[action],
+                        out_dir=Path(options["out"]),
+                        command=command,
+                        keep_dir=Path(options["keep"]) if options["keep"] else None,
+                    )
+                    more = done.more
+                    self.stdout.write(f"已导出：{done.path}（{_counts(done.bundle)}）")
             elif action in IMPORTS:
                 path = Path(options["file"])
                 try:
@@ -90,6 +108,10 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"已导入：{path.name}（序号 {done.bundle.sequence}；{_counts(done.bundle)}）"
                 )
+                if done.bundle.warning:
+                    self.stderr.write(f"注意：{done.bundle.warning}")
+            elif action == "acknowledged":
+                self.stdout.write(str(exchange.reports_acknowledged()))
             else:
                 self._history(options["last"])
         except exchange.ExchangeRefused as refused:
@@ -101,6 +123,7 @@ class Command(BaseCommand):
                 f"{timezone.localtime(bundle.done_at):%Y-%m-%d %H:%M}  {bundle.get_kind_display()}  "
                 f"{bundle.get_direction_display()}  #{bundle.sequence}  {bundle.file_name}  "
                 f"{bundle.sha256[:12]}…  {_counts(bundle)}"
+                + (f"  注意：{bundle.warning}" if bundle.warning else "")
             )
 
 
