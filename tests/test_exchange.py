@@ -1152,3 +1152,65 @@ def test_in_a_backlog_an_action_waits_for_the_bundle_that_carries_its_report(
                 )
             )
     assert carried == [([first.tracking_code], []), ([second.tracking_code], [second.tracking_code])]
+
+
+@pytest.mark.django_db
+def test_the_parameters_and_calendar_the_office_changes_inside_reach_the_portal_host(
+    keyed, district, tmp_path
+):
+    """A value the office adds inside (a new limit from a date) and a holiday swap cross with the
+    status bundle, so the portal host's limits and deadlines follow the office, not the district
+    file's defaults it loaded itself."""
+    from anxin.core.models import CalendarDay, PolicyParameter
+    from anxin.core.policy import param
+
+    code = "portal.submissions_per_hour"
+    before = PolicyParameter.objects.filter(code=code).count()
+    today = timezone.localdate()
+    PolicyParameter.objects.create(
+        code=code,
+        name="每小时提交上限",
+        value="7",
+        value_type="int",
+        unit="次",
+        effective_from=today,
+        citation="测试",
+    )
+    saturday = today + datetime.timedelta(days=(5 - today.weekday()) % 7 or 7)
+    CalendarDay.objects.update_or_create(
+        date=saturday, defaults={"is_workday": True, "name": "调休上班", "source": "office"}
+    )
+    done = exchange.bundle_export(direction="status", out_dir=tmp_path, command="test")
+    # The portal host as it was: the district file's values only, the Saturday a rest day.
+    PolicyParameter.objects.filter(code=code, effective_from=today).delete()
+    CalendarDay.objects.filter(date=saturday).update(is_workday=False, name="")
+    assert param(code) != 7
+    with portal_side():
+        _import(done.path, "status")
+    assert param(code) == 7
+    assert PolicyParameter.objects.filter(code=code).count() == before + 1
+    assert CalendarDay.objects.get(date=saturday).is_workday
+
+
+@pytest.mark.django_db
+def test_a_parameter_with_a_value_not_of_its_type_is_refused_and_nothing_changes(keyed, district, tmp_path):
+    from anxin.core.models import PolicyParameter
+
+    count = PolicyParameter.objects.count()
+    row = {
+        "code": "portal.submissions_per_hour",
+        "name": "每小时提交上限",
+        "value": "七",
+        "value_type": "int",
+        "unit": "次",
+        "effective_from": timezone.localdate().isoformat(),
+        "citation": "测试",
+        "note": "",
+        "to_confirm": False,
+    }
+    with (
+        portal_side(),
+        pytest.raises(exchange.ExchangeRefused, match=r"政策参数 portal\.submissions_per_hour.*value"),
+    ):
+        _import(_bundle(tmp_path / "1.zip", direction="status", rows={"core.parameters": [row]}), "status")
+    assert PolicyParameter.objects.count() == count

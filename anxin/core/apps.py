@@ -26,6 +26,10 @@ class CoreConfig(AppConfig):
         seam.register(seam.DISTRICT_SECTIONS, self.load_district, app=label)
         seam.register(seam.SWEEPS, self.sweeps, app=label)
         seam.register(seam.MENU, self.menu, app=label)
+        from anxin.core.exchange_parts import PARTS
+
+        for part in PARTS:  # the policy parameters and the calendar, to a portal host on its own database
+            seam.register(seam.EXCHANGE_PARTS, part, app=label)
         for group in (
             seam.MenuGroup("settings", "设置", "adjustments", 80),
             seam.MenuGroup("security", "安全审计", "shield-lock", 90),
