@@ -138,6 +138,25 @@ def _import(path: Path, direction: str = "reports", **kwargs) -> exchange.Done:
     return exchange.bundle_import(path=path, direction=direction, command="test", **kwargs)
 
 
+def _submitted_on_portal(count: int, *, photo: str = "a.png", amount: int = 1) -> list[Signal]:
+    """``count`` reports given on the portal (call inside ``portal_side()``), each from its own
+    address and with one photo."""
+    from anxin.intake import services
+
+    town = Town.objects.get(name="罗溪镇")
+    facts = {
+        "employer_name": "罗溪纺织有限公司",
+        "summary": "欠薪",
+        "reporter_phone": PHONE,
+        "amount": amount,
+        "workers": 1,
+    }
+    return [
+        services.portal_submit(facts=facts, town=town, photos=[(photo, png())], ip=f"10.0.0.{n + 1}")
+        for n in range(count)
+    ]
+
+
 # --- a report from the portal host ------------------------------------------------------------------
 
 
@@ -337,16 +356,8 @@ def test_the_portal_hosts_export_takes_each_report_once_with_its_photo_and_later
     from anxin.intake import services
 
     on_disk(keyed, tmp_path / "media")
-    town = Town.objects.get(name="罗溪镇")
-    facts = {
-        "employer_name": "罗溪纺织有限公司",
-        "summary": "欠薪",
-        "reporter_phone": PHONE,
-        "amount": 100,
-        "workers": 1,
-    }
     with portal_side():
-        signal = services.portal_submit(facts=facts, town=town, photos=[("工资条.png", png())], ip="10.0.0.1")
+        (signal,) = _submitted_on_portal(1, photo="工资条.png", amount=100)
         first = exchange.bundle_export(direction="reports", out_dir=tmp_path / "out", command="test")
         services.portal_add_material(
             signal=signal, text="补充：考勤表", photos=[("考勤.png", png())], ip="10.0.0.1"
@@ -715,26 +726,12 @@ def test_a_satisfied_rating_with_wages_still_unpaid_crosses_as_such(keyed, distr
 def test_a_backlog_goes_in_several_bundles_each_within_the_share_and_the_command_exports_them_all(
     keyed, district, tmp_path, monkeypatch
 ):
-    from anxin.intake import services
     from anxin.intake.services import exchange as intake_exchange
 
     monkeypatch.setattr(intake_exchange, "EXPORT_MAX_FILES", 2)
     on_disk(keyed, tmp_path / "media")
-    town = Town.objects.get(name="罗溪镇")
-    facts = {
-        "employer_name": "罗溪纺织有限公司",
-        "summary": "欠薪",
-        "reporter_phone": PHONE,
-        "amount": 1,
-        "workers": 1,
-    }
     with portal_side():
-        codes = [
-            services.portal_submit(
-                facts=facts, town=town, photos=[("a.png", png())], ip=f"10.0.0.{n}"
-            ).tracking_code
-            for n in range(5)
-        ]
+        codes = [signal.tracking_code for signal in _submitted_on_portal(5)]
         call_command(
             "portal_exchange", "export-reports", "--out", str(tmp_path / "out"), stdout=io.StringIO()
         )
@@ -1125,19 +1122,8 @@ def test_in_a_backlog_an_action_waits_for_the_bundle_that_carries_its_report(
 
     monkeypatch.setattr(intake_exchange, "EXPORT_MAX_FILES", 1)
     on_disk(keyed, tmp_path / "media")
-    town = Town.objects.get(name="罗溪镇")
-    facts = {
-        "employer_name": "罗溪纺织有限公司",
-        "summary": "欠薪",
-        "reporter_phone": PHONE,
-        "amount": 1,
-        "workers": 1,
-    }
     with portal_side():
-        first, second = (
-            services.portal_submit(facts=facts, town=town, photos=[("a.png", png())], ip=f"10.0.0.{n}")
-            for n in (1, 2)
-        )
+        first, second = _submitted_on_portal(2)
         services.portal_add_material(signal=second, text="补充", photos=[], ip="10.0.0.2")
         call_command(
             "portal_exchange", "export-reports", "--out", str(tmp_path / "out"), stdout=io.StringIO()
@@ -1190,6 +1176,14 @@ def test_the_parameters_and_calendar_the_office_changes_inside_reach_the_portal_
     assert param(code) == 7
     assert PolicyParameter.objects.filter(code=code).count() == before + 1
     assert CalendarDay.objects.get(date=saturday).is_workday
+    # The next bundle, nothing changed inside: no row is rewritten, so the audit log stays quiet.
+    from auditlog.models import LogEntry
+
+    logged = LogEntry.objects.count()
+    again = exchange.bundle_export(direction="status", out_dir=tmp_path / "2", command="test")
+    with portal_side():
+        _import(again.path, "status")
+    assert LogEntry.objects.count() == logged
 
 
 @pytest.mark.django_db

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from anxin.core import seam
 from anxin.core.exchange import LoadContext, RowError, day, flag, iso, text
@@ -75,9 +76,7 @@ def parameters_load(rows: list[dict], *, context: LoadContext) -> int:
     if not copies:
         # Inside always has its parameters (load_district seeds them): an empty part replaces nothing.
         return 0
-    PolicyParameter.objects.all().delete()
-    PolicyParameter.objects.bulk_create(copies)
-    return len(copies)
+    return _replace(PolicyParameter, copies, key=("code", "effective_from"), fields=PARAMETER_COLUMNS)
 
 
 def calendar_export(*, since: dict, now: datetime.datetime) -> seam.ExportedPart:
@@ -115,9 +114,25 @@ def calendar_load(rows: list[dict], *, context: LoadContext) -> int:
         )
     if not days:
         return 0  # as for the parameters: inside always has its calendar; an empty part replaces nothing
-    CalendarDay.objects.all().delete()
-    CalendarDay.objects.bulk_create(days, batch_size=1000)
-    return len(days)
+    return _replace(CalendarDay, days, key=("date",), fields=("date", "is_workday", "name", "source"))
+
+
+def _replace(model: type[models.Model], rows: list, *, key: tuple[str, ...], fields: tuple[str, ...]) -> int:
+    """Make the table hold exactly ``rows``, touching only the rows that differ: both tables are
+    audited, and a bundle every ten minutes that deleted and re-created every row would fill the
+    audit log with changes that are none. Returns how many rows were removed or added."""
+    wanted = {tuple(getattr(r, k) for k in key): r for r in rows}
+    stale = []
+    for pk, *values in model._default_manager.values_list("pk", *fields):
+        current = dict(zip(fields, values, strict=True))
+        row = wanted.get(tuple(current[k] for k in key))
+        if row is not None and all(getattr(row, f) == current[f] for f in fields):
+            del wanted[tuple(current[k] for k in key)]  # already here, as it is inside
+        else:
+            stale.append(pk)
+    model._default_manager.filter(pk__in=stale).delete()
+    model._default_manager.bulk_create(list(wanted.values()), batch_size=1000)
+    return len(stale) + len(wanted)
 
 
 PARTS = (
