@@ -76,18 +76,16 @@ GRANT SELECT, UPDATE ON intake_reportclosure TO anxin_portal;
 -- status page (the portal reads no case and no claim).
 GRANT SELECT ON intake_publicprogress TO anxin_portal;
 
--- The reports the connection names: the one whose tracking code it set (anxin.portal_code) and
--- the report it was merged into, or those filed with the phone of a proved recovery
--- (anxin.portal_phone). SECURITY DEFINER: it reads the table as its owner, which row-level
--- security does not restrict, so the policies below can use it without recursing.
+-- The reports the connection names: the one whose tracking code it set (anxin.portal_code), or
+-- those filed with the phone of a proved recovery (anxin.portal_phone). Not the report it was
+-- merged into, which holds another worker's name and phone: the internal zone's tick reopens that
+-- one after a 不满意 (intake.services.merged_reopens_follow). SECURITY DEFINER: it reads the
+-- table as its owner, which row-level security does not restrict, so the policies below can use
+-- it without recursing.
 CREATE OR REPLACE FUNCTION anxin_portal_signal_ids() RETURNS SETOF bigint
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
     SELECT s.id FROM intake_signal s
      WHERE s.tracking_code = nullif(current_setting('anxin.portal_code', true), '')
-    UNION
-    SELECT s.merged_into_id FROM intake_signal s
-     WHERE s.tracking_code = nullif(current_setting('anxin.portal_code', true), '')
-       AND s.merged_into_id IS NOT NULL
     UNION
     SELECT s.id FROM intake_signal s
      WHERE s.reporter_phone_index = nullif(current_setting('anxin.portal_phone', true), '')

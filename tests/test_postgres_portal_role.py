@@ -377,3 +377,58 @@ def test_the_handbook_lookup_runs_under_the_portal_role(client, world, portal_ro
         cursor.execute("SELECT set_config('anxin.portal_id', %s, false)", [other.id_number_index])
         cursor.execute("SELECT name FROM sites_portalhandbook")
         assert cursor.fetchall() == [("李四",)]  # the one it names, and only that one
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_merged_reports_code_reads_no_other_report_and_its_dissatisfaction_reaches_the_primary_by_the_tick(
+    client, world, office, luoxi, portal_role, settings
+):
+    """The report a worker's report was merged into holds another worker's name and phone: the
+    merged report's code does not open it. The 不满意 reopens the worker's own report under the
+    role; the internal zone's tick reopens the closed primary."""
+    from anxin.intake import services
+    from anxin.intake.models import Signal, Stage
+    from anxin.intake.tests.test_portal import _captcha
+    from anxin.notify.models import Notification
+    from anxin.notify.services import pending_notices_deliver
+
+    town = world.luoxi_factory.town
+    mine = _report("13911112222", world.luoxi_factory.name, town)
+    primary = _report("13933334444", world.luoxi_factory.name, town)
+    services.signal_merge(actor=office, signal=mine, into=primary)
+    services.signal_verify(
+        actor=luoxi, signal=Signal.objects.get(pk=primary.pk), result="substantiated", note="属实"
+    )
+    for s in (mine, primary):
+        services.signal_reply(actor=luoxi, signal=Signal.objects.get(pk=s.pk), text="已处理")
+    services.signal_close(actor=luoxi, signal=Signal.objects.get(pk=primary.pk), note="已支付")
+
+    with _as_portal() as db, db.cursor() as cursor:
+        cursor.execute("SELECT set_config('anxin.portal_code', %s, false)", [mine.tracking_code])
+        cursor.execute("SELECT id FROM intake_signal")
+        assert cursor.fetchall() == [(mine.pk,)]
+        cursor.execute("SELECT reporter_name, reporter_phone FROM intake_signal WHERE id = %s", [primary.pk])
+        assert cursor.fetchall() == []
+        for table in ("intake_signalevent", "intake_reportclosure"):
+            cursor.execute(f"SELECT DISTINCT signal_id FROM {table}")  # noqa: S608 (our own table names)
+            assert cursor.fetchall() == [(mine.pk,)]
+        cursor.execute("UPDATE intake_signal SET stage = 'handling' WHERE id = %s", [primary.pk])
+        assert cursor.rowcount == 0
+
+    with portal_process(settings):
+        browser = type(client)()
+        found = browser.post(
+            "/public/track/",
+            {"code": mine.tracking_code, "phone": "13911112222", **_captcha(browser, "/public/track/")},
+        )
+        assert found.status_code == 302
+        rated = browser.post(f"/public/track/{mine.tracking_code}/rate/", {"rating": "dissatisfied"})
+        assert rated.status_code == 302
+    assert Signal.objects.get(pk=mine.pk).stage == Stage.HANDLING
+    assert Signal.objects.get(pk=primary.pk).stage == Stage.CLOSED
+    assert services.merged_reopens_follow() == 1
+    assert Signal.objects.get(pk=primary.pk).stage == Stage.HANDLING
+    assert pending_notices_deliver() == 1
+    assert Notification.objects.filter(
+        recipient=luoxi, topic="signal-followup", url=f"/signals/{primary.pk}/"
+    ).exists()

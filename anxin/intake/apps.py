@@ -73,6 +73,7 @@ class IntakeConfig(AppConfig):
 
         return [
             seam.Sweep("分派互联网区受理的网上反映", services.portal_reports_route),
+            seam.Sweep("重新打开互联网区不满意的并入线索的主线索", services.merged_reopens_follow),
             seam.Sweep(
                 "更新互联网区进度页的案件进展", zones.for_public_zone(services.portal_progress_refresh)
             ),

@@ -198,7 +198,7 @@ def portal_track(request):
 def _proved(request, code: str) -> Signal | None:
     code = services.normalize_tracking_code(code)
     portal_scope(code)  # the portal's database role reads a report only by its code
-    signal = Signal.objects.filter(tracking_code=code).select_related("merged_into").first()
+    signal = Signal.objects.filter(tracking_code=code).first()
     if signal is None or str(signal.pk) not in _proofs(request):
         return None
     return signal

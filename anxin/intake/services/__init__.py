@@ -34,6 +34,7 @@ from anxin.intake.services.facts import (
 from anxin.intake.services.portal import (
     CODE_ALPHABET,
     CODE_LENGTH,
+    merged_reopens_follow,
     new_tracking_code,
     normalize_tracking_code,
     portal_add_material,
@@ -104,6 +105,7 @@ __all__ = [
     "files_problem",
     "followups_escalate",
     "is_handler",
+    "merged_reopens_follow",
     "new_tracking_code",
     "normalize_tracking_code",
     "open_cases",

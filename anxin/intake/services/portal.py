@@ -247,41 +247,105 @@ def portal_rate(
 
 def _reopen(signal: Signal, *, why: str, now: datetime.datetime) -> None:
     """Back to 处理中 with a follow-up deadline; the primary too when the report was merged into it
-    (the matter is handled there)."""
-    from anxin.intake.services.workflow import STAGES
+    (the matter is handled there).
 
+    The internet zone reads no report but the worker's own (deploy/portal-role.sql): it reopens
+    that one, tells its handlers, and leaves the closed primary to the internal zone's tick
+    (``merged_reopens_follow``)."""
     due, basis = due_after("portal.followup_working_days", now)
     targets = [signal]
-    if signal.merged_into_id:
-        primary = Signal.objects.get(pk=signal.merged_into_id)
+    primary_id = signal.merged_into_id
+    if primary_id and not settings.PORTAL_DEFERS_ROUTING:
+        primary = Signal.objects.get(pk=primary_id)
         if primary.stage == Stage.CLOSED:
             targets.append(primary)
-    actor = system_actor()
     for target in targets:
-        STAGES.move(
-            target,
-            STAGES.step(target, Action.REOPEN),
-            actor=actor,
-            note=f"反映人评价：{why}。请于 {timezone.localtime(due):%Y-%m-%d} 前重新处理并答复（{basis}）",
-            values={
-                "followup_due_at": due,
-                "followup_basis": basis,
-                "followup_escalated_at": None,
-                "open_case_reason": "",  # it was the closing's; kept on its ReportClosure
-                "updated_at": now,
-            },
-            now=now,
-        )
+        _reopen_one(target, note=f"反映人评价：{why}", due=due, basis=basis, now=now)
     handled = targets[-1]
     if settings.PORTAL_EXCHANGES_FILES:
         return  # told inside, where the exchange applies the rating (intake.services.exchange)
+    named = f"#{handled.pk}" + (f"（已并入 #{primary_id}）" if handled.merged_into_id else "")
     notify_units(
         unit_ids=_handler_unit_ids(handled),
-        subject=f"反映人不满意，线索 #{handled.pk} 已重新转入处理",
+        subject=f"反映人不满意，线索 {named} 已重新转入处理",
         body=f"{_employer(handled)}：{why}。请于 {timezone.localtime(due):%Y-%m-%d} 前重新处理并答复反映人。",
-        url=officer_url("signal-detail", handled.pk),
+        url=officer_url("signal-detail", primary_id if handled.merged_into_id else handled.pk),
         topic="signal-followup",
     )
+
+
+def _reopen_one(
+    target: Signal, *, note: str, due: datetime.datetime, basis: str, now: datetime.datetime
+) -> None:
+    from anxin.intake.services.workflow import STAGES
+
+    STAGES.move(
+        target,
+        STAGES.step(target, Action.REOPEN),
+        actor=system_actor(),
+        note=f"{note}。请于 {timezone.localtime(due):%Y-%m-%d} 前重新处理并答复（{basis}）",
+        values={
+            "followup_due_at": due,
+            "followup_basis": basis,
+            "followup_escalated_at": None,
+            "open_case_reason": "",  # it was the closing's; kept on its ReportClosure
+            "updated_at": now,
+        },
+        now=now,
+    )
+
+
+def merged_reopens_follow(*, now: datetime.datetime | None = None) -> int:
+    """Reopen the closed primaries of merged reports the internet zone reopened.
+
+    A report merged into another follows it (``workflow._move``), so a merged report that is open,
+    with a follow-up deadline, under a closed primary is one whose worker rated 不满意 on the
+    internet zone's portal, which reopens only the worker's own report. Here the primary reopens
+    with that deadline, and its handlers the portal did not tell are told: what ``_reopen`` does in
+    one step in the internal zone. Each in its own transaction, the primary locked; run again, it
+    finds nothing (the primary is open)."""
+    now = now or timezone.now()
+    waiting = list(
+        Signal.objects.filter(merged_into__stage=Stage.CLOSED, followup_due_at__isnull=False)
+        .exclude(stage=Stage.CLOSED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    done = 0
+    for pk in waiting:
+        with transaction.atomic(), acting(system_actor()):
+            source = Signal.objects.get(pk=pk)
+            primary = Signal.objects.select_for_update().get(pk=source.merged_into_id)
+            if (
+                primary.stage != Stage.CLOSED
+                or source.stage == Stage.CLOSED
+                or source.followup_due_at is None
+            ):
+                continue
+            rated = source.events.filter(action=Action.RATE).order_by("-at", "-pk").first()
+            why = rated.note if rated else Satisfaction.DISSATISFIED.label
+            _reopen_one(
+                primary,
+                note=f"并入本线索的 #{source.pk} 反映人评价：{why}",
+                due=source.followup_due_at,
+                basis=source.followup_basis,
+                now=now,
+            )
+            told = set(_handler_unit_ids(source))
+            units = [u for u in _handler_unit_ids(primary) if u not in told]
+            if units:
+                notify_units(
+                    unit_ids=units,
+                    subject=f"反映人不满意，线索 #{primary.pk} 已重新转入处理",
+                    body=(
+                        f"{primary.employer_display}：并入的线索 #{source.pk} 反映人评价：{why}。"
+                        f"请于 {timezone.localtime(source.followup_due_at):%Y-%m-%d} 前重新处理并答复反映人。"
+                    ),
+                    url=officer_url("signal-detail", primary.pk),
+                    topic="signal-followup",
+                )
+        done += 1
+    return done
 
 
 def _employer(signal: Signal) -> str:
@@ -355,11 +419,17 @@ def material_write(
     event = SignalEvent.objects.create(signal=signal, action=Action.MATERIAL, actor=None, at=now, note=note)
     if settings.PORTAL_EXCHANGES_FILES:
         return event  # told inside, where the exchange applies it
-    handled = Signal.objects.get(pk=signal.merged_into_id) if signal.merged_into_id else signal
+    # The internet zone reads no report but the worker's own (deploy/portal-role.sql): the merged
+    # report's own handlers are told, the primary named by its number.
+    primary_id = signal.merged_into_id
+    handled = (
+        Signal.objects.get(pk=primary_id) if primary_id and not settings.PORTAL_DEFERS_ROUTING else signal
+    )
+    named = f"#{handled.pk}" + (f"（已并入 #{primary_id}）" if handled.merged_into_id else "")
     notify_units(
         unit_ids=[i for i in _handler_unit_ids(handled) if i not in _office_ids()]
         or _handler_unit_ids(handled),
-        subject=f"反映人为线索 #{handled.pk} 补充了材料",
+        subject=f"反映人为线索 {named} 补充了材料",
         body=f"{_employer(handled)}：{note[:200]}",
         url=officer_url("signal-detail", signal.pk),
         topic="signal-material",

@@ -226,3 +226,78 @@ def test_a_worker_report_merged_into_another_is_closed_rated_and_reopened_with_i
     services.portal_rate(signal=Signal.objects.get(pk=mine.pk), rating="dissatisfied")
     assert Signal.objects.get(pk=mine.pk).stage == Stage.HANDLING
     assert Signal.objects.get(pk=primary.pk).stage == Stage.HANDLING  # the matter is handled there
+
+
+def _merged_and_closed(world, office, luoxi) -> tuple[Signal, Signal]:
+    town = world.luoxi_factory.town
+    mine = _portal_report(town, phone="13911112222", ip="10.6.6.1")
+    primary = _portal_report(town, phone="13933334444", ip="10.6.6.2")
+    services.signal_merge(actor=office, signal=mine, into=primary)
+    services.signal_verify(
+        actor=luoxi, signal=Signal.objects.get(pk=primary.pk), result="substantiated", note="属实"
+    )
+    for s in (mine, primary):
+        services.signal_reply(actor=luoxi, signal=Signal.objects.get(pk=s.pk), text="已处理")
+    services.signal_close(actor=luoxi, signal=Signal.objects.get(pk=primary.pk), note="已支付")
+    return Signal.objects.get(pk=mine.pk), Signal.objects.get(pk=primary.pk)
+
+
+def test_in_the_internet_zone_a_merged_reports_rating_touches_only_its_own_row_and_the_tick_reopens_the_primary(
+    world, office, luoxi, settings
+):
+    """#21: the internet zone's database role reads no report but the worker's own, so a 不满意
+    on a merged report cannot read or reopen the report it was merged into; the internal zone's
+    tick does that, with the same deadline, once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from anxin.notify.models import PendingNotice
+
+    mine, primary = _merged_and_closed(world, office, luoxi)
+    settings.PORTAL_DEFERS_ROUTING = settings.NOTICES_DEFERRED = True
+    settings.PORTAL_READS_DISTRICT_DATA = False
+    with CaptureQueriesContext(connection) as seen:
+        services.portal_rate(signal=mine, rating="dissatisfied", comment="一分没拿到")
+    # No statement names the primary's id (the role's policies would refuse it; deploy/portal-role.sql).
+    signal_reads = [q["sql"] for q in seen.captured_queries if "intake_signal" in q["sql"]]
+    assert signal_reads and not any(
+        f"= {primary.pk}" in sql or f"({primary.pk})" in sql for sql in signal_reads
+    )
+    mine.refresh_from_db()
+    assert mine.stage == Stage.HANDLING and mine.followup_due_at is not None
+    assert Signal.objects.get(pk=primary.pk).stage == Stage.CLOSED
+    notice = PendingNotice.objects.get(topic="signal-followup")
+    assert f"#{mine.pk}（已并入 #{primary.pk}）" in notice.subject and notice.url == f"/signals/{primary.pk}/"
+    assert luoxi.unit_id in notice.unit_ids
+
+    settings.PORTAL_DEFERS_ROUTING = settings.NOTICES_DEFERRED = False
+    settings.PORTAL_READS_DISTRICT_DATA = True
+    assert services.merged_reopens_follow() == 1
+    primary.refresh_from_db()
+    assert primary.stage == Stage.HANDLING
+    assert (primary.followup_due_at, primary.followup_basis) == (mine.followup_due_at, mine.followup_basis)
+    event = primary.events.filter(action=SignalEvent.Action.REOPEN).get()
+    assert f"并入本线索的 #{mine.pk} 反映人评价：不满意：一分没拿到" in event.note
+    assert services.merged_reopens_follow() == 0  # once
+    # Closed again: both close, and the worker's report is rated afresh.
+    services.signal_close(actor=luoxi, signal=primary, note="已全额支付")
+    assert Signal.objects.get(pk=mine.pk).stage == Stage.CLOSED
+    assert services.merged_reopens_follow() == 0
+
+
+def test_inside_a_merged_reports_rating_reopens_both_at_once_and_leaves_the_tick_nothing(
+    world, office, luoxi
+):
+    mine, primary = _merged_and_closed(world, office, luoxi)
+    services.portal_rate(signal=mine, rating="satisfied", still_unpaid=True)
+    assert Signal.objects.get(pk=primary.pk).stage == Stage.HANDLING
+    assert services.merged_reopens_follow() == 0
+
+
+def test_the_tick_leaves_a_merged_report_open_under_its_open_primary_alone(world, office, luoxi):
+    town = world.luoxi_factory.town
+    mine = _portal_report(town, phone="13911112222", ip="10.6.6.1")
+    primary = _portal_report(town, phone="13933334444", ip="10.6.6.2")
+    services.signal_merge(actor=office, signal=mine, into=primary)
+    assert services.merged_reopens_follow() == 0
+    assert Signal.objects.get(pk=primary.pk).stage == Stage.RECEIVED
