@@ -285,53 +285,78 @@ def scan(
     due = _alert_due(now)
     actor = system_actor()
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        with gc_paused(), transaction.atomic(), acting(actor):
-            # Lock the chunk's enterprises, then read: a concurrent re-assessment of the same
-            # enterprise (tick vs. a request's on-commit) waits instead of interleaving. The
-            # locked read is also what routing needs of them (their territory).
-            # The locked read is also all the scan needs of them and of their stored assessment:
-            # territory (routing), status (a fact) and the stored level, digest and horizon — one read.
-            # The stored assessments are joined with the chunk's range (or ids) in the join's own
-            # condition: given only "enterprise = its id", PostgreSQL hashed every assessment of
-            # the district for each chunk (68 ms a chunk at 100,000, against 12 ms).
-            locked = (
-                Enterprise.objects.select_for_update(of=("self",))
-                .filter(among("pk", chunk, whole=whole))
-                .annotate(
-                    stored=FilteredRelation(
-                        "risk", condition=among("risk__enterprise_id", chunk, whole=whole)
-                    )
-                )
-            )
-            towns, statuses, stored = {}, {}, {}
-            for pk, town_id, status, level, digest, until in _fetch(
-                locked.order_by("pk").values_list(
-                    "pk", "town_id", "status", "stored__level", "stored__digest", "stored__stable_until"
-                )
-            ):
-                towns[pk], statuses[pk] = town_id, status
-                if level is not None:
-                    stored[pk] = (level, digest, until)
-            facts = load_facts(chunk, as_of, whole=whole, statuses=statuses)
-            counts, notices, drafts = _store(
-                facts,
-                params,
+        # The collector stays paused until the chunk's facts and results are freed (on return):
+        # objects made while it was paused are all in its youngest generation, and the first
+        # collection after a pause that ends while they are alive walks every one of them
+        # (30 collections, 5 % of an unchanged full scan).
+        with gc_paused():
+            counts = _scan_chunk(
+                ids[start : start + CHUNK],
                 as_of,
                 now,
+                params=params,
                 router=router,
                 due=due,
                 actor=actor,
                 whole=whole,
-                towns=towns,
-                stored=stored,
             )
-            transaction.on_commit(
-                partial(_announce, notices, drafts), robust=True
-            )  # per chunk, once committed
         for key, value in counts.items():
             totals[key] += value
     return totals
+
+
+def _scan_chunk(
+    chunk: list[int],
+    as_of: datetime.date,
+    now: datetime.datetime,
+    *,
+    params: dict[str, rules.Param],
+    router: Router,
+    due: tuple[datetime.datetime, str],
+    actor: User,
+    whole: bool,
+) -> dict:
+    """One chunk of ``scan``, in its own transaction: its counts."""
+    with transaction.atomic(), acting(actor):
+        # Lock the chunk's enterprises, then read: a concurrent re-assessment of the same
+        # enterprise (tick vs. a request's on-commit) waits instead of interleaving. The
+        # locked read is also what routing needs of them (their territory).
+        # The locked read is also all the scan needs of them and of their stored assessment:
+        # territory (routing), status (a fact) and the stored level, digest and horizon — one read.
+        # The stored assessments are joined with the chunk's range (or ids) in the join's own
+        # condition: given only "enterprise = its id", PostgreSQL hashed every assessment of
+        # the district for each chunk (68 ms a chunk at 100,000, against 12 ms).
+        locked = (
+            Enterprise.objects.select_for_update(of=("self",))
+            .filter(among("pk", chunk, whole=whole))
+            .annotate(
+                stored=FilteredRelation("risk", condition=among("risk__enterprise_id", chunk, whole=whole))
+            )
+        )
+        towns, statuses, stored = {}, {}, {}
+        for pk, town_id, status, level, digest, until in _fetch(
+            locked.order_by("pk").values_list(
+                "pk", "town_id", "status", "stored__level", "stored__digest", "stored__stable_until"
+            )
+        ):
+            towns[pk], statuses[pk] = town_id, status
+            if level is not None:
+                stored[pk] = (level, digest, until)
+        facts = load_facts(chunk, as_of, whole=whole, statuses=statuses)
+        counts, notices, drafts = _store(
+            facts,
+            params,
+            as_of,
+            now,
+            router=router,
+            due=due,
+            actor=actor,
+            whole=whole,
+            towns=towns,
+            stored=stored,
+        )
+        transaction.on_commit(partial(_announce, notices, drafts), robust=True)  # per chunk, once committed
+    return counts
 
 
 class Placed(NamedTuple):
