@@ -32,7 +32,9 @@ file unless --database-url names an empty PostgreSQL database). Then it measures
                 the real clock (they re-assess single enterprises as of today, unaffected by a
                 scan run dated tomorrow). Django's URL configuration is loaded before it (its
                 first notice link would load it: once per process, shown apart); its CPU seconds
-                are printed beside the baseline's (on SQLite both are this process's work)
+                are printed beside the baseline's (on SQLite both are this process's work).
+                ``--day-copies N`` (PostgreSQL): also on N copies of the database taken just
+                before it; ``day_tick_s`` is then the median of the N + 1 runs
   one           a new verified complaint: for a random enterprise, a wage complaint is recorded,
                 accepted and verified as 属实 through the intake services (each committed, as
                 the office would); the re-assessment the verification's after-commit hook runs
@@ -109,6 +111,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="with --reuse: day ticks, each on a fresh copy")
     parser.add_argument(
         "--after-floors", action="store_true", help="with --reuse: run the floors step before the day tick"
+    )
+    parser.add_argument(
+        "--day-copies",
+        type=int,
+        default=0,
+        metavar="N",
+        help="PostgreSQL: also run the day tick on N copies of the database taken just before it "
+        "(CREATE DATABASE … TEMPLATE); day_tick_s is then the median of all",
     )
     args = parser.parse_args()
     if args.reuse:
@@ -554,6 +564,46 @@ def day_tick_timed(*, profile: bool = False, base_cpu: float | None = None):
     return day_seconds, day_tick
 
 
+def day_ticks_on_copies(count: int) -> list[float]:
+    """The day's first tick on ``count`` copies of the PostgreSQL database as it stands (each made
+    with ``CREATE DATABASE … TEMPLATE`` and dropped after its tick): only a day's first tick is the
+    day's first, so a second sample needs the same database again. A copy starts with nothing of it
+    in PostgreSQL's buffers, so its tick is, if anything, slower than the original's."""
+    import psycopg
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("--day-copies: PostgreSQL only (SQLite: --keep, then --reuse --repeat)")
+    settings_dict = connection.settings_dict
+    name = settings_dict["NAME"]
+    admin = psycopg.connect(
+        dbname="postgres",
+        host=settings_dict["HOST"] or None,
+        port=settings_dict["PORT"] or None,
+        user=settings_dict["USER"] or None,
+        password=settings_dict["PASSWORD"] or None,
+        autocommit=True,
+    )
+    runs = []
+    try:
+        for index in range(count):
+            copy = f"{name}_day_{index}"
+            connection.close()  # a template must have no other session
+            admin.execute(f'DROP DATABASE IF EXISTS "{copy}"')
+            admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{name}"')
+            settings_dict["NAME"] = copy
+            try:
+                seconds, _run = day_tick_timed()
+                runs.append(seconds)
+            finally:
+                connection.close()
+                settings_dict["NAME"] = name
+                admin.execute(f'DROP DATABASE "{copy}"')
+    finally:
+        admin.close()
+    return runs
+
+
 def wal_state() -> tuple[bytes, int] | None:
     """SQLite's write-ahead log, as far as a checkpoint changes it: the log's header (its
     checkpoint sequence number and salts change when the log starts again after a checkpoint) and
@@ -758,7 +808,12 @@ def run(args) -> None:
     assert tick.mode == "changed", tick.reason
     if args.keep:
         keep(args.keep)
+    copies = day_ticks_on_copies(args.day_copies) if args.day_copies else []
     day_seconds, day_tick = day_tick_timed(profile=args.profile == "day", base_cpu=base_cpu)
+    if copies:
+        runs = [*copies, day_seconds]
+        print("day ticks (copies, then the database itself): " + ", ".join(f"{r:.3f} s" for r in runs))
+        day_seconds = statistics.median(runs)
     from anxin.core.audit import system_actor
 
     office = user_save(
