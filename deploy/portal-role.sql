@@ -57,11 +57,12 @@ GRANT SELECT, INSERT, UPDATE ON intake_portalattempt, intake_portalbucket, intak
     sites_handbookcode, sites_handbooklimit TO anxin_portal;
 
 -- Written, never read back beyond the new row's id: the audit log, the SMS outbox and its queue,
--- the notices the tick delivers.
+-- the notices the tick delivers, and the material added to a merged report, whose main report's
+-- handlers the tick tells (intake_materialrelay: the report's and the event's ids).
 GRANT INSERT ON auditlog_logentry, notify_smsmessage, notify_pendingnotice,
-    django_tasks_database_dbtaskresult TO anxin_portal;
+    django_tasks_database_dbtaskresult, intake_materialrelay TO anxin_portal;
 GRANT SELECT (id) ON auditlog_logentry, notify_smsmessage, notify_pendingnotice,
-    django_tasks_database_dbtaskresult TO anxin_portal;
+    django_tasks_database_dbtaskresult, intake_materialrelay TO anxin_portal;
 
 -- The system account the portal's writes are attributed to (created_by, audit actor): its id,
 -- name, unusable password, e-mail (the audit row copies it) and active flag, and no other account

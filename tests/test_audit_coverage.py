@@ -91,6 +91,7 @@ NOT_AUDITED = {
     "notify.Notification": "inbox copies of notices fanned out to users",
     "intake.PublicProgress": "a copy of what a report's status page may say (case progress, own claim), rewritten by tick",
     "intake.PortalProject": "a copy of what a notice board's link shows of a project, rewritten by tick",
+    "intake.MaterialRelay": "a pointer to a merged report's material (its event), for the tick to pass on; then deleted",
     "credit.PublicListing": "a copy of what the public page prints of a listing in force, rewritten by tick",
     "sites.PortalHandbook": "a copy of what a worker's 计酬手册 page shows (rosters and payrolls are audited), rewritten by tick",
     "notify.PendingNotice": "a notice the internet zone wrote, waiting for the tick to fan it out to the inboxes (then deleted)",

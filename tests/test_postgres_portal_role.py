@@ -387,7 +387,7 @@ def test_a_merged_reports_code_reads_no_other_report_and_its_dissatisfaction_rea
     merged report's code does not open it. The 不满意 reopens the worker's own report under the
     role; the internal zone's tick reopens the closed primary."""
     from anxin.intake import services
-    from anxin.intake.models import Signal, Stage
+    from anxin.intake.models import MaterialRelay, Signal, Stage
     from anxin.intake.tests.test_portal import _captcha
     from anxin.notify.models import Notification
     from anxin.notify.services import pending_notices_deliver
@@ -396,6 +396,18 @@ def test_a_merged_reports_code_reads_no_other_report_and_its_dissatisfaction_rea
     mine = _report("13911112222", world.luoxi_factory.name, town)
     primary = _report("13933334444", world.luoxi_factory.name, town)
     services.signal_merge(actor=office, signal=mine, into=primary)
+    # Material on the merged report, under the role: its own handlers told, a relay left for the tick.
+    with portal_process(settings):
+        browser = type(client)()
+        found = browser.post(
+            "/public/track/",
+            {"code": mine.tracking_code, "phone": "13911112222", **_captcha(browser, "/public/track/")},
+        )
+        assert found.status_code == 302
+        added = browser.post(f"/public/track/{mine.tracking_code}/add/", {"text": "补充：考勤表"})
+        assert added.status_code == 302
+    assert MaterialRelay.objects.filter(signal=mine).count() == 1
+    assert services.material_relays_deliver() == 1 and not MaterialRelay.objects.exists()
     services.signal_verify(
         actor=luoxi, signal=Signal.objects.get(pk=primary.pk), result="substantiated", note="属实"
     )
@@ -428,7 +440,7 @@ def test_a_merged_reports_code_reads_no_other_report_and_its_dissatisfaction_rea
     assert Signal.objects.get(pk=primary.pk).stage == Stage.CLOSED
     assert services.merged_reopens_follow() == 1
     assert Signal.objects.get(pk=primary.pk).stage == Stage.HANDLING
-    assert pending_notices_deliver() == 1
+    assert pending_notices_deliver() == 2  # the material's and the 不满意's, written by the portal
     assert Notification.objects.filter(
-        recipient=luoxi, topic="signal-followup", url=f"/signals/{primary.pk}/"
+        recipient=luoxi, topic="signal-followup", url=f"/signals/{mine.pk}/"
     ).exists()

@@ -74,6 +74,7 @@ class IntakeConfig(AppConfig):
         return [
             seam.Sweep("分派互联网区受理的网上反映", services.portal_reports_route),
             seam.Sweep("重新打开互联网区不满意的并入线索的主线索", services.merged_reopens_follow),
+            seam.Sweep("转达互联网区并入线索的补充材料", services.material_relays_deliver),
             seam.Sweep(
                 "更新互联网区进度页的案件进展", zones.for_public_zone(services.portal_progress_refresh)
             ),

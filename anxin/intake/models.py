@@ -615,6 +615,24 @@ class PortalProject(models.Model):
         return self.name
 
 
+class MaterialRelay(models.Model):
+    """Material a worker added on the internet zone's portal to a report merged into another. The
+    portal reads no report but the worker's own (deploy/portal-role.sql), so it tells that report's
+    handlers and leaves this row; the internal zone's tick tells the main report's other handlers
+    (``services.material_relays_deliver``) and deletes it. Written, never read, by the portal."""
+
+    signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(SignalEvent, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("待转达的补充材料")
+        verbose_name_plural = _("待转达的补充材料")
+
+    def __str__(self) -> str:
+        return f"#{self.signal_id}"
+
+
 class PortalAttempt(models.Model):
     """A submission or a failed status lookup on the public portal, by hashed source address."""
 

@@ -34,6 +34,7 @@ from anxin.intake.services.facts import (
 from anxin.intake.services.portal import (
     CODE_ALPHABET,
     CODE_LENGTH,
+    material_relays_deliver,
     merged_reopens_follow,
     new_tracking_code,
     normalize_tracking_code,
@@ -105,6 +106,7 @@ __all__ = [
     "files_problem",
     "followups_escalate",
     "is_handler",
+    "material_relays_deliver",
     "merged_reopens_follow",
     "new_tracking_code",
     "normalize_tracking_code",

@@ -21,6 +21,7 @@ from anxin.core.policy import param
 from anxin.core.validators import normalize_phone
 from anxin.intake.models import (
     Channel,
+    MaterialRelay,
     PortalAttempt,
     PortalBucket,
     RecoveryCode,
@@ -264,14 +265,18 @@ def _reopen(signal: Signal, *, why: str, now: datetime.datetime) -> None:
     handled = targets[-1]
     if settings.PORTAL_EXCHANGES_FILES:
         return  # told inside, where the exchange applies the rating (intake.services.exchange)
-    named = f"#{handled.pk}" + (f"（已并入 #{primary_id}）" if handled.merged_into_id else "")
     notify_units(
         unit_ids=_handler_unit_ids(handled),
-        subject=f"反映人不满意，线索 {named} 已重新转入处理",
+        subject=f"反映人不满意，线索 {_named(handled)}已重新转入处理",
         body=f"{_employer(handled)}：{why}。请于 {timezone.localtime(due):%Y-%m-%d} 前重新处理并答复反映人。",
-        url=officer_url("signal-detail", primary_id if handled.merged_into_id else handled.pk),
+        url=officer_url("signal-detail", handled.pk),  # a merged report's page names its main report
         topic="signal-followup",
     )
+
+
+def _named(signal: Signal) -> str:
+    """A report as a notice's subject names it, with the report it was merged into."""
+    return f"#{signal.pk}（已并入 #{signal.merged_into_id}）" if signal.merged_into_id else f"#{signal.pk} "
 
 
 def _reopen_one(
@@ -420,16 +425,16 @@ def material_write(
     if settings.PORTAL_EXCHANGES_FILES:
         return event  # told inside, where the exchange applies it
     # The internet zone reads no report but the worker's own (deploy/portal-role.sql): the merged
-    # report's own handlers are told, the primary named by its number.
+    # report's own handlers are told now, and the main report's by the internal zone's tick.
     primary_id = signal.merged_into_id
     handled = (
         Signal.objects.get(pk=primary_id) if primary_id and not settings.PORTAL_DEFERS_ROUTING else signal
     )
-    named = f"#{handled.pk}" + (f"（已并入 #{primary_id}）" if handled.merged_into_id else "")
+    if handled.merged_into_id:
+        MaterialRelay.objects.create(signal=signal, event=event)
     notify_units(
-        unit_ids=[i for i in _handler_unit_ids(handled) if i not in _office_ids()]
-        or _handler_unit_ids(handled),
-        subject=f"反映人为线索 {named} 补充了材料",
+        unit_ids=_material_units(handled),
+        subject=f"反映人为线索 {_named(handled)}补充了材料",
         body=f"{_employer(handled)}：{note[:200]}",
         url=officer_url("signal-detail", signal.pk),
         topic="signal-material",
@@ -439,6 +444,45 @@ def material_write(
 
 def _office_ids() -> list[int]:
     return list(Unit.objects.filter(kind=UnitKind.OFFICE).values_list("pk", flat=True))
+
+
+def _material_units(signal: Signal) -> list[int]:
+    """Who is told of a worker's material: the handlers but the office, or the office alone."""
+    units = _handler_unit_ids(signal)
+    return [i for i in units if i not in _office_ids()] or units
+
+
+def material_relays_deliver(*, now: datetime.datetime | None = None) -> int:
+    """Tell the main report's handlers of material added on the internet zone's portal to a report
+    merged into it (``MaterialRelay``), those the portal did not tell already: what
+    ``material_write`` does in one step in the internal zone. Each relay once, in its own
+    transaction, deleted when told."""
+    done = 0
+    for pk in list(MaterialRelay.objects.order_by("pk").values_list("pk", flat=True)):
+        with transaction.atomic():
+            relay = (
+                MaterialRelay.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("signal__merged_into", "event")
+                .filter(pk=pk)
+                .first()
+            )
+            if relay is None:  # another tick has it
+                continue
+            source, primary = relay.signal, relay.signal.merged_into
+            if primary is not None:
+                told = set(_material_units(source))
+                units = [u for u in _material_units(primary) if u not in told]
+                if units:
+                    notify_units(
+                        unit_ids=units,
+                        subject=f"反映人为线索 #{primary.pk} 补充了材料（并入的 #{source.pk}）",
+                        body=f"{primary.employer_display}：{relay.event.note[:200]}",
+                        url=officer_url("signal-detail", source.pk),
+                        topic="signal-material",
+                    )
+            relay.delete()
+        done += 1
+    return done
 
 
 # --- recovering a lost tracking code by phone number + SMS code --------------------------------------

@@ -267,7 +267,8 @@ def test_in_the_internet_zone_a_merged_reports_rating_touches_only_its_own_row_a
     assert mine.stage == Stage.HANDLING and mine.followup_due_at is not None
     assert Signal.objects.get(pk=primary.pk).stage == Stage.CLOSED
     notice = PendingNotice.objects.get(topic="signal-followup")
-    assert f"#{mine.pk}（已并入 #{primary.pk}）" in notice.subject and notice.url == f"/signals/{primary.pk}/"
+    assert f"#{mine.pk}（已并入 #{primary.pk}）已重新转入处理" in notice.subject
+    assert notice.url == f"/signals/{mine.pk}/"  # its page names the main report
     assert luoxi.unit_id in notice.unit_ids
 
     settings.PORTAL_DEFERS_ROUTING = settings.NOTICES_DEFERRED = False
@@ -301,3 +302,58 @@ def test_the_tick_leaves_a_merged_report_open_under_its_open_primary_alone(world
     services.signal_merge(actor=office, signal=mine, into=primary)
     assert services.merged_reopens_follow() == 0
     assert Signal.objects.get(pk=primary.pk).stage == Stage.RECEIVED
+
+
+def test_material_on_a_merged_report_in_the_internet_zone_reaches_the_main_reports_other_handlers_by_the_tick(
+    world, office, luoxi, chengjian, settings, django_capture_on_commit_callbacks
+):
+    """The internet zone tells the merged report's own handlers; the tick tells the main report's
+    others (here its department, 城建局), once."""
+    from anxin.notify.models import PendingNotice
+    from anxin.notify.services import pending_notices_deliver
+
+    town = world.luoxi_factory.town
+    mine = _portal_report(town, phone="13911112222", ip="10.6.6.1")
+    primary = _portal_report(town, phone="13933334444", ip="10.6.6.2")
+    services.signal_merge(actor=office, signal=mine, into=primary)
+    building = chengjian.unit
+    Signal.objects.filter(pk=primary.pk).update(assigned_unit=building)
+    settings.PORTAL_DEFERS_ROUTING = settings.NOTICES_DEFERRED = True
+    settings.PORTAL_READS_DISTRICT_DATA = False
+    services.portal_add_material(
+        signal=Signal.objects.get(pk=mine.pk), text="补充：考勤表", photos=[], ip="10.6.6.9"
+    )
+    notice = PendingNotice.objects.get(topic="signal-material")
+    assert f"#{mine.pk}（已并入 #{primary.pk}）补充了材料" in notice.subject
+    assert building.pk not in notice.unit_ids and luoxi.unit_id in notice.unit_ids
+    assert pending_notices_deliver() == 1
+
+    settings.PORTAL_DEFERS_ROUTING = settings.NOTICES_DEFERRED = False
+    settings.PORTAL_READS_DISTRICT_DATA = True
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.material_relays_deliver() == 1
+    told = Notification.objects.filter(topic="signal-material", subject__contains=f"#{primary.pk} 补充了材料")
+    assert told.exists() and {n.recipient.unit_id for n in told} == {building.pk}
+    assert "补充：考勤表" in told.first().body and told.first().url == f"/signals/{mine.pk}/"
+    assert services.material_relays_deliver() == 0  # once
+
+
+def test_inside_material_on_a_merged_report_tells_the_main_reports_handlers_at_once_and_leaves_no_relay(
+    world, office, luoxi, chengjian, django_capture_on_commit_callbacks
+):
+    from anxin.intake.models import MaterialRelay
+
+    town = world.luoxi_factory.town
+    mine = _portal_report(town, phone="13911112222", ip="10.6.6.1")
+    primary = _portal_report(town, phone="13933334444", ip="10.6.6.2")
+    services.signal_merge(actor=office, signal=mine, into=primary)
+    building = chengjian.unit
+    Signal.objects.filter(pk=primary.pk).update(assigned_unit=building)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.portal_add_material(
+            signal=Signal.objects.get(pk=mine.pk), text="补充：考勤表", photos=[], ip="10.6.6.9"
+        )
+    assert not MaterialRelay.objects.exists()
+    told = Notification.objects.filter(topic="signal-material")
+    assert {n.recipient.unit_id for n in told} >= {building.pk, luoxi.unit_id}
+    assert all(f"#{primary.pk} 补充了材料" in n.subject for n in told)
