@@ -268,10 +268,15 @@ def _reopen(signal: Signal, *, why: str, now: datetime.datetime) -> None:
     notify_units(
         unit_ids=_handler_unit_ids(handled),
         subject=f"反映人不满意，线索 {_named(handled)}已重新转入处理",
-        body=f"{_employer(handled)}：{why}。请于 {timezone.localtime(due):%Y-%m-%d} 前重新处理并答复反映人。",
+        body=f"{_employer(handled)}：{_sentence(why)}请于 {timezone.localtime(due):%Y-%m-%d} 前重新处理并答复反映人。",
         url=officer_url("signal-detail", handled.pk),  # a merged report's page names its main report
         topic="signal-followup",
     )
+
+
+def _sentence(text: str) -> str:
+    """``text`` ended as a sentence: the worker's own words often end with their ！ or ？ already."""
+    return text if text.endswith(("。", "！", "？", "!", "?")) else text + "。"
 
 
 def _named(signal: Signal) -> str:
@@ -288,7 +293,7 @@ def _reopen_one(
         target,
         STAGES.step(target, Action.REOPEN),
         actor=system_actor(),
-        note=f"{note}。请于 {timezone.localtime(due):%Y-%m-%d} 前重新处理并答复（{basis}）",
+        note=f"{_sentence(note)}请于 {timezone.localtime(due):%Y-%m-%d} 前重新处理并答复（{basis}）",
         values={
             "followup_due_at": due,
             "followup_basis": basis,
@@ -343,7 +348,7 @@ def merged_reopens_follow(*, now: datetime.datetime | None = None) -> int:
                     unit_ids=units,
                     subject=f"反映人不满意，线索 #{primary.pk} 已重新转入处理",
                     body=(
-                        f"{primary.employer_display}：并入的线索 #{source.pk} 反映人评价：{why}。"
+                        f"{primary.employer_display}：并入的线索 #{source.pk} 反映人评价：{_sentence(why)}"
                         f"请于 {timezone.localtime(source.followup_due_at):%Y-%m-%d} 前重新处理并答复反映人。"
                     ),
                     url=officer_url("signal-detail", primary.pk),

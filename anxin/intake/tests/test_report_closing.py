@@ -207,32 +207,18 @@ def test_dissatisfied_closures_are_counted_per_unit(world, office, luoxi, xuejia
     assert Unit.objects.filter(pk=luoxi.unit_id).exists()
 
 
-def test_a_worker_report_merged_into_another_is_closed_rated_and_reopened_with_it(
-    world, office, luoxi, django_capture_on_commit_callbacks
-):
+def _merged(world, office) -> tuple[Signal, Signal]:
+    """Two workers' reports on one employer, the first merged into the second."""
     town = world.luoxi_factory.town
     mine = _portal_report(town, phone="13911112222", ip="10.6.6.1")
     primary = _portal_report(town, phone="13933334444", ip="10.6.6.2")
     services.signal_merge(actor=office, signal=mine, into=primary)
-    services.signal_verify(
-        actor=luoxi, signal=Signal.objects.get(pk=primary.pk), result="substantiated", note="属实"
-    )
-    for s in (mine, primary):
-        services.signal_reply(actor=luoxi, signal=Signal.objects.get(pk=s.pk), text="已处理")
-    with django_capture_on_commit_callbacks(execute=True):
-        services.signal_close(actor=luoxi, signal=Signal.objects.get(pk=primary.pk), note="已支付")
-    assert ReportClosure.objects.filter(signal=mine, unit=luoxi.unit).exists()
-    assert SmsMessage.objects.filter(phone_masked="139****2222", text__contains="已办结").exists()
-    services.portal_rate(signal=Signal.objects.get(pk=mine.pk), rating="dissatisfied")
-    assert Signal.objects.get(pk=mine.pk).stage == Stage.HANDLING
-    assert Signal.objects.get(pk=primary.pk).stage == Stage.HANDLING  # the matter is handled there
+    return mine, primary
 
 
 def _merged_and_closed(world, office, luoxi) -> tuple[Signal, Signal]:
-    town = world.luoxi_factory.town
-    mine = _portal_report(town, phone="13911112222", ip="10.6.6.1")
-    primary = _portal_report(town, phone="13933334444", ip="10.6.6.2")
-    services.signal_merge(actor=office, signal=mine, into=primary)
+    """``_merged``, then the main report verified, both answered and the main one closed."""
+    mine, primary = _merged(world, office)
     services.signal_verify(
         actor=luoxi, signal=Signal.objects.get(pk=primary.pk), result="substantiated", note="属实"
     )
@@ -240,6 +226,18 @@ def _merged_and_closed(world, office, luoxi) -> tuple[Signal, Signal]:
         services.signal_reply(actor=luoxi, signal=Signal.objects.get(pk=s.pk), text="已处理")
     services.signal_close(actor=luoxi, signal=Signal.objects.get(pk=primary.pk), note="已支付")
     return Signal.objects.get(pk=mine.pk), Signal.objects.get(pk=primary.pk)
+
+
+def test_a_worker_report_merged_into_another_is_closed_rated_and_reopened_with_it(
+    world, office, luoxi, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        mine, primary = _merged_and_closed(world, office, luoxi)
+    assert ReportClosure.objects.filter(signal=mine, unit=luoxi.unit).exists()
+    assert SmsMessage.objects.filter(phone_masked="139****2222", text__contains="已办结").exists()
+    services.portal_rate(signal=Signal.objects.get(pk=mine.pk), rating="dissatisfied")
+    assert Signal.objects.get(pk=mine.pk).stage == Stage.HANDLING
+    assert Signal.objects.get(pk=primary.pk).stage == Stage.HANDLING  # the matter is handled there
 
 
 def test_in_the_internet_zone_a_merged_reports_rating_touches_only_its_own_row_and_the_tick_reopens_the_primary(
@@ -296,10 +294,7 @@ def test_inside_a_merged_reports_rating_reopens_both_at_once_and_leaves_the_tick
 
 
 def test_the_tick_leaves_a_merged_report_open_under_its_open_primary_alone(world, office, luoxi):
-    town = world.luoxi_factory.town
-    mine = _portal_report(town, phone="13911112222", ip="10.6.6.1")
-    primary = _portal_report(town, phone="13933334444", ip="10.6.6.2")
-    services.signal_merge(actor=office, signal=mine, into=primary)
+    _mine, primary = _merged(world, office)
     assert services.merged_reopens_follow() == 0
     assert Signal.objects.get(pk=primary.pk).stage == Stage.RECEIVED
 
@@ -312,10 +307,7 @@ def test_material_on_a_merged_report_in_the_internet_zone_reaches_the_main_repor
     from anxin.notify.models import PendingNotice
     from anxin.notify.services import pending_notices_deliver
 
-    town = world.luoxi_factory.town
-    mine = _portal_report(town, phone="13911112222", ip="10.6.6.1")
-    primary = _portal_report(town, phone="13933334444", ip="10.6.6.2")
-    services.signal_merge(actor=office, signal=mine, into=primary)
+    mine, primary = _merged(world, office)
     building = chengjian.unit
     Signal.objects.filter(pk=primary.pk).update(assigned_unit=building)
     settings.PORTAL_DEFERS_ROUTING = settings.NOTICES_DEFERRED = True
@@ -343,10 +335,7 @@ def test_inside_material_on_a_merged_report_tells_the_main_reports_handlers_at_o
 ):
     from anxin.intake.models import MaterialRelay
 
-    town = world.luoxi_factory.town
-    mine = _portal_report(town, phone="13911112222", ip="10.6.6.1")
-    primary = _portal_report(town, phone="13933334444", ip="10.6.6.2")
-    services.signal_merge(actor=office, signal=mine, into=primary)
+    mine, primary = _merged(world, office)
     building = chengjian.unit
     Signal.objects.filter(pk=primary.pk).update(assigned_unit=building)
     with django_capture_on_commit_callbacks(execute=True):
@@ -357,3 +346,10 @@ def test_inside_material_on_a_merged_report_tells_the_main_reports_handlers_at_o
     told = Notification.objects.filter(topic="signal-material")
     assert {n.recipient.unit_id for n in told} >= {building.pk, luoxi.unit_id}
     assert all(f"#{primary.pk} 补充了材料" in n.subject for n in told)
+
+
+def test_a_reopening_note_ends_the_workers_exclamation_without_a_second_stop(world, office, luoxi):
+    mine, _primary = _merged_and_closed(world, office, luoxi)
+    services.portal_rate(signal=mine, rating="dissatisfied", comment="一分钱都没拿到！")
+    note = mine.events.filter(action=SignalEvent.Action.REOPEN).get().note
+    assert "一分钱都没拿到！请于" in note and "！。" not in note
