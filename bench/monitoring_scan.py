@@ -51,11 +51,13 @@ table for docs/PERFORMANCE.md.
 ``--profile unchanged`` for the unchanged one and ``--profile day`` for the day's first tick
 (PROFILE_SORT=cumtime, PROFILE_ROWS=40).
 
-The day tick alone, without generating the district every try (SQLite only): ``--keep PATH`` saves
-the scratch database as it stands just before the day tick (after the same-day ticks), and
-``--reuse PATH`` runs on a copy of it only the baseline and the day tick, in a fresh process, after
-the unchanged full scan and the same-day ticks the full benchmark runs before it (``--repeat N``: N
-copies, one day tick each; ``--after-floors``: the floors step too, to see what it leaves behind).
+The day tick alone, without generating the district every try: ``--keep PATH`` saves the scratch
+database as it stands just before the day tick (after the same-day ticks) — SQLite to a file,
+PostgreSQL to a database of that name on the same server — and ``--reuse PATH`` (PostgreSQL: with
+``--database-url`` naming any database on that server) runs on a copy of it only the baseline and
+the day tick, in a fresh process, after the unchanged full scan and the same-day ticks the full
+benchmark runs before it (``--repeat N``: N copies, one day tick each; ``--after-floors``: the
+floors step too, to see what it leaves behind).
 Keys written by ``--reuse --json``: ``baseline_s``, ``day_tick_s`` (each run's in
 ``day_tick_runs_s``), ``day_tick_assessed``.
 """
@@ -100,7 +102,10 @@ def main() -> None:
         "change the listing",
     )
     parser.add_argument(
-        "--keep", default=None, metavar="PATH", help="save the SQLite database as it is before the day tick"
+        "--keep",
+        default=None,
+        metavar="PATH",
+        help="save the database as it is before the day tick (SQLite: a file; PostgreSQL: a database name)",
     )
     parser.add_argument(
         "--reuse",
@@ -569,13 +574,26 @@ def day_ticks_on_copies(count: int) -> list[float]:
     with ``CREATE DATABASE … TEMPLATE`` and dropped after its tick): only a day's first tick is the
     day's first, so a second sample needs the same database again. A copy starts with nothing of it
     in PostgreSQL's buffers, so its tick is, if anything, slower than the original's."""
-    import psycopg
     from django.db import connection
 
     if connection.vendor != "postgresql":
         raise SystemExit("--day-copies: PostgreSQL only (SQLite: --keep, then --reuse --repeat)")
+    name = connection.settings_dict["NAME"]
+    runs = []
+    for index in range(count):
+        with on_a_copy(name, f"{name}_day_{index}"):
+            seconds, _run = day_tick_timed()
+            runs.append(seconds)
+    return runs
+
+
+@contextlib.contextmanager
+def postgres_admin():
+    """A connection to the server's ``postgres`` database (autocommit), to create and drop copies."""
+    import psycopg
+    from django.db import connection
+
     settings_dict = connection.settings_dict
-    name = settings_dict["NAME"]
     admin = psycopg.connect(
         dbname="postgres",
         host=settings_dict["HOST"] or None,
@@ -584,24 +602,38 @@ def day_ticks_on_copies(count: int) -> list[float]:
         password=settings_dict["PASSWORD"] or None,
         autocommit=True,
     )
-    runs = []
     try:
-        for index in range(count):
-            copy = f"{name}_day_{index}"
-            connection.close()  # a template must have no other session
-            admin.execute(f'DROP DATABASE IF EXISTS "{copy}"')
-            admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{name}"')
-            settings_dict["NAME"] = copy
-            try:
-                seconds, _run = day_tick_timed()
-                runs.append(seconds)
-            finally:
-                connection.close()
-                settings_dict["NAME"] = name
-                admin.execute(f'DROP DATABASE "{copy}"')
+        yield admin
     finally:
         admin.close()
-    return runs
+
+
+def copy_database(admin, template: str, copy: str) -> None:
+    """``copy`` made afresh from ``template`` (which must have no other session)."""
+    from django.db import connection
+
+    connection.close()
+    admin.execute(f'DROP DATABASE IF EXISTS "{copy}"')
+    admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{template}"')
+
+
+@contextlib.contextmanager
+def on_a_copy(template: str, copy: str):
+    """Django's connection on a fresh copy of the PostgreSQL database ``template`` while the block
+    runs; the copy is dropped after it and the connection goes back to the database it named."""
+    from django.db import connection
+
+    settings_dict = connection.settings_dict
+    name = settings_dict["NAME"]
+    with postgres_admin() as admin:
+        copy_database(admin, template, copy)
+        settings_dict["NAME"] = copy
+        try:
+            yield
+        finally:
+            connection.close()
+            settings_dict["NAME"] = name
+            admin.execute(f'DROP DATABASE "{copy}"')
 
 
 def wal_state() -> tuple[bytes, int] | None:
@@ -657,11 +689,15 @@ def collections_watched():
 
 
 def keep(path: str) -> None:
-    """Save the scratch SQLite database as it stands (WAL checkpointed into one file) to ``path``."""
+    """Save the scratch database as it stands: SQLite to the file ``path`` (WAL checkpointed into
+    one file), PostgreSQL to a database named ``path`` on the same server (a template copy)."""
     from django.db import connection
 
-    if connection.vendor != "sqlite":
-        raise SystemExit("--keep: SQLite only")
+    if connection.vendor == "postgresql":
+        with postgres_admin() as admin:
+            copy_database(admin, connection.settings_dict["NAME"], path)
+        print(f"database before the day tick saved as the PostgreSQL database {path}")
+        return
     target = Path(path)
     target.unlink(missing_ok=True)
     with connection.cursor() as cursor:
@@ -671,15 +707,19 @@ def keep(path: str) -> None:
 
 def reuse(args) -> None:
     """The baseline and the day's first tick on copies of a database saved by ``--keep``: each copy in
-    a scratch file, the tick once per copy (only the first tick of a day is the day's first)."""
+    a scratch file (SQLite) or a scratch database made from the kept one (PostgreSQL: ``--reuse NAME
+    --database-url URL``, the URL naming any database on that server), the tick once per copy (only
+    the first tick of a day is the day's first)."""
     import shutil
 
-    if args.database_url:
-        raise SystemExit("--reuse: SQLite only (a saved file)")
     production_env()
-    scratch = tempfile.NamedTemporaryFile(suffix=".sqlite3", delete=False)  # noqa: SIM115
-    scratch.close()
-    os.environ["DATABASE_URL"] = f"sqlite:///{scratch.name}"
+    scratch = None
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    else:
+        scratch = tempfile.NamedTemporaryFile(suffix=".sqlite3", delete=False)  # noqa: SIM115
+        scratch.close()
+        os.environ["DATABASE_URL"] = f"sqlite:///{scratch.name}"
     import django
 
     django.setup()
@@ -692,25 +732,31 @@ def reuse(args) -> None:
             cursor.execute(baseline_sql())
             return len(cursor.fetchall())
 
+    def copied():
+        if scratch is None:
+            return on_a_copy(args.reuse, f"{args.reuse}_reuse")
+        connection.close()
+        for suffix in ("-wal", "-shm"):
+            Path(scratch.name + suffix).unlink(missing_ok=True)
+        shutil.copyfile(args.reuse, scratch.name)
+        return contextlib.nullcontext()
+
     runs, bases, assessed = [], [], 0
     try:
         for _ in range(args.repeat):
-            connection.close()
-            for suffix in ("-wal", "-shm"):
-                Path(scratch.name + suffix).unlink(missing_ok=True)
-            shutil.copyfile(args.reuse, scratch.name)
-            base_seconds, _rows = min((timed(baseline) for _ in range(3)), key=lambda r: r[0])
-            base_cpu = min(timed_cpu(baseline) for _ in range(3))
-            # As the full benchmark runs before it: the unchanged full scan (with a basis of this
-            # code, if it changed since the copy was kept), then the same-day ticks.
-            again = scan.scan_district(full=True, reason="基准测试")
-            print(f"full scan again: {again.changed} level changes")
-            for _ in range(3):  # the same-day ticks the full benchmark runs first (and a warm process)
-                assert scan.scan_district().mode == "changed"
-            if args.after_floors:
-                fetch_seconds, rules_seconds = floors()
-                print(f"floors: fetch {fetch_seconds:.2f} s, rules {rules_seconds:.2f} s")
-            day_seconds, day_tick = day_tick_timed(profile=args.profile == "day", base_cpu=base_cpu)
+            with copied():
+                base_seconds, _rows = min((timed(baseline) for _ in range(3)), key=lambda r: r[0])
+                base_cpu = min(timed_cpu(baseline) for _ in range(3))
+                # As the full benchmark runs before it: the unchanged full scan (with a basis of
+                # this code, if it changed since the copy was kept), then the same-day ticks.
+                again = scan.scan_district(full=True, reason="基准测试")
+                print(f"full scan again: {again.changed} level changes")
+                for _ in range(3):  # the same-day ticks the full benchmark runs first (and a warm process)
+                    assert scan.scan_district().mode == "changed"
+                if args.after_floors:
+                    fetch_seconds, rules_seconds = floors()
+                    print(f"floors: fetch {fetch_seconds:.2f} s, rules {rules_seconds:.2f} s")
+                day_seconds, day_tick = day_tick_timed(profile=args.profile == "day", base_cpu=base_cpu)
             assessed = day_tick.assessed
             runs.append(day_seconds)
             bases.append(base_seconds)
@@ -720,8 +766,9 @@ def reuse(args) -> None:
             )
     finally:
         connection.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(scratch.name + suffix).unlink(missing_ok=True)
+        if scratch is not None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(scratch.name + suffix).unlink(missing_ok=True)
     if args.json:
         write_json(
             args.json,

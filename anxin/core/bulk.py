@@ -13,6 +13,7 @@ No signals are sent and nothing is audited: use it for derived, append-only or s
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal, overload
@@ -22,6 +23,11 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.options import Options
 from django.utils import timezone
 
+# PostgreSQL: up to this many rows go as one statement with a typed array per column (``_unnest``).
+# More go by COPY, which costs a savepoint, a sequence read and, for an upsert, a temporary table
+# — several milliseconds before the first row, most of a day's first scan when it was paid for a
+# handful of rows.
+SMALL_BATCH = 1000
 _PREPARED = (models.DateField, models.TimeField, models.JSONField, models.DecimalField, models.UUIDField)
 
 
@@ -140,10 +146,14 @@ def insert_rows(
                     memo[i] = (value, values[i])
         return values
 
-    if connection.vendor == "postgresql":
-        return _copy(
-            connection, meta, columns, (prepared(row) for row in rows), len(fields), upsert_on, returning
-        )
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        rows = [prepared(row) for row in rows]
+        if not rows:  # nothing to write: no statement, no savepoint (a day's scan has many such)
+            return [] if returning else 0
+        if len(rows) > SMALL_BATCH:
+            return _copy(connection, meta, columns, rows, len(fields), upsert_on, returning)
+        return _unnest(connection, meta, columns, rows, len(fields), upsert_on, returning)
 
     ids: list[int] = []
     sent = 0
@@ -156,7 +166,8 @@ def insert_rows(
         if returning:
             sql = head + ", ".join([one] * len(batch)) + tail
             cursor.execute(sql, [v for values in batch for v in values])
-            ids.extend(row[0] for row in cursor.fetchall())
+            if returning:
+                ids.extend(row[0] for row in cursor.fetchall())
         else:
             cursor.executemany(head + one + tail, batch)
         sent += len(batch)
@@ -190,6 +201,59 @@ def _on_conflict(
     )
     action = f"DO UPDATE SET {sets}" if sets else "DO NOTHING"
     return f" ON CONFLICT ({', '.join(quote(k) for k in sorted(keys))}) {action}"
+
+
+def _typed_arrays(connection: BaseDatabaseWrapper, fields: Sequence[Any]) -> str:
+    """``unnest(%s::type[], …)``: one array parameter per column, cast to the column's type without
+    its modifier (``varchar``, not ``varchar(6)``): an explicit cast to a length cuts a longer text
+    silently, while storing a ``varchar`` in the column refuses it, as any other insert would."""
+    types = [re.sub(r"\(.*\)", "", f.db_type(connection)) for f in fields]
+    return "unnest(" + ", ".join(f"%b::{t}[]" for t in types) + ")"  # %b: binary, no escaping
+
+
+def _server_bound(connection: BaseDatabaseWrapper) -> Any:
+    """A psycopg cursor that binds its parameters on the server, on Django's connection (its
+    transaction and adapters). Django's own cursors render every value into the statement's text
+    on the client: for a few hundred rows that text took longer to build than to run (11 ms for a
+    1,400-value VALUES list); here each column goes as one typed array, in the binary format."""
+    import psycopg
+
+    connection.ensure_connection()
+    return psycopg.Cursor(connection.connection)
+
+
+def _unnest(
+    connection: BaseDatabaseWrapper,
+    meta: Options,
+    columns: list[Any],
+    rows: list[list],
+    given: int,
+    upsert_on: Sequence[str],
+    returning: bool,
+) -> list[int] | int:
+    """PostgreSQL, a few rows: ``INSERT … SELECT * FROM unnest(arrays) [ON CONFLICT …]`` — one
+    statement, parameters bound on the server, no savepoint or temporary table. New ids are drawn
+    from the table's sequence first (one more statement), so they come back in the order of ``rows``."""
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    fields = list(columns)
+    with connection.wrap_database_errors, _server_bound(connection) as cursor:
+        ids: list[int] = []
+        if returning:
+            pk_field = meta.pk
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, _column(meta, None), len(rows)],
+            )
+            ids = [r[0] for r in cursor.fetchall()]
+            fields = [pk_field, *fields]
+            rows = [[pk_value, *row] for pk_value, row in zip(ids, rows, strict=True)]
+        cols = ", ".join(quote(f.column) for f in fields)
+        sql = f"INSERT INTO {table} ({cols}) SELECT * FROM {_typed_arrays(connection, fields)}"  # noqa: S608 (quoted identifiers)
+        if upsert_on:
+            sql += _on_conflict(meta, columns[:given], upsert_on, quote)
+        cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+    return ids if returning else len(rows)
 
 
 def _copy(
@@ -243,3 +307,41 @@ def _copy(
             cursor.execute(merge + _on_conflict(meta, columns[:given], upsert_on, quote))
             cursor.execute(f"DROP TABLE {target}")
     return ids if returning else len(rows)
+
+
+def update_rows(
+    model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence], *, key: str = "pk"
+) -> int:
+    """UPDATE ``fields`` of the rows whose ``key`` is given: ``rows`` are (key, *values in the order
+    of ``fields``), each value prepared by its field as the ORM would. PostgreSQL: one ``UPDATE …
+    FROM unnest(arrays)``, bound on the server (a pipeline of one statement per row cost 0.1 ms a
+    row, most of a day's first scan); SQLite: one prepared statement run for each row (``executemany``, in
+    process). The number of rows sent."""
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    meta = model._meta
+    key_field: Any = meta.pk if key == "pk" else meta.get_field(key)
+    columns: list[Any] = [meta.get_field(name) for name in fields]
+    prepared = [
+        [row[0], *(c.get_db_prep_save(v, connection) for c, v in zip(columns, row[1:], strict=True))]
+        for row in rows
+    ]
+    if not prepared:
+        return 0
+    table = quote(meta.db_table)
+    if connection.vendor != "postgresql":
+        sets = ", ".join(f"{quote(c.column)} = %s" for c in columns)
+        sql = f"UPDATE {table} SET {sets} WHERE {quote(key_field.column)} = %s"  # noqa: S608 (quoted model identifiers)
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, [[*values, pk] for pk, *values in prepared])
+        return len(prepared)
+    every = [key_field, *columns]
+    names = ", ".join(quote(f"v{i}") for i in range(len(every)))
+    sets = ", ".join(f"{quote(c.column)} = v.{quote(f'v{i + 1}')}" for i, c in enumerate(columns))
+    sql = (
+        f"UPDATE {table} SET {sets} FROM {_typed_arrays(connection, every)} AS v ({names}) "  # noqa: S608 (quoted model identifiers)
+        f"WHERE {table}.{quote(key_field.column)} = v.{quote('v0')}"
+    )
+    with connection.wrap_database_errors, _server_bound(connection) as cursor:
+        cursor.execute(sql, [list(column) for column in zip(*prepared, strict=True)])
+    return len(prepared)

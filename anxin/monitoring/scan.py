@@ -14,21 +14,20 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from typing import NamedTuple
 
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, connections, transaction
-from django.db import router as db_router
+from django.db import connection, transaction
 from django.db.models import Case, F, FilteredRelation, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
 from anxin.core import seam
 from anxin.core.audit import acting, system_actor
-from anxin.core.bulk import gc_paused, insert_rows
+from anxin.core.bulk import gc_paused, insert_rows, update_rows
 from anxin.core.deadlines import due_after
 from anxin.core.models import PolicyParameter
 from anxin.core.policy import param_record
@@ -282,7 +281,7 @@ def scan(
         ids = [pk for (pk,) in _fetch(everyone.values_list("pk"))]
     totals = {"assessed": 0, "changed": 0, "opened": 0, "updated": 0, "cleared": 0, "proposed": 0}
     router = router if router is not None else Router()
-    due = _alert_due(now)
+    due = cache(partial(_alert_due, now))  # read (parameter, calendar) only if an alert opens
     actor = system_actor()
     for start in range(0, len(ids), CHUNK):
         # The collector stays paused until the chunk's facts and results are freed (on return):
@@ -312,7 +311,7 @@ def _scan_chunk(
     *,
     params: dict[str, rules.Param],
     router: Router,
-    due: tuple[datetime.datetime, str],
+    due: Callable[[], tuple[datetime.datetime, str]],
     actor: User,
     whole: bool,
 ) -> dict:
@@ -631,7 +630,7 @@ def _opening(
     router: Router,
     *,
     now: datetime.datetime,
-    due: tuple[datetime.datetime, str],
+    due: Callable[[], tuple[datetime.datetime, str]],
 ) -> list[NewAlert]:
     """The alerts to open for findings that fire with no open alert: each unless the alert last
     closed for the same enterprise and rule was closed on the same finding (same evidence, same
@@ -666,8 +665,8 @@ def _opening(
                 opened_at=now,
                 opened_on=timezone.localdate(now),
                 last_fired_at=now,
-                due_at=due[0],
-                due_basis=due[1],
+                due_at=due()[0],
+                due_basis=due()[1],
             )
         )
     return opened
@@ -730,8 +729,8 @@ _ACTIVE_EVIDENCE = Case(When(status__in=ACTIVE_ALERT, then=F("evidence")), defau
 def _move_horizons(moved: list[tuple[datetime.date, int]]) -> None:
     """Store the new horizon of assessments whose findings did not change. A day many move to (a
     full scan's thousands share a few days) is one UPDATE … IN; the others (a day's first scan moves
-    a few, nearly each to its own day) one UPDATE by enterprise, sent as one batch — not a statement
-    built by the ORM for each day."""
+    a few, nearly each to its own day) go together (``update_rows``) — not a statement built by the
+    ORM for each day."""
     by_day: dict[datetime.date, list[int]] = defaultdict(list)
     for until, enterprise_id in moved:
         by_day[until].append(enterprise_id)
@@ -740,50 +739,15 @@ def _move_horizons(moved: list[tuple[datetime.date, int]]) -> None:
         if len(ids) >= MANY_MOVED:
             RiskAssessment.objects.filter(enterprise_id__in=ids).update(stable_until=until)
         else:
-            few += [(until, enterprise_id) for enterprise_id in ids]
-    if not few:
-        return
-    db = connections[db_router.db_for_write(RiskAssessment)]
-    quote = db.ops.quote_name
-    meta = RiskAssessment._meta
-    field = meta.get_field("stable_until")
-    sql = "UPDATE {} SET {} = %s WHERE {} = %s".format(  # noqa: S608 (quoted names of the model's own columns)
-        quote(meta.db_table),
-        quote(field.column),  # type: ignore[union-attr]
-        quote(meta.get_field("enterprise").column),  # type: ignore[union-attr]
-    )
-    prepared: dict[datetime.date, object] = {}
-    rows = []
-    for until, enterprise_id in few:
-        if until not in prepared:
-            prepared[until] = field.get_db_prep_save(until, db)  # type: ignore[union-attr]
-        rows.append((prepared[until], enterprise_id))
-    with db.cursor() as cursor:
-        cursor.executemany(sql, rows)
+            few += [(enterprise_id, until) for enterprise_id in ids]
+    update_rows(RiskAssessment, ["stable_until"], few, key="enterprise")
 
 
 def _update_alerts(alerts: list[ActiveAlert], fields: list[str]) -> None:
-    """Write the changed columns of the alerts the scan changed: one UPDATE by id, sent as a batch
-    (values prepared by each field, as the ORM would). ``bulk_update``'s CASE … WHEN per field and
-    row cost several milliseconds per alert to build — most of a day's first scan."""
-    if not alerts:
-        return
-    db = connections[db_router.db_for_write(Alert)]
-    quote = db.ops.quote_name
-    meta = Alert._meta
-    columns = [meta.get_field(name) for name in fields]
-    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 (quoted names of the model's own columns)
-        quote(meta.db_table),
-        ", ".join(f"{quote(c.column)} = %s" for c in columns),  # type: ignore[union-attr]
-        quote(meta.pk.column),
-    )
-    rows = [
-        [c.get_db_prep_save(getattr(a, name), db) for c, name in zip(columns, fields, strict=True)]  # type: ignore[union-attr]
-        + [a.pk]
-        for a in alerts
-    ]
-    with db.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    """Write the changed columns of the alerts the scan changed, together (``update_rows``).
+    ``bulk_update``'s CASE … WHEN per field and row cost several milliseconds per alert to build —
+    most of a day's first scan."""
+    update_rows(Alert, fields, [(a.pk, *(getattr(a, name) for name in fields)) for a in alerts])
 
 
 @dataclass(slots=True)

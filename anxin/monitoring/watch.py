@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from anxin.core.access import is_system, require_perm
 from anxin.core.audit import acting, system_actor
-from anxin.core.bulk import insert_rows
+from anxin.core.bulk import insert_rows, update_rows
 from anxin.core.errors import DomainError
 from anxin.core.policy import param_record
 from anxin.core.transitions import Transition, Workflow
@@ -119,7 +119,7 @@ def watch_sync(*, levels: dict[int, tuple[str, str]], routes: dict[int, tuple], 
     rank = {Level.NONE: 0, Level.YELLOW: 1, Level.ORANGE: 2, Level.RED: 3}
     names = dict(Level.choices)
     proposals, events = [], []  # proposals: the columns below, no model instance each
-    changed: dict[str, list[int]] = {}  # new level → the live entries taking it
+    changed: list[tuple[int, str]] = []  # (live entry, its new level)
     for enterprise_id, (level, reason) in levels.items():
         entry = live.get(enterprise_id)
         if entry is None:
@@ -131,13 +131,10 @@ def watch_sync(*, levels: dict[int, tuple[str, str]], routes: dict[int, tuple], 
         elif entry[1] != level:
             pk, was = entry
             events.append((pk, Action.LEVEL, "", "", actor.pk, now, f"{names[was]} → {names[level]}"))
-            changed.setdefault(level, []).append(pk)
+            changed.append((pk, level))
     columns = ("enterprise_id", "level", "status", "proposed_at", "proposal", "town_id", "unit_id")
     ids = insert_rows(WatchEntry, columns, proposals, returning=True)
-    # One UPDATE per level (four at most), not bulk_update's CASE per entry.
-    for level, pks in changed.items():
-        for start in range(0, len(pks), 500):
-            WatchEntry.objects.filter(pk__in=pks[start : start + 500]).update(level=level)
+    update_rows(WatchEntry, ["level"], changed)  # together, not bulk_update's CASE per entry
     rows = events + [
         (pk, Action.PROPOSE, "", WatchStatus.PROPOSED, actor.pk, now, p[4])
         for p, pk in zip(proposals, ids, strict=True)
