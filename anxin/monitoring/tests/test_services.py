@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 import time_machine
+from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
@@ -357,6 +358,21 @@ def test_a_verification_an_edit_and_a_new_enterprise_are_changes(later, renshe, 
     run = scan.scan_district(as_of=D(2026, 11, 25))
     assert run.assessed == 3
     assert RiskAssessment.objects.get(enterprise=later.sanjing_restaurant).points == 15  # 停产停业
+
+
+def test_an_audit_log_entry_alone_marks_its_enterprise_changed(later):
+    """A change recorded only in the audit log (the kinds, a many-to-many edit that saves no row of
+    the enterprise) is found by the log's integer key, in the same one statement as the rest."""
+    scan.scan_district(as_of=D(2026, 11, 25))
+    since = ScanRun.objects.get().started_at - scan.CHANGED_MARGIN
+    LogEntry.objects.log_create(
+        later.sanjing_restaurant,
+        action=LogEntry.Action.UPDATE,
+        changes={"kinds": [["餐饮"], ["餐饮", "建筑施工"]]},
+    )
+    assert scan.changed_since(since) == {later.sanjing_restaurant.pk}
+    run = scan.scan_district(as_of=D(2026, 11, 25))
+    assert (run.mode, run.assessed) == ("changed", 1)
 
 
 def test_a_write_committed_just_after_a_scan_began_is_not_lost(later):
