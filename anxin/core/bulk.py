@@ -146,14 +146,13 @@ def insert_rows(
                     memo[i] = (value, values[i])
         return values
 
-    postgres = connection.vendor == "postgresql"
-    if postgres:
-        rows = [prepared(row) for row in rows]
-        if not rows:  # nothing to write: no statement, no savepoint (a day's scan has many such)
+    if connection.vendor == "postgresql":
+        values = [prepared(row) for row in rows]
+        if not values:  # nothing to write: no statement, no savepoint (a day's scan has many such)
             return [] if returning else 0
-        if len(rows) > SMALL_BATCH:
-            return _copy(connection, meta, columns, rows, len(fields), upsert_on, returning)
-        return _unnest(connection, meta, columns, rows, len(fields), upsert_on, returning)
+        if len(values) > SMALL_BATCH:
+            return _copy(connection, meta, columns, values, len(fields), upsert_on, returning)
+        return _unnest(connection, meta, columns, values, len(fields), upsert_on, returning)
 
     ids: list[int] = []
     sent = 0
