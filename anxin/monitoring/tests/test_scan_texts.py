@@ -1,7 +1,7 @@
 """The full scan's cheap comparisons (issue #20) compare the same things the dicts did.
 
 The scan compares an assessment with the stored one by a digest of ``repr`` of the findings'
-dicts, and an open alert's evidence with the stored JSON — both now written as text without
+dicts, and — when that differs — an open alert's evidence with the stored JSON — both now written as text without
 building the dicts (``scan._Texts``). The digest must be the very same text (a stored digest stays
 valid; a finding that differs gives another digest); the evidence's text is only a fast path —
 a stored text that differs is decoded and compared as values — but it must be the text the
@@ -35,6 +35,9 @@ def test_the_digest_is_the_sha1_of_the_findings_dicts_repr(history):
     texts = scan._Texts("sqlite")
     assert (texts.digest(result) if result.findings else scan._QUIET_DIGEST) == expected
     for finding, as_dict in zip(result.findings, dicts, strict=True):
+        # What an open alert stores of its finding (level, explanation, evidence) is in the dict the
+        # digest covers: an unchanged digest is an unchanged alert (the scan compares none then).
+        assert (as_dict["level"], as_dict["text"]) == (finding.level, finding.text)
         evidence = {"evidence": as_dict["evidence"], "params": finding.params, "points": finding.points}
         assert scan._evidence(finding) == evidence
         # SQLite keeps what Django's JSONField writes: json.dumps of the dict.
@@ -61,27 +64,39 @@ def test_a_finding_that_differs_in_anything_has_another_digest():
     assert texts.digest(result) != digest
 
 
-def test_an_unchanged_rescan_decodes_no_evidence_and_a_reformatted_one_is_still_the_same(world, monkeypatch):
+def test_an_unchanged_rescan_reads_no_alert_text_and_a_changed_one_compares_them_as_values(
+    world, monkeypatch
+):
     observe(world.luoxi_factory, "wage_arrears_months", "2026-11", 3)
     observe(world.luoxi_factory, "si_arrears_months", "2026-11", 2)
     scan.scan(as_of=D(2026, 11, 25))
     assert Alert.objects.filter(enterprise=world.luoxi_factory).count() >= 2
-    decoded = []
+    read, decoded = [], []
+    read_texts = scan._read_texts
+    monkeypatch.setattr(scan, "_read_texts", lambda alerts: read.extend(alerts) or read_texts(alerts))
     monkeypatch.setattr(scan, "_decode", lambda text: decoded.append(text) or json.loads(text))
     again = scan.scan(as_of=D(2026, 11, 25))
     assert (again["updated"], again["opened"], again["cleared"]) == (0, 0, 0)
-    assert decoded == []  # every stored evidence matched as text
-    # The same values written in another layout (another writer, an older Django): decoded and
-    # found equal — not a re-fire.
+    assert read == [] and decoded == []  # findings unchanged: no alert's texts read, none compared
+    # When the enterprise's findings changed (here its stored digest no longer matches), its open
+    # alerts are compared with them: the same values written in another layout (another writer,
+    # an older Django) are decoded and found equal — not a re-fire.
     alert = Alert.objects.filter(enterprise=world.luoxi_factory).first()
     compact = json.dumps(alert.evidence, separators=(",", ":"), sort_keys=True)
     with connection.cursor() as cursor:
         cast = "::jsonb" if connection.vendor == "postgresql" else ""
         cursor.execute(f"UPDATE monitoring_alert SET evidence = %s{cast} WHERE id = %s", [compact, alert.pk])  # noqa: S608
+    findings_changed = RiskAssessment.objects.filter(enterprise=world.luoxi_factory)
+    findings_changed.update(digest="")
     assert scan.scan(as_of=D(2026, 11, 25))["updated"] == 0
+    assert {a.pk for a in read} == set(
+        Alert.objects.filter(enterprise=world.luoxi_factory).values_list("pk", flat=True)
+    )
+    assert len(decoded) == (connection.vendor == "sqlite")  # jsonb gives its own layout back: equal as text
     # And evidence that differs in value is a re-fire.
     changed = dict(alert.evidence, points=alert.evidence["points"] + 1)
     Alert.objects.filter(pk=alert.pk).update(evidence=changed)
+    findings_changed.update(digest="")
     assert scan.scan(as_of=D(2026, 11, 25))["updated"] == 1
     assert Alert.objects.get(pk=alert.pk).evidence == alert.evidence
     assert RiskAssessment.objects.get(enterprise=world.luoxi_factory).level == "red"
