@@ -982,7 +982,8 @@ def scan_district(
     routing depends on the enterprise's town and kinds — data, in ``changed_since`` — and the
     tables, in the basis) and propose no watch entry (proposals follow the level, kept on live
     entries by the scan itself). New alerts' due dates are computed when they open, from ``now``.
-    A run that fails part-way is not complete: the next compares with the last complete one.
+    A run that fails part-way is not complete (and not recorded): the next compares with the last
+    complete one.
 
     With ``shards`` (> 0) a scan of every enterprise is not run here: it is split into that many
     shards queued for the scan workers (``shards.enqueue``), and the run returned is finished only
@@ -1022,16 +1023,19 @@ def scan_district(
                 ScanRun.Mode.CHANGED,
                 f"自 {timezone.localtime(last.started_at):%m-%d %H:%M} 以来数据有变化的企业",
             )
-    run = ScanRun.objects.create(started_at=started, as_of=as_of, basis=basis, mode=mode, reason=why[:100])
+    run = ScanRun(started_at=started, as_of=as_of, basis=basis, mode=mode, reason=why[:100])
     if shards > 0 and ids is None:
         from anxin.monitoring import shards as sharding  # it imports this module
 
+        run.save()  # the shards' parent, visible while they run
         return sharding.enqueue(run, shards=shards, now=now)
     totals = scan(as_of=as_of, enterprise_ids=ids, now=now, params=params, router=router)
+    # Recorded once it is complete (one write, not a row made first and finished after): a run that
+    # fails part-way leaves no row, and the next compares with the last complete one.
     run.assessed, run.changed, run.opened = totals["assessed"], totals["changed"], totals["opened"]
     run.finished_at = timezone.now()
     run.seconds = round((run.finished_at - started).total_seconds(), 2)
-    run.save(update_fields=["assessed", "changed", "opened", "finished_at", "seconds"])
+    run.save()
     return run
 
 

@@ -51,9 +51,9 @@ class Router:
         self.kinds_of = kinds_of
         units = {u.code: u for u in Unit.objects.all()}
         self.kind_units: list[tuple[str, Unit, Duty]] = []
-        duties = {
-            d.code: d for d in Duty.objects.select_related("unit").filter(code__in=config["route_by_duty"])
-        }
+        site_code = config["route_sites_by_duty"]
+        wanted = [*config["route_by_duty"], *([site_code] if site_code else [])]
+        duties = {d.code: d for d in Duty.objects.select_related("unit").filter(code__in=wanted)}  # one read
         for duty_code in config["route_by_duty"]:
             duty = duties.get(duty_code)
             if duty is None:
@@ -65,12 +65,7 @@ class Router:
         }
         self.default_unit = units.get(config["default_department"])
         self.triage_unit = units.get(config["triage_department"])
-        site_duty = (
-            Duty.objects.select_related("unit").filter(code=config["route_sites_by_duty"]).first()
-            if config["route_sites_by_duty"]
-            else None
-        )
-        self.site_duty: Duty | None = site_duty
+        self.site_duty: Duty | None = duties.get(site_code) if site_code else None
         self.supervisor_units: dict[int, Unit] = {}
         self.enterprise_kinds: dict[int, list[str]] = {}
 
