@@ -262,5 +262,23 @@ def _status_changes_are_audited(monkeypatch):
 
     monkeypatch.setattr(QuerySet, "update", checked_update)
     monkeypatch.setattr(QuerySet, "bulk_update", checked_bulk_update)
+    # core.bulk.update_rows, wherever the project's modules imported it by name.
+    import sys
+
+    from anxin.core import bulk
+
+    update_rows = bulk.update_rows
+
+    def checked_update_rows(model, fields, rows, **kwargs):
+        touched = _status_fields(model) & set(fields)
+        if touched:
+            where = _caller_in_anxin_code()
+            if where:
+                unaudited.append(f"{model._meta.label}.{sorted(touched)} (update_rows) at {where}")
+        return update_rows(model, fields, rows, **kwargs)
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith("anxin.") and getattr(module, "update_rows", None) is update_rows:
+            monkeypatch.setattr(module, "update_rows", checked_update_rows)
     yield
     assert not unaudited, f"status changed without an audit record: {unaudited}"

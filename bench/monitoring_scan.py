@@ -708,6 +708,8 @@ def keep(path: str) -> None:
     from django.db import connection
 
     if connection.vendor == "postgresql":
+        if path == connection.settings_dict["NAME"]:
+            raise SystemExit("--keep: name another database than the benchmark's own")
         with postgres_admin() as admin:
             copy_database(admin, connection.settings_dict["NAME"], path)
         print(f"database before the day tick saved as the PostgreSQL database {path}")

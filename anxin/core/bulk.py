@@ -165,8 +165,7 @@ def insert_rows(
         if returning:
             sql = head + ", ".join([one] * len(batch)) + tail
             cursor.execute(sql, [v for values in batch for v in values])
-            if returning:
-                ids.extend(row[0] for row in cursor.fetchall())
+            ids.extend(row[0] for row in cursor.fetchall())
         else:
             cursor.executemany(head + one + tail, batch)
         sent += len(batch)
@@ -203,22 +202,38 @@ def _on_conflict(
 
 
 def _typed_arrays(connection: BaseDatabaseWrapper, fields: Sequence[Any]) -> str:
-    """``unnest(%s::type[], …)``: one array parameter per column, cast to the column's type without
-    its modifier (``varchar``, not ``varchar(6)``): an explicit cast to a length cuts a longer text
-    silently, while storing a ``varchar`` in the column refuses it, as any other insert would."""
+    """``unnest(%b::type[], …)``: one array parameter per column (``%b``: the binary format, no
+    escaping), cast to the column's type without its modifier (``varchar``, not ``varchar(6)``): an
+    explicit cast to a length cuts a longer text silently, while storing a ``varchar`` in the column
+    refuses it, as any other insert would. A column that is itself an array cannot be one (unnest
+    would flatten it)."""
     types = [re.sub(r"\(.*\)", "", f.db_type(connection)) for f in fields]
-    return "unnest(" + ", ".join(f"%b::{t}[]" for t in types) + ")"  # %b: binary, no escaping
+    if any(t.endswith("]") for t in types):
+        raise ValueError("insert_rows/update_rows: an array column cannot be written as one array per column")
+    return "unnest(" + ", ".join(f"%b::{t}[]" for t in types) + ")"
+
+
+def _as_columns(fields: Sequence[Any], rows: list[list], connection: BaseDatabaseWrapper) -> list[list]:
+    """The rows as one list per column, for ``_typed_arrays``. psycopg dumps a list as one array
+    type: a column whose values are of several Python types (an int and a float, a bool and an int)
+    is first prepared by its field (``get_db_prep_save``), as the ORM would, which makes them one."""
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    for index, (field, values) in enumerate(zip(fields, columns, strict=True)):
+        if len({type(v) for v in values if v is not None}) > 1:
+            columns[index] = [v if v is None else field.get_db_prep_save(v, connection) for v in values]
+    return columns
 
 
 def _server_bound(connection: BaseDatabaseWrapper) -> Any:
-    """A psycopg cursor that binds its parameters on the server, on Django's connection (its
-    transaction and adapters). Django's own cursors render every value into the statement's text
-    on the client: for a few hundred rows that text took longer to build than to run (11 ms for a
-    1,400-value VALUES list); here each column goes as one typed array, in the binary format."""
+    """A cursor that binds its parameters on the server: a psycopg ``Cursor`` on Django's connection
+    (its transaction and adapters), wrapped as Django wraps its own (its errors, query log and
+    count, execute wrappers and checks). Django's own cursors render every value into the
+    statement's text on the client: for a few hundred rows that text took longer to build than to
+    run (11 ms for a 1,400-value VALUES list); here each column goes as one typed array."""
     import psycopg
 
     connection.ensure_connection()
-    return psycopg.Cursor(connection.connection)
+    return connection._prepare_cursor(psycopg.Cursor(connection.connection))  # type: ignore[attr-defined]
 
 
 def _unnest(
@@ -236,7 +251,7 @@ def _unnest(
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
     fields = list(columns)
-    with connection.wrap_database_errors, _server_bound(connection) as cursor:
+    with _server_bound(connection) as cursor:
         ids: list[int] = []
         if returning:
             pk_field = meta.pk
@@ -251,7 +266,7 @@ def _unnest(
         sql = f"INSERT INTO {table} ({cols}) SELECT * FROM {_typed_arrays(connection, fields)}"  # noqa: S608 (quoted identifiers)
         if upsert_on:
             sql += _on_conflict(meta, columns[:given], upsert_on, quote)
-        cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+        cursor.execute(sql, _as_columns(fields, rows, connection))
     return ids if returning else len(rows)
 
 
@@ -315,7 +330,8 @@ def update_rows(
     of ``fields``), each value prepared by its field as the ORM would. PostgreSQL: one ``UPDATE …
     FROM unnest(arrays)``, bound on the server (a pipeline of one statement per row cost 0.1 ms a
     row, most of a day's first scan); SQLite: one prepared statement run for each row (``executemany``, in
-    process). The number of rows sent."""
+    process). Each key once (a key given twice is refused: the databases would keep different rows
+    of it). The number of rows sent."""
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     meta = model._meta
@@ -327,6 +343,8 @@ def update_rows(
     ]
     if not prepared:
         return 0
+    if len({row[0] for row in prepared}) != len(prepared):
+        raise ValueError(f"update_rows: a key of {meta.label} given twice")
     table = quote(meta.db_table)
     if connection.vendor != "postgresql":
         sets = ", ".join(f"{quote(c.column)} = %s" for c in columns)
@@ -341,6 +359,6 @@ def update_rows(
         f"UPDATE {table} SET {sets} FROM {_typed_arrays(connection, every)} AS v ({names}) "  # noqa: S608 (quoted model identifiers)
         f"WHERE {table}.{quote(key_field.column)} = v.{quote('v0')}"
     )
-    with connection.wrap_database_errors, _server_bound(connection) as cursor:
-        cursor.execute(sql, [list(column) for column in zip(*prepared, strict=True)])
+    with _server_bound(connection) as cursor:
+        cursor.execute(sql, _as_columns(every, prepared, connection))
     return len(prepared)

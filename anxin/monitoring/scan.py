@@ -434,7 +434,10 @@ def _json_text(value, vendor: str) -> str:
 
 
 def _evidence(finding: rules.Finding) -> dict:
-    """What an alert records of its finding (the ``evidence`` column)."""
+    """What an alert records of its finding (the ``evidence`` column). It must stay inside what the
+    assessment's digest covers (``Finding.as_dict``; ``test_scan_texts`` checks it): an enterprise
+    whose digest is unchanged has its alerts' texts neither read nor compared (``_store``), so a
+    change here that the digest does not see would leave the stored alerts as they are."""
     return {
         "evidence": {
             "observations": finding.observations,

@@ -182,3 +182,40 @@ def test_a_refused_update_changes_no_row():
     else:
         assert connection.vendor == "sqlite"  # lengths are not enforced there: both written whole
         assert set(SecurityEvent.objects.values_list("summary", flat=True)) == {"新", "长" * 301}
+
+
+@pytest.mark.django_db
+def test_a_column_of_mixed_python_types_and_one_of_nulls_are_written_as_the_orm_would():
+    first, second = datetime.date(2031, 6, 1), datetime.date(2031, 6, 2)
+    insert_rows(
+        CalendarDay,
+        ["date", "is_workday", "name", "source"],
+        [(first, True, "", "office"), (second, 0, "", "office")],
+    )
+    stored = CalendarDay.objects.filter(date__in=[first, second]).values_list("date", "is_workday")
+    assert dict(stored) == {first: True, second: False}
+    at = timezone.now()
+    insert_rows(
+        SecurityEvent,
+        ["kind", "at", "ip", "user_id"],
+        [("login", at, None, None), ("logout", at, None, None)],
+    )
+    assert list(SecurityEvent.objects.values_list("ip", "user_id")) == [(None, None), (None, None)]
+
+
+@pytest.mark.django_db
+def test_update_rows_refuses_a_key_given_twice_and_changes_nothing():
+    at = timezone.now()
+    ids = insert_rows(SecurityEvent, ["kind", "at", "summary"], [("login", at, "原")], returning=True)
+    with pytest.raises(ValueError, match="twice"):
+        update_rows(SecurityEvent, ["summary"], [(ids[0], "甲"), (ids[0], "乙")])
+    assert SecurityEvent.objects.get().summary == "原"
+
+
+def test_an_array_column_is_refused_rather_than_flattened():
+    class ArrayColumn:
+        def db_type(self, connection):
+            return "varchar(10)[]"
+
+    with pytest.raises(ValueError, match="array column"):
+        bulk._typed_arrays(connection, [ArrayColumn()])

@@ -279,6 +279,20 @@ def test_a_closed_alert_stays_closed_until_the_facts_change(red_alert, office):
     assert Alert.objects.filter(enterprise=red_alert.enterprise, rule=red_alert.rule).count() == 2
 
 
+def test_a_closed_alert_stays_closed_when_another_rule_changes_the_findings(red_alert, office):
+    """The enterprise's findings change (a lawsuit adds to another rule's finding), so its firing
+    rules are compared with its alerts: the dismissed one's finding is still the one it was closed
+    on (``_opening``), and it is not re-opened."""
+    alerts.alert_dismiss(actor=office, alert=red_alert, note="数据报送错误")
+    scan.scan(as_of=D(2026, 11, 25))
+    enterprise = red_alert.enterprise
+    digest = RiskAssessment.objects.get(enterprise=enterprise).digest
+    observe(enterprise, "lawsuits", "2026-11", 1)
+    scan.scan(as_of=D(2026, 11, 25))
+    assert RiskAssessment.objects.get(enterprise=enterprise).digest != digest  # not the shortcut
+    assert Alert.objects.filter(enterprise=enterprise, rule=red_alert.rule).count() == 1
+
+
 def test_an_alert_follows_the_enterprise_to_its_new_town(red_alert, luoxi, xuejia):
     enterprise_update(
         actor=system_actor(), enterprise=red_alert.enterprise, town=Town.objects.get(code="xuejia")
