@@ -200,8 +200,8 @@ def test_a_column_of_mixed_python_types_and_one_of_nulls_are_written_as_the_orm_
         ["kind", "at", "ip", "user_id"],
         [("login", at, None, None), ("logout", at, None, None)],
     )
-    stored: list[tuple] = list(SecurityEvent.objects.values_list("ip", "user_id"))
-    assert stored == [(None, None), (None, None)]
+    nulls: list[tuple] = list(SecurityEvent.objects.values_list("ip", "user_id"))
+    assert nulls == [(None, None), (None, None)]
 
 
 @pytest.mark.django_db
