@@ -236,6 +236,18 @@ def _server_bound(connection: BaseDatabaseWrapper) -> Any:
     return connection._prepare_cursor(psycopg.Cursor(connection.connection))  # type: ignore[attr-defined]
 
 
+def _with_new_ids(cursor: Any, meta: Options, table: str, rows: list[list]) -> tuple[list[int], list[list]]:
+    """PostgreSQL: as many new ids drawn from the table's sequence as there are rows, and the rows
+    with them in front, so the ids come back in the order of ``rows`` (``table``: the quoted name,
+    which ``pg_get_serial_sequence`` parses)."""
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+        [table, _column(meta, None), len(rows)],
+    )
+    ids = [r[0] for r in cursor.fetchall()]
+    return ids, [[pk, *row] for pk, row in zip(ids, rows, strict=True)]
+
+
 def _unnest(
     connection: BaseDatabaseWrapper,
     meta: Options,
@@ -254,14 +266,8 @@ def _unnest(
     with _server_bound(connection) as cursor:
         ids: list[int] = []
         if returning:
-            pk_field = meta.pk
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, _column(meta, None), len(rows)],
-            )
-            ids = [r[0] for r in cursor.fetchall()]
-            fields = [pk_field, *fields]
-            rows = [[pk_value, *row] for pk_value, row in zip(ids, rows, strict=True)]
+            ids, rows = _with_new_ids(cursor, meta, table, rows)
+            fields = [meta.pk, *fields]
         cols = ", ".join(quote(f.column) for f in fields)
         sql = f"INSERT INTO {table} ({cols}) SELECT * FROM {_typed_arrays(connection, fields)}"  # noqa: S608 (quoted identifiers)
         if upsert_on:
@@ -296,14 +302,8 @@ def _copy(
         cursor = wrapper.cursor  # psycopg's own cursor: COPY is not part of the DB-API
         ids: list[int] = []
         if returning:
-            pk = _column(meta, None)
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, pk, len(rows)],  # the quoted name: pg_get_serial_sequence parses it
-            )
-            ids = [r[0] for r in cursor.fetchall()]
-            names = [pk, *names]
-            rows = [[pk_value, *row] for pk_value, row in zip(ids, rows, strict=True)]
+            ids, rows = _with_new_ids(cursor, meta, table, rows)
+            names = [_column(meta, None), *names]
         target = table
         if upsert_on:
             target = quote(f"_bulk_{meta.db_table}")

@@ -736,9 +736,11 @@ def _read_texts(alerts: list[ActiveAlert]) -> None:
     unchanged full scan reads none of them (13,000 evidence texts, 14 MB, at 20,000 enterprises)."""
     by_id = {alert.pk: alert for alert in alerts}
     ids = sorted(by_id)
-    for start in range(0, len(ids), 900):  # SQLite's bound on a statement's parameters
+    for start in range(0, len(ids), CHUNK):  # lists as long as a chunk's ids (among)
         for pk, explanation, evidence in _fetch(
-            Alert.objects.filter(pk__in=ids[start : start + 900]).values_list("pk", "explanation", "evidence")
+            Alert.objects.filter(pk__in=ids[start : start + CHUNK]).values_list(
+                "pk", "explanation", "evidence"
+            )
         ):
             by_id[pk].explanation, by_id[pk].evidence = explanation, evidence
 
@@ -936,14 +938,17 @@ def _dated_reads(after: datetime.date, as_of: datetime.date) -> list[Read]:
 
 
 def changed_since(since: datetime.datetime) -> set[int]:
+    """The enterprises ``_changed_reads`` finds (the scan asks them with the other reads at once)."""
     return enterprises_found(changed=_changed_reads(since))["changed"]
 
 
 def due_on(as_of: datetime.date) -> set[int]:
+    """The enterprises ``_due_reads`` finds."""
     return enterprises_found(due=_due_reads(as_of))["due"]
 
 
 def dated_into_view(after: datetime.date, as_of: datetime.date) -> set[int]:
+    """The enterprises ``_dated_reads`` finds."""
     return enterprises_found(arrived=_dated_reads(after, as_of))["arrived"]
 
 
@@ -956,6 +961,8 @@ def enterprises_found(**groups: list[Read]) -> dict[str, set[int]]:
         for queryset, column in reads
     ]
     found: dict[str, set[int]] = {name: set() for name in groups}
+    if not tagged:
+        return found
     for enterprise_id, name in tagged[0].union(*tagged[1:], all=True):
         found[name].add(int(enterprise_id))
     return found
